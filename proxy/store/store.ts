@@ -1,0 +1,139 @@
+/**
+ * @module The ledger's interface: the proxy's copy of each payment, the audit of every refund attempt,
+ * idempotency records and per-order leases. Implemented once over SQL for SQLite and PostgreSQL.
+ * All times are UNIX epoch milliseconds computed by the caller (the clock is injected, never read here).
+ */
+import type { CancelHistoryEntry } from '../iamport/schemas.ts';
+
+export type StoreBackend = 'sqlite' | 'postgres';
+
+/** The proxy's copy of one i'mport payment. */
+export interface PaymentRecord {
+  readonly imp_uid: string;
+  readonly merchant_uid: string;
+  readonly pay_method: string;
+  readonly pg_provider: string;
+  readonly name: string | null;
+  readonly amount: number;
+  readonly cancel_amount: number;
+  readonly currency: string;
+  readonly status: string;
+  /** UNIX seconds as i'mport gives it; null when not paid. */
+  readonly paid_at: number | null;
+  readonly receipt_url: string | null;
+  readonly cancel_history: readonly CancelHistoryEntry[];
+}
+
+export interface StoredPayment extends PaymentRecord {
+  /** Set when an i'mport call's outcome is unknown: the next use must re-fetch before trusting this row. */
+  readonly needs_sync: boolean;
+  readonly updated_at: number;
+}
+
+export type AttemptOutcome = 'succeeded' | 'rejected' | 'failed' | 'unknown';
+
+/** One refund attempt as first written: what was asked and what the proxy was about to send. */
+export interface AttemptStart {
+  readonly id: string;
+  readonly merchant_uid: string;
+  readonly imp_uid: string | null;
+  /** The amount asked for; null when the request left it out (everything that remains). */
+  readonly requested_amount: number | null;
+  /** What was (or would have been) sent to i'mport: amount and checksum. */
+  readonly amount: number | null;
+  readonly checksum: number | null;
+  readonly reason: string;
+  readonly refund_bank: string | null;
+  /** Never the full number: e.g. `******8400`. */
+  readonly refund_account_masked: string | null;
+  readonly grant_subject: string;
+  readonly grant_jti: string | null;
+  readonly client_ip: string | null;
+  readonly origin: string | null;
+  readonly idempotency_key: string | null;
+  readonly started_at: number;
+}
+
+/** How an attempt ended. Written once; an `unknown` outcome may later be settled to `succeeded` or `failed`. */
+export interface AttemptFinish {
+  readonly outcome: AttemptOutcome;
+  readonly error_code: string | null;
+  readonly iamport_code: number | null;
+  readonly iamport_message: string | null;
+  /** The cancel_history entry this attempt produced, when it succeeded. */
+  readonly cancellation_id: string | null;
+  readonly refunded: number | null;
+  readonly iamport_ms: number | null;
+  readonly finished_at: number;
+}
+
+export interface Attempt extends AttemptStart {
+  readonly outcome: AttemptOutcome | null;
+  readonly error_code: string | null;
+  readonly iamport_code: number | null;
+  readonly iamport_message: string | null;
+  readonly cancellation_id: string | null;
+  readonly refunded: number | null;
+  readonly iamport_ms: number | null;
+  readonly finished_at: number | null;
+}
+
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly merchant_uid: string;
+  /** SHA-256 of the canonical request, so the same key with another body is caught. */
+  readonly request_hash: string;
+  /** `pending` while the request runs (or its outcome is unknown); `done` once an answer is stored. */
+  readonly state: 'pending' | 'done';
+  readonly attempt_id: string | null;
+  readonly response_status: number | null;
+  readonly response_body: string | null;
+  readonly created_at: number;
+}
+
+export interface Store {
+  readonly backend: StoreBackend;
+
+  /** Applies pending schema migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers; rejects when it cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** The payment for an order: of several with one merchant_uid, a paid/cancelled one first, then the newest. */
+  getPayment(merchantUid: string): Promise<StoredPayment | null>;
+  getPaymentByImpUid(impUid: string): Promise<StoredPayment | null>;
+  /**
+   * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount is ignored
+   * (the ledger never moves backwards). Returns the row as stored afterwards.
+   */
+  upsertPayment(payment: PaymentRecord, now: number): Promise<StoredPayment>;
+  markNeedsSync(impUid: string, now: number): Promise<void>;
+
+  /**
+   * Takes the named lease for ttlMs if it is free or expired; false when someone else holds it.
+   * Works across processes and across instances sharing one database.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  /** Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). */
+  insertAttempt(start: AttemptStart, finish?: AttemptFinish): Promise<void>;
+  /** Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then. */
+  finishAttempt(id: string, finish: AttemptFinish): Promise<boolean>;
+  getAttempt(id: string): Promise<Attempt | null>;
+  /** All attempts for an order, oldest first. */
+  listAttempts(merchantUid: string): Promise<Attempt[]>;
+
+  /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
+  claimIdempotencyKey(
+    record: Pick<IdempotencyRecord, 'key' | 'merchant_uid' | 'request_hash' | 'created_at'>,
+  ): Promise<{ record: IdempotencyRecord; created: boolean }>;
+  setIdempotencyAttempt(key: string, attemptId: string): Promise<void>;
+  /** Stores the answer for a key and marks it done. */
+  completeIdempotencyKey(key: string, status: number, body: string): Promise<void>;
+  /** Forgets a pending key (the request ended without an answer worth replaying, and nothing was sent). */
+  releaseIdempotencyKey(key: string): Promise<void>;
+  /** Deletes records created before `before`; returns how many. */
+  purgeIdempotencyKeys(before: number): Promise<number>;
+}

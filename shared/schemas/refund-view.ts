@@ -1,0 +1,36 @@
+/** @module The answer of `GET /payments/:merchant_uid`: everything the widget needs to render a refund form. */
+import * as v from 'valibot';
+
+/** Why a payment cannot be refunded, when `refundable` is false. */
+export const NOT_REFUNDABLE_REASONS = [
+  'fully_refunded',
+  'phone_previous_month',
+  'not_paid',
+  'refund_account_unsupported',
+] as const;
+export type NotRefundableReason = (typeof NOT_REFUNDABLE_REASONS)[number];
+
+export const BankSchema = v.object({ code: v.string(), name_ko: v.string(), name_en: v.string() });
+
+/** What the proxy tells the widget about one order. Times are UNIX seconds, null when the event has not happened. */
+export const RefundViewSchema = v.object({
+  merchant_uid: v.string(),
+  name: v.nullable(v.string()),
+  amount: v.number(),
+  cancel_amount: v.number(),
+  cancelable_amount: v.number(),
+  currency: v.string(),
+  pay_method: v.string(),
+  pg_provider: v.string(),
+  status: v.string(),
+  paid_at: v.nullable(v.number()),
+  refundable: v.boolean(),
+  reason: v.optional(v.picklist(NOT_REFUNDABLE_REASONS)),
+  /** True for an unpaid virtual account: "refunding" it revokes the account number, nothing is paid back. */
+  revocable: v.boolean(),
+  refund_account_required: v.boolean(),
+  refund_tel_required: v.boolean(),
+  banks: v.optional(v.array(BankSchema)),
+});
+
+export type RefundView = v.InferOutput<typeof RefundViewSchema>;
