@@ -1,0 +1,59 @@
+/** @module createApp(deps): the proxy's HTTP surface. Wiring only: it reads no environment and touches no runtime API. */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps } from './app-deps.ts';
+import { requireGrant } from './auth/require-grant.ts';
+import { AppError, failure } from './errors.ts';
+import { originGuard } from './middleware/origin-guard.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { healthRoutes } from './routes/health.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+
+/** Our bodies are a few hundred bytes; anything near this is not a refund request. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+export const createApp = (deps: AppDeps): Hono => {
+  const app = new Hono();
+  const isAllowed = (origin: string, selfOrigin: string) => origin === selfOrigin || deps.allowedOrigins.includes(origin);
+
+  app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
+  app.use(
+    '/payments/*',
+    cors({
+      origin: (origin, c) => (isAllowed(origin, new URL(c.req.url).origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/payments/*', originGuard({ isAllowed }));
+  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
+  app.use('/payments/*', requireGrant({ secret: deps.grantSecret }));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', paymentRoutes(deps));
+  app.route('/', webhookRoutes(deps));
+
+  app.notFound((c) => c.json(failure('INVALID_REQUEST', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`).body, 404));
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      c.set('errorCode', error.code);
+      const answer = failure(error.code, error.message);
+      return c.json(answer.body, answer.status as ContentfulStatusCode, error.headers);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      c.set('errorCode', 'INVALID_REQUEST');
+      return c.json(failure('INVALID_REQUEST', error.message || 'The request is not valid.').body, 400);
+    }
+    // A surprise: log it whole here, answer without details (they may hold internals).
+    c.set('errorCode', 'INTERNAL');
+    deps.log({ level: 'error', msg: 'unhandled error', path: new URL(c.req.url).pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return c.json(failure('INTERNAL').body, 500);
+  });
+  return app;
+};

@@ -1,0 +1,37 @@
+/** @module requireGrant(): middleware that accepts only `Authorization: Bearer <grant>` with a valid grant. */
+import type { MiddlewareHandler } from 'hono';
+import { AppError } from '../errors.ts';
+import { type Grant, verifyGrant } from './grant.ts';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    grant: Grant;
+  }
+}
+
+export interface RequireGrantOptions {
+  readonly secret: string;
+}
+
+/** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
+export const requireGrant = ({ secret }: RequireGrantOptions): MiddlewareHandler =>
+  async function requireGrant(c, next) {
+    const header = c.req.header('Authorization');
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) {
+      throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', { 'WWW-Authenticate': 'Bearer' });
+    }
+    const check = await verifyGrant(match[1], secret);
+    if (!check.ok) {
+      throw new AppError('UNAUTHORIZED', `The grant was refused: ${check.reason}.`, {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
+    }
+    c.set('grant', check.grant);
+    await next();
+  };
+
+/** Throws 403 unless the grant was issued for this order. */
+export const assertGrantCovers = (grant: Grant, merchantUid: string): void => {
+  if (grant.sub !== merchantUid) throw new AppError('FORBIDDEN', 'This grant was issued for another order.');
+};

@@ -1,0 +1,38 @@
+/** @module `npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant. */
+import { parseArgs } from 'node:util';
+import { mintGrant } from '../auth/grant.ts';
+
+const usage = 'usage: npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]\n(REFUND_TOKEN_SECRET must be set)';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { ttl: { type: 'string' }, 'max-amount': { type: 'string' }, jti: { type: 'string' }, help: { type: 'boolean' } },
+});
+const secret = process.env.REFUND_TOKEN_SECRET;
+const merchantUid = positionals[0];
+const number = (name: string, raw: string | undefined): number | undefined => {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
+    console.error(`--${name} must be a positive whole number\n${usage}`);
+    process.exit(2);
+  }
+  return Number(raw);
+};
+if (values.help || !merchantUid) {
+  console.error(usage);
+  process.exit(values.help ? 0 : 2);
+}
+if (!secret || secret.length < 32) {
+  console.error(`REFUND_TOKEN_SECRET must be set to the proxy's secret (at least 32 characters).\n${usage}`);
+  process.exit(2);
+}
+const ttl = number('ttl', values.ttl);
+const maxAmount = number('max-amount', values['max-amount']);
+console.log(
+  await mintGrant(secret, {
+    merchantUid,
+    ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
+    ...(maxAmount === undefined ? {} : { maxAmount }),
+    ...(values.jti === undefined ? {} : { jti: values.jti }),
+  }),
+);

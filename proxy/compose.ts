@@ -1,0 +1,45 @@
+/** @module composeApp(): builds the proxy from a config and the runtime's pieces; shared by every entry and by tests. */
+import type { Context } from 'hono';
+import { createApp } from './app.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { Config } from './config.ts';
+import { createIamportClient, type FetchLike } from './iamport/client.ts';
+import type { Store } from './store/store.ts';
+
+export interface ComposeOptions {
+  readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'>;
+  readonly store: Store;
+  readonly fetch: FetchLike;
+  readonly clientIp?: (c: Context) => string | null;
+  readonly now?: () => number;
+  readonly log?: (line: Record<string, unknown>) => void;
+  readonly leaseWaitMs?: number;
+}
+
+export const composeDeps = (options: ComposeOptions): AppDeps => {
+  const { config, store, now = Date.now } = options;
+  const iamport = createIamportClient({
+    baseUrl: config.iamport.apiUrl,
+    apiKey: config.iamport.apiKey,
+    apiSecret: config.iamport.apiSecret,
+    fetch: options.fetch,
+    now,
+    timeoutMs: config.iamport.timeoutMs,
+  });
+  return {
+    store,
+    iamport,
+    now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    randomId: () => crypto.randomUUID(),
+    leaseWaitMs: options.leaseWaitMs ?? 20_000,
+    // Outlives a cancel and its re-fetch (two timeouts) with room to spare, so a live holder never loses it.
+    leaseTtlMs: config.iamport.timeoutMs * 3 + 10_000,
+    log: options.log ?? ((line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))),
+    grantSecret: config.grantSecret,
+    allowedOrigins: config.allowedOrigins,
+    clientIp: options.clientIp ?? (() => null),
+  };
+};
+
+export const composeApp = (options: ComposeOptions) => createApp(composeDeps(options));

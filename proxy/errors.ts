@@ -1,0 +1,31 @@
+/** @module AppError, the one expected-failure type, and the answer body every failure shares. */
+import { ERRORS, type ErrorCode } from '../shared/errors.ts';
+import type { ErrorAnswer } from '../shared/schemas/answers.ts';
+
+/** An expected failure, thrown by middleware and routes; `onError` turns it into `{ ok: false, error }`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: ErrorCode, message: string = ERRORS[code].message, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+/** An answer computed by a use case: the HTTP status and the JSON body, ready to send or to store for replay. */
+export interface Answer<T = unknown> {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** The failure answer for a code; `extra` adds fields such as the fresh `cancelable_amount`. */
+export const failure = (
+  code: ErrorCode,
+  message: string = ERRORS[code].message,
+  extra: { cancelable_amount?: number } = {},
+): Answer<ErrorAnswer> => ({
+  status: ERRORS[code].status,
+  body: { ok: false, error: { code, message }, ...extra },
+});

@@ -1,0 +1,35 @@
+/**
+ * @module requestLog(): one structured line per request. It logs method, path, status, timing, client IP, Origin and
+ * the error code, never headers or bodies, so no secret, grant or account number can reach the log.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    errorCode: string;
+  }
+}
+
+export interface RequestLogOptions {
+  readonly log: (line: Record<string, unknown>) => void;
+  readonly clientIp: (c: Context) => string | null;
+}
+
+export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHandler =>
+  async function requestLog(c, next) {
+    const started = performance.now();
+    await next();
+    const code = c.get('errorCode');
+    log({
+      level: c.res.status >= 500 ? 'error' : 'info',
+      msg: 'request',
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ip: clientIp(c),
+      origin: c.req.header('Origin') ?? null,
+      ...(code ? { code } : {}),
+      ...(c.res.headers.get('Idempotent-Replayed') ? { replayed: true } : {}),
+    });
+  };

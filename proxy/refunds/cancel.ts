@@ -1,0 +1,280 @@
+/**
+ * @module cancelRefund(): the one path by which money moves.
+ * lease per order -> idempotency -> ledger (settling anything unknown) -> local checks -> audit -> i'mport -> ledger -> answer.
+ * Exactly-once comes from three locks in series: the order lease (one refund of an order at a time, across
+ * processes), the Idempotency-Key (a retried request is answered, not repeated) and i'mport's checksum (a refund
+ * computed from a stale balance is refused by i'mport itself).
+ */
+import { ERRORS } from '../../shared/errors.ts';
+import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
+import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import type { Grant } from '../auth/grant.ts';
+import { type Answer, failure } from '../errors.ts';
+import type { AttemptFinish, AttemptStart, PaymentRecord } from '../store/store.ts';
+import { successAnswer } from './answers.ts';
+import { checkRequest, maskAccount } from './check-request.ts';
+import type { RefundDeps } from './deps.ts';
+import { LEASE_BUSY, withLease } from './lease.ts';
+import { type Loaded, loadPayment, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
+import { requestHash } from './request-hash.ts';
+import { cancelableOf, isRevocable } from './rules.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
+
+export interface CancelInput {
+  readonly request: CancelRequestOutput;
+  readonly grant: Grant;
+  readonly idempotencyKey: string | null;
+  readonly clientIp: string | null;
+  readonly origin: string | null;
+}
+
+export type CancelAnswer = Answer<CancelSuccess | ErrorAnswer> & { readonly replayed?: boolean };
+
+/** How a run ended, for the Idempotency-Key: keep the answer, forget the key, or keep it open (outcome unknown). */
+type Run = { readonly answer: CancelAnswer; readonly maybeApplied?: boolean };
+
+// Idempotency records are kept at least 24 hours; purge a little later, at most once an hour per process.
+const KEY_LIFETIME_MS = 25 * 3600 * 1000;
+let lastPurge = 0;
+
+export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelAnswer> => {
+  const result = await withLease(deps, `order:${input.request.merchant_uid}`, () =>
+    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : refund(deps, input, null).then((r) => r.answer),
+  );
+  if (result === LEASE_BUSY) return failure('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
+  return result;
+};
+
+const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: string): Promise<CancelAnswer> => {
+  const now = deps.now();
+  if (now - lastPurge > 3600_000) {
+    lastPurge = now;
+    await deps.store.purgeIdempotencyKeys(now - KEY_LIFETIME_MS);
+  }
+  const hash = await requestHash(input.request);
+  const { record, created } = await deps.store.claimIdempotencyKey({
+    key,
+    merchant_uid: input.request.merchant_uid,
+    request_hash: hash,
+    created_at: now,
+  });
+  if (!created && (record.request_hash !== hash || record.merchant_uid !== input.request.merchant_uid)) {
+    return failure('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.');
+  }
+  if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
+    return { status: record.response_status, body: JSON.parse(record.response_body) as CancelAnswer['body'], replayed: true }; // written by us below
+  }
+  // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
+  const run = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id });
+  const { answer } = run;
+  const final = answer.body.ok || !ERRORS[answer.body.error.code].retryable;
+  if (final) await deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body));
+  else if (!run.maybeApplied) await deps.store.releaseIdempotencyKey(key);
+  return answer;
+};
+
+const unavailable = (loaded: Loaded & { kind: 'unavailable' }): Run => ({
+  answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); nothing was refunded.`),
+});
+
+const refund = async (
+  deps: RefundDeps,
+  input: CancelInput,
+  keyed: { key: string; earlierAttemptId: string | null } | null,
+): Promise<Run> => {
+  const { request: req, grant } = input;
+  const startedAt = deps.now();
+  const start: AttemptStart = {
+    id: deps.randomId(),
+    merchant_uid: req.merchant_uid,
+    imp_uid: null,
+    requested_amount: req.cancel_request_amount ?? null,
+    amount: null,
+    checksum: null,
+    reason: req.reason,
+    refund_bank: req.refund_bank ?? null,
+    refund_account_masked: maskAccount(req.refund_account),
+    grant_subject: grant.sub,
+    grant_jti: grant.jti ?? null,
+    client_ip: input.clientIp,
+    origin: input.origin,
+    idempotency_key: keyed?.key ?? null,
+    started_at: startedAt,
+  };
+  const ended = (f: Partial<AttemptFinish> & Pick<AttemptFinish, 'outcome'>): AttemptFinish => ({
+    error_code: null,
+    iamport_code: null,
+    iamport_message: null,
+    cancellation_id: null,
+    refunded: null,
+    iamport_ms: null,
+    finished_at: deps.now(),
+    ...f,
+  });
+  /** Audits a refusal made before anything was sent, and answers it. */
+  const rejectLocally = async (answer: Answer<ErrorAnswer>, impUid: string | null, outcome: 'rejected' | 'failed' = 'rejected'): Promise<Run> => {
+    await deps.store.insertAttempt({ ...start, imp_uid: impUid }, ended({ outcome, error_code: answer.body.error.code }));
+    return { answer };
+  };
+
+  // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
+  let loaded = await loadPayment(deps, req.merchant_uid);
+  if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', `No payment was found for order ${req.merchant_uid}.`), null);
+  if (loaded.kind === 'unavailable') return unavailable(loaded);
+  const attempts = await deps.store.listAttempts(req.merchant_uid);
+  if (attempts.some(isUnsettled)) {
+    loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (loaded.kind !== 'ok') return unavailable(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
+    await settleAttempts(deps, loaded.payment, attempts);
+  }
+  let payment = loaded.payment;
+
+  // 2. A retry of a request whose refund did happen gets that refund's answer, not a second refund.
+  if (keyed?.earlierAttemptId) {
+    const earlier = await deps.store.getAttempt(keyed.earlierAttemptId);
+    if (earlier?.outcome === 'succeeded') {
+      const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
+      return { answer: successAnswer(payment, earlier.refunded ?? 0, { entry, revoked: isRevokeAttempt(earlier) }) };
+    }
+  }
+
+  // 3. Local checks: what i'mport would refuse is refused here, without a call.
+  if (isRevocable(payment)) return revoke(deps, payment, start, ended, keyed);
+  const checked = checkRequest(payment, req, grant, startedAt);
+  if (!checked.ok) {
+    const extra = checked.cancelable_amount === undefined ? {} : { cancelable_amount: checked.cancelable_amount };
+    return rejectLocally(failure(checked.code, checked.message, extra), payment.imp_uid);
+  }
+
+  // 4. Write the attempt before the call, so a crash mid-call leaves a record to settle.
+  const checksum = cancelableOf(payment);
+  const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: checked.amount, checksum };
+  await deps.store.insertAttempt(attempt);
+  if (keyed) await deps.store.setIdempotencyAttempt(keyed.key, attempt.id);
+
+  const sentAt = deps.now();
+  const result = await deps.iamport.cancelPayment({ imp_uid: payment.imp_uid, amount: checked.amount, checksum, reason: req.reason, ...checked.refund });
+  const iamport_ms = deps.now() - sentAt;
+  const known = new Set([...claimedIds(attempts), ...payment.cancel_history.map(entryId)]);
+
+  switch (result.kind) {
+    case 'ok': {
+      const saved = await savePaymentAfterRefund(deps, result.payment);
+      const entry = findEntryFor(attempt, saved.cancel_history, known);
+      await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, cancellation_id: entry ? entryId(entry) : null, refunded: checked.amount, iamport_ms }));
+      return { answer: successAnswer(saved, checked.amount, { entry }) };
+    }
+    case 'not_sent': {
+      await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
+      return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was refunded.`) };
+    }
+    case 'refused': {
+      // Re-read the payment: a refusal is often i'mport's checksum telling us our balance is stale.
+      const fresh = await refreshPayment(deps, payment.imp_uid);
+      if (fresh.kind === 'ok') payment = fresh.payment;
+      const iamportSaid = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
+      let answer: Answer<ErrorAnswer>;
+      if (fresh.kind === 'ok' && cancelableOf(payment) !== checksum) {
+        answer = failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', `The refundable amount is now ${cancelableOf(payment)} ${payment.currency}; check it and ask again.`, {
+          cancelable_amount: cancelableOf(payment),
+        });
+      } else if (result.message.includes('이미 전액취소')) {
+        answer = failure('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', { cancelable_amount: 0 });
+      } else {
+        answer = failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
+      }
+      await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, ...iamportSaid }));
+      return { answer };
+    }
+    case 'unknown':
+      return settleUnknown(deps, payment, attempt, known, ended, result.detail, iamport_ms, (p, entry) =>
+        successAnswer(p, checked.amount, { entry }),
+      );
+  }
+};
+
+/** The cancel may or may not have happened: ask i'mport, and answer only what it shows. */
+const settleUnknown = async (
+  deps: RefundDeps,
+  payment: PaymentRecord,
+  attempt: AttemptStart,
+  known: ReadonlySet<string>,
+  ended: (f: Partial<AttemptFinish> & Pick<AttemptFinish, 'outcome'>) => AttemptFinish,
+  detail: string,
+  iamport_ms: number,
+  success: (p: PaymentRecord, entry: ReturnType<typeof findEntryFor>) => CancelAnswer,
+): Promise<Run> => {
+  const fresh = await refreshPayment(deps, payment.imp_uid);
+  if (fresh.kind !== 'ok') {
+    await deps.store.markNeedsSync(payment.imp_uid, deps.now());
+    await deps.store.finishAttempt(attempt.id, ended({ outcome: 'unknown', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
+    return {
+      maybeApplied: true,
+      answer: failure(
+        'UPSTREAM_UNAVAILABLE',
+        `i'mport did not answer (${detail}) and the outcome could not be checked yet. It is checked before anything else happens to this order; retry with the same Idempotency-Key.`,
+      ),
+    };
+  }
+  const revoked = isRevokeAttempt(attempt);
+  const entry = revoked ? undefined : findEntryFor(attempt, fresh.payment.cancel_history, known);
+  const applied = revoked ? fresh.payment.status !== 'ready' : entry !== undefined;
+  if (applied) {
+    await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', cancellation_id: entry ? entryId(entry) : null, refunded: attempt.amount, iamport_ms, iamport_message: detail }));
+    return { answer: success(fresh.payment, entry) };
+  }
+  await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
+  return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport did not answer (${detail}); it shows no refund, so nothing was refunded. Try again.`) };
+};
+
+/** An unpaid virtual account is "refunded" by revoking its account number; no money moves. */
+const revoke = async (
+  deps: RefundDeps,
+  payment: PaymentRecord,
+  start: AttemptStart,
+  ended: (f: Partial<AttemptFinish> & Pick<AttemptFinish, 'outcome'>) => AttemptFinish,
+  keyed: { key: string } | null,
+): Promise<Run> => {
+  // No checksum marks a revocation in the audit (see settle.ts).
+  const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: 0, checksum: null, refund_bank: null, refund_account_masked: null };
+  await deps.store.insertAttempt(attempt);
+  if (keyed) await deps.store.setIdempotencyAttempt(keyed.key, attempt.id);
+  const sentAt = deps.now();
+  const result = await deps.iamport.revokeVbank(payment.imp_uid);
+  const iamport_ms = deps.now() - sentAt;
+  const revokedAnswer = (p: PaymentRecord) => successAnswer(p, 0, { revoked: true });
+  switch (result.kind) {
+    case 'ok': {
+      const saved = await savePaymentAfterRefund(deps, result.payment);
+      await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, refunded: 0, iamport_ms }));
+      return { answer: revokedAnswer(saved) };
+    }
+    case 'not_sent':
+      await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
+      return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was changed.`) };
+    case 'refused': {
+      // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
+      const fresh = await refreshPayment(deps, payment.imp_uid);
+      const paidMeanwhile = fresh.kind === 'ok' && fresh.payment.status !== 'ready';
+      const answer = paidMeanwhile
+        ? failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'This virtual account has changed (it may have been paid); check it and ask again.', {
+            cancelable_amount: cancelableOf(fresh.payment),
+          })
+        : failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
+      await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, iamport_code: result.code, iamport_message: result.message, iamport_ms }));
+      return { answer };
+    }
+    case 'unknown':
+      return settleUnknown(deps, payment, attempt, new Set(), ended, result.detail, iamport_ms, (p) => revokedAnswer(p));
+  }
+};
+
+/** Writes an attempt's end after money moved; a failed write is logged, never turned into a failure answer. */
+const finishQuietly = async (deps: RefundDeps, id: string, finish: AttemptFinish): Promise<void> => {
+  try {
+    await deps.store.finishAttempt(id, finish);
+  } catch (error) {
+    deps.log({ level: 'error', msg: 'audit write failed after a refund', attempt: id, error: String(error) });
+  }
+};
+

@@ -1,0 +1,69 @@
+/** @module checkRequest(): decides locally whether a refund request can go to i'mport, and with what. */
+import { findBank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
+import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import type { Grant } from '../auth/grant.ts';
+import type { PaymentRecord } from '../store/store.ts';
+import { cancelableOf, notRefundableReason } from './rules.ts';
+
+export interface RefundFields {
+  readonly refund_holder?: string;
+  readonly refund_bank?: string;
+  readonly refund_account?: string;
+  readonly refund_tel?: string;
+}
+
+export type Checked =
+  | { readonly ok: true; readonly amount: number; readonly refund: RefundFields }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly cancelable_amount?: number };
+
+const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): Checked =>
+  cancelable_amount === undefined ? { ok: false, code, message } : { ok: false, code, message, cancelable_amount };
+
+/** Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to send. */
+export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grant: Grant, nowMs: number): Checked => {
+  switch (notRefundableReason(p, nowMs)) {
+    case 'not_paid':
+      return refuse('PAYMENT_NOT_PAID', 'This payment has not been paid, so there is nothing to refund.');
+    case 'fully_refunded':
+      return refuse('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
+    case 'phone_previous_month':
+      return refuse('REFUND_NOT_ALLOWED', 'A phone payment can only be refunded in the calendar month it was paid (KST).');
+    case 'refund_account_unsupported':
+      return refuse('REFUND_NOT_ALLOWED', `No refund bank table is known for PG "${p.pg_provider}"; refund it from the i'mport console.`);
+    case null:
+      break;
+  }
+  const cancelable = cancelableOf(p);
+  const amount = req.cancel_request_amount ?? cancelable;
+  if (p.currency === 'KRW' && !Number.isInteger(amount)) {
+    return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');
+  }
+  if (amount > cancelable) {
+    return refuse('CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', `At most ${cancelable} ${p.currency} can be refunded.`, cancelable);
+  }
+  if (grant.max_amount !== undefined && amount > grant.max_amount) {
+    return refuse('FORBIDDEN', `This grant allows refunding at most ${grant.max_amount} ${p.currency} per request.`);
+  }
+  if (!needsRefundAccount(p)) return { ok: true, amount, refund: {} };
+
+  const { refund_holder, refund_bank, refund_account, refund_tel } = req;
+  if (!refund_holder || !refund_bank || !refund_account) {
+    return refuse('REFUND_ACCOUNT_REQUIRED', 'refund_holder, refund_bank and refund_account are required to refund this payment.');
+  }
+  if (!findBank(p.pg_provider, refund_bank)) {
+    return refuse('INVALID_REQUEST', `refund_bank "${refund_bank}" is not a bank code that ${p.pg_provider} accepts.`);
+  }
+  if (needsRefundTel(p) && !refund_tel) {
+    return refuse('REFUND_ACCOUNT_REQUIRED', `refund_tel is required by ${p.pg_provider} for this refund.`);
+  }
+  return {
+    ok: true,
+    amount,
+    refund: { refund_holder, refund_bank, refund_account, ...(needsRefundTel(p) && refund_tel ? { refund_tel } : {}) },
+  };
+};
+
+/** An account number as the audit keeps it: the last four digits only. */
+export const maskAccount = (account: string | null | undefined): string | null =>
+  account ? `${'*'.repeat(Math.max(0, account.length - 4))}${account.slice(-4)}` : null;

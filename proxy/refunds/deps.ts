@@ -1,0 +1,17 @@
+/** @module What the refund use case needs from the outside, passed in so tests and runtimes can supply their own. */
+import type { IamportClient } from '../iamport/client.ts';
+import type { Store } from '../store/store.ts';
+
+export interface RefundDeps {
+  readonly store: Store;
+  readonly iamport: IamportClient;
+  /** Epoch ms. */
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly randomId: () => string;
+  /** How long a request waits for another refund of the same order to finish before answering REFUND_IN_PROGRESS. */
+  readonly leaseWaitMs: number;
+  /** How long a lease lives if its holder dies; longer than the slowest i'mport exchange (cancel + re-fetch). */
+  readonly leaseTtlMs: number;
+  readonly log: (line: Record<string, unknown>) => void;
+}

@@ -1,0 +1,166 @@
+// Exactly-once: unknown outcomes settled from i'mport, Idempotency-Key replay, and concurrent refunds of one order.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createSqliteStore } from '../store/sqlite.ts';
+import { createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
+  it('a cancel applied but its response lost is reported as done, once', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'U-LOST', amount: 7000 });
+    h.fake.inject({ kind: 'lose_response' });
+    const { res, body } = await h.cancel({ merchant_uid: 'U-LOST', reason: 'x' }, { key: 'k-lost' });
+    assert.equal(res.status, 200);
+    assert.equal(body.refunded, 7000);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 7000);
+    assert.equal((await h.store.getPayment('U-LOST'))!.cancel_amount, 7000);
+    const [attempt] = await h.store.listAttempts('U-LOST');
+    assert.equal(attempt!.outcome, 'succeeded');
+    assert.ok(attempt!.cancellation_id);
+  });
+
+  for (const fault of [
+    { kind: 'drop' as const, route: 'cancel' as const },
+    { kind: 'http_5xx' as const, route: 'cancel' as const, status: 502 },
+    { kind: 'delay' as const, route: 'cancel' as const, ms: 5000 },
+  ]) {
+    it(`a cancel that never applied (${fault.kind}) is a retryable UPSTREAM_UNAVAILABLE and the retry refunds once`, async () => {
+      h = await createHarness({ timeoutMs: 300 });
+      const p = h.fake.addPayment({ merchant_uid: `U-${fault.kind}`, amount: 5000 });
+      h.fake.inject(fault);
+      const first = await h.cancel({ merchant_uid: `U-${fault.kind}`, reason: 'x' }, { key: `k-${fault.kind}` });
+      assert.equal(first.res.status, 503);
+      assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 0);
+      assert.equal((await h.store.listAttempts(`U-${fault.kind}`))[0]!.outcome, 'failed');
+      const retry = await h.cancel({ merchant_uid: `U-${fault.kind}`, reason: 'x' }, { key: `k-${fault.kind}` });
+      assert.equal(retry.res.status, 200);
+      assert.equal(retry.body.refunded, 5000);
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000);
+    });
+  }
+
+  it('when even the re-fetch fails, answers 503, marks the order, and the retry with the same key reports the refund that did happen', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'U-DARK', amount: 4000 });
+    await h.view('U-DARK');
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'drop', route: 'payment' });
+    const first = await h.cancel({ merchant_uid: 'U-DARK', reason: 'x' }, { key: 'k-dark' });
+    assert.equal(first.res.status, 503);
+    assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'the cancel did happen at i\'mport');
+    assert.equal((await h.store.getPayment('U-DARK'))!.needs_sync, true);
+    assert.equal((await h.store.listAttempts('U-DARK'))[0]!.outcome, 'unknown');
+
+    const retry = await h.cancel({ merchant_uid: 'U-DARK', reason: 'x' }, { key: 'k-dark' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.refunded, 4000);
+    assert.equal(h.fake.count('cancel'), 1, 'the retry did not refund again');
+    assert.equal((await h.store.listAttempts('U-DARK'))[0]!.outcome, 'succeeded');
+    assert.equal((await h.store.getPayment('U-DARK'))!.cancel_amount, 4000);
+  });
+
+  it('a different request after an unknown outcome first settles it from i\'mport, and never refunds twice', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'U-NEXT', amount: 10000 });
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    await h.cancel({ merchant_uid: 'U-NEXT', cancel_request_amount: 6000, reason: 'x' });
+    const next = await h.cancel({ merchant_uid: 'U-NEXT', cancel_request_amount: 6000, reason: 'x' });
+    assert.equal(next.res.status, 409);
+    assert.equal(next.body.error.code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
+    assert.equal(next.body.cancelable_amount, 4000);
+    assert.equal(h.fake.count('cancel'), 1);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 6000);
+    assert.deepEqual((await h.store.listAttempts('U-NEXT')).map((a) => a.outcome), ['succeeded', 'rejected']);
+  });
+
+  it('no token (i\'mport down before the cancel) is a failure that refunded nothing', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'U-TOKEN', amount: 1000 });
+    await h.view('U-TOKEN');
+    h.fake.expireTokens();
+    h.fake.inject({ kind: 'http_5xx', route: 'token', times: 2 });
+    const { res, body } = await h.cancel({ merchant_uid: 'U-TOKEN', reason: 'x' });
+    assert.equal(res.status, 503);
+    assert.equal(body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 0);
+    assert.equal((await h.store.listAttempts('U-TOKEN'))[0]!.outcome, 'failed');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the stored answer for the same key and body without calling i\'mport again', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'I-1', amount: 9000 });
+    const first = await h.cancel({ merchant_uid: 'I-1', cancel_request_amount: 1000, reason: 'x' }, { key: 'key-1' });
+    const again = await h.cancel({ merchant_uid: 'I-1', cancel_request_amount: 1000, reason: 'x' }, { key: 'key-1' });
+    assert.equal(first.res.status, 200);
+    assert.equal(first.res.headers.get('Idempotent-Replayed'), null);
+    assert.equal(again.res.status, 200);
+    assert.equal(again.res.headers.get('Idempotent-Replayed'), 'true');
+    assert.deepEqual(again.body, first.body);
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it('answers IDEMPOTENCY_KEY_REUSED (422) for the same key with another body, and refunds nothing', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'I-2', amount: 9000 });
+    await h.cancel({ merchant_uid: 'I-2', cancel_request_amount: 1000, reason: 'x' }, { key: 'key-2' });
+    const other = await h.cancel({ merchant_uid: 'I-2', cancel_request_amount: 2000, reason: 'x' }, { key: 'key-2' });
+    assert.equal(other.res.status, 422);
+    assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it('replays a refusal too (a deterministic answer), and rejects a malformed key', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'I-3', amount: 1000 });
+    const over = await h.cancel({ merchant_uid: 'I-3', cancel_request_amount: 5000, reason: 'x' }, { key: 'key-3' });
+    const replay = await h.cancel({ merchant_uid: 'I-3', cancel_request_amount: 5000, reason: 'x' }, { key: 'key-3' });
+    assert.equal(replay.res.headers.get('Idempotent-Replayed'), 'true');
+    assert.deepEqual(replay.body, over.body);
+    const bad = await h.cancel({ merchant_uid: 'I-3', reason: 'x' }, { key: 'has space' });
+    assert.equal(bad.res.status, 400);
+  });
+});
+
+describe('concurrent refunds of one order', () => {
+  it('two at once through one proxy both succeed in turn, and the ledger equals i\'mport', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'C-1', amount: 10000 });
+    h.fake.inject({ kind: 'delay', route: 'cancel', ms: 100 });
+    const [a, b] = await Promise.all([
+      h.cancel({ merchant_uid: 'C-1', cancel_request_amount: 3000, reason: 'a' }),
+      h.cancel({ merchant_uid: 'C-1', cancel_request_amount: 3000, reason: 'b' }),
+    ]);
+    assert.deepEqual([a.res.status, b.res.status], [200, 200]);
+    assert.deepEqual([a.body.cancelable_amount, b.body.cancelable_amount].sort(), [4000, 7000]);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 6000);
+    assert.equal((await h.store.getPayment('C-1'))!.cancel_amount, 6000);
+  });
+
+  it('two proxy instances sharing one ledger file never over-refund: 5 racing for 3 refunds\' worth', async () => {
+    const path = tempSqlitePath();
+    const storeA = createSqliteStore({ path });
+    const storeB = createSqliteStore({ path });
+    h = await createHarness({ store: storeA });
+    const other = await createHarness({ store: storeB, fake: h.fake, clock: h.clock });
+    const p = h.fake.addPayment({ merchant_uid: 'C-2', amount: 9000 });
+    const results = await Promise.all(
+      [h, other, h, other, h].map((proxy, i) => proxy.cancel({ merchant_uid: 'C-2', cancel_request_amount: 3000, reason: `r${i}` })),
+    );
+    const ok = results.filter((r) => r.res.status === 200);
+    const refused = results.filter((r) => r.res.status !== 200);
+    assert.equal(ok.length, 3);
+    assert.ok(refused.every((r) => ['CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', 'PAYMENT_ALREADY_CANCELLED', 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN'].includes(r.body.error.code)), JSON.stringify(refused.map((r) => r.body)));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 9000);
+    assert.equal((await storeA.getPayment('C-2'))!.cancel_amount, 9000);
+    assert.equal((await storeA.listAttempts('C-2')).length, 5, 'every attempt is audited');
+    await other.close();
+  });
+});

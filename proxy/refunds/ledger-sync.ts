@@ -1,0 +1,75 @@
+/** @module Keeping the ledger's copy of a payment in step with i'mport: first load, re-fetch, and safe writes. */
+import type { LookupResult } from '../iamport/client.ts';
+import type { Payment } from '../iamport/schemas.ts';
+import type { PaymentRecord, StoredPayment } from '../store/store.ts';
+import type { RefundDeps } from './deps.ts';
+
+/** i'mport's payment as the ledger keeps it. */
+export const toRecord = (p: Payment): PaymentRecord => ({
+  imp_uid: p.imp_uid,
+  merchant_uid: p.merchant_uid,
+  pay_method: p.pay_method ?? '',
+  pg_provider: p.pg_provider ?? '',
+  name: p.name ?? null,
+  amount: p.amount,
+  cancel_amount: p.cancel_amount,
+  currency: p.currency,
+  status: p.status,
+  // i'mport writes 0 for "has not happened".
+  paid_at: p.paid_at ? p.paid_at : null,
+  receipt_url: p.receipt_url ?? null,
+  cancel_history: p.cancel_history ?? [],
+});
+
+export type Loaded =
+  | { readonly kind: 'ok'; readonly payment: PaymentRecord }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'unavailable'; readonly detail: string };
+
+/** Stores what i'mport said and returns the row as the ledger now holds it (never behind what it held before). */
+export const savePayment = (deps: Pick<RefundDeps, 'store' | 'now'>, payment: Payment): Promise<StoredPayment> =>
+  deps.store.upsertPayment(toRecord(payment), deps.now());
+
+/** Like savePayment, for use after money moved: a failed write is logged, never allowed to hide the refund. */
+export const savePaymentAfterRefund = async (
+  deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
+  payment: Payment,
+): Promise<PaymentRecord> => {
+  try {
+    return await savePayment(deps, payment);
+  } catch (error) {
+    // The next request re-reads i'mport (checksum mismatch or needs_sync), so the ledger still converges.
+    deps.log({ level: 'error', msg: 'ledger write failed after a refund', imp_uid: payment.imp_uid, error: String(error) });
+    return toRecord(payment);
+  }
+};
+
+const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: LookupResult, merchantUid?: string): Promise<Loaded> => {
+  if (result.kind === 'not_found') return { kind: 'not_found' };
+  if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail };
+  // Never let a lookup for one order bind another order's payment.
+  if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
+  return { kind: 'ok', payment: await savePayment(deps, result.payment) };
+};
+
+/** Re-fetches a payment by imp_uid and stores it. */
+export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> =>
+  fromLookup(deps, await deps.iamport.getPayment(impUid));
+
+/**
+ * The ledger's payment for an order. An order not yet known is looked up at i'mport by merchant_uid and stored;
+ * a row flagged needs_sync is re-fetched first (with `allowStale`, the stale row is used if i'mport is down).
+ */
+export const loadPayment = async (
+  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
+  merchantUid: string,
+  { allowStale = false }: { allowStale?: boolean } = {},
+): Promise<Loaded> => {
+  const stored = await deps.store.getPayment(merchantUid);
+  if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
+  if (stored) {
+    const fresh = await refreshPayment(deps, stored.imp_uid);
+    return fresh.kind === 'unavailable' && allowStale ? { kind: 'ok', payment: stored } : fresh;
+  }
+  return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
+};

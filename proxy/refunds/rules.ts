@@ -1,0 +1,28 @@
+/** @module What i'mport and the PGs would refuse, decided locally so a refusal never costs an i'mport call. */
+import { bankCodeFamilyOf, needsRefundAccount } from '../../shared/banks.ts';
+import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
+import type { PaymentRecord } from '../store/store.ts';
+
+const KST_OFFSET_MS = 9 * 3600 * 1000;
+
+/** "2026-01" for an instant, in Korea Standard Time (the PGs' calendar). */
+export const kstMonth = (epochMs: number): string => new Date(epochMs + KST_OFFSET_MS).toISOString().slice(0, 7);
+
+/** What can still be refunded (i'mport's `checksum`). */
+export const cancelableOf = (p: Pick<PaymentRecord, 'amount' | 'cancel_amount'>): number => Math.max(0, p.amount - p.cancel_amount);
+
+/** An unpaid virtual account: cancelling it means revoking the account number. */
+export const isRevocable = (p: Pick<PaymentRecord, 'pay_method' | 'status'>): boolean => p.pay_method === 'vbank' && p.status === 'ready';
+
+/** Why a payment cannot be refunded now, or null when it can (or, for an unpaid virtual account, be revoked). */
+export const notRefundableReason = (p: PaymentRecord, nowMs: number): NotRefundableReason | null => {
+  if (isRevocable(p)) return null;
+  if (p.status !== 'paid' && p.status !== 'cancelled') return 'not_paid';
+  if (cancelableOf(p) <= 0) return 'fully_refunded';
+  // Mobile micropayments can be refunded only within the calendar month they were paid in.
+  if (p.pay_method === 'phone' && (p.paid_at === null || kstMonth(p.paid_at * 1000) !== kstMonth(nowMs))) {
+    return 'phone_previous_month';
+  }
+  if (needsRefundAccount(p) && !bankCodeFamilyOf(p.pg_provider)) return 'refund_account_unsupported';
+  return null;
+};

@@ -1,0 +1,28 @@
+/** @module toRefundView(): the proxy's copy of a payment, as the widget renders it. */
+import { banksFor, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
+import type { PaymentRecord } from '../store/store.ts';
+import { cancelableOf, isRevocable, notRefundableReason } from './rules.ts';
+
+export const toRefundView = (p: PaymentRecord, nowMs: number): RefundView => {
+  const reason = notRefundableReason(p, nowMs);
+  const accountRequired = needsRefundAccount(p);
+  return {
+    merchant_uid: p.merchant_uid,
+    name: p.name,
+    amount: p.amount,
+    cancel_amount: p.cancel_amount,
+    cancelable_amount: cancelableOf(p),
+    currency: p.currency,
+    pay_method: p.pay_method,
+    pg_provider: p.pg_provider,
+    status: p.status,
+    paid_at: p.paid_at,
+    refundable: reason === null,
+    ...(reason ? { reason } : {}),
+    revocable: isRevocable(p),
+    refund_account_required: accountRequired,
+    refund_tel_required: needsRefundTel(p),
+    ...(accountRequired ? { banks: [...banksFor(p.pg_provider)] } : {}),
+  };
+};

@@ -1,0 +1,60 @@
+/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), both behind a grant. */
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as v from 'valibot';
+import { CancelRequestSchema } from '../../shared/schemas/cancel-request.ts';
+import { IdempotencyKeySchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { assertGrantCovers } from '../auth/require-grant.ts';
+import { AppError } from '../errors.ts';
+import { cancelRefund } from '../refunds/cancel.ts';
+import { loadPayment } from '../refunds/ledger-sync.ts';
+import { toRefundView } from '../refunds/view.ts';
+
+/** One readable line from valibot issues: `reason: reason is required; refund_account: …`. */
+const describeIssues = (issues: readonly v.BaseIssue<unknown>[]): string =>
+  issues.map((issue) => `${v.getDotPath(issue) ?? 'body'}: ${issue.message}`).join('; ');
+
+export const paymentRoutes = (deps: AppDeps) =>
+  new Hono()
+    .get('/payments/:merchant_uid', async (c) => {
+      const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
+      if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues));
+      assertGrantCovers(c.get('grant'), merchantUid.output);
+      // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
+      const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
+      if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', `No payment was found for order ${merchantUid.output}.`);
+      if (loaded.kind === 'unavailable') throw new AppError('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}).`);
+      return c.json(toRefundView(loaded.payment, deps.now()));
+    })
+    .post('/payments/cancel', async (c) => {
+      if (!/^application\/json\b/i.test(c.req.header('Content-Type') ?? '')) {
+        throw new AppError('INVALID_REQUEST', 'Send the request as JSON (Content-Type: application/json).');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(await c.req.text());
+      } catch {
+        throw new AppError('INVALID_REQUEST', 'The body is not valid JSON.');
+      }
+      const parsed = v.safeParse(CancelRequestSchema, json);
+      if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
+      const keyHeader = c.req.header('Idempotency-Key');
+      const key = keyHeader === undefined ? null : v.safeParse(IdempotencyKeySchema, keyHeader);
+      if (key && !key.success) throw new AppError('INVALID_REQUEST', describeIssues(key.issues));
+      const grant = c.get('grant');
+      assertGrantCovers(grant, parsed.output.merchant_uid);
+
+      const answer = await cancelRefund(deps, {
+        request: parsed.output,
+        grant,
+        idempotencyKey: key ? key.output : null,
+        clientIp: deps.clientIp(c),
+        origin: c.req.header('Origin') ?? null,
+      });
+      if (answer.replayed) c.header('Idempotent-Replayed', 'true');
+      if (!answer.body.ok) c.set('errorCode', answer.body.error.code);
+      // The status comes from the shared error table (or a stored answer), always a contentful HTTP status.
+      return c.json(answer.body, answer.status as ContentfulStatusCode);
+    });
+

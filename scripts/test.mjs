@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// `npm test`: type-checks, then runs every suite: the proxy's and shared code's node:test files (the ledger
+// contract against SQLite and against a real PostgreSQL), then the widget's browser tests. A missing PostgreSQL or
+// Chromium stops the run with a message; nothing is skipped silently.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const failures = [];
+
+const run = (label, command, args, env = process.env) => {
+  console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
+  if (result.status !== 0) failures.push(label);
+};
+
+const testFiles = (dir) =>
+  readdirSync(join(root, dir)).flatMap((name) => {
+    const path = join(root, dir, name);
+    if (name === 'node_modules') return [];
+    if (statSync(path).isDirectory()) return testFiles(relative(root, path));
+    return name.endsWith('.test.ts') ? [relative(root, path)] : [];
+  });
+
+run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+if (existsSync(join(root, 'widget/tsconfig.json'))) run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
+
+let postgres = null;
+const env = { ...process.env };
+if (!env.DATABASE_URL) {
+  const { startThrowawayPostgres } = await import('./pg-throwaway.mjs');
+  try {
+    postgres = await startThrowawayPostgres();
+  } catch (error) {
+    console.error(`\nnpm test needs PostgreSQL for the ledger's Postgres suite: ${error.message}`);
+    process.exit(1);
+  }
+  env.DATABASE_URL = postgres.url;
+  console.log(`throwaway PostgreSQL at ${postgres.url}`);
+}
+try {
+  const files = [...testFiles('shared'), ...testFiles('proxy')];
+  run('proxy and shared (node:test)', process.execPath, ['--import', 'tsx', '--test', ...files], env);
+} finally {
+  await postgres?.stop();
+}
+
+if (existsSync(join(root, 'web-test-runner.config.mjs'))) {
+  run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
+}
+
+if (failures.length) {
+  console.error(`\nFAILED: ${failures.join(', ')}`);
+  process.exit(1);
+}
+console.log('\nall suites passed');
