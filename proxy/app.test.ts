@@ -1,0 +1,93 @@
+// The app's edges: health, CORS and origins, body limits, JSON only, and log lines that never hold a secret.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, GRANT_SECRET, type Harness, IAMPORT_URL } from './test-support/harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+describe('the proxy app', () => {
+  it('GET /health names the ledger backend and the i\'mport base URL', async () => {
+    h = await createHarness();
+    const res = await h.app.request('/health');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true, store: 'sqlite', iamport: IAMPORT_URL });
+  });
+
+  it('answers 503 on /health when the ledger is gone', async () => {
+    h = await createHarness();
+    await h.store.close();
+    const res = await h.app.request('/health');
+    assert.equal(res.status, 503);
+  });
+
+  it('allows CORS only for ALLOWED_ORIGINS (and the proxy\'s own origin)', async () => {
+    h = await createHarness({ allowedOrigins: ['https://shop.example'] });
+    const preflight = (origin: string) =>
+      h.app.request('http://proxy.test/payments/cancel', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key' },
+      });
+    const allowed = await preflight('https://shop.example');
+    assert.equal(allowed.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
+    assert.match(allowed.headers.get('Access-Control-Allow-Headers') ?? '', /Idempotency-Key/i);
+    assert.equal((await preflight('http://proxy.test')).headers.get('Access-Control-Allow-Origin'), 'http://proxy.test');
+    assert.equal((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
+  });
+
+  it('refuses a refund sent from a page on an origin not allowed, without calling i\'mport', async () => {
+    h = await createHarness({ allowedOrigins: ['https://shop.example'] });
+    h.fake.addPayment({ merchant_uid: 'A-1', amount: 1000 });
+    const evil = await h.cancel({ merchant_uid: 'A-1', reason: 'x' }, { origin: 'https://evil.example' });
+    assert.equal(evil.res.status, 403);
+    assert.equal(evil.body.error.code, 'FORBIDDEN');
+    assert.equal(h.fake.calls.length, 0);
+    const shop = await h.cancel({ merchant_uid: 'A-1', reason: 'x' }, { origin: 'https://shop.example' });
+    assert.equal(shop.res.status, 200);
+    assert.equal(shop.res.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
+  });
+
+  it('refuses oversized, non-JSON, malformed and invalid bodies with INVALID_REQUEST, changing nothing', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'A-2', amount: 1000 });
+    const auth = { Authorization: `Bearer ${await h.grant('A-2')}` };
+    const send = (body: string, type = 'application/json') =>
+      h.app.request('/payments/cancel', { method: 'POST', headers: { ...auth, 'Content-Type': type }, body });
+    const cases = [
+      send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x'.repeat(20_000) })),
+      send('merchant_uid=A-2&reason=x', 'application/x-www-form-urlencoded'),
+      send('{"merchant_uid":'),
+      send(JSON.stringify({ merchant_uid: 'A-2' })),
+      send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', cancel_request_amount: -5 })),
+      send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', cancel_request_amount: '1000' })),
+      send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', refund_account: '12-34가' })),
+    ];
+    for (const res of await Promise.all(cases)) {
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { ok: boolean; error: { code: string; message: string } };
+      assert.equal(body.error.code, 'INVALID_REQUEST');
+      assert.ok(body.error.message.length > 0);
+    }
+    assert.equal(h.fake.calls.length, 0);
+  });
+
+  it('logs one line per request without the grant, the i\'mport secret or the account number', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'A-3', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp' });
+    const grant = await h.grant('A-3');
+    await h.view('A-3', { grant });
+    await h.cancel({ merchant_uid: 'A-3', reason: 'x', refund_holder: '홍길동', refund_bank: 'BK04', refund_account: '123456789012' }, { grant });
+    const requests = h.logs.filter((l) => l.msg === 'request');
+    assert.equal(requests.length, 2);
+    assert.deepEqual(requests.map((l) => [l.method, l.status]), [['GET', 200], ['POST', 200]]);
+    const text = JSON.stringify(h.logs);
+    for (const secret of [grant, GRANT_SECRET, 'test_imp_secret', '123456789012']) assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    h = await createHarness();
+    const res = await h.app.request('/nope');
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { ok: boolean }).ok, false);
+  });
+});

@@ -1,0 +1,53 @@
+// Grants through the public surface: every way a grant can be wrong is refused before i'mport is called.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { sign } from 'hono/jwt';
+import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import { mintGrant, verifyGrant } from './grant.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('merchant grants', () => {
+  const cases: Array<[string, () => Promise<string | null>, number]> = [
+    ['no Authorization header', async () => null, 401],
+    ['a malformed grant', async () => 'not-a-jwt', 401],
+    ['a grant signed with another secret', () => mintGrant('another-secret-another-secret-another!', { merchantUid: 'G-1' }), 401],
+    ['an expired grant', () => mintGrant(GRANT_SECRET, { merchantUid: 'G-1', now: now() - 3600, ttlSeconds: 60 }), 401],
+    ['a grant without exp', () => sign({ sub: 'G-1' }, GRANT_SECRET, 'HS256'), 401],
+    ['a grant without sub', () => sign({ exp: now() + 600 }, GRANT_SECRET, 'HS256'), 401],
+    ['alg: none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'G-1', exp: now() + 600 })}.`, 401],
+    ['alg: none with a signature part', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'G-1', exp: now() + 600 })}.AAAA`, 401],
+    ['alg: HS512 with the same secret', () => sign({ sub: 'G-1', exp: now() + 600 }, GRANT_SECRET, 'HS512'), 401],
+    ['a grant for another order', () => mintGrant(GRANT_SECRET, { merchantUid: 'OTHER' }), 403],
+  ];
+
+  for (const [name, makeGrant, status] of cases) {
+    it(`refuses ${name} with ${status} on both routes, and never calls i'mport`, async () => {
+      h = await createHarness();
+      h.fake.addPayment({ merchant_uid: 'G-1', amount: 1000 });
+      const grant = await makeGrant();
+      const view = await h.view('G-1', { grant });
+      const cancel = await h.cancel({ merchant_uid: 'G-1', reason: 'x' }, { grant });
+      for (const { res, body } of [view, cancel]) {
+        assert.equal(res.status, status);
+        assert.equal(body.ok, false);
+        assert.equal(body.error.code, status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN');
+      }
+      assert.equal(h.fake.calls.length, 0, 'no request reached i\'mport');
+    });
+  }
+
+  it('accepts a valid grant and reads its claims', async () => {
+    const token = await mintGrant(GRANT_SECRET, { merchantUid: 'G-2', ttlSeconds: 60, maxAmount: 500, jti: 'j-1' });
+    const check = await verifyGrant(token, GRANT_SECRET);
+    assert.ok(check.ok);
+    assert.equal(check.grant.sub, 'G-2');
+    assert.equal(check.grant.max_amount, 500);
+    assert.equal(check.grant.jti, 'j-1');
+    assert.ok(check.grant.exp > now() && check.grant.exp <= now() + 60);
+  });
+});

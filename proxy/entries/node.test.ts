@@ -1,0 +1,67 @@
+// `npm start` as a process: refuses to start without credentials, and serves over loopback with a SQLite ledger.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { verifyGrant } from '../auth/grant.ts';
+import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { serveFakeIamport } from '../iamport/fake/serve-node.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = join(root, 'node_modules/.bin/tsx');
+const SECRET = 'entry-test-secret-0123456789-abcdefghij';
+
+/** Runs a script until it exits or prints `until`; returns what it printed. */
+const runScript = (script: string, args: string[], env: Record<string, string>, until?: RegExp) =>
+  new Promise<{ code: number | null; out: string; kill: () => void }>((resolve) => {
+    const child = spawn(tsx, [script, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (until?.test(out)) resolve({ code: null, out, kill: () => child.kill('SIGTERM') });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => resolve({ code, out, kill: () => undefined }));
+  });
+
+describe('the Node entry (npm start)', () => {
+  it('stops with a message naming IMP_KEY, IMP_SECRET and REFUND_TOKEN_SECRET when they are missing', async () => {
+    const { code, out } = await runScript('proxy/entries/node.ts', [], {});
+    assert.equal(code, 1);
+    for (const name of ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']) assert.match(out, new RegExp(name));
+  });
+
+  it('serves the proxy on loopback against i\'mport over HTTP, with the SQLite ledger in DATA_DIR', async () => {
+    const fake = createFakeIamport();
+    fake.addPayment({ merchant_uid: 'N-1', amount: 4000 });
+    const server = await serveFakeIamport(fake);
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-entry-'));
+    const proxy = await runScript('proxy/entries/node.ts', [], {
+      IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET, IAMPORT_API_URL: server.url, PORT: '0', DATA_DIR: dataDir,
+    }, /listening on/);
+    try {
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.out)?.[1];
+      assert.ok(port, proxy.out);
+      const base = `http://127.0.0.1:${port}`;
+      const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
+      assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url });
+      const grant = (await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], { REFUND_TOKEN_SECRET: SECRET })).out.trim();
+      const check = await verifyGrant(grant, SECRET);
+      assert.ok(check.ok && check.grant.sub === 'N-1' && check.grant.max_amount === 4000);
+      const res = await fetch(`${base}/payments/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'entry-1' },
+        body: JSON.stringify({ merchant_uid: 'N-1', reason: '단순 변심' }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { refunded: number }).refunded, 4000);
+    } finally {
+      proxy.kill();
+      await server.close();
+    }
+  });
+});
