@@ -9,4 +9,6 @@ export interface AppDeps extends RefundDeps {
   readonly allowedOrigins: readonly string[];
   /** The client's IP as the runtime sees it (or as a trusted reverse proxy reports it). */
   readonly clientIp: (c: Context) => string | null;
+  /** Requests per minute on the payment routes, per client IP and per order; 0 turns a limit off. */
+  readonly rateLimit: { readonly perIp: number; readonly perOrder: number };
 }

@@ -84,6 +84,22 @@ describe('the proxy app', () => {
     for (const secret of [grant, GRANT_SECRET, 'test_imp_secret', '123456789012']) assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
   });
 
+  it('limits requests per client IP and per order with 429 RATE_LIMITED and Retry-After, before calling i\'mport', async () => {
+    h = await createHarness({ rateLimit: { perIp: 5, perOrder: 2 } });
+    h.fake.addPayment({ merchant_uid: 'R-1', amount: 1000 });
+    const perOrder = [];
+    for (let i = 0; i < 3; i++) perOrder.push(await h.view('R-1'));
+    assert.deepEqual(perOrder.map((r) => r.res.status), [200, 200, 429]);
+    assert.ok(Number(perOrder[2]!.res.headers.get('Retry-After')) >= 1);
+    assert.equal(perOrder[2]!.body.error.code, 'RATE_LIMITED');
+    const perIp = [];
+    for (let i = 0; i < 3; i++) perIp.push((await h.view(`R-other-${i}`)).res.status);
+    assert.deepEqual(perIp, [404, 404, 429], 'the sixth request from one IP is refused whatever the order');
+    assert.equal(h.fake.count('cancel'), 0);
+    h.clock.advance(61_000);
+    assert.equal((await h.view('R-1')).res.status, 200, 'a new window opens after a minute');
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     h = await createHarness();
     const res = await h.app.request('/nope');

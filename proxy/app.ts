@@ -8,6 +8,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
 import { AppError, failure } from './errors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -33,7 +34,10 @@ export const createApp = (deps: AppDeps): Hono => {
   );
   app.use('/payments/*', originGuard({ isAllowed }));
   app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
+  const minute = { windowMs: 60_000, now: deps.now };
+  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => (c.req.method === 'OPTIONS' ? null : `ip:${deps.clientIp(c) ?? 'unknown'}`) }));
   app.use('/payments/*', requireGrant({ secret: deps.grantSecret }));
+  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: (c) => `order:${c.get('grant').sub}` }));
 
   app.route('/', healthRoutes(deps));
   app.route('/', paymentRoutes(deps));

@@ -7,7 +7,7 @@ import { createIamportClient, type FetchLike } from './iamport/client.ts';
 import type { Store } from './store/store.ts';
 
 export interface ComposeOptions {
-  readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'>;
+  readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, 'rateLimit'>>;
   readonly store: Store;
   readonly fetch: FetchLike;
   readonly clientIp?: (c: Context) => string | null;
@@ -39,6 +39,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     grantSecret: config.grantSecret,
     allowedOrigins: config.allowedOrigins,
     clientIp: options.clientIp ?? (() => null),
+    rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0 },
   };
 };
 

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       port: 8787,
       host: '127.0.0.1',
       trustProxy: false,
+      rateLimit: { perIp: 120, perOrder: 30 },
     });
   });
 

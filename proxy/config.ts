@@ -13,6 +13,8 @@ export interface Config {
   readonly host: string;
   /** Take the client IP from X-Forwarded-For (only behind a reverse proxy that sets it). */
   readonly trustProxy: boolean;
+  /** Requests per minute per client IP and per order on the payment routes; 0 turns a limit off. */
+  readonly rateLimit: { readonly perIp: number; readonly perOrder: number };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -66,6 +68,8 @@ const VARS = {
   PORT: { schema: int(0, 65_535), fallback: '8787' },
   HOST: { schema: text('HOST'), fallback: '127.0.0.1' },
   TRUST_PROXY: { schema: bool, fallback: 'false' },
+  RATE_LIMIT_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
+  RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },
 } as const;
 
 type VarName = keyof typeof VARS;
@@ -105,8 +109,10 @@ export const parseConfig = (env: Env): Config => {
     port: read('PORT'),
     host: read('HOST'),
     trustProxy: read('TRUST_PROXY'),
+    perIp: read('RATE_LIMIT_PER_IP'),
+    perOrder: read('RATE_LIMIT_PER_ORDER'),
   };
-  const { apiKey, apiSecret, apiUrl, timeoutMs, grantSecret, databaseUrl, dataDir, port, host, trustProxy } = config;
+  const { apiKey, apiSecret, apiUrl, timeoutMs, grantSecret, databaseUrl, dataDir, port, host, trustProxy, perIp, perOrder } = config;
   if (
     problems.length > 0 ||
     apiKey === undefined ||
@@ -117,7 +123,9 @@ export const parseConfig = (env: Env): Config => {
     dataDir === undefined ||
     port === undefined ||
     host === undefined ||
-    trustProxy === undefined
+    trustProxy === undefined ||
+    perIp === undefined ||
+    perOrder === undefined
   ) {
     throw new ConfigError(problems);
   }
@@ -129,5 +137,6 @@ export const parseConfig = (env: Env): Config => {
     port,
     host,
     trustProxy: ['1', 'true', 'yes'].includes(trustProxy),
+    rateLimit: { perIp, perOrder },
   };
 };

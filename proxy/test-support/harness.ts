@@ -42,6 +42,7 @@ export interface HarnessOptions {
   readonly allowedOrigins?: readonly string[];
   readonly timeoutMs?: number;
   readonly leaseWaitMs?: number;
+  readonly rateLimit?: { readonly perIp: number; readonly perOrder: number };
 }
 
 export interface CallOptions {
@@ -65,6 +66,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
       iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
       grantSecret: GRANT_SECRET,
       allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
+      rateLimit: options.rateLimit ?? { perIp: 0, perOrder: 0 },
     },
     store,
     fetch: fake.fetch,
