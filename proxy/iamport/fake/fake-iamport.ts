@@ -1,0 +1,73 @@
+/** @module createFakeIamport(): a faithful fake of the i'mport (PortOne V1) REST API as a Hono app. */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { requireToken } from './auth.ts';
+import { failure } from './envelope.ts';
+import { FaultSchema, type FakeRoute, type Fault } from './faults.ts';
+import { createInProcessFetch } from './in-process-fetch.ts';
+import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
+import { cancelRoutes } from './routes-cancel.ts';
+import { controlRoutes } from './routes-control.ts';
+import { lookupRoutes } from './routes-lookups.ts';
+import { tokenRoutes } from './routes-token.ts';
+import { vbankRoutes } from './routes-vbanks.ts';
+import { createState, resetState, seedPayment, type FakeCall, type FakeIamportOptions } from './state.ts';
+import { traffic } from './traffic.ts';
+
+export type { FakeCall, FakeIamportOptions } from './state.ts';
+export type { FakeRoute, Fault } from './faults.ts';
+export type { FakeCancelEntry, FakePayment, FakePaymentInput } from './payment-schema.ts';
+
+export interface FakeIamport {
+  /** The HTTP surface: i'mport's routes plus the `/__fake/*` control routes. */
+  readonly app: Hono;
+  /** In-process fetch into `app`: any host works, drops reject with TypeError('fetch failed'), aborts are honoured. */
+  readonly fetch: typeof fetch;
+  /** Seeds a payment (replacing one with the same imp_uid) and returns a copy of what is stored. */
+  addPayment(input: FakePaymentInput): FakePayment;
+  /** A copy of the stored payment, whether or not it is a sandbox one. */
+  getPayment(impUid: string): FakePayment | undefined;
+  /** Queues a fault; several can be queued and each is used up in order. */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** Makes every issued token expire now, so the next API call gets 401. */
+  expireTokens(): void;
+  /** Forgets payments, tokens, faults and the call log. */
+  reset(): void;
+  /** Every request to an i'mport route, in arrival order (control routes are not logged). */
+  readonly calls: ReadonlyArray<FakeCall>;
+  /** Requests that hit a route; 'any' counts them all. */
+  count(route: FakeRoute): number;
+}
+
+export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport {
+  const state = createState(options);
+  const app = new Hono();
+  app.route('/__fake', controlRoutes(state));
+  app.use(traffic(state));
+  app.use('/payments/*', requireToken(state.tokens));
+  app.use('/vbanks/*', requireToken(state.tokens));
+  app.route('/', tokenRoutes(state));
+  app.route('/', cancelRoutes(state));
+  app.route('/', lookupRoutes(state));
+  app.route('/', vbankRoutes(state));
+  app.notFound((c) => failure(c, 404, 'Not Found'));
+
+  return {
+    app,
+    fetch: createInProcessFetch(app),
+    addPayment: (input) => structuredClone(seedPayment(state, input)),
+    getPayment: (impUid) => {
+      const payment = state.payments.get(impUid);
+      return payment && structuredClone(payment);
+    },
+    inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
+    clearFaults: () => state.faults.clear(),
+    expireTokens: () => state.tokens.expireAll(),
+    reset: () => resetState(state),
+    get calls() {
+      return state.calls;
+    },
+    count: (route) => state.calls.filter((call) => route === 'any' || call.route === route).length,
+  };
+}

@@ -1,0 +1,180 @@
+/** @module Tests of injected faults (delay, http_5xx, pg_refusal, drop, lose_response), reset and counting. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { authed, BASE, json, readEnvelope, setup } from './test-fixture.ts';
+
+const paidCard = ({ fake }: ReturnType<typeof setup>) => fake.addPayment({ merchant_uid: 'order-1', amount: 10000 });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('delay fault', () => {
+  it('delays only the route it names', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'delay', ms: 60, route: 'payment' });
+    await api.post('/payments/cancel', { imp_uid, amount: 1 });
+    const started = performance.now();
+    assert.equal((await api.get(`/payments/${imp_uid}`)).code, 0);
+    assert.ok(performance.now() - started >= 50, 'the lookup waited');
+    assert.deepEqual(
+      fixture.fake.calls.map((c) => [c.route, c.fault]),
+      [['token', undefined], ['cancel', undefined], ['payment', 'delay']],
+    );
+  });
+
+  it('stops waiting when the request is aborted: rejects with an AbortError, applies nothing', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'delay', ms: 10_000, route: 'cancel' });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 20);
+    const started = performance.now();
+    const request = fixture.fake.fetch(`${BASE}/payments/cancel`, { ...json({ imp_uid }, token), signal: controller.signal });
+    await assert.rejects(request, { name: 'AbortError' });
+    assert.ok(performance.now() - started < 1000);
+    await settle();
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0);
+    assert.deepEqual(
+      fixture.fake.calls.map((c) => [c.route, c.status, c.fault]),
+      [['token', 200, undefined], ['cancel', 499, 'delay']],
+    );
+  });
+
+  it('rejects at once with the abort reason when the signal is already aborted', async () => {
+    const { fake } = setup();
+    const reason = new Error('gave up');
+    const request = fake.fetch(`${BASE}/users/getToken`, { ...json({}), signal: AbortSignal.abort(reason) });
+    await assert.rejects(request, (error) => error === reason);
+    assert.equal(fake.count('any'), 0);
+  });
+});
+
+describe('http_5xx fault', () => {
+  it('answers 502 with a non-JSON body by default and applies nothing', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'http_5xx', route: 'cancel' });
+    const res = await fixture.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid }, token));
+    assert.equal(res.status, 502);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    await assert.rejects(res.json());
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0);
+  });
+
+  it('answers a 500 as an envelope, for as many requests as `times`', async () => {
+    const { fake } = setup();
+    fake.inject({ kind: 'http_5xx', status: 500, times: 2 });
+    const first = await fake.fetch(`${BASE}/users/getToken`, json({})).then(readEnvelope);
+    assert.equal(first.status, 500);
+    assert.equal(first.code, -1);
+    assert.equal((await fake.fetch(`${BASE}/payments/imp_1`)).status, 500);
+    assert.equal((await fake.fetch(`${BASE}/payments/imp_1`)).status, 401);
+  });
+});
+
+describe('pg_refusal fault', () => {
+  it('refuses the next cancel as the PG would (HTTP 200, code -1) and applies nothing', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'pg_refusal', message: 'requested cancel amount is bigger than cancelable amount' });
+    fixture.fake.inject({ kind: 'pg_refusal' });
+    assert.deepEqual(await api.post('/payments/cancel', { imp_uid }), {
+      status: 200,
+      code: -1,
+      message: '결제취소에 실패하였습니다.(requested cancel amount is bigger than cancelable amount)',
+      response: null,
+    });
+    const second = await api.post('/payments/cancel', { imp_uid });
+    assert.equal(second.code, -1);
+    assert.match(second.message ?? '', /^결제취소에 실패하였습니다\.\(.+\)$/);
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0);
+    assert.equal((await api.post('/payments/cancel', { imp_uid })).code, 0);
+  });
+
+  it('is only used up by a cancel that gets past i\'mport\'s own checks', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await api.get(`/payments/${imp_uid}`)).code, 0);
+    assert.equal((await api.post('/payments/cancel', { imp_uid: 'imp_000000000000' })).code, 1);
+    assert.equal((await api.post('/payments/cancel', { imp_uid })).code, -1);
+  });
+});
+
+describe('drop fault', () => {
+  it('rejects like a dropped connection and applies nothing', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'drop', route: 'cancel' });
+    const send = () => fixture.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid }, token));
+    await assert.rejects(send(), { name: 'TypeError', message: 'fetch failed' });
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0);
+    const call = fixture.fake.calls.at(-1);
+    assert.equal(call?.status, 0);
+    assert.equal(call?.fault, 'drop');
+    assert.equal((await send()).status, 200);
+  });
+});
+
+describe('lose_response fault', () => {
+  it('applies the cancel, then rejects; a retry with the same checksum is refused', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'lose_response' });
+    const body = { imp_uid, amount: 4000, checksum: 10000 };
+    const send = () => fixture.fake.fetch(`${BASE}/payments/cancel`, json(body, token));
+    await assert.rejects(send(), { name: 'TypeError', message: 'fetch failed' });
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 4000);
+    const retry = await send().then(readEnvelope);
+    assert.notEqual(retry.code, 0);
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_history.length, 1);
+  });
+
+  it('leaves other routes alone', async () => {
+    const { fake } = setup();
+    fake.inject({ kind: 'lose_response' });
+    assert.equal((await fake.fetch(`${BASE}/users/getToken`, json({}))).status, 400);
+  });
+});
+
+describe('fault queue, reset and counting', () => {
+  it('clearFaults() drops queued faults', async () => {
+    const { fake } = setup();
+    fake.inject({ kind: 'http_5xx', times: 5 });
+    fake.clearFaults();
+    assert.equal((await fake.fetch(`${BASE}/payments/imp_1`)).status, 401);
+  });
+
+  it('rejects a malformed fault', () => {
+    const { fake } = setup();
+    assert.throws(() => fake.inject({ kind: 'http_5xx', status: 404 }));
+  });
+
+  it('count() counts requests per route; reset() forgets payments, tokens, faults and calls', async () => {
+    const fixture = setup();
+    const { fake } = fixture;
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fake);
+    await api.get(`/payments/${imp_uid}`);
+    await api.get('/payments/find/order-1');
+    await api.post('/payments/cancel', { imp_uid, amount: 1 });
+    await api.del(`/vbanks/${imp_uid}`);
+    await fake.fetch(`${BASE}/nowhere`);
+    assert.deepEqual(
+      (['token', 'payment', 'find', 'cancel', 'vbank', 'any'] as const).map((route) => fake.count(route)),
+      [1, 1, 1, 1, 1, 6],
+    );
+    fake.inject({ kind: 'drop' });
+    fake.reset();
+    assert.equal(fake.calls.length, 0);
+    assert.equal(fake.getPayment(imp_uid), undefined);
+    const lookup = await fake.fetch(`${BASE}/payments/${imp_uid}`, { headers: { Authorization: api.token } });
+    assert.equal(lookup.status, 401);
+  });
+});

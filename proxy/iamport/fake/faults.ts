@@ -1,0 +1,63 @@
+/** @module Faults a test can queue on the fake (delays, 5xx, PG refusals, drops) and the queue handing them out. */
+import * as v from 'valibot';
+
+/** Which i'mport endpoint a request hit; 'any' matches every request (and names requests to other paths). */
+export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'any';
+
+/**
+ * A fault to inject. `times`: how many matching requests it affects (default 1). `route` defaults to 'any';
+ * `pg_refusal` and `lose_response` only ever hit 'cancel'.
+ */
+export type Fault =
+  | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
+  | { kind: 'http_5xx'; status?: number; route?: FakeRoute; times?: number }
+  | { kind: 'pg_refusal'; message?: string; times?: number }
+  | { kind: 'drop'; route?: FakeRoute; times?: number }
+  | { kind: 'lose_response'; times?: number };
+
+export type FaultKind = Fault['kind'];
+
+const route = v.optional(v.picklist(['token', 'payment', 'find', 'cancel', 'vbank', 'any']));
+// No integer check: a test may pass Infinity for "every request".
+const times = v.optional(v.pipe(v.number(), v.minValue(1)));
+const serverStatus = v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(599));
+
+// Typed against Fault so the schema and the public type cannot drift apart.
+export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
+  v.strictObject({ kind: v.literal('delay'), ms: v.pipe(v.number(), v.minValue(0)), route, times }),
+  v.strictObject({ kind: v.literal('http_5xx'), status: v.optional(serverStatus), route, times }),
+  v.strictObject({ kind: v.literal('pg_refusal'), message: v.optional(v.string()), times }),
+  v.strictObject({ kind: v.literal('drop'), route, times }),
+  v.strictObject({ kind: v.literal('lose_response'), times }),
+]);
+
+export interface FaultQueue {
+  push(fault: Fault): void;
+  /** Takes one use of the earliest queued fault of these kinds that applies to the route. */
+  take<K extends FaultKind>(route: FakeRoute, kinds: readonly K[]): Extract<Fault, { kind: K }> | undefined;
+  clear(): void;
+}
+
+const targetOf = (fault: Fault): FakeRoute =>
+  fault.kind === 'pg_refusal' || fault.kind === 'lose_response' ? 'cancel' : (fault.route ?? 'any');
+
+const isOneOf = <K extends FaultKind>(fault: Fault, kinds: readonly K[]): fault is Extract<Fault, { kind: K }> =>
+  kinds.some((kind) => kind === fault.kind);
+
+export const createFaultQueue = (): FaultQueue => {
+  let pending: { fault: Fault; left: number }[] = [];
+  return {
+    push: (fault) => void pending.push({ fault, left: fault.times ?? 1 }),
+    take(route, kinds) {
+      const entry = pending.find(({ fault }) => {
+        const target = targetOf(fault);
+        return isOneOf(fault, kinds) && (target === 'any' || target === route);
+      });
+      if (!entry || !isOneOf(entry.fault, kinds)) return undefined;
+      entry.left -= 1;
+      if (entry.left <= 0) pending = pending.filter((p) => p !== entry);
+      return entry.fault;
+    },
+    clear: () => void (pending = []),
+  };
+};

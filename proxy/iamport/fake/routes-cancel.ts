@@ -1,0 +1,27 @@
+/** @module `POST /payments/cancel`: business failures are HTTP 200 with a non-zero code; only success changes state. */
+import { Hono } from 'hono';
+import { readBody } from './body.ts';
+import { applyCancel, checkAtIamport, findCancelTarget, pgRefusal, readCancelRequest } from './cancel.ts';
+import { failure, MESSAGES, pgRefusalMessage, success } from './envelope.ts';
+import { noteFault, type FakeState } from './state.ts';
+
+export const cancelRoutes = (state: FakeState) =>
+  new Hono().post('/payments/cancel', async (c) => {
+    const body = await readBody(c.req.raw);
+    if (!body.ok) return failure(c, 400, '요청 본문을 해석할 수 없습니다.');
+    const request = readCancelRequest(body.fields);
+    const payment = findCancelTarget(state.payments, request);
+    if (!payment) return failure(c, 200, MESSAGES.cancelNotFound, 1);
+
+    const verdict = checkAtIamport(payment, request);
+    if (!verdict.ok) return failure(c, 200, verdict.message, verdict.code);
+
+    // An injected refusal stands in for the PG, so it is only used up by a cancel that got as far as the PG.
+    const injected = state.faults.take('cancel', ['pg_refusal']);
+    if (injected) noteFault(state, c.req.raw, 'pg_refusal');
+    const refusal = injected ? (injected.message ?? 'PG사 취소 거절') : pgRefusal(payment, request, state.nowSec());
+    if (refusal !== undefined) return failure(c, 200, pgRefusalMessage(refusal), -1);
+
+    applyCancel(payment, verdict.amount, request, state.nowSec());
+    return success(c, payment);
+  });

@@ -1,0 +1,24 @@
+/** @module Lookups `GET /payments/:imp_uid` and `GET /payments/find/:merchant_uid[/:status]`; 404 when none. */
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { failure, MESSAGES, success } from './envelope.ts';
+import { PaymentStatusSchema, type FakePayment } from './payment-schema.ts';
+import type { FakeState } from './state.ts';
+
+export const lookupRoutes = (state: FakeState) =>
+  new Hono()
+    // Registered before /payments/:imp_uid only for readability: the two never match the same path.
+    .get('/payments/find/:merchant_uid/:payment_status?', (c) => {
+      const status = c.req.param('payment_status');
+      if (status !== undefined && !v.is(PaymentStatusSchema, status)) return failure(c, 400, MESSAGES.badStatus);
+      // The default `sorting` is -started: the most recently started payment wins.
+      const inStatus = (p: FakePayment) => status === undefined || p.status === status;
+      const payment = state.payments.newest(c.req.param('merchant_uid'), inStatus);
+      return payment ? success(c, payment) : failure(c, 404, MESSAGES.paymentNotFound);
+    })
+    .get('/payments/:imp_uid', (c) => {
+      const payment = state.payments.get(c.req.param('imp_uid'));
+      // Payments made through a test channel are hidden unless asked for (§4.1).
+      const visible = payment && (!payment.sandbox || c.req.query('include_sandbox') === 'true');
+      return visible ? success(c, payment) : failure(c, 404, MESSAGES.paymentNotFound);
+    });
