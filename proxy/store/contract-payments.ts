@@ -1,0 +1,124 @@
+/** @module Store contract, payments: the ledger copy never moves backwards, and needs_sync is honest. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aPayment, T0, unique, type StorePair } from './contract-fixtures.ts';
+
+export function paymentsContract(stores: () => StorePair): void {
+  describe('payments', () => {
+    before(() => stores().a.migrate());
+
+    it('returns null for a payment it does not have', async () => {
+      const { a } = stores();
+      assert.equal(await a.getPayment(unique('order')), null);
+      assert.equal(await a.getPaymentByImpUid(unique('imp')), null);
+    });
+
+    it('inserts a payment and reads it back by imp_uid and by merchant_uid', async () => {
+      const { a, b } = stores();
+      const payment = aPayment();
+      const stored = await a.upsertPayment(payment, T0);
+      assert.deepEqual(stored, { ...payment, needs_sync: false, updated_at: T0 });
+      assert.deepEqual(await b.getPaymentByImpUid(payment.imp_uid), stored);
+      assert.deepEqual(await b.getPayment(payment.merchant_uid), stored);
+      assert.equal(typeof stored.updated_at, 'number');
+      assert.equal(typeof stored.needs_sync, 'boolean');
+    });
+
+    it('round-trips cancel_history as JSON, fractional amounts, nulls and values beyond 32 bits', async () => {
+      const { a, b } = stores();
+      const payment = aPayment({
+        currency: 'USD',
+        amount: 12.34,
+        cancel_amount: 5.5,
+        name: null,
+        receipt_url: null,
+        paid_at: 4_102_444_800,
+        status: 'paid',
+        cancel_history: [
+          {
+            pg_tid: 'T-1',
+            amount: 2.25,
+            cancelled_at: 4_102_444_900,
+            reason: '부분 환불 "사이즈" \\ 🙏',
+            cancellation_id: 'c-1',
+            receipt_url: null,
+          },
+          {
+            pg_tid: null,
+            amount: 3.25,
+            cancelled_at: 4_102_445_000,
+            reason: null,
+            cancellation_id: null,
+            receipt_url: 'https://r/2',
+          },
+        ],
+      });
+      await a.upsertPayment(payment, T0);
+      assert.deepEqual(await b.getPaymentByImpUid(payment.imp_uid), { ...payment, needs_sync: false, updated_at: T0 });
+
+      const unpaid = aPayment({ status: 'ready', paid_at: null });
+      assert.equal((await a.upsertPayment(unpaid, T0)).paid_at, null);
+    });
+
+    it('applies an update that raises or keeps cancel_amount', async () => {
+      const { a } = stores();
+      const payment = aPayment();
+      await a.upsertPayment(payment, T0);
+      const partial = { ...payment, cancel_amount: 10_000, cancel_history: [{ amount: 10_000, cancelled_at: 1 }] };
+      assert.deepEqual(await a.upsertPayment(partial, T0 + 1), { ...partial, needs_sync: false, updated_at: T0 + 1 });
+      const sameAmount = { ...partial, receipt_url: 'https://receipt/2' };
+      const stored = await a.upsertPayment(sameAmount, T0 + 2);
+      assert.deepEqual(stored, { ...sameAmount, needs_sync: false, updated_at: T0 + 2 });
+    });
+
+    it('ignores an update that would lower cancel_amount and returns the row as it stands', async () => {
+      const { a, b } = stores();
+      const cancelled = aPayment({ status: 'cancelled', cancel_amount: 39_000 });
+      await a.upsertPayment(cancelled, T0);
+      await a.markNeedsSync(cancelled.imp_uid, T0 + 1);
+      const standing = await a.getPaymentByImpUid(cancelled.imp_uid);
+      assert.deepEqual(standing, { ...cancelled, needs_sync: true, updated_at: T0 + 1 });
+
+      // A stale answer (fetched before the refund) arrives late: it must not resurrect the refunded money.
+      const stale = { ...cancelled, status: 'paid', cancel_amount: 0 };
+      assert.deepEqual(await b.upsertPayment(stale, T0 + 2), standing);
+      assert.deepEqual(await a.getPaymentByImpUid(cancelled.imp_uid), standing);
+    });
+
+    it('markNeedsSync sets needs_sync until the next applied upsert clears it', async () => {
+      const { a, b } = stores();
+      const payment = aPayment();
+      await a.upsertPayment(payment, T0);
+      await b.markNeedsSync(payment.imp_uid, T0 + 5);
+      const marked = await a.getPaymentByImpUid(payment.imp_uid);
+      assert.deepEqual(marked, { ...payment, needs_sync: true, updated_at: T0 + 5 });
+      assert.deepEqual(await a.upsertPayment(payment, T0 + 6), { ...payment, needs_sync: false, updated_at: T0 + 6 });
+
+      const missing = unique('imp');
+      await a.markNeedsSync(missing, T0);
+      assert.equal(await a.getPaymentByImpUid(missing), null);
+    });
+
+    it('getPayment prefers paid or cancelled, then ready, then the newest', async () => {
+      const { a } = stores();
+      const order = unique('order');
+      const put = (status: string, at: number) => a.upsertPayment(aPayment({ merchant_uid: order, status }), at);
+
+      await put('failed', T0 + 3);
+      const ready = await put('ready', T0 + 2);
+      assert.deepEqual(await a.getPayment(order), ready, 'ready beats a newer failed one');
+      const paid = await put('paid', T0 + 1);
+      assert.deepEqual(await a.getPayment(order), paid, 'paid beats newer ready and failed ones');
+      await put('ready', T0 + 9);
+      assert.deepEqual(await a.getPayment(order), paid, 'paid beats a newer ready one');
+      const cancelled = await put('cancelled', T0 + 4);
+      assert.deepEqual(await a.getPayment(order), cancelled, 'between paid and cancelled, the newest');
+
+      const others = unique('order');
+      await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0);
+      const newest = await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0 + 1);
+      await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0 - 1);
+      assert.deepEqual(await a.getPayment(others), newest, 'otherwise the newest');
+    });
+  });
+}

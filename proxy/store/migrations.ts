@@ -1,0 +1,125 @@
+/** @module The ledger's schema as numbered migrations, each applied once and in order under a shared lock. */
+import type { SqlDialect, SqlDriver, SqlExecutor } from './sql-driver.ts';
+
+/** A statement for both dialects, or one per dialect where their DDL differs. */
+type Ddl = string | Readonly<Record<SqlDialect, string>>;
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly statements: readonly Ddl[];
+}
+
+/** Every column of AttemptStart and AttemptFinish; the outcome columns stay NULL until the attempt ends. */
+const ATTEMPT_COLUMNS = `
+  id TEXT NOT NULL UNIQUE,
+  merchant_uid TEXT NOT NULL,
+  imp_uid TEXT,
+  requested_amount DOUBLE PRECISION,
+  amount DOUBLE PRECISION,
+  checksum DOUBLE PRECISION,
+  reason TEXT NOT NULL,
+  refund_bank TEXT,
+  refund_account_masked TEXT,
+  grant_subject TEXT NOT NULL,
+  grant_jti TEXT,
+  client_ip TEXT,
+  origin TEXT,
+  idempotency_key TEXT,
+  started_at BIGINT NOT NULL,
+  outcome TEXT CHECK (outcome IN ('succeeded', 'rejected', 'failed', 'unknown')),
+  error_code TEXT,
+  iamport_code INTEGER,
+  iamport_message TEXT,
+  cancellation_id TEXT,
+  refunded DOUBLE PRECISION,
+  iamport_ms DOUBLE PRECISION,
+  finished_at BIGINT`;
+
+// Money is DOUBLE PRECISION because non-KRW currencies have fractions; points in time are BIGINT epoch ms.
+// iamport_ms is a duration that callers may measure with performance.now(), so it is DOUBLE PRECISION too.
+// SQLite accepts these type names (REAL and INTEGER affinity) and stores BOOLEAN as 0/1.
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'ledger',
+    statements: [
+      `CREATE TABLE payments (
+        imp_uid TEXT NOT NULL PRIMARY KEY,
+        merchant_uid TEXT NOT NULL,
+        pay_method TEXT NOT NULL,
+        pg_provider TEXT NOT NULL,
+        name TEXT,
+        amount DOUBLE PRECISION NOT NULL,
+        cancel_amount DOUBLE PRECISION NOT NULL,
+        currency TEXT NOT NULL,
+        status TEXT NOT NULL,
+        paid_at BIGINT,
+        receipt_url TEXT,
+        cancel_history TEXT NOT NULL,
+        needs_sync BOOLEAN NOT NULL DEFAULT FALSE,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX payments_merchant_uid ON payments (merchant_uid)',
+      // seq keeps the audit in insertion order when two attempts start in the same millisecond.
+      {
+        sqlite: `CREATE TABLE refund_attempts (seq INTEGER PRIMARY KEY AUTOINCREMENT, ${ATTEMPT_COLUMNS})`,
+        postgres: `CREATE TABLE refund_attempts (
+          seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${ATTEMPT_COLUMNS})`,
+      },
+      'CREATE INDEX refund_attempts_merchant_uid ON refund_attempts (merchant_uid, started_at, seq)',
+      `CREATE TABLE idempotency_keys (
+        "key" TEXT NOT NULL PRIMARY KEY,
+        merchant_uid TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'done')),
+        attempt_id TEXT,
+        response_status INTEGER,
+        response_body TEXT,
+        created_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)',
+      `CREATE TABLE leases (
+        name TEXT NOT NULL PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      )`,
+    ],
+  },
+];
+
+// applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.
+const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER NOT NULL PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+)`;
+
+/** Any fixed int8 will do; it only has to be the same in every instance that migrates this database. */
+const PG_MIGRATION_LOCK = 7_358_104_512_001;
+
+/** Serialises migrators: Postgres by an advisory lock held until commit; SQLite holds the write lock already. */
+async function lockMigrations(tx: SqlExecutor, dialect: SqlDialect): Promise<void> {
+  if (dialect === 'postgres') await tx.query(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
+}
+
+/** Applies each migration not yet recorded, each in its own transaction; safe from several instances at once. */
+export async function runMigrations(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  for (const migration of migrations) {
+    await driver.transaction(async tx => {
+      await lockMigrations(tx, driver.dialect);
+      // Created under the lock: of two Postgres sessions racing on CREATE TABLE IF NOT EXISTS, one can fail otherwise.
+      await tx.run(CREATE_SCHEMA_MIGRATIONS);
+      const applied = await tx.query('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
+      if (applied.length > 0) return;
+      for (const ddl of migration.statements) await tx.run(typeof ddl === 'string' ? ddl : ddl[driver.dialect]);
+      await tx.run('INSERT INTO schema_migrations (version, name) VALUES (?, ?)', [migration.version, migration.name]);
+    });
+  }
+}
+
+/** The versions recorded in schema_migrations, ascending. */
+export async function appliedMigrations(driver: SqlExecutor): Promise<number[]> {
+  const rows = await driver.query('SELECT version FROM schema_migrations ORDER BY version');
+  return rows.map(row => Number(row['version']));
+}

@@ -1,0 +1,59 @@
+/** @module The server backend: adapts the `postgres` driver (porsager) to SqlDriver. */
+import postgres from 'postgres';
+import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
+import { createSqlStore } from './sql-store.ts';
+import type { Store } from './store.ts';
+
+export interface PostgresStoreOptions {
+  /** e.g. postgres://user@host:5432/db; extra query parameters (search_path=…) become session settings. */
+  readonly url: string;
+  /** Connections in the pool. */
+  readonly max?: number;
+}
+
+const numbered = new Map<string, string>();
+
+/** `?` → `$1, $2, …`; statements.ts promises no `?` outside placeholders. */
+function numberPlaceholders(text: string): string {
+  let result = numbered.get(text);
+  if (result === undefined) {
+    let n = 0;
+    result = text.replace(/\?/g, () => `$${(n += 1)}`);
+    numbered.set(text, result);
+  }
+  return result;
+}
+
+function createPostgresDriver({ url, max = 10 }: PostgresStoreOptions): SqlDriver {
+  const sql = postgres(url, {
+    max,
+    // CREATE TABLE IF NOT EXISTS reports "already exists, skipping" as a notice on every start; nothing to act on.
+    onnotice: () => {},
+    types: {
+      // BIGINT comes as a string by default (it can exceed 2^53); ledger values are epoch ms, far below that.
+      int8: { to: 20, from: [20], serialize: (value: number) => String(value), parse: (raw: string) => Number(raw) },
+    },
+  });
+
+  const executorOn = (connection: Pick<postgres.TransactionSql<{ int8: number }>, 'unsafe'>): SqlExecutor => ({
+    query: async (text, params = []) =>
+      await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true }),
+    run: async (text, params = []) =>
+      (await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true })).count,
+  });
+
+  return {
+    dialect: 'postgres',
+    ...executorOn(sql),
+    async transaction(fn) {
+      // Boxed because the driver's return type unwraps arrays, which a generic result cannot be checked against.
+      const box = await sql.begin(async tx => ({ value: await fn(executorOn(tx)) }));
+      return box.value;
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  return createSqlStore(createPostgresDriver(options));
+}

@@ -1,0 +1,110 @@
+/**
+ * @module Turns driver rows into the ledger's types, checking every column instead of trusting a cast.
+ * This is also where the dialects meet: SQLite hands back BOOLEAN as 0/1, Postgres as true/false.
+ */
+import * as v from 'valibot';
+import { CancelHistoryEntrySchema } from '../iamport/schemas.ts';
+import type { SqlRow } from './sql-driver.ts';
+import type { Attempt, AttemptOutcome, IdempotencyRecord, StoredPayment } from './store.ts';
+
+const CancelHistorySchema = v.array(CancelHistoryEntrySchema);
+const OUTCOMES: readonly AttemptOutcome[] = ['succeeded', 'rejected', 'failed', 'unknown'];
+const IDEMPOTENCY_STATES: readonly IdempotencyRecord['state'][] = ['pending', 'done'];
+
+function badColumn(column: string, expected: string, value: unknown): Error {
+  return new Error(`store: column ${column} should be ${expected}, got ${typeof value} ${JSON.stringify(value)}`);
+}
+
+function text(row: SqlRow, column: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw badColumn(column, 'text', value);
+  return value;
+}
+
+function textOrNull(row: SqlRow, column: string): string | null {
+  return row[column] === null ? null : text(row, column);
+}
+
+function num(row: SqlRow, column: string): number {
+  const value = row[column];
+  if (typeof value !== 'number') throw badColumn(column, 'a number', value);
+  return value;
+}
+
+function numOrNull(row: SqlRow, column: string): number | null {
+  return row[column] === null ? null : num(row, column);
+}
+
+function bool(row: SqlRow, column: string): boolean {
+  const value = row[column];
+  if (typeof value === 'boolean') return value;
+  if (value === 0 || value === 1) return value === 1;
+  throw badColumn(column, 'a boolean', value);
+}
+
+function oneOf<T extends string>(row: SqlRow, column: string, allowed: readonly T[]): T {
+  const value = row[column];
+  const found = allowed.find(candidate => candidate === value);
+  if (found === undefined) throw badColumn(column, allowed.join(' | '), value);
+  return found;
+}
+
+export function decodePayment(row: SqlRow): StoredPayment {
+  return {
+    imp_uid: text(row, 'imp_uid'),
+    merchant_uid: text(row, 'merchant_uid'),
+    pay_method: text(row, 'pay_method'),
+    pg_provider: text(row, 'pg_provider'),
+    name: textOrNull(row, 'name'),
+    amount: num(row, 'amount'),
+    cancel_amount: num(row, 'cancel_amount'),
+    currency: text(row, 'currency'),
+    status: text(row, 'status'),
+    paid_at: numOrNull(row, 'paid_at'),
+    receipt_url: textOrNull(row, 'receipt_url'),
+    cancel_history: v.parse(CancelHistorySchema, JSON.parse(text(row, 'cancel_history'))),
+    needs_sync: bool(row, 'needs_sync'),
+    updated_at: num(row, 'updated_at'),
+  };
+}
+
+export function decodeAttempt(row: SqlRow): Attempt {
+  return {
+    id: text(row, 'id'),
+    merchant_uid: text(row, 'merchant_uid'),
+    imp_uid: textOrNull(row, 'imp_uid'),
+    requested_amount: numOrNull(row, 'requested_amount'),
+    amount: numOrNull(row, 'amount'),
+    checksum: numOrNull(row, 'checksum'),
+    reason: text(row, 'reason'),
+    refund_bank: textOrNull(row, 'refund_bank'),
+    refund_account_masked: textOrNull(row, 'refund_account_masked'),
+    grant_subject: text(row, 'grant_subject'),
+    grant_jti: textOrNull(row, 'grant_jti'),
+    client_ip: textOrNull(row, 'client_ip'),
+    origin: textOrNull(row, 'origin'),
+    idempotency_key: textOrNull(row, 'idempotency_key'),
+    started_at: num(row, 'started_at'),
+    outcome: row['outcome'] === null ? null : oneOf(row, 'outcome', OUTCOMES),
+    error_code: textOrNull(row, 'error_code'),
+    iamport_code: numOrNull(row, 'iamport_code'),
+    iamport_message: textOrNull(row, 'iamport_message'),
+    cancellation_id: textOrNull(row, 'cancellation_id'),
+    refunded: numOrNull(row, 'refunded'),
+    iamport_ms: numOrNull(row, 'iamport_ms'),
+    finished_at: numOrNull(row, 'finished_at'),
+  };
+}
+
+export function decodeIdempotencyRecord(row: SqlRow): IdempotencyRecord {
+  return {
+    key: text(row, 'key'),
+    merchant_uid: text(row, 'merchant_uid'),
+    request_hash: text(row, 'request_hash'),
+    state: oneOf(row, 'state', IDEMPOTENCY_STATES),
+    attempt_id: textOrNull(row, 'attempt_id'),
+    response_status: numOrNull(row, 'response_status'),
+    response_body: textOrNull(row, 'response_body'),
+    created_at: num(row, 'created_at'),
+  };
+}

@@ -1,0 +1,174 @@
+/** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
+import { appliedMigrations, runMigrations } from './migrations.ts';
+import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
+import type { SqlDriver } from './sql-driver.ts';
+import { sql } from './statements.ts';
+import type { AttemptFinish, AttemptStart, Store } from './store.ts';
+
+/** Lets inspectSqlStore reach the driver behind a store without widening the Store interface. */
+const driverOf = new WeakMap<Store, SqlDriver>();
+
+/** The outcome columns; all NULL for an attempt that has not ended. */
+const finishParams = (finish: AttemptFinish | undefined) => [
+  finish?.outcome ?? null,
+  finish?.error_code ?? null,
+  finish?.iamport_code ?? null,
+  finish?.iamport_message ?? null,
+  finish?.cancellation_id ?? null,
+  finish?.refunded ?? null,
+  finish?.iamport_ms ?? null,
+  finish?.finished_at ?? null,
+];
+
+const startParams = (start: AttemptStart) => [
+  start.id,
+  start.merchant_uid,
+  start.imp_uid,
+  start.requested_amount,
+  start.amount,
+  start.checksum,
+  start.reason,
+  start.refund_bank,
+  start.refund_account_masked,
+  start.grant_subject,
+  start.grant_jti,
+  start.client_ip,
+  start.origin,
+  start.idempotency_key,
+  start.started_at,
+];
+
+export function createSqlStore(driver: SqlDriver): Store {
+  const store: Store = {
+    backend: driver.dialect,
+
+    migrate: () => runMigrations(driver),
+
+    async ping() {
+      await driver.query(sql.ping);
+    },
+
+    close: () => driver.close(),
+
+    async getPayment(merchantUid) {
+      const [row] = await driver.query(sql.getPayment, [merchantUid]);
+      return row ? decodePayment(row) : null;
+    },
+
+    async getPaymentByImpUid(impUid) {
+      const [row] = await driver.query(sql.getPaymentByImpUid, [impUid]);
+      return row ? decodePayment(row) : null;
+    },
+
+    async upsertPayment(payment, now) {
+      const [applied] = await driver.query(sql.upsertPayment, [
+        payment.imp_uid,
+        payment.merchant_uid,
+        payment.pay_method,
+        payment.pg_provider,
+        payment.name,
+        payment.amount,
+        payment.cancel_amount,
+        payment.currency,
+        payment.status,
+        payment.paid_at,
+        payment.receipt_url,
+        JSON.stringify(payment.cancel_history),
+        now,
+      ]);
+      if (applied) return decodePayment(applied);
+      // The update was refused because it would lower cancel_amount: answer with the row that stands.
+      const [kept] = await driver.query(sql.getPaymentByImpUid, [payment.imp_uid]);
+      if (!kept) throw new Error(`store: payment ${payment.imp_uid} was neither written nor found`);
+      return decodePayment(kept);
+    },
+
+    async markNeedsSync(impUid, now) {
+      await driver.run(sql.markNeedsSync, [now, impUid]);
+    },
+
+    async acquireLease(name, holder, ttlMs, now) {
+      const rows = await driver.query(sql.acquireLease, [name, holder, now + ttlMs, now]);
+      return rows.length === 1;
+    },
+
+    async releaseLease(name, holder) {
+      await driver.run(sql.releaseLease, [name, holder]);
+    },
+
+    async insertAttempt(start, finish) {
+      await driver.run(sql.insertAttempt, [...startParams(start), ...finishParams(finish)]);
+    },
+
+    async finishAttempt(id, finish) {
+      return (await driver.run(sql.finishAttempt, [...finishParams(finish), id])) === 1;
+    },
+
+    async getAttempt(id) {
+      const [row] = await driver.query(sql.getAttempt, [id]);
+      return row ? decodeAttempt(row) : null;
+    },
+
+    async listAttempts(merchantUid) {
+      return (await driver.query(sql.listAttempts, [merchantUid])).map(decodeAttempt);
+    },
+
+    async claimIdempotencyKey(record) {
+      // A key released between our insert and our read is free again, so a retry can claim it.
+      for (let tries = 0; tries < 5; tries += 1) {
+        const [inserted] = await driver.query(sql.claimIdempotencyKey, [
+          record.key,
+          record.merchant_uid,
+          record.request_hash,
+          record.created_at,
+        ]);
+        if (inserted) return { record: decodeIdempotencyRecord(inserted), created: true };
+        const [existing] = await driver.query(sql.getIdempotencyKey, [record.key]);
+        if (existing) return { record: decodeIdempotencyRecord(existing), created: false };
+      }
+      throw new Error(`store: idempotency key ${record.key} keeps being claimed and released`);
+    },
+
+    async setIdempotencyAttempt(key, attemptId) {
+      await driver.run(sql.setIdempotencyAttempt, [attemptId, key]);
+    },
+
+    async completeIdempotencyKey(key, status, body) {
+      await driver.run(sql.completeIdempotencyKey, [status, body, key]);
+    },
+
+    async releaseIdempotencyKey(key) {
+      await driver.run(sql.releaseIdempotencyKey, [key]);
+    },
+
+    purgeIdempotencyKeys: before => driver.run(sql.purgeIdempotencyKeys, [before]),
+  };
+  driverOf.set(store, driver);
+  return store;
+}
+
+/** What inspectSqlStore reports about the database behind a store. */
+export interface SqlStoreInspection {
+  /** The engine's own version string, e.g. `SQLite 3.53.2` or `PostgreSQL 15.18 …`. */
+  engine(): Promise<string>;
+  /** The migration versions recorded in schema_migrations, ascending (after migrate()). */
+  migrations(): Promise<number[]>;
+}
+
+/**
+ * Looks behind a store made by createSqlStore. The engine is asked with a query that exists in only one dialect,
+ * so the contract suite can prove a test named after one backend is not quietly running against another.
+ */
+export function inspectSqlStore(store: Store): SqlStoreInspection {
+  const driver = driverOf.get(store);
+  if (!driver) throw new Error('store: not made by createSqlStore');
+  return {
+    async engine() {
+      const [row] = await driver.query(sql.version[driver.dialect]);
+      const version = row?.['version'];
+      if (typeof version !== 'string') throw new Error(`store: ${driver.dialect} did not report a version`);
+      return version;
+    },
+    migrations: () => appliedMigrations(driver),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * @module Every statement the ledger runs, in the SQL that SQLite 3.45+ and PostgreSQL 15 both accept.
+ * Placeholders are `?` (postgres.ts numbers them), so no statement may contain a `?` anywhere else.
+ */
+import type { SqlDialect } from './sql-driver.ts';
+
+const PAYMENT_COLUMNS =
+  'imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency, status, paid_at, ' +
+  'receipt_url, cancel_history, needs_sync, updated_at';
+
+const ATTEMPT_START_COLUMNS =
+  'id, merchant_uid, imp_uid, requested_amount, amount, checksum, reason, refund_bank, refund_account_masked, ' +
+  'grant_subject, grant_jti, client_ip, origin, idempotency_key, started_at';
+const ATTEMPT_FINISH_COLUMNS =
+  'outcome, error_code, iamport_code, iamport_message, cancellation_id, refunded, iamport_ms, finished_at';
+const ATTEMPT_COLUMNS = `${ATTEMPT_START_COLUMNS}, ${ATTEMPT_FINISH_COLUMNS}`;
+
+const IDEMPOTENCY_COLUMNS =
+  '"key", merchant_uid, request_hash, state, attempt_id, response_status, response_body, created_at';
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+export const sql = {
+  /** Proves which database answers: each query only exists in its own dialect. */
+  version: {
+    sqlite: "SELECT 'SQLite ' || sqlite_version() AS version",
+    postgres: 'SELECT version() AS version',
+  } satisfies Record<SqlDialect, string>,
+  ping: 'SELECT 1 AS ok',
+
+  // Paid or cancelled first (the payment that money moved on), then ready, then the rest; newest first within.
+  getPayment: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE merchant_uid = ?
+    ORDER BY CASE WHEN status IN ('paid', 'cancelled') THEN 0 WHEN status = 'ready' THEN 1 ELSE 2 END,
+      updated_at DESC, imp_uid DESC
+    LIMIT 1`,
+  getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
+  // The WHERE makes an update that would lower cancel_amount a no-op: then nothing is returned and the
+  // caller reads the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back.
+  upsertPayment: `INSERT INTO payments (${PAYMENT_COLUMNS}) VALUES (${placeholders(12)}, FALSE, ?)
+    ON CONFLICT (imp_uid) DO UPDATE SET
+      merchant_uid = excluded.merchant_uid, pay_method = excluded.pay_method, pg_provider = excluded.pg_provider,
+      name = excluded.name, amount = excluded.amount, cancel_amount = excluded.cancel_amount,
+      currency = excluded.currency, status = excluded.status, paid_at = excluded.paid_at,
+      receipt_url = excluded.receipt_url, cancel_history = excluded.cancel_history, needs_sync = FALSE,
+      updated_at = excluded.updated_at
+    WHERE excluded.cancel_amount >= payments.cancel_amount
+    RETURNING ${PAYMENT_COLUMNS}`,
+  markNeedsSync: 'UPDATE payments SET needs_sync = TRUE, updated_at = ? WHERE imp_uid = ?',
+
+  // One statement, so the database decides the race: a free name is inserted, an expired (or own) lease is
+  // taken over, and a live lease of another holder leaves no row to return.
+  acquireLease: `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
+    RETURNING holder`,
+  releaseLease: 'DELETE FROM leases WHERE name = ? AND holder = ?',
+
+  insertAttempt: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) VALUES (${placeholders(23)})`,
+  // Only an open or unknown outcome may be written: a finished attempt is audit history and stays as it is.
+  finishAttempt: `UPDATE refund_attempts SET outcome = ?, error_code = ?, iamport_code = ?, iamport_message = ?,
+      cancellation_id = ?, refunded = ?, iamport_ms = ?, finished_at = ?
+    WHERE id = ? AND (outcome IS NULL OR outcome = 'unknown')`,
+  getAttempt: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts WHERE id = ?`,
+  listAttempts: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts WHERE merchant_uid = ? ORDER BY started_at, seq`,
+
+  // DO NOTHING + RETURNING yields a row only to the caller whose insert won; the others read the winner's row.
+  claimIdempotencyKey: `INSERT INTO idempotency_keys ("key", merchant_uid, request_hash, state, created_at)
+    VALUES (?, ?, ?, 'pending', ?)
+    ON CONFLICT ("key") DO NOTHING
+    RETURNING ${IDEMPOTENCY_COLUMNS}`,
+  getIdempotencyKey: `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys WHERE "key" = ?`,
+  setIdempotencyAttempt: 'UPDATE idempotency_keys SET attempt_id = ? WHERE "key" = ?',
+  completeIdempotencyKey: `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?
+    WHERE "key" = ?`,
+  releaseIdempotencyKey: `DELETE FROM idempotency_keys WHERE "key" = ? AND state = 'pending'`,
+  purgeIdempotencyKeys: 'DELETE FROM idempotency_keys WHERE created_at < ?',
+};
