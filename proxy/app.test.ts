@@ -100,6 +100,27 @@ describe('the proxy app', () => {
     assert.equal((await h.view('R-1')).res.status, 200, 'a new window opens after a minute');
   });
 
+  it('serves the built widget with CORS and caching headers, and 304 for a matching ETag', async () => {
+    const script = { body: 'customElements.define("refund-button", class extends HTMLElement {});', etag: '"abc"' };
+    h = await createHarness({ loadWidget: async () => script });
+    const res = await h.app.request('/refund-button.js', { headers: { Origin: 'https://any-shop.example' } });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), script.body);
+    assert.match(res.headers.get('Content-Type') ?? '', /^text\/javascript/);
+    assert.equal(res.headers.get('Access-Control-Allow-Origin'), '*');
+    assert.match(res.headers.get('Cache-Control') ?? '', /max-age=\d+/);
+    assert.equal(res.headers.get('ETag'), '"abc"');
+    const again = await h.app.request('/refund-button.js', { headers: { 'If-None-Match': '"abc"' } });
+    assert.equal(again.status, 304);
+  });
+
+  it('says how to build the widget when it has not been built', async () => {
+    h = await createHarness();
+    const res = await h.app.request('/refund-button.js');
+    assert.equal(res.status, 500);
+    assert.match(((await res.json()) as { error: { message: string } }).error.message, /npm run build/);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     h = await createHarness();
     const res = await h.app.request('/nope');

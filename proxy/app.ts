@@ -13,6 +13,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { widgetRoutes } from './routes/widget.ts';
 
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
 const MAX_BODY_BYTES = 16 * 1024;
@@ -42,6 +43,7 @@ export const createApp = (deps: AppDeps): Hono => {
   app.route('/', healthRoutes(deps));
   app.route('/', paymentRoutes(deps));
   app.route('/', webhookRoutes(deps));
+  app.route('/', widgetRoutes(deps));
 
   app.notFound((c) => c.json(failure('INVALID_REQUEST', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`).body, 404));
   app.onError((error, c) => {

@@ -14,6 +14,7 @@ export interface ComposeOptions {
   readonly now?: () => number;
   readonly log?: (line: Record<string, unknown>) => void;
   readonly leaseWaitMs?: number;
+  readonly loadWidget?: AppDeps['loadWidget'];
 }
 
 export const composeDeps = (options: ComposeOptions): AppDeps => {
@@ -40,6 +41,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     allowedOrigins: config.allowedOrigins,
     clientIp: options.clientIp ?? (() => null),
     rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0 },
+    loadWidget: options.loadWidget ?? (async () => null),
   };
 };
 

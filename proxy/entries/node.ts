@@ -1,5 +1,6 @@
 /** @module The Node entry point (`npm start`): reads the environment, opens the ledger, serves the proxy. */
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
@@ -8,6 +9,9 @@ import { composeApp } from '../compose.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { widgetFromFile } from './widget-file.ts';
+
+const WIDGET_FILE = fileURLToPath(new URL('../../dist/refund-button.js', import.meta.url));
 
 const openStore = (database: Config['database']): Store =>
   database.kind === 'postgres'
@@ -39,7 +43,13 @@ const main = async (): Promise<void> => {
   }
   const store = openStore(config.database);
   await store.migrate();
-  const app = composeApp({ config, store, fetch: globalThis.fetch, clientIp: clientIpOf(config.trustProxy) });
+  const app = composeApp({
+    config,
+    store,
+    fetch: globalThis.fetch,
+    clientIp: clientIpOf(config.trustProxy),
+    loadWidget: widgetFromFile(WIDGET_FILE),
+  });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on http://${info.address}:${info.port} (ledger: ${where}; i'mport: ${config.iamport.apiUrl})`);

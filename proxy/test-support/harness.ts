@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { mintGrant } from '../auth/grant.ts';
 import { composeApp } from '../compose.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import type { WidgetScript } from '../routes/widget.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 
@@ -43,6 +44,7 @@ export interface HarnessOptions {
   readonly timeoutMs?: number;
   readonly leaseWaitMs?: number;
   readonly rateLimit?: { readonly perIp: number; readonly perOrder: number };
+  readonly loadWidget?: () => Promise<WidgetScript | null>;
 }
 
 export interface CallOptions {
@@ -74,6 +76,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     log: (line) => logs.push(line),
     clientIp: () => '203.0.113.7',
     leaseWaitMs: options.leaseWaitMs ?? 5000,
+    ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
   });
 
   const grant = (merchantUid: string, extra: { ttlSeconds?: number; maxAmount?: number; jti?: string } = {}) =>
