@@ -67,16 +67,8 @@ export interface AttemptFinish {
   readonly finished_at: number;
 }
 
-export interface Attempt extends AttemptStart {
-  readonly outcome: AttemptOutcome | null;
-  readonly error_code: string | null;
-  readonly iamport_code: number | null;
-  readonly iamport_message: string | null;
-  readonly cancellation_id: string | null;
-  readonly refunded: number | null;
-  readonly iamport_ms: number | null;
-  readonly finished_at: number | null;
-}
+/** An attempt as stored: its start, and its end fields, all null while it runs. */
+export type Attempt = AttemptStart & { readonly [K in keyof AttemptFinish]: AttemptFinish[K] | null };
 
 export interface IdempotencyRecord {
   readonly key: string;
