@@ -29,10 +29,50 @@ const runScript = (script: string, args: string[], env: Record<string, string>, 
   });
 
 describe('the Node entry (npm start)', () => {
-  it('stops with a message naming IMP_KEY, IMP_SECRET and REFUND_TOKEN_SECRET when they are missing', async () => {
-    const { code, out } = await runScript('proxy/entries/node.ts', [], {});
+  it('in production, stops with a message naming IMP_KEY, IMP_SECRET and REFUND_TOKEN_SECRET when they are missing', async () => {
+    const { code, out } = await runScript('proxy/entries/node.ts', [], { NODE_ENV: 'production' });
     assert.equal(code, 1);
     for (const name of ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']) assert.match(out, new RegExp(name));
+    assert.doesNotMatch(out, /SANDBOX/);
+  });
+
+  it('in production, stops when only REFUND_TOKEN_SECRET is missing', async () => {
+    const { code, out } = await runScript('proxy/entries/node.ts', [], { NODE_ENV: 'production', IMP_KEY: 'k', IMP_SECRET: 's' });
+    assert.equal(code, 1);
+    assert.match(out, /REFUND_TOKEN_SECRET/);
+  });
+
+  it('with only one of the two credentials, names the missing one instead of falling back to the sandbox', async () => {
+    const { code, out } = await runScript('proxy/entries/node.ts', [], { IMP_KEY: 'k', REFUND_TOKEN_SECRET: SECRET });
+    assert.equal(code, 1);
+    assert.match(out, /IMP_SECRET/);
+  });
+
+  it('without credentials runs the sandbox: fake i\'mport over loopback HTTP, demo shop at /, refunds that work', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: dataDir }, /Open the demo shop/);
+    try {
+      assert.match(proxy.out, /SANDBOX MODE/);
+      assert.match(proxy.out, /No real money moves/);
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
+      assert.ok(base, proxy.out);
+      const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
+      assert.equal(health.store, 'sqlite');
+      assert.match(health.iamport, /^http:\/\/127\.0\.0\.1:\d+$/, 'the proxy talks to the fake over HTTP');
+      const page = await (await fetch(`${base}/`)).text();
+      assert.equal((page.match(/<refund-button /g) ?? []).length, 9);
+      const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as { orders: Array<{ merchant_uid: string; grant: string }> };
+      const card = orders.find((o) => o.merchant_uid.endsWith('-card'))!;
+      const res = await fetch(`${base}/payments/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${card.grant}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ merchant_uid: card.merchant_uid, cancel_request_amount: 9000, reason: '단순 변심' }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { cancelable_amount: number }).cancelable_amount, 30000);
+    } finally {
+      proxy.kill();
+    }
   });
 
   it('serves the proxy on loopback against i\'mport over HTTP, with the SQLite ledger in DATA_DIR', async () => {

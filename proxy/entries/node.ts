@@ -1,4 +1,7 @@
-/** @module The Node entry point (`npm start`): reads the environment, opens the ledger, serves the proxy. */
+/**
+ * @module The Node entry point (`npm start`): reads the environment, opens the ledger, serves the proxy.
+ * Without i'mport credentials (outside production) it runs the sandbox: a fake i'mport on loopback and a demo shop.
+ */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -6,17 +9,20 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { ConfigError, type Config, parseConfig } from '../config.ts';
 import { composeApp } from '../compose.ts';
+import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { type SandboxIamport, startSandboxIamport, wantsSandbox } from './sandbox-iamport.ts';
 import { widgetFromFile } from './widget-file.ts';
 
 const WIDGET_FILE = fileURLToPath(new URL('../../dist/refund-button.js', import.meta.url));
 
-const openStore = (database: Config['database']): Store =>
+// The sandbox keeps its own ledger file so fake orders never mix with live ones.
+const openStore = (database: Config['database'], sandbox: boolean): Store =>
   database.kind === 'postgres'
     ? createPostgresStore({ url: database.url })
-    : createSqliteStore({ path: join(database.dataDir, 'ledger.sqlite') });
+    : createSqliteStore({ path: join(database.dataDir, sandbox ? 'sandbox.sqlite' : 'ledger.sqlite') });
 
 const clientIpOf = (trustProxy: boolean) => (c: Context): string | null => {
   if (trustProxy) {
@@ -30,18 +36,21 @@ const clientIpOf = (trustProxy: boolean) => (c: Context): string | null => {
   }
 };
 
-const main = async (): Promise<void> => {
-  let config: Config;
+const readConfig = (env: NodeJS.ProcessEnv | SandboxIamport['env']): Config => {
   try {
-    config = parseConfig(process.env);
+    return parseConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`${error.message}\n\nSee README.md, "Configuration".`);
-      process.exit(1);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    const production = env.NODE_ENV === 'production' ? "\nNODE_ENV=production: the sandbox is off, so i'mport credentials are required." : '';
+    console.error(`${error.message}${production}\n\nSee README.md, "Configuration".`);
+    process.exit(1);
   }
-  const store = openStore(config.database);
+};
+
+const main = async (): Promise<void> => {
+  const sandbox = wantsSandbox(process.env) ? await startSandboxIamport(process.env) : null;
+  const config = readConfig(sandbox ? sandbox.env : process.env);
+  const store = openStore(config.database, sandbox !== null);
   await store.migrate();
   const app = composeApp({
     config,
@@ -50,12 +59,21 @@ const main = async (): Promise<void> => {
     clientIp: clientIpOf(config.trustProxy),
     loadWidget: widgetFromFile(WIDGET_FILE),
   });
+  if (sandbox) app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now }).routes);
+
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const where = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
-    console.log(`refund proxy listening on http://${info.address}:${info.port} (ledger: ${where}; i'mport: ${config.iamport.apiUrl})`);
+    const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
+    console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
+    if (sandbox) {
+      console.log(
+        `\nSANDBOX MODE: IMP_KEY and IMP_SECRET are not set, so a built-in fake i'mport answers on ${sandbox.served.url}.` +
+          `\nNo real money moves. Open the demo shop: ${url}/\n`,
+      );
+    }
   });
   const stop = (): void => {
-    server.close(() => void store.close().finally(() => process.exit(0)));
+    server.close(() => void Promise.all([store.close(), sandbox?.served.close()]).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', stop);

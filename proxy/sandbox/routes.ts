@@ -1,0 +1,68 @@
+/**
+ * @module The sandbox's own routes, mounted only when the proxy runs without i'mport credentials: the demo storefront
+ * at `/`, its orders with fresh grants, and controls that make the fake i'mport misbehave or start over.
+ */
+import { Hono } from 'hono';
+import { mintGrant } from '../auth/grant.ts';
+import { AppError } from '../errors.ts';
+import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { type DemoLang, renderDemoPage } from './demo-page.ts';
+import { type DemoOrder, seedSandbox } from './seed.ts';
+
+export interface SandboxOptions {
+  readonly fake: FakeIamport;
+  readonly grantSecret: string;
+  readonly now: () => number;
+}
+
+export interface Sandbox {
+  readonly routes: Hono;
+  /** The orders of the current generation. */
+  orders(): readonly DemoOrder[];
+}
+
+const GRANT_TTL_SECONDS = 2 * 3600;
+
+export const createSandbox = ({ fake, grantSecret, now }: SandboxOptions): Sandbox => {
+  let generation = 0;
+  let orders: DemoOrder[] = [];
+  const reseed = () => {
+    generation += 1;
+    // A new prefix per start and per reset: the ledger keeps old orders, the demo never reuses their ids.
+    const id = `${now().toString(36).slice(-5).toUpperCase()}${generation}`;
+    orders = seedSandbox(fake, { nowMs: now(), generation: id });
+  };
+  reseed();
+
+  const withGrants = () =>
+    Promise.all(orders.map(async (o) => ({ ...o, grant: await mintGrant(grantSecret, { merchantUid: o.merchant_uid, ttlSeconds: GRANT_TTL_SECONDS }) })));
+
+  const routes = new Hono()
+    .get('/', async (c) => {
+      const lang: DemoLang = c.req.query('lang') === 'en' ? 'en' : 'ko';
+      c.header('Cache-Control', 'no-store');
+      return c.html(renderDemoPage({ lang, orders: await withGrants() }));
+    })
+    .get('/sandbox/orders', async (c) => c.json({ orders: await withGrants() }))
+    .post('/sandbox/faults', async (c) => {
+      let fault: unknown;
+      try {
+        fault = await c.req.json();
+      } catch {
+        throw new AppError('INVALID_REQUEST', 'Send a fault as JSON, e.g. {"kind":"pg_refusal"}.');
+      }
+      try {
+        fake.inject(fault as Parameters<FakeIamport['inject']>[0]); // inject() validates with the fake's own schema
+      } catch (error) {
+        throw new AppError('INVALID_REQUEST', `Not a fault: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      return c.body(null, 204);
+    })
+    .post('/sandbox/reset', async (c) => {
+      fake.reset();
+      reseed();
+      return c.json({ orders: await withGrants() });
+    });
+
+  return { routes, orders: () => orders };
+};
