@@ -21,6 +21,19 @@ describe('the proxy app', () => {
     assert.equal(res.status, 503);
   });
 
+  it('answers a clear 503 when the ledger database is down, and never calls i\'mport', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'DB-1', amount: 1000 });
+    await h.store.close();
+    const cancel = await h.cancel({ merchant_uid: 'DB-1', reason: 'x' });
+    assert.equal(cancel.res.status, 503);
+    assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.match(cancel.body.error.message, /nothing was refunded/);
+    const view = await h.view('DB-1');
+    assert.equal(view.res.status, 503);
+    assert.equal(h.fake.calls.length, 0);
+  });
+
   it('allows CORS only for ALLOWED_ORIGINS (and the proxy\'s own origin)', async () => {
     h = await createHarness({ allowedOrigins: ['https://shop.example'] });
     const preflight = (origin: string) =>

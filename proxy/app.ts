@@ -11,6 +11,7 @@ import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { healthRoutes } from './routes/health.ts';
+import { LedgerUnavailableError } from './store/guard.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
@@ -51,6 +52,11 @@ export const createApp = (deps: AppDeps): Hono => {
       c.set('errorCode', error.code);
       const answer = failure(error.code, error.message);
       return c.json(answer.body, answer.status as ContentfulStatusCode, error.headers);
+    }
+    if (error instanceof LedgerUnavailableError) {
+      c.set('errorCode', 'UPSTREAM_UNAVAILABLE');
+      deps.log({ level: 'error', msg: 'ledger unavailable', operation: error.operation, error: String(error.cause) });
+      return c.json(failure('UPSTREAM_UNAVAILABLE', 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.').body, 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
       c.set('errorCode', 'INVALID_REQUEST');

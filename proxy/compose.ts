@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { Config } from './config.ts';
 import { createIamportClient, type FetchLike } from './iamport/client.ts';
+import { guardStore } from './store/guard.ts';
 import type { Store } from './store/store.ts';
 
 export interface ComposeOptions {
@@ -28,7 +29,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     timeoutMs: config.iamport.timeoutMs,
   });
   return {
-    store,
+    store: guardStore(store),
     iamport,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
