@@ -1,0 +1,26 @@
+/**
+ * @module Fails when dist/refund-button.js is over its gzip budget (run `vite build` first).
+ * Usage: node scripts/check-widget-size.mjs [file]. Measured like `gzip -9 | wc -c`.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+
+const BUDGET = 14 * 1024; // issue 3: at most 14 KB gzipped
+const AIM = 12 * 1024; // and aim for 12 KB
+
+const file = process.argv[2] ?? 'dist/refund-button.js';
+let source;
+try {
+  source = readFileSync(file);
+} catch {
+  console.error(`${file} not found: build it first (npx vite build).`);
+  process.exit(1);
+}
+const gzipped = gzipSync(source, { level: 9 }).length;
+const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
+const line = `${file}: ${kb(source.length)} raw, ${kb(gzipped)} gzipped (${gzipped} bytes); budget ${kb(BUDGET)}, aim ${kb(AIM)}`;
+if (gzipped > BUDGET) {
+  console.error(`${line}\nOver budget by ${gzipped - BUDGET} bytes.`);
+  process.exit(1);
+}
+console.log(`${line}${gzipped > AIM ? ` (${gzipped - AIM} bytes above the aim)` : ''}`);

@@ -1,0 +1,34 @@
+/**
+ * @module Vite: `vite build` makes `dist/refund-button.js` (one minified ES module, Lit and valibot inside);
+ * `vite` serves the widget's dev page (widget/dev/).
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import { minifyTemplatesPlugin } from './widget/build/minify-templates.ts';
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig(({ command }) => ({
+  // The dev page lives in widget/dev; the build reads widget/index.ts and writes to dist/ beside the proxy's files.
+  root: command === 'serve' ? here('./widget/dev') : here('.'),
+  publicDir: false,
+  plugins: [minifyTemplatesPlugin()],
+  server: { host: '127.0.0.1', port: 5173 },
+  build: {
+    outDir: here('./dist'),
+    emptyOutDir: false, // dist/ may hold other builds; the one file we write is replaced
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    reportCompressedSize: false, // scripts/check-widget-size.mjs measures it, with the budget
+    lib: {
+      entry: here('./widget/index.ts'),
+      formats: ['es'],
+      fileName: () => 'refund-button.js',
+    },
+    rolldownOptions: {
+      // Lib mode leaves the `es` output unminified (for consumers' tree-shaking); this file is loaded as is.
+      output: { minify: true, comments: false },
+    },
+  },
+}));

@@ -1,0 +1,72 @@
+/**
+ * web-test-runner: the widget's tests (widget/**\/*.test.ts) in headless Chromium.
+ * The bundle is built first, because one test loads dist/refund-button.js itself: the runner compiles the sources
+ * its own way (esbuild) and would pass even when Vite's bundle is broken.
+ */
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { defaultReporter } from '@web/test-runner';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+import { findChrome } from './scripts/find-chrome.mjs';
+
+let executablePath;
+try {
+  executablePath = findChrome();
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
+
+// Prints one plain "wtr: N passed, N failed[, N skipped]" line at the end (the CI log reader needs it).
+function plainSummaryReporter() {
+  const count = (suite, acc) => {
+    for (const t of suite?.tests ?? []) t.skipped ? acc.skipped++ : t.passed ? acc.passed++ : acc.failed++;
+    for (const s of suite?.suites ?? []) count(s, acc);
+    return acc;
+  };
+  return {
+    onTestRunFinished({ sessions }) {
+      const acc = { passed: 0, failed: 0, skipped: 0 };
+      for (const s of sessions) {
+        count(s.testResults, acc);
+        if (!s.passed && !s.testResults?.tests?.length && !s.testResults?.suites?.length) acc.failed++; // file failed to load
+      }
+      const line = `wtr: ${acc.passed} passed, ${acc.failed} failed${acc.skipped ? `, ${acc.skipped} skipped` : ''}`;
+      process.once('exit', () => process.stdout.write(`\n${line}\n`)); // after the default reporter's summary
+    },
+  };
+}
+
+// Builds dist/refund-button.js once, before the browser starts (set WTR_NO_BUILD=1 to test an existing build).
+function buildBundle() {
+  return {
+    name: 'build-widget-bundle',
+    async serverStart() {
+      if (!process.env.WTR_NO_BUILD) await build({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)), logLevel: 'warn' });
+    },
+  };
+}
+
+export default {
+  files: 'widget/**/*.test.ts',
+  nodeResolve: true,
+  plugins: [
+    buildBundle(),
+    esbuildPlugin({ ts: true, target: 'auto', tsconfig: fileURLToPath(new URL('./widget/tsconfig.json', import.meta.url)) }),
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        headless: true,
+        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
+               '--disable-background-networking', '--disable-component-update', '--disable-sync',
+               '--no-first-run', '--disable-quic'],
+      },
+    }),
+  ],
+  filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
+  reporters: [defaultReporter(), plainSummaryReporter()],
+  testFramework: { config: { timeout: 5000 } },
+};

@@ -1,0 +1,25 @@
+/** @module Tests of the template minifier used by the build: it must shrink templates and leave code alone. */
+import { expect } from '@open-wc/testing';
+import { minifyTemplates } from './minify-templates.ts';
+
+describe('minifyTemplates', () => {
+  it('collapses the whitespace of html templates, keeping one space', () => {
+    const out = minifyTemplates('const t = html`<div>\n    <p part="a">${x}</p>\n  </div>`;');
+    expect(out).to.equal('const t = html`<div> <p part="a">${x}</p> </div>`;');
+  });
+
+  it('minifies css templates', () => {
+    const out = minifyTemplates('const s = css`\n  :host {\n    display: block; /* why */\n    margin: 0 auto;\n  }\n  a,\n  b { color: red; }\n`;');
+    expect(out).to.equal('const s = css`:host{display:block;margin:0 auto}a,b{color:red}`;');
+  });
+
+  it('minifies nested templates and leaves untagged ones and strings alone', () => {
+    const code = "html`<a>\n  ${ok ? html`<b>\n  x</b>` : `keep\n  this`} ${'str } `'} ${fn({ a: 1 })}\n</a>`";
+    expect(minifyTemplates(code)).to.equal("html`<a> ${ok ? html`<b> x</b>` : `keep\n  this`} ${'str } `'} ${fn({ a: 1 })} </a>`");
+  });
+
+  it('keeps regex literals with escaped slashes and braces', () => {
+    const code = 'const a = /^https?:\\/\\//.test(u); const b = s.replace(/\\{(\\w+)\\}/g, f); // note\nconst c = html`<i>\n</i>`;';
+    expect(minifyTemplates(code)).to.equal('const a = /^https?:\\/\\//.test(u); const b = s.replace(/\\{(\\w+)\\}/g, f); \nconst c = html`<i> </i>`;');
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * @module The refund form's rules: which fields a payment needs, each checked with the same shared valibot schema
+ * the proxy uses, and the `POST /payments/cancel` body built from them.
+ */
+import { safeParse } from 'valibot';
+import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
+import {
+  AccountNumberSchema,
+  AmountSchema,
+  BankCodeSchema,
+  HolderSchema,
+  PhoneSchema,
+  ReasonSchema,
+} from '../../shared/schemas/fields.ts';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
+import { currencyDigits } from './strings.ts';
+
+export type Field = 'amount' | 'reason' | 'holder' | 'bank' | 'account' | 'phone';
+
+/** What the customer typed, as typed. `preset` is a preset's index, `'other'`, or `''` for no choice yet. */
+export interface FormValues {
+  partial: boolean;
+  amount: string;
+  preset: string;
+  other: string;
+  holder: string;
+  bank: string;
+  account: string;
+  phone: string;
+}
+
+/** What the rules depend on: the payment, the preset reasons offered, and a merchant-fixed amount. */
+export interface FormContext {
+  readonly view: RefundView;
+  readonly presets: readonly string[];
+  readonly fixedAmount?: number;
+}
+
+export const emptyForm = (): FormValues => ({
+  partial: false,
+  amount: '',
+  preset: '',
+  other: '',
+  holder: '',
+  bank: '',
+  account: '',
+  phone: '',
+});
+
+/** True when the customer must give the account the money is paid back into. */
+export const needsAccount = ({ view }: FormContext): boolean => view.refund_account_required && !view.revocable;
+
+/** The fields this payment's form shows, in order. */
+export const fieldsOf = (ctx: FormContext): Field[] => [
+  ...(ctx.view.revocable || ctx.fixedAmount ? [] : (['amount'] as const)),
+  'reason',
+  ...(needsAccount(ctx) ? (['holder', 'bank', 'account'] as const) : []),
+  ...(needsAccount(ctx) && ctx.view.refund_tel_required ? (['phone'] as const) : []), // the number goes with the account
+];
+
+/** The smallest and largest amount one refund may be, in the payment's currency. */
+export const amountLimits = ({ view }: FormContext): { min: number; max: number } => ({
+  min: 10 ** -currencyDigits(view.currency),
+  max: view.cancelable_amount,
+});
+
+/** Reads a typed amount: grouping commas, spaces and a currency sign are allowed; anything else makes it NaN. */
+export const parseAmount = (text: string): number => {
+  const clean = text.replace(/[\s,원₩]/g, '');
+  return clean ? Number(clean) : Number.NaN;
+};
+
+/** True when the amount is one this payment can refund: within the limits and in whole units of the currency. */
+export const isAmountValid = (amount: number, ctx: FormContext): boolean => {
+  const { min, max } = amountLimits(ctx);
+  const units = amount / min; // KRW: min is 1, so this must be a whole number
+  return (
+    safeParse(AmountSchema, amount).success &&
+    amount >= min &&
+    amount <= max &&
+    Math.abs(units - Math.round(units)) < 1e-6
+  );
+};
+
+/** The reason the form holds: the chosen preset, or the typed text for "other" (and when there are no presets). */
+export const reasonOf = (values: FormValues, presets: readonly string[]): string =>
+  !presets.length || values.preset === 'other' ? values.other : values.preset ? (presets[Number(values.preset)] ?? '') : '';
+
+/** The amount that will be refunded (the merchant's fixed one, the typed part, or everything refundable). */
+export const refundAmountOf = (values: FormValues, ctx: FormContext): number =>
+  ctx.fixedAmount ?? (values.partial ? parseAmount(values.amount) : ctx.view.cancelable_amount);
+
+const check = (field: Field, values: FormValues, ctx: FormContext) => {
+  switch (field) {
+    case 'amount':
+      return { success: !values.partial || isAmountValid(parseAmount(values.amount), ctx), output: undefined };
+    case 'reason':
+      return safeParse(ReasonSchema, reasonOf(values, ctx.presets));
+    case 'holder':
+      return safeParse(HolderSchema, values.holder);
+    case 'bank':
+      return safeParse(BankCodeSchema, values.bank);
+    case 'account':
+      return safeParse(AccountNumberSchema, values.account);
+    case 'phone':
+      return safeParse(PhoneSchema, values.phone);
+  }
+};
+
+/** True when one field's value is acceptable. */
+export const isFieldValid = (field: Field, values: FormValues, ctx: FormContext): boolean =>
+  check(field, values, ctx).success;
+
+/** The fields that are not acceptable yet, in form order; empty when the form can be sent. */
+export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
+  fieldsOf(ctx).filter((field) => !isFieldValid(field, values, ctx));
+
+/** The request body for a valid form, with values as the schemas output them (trimmed, separators stripped). */
+export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
+  const out = (field: Field): string => String(check(field, values, ctx).output ?? '');
+  const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: out('reason') };
+  if (!ctx.view.revocable && (ctx.fixedAmount || values.partial)) {
+    body.cancel_request_amount = refundAmountOf(values, ctx);
+  }
+  if (needsAccount(ctx)) {
+    body.refund_holder = out('holder');
+    body.refund_bank = out('bank');
+    body.refund_account = out('account');
+  }
+  if (fieldsOf(ctx).includes('phone')) body.refund_tel = out('phone');
+  return body;
+};

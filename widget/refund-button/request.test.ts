@@ -1,0 +1,55 @@
+/** @module Tests of the proxy calls: how answers, odd answers and no answers become outcomes. */
+import { expect } from '@open-wc/testing';
+import { cancelPayment, createIdempotencyKey, loadPayment, type Connection } from './request.ts';
+
+const connect = (answer: () => Response | Promise<Response>): Connection => ({
+  endpoint: 'https://proxy.test/',
+  token: 'grant',
+  signal: new AbortController().signal,
+  fetch: async () => answer(),
+});
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+describe('request', () => {
+  it('reads an error answer with its fresh balance and Retry-After (seconds or a date)', async () => {
+    const body = { ok: false, error: { code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', message: 'changed' }, cancelable_amount: 5000 };
+    const outcome = await cancelPayment(connect(() => json(body, 409, { 'Retry-After': '7' })), { merchant_uid: 'o', reason: 'r' }, 'k');
+    expect(outcome).to.deep.equal({
+      ok: false,
+      error: { code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', message: 'changed', cancelable_amount: 5000, retryAfter: 7 },
+    });
+    const later = new Date(Date.now() + 30_000).toUTCString();
+    const limited = await loadPayment(connect(() => json({ ok: false, error: { code: 'RATE_LIMITED', message: 'slow' } }, 429, { 'Retry-After': later })), 'o');
+    expect(!limited.ok && limited.error.retryAfter).to.be.within(29, 31);
+  });
+
+  it('judges unknown codes and bodies that are not ours by the HTTP status', async () => {
+    const unknown = await loadPayment(connect(() => json({ ok: false, error: { code: 'NEW_CODE', message: 'x' } }, 403)), 'o');
+    expect(!unknown.ok && unknown.error.code).to.equal('FORBIDDEN');
+    const html = await loadPayment(connect(() => new Response('<h1>Bad gateway</h1>', { status: 502 })), 'o');
+    expect(!html.ok && html.error).to.deep.equal({ code: 'INTERNAL', message: 'HTTP 502', cancelable_amount: undefined, retryAfter: 0 });
+    const rateLimited = await loadPayment(connect(() => new Response('slow down', { status: 429 })), 'o');
+    expect(!rateLimited.ok && rateLimited.error.code).to.equal('RATE_LIMITED');
+  });
+
+  it('calls a failed fetch NETWORK', async () => {
+    const outcome = await loadPayment({ ...connect(() => json({})), fetch: () => Promise.reject(new TypeError('Failed to fetch')) }, 'o');
+    expect(!outcome.ok && outcome.error.code).to.equal('NETWORK');
+  });
+
+  it('makes v4 UUIDs, also where crypto.randomUUID is missing (plain http pages)', () => {
+    const v4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(createIdempotencyKey()).to.match(v4);
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      const keys = new Set(Array.from({ length: 50 }, createIdempotencyKey));
+      expect(keys.size).to.equal(50);
+      for (const key of keys) expect(key).to.match(v4);
+    } finally {
+      delete (crypto as { randomUUID?: unknown }).randomUUID; // uncovers Crypto.prototype.randomUUID again
+    }
+    expect(crypto.randomUUID).to.be.a('function');
+  });
+});

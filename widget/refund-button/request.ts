@@ -1,0 +1,130 @@
+/** @module The two calls the widget makes to the proxy, each answer checked against the shared schemas. */
+import { safeParse } from 'valibot';
+import type { ErrorCode } from '../../shared/errors.ts';
+import { CancelSuccessSchema, type CancelSuccess } from '../../shared/schemas/answers.ts';
+import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
+import { RefundViewSchema, type RefundView } from '../../shared/schemas/refund-view.ts';
+import { STRINGS, type FailureCode } from './strings.ts';
+
+/** Why a call failed: the proxy's `{ code, message }`, or `NETWORK` when no answer came back. */
+export interface Failure {
+  readonly code: FailureCode;
+  readonly message: string;
+  /** The fresh refundable amount, when it changed under the caller. */
+  readonly cancelable_amount?: number;
+  /** Seconds to wait before trying again (from `Retry-After`). */
+  readonly retryAfter?: number;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Failure };
+
+/** Where and as whom to call; `fetch` is passed in so tests and hosts can replace it. */
+export interface Connection {
+  readonly endpoint: string;
+  readonly token: string;
+  readonly signal: AbortSignal;
+  readonly fetch: typeof fetch;
+}
+
+// An answer that is not our JSON (a gateway's HTML page, say) still says something through its status.
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'INVALID_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'PAYMENT_NOT_FOUND',
+  429: 'RATE_LIMITED',
+  503: 'UPSTREAM_UNAVAILABLE',
+};
+
+/**
+ * True for a code from shared/errors.ts. The strings tables are typed to hold a message for every one of those codes,
+ * so they are the list; ErrorAnswerSchema's picklist would add the proxy's English message table to the bundle.
+ */
+const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && /^[A-Z_]+$/.test(code) && code !== 'NETWORK' && code in STRINGS.en;
+
+/** Reads `Retry-After` (seconds or an HTTP date) as seconds; 0 when absent or unreadable. */
+const retryAfterOf = (header: string | null): number => {
+  if (!header) return 0;
+  const seconds = Number(header);
+  const wait = Number.isFinite(seconds) ? seconds : (Date.parse(header) - Date.now()) / 1000;
+  return wait > 0 ? Math.ceil(wait) : 0;
+};
+
+async function call<T>(
+  c: Connection,
+  path: string,
+  init: RequestInit,
+  read: (body: unknown) => T | undefined,
+): Promise<Outcome<T>> {
+  let response: Response;
+  try {
+    response = await c.fetch(`${c.endpoint.replace(/\/+$/, '')}${path}`, {
+      ...init,
+      headers: { ...init.headers, Authorization: `Bearer ${c.token}` },
+      signal: c.signal,
+      credentials: 'omit',
+    });
+  } catch (cause) {
+    return { ok: false, error: { code: 'NETWORK', message: String(cause) } };
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined; // not JSON: judged by its status below
+  }
+  const value = response.ok ? read(body) : undefined;
+  if (value !== undefined) return { ok: true, value };
+  const retryAfter = retryAfterOf(response.headers.get('Retry-After'));
+  // `{ ok: false, error: { code, message }, cancelable_amount? }`; anything else is judged by its status.
+  // Every field is checked before use, so reading the body as "maybe these fields, of unknown type" is safe.
+  const answer = body as { error?: { code?: unknown; message?: unknown }; cancelable_amount?: unknown } | undefined;
+  const { code, message } = answer?.error ?? {};
+  const fresh = answer?.cancelable_amount;
+  return {
+    ok: false,
+    error: {
+      code: isErrorCode(code) ? code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL'),
+      message: typeof message === 'string' ? message : `HTTP ${response.status}`,
+      cancelable_amount: typeof fresh === 'number' ? fresh : undefined,
+      retryAfter,
+    },
+  };
+}
+
+/** `GET /payments/:merchant_uid`: what the refund form needs to know about the order. */
+export const loadPayment = (c: Connection, merchantUid: string): Promise<Outcome<RefundView>> =>
+  call(c, `/payments/${encodeURIComponent(merchantUid)}`, { method: 'GET' }, (body) => {
+    const view = safeParse(RefundViewSchema, body);
+    return view.success ? view.output : undefined;
+  });
+
+/** `POST /payments/cancel` under an `Idempotency-Key`, so a retried request refunds at most once. */
+export const cancelPayment = (
+  c: Connection,
+  body: CancelRequestInput,
+  idempotencyKey: string,
+): Promise<Outcome<CancelSuccess>> =>
+  call(
+    c,
+    '/payments/cancel',
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+      body: JSON.stringify(body),
+    },
+    (answer) => {
+      const success = safeParse(CancelSuccessSchema, answer);
+      return success.success ? success.output : undefined;
+    },
+  );
+
+/** A random v4 UUID; `crypto.randomUUID` exists only on secure (https) pages, so others build one from random bytes. */
+export const createIdempotencyKey = (): string => {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40; // version 4 (index 6 of 16 exists)
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return [...bytes].map((b, i) => ([4, 6, 8, 10].includes(i) ? '-' : '') + b.toString(16).padStart(2, '0')).join('');
+};

@@ -1,0 +1,244 @@
+/** @module Every word the widget shows, in Korean and English (from shared widget-copy.md); `strings` overrides any. */
+import type { ErrorCode } from '../../shared/errors.ts';
+import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
+
+export type Lang = 'ko' | 'en';
+
+/** The code of a failure: one of the proxy's codes, or `NETWORK` when no answer came back. */
+export type FailureCode = ErrorCode | 'NETWORK';
+
+/**
+ * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
+ * `{left}`, `{bank}`, `{account}`, `{holder}`, `{message}`.
+ */
+export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, string> & {
+  button: string;
+  title: string;
+  loading: string;
+  loadFailed: string;
+  retry: string;
+  paid: string;
+  refunded: string;
+  refundable: string;
+  orderAmount: string;
+  amount: string;
+  full: string;
+  partial: string;
+  upTo: string;
+  reason: string;
+  /** The preset reasons offered when the `reasons` attribute is absent. */
+  presets: readonly string[];
+  other: string;
+  otherLabel: string;
+  choose: string;
+  account: string;
+  holder: string;
+  bank: string;
+  accountNumber: string;
+  accountHint: string;
+  phone: string;
+  next: string;
+  close: string;
+  confirmTitle: string;
+  confirmBody: string;
+  confirmAccount: string;
+  refund: string;
+  back: string;
+  submitting: string;
+  done: string;
+  doneDetail: string;
+  pending: string;
+  pendingDetail: string;
+  receipt: string;
+  ok: string;
+  revokeNote: string;
+  revokeTitle: string;
+  revokeBody: string;
+  revoke: string;
+  revoked: string;
+  revokedDetail: string;
+  amountError: string;
+  reasonError: string;
+  holderError: string;
+  bankError: string;
+  accountError: string;
+  phoneError: string;
+};
+
+const ko: RefundButtonStrings = {
+  button: '환불 요청',
+  title: '환불 요청',
+  loading: '결제 정보를 불러오는 중이에요',
+  loadFailed: '결제 정보를 불러오지 못했어요.',
+  retry: '다시 시도',
+  paid: '결제 금액',
+  refunded: '환불된 금액',
+  refundable: '환불 가능 금액',
+  orderAmount: '주문 금액',
+  amount: '환불 금액',
+  full: '전액 환불',
+  partial: '부분 환불',
+  upTo: '최대 {amount}',
+  reason: '환불 사유',
+  presets: ['단순 변심', '상품 불량·파손', '배송 지연', '주문 실수'],
+  other: '기타 (직접 입력)',
+  otherLabel: '환불 사유 직접 입력',
+  choose: '선택해 주세요',
+  account: '환불받을 계좌',
+  holder: '예금주',
+  bank: '은행',
+  accountNumber: '계좌번호',
+  accountHint: "'-' 없이 숫자만 입력해 주세요",
+  phone: '휴대폰 번호',
+  next: '다음',
+  close: '닫기',
+  confirmTitle: '{amount}을 환불할까요?',
+  confirmBody: '환불한 뒤에는 되돌릴 수 없어요.',
+  confirmAccount: '{bank} {account} (예금주 {holder}) 계좌로 영업일 기준 1일 안에 입금돼요.',
+  refund: '환불하기',
+  back: '돌아가기',
+  submitting: '환불을 처리하고 있어요',
+  done: '환불이 완료되었어요',
+  doneDetail: '{refunded} 환불 · 남은 금액 {left}',
+  pending: '환불 요청이 접수되었어요',
+  pendingDetail: '영업일 기준 1일 안에 입금돼요.',
+  receipt: '영수증 보기',
+  ok: '확인',
+  revokeNote: '아직 입금되지 않은 가상계좌예요. 돌려받을 금액은 없고, 계좌 발급이 취소돼요.',
+  revokeTitle: '가상계좌를 취소할까요?',
+  revokeBody: '취소한 뒤에는 이 계좌로 입금할 수 없어요.',
+  revoke: '취소하기',
+  revoked: '가상계좌가 취소되었어요',
+  revokedDetail: '이제 이 계좌로는 입금할 수 없어요.',
+  amountError: '{min} 이상 {max} 이하로 입력해 주세요.',
+  reasonError: '환불 사유를 입력해 주세요.',
+  holderError: '예금주 이름을 입력해 주세요.',
+  bankError: '은행을 선택해 주세요.',
+  accountError: '계좌번호를 숫자로 정확히 입력해 주세요.',
+  phoneError: '휴대폰 번호를 정확히 입력해 주세요.',
+  fully_refunded: '이미 전액 환불된 주문이에요.',
+  phone_previous_month: '휴대폰 결제는 결제한 달에만 환불할 수 있어요.',
+  not_paid: '결제가 완료되지 않은 주문이에요.',
+  refund_account_unsupported: '이 결제는 여기서 계좌로 환불할 수 없어요. 판매자에게 문의해 주세요.',
+  INVALID_REQUEST: '입력한 내용을 다시 확인해 주세요.',
+  REFUND_ACCOUNT_REQUIRED: '환불받을 계좌 정보를 입력해 주세요.',
+  UNAUTHORIZED: '환불 가능 시간이 지났어요. 페이지를 새로고침해 주세요.',
+  FORBIDDEN: '이 주문을 환불할 권한이 없어요.',
+  PAYMENT_NOT_FOUND: '결제 정보를 찾을 수 없어요.',
+  PAYMENT_NOT_PAID: '결제가 완료되지 않은 주문이에요.',
+  PAYMENT_ALREADY_CANCELLED: '이미 전액 환불된 주문이에요.',
+  CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT: '환불 가능 금액보다 많아요.',
+  CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: '환불 가능 금액이 바뀌었어요. 금액을 다시 확인해 주세요.',
+  REFUND_NOT_ALLOWED: '지금은 이 결제를 환불할 수 없어요.',
+  REFUND_IN_PROGRESS: '이 주문의 다른 환불을 처리하고 있어요. 잠시 후 다시 시도해 주세요.',
+  IDEMPOTENCY_KEY_REUSED: '요청을 처리하지 못했어요. 다시 시도해 주세요.',
+  RATE_LIMITED: '요청이 너무 많아요. 잠시 후 다시 시도해 주세요.',
+  PG_PROVIDER: '결제사가 환불을 거절했어요. ({message})',
+  UPSTREAM_UNAVAILABLE: '결제사와 연결되지 않아 환불하지 못했어요. 잠시 후 다시 시도해 주세요.',
+  INTERNAL: '일시적인 오류가 생겼어요. 잠시 후 다시 시도해 주세요.',
+  NETWORK: '인터넷 연결을 확인해 주세요.',
+};
+
+const en: RefundButtonStrings = {
+  button: 'Request refund',
+  title: 'Request a refund',
+  loading: 'Loading the payment…',
+  loadFailed: "Couldn't load the payment.",
+  retry: 'Try again',
+  paid: 'Paid',
+  refunded: 'Already refunded',
+  refundable: 'Refundable',
+  orderAmount: 'Order amount',
+  amount: 'Refund amount',
+  full: 'Full refund',
+  partial: 'Partial refund',
+  upTo: 'Up to {amount}',
+  reason: 'Reason',
+  presets: ['Changed my mind', 'Damaged or defective', 'Late delivery', 'Ordered by mistake'],
+  other: 'Other (type it)',
+  otherLabel: 'Your reason',
+  choose: 'Choose…',
+  account: 'Account for the refund',
+  holder: 'Account holder',
+  bank: 'Bank',
+  accountNumber: 'Account number',
+  accountHint: 'Digits only',
+  phone: 'Phone number',
+  next: 'Continue',
+  close: 'Close',
+  confirmTitle: 'Refund {amount}?',
+  confirmBody: "This can't be undone.",
+  confirmAccount: 'It will be paid into {bank} {account} ({holder}) within one business day.',
+  refund: 'Refund',
+  back: 'Back',
+  submitting: 'Processing the refund…',
+  done: 'Refund complete',
+  doneDetail: '{refunded} refunded · {left} left',
+  pending: 'Refund requested',
+  pendingDetail: 'The money arrives within one business day.',
+  receipt: 'View receipt',
+  ok: 'Done',
+  revokeNote: "Nothing has been paid into this virtual account yet, so there's nothing to refund: the account will be cancelled.",
+  revokeTitle: 'Cancel the virtual account?',
+  revokeBody: "After this, the account can't take payments.",
+  revoke: 'Cancel account',
+  revoked: 'Virtual account cancelled',
+  revokedDetail: 'It can no longer take payments.',
+  amountError: 'Enter an amount from {min} to {max}.',
+  reasonError: 'Please give a reason.',
+  holderError: "Enter the account holder's name.",
+  bankError: 'Choose a bank.',
+  accountError: 'Enter the account number in digits.',
+  phoneError: 'Enter a valid phone number.',
+  fully_refunded: 'This order has already been fully refunded.',
+  phone_previous_month: 'Phone payments can only be refunded in the month they were made.',
+  not_paid: "This order hasn't been paid.",
+  refund_account_unsupported: "This payment can't be refunded to a bank account here. Please contact the seller.",
+  INVALID_REQUEST: 'Please check what you entered.',
+  REFUND_ACCOUNT_REQUIRED: 'Enter the account for the refund.',
+  UNAUTHORIZED: 'This refund link has expired. Please reload the page.',
+  FORBIDDEN: "You can't refund this order.",
+  PAYMENT_NOT_FOUND: "We couldn't find this payment.",
+  PAYMENT_NOT_PAID: "This order hasn't been paid.",
+  PAYMENT_ALREADY_CANCELLED: 'This order has already been fully refunded.',
+  CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT: "That's more than can be refunded.",
+  CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: 'The refundable amount has changed. Please check it again.',
+  REFUND_NOT_ALLOWED: "This payment can't be refunded now.",
+  REFUND_IN_PROGRESS: 'Another refund for this order is in progress. Try again in a moment.',
+  IDEMPOTENCY_KEY_REUSED: "We couldn't process that request. Please try again.",
+  RATE_LIMITED: 'Too many attempts. Please wait a moment.',
+  PG_PROVIDER: 'The payment provider declined the refund. ({message})',
+  UPSTREAM_UNAVAILABLE: "We couldn't reach the payment provider, so nothing was refunded. Please try again.",
+  INTERNAL: 'Something went wrong. Please try again.',
+  NETWORK: 'Please check your connection.',
+};
+
+/** The default strings per language. */
+export const STRINGS: Readonly<Record<Lang, RefundButtonStrings>> = { ko, en };
+
+/** Fills `{name}` placeholders; an unknown name is left as written so a typo in an override stays visible. */
+export const fill = (template: string, values: Readonly<Record<string, string>>): string =>
+  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+
+/**
+ * Formats money the way a Korean storefront writes it: `9,000원` in Korean, `₩9,000` in English, and
+ * `Intl` with the currency for anything else.
+ */
+export const formatMoney = (value: number, currency: string, lang: Lang): string => {
+  const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
+  if (lang === 'ko' && currency === 'KRW') return `${new Intl.NumberFormat(locale).format(value)}원`;
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
+  } catch {
+    return `${new Intl.NumberFormat(locale).format(value)} ${currency}`; // a code Intl does not know
+  }
+};
+
+/** How many decimals a currency's amounts may have (0 for KRW and JPY, 2 for USD). */
+export const currencyDigits = (currency: string): number => {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
+  } catch {
+    return 0;
+  }
+};
