@@ -51,6 +51,13 @@ if (existsSync(join(root, 'web-test-runner.config.mjs'))) {
   run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
 }
 
+// End to end last: it runs the product as `npm start` does and drives Debian's Chromium against it.
+if (existsSync(join(root, 'dist/refund-button.js'))) {
+  run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, ['--import', 'tsx', '--test', ...testFiles('e2e')]);
+} else {
+  failures.push('end to end (the widget bundle was not built)');
+}
+
 if (failures.length) {
   console.error(`\nFAILED: ${failures.join(', ')}`);
   process.exit(1);

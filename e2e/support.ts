@@ -1,0 +1,92 @@
+/**
+ * @module End-to-end support: the product started as `npm start` starts it (sandbox mode: no credentials, fake
+ * i'mport on loopback, SQLite ledger), and Debian's Chromium driven by playwright-core. Nothing is downloaded.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+// @ts-expect-error: a plain-JS script of the repo, without type declarations
+import { findChrome } from '../scripts/find-chrome.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const ARTIFACTS = join(root, 'test-artifacts', 'e2e');
+
+export interface RunningProduct {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `proxy/entries/node.ts` (what `npm start` runs) with no credentials, and waits for its URL. */
+export const startProduct = (): Promise<RunningProduct> =>
+  new Promise((resolve, reject) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-e2e-'));
+    const child: ChildProcess = spawn(join(root, 'node_modules/.bin/tsx'), ['proxy/entries/node.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the product did not start:\n${out}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Open the demo shop: (http:\/\/\S+?)\/?\s/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1],
+          stop: () =>
+            new Promise<void>((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the product exited (${code}):\n${out}`)));
+  });
+
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: findChrome(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+
+/** A fresh sandbox (new orders, no faults) and a page on the demo shop. */
+export const openShop = async (
+  browser: Browser,
+  product: RunningProduct,
+  { lang = 'ko', viewport = { width: 1024, height: 900 } }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; page: Page }> => {
+  const reset = await fetch(`${product.url}/sandbox/reset`, { method: 'POST' });
+  if (!reset.ok) throw new Error(`sandbox reset failed: ${reset.status}`);
+  const context = await browser.newContext({ viewport, locale: lang === 'ko' ? 'ko-KR' : 'en-US', reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`${product.url}/?lang=${lang}`);
+  await page.locator('refund-button').first().locator('button').waitFor();
+  if (errors.length) throw new Error(`page errors: ${errors.join('\n')}`);
+  return { context, page };
+};
+
+/** The <refund-button> of one demo order, by the end of its merchant_uid (`card`, `vbank-kcp`, ...). */
+export const orderButton = (page: Page, key: string): Locator =>
+  page.locator(`li.order[data-merchant-uid$="-${key}"] refund-button`);
+
+/** Queues a sandbox fault for the next i'mport request it matches. */
+export const injectFault = async (product: RunningProduct, fault: Record<string, unknown>): Promise<void> => {
+  const res = await fetch(`${product.url}/sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+  if (res.status !== 204) throw new Error(`fault not queued: ${res.status} ${await res.text()}`);
+};
+
+/** Saves a full-page screenshot under test-artifacts/e2e/. */
+export const screenshot = async (page: Page, name: string): Promise<void> => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: false });
+};
