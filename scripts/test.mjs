@@ -2,19 +2,33 @@
 // `npm test`: type-checks, then runs every suite: the proxy's and shared code's node:test files (the ledger
 // contract against SQLite and against a real PostgreSQL), then the widget's browser tests. A missing PostgreSQL or
 // Chromium stops the run with a message; nothing is skipped silently.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const failures = [];
+const totals = { passed: 0, failed: 0 };
 
-const run = (label, command, args, env = process.env) => {
-  console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) failures.push(label);
-};
+/** Runs one suite, echoing its output, and adds its counts (node:test's `# pass N`, wtr's `wtr: N passed`) to the totals. */
+const run = (label, command, args, env = process.env) =>
+  new Promise((resolve) => {
+    console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      out += chunk;
+    });
+    child.on('close', (code) => {
+      const count = (re) => [...out.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+      totals.passed += count(/^# pass (\d+)$/gm) + count(/^wtr: (\d+) passed/gm);
+      totals.failed += count(/^# fail (\d+)$/gm) + count(/^wtr: \d+ passed, (\d+) failed/gm);
+      if (code !== 0) failures.push(label);
+      resolve();
+    });
+  });
 
 const testFiles = (dir) =>
   readdirSync(join(root, dir)).flatMap((name) => {
@@ -24,8 +38,8 @@ const testFiles = (dir) =>
     return name.endsWith('.test.ts') ? [relative(root, path)] : [];
   });
 
-run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
-if (existsSync(join(root, 'widget/tsconfig.json'))) run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
+await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+if (existsSync(join(root, 'widget/tsconfig.json'))) await run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
 
 let postgres = null;
 const env = { ...process.env };
@@ -42,24 +56,24 @@ if (!env.DATABASE_URL) {
 }
 try {
   const files = [...testFiles('shared'), ...testFiles('proxy')];
-  run('proxy and shared (node:test)', process.execPath, ['--import', 'tsx', '--test', ...files], env);
+  await run('proxy and shared (node:test)', process.execPath, ['--import', 'tsx', '--test', ...files], env);
 } finally {
   await postgres?.stop();
 }
 
 if (existsSync(join(root, 'web-test-runner.config.mjs'))) {
-  run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
+  await run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
 }
 
 // End to end last: it runs the product as `npm start` does and drives Debian's Chromium against it.
 if (existsSync(join(root, 'dist/refund-button.js'))) {
-  run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, ['--import', 'tsx', '--test', ...testFiles('e2e')]);
+  await run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, ['--import', 'tsx', '--test', ...testFiles('e2e')]);
 } else {
   failures.push('end to end (the widget bundle was not built)');
 }
 
+console.log(`\ntotal: ${totals.passed} passed, ${totals.failed} failed`);
 if (failures.length) {
-  console.error(`\nFAILED: ${failures.join(', ')}`);
+  console.error(`FAILED: ${failures.join(', ')}`);
   process.exit(1);
 }
-console.log('\nall suites passed');
