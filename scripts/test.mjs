@@ -39,6 +39,9 @@ const testFiles = (dir) =>
   });
 
 await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+// The whole build (bundle, typings, custom-elements.json) once, so a broken build fails the run; wtr then reuses it.
+await run('build', 'npm', ['run', '--silent', 'build']);
+process.env.WTR_NO_BUILD = '1';
 if (existsSync(join(root, 'widget/tsconfig.json'))) await run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
 
 let postgres = null;
