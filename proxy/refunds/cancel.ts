@@ -30,8 +30,6 @@ export interface CancelInput {
 
 export type CancelAnswer = Answer<CancelSuccess | ErrorAnswer> & { readonly replayed?: boolean };
 
-/** How a run ended, for the Idempotency-Key: keep the answer, forget the key, or keep it open (outcome unknown). */
-type Run = { readonly answer: CancelAnswer; readonly maybeApplied?: boolean };
 
 // Idempotency records are kept at least 24 hours; purge a little later, at most once an hour per process.
 const KEY_LIFETIME_MS = 25 * 3600 * 1000;
@@ -39,7 +37,7 @@ let lastPurge = 0;
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelAnswer> => {
   const result = await withLease(deps, `order:${input.request.merchant_uid}`, () =>
-    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : refund(deps, input, null).then((r) => r.answer),
+    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : refund(deps, input, null),
   );
   if (result === LEASE_BUSY) return failure('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
   return result;
@@ -65,23 +63,24 @@ const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: str
     return { status: record.response_status, body: JSON.parse(record.response_body) as CancelAnswer['body'], replayed: true }; // written by us below
   }
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
-  const run = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id });
-  const { answer } = run;
-  const final = answer.body.ok || !ERRORS[answer.body.error.code].retryable;
-  if (final) await deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body));
-  else if (!run.maybeApplied) await deps.store.releaseIdempotencyKey(key);
+  const answer = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id });
+  // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns
+  // what that attempt really did (settled from i'mport) instead of refunding again.
+  if (answer.body.ok || !ERRORS[answer.body.error.code].retryable) {
+    await deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body));
+  }
   return answer;
 };
 
-const unavailable = (loaded: Loaded & { kind: 'unavailable' }): Run => ({
-  answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); nothing was refunded.`),
-});
+// Said before this request sent anything; an earlier request's outcome may still be unsettled, so no more is claimed.
+const unavailable = (loaded: Loaded & { kind: 'unavailable' }): CancelAnswer =>
+  failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); this request sent no refund. Try again.`);
 
 const refund = async (
   deps: RefundDeps,
   input: CancelInput,
   keyed: { key: string; earlierAttemptId: string | null } | null,
-): Promise<Run> => {
+): Promise<CancelAnswer> => {
   const { request: req, grant } = input;
   const startedAt = deps.now();
   const start: AttemptStart = {
@@ -112,9 +111,9 @@ const refund = async (
     ...f,
   });
   /** Audits a refusal made before anything was sent, and answers it. */
-  const rejectLocally = async (answer: Answer<ErrorAnswer>, impUid: string | null, outcome: 'rejected' | 'failed' = 'rejected'): Promise<Run> => {
+  const rejectLocally = async (answer: Answer<ErrorAnswer>, impUid: string | null, outcome: 'rejected' | 'failed' = 'rejected'): Promise<CancelAnswer> => {
     await deps.store.insertAttempt({ ...start, imp_uid: impUid }, ended({ outcome, error_code: answer.body.error.code }));
-    return { answer };
+    return answer;
   };
 
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
@@ -134,7 +133,7 @@ const refund = async (
     const earlier = await deps.store.getAttempt(keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') {
       const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
-      return { answer: successAnswer(payment, earlier.refunded ?? 0, { entry, revoked: isRevokeAttempt(earlier) }) };
+      return successAnswer(payment, earlier.refunded ?? 0, { entry, revoked: isRevokeAttempt(earlier) });
     }
   }
 
@@ -162,11 +161,11 @@ const refund = async (
       const saved = await savePaymentAfterRefund(deps, result.payment);
       const entry = findEntryFor(attempt, saved.cancel_history, known);
       await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, cancellation_id: entry ? entryId(entry) : null, refunded: checked.amount, iamport_ms }));
-      return { answer: successAnswer(saved, checked.amount, { entry }) };
+      return successAnswer(saved, checked.amount, { entry });
     }
     case 'not_sent': {
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
-      return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was refunded.`) };
+      return failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was refunded.`);
     }
     case 'refused': {
       // Re-read the payment: a refusal is often i'mport's checksum telling us our balance is stale.
@@ -184,7 +183,7 @@ const refund = async (
         answer = failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
       }
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, ...iamportSaid }));
-      return { answer };
+      return answer;
     }
     case 'unknown':
       return settleUnknown(deps, payment, attempt, known, ended, result.detail, iamport_ms, (p, entry) =>
@@ -203,28 +202,25 @@ const settleUnknown = async (
   detail: string,
   iamport_ms: number,
   success: (p: PaymentRecord, entry: ReturnType<typeof findEntryFor>) => CancelAnswer,
-): Promise<Run> => {
+): Promise<CancelAnswer> => {
   const fresh = await refreshPayment(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
     await deps.store.markNeedsSync(payment.imp_uid, deps.now());
     await deps.store.finishAttempt(attempt.id, ended({ outcome: 'unknown', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
-    return {
-      maybeApplied: true,
-      answer: failure(
-        'UPSTREAM_UNAVAILABLE',
-        `i'mport did not answer (${detail}) and the outcome could not be checked yet. It is checked before anything else happens to this order; retry with the same Idempotency-Key.`,
-      ),
-    };
+    return failure(
+      'UPSTREAM_UNAVAILABLE',
+      `i'mport did not answer (${detail}) and the outcome could not be checked yet. It is checked before anything else happens to this order; retry with the same Idempotency-Key.`,
+    );
   }
   const revoked = isRevokeAttempt(attempt);
   const entry = revoked ? undefined : findEntryFor(attempt, fresh.payment.cancel_history, known);
   const applied = revoked ? fresh.payment.status !== 'ready' : entry !== undefined;
   if (applied) {
     await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', cancellation_id: entry ? entryId(entry) : null, refunded: attempt.amount, iamport_ms, iamport_message: detail }));
-    return { answer: success(fresh.payment, entry) };
+    return success(fresh.payment, entry);
   }
   await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
-  return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport did not answer (${detail}); it shows no refund, so nothing was refunded. Try again.`) };
+  return failure('UPSTREAM_UNAVAILABLE', `i'mport did not answer (${detail}); it shows no refund, so nothing was refunded. Try again.`);
 };
 
 /** An unpaid virtual account is "refunded" by revoking its account number; no money moves. */
@@ -234,7 +230,7 @@ const revoke = async (
   start: AttemptStart,
   ended: (f: Partial<AttemptFinish> & Pick<AttemptFinish, 'outcome'>) => AttemptFinish,
   keyed: { key: string } | null,
-): Promise<Run> => {
+): Promise<CancelAnswer> => {
   // No checksum marks a revocation in the audit (see settle.ts).
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: 0, checksum: null, refund_bank: null, refund_account_masked: null };
   await deps.store.insertAttempt(attempt);
@@ -247,11 +243,11 @@ const revoke = async (
     case 'ok': {
       const saved = await savePaymentAfterRefund(deps, result.payment);
       await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, refunded: 0, iamport_ms }));
-      return { answer: revokedAnswer(saved) };
+      return revokedAnswer(saved);
     }
     case 'not_sent':
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
-      return { answer: failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was changed.`) };
+      return failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was changed.`);
     case 'refused': {
       // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
       const fresh = await refreshPayment(deps, payment.imp_uid);
@@ -262,7 +258,7 @@ const revoke = async (
           })
         : failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, iamport_code: result.code, iamport_message: result.message, iamport_ms }));
-      return { answer };
+      return answer;
     }
     case 'unknown':
       return settleUnknown(deps, payment, attempt, new Set(), ended, result.detail, iamport_ms, (p) => revokedAnswer(p));

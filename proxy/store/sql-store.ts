@@ -137,10 +137,6 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.completeIdempotencyKey, [status, body, key]);
     },
 
-    async releaseIdempotencyKey(key) {
-      await driver.run(sql.releaseIdempotencyKey, [key]);
-    },
-
     purgeIdempotencyKeys: before => driver.run(sql.purgeIdempotencyKeys, [before]),
   };
   driverOf.set(store, driver);

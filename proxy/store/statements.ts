@@ -72,6 +72,5 @@ export const sql = {
   setIdempotencyAttempt: 'UPDATE idempotency_keys SET attempt_id = ? WHERE "key" = ?',
   completeIdempotencyKey: `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?
     WHERE "key" = ?`,
-  releaseIdempotencyKey: `DELETE FROM idempotency_keys WHERE "key" = ? AND state = 'pending'`,
   purgeIdempotencyKeys: 'DELETE FROM idempotency_keys WHERE created_at < ?',
 };

@@ -124,8 +124,6 @@ export interface Store {
   setIdempotencyAttempt(key: string, attemptId: string): Promise<void>;
   /** Stores the answer for a key and marks it done. */
   completeIdempotencyKey(key: string, status: number, body: string): Promise<void>;
-  /** Forgets a pending key (the request ended without an answer worth replaying, and nothing was sent). */
-  releaseIdempotencyKey(key: string): Promise<void>;
   /** Deletes records created before `before`; returns how many. */
   purgeIdempotencyKeys(before: number): Promise<number>;
 }

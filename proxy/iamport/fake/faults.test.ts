@@ -1,4 +1,4 @@
-/** @module Tests of injected faults (delay, http_5xx, pg_refusal, drop, lose_response), reset and counting. */
+/** @module Tests of injected faults (delay, http_5xx, pg_refusal, drop, lose_response, hold_response), reset and counting. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { authed, BASE, json, readEnvelope, setup } from './test-fixture.ts';
@@ -118,6 +118,22 @@ describe('drop fault', () => {
     assert.equal(call?.status, 0);
     assert.equal(call?.fault, 'drop');
     assert.equal((await send()).status, 200);
+  });
+});
+
+describe('hold_response fault', () => {
+  it('applies the cancel at once and answers only after the hold', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'hold_response', ms: 300 });
+    const answer = fixture.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid, amount: 4000, checksum: 10000 }, token));
+    let answered = false;
+    void answer.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 4000, 'applied before the answer');
+    assert.equal(answered, false, 'the answer is still held');
+    assert.equal((await answer.then(readEnvelope)).code, 0);
   });
 });
 

@@ -70,7 +70,7 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
       }
     }
 
-    const fault = state.faults.take(route, ['http_5xx', 'drop', 'lose_response']);
+    const fault = state.faults.take(route, ['http_5xx', 'drop', 'lose_response', 'hold_response']);
     if (fault) call.fault = fault.kind;
     if (fault?.kind === 'http_5xx') {
       const response = serverError(fault.status ?? 502);
@@ -83,5 +83,7 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
     call.status = c.res.status;
     // The request was applied; only the answer is lost on the way back.
     if (fault?.kind === 'lose_response') c.header(DROP_HEADER, '1');
+    // The request was applied; the answer comes late (whether or not anyone still waits for it).
+    if (fault?.kind === 'hold_response') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     return undefined;
   };

@@ -1,0 +1,91 @@
+// Faults at i'mport and at the ledger: after each, the ledger converges to i'mport, no refund happens twice, and none
+// is reported as done that did not happen. The client behaves like the widget: a 503 or no answer is retried with
+// the same Idempotency-Key.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { Fault } from '../iamport/fake/fake-iamport.ts';
+import { createPostgresStore } from '../store/postgres.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { assertMoneyInvariants, type Seen } from './invariants.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+/** Sends one refund intent, retrying with the same key while the answer is a retryable 503 (at most 4 tries). */
+const refundLikeTheWidget = async (body: Record<string, unknown>, key: string): Promise<Seen> => {
+  let last: Seen | undefined;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const { res, body: answer } = await h.cancel(body, { key });
+    last = { status: res.status, body: answer };
+    if (res.status !== 503) return last;
+  }
+  return last!;
+};
+
+interface Scenario {
+  readonly name: string;
+  /** Faults queued before the second of five refunds. */
+  readonly faults: readonly Fault[];
+  /** Something else to do before the second refund (e.g. expire the token). */
+  readonly before?: (h: Harness) => void;
+  readonly timeoutMs?: number;
+  /** Refund intents that end refused rather than refunded. */
+  readonly refused?: number;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'the token expiring mid-run', faults: [], before: (x) => x.fake.expireTokens() },
+  { name: 'the token expiring while getToken answers 5xx', faults: [{ kind: 'http_5xx', route: 'token', status: 503 }], before: (x) => x.fake.expireTokens() },
+  { name: 'HTTP 502 (an HTML page) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 502 }] },
+  { name: 'HTTP 500 (an envelope) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 500 }] },
+  { name: 'a timeout on the cancel', faults: [{ kind: 'delay', route: 'cancel', ms: 3000 }], timeoutMs: 300 },
+  { name: 'a dropped connection on the cancel', faults: [{ kind: 'drop', route: 'cancel' }] },
+  { name: 'dropped connections on every route, twice', faults: [{ kind: 'drop', route: 'any', times: 2 }] },
+  { name: 'a PG refusal', faults: [{ kind: 'pg_refusal', message: '해당거래 취소실패' }], refused: 1 },
+  { name: 'a cancel applied whose response is lost', faults: [{ kind: 'lose_response' }] },
+  { name: 'a cancel applied whose response is lost, and the re-fetch failing', faults: [{ kind: 'lose_response' }, { kind: 'http_5xx', route: 'payment', times: 2 }] },
+  { name: 'a cancel applied whose answer comes after the proxy gave up', faults: [{ kind: 'hold_response', ms: 600 }], timeoutMs: 300 },
+];
+
+describe('faults at i\'mport', () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: converges, refunds once, reports only what happened`, async () => {
+      h = await createHarness({ timeoutMs: scenario.timeoutMs ?? 2000 });
+      const p = h.fake.addPayment({ merchant_uid: 'F-1', amount: 10_000 });
+      const answers: Seen[] = [];
+      for (let i = 0; i < 5; i++) {
+        if (i === 1) {
+          scenario.before?.(h);
+          for (const fault of scenario.faults) h.fake.inject(fault);
+        }
+        answers.push(await refundLikeTheWidget({ merchant_uid: 'F-1', cancel_request_amount: 1500, reason: `r${i}` }, `f-${i}`));
+      }
+      const refused = answers.filter((a) => a.status !== 200);
+      assert.equal(refused.length, scenario.refused ?? 0, JSON.stringify(refused.map((a) => a.body)));
+      for (const a of refused) assert.equal(a.body.error.code, 'PG_PROVIDER');
+      await assertMoneyInvariants({ fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'F-1', answers });
+      // A last full refund after the storm takes exactly what is left.
+      const rest = await refundLikeTheWidget({ merchant_uid: 'F-1', reason: 'rest' }, 'f-rest');
+      assert.equal(rest.status, 200);
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
+      await assertMoneyInvariants({ fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'F-1', answers: [...answers, rest] });
+    });
+  }
+});
+
+describe('the ledger database unreachable', () => {
+  it('answers a clear 503 and never calls i\'mport', async () => {
+    // Port 1 on loopback refuses at once: a PostgreSQL server that is down.
+    h = await createHarness({ store: { ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }), migrate: async () => {} } });
+    h.fake.addPayment({ merchant_uid: 'DB-DOWN', amount: 1000 });
+    const cancel = await h.cancel({ merchant_uid: 'DB-DOWN', reason: 'x' }, { key: 'db-down' });
+    assert.equal(cancel.res.status, 503);
+    assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.match(cancel.body.error.message, /nothing was refunded/);
+    const view = await h.view('DB-DOWN');
+    assert.equal(view.res.status, 503);
+    const health = await h.app.request('/health');
+    assert.equal(health.status, 503);
+    assert.equal(h.fake.calls.length, 0, 'i\'mport was never called');
+  });
+});
