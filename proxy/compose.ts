@@ -35,8 +35,8 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     randomId: () => crypto.randomUUID(),
     leaseWaitMs: options.leaseWaitMs ?? 20_000,
-    // Outlives a cancel and its re-fetch (two timeouts) with room to spare, so a live holder never loses it.
-    leaseTtlMs: config.iamport.timeoutMs * 3 + 10_000,
+    // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
+    leaseTtlMs: 6_000,
     log: options.log ?? ((line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))),
     grantSecret: config.grantSecret,
     allowedOrigins: config.allowedOrigins,

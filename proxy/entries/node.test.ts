@@ -1,32 +1,15 @@
 // `npm start` as a process: refuses to start without credentials, and serves over loopback with a SQLite ledger.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { verifyGrant } from '../auth/grant.ts';
 import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../iamport/fake/serve-node.ts';
+import { runScript } from '../test-support/node-process.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = join(root, 'node_modules/.bin/tsx');
 const SECRET = 'entry-test-secret-0123456789-abcdefghij';
-
-/** Runs a script until it exits or prints `until`; returns what it printed. */
-const runScript = (script: string, args: string[], env: Record<string, string>, until?: RegExp) =>
-  new Promise<{ code: number | null; out: string; kill: () => void }>((resolve) => {
-    const child = spawn(tsx, [script, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (until?.test(out)) resolve({ code: null, out, kill: () => child.kill('SIGTERM') });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => resolve({ code, out, kill: () => undefined }));
-  });
 
 describe('the Node entry (npm start)', () => {
   it('in production, stops with a message naming IMP_KEY, IMP_SECRET and REFUND_TOKEN_SECRET when they are missing', async () => {

@@ -11,7 +11,7 @@ export interface RefundDeps {
   readonly randomId: () => string;
   /** How long a request waits for another refund of the same order to finish before answering REFUND_IN_PROGRESS. */
   readonly leaseWaitMs: number;
-  /** How long a lease lives if its holder dies; longer than the slowest i'mport exchange (cancel + re-fetch). */
+  /** How long a lease lives unless renewed; its holder renews it while working, so this is how long a crash blocks. */
   readonly leaseTtlMs: number;
   readonly log: (line: Record<string, unknown>) => void;
 }

@@ -24,7 +24,7 @@ function numberPlaceholders(text: string): string {
   return result;
 }
 
-function createPostgresDriver({ url, max = 10 }: PostgresStoreOptions): SqlDriver {
+export function createPostgresDriver({ url, max = 10 }: PostgresStoreOptions): SqlDriver {
   const sql = postgres(url, {
     max,
     // CREATE TABLE IF NOT EXISTS reports "already exists, skipping" as a notice on every start; nothing to act on.

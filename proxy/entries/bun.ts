@@ -1,0 +1,46 @@
+/**
+ * @module The Bun entry: reads Bun.env, opens the PostgreSQL ledger, serves the proxy with Bun.serve. The client IP is
+ * server.requestIP(). Run the bundle built by scripts/build-runtimes.mjs: `bun run dist/bun.js`.
+ */
+import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
+
+interface BunServer {
+  readonly url: URL;
+  requestIP(request: Request): { readonly address: string } | null;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+
+/** The little of the Bun namespace this entry uses (the project's types are Node's). */
+declare const Bun: {
+  readonly version: string;
+  readonly env: Record<string, string | undefined>;
+  serve(options: {
+    hostname: string;
+    port: number;
+    fetch: (request: Request, server: BunServer) => Response | Promise<Response>;
+  }): BunServer;
+};
+
+const runtime = `Bun ${Bun.version}`;
+const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => {
+  console.error(message);
+  return process.exit(1);
+});
+const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy) });
+
+const server = Bun.serve({
+  hostname: config.host,
+  port: config.port,
+  fetch: (request, bun) => app.fetch(request, { peerAddress: bun.requestIP(request)?.address ?? null } satisfies PeerEnv),
+});
+console.log(listeningLine(server.url.origin, runtime, config));
+
+const stop = (): void => {
+  void server
+    .stop()
+    .then(() => store.close())
+    .finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,44 @@
+/**
+ * @module The Deno entry (Deno Deploy or `deno run`): reads Deno.env, opens the PostgreSQL ledger, serves the proxy
+ * with Deno.serve. The client IP is the connection's remote address. Run the bundle built by
+ * scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
+ */
+import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
+
+/** The little of the Deno namespace this entry uses (the project's types are Node's). */
+declare const Deno: {
+  readonly version: { readonly deno: string };
+  readonly env: { toObject(): Record<string, string> };
+  exit(code: number): never;
+  addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
+  serve(
+    options: { hostname: string; port: number; onListen: (addr: { hostname: string; port: number }) => void },
+    handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
+  ): { shutdown(): Promise<void> };
+};
+
+const runtime = `Deno ${Deno.version.deno}`;
+const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', (message) => {
+  console.error(message);
+  return Deno.exit(1);
+});
+const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy) });
+
+const server = Deno.serve(
+  {
+    hostname: config.host,
+    port: config.port,
+    onListen: ({ hostname, port }) => console.log(listeningLine(`http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`, runtime, config)),
+  },
+  (request, info) => app.fetch(request, { peerAddress: info.remoteAddr.hostname } satisfies PeerEnv),
+);
+
+const stop = (): void => {
+  void server
+    .shutdown()
+    .then(() => store.close())
+    .finally(() => Deno.exit(0));
+  setTimeout(() => Deno.exit(0), 5000);
+};
+Deno.addSignalListener('SIGINT', stop);
+Deno.addSignalListener('SIGTERM', stop);

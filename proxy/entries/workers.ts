@@ -1,0 +1,112 @@
+/**
+ * @module The Cloudflare Workers entry (workerd). Bindings arrive with each request, so the app is built on the
+ * first one and kept for the isolate. A socket in workerd belongs to the request that opened it, so the ledger
+ * gives each request its own PostgreSQL connection (opened on first use, closed after the response) through an
+ * AsyncLocalStorage scope. DATABASE_URL comes from a secret, or from a Hyperdrive binding named HYPERDRIVE.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context, Hono } from 'hono';
+import { ConfigError, type Env } from '../config.ts';
+import { failure } from '../errors.ts';
+import { createPostgresDriver } from '../store/postgres.ts';
+import type { SqlDriver } from '../store/sql-driver.ts';
+import { createSqlStore } from '../store/sql-store.ts';
+import { composePortableApp, parsePortableConfig } from './portable.ts';
+
+/** The part of the Workers ExecutionContext this entry uses. */
+interface WorkerContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+type Bindings = Readonly<Record<string, unknown>>;
+
+const RUNTIME = 'Cloudflare Workers';
+
+/** The connection of the request running now, opened when the ledger is first used. */
+interface RequestScope {
+  driver: SqlDriver | null;
+}
+
+const scopes = new AsyncLocalStorage<RequestScope>();
+
+/** A driver that sends each statement over the current request's own connection. */
+const requestScopedDriver = (url: string): SqlDriver => {
+  const current = (): SqlDriver => {
+    const scope = scopes.getStore();
+    if (!scope) throw new Error('The ledger was used outside a request.');
+    // One connection per request: its statements run one after another, transactions included.
+    return (scope.driver ??= createPostgresDriver({ url, max: 1 }));
+  };
+  return {
+    dialect: 'postgres',
+    query: (text, params) => current().query(text, params),
+    run: (text, params) => current().run(text, params),
+    transaction: (fn) => current().transaction(fn),
+    close: async () => undefined,
+  };
+};
+
+/** String bindings (vars and secrets) as the config parser's env; a Hyperdrive binding supplies DATABASE_URL. */
+const envFromBindings = (bindings: Bindings): Env => {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(bindings)) if (typeof value === 'string') env[name] = value;
+  const hyperdrive = bindings.HYPERDRIVE;
+  if (!env.DATABASE_URL && typeof hyperdrive === 'object' && hyperdrive !== null && 'connectionString' in hyperdrive && typeof hyperdrive.connectionString === 'string') {
+    env.DATABASE_URL = hyperdrive.connectionString;
+  }
+  return env;
+};
+
+// Cloudflare sets CF-Connecting-IP on every request; a client cannot supply its own.
+const clientIp = (c: Context): string | null => c.req.header('CF-Connecting-IP') ?? null;
+
+interface Isolate {
+  readonly app: Hono;
+  readonly ledger: ReturnType<typeof createSqlStore>;
+  migrated: boolean;
+}
+
+let isolate: Isolate | null = null;
+
+const build = (bindings: Bindings): Isolate => {
+  const config = parsePortableConfig(envFromBindings(bindings), RUNTIME);
+  const ledger = createSqlStore(requestScopedDriver(config.database.url));
+  return { app: composePortableApp({ config, store: ledger, clientIp }), ledger, migrated: false };
+};
+
+const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+const log = (line: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+
+export default {
+  async fetch(request: Request, bindings: Bindings, ctx: WorkerContext): Promise<Response> {
+    try {
+      isolate ??= build(bindings);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      log({ level: 'error', msg: 'configuration error', problems: error.problems });
+      return answer(failure('INTERNAL', `${error.message}\nSee docs/runtimes.md.`));
+    }
+    const current = isolate;
+    const scope: RequestScope = { driver: null };
+    return scopes.run(scope, async () => {
+      try {
+        if (!current.migrated) {
+          // Every request until one succeeds (migrations are safe to run concurrently); no promise is shared
+          // between requests, since one request cannot wait on another's I/O in workerd.
+          try {
+            await current.ledger.migrate();
+            current.migrated = true;
+          } catch (error) {
+            log({ level: 'error', msg: 'ledger unavailable', operation: 'migrate', error: String(error) });
+            return answer(failure('UPSTREAM_UNAVAILABLE', 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.'));
+          }
+        }
+        return await current.app.fetch(request);
+      } finally {
+        if (scope.driver) ctx.waitUntil(scope.driver.close());
+      }
+    });
+  },
+};
