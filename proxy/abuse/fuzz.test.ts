@@ -39,7 +39,7 @@ describe('fuzzed refund requests', () => {
     try {
       h.fake.addPayment({ merchant_uid: 'FUZZ-CARD', amount: 1_000_000_000 });
       h.fake.addPayment({ merchant_uid: 'FUZZ-VB', amount: 1_000_000_000, pay_method: 'vbank', pg_provider: 'kcp' });
-      const grants = new Map(await Promise.all(ORDERS.map(async (o) => [o, await h.grant(o)] as const)));
+      const grants = new Map<string, string>(await Promise.all(ORDERS.map(async (o) => [o, await h.grant(o)] as const)));
       const answers: string[] = [];
       let statuses = new Map<number, number>();
 

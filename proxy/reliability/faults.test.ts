@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Fault } from '../iamport/fake/fake-iamport.ts';
 import { createPostgresStore } from '../store/postgres.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { assertMoneyInvariants, type Seen } from './invariants.ts';
 
@@ -71,6 +73,38 @@ describe('faults at i\'mport', () => {
       await assertMoneyInvariants({ fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'F-1', answers: [...answers, rest] });
     });
   }
+});
+
+describe('a ledger write failing after i\'mport refunded', () => {
+  it('still answers the refund as done, and the next request brings the ledger up to date without refunding twice', async () => {
+    const inner = createSqliteStore({ path: ':memory:' });
+    let failWrites = false;
+    const flaky: Store = {
+      ...inner,
+      upsertPayment: async (payment, now) => {
+        if (failWrites) throw new Error('disk I/O error');
+        return inner.upsertPayment(payment, now);
+      },
+    };
+    h = await createHarness({ store: flaky });
+    const p = h.fake.addPayment({ merchant_uid: 'W-FAIL', amount: 10_000 });
+    await h.view('W-FAIL');
+    failWrites = true;
+    const first = await h.cancel({ merchant_uid: 'W-FAIL', cancel_request_amount: 4000, reason: 'x' }, { key: 'w-1' });
+    failWrites = false;
+    assert.equal(first.res.status, 200, 'the money moved, so the customer is told');
+    assert.equal((await h.store.getPayment('W-FAIL'))!.cancel_amount, 0, 'the ledger fell behind');
+    assert.ok(h.logs.some((l) => l.msg === 'ledger write failed after a refund'), 'and it was logged');
+    const next = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-2' });
+    assert.equal(next.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'i\'mport refused the stale balance');
+    assert.equal(next.body.cancelable_amount, 6000);
+    const rest = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-3' });
+    assert.equal(rest.body.refunded, 6000);
+    await assertMoneyInvariants({
+      fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'W-FAIL',
+      answers: [first, next, rest].map(({ res, body }) => ({ status: res.status, body })),
+    });
+  });
 });
 
 describe('the ledger database unreachable', () => {
