@@ -92,6 +92,7 @@ const squeezeCss = (text: string): string =>
     .replace(/\s*([{};,])\s*/g, '$1')
     .replace(/:\s+/g, ':')
     .replace(/;}/g, '}')
+    .replace(/=(['"])([\w-]+)\1\]/g, '=$2]') // [part='x'] needs no quotes
     .trim();
 
 /** The plugin: applies `minifyTemplates` to the widget's own TypeScript files when building. */

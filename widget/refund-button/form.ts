@@ -90,22 +90,20 @@ export const reasonOf = (values: FormValues, presets: readonly string[]): string
 export const refundAmountOf = (values: FormValues, ctx: FormContext): number =>
   ctx.fixedAmount ?? (values.partial ? parseAmount(values.amount) : ctx.view.cancelable_amount);
 
-const check = (field: Field, values: FormValues, ctx: FormContext) => {
-  switch (field) {
-    case 'amount':
-      return { success: !values.partial || isAmountValid(parseAmount(values.amount), ctx), output: undefined };
-    case 'reason':
-      return safeParse(ReasonSchema, reasonOf(values, ctx.presets));
-    case 'holder':
-      return safeParse(HolderSchema, values.holder);
-    case 'bank':
-      return safeParse(BankCodeSchema, values.bank);
-    case 'account':
-      return safeParse(AccountNumberSchema, values.account);
-    case 'phone':
-      return safeParse(PhoneSchema, values.phone);
-  }
-};
+/** The shared schema of each field the proxy checks on its own, and the request body's name for its value. */
+const RULES = {
+  reason: [ReasonSchema, 'reason'],
+  holder: [HolderSchema, 'refund_holder'],
+  bank: [BankCodeSchema, 'refund_bank'],
+  account: [AccountNumberSchema, 'refund_account'],
+  phone: [PhoneSchema, 'refund_tel'],
+} as const satisfies Record<Exclude<Field, 'amount'>, readonly [unknown, keyof CancelRequestInput]>;
+
+/** Checks one field; `output` is the value as the schema outputs it (trimmed, separators stripped). */
+const check = (field: Field, values: FormValues, ctx: FormContext): { success: boolean; output?: unknown } =>
+  field === 'amount'
+    ? { success: !values.partial || isAmountValid(parseAmount(values.amount), ctx) }
+    : safeParse(RULES[field][0], field === 'reason' ? reasonOf(values, ctx.presets) : values[field]);
 
 /** True when one field's value is acceptable. */
 export const isFieldValid = (field: Field, values: FormValues, ctx: FormContext): boolean =>
@@ -117,16 +115,12 @@ export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
 
 /** The request body for a valid form, with values as the schemas output them (trimmed, separators stripped). */
 export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
-  const out = (field: Field): string => String(check(field, values, ctx).output ?? '');
-  const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: out('reason') };
+  const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: '' }; // reason: set below
   if (!ctx.view.revocable && (ctx.fixedAmount || values.partial)) {
     body.cancel_request_amount = refundAmountOf(values, ctx);
   }
-  if (needsAccount(ctx)) {
-    body.refund_holder = out('holder');
-    body.refund_bank = out('bank');
-    body.refund_account = out('account');
+  for (const field of fieldsOf(ctx)) {
+    if (field !== 'amount') body[RULES[field][1]] = String(check(field, values, ctx).output ?? '');
   }
-  if (fieldsOf(ctx).includes('phone')) body.refund_tel = out('phone');
   return body;
 };

@@ -2,7 +2,7 @@
  * @module The look of `<refund-button>`: neutral by default, themed through `--refund-button-*` and `::part()`.
  * Elements are selected by their part, so what a page can style is exactly what we style.
  */
-import { css } from 'lit';
+import { css } from './base-element.ts';
 
 export const styles = css`
   :host {
@@ -38,7 +38,7 @@ export const styles = css`
   button,
   dialog {
     font-family: var(--refund-button-font, system-ui, sans-serif);
-    font-size: 16px;
+    font-size: 16px; /* inherited by the inputs: below 16px, iOS zooms the page on focus */
   }
   button {
     min-height: 44px;
@@ -183,7 +183,6 @@ export const styles = css`
   }
   [part='input'] {
     width: 100%;
-    font-size: 16px; /* below 16px, iOS zooms the page on focus */
   }
   [aria-invalid='true'] {
     border-color: var(--_danger);

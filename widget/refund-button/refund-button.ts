@@ -1,7 +1,8 @@
 /** @module `<refund-button>`: a button that opens a dialog through which a customer refunds one order. */
-import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
+import { BaseElement, type PropertyDeclaration, type PropertyValues } from './base-element.ts';
 import {
   RefundCloseEvent,
   RefundErrorEvent,
@@ -31,31 +32,22 @@ import { fill, formatMoney, STRINGS, type FailureCode, type Lang, type RefundBut
 type Phase = 'closed' | 'loading' | 'load-error' | 'blocked' | 'form' | 'confirm' | 'submitting' | 'done' | 'failed';
 
 /** Failures a retry can fix without changing anything the customer entered. */
-const RETRYABLE = new Set<FailureCode>([
+const RETRYABLE: readonly FailureCode[] = [
   'NETWORK',
   'INTERNAL',
   'UPSTREAM_UNAVAILABLE',
   'REFUND_IN_PROGRESS',
   'RATE_LIMITED',
   'IDEMPOTENCY_KEY_REUSED',
-]);
-
-/**
- * Failures after which a retry gets a new Idempotency-Key. Every other retry keeps the key, because the outcome of
- * the earlier attempt may be unknown (no answer, a 500, another refund in flight that may be our own, or an
- * UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm) and only the same key lets the proxy answer with
- * that outcome instead of refunding twice. (When nothing was refunded, the proxy has released the key, so reusing it
- * simply runs the refund.) IDEMPOTENCY_KEY_REUSED says the key cannot be used again.
- */
-const NEW_KEY = new Set<FailureCode>(['IDEMPOTENCY_KEY_REUSED']);
+];
 
 /** Failures that mean the numbers on screen are stale or the form is wrong: reload the payment, then ask again. */
-const RELOAD = new Set<FailureCode>([
+const RELOAD: readonly FailureCode[] = [
   'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
   'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
   'REFUND_ACCOUNT_REQUIRED',
   'INVALID_REQUEST',
-]);
+];
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;
@@ -129,10 +121,10 @@ interface InputOptions {
  * @cssprop --refund-button-backdrop - What covers the page behind the dialog.
  * @cssprop --refund-button-width - The dialog's width (it never exceeds the screen).
  */
-export class RefundButton extends LitElement {
+export class RefundButton extends BaseElement {
   static override styles = styles;
 
-  static override properties = {
+  static override properties: Record<string, PropertyDeclaration> = {
     endpoint: {},
     merchantUid: { attribute: 'merchant-uid' },
     token: {},
@@ -202,12 +194,12 @@ export class RefundButton extends LitElement {
     this.#abort();
     // A removed modal dialog leaves the top layer but stays open; close it so the button works if put back.
     this.#phase = 'closed';
-    this.renderRoot.querySelector('dialog')?.close(); // not rendered yet if removed right after being added
+    this.#dialog?.close(); // not rendered yet if removed right after being added
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(changed: PropertyValues): void {
     if (changed.get('merchantUid') && this.#phase !== 'closed' && !this.#busy) void this.#load();
-    if (this.#focus) this.renderRoot.querySelector<HTMLElement>(this.#focus)?.focus();
+    if (this.#focus) this.shadowRoot!.querySelector<HTMLElement>(this.#focus)?.focus();
     this.#focus = undefined;
   }
 
@@ -215,11 +207,10 @@ export class RefundButton extends LitElement {
   async show(): Promise<void> {
     if (this.disabled || this.#phase !== 'closed') return;
     this.#form = emptyForm();
-    this.#invalid = new Set();
     this.#view = this.#notice = undefined;
     this.#go('loading');
     await this.updateComplete;
-    this.#dialog.showModal();
+    this.#dialog!.showModal(); // rendered by the update just awaited
     this.dispatchEvent(new RefundOpenEvent({ merchant_uid: this.merchantUid }));
     void this.#load();
   }
@@ -227,13 +218,13 @@ export class RefundButton extends LitElement {
   /** Closes the dialog. Refused (returns false) while a refund is being sent. */
   close(): boolean {
     if (this.#busy) return false;
-    this.#dialog.close();
+    this.#dialog!.close(); // the close button and the API are only reachable once rendered
     this.#onClose(); // now, not when the close event comes: show() may be called again before that
     return true;
   }
 
-  get #dialog(): HTMLDialogElement {
-    return this.renderRoot.querySelector('dialog')!; // rendered from the first update on
+  get #dialog(): HTMLDialogElement | null | undefined {
+    return this.shadowRoot?.querySelector('dialog');
   }
 
   get #busy(): boolean {
@@ -242,7 +233,7 @@ export class RefundButton extends LitElement {
 
   /** Own or nearest ancestor `lang` (across shadow roots), then the browser's languages; `ko` when none is ko/en. */
   get #lang(): Lang {
-    // Own `lang` from the property: render() runs before Lit reflects it to the attribute.
+    // Own `lang` from the property: render() runs before the update reflects it to the attribute.
     let tag: string | null = this.lang;
     let node: Node | null = this.parentNode;
     while (node && !tag) {
@@ -278,6 +269,12 @@ export class RefundButton extends LitElement {
     return fill(this.#s[failure.code], { message: failure.message });
   }
 
+  /** The name of one of the payment's banks in the widget's language; the code if the payment does not list it. */
+  #bankName(code: string): string {
+    const bank = this.#view?.banks?.find((b) => b.code === code);
+    return (this.#lang === 'en' ? bank?.name_en : bank?.name_ko) ?? code;
+  }
+
   /** Moves to a phase and, once it is rendered, focuses `focus` inside the dialog. */
   #go(phase: Phase, focus = '[data-focus]'): void {
     this.#phase = phase;
@@ -307,11 +304,16 @@ export class RefundButton extends LitElement {
     return seq === this.#seq ? result : undefined;
   }
 
-  /** Tells the page, and holds the retry button until `Retry-After` has passed. */
-  #fail(failure: Failure, phase: Phase): void {
-    this.dispatchEvent(new RefundErrorEvent({ code: failure.code, message: failure.message }));
+  /**
+   * Tells the page, then shows the failure in `phase` (holding the retry button until `Retry-After` has passed), or,
+   * without a phase, reloads the payment and shows the failure above the form.
+   */
+  #fail(failure: Failure, phase?: Phase): void {
+    const { code } = failure;
+    this.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
+    if (!phase) return void this.#load(code);
     this.#failure = failure;
-    if (failure.code === 'RATE_LIMITED') {
+    if (code === 'RATE_LIMITED') {
       this.#waiting = true;
       setTimeout(() => {
         this.#waiting = false;
@@ -344,11 +346,11 @@ export class RefundButton extends LitElement {
   }
 
   #onClose(): void {
-    if (this.#phase === 'closed' || this.#dialog.open) return; // already handled, or opened again since
+    if (this.#phase === 'closed' || this.#dialog!.open) return; // already handled, or opened again since
     this.#abort();
     this.#phase = 'closed';
     this.requestUpdate();
-    this.renderRoot.querySelector('button')!.focus(); // the page's button is the first one rendered
+    this.shadowRoot!.querySelector('button')!.focus(); // the page's button is the first one rendered
     this.dispatchEvent(new RefundCloseEvent());
   }
 
@@ -383,10 +385,10 @@ export class RefundButton extends LitElement {
 
   #onInput(e: Event): void {
     const input = e.target as HTMLInputElement; // only inputs and selects fire input/change in the form
-    const { name } = input;
-    if (name === 'account' || name === 'phone') input.value = input.value.replace(/[^\d\s-]/g, '');
-    this.#form = name === 'scope' ? { ...this.#form, partial: input.value === 'partial' } : { ...this.#form, [name]: input.value };
-    if (name === 'preset' && input.value === 'other') this.#focus = '[name=other]';
+    const { name, value } = input;
+    if (name === 'account' || name === 'phone') input.value = value.replace(/[^\d\s-]/g, '');
+    this.#form = name === 'scope' ? { ...this.#form, partial: value === 'partial' } : { ...this.#form, [name]: input.value };
+    if (name === 'preset' && value === 'other') this.#focus = '[name=other]';
     if (name === 'scope' && this.#form.partial) this.#focus = '[name=amount]';
     this.#check(name, false);
     this.requestUpdate(); // the choices show and hide fields
@@ -418,8 +420,7 @@ export class RefundButton extends LitElement {
 
   #onRetry(): void {
     if (this.#waiting) return;
-    if (this.#phase === 'load-error') void this.#load();
-    else void this.#send();
+    void (this.#phase === 'load-error' ? this.#load() : this.#send());
   }
 
   /** Sends the refund (once the page had its say), retrying once on its own when no answer came back. */
@@ -436,12 +437,13 @@ export class RefundButton extends LitElement {
     });
     if (!this.dispatchEvent(start)) return; // vetoed: nothing is sent
     const key = (this.#key ??= createIdempotencyKey());
+    const send = () => this.#call((c) => cancelPayment(c, body, key));
     this.#go('submitting');
-    let outcome = await this.#call((c) => cancelPayment(c, body, key));
+    let outcome = await send();
     if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
       await new Promise((r) => setTimeout(r, AUTO_RETRY_MS));
       // The same key: if the first request did arrive, the proxy answers with its outcome instead of refunding again.
-      outcome = await this.#call((c) => cancelPayment(c, body, key));
+      outcome = await send();
     }
     if (!outcome) return;
     if (outcome.ok) {
@@ -451,11 +453,15 @@ export class RefundButton extends LitElement {
       this.dispatchEvent(new RefundSuccessEvent(outcome.value));
       return;
     }
-    const { code } = outcome.error;
-    if (NEW_KEY.has(code) || RELOAD.has(code)) this.#key = undefined;
-    if (!RELOAD.has(code)) return this.#fail(outcome.error, 'failed');
-    this.dispatchEvent(new RefundErrorEvent({ code, message: outcome.error.message }));
-    void this.#load(code);
+    const { error } = outcome;
+    const reload = RELOAD.includes(error.code);
+    // A retry keeps the key, because the outcome of the earlier attempt may be unknown (no answer, a 500, another
+    // refund in flight that may be our own, or an UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm)
+    // and only the same key lets the proxy answer with that outcome instead of refunding twice. (When nothing was
+    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again, and
+    // IDEMPOTENCY_KEY_REUSED says the key cannot be used again: both take a new key.
+    if (reload || error.code === 'IDEMPOTENCY_KEY_REUSED') this.#key = undefined;
+    this.#fail(error, reload ? undefined : 'failed');
   }
 
   override render(): TemplateResult {
@@ -486,29 +492,39 @@ export class RefundButton extends LitElement {
       </dialog>`;
   }
 
-  /** What the live region announces; the form speaks through its labelled fields instead. */
+  /**
+   * The heading of a step without a form, which the live region announces too; empty for the steps with a form (they
+   * speak through their labelled fields) and for confirm (its heading is focused instead).
+   */
   #status(s: RefundButtonStrings): string {
-    const phase = this.#phase;
+    const r = this.#result;
     const failure = this.#failure;
-    return phase === 'loading'
-      ? s.loading
-      : this.#busy
-        ? s.submitting
-        : phase === 'load-error'
-          ? s.loadFailed
-          : phase === 'failed' && failure
-            ? this.#message(failure)
-            : phase === 'done'
-              ? this.#doneTitle(s)
-              : '';
+    const texts: Partial<Record<Phase, string>> = {
+      loading: s.loading,
+      submitting: s.submitting,
+      'load-error': s.loadFailed,
+      failed: failure && this.#message(failure),
+      done: r?.revoked ? s.revoked : r?.pending ? s.pending : s.done,
+    };
+    return texts[this.#phase] ?? '';
   }
 
   #renderPhase(s: RefundButtonStrings): TemplateResult {
+    const heading = this.#status(s);
+    const failure = this.#failure!; // set by #fail before a failure is shown
     switch (this.#phase) {
       case 'load-error':
-        return this.#renderProblem(s.loadFailed, this.#message(this.#failure!)); // set by #fail
       case 'failed':
-        return this.#renderProblem(this.#message(this.#failure!));
+        return html`${this.#renderMessage(
+            heading,
+            html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
+            this.#phase === 'load-error' && this.#message(failure),
+          )}
+          ${this.#actions(
+            this.#button(s.close, this.close, 'secondary'),
+            RETRYABLE.includes(failure.code) &&
+              html`<button part="submit" type="button" aria-disabled=${this.#waiting} @click=${this.#onRetry}>${s.retry}</button>`,
+          )}`;
       case 'blocked':
         return html`${this.#renderSummary(s)}
           <p part="notice" role="alert">${s[this.#blocked()!]}</p>
@@ -518,9 +534,9 @@ export class RefundButton extends LitElement {
       case 'confirm':
         return this.#renderConfirm(s);
       case 'done':
-        return this.#renderDone(s);
+        return this.#renderDone(s, heading);
       default: // loading, submitting (closed renders nothing)
-        return this.#renderMessage(this.#busy ? s.submitting : s.loading, html`<span part="spinner"></span>`);
+        return this.#renderMessage(heading, html`<span part="spinner"></span>`);
     }
   }
 
@@ -528,28 +544,18 @@ export class RefundButton extends LitElement {
     return html`<button part=${part} type=${type} @click=${onClick}>${text}</button>`;
   }
 
-  #actions(...buttons: TemplateResult[]): TemplateResult {
-    return html`<div part="actions">${buttons}</div>`;
+  /** A row of buttons; a `false` one is left out. */
+  #actions(...buttons: (TemplateResult | false)[]): TemplateResult {
+    return html`<div part="actions">${buttons.map((b) => b || nothing)}</div>`;
   }
 
-  /** A step without a form: an icon, a focused heading and the lines under it. */
+  /** A step without a form: an icon, a focused heading and the lines under it (falsy ones are left out). */
   #renderMessage(heading: string, icon: unknown, ...lines: unknown[]): TemplateResult {
     return html`<div part="message">
       ${icon}
       <h3 part="heading" tabindex="-1" data-focus>${heading}</h3>
       ${lines.map((line) => (line ? html`<p>${line}</p>` : nothing))}
     </div>`;
-  }
-
-  #renderProblem(heading: string, detail?: string): TemplateResult {
-    const s = this.#s;
-    return html`${this.#renderMessage(heading, html`<span part="mark" class="bad" aria-hidden="true">!</span>`, detail)}
-      <div part="actions">
-        ${this.#button(s.close, this.close, 'secondary')}
-        ${RETRYABLE.has(this.#failure!.code) // a problem is only shown with its failure
-          ? html`<button part="submit" type="button" aria-disabled=${this.#waiting} @click=${this.#onRetry}>${s.retry}</button>`
-          : nothing}
-      </div>`;
   }
 
   #renderSummary(s: RefundButtonStrings): TemplateResult {
@@ -565,20 +571,22 @@ export class RefundButton extends LitElement {
     </section>`;
   }
 
-  /** A field's error, tied to its control through `aria-describedby`; nothing while the field is fine. */
-  #renderError(field: Field, text: string): TemplateResult | typeof nothing {
-    return this.#invalid.has(field) ? html`<p id="${field}-error" part="error">${text}</p>` : nothing;
+  /** One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. */
+  #field(field: Field, error: string, ...controls: unknown[]): TemplateResult {
+    return html`<div part="field">
+      ${controls}
+      ${this.#invalid.has(field) ? html`<p id="${field}-error" part="error">${error}</p>` : nothing}
+    </div>`;
   }
 
-  /** The validity attributes of a control: `aria-invalid` and the ids of its hint and error. */
-  #aria(field: Field, hint?: string): { invalid: boolean; ids: string | typeof nothing } {
-    const invalid = this.#invalid.has(field);
-    return { invalid, ids: [hint, invalid && `${field}-error`].filter(Boolean).join(' ') || nothing };
+  /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */
+  #describedBy(field: Field, hint?: string): string | typeof nothing {
+    return [hint, this.#invalid.has(field) && `${field}-error`].filter(Boolean).join(' ') || nothing;
   }
 
   /** A text field; without a visible `label` it is named by `aria-label` (the text next to it already says what). */
   #input(name: keyof FormValues, o: InputOptions, ariaLabel?: string): TemplateResult {
-    const a = this.#aria(this.#fieldOf(name), o.hint && `${name}-hint`);
+    const field = this.#fieldOf(name);
     return html`${o.label ? html`<label part="label" for=${name}>${o.label}</label>` : nothing}
       <input
         part="input"
@@ -589,21 +597,26 @@ export class RefundButton extends LitElement {
         autocomplete=${o.auto ?? 'off'}
         maxlength=${o.max ?? nothing}
         aria-label=${ariaLabel ?? nothing}
-        aria-invalid=${a.invalid}
-        aria-describedby=${a.ids}
+        aria-invalid=${this.#invalid.has(field)}
+        aria-describedby=${this.#describedBy(field, o.hint && `${name}-hint`)}
         .value=${this.#form[name] as string}
       />
       ${o.hint ? html`<p id="${name}-hint" part="hint">${o.hint}</p>` : nothing}`;
   }
 
   /** A select with a "choose" option first; `marked` says whether the field's error belongs to it. */
-  #select(name: 'preset' | 'bank', label: string, options: [string, string][], marked = true): TemplateResult {
-    const s = this.#s;
-    const a = marked ? this.#aria(this.#fieldOf(name)) : { invalid: false, ids: nothing };
+  #select(name: 'preset' | 'bank', label: string, options: string[][], marked = true): TemplateResult {
+    const field = this.#fieldOf(name);
     const value = this.#form[name];
     return html`<label part="label" for=${name}>${label}</label>
-      <select part="input" id=${name} name=${name} aria-invalid=${a.invalid} aria-describedby=${a.ids}>
-        ${[['', s.choose], ...options].map(([v, text]) => html`<option value=${v!} ?selected=${v === value}>${text}</option>`)}
+      <select
+        part="input"
+        id=${name}
+        name=${name}
+        aria-invalid=${marked && this.#invalid.has(field)}
+        aria-describedby=${marked ? this.#describedBy(field) : nothing}
+      >
+        ${[['', this.#s.choose], ...options].map(([v, text]) => html`<option value=${v!} ?selected=${v === value}>${text}</option>`)}
       </select>`;
   }
 
@@ -612,45 +625,38 @@ export class RefundButton extends LitElement {
     const { view, presets, fixedAmount } = ctx;
     const f = this.#form;
     const { min, max } = amountLimits(ctx);
-    const digitsOnly = min >= 1;
-    const choice = (value: string, text: string, checked: boolean) =>
-      html`<label part="choice"><input type="radio" name="scope" value=${value} .checked=${checked} />${text}</label>`;
+    const choice = (value: 'full' | 'partial', checked: boolean) =>
+      html`<label part="choice"><input type="radio" name="scope" value=${value} .checked=${checked} />${s[value]}</label>`;
     const amount = view.revocable
       ? html`<p part="note">${s.revokeNote}</p>`
       : fixedAmount
         ? html`<div part="field"><span part="label">${s.amount}</span><strong>${this.#money(fixedAmount)}</strong></div>`
         : html`<fieldset part="group">
             <legend part="label">${s.amount}</legend>
-            <div class="choices">${choice('full', s.full, !f.partial)}${choice('partial', s.partial, f.partial)}</div>
+            <div class="choices">${choice('full', !f.partial)}${choice('partial', f.partial)}</div>
             ${f.partial
-              ? html`<div part="field">
-                  ${this.#input('amount', { hint: fill(s.upTo, { amount: this.#money(max) }), mode: digitsOnly ? 'numeric' : 'decimal' }, s.amount)}
-                  ${this.#renderError('amount', fill(s.amountError, { min: this.#money(min), max: this.#money(max) }))}
-                </div>`
+              ? this.#field(
+                  'amount',
+                  fill(s.amountError, { min: this.#money(min), max: this.#money(max) }),
+                  this.#input('amount', { hint: fill(s.upTo, { amount: this.#money(max) }), mode: min < 1 ? 'decimal' : 'numeric' }, s.amount),
+                )
               : nothing}
           </fieldset>`;
     const other = f.preset === 'other' || !presets.length;
-    const reason = html`<div part="field">
-      ${presets.length
-        ? this.#select('preset', s.reason, [...presets.map((p, i): [string, string] => [`${i}`, p]), ['other', s.other]], !f.preset)
-        : nothing}
-      ${other ? this.#input('other', { label: presets.length ? undefined : s.reason, max: 256 }, presets.length ? s.otherLabel : undefined) : nothing}
-      ${this.#renderError('reason', s.reasonError)}
-    </div>`;
-    const field = (name: 'holder' | 'account' | 'phone', label: string, error: string, o: InputOptions) =>
-      html`<div part="field">${this.#input(name, { label, ...o })}${this.#renderError(name, error)}</div>`;
-    const en = this.#lang === 'en';
+    const reason = this.#field(
+      'reason',
+      s.reasonError,
+      presets.length ? this.#select('preset', s.reason, [...presets.map((p, i) => [`${i}`, p]), ['other', s.other]], !f.preset) : nothing,
+      other ? this.#input('other', { label: presets.length ? undefined : s.reason, max: 256 }, presets.length ? s.otherLabel : undefined) : nothing,
+    );
     const account = needsAccount(ctx)
       ? html`<fieldset part="group">
           <legend part="label">${s.account}</legend>
-          ${field('holder', s.holder, s.holderError, { auto: 'name', max: 30 })}
-          <div part="field">
-            ${this.#select('bank', s.bank, (view.banks ?? []).map((b) => [b.code, en ? b.name_en : b.name_ko]))}
-            ${this.#renderError('bank', s.bankError)}
-          </div>
-          ${field('account', s.accountNumber, s.accountError, { hint: s.accountHint, mode: 'numeric', max: 24 })}
+          ${this.#field('holder', s.holderError, this.#input('holder', { label: s.holder, auto: 'name', max: 30 }))}
+          ${this.#field('bank', s.bankError, this.#select('bank', s.bank, (view.banks ?? []).map((b) => [b.code, this.#bankName(b.code)])))}
+          ${this.#field('account', s.accountError, this.#input('account', { label: s.accountNumber, hint: s.accountHint, mode: 'numeric', max: 24 }))}
           ${fieldsOf(ctx).includes('phone')
-            ? field('phone', s.phone, s.phoneError, { type: 'tel', mode: 'tel', auto: 'tel', max: 16 })
+            ? this.#field('phone', s.phoneError, this.#input('phone', { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 }))
             : nothing}
         </fieldset>`
       : nothing;
@@ -664,36 +670,30 @@ export class RefundButton extends LitElement {
 
   #renderConfirm(s: RefundButtonStrings): TemplateResult {
     const ctx = this.#ctx!; // confirm follows a loaded form
-    const { view } = ctx;
+    const { revocable } = ctx.view;
     const f = this.#form;
-    const bank = view.banks?.find((b) => b.code === f.bank);
     const account =
       needsAccount(ctx) &&
       fill(s.confirmAccount, {
-        bank: (this.#lang === 'en' ? bank?.name_en : bank?.name_ko) ?? f.bank,
+        bank: this.#bankName(f.bank),
         account: `****${f.account.replace(/\D/g, '').slice(-4)}`,
         holder: f.holder.trim(),
       });
-    return html`${view.revocable
+    return html`${revocable
         ? this.#renderMessage(s.revokeTitle, nothing, s.revokeBody)
         : this.#renderMessage(fill(s.confirmTitle, { amount: this.#money(refundAmountOf(f, ctx)) }), nothing, s.confirmBody, account)}
       ${this.#actions(
         this.#button(s.back, () => this.#go('form', '[part~=submit]'), 'secondary'),
-        this.#button(view.revocable ? s.revoke : s.refund, this.#onConfirm),
+        this.#button(revocable ? s.revoke : s.refund, this.#onConfirm),
       )}`;
   }
 
-  #doneTitle(s: RefundButtonStrings): string {
-    const r = this.#result;
-    return r?.revoked ? s.revoked : r?.pending ? s.pending : s.done;
-  }
-
-  #renderDone(s: RefundButtonStrings): TemplateResult {
+  #renderDone(s: RefundButtonStrings, heading: string): TemplateResult {
     const r = this.#result!; // done is only reached with an answer
     const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
     return html`${this.#renderMessage(
-        this.#doneTitle(s),
-        html`<span part="mark" class="good" aria-hidden="true">✓</span>`,
+        heading,
+        html`<span part="mark" aria-hidden="true">✓</span>`,
         r.revoked
           ? s.revokedDetail
           : fill(s.doneDetail, { refunded: this.#money(r.refunded), left: this.#money(r.cancelable_amount) }),
