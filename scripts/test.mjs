@@ -60,6 +60,8 @@ if (!env.DATABASE_URL) {
 try {
   const files = [...testFiles('shared'), ...testFiles('proxy')];
   await run('proxy and shared (node:test)', process.execPath, ['--import', 'tsx', '--test', ...files], env);
+  // The same HTTP scenarios against the proxy on each runtime, sharing this PostgreSQL.
+  await run('runtimes (Node, workerd, Deno, Bun)', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('runtime-tests')], env);
 } finally {
   await postgres?.stop();
 }

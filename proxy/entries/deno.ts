@@ -12,22 +12,24 @@ declare const Deno: {
   exit(code: number): never;
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   serve(
-    options: { hostname: string; port: number; onListen: (addr: { hostname: string; port: number }) => void },
+    options: { hostname?: string; port?: number; onListen: (addr: { hostname: string; port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): { shutdown(): Promise<void> };
 };
 
 const runtime = `Deno ${Deno.version.deno}`;
-const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', (message) => {
+const env = Deno.env.toObject();
+const { config, store } = await openPortableLedger(env, 'Deno', (message) => {
   console.error(message);
   return Deno.exit(1);
 });
 const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy) });
 
+// Deno Deploy (which sets DENO_DEPLOYMENT_ID) chooses the address itself; elsewhere HOST and PORT do.
+const address = env.DENO_DEPLOYMENT_ID ? {} : { hostname: config.host, port: config.port };
 const server = Deno.serve(
   {
-    hostname: config.host,
-    port: config.port,
+    ...address,
     onListen: ({ hostname, port }) => console.log(listeningLine(`http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`, runtime, config)),
   },
   (request, info) => app.fetch(request, { peerAddress: info.remoteAddr.hostname } satisfies PeerEnv),

@@ -11,6 +11,7 @@ import { failure } from '../errors.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
+import type { Store } from '../store/store.ts';
 import { composePortableApp, parsePortableConfig } from './portable.ts';
 
 /** The part of the Workers ExecutionContext this entry uses. */
@@ -62,7 +63,7 @@ const clientIp = (c: Context): string | null => c.req.header('CF-Connecting-IP')
 
 interface Isolate {
   readonly app: Hono;
-  readonly ledger: ReturnType<typeof createSqlStore>;
+  readonly ledger: Store;
   migrated: boolean;
 }
 

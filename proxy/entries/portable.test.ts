@@ -1,0 +1,74 @@
+// What the Workers, Deno and Bun entries share: the PostgreSQL requirement, the start-up refusals, the client IP.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { Hono } from 'hono';
+import { ConfigError } from '../config.ts';
+import { clientIpFromPeer, openPortableLedger, parsePortableConfig } from './portable.ts';
+
+const ENV = { IMP_KEY: 'k', IMP_SECRET: 's', REFUND_TOKEN_SECRET: 'portable-test-secret-0123456789-abcdef' };
+
+/** A loopback port nothing listens on. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+    });
+  });
+
+describe('parsePortableConfig', () => {
+  it('requires DATABASE_URL, naming the runtime, alongside every other problem', () => {
+    assert.throws(
+      () => parsePortableConfig({ IMP_KEY: 'k' }, 'Deno'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((p) => /^DATABASE_URL is not set: on Deno the ledger is PostgreSQL/.test(p)) &&
+        error.problems.some((p) => p.startsWith('IMP_SECRET')) &&
+        error.problems.some((p) => p.startsWith('REFUND_TOKEN_SECRET')),
+    );
+  });
+
+  it('gives a PostgreSQL configuration when DATABASE_URL is set', () => {
+    const config = parsePortableConfig({ ...ENV, DATABASE_URL: 'postgres://u:p@db:5432/refunds' }, 'Bun');
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/refunds' });
+  });
+});
+
+describe('openPortableLedger', () => {
+  const stopWith = (message: string): never => {
+    throw new Error(`stopped: ${message}`);
+  };
+
+  it('stops with the configuration problems', async () => {
+    await assert.rejects(openPortableLedger(ENV, 'Bun', stopWith), /stopped: Configuration error:[\s\S]*DATABASE_URL is not set/);
+  });
+
+  it('stops when the database cannot be reached, naming its host but never its password', async () => {
+    const port = await closedPort();
+    const url = `postgres://refunds:hunter2-secret@127.0.0.1:${port}/refunds`;
+    await assert.rejects(openPortableLedger({ ...ENV, DATABASE_URL: url }, 'Deno', stopWith), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.ok(error.message.includes(`DATABASE_URL (127.0.0.1:${port}/refunds) could not be opened`), error.message);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+  });
+});
+
+describe('clientIpFromPeer', () => {
+  const app = (trustProxy: boolean) => new Hono().get('/', (c) => c.text(clientIpFromPeer(trustProxy)(c) ?? 'none'));
+  const ip = async (trustProxy: boolean, env: unknown, headers: Record<string, string> = {}) =>
+    (await app(trustProxy).request('/', { headers }, env)).text();
+
+  it('is the peer address the entry passed to app.fetch()', async () => {
+    assert.equal(await ip(false, { peerAddress: '198.51.100.4' }), '198.51.100.4');
+    assert.equal(await ip(false, undefined), 'none');
+  });
+
+  it('takes X-Forwarded-For\'s first hop only with TRUST_PROXY', async () => {
+    const headers = { 'X-Forwarded-For': '203.0.113.7, 10.0.0.1' };
+    assert.equal(await ip(false, { peerAddress: '10.0.0.1' }, headers), '10.0.0.1');
+    assert.equal(await ip(true, { peerAddress: '10.0.0.1' }, headers), '203.0.113.7');
+  });
+});

@@ -1,0 +1,318 @@
+/**
+ * @module Starts the proxy on a real runtime, as a process of its own on a free loopback port: Node (the npm start
+ * entry), workerd (raw workerd, dist/worker.js), Deno (dist/deno.js) and Bun (dist/bun.js). The bundles are built
+ * once per process into a temporary directory, so a test always runs the code it sits beside. Also: a PostgreSQL
+ * for the ledger (DATABASE_URL, else a throwaway server) with one schema per run. Nothing here skips: a runtime that
+ * does not start rejects with what it printed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import postgres from 'postgres';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export type RuntimeName = 'node' | 'workerd' | 'deno' | 'bun';
+export const RUNTIMES: readonly RuntimeName[] = ['node', 'workerd', 'deno', 'bun'];
+export const RUNTIME_LABELS: Readonly<Record<RuntimeName, string>> = {
+  node: `Node ${process.versions.node} (proxy/entries/node.ts)`,
+  workerd: 'workerd (dist/worker.js)',
+  deno: 'Deno (dist/deno.js)',
+  bun: 'Bun (dist/bun.js)',
+};
+
+const bin = (name: string): string => join(ROOT, 'node_modules/.bin', name);
+
+export const GRANT_SECRET = 'runtime-conformance-secret-0123456789-abcdef';
+
+/** The environment every runtime gets: the fake's URL and keys, the grant secret and the ledger. */
+export const proxyEnv = (iamportUrl: string, databaseUrl: string): Record<string, string> => ({
+  IMP_KEY: 'test_imp_key',
+  IMP_SECRET: 'test_imp_secret',
+  IAMPORT_API_URL: iamportUrl,
+  IAMPORT_TIMEOUT_MS: '5000',
+  REFUND_TOKEN_SECRET: GRANT_SECRET,
+  DATABASE_URL: databaseUrl,
+});
+
+/** Variables the worker gets as bindings (workerd reads each from its own environment). */
+const WORKER_BINDINGS = [
+  'IMP_KEY', 'IMP_SECRET', 'IAMPORT_API_URL', 'IAMPORT_TIMEOUT_MS', 'REFUND_TOKEN_SECRET', 'DATABASE_URL',
+  'ALLOWED_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_PER_IP', 'RATE_LIMIT_PER_ORDER',
+];
+
+// Before workerd's own date; the bundle needs nothing newer than nodejs_compat's AsyncLocalStorage.
+const COMPATIBILITY_DATE = '2026-04-01';
+
+let built: Promise<{ dir: string; paths: Record<string, string> }> | null = null;
+
+/** Builds the runtime bundles once per process (scripts/build-runtimes.mjs) into a temporary directory. */
+export const buildBundles = (): Promise<{ dir: string; paths: Record<string, string> }> =>
+  (built ??= (async () => {
+    const script = pathToFileURL(join(ROOT, 'scripts/build-runtimes.mjs')).href;
+    const { buildRuntimes } = (await import(script)) as { buildRuntimes(options: { outdir: string }): Promise<Record<string, string>> };
+    const dir = mkdtempSync(join(tmpdir(), 'refund-runtimes-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return { dir, paths: await buildRuntimes({ outdir: dir }) };
+  })());
+
+/** A port that was free a moment ago. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+const workerdConfig = (dir: string, workerFile: string): string => {
+  const file = join(dir, `workerd-${randomUUID()}.capnp`);
+  const bindings = WORKER_BINDINGS.map((name) => `(name = "${name}", fromEnvironment = "${name}")`).join(', ');
+  writeFileSync(
+    file,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .proxy),
+               # The default outbound service refuses private and loopback addresses; the fake and PostgreSQL live there.
+               (name = "net", network = (allow = ["public", "private", "local"])) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ] );
+const proxy :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "${workerFile}") ],
+  compatibilityDate = "${COMPATIBILITY_DATE}", compatibilityFlags = ["nodejs_compat"],
+  bindings = [ ${bindings} ],
+  globalOutbound = "net" );
+`,
+  );
+  return file;
+};
+
+/** The command that runs the proxy on a runtime, listening on 127.0.0.1:port. */
+const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> => {
+  if (runtime === 'node') {
+    // One process (no tsx wrapper), so its pid is the server's.
+    return { file: process.execPath, args: ['--import', 'tsx', 'proxy/entries/node.ts'], cwd: ROOT, env: { NODE_ENV: 'production' } };
+  }
+  const { dir, paths } = await buildBundles();
+  if (runtime === 'workerd') {
+    const config = workerdConfig(dir, 'worker.js');
+    return { file: bin('workerd'), args: ['serve', config, '--experimental', `--socket-addr=http=127.0.0.1:${port}`], cwd: dir, env: {} };
+  }
+  if (runtime === 'deno') {
+    return {
+      file: bin('deno'),
+      // Loopback only, and nothing fetched: the bundle needs no npm or remote module.
+      args: ['run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env', paths['deno.js']!],
+      cwd: dir,
+      env: { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'refund-runtimes-deno-dir') },
+    };
+  }
+  return { file: bin('bun'), args: ['run', '--no-install', paths['bun.js']!], cwd: dir, env: { BUN_DISABLE_TELEMETRY: '1' } };
+};
+
+export interface RunningProxy {
+  readonly runtime: RuntimeName;
+  /** e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  readonly pid: number;
+  /** From spawn until the first 200 on /health. */
+  readonly startMs: number;
+  /** What the process printed so far (stdout and stderr). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const MAX_OUTPUT = 256 * 1024;
+
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const spawnRuntime = async (runtime: RuntimeName, env: Record<string, string>, port: number): Promise<Spawned> => {
+  const command = await commandFor(runtime, port);
+  // A clean environment: the parent's DATABASE_URL (or anything else) never leaks into a runtime.
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...command.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const collect = (chunk: Buffer): void => {
+    out += chunk.toString();
+    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? null : 0)));
+    child.once('error', (error) => {
+      collect(Buffer.from(`spawn failed: ${error.message}\n`));
+      resolve(-1);
+    });
+  });
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return { child, exited, output: () => out, stop };
+};
+
+/** Polls GET /health until it answers 200; rejects if the process exits first or nothing answers within `timeoutMs`. */
+const waitHealthy = async (spawned: Spawned, url: string, timeoutMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  let exitCode: number | null | undefined;
+  void spawned.exited.then((code) => (exitCode = code));
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`exited (code ${exitCode}) before answering /health`);
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      const text = await res.text();
+      if (res.status === 200) return;
+      last = `HTTP ${res.status} ${text}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`did not answer 200 on /health within ${timeoutMs} ms (last: ${last})`);
+};
+
+/**
+ * Starts the proxy on `runtime` with `env` (IMP_KEY, DATABASE_URL, …; PORT and HOST are set here) and waits for a
+ * 200 on /health. Rejects with the runtime's output if it does not get there.
+ */
+export const startProxy = async (runtime: RuntimeName, env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<RunningProxy> => {
+  const started = performance.now();
+  const port = await freePort();
+  const spawned = await spawnRuntime(runtime, env, port);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(spawned, url, timeoutMs);
+  } catch (error) {
+    await spawned.stop();
+    throw new Error(`${RUNTIME_LABELS[runtime]} did not start: ${error instanceof Error ? error.message : String(error)}\n--- its output ---\n${spawned.output()}`);
+  }
+  const startMs = performance.now() - started;
+  const pid = spawned.child.pid;
+  if (pid === undefined) throw new Error(`${runtime}: no pid`);
+  return { runtime, url, pid, startMs, output: spawned.output, stop: spawned.stop };
+};
+
+/**
+ * Starts `runtime` with an environment it must refuse. A process runtime must exit non-zero; workerd has no start-up
+ * of its own, so there the refusal is the answer to the first request. Returns the exit code or status and the text.
+ */
+export const startRefused = async (runtime: RuntimeName, env: Record<string, string>): Promise<{ code: number | null; text: string }> => {
+  const port = await freePort();
+  const spawned = await spawnRuntime(runtime, env, port);
+  try {
+    if (runtime !== 'workerd') {
+      const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 20_000, 'timeout').unref());
+      const code = await Promise.race([spawned.exited, timeout]);
+      if (code === 'timeout') throw new Error(`${runtime} kept running without DATABASE_URL:\n${spawned.output()}`);
+      return { code, text: spawned.output() };
+    }
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        const res = await fetch(`${url}/health`);
+        return { code: res.status, text: `${await res.text()}\n${spawned.output()}` };
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`workerd did not answer: ${String(error)}\n${spawned.output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  } finally {
+    await spawned.stop();
+  }
+};
+
+/** Resident memory of a process and its descendants, in bytes (Linux /proc). */
+export const rssBytes = (pid: number): number => {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const visit = (id: number): void => {
+    try {
+      total += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${id}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    } catch {
+      return;
+    }
+    for (const child of children.get(id) ?? []) visit(child);
+  };
+  visit(pid);
+  return total;
+};
+
+export interface Ledger {
+  /** A URL whose connections land in this ledger's own schema (search_path). */
+  readonly url: string;
+  /** A client on that schema, for the tests to read the audit. */
+  readonly sql: postgres.Sql;
+  drop(): Promise<void>;
+}
+
+export interface LedgerServer {
+  /** Makes an empty schema for one runtime. */
+  ledger(name: string): Promise<Ledger>;
+  stop(): Promise<void>;
+}
+
+/** PostgreSQL at DATABASE_URL if set, else a throwaway server (scripts/pg-throwaway.mjs) stopped by stop(). */
+export const startLedgerServer = async (): Promise<LedgerServer> => {
+  let base = process.env.DATABASE_URL;
+  let stopServer = async (): Promise<void> => undefined;
+  if (!base) {
+    const script = pathToFileURL(join(ROOT, 'scripts/pg-throwaway.mjs')).href;
+    const { startThrowawayPostgres } = (await import(script)) as { startThrowawayPostgres(): Promise<{ url: string; stop(): Promise<void> }> };
+    const server = await startThrowawayPostgres();
+    base = server.url;
+    stopServer = server.stop;
+  }
+  const admin = postgres(base, { max: 1, onnotice: () => undefined });
+  const schemas: string[] = [];
+  return {
+    async ledger(name) {
+      const schema = `rt_${name}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+      await admin.unsafe(`CREATE SCHEMA ${schema}`);
+      schemas.push(schema);
+      const url = new URL(base);
+      url.searchParams.set('search_path', schema);
+      const sql = postgres(url.href, { max: 2, onnotice: () => undefined });
+      return {
+        url: url.href,
+        sql,
+        drop: async () => {
+          await sql.end({ timeout: 5 });
+          await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        },
+      };
+    },
+    async stop() {
+      for (const schema of schemas) await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end({ timeout: 5 });
+      await stopServer();
+    },
+  };
+};

@@ -1,0 +1,4 @@
+// The conformance suite against the proxy on workerd (see conformance.ts).
+import { runConformance } from './conformance.ts';
+
+runConformance('workerd');
