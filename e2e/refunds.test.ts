@@ -179,7 +179,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     const reason = dialog.getByLabel('환불 사유');
-    for (let i = 0; i < 5 && !(await reason.evaluate((el) => el === el.getRootNode().activeElement)); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 5 && !(await reason.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement) /* the select lives in the widget's shadow root */); i++) await page.keyboard.press('Tab');
     await page.keyboard.press('ArrowDown');
     await tabTo('다음');
     await page.keyboard.press('Enter');
