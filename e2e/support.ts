@@ -2,7 +2,7 @@
  * @module End-to-end support: the product started as `npm start` starts it (sandbox mode: no credentials, fake
  * i'mport on loopback, SQLite ledger), and Debian's Chromium driven by playwright-core. Nothing is downloaded.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +19,13 @@ export interface RunningProduct {
   stop(): Promise<void>;
 }
 
-/** Starts `proxy/entries/node.ts` (what `npm start` runs) with no credentials, and waits for its URL. */
+/** Starts `dist/node.js` as `npm start` does (after its prestart build) with no credentials, and waits for its URL. */
 export const startProduct = (): Promise<RunningProduct> =>
   new Promise((resolve, reject) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-e2e-'));
-    const child: ChildProcess = spawn(join(root, 'node_modules/.bin/tsx'), ['proxy/entries/node.ts'], {
+    const prestart = spawnSync(process.execPath, ['scripts/prestart.mjs'], { cwd: root, stdio: 'inherit' });
+    if (prestart.status !== 0) return reject(new Error('the prestart build failed'));
+    const child: ChildProcess = spawn(process.execPath, ['dist/node.js'], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,7 +19,7 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export type RuntimeName = 'node' | 'workerd' | 'deno' | 'bun';
 export const RUNTIMES: readonly RuntimeName[] = ['node', 'workerd', 'deno', 'bun'];
 export const RUNTIME_LABELS: Readonly<Record<RuntimeName, string>> = {
-  node: `Node ${process.versions.node} (proxy/entries/node.ts)`,
+  node: `Node ${process.versions.node} (dist/node.js, what npm start runs)`,
   workerd: 'workerd (dist/worker.js)',
   deno: 'Deno (dist/deno.js)',
   bun: 'Bun (dist/bun.js)',
@@ -95,8 +95,8 @@ const proxy :Workerd.Worker = (
 /** The command that runs the proxy on a runtime, listening on 127.0.0.1:port. */
 const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> => {
   if (runtime === 'node') {
-    // One process (no tsx wrapper), so its pid is the server's.
-    return { file: process.execPath, args: ['--import', 'tsx', 'proxy/entries/node.ts'], cwd: ROOT, env: { NODE_ENV: 'production' } };
+    // What `npm start` runs (built by `npm run build:node`, which npm test and npm start do first); one process.
+    return { file: process.execPath, args: ['dist/node.js'], cwd: ROOT, env: { NODE_ENV: 'production' } };
   }
   const { dir, paths } = await buildBundles();
   if (runtime === 'workerd') {

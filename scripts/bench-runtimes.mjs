@@ -40,7 +40,7 @@ const percentile = (xs, p) => {
 /** What ran, by runtime: its version and the file it ran. */
 const binVersion = (name) => spawnSync(join(ROOT, 'node_modules/.bin', name), ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
 const labels = {
-  node: `Node ${process.versions.node} (tsx proxy/entries/node.ts)`,
+  node: `Node ${process.versions.node} (dist/node.js)`,
   workerd: `${binVersion('workerd')} (raw workerd, dist/worker.js)`,
   deno: `${binVersion('deno').replace(/^deno/, 'Deno').replace(/ \(.*$/, '')} (dist/deno.js)`,
   bun: `Bun ${binVersion('bun')} (dist/bun.js)`,

@@ -2,6 +2,7 @@
  * @module The Node entry point (`npm start`): reads the environment, opens the ledger, serves the proxy.
  * Without i'mport credentials (outside production) it runs the sandbox: a fake i'mport on loopback and a demo shop.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -16,7 +17,10 @@ import type { Store } from '../store/store.ts';
 import { type SandboxIamport, startSandboxIamport, wantsSandbox } from './sandbox-iamport.ts';
 import { widgetFromFile } from './widget-file.ts';
 
-const WIDGET_FILE = fileURLToPath(new URL('../../dist/refund-button.js', import.meta.url));
+// The widget sits next to this file once bundled (dist/node.js), or in dist/ when run from source.
+const WIDGET_FILE = [new URL('./refund-button.js', import.meta.url), new URL('../../dist/refund-button.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../dist/refund-button.js', import.meta.url));
 
 // The sandbox keeps its own ledger file so fake orders never mix with live ones.
 const openStore = (database: Config['database'], sandbox: boolean): Store =>

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// `npm start` runs this first. It builds, only when missing or older than their sources:
+// - dist/refund-button.js, the widget the proxy serves (vite);
+// - dist/node.js, the Node entry as one ES module (esbuild; packages stay in node_modules). Plain `node` runs it
+//   without a TypeScript loader, which keeps start-up short and idle memory low.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const at = (path) => join(root, path);
+
+const newest = (path) =>
+  statSync(path).isDirectory()
+    ? readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), 0)
+    : statSync(path).mtimeMs;
+const stale = (output, inputs) => !existsSync(at(output)) || statSync(at(output)).mtimeMs < Math.max(...inputs.map((i) => newest(at(i))));
+
+const npmRun = (script) => {
+  const result = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+};
+
+if (stale('dist/refund-button.js', ['widget', 'shared', 'vite.config.ts'])) {
+  console.log('building the widget (dist/refund-button.js)…');
+  npmRun('build:widget');
+}
+if (stale('dist/node.js', ['proxy', 'shared', 'package.json'])) npmRun('build:node');
