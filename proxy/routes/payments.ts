@@ -11,15 +11,37 @@ import { cancelRefund } from '../refunds/cancel.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
 import { toRefundView } from '../refunds/view.ts';
 
-/** One readable line from valibot issues: `reason: reason is required; refund_account: …`. */
-const describeIssues = (issues: readonly v.BaseIssue<unknown>[]): string =>
-  issues.map((issue) => `${v.getDotPath(issue) ?? 'body'}: ${issue.message}`).join('; ');
+// How each rule of the shared schemas is worded; `n` is the rule's requirement (a length, a bound, a pattern).
+const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
+  min_length: (n) => (n === 1 ? 'is required' : `must be at least ${String(n)} characters`),
+  max_length: (n) => `must be at most ${String(n)} characters`,
+  min_value: (n) => `must be at least ${String(n)}`,
+  max_value: (n) => `must be at most ${String(n)}`,
+  regex: (n) => `must match ${String(n)}`,
+  finite: () => 'must be a finite number',
+};
+
+/**
+ * One readable line from valibot issues, each naming its field: `reason is required; refund_account must match
+ * /^\d{8,16}$/`. Worded from the rule, not valibot's default message, which quotes the input (an account number, say);
+ * `subject` names a value checked on its own (a header, a path parameter), whose issues have no path.
+ */
+const describeIssues = (issues: readonly v.BaseIssue<unknown>[], subject = 'body'): string =>
+  issues
+    .map((issue) => {
+      const { type, expected, input } = issue;
+      const { requirement } = issue as { requirement?: unknown }; // only validation issues have one
+      const words =
+        RULE_WORDS[type]?.(requirement) ?? (input === undefined ? 'is required' : `must be of type ${expected ?? type}`);
+      return `${v.getDotPath(issue) ?? subject} ${words}`;
+    })
+    .join('; ');
 
 export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
     .get('/payments/:merchant_uid', async (c) => {
       const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
-      if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues));
+      if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       assertGrantCovers(c.get('grant'), merchantUid.output);
       // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
       const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
@@ -41,7 +63,7 @@ export const paymentRoutes = (deps: AppDeps) =>
       if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
       const keyHeader = c.req.header('Idempotency-Key');
       const key = keyHeader === undefined ? null : v.safeParse(IdempotencyKeySchema, keyHeader);
-      if (key && !key.success) throw new AppError('INVALID_REQUEST', describeIssues(key.issues));
+      if (key && !key.success) throw new AppError('INVALID_REQUEST', describeIssues(key.issues, 'Idempotency-Key'));
       const grant = c.get('grant');
       assertGrantCovers(grant, parsed.output.merchant_uid);
 

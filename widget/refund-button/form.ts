@@ -1,17 +1,9 @@
 /**
- * @module The refund form's rules: which fields a payment needs, each checked with the same shared valibot schema
- * the proxy uses, and the `POST /payments/cancel` body built from them.
+ * @module The refund form's rules: which fields a payment needs, each checked with the shared rule the proxy checks it
+ * with, and the `POST /payments/cancel` body built from them.
  */
-import { safeParse } from 'valibot';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
-import {
-  AccountNumberSchema,
-  AmountSchema,
-  BankCodeSchema,
-  HolderSchema,
-  PhoneSchema,
-  ReasonSchema,
-} from '../../shared/schemas/fields.ts';
+import { checkAmount, checkText, TEXT_RULES } from '../../shared/schemas/field-rules.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import { currencyDigits } from './strings.ts';
 
@@ -75,7 +67,7 @@ export const isAmountValid = (amount: number, ctx: FormContext): boolean => {
   const { min, max } = amountLimits(ctx);
   const units = amount / min; // KRW: min is 1, so this must be a whole number
   return (
-    safeParse(AmountSchema, amount).success &&
+    checkAmount(amount) &&
     amount >= min &&
     amount <= max &&
     Math.abs(units - Math.round(units)) < 1e-6
@@ -90,37 +82,37 @@ export const reasonOf = (values: FormValues, presets: readonly string[]): string
 export const refundAmountOf = (values: FormValues, ctx: FormContext): number =>
   ctx.fixedAmount ?? (values.partial ? parseAmount(values.amount) : ctx.view.cancelable_amount);
 
-/** The shared schema of each field the proxy checks on its own, and the request body's name for its value. */
-const RULES = {
-  reason: [ReasonSchema, 'reason'],
-  holder: [HolderSchema, 'refund_holder'],
-  bank: [BankCodeSchema, 'refund_bank'],
-  account: [AccountNumberSchema, 'refund_account'],
-  phone: [PhoneSchema, 'refund_tel'],
-} as const satisfies Record<Exclude<Field, 'amount'>, readonly [unknown, keyof CancelRequestInput]>;
+/** The request body's name for each field the proxy checks on its own, which is also the name of its shared rule. */
+const BODY_NAMES = {
+  reason: 'reason',
+  holder: 'refund_holder',
+  bank: 'refund_bank',
+  account: 'refund_account',
+  phone: 'refund_tel',
+} as const satisfies Record<Exclude<Field, 'amount'>, keyof CancelRequestInput & keyof typeof TEXT_RULES>;
 
-/** Checks one field; `output` is the value as the schema outputs it (trimmed, separators stripped). */
-const check = (field: Field, values: FormValues, ctx: FormContext): { success: boolean; output?: unknown } =>
-  field === 'amount'
-    ? { success: !values.partial || isAmountValid(parseAmount(values.amount), ctx) }
-    : safeParse(RULES[field][0], field === 'reason' ? reasonOf(values, ctx.presets) : values[field]);
+/** A text field's value as it is sent (trimmed, separators stripped), or undefined when its rule refuses it. */
+const textOf = (field: keyof typeof BODY_NAMES, values: FormValues, ctx: FormContext): string | undefined =>
+  checkText(TEXT_RULES[BODY_NAMES[field]], field === 'reason' ? reasonOf(values, ctx.presets) : values[field]);
 
 /** True when one field's value is acceptable. */
 export const isFieldValid = (field: Field, values: FormValues, ctx: FormContext): boolean =>
-  check(field, values, ctx).success;
+  field === 'amount'
+    ? !values.partial || isAmountValid(parseAmount(values.amount), ctx)
+    : textOf(field, values, ctx) !== undefined;
 
 /** The fields that are not acceptable yet, in form order; empty when the form can be sent. */
 export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
   fieldsOf(ctx).filter((field) => !isFieldValid(field, values, ctx));
 
-/** The request body for a valid form, with values as the schemas output them (trimmed, separators stripped). */
+/** The request body for a valid form, with values as they are sent (trimmed, separators stripped). */
 export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
   const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: '' }; // reason: set below
   if (!ctx.view.revocable && (ctx.fixedAmount || values.partial)) {
     body.cancel_request_amount = refundAmountOf(values, ctx);
   }
   for (const field of fieldsOf(ctx)) {
-    if (field !== 'amount') body[RULES[field][1]] = String(check(field, values, ctx).output ?? '');
+    if (field !== 'amount') body[BODY_NAMES[field]] = textOf(field, values, ctx) ?? '';
   }
   return body;
 };

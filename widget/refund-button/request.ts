@@ -1,9 +1,9 @@
-/** @module The two calls the widget makes to the proxy, each answer checked against the shared schemas. */
-import { safeParse, type GenericSchema } from 'valibot';
+/** @module The two calls the widget makes to the proxy, each answer checked before it is used. */
 import type { ErrorCode } from '../../shared/errors.ts';
-import { CancelSuccessSchema, type CancelSuccess } from '../../shared/schemas/answers.ts';
+import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
-import { RefundViewSchema, type RefundView } from '../../shared/schemas/refund-view.ts';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
+import { readSuccess, readView } from './answers.ts';
 import { STRINGS, type FailureCode } from './strings.ts';
 
 /** Why a call failed: the proxy's `{ code, message }`, or `NETWORK` when no answer came back. */
@@ -51,8 +51,8 @@ const retryAfterOf = (header: string | null): number => {
   return wait > 0 ? Math.ceil(wait) : 0;
 };
 
-/** One call; a successful answer must match `schema`, and anything else becomes a failure. */
-async function call<T>(c: Connection, path: string, init: RequestInit, schema: GenericSchema<unknown, T>): Promise<Outcome<T>> {
+/** One call; a successful answer must pass `read`, and anything else becomes a failure. */
+async function call<T>(c: Connection, path: string, init: RequestInit, read: (body: unknown) => T | undefined): Promise<Outcome<T>> {
   let response: Response;
   try {
     response = await c.fetch(`${c.endpoint.replace(/\/+$/, '')}${path}`, {
@@ -70,8 +70,8 @@ async function call<T>(c: Connection, path: string, init: RequestInit, schema: G
   } catch {
     body = undefined; // not JSON: judged by its status below
   }
-  const read = response.ok ? safeParse(schema, body) : undefined;
-  if (read?.success) return { ok: true, value: read.output };
+  const value = response.ok ? read(body) : undefined;
+  if (value !== undefined) return { ok: true, value };
   const retryAfter = retryAfterOf(response.headers.get('Retry-After'));
   // `{ ok: false, error: { code, message }, cancelable_amount? }`; anything else is judged by its status.
   // Every field is checked before use, so reading the body as "maybe these fields, of unknown type" is safe.
@@ -91,7 +91,7 @@ async function call<T>(c: Connection, path: string, init: RequestInit, schema: G
 
 /** `GET /payments/:merchant_uid`: what the refund form needs to know about the order. */
 export const loadPayment = (c: Connection, merchantUid: string): Promise<Outcome<RefundView>> =>
-  call(c, `/payments/${encodeURIComponent(merchantUid)}`, { method: 'GET' }, RefundViewSchema);
+  call(c, `/payments/${encodeURIComponent(merchantUid)}`, { method: 'GET' }, readView);
 
 /** `POST /payments/cancel` under an `Idempotency-Key`, so a retried request refunds at most once. */
 export const cancelPayment = (
@@ -107,7 +107,7 @@ export const cancelPayment = (
       headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
       body: JSON.stringify(body),
     },
-    CancelSuccessSchema,
+    readSuccess,
   );
 
 /** A random v4 UUID; `crypto.randomUUID` exists only on secure (https) pages, so others build one from random bytes. */

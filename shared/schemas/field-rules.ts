@@ -1,0 +1,47 @@
+/**
+ * @module The rule of each refund form field as plain data, and the checks the widget runs with them. The proxy's
+ * valibot schemas (fields.ts) are built from the same rules, so a value the widget accepts is a value the proxy accepts;
+ * the widget checks without valibot, whose runtime would be ~1 KB of its 14 KB gzipped budget. field-rules.test.ts
+ * holds the checks and the schemas to the same answers.
+ */
+
+/** Removes the spaces and hyphens people type into account and phone numbers. */
+export const stripSeparators = (s: string): string => s.replace(/[\s-]/g, '');
+
+/** A text field's rule: its text is trimmed (with `strip`, loses all spaces and hyphens), then must fit these. */
+export interface TextRule {
+  readonly strip?: true;
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+}
+
+/** The text fields of a refund request, by their name in it. */
+export const TEXT_RULES = {
+  /** The merchant's order id, as i'mport stores it. */
+  merchant_uid: { min: 1, max: 40 },
+  /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
+  reason: { min: 1, max: 256 },
+  /** The name on the refund account. */
+  refund_holder: { min: 1, max: 30 },
+  /** A PG's bank code (KCP `BK88`, Inicis `88`, KFTC `088` …); checked against the payment's PG by the proxy. */
+  refund_bank: { pattern: /^[A-Z0-9]{2,8}$/ },
+  /** A Korean bank account number: digits only once spaces and hyphens are removed, 8 to 16 of them. */
+  refund_account: { strip: true, pattern: /^\d{8,16}$/ },
+  /** A Korean phone number: digits only once spaces and hyphens are removed, 9 to 11 of them, starting with 0. */
+  refund_tel: { strip: true, pattern: /^0\d{8,10}$/ },
+} as const satisfies Record<string, TextRule>;
+
+/** A refund amount: positive and finite. Whole numbers for KRW are checked once the payment's currency is known. */
+export const AMOUNT_RULE = { min: 0.01, max: 1e12 } as const;
+
+/** The text a field sends (trimmed, or without separators), or undefined when its rule refuses it. */
+export const checkText = (rule: TextRule, input: string): string | undefined => {
+  const text = rule.strip ? stripSeparators(input) : input.trim();
+  const { min = 0, max = Infinity, pattern } = rule;
+  return text.length >= min && text.length <= max && (pattern?.test(text) ?? true) ? text : undefined;
+};
+
+/** True for an amount the amount rule allows. */
+export const checkAmount = (amount: number): boolean =>
+  Number.isFinite(amount) && amount >= AMOUNT_RULE.min && amount <= AMOUNT_RULE.max;
