@@ -1,0 +1,118 @@
+/**
+ * @module Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i'mport, in
+ * the same run, at concurrency 1 and 32, on each ledger backend. Target: the proxy adds at most 2 ms at p50.
+ */
+import type { Child } from './support/children.ts';
+import { createLedger, seedLedger } from './support/ledger.ts';
+import { type LoadResult, runLoad } from './support/load.ts';
+import { cancelled, directCancel, mintGrants, proxyRefund, refunded } from './support/orders.ts';
+import { fakeToken, type Part, startFake, startProxy } from './support/stack.ts';
+import { firstFailure, fmtCount, fmtMs, fmtRps, summarize, type Table } from './support/stats.ts';
+
+const TARGET_MS = 2;
+/** Each stage alternates straight and proxied runs this many times, so drift in the machine hits both alike. */
+const ROUNDS = 8;
+
+export const overhead: Part = async (ctx) => {
+  const stages = [
+    { name: 'warm', concurrency: 8, count: ctx.quick ? 40 : 200, timed: false },
+    { name: 'c1', concurrency: 1, count: ctx.quick ? 100 : 2_000, timed: true },
+    { name: 'c32', concurrency: 32, count: ctx.quick ? 640 : 4_000, timed: true },
+  ] as const;
+  const rows: string[][] = [];
+
+  for (const backend of ctx.backends) {
+    ctx.progress(`overhead: ${backend}: seeding`);
+    const server = backend === 'postgres' ? await ctx.postgres() : null;
+    const ledger = await createLedger(backend, 'bench_overhead', server);
+    const fake = await startFake();
+    let proxy: Child | null = null;
+    try {
+      // Every refund gets its own order: refunds of one order take turns on its lease, which is not what we measure.
+      for (const stage of stages) {
+        await fake.call('seed', { prefix: `p${stage.name}`, count: stage.count });
+        await fake.call('seed', { prefix: `d${stage.name}`, count: stage.count });
+        await seedLedger(ledger.target, `p${stage.name}`, stage.count);
+      }
+      proxy = await startProxy({ mode: 'proxy', ledger: ledger.target, iamportUrl: fake.url });
+      const proxyUrl = proxy.url;
+      const token = await fakeToken(fake.url);
+
+      for (const stage of stages) {
+        ctx.progress(`overhead: ${backend}: ${stage.name}`);
+        const grants = await mintGrants(`p${stage.name}`, stage.count);
+        const chunk = Math.ceil(stage.count / ROUNDS);
+        const straight: LoadResult[] = [];
+        const proxied: LoadResult[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const from = round * chunk;
+          const count = Math.min(chunk, stage.count - from);
+          const common = { count, concurrency: stage.concurrency, maxMs: 60_000 };
+          straight.push(
+            await runLoad({
+              ...common,
+              exchange: (i) => directCancel(fake.url, `d${stage.name}`, from + i, token),
+              check: cancelled,
+            }),
+          );
+          proxied.push(
+            await runLoad({
+              ...common,
+              exchange: (i) => proxyRefund(proxyUrl, `p${stage.name}`, from + i, grants[from + i] ?? ''),
+              check: refunded,
+            }),
+          );
+        }
+        if (!stage.timed) continue;
+        const s = summarize(...straight);
+        const p = summarize(...proxied);
+        const failure = firstFailure(...straight, ...proxied);
+        const added = p.p50 - s.p50;
+        rows.push([
+          backend,
+          String(stage.concurrency),
+          fmtCount(p.n),
+          fmtMs(s.p50),
+          fmtMs(s.p99),
+          fmtRps(s.rps),
+          fmtMs(p.p50),
+          fmtMs(p.p99),
+          fmtRps(p.rps),
+          fmtMs(added),
+          fmtMs(p.p99 - s.p99),
+          failure ? `invalid: ${failure}` : added <= TARGET_MS ? 'met' : 'missed',
+        ]);
+      }
+    } finally {
+      await proxy?.stop();
+      await fake.stop();
+      await ledger.dispose();
+    }
+  }
+
+  const table: Table = {
+    title: 'Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i\'mport',
+    columns: [
+      'ledger',
+      'concurrency',
+      'refunds',
+      'straight p50 ms',
+      'straight p99 ms',
+      'straight req/s',
+      'proxy p50 ms',
+      'proxy p99 ms',
+      'proxy req/s',
+      'added p50 ms',
+      'added p99 ms',
+      `target: adds ≤ ${TARGET_MS} ms at p50`,
+    ],
+    rows,
+    notes: [
+      'Straight: `POST /payments/cancel` with a token, to the fake i\'mport (its own process, HTTP on loopback).',
+      'Proxy: the widget\'s refund (grant, Idempotency-Key, Origin) to the proxy (its own process, wired as `npm start`,',
+      'request log on), which sends that same cancel to the fake. Each refund is a partial one of its own order, already',
+      `in the ledger. Runs alternate straight/proxy ${ROUNDS} times per row, after an untimed warm-up of both.`,
+    ],
+  };
+  return [table];
+};

@@ -1,0 +1,25 @@
+/**
+ * @module Child process: the fake i'mport served over HTTP on loopback (`serveFakeIamport`), standing in for
+ * api.iamport.kr. Commands: seed orders, inject faults, count calls.
+ */
+import { createFakeIamport, type FakeRoute, type Fault } from '../../proxy/iamport/fake/fake-iamport.ts';
+import { serveFakeIamport } from '../../proxy/iamport/fake/serve-node.ts';
+import { serveCommands } from './children.ts';
+import { fakeSeedOf, IMP_KEY, IMP_SECRET } from './orders.ts';
+
+const fake = createFakeIamport({ apiKey: IMP_KEY, apiSecret: IMP_SECRET });
+const served = await serveFakeIamport(fake);
+
+serveCommands(
+  served.url,
+  {
+    seed: ({ prefix, count }: { prefix: string; count: number }) => {
+      for (let i = 0; i < count; i++) fake.addPayment(fakeSeedOf(prefix, i));
+      return count;
+    },
+    inject: (fault: Fault) => fake.inject(fault),
+    clearFaults: () => fake.clearFaults(),
+    count: (route: FakeRoute) => fake.count(route),
+  },
+  () => served.close(),
+);

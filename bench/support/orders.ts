@@ -1,0 +1,113 @@
+/**
+ * @module The benchmark's orders: one paid card payment per order, seeded alike into the fake i'mport and the
+ * proxy's ledger (as if the widget had already shown it), so a refund goes straight to the cancel.
+ */
+import { mintGrant } from '../../proxy/auth/grant.ts';
+import type { FakePaymentInput } from '../../proxy/iamport/fake/fake-iamport.ts';
+import type { PaymentRecord } from '../../proxy/store/store.ts';
+import { type Answer, jsonField } from './load.ts';
+
+export const GRANT_SECRET = 'bench-grant-secret-0123456789-abcdefghijkl';
+export const IMP_KEY = 'bench_imp_key';
+export const IMP_SECRET = 'bench_imp_secret';
+/** The shop whose page calls the proxy (sent as Origin, allowed by the proxy). */
+export const SHOP_ORIGIN = 'https://shop.example';
+
+/** Every order was paid this much, at this time (2026-01-01 UTC, UNIX seconds), by card on KG Inicis. */
+export const ORDER_AMOUNT = 10_000;
+export const PAID_AT = 1_767_225_600;
+/** Each benchmark refund is a partial one of this much. */
+export const REFUND_AMOUNT = 1_000;
+
+export const merchantUidOf = (prefix: string, i: number): string => `${prefix}-${i}`;
+export const impUidOf = (prefix: string, i: number): string => `imp_${prefix}_${i}`;
+
+export const fakeSeedOf = (prefix: string, i: number): FakePaymentInput => ({
+  imp_uid: impUidOf(prefix, i),
+  merchant_uid: merchantUidOf(prefix, i),
+  pay_method: 'card',
+  pg_provider: 'html5_inicis',
+  name: 'Bench order',
+  amount: ORDER_AMOUNT,
+  status: 'paid',
+  paid_at: PAID_AT,
+  receipt_url: `https://fake-iamport.test/receipts/${impUidOf(prefix, i)}`,
+});
+
+/** The ledger's copy of the same payment, as the proxy would have stored it from i'mport's answer. */
+export const ledgerRecordOf = (prefix: string, i: number): PaymentRecord => ({
+  imp_uid: impUidOf(prefix, i),
+  merchant_uid: merchantUidOf(prefix, i),
+  pay_method: 'card',
+  pg_provider: 'html5_inicis',
+  name: 'Bench order',
+  amount: ORDER_AMOUNT,
+  cancel_amount: 0,
+  currency: 'KRW',
+  status: 'paid',
+  paid_at: PAID_AT,
+  receipt_url: `https://fake-iamport.test/receipts/${impUidOf(prefix, i)}`,
+  cancel_history: [],
+});
+
+/** Grants for orders 0..count-1, minted up front: signing is the merchant's backend's work, not the proxy's. */
+export const mintGrants = (prefix: string, count: number): Promise<string[]> =>
+  Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      mintGrant(GRANT_SECRET, { merchantUid: merchantUidOf(prefix, i), ttlSeconds: 3600 }),
+    ),
+  );
+
+/** The refund the widget sends: a partial refund with a fresh Idempotency-Key, from the shop's page. */
+export const proxyRefund = (proxyUrl: string, prefix: string, i: number, grant: string) =>
+  ({
+    method: 'POST',
+    url: `${proxyUrl}/payments/cancel`,
+    headers: {
+      Authorization: `Bearer ${grant}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': crypto.randomUUID(),
+      Origin: SHOP_ORIGIN,
+    },
+    body: JSON.stringify({
+      merchant_uid: merchantUidOf(prefix, i),
+      cancel_request_amount: REFUND_AMOUNT,
+      reason: '단순 변심',
+    }),
+  }) as const;
+
+/** What the proxy's i'mport client sends for the same refund, sent straight to the fake. */
+export const directCancel = (fakeUrl: string, prefix: string, i: number, token: string) =>
+  ({
+    method: 'POST',
+    url: `${fakeUrl}/payments/cancel`,
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      imp_uid: impUidOf(prefix, i),
+      amount: REFUND_AMOUNT,
+      checksum: ORDER_AMOUNT,
+      reason: '단순 변심',
+    }),
+  }) as const;
+
+/** The refund view of one order through the proxy. */
+export const proxyView = (proxyUrl: string, merchantUid: string, grant: string) =>
+  ({
+    method: 'GET',
+    url: `${proxyUrl}/payments/${encodeURIComponent(merchantUid)}`,
+    headers: { Authorization: `Bearer ${grant}`, Origin: SHOP_ORIGIN },
+  }) as const;
+
+const unexpected = (answer: Answer): string => `HTTP ${answer.status}: ${answer.body.slice(0, 300)}`;
+
+/** The proxy refunded. */
+export const refunded = (answer: Answer): string | null =>
+  answer.status === 200 && jsonField(answer.body, 'ok') === true ? null : unexpected(answer);
+
+/** i'mport (the fake) cancelled: code 0. */
+export const cancelled = (answer: Answer): string | null =>
+  answer.status === 200 && jsonField(answer.body, 'code') === 0 ? null : unexpected(answer);
+
+/** Any 200 with a JSON object that names the order. */
+export const viewed = (answer: Answer): string | null =>
+  answer.status === 200 && typeof jsonField(answer.body, 'merchant_uid') === 'string' ? null : unexpected(answer);

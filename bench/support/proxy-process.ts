@@ -1,0 +1,78 @@
+/**
+ * @module Child process: the proxy as `npm start` wires it (composeApp, the Node server, the request log on stdout,
+ * i'mport over real HTTP), on a given ledger. Two variants for comparison: `bare`, a Hono route that answers a
+ * fixed refund view and does nothing else; and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
+ */
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../proxy/app.ts';
+import { type ComposeOptions, composeApp, composeDeps } from '../../proxy/compose.ts';
+import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
+import { createIamportClient } from '../../proxy/iamport/client.ts';
+import { toRefundView } from '../../proxy/refunds/view.ts';
+import { serveCommands } from './children.ts';
+import { type LedgerTarget, openStore } from './ledger.ts';
+import { GRANT_SECRET, IMP_KEY, IMP_SECRET, ledgerRecordOf, SHOP_ORIGIN } from './orders.ts';
+
+export type ProxyProcessOptions =
+  | {
+      readonly mode: 'proxy';
+      readonly ledger: LedgerTarget;
+      readonly iamportUrl: string;
+      readonly tokenCache?: 'on' | 'off';
+      /** Origins besides SHOP_ORIGIN whose pages may call the proxy. */
+      readonly allowedOrigins?: readonly string[];
+      /** Serve this file as /refund-button.js. */
+      readonly widgetFile?: string;
+    }
+  | { readonly mode: 'bare' };
+
+const options = JSON.parse(process.argv[2] ?? '{}') as ProxyProcessOptions; // written by startProxy() in the parent
+
+/** Every read jumps an hour ahead, so the client's token cache finds each token due for refresh. */
+const staleClock = (): (() => number) => {
+  let skew = 0;
+  return () => Date.now() + (skew += 3_600_000);
+};
+
+const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
+  if (options.mode === 'bare') {
+    // The same answer the proxy gives, computed once: what a route costs with no grant, ledger or validation.
+    const view = toRefundView(ledgerRecordOf('bare', 0), Date.now());
+    return { app: new Hono().get('/payments/:merchant_uid', (c) => c.json(view)), close: async () => {} };
+  }
+  const store = openStore(options.ledger);
+  await store.migrate();
+  const composeOptions: ComposeOptions = {
+    config: {
+      iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs: 15_000 },
+      grantSecret: GRANT_SECRET,
+      allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
+      // On, as in production, but high enough that one benchmark client is never limited.
+      rateLimit: { perIp: 1_000_000, perOrder: 1_000_000 },
+    },
+    store,
+    fetch: globalThis.fetch,
+    clientIp: (c) => getConnInfo(c).remote.address ?? null,
+    ...(options.widgetFile ? { loadWidget: widgetFromFile(options.widgetFile) } : {}),
+  };
+  if (options.tokenCache !== 'off') return { app: composeApp(composeOptions), close: () => store.close() };
+  const iamport = createIamportClient({
+    baseUrl: options.iamportUrl,
+    apiKey: IMP_KEY,
+    apiSecret: IMP_SECRET,
+    fetch: globalThis.fetch,
+    now: staleClock(),
+  });
+  return { app: createApp({ ...composeDeps(composeOptions), iamport }), close: () => store.close() };
+};
+
+const { app, close } = await build();
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+  serveCommands(`http://127.0.0.1:${info.port}`, {}, async () => {
+    server.close();
+    await close();
+  });
+});
