@@ -26,7 +26,7 @@ export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: strin
  * Verifies a grant. Only HS256 is accepted (never `none`, never an asymmetric alg that could be confused with the
  * shared secret); `exp` is required and checked.
  */
-export const verifyGrant = async (token: string, secret: string): Promise<GrantCheck> => {
+export const verifyGrant = async (token: string, secret: string | CryptoKey): Promise<GrantCheck> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
   let payload: unknown;
   try {

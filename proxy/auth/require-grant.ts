@@ -1,7 +1,8 @@
 /** @module requireGrant(): middleware that accepts only `Authorization: Bearer <grant>` with a valid grant. */
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
-import { type Grant, verifyGrant } from './grant.ts';
+import type { Grant } from './grant.ts';
+import { createGrantVerifier } from './grant-cache.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -14,14 +15,15 @@ export interface RequireGrantOptions {
 }
 
 /** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
-export const requireGrant = ({ secret }: RequireGrantOptions): MiddlewareHandler =>
-  async function requireGrant(c, next) {
+export const requireGrant = ({ secret }: RequireGrantOptions): MiddlewareHandler => {
+  const verifyGrant = createGrantVerifier(secret);
+  return async function requireGrant(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
       throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', { 'WWW-Authenticate': 'Bearer' });
     }
-    const check = await verifyGrant(match[1], secret);
+    const check = await verifyGrant(match[1]);
     if (!check.ok) {
       throw new AppError('UNAUTHORIZED', `The grant was refused: ${check.reason}.`, {
         'WWW-Authenticate': 'Bearer error="invalid_token"',
@@ -30,6 +32,7 @@ export const requireGrant = ({ secret }: RequireGrantOptions): MiddlewareHandler
     c.set('grant', check.grant);
     await next();
   };
+};
 
 /** Throws 403 unless the grant was issued for this order. */
 export const assertGrantCovers = (grant: Grant, merchantUid: string): void => {

@@ -1,0 +1,29 @@
+/**
+ * @module createGrantVerifier(): verifyGrant with the HMAC key imported once and verified grants remembered until
+ * they expire. A page sends the same grant for its view and its refund (and the widget retries), and checking an
+ * HS256 signature is the largest cost of a view. Keyed by the whole token, signature included, so a cached answer
+ * is exactly the answer verification would give again; expiry is still checked on every use.
+ */
+import { type GrantCheck, verifyGrant } from './grant.ts';
+
+const MAX_ENTRIES = 10_000;
+
+export const createGrantVerifier = (secret: string) => {
+  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  const verified = new Map<string, GrantCheck & { ok: true }>();
+  return async function verify(token: string): Promise<GrantCheck> {
+    const known = verified.get(token);
+    if (known) {
+      // Date.now, not an injected clock: it must agree with the verification below (hono/jwt reads Date.now).
+      if (known.grant.exp * 1000 > Date.now()) return known;
+      verified.delete(token);
+    }
+    const check = await verifyGrant(token, await key);
+    if (check.ok) {
+      // Oldest first out: a Map keeps insertion order.
+      if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value as string);
+      verified.set(token, check);
+    }
+    return check;
+  };
+};
