@@ -24,7 +24,7 @@ export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHand
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       ip: clientIp(c),
