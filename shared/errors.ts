@@ -43,9 +43,6 @@ export type ErrorCode = keyof typeof ERRORS;
 
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[]; // keys of a literal object: the cast only restores the union
 
-/** The HTTP status the proxy answers with for a code. */
-export const statusOf = (code: ErrorCode): (typeof ERRORS)[ErrorCode]['status'] => ERRORS[code].status;
-
 /** True when the string is one of our error codes (for answers read from the network). */
 export const isErrorCode = (value: unknown): value is ErrorCode =>
   typeof value === 'string' && Object.hasOwn(ERRORS, value);

@@ -14,6 +14,7 @@ import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { clientIp } from './client-ip.ts';
 import { type SandboxIamport, startSandboxIamport, wantsSandbox } from './sandbox-iamport.ts';
 import { widgetFromFile } from './widget-file.ts';
 
@@ -28,11 +29,7 @@ const openStore = (database: Config['database'], sandbox: boolean): Store =>
     ? createPostgresStore({ url: database.url })
     : createSqliteStore({ path: join(database.dataDir, sandbox ? 'sandbox.sqlite' : 'ledger.sqlite') });
 
-const clientIpOf = (trustProxy: boolean) => (c: Context): string | null => {
-  if (trustProxy) {
-    const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+const socketAddress = (c: Context): string | null => {
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {
@@ -60,7 +57,7 @@ const main = async (): Promise<void> => {
     config,
     store,
     fetch: globalThis.fetch,
-    clientIp: clientIpOf(config.trustProxy),
+    clientIp: clientIp(config.trustProxy, socketAddress),
     loadWidget: widgetFromFile(WIDGET_FILE),
   });
   if (sandbox) app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now }).routes);

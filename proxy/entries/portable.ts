@@ -7,6 +7,7 @@ import { composeApp } from '../compose.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
+import { clientIp } from './client-ip.ts';
 import { EMBEDDED_WIDGET } from './embedded-widget.ts';
 
 /** A configuration whose ledger is PostgreSQL, the only ledger outside Node. */
@@ -82,13 +83,7 @@ const peerAddressOf = (c: Context): string | null => {
 };
 
 /** The peer address from app.fetch(request, PeerEnv); with TRUST_PROXY, X-Forwarded-For's first hop wins. */
-export const clientIpFromPeer = (trustProxy: boolean) => (c: Context): string | null => {
-  if (trustProxy) {
-    const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  return peerAddressOf(c);
-};
+export const clientIpFromPeer = (trustProxy: boolean) => clientIp(trustProxy, peerAddressOf);
 
 export interface PortableAppOptions {
   readonly config: PortableConfig;

@@ -1,6 +1,8 @@
 // POST /payments/cancel through the public surface, against the fake i'mport: every refund path and its ledger.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import * as v from 'valibot';
+import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
 
 let h: Harness;
@@ -21,6 +23,7 @@ describe('POST /payments/cancel: card refunds', () => {
     const p = h.fake.addPayment({ merchant_uid: 'ORD-1', amount: 9000, name: '반팔 티셔츠' });
     const { res, body } = await h.cancel({ merchant_uid: 'ORD-1', reason: '단순 변심' });
     assert.equal(res.status, 200);
+    assert.ok(v.safeParse(CancelSuccessSchema, body).success, 'the answer is the shared CancelSuccess the widget reads');
     assert.deepEqual(
       { ok: body.ok, refunded: body.refunded, cancel_amount: body.cancel_amount, cancelable_amount: body.cancelable_amount, status: body.status, pending: body.pending, imp_uid: body.imp_uid },
       { ok: true, refunded: 9000, cancel_amount: 9000, cancelable_amount: 0, status: 'cancelled', pending: false, imp_uid: p.imp_uid },
@@ -59,6 +62,7 @@ describe('POST /payments/cancel: card refunds', () => {
     const over = await h.cancel({ merchant_uid: 'ORD-3', cancel_request_amount: 3001, reason: 'x' });
     assert.equal(over.res.status, 409);
     assert.equal(over.body.error.code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
+    assert.ok(v.safeParse(ErrorAnswerSchema, over.body).success, 'failures have the shared error shape');
     assert.equal(over.body.cancelable_amount, 3000);
     const fraction = await h.cancel({ merchant_uid: 'ORD-3', cancel_request_amount: 10.5, reason: 'x' });
     assert.equal(fraction.res.status, 400);

@@ -1,6 +1,8 @@
 // GET /payments/:merchant_uid: what the widget renders, for each kind of payment.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import * as v from 'valibot';
+import { RefundViewSchema } from '../../shared/schemas/refund-view.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
 
 let h: Harness;
@@ -28,6 +30,7 @@ describe('GET /payments/:merchant_uid', () => {
       refund_account_required: false,
       refund_tel_required: false,
     });
+    assert.ok(v.safeParse(RefundViewSchema, body).success, 'the answer is the shared RefundView the widget reads');
     assert.equal(h.fake.count('find'), 1);
     await h.view('V-1');
     assert.equal(h.fake.count('find'), 1, 'the second view came from the ledger');
@@ -52,6 +55,7 @@ describe('GET /payments/:merchant_uid', () => {
     h.fake.addPayment({ merchant_uid: 'V-KCP', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp' });
     const ini = await h.view('V-INI');
     const kcp = await h.view('V-KCP');
+    assert.ok(v.safeParse(RefundViewSchema, ini.body).success);
     assert.equal(ini.body.refund_account_required, true);
     const shinhan = (banks: any[]) => banks.find((b) => b.name_en === 'Shinhan Bank');
     assert.deepEqual(shinhan(ini.body.banks), { code: '88', name_ko: '신한은행', name_en: 'Shinhan Bank' });
