@@ -1,12 +1,12 @@
 /** @module createApp(deps): the proxy's HTTP surface. Wiring only: it reads no environment and touches no runtime API. */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
 import { AppError, failure } from './errors.ts';
+import { limitBody } from './middleware/body-limit.ts';
+import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -21,13 +21,14 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export const createApp = (deps: AppDeps): Hono => {
   const app = new Hono();
-  const isAllowed = (origin: string, selfOrigin: string) => origin === selfOrigin || deps.allowedOrigins.includes(origin);
+  // The proxy's own origin (the sandbox's demo shop, say) is asked for last: computing it parses the URL.
+  const isAllowed = (origin: string, selfOrigin: () => string) => deps.allowedOrigins.includes(origin) || origin === selfOrigin();
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
   app.use(
     '/payments/*',
     cors({
-      origin: (origin, c) => (isAllowed(origin, new URL(c.req.url).origin) ? origin : null),
+      isAllowed,
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
@@ -35,7 +36,7 @@ export const createApp = (deps: AppDeps): Hono => {
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));
-  app.use('*', bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
+  app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
   const minute = { windowMs: 60_000, now: deps.now };
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => (c.req.method === 'OPTIONS' ? null : `ip:${deps.clientIp(c) ?? 'unknown'}`) }));
   app.use('/payments/*', requireGrant({ secret: deps.grantSecret }));

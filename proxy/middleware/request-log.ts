@@ -7,6 +7,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 declare module 'hono' {
   interface ContextVariableMap {
     errorCode: string;
+    /** Set when the answer is a stored one, replayed for a repeated Idempotency-Key. */
+    replayed: boolean;
   }
 }
 
@@ -30,6 +32,7 @@ export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHand
       ip: clientIp(c),
       origin: c.req.header('Origin') ?? null,
       ...(code ? { code } : {}),
-      ...(c.res.headers.get('Idempotent-Replayed') ? { replayed: true } : {}),
+      // Read from the context, not c.res.headers: reading an answer's headers makes the Node server build it anew.
+      ...(c.get('replayed') ? { replayed: true } : {}),
     });
   };

@@ -74,7 +74,10 @@ export const paymentRoutes = (deps: AppDeps) =>
         clientIp: deps.clientIp(c),
         origin: c.req.header('Origin') ?? null,
       });
-      if (answer.replayed) c.header('Idempotent-Replayed', 'true');
+      if (answer.replayed) {
+        c.header('Idempotent-Replayed', 'true');
+        c.set('replayed', true);
+      }
       if (!answer.body.ok) c.set('errorCode', answer.body.error.code);
       // The status comes from the shared error table (or a stored answer), always a contentful HTTP status.
       return c.json(answer.body, answer.status as ContentfulStatusCode);
