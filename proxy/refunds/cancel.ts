@@ -10,11 +10,11 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Grant } from '../auth/grant.ts';
 import { type Answer, failure } from '../errors.ts';
-import type { AttemptFinish, AttemptStart, PaymentRecord } from '../store/store.ts';
+import type { Attempt, AttemptFinish, AttemptStart, PaymentRecord, StoredPayment } from '../store/store.ts';
 import { successAnswer } from './answers.ts';
 import { checkRequest, maskAccount } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
-import { LEASE_BUSY, withLease } from './lease.ts';
+import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable } from './rules.ts';
@@ -36,50 +36,57 @@ const KEY_LIFETIME_MS = 25 * 3600 * 1000;
 let lastPurge = 0;
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelAnswer> => {
-  const result = await withLease(deps, `order:${input.request.merchant_uid}`, () =>
-    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : refund(deps, input, null),
+  const result = await withLease(deps, `order:${input.request.merchant_uid}`, async () =>
+    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : { value: await refund(deps, input, null) },
   );
   if (result === LEASE_BUSY) return failure('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
   return result;
 };
 
-const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: string): Promise<CancelAnswer> => {
+const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: string): Promise<LeaseWork<CancelAnswer>> => {
   const now = deps.now();
   if (now - lastPurge > 3600_000) {
     lastPurge = now;
     await deps.store.purgeIdempotencyKeys(now - KEY_LIFETIME_MS);
   }
-  const hash = await requestHash(input.request);
-  const { record, created } = await deps.store.claimIdempotencyKey({
-    key,
-    merchant_uid: input.request.merchant_uid,
-    request_hash: hash,
-    created_at: now,
-  });
-  if (!created && (record.request_hash !== hash || record.merchant_uid !== input.request.merchant_uid)) {
-    return failure('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.');
+  const hash = requestHash(input.request);
+  const claim = async () =>
+    deps.store.claimIdempotencyKey({ key, merchant_uid: input.request.merchant_uid, request_hash: await hash, created_at: now });
+  // The order is read in the same round as the key is claimed (on PostgreSQL, each statement is a round trip); a
+  // replayed request simply does not use what was read.
+  const [{ record, created }, order] = await Promise.all([claim(), readOrder(deps, input.request.merchant_uid)]);
+  if (!created && (record.request_hash !== (await hash) || record.merchant_uid !== input.request.merchant_uid)) {
+    return { value: failure('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.') };
   }
   if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
-    return { status: record.response_status, body: JSON.parse(record.response_body) as CancelAnswer['body'], replayed: true }; // written by us below
+    const body = JSON.parse(record.response_body) as CancelAnswer['body']; // written by us below
+    return { value: { status: record.response_status, body, replayed: true } };
   }
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
-  const answer = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id });
+  const answer = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);
   // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns
   // what that attempt really did (settled from i'mport) instead of refunding again.
-  if (answer.body.ok || !ERRORS[answer.body.error.code].retryable) {
-    await deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body));
-  }
-  return answer;
+  const keep = answer.body.ok || !ERRORS[answer.body.error.code].retryable;
+  // Stored after the answer is sent but before the lease is let go, so a retry (which must take the lease) finds it.
+  // Should the write fail, the key stays pending on an attempt whose outcome is written, and a retry answers from that.
+  return { value: answer, ...(keep ? { tail: () => deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body)) } : {}) };
 };
 
 // Said before this request sent anything; an earlier request's outcome may still be unsettled, so no more is claimed.
 const unavailable = (loaded: Loaded & { kind: 'unavailable' }): CancelAnswer =>
   failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); this request sent no refund. Try again.`);
 
+/** What the ledger holds for an order: its payment row and its refund attempts, read in one round. */
+type OrderRead = readonly [StoredPayment | null, Attempt[]];
+
+const readOrder = (deps: RefundDeps, merchantUid: string): Promise<OrderRead> =>
+  Promise.all([deps.store.getPayment(merchantUid), deps.store.listAttempts(merchantUid)]);
+
 const refund = async (
   deps: RefundDeps,
   input: CancelInput,
   keyed: { key: string; earlierAttemptId: string | null } | null,
+  order?: OrderRead,
 ): Promise<CancelAnswer> => {
   const { request: req, grant } = input;
   const startedAt = deps.now();
@@ -117,10 +124,10 @@ const refund = async (
   };
 
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
-  let loaded = await loadPayment(deps, req.merchant_uid);
+  const [stored, attempts] = order ?? (await readOrder(deps, req.merchant_uid));
+  let loaded = await loadPayment(deps, req.merchant_uid, { read: stored });
   if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', `No payment was found for order ${req.merchant_uid}.`), null);
   if (loaded.kind === 'unavailable') return unavailable(loaded);
-  const attempts = await deps.store.listAttempts(req.merchant_uid);
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
     if (loaded.kind !== 'ok') return unavailable(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
@@ -148,8 +155,7 @@ const refund = async (
   // 4. Write the attempt before the call, so a crash mid-call leaves a record to settle.
   const checksum = cancelableOf(payment);
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: checked.amount, checksum };
-  await deps.store.insertAttempt(attempt);
-  if (keyed) await deps.store.setIdempotencyAttempt(keyed.key, attempt.id);
+  await Promise.all([deps.store.insertAttempt(attempt), keyed && deps.store.setIdempotencyAttempt(keyed.key, attempt.id)]);
 
   const sentAt = deps.now();
   const result = await deps.iamport.cancelPayment({ imp_uid: payment.imp_uid, amount: checked.amount, checksum, reason: req.reason, ...checked.refund });
@@ -158,9 +164,12 @@ const refund = async (
 
   switch (result.kind) {
     case 'ok': {
-      const saved = await savePaymentAfterRefund(deps, result.payment);
-      const entry = findEntryFor(attempt, saved.cancel_history, known);
-      await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, cancellation_id: entry ? entryId(entry) : null, refunded: checked.amount, iamport_ms }));
+      // The entry is looked for in i'mport's own answer to this cancel, so both writes go out in one round.
+      const entry = findEntryFor(attempt, result.payment.cancel_history ?? [], known);
+      const [saved] = await Promise.all([
+        savePaymentAfterRefund(deps, result.payment),
+        finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, cancellation_id: entry ? entryId(entry) : null, refunded: checked.amount, iamport_ms })),
+      ]);
       return successAnswer(saved, checked.amount, { entry });
     }
     case 'not_sent': {
@@ -233,16 +242,17 @@ const revoke = async (
 ): Promise<CancelAnswer> => {
   // No checksum marks a revocation in the audit (see settle.ts).
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: 0, checksum: null, refund_bank: null, refund_account_masked: null };
-  await deps.store.insertAttempt(attempt);
-  if (keyed) await deps.store.setIdempotencyAttempt(keyed.key, attempt.id);
+  await Promise.all([deps.store.insertAttempt(attempt), keyed && deps.store.setIdempotencyAttempt(keyed.key, attempt.id)]);
   const sentAt = deps.now();
   const result = await deps.iamport.revokeVbank(payment.imp_uid);
   const iamport_ms = deps.now() - sentAt;
   const revokedAnswer = (p: PaymentRecord) => successAnswer(p, 0, { revoked: true });
   switch (result.kind) {
     case 'ok': {
-      const saved = await savePaymentAfterRefund(deps, result.payment);
-      await finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, refunded: 0, iamport_ms }));
+      const [saved] = await Promise.all([
+        savePaymentAfterRefund(deps, result.payment),
+        finishQuietly(deps, attempt.id, ended({ outcome: 'succeeded', iamport_code: 0, refunded: 0, iamport_ms })),
+      ]);
       return revokedAnswer(saved);
     }
     case 'not_sent':

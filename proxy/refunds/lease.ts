@@ -8,11 +8,23 @@ import type { RefundDeps } from './deps.ts';
 /** The lease could not be had within the wait; the caller answers REFUND_IN_PROGRESS. */
 export const LEASE_BUSY = Symbol('lease busy');
 
-export const withLease = async <T>(
-  deps: Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log'>,
-  name: string,
-  work: () => Promise<T>,
-): Promise<T | typeof LEASE_BUSY> => {
+/**
+ * What work under a lease hands back: its result, and optionally writes that must still happen while the lease is
+ * held but that the caller need not wait for (storing an answer for its Idempotency-Key, say).
+ */
+export interface LeaseWork<T> {
+  readonly value: T;
+  readonly tail?: () => Promise<unknown>;
+}
+
+type LeaseDeps = Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log'>;
+
+/**
+ * Holds the lease for `work`. Once the work resolves, its value is returned at once; its tail, then the release of
+ * the lease, follow in order, so whoever takes the lease next sees everything the tail wrote. If the work throws,
+ * the lease is released before the error is passed on.
+ */
+export const withLease = async <T>(deps: LeaseDeps, name: string, work: () => Promise<LeaseWork<T>>): Promise<T | typeof LEASE_BUSY> => {
   const holder = deps.randomId();
   const deadline = deps.now() + deps.leaseWaitMs;
   let pause = 5;
@@ -22,17 +34,33 @@ export const withLease = async <T>(
     await deps.sleep(pause + Math.random() * pause);
     pause = Math.min(pause * 2, 100);
   }
-  // Renew well before expiry while the work (an i'mport call, perhaps a slow one) runs.
+  // Renew well before expiry while the work (an i'mport call, perhaps a slow one) and its tail run.
   const renew = setInterval(() => {
     deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now()).then(
       (kept) => kept || deps.log({ level: 'error', msg: 'lost a lease while working', lease: name }),
       (error: unknown) => deps.log({ level: 'error', msg: 'could not renew a lease', lease: name, error: String(error) }),
     );
   }, deps.leaseTtlMs / 3);
-  try {
-    return await work();
-  } finally {
+  const release = async (): Promise<void> => {
     clearInterval(renew);
     await deps.store.releaseLease(name, holder);
+  };
+  let done: LeaseWork<T>;
+  try {
+    done = await work();
+  } catch (error) {
+    await release();
+    throw error;
   }
+  // A failed tail or release costs only time: a pending key is settled by its next use, and the lease expires.
+  const { tail } = done;
+  const finish = async (): Promise<void> => {
+    try {
+      if (tail) await tail();
+    } finally {
+      await release();
+    }
+  };
+  finish().catch((error: unknown) => deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) }));
+  return done.value;
 };

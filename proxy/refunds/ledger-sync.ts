@@ -63,9 +63,10 @@ export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'i
 export const loadPayment = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
   merchantUid: string,
-  { allowStale = false }: { allowStale?: boolean } = {},
+  { allowStale = false, read }: { allowStale?: boolean; read?: StoredPayment | null } = {},
 ): Promise<Loaded> => {
-  const stored = await deps.store.getPayment(merchantUid);
+  // `read`: the row, when the caller already read it alongside other statements.
+  const stored = read === undefined ? await deps.store.getPayment(merchantUid) : read;
   if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
   if (stored) {
     const fresh = await refreshPayment(deps, stored.imp_uid);

@@ -38,6 +38,7 @@ export const webhookRoutes = (deps: AppDeps) =>
     await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
       const attempts = await deps.store.listAttempts(payment.merchant_uid);
       if (attempts.some(isUnsettled)) await settleAttempts(deps, payment, attempts);
+      return { value: undefined };
     });
     return c.json({ ok: true, merchant_uid: payment.merchant_uid, imp_uid: payment.imp_uid, status: payment.status, cancel_amount: payment.cancel_amount });
   });
