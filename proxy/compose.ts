@@ -18,6 +18,9 @@ export interface ComposeOptions {
   readonly loadWidget?: AppDeps['loadWidget'];
 }
 
+/** One log event as the JSON line every entry writes: the time first, then the event's fields. */
+export const formatLogLine = (line: Record<string, unknown>): string => JSON.stringify({ time: new Date().toISOString(), ...line });
+
 export const composeDeps = (options: ComposeOptions): AppDeps => {
   const { config, store, now = Date.now } = options;
   const iamport = createIamportClient({
@@ -37,7 +40,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     leaseWaitMs: options.leaseWaitMs ?? 20_000,
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
-    log: options.log ?? ((line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }))),
+    log: options.log ?? ((line) => console.log(formatLogLine(line))),
     grantSecret: config.grantSecret,
     allowedOrigins: config.allowedOrigins,
     clientIp: options.clientIp ?? (() => null),

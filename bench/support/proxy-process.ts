@@ -9,6 +9,8 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../proxy/app.ts';
 import { type ComposeOptions, composeApp, composeDeps } from '../../proxy/compose.ts';
+import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
+import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
 import { createIamportClient } from '../../proxy/iamport/client.ts';
 import { toRefundView } from '../../proxy/refunds/view.ts';
@@ -54,7 +56,8 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
       rateLimit: { perIp: 1_000_000, perOrder: 1_000_000 },
     },
     store,
-    fetch: globalThis.fetch,
+    fetch: createNodeFetch(),
+    log: stdoutLog(),
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     ...(options.widgetFile ? { loadWidget: widgetFromFile(options.widgetFile) } : {}),
   };
@@ -63,7 +66,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     baseUrl: options.iamportUrl,
     apiKey: IMP_KEY,
     apiSecret: IMP_SECRET,
-    fetch: globalThis.fetch,
+    fetch: createNodeFetch(),
     now: staleClock(),
   });
   return { app: createApp({ ...composeDeps(composeOptions), iamport }), close: () => store.close() };

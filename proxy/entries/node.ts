@@ -16,6 +16,8 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
 import { type SandboxIamport, startSandboxIamport, wantsSandbox } from './sandbox-iamport.ts';
+import { createNodeFetch } from './node-fetch.ts';
+import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
 
 // The widget sits next to this file once bundled (dist/node.js), or in dist/ when run from source.
@@ -53,12 +55,14 @@ const main = async (): Promise<void> => {
   const config = readConfig(sandbox ? sandbox.env : process.env);
   const store = openStore(config.database, sandbox !== null);
   await store.migrate();
+  const iamportFetch = createNodeFetch();
   const app = composeApp({
     config,
     store,
-    fetch: globalThis.fetch,
+    fetch: iamportFetch,
     clientIp: clientIp(config.trustProxy, socketAddress),
     loadWidget: widgetFromFile(WIDGET_FILE),
+    log: stdoutLog(),
   });
   if (sandbox) app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now }).routes);
 
@@ -74,6 +78,7 @@ const main = async (): Promise<void> => {
     }
   });
   const stop = (): void => {
+    iamportFetch.close();
     server.close(() => void Promise.all([store.close(), sandbox?.served.close()]).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Hono } from 'hono';
+import { formatLogLine } from '../compose.ts';
 import { ConfigError, type Env } from '../config.ts';
 import { failure } from '../errors.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
@@ -78,7 +79,7 @@ const build = (bindings: Bindings): Isolate => {
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-const log = (line: Record<string, unknown>): void => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+const log = (line: Record<string, unknown>): void => console.log(formatLogLine(line));
 
 export default {
   async fetch(request: Request, bindings: Bindings, ctx: WorkerContext): Promise<Response> {

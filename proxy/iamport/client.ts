@@ -14,7 +14,22 @@ import {
 } from './schemas.ts';
 import { createTokenCache } from './token.ts';
 
-export type FetchLike = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
+/** What the client asks of an HTTP request. */
+export interface FetchInit {
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly signal: AbortSignal;
+}
+
+/** What the client reads of an HTTP answer; a Web `Response` is one. */
+export interface FetchedResponse {
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+/** The Web `fetch` fits; so does the Node entry's own client over node:http (entries/node-fetch.ts). */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchedResponse>;
 
 export interface IamportClientOptions {
   readonly baseUrl: string;
@@ -66,14 +81,10 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
-    let response: Response;
+    let response: FetchedResponse;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const signal = AbortSignal.timeout(timeoutMs);
+      response = await fetch(`${baseUrl}${path}`, body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal });
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       const timedOut = name === 'TimeoutError' || name === 'AbortError';

@@ -1,0 +1,71 @@
+// nodeFetch() against a real HTTP server on loopback: what the i'mport client relies on, and how failures surface.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createIamportClient } from '../iamport/client.ts';
+import { createNodeFetch } from './node-fetch.ts';
+
+/** The client ports requests came from: one port, one connection. */
+const connections = new Set<number>();
+let base = '';
+const server = http.createServer((req, res) => {
+  connections.add(req.socket.remotePort ?? 0);
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => {
+    if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('late'), 2_000);
+    if (req.url === '/cut') {
+      // Promises 100 bytes, sends 5, then drops the connection.
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('{"co');
+      return void setTimeout(() => res.destroy(), 20);
+    }
+    res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] ?? null, length: req.headers['content-length'] ?? null }));
+  });
+});
+const fetch = createNodeFetch();
+const signal = () => AbortSignal.timeout(1_000);
+
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => {
+  fetch.close();
+  server.close();
+});
+
+describe('nodeFetch()', () => {
+  it('sends the method, headers and body, and answers with the status and the whole body', async () => {
+    const res = await fetch(`${base}/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"금액":9000}', signal: signal() });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(await res.text()), { method: 'POST', body: '{"금액":9000}', type: 'application/json', length: '15' });
+    const missing = await fetch(`${base}/missing`, { method: 'GET', headers: {}, signal: signal() });
+    assert.equal(missing.status, 404);
+  });
+
+  it('keeps one connection alive across calls', async () => {
+    connections.clear();
+    for (let i = 0; i < 3; i++) await (await fetch(`${base}/echo`, { method: 'GET', headers: {}, signal: signal() })).text();
+    assert.equal(connections.size, 1);
+  });
+
+  it('rejects with an AbortError when the signal times out', async () => {
+    await assert.rejects(fetch(`${base}/slow`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(50) }), { name: 'AbortError' });
+  });
+
+  it('rejects when the connection drops in the middle of the answer', async () => {
+    await assert.rejects(fetch(`${base}/cut`, { method: 'GET', headers: {}, signal: signal() }));
+  });
+
+  it("lets the i'mport client tell a timeout from a refusal", async () => {
+    const client = createIamportClient({ baseUrl: `${base}/slow`, apiKey: 'k', apiSecret: 's', fetch, timeoutMs: 50 });
+    assert.deepEqual(await client.cancelPayment({ imp_uid: 'imp_1', amount: 1, checksum: 1, reason: 'x' }), {
+      kind: 'not_sent',
+      detail: 'UnavailableError: AbortError: The operation was aborted',
+    });
+  });
+});
