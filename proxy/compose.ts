@@ -1,6 +1,7 @@
 /** @module composeApp(): builds the proxy from a config and the runtime's pieces; shared by every entry and by tests. */
 import type { Context } from 'hono';
 import { createApp } from './app.ts';
+import { type Background, createBackground } from './background.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { Config } from './config.ts';
 import { createIamportClient, type FetchLike } from './iamport/client.ts';
@@ -16,6 +17,8 @@ export interface ComposeOptions {
   readonly log?: (line: Record<string, unknown>) => void;
   readonly leaseWaitMs?: number;
   readonly loadWidget?: AppDeps['loadWidget'];
+  /** Where work that outlives an answer is kept; an entry that closes the ledger at shutdown waits for it first. */
+  readonly background?: Background;
 }
 
 /** One log event as the JSON line every entry writes: the time first, then the event's fields. */
@@ -41,6 +44,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
     log: options.log ?? ((line) => console.log(formatLogLine(line))),
+    background: options.background ?? createBackground(),
     grantSecret: config.grantSecret,
     allowedOrigins: config.allowedOrigins,
     clientIp: options.clientIp ?? (() => null),

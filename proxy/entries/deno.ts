@@ -3,6 +3,7 @@
  * with Deno.serve. The client IP is the connection's remote address. Run the bundle built by
  * scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
+import { createBackground } from '../background.ts';
 import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
@@ -23,7 +24,8 @@ const { config, store } = await openPortableLedger(env, 'Deno', (message) => {
   console.error(message);
   return Deno.exit(1);
 });
-const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy) });
+const background = createBackground();
+const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy), background });
 
 // Deno Deploy (which sets DENO_DEPLOYMENT_ID) chooses the address itself; elsewhere HOST and PORT do.
 const address = env.DENO_DEPLOYMENT_ID ? {} : { hostname: config.host, port: config.port };
@@ -38,6 +40,8 @@ const server = Deno.serve(
 const stop = (): void => {
   void server
     .shutdown()
+    // A refund answered just now may still be writing under its lease: let it finish before the ledger closes.
+    .then(() => background.settled())
     .then(() => store.close())
     .finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 5000);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { createBackground } from '../background.ts';
 import { ConfigError, type Config, parseConfig } from '../config.ts';
 import { composeApp } from '../compose.ts';
 import { createSandbox } from '../sandbox/routes.ts';
@@ -56,6 +57,7 @@ const main = async (): Promise<void> => {
   const store = openStore(config.database, sandbox !== null);
   await store.migrate();
   const iamportFetch = createNodeFetch();
+  const background = createBackground();
   const app = composeApp({
     config,
     store,
@@ -63,6 +65,7 @@ const main = async (): Promise<void> => {
     clientIp: clientIp(config.trustProxy, socketAddress),
     loadWidget: widgetFromFile(WIDGET_FILE),
     log: stdoutLog(),
+    background,
   });
   if (sandbox) app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now }).routes);
 
@@ -79,7 +82,8 @@ const main = async (): Promise<void> => {
   });
   const stop = (): void => {
     iamportFetch.close();
-    server.close(() => void Promise.all([store.close(), sandbox?.served.close()]).finally(() => process.exit(0)));
+    // A refund answered just now may still be writing under its lease: let it finish before the ledger closes.
+    server.close(() => void background.settled().then(() => Promise.all([store.close(), sandbox?.served.close()])).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', stop);

@@ -3,6 +3,7 @@
  * built from it (the widget embedded at bundle time), and the client-IP rule. Touches no runtime API.
  */
 import type { Context, Hono } from 'hono';
+import type { Background } from '../background.ts';
 import { composeApp } from '../compose.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { createPostgresStore } from '../store/postgres.ts';
@@ -89,13 +90,15 @@ export interface PortableAppOptions {
   readonly config: PortableConfig;
   readonly store: Store;
   readonly clientIp: (c: Context) => string | null;
+  readonly background: Background;
 }
 
 /** The same app as on Node, over the runtime's own fetch, serving the embedded widget. */
-export const composePortableApp = ({ config, store, clientIp }: PortableAppOptions): Hono =>
+export const composePortableApp = ({ config, store, clientIp, background }: PortableAppOptions): Hono =>
   composeApp({
     config,
     store,
+    background,
     // A plain call: workerd refuses its fetch invoked as a method of another object ("Illegal invocation").
     fetch: (input, init) => fetch(input, init),
     clientIp,

@@ -6,6 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context, Hono } from 'hono';
+import type { Background } from '../background.ts';
 import { formatLogLine } from '../compose.ts';
 import { ConfigError, type Env } from '../config.ts';
 import { failure } from '../errors.ts';
@@ -24,10 +25,16 @@ type Bindings = Readonly<Record<string, unknown>>;
 
 const RUNTIME = 'Cloudflare Workers';
 
-/** The connection of the request running now, opened when the ledger is first used. */
+/** The connection of the request running now, opened when the ledger is first used, and its work after the answer. */
 interface RequestScope {
   driver: SqlDriver | null;
+  readonly kept: Promise<unknown>[];
 }
+
+// Work after an answer stays in its request's scope: ctx.waitUntil keeps it, and its connection, alive.
+const background: Background = {
+  keep: (work) => void scopes.getStore()?.kept.push(work),
+};
 
 const scopes = new AsyncLocalStorage<RequestScope>();
 
@@ -73,7 +80,7 @@ let isolate: Isolate | null = null;
 const build = (bindings: Bindings): Isolate => {
   const config = parsePortableConfig(envFromBindings(bindings), RUNTIME);
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
-  return { app: composePortableApp({ config, store: ledger, clientIp }), ledger, migrated: false };
+  return { app: composePortableApp({ config, store: ledger, clientIp, background }), ledger, migrated: false };
 };
 
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
@@ -91,7 +98,7 @@ export default {
       return answer(failure('INTERNAL', `${error.message}\nSee docs/runtimes.md.`));
     }
     const current = isolate;
-    const scope: RequestScope = { driver: null };
+    const scope: RequestScope = { driver: null, kept: [] };
     return scopes.run(scope, async () => {
       try {
         if (!current.migrated) {
@@ -107,7 +114,8 @@ export default {
         }
         return await current.app.fetch(request);
       } finally {
-        if (scope.driver) ctx.waitUntil(scope.driver.close());
+        // The connection closes only after the work that follows the answer (the lease's release, say) is done.
+        ctx.waitUntil(Promise.allSettled(scope.kept).then(() => scope.driver?.close()));
       }
     });
   },

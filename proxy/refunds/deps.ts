@@ -1,4 +1,5 @@
 /** @module What the refund use case needs from the outside, passed in so tests and runtimes can supply their own. */
+import type { Background } from '../background.ts';
 import type { IamportClient } from '../iamport/client.ts';
 import type { Store } from '../store/store.ts';
 
@@ -14,4 +15,6 @@ export interface RefundDeps {
   /** How long a lease lives unless renewed; its holder renews it while working, so this is how long a crash blocks. */
   readonly leaseTtlMs: number;
   readonly log: (line: Record<string, unknown>) => void;
+  /** Keeps writes that follow an answer (under the order's lease) alive until they are done. */
+  readonly background: Background;
 }

@@ -17,7 +17,7 @@ export interface LeaseWork<T> {
   readonly tail?: () => Promise<unknown>;
 }
 
-type LeaseDeps = Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log'>;
+type LeaseDeps = Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log' | 'background'>;
 
 /**
  * Holds the lease for `work`. Once the work resolves, its value is returned at once; its tail, then the release of
@@ -61,6 +61,8 @@ export const withLease = async <T>(deps: LeaseDeps, name: string, work: () => Pr
       await release();
     }
   };
-  finish().catch((error: unknown) => deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) }));
+  deps.background.keep(
+    finish().catch((error: unknown) => deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) })),
+  );
   return done.value;
 };

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintGrant } from '../auth/grant.ts';
+import { createBackground } from '../background.ts';
 import { composeApp } from '../compose.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import type { WidgetScript } from '../routes/widget.ts';
@@ -63,6 +64,9 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   const store = options.store ?? createSqliteStore({ path: ':memory:' });
   await store.migrate();
   const logs: Record<string, unknown>[] = [];
+  // Writes that follow an answer (a stored answer, a lease's release) run on after app.request() resolves, as in
+  // production; settled() waits for them, and close() does before closing the ledger.
+  const background = createBackground();
   const app = composeApp({
     config: {
       iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
@@ -76,6 +80,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     log: (line) => logs.push(line),
     clientIp: () => '203.0.113.7',
     leaseWaitMs: options.leaseWaitMs ?? 5000,
+    background,
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
   });
 
@@ -109,7 +114,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     return { res, body: (await res.json()) as Record<string, any> };
   };
 
-  return { app, fake, store, logs, clock, grant, view, cancel, close: () => store.close() };
+  const settled = () => background.settled();
+  return { app, fake, store, logs, clock, grant, view, cancel, settled, close: async () => { await settled(); await store.close(); } };
 };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

@@ -1,0 +1,27 @@
+/**
+ * @module Work that goes on after an answer was sent: a refund's last writes under its order's lease (withLease's
+ * tail). Each entry decides how that work is kept alive: a long-lived server waits for it before closing the ledger
+ * at shutdown; on Workers it is handed to ctx.waitUntil with the request's connection.
+ */
+export interface Background {
+  /** Takes work that may still be running when the answer goes out. It must handle its own errors. */
+  keep(work: Promise<unknown>): void;
+}
+
+export interface TrackedBackground extends Background {
+  /** Resolves once all work kept so far (and any kept meanwhile) has settled. */
+  settled(): Promise<void>;
+}
+
+export const createBackground = (): TrackedBackground => {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    keep(work) {
+      const tracked: Promise<unknown> = work.catch(() => undefined).finally(() => pending.delete(tracked));
+      pending.add(tracked);
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.all(pending);
+    },
+  };
+};
