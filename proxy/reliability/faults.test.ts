@@ -107,6 +107,37 @@ describe('a ledger write failing after i\'mport refunded', () => {
   });
 });
 
+describe('the writes that follow an answer failing', () => {
+  it('leave the refund answered once: the retry with the same key reports it, and i\'mport is not called again', async () => {
+    const inner = createSqliteStore({ path: ':memory:' });
+    let failTail = false;
+    const flaky: Store = {
+      ...inner,
+      completeIdempotencyKey: async (key, status, body) => {
+        if (failTail) throw new Error('disk I/O error');
+        return inner.completeIdempotencyKey(key, status, body);
+      },
+    };
+    h = await createHarness({ store: flaky });
+    const p = h.fake.addPayment({ merchant_uid: 'T-FAIL', amount: 10_000 });
+    failTail = true;
+    const first = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
+    await h.settled();
+    failTail = false;
+    assert.equal(first.res.status, 200);
+    assert.ok(h.logs.some((l) => l.msg === 'could not finish under a lease' && /disk I\/O error/.test(String(l.error))), 'the failure was logged');
+    const retry = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
+    assert.equal(retry.res.status, 200, 'the lease was released despite the failed write');
+    assert.equal(retry.body.refunded, 3000);
+    assert.equal(retry.body.cancelable_amount, 7000);
+    assert.equal(h.fake.count('cancel'), 1, 'one cancel at i\'mport');
+    await assertMoneyInvariants({
+      fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'T-FAIL',
+      answers: [{ status: first.res.status, body: first.body }],
+    });
+  });
+});
+
 describe('the ledger database unreachable', () => {
   it('answers a clear 503 and never calls i\'mport', async () => {
     // Port 1 on loopback refuses at once: a PostgreSQL server that is down.
