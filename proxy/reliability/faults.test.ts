@@ -13,6 +13,17 @@ import { assertMoneyInvariants, type Seen } from './invariants.ts';
 let h: Harness;
 afterEach(async () => h?.close());
 
+/** An in-memory SQLite ledger whose `method` fails as a full or broken disk would, while `failing()` says so. */
+const failingStore = (method: 'upsertPayment' | 'completeIdempotencyKey', failing: () => boolean): Store => {
+  const inner = createSqliteStore({ path: ':memory:' });
+  const real = inner[method] as (...args: unknown[]) => Promise<unknown>;
+  const flaky = async (...args: unknown[]) => {
+    if (failing()) throw new Error('disk I/O error');
+    return real(...args);
+  };
+  return { ...inner, [method]: flaky };
+};
+
 /** Sends one refund intent, retrying with the same key while the answer is a retryable 503 (at most 4 tries). */
 const refundLikeTheWidget = async (body: Record<string, unknown>, key: string): Promise<Seen> => {
   let last: Seen | undefined;
@@ -77,16 +88,8 @@ describe('faults at i\'mport', () => {
 
 describe('a ledger write failing after i\'mport refunded', () => {
   it('still answers the refund as done, and the next request brings the ledger up to date without refunding twice', async () => {
-    const inner = createSqliteStore({ path: ':memory:' });
     let failWrites = false;
-    const flaky: Store = {
-      ...inner,
-      upsertPayment: async (payment, now) => {
-        if (failWrites) throw new Error('disk I/O error');
-        return inner.upsertPayment(payment, now);
-      },
-    };
-    h = await createHarness({ store: flaky });
+    h = await createHarness({ store: failingStore('upsertPayment', () => failWrites) });
     const p = h.fake.addPayment({ merchant_uid: 'W-FAIL', amount: 10_000 });
     await h.view('W-FAIL');
     failWrites = true;
@@ -109,16 +112,8 @@ describe('a ledger write failing after i\'mport refunded', () => {
 
 describe('the writes that follow an answer failing', () => {
   it('leave the refund answered once: the retry with the same key reports it, and i\'mport is not called again', async () => {
-    const inner = createSqliteStore({ path: ':memory:' });
     let failTail = false;
-    const flaky: Store = {
-      ...inner,
-      completeIdempotencyKey: async (key, status, body) => {
-        if (failTail) throw new Error('disk I/O error');
-        return inner.completeIdempotencyKey(key, status, body);
-      },
-    };
-    h = await createHarness({ store: flaky });
+    h = await createHarness({ store: failingStore('completeIdempotencyKey', () => failTail) });
     const p = h.fake.addPayment({ merchant_uid: 'T-FAIL', amount: 10_000 });
     failTail = true;
     const first = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
