@@ -22,31 +22,26 @@ export const REFUND_AMOUNT = 1_000;
 export const merchantUidOf = (prefix: string, i: number): string => `${prefix}-${i}`;
 export const impUidOf = (prefix: string, i: number): string => `imp_${prefix}_${i}`;
 
-export const fakeSeedOf = (prefix: string, i: number): FakePaymentInput => ({
+/** A paid card order of ORDER_AMOUNT, the same in the fake i'mport and in the ledger. */
+const orderOf = (prefix: string, i: number) => ({
   imp_uid: impUidOf(prefix, i),
   merchant_uid: merchantUidOf(prefix, i),
   pay_method: 'card',
   pg_provider: 'html5_inicis',
   name: 'Bench order',
   amount: ORDER_AMOUNT,
-  status: 'paid',
+  status: 'paid' as const,
   paid_at: PAID_AT,
   receipt_url: `https://fake-iamport.test/receipts/${impUidOf(prefix, i)}`,
 });
 
+export const fakeSeedOf = (prefix: string, i: number): FakePaymentInput => orderOf(prefix, i);
+
 /** The ledger's copy of the same payment, as the proxy would have stored it from i'mport's answer. */
 export const ledgerRecordOf = (prefix: string, i: number): PaymentRecord => ({
-  imp_uid: impUidOf(prefix, i),
-  merchant_uid: merchantUidOf(prefix, i),
-  pay_method: 'card',
-  pg_provider: 'html5_inicis',
-  name: 'Bench order',
-  amount: ORDER_AMOUNT,
+  ...orderOf(prefix, i),
   cancel_amount: 0,
   currency: 'KRW',
-  status: 'paid',
-  paid_at: PAID_AT,
-  receipt_url: `https://fake-iamport.test/receipts/${impUidOf(prefix, i)}`,
   cancel_history: [],
 });
 
