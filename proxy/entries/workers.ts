@@ -50,6 +50,7 @@ const requestScopedDriver = (url: string): SqlDriver => {
     dialect: 'postgres',
     query: (text, params) => current().query(text, params),
     run: (text, params) => current().run(text, params),
+    sequence: (statements) => current().sequence(statements),
     transaction: (fn) => current().transaction(fn),
     close: async () => undefined,
   };

@@ -10,7 +10,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Grant } from '../auth/grant.ts';
 import { type Answer, failure } from '../errors.ts';
-import type { Attempt, AttemptFinish, AttemptStart, PaymentRecord, StoredPayment } from '../store/store.ts';
+import type { AttemptFinish, AttemptStart, KeyClaim, OrderSnapshot, PaymentRecord } from '../store/store.ts';
 import { successAnswer } from './answers.ts';
 import { checkRequest, maskAccount } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
@@ -36,26 +36,32 @@ const KEY_LIFETIME_MS = 25 * 3600 * 1000;
 let lastPurge = 0;
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelAnswer> => {
-  const result = await withLease(deps, `order:${input.request.merchant_uid}`, async () =>
-    input.idempotencyKey ? withIdempotencyKey(deps, input, input.idempotencyKey) : { value: await refund(deps, input, null) },
-  );
+  const { request, idempotencyKey: key } = input;
+  const now = deps.now();
+  if (key && now - lastPurge > 3600_000) {
+    lastPurge = now;
+    await deps.store.purgeIdempotencyKeys(now - KEY_LIFETIME_MS);
+  }
+  const claim: KeyClaim | null = key ? { key, merchant_uid: request.merchant_uid, request_hash: await requestHash(request), created_at: now } : null;
+  const name = `order:${request.merchant_uid}`;
+  // The lease, the key and the order in one trip to the ledger (one round trip on PostgreSQL), read under the lease.
+  const take = (holder: string) => deps.store.takeOrder({ name, holder, ttlMs: deps.leaseTtlMs, now: deps.now() }, request.merchant_uid, claim);
+  const result = await withLease(deps, name, async (order: OrderSnapshot) =>
+    claim && order.key ? withIdempotencyKey(deps, input, claim, order.key, order) : { value: await refund(deps, input, null, order) },
+  take);
   if (result === LEASE_BUSY) return failure('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
   return result;
 };
 
-const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: string): Promise<LeaseWork<CancelAnswer>> => {
-  const now = deps.now();
-  if (now - lastPurge > 3600_000) {
-    lastPurge = now;
-    await deps.store.purgeIdempotencyKeys(now - KEY_LIFETIME_MS);
-  }
-  const hash = requestHash(input.request);
-  const claim = async () =>
-    deps.store.claimIdempotencyKey({ key, merchant_uid: input.request.merchant_uid, request_hash: await hash, created_at: now });
-  // The order is read in the same round as the key is claimed (on PostgreSQL, each statement is a round trip); a
-  // replayed request simply does not use what was read.
-  const [{ record, created }, order] = await Promise.all([claim(), readOrder(deps, input.request.merchant_uid)]);
-  if (!created && (record.request_hash !== (await hash) || record.merchant_uid !== input.request.merchant_uid)) {
+const withIdempotencyKey = async (
+  deps: RefundDeps,
+  input: CancelInput,
+  claim: KeyClaim,
+  { record, created }: NonNullable<OrderSnapshot['key']>,
+  order: OrderSnapshot,
+): Promise<LeaseWork<CancelAnswer>> => {
+  const { key } = claim;
+  if (!created && (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid)) {
     return { value: failure('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.') };
   }
   if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
@@ -76,17 +82,11 @@ const withIdempotencyKey = async (deps: RefundDeps, input: CancelInput, key: str
 const unavailable = (loaded: Loaded & { kind: 'unavailable' }): CancelAnswer =>
   failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); this request sent no refund. Try again.`);
 
-/** What the ledger holds for an order: its payment row and its refund attempts, read in one round. */
-type OrderRead = readonly [StoredPayment | null, Attempt[]];
-
-const readOrder = (deps: RefundDeps, merchantUid: string): Promise<OrderRead> =>
-  Promise.all([deps.store.getPayment(merchantUid), deps.store.listAttempts(merchantUid)]);
-
 const refund = async (
   deps: RefundDeps,
   input: CancelInput,
   keyed: { key: string; earlierAttemptId: string | null } | null,
-  order?: OrderRead,
+  order: OrderSnapshot,
 ): Promise<CancelAnswer> => {
   const { request: req, grant } = input;
   const startedAt = deps.now();
@@ -124,8 +124,8 @@ const refund = async (
   };
 
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
-  const [stored, attempts] = order ?? (await readOrder(deps, req.merchant_uid));
-  let loaded = await loadPayment(deps, req.merchant_uid, { read: stored });
+  const { attempts } = order;
+  let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', `No payment was found for order ${req.merchant_uid}.`), null);
   if (loaded.kind === 'unavailable') return unavailable(loaded);
   if (attempts.some(isUnsettled)) {

@@ -24,11 +24,38 @@ type LeaseDeps = Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leas
  * the lease, follow in order, so whoever takes the lease next sees everything the tail wrote. If the work throws,
  * the lease is released before the error is passed on.
  */
-export const withLease = async <T>(deps: LeaseDeps, name: string, work: () => Promise<LeaseWork<T>>): Promise<T | typeof LEASE_BUSY> => {
+export function withLease<T>(deps: LeaseDeps, name: string, work: () => Promise<LeaseWork<T>>): Promise<T | typeof LEASE_BUSY>;
+/**
+ * With `take`: the lease is taken by `take(holder)` (a Store.takeOrder, which reads along with taking), answering
+ * null while someone else holds it; what it read is handed to the work.
+ */
+export function withLease<T, S>(
+  deps: LeaseDeps,
+  name: string,
+  work: (taken: S) => Promise<LeaseWork<T>>,
+  take: (holder: string) => Promise<S | null>,
+): Promise<T | typeof LEASE_BUSY>;
+export async function withLease<T, S>(
+  deps: LeaseDeps,
+  name: string,
+  work: (taken: S | true) => Promise<LeaseWork<T>>,
+  take?: (holder: string) => Promise<S | null>,
+): Promise<T | typeof LEASE_BUSY> {
   const holder = deps.randomId();
   const deadline = deps.now() + deps.leaseWaitMs;
+  const tryTake = async (): Promise<S | true | null> => {
+    if (!take) return (await deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now())) || null;
+    try {
+      return await take(holder);
+    } catch (error) {
+      // The lease may have been taken before what followed it failed: give it back rather than block the order.
+      await deps.store.releaseLease(name, holder).catch(() => undefined);
+      throw error;
+    }
+  };
   let pause = 5;
-  while (!(await deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now()))) {
+  let taken: S | true | null;
+  while ((taken = await tryTake()) === null) {
     if (deps.now() >= deadline) return LEASE_BUSY;
     // Jittered backoff so many waiters do not poll the database in step.
     await deps.sleep(pause + Math.random() * pause);
@@ -47,7 +74,7 @@ export const withLease = async <T>(deps: LeaseDeps, name: string, work: () => Pr
   };
   let done: LeaseWork<T>;
   try {
-    done = await work();
+    done = await work(taken);
   } catch (error) {
     await release();
     throw error;
@@ -65,4 +92,4 @@ export const withLease = async <T>(deps: LeaseDeps, name: string, work: () => Pr
     finish().catch((error: unknown) => deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) })),
   );
   return done.value;
-};
+}

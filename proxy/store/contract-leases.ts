@@ -1,7 +1,7 @@
 /** @module Store contract, leases: one holder per order at a time, across instances, until release or expiry. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { T0, unique, type StorePair } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aPayment, T0, unique, type StorePair } from './contract-fixtures.ts';
 
 export function leasesContract(stores: () => StorePair): void {
   describe('leases', () => {
@@ -70,6 +70,74 @@ export function leasesContract(stores: () => StorePair): void {
         [a, b, a, b].map((store, i) => store.acquireLease(name, `late-${i}`, 10_000, T0 + 30_000)),
       );
       assert.equal(retaken.filter(Boolean).length, 1, 'an expired lease also goes to exactly one racer');
+    });
+  });
+
+  describe('takeOrder: the lease, the key and the order in one trip', () => {
+    before(() => stores().a.migrate());
+
+    const claimOf = (key: string, merchant_uid: string, request_hash = 'hash-1') => ({ key, merchant_uid, request_hash, created_at: T0 });
+
+    it('takes a free lease, claims the key and reads the payment and attempts written before', async () => {
+      const { a, b } = stores();
+      const uid = unique('order');
+      const payment = aPayment({ imp_uid: unique('imp'), merchant_uid: uid });
+      await a.upsertPayment(payment, T0);
+      const first = anAttempt({ id: unique('att'), merchant_uid: uid, imp_uid: payment.imp_uid, started_at: T0 });
+      await a.insertAttempt(first, aFinish());
+      const key = unique('key');
+      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      assert.ok(snapshot);
+      assert.equal(snapshot.payment?.imp_uid, payment.imp_uid);
+      assert.deepEqual(snapshot.attempts.map((x) => x.id), [first.id]);
+      assert.equal(snapshot.key?.created, true);
+      assert.equal(snapshot.key?.record.state, 'pending');
+      assert.equal(await a.acquireLease(`order:${uid}`, 'h2', 1000, T0 + 1), false, 'the lease is held');
+    });
+
+    it('answers null while another holds the lease, and claims nothing then', async () => {
+      const { a, b } = stores();
+      const uid = unique('order');
+      const name = `order:${uid}`;
+      assert.equal(await a.acquireLease(name, 'h1', 1000, T0), true);
+      const key = unique('key');
+      assert.equal(await b.takeOrder({ name, holder: 'h2', ttlMs: 1000, now: T0 + 1 }, uid, claimOf(key, uid)), null);
+      await a.releaseLease(name, 'h1');
+      const later = await b.takeOrder({ name, holder: 'h2', ttlMs: 1000, now: T0 + 2 }, uid, claimOf(key, uid));
+      assert.equal(later?.key?.created, true, 'the refused call had not claimed the key');
+    });
+
+    it('reports a key claimed before as not created, with what is stored for it; and no key when none is asked', async () => {
+      const { a, b } = stores();
+      const uid = unique('order');
+      const key = unique('key');
+      await a.claimIdempotencyKey(claimOf(key, uid, 'hash-0'));
+      await a.completeIdempotencyKey(key, 200, '{"ok":true}');
+      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      assert.equal(snapshot?.key?.created, false);
+      assert.equal(snapshot?.key?.record.request_hash, 'hash-0');
+      assert.equal(snapshot?.key?.record.response_body, '{"ok":true}');
+      assert.equal(snapshot?.payment, null);
+      assert.deepEqual(snapshot?.attempts, []);
+      const other = unique('order');
+      const keyless = await a.takeOrder({ name: `order:${other}`, holder: 'h1', ttlMs: 1000, now: T0 }, other, null);
+      assert.equal(keyless?.key, null);
+    });
+
+    it('gives a contested order to exactly one of 10 racers on two instances, each with its own key', async () => {
+      const { a, b } = stores();
+      const uid = unique('order');
+      const name = `order:${uid}`;
+      const keys = Array.from({ length: 10 }, () => unique('key'));
+      const taken = await Promise.all(
+        keys.map((key, i) => (i % 2 ? a : b).takeOrder({ name, holder: `racer-${i}`, ttlMs: 10_000, now: T0 }, uid, claimOf(key, uid))),
+      );
+      assert.equal(taken.filter((t) => t !== null).length, 1);
+      const losers = keys.filter((_, i) => taken[i] === null);
+      for (const key of losers) {
+        const claimed = await a.claimIdempotencyKey(claimOf(key, uid));
+        assert.equal(claimed.created, true, 'a racer that lost claimed nothing');
+      }
     });
   });
 }

@@ -49,6 +49,18 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
   return {
     dialect: 'postgres',
     ...executorOn(sql),
+    async sequence(statements) {
+      // A reserved connection runs its queries in the order they were issued, and the driver writes them together.
+      const connection = await sql.reserve();
+      try {
+        const results = await Promise.allSettled(statements.map((s) => executorOn(connection).query(s.sql, s.params)));
+        const failed = results.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return results.map((r) => (r.status === 'fulfilled' ? r.value : []));
+      } finally {
+        connection.release();
+      }
+    },
     async transaction(fn) {
       // Boxed because the driver's return type unwraps arrays, which a generic result cannot be checked against.
       const box = await sql.begin(async tx => ({ value: await fn(executorOn(tx)) }));

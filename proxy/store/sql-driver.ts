@@ -15,8 +15,20 @@ export interface SqlExecutor {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/** One statement with its parameters, for SqlDriver.sequence(). */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+}
+
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: SqlDialect;
+  /**
+   * Runs statements one after another on one connection, each on its own (committed as if sent singly), and returns
+   * each one's rows. PostgreSQL receives them together, pipelined: one round trip for all. A statement that fails
+   * makes the call reject once all have run; the others are not undone.
+   */
+  sequence(statements: readonly SqlStatement[]): Promise<SqlRow[][]>;
   /**
    * Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws.
    * SQLite begins it IMMEDIATE (the write lock is taken up front). Inside `fn`, use only `tx`: the driver

@@ -96,6 +96,38 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.releaseLease, [name, holder]);
     },
 
+    async takeOrder(lease, merchantUid, claim) {
+      const claiming = claim
+        ? [
+            {
+              sql: sql.claimIdempotencyKeyUnderLease,
+              params: [claim.key, claim.merchant_uid, claim.request_hash, claim.created_at, lease.name, lease.holder],
+            },
+            { sql: sql.getIdempotencyKey, params: [claim.key] },
+          ]
+        : [];
+      // In this order on one connection: each statement sees what the ones before it committed.
+      const results = await driver.sequence([
+        { sql: sql.acquireLease, params: [lease.name, lease.holder, lease.now + lease.ttlMs, lease.now] },
+        ...claiming,
+        { sql: sql.getPayment, params: [merchantUid] },
+        { sql: sql.listAttempts, params: [merchantUid] },
+      ]);
+      if (results[0]?.length !== 1) return null;
+      const [payment] = results.at(-2) ?? [];
+      const attempts = (results.at(-1) ?? []).map(decodeAttempt);
+      if (!claim) return { payment: payment ? decodePayment(payment) : null, attempts, key: null };
+      const [mine] = results[1] ?? [];
+      const [theirs] = results[2] ?? [];
+      // Neither inserted nor found: purged in between. The lease is ours now, so a plain claim is as safe.
+      const key = mine
+        ? { record: decodeIdempotencyRecord(mine), created: true }
+        : theirs
+          ? { record: decodeIdempotencyRecord(theirs), created: false }
+          : await store.claimIdempotencyKey(claim);
+      return { payment: payment ? decodePayment(payment) : null, attempts, key };
+    },
+
     async insertAttempt(start, finish) {
       await driver.run(sql.insertAttempt, [...startParams(start), ...finishParams(finish)]);
     },

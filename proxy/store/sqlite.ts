@@ -68,6 +68,23 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
 
   return {
     dialect: 'sqlite',
+    sequence: (statements) =>
+      queue.turn(async () => {
+        const failures: unknown[] = [];
+        const rows = statements.map(({ sql, params }) => {
+          try {
+            const statement = prepare(sql);
+            if (statement.reader) return statement.all(...params);
+            statement.run(...params);
+            return [];
+          } catch (error) {
+            failures.push(error);
+            return [];
+          }
+        });
+        if (failures.length > 0) throw failures[0];
+        return rows;
+      }),
     query: (text, params) => queue.turn(() => direct.query(text, params)),
     run: (text, params) => queue.turn(() => direct.run(text, params)),
     transaction: fn =>

@@ -68,6 +68,13 @@ export const sql = {
     VALUES (?, ?, ?, 'pending', ?)
     ON CONFLICT ("key") DO NOTHING
     RETURNING ${IDEMPOTENCY_COLUMNS}`,
+  // The same claim, made only by the holder of the named lease: takeOrder sends it right behind acquireLease, and a
+  // request that did not get the lease must not claim its key before it does.
+  claimIdempotencyKeyUnderLease: `INSERT INTO idempotency_keys ("key", merchant_uid, request_hash, state, created_at)
+    SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), 'pending', CAST(? AS BIGINT)
+    WHERE EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ?)
+    ON CONFLICT ("key") DO NOTHING
+    RETURNING ${IDEMPOTENCY_COLUMNS}`,
   getIdempotencyKey: `SELECT ${IDEMPOTENCY_COLUMNS} FROM idempotency_keys WHERE "key" = ?`,
   setIdempotencyAttempt: 'UPDATE idempotency_keys SET attempt_id = ? WHERE "key" = ?',
   completeIdempotencyKey: `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?

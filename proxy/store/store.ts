@@ -83,6 +83,26 @@ export interface IdempotencyRecord {
   readonly created_at: number;
 }
 
+/** A lease to take (see Store.acquireLease). */
+export interface LeaseRequest {
+  readonly name: string;
+  readonly holder: string;
+  readonly ttlMs: number;
+  readonly now: number;
+}
+
+/** What claiming an Idempotency-Key needs. */
+export type KeyClaim = Pick<IdempotencyRecord, 'key' | 'merchant_uid' | 'request_hash' | 'created_at'>;
+
+/** What a refund reads of its order once it holds the order's lease. */
+export interface OrderSnapshot {
+  readonly payment: StoredPayment | null;
+  /** Oldest first. */
+  readonly attempts: Attempt[];
+  /** The key as claimIdempotencyKey answers for it, when a claim was asked for. */
+  readonly key: { readonly record: IdempotencyRecord; readonly created: boolean } | null;
+}
+
 export interface Store {
   readonly backend: StoreBackend;
 
@@ -108,6 +128,12 @@ export interface Store {
    */
   acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /**
+   * Takes a lease as acquireLease does and, in the same trip to the database and only once it is taken, claims
+   * `claim`'s key (as claimIdempotencyKey) and reads the order's payment and attempts; null when another holder has
+   * the lease. All of it is read after the lease was taken, so it includes everything the previous holder wrote.
+   */
+  takeOrder(lease: LeaseRequest, merchantUid: string, claim: KeyClaim | null): Promise<OrderSnapshot | null>;
 
   /** Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). */
   insertAttempt(start: AttemptStart, finish?: AttemptFinish): Promise<void>;
@@ -118,9 +144,7 @@ export interface Store {
   listAttempts(merchantUid: string): Promise<Attempt[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
-  claimIdempotencyKey(
-    record: Pick<IdempotencyRecord, 'key' | 'merchant_uid' | 'request_hash' | 'created_at'>,
-  ): Promise<{ record: IdempotencyRecord; created: boolean }>;
+  claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
   setIdempotencyAttempt(key: string, attemptId: string): Promise<void>;
   /** Stores the answer for a key and marks it done. */
   completeIdempotencyKey(key: string, status: number, body: string): Promise<void>;
