@@ -1,6 +1,7 @@
 /**
  * @module cancelRefund(): the one path by which money moves.
- * lease per order -> idempotency -> ledger (settling anything unknown) -> local checks -> audit -> i'mport -> ledger -> answer.
+ * lease per order, key claimed, order read (one trip to the ledger) -> anything unknown settled -> local checks ->
+ * audit -> i'mport -> ledger -> answer; then, still under the lease, the answer stored for its key and the lease released.
  * Exactly-once comes from three locks in series: the order lease (one refund of an order at a time, across
  * processes), the Idempotency-Key (a retried request is answered, not repeated) and i'mport's checksum (a refund
  * computed from a stale balance is refused by i'mport itself).
@@ -46,9 +47,9 @@ export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promis
   const name = `order:${request.merchant_uid}`;
   // The lease, the key and the order in one trip to the ledger (one round trip on PostgreSQL), read under the lease.
   const take = (holder: string) => deps.store.takeOrder({ name, holder, ttlMs: deps.leaseTtlMs, now: deps.now() }, request.merchant_uid, claim);
-  const result = await withLease(deps, name, async (order: OrderSnapshot) =>
-    claim && order.key ? withIdempotencyKey(deps, input, claim, order.key, order) : { value: await refund(deps, input, null, order) },
-  take);
+  const work = async (order: OrderSnapshot) =>
+    claim && order.key ? withIdempotencyKey(deps, input, claim, order.key, order) : { value: await refund(deps, input, null, order) };
+  const result = await withLease(deps, name, work, take);
   if (result === LEASE_BUSY) return failure('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
   return result;
 };

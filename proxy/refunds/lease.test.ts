@@ -78,6 +78,19 @@ describe('withLease()', () => {
     assert.equal(await isFree('order:D'), true);
   });
 
+  it('with take: hands what it read to the work, and gives the lease back when reading after taking it fails', async () => {
+    const read = await withLease(deps(), 'order:F', async (snapshot: string) => ({ value: snapshot }), async (holder) =>
+      (await store.acquireLease('order:F', holder, 6_000, Date.now())) ? 'what was read' : null,
+    );
+    assert.equal(read, 'what was read');
+    const failing = async (holder: string): Promise<string | null> => {
+      await store.acquireLease('order:G', holder, 6_000, Date.now());
+      throw new Error('read failed');
+    };
+    await assert.rejects(withLease(deps(), 'order:G', async (snapshot: string) => ({ value: snapshot }), failing), /read failed/);
+    assert.equal(await isFree('order:G'), true);
+  });
+
   it('answers LEASE_BUSY when the lease stays taken past the wait', async () => {
     assert.equal(await store.acquireLease('order:E', 'someone', 6_000, Date.now()), true);
     assert.equal(await withLease(deps(30), 'order:E', async () => ({ value: 1 })), LEASE_BUSY);
