@@ -48,6 +48,22 @@ describe('the proxy app', () => {
     assert.equal((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
   });
 
+  it('lets an allowed page read error answers too (401, 429), with the headers the widget needs exposed', async () => {
+    h = await createHarness({ allowedOrigins: ['https://shop.example'], rateLimit: { perIp: 0, perOrder: 1 } });
+    h.fake.addPayment({ merchant_uid: 'E-1', amount: 1000 });
+    const origin = 'https://shop.example';
+    const noGrant = await h.view('E-1', { grant: null, origin });
+    assert.equal(noGrant.res.status, 401);
+    assert.equal(noGrant.res.headers.get('Access-Control-Allow-Origin'), origin);
+    assert.equal(noGrant.res.headers.get('Vary'), 'Origin');
+    await h.view('E-1', { origin });
+    const limited = await h.view('E-1', { origin });
+    assert.equal(limited.res.status, 429);
+    assert.equal(limited.res.headers.get('Access-Control-Allow-Origin'), origin);
+    assert.match(limited.res.headers.get('Access-Control-Expose-Headers') ?? '', /Retry-After/);
+    assert.ok(limited.res.headers.get('Retry-After'));
+  });
+
   it('refuses a refund sent from a page on an origin not allowed, without calling i\'mport', async () => {
     h = await createHarness({ allowedOrigins: ['https://shop.example'] });
     h.fake.addPayment({ merchant_uid: 'A-1', amount: 1000 });
