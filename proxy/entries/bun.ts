@@ -2,7 +2,7 @@
  * @module The Bun entry: reads Bun.env, opens the PostgreSQL ledger, serves the proxy with Bun.serve. The client IP is
  * server.requestIP(). Run the bundle built by scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
-import { createBackground } from '../background.ts';
+import { closeWhenSettled, createBackground } from '../background.ts';
 import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 interface BunServer {
@@ -40,9 +40,7 @@ console.log(listeningLine(server.url.origin, runtime, config));
 const stop = (): void => {
   void server
     .stop()
-    // A refund answered just now may still be writing under its lease: let it finish before the ledger closes.
-    .then(() => background.settled())
-    .then(() => store.close())
+    .then(() => closeWhenSettled(background, store))
     .finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();
 };

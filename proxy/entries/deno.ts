@@ -3,7 +3,7 @@
  * with Deno.serve. The client IP is the connection's remote address. Run the bundle built by
  * scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
-import { createBackground } from '../background.ts';
+import { closeWhenSettled, createBackground } from '../background.ts';
 import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
@@ -40,9 +40,7 @@ const server = Deno.serve(
 const stop = (): void => {
   void server
     .shutdown()
-    // A refund answered just now may still be writing under its lease: let it finish before the ledger closes.
-    .then(() => background.settled())
-    .then(() => store.close())
+    .then(() => closeWhenSettled(background, store))
     .finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 5000);
 };

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { createBackground } from '../background.ts';
+import { closeWhenSettled, createBackground } from '../background.ts';
 import { ConfigError, type Config, parseConfig } from '../config.ts';
 import { composeApp } from '../compose.ts';
 import { createSandbox } from '../sandbox/routes.ts';
@@ -82,8 +82,7 @@ const main = async (): Promise<void> => {
   });
   const stop = (): void => {
     iamportFetch.close();
-    // A refund answered just now may still be writing under its lease: let it finish before the ledger closes.
-    server.close(() => void background.settled().then(() => Promise.all([store.close(), sandbox?.served.close()])).finally(() => process.exit(0)));
+    server.close(() => void Promise.all([closeWhenSettled(background, store), sandbox?.served.close()]).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', stop);

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintGrant } from '../auth/grant.ts';
-import { createBackground } from '../background.ts';
+import { closeWhenSettled, createBackground } from '../background.ts';
 import { composeApp } from '../compose.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import type { WidgetScript } from '../routes/widget.ts';
@@ -115,7 +115,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   };
 
   const settled = () => background.settled();
-  return { app, fake, store, logs, clock, grant, view, cancel, settled, close: async () => { await settled(); await store.close(); } };
+  return { app, fake, store, logs, clock, grant, view, cancel, settled, close: () => closeWhenSettled(background, store) };
 };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
