@@ -1,7 +1,8 @@
 /**
  * @module nodeFetch(): the i'mport client's HTTP for Node, over node:http(s) with keep-alive connections.
- * Node's built-in `fetch` spends about 0.1 ms more per call than node:http (streams, a full Response, AbortSignal
- * plumbing), on every refund; `npm run bench` measures the difference. Edge runtimes keep their own `fetch`.
+ * Node's built-in `fetch` does more per call than node:http (streams, a full Response, AbortSignal plumbing), on every
+ * refund: switching took 0.2 ms off the proxy's overhead (`npm run bench -- overhead`, PostgreSQL, concurrency 1; see
+ * docs/BENCHMARKS.md). Edge runtimes keep their own `fetch`.
  * It reads the whole answer before resolving, so a connection lost mid-answer rejects, as `fetch` does when its
  * body is read, and the client treats both alike (an outcome it must check).
  */
