@@ -6,12 +6,23 @@ import type { WidgetScript } from './routes/widget.ts';
 export interface AppDeps extends RefundDeps {
   /** The secret merchant grants are signed with. */
   readonly grantSecret: string;
+  /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */
+  readonly maxGrantTtlSeconds: number;
   /** Origins (besides the proxy's own) whose pages may call the payment routes. */
   readonly allowedOrigins: readonly string[];
+  /**
+   * The proxy's own origins (PUBLIC_ORIGIN; the sandbox adds its listen address once it listens). Never derived from
+   * a request's Host header, which the client writes.
+   */
+  readonly ownOrigins: () => readonly string[];
   /** The client's IP as the runtime sees it (or as a trusted reverse proxy reports it). */
   readonly clientIp: (c: Context) => string | null;
-  /** Requests per minute on the payment routes, per client IP and per order; 0 turns a limit off. */
-  readonly rateLimit: { readonly perIp: number; readonly perOrder: number };
+  /** Requests per minute on the payment routes (per client IP, per order) and the webhook (per IP); 0 is off. */
+  readonly rateLimit: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp: number };
+  /** Client IPs allowed to send i'mport webhooks; empty means any. */
+  readonly webhookIps: readonly string[];
+  /** /health shows the i'mport base URL and more only when set (HEALTH_DETAILS). */
+  readonly healthDetails: boolean;
   /** The built widget file (`dist/refund-button.js`), or null when it was not built. */
   readonly loadWidget: () => Promise<WidgetScript | null>;
 }

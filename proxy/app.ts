@@ -21,8 +21,8 @@ const MAX_BODY_BYTES = 16 * 1024;
 
 export const createApp = (deps: AppDeps): Hono => {
   const app = new Hono();
-  // The proxy's own origin (the sandbox's demo shop, say) is asked for last: computing it parses the URL.
-  const isAllowed = (origin: string, selfOrigin: () => string) => deps.allowedOrigins.includes(origin) || origin === selfOrigin();
+  // The proxy's own origins come from configuration: a Host header is the client's to write.
+  const isAllowed = (origin: string) => deps.allowedOrigins.includes(origin) || deps.ownOrigins().includes(origin);
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
   app.use(

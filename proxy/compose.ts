@@ -9,7 +9,10 @@ import { guardStore } from './store/guard.ts';
 import type { Store } from './store/store.ts';
 
 export interface ComposeOptions {
-  readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, 'rateLimit'>>;
+  readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> &
+    Partial<Pick<Config, 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails'>>;
+  /** Origins the proxy knows as its own besides PUBLIC_ORIGIN (the sandbox's listen address, known once it listens). */
+  readonly ownOrigins?: () => readonly string[];
   readonly store: Store;
   readonly fetch: FetchLike;
   readonly clientIp?: (c: Context) => string | null;
@@ -23,6 +26,11 @@ export interface ComposeOptions {
 
 /** One log event as the JSON line every entry writes: the time first, then the event's fields. */
 export const formatLogLine = (line: Record<string, unknown>): string => JSON.stringify({ time: new Date().toISOString(), ...line });
+
+const ownOriginsOf = (publicOrigin: string | null, more: (() => readonly string[]) | undefined) => {
+  const fixed = publicOrigin ? [publicOrigin] : [];
+  return more ? () => [...fixed, ...more()] : () => fixed;
+};
 
 export const composeDeps = (options: ComposeOptions): AppDeps => {
   const { config, store, now = Date.now } = options;
@@ -46,9 +54,13 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     log: options.log ?? ((line) => console.log(formatLogLine(line))),
     background: options.background ?? createBackground(),
     grantSecret: config.grantSecret,
+    maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
+    ownOrigins: ownOriginsOf(config.publicOrigin ?? null, options.ownOrigins),
     clientIp: options.clientIp ?? (() => null),
-    rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0 },
+    rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0, webhookPerIp: 0 },
+    webhookIps: config.webhookIps ?? [],
+    healthDetails: config.healthDetails ?? false,
     loadWidget: options.loadWidget ?? (async () => null),
   };
 };

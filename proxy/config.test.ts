@@ -1,7 +1,7 @@
 // parseConfig: defaults, and a message naming each bad or missing variable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, parseConfig } from './config.ts';
+import { ConfigError, deploymentOf, parseConfig } from './config.ts';
 
 const base = { IMP_KEY: 'key', IMP_SECRET: 'secret', REFUND_TOKEN_SECRET: 's'.repeat(32) };
 
@@ -19,14 +19,20 @@ describe('parseConfig', () => {
   it('fills in the documented defaults', () => {
     const config = parseConfig(base);
     assert.deepEqual(config, {
+      sandbox: false,
       iamport: { apiKey: 'key', apiSecret: 'secret', apiUrl: 'https://api.iamport.kr', timeoutMs: 15000 },
       grantSecret: 's'.repeat(32),
+      maxGrantTtlSeconds: 3600,
       database: { kind: 'sqlite', dataDir: './.data' },
       allowedOrigins: [],
+      publicOrigin: null,
       port: 8787,
       host: '127.0.0.1',
-      trustProxy: false,
-      rateLimit: { perIp: 120, perOrder: 30 },
+      trustProxyHops: 0,
+      rateLimit: { perIp: 120, perOrder: 30, webhookPerIp: 120 },
+      webhookIps: [],
+      healthDetails: false,
+      warnings: [],
     });
   });
 
@@ -51,5 +57,70 @@ describe('parseConfig', () => {
     for (const name of ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET', 'PORT', 'IAMPORT_API_URL', 'DATABASE_URL', 'ALLOWED_ORIGINS']) {
       assert.match(message, new RegExp(name));
     }
+  });
+
+  it('reads TRUST_PROXY as a number of hops; true is one hop with a warning, false none', () => {
+    assert.equal(parseConfig({ ...base, TRUST_PROXY: '2' }).trustProxyHops, 2);
+    const legacy = parseConfig({ ...base, TRUST_PROXY: 'true' });
+    assert.equal(legacy.trustProxyHops, 1);
+    assert.match(legacy.warnings.join('\n'), /TRUST_PROXY=true is read as TRUST_PROXY=1/);
+    assert.equal(parseConfig({ ...base, TRUST_PROXY: 'false' }).trustProxyHops, 0);
+    assert.match(problemsOf({ ...base, TRUST_PROXY: 'nginx' }), /TRUST_PROXY must be the number of reverse proxies/);
+  });
+
+  it('reads PUBLIC_ORIGIN, MAX_GRANT_TTL, the webhook settings and HEALTH_DETAILS', () => {
+    const config = parseConfig({
+      ...base,
+      PUBLIC_ORIGIN: 'https://refunds.example.com',
+      MAX_GRANT_TTL: '900',
+      RATE_LIMIT_WEBHOOK_PER_IP: '10',
+      IAMPORT_WEBHOOK_IPS: '52.78.100.19, 52.78.48.223,::FFFF:52.78.5.241',
+      HEALTH_DETAILS: 'true',
+    });
+    assert.equal(config.publicOrigin, 'https://refunds.example.com');
+    assert.equal(config.maxGrantTtlSeconds, 900);
+    assert.equal(config.rateLimit.webhookPerIp, 10);
+    assert.deepEqual(config.webhookIps, ['52.78.100.19', '52.78.48.223', '52.78.5.241']);
+    assert.equal(config.healthDetails, true);
+    const message = problemsOf({ ...base, PUBLIC_ORIGIN: 'https://x.example/path', IAMPORT_WEBHOOK_IPS: '52.78.100.19,i-am-port' });
+    assert.match(message, /PUBLIC_ORIGIN must be an origin/);
+    assert.match(message, /IAMPORT_WEBHOOK_IPS must be a comma-separated list of IP addresses/);
+  });
+});
+
+describe('deploymentOf', () => {
+  it('runs the sandbox only with nothing live set and NODE_ENV unset, development or test (any case)', () => {
+    for (const NODE_ENV of [undefined, '', 'development', 'Development', 'TEST']) {
+      assert.deepEqual(deploymentOf(NODE_ENV === undefined ? {} : { NODE_ENV }), { sandbox: true, production: false }, String(NODE_ENV));
+    }
+  });
+
+  it('counts every other NODE_ENV as production, and any live variable (even empty) as live', () => {
+    for (const NODE_ENV of ['production', 'Production', 'prod', 'staging']) {
+      assert.deepEqual(deploymentOf({ NODE_ENV }), { sandbox: false, production: true }, NODE_ENV);
+    }
+    for (const name of ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET', 'DATABASE_URL']) {
+      assert.equal(deploymentOf({ [name]: 'x' }).sandbox, false, name);
+      assert.equal(deploymentOf({ [name]: '' }).sandbox, false, `${name} set but empty`);
+    }
+    // A misspelt IMP_SECRET beside a real grant secret: live, so start-up names the missing IMP_SECRET.
+    assert.equal(deploymentOf({ IMP_KEY: 'k', IMP_SECERT: 's', REFUND_TOKEN_SECRET: 's'.repeat(32) }).sandbox, false);
+  });
+
+  it('refuses a sandbox on a non-loopback HOST unless SANDBOX_PUBLIC=true', () => {
+    const sandboxEnv = { ...base, HOST: '0.0.0.0' };
+    assert.match(
+      (() => {
+        try {
+          parseConfig(sandboxEnv, { sandbox: true });
+        } catch (error) {
+          return String(error);
+        }
+        return 'started';
+      })(),
+      /HOST=0\.0\.0\.0 is not a loopback address.*SANDBOX_PUBLIC=true/s,
+    );
+    assert.equal(parseConfig({ ...sandboxEnv, SANDBOX_PUBLIC: 'true' }, { sandbox: true }).host, '0.0.0.0');
+    for (const HOST of ['127.0.0.1', '::1', 'localhost']) assert.equal(parseConfig({ ...base, HOST }, { sandbox: true }).sandbox, true);
   });
 });

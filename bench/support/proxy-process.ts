@@ -53,7 +53,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
       grantSecret: GRANT_SECRET,
       allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
       // On, as in production, but high enough that one benchmark client is never limited.
-      rateLimit: { perIp: 1_000_000, perOrder: 1_000_000 },
+      rateLimit: { perIp: 1_000_000, perOrder: 1_000_000, webhookPerIp: 1_000_000 },
     },
     store,
     fetch: createNodeFetch(),

@@ -28,7 +28,7 @@ const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => 
   return process.exit(1);
 });
 const background = createBackground();
-const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy), background });
+const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
 
 const server = Bun.serve({
   hostname: config.host,

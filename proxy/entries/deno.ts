@@ -25,7 +25,7 @@ const { config, store } = await openPortableLedger(env, 'Deno', (message) => {
   return Deno.exit(1);
 });
 const background = createBackground();
-const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxy), background });
+const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
 
 // Deno Deploy (which sets DENO_DEPLOYMENT_ID) chooses the address itself; elsewhere HOST and PORT do.
 const address = env.DENO_DEPLOYMENT_ID ? {} : { hostname: config.host, port: config.port };

@@ -62,7 +62,7 @@ const main = async (): Promise<void> => {
     config,
     store,
     fetch: iamportFetch,
-    clientIp: clientIp(config.trustProxy, socketAddress),
+    clientIp: clientIp(config.trustProxyHops, socketAddress),
     loadWidget: widgetFromFile(WIDGET_FILE),
     log: stdoutLog(),
     background,

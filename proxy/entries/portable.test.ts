@@ -57,18 +57,29 @@ describe('openPortableLedger', () => {
 });
 
 describe('clientIpFromPeer', () => {
-  const app = (trustProxy: boolean) => new Hono().get('/', (c) => c.text(clientIpFromPeer(trustProxy)(c) ?? 'none'));
-  const ip = async (trustProxy: boolean, env: unknown, headers: Record<string, string> = {}) =>
-    (await app(trustProxy).request('/', { headers }, env)).text();
+  const app = (hops: number) => new Hono().get('/', (c) => c.text(clientIpFromPeer(hops)(c) ?? 'none'));
+  const ip = async (hops: number, env: unknown, headers: Record<string, string> = {}) =>
+    (await app(hops).request('/', { headers }, env)).text();
 
   it('is the peer address the entry passed to app.fetch()', async () => {
-    assert.equal(await ip(false, { peerAddress: '198.51.100.4' }), '198.51.100.4');
-    assert.equal(await ip(false, undefined), 'none');
+    assert.equal(await ip(0, { peerAddress: '198.51.100.4' }), '198.51.100.4');
+    assert.equal(await ip(0, undefined), 'none');
   });
 
-  it('takes X-Forwarded-For\'s first hop only with TRUST_PROXY', async () => {
-    const headers = { 'X-Forwarded-For': '203.0.113.7, 10.0.0.1' };
-    assert.equal(await ip(false, { peerAddress: '10.0.0.1' }, headers), '10.0.0.1');
-    assert.equal(await ip(true, { peerAddress: '10.0.0.1' }, headers), '203.0.113.7');
+  it('takes the TRUST_PROXY-th X-Forwarded-For entry from the right, never one the client wrote', async () => {
+    // The client sent "6.6.6.6"; the one proxy in front appended the address it saw.
+    const headers = { 'X-Forwarded-For': '6.6.6.6, 203.0.113.7' };
+    assert.equal(await ip(0, { peerAddress: '10.0.0.1' }, headers), '10.0.0.1');
+    assert.equal(await ip(1, { peerAddress: '10.0.0.1' }, headers), '203.0.113.7');
+    assert.equal(await ip(2, { peerAddress: '10.0.0.1' }, headers), '6.6.6.6');
+    assert.equal(await ip(3, { peerAddress: '10.0.0.1' }, headers), '10.0.0.1', 'fewer entries than hops: the peer');
+  });
+
+  it('uses the peer when the chosen entry is not an IP address (8 KB of junk, a name, a port)', async () => {
+    for (const junk of ['x'.repeat(8192), 'unknown', '203.0.113.7:443', '', 'fe80::1%eth0']) {
+      assert.equal(await ip(1, { peerAddress: '10.0.0.1' }, { 'X-Forwarded-For': junk }), '10.0.0.1', junk.slice(0, 20));
+    }
+    assert.equal(await ip(1, { peerAddress: '10.0.0.1' }, { 'X-Forwarded-For': '2001:DB8::0:1' }), '2001:db8::1');
+    assert.equal(await ip(0, { peerAddress: '::ffff:10.0.0.9' }), '10.0.0.9', 'an IPv4 client on a dual-stack socket');
   });
 });

@@ -83,8 +83,8 @@ const peerAddressOf = (c: Context): string | null => {
     : null;
 };
 
-/** The peer address from app.fetch(request, PeerEnv); with TRUST_PROXY, X-Forwarded-For's first hop wins. */
-export const clientIpFromPeer = (trustProxy: boolean) => clientIp(trustProxy, peerAddressOf);
+/** The peer address from app.fetch(request, PeerEnv), or with TRUST_PROXY=n the n-th X-Forwarded-For entry from the right. */
+export const clientIpFromPeer = (trustedHops: number) => clientIp(trustedHops, peerAddressOf);
 
 export interface PortableAppOptions {
   readonly config: PortableConfig;

@@ -6,14 +6,14 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 
 export interface OriginGuardOptions {
-  readonly isAllowed: (origin: string, selfOrigin: () => string) => boolean;
+  readonly isAllowed: (origin: string) => boolean;
 }
 
 export const originGuard = ({ isAllowed }: OriginGuardOptions): MiddlewareHandler =>
   async function originGuard(c, next) {
     const origin = c.req.header('Origin');
     // No Origin: not a browser's cross-origin call (a merchant's server, curl); the grant still decides.
-    if (origin !== undefined && c.req.method !== 'OPTIONS' && !isAllowed(origin, () => new URL(c.req.url).origin)) {
+    if (origin !== undefined && c.req.method !== 'OPTIONS' && !isAllowed(origin)) {
       throw new AppError('FORBIDDEN', `Origin ${origin} is not in ALLOWED_ORIGINS.`);
     }
     await next();

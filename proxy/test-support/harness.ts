@@ -5,9 +5,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Context } from 'hono';
 import { mintGrant } from '../auth/grant.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { composeApp } from '../compose.ts';
+import type { Config } from '../config.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import type { WidgetScript } from '../routes/widget.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -44,7 +46,11 @@ export interface HarnessOptions {
   readonly allowedOrigins?: readonly string[];
   readonly timeoutMs?: number;
   readonly leaseWaitMs?: number;
-  readonly rateLimit?: { readonly perIp: number; readonly perOrder: number };
+  readonly rateLimit?: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp?: number };
+  /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS). */
+  readonly config?: Partial<Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails'>>;
+  /** The client IP the proxy sees for a request; 203.0.113.7 unless given. */
+  readonly clientIp?: (c: Context) => string | null;
   readonly loadWidget?: () => Promise<WidgetScript | null>;
 }
 
@@ -72,13 +78,14 @@ export const createHarness = async (options: HarnessOptions = {}) => {
       iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
       grantSecret: GRANT_SECRET,
       allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
-      rateLimit: options.rateLimit ?? { perIp: 0, perOrder: 0 },
+      rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },
+      ...options.config,
     },
     store,
     fetch: fake.fetch,
     now: clock.now,
     log: (line) => logs.push(line),
-    clientIp: () => '203.0.113.7',
+    clientIp: options.clientIp ?? (() => '203.0.113.7'),
     leaseWaitMs: options.leaseWaitMs ?? 5000,
     background,
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
