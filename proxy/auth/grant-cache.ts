@@ -4,11 +4,11 @@
  * HS256 signature is the largest cost of a view. Keyed by the whole token, signature included, so a cached answer
  * is exactly the answer verification would give again; expiry is still checked on every use.
  */
-import { type GrantCheck, verifyGrant } from './grant.ts';
+import { type GrantCheck, type VerifyOptions, verifyGrant } from './grant.ts';
 
 const MAX_ENTRIES = 10_000;
 
-export const createGrantVerifier = (secret: string) => {
+export const createGrantVerifier = (secret: string, options: VerifyOptions = {}) => {
   const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   const verified = new Map<string, GrantCheck & { ok: true }>();
   return async function verify(token: string): Promise<GrantCheck> {
@@ -18,7 +18,7 @@ export const createGrantVerifier = (secret: string) => {
       if (known.grant.exp * 1000 > Date.now()) return known;
       verified.delete(token);
     }
-    const check = await verifyGrant(token, await key);
+    const check = await verifyGrant(token, await key, options);
     if (check.ok) {
       // Oldest first out: a Map keeps insertion order.
       if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value as string);

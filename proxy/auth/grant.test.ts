@@ -11,6 +11,13 @@ afterEach(async () => h?.close());
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
+/** The same signature bytes in another base64url spelling: the last character with its two unused bits changed. */
+const respell = (token: string): string => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = alphabet.indexOf(token.at(-1)!);
+  return token.slice(0, -1) + alphabet[last ^ 1]!;
+};
+
 describe('merchant grants', () => {
   const cases: Array<[string, () => Promise<string | null>, number]> = [
     ['no Authorization header', async () => null, 401],
@@ -23,6 +30,10 @@ describe('merchant grants', () => {
     ['alg: none with a signature part', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'G-1', exp: now() + 600 })}.AAAA`, 401],
     ['alg: HS512 with the same secret', () => sign({ sub: 'G-1', exp: now() + 600 }, GRANT_SECRET, 'HS512'), 401],
     ['a grant for another order', () => mintGrant(GRANT_SECRET, { merchantUid: 'OTHER' }), 403],
+    ['a grant that expires in 100 years', () => sign({ sub: 'G-1', exp: now() + 100 * 365 * 86400 }, GRANT_SECRET, 'HS256'), 401],
+    ['a grant whose exp is more than MAX_GRANT_TTL after its iat', () => sign({ sub: 'G-1', iat: now() - 7000, exp: now() + 600 }, GRANT_SECRET, 'HS256'), 401],
+    ['max_amount without jti', () => sign({ sub: 'G-1', exp: now() + 600, max_amount: 500 }, GRANT_SECRET, 'HS256'), 401],
+    ['a signature spelt with other trailing bits', async () => respell(await mintGrant(GRANT_SECRET, { merchantUid: 'G-1' })), 401],
   ];
 
   for (const [name, makeGrant, status] of cases) {
@@ -49,5 +60,25 @@ describe('merchant grants', () => {
     assert.equal(check.grant.max_amount, 500);
     assert.equal(check.grant.jti, 'j-1');
     assert.ok(check.grant.exp > now() && check.grant.exp <= now() + 60);
+  });
+
+  it('says why a long-lived grant is refused, and accepts one at exactly MAX_GRANT_TTL', async () => {
+    h = await createHarness({ config: { maxGrantTtlSeconds: 600 } });
+    h.fake.addPayment({ merchant_uid: 'G-3', amount: 1000 });
+    const long = await h.view('G-3', { grant: await mintGrant(GRANT_SECRET, { merchantUid: 'G-3', ttlSeconds: 3600 }) });
+    assert.equal(long.res.status, 401);
+    assert.match(long.body.error.message, /longer than MAX_GRANT_TTL allows \(600 s\)/);
+    const exact = await h.view('G-3', { grant: await mintGrant(GRANT_SECRET, { merchantUid: 'G-3', ttlSeconds: 600 }) });
+    assert.equal(exact.res.status, 200);
+  });
+
+  it('verifies the canonical spelling of a signature and refuses the other one that decodes to the same bytes', async () => {
+    const token = await mintGrant(GRANT_SECRET, { merchantUid: 'G-4' });
+    const other = respell(token);
+    assert.notEqual(other, token);
+    const decode = (t: string) => Buffer.from(t.slice(t.lastIndexOf('.') + 1), 'base64url').toString('hex');
+    assert.equal(decode(other), decode(token), 'the same signature bytes');
+    assert.equal((await verifyGrant(token, GRANT_SECRET)).ok, true);
+    assert.equal((await verifyGrant(other, GRANT_SECRET)).ok, false);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * @module Merchant grants: short-lived HS256 JWTs the merchant's backend signs with REFUND_TOKEN_SECRET.
- * `sub` is the one merchant_uid the grant allows; `max_amount` caps what one request may refund.
+ * `sub` is the one merchant_uid the grant allows; `max_amount` caps the total refunded under the grant (its `jti`),
+ * across requests; a grant lives at most MAX_GRANT_TTL seconds.
  */
 import { sign, verify } from 'hono/jwt';
 import * as v from 'valibot';
@@ -9,16 +10,35 @@ import * as v from 'valibot';
 export interface Grant {
   readonly sub: string;
   readonly exp: number;
+  readonly iat?: number;
+  /** The most that may be refunded under this grant in all (its jti), across requests. */
   readonly max_amount?: number;
   readonly jti?: string;
 }
 
-const ClaimsSchema = v.object({
-  sub: v.pipe(v.string(), v.minLength(1), v.maxLength(40)),
-  exp: v.pipe(v.number(), v.integer()),
-  max_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
-  jti: v.optional(v.pipe(v.string(), v.maxLength(200))),
-});
+const ClaimsSchema = v.pipe(
+  v.object({
+    sub: v.pipe(v.string(), v.minLength(1), v.maxLength(40)),
+    exp: v.pipe(v.number(), v.integer()),
+    iat: v.optional(v.pipe(v.number(), v.integer())),
+    max_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+    jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+  }),
+  // The cap is kept per grant in the ledger, so a capped grant must say which grant it is.
+  v.check((claims) => claims.max_amount === undefined || claims.jti !== undefined, 'jti is required when max_amount is set'),
+);
+
+/** An HS256 signature is 32 bytes: 43 base64url characters, whose last one has two bits that must be zero. */
+const isCanonicalSignature = (signature: string): boolean => {
+  if (!/^[\w-]{43}$/.test(signature)) return false;
+  const bytes = atob(signature.replace(/-/g, '+').replace(/_/g, '/'));
+  return btoa(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '') === signature;
+};
+
+export interface VerifyOptions {
+  /** The longest lifetime accepted, in seconds: `exp` no further than this from now (or from `iat`, when present). */
+  readonly maxTtlSeconds?: number;
+}
 
 export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: string };
 
@@ -26,8 +46,10 @@ export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: strin
  * Verifies a grant. Only HS256 is accepted (never `none`, never an asymmetric alg that could be confused with the
  * shared secret); `exp` is required and checked.
  */
-export const verifyGrant = async (token: string, secret: string | CryptoKey): Promise<GrantCheck> => {
+export const verifyGrant = async (token: string, secret: string | CryptoKey, options: VerifyOptions = {}): Promise<GrantCheck> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
+  // One grant, one spelling: a signature with other trailing bits would verify too and dodge the verified-grant cache.
+  if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) return { ok: false, reason: 'the grant signature is not valid' };
   let payload: unknown;
   try {
     payload = await verify(token, secret, 'HS256');
@@ -41,6 +63,15 @@ export const verifyGrant = async (token: string, secret: string | CryptoKey): Pr
   const claims = v.safeParse(ClaimsSchema, payload);
   if (!claims.success) {
     return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${claims.issues[0].message}` };
+  }
+  const { maxTtlSeconds } = options;
+  if (maxTtlSeconds !== undefined) {
+    const { exp, iat } = claims.output;
+    // Date.now, as hono/jwt's own exp check above.
+    const from = Math.min(Math.floor(Date.now() / 1000), iat ?? Infinity);
+    if (exp - from > maxTtlSeconds) {
+      return { ok: false, reason: `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner` };
+    }
   }
   return { ok: true, grant: claims.output };
 };

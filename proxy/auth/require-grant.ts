@@ -12,11 +12,13 @@ declare module 'hono' {
 
 export interface RequireGrantOptions {
   readonly secret: string;
+  /** MAX_GRANT_TTL: a grant meant to live longer than this is refused. */
+  readonly maxTtlSeconds: number;
 }
 
 /** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
-export const requireGrant = ({ secret }: RequireGrantOptions): MiddlewareHandler => {
-  const verifyGrant = createGrantVerifier(secret);
+export const requireGrant = ({ secret, maxTtlSeconds }: RequireGrantOptions): MiddlewareHandler => {
+  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds });
   return async function requireGrant(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

@@ -1,4 +1,7 @@
-/** @module `npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant. */
+/**
+ * @module `npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant.
+ * `--max-amount` caps the total refunded under the grant; it then carries a jti (a random one unless given).
+ */
 import { parseArgs } from 'node:util';
 import { mintGrant } from '../auth/grant.ts';
 
@@ -33,6 +36,7 @@ console.log(
     merchantUid,
     ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
     ...(maxAmount === undefined ? {} : { maxAmount }),
-    ...(values.jti === undefined ? {} : { jti: values.jti }),
+    // A cap is kept per grant, by its jti: a capped grant gets one even when none was asked for.
+    ...(values.jti !== undefined ? { jti: values.jti } : maxAmount !== undefined ? { jti: crypto.randomUUID() } : {}),
   }),
 );
