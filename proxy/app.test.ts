@@ -7,11 +7,14 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 describe('the proxy app', () => {
-  it('GET /health names the ledger backend and the i\'mport base URL', async () => {
+  it('GET /health answers { ok, store } only; the i\'mport base URL and the mode only with HEALTH_DETAILS', async () => {
     h = await createHarness();
     const res = await h.app.request('/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, store: 'sqlite', iamport: IAMPORT_URL });
+    assert.deepEqual(await res.json(), { ok: true, store: 'sqlite' });
+    await h.close();
+    h = await createHarness({ config: { healthDetails: true } });
+    assert.deepEqual(await (await h.app.request('/health')).json(), { ok: true, store: 'sqlite', iamport: IAMPORT_URL, mode: 'live' });
   });
 
   it('answers 503 on /health when the ledger is gone', async () => {
@@ -34,8 +37,8 @@ describe('the proxy app', () => {
     assert.equal(h.fake.calls.length, 0);
   });
 
-  it('allows CORS only for ALLOWED_ORIGINS (and the proxy\'s own origin)', async () => {
-    h = await createHarness({ allowedOrigins: ['https://shop.example'] });
+  it('allows CORS only for ALLOWED_ORIGINS and PUBLIC_ORIGIN, never for the origin a Host header claims', async () => {
+    h = await createHarness({ allowedOrigins: ['https://shop.example'], config: { publicOrigin: 'https://refunds.example' } });
     const preflight = (origin: string) =>
       h.app.request('http://proxy.test/payments/cancel', {
         method: 'OPTIONS',
@@ -44,8 +47,25 @@ describe('the proxy app', () => {
     const allowed = await preflight('https://shop.example');
     assert.equal(allowed.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
     assert.match(allowed.headers.get('Access-Control-Allow-Headers') ?? '', /Idempotency-Key/i);
-    assert.equal((await preflight('http://proxy.test')).headers.get('Access-Control-Allow-Origin'), 'http://proxy.test');
+    assert.equal((await preflight('https://refunds.example')).headers.get('Access-Control-Allow-Origin'), 'https://refunds.example');
+    // The request is addressed to proxy.test: that is the client's claim, not the proxy's origin.
+    assert.equal((await preflight('http://proxy.test')).headers.get('Access-Control-Allow-Origin'), null);
     assert.equal((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
+  });
+
+  it('refuses a refund from a page whose origin only the Host header vouches for (no PUBLIC_ORIGIN)', async () => {
+    h = await createHarness({ allowedOrigins: [] });
+    h.fake.addPayment({ merchant_uid: 'HOST-1', amount: 1000 });
+    const grant = await h.grant('HOST-1');
+    const res = await h.app.request('http://evil.example/payments/cancel', {
+      method: 'POST',
+      headers: { Host: 'evil.example', Origin: 'http://evil.example', Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ merchant_uid: 'HOST-1', reason: 'x' }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal(h.fake.calls.length, 0);
+    const server = await h.cancel({ merchant_uid: 'HOST-1', reason: 'x' });
+    assert.equal(server.res.status, 200, 'a request without Origin (a server) still passes on its grant');
   });
 
   it('lets an allowed page read error answers too (401, 429), with the headers the widget needs exposed', async () => {

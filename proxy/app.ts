@@ -39,7 +39,7 @@ export const createApp = (deps: AppDeps): Hono => {
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
   const minute = { windowMs: 60_000, now: deps.now };
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => (c.req.method === 'OPTIONS' ? null : `ip:${deps.clientIp(c) ?? 'unknown'}`) }));
-  app.use('/payments/*', requireGrant({ secret: deps.grantSecret }));
+  app.use('/payments/*', requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds }));
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: (c) => `order:${c.get('grant').sub}` }));
 
   app.route('/', healthRoutes(deps));
@@ -47,7 +47,8 @@ export const createApp = (deps: AppDeps): Hono => {
   app.route('/', webhookRoutes(deps));
   app.route('/', widgetRoutes(deps));
 
-  app.notFound((c) => c.json(failure('INVALID_REQUEST', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`).body, 404));
+  // The path is not echoed: an answer that reflects what the client sent is a place to smuggle text into.
+  app.notFound((c) => c.json(failure('INVALID_REQUEST', 'There is no such route.').body, 404));
   app.onError((error, c) => {
     if (error instanceof AppError) {
       c.set('errorCode', error.code);

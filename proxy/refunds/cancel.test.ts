@@ -115,7 +115,7 @@ describe('POST /payments/cancel: virtual accounts', () => {
     assert.deepEqual([sent.refund_holder, sent.refund_bank, sent.refund_account], ['홍길동', '88', '110123456789']);
     const audit = await h.store.listAttempts('VB-INI');
     const done = audit.find((a) => a.outcome === 'succeeded')!;
-    assert.equal(done.refund_account_masked, '********6789');
+    assert.equal(done.refund_account_masked, '****6789');
     assert.ok(!JSON.stringify(audit).includes('110123456789'), 'the audit never holds the full account number');
     await ledgerMatchesFake('VB-INI', p.imp_uid);
   });

@@ -64,6 +64,5 @@ export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grant: 
   };
 };
 
-/** An account number as the audit keeps it: the last four digits only. */
-export const maskAccount = (account: string | null | undefined): string | null =>
-  account ? `${'*'.repeat(Math.max(0, account.length - 4))}${account.slice(-4)}` : null;
+/** An account number as the audit keeps it: the last four digits behind a fixed mask, so not even its length shows. */
+export const maskAccount = (account: string | null | undefined): string | null => (account ? `****${account.slice(-4)}` : null);

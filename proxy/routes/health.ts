@@ -1,11 +1,17 @@
-/** @module GET /health: which ledger backend and which i'mport base URL this instance uses, and whether the ledger answers. */
+/**
+ * @module GET /health: whether the ledger answers, and which backend it is. The i'mport base URL and the mode are
+ * shown only with HEALTH_DETAILS=true: a public health check should not map the proxy's upstreams for anyone.
+ */
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import { failure } from '../errors.ts';
 
 export const healthRoutes = (deps: AppDeps) =>
   new Hono().get('/health', async (c) => {
-    const about = { store: deps.store.backend, iamport: deps.iamport.baseUrl };
+    const about = {
+      store: deps.store.backend,
+      ...(deps.healthDetails ? { iamport: deps.iamport.baseUrl, mode: deps.sandbox ? 'sandbox' : 'live' } : {}),
+    };
     try {
       await deps.store.ping();
     } catch (error) {

@@ -7,6 +7,7 @@ import { IdempotencyKeySchema, MerchantUidSchema } from '../../shared/schemas/fi
 import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
+import { isJsonContentType } from '../http/content-type.ts';
 import { cancelRefund } from '../refunds/cancel.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
 import { toRefundView } from '../refunds/view.ts';
@@ -31,8 +32,10 @@ const describeIssues = (issues: readonly v.BaseIssue<unknown>[], subject = 'body
     .map((issue) => {
       const { type, expected, input } = issue;
       const { requirement } = issue as { requirement?: unknown }; // only validation issues have one
+      // A check's message is our own wording (the shared schemas'), which never quotes the input.
       const words =
-        RULE_WORDS[type]?.(requirement) ?? (input === undefined ? 'is required' : `must be of type ${expected ?? type}`);
+        (type === 'check' ? issue.message : RULE_WORDS[type]?.(requirement)) ??
+        (input === undefined ? 'is required' : `must be of type ${expected ?? type}`);
       return `${v.getDotPath(issue) ?? subject} ${words}`;
     })
     .join('; ');
@@ -45,12 +48,12 @@ export const paymentRoutes = (deps: AppDeps) =>
       assertGrantCovers(c.get('grant'), merchantUid.output);
       // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
       const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
-      if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', `No payment was found for order ${merchantUid.output}.`);
+      if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
       if (loaded.kind === 'unavailable') throw new AppError('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}).`);
       return c.json(toRefundView(loaded.payment, deps.now()));
     })
     .post('/payments/cancel', async (c) => {
-      if (!/^application\/json\b/i.test(c.req.header('Content-Type') ?? '')) {
+      if (!isJsonContentType(c.req.header('Content-Type'))) {
         throw new AppError('INVALID_REQUEST', 'Send the request as JSON (Content-Type: application/json).');
       }
       let json: unknown;

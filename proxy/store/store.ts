@@ -44,7 +44,7 @@ export interface AttemptStart {
   readonly checksum: number | null;
   readonly reason: string;
   readonly refund_bank: string | null;
-  /** Never the full number: e.g. `******8400`. */
+  /** Never the full number: e.g. `****8400`. */
   readonly refund_account_masked: string | null;
   readonly grant_subject: string;
   readonly grant_jti: string | null;

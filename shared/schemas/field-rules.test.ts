@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import * as v from 'valibot';
-import { checkAmount, checkText, TEXT_RULES, type TextRule } from './field-rules.ts';
+import { checkAmount, checkText, isPlainText, TEXT_RULES, type TextRule } from './field-rules.ts';
 import {
   AccountNumberSchema,
   AmountSchema,
@@ -30,6 +30,8 @@ const anyText = fc.oneof(
   fc.stringMatching(/^\s{0,2}[A-Za-z0-9]{0,9}\s{0,2}$/),
   fc.string({ unit: fc.constantFrom('a', '홍', ' ', '\t', '\u00a0', '\u3000', '-', '0', '\n'), maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
+  // Controls, bidi overrides and lone surrogates inside otherwise fine text.
+  fc.string({ unit: fc.constantFrom('a', '홍', '\u202e', '\u2066', '\u200f', '\u0000', '\u0085', '\ud800', '\udc00', '😀'), maxLength: 20 }),
 );
 
 /** Text around a rule's length limits (one character either side), with blanks around it sometimes. */
@@ -68,5 +70,18 @@ describe('shared field rules', () => {
       }),
       { numRuns: 3_000 },
     );
+  });
+
+  it('reason and refund_holder refuse control characters, bidi overrides and unpaired surrogates; emoji pass', () => {
+    for (const bad of ['a\u202eb', 'a\u2066b\u2069', 'a\u0000b', 'a\nb', 'a\u0085b', 'a\ud800b', 'a\udc00b', 'a\u200fb']) {
+      assert.equal(isPlainText(bad), false, JSON.stringify(bad));
+      assert.equal(checkText(TEXT_RULES.reason, bad), undefined);
+      assert.equal(v.safeParse(ReasonSchema, bad).success, false);
+      assert.equal(v.safeParse(HolderSchema, bad).success, false);
+    }
+    for (const good of ['단순 변심', 'Hong Gildong', '상품 불량 😀', '(주)홍길동']) {
+      assert.equal(checkText(TEXT_RULES.reason, good), good);
+      assert.equal(v.safeParse(ReasonSchema, good).success, true);
+    }
   });
 });

@@ -8,9 +8,30 @@
 /** Removes the spaces and hyphens people type into account and phone numbers. */
 export const stripSeparators = (s: string): string => s.replace(/[\s-]/g, '');
 
+// C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates that make text display in another order
+// than it is stored (an audit line or a PG's console showing something else than was sent).
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** True for text a person types: no control characters, no bidi overrides, no unpaired surrogate. */
+export const isPlainText = (text: string): boolean => {
+  if (CONTROL_OR_BIDI.test(text)) return false;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) return false; // a low surrogate with no high one before it
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i += 1;
+    }
+  }
+  return true;
+};
+
 /** A text field's rule: its text is trimmed (with `strip`, loses all spaces and hyphens), then must fit these. */
 export interface TextRule {
   readonly strip?: true;
+  /** Refuses control characters, bidi overrides and unpaired surrogates (isPlainText). */
+  readonly plain?: true;
   readonly min?: number;
   readonly max?: number;
   readonly pattern?: RegExp;
@@ -21,9 +42,9 @@ export const TEXT_RULES = {
   /** The merchant's order id, as i'mport stores it. */
   merchant_uid: { min: 1, max: 40 },
   /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
-  reason: { min: 1, max: 256 },
+  reason: { min: 1, max: 256, plain: true },
   /** The name on the refund account. */
-  refund_holder: { min: 1, max: 30 },
+  refund_holder: { min: 1, max: 30, plain: true },
   /** A PG's bank code (KCP `BK88`, Inicis `88`, KFTC `088` …); checked against the payment's PG by the proxy. */
   refund_bank: { pattern: /^[A-Z0-9]{2,8}$/ },
   /** A Korean bank account number: digits only once spaces and hyphens are removed, 8 to 16 of them. */
@@ -38,8 +59,9 @@ export const AMOUNT_RULE = { min: 0.01, max: 1e12 } as const;
 /** The text a field sends (trimmed, or without separators), or undefined when its rule refuses it. */
 export const checkText = (rule: TextRule, input: string): string | undefined => {
   const text = rule.strip ? stripSeparators(input) : input.trim();
-  const { min = 0, max = Infinity, pattern } = rule;
-  return text.length >= min && text.length <= max && (pattern?.test(text) ?? true) ? text : undefined;
+  const { min = 0, max = Infinity, pattern, plain } = rule;
+  const fits = text.length >= min && text.length <= max && (pattern?.test(text) ?? true) && (!plain || isPlainText(text));
+  return fits ? text : undefined;
 };
 
 /** True for an amount the amount rule allows. */

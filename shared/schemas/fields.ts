@@ -4,7 +4,7 @@
  * localized ones and the proxy words each issue from the rule it broke (describeIssues).
  */
 import * as v from 'valibot';
-import { AMOUNT_RULE, stripSeparators, TEXT_RULES } from './field-rules.ts';
+import { AMOUNT_RULE, isPlainText, stripSeparators, TEXT_RULES } from './field-rules.ts';
 
 const { merchant_uid, reason, refund_holder, refund_bank, refund_account, refund_tel } = TEXT_RULES;
 
@@ -14,11 +14,26 @@ export const MerchantUidSchema = v.pipe(v.string(), v.trim(), v.minLength(mercha
 /** A refund amount: positive and finite. Whole numbers for KRW are checked once the payment's currency is known. */
 export const AmountSchema = v.pipe(v.number(), v.finite(), v.minValue(AMOUNT_RULE.min), v.maxValue(AMOUNT_RULE.max));
 
+/** Said of a text with a control character, a bidi override or an unpaired surrogate; never quotes the text. */
+export const NOT_PLAIN_TEXT = 'must not contain control characters, bidirectional overrides or unpaired surrogates';
+
 /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
-export const ReasonSchema = v.pipe(v.string(), v.trim(), v.minLength(reason.min), v.maxLength(reason.max));
+export const ReasonSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(reason.min),
+  v.maxLength(reason.max),
+  v.check(isPlainText, NOT_PLAIN_TEXT),
+);
 
 /** The name on the refund account. */
-export const HolderSchema = v.pipe(v.string(), v.trim(), v.minLength(refund_holder.min), v.maxLength(refund_holder.max));
+export const HolderSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(refund_holder.min),
+  v.maxLength(refund_holder.max),
+  v.check(isPlainText, NOT_PLAIN_TEXT),
+);
 
 /** A PG's bank code (KCP `BK88`, Inicis `88`, KFTC `088` …); checked against the payment's PG by the proxy. */
 export const BankCodeSchema = v.pipe(v.string(), v.trim(), v.regex(refund_bank.pattern));
