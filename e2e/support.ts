@@ -65,7 +65,7 @@ export const openShop = async (
   product: RunningProduct,
   { lang = 'ko', viewport = { width: 1024, height: 900 } }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
 ): Promise<{ context: BrowserContext; page: Page }> => {
-  const reset = await fetch(`${product.url}/sandbox/reset`, { method: 'POST' });
+  const reset = await fetch(`${product.url}/sandbox/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
   if (!reset.ok) throw new Error(`sandbox reset failed: ${reset.status}`);
   const context = await browser.newContext({ viewport, locale: lang === 'ko' ? 'ko-KR' : 'en-US', reducedMotion: 'reduce' });
   const page = await context.newPage();

@@ -23,6 +23,8 @@ export interface AppDeps extends RefundDeps {
   readonly webhookIps: readonly string[];
   /** /health shows the i'mport base URL and more only when set (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
+  /** The built-in sandbox runs (fake i'mport, demo shop); said only by /health with HEALTH_DETAILS. */
+  readonly sandbox: boolean;
   /** The built widget file (`dist/refund-button.js`), or null when it was not built. */
   readonly loadWidget: () => Promise<WidgetScript | null>;
 }

@@ -10,7 +10,7 @@ import type { Store } from './store/store.ts';
 
 export interface ComposeOptions {
   readonly config: Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> &
-    Partial<Pick<Config, 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails'>>;
+    Partial<Pick<Config, 'sandbox' | 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails'>>;
   /** Origins the proxy knows as its own besides PUBLIC_ORIGIN (the sandbox's listen address, known once it listens). */
   readonly ownOrigins?: () => readonly string[];
   readonly store: Store;
@@ -61,6 +61,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0, webhookPerIp: 0 },
     webhookIps: config.webhookIps ?? [],
     healthDetails: config.healthDetails ?? false,
+    sandbox: config.sandbox ?? false,
     loadWidget: options.loadWidget ?? (async () => null),
   };
 };

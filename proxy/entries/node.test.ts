@@ -31,6 +31,56 @@ describe('the Node entry (npm start)', () => {
     assert.match(out, /IMP_SECRET/);
   });
 
+  // Each of these started the sandbox before, with the real grant secret and ledger where they were set.
+  const liveButIncomplete: Array<[string, Record<string, string>, string[]]> = [
+    ['NODE_ENV=Production', { NODE_ENV: 'Production' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
+    ['NODE_ENV=prod', { NODE_ENV: 'prod' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
+    ['a misspelt IMP_SECRET (IMP_SECERT)', { IMP_KEY: 'k', IMP_SECERT: 's', REFUND_TOKEN_SECRET: SECRET }, ['IMP_SECRET']],
+    ['only REFUND_TOKEN_SECRET', { REFUND_TOKEN_SECRET: SECRET }, ['IMP_KEY', 'IMP_SECRET']],
+    ['only DATABASE_URL', { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
+  ];
+  for (const [name, env, missing] of liveButIncomplete) {
+    it(`with ${name}, starts live and stops naming ${missing.join(', ')}: never the sandbox`, async () => {
+      const { code, out } = await runScript('proxy/entries/node.ts', [], { PORT: '0', ...env });
+      assert.equal(code, 1, out);
+      for (const variable of missing) assert.match(out, new RegExp(`${variable} is not set`));
+      assert.match(out, /Live mode: the sandbox runs only when/);
+      assert.doesNotMatch(out, /SANDBOX MODE|listening/);
+    });
+  }
+
+  it('keeps the sandbox on loopback: a public HOST stops start-up unless SANDBOX_PUBLIC=true', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const refused = await runScript('proxy/entries/node.ts', [], { PORT: '0', HOST: '0.0.0.0', DATA_DIR: dataDir });
+    assert.equal(refused.code, 1);
+    assert.match(refused.out, /HOST=0\.0\.0\.0 is not a loopback address/);
+    assert.match(refused.out, /SANDBOX_PUBLIC=true/);
+    const demo = await runScript('proxy/entries/node.ts', [], { PORT: '0', HOST: '0.0.0.0', SANDBOX_PUBLIC: 'true', DATA_DIR: dataDir }, /Open the demo shop/);
+    try {
+      assert.match(demo.out, /SANDBOX MODE/);
+    } finally {
+      await demo.kill();
+    }
+  });
+
+  it('signs the sandbox\'s grants with SANDBOX_TOKEN_SECRET when set, else with a secret of its own', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const grantsOf = async (env: Record<string, string>) => {
+      const proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: dataDir, ...env }, /Open the demo shop/);
+      try {
+        const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
+        const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as { orders: Array<{ grant: string }> };
+        return orders.map((o) => o.grant);
+      } finally {
+        await proxy.kill();
+      }
+    };
+    const [chosen] = await grantsOf({ SANDBOX_TOKEN_SECRET: SECRET });
+    assert.ok((await verifyGrant(chosen!, SECRET)).ok);
+    const [own] = await grantsOf({});
+    assert.equal((await verifyGrant(own!, SECRET)).ok, false);
+  });
+
   it('without credentials runs the sandbox: fake i\'mport over loopback HTTP, demo shop at /, refunds that work', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
     const proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: dataDir }, /Open the demo shop/);
@@ -39,9 +89,8 @@ describe('the Node entry (npm start)', () => {
       assert.match(proxy.out, /No real money moves/);
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
       assert.ok(base, proxy.out);
-      const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
-      assert.equal(health.store, 'sqlite');
-      assert.match(health.iamport, /^http:\/\/127\.0\.0\.1:\d+$/, 'the proxy talks to the fake over HTTP');
+      assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true, store: 'sqlite' });
+      assert.match(proxy.out, /i'mport: http:\/\/127\.0\.0\.1:\d+\)/, 'the proxy talks to the fake over HTTP');
       const page = await (await fetch(`${base}/`)).text();
       assert.equal((page.match(/<refund-button /g) ?? []).length, 9);
       const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as { orders: Array<{ merchant_uid: string; grant: string }> };
@@ -65,16 +114,17 @@ describe('the Node entry (npm start)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-entry-'));
     const proxy = await runScript('proxy/entries/node.ts', [], {
       IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET, IAMPORT_API_URL: server.url, PORT: '0', DATA_DIR: dataDir,
+      HEALTH_DETAILS: 'true',
     }, /listening on/);
     try {
       const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.out)?.[1];
       assert.ok(port, proxy.out);
       const base = `http://127.0.0.1:${port}`;
       const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
-      assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url });
+      assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url, mode: 'live' });
       const grant = (await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], { REFUND_TOKEN_SECRET: SECRET })).out.trim();
       const check = await verifyGrant(grant, SECRET);
-      assert.ok(check.ok && check.grant.sub === 'N-1' && check.grant.max_amount === 4000);
+      assert.ok(check.ok && check.grant.sub === 'N-1' && check.grant.max_amount === 4000 && check.grant.jti, 'a capped grant carries a jti');
       const res = await fetch(`${base}/payments/cancel`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'entry-1' },

@@ -1,6 +1,7 @@
 /**
  * @module The Node entry point (`npm start`): reads the environment, opens the ledger, serves the proxy.
- * Without i'mport credentials (outside production) it runs the sandbox: a fake i'mport on loopback and a demo shop.
+ * With nothing live configured (and NODE_ENV not production) it runs the sandbox: a fake i'mport on loopback and a
+ * demo shop, with a grant secret and a ledger file of its own (deploymentOf in config.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,14 +10,14 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { closeWhenSettled, createBackground } from '../background.ts';
-import { ConfigError, type Config, parseConfig } from '../config.ts';
+import { ConfigError, type Config, deploymentOf, type Env, parseConfig } from '../config.ts';
 import { composeApp } from '../compose.ts';
 import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
-import { type SandboxIamport, startSandboxIamport, wantsSandbox } from './sandbox-iamport.ts';
+import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
@@ -40,43 +41,63 @@ const socketAddress = (c: Context): string | null => {
   }
 };
 
-const readConfig = (env: NodeJS.ProcessEnv | SandboxIamport['env']): Config => {
+/** Stops start-up with the configuration's own message; live mode says why the sandbox did not run. */
+const stopOn = (error: unknown, sandbox: boolean): never => {
+  if (!(error instanceof ConfigError)) throw error;
+  const live = sandbox
+    ? ''
+    : '\nLive mode: the sandbox runs only when none of IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET and DATABASE_URL is ' +
+      'set and NODE_ENV is unset, development or test.';
+  console.error(`${error.message}${live}\n\nSee README.md, "Configuration".`);
+  process.exit(1);
+};
+
+const readConfig = async (env: Env): Promise<{ config: Config; sandbox: SandboxIamport | null }> => {
+  const { sandbox: wantsSandbox } = deploymentOf(env);
+  let sandbox: SandboxIamport | null = null;
   try {
-    return parseConfig(env);
+    if (wantsSandbox) sandbox = await startSandboxIamport(env);
+    return { config: parseConfig(sandbox ? sandbox.env : env, { sandbox: wantsSandbox }), sandbox };
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const production = env.NODE_ENV === 'production' ? "\nNODE_ENV=production: the sandbox is off, so i'mport credentials are required." : '';
-    console.error(`${error.message}${production}\n\nSee README.md, "Configuration".`);
-    process.exit(1);
+    await sandbox?.served.close();
+    return stopOn(error, wantsSandbox);
   }
 };
 
 const main = async (): Promise<void> => {
-  const sandbox = wantsSandbox(process.env) ? await startSandboxIamport(process.env) : null;
-  const config = readConfig(sandbox ? sandbox.env : process.env);
+  const { config, sandbox } = await readConfig(process.env);
+  const log = stdoutLog();
+  for (const warning of config.warnings) log({ level: 'warn', msg: warning });
   const store = openStore(config.database, sandbox !== null);
   await store.migrate();
   const iamportFetch = createNodeFetch();
   const background = createBackground();
+  // The sandbox learns its own origin from its listen address (its port may be chosen by the system).
+  let listening: string[] = [];
   const app = composeApp({
     config,
     store,
     fetch: iamportFetch,
     clientIp: clientIp(config.trustProxyHops, socketAddress),
     loadWidget: widgetFromFile(WIDGET_FILE),
-    log: stdoutLog(),
+    log,
     background,
+    ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
-  if (sandbox) app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now }).routes);
+  if (sandbox) {
+    const grantTtlSeconds = Math.min(50 * 60, config.maxGrantTtlSeconds);
+    app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now, ownOrigins: () => listening, grantTtlSeconds }).routes);
+  }
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
+    listening = listenOrigins(info.address, info.port);
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
     if (sandbox) {
       console.log(
-        `\nSANDBOX MODE: IMP_KEY and IMP_SECRET are not set, so a built-in fake i'mport answers on ${sandbox.served.url}.` +
-          `\nNo real money moves. Open the demo shop: ${url}/\n`,
+        `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
+          `built-in fake i'mport answers on ${sandbox.served.url}.\nNo real money moves. Open the demo shop: ${url}/\n`,
       );
     }
   });

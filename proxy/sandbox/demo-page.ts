@@ -143,7 +143,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
     });
   }
   document.querySelector('[data-reset]').addEventListener('click', async () => {
-    await fetch('/sandbox/reset', { method: 'POST' });
+    await fetch('/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
     location.reload();
   });
 </script>

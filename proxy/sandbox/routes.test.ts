@@ -5,11 +5,13 @@ import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harne
 import { createSandbox } from './routes.ts';
 
 let h: Harness;
+const DEMO_ORIGIN = 'http://127.0.0.1:8787';
+const json = { 'Content-Type': 'application/json' };
 afterEach(async () => h?.close());
 
 const setUp = async () => {
   h = await createHarness();
-  const sandbox = createSandbox({ fake: h.fake, grantSecret: GRANT_SECRET, now: h.clock.now });
+  const sandbox = createSandbox({ fake: h.fake, grantSecret: GRANT_SECRET, now: h.clock.now, ownOrigins: () => [DEMO_ORIGIN] });
   h.app.route('/', sandbox.routes);
   const orders = async () =>
     ((await (await h.app.request('/sandbox/orders')).json()) as { orders: Array<{ merchant_uid: string; grant: string }> }).orders;
@@ -52,11 +54,36 @@ describe('sandbox', () => {
   it('resets to a fresh set of orders with new ids', async () => {
     const { orders } = await setUp();
     const before = await orders();
-    const res = await h.app.request('/sandbox/reset', { method: 'POST' });
+    const res = await h.app.request('/sandbox/reset', { method: 'POST', headers: json, body: '{}' });
     assert.equal(res.status, 200);
     const after = await orders();
     assert.equal(after.length, before.length);
     assert.ok(after.every((o) => !before.some((b) => b.merchant_uid === o.merchant_uid)));
     assert.equal((await h.view(before[0]!.merchant_uid, { grant: before[0]!.grant })).res.status, 404, 'old orders are gone from the sandbox i\'mport');
+  });
+
+  it('takes control posts only as JSON and never from another page: a form or text/plain post gets 403 and changes nothing', async () => {
+    const { orders } = await setUp();
+    const before = await orders();
+    const card = before[0]!;
+    const attempts: Array<[string, RequestInit]> = [
+      ['/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' }, body: 'a=1' }],
+      ['/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: 'https://evil.example' }, body: '{}' }],
+      ['/sandbox/reset', { method: 'POST', headers: { ...json, Origin: 'https://evil.example' }, body: '{}' }],
+      ['/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' }],
+      ['/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'application/json-patch+json', Origin: DEMO_ORIGIN }, body: '{}' }],
+      ['/sandbox/faults', { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: 'https://evil.example' }, body: JSON.stringify({ kind: 'http_5xx' }) }],
+      ['/sandbox/faults', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=x', Origin: 'null' }, body: '--x--' }],
+    ];
+    for (const [path, init] of attempts) {
+      const res = await h.app.request(path, init);
+      assert.equal(res.status, 403, `${path} ${JSON.stringify(init.headers)}`);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
+    }
+    assert.deepEqual((await orders()).map((o) => o.merchant_uid), before.map((o) => o.merchant_uid), 'no reset happened');
+    const ok = await h.cancel({ merchant_uid: card.merchant_uid, cancel_request_amount: 1000, reason: 'x' }, { grant: card.grant });
+    assert.equal(ok.res.status, 200, 'no fault was injected');
+    const fromDemo = await h.app.request('/sandbox/reset', { method: 'POST', headers: { ...json, Origin: DEMO_ORIGIN }, body: '{}' });
+    assert.equal(fromDemo.status, 200, 'the demo page itself may reset');
   });
 });

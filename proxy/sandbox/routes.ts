@@ -2,17 +2,23 @@
  * @module The sandbox's own routes, mounted only when the proxy runs without i'mport credentials: the demo storefront
  * at `/`, its orders with fresh grants, and controls that make the fake i'mport misbehave or start over.
  */
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { mintGrant } from '../auth/grant.ts';
 import { AppError } from '../errors.ts';
+import { isJsonContentType } from '../http/content-type.ts';
 import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
 import { type DemoOrder, seedSandbox } from './seed.ts';
 
 export interface SandboxOptions {
   readonly fake: FakeIamport;
+  /** The sandbox's own secret (random per start, or SANDBOX_TOKEN_SECRET): never a live REFUND_TOKEN_SECRET. */
   readonly grantSecret: string;
   readonly now: () => number;
+  /** The proxy's own origins; only pages there may use the controls. */
+  readonly ownOrigins: () => readonly string[];
+  /** Lifetime of the grants the demo mints, in seconds; within MAX_GRANT_TTL. */
+  readonly grantTtlSeconds?: number;
 }
 
 export interface Sandbox {
@@ -21,9 +27,24 @@ export interface Sandbox {
   orders(): readonly DemoOrder[];
 }
 
-const GRANT_TTL_SECONDS = 2 * 3600;
+/**
+ * The controls change what every visitor sees, so another page must not work them through a visitor's browser: JSON
+ * only (a form or text/plain post needs no preflight; JSON from another origin does, and gets no CORS answer here),
+ * and never with a foreign Origin. Requests without Origin (curl, the tests) are not a browser's cross-site post.
+ */
+const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =>
+  async function controlsGuard(c, next) {
+    const origin = c.req.header('Origin');
+    if (origin !== undefined && !ownOrigins().includes(origin)) {
+      throw new AppError('FORBIDDEN', 'The sandbox controls answer only the demo shop\'s own page.');
+    }
+    if (!isJsonContentType(c.req.header('Content-Type'))) {
+      throw new AppError('FORBIDDEN', 'The sandbox controls take JSON only (Content-Type: application/json).');
+    }
+    await next();
+  };
 
-export const createSandbox = ({ fake, grantSecret, now }: SandboxOptions): Sandbox => {
+export const createSandbox = ({ fake, grantSecret, now, ownOrigins, grantTtlSeconds = 50 * 60 }: SandboxOptions): Sandbox => {
   let generation = 0;
   let orders: DemoOrder[] = [];
   const reseed = () => {
@@ -35,7 +56,7 @@ export const createSandbox = ({ fake, grantSecret, now }: SandboxOptions): Sandb
   reseed();
 
   const withGrants = () =>
-    Promise.all(orders.map(async (o) => ({ ...o, grant: await mintGrant(grantSecret, { merchantUid: o.merchant_uid, ttlSeconds: GRANT_TTL_SECONDS }) })));
+    Promise.all(orders.map(async (o) => ({ ...o, grant: await mintGrant(grantSecret, { merchantUid: o.merchant_uid, ttlSeconds: grantTtlSeconds }) })));
 
   const routes = new Hono()
     .get('/', async (c) => {
@@ -44,6 +65,8 @@ export const createSandbox = ({ fake, grantSecret, now }: SandboxOptions): Sandb
       return c.html(renderDemoPage({ lang, orders: await withGrants() }));
     })
     .get('/sandbox/orders', async (c) => c.json({ orders: await withGrants() }))
+    .use('/sandbox/faults', controlsGuard(ownOrigins))
+    .use('/sandbox/reset', controlsGuard(ownOrigins))
     .post('/sandbox/faults', async (c) => {
       let fault: unknown;
       try {
