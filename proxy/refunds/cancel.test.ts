@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
-import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -82,16 +84,75 @@ describe('POST /payments/cancel: card refunds', () => {
     assert.equal(h.fake.count('cancel'), 0);
   });
 
-  it('caps one request at the grant\'s max_amount', async () => {
+  it('caps the total refunded under a grant at its max_amount, across requests, and says how much is left', async () => {
     h = await createHarness();
-    h.fake.addPayment({ merchant_uid: 'ORD-MAX', amount: 50000 });
-    const grant = await h.grant('ORD-MAX', { maxAmount: 10000 });
+    h.fake.addPayment({ merchant_uid: 'ORD-MAX', amount: 10000 });
+    const grant = await h.grant('ORD-MAX', { maxAmount: 3000, jti: 'grant-1' });
     const all = await h.cancel({ merchant_uid: 'ORD-MAX', reason: 'x' }, { grant });
-    assert.equal(all.res.status, 403);
+    assert.equal(all.res.status, 403, 'everything refundable is more than the grant allows');
     assert.equal(all.body.error.code, 'FORBIDDEN');
-    const part = await h.cancel({ merchant_uid: 'ORD-MAX', cancel_request_amount: 10000, reason: 'x' }, { grant });
-    assert.equal(part.res.status, 200);
-    assert.equal(h.fake.count('cancel'), 1);
+    // Four requests of 1,000 each refunded 4,000 under a 3,000 grant before.
+    for (let i = 0; i < 3; i += 1) {
+      const part = await h.cancel({ merchant_uid: 'ORD-MAX', cancel_request_amount: 1000, reason: 'x' }, { grant });
+      assert.equal(part.res.status, 200, `refund ${i + 1}`);
+    }
+    const fourth = await h.cancel({ merchant_uid: 'ORD-MAX', cancel_request_amount: 1000, reason: 'x' }, { grant });
+    assert.equal(fourth.res.status, 403);
+    assert.match(fourth.body.error.message, /allows refunding 0 KRW more/);
+    assert.equal(h.fake.count('cancel'), 3);
+    assert.equal((await h.view('ORD-MAX', { grant })).body.grant_remaining, 0);
+    assert.equal((await h.view('ORD-MAX', { grant })).body.cancelable_amount, 7000, 'the view keeps i\'mport\'s own figure');
+    const another = await h.grant('ORD-MAX', { maxAmount: 2000, jti: 'grant-2' });
+    assert.equal((await h.view('ORD-MAX', { grant: another })).body.grant_remaining, 2000, 'another grant has a cap of its own');
+    assert.equal((await h.view('ORD-MAX')).body.grant_remaining, undefined, 'a grant without a cap has no grant_remaining');
+  });
+
+  it('gives the amount a grant still allows as a number, in the view and in the refusal', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'ORD-MAX2', amount: 10000 });
+    const grant = await h.grant('ORD-MAX2', { maxAmount: 3000, jti: 'grant-3' });
+    assert.equal((await h.cancel({ merchant_uid: 'ORD-MAX2', cancel_request_amount: 2000, reason: 'x' }, { grant })).res.status, 200);
+    assert.equal((await h.view('ORD-MAX2', { grant })).body.grant_remaining, 1000);
+    const over = await h.cancel({ merchant_uid: 'ORD-MAX2', cancel_request_amount: 1500, reason: 'x' }, { grant });
+    assert.equal(over.res.status, 403);
+    assert.match(over.body.error.message, /allows refunding 1000 KRW more/);
+  });
+
+  it('keeps counting a grant\'s refunds across proxy instances and restarts, from the ledger', async () => {
+    const path = tempSqlitePath();
+    const fake = createFakeIamport();
+    fake.addPayment({ merchant_uid: 'ORD-MAX3', amount: 10000 });
+    const first = await createHarness({ fake, store: createSqliteStore({ path }) });
+    const grant = await first.grant('ORD-MAX3', { maxAmount: 3000, jti: 'grant-4' });
+    assert.equal((await first.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 2500, reason: 'x' }, { grant })).res.status, 200);
+    await first.close();
+    h = await createHarness({ fake, store: createSqliteStore({ path }) });
+    const again = await h.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 1000, reason: 'x' }, { grant });
+    assert.equal(again.res.status, 403);
+    assert.match(again.body.error.message, /allows refunding 500 KRW more/);
+    assert.equal((await h.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 500, reason: 'x' }, { grant })).res.status, 200);
+  });
+
+  it('counts an attempt whose outcome is not known yet against the grant, until i\'mport settles it', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'ORD-MAX4', amount: 10000 });
+    await h.view('ORD-MAX4');
+    // A crash left an attempt of 2,000 under the grant without an outcome; i'mport shows it applied.
+    await h.store.insertAttempt({
+      id: 'crashed', merchant_uid: 'ORD-MAX4', imp_uid: p.imp_uid, requested_amount: 2000, amount: 2000, checksum: 10000, reason: 'x',
+      refund_bank: null, refund_account_masked: null, grant_subject: 'ORD-MAX4', grant_jti: 'grant-5', client_ip: null, origin: null,
+      idempotency_key: null, started_at: h.clock.now(),
+    });
+    const grant = await h.grant('ORD-MAX4', { maxAmount: 3000, jti: 'grant-5' });
+    assert.equal((await h.view('ORD-MAX4', { grant })).body.grant_remaining, 1000);
+    h.fake.addPayment({
+      imp_uid: p.imp_uid, merchant_uid: 'ORD-MAX4', amount: 10000, status: 'cancelled', cancel_amount: 2000,
+      cancel_history: [{ pg_tid: 't-1', amount: 2000, cancelled_at: Math.floor(h.clock.now() / 1000), reason: 'x', cancellation_id: 'c-1', receipt_url: null }],
+    });
+    const over = await h.cancel({ merchant_uid: 'ORD-MAX4', cancel_request_amount: 1500, reason: 'x' }, { grant });
+    assert.equal(over.res.status, 403);
+    assert.match(over.body.error.message, /allows refunding 1000 KRW more/);
+    assert.equal((await h.store.getAttempt('crashed'))!.outcome, 'succeeded');
   });
 });
 

@@ -14,6 +14,7 @@ import { type Answer, failure } from '../errors.ts';
 import type { AttemptFinish, AttemptStart, KeyClaim, OrderSnapshot, PaymentRecord } from '../store/store.ts';
 import { successAnswer } from './answers.ts';
 import { checkRequest, maskAccount } from './check-request.ts';
+import { grantRemaining } from './grant-cap.ts';
 import type { RefundDeps } from './deps.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
@@ -125,14 +126,16 @@ const refund = async (
   };
 
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
-  const { attempts } = order;
+  let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
-  if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', `No payment was found for order ${req.merchant_uid}.`), null);
+  if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
   if (loaded.kind === 'unavailable') return unavailable(loaded);
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
     if (loaded.kind !== 'ok') return unavailable(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     await settleAttempts(deps, loaded.payment, attempts);
+    // A capped grant is counted from settled outcomes.
+    if (grant.max_amount !== undefined) attempts = await deps.store.listAttempts(req.merchant_uid);
   }
   let payment = loaded.payment;
 
@@ -147,7 +150,7 @@ const refund = async (
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   if (isRevocable(payment)) return revoke(deps, payment, start, ended, keyed);
-  const checked = checkRequest(payment, req, grant, startedAt);
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), startedAt);
   if (!checked.ok) {
     const extra = checked.cancelable_amount === undefined ? {} : { cancelable_amount: checked.cancelable_amount };
     return rejectLocally(failure(checked.code, checked.message, extra), payment.imp_uid);

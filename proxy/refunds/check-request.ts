@@ -2,7 +2,6 @@
 import { findBank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
-import type { Grant } from '../auth/grant.ts';
 import type { PaymentRecord } from '../store/store.ts';
 import { cancelableOf, notRefundableReason } from './rules.ts';
 
@@ -20,8 +19,11 @@ export type Checked =
 const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): Checked =>
   cancelable_amount === undefined ? { ok: false, code, message } : { ok: false, code, message, cancelable_amount };
 
-/** Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to send. */
-export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grant: Grant, nowMs: number): Checked => {
+/**
+ * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to send.
+ * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap.
+ */
+export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grantLeft: number | null, nowMs: number): Checked => {
   switch (notRefundableReason(p, nowMs)) {
     case 'not_paid':
       return refuse('PAYMENT_NOT_PAID', 'This payment has not been paid, so there is nothing to refund.');
@@ -42,8 +44,8 @@ export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grant: 
   if (amount > cancelable) {
     return refuse('CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', `At most ${cancelable} ${p.currency} can be refunded.`, cancelable);
   }
-  if (grant.max_amount !== undefined && amount > grant.max_amount) {
-    return refuse('FORBIDDEN', `This grant allows refunding at most ${grant.max_amount} ${p.currency} per request.`);
+  if (grantLeft !== null && amount > grantLeft) {
+    return refuse('FORBIDDEN', `This grant allows refunding ${grantLeft} ${p.currency} more; ask for no more than that.`);
   }
   if (!needsRefundAccount(p)) return { ok: true, amount, refund: {} };
 

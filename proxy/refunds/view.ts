@@ -4,7 +4,8 @@ import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { PaymentRecord } from '../store/store.ts';
 import { cancelableOf, isRevocable, notRefundableReason } from './rules.ts';
 
-export const toRefundView = (p: PaymentRecord, nowMs: number): RefundView => {
+/** `grantRemaining`: what a capped grant still allows (grant-cap.ts), or null for a grant without a cap. */
+export const toRefundView = (p: PaymentRecord, nowMs: number, grantRemaining: number | null = null): RefundView => {
   const reason = notRefundableReason(p, nowMs);
   const accountRequired = needsRefundAccount(p);
   return {
@@ -24,5 +25,7 @@ export const toRefundView = (p: PaymentRecord, nowMs: number): RefundView => {
     refund_account_required: accountRequired,
     refund_tel_required: needsRefundTel(p),
     ...(accountRequired ? { banks: [...banksFor(p.pg_provider)] } : {}),
+    // Whole units: a cap written with a fraction must not offer a fraction of a won.
+    ...(grantRemaining === null ? {} : { grant_remaining: Math.floor(grantRemaining) }),
   };
 };

@@ -9,6 +9,7 @@ import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
 import { cancelRefund } from '../refunds/cancel.ts';
+import { grantRemaining } from '../refunds/grant-cap.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
 import { toRefundView } from '../refunds/view.ts';
 
@@ -45,12 +46,15 @@ export const paymentRoutes = (deps: AppDeps) =>
     .get('/payments/:merchant_uid', async (c) => {
       const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
       if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
-      assertGrantCovers(c.get('grant'), merchantUid.output);
+      const grant = c.get('grant');
+      assertGrantCovers(grant, merchantUid.output);
       // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
       const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
       if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
       if (loaded.kind === 'unavailable') throw new AppError('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}).`);
-      return c.json(toRefundView(loaded.payment, deps.now()));
+      // Only a capped grant costs the view a read of the order's audit.
+      const left = grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid.output));
+      return c.json(toRefundView(loaded.payment, deps.now(), left));
     })
     .post('/payments/cancel', async (c) => {
       if (!isJsonContentType(c.req.header('Content-Type'))) {

@@ -31,6 +31,11 @@ export const RefundViewSchema = v.object({
   refund_account_required: v.boolean(),
   refund_tel_required: v.boolean(),
   banks: v.optional(v.array(BankSchema)),
+  /**
+   * Present when the grant has a `max_amount`: what it still allows (a whole number of won for KRW), across every
+   * refund under it. The widget offers no more than the smaller of this and `cancelable_amount`.
+   */
+  grant_remaining: v.optional(v.number()),
 });
 
 export type RefundView = v.InferOutput<typeof RefundViewSchema>;

@@ -49,6 +49,7 @@ export const readView = object<RefundView>({
   refund_account_required: boolean,
   refund_tel_required: boolean,
   banks: optional((v) => Array.isArray(v) && v.every((b) => bank(b))),
+  grant_remaining: optional(number),
 });
 
 /** Reads a successful answer of `POST /payments/cancel` (CancelSuccessSchema). */

@@ -50,10 +50,16 @@ export const fieldsOf = (ctx: FormContext): Field[] => [
   ...(needsAccount(ctx) && ctx.view.refund_tel_required ? (['phone'] as const) : []), // the number goes with the account
 ];
 
+/** The most this page may refund: what is refundable, or less when the shop's grant caps it (`grant_remaining`). */
+export const offerableOf = (view: RefundView): number => Math.min(view.cancelable_amount, view.grant_remaining ?? Infinity);
+
+/** True when the grant allows less than everything refundable, so "everything" must be sent as an amount. */
+export const isCapped = (view: RefundView): boolean => offerableOf(view) < view.cancelable_amount;
+
 /** The smallest and largest amount one refund may be, in the payment's currency. */
 export const amountLimits = ({ view }: FormContext): { min: number; max: number } => ({
   min: 10 ** -currencyDigits(view.currency),
-  max: view.cancelable_amount,
+  max: offerableOf(view),
 });
 
 /** Reads a typed amount: grouping commas, spaces and a currency sign are allowed; anything else makes it NaN. */
@@ -80,7 +86,7 @@ export const reasonOf = (values: FormValues, presets: readonly string[]): string
 
 /** The amount that will be refunded (the merchant's fixed one, the typed part, or everything refundable). */
 export const refundAmountOf = (values: FormValues, ctx: FormContext): number =>
-  ctx.fixedAmount ?? (values.partial ? parseAmount(values.amount) : ctx.view.cancelable_amount);
+  ctx.fixedAmount ?? (values.partial ? parseAmount(values.amount) : offerableOf(ctx.view));
 
 /** The request body's name for each field the proxy checks on its own, which is also the name of its shared rule. */
 const BODY_NAMES = {
@@ -108,7 +114,7 @@ export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
 /** The request body for a valid form, with values as they are sent (trimmed, separators stripped). */
 export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
   const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: '' }; // reason: set below
-  if (!ctx.view.revocable && (ctx.fixedAmount || values.partial)) {
+  if (!ctx.view.revocable && (ctx.fixedAmount || values.partial || isCapped(ctx.view))) {
     body.cancel_request_amount = refundAmountOf(values, ctx);
   }
   for (const field of fieldsOf(ctx)) {

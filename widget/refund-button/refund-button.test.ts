@@ -508,6 +508,30 @@ describe('<refund-button>', () => {
       await shows(el, ko.CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT);
       expect($(el, 'form')).to.be.null;
     });
+    it('offers no more than the grant still allows, and sends that amount for "all"', async () => {
+      const capped: RefundView = { ...card, grant_remaining: 3000 };
+      const el = await mount('lang="ko"', capped, success({ refunded: 3000, cancelable_amount: 6000 }));
+      await openForm(el);
+      expect($(el, '[part=summary]')!.textContent!.replace(/\s+/g, ' ')).to.include('환불 가능 금액 3,000원');
+      expect($(el, '[value=full]')!.parentElement!.textContent!.trim()).to.equal('가능한 금액 모두 (3,000원)');
+      await choosePartial(el, '4000');
+      expect(errorFor(el, 'amount')).to.equal('1원 이상 3,000원 이하로 입력해 주세요.');
+      $<HTMLInputElement>(el, '[name=scope][value=full]')!.click();
+      await el.updateComplete;
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, '3,000원을 환불할까요?');
+      await press(el, ko.refund);
+      await shows(el, ko.done);
+      expect(posts()[0]!.body).to.deep.equal({ merchant_uid: 'order-1', cancel_request_amount: 3000, reason: '단순 변심' });
+    });
+
+    it('offers nothing once the grant allows nothing more', async () => {
+      const el = await mount('lang="en"', { ...card, grant_remaining: 0 });
+      await click(el, '[part=button]');
+      await shows(el, en.FORBIDDEN);
+      expect($(el, 'form')).to.be.null;
+    });
   });
 
   describe('confirming and refunding', () => {

@@ -17,6 +17,8 @@ import {
   fieldsOf,
   invalidFields,
   isAmountValid,
+  isCapped,
+  offerableOf,
   isFieldValid,
   needsAccount,
   refundAmountOf,
@@ -341,6 +343,8 @@ export class RefundButton extends BaseElement {
     const { view, fixedAmount } = ctx;
     if (!view.refundable) return view.reason ?? 'REFUND_NOT_ALLOWED';
     if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
+    // The shop's grant allows nothing more for this order.
+    if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
     if (fixedAmount && !isAmountValid(fixedAmount, ctx)) return 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT';
     return undefined;
   }
@@ -566,7 +570,7 @@ export class RefundButton extends BaseElement {
       <dl>
         ${view.revocable
           ? row(s.orderAmount, view.amount)
-          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, view.cancelable_amount)]}
+          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]}
       </dl>
     </section>`;
   }
@@ -626,7 +630,11 @@ export class RefundButton extends BaseElement {
     const f = this.#form;
     const { min, max } = amountLimits(ctx);
     const choice = (value: 'full' | 'partial', checked: boolean) =>
-      html`<label part="choice"><input type="radio" name="scope" value=${value} .checked=${checked} />${s[value]}</label>`;
+      html`<label part="choice"
+        ><input type="radio" name="scope" value=${value} .checked=${checked} />${value === 'full' && isCapped(view)
+          ? fill(s.fullAllowed, { amount: this.#money(max) })
+          : s[value]}</label
+      >`;
     const amount = view.revocable
       ? html`<p part="note">${s.revokeNote}</p>`
       : fixedAmount

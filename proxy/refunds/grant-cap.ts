@@ -1,0 +1,20 @@
+/**
+ * @module grantRemaining(): what a grant with `max_amount` still allows. The cap is for the grant as a whole (its
+ * order and `jti`), across requests, instances and restarts, so it is counted from the audit in the ledger: what
+ * attempts under the grant refunded, and what unsettled ones might have (counted as refunded until i'mport says).
+ */
+import type { Grant } from '../auth/grant.ts';
+import type { Attempt } from '../store/store.ts';
+import { isUnsettled } from './settle.ts';
+
+/** The amount the grant still allows, or null for a grant without a cap. */
+export const grantRemaining = (grant: Grant, attempts: readonly Attempt[]): number | null => {
+  if (grant.max_amount === undefined) return null;
+  let used = 0;
+  for (const a of attempts) {
+    if (a.grant_subject !== grant.sub || a.grant_jti !== (grant.jti ?? null)) continue;
+    if (a.outcome === 'succeeded') used += a.refunded ?? 0;
+    else if (isUnsettled(a)) used += a.amount ?? 0;
+  }
+  return Math.max(0, grant.max_amount - used);
+};
