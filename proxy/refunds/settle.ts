@@ -32,7 +32,7 @@ export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
   new Set(attempts.flatMap((a) => (a.outcome === 'succeeded' && a.cancellation_id ? [a.cancellation_id] : [])));
 
 /**
- * Decides every unsettled attempt of an order from a freshly fetched payment. Call only while holding the order's
+ * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the order's
  * lease (so no attempt is still running) and only with a payment just read from i'mport.
  */
 export const settleAttempts = async (
@@ -41,7 +41,8 @@ export const settleAttempts = async (
   attempts: readonly Attempt[],
 ): Promise<void> => {
   const claimed = claimedIds(attempts);
-  for (const attempt of attempts.filter(isUnsettled)) {
+  // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
+  for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     const base = { iamport_code: null, iamport_message: null, iamport_ms: null, finished_at: deps.now() };
     if (isRevokeAttempt(attempt)) {
       const applied = payment.status !== 'ready';

@@ -99,26 +99,57 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.equal(await a.getPaymentByImpUid(missing), null);
     });
 
-    it('getPayment prefers paid or cancelled, then ready, then the newest', async () => {
+    it('getPayment: before anything is paid, a ready payment, then the newest', async () => {
       const { a } = stores();
       const order = unique('order');
       const put = (status: string, at: number) => a.upsertPayment(aPayment({ merchant_uid: order, status }), at);
-
       await put('failed', T0 + 3);
       const ready = await put('ready', T0 + 2);
       assert.deepEqual(await a.getPayment(order), ready, 'ready beats a newer failed one');
-      const paid = await put('paid', T0 + 1);
-      assert.deepEqual(await a.getPayment(order), paid, 'paid beats newer ready and failed ones');
-      await put('ready', T0 + 9);
-      assert.deepEqual(await a.getPayment(order), paid, 'paid beats a newer ready one');
-      const cancelled = await put('cancelled', T0 + 4);
-      assert.deepEqual(await a.getPayment(order), cancelled, 'between paid and cancelled, the newest');
+      assert.equal(await a.tiedImpUid(order), null, 'nothing is tied before a payment is paid');
 
       const others = unique('order');
       await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0);
       const newest = await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0 + 1);
       await a.upsertPayment(aPayment({ merchant_uid: others, status: 'failed' }), T0 - 1);
       assert.deepEqual(await a.getPayment(others), newest, 'otherwise the newest');
+    });
+
+    it('ties an order to the first paid payment; a later one for the same merchant_uid is kept beside it, never shown', async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const first = await a.upsertPayment(aPayment({ merchant_uid: order, status: 'paid' }), T0);
+      assert.equal(await b.tiedImpUid(order), first.imp_uid);
+      // A second paid payment (a retried checkout, a test payment), newer and updated later: recorded, not shown.
+      const second = await b.upsertPayment(aPayment({ merchant_uid: order, status: 'paid' }), T0 + 5);
+      assert.deepEqual(await a.getPaymentByImpUid(second.imp_uid), second, 'the other payment is stored');
+      assert.deepEqual(await a.getPayment(order), first);
+      await b.upsertPayment(aPayment({ merchant_uid: order, status: 'failed' }), T0 + 6);
+      await b.upsertPayment({ ...second, status: 'cancelled', cancel_amount: 39_000 }, T0 + 7);
+      assert.deepEqual(await a.getPayment(order), first, 'neither a failed retry nor the other one\'s refund moves it');
+      // A partial refund of the tied payment keeps money at stake on it: still tied.
+      const partly = await a.upsertPayment({ ...first, status: 'cancelled', cancel_amount: 10_000 }, T0 + 8);
+      await b.upsertPayment({ ...second, status: 'cancelled', cancel_amount: 39_000 }, T0 + 9);
+      assert.deepEqual(await a.getPayment(order), partly);
+      assert.equal(await a.tiedImpUid(order), first.imp_uid);
+    });
+
+    it('moves the tie to a later paid payment only once the tied one was refunded in full', async () => {
+      const { a } = stores();
+      const order = unique('order');
+      const first = await a.upsertPayment(aPayment({ merchant_uid: order, status: 'paid' }), T0);
+      await a.upsertPayment({ ...first, status: 'cancelled', cancel_amount: first.amount }, T0 + 1);
+      // The shop took the order again under the same merchant_uid, and it was paid.
+      const again = await a.upsertPayment(aPayment({ merchant_uid: order, status: 'paid' }), T0 + 2);
+      assert.equal(await a.tiedImpUid(order), again.imp_uid);
+      assert.deepEqual(await a.getPayment(order), again);
+      // A ready virtual account ties nothing; its payment later does, when nothing paid came first.
+      const vbankOrder = unique('order');
+      const issued = await a.upsertPayment(aPayment({ merchant_uid: vbankOrder, status: 'ready', paid_at: null }), T0);
+      assert.deepEqual(await a.getPayment(vbankOrder), issued);
+      const paid = await a.upsertPayment({ ...issued, status: 'paid', paid_at: 1_767_225_700 }, T0 + 1);
+      assert.equal(await a.tiedImpUid(vbankOrder), issued.imp_uid);
+      assert.deepEqual(await a.getPayment(vbankOrder), paid);
     });
   });
 }

@@ -86,6 +86,25 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'order_bindings',
+    statements: [
+      // Which payment an order is: the first paid one the ledger learned of (see sql.tieOrder for when that changes).
+      `CREATE TABLE order_bindings (
+        merchant_uid TEXT NOT NULL PRIMARY KEY,
+        imp_uid TEXT NOT NULL,
+        bound_at BIGINT NOT NULL
+      )`,
+      // Orders the ledger already held: tied to their earliest paid payment.
+      `INSERT INTO order_bindings (merchant_uid, imp_uid, bound_at)
+        SELECT p.merchant_uid, p.imp_uid, p.updated_at FROM payments p
+        WHERE p.status IN ('paid', 'cancelled') AND NOT EXISTS (
+          SELECT 1 FROM payments q WHERE q.merchant_uid = p.merchant_uid AND q.status IN ('paid', 'cancelled')
+            AND (COALESCE(q.paid_at, 0) < COALESCE(p.paid_at, 0)
+              OR (COALESCE(q.paid_at, 0) = COALESCE(p.paid_at, 0) AND q.imp_uid < p.imp_uid)))`,
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -51,7 +51,7 @@ export function createSqlStore(driver: SqlDriver): Store {
     close: () => driver.close(),
 
     async getPayment(merchantUid) {
-      const [row] = await driver.query(sql.getPayment, [merchantUid]);
+      const [row] = await driver.query(sql.getPayment, [merchantUid, merchantUid]);
       return row ? decodePayment(row) : null;
     },
 
@@ -61,7 +61,8 @@ export function createSqlStore(driver: SqlDriver): Store {
     },
 
     async upsertPayment(payment, now) {
-      const [applied] = await driver.query(sql.upsertPayment, [
+      const moneyMoved = payment.status === 'paid' || payment.status === 'cancelled';
+      const upsert = [
         payment.imp_uid,
         payment.merchant_uid,
         payment.pay_method,
@@ -75,12 +76,22 @@ export function createSqlStore(driver: SqlDriver): Store {
         payment.receipt_url,
         JSON.stringify(payment.cancel_history),
         now,
+      ];
+      // The row, then the order's tie, in one trip: the tie reads the row just written.
+      const [[applied] = []] = await driver.sequence([
+        { sql: sql.upsertPayment, params: upsert },
+        ...(moneyMoved ? [{ sql: sql.tieOrder, params: [payment.merchant_uid, payment.imp_uid, now] }] : []),
       ]);
       if (applied) return decodePayment(applied);
       // The update was refused because it would lower cancel_amount: answer with the row that stands.
       const [kept] = await driver.query(sql.getPaymentByImpUid, [payment.imp_uid]);
       if (!kept) throw new Error(`store: payment ${payment.imp_uid} was neither written nor found`);
       return decodePayment(kept);
+    },
+
+    async tiedImpUid(merchantUid) {
+      const [row] = await driver.query(sql.tiedImpUid, [merchantUid]);
+      return row ? String(row['imp_uid']) : null;
     },
 
     async markNeedsSync(impUid, now) {
@@ -110,7 +121,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       const results = await driver.sequence([
         { sql: sql.acquireLease, params: [lease.name, lease.holder, lease.now + lease.ttlMs, lease.now] },
         ...claiming,
-        { sql: sql.getPayment, params: [merchantUid] },
+        { sql: sql.getPayment, params: [merchantUid, merchantUid] },
         { sql: sql.listAttempts, params: [merchantUid] },
       ]);
       if (results[0]?.length !== 1) return null;

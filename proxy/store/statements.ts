@@ -28,11 +28,22 @@ export const sql = {
   } satisfies Record<SqlDialect, string>,
   ping: 'SELECT 1 AS ok',
 
-  // Paid or cancelled first (the payment that money moved on), then ready, then the rest; newest first within.
+  // The payment the order is tied to (tieOrder); before any is paid, a ready one (an unpaid virtual account), then the
+  // newest. The order's merchant_uid is given twice.
   getPayment: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE merchant_uid = ?
-    ORDER BY CASE WHEN status IN ('paid', 'cancelled') THEN 0 WHEN status = 'ready' THEN 1 ELSE 2 END,
+    ORDER BY CASE WHEN imp_uid = (SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?) THEN 0
+        WHEN status IN ('paid', 'cancelled') THEN 1 WHEN status = 'ready' THEN 2 ELSE 3 END,
       updated_at DESC, imp_uid DESC
     LIMIT 1`,
+  // Ties an order to a paid (or cancelled) payment: the first one the ledger learns of. Another payment for the same
+  // merchant_uid (a retried checkout, a test payment) takes its place only when the tied one has nothing left at stake:
+  // it failed, or it was refunded in full. Sent right after the payment's own row is written.
+  tieOrder: `INSERT INTO order_bindings (merchant_uid, imp_uid, bound_at) VALUES (?, ?, ?)
+    ON CONFLICT (merchant_uid) DO UPDATE SET imp_uid = excluded.imp_uid, bound_at = excluded.bound_at
+    WHERE order_bindings.imp_uid <> excluded.imp_uid AND EXISTS (
+      SELECT 1 FROM payments tied WHERE tied.imp_uid = order_bindings.imp_uid
+        AND (tied.status = 'failed' OR (tied.status = 'cancelled' AND tied.cancel_amount >= tied.amount)))`,
+  tiedImpUid: 'SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?',
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
   // The WHERE makes an update that would lower cancel_amount a no-op: then nothing is returned and the
   // caller reads the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back.

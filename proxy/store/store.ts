@@ -112,14 +112,21 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** The payment for an order: of several with one merchant_uid, a paid/cancelled one first, then the newest. */
+  /**
+   * The payment for an order: the one the order is tied to (the first paid or cancelled payment the ledger learned of
+   * for its merchant_uid); with none tied yet, a ready one, then the newest.
+   */
   getPayment(merchantUid: string): Promise<StoredPayment | null>;
   getPaymentByImpUid(impUid: string): Promise<StoredPayment | null>;
   /**
    * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount is ignored
-   * (the ledger never moves backwards). Returns the row as stored afterwards.
+   * (the ledger never moves backwards). A paid or cancelled payment ties its order when none is tied yet, or when the
+   * tied one failed or was refunded in full; otherwise it is kept beside the tied one and never shown for the order.
+   * Returns the row as stored afterwards.
    */
   upsertPayment(payment: PaymentRecord, now: number): Promise<StoredPayment>;
+  /** The imp_uid an order is tied to, or null while none is. */
+  tiedImpUid(merchantUid: string): Promise<string | null>;
   markNeedsSync(impUid: string, now: number): Promise<void>;
 
   /**
