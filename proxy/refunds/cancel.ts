@@ -81,8 +81,11 @@ const withIdempotencyKey = async (
 };
 
 // Said before this request sent anything; an earlier request's outcome may still be unsettled, so no more is claimed.
-const unavailable = (loaded: Loaded & { kind: 'unavailable' }): CancelAnswer =>
-  failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}); this request sent no refund. Try again.`);
+// What went wrong upstream (hosts, ports, i'mport's words) goes to the log, never into an answer.
+const unavailable = (deps: RefundDeps, loaded: Loaded & { kind: 'unavailable' }): CancelAnswer => {
+  deps.log({ level: 'warn', msg: 'i\'mport lookup failed before a refund', detail: loaded.detail });
+  return failure('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; this request sent no refund. Try again.");
+};
 
 const refund = async (
   deps: RefundDeps,
@@ -129,10 +132,10 @@ const refund = async (
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
-  if (loaded.kind === 'unavailable') return unavailable(loaded);
+  if (loaded.kind === 'unavailable') return unavailable(deps, loaded);
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
-    if (loaded.kind !== 'ok') return unavailable(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
+    if (loaded.kind !== 'ok') return unavailable(deps, loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     await settleAttempts(deps, loaded.payment, attempts);
     // A capped grant is counted from settled outcomes.
     if (grant.max_amount !== undefined) attempts = await deps.store.listAttempts(req.merchant_uid);
@@ -178,7 +181,7 @@ const refund = async (
     }
     case 'not_sent': {
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
-      return failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was refunded.`);
+      return failure('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; nothing was refunded.");
     }
     case 'refused': {
       // Re-read the payment: a refusal is often i'mport's checksum telling us our balance is stale.
@@ -222,7 +225,7 @@ const settleUnknown = async (
     await deps.store.finishAttempt(attempt.id, ended({ outcome: 'unknown', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
     return failure(
       'UPSTREAM_UNAVAILABLE',
-      `i'mport did not answer (${detail}) and the outcome could not be checked yet. It is checked before anything else happens to this order; retry with the same Idempotency-Key.`,
+      "i'mport did not answer and the outcome could not be checked yet. It is checked before anything else happens to this order; retry with the same Idempotency-Key.",
     );
   }
   const revoked = isRevokeAttempt(attempt);
@@ -233,7 +236,7 @@ const settleUnknown = async (
     return success(fresh.payment, entry);
   }
   await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms }));
-  return failure('UPSTREAM_UNAVAILABLE', `i'mport did not answer (${detail}); it shows no refund, so nothing was refunded. Try again.`);
+  return failure('UPSTREAM_UNAVAILABLE', "i'mport did not answer; it shows no refund, so nothing was refunded. Try again.");
 };
 
 /** An unpaid virtual account is "refunded" by revoking its account number; no money moves. */
@@ -261,7 +264,7 @@ const revoke = async (
     }
     case 'not_sent':
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms }));
-      return failure('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${result.detail}); nothing was changed.`);
+      return failure('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; nothing was changed.");
     case 'refused': {
       // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
       const fresh = await refreshPayment(deps, payment.imp_uid);

@@ -51,7 +51,10 @@ export const paymentRoutes = (deps: AppDeps) =>
       // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
       const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
       if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
-      if (loaded.kind === 'unavailable') throw new AppError('UPSTREAM_UNAVAILABLE', `i'mport could not be reached (${loaded.detail}).`);
+      if (loaded.kind === 'unavailable') {
+        deps.log({ level: 'warn', msg: 'i\'mport lookup failed', detail: loaded.detail });
+        throw new AppError('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; try again in a moment.");
+      }
       // Only a capped grant costs the view a read of the order's audit.
       const left = grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid.output));
       return c.json(toRefundView(loaded.payment, deps.now(), left));
