@@ -119,7 +119,7 @@ export const runConformance = (runtime: RuntimeName): void => {
     it('answers /health: ok, on the PostgreSQL ledger, with the fake i\'mport as its i\'mport', async () => {
       const { res, body } = await call('/health');
       assert.equal(res.status, 200);
-      assert.deepEqual(body, { ok: true, store: 'postgres', iamport: served.url });
+      assert.deepEqual(body, { ok: true, store: 'postgres', iamport: served.url, mode: 'live' }, 'HEALTH_DETAILS=true shows more');
       const [migrations] = await ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;
       assert.ok(migrations!.n >= 1, 'the runtime migrated the ledger in its own schema');
     });
@@ -203,7 +203,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       const sent = fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
       assert.deepEqual([sent.refund_holder, sent.refund_bank, sent.refund_account], ['홍길동', '88', '110123456789']);
       const audit = await attempts('RT-VBANK');
-      assert.equal(audit.find((a) => a.outcome === 'succeeded')?.refund_account_masked, '********6789');
+      assert.equal(audit.find((a) => a.outcome === 'succeeded')?.refund_account_masked, '****6789');
       assert.ok(!JSON.stringify(audit).includes('110123456789'), 'the audit never holds the full account number');
     });
 
@@ -256,7 +256,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(await ledgerCancelAmount('RT-HOOK'), 0);
       const hook = await call('/webhooks/iamport', { method: 'POST', body: { imp_uid: p.imp_uid, merchant_uid: 'RT-HOOK', status: 'paid', cancel_amount: 0 } });
       assert.equal(hook.res.status, 200, JSON.stringify(hook.body));
-      assert.equal(hook.body.cancel_amount, 2500);
+      assert.deepEqual(hook.body, { ok: true }, 'the webhook answers nothing about the payment');
       assert.equal(await ledgerCancelAmount('RT-HOOK'), 2500);
       assert.equal((await call('/payments/RT-HOOK', { merchantUid: 'RT-HOOK' })).body.cancelable_amount, 7500);
     });

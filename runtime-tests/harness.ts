@@ -37,12 +37,14 @@ export const proxyEnv = (iamportUrl: string, databaseUrl: string): Record<string
   IAMPORT_TIMEOUT_MS: '5000',
   REFUND_TOKEN_SECRET: GRANT_SECRET,
   DATABASE_URL: databaseUrl,
+  HEALTH_DETAILS: 'true',
 });
 
 /** Variables the worker gets as bindings (workerd reads each from its own environment). */
 const WORKER_BINDINGS = [
   'IMP_KEY', 'IMP_SECRET', 'IAMPORT_API_URL', 'IAMPORT_TIMEOUT_MS', 'REFUND_TOKEN_SECRET', 'DATABASE_URL',
-  'ALLOWED_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_PER_IP', 'RATE_LIMIT_PER_ORDER',
+  'ALLOWED_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_PER_IP', 'RATE_LIMIT_PER_ORDER', 'RATE_LIMIT_WEBHOOK_PER_IP',
+  'IAMPORT_WEBHOOK_IPS', 'MAX_GRANT_TTL', 'PUBLIC_ORIGIN', 'HEALTH_DETAILS',
 ];
 
 // Before workerd's own date; the bundle needs nothing newer than nodejs_compat's AsyncLocalStorage.
