@@ -34,6 +34,7 @@ const ownOriginsOf = (publicOrigin: string | null, more: (() => readonly string[
 
 export const composeDeps = (options: ComposeOptions): AppDeps => {
   const { config, store, now = Date.now } = options;
+  const log = options.log ?? ((line: Record<string, unknown>) => console.log(formatLogLine(line)));
   const iamport = createIamportClient({
     baseUrl: config.iamport.apiUrl,
     apiKey: config.iamport.apiKey,
@@ -41,6 +42,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     fetch: options.fetch,
     now,
     timeoutMs: config.iamport.timeoutMs,
+    log,
   });
   return {
     store: guardStore(store),
@@ -51,7 +53,7 @@ export const composeDeps = (options: ComposeOptions): AppDeps => {
     leaseWaitMs: options.leaseWaitMs ?? 20_000,
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
-    log: options.log ?? ((line) => console.log(formatLogLine(line))),
+    log,
     background: options.background ?? createBackground(),
     grantSecret: config.grantSecret,
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,

@@ -1,17 +1,11 @@
 /**
  * @module createIamportClient(): the i'mport V1 REST client. Web-standard `fetch` is injected (Node, edge runtimes,
- * the in-process fake). Every answer is validated, and every failure is a typed value that says whether a refund
+ * the in-process fake). Every answer is validated once, here, to what the ledger can store (whole seconds, sane
+ * amounts), test-channel payments are never returned, and every failure is a typed value that says whether a refund
  * could have happened: `refused` and `not_sent` never moved money, `unknown` might have.
  */
 import * as v from 'valibot';
-import {
-  AnyEnvelopeSchema,
-  type CancelParams,
-  type Payment,
-  PaymentEnvelopeSchema,
-  type Token,
-  TokenEnvelopeSchema,
-} from './schemas.ts';
+import { AnyEnvelopeSchema, type CancelParams, type Payment, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
 import { createTokenCache } from './token.ts';
 
 /** What the client asks of an HTTP request. */
@@ -39,23 +33,31 @@ export interface IamportClientOptions {
   /** Epoch ms. */
   readonly now?: () => number;
   readonly timeoutMs?: number;
+  /** Where answers the client refuses are reported (level `error`, naming the field); default: nowhere. */
+  readonly log?: (line: Record<string, unknown>) => void;
 }
 
-/** Why a call did not produce an answer we can use. */
+/**
+ * Why a call did not produce an answer we can use. `bad_response`: i'mport answered something the proxy cannot use
+ * or store (the log names the field). `inconsistent`: a payment whose `cancel_amount` exceeds its `amount`, which
+ * i'mport never shows; nothing may be refunded from it.
+ */
 export type Unavailable = {
   readonly kind: 'unavailable';
-  readonly reason: 'timeout' | 'network' | 'http_error' | 'bad_response' | 'auth';
+  readonly reason: 'timeout' | 'network' | 'http_error' | 'bad_response' | 'auth' | 'inconsistent';
   readonly detail: string;
 };
 
+/** A payment made through a test channel is never `ok`: it is `not_found`, as if it did not exist. */
 export type LookupResult = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'not_found' } | Unavailable;
 
 /**
  * - `ok`: i'mport answered code 0 with the updated payment.
- * - `refused`: i'mport (or the PG) answered and refused; nothing happened.
+ * - `refused`: i'mport (or the PG) answered and refused; nothing happened. `message` is i'mport's own text (from
+ *   its envelope, or from any JSON body of a 4xx), for the audit and the shop.
  * - `not_sent`: the request never reached the cancel endpoint (e.g. no token); nothing happened.
- * - `unknown`: the request was sent but no usable answer came back (timeout, dropped connection, 5xx); it may
- *   have been applied, so the caller must re-fetch the payment before saying anything.
+ * - `unknown`: the request was sent but no usable answer came back (timeout, dropped connection, 5xx, an answer
+ *   the proxy cannot use); it may have been applied, so the caller must re-fetch the payment before saying anything.
  */
 export type ChangeResult =
   | { readonly kind: 'ok'; readonly payment: Payment }
@@ -66,6 +68,7 @@ export type ChangeResult =
 export interface IamportClient {
   readonly baseUrl: string;
   getPayment(impUid: string): Promise<LookupResult>;
+  /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
   findPayment(merchantUid: string): Promise<LookupResult>;
   cancelPayment(params: CancelParams): Promise<ChangeResult>;
   revokeVbank(impUid: string): Promise<ChangeResult>;
@@ -73,8 +76,30 @@ export interface IamportClient {
 
 type Raw = { readonly kind: 'response'; readonly status: number; readonly json: unknown } | Unavailable;
 
+/** A payment read from an answer, before the caller decides what a test-channel one means to it. */
+type Read = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'sandbox' } | Unavailable;
+
+// i'mport's own text is kept for the audit; an off-spec server could send a page of it.
+const MAX_MESSAGE = 500;
+
+/** i'mport's words in any JSON body: its envelope's `message`, an off-spec `{ error }`, or a bare string. */
+const WordsSchema = v.union([
+  v.pipe(v.object({ message: v.string() }), v.transform((o) => o.message)),
+  v.pipe(v.object({ error: v.string() }), v.transform((o) => o.error)),
+  v.pipe(v.object({ error: v.object({ message: v.string() }) }), v.transform((o) => o.error.message)),
+  v.string(),
+]);
+
+const messageOf = (json: unknown): string | null => {
+  const words = v.safeParse(WordsSchema, json);
+  return words.success && words.output.trim() !== '' ? words.output.trim().slice(0, MAX_MESSAGE) : null;
+};
+
+/** An id as one path segment; null for those URL parsing would turn into a step ('', '.', '..'), never sent. */
+const segmentOf = (id: string): string | null => (id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id));
+
 export const createIamportClient = (options: IamportClientOptions): IamportClient => {
-  const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000 } = options;
+  const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000, log = () => {} } = options;
 
   /** One HTTP exchange with a timeout; never throws. */
   const send = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
@@ -104,18 +129,54 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     }
   };
 
+  /** Logs an answer the proxy will not use, naming the field, and says so as a `bad_response`. */
+  const refuseAnswer = (endpoint: string, issues: readonly v.BaseIssue<unknown>[]): Unavailable => {
+    const fields = [...new Set(issues.map((issue) => v.getDotPath(issue) ?? '(answer)'))];
+    const [first] = issues;
+    log({
+      level: 'error',
+      msg: 'i\'mport answered something the proxy cannot use',
+      endpoint,
+      field: fields.join(', '),
+      expected: first?.expected ?? null,
+      received: first?.received ?? null,
+    });
+    return { kind: 'unavailable', reason: 'bad_response', detail: `i'mport's answer has an unusable ${fields.join(', ')}` };
+  };
+
+  /** A payment from an answer's `response`, checked as far as the ledger needs it to be true. */
+  const readPayment = (endpoint: string, response: unknown): Read => {
+    const parsed = v.safeParse(PaymentSchema, response);
+    if (!parsed.success) return refuseAnswer(endpoint, parsed.issues);
+    const payment = parsed.output;
+    // Never a live order's payment: the client does not ask for test-channel ones, and drops one that comes anyway.
+    if (payment.sandbox === true) return { kind: 'sandbox' };
+    if (payment.cancel_amount > payment.amount) {
+      const { imp_uid, merchant_uid, amount, cancel_amount } = payment;
+      log({ level: 'error', msg: 'i\'mport shows more cancelled than paid', endpoint, imp_uid, merchant_uid, amount, cancel_amount });
+      return { kind: 'unavailable', reason: 'inconsistent', detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})` };
+    }
+    return { kind: 'ok', payment };
+  };
+
   const fetchToken = async (): Promise<Token> => {
     const raw = await send('POST', '/users/getToken', { imp_key: apiKey, imp_secret: apiSecret });
     if (raw.kind === 'unavailable') throw new UnavailableError(raw);
-    const parsed = v.safeParse(TokenEnvelopeSchema, raw.json);
     if (raw.status === 401) throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: 'i\'mport refused IMP_KEY/IMP_SECRET' });
-    if (!parsed.success || parsed.output.code !== 0 || !parsed.output.response) {
-      const message = parsed.success ? parsed.output.message : 'unexpected token answer';
+    const parsed = v.safeParse(TokenEnvelopeSchema, raw.json);
+    if (!parsed.success) throw new UnavailableError(refuseAnswer('/users/getToken', parsed.issues));
+    if (parsed.output.code !== 0 || !parsed.output.response) {
+      const message = parsed.output.message ?? '';
       throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: `getToken failed (HTTP ${raw.status}): ${message}` });
     }
     return parsed.output.response;
   };
-  const tokens = createTokenCache({ fetchToken, now });
+  const tokens = createTokenCache({
+    fetchToken,
+    now,
+    // Only a refused key backs off; a network failure may be gone on the next call.
+    isRefusal: (error) => error instanceof UnavailableError && error.unavailable.reason === 'auth',
+  });
 
   /** An authenticated call: on HTTP 401 the token is refreshed once and the call repeated (a 401 applied nothing). */
   const authed = async (method: string, path: string, body?: unknown): Promise<Raw | { kind: 'no_token'; detail: string }> => {
@@ -135,42 +196,82 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     }
   };
 
-  const lookup = async (path: string): Promise<LookupResult> => {
+  const lookup = async (path: string): Promise<LookupResult | { readonly kind: 'sandbox' }> => {
     const raw = await authed('GET', path);
     if (raw.kind === 'no_token') return { kind: 'unavailable', reason: 'auth', detail: raw.detail };
     if (raw.kind === 'unavailable') return raw;
     if (raw.status === 404) return { kind: 'not_found' };
-    const parsed = v.safeParse(PaymentEnvelopeSchema, raw.json);
-    if (!parsed.success) return { kind: 'unavailable', reason: 'bad_response', detail: `unexpected payment answer (HTTP ${raw.status})` };
-    const { code, message, response } = parsed.output;
-    if (code !== 0 || !response) {
-      return { kind: 'unavailable', reason: raw.status === 401 ? 'auth' : 'http_error', detail: `HTTP ${raw.status} code ${code}: ${message ?? ''}` };
+    const envelope = v.safeParse(AnyEnvelopeSchema, raw.json);
+    if (raw.status >= 300 || (envelope.success && (envelope.output.code !== 0 || envelope.output.response === null))) {
+      const code = envelope.success ? ` code ${envelope.output.code}` : '';
+      const said = messageOf(raw.json);
+      const detail = `HTTP ${raw.status}${code}${said ? `: ${said}` : ''}`;
+      return { kind: 'unavailable', reason: raw.status === 401 ? 'auth' : 'http_error', detail };
     }
-    return { kind: 'ok', payment: response };
+    if (!envelope.success) return refuseAnswer(path, envelope.issues);
+    return readPayment(path, envelope.output.response);
+  };
+
+  const lookupLive = async (path: string): Promise<LookupResult> => {
+    const found = await lookup(path);
+    return found.kind === 'sandbox' ? { kind: 'not_found' } : found;
+  };
+
+  const findPayment = async (merchantUid: string): Promise<LookupResult> => {
+    const segment = segmentOf(merchantUid);
+    if (segment === null) return { kind: 'not_found' };
+    // The plain find answers the most recently started payment of the order, which may be a failed retry.
+    const plain = await lookup(`/payments/find/${segment}`);
+    if (plain.kind === 'not_found' || plain.kind === 'unavailable') return plain;
+    if (plain.kind === 'ok' && (plain.payment.status === 'paid' || plain.payment.status === 'cancelled')) return plain;
+    for (const status of ['paid', 'cancelled'] as const) {
+      const found = await lookup(`/payments/find/${segment}/${status}`);
+      // Going on after a failure could answer with the failed try and bind the order to it.
+      if (found.kind === 'ok' || found.kind === 'unavailable') return found;
+    }
+    return plain.kind === 'sandbox' ? { kind: 'not_found' } : plain;
   };
 
   const change = async (method: string, path: string, body?: unknown): Promise<ChangeResult> => {
     const raw = await authed(method, path, body);
     if (raw.kind === 'no_token') return { kind: 'not_sent', detail: raw.detail };
     if (raw.kind === 'unavailable') return { kind: 'unknown', reason: raw.reason, detail: raw.detail };
-    const parsed = v.safeParse(PaymentEnvelopeSchema, raw.json);
-    if (parsed.success && parsed.output.code === 0 && parsed.output.response) return { kind: 'ok', payment: parsed.output.response };
-    // HTTP 200 with code != 0 is a refusal (i'mport's quirk); so is a 4xx with its envelope.
     const envelope = v.safeParse(AnyEnvelopeSchema, raw.json);
-    if (envelope.success && envelope.output.code !== 0) {
-      return { kind: 'refused', code: envelope.output.code, message: envelope.output.message ?? '', httpStatus: raw.status };
+    // A 4xx applied nothing, whatever its body; i'mport's words are kept even without its envelope.
+    if (raw.status >= 400) {
+      const code = envelope.success && envelope.output.code !== 0 ? envelope.output.code : -1;
+      return { kind: 'refused', code, message: messageOf(raw.json) ?? `HTTP ${raw.status}`, httpStatus: raw.status };
     }
-    if (raw.status >= 400) return { kind: 'refused', code: -1, message: `HTTP ${raw.status}`, httpStatus: raw.status };
-    // A 2xx we cannot read: whether it applied is unknown.
-    return { kind: 'unknown', reason: 'bad_response', detail: `unexpected answer (HTTP ${raw.status})` };
+    // HTTP 200 with code != 0 is a refusal (i'mport's quirk).
+    if (envelope.success && envelope.output.code !== 0) {
+      return { kind: 'refused', code: envelope.output.code, message: messageOf(raw.json) ?? '', httpStatus: raw.status };
+    }
+    // A 2xx we cannot read or believe: whether it applied is unknown, and a re-fetch decides.
+    if (!envelope.success || envelope.output.response === null) {
+      return { kind: 'unknown', reason: 'bad_response', detail: `unexpected answer (HTTP ${raw.status})` };
+    }
+    const read = readPayment(path, envelope.output.response);
+    if (read.kind === 'ok') return read;
+    if (read.kind === 'sandbox') {
+      log({ level: 'error', msg: 'i\'mport answered a change with a test-channel payment', endpoint: path });
+      return { kind: 'unknown', reason: 'bad_response', detail: 'the answer is a test-channel payment' };
+    }
+    return { kind: 'unknown', reason: read.reason, detail: read.detail };
   };
 
   return {
     baseUrl,
-    getPayment: (impUid) => lookup(`/payments/${encodeURIComponent(impUid)}?include_sandbox=true`),
-    findPayment: (merchantUid) => lookup(`/payments/find/${encodeURIComponent(merchantUid)}`),
+    getPayment: async (impUid) => {
+      const segment = segmentOf(impUid);
+      // Without include_sandbox: i'mport leaves test-channel payments out (iamport-v1.md §4.1).
+      return segment === null ? { kind: 'not_found' } : lookupLive(`/payments/${segment}`);
+    },
+    findPayment,
     cancelPayment: (params) => change('POST', '/payments/cancel', params),
-    revokeVbank: (impUid) => change('DELETE', `/vbanks/${encodeURIComponent(impUid)}`),
+    revokeVbank: async (impUid) => {
+      const segment = segmentOf(impUid);
+      return segment === null ? { kind: 'not_sent', detail: 'not an imp_uid' } : change('DELETE', `/vbanks/${segment}`);
+    },
   };
 };
 

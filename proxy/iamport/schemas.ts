@@ -1,6 +1,6 @@
 /**
  * @module The i'mport (PortOne V1) wire format. snake_case stays in here and in the fake; everything i'mport
- * sends is validated by these schemas before the proxy believes it.
+ * sends is validated by these schemas before the proxy believes it, and brought to what the ledger can store.
  */
 import * as v from 'valibot';
 
@@ -8,18 +8,39 @@ import * as v from 'valibot';
 export const envelopeOf = <T extends v.GenericSchema>(response: T) =>
   v.object({ code: v.number(), message: v.nullish(v.string()), response: v.nullable(response) });
 
+// Epoch seconds reach year 5138 at 1e11, epoch milliseconds passed 1e11 in 1973: below it a value is seconds, above
+// it (up to 1e14, year 5138 in ms) milliseconds. Anything larger is neither and is refused.
+const MS_FROM = 1e11;
+const MS_UNTIL = 1e14;
+
+/**
+ * A point in time as the ledger keeps it: whole UNIX seconds (a BIGINT column on PostgreSQL). Fractional seconds are
+ * truncated and milliseconds converted, so every backend stores the same value; a string, a negative or an absurd
+ * number is refused.
+ */
+export const EpochSecondsSchema = v.pipe(
+  v.number(),
+  v.finite(),
+  v.minValue(0),
+  v.maxValue(MS_UNTIL - 1, 'not epoch seconds or milliseconds'),
+  v.transform((t) => Math.trunc(t >= MS_FROM ? t / 1000 : t)),
+);
+
+/** An amount of money: finite and never negative (fractions are allowed: non-KRW currencies have them). */
+export const MoneySchema = v.pipe(v.number(), v.finite(), v.minValue(0));
+
 export const TokenSchema = v.object({
   access_token: v.string(),
-  now: v.number(),
-  expired_at: v.number(),
+  now: EpochSecondsSchema,
+  expired_at: EpochSecondsSchema,
 });
 export type Token = v.InferOutput<typeof TokenSchema>;
 
 /** One (partial) cancellation in `cancel_history`. */
 export const CancelHistoryEntrySchema = v.object({
   pg_tid: v.nullish(v.string()),
-  amount: v.number(),
-  cancelled_at: v.number(),
+  amount: MoneySchema,
+  cancelled_at: EpochSecondsSchema,
   reason: v.nullish(v.string()),
   cancellation_id: v.nullish(v.string()),
   receipt_url: v.nullish(v.string()),
@@ -33,13 +54,13 @@ export const PaymentSchema = v.object({
   pay_method: v.nullish(v.string()),
   pg_provider: v.nullish(v.string()),
   name: v.nullish(v.string()),
-  amount: v.number(),
-  cancel_amount: v.number(),
+  amount: MoneySchema,
+  cancel_amount: MoneySchema,
   currency: v.string(),
   status: v.string(),
   sandbox: v.optional(v.boolean()),
-  paid_at: v.nullish(v.number()),
-  cancelled_at: v.nullish(v.number()),
+  paid_at: v.nullish(EpochSecondsSchema),
+  cancelled_at: v.nullish(EpochSecondsSchema),
   receipt_url: v.nullish(v.string()),
   vbank_code: v.nullish(v.string()),
   vbank_name: v.nullish(v.string()),

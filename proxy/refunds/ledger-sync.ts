@@ -1,5 +1,5 @@
 /** @module Keeping the ledger's copy of a payment in step with i'mport: first load, re-fetch, and safe writes. */
-import type { LookupResult } from '../iamport/client.ts';
+import type { LookupResult, Unavailable } from '../iamport/client.ts';
 import type { Payment } from '../iamport/schemas.ts';
 import type { PaymentRecord, StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
@@ -24,7 +24,7 @@ export const toRecord = (p: Payment): PaymentRecord => ({
 export type Loaded =
   | { readonly kind: 'ok'; readonly payment: PaymentRecord }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'unavailable'; readonly detail: string };
+  | { readonly kind: 'unavailable'; readonly detail: string; readonly reason?: Unavailable['reason'] };
 
 /** Stores what i'mport said and returns the row as the ledger now holds it (never behind what it held before). */
 export const savePayment = (deps: Pick<RefundDeps, 'store' | 'now'>, payment: Payment): Promise<StoredPayment> =>
@@ -46,19 +46,27 @@ export const savePaymentAfterRefund = async (
 
 const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: LookupResult, merchantUid?: string): Promise<Loaded> => {
   if (result.kind === 'not_found') return { kind: 'not_found' };
-  if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail };
+  // Never stored: an `inconsistent` payment (more cancelled than paid) included, so the ledger keeps its last sane copy.
+  if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail, reason: result.reason };
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
   return { kind: 'ok', payment: await savePayment(deps, result.payment) };
 };
 
-/** Re-fetches a payment by imp_uid and stores it. */
-export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> =>
-  fromLookup(deps, await deps.iamport.getPayment(impUid));
+/**
+ * Re-fetches a payment by imp_uid and stores it. When i'mport shows it inconsistent (more cancelled than paid), the
+ * ledger's row is marked to be re-read before any use, so no refund runs from it until i'mport's figures are sane.
+ */
+export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> => {
+  const result = await deps.iamport.getPayment(impUid);
+  if (result.kind === 'unavailable' && result.reason === 'inconsistent') await deps.store.markNeedsSync(impUid, deps.now());
+  return fromLookup(deps, result);
+};
 
 /**
  * The ledger's payment for an order. An order not yet known is looked up at i'mport by merchant_uid and stored;
- * a row flagged needs_sync is re-fetched first (with `allowStale`, the stale row is used if i'mport is down).
+ * a row flagged needs_sync is re-fetched first (with `allowStale`, the stale row is used if i'mport is down, but not
+ * when i'mport answered an inconsistent payment).
  */
 export const loadPayment = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
@@ -70,7 +78,8 @@ export const loadPayment = async (
   if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
   if (stored) {
     const fresh = await refreshPayment(deps, stored.imp_uid);
-    return fresh.kind === 'unavailable' && allowStale ? { kind: 'ok', payment: stored } : fresh;
+    // A stale row stands in only while i'mport is unreachable; when i'mport shows impossible figures it shows nothing.
+    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent' ? { kind: 'ok', payment: stored } : fresh;
   }
   return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
 };
