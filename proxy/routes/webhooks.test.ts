@@ -1,13 +1,19 @@
-// POST /webhooks/iamport: trusts only i'mport's own answer, and settles attempts a crash left unknown.
+// POST /webhooks/iamport: trusts only i'mport's own answer, and settles attempts a crash left unknown; cheap to refuse
+// and to repeat (allow-list, per-IP limit, i'mport's imp_uid shape, one lookup per payment every 2 s), answering nothing.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
 
-const post = (body: string, type: string) =>
-  h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': type }, body });
+const post = (body: string, type: string, ip?: string) =>
+  h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': type, ...(ip ? { 'X-Test-Ip': ip } : {}) }, body });
+const postJson = (impUid: unknown, ip?: string) => post(JSON.stringify({ imp_uid: impUid }), 'application/json', ip);
+/** The client IP a request names in X-Test-Ip (203.0.113.7 without one). */
+const testIp = { clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header('X-Test-Ip') ?? '203.0.113.7' };
 
 /** Cancels at the fake directly, as if from the i'mport console (our ledger does not see it). */
 const cancelBehindOurBack = async (impUid: string, amount: number) => {
@@ -23,6 +29,8 @@ describe('POST /webhooks/iamport', () => {
     await cancelBehindOurBack(p.imp_uid, 2500);
     const res = await post(JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'W-1', status: 'paid', cancel_amount: 0 }), 'application/json');
     assert.equal(res.status, 200);
+    // Nothing about the payment: anyone may call this, so it must not be a lookup service.
+    assert.deepEqual(await res.json(), { ok: true });
     assert.equal((await h.store.getPayment('W-1'))!.cancel_amount, 2500);
     assert.equal((await h.view('W-1')).body.cancelable_amount, 7500);
   });
@@ -61,5 +69,104 @@ describe('POST /webhooks/iamport', () => {
     const attempt = await h.store.getAttempt('crashed-attempt');
     assert.equal(attempt!.outcome, 'succeeded');
     assert.equal((await h.store.getPayment('W-4'))!.cancel_amount, 5000);
+  });
+
+  it('answers 400 without calling i\'mport for an imp_uid not of i\'mport\'s shape (., .., slashes, too short or long)', async () => {
+    h = await createHarness();
+    const bad = ['.', '..', '../users/getToken', 'imp_000000000000/..', 'imp_12345', `imp_${'1'.repeat(37)}`, 'IMP_000000000000', 'imp_00000000000%2e', 'imp_000000000000?x=1', 12345, null];
+    for (const impUid of bad) {
+      const res = await postJson(impUid);
+      assert.equal(res.status, 400, String(impUid));
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'INVALID_REQUEST');
+    }
+    assert.equal(h.fake.count('any'), 0, 'not even a token was asked for');
+  });
+
+  it('answers a code and a generic message when i\'mport fails, never its host, port or text; the detail goes to the log', async () => {
+    const fake = createFakeIamport();
+    const refused = async () => {
+      throw new TypeError('fetch failed: connect ECONNREFUSED 10.20.30.40:8443');
+    };
+    h = await createHarness({ fake: withFetch(fake, refused) });
+    const res = await postJson('imp_000000000001');
+    assert.equal(res.status, 503);
+    const body = (await res.json()) as { ok: boolean; error: { code: string; message: string } };
+    assert.deepEqual([body.ok, body.error.code], [false, 'UPSTREAM_UNAVAILABLE']);
+    assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+    assert.doesNotMatch(JSON.stringify(body), /10\.20\.30\.40|8443|ECONNREFUSED|fetch failed/);
+    assert.ok(h.logs.some((l) => l.level === 'warn' && String(l.detail).includes('10.20.30.40:8443')), JSON.stringify(h.logs));
+  });
+
+  it('limits webhooks per client IP (429 with Retry-After), each IP on its own, again after the minute', async () => {
+    h = await createHarness({ rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 3 }, ...testIp });
+    const p = h.fake.addPayment({ merchant_uid: 'W-RL', amount: 1000 });
+    for (let i = 0; i < 3; i++) assert.equal((await postJson(p.imp_uid, '198.51.100.1')).status, 200);
+    const limited = await postJson(p.imp_uid, '198.51.100.1');
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('Retry-After')) > 0);
+    assert.equal(((await limited.json()) as { error: { code: string } }).error.code, 'RATE_LIMITED');
+    // A bad body counts too: the limit is on the sender, not on the work.
+    assert.equal((await post('{', 'application/json', '198.51.100.1')).status, 429);
+    assert.equal((await postJson(p.imp_uid, '198.51.100.2')).status, 200);
+    h.clock.advance(60_000);
+    assert.equal((await postJson(p.imp_uid, '198.51.100.1')).status, 200);
+  });
+
+  it('costs one i\'mport lookup for concurrent and repeated webhooks of one payment within 2 s', async () => {
+    // A clock that moves only when told: "1.9 s later" is exact.
+    let t = Date.now();
+    const clock = { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
+    h = await createHarness({ clock });
+    const p = h.fake.addPayment({ merchant_uid: 'W-CO', amount: 1000 });
+    h.fake.inject({ kind: 'delay', route: 'payment', ms: 30 });
+    const burst = await Promise.all(Array.from({ length: 10 }, () => postJson(p.imp_uid)));
+    assert.deepEqual(burst.map((r) => r.status), Array(10).fill(200));
+    assert.equal(h.fake.count('payment'), 1);
+    clock.advance(1_900);
+    assert.equal((await postJson(p.imp_uid)).status, 200);
+    assert.equal(h.fake.count('payment'), 1, 'repeated within 2 s: the same lookup');
+    clock.advance(100);
+    assert.equal((await postJson(p.imp_uid)).status, 200);
+    assert.equal(h.fake.count('payment'), 2, '2 s later: looked up again');
+    // Another payment is its own lookup.
+    const q = h.fake.addPayment({ merchant_uid: 'W-CO2', amount: 1000 });
+    assert.equal((await postJson(q.imp_uid)).status, 200);
+    assert.equal(h.fake.count('payment'), 3);
+  });
+
+  it('with IAMPORT_WEBHOOK_IPS set, answers 403 to any other sender without calling i\'mport', async () => {
+    h = await createHarness({ config: { webhookIps: ['52.78.100.19', '52.78.48.223'] }, ...testIp });
+    const p = h.fake.addPayment({ merchant_uid: 'W-IP', amount: 1000 });
+    const res = await postJson(p.imp_uid, '203.0.113.9');
+    assert.equal(res.status, 403);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'FORBIDDEN');
+    assert.doesNotMatch(body.error.message, /52\.78|203\.0/);
+    assert.equal(h.fake.count('any'), 0);
+    // A listed sender, as a dual-stack socket writes it, gets through.
+    assert.equal((await postJson(p.imp_uid, '::ffff:52.78.100.19')).status, 200);
+    assert.equal((await postJson(p.imp_uid, '52.78.48.223')).status, 200);
+  });
+
+  it('after i\'mport refuses the keys, asks for a token at most once per 5 s; other webhooks fail fast with 503', async () => {
+    let t = Date.now();
+    const clock = { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
+    h = await createHarness({ clock, fake: createFakeIamport({ now: clock.now, apiSecret: 'rotated_secret' }) });
+    for (let i = 0; i < 20; i++) {
+      const res = await postJson(`imp_${String(i).padStart(12, '0')}`);
+      assert.equal(res.status, 503);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'UPSTREAM_UNAVAILABLE');
+    }
+    assert.equal(h.fake.count('token'), 1);
+    clock.advance(5_000);
+    await postJson('imp_999999999999');
+    assert.equal(h.fake.count('token'), 2);
+  });
+
+  it('answers 404 for a test-channel payment and stores nothing', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'W-SB', amount: 1000, sandbox: true });
+    assert.equal((await postJson(p.imp_uid)).status, 404);
+    assert.equal(await h.store.getPayment('W-SB'), null);
   });
 });
