@@ -87,6 +87,11 @@ const unavailable = (deps: RefundDeps, loaded: Loaded & { kind: 'unavailable' })
   return failure('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; this request sent no refund. Try again.");
 };
 
+const INCONSISTENT = failure(
+  'UPSTREAM_UNAVAILABLE',
+  "i'mport's figures for this payment cannot be right, so nothing was refunded; it can be refunded once they are. Try again later.",
+);
+
 const refund = async (
   deps: RefundDeps,
   input: CancelInput,
@@ -122,9 +127,9 @@ const refund = async (
     finished_at: deps.now(),
     ...f,
   });
-  /** Audits a refusal made before anything was sent, and answers it. */
-  const rejectLocally = async (answer: Answer<ErrorAnswer>, impUid: string | null, outcome: 'rejected' | 'failed' = 'rejected'): Promise<CancelAnswer> => {
-    await deps.store.insertAttempt({ ...start, imp_uid: impUid }, ended({ outcome, error_code: answer.body.error.code }));
+  /** Audits a refusal made before anything was sent, and answers it; `why` is kept in the audit for the shop. */
+  const rejectLocally = async (answer: Answer<ErrorAnswer>, impUid: string | null, why: string | null = null): Promise<CancelAnswer> => {
+    await deps.store.insertAttempt({ ...start, imp_uid: impUid }, ended({ outcome: 'rejected', error_code: answer.body.error.code, iamport_message: why }));
     return answer;
   };
 
@@ -132,9 +137,14 @@ const refund = async (
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
-  if (loaded.kind === 'unavailable') return unavailable(deps, loaded);
+  if (loaded.kind === 'unavailable') {
+    // i'mport shows more cancelled than paid: impossible there, so no refund runs until its figures are sane again.
+    if (loaded.reason === 'inconsistent') return rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail);
+    return unavailable(deps, loaded);
+  }
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (loaded.kind === 'unavailable' && loaded.reason === 'inconsistent') return rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail);
     if (loaded.kind !== 'ok') return unavailable(deps, loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     await settleAttempts(deps, loaded.payment, attempts);
     // A capped grant is counted from settled outcomes.

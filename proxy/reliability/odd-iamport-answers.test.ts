@@ -87,12 +87,13 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
     await note('inconsistent: refund', h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }));
     const cancelsWhileInconsistent = h.fake.count('cancel');
     const storedWhileInconsistent = (await h.store.getPayment('O-INCONSISTENT'))?.cancel_amount;
+    const auditWhileInconsistent = (await h.store.listAttempts('O-INCONSISTENT')).map((a) => [a.outcome, a.error_code, a.iamport_message]);
     patches.set(inc, fixedIds);
     await note('inconsistent: view once sane', h.view('O-INCONSISTENT'));
     await note('inconsistent: refund once sane', h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }));
     const inconsistentLogged = h.logs.some((l) => l.level === 'error' && l.amount === 3000 && l.cancel_amount === 4500);
 
-    return { seen, stored, history, refusedStored, fieldsLogged, cancelsWhileInconsistent, storedWhileInconsistent, inconsistentLogged };
+    return { seen, stored, history, refusedStored, fieldsLogged, cancelsWhileInconsistent, storedWhileInconsistent, auditWhileInconsistent, inconsistentLogged };
   } finally {
     await h.close();
   }
@@ -123,6 +124,7 @@ const assertExpected = (run: OddRun) => {
   }
   assert.equal(run.cancelsWhileInconsistent, 1, 'only the fractional refund reached i\'mport');
   assert.equal(run.storedWhileInconsistent, 0, 'the impossible figures were never stored');
+  assert.deepEqual(run.auditWhileInconsistent, [['rejected', 'UPSTREAM_UNAVAILABLE', 'cancel_amount 4500 exceeds amount 3000 (imp_000000000006)']], 'the refused refund is in the audit, with why');
   assert.ok(run.inconsistentLogged);
   assert.deepEqual([seen['inconsistent: view once sane']?.status, (seen['inconsistent: view once sane']?.body as { cancel_amount?: number }).cancel_amount], [200, 0]);
   assert.equal(seen['inconsistent: refund once sane']?.status, 200);
