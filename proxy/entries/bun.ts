@@ -3,6 +3,7 @@
  * server.requestIP(). Run the bundle built by scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
 import { closeWhenSettled, createBackground } from '../background.ts';
+import { formatLogLine } from '../compose.ts';
 import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 interface BunServer {
@@ -27,6 +28,8 @@ const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => 
   console.error(message);
   return process.exit(1);
 });
+// Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
+for (const warning of config.warnings) console.log(formatLogLine({ level: 'warn', msg: warning }));
 const background = createBackground();
 const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
 

@@ -4,6 +4,7 @@
  * scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
 import { closeWhenSettled, createBackground } from '../background.ts';
+import { formatLogLine } from '../compose.ts';
 import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
@@ -24,6 +25,8 @@ const { config, store } = await openPortableLedger(env, 'Deno', (message) => {
   console.error(message);
   return Deno.exit(1);
 });
+// Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
+for (const warning of config.warnings) console.log(formatLogLine({ level: 'warn', msg: warning }));
 const background = createBackground();
 const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
 

@@ -5,7 +5,7 @@
  * AsyncLocalStorage scope. DATABASE_URL comes from a secret, or from a Hyperdrive binding named HYPERDRIVE.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Context, Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Background } from '../background.ts';
 import { formatLogLine } from '../compose.ts';
 import { ConfigError, type Env } from '../config.ts';
@@ -14,6 +14,7 @@ import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Store } from '../store/store.ts';
+import { cloudflareClientIp } from './cloudflare-client-ip.ts';
 import { composePortableApp, parsePortableConfig } from './portable.ts';
 
 /** The part of the Workers ExecutionContext this entry uses. */
@@ -67,9 +68,6 @@ const envFromBindings = (bindings: Bindings): Env => {
   return env;
 };
 
-// Cloudflare sets CF-Connecting-IP on every request; a client cannot supply its own.
-const clientIp = (c: Context): string | null => c.req.header('CF-Connecting-IP') ?? null;
-
 interface Isolate {
   readonly app: Hono;
   readonly ledger: Store;
@@ -81,7 +79,7 @@ let isolate: Isolate | null = null;
 const build = (bindings: Bindings): Isolate => {
   const config = parsePortableConfig(envFromBindings(bindings), RUNTIME);
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
-  return { app: composePortableApp({ config, store: ledger, clientIp, background }), ledger, migrated: false };
+  return { app: composePortableApp({ config, store: ledger, clientIp: cloudflareClientIp, background }), ledger, migrated: false };
 };
 
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
