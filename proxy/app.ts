@@ -37,7 +37,7 @@ export const createApp = (deps: AppDeps): Hono => {
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));
-  app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('INVALID_REQUEST', `The body is larger than ${MAX_BODY_BYTES} bytes.`); } }));
+  app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`); } }));
   const minute = { windowMs: 60_000, now: deps.now };
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => {
     if (c.req.method === 'OPTIONS') return null;

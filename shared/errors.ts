@@ -24,6 +24,7 @@ export const ERRORS = {
   },
   REFUND_NOT_ALLOWED: { status: 409, retryable: false, message: 'This payment cannot be refunded.' },
   REFUND_IN_PROGRESS: { status: 409, retryable: true, message: 'Another refund of this order is in progress.' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is larger than the proxy accepts.' },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     retryable: false,

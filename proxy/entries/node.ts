@@ -18,6 +18,7 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
+import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
@@ -89,7 +90,7 @@ const main = async (): Promise<void> => {
     app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now, ownOrigins: () => listening, grantTtlSeconds }).routes);
   }
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = serve({ ...nodeDrain(app.fetch), port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     listening = listenOrigins(info.address, info.port);
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;

@@ -32,6 +32,9 @@ describe('request', () => {
     expect(!html.ok && html.error).to.deep.equal({ code: 'INTERNAL', message: 'HTTP 502', cancelable_amount: undefined, retryAfter: 0 });
     const rateLimited = await loadPayment(connect(() => new Response('slow down', { status: 429 })), 'o');
     expect(!rateLimited.ok && rateLimited.error.code).to.equal('RATE_LIMITED');
+    // A reverse proxy's own page for a body over its client_max_body_size.
+    const tooLarge = await loadPayment(connect(() => new Response('<h1>413 Request Entity Too Large</h1>', { status: 413 })), 'o');
+    expect(!tooLarge.ok && tooLarge.error.code).to.equal('PAYLOAD_TOO_LARGE');
   });
 
   it('calls a failed fetch NETWORK', async () => {

@@ -32,6 +32,7 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'PAYMENT_NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
   429: 'RATE_LIMITED',
   503: 'UPSTREAM_UNAVAILABLE',
 };

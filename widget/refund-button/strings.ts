@@ -159,6 +159,7 @@ const TEXTS: Texts = {
     '이 주문의 다른 환불을 처리하고 있어요. 잠시 후 다시 시도해 주세요.',
     'Another refund for this order is in progress. Try again in a moment.',
   ],
+  PAYLOAD_TOO_LARGE: ['요청이 너무 커요. 내용을 줄여 다시 시도해 주세요.', 'The request is too large. Shorten it and try again.'],
   IDEMPOTENCY_KEY_REUSED: ['요청을 처리하지 못했어요. 다시 시도해 주세요.', "We couldn't process that request. Please try again."],
   RATE_LIMITED: ['요청이 너무 많아요. 잠시 후 다시 시도해 주세요.', 'Too many attempts. Please wait a moment.'],
   PG_PROVIDER: ['결제사가 환불을 거절했어요. ({message})', 'The payment provider declined the refund. ({message})'],
