@@ -114,13 +114,14 @@ describe('the Node entry (npm start)', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-entry-'));
     const proxy = await runScript('proxy/entries/node.ts', [], {
       IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET, IAMPORT_API_URL: server.url, PORT: '0', DATA_DIR: dataDir,
-      HEALTH_DETAILS: 'true',
+      HEALTH_DETAILS: 'true', TRUST_PROXY: 'true',
     }, /listening on/);
     try {
       const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.out)?.[1];
       assert.ok(port, proxy.out);
       const base = `http://127.0.0.1:${port}`;
       const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
+      assert.match(proxy.out, /"level":"warn","msg":"TRUST_PROXY=true is read as TRUST_PROXY=1/, 'the old spelling is warned about at start');
       assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url, mode: 'live' });
       const grant = (await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], { REFUND_TOKEN_SECRET: SECRET })).out.trim();
       const check = await verifyGrant(grant, SECRET);

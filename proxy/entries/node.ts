@@ -11,7 +11,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { ConfigError, type Config, deploymentOf, type Env, parseConfig } from '../config.ts';
-import { composeApp } from '../compose.ts';
+import { composeApp, formatLogLine } from '../compose.ts';
 import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -68,7 +68,8 @@ const readConfig = async (env: Env): Promise<{ config: Config; sandbox: SandboxI
 const main = async (): Promise<void> => {
   const { config, sandbox } = await readConfig(process.env);
   const log = stdoutLog();
-  for (const warning of config.warnings) log({ level: 'warn', msg: warning });
+  // Written at once, not batched with the request log: a warning belongs before the line that says it listens.
+  for (const warning of config.warnings) console.log(formatLogLine({ level: 'warn', msg: warning }));
   const store = openStore(config.database, sandbox !== null);
   await store.migrate();
   const iamportFetch = createNodeFetch();
