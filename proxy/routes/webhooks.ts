@@ -8,6 +8,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import type { AppDeps } from '../app-deps.ts';
 import { AppError } from '../errors.ts';
+import { isJsonContentType, mediaTypeOf } from '../http/content-type.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { parseIp } from '../net/ip.ts';
 import { withLease } from '../refunds/lease.ts';
@@ -27,9 +28,9 @@ const COALESCE_MS = 2_000;
 const COALESCE_MAX_KEYS = 10_000;
 
 const readBody = async (req: Request): Promise<unknown> => {
-  const type = req.headers.get('Content-Type') ?? '';
-  if (/^application\/x-www-form-urlencoded\b/i.test(type)) return Object.fromEntries(new URLSearchParams(await req.text()));
-  if (/^application\/json\b/i.test(type)) {
+  const type = req.headers.get('Content-Type');
+  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(await req.text()));
+  if (isJsonContentType(type)) {
     try {
       return JSON.parse(await req.text());
     } catch {
