@@ -9,23 +9,12 @@
 export const stripSeparators = (s: string): string => s.replace(/[\s-]/g, '');
 
 // C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates that make text display in another order
-// than it is stored (an audit line or a PG's console showing something else than was sent).
-const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// than it is stored (an audit line or a PG's console showing something else than was sent). With the `u` flag a
+// surrogate pair is one code point, so the surrogate range matches only an unpaired half.
+const NOT_PLAIN = /[\0-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 /** True for text a person types: no control characters, no bidi overrides, no unpaired surrogate. */
-export const isPlainText = (text: string): boolean => {
-  if (CONTROL_OR_BIDI.test(text)) return false;
-  for (let i = 0; i < text.length; i += 1) {
-    const unit = text.charCodeAt(i);
-    if (unit >= 0xdc00 && unit <= 0xdfff) return false; // a low surrogate with no high one before it
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      i += 1;
-    }
-  }
-  return true;
-};
+export const isPlainText = (text: string): boolean => !NOT_PLAIN.test(text);
 
 /** A text field's rule: its text is trimmed (with `strip`, loses all spaces and hyphens), then must fit these. */
 export interface TextRule {

@@ -513,7 +513,7 @@ describe('<refund-button>', () => {
       const el = await mount('lang="ko"', capped, success({ refunded: 3000, cancelable_amount: 6000 }));
       await openForm(el);
       expect($(el, '[part=summary]')!.textContent!.replace(/\s+/g, '')).to.include('환불가능금액3,000원');
-      expect($(el, '[value=full]')!.parentElement!.textContent!.trim()).to.equal('가능한 금액 모두 (3,000원)');
+      expect($(el, '[value=full]')!.parentElement!.textContent!.trim()).to.equal('최대 3,000원');
       await choosePartial(el, '4000');
       expect(errorFor(el, 'amount')).to.equal('1원 이상 3,000원 이하로 입력해 주세요.');
       $<HTMLInputElement>(el, '[name=scope][value=full]')!.click();

@@ -632,7 +632,7 @@ export class RefundButton extends BaseElement {
     const choice = (value: 'full' | 'partial', checked: boolean) =>
       html`<label part="choice"
         ><input type="radio" name="scope" value=${value} .checked=${checked} />${value === 'full' && isCapped(view)
-          ? fill(s.fullAllowed, { amount: this.#money(max) })
+          ? fill(s.upTo, { amount: this.#money(max) }) // the shop's grant allows less than everything
           : s[value]}</label
       >`;
     const amount = view.revocable

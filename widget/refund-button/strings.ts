@@ -23,8 +23,6 @@ export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, stri
   orderAmount: string;
   amount: string;
   full: string;
-  /** The "full" choice when the shop's grant allows less than everything refundable. */
-  fullAllowed: string;
   partial: string;
   upTo: string;
   reason: string;
@@ -83,7 +81,6 @@ const TEXTS: Texts = {
   orderAmount: ['주문 금액', 'Order amount'],
   amount: ['환불 금액', 'Refund amount'],
   full: ['전액 환불', 'Full refund'],
-  fullAllowed: ['가능한 금액 모두 ({amount})', 'All that is allowed ({amount})'],
   partial: ['부분 환불', 'Partial refund'],
   upTo: ['최대 {amount}', 'Up to {amount}'],
   reason: ['환불 사유', 'Reason'],
