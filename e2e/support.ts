@@ -1,6 +1,7 @@
 /**
  * @module End-to-end support: the product started as `npm start` starts it (sandbox mode: no credentials, fake
- * i'mport on loopback, SQLite ledger), and Debian's Chromium driven by playwright-core. Nothing is downloaded.
+ * i'mport on loopback, SQLite ledger), and the Chromium that scripts/find-chrome.mjs finds (CHROME_PATH, a system
+ * install, or the one shipped in npm), driven by playwright-core. Nothing is downloaded.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';

@@ -1,10 +1,13 @@
 /**
- * @module Finds a Chromium or Chrome for the browser tests: CHROME_PATH, then the usual install paths.
- * Run directly (`node scripts/find-chrome.mjs`) it prints the path, or the way to install one and exits 1.
+ * @module Finds a Chromium or Chrome for the browser tests: CHROME_PATH, then the usual install paths, then the
+ * Chromium shipped inside the @sparticuz/chromium devDependency (unpacked on first use), so `npm install` is enough.
+ * Run directly (`node scripts/find-chrome.mjs`) it prints the path and where it came from, or the way to get one and
+ * exits 1.
  */
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumFromNpm } from './chromium-from-npm.mjs';
 
 const { env, platform } = process;
 
@@ -29,8 +32,11 @@ const CANDIDATES = {
 };
 
 const HOW_TO_INSTALL =
-  'No Chromium or Chrome found for the browser tests. Install one (Debian/Ubuntu: `apt-get install -y chromium`) ' +
-  'or point CHROME_PATH at a Chrome/Chromium executable.';
+  'No Chromium or Chrome found for the browser tests. Run `npm install` (it brings @sparticuz/chromium on Linux x64), ' +
+  'install one (Debian/Ubuntu: `apt-get install -y chromium`) or point CHROME_PATH at a Chrome/Chromium executable.';
+
+/** Noto Sans KR from npm plus the machine's fonts; without a Korean font the e2e screenshots show empty boxes. */
+const FONTS_CONF = fileURLToPath(new URL('./fonts.conf', import.meta.url));
 
 const isExecutable = (path) => {
   try {
@@ -42,22 +48,32 @@ const isExecutable = (path) => {
 };
 
 /**
- * The path of a Chromium or Chrome executable: CHROME_PATH when set, else the first usual path that exists.
- * @throws {Error} when CHROME_PATH points at nothing, or when none is installed; the message says how to fix it.
+ * A Chromium or Chrome executable and where it came from: CHROME_PATH when set, else the first usual path that
+ * exists, else the npm-shipped one.
+ * Also sets FONTCONFIG_FILE (unless already set) for this process, which every launcher passes on to Chromium.
+ * @returns {{ path: string; source: string }}
+ * @throws {Error} when CHROME_PATH points at nothing, or when none is found; the message says how to fix it.
  */
-export function findChrome() {
+export function findChromeWithSource() {
+  if (platform === 'linux') env.FONTCONFIG_FILE ??= FONTS_CONF;
   if (env.CHROME_PATH) {
-    if (isExecutable(env.CHROME_PATH)) return env.CHROME_PATH;
+    if (isExecutable(env.CHROME_PATH)) return { path: env.CHROME_PATH, source: 'CHROME_PATH' };
     throw new Error(`CHROME_PATH is set to ${env.CHROME_PATH}, which is not an executable. ${HOW_TO_INSTALL}`);
   }
   const found = (CANDIDATES[platform] ?? CANDIDATES.linux).find(isExecutable);
-  if (found) return found;
+  if (found) return { path: found, source: 'installed on this machine' };
+  const fromNpm = chromiumFromNpm();
+  if (fromNpm) return { path: fromNpm, source: 'from npm (@sparticuz/chromium)' };
   throw new Error(HOW_TO_INSTALL);
 }
 
+/** The path of a Chromium or Chrome executable (see findChromeWithSource). */
+export const findChrome = () => findChromeWithSource().path;
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    console.log(findChrome());
+    const { path, source } = findChromeWithSource();
+    console.log(`${path} (${source})`);
   } catch (error) {
     console.error(error.message);
     process.exit(1);

