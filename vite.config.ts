@@ -1,5 +1,5 @@
 /**
- * @module Vite: `vite build` makes `dist/refund-button.js` (one minified ES module, lit-html inside);
+ * @module Vite: `vite build` makes `dist/refund-button.js` (one minified ES module, Lit inside);
  * `vite` serves the widget's dev page (widget/dev/).
  */
 import { fileURLToPath } from 'node:url';

@@ -1,11 +1,19 @@
 /**
  * @module The built file, as a page loads it: dist/refund-button.js (web-test-runner.config.mjs builds it first).
- * The other tests run the sources through esbuild; this one catches a bundle that Vite broke (unlowered decorators,
- * a tree-shaken registration, a template the minifier mangled).
+ * The other tests run the sources through esbuild; this one catches a bundle that Vite broke (Node-only code let in,
+ * a tree-shaken or doubled registration, Lit's dev build, a template the minifier mangled, a blown budget).
  */
 import { expect, fixture, waitUntil } from '@open-wc/testing';
 
 const BUNDLE = '/dist/refund-button.js';
+/** The budget of scripts/check-widget-size.mjs, which is the one that counts (gzip -9, in Node). */
+const BUDGET = 17 * 1024;
+
+/** Gzipped size at the browser's default level, a little above gzip -9: this check errs on the strict side. */
+const gzippedSize = async (source: string): Promise<number> => {
+  const stream = new Blob([source]).stream().pipeThrough(new CompressionStream('gzip'));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+};
 
 const view = {
   merchant_uid: 'order-9',
@@ -39,10 +47,13 @@ const answer = {
 describe('dist/refund-button.js', () => {
   const realFetch = window.fetch;
   const posts: RequestInit[] = [];
+  /** The file's text, read before `fetch` is replaced by the fake proxy below. */
+  let source = '';
 
   before(async () => {
     const loaded = await fetch(BUNDLE).catch(() => undefined);
     if (!loaded?.ok) throw new Error(`${BUNDLE} is missing: run \`npx vite build\` (the test config builds it).`);
+    source = await loaded.text();
     await import(/* @vite-ignore */ BUNDLE);
     window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
       const body = String(input).endsWith('/payments/cancel') ? answer : view;
@@ -57,10 +68,22 @@ describe('dist/refund-button.js', () => {
 
   it('registers <refund-button> from one minified ES module', async () => {
     expect(customElements.get('refund-button')).to.be.a('function');
-    const source = await (await fetch(BUNDLE)).text();
     expect(source.split('\n').length, 'minified').to.be.below(5);
-    expect(source).to.not.include('@property'); // no decorator left unlowered
-    expect(source).to.not.include('Lit is in dev mode');
+    expect(source).to.not.include('Lit is in dev mode'); // Lit's production build
+  });
+
+  it('holds everything it needs and nothing meant for Node', async () => {
+    // The offending text and a little around it, so that a failure does not print the whole file.
+    const found = (pattern: RegExp) => new RegExp(`.{0,40}(?:${pattern.source}).{0,40}`).exec(source)?.[0];
+    // A page has no `process`: a `process.env` check from a dependency would throw on load.
+    expect(found(/process\.env/), 'process.env').to.equal(undefined);
+    // Neither `node:` modules nor bare specifiers resolve in a page: the file imports nothing, statically or not.
+    expect(found(/["'`]node:/), 'node: specifier').to.equal(undefined);
+    expect(found(/(?:^|[;}])import\s*[\w{*"'`]/), 'import statement').to.equal(undefined);
+    expect(found(/\bimport\s*\(/), 'dynamic import').to.equal(undefined);
+    // One registration, behind the check that keeps a second copy of the script from throwing.
+    expect(source.split('customElements.define(').length - 1, 'customElements.define calls').to.equal(1);
+    expect(await gzippedSize(source), 'gzipped bytes').to.be.at.most(BUDGET);
   });
 
   it('warns instead of throwing when loaded twice', async () => {

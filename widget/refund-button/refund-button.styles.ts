@@ -2,7 +2,7 @@
  * @module The look of `<refund-button>`: neutral by default, themed through `--refund-button-*` and `::part()`.
  * Elements are selected by their part, so what a page can style is exactly what we style.
  */
-import { css } from './base-element.ts';
+import { css } from 'lit';
 
 export const styles = css`
   :host {

@@ -1,8 +1,7 @@
 /** @module `<refund-button>`: a button that opens a dialog through which a customer refunds one order. */
-import { html, nothing, type TemplateResult } from 'lit/html.js';
+import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
-import { BaseElement, type PropertyDeclaration, type PropertyValues } from './base-element.ts';
 import {
   RefundCloseEvent,
   RefundErrorEvent,
@@ -123,10 +122,12 @@ interface InputOptions {
  * @cssprop --refund-button-backdrop - What covers the page behind the dialog.
  * @cssprop --refund-button-width - The dialog's width (it never exceeds the screen).
  */
-export class RefundButton extends BaseElement {
+export class RefundButton extends LitElement {
   static override styles = styles;
 
-  static override properties: Record<string, PropertyDeclaration> = {
+  // Declared statically, not with decorators (Vite does not lower standard decorators). The fields below are
+  // `declare`d so that no class field shadows the accessors Lit puts on the prototype.
+  static override properties: PropertyDeclarations = {
     endpoint: {},
     merchantUid: { attribute: 'merchant-uid' },
     token: {},
@@ -199,7 +200,7 @@ export class RefundButton extends BaseElement {
     this.#dialog?.close(); // not rendered yet if removed right after being added
   }
 
-  protected override updated(changed: PropertyValues): void {
+  protected override updated(changed: PropertyValues<this>): void {
     if (changed.get('merchantUid') && this.#phase !== 'closed' && !this.#busy) void this.#load();
     if (this.#focus) this.shadowRoot!.querySelector<HTMLElement>(this.#focus)?.focus();
     this.#focus = undefined;
