@@ -10,7 +10,7 @@ import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
-import { parseIp } from './net/ip.ts';
+import { rateGroupOf } from './net/ip.ts';
 import { healthRoutes } from './routes/health.ts';
 import { LedgerUnavailableError } from './store/guard.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -39,11 +39,7 @@ export const createApp = (deps: AppDeps): Hono => {
   app.use('/payments/*', originGuard({ isAllowed }));
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`); } }));
   const minute = { windowMs: 60_000, now: deps.now };
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => {
-    if (c.req.method === 'OPTIONS') return null;
-    const ip = deps.clientIp(c);
-    return `ip:${parseIp(ip)?.group ?? ip ?? 'unknown'}`; // an IPv6 client by its /64: one subscriber often holds a whole /64
-  } }));
+  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => (c.req.method === 'OPTIONS' ? null : `ip:${rateGroupOf(deps.clientIp(c))}`) }));
   app.use('/payments/*', requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds }));
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: (c) => `order:${c.get('grant').sub}` }));
 

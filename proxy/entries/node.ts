@@ -87,8 +87,8 @@ const main = async (): Promise<void> => {
     ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
   if (sandbox) {
-    const grantTtlSeconds = Math.min(50 * 60, config.maxGrantTtlSeconds);
-    app.route('/', createSandbox({ fake: sandbox.fake, grantSecret: config.grantSecret, now: Date.now, ownOrigins: () => listening, grantTtlSeconds }).routes);
+    const { maxGrantTtlSeconds, grantSecret } = config;
+    app.route('/', createSandbox({ fake: sandbox.fake, grantSecret, now: Date.now, ownOrigins: () => listening, maxGrantTtlSeconds }).routes);
   }
 
   const server = serve({ ...nodeDrain(app.fetch), port: config.port, hostname: config.host }, (info) => {

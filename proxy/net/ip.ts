@@ -87,6 +87,12 @@ export const parseIp = (input: string | null | undefined): ParsedIp | null => {
   return { version: 6, address: formatIpv6(v6), group: `${formatIpv6([...v6.slice(0, 4), 0, 0, 0, 0])}/64` };
 };
 
+/**
+ * The rate limits' key for a client IP: its group (an IPv6 client by its /64, since one subscriber often holds a whole
+ * /64), the text as given when it is no address, or `unknown` when there is none.
+ */
+export const rateGroupOf = (ip: string | null): string => parseIp(ip)?.group ?? ip ?? 'unknown';
+
 /** True for the loopback addresses and `localhost` (where a sandbox may listen). */
 export const isLoopbackHost = (host: string): boolean => {
   if (host.trim().toLowerCase() === 'localhost') return true;

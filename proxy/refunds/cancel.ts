@@ -133,19 +133,18 @@ const refund = async (
     return answer;
   };
 
+  /** No usable payment from i'mport: more cancelled than paid (impossible there) is refused and audited until sane. */
+  const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<CancelAnswer> | CancelAnswer =>
+    loaded.reason === 'inconsistent' ? rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail) : unavailable(deps, loaded);
+
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return rejectLocally(failure('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
-  if (loaded.kind === 'unavailable') {
-    // i'mport shows more cancelled than paid: impossible there, so no refund runs until its figures are sane again.
-    if (loaded.reason === 'inconsistent') return rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail);
-    return unavailable(deps, loaded);
-  }
+  if (loaded.kind === 'unavailable') return cannotLoad(loaded);
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
-    if (loaded.kind === 'unavailable' && loaded.reason === 'inconsistent') return rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail);
-    if (loaded.kind !== 'ok') return unavailable(deps, loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
+    if (loaded.kind !== 'ok') return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     await settleAttempts(deps, loaded.payment, attempts);
     // A capped grant is counted from settled outcomes.
     if (grant.max_amount !== undefined) attempts = await deps.store.listAttempts(req.merchant_uid);

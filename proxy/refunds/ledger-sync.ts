@@ -57,24 +57,10 @@ const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: Looku
  * Re-fetches a payment by imp_uid and stores it. When i'mport shows it inconsistent (more cancelled than paid), the
  * ledger's row is marked to be re-read before any use, so no refund runs from it until i'mport's figures are sane.
  */
-export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport' | 'log'>, impUid: string): Promise<Loaded> => {
+export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> => {
   const result = await deps.iamport.getPayment(impUid);
   if (result.kind === 'unavailable' && result.reason === 'inconsistent') await deps.store.markNeedsSync(impUid, deps.now());
-  const loaded = await fromLookup(deps, result);
-  if (loaded.kind === 'ok' && (loaded.payment.status === 'paid' || loaded.payment.status === 'cancelled')) {
-    // Recorded beside the order's own payment (store.upsertPayment), never in its place: say so for the shop.
-    const tied = await deps.store.tiedImpUid(loaded.payment.merchant_uid);
-    if (tied !== null && tied !== impUid) {
-      deps.log({
-        level: 'warn',
-        msg: 'another paid payment for an order tied to an earlier one; recorded, not shown',
-        merchant_uid: loaded.payment.merchant_uid,
-        imp_uid: impUid,
-        tied_imp_uid: tied,
-      });
-    }
-  }
-  return loaded;
+  return fromLookup(deps, result);
 };
 
 /**
@@ -83,7 +69,7 @@ export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'i
  * when i'mport answered an inconsistent payment).
  */
 export const loadPayment = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport' | 'log'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
   merchantUid: string,
   { allowStale = false, read }: { allowStale?: boolean; read?: StoredPayment | null } = {},
 ): Promise<Loaded> => {

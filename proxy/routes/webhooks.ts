@@ -10,7 +10,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { AppError } from '../errors.ts';
 import { isJsonContentType, mediaTypeOf } from '../http/content-type.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
-import { parseIp } from '../net/ip.ts';
+import { parseIp, rateGroupOf } from '../net/ip.ts';
 import { withLease } from '../refunds/lease.ts';
 import { refreshPayment } from '../refunds/ledger-sync.ts';
 import { isUnsettled, settleAttempts } from '../refunds/settle.ts';
@@ -66,6 +66,18 @@ export const webhookRoutes = (deps: AppDeps) => {
     }
     if (fresh.kind === 'not_found') return 'not_found';
     const payment = fresh.payment;
+    // Only a webhook brings a payment the order is not tied to (a retried checkout, a second attempt): the ledger keeps
+    // it beside the order's own (store.upsertPayment), never in its place; the shop hears of it here.
+    const tied = await deps.store.tiedImpUid(payment.merchant_uid);
+    if (tied !== null && tied !== payment.imp_uid) {
+      deps.log({
+        level: 'warn',
+        msg: 'another payment for an order tied to an earlier one; recorded, not shown',
+        merchant_uid: payment.merchant_uid,
+        imp_uid: payment.imp_uid,
+        tied_imp_uid: tied,
+      });
+    }
     // Settle attempts left unknown (e.g. by a crash), unless a refund of this order is running right now.
     await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
       const attempts = await deps.store.listAttempts(payment.merchant_uid);
@@ -83,7 +95,7 @@ export const webhookRoutes = (deps: AppDeps) => {
         limit: deps.rateLimit.webhookPerIp,
         windowMs: 60_000,
         now: deps.now,
-        key: (c) => `webhook:${parseIp(deps.clientIp(c))?.group ?? 'unknown'}`,
+        key: (c) => `webhook:${rateGroupOf(deps.clientIp(c))}`,
       }),
     )
     .post(PATH, async (c) => {

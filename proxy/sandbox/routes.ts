@@ -17,8 +17,8 @@ export interface SandboxOptions {
   readonly now: () => number;
   /** The proxy's own origins; only pages there may use the controls. */
   readonly ownOrigins: () => readonly string[];
-  /** Lifetime of the grants the demo mints, in seconds; within MAX_GRANT_TTL. */
-  readonly grantTtlSeconds?: number;
+  /** MAX_GRANT_TTL: the demo's grants live 50 minutes, or this long when it is shorter. */
+  readonly maxGrantTtlSeconds?: number;
 }
 
 export interface Sandbox {
@@ -44,7 +44,8 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
     await next();
   };
 
-export const createSandbox = ({ fake, grantSecret, now, ownOrigins, grantTtlSeconds = 50 * 60 }: SandboxOptions): Sandbox => {
+export const createSandbox = ({ fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity }: SandboxOptions): Sandbox => {
+  const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
   let generation = 0;
   let orders: DemoOrder[] = [];
   const reseed = () => {
