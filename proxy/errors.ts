@@ -1,12 +1,12 @@
 /** @module AppError, the one expected-failure type, and the answer body every failure shares. */
-import { ERRORS, type ErrorCode } from '../shared/errors.ts';
+import { ERROR_MESSAGES, ERRORS, type ErrorCode } from '../shared/errors.ts';
 import type { ErrorAnswer } from '../shared/schemas/answers.ts';
 
 /** An expected failure, thrown by middleware and routes; `onError` turns it into `{ ok: false, error }`. */
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly headers: Readonly<Record<string, string>>;
-  constructor(code: ErrorCode, message: string = ERRORS[code].message, headers: Record<string, string> = {}) {
+  constructor(code: ErrorCode, message: string = ERROR_MESSAGES[code], headers: Record<string, string> = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;
@@ -23,7 +23,7 @@ export interface Answer<T = unknown> {
 /** The failure answer for a code; `extra` adds fields such as the fresh `cancelable_amount`. */
 export const failure = (
   code: ErrorCode,
-  message: string = ERRORS[code].message,
+  message: string = ERROR_MESSAGES[code],
   extra: { cancelable_amount?: number } = {},
 ): Answer<ErrorAnswer> => ({
   status: ERRORS[code].status,

@@ -6,7 +6,7 @@
  * processes), the Idempotency-Key (a retried request is answered, not repeated) and i'mport's checksum (a refund
  * computed from a stale balance is refused by i'mport itself).
  */
-import { ERRORS } from '../../shared/errors.ts';
+import { ERROR_MESSAGES, ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Grant } from '../auth/grant.ts';
@@ -74,7 +74,7 @@ const withIdempotencyKey = async (
   const answer = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);
   // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns
   // what that attempt really did (settled from i'mport) instead of refunding again.
-  const keep = answer.body.ok || !ERRORS[answer.body.error.code].retryable;
+  const keep = answer.body.ok || ERRORS[answer.body.error.code].retry !== 'same_key';
   // Stored after the answer is sent but before the lease is let go, so a retry (which must take the lease) finds it.
   // Should the write fail, the key stays pending on an attempt whose outcome is written, and a retry answers from that.
   return { value: answer, ...(keep ? { tail: () => deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body)) } : {}) };
@@ -205,7 +205,7 @@ const refund = async (
       } else if (result.message.includes('이미 전액취소')) {
         answer = failure('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', { cancelable_amount: 0 });
       } else {
-        answer = failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
+        answer = failure('PG_PROVIDER', result.message || ERROR_MESSAGES.PG_PROVIDER);
       }
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, ...iamportSaid }));
       return answer;
@@ -282,7 +282,7 @@ const revoke = async (
         ? failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'This virtual account has changed (it may have been paid); check it and ask again.', {
             cancelable_amount: cancelableOf(fresh.payment),
           })
-        : failure('PG_PROVIDER', result.message || ERRORS.PG_PROVIDER.message);
+        : failure('PG_PROVIDER', result.message || ERROR_MESSAGES.PG_PROVIDER);
       await deps.store.finishAttempt(attempt.id, ended({ outcome: 'rejected', error_code: answer.body.error.code, iamport_code: result.code, iamport_message: result.message, iamport_ms }));
       return answer;
     }
