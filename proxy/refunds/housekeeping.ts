@@ -1,0 +1,28 @@
+/**
+ * @module Housekeeping: the ledger's expired rows removed on a schedule the entries keep (a timer on Node, Deno and
+ * Bun; a cron trigger on Workers), never as a side effect of a refund.
+ */
+import type { Store } from '../store/store.ts';
+
+// Idempotency records are promised for at least 24 hours; they go a little later.
+export const KEY_LIFETIME_MS = 25 * 3600 * 1000;
+
+/** How often a long-lived entry runs housekeeping. */
+export const HOUSEKEEPING_INTERVAL_MS = 3600 * 1000;
+
+export interface HousekeepingDeps {
+  readonly store: Pick<Store, 'purgeIdempotencyKeys'>;
+  /** Epoch ms. */
+  readonly now: () => number;
+  readonly log: (line: Record<string, unknown>) => void;
+}
+
+/** One round of housekeeping; a failure is logged and left for the next round (nothing here is urgent). */
+export const housekeep = async (deps: HousekeepingDeps): Promise<void> => {
+  try {
+    const keys = await deps.store.purgeIdempotencyKeys(deps.now() - KEY_LIFETIME_MS);
+    if (keys > 0) deps.log({ level: 'info', msg: 'housekeeping', idempotency_keys_purged: keys });
+  } catch (error) {
+    deps.log({ level: 'warn', msg: 'housekeeping failed', error: String(error) });
+  }
+};
