@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `npm run lint:templates`: lit-analyzer checks the widget's lit templates (bindings against element and attribute
+// types, unknown attributes, events). lit-analyzer calls TypeScript's compiler API, which TypeScript 7 (our `tsc`) no
+// longer has, so its `require('typescript')` is pointed at the TypeScript 5 kept for it as `typescript5`.
+import Module, { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const typescript5 = require.resolve('typescript5');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return resolve.call(this, request === 'typescript' ? typescript5 : request, ...rest);
+};
+
+const files = ['widget/refund-button/*.ts'];
+process.argv = [process.argv[0], 'lit-analyzer', ...files, '--strict', '--rules.no-missing-import', 'off', ...process.argv.slice(2)];
+await require('lit-analyzer').cli();
