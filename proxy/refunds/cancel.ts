@@ -32,18 +32,9 @@ export interface CancelInput {
 
 export type CancelAnswer = Answer<CancelSuccess | ErrorAnswer> & { readonly replayed?: boolean };
 
-
-// Idempotency records are kept at least 24 hours; purge a little later, at most once an hour per process.
-const KEY_LIFETIME_MS = 25 * 3600 * 1000;
-let lastPurge = 0;
-
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelAnswer> => {
   const { request, idempotencyKey: key } = input;
   const now = deps.now();
-  if (key && now - lastPurge > 3600_000) {
-    lastPurge = now;
-    await deps.store.purgeIdempotencyKeys(now - KEY_LIFETIME_MS);
-  }
   const claim: KeyClaim | null = key ? { key, merchant_uid: request.merchant_uid, request_hash: await requestHash(request), created_at: now } : null;
   const name = `order:${request.merchant_uid}`;
   // The lease, the key and the order in one trip to the ledger (one round trip on PostgreSQL), read under the lease.

@@ -32,6 +32,22 @@ export function leasesContract(stores: () => StorePair): void {
       assert.equal(await a.acquireLease(name, 'h2', 1000, T0 + 1500), true);
     });
 
+    it('purges leases that expired before the cutoff and says how many', async () => {
+      const { a, b } = stores();
+      // Far below T0, so no other test's lease falls before these cutoffs.
+      const [old1, old2, live] = [unique('lease'), unique('lease'), unique('lease')];
+      assert.equal(await a.acquireLease(old1, 'h1', 1000, 1000), true);
+      assert.equal(await a.acquireLease(old2, 'h1', 1000, 1500), true);
+      assert.equal(await a.acquireLease(live, 'h1', 1000, 2000), true);
+
+      assert.equal(await b.purgeExpiredLeases(3000), 2);
+      assert.equal(await b.purgeExpiredLeases(3000), 0);
+      // Taken at a time before its old expiry: only a lease whose row is gone is free then.
+      assert.equal(await a.acquireLease(old1, 'h2', 100, 100), true, 'a purged lease is gone');
+      assert.equal(await a.acquireLease(live, 'h2', 1000, 2999), false, 'a lease expiring at the cutoff stays');
+      assert.equal(await b.purgeExpiredLeases(3001), 2, 'strictly before the cutoff');
+    });
+
     it("releases only the caller's own lease", async () => {
       const { a, b } = stores();
       const name = unique('lease');

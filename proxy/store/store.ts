@@ -135,6 +135,8 @@ export interface Store {
    */
   acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /** Deletes leases that expired before `before` (a held lease is renewed long before); returns how many. */
+  purgeExpiredLeases(before: number): Promise<number>;
   /**
    * Takes a lease as acquireLease does and, in the same trip to the database and only once it is taken, claims
    * `claim`'s key (as claimIdempotencyKey) and reads the order's payment and attempts; null when another holder has
