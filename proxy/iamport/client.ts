@@ -5,7 +5,10 @@
  * could have happened: `refused` and `not_sent` never moved money, `unknown` might have.
  */
 import * as v from 'valibot';
-import { AnyEnvelopeSchema, type CancelParams, type Payment, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import type { Payment } from '../payments/payment.ts';
+import { classifyRefusal, type RefusalKind } from './refusals.ts';
+import { AnyEnvelopeSchema, type CancelParams, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import { toPayment } from './to-payment.ts';
 import { createTokenCache } from './token.ts';
 
 /** What the client asks of an HTTP request. */
@@ -48,22 +51,37 @@ export type Unavailable = {
   readonly detail: string;
 };
 
-/** A payment made through a test channel is never `ok`: it is `not_found`, as if it did not exist. */
-export type LookupResult = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'not_found' } | Unavailable;
+/**
+ * The payment is the proxy's own (to-payment.ts). A payment made through a test channel is never `ok`: it is
+ * `not_found`, as if it did not exist.
+ */
+export type LookupResult =
+  | { readonly kind: 'ok'; readonly payment: Payment }
+  | { readonly kind: 'not_found' }
+  | Unavailable;
 
 /**
  * - `ok`: i'mport answered code 0 with the updated payment.
- * - `refused`: i'mport (or the PG) answered and refused; nothing happened. `message` is i'mport's own text (from
- *   its envelope, or from any JSON body of a 4xx), for the audit and the shop.
+ * - `refused`: i'mport (or the PG) answered and refused; nothing happened. `refusal` says what kind of refusal
+ *   (refusals.ts); `message` is i'mport's own text (from its envelope, or from any JSON body of a 4xx), kept for the
+ *   audit and, for a PG's refusal, for the shop.
  * - `not_sent`: the request never reached the cancel endpoint (e.g. no token); nothing happened.
  * - `unknown`: the request was sent but no usable answer came back (timeout, dropped connection, 5xx, an answer
  *   the proxy cannot use); it may have been applied, so the caller must re-fetch the payment before saying anything.
  */
 export type ChangeResult =
   | { readonly kind: 'ok'; readonly payment: Payment }
-  | { readonly kind: 'refused'; readonly code: number; readonly message: string; readonly httpStatus: number }
+  | Refused
   | { readonly kind: 'not_sent'; readonly detail: string }
   | { readonly kind: 'unknown'; readonly reason: Unavailable['reason']; readonly detail: string };
+
+export interface Refused {
+  readonly kind: 'refused';
+  readonly refusal: RefusalKind;
+  readonly code: number;
+  readonly message: string;
+  readonly httpStatus: number;
+}
 
 export interface IamportClient {
   readonly baseUrl: string;
@@ -156,7 +174,7 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
       log({ level: 'error', msg: 'i\'mport shows more cancelled than paid', endpoint, imp_uid, merchant_uid, amount, cancel_amount });
       return { kind: 'unavailable', reason: 'inconsistent', detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})` };
     }
-    return { kind: 'ok', payment };
+    return { kind: 'ok', payment: toPayment(payment) };
   };
 
   const fetchToken = async (): Promise<Token> => {
@@ -240,11 +258,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     // A 4xx applied nothing, whatever its body; i'mport's words are kept even without its envelope.
     if (raw.status >= 400) {
       const code = envelope.success && envelope.output.code !== 0 ? envelope.output.code : -1;
-      return { kind: 'refused', code, message: messageOf(raw.json) ?? `HTTP ${raw.status}`, httpStatus: raw.status };
+      return refused(code, messageOf(raw.json) ?? `HTTP ${raw.status}`, raw.status);
     }
     // HTTP 200 with code != 0 is a refusal (i'mport's quirk).
     if (envelope.success && envelope.output.code !== 0) {
-      return { kind: 'refused', code: envelope.output.code, message: messageOf(raw.json) ?? '', httpStatus: raw.status };
+      return refused(envelope.output.code, messageOf(raw.json) ?? '', raw.status);
     }
     // A 2xx we cannot read or believe: whether it applied is unknown, and a re-fetch decides.
     if (!envelope.success || envelope.output.response === null) {
@@ -274,6 +292,14 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     },
   };
 };
+
+const refused = (code: number, message: string, httpStatus: number): Refused => ({
+  kind: 'refused',
+  refusal: classifyRefusal(code, message),
+  code,
+  message,
+  httpStatus,
+});
 
 class UnavailableError extends Error {
   constructor(readonly unavailable: Unavailable) {

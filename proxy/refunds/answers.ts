@@ -1,14 +1,14 @@
 /** @module The success answer of a refund, built the same way for a fresh refund, a settled one and a revocation. */
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { Answer } from '../errors.ts';
-import type { CancelHistoryEntry } from '../iamport/schemas.ts';
+import type { Cancellation } from '../payments/payment.ts';
 import type { PaymentRecord } from '../store/store.ts';
 import { cancelableOf } from './rules.ts';
 
 export const successAnswer = (
   p: PaymentRecord,
   refunded: number,
-  { entry, revoked = false }: { entry?: CancelHistoryEntry | undefined; revoked?: boolean } = {},
+  { entry, revoked = false }: { entry?: Cancellation | undefined; revoked?: boolean } = {},
 ): Answer<CancelSuccess> => ({
   status: 200,
   body: {

@@ -193,7 +193,7 @@ const refund = async (
         answer = failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', `The refundable amount is now ${cancelableOf(payment)} ${payment.currency}; check it and ask again.`, {
           cancelable_amount: cancelableOf(payment),
         });
-      } else if (result.message.includes('이미 전액취소')) {
+      } else if (result.refusal === 'already_cancelled') {
         answer = failure('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', { cancelable_amount: 0 });
       } else {
         answer = failure('PG_PROVIDER', result.message || ERROR_MESSAGES.PG_PROVIDER);

@@ -1,46 +1,29 @@
 /** @module Keeping the ledger's copy of a payment in step with i'mport: first load, re-fetch, and safe writes. */
 import type { LookupResult, Unavailable } from '../iamport/client.ts';
-import type { Payment } from '../iamport/schemas.ts';
-import type { PaymentRecord, StoredPayment } from '../store/store.ts';
+import type { Payment } from '../payments/payment.ts';
+import type { StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 
-/** i'mport's payment as the ledger keeps it. */
-export const toRecord = (p: Payment): PaymentRecord => ({
-  imp_uid: p.imp_uid,
-  merchant_uid: p.merchant_uid,
-  pay_method: p.pay_method ?? '',
-  pg_provider: p.pg_provider ?? '',
-  name: p.name ?? null,
-  amount: p.amount,
-  cancel_amount: p.cancel_amount,
-  currency: p.currency,
-  status: p.status,
-  // i'mport writes 0 for "has not happened".
-  paid_at: p.paid_at ? p.paid_at : null,
-  receipt_url: p.receipt_url ?? null,
-  cancel_history: p.cancel_history ?? [],
-});
-
 export type Loaded =
-  | { readonly kind: 'ok'; readonly payment: PaymentRecord }
+  | { readonly kind: 'ok'; readonly payment: Payment }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'unavailable'; readonly detail: string; readonly reason?: Unavailable['reason'] };
 
 /** Stores what i'mport said and returns the row as the ledger now holds it (never behind what it held before). */
 export const savePayment = (deps: Pick<RefundDeps, 'store' | 'now'>, payment: Payment): Promise<StoredPayment> =>
-  deps.store.upsertPayment(toRecord(payment), deps.now());
+  deps.store.upsertPayment(payment, deps.now());
 
 /** Like savePayment, for use after money moved: a failed write is logged, never allowed to hide the refund. */
 export const savePaymentAfterRefund = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
   payment: Payment,
-): Promise<PaymentRecord> => {
+): Promise<Payment> => {
   try {
     return await savePayment(deps, payment);
   } catch (error) {
     // The next request re-reads i'mport (checksum mismatch or needs_sync), so the ledger still converges.
     deps.log({ level: 'error', msg: 'ledger write failed after a refund', imp_uid: payment.imp_uid, error: String(error) });
-    return toRecord(payment);
+    return payment;
   }
 };
 

@@ -2,7 +2,7 @@
  * @module Settling refund attempts whose outcome was not known (a timeout, a dropped connection, a crash between
  * i'mport's success and the ledger write) from i'mport's own `cancel_history`.
  */
-import type { CancelHistoryEntry } from '../iamport/schemas.ts';
+import type { Cancellation } from '../payments/payment.ts';
 import type { Attempt, PaymentRecord } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 
@@ -10,7 +10,7 @@ import type { RefundDeps } from './deps.ts';
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
 /** A stable id for a cancel_history entry (cancellation_id, which i'mport always sends, or a stand-in). */
-export const entryId = (e: CancelHistoryEntry): string => e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
+export const entryId = (e: Cancellation): string => e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
@@ -18,9 +18,9 @@ export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.chec
 /** The history entry an attempt produced, if i'mport shows one that no other attempt or earlier entry claims. */
 export const findEntryFor = (
   attempt: Pick<Attempt, 'amount' | 'started_at'>,
-  history: readonly CancelHistoryEntry[],
+  history: readonly Cancellation[],
   claimed: ReadonlySet<string>,
-): CancelHistoryEntry | undefined =>
+): Cancellation | undefined =>
   [...history]
     .sort((a, b) => a.cancelled_at - b.cancelled_at)
     .find((e) => !claimed.has(entryId(e)) && e.amount === attempt.amount && e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS);
