@@ -102,9 +102,18 @@ const MAX_MESSAGE = 500;
 
 /** i'mport's words in any JSON body: its envelope's `message`, an off-spec `{ error }`, or a bare string. */
 const WordsSchema = v.union([
-  v.pipe(v.object({ message: v.string() }), v.transform((o) => o.message)),
-  v.pipe(v.object({ error: v.string() }), v.transform((o) => o.error)),
-  v.pipe(v.object({ error: v.object({ message: v.string() }) }), v.transform((o) => o.error.message)),
+  v.pipe(
+    v.object({ message: v.string() }),
+    v.transform((o) => o.message),
+  ),
+  v.pipe(
+    v.object({ error: v.string() }),
+    v.transform((o) => o.error),
+  ),
+  v.pipe(
+    v.object({ error: v.object({ message: v.string() }) }),
+    v.transform((o) => o.error.message),
+  ),
   v.string(),
 ]);
 
@@ -114,7 +123,8 @@ const messageOf = (json: unknown): string | null => {
 };
 
 /** An id as one path segment; null for those URL parsing would turn into a step ('', '.', '..'), never sent. */
-const segmentOf = (id: string): string | null => (id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id));
+const segmentOf = (id: string): string | null =>
+  id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id);
 
 export const createIamportClient = (options: IamportClientOptions): IamportClient => {
   const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000, log = () => {} } = options;
@@ -127,7 +137,10 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     let response: FetchedResponse;
     try {
       const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetch(`${baseUrl}${path}`, body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal });
+      response = await fetch(
+        `${baseUrl}${path}`,
+        body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal },
+      );
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
@@ -143,7 +156,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     try {
       return { kind: 'response', status: response.status, json: JSON.parse(text) };
     } catch {
-      return { kind: 'unavailable', reason: 'bad_response', detail: `HTTP ${response.status} with a body that is not JSON` };
+      return {
+        kind: 'unavailable',
+        reason: 'bad_response',
+        detail: `HTTP ${response.status} with a body that is not JSON`,
+      };
     }
   };
 
@@ -153,13 +170,17 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     const [first] = issues;
     log({
       level: 'error',
-      msg: 'i\'mport answered something the proxy cannot use',
+      msg: "i'mport answered something the proxy cannot use",
       endpoint,
       field: fields.join(', '),
       expected: first?.expected ?? null,
       received: first?.received ?? null,
     });
-    return { kind: 'unavailable', reason: 'bad_response', detail: `i'mport's answer has an unusable ${fields.join(', ')}` };
+    return {
+      kind: 'unavailable',
+      reason: 'bad_response',
+      detail: `i'mport's answer has an unusable ${fields.join(', ')}`,
+    };
   };
 
   /** A payment from an answer's `response`, checked as far as the ledger needs it to be true. */
@@ -171,8 +192,20 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     if (payment.sandbox === true) return { kind: 'sandbox' };
     if (payment.cancel_amount > payment.amount) {
       const { imp_uid, merchant_uid, amount, cancel_amount } = payment;
-      log({ level: 'error', msg: 'i\'mport shows more cancelled than paid', endpoint, imp_uid, merchant_uid, amount, cancel_amount });
-      return { kind: 'unavailable', reason: 'inconsistent', detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})` };
+      log({
+        level: 'error',
+        msg: "i'mport shows more cancelled than paid",
+        endpoint,
+        imp_uid,
+        merchant_uid,
+        amount,
+        cancel_amount,
+      });
+      return {
+        kind: 'unavailable',
+        reason: 'inconsistent',
+        detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})`,
+      };
     }
     return { kind: 'ok', payment: toPayment(payment) };
   };
@@ -180,12 +213,17 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
   const fetchToken = async (): Promise<Token> => {
     const raw = await send('POST', '/users/getToken', { imp_key: apiKey, imp_secret: apiSecret });
     if (raw.kind === 'unavailable') throw new UnavailableError(raw);
-    if (raw.status === 401) throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: 'i\'mport refused IMP_KEY/IMP_SECRET' });
+    if (raw.status === 401)
+      throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: "i'mport refused IMP_KEY/IMP_SECRET" });
     const parsed = v.safeParse(TokenEnvelopeSchema, raw.json);
     if (!parsed.success) throw new UnavailableError(refuseAnswer('/users/getToken', parsed.issues));
     if (parsed.output.code !== 0 || !parsed.output.response) {
       const message = parsed.output.message ?? '';
-      throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: `getToken failed (HTTP ${raw.status}): ${message}` });
+      throw new UnavailableError({
+        kind: 'unavailable',
+        reason: 'auth',
+        detail: `getToken failed (HTTP ${raw.status}): ${message}`,
+      });
     }
     return parsed.output.response;
   };
@@ -197,7 +235,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
   });
 
   /** An authenticated call: on HTTP 401 the token is refreshed once and the call repeated (a 401 applied nothing). */
-  const authed = async (method: string, path: string, body?: unknown): Promise<Raw | { kind: 'no_token'; detail: string }> => {
+  const authed = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Raw | { kind: 'no_token'; detail: string }> => {
     for (let attempt = 0; ; attempt++) {
       let token: string;
       try {
@@ -271,7 +313,7 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     const read = readPayment(path, envelope.output.response);
     if (read.kind === 'ok') return read;
     if (read.kind === 'sandbox') {
-      log({ level: 'error', msg: 'i\'mport answered a change with a test-channel payment', endpoint: path });
+      log({ level: 'error', msg: "i'mport answered a change with a test-channel payment", endpoint: path });
       return { kind: 'unknown', reason: 'bad_response', detail: 'the answer is a test-channel payment' };
     }
     return { kind: 'unknown', reason: read.reason, detail: read.detail };
@@ -308,4 +350,5 @@ class UnavailableError extends Error {
   }
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -19,8 +19,8 @@ const setup = (fetch?: (fake: ReturnType<typeof createFakeIamport>) => FetchLike
   return { fake, client };
 };
 
-describe('i\'mport client: kinds of refusal', () => {
-  it('already_cancelled: i\'mport\'s code 1 for a payment with nothing left, its message kept', async () => {
+describe("i'mport client: kinds of refusal", () => {
+  it("already_cancelled: i'mport's code 1 for a payment with nothing left, its message kept", async () => {
     const { fake, client } = setup();
     const p = fake.addPayment({ merchant_uid: 'K-DONE', amount: 1000, cancel_amount: 1000, status: 'cancelled' });
     const result = await client.cancelPayment({ imp_uid: p.imp_uid, amount: 1000, checksum: 1000, reason: 'x' });
@@ -31,7 +31,7 @@ describe('i\'mport client: kinds of refusal', () => {
     ]);
   });
 
-  it('checksum: a checksum that is not i\'mport\'s balance', async () => {
+  it("checksum: a checksum that is not i'mport's balance", async () => {
     const { fake, client } = setup();
     const p = fake.addPayment({ merchant_uid: 'K-SUM', amount: 1000 });
     const result = await client.cancelPayment({ imp_uid: p.imp_uid, amount: 500, checksum: 999, reason: 'x' });
@@ -46,7 +46,7 @@ describe('i\'mport client: kinds of refusal', () => {
     assert.deepEqual(result.kind === 'refused' && result.refusal, 'amount');
   });
 
-  it('pg: the PG\'s own refusal (HTTP 200, code -1), with its words for the shop', async () => {
+  it("pg: the PG's own refusal (HTTP 200, code -1), with its words for the shop", async () => {
     const { fake, client } = setup();
     const p = fake.addPayment({ merchant_uid: 'K-PG', amount: 1000 });
     // The PG's words may say anything, an amount included; its code says whose refusal it is.
@@ -56,7 +56,7 @@ describe('i\'mport client: kinds of refusal', () => {
     assert.ok(result.kind === 'refused' && result.message.includes('[PG] 취소금액 초과: 취소 불가 거래입니다.'));
   });
 
-  it('pg: any other refusal, a 4xx without i\'mport\'s envelope included', async () => {
+  it("pg: any other refusal, a 4xx without i'mport's envelope included", async () => {
     const { fake, client } = setup((f) =>
       rewriteAnswers(f.fetch, ({ path }) =>
         path === '/payments/cancel' ? { status: 400, json: { error: 'bad request' } } : undefined,
@@ -64,7 +64,11 @@ describe('i\'mport client: kinds of refusal', () => {
     );
     const p = fake.addPayment({ merchant_uid: 'K-4XX', amount: 1000 });
     const result = await client.cancelPayment({ imp_uid: p.imp_uid, amount: 1000, checksum: 1000, reason: 'x' });
-    assert.deepEqual(result.kind === 'refused' && [result.refusal, result.message, result.httpStatus], ['pg', 'bad request', 400]);
+    assert.deepEqual(result.kind === 'refused' && [result.refusal, result.message, result.httpStatus], [
+      'pg',
+      'bad request',
+      400,
+    ]);
   });
 
   it('pg: a refused revocation of a virtual account', async () => {

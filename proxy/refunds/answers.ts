@@ -8,7 +8,12 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { CancelOutcome } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
 
-const successBody = (p: Payment, refunded: number, entry: Cancellation | undefined, revoked: boolean): CancelSuccess => ({
+const successBody = (
+  p: Payment,
+  refunded: number,
+  entry: Cancellation | undefined,
+  revoked: boolean,
+): CancelSuccess => ({
   ok: true,
   merchant_uid: p.merchant_uid,
   imp_uid: p.imp_uid,

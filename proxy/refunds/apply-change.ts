@@ -49,13 +49,24 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         finishQuietly(
           deps,
           attempt.id,
-          ending(deps, { outcome: 'succeeded', iamport_code: 0, cancellation_id, refunded: attempt.amount, iamport_ms }),
+          ending(deps, {
+            outcome: 'succeeded',
+            iamport_code: 0,
+            cancellation_id,
+            refunded: attempt.amount,
+            iamport_ms,
+          }),
         ),
       ]);
       return { kind: 'applied', payment: saved, entry };
     }
     case 'not_sent': {
-      const finish = { outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: result.detail, iamport_ms } as const;
+      const finish = {
+        outcome: 'failed',
+        error_code: 'UPSTREAM_UNAVAILABLE',
+        iamport_message: result.detail,
+        iamport_ms,
+      } as const;
       await deps.store.finishAttempt(attempt.id, ending(deps, finish));
       const nothing = revoking ? 'nothing was changed' : 'nothing was refunded';
       return fail('UPSTREAM_UNAVAILABLE', `i'mport could not be reached; ${nothing}.`);
@@ -65,7 +76,10 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       const fresh = await refreshPayment(deps, payment.imp_uid);
       const failure = explainRefusal(attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
-      await deps.store.finishAttempt(attempt.id, ending(deps, { outcome: 'rejected', error_code: failure.code, ...said }));
+      await deps.store.finishAttempt(
+        attempt.id,
+        ending(deps, { outcome: 'rejected', error_code: failure.code, ...said }),
+      );
       return failure;
     }
     case 'unknown':
@@ -101,7 +115,12 @@ const settleUnknown = async (
   const fresh = await refreshPayment(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
     await deps.store.markNeedsSync(payment.imp_uid, deps.now());
-    const finish = { outcome: 'unknown', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms } as const;
+    const finish = {
+      outcome: 'unknown',
+      error_code: 'UPSTREAM_UNAVAILABLE',
+      iamport_message: detail,
+      iamport_ms,
+    } as const;
     await deps.store.finishAttempt(attempt.id, ending(deps, finish));
     return fail(
       'UPSTREAM_UNAVAILABLE',
@@ -114,11 +133,25 @@ const settleUnknown = async (
   const applied = revoked ? fresh.payment.status !== 'ready' : entry !== undefined;
   if (applied) {
     const cancellation_id = entry ? entryId(entry) : null;
-    const finish = { outcome: 'succeeded', cancellation_id, refunded: attempt.amount, iamport_ms, iamport_message: detail } as const;
+    const finish = {
+      outcome: 'succeeded',
+      cancellation_id,
+      refunded: attempt.amount,
+      iamport_ms,
+      iamport_message: detail,
+    } as const;
     await finishQuietly(deps, attempt.id, ending(deps, finish));
     return { kind: 'applied', payment: fresh.payment, entry };
   }
-  const finish = { outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', iamport_message: detail, iamport_ms } as const;
+  const finish = {
+    outcome: 'failed',
+    error_code: 'UPSTREAM_UNAVAILABLE',
+    iamport_message: detail,
+    iamport_ms,
+  } as const;
   await deps.store.finishAttempt(attempt.id, ending(deps, finish));
-  return fail('UPSTREAM_UNAVAILABLE', "i'mport did not answer; it shows no refund, so nothing was refunded. Try again.");
+  return fail(
+    'UPSTREAM_UNAVAILABLE',
+    "i'mport did not answer; it shows no refund, so nothing was refunded. Try again.",
+  );
 };

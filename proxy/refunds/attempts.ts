@@ -1,11 +1,15 @@
-/** @module The audit's side of a refund: an attempt's first row, how it ended, and the write that must not fail a refund. */
+/** @module The audit's side of a refund: an attempt's first row, how it ended, and a write that must not fail it. */
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import { maskAccount } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
 import type { CancelInput } from './cancel-input.ts';
 
 /** An attempt's start as the request gives it; what is sent (imp_uid, amount, checksum) is filled in once decided. */
-export const attemptStart = (deps: Pick<RefundDeps, 'now' | 'randomId'>, input: CancelInput, key: string | null): AttemptStart => {
+export const attemptStart = (
+  deps: Pick<RefundDeps, 'now' | 'randomId'>,
+  input: CancelInput,
+  key: string | null,
+): AttemptStart => {
   const { request: req, grant } = input;
   return {
     id: deps.randomId(),
@@ -41,7 +45,11 @@ export const ending = (deps: Pick<RefundDeps, 'now'>, end: Ending): AttemptFinis
 });
 
 /** Writes an attempt's end after money moved; a failed write is logged, never turned into a failure answer. */
-export const finishQuietly = async (deps: Pick<RefundDeps, 'store' | 'log'>, id: string, finish: AttemptFinish): Promise<void> => {
+export const finishQuietly = async (
+  deps: Pick<RefundDeps, 'store' | 'log'>,
+  id: string,
+  finish: AttemptFinish,
+): Promise<void> => {
   try {
     await deps.store.finishAttempt(id, finish);
   } catch (error) {

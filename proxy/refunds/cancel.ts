@@ -36,7 +36,9 @@ export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promis
   const take = (holder: string) =>
     deps.store.takeOrder({ name, holder, ttlMs: deps.leaseTtlMs, now: deps.now() }, request.merchant_uid, claim);
   const work = async (order: OrderSnapshot): Promise<LeaseWork<CancelOutcome>> =>
-    claim && order.key ? withIdempotencyKey(deps, input, claim, order.key, order) : { value: await refund(deps, input, null, order) };
+    claim && order.key
+      ? withIdempotencyKey(deps, input, claim, order.key, order)
+      : { value: await refund(deps, input, null, order) };
   const result = await withLease(deps, name, work, take);
   if (result === LEASE_BUSY) {
     return fail('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
@@ -53,7 +55,9 @@ const withIdempotencyKey = async (
 ): Promise<LeaseWork<CancelOutcome>> => {
   const { key } = claim;
   if (!created && (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid)) {
-    return { value: fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.') };
+    return {
+      value: fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.'),
+    };
   }
   if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
     const body = JSON.parse(record.response_body) as CancelSuccess | ErrorAnswer; // written by us below, from toAnswer
@@ -67,13 +71,16 @@ const withIdempotencyKey = async (
   const answer = toAnswer(outcome);
   // Stored after the answer is sent but before the lease is let go, so a retry (which must take the lease) finds it.
   // Should the write fail, the key stays pending on an attempt whose outcome is written, and a retry answers from that.
-  return { value: outcome, tail: () => deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body)) };
+  return {
+    value: outcome,
+    tail: () => deps.store.completeIdempotencyKey(key, answer.status, JSON.stringify(answer.body)),
+  };
 };
 
 // Said before this request sent anything; an earlier request's outcome may still be unsettled, so no more is claimed.
 // What went wrong upstream (hosts, ports, i'mport's words) goes to the log, never into an answer.
 const unavailable = (deps: RefundDeps, loaded: Loaded & { kind: 'unavailable' }): Failure => {
-  deps.log({ level: 'warn', msg: 'i\'mport lookup failed before a refund', detail: loaded.detail });
+  deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund", detail: loaded.detail });
   return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; this request sent no refund. Try again.");
 };
 
@@ -85,11 +92,20 @@ const INCONSISTENT = fail(
 
 type Keyed = { readonly key: string; readonly earlierAttemptId: string | null } | null;
 
-const refund = async (deps: RefundDeps, input: CancelInput, keyed: Keyed, order: OrderSnapshot): Promise<CancelOutcome> => {
+const refund = async (
+  deps: RefundDeps,
+  input: CancelInput,
+  keyed: Keyed,
+  order: OrderSnapshot,
+): Promise<CancelOutcome> => {
   const { request: req, grant } = input;
   const start = attemptStart(deps, input, keyed?.key ?? null);
   /** Audits a refusal made before anything was sent, and answers it; `why` is kept in the audit for the shop. */
-  const rejectLocally = async (failure: Failure, impUid: string | null, why: string | null = null): Promise<Failure> => {
+  const rejectLocally = async (
+    failure: Failure,
+    impUid: string | null,
+    why: string | null = null,
+  ): Promise<Failure> => {
     const end = ending(deps, { outcome: 'rejected', error_code: failure.code, iamport_message: why });
     await deps.store.insertAttempt({ ...start, imp_uid: impUid }, end);
     return failure;
@@ -104,7 +120,8 @@ const refund = async (deps: RefundDeps, input: CancelInput, keyed: Keyed, order:
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
-  if (loaded.kind === 'not_found') return rejectLocally(fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
+  if (loaded.kind === 'not_found')
+    return rejectLocally(fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
   if (loaded.kind === 'unavailable') return cannotLoad(loaded);
   if (attempts.some(isUnsettled)) {
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);
@@ -130,14 +147,21 @@ const refund = async (deps: RefundDeps, input: CancelInput, keyed: Keyed, order:
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   if (isRevocable(payment)) return revoke(deps, payment, start, keyed?.key ?? null);
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at);
-  if (!checked.ok) return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
+  if (!checked.ok)
+    return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
 
   // 4. To i'mport, with the balance the ledger shows as the checksum.
   const checksum = cancelableOf(payment);
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: checked.amount, checksum };
   const known = new Set([...claimedIds(attempts), ...payment.cancel_history.map(entryId)]);
   const send = () =>
-    deps.iamport.cancelPayment({ imp_uid: payment.imp_uid, amount: checked.amount, checksum, reason: req.reason, ...checked.refund });
+    deps.iamport.cancelPayment({
+      imp_uid: payment.imp_uid,
+      amount: checked.amount,
+      checksum,
+      reason: req.reason,
+      ...checked.refund,
+    });
   const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
   return applied.kind === 'applied'
     ? { kind: 'refunded', payment: applied.payment, refunded: checked.amount, entry: applied.entry }
@@ -145,7 +169,12 @@ const refund = async (deps: RefundDeps, input: CancelInput, keyed: Keyed, order:
 };
 
 /** An unpaid virtual account is "refunded" by revoking its account number; no money moves. */
-const revoke = async (deps: RefundDeps, payment: Payment, start: AttemptStart, key: string | null): Promise<CancelOutcome> => {
+const revoke = async (
+  deps: RefundDeps,
+  payment: Payment,
+  start: AttemptStart,
+  key: string | null,
+): Promise<CancelOutcome> => {
   // No checksum marks a revocation in the audit (see settle.ts).
   const attempt: AttemptStart = {
     ...start,

@@ -36,7 +36,11 @@ describe('housekeep', () => {
     assert.equal((await claim(s, 'young-key', now)).created, false, 'a key within its lifetime stays');
     // Taken at a time before their expiry: only a lease whose row is gone is free then.
     assert.equal(await s.acquireLease('order:old', 'h2', 1, T0), true, 'the long-expired lease is gone');
-    assert.equal(await s.acquireLease('order:recent', 'h2', 1, T0), false, 'a lease expired less than an hour ago stays');
+    assert.equal(
+      await s.acquireLease('order:recent', 'h2', 1, T0),
+      false,
+      'a lease expired less than an hour ago stays',
+    );
     assert.deepEqual(logs, [{ level: 'info', msg: 'housekeeping', idempotency_keys_purged: 1, leases_purged: 1 }]);
   });
 

@@ -22,14 +22,24 @@ export const savePaymentAfterRefund = async (
     return await savePayment(deps, payment);
   } catch (error) {
     // The next request re-reads i'mport (checksum mismatch or needs_sync), so the ledger still converges.
-    deps.log({ level: 'error', msg: 'ledger write failed after a refund', imp_uid: payment.imp_uid, error: String(error) });
+    deps.log({
+      level: 'error',
+      msg: 'ledger write failed after a refund',
+      imp_uid: payment.imp_uid,
+      error: String(error),
+    });
     return payment;
   }
 };
 
-const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: LookupResult, merchantUid?: string): Promise<Loaded> => {
+const fromLookup = async (
+  deps: Pick<RefundDeps, 'store' | 'now'>,
+  result: LookupResult,
+  merchantUid?: string,
+): Promise<Loaded> => {
   if (result.kind === 'not_found') return { kind: 'not_found' };
-  // Never stored: an `inconsistent` payment (more cancelled than paid) included, so the ledger keeps its last sane copy.
+  // Never stored: an `inconsistent` payment (more cancelled than paid) included, so the ledger keeps its last sane
+  // copy.
   if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail, reason: result.reason };
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
@@ -40,9 +50,13 @@ const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: Looku
  * Re-fetches a payment by imp_uid and stores it. When i'mport shows it inconsistent (more cancelled than paid), the
  * ledger's row is marked to be re-read before any use, so no refund runs from it until i'mport's figures are sane.
  */
-export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> => {
+export const refreshPayment = async (
+  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
+  impUid: string,
+): Promise<Loaded> => {
   const result = await deps.iamport.getPayment(impUid);
-  if (result.kind === 'unavailable' && result.reason === 'inconsistent') await deps.store.markNeedsSync(impUid, deps.now());
+  if (result.kind === 'unavailable' && result.reason === 'inconsistent')
+    await deps.store.markNeedsSync(impUid, deps.now());
   return fromLookup(deps, result);
 };
 
@@ -62,7 +76,9 @@ export const loadPayment = async (
   if (stored) {
     const fresh = await refreshPayment(deps, stored.imp_uid);
     // A stale row stands in only while i'mport is unreachable; when i'mport shows impossible figures it shows nothing.
-    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent' ? { kind: 'ok', payment: stored } : fresh;
+    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent'
+      ? { kind: 'ok', payment: stored }
+      : fresh;
   }
   return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
 };

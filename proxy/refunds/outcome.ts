@@ -17,7 +17,9 @@ export interface Failure {
 }
 
 export const fail = (code: ErrorCode, message: string = ERROR_MESSAGES[code], cancelable_amount?: number): Failure =>
-  cancelable_amount === undefined ? { kind: 'failed', code, message } : { kind: 'failed', code, message, cancelable_amount };
+  cancelable_amount === undefined
+    ? { kind: 'failed', code, message }
+    : { kind: 'failed', code, message, cancelable_amount };
 
 /** Money was refunded (now, or by an earlier request whose retry this is); `entry` is its cancel_history entry. */
 export interface Refunded {

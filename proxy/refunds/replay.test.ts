@@ -10,7 +10,12 @@ afterEach(async () => h?.close());
 
 const storedFor = async (key: string, merchant_uid: string) => {
   await h.settled();
-  const { record, created } = await h.store.claimIdempotencyKey({ key, merchant_uid, request_hash: '-', created_at: 0 });
+  const { record, created } = await h.store.claimIdempotencyKey({
+    key,
+    merchant_uid,
+    request_hash: '-',
+    created_at: 0,
+  });
   assert.equal(created, false, 'the key was stored');
   return record;
 };
@@ -43,13 +48,20 @@ describe('Idempotency-Key: the stored answer', () => {
     });
   });
 
-  it('replays an answer an earlier version wrote, as written, without calling i\'mport', async () => {
+  it("replays an answer an earlier version wrote, as written, without calling i'mport", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'R-3', amount: 9000 });
     const request = { merchant_uid: 'R-3', cancel_request_amount: 500, reason: 'x' };
-    const written = '{"ok":true,"merchant_uid":"R-3","imp_uid":"imp_000000000001","refunded":500,"cancel_amount":500,' +
-      '"cancelable_amount":8500,"status":"cancelled","pay_method":"card","pending":false,"receipt_url":"https://r.example/1"}';
-    const claim = { key: 'r-key-3', merchant_uid: 'R-3', request_hash: await requestHash(request), created_at: Date.now() };
+    const written =
+      '{"ok":true,"merchant_uid":"R-3","imp_uid":"imp_000000000001","refunded":500,"cancel_amount":500,' +
+      '"cancelable_amount":8500,"status":"cancelled","pay_method":"card","pending":false,' +
+      '"receipt_url":"https://r.example/1"}';
+    const claim = {
+      key: 'r-key-3',
+      merchant_uid: 'R-3',
+      request_hash: await requestHash(request),
+      created_at: Date.now(),
+    };
     await h.store.claimIdempotencyKey(claim);
     await h.store.completeIdempotencyKey('r-key-3', 200, written);
 

@@ -2,15 +2,16 @@
  * @module Settling refund attempts whose outcome was not known (a timeout, a dropped connection, a crash between
  * i'mport's success and the ledger write) from i'mport's own `cancel_history`.
  */
-import type { Cancellation } from '../payments/payment.ts';
-import type { Attempt, PaymentRecord } from '../store/store.ts';
+import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { Attempt } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
 /** A stable id for a cancel_history entry (cancellation_id, which i'mport always sends, or a stand-in). */
-export const entryId = (e: Cancellation): string => e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
+export const entryId = (e: Cancellation): string =>
+  e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
@@ -23,21 +24,27 @@ export const findEntryFor = (
 ): Cancellation | undefined =>
   [...history]
     .sort((a, b) => a.cancelled_at - b.cancelled_at)
-    .find((e) => !claimed.has(entryId(e)) && e.amount === attempt.amount && e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS);
+    .find(
+      (e) =>
+        !claimed.has(entryId(e)) &&
+        e.amount === attempt.amount &&
+        e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
+    );
 
-export const isUnsettled = (a: Attempt): boolean => a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
+export const isUnsettled = (a: Attempt): boolean =>
+  a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
 /** cancellation ids already accounted to succeeded attempts. */
 export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
   new Set(attempts.flatMap((a) => (a.outcome === 'succeeded' && a.cancellation_id ? [a.cancellation_id] : [])));
 
 /**
- * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the order's
- * lease (so no attempt is still running) and only with a payment just read from i'mport.
+ * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the
+ * order's lease (so no attempt is still running) and only with a payment just read from i'mport.
  */
 export const settleAttempts = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
-  payment: PaymentRecord,
+  payment: Payment,
   attempts: readonly Attempt[],
 ): Promise<void> => {
   const claimed = claimedIds(attempts);
@@ -64,6 +71,11 @@ export const settleAttempts = async (
       cancellation_id: entry ? entryId(entry) : null,
       refunded: entry ? entry.amount : null,
     });
-    deps.log({ level: 'warn', msg: 'settled a refund attempt from i\'mport', attempt: attempt.id, applied: Boolean(entry) });
+    deps.log({
+      level: 'warn',
+      msg: "settled a refund attempt from i'mport",
+      attempt: attempt.id,
+      applied: Boolean(entry),
+    });
   }
 };

@@ -19,11 +19,12 @@ export const viewPayment = async (
   const loaded = await loadPayment(deps, merchantUid, { allowStale: true });
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
-    deps.log({ level: 'warn', msg: 'i\'mport lookup failed', detail: loaded.detail });
+    deps.log({ level: 'warn', msg: "i'mport lookup failed", detail: loaded.detail });
     return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; try again in a moment.");
   }
   // Only a capped grant costs the view a read of the order's audit.
-  const left = grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid));
+  const left =
+    grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid));
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), left) };
 };
 

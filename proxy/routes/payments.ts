@@ -1,4 +1,4 @@
-/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), both behind a grant. */
+/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), behind a grant. */
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
@@ -42,7 +42,8 @@ export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
     .get('/payments/:merchant_uid', async (c) => {
       const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
-      if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
+      if (!merchantUid.success)
+        throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       const grant = c.get('grant');
       assertGrantCovers(grant, merchantUid.output);
       const outcome = await viewPayment(deps, merchantUid.output, grant);

@@ -22,7 +22,8 @@ const WebhookSchema = v.object({ imp_uid: ImpUidSchema });
 
 const readBody = async (req: Request): Promise<unknown> => {
   const type = req.headers.get('Content-Type');
-  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(await req.text()));
+  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded')
+    return Object.fromEntries(new URLSearchParams(await req.text()));
   if (isJsonContentType(type)) {
     try {
       return JSON.parse(await req.text());
@@ -61,7 +62,7 @@ export const webhookRoutes = (deps: AppDeps) => {
     )
     .post(PATH, async (c) => {
       const body = v.safeParse(WebhookSchema, await readBody(c.req.raw));
-      if (!body.success) throw new AppError('INVALID_REQUEST', 'Expected a JSON or form body with an i\'mport imp_uid.');
+      if (!body.success) throw new AppError('INVALID_REQUEST', "Expected a JSON or form body with an i'mport imp_uid.");
       const outcome = await sync(body.output.imp_uid);
       // UPSTREAM_UNAVAILABLE is a 503, which makes i'mport deliver again (when the merchant asked it to retry).
       if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
