@@ -92,7 +92,12 @@ export function leasesContract(stores: () => StorePair): void {
   describe('takeOrder: the lease, the key and the order in one trip', () => {
     before(() => stores().a.migrate());
 
-    const claimOf = (key: string, merchant_uid: string, request_hash = 'hash-1') => ({ key, merchant_uid, request_hash, created_at: T0 });
+    const claimOf = (key: string, merchant_uid: string, request_hash = 'hash-1') => ({
+      key,
+      merchant_uid,
+      request_hash,
+      created_at: T0,
+    });
 
     it('takes a free lease, claims the key and reads the payment and attempts written before', async () => {
       const { a, b } = stores();
@@ -102,7 +107,8 @@ export function leasesContract(stores: () => StorePair): void {
       const first = anAttempt({ id: unique('att'), merchant_uid: uid, imp_uid: payment.imp_uid, started_at: T0 });
       await a.insertAttempt(first, aFinish());
       const key = unique('key');
-      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      const lease = { name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 };
+      const snapshot = await b.takeOrder(lease, uid, claimOf(key, uid));
       assert.ok(snapshot);
       assert.equal(snapshot.payment?.imp_uid, payment.imp_uid);
       assert.deepEqual(snapshot.attempts.map((x) => x.id), [first.id]);
@@ -129,7 +135,8 @@ export function leasesContract(stores: () => StorePair): void {
       const key = unique('key');
       await a.claimIdempotencyKey(claimOf(key, uid, 'hash-0'));
       await a.completeIdempotencyKey(key, 200, '{"ok":true}');
-      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      const lease = { name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 };
+      const snapshot = await b.takeOrder(lease, uid, claimOf(key, uid));
       assert.equal(snapshot?.key?.created, false);
       assert.equal(snapshot?.key?.record.request_hash, 'hash-0');
       assert.equal(snapshot?.key?.record.response_body, '{"ok":true}');
@@ -146,7 +153,9 @@ export function leasesContract(stores: () => StorePair): void {
       const name = `order:${uid}`;
       const keys = Array.from({ length: 10 }, () => unique('key'));
       const taken = await Promise.all(
-        keys.map((key, i) => (i % 2 ? a : b).takeOrder({ name, holder: `racer-${i}`, ttlMs: 10_000, now: T0 }, uid, claimOf(key, uid))),
+        keys.map((key, i) =>
+          (i % 2 ? a : b).takeOrder({ name, holder: `racer-${i}`, ttlMs: 10_000, now: T0 }, uid, claimOf(key, uid)),
+        ),
       );
       assert.equal(taken.filter((t) => t !== null).length, 1);
       const losers = keys.filter((_, i) => taken[i] === null);
