@@ -13,7 +13,7 @@ import type { RefundDeps } from './deps.ts';
 import { refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { fail, type Failure } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
-import { entryId, findEntryFor, isRevokeAttempt } from './settle.ts';
+import { entryId, findEntryFor, isRevokeAttempt, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -128,15 +128,13 @@ const settleUnknown = async (
         'to this order; retry with the same Idempotency-Key.',
     );
   }
-  const revoked = isRevokeAttempt(attempt);
-  const entry = revoked ? undefined : findEntryFor(attempt, fresh.payment.cancel_history, known);
-  const applied = revoked ? fresh.payment.status !== 'ready' : entry !== undefined;
+  const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
   if (applied) {
     const cancellation_id = entry ? entryId(entry) : null;
     const finish = {
       outcome: 'succeeded',
       cancellation_id,
-      refunded: attempt.amount,
+      refunded,
       iamport_ms,
       iamport_message: detail,
     } as const;

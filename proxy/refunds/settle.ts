@@ -31,6 +31,28 @@ export const findEntryFor = (
         e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
     );
 
+/** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
+export interface Verdict {
+  readonly applied: boolean;
+  readonly entry: Cancellation | undefined;
+  readonly refunded: number | null;
+}
+
+/** Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. */
+export const verdictOf = (
+  attempt: Pick<Attempt, 'amount' | 'started_at' | 'checksum'>,
+  payment: Payment,
+  claimed: ReadonlySet<string>,
+): Verdict => {
+  // A revoked virtual account leaves `ready`; it has no history entry and refunds nothing.
+  if (isRevokeAttempt(attempt)) {
+    const applied = payment.status !== 'ready';
+    return { applied, entry: undefined, refunded: applied ? 0 : null };
+  }
+  const entry = findEntryFor(attempt, payment.cancel_history, claimed);
+  return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null };
+};
+
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
@@ -50,32 +72,21 @@ export const settleAttempts = async (
   const claimed = claimedIds(attempts);
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const base = { iamport_code: null, iamport_message: null, iamport_ms: null, finished_at: deps.now() };
-    if (isRevokeAttempt(attempt)) {
-      const applied = payment.status !== 'ready';
-      await deps.store.finishAttempt(attempt.id, {
-        ...base,
-        outcome: applied ? 'succeeded' : 'failed',
-        error_code: applied ? null : 'UPSTREAM_UNAVAILABLE',
-        cancellation_id: null,
-        refunded: applied ? 0 : null,
-      });
-      continue;
-    }
-    const entry = findEntryFor(attempt, payment.cancel_history, claimed);
+    const { applied, entry, refunded } = verdictOf(attempt, payment, claimed);
     if (entry) claimed.add(entryId(entry));
     await deps.store.finishAttempt(attempt.id, {
-      ...base,
-      outcome: entry ? 'succeeded' : 'failed',
-      error_code: entry ? null : 'UPSTREAM_UNAVAILABLE',
+      outcome: applied ? 'succeeded' : 'failed',
+      error_code: applied ? null : 'UPSTREAM_UNAVAILABLE',
+      iamport_code: null,
+      iamport_message: null,
       cancellation_id: entry ? entryId(entry) : null,
-      refunded: entry ? entry.amount : null,
+      refunded,
+      iamport_ms: null,
+      finished_at: deps.now(),
     });
-    deps.log({
-      level: 'warn',
-      msg: "settled a refund attempt from i'mport",
-      attempt: attempt.id,
-      applied: Boolean(entry),
-    });
+    // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.
+    if (!isRevokeAttempt(attempt)) {
+      deps.log({ level: 'warn', msg: "settled a refund attempt from i'mport", attempt: attempt.id, applied });
+    }
   }
 };
