@@ -24,8 +24,6 @@ import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable } from './rules.ts';
 import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
 
-export type { CancelInput } from './cancel-input.ts';
-
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
   const { request, idempotencyKey: key } = input;
   const claim: KeyClaim | null = key
