@@ -14,7 +14,7 @@ export class AppError extends Error {
   }
 }
 
-/** An answer computed by a use case: the HTTP status and the JSON body, ready to send or to store for replay. */
+/** An HTTP answer: the status and the JSON body, as sent, and as stored for an Idempotency-Key's replay. */
 export interface Answer<T = unknown> {
   readonly status: number;
   readonly body: T;

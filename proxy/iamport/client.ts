@@ -5,74 +5,32 @@
  * could have happened: `refused` and `not_sent` never moved money, `unknown` might have.
  */
 import * as v from 'valibot';
-import { AnyEnvelopeSchema, type CancelParams, type Payment, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import type { Payment } from '../payments/payment.ts';
+import { classifyRefusal } from './refusals.ts';
+import { AnyEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import { toPayment } from './to-payment.ts';
 import { createTokenCache } from './token.ts';
+import type {
+  ChangeResult,
+  FetchedResponse,
+  IamportClient,
+  IamportClientOptions,
+  LookupResult,
+  Refused,
+  Unavailable,
+} from './types.ts';
 
-/** What the client asks of an HTTP request. */
-export interface FetchInit {
-  readonly method: string;
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-  readonly signal: AbortSignal;
-}
-
-/** What the client reads of an HTTP answer; a Web `Response` is one. */
-export interface FetchedResponse {
-  readonly status: number;
-  text(): Promise<string>;
-}
-
-/** The Web `fetch` fits; so does the Node entry's own client over node:http (entries/node-fetch.ts). */
-export type FetchLike = (url: string, init: FetchInit) => Promise<FetchedResponse>;
-
-export interface IamportClientOptions {
-  readonly baseUrl: string;
-  readonly apiKey: string;
-  readonly apiSecret: string;
-  readonly fetch: FetchLike;
-  /** Epoch ms. */
-  readonly now?: () => number;
-  readonly timeoutMs?: number;
-  /** Where answers the client refuses are reported (level `error`, naming the field); default: nowhere. */
-  readonly log?: (line: Record<string, unknown>) => void;
-}
-
-/**
- * Why a call did not produce an answer we can use. `bad_response`: i'mport answered something the proxy cannot use
- * or store (the log names the field). `inconsistent`: a payment whose `cancel_amount` exceeds its `amount`, which
- * i'mport never shows; nothing may be refunded from it.
- */
-export type Unavailable = {
-  readonly kind: 'unavailable';
-  readonly reason: 'timeout' | 'network' | 'http_error' | 'bad_response' | 'auth' | 'inconsistent';
-  readonly detail: string;
-};
-
-/** A payment made through a test channel is never `ok`: it is `not_found`, as if it did not exist. */
-export type LookupResult = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'not_found' } | Unavailable;
-
-/**
- * - `ok`: i'mport answered code 0 with the updated payment.
- * - `refused`: i'mport (or the PG) answered and refused; nothing happened. `message` is i'mport's own text (from
- *   its envelope, or from any JSON body of a 4xx), for the audit and the shop.
- * - `not_sent`: the request never reached the cancel endpoint (e.g. no token); nothing happened.
- * - `unknown`: the request was sent but no usable answer came back (timeout, dropped connection, 5xx, an answer
- *   the proxy cannot use); it may have been applied, so the caller must re-fetch the payment before saying anything.
- */
-export type ChangeResult =
-  | { readonly kind: 'ok'; readonly payment: Payment }
-  | { readonly kind: 'refused'; readonly code: number; readonly message: string; readonly httpStatus: number }
-  | { readonly kind: 'not_sent'; readonly detail: string }
-  | { readonly kind: 'unknown'; readonly reason: Unavailable['reason']; readonly detail: string };
-
-export interface IamportClient {
-  readonly baseUrl: string;
-  getPayment(impUid: string): Promise<LookupResult>;
-  /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
-  findPayment(merchantUid: string): Promise<LookupResult>;
-  cancelPayment(params: CancelParams): Promise<ChangeResult>;
-  revokeVbank(impUid: string): Promise<ChangeResult>;
-}
+export type {
+  ChangeResult,
+  FetchedResponse,
+  FetchInit,
+  FetchLike,
+  IamportClient,
+  IamportClientOptions,
+  LookupResult,
+  Refused,
+  Unavailable,
+} from './types.ts';
 
 type Raw = { readonly kind: 'response'; readonly status: number; readonly json: unknown } | Unavailable;
 
@@ -84,9 +42,18 @@ const MAX_MESSAGE = 500;
 
 /** i'mport's words in any JSON body: its envelope's `message`, an off-spec `{ error }`, or a bare string. */
 const WordsSchema = v.union([
-  v.pipe(v.object({ message: v.string() }), v.transform((o) => o.message)),
-  v.pipe(v.object({ error: v.string() }), v.transform((o) => o.error)),
-  v.pipe(v.object({ error: v.object({ message: v.string() }) }), v.transform((o) => o.error.message)),
+  v.pipe(
+    v.object({ message: v.string() }),
+    v.transform((o) => o.message),
+  ),
+  v.pipe(
+    v.object({ error: v.string() }),
+    v.transform((o) => o.error),
+  ),
+  v.pipe(
+    v.object({ error: v.object({ message: v.string() }) }),
+    v.transform((o) => o.error.message),
+  ),
   v.string(),
 ]);
 
@@ -96,7 +63,8 @@ const messageOf = (json: unknown): string | null => {
 };
 
 /** An id as one path segment; null for those URL parsing would turn into a step ('', '.', '..'), never sent. */
-const segmentOf = (id: string): string | null => (id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id));
+const segmentOf = (id: string): string | null =>
+  id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id);
 
 export const createIamportClient = (options: IamportClientOptions): IamportClient => {
   const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000, log = () => {} } = options;
@@ -109,7 +77,10 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     let response: FetchedResponse;
     try {
       const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetch(`${baseUrl}${path}`, body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal });
+      response = await fetch(
+        `${baseUrl}${path}`,
+        body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal },
+      );
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
@@ -125,7 +96,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     try {
       return { kind: 'response', status: response.status, json: JSON.parse(text) };
     } catch {
-      return { kind: 'unavailable', reason: 'bad_response', detail: `HTTP ${response.status} with a body that is not JSON` };
+      return {
+        kind: 'unavailable',
+        reason: 'bad_response',
+        detail: `HTTP ${response.status} with a body that is not JSON`,
+      };
     }
   };
 
@@ -135,13 +110,17 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     const [first] = issues;
     log({
       level: 'error',
-      msg: 'i\'mport answered something the proxy cannot use',
+      msg: "i'mport answered something the proxy cannot use",
       endpoint,
       field: fields.join(', '),
       expected: first?.expected ?? null,
       received: first?.received ?? null,
     });
-    return { kind: 'unavailable', reason: 'bad_response', detail: `i'mport's answer has an unusable ${fields.join(', ')}` };
+    return {
+      kind: 'unavailable',
+      reason: 'bad_response',
+      detail: `i'mport's answer has an unusable ${fields.join(', ')}`,
+    };
   };
 
   /** A payment from an answer's `response`, checked as far as the ledger needs it to be true. */
@@ -153,21 +132,38 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     if (payment.sandbox === true) return { kind: 'sandbox' };
     if (payment.cancel_amount > payment.amount) {
       const { imp_uid, merchant_uid, amount, cancel_amount } = payment;
-      log({ level: 'error', msg: 'i\'mport shows more cancelled than paid', endpoint, imp_uid, merchant_uid, amount, cancel_amount });
-      return { kind: 'unavailable', reason: 'inconsistent', detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})` };
+      log({
+        level: 'error',
+        msg: "i'mport shows more cancelled than paid",
+        endpoint,
+        imp_uid,
+        merchant_uid,
+        amount,
+        cancel_amount,
+      });
+      return {
+        kind: 'unavailable',
+        reason: 'inconsistent',
+        detail: `cancel_amount ${cancel_amount} exceeds amount ${amount} (${imp_uid})`,
+      };
     }
-    return { kind: 'ok', payment };
+    return { kind: 'ok', payment: toPayment(payment) };
   };
 
   const fetchToken = async (): Promise<Token> => {
     const raw = await send('POST', '/users/getToken', { imp_key: apiKey, imp_secret: apiSecret });
     if (raw.kind === 'unavailable') throw new UnavailableError(raw);
-    if (raw.status === 401) throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: 'i\'mport refused IMP_KEY/IMP_SECRET' });
+    if (raw.status === 401)
+      throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: "i'mport refused IMP_KEY/IMP_SECRET" });
     const parsed = v.safeParse(TokenEnvelopeSchema, raw.json);
     if (!parsed.success) throw new UnavailableError(refuseAnswer('/users/getToken', parsed.issues));
     if (parsed.output.code !== 0 || !parsed.output.response) {
       const message = parsed.output.message ?? '';
-      throw new UnavailableError({ kind: 'unavailable', reason: 'auth', detail: `getToken failed (HTTP ${raw.status}): ${message}` });
+      throw new UnavailableError({
+        kind: 'unavailable',
+        reason: 'auth',
+        detail: `getToken failed (HTTP ${raw.status}): ${message}`,
+      });
     }
     return parsed.output.response;
   };
@@ -179,7 +175,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
   });
 
   /** An authenticated call: on HTTP 401 the token is refreshed once and the call repeated (a 401 applied nothing). */
-  const authed = async (method: string, path: string, body?: unknown): Promise<Raw | { kind: 'no_token'; detail: string }> => {
+  const authed = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<Raw | { kind: 'no_token'; detail: string }> => {
     for (let attempt = 0; ; attempt++) {
       let token: string;
       try {
@@ -240,11 +240,11 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     // A 4xx applied nothing, whatever its body; i'mport's words are kept even without its envelope.
     if (raw.status >= 400) {
       const code = envelope.success && envelope.output.code !== 0 ? envelope.output.code : -1;
-      return { kind: 'refused', code, message: messageOf(raw.json) ?? `HTTP ${raw.status}`, httpStatus: raw.status };
+      return refused(code, messageOf(raw.json) ?? `HTTP ${raw.status}`, raw.status);
     }
     // HTTP 200 with code != 0 is a refusal (i'mport's quirk).
     if (envelope.success && envelope.output.code !== 0) {
-      return { kind: 'refused', code: envelope.output.code, message: messageOf(raw.json) ?? '', httpStatus: raw.status };
+      return refused(envelope.output.code, messageOf(raw.json) ?? '', raw.status);
     }
     // A 2xx we cannot read or believe: whether it applied is unknown, and a re-fetch decides.
     if (!envelope.success || envelope.output.response === null) {
@@ -253,7 +253,7 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
     const read = readPayment(path, envelope.output.response);
     if (read.kind === 'ok') return read;
     if (read.kind === 'sandbox') {
-      log({ level: 'error', msg: 'i\'mport answered a change with a test-channel payment', endpoint: path });
+      log({ level: 'error', msg: "i'mport answered a change with a test-channel payment", endpoint: path });
       return { kind: 'unknown', reason: 'bad_response', detail: 'the answer is a test-channel payment' };
     }
     return { kind: 'unknown', reason: read.reason, detail: read.detail };
@@ -275,6 +275,14 @@ export const createIamportClient = (options: IamportClientOptions): IamportClien
   };
 };
 
+const refused = (code: number, message: string, httpStatus: number): Refused => ({
+  kind: 'refused',
+  refusal: classifyRefusal(code, message),
+  code,
+  message,
+  httpStatus,
+});
+
 class UnavailableError extends Error {
   constructor(readonly unavailable: Unavailable) {
     super(unavailable.detail);
@@ -282,4 +290,5 @@ class UnavailableError extends Error {
   }
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

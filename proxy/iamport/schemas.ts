@@ -66,7 +66,7 @@ export const PaymentSchema = v.object({
   vbank_name: v.nullish(v.string()),
   cancel_history: v.nullish(v.array(CancelHistoryEntrySchema)),
 });
-export type Payment = v.InferOutput<typeof PaymentSchema>;
+export type IamportPayment = v.InferOutput<typeof PaymentSchema>;
 
 export const TokenEnvelopeSchema = envelopeOf(TokenSchema);
 export const PaymentEnvelopeSchema = envelopeOf(PaymentSchema);

@@ -1,28 +1,44 @@
-/** @module The success answer of a refund, built the same way for a fresh refund, a settled one and a revocation. */
-import type { CancelSuccess } from '../../shared/schemas/answers.ts';
-import type { Answer } from '../errors.ts';
-import type { CancelHistoryEntry } from '../iamport/schemas.ts';
-import type { PaymentRecord } from '../store/store.ts';
+/**
+ * @module toAnswer(): a refund's outcome as the HTTP answer, the one rendering used by the route and for the answer
+ * stored for an Idempotency-Key (so a replay is what was sent).
+ */
+import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
+import { type Answer, failure } from '../errors.ts';
+import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { CancelOutcome } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
 
-export const successAnswer = (
-  p: PaymentRecord,
+const successBody = (
+  p: Payment,
   refunded: number,
-  { entry, revoked = false }: { entry?: CancelHistoryEntry | undefined; revoked?: boolean } = {},
-): Answer<CancelSuccess> => ({
-  status: 200,
-  body: {
-    ok: true,
-    merchant_uid: p.merchant_uid,
-    imp_uid: p.imp_uid,
-    refunded,
-    cancel_amount: p.cancel_amount,
-    cancelable_amount: revoked ? 0 : cancelableOf(p),
-    status: p.status,
-    pay_method: p.pay_method,
-    // A virtual-account refund is a transfer the PG makes on the next business day.
-    pending: p.pay_method === 'vbank' && !revoked,
-    ...(revoked ? { revoked: true } : {}),
-    ...(entry?.receipt_url ? { receipt_url: entry.receipt_url } : {}),
-  },
+  entry: Cancellation | undefined,
+  revoked: boolean,
+): CancelSuccess => ({
+  ok: true,
+  merchant_uid: p.merchant_uid,
+  imp_uid: p.imp_uid,
+  refunded,
+  cancel_amount: p.cancel_amount,
+  cancelable_amount: revoked ? 0 : cancelableOf(p),
+  status: p.status,
+  pay_method: p.pay_method,
+  // A virtual-account refund is a transfer the PG makes on the next business day.
+  pending: p.pay_method === 'vbank' && !revoked,
+  ...(revoked ? { revoked: true } : {}),
+  ...(entry?.receipt_url ? { receipt_url: entry.receipt_url } : {}),
 });
+
+export const toAnswer = (outcome: CancelOutcome): Answer<CancelSuccess | ErrorAnswer> => {
+  switch (outcome.kind) {
+    case 'refunded':
+      return { status: 200, body: successBody(outcome.payment, outcome.refunded, outcome.entry, false) };
+    case 'revoked':
+      return { status: 200, body: successBody(outcome.payment, 0, undefined, true) };
+    case 'replayed':
+      return outcome.answer;
+    case 'failed': {
+      const { code, message, cancelable_amount } = outcome;
+      return failure(code, message, cancelable_amount === undefined ? {} : { cancelable_amount });
+    }
+  }
+};

@@ -14,7 +14,7 @@ const ledgerMatchesFake = async (merchantUid: string, impUid: string) => {
   const stored = await h.store.getPayment(merchantUid);
   const truth = h.fake.getPayment(impUid);
   assert.ok(stored && truth);
-  assert.equal(stored.cancel_amount, truth.cancel_amount, 'ledger cancel_amount equals i\'mport');
+  assert.equal(stored.cancel_amount, truth.cancel_amount, "ledger cancel_amount equals i'mport");
   assert.equal(stored.status, truth.status);
   assert.equal(stored.cancel_history.length, truth.cancel_history.length);
 };
@@ -25,27 +25,50 @@ describe('POST /payments/cancel: card refunds', () => {
     const p = h.fake.addPayment({ merchant_uid: 'ORD-1', amount: 9000, name: '반팔 티셔츠' });
     const { res, body } = await h.cancel({ merchant_uid: 'ORD-1', reason: '단순 변심' });
     assert.equal(res.status, 200);
-    assert.ok(v.safeParse(CancelSuccessSchema, body).success, 'the answer is the shared CancelSuccess the widget reads');
+    assert.ok(
+      v.safeParse(CancelSuccessSchema, body).success,
+      'the answer is the shared CancelSuccess the widget reads',
+    );
     assert.deepEqual(
-      { ok: body.ok, refunded: body.refunded, cancel_amount: body.cancel_amount, cancelable_amount: body.cancelable_amount, status: body.status, pending: body.pending, imp_uid: body.imp_uid },
-      { ok: true, refunded: 9000, cancel_amount: 9000, cancelable_amount: 0, status: 'cancelled', pending: false, imp_uid: p.imp_uid },
+      {
+        ok: body.ok,
+        refunded: body.refunded,
+        cancel_amount: body.cancel_amount,
+        cancelable_amount: body.cancelable_amount,
+        status: body.status,
+        pending: body.pending,
+        imp_uid: body.imp_uid,
+      },
+      {
+        ok: true,
+        refunded: 9000,
+        cancel_amount: 9000,
+        cancelable_amount: 0,
+        status: 'cancelled',
+        pending: false,
+        imp_uid: p.imp_uid,
+      },
     );
     const sent = h.fake.calls.filter((c) => c.route === 'cancel');
     assert.equal(sent.length, 1);
     assert.deepEqual(
-      { imp_uid: (sent[0]!.body as any).imp_uid, amount: (sent[0]!.body as any).amount, checksum: (sent[0]!.body as any).checksum },
+      {
+        imp_uid: (sent[0]!.body as any).imp_uid,
+        amount: (sent[0]!.body as any).amount,
+        checksum: (sent[0]!.body as any).checksum,
+      },
       { imp_uid: p.imp_uid, amount: 9000, checksum: 9000 },
     );
     await ledgerMatchesFake('ORD-1', p.imp_uid);
   });
 
-  it('refunds in parts, each checksum being what remained, then refuses once nothing is left without calling i\'mport', async () => {
+  it("refunds in parts, each checksum being what remained, then refuses once nothing is left without calling i'mport", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'ORD-2', amount: 30000 });
     const first = await h.cancel({ merchant_uid: 'ORD-2', cancel_request_amount: 10000, reason: 'part' });
     assert.equal(first.body.refunded, 10000);
     assert.equal(first.body.cancelable_amount, 20000);
-    assert.equal(first.body.status, 'cancelled', 'i\'mport reports a partial cancel as cancelled');
+    assert.equal(first.body.status, 'cancelled', "i'mport reports a partial cancel as cancelled");
     const second = await h.cancel({ merchant_uid: 'ORD-2', reason: 'rest' });
     assert.equal(second.body.refunded, 20000);
     assert.equal(second.body.cancelable_amount, 0);
@@ -58,7 +81,7 @@ describe('POST /payments/cancel: card refunds', () => {
     await ledgerMatchesFake('ORD-2', p.imp_uid);
   });
 
-  it('refuses more than what remains, and a fractional won amount, before calling i\'mport', async () => {
+  it("refuses more than what remains, and a fractional won amount, before calling i'mport", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'ORD-3', amount: 5000, cancel_amount: 2000 });
     const over = await h.cancel({ merchant_uid: 'ORD-3', cancel_request_amount: 3001, reason: 'x' });
@@ -72,7 +95,7 @@ describe('POST /payments/cancel: card refunds', () => {
     assert.equal(h.fake.count('cancel'), 0);
   });
 
-  it('answers PAYMENT_NOT_FOUND for an order i\'mport does not know, and PAYMENT_NOT_PAID for a failed payment', async () => {
+  it("answers PAYMENT_NOT_FOUND for an order i'mport does not know, and PAYMENT_NOT_PAID for a failed payment", async () => {
     h = await createHarness();
     const missing = await h.cancel({ merchant_uid: 'NOPE', reason: 'x' });
     assert.equal(missing.res.status, 404);
@@ -101,53 +124,100 @@ describe('POST /payments/cancel: card refunds', () => {
     assert.match(fourth.body.error.message, /allows refunding 0 KRW more/);
     assert.equal(h.fake.count('cancel'), 3);
     assert.equal((await h.view('ORD-MAX', { grant })).body.grant_remaining, 0);
-    assert.equal((await h.view('ORD-MAX', { grant })).body.cancelable_amount, 7000, 'the view keeps i\'mport\'s own figure');
+    assert.equal(
+      (await h.view('ORD-MAX', { grant })).body.cancelable_amount,
+      7000,
+      "the view keeps i'mport's own figure",
+    );
     const another = await h.grant('ORD-MAX', { maxAmount: 2000, jti: 'grant-2' });
-    assert.equal((await h.view('ORD-MAX', { grant: another })).body.grant_remaining, 2000, 'another grant has a cap of its own');
-    assert.equal((await h.view('ORD-MAX')).body.grant_remaining, undefined, 'a grant without a cap has no grant_remaining');
+    assert.equal(
+      (await h.view('ORD-MAX', { grant: another })).body.grant_remaining,
+      2000,
+      'another grant has a cap of its own',
+    );
+    assert.equal(
+      (await h.view('ORD-MAX')).body.grant_remaining,
+      undefined,
+      'a grant without a cap has no grant_remaining',
+    );
   });
 
   it('gives the amount a grant still allows as a number, in the view and in the refusal', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'ORD-MAX2', amount: 10000 });
     const grant = await h.grant('ORD-MAX2', { maxAmount: 3000, jti: 'grant-3' });
-    assert.equal((await h.cancel({ merchant_uid: 'ORD-MAX2', cancel_request_amount: 2000, reason: 'x' }, { grant })).res.status, 200);
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'ORD-MAX2', cancel_request_amount: 2000, reason: 'x' }, { grant })).res.status,
+      200,
+    );
     assert.equal((await h.view('ORD-MAX2', { grant })).body.grant_remaining, 1000);
     const over = await h.cancel({ merchant_uid: 'ORD-MAX2', cancel_request_amount: 1500, reason: 'x' }, { grant });
     assert.equal(over.res.status, 403);
     assert.match(over.body.error.message, /allows refunding 1000 KRW more/);
   });
 
-  it('keeps counting a grant\'s refunds across proxy instances and restarts, from the ledger', async () => {
+  it("keeps counting a grant's refunds across proxy instances and restarts, from the ledger", async () => {
     const path = tempSqlitePath();
     const fake = createFakeIamport();
     fake.addPayment({ merchant_uid: 'ORD-MAX3', amount: 10000 });
     const first = await createHarness({ fake, store: createSqliteStore({ path }) });
     const grant = await first.grant('ORD-MAX3', { maxAmount: 3000, jti: 'grant-4' });
-    assert.equal((await first.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 2500, reason: 'x' }, { grant })).res.status, 200);
+    assert.equal(
+      (await first.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 2500, reason: 'x' }, { grant })).res
+        .status,
+      200,
+    );
     await first.close();
     h = await createHarness({ fake, store: createSqliteStore({ path }) });
     const again = await h.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 1000, reason: 'x' }, { grant });
     assert.equal(again.res.status, 403);
     assert.match(again.body.error.message, /allows refunding 500 KRW more/);
-    assert.equal((await h.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 500, reason: 'x' }, { grant })).res.status, 200);
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'ORD-MAX3', cancel_request_amount: 500, reason: 'x' }, { grant })).res.status,
+      200,
+    );
   });
 
-  it('counts an attempt whose outcome is not known yet against the grant, until i\'mport settles it', async () => {
+  it("counts an attempt whose outcome is not known yet against the grant, until i'mport settles it", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'ORD-MAX4', amount: 10000 });
     await h.view('ORD-MAX4');
     // A crash left an attempt of 2,000 under the grant without an outcome; i'mport shows it applied.
     await h.store.insertAttempt({
-      id: 'crashed', merchant_uid: 'ORD-MAX4', imp_uid: p.imp_uid, requested_amount: 2000, amount: 2000, checksum: 10000, reason: 'x',
-      refund_bank: null, refund_account_masked: null, grant_subject: 'ORD-MAX4', grant_jti: 'grant-5', client_ip: null, origin: null,
-      idempotency_key: null, started_at: h.clock.now(),
+      id: 'crashed',
+      merchant_uid: 'ORD-MAX4',
+      imp_uid: p.imp_uid,
+      requested_amount: 2000,
+      amount: 2000,
+      checksum: 10000,
+      reason: 'x',
+      refund_bank: null,
+      refund_account_masked: null,
+      grant_subject: 'ORD-MAX4',
+      grant_jti: 'grant-5',
+      client_ip: null,
+      origin: null,
+      idempotency_key: null,
+      started_at: h.clock.now(),
     });
     const grant = await h.grant('ORD-MAX4', { maxAmount: 3000, jti: 'grant-5' });
     assert.equal((await h.view('ORD-MAX4', { grant })).body.grant_remaining, 1000);
     h.fake.addPayment({
-      imp_uid: p.imp_uid, merchant_uid: 'ORD-MAX4', amount: 10000, status: 'cancelled', cancel_amount: 2000,
-      cancel_history: [{ pg_tid: 't-1', amount: 2000, cancelled_at: Math.floor(h.clock.now() / 1000), reason: 'x', cancellation_id: 'c-1', receipt_url: null }],
+      imp_uid: p.imp_uid,
+      merchant_uid: 'ORD-MAX4',
+      amount: 10000,
+      status: 'cancelled',
+      cancel_amount: 2000,
+      cancel_history: [
+        {
+          pg_tid: 't-1',
+          amount: 2000,
+          cancelled_at: Math.floor(h.clock.now() / 1000),
+          reason: 'x',
+          cancellation_id: 'c-1',
+          receipt_url: null,
+        },
+      ],
     });
     const over = await h.cancel({ merchant_uid: 'ORD-MAX4', cancel_request_amount: 1500, reason: 'x' }, { grant });
     assert.equal(over.res.status, 403);
@@ -157,18 +227,35 @@ describe('POST /payments/cancel: card refunds', () => {
 });
 
 describe('POST /payments/cancel: virtual accounts', () => {
-  it('refunds a paid KG Inicis virtual account into the customer\'s account with Inicis bank codes, pending the next business day', async () => {
+  it("refunds a paid KG Inicis virtual account into the customer's account with Inicis bank codes, pending the next business day", async () => {
     h = await createHarness();
-    const p = h.fake.addPayment({ merchant_uid: 'VB-INI', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    const p = h.fake.addPayment({
+      merchant_uid: 'VB-INI',
+      amount: 20000,
+      pay_method: 'vbank',
+      pg_provider: 'html5_inicis',
+    });
     const missing = await h.cancel({ merchant_uid: 'VB-INI', reason: 'x' });
     assert.equal(missing.res.status, 400);
     assert.equal(missing.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
-    const kcpCode = await h.cancel({ merchant_uid: 'VB-INI', reason: 'x', refund_holder: '홍길동', refund_bank: 'BK88', refund_account: '110-123-456789' });
+    const kcpCode = await h.cancel({
+      merchant_uid: 'VB-INI',
+      reason: 'x',
+      refund_holder: '홍길동',
+      refund_bank: 'BK88',
+      refund_account: '110-123-456789',
+    });
     assert.equal(kcpCode.res.status, 400);
     assert.equal(kcpCode.body.error.code, 'INVALID_REQUEST');
     assert.equal(h.fake.count('cancel'), 0);
 
-    const ok = await h.cancel({ merchant_uid: 'VB-INI', reason: '환불', refund_holder: '홍길동', refund_bank: '88', refund_account: '110-123-456789' });
+    const ok = await h.cancel({
+      merchant_uid: 'VB-INI',
+      reason: '환불',
+      refund_holder: '홍길동',
+      refund_bank: '88',
+      refund_account: '110-123-456789',
+    });
     assert.equal(ok.res.status, 200);
     assert.equal(ok.body.pending, true);
     assert.equal(ok.body.pay_method, 'vbank');
@@ -181,19 +268,38 @@ describe('POST /payments/cancel: virtual accounts', () => {
     await ledgerMatchesFake('VB-INI', p.imp_uid);
   });
 
-  it('takes NHN KCP\'s own bank codes (BK88) for a KCP virtual account', async () => {
+  it("takes NHN KCP's own bank codes (BK88) for a KCP virtual account", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'VB-KCP', amount: 15000, pay_method: 'vbank', pg_provider: 'kcp' });
-    const inicisCode = await h.cancel({ merchant_uid: 'VB-KCP', reason: 'x', refund_holder: '김철수', refund_bank: '88', refund_account: '11012345678' });
+    const inicisCode = await h.cancel({
+      merchant_uid: 'VB-KCP',
+      reason: 'x',
+      refund_holder: '김철수',
+      refund_bank: '88',
+      refund_account: '11012345678',
+    });
     assert.equal(inicisCode.body.error.code, 'INVALID_REQUEST');
-    const ok = await h.cancel({ merchant_uid: 'VB-KCP', reason: 'x', refund_holder: '김철수', refund_bank: 'BK88', refund_account: '11012345678' });
+    const ok = await h.cancel({
+      merchant_uid: 'VB-KCP',
+      reason: 'x',
+      refund_holder: '김철수',
+      refund_bank: 'BK88',
+      refund_account: '11012345678',
+    });
     assert.equal(ok.res.status, 200);
     assert.equal((h.fake.calls.find((c) => c.route === 'cancel')!.body as any).refund_bank, 'BK88');
   });
 
   it('revokes an unpaid (ready) virtual account with DELETE /vbanks, asking for no account', async () => {
     h = await createHarness();
-    const p = h.fake.addPayment({ merchant_uid: 'VB-READY', amount: 12000, pay_method: 'vbank', pg_provider: 'tosspayments', status: 'ready', paid_at: 0 });
+    const p = h.fake.addPayment({
+      merchant_uid: 'VB-READY',
+      amount: 12000,
+      pay_method: 'vbank',
+      pg_provider: 'tosspayments',
+      status: 'ready',
+      paid_at: 0,
+    });
     const { res, body } = await h.cancel({ merchant_uid: 'VB-READY', reason: '주문 취소' });
     assert.equal(res.status, 200);
     assert.equal(body.revoked, true);
@@ -209,14 +315,26 @@ describe('POST /payments/cancel: virtual accounts', () => {
 });
 
 describe('POST /payments/cancel: phone payments (same calendar month in KST)', () => {
-  it('refunds a phone payment in the month it was paid, and refuses one from an earlier month without calling i\'mport', async () => {
+  it("refunds a phone payment in the month it was paid, and refuses one from an earlier month without calling i'mport", async () => {
     // 2026-02-01 00:10 KST = 2026-01-31 15:10 UTC
     const clock = createClock(Date.UTC(2026, 0, 31, 15, 10));
     h = await createHarness({ clock });
     const lastMonth = Date.UTC(2026, 0, 31, 14, 30) / 1000; // 2026-01-31 23:30 KST
     const thisMonth = Date.UTC(2026, 0, 31, 15, 5) / 1000; // 2026-02-01 00:05 KST
-    h.fake.addPayment({ merchant_uid: 'PH-OLD', amount: 3000, pay_method: 'phone', pg_provider: 'danal', paid_at: lastMonth });
-    h.fake.addPayment({ merchant_uid: 'PH-NEW', amount: 3000, pay_method: 'phone', pg_provider: 'danal', paid_at: thisMonth });
+    h.fake.addPayment({
+      merchant_uid: 'PH-OLD',
+      amount: 3000,
+      pay_method: 'phone',
+      pg_provider: 'danal',
+      paid_at: lastMonth,
+    });
+    h.fake.addPayment({
+      merchant_uid: 'PH-NEW',
+      amount: 3000,
+      pay_method: 'phone',
+      pg_provider: 'danal',
+      paid_at: thisMonth,
+    });
     const old = await h.cancel({ merchant_uid: 'PH-OLD', reason: 'x' });
     assert.equal(old.res.status, 409);
     assert.equal(old.body.error.code, 'REFUND_NOT_ALLOWED');
@@ -226,8 +344,8 @@ describe('POST /payments/cancel: phone payments (same calendar month in KST)', (
   });
 });
 
-describe('POST /payments/cancel: i\'mport refusals', () => {
-  it('passes a PG refusal on as PG_PROVIDER (502) with i\'mport\'s message, and changes nothing', async () => {
+describe("POST /payments/cancel: i'mport refusals", () => {
+  it("passes a PG refusal on as PG_PROVIDER (502) with i'mport's message, and changes nothing", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'ORD-PG', amount: 8000 });
     h.fake.inject({ kind: 'pg_refusal', message: '해당거래 취소실패' });
@@ -244,8 +362,18 @@ describe('POST /payments/cancel: i\'mport refusals', () => {
     const p = h.fake.addPayment({ merchant_uid: 'ORD-STALE', amount: 10000 });
     await h.view('ORD-STALE'); // the ledger now holds 10,000 refundable
     // Someone refunds 4,000 in the i'mport console; no webhook reaches us.
-    const token = (await (await h.fake.fetch('http://iamport.test/users/getToken', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }) })).json()) as any;
-    await h.fake.fetch('http://iamport.test/payments/cancel', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: token.response.access_token }, body: JSON.stringify({ imp_uid: p.imp_uid, amount: 4000, reason: 'console' }) });
+    const token = (await (
+      await h.fake.fetch('http://iamport.test/users/getToken', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }),
+      })
+    ).json()) as any;
+    await h.fake.fetch('http://iamport.test/payments/cancel', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: token.response.access_token },
+      body: JSON.stringify({ imp_uid: p.imp_uid, amount: 4000, reason: 'console' }),
+    });
 
     const { res, body } = await h.cancel({ merchant_uid: 'ORD-STALE', reason: 'x' });
     assert.equal(res.status, 409);

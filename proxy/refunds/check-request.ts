@@ -2,7 +2,7 @@
 import { findBank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
-import type { PaymentRecord } from '../store/store.ts';
+import type { Payment } from '../payments/payment.ts';
 import { cancelableOf, notRefundableReason } from './rules.ts';
 
 export interface RefundFields {
@@ -20,19 +20,31 @@ const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): C
   cancelable_amount === undefined ? { ok: false, code, message } : { ok: false, code, message, cancelable_amount };
 
 /**
- * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to send.
+ * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to
+ * send.
  * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap.
  */
-export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grantLeft: number | null, nowMs: number): Checked => {
+export const checkRequest = (
+  p: Payment,
+  req: CancelRequestOutput,
+  grantLeft: number | null,
+  nowMs: number,
+): Checked => {
   switch (notRefundableReason(p, nowMs)) {
     case 'not_paid':
       return refuse('PAYMENT_NOT_PAID', 'This payment has not been paid, so there is nothing to refund.');
     case 'fully_refunded':
       return refuse('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
     case 'phone_previous_month':
-      return refuse('REFUND_NOT_ALLOWED', 'A phone payment can only be refunded in the calendar month it was paid (KST).');
+      return refuse(
+        'REFUND_NOT_ALLOWED',
+        'A phone payment can only be refunded in the calendar month it was paid (KST).',
+      );
     case 'refund_account_unsupported':
-      return refuse('REFUND_NOT_ALLOWED', `No refund bank table is known for PG "${p.pg_provider}"; refund it from the i'mport console.`);
+      return refuse(
+        'REFUND_NOT_ALLOWED',
+        `No refund bank table is known for PG "${p.pg_provider}"; refund it from the i'mport console.`,
+      );
     case null:
       break;
   }
@@ -42,16 +54,26 @@ export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grantLe
     return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');
   }
   if (amount > cancelable) {
-    return refuse('CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', `At most ${cancelable} ${p.currency} can be refunded.`, cancelable);
+    return refuse(
+      'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
+      `At most ${cancelable} ${p.currency} can be refunded.`,
+      cancelable,
+    );
   }
   if (grantLeft !== null && amount > grantLeft) {
-    return refuse('FORBIDDEN', `This grant allows refunding ${grantLeft} ${p.currency} more; ask for no more than that.`);
+    return refuse(
+      'FORBIDDEN',
+      `This grant allows refunding ${grantLeft} ${p.currency} more; ask for no more than that.`,
+    );
   }
   if (!needsRefundAccount(p)) return { ok: true, amount, refund: {} };
 
   const { refund_holder, refund_bank, refund_account, refund_tel } = req;
   if (!refund_holder || !refund_bank || !refund_account) {
-    return refuse('REFUND_ACCOUNT_REQUIRED', 'refund_holder, refund_bank and refund_account are required to refund this payment.');
+    return refuse(
+      'REFUND_ACCOUNT_REQUIRED',
+      'refund_holder, refund_bank and refund_account are required to refund this payment.',
+    );
   }
   if (!findBank(p.pg_provider, refund_bank)) {
     return refuse('INVALID_REQUEST', `refund_bank "${refund_bank}" is not a bank code that ${p.pg_provider} accepts.`);
@@ -67,4 +89,5 @@ export const checkRequest = (p: PaymentRecord, req: CancelRequestOutput, grantLe
 };
 
 /** An account number as the audit keeps it: the last four digits behind a fixed mask, so not even its length shows. */
-export const maskAccount = (account: string | null | undefined): string | null => (account ? `****${account.slice(-4)}` : null);
+export const maskAccount = (account: string | null | undefined): string | null =>
+  account ? `****${account.slice(-4)}` : null;

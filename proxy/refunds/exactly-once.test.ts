@@ -7,7 +7,7 @@ import { createHarness, type Harness, tempSqlitePath } from '../test-support/har
 let h: Harness;
 afterEach(async () => h?.close());
 
-describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
+describe("unknown outcomes: the proxy says only what i'mport shows", () => {
   it('a cancel applied but its response lost is reported as done, once', async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'U-LOST', amount: 7000 });
@@ -52,7 +52,7 @@ describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
     const first = await h.cancel({ merchant_uid: 'U-DARK', reason: 'x' }, { key: 'k-dark' });
     assert.equal(first.res.status, 503);
     assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'the cancel did happen at i\'mport');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "the cancel did happen at i'mport");
     assert.equal((await h.store.getPayment('U-DARK'))!.needs_sync, true);
     assert.equal((await h.store.listAttempts('U-DARK'))[0]!.outcome, 'unknown');
 
@@ -64,7 +64,7 @@ describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
     assert.equal((await h.store.getPayment('U-DARK'))!.cancel_amount, 4000);
   });
 
-  it('a different request after an unknown outcome first settles it from i\'mport, and never refunds twice', async () => {
+  it("a different request after an unknown outcome first settles it from i'mport, and never refunds twice", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'U-NEXT', amount: 10000 });
     h.fake.inject({ kind: 'lose_response' });
@@ -76,10 +76,13 @@ describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
     assert.equal(next.body.cancelable_amount, 4000);
     assert.equal(h.fake.count('cancel'), 1);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 6000);
-    assert.deepEqual((await h.store.listAttempts('U-NEXT')).map((a) => a.outcome), ['succeeded', 'rejected']);
+    assert.deepEqual(
+      (await h.store.listAttempts('U-NEXT')).map((a) => a.outcome),
+      ['succeeded', 'rejected'],
+    );
   });
 
-  it('no token (i\'mport down before the cancel) is a failure that refunded nothing', async () => {
+  it("no token (i'mport down before the cancel) is a failure that refunded nothing", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'U-TOKEN', amount: 1000 });
     await h.view('U-TOKEN');
@@ -94,7 +97,7 @@ describe('unknown outcomes: the proxy says only what i\'mport shows', () => {
 });
 
 describe('Idempotency-Key', () => {
-  it('replays the stored answer for the same key and body without calling i\'mport again', async () => {
+  it("replays the stored answer for the same key and body without calling i'mport again", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'I-1', amount: 9000 });
     const first = await h.cancel({ merchant_uid: 'I-1', cancel_request_amount: 1000, reason: 'x' }, { key: 'key-1' });
@@ -130,7 +133,7 @@ describe('Idempotency-Key', () => {
 });
 
 describe('concurrent refunds of one order', () => {
-  it('two at once through one proxy both succeed in turn, and the ledger equals i\'mport', async () => {
+  it("two at once through one proxy both succeed in turn, and the ledger equals i'mport", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'C-1', amount: 10000 });
     h.fake.inject({ kind: 'delay', route: 'cancel', ms: 100 });
@@ -144,7 +147,7 @@ describe('concurrent refunds of one order', () => {
     assert.equal((await h.store.getPayment('C-1'))!.cancel_amount, 6000);
   });
 
-  it('two proxy instances sharing one ledger file never over-refund: 5 racing for 3 refunds\' worth', async () => {
+  it("two proxy instances sharing one ledger file never over-refund: 5 racing for 3 refunds' worth", async () => {
     const path = tempSqlitePath();
     const storeA = createSqliteStore({ path });
     const storeB = createSqliteStore({ path });
@@ -152,12 +155,23 @@ describe('concurrent refunds of one order', () => {
     const other = await createHarness({ store: storeB, fake: h.fake, clock: h.clock });
     const p = h.fake.addPayment({ merchant_uid: 'C-2', amount: 9000 });
     const results = await Promise.all(
-      [h, other, h, other, h].map((proxy, i) => proxy.cancel({ merchant_uid: 'C-2', cancel_request_amount: 3000, reason: `r${i}` })),
+      [h, other, h, other, h].map((proxy, i) =>
+        proxy.cancel({ merchant_uid: 'C-2', cancel_request_amount: 3000, reason: `r${i}` }),
+      ),
     );
     const ok = results.filter((r) => r.res.status === 200);
     const refused = results.filter((r) => r.res.status !== 200);
     assert.equal(ok.length, 3);
-    assert.ok(refused.every((r) => ['CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', 'PAYMENT_ALREADY_CANCELLED', 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN'].includes(r.body.error.code)), JSON.stringify(refused.map((r) => r.body)));
+    assert.ok(
+      refused.every((r) =>
+        [
+          'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
+          'PAYMENT_ALREADY_CANCELLED',
+          'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+        ].includes(r.body.error.code),
+      ),
+      JSON.stringify(refused.map((r) => r.body)),
+    );
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 9000);
     assert.equal((await storeA.getPayment('C-2'))!.cancel_amount, 9000);
     assert.equal((await storeA.listAttempts('C-2')).length, 5, 'every attempt is audited');

@@ -67,27 +67,43 @@ describe('withLease()', () => {
   });
 
   it('releases the lease when the tail fails, and logs the failure', async () => {
-    await withLease(deps(), 'order:C', async () => ({ value: 1, tail: async () => { throw new Error('ledger gone'); } }));
+    await withLease(deps(), 'order:C', async () => ({
+      value: 1,
+      tail: async () => {
+        throw new Error('ledger gone');
+      },
+    }));
     await background.settled();
     assert.equal(await isFree('order:C'), true);
     assert.match(String(logs.at(-1)?.error), /ledger gone/);
   });
 
   it('releases the lease before passing on an error from the work', async () => {
-    await assert.rejects(withLease(deps(), 'order:D', async () => { throw new Error('boom'); }), /boom/);
+    await assert.rejects(
+      withLease(deps(), 'order:D', async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
     assert.equal(await isFree('order:D'), true);
   });
 
   it('with take: hands what it read to the work, and gives the lease back when reading after taking it fails', async () => {
-    const read = await withLease(deps(), 'order:F', async (snapshot: string) => ({ value: snapshot }), async (holder) =>
-      (await store.acquireLease('order:F', holder, 6_000, Date.now())) ? 'what was read' : null,
+    const read = await withLease(
+      deps(),
+      'order:F',
+      async (snapshot: string) => ({ value: snapshot }),
+      async (holder) => ((await store.acquireLease('order:F', holder, 6_000, Date.now())) ? 'what was read' : null),
     );
     assert.equal(read, 'what was read');
     const failing = async (holder: string): Promise<string | null> => {
       await store.acquireLease('order:G', holder, 6_000, Date.now());
       throw new Error('read failed');
     };
-    await assert.rejects(withLease(deps(), 'order:G', async (snapshot: string) => ({ value: snapshot }), failing), /read failed/);
+    await assert.rejects(
+      withLease(deps(), 'order:G', async (snapshot: string) => ({ value: snapshot }), failing),
+      /read failed/,
+    );
     assert.equal(await isFree('order:G'), true);
   });
 

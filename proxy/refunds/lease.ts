@@ -17,14 +17,21 @@ export interface LeaseWork<T> {
   readonly tail?: () => Promise<unknown>;
 }
 
-type LeaseDeps = Pick<RefundDeps, 'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log' | 'background'>;
+type LeaseDeps = Pick<
+  RefundDeps,
+  'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log' | 'background'
+>;
 
 /**
  * Holds the lease for `work`. Once the work resolves, its value is returned at once; its tail, then the release of
  * the lease, follow in order, so whoever takes the lease next sees everything the tail wrote. If the work throws,
  * the lease is released before the error is passed on.
  */
-export function withLease<T>(deps: LeaseDeps, name: string, work: () => Promise<LeaseWork<T>>): Promise<T | typeof LEASE_BUSY>;
+export function withLease<T>(
+  deps: LeaseDeps,
+  name: string,
+  work: () => Promise<LeaseWork<T>>,
+): Promise<T | typeof LEASE_BUSY>;
 /**
  * With `take`: the lease is taken by `take(holder)` (a Store.takeOrder, which reads along with taking), answering
  * null while someone else holds it; what it read is handed to the work.
@@ -65,7 +72,8 @@ export async function withLease<T, S>(
   const renew = setInterval(() => {
     deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now()).then(
       (kept) => kept || deps.log({ level: 'error', msg: 'lost a lease while working', lease: name }),
-      (error: unknown) => deps.log({ level: 'error', msg: 'could not renew a lease', lease: name, error: String(error) }),
+      (error: unknown) =>
+        deps.log({ level: 'error', msg: 'could not renew a lease', lease: name, error: String(error) }),
     );
   }, deps.leaseTtlMs / 3);
   const release = async (): Promise<void> => {
@@ -89,7 +97,9 @@ export async function withLease<T, S>(
     }
   };
   deps.background.keep(
-    finish().catch((error: unknown) => deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) })),
+    finish().catch((error: unknown) =>
+      deps.log({ level: 'error', msg: 'could not finish under a lease', lease: name, error: String(error) }),
+    ),
   );
   return done.value;
 }

@@ -1,52 +1,45 @@
 /** @module Keeping the ledger's copy of a payment in step with i'mport: first load, re-fetch, and safe writes. */
 import type { LookupResult, Unavailable } from '../iamport/client.ts';
-import type { Payment } from '../iamport/schemas.ts';
-import type { PaymentRecord, StoredPayment } from '../store/store.ts';
+import type { Payment } from '../payments/payment.ts';
+import type { StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 
-/** i'mport's payment as the ledger keeps it. */
-export const toRecord = (p: Payment): PaymentRecord => ({
-  imp_uid: p.imp_uid,
-  merchant_uid: p.merchant_uid,
-  pay_method: p.pay_method ?? '',
-  pg_provider: p.pg_provider ?? '',
-  name: p.name ?? null,
-  amount: p.amount,
-  cancel_amount: p.cancel_amount,
-  currency: p.currency,
-  status: p.status,
-  // i'mport writes 0 for "has not happened".
-  paid_at: p.paid_at ? p.paid_at : null,
-  receipt_url: p.receipt_url ?? null,
-  cancel_history: p.cancel_history ?? [],
-});
-
 export type Loaded =
-  | { readonly kind: 'ok'; readonly payment: PaymentRecord }
+  | { readonly kind: 'ok'; readonly payment: Payment }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'unavailable'; readonly detail: string; readonly reason?: Unavailable['reason'] };
 
 /** Stores what i'mport said and returns the row as the ledger now holds it (never behind what it held before). */
 export const savePayment = (deps: Pick<RefundDeps, 'store' | 'now'>, payment: Payment): Promise<StoredPayment> =>
-  deps.store.upsertPayment(toRecord(payment), deps.now());
+  deps.store.upsertPayment(payment, deps.now());
 
 /** Like savePayment, for use after money moved: a failed write is logged, never allowed to hide the refund. */
 export const savePaymentAfterRefund = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
   payment: Payment,
-): Promise<PaymentRecord> => {
+): Promise<Payment> => {
   try {
     return await savePayment(deps, payment);
   } catch (error) {
     // The next request re-reads i'mport (checksum mismatch or needs_sync), so the ledger still converges.
-    deps.log({ level: 'error', msg: 'ledger write failed after a refund', imp_uid: payment.imp_uid, error: String(error) });
-    return toRecord(payment);
+    deps.log({
+      level: 'error',
+      msg: 'ledger write failed after a refund',
+      imp_uid: payment.imp_uid,
+      error: String(error),
+    });
+    return payment;
   }
 };
 
-const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: LookupResult, merchantUid?: string): Promise<Loaded> => {
+const fromLookup = async (
+  deps: Pick<RefundDeps, 'store' | 'now'>,
+  result: LookupResult,
+  merchantUid?: string,
+): Promise<Loaded> => {
   if (result.kind === 'not_found') return { kind: 'not_found' };
-  // Never stored: an `inconsistent` payment (more cancelled than paid) included, so the ledger keeps its last sane copy.
+  // Never stored: an `inconsistent` payment (more cancelled than paid) included, so the ledger keeps its last sane
+  // copy.
   if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail, reason: result.reason };
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
@@ -57,9 +50,13 @@ const fromLookup = async (deps: Pick<RefundDeps, 'store' | 'now'>, result: Looku
  * Re-fetches a payment by imp_uid and stores it. When i'mport shows it inconsistent (more cancelled than paid), the
  * ledger's row is marked to be re-read before any use, so no refund runs from it until i'mport's figures are sane.
  */
-export const refreshPayment = async (deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>, impUid: string): Promise<Loaded> => {
+export const refreshPayment = async (
+  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
+  impUid: string,
+): Promise<Loaded> => {
   const result = await deps.iamport.getPayment(impUid);
-  if (result.kind === 'unavailable' && result.reason === 'inconsistent') await deps.store.markNeedsSync(impUid, deps.now());
+  if (result.kind === 'unavailable' && result.reason === 'inconsistent')
+    await deps.store.markNeedsSync(impUid, deps.now());
   return fromLookup(deps, result);
 };
 
@@ -79,7 +76,9 @@ export const loadPayment = async (
   if (stored) {
     const fresh = await refreshPayment(deps, stored.imp_uid);
     // A stale row stands in only while i'mport is unreachable; when i'mport shows impossible figures it shows nothing.
-    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent' ? { kind: 'ok', payment: stored } : fresh;
+    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent'
+      ? { kind: 'ok', payment: stored }
+      : fresh;
   }
   return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
 };

@@ -9,13 +9,18 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 const webhook = (impUid: string) =>
-  h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ imp_uid: impUid }) });
+  h.app.request('/webhooks/iamport', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ imp_uid: impUid }),
+  });
 
 /** The imp_uid of every cancel the proxy sent to i'mport. */
-const cancelledImpUids = () => h.fake.calls.filter((c) => c.route === 'cancel').map((c) => (c.body as { imp_uid: string }).imp_uid);
+const cancelledImpUids = () =>
+  h.fake.calls.filter((c) => c.route === 'cancel').map((c) => (c.body as { imp_uid: string }).imp_uid);
 
 describe('an order is tied to one payment', () => {
-  it('a test-mode payment sharing a live merchant_uid, announced by i\'mport\'s own webhook, never replaces the real order', async () => {
+  it("a test-mode payment sharing a live merchant_uid, announced by i'mport's own webhook, never replaces the real order", async () => {
     h = await createHarness();
     const real = h.fake.addPayment({ merchant_uid: 'BIND-1', amount: 30000 });
     assert.equal((await h.view('BIND-1')).body.amount, 30000);
@@ -25,7 +30,10 @@ describe('an order is tied to one payment', () => {
     assert.ok(!h.fake.calls.some((c) => c.path.includes(test.imp_uid) && c.status === 200), 'nor asked for');
     const view = await h.view('BIND-1');
     assert.deepEqual([view.body.amount, view.body.cancelable_amount], [30000, 30000]);
-    assert.equal((await h.cancel({ merchant_uid: 'BIND-1', cancel_request_amount: 1000, reason: 'x' })).res.status, 200);
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'BIND-1', cancel_request_amount: 1000, reason: 'x' })).res.status,
+      200,
+    );
     assert.deepEqual(cancelledImpUids(), [real.imp_uid]);
   });
 
@@ -37,7 +45,10 @@ describe('an order is tied to one payment', () => {
     assert.equal((await webhook(second.imp_uid)).status, 200);
     assert.equal((await h.store.getPaymentByImpUid(second.imp_uid))?.amount, 5000, 'recorded');
     assert.equal(await h.store.tiedImpUid('BIND-2'), first.imp_uid);
-    assert.ok(h.logs.some((l) => l.level === 'warn' && l.imp_uid === second.imp_uid && l.tied_imp_uid === first.imp_uid), 'and said so in the log');
+    assert.ok(
+      h.logs.some((l) => l.level === 'warn' && l.imp_uid === second.imp_uid && l.tied_imp_uid === first.imp_uid),
+      'and said so in the log',
+    );
     assert.equal((await h.view('BIND-2')).body.amount, 20000);
     const refund = await h.cancel({ merchant_uid: 'BIND-2', reason: 'x' });
     assert.equal(refund.res.status, 200);

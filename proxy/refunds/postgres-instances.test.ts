@@ -9,22 +9,30 @@ const url = useTempSchema('refund_instances', 'proxy/refunds/postgres-instances.
 
 if (url) {
   describe('two proxy instances on one PostgreSQL ledger', () => {
-    it('12 concurrent partial refunds of 5,000 against 30,000: exactly 6 succeed, the ledger equals i\'mport, all are audited', async () => {
+    it("12 concurrent partial refunds of 5,000 against 30,000: exactly 6 succeed, the ledger equals i'mport, all are audited", async () => {
       const a = await createHarness({ store: createPostgresStore({ url, max: 4 }) });
       const b = await createHarness({ store: createPostgresStore({ url, max: 4 }), fake: a.fake, clock: a.clock });
       try {
         const p = a.fake.addPayment({ merchant_uid: 'PG-1', amount: 30000 });
         a.fake.inject({ kind: 'delay', route: 'cancel', ms: 20, times: 12 });
         const results = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => (i % 2 ? b : a).cancel({ merchant_uid: 'PG-1', cancel_request_amount: 5000, reason: `r${i}` }, { key: `pg-key-${i}` })),
+          Array.from({ length: 12 }, (_, i) =>
+            (i % 2 ? b : a).cancel(
+              { merchant_uid: 'PG-1', cancel_request_amount: 5000, reason: `r${i}` },
+              { key: `pg-key-${i}` },
+            ),
+          ),
         );
         const ok = results.filter((r) => r.res.status === 200);
         assert.equal(ok.length, 6);
         for (const r of results.filter((r) => r.res.status !== 200)) {
-          assert.ok(['CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', 'PAYMENT_ALREADY_CANCELLED'].includes(r.body.error.code), JSON.stringify(r.body));
+          assert.ok(
+            ['CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT', 'PAYMENT_ALREADY_CANCELLED'].includes(r.body.error.code),
+            JSON.stringify(r.body),
+          );
         }
         assert.equal(a.fake.getPayment(p.imp_uid)!.cancel_amount, 30000);
-        assert.equal(a.fake.count('cancel'), 6, 'i\'mport saw only the refunds that could happen');
+        assert.equal(a.fake.count('cancel'), 6, "i'mport saw only the refunds that could happen");
         assert.equal((await b.store.getPayment('PG-1'))!.cancel_amount, 30000);
         const audit = await a.store.listAttempts('PG-1');
         assert.equal(audit.length, 12);

@@ -1,7 +1,7 @@
 /** @module What i'mport and the PGs would refuse, decided locally so a refusal never costs an i'mport call. */
 import { bankCodeFamilyOf, needsRefundAccount } from '../../shared/banks.ts';
 import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
-import type { PaymentRecord } from '../store/store.ts';
+import type { Payment } from '../payments/payment.ts';
 
 const KST_OFFSET_MS = 9 * 3600 * 1000;
 
@@ -9,13 +9,15 @@ const KST_OFFSET_MS = 9 * 3600 * 1000;
 export const kstMonth = (epochMs: number): string => new Date(epochMs + KST_OFFSET_MS).toISOString().slice(0, 7);
 
 /** What can still be refunded (i'mport's `checksum`). */
-export const cancelableOf = (p: Pick<PaymentRecord, 'amount' | 'cancel_amount'>): number => Math.max(0, p.amount - p.cancel_amount);
+export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): number =>
+  Math.max(0, p.amount - p.cancel_amount);
 
 /** An unpaid virtual account: cancelling it means revoking the account number. */
-export const isRevocable = (p: Pick<PaymentRecord, 'pay_method' | 'status'>): boolean => p.pay_method === 'vbank' && p.status === 'ready';
+export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean =>
+  p.pay_method === 'vbank' && p.status === 'ready';
 
 /** Why a payment cannot be refunded now, or null when it can (or, for an unpaid virtual account, be revoked). */
-export const notRefundableReason = (p: PaymentRecord, nowMs: number): NotRefundableReason | null => {
+export const notRefundableReason = (p: Payment, nowMs: number): NotRefundableReason | null => {
   if (isRevocable(p)) return null;
   if (p.status !== 'paid' && p.status !== 'cancelled') return 'not_paid';
   if (cancelableOf(p) <= 0) return 'fully_refunded';

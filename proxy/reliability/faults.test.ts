@@ -48,7 +48,11 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   { name: 'the token expiring mid-run', faults: [], before: (x) => x.fake.expireTokens() },
-  { name: 'the token expiring while getToken answers 5xx', faults: [{ kind: 'http_5xx', route: 'token', status: 503 }], before: (x) => x.fake.expireTokens() },
+  {
+    name: 'the token expiring while getToken answers 5xx',
+    faults: [{ kind: 'http_5xx', route: 'token', status: 503 }],
+    before: (x) => x.fake.expireTokens(),
+  },
   { name: 'HTTP 502 (an HTML page) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 502 }] },
   { name: 'HTTP 500 (an envelope) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 500 }] },
   { name: 'a timeout on the cancel', faults: [{ kind: 'delay', route: 'cancel', ms: 3000 }], timeoutMs: 300 },
@@ -56,11 +60,18 @@ const scenarios: Scenario[] = [
   { name: 'dropped connections on every route, twice', faults: [{ kind: 'drop', route: 'any', times: 2 }] },
   { name: 'a PG refusal', faults: [{ kind: 'pg_refusal', message: '해당거래 취소실패' }], refused: 1 },
   { name: 'a cancel applied whose response is lost', faults: [{ kind: 'lose_response' }] },
-  { name: 'a cancel applied whose response is lost, and the re-fetch failing', faults: [{ kind: 'lose_response' }, { kind: 'http_5xx', route: 'payment', times: 2 }] },
-  { name: 'a cancel applied whose answer comes after the proxy gave up', faults: [{ kind: 'hold_response', ms: 600 }], timeoutMs: 300 },
+  {
+    name: 'a cancel applied whose response is lost, and the re-fetch failing',
+    faults: [{ kind: 'lose_response' }, { kind: 'http_5xx', route: 'payment', times: 2 }],
+  },
+  {
+    name: 'a cancel applied whose answer comes after the proxy gave up',
+    faults: [{ kind: 'hold_response', ms: 600 }],
+    timeoutMs: 300,
+  },
 ];
 
-describe('faults at i\'mport', () => {
+describe("faults at i'mport", () => {
   for (const scenario of scenarios) {
     it(`${scenario.name}: converges, refunds once, reports only what happened`, async () => {
       h = await createHarness({ timeoutMs: scenario.timeoutMs ?? 2000 });
@@ -71,7 +82,9 @@ describe('faults at i\'mport', () => {
           scenario.before?.(h);
           for (const fault of scenario.faults) h.fake.inject(fault);
         }
-        answers.push(await refundLikeTheWidget({ merchant_uid: 'F-1', cancel_request_amount: 1500, reason: `r${i}` }, `f-${i}`));
+        answers.push(
+          await refundLikeTheWidget({ merchant_uid: 'F-1', cancel_request_amount: 1500, reason: `r${i}` }, `f-${i}`),
+        );
       }
       const refused = answers.filter((a) => a.status !== 200);
       assert.equal(refused.length, scenario.refused ?? 0, JSON.stringify(refused.map((a) => a.body)));
@@ -81,12 +94,18 @@ describe('faults at i\'mport', () => {
       const rest = await refundLikeTheWidget({ merchant_uid: 'F-1', reason: 'rest' }, 'f-rest');
       assert.equal(rest.status, 200);
       assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
-      await assertMoneyInvariants({ fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'F-1', answers: [...answers, rest] });
+      await assertMoneyInvariants({
+        fake: h.fake,
+        store: h.store,
+        impUid: p.imp_uid,
+        merchantUid: 'F-1',
+        answers: [...answers, rest],
+      });
     });
   }
 });
 
-describe('a ledger write failing after i\'mport refunded', () => {
+describe("a ledger write failing after i'mport refunded", () => {
   it('still answers the refund as done, and the next request brings the ledger up to date without refunding twice', async () => {
     let failWrites = false;
     h = await createHarness({ store: failingStore('upsertPayment', () => failWrites) });
@@ -97,21 +116,27 @@ describe('a ledger write failing after i\'mport refunded', () => {
     failWrites = false;
     assert.equal(first.res.status, 200, 'the money moved, so the customer is told');
     assert.equal((await h.store.getPayment('W-FAIL'))!.cancel_amount, 0, 'the ledger fell behind');
-    assert.ok(h.logs.some((l) => l.msg === 'ledger write failed after a refund'), 'and it was logged');
+    assert.ok(
+      h.logs.some((l) => l.msg === 'ledger write failed after a refund'),
+      'and it was logged',
+    );
     const next = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-2' });
-    assert.equal(next.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'i\'mport refused the stale balance');
+    assert.equal(next.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', "i'mport refused the stale balance");
     assert.equal(next.body.cancelable_amount, 6000);
     const rest = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-3' });
     assert.equal(rest.body.refunded, 6000);
     await assertMoneyInvariants({
-      fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'W-FAIL',
+      fake: h.fake,
+      store: h.store,
+      impUid: p.imp_uid,
+      merchantUid: 'W-FAIL',
       answers: [first, next, rest].map(({ res, body }) => ({ status: res.status, body })),
     });
   });
 });
 
 describe('the writes that follow an answer failing', () => {
-  it('leave the refund answered once: the retry with the same key reports it, and i\'mport is not called again', async () => {
+  it("leave the refund answered once: the retry with the same key reports it, and i'mport is not called again", async () => {
     let failTail = false;
     h = await createHarness({ store: failingStore('completeIdempotencyKey', () => failTail) });
     const p = h.fake.addPayment({ merchant_uid: 'T-FAIL', amount: 10_000 });
@@ -120,23 +145,34 @@ describe('the writes that follow an answer failing', () => {
     await h.settled();
     failTail = false;
     assert.equal(first.res.status, 200);
-    assert.ok(h.logs.some((l) => l.msg === 'could not finish under a lease' && /disk I\/O error/.test(String(l.error))), 'the failure was logged');
+    assert.ok(
+      h.logs.some((l) => l.msg === 'could not finish under a lease' && /disk I\/O error/.test(String(l.error))),
+      'the failure was logged',
+    );
     const retry = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
     assert.equal(retry.res.status, 200, 'the lease was released despite the failed write');
     assert.equal(retry.body.refunded, 3000);
     assert.equal(retry.body.cancelable_amount, 7000);
-    assert.equal(h.fake.count('cancel'), 1, 'one cancel at i\'mport');
+    assert.equal(h.fake.count('cancel'), 1, "one cancel at i'mport");
     await assertMoneyInvariants({
-      fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'T-FAIL',
+      fake: h.fake,
+      store: h.store,
+      impUid: p.imp_uid,
+      merchantUid: 'T-FAIL',
       answers: [{ status: first.res.status, body: first.body }],
     });
   });
 });
 
 describe('the ledger database unreachable', () => {
-  it('answers a clear 503 and never calls i\'mport', async () => {
+  it("answers a clear 503 and never calls i'mport", async () => {
     // Port 1 on loopback refuses at once: a PostgreSQL server that is down.
-    h = await createHarness({ store: { ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }), migrate: async () => {} } });
+    h = await createHarness({
+      store: {
+        ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }),
+        migrate: async () => {},
+      },
+    });
     h.fake.addPayment({ merchant_uid: 'DB-DOWN', amount: 1000 });
     const cancel = await h.cancel({ merchant_uid: 'DB-DOWN', reason: 'x' }, { key: 'db-down' });
     assert.equal(cancel.res.status, 503);
@@ -146,6 +182,6 @@ describe('the ledger database unreachable', () => {
     assert.equal(view.res.status, 503);
     const health = await h.app.request('/health');
     assert.equal(health.status, 503);
-    assert.equal(h.fake.calls.length, 0, 'i\'mport was never called');
+    assert.equal(h.fake.calls.length, 0, "i'mport was never called");
   });
 });

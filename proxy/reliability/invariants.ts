@@ -30,18 +30,29 @@ export const assertMoneyInvariants = async ({
   attempts?: number;
 }): Promise<void> => {
   const truth = fake.getPayment(impUid);
-  assert.ok(truth, 'the payment exists at i\'mport');
+  assert.ok(truth, "the payment exists at i'mport");
   const reported = answers.filter((a) => a.status === 200).reduce((sum, a) => sum + Number(a.body.refunded), 0);
   // Every refund reported as done happened, and nothing happened that was not reported (or is still being settled).
   assert.equal(truth.cancel_amount, reported, `i'mport refunded ${truth.cancel_amount}, clients were told ${reported}`);
   assert.ok(truth.cancel_amount <= truth.amount, 'never more than was paid');
-  assert.equal(truth.cancel_history.length, answers.filter((a) => a.status === 200).length, 'one cancellation per reported refund');
+  assert.equal(
+    truth.cancel_history.length,
+    answers.filter((a) => a.status === 200).length,
+    'one cancellation per reported refund',
+  );
   const ledger = await store.getPayment(merchantUid);
   assert.ok(ledger, 'the ledger knows the order');
-  assert.equal(ledger.cancel_amount, truth.cancel_amount, 'the ledger equals i\'mport');
+  assert.equal(ledger.cancel_amount, truth.cancel_amount, "the ledger equals i'mport");
   assert.equal(ledger.cancel_history.length, truth.cancel_history.length);
   const audit = await store.listAttempts(merchantUid);
   if (attempts !== undefined) assert.equal(audit.length, attempts, 'every attempt is in the audit');
-  assert.equal(audit.filter((a) => a.outcome === 'succeeded').length, truth.cancel_history.length, 'each cancellation is one succeeded attempt');
-  assert.ok(audit.every((a) => a.outcome !== null), 'no attempt is left without an outcome');
+  assert.equal(
+    audit.filter((a) => a.outcome === 'succeeded').length,
+    truth.cancel_history.length,
+    'each cancellation is one succeeded attempt',
+  );
+  assert.ok(
+    audit.every((a) => a.outcome !== null),
+    'no attempt is left without an outcome',
+  );
 };

@@ -17,7 +17,11 @@ type Seen = { status: number; body: unknown };
 
 /** The fake's cancellation ids and receipt URLs are random: fixed ones let two runs' answers be compared. */
 const fixedIds = (p: any) => {
-  p.cancel_history = p.cancel_history.map((e: any, i: number) => ({ ...e, cancellation_id: `cncl_${i}`, receipt_url: `https://receipt.test/${i}` }));
+  p.cancel_history = p.cancel_history.map((e: any, i: number) => ({
+    ...e,
+    cancellation_id: `cncl_${i}`,
+    receipt_url: `https://receipt.test/${i}`,
+  }));
 };
 
 /** Runs every odd answer through a proxy on `store`; returns what each request was answered, by name. */
@@ -43,11 +47,22 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
     seen[name] = { status: res.status, body };
   };
   const webhook = (impUid: string) =>
-    h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ imp_uid: impUid }) });
+    h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: impUid }),
+    });
   const seed = (merchantUid: string, n: number, patch?: (p: any) => void) => {
     const imp_uid = `imp_00000000000${n}`;
     // Fixed times, so two runs' answers can be compared.
-    h.fake.addPayment({ imp_uid, merchant_uid: merchantUid, amount: 3000, name: 'odd', started_at: 1796234200, paid_at: 1796234270 });
+    h.fake.addPayment({
+      imp_uid,
+      merchant_uid: merchantUid,
+      amount: 3000,
+      name: 'odd',
+      started_at: 1796234200,
+      paid_at: 1796234270,
+    });
     if (patch) patches.set(imp_uid, patch);
     return imp_uid;
   };
@@ -65,7 +80,10 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
       fixedIds(p);
       for (const e of p.cancel_history) e.cancelled_at += 0.25;
     });
-    await note('refund with fractional cancelled_at', h.cancel({ merchant_uid: 'O-REFUND', cancel_request_amount: 1000, reason: 'odd' }));
+    await note(
+      'refund with fractional cancelled_at',
+      h.cancel({ merchant_uid: 'O-REFUND', cancel_request_amount: 1000, reason: 'odd' }),
+    );
     await note('view after that refund', h.view('O-REFUND'));
     const history = (await h.store.getPayment('O-REFUND'))?.cancel_history ?? [];
 
@@ -84,16 +102,36 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
     patches.set(inc, (p) => (p.cancel_amount = 4500));
     await note('inconsistent: webhook', webhook(inc));
     await note('inconsistent: view', h.view('O-INCONSISTENT'));
-    await note('inconsistent: refund', h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }));
+    await note(
+      'inconsistent: refund',
+      h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }),
+    );
     const cancelsWhileInconsistent = h.fake.count('cancel');
     const storedWhileInconsistent = (await h.store.getPayment('O-INCONSISTENT'))?.cancel_amount;
-    const auditWhileInconsistent = (await h.store.listAttempts('O-INCONSISTENT')).map((a) => [a.outcome, a.error_code, a.iamport_message]);
+    const auditWhileInconsistent = (await h.store.listAttempts('O-INCONSISTENT')).map((a) => [
+      a.outcome,
+      a.error_code,
+      a.iamport_message,
+    ]);
     patches.set(inc, fixedIds);
     await note('inconsistent: view once sane', h.view('O-INCONSISTENT'));
-    await note('inconsistent: refund once sane', h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }));
+    await note(
+      'inconsistent: refund once sane',
+      h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }),
+    );
     const inconsistentLogged = h.logs.some((l) => l.level === 'error' && l.amount === 3000 && l.cancel_amount === 4500);
 
-    return { seen, stored, history, refusedStored, fieldsLogged, cancelsWhileInconsistent, storedWhileInconsistent, auditWhileInconsistent, inconsistentLogged };
+    return {
+      seen,
+      stored,
+      history,
+      refusedStored,
+      fieldsLogged,
+      cancelsWhileInconsistent,
+      storedWhileInconsistent,
+      auditWhileInconsistent,
+      inconsistentLogged,
+    };
   } finally {
     await h.close();
   }
@@ -106,31 +144,57 @@ const code = (s: Seen | undefined) => (s?.body as { error?: { code?: string } } 
 /** What every backend must show for the odd answers. */
 const assertExpected = (run: OddRun) => {
   const { seen } = run;
-  assert.deepEqual([seen['fractional paid_at']?.status, (seen['fractional paid_at']?.body as { paid_at?: number }).paid_at], [200, 1796234270]);
-  assert.deepEqual([seen['paid_at in milliseconds']?.status, (seen['paid_at in milliseconds']?.body as { paid_at?: number }).paid_at], [200, 1796234270]);
+  assert.deepEqual(
+    [seen['fractional paid_at']?.status, (seen['fractional paid_at']?.body as { paid_at?: number }).paid_at],
+    [200, 1796234270],
+  );
+  assert.deepEqual(
+    [seen['paid_at in milliseconds']?.status, (seen['paid_at in milliseconds']?.body as { paid_at?: number }).paid_at],
+    [200, 1796234270],
+  );
   assert.deepEqual(run.stored, [1796234270, 1796234270]);
-  assert.equal(seen['refund with fractional cancelled_at']?.status, 200, JSON.stringify(seen['refund with fractional cancelled_at']));
+  assert.equal(
+    seen['refund with fractional cancelled_at']?.status,
+    200,
+    JSON.stringify(seen['refund with fractional cancelled_at']),
+  );
   assert.deepEqual((seen['view after that refund']?.body as { cancelable_amount?: number }).cancelable_amount, 2000);
   assert.equal(run.history.length, 1);
-  assert.ok(run.history.every((e) => Number.isInteger(e.cancelled_at)), JSON.stringify(run.history));
+  assert.ok(
+    run.history.every((e) => Number.isInteger(e.cancelled_at)),
+    JSON.stringify(run.history),
+  );
   for (const name of ['paid_at as a string', 'negative amount']) {
     assert.deepEqual([seen[name]?.status, code(seen[name])], [503, 'UPSTREAM_UNAVAILABLE'], name);
   }
   assert.deepEqual(run.refusedStored, [null, null]);
-  assert.ok(run.fieldsLogged.includes('paid_at') && run.fieldsLogged.includes('amount'), JSON.stringify(run.fieldsLogged));
+  assert.ok(
+    run.fieldsLogged.includes('paid_at') && run.fieldsLogged.includes('amount'),
+    JSON.stringify(run.fieldsLogged),
+  );
   assert.equal(seen['inconsistent: first view (sane)']?.status, 200);
   for (const name of ['inconsistent: webhook', 'inconsistent: view', 'inconsistent: refund']) {
     assert.deepEqual([seen[name]?.status, code(seen[name])], [503, 'UPSTREAM_UNAVAILABLE'], name);
   }
-  assert.equal(run.cancelsWhileInconsistent, 1, 'only the fractional refund reached i\'mport');
+  assert.equal(run.cancelsWhileInconsistent, 1, "only the fractional refund reached i'mport");
   assert.equal(run.storedWhileInconsistent, 0, 'the impossible figures were never stored');
-  assert.deepEqual(run.auditWhileInconsistent, [['rejected', 'UPSTREAM_UNAVAILABLE', 'cancel_amount 4500 exceeds amount 3000 (imp_000000000006)']], 'the refused refund is in the audit, with why');
+  assert.deepEqual(
+    run.auditWhileInconsistent,
+    [['rejected', 'UPSTREAM_UNAVAILABLE', 'cancel_amount 4500 exceeds amount 3000 (imp_000000000006)']],
+    'the refused refund is in the audit, with why',
+  );
   assert.ok(run.inconsistentLogged);
-  assert.deepEqual([seen['inconsistent: view once sane']?.status, (seen['inconsistent: view once sane']?.body as { cancel_amount?: number }).cancel_amount], [200, 0]);
+  assert.deepEqual(
+    [
+      seen['inconsistent: view once sane']?.status,
+      (seen['inconsistent: view once sane']?.body as { cancel_amount?: number }).cancel_amount,
+    ],
+    [200, 0],
+  );
   assert.equal(seen['inconsistent: refund once sane']?.status, 200);
 };
 
-describe('odd answers from i\'mport', () => {
+describe("odd answers from i'mport", () => {
   let onSqlite: OddRun | undefined;
 
   it('on SQLite: whole seconds stored, unstorable answers refused and logged, an inconsistent payment never used', async () => {

@@ -19,7 +19,13 @@ const killMidRefund = async () => {
   const fake = createFakeIamport();
   const served = await serveFakeIamport(fake);
   const dataDir = mkdtempSync(join(tmpdir(), 'refund-kill-'));
-  const env = { IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET, IAMPORT_API_URL: served.url, DATA_DIR: dataDir };
+  const env = {
+    IMP_KEY: 'test_imp_key',
+    IMP_SECRET: 'test_imp_secret',
+    REFUND_TOKEN_SECRET: SECRET,
+    IAMPORT_API_URL: served.url,
+    DATA_DIR: dataDir,
+  };
   const p = fake.addPayment({ merchant_uid: 'KILL-1', amount: 10_000 });
   const grant = await mintGrant(SECRET, { merchantUid: 'KILL-1' });
   const refund = (base: string, key: string, body: Record<string, unknown>) =>
@@ -33,21 +39,25 @@ const killMidRefund = async () => {
   // i'mport applies the cancel at once and holds its answer back; the proxy is killed while it waits.
   fake.inject({ kind: 'hold_response', ms: 10_000 });
   const inFlight = refund(first.url, 'kill-key', { cancel_request_amount: 4000 }).catch((error: unknown) => error);
-  for (let i = 0; i < 200 && fake.getPayment(p.imp_uid)!.cancel_amount === 0; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'i\'mport applied the refund');
+  for (let i = 0; i < 200 && fake.getPayment(p.imp_uid)!.cancel_amount === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "i'mport applied the refund");
   await first.kill('SIGKILL');
   assert.ok((await inFlight) instanceof Error, 'the customer got no answer');
 
   // What the dead process left behind: an attempt without an outcome, a ledger behind i'mport.
   const ledger = createSqliteStore({ path: join(dataDir, 'ledger.sqlite') });
   assert.equal((await ledger.getPayment('KILL-1'))!.cancel_amount, 0);
-  assert.deepEqual((await ledger.listAttempts('KILL-1')).map((a) => a.outcome), [null]);
+  assert.deepEqual(
+    (await ledger.listAttempts('KILL-1')).map((a) => a.outcome),
+    [null],
+  );
 
   const second = await startNodeProxy(env);
   return { fake, served, p, refund, second, ledger };
 };
 
-describe('the proxy killed between i\'mport\'s success and its ledger write', () => {
+describe("the proxy killed between i'mport's success and its ledger write", () => {
   it('after a restart, the retry with the same key reports the refund that happened, without refunding again', async () => {
     const { fake, served, p, refund, second, ledger } = await killMidRefund();
     try {
@@ -58,7 +68,10 @@ describe('the proxy killed between i\'mport\'s success and its ledger write', ()
       assert.equal(fake.count('cancel'), 1, 'no second cancel');
       assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
       assert.equal((await ledger.getPayment('KILL-1'))!.cancel_amount, 4000);
-      assert.deepEqual((await ledger.listAttempts('KILL-1')).map((a) => a.outcome), ['succeeded']);
+      assert.deepEqual(
+        (await ledger.listAttempts('KILL-1')).map((a) => a.outcome),
+        ['succeeded'],
+      );
     } finally {
       await second.kill();
       await ledger.close();
@@ -66,7 +79,7 @@ describe('the proxy killed between i\'mport\'s success and its ledger write', ()
     }
   });
 
-  it('after a restart, i\'mport\'s webhook reconciles the ledger and settles the attempt; the rest refunds exactly', async () => {
+  it("after a restart, i'mport's webhook reconciles the ledger and settles the attempt; the rest refunds exactly", async () => {
     const { fake, served, p, refund, second, ledger } = await killMidRefund();
     try {
       const hook = await fetch(`${second.url}/webhooks/iamport`, {
@@ -75,13 +88,17 @@ describe('the proxy killed between i\'mport\'s success and its ledger write', ()
         body: new URLSearchParams({ imp_uid: p.imp_uid, merchant_uid: 'KILL-1', status: 'cancelled' }).toString(),
       });
       assert.equal(hook.status, 200);
-      assert.equal((await ledger.getPayment('KILL-1'))!.cancel_amount, 4000, 'the ledger caught up with i\'mport');
+      assert.equal((await ledger.getPayment('KILL-1'))!.cancel_amount, 4000, "the ledger caught up with i'mport");
       const rest = await refund(second.url, 'rest-key', {});
       assert.equal(rest.status, 200);
       assert.equal(((await rest.json()) as { refunded: number }).refunded, 6000);
       assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
       assert.equal(fake.count('cancel'), 2);
-      assert.deepEqual((await ledger.listAttempts('KILL-1')).map((a) => a.outcome), ['succeeded', 'succeeded'], 'the dead attempt was settled');
+      assert.deepEqual(
+        (await ledger.listAttempts('KILL-1')).map((a) => a.outcome),
+        ['succeeded', 'succeeded'],
+        'the dead attempt was settled',
+      );
     } finally {
       await second.kill();
       await ledger.close();

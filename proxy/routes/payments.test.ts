@@ -9,9 +9,15 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 describe('GET /payments/:merchant_uid', () => {
-  it('fetches an order not yet known from i\'mport by merchant_uid, stores it, and then answers from the ledger', async () => {
+  it("fetches an order not yet known from i'mport by merchant_uid, stores it, and then answers from the ledger", async () => {
     h = await createHarness();
-    const p = h.fake.addPayment({ merchant_uid: 'V-1', amount: 9000, name: '반팔 티셔츠', pay_method: 'card', pg_provider: 'kcp' });
+    const p = h.fake.addPayment({
+      merchant_uid: 'V-1',
+      amount: 9000,
+      name: '반팔 티셔츠',
+      pay_method: 'card',
+      pg_provider: 'kcp',
+    });
     const { res, body } = await h.view('V-1');
     assert.equal(res.status, 200);
     assert.deepEqual(body, {
@@ -49,7 +55,7 @@ describe('GET /payments/:merchant_uid', () => {
     assert.equal(full.body.reason, 'fully_refunded');
   });
 
-  it('asks for an account on a paid virtual account and lists the banks with that PG\'s own codes', async () => {
+  it("asks for an account on a paid virtual account and lists the banks with that PG's own codes", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'V-INI', amount: 1000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
     h.fake.addPayment({ merchant_uid: 'V-KCP', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp' });
@@ -62,14 +68,30 @@ describe('GET /payments/:merchant_uid', () => {
     assert.equal(shinhan(kcp.body.banks).code, 'BK88');
   });
 
-  it('marks an unpaid virtual account revocable, a failed payment not paid, and last month\'s phone payment not refundable', async () => {
+  it("marks an unpaid virtual account revocable, a failed payment not paid, and last month's phone payment not refundable", async () => {
     const clock = createClock(Date.UTC(2026, 2, 1, 3, 0)); // 2026-03-01 12:00 KST
     h = await createHarness({ clock });
-    h.fake.addPayment({ merchant_uid: 'V-READY', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp', status: 'ready', paid_at: 0 });
+    h.fake.addPayment({
+      merchant_uid: 'V-READY',
+      amount: 1000,
+      pay_method: 'vbank',
+      pg_provider: 'kcp',
+      status: 'ready',
+      paid_at: 0,
+    });
     h.fake.addPayment({ merchant_uid: 'V-FAIL', amount: 1000, status: 'failed', paid_at: 0 });
-    h.fake.addPayment({ merchant_uid: 'V-PHONE', amount: 1000, pay_method: 'phone', pg_provider: 'danal', paid_at: Date.UTC(2026, 1, 28, 10) / 1000 });
+    h.fake.addPayment({
+      merchant_uid: 'V-PHONE',
+      amount: 1000,
+      pay_method: 'phone',
+      pg_provider: 'danal',
+      paid_at: Date.UTC(2026, 1, 28, 10) / 1000,
+    });
     const ready = await h.view('V-READY');
-    assert.deepEqual([ready.body.refundable, ready.body.revocable, ready.body.refund_account_required, ready.body.paid_at], [true, true, false, null]);
+    assert.deepEqual(
+      [ready.body.refundable, ready.body.revocable, ready.body.refund_account_required, ready.body.paid_at],
+      [true, true, false, null],
+    );
     const failed = await h.view('V-FAIL');
     assert.deepEqual([failed.body.refundable, failed.body.reason], [false, 'not_paid']);
     const phone = await h.view('V-PHONE');
@@ -83,7 +105,7 @@ describe('GET /payments/:merchant_uid', () => {
     assert.equal(body.refund_tel_required, true);
   });
 
-  it('answers 404 PAYMENT_NOT_FOUND for an unknown order and 503 when i\'mport cannot be reached', async () => {
+  it("answers 404 PAYMENT_NOT_FOUND for an unknown order and 503 when i'mport cannot be reached", async () => {
     h = await createHarness();
     const missing = await h.view('NOPE');
     assert.equal(missing.res.status, 404);

@@ -1,4 +1,4 @@
-/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), both behind a grant. */
+/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), behind a grant. */
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
@@ -8,10 +8,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
-import { cancelRefund } from '../refunds/cancel.ts';
-import { grantRemaining } from '../refunds/grant-cap.ts';
-import { loadPayment } from '../refunds/ledger-sync.ts';
-import { toRefundView } from '../refunds/view.ts';
+import { cancelRefund, toAnswer, viewPayment } from '../refunds/index.ts';
 
 // How each rule of the shared schemas is worded; `n` is the rule's requirement (a length, a bound, a pattern).
 const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
@@ -45,19 +42,13 @@ export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
     .get('/payments/:merchant_uid', async (c) => {
       const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
-      if (!merchantUid.success) throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
+      if (!merchantUid.success)
+        throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       const grant = c.get('grant');
       assertGrantCovers(grant, merchantUid.output);
-      // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
-      const loaded = await loadPayment(deps, merchantUid.output, { allowStale: true });
-      if (loaded.kind === 'not_found') throw new AppError('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
-      if (loaded.kind === 'unavailable') {
-        deps.log({ level: 'warn', msg: 'i\'mport lookup failed', detail: loaded.detail });
-        throw new AppError('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; try again in a moment.");
-      }
-      // Only a capped grant costs the view a read of the order's audit.
-      const left = grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid.output));
-      return c.json(toRefundView(loaded.payment, deps.now(), left));
+      const outcome = await viewPayment(deps, merchantUid.output, grant);
+      if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
+      return c.json(outcome.view);
     })
     .post('/payments/cancel', async (c) => {
       if (!isJsonContentType(c.req.header('Content-Type'))) {
@@ -77,14 +68,15 @@ export const paymentRoutes = (deps: AppDeps) =>
       const grant = c.get('grant');
       assertGrantCovers(grant, parsed.output.merchant_uid);
 
-      const answer = await cancelRefund(deps, {
+      const outcome = await cancelRefund(deps, {
         request: parsed.output,
         grant,
         idempotencyKey: key ? key.output : null,
         clientIp: deps.clientIp(c),
         origin: c.req.header('Origin') ?? null,
       });
-      if (answer.replayed) {
+      const answer = toAnswer(outcome);
+      if (outcome.kind === 'replayed') {
         c.header('Idempotent-Replayed', 'true');
         c.set('replayed', true);
       }
@@ -92,4 +84,3 @@ export const paymentRoutes = (deps: AppDeps) =>
       // The status comes from the shared error table (or a stored answer), always a contentful HTTP status.
       return c.json(answer.body, answer.status as ContentfulStatusCode);
     });
-

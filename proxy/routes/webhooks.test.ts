@@ -10,15 +10,31 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 const post = (body: string, type: string, ip?: string) =>
-  h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': type, ...(ip ? { 'X-Test-Ip': ip } : {}) }, body });
+  h.app.request('/webhooks/iamport', {
+    method: 'POST',
+    headers: { 'Content-Type': type, ...(ip ? { 'X-Test-Ip': ip } : {}) },
+    body,
+  });
 const postJson = (impUid: unknown, ip?: string) => post(JSON.stringify({ imp_uid: impUid }), 'application/json', ip);
 /** The client IP a request names in X-Test-Ip (203.0.113.7 without one). */
-const testIp = { clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header('X-Test-Ip') ?? '203.0.113.7' };
+const testIp = {
+  clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header('X-Test-Ip') ?? '203.0.113.7',
+};
 
 /** Cancels at the fake directly, as if from the i'mport console (our ledger does not see it). */
 const cancelBehindOurBack = async (impUid: string, amount: number) => {
-  const token = (await (await h.fake.fetch('http://iamport.test/users/getToken', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }) })).json()) as { response: { access_token: string } };
-  await h.fake.fetch('http://iamport.test/payments/cancel', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.response.access_token}` }, body: JSON.stringify({ imp_uid: impUid, amount, reason: 'console' }) });
+  const token = (await (
+    await h.fake.fetch('http://iamport.test/users/getToken', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }),
+    })
+  ).json()) as { response: { access_token: string } };
+  await h.fake.fetch('http://iamport.test/payments/cancel', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.response.access_token}` },
+    body: JSON.stringify({ imp_uid: impUid, amount, reason: 'console' }),
+  });
 };
 
 describe('POST /webhooks/iamport', () => {
@@ -27,7 +43,10 @@ describe('POST /webhooks/iamport', () => {
     const p = h.fake.addPayment({ merchant_uid: 'W-1', amount: 10000 });
     await h.view('W-1');
     await cancelBehindOurBack(p.imp_uid, 2500);
-    const res = await post(JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'W-1', status: 'paid', cancel_amount: 0 }), 'application/json');
+    const res = await post(
+      JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'W-1', status: 'paid', cancel_amount: 0 }),
+      'application/json',
+    );
     assert.equal(res.status, 200);
     // Nothing about the payment: anyone may call this, so it must not be a lookup service.
     assert.deepEqual(await res.json(), { ok: true });
@@ -38,12 +57,15 @@ describe('POST /webhooks/iamport', () => {
   it('accepts a form-encoded body and stores an order the ledger did not know', async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'W-2', amount: 3000 });
-    const res = await post(new URLSearchParams({ imp_uid: p.imp_uid, merchant_uid: 'W-2', status: 'paid' }).toString(), 'application/x-www-form-urlencoded');
+    const res = await post(
+      new URLSearchParams({ imp_uid: p.imp_uid, merchant_uid: 'W-2', status: 'paid' }).toString(),
+      'application/x-www-form-urlencoded',
+    );
     assert.equal(res.status, 200);
     assert.equal((await h.store.getPayment('W-2'))!.imp_uid, p.imp_uid);
   });
 
-  it('answers 5xx when i\'mport cannot be reached (so i\'mport retries), 404 for an unknown payment, 400 for a bad body', async () => {
+  it("answers 5xx when i'mport cannot be reached (so i'mport retries), 404 for an unknown payment, 400 for a bad body", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'W-3', amount: 3000 });
     h.fake.inject({ kind: 'http_5xx', route: 'payment' });
@@ -60,8 +82,21 @@ describe('POST /webhooks/iamport', () => {
     // The proxy wrote its attempt, i'mport applied the cancel, and the process died before the ledger write.
     const startedAt = h.clock.now();
     await h.store.insertAttempt({
-      id: 'crashed-attempt', merchant_uid: 'W-4', imp_uid: p.imp_uid, requested_amount: 5000, amount: 5000, checksum: 5000, reason: 'x',
-      refund_bank: null, refund_account_masked: null, grant_subject: 'W-4', grant_jti: null, client_ip: null, origin: null, idempotency_key: null, started_at: startedAt,
+      id: 'crashed-attempt',
+      merchant_uid: 'W-4',
+      imp_uid: p.imp_uid,
+      requested_amount: 5000,
+      amount: 5000,
+      checksum: 5000,
+      reason: 'x',
+      refund_bank: null,
+      refund_account_masked: null,
+      grant_subject: 'W-4',
+      grant_jti: null,
+      client_ip: null,
+      origin: null,
+      idempotency_key: null,
+      started_at: startedAt,
     });
     await cancelBehindOurBack(p.imp_uid, 5000);
     const res = await post(JSON.stringify({ imp_uid: p.imp_uid, status: 'cancelled' }), 'application/json');
@@ -71,9 +106,21 @@ describe('POST /webhooks/iamport', () => {
     assert.equal((await h.store.getPayment('W-4'))!.cancel_amount, 5000);
   });
 
-  it('answers 400 without calling i\'mport for an imp_uid not of i\'mport\'s shape (., .., slashes, too short or long)', async () => {
+  it("answers 400 without calling i'mport for an imp_uid not of i'mport's shape (., .., slashes, too short or long)", async () => {
     h = await createHarness();
-    const bad = ['.', '..', '../users/getToken', 'imp_000000000000/..', 'imp_12345', `imp_${'1'.repeat(37)}`, 'IMP_000000000000', 'imp_00000000000%2e', 'imp_000000000000?x=1', 12345, null];
+    const bad = [
+      '.',
+      '..',
+      '../users/getToken',
+      'imp_000000000000/..',
+      'imp_12345',
+      `imp_${'1'.repeat(37)}`,
+      'IMP_000000000000',
+      'imp_00000000000%2e',
+      'imp_000000000000?x=1',
+      12345,
+      null,
+    ];
     for (const impUid of bad) {
       const res = await postJson(impUid);
       assert.equal(res.status, 400, String(impUid));
@@ -82,7 +129,7 @@ describe('POST /webhooks/iamport', () => {
     assert.equal(h.fake.count('any'), 0, 'not even a token was asked for');
   });
 
-  it('answers a code and a generic message when i\'mport fails, never its host, port or text; the detail goes to the log', async () => {
+  it("answers a code and a generic message when i'mport fails, never its host, port or text; the detail goes to the log", async () => {
     const fake = createFakeIamport();
     const refused = async () => {
       throw new TypeError('fetch failed: connect ECONNREFUSED 10.20.30.40:8443');
@@ -94,7 +141,10 @@ describe('POST /webhooks/iamport', () => {
     assert.deepEqual([body.ok, body.error.code], [false, 'UPSTREAM_UNAVAILABLE']);
     assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
     assert.doesNotMatch(JSON.stringify(body), /10\.20\.30\.40|8443|ECONNREFUSED|fetch failed/);
-    assert.ok(h.logs.some((l) => l.level === 'warn' && String(l.detail).includes('10.20.30.40:8443')), JSON.stringify(h.logs));
+    assert.ok(
+      h.logs.some((l) => l.level === 'warn' && String(l.detail).includes('10.20.30.40:8443')),
+      JSON.stringify(h.logs),
+    );
   });
 
   it('limits webhooks per client IP (429 with Retry-After), each IP on its own, again after the minute', async () => {
@@ -112,7 +162,7 @@ describe('POST /webhooks/iamport', () => {
     assert.equal((await postJson(p.imp_uid, '198.51.100.1')).status, 200);
   });
 
-  it('costs one i\'mport lookup for concurrent and repeated webhooks of one payment within 2 s', async () => {
+  it("costs one i'mport lookup for concurrent and repeated webhooks of one payment within 2 s", async () => {
     // A clock that moves only when told: "1.9 s later" is exact.
     let t = Date.now();
     const clock = { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
@@ -120,7 +170,10 @@ describe('POST /webhooks/iamport', () => {
     const p = h.fake.addPayment({ merchant_uid: 'W-CO', amount: 1000 });
     h.fake.inject({ kind: 'delay', route: 'payment', ms: 30 });
     const burst = await Promise.all(Array.from({ length: 10 }, () => postJson(p.imp_uid)));
-    assert.deepEqual(burst.map((r) => r.status), Array(10).fill(200));
+    assert.deepEqual(
+      burst.map((r) => r.status),
+      Array(10).fill(200),
+    );
     assert.equal(h.fake.count('payment'), 1);
     clock.advance(1_900);
     assert.equal((await postJson(p.imp_uid)).status, 200);
@@ -134,7 +187,7 @@ describe('POST /webhooks/iamport', () => {
     assert.equal(h.fake.count('payment'), 3);
   });
 
-  it('with IAMPORT_WEBHOOK_IPS set, answers 403 to any other sender without calling i\'mport', async () => {
+  it("with IAMPORT_WEBHOOK_IPS set, answers 403 to any other sender without calling i'mport", async () => {
     h = await createHarness({ config: { webhookIps: ['52.78.100.19', '52.78.48.223'] }, ...testIp });
     const p = h.fake.addPayment({ merchant_uid: 'W-IP', amount: 1000 });
     const res = await postJson(p.imp_uid, '203.0.113.9');
@@ -148,7 +201,7 @@ describe('POST /webhooks/iamport', () => {
     assert.equal((await postJson(p.imp_uid, '52.78.48.223')).status, 200);
   });
 
-  it('after i\'mport refuses the keys, asks for a token at most once per 5 s; other webhooks fail fast with 503', async () => {
+  it("after i'mport refuses the keys, asks for a token at most once per 5 s; other webhooks fail fast with 503", async () => {
     let t = Date.now();
     const clock = { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
     h = await createHarness({ clock, fake: createFakeIamport({ now: clock.now, apiSecret: 'rotated_secret' }) });

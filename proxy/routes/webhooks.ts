@@ -11,10 +11,7 @@ import { AppError } from '../errors.ts';
 import { isJsonContentType, mediaTypeOf } from '../http/content-type.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { parseIp, rateGroupOf } from '../net/ip.ts';
-import { withLease } from '../refunds/lease.ts';
-import { refreshPayment } from '../refunds/ledger-sync.ts';
-import { isUnsettled, settleAttempts } from '../refunds/settle.ts';
-import { createCoalescer } from './coalescer.ts';
+import { createWebhookSync } from '../refunds/index.ts';
 
 const PATH = '/webhooks/iamport';
 
@@ -23,13 +20,10 @@ const PATH = '/webhooks/iamport';
 const ImpUidSchema = v.pipe(v.string(), v.trim(), v.maxLength(40), v.regex(/^imp_[0-9A-Za-z]{12,}$/));
 const WebhookSchema = v.object({ imp_uid: ImpUidSchema });
 
-/** Notifications for one payment within this long share one lookup (i'mport may deliver twice; a caller may flood). */
-const COALESCE_MS = 2_000;
-const COALESCE_MAX_KEYS = 10_000;
-
 const readBody = async (req: Request): Promise<unknown> => {
   const type = req.headers.get('Content-Type');
-  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(await req.text()));
+  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded')
+    return Object.fromEntries(new URLSearchParams(await req.text()));
   if (isJsonContentType(type)) {
     try {
       return JSON.parse(await req.text());
@@ -51,41 +45,9 @@ const senderAllowList = ({ webhookIps, clientIp }: Pick<AppDeps, 'webhookIps' | 
   };
 };
 
-type Synced = 'ok' | 'not_found' | 'unavailable';
-
 export const webhookRoutes = (deps: AppDeps) => {
-  const coalescer = createCoalescer<Synced>({ windowMs: COALESCE_MS, maxKeys: COALESCE_MAX_KEYS, now: deps.now });
-
-  /** Re-fetches the payment, stores it, and settles attempts a crash left unknown; shared by coalesced callers. */
-  const sync = async (impUid: string): Promise<Synced> => {
-    const fresh = await refreshPayment(deps, impUid);
-    if (fresh.kind === 'unavailable') {
-      // The detail (hosts, ports, i'mport's text) is for the operator, never for the caller.
-      deps.log({ level: 'warn', msg: 'webhook: i\'mport lookup failed', imp_uid: impUid, reason: fresh.reason ?? null, detail: fresh.detail });
-      return 'unavailable';
-    }
-    if (fresh.kind === 'not_found') return 'not_found';
-    const payment = fresh.payment;
-    // Only a webhook brings a payment the order is not tied to (a retried checkout, a second attempt): the ledger keeps
-    // it beside the order's own (store.upsertPayment), never in its place; the shop hears of it here.
-    const tied = await deps.store.tiedImpUid(payment.merchant_uid);
-    if (tied !== null && tied !== payment.imp_uid) {
-      deps.log({
-        level: 'warn',
-        msg: 'another payment for an order tied to an earlier one; recorded, not shown',
-        merchant_uid: payment.merchant_uid,
-        imp_uid: payment.imp_uid,
-        tied_imp_uid: tied,
-      });
-    }
-    // Settle attempts left unknown (e.g. by a crash), unless a refund of this order is running right now.
-    await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
-      const attempts = await deps.store.listAttempts(payment.merchant_uid);
-      if (attempts.some(isUnsettled)) await settleAttempts(deps, payment, attempts);
-      return { value: undefined };
-    });
-    return 'ok';
-  };
+  // One i'mport lookup per payment every 2 s, however many notifications name it.
+  const sync = createWebhookSync(deps);
 
   return new Hono()
     .use(PATH, senderAllowList(deps))
@@ -100,12 +62,10 @@ export const webhookRoutes = (deps: AppDeps) => {
     )
     .post(PATH, async (c) => {
       const body = v.safeParse(WebhookSchema, await readBody(c.req.raw));
-      if (!body.success) throw new AppError('INVALID_REQUEST', 'Expected a JSON or form body with an i\'mport imp_uid.');
-      const impUid = body.output.imp_uid;
-      const synced = await coalescer.run(impUid, () => sync(impUid));
-      // A 5xx makes i'mport deliver again (when the merchant asked it to retry).
-      if (synced === 'unavailable') throw new AppError('UPSTREAM_UNAVAILABLE', 'i\'mport could not be reached; try again later.');
-      if (synced === 'not_found') throw new AppError('PAYMENT_NOT_FOUND');
+      if (!body.success) throw new AppError('INVALID_REQUEST', "Expected a JSON or form body with an i'mport imp_uid.");
+      const outcome = await sync(body.output.imp_uid);
+      // UPSTREAM_UNAVAILABLE is a 503, which makes i'mport deliver again (when the merchant asked it to retry).
+      if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
       return c.json({ ok: true });
     });
 };

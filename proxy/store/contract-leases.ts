@@ -32,6 +32,22 @@ export function leasesContract(stores: () => StorePair): void {
       assert.equal(await a.acquireLease(name, 'h2', 1000, T0 + 1500), true);
     });
 
+    it('purges leases that expired before the cutoff and says how many', async () => {
+      const { a, b } = stores();
+      // Far below T0, so no other test's lease falls before these cutoffs.
+      const [old1, old2, live] = [unique('lease'), unique('lease'), unique('lease')];
+      assert.equal(await a.acquireLease(old1, 'h1', 1000, 1000), true);
+      assert.equal(await a.acquireLease(old2, 'h1', 1000, 1500), true);
+      assert.equal(await a.acquireLease(live, 'h1', 1000, 2000), true);
+
+      assert.equal(await b.purgeExpiredLeases(3000), 2);
+      assert.equal(await b.purgeExpiredLeases(3000), 0);
+      // Taken at a time before its old expiry: only a lease whose row is gone is free then.
+      assert.equal(await a.acquireLease(old1, 'h2', 100, 100), true, 'a purged lease is gone');
+      assert.equal(await a.acquireLease(live, 'h2', 1000, 2999), false, 'a lease expiring at the cutoff stays');
+      assert.equal(await b.purgeExpiredLeases(3001), 2, 'strictly before the cutoff');
+    });
+
     it("releases only the caller's own lease", async () => {
       const { a, b } = stores();
       const name = unique('lease');
@@ -76,7 +92,12 @@ export function leasesContract(stores: () => StorePair): void {
   describe('takeOrder: the lease, the key and the order in one trip', () => {
     before(() => stores().a.migrate());
 
-    const claimOf = (key: string, merchant_uid: string, request_hash = 'hash-1') => ({ key, merchant_uid, request_hash, created_at: T0 });
+    const claimOf = (key: string, merchant_uid: string, request_hash = 'hash-1') => ({
+      key,
+      merchant_uid,
+      request_hash,
+      created_at: T0,
+    });
 
     it('takes a free lease, claims the key and reads the payment and attempts written before', async () => {
       const { a, b } = stores();
@@ -86,7 +107,8 @@ export function leasesContract(stores: () => StorePair): void {
       const first = anAttempt({ id: unique('att'), merchant_uid: uid, imp_uid: payment.imp_uid, started_at: T0 });
       await a.insertAttempt(first, aFinish());
       const key = unique('key');
-      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      const lease = { name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 };
+      const snapshot = await b.takeOrder(lease, uid, claimOf(key, uid));
       assert.ok(snapshot);
       assert.equal(snapshot.payment?.imp_uid, payment.imp_uid);
       assert.deepEqual(snapshot.attempts.map((x) => x.id), [first.id]);
@@ -113,7 +135,8 @@ export function leasesContract(stores: () => StorePair): void {
       const key = unique('key');
       await a.claimIdempotencyKey(claimOf(key, uid, 'hash-0'));
       await a.completeIdempotencyKey(key, 200, '{"ok":true}');
-      const snapshot = await b.takeOrder({ name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 }, uid, claimOf(key, uid));
+      const lease = { name: `order:${uid}`, holder: 'h1', ttlMs: 1000, now: T0 };
+      const snapshot = await b.takeOrder(lease, uid, claimOf(key, uid));
       assert.equal(snapshot?.key?.created, false);
       assert.equal(snapshot?.key?.record.request_hash, 'hash-0');
       assert.equal(snapshot?.key?.record.response_body, '{"ok":true}');
@@ -130,7 +153,9 @@ export function leasesContract(stores: () => StorePair): void {
       const name = `order:${uid}`;
       const keys = Array.from({ length: 10 }, () => unique('key'));
       const taken = await Promise.all(
-        keys.map((key, i) => (i % 2 ? a : b).takeOrder({ name, holder: `racer-${i}`, ttlMs: 10_000, now: T0 }, uid, claimOf(key, uid))),
+        keys.map((key, i) =>
+          (i % 2 ? a : b).takeOrder({ name, holder: `racer-${i}`, ttlMs: 10_000, now: T0 }, uid, claimOf(key, uid)),
+        ),
       );
       assert.equal(taken.filter((t) => t !== null).length, 1);
       const losers = keys.filter((_, i) => taken[i] === null);

@@ -7,7 +7,8 @@ import type { Store } from './store.ts';
 
 export class LedgerUnavailableError extends Error {
   constructor(readonly operation: string, options: { cause: unknown }) {
-    super(`the ledger failed during ${operation}: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+    const cause = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`the ledger failed during ${operation}: ${cause}`, options);
     this.name = 'LedgerUnavailableError';
   }
 }
@@ -19,7 +20,8 @@ export const guardStore = (store: Store): Store =>
       if (typeof value !== 'function' || property === 'close') return value;
       return async (...args: unknown[]) => {
         try {
-          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args); // a Store method: all are async
+          // A Store method: all are async.
+          return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         } catch (error) {
           if (error instanceof LedgerUnavailableError) throw error;
           throw new LedgerUnavailableError(String(property), { cause: error });

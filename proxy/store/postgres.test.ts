@@ -1,4 +1,4 @@
-/** @module Runs the store contract on PostgreSQL at DATABASE_URL, in a schema made for this run and dropped after it. */
+/** @module Runs the store contract on PostgreSQL at DATABASE_URL, in a schema made for this run, dropped after. */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { useTempSchema } from '../test-support/postgres-schema.ts';

@@ -3,11 +3,21 @@
  * This is also where the dialects meet: SQLite hands back BOOLEAN as 0/1, Postgres as true/false.
  */
 import * as v from 'valibot';
-import { CancelHistoryEntrySchema } from '../iamport/schemas.ts';
 import type { SqlRow } from './sql-driver.ts';
 import type { Attempt, AttemptOutcome, IdempotencyRecord, StoredPayment } from './store.ts';
 
-const CancelHistorySchema = v.array(CancelHistoryEntrySchema);
+// The cancel_history column as the store wrote it from the proxy's own Cancellation (already checked on the way in).
+const NonNegativeSchema = v.pipe(v.number(), v.finite(), v.minValue(0));
+const CancelHistorySchema = v.array(
+  v.object({
+    pg_tid: v.nullish(v.string()),
+    amount: NonNegativeSchema,
+    cancelled_at: NonNegativeSchema,
+    reason: v.nullish(v.string()),
+    cancellation_id: v.nullish(v.string()),
+    receipt_url: v.nullish(v.string()),
+  }),
+);
 const OUTCOMES: readonly AttemptOutcome[] = ['succeeded', 'rejected', 'failed', 'unknown'];
 const IDEMPOTENCY_STATES: readonly IdempotencyRecord['state'][] = ['pending', 'done'];
 

@@ -107,6 +107,8 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.releaseLease, [name, holder]);
     },
 
+    purgeExpiredLeases: before => driver.run(sql.purgeExpiredLeases, [before]),
+
     async takeOrder(lease, merchantUid, claim) {
       const claiming = claim
         ? [

@@ -65,6 +65,7 @@ export const sql = {
     WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
     RETURNING holder`,
   releaseLease: 'DELETE FROM leases WHERE name = ? AND holder = ?',
+  purgeExpiredLeases: 'DELETE FROM leases WHERE expires_at < ?',
 
   insertAttempt: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) VALUES (${placeholders(23)})`,
   // Only an open or unknown outcome may be written: a finished attempt is audit history and stays as it is.

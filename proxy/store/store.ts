@@ -3,26 +3,12 @@
  * idempotency records and per-order leases. Implemented once over SQL for SQLite and PostgreSQL.
  * All times are UNIX epoch milliseconds computed by the caller (the clock is injected, never read here).
  */
-import type { CancelHistoryEntry } from '../iamport/schemas.ts';
+import type { Payment } from '../payments/payment.ts';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
-/** The proxy's copy of one i'mport payment. */
-export interface PaymentRecord {
-  readonly imp_uid: string;
-  readonly merchant_uid: string;
-  readonly pay_method: string;
-  readonly pg_provider: string;
-  readonly name: string | null;
-  readonly amount: number;
-  readonly cancel_amount: number;
-  readonly currency: string;
-  readonly status: string;
-  /** UNIX seconds as i'mport gives it; null when not paid. */
-  readonly paid_at: number | null;
-  readonly receipt_url: string | null;
-  readonly cancel_history: readonly CancelHistoryEntry[];
-}
+/** The proxy's copy of one payment (its own type, mapped from i'mport's answer in proxy/iamport/). */
+export type PaymentRecord = Payment;
 
 export interface StoredPayment extends PaymentRecord {
   /** Set when an i'mport call's outcome is unknown: the next use must re-fetch before trusting this row. */
@@ -135,6 +121,8 @@ export interface Store {
    */
   acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
+  /** Deletes leases that expired before `before` (a held lease is renewed long before); returns how many. */
+  purgeExpiredLeases(before: number): Promise<number>;
   /**
    * Takes a lease as acquireLease does and, in the same trip to the database and only once it is taken, claims
    * `claim`'s key (as claimIdempotencyKey) and reads the order's payment and attempts; null when another holder has

@@ -1,0 +1,33 @@
+/**
+ * @module The proxy's own payment: what the ledger keeps and the use case reasons on. i'mport's wire answer is mapped
+ * to it once, in proxy/iamport/ (to-payment.ts); nothing outside proxy/iamport/ reads the wire types. Field names are
+ * the ledger's columns and the JSON of its cancel_history column, which is why they are snake_case.
+ */
+
+/** One (partial) refund of a payment, as i'mport recorded it. Times are UNIX seconds. */
+export interface Cancellation {
+  readonly pg_tid?: string | null | undefined;
+  readonly amount: number;
+  readonly cancelled_at: number;
+  readonly reason?: string | null | undefined;
+  /** i'mport's id for this refund; the audit ties an attempt to the entry it produced by it. */
+  readonly cancellation_id?: string | null | undefined;
+  readonly receipt_url?: string | null | undefined;
+}
+
+/** One payment of an order. */
+export interface Payment {
+  readonly imp_uid: string;
+  readonly merchant_uid: string;
+  readonly pay_method: string;
+  readonly pg_provider: string;
+  readonly name: string | null;
+  readonly amount: number;
+  readonly cancel_amount: number;
+  readonly currency: string;
+  readonly status: string;
+  /** UNIX seconds; null when not paid. */
+  readonly paid_at: number | null;
+  readonly receipt_url: string | null;
+  readonly cancel_history: readonly Cancellation[];
+}

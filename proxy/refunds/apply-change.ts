@@ -1,0 +1,155 @@
+/**
+ * @module applyChange(): the one way a change reaches i'mport (a cancel, or the revocation of an unpaid virtual
+ * account). It writes the attempt before the call, so a crash mid-call leaves a record to settle; sends it; and
+ * learns the outcome: applied, refused (nothing happened), not sent, or unknown, which is settled from i'mport's own
+ * copy of the payment before anything is said.
+ */
+import { ERROR_MESSAGES } from '../../shared/errors.ts';
+import type { ChangeResult, Refused } from '../iamport/client.ts';
+import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { AttemptStart } from '../store/store.ts';
+import { ending, finishQuietly } from './attempts.ts';
+import type { RefundDeps } from './deps.ts';
+import { refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
+import { fail, type Failure } from './outcome.ts';
+import { cancelableOf } from './rules.ts';
+import { entryId, findEntryFor, isRevokeAttempt, verdictOf } from './settle.ts';
+
+export interface Change {
+  /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
+  readonly attempt: AttemptStart;
+  /** The Idempotency-Key to bind to the attempt, so a retry with it learns what the attempt did. */
+  readonly key: string | null;
+  /** The payment as the ledger had it when the change was decided. */
+  readonly payment: Payment;
+  /** cancel_history entries already accounted for, none of which can be this attempt's. */
+  readonly known: ReadonlySet<string>;
+  readonly send: () => Promise<ChangeResult>;
+}
+
+/** The change happened: the payment as i'mport now shows it and, for a cancel, the history entry it made. */
+export type Applied =
+  | { readonly kind: 'applied'; readonly payment: Payment; readonly entry: Cancellation | undefined }
+  | Failure;
+
+export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
+  const { attempt, key, payment } = change;
+  await Promise.all([deps.store.insertAttempt(attempt), key && deps.store.setIdempotencyAttempt(key, attempt.id)]);
+  const sentAt = deps.now();
+  const result = await change.send();
+  const iamport_ms = deps.now() - sentAt;
+  const revoking = isRevokeAttempt(attempt);
+  switch (result.kind) {
+    case 'ok': {
+      // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
+      const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
+      const cancellation_id = entry ? entryId(entry) : null;
+      const [saved] = await Promise.all([
+        savePaymentAfterRefund(deps, result.payment),
+        finishQuietly(
+          deps,
+          attempt.id,
+          ending(deps, {
+            outcome: 'succeeded',
+            iamport_code: 0,
+            cancellation_id,
+            refunded: attempt.amount,
+            iamport_ms,
+          }),
+        ),
+      ]);
+      return { kind: 'applied', payment: saved, entry };
+    }
+    case 'not_sent': {
+      const finish = {
+        outcome: 'failed',
+        error_code: 'UPSTREAM_UNAVAILABLE',
+        iamport_message: result.detail,
+        iamport_ms,
+      } as const;
+      await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+      const nothing = revoking ? 'nothing was changed' : 'nothing was refunded';
+      return fail('UPSTREAM_UNAVAILABLE', `i'mport could not be reached; ${nothing}.`);
+    }
+    case 'refused': {
+      // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
+      const fresh = await refreshPayment(deps, payment.imp_uid);
+      const failure = explainRefusal(attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
+      const said = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
+      await deps.store.finishAttempt(
+        attempt.id,
+        ending(deps, { outcome: 'rejected', error_code: failure.code, ...said }),
+      );
+      return failure;
+    }
+    case 'unknown':
+      return settleUnknown(deps, change, { detail: result.detail, iamport_ms });
+  }
+};
+
+/** What a refusal means for the client, judged against the payment as i'mport shows it now (null if unreadable). */
+const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment | null): Failure => {
+  if (isRevokeAttempt(attempt)) {
+    // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
+    if (fresh && fresh.status !== 'ready') {
+      const changed = 'This virtual account has changed (it may have been paid); check it and ask again.';
+      return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(fresh));
+    }
+  } else if (fresh && cancelableOf(fresh) !== attempt.checksum) {
+    const now = cancelableOf(fresh);
+    const changed = `The refundable amount is now ${now} ${fresh.currency}; check it and ask again.`;
+    return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, now);
+  } else if (refused.refusal === 'already_cancelled') {
+    return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
+  }
+  // i'mport's own words (a PG's, most often) are what this answer says.
+  return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+};
+
+/** The change may or may not have happened: ask i'mport, and answer only what it shows. */
+const settleUnknown = async (
+  deps: RefundDeps,
+  { attempt, payment, known }: Change,
+  { detail, iamport_ms }: { readonly detail: string; readonly iamport_ms: number },
+): Promise<Applied> => {
+  const fresh = await refreshPayment(deps, payment.imp_uid);
+  if (fresh.kind !== 'ok') {
+    await deps.store.markNeedsSync(payment.imp_uid, deps.now());
+    const finish = {
+      outcome: 'unknown',
+      error_code: 'UPSTREAM_UNAVAILABLE',
+      iamport_message: detail,
+      iamport_ms,
+    } as const;
+    await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+    return fail(
+      'UPSTREAM_UNAVAILABLE',
+      "i'mport did not answer and the outcome could not be checked yet. It is checked before anything else happens " +
+        'to this order; retry with the same Idempotency-Key.',
+    );
+  }
+  const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
+  if (applied) {
+    const cancellation_id = entry ? entryId(entry) : null;
+    const finish = {
+      outcome: 'succeeded',
+      cancellation_id,
+      refunded,
+      iamport_ms,
+      iamport_message: detail,
+    } as const;
+    await finishQuietly(deps, attempt.id, ending(deps, finish));
+    return { kind: 'applied', payment: fresh.payment, entry };
+  }
+  const finish = {
+    outcome: 'failed',
+    error_code: 'UPSTREAM_UNAVAILABLE',
+    iamport_message: detail,
+    iamport_ms,
+  } as const;
+  await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+  return fail(
+    'UPSTREAM_UNAVAILABLE',
+    "i'mport did not answer; it shows no refund, so nothing was refunded. Try again.",
+  );
+};

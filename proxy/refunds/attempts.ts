@@ -1,0 +1,58 @@
+/** @module The audit's side of a refund: an attempt's first row, how it ended, and a write that must not fail it. */
+import type { AttemptFinish, AttemptStart } from '../store/store.ts';
+import { maskAccount } from './check-request.ts';
+import type { RefundDeps } from './deps.ts';
+import type { CancelInput } from './cancel-input.ts';
+
+/** An attempt's start as the request gives it; what is sent (imp_uid, amount, checksum) is filled in once decided. */
+export const attemptStart = (
+  deps: Pick<RefundDeps, 'now' | 'randomId'>,
+  input: CancelInput,
+  key: string | null,
+): AttemptStart => {
+  const { request: req, grant } = input;
+  return {
+    id: deps.randomId(),
+    merchant_uid: req.merchant_uid,
+    imp_uid: null,
+    requested_amount: req.cancel_request_amount ?? null,
+    amount: null,
+    checksum: null,
+    reason: req.reason,
+    refund_bank: req.refund_bank ?? null,
+    refund_account_masked: maskAccount(req.refund_account),
+    grant_subject: grant.sub,
+    grant_jti: grant.jti ?? null,
+    client_ip: input.clientIp,
+    origin: input.origin,
+    idempotency_key: key,
+    started_at: deps.now(),
+  };
+};
+
+export type Ending = Partial<AttemptFinish> & Pick<AttemptFinish, 'outcome'>;
+
+/** How an attempt ended, the fields not given being null, at this moment. */
+export const ending = (deps: Pick<RefundDeps, 'now'>, end: Ending): AttemptFinish => ({
+  error_code: null,
+  iamport_code: null,
+  iamport_message: null,
+  cancellation_id: null,
+  refunded: null,
+  iamport_ms: null,
+  finished_at: deps.now(),
+  ...end,
+});
+
+/** Writes an attempt's end after money moved; a failed write is logged, never turned into a failure answer. */
+export const finishQuietly = async (
+  deps: Pick<RefundDeps, 'store' | 'log'>,
+  id: string,
+  finish: AttemptFinish,
+): Promise<void> => {
+  try {
+    await deps.store.finishAttempt(id, finish);
+  } catch (error) {
+    deps.log({ level: 'error', msg: 'audit write failed after a refund', attempt: id, error: String(error) });
+  }
+};

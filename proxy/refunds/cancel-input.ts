@@ -1,0 +1,11 @@
+/** @module What a refund request brings to the use case, once the route has parsed it and checked its grant. */
+import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import type { Grant } from '../auth/grant.ts';
+
+export interface CancelInput {
+  readonly request: CancelRequestOutput;
+  readonly grant: Grant;
+  readonly idempotencyKey: string | null;
+  readonly clientIp: string | null;
+  readonly origin: string | null;
+}
