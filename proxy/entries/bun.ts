@@ -1,11 +1,12 @@
 /**
  * @module The Bun entry: hands Bun.env to the configuration, opens the PostgreSQL ledger, serves the proxy with
- * Bun.serve. The client IP is server.requestIP(). Run the bundle built by
+ * Bun.serve and keeps its housekeeping. The client IP is server.requestIP(). Run the bundle built by
  * scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
 import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
+import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 interface BunServer {
@@ -43,10 +44,12 @@ const server = Bun.serve({
     app.fetch(request, { peerAddress: bun.requestIP(request)?.address ?? null } satisfies PeerEnv),
 });
 console.log(listeningLine(server.url.origin, runtime, config));
+const housekeeping = scheduleHousekeeping({ store, now: Date.now, log: consoleLog });
 
 const stop = (): void => {
   void server
     .stop()
+    .then(() => housekeeping.stop())
     .then(() => closeWhenSettled(background, store))
     .finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();

@@ -1,11 +1,12 @@
 /**
  * @module The Deno entry (Deno Deploy or `deno run`): hands Deno.env to the configuration, opens the PostgreSQL
- * ledger, serves the proxy with Deno.serve. The client IP is the connection's remote
+ * ledger, serves the proxy with Deno.serve and keeps its housekeeping. The client IP is the connection's remote
  * address. Run the bundle built by scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
 import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
+import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
@@ -14,6 +15,7 @@ declare const Deno: {
   readonly env: { toObject(): Record<string, string> };
   exit(code: number): never;
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
+  unrefTimer(id: number): void;
   serve(
     options: { hostname?: string; port?: number; onListen: (addr: { hostname: string; port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
@@ -38,10 +40,15 @@ const server = Deno.serve(
   { ...address, onListen: (listening) => console.log(listeningLine(urlOf(listening), runtime, config)) },
   (request, info) => app.fetch(request, { peerAddress: info.remoteAddr.hostname } satisfies PeerEnv),
 );
+const housekeeping = scheduleHousekeeping(
+  { store, now: Date.now, log: consoleLog },
+  unrefdInterval((id) => Deno.unrefTimer(id as number)),
+);
 
 const stop = (): void => {
   void server
     .shutdown()
+    .then(() => housekeeping.stop())
     .then(() => closeWhenSettled(background, store))
     .finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 5000);

@@ -1,6 +1,6 @@
 /**
  * @module The Node entry point (`npm start`): hands process.env to the configuration, opens the ledger, serves the
- * proxy. With nothing live configured (and NODE_ENV not production) it runs the sandbox:
+ * proxy and keeps its housekeeping. With nothing live configured (and NODE_ENV not production) it runs the sandbox:
  * a fake i'mport on loopback and a demo shop, with a grant secret and a ledger file of its own (config.ts).
  */
 import { existsSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
+import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
@@ -99,9 +100,11 @@ const main = async (): Promise<void> => {
     app.route('/', demo.routes);
   }
 
+  let housekeeping: ReturnType<typeof scheduleHousekeeping> | null = null;
   const server = serve({ ...nodeDrain(app.fetch), port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     listening = listenOrigins(info.address, info.port);
+    housekeeping = scheduleHousekeeping({ store, now: Date.now, log });
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
     if (sandbox) console.log(sandboxBanner(sandbox.served.url, url));
@@ -109,7 +112,8 @@ const main = async (): Promise<void> => {
   const stop = (): void => {
     iamportFetch.close();
     server.close(() => {
-      void Promise.all([closeWhenSettled(background, store), sandbox?.served.close()]).finally(() => process.exit(0));
+      const ledgerClosed = Promise.resolve(housekeeping?.stop()).then(() => closeWhenSettled(background, store));
+      void Promise.all([ledgerClosed, sandbox?.served.close()]).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };
