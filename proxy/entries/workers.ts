@@ -1,9 +1,9 @@
 /**
  * @module The Cloudflare Workers entry (workerd). Bindings arrive with each event, so the app is built on the first
  * one from the bindings handed to the configuration, and kept for the isolate. A socket in workerd belongs to the
- * event that opened it, so the ledger gives each request its own PostgreSQL connection, opened
+ * event that opened it, so the ledger gives each request (and each cron run) its own PostgreSQL connection, opened
  * on first use and closed after the response, through an AsyncLocalStorage scope. DATABASE_URL comes from a secret,
- * or from a Hyperdrive binding named HYPERDRIVE.
+ * or from a Hyperdrive binding named HYPERDRIVE. The cron trigger (deploy/wrangler.toml, hourly) runs housekeeping.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Hono } from 'hono';
@@ -12,6 +12,7 @@ import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
 import { failure } from '../errors.ts';
 import { consoleLog as log } from '../log-line.ts';
+import { housekeep } from '../refunds/housekeeping.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
@@ -132,4 +133,18 @@ export default {
     });
   },
 
+  /** The cron trigger (hourly, deploy/wrangler.toml): one round of housekeeping on a connection of its own. */
+  async scheduled(_controller: unknown, bindings: Bindings, ctx: WorkerContext): Promise<void> {
+    const current = isolateFor(bindings);
+    if (current instanceof ConfigError) return;
+    const scope: RequestScope = { driver: null, kept: [] };
+    const round = scopes.run(scope, async () => {
+      try {
+        if (await migrated(current)) await housekeep({ store: current.ledger, now: Date.now, log });
+      } finally {
+        await scope.driver?.close();
+      }
+    });
+    ctx.waitUntil(round);
+  },
 };
