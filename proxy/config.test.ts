@@ -111,7 +111,9 @@ describe('deploymentOf', () => {
 
   it('runs the sandbox on Node only: elsewhere nothing set is a live configuration missing its variables', () => {
     assert.equal(deploymentOf({}, 'Node').sandbox, true);
-    for (const runtime of ['Deno', 'Bun', 'Cloudflare Workers'] as const) assert.equal(deploymentOf({}, runtime).sandbox, false);
+    for (const runtime of ['Deno', 'Bun', 'Cloudflare Workers'] as const) {
+      assert.equal(deploymentOf({}, runtime).sandbox, false, runtime);
+    }
   });
 });
 
@@ -144,7 +146,8 @@ describe('parseConfig for the sandbox', () => {
   });
 
   it('refuses a non-loopback HOST unless SANDBOX_PUBLIC=true', () => {
-    assert.match(sandboxProblems({ HOST: '0.0.0.0' }).message, /HOST=0\.0\.0\.0 is not a loopback address.*SANDBOX_PUBLIC=true/s);
+    const refused = sandboxProblems({ HOST: '0.0.0.0' }).message;
+    assert.match(refused, /HOST=0\.0\.0\.0 is not a loopback address.*SANDBOX_PUBLIC=true/s);
     assert.equal(parseConfig({ HOST: '0.0.0.0', SANDBOX_PUBLIC: 'true' }).host, '0.0.0.0');
     for (const HOST of ['127.0.0.1', '::1', 'localhost']) assert.equal(parseConfig({ HOST }).sandbox, true);
     assert.equal(parseConfig({ ...base, HOST: '0.0.0.0' }).host, '0.0.0.0', 'a live proxy may listen anywhere');
@@ -170,7 +173,8 @@ describe('parseConfig outside Node', () => {
         error.problems.some((p) => p.startsWith('IMP_SECRET')) &&
         error.problems.some((p) => p.startsWith('REFUND_TOKEN_SECRET')),
     );
-    assert.throws(() => parseConfig({}, 'Cloudflare Workers'), /IMP_KEY is not set[\s\S]*on Cloudflare Workers the ledger/);
+    const workers = /IMP_KEY is not set[\s\S]*on Cloudflare Workers the ledger/;
+    assert.throws(() => parseConfig({}, 'Cloudflare Workers'), workers);
   });
 
   it('gives a PostgreSQL configuration when DATABASE_URL is set', () => {
@@ -188,6 +192,8 @@ describe('parseConfig outside Node', () => {
 describe('grantSecretOf (npm run grant)', () => {
   it('is REFUND_TOKEN_SECRET when it could be the proxy\'s (32 characters or more), else null', () => {
     assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET: 's'.repeat(32) }), 's'.repeat(32));
-    for (const REFUND_TOKEN_SECRET of [undefined, '', 'short']) assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET }), null);
+    for (const REFUND_TOKEN_SECRET of [undefined, '', 'short']) {
+      assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET }), null, String(REFUND_TOKEN_SECRET));
+    }
   });
 });

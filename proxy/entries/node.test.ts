@@ -152,7 +152,8 @@ describe('the Node entry (npm start)', () => {
     await claim(before, 'recent', 3600 * 1000);
     await before.close();
     // Stopped as soon as it listens: shutdown waits for the round begun at start before it closes the ledger.
-    const proxy = await runScript('proxy/entries/node.ts', [], { ...LIVE, PORT: '0', DATA_DIR: dataDir }, /listening on/);
+    const env = { ...LIVE, PORT: '0', DATA_DIR: dataDir };
+    const proxy = await runScript('proxy/entries/node.ts', [], env, /listening on/);
     await proxy.kill();
     const after = createSqliteStore({ path });
     try {

@@ -1,4 +1,4 @@
-// What the Deno and Bun entries share: the start-up refusals, the client IP. (DATABASE_URL's requirement: config.test.ts.)
+// What the Deno and Bun entries share: the start-up refusals, the client IP (DATABASE_URL's need: config.test.ts).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
