@@ -1,4 +1,4 @@
-/** @module AppDeps: everything createApp() is given; the environment is read elsewhere (config.ts, entries/). */
+/** @module AppDeps: what buildProxy (app.ts) gives the routes; the environment is read elsewhere (config.ts). */
 import type { Context } from 'hono';
 import type { RefundDeps } from './refunds/deps.ts';
 import type { WidgetScript } from './routes/widget.ts';

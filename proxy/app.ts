@@ -1,10 +1,18 @@
-/** @module createApp(deps): the proxy's HTTP surface. Wiring only: it reads no environment and touches no runtime API. */
-import { Hono } from 'hono';
+/**
+ * @module buildProxy(config, runtime): the proxy, made from its configuration and what the runtime supplies (the
+ * ledger, fetch, the client IP, where work after an answer is kept). Every entry and every test builds it here. It
+ * reads no environment and touches no runtime API.
+ */
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
+import { type Background, createBackground } from './background.ts';
+import type { Config } from './config.ts';
 import { AppError, failure } from './errors.ts';
+import { createIamportClient, type FetchLike, type IamportClient } from './iamport/client.ts';
+import { consoleLog, type Log } from './log-line.ts';
 import { limitBody } from './middleware/body-limit.ts';
 import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
@@ -12,18 +20,92 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { healthRoutes } from './routes/health.ts';
-import { LedgerUnavailableError } from './store/guard.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
+import { guardStore, LedgerUnavailableError } from './store/guard.ts';
+import type { Store } from './store/store.ts';
+
+/** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
+export type ProxyConfig = Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, Optional>>;
+
+type Optional = 'sandbox' | 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails';
+
+/** What the runtime supplies. */
+export interface RuntimePieces {
+  readonly store: Store;
+  /** How i'mport is reached. */
+  readonly fetch: FetchLike;
+  /** The client's IP as the runtime sees it (or as a trusted reverse proxy reports it); none unless given. */
+  readonly clientIp?: (c: Context) => string | null;
+  /** Where work that outlives an answer is kept; an entry that closes the ledger at shutdown waits for it first. */
+  readonly background?: Background;
+  /** The built widget (`dist/refund-button.js`), or null when it was not built. */
+  readonly loadWidget?: AppDeps['loadWidget'];
+  readonly log?: Log;
+  /** Epoch ms. */
+  readonly now?: () => number;
+  /** Origins the proxy knows as its own besides PUBLIC_ORIGIN (the sandbox's listen address, known once it listens). */
+  readonly ownOrigins?: () => readonly string[];
+  readonly leaseWaitMs?: number;
+  /** A client of one's own in place of the one made from config.iamport (the benchmarks' token-cache-off run). */
+  readonly iamport?: IamportClient;
+}
 
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-export const createApp = (deps: AppDeps): Hono => {
+const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
+  const { now = Date.now, log = consoleLog } = runtime;
+  const fixedOrigins = config.publicOrigin ? [config.publicOrigin] : [];
+  const more = runtime.ownOrigins;
+  const iamport =
+    runtime.iamport ??
+    createIamportClient({
+      baseUrl: config.iamport.apiUrl,
+      apiKey: config.iamport.apiKey,
+      apiSecret: config.iamport.apiSecret,
+      fetch: runtime.fetch,
+      now,
+      timeoutMs: config.iamport.timeoutMs,
+      log,
+    });
+  return {
+    store: guardStore(runtime.store),
+    iamport,
+    now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    randomId: () => crypto.randomUUID(),
+    leaseWaitMs: runtime.leaseWaitMs ?? 20_000,
+    // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
+    leaseTtlMs: 6_000,
+    log,
+    background: runtime.background ?? createBackground(),
+    grantSecret: config.grantSecret,
+    maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
+    allowedOrigins: config.allowedOrigins,
+    ownOrigins: more ? () => [...fixedOrigins, ...more()] : () => fixedOrigins,
+    clientIp: runtime.clientIp ?? (() => null),
+    rateLimit: config.rateLimit ?? { perIp: 0, perOrder: 0, webhookPerIp: 0 },
+    webhookIps: config.webhookIps ?? [],
+    healthDetails: config.healthDetails ?? false,
+    sandbox: config.sandbox ?? false,
+    loadWidget: runtime.loadWidget ?? (async () => null),
+  };
+};
+
+const tooLarge = (): never => {
+  throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`);
+};
+
+export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono => {
+  const deps = depsOf(config, runtime);
   const app = new Hono();
   // The proxy's own origins come from configuration: a Host header is the client's to write.
   const isAllowed = (origin: string) => deps.allowedOrigins.includes(origin) || deps.ownOrigins().includes(origin);
+  const minute = { windowMs: 60_000, now: deps.now };
+  const perIp = (c: Context) => (c.req.method === 'OPTIONS' ? null : `ip:${rateGroupOf(deps.clientIp(c))}`);
+  const perOrder = (c: Context) => `order:${c.get('grant').sub}`;
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
   app.use(
@@ -37,11 +119,10 @@ export const createApp = (deps: AppDeps): Hono => {
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));
-  app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: () => { throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`); } }));
-  const minute = { windowMs: 60_000, now: deps.now };
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: (c) => (c.req.method === 'OPTIONS' ? null : `ip:${rateGroupOf(deps.clientIp(c))}`) }));
+  app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
+  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp }));
   app.use('/payments/*', requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds }));
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: (c) => `order:${c.get('grant').sub}` }));
+  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder }));
 
   app.route('/', healthRoutes(deps));
   app.route('/', paymentRoutes(deps));
@@ -59,7 +140,8 @@ export const createApp = (deps: AppDeps): Hono => {
     if (error instanceof LedgerUnavailableError) {
       c.set('errorCode', 'UPSTREAM_UNAVAILABLE');
       deps.log({ level: 'error', msg: 'ledger unavailable', operation: error.operation, error: String(error.cause) });
-      return c.json(failure('UPSTREAM_UNAVAILABLE', 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.').body, 503);
+      const message = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
+      return c.json(failure('UPSTREAM_UNAVAILABLE', message).body, 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
       c.set('errorCode', 'INVALID_REQUEST');
@@ -67,7 +149,8 @@ export const createApp = (deps: AppDeps): Hono => {
     }
     // A surprise: log it whole here, answer without details (they may hold internals).
     c.set('errorCode', 'INTERNAL');
-    deps.log({ level: 'error', msg: 'unhandled error', path: new URL(c.req.url).pathname, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    deps.log({ level: 'error', msg: 'unhandled error', path: new URL(c.req.url).pathname, error: detail });
     return c.json(failure('INTERNAL').body, 500);
   });
   return app;

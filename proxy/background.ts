@@ -30,7 +30,10 @@ export const createBackground = (): TrackedBackground => {
  * At shutdown, once the server takes no more requests: a refund answered just now may still be writing under its
  * order's lease, so that work is let finish before the ledger closes.
  */
-export const closeWhenSettled = async (background: TrackedBackground, ledger: { close(): Promise<void> }): Promise<void> => {
+export const closeWhenSettled = async (
+  background: TrackedBackground,
+  ledger: { close(): Promise<void> },
+): Promise<void> => {
   await background.settled();
   await ledger.close();
 };

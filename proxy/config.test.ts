@@ -1,7 +1,7 @@
-// parseConfig: defaults, and a message naming each bad or missing variable.
+// parseConfig: defaults, sandbox or live, the runtime's needs, and a message naming each bad or missing variable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, deploymentOf, parseConfig } from './config.ts';
+import { ConfigError, deploymentOf, grantSecretOf, parseConfig, SANDBOX_IAMPORT_KEYS } from './config.ts';
 
 const base = { IMP_KEY: 'key', IMP_SECRET: 'secret', REFUND_TOKEN_SECRET: 's'.repeat(32) };
 
@@ -20,6 +20,7 @@ describe('parseConfig', () => {
     const config = parseConfig(base);
     assert.deepEqual(config, {
       sandbox: false,
+      production: false,
       iamport: { apiKey: 'key', apiSecret: 'secret', apiUrl: 'https://api.iamport.kr', timeoutMs: 15000 },
       grantSecret: 's'.repeat(32),
       maxGrantTtlSeconds: 3600,
@@ -28,6 +29,7 @@ describe('parseConfig', () => {
       publicOrigin: null,
       port: 8787,
       host: '127.0.0.1',
+      addressFromPlatform: false,
       trustProxyHops: 0,
       rateLimit: { perIp: 120, perOrder: 30, webhookPerIp: 120 },
       webhookIps: [],
@@ -107,20 +109,91 @@ describe('deploymentOf', () => {
     assert.equal(deploymentOf({ IMP_KEY: 'k', IMP_SECERT: 's', REFUND_TOKEN_SECRET: 's'.repeat(32) }).sandbox, false);
   });
 
-  it('refuses a sandbox on a non-loopback HOST unless SANDBOX_PUBLIC=true', () => {
-    const sandboxEnv = { ...base, HOST: '0.0.0.0' };
-    assert.match(
-      (() => {
-        try {
-          parseConfig(sandboxEnv, { sandbox: true });
-        } catch (error) {
-          return String(error);
-        }
-        return 'started';
-      })(),
-      /HOST=0\.0\.0\.0 is not a loopback address.*SANDBOX_PUBLIC=true/s,
+  it('runs the sandbox on Node only: elsewhere nothing set is a live configuration missing its variables', () => {
+    assert.equal(deploymentOf({}, 'Node').sandbox, true);
+    for (const runtime of ['Deno', 'Bun', 'Cloudflare Workers'] as const) {
+      assert.equal(deploymentOf({}, runtime).sandbox, false, runtime);
+    }
+  });
+});
+
+describe('parseConfig for the sandbox', () => {
+  const sandboxProblems = (env: Record<string, string>): ConfigError => {
+    try {
+      parseConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error;
+    }
+    assert.fail('expected a ConfigError');
+  };
+
+  it('gives the fake i\'mport\'s keys and a random grant secret of its own, new at each start', () => {
+    const first = parseConfig({});
+    assert.equal(first.sandbox, true);
+    assert.deepEqual(first.iamport, { ...SANDBOX_IAMPORT_KEYS, apiUrl: '', timeoutMs: 15000 });
+    assert.ok(first.grantSecret.length >= 32);
+    assert.notEqual(parseConfig({}).grantSecret, first.grantSecret);
+  });
+
+  it('signs with SANDBOX_TOKEN_SECRET when set, and refuses one shorter than 32 characters (empty too)', () => {
+    assert.equal(parseConfig({ SANDBOX_TOKEN_SECRET: 'x'.repeat(32) }).grantSecret, 'x'.repeat(32));
+    for (const SANDBOX_TOKEN_SECRET of ['short', '']) {
+      const error = sandboxProblems({ SANDBOX_TOKEN_SECRET });
+      assert.deepEqual(error.problems, ['SANDBOX_TOKEN_SECRET must be at least 32 characters']);
+      assert.equal(error.sandbox, true, 'the error says the sandbox was asked for');
+    }
+  });
+
+  it('refuses a non-loopback HOST unless SANDBOX_PUBLIC=true', () => {
+    const refused = sandboxProblems({ HOST: '0.0.0.0' }).message;
+    assert.match(refused, /HOST=0\.0\.0\.0 is not a loopback address.*SANDBOX_PUBLIC=true/s);
+    assert.equal(parseConfig({ HOST: '0.0.0.0', SANDBOX_PUBLIC: 'true' }).host, '0.0.0.0');
+    for (const HOST of ['127.0.0.1', '::1', 'localhost']) assert.equal(parseConfig({ HOST }).sandbox, true);
+    assert.equal(parseConfig({ ...base, HOST: '0.0.0.0' }).host, '0.0.0.0', 'a live proxy may listen anywhere');
+  });
+
+  it('says a live configuration error is not the sandbox\'s', () => {
+    try {
+      parseConfig({ IMP_KEY: 'k' });
+      assert.fail('expected a ConfigError');
+    } catch (error) {
+      assert.ok(error instanceof ConfigError && error.sandbox === false);
+    }
+  });
+});
+
+describe('parseConfig outside Node', () => {
+  it('requires DATABASE_URL, naming the runtime, alongside every other problem', () => {
+    assert.throws(
+      () => parseConfig({ IMP_KEY: 'k' }, 'Deno'),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((p) => /^DATABASE_URL is not set: on Deno the ledger is PostgreSQL/.test(p)) &&
+        error.problems.some((p) => p.startsWith('IMP_SECRET')) &&
+        error.problems.some((p) => p.startsWith('REFUND_TOKEN_SECRET')),
     );
-    assert.equal(parseConfig({ ...sandboxEnv, SANDBOX_PUBLIC: 'true' }, { sandbox: true }).host, '0.0.0.0');
-    for (const HOST of ['127.0.0.1', '::1', 'localhost']) assert.equal(parseConfig({ ...base, HOST }, { sandbox: true }).sandbox, true);
+    const workers = /IMP_KEY is not set[\s\S]*on Cloudflare Workers the ledger/;
+    assert.throws(() => parseConfig({}, 'Cloudflare Workers'), workers);
+  });
+
+  it('gives a PostgreSQL configuration when DATABASE_URL is set', () => {
+    const config = parseConfig({ ...base, DATABASE_URL: 'postgres://u:p@db:5432/refunds' }, 'Bun');
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/refunds' });
+  });
+
+  it('leaves the address to the platform on Deno Deploy (DENO_DEPLOYMENT_ID)', () => {
+    const env = { ...base, DATABASE_URL: 'postgres://u:p@db:5432/refunds' };
+    assert.equal(parseConfig(env, 'Deno').addressFromPlatform, false);
+    assert.equal(parseConfig({ ...env, DENO_DEPLOYMENT_ID: 'abc123' }, 'Deno').addressFromPlatform, true);
+  });
+});
+
+describe('grantSecretOf (npm run grant)', () => {
+  it('is REFUND_TOKEN_SECRET when it could be the proxy\'s (32 characters or more), else null', () => {
+    assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET: 's'.repeat(32) }), 's'.repeat(32));
+    for (const REFUND_TOKEN_SECRET of [undefined, '', 'short']) {
+      assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET }), null, String(REFUND_TOKEN_SECRET));
+    }
   });
 });

@@ -1,23 +1,39 @@
 /**
- * @module parseConfig(env): the only reader of environment variables (or edge bindings). A missing or bad value
- * stops start-up with a message that names the variable.
+ * @module parseConfig(env, runtime): the only reader of the configuration. Each entry hands it its runtime's
+ * environment once (process.env, Deno.env.toObject(), Bun.env, the Workers bindings); it decides sandbox or live and
+ * validates every variable (config-vars.ts). A missing or bad value stops start-up with a message naming it.
  */
 import * as v from 'valibot';
-import { isLoopbackHost, parseIp } from './net/ip.ts';
+import { origin, type VarName, type VarSpec, VARS } from './config-vars.ts';
+import { isLoopbackHost } from './net/ip.ts';
+
+/** Where the proxy runs. Only Node has a disk for the SQLite ledger, and only Node runs the sandbox. */
+export type Runtime = 'Node' | 'Deno' | 'Bun' | 'Cloudflare Workers';
 
 export interface Config {
-  /** True when the built-in sandbox runs (see deploymentOf); the entry supplies the fake i'mport's env. */
+  /** The built-in sandbox runs (fake i'mport, demo shop); see deploymentOf. */
   readonly sandbox: boolean;
-  readonly iamport: { readonly apiKey: string; readonly apiSecret: string; readonly apiUrl: string; readonly timeoutMs: number };
+  /** NODE_ENV names production (anything but unset, development or test). */
+  readonly production: boolean;
+  /** In the sandbox, the fake's keys, and an empty apiUrl until the entry's fake i'mport listens. */
+  readonly iamport: {
+    readonly apiKey: string;
+    readonly apiSecret: string;
+    readonly apiUrl: string;
+    readonly timeoutMs: number;
+  };
+  /** REFUND_TOKEN_SECRET; in the sandbox, SANDBOX_TOKEN_SECRET or a random secret new at each start. */
   readonly grantSecret: string;
   /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */
   readonly maxGrantTtlSeconds: number;
-  readonly database: { readonly kind: 'sqlite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly database: SqliteDatabase | PostgresDatabase;
   readonly allowedOrigins: readonly string[];
   /** The proxy's own origin as the public reaches it (PUBLIC_ORIGIN); never taken from a Host header. */
   readonly publicOrigin: string | null;
   readonly port: number;
   readonly host: string;
+  /** The platform chooses the listening address (Deno Deploy, which sets DENO_DEPLOYMENT_ID): HOST, PORT unused. */
+  readonly addressFromPlatform: boolean;
   /** How many reverse proxies in front append to X-Forwarded-For (TRUST_PROXY); 0 means use the socket's peer. */
   readonly trustProxyHops: number;
   /** Requests per minute per client IP and per order on the payment routes, and per IP on the webhook; 0 is off. */
@@ -30,85 +46,38 @@ export interface Config {
   readonly warnings: readonly string[];
 }
 
+export interface SqliteDatabase {
+  readonly kind: 'sqlite';
+  readonly dataDir: string;
+}
+
+export interface PostgresDatabase {
+  readonly kind: 'postgres';
+  readonly url: string;
+}
+
+/** The configuration outside Node, where the ledger is always PostgreSQL. */
+export type PostgresConfig = Config & { readonly database: PostgresDatabase };
+
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Thrown when the environment cannot run the proxy; the message lists every bad variable. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  /** `sandbox`: the environment asked for the sandbox; the problem is then in its own few variables. */
+  constructor(
+    readonly problems: readonly string[],
+    readonly sandbox = false,
+  ) {
     super(`Configuration error:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
 
-const text = (what: string) => v.pipe(v.string(), v.trim(), v.minLength(1, `${what} is empty`));
-const int = (min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.regex(/^\d+$/, 'must be a whole number'),
-    v.transform(Number),
-    v.minValue(min, `must be at least ${min}`),
-    v.maxValue(max, `must be at most ${max}`),
-  );
-const httpUrl = v.pipe(
-  v.string(),
-  v.trim(),
-  v.url('must be a URL'),
-  v.check((s) => /^https?:\/\//.test(s), 'must start with http:// or https://'),
-  v.transform((s) => s.replace(/\/+$/, '')),
-);
-const origin = v.pipe(
-  v.string(),
-  v.url('is not an origin such as https://shop.example.com'),
-  v.check((s) => new URL(s).origin === s.replace(/\/$/, ''), 'must be an origin (scheme, host and port only)'),
-  v.transform((s) => new URL(s).origin),
-);
-const bool = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(['1', '0', 'true', 'false', 'yes', 'no'], 'must be true or false'));
-const isTrue = (value: string): boolean => ['1', 'true', 'yes'].includes(value);
-/** A hop count, or the old boolean spelling (true is one hop, with a warning). */
-const hops = v.pipe(
-  v.string(),
-  v.trim(),
-  v.toLowerCase(),
-  v.regex(/^(\d{1,2}|true|false|yes|no)$/, 'must be the number of reverse proxies in front (0, 1, 2 …)'),
-);
-const ipList = v.pipe(
-  v.string(),
-  v.transform((s) => s.split(',').map((item) => item.trim()).filter(Boolean)),
-  v.check((items) => items.every((item) => parseIp(item) !== null), 'must be a comma-separated list of IP addresses'),
-  v.transform((items) => items.map((item) => parseIp(item)!.address)),
-);
-
-/** Each variable: its schema, and its default when unset (undefined: required). */
-const VARS = {
-  IMP_KEY: { schema: text('IMP_KEY'), required: 'the i\'mport REST API key (console → V1 API keys)' },
-  IMP_SECRET: { schema: text('IMP_SECRET'), required: 'the i\'mport REST API secret' },
-  IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
-  IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
-  REFUND_TOKEN_SECRET: {
-    schema: v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters')),
-    required: 'the secret your backend signs refund grants with (at least 32 characters)',
-  },
-  MAX_GRANT_TTL: { schema: int(60, 7 * 86_400), fallback: '3600' },
-  DATABASE_URL: { schema: v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')) },
-  DATA_DIR: { schema: text('DATA_DIR'), fallback: './.data' },
-  ALLOWED_ORIGINS: { schema: v.string(), fallback: '' },
-  PUBLIC_ORIGIN: { schema: origin },
-  PORT: { schema: int(0, 65_535), fallback: '8787' },
-  HOST: { schema: text('HOST'), fallback: '127.0.0.1' },
-  TRUST_PROXY: { schema: hops, fallback: '0' },
-  RATE_LIMIT_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
-  RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },
-  RATE_LIMIT_WEBHOOK_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
-  IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
-  HEALTH_DETAILS: { schema: bool, fallback: 'false' },
-  SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
-} as const;
-
-type VarName = keyof typeof VARS;
-
 /** The variables whose presence means a live deployment: any one of them set and the sandbox never runs. */
 export const LIVE_VARIABLES = ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET', 'DATABASE_URL'] as const;
+
+/** The keys the sandbox's fake i'mport accepts; nothing live is configured when it runs, so there are no others. */
+export const SANDBOX_IAMPORT_KEYS = { apiKey: 'test_imp_key', apiSecret: 'test_imp_secret' } as const;
 
 export interface Deployment {
   /** The built-in sandbox (fake i'mport, demo shop) runs; otherwise the proxy is live. */
@@ -118,78 +87,100 @@ export interface Deployment {
 }
 
 /**
- * Which mode the environment asks for. The sandbox runs only when nothing live is configured (none of LIVE_VARIABLES
- * is set, even empty) and NODE_ENV is unset, `development` or `test`; every other NODE_ENV value counts as production.
- * A half-configured live proxy (a misspelt IMP_SECRET, say) is therefore a start-up error, never a sandbox holding
- * the real grant secret and the real ledger.
+ * Which mode the environment asks for. The sandbox runs only on Node, when nothing live is configured (none of
+ * LIVE_VARIABLES is set, even empty) and NODE_ENV is unset, `development` or `test`; every other NODE_ENV value counts
+ * as production. A half-configured live proxy (a misspelt IMP_SECRET, say) is therefore a start-up error, never a
+ * sandbox holding the real grant secret and the real ledger.
  */
-export const deploymentOf = (env: Env): Deployment => {
+export const deploymentOf = (env: Env, runtime: Runtime = 'Node'): Deployment => {
   const nodeEnv = (env.NODE_ENV ?? '').trim().toLowerCase();
   const production = !['', 'development', 'test'].includes(nodeEnv);
   const live = LIVE_VARIABLES.some((name) => env[name] !== undefined);
-  return { sandbox: !production && !live, production };
+  return { sandbox: runtime === 'Node' && !production && !live, production };
 };
 
-export interface ParseOptions {
-  /** Parse for the sandbox: the entry has filled in the fake i'mport's URL and keys and a grant secret of its own. */
-  readonly sandbox?: boolean;
-}
+type Value<N extends VarName> = v.InferOutput<(typeof VARS)[N]['schema']>;
 
-/** Reads and validates the configuration; throws ConfigError naming every bad or missing variable. */
-export const parseConfig = (env: Env, { sandbox = false }: ParseOptions = {}): Config => {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const read = <N extends VarName>(name: N): v.InferOutput<(typeof VARS)[N]['schema']> | undefined => {
-    const spec: { schema: v.GenericSchema; fallback?: string; required?: string } = VARS[name];
-    const raw = env[name] === '' ? undefined : env[name];
+/** Reads variables from `env`, adding a line to `problems` for each missing required or invalid one. */
+const readerOf = (env: Env, problems: string[]) => {
+  return <N extends VarName>(name: N): Value<N> | undefined => {
+    const spec: VarSpec = VARS[name];
+    const raw = env[name] === '' && !spec.emptyIsSet ? undefined : env[name];
     const value = raw ?? spec.fallback;
     if (value === undefined) {
       if (spec.required) problems.push(`${name} is not set: ${spec.required}`);
       return undefined;
     }
-    const result = v.safeParse(VARS[name].schema, value);
+    const result = v.safeParse(spec.schema, value);
     if (!result.success) {
       problems.push(`${name} ${result.issues[0].message}`);
       return undefined;
     }
-    return result.output;
+    return result.output as Value<N>;
   };
+};
+
+const originsOf = (list: string, problems: string[]): string[] => {
   const origins: string[] = [];
-  for (const item of (read('ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
     const result = v.safeParse(origin, item);
     if (result.success) origins.push(result.output);
     else problems.push(`ALLOWED_ORIGINS: "${item}" ${result.issues[0].message}`);
   }
-  const trustProxy = read('TRUST_PROXY');
-  let trustProxyHops: number | undefined;
-  if (trustProxy !== undefined) {
-    if (/^\d+$/.test(trustProxy)) trustProxyHops = Number(trustProxy);
-    else {
-      trustProxyHops = isTrue(trustProxy) ? 1 : 0;
-      if (trustProxyHops === 1) {
-        warnings.push(
-          'TRUST_PROXY=true is read as TRUST_PROXY=1 (one reverse proxy in front, which appends the client to ' +
-            'X-Forwarded-For). Set the number of proxies instead; see README.md, "Configuration".',
-        );
-      }
-    }
-  }
+  return origins;
+};
+
+/** TRUST_PROXY as a hop count; the old boolean spelling `true` reads as one hop, with a warning. */
+const hopsOf = (trustProxy: string | undefined, warnings: string[]): number => {
+  if (trustProxy === undefined) return 0; // invalid: a problem is already noted
+  if (/^\d+$/.test(trustProxy)) return Number(trustProxy);
+  if (trustProxy !== 'true' && trustProxy !== 'yes') return 0;
+  warnings.push(
+    'TRUST_PROXY=true is read as TRUST_PROXY=1 (one reverse proxy in front, which appends the client to ' +
+      'X-Forwarded-For). Set the number of proxies instead; see README.md, "Configuration".',
+  );
+  return 1;
+};
+
+/** A secret for the sandbox's grants, so that none signed by an earlier run (or by a live secret) passes. */
+const randomSecret = (): string =>
+  Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+/**
+ * Reads and validates the configuration for `runtime`; throws ConfigError naming every bad or missing variable.
+ * Outside Node the ledger is PostgreSQL, so DATABASE_URL is required there.
+ */
+export function parseConfig(env: Env, runtime?: 'Node'): Config;
+export function parseConfig(env: Env, runtime: Exclude<Runtime, 'Node'>): PostgresConfig;
+export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
+  const { sandbox, production } = deploymentOf(env, runtime);
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const read = readerOf(env, problems);
+  const allowedOrigins = originsOf(read('ALLOWED_ORIGINS') ?? '', problems);
+  const trustProxyHops = hopsOf(read('TRUST_PROXY'), warnings);
   const host = read('HOST');
   const sandboxPublic = read('SANDBOX_PUBLIC');
-  if (sandbox && host !== undefined && !isLoopbackHost(host) && !(sandboxPublic && isTrue(sandboxPublic))) {
+  if (sandbox && host !== undefined && !isLoopbackHost(host) && sandboxPublic !== true) {
     problems.push(
       `HOST=${host} is not a loopback address, and the sandbox hands grants to anyone who asks: it listens on ` +
         '127.0.0.1 only. Set SANDBOX_PUBLIC=true for a deliberate public demo, or configure the proxy for live use.',
     );
   }
-  const config = {
-    apiKey: read('IMP_KEY'),
-    apiSecret: read('IMP_SECRET'),
-    apiUrl: read('IAMPORT_API_URL'),
+  const iamport = sandbox
+    ? { ...SANDBOX_IAMPORT_KEYS, apiUrl: '' }
+    : { apiKey: read('IMP_KEY'), apiSecret: read('IMP_SECRET'), apiUrl: read('IAMPORT_API_URL') };
+  const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
+  const databaseUrl = read('DATABASE_URL');
+  if (runtime !== 'Node' && (env.DATABASE_URL ?? '') === '') {
+    problems.push(
+      `DATABASE_URL is not set: on ${runtime} the ledger is PostgreSQL (postgres://user:password@host:5432/db); ` +
+        'the SQLite ledger is for Node only',
+    );
+  }
+  const values = {
     timeoutMs: read('IAMPORT_TIMEOUT_MS'),
-    grantSecret: read('REFUND_TOKEN_SECRET'),
     maxGrantTtl: read('MAX_GRANT_TTL'),
-    databaseUrl: read('DATABASE_URL'),
     dataDir: read('DATA_DIR'),
     publicOrigin: read('PUBLIC_ORIGIN'),
     port: read('PORT'),
@@ -198,43 +189,37 @@ export const parseConfig = (env: Env, { sandbox = false }: ParseOptions = {}): C
     webhookPerIp: read('RATE_LIMIT_WEBHOOK_PER_IP'),
     webhookIps: read('IAMPORT_WEBHOOK_IPS'),
     healthDetails: read('HEALTH_DETAILS'),
+    deployment: read('DENO_DEPLOYMENT_ID'),
   };
-  const { apiKey, apiSecret, apiUrl, timeoutMs, grantSecret, maxGrantTtl, databaseUrl, dataDir, publicOrigin, port } = config;
-  const { perIp, perOrder, webhookPerIp, webhookIps, healthDetails } = config;
-  if (
-    problems.length > 0 ||
-    apiKey === undefined ||
-    apiSecret === undefined ||
-    apiUrl === undefined ||
-    timeoutMs === undefined ||
-    grantSecret === undefined ||
-    maxGrantTtl === undefined ||
-    dataDir === undefined ||
-    port === undefined ||
-    host === undefined ||
-    trustProxyHops === undefined ||
-    perIp === undefined ||
-    perOrder === undefined ||
-    webhookPerIp === undefined ||
-    webhookIps === undefined ||
-    healthDetails === undefined
-  ) {
-    throw new ConfigError(problems);
-  }
+  if (problems.length > 0) throw new ConfigError(problems, sandbox);
+  // Past this point every required or defaulted value is set: each read that came back empty added a problem.
   return {
     sandbox,
-    iamport: { apiKey, apiSecret, apiUrl, timeoutMs },
-    grantSecret,
-    maxGrantTtlSeconds: maxGrantTtl,
-    database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir },
-    allowedOrigins: origins,
-    publicOrigin: publicOrigin ?? null,
-    port,
-    host,
+    production,
+    iamport: {
+      apiKey: iamport.apiKey!,
+      apiSecret: iamport.apiSecret!,
+      apiUrl: iamport.apiUrl!,
+      timeoutMs: values.timeoutMs!,
+    },
+    grantSecret: grantSecret!,
+    maxGrantTtlSeconds: values.maxGrantTtl!,
+    database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir: values.dataDir! },
+    allowedOrigins,
+    publicOrigin: values.publicOrigin ?? null,
+    port: values.port!,
+    host: host!,
+    addressFromPlatform: values.deployment !== undefined,
     trustProxyHops,
-    rateLimit: { perIp, perOrder, webhookPerIp },
-    webhookIps,
-    healthDetails: isTrue(healthDetails),
+    rateLimit: { perIp: values.perIp!, perOrder: values.perOrder!, webhookPerIp: values.webhookPerIp! },
+    webhookIps: values.webhookIps!,
+    healthDetails: values.healthDetails!,
     warnings,
   };
+}
+
+/** REFUND_TOKEN_SECRET for the grant CLI (`npm run grant`), or null when it is unset or too short to be the proxy's. */
+export const grantSecretOf = (env: Env): string | null => {
+  const result = v.safeParse(VARS.REFUND_TOKEN_SECRET.schema, env.REFUND_TOKEN_SECRET);
+  return result.success ? result.output : null;
 };

@@ -54,9 +54,11 @@ const prefixNodeBuiltins = {
  * @param {{ outdir?: string, widget?: string, logLevel?: import('esbuild').LogLevel }} [options]
  * @returns {Promise<Record<string, string>>} absolute path of each bundle by file name
  */
-export async function buildRuntimes({ outdir = join(root, 'dist'), widget = join(root, 'dist/refund-button.js'), logLevel = 'warning' } = {}) {
+export async function buildRuntimes(options = {}) {
+  const { outdir = join(root, 'dist'), widget = join(root, 'dist/refund-button.js'), logLevel = 'warning' } = options;
   if (!existsSync(widget)) {
-    throw new Error(`${relative(root, widget)} is missing: run \`npm run build:widget\` first (every runtime serves it).`);
+    const missing = relative(root, widget);
+    throw new Error(`${missing} is missing: run \`npm run build:widget\` first (every runtime serves it).`);
   }
   const body = readFileSync(widget, 'utf8');
   const paths = {};

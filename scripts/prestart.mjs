@@ -15,7 +15,8 @@ const newest = (path) =>
   statSync(path).isDirectory()
     ? readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), 0)
     : statSync(path).mtimeMs;
-const stale = (output, inputs) => !existsSync(at(output)) || statSync(at(output)).mtimeMs < Math.max(...inputs.map((i) => newest(at(i))));
+const stale = (output, inputs) =>
+  !existsSync(at(output)) || statSync(at(output)).mtimeMs < Math.max(...inputs.map((i) => newest(at(i))));
 
 const npmRun = (script) => {
   const result = spawnSync('npm', ['run', '--silent', script], { cwd: root, stdio: 'inherit' });

@@ -1,5 +1,5 @@
 /**
- * @module Child process: the proxy as `npm start` wires it (composeApp, the Node server, the request log on stdout,
+ * @module Child process: the proxy as `npm start` wires it (buildProxy, the Node server, the request log on stdout,
  * i'mport over real HTTP), on a given ledger. Two variants for comparison: `bare`, a Hono route that answers a
  * fixed refund view and does nothing else; and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
@@ -7,8 +7,7 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../proxy/app.ts';
-import { type ComposeOptions, composeApp, composeDeps } from '../../proxy/compose.ts';
+import { buildProxy, type ProxyConfig, type RuntimePieces } from '../../proxy/app.ts';
 import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
 import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
@@ -47,21 +46,21 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   }
   const store = openStore(options.ledger);
   await store.migrate();
-  const composeOptions: ComposeOptions = {
-    config: {
-      iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs: 15_000 },
-      grantSecret: GRANT_SECRET,
-      allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
-      // On, as in production, but high enough that one benchmark client is never limited.
-      rateLimit: { perIp: 1_000_000, perOrder: 1_000_000, webhookPerIp: 1_000_000 },
-    },
+  const config: ProxyConfig = {
+    iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs: 15_000 },
+    grantSecret: GRANT_SECRET,
+    allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
+    // On, as in production, but high enough that one benchmark client is never limited.
+    rateLimit: { perIp: 1_000_000, perOrder: 1_000_000, webhookPerIp: 1_000_000 },
+  };
+  const pieces: RuntimePieces = {
     store,
     fetch: createNodeFetch(),
     log: stdoutLog(),
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     ...(options.widgetFile ? { loadWidget: widgetFromFile(options.widgetFile) } : {}),
   };
-  if (options.tokenCache !== 'off') return { app: composeApp(composeOptions), close: () => store.close() };
+  if (options.tokenCache !== 'off') return { app: buildProxy(config, pieces), close: () => store.close() };
   const iamport = createIamportClient({
     baseUrl: options.iamportUrl,
     apiKey: IMP_KEY,
@@ -69,13 +68,17 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     fetch: createNodeFetch(),
     now: staleClock(),
   });
-  return { app: createApp({ ...composeDeps(composeOptions), iamport }), close: () => store.close() };
+  return { app: buildProxy(config, { ...pieces, iamport }), close: () => store.close() };
 };
 
 const { app, close } = await build();
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
   // `cpu`: the process's CPU time so far (user + system, µs), so a part can tell what each request cost it.
-  serveCommands(`http://127.0.0.1:${info.port}`, { cpu: () => { const used = process.cpuUsage(); return used.user + used.system; } }, async () => {
+  const cpu = () => {
+    const used = process.cpuUsage();
+    return used.user + used.system;
+  };
+  serveCommands(`http://127.0.0.1:${info.port}`, { cpu }, async () => {
     server.close();
     await close();
   });

@@ -1,10 +1,13 @@
 /**
- * @module The Bun entry: reads Bun.env, opens the PostgreSQL ledger, serves the proxy with Bun.serve. The client IP is
- * server.requestIP(). Run the bundle built by scripts/build-runtimes.mjs: `bun run dist/bun.js`.
+ * @module The Bun entry: hands Bun.env to the configuration, opens the PostgreSQL ledger, serves the proxy with
+ * Bun.serve and keeps its housekeeping. The client IP is server.requestIP(). Run the bundle built by
+ * scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
+import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
-import { formatLogLine } from '../compose.ts';
-import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
+import { consoleLog } from '../log-line.ts';
+import { scheduleHousekeeping } from './housekeeping-timer.ts';
+import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 interface BunServer {
   readonly url: URL;
@@ -29,20 +32,24 @@ const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => 
   return process.exit(1);
 });
 // Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
-for (const warning of config.warnings) console.log(formatLogLine({ level: 'warn', msg: warning }));
+for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
 const background = createBackground();
-const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
+const clientIp = clientIpFromPeer(config.trustProxyHops);
+const app = buildProxy(config, { ...portablePieces, store, clientIp, background, log: consoleLog });
 
 const server = Bun.serve({
   hostname: config.host,
   port: config.port,
-  fetch: (request, bun) => app.fetch(request, { peerAddress: bun.requestIP(request)?.address ?? null } satisfies PeerEnv),
+  fetch: (request, bun) =>
+    app.fetch(request, { peerAddress: bun.requestIP(request)?.address ?? null } satisfies PeerEnv),
 });
 console.log(listeningLine(server.url.origin, runtime, config));
+const housekeeping = scheduleHousekeeping({ store, now: Date.now, log: consoleLog });
 
 const stop = (): void => {
   void server
     .stop()
+    .then(() => housekeeping.stop())
     .then(() => closeWhenSettled(background, store))
     .finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();

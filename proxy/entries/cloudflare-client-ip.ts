@@ -7,4 +7,5 @@ import type { Context } from 'hono';
 import { parseIp } from '../net/ip.ts';
 
 /** CF-Connecting-IP as a canonical address; null when it is missing or not an address (a Worker run some other way). */
-export const cloudflareClientIp = (c: Context): string | null => parseIp(c.req.header('CF-Connecting-IP'))?.address ?? null;
+export const cloudflareClientIp = (c: Context): string | null =>
+  parseIp(c.req.header('CF-Connecting-IP'))?.address ?? null;

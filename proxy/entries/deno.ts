@@ -1,11 +1,13 @@
 /**
- * @module The Deno entry (Deno Deploy or `deno run`): reads Deno.env, opens the PostgreSQL ledger, serves the proxy
- * with Deno.serve. The client IP is the connection's remote address. Run the bundle built by
- * scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
+ * @module The Deno entry (Deno Deploy or `deno run`): hands Deno.env to the configuration, opens the PostgreSQL
+ * ledger, serves the proxy with Deno.serve and keeps its housekeeping. The client IP is the connection's remote
+ * address. Run the bundle built by scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
+import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
-import { formatLogLine } from '../compose.ts';
-import { clientIpFromPeer, composePortableApp, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
+import { consoleLog } from '../log-line.ts';
+import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
+import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
 declare const Deno: {
@@ -13,6 +15,7 @@ declare const Deno: {
   readonly env: { toObject(): Record<string, string> };
   exit(code: number): never;
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
+  unrefTimer(id: number): void;
   serve(
     options: { hostname?: string; port?: number; onListen: (addr: { hostname: string; port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
@@ -20,29 +23,32 @@ declare const Deno: {
 };
 
 const runtime = `Deno ${Deno.version.deno}`;
-const env = Deno.env.toObject();
-const { config, store } = await openPortableLedger(env, 'Deno', (message) => {
+const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', (message) => {
   console.error(message);
   return Deno.exit(1);
 });
 // Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
-for (const warning of config.warnings) console.log(formatLogLine({ level: 'warn', msg: warning }));
+for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
 const background = createBackground();
-const app = composePortableApp({ config, store, clientIp: clientIpFromPeer(config.trustProxyHops), background });
+const clientIp = clientIpFromPeer(config.trustProxyHops);
+const app = buildProxy(config, { ...portablePieces, store, clientIp, background, log: consoleLog });
 
-// Deno Deploy (which sets DENO_DEPLOYMENT_ID) chooses the address itself; elsewhere HOST and PORT do.
-const address = env.DENO_DEPLOYMENT_ID ? {} : { hostname: config.host, port: config.port };
+const address = config.addressFromPlatform ? {} : { hostname: config.host, port: config.port };
+const urlOf = ({ hostname, port }: { hostname: string; port: number }) =>
+  `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
 const server = Deno.serve(
-  {
-    ...address,
-    onListen: ({ hostname, port }) => console.log(listeningLine(`http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`, runtime, config)),
-  },
+  { ...address, onListen: (listening) => console.log(listeningLine(urlOf(listening), runtime, config)) },
   (request, info) => app.fetch(request, { peerAddress: info.remoteAddr.hostname } satisfies PeerEnv),
+);
+const housekeeping = scheduleHousekeeping(
+  { store, now: Date.now, log: consoleLog },
+  unrefdInterval((id) => Deno.unrefTimer(id as number)),
 );
 
 const stop = (): void => {
   void server
     .shutdown()
+    .then(() => housekeeping.stop())
     .then(() => closeWhenSettled(background, store))
     .finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 5000);

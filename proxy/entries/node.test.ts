@@ -7,9 +7,11 @@ import { describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
 import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../iamport/fake/serve-node.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { runScript } from '../test-support/node-process.ts';
 
 const SECRET = 'entry-test-secret-0123456789-abcdefghij';
+const LIVE = { IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET };
 
 describe('the Node entry (npm start)', () => {
   it('in production, stops with a message naming IMP_KEY, IMP_SECRET and REFUND_TOKEN_SECRET when they are missing', async () => {
@@ -136,6 +138,29 @@ describe('the Node entry (npm start)', () => {
     } finally {
       proxy.kill();
       await server.close();
+    }
+  });
+
+  it('runs housekeeping once it listens: an idempotency key past its 24 hours is gone from the ledger', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-housekeeping-'));
+    const path = join(dataDir, 'ledger.sqlite');
+    const claim = (store: ReturnType<typeof createSqliteStore>, key: string, age: number) =>
+      store.claimIdempotencyKey({ key, merchant_uid: 'HK-1', request_hash: 'h', created_at: Date.now() - age });
+    const before = createSqliteStore({ path });
+    await before.migrate();
+    await claim(before, 'expired', 26 * 3600 * 1000);
+    await claim(before, 'recent', 3600 * 1000);
+    await before.close();
+    // Stopped as soon as it listens: shutdown waits for the round begun at start before it closes the ledger.
+    const env = { ...LIVE, PORT: '0', DATA_DIR: dataDir };
+    const proxy = await runScript('proxy/entries/node.ts', [], env, /listening on/);
+    await proxy.kill();
+    const after = createSqliteStore({ path });
+    try {
+      assert.equal((await claim(after, 'expired', 0)).created, true, 'the expired key was purged');
+      assert.equal((await claim(after, 'recent', 0)).created, false, 'a key within its 24 hours stays');
+    } finally {
+      await after.close();
     }
   });
 });

@@ -1,10 +1,9 @@
-// What the Workers, Deno and Bun entries share: the PostgreSQL requirement, the start-up refusals, the client IP.
+// What the Deno and Bun entries share: the start-up refusals, the client IP (DATABASE_URL's need: config.test.ts).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
-import { ConfigError } from '../config.ts';
-import { clientIpFromPeer, openPortableLedger, parsePortableConfig } from './portable.ts';
+import { clientIpFromPeer, openPortableLedger } from './portable.ts';
 
 const ENV = { IMP_KEY: 'k', IMP_SECRET: 's', REFUND_TOKEN_SECRET: 'portable-test-secret-0123456789-abcdef' };
 
@@ -16,24 +15,6 @@ const closedPort = () =>
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
     });
   });
-
-describe('parsePortableConfig', () => {
-  it('requires DATABASE_URL, naming the runtime, alongside every other problem', () => {
-    assert.throws(
-      () => parsePortableConfig({ IMP_KEY: 'k' }, 'Deno'),
-      (error: unknown) =>
-        error instanceof ConfigError &&
-        error.problems.some((p) => /^DATABASE_URL is not set: on Deno the ledger is PostgreSQL/.test(p)) &&
-        error.problems.some((p) => p.startsWith('IMP_SECRET')) &&
-        error.problems.some((p) => p.startsWith('REFUND_TOKEN_SECRET')),
-    );
-  });
-
-  it('gives a PostgreSQL configuration when DATABASE_URL is set', () => {
-    const config = parsePortableConfig({ ...ENV, DATABASE_URL: 'postgres://u:p@db:5432/refunds' }, 'Bun');
-    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/refunds' });
-  });
-});
 
 describe('openPortableLedger', () => {
   const stopWith = (message: string): never => {

@@ -4,7 +4,7 @@
  * largest single cost after the socket itself. Lines of one turn of the event loop go out in one write, and
  * whatever is pending is written when the process exits.
  */
-import { formatLogLine } from '../compose.ts';
+import { formatLogLine } from '../log-line.ts';
 
 export const stdoutLog = (out: NodeJS.WritableStream = process.stdout): ((line: Record<string, unknown>) => void) => {
   let pending = '';

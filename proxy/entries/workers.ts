@@ -1,21 +1,24 @@
 /**
- * @module The Cloudflare Workers entry (workerd). Bindings arrive with each request, so the app is built on the
- * first one and kept for the isolate. A socket in workerd belongs to the request that opened it, so the ledger
- * gives each request its own PostgreSQL connection (opened on first use, closed after the response) through an
- * AsyncLocalStorage scope. DATABASE_URL comes from a secret, or from a Hyperdrive binding named HYPERDRIVE.
+ * @module The Cloudflare Workers entry (workerd). Bindings arrive with each event, so the app is built on the first
+ * one from the bindings handed to the configuration, and kept for the isolate. A socket in workerd belongs to the
+ * event that opened it, so the ledger gives each request (and each cron run) its own PostgreSQL connection, opened
+ * on first use and closed after the response, through an AsyncLocalStorage scope. DATABASE_URL comes from a secret,
+ * or from a Hyperdrive binding named HYPERDRIVE. The cron trigger (deploy/wrangler.toml, hourly) runs housekeeping.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Hono } from 'hono';
+import { buildProxy } from '../app.ts';
 import type { Background } from '../background.ts';
-import { formatLogLine } from '../compose.ts';
-import { ConfigError, type Env } from '../config.ts';
+import { ConfigError, type Env, parseConfig } from '../config.ts';
 import { failure } from '../errors.ts';
+import { consoleLog as log } from '../log-line.ts';
+import { housekeep } from '../refunds/housekeeping.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Store } from '../store/store.ts';
 import { cloudflareClientIp } from './cloudflare-client-ip.ts';
-import { composePortableApp, parsePortableConfig } from './portable.ts';
+import { portablePieces } from './portable.ts';
 
 /** The part of the Workers ExecutionContext this entry uses. */
 interface WorkerContext {
@@ -23,8 +26,6 @@ interface WorkerContext {
 }
 
 type Bindings = Readonly<Record<string, unknown>>;
-
-const RUNTIME = 'Cloudflare Workers';
 
 /** The connection of the request running now, opened when the ledger is first used, and its work after the answer. */
 interface RequestScope {
@@ -62,9 +63,11 @@ const envFromBindings = (bindings: Bindings): Env => {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(bindings)) if (typeof value === 'string') env[name] = value;
   const hyperdrive = bindings.HYPERDRIVE;
-  if (!env.DATABASE_URL && typeof hyperdrive === 'object' && hyperdrive !== null && 'connectionString' in hyperdrive && typeof hyperdrive.connectionString === 'string') {
-    env.DATABASE_URL = hyperdrive.connectionString;
-  }
+  const fromHyperdrive =
+    typeof hyperdrive === 'object' && hyperdrive !== null && 'connectionString' in hyperdrive
+      ? hyperdrive.connectionString
+      : undefined;
+  if (!env.DATABASE_URL && typeof fromHyperdrive === 'string') env.DATABASE_URL = fromHyperdrive;
   return env;
 };
 
@@ -77,45 +80,71 @@ interface Isolate {
 let isolate: Isolate | null = null;
 
 const build = (bindings: Bindings): Isolate => {
-  const config = parsePortableConfig(envFromBindings(bindings), RUNTIME);
+  const config = parseConfig(envFromBindings(bindings), 'Cloudflare Workers');
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
-  return { app: composePortableApp({ config, store: ledger, clientIp: cloudflareClientIp, background }), ledger, migrated: false };
+  const app = buildProxy(config, { ...portablePieces, store: ledger, clientIp: cloudflareClientIp, background, log });
+  return { app, ledger, migrated: false };
+};
+
+/** The isolate's app and ledger, built on the first event; the ConfigError (logged) when the configuration is bad. */
+const isolateFor = (bindings: Bindings): Isolate | ConfigError => {
+  try {
+    return (isolate ??= build(bindings));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log({ level: 'error', msg: 'configuration error', problems: error.problems });
+    return error;
+  }
+};
+
+/**
+ * Migrates the ledger on every event until once it succeeds (migrations are safe to run concurrently); no promise is
+ * shared between events, since one event cannot wait on another's I/O in workerd.
+ */
+const migrated = async (current: Isolate): Promise<boolean> => {
+  if (current.migrated) return true;
+  try {
+    await current.ledger.migrate();
+    current.migrated = true;
+  } catch (error) {
+    log({ level: 'error', msg: 'ledger unavailable', operation: 'migrate', error: String(error) });
+  }
+  return current.migrated;
 };
 
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
-const log = (line: Record<string, unknown>): void => console.log(formatLogLine(line));
+const LEDGER_DOWN = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
 
 export default {
   async fetch(request: Request, bindings: Bindings, ctx: WorkerContext): Promise<Response> {
-    try {
-      isolate ??= build(bindings);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      log({ level: 'error', msg: 'configuration error', problems: error.problems });
-      return answer(failure('INTERNAL', `${error.message}\nSee docs/runtimes.md.`));
-    }
-    const current = isolate;
+    const current = isolateFor(bindings);
+    if (current instanceof ConfigError) return answer(failure('INTERNAL', `${current.message}\nSee docs/runtimes.md.`));
     const scope: RequestScope = { driver: null, kept: [] };
     return scopes.run(scope, async () => {
       try {
-        if (!current.migrated) {
-          // Every request until one succeeds (migrations are safe to run concurrently); no promise is shared
-          // between requests, since one request cannot wait on another's I/O in workerd.
-          try {
-            await current.ledger.migrate();
-            current.migrated = true;
-          } catch (error) {
-            log({ level: 'error', msg: 'ledger unavailable', operation: 'migrate', error: String(error) });
-            return answer(failure('UPSTREAM_UNAVAILABLE', 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.'));
-          }
-        }
+        if (!(await migrated(current))) return answer(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN));
         return await current.app.fetch(request);
       } finally {
         // The connection closes only after the work that follows the answer (the lease's release, say) is done.
         ctx.waitUntil(Promise.allSettled(scope.kept).then(() => scope.driver?.close()));
       }
     });
+  },
+
+  /** The cron trigger (hourly, deploy/wrangler.toml): one round of housekeeping on a connection of its own. */
+  async scheduled(_controller: unknown, bindings: Bindings, ctx: WorkerContext): Promise<void> {
+    const current = isolateFor(bindings);
+    if (current instanceof ConfigError) return;
+    const scope: RequestScope = { driver: null, kept: [] };
+    const round = scopes.run(scope, async () => {
+      try {
+        if (await migrated(current)) await housekeep({ store: current.ledger, now: Date.now, log });
+      } finally {
+        await scope.driver?.close();
+      }
+    });
+    ctx.waitUntil(round);
   },
 };

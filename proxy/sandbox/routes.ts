@@ -44,7 +44,8 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
     await next();
   };
 
-export const createSandbox = ({ fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity }: SandboxOptions): Sandbox => {
+export const createSandbox = (options: SandboxOptions): Sandbox => {
+  const { fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity } = options;
   const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
   let generation = 0;
   let orders: DemoOrder[] = [];
@@ -56,8 +57,8 @@ export const createSandbox = ({ fake, grantSecret, now, ownOrigins, maxGrantTtlS
   };
   reseed();
 
-  const withGrants = () =>
-    Promise.all(orders.map(async (o) => ({ ...o, grant: await mintGrant(grantSecret, { merchantUid: o.merchant_uid, ttlSeconds: grantTtlSeconds }) })));
+  const grantFor = (merchantUid: string) => mintGrant(grantSecret, { merchantUid, ttlSeconds: grantTtlSeconds });
+  const withGrants = () => Promise.all(orders.map(async (o) => ({ ...o, grant: await grantFor(o.merchant_uid) })));
 
   const routes = new Hono()
     .get('/', async (c) => {

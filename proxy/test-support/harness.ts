@@ -1,5 +1,5 @@
 /**
- * @module createHarness(): a proxy wired exactly as in production (composeApp) to the fake i'mport through an
+ * @module createHarness(): a proxy wired exactly as in production (buildProxy) to the fake i'mport through an
  * in-process fetch and to a real SQLite ledger, with helpers to mint grants and call routes via app.request().
  */
 import { mkdtempSync } from 'node:fs';
@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'hono';
 import { mintGrant } from '../auth/grant.ts';
+import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
-import { composeApp } from '../compose.ts';
 import type { Config } from '../config.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import type { WidgetScript } from '../routes/widget.ts';
@@ -73,14 +73,14 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   // Writes that follow an answer (a stored answer, a lease's release) run on after app.request() resolves, as in
   // production; settled() waits for them, and close() does before closing the ledger.
   const background = createBackground();
-  const app = composeApp({
-    config: {
-      iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
-      grantSecret: GRANT_SECRET,
-      allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
-      rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },
-      ...options.config,
-    },
+  const config = {
+    iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
+    grantSecret: GRANT_SECRET,
+    allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
+    rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },
+    ...options.config,
+  };
+  const app = buildProxy(config, {
     store,
     fetch: fake.fetch,
     now: clock.now,

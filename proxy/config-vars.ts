@@ -1,0 +1,92 @@
+/**
+ * @module The environment variables the proxy reads (README.md, "Configuration"): each one's schema, and its
+ * default or why it is required. parseConfig (config.ts) is their only reader.
+ */
+import * as v from 'valibot';
+import { parseIp } from './net/ip.ts';
+
+const text = (what: string) => v.pipe(v.string(), v.trim(), v.minLength(1, `${what} is empty`));
+const int = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+const httpUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.url('must be a URL'),
+  v.check((s) => /^https?:\/\//.test(s), 'must start with http:// or https://'),
+  v.transform((s) => s.replace(/\/+$/, '')),
+);
+export const origin = v.pipe(
+  v.string(),
+  v.url('is not an origin such as https://shop.example.com'),
+  v.check((s) => new URL(s).origin === s.replace(/\/$/, ''), 'must be an origin (scheme, host and port only)'),
+  v.transform((s) => new URL(s).origin),
+);
+const bool = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(['1', '0', 'true', 'false', 'yes', 'no'], 'must be true or false'),
+  v.transform((s) => ['1', 'true', 'yes'].includes(s)),
+);
+/** A hop count, or the old boolean spelling (true is one hop, with a warning). */
+const hops = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(/^(\d{1,2}|true|false|yes|no)$/, 'must be the number of reverse proxies in front (0, 1, 2 …)'),
+);
+const ipList = v.pipe(
+  v.string(),
+  v.transform((s) => s.split(',').map((item) => item.trim()).filter(Boolean)),
+  v.check((items) => items.every((item) => parseIp(item) !== null), 'must be a comma-separated list of IP addresses'),
+  v.transform((items) => items.map((item) => parseIp(item)!.address)),
+);
+const secret = v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'));
+
+/** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
+export const VARS = {
+  IMP_KEY: { schema: text('IMP_KEY'), required: 'the i\'mport REST API key (console → V1 API keys)' },
+  IMP_SECRET: { schema: text('IMP_SECRET'), required: 'the i\'mport REST API secret' },
+  IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
+  IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
+  REFUND_TOKEN_SECRET: {
+    schema: secret,
+    required: 'the secret your backend signs refund grants with (at least 32 characters)',
+  },
+  MAX_GRANT_TTL: { schema: int(60, 7 * 86_400), fallback: '3600' },
+  DATABASE_URL: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')),
+  },
+  DATA_DIR: { schema: text('DATA_DIR'), fallback: './.data' },
+  ALLOWED_ORIGINS: { schema: v.string(), fallback: '' },
+  PUBLIC_ORIGIN: { schema: origin },
+  PORT: { schema: int(0, 65_535), fallback: '8787' },
+  HOST: { schema: text('HOST'), fallback: '127.0.0.1' },
+  TRUST_PROXY: { schema: hops, fallback: '0' },
+  RATE_LIMIT_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
+  RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },
+  RATE_LIMIT_WEBHOOK_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
+  IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
+  HEALTH_DETAILS: { schema: bool, fallback: 'false' },
+  SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
+  // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.
+  SANDBOX_TOKEN_SECRET: { schema: secret, emptyIsSet: true },
+  // Set by Deno Deploy, which chooses the listening address itself.
+  DENO_DEPLOYMENT_ID: { schema: v.string() },
+} as const;
+
+export type VarName = keyof typeof VARS;
+
+export interface VarSpec {
+  readonly schema: v.GenericSchema<string, unknown>;
+  readonly fallback?: string;
+  readonly required?: string;
+  readonly emptyIsSet?: boolean;
+}
