@@ -14,11 +14,13 @@ export interface RequireGrantOptions {
   readonly secret: string;
   /** MAX_GRANT_TTL: a grant meant to live longer than this is refused. */
   readonly maxTtlSeconds: number;
+  /** Epoch ms: when a grant is checked for expiry. */
+  readonly now: () => number;
 }
 
 /** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
-export const requireGrant = ({ secret, maxTtlSeconds }: RequireGrantOptions): MiddlewareHandler => {
-  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds });
+export const requireGrant = ({ secret, maxTtlSeconds, now }: RequireGrantOptions): MiddlewareHandler => {
+  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds, now });
   return async function requireGrant(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

@@ -91,8 +91,9 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
   });
 
+  // Minted at the harness's time: the proxy judges a grant's iat and exp on the same clock.
   const grant = (merchantUid: string, extra: { ttlSeconds?: number; maxAmount?: number; jti?: string } = {}) =>
-    mintGrant(GRANT_SECRET, { merchantUid, ...extra });
+    mintGrant(GRANT_SECRET, { merchantUid, now: Math.floor(clock.now() / 1000), ...extra });
 
   const headersFor = async (merchantUid: string, call: CallOptions): Promise<Record<string, string>> => {
     const token = call.grant === undefined ? await grant(merchantUid) : call.grant;
