@@ -39,6 +39,9 @@ export const startProduct = async (): Promise<RunningProduct> => {
   return { url, stop: () => child.stop() };
 };
 
+const postJson = (url: string, body: unknown): Promise<Response> =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: findChrome(),
@@ -50,11 +53,15 @@ export const launchBrowser = (): Promise<Browser> =>
 export const openShop = async (
   browser: Browser,
   product: RunningProduct,
-  { lang = 'ko', viewport = { width: 1024, height: 900 } }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
+  {
+    lang = 'ko',
+    viewport = { width: 1024, height: 900 },
+  }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
 ): Promise<{ context: BrowserContext; page: Page }> => {
-  const reset = await fetch(`${product.url}/sandbox/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const reset = await postJson(`${product.url}/sandbox/reset`, {});
   if (!reset.ok) throw new Error(`sandbox reset failed: ${reset.status}`);
-  const context = await browser.newContext({ viewport, locale: lang === 'ko' ? 'ko-KR' : 'en-US', reducedMotion: 'reduce' });
+  const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
+  const context = await browser.newContext({ viewport, locale, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
@@ -70,7 +77,7 @@ export const orderButton = (page: Page, key: string): Locator =>
 
 /** Queues a sandbox fault for the next i'mport request it matches. */
 export const injectFault = async (product: RunningProduct, fault: Record<string, unknown>): Promise<void> => {
-  const res = await fetch(`${product.url}/sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+  const res = await postJson(`${product.url}/sandbox/faults`, fault);
   if (res.status !== 204) throw new Error(`fault not queued: ${res.status} ${await res.text()}`);
 };
 

@@ -56,7 +56,10 @@ let built: Promise<{ dir: string; paths: Record<string, string> }> | null = null
 export const buildBundles = (): Promise<{ dir: string; paths: Record<string, string> }> =>
   (built ??= (async () => {
     const script = pathToFileURL(join(ROOT, 'scripts/build-runtimes.mjs')).href;
-    const { buildRuntimes } = (await import(script)) as { buildRuntimes(options: { outdir: string }): Promise<Record<string, string>> };
+    // A plain-JS script of the repo, without type declarations: this is what it exports.
+    const { buildRuntimes } = (await import(script)) as {
+      buildRuntimes(options: { outdir: string }): Promise<Record<string, string>>;
+    };
     const dir = mkdtempSync(join(tmpdir(), 'refund-runtimes-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     return { dir, paths: await buildRuntimes({ outdir: dir }) };
@@ -69,7 +72,8 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      const port = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => (port === undefined ? reject(new Error('no port')) : resolve(port)));
     });
   });
 
@@ -81,7 +85,8 @@ const workerdConfig = (dir: string, workerFile: string): string => {
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .proxy),
-               # The default outbound service refuses private and loopback addresses; the fake and PostgreSQL live there.
+               # The default outbound service refuses private and loopback addresses: the fake and PostgreSQL
+               # live there.
                (name = "net", network = (allow = ["public", "private", "local"])) ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ] );
 const proxy :Workerd.Worker = (
@@ -95,7 +100,14 @@ const proxy :Workerd.Worker = (
 };
 
 /** The command that runs the proxy on a runtime, listening on 127.0.0.1:port. */
-const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> => {
+interface Command {
+  readonly file: string;
+  readonly args: string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+}
+
+const commandFor = async (runtime: RuntimeName, port: number): Promise<Command> => {
   if (runtime === 'node') {
     // What `npm start` runs (built by `npm run build:node`, which npm test and npm start do first); one process.
     return { file: process.execPath, args: ['dist/node.js'], cwd: ROOT, env: { NODE_ENV: 'production' } };
@@ -103,18 +115,23 @@ const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: s
   const { dir, paths } = await buildBundles();
   if (runtime === 'workerd') {
     const config = workerdConfig(dir, 'worker.js');
-    return { file: bin('workerd'), args: ['serve', config, '--experimental', `--socket-addr=http=127.0.0.1:${port}`], cwd: dir, env: {} };
+    const args = ['serve', config, '--experimental', `--socket-addr=http=127.0.0.1:${port}`];
+    return { file: bin('workerd'), args, cwd: dir, env: {} };
   }
   if (runtime === 'deno') {
     return {
       file: bin('deno'),
       // Loopback only, and nothing fetched: the bundle needs no npm or remote module.
-      args: ['run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env', paths['deno.js']!],
+      args: [
+        'run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env',
+        paths['deno.js']!,
+      ],
       cwd: dir,
       env: { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'refund-runtimes-deno-dir') },
     };
   }
-  return { file: bin('bun'), args: ['run', '--no-install', paths['bun.js']!], cwd: dir, env: { BUN_DISABLE_TELEMETRY: '1' } };
+  const args = ['run', '--no-install', paths['bun.js']!];
+  return { file: bin('bun'), args, cwd: dir, env: { BUN_DISABLE_TELEMETRY: '1' } };
 };
 
 export interface RunningProxy {
@@ -165,7 +182,8 @@ export const startProxy = async (
     await child.waitUntil(healthy(url), { timeoutMs });
   } catch (error) {
     await child.stop();
-    throw new Error(`${RUNTIME_LABELS[runtime]} did not start: ${error instanceof Error ? error.message : String(error)}`);
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${RUNTIME_LABELS[runtime]} did not start: ${why}`);
   }
   const startMs = performance.now() - started;
   if (child.pid === undefined) throw new Error(`${runtime}: no pid`);
@@ -245,7 +263,10 @@ export const startLedgerServer = async (): Promise<LedgerServer> => {
   let stopServer = async (): Promise<void> => undefined;
   if (!base) {
     const script = pathToFileURL(join(ROOT, 'scripts/pg-throwaway.mjs')).href;
-    const { startThrowawayPostgres } = (await import(script)) as { startThrowawayPostgres(): Promise<{ url: string; stop(): Promise<void> }> };
+    // A plain-JS script of the repo, without type declarations: this is what it exports.
+    const { startThrowawayPostgres } = (await import(script)) as {
+      startThrowawayPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
+    };
     const server = await startThrowawayPostgres();
     base = server.url;
     stopServer = server.stop;

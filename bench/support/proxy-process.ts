@@ -75,7 +75,11 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
 const { app, close } = await build();
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
   // `cpu`: the process's CPU time so far (user + system, µs), so a part can tell what each request cost it.
-  serveCommands(`http://127.0.0.1:${info.port}`, { cpu: () => { const used = process.cpuUsage(); return used.user + used.system; } }, async () => {
+  const cpu = () => {
+    const used = process.cpuUsage();
+    return used.user + used.system;
+  };
+  serveCommands(`http://127.0.0.1:${info.port}`, { cpu }, async () => {
     server.close();
     await close();
   });

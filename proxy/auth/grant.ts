@@ -25,7 +25,10 @@ const ClaimsSchema = v.pipe(
     jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   }),
   // The cap is kept per grant in the ledger, so a capped grant must say which grant it is.
-  v.check((claims) => claims.max_amount === undefined || claims.jti !== undefined, 'jti is required when max_amount is set'),
+  v.check(
+    (claims) => claims.max_amount === undefined || claims.jti !== undefined,
+    'jti is required when max_amount is set',
+  ),
 );
 
 /** An HS256 signature is 32 bytes: 43 base64url characters, whose last one has two bits that must be zero. */
@@ -57,10 +60,16 @@ export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: strin
  * Verifies a grant. Only HS256 is accepted (never `none`, never an asymmetric alg that could be confused with the
  * shared secret); `exp` is required and checked.
  */
-export const verifyGrant = async (token: string, secret: string | CryptoKey, options: VerifyOptions = {}): Promise<GrantCheck> => {
+export const verifyGrant = async (
+  token: string,
+  secret: string | CryptoKey,
+  options: VerifyOptions = {},
+): Promise<GrantCheck> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
   // One grant, one spelling: a signature with other trailing bits would verify too and dodge the verified-grant cache.
-  if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) return { ok: false, reason: 'the grant signature is not valid' };
+  if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) {
+    return { ok: false, reason: 'the grant signature is not valid' };
+  }
   const nowSec = Math.floor((options.now ?? Date.now)() / 1000);
   let payload: Awaited<ReturnType<typeof verify>>;
   try {
@@ -68,7 +77,9 @@ export const verifyGrant = async (token: string, secret: string | CryptoKey, opt
     payload = await verify(token, secret, { alg: 'HS256', exp: false, nbf: false, iat: false });
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') return { ok: false, reason: 'the grant must be signed with HS256' };
+    if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') {
+      return { ok: false, reason: 'the grant must be signed with HS256' };
+    }
     if (name === 'JwtTokenSignatureMismatched') return { ok: false, reason: 'the grant signature is not valid' };
     return { ok: false, reason: 'the grant is not valid' };
   }
@@ -76,14 +87,17 @@ export const verifyGrant = async (token: string, secret: string | CryptoKey, opt
   if (late) return { ok: false, reason: late };
   const claims = v.safeParse(ClaimsSchema, payload);
   if (!claims.success) {
-    return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${claims.issues[0].message}` };
+    const problem = claims.issues[0].message;
+    return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${problem}` };
   }
   const { maxTtlSeconds } = options;
   if (maxTtlSeconds !== undefined) {
     const { exp, iat } = claims.output;
     const from = Math.min(nowSec, iat ?? Infinity);
     if (exp - from > maxTtlSeconds) {
-      return { ok: false, reason: `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner` };
+      const reason =
+        `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
+      return { ok: false, reason };
     }
   }
   return { ok: true, grant: claims.output };
@@ -101,7 +115,11 @@ export interface MintOptions {
 /** Signs a grant the way a merchant backend would (used by `npm run grant`, the sandbox and tests). */
 export const mintGrant = (secret: string, options: MintOptions): Promise<string> => {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const claims: Record<string, string | number> = { sub: options.merchantUid, iat: now, exp: now + (options.ttlSeconds ?? 900) };
+  const claims: Record<string, string | number> = {
+    sub: options.merchantUid,
+    iat: now,
+    exp: now + (options.ttlSeconds ?? 900),
+  };
   if (options.maxAmount !== undefined) claims.max_amount = options.maxAmount;
   if (options.jti !== undefined) claims.jti = options.jti;
   return sign(claims, secret, 'HS256');

@@ -25,7 +25,9 @@ export const requireGrant = ({ secret, maxTtlSeconds, now }: RequireGrantOptions
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
-      throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', { 'WWW-Authenticate': 'Bearer' });
+      throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     const check = await verifyGrant(match[1]);
     if (!check.ok) {

@@ -75,7 +75,12 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   const background = createBackground();
   const app = composeApp({
     config: {
-      iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
+      iamport: {
+        apiUrl: IAMPORT_URL,
+        apiKey: 'test_imp_key',
+        apiSecret: 'test_imp_secret',
+        timeoutMs: options.timeoutMs ?? 2000,
+      },
       grantSecret: GRANT_SECRET,
       allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
       rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },
@@ -107,8 +112,10 @@ export const createHarness = async (options: HarnessOptions = {}) => {
 
   /** GET /payments/:merchant_uid; returns the response and its parsed JSON. */
   const view = async (merchantUid: string, call: CallOptions = {}) => {
-    const res = await app.request(`/payments/${encodeURIComponent(merchantUid)}`, { headers: await headersFor(merchantUid, call) });
-    return { res, body: (await res.json()) as Record<string, any> }; // eslint-free test code: bodies are asserted field by field
+    const headers = await headersFor(merchantUid, call);
+    const res = await app.request(`/payments/${encodeURIComponent(merchantUid)}`, { headers });
+    // `any`: tests assert the body field by field.
+    return { res, body: (await res.json()) as Record<string, any> };
   };
 
   /** POST /payments/cancel with a JSON body. */
@@ -123,7 +130,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   };
 
   const settled = () => background.settled();
-  return { app, fake, store, logs, clock, grant, view, cancel, settled, close: () => closeWhenSettled(background, store) };
+  const close = () => closeWhenSettled(background, store);
+  return { app, fake, store, logs, clock, grant, view, cancel, settled, close };
 };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;
