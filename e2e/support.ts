@@ -3,7 +3,7 @@
  * i'mport on loopback, SQLite ledger), and the Chromium that scripts/find-chrome.mjs finds (CHROME_PATH, a system
  * install, or the one shipped in npm), driven by playwright-core. Nothing is downloaded.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 // @ts-expect-error: a plain-JS script of the repo, without type declarations
 import { findChrome } from '../scripts/find-chrome.mjs';
+import { startChild } from '../proxy/test-support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const ARTIFACTS = join(root, 'test-artifacts', 'e2e');
@@ -21,37 +22,25 @@ export interface RunningProduct {
 }
 
 /** Starts `dist/node.js` as `npm start` does (after its prestart build) with no credentials, and waits for its URL. */
-export const startProduct = (): Promise<RunningProduct> =>
-  new Promise((resolve, reject) => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'refund-e2e-'));
-    const prestart = spawnSync(process.execPath, ['scripts/prestart.mjs'], { cwd: root, stdio: 'inherit' });
-    if (prestart.status !== 0) return reject(new Error('the prestart build failed'));
-    const child: ChildProcess = spawn(process.execPath, ['dist/node.js'], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the product did not start:\n${out}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Open the demo shop: (http:\/\/\S+?)\/?\s/.exec(out);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({
-          url: match[1],
-          stop: () =>
-            new Promise<void>((done) => {
-              child.once('exit', () => done());
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the product exited (${code}):\n${out}`)));
+export const startProduct = async (): Promise<RunningProduct> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'refund-e2e-'));
+  // The build npm start runs first, in the foreground to its end: not a process the tests keep running.
+  const prestart = spawnSync(process.execPath, ['scripts/prestart.mjs'], { cwd: root, stdio: 'inherit' });
+  if (prestart.status !== 0) throw new Error('the prestart build failed');
+  const child = startChild({
+    name: 'the product (dist/node.js)',
+    command: process.execPath,
+    args: ['dist/node.js'],
+    cwd: root,
+    env: { PORT: '0', DATA_DIR: dataDir },
   });
+  const [, url] = await child.waitForOutput(/Open the demo shop: (http:\/\/\S+?)\/?\s/);
+  if (!url) throw new Error(`no URL in:\n${child.output()}`);
+  return { url, stop: () => child.stop() };
+};
+
+const postJson = (url: string, body: unknown): Promise<Response> =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
@@ -64,11 +53,15 @@ export const launchBrowser = (): Promise<Browser> =>
 export const openShop = async (
   browser: Browser,
   product: RunningProduct,
-  { lang = 'ko', viewport = { width: 1024, height: 900 } }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
+  {
+    lang = 'ko',
+    viewport = { width: 1024, height: 900 },
+  }: { lang?: 'ko' | 'en'; viewport?: { width: number; height: number } } = {},
 ): Promise<{ context: BrowserContext; page: Page }> => {
-  const reset = await fetch(`${product.url}/sandbox/reset`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const reset = await postJson(`${product.url}/sandbox/reset`, {});
   if (!reset.ok) throw new Error(`sandbox reset failed: ${reset.status}`);
-  const context = await browser.newContext({ viewport, locale: lang === 'ko' ? 'ko-KR' : 'en-US', reducedMotion: 'reduce' });
+  const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
+  const context = await browser.newContext({ viewport, locale, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(String(error)));
@@ -84,7 +77,7 @@ export const orderButton = (page: Page, key: string): Locator =>
 
 /** Queues a sandbox fault for the next i'mport request it matches. */
 export const injectFault = async (product: RunningProduct, fault: Record<string, unknown>): Promise<void> => {
-  const res = await fetch(`${product.url}/sandbox/faults`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(fault) });
+  const res = await postJson(`${product.url}/sandbox/faults`, fault);
   if (res.status !== 204) throw new Error(`fault not queued: ${res.status} ${await res.text()}`);
 };
 

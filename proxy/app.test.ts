@@ -7,14 +7,15 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 describe('the proxy app', () => {
-  it('GET /health answers { ok, store } only; the i\'mport base URL and the mode only with HEALTH_DETAILS', async () => {
+  it('GET /health answers { ok, store }; the i\'mport base URL and the mode only with HEALTH_DETAILS', async () => {
     h = await createHarness();
     const res = await h.app.request('/health');
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { ok: true, store: 'sqlite' });
     await h.close();
     h = await createHarness({ config: { healthDetails: true } });
-    assert.deepEqual(await (await h.app.request('/health')).json(), { ok: true, store: 'sqlite', iamport: IAMPORT_URL, mode: 'live' });
+    const detailed = await (await h.app.request('/health')).json();
+    assert.deepEqual(detailed, { ok: true, store: 'sqlite', iamport: IAMPORT_URL, mode: 'live' });
   });
 
   it('answers 503 on /health when the ledger is gone', async () => {
@@ -38,16 +39,24 @@ describe('the proxy app', () => {
   });
 
   it('allows CORS only for ALLOWED_ORIGINS and PUBLIC_ORIGIN, never for the origin a Host header claims', async () => {
-    h = await createHarness({ allowedOrigins: ['https://shop.example'], config: { publicOrigin: 'https://refunds.example' } });
+    h = await createHarness({
+      allowedOrigins: ['https://shop.example'],
+      config: { publicOrigin: 'https://refunds.example' },
+    });
     const preflight = (origin: string) =>
       h.app.request('http://proxy.test/payments/cancel', {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization,content-type,idempotency-key',
+        },
       });
     const allowed = await preflight('https://shop.example');
     assert.equal(allowed.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
     assert.match(allowed.headers.get('Access-Control-Allow-Headers') ?? '', /Idempotency-Key/i);
-    assert.equal((await preflight('https://refunds.example')).headers.get('Access-Control-Allow-Origin'), 'https://refunds.example');
+    const own = await preflight('https://refunds.example');
+    assert.equal(own.headers.get('Access-Control-Allow-Origin'), 'https://refunds.example');
     // The request is addressed to proxy.test: that is the client's claim, not the proxy's origin.
     assert.equal((await preflight('http://proxy.test')).headers.get('Access-Control-Allow-Origin'), null);
     assert.equal((await preflight('https://evil.example')).headers.get('Access-Control-Allow-Origin'), null);
@@ -59,7 +68,12 @@ describe('the proxy app', () => {
     const grant = await h.grant('HOST-1');
     const res = await h.app.request('http://evil.example/payments/cancel', {
       method: 'POST',
-      headers: { Host: 'evil.example', Origin: 'http://evil.example', Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json' },
+      headers: {
+        Host: 'evil.example',
+        Origin: 'http://evil.example',
+        Authorization: `Bearer ${grant}`,
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify({ merchant_uid: 'HOST-1', reason: 'x' }),
     });
     assert.equal(res.status, 403);
@@ -96,20 +110,21 @@ describe('the proxy app', () => {
     assert.equal(shop.res.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
   });
 
-  it('refuses a body over 16 KB with PAYLOAD_TOO_LARGE, and non-JSON, malformed and invalid ones with INVALID_REQUEST, changing nothing', async () => {
+  it('refuses a valid refund padded over 16 KB (PAYLOAD_TOO_LARGE) and bad bodies (INVALID_REQUEST)', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'A-2', amount: 1000 });
     const auth = { Authorization: `Bearer ${await h.grant('A-2')}` };
+    const valid = { merchant_uid: 'A-2', reason: 'x' };
     const send = (body: string, type = 'application/json') =>
       h.app.request('/payments/cancel', { method: 'POST', headers: { ...auth, 'Content-Type': type }, body });
-    // Each with what its message must say: a bad field is named (and its value, maybe an account number, is not quoted).
+    // Each with what its message must say: a bad field is named (its value, maybe an account number, is not quoted).
     const cases: [ReturnType<typeof send>, RegExp][] = [
       [send('merchant_uid=A-2&reason=x', 'application/x-www-form-urlencoded'), /JSON/],
       [send('{"merchant_uid":'), /JSON/],
       [send(JSON.stringify({ merchant_uid: 'A-2' })), /^reason is required$/],
-      [send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', cancel_request_amount: -5 })), /^cancel_request_amount /],
-      [send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', cancel_request_amount: '1000' })), /^cancel_request_amount /],
-      [send(JSON.stringify({ merchant_uid: 'A-2', reason: 'x', refund_account: '12-34가' })), /^refund_account (?!.*12-?34)/],
+      [send(JSON.stringify({ ...valid, cancel_request_amount: -5 })), /^cancel_request_amount /],
+      [send(JSON.stringify({ ...valid, cancel_request_amount: '1000' })), /^cancel_request_amount /],
+      [send(JSON.stringify({ ...valid, refund_account: '12-34가' })), /^refund_account (?!.*12-?34)/],
       [send(JSON.stringify({ merchant_uid: 'A-2', reason: ' ', refund_tel: 12 })), /^reason is required; refund_tel /],
     ];
     for (const [answer, says] of cases) {
@@ -120,12 +135,14 @@ describe('the proxy app', () => {
       assert.match(body.error.message, says);
     }
     // A refund that would be valid but for its size (JSON allows the padding): refused on its length, the limit named.
-    const oversized = await send(`${JSON.stringify({ merchant_uid: 'A-2', reason: 'x' })}${' '.repeat(16 * 1024)}`);
+    const oversized = await send(`${JSON.stringify(valid)}${' '.repeat(16 * 1024)}`);
     assert.equal(oversized.status, 413);
     const tooLarge = (await oversized.json()) as { ok: boolean; error: { code: string; message: string } };
     assert.equal(tooLarge.error.code, 'PAYLOAD_TOO_LARGE');
     assert.match(tooLarge.error.message, /limit of 16384 bytes/);
     assert.equal(h.fake.calls.length, 0);
+    const unpadded = await send(JSON.stringify(valid));
+    assert.equal(unpadded.status, 200, 'the same body without the padding is a valid refund');
   });
 
   it('logs one line per request without the grant, the i\'mport secret or the account number', async () => {
@@ -133,15 +150,18 @@ describe('the proxy app', () => {
     h.fake.addPayment({ merchant_uid: 'A-3', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp' });
     const grant = await h.grant('A-3');
     await h.view('A-3', { grant });
-    await h.cancel({ merchant_uid: 'A-3', reason: 'x', refund_holder: '홍길동', refund_bank: 'BK04', refund_account: '123456789012' }, { grant });
+    const account = { refund_holder: '홍길동', refund_bank: 'BK04', refund_account: '123456789012' };
+    await h.cancel({ merchant_uid: 'A-3', reason: 'x', ...account }, { grant });
     const requests = h.logs.filter((l) => l.msg === 'request');
     assert.equal(requests.length, 2);
     assert.deepEqual(requests.map((l) => [l.method, l.status]), [['GET', 200], ['POST', 200]]);
     const text = JSON.stringify(h.logs);
-    for (const secret of [grant, GRANT_SECRET, 'test_imp_secret', '123456789012']) assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
+    for (const secret of [grant, GRANT_SECRET, 'test_imp_secret', '123456789012']) {
+      assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
+    }
   });
 
-  it('limits requests per client IP and per order with 429 RATE_LIMITED and Retry-After, before calling i\'mport', async () => {
+  it('limits requests per IP and per order (429 RATE_LIMITED, Retry-After) before calling i\'mport', async () => {
     h = await createHarness({ rateLimit: { perIp: 5, perOrder: 2 } });
     h.fake.addPayment({ merchant_uid: 'R-1', amount: 1000 });
     const perOrder = [];

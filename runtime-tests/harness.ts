@@ -5,7 +5,6 @@
  * for the ledger (DATABASE_URL, else a throwaway server) with one schema per run. Nothing here skips: a runtime that
  * does not start rejects with what it printed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import postgres from 'postgres';
+import { type RunningChild, startChild } from '../proxy/test-support/child-process.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,7 +56,10 @@ let built: Promise<{ dir: string; paths: Record<string, string> }> | null = null
 export const buildBundles = (): Promise<{ dir: string; paths: Record<string, string> }> =>
   (built ??= (async () => {
     const script = pathToFileURL(join(ROOT, 'scripts/build-runtimes.mjs')).href;
-    const { buildRuntimes } = (await import(script)) as { buildRuntimes(options: { outdir: string }): Promise<Record<string, string>> };
+    // A plain-JS script of the repo, without type declarations: this is what it exports.
+    const { buildRuntimes } = (await import(script)) as {
+      buildRuntimes(options: { outdir: string }): Promise<Record<string, string>>;
+    };
     const dir = mkdtempSync(join(tmpdir(), 'refund-runtimes-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     return { dir, paths: await buildRuntimes({ outdir: dir }) };
@@ -69,7 +72,8 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      const port = typeof address === 'object' && address ? address.port : undefined;
+      server.close(() => (port === undefined ? reject(new Error('no port')) : resolve(port)));
     });
   });
 
@@ -81,7 +85,8 @@ const workerdConfig = (dir: string, workerFile: string): string => {
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .proxy),
-               # The default outbound service refuses private and loopback addresses; the fake and PostgreSQL live there.
+               # The default outbound service refuses private and loopback addresses: the fake and PostgreSQL
+               # live there.
                (name = "net", network = (allow = ["public", "private", "local"])) ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ] );
 const proxy :Workerd.Worker = (
@@ -95,7 +100,14 @@ const proxy :Workerd.Worker = (
 };
 
 /** The command that runs the proxy on a runtime, listening on 127.0.0.1:port. */
-const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: string; args: string[]; cwd: string; env: Record<string, string> }> => {
+interface Command {
+  readonly file: string;
+  readonly args: string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+}
+
+const commandFor = async (runtime: RuntimeName, port: number): Promise<Command> => {
   if (runtime === 'node') {
     // What `npm start` runs (built by `npm run build:node`, which npm test and npm start do first); one process.
     return { file: process.execPath, args: ['dist/node.js'], cwd: ROOT, env: { NODE_ENV: 'production' } };
@@ -103,18 +115,23 @@ const commandFor = async (runtime: RuntimeName, port: number): Promise<{ file: s
   const { dir, paths } = await buildBundles();
   if (runtime === 'workerd') {
     const config = workerdConfig(dir, 'worker.js');
-    return { file: bin('workerd'), args: ['serve', config, '--experimental', `--socket-addr=http=127.0.0.1:${port}`], cwd: dir, env: {} };
+    const args = ['serve', config, '--experimental', `--socket-addr=http=127.0.0.1:${port}`];
+    return { file: bin('workerd'), args, cwd: dir, env: {} };
   }
   if (runtime === 'deno') {
     return {
       file: bin('deno'),
       // Loopback only, and nothing fetched: the bundle needs no npm or remote module.
-      args: ['run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env', paths['deno.js']!],
+      args: [
+        'run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env',
+        paths['deno.js']!,
+      ],
       cwd: dir,
       env: { DENO_NO_UPDATE_CHECK: '1', DENO_DIR: join(tmpdir(), 'refund-runtimes-deno-dir') },
     };
   }
-  return { file: bin('bun'), args: ['run', '--no-install', paths['bun.js']!], cwd: dir, env: { BUN_DISABLE_TELEMETRY: '1' } };
+  const args = ['run', '--no-install', paths['bun.js']!];
+  return { file: bin('bun'), args, cwd: dir, env: { BUN_DISABLE_TELEMETRY: '1' } };
 };
 
 export interface RunningProxy {
@@ -129,116 +146,75 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-const MAX_OUTPUT = 256 * 1024;
-
-interface Spawned {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-const spawnRuntime = async (runtime: RuntimeName, env: Record<string, string>, port: number): Promise<Spawned> => {
+/** Starts the proxy's process on `runtime`, listening on 127.0.0.1:port. */
+const spawnRuntime = async (runtime: RuntimeName, env: Record<string, string>, port: number): Promise<RunningChild> => {
   const command = await commandFor(runtime, port);
-  // A clean environment: the parent's DATABASE_URL (or anything else) never leaks into a runtime.
-  const child = spawn(command.file, command.args, {
+  return startChild({
+    name: RUNTIME_LABELS[runtime],
+    command: command.file,
+    args: command.args,
     cwd: command.cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...command.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { HOME: process.env.HOME ?? tmpdir(), ...command.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
   });
-  let out = '';
-  const collect = (chunk: Buffer): void => {
-    out += chunk.toString();
-    if (out.length > MAX_OUTPUT) out = out.slice(-MAX_OUTPUT);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? null : 0)));
-    child.once('error', (error) => {
-      collect(Buffer.from(`spawn failed: ${error.message}\n`));
-      resolve(-1);
-    });
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(killer);
-  };
-  return { child, exited, output: () => out, stop };
 };
 
-/** Polls GET /health until it answers 200; rejects if the process exits first or nothing answers within `timeoutMs`. */
-const waitHealthy = async (spawned: Spawned, url: string, timeoutMs: number): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
-  void spawned.exited.then((code) => (exitCode = code));
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`exited (code ${exitCode}) before answering /health`);
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
-      const text = await res.text();
-      if (res.status === 200) return;
-      last = `HTTP ${res.status} ${text}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`did not answer 200 on /health within ${timeoutMs} ms (last: ${last})`);
+/** 'true' once GET /health answers 200, else what it answered. */
+const healthy = (url: string) => async (): Promise<true | string> => {
+  const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+  const text = await res.text();
+  return res.status === 200 ? true : `HTTP ${res.status} ${text}`;
 };
 
 /**
  * Starts the proxy on `runtime` with `env` (IMP_KEY, DATABASE_URL, …; PORT and HOST are set here) and waits for a
  * 200 on /health. Rejects with the runtime's output if it does not get there.
  */
-export const startProxy = async (runtime: RuntimeName, env: Record<string, string>, { timeoutMs = 20_000 } = {}): Promise<RunningProxy> => {
+export const startProxy = async (
+  runtime: RuntimeName,
+  env: Record<string, string>,
+  { timeoutMs = 20_000 } = {},
+): Promise<RunningProxy> => {
   const started = performance.now();
   const port = await freePort();
-  const spawned = await spawnRuntime(runtime, env, port);
+  const child = await spawnRuntime(runtime, env, port);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHealthy(spawned, url, timeoutMs);
+    await child.waitUntil(healthy(url), { timeoutMs });
   } catch (error) {
-    await spawned.stop();
-    throw new Error(`${RUNTIME_LABELS[runtime]} did not start: ${error instanceof Error ? error.message : String(error)}\n--- its output ---\n${spawned.output()}`);
+    await child.stop();
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${RUNTIME_LABELS[runtime]} did not start: ${why}`);
   }
   const startMs = performance.now() - started;
-  const pid = spawned.child.pid;
-  if (pid === undefined) throw new Error(`${runtime}: no pid`);
-  return { runtime, url, pid, startMs, output: spawned.output, stop: spawned.stop };
+  if (child.pid === undefined) throw new Error(`${runtime}: no pid`);
+  return { runtime, url, pid: child.pid, startMs, output: child.output, stop: () => child.stop() };
 };
 
 /**
  * Starts `runtime` with an environment it must refuse. A process runtime must exit non-zero; workerd has no start-up
  * of its own, so there the refusal is the answer to the first request. Returns the exit code or status and the text.
  */
-export const startRefused = async (runtime: RuntimeName, env: Record<string, string>): Promise<{ code: number | null; text: string }> => {
+export const startRefused = async (
+  runtime: RuntimeName,
+  env: Record<string, string>,
+): Promise<{ code: number | null; text: string }> => {
   const port = await freePort();
-  const spawned = await spawnRuntime(runtime, env, port);
+  const child = await spawnRuntime(runtime, env, port);
   try {
     if (runtime !== 'workerd') {
-      const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, 20_000, 'timeout').unref());
-      const code = await Promise.race([spawned.exited, timeout]);
-      if (code === 'timeout') throw new Error(`${runtime} kept running without DATABASE_URL:\n${spawned.output()}`);
-      return { code, text: spawned.output() };
+      const code = await child.waitForExit({ timeoutMs: 20_000 });
+      return { code, text: child.output() };
     }
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        const res = await fetch(`${url}/health`);
-        return { code: res.status, text: `${await res.text()}\n${spawned.output()}` };
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`workerd did not answer: ${String(error)}\n${spawned.output()}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
+    let answer: { code: number; text: string } | undefined;
+    await child.waitUntil(async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      answer = { code: res.status, text: `${await res.text()}\n${child.output()}` };
+      return true;
+    });
+    if (!answer) throw new Error('workerd gave no answer');
+    return answer;
   } finally {
-    await spawned.stop();
+    await child.stop();
   }
 };
 
@@ -287,7 +263,10 @@ export const startLedgerServer = async (): Promise<LedgerServer> => {
   let stopServer = async (): Promise<void> => undefined;
   if (!base) {
     const script = pathToFileURL(join(ROOT, 'scripts/pg-throwaway.mjs')).href;
-    const { startThrowawayPostgres } = (await import(script)) as { startThrowawayPostgres(): Promise<{ url: string; stop(): Promise<void> }> };
+    // A plain-JS script of the repo, without type declarations: this is what it exports.
+    const { startThrowawayPostgres } = (await import(script)) as {
+      startThrowawayPostgres(): Promise<{ url: string; stop(): Promise<void> }>;
+    };
     const server = await startThrowawayPostgres();
     base = server.url;
     stopServer = server.stop;

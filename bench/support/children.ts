@@ -3,8 +3,8 @@
  * (as they would in production: i'mport is another machine, the proxy its own process), started with tsx and
  * driven over the IPC channel. startChild() is the parent's side; serveCommands() the child's.
  */
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startChild as startProcess } from '../../proxy/test-support/child-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -22,32 +22,28 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-const live = new Set<() => void>();
-// A crashed or interrupted bench must not leave servers behind.
-process.once('exit', () => {
-  for (const kill of live) kill();
-});
-
 /** Forks `bench/support/<entry>` with `options` as its one argument and waits (at most 30 s) for it to serve. */
 export const startChild = (entry: string, options: unknown): Promise<Child> =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(new URL(`./${entry}`, import.meta.url)), [JSON.stringify(options)], {
+    // BENCH_NODE_ARGS='--cpu-prof' profiles the children (NODE_OPTIONS refuses that flag).
+    const nodeArgs = ['--import', 'tsx', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const child = startProcess({
+      name: entry,
+      command: process.execPath,
+      args: [...nodeArgs, fileURLToPath(new URL(`./${entry}`, import.meta.url)), JSON.stringify(options)],
       cwd: ROOT,
-      // BENCH_NODE_ARGS='--cpu-prof' profiles the children (NODE_OPTIONS refuses that flag).
-      execArgv: ['--import', 'tsx', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)],
       // stdout is where the proxy writes its request log, as in production: to a sink, not to our terminal.
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdout: 'ignore',
+      ipc: true,
     });
-    const kill = () => child.kill('SIGKILL');
-    live.add(kill);
     const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
     let nextId = 0;
     const timer = setTimeout(() => {
-      kill();
-      reject(new Error(`${entry} did not start within 30 s`));
+      void child.stop();
+      reject(new Error(`${entry} did not start within 30 s:\n${child.output()}`));
     }, 30_000);
 
-    child.on('message', (message: Message) => {
+    child.process.on('message', (message: Message) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolve({
@@ -56,19 +52,9 @@ export const startChild = (entry: string, options: unknown): Promise<Child> =>
             new Promise<T>((done, fail) => {
               const id = nextId++;
               pending.set(id, { resolve: (value) => done(value as T), reject: fail }); // the child answers what T says
-              child.send({ type: 'call', id, command, args } satisfies Command);
+              child.process.send({ type: 'call', id, command, args } satisfies Command);
             }),
-          stop: () =>
-            new Promise<void>((done) => {
-              if (child.exitCode !== null || child.signalCode !== null) return done();
-              const force = setTimeout(kill, 5_000);
-              child.once('exit', () => {
-                clearTimeout(force);
-                live.delete(kill);
-                done();
-              });
-              child.kill('SIGTERM');
-            }),
+          stop: () => child.stop({ graceMs: 5_000 }),
         });
         return;
       }
@@ -77,10 +63,9 @@ export const startChild = (entry: string, options: unknown): Promise<Child> =>
       if (message.type === 'result') waiter?.resolve(message.value);
       else waiter?.reject(new Error(`${entry}: ${message.message}`));
     });
-    child.once('exit', (code, signal) => {
+    child.process.once('exit', (code, signal) => {
       clearTimeout(timer);
-      live.delete(kill);
-      const error = new Error(`${entry} exited (${signal ?? code})`);
+      const error = new Error(`${entry} exited (${signal ?? code}):\n${child.output()}`);
       for (const waiter of pending.values()) waiter.reject(error);
       reject(error); // no-op once started
     });

@@ -33,7 +33,8 @@ describe('small leaks', () => {
   it('masks an account number as ****1234 whatever its length', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'LEAK-2', amount: 1000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
-    const res = await h.cancel({ merchant_uid: 'LEAK-2', reason: 'x', refund_holder: '홍길동', refund_bank: '88', refund_account: '1234567890123456' });
+    const account = { refund_holder: '홍길동', refund_bank: '88', refund_account: '1234567890123456' };
+    const res = await h.cancel({ merchant_uid: 'LEAK-2', reason: 'x', ...account });
     assert.equal(res.res.status, 200);
     const [attempt] = await h.store.listAttempts('LEAK-2');
     assert.equal(attempt!.refund_account_masked, '****3456');
@@ -49,12 +50,14 @@ describe('small leaks', () => {
     it(`refuses ${name} in reason and refund_holder with 400 naming the field, and sends nothing`, async () => {
       h = await createHarness();
       h.fake.addPayment({ merchant_uid: 'LEAK-3', amount: 1000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
-      const base = { merchant_uid: 'LEAK-3', reason: '단순 변심', refund_holder: '홍길동', refund_bank: '88', refund_account: '1234567890' };
+      const account = { refund_holder: '홍길동', refund_bank: '88', refund_account: '1234567890' };
+      const base = { merchant_uid: 'LEAK-3', reason: '단순 변심', ...account };
       for (const field of ['reason', 'refund_holder'] as const) {
         const res = await h.cancel({ ...base, [field]: text });
         assert.equal(res.res.status, 400);
         assert.equal(res.body.error.code, 'INVALID_REQUEST');
-        assert.match(res.body.error.message, new RegExp(`^${field} must not contain control characters, bidirectional overrides or unpaired surrogates`));
+        const says = `^${field} must not contain control characters, bidirectional overrides or unpaired surrogates`;
+        assert.match(res.body.error.message, new RegExp(says));
       }
       assert.equal(h.fake.count('cancel'), 0);
       assert.deepEqual(await h.store.listAttempts('LEAK-3'), []);

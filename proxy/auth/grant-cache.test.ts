@@ -1,30 +1,61 @@
-// The grant verifier's cache: the same answers as verifying every time, and expiry still enforced.
+// The grant verifier's cache: the same answers as verifying every time, and expiry still enforced, on its clock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mintGrant } from './grant.ts';
 import { createGrantVerifier } from './grant-cache.ts';
 
 const SECRET = 'grant-cache-secret-0123456789-abcdefghij';
+const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
+
+/** A clock that moves only when told to. */
+const fixedClock = (start: number) => {
+  let ms = start;
+  return { now: () => ms, set: (to: number) => void (ms = to) };
+};
 
 describe('createGrantVerifier', () => {
-  it('accepts a valid grant again from its cache, and refuses it once expired', async () => {
-    const verify = createGrantVerifier(SECRET);
-    // Expires within a second from now.
-    const token = await mintGrant(SECRET, { merchantUid: 'C-1', now: Math.floor(Date.now() / 1000) - 59, ttlSeconds: 60 });
+  it('accepts a valid grant again from its cache up to its last millisecond, and refuses it at exp', async () => {
+    const clock = fixedClock(T0);
+    const verify = createGrantVerifier(SECRET, { now: clock.now });
+    const token = await mintGrant(SECRET, { merchantUid: 'C-1', now: T0 / 1000, ttlSeconds: 60 });
+    const expMs = T0 + 60_000;
     assert.equal((await verify(token)).ok, true);
-    assert.equal((await verify(token)).ok, true);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    clock.set(expMs - 1);
+    assert.equal((await verify(token)).ok, true, 'remembered, and not yet expired');
+    clock.set(expMs);
     const late = await verify(token);
-    assert.equal(late.ok, false, 'expiry is checked even for a remembered grant');
+    assert.deepEqual(late, { ok: false, reason: 'the grant has expired' }, 'expiry is checked for a remembered grant');
+    clock.set(expMs - 1);
+    assert.equal((await verify(token)).ok, true, 'a refusal was not remembered either');
+  });
+
+  it('judges iat and exp on its clock alone, for a grant it has never seen', async () => {
+    const clock = fixedClock(T0);
+    const verify = createGrantVerifier(SECRET, { now: clock.now });
+    const later = await mintGrant(SECRET, { merchantUid: 'C-3', now: T0 / 1000 + 3600, ttlSeconds: 60 });
+    assert.deepEqual(await verify(later), { ok: false, reason: 'the grant is not valid' }, 'issued after its now');
+    clock.set(T0 + 3600_000);
+    assert.equal((await verify(later)).ok, true);
+  });
+
+  it('refuses a grant that lives longer than MAX_GRANT_TTL from the clock\'s now', async () => {
+    const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now, maxTtlSeconds: 600 });
+    const long = await mintGrant(SECRET, { merchantUid: 'C-4', now: T0 / 1000, ttlSeconds: 601 });
+    const check = await verify(long);
+    assert.ok(!check.ok && /MAX_GRANT_TTL allows \(600 s\)/.test(check.reason), JSON.stringify(check));
+    const longest = await mintGrant(SECRET, { merchantUid: 'C-4', now: T0 / 1000, ttlSeconds: 600 });
+    assert.equal((await verify(longest)).ok, true);
   });
 
   it('never remembers a refusal as valid: a tampered signature is refused every time', async () => {
-    const verify = createGrantVerifier(SECRET);
-    const token = await mintGrant(SECRET, { merchantUid: 'C-2' });
+    const { now } = fixedClock(T0);
+    const verify = createGrantVerifier(SECRET, { now });
+    const token = await mintGrant(SECRET, { merchantUid: 'C-2', now: T0 / 1000 });
     const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
     assert.equal((await verify(token)).ok, true);
     assert.equal((await verify(tampered)).ok, false);
     assert.equal((await verify(tampered)).ok, false);
-    assert.equal((await createGrantVerifier('another-secret-0123456789-abcdefghijklmn')(token)).ok, false);
+    const elsewhere = createGrantVerifier('another-secret-0123456789-abcdefghijklmn', { now });
+    assert.equal((await elsewhere(token)).ok, false);
   });
 });

@@ -4,18 +4,30 @@
  * HS256 signature is the largest cost of a view. Keyed by the whole token, signature included, so a cached answer
  * is exactly the answer verification would give again; expiry is still checked on every use.
  */
-import { type GrantCheck, type VerifyOptions, verifyGrant } from './grant.ts';
+import { type GrantCheck, verifyGrant } from './grant.ts';
 
 const MAX_ENTRIES = 10_000;
 
-export const createGrantVerifier = (secret: string, options: VerifyOptions = {}) => {
-  const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+export interface GrantVerifierOptions {
+  /** MAX_GRANT_TTL, in seconds. */
+  readonly maxTtlSeconds?: number;
+  /** Epoch ms. The cache and the verification read the same clock, so they agree on when a grant expires. */
+  readonly now: () => number;
+}
+
+export const createGrantVerifier = (secret: string, options: GrantVerifierOptions) => {
+  const key = crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
   const verified = new Map<string, GrantCheck & { ok: true }>();
   return async function verify(token: string): Promise<GrantCheck> {
     const known = verified.get(token);
     if (known) {
-      // Date.now, not an injected clock: it must agree with the verification below (hono/jwt reads Date.now).
-      if (known.grant.exp * 1000 > Date.now()) return known;
+      if (known.grant.exp * 1000 > options.now()) return known;
       verified.delete(token);
     }
     const check = await verifyGrant(token, await key, options);

@@ -25,7 +25,10 @@ const ClaimsSchema = v.pipe(
     jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
   }),
   // The cap is kept per grant in the ledger, so a capped grant must say which grant it is.
-  v.check((claims) => claims.max_amount === undefined || claims.jti !== undefined, 'jti is required when max_amount is set'),
+  v.check(
+    (claims) => claims.max_amount === undefined || claims.jti !== undefined,
+    'jti is required when max_amount is set',
+  ),
 );
 
 /** An HS256 signature is 32 bytes: 43 base64url characters, whose last one has two bits that must be zero. */
@@ -38,7 +41,18 @@ const isCanonicalSignature = (signature: string): boolean => {
 export interface VerifyOptions {
   /** The longest lifetime accepted, in seconds: `exp` no further than this from now (or from `iat`, when present). */
   readonly maxTtlSeconds?: number;
+  /** Epoch ms; the real clock unless given. */
+  readonly now?: () => number;
 }
+
+/** Why the grant's times refuse it at `nowSec`, or null; the checks hono/jwt would make, on our clock. */
+const timeRefusal = ({ exp, nbf, iat }: Readonly<Record<string, unknown>>, nowSec: number): string | null => {
+  const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  if (nbf !== undefined && (!isTime(nbf) || nbf > nowSec)) return 'the grant is not valid';
+  if (exp !== undefined && (!isTime(exp) || exp <= nowSec)) return 'the grant has expired';
+  if (iat !== undefined && (!isTime(iat) || nowSec < iat)) return 'the grant is not valid';
+  return null;
+};
 
 export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: string };
 
@@ -46,31 +60,44 @@ export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: strin
  * Verifies a grant. Only HS256 is accepted (never `none`, never an asymmetric alg that could be confused with the
  * shared secret); `exp` is required and checked.
  */
-export const verifyGrant = async (token: string, secret: string | CryptoKey, options: VerifyOptions = {}): Promise<GrantCheck> => {
+export const verifyGrant = async (
+  token: string,
+  secret: string | CryptoKey,
+  options: VerifyOptions = {},
+): Promise<GrantCheck> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
   // One grant, one spelling: a signature with other trailing bits would verify too and dodge the verified-grant cache.
-  if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) return { ok: false, reason: 'the grant signature is not valid' };
-  let payload: unknown;
+  if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) {
+    return { ok: false, reason: 'the grant signature is not valid' };
+  }
+  const nowSec = Math.floor((options.now ?? Date.now)() / 1000);
+  let payload: Awaited<ReturnType<typeof verify>>;
   try {
-    payload = await verify(token, secret, 'HS256');
+    // Times are checked below on the injected clock; hono/jwt would read Date.now.
+    payload = await verify(token, secret, { alg: 'HS256', exp: false, nbf: false, iat: false });
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    if (name === 'JwtTokenExpired') return { ok: false, reason: 'the grant has expired' };
-    if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') return { ok: false, reason: 'the grant must be signed with HS256' };
+    if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') {
+      return { ok: false, reason: 'the grant must be signed with HS256' };
+    }
     if (name === 'JwtTokenSignatureMismatched') return { ok: false, reason: 'the grant signature is not valid' };
     return { ok: false, reason: 'the grant is not valid' };
   }
+  const late = timeRefusal(payload, nowSec);
+  if (late) return { ok: false, reason: late };
   const claims = v.safeParse(ClaimsSchema, payload);
   if (!claims.success) {
-    return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${claims.issues[0].message}` };
+    const problem = claims.issues[0].message;
+    return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${problem}` };
   }
   const { maxTtlSeconds } = options;
   if (maxTtlSeconds !== undefined) {
     const { exp, iat } = claims.output;
-    // Date.now, as hono/jwt's own exp check above.
-    const from = Math.min(Math.floor(Date.now() / 1000), iat ?? Infinity);
+    const from = Math.min(nowSec, iat ?? Infinity);
     if (exp - from > maxTtlSeconds) {
-      return { ok: false, reason: `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner` };
+      const reason =
+        `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
+      return { ok: false, reason };
     }
   }
   return { ok: true, grant: claims.output };
@@ -88,7 +115,11 @@ export interface MintOptions {
 /** Signs a grant the way a merchant backend would (used by `npm run grant`, the sandbox and tests). */
 export const mintGrant = (secret: string, options: MintOptions): Promise<string> => {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const claims: Record<string, string | number> = { sub: options.merchantUid, iat: now, exp: now + (options.ttlSeconds ?? 900) };
+  const claims: Record<string, string | number> = {
+    sub: options.merchantUid,
+    iat: now,
+    exp: now + (options.ttlSeconds ?? 900),
+  };
   if (options.maxAmount !== undefined) claims.max_amount = options.maxAmount;
   if (options.jti !== undefined) claims.jti = options.jti;
   return sign(claims, secret, 'HS256');

@@ -14,16 +14,20 @@ export interface RequireGrantOptions {
   readonly secret: string;
   /** MAX_GRANT_TTL: a grant meant to live longer than this is refused. */
   readonly maxTtlSeconds: number;
+  /** Epoch ms: when a grant is checked for expiry. */
+  readonly now: () => number;
 }
 
 /** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
-export const requireGrant = ({ secret, maxTtlSeconds }: RequireGrantOptions): MiddlewareHandler => {
-  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds });
+export const requireGrant = ({ secret, maxTtlSeconds, now }: RequireGrantOptions): MiddlewareHandler => {
+  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds, now });
   return async function requireGrant(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) {
-      throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', { 'WWW-Authenticate': 'Bearer' });
+      throw new AppError('UNAUTHORIZED', 'Send the grant as "Authorization: Bearer <grant>".', {
+        'WWW-Authenticate': 'Bearer',
+      });
     }
     const check = await verifyGrant(match[1]);
     if (!check.ok) {

@@ -1,11 +1,12 @@
 /** @module Runs the store contract on a fresh SQLite file, and checks what only SQLite needs: files, WAL, processes. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type RunningChild, startChild } from '../test-support/child-process.ts';
 import { T0 } from './contract-fixtures.ts';
 import { runStoreContract } from './contract.ts';
 import { createSqliteStore } from './sqlite.ts';
@@ -16,42 +17,38 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 runStoreContract('SQLite file', async () => createSqliteStore({ path: join(dir, 'contract', 'ledger.db') }), 'sqlite');
 
 const sqliteModule = fileURLToPath(new URL('./sqlite.ts', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs an ES module program in a separate Node process (with tsx); `firstLine` is the first line it prints. */
-function spawnNode(program: string): { firstLine: Promise<string>; output: Promise<string> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  let lineSeen: (line: string) => void = () => {};
-  let lineMissing: (error: Error) => void = () => {};
-  const firstLine = new Promise<string>((resolve, reject) => ([lineSeen, lineMissing] = [resolve, reject]));
-  firstLine.catch(() => {}); // most callers only want the output; a caller awaiting firstLine still sees the failure
-  child.stdout.on('data', chunk => {
-    out += chunk;
-    if (out.includes('\n')) lineSeen(out.slice(0, out.indexOf('\n')));
-  });
-  child.stderr.on('data', chunk => (err += chunk));
-  const output = new Promise<string>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', code => {
-      const failure = new Error(`child exited ${code}: ${err}`);
-      lineMissing(failure);
-      if (code === 0) resolve(out.trim());
-      else reject(failure);
-    });
-  });
-  return { firstLine, output };
+/** Starts `body` in a separate Node process with `store` open on `path` (`options` are createSqliteStore's). */
+function startInChildProcess(path: string, body: string, options: { busyTimeoutMs?: number } = {}): RunningChild {
+  const program = `
+    const { createSqliteStore } = await import(${JSON.stringify(sqliteModule)});
+    const store = createSqliteStore({ path: ${JSON.stringify(path)}, ...${JSON.stringify(options)} });
+    try { ${body} } finally { await store.close(); }
+  `;
+  const args = ['--import', 'tsx', '--input-type=module', '-e', program];
+  return startChild({ name: 'a store in another process', command: process.execPath, args, cwd: root });
 }
 
-/** Runs `body` in a separate Node process with `store` open on `path`; resolves with what it printed. */
-function inChildProcess(path: string, body: string): Promise<string> {
-  return spawnNode(`
-    const { createSqliteStore } = await import(${JSON.stringify(sqliteModule)});
-    const store = createSqliteStore({ path: ${JSON.stringify(path)} });
-    try { ${body} } finally { await store.close(); }
-  `).output;
+/** Runs `body` as startInChildProcess does, to its end; resolves with what it printed on stdout. */
+async function inChildProcess(path: string, body: string): Promise<string> {
+  const child = startInChildProcess(path, body);
+  const code = await child.waitForExit({ timeoutMs: 30_000 });
+  if (code !== 0) throw new Error(`child exited ${code}:\n${child.output()}`);
+  return child.stdout().trim();
+}
+
+/** Opens a plain connection on `path` and takes its write lock, as a slow writer in another process would. */
+function holdWriteLock(path: string): { release(): void } {
+  const db = new Database(path);
+  db.exec('BEGIN IMMEDIATE');
+  db.prepare("INSERT OR REPLACE INTO leases (name, holder, expires_at) VALUES ('held', 'holder', 1)").run();
+  return {
+    release: () => {
+      db.exec('COMMIT');
+      db.close();
+    },
+  };
 }
 
 describe('SQLite store', () => {
@@ -127,25 +124,28 @@ describe('SQLite store', () => {
     await here.close();
   });
 
-  it("waits for another process's write transaction instead of failing", async () => {
+  it("waits for another process's write transaction instead of failing (its busy timeout)", async () => {
     const path = join(dir, 'busy', 'ledger.db');
     const here = createSqliteStore({ path });
     await here.migrate();
-    // The child holds the write lock for 400 ms, as a slow writer in another process would.
-    const child = spawnNode(`
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(${JSON.stringify(path)});
-      db.exec('BEGIN IMMEDIATE');
-      db.prepare("INSERT INTO leases (name, holder, expires_at) VALUES ('held', 'child', 1)").run();
-      console.log('locked');
-      setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);
-    `);
-    assert.equal(await child.firstLine, 'locked');
-    const started = Date.now();
-    assert.equal(await here.acquireLease('order-1', 'parent', 1000, T0), true);
-    assert.ok(Date.now() - started >= 200, 'the write should have waited for the lock');
-    await child.output;
-    assert.equal(await here.acquireLease('held', 'parent', 1000, T0), true, "the child's committed lease has expired");
+    const write = `console.log('writing'); console.log(await store.acquireLease('order-1', 'child', 1000, ${T0}));`;
+
+    // The lock is taken before the writer starts, so its write can only succeed by waiting for the commit.
+    const lock = holdWriteLock(path);
+    const writer = startInChildProcess(path, write);
+    await writer.waitForOutput(/^writing$/m, { timeoutMs: 30_000 });
+    lock.release();
+    assert.equal(await writer.waitForExit({ timeoutMs: 30_000 }), 0, writer.output());
+    assert.deepEqual(writer.stdout().trim().split('\n'), ['writing', 'true']);
+
+    // The same write without a busy timeout fails while the lock is held: the wait above is what let it through.
+    const impatientLock = holdWriteLock(path);
+    const impatient = startInChildProcess(path, write.replace("'order-1'", "'order-2'"), { busyTimeoutMs: 0 });
+    const code = await impatient.waitForExit({ timeoutMs: 30_000 });
+    impatientLock.release();
+    assert.notEqual(code, 0);
+    assert.equal(impatient.stdout().trim(), 'writing', 'it failed at the write, not before');
+    assert.match(impatient.output(), /SQLITE_BUSY/);
     await here.close();
   });
 });

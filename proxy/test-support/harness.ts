@@ -91,8 +91,9 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
   });
 
+  // Minted at the harness's time: the proxy judges a grant's iat and exp on the same clock.
   const grant = (merchantUid: string, extra: { ttlSeconds?: number; maxAmount?: number; jti?: string } = {}) =>
-    mintGrant(GRANT_SECRET, { merchantUid, ...extra });
+    mintGrant(GRANT_SECRET, { merchantUid, now: Math.floor(clock.now() / 1000), ...extra });
 
   const headersFor = async (merchantUid: string, call: CallOptions): Promise<Record<string, string>> => {
     const token = call.grant === undefined ? await grant(merchantUid) : call.grant;
@@ -106,8 +107,10 @@ export const createHarness = async (options: HarnessOptions = {}) => {
 
   /** GET /payments/:merchant_uid; returns the response and its parsed JSON. */
   const view = async (merchantUid: string, call: CallOptions = {}) => {
-    const res = await app.request(`/payments/${encodeURIComponent(merchantUid)}`, { headers: await headersFor(merchantUid, call) });
-    return { res, body: (await res.json()) as Record<string, any> }; // eslint-free test code: bodies are asserted field by field
+    const headers = await headersFor(merchantUid, call);
+    const res = await app.request(`/payments/${encodeURIComponent(merchantUid)}`, { headers });
+    // `any`: tests assert the body field by field.
+    return { res, body: (await res.json()) as Record<string, any> };
   };
 
   /** POST /payments/cancel with a JSON body. */
@@ -122,7 +125,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   };
 
   const settled = () => background.settled();
-  return { app, fake, store, logs, clock, grant, view, cancel, settled, close: () => closeWhenSettled(background, store) };
+  const close = () => closeWhenSettled(background, store);
+  return { app, fake, store, logs, clock, grant, view, cancel, settled, close };
 };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

@@ -1,6 +1,6 @@
 /** @module Runs one of the repo's Node scripts (the proxy's entry, the grant CLI) as a real process, for tests. */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startChild } from './child-process.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -13,26 +13,37 @@ export interface ScriptRun {
 }
 
 /**
- * Runs `script` with only PATH and `env` in its environment, until it exits or prints something matching `until`.
+ * Runs `script` with only PATH and `env` in its environment, until it exits or prints something matching `until`
+ * (at most 30 s: then it is stopped and this rejects with its output).
  */
-export const runScript = (script: string, args: string[], env: Record<string, string>, until?: RegExp): Promise<ScriptRun> =>
-  new Promise((resolve) => {
-    // One process (node with tsx's loader), not the tsx CLI, which forks: a kill must reach the proxy itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env } });
-    let out = '';
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
-    const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    };
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (until?.test(out)) resolve({ code: null, out, kill });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => resolve({ code, out, kill }));
-  });
+export const runScript = async (
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  until?: RegExp,
+): Promise<ScriptRun> => {
+  // One process (node with tsx's loader), not the tsx CLI, which forks: a kill must reach the proxy itself.
+  const child = startChild({ command: process.execPath, args: ['--import', 'tsx', script, ...args], cwd: root, env });
+  const timeoutMs = 30_000;
+  let code: number | null = null;
+  try {
+    if (until) await child.waitForOutput(until, { timeoutMs });
+    else code = await child.waitForExit({ timeoutMs });
+  } catch (error) {
+    if (child.running()) {
+      await child.stop();
+      throw error;
+    }
+    code = await child.waitForExit();
+  }
+  return {
+    code,
+    get out() {
+      return child.output();
+    },
+    kill: async (signal = 'SIGTERM') => (signal === 'SIGTERM' ? child.stop() : child.kill(signal)),
+  };
+};
 
 /** Starts the proxy's Node entry (what `npm start` runs) and returns its base URL. */
 export const startNodeProxy = async (env: Record<string, string>): Promise<ScriptRun & { readonly url: string }> => {
@@ -42,5 +53,12 @@ export const startNodeProxy = async (env: Record<string, string>): Promise<Scrip
     await run.kill();
     throw new Error(`the proxy did not start:\n${run.out}`);
   }
-  return { ...run, url };
+  return {
+    code: run.code,
+    get out() {
+      return run.out;
+    },
+    kill: run.kill,
+    url,
+  };
 };

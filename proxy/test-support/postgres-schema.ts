@@ -7,13 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import postgres from 'postgres';
 
-/** Registers before/after hooks and returns the URL whose connections land in the new schema, or null (and a failing test). */
+/**
+ * Registers before/after hooks and returns the URL whose connections land in the new schema, or null (and a failing
+ * test).
+ */
 export const useTempSchema = (prefix: string, rerun: string): string | null => {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     it('needs DATABASE_URL', () => {
       assert.fail(
-        `DATABASE_URL is not set, so PostgreSQL was not tested. Start a throwaway server with \`node scripts/pg-throwaway.mjs\` ` +
+        'DATABASE_URL is not set, so PostgreSQL was not tested. ' +
+          'Start a throwaway server with `node scripts/pg-throwaway.mjs` ' +
           `and run: DATABASE_URL=<the url it prints> node --import tsx --test ${rerun}`,
       );
     });

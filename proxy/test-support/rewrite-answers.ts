@@ -1,6 +1,6 @@
 /**
- * @module rewriteAnswers(): the fake i'mport's fetch with its JSON answers rewritten, to play an off-spec i'mport (times
- * in fractions or milliseconds, odd amounts, 4xx bodies without the envelope) without changing the fake.
+ * @module rewriteAnswers(): the fake i'mport's fetch with its JSON answers rewritten, to play an off-spec i'mport
+ * (times in fractions or milliseconds, odd amounts, 4xx bodies without the envelope) without changing the fake.
  */
 import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
 
@@ -27,7 +27,10 @@ export const rewriteAnswers = (fetch: typeof globalThis.fetch, rewrite: Rewrite)
     }
     const changed = rewrite({ path, status: res.status, json });
     if (!changed) return new Response(text, { status: res.status, headers: res.headers });
-    return new Response(JSON.stringify(changed.json), { status: changed.status ?? res.status, headers: { 'Content-Type': 'application/json' } });
+    return new Response(JSON.stringify(changed.json), {
+      status: changed.status ?? res.status,
+      headers: { 'Content-Type': 'application/json' },
+    });
   };
 
 /** The same fake with its fetch replaced (for createHarness's `fake` option). */
@@ -43,7 +46,8 @@ export const withFetch = (fake: FakeIamport, fetch: typeof globalThis.fetch): Fa
 export const patchPayments =
   (patch: (payment: any) => void, only: (path: string) => boolean = () => true): Rewrite => // eslint-free test code
   ({ path, json }) => {
-    if (!only(path) || json === null || typeof json !== 'object' || json.response === null || typeof json.response !== 'object') return undefined;
+    if (!only(path) || json === null || typeof json !== 'object') return undefined;
+    if (json.response === null || typeof json.response !== 'object') return undefined;
     if (!('imp_uid' in json.response)) return undefined;
     const response = structuredClone(json.response);
     patch(response);

@@ -1,10 +1,10 @@
 /** @module The rules of `POST /payments/cancel` (iamport-v1.md §3, §5, §7): i'mport's checks, the PG's, applying. */
-import { findBank, needsRefundAccount, needsRefundTel } from '../../../shared/banks.ts';
 import { numberField, stringField, type Fields } from './body.ts';
 import { MESSAGES } from './envelope.ts';
 import type { FakeCancelEntry, FakePayment } from './payment-schema.ts';
 import { RECEIPT_BASE, type PaymentBook } from './payments.ts';
 import { randomHex } from './random.ts';
+import { acceptsRefundBank, needsRefundAccount, needsRefundTel } from './refund-banks.ts';
 
 export interface CancelRequest {
   readonly imp_uid: string | undefined;
@@ -80,7 +80,7 @@ const kstMonth = (unixSec: number) => {
 /** What the PG refuses, as the PG's own text; undefined when it accepts. */
 export const pgRefusal = (payment: FakePayment, request: CancelRequest, nowSec: number): string | undefined => {
   // Bank codes are per PG (§5.2): Shinhan is BK88 at KCP but 88 at Inicis, and an unknown PG has no table at all.
-  if (needsRefundAccount(payment) && !findBank(payment.pg_provider, request.refund_bank ?? '')) {
+  if (needsRefundAccount(payment) && !acceptsRefundBank(payment.pg_provider, request.refund_bank ?? '')) {
     return `환불계좌 은행코드 오류: ${request.refund_bank ?? ''}`;
   }
   // Phone payments are refundable only in the calendar month (KST) of payment (§7).

@@ -42,7 +42,9 @@ export interface FaultQueue {
 }
 
 const targetOf = (fault: Fault): FakeRoute =>
-  fault.kind === 'pg_refusal' || fault.kind === 'lose_response' || fault.kind === 'hold_response' ? 'cancel' : (fault.route ?? 'any');
+  fault.kind === 'pg_refusal' || fault.kind === 'lose_response' || fault.kind === 'hold_response'
+    ? 'cancel'
+    : (fault.route ?? 'any');
 
 const isOneOf = <K extends FaultKind>(fault: Fault, kinds: readonly K[]): fault is Extract<Fault, { kind: K }> =>
   kinds.some((kind) => kind === fault.kind);

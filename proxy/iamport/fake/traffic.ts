@@ -83,7 +83,7 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
     call.status = c.res.status;
     // The request was applied; only the answer is lost on the way back.
     if (fault?.kind === 'lose_response') c.header(DROP_HEADER, '1');
-    // The request was applied; the answer comes late (whether or not anyone still waits for it).
-    if (fault?.kind === 'hold_response') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    // The request was applied; the answer comes late, or never once the caller has given up (nobody would read it).
+    if (fault?.kind === 'hold_response') await sleep(fault.ms, request.signal);
     return undefined;
   };
