@@ -25,30 +25,19 @@ import {
   type FormContext,
   type FormValues,
 } from './form.ts';
-import { cancelPayment, createIdempotencyKey, loadPayment, type Connection, type Failure } from './request.ts';
+import {
+  cancelPayment,
+  createIdempotencyKey,
+  loadPayment,
+  retryOf,
+  type Connection,
+  type Failure,
+} from './request.ts';
 import { styles } from './refund-button.styles.ts';
 import { fill, formatMoney, STRINGS, type FailureCode, type Lang, type RefundButtonStrings } from './strings.ts';
 
 /** One render branch per phase of the flow. */
 type Phase = 'closed' | 'loading' | 'load-error' | 'blocked' | 'form' | 'confirm' | 'submitting' | 'done' | 'failed';
-
-/** Failures a retry can fix without changing anything the customer entered. */
-const RETRYABLE: readonly FailureCode[] = [
-  'NETWORK',
-  'INTERNAL',
-  'UPSTREAM_UNAVAILABLE',
-  'REFUND_IN_PROGRESS',
-  'RATE_LIMITED',
-  'IDEMPOTENCY_KEY_REUSED',
-];
-
-/** Failures that mean the numbers on screen are stale or the form is wrong: reload the payment, then ask again. */
-const RELOAD: readonly FailureCode[] = [
-  'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-  'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
-  'REFUND_ACCOUNT_REQUIRED',
-  'INVALID_REQUEST',
-];
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;
@@ -459,13 +448,13 @@ export class RefundButton extends LitElement {
       return;
     }
     const { error } = outcome;
-    const reload = RELOAD.includes(error.code);
     // A retry keeps the key, because the outcome of the earlier attempt may be unknown (no answer, a 500, another
     // refund in flight that may be our own, or an UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm)
     // and only the same key lets the proxy answer with that outcome instead of refunding twice. (When nothing was
-    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again, and
-    // IDEMPOTENCY_KEY_REUSED says the key cannot be used again: both take a new key.
-    if (reload || error.code === 'IDEMPOTENCY_KEY_REUSED') this.#key = undefined;
+    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again after
+    // reading the payment afresh, under a new key (IDEMPOTENCY_KEY_REUSED: this key cannot be used again).
+    const reload = retryOf(error.code) === 'reload';
+    if (reload) this.#key = undefined;
     this.#fail(error, reload ? undefined : 'failed');
   }
 
@@ -527,7 +516,7 @@ export class RefundButton extends LitElement {
           )}
           ${this.#actions(
             this.#button(s.close, this.close, 'secondary'),
-            RETRYABLE.includes(failure.code) &&
+            retryOf(failure.code) === 'same_key' &&
               html`<button part="submit" type="button" aria-disabled=${this.#waiting} @click=${this.#onRetry}>${s.retry}</button>`,
           )}`;
       case 'blocked':
