@@ -1,9 +1,9 @@
 /** @module The two calls the widget makes to the proxy, each answer checked before it is used. */
-import { codeForBareStatus, ERRORS, isErrorCode, type Retry } from '../../shared/errors.ts';
+import { ERRORS, type Retry } from '../../shared/errors.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
-import { readSuccess, readView } from './answers.ts';
+import { readError, readSuccess, readView } from './answers.ts';
 import type { FailureCode } from './strings.ts';
 
 /** Why a call failed: the proxy's `{ code, message }`, or `NETWORK` when no answer came back. */
@@ -64,21 +64,7 @@ async function call<T>(
   const value = response.ok ? read(body) : undefined;
   if (value !== undefined) return { ok: true, value };
   const retryAfter = retryAfterOf(response.headers.get('Retry-After'));
-  // `{ ok: false, error: { code, message }, cancelable_amount? }`; anything else is judged by its status.
-  // Every field is checked before use, so reading the body as "maybe these fields, of unknown type" is safe.
-  const answer = body as { error?: { code?: unknown; message?: unknown }; cancelable_amount?: unknown } | undefined;
-  const { code, message } = answer?.error ?? {};
-  const fresh = answer?.cancelable_amount;
-  return {
-    ok: false,
-    error: {
-      // An answer that is not our JSON (a gateway's HTML page, say) still says something through its status.
-      code: isErrorCode(code) ? code : codeForBareStatus(response.status),
-      message: typeof message === 'string' ? message : `HTTP ${response.status}`,
-      cancelable_amount: typeof fresh === 'number' ? fresh : undefined,
-      retryAfter,
-    },
-  };
+  return { ok: false, error: { ...readError(body, response.status), retryAfter } };
 }
 
 /** `GET /payments/:merchant_uid`: what the refund form needs to know about the order. */
