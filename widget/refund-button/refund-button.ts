@@ -2,6 +2,7 @@
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
+import { dialogBody, statusOf, type DialogState, type Phase } from './dialog-body.ts';
 import {
   RefundCloseEvent,
   RefundErrorEvent,
@@ -10,21 +11,18 @@ import {
   RefundSuccessEvent,
 } from './events.ts';
 import {
-  amountLimits,
   buildRequest,
   emptyForm,
-  fieldsOf,
   invalidFields,
   isAmountValid,
-  isCapped,
-  offerableOf,
   isFieldValid,
   needsAccount,
-  refundAmountOf,
+  offerableOf,
   type Field,
   type FormContext,
   type FormValues,
 } from './form.ts';
+import { fieldOf } from './form-template.ts';
 import {
   cancelPayment,
   createIdempotencyKey,
@@ -34,10 +32,7 @@ import {
   type Failure,
 } from './request.ts';
 import { styles } from './refund-button.styles.ts';
-import { fill, formatMoney, STRINGS, type FailureCode, type Lang, type RefundButtonStrings } from './strings.ts';
-
-/** One render branch per phase of the flow. */
-type Phase = 'closed' | 'loading' | 'load-error' | 'blocked' | 'form' | 'confirm' | 'submitting' | 'done' | 'failed';
+import { formatMoney, STRINGS, type FailureCode, type Lang, type RefundButtonStrings } from './strings.ts';
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;
@@ -46,16 +41,6 @@ const AUTO_RETRY_MS = 800;
 
 // The origin this script was loaded from: the proxy serves it, so that is where the proxy is unless told otherwise.
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
-
-/** Optional attributes of a text field. */
-interface InputOptions {
-  label?: string;
-  hint?: string;
-  type?: string;
-  mode?: string;
-  auto?: string;
-  max?: number;
-}
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
@@ -257,10 +242,6 @@ export class RefundButton extends LitElement {
     return formatMoney(value, this.#view?.currency ?? 'KRW', this.#lang);
   }
 
-  #message(failure: Failure): string {
-    return fill(this.#s[failure.code], { message: failure.message });
-  }
-
   /** The name of one of the payment's banks in the widget's language; the code if the payment does not list it. */
   #bankName(code: string): string {
     const bank = this.#view?.banks?.find((b) => b.code === code);
@@ -358,17 +339,12 @@ export class RefundButton extends LitElement {
     if (this.#busy) e.preventDefault();
   }
 
-  /** The form field a control's `name` belongs to. */
-  #fieldOf(name: string): Field {
-    return (name === 'preset' || name === 'other' ? 'reason' : name === 'scope' ? 'amount' : name) as Field; // names are ours
-  }
-
   /**
    * Marks a field valid or not; a field is checked as it is left, and on every keystroke while it is marked.
    * Returns whether its mark changed.
    */
   #check(name: string, always: boolean): boolean {
-    const field = this.#fieldOf(name);
+    const field = fieldOf(name);
     const was = this.#invalid.has(field);
     const ctx = this.#ctx;
     if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
@@ -462,6 +438,29 @@ export class RefundButton extends LitElement {
     const s = this.#s;
     const phase = this.#phase;
     const open = phase !== 'closed';
+    const d: DialogState = {
+      phase,
+      s,
+      money: (value) => this.#money(value),
+      bankName: (code) => this.#bankName(code),
+      ctx: this.#ctx,
+      values: this.#form,
+      invalid: this.#invalid,
+      notice: this.#notice,
+      blocked: phase === 'blocked' ? this.#blocked() : undefined,
+      failure: this.#failure,
+      result: this.#result,
+      waiting: this.#waiting,
+    };
+    const on = {
+      close: this.close,
+      retry: this.#onRetry,
+      back: () => this.#go('form', '[part~=submit]'),
+      confirm: this.#onConfirm,
+      submit: this.#onContinue,
+      input: this.#onInput,
+      focusOut: this.#onFocusOut,
+    };
     return html`<button part="button" type="button" aria-haspopup="dialog" ?disabled=${this.disabled} @click=${this.show}>
         ${this.label || s.button}
       </button>
@@ -480,225 +479,10 @@ export class RefundButton extends LitElement {
                   <span aria-hidden="true">×</span>
                 </button>
               </div>
-              <div part="body" aria-busy=${phase === 'loading' || this.#busy}>${this.#renderPhase(s)}</div>`
+              <div part="body" aria-busy=${phase === 'loading' || this.#busy}>${dialogBody(d, on)}</div>`
           : nothing}
-        <p class="sr-only" role="status">${open ? this.#status(s) : ''}</p>
+        <p class="sr-only" role="status">${open ? statusOf(d) : ''}</p>
       </dialog>`;
-  }
-
-  /**
-   * The heading of a step without a form, which the live region announces too; empty for the steps with a form (they
-   * speak through their labelled fields) and for confirm (its heading is focused instead).
-   */
-  #status(s: RefundButtonStrings): string {
-    const r = this.#result;
-    const failure = this.#failure;
-    const texts: Partial<Record<Phase, string>> = {
-      loading: s.loading,
-      submitting: s.submitting,
-      'load-error': s.loadFailed,
-      failed: failure && this.#message(failure),
-      done: r?.revoked ? s.revoked : r?.pending ? s.pending : s.done,
-    };
-    return texts[this.#phase] ?? '';
-  }
-
-  #renderPhase(s: RefundButtonStrings): TemplateResult {
-    const heading = this.#status(s);
-    const failure = this.#failure!; // set by #fail before a failure is shown
-    switch (this.#phase) {
-      case 'load-error':
-      case 'failed':
-        return html`${this.#renderMessage(
-            heading,
-            html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
-            this.#phase === 'load-error' && this.#message(failure),
-          )}
-          ${this.#actions(
-            this.#button(s.close, this.close, 'secondary'),
-            retryOf(failure.code) === 'same_key' &&
-              html`<button part="submit" type="button" aria-disabled=${this.#waiting} @click=${this.#onRetry}>${s.retry}</button>`,
-          )}`;
-      case 'blocked':
-        return html`${this.#renderSummary(s)}
-          <p part="notice" role="alert">${s[this.#blocked()!]}</p>
-          ${this.#actions(this.#button(s.close, this.close, 'secondary'))}`;
-      case 'form':
-        return this.#renderForm(s);
-      case 'confirm':
-        return this.#renderConfirm(s);
-      case 'done':
-        return this.#renderDone(s, heading);
-      default: // loading, submitting (closed renders nothing)
-        return this.#renderMessage(heading, html`<span part="spinner"></span>`);
-    }
-  }
-
-  #button(text: string, onClick: () => unknown, part = 'submit', type = 'button'): TemplateResult {
-    return html`<button part=${part} type=${type} @click=${onClick}>${text}</button>`;
-  }
-
-  /** A row of buttons; a `false` one is left out. */
-  #actions(...buttons: (TemplateResult | false)[]): TemplateResult {
-    return html`<div part="actions">${buttons.map((b) => b || nothing)}</div>`;
-  }
-
-  /** A step without a form: an icon, a focused heading and the lines under it (falsy ones are left out). */
-  #renderMessage(heading: string, icon: unknown, ...lines: unknown[]): TemplateResult {
-    return html`<div part="message">
-      ${icon}
-      <h3 part="heading" tabindex="-1" data-focus>${heading}</h3>
-      ${lines.map((line) => (line ? html`<p>${line}</p>` : nothing))}
-    </div>`;
-  }
-
-  #renderSummary(s: RefundButtonStrings): TemplateResult {
-    const view = this.#view!; // the summary is only shown once the payment is loaded
-    const row = (label: string, value: number) => html`<div><dt>${label}</dt><dd>${this.#money(value)}</dd></div>`;
-    return html`<section part="summary" aria-labelledby="product">
-      <h3 id="product" tabindex="-1" data-focus>${view.name ?? view.merchant_uid}</h3>
-      <dl>
-        ${view.revocable
-          ? row(s.orderAmount, view.amount)
-          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]}
-      </dl>
-    </section>`;
-  }
-
-  /** One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. */
-  #field(field: Field, error: string, ...controls: unknown[]): TemplateResult {
-    return html`<div part="field">
-      ${controls}
-      ${this.#invalid.has(field) ? html`<p id="${field}-error" part="error">${error}</p>` : nothing}
-    </div>`;
-  }
-
-  /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */
-  #describedBy(field: Field, hint?: string): string | typeof nothing {
-    return [hint, this.#invalid.has(field) && `${field}-error`].filter(Boolean).join(' ') || nothing;
-  }
-
-  /** A text field; without a visible `label` it is named by `aria-label` (the text next to it already says what). */
-  #input(name: keyof FormValues, o: InputOptions, ariaLabel?: string): TemplateResult {
-    const field = this.#fieldOf(name);
-    return html`${o.label ? html`<label part="label" for=${name}>${o.label}</label>` : nothing}
-      <input
-        part="input"
-        id=${name}
-        name=${name}
-        type=${o.type ?? 'text'}
-        inputmode=${o.mode ?? nothing}
-        autocomplete=${o.auto ?? 'off'}
-        maxlength=${o.max ?? nothing}
-        aria-label=${ariaLabel ?? nothing}
-        aria-invalid=${this.#invalid.has(field)}
-        aria-describedby=${this.#describedBy(field, o.hint && `${name}-hint`)}
-        .value=${this.#form[name] as string}
-      />
-      ${o.hint ? html`<p id="${name}-hint" part="hint">${o.hint}</p>` : nothing}`;
-  }
-
-  /** A select with a "choose" option first; `marked` says whether the field's error belongs to it. */
-  #select(name: 'preset' | 'bank', label: string, options: string[][], marked = true): TemplateResult {
-    const field = this.#fieldOf(name);
-    const value = this.#form[name];
-    return html`<label part="label" for=${name}>${label}</label>
-      <select
-        part="input"
-        id=${name}
-        name=${name}
-        aria-invalid=${marked && this.#invalid.has(field)}
-        aria-describedby=${marked ? this.#describedBy(field) : nothing}
-      >
-        ${[['', this.#s.choose], ...options].map(([v, text]) => html`<option value=${v!} ?selected=${v === value}>${text}</option>`)}
-      </select>`;
-  }
-
-  #renderForm(s: RefundButtonStrings): TemplateResult {
-    const ctx = this.#ctx!; // the form is only shown once the payment is loaded
-    const { view, presets, fixedAmount } = ctx;
-    const f = this.#form;
-    const { min, max } = amountLimits(ctx);
-    const choice = (value: 'full' | 'partial', checked: boolean) =>
-      html`<label part="choice"
-        ><input type="radio" name="scope" value=${value} .checked=${checked} />${value === 'full' && isCapped(view)
-          ? fill(s.upTo, { amount: this.#money(max) }) // the shop's grant allows less than everything
-          : s[value]}</label
-      >`;
-    const amount = view.revocable
-      ? html`<p part="note">${s.revokeNote}</p>`
-      : fixedAmount
-        ? html`<div part="field"><span part="label">${s.amount}</span><strong>${this.#money(fixedAmount)}</strong></div>`
-        : html`<fieldset part="group">
-            <legend part="label">${s.amount}</legend>
-            <div class="choices">${choice('full', !f.partial)}${choice('partial', f.partial)}</div>
-            ${f.partial
-              ? this.#field(
-                  'amount',
-                  fill(s.amountError, { min: this.#money(min), max: this.#money(max) }),
-                  this.#input('amount', { hint: fill(s.upTo, { amount: this.#money(max) }), mode: min < 1 ? 'decimal' : 'numeric' }, s.amount),
-                )
-              : nothing}
-          </fieldset>`;
-    const other = f.preset === 'other' || !presets.length;
-    const reason = this.#field(
-      'reason',
-      s.reasonError,
-      presets.length ? this.#select('preset', s.reason, [...presets.map((p, i) => [`${i}`, p]), ['other', s.other]], !f.preset) : nothing,
-      other ? this.#input('other', { label: presets.length ? undefined : s.reason, max: 256 }, presets.length ? s.otherLabel : undefined) : nothing,
-    );
-    const account = needsAccount(ctx)
-      ? html`<fieldset part="group">
-          <legend part="label">${s.account}</legend>
-          ${this.#field('holder', s.holderError, this.#input('holder', { label: s.holder, auto: 'name', max: 30 }))}
-          ${this.#field('bank', s.bankError, this.#select('bank', s.bank, (view.banks ?? []).map((b) => [b.code, this.#bankName(b.code)])))}
-          ${this.#field('account', s.accountError, this.#input('account', { label: s.accountNumber, hint: s.accountHint, mode: 'numeric', max: 24 }))}
-          ${fieldsOf(ctx).includes('phone')
-            ? this.#field('phone', s.phoneError, this.#input('phone', { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 }))
-            : nothing}
-        </fieldset>`
-      : nothing;
-    return html`${this.#renderSummary(s)}
-      ${this.#notice ? html`<p part="notice" role="alert" tabindex="-1">${s[this.#notice]}</p>` : nothing}
-      <form part="form" novalidate @submit=${this.#onContinue} @input=${this.#onInput} @change=${this.#onInput} @focusout=${this.#onFocusOut}>
-        ${amount} ${reason} ${account}
-        ${this.#actions(this.#button(s.close, this.close, 'secondary'), this.#button(s.next, () => {}, 'submit', 'submit'))}
-      </form>`;
-  }
-
-  #renderConfirm(s: RefundButtonStrings): TemplateResult {
-    const ctx = this.#ctx!; // confirm follows a loaded form
-    const { revocable } = ctx.view;
-    const f = this.#form;
-    const account =
-      needsAccount(ctx) &&
-      fill(s.confirmAccount, {
-        bank: this.#bankName(f.bank),
-        account: `****${f.account.replace(/\D/g, '').slice(-4)}`,
-        holder: f.holder.trim(),
-      });
-    return html`${revocable
-        ? this.#renderMessage(s.revokeTitle, nothing, s.revokeBody)
-        : this.#renderMessage(fill(s.confirmTitle, { amount: this.#money(refundAmountOf(f, ctx)) }), nothing, s.confirmBody, account)}
-      ${this.#actions(
-        this.#button(s.back, () => this.#go('form', '[part~=submit]'), 'secondary'),
-        this.#button(revocable ? s.revoke : s.refund, this.#onConfirm),
-      )}`;
-  }
-
-  #renderDone(s: RefundButtonStrings, heading: string): TemplateResult {
-    const r = this.#result!; // done is only reached with an answer
-    const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
-    return html`${this.#renderMessage(
-        heading,
-        html`<span part="mark" aria-hidden="true">✓</span>`,
-        r.revoked
-          ? s.revokedDetail
-          : fill(s.doneDetail, { refunded: this.#money(r.refunded), left: this.#money(r.cancelable_amount) }),
-        r.pending && !r.revoked && s.pendingDetail,
-        receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
-      )}
-      ${this.#actions(this.#button(s.ok, this.close))}`;
   }
 }
 
