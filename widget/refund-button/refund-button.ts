@@ -1,46 +1,13 @@
 /** @module `<refund-button>`: a button that opens a dialog through which a customer refunds one order. */
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import type { CancelSuccess } from '../../shared/schemas/answers.ts';
-import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
-import { dialogBody, statusOf, type DialogState, type Phase } from './dialog-body.ts';
-import {
-  RefundCloseEvent,
-  RefundErrorEvent,
-  RefundOpenEvent,
-  RefundStartEvent,
-  RefundSuccessEvent,
-} from './events.ts';
-import {
-  buildRequest,
-  emptyForm,
-  invalidFields,
-  isAmountValid,
-  isFieldValid,
-  needsAccount,
-  offerableOf,
-  type Field,
-  type FormContext,
-  type FormValues,
-} from './form.ts';
+import { dialogBody, statusOf, type DialogState } from './dialog-body.ts';
+import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
+import { buildRequest, emptyForm, invalidFields, isFieldValid, type Field, type FormContext } from './form.ts';
 import { fieldOf } from './form-template.ts';
-import {
-  cancelPayment,
-  createIdempotencyKey,
-  loadPayment,
-  retryOf,
-  type Connection,
-  type Failure,
-} from './request.ts';
+import { langOf } from './lang.ts';
+import { RefundFlow } from './refund-flow.ts';
 import { styles } from './refund-button.styles.ts';
-import { formatMoney, STRINGS, type FailureCode, type Lang, type RefundButtonStrings } from './strings.ts';
-
-/** How long one call may take before it counts as "no answer". */
-const TIMEOUT_MS = 30_000;
-/** The pause before the one automatic retry after a request got no answer. */
-const AUTO_RETRY_MS = 800;
-
-// The origin this script was loaded from: the proxy serves it, so that is where the proxy is unless told otherwise.
-const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
+import { formatMoney, STRINGS, type Lang, type RefundButtonStrings } from './strings.ts';
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
@@ -134,19 +101,18 @@ export class RefundButton extends LitElement {
   /** Overrides any of the widget's text (see `RefundButtonStrings`), whatever the language. */
   declare strings: Partial<RefundButtonStrings>;
 
-  // The flow's state. Private fields (not reactive properties): every change goes through #go or requestUpdate.
-  #phase: Phase = 'closed';
-  #view?: RefundView;
-  #form: FormValues = emptyForm();
+  // The form's state. Private fields (not reactive properties): every change goes through requestUpdate.
+  #form = emptyForm();
   #invalid = new Set<Field>();
-  #notice?: FailureCode;
-  #failure?: Failure;
-  #result?: CancelSuccess;
-  #waiting = false;
-  #key?: string;
-  #seq = 0;
-  #controller?: AbortController;
   #focus?: string;
+  #flow = new RefundFlow(this, {
+    context: () => this.#ctx,
+    request: (ctx) => buildRequest(this.#form, ctx),
+    entered: (phase, focus) => {
+      this.#focus = focus;
+      if (phase === 'loading') this.#invalid = new Set(); // a payment loaded afresh starts with no field marked
+    },
+  });
   #langObserver = new MutationObserver(() => this.requestUpdate());
 
   constructor() {
@@ -166,35 +132,35 @@ export class RefundButton extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    super.disconnectedCallback();
+    super.disconnectedCallback(); // the flow forgets its call and closes
     this.#langObserver.disconnect();
-    this.#abort();
     // A removed modal dialog leaves the top layer but stays open; close it so the button works if put back.
-    this.#phase = 'closed';
     this.#dialog?.close(); // not rendered yet if removed right after being added
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.get('merchantUid') && this.#phase !== 'closed' && !this.#busy) void this.#load();
+    const flow = this.#flow;
+    if (changed.get('merchantUid') && flow.phase !== 'closed' && !flow.busy) void flow.load();
     if (this.#focus) this.shadowRoot!.querySelector<HTMLElement>(this.#focus)?.focus();
     this.#focus = undefined;
   }
 
   /** Opens the dialog and loads the payment. Does nothing while disabled or already open. */
   async show(): Promise<void> {
-    if (this.disabled || this.#phase !== 'closed') return;
+    const flow = this.#flow;
+    if (this.disabled || flow.phase !== 'closed') return;
     this.#form = emptyForm();
-    this.#view = this.#notice = undefined;
-    this.#go('loading');
+    flow.view = flow.notice = undefined;
+    flow.go('loading');
     await this.updateComplete;
     this.#dialog!.showModal(); // rendered by the update just awaited
     this.dispatchEvent(new RefundOpenEvent({ merchant_uid: this.merchantUid }));
-    void this.#load();
+    void flow.load();
   }
 
   /** Closes the dialog. Refused (returns false) while a refund is being sent. */
   close(): boolean {
-    if (this.#busy) return false;
+    if (this.#flow.busy) return false;
     this.#dialog!.close(); // the close button and the API are only reachable once rendered
     this.#onClose(); // now, not when the close event comes: show() may be called again before that
     return true;
@@ -204,24 +170,9 @@ export class RefundButton extends LitElement {
     return this.shadowRoot?.querySelector('dialog');
   }
 
-  get #busy(): boolean {
-    return this.#phase === 'submitting';
-  }
-
-  /** Own or nearest ancestor `lang` (across shadow roots), then the browser's languages; `ko` when none is ko/en. */
   get #lang(): Lang {
     // Own `lang` from the property: render() runs before the update reflects it to the attribute.
-    let tag: string | null = this.lang;
-    let node: Node | null = this.parentNode;
-    while (node && !tag) {
-      tag = node instanceof Element ? node.getAttribute('lang') : null;
-      node = node instanceof ShadowRoot ? node.host : node.parentNode;
-    }
-    for (const t of [tag ?? '', ...navigator.languages]) {
-      const primary = t.slice(0, 2).toLowerCase();
-      if (primary === 'ko' || primary === 'en') return primary;
-    }
-    return 'ko';
+    return langOf(this.lang, this.parentNode);
   }
 
   get #s(): RefundButtonStrings {
@@ -229,7 +180,7 @@ export class RefundButton extends LitElement {
   }
 
   get #ctx(): FormContext | undefined {
-    const view = this.#view;
+    const view = this.#flow.view;
     const fixed = this.amount;
     return view && {
       view,
@@ -239,91 +190,18 @@ export class RefundButton extends LitElement {
   }
 
   #money(value: number): string {
-    return formatMoney(value, this.#view?.currency ?? 'KRW', this.#lang);
+    return formatMoney(value, this.#flow.view?.currency ?? 'KRW', this.#lang);
   }
 
   /** The name of one of the payment's banks in the widget's language; the code if the payment does not list it. */
   #bankName(code: string): string {
-    const bank = this.#view?.banks?.find((b) => b.code === code);
+    const bank = this.#flow.view?.banks?.find((b) => b.code === code);
     return (this.#lang === 'en' ? bank?.name_en : bank?.name_ko) ?? code;
   }
 
-  /** Moves to a phase and, once it is rendered, focuses `focus` inside the dialog. */
-  #go(phase: Phase, focus = '[data-focus]'): void {
-    this.#phase = phase;
-    this.#focus = focus;
-    this.requestUpdate();
-  }
-
-  /** Forgets the call in flight: its answer, when it comes, is stale. */
-  #abort(): void {
-    this.#controller?.abort();
-    this.#seq++;
-  }
-
-  /** Runs one call with a timeout; resolves undefined when a newer call or closing the dialog made it stale. */
-  async #call<T>(run: (c: Connection) => Promise<T>): Promise<T | undefined> {
-    this.#abort();
-    const controller = (this.#controller = new AbortController());
-    const seq = this.#seq;
-    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-    const result = await run({
-      endpoint: this.endpoint || SCRIPT_ORIGIN,
-      token: this.token,
-      signal: controller.signal,
-      fetch: (...args) => fetch(...args), // looked up per call, so a page (or a test) may replace window.fetch
-    });
-    clearTimeout(timer);
-    return seq === this.#seq ? result : undefined;
-  }
-
-  /**
-   * Tells the page, then shows the failure in `phase` (holding the retry button until `Retry-After` has passed), or,
-   * without a phase, reloads the payment and shows the failure above the form.
-   */
-  #fail(failure: Failure, phase?: Phase): void {
-    const { code } = failure;
-    this.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
-    if (!phase) return void this.#load(code);
-    this.#failure = failure;
-    if (code === 'RATE_LIMITED') {
-      this.#waiting = true;
-      setTimeout(() => {
-        this.#waiting = false;
-        this.requestUpdate();
-      }, Math.max(failure.retryAfter ?? 0, 1) * 1000);
-    }
-    this.#go(phase);
-  }
-
-  /** Loads the payment afresh; `notice` is shown above the form afterwards (why it came back). */
-  async #load(notice?: FailureCode): Promise<void> {
-    this.#go('loading');
-    const outcome = await this.#call((c) => loadPayment(c, this.merchantUid));
-    if (!outcome) return;
-    if (!outcome.ok) return this.#fail(outcome.error, 'load-error');
-    this.#view = outcome.value;
-    this.#notice = notice;
-    this.#invalid = new Set();
-    this.#go(this.#blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
-  }
-
-  /** Why this payment cannot be refunded here, or undefined when it can. */
-  #blocked(): FailureCode | NotRefundableReason | undefined {
-    const ctx = this.#ctx!; // only asked once the payment is loaded
-    const { view, fixedAmount } = ctx;
-    if (!view.refundable) return view.reason ?? 'REFUND_NOT_ALLOWED';
-    if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
-    // The shop's grant allows nothing more for this order.
-    if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
-    if (fixedAmount && !isAmountValid(fixedAmount, ctx)) return 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT';
-    return undefined;
-  }
-
   #onClose(): void {
-    if (this.#phase === 'closed' || this.#dialog!.open) return; // already handled, or opened again since
-    this.#abort();
-    this.#phase = 'closed';
+    if (this.#flow.phase === 'closed' || this.#dialog!.open) return; // already handled, or opened again since
+    this.#flow.close();
     this.requestUpdate();
     this.shadowRoot!.querySelector('button')!.focus(); // the page's button is the first one rendered
     this.dispatchEvent(new RefundCloseEvent());
@@ -332,11 +210,11 @@ export class RefundButton extends LitElement {
   // Esc must do nothing while a refund is in flight. Preventing the keydown stops the close request before it is
   // made; `cancel` is the fallback (Chrome ignores preventDefault on a second Esc without user activation).
   #onKeydown(e: KeyboardEvent): void {
-    if (e.key === 'Escape' && this.#busy) e.preventDefault();
+    if (e.key === 'Escape' && this.#flow.busy) e.preventDefault();
   }
 
   #onCancel(e: Event): void {
-    if (this.#busy) e.preventDefault();
+    if (this.#flow.busy) e.preventDefault();
   }
 
   /**
@@ -357,7 +235,8 @@ export class RefundButton extends LitElement {
     const input = e.target as HTMLInputElement; // only inputs and selects fire input/change in the form
     const { name, value } = input;
     if (name === 'account' || name === 'phone') input.value = value.replace(/[^\d\s-]/g, '');
-    this.#form = name === 'scope' ? { ...this.#form, partial: value === 'partial' } : { ...this.#form, [name]: input.value };
+    const change = name === 'scope' ? { partial: value === 'partial' } : { [name]: input.value };
+    this.#form = { ...this.#form, ...change };
     if (name === 'preset' && value === 'other') this.#focus = '[name=other]';
     if (name === 'scope' && this.#form.partial) this.#focus = '[name=amount]';
     this.#check(name, false);
@@ -376,67 +255,15 @@ export class RefundButton extends LitElement {
   #onContinue(e: Event): void {
     e.preventDefault();
     this.#invalid = new Set(invalidFields(this.#form, this.#ctx!));
-    if (this.#invalid.size) return this.#go('form', '[aria-invalid=true]');
-    this.#notice = undefined;
-    this.#go('confirm');
-  }
-
-  /** The customer confirmed: each confirmation gets a new Idempotency-Key. */
-  #onConfirm(): void {
-    if (this.#phase !== 'confirm') return;
-    this.#key = createIdempotencyKey();
-    void this.#send();
-  }
-
-  #onRetry(): void {
-    if (this.#waiting) return;
-    void (this.#phase === 'load-error' ? this.#load() : this.#send());
-  }
-
-  /** Sends the refund (once the page had its say), retrying once on its own when no answer came back. */
-  async #send(): Promise<void> {
-    const ctx = this.#ctx!; // a refund is only sent from a loaded form
-    if (this.#busy) return;
-    const body = buildRequest(this.#form, ctx);
-    const { merchant_uid, cancel_request_amount, reason } = body;
-    const start = new RefundStartEvent({
-      merchant_uid,
-      ...(cancel_request_amount != null && { cancel_request_amount }),
-      reason,
-      revoke: ctx.view.revocable,
-    });
-    if (!this.dispatchEvent(start)) return; // vetoed: nothing is sent
-    const key = (this.#key ??= createIdempotencyKey());
-    const send = () => this.#call((c) => cancelPayment(c, body, key));
-    this.#go('submitting');
-    let outcome = await send();
-    if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
-      await new Promise((r) => setTimeout(r, AUTO_RETRY_MS));
-      // The same key: if the first request did arrive, the proxy answers with its outcome instead of refunding again.
-      outcome = await send();
-    }
-    if (!outcome) return;
-    if (outcome.ok) {
-      this.#key = undefined;
-      this.#result = outcome.value;
-      this.#go('done');
-      this.dispatchEvent(new RefundSuccessEvent(outcome.value));
-      return;
-    }
-    const { error } = outcome;
-    // A retry keeps the key, because the outcome of the earlier attempt may be unknown (no answer, a 500, another
-    // refund in flight that may be our own, or an UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm)
-    // and only the same key lets the proxy answer with that outcome instead of refunding twice. (When nothing was
-    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again after
-    // reading the payment afresh, under a new key (IDEMPOTENCY_KEY_REUSED: this key cannot be used again).
-    const reload = retryOf(error.code) === 'reload';
-    if (reload) this.#key = undefined;
-    this.#fail(error, reload ? undefined : 'failed');
+    if (this.#invalid.size) return this.#flow.go('form', '[aria-invalid=true]');
+    this.#flow.notice = undefined;
+    this.#flow.go('confirm');
   }
 
   override render(): TemplateResult {
     const s = this.#s;
-    const phase = this.#phase;
+    const flow = this.#flow;
+    const { phase, busy } = flow;
     const open = phase !== 'closed';
     const d: DialogState = {
       phase,
@@ -446,28 +273,34 @@ export class RefundButton extends LitElement {
       ctx: this.#ctx,
       values: this.#form,
       invalid: this.#invalid,
-      notice: this.#notice,
-      blocked: phase === 'blocked' ? this.#blocked() : undefined,
-      failure: this.#failure,
-      result: this.#result,
-      waiting: this.#waiting,
+      notice: flow.notice,
+      blocked: phase === 'blocked' ? flow.blocked() : undefined,
+      failure: flow.failure,
+      result: flow.result,
+      waiting: flow.waiting,
     };
     const on = {
       close: this.close,
-      retry: this.#onRetry,
-      back: () => this.#go('form', '[part~=submit]'),
-      confirm: this.#onConfirm,
+      retry: () => flow.retry(),
+      back: () => flow.go('form', '[part~=submit]'),
+      confirm: () => flow.confirm(),
       submit: this.#onContinue,
       input: this.#onInput,
       focusOut: this.#onFocusOut,
     };
-    return html`<button part="button" type="button" aria-haspopup="dialog" ?disabled=${this.disabled} @click=${this.show}>
+    return html`<button
+        part="button"
+        type="button"
+        aria-haspopup="dialog"
+        ?disabled=${this.disabled}
+        @click=${this.show}
+      >
         ${this.label || s.button}
       </button>
       <dialog
         part="dialog"
         aria-labelledby="title"
-        closedby=${this.#busy ? 'none' : 'closerequest'}
+        closedby=${busy ? 'none' : 'closerequest'}
         @close=${this.#onClose}
         @cancel=${this.#onCancel}
         @keydown=${this.#onKeydown}
@@ -475,11 +308,11 @@ export class RefundButton extends LitElement {
         ${open
           ? html`<div part="header">
                 <h2 id="title" part="title">${s.title}</h2>
-                <button part="close-button" type="button" aria-label=${s.close} ?disabled=${this.#busy} @click=${this.close}>
+                <button part="close-button" type="button" aria-label=${s.close} ?disabled=${busy} @click=${this.close}>
                   <span aria-hidden="true">×</span>
                 </button>
               </div>
-              <div part="body" aria-busy=${phase === 'loading' || this.#busy}>${dialogBody(d, on)}</div>`
+              <div part="body" aria-busy=${phase === 'loading' || busy}>${dialogBody(d, on)}</div>`
           : nothing}
         <p class="sr-only" role="status">${open ? statusOf(d) : ''}</p>
       </dialog>`;
