@@ -66,7 +66,9 @@ export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, stri
 };
 
 /** A text in each language. */
-type Texts = { readonly [K in keyof RefundButtonStrings]: readonly [ko: RefundButtonStrings[K], en: RefundButtonStrings[K]] };
+type Texts = {
+  readonly [K in keyof RefundButtonStrings]: readonly [ko: RefundButtonStrings[K], en: RefundButtonStrings[K]];
+};
 
 /** Every text as `[Korean, English]`: a translation sits next to what it translates, and each key is written once. */
 const TEXTS: Texts = {
@@ -170,7 +172,8 @@ const TEXTS: Texts = {
 
 /** One language's column of TEXTS. */
 const column = (i: 0 | 1): RefundButtonStrings =>
-  Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]])) as RefundButtonStrings; // TEXTS has every key
+  // TEXTS has every key, so the entries make a whole RefundButtonStrings.
+  Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]])) as RefundButtonStrings;
 
 /** The default strings per language. */
 export const STRINGS: Readonly<Record<Lang, RefundButtonStrings>> = { ko: column(0), en: column(1) };
