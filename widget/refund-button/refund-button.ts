@@ -2,10 +2,10 @@
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { dialogBody, statusOf, type DialogState } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
-import { buildRequest, emptyForm, invalidFields, isFieldValid, type Field, type FormContext } from './form.ts';
-import { fieldOf } from './form-template.ts';
+import { buildRequest, emptyForm, type FormContext } from './form.ts';
 import { langOf } from './lang.ts';
 import { RefundFlow } from './refund-flow.ts';
+import { RefundForm } from './refund-form.ts';
 import { styles } from './refund-button.styles.ts';
 import { formatMoney, STRINGS, type Lang, type RefundButtonStrings } from './strings.ts';
 
@@ -101,16 +101,16 @@ export class RefundButton extends LitElement {
   /** Overrides any of the widget's text (see `RefundButtonStrings`), whatever the language. */
   declare strings: Partial<RefundButtonStrings>;
 
-  // The form's state. Private fields (not reactive properties): every change goes through requestUpdate.
-  #form = emptyForm();
-  #invalid = new Set<Field>();
+  // Not reactive properties: every change to the form or the flow goes through requestUpdate.
+  #form = new RefundForm(() => this.#ctx);
+  /** What to focus once the next update has rendered. */
   #focus?: string;
   #flow = new RefundFlow(this, {
     context: () => this.#ctx,
-    request: (ctx) => buildRequest(this.#form, ctx),
+    request: (ctx) => buildRequest(this.#form.values, ctx),
     entered: (phase, focus) => {
       this.#focus = focus;
-      if (phase === 'loading') this.#invalid = new Set(); // a payment loaded afresh starts with no field marked
+      if (phase === 'loading') this.#form.invalid = new Set(); // a payment loaded afresh starts with no field marked
     },
   });
   #langObserver = new MutationObserver(() => this.requestUpdate());
@@ -149,7 +149,7 @@ export class RefundButton extends LitElement {
   async show(): Promise<void> {
     const flow = this.#flow;
     if (this.disabled || flow.phase !== 'closed') return;
-    this.#form = emptyForm();
+    this.#form.values = emptyForm();
     flow.view = flow.notice = undefined;
     flow.go('loading');
     await this.updateComplete;
@@ -217,45 +217,21 @@ export class RefundButton extends LitElement {
     if (this.#flow.busy) e.preventDefault();
   }
 
-  /**
-   * Marks a field valid or not; a field is checked as it is left, and on every keystroke while it is marked.
-   * Returns whether its mark changed.
-   */
-  #check(name: string, always: boolean): boolean {
-    const field = fieldOf(name);
-    const was = this.#invalid.has(field);
-    const ctx = this.#ctx;
-    if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
-    if (isFieldValid(field, this.#form, ctx)) this.#invalid.delete(field);
-    else this.#invalid.add(field);
-    return was !== this.#invalid.has(field);
-  }
-
   #onInput(e: Event): void {
-    const input = e.target as HTMLInputElement; // only inputs and selects fire input/change in the form
-    const { name, value } = input;
-    if (name === 'account' || name === 'phone') input.value = value.replace(/[^\d\s-]/g, '');
-    const change = name === 'scope' ? { partial: value === 'partial' } : { [name]: input.value };
-    this.#form = { ...this.#form, ...change };
-    if (name === 'preset' && value === 'other') this.#focus = '[name=other]';
-    if (name === 'scope' && this.#form.partial) this.#focus = '[name=amount]';
-    this.#check(name, false);
+    // Only inputs and selects fire input/change in the form.
+    this.#focus = this.#form.input(e.target as HTMLInputElement) ?? this.#focus;
     this.requestUpdate(); // the choices show and hide fields
   }
 
-  // Text fields are checked as they are left (selects are fine once chosen; an empty one is caught on Continue).
   #onFocusOut(e: FocusEvent): void {
-    const input = e.target as HTMLInputElement; // focusout in the form comes from its controls
     // Only a change re-renders: focus also leaves a field when a step change moves it, in the middle of an update.
-    if (input.localName === 'input' && input.type !== 'radio' && input.value && this.#check(input.name, true)) {
-      this.requestUpdate();
-    }
+    // Focusout in the form comes from its controls.
+    if (this.#form.left(e.target as HTMLInputElement)) this.requestUpdate();
   }
 
   #onContinue(e: Event): void {
     e.preventDefault();
-    this.#invalid = new Set(invalidFields(this.#form, this.#ctx!));
-    if (this.#invalid.size) return this.#flow.go('form', '[aria-invalid=true]');
+    if (!this.#form.validate()) return this.#flow.go('form', '[aria-invalid=true]');
     this.#flow.notice = undefined;
     this.#flow.go('confirm');
   }
@@ -271,8 +247,8 @@ export class RefundButton extends LitElement {
       money: (value) => this.#money(value),
       bankName: (code) => this.#bankName(code),
       ctx: this.#ctx,
-      values: this.#form,
-      invalid: this.#invalid,
+      values: this.#form.values,
+      invalid: this.#form.invalid,
       notice: flow.notice,
       blocked: phase === 'blocked' ? flow.blocked() : undefined,
       failure: flow.failure,
