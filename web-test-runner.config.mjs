@@ -3,10 +3,11 @@
  * The bundle is built first, because one test loads dist/refund-button.js itself: the runner compiles the sources
  * its own way (esbuild) and would pass even when Vite's bundle is broken.
  */
-import { chromeLauncher } from '@web/test-runner-chrome';
+
+import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
-import { fileURLToPath } from 'node:url';
+import { chromeLauncher } from '@web/test-runner-chrome';
 import { build } from 'vite';
 import { findChrome } from './scripts/find-chrome.mjs';
 
@@ -66,9 +67,17 @@ export default {
       launchOptions: {
         executablePath,
         headless: true,
-        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
-               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-               '--no-first-run', '--disable-quic'],
+        args: [
+          '--no-sandbox',
+          '--headless=new',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+        ],
       },
     }),
   ],

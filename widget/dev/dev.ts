@@ -2,7 +2,7 @@
 import { ERROR_CODES } from '../../shared/errors.ts';
 import '../index.ts';
 import type { RefundButton } from '../refund-button/refund-button.ts';
-import { FAKE_ENDPOINT, installScenarios, SCENARIOS, type Outcome } from './scenarios.ts';
+import { FAKE_ENDPOINT, installScenarios, type Outcome, SCENARIOS } from './scenarios.ts';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T; // ids from index.html
 
@@ -25,7 +25,10 @@ function card(id: string, label: string, attrs: Record<string, string> = {}, cla
   button.id = `rb-${id}${className && `-${className}`}`;
   const all = { 'merchant-uid': id, token: 'dev-grant', endpoint: FAKE_ENDPOINT, ...attrs };
   for (const [name, value] of Object.entries(all)) button.setAttribute(name, value);
-  article.querySelector('code')!.textContent = Object.entries(attrs).map(([k, v]) => `${k}="${v}"`).join(' ') || id;
+  article.querySelector('code')!.textContent =
+    Object.entries(attrs)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ') || id;
   article.querySelector('div')!.append(button);
   for (const step of STEPS) {
     const link = document.createElement('a');

@@ -6,7 +6,7 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
-import { failure, installFakeProxy, json, type Answer } from '../refund-button/fake-proxy.ts';
+import { type Answer, failure, installFakeProxy, json } from '../refund-button/fake-proxy.ts';
 
 export const FAKE_ENDPOINT = 'https://proxy.dev.invalid';
 

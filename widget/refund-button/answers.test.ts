@@ -29,7 +29,10 @@ const REMOVE = Symbol('remove the field');
  * Some edits leave it valid (a right-typed value, an extra field): the schema is the judge, not the edit.
  */
 const mutated = <T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, keys: readonly string[]) => {
-  const key = fc.oneof(fc.constantFrom(...keys), fc.string().filter((k) => k !== '__proto__'));
+  const key = fc.oneof(
+    fc.constantFrom(...keys),
+    fc.string().filter((k) => k !== '__proto__'),
+  );
   const edit = fc.tuple(key, fc.oneof(fc.constant(REMOVE), anyValue));
   return fc.tuple(valid, fc.array(edit, { minLength: 1, maxLength: 3 })).map(([answer, edits]) => {
     const out: Record<string, unknown> = { ...answer };

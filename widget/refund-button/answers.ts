@@ -3,7 +3,7 @@
  * removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
  * bundle held to 17 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
-import { codeForBareStatus, isErrorCode, type ErrorCode } from '../../shared/errors.ts';
+import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, type RefundView } from '../../shared/schemas/refund-view.ts';
 
@@ -12,16 +12,19 @@ type Read = (value: unknown) => [unknown] | undefined;
 
 const is =
   (test: (value: unknown) => boolean): Read =>
-  (v) => (test(v) ? [v] : undefined);
+  (v) =>
+    test(v) ? [v] : undefined;
 const string = is((v) => typeof v === 'string');
-const number = is((v) => typeof v === 'number' && v === v); // valibot's number() refuses NaN
+const number = is((v) => typeof v === 'number' && !Number.isNaN(v)); // valibot's number() refuses NaN
 const boolean = is((v) => typeof v === 'boolean');
 const nullable =
   (read: Read): Read =>
-  (v) => (v === null ? [v] : read(v));
+  (v) =>
+    v === null ? [v] : read(v);
 const optional =
   (read: Read): Read =>
-  (v) => (v === undefined ? [v] : read(v));
+  (v) =>
+    v === undefined ? [v] : read(v);
 
 /** An array of objects `read` accepts, as it read them (so they lose unknown fields too). */
 const arrayOf =

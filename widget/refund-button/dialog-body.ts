@@ -2,11 +2,11 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
-import { actions, button, message, summary, type Formatting } from './dialog-parts.ts';
-import { needsAccount, refundAmountOf, type FormContext } from './form.ts';
-import { refundForm, type FormHandlers, type FormState } from './form-template.ts';
-import { retryOf, type Failure } from './request.ts';
-import { fill, type FailureCode, type RefundButtonStrings } from './strings.ts';
+import { actions, button, type Formatting, message, summary } from './dialog-parts.ts';
+import { type FormContext, needsAccount, refundAmountOf } from './form.ts';
+import { type FormHandlers, type FormState, refundForm } from './form-template.ts';
+import { type Failure, retryOf } from './request.ts';
+import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
 
 /** One render branch per phase of the flow. */
 export type Phase =
@@ -70,9 +70,9 @@ const confirm = (d: DialogState, ctx: FormContext, on: DialogHandlers): Template
       holder: f.holder.trim(),
     });
   const title = fill(s.confirmTitle, { amount: d.money(refundAmountOf(f, ctx)) });
-  return html`${revocable
-      ? message(s.revokeTitle, nothing, s.revokeBody)
-      : message(title, nothing, s.confirmBody, account)}
+  return html`${
+    revocable ? message(s.revokeTitle, nothing, s.revokeBody) : message(title, nothing, s.confirmBody, account)
+  }
     ${actions(button(s.back, on.back, 'secondary'), button(revocable ? s.revoke : s.refund, on.confirm))}`;
 };
 
@@ -81,12 +81,12 @@ const done = ({ s, money }: DialogState, r: CancelSuccess, heading: string, on: 
   const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
   const detail = fill(s.doneDetail, { refunded: money(r.refunded), left: money(r.cancelable_amount) });
   return html`${message(
-      heading,
-      html`<span part="mark" aria-hidden="true">✓</span>`,
-      r.revoked ? s.revokedDetail : detail,
-      r.pending && !r.revoked && s.pendingDetail,
-      receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
-    )}
+    heading,
+    html`<span part="mark" aria-hidden="true">✓</span>`,
+    r.revoked ? s.revokedDetail : detail,
+    r.pending && !r.revoked && s.pendingDetail,
+    receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
+  )}
     ${actions(button(s.ok, on.close))}`;
 };
 
@@ -97,10 +97,10 @@ const failed = (d: DialogState, failure: Failure, heading: string, on: DialogHan
     >${s.retry}</button
   >`;
   return html`${message(
-      heading,
-      html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
-      d.phase === 'load-error' && messageOf(s, failure),
-    )}
+    heading,
+    html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
+    d.phase === 'load-error' && messageOf(s, failure),
+  )}
     ${actions(button(s.close, on.close, 'secondary'), retryOf(failure.code) === 'same_key' && retry)}`;
 };
 

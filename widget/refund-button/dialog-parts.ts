@@ -33,9 +33,11 @@ export const summary = ({ s, money }: Formatting, view: RefundView): TemplateRes
   return html`<section part="summary" aria-labelledby="product">
     <h3 id="product" tabindex="-1" data-focus>${view.name ?? view.merchant_uid}</h3>
     <dl>
-      ${view.revocable
-        ? row(s.orderAmount, view.amount)
-        : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]}
+      ${
+        view.revocable
+          ? row(s.orderAmount, view.amount)
+          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]
+      }
     </dl>
   </section>`;
 };

@@ -1,16 +1,16 @@
 /** @module The refund form's template: the amount choice, the reason and (for a paid virtual account) the account. */
 import { html, nothing, type TemplateResult } from 'lit';
+import { actions, button, type Formatting, summary } from './dialog-parts.ts';
 import {
   amountLimits,
-  fieldsOf,
-  isCapped,
-  needsAccount,
   type Field,
   type FormContext,
   type FormValues,
+  fieldsOf,
+  isCapped,
+  needsAccount,
 } from './form.ts';
-import { fill, type FailureCode, type RefundButtonStrings } from './strings.ts';
-import { actions, button, summary, type Formatting } from './dialog-parts.ts';
+import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
 
 /** What the form shows: the loaded payment, the values as typed and the fields marked invalid. */
 export interface FormState extends Formatting {
@@ -97,9 +97,11 @@ const amount = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   const upTo = fill(s.upTo, { amount: f.money(max) });
   const choice = (value: 'full' | 'partial', checked: boolean) =>
     html`<label part="choice"
-      ><input type="radio" name="scope" value=${value} .checked=${checked} />${value === 'full' && isCapped(view)
-        ? upTo // the shop's grant allows less than everything
-        : s[value]}</label
+      ><input type="radio" name="scope" value=${value} .checked=${checked} />${
+        value === 'full' && isCapped(view)
+          ? upTo // the shop's grant allows less than everything
+          : s[value]
+      }</label
     >`;
   if (view.revocable) return html`<p part="note">${s.revokeNote}</p>`;
   if (fixedAmount) {
@@ -110,9 +112,11 @@ const amount = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   return html`<fieldset part="group">
     <legend part="label">${s.amount}</legend>
     <div class="choices">${choice('full', !partial)}${choice('partial', partial)}</div>
-    ${partial
-      ? field(f, 'amount', error, input(f, 'amount', { hint: upTo, mode: min < 1 ? 'decimal' : 'numeric' }, s.amount))
-      : nothing}
+    ${
+      partial
+        ? field(f, 'amount', error, input(f, 'amount', { hint: upTo, mode: min < 1 ? 'decimal' : 'numeric' }, s.amount))
+        : nothing
+    }
   </fieldset>`;
 };
 
@@ -155,6 +159,9 @@ export const refundForm = (f: FormState, on: FormHandlers): TemplateResult => {
     ${f.notice ? html`<p part="notice" role="alert" tabindex="-1">${s[f.notice]}</p>` : nothing}
     <form part="form" novalidate @submit=${on.submit} @input=${on.input} @change=${on.input} @focusout=${on.focusOut}>
       ${amount(f, s)} ${reason(f, s)} ${needsAccount(f.ctx) ? account(f, s) : nothing}
-      ${actions(button(s.close, on.close, 'secondary'), button(s.next, () => {}, 'submit', 'submit'))}
+      ${actions(
+        button(s.close, on.close, 'secondary'),
+        button(s.next, () => {}, 'submit', 'submit'),
+      )}
     </form>`;
 };

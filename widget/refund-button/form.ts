@@ -74,12 +74,7 @@ export const parseAmount = (text: string): number => {
 export const isAmountValid = (amount: number, ctx: FormContext): boolean => {
   const { min, max } = amountLimits(ctx);
   const units = amount / min; // KRW: min is 1, so this must be a whole number
-  return (
-    checkAmount(amount) &&
-    amount >= min &&
-    amount <= max &&
-    Math.abs(units - Math.round(units)) < 1e-6
-  );
+  return checkAmount(amount) && amount >= min && amount <= max && Math.abs(units - Math.round(units)) < 1e-6;
 };
 
 /** The reason the form holds: the chosen preset, or the typed text for "other" (and when there are no presets). */

@@ -6,7 +6,7 @@ import { expect, fixture, waitUntil } from '@open-wc/testing';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import '../index.ts';
-import { installFakeProxy, json, type Answer, type FakeProxy } from './fake-proxy.ts';
+import { type Answer, type FakeProxy, installFakeProxy, json } from './fake-proxy.ts';
 import type { RefundButton } from './refund-button.ts';
 import { STRINGS } from './strings.ts';
 

@@ -20,8 +20,8 @@ import {
   shows,
   success,
   toConfirm,
-  uninstallProxy,
   UUID,
+  uninstallProxy,
 } from './harness.ts';
 import { STRINGS } from './strings.ts';
 

@@ -23,8 +23,8 @@ import {
   success,
   textOf,
   toConfirm,
-  uninstallProxy,
   UUID,
+  uninstallProxy,
   vbank,
 } from './harness.ts';
 

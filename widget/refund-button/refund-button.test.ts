@@ -14,9 +14,9 @@ import {
   dialog,
   en,
   errorFor,
+  failure,
   gets,
   held,
-  failure,
   json,
   ko,
   mount,
@@ -230,7 +230,11 @@ describe('<refund-button>', () => {
       wrapper.setAttribute('lang', 'fr');
       el.removeAttribute('lang');
       await el.updateComplete;
-      const browser = navigator.languages.find((l) => /^(ko|en)/i.test(l))?.slice(0, 2).toLowerCase() ?? 'ko';
+      const browser =
+        navigator.languages
+          .find((l) => /^(ko|en)/i.test(l))
+          ?.slice(0, 2)
+          .toLowerCase() ?? 'ko';
       expect($(el, '[part=button]')!.textContent!.trim()).to.equal(STRINGS[browser as 'ko' | 'en'].button);
     });
 

@@ -1,13 +1,13 @@
 /** @module `<refund-button>`: a button that opens a dialog through which a customer refunds one order. */
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { dialogBody, statusOf, type DialogState } from './dialog-body.ts';
+import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
 import { buildRequest, emptyForm, type FormContext } from './form.ts';
 import { langOf } from './lang.ts';
+import { styles } from './refund-button.styles.ts';
 import { RefundFlow } from './refund-flow.ts';
 import { RefundForm } from './refund-form.ts';
-import { styles } from './refund-button.styles.ts';
-import { formatMoney, STRINGS, type Lang, type RefundButtonStrings } from './strings.ts';
+import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
@@ -75,7 +75,11 @@ export class RefundButton extends LitElement {
     lang: { reflect: true },
     amount: { type: Number },
     reasons: {
-      converter: (value: string | null) => value?.split('|').map((r) => r.trim()).filter(Boolean),
+      converter: (value: string | null) =>
+        value
+          ?.split('|')
+          .map((r) => r.trim())
+          .filter(Boolean),
     },
     label: {},
     disabled: { type: Boolean, reflect: true },
@@ -182,11 +186,13 @@ export class RefundButton extends LitElement {
   get #ctx(): FormContext | undefined {
     const view = this.#flow.view;
     const fixed = this.amount;
-    return view && {
-      view,
-      presets: this.reasons ?? this.#s.presets,
-      fixedAmount: fixed! > 0 && !view.revocable ? fixed : undefined, // undefined > 0 is false
-    };
+    return (
+      view && {
+        view,
+        presets: this.reasons ?? this.#s.presets,
+        fixedAmount: fixed! > 0 && !view.revocable ? fixed : undefined, // undefined > 0 is false
+      }
+    );
   }
 
   #money(value: number): string {
@@ -231,9 +237,12 @@ export class RefundButton extends LitElement {
 
   #onContinue(e: Event): void {
     e.preventDefault();
-    if (!this.#form.validate()) return this.#flow.go('form', '[aria-invalid=true]');
-    this.#flow.notice = undefined;
-    this.#flow.go('confirm');
+    if (this.#form.validate()) {
+      this.#flow.notice = undefined;
+      this.#flow.go('confirm');
+    } else {
+      this.#flow.go('form', '[aria-invalid=true]');
+    }
   }
 
   override render(): TemplateResult {
@@ -281,15 +290,17 @@ export class RefundButton extends LitElement {
         @cancel=${this.#onCancel}
         @keydown=${this.#onKeydown}
       >
-        ${open
-          ? html`<div part="header">
+        ${
+          open
+            ? html`<div part="header">
                 <h2 id="title" part="title">${s.title}</h2>
                 <button part="close-button" type="button" aria-label=${s.close} ?disabled=${busy} @click=${this.close}>
                   <span aria-hidden="true">×</span>
                 </button>
               </div>
               <div part="body" aria-busy=${phase === 'loading' || busy}>${dialogBody(d, on)}</div>`
-          : nothing}
+            : nothing
+        }
         <p class="sr-only" role="status">${open ? statusOf(d) : ''}</p>
       </dialog>`;
   }

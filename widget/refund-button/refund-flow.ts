@@ -8,15 +8,8 @@ import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts'
 import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Phase } from './dialog-body.ts';
 import { RefundErrorEvent, RefundStartEvent, RefundSuccessEvent } from './events.ts';
-import { isAmountValid, needsAccount, offerableOf, type FormContext } from './form.ts';
-import {
-  cancelPayment,
-  createIdempotencyKey,
-  loadPayment,
-  retryOf,
-  type Connection,
-  type Failure,
-} from './request.ts';
+import { type FormContext, isAmountValid, needsAccount, offerableOf } from './form.ts';
+import { type Connection, cancelPayment, createIdempotencyKey, type Failure, loadPayment, retryOf } from './request.ts';
 import type { FailureCode } from './strings.ts';
 
 /** How long one call may take before it counts as "no answer". */
@@ -154,10 +147,13 @@ export class RefundFlow implements ReactiveController {
     this.failure = failure;
     if (code === 'RATE_LIMITED') {
       this.waiting = true;
-      setTimeout(() => {
-        this.waiting = false;
-        this.#host.requestUpdate();
-      }, Math.max(failure.retryAfter ?? 0, 1) * 1000);
+      setTimeout(
+        () => {
+          this.waiting = false;
+          this.#host.requestUpdate();
+        },
+        Math.max(failure.retryAfter ?? 0, 1) * 1000,
+      );
     }
     this.go(phase);
   }

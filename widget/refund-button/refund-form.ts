@@ -1,5 +1,5 @@
 /** @module The refund form's state as the customer fills it in: the values as typed and the fields marked invalid. */
-import { emptyForm, invalidFields, isFieldValid, type Field, type FormContext } from './form.ts';
+import { emptyForm, type Field, type FormContext, invalidFields, isFieldValid } from './form.ts';
 import { fieldOf } from './form-template.ts';
 
 export class RefundForm {
