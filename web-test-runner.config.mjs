@@ -3,10 +3,11 @@
  * The bundle is built first, because one test loads dist/refund-button.js itself: the runner compiles the sources
  * its own way (esbuild) and would pass even when Vite's bundle is broken.
  */
-import { chromeLauncher } from '@web/test-runner-chrome';
+
+import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
-import { fileURLToPath } from 'node:url';
+import { chromeLauncher } from '@web/test-runner-chrome';
 import { build } from 'vite';
 import { findChrome } from './scripts/find-chrome.mjs';
 
@@ -30,7 +31,8 @@ function plainSummaryReporter() {
       const acc = { passed: 0, failed: 0, skipped: 0 };
       for (const s of sessions) {
         count(s.testResults, acc);
-        if (!s.passed && !s.testResults?.tests?.length && !s.testResults?.suites?.length) acc.failed++; // file failed to load
+        // A file that failed to load has no tests to count.
+        if (!s.passed && !s.testResults?.tests?.length && !s.testResults?.suites?.length) acc.failed++;
       }
       const line = `wtr: ${acc.passed} passed, ${acc.failed} failed${acc.skipped ? `, ${acc.skipped} skipped` : ''}`;
       process.once('exit', () => process.stdout.write(`\n${line}\n`)); // after the default reporter's summary
@@ -43,7 +45,8 @@ function buildBundle() {
   return {
     name: 'build-widget-bundle',
     async serverStart() {
-      if (!process.env.WTR_NO_BUILD) await build({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)), logLevel: 'warn' });
+      if (process.env.WTR_NO_BUILD) return;
+      await build({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)), logLevel: 'warn' });
     },
   };
 }
@@ -53,16 +56,28 @@ export default {
   nodeResolve: true,
   plugins: [
     buildBundle(),
-    esbuildPlugin({ ts: true, target: 'auto', tsconfig: fileURLToPath(new URL('./widget/tsconfig.json', import.meta.url)) }),
+    esbuildPlugin({
+      ts: true,
+      target: 'auto',
+      tsconfig: fileURLToPath(new URL('./widget/tsconfig.json', import.meta.url)),
+    }),
   ],
   browsers: [
     chromeLauncher({
       launchOptions: {
         executablePath,
         headless: true,
-        args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
-               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-               '--no-first-run', '--disable-quic'],
+        args: [
+          '--no-sandbox',
+          '--headless=new',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+        ],
       },
     }),
   ],

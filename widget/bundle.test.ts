@@ -104,7 +104,8 @@ describe('dist/refund-button.js', () => {
     );
     const root = el.shadowRoot!;
     const text = () => (root.querySelector('dialog')?.textContent ?? '').replace(/\s+/g, ' ');
-    const button = (label: string) => [...root.querySelectorAll('button')].find((b) => b.textContent!.trim() === label)!;
+    const button = (label: string) =>
+      [...root.querySelectorAll('button')].find((b) => b.textContent!.trim() === label)!;
     expect(root.querySelector('[part=button]')!.textContent!.trim()).to.equal('Request refund');
 
     root.querySelector<HTMLButtonElement>('[part=button]')!.click();

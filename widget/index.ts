@@ -8,8 +8,8 @@ if (customElements.get('refund-button')) {
   customElements.define('refund-button', RefundButton);
 }
 
-export { RefundButton };
-export * from './refund-button/events.ts';
-export type { FailureCode, Lang, RefundButtonStrings } from './refund-button/strings.ts';
 export type { CancelSuccess } from '../shared/schemas/answers.ts';
 export type { RefundView } from '../shared/schemas/refund-view.ts';
+export * from './refund-button/events.ts';
+export type { FailureCode, Lang, RefundButtonStrings } from './refund-button/strings.ts';
+export { RefundButton };

@@ -9,17 +9,22 @@ describe('minifyTemplates', () => {
   });
 
   it('minifies css templates', () => {
-    const out = minifyTemplates('const s = css`\n  :host {\n    display: block; /* why */\n    margin: 0 auto;\n  }\n  a,\n  b { color: red; }\n`;');
+    const source =
+      'const s = css`\n  :host {\n    display: block; /* why */\n' +
+      '    margin: 0 auto;\n  }\n  a,\n  b { color: red; }\n`;';
+    const out = minifyTemplates(source);
     expect(out).to.equal('const s = css`:host{display:block;margin:0 auto}a,b{color:red}`;');
   });
 
   it('minifies nested templates and leaves untagged ones and strings alone', () => {
     const code = "html`<a>\n  ${ok ? html`<b>\n  x</b>` : `keep\n  this`} ${'str } `'} ${fn({ a: 1 })}\n</a>`";
-    expect(minifyTemplates(code)).to.equal("html`<a> ${ok ? html`<b> x</b>` : `keep\n  this`} ${'str } `'} ${fn({ a: 1 })} </a>`");
+    const expected = "html`<a> ${ok ? html`<b> x</b>` : `keep\n  this`} ${'str } `'} ${fn({ a: 1 })} </a>`";
+    expect(minifyTemplates(code)).to.equal(expected);
   });
 
   it('keeps regex literals with escaped slashes and braces', () => {
-    const code = 'const a = /^https?:\\/\\//.test(u); const b = s.replace(/\\{(\\w+)\\}/g, f); // note\nconst c = html`<i>\n</i>`;';
-    expect(minifyTemplates(code)).to.equal('const a = /^https?:\\/\\//.test(u); const b = s.replace(/\\{(\\w+)\\}/g, f); \nconst c = html`<i> </i>`;');
+    const regexes = 'const a = /^https?:\\/\\//.test(u); const b = s.replace(/\\{(\\w+)\\}/g, f);';
+    const code = `${regexes} // note\nconst c = html\`<i>\n</i>\`;`;
+    expect(minifyTemplates(code)).to.equal(`${regexes} \nconst c = html\`<i> </i>\`;`);
   });
 });

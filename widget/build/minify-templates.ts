@@ -101,6 +101,7 @@ export const minifyTemplatesPlugin = (): Plugin => ({
   apply: 'build',
   enforce: 'pre',
   transform(code, id) {
-    return /\/widget\/.*\.ts$/.test(id) && /\b(html|css)`/.test(code) ? { code: minifyTemplates(code), map: null } : null;
+    if (!/\/widget\/.*\.ts$/.test(id) || !/\b(html|css)`/.test(code)) return null;
+    return { code: minifyTemplates(code), map: null };
   },
 });

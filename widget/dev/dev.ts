@@ -2,13 +2,13 @@
 import { ERROR_CODES } from '../../shared/errors.ts';
 import '../index.ts';
 import type { RefundButton } from '../refund-button/refund-button.ts';
-import { FAKE_ENDPOINT, installFakeProxy, SCENARIOS, type Outcome } from './fake-proxy.ts';
+import { FAKE_ENDPOINT, installScenarios, type Outcome, SCENARIOS } from './scenarios.ts';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T; // ids from index.html
 
 const outcomeSelect = byId<HTMLSelectElement>('outcome');
 for (const outcome of ['success', 'pending', 'network', ...ERROR_CODES]) outcomeSelect.add(new Option(outcome));
-installFakeProxy(() => outcomeSelect.value as Outcome); // options are Outcome values
+installScenarios(() => outcomeSelect.value as Outcome); // options are Outcome values
 
 const langSelect = byId<HTMLSelectElement>('lang');
 langSelect.value = document.documentElement.lang;
@@ -25,7 +25,10 @@ function card(id: string, label: string, attrs: Record<string, string> = {}, cla
   button.id = `rb-${id}${className && `-${className}`}`;
   const all = { 'merchant-uid': id, token: 'dev-grant', endpoint: FAKE_ENDPOINT, ...attrs };
   for (const [name, value] of Object.entries(all)) button.setAttribute(name, value);
-  article.querySelector('code')!.textContent = Object.entries(attrs).map(([k, v]) => `${k}="${v}"`).join(' ') || id;
+  article.querySelector('code')!.textContent =
+    Object.entries(attrs)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(' ') || id;
   article.querySelector('div')!.append(button);
   for (const step of STEPS) {
     const link = document.createElement('a');
@@ -49,7 +52,8 @@ card('card', 'Disabled', { disabled: '' }, 'disabled');
 const wait = (test: () => unknown, ms = 8000) =>
   new Promise<void>((resolve, reject) => {
     const start = Date.now();
-    const tick = () => (test() ? resolve() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 50));
+    const tick = () =>
+      test() ? resolve() : Date.now() - start > ms ? reject(new Error('timed out')) : setTimeout(tick, 50);
     tick();
   });
 
@@ -81,8 +85,8 @@ async function goTo(el: RefundButton, step: (typeof STEPS)[number]): Promise<voi
 const log = byId('log');
 for (const name of ['refund-open', 'refund-start', 'refund-success', 'refund-error', 'refund-close'] as const) {
   document.addEventListener(name, (e) => {
-    const line = `${new Date().toLocaleTimeString()} ${(e.target as HTMLElement).id} ${name} ${JSON.stringify(e.detail)}\n`;
-    log.prepend(line);
+    const id = (e.target as HTMLElement).id; // the page's own buttons, which have ids
+    log.prepend(`${new Date().toLocaleTimeString()} ${id} ${name} ${JSON.stringify(e.detail)}\n`);
   });
 }
 
@@ -91,4 +95,5 @@ const params = new URLSearchParams(location.search);
 const target = params.get('open') && document.getElementById(params.get('open')!);
 if (params.get('outcome')) outcomeSelect.value = params.get('outcome')!;
 if (params.get('lang')) document.documentElement.lang = langSelect.value = params.get('lang')!;
-if (target) void customElements.whenDefined('refund-button').then(() => goTo(target as RefundButton, (params.get('step') ?? 'form') as 'form'));
+const step = (params.get('step') ?? 'form') as (typeof STEPS)[number]; // the page's links write one of STEPS
+if (target) void customElements.whenDefined('refund-button').then(() => goTo(target as RefundButton, step));

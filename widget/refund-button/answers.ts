@@ -1,32 +1,52 @@
 /**
- * @module Reads the proxy's success answers field by field. Typed against the shared answer types, so a field added to
- * or removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
- * bundle held to 17 KB; the proxy's own tests hold its answers to those schemas instead.
+ * @module Reads the proxy's answers field by field. Typed against the shared answer types, so a field added to or
+ * removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
+ * bundle held to 17 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
+import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, type RefundView } from '../../shared/schemas/refund-view.ts';
 
-/** Tells whether a value has one field's type. */
-type Check = (value: unknown) => boolean;
+/** Reads one value: `[value]` as it is to be used, or undefined when it does not fit. */
+type Read = (value: unknown) => [unknown] | undefined;
 
-const string: Check = (v) => typeof v === 'string';
-const number: Check = (v) => typeof v === 'number';
-const boolean: Check = (v) => typeof v === 'boolean';
-const nullable = (check: Check): Check => (v) => v === null || check(v);
-const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const is =
+  (test: (value: unknown) => boolean): Read =>
+  (v) =>
+    test(v) ? [v] : undefined;
+const string = is((v) => typeof v === 'string');
+const number = is((v) => typeof v === 'number' && !Number.isNaN(v)); // valibot's number() refuses NaN
+const boolean = is((v) => typeof v === 'boolean');
+const nullable =
+  (read: Read): Read =>
+  (v) =>
+    v === null ? [v] : read(v);
+const optional =
+  (read: Read): Read =>
+  (v) =>
+    v === undefined ? [v] : read(v);
 
-/** A reader of objects with these fields: others are dropped (as valibot's `object` does); undefined if one is wrong. */
+/** An array of objects `read` accepts, as it read them (so they lose unknown fields too). */
+const arrayOf =
+  (read: (item: unknown) => object | undefined): Read =>
+  (v) => {
+    if (!Array.isArray(v)) return undefined;
+    const items = v.map(read);
+    return items.every((item) => item) ? [items] : undefined;
+  };
+
+/** A reader of objects with these fields: others are dropped (as valibot's `object` does); undefined if one is off. */
 const object =
-  <T>(shape: { readonly [K in keyof T]-?: Check }) =>
+  <T>(shape: { readonly [K in keyof T]-?: Read }) =>
   (value: unknown): T | undefined => {
     if (typeof value !== 'object' || value === null) return undefined;
     const out: Record<string, unknown> = {};
-    for (const [key, check] of Object.entries<Check>(shape)) {
-      const field = (value as Record<string, unknown>)[key]; // any object can be read by key
-      if (!check(field)) return undefined;
-      if (key in value) out[key] = field;
+    for (const [key, read] of Object.entries<Read>(shape)) {
+      const field = read((value as Record<string, unknown>)[key]); // any object can be read by key
+      if (!field) return undefined;
+      if (key in value) out[key] = field[0];
     }
-    return out as T; // every field of T was checked above
+    return out as T; // every field of T was read above
   };
 
 const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
@@ -44,17 +64,17 @@ export const readView = object<RefundView>({
   status: string,
   paid_at: nullable(number),
   refundable: boolean,
-  reason: optional((v) => NOT_REFUNDABLE_REASONS.some((reason) => reason === v)),
+  reason: optional(is((v) => NOT_REFUNDABLE_REASONS.some((reason) => reason === v))),
   revocable: boolean,
   refund_account_required: boolean,
   refund_tel_required: boolean,
-  banks: optional((v) => Array.isArray(v) && v.every((b) => bank(b))),
+  banks: optional(arrayOf(bank)),
   grant_remaining: optional(number),
 });
 
 /** Reads a successful answer of `POST /payments/cancel` (CancelSuccessSchema). */
 export const readSuccess = object<CancelSuccess>({
-  ok: (v) => v === true,
+  ok: is((v) => v === true),
   merchant_uid: string,
   imp_uid: string,
   refunded: number,
@@ -66,3 +86,27 @@ export const readSuccess = object<CancelSuccess>({
   revoked: optional(boolean),
   receipt_url: optional(string),
 });
+
+/** What an error answer says, as a failure shows it. */
+export interface ErrorReading {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** The fresh refundable amount, when it changed under the caller. */
+  readonly cancelable_amount: number | undefined;
+}
+
+/**
+ * Reads an error answer (ErrorAnswerSchema) with this HTTP status. Each field is read on its own, never refused as a
+ * whole: a code this widget does not know (a newer proxy) or a body that is not ours (a gateway's HTML page) is judged
+ * by the status, and a missing message becomes `HTTP <status>`.
+ */
+export const readError = (body: unknown, status: number): ErrorReading => {
+  // Every field is checked before use, so reading the body as "maybe these fields, of unknown type" is safe.
+  const answer = body as { error?: { code?: unknown; message?: unknown }; cancelable_amount?: unknown } | undefined;
+  const { code, message } = answer?.error ?? {};
+  return {
+    code: isErrorCode(code) ? code : codeForBareStatus(status),
+    message: typeof message === 'string' ? message : `HTTP ${status}`,
+    cancelable_amount: number(answer?.cancelable_amount)?.[0] as number | undefined, // number() read a number
+  };
+};

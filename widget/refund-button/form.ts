@@ -47,11 +47,13 @@ export const fieldsOf = (ctx: FormContext): Field[] => [
   ...(ctx.view.revocable || ctx.fixedAmount ? [] : (['amount'] as const)),
   'reason',
   ...(needsAccount(ctx) ? (['holder', 'bank', 'account'] as const) : []),
-  ...(needsAccount(ctx) && ctx.view.refund_tel_required ? (['phone'] as const) : []), // the number goes with the account
+  // The phone number goes with the account.
+  ...(needsAccount(ctx) && ctx.view.refund_tel_required ? (['phone'] as const) : []),
 ];
 
 /** The most this page may refund: what is refundable, or less when the shop's grant caps it (`grant_remaining`). */
-export const offerableOf = (view: RefundView): number => Math.min(view.cancelable_amount, view.grant_remaining ?? Infinity);
+export const offerableOf = (view: RefundView): number =>
+  Math.min(view.cancelable_amount, view.grant_remaining ?? Infinity);
 
 /** True when the grant allows less than everything refundable, so "everything" must be sent as an amount. */
 export const isCapped = (view: RefundView): boolean => offerableOf(view) < view.cancelable_amount;
@@ -72,17 +74,16 @@ export const parseAmount = (text: string): number => {
 export const isAmountValid = (amount: number, ctx: FormContext): boolean => {
   const { min, max } = amountLimits(ctx);
   const units = amount / min; // KRW: min is 1, so this must be a whole number
-  return (
-    checkAmount(amount) &&
-    amount >= min &&
-    amount <= max &&
-    Math.abs(units - Math.round(units)) < 1e-6
-  );
+  return checkAmount(amount) && amount >= min && amount <= max && Math.abs(units - Math.round(units)) < 1e-6;
 };
 
 /** The reason the form holds: the chosen preset, or the typed text for "other" (and when there are no presets). */
 export const reasonOf = (values: FormValues, presets: readonly string[]): string =>
-  !presets.length || values.preset === 'other' ? values.other : values.preset ? (presets[Number(values.preset)] ?? '') : '';
+  !presets.length || values.preset === 'other'
+    ? values.other
+    : values.preset
+      ? (presets[Number(values.preset)] ?? '')
+      : '';
 
 /** The amount that will be refunded (the merchant's fixed one, the typed part, or everything refundable). */
 export const refundAmountOf = (values: FormValues, ctx: FormContext): number =>

@@ -1,72 +1,13 @@
 /** @module `<refund-button>`: a button that opens a dialog through which a customer refunds one order. */
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import type { CancelSuccess } from '../../shared/schemas/answers.ts';
-import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
-import {
-  RefundCloseEvent,
-  RefundErrorEvent,
-  RefundOpenEvent,
-  RefundStartEvent,
-  RefundSuccessEvent,
-} from './events.ts';
-import {
-  amountLimits,
-  buildRequest,
-  emptyForm,
-  fieldsOf,
-  invalidFields,
-  isAmountValid,
-  isCapped,
-  offerableOf,
-  isFieldValid,
-  needsAccount,
-  refundAmountOf,
-  type Field,
-  type FormContext,
-  type FormValues,
-} from './form.ts';
-import { cancelPayment, createIdempotencyKey, loadPayment, type Connection, type Failure } from './request.ts';
+import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
+import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
+import { buildRequest, emptyForm, type FormContext } from './form.ts';
+import { langOf } from './lang.ts';
 import { styles } from './refund-button.styles.ts';
-import { fill, formatMoney, STRINGS, type FailureCode, type Lang, type RefundButtonStrings } from './strings.ts';
-
-/** One render branch per phase of the flow. */
-type Phase = 'closed' | 'loading' | 'load-error' | 'blocked' | 'form' | 'confirm' | 'submitting' | 'done' | 'failed';
-
-/** Failures a retry can fix without changing anything the customer entered. */
-const RETRYABLE: readonly FailureCode[] = [
-  'NETWORK',
-  'INTERNAL',
-  'UPSTREAM_UNAVAILABLE',
-  'REFUND_IN_PROGRESS',
-  'RATE_LIMITED',
-  'IDEMPOTENCY_KEY_REUSED',
-];
-
-/** Failures that mean the numbers on screen are stale or the form is wrong: reload the payment, then ask again. */
-const RELOAD: readonly FailureCode[] = [
-  'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-  'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
-  'REFUND_ACCOUNT_REQUIRED',
-  'INVALID_REQUEST',
-];
-
-/** How long one call may take before it counts as "no answer". */
-const TIMEOUT_MS = 30_000;
-/** The pause before the one automatic retry after a request got no answer. */
-const AUTO_RETRY_MS = 800;
-
-// The origin this script was loaded from: the proxy serves it, so that is where the proxy is unless told otherwise.
-const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
-
-/** Optional attributes of a text field. */
-interface InputOptions {
-  label?: string;
-  hint?: string;
-  type?: string;
-  mode?: string;
-  auto?: string;
-  max?: number;
-}
+import { RefundFlow } from './refund-flow.ts';
+import { RefundForm } from './refund-form.ts';
+import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
@@ -134,7 +75,11 @@ export class RefundButton extends LitElement {
     lang: { reflect: true },
     amount: { type: Number },
     reasons: {
-      converter: (value: string | null) => value?.split('|').map((r) => r.trim()).filter(Boolean),
+      converter: (value: string | null) =>
+        value
+          ?.split('|')
+          .map((r) => r.trim())
+          .filter(Boolean),
     },
     label: {},
     disabled: { type: Boolean, reflect: true },
@@ -160,19 +105,18 @@ export class RefundButton extends LitElement {
   /** Overrides any of the widget's text (see `RefundButtonStrings`), whatever the language. */
   declare strings: Partial<RefundButtonStrings>;
 
-  // The flow's state. Private fields (not reactive properties): every change goes through #go or requestUpdate.
-  #phase: Phase = 'closed';
-  #view?: RefundView;
-  #form: FormValues = emptyForm();
-  #invalid = new Set<Field>();
-  #notice?: FailureCode;
-  #failure?: Failure;
-  #result?: CancelSuccess;
-  #waiting = false;
-  #key?: string;
-  #seq = 0;
-  #controller?: AbortController;
+  // Not reactive properties: every change to the form or the flow goes through requestUpdate.
+  #form = new RefundForm(() => this.#ctx);
+  /** What to focus once the next update has rendered. */
   #focus?: string;
+  #flow = new RefundFlow(this, {
+    context: () => this.#ctx,
+    request: (ctx) => buildRequest(this.#form.values, ctx),
+    entered: (phase, focus) => {
+      this.#focus = focus;
+      if (phase === 'loading') this.#form.invalid = new Set(); // a payment loaded afresh starts with no field marked
+    },
+  });
   #langObserver = new MutationObserver(() => this.requestUpdate());
 
   constructor() {
@@ -192,35 +136,35 @@ export class RefundButton extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    super.disconnectedCallback();
+    super.disconnectedCallback(); // the flow forgets its call and closes
     this.#langObserver.disconnect();
-    this.#abort();
     // A removed modal dialog leaves the top layer but stays open; close it so the button works if put back.
-    this.#phase = 'closed';
     this.#dialog?.close(); // not rendered yet if removed right after being added
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.get('merchantUid') && this.#phase !== 'closed' && !this.#busy) void this.#load();
+    const flow = this.#flow;
+    if (changed.get('merchantUid') && flow.phase !== 'closed' && !flow.busy) void flow.load();
     if (this.#focus) this.shadowRoot!.querySelector<HTMLElement>(this.#focus)?.focus();
     this.#focus = undefined;
   }
 
   /** Opens the dialog and loads the payment. Does nothing while disabled or already open. */
   async show(): Promise<void> {
-    if (this.disabled || this.#phase !== 'closed') return;
-    this.#form = emptyForm();
-    this.#view = this.#notice = undefined;
-    this.#go('loading');
+    const flow = this.#flow;
+    if (this.disabled || flow.phase !== 'closed') return;
+    this.#form.values = emptyForm();
+    flow.view = flow.notice = undefined;
+    flow.go('loading');
     await this.updateComplete;
     this.#dialog!.showModal(); // rendered by the update just awaited
     this.dispatchEvent(new RefundOpenEvent({ merchant_uid: this.merchantUid }));
-    void this.#load();
+    void flow.load();
   }
 
   /** Closes the dialog. Refused (returns false) while a refund is being sent. */
   close(): boolean {
-    if (this.#busy) return false;
+    if (this.#flow.busy) return false;
     this.#dialog!.close(); // the close button and the API are only reachable once rendered
     this.#onClose(); // now, not when the close event comes: show() may be called again before that
     return true;
@@ -230,24 +174,9 @@ export class RefundButton extends LitElement {
     return this.shadowRoot?.querySelector('dialog');
   }
 
-  get #busy(): boolean {
-    return this.#phase === 'submitting';
-  }
-
-  /** Own or nearest ancestor `lang` (across shadow roots), then the browser's languages; `ko` when none is ko/en. */
   get #lang(): Lang {
     // Own `lang` from the property: render() runs before the update reflects it to the attribute.
-    let tag: string | null = this.lang;
-    let node: Node | null = this.parentNode;
-    while (node && !tag) {
-      tag = node instanceof Element ? node.getAttribute('lang') : null;
-      node = node instanceof ShadowRoot ? node.host : node.parentNode;
-    }
-    for (const t of [tag ?? '', ...navigator.languages]) {
-      const primary = t.slice(0, 2).toLowerCase();
-      if (primary === 'ko' || primary === 'en') return primary;
-    }
-    return 'ko';
+    return langOf(this.lang, this.parentNode);
   }
 
   get #s(): RefundButtonStrings {
@@ -255,105 +184,30 @@ export class RefundButton extends LitElement {
   }
 
   get #ctx(): FormContext | undefined {
-    const view = this.#view;
+    const view = this.#flow.view;
     const fixed = this.amount;
-    return view && {
-      view,
-      presets: this.reasons ?? this.#s.presets,
-      fixedAmount: fixed! > 0 && !view.revocable ? fixed : undefined, // undefined > 0 is false
-    };
+    return (
+      view && {
+        view,
+        presets: this.reasons ?? this.#s.presets,
+        fixedAmount: fixed! > 0 && !view.revocable ? fixed : undefined, // undefined > 0 is false
+      }
+    );
   }
 
   #money(value: number): string {
-    return formatMoney(value, this.#view?.currency ?? 'KRW', this.#lang);
-  }
-
-  #message(failure: Failure): string {
-    return fill(this.#s[failure.code], { message: failure.message });
+    return formatMoney(value, this.#flow.view?.currency ?? 'KRW', this.#lang);
   }
 
   /** The name of one of the payment's banks in the widget's language; the code if the payment does not list it. */
   #bankName(code: string): string {
-    const bank = this.#view?.banks?.find((b) => b.code === code);
+    const bank = this.#flow.view?.banks?.find((b) => b.code === code);
     return (this.#lang === 'en' ? bank?.name_en : bank?.name_ko) ?? code;
   }
 
-  /** Moves to a phase and, once it is rendered, focuses `focus` inside the dialog. */
-  #go(phase: Phase, focus = '[data-focus]'): void {
-    this.#phase = phase;
-    this.#focus = focus;
-    this.requestUpdate();
-  }
-
-  /** Forgets the call in flight: its answer, when it comes, is stale. */
-  #abort(): void {
-    this.#controller?.abort();
-    this.#seq++;
-  }
-
-  /** Runs one call with a timeout; resolves undefined when a newer call or closing the dialog made it stale. */
-  async #call<T>(run: (c: Connection) => Promise<T>): Promise<T | undefined> {
-    this.#abort();
-    const controller = (this.#controller = new AbortController());
-    const seq = this.#seq;
-    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-    const result = await run({
-      endpoint: this.endpoint || SCRIPT_ORIGIN,
-      token: this.token,
-      signal: controller.signal,
-      fetch: (...args) => fetch(...args), // looked up per call, so a page (or a test) may replace window.fetch
-    });
-    clearTimeout(timer);
-    return seq === this.#seq ? result : undefined;
-  }
-
-  /**
-   * Tells the page, then shows the failure in `phase` (holding the retry button until `Retry-After` has passed), or,
-   * without a phase, reloads the payment and shows the failure above the form.
-   */
-  #fail(failure: Failure, phase?: Phase): void {
-    const { code } = failure;
-    this.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
-    if (!phase) return void this.#load(code);
-    this.#failure = failure;
-    if (code === 'RATE_LIMITED') {
-      this.#waiting = true;
-      setTimeout(() => {
-        this.#waiting = false;
-        this.requestUpdate();
-      }, Math.max(failure.retryAfter ?? 0, 1) * 1000);
-    }
-    this.#go(phase);
-  }
-
-  /** Loads the payment afresh; `notice` is shown above the form afterwards (why it came back). */
-  async #load(notice?: FailureCode): Promise<void> {
-    this.#go('loading');
-    const outcome = await this.#call((c) => loadPayment(c, this.merchantUid));
-    if (!outcome) return;
-    if (!outcome.ok) return this.#fail(outcome.error, 'load-error');
-    this.#view = outcome.value;
-    this.#notice = notice;
-    this.#invalid = new Set();
-    this.#go(this.#blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
-  }
-
-  /** Why this payment cannot be refunded here, or undefined when it can. */
-  #blocked(): FailureCode | NotRefundableReason | undefined {
-    const ctx = this.#ctx!; // only asked once the payment is loaded
-    const { view, fixedAmount } = ctx;
-    if (!view.refundable) return view.reason ?? 'REFUND_NOT_ALLOWED';
-    if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
-    // The shop's grant allows nothing more for this order.
-    if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
-    if (fixedAmount && !isAmountValid(fixedAmount, ctx)) return 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT';
-    return undefined;
-  }
-
   #onClose(): void {
-    if (this.#phase === 'closed' || this.#dialog!.open) return; // already handled, or opened again since
-    this.#abort();
-    this.#phase = 'closed';
+    if (this.#flow.phase === 'closed' || this.#dialog!.open) return; // already handled, or opened again since
+    this.#flow.close();
     this.requestUpdate();
     this.shadowRoot!.querySelector('button')!.focus(); // the page's button is the first one rendered
     this.dispatchEvent(new RefundCloseEvent());
@@ -362,354 +216,93 @@ export class RefundButton extends LitElement {
   // Esc must do nothing while a refund is in flight. Preventing the keydown stops the close request before it is
   // made; `cancel` is the fallback (Chrome ignores preventDefault on a second Esc without user activation).
   #onKeydown(e: KeyboardEvent): void {
-    if (e.key === 'Escape' && this.#busy) e.preventDefault();
+    if (e.key === 'Escape' && this.#flow.busy) e.preventDefault();
   }
 
   #onCancel(e: Event): void {
-    if (this.#busy) e.preventDefault();
-  }
-
-  /** The form field a control's `name` belongs to. */
-  #fieldOf(name: string): Field {
-    return (name === 'preset' || name === 'other' ? 'reason' : name === 'scope' ? 'amount' : name) as Field; // names are ours
-  }
-
-  /**
-   * Marks a field valid or not; a field is checked as it is left, and on every keystroke while it is marked.
-   * Returns whether its mark changed.
-   */
-  #check(name: string, always: boolean): boolean {
-    const field = this.#fieldOf(name);
-    const was = this.#invalid.has(field);
-    const ctx = this.#ctx;
-    if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
-    if (isFieldValid(field, this.#form, ctx)) this.#invalid.delete(field);
-    else this.#invalid.add(field);
-    return was !== this.#invalid.has(field);
+    if (this.#flow.busy) e.preventDefault();
   }
 
   #onInput(e: Event): void {
-    const input = e.target as HTMLInputElement; // only inputs and selects fire input/change in the form
-    const { name, value } = input;
-    if (name === 'account' || name === 'phone') input.value = value.replace(/[^\d\s-]/g, '');
-    this.#form = name === 'scope' ? { ...this.#form, partial: value === 'partial' } : { ...this.#form, [name]: input.value };
-    if (name === 'preset' && value === 'other') this.#focus = '[name=other]';
-    if (name === 'scope' && this.#form.partial) this.#focus = '[name=amount]';
-    this.#check(name, false);
+    // Only inputs and selects fire input/change in the form.
+    this.#focus = this.#form.input(e.target as HTMLInputElement) ?? this.#focus;
     this.requestUpdate(); // the choices show and hide fields
   }
 
-  // Text fields are checked as they are left (selects are fine once chosen; an empty one is caught on Continue).
   #onFocusOut(e: FocusEvent): void {
-    const input = e.target as HTMLInputElement; // focusout in the form comes from its controls
     // Only a change re-renders: focus also leaves a field when a step change moves it, in the middle of an update.
-    if (input.localName === 'input' && input.type !== 'radio' && input.value && this.#check(input.name, true)) {
-      this.requestUpdate();
-    }
+    // Focusout in the form comes from its controls.
+    if (this.#form.left(e.target as HTMLInputElement)) this.requestUpdate();
   }
 
   #onContinue(e: Event): void {
     e.preventDefault();
-    this.#invalid = new Set(invalidFields(this.#form, this.#ctx!));
-    if (this.#invalid.size) return this.#go('form', '[aria-invalid=true]');
-    this.#notice = undefined;
-    this.#go('confirm');
-  }
-
-  /** The customer confirmed: each confirmation gets a new Idempotency-Key. */
-  #onConfirm(): void {
-    if (this.#phase !== 'confirm') return;
-    this.#key = createIdempotencyKey();
-    void this.#send();
-  }
-
-  #onRetry(): void {
-    if (this.#waiting) return;
-    void (this.#phase === 'load-error' ? this.#load() : this.#send());
-  }
-
-  /** Sends the refund (once the page had its say), retrying once on its own when no answer came back. */
-  async #send(): Promise<void> {
-    const ctx = this.#ctx!; // a refund is only sent from a loaded form
-    if (this.#busy) return;
-    const body = buildRequest(this.#form, ctx);
-    const { merchant_uid, cancel_request_amount, reason } = body;
-    const start = new RefundStartEvent({
-      merchant_uid,
-      ...(cancel_request_amount != null && { cancel_request_amount }),
-      reason,
-      revoke: ctx.view.revocable,
-    });
-    if (!this.dispatchEvent(start)) return; // vetoed: nothing is sent
-    const key = (this.#key ??= createIdempotencyKey());
-    const send = () => this.#call((c) => cancelPayment(c, body, key));
-    this.#go('submitting');
-    let outcome = await send();
-    if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
-      await new Promise((r) => setTimeout(r, AUTO_RETRY_MS));
-      // The same key: if the first request did arrive, the proxy answers with its outcome instead of refunding again.
-      outcome = await send();
+    if (this.#form.validate()) {
+      this.#flow.notice = undefined;
+      this.#flow.go('confirm');
+    } else {
+      this.#flow.go('form', '[aria-invalid=true]');
     }
-    if (!outcome) return;
-    if (outcome.ok) {
-      this.#key = undefined;
-      this.#result = outcome.value;
-      this.#go('done');
-      this.dispatchEvent(new RefundSuccessEvent(outcome.value));
-      return;
-    }
-    const { error } = outcome;
-    const reload = RELOAD.includes(error.code);
-    // A retry keeps the key, because the outcome of the earlier attempt may be unknown (no answer, a 500, another
-    // refund in flight that may be our own, or an UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm)
-    // and only the same key lets the proxy answer with that outcome instead of refunding twice. (When nothing was
-    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again, and
-    // IDEMPOTENCY_KEY_REUSED says the key cannot be used again: both take a new key.
-    if (reload || error.code === 'IDEMPOTENCY_KEY_REUSED') this.#key = undefined;
-    this.#fail(error, reload ? undefined : 'failed');
   }
 
   override render(): TemplateResult {
     const s = this.#s;
-    const phase = this.#phase;
+    const flow = this.#flow;
+    const { phase, busy } = flow;
     const open = phase !== 'closed';
-    return html`<button part="button" type="button" aria-haspopup="dialog" ?disabled=${this.disabled} @click=${this.show}>
+    const d: DialogState = {
+      phase,
+      s,
+      money: (value) => this.#money(value),
+      bankName: (code) => this.#bankName(code),
+      ctx: this.#ctx,
+      values: this.#form.values,
+      invalid: this.#form.invalid,
+      notice: flow.notice,
+      blocked: phase === 'blocked' ? flow.blocked() : undefined,
+      failure: flow.failure,
+      result: flow.result,
+      waiting: flow.waiting,
+    };
+    const on = {
+      close: this.close,
+      retry: () => flow.retry(),
+      back: () => flow.go('form', '[part~=submit]'),
+      confirm: () => flow.confirm(),
+      submit: this.#onContinue,
+      input: this.#onInput,
+      focusOut: this.#onFocusOut,
+    };
+    return html`<button
+        part="button"
+        type="button"
+        aria-haspopup="dialog"
+        ?disabled=${this.disabled}
+        @click=${this.show}
+      >
         ${this.label || s.button}
       </button>
       <dialog
         part="dialog"
         aria-labelledby="title"
-        closedby=${this.#busy ? 'none' : 'closerequest'}
+        closedby=${busy ? 'none' : 'closerequest'}
         @close=${this.#onClose}
         @cancel=${this.#onCancel}
         @keydown=${this.#onKeydown}
       >
-        ${open
-          ? html`<div part="header">
+        ${
+          open
+            ? html`<div part="header">
                 <h2 id="title" part="title">${s.title}</h2>
-                <button part="close-button" type="button" aria-label=${s.close} ?disabled=${this.#busy} @click=${this.close}>
+                <button part="close-button" type="button" aria-label=${s.close} ?disabled=${busy} @click=${this.close}>
                   <span aria-hidden="true">×</span>
                 </button>
               </div>
-              <div part="body" aria-busy=${phase === 'loading' || this.#busy}>${this.#renderPhase(s)}</div>`
-          : nothing}
-        <p class="sr-only" role="status">${open ? this.#status(s) : ''}</p>
+              <div part="body" aria-busy=${phase === 'loading' || busy}>${dialogBody(d, on)}</div>`
+            : nothing
+        }
+        <p class="sr-only" role="status">${open ? statusOf(d) : ''}</p>
       </dialog>`;
-  }
-
-  /**
-   * The heading of a step without a form, which the live region announces too; empty for the steps with a form (they
-   * speak through their labelled fields) and for confirm (its heading is focused instead).
-   */
-  #status(s: RefundButtonStrings): string {
-    const r = this.#result;
-    const failure = this.#failure;
-    const texts: Partial<Record<Phase, string>> = {
-      loading: s.loading,
-      submitting: s.submitting,
-      'load-error': s.loadFailed,
-      failed: failure && this.#message(failure),
-      done: r?.revoked ? s.revoked : r?.pending ? s.pending : s.done,
-    };
-    return texts[this.#phase] ?? '';
-  }
-
-  #renderPhase(s: RefundButtonStrings): TemplateResult {
-    const heading = this.#status(s);
-    const failure = this.#failure!; // set by #fail before a failure is shown
-    switch (this.#phase) {
-      case 'load-error':
-      case 'failed':
-        return html`${this.#renderMessage(
-            heading,
-            html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
-            this.#phase === 'load-error' && this.#message(failure),
-          )}
-          ${this.#actions(
-            this.#button(s.close, this.close, 'secondary'),
-            RETRYABLE.includes(failure.code) &&
-              html`<button part="submit" type="button" aria-disabled=${this.#waiting} @click=${this.#onRetry}>${s.retry}</button>`,
-          )}`;
-      case 'blocked':
-        return html`${this.#renderSummary(s)}
-          <p part="notice" role="alert">${s[this.#blocked()!]}</p>
-          ${this.#actions(this.#button(s.close, this.close, 'secondary'))}`;
-      case 'form':
-        return this.#renderForm(s);
-      case 'confirm':
-        return this.#renderConfirm(s);
-      case 'done':
-        return this.#renderDone(s, heading);
-      default: // loading, submitting (closed renders nothing)
-        return this.#renderMessage(heading, html`<span part="spinner"></span>`);
-    }
-  }
-
-  #button(text: string, onClick: () => unknown, part = 'submit', type = 'button'): TemplateResult {
-    return html`<button part=${part} type=${type} @click=${onClick}>${text}</button>`;
-  }
-
-  /** A row of buttons; a `false` one is left out. */
-  #actions(...buttons: (TemplateResult | false)[]): TemplateResult {
-    return html`<div part="actions">${buttons.map((b) => b || nothing)}</div>`;
-  }
-
-  /** A step without a form: an icon, a focused heading and the lines under it (falsy ones are left out). */
-  #renderMessage(heading: string, icon: unknown, ...lines: unknown[]): TemplateResult {
-    return html`<div part="message">
-      ${icon}
-      <h3 part="heading" tabindex="-1" data-focus>${heading}</h3>
-      ${lines.map((line) => (line ? html`<p>${line}</p>` : nothing))}
-    </div>`;
-  }
-
-  #renderSummary(s: RefundButtonStrings): TemplateResult {
-    const view = this.#view!; // the summary is only shown once the payment is loaded
-    const row = (label: string, value: number) => html`<div><dt>${label}</dt><dd>${this.#money(value)}</dd></div>`;
-    return html`<section part="summary" aria-labelledby="product">
-      <h3 id="product" tabindex="-1" data-focus>${view.name ?? view.merchant_uid}</h3>
-      <dl>
-        ${view.revocable
-          ? row(s.orderAmount, view.amount)
-          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]}
-      </dl>
-    </section>`;
-  }
-
-  /** One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. */
-  #field(field: Field, error: string, ...controls: unknown[]): TemplateResult {
-    return html`<div part="field">
-      ${controls}
-      ${this.#invalid.has(field) ? html`<p id="${field}-error" part="error">${error}</p>` : nothing}
-    </div>`;
-  }
-
-  /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */
-  #describedBy(field: Field, hint?: string): string | typeof nothing {
-    return [hint, this.#invalid.has(field) && `${field}-error`].filter(Boolean).join(' ') || nothing;
-  }
-
-  /** A text field; without a visible `label` it is named by `aria-label` (the text next to it already says what). */
-  #input(name: keyof FormValues, o: InputOptions, ariaLabel?: string): TemplateResult {
-    const field = this.#fieldOf(name);
-    return html`${o.label ? html`<label part="label" for=${name}>${o.label}</label>` : nothing}
-      <input
-        part="input"
-        id=${name}
-        name=${name}
-        type=${o.type ?? 'text'}
-        inputmode=${o.mode ?? nothing}
-        autocomplete=${o.auto ?? 'off'}
-        maxlength=${o.max ?? nothing}
-        aria-label=${ariaLabel ?? nothing}
-        aria-invalid=${this.#invalid.has(field)}
-        aria-describedby=${this.#describedBy(field, o.hint && `${name}-hint`)}
-        .value=${this.#form[name] as string}
-      />
-      ${o.hint ? html`<p id="${name}-hint" part="hint">${o.hint}</p>` : nothing}`;
-  }
-
-  /** A select with a "choose" option first; `marked` says whether the field's error belongs to it. */
-  #select(name: 'preset' | 'bank', label: string, options: string[][], marked = true): TemplateResult {
-    const field = this.#fieldOf(name);
-    const value = this.#form[name];
-    return html`<label part="label" for=${name}>${label}</label>
-      <select
-        part="input"
-        id=${name}
-        name=${name}
-        aria-invalid=${marked && this.#invalid.has(field)}
-        aria-describedby=${marked ? this.#describedBy(field) : nothing}
-      >
-        ${[['', this.#s.choose], ...options].map(([v, text]) => html`<option value=${v!} ?selected=${v === value}>${text}</option>`)}
-      </select>`;
-  }
-
-  #renderForm(s: RefundButtonStrings): TemplateResult {
-    const ctx = this.#ctx!; // the form is only shown once the payment is loaded
-    const { view, presets, fixedAmount } = ctx;
-    const f = this.#form;
-    const { min, max } = amountLimits(ctx);
-    const choice = (value: 'full' | 'partial', checked: boolean) =>
-      html`<label part="choice"
-        ><input type="radio" name="scope" value=${value} .checked=${checked} />${value === 'full' && isCapped(view)
-          ? fill(s.upTo, { amount: this.#money(max) }) // the shop's grant allows less than everything
-          : s[value]}</label
-      >`;
-    const amount = view.revocable
-      ? html`<p part="note">${s.revokeNote}</p>`
-      : fixedAmount
-        ? html`<div part="field"><span part="label">${s.amount}</span><strong>${this.#money(fixedAmount)}</strong></div>`
-        : html`<fieldset part="group">
-            <legend part="label">${s.amount}</legend>
-            <div class="choices">${choice('full', !f.partial)}${choice('partial', f.partial)}</div>
-            ${f.partial
-              ? this.#field(
-                  'amount',
-                  fill(s.amountError, { min: this.#money(min), max: this.#money(max) }),
-                  this.#input('amount', { hint: fill(s.upTo, { amount: this.#money(max) }), mode: min < 1 ? 'decimal' : 'numeric' }, s.amount),
-                )
-              : nothing}
-          </fieldset>`;
-    const other = f.preset === 'other' || !presets.length;
-    const reason = this.#field(
-      'reason',
-      s.reasonError,
-      presets.length ? this.#select('preset', s.reason, [...presets.map((p, i) => [`${i}`, p]), ['other', s.other]], !f.preset) : nothing,
-      other ? this.#input('other', { label: presets.length ? undefined : s.reason, max: 256 }, presets.length ? s.otherLabel : undefined) : nothing,
-    );
-    const account = needsAccount(ctx)
-      ? html`<fieldset part="group">
-          <legend part="label">${s.account}</legend>
-          ${this.#field('holder', s.holderError, this.#input('holder', { label: s.holder, auto: 'name', max: 30 }))}
-          ${this.#field('bank', s.bankError, this.#select('bank', s.bank, (view.banks ?? []).map((b) => [b.code, this.#bankName(b.code)])))}
-          ${this.#field('account', s.accountError, this.#input('account', { label: s.accountNumber, hint: s.accountHint, mode: 'numeric', max: 24 }))}
-          ${fieldsOf(ctx).includes('phone')
-            ? this.#field('phone', s.phoneError, this.#input('phone', { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 }))
-            : nothing}
-        </fieldset>`
-      : nothing;
-    return html`${this.#renderSummary(s)}
-      ${this.#notice ? html`<p part="notice" role="alert" tabindex="-1">${s[this.#notice]}</p>` : nothing}
-      <form part="form" novalidate @submit=${this.#onContinue} @input=${this.#onInput} @change=${this.#onInput} @focusout=${this.#onFocusOut}>
-        ${amount} ${reason} ${account}
-        ${this.#actions(this.#button(s.close, this.close, 'secondary'), this.#button(s.next, () => {}, 'submit', 'submit'))}
-      </form>`;
-  }
-
-  #renderConfirm(s: RefundButtonStrings): TemplateResult {
-    const ctx = this.#ctx!; // confirm follows a loaded form
-    const { revocable } = ctx.view;
-    const f = this.#form;
-    const account =
-      needsAccount(ctx) &&
-      fill(s.confirmAccount, {
-        bank: this.#bankName(f.bank),
-        account: `****${f.account.replace(/\D/g, '').slice(-4)}`,
-        holder: f.holder.trim(),
-      });
-    return html`${revocable
-        ? this.#renderMessage(s.revokeTitle, nothing, s.revokeBody)
-        : this.#renderMessage(fill(s.confirmTitle, { amount: this.#money(refundAmountOf(f, ctx)) }), nothing, s.confirmBody, account)}
-      ${this.#actions(
-        this.#button(s.back, () => this.#go('form', '[part~=submit]'), 'secondary'),
-        this.#button(revocable ? s.revoke : s.refund, this.#onConfirm),
-      )}`;
-  }
-
-  #renderDone(s: RefundButtonStrings, heading: string): TemplateResult {
-    const r = this.#result!; // done is only reached with an answer
-    const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
-    return html`${this.#renderMessage(
-        heading,
-        html`<span part="mark" aria-hidden="true">✓</span>`,
-        r.revoked
-          ? s.revokedDetail
-          : fill(s.doneDetail, { refunded: this.#money(r.refunded), left: this.#money(r.cancelable_amount) }),
-        r.pending && !r.revoked && s.pendingDetail,
-        receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
-      )}
-      ${this.#actions(this.#button(s.ok, this.close))}`;
   }
 }
 

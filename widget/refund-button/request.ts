@@ -1,10 +1,10 @@
 /** @module The two calls the widget makes to the proxy, each answer checked before it is used. */
-import type { ErrorCode } from '../../shared/errors.ts';
+import { ERRORS, type Retry } from '../../shared/errors.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
-import { readSuccess, readView } from './answers.ts';
-import { STRINGS, type FailureCode } from './strings.ts';
+import { readError, readSuccess, readView } from './answers.ts';
+import type { FailureCode } from './strings.ts';
 
 /** Why a call failed: the proxy's `{ code, message }`, or `NETWORK` when no answer came back. */
 export interface Failure {
@@ -16,6 +16,9 @@ export interface Failure {
   readonly retryAfter?: number;
 }
 
+/** What the customer can do after a failure (shared/errors.ts); no answer at all may be retried with the same key. */
+export const retryOf = (code: FailureCode): Retry => (code === 'NETWORK' ? 'same_key' : ERRORS[code].retry);
+
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Failure };
 
 /** Where and as whom to call; `fetch` is passed in so tests and hosts can replace it. */
@@ -26,24 +29,6 @@ export interface Connection {
   readonly fetch: typeof fetch;
 }
 
-// An answer that is not our JSON (a gateway's HTML page, say) still says something through its status.
-const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'INVALID_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'PAYMENT_NOT_FOUND',
-  413: 'PAYLOAD_TOO_LARGE',
-  429: 'RATE_LIMITED',
-  503: 'UPSTREAM_UNAVAILABLE',
-};
-
-/**
- * True for a code from shared/errors.ts. The strings tables are typed to hold a message for every one of those codes,
- * so they are the list; ErrorAnswerSchema's picklist would add the proxy's English message table to the bundle.
- */
-const isErrorCode = (code: unknown): code is ErrorCode =>
-  typeof code === 'string' && /^[A-Z_]+$/.test(code) && code !== 'NETWORK' && code in STRINGS.en;
-
 /** Reads `Retry-After` (seconds or an HTTP date) as seconds; 0 when absent or unreadable. */
 const retryAfterOf = (header: string | null): number => {
   if (!header) return 0;
@@ -53,7 +38,12 @@ const retryAfterOf = (header: string | null): number => {
 };
 
 /** One call; a successful answer must pass `read`, and anything else becomes a failure. */
-async function call<T>(c: Connection, path: string, init: RequestInit, read: (body: unknown) => T | undefined): Promise<Outcome<T>> {
+async function call<T>(
+  c: Connection,
+  path: string,
+  init: RequestInit,
+  read: (body: unknown) => T | undefined,
+): Promise<Outcome<T>> {
   let response: Response;
   try {
     response = await c.fetch(`${c.endpoint.replace(/\/+$/, '')}${path}`, {
@@ -74,20 +64,7 @@ async function call<T>(c: Connection, path: string, init: RequestInit, read: (bo
   const value = response.ok ? read(body) : undefined;
   if (value !== undefined) return { ok: true, value };
   const retryAfter = retryAfterOf(response.headers.get('Retry-After'));
-  // `{ ok: false, error: { code, message }, cancelable_amount? }`; anything else is judged by its status.
-  // Every field is checked before use, so reading the body as "maybe these fields, of unknown type" is safe.
-  const answer = body as { error?: { code?: unknown; message?: unknown }; cancelable_amount?: unknown } | undefined;
-  const { code, message } = answer?.error ?? {};
-  const fresh = answer?.cancelable_amount;
-  return {
-    ok: false,
-    error: {
-      code: isErrorCode(code) ? code : (CODE_BY_STATUS[response.status] ?? 'INTERNAL'),
-      message: typeof message === 'string' ? message : `HTTP ${response.status}`,
-      cancelable_amount: typeof fresh === 'number' ? fresh : undefined,
-      retryAfter,
-    },
-  };
+  return { ok: false, error: { ...readError(body, response.status), retryAfter } };
 }
 
 /** `GET /payments/:merchant_uid`: what the refund form needs to know about the order. */

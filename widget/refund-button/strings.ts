@@ -66,7 +66,9 @@ export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, stri
 };
 
 /** A text in each language. */
-type Texts = { readonly [K in keyof RefundButtonStrings]: readonly [ko: RefundButtonStrings[K], en: RefundButtonStrings[K]] };
+type Texts = {
+  readonly [K in keyof RefundButtonStrings]: readonly [ko: RefundButtonStrings[K], en: RefundButtonStrings[K]];
+};
 
 /** Every text as `[Korean, English]`: a translation sits next to what it translates, and each key is written once. */
 const TEXTS: Texts = {
@@ -141,7 +143,10 @@ const TEXTS: Texts = {
   ],
   INVALID_REQUEST: ['입력한 내용을 다시 확인해 주세요.', 'Please check what you entered.'],
   REFUND_ACCOUNT_REQUIRED: ['환불받을 계좌 정보를 입력해 주세요.', 'Enter the account for the refund.'],
-  UNAUTHORIZED: ['환불 가능 시간이 지났어요. 페이지를 새로고침해 주세요.', 'This refund link has expired. Please reload the page.'],
+  UNAUTHORIZED: [
+    '환불 가능 시간이 지났어요. 페이지를 새로고침해 주세요.',
+    'This refund link has expired. Please reload the page.',
+  ],
   FORBIDDEN: ['이 주문을 환불할 권한이 없어요.', "You can't refund this order."],
   PAYMENT_NOT_FOUND: ['결제 정보를 찾을 수 없어요.', "We couldn't find this payment."],
   PAYMENT_NOT_PAID: ['결제가 완료되지 않은 주문이에요.', "This order hasn't been paid."],
@@ -156,8 +161,14 @@ const TEXTS: Texts = {
     '이 주문의 다른 환불을 처리하고 있어요. 잠시 후 다시 시도해 주세요.',
     'Another refund for this order is in progress. Try again in a moment.',
   ],
-  PAYLOAD_TOO_LARGE: ['요청이 너무 커요. 내용을 줄여 다시 시도해 주세요.', 'The request is too large. Shorten it and try again.'],
-  IDEMPOTENCY_KEY_REUSED: ['요청을 처리하지 못했어요. 다시 시도해 주세요.', "We couldn't process that request. Please try again."],
+  PAYLOAD_TOO_LARGE: [
+    '요청이 너무 커요. 내용을 줄여 다시 시도해 주세요.',
+    'The request is too large. Shorten it and try again.',
+  ],
+  IDEMPOTENCY_KEY_REUSED: [
+    '요청을 처리하지 못했어요. 다시 시도해 주세요.',
+    "We couldn't process that request. Please try again.",
+  ],
   RATE_LIMITED: ['요청이 너무 많아요. 잠시 후 다시 시도해 주세요.', 'Too many attempts. Please wait a moment.'],
   PG_PROVIDER: ['결제사가 환불을 거절했어요. ({message})', 'The payment provider declined the refund. ({message})'],
   UPSTREAM_UNAVAILABLE: [
@@ -170,7 +181,8 @@ const TEXTS: Texts = {
 
 /** One language's column of TEXTS. */
 const column = (i: 0 | 1): RefundButtonStrings =>
-  Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]])) as RefundButtonStrings; // TEXTS has every key
+  // TEXTS has every key, so the entries make a whole RefundButtonStrings.
+  Object.fromEntries(Object.entries(TEXTS).map(([key, texts]) => [key, texts[i]])) as RefundButtonStrings;
 
 /** The default strings per language. */
 export const STRINGS: Readonly<Record<Lang, RefundButtonStrings>> = { ko: column(0), en: column(1) };

@@ -1,0 +1,166 @@
+/**
+ * @module The dev page's payments: the widget's fake proxy (refund-button/fake-proxy.ts, which its tests use too)
+ * answers for https://proxy.dev.invalid from the scenario named by the merchant_uid, so every state of the widget can
+ * be reached without a server.
+ */
+import type { ErrorCode } from '../../shared/errors.ts';
+import type { CancelSuccess } from '../../shared/schemas/answers.ts';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
+import { type Answer, failure, installFakeProxy, json } from '../refund-button/fake-proxy.ts';
+
+export const FAKE_ENDPOINT = 'https://proxy.dev.invalid';
+
+/** What `POST /payments/cancel` answers: success, a PG that pays later, a proxy error code, or no answer. */
+export type Outcome = 'success' | 'pending' | 'network' | ErrorCode;
+
+const card: RefundView = {
+  merchant_uid: 'card',
+  name: '여름 린넨 셔츠 (L)',
+  amount: 39000,
+  cancel_amount: 9000,
+  cancelable_amount: 30000,
+  currency: 'KRW',
+  pay_method: 'card',
+  pg_provider: 'html5_inicis',
+  status: 'paid',
+  paid_at: 1_760_000_000,
+  refundable: true,
+  revocable: false,
+  refund_account_required: false,
+  refund_tel_required: false,
+};
+
+const banks = [
+  { code: '004', name_ko: 'KB국민은행', name_en: 'KB Kookmin Bank' },
+  { code: '088', name_ko: '신한은행', name_en: 'Shinhan Bank' },
+  { code: '020', name_ko: '우리은행', name_en: 'Woori Bank' },
+  { code: '081', name_ko: '하나은행', name_en: 'Hana Bank' },
+  { code: '090', name_ko: '카카오뱅크', name_en: 'KakaoBank' },
+  { code: '092', name_ko: '토스뱅크', name_en: 'Toss Bank' },
+];
+
+/** A scenario: its label on the page, the payment, and how loading it goes (slowly, or failing). */
+interface Scenario {
+  readonly label: string;
+  readonly view?: RefundView;
+  readonly load?: 'slow' | 'network' | ErrorCode;
+}
+
+/** A payment like `card`, with these fields changed; `merchant_uid` names its scenario. */
+const payment = (merchant_uid: string, fields: Partial<RefundView>): RefundView => ({
+  ...card,
+  merchant_uid,
+  ...fields,
+});
+
+const vbank = { pay_method: 'vbank', refund_account_required: true, banks } as const;
+const unrefunded = { cancel_amount: 0, cancelable_amount: 39000 } as const;
+
+/** One payment per scenario; `loading` answers slowly, `load-network` and `load-UNAUTHORIZED` fail. */
+export const SCENARIOS: Record<string, Scenario> = {
+  card: { label: 'Card, partly refunded', view: card },
+  vbank: {
+    label: 'Virtual account (paid): refund account',
+    view: payment('vbank', { ...vbank, pg_provider: 'tosspayments' }),
+  },
+  'vbank-tel': {
+    label: 'Virtual account, PG wants a phone number',
+    view: payment('vbank-tel', { ...vbank, pg_provider: 'smartro', refund_tel_required: true }),
+  },
+  'vbank-ready': {
+    label: 'Virtual account, not paid yet: revoke',
+    view: payment('vbank-ready', { ...unrefunded, pay_method: 'vbank', status: 'ready', revocable: true }),
+  },
+  usd: {
+    label: 'PayPal in USD',
+    view: payment('usd', {
+      name: 'Linen shirt',
+      currency: 'USD',
+      amount: 29.9,
+      cancel_amount: 0,
+      cancelable_amount: 29.9,
+      pg_provider: 'paypal_v2',
+    }),
+  },
+  'fully-refunded': {
+    label: 'Already fully refunded',
+    view: payment('fully-refunded', {
+      cancel_amount: 39000,
+      cancelable_amount: 0,
+      status: 'cancelled',
+      refundable: false,
+      reason: 'fully_refunded',
+    }),
+  },
+  'phone-old': {
+    label: 'Phone payment from last month',
+    view: payment('phone-old', {
+      ...unrefunded,
+      pay_method: 'phone',
+      pg_provider: 'danal',
+      refundable: false,
+      reason: 'phone_previous_month',
+    }),
+  },
+  'not-paid': {
+    label: 'Not paid',
+    view: payment('not-paid', {
+      status: 'failed',
+      cancel_amount: 0,
+      cancelable_amount: 0,
+      refundable: false,
+      reason: 'not_paid',
+    }),
+  },
+  loading: { label: 'Slow to load (3 s)', view: card, load: 'slow' },
+  'load-network': { label: 'Load fails: no answer', load: 'network' },
+  'load-UNAUTHORIZED': { label: 'Load fails: grant expired', load: 'UNAUTHORIZED' },
+};
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The answer to `POST /payments/cancel` for a scenario's payment, ending as `outcome` says. */
+function cancelAnswer(body: Record<string, unknown> | undefined, outcome: Outcome): Answer {
+  const view = SCENARIOS[String(body?.merchant_uid)]?.view ?? card;
+  if (outcome === 'network') return 'network';
+  if (outcome !== 'success' && outcome !== 'pending') {
+    const fresh = outcome === 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN';
+    const extra = fresh ? { cancelable_amount: view.cancelable_amount } : {};
+    const headers: Record<string, string> = outcome === 'RATE_LIMITED' ? { 'Retry-After': '3' } : {};
+    return failure(outcome, 'PG code F113: card issuer refused', extra, headers);
+  }
+  const asked = body?.cancel_request_amount;
+  const refunded = view.revocable ? 0 : typeof asked === 'number' ? asked : view.cancelable_amount;
+  return json({
+    ok: true,
+    merchant_uid: view.merchant_uid,
+    imp_uid: `imp_${view.merchant_uid}`,
+    refunded,
+    cancel_amount: view.cancel_amount + refunded,
+    cancelable_amount: view.revocable ? 0 : view.cancelable_amount - refunded,
+    status: 'cancelled',
+    pay_method: view.pay_method,
+    pending: outcome === 'pending' || (view.pay_method === 'vbank' && !view.revocable),
+    revoked: view.revocable,
+    receipt_url: 'https://example.com/receipt',
+  } satisfies CancelSuccess);
+}
+
+/** The answer to `GET /payments/:merchant_uid`: the scenario's payment, slowly or not at all as it says. */
+async function viewAnswer(url: string): Promise<Response | 'network'> {
+  const id = decodeURIComponent(new URL(url).pathname.replace('/payments/', ''));
+  const scenario = SCENARIOS[id];
+  if (!scenario) return failure('PAYMENT_NOT_FOUND', 'no such order');
+  if (scenario.load === 'slow') await wait(3000);
+  if (scenario.load === 'network') return 'network';
+  if (scenario.load && scenario.load !== 'slow') return failure(scenario.load, 'grant expired');
+  return json(scenario.view);
+}
+
+/** Answers the fake endpoint from the scenarios, after half a second; `outcome()` says how the next refund ends. */
+export function installScenarios(outcome: () => Outcome): void {
+  installFakeProxy(async ({ url, method, body }) => {
+    await wait(500);
+    return method === 'POST' ? cancelAnswer(body, outcome()) : viewAnswer(url);
+  }, FAKE_ENDPOINT);
+}

@@ -1,0 +1,275 @@
+/**
+ * @module Tests of `<refund-button>`'s refund form: amounts, reasons, the refund account, and using it by keyboard
+ * alone.
+ */
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
+import {
+  $,
+  $$,
+  accessible,
+  card,
+  choosePartial,
+  click,
+  dialog,
+  en,
+  errorFor,
+  fill,
+  ko,
+  mount,
+  openForm,
+  posts,
+  press,
+  shows,
+  success,
+  textOf,
+  uninstallProxy,
+  vbank,
+} from './harness.ts';
+
+describe('<refund-button>', () => {
+  afterEach(uninstallProxy);
+
+  describe('the form', () => {
+    it('refunds everything refundable by default, and omits the amount', async () => {
+      const el = await mount('lang="ko"', card, success());
+      await openForm(el);
+      expect($<HTMLInputElement>(el, '[value=full]')!.checked).to.be.true;
+      expect($(el, '[name=amount]')).to.be.null;
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, '9,000원을 환불할까요?');
+      await press(el, ko.refund);
+      await shows(el, ko.done);
+      expect(posts()[0]!.body).to.deep.equal({ merchant_uid: 'order-1', reason: '단순 변심' });
+    });
+
+    it('checks a partial amount: required, at most the refundable amount, whole won', async () => {
+      const el = await mount();
+      await openForm(el);
+      await choosePartial(el, '');
+      await fill(el, 'preset', '1');
+      await click(el, 'form [part=submit]');
+      const message = '1원 이상 9,000원 이하로 입력해 주세요.';
+      expect(errorFor(el, 'amount')).to.equal(message);
+      expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=amount]'));
+      expect($(el, '[name=amount]')!.getAttribute('aria-describedby')).to.include('amount-hint');
+      expect($(el, '#amount-hint')!.textContent).to.equal('최대 9,000원');
+      await accessible(el);
+
+      await fill(el, 'amount', '9001');
+      expect(errorFor(el, 'amount')).to.equal(message);
+      await fill(el, 'amount', '100.5');
+      expect(errorFor(el, 'amount')).to.equal(message);
+      await fill(el, 'amount', '5,000');
+      expect($(el, '[name=amount]')!.getAttribute('aria-invalid')).to.equal('false');
+      expect($(el, '#amount-error')).to.be.null;
+      await click(el, 'form [part=submit]');
+      await shows(el, '5,000원을 환불할까요?');
+    });
+
+    it('allows cents in a currency that has them', async () => {
+      const usd: RefundView = { ...card, currency: 'USD', amount: 20, cancel_amount: 0, cancelable_amount: 20 };
+      const el = await mount('lang="en"', usd, success());
+      await openForm(el);
+      await choosePartial(el, '12.34');
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, 'Refund $12.34?');
+      await press(el, en.refund);
+      await shows(el, en.done);
+      expect(posts()[0]!.body!.cancel_request_amount).to.equal(12.34);
+    });
+
+    it('requires a reason, from the presets or typed', async () => {
+      const el = await mount();
+      await openForm(el);
+      expect($$(el, '[name=preset] option').map((o) => o.textContent)).to.deep.equal([
+        ko.choose,
+        ...ko.presets,
+        ko.other,
+      ]);
+      await click(el, 'form [part=submit]');
+      expect(errorFor(el, 'preset')).to.equal(ko.reasonError);
+      await fill(el, 'preset', 'other');
+      expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=other]'));
+      await click(el, 'form [part=submit]');
+      expect(errorFor(el, 'other')).to.equal(ko.reasonError);
+      expect($(el, '[name=preset]')!.getAttribute('aria-invalid')).to.equal('false');
+      await fill(el, 'other', '   ');
+      expect(errorFor(el, 'other')).to.equal(ko.reasonError);
+      await fill(el, 'other', '  사이즈가 안 맞아요 ');
+      expect($(el, '[name=other]')!.getAttribute('aria-invalid')).to.equal('false');
+      await click(el, 'form [part=submit]');
+      await shows(el, ko.confirmBody);
+    });
+
+    it('takes the presets from the reasons attribute, and free text only when it is empty', async () => {
+      const el = await mount('lang="ko" reasons="사이즈 교환 | 색상 불만"', card, success());
+      await openForm(el);
+      const options = $$(el, '[name=preset] option').map((o) => o.textContent);
+      expect(options).to.deep.equal([ko.choose, '사이즈 교환', '색상 불만', ko.other]);
+      await fill(el, 'preset', '1');
+      await click(el, 'form [part=submit]');
+      await press(el, ko.refund);
+      await shows(el, ko.done);
+      expect(posts()[0]!.body!.reason).to.equal('색상 불만');
+
+      const free = await mount('lang="ko" reasons=""');
+      await openForm(free);
+      expect($(free, '[name=preset]')).to.be.null;
+      expect($(free, 'label[for=other]')!.textContent).to.equal(ko.reason);
+      await click(free, 'form [part=submit]');
+      expect(errorFor(free, 'other')).to.equal(ko.reasonError);
+    });
+
+    it('asks for the refund account of a virtual account, checking each field', async () => {
+      const el = await mount('lang="ko"', vbank, success({ pending: true, pay_method: 'vbank' }));
+      await openForm(el);
+      expect($$(el, 'legend').map((l) => l.textContent)).to.deep.equal([ko.amount, ko.account]);
+      const banks = $$(el, '[name=bank] option').map((o) => o.textContent);
+      expect(banks).to.deep.equal([ko.choose, 'KB국민은행', '신한은행']);
+      expect($(el, '[name=phone]')).to.be.null;
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      expect(errorFor(el, 'holder')).to.equal(ko.holderError);
+      expect(errorFor(el, 'bank')).to.equal(ko.bankError);
+      expect(errorFor(el, 'account')).to.equal(ko.accountError);
+      expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=holder]'));
+      await accessible(el);
+
+      await fill(el, 'holder', ' 홍길동 ');
+      await fill(el, 'bank', '88');
+      await fill(el, 'account', '110-12');
+      expect(errorFor(el, 'account')).to.equal(ko.accountError);
+      await fill(el, 'account', '110-123 4568400가');
+      expect($<HTMLInputElement>(el, '[name=account]')!.value).to.equal('110-123 4568400'); // letters never get in
+      expect($(el, '[name=account]')!.getAttribute('aria-invalid')).to.equal('false');
+      await click(el, 'form [part=submit]');
+      await shows(el, '신한은행 ****8400 (예금주 홍길동) 계좌로 영업일 기준 1일 안에 입금돼요.');
+      await press(el, ko.refund);
+      await shows(el, ko.pending);
+      expect(textOf(el)).to.include(ko.pendingDetail);
+      expect(posts()[0]!.body).to.deep.equal({
+        merchant_uid: 'order-1',
+        reason: '단순 변심',
+        refund_holder: '홍길동',
+        refund_bank: '88',
+        refund_account: '1101234568400',
+      });
+    });
+
+    it('asks for a phone number where the PG needs one', async () => {
+      const el = await mount('lang="en"', { ...vbank, pg_provider: 'smartro', refund_tel_required: true }, success());
+      await openForm(el);
+      await fill(el, 'preset', '0');
+      await fill(el, 'holder', 'Hong Gildong');
+      await fill(el, 'bank', '04');
+      await fill(el, 'account', '12345678');
+      await fill(el, 'phone', '010-12');
+      expect(errorFor(el, 'phone')).to.equal(en.phoneError);
+      await fill(el, 'phone', '010-1234-5678');
+      await click(el, 'form [part=submit]');
+      await shows(el, 'It will be paid into KB Kookmin Bank ****5678 (Hong Gildong) within one business day.');
+      await press(el, en.refund);
+      await shows(el, en.done);
+      expect(posts()[0]!.body!.refund_tel).to.equal('01012345678');
+    });
+
+    it('refunds a fixed amount given by the page', async () => {
+      const el = await mount('lang="ko" amount="5000"', card, success({ refunded: 5000, cancelable_amount: 4000 }));
+      await openForm(el);
+      expect($(el, '[name=scope]')).to.be.null;
+      expect(textOf(el)).to.include('5,000원');
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, '5,000원을 환불할까요?');
+      await press(el, ko.refund);
+      await shows(el, '5,000원 환불 · 남은 금액 4,000원');
+      expect(posts()[0]!.body!.cancel_request_amount).to.equal(5000);
+    });
+
+    it('refuses a fixed amount above what can be refunded', async () => {
+      const el = await mount('lang="ko" amount="10000"');
+      await click(el, '[part=button]');
+      await shows(el, ko.CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT);
+      expect($(el, 'form')).to.be.null;
+    });
+    it('offers no more than the grant still allows, and sends that amount for "all"', async () => {
+      const capped: RefundView = { ...card, grant_remaining: 3000 };
+      const el = await mount('lang="ko"', capped, success({ refunded: 3000, cancelable_amount: 6000 }));
+      await openForm(el);
+      expect($(el, '[part=summary]')!.textContent!.replace(/\s+/g, '')).to.include('환불가능금액3,000원');
+      expect($(el, '[value=full]')!.parentElement!.textContent!.trim()).to.equal('최대 3,000원');
+      await choosePartial(el, '4000');
+      expect(errorFor(el, 'amount')).to.equal('1원 이상 3,000원 이하로 입력해 주세요.');
+      $<HTMLInputElement>(el, '[name=scope][value=full]')!.click();
+      await el.updateComplete;
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, '3,000원을 환불할까요?');
+      await press(el, ko.refund);
+      await shows(el, ko.done);
+      const sent = { merchant_uid: 'order-1', cancel_request_amount: 3000, reason: '단순 변심' };
+      expect(posts()[0]!.body).to.deep.equal(sent);
+    });
+
+    it('offers nothing once the grant allows nothing more', async () => {
+      const el = await mount('lang="en"', { ...card, grant_remaining: 0 });
+      await click(el, '[part=button]');
+      await shows(el, en.FORBIDDEN);
+      expect($(el, 'form')).to.be.null;
+    });
+  });
+
+  describe('keyboard and focus', () => {
+    it('moves focus into the dialog and back to the button; Esc closes', async () => {
+      const el = await mount();
+      $(el, '[part=button]')!.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitUntil(() => $(el, 'form'));
+      await el.updateComplete;
+      expect(dialog(el).contains(el.shadowRoot!.activeElement)).to.be.true;
+      const closed = oneEvent(el, 'refund-close');
+      await sendKeys({ press: 'Escape' });
+      await closed;
+      expect(dialog(el).open).to.be.false;
+      expect(el.shadowRoot!.activeElement).to.equal($(el, '[part=button]'));
+    });
+
+    it('works through the whole flow by keyboard alone', async () => {
+      const el = await mount('lang="en"', card, success());
+      $(el, '[part=button]')!.focus();
+      await sendKeys({ press: 'Enter' });
+      await waitUntil(() => $(el, 'form'));
+      await el.updateComplete;
+      const focused = () => el.shadowRoot!.activeElement as HTMLElement | null;
+      // Focus starts on the product name; Tab goes through the controls in order.
+      await sendKeys({ press: 'Tab' });
+      expect(focused()?.getAttribute('value')).to.equal('full');
+      await sendKeys({ press: 'ArrowRight' }); // partial refund
+      await el.updateComplete;
+      await waitUntil(() => focused()?.getAttribute('name') === 'amount', 'focus moves to the amount');
+      await sendKeys({ type: '4000' });
+      await sendKeys({ press: 'Tab' }); // reason
+      expect(focused()?.getAttribute('name')).to.equal('preset');
+      await sendKeys({ press: 'ArrowDown' }); // the first preset
+      await sendKeys({ press: 'Tab' }); // Close
+      await sendKeys({ press: 'Tab' }); // Continue
+      expect(focused()?.textContent?.trim()).to.equal(en.next);
+      await sendKeys({ press: 'Enter' });
+      await shows(el, 'Refund ₩4,000?');
+      await sendKeys({ press: 'Tab' }); // Back
+      await sendKeys({ press: 'Tab' }); // Refund
+      expect(focused()?.textContent?.trim()).to.equal(en.refund);
+      await sendKeys({ press: 'Enter' });
+      await shows(el, en.done);
+      await sendKeys({ press: 'Tab' });
+      await sendKeys({ press: 'Enter' }); // Done
+      await waitUntil(() => !dialog(el).open);
+      const sent = { merchant_uid: 'order-1', cancel_request_amount: 4000, reason: en.presets[0] };
+      expect(posts()[0]!.body).to.deep.equal(sent);
+    });
+  });
+});

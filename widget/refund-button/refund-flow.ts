@@ -1,0 +1,201 @@
+/**
+ * @module The refund flow as a reactive controller: which phase the dialog is in, the calls to the proxy (one at a
+ * time, each with a timeout, a stale answer dropped), the Idempotency-Key, and what each answer leads to.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { CancelSuccess } from '../../shared/schemas/answers.ts';
+import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
+import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
+import type { Phase } from './dialog-body.ts';
+import { RefundErrorEvent, RefundStartEvent, RefundSuccessEvent } from './events.ts';
+import { type FormContext, isAmountValid, needsAccount, offerableOf } from './form.ts';
+import { type Connection, cancelPayment, createIdempotencyKey, type Failure, loadPayment, retryOf } from './request.ts';
+import type { FailureCode } from './strings.ts';
+
+/** How long one call may take before it counts as "no answer". */
+const TIMEOUT_MS = 30_000;
+/** The pause before the one automatic retry after a request got no answer. */
+const AUTO_RETRY_MS = 800;
+
+// The origin this script was loaded from: the proxy serves it, so that is where the proxy is unless told otherwise.
+const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
+
+/** The element the flow runs in: where to call and as whom, and where its events are fired. */
+export interface FlowHost extends ReactiveControllerHost, EventTarget {
+  readonly endpoint: string;
+  readonly token: string;
+  readonly merchantUid: string;
+}
+
+/** What the flow asks of the element's form. */
+export interface FlowForm {
+  /** The payment, presets and fixed amount the form works with; undefined before the payment is loaded. */
+  context(): FormContext | undefined;
+  /** The request the form's values make (asked only once they are valid). */
+  request(ctx: FormContext): CancelRequestInput;
+  /** A phase is about to render: focus `focus` inside it once it has; a loaded payment starts with no field marked. */
+  entered(phase: Phase, focus: string): void;
+}
+
+export class RefundFlow implements ReactiveController {
+  phase: Phase = 'closed';
+  view?: RefundView;
+  /** Why the form came back (a failure that reloaded the payment), shown above it. */
+  notice?: FailureCode;
+  failure?: Failure;
+  result?: CancelSuccess;
+  /** The retry is held until `Retry-After` has passed. */
+  waiting = false;
+  #key?: string;
+  #seq = 0;
+  #controller?: AbortController;
+  readonly #host: FlowHost;
+  readonly #form: FlowForm;
+
+  constructor(host: FlowHost, form: FlowForm) {
+    (this.#host = host).addController(this);
+    this.#form = form;
+  }
+
+  get busy(): boolean {
+    return this.phase === 'submitting';
+  }
+
+  hostDisconnected(): void {
+    this.close();
+  }
+
+  /** Moves to a phase and, once it is rendered, focuses `focus` inside the dialog. */
+  go(phase: Phase, focus = '[data-focus]'): void {
+    this.phase = phase;
+    this.#form.entered(phase, focus);
+    this.#host.requestUpdate();
+  }
+
+  /** The dialog closed: the call in flight is forgotten. */
+  close(): void {
+    this.#abort();
+    this.phase = 'closed';
+  }
+
+  /** Why this payment cannot be refunded here, or undefined when it can. */
+  blocked(): FailureCode | NotRefundableReason | undefined {
+    const ctx = this.#form.context()!; // only asked once the payment is loaded
+    const { view, fixedAmount } = ctx;
+    if (!view.refundable) return view.reason ?? 'REFUND_NOT_ALLOWED';
+    if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
+    // The shop's grant allows nothing more for this order.
+    if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
+    if (fixedAmount && !isAmountValid(fixedAmount, ctx)) return 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT';
+    return undefined;
+  }
+
+  /** Loads the payment afresh; `notice` is shown above the form afterwards (why it came back). */
+  async load(notice?: FailureCode): Promise<void> {
+    this.go('loading');
+    const outcome = await this.#call((c) => loadPayment(c, this.#host.merchantUid));
+    if (!outcome) return;
+    if (!outcome.ok) return this.#fail(outcome.error, 'load-error');
+    this.view = outcome.value;
+    this.notice = notice;
+    this.go(this.blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
+  }
+
+  /** The customer confirmed: each confirmation gets a new Idempotency-Key. */
+  confirm(): void {
+    if (this.phase !== 'confirm') return;
+    this.#key = createIdempotencyKey();
+    void this.#send();
+  }
+
+  /** "Try again": loads the payment again, or sends the same request under the same key. */
+  retry(): void {
+    if (this.waiting) return;
+    void (this.phase === 'load-error' ? this.load() : this.#send());
+  }
+
+  /** Forgets the call in flight: its answer, when it comes, is stale. */
+  #abort(): void {
+    this.#controller?.abort();
+    this.#seq++;
+  }
+
+  /** Runs one call with a timeout; resolves undefined when a newer call or closing the dialog made it stale. */
+  async #call<T>(run: (c: Connection) => Promise<T>): Promise<T | undefined> {
+    this.#abort();
+    const controller = (this.#controller = new AbortController());
+    const seq = this.#seq;
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    const result = await run({
+      endpoint: this.#host.endpoint || SCRIPT_ORIGIN,
+      token: this.#host.token,
+      signal: controller.signal,
+      fetch: (...args) => fetch(...args), // looked up per call, so a page (or a test) may replace window.fetch
+    });
+    clearTimeout(timer);
+    return seq === this.#seq ? result : undefined;
+  }
+
+  /**
+   * Tells the page, then shows the failure in `phase` (holding the retry button until `Retry-After` has passed), or,
+   * without a phase, reloads the payment and shows the failure above the form.
+   */
+  #fail(failure: Failure, phase?: Phase): void {
+    const { code } = failure;
+    this.#host.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
+    if (!phase) return void this.load(code);
+    this.failure = failure;
+    if (code === 'RATE_LIMITED') {
+      this.waiting = true;
+      setTimeout(
+        () => {
+          this.waiting = false;
+          this.#host.requestUpdate();
+        },
+        Math.max(failure.retryAfter ?? 0, 1) * 1000,
+      );
+    }
+    this.go(phase);
+  }
+
+  /** Sends the refund (once the page had its say), retrying once on its own when no answer came back. */
+  async #send(): Promise<void> {
+    const ctx = this.#form.context()!; // a refund is only sent from a loaded form
+    if (this.busy) return;
+    const body = this.#form.request(ctx);
+    const { merchant_uid, cancel_request_amount, reason } = body;
+    const start = new RefundStartEvent({
+      merchant_uid,
+      ...(cancel_request_amount != null && { cancel_request_amount }),
+      reason,
+      revoke: ctx.view.revocable,
+    });
+    if (!this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
+    const key = (this.#key ??= createIdempotencyKey());
+    const send = () => this.#call((c) => cancelPayment(c, body, key));
+    this.go('submitting');
+    let outcome = await send();
+    if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
+      await new Promise((r) => setTimeout(r, AUTO_RETRY_MS));
+      // The same key: if the first request did arrive, the proxy answers with its outcome instead of refunding again.
+      outcome = await send();
+    }
+    if (!outcome) return;
+    if (outcome.ok) {
+      this.#key = undefined;
+      this.result = outcome.value;
+      this.go('done');
+      this.#host.dispatchEvent(new RefundSuccessEvent(outcome.value));
+      return;
+    }
+    const { error } = outcome;
+    // A retry keeps the key, because the outcome of the earlier attempt may be unknown (no answer, a 500, another
+    // refund in flight that may be our own, or an UPSTREAM_UNAVAILABLE whose outcome i'mport could not yet confirm)
+    // and only the same key lets the proxy answer with that outcome instead of refunding twice. (When nothing was
+    // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again after
+    // reading the payment afresh, under a new key (IDEMPOTENCY_KEY_REUSED: this key cannot be used again).
+    const reload = retryOf(error.code) === 'reload';
+    if (reload) this.#key = undefined;
+    this.#fail(error, reload ? undefined : 'failed');
+  }
+}
