@@ -59,7 +59,10 @@ export const ledgerScale: Part = async (ctx) => {
           const uid = n < targets ? merchantUidOf('lt', n) : fillerUidOf(n - targets);
           // A grant of its own for every lookup: the proxy remembers grants it has verified, and with 1,000 orders
           // most lookups would repeat one, which would time the grant cache rather than the ledger.
-          entry.lookups.push({ uid, grant: await mintGrant(GRANT_SECRET, { merchantUid: uid, ttlSeconds: 3600, jti: `lookup-${i}` }) });
+          entry.lookups.push({
+            uid,
+            grant: await mintGrant(GRANT_SECRET, { merchantUid: uid, ttlSeconds: 3600, jti: `lookup-${i}` }),
+          });
         }
         entry.proxy = await startProxy({ mode: 'proxy', ledger: ledger.target, iamportUrl: fake.url });
       }
@@ -90,12 +93,23 @@ export const ledgerScale: Part = async (ctx) => {
         refund: summarize(...e.refundRuns),
       }));
       for (const { size, lookup, refund } of results) {
-        rows.push([backend, fmtCount(size), fmtMs(lookup.p50), fmtMs(lookup.p99), fmtMs(refund.p50), fmtMs(refund.p99)]);
+        rows.push([
+          backend,
+          fmtCount(size),
+          fmtMs(lookup.p50),
+          fmtMs(lookup.p99),
+          fmtMs(refund.p50),
+          fmtMs(refund.p99),
+        ]);
       }
       const [small, large] = results;
       if (small && large) {
         const failure = firstFailure(...sized.flatMap((e) => [...e.lookupRuns, ...e.refundRuns]));
-        verdicts.push([backend, ...ratio(large.lookup, small.lookup, failure), ...ratio(large.refund, small.refund, failure)]);
+        verdicts.push([
+          backend,
+          ...ratio(large.lookup, small.lookup, failure),
+          ...ratio(large.refund, small.refund, failure),
+        ]);
       }
     } finally {
       for (const entry of sized) await entry.proxy?.stop();

@@ -95,7 +95,7 @@ export const overhead: Part = async (ctx) => {
   }
 
   const table: Table = {
-    title: 'Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i\'mport',
+    title: "Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i'mport",
     columns: [
       'ledger',
       'concurrency',
@@ -113,11 +113,11 @@ export const overhead: Part = async (ctx) => {
     ],
     rows,
     notes: [
-      'Straight: `POST /payments/cancel` with a token, to the fake i\'mport (its own process, HTTP on loopback).',
-      'Proxy: the widget\'s refund (grant, Idempotency-Key, Origin) to the proxy (its own process, wired as `npm start`,',
+      "Straight: `POST /payments/cancel` with a token, to the fake i'mport (its own process, HTTP on loopback).",
+      "Proxy: the widget's refund (grant, Idempotency-Key, Origin) to the proxy (its own process, wired as `npm start`,",
       'request log on), which sends that same cancel to the fake. Each refund is a partial one of its own order, already',
       `in the ledger. Runs alternate straight/proxy ${ROUNDS} times per row, after an untimed warm-up of both.`,
-      'Proxy CPU: the proxy process\'s user + system time over its timed runs, divided by the refunds; one core can',
+      "Proxy CPU: the proxy process's user + system time over its timed runs, divided by the refunds; one core can",
       'serve at most 1,000 ÷ that many refunds per second, and with 32 refunds always in flight a refund waits for',
       'the other 31, so p50 at concurrency 32 cannot be below about 32 × that figure.',
     ],

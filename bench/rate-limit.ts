@@ -79,7 +79,14 @@ export const rateLimiter: Part = async (ctx) => {
   }
   const table: Table = {
     title: 'Rate limiter: ns per request with 1,000 to 1,000,000 distinct keys in one window',
-    columns: ['limiter', 'distinct keys', 'new key each request', `new key, last ${fmtCount(TAIL)}`, 'each key again', 'runs (median)'],
+    columns: [
+      'limiter',
+      'distinct keys',
+      'new key each request',
+      `new key, last ${fmtCount(TAIL)}`,
+      'each key again',
+      'runs (median)',
+    ],
     rows,
     notes: [
       'rateLimit() called directly (one Hono Context, a next() that does nothing), limit never reached, all in one',

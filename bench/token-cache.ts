@@ -88,9 +88,9 @@ export const tokenCache: Part = async (ctx) => {
     const [cached, uncached] = saved;
     rows.push(['saved by the cache', '', '', fmtMs((uncached ?? Number.NaN) - (cached ?? Number.NaN)), '']);
     const table: Table = {
-      title: 'Token cache: getToken calls per 1,000 refunds, and refund latency when i\'mport takes 50 ms a call',
+      title: "Token cache: getToken calls per 1,000 refunds, and refund latency when i'mport takes 50 ms a call",
       columns: [
-        'i\'mport client',
+        "i'mport client",
         `getToken calls in ${fmtCount(refunds)} refunds`,
         `refunds (${DELAY_MS} ms i'mport)`,
         'p50 ms',

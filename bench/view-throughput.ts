@@ -68,12 +68,21 @@ export const viewThroughput: Part = async (ctx) => {
   }
   const table: Table = {
     title: 'Refund view: `GET /payments/:merchant_uid` at concurrency 32, beside a bare Hono route',
-    columns: ['ledger', 'route', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'of bare', `target: ≥ ${TARGET_SHARE * 100}%`],
+    columns: [
+      'ledger',
+      'route',
+      'requests',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'of bare',
+      `target: ≥ ${TARGET_SHARE * 100}%`,
+    ],
     rows,
     notes: [
       `Both are @hono/node-server processes on loopback, measured in ${ROUNDS} alternating runs after an untimed warm-up.`,
       `The proxy checks the grant (HS256), Origin, rate limits, reads the ledger and logs the request, for ${fmtCount(ORDERS)}`,
-      'orders already in its ledger (no i\'mport call). The bare route answers a fixed refund view of the same shape.',
+      "orders already in its ledger (no i'mport call). The bare route answers a fixed refund view of the same shape.",
       'The load generator runs on the same 2 cores.',
     ],
   };

@@ -63,8 +63,16 @@ export const widget: Part = async (ctx) => {
     });
     browser = await chromium.launch({
       executablePath: findChrome(),
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     // One untimed round first (Chromium's own first-use costs), then each round in a fresh context: a cold cache.
     for (let round = 0; round <= repeats; round++) {
@@ -163,7 +171,9 @@ const measureInPage = async ({ src, timeoutMs }: { src: string; timeoutMs: numbe
   const button = () => root.querySelector<HTMLElement>('[part~=button]');
   const rendered = await when(root, () => button() !== null);
   button()?.click();
-  const ready = await when(root, () => Boolean(root.querySelector('dialog')?.open && root.querySelector('[part~=form]')));
+  const ready = await when(root, () =>
+    Boolean(root.querySelector('dialog')?.open && root.querySelector('[part~=form]')),
+  );
   const took = (entry: PerformanceEntry | undefined) =>
     entry instanceof PerformanceResourceTiming ? entry.responseEnd - entry.startTime : Number.NaN;
   const payment = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/payments/'));

@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { injectFault, launchBrowser, openShop, orderButton, type RunningProduct, screenshot, startProduct } from './support.ts';
+import {
+  injectFault,
+  launchBrowser,
+  openShop,
+  orderButton,
+  type RunningProduct,
+  screenshot,
+  startProduct,
+} from './support.ts';
 
 let product: RunningProduct;
 let browser: Browser;
@@ -24,7 +32,8 @@ const open = async (page: Page, key: string): Promise<{ rb: Locator; dialog: Loc
   return { rb, dialog };
 };
 
-const expectText = (where: Locator, text: string) => where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
+const expectText = (where: Locator, text: string) =>
+  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
 
 describe('refunds in the browser, against the sandbox', () => {
   it('a full card refund', async () => {
@@ -69,12 +78,17 @@ describe('refunds in the browser, against the sandbox', () => {
     await context.close();
   });
 
-  it('a virtual-account refund into the customer\'s account, with its validation errors first', async () => {
+  it("a virtual-account refund into the customer's account, with its validation errors first", async () => {
     const { context, page } = await openShop(browser, product);
     const { dialog } = await open(page, 'vbank-inicis');
     await expectText(dialog, '환불받을 계좌');
     await dialog.getByRole('button', { name: '다음' }).click();
-    for (const error of ['환불 사유를 입력해 주세요.', '예금주 이름을 입력해 주세요.', '은행을 선택해 주세요.', '계좌번호를 숫자로 정확히 입력해 주세요.']) {
+    for (const error of [
+      '환불 사유를 입력해 주세요.',
+      '예금주 이름을 입력해 주세요.',
+      '은행을 선택해 주세요.',
+      '계좌번호를 숫자로 정확히 입력해 주세요.',
+    ]) {
       await expectText(dialog, error);
     }
     assert.equal(await dialog.getByRole('textbox', { name: '예금주' }).getAttribute('aria-invalid'), 'true');
@@ -118,7 +132,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await context.close();
   });
 
-  it('last month\'s phone payment is refused with its reason', async () => {
+  it("last month's phone payment is refused with its reason", async () => {
     const { context, page } = await openShop(browser, product);
     const { dialog } = await open(page, 'phone-old');
     await expectText(dialog, '휴대폰 결제는 결제한 달에만 환불할 수 있어요.');
@@ -127,7 +141,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await context.close();
   });
 
-  it('a PG refusal (set from the demo page\'s panel) is shown to the customer, and nothing is refunded', async () => {
+  it("a PG refusal (set from the demo page's panel) is shown to the customer, and nothing is refunded", async () => {
     const { context, page } = await openShop(browser, product);
     await page.getByRole('button', { name: 'PG사 환불 거절' }).click();
     await expectText(page.locator('#fault-status'), 'PG사 환불 거절');
@@ -146,7 +160,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await context.close();
   });
 
-  it('a cancel applied at i\'mport whose answer was lost is reported as done, once', async () => {
+  it("a cancel applied at i'mport whose answer was lost is reported as done, once", async () => {
     const { context, page } = await openShop(browser, product);
     await injectFault(product, { kind: 'lose_response' });
     const { dialog } = await open(page, 'phone-now');
@@ -179,7 +193,17 @@ describe('refunds in the browser, against the sandbox', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     const reason = dialog.getByLabel('환불 사유');
-    for (let i = 0; i < 5 && !(await reason.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement) /* the select lives in the widget's shadow root */); i++) await page.keyboard.press('Tab');
+    for (
+      let i = 0;
+      i < 5 &&
+      !(
+        (await reason.evaluate(
+          (el) => el === (el.getRootNode() as ShadowRoot).activeElement,
+        )) /* the select lives in the widget's shadow root */
+      );
+      i++
+    )
+      await page.keyboard.press('Tab');
     await page.keyboard.press('ArrowDown');
     await tabTo('다음');
     await page.keyboard.press('Enter');

@@ -45,8 +45,16 @@ const postJson = (url: string, body: unknown): Promise<Response> =>
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: findChrome(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 
 /** A fresh sandbox (new orders, no faults) and a page on the demo shop. */

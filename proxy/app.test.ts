@@ -7,7 +7,7 @@ let h: Harness;
 afterEach(async () => h?.close());
 
 describe('the proxy app', () => {
-  it('GET /health answers { ok, store }; the i\'mport base URL and the mode only with HEALTH_DETAILS', async () => {
+  it("GET /health answers { ok, store }; the i'mport base URL and the mode only with HEALTH_DETAILS", async () => {
     h = await createHarness();
     const res = await h.app.request('/health');
     assert.equal(res.status, 200);
@@ -25,7 +25,7 @@ describe('the proxy app', () => {
     assert.equal(res.status, 503);
   });
 
-  it('answers a clear 503 when the ledger database is down, and never calls i\'mport', async () => {
+  it("answers a clear 503 when the ledger database is down, and never calls i'mport", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'DB-1', amount: 1000 });
     await h.store.close();
@@ -98,7 +98,7 @@ describe('the proxy app', () => {
     assert.ok(limited.res.headers.get('Retry-After'));
   });
 
-  it('refuses a refund sent from a page on an origin not allowed, without calling i\'mport', async () => {
+  it("refuses a refund sent from a page on an origin not allowed, without calling i'mport", async () => {
     h = await createHarness({ allowedOrigins: ['https://shop.example'] });
     h.fake.addPayment({ merchant_uid: 'A-1', amount: 1000 });
     const evil = await h.cancel({ merchant_uid: 'A-1', reason: 'x' }, { origin: 'https://evil.example' });
@@ -145,7 +145,7 @@ describe('the proxy app', () => {
     assert.equal(unpadded.status, 200, 'the same body without the padding is a valid refund');
   });
 
-  it('logs one line per request without the grant, the i\'mport secret or the account number', async () => {
+  it("logs one line per request without the grant, the i'mport secret or the account number", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'A-3', amount: 1000, pay_method: 'vbank', pg_provider: 'kcp' });
     const grant = await h.grant('A-3');
@@ -154,19 +154,28 @@ describe('the proxy app', () => {
     await h.cancel({ merchant_uid: 'A-3', reason: 'x', ...account }, { grant });
     const requests = h.logs.filter((l) => l.msg === 'request');
     assert.equal(requests.length, 2);
-    assert.deepEqual(requests.map((l) => [l.method, l.status]), [['GET', 200], ['POST', 200]]);
+    assert.deepEqual(
+      requests.map((l) => [l.method, l.status]),
+      [
+        ['GET', 200],
+        ['POST', 200],
+      ],
+    );
     const text = JSON.stringify(h.logs);
     for (const secret of [grant, GRANT_SECRET, 'test_imp_secret', '123456789012']) {
       assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
     }
   });
 
-  it('limits requests per IP and per order (429 RATE_LIMITED, Retry-After) before calling i\'mport', async () => {
+  it("limits requests per IP and per order (429 RATE_LIMITED, Retry-After) before calling i'mport", async () => {
     h = await createHarness({ rateLimit: { perIp: 5, perOrder: 2 } });
     h.fake.addPayment({ merchant_uid: 'R-1', amount: 1000 });
     const perOrder = [];
     for (let i = 0; i < 3; i++) perOrder.push(await h.view('R-1'));
-    assert.deepEqual(perOrder.map((r) => r.res.status), [200, 200, 429]);
+    assert.deepEqual(
+      perOrder.map((r) => r.res.status),
+      [200, 200, 429],
+    );
     assert.ok(Number(perOrder[2]!.res.headers.get('Retry-After')) >= 1);
     assert.equal(perOrder[2]!.body.error.code, 'RATE_LIMITED');
     const perIp = [];

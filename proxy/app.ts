@@ -121,7 +121,10 @@ export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
   app.use('/payments/*', originGuard({ isAllowed }));
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp }));
-  app.use('/payments/*', requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }));
+  app.use(
+    '/payments/*',
+    requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),
+  );
   app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder }));
 
   app.route('/', healthRoutes(deps));

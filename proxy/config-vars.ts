@@ -44,7 +44,12 @@ const hops = v.pipe(
 );
 const ipList = v.pipe(
   v.string(),
-  v.transform((s) => s.split(',').map((item) => item.trim()).filter(Boolean)),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
   v.check((items) => items.every((item) => parseIp(item) !== null), 'must be a comma-separated list of IP addresses'),
   v.transform((items) => items.map((item) => parseIp(item)!.address)),
 );
@@ -52,8 +57,8 @@ const secret = v.pipe(v.string(), v.minLength(32, 'must be at least 32 character
 
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
 export const VARS = {
-  IMP_KEY: { schema: text('IMP_KEY'), required: 'the i\'mport REST API key (console → V1 API keys)' },
-  IMP_SECRET: { schema: text('IMP_SECRET'), required: 'the i\'mport REST API secret' },
+  IMP_KEY: { schema: text('IMP_KEY'), required: "the i'mport REST API key (console → V1 API keys)" },
+  IMP_SECRET: { schema: text('IMP_SECRET'), required: "the i'mport REST API secret" },
   IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
   IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
   REFUND_TOKEN_SECRET: {

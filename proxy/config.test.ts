@@ -55,8 +55,22 @@ describe('parseConfig', () => {
   });
 
   it('names every missing or bad variable in one message', () => {
-    const message = problemsOf({ REFUND_TOKEN_SECRET: 'short', PORT: 'eighty', IAMPORT_API_URL: 'ftp://x', DATABASE_URL: 'mysql://x', ALLOWED_ORIGINS: 'https://shop.example/path' });
-    for (const name of ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET', 'PORT', 'IAMPORT_API_URL', 'DATABASE_URL', 'ALLOWED_ORIGINS']) {
+    const message = problemsOf({
+      REFUND_TOKEN_SECRET: 'short',
+      PORT: 'eighty',
+      IAMPORT_API_URL: 'ftp://x',
+      DATABASE_URL: 'mysql://x',
+      ALLOWED_ORIGINS: 'https://shop.example/path',
+    });
+    for (const name of [
+      'IMP_KEY',
+      'IMP_SECRET',
+      'REFUND_TOKEN_SECRET',
+      'PORT',
+      'IAMPORT_API_URL',
+      'DATABASE_URL',
+      'ALLOWED_ORIGINS',
+    ]) {
       assert.match(message, new RegExp(name));
     }
   });
@@ -84,7 +98,11 @@ describe('parseConfig', () => {
     assert.equal(config.rateLimit.webhookPerIp, 10);
     assert.deepEqual(config.webhookIps, ['52.78.100.19', '52.78.48.223', '52.78.5.241']);
     assert.equal(config.healthDetails, true);
-    const message = problemsOf({ ...base, PUBLIC_ORIGIN: 'https://x.example/path', IAMPORT_WEBHOOK_IPS: '52.78.100.19,i-am-port' });
+    const message = problemsOf({
+      ...base,
+      PUBLIC_ORIGIN: 'https://x.example/path',
+      IAMPORT_WEBHOOK_IPS: '52.78.100.19,i-am-port',
+    });
     assert.match(message, /PUBLIC_ORIGIN must be an origin/);
     assert.match(message, /IAMPORT_WEBHOOK_IPS must be a comma-separated list of IP addresses/);
   });
@@ -93,7 +111,11 @@ describe('parseConfig', () => {
 describe('deploymentOf', () => {
   it('runs the sandbox only with nothing live set and NODE_ENV unset, development or test (any case)', () => {
     for (const NODE_ENV of [undefined, '', 'development', 'Development', 'TEST']) {
-      assert.deepEqual(deploymentOf(NODE_ENV === undefined ? {} : { NODE_ENV }), { sandbox: true, production: false }, String(NODE_ENV));
+      assert.deepEqual(
+        deploymentOf(NODE_ENV === undefined ? {} : { NODE_ENV }),
+        { sandbox: true, production: false },
+        String(NODE_ENV),
+      );
     }
   });
 
@@ -128,7 +150,7 @@ describe('parseConfig for the sandbox', () => {
     assert.fail('expected a ConfigError');
   };
 
-  it('gives the fake i\'mport\'s keys and a random grant secret of its own, new at each start', () => {
+  it("gives the fake i'mport's keys and a random grant secret of its own, new at each start", () => {
     const first = parseConfig({});
     assert.equal(first.sandbox, true);
     assert.deepEqual(first.iamport, { ...SANDBOX_IAMPORT_KEYS, apiUrl: '', timeoutMs: 15000 });
@@ -153,7 +175,7 @@ describe('parseConfig for the sandbox', () => {
     assert.equal(parseConfig({ ...base, HOST: '0.0.0.0' }).host, '0.0.0.0', 'a live proxy may listen anywhere');
   });
 
-  it('says a live configuration error is not the sandbox\'s', () => {
+  it("says a live configuration error is not the sandbox's", () => {
     try {
       parseConfig({ IMP_KEY: 'k' });
       assert.fail('expected a ConfigError');
@@ -190,7 +212,7 @@ describe('parseConfig outside Node', () => {
 });
 
 describe('grantSecretOf (npm run grant)', () => {
-  it('is REFUND_TOKEN_SECRET when it could be the proxy\'s (32 characters or more), else null', () => {
+  it("is REFUND_TOKEN_SECRET when it could be the proxy's (32 characters or more), else null", () => {
     assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET: 's'.repeat(32) }), 's'.repeat(32));
     for (const REFUND_TOKEN_SECRET of [undefined, '', 'short']) {
       assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET }), null, String(REFUND_TOKEN_SECRET));

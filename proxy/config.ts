@@ -122,7 +122,10 @@ const readerOf = (env: Env, problems: string[]) => {
 
 const originsOf = (list: string, problems: string[]): string[] => {
   const origins: string[] = [];
-  for (const item of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const result = v.safeParse(origin, item);
     if (result.success) origins.push(result.output);
     else problems.push(`ALLOWED_ORIGINS: "${item}" ${result.issues[0].message}`);

@@ -75,14 +75,28 @@ export const runConformance = (runtime: RuntimeName): void => {
     after(async () => {
       await proxy?.stop();
       // RUNTIME_TESTS_OUTPUT=dir keeps what each runtime printed (its request log), e.g. to chase a failure.
-      if (process.env.RUNTIME_TESTS_OUTPUT && proxy) writeFileSync(join(process.env.RUNTIME_TESTS_OUTPUT, `${runtime}.log`), proxy.output());
+      if (process.env.RUNTIME_TESTS_OUTPUT && proxy)
+        writeFileSync(join(process.env.RUNTIME_TESTS_OUTPUT, `${runtime}.log`), proxy.output());
       await served?.close();
       await ledger?.drop();
       await server?.stop();
     });
 
-    const call = async (path: string, init: { method?: string; grant?: string | null; merchantUid?: string; key?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
-      const grant = init.grant === undefined && init.merchantUid ? await mintGrant(GRANT_SECRET, { merchantUid: init.merchantUid }) : init.grant;
+    const call = async (
+      path: string,
+      init: {
+        method?: string;
+        grant?: string | null;
+        merchantUid?: string;
+        key?: string;
+        body?: unknown;
+        headers?: Record<string, string>;
+      } = {},
+    ) => {
+      const grant =
+        init.grant === undefined && init.merchantUid
+          ? await mintGrant(GRANT_SECRET, { merchantUid: init.merchantUid })
+          : init.grant;
       const res = await fetch(`${proxy.url}${path}`, {
         method: init.method ?? 'GET',
         headers: {
@@ -104,8 +118,10 @@ export const runConformance = (runtime: RuntimeName): void => {
       return { res, body };
     };
 
-    const cancel = (body: { merchant_uid: string } & Record<string, unknown>, init: { grant?: string | null; key?: string } = {}) =>
-      call('/payments/cancel', { method: 'POST', merchantUid: body.merchant_uid, body, ...init });
+    const cancel = (
+      body: { merchant_uid: string } & Record<string, unknown>,
+      init: { grant?: string | null; key?: string } = {},
+    ) => call('/payments/cancel', { method: 'POST', merchantUid: body.merchant_uid, body, ...init });
 
     const attempts = async (merchantUid: string): Promise<AttemptRow[]> =>
       await ledger.sql<AttemptRow[]>`
@@ -114,12 +130,20 @@ export const runConformance = (runtime: RuntimeName): void => {
         FROM refund_attempts WHERE merchant_uid = ${merchantUid} ORDER BY started_at, id`;
 
     const ledgerCancelAmount = async (merchantUid: string): Promise<number | undefined> =>
-      (await ledger.sql<{ cancel_amount: number }[]>`SELECT cancel_amount FROM payments WHERE merchant_uid = ${merchantUid}`)[0]?.cancel_amount;
+      (
+        await ledger.sql<
+          { cancel_amount: number }[]
+        >`SELECT cancel_amount FROM payments WHERE merchant_uid = ${merchantUid}`
+      )[0]?.cancel_amount;
 
-    it('answers /health: ok, on the PostgreSQL ledger, with the fake i\'mport as its i\'mport', async () => {
+    it("answers /health: ok, on the PostgreSQL ledger, with the fake i'mport as its i'mport", async () => {
       const { res, body } = await call('/health');
       assert.equal(res.status, 200);
-      assert.deepEqual(body, { ok: true, store: 'postgres', iamport: served.url, mode: 'live' }, 'HEALTH_DETAILS=true shows more');
+      assert.deepEqual(
+        body,
+        { ok: true, store: 'postgres', iamport: served.url, mode: 'live' },
+        'HEALTH_DETAILS=true shows more',
+      );
       const [migrations] = await ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;
       assert.ok(migrations!.n >= 1, 'the runtime migrated the ledger in its own schema');
     });
@@ -135,12 +159,20 @@ export const runConformance = (runtime: RuntimeName): void => {
       // the hash, not with dist/ on disk, which another build may be rewriting meanwhile.
       const etag = res.headers.get('ETag');
       assert.equal(etag, `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
-      const again = await fetch(`${proxy.url}/refund-button.js`, { headers: { ...client.headers, 'If-None-Match': etag! } });
+      const again = await fetch(`${proxy.url}/refund-button.js`, {
+        headers: { ...client.headers, 'If-None-Match': etag! },
+      });
       assert.equal(again.status, 304);
     });
 
-    it('shows the refund view of an order it first fetches from i\'mport', async () => {
-      const p = fake.addPayment({ merchant_uid: 'RT-VIEW', amount: 9000, name: '반팔 티셔츠', pay_method: 'card', pg_provider: 'kcp' });
+    it("shows the refund view of an order it first fetches from i'mport", async () => {
+      const p = fake.addPayment({
+        merchant_uid: 'RT-VIEW',
+        amount: 9000,
+        name: '반팔 티셔츠',
+        pay_method: 'card',
+        pg_provider: 'kcp',
+      });
       const { res, body } = await call('/payments/RT-VIEW', { merchantUid: 'RT-VIEW' });
       assert.equal(res.status, 200);
       assert.deepEqual(body, {
@@ -162,7 +194,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(await ledgerCancelAmount('RT-VIEW'), 0, 'the order is in the ledger now');
     });
 
-    it('refunds a card payment in full, and audits it with the client\'s IP', async () => {
+    it("refunds a card payment in full, and audits it with the client's IP", async () => {
       const p = fake.addPayment({ merchant_uid: 'RT-FULL', amount: 4000 });
       const { res, body } = await cancel({ merchant_uid: 'RT-FULL', reason: '단순 변심' });
       assert.equal(res.status, 200, JSON.stringify(body));
@@ -190,12 +222,18 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(view.body.cancelable_amount, 5000);
     });
 
-    it('refunds a paid virtual account into the customer\'s account, and audits only a masked account number', async () => {
+    it("refunds a paid virtual account into the customer's account, and audits only a masked account number", async () => {
       fake.addPayment({ merchant_uid: 'RT-VBANK', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
       const missing = await cancel({ merchant_uid: 'RT-VBANK', reason: 'x' });
       assert.equal(missing.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
       const cancelsBefore = fake.count('cancel');
-      const ok = await cancel({ merchant_uid: 'RT-VBANK', reason: '환불', refund_holder: '홍길동', refund_bank: '88', refund_account: '110-123-456789' });
+      const ok = await cancel({
+        merchant_uid: 'RT-VBANK',
+        reason: '환불',
+        refund_holder: '홍길동',
+        refund_bank: '88',
+        refund_account: '110-123-456789',
+      });
       assert.equal(ok.res.status, 200, JSON.stringify(ok.body));
       assert.equal(ok.body.pay_method, 'vbank');
       assert.equal(ok.body.refunded, 20000);
@@ -207,7 +245,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.ok(!JSON.stringify(audit).includes('110123456789'), 'the audit never holds the full account number');
     });
 
-    it('refuses a bad grant (wrong secret, another order, none) without calling i\'mport', async () => {
+    it("refuses a bad grant (wrong secret, another order, none) without calling i'mport", async () => {
       const p = fake.addPayment({ merchant_uid: 'RT-GRANT', amount: 5000 });
       const callsBefore = fake.calls.length;
       const forged = await mintGrant('another-secret-that-is-long-enough-0123456789', { merchantUid: 'RT-GRANT' });
@@ -217,7 +255,7 @@ export const runConformance = (runtime: RuntimeName): void => {
         assert.ok([401, 403].includes(res.status), `${res.status} ${JSON.stringify(body)}`);
         assert.equal(body.ok, false);
       }
-      assert.equal(fake.calls.length, callsBefore, 'not one request reached i\'mport');
+      assert.equal(fake.calls.length, callsBefore, "not one request reached i'mport");
       assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 0);
     });
 
@@ -236,32 +274,40 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(other.res.status, 422);
       assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
       assert.equal(fake.count('cancel'), cancelsBefore + 1);
-      assert.deepEqual((await attempts('RT-IDEM')).map((a) => [a.outcome, a.idempotency_key]), [['succeeded', 'rt-key-1']]);
+      assert.deepEqual(
+        (await attempts('RT-IDEM')).map((a) => [a.outcome, a.idempotency_key]),
+        [['succeeded', 'rt-key-1']],
+      );
     });
 
-    it('reconciles the ledger from i\'mport on a webhook, trusting only i\'mport\'s answer', async () => {
+    it("reconciles the ledger from i'mport on a webhook, trusting only i'mport's answer", async () => {
       const p = fake.addPayment({ merchant_uid: 'RT-HOOK', amount: 10000 });
       await call('/payments/RT-HOOK', { merchantUid: 'RT-HOOK' });
       // Cancelled in the i'mport console: the proxy's ledger does not see it.
-      const token = (await (await fetch(`${served.url}/users/getToken`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }),
-      })).json()) as { response: { access_token: string } };
+      const token = (await (
+        await fetch(`${served.url}/users/getToken`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }),
+        })
+      ).json()) as { response: { access_token: string } };
       await fetch(`${served.url}/payments/cancel`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.response.access_token}` },
         body: JSON.stringify({ imp_uid: p.imp_uid, amount: 2500, reason: 'console' }),
       });
       assert.equal(await ledgerCancelAmount('RT-HOOK'), 0);
-      const hook = await call('/webhooks/iamport', { method: 'POST', body: { imp_uid: p.imp_uid, merchant_uid: 'RT-HOOK', status: 'paid', cancel_amount: 0 } });
+      const hook = await call('/webhooks/iamport', {
+        method: 'POST',
+        body: { imp_uid: p.imp_uid, merchant_uid: 'RT-HOOK', status: 'paid', cancel_amount: 0 },
+      });
       assert.equal(hook.res.status, 200, JSON.stringify(hook.body));
       assert.deepEqual(hook.body, { ok: true }, 'the webhook answers nothing about the payment');
       assert.equal(await ledgerCancelAmount('RT-HOOK'), 2500);
       assert.equal((await call('/payments/RT-HOOK', { merchantUid: 'RT-HOOK' })).body.cancelable_amount, 7500);
     });
 
-    it('runs two concurrent refunds of one order one after the other under the lease, and the ledger equals i\'mport', async () => {
+    it("runs two concurrent refunds of one order one after the other under the lease, and the ledger equals i'mport", async () => {
       const p = fake.addPayment({ merchant_uid: 'RT-RACE', amount: 10000 });
       fake.inject({ kind: 'delay', route: 'cancel', ms: 150 });
       const [a, b] = await Promise.all([
@@ -277,19 +323,23 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.ok(second!.started_at >= first!.finished_at!, 'the second refund started only after the first had ended');
     });
 
-    it('keeps renewing the lease while a slow i\'mport cancel runs, then releases it', async () => {
+    it("keeps renewing the lease while a slow i'mport cancel runs, then releases it", async () => {
       fake.addPayment({ merchant_uid: 'RT-SLOW', amount: 8000 });
       // Longer than a third of the lease's life, so at least one renewal has to happen (on Workers, from a timer).
       fake.inject({ kind: 'delay', route: 'cancel', ms: 2600 });
       const pending = cancel({ merchant_uid: 'RT-SLOW', reason: 'slow' });
       const leaseExpiry = async () =>
-        (await ledger.sql<{ expires_at: number }[]>`SELECT expires_at::float8 AS expires_at FROM leases WHERE name = 'order:RT-SLOW'`)[0]?.expires_at;
+        (
+          await ledger.sql<
+            { expires_at: number }[]
+          >`SELECT expires_at::float8 AS expires_at FROM leases WHERE name = 'order:RT-SLOW'`
+        )[0]?.expires_at;
       let first: number | undefined;
       for (let tries = 0; first === undefined && tries < 200; tries += 1) {
         first = await leaseExpiry();
         if (first === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      assert.ok(first !== undefined, 'the refund took the order\'s lease');
+      assert.ok(first !== undefined, "the refund took the order's lease");
       await new Promise((resolve) => setTimeout(resolve, 2300));
       const renewed = await leaseExpiry();
       assert.ok(renewed !== undefined && renewed > first, `the lease was renewed (${first} → ${renewed})`);
@@ -311,7 +361,10 @@ export const runConformance = (runtime: RuntimeName): void => {
         const refused = await startRefused(runtime, env);
         // A process stops with code 1; a Worker has no start-up, so it answers every request with the message.
         assert.equal(refused.code, runtime === 'workerd' ? 500 : 1, refused.text);
-        assert.match(refused.text, /DATABASE_URL is not set: on (Cloudflare Workers|Deno|Bun) the ledger is PostgreSQL/);
+        assert.match(
+          refused.text,
+          /DATABASE_URL is not set: on (Cloudflare Workers|Deno|Bun) the ledger is PostgreSQL/,
+        );
       });
     }
   });

@@ -42,9 +42,21 @@ export const proxyEnv = (iamportUrl: string, databaseUrl: string): Record<string
 
 /** Variables the worker gets as bindings (workerd reads each from its own environment). */
 const WORKER_BINDINGS = [
-  'IMP_KEY', 'IMP_SECRET', 'IAMPORT_API_URL', 'IAMPORT_TIMEOUT_MS', 'REFUND_TOKEN_SECRET', 'DATABASE_URL',
-  'ALLOWED_ORIGINS', 'TRUST_PROXY', 'RATE_LIMIT_PER_IP', 'RATE_LIMIT_PER_ORDER', 'RATE_LIMIT_WEBHOOK_PER_IP',
-  'IAMPORT_WEBHOOK_IPS', 'MAX_GRANT_TTL', 'PUBLIC_ORIGIN', 'HEALTH_DETAILS',
+  'IMP_KEY',
+  'IMP_SECRET',
+  'IAMPORT_API_URL',
+  'IAMPORT_TIMEOUT_MS',
+  'REFUND_TOKEN_SECRET',
+  'DATABASE_URL',
+  'ALLOWED_ORIGINS',
+  'TRUST_PROXY',
+  'RATE_LIMIT_PER_IP',
+  'RATE_LIMIT_PER_ORDER',
+  'RATE_LIMIT_WEBHOOK_PER_IP',
+  'IAMPORT_WEBHOOK_IPS',
+  'MAX_GRANT_TTL',
+  'PUBLIC_ORIGIN',
+  'HEALTH_DETAILS',
 ];
 
 // Before workerd's own date; the bundle needs nothing newer than nodejs_compat's AsyncLocalStorage.
@@ -123,7 +135,13 @@ const commandFor = async (runtime: RuntimeName, port: number): Promise<Command> 
       file: bin('deno'),
       // Loopback only, and nothing fetched: the bundle needs no npm or remote module.
       args: [
-        'run', '--no-prompt', '--no-config', '--no-npm', '--cached-only', '--allow-net=127.0.0.1', '--allow-env',
+        'run',
+        '--no-prompt',
+        '--no-config',
+        '--no-npm',
+        '--cached-only',
+        '--allow-net=127.0.0.1',
+        '--allow-env',
         paths['deno.js']!,
       ],
       cwd: dir,

@@ -19,10 +19,23 @@ import { parseArgs } from 'node:util';
 import { mintGrant } from '../proxy/auth/grant.ts';
 import { createFakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
-import { buildBundles, GRANT_SECRET, proxyEnv, ROOT, RUNTIMES, rssBytes, startLedgerServer, startProxy } from '../runtime-tests/harness.ts';
+import {
+  buildBundles,
+  GRANT_SECRET,
+  proxyEnv,
+  ROOT,
+  RUNTIMES,
+  rssBytes,
+  startLedgerServer,
+  startProxy,
+} from '../runtime-tests/harness.ts';
 
 const { values } = parseArgs({
-  options: { refunds: { type: 'string', default: '300' }, starts: { type: 'string', default: '5' }, only: { type: 'string' } },
+  options: {
+    refunds: { type: 'string', default: '300' },
+    starts: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
 });
 const REFUNDS = Number(values.refunds);
 const START_RUNS = Number(values.starts);
@@ -38,11 +51,16 @@ const percentile = (xs, p) => {
 };
 
 /** What ran, by runtime: its version and the file it ran. */
-const binVersion = (name) => spawnSync(join(ROOT, 'node_modules/.bin', name), ['--version'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+const binVersion = (name) =>
+  spawnSync(join(ROOT, 'node_modules/.bin', name), ['--version'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')[0];
 const labels = {
   node: `Node ${process.versions.node} (dist/node.js)`,
   workerd: `${binVersion('workerd')} (raw workerd, dist/worker.js)`,
-  deno: `${binVersion('deno').replace(/^deno/, 'Deno').replace(/ \(.*$/, '')} (dist/deno.js)`,
+  deno: `${binVersion('deno')
+    .replace(/^deno/, 'Deno')
+    .replace(/ \(.*$/, '')} (dist/deno.js)`,
   bun: `Bun ${binVersion('bun')} (dist/bun.js)`,
 };
 
@@ -74,7 +92,11 @@ const benchRuntime = async (runtime, ledgers) => {
         const started = performance.now();
         const res = await fetch(`${proxy.url}/payments/cancel`, {
           method: 'POST',
-          headers: { Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json', 'CF-Connecting-IP': '203.0.113.9' },
+          headers: {
+            Authorization: `Bearer ${grant}`,
+            'Content-Type': 'application/json',
+            'CF-Connecting-IP': '203.0.113.9',
+          },
           body: JSON.stringify({ merchant_uid: merchantUid, reason: 'bench' }),
         });
         const body = await res.text();
@@ -82,7 +104,14 @@ const benchRuntime = async (runtime, ledgers) => {
         if (res.status !== 200) throw new Error(`${runtime}: refund ${merchantUid} answered ${res.status} ${body}`);
         if (i >= WARMUP) latencies.push(ms);
       }
-      return { runtime, start: median(starts), starts, idleRss, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+      return {
+        runtime,
+        start: median(starts),
+        starts,
+        idleRss,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+      };
     } finally {
       await proxy.stop();
     }
@@ -113,5 +142,7 @@ console.log('| runtime | start to first 200 on /health (median) | idle RSS | ref
 console.log('|---|---:|---:|---:|---:|');
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
 for (const r of results) {
-  console.log(`| ${labels[r.runtime] ?? r.runtime} | ${Math.round(r.start)} ms (${r.starts.map((s) => Math.round(s)).join(', ')}) | ${(r.idleRss / 1024 / 1024).toFixed(0)} MB | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+  console.log(
+    `| ${labels[r.runtime] ?? r.runtime} | ${Math.round(r.start)} ms (${r.starts.map((s) => Math.round(s)).join(', ')}) | ${(r.idleRss / 1024 / 1024).toFixed(0)} MB | ${fmt(r.p50)} | ${fmt(r.p99)} |`,
+  );
 }

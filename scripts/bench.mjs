@@ -14,9 +14,13 @@ import { fileURLToPath } from 'node:url';
 
 // The parts are TypeScript: without tsx loaded, run this file again with it.
 if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => /\btsx\b/.test(arg))) {
-  const again = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const again = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   process.exit(again.status ?? 1);
 }
 
@@ -32,7 +36,9 @@ const BACKENDS = ['sqlite', 'postgres'];
 
 const args = process.argv.slice(2);
 const flags = new Map(
-  args.filter((a) => a.startsWith('--')).map((a) => [a.replace(/=.*/, ''), a.includes('=') ? a.replace(/^[^=]*=/, '') : 'true']),
+  args
+    .filter((a) => a.startsWith('--'))
+    .map((a) => [a.replace(/=.*/, ''), a.includes('=') ? a.replace(/^[^=]*=/, '') : 'true']),
 );
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = [
@@ -101,7 +107,10 @@ try {
     }
   }
 } finally {
-  await postgres?.then((server) => server.stop(), () => {});
+  await postgres?.then(
+    (server) => server.stop(),
+    () => {},
+  );
 }
 console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
 if (failed.length) {

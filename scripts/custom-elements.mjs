@@ -9,7 +9,9 @@ import { litPlugin } from '@custom-elements-manifest/analyzer/src/features/frame
 const FILES = ['widget/index.ts', 'widget/refund-button/refund-button.ts', 'widget/refund-button/events.ts'];
 const OUT = 'dist/custom-elements.json';
 
-const modules = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
+const modules = FILES.map((file) =>
+  ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true),
+);
 const manifest = create({ modules, plugins: litPlugin() });
 
 // The analyzer lists every private (#) member too; a manifest documents the public surface only.
@@ -23,8 +25,14 @@ for (const mod of manifest.modules) {
 
 const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'refund-button');
 if (!element) throw new Error('no <refund-button> found in the manifest: check the @tagname JSDoc');
-for (const [what, list, min] of [['attributes', element.attributes, 8], ['events', element.events, 5], ['css parts', element.cssParts, 10], ['css properties', element.cssProperties, 10]]) {
-  if ((list?.length ?? 0) < min) throw new Error(`the manifest has only ${list?.length ?? 0} ${what}; expected at least ${min}`);
+for (const [what, list, min] of [
+  ['attributes', element.attributes, 8],
+  ['events', element.events, 5],
+  ['css parts', element.cssParts, 10],
+  ['css properties', element.cssProperties, 10],
+]) {
+  if ((list?.length ?? 0) < min)
+    throw new Error(`the manifest has only ${list?.length ?? 0} ${what}; expected at least ${min}`);
 }
 
 mkdirSync('dist', { recursive: true });

@@ -12,5 +12,13 @@ Module._resolveFilename = function (request, ...rest) {
 };
 
 const files = ['widget/refund-button/*.ts'];
-process.argv = [process.argv[0], 'lit-analyzer', ...files, '--strict', '--rules.no-missing-import', 'off', ...process.argv.slice(2)];
+process.argv = [
+  process.argv[0],
+  'lit-analyzer',
+  ...files,
+  '--strict',
+  '--rules.no-missing-import',
+  'off',
+  ...process.argv.slice(2),
+];
 await require('lit-analyzer').cli();

@@ -6,7 +6,16 @@
  * Run directly (`node scripts/pg-throwaway.mjs [port]`) it prints the URL and serves until Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +36,7 @@ function findServerBin() {
     if (hasServer(process.env.PG_BIN_DIR)) return { bin: process.env.PG_BIN_DIR, source: 'PG_BIN_DIR' };
     throw new Error(`PG_BIN_DIR is set to ${process.env.PG_BIN_DIR}, which has no initdb and pg_ctl`);
   }
-  const majors = existsSync(PG_ROOT) ? readdirSync(PG_ROOT).filter(name => /^\d+$/.test(name)) : [];
+  const majors = existsSync(PG_ROOT) ? readdirSync(PG_ROOT).filter((name) => /^\d+$/.test(name)) : [];
   majors.sort((a, b) => Number(b) - Number(a));
   for (const major of majors) {
     const bin = join(PG_ROOT, major, 'bin');

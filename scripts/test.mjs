@@ -44,7 +44,8 @@ await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 await run('build', 'npm', ['run', '--silent', 'build']);
 await run('widget size budget (17 KB gzipped)', process.execPath, ['scripts/check-widget-size.mjs']);
 process.env.WTR_NO_BUILD = '1';
-if (existsSync(join(root, 'widget/tsconfig.json'))) await run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
+if (existsSync(join(root, 'widget/tsconfig.json')))
+  await run('typecheck widget', 'npx', ['tsc', '--noEmit', '-p', 'widget/tsconfig.json']);
 
 let postgres = null;
 const env = { ...process.env };
@@ -65,7 +66,12 @@ try {
   const files = [...testFiles('shared'), ...testFiles('proxy')];
   await run('proxy and shared (node:test)', process.execPath, ['--import', 'tsx', '--test', ...files], env);
   // The same HTTP scenarios against the proxy on each runtime, sharing this PostgreSQL.
-  await run('runtimes (Node, workerd, Deno, Bun)', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('runtime-tests')], env);
+  await run(
+    'runtimes (Node, workerd, Deno, Bun)',
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', ...testFiles('runtime-tests')],
+    env,
+  );
 } finally {
   await postgres?.stop();
 }
@@ -80,12 +86,21 @@ try {
 }
 
 if (existsSync(join(root, 'web-test-runner.config.mjs'))) {
-  await run('widget (web-test-runner, headless Chromium)', 'npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs']);
+  await run('widget (web-test-runner, headless Chromium)', 'npx', [
+    'web-test-runner',
+    '--config',
+    'web-test-runner.config.mjs',
+  ]);
 }
 
 // End to end last: it runs the product as `npm start` does and drives the Chromium found above against it.
 if (existsSync(join(root, 'dist/refund-button.js'))) {
-  await run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, ['--import', 'tsx', '--test', ...testFiles('e2e')]);
+  await run('end to end (playwright-core, headless Chromium, sandbox)', process.execPath, [
+    '--import',
+    'tsx',
+    '--test',
+    ...testFiles('e2e'),
+  ]);
 } else {
   failures.push('end to end (the widget bundle was not built)');
 }

@@ -18,21 +18,61 @@ type Row = readonly [id: string, nameKo: string, nameEn: string, codes: Partial<
 
 // From PortOne's per-PG bank code table (code-info/pg-1). A missing family means that PG cannot refund into the bank.
 const ROWS: readonly Row[] = [
-  ['KOOKMIN', 'KB국민은행', 'KB Kookmin Bank', { kcp: 'BK04', inicis: '04', daou: '04', kftc: '004', nice_v2: '004', welcome: '004' }],
-  ['SHINHAN', '신한은행', 'Shinhan Bank', { kcp: 'BK88', inicis: '88', daou: '10', kftc: '088', nice_v2: '088', welcome: '088' }],
-  ['WOORI', '우리은행', 'Woori Bank', { kcp: 'BK20', inicis: '20', daou: '09', kftc: '020', nice_v2: '020', welcome: '020' }],
-  ['HANA', '하나은행', 'Hana Bank', { kcp: 'BK81', inicis: '81', daou: '12', kftc: '081', nice_v2: '081', welcome: '081' }],
+  [
+    'KOOKMIN',
+    'KB국민은행',
+    'KB Kookmin Bank',
+    { kcp: 'BK04', inicis: '04', daou: '04', kftc: '004', nice_v2: '004', welcome: '004' },
+  ],
+  [
+    'SHINHAN',
+    '신한은행',
+    'Shinhan Bank',
+    { kcp: 'BK88', inicis: '88', daou: '10', kftc: '088', nice_v2: '088', welcome: '088' },
+  ],
+  [
+    'WOORI',
+    '우리은행',
+    'Woori Bank',
+    { kcp: 'BK20', inicis: '20', daou: '09', kftc: '020', nice_v2: '020', welcome: '020' },
+  ],
+  [
+    'HANA',
+    '하나은행',
+    'Hana Bank',
+    { kcp: 'BK81', inicis: '81', daou: '12', kftc: '081', nice_v2: '081', welcome: '081' },
+  ],
   ['NONGHYUP', 'NH농협은행', 'NongHyup Bank', { kcp: 'BK11', inicis: '11', daou: '08', kftc: '011', nice_v2: '011' }],
-  ['IBK', 'IBK기업은행', 'IBK Industrial Bank', { kcp: 'BK03', inicis: '03', daou: '03', kftc: '003', nice_v2: '003', welcome: '003' }],
+  [
+    'IBK',
+    'IBK기업은행',
+    'IBK Industrial Bank',
+    { kcp: 'BK03', inicis: '03', daou: '03', kftc: '003', nice_v2: '003', welcome: '003' },
+  ],
   ['KAKAO', '카카오뱅크', 'KakaoBank', { kcp: 'BK90', inicis: '90', kftc: '090' }],
   ['TOSS', '토스뱅크', 'Toss Bank', { kcp: 'BK92', inicis: '92', kftc: '092' }],
   ['K_BANK', '케이뱅크', 'K Bank', { kcp: 'BK89', inicis: '89', kftc: '089', nice_v2: '089', welcome: '089' }],
-  ['STANDARD_CHARTERED', 'SC제일은행', 'SC First Bank', { kcp: 'BK23', inicis: '23', daou: '11', kftc: '023', nice_v2: '023' }],
+  [
+    'STANDARD_CHARTERED',
+    'SC제일은행',
+    'SC First Bank',
+    { kcp: 'BK23', inicis: '23', daou: '11', kftc: '023', nice_v2: '023' },
+  ],
   ['CITI', '한국씨티은행', 'Citibank Korea', { kcp: 'BK27', inicis: '27', kftc: '027' }],
   ['KDB', 'KDB산업은행', 'KDB Korea Development Bank', { kcp: 'BK02', inicis: '02', kftc: '002' }],
   ['SUHYUP', '수협은행', 'Suhyup Bank', { kcp: 'BK07', inicis: '07', kftc: '007', welcome: '007' }],
-  ['DAEGU', 'iM뱅크(대구은행)', 'iM Bank (Daegu)', { kcp: 'BK31', inicis: '31', kftc: '031', nice_v2: '031', welcome: '031' }],
-  ['BUSAN', '부산은행', 'Busan Bank', { kcp: 'BK32', inicis: '32', daou: '15', kftc: '032', nice_v2: '032', welcome: '032' }],
+  [
+    'DAEGU',
+    'iM뱅크(대구은행)',
+    'iM Bank (Daegu)',
+    { kcp: 'BK31', inicis: '31', kftc: '031', nice_v2: '031', welcome: '031' },
+  ],
+  [
+    'BUSAN',
+    '부산은행',
+    'Busan Bank',
+    { kcp: 'BK32', inicis: '32', daou: '15', kftc: '032', nice_v2: '032', welcome: '032' },
+  ],
   ['KYONGNAM', '경남은행', 'Kyongnam Bank', { kcp: 'BK39', inicis: '39', kftc: '039', welcome: '039' }],
   ['KWANGJU', '광주은행', 'Kwangju Bank', { kcp: 'BK34', inicis: '34', kftc: '034', nice_v2: '034', welcome: '034' }],
   ['JEONBUK', '전북은행', 'Jeonbuk Bank', { kcp: 'BK37', inicis: '37', kftc: '037', welcome: '037' }],
@@ -93,7 +133,8 @@ const PHONE_WITH_ACCOUNT = new Set(['smartro', 'smartro_v2', 'welcome']);
 
 /** Whether refunding this payment needs the customer's bank account (holder, bank, number). */
 export const needsRefundAccount = (p: { pay_method: string; pg_provider: string; status: string }): boolean =>
-  p.status !== 'ready' && (p.pay_method === 'vbank' || (p.pay_method === 'trans' && ACCOUNT_FOR_TRANSFER.has(p.pg_provider)));
+  p.status !== 'ready' &&
+  (p.pay_method === 'vbank' || (p.pay_method === 'trans' && ACCOUNT_FOR_TRANSFER.has(p.pg_provider)));
 
 /** Whether the PG also wants the account holder's phone number (`refund_tel`) with the account. */
 export const needsRefundTel = (p: { pay_method: string; pg_provider: string; status: string }): boolean =>

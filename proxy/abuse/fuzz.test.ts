@@ -12,28 +12,35 @@ const RUNS = 10_000;
 
 /** Bodies near the real shape (so many pass validation and some refund), and plain garbage. */
 const bodyArbitrary = fc.oneof(
-  { weight: 3, arbitrary: fc.record(
-    {
-      merchant_uid: fc.oneof(fc.constantFrom(...ORDERS), fc.string({ maxLength: 50 }), fc.anything()),
-      cancel_request_amount: fc.oneof(
-        fc.integer({ min: -5, max: 2_000 }),
-        fc.double(),
-        fc.constant(null),
-        fc.string(),
-        fc.anything(),
-      ),
-      reason: fc.oneof(fc.constantFrom('단순 변심', 'changed my mind'), fc.string({ maxLength: 300 }), fc.anything()),
-      refund_holder: fc.oneof(fc.constant('홍길동'), fc.string({ maxLength: 40 }), fc.anything()),
-      refund_bank: fc.oneof(fc.constantFrom('BK04', 'BK88', '88', '088'), fc.string({ maxLength: 10 }), fc.anything()),
-      refund_account: fc.oneof(
-        fc.constantFrom('110-123-456789', '123456789012'),
-        fc.stringMatching(/^[0-9 -]{0,20}$/),
-        fc.anything(),
-      ),
-      refund_tel: fc.oneof(fc.constant('010-1234-5678'), fc.string({ maxLength: 15 }), fc.anything()),
-    },
-    { requiredKeys: [] },
-  ) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      {
+        merchant_uid: fc.oneof(fc.constantFrom(...ORDERS), fc.string({ maxLength: 50 }), fc.anything()),
+        cancel_request_amount: fc.oneof(
+          fc.integer({ min: -5, max: 2_000 }),
+          fc.double(),
+          fc.constant(null),
+          fc.string(),
+          fc.anything(),
+        ),
+        reason: fc.oneof(fc.constantFrom('단순 변심', 'changed my mind'), fc.string({ maxLength: 300 }), fc.anything()),
+        refund_holder: fc.oneof(fc.constant('홍길동'), fc.string({ maxLength: 40 }), fc.anything()),
+        refund_bank: fc.oneof(
+          fc.constantFrom('BK04', 'BK88', '88', '088'),
+          fc.string({ maxLength: 10 }),
+          fc.anything(),
+        ),
+        refund_account: fc.oneof(
+          fc.constantFrom('110-123-456789', '123456789012'),
+          fc.stringMatching(/^[0-9 -]{0,20}$/),
+          fc.anything(),
+        ),
+        refund_tel: fc.oneof(fc.constant('010-1234-5678'), fc.string({ maxLength: 15 }), fc.anything()),
+      },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.anything() },
 );
 

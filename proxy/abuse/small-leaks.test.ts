@@ -20,14 +20,17 @@ describe('small leaks', () => {
     assert.doesNotMatch(JSON.stringify(order.body), /SECRET/);
   });
 
-  it('answers i\'mport being unreachable without naming its host or port', async () => {
+  it("answers i'mport being unreachable without naming its host or port", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'LEAK-1', amount: 1000 });
     h.fake.inject({ kind: 'drop', route: 'find' });
     const view = await h.view('LEAK-1');
     assert.equal(view.res.status, 503);
     assert.doesNotMatch(JSON.stringify(view.body), /iamport\.test|fetch failed|TypeError|:\d{2,5}\b/);
-    assert.ok(h.logs.some((line) => line.msg === 'i\'mport lookup failed'), 'the detail is in the log');
+    assert.ok(
+      h.logs.some((line) => line.msg === "i'mport lookup failed"),
+      'the detail is in the log',
+    );
   });
 
   it('masks an account number as ****1234 whatever its length', async () => {

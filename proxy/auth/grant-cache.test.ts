@@ -38,7 +38,7 @@ describe('createGrantVerifier', () => {
     assert.equal((await verify(later)).ok, true);
   });
 
-  it('refuses a grant that lives longer than MAX_GRANT_TTL from the clock\'s now', async () => {
+  it("refuses a grant that lives longer than MAX_GRANT_TTL from the clock's now", async () => {
     const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now, maxTtlSeconds: 600 });
     const long = await mintGrant(SECRET, { merchantUid: 'C-4', now: T0 / 1000, ttlSeconds: 601 });
     const check = await verify(long);

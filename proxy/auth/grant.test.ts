@@ -11,8 +11,8 @@ afterEach(async () => h?.close());
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 const hs256 = (claims: Record<string, unknown>) => sign(claims, GRANT_SECRET, 'HS256');
-const algNone = (signature: string) =>
-  async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'G-1', exp: now() + 600 })}.${signature}`;
+const algNone = (signature: string) => async () =>
+  `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'G-1', exp: now() + 600 })}.${signature}`;
 
 const G1 = { merchantUid: 'G-1' };
 
@@ -57,7 +57,7 @@ describe('merchant grants', () => {
         assert.equal(body.ok, false);
         assert.equal(body.error.code, status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN');
       }
-      assert.equal(h.fake.calls.length, 0, 'no request reached i\'mport');
+      assert.equal(h.fake.calls.length, 0, "no request reached i'mport");
     });
   }
 

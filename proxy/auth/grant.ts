@@ -95,8 +95,7 @@ export const verifyGrant = async (
     const { exp, iat } = claims.output;
     const from = Math.min(nowSec, iat ?? Infinity);
     if (exp - from > maxTtlSeconds) {
-      const reason =
-        `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
+      const reason = `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
       return { ok: false, reason };
     }
   }

@@ -7,14 +7,16 @@
 import type { Context } from 'hono';
 import { parseIp } from '../net/ip.ts';
 
-export const clientIp = (trustedHops: number, peer: (c: Context) => string | null) => (c: Context): string | null => {
-  if (trustedHops > 0) {
-    // Several X-Forwarded-For headers arrive joined by ", ", in order, as one list.
-    const entries = c.req.header('X-Forwarded-For')?.split(',');
-    const entry = entries && entries.length >= trustedHops ? entries[entries.length - trustedHops] : undefined;
-    const forwarded = parseIp(entry);
-    if (forwarded) return forwarded.address;
-  }
-  const socket = peer(c);
-  return parseIp(socket)?.address ?? socket;
-};
+export const clientIp =
+  (trustedHops: number, peer: (c: Context) => string | null) =>
+  (c: Context): string | null => {
+    if (trustedHops > 0) {
+      // Several X-Forwarded-For headers arrive joined by ", ", in order, as one list.
+      const entries = c.req.header('X-Forwarded-For')?.split(',');
+      const entry = entries && entries.length >= trustedHops ? entries[entries.length - trustedHops] : undefined;
+      const forwarded = parseIp(entry);
+      if (forwarded) return forwarded.address;
+    }
+    const socket = peer(c);
+    return parseIp(socket)?.address ?? socket;
+  };

@@ -20,8 +20,11 @@ describe('cloudflareClientIp', () => {
     assert.deepEqual(ips, ['203.0.113.7', '2001:db8::1']);
   });
 
-  it('takes a value that is not an address as no IP, never as the client\'s text', async () => {
-    assert.deepEqual(await loggedIps({ 'CF-Connecting-IP': `evil-${'x'.repeat(8000)}` }, { 'CF-Connecting-IP': '1.2.3.4, 5.6.7.8' }), [null, null]);
+  it("takes a value that is not an address as no IP, never as the client's text", async () => {
+    assert.deepEqual(
+      await loggedIps({ 'CF-Connecting-IP': `evil-${'x'.repeat(8000)}` }, { 'CF-Connecting-IP': '1.2.3.4, 5.6.7.8' }),
+      [null, null],
+    );
   });
 
   it('never reads X-Forwarded-For, which any client writes', async () => {

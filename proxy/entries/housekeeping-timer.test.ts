@@ -104,7 +104,7 @@ describe('scheduleHousekeeping', () => {
     await ledger.close();
   });
 
-  it('uses an unref\'d interval by default, so housekeeping alone never keeps a process alive', () => {
+  it("uses an unref'd interval by default, so housekeeping alone never keeps a process alive", () => {
     const timer = unrefdInterval();
     const handle = timer.start(() => {}, HOUSEKEEPING_INTERVAL_MS) as ReturnType<typeof setInterval>;
     try {

@@ -46,7 +46,9 @@ const sendThenRead = (port: number, head: string, chunked: boolean): Promise<Raw
       await write(head);
       const piece = Buffer.alloc(WRITE_BYTES, ' ');
       for (let sent = 0; sent < BODY_BYTES && !closed; sent += WRITE_BYTES) {
-        await write(chunked ? Buffer.concat([Buffer.from(`${WRITE_BYTES.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+        await write(
+          chunked ? Buffer.concat([Buffer.from(`${WRITE_BYTES.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece,
+        );
         if (sent === BODY_BYTES / 2) await sleep(PAUSE_MS);
       }
       if (chunked) await write('0\r\n\r\n');
@@ -68,7 +70,12 @@ describe('the Node entry, answering a body over the limit', () => {
   let port: number;
   before(async () => {
     // The sandbox needs no credentials; the body limit runs before the grant is looked at.
-    proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'refund-drain-')) }, /Open the demo shop/);
+    proxy = await runScript(
+      'proxy/entries/node.ts',
+      [],
+      { PORT: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'refund-drain-')) },
+      /Open the demo shop/,
+    );
     port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.out)?.[1]);
     assert.ok(port > 0, proxy.out);
   });

@@ -23,7 +23,14 @@ const server = http.createServer((req, res) => {
       return void setTimeout(() => res.destroy(), 20);
     }
     res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] ?? null, length: req.headers['content-length'] ?? null }));
+    res.end(
+      JSON.stringify({
+        method: req.method,
+        body,
+        type: req.headers['content-type'] ?? null,
+        length: req.headers['content-length'] ?? null,
+      }),
+    );
   });
 });
 const fetch = createNodeFetch();
@@ -40,21 +47,34 @@ after(() => {
 
 describe('nodeFetch()', () => {
   it('sends the method, headers and body, and answers with the status and the whole body', async () => {
-    const res = await fetch(`${base}/echo`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"금액":9000}', signal: signal() });
+    const res = await fetch(`${base}/echo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"금액":9000}',
+      signal: signal(),
+    });
     assert.equal(res.status, 200);
-    assert.deepEqual(JSON.parse(await res.text()), { method: 'POST', body: '{"금액":9000}', type: 'application/json', length: '15' });
+    assert.deepEqual(JSON.parse(await res.text()), {
+      method: 'POST',
+      body: '{"금액":9000}',
+      type: 'application/json',
+      length: '15',
+    });
     const missing = await fetch(`${base}/missing`, { method: 'GET', headers: {}, signal: signal() });
     assert.equal(missing.status, 404);
   });
 
   it('keeps one connection alive across calls', async () => {
     connections.clear();
-    for (let i = 0; i < 3; i++) await (await fetch(`${base}/echo`, { method: 'GET', headers: {}, signal: signal() })).text();
+    for (let i = 0; i < 3; i++)
+      await (await fetch(`${base}/echo`, { method: 'GET', headers: {}, signal: signal() })).text();
     assert.equal(connections.size, 1);
   });
 
   it('rejects with an AbortError when the signal times out', async () => {
-    await assert.rejects(fetch(`${base}/slow`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(50) }), { name: 'AbortError' });
+    await assert.rejects(fetch(`${base}/slow`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(50) }), {
+      name: 'AbortError',
+    });
   });
 
   it('rejects when the connection drops in the middle of the answer', async () => {

@@ -22,7 +22,11 @@ describe('the Node entry (npm start)', () => {
   });
 
   it('in production, stops when only REFUND_TOKEN_SECRET is missing', async () => {
-    const { code, out } = await runScript('proxy/entries/node.ts', [], { NODE_ENV: 'production', IMP_KEY: 'k', IMP_SECRET: 's' });
+    const { code, out } = await runScript('proxy/entries/node.ts', [], {
+      NODE_ENV: 'production',
+      IMP_KEY: 'k',
+      IMP_SECRET: 's',
+    });
     assert.equal(code, 1);
     assert.match(out, /REFUND_TOKEN_SECRET/);
   });
@@ -37,9 +41,17 @@ describe('the Node entry (npm start)', () => {
   const liveButIncomplete: Array<[string, Record<string, string>, string[]]> = [
     ['NODE_ENV=Production', { NODE_ENV: 'Production' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
     ['NODE_ENV=prod', { NODE_ENV: 'prod' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
-    ['a misspelt IMP_SECRET (IMP_SECERT)', { IMP_KEY: 'k', IMP_SECERT: 's', REFUND_TOKEN_SECRET: SECRET }, ['IMP_SECRET']],
+    [
+      'a misspelt IMP_SECRET (IMP_SECERT)',
+      { IMP_KEY: 'k', IMP_SECERT: 's', REFUND_TOKEN_SECRET: SECRET },
+      ['IMP_SECRET'],
+    ],
     ['only REFUND_TOKEN_SECRET', { REFUND_TOKEN_SECRET: SECRET }, ['IMP_KEY', 'IMP_SECRET']],
-    ['only DATABASE_URL', { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' }, ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET']],
+    [
+      'only DATABASE_URL',
+      { DATABASE_URL: 'postgres://u@127.0.0.1:1/x' },
+      ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET'],
+    ],
   ];
   for (const [name, env, missing] of liveButIncomplete) {
     it(`with ${name}, starts live and stops naming ${missing.join(', ')}: never the sandbox`, async () => {
@@ -57,7 +69,12 @@ describe('the Node entry (npm start)', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.out, /HOST=0\.0\.0\.0 is not a loopback address/);
     assert.match(refused.out, /SANDBOX_PUBLIC=true/);
-    const demo = await runScript('proxy/entries/node.ts', [], { PORT: '0', HOST: '0.0.0.0', SANDBOX_PUBLIC: 'true', DATA_DIR: dataDir }, /Open the demo shop/);
+    const demo = await runScript(
+      'proxy/entries/node.ts',
+      [],
+      { PORT: '0', HOST: '0.0.0.0', SANDBOX_PUBLIC: 'true', DATA_DIR: dataDir },
+      /Open the demo shop/,
+    );
     try {
       assert.match(demo.out, /SANDBOX MODE/);
     } finally {
@@ -65,13 +82,20 @@ describe('the Node entry (npm start)', () => {
     }
   });
 
-  it('signs the sandbox\'s grants with SANDBOX_TOKEN_SECRET when set, else with a secret of its own', async () => {
+  it("signs the sandbox's grants with SANDBOX_TOKEN_SECRET when set, else with a secret of its own", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
     const grantsOf = async (env: Record<string, string>) => {
-      const proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: dataDir, ...env }, /Open the demo shop/);
+      const proxy = await runScript(
+        'proxy/entries/node.ts',
+        [],
+        { PORT: '0', DATA_DIR: dataDir, ...env },
+        /Open the demo shop/,
+      );
       try {
         const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
-        const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as { orders: Array<{ grant: string }> };
+        const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as {
+          orders: Array<{ grant: string }>;
+        };
         return orders.map((o) => o.grant);
       } finally {
         await proxy.kill();
@@ -83,7 +107,7 @@ describe('the Node entry (npm start)', () => {
     assert.equal((await verifyGrant(own!, SECRET)).ok, false);
   });
 
-  it('without credentials runs the sandbox: fake i\'mport over loopback HTTP, demo shop at /, refunds that work', async () => {
+  it("without credentials runs the sandbox: fake i'mport over loopback HTTP, demo shop at /, refunds that work", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
     const proxy = await runScript('proxy/entries/node.ts', [], { PORT: '0', DATA_DIR: dataDir }, /Open the demo shop/);
     try {
@@ -95,7 +119,9 @@ describe('the Node entry (npm start)', () => {
       assert.match(proxy.out, /i'mport: http:\/\/127\.0\.0\.1:\d+\)/, 'the proxy talks to the fake over HTTP');
       const page = await (await fetch(`${base}/`)).text();
       assert.equal((page.match(/<refund-button /g) ?? []).length, 9);
-      const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as { orders: Array<{ merchant_uid: string; grant: string }> };
+      const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as {
+        orders: Array<{ merchant_uid: string; grant: string }>;
+      };
       const card = orders.find((o) => o.merchant_uid.endsWith('-card'))!;
       const res = await fetch(`${base}/payments/cancel`, {
         method: 'POST',
@@ -109,25 +135,47 @@ describe('the Node entry (npm start)', () => {
     }
   });
 
-  it('serves the proxy on loopback against i\'mport over HTTP, with the SQLite ledger in DATA_DIR', async () => {
+  it("serves the proxy on loopback against i'mport over HTTP, with the SQLite ledger in DATA_DIR", async () => {
     const fake = createFakeIamport();
     fake.addPayment({ merchant_uid: 'N-1', amount: 4000 });
     const server = await serveFakeIamport(fake);
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-entry-'));
-    const proxy = await runScript('proxy/entries/node.ts', [], {
-      IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', REFUND_TOKEN_SECRET: SECRET, IAMPORT_API_URL: server.url, PORT: '0', DATA_DIR: dataDir,
-      HEALTH_DETAILS: 'true', TRUST_PROXY: 'true',
-    }, /listening on/);
+    const proxy = await runScript(
+      'proxy/entries/node.ts',
+      [],
+      {
+        IMP_KEY: 'test_imp_key',
+        IMP_SECRET: 'test_imp_secret',
+        REFUND_TOKEN_SECRET: SECRET,
+        IAMPORT_API_URL: server.url,
+        PORT: '0',
+        DATA_DIR: dataDir,
+        HEALTH_DETAILS: 'true',
+        TRUST_PROXY: 'true',
+      },
+      /listening on/,
+    );
     try {
       const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(proxy.out)?.[1];
       assert.ok(port, proxy.out);
       const base = `http://127.0.0.1:${port}`;
       const health = (await (await fetch(`${base}/health`)).json()) as { store: string; iamport: string };
-      assert.match(proxy.out, /"level":"warn","msg":"TRUST_PROXY=true is read as TRUST_PROXY=1/, 'the old spelling is warned about at start');
+      assert.match(
+        proxy.out,
+        /"level":"warn","msg":"TRUST_PROXY=true is read as TRUST_PROXY=1/,
+        'the old spelling is warned about at start',
+      );
       assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url, mode: 'live' });
-      const grant = (await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], { REFUND_TOKEN_SECRET: SECRET })).out.trim();
+      const grant = (
+        await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], {
+          REFUND_TOKEN_SECRET: SECRET,
+        })
+      ).out.trim();
       const check = await verifyGrant(grant, SECRET);
-      assert.ok(check.ok && check.grant.sub === 'N-1' && check.grant.max_amount === 4000 && check.grant.jti, 'a capped grant carries a jti');
+      assert.ok(
+        check.ok && check.grant.sub === 'N-1' && check.grant.max_amount === 4000 && check.grant.jti,
+        'a capped grant carries a jti',
+      );
       const res = await fetch(`${base}/payments/cancel`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${grant}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'entry-1' },

@@ -22,7 +22,10 @@ describe('openPortableLedger', () => {
   };
 
   it('stops with the configuration problems', async () => {
-    await assert.rejects(openPortableLedger(ENV, 'Bun', stopWith), /stopped: Configuration error:[\s\S]*DATABASE_URL is not set/);
+    await assert.rejects(
+      openPortableLedger(ENV, 'Bun', stopWith),
+      /stopped: Configuration error:[\s\S]*DATABASE_URL is not set/,
+    );
   });
 
   it('stops when the database cannot be reached, naming its host but never its password', async () => {
@@ -58,7 +61,11 @@ describe('clientIpFromPeer', () => {
 
   it('uses the peer when the chosen entry is not an IP address (8 KB of junk, a name, a port)', async () => {
     for (const junk of ['x'.repeat(8192), 'unknown', '203.0.113.7:443', '', 'fe80::1%eth0']) {
-      assert.equal(await ip(1, { peerAddress: '10.0.0.1' }, { 'X-Forwarded-For': junk }), '10.0.0.1', junk.slice(0, 20));
+      assert.equal(
+        await ip(1, { peerAddress: '10.0.0.1' }, { 'X-Forwarded-For': junk }),
+        '10.0.0.1',
+        junk.slice(0, 20),
+      );
     }
     assert.equal(await ip(1, { peerAddress: '10.0.0.1' }, { 'X-Forwarded-For': '2001:DB8::0:1' }), '2001:db8::1');
     assert.equal(await ip(0, { peerAddress: '::ffff:10.0.0.9' }), '10.0.0.9', 'an IPv4 client on a dual-stack socket');

@@ -5,7 +5,15 @@ import { Hono } from 'hono';
 import { limitBody } from './body-limit.ts';
 
 const app = new Hono()
-  .use('*', limitBody({ maxBytes: 10, onTooLarge: () => { throw new Error('too large'); } }))
+  .use(
+    '*',
+    limitBody({
+      maxBytes: 10,
+      onTooLarge: () => {
+        throw new Error('too large');
+      },
+    }),
+  )
   .onError((error, c) => c.text(error.message, 413))
   .all('/', async (c) => c.text(`read ${(await c.req.text()).length}`));
 
@@ -18,7 +26,12 @@ const chunked = (text: string) =>
   });
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-  app.request('/', { method: 'POST', body, headers, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+  app.request('/', {
+    method: 'POST',
+    body,
+    headers,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
 
 describe('limitBody()', () => {
   it('lets a body within the limit through, sized or chunked', async () => {

@@ -14,9 +14,14 @@ const WINDOW_MS = 60_000;
 const limitedApp = (options: Partial<RateLimitOptions> = {}) => {
   let t = Date.UTC(2026, 0, 1);
   const app = new Hono()
-    .use('*', rateLimit({ limit: 2, windowMs: WINDOW_MS, now: () => t, key: (c) => c.req.header('X-Key') ?? null, ...options }))
+    .use(
+      '*',
+      rateLimit({ limit: 2, windowMs: WINDOW_MS, now: () => t, key: (c) => c.req.header('X-Key') ?? null, ...options }),
+    )
     .onError((error, c) =>
-      error instanceof AppError ? c.json({ code: error.code, message: error.message }, 429, error.headers) : c.text(String(error), 500),
+      error instanceof AppError
+        ? c.json({ code: error.code, message: error.message }, 429, error.headers)
+        : c.text(String(error), 500),
     )
     .get('/', (c) => c.text('ok'));
   const status = async (key?: string) => (await app.request('/', { headers: key ? { 'X-Key': key } : {} })).status;

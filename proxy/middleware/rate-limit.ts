@@ -53,7 +53,9 @@ export const rateLimit = ({ limit, windowMs, key, now, maxKeys = 100_000 }: Rate
       w.count += 1;
       if (w.count > limit) {
         const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
-        throw new AppError('RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, { 'Retry-After': String(retryAfter) });
+        throw new AppError('RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, {
+          'Retry-After': String(retryAfter),
+        });
       }
     }
     await next();

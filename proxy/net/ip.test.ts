@@ -38,7 +38,12 @@ describe('parseIp()', () => {
   });
 
   it('reads an IPv4-mapped IPv6 address (a dual-stack socket) as the IPv4 client it is', () => {
-    for (const input of ['::ffff:203.0.113.7', '::FFFF:cb00:7107', '0:0:0:0:0:ffff:203.0.113.7', '[::ffff:203.0.113.7]']) {
+    for (const input of [
+      '::ffff:203.0.113.7',
+      '::FFFF:cb00:7107',
+      '0:0:0:0:0:ffff:203.0.113.7',
+      '[::ffff:203.0.113.7]',
+    ]) {
       assert.deepEqual(parseIp(input), { version: 4, address: '203.0.113.7', group: '203.0.113.7' }, input);
     }
     assert.equal(parseIp('::203.0.113.7')?.version, 6, 'the old IPv4-compatible form is not mapped');
@@ -46,10 +51,33 @@ describe('parseIp()', () => {
 
   it('refuses anything that is not one address', () => {
     const junk = [
-      '', ' ', 'unknown', 'localhost', 'x'.repeat(8192), '203.0.113.7, 198.51.100.1', '203.0.113.7:443', '203.0.113',
-      '256.1.1.1', '1.2.3.4.5', '01.2.3.4', '1.2.3.-4', '1.2.3.4/32', '2001:db8::1/64', '2001:db8:::1', '2001::db8::1',
-      '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7::8', '12345::1', 'fe80::1%eth0', '::ffff:1.2.3.256', 'g::1',
-      ':1', '1:', '[::1', '::1]',
+      '',
+      ' ',
+      'unknown',
+      'localhost',
+      'x'.repeat(8192),
+      '203.0.113.7, 198.51.100.1',
+      '203.0.113.7:443',
+      '203.0.113',
+      '256.1.1.1',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '1.2.3.-4',
+      '1.2.3.4/32',
+      '2001:db8::1/64',
+      '2001:db8:::1',
+      '2001::db8::1',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7',
+      '1:2:3:4:5:6:7::8',
+      '12345::1',
+      'fe80::1%eth0',
+      '::ffff:1.2.3.256',
+      'g::1',
+      ':1',
+      '1:',
+      '[::1',
+      '::1]',
     ];
     for (const input of junk) assert.equal(parseIp(input), null, JSON.stringify(input.slice(0, 40)));
     assert.equal(parseIp(null), null);
@@ -59,13 +87,31 @@ describe('parseIp()', () => {
 
 describe('isLoopbackHost()', () => {
   it('knows localhost, 127.0.0.0/8 and ::1 in any spelling', () => {
-    for (const host of ['localhost', 'LOCALHOST', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) {
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      '127.0.0.1',
+      '127.1.2.3',
+      '::1',
+      '[::1]',
+      '0:0:0:0:0:0:0:1',
+      '::ffff:127.0.0.1',
+    ]) {
       assert.equal(isLoopbackHost(host), true, host);
     }
   });
 
   it('refuses every other host, and names that merely start like loopback', () => {
-    for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', '::2', 'localhost.example.com', '127.0.0.1.example.com', '']) {
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.1',
+      '128.0.0.1',
+      '::2',
+      'localhost.example.com',
+      '127.0.0.1.example.com',
+      '',
+    ]) {
       assert.equal(isLoopbackHost(host), false, host);
     }
   });

@@ -54,7 +54,7 @@ const input = (merchant_uid: string, extra: Partial<CancelInput['request']> = {}
 });
 
 describe('cancelRefund: outcomes', () => {
-  it('refunded: the amount, and the payment as i\'mport now shows it', async () => {
+  it("refunded: the amount, and the payment as i'mport now shows it", async () => {
     const { deps, fake } = await setup();
     fake.addPayment({ merchant_uid: 'O-1', amount: 9000 });
     const outcome = await cancelRefund(deps, input('O-1', { cancel_request_amount: 4000 }));
@@ -82,7 +82,7 @@ describe('cancelRefund: outcomes', () => {
     });
   });
 
-  it('failed with PG_PROVIDER: i\'mport\'s own words, also kept in the audit', async () => {
+  it("failed with PG_PROVIDER: i'mport's own words, also kept in the audit", async () => {
     const { deps, fake } = await setup();
     fake.addPayment({ merchant_uid: 'O-4', amount: 1000 });
     fake.inject({ kind: 'pg_refusal', message: '[PG] 취소 불가' });
@@ -116,7 +116,7 @@ describe('viewPayment and syncFromWebhook: outcomes', () => {
     assert.deepEqual(unknown.kind === 'failed' && unknown.code, 'PAYMENT_NOT_FOUND');
   });
 
-  it('synced for a payment i\'mport knows, stored in the ledger; PAYMENT_NOT_FOUND otherwise', async () => {
+  it("synced for a payment i'mport knows, stored in the ledger; PAYMENT_NOT_FOUND otherwise", async () => {
     const { deps, fake } = await setup();
     const p = fake.addPayment({ merchant_uid: 'O-7', amount: 3000 });
     assert.deepEqual(await syncFromWebhook(deps, p.imp_uid), { kind: 'synced' });

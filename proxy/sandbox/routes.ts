@@ -36,7 +36,7 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
   async function controlsGuard(c, next) {
     const origin = c.req.header('Origin');
     if (origin !== undefined && !ownOrigins().includes(origin)) {
-      throw new AppError('FORBIDDEN', 'The sandbox controls answer only the demo shop\'s own page.');
+      throw new AppError('FORBIDDEN', "The sandbox controls answer only the demo shop's own page.");
     }
     if (!isJsonContentType(c.req.header('Content-Type'))) {
       throw new AppError('FORBIDDEN', 'The sandbox controls take JSON only (Content-Type: application/json).');

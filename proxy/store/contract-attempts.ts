@@ -138,7 +138,7 @@ export function attemptsContract(stores: () => StorePair): void {
 
       const listed = await b.listAttempts(order);
       assert.deepEqual(
-        listed.map(attempt => attempt.id),
+        listed.map((attempt) => attempt.id),
         [early.id, tieFirst.id, tieSecond.id, late.id],
       );
       assert.deepEqual(await a.listAttempts(unique('order')), []);

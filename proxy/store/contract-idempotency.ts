@@ -33,10 +33,10 @@ export function idempotencyContract(stores: () => StorePair): void {
         aClaim({ key, request_hash: `hash-${i}`, created_at: T0 + i }),
       );
       const results = await Promise.all(claims.map((claim, i) => (i % 2 === 0 ? a : b).claimIdempotencyKey(claim)));
-      const creators = results.filter(result => result.created);
+      const creators = results.filter((result) => result.created);
       assert.equal(creators.length, 1);
       for (const result of results) assert.deepEqual(result.record, creators[0]?.record);
-      const winner = claims[results.findIndex(result => result.created)];
+      const winner = claims[results.findIndex((result) => result.created)];
       assert.deepEqual(creators[0]?.record, { ...winner, ...PENDING });
     });
 
@@ -63,7 +63,7 @@ export function idempotencyContract(stores: () => StorePair): void {
     it('purges records created before the cutoff and says how many', async () => {
       const { a, b } = stores();
       // Far below T0, so no other test's keys fall before these cutoffs.
-      const [old1, old2, kept] = [1000, 2000, 3000].map(created_at => aClaim({ created_at }));
+      const [old1, old2, kept] = [1000, 2000, 3000].map((created_at) => aClaim({ created_at }));
       for (const claim of [old1, old2, kept]) await a.claimIdempotencyKey(claim);
       await a.completeIdempotencyKey(old2.key, 200, '{}');
 

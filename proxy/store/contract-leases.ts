@@ -111,7 +111,10 @@ export function leasesContract(stores: () => StorePair): void {
       const snapshot = await b.takeOrder(lease, uid, claimOf(key, uid));
       assert.ok(snapshot);
       assert.equal(snapshot.payment?.imp_uid, payment.imp_uid);
-      assert.deepEqual(snapshot.attempts.map((x) => x.id), [first.id]);
+      assert.deepEqual(
+        snapshot.attempts.map((x) => x.id),
+        [first.id],
+      );
       assert.equal(snapshot.key?.created, true);
       assert.equal(snapshot.key?.record.state, 'pending');
       assert.equal(await a.acquireLease(`order:${uid}`, 'h2', 1000, T0 + 1), false, 'the lease is held');

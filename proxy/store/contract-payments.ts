@@ -126,7 +126,7 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.deepEqual(await a.getPayment(order), first);
       await b.upsertPayment(aPayment({ merchant_uid: order, status: 'failed' }), T0 + 6);
       await b.upsertPayment({ ...second, status: 'cancelled', cancel_amount: 39_000 }, T0 + 7);
-      assert.deepEqual(await a.getPayment(order), first, 'neither a failed retry nor the other one\'s refund moves it');
+      assert.deepEqual(await a.getPayment(order), first, "neither a failed retry nor the other one's refund moves it");
       // A partial refund of the tied payment keeps money at stake on it: still tied.
       const partly = await a.upsertPayment({ ...first, status: 'cancelled', cancel_amount: 10_000 }, T0 + 8);
       await b.upsertPayment({ ...second, status: 'cancelled', cancel_amount: 39_000 }, T0 + 9);

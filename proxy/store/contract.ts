@@ -57,7 +57,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
       await Promise.all([b.migrate(), a.migrate(), b.migrate()]);
       assert.deepEqual(
         await inspectSqlStore(b).migrations(),
-        MIGRATIONS.map(migration => migration.version),
+        MIGRATIONS.map((migration) => migration.version),
       );
     });
 

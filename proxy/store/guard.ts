@@ -6,7 +6,10 @@
 import type { Store } from './store.ts';
 
 export class LedgerUnavailableError extends Error {
-  constructor(readonly operation: string, options: { cause: unknown }) {
+  constructor(
+    readonly operation: string,
+    options: { cause: unknown },
+  ) {
     const cause = options.cause instanceof Error ? options.cause.message : String(options.cause);
     super(`the ledger failed during ${operation}: ${cause}`, options);
     this.name = 'LedgerUnavailableError';

@@ -125,7 +125,7 @@ async function lockMigrations(tx: SqlExecutor, dialect: SqlDialect): Promise<voi
 /** Applies each migration not yet recorded, each in its own transaction; safe from several instances at once. */
 export async function runMigrations(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
   for (const migration of migrations) {
-    await driver.transaction(async tx => {
+    await driver.transaction(async (tx) => {
       await lockMigrations(tx, driver.dialect);
       // Created under the lock: of two Postgres sessions racing on CREATE TABLE IF NOT EXISTS, one can fail otherwise.
       await tx.run(CREATE_SCHEMA_MIGRATIONS);
@@ -140,5 +140,5 @@ export async function runMigrations(driver: SqlDriver, migrations: readonly Migr
 /** The versions recorded in schema_migrations, ascending. */
 export async function appliedMigrations(driver: SqlExecutor): Promise<number[]> {
   const rows = await driver.query('SELECT version FROM schema_migrations ORDER BY version');
-  return rows.map(row => Number(row['version']));
+  return rows.map((row) => Number(row['version']));
 }

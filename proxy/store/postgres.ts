@@ -63,7 +63,7 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     },
     async transaction(fn) {
       // Boxed because the driver's return type unwraps arrays, which a generic result cannot be checked against.
-      const box = await sql.begin(async tx => ({ value: await fn(executorOn(tx)) }));
+      const box = await sql.begin(async (tx) => ({ value: await fn(executorOn(tx)) }));
       return box.value;
     },
     close: () => sql.end({ timeout: 5 }),

@@ -54,7 +54,7 @@ function bool(row: SqlRow, column: string): boolean {
 
 function oneOf<T extends string>(row: SqlRow, column: string, allowed: readonly T[]): T {
   const value = row[column];
-  const found = allowed.find(candidate => candidate === value);
+  const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) throw badColumn(column, allowed.join(' | '), value);
   return found;
 }

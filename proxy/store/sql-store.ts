@@ -107,7 +107,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.releaseLease, [name, holder]);
     },
 
-    purgeExpiredLeases: before => driver.run(sql.purgeExpiredLeases, [before]),
+    purgeExpiredLeases: (before) => driver.run(sql.purgeExpiredLeases, [before]),
 
     async takeOrder(lease, merchantUid, claim) {
       const claiming = claim
@@ -182,7 +182,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.completeIdempotencyKey, [status, body, key]);
     },
 
-    purgeIdempotencyKeys: before => driver.run(sql.purgeIdempotencyKeys, [before]),
+    purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
   };
   driverOf.set(store, driver);
   return store;

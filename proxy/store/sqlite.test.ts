@@ -120,7 +120,7 @@ describe('SQLite store', () => {
       inChildProcess(path, race('c2')),
       inChildProcess(path, race('c3')),
     ]);
-    assert.equal(results.filter(result => result === 'true').length, 1, results.join(','));
+    assert.equal(results.filter((result) => result === 'true').length, 1, results.join(','));
     await here.close();
   });
 

@@ -87,7 +87,7 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
       }),
     query: (text, params) => queue.turn(() => direct.query(text, params)),
     run: (text, params) => queue.turn(() => direct.run(text, params)),
-    transaction: fn =>
+    transaction: (fn) =>
       queue.turn(async () => {
         db.exec('BEGIN IMMEDIATE');
         try {

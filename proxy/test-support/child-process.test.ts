@@ -53,7 +53,10 @@ describe('startChild', () => {
     assert.equal(calls, 3);
     await child.stop();
     const gone = node('process.exit(1);');
-    await assert.rejects(gone.waitUntil(async () => 'never'), /exited \(code 1\) before it was ready/);
+    await assert.rejects(
+      gone.waitUntil(async () => 'never'),
+      /exited \(code 1\) before it was ready/,
+    );
   });
 
   it('passes PATH and the given variables only, nothing else of the parent environment', async () => {

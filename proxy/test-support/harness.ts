@@ -74,7 +74,12 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   // production; settled() waits for them, and close() does before closing the ledger.
   const background = createBackground();
   const config = {
-    iamport: { apiUrl: IAMPORT_URL, apiKey: 'test_imp_key', apiSecret: 'test_imp_secret', timeoutMs: options.timeoutMs ?? 2000 },
+    iamport: {
+      apiUrl: IAMPORT_URL,
+      apiKey: 'test_imp_key',
+      apiSecret: 'test_imp_secret',
+      timeoutMs: options.timeoutMs ?? 2000,
+    },
     grantSecret: GRANT_SECRET,
     allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],
     rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },

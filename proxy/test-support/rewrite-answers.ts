@@ -44,7 +44,8 @@ export const withFetch = (fake: FakeIamport, fetch: typeof globalThis.fetch): Fa
 
 /** A payment answer's `response` changed by `patch`, for answers that carry a payment (lookups, cancel). */
 export const patchPayments =
-  (patch: (payment: any) => void, only: (path: string) => boolean = () => true): Rewrite => // eslint-free test code
+  (patch: (payment: any) => void, only: (path: string) => boolean = () => true): Rewrite =>
+  // eslint-free test code
   ({ path, json }) => {
     if (!only(path) || json === null || typeof json !== 'object') return undefined;
     if (json.response === null || typeof json.response !== 'object') return undefined;

@@ -31,7 +31,10 @@ const anyText = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', '홍', ' ', '\t', '\u00a0', '\u3000', '-', '0', '\n'), maxLength: 300 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
   // Controls, bidi overrides and lone surrogates inside otherwise fine text.
-  fc.string({ unit: fc.constantFrom('a', '홍', '\u202e', '\u2066', '\u200f', '\u0000', '\u0085', '\ud800', '\udc00', '😀'), maxLength: 20 }),
+  fc.string({
+    unit: fc.constantFrom('a', '홍', '\u202e', '\u2066', '\u200f', '\u0000', '\u0085', '\ud800', '\udc00', '😀'),
+    maxLength: 20,
+  }),
 );
 
 /** Text around a rule's length limits (one character either side), with blanks around it sometimes. */
@@ -73,7 +76,16 @@ describe('shared field rules', () => {
   });
 
   it('reason and refund_holder refuse control characters, bidi overrides and unpaired surrogates; emoji pass', () => {
-    for (const bad of ['a\u202eb', 'a\u2066b\u2069', 'a\u0000b', 'a\nb', 'a\u0085b', 'a\ud800b', 'a\udc00b', 'a\u200fb']) {
+    for (const bad of [
+      'a\u202eb',
+      'a\u2066b\u2069',
+      'a\u0000b',
+      'a\nb',
+      'a\u0085b',
+      'a\ud800b',
+      'a\udc00b',
+      'a\u200fb',
+    ]) {
       assert.equal(isPlainText(bad), false, JSON.stringify(bad));
       assert.equal(checkText(TEXT_RULES.reason, bad), undefined);
       assert.equal(v.safeParse(ReasonSchema, bad).success, false);

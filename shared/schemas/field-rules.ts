@@ -49,7 +49,8 @@ export const AMOUNT_RULE = { min: 0.01, max: 1e12 } as const;
 export const checkText = (rule: TextRule, input: string): string | undefined => {
   const text = rule.strip ? stripSeparators(input) : input.trim();
   const { min = 0, max = Infinity, pattern, plain } = rule;
-  const fits = text.length >= min && text.length <= max && (pattern?.test(text) ?? true) && (!plain || isPlainText(text));
+  const fits =
+    text.length >= min && text.length <= max && (pattern?.test(text) ?? true) && (!plain || isPlainText(text));
   return fits ? text : undefined;
 };
 

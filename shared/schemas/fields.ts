@@ -9,7 +9,12 @@ import { AMOUNT_RULE, isPlainText, stripSeparators, TEXT_RULES } from './field-r
 const { merchant_uid, reason, refund_holder, refund_bank, refund_account, refund_tel } = TEXT_RULES;
 
 /** The merchant's order id, as i'mport stores it (≤ 40 characters). */
-export const MerchantUidSchema = v.pipe(v.string(), v.trim(), v.minLength(merchant_uid.min), v.maxLength(merchant_uid.max));
+export const MerchantUidSchema = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(merchant_uid.min),
+  v.maxLength(merchant_uid.max),
+);
 
 /** A refund amount: positive and finite. Whole numbers for KRW are checked once the payment's currency is known. */
 export const AmountSchema = v.pipe(v.number(), v.finite(), v.minValue(AMOUNT_RULE.min), v.maxValue(AMOUNT_RULE.max));

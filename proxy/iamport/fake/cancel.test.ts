@@ -36,7 +36,10 @@ describe('POST /payments/cancel', () => {
     assert.equal(first.cancel_amount, 3000);
     const second = asPayment((await api.post('/payments/cancel', { imp_uid, amount: 0, checksum: 7000 })).response);
     assert.equal(second.cancel_amount, 10000);
-    assert.deepEqual(second.cancel_history.map((e) => e.amount), [3000, 7000]);
+    assert.deepEqual(
+      second.cancel_history.map((e) => e.amount),
+      [3000, 7000],
+    );
     const [a, b] = second.cancel_history;
     assert.notEqual(a?.cancellation_id, b?.cancellation_id);
   });

@@ -58,7 +58,9 @@ export const checkAtIamport = (payment: FakePayment, request: CancelRequest): Ca
   if (balance <= 0) return refuse(MESSAGES.alreadyCancelled);
   if (request.amount !== undefined && !isMoney(request.amount)) return refuse('취소요청금액이 올바르지 않습니다.');
   if (request.checksum !== undefined && request.checksum !== balance) {
-    return refuse(`취소가능잔액(checksum)이 일치하지 않습니다.(checksum: ${request.checksum}, 취소가능잔액: ${balance})`);
+    return refuse(
+      `취소가능잔액(checksum)이 일치하지 않습니다.(checksum: ${request.checksum}, 취소가능잔액: ${balance})`,
+    );
   }
   const amount = request.amount || balance;
   if (amount > balance) return refuse(`취소요청금액(${amount})이 취소가능잔액(${balance})을 초과합니다.`);
@@ -66,7 +68,8 @@ export const checkAtIamport = (payment: FakePayment, request: CancelRequest): Ca
     if (!request.refund_holder || !request.refund_bank || !request.refund_account) {
       return refuse('환불계좌 정보(refund_holder, refund_bank, refund_account)가 누락되었습니다.');
     }
-    if (needsRefundTel(payment) && !request.refund_tel) return refuse('환불계좌 예금주 연락처(refund_tel)가 누락되었습니다.');
+    if (needsRefundTel(payment) && !request.refund_tel)
+      return refuse('환불계좌 예금주 연락처(refund_tel)가 누락되었습니다.');
   }
   return { ok: true, amount };
 };

@@ -21,7 +21,10 @@ describe('delay fault', () => {
       headers: { Authorization: `Bearer ${api.token}` },
       signal: controller.signal,
     });
-    void lookup.then(() => (lookupAnswered = true), () => undefined);
+    void lookup.then(
+      () => (lookupAnswered = true),
+      () => undefined,
+    );
     assert.equal((await api.post('/payments/cancel', { imp_uid, amount: 1 })).code, 0, 'the cancel is not delayed');
     assert.equal(lookupAnswered, false, 'the lookup still waits');
     controller.abort();
@@ -31,7 +34,12 @@ describe('delay fault', () => {
     assert.equal((await api.get(`/payments/${imp_uid}`)).code, 0);
     assert.deepEqual(
       fixture.fake.calls.map((c) => [c.route, c.fault]),
-      [['token', undefined], ['payment', 'delay'], ['cancel', undefined], ['payment', 'delay']],
+      [
+        ['token', undefined],
+        ['payment', 'delay'],
+        ['cancel', undefined],
+        ['payment', 'delay'],
+      ],
     );
   });
 
@@ -52,7 +60,10 @@ describe('delay fault', () => {
     assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0);
     assert.deepEqual(
       fixture.fake.calls.map((c) => [c.route, c.status, c.fault]),
-      [['token', 200, undefined], ['cancel', 499, 'delay']],
+      [
+        ['token', 200, undefined],
+        ['cancel', 499, 'delay'],
+      ],
     );
   });
 
@@ -109,7 +120,7 @@ describe('pg_refusal fault', () => {
     assert.equal((await api.post('/payments/cancel', { imp_uid })).code, 0);
   });
 
-  it('is only used up by a cancel that gets past i\'mport\'s own checks', async () => {
+  it("is only used up by a cancel that gets past i'mport's own checks", async () => {
     const fixture = setup();
     const { imp_uid } = paidCard(fixture);
     const api = await authed(fixture.fake);
@@ -148,7 +159,10 @@ describe('hold_response fault', () => {
     const controller = new AbortController();
     let answered = false;
     const held = cancel(4000, 10000, controller.signal);
-    void held.then(() => (answered = true), () => undefined);
+    void held.then(
+      () => (answered = true),
+      () => undefined,
+    );
     const applied = () => fixture.fake.getPayment(imp_uid)?.cancel_amount === 4000;
     for (let i = 0; i < 200 && !applied(); i++) await settle();
     assert.ok(applied(), 'applied at once');

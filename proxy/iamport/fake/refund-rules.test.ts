@@ -4,8 +4,12 @@ import { describe, it } from 'node:test';
 import { asPayment, authed, kst, setup } from './test-fixture.ts';
 
 const account = { refund_holder: '홍길동', refund_account: '110123456789', refund_tel: '01012345678' };
-const vbankOn = (pg_provider: string) =>
-  ({ merchant_uid: `o-${pg_provider}`, amount: 5000, pay_method: 'vbank', pg_provider });
+const vbankOn = (pg_provider: string) => ({
+  merchant_uid: `o-${pg_provider}`,
+  amount: 5000,
+  pay_method: 'vbank',
+  pg_provider,
+});
 
 describe('cancelling a paid virtual account', () => {
   it('refuses without refund_holder, refund_bank and refund_account, changing nothing', async () => {
