@@ -4,11 +4,11 @@
  */
 import { mintGrant } from '../proxy/auth/grant.ts';
 import type { Child } from './support/children.ts';
-import { createLedger, fillPayments, fillerUidOf, type Ledger, seedLedger } from './support/ledger.ts';
+import { createLedger, fillerUidOf, fillPayments, type Ledger, seedLedger } from './support/ledger.ts';
 import { type LoadResult, runLoad } from './support/load.ts';
 import { GRANT_SECRET, merchantUidOf, mintGrants, proxyRefund, proxyView, refunded, viewed } from './support/orders.ts';
 import { type Part, startFake, startProxy } from './support/stack.ts';
-import { firstFailure, fmtCount, fmtMs, summarize, type Summary, type Table } from './support/stats.ts';
+import { firstFailure, fmtCount, fmtMs, type Summary, summarize, type Table } from './support/stats.ts';
 
 const TARGET_RATIO = 1.2;
 const ROUNDS = 8;

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { startChild } from '../proxy/test-support/child-process.ts';
 // @ts-expect-error: a plain-JS script of the repo, without type declarations
 import { findChrome } from '../scripts/find-chrome.mjs';
-import { startChild } from '../proxy/test-support/child-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const ARTIFACTS = join(root, 'test-artifacts', 'e2e');

@@ -4,7 +4,7 @@
  * validates every variable (config-vars.ts). A missing or bad value stops start-up with a message naming it.
  */
 import * as v from 'valibot';
-import { origin, type VarName, type VarSpec, VARS } from './config-vars.ts';
+import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
 import { isLoopbackHost } from './net/ip.ts';
 
 /** Where the proxy runs. Only Node has a disk for the SQLite ledger, and only Node runs the sandbox. */

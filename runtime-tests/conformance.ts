@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
 import { createFakeIamport, type FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
-import { serveFakeIamport, type ServedFake } from '../proxy/iamport/fake/serve-node.ts';
+import { type ServedFake, serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
 import {
   GRANT_SECRET,
   type Ledger,

@@ -2,10 +2,11 @@
  * @module The ledgers the benchmark runs on: a fresh SQLite file, or a fresh database on the throwaway PostgreSQL;
  * seeded through the Store like the proxy would, or filled in bulk straight into the payments table.
  */
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { createPostgresStore } from '../../proxy/store/postgres.ts';
 import { createSqliteStore } from '../../proxy/store/sqlite.ts';

@@ -3,10 +3,11 @@
  * i'mport over real HTTP), on a given ledger. Two variants for comparison: `bare`, a Hono route that answers a
  * fixed refund view and does nothing else; and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
+
+import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
 import { buildProxy, type ProxyConfig, type RuntimePieces } from '../../proxy/app.ts';
 import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
 import { stdoutLog } from '../../proxy/entries/stdout-log.ts';

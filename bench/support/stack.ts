@@ -1,6 +1,7 @@
 /** @module What every part is given (BenchContext), and starting the fake i'mport and proxy processes it measures. */
-import type { Backend } from './ledger.ts';
+
 import { type Child, startChild } from './children.ts';
+import type { Backend } from './ledger.ts';
 import { jsonField } from './load.ts';
 import { IMP_KEY, IMP_SECRET } from './orders.ts';
 import type { ProxyProcessOptions } from './proxy-process.ts';

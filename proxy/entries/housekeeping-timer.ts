@@ -3,7 +3,7 @@
  * housekeeping right after start, then one every HOUSEKEEPING_INTERVAL_MS. Workers runs the same round from its
  * cron trigger instead (workers.ts).
  */
-import { HOUSEKEEPING_INTERVAL_MS, housekeep, type HousekeepingDeps } from '../refunds/housekeeping.ts';
+import { HOUSEKEEPING_INTERVAL_MS, type HousekeepingDeps, housekeep } from '../refunds/housekeeping.ts';
 
 /** A repeating timer; injected so a test can fire it. */
 export interface IntervalTimer {

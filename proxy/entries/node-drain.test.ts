@@ -6,8 +6,8 @@ import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runScript, type ScriptRun } from '../test-support/node-process.ts';
 
 const BODY_BYTES = 2 * 1024 * 1024;

@@ -9,7 +9,7 @@
  * still arriving. And Node itself closes at once after an answer when the client asked for `Connection: close`.
  */
 import { IncomingMessage } from 'node:http';
-import type { HttpBindings, Http2Bindings } from '@hono/node-server';
+import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 
 export interface DrainLimits {
   /** Bytes read and thrown away after the answer at most; past them the connection is closed. */

@@ -5,7 +5,7 @@
  */
 import type { Context } from 'hono';
 import type { RuntimePieces } from '../app.ts';
-import { ConfigError, type Env, parseConfig, type PostgresConfig, type Runtime } from '../config.ts';
+import { ConfigError, type Env, type PostgresConfig, parseConfig, type Runtime } from '../config.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';

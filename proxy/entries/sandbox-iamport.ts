@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
-import { serveFakeIamport, type ServedFake } from '../iamport/fake/serve-node.ts';
+import { type ServedFake, serveFakeIamport } from '../iamport/fake/serve-node.ts';
 
 export interface SandboxIamport {
   readonly fake: FakeIamport;

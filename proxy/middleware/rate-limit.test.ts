@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { clientIp } from '../entries/client-ip.ts';
 import { AppError } from '../errors.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { rateLimit, type RateLimitOptions } from './rate-limit.ts';
+import { type RateLimitOptions, rateLimit } from './rate-limit.ts';
 
 const WINDOW_MS = 60_000;
 

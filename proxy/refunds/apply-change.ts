@@ -11,7 +11,7 @@ import type { AttemptStart } from '../store/store.ts';
 import { ending, finishQuietly } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 import { refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
-import { fail, type Failure } from './outcome.ts';
+import { type Failure, fail } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
 import { entryId, findEntryFor, isRevokeAttempt, verdictOf } from './settle.ts';
 

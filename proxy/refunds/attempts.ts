@@ -1,8 +1,8 @@
 /** @module The audit's side of a refund: an attempt's first row, how it ended, and a write that must not fail it. */
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
+import type { CancelInput } from './cancel-input.ts';
 import { maskAccount } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
-import type { CancelInput } from './cancel-input.ts';
 
 /** An attempt's start as the request gives it; what is sent (imp_uid, amount, checksum) is filled in once decided. */
 export const attemptStart = (

@@ -1,7 +1,7 @@
 /** @module Store contract, refund attempts: an append-only audit whose outcome is written once (unknown may settle). */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, T0, unique, type StorePair } from './contract-fixtures.ts';
+import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
 
 const OPEN = {
   outcome: null,

@@ -1,7 +1,7 @@
 /** @module Store contract, idempotency keys: one claimant per key under any race, answers kept for replay. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { T0, unique, type StorePair } from './contract-fixtures.ts';
+import { type StorePair, T0, unique } from './contract-fixtures.ts';
 
 const aClaim = (overrides: { key?: string; request_hash?: string; created_at?: number } = {}) => ({
   key: unique('idem'),

@@ -1,7 +1,7 @@
 /** @module Store contract, leases: one holder per order at a time, across instances, until release or expiry. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, aPayment, T0, unique, type StorePair } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aPayment, type StorePair, T0, unique } from './contract-fixtures.ts';
 
 export function leasesContract(stores: () => StorePair): void {
   describe('leases', () => {

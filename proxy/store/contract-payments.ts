@@ -1,7 +1,7 @@
 /** @module Store contract, payments: the ledger copy never moves backwards, and needs_sync is honest. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aPayment, T0, unique, type StorePair } from './contract-fixtures.ts';
+import { aPayment, type StorePair, T0, unique } from './contract-fixtures.ts';
 
 export function paymentsContract(stores: () => StorePair): void {
   describe('payments', () => {

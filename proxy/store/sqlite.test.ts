@@ -7,8 +7,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type RunningChild, startChild } from '../test-support/child-process.ts';
-import { T0 } from './contract-fixtures.ts';
 import { runStoreContract } from './contract.ts';
+import { T0 } from './contract-fixtures.ts';
 import { createSqliteStore } from './sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));

@@ -1,7 +1,8 @@
 /** @module The embedded backend: adapts better-sqlite3 to SqlDriver. The only module that imports better-sqlite3. */
-import Database from 'better-sqlite3';
+
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 import { createSqlStore } from './sql-store.ts';
 import type { Store } from './store.ts';

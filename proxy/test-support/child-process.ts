@@ -3,7 +3,7 @@
  * environment, its output kept for failure messages, waits that end in a timeout or in the program's exit with what
  * it printed, stop() as SIGTERM then SIGKILL, and every child still running reaped when the test file ends.
  */
-import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { after } from 'node:test';
 
 export interface ChildOptions {

@@ -1,8 +1,8 @@
 /** @module The rules of `POST /payments/cancel` (iamport-v1.md §3, §5, §7): i'mport's checks, the PG's, applying. */
-import { numberField, stringField, type Fields } from './body.ts';
+import { type Fields, numberField, stringField } from './body.ts';
 import { MESSAGES } from './envelope.ts';
 import type { FakeCancelEntry, FakePayment } from './payment-schema.ts';
-import { RECEIPT_BASE, type PaymentBook } from './payments.ts';
+import { type PaymentBook, RECEIPT_BASE } from './payments.ts';
 import { randomHex } from './random.ts';
 import { acceptsRefundBank, needsRefundAccount, needsRefundTel } from './refund-banks.ts';
 

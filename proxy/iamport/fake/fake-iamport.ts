@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { requireToken } from './auth.ts';
 import { failure } from './envelope.ts';
-import { FaultSchema, type FakeRoute, type Fault } from './faults.ts';
+import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import { createInProcessFetch } from './in-process-fetch.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
 import { cancelRoutes } from './routes-cancel.ts';
@@ -11,12 +11,12 @@ import { controlRoutes } from './routes-control.ts';
 import { lookupRoutes } from './routes-lookups.ts';
 import { tokenRoutes } from './routes-token.ts';
 import { vbankRoutes } from './routes-vbanks.ts';
-import { createState, resetState, seedPayment, type FakeCall, type FakeIamportOptions } from './state.ts';
+import { createState, type FakeCall, type FakeIamportOptions, resetState, seedPayment } from './state.ts';
 import { traffic } from './traffic.ts';
 
-export type { FakeCall, FakeIamportOptions } from './state.ts';
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeCancelEntry, FakePayment, FakePaymentInput } from './payment-schema.ts';
+export type { FakeCall, FakeIamportOptions } from './state.ts';
 
 export interface FakeIamport {
   /** The HTTP surface: i'mport's routes plus the `/__fake/*` control routes. */

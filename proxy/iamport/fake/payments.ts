@@ -1,6 +1,6 @@
 /** @module The fake's payment book: complete Payment objects built from seeds, looked up as i'mport does. */
 import * as v from 'valibot';
-import { FakePaymentInputSchema, type FakePayment, type FakePaymentInput } from './payment-schema.ts';
+import { type FakePayment, type FakePaymentInput, FakePaymentInputSchema } from './payment-schema.ts';
 import { randomDigits, randomHex } from './random.ts';
 
 const THREE_DAYS = 3 * 24 * 3600;

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { readBody } from './body.ts';
 import { applyCancel, checkAtIamport, findCancelTarget, pgRefusal, readCancelRequest } from './cancel.ts';
 import { failure, MESSAGES, pgRefusalMessage, success } from './envelope.ts';
-import { noteFault, type FakeState } from './state.ts';
+import { type FakeState, noteFault } from './state.ts';
 
 export const cancelRoutes = (state: FakeState) =>
   new Hono().post('/payments/cancel', async (c) => {

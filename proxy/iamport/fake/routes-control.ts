@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { FaultSchema } from './faults.ts';
 import { FakePaymentInputSchema } from './payment-schema.ts';
-import { resetState, seedPayment, type FakeState } from './state.ts';
+import { type FakeState, resetState, seedPayment } from './state.ts';
 
 const readJson = async (request: Request): Promise<unknown> => {
   try {

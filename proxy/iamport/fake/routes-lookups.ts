@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { failure, MESSAGES, success } from './envelope.ts';
-import { PaymentStatusSchema, type FakePayment } from './payment-schema.ts';
+import { type FakePayment, PaymentStatusSchema } from './payment-schema.ts';
 import type { FakeState } from './state.ts';
 
 export const lookupRoutes = (state: FakeState) =>

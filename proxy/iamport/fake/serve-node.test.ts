@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { TokenSchema } from '../schemas.ts';
-import { serveFakeIamport, type ServedFake } from './serve-node.ts';
+import { type ServedFake, serveFakeIamport } from './serve-node.ts';
 import { CREDENTIALS, json, readEnvelope, setup } from './test-fixture.ts';
 
 describe('serveFakeIamport over loopback HTTP', () => {

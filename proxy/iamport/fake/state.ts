@@ -1,5 +1,5 @@
 /** @module What one fake i'mport remembers (clock, keys, payments, tokens, faults, call log); seeding and reset. */
-import type { FaultKind, FakeRoute, FaultQueue } from './faults.ts';
+import type { FakeRoute, FaultKind, FaultQueue } from './faults.ts';
 import { createFaultQueue } from './faults.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
 import { buildPayment, createPaymentBook, type PaymentBook } from './payments.ts';
