@@ -155,6 +155,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await dialog.getByRole('button', { name: '닫기' }).first().click();
     const { dialog: again } = await open(page, 'trans');
     await expectText(again, '환불 가능 금액');
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the text as rendered.
     const summary = (await again.locator('[part=summary]').innerText()).replace(/\s+/g, '');
     assert.match(summary, /환불된금액0원환불가능금액33,000원/, 'nothing was refunded');
     await context.close();

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-checks, then runs every suite: the proxy's and shared code's node:test files (the ledger
+// `npm test`: lints and type-checks, then runs every suite: the proxy's and shared code's node:test files (the ledger
 // contract against SQLite and against a real PostgreSQL), then the widget's browser tests. PostgreSQL and Chromium
 // come from the environment (DATABASE_URL or PG_BIN_DIR, CHROME_PATH), else a system install, else the npm-shipped
 // ones in devDependencies; the run says which. A missing one stops the run with a message; nothing is skipped silently.
@@ -39,6 +39,8 @@ const testFiles = (dir) =>
     return name.endsWith('.test.ts') ? [relative(root, path)] : [];
   });
 
+// Format and lint first (Biome on every file, lit-analyzer on the widget's templates): a finding fails the run.
+await run('lint (Biome, lit-analyzer)', 'npm', ['run', '--silent', 'lint']);
 await run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 // The whole build (bundle, typings, custom-elements.json) once, so a broken build fails the run; wtr then reuses it.
 await run('build', 'npm', ['run', '--silent', 'build']);

@@ -140,5 +140,5 @@ export async function runMigrations(driver: SqlDriver, migrations: readonly Migr
 /** The versions recorded in schema_migrations, ascending. */
 export async function appliedMigrations(driver: SqlExecutor): Promise<number[]> {
   const rows = await driver.query('SELECT version FROM schema_migrations ORDER BY version');
-  return rows.map((row) => Number(row['version']));
+  return rows.map((row) => Number(row.version));
 }

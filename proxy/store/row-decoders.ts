@@ -95,7 +95,7 @@ export function decodeAttempt(row: SqlRow): Attempt {
     origin: textOrNull(row, 'origin'),
     idempotency_key: textOrNull(row, 'idempotency_key'),
     started_at: num(row, 'started_at'),
-    outcome: row['outcome'] === null ? null : oneOf(row, 'outcome', OUTCOMES),
+    outcome: row.outcome === null ? null : oneOf(row, 'outcome', OUTCOMES),
     error_code: textOrNull(row, 'error_code'),
     iamport_code: numOrNull(row, 'iamport_code'),
     iamport_message: textOrNull(row, 'iamport_message'),

@@ -91,7 +91,7 @@ export function createSqlStore(driver: SqlDriver): Store {
 
     async tiedImpUid(merchantUid) {
       const [row] = await driver.query(sql.tiedImpUid, [merchantUid]);
-      return row ? String(row['imp_uid']) : null;
+      return row ? String(row.imp_uid) : null;
     },
 
     async markNeedsSync(impUid, now) {
@@ -206,7 +206,7 @@ export function inspectSqlStore(store: Store): SqlStoreInspection {
   return {
     async engine() {
       const [row] = await driver.query(sql.version[driver.dialect]);
-      const version = row?.['version'];
+      const version = row?.version;
       if (typeof version !== 'string') throw new Error(`store: ${driver.dialect} did not report a version`);
       return version;
     },

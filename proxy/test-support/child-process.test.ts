@@ -36,7 +36,7 @@ describe('startChild', () => {
 
   it('rejects a wait with what the child printed when it exits first, or when the time is up', async () => {
     const early = node("console.log('no such line here'); process.exit(2);");
-    const exitedFirst = /the program exited \(code 2\) before output matching \/listening\/:\n[^]*no such line here/;
+    const exitedFirst = /the program exited \(code 2\) before output matching \/listening\/:\n[\s\S]*no such line here/;
     await assert.rejects(early.waitForOutput(/listening/), exitedFirst);
     const silent = node("console.log('started'); setInterval(() => {}, 1000);");
     await silent.waitForOutput(/started/);

@@ -11,6 +11,7 @@ export const stripSeparators = (s: string): string => s.replace(/[\s-]/g, '');
 // C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates that make text display in another order
 // than it is stored (an audit line or a PG's console showing something else than was sent). With the `u` flag a
 // surrogate pair is one code point, so the surrogate range matches only an unpaired half.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
 const NOT_PLAIN = /[\0-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 /** True for text a person types: no control characters, no bidi overrides, no unpaired surrogate. */

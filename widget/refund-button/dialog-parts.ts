@@ -12,8 +12,12 @@ export interface Formatting {
   readonly bankName: (code: string) => string;
 }
 
-export const button = (text: string, onClick: () => unknown, part = 'submit', type = 'button'): TemplateResult =>
-  html`<button part=${part} type=${type} @click=${onClick}>${text}</button>`;
+export const button = (
+  text: string,
+  onClick: () => unknown,
+  part = 'submit',
+  type: 'button' | 'submit' = 'button',
+): TemplateResult => html`<button part=${part} type=${type} @click=${onClick}>${text}</button>`;
 
 /** A row of buttons; a `false` one is left out. */
 export const actions = (...buttons: (TemplateResult | false)[]): TemplateResult =>

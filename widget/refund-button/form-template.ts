@@ -1,5 +1,6 @@
 /** @module The refund form's template: the amount choice, the reason and (for a paid virtual account) the account. */
 import { html, nothing, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import { actions, button, type Formatting, summary } from './dialog-parts.ts';
 import {
   amountLimits,
@@ -33,9 +34,9 @@ export interface FormHandlers {
 interface InputOptions {
   label?: string;
   hint?: string;
-  type?: string;
-  mode?: string;
-  auto?: string;
+  type?: 'text' | 'tel';
+  mode?: 'numeric' | 'decimal' | 'tel';
+  auto?: 'off' | 'name' | 'tel';
   max?: number;
 }
 
@@ -64,7 +65,7 @@ const input = (f: FormState, name: keyof FormValues, o: InputOptions, ariaLabel?
       type=${o.type ?? 'text'}
       inputmode=${o.mode ?? nothing}
       autocomplete=${o.auto ?? 'off'}
-      maxlength=${o.max ?? nothing}
+      maxlength=${ifDefined(o.max)}
       aria-label=${ariaLabel ?? nothing}
       aria-invalid=${f.invalid.has(marked)}
       aria-describedby=${describedBy(f, marked, o.hint && `${name}-hint`)}
@@ -141,8 +142,8 @@ const reason = (f: FormState, s: RefundButtonStrings): TemplateResult => {
 /** The account the money is paid back into, and a phone number where the PG needs one. */
 const account = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   const banks = (f.ctx.view.banks ?? []).map((b) => [b.code, f.bankName(b.code)]);
-  const accountNumber = { label: s.accountNumber, hint: s.accountHint, mode: 'numeric', max: 24 };
-  const phone = { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 };
+  const accountNumber: InputOptions = { label: s.accountNumber, hint: s.accountHint, mode: 'numeric', max: 24 };
+  const phone: InputOptions = { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 };
   return html`<fieldset part="group">
     <legend part="label">${s.account}</legend>
     ${field(f, 'holder', s.holderError, input(f, 'holder', { label: s.holder, auto: 'name', max: 30 }))}

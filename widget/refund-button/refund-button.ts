@@ -17,6 +17,10 @@ import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './str
  * @summary A refund button for i'mport (PortOne V1) payments.
  * @tagname refund-button
  *
+ * @attr {string} endpoint - The refund proxy's origin; default: the origin this script was loaded from.
+ * @attr {string} merchant-uid - The order to refund.
+ * @attr {string} token - The refund grant the merchant's server minted for this order.
+ *
  * @fires {RefundOpenEvent} refund-open - The dialog opened.
  * @fires {RefundStartEvent} refund-start - A refund is about to be sent; cancelable: `preventDefault()` vetoes it.
  * @fires {RefundSuccessEvent} refund-success - The proxy refunded; `detail` is its answer.
