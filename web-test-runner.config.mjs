@@ -9,7 +9,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { build } from 'vite';
-import { findChrome } from './scripts/find-chrome.mjs';
+import { CHROME_ARGS, findChrome } from './scripts/find-chrome.mjs';
 
 let executablePath;
 try {
@@ -67,17 +67,7 @@ export default {
       launchOptions: {
         executablePath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--headless=new',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
+        args: ['--headless=new', ...CHROME_ARGS],
       },
     }),
   ],

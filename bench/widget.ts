@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium } from 'playwright-core';
 // @ts-expect-error: a plain-JS script of the repo, without type declarations
-import { findChrome } from '../scripts/find-chrome.mjs';
+import { CHROME_ARGS, findChrome } from '../scripts/find-chrome.mjs';
 import type { Child } from './support/children.ts';
 import { createLedger, type Ledger, seedLedger } from './support/ledger.ts';
 import { merchantUidOf, mintGrants } from './support/orders.ts';
@@ -63,16 +63,7 @@ export const widget: Part = async (ctx) => {
     });
     browser = await chromium.launch({
       executablePath: findChrome(),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: CHROME_ARGS,
     });
     // One untimed round first (Chromium's own first-use costs), then each round in a fresh context: a cold cache.
     for (let round = 0; round <= repeats; round++) {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { startChild } from '../proxy/test-support/child-process.ts';
 // @ts-expect-error: a plain-JS script of the repo, without type declarations
-import { findChrome } from '../scripts/find-chrome.mjs';
+import { CHROME_ARGS, findChrome } from '../scripts/find-chrome.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const ARTIFACTS = join(root, 'test-artifacts', 'e2e');
@@ -45,16 +45,7 @@ const postJson = (url: string, body: unknown): Promise<Response> =>
 export const launchBrowser = (): Promise<Browser> =>
   chromium.launch({
     executablePath: findChrome(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: CHROME_ARGS,
   });
 
 /** A fresh sandbox (new orders, no faults) and a page on the demo shop. */

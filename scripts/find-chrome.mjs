@@ -79,3 +79,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   }
 }
+
+/**
+ * The flags every headless run of ours gives Chromium (wtr adds --headless=new): no sandbox (CI runs as root), no GPU,
+ * no /dev/shm (small in containers), and nothing that reaches the internet on its own (updates, sync, QUIC probes).
+ */
+export const CHROME_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
