@@ -1,5 +1,6 @@
 /** @module viewPayment(): what the widget renders for an order (toRefundView: the proxy's copy of a payment, so). */
 import { banksFor, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import { payoutEstimateFor } from '../../shared/payout.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Grant } from '../auth/grant.ts';
 import type { Payment } from '../payments/payment.ts';
@@ -49,6 +50,7 @@ export const toRefundView = (p: Payment, nowMs: number, grantRemaining: number |
     refund_account_required: accountRequired,
     refund_tel_required: needsRefundTel(p),
     ...(accountRequired ? { banks: [...banksFor(p.pg_provider)] } : {}),
+    payout_estimate: accountRequired ? payoutEstimateFor(p.pg_provider) : null,
     // Whole units: a cap written with a fraction must not offer a fraction of a won.
     ...(grantRemaining === null ? {} : { grant_remaining: Math.floor(grantRemaining) }),
   };
