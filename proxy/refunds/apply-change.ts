@@ -94,7 +94,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   }
 };
 
-/** What a refusal means for the client, judged against the payment as i'mport shows it now (null if unreadable). */
+/**
+ * What a refusal means for the client, judged against the payment as i'mport shows it now (null if unreadable).
+ * Where one of our codes says what i'mport said, the answer is that code in our words (i'mport's stay in the audit);
+ * only a PG's own refusal is passed on in i'mport's words, for the shop (the widget never shows them).
+ */
 const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment | null): Failure => {
   if (isRevokeAttempt(attempt)) {
     // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
@@ -102,15 +106,28 @@ const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment 
       const changed = 'This virtual account has changed (it may have been paid); check it and ask again.';
       return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(fresh));
     }
-  } else if (fresh && cancelableOf(fresh) !== attempt.checksum) {
-    const now = cancelableOf(fresh);
+    return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  }
+  const now = fresh ? cancelableOf(fresh) : undefined;
+  if (fresh && now !== attempt.checksum) {
     const changed = `The refundable amount is now ${now} ${fresh.currency}; check it and ask again.`;
     return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, now);
-  } else if (refused.refusal === 'already_cancelled') {
-    return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
   }
-  // i'mport's own words (a PG's, most often) are what this answer says.
-  return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  switch (refused.refusal) {
+    case 'already_cancelled':
+      return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
+    case 'checksum':
+      return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', ERROR_MESSAGES.CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN, now);
+    case 'amount':
+      return fail(
+        'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
+        "i'mport shows less refundable than was asked; check the amount and ask again.",
+        now,
+      );
+    case 'pg':
+      // i'mport's own words (a PG's, most often) are what this answer says.
+      return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  }
 };
 
 /** Re-reads the payment after an unknown outcome; a ledger failure while storing it counts as not knowing. */
