@@ -190,6 +190,7 @@ export const runConformance = (runtime: RuntimeName): void => {
         revocable: false,
         refund_account_required: false,
         refund_tel_required: false,
+        payout_estimate: null,
       });
       assert.equal(await ledgerCancelAmount('RT-VIEW'), 0, 'the order is in the ledger now');
     });

@@ -39,6 +39,8 @@ export const ERRORS = {
   INTERNAL: { status: 500, retry: 'same_key' },
   PG_PROVIDER: { status: 502, retry: 'none' },
   UPSTREAM_UNAVAILABLE: { status: 503, retry: 'same_key', bare: true },
+  // A cancel was sent and its outcome could not be learned: the same key later answers what really happened.
+  REFUND_OUTCOME_UNKNOWN: { status: 503, retry: 'same_key' },
 } as const satisfies Record<string, ErrorRule>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -64,6 +66,8 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'Something went wrong.',
   PG_PROVIDER: 'The payment provider refused the refund.',
   UPSTREAM_UNAVAILABLE: 'The payment provider could not be reached; nothing was refunded.',
+  REFUND_OUTCOME_UNKNOWN:
+    'The refund was sent but its outcome is not known yet; send the same request with the same Idempotency-Key.',
 };
 
 /** True when the string is one of our error codes (for answers read from the network). */

@@ -1,8 +1,9 @@
 /**
  * @module applyChange(): the one way a change reaches i'mport (a cancel, or the revocation of an unpaid virtual
- * account). It writes the attempt before the call, so a crash mid-call leaves a record to settle; sends it; and
- * learns the outcome: applied, refused (nothing happened), not sent, or unknown, which is settled from i'mport's own
- * copy of the payment before anything is said.
+ * account). It writes the attempt and marks the order's row before the call, so a crash mid-call leaves a record to
+ * settle and a row nobody trusts until i'mport is asked; sends it; and learns the outcome: applied, refused (nothing
+ * happened), not sent, or unknown, which is settled from i'mport's own copy of the payment before anything is said,
+ * and answered REFUND_OUTCOME_UNKNOWN when even that copy cannot be read.
  */
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { ChangeResult, Refused } from '../iamport/client.ts';
@@ -10,7 +11,7 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { AttemptStart } from '../store/store.ts';
 import { ending, finishQuietly } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
-import { refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
+import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
 import { entryId, findEntryFor, isRevokeAttempt, verdictOf } from './settle.ts';
@@ -34,7 +35,13 @@ export type Applied =
 
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
   const { attempt, key, payment } = change;
-  await Promise.all([deps.store.insertAttempt(attempt), key && deps.store.setIdempotencyAttempt(key, attempt.id)]);
+  // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
+  // shows figures this change may have made stale as if they were current (view.ts).
+  await Promise.all([
+    deps.store.insertAttempt(attempt),
+    key && deps.store.setIdempotencyAttempt(key, attempt.id),
+    deps.store.markNeedsSync(payment.imp_uid, deps.now()),
+  ]);
   const sentAt = deps.now();
   const result = await change.send();
   const iamport_ms = deps.now() - sentAt;
@@ -87,7 +94,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   }
 };
 
-/** What a refusal means for the client, judged against the payment as i'mport shows it now (null if unreadable). */
+/**
+ * What a refusal means for the client, judged against the payment as i'mport shows it now (null if unreadable).
+ * Where one of our codes says what i'mport said, the answer is that code in our words (i'mport's stay in the audit);
+ * only a PG's own refusal is passed on in i'mport's words, for the shop (the widget never shows them).
+ */
 const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment | null): Failure => {
   if (isRevokeAttempt(attempt)) {
     // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
@@ -95,15 +106,37 @@ const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment 
       const changed = 'This virtual account has changed (it may have been paid); check it and ask again.';
       return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(fresh));
     }
-  } else if (fresh && cancelableOf(fresh) !== attempt.checksum) {
-    const now = cancelableOf(fresh);
+    return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  }
+  const now = fresh ? cancelableOf(fresh) : undefined;
+  if (fresh && now !== attempt.checksum) {
     const changed = `The refundable amount is now ${now} ${fresh.currency}; check it and ask again.`;
     return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, now);
-  } else if (refused.refusal === 'already_cancelled') {
-    return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
   }
-  // i'mport's own words (a PG's, most often) are what this answer says.
-  return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  switch (refused.refusal) {
+    case 'already_cancelled':
+      return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has already been fully refunded.', 0);
+    case 'checksum':
+      return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', ERROR_MESSAGES.CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN, now);
+    case 'amount':
+      return fail(
+        'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
+        "i'mport shows less refundable than was asked; check the amount and ask again.",
+        now,
+      );
+    case 'pg':
+      // i'mport's own words (a PG's, most often) are what this answer says.
+      return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
+  }
+};
+
+/** Re-reads the payment after an unknown outcome; a ledger failure while storing it counts as not knowing. */
+const refreshAfterChange = async (deps: RefundDeps, impUid: string): Promise<Loaded> => {
+  try {
+    return await refreshPayment(deps, impUid);
+  } catch (error) {
+    return { kind: 'unavailable', detail: `ledger: ${String(error)}` };
+  }
 };
 
 /** The change may or may not have happened: ask i'mport, and answer only what it shows. */
@@ -112,20 +145,40 @@ const settleUnknown = async (
   { attempt, payment, known }: Change,
   { detail, iamport_ms }: { readonly detail: string; readonly iamport_ms: number },
 ): Promise<Applied> => {
-  const fresh = await refreshPayment(deps, payment.imp_uid);
+  const revoking = isRevokeAttempt(attempt);
+  const fresh = await refreshAfterChange(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
-    await deps.store.markNeedsSync(payment.imp_uid, deps.now());
+    // Nobody knows yet. The row stays marked and the attempt unsettled, so the next look at this order (a view, a
+    // retry with this key, a webhook) asks i'mport first; until then the order shows OUTCOME_PENDING_CHECK.
+    const lookup = fresh.kind === 'unavailable' ? fresh.detail : "i'mport does not show the payment";
+    const why = `no answer to the ${revoking ? 'revocation' : 'cancel'} (${detail}); the re-fetch failed (${lookup})`;
     const finish = {
       outcome: 'unknown',
-      error_code: 'UPSTREAM_UNAVAILABLE',
-      iamport_message: detail,
+      error_code: 'REFUND_OUTCOME_UNKNOWN',
+      iamport_message: why,
       iamport_ms,
     } as const;
-    await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+    await Promise.all([
+      deps.store
+        .markNeedsSync(payment.imp_uid, deps.now())
+        .catch((error: unknown) =>
+          deps.log({ level: 'error', msg: 'could not mark an order', imp_uid: payment.imp_uid, error: String(error) }),
+        ),
+      finishQuietly(deps, attempt.id, ending(deps, finish)),
+    ]);
+    deps.log({
+      level: 'warn',
+      msg: 'refund outcome unknown',
+      attempt: attempt.id,
+      merchant_uid: attempt.merchant_uid,
+      why,
+    });
+    const what = revoking ? 'The revocation of this virtual account' : 'The refund';
     return fail(
-      'UPSTREAM_UNAVAILABLE',
-      "i'mport did not answer and the outcome could not be checked yet. It is checked before anything else happens " +
-        'to this order; retry with the same Idempotency-Key.',
+      'REFUND_OUTCOME_UNKNOWN',
+      `${what} was sent to i'mport, but its answer was lost and i'mport could not be asked what happened yet. ` +
+        'It is checked before anything else happens to this order; send the same request with the same ' +
+        'Idempotency-Key to learn the outcome (it never applies twice).',
     );
   }
   const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
@@ -148,8 +201,8 @@ const settleUnknown = async (
     iamport_ms,
   } as const;
   await deps.store.finishAttempt(attempt.id, ending(deps, finish));
-  return fail(
-    'UPSTREAM_UNAVAILABLE',
-    "i'mport did not answer; it shows no refund, so nothing was refunded. Try again.",
-  );
+  const nothing = revoking
+    ? 'it shows the account not revoked, so nothing was changed'
+    : 'it shows no refund, so nothing was refunded';
+  return fail('UPSTREAM_UNAVAILABLE', `i'mport did not answer; ${nothing}. Try again.`);
 };

@@ -77,9 +77,28 @@ const withIdempotencyKey = async (
 
 // Said before this request sent anything; an earlier request's outcome may still be unsettled, so no more is claimed.
 // What went wrong upstream (hosts, ports, i'mport's words) goes to the log, never into an answer.
-const unavailable = (deps: RefundDeps, loaded: Loaded & { kind: 'unavailable' }): Failure => {
+const unavailable = (
+  deps: RefundDeps,
+  loaded: Loaded & { kind: 'unavailable' },
+  earlierUnsettled: boolean,
+): Failure => {
   deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund", detail: loaded.detail });
-  return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; this request sent no refund. Try again.");
+  const earlier = earlierUnsettled ? ', and an earlier refund of this order is still being checked' : '';
+  return fail(
+    'UPSTREAM_UNAVAILABLE',
+    `i'mport could not be reached; this request sent no refund${earlier}. Try again.`,
+  );
+};
+
+// A retry whose key's earlier attempt reached (or may have reached) i'mport, and whose outcome still cannot be asked:
+// saying "nothing was refunded" could be false, so the answer says what is known, and stays unstored for the key.
+const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Failure => {
+  deps.log({ level: 'warn', msg: 'refund outcome still unknown', attempt: attemptId, detail });
+  return fail(
+    'REFUND_OUTCOME_UNKNOWN',
+    "This request's refund was sent earlier and i'mport still cannot be asked what happened. Send it again with the " +
+      'same Idempotency-Key later to learn the outcome (it never refunds twice).',
+  );
 };
 
 const INCONSISTENT = fail(
@@ -109,20 +128,29 @@ const refund = async (
     return failure;
   };
 
+  // The attempt this key was last bound to, when its outcome is not known yet (as read under the lease).
+  const keyAttempt = keyed?.earlierAttemptId ? order.attempts.find((a) => a.id === keyed.earlierAttemptId) : undefined;
+  const unsettledEarlier = keyAttempt && isUnsettled(keyAttempt) ? keyAttempt : undefined;
+
   /** No usable payment from i'mport: more cancelled than paid (impossible there) is refused and audited until sane. */
-  const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<Failure> | Failure =>
-    loaded.reason === 'inconsistent'
+  const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<Failure> | Failure => {
+    if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, loaded.detail);
+    return loaded.reason === 'inconsistent'
       ? rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail)
-      : unavailable(deps, loaded);
+      : unavailable(deps, loaded, order.attempts.some(isUnsettled));
+  };
 
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
-  if (loaded.kind === 'not_found')
+  if (loaded.kind === 'not_found') {
+    if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, "i'mport does not show the payment");
     return rejectLocally(fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
+  }
   if (loaded.kind === 'unavailable') return cannotLoad(loaded);
   if (attempts.some(isUnsettled)) {
-    loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    // A marked row was just re-read by loadPayment; only an unmarked one needs i'mport's copy now.
+    if (!order.payment?.needs_sync) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
     if (loaded.kind !== 'ok') {
       return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     }

@@ -43,7 +43,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     });
   }
 
-  it('when even the re-fetch fails, answers 503, marks the order, and the retry with the same key reports the refund that did happen', async () => {
+  it('when even the re-fetch fails, answers 503 REFUND_OUTCOME_UNKNOWN, marks the order, and the retry with the same key reports the refund that did happen', async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'U-DARK', amount: 4000 });
     await h.view('U-DARK');
@@ -51,7 +51,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     h.fake.inject({ kind: 'drop', route: 'payment' });
     const first = await h.cancel({ merchant_uid: 'U-DARK', reason: 'x' }, { key: 'k-dark' });
     assert.equal(first.res.status, 503);
-    assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "the cancel did happen at i'mport");
     assert.equal((await h.store.getPayment('U-DARK'))!.needs_sync, true);
     assert.equal((await h.store.listAttempts('U-DARK'))[0]!.outcome, 'unknown');

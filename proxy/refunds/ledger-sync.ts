@@ -62,23 +62,16 @@ export const refreshPayment = async (
 
 /**
  * The ledger's payment for an order. An order not yet known is looked up at i'mport by merchant_uid and stored;
- * a row flagged needs_sync is re-fetched first (with `allowStale`, the stale row is used if i'mport is down, but not
- * when i'mport answered an inconsistent payment).
+ * a row flagged needs_sync is re-fetched first (the view decides itself what a marked row means when i'mport is down).
  */
 export const loadPayment = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
   merchantUid: string,
-  { allowStale = false, read }: { allowStale?: boolean; read?: StoredPayment | null } = {},
+  { read }: { read?: StoredPayment | null } = {},
 ): Promise<Loaded> => {
   // `read`: the row, when the caller already read it alongside other statements.
   const stored = read === undefined ? await deps.store.getPayment(merchantUid) : read;
   if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
-  if (stored) {
-    const fresh = await refreshPayment(deps, stored.imp_uid);
-    // A stale row stands in only while i'mport is unreachable; when i'mport shows impossible figures it shows nothing.
-    return fresh.kind === 'unavailable' && allowStale && fresh.reason !== 'inconsistent'
-      ? { kind: 'ok', payment: stored }
-      : fresh;
-  }
+  if (stored) return refreshPayment(deps, stored.imp_uid);
   return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
 };

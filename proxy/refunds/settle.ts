@@ -44,9 +44,10 @@ export const verdictOf = (
   payment: Payment,
   claimed: ReadonlySet<string>,
 ): Verdict => {
-  // A revoked virtual account leaves `ready`; it has no history entry and refunds nothing.
+  // A revoked virtual account leaves `ready` (for `failed`, most likely); it has no history entry and refunds nothing.
+  // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
   if (isRevokeAttempt(attempt)) {
-    const applied = payment.status !== 'ready';
+    const applied = payment.status !== 'ready' && payment.status !== 'paid' && payment.status !== 'cancelled';
     return { applied, entry: undefined, refunded: applied ? 0 : null };
   }
   const entry = findEntryFor(attempt, payment.cancel_history, claimed);
@@ -74,14 +75,15 @@ export const settleAttempts = async (
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     const { applied, entry, refunded } = verdictOf(attempt, payment, claimed);
     if (entry) claimed.add(entryId(entry));
+    // Why the outcome was unknown (an `unknown` attempt's i'mport fields) stays in the audit beside how it settled.
     await deps.store.finishAttempt(attempt.id, {
       outcome: applied ? 'succeeded' : 'failed',
       error_code: applied ? null : 'UPSTREAM_UNAVAILABLE',
-      iamport_code: null,
-      iamport_message: null,
+      iamport_code: attempt.iamport_code,
+      iamport_message: attempt.iamport_message,
       cancellation_id: entry ? entryId(entry) : null,
       refunded,
-      iamport_ms: null,
+      iamport_ms: attempt.iamport_ms,
       finished_at: deps.now(),
     });
     // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.

@@ -38,10 +38,13 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
       tied_imp_uid: tied,
     });
   }
-  // Settle attempts left unknown (e.g. by a crash), unless a refund of this order is running right now.
+  // Settle attempts left unknown (e.g. by a crash), unless a refund of this order is running right now. The copy is
+  // read again under the lease: the one above may predate a cancel that an attempt, finished since, had in flight.
   await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
     const attempts = await deps.store.listAttempts(payment.merchant_uid);
-    if (attempts.some(isUnsettled)) await settleAttempts(deps, payment, attempts);
+    if (!attempts.some(isUnsettled)) return { value: undefined };
+    const again = await refreshPayment(deps, impUid);
+    if (again.kind === 'ok') await settleAttempts(deps, again.payment, attempts);
     return { value: undefined };
   });
   return SYNCED;

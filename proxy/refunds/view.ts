@@ -1,36 +1,91 @@
-/** @module viewPayment(): what the widget renders for an order (toRefundView: the proxy's copy of a payment, so). */
+/**
+ * @module viewPayment(): what the widget renders for an order (toRefundView: the proxy's copy of a payment, so).
+ * An order whose row is marked (a change was sent and its outcome may not be in the row) is re-read from i'mport under
+ * the order's lease, settling what that change did; while that cannot be learned, the view says OUTCOME_PENDING_CHECK.
+ */
 import { banksFor, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import { payoutEstimateFor } from '../../shared/payout.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Grant } from '../auth/grant.ts';
 import type { Payment } from '../payments/payment.ts';
+import type { Attempt, StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 import { grantRemaining } from './grant-cap.ts';
-import { loadPayment } from './ledger-sync.ts';
+import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
+import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { fail, type ViewOutcome } from './outcome.ts';
 import { cancelableOf, isRevocable, notRefundableReason } from './rules.ts';
+import { isUnsettled, settleAttempts } from './settle.ts';
+
+/** The payment to show; `pending` when an attempt's outcome is still unknown; the attempts, when already read. */
+interface Read {
+  readonly loaded: Loaded;
+  readonly pending: boolean;
+  readonly attempts: readonly Attempt[] | null;
+}
 
 /** The order's payment as the widget renders it; the grant must already be checked to cover the order. */
-export const viewPayment = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport' | 'log'>,
-  merchantUid: string,
-  grant: Grant,
-): Promise<ViewOutcome> => {
-  // The view may show a slightly stale row when i'mport is down; the refund itself never relies on one.
-  const loaded = await loadPayment(deps, merchantUid, { allowStale: true });
+export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: Grant): Promise<ViewOutcome> => {
+  const stored = await deps.store.getPayment(merchantUid);
+  // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing.
+  const read: Read = stored?.needs_sync
+    ? await recheck(deps, stored)
+    : { loaded: await loadPayment(deps, merchantUid, { read: stored }), pending: false, attempts: null };
+  const { loaded, pending } = read;
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
     deps.log({ level: 'warn', msg: "i'mport lookup failed", detail: loaded.detail });
     return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; try again in a moment.");
   }
-  // Only a capped grant costs the view a read of the order's audit.
+  // Only a capped grant costs the view a read of the order's audit (unless it was read already).
   const left =
-    grant.max_amount === undefined ? null : grantRemaining(grant, await deps.store.listAttempts(merchantUid));
-  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), left) };
+    grant.max_amount === undefined
+      ? null
+      : grantRemaining(grant, read.attempts ?? (await deps.store.listAttempts(merchantUid)));
+  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), left, pending) };
 };
 
-/** `grantRemaining`: what a capped grant still allows (grant-cap.ts), or null for a grant without a cap. */
-export const toRefundView = (p: Payment, nowMs: number, grantRemaining: number | null = null): RefundView => {
-  const reason = notRefundableReason(p, nowMs);
+/**
+ * A marked row, re-read from i'mport while holding the order's lease (so no attempt is running while one is judged,
+ * and the copy read is newer than every attempt's call), any attempt left unknown settled from it. Not waited for:
+ * a refund holding the lease is itself an attempt whose outcome is not known yet. When i'mport cannot be asked, the
+ * row stands in as before, marked pending if an attempt is unsettled; not when i'mport shows impossible figures.
+ */
+const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> => {
+  const read = await withLease(
+    { ...deps, leaseWaitMs: 0 },
+    `order:${stored.merchant_uid}`,
+    async (): Promise<LeaseWork<Read>> => {
+      const [loaded, attempts] = await Promise.all([
+        refreshPayment(deps, stored.imp_uid),
+        deps.store.listAttempts(stored.merchant_uid),
+      ]);
+      const unsettled = attempts.some(isUnsettled);
+      if (loaded.kind === 'ok' && unsettled) {
+        await settleAttempts(deps, loaded.payment, attempts);
+        // A capped grant is counted from the settled outcomes, read again.
+        return { value: { loaded, pending: false, attempts: null } };
+      }
+      if (loaded.kind === 'unavailable' && loaded.reason !== 'inconsistent') {
+        return { value: { loaded: { kind: 'ok', payment: stored }, pending: unsettled, attempts } };
+      }
+      return { value: { loaded, pending: false, attempts } };
+    },
+  );
+  return read === LEASE_BUSY ? { loaded: { kind: 'ok', payment: stored }, pending: true, attempts: null } : read;
+};
+
+/**
+ * `grantRemaining`: what a capped grant still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an
+ * attempt's outcome is not known yet, so the figures (the ledger's last copy) may be stale and nothing is refundable.
+ */
+export const toRefundView = (
+  p: Payment,
+  nowMs: number,
+  grantRemaining: number | null = null,
+  pending = false,
+): RefundView => {
+  const reason = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs);
   const accountRequired = needsRefundAccount(p);
   return {
     merchant_uid: p.merchant_uid,
@@ -49,6 +104,7 @@ export const toRefundView = (p: Payment, nowMs: number, grantRemaining: number |
     refund_account_required: accountRequired,
     refund_tel_required: needsRefundTel(p),
     ...(accountRequired ? { banks: [...banksFor(p.pg_provider)] } : {}),
+    payout_estimate: accountRequired ? payoutEstimateFor(p.pg_provider) : null,
     // Whole units: a cap written with a fraction must not offer a fraction of a won.
     ...(grantRemaining === null ? {} : { grant_remaining: Math.floor(grantRemaining) }),
   };

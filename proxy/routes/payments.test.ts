@@ -35,6 +35,7 @@ describe('GET /payments/:merchant_uid', () => {
       revocable: false,
       refund_account_required: false,
       refund_tel_required: false,
+      payout_estimate: null,
     });
     assert.ok(v.safeParse(RefundViewSchema, body).success, 'the answer is the shared RefundView the widget reads');
     assert.equal(h.fake.count('find'), 1);
@@ -96,6 +97,27 @@ describe('GET /payments/:merchant_uid', () => {
     assert.deepEqual([failed.body.refundable, failed.body.reason], [false, 'not_paid']);
     const phone = await h.view('V-PHONE');
     assert.deepEqual([phone.body.refundable, phone.body.reason], [false, 'phone_previous_month']);
+  });
+
+  it("says when a payout into the customer's account arrives, per PG, and nothing where none is published", async () => {
+    h = await createHarness();
+    const vbank = { amount: 1000, pay_method: 'vbank' } as const;
+    h.fake.addPayment({ merchant_uid: 'P-INI', ...vbank, pg_provider: 'html5_inicis' });
+    h.fake.addPayment({ merchant_uid: 'P-DAOU', ...vbank, pg_provider: 'daou' });
+    h.fake.addPayment({ merchant_uid: 'P-CARD', amount: 1000, pay_method: 'card', pg_provider: 'html5_inicis' });
+    h.fake.addPayment({ merchant_uid: 'P-NONE', ...vbank, pg_provider: 'jtnet' });
+    const estimates: Record<string, unknown> = {};
+    for (const uid of ['P-INI', 'P-DAOU', 'P-CARD', 'P-NONE']) {
+      const { body } = await h.view(uid);
+      assert.ok(v.safeParse(RefundViewSchema, body).success, uid);
+      estimates[uid] = body.payout_estimate;
+    }
+    assert.deepEqual(estimates, {
+      'P-INI': { min_business_days: 1, max_business_days: 2 },
+      'P-DAOU': { min_business_days: 7, max_business_days: null },
+      'P-CARD': null,
+      'P-NONE': null,
+    });
   });
 
   it('asks for a phone number with the account where the PG needs one (Welcome Payments)', async () => {

@@ -7,8 +7,16 @@ export const NOT_REFUNDABLE_REASONS = [
   'phone_previous_month',
   'not_paid',
   'refund_account_unsupported',
+  // A refund of this order was sent and its outcome is not known yet; the view settles it once i'mport answers.
+  'OUTCOME_PENDING_CHECK',
 ] as const;
 export type NotRefundableReason = (typeof NOT_REFUNDABLE_REASONS)[number];
+
+/** Business days until a payout reaches the customer's account; a null maximum means "or more". */
+export const PayoutEstimateSchema = v.object({
+  min_business_days: v.number(),
+  max_business_days: v.nullable(v.number()),
+});
 
 export const BankSchema = v.object({ code: v.string(), name_ko: v.string(), name_en: v.string() });
 
@@ -31,6 +39,11 @@ export const RefundViewSchema = v.object({
   refund_account_required: v.boolean(),
   refund_tel_required: v.boolean(),
   banks: v.optional(v.array(BankSchema)),
+  /**
+   * When a refund paid out into the customer's account (`refund_account_required`) arrives, for the payment's PG
+   * (shared/payout.ts); null when the refund is not such a payout or no estimate is published for the PG.
+   */
+  payout_estimate: v.nullable(PayoutEstimateSchema),
   /**
    * Present when the grant has a `max_amount`: what it still allows (a whole number of won for KRW), across every
    * refund under it. The widget offers no more than the smaller of this and `cancelable_amount`.

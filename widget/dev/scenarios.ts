@@ -28,6 +28,7 @@ const card: RefundView = {
   revocable: false,
   refund_account_required: false,
   refund_tel_required: false,
+  payout_estimate: null,
 };
 
 const banks = [

@@ -49,6 +49,15 @@ const object =
     return out as T; // every field of T was read above
   };
 
+const readPayout = object<NonNullable<RefundView['payout_estimate']>>({
+  min_business_days: number,
+  max_business_days: nullable(number),
+});
+const payout: Read = (v) => {
+  const read = readPayout(v);
+  return read && [read];
+};
+
 const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
 
 /** Reads the answer of `GET /payments/:merchant_uid` (RefundViewSchema). */
@@ -69,6 +78,7 @@ export const readView = object<RefundView>({
   refund_account_required: boolean,
   refund_tel_required: boolean,
   banks: optional(arrayOf(bank)),
+  payout_estimate: nullable(payout),
   grant_remaining: optional(number),
 });
 

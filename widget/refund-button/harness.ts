@@ -58,6 +58,7 @@ export const card: RefundView = {
   revocable: false,
   refund_account_required: false,
   refund_tel_required: false,
+  payout_estimate: null,
 };
 
 export const vbank: RefundView = {

@@ -141,6 +141,10 @@ const TEXTS: Texts = {
     '이 결제는 여기서 계좌로 환불할 수 없어요. 판매자에게 문의해 주세요.',
     "This payment can't be refunded to a bank account here. Please contact the seller.",
   ],
+  OUTCOME_PENDING_CHECK: [
+    '이 주문의 환불 결과를 확인하고 있어요. 중복 환불은 되지 않으니 잠시 후 다시 열어 주세요.',
+    "We're confirming this order's refund. You won't be refunded twice; open this again in a moment.",
+  ],
   INVALID_REQUEST: ['입력한 내용을 다시 확인해 주세요.', 'Please check what you entered.'],
   REFUND_ACCOUNT_REQUIRED: ['환불받을 계좌 정보를 입력해 주세요.', 'Enter the account for the refund.'],
   UNAUTHORIZED: [
@@ -174,6 +178,10 @@ const TEXTS: Texts = {
   UPSTREAM_UNAVAILABLE: [
     '결제사와 연결되지 않아 환불하지 못했어요. 잠시 후 다시 시도해 주세요.',
     "We couldn't reach the payment provider, so nothing was refunded. Please try again.",
+  ],
+  REFUND_OUTCOME_UNKNOWN: [
+    "환불 결과를 아직 확인하지 못했어요. 중복 환불은 되지 않으니 잠시 후 '다시 확인'을 눌러 주세요.",
+    "We couldn't confirm the refund yet. You won't be refunded twice; check again in a moment.",
   ],
   INTERNAL: ['일시적인 오류가 생겼어요. 잠시 후 다시 시도해 주세요.', 'Something went wrong. Please try again.'],
   NETWORK: ['인터넷 연결을 확인해 주세요.', 'Please check your connection.'],

@@ -197,6 +197,29 @@ describe('lose_response fault', () => {
     fake.inject({ kind: 'lose_response' });
     assert.equal((await fake.fetch(`${BASE}/users/getToken`, json({}))).status, 400);
   });
+
+  it("with route 'vbank', revokes the virtual account and then rejects, leaving cancels alone", async () => {
+    const fixture = setup();
+    const { imp_uid } = fixture.fake.addPayment({
+      merchant_uid: 'vb-1',
+      amount: 5000,
+      pay_method: 'vbank',
+      status: 'ready',
+    });
+    const { token } = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'lose_response', route: 'vbank' });
+    const card = paidCard(fixture);
+    const cancelled = await fixture.fake
+      .fetch(`${BASE}/payments/cancel`, json({ imp_uid: card.imp_uid, amount: 1000 }, token))
+      .then(readEnvelope);
+    assert.equal(cancelled.code, 0, 'the cancel was answered');
+    const revoke = fixture.fake.fetch(`${BASE}/vbanks/${imp_uid}`, {
+      method: 'DELETE',
+      headers: { Authorization: token },
+    });
+    await assert.rejects(revoke, { name: 'TypeError', message: 'fetch failed' });
+    assert.equal(fixture.fake.getPayment(imp_uid)?.status, 'failed', 'the revocation was applied');
+  });
 });
 
 describe('fault queue, reset and counting', () => {

@@ -6,15 +6,16 @@ export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'any
 
 /**
  * A fault to inject. `times`: how many matching requests it affects (default 1). `route` defaults to 'any';
- * `pg_refusal`, `lose_response` and `hold_response` only ever hit 'cancel'. `hold_response` applies the cancel and then
- * holds the answer back for `ms`, so a test can kill the proxy after i'mport's success but before its ledger write.
+ * `pg_refusal` and `hold_response` only ever hit 'cancel', and `lose_response` hits 'cancel' unless its route is 'vbank'
+ * (a revocation applied whose answer is lost). `hold_response` applies the cancel and then holds the answer back for
+ * `ms`, so a test can kill the proxy after i'mport's success but before its ledger write.
  */
 export type Fault =
   | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
   | { kind: 'http_5xx'; status?: number; route?: FakeRoute; times?: number }
   | { kind: 'pg_refusal'; message?: string; times?: number }
   | { kind: 'drop'; route?: FakeRoute; times?: number }
-  | { kind: 'lose_response'; times?: number }
+  | { kind: 'lose_response'; route?: 'cancel' | 'vbank'; times?: number }
   | { kind: 'hold_response'; ms: number; times?: number };
 
 export type FaultKind = Fault['kind'];
@@ -30,7 +31,7 @@ export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
   v.strictObject({ kind: v.literal('http_5xx'), status: v.optional(serverStatus), route, times }),
   v.strictObject({ kind: v.literal('pg_refusal'), message: v.optional(v.string()), times }),
   v.strictObject({ kind: v.literal('drop'), route, times }),
-  v.strictObject({ kind: v.literal('lose_response'), times }),
+  v.strictObject({ kind: v.literal('lose_response'), route: v.optional(v.picklist(['cancel', 'vbank'])), times }),
   v.strictObject({ kind: v.literal('hold_response'), ms: v.pipe(v.number(), v.minValue(0)), times }),
 ]);
 
@@ -41,10 +42,11 @@ export interface FaultQueue {
   clear(): void;
 }
 
-const targetOf = (fault: Fault): FakeRoute =>
-  fault.kind === 'pg_refusal' || fault.kind === 'lose_response' || fault.kind === 'hold_response'
-    ? 'cancel'
-    : (fault.route ?? 'any');
+const targetOf = (fault: Fault): FakeRoute => {
+  if (fault.kind === 'pg_refusal' || fault.kind === 'hold_response') return 'cancel';
+  if (fault.kind === 'lose_response') return fault.route ?? 'cancel';
+  return fault.route ?? 'any';
+};
 
 const isOneOf = <K extends FaultKind>(fault: Fault, kinds: readonly K[]): fault is Extract<Fault, { kind: K }> =>
   kinds.some((kind) => kind === fault.kind);

@@ -1,0 +1,95 @@
+// i'mport's refusals as the client gets them: a PG's refusal in i'mport's own words (for the shop, through the widget's
+// refund-error event) and in the audit; i'mport's own refusals that a code already says, in our words only.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const HANGUL = /[\u3131-\uD79D]/;
+
+/** Refunds `amount` at the fake i'mport behind the proxy's back, as the i'mport console would. */
+const refundElsewhere = async (impUid: string, amount: number) => {
+  const credentials = { imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' };
+  const tokenAnswer = await h.fake.fetch('http://iamport.test/users/getToken', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  const token = ((await tokenAnswer.json()) as { response: { access_token: string } }).response.access_token;
+  await h.fake.fetch('http://iamport.test/payments/cancel', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: token },
+    body: JSON.stringify({ imp_uid: impUid, amount, reason: 'console' }),
+  });
+};
+
+describe("i'mport's refusals", () => {
+  it("a PG's refusal answers PG_PROVIDER (502) with i'mport's message as it is, and the audit records it", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'RF-PG', amount: 8000 });
+    h.fake.inject({ kind: 'pg_refusal', message: '해당거래 취소실패(잔액부족)' });
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-PG', reason: 'x' });
+    const said = '결제취소에 실패하였습니다.(해당거래 취소실패(잔액부족))';
+    assert.equal(res.status, 502);
+    assert.deepEqual(body.error, { code: 'PG_PROVIDER', message: said });
+    const [attempt] = await h.store.listAttempts('RF-PG');
+    assert.deepEqual(
+      [attempt!.outcome, attempt!.error_code, attempt!.iamport_code, attempt!.iamport_message],
+      ['rejected', 'PG_PROVIDER', -1, said],
+    );
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 0);
+  });
+
+  it("a checksum refusal while i'mport's lookups fail answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN in our words; i'mport's stay in the audit", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'RF-SUM', amount: 10_000 });
+    await h.view('RF-SUM');
+    await refundElsewhere(p.imp_uid, 4000);
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-SUM', reason: 'x' });
+    assert.equal(res.status, 409);
+    assert.equal(body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    assert.doesNotMatch(body.error.message, HANGUL, "not i'mport's text");
+    assert.equal(body.cancelable_amount, undefined, 'no balance is claimed that could not be read');
+    const [attempt] = await h.store.listAttempts('RF-SUM');
+    assert.equal(attempt!.outcome, 'rejected');
+    assert.match(attempt!.iamport_message ?? '', /취소가능잔액\(checksum\)이 일치하지 않습니다/);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'nothing more was refunded');
+    const retry = await h.cancel({ merchant_uid: 'RF-SUM', reason: 'x' });
+    assert.equal(retry.body.refunded, 6000, "the next request reads i'mport first");
+  });
+
+  it("no failure answer of a refund carries i'mport's words but a PG's refusal", async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'RF-ALL', amount: 3000 });
+    await h.view('RF-ALL');
+    const failures: Record<string, any>[] = [];
+    const attempt = async (fault?: Parameters<typeof h.fake.inject>[0]) => {
+      if (fault) h.fake.inject(fault);
+      const { body } = await h.cancel({ merchant_uid: 'RF-ALL', cancel_request_amount: 1000, reason: 'x' });
+      if (!body.ok) failures.push(body);
+      h.fake.clearFaults();
+    };
+    await attempt({ kind: 'http_5xx', route: 'cancel', status: 500 });
+    await attempt({ kind: 'drop', route: 'any', times: 3 });
+    await attempt({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: 5 });
+    await attempt({ kind: 'lose_response' });
+    await attempt({ kind: 'pg_refusal', message: '카드사 취소 불가' });
+    await attempt();
+    await attempt();
+    const codes = failures.map((f) => f.error.code);
+    assert.deepEqual(codes, [
+      'UPSTREAM_UNAVAILABLE',
+      'REFUND_OUTCOME_UNKNOWN',
+      'REFUND_OUTCOME_UNKNOWN',
+      'PG_PROVIDER',
+      'PAYMENT_ALREADY_CANCELLED',
+    ]);
+    for (const f of failures) {
+      if (f.error.code !== 'PG_PROVIDER') assert.doesNotMatch(f.error.message, HANGUL, JSON.stringify(f));
+    }
+  });
+});

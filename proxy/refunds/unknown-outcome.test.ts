@@ -1,0 +1,184 @@
+// A change sent to i'mport whose answer is lost while i'mport cannot be asked: the answer (REFUND_OUTCOME_UNKNOWN), the
+// view meanwhile (OUTCOME_PENDING_CHECK), and what happens once i'mport answers again, through app.request().
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import * as v from 'valibot';
+import { ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
+import { RefundViewSchema } from '../../shared/schemas/refund-view.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+/** i'mport's payment lookups fail (HTTP 502) until `h.fake.clearFaults()`. */
+const lookupsFail = () => h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+
+describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport not answering lookups", () => {
+  it('answers 503 REFUND_OUTCOME_UNKNOWN, audits the attempt as unknown with why, and does not store the answer', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UO-1', amount: 10_000 });
+    await h.view('UO-1');
+    h.fake.inject({ kind: 'lose_response' });
+    lookupsFail();
+    const body = { merchant_uid: 'UO-1', cancel_request_amount: 4000, reason: 'x' };
+    const first = await h.cancel(body, { key: 'uo-1' });
+    assert.equal(first.res.status, 503);
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.ok(v.safeParse(ErrorAnswerSchema, first.body).success);
+    assert.doesNotMatch(first.body.error.message, /nothing was refunded/, 'it does not claim what nobody knows');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "the refund did happen at i'mport");
+    const [attempt] = await h.store.listAttempts('UO-1');
+    assert.deepEqual([attempt!.outcome, attempt!.error_code], ['unknown', 'REFUND_OUTCOME_UNKNOWN']);
+    assert.match(attempt!.iamport_message ?? '', /no answer to the cancel .*the re-fetch failed \(HTTP 502\)/);
+    assert.equal((await h.store.getPayment('UO-1'))!.needs_sync, true, 'the order is marked');
+
+    // Still in the dark: the same key says so again (not a stored answer) and sends nothing.
+    const again = await h.cancel(body, { key: 'uo-1' });
+    assert.deepEqual([again.res.status, again.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    assert.equal(again.res.headers.get('Idempotent-Replayed'), null);
+    // Another request sent nothing, and says that, without claiming the order had nothing refunded.
+    const other = await h.cancel({ ...body, reason: 'y' }, { key: 'uo-2' });
+    assert.deepEqual([other.res.status, other.body.error.code], [503, 'UPSTREAM_UNAVAILABLE']);
+    assert.match(other.body.error.message, /this request sent no refund, and an earlier refund .* still being checked/);
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("the view says OUTCOME_PENDING_CHECK meanwhile; once i'mport answers, it settles the attempt and shows the fresh figures; the same key then answers the refund, once", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UO-2', amount: 10_000 });
+    await h.view('UO-2');
+    h.fake.inject({ kind: 'lose_response' });
+    lookupsFail();
+    const body = { merchant_uid: 'UO-2', cancel_request_amount: 4000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'uo-k' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+
+    const pending = await h.view('UO-2');
+    assert.equal(pending.res.status, 200);
+    assert.ok(v.safeParse(RefundViewSchema, pending.body).success, 'a RefundView the widget reads');
+    assert.deepEqual(
+      [pending.body.refundable, pending.body.reason],
+      [false, 'OUTCOME_PENDING_CHECK'],
+      'not the stale figures as refundable',
+    );
+    assert.deepEqual(
+      [pending.body.cancel_amount, pending.body.cancelable_amount],
+      [0, 10_000],
+      "the ledger's last copy",
+    );
+
+    h.fake.clearFaults();
+    const fresh = await h.view('UO-2');
+    assert.deepEqual(
+      [fresh.body.refundable, fresh.body.reason, fresh.body.cancel_amount, fresh.body.cancelable_amount],
+      [true, undefined, 4000, 6000],
+    );
+    const [attempt] = await h.store.listAttempts('UO-2');
+    assert.equal(attempt!.outcome, 'succeeded', 'the view settled it');
+    assert.equal(attempt!.cancellation_id, h.fake.getPayment(p.imp_uid)!.cancel_history[0]!.cancellation_id);
+    assert.match(attempt!.iamport_message ?? '', /the re-fetch failed/, 'why it was unknown stays in the audit');
+    assert.equal((await h.store.getPayment('UO-2'))!.needs_sync, false);
+
+    const retry = await h.cancel(body, { key: 'uo-k' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.deepEqual([retry.body.refunded, retry.body.cancelable_amount], [4000, 6000]);
+    assert.equal(h.fake.count('cancel'), 1, "exactly one cancel at i'mport");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
+  });
+
+  it("the same key, once i'mport answers, refunds once when the lost cancel never applied", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UO-3', amount: 10_000 });
+    await h.view('UO-3');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    lookupsFail();
+    const body = { merchant_uid: 'UO-3', cancel_request_amount: 4000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'uo-3' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal((await h.view('UO-3')).body.reason, 'OUTCOME_PENDING_CHECK');
+    h.fake.clearFaults();
+    const retry = await h.cancel(body, { key: 'uo-3' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.refunded, 4000);
+    assert.deepEqual(
+      (await h.store.listAttempts('UO-3')).map((a) => a.outcome),
+      ['failed', 'succeeded'],
+    );
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_history.length, 1, 'refunded once');
+    const replay = await h.cancel(body, { key: 'uo-3' });
+    assert.equal(replay.res.headers.get('Idempotent-Replayed'), 'true');
+  });
+
+  it('the view of an order with a refund running says OUTCOME_PENDING_CHECK, then the outcome', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'UO-4', amount: 10_000 });
+    await h.view('UO-4');
+    h.fake.inject({ kind: 'delay', route: 'cancel', ms: 300 });
+    const running = h.cancel({ merchant_uid: 'UO-4', reason: 'x' }, { key: 'uo-4' });
+    while (h.fake.count('cancel') === 0) await new Promise((resolve) => setImmediate(resolve));
+    const during = await h.view('UO-4');
+    assert.deepEqual([during.body.refundable, during.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    assert.equal((await running).res.status, 200);
+    const after = await h.view('UO-4');
+    assert.deepEqual([after.body.refundable, after.body.reason], [false, 'fully_refunded']);
+  });
+
+  it("costs an ordinary view one ledger read: no audit read and no i'mport call once the row is up to date", async () => {
+    let audits = 0;
+    const inner = createSqliteStore({ path: ':memory:' });
+    const listAttempts: Store['listAttempts'] = (uid) => {
+      audits += 1;
+      return inner.listAttempts(uid);
+    };
+    const store: Store = { ...inner, listAttempts };
+    h = await createHarness({ store });
+    h.fake.addPayment({ merchant_uid: 'UO-5', amount: 10_000 });
+    await h.cancel({ merchant_uid: 'UO-5', cancel_request_amount: 1000, reason: 'x' });
+    const [lookups, read] = [h.fake.count('any'), audits];
+    const view = await h.view('UO-5');
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 9000]);
+    assert.deepEqual([h.fake.count('any'), audits], [lookups, read]);
+  });
+});
+
+describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (DELETE /vbanks)', () => {
+  const ready = { amount: 5000, pay_method: 'vbank', pg_provider: 'kcp', status: 'ready', paid_at: 0 } as const;
+
+  it('answers REFUND_OUTCOME_UNKNOWN when its answer is lost and lookups fail; the same key later answers the revocation, sent once', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UV-1', ...ready });
+    await h.view('UV-1');
+    h.fake.inject({ kind: 'lose_response', route: 'vbank' });
+    lookupsFail();
+    const first = await h.cancel({ merchant_uid: 'UV-1', reason: 'x' }, { key: 'uv-1' });
+    assert.deepEqual([first.res.status, first.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    assert.match(first.body.error.message, /revocation/);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'failed', "i'mport did revoke it");
+    const [attempt] = await h.store.listAttempts('UV-1');
+    assert.equal(attempt!.outcome, 'unknown');
+    assert.match(attempt!.iamport_message ?? '', /no answer to the revocation/);
+    assert.equal((await h.view('UV-1')).body.reason, 'OUTCOME_PENDING_CHECK');
+
+    h.fake.clearFaults();
+    const retry = await h.cancel({ merchant_uid: 'UV-1', reason: 'x' }, { key: 'uv-1' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.deepEqual([retry.body.revoked, retry.body.refunded], [true, 0]);
+    assert.equal(h.fake.count('vbank'), 1);
+  });
+
+  it('is not reported as revoked when the customer paid in the meantime', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UV-2', ...ready });
+    await h.view('UV-2');
+    h.fake.inject({ kind: 'drop', route: 'vbank' });
+    lookupsFail();
+    const first = await h.cancel({ merchant_uid: 'UV-2', reason: 'x' }, { key: 'uv-2' });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.fake.addPayment({ ...p, status: 'paid', paid_at: Math.floor(h.clock.now() / 1000) });
+    h.fake.clearFaults();
+    const retry = await h.cancel({ merchant_uid: 'UV-2', reason: 'x' }, { key: 'uv-2' });
+    assert.notEqual(retry.body.revoked, true);
+    assert.equal(retry.body.error.code, 'REFUND_ACCOUNT_REQUIRED', 'a paid virtual account is refunded to an account');
+    assert.equal((await h.store.listAttempts('UV-2'))[0]!.outcome, 'failed');
+  });
+});
