@@ -56,6 +56,24 @@ describe('sandbox', () => {
     assert.equal(views[5].revocable, true);
   });
 
+  it('speaks the 해요 register in every Korean sentence, scripts included, and carries its own favicon', async () => {
+    await setUp();
+    const ko = await (await h.app.request('/')).text();
+    // 합쇼체 endings (…니다, …니까) would break the page's polite-informal voice, the widget's too; labels included.
+    assert.doesNotMatch(ko, /니다|니까/, 'no -ㅂ니다 endings');
+    const sentences = [...ko.matchAll(/[가-힣][^<>'"]*?[.?!](?=[\s<'"]|$)/g)].map((m) => m[0]);
+    assert.ok(sentences.length >= 5, sentences.join('\n'));
+    for (const sentence of sentences) {
+      assert.match(sentence, /요[.?!]$/, `a 해요 ending: ${sentence}`);
+    }
+    for (const lang of ['ko', 'en']) {
+      const page = await (await h.app.request(`/?lang=${lang}`)).text();
+      const icon = /<link rel="icon" type="image\/svg\+xml" href="data:image\/svg\+xml,([^"]+)">/.exec(page);
+      assert.ok(icon, `${lang}: an inline SVG favicon`);
+      assert.match(decodeURIComponent(icon[1]!), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg".*<\/svg>$/s);
+    }
+  });
+
   it('injects a fault for the next refund and refuses a malformed one', async () => {
     const { orders } = await setUp();
     const card = (await orders())[0]!;
