@@ -12,7 +12,7 @@ export const SANDBOX_STATE_FILE = 'sandbox-iamport.json';
 
 const SavedSandboxSchema = v.object({
   version: v.literal(1),
-  /** The demo orders' generation (their merchant_uids are `DEMO-<generation>-<kind>`); null before the first seeding. */
+  /** The demo orders' generation (merchant_uids `DEMO-<generation>-<kind>`); null before the first seeding. */
   demo: v.nullable(v.string()),
   payments: v.array(FakePaymentSchema),
 });

@@ -53,7 +53,8 @@ const TEXT = {
 
 // An inline icon (a return arrow on the widget's accent colour): no route of its own, and no favicon.ico 404.
 const FAVICON = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2f62e9"/>' +
+  '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">' +
+    '<rect width="32" height="32" rx="7" fill="#2f62e9"/>' +
     '<path d="M12 8 6 14l6 6M6.5 14H19a6 6 0 0 1 0 12h-5" fill="none" stroke="#fff" stroke-width="3" ' +
     'stroke-linecap="round" stroke-linejoin="round"/></svg>',
 )}`;
@@ -99,7 +100,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
   header, main { max-width: 720px; margin: 0 auto; padding: 16px; }
   header { display: flex; align-items: center; justify-content: space-between; gap: 12px; }
   header h1 { font-size: 1.4rem; margin: 0; }
-  /* Korean wraps between words (a line break inside one reads as two words); a word too long for the line still wraps. */
+  /* Korean wraps between words (a break inside one reads as two); a word longer than the line still wraps. */
   header, .banner, .order__main, .panel { word-break: keep-all; overflow-wrap: break-word; }
   .lang-link { flex: none; white-space: nowrap; }
   .banner { background: #fff4d6; color: #5c4400; border-radius: 10px; padding: 10px 14px; font-size: .92rem; }

@@ -42,7 +42,7 @@ const NewOrderSchema = v.strictObject(
         v.string('pg must be a string'),
         v.check(
           (pg) => banksFor(pg).length > 0,
-          "pg must be an i'mport pg_provider with a known refund bank table (html5_inicis, kcp, tosspayments, danal, …)",
+          "pg must be an i'mport pg_provider with a known refund bank table (html5_inicis, kcp, tosspayments, …)",
         ),
       ),
     ),

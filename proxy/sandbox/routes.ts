@@ -21,7 +21,7 @@ export interface SandboxOptions {
   readonly ownOrigins: () => readonly string[];
   /** MAX_GRANT_TTL: the demo's grants live 50 minutes, or this long when it is shorter. */
   readonly maxGrantTtlSeconds?: number;
-  /** The demo generation an earlier run on this DATA_DIR left, whose payments the fake already holds: kept, not re-seeded. */
+  /** The demo generation a run on this DATA_DIR left, its payments already in the fake: kept, not re-seeded. */
   readonly keptGeneration?: string | null;
   /** Told the current demo generation each time the sandbox changes the fake's payments (seeding, a new order). */
   readonly onChange?: (generation: string) => void;
