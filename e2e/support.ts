@@ -18,11 +18,16 @@ export const ARTIFACTS = join(root, 'test-artifacts', 'e2e');
 
 export interface RunningProduct {
   readonly url: string;
+  /** Everything it printed so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
-/** Starts `dist/node.js` as `npm start` does (after its prestart build) with no credentials, and waits for its URL. */
-export const startProduct = async (): Promise<RunningProduct> => {
+/**
+ * Starts `dist/node.js` as `npm start` does (after its prestart build) with no credentials, and waits for its URL.
+ * `env` adds to its environment what a developer would set on the command line (ALLOWED_ORIGINS, say).
+ */
+export const startProduct = async ({ env = {} }: { env?: Record<string, string> } = {}): Promise<RunningProduct> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'refund-e2e-'));
   // The build npm start runs first, in the foreground to its end: not a process the tests keep running.
   const prestart = spawnSync(process.execPath, ['scripts/prestart.mjs'], { cwd: root, stdio: 'inherit' });
@@ -32,11 +37,11 @@ export const startProduct = async (): Promise<RunningProduct> => {
     command: process.execPath,
     args: ['dist/node.js'],
     cwd: root,
-    env: { PORT: '0', DATA_DIR: dataDir },
+    env: { PORT: '0', DATA_DIR: dataDir, ...env },
   });
   const [, url] = await child.waitForOutput(/Open the demo shop: (http:\/\/\S+?)\/?\s/);
   if (!url) throw new Error(`no URL in:\n${child.output()}`);
-  return { url, stop: () => child.stop() };
+  return { url, output: () => child.output(), stop: () => child.stop() };
 };
 
 const postJson = (url: string, body: unknown): Promise<Response> =>

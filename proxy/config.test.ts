@@ -212,10 +212,39 @@ describe('parseConfig outside Node', () => {
 });
 
 describe('grantSecretOf (npm run grant)', () => {
-  it("is REFUND_TOKEN_SECRET when it could be the proxy's (32 characters or more), else null", () => {
-    assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET: 's'.repeat(32) }), 's'.repeat(32));
-    for (const REFUND_TOKEN_SECRET of [undefined, '', 'short']) {
-      assert.equal(grantSecretOf({ REFUND_TOKEN_SECRET }), null, String(REFUND_TOKEN_SECRET));
+  const long = 's'.repeat(32);
+  const sandbox = 'b'.repeat(40);
+
+  it("is REFUND_TOKEN_SECRET when it could be the proxy's (32 characters or more), else a problem naming it", () => {
+    assert.deepEqual(grantSecretOf({ REFUND_TOKEN_SECRET: long }), {
+      ok: true,
+      secret: long,
+      from: 'REFUND_TOKEN_SECRET',
+    });
+    for (const REFUND_TOKEN_SECRET of ['', 'short']) {
+      assert.deepEqual(
+        grantSecretOf({ REFUND_TOKEN_SECRET, SANDBOX_TOKEN_SECRET: sandbox }),
+        { ok: false, problem: 'REFUND_TOKEN_SECRET must be at least 32 characters' },
+        `${JSON.stringify(REFUND_TOKEN_SECRET)}: set, so never replaced by SANDBOX_TOKEN_SECRET`,
+      );
     }
+  });
+
+  it('falls back to SANDBOX_TOKEN_SECRET, under the same rule, and names both when neither is set', () => {
+    assert.deepEqual(grantSecretOf({ SANDBOX_TOKEN_SECRET: sandbox }), {
+      ok: true,
+      secret: sandbox,
+      from: 'SANDBOX_TOKEN_SECRET',
+    });
+    const both = grantSecretOf({ REFUND_TOKEN_SECRET: long, SANDBOX_TOKEN_SECRET: sandbox });
+    assert.equal(both.ok && both.from, 'REFUND_TOKEN_SECRET', 'the live secret comes first');
+    for (const SANDBOX_TOKEN_SECRET of ['', 'short']) {
+      assert.deepEqual(grantSecretOf({ SANDBOX_TOKEN_SECRET }), {
+        ok: false,
+        problem: 'SANDBOX_TOKEN_SECRET must be at least 32 characters',
+      });
+    }
+    const neither = grantSecretOf({});
+    assert.ok(!neither.ok && /REFUND_TOKEN_SECRET .*SANDBOX_TOKEN_SECRET.* is not set/.test(neither.problem));
   });
 });

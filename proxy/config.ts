@@ -221,8 +221,28 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
   };
 }
 
-/** REFUND_TOKEN_SECRET for the grant CLI (`npm run grant`), or null when it is unset or too short to be the proxy's. */
-export const grantSecretOf = (env: Env): string | null => {
-  const result = v.safeParse(VARS.REFUND_TOKEN_SECRET.schema, env.REFUND_TOKEN_SECRET);
-  return result.success ? result.output : null;
+/** The secret `npm run grant` signs with, and the variable it came from; or why there is none. */
+export type GrantSecret =
+  | { readonly ok: true; readonly secret: string; readonly from: 'REFUND_TOKEN_SECRET' | 'SANDBOX_TOKEN_SECRET' }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * For the grant CLI: REFUND_TOKEN_SECRET when it is set (even empty, as for the live/sandbox choice), else
+ * SANDBOX_TOKEN_SECRET, so a grant minted at the command line works against the proxy or the sandbox. The one chosen
+ * must pass the proxy's own rule (at least 32 characters): a shorter one is refused, never replaced by the other.
+ */
+export const grantSecretOf = (env: Env): GrantSecret => {
+  const name =
+    env.REFUND_TOKEN_SECRET !== undefined
+      ? 'REFUND_TOKEN_SECRET'
+      : env.SANDBOX_TOKEN_SECRET !== undefined
+        ? 'SANDBOX_TOKEN_SECRET'
+        : null;
+  if (name === null) {
+    return { ok: false, problem: 'REFUND_TOKEN_SECRET (or, against the sandbox, SANDBOX_TOKEN_SECRET) is not set' };
+  }
+  const result = v.safeParse(VARS[name].schema, env[name]);
+  return result.success
+    ? { ok: true, secret: result.output, from: name }
+    : { ok: false, problem: `${name} ${result.issues[0].message}` };
 };

@@ -1,14 +1,16 @@
 /**
- * @module `npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant.
+ * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant.
  * `--max-amount` caps the total refunded under the grant; it then carries a jti (a random one unless given).
+ * Signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET (the sandbox's, when it was started with one). Only the
+ * grant goes to stdout: `$(npm run -s grant -- …)` captures it whole.
  */
 import { parseArgs } from 'node:util';
 import { mintGrant } from '../auth/grant.ts';
 import { grantSecretOf } from '../config.ts';
 
 const usage =
-  'usage: npm run grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]\n' +
-  '(REFUND_TOKEN_SECRET must be set)';
+  'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]\n' +
+  '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -33,14 +35,14 @@ if (values.help || !merchantUid) {
   console.error(usage);
   process.exit(values.help ? 0 : 2);
 }
-if (!secret) {
-  console.error(`REFUND_TOKEN_SECRET must be set to the proxy's secret (at least 32 characters).\n${usage}`);
+if (!secret.ok) {
+  console.error(`${secret.problem}: set it to the secret the proxy (or the sandbox) checks grants with.\n${usage}`);
   process.exit(2);
 }
 const ttl = number('ttl', values.ttl);
 const maxAmount = number('max-amount', values['max-amount']);
 console.log(
-  await mintGrant(secret, {
+  await mintGrant(secret.secret, {
     merchantUid,
     ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
     ...(maxAmount === undefined ? {} : { maxAmount }),

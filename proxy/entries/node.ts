@@ -69,9 +69,13 @@ const configure = async (env: Env): Promise<{ config: Config; sandbox: SandboxIa
   return { config: sandbox.config, sandbox };
 };
 
-const sandboxBanner = (fakeUrl: string, url: string) =>
+const sandboxBanner = (fakeUrl: string, url: string, allowedOrigins: readonly string[]) =>
   `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
-  `built-in fake i'mport answers on ${fakeUrl}.\nNo real money moves. Open the demo shop: ${url}/\n`;
+  `built-in fake i'mport answers on ${fakeUrl}.\nNo real money moves. Open the demo shop: ${url}/\n` +
+  (allowedOrigins.length > 0
+    ? `Pages on ${allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
+    : 'To embed it in a page on another origin, list that origin in ALLOWED_ORIGINS ' +
+      '(README.md, "Embed it in your own page").\n');
 
 const main = async (): Promise<void> => {
   const { config, sandbox } = await configure(process.env);
@@ -95,8 +99,17 @@ const main = async (): Promise<void> => {
   });
   if (sandbox) {
     const { maxGrantTtlSeconds, grantSecret } = config;
+    const { fake, keptGeneration, remember: onChange } = sandbox;
     const ownOrigins = () => listening;
-    const demo = createSandbox({ fake: sandbox.fake, grantSecret, now: Date.now, ownOrigins, maxGrantTtlSeconds });
+    const demo = createSandbox({
+      fake,
+      grantSecret,
+      now: Date.now,
+      ownOrigins,
+      maxGrantTtlSeconds,
+      keptGeneration,
+      onChange,
+    });
     app.route('/', demo.routes);
   }
 
@@ -107,7 +120,7 @@ const main = async (): Promise<void> => {
     housekeeping = scheduleHousekeeping({ store, now: Date.now, log });
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
-    if (sandbox) console.log(sandboxBanner(sandbox.served.url, url));
+    if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config.allowedOrigins));
   });
   const stop = (): void => {
     iamportFetch.close();

@@ -26,7 +26,8 @@ const TEXT = {
       ['lose_response', '환불은 됐지만 응답 유실'],
     ],
     reset: '처음 상태로 되돌리기',
-    queued: '다음 요청에 적용됩니다:',
+    queued: '다음 요청에 적용돼요:',
+    failed: '적용하지 못했어요. 샌드박스가 실행 중인지 확인해 주세요.',
     events: '이벤트 기록',
     lang: 'English',
   },
@@ -44,10 +45,19 @@ const TEXT = {
     ],
     reset: 'Reset the sandbox',
     queued: 'Queued for the next request:',
+    failed: 'Could not apply it. Check that the sandbox is still running.',
     events: 'Event log',
     lang: '한국어',
   },
 } as const;
+
+// An inline icon (a return arrow on the widget's accent colour): no route of its own, and no favicon.ico 404.
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">' +
+    '<rect width="32" height="32" rx="7" fill="#2f62e9"/>' +
+    '<path d="M12 8 6 14l6 6M6.5 14H19a6 6 0 0 1 0 12h-5" fill="none" stroke="#fff" stroke-width="3" ' +
+    'stroke-linecap="round" stroke-linejoin="round"/></svg>',
+)}`;
 
 export interface DemoPageInput {
   readonly lang: DemoLang;
@@ -82,6 +92,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${t.title} · ${t.shop}</title>
+<link rel="icon" type="image/svg+xml" href="${FAVICON}">
 <script type="module" src="/refund-button.js"></script>
 <style>
   :root { color-scheme: light dark; font-family: system-ui, -apple-system, 'Apple SD Gothic Neo', 'Noto Sans KR', sans-serif; }
@@ -89,6 +100,9 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
   header, main { max-width: 720px; margin: 0 auto; padding: 16px; }
   header { display: flex; align-items: center; justify-content: space-between; gap: 12px; }
   header h1 { font-size: 1.4rem; margin: 0; }
+  /* Korean wraps between words (a break inside one reads as two); a word longer than the line still wraps. */
+  header, .banner, .order__main, .panel { word-break: keep-all; overflow-wrap: break-word; }
+  .lang-link { flex: none; white-space: nowrap; }
   .banner { background: #fff4d6; color: #5c4400; border-radius: 10px; padding: 10px 14px; font-size: .92rem; }
   @media (prefers-color-scheme: dark) { .banner { background: #3d3210; color: #ffe7a3; } }
   ol.orders { list-style: none; padding: 0; margin: 16px 0; display: grid; gap: 12px; }
@@ -112,7 +126,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
 <body>
 <header>
   <h1>${t.shop} · ${t.title}</h1>
-  <a href="/?lang=${other}" hreflang="${other}">${t.lang}</a>
+  <a class="lang-link" href="/?lang=${other}" hreflang="${other}" lang="${other}">${t.lang}</a>
 </header>
 <main>
   <p class="banner" role="note">${escapeHtml(t.sandbox)}</p>
@@ -146,15 +160,19 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
   const status = document.getElementById('fault-status');
   const faults = { delay: { kind: 'delay', route: 'cancel', ms: 3000 }, pg_refusal: { kind: 'pg_refusal', message: '해당거래 취소실패(잔액부족)' },
                    http_5xx: { kind: 'http_5xx', route: 'cancel', status: 503 }, lose_response: { kind: 'lose_response' } };
+  const failed = (code) => ${JSON.stringify(t.failed)} + (code ? ' (HTTP ' + code + ')' : '');
+  const post = (path, body) =>
+    fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   for (const button of document.querySelectorAll('[data-fault]')) {
     button.addEventListener('click', async () => {
-      const res = await fetch('/sandbox/faults', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(faults[button.dataset.fault]) });
-      status.textContent = res.ok ? ${JSON.stringify(t.queued)} + ' ' + button.textContent : 'error ' + res.status;
+      const res = await post('/sandbox/faults', faults[button.dataset.fault]).catch(() => null);
+      status.textContent = res?.ok ? ${JSON.stringify(t.queued)} + ' ' + button.textContent : failed(res?.status);
     });
   }
   document.querySelector('[data-reset]').addEventListener('click', async () => {
-    await fetch('/sandbox/reset', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    location.reload();
+    const res = await post('/sandbox/reset', {}).catch(() => null);
+    if (res?.ok) location.reload();
+    else status.textContent = failed(res?.status);
   });
 </script>
 </body>

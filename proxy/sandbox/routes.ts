@@ -1,6 +1,7 @@
 /**
  * @module The sandbox's own routes, mounted only when the proxy runs without i'mport credentials: the demo storefront
- * at `/`, its orders with fresh grants, and controls that make the fake i'mport misbehave or start over.
+ * at `/`, its orders with fresh grants, orders for one's own page, and controls that make the fake i'mport misbehave
+ * or start over.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import { mintGrant } from '../auth/grant.ts';
@@ -8,7 +9,8 @@ import { AppError } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
 import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
-import { type DemoOrder, seedSandbox } from './seed.ts';
+import { createOwnOrder, parseNewOrder } from './own-orders.ts';
+import { type DemoOrder, demoOrders, seedSandbox } from './seed.ts';
 
 export interface SandboxOptions {
   readonly fake: FakeIamport;
@@ -19,6 +21,10 @@ export interface SandboxOptions {
   readonly ownOrigins: () => readonly string[];
   /** MAX_GRANT_TTL: the demo's grants live 50 minutes, or this long when it is shorter. */
   readonly maxGrantTtlSeconds?: number;
+  /** The demo generation a run on this DATA_DIR left, its payments already in the fake: kept, not re-seeded. */
+  readonly keptGeneration?: string | null;
+  /** Told the current demo generation each time the sandbox changes the fake's payments (seeding, a new order). */
+  readonly onChange?: (generation: string) => void;
 }
 
 export interface Sandbox {
@@ -45,17 +51,19 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
   };
 
 export const createSandbox = (options: SandboxOptions): Sandbox => {
-  const { fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity } = options;
+  const { fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity, onChange = () => {} } = options;
   const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
-  let generation = 0;
-  let orders: DemoOrder[] = [];
+  let seedings = 0;
+  let generation = options.keptGeneration ?? '';
+  let orders: DemoOrder[] = generation ? demoOrders(generation) : [];
   const reseed = () => {
-    generation += 1;
-    // A new prefix per start and per reset: the ledger keeps old orders, the demo never reuses their ids.
-    const id = `${now().toString(36).slice(-5).toUpperCase()}${generation}`;
-    orders = seedSandbox(fake, { nowMs: now(), generation: id });
+    seedings += 1;
+    // A new prefix per fresh start and per reset: the ledger keeps old orders, the demo never reuses their ids.
+    generation = `${now().toString(36).slice(-5).toUpperCase()}${seedings}`;
+    orders = seedSandbox(fake, { nowMs: now(), generation });
+    onChange(generation);
   };
-  reseed();
+  if (!generation) reseed();
 
   const grantFor = (merchantUid: string) => mintGrant(grantSecret, { merchantUid, ttlSeconds: grantTtlSeconds });
   const withGrants = () => Promise.all(orders.map(async (o) => ({ ...o, grant: await grantFor(o.merchant_uid) })));
@@ -67,6 +75,13 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
       return c.html(renderDemoPage({ lang, orders: await withGrants() }));
     })
     .get('/sandbox/orders', async (c) => c.json({ orders: await withGrants() }))
+    .post('/sandbox/orders', controlsGuard(ownOrigins), async (c) => {
+      const parsed = parseNewOrder(await c.req.json().catch(() => undefined));
+      if (!parsed.ok) throw new AppError('INVALID_REQUEST', `Not an order: ${parsed.message}`);
+      const merchant_uid = createOwnOrder(fake, parsed.order, now());
+      onChange(generation);
+      return c.json({ merchant_uid, grant: await grantFor(merchant_uid) }, 201);
+    })
     .use('/sandbox/faults', controlsGuard(ownOrigins))
     .use('/sandbox/reset', controlsGuard(ownOrigins))
     .post('/sandbox/faults', async (c) => {

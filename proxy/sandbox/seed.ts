@@ -1,7 +1,7 @@
 /**
  * @module The sandbox's orders: one of every case a merchant should see handled, seeded into the fake i'mport.
  * Each seeding is a new "generation" with its own merchant_uids, so the ledger never mixes a reset's orders
- * with the previous ones.
+ * with the previous ones; a restart on the same DATA_DIR keeps its generation (demoOrders), and the payments with it.
  */
 import type { FakeIamport, FakePaymentInput } from '../iamport/fake/fake-iamport.ts';
 
@@ -155,15 +155,25 @@ const seeds = (nowSec: number): Seed[] => [
   },
 ];
 
+const orderOf = (generation: string, { key, name, amount, scenario, label }: Seed): DemoOrder => ({
+  merchant_uid: `DEMO-${generation}-${key}`,
+  name,
+  amount,
+  scenario,
+  pay_method_label: label,
+});
+
 /** Seeds every demo order into the fake and returns them in display order. */
 export const seedSandbox = (
   fake: FakeIamport,
   { nowMs, generation }: { nowMs: number; generation: string },
-): DemoOrder[] => {
-  const nowSec = Math.floor(nowMs / 1000);
-  return seeds(nowSec).map(({ key, scenario, label, ...payment }) => {
-    const merchant_uid = `DEMO-${generation}-${key}`;
-    fake.addPayment({ buyer_name: '홍길동', ...payment, merchant_uid });
-    return { merchant_uid, name: payment.name, amount: payment.amount, scenario, pay_method_label: label };
+): DemoOrder[] =>
+  seeds(Math.floor(nowMs / 1000)).map((seed) => {
+    const { key, scenario, label, ...payment } = seed;
+    const order = orderOf(generation, seed);
+    fake.addPayment({ buyer_name: '홍길동', ...payment, merchant_uid: order.merchant_uid });
+    return order;
   });
-};
+
+/** The demo orders of a generation seeded earlier, in display order, without touching the fake (times play no part). */
+export const demoOrders = (generation: string): DemoOrder[] => seeds(0).map((seed) => orderOf(generation, seed));

@@ -1,0 +1,222 @@
+// End to end: README.md's "Embed it in your own page", step by step, in headless Chromium: the sandbox as `npm start`
+// runs it with ALLOWED_ORIGINS naming a second loopback origin, an order from POST /sandbox/orders, a page with the
+// script tag and the element served on that origin, and the refund done through the widget. Then the demo shop at
+// 360 px in Korean and English.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, openShop, type RunningProduct, screenshot, startProduct } from './support.ts';
+
+interface Shop {
+  /** `http://127.0.0.1:<port>`: loopback like the sandbox, on another port, so another origin. */
+  readonly origin: string;
+  setPage(html: string): void;
+  close(): Promise<void>;
+}
+
+/** Step 4's static server: the shop's one page at /shop.html (a developer would run any static server). */
+const serveShop = async (): Promise<Shop> => {
+  let page = '';
+  const server = createServer((req, res) => {
+    if (req.url !== '/shop.html') return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    setPage: (html) => {
+      page = html;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+/** Step 3's page, as README.md writes it, with the sandbox's address and the order's id and grant filled in. */
+const shopPage = (proxy: string, merchantUid: string, grant: string) => `<!doctype html>
+<html lang="ko">
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>My shop</title>
+<script type="module" src="${proxy}/refund-button.js"></script>
+<refund-button merchant-uid="${merchantUid}" token="${grant}"></refund-button>
+`;
+
+/** Step 2: an order at the sandbox, as the README's curl line asks for it. */
+const createOrder = async (proxy: string, body: Record<string, unknown>) => {
+  const res = await fetch(`${proxy}/sandbox/orders`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()) as { merchant_uid: string; grant: string };
+};
+
+const expectText = (where: Locator, text: string) =>
+  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
+
+let shop: Shop;
+let product: RunningProduct;
+let browser: Browser;
+
+before(async () => {
+  shop = await serveShop();
+  // Step 1: `ALLOWED_ORIGINS=http://127.0.0.1:5500 npm start`, with the shop's real port.
+  product = await startProduct({ env: { ALLOWED_ORIGINS: shop.origin } });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await product?.stop();
+  await shop?.close();
+});
+
+describe("embedding the button in one's own page, against the sandbox (README.md)", () => {
+  it('follows the five steps: a refund from a page on another origin, shown on screen', async () => {
+    assert.match(product.output(), new RegExp(`Pages on ${shop.origin} may embed it \\(ALLOWED_ORIGINS\\)`));
+    const { merchant_uid, grant } = await createOrder(product.url, {
+      kind: 'card',
+      amount: 15000,
+      name: '반팔 티셔츠',
+    });
+    shop.setPage(shopPage(product.url, merchant_uid, grant));
+
+    const context = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: 'ko-KR',
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const calls: string[] = [];
+    page.on('response', (res) => {
+      if (res.url().startsWith(`${product.url}/payments/`)) calls.push(`${res.request().method()} ${res.status()}`);
+    });
+    await page.goto(`${shop.origin}/shop.html`);
+    assert.notEqual(new URL(page.url()).origin, new URL(product.url).origin, 'the page is on another origin');
+    const succeeded = page.evaluate(
+      () =>
+        new Promise<{ refunded: number }>((resolve) =>
+          document.addEventListener('refund-success', (event) => resolve((event as CustomEvent).detail), {
+            once: true,
+          }),
+        ),
+    );
+
+    const rb = page.locator('refund-button');
+    await rb.getByRole('button', { name: '환불 요청' }).click();
+    const dialog = rb.getByRole('dialog');
+    await expectText(dialog, '15,000원');
+    await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });
+    await dialog.getByRole('button', { name: '다음' }).click();
+    await expectText(dialog, '15,000원을 환불할까요?');
+    await dialog.getByRole('button', { name: '환불하기' }).click();
+    await expectText(dialog, '환불이 완료되었어요');
+    await expectText(dialog, '15,000원 환불 · 남은 금액 0원');
+    await screenshot(page, 'embed-other-origin-refunded-360-ko');
+
+    assert.equal((await succeeded).refunded, 15000, 'the page heard refund-success');
+    assert.ok(calls.includes('GET 200') && calls.includes('POST 200'), `cross-origin calls answered: ${calls}`);
+    assert.deepEqual(errors, []);
+    const view = await fetch(`${product.url}/payments/${merchant_uid}`, {
+      headers: { Authorization: `Bearer ${grant}` },
+    });
+    assert.equal(
+      ((await view.json()) as { cancelable_amount: number }).cancelable_amount,
+      0,
+      'refunded at the sandbox',
+    );
+    await context.close();
+  });
+
+  it('answers a page on a listed origin and refuses any other, as live mode does', async () => {
+    const { merchant_uid, grant } = await createOrder(product.url, { kind: 'vbank', amount: 20000, pg: 'kcp' });
+    const ask = (origin: string, method = 'GET') =>
+      fetch(`${product.url}/payments/${merchant_uid}`, {
+        method,
+        headers:
+          method === 'OPTIONS'
+            ? {
+                Origin: origin,
+                'Access-Control-Request-Method': 'GET',
+                'Access-Control-Request-Headers': 'authorization',
+              }
+            : { Origin: origin, Authorization: `Bearer ${grant}` },
+      });
+    const listed = await ask(shop.origin);
+    assert.equal(listed.status, 200);
+    assert.equal(listed.headers.get('Access-Control-Allow-Origin'), shop.origin);
+    assert.equal((await ask(shop.origin, 'OPTIONS')).headers.get('Access-Control-Allow-Origin'), shop.origin);
+    const stranger = 'http://127.0.0.1:1';
+    const preflight = await ask(stranger, 'OPTIONS');
+    assert.equal(preflight.headers.get('Access-Control-Allow-Origin'), null, 'no CORS answer for another origin');
+    const refused = await ask(stranger);
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
+  });
+});
+
+/**
+ * Lines of the page's own text that begin inside a Korean word: two Hangul letters with a line break and no space
+ * between them. Empty when Korean wraps only between words.
+ */
+const breaksInsideWords = (page: Page, selector: string): Promise<string[]> =>
+  page.evaluate((selector) => {
+    const hangul = /[\uac00-\ud7a3]/;
+    const found: string[] = [];
+    for (const element of document.querySelectorAll(selector)) {
+      let lastTop: number | null = null;
+      let lastChar = '';
+      let lastBlock: Element | null = null;
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        // Lines are compared within one block (a paragraph, a heading): the next block starts on a line of its own.
+        let block = node.parentElement;
+        while (block && block !== element && getComputedStyle(block).display.startsWith('inline')) {
+          block = block.parentElement;
+        }
+        if (block !== lastBlock) [lastTop, lastChar, lastBlock] = [null, '', block];
+        const text = node.textContent ?? '';
+        for (let i = 0; i < text.length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const box = range.getClientRects()[0];
+          if (!box) continue; // collapsed white space
+          if (lastTop !== null && box.top > lastTop + 2 && hangul.test(lastChar) && hangul.test(text[i]!)) {
+            found.push(`${lastChar}|${text.slice(i, i + 8)} in ${element.className || element.tagName}`);
+          }
+          lastTop = box.top;
+          lastChar = text[i]!;
+        }
+      }
+    }
+    return found;
+  }, selector);
+
+describe('the demo shop at 360 px', () => {
+  for (const lang of ['ko', 'en'] as const) {
+    it(`${lang}: Korean wraps between words, the language link stays whole, the page has its favicon`, async () => {
+      const { context, page } = await openShop(browser, product, { lang, viewport: { width: 360, height: 740 } });
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling');
+      assert.deepEqual(await breaksInsideWords(page, 'header, .banner, .order__main, .panel'), []);
+      const link = page.locator('header a[hreflang]');
+      assert.equal(await link.evaluate((a) => a.getClientRects().length), 1, 'the language link on one line');
+      const icon = await page.locator('link[rel=icon]').evaluate(async (link: HTMLLinkElement) => {
+        const image = new Image();
+        image.src = link.href;
+        await image.decode();
+        return { scheme: new URL(link.href).protocol, width: image.naturalWidth };
+      });
+      assert.deepEqual(icon, { scheme: 'data:', width: 32 }, 'an inline SVG that the browser draws');
+      await screenshot(page, `demo-page-360-${lang}`);
+      await page.locator('section.panel').scrollIntoViewIfNeeded();
+      await screenshot(page, `demo-page-360-${lang}-panel`);
+      await context.close();
+    });
+  }
+});

@@ -1,0 +1,80 @@
+// `npm run -s grant` as a developer runs it: which secret it signs with, and a grant it mints working on the sandbox.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { verifyGrant } from '../auth/grant.ts';
+import { startChild } from '../test-support/child-process.ts';
+import { startNodeProxy } from '../test-support/node-process.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const LIVE_SECRET = 'live-secret-0123456789-abcdefghijklmnop';
+const SANDBOX_SECRET = 'sandbox-secret-0123456789-abcdefghijklm';
+
+/** `npm run -s grant -- <args>` with only `env` (and PATH): its exit code, stdout alone, and everything printed. */
+const grantCli = async (args: string[], env: Record<string, string>) => {
+  const child = startChild({
+    name: 'npm run -s grant',
+    command: 'npm',
+    args: ['run', '-s', 'grant', '--', ...args],
+    cwd: root,
+    env,
+  });
+  const code = await child.waitForExit({ timeoutMs: 30_000 });
+  return { code, stdout: child.stdout(), out: child.output() };
+};
+
+describe('npm run -s grant', () => {
+  it('signs with SANDBOX_TOKEN_SECRET when REFUND_TOKEN_SECRET is unset, and prints the grant alone', async () => {
+    const { code, stdout } = await grantCli(['ORD-SB-1', '--ttl', '600'], { SANDBOX_TOKEN_SECRET: SANDBOX_SECRET });
+    assert.equal(code, 0);
+    assert.match(stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'one line, the JWT: nothing of npm around it for $(…)');
+    const check = await verifyGrant(stdout.trim(), SANDBOX_SECRET);
+    assert.ok(check.ok && check.grant.sub === 'ORD-SB-1', JSON.stringify(check));
+  });
+
+  it('prefers REFUND_TOKEN_SECRET when both are set', async () => {
+    const env = { REFUND_TOKEN_SECRET: LIVE_SECRET, SANDBOX_TOKEN_SECRET: SANDBOX_SECRET };
+    const { code, stdout } = await grantCli(['ORD-1'], env);
+    assert.equal(code, 0);
+    assert.ok((await verifyGrant(stdout.trim(), LIVE_SECRET)).ok);
+    assert.equal((await verifyGrant(stdout.trim(), SANDBOX_SECRET)).ok, false);
+  });
+
+  it('refuses a SANDBOX_TOKEN_SECRET shorter than 32 characters as the proxy does, printing no grant', async () => {
+    const short = await grantCli(['ORD-1'], { SANDBOX_TOKEN_SECRET: 'too-short' });
+    assert.equal(short.code, 2);
+    assert.equal(short.stdout, '');
+    assert.match(short.out, /SANDBOX_TOKEN_SECRET must be at least 32 characters/);
+    const none = await grantCli(['ORD-1'], {});
+    assert.equal(none.code, 2);
+    assert.equal(none.stdout, '');
+    assert.match(none.out, /REFUND_TOKEN_SECRET .*SANDBOX_TOKEN_SECRET.* is not set/);
+  });
+
+  it('mints a grant the sandbox started with the same SANDBOX_TOKEN_SECRET accepts for its demo order', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-grant-cli-'));
+    const sandbox = await startNodeProxy({ DATA_DIR: dataDir, SANDBOX_TOKEN_SECRET: SANDBOX_SECRET });
+    try {
+      const { orders } = (await (await fetch(`${sandbox.url}/sandbox/orders`)).json()) as {
+        orders: Array<{ merchant_uid: string }>;
+      };
+      const order = orders[0]!.merchant_uid;
+      const { stdout } = await grantCli([order], { SANDBOX_TOKEN_SECRET: SANDBOX_SECRET });
+      const view = await fetch(`${sandbox.url}/payments/${order}`, {
+        headers: { Authorization: `Bearer ${stdout.trim()}` },
+      });
+      assert.equal(view.status, 200, await view.clone().text());
+      assert.equal(((await view.json()) as { merchant_uid: string }).merchant_uid, order);
+      const other = await grantCli([order], { SANDBOX_TOKEN_SECRET: 'another-secret-0123456789-abcdefghijkl' });
+      const refused = await fetch(`${sandbox.url}/payments/${order}`, {
+        headers: { Authorization: `Bearer ${other.stdout.trim()}` },
+      });
+      assert.equal(refused.status, 401, 'a grant signed with another secret is refused');
+    } finally {
+      await sandbox.kill();
+    }
+  });
+});
