@@ -17,6 +17,7 @@ import { limitBody } from './middleware/body-limit.ts';
 import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -116,6 +117,7 @@ export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
       maxAge: 600,
+      onRefused: createRefusedOriginLog({ log: deps.log, now: deps.now }),
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));

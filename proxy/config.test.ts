@@ -17,7 +17,7 @@ const problemsOf = (env: Record<string, string>): string => {
 
 describe('parseConfig', () => {
   it('fills in the documented defaults', () => {
-    const config = parseConfig(base);
+    const { warnings, ...config } = parseConfig(base);
     assert.deepEqual(config, {
       sandbox: false,
       production: false,
@@ -34,8 +34,19 @@ describe('parseConfig', () => {
       rateLimit: { perIp: 120, perOrder: 30, webhookPerIp: 120 },
       webhookIps: [],
       healthDetails: false,
-      warnings: [],
     });
+    assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
+  });
+
+  it('warns at start in live mode when ALLOWED_ORIGINS is empty, saying which pages may still call', () => {
+    const bare = parseConfig(base).warnings.join('\n');
+    assert.match(bare, /^ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call the payment/);
+    const own = parseConfig({ ...base, PUBLIC_ORIGIN: 'https://refunds.example.com' }).warnings.join('\n');
+    assert.match(own, /^ALLOWED_ORIGINS is empty: only pages on PUBLIC_ORIGIN \(https:\/\/refunds\.example\.com\)/);
+    assert.match(own, /List the shop's origins in ALLOWED_ORIGINS/);
+    assert.deepEqual(parseConfig({ ...base, ALLOWED_ORIGINS: 'https://shop.example' }).warnings, []);
+    assert.equal(parseConfig({ ...base, ALLOWED_ORIGINS: ' , ' }).warnings.length, 1, 'only commas: empty');
+    assert.deepEqual(parseConfig({}).warnings, [], 'the sandbox: its own pages are its only callers');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, and reads the other variables', () => {

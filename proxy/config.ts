@@ -145,6 +145,18 @@ const hopsOf = (trustProxy: string | undefined, warnings: string[]): number => {
   return 1;
 };
 
+/**
+ * Live with ALLOWED_ORIGINS empty: a shop page on another origin gets a preflight without Access-Control-Allow-Origin,
+ * the browser blocks the call and the customer sees only a network error, so it is said once at start.
+ */
+const noAllowedOrigins = (publicOrigin: string | undefined): string =>
+  (publicOrigin
+    ? `ALLOWED_ORIGINS is empty: only pages on PUBLIC_ORIGIN (${publicOrigin}) may call the payment routes, so a ` +
+      'shop page on another origin is refused (the browser blocks its calls) and its customers cannot refund.'
+    : 'ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call the payment routes, so every ' +
+      "shop page's calls are refused (the browser blocks them) and its customers cannot refund.") +
+  " List the shop's origins in ALLOWED_ORIGINS (https://shop.example.com,https://m.shop.example.com).";
+
 /** A secret for the sandbox's grants, so that none signed by an earlier run (or by a live secret) passes. */
 const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -195,6 +207,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     deployment: read('DENO_DEPLOYMENT_ID'),
   };
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
+  if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
   // Past this point every required or defaulted value is set: each read that came back empty added a problem.
   return {
     sandbox,
