@@ -22,6 +22,7 @@ import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
+import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
 
@@ -36,6 +37,30 @@ const openStore = (config: Config): Store =>
   config.database.kind === 'postgres'
     ? createPostgresStore({ url: config.database.url })
     : createSqliteStore({ path: join(config.database.dataDir, config.sandbox ? 'sandbox.sqlite' : 'ledger.sqlite') });
+
+/** The ledger, opened and migrated, or a StartUpError naming DATA_DIR or DATABASE_URL. */
+const openLedger = async (config: Config): Promise<Store> => {
+  const { database } = config;
+  if (database.kind === 'postgres') {
+    const store = openStore(config);
+    await migratePostgres(store, database.url);
+    return store;
+  }
+  try {
+    const store = openStore(config);
+    await store.migrate();
+    return store;
+  } catch (error) {
+    throw dataDirError(error, database.dataDir);
+  }
+};
+
+/** Stops start-up with one line naming the setting: no stack trace, no password. */
+const stopOnStartUp = (error: unknown): never => {
+  if (!(error instanceof StartUpError)) throw error;
+  console.error(`Cannot start: ${error.message}`);
+  process.exit(1);
+};
 
 const socketAddress = (c: Context): string | null => {
   try {
@@ -78,8 +103,7 @@ const main = async (): Promise<void> => {
   // Written at once, not batched with the request log: a warning belongs before the line that says it listens.
   for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
   const log = stdoutLog();
-  const store = openStore(config);
-  await store.migrate();
+  const store = await openLedger(config).catch(stopOnStartUp);
   const iamportFetch = createNodeFetch();
   const background = createBackground();
   // The sandbox learns its own origin from its listen address (its port may be chosen by the system).
@@ -109,6 +133,10 @@ const main = async (): Promise<void> => {
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
     if (sandbox) console.log(sandboxBanner(sandbox.served.url, url));
   });
+  // Only while it starts: a port in use or a HOST not on this machine is the operator's to fix, said in one line.
+  const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
+  server.once('error', onListenError);
+  server.once('listening', () => server.off('error', onListenError));
   const stop = (): void => {
     iamportFetch.close();
     server.close(() => {
