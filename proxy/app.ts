@@ -26,16 +26,24 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
 import type { Store } from './store/store.ts';
+import { createRetryTimer, createWebhookForwarder, type RetryWait } from './webhook-forwarder.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
 export type ProxyConfig = Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, Optional>>;
 
-type Optional = 'sandbox' | 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails';
+type Optional =
+  | 'sandbox'
+  | 'rateLimit'
+  | 'publicOrigin'
+  | 'maxGrantTtlSeconds'
+  | 'webhookIps'
+  | 'healthDetails'
+  | 'webhookForwardUrl';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
   readonly store: Store;
-  /** How i'mport is reached. */
+  /** How i'mport is reached, and the shop's webhook handler (IAMPORT_WEBHOOK_FORWARD_URL). */
   readonly fetch: FetchLike;
   /** The client's IP as the runtime sees it (or as a trusted reverse proxy reports it); none unless given. */
   readonly clientIp?: (c: Context) => string | null;
@@ -51,6 +59,8 @@ export interface RuntimePieces {
   readonly leaseWaitMs?: number;
   /** A client of one's own in place of the one made from config.iamport (the benchmarks' token-cache-off run). */
   readonly iamport?: IamportClient;
+  /** How a webhook forward waits before its next try; a timer unless given (an entry's stops at shutdown). */
+  readonly retryWait?: RetryWait;
 }
 
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
@@ -92,6 +102,14 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
     healthDetails: config.healthDetails ?? false,
     sandbox: config.sandbox ?? false,
     loadWidget: runtime.loadWidget ?? (async () => null),
+    forwardWebhook: config.webhookForwardUrl
+      ? createWebhookForwarder({
+          url: config.webhookForwardUrl,
+          fetch: runtime.fetch,
+          wait: runtime.retryWait ?? createRetryTimer().wait,
+          log,
+        })
+      : null,
   };
 };
 

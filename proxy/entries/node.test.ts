@@ -1,6 +1,7 @@
 // `npm start` as a process: refuses to start without credentials, and serves over loopback with a SQLite ledger.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -316,6 +317,61 @@ describe('the Node entry stops start-up in one line on what the machine cannot d
       assert.doesNotMatch(result.out, /hunter2/);
     } finally {
       await close();
+    }
+  });
+});
+
+describe('the Node entry forwarding webhooks (IAMPORT_WEBHOOK_FORWARD_URL)', () => {
+  it("forwards an i'mport webhook over HTTP, and at shutdown gives up a retry rather than wait for it", async () => {
+    const fake = createFakeIamport();
+    const payment = fake.addPayment({ merchant_uid: 'FW-1', amount: 1000 });
+    const iamport = await serveFakeIamport(fake);
+    const received: string[] = [];
+    const shop = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        received.push(`${req.headers['content-type']} ${body}`);
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', () => resolve()));
+    const address = shop.address();
+    const shopPort = typeof address === 'object' && address ? address.port : 0;
+    const child = startChild({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'proxy/entries/node.ts'],
+      cwd: root,
+      env: {
+        ...LIVE,
+        IAMPORT_API_URL: iamport.url,
+        ALLOWED_ORIGINS: 'https://shop.example',
+        IAMPORT_WEBHOOK_FORWARD_URL: `http://127.0.0.1:${shopPort}/iamport-notice`,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'refund-forward-')),
+        PORT: '0',
+      },
+      name: 'the Node entry',
+    });
+    try {
+      const base = (await child.waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const body = JSON.stringify({ imp_uid: payment.imp_uid, merchant_uid: 'FW-1', status: 'paid' });
+      const res = await fetch(`${base}/webhooks/iamport`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
+      assert.equal(res.status, 200);
+      await child.waitForOutput(/"msg":"webhook forward failed; retrying".*"retry_in_ms":5000/);
+      assert.deepEqual(received, [`application/json ${body}`]);
+      await child.stop({ graceMs: 10_000 });
+      assert.equal(child.process.exitCode, 0);
+      assert.match(child.output(), /"level":"warn","msg":"webhook forward gave up[^\n]*stopped before the next try/);
+    } finally {
+      await child.stop();
+      shop.close();
+      await iamport.close();
     }
   });
 });

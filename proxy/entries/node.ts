@@ -17,6 +17,7 @@ import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
 import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
@@ -106,6 +107,7 @@ const main = async (): Promise<void> => {
   const store = await openLedger(config).catch(stopOnStartUp);
   const iamportFetch = createNodeFetch();
   const background = createBackground();
+  const retries = createRetryTimer();
   // The sandbox learns its own origin from its listen address (its port may be chosen by the system).
   let listening: string[] = [];
   const app = buildProxy(config, {
@@ -115,6 +117,7 @@ const main = async (): Promise<void> => {
     loadWidget: widgetFromFile(WIDGET_FILE),
     log,
     background,
+    retryWait: retries.wait,
     ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
   if (sandbox) {
@@ -138,6 +141,8 @@ const main = async (): Promise<void> => {
   server.once('error', onListenError);
   server.once('listening', () => server.off('error', onListenError));
   const stop = (): void => {
+    // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
+    retries.stop();
     iamportFetch.close();
     server.close(() => {
       const ledgerClosed = Promise.resolve(housekeeping?.stop()).then(() => closeWhenSettled(background, store));
