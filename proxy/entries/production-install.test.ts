@@ -84,4 +84,28 @@ describe('a production install (npm ci --omit=dev)', () => {
       await proxy.stop();
     }
   });
+
+  // No Docker daemon runs the tests, so the image is not built here; its install must at least be the one tested above.
+  it('is what the Dockerfile does: the same install in a runtime stage of its own, as a non-root user', () => {
+    const [, build = '', runtime = '', ...more] = readFileSync(join(root, 'Dockerfile'), 'utf8').split(/^FROM /m);
+    assert.equal(more.length, 0, 'two stages');
+    assert.match(build, /^node:20-bookworm-slim AS build\n/);
+    assert.match(build, /^RUN npm ci\b/m);
+    assert.match(build, /^RUN npm run build$/m);
+    assert.match(runtime, /^node:20-bookworm-slim\n/);
+    const install = `npm ${INSTALL.filter((flag) => flag !== '--offline').join(' ')}`;
+    assert.ok(runtime.includes(`RUN ${install}`), `the runtime stage runs ${install}`);
+    assert.match(
+      runtime,
+      /^COPY --from=build \/app\/node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node/m,
+    );
+    assert.match(runtime, /^COPY --from=build \/app\/dist\/node\.js \/app\/dist\/refund-button\.js \.\/dist\/$/m);
+    assert.match(runtime, /^USER node$/m);
+    assert.match(runtime, /^VOLUME \/data$/m);
+    assert.match(runtime, /^EXPOSE 8787$/m);
+    assert.match(runtime, /^HEALTHCHECK .*\n?.*\/health/m);
+    assert.match(runtime, /^CMD \["node", "dist\/node\.js"\]$/m);
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const path of ['node_modules', 'dist', '.data', '.git']) assert.ok(ignored.includes(path), path);
+  });
 });
