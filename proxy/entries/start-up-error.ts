@@ -87,12 +87,13 @@ export const dataDirError = (error: unknown, dataDir: string): StartUpError => {
 
 /** The PostgreSQL ledger at DATABASE_URL could not be reached or migrated. */
 export const databaseError = (error: unknown, url: string): StartUpError => {
-  let secrets: string[] = [];
+  const secrets: string[] = [];
   try {
-    const password = new URL(url).password;
-    secrets = [password, decodeURIComponent(password)];
+    const { password } = new URL(url);
+    secrets.push(password);
+    secrets.push(decodeURIComponent(password));
   } catch {
-    // Not a URL at all: config.ts only lets postgres:// URLs through, and those parse.
+    // Not a URL (config.ts lets only postgres:// URLs through), or a password whose %-escapes do not decode.
   }
   return new StartUpError(
     'DATABASE_URL',
