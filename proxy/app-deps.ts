@@ -2,6 +2,7 @@
 import type { Context } from 'hono';
 import type { RefundDeps } from './refunds/deps.ts';
 import type { WidgetScript } from './routes/widget.ts';
+import type { ForwardedWebhook } from './webhook-forwarder.ts';
 
 export interface AppDeps extends RefundDeps {
   /** The secret merchant grants are signed with. */
@@ -27,4 +28,6 @@ export interface AppDeps extends RefundDeps {
   readonly sandbox: boolean;
   /** The built widget file (`dist/refund-button.js`), or null when it was not built. */
   readonly loadWidget: () => Promise<WidgetScript | null>;
+  /** Hands a handled i'mport webhook on to IAMPORT_WEBHOOK_FORWARD_URL (retrying); null when that is not set. */
+  readonly forwardWebhook: ((webhook: ForwardedWebhook) => Promise<void>) | null;
 }

@@ -17,6 +17,7 @@ import { limitBody } from './middleware/body-limit.ts';
 import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -25,16 +26,24 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
 import type { Store } from './store/store.ts';
+import { createRetryTimer, createWebhookForwarder, type RetryWait } from './webhook-forwarder.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
 export type ProxyConfig = Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, Optional>>;
 
-type Optional = 'sandbox' | 'rateLimit' | 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails';
+type Optional =
+  | 'sandbox'
+  | 'rateLimit'
+  | 'publicOrigin'
+  | 'maxGrantTtlSeconds'
+  | 'webhookIps'
+  | 'healthDetails'
+  | 'webhookForwardUrl';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
   readonly store: Store;
-  /** How i'mport is reached. */
+  /** How i'mport is reached, and the shop's webhook handler (IAMPORT_WEBHOOK_FORWARD_URL). */
   readonly fetch: FetchLike;
   /** The client's IP as the runtime sees it (or as a trusted reverse proxy reports it); none unless given. */
   readonly clientIp?: (c: Context) => string | null;
@@ -50,6 +59,8 @@ export interface RuntimePieces {
   readonly leaseWaitMs?: number;
   /** A client of one's own in place of the one made from config.iamport (the benchmarks' token-cache-off run). */
   readonly iamport?: IamportClient;
+  /** How a webhook forward waits before its next try; a timer unless given (an entry's stops at shutdown). */
+  readonly retryWait?: RetryWait;
 }
 
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
@@ -91,6 +102,14 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
     healthDetails: config.healthDetails ?? false,
     sandbox: config.sandbox ?? false,
     loadWidget: runtime.loadWidget ?? (async () => null),
+    forwardWebhook: config.webhookForwardUrl
+      ? createWebhookForwarder({
+          url: config.webhookForwardUrl,
+          fetch: runtime.fetch,
+          wait: runtime.retryWait ?? createRetryTimer().wait,
+          log,
+        })
+      : null,
   };
 };
 
@@ -116,6 +135,7 @@ export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
       maxAge: 600,
+      onRefused: createRefusedOriginLog({ log: deps.log, now: deps.now }),
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));

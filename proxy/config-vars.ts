@@ -22,6 +22,13 @@ const httpUrl = v.pipe(
   v.check((s) => /^https?:\/\//.test(s), 'must start with http:// or https://'),
   v.transform((s) => s.replace(/\/+$/, '')),
 );
+/** A URL used as given: a shop's handler may tell `/hook` from `/hook/`. */
+const exactHttpUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.url('must be a URL'),
+  v.check((s) => /^https?:\/\//.test(s), 'must start with https://'),
+);
 export const origin = v.pipe(
   v.string(),
   v.url('is not an origin such as https://shop.example.com'),
@@ -79,6 +86,8 @@ export const VARS = {
   RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },
   RATE_LIMIT_WEBHOOK_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
   IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
+  // https:// only; http:// to a loopback host outside production is checked in config.ts, which knows the mode.
+  IAMPORT_WEBHOOK_FORWARD_URL: { schema: exactHttpUrl },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.

@@ -17,7 +17,7 @@ const problemsOf = (env: Record<string, string>): string => {
 
 describe('parseConfig', () => {
   it('fills in the documented defaults', () => {
-    const config = parseConfig(base);
+    const { warnings, ...config } = parseConfig(base);
     assert.deepEqual(config, {
       sandbox: false,
       production: false,
@@ -33,9 +33,21 @@ describe('parseConfig', () => {
       trustProxyHops: 0,
       rateLimit: { perIp: 120, perOrder: 30, webhookPerIp: 120 },
       webhookIps: [],
+      webhookForwardUrl: null,
       healthDetails: false,
-      warnings: [],
     });
+    assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
+  });
+
+  it('warns at start in live mode when ALLOWED_ORIGINS is empty, saying which pages may still call', () => {
+    const bare = parseConfig(base).warnings.join('\n');
+    assert.match(bare, /^ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call the payment/);
+    const own = parseConfig({ ...base, PUBLIC_ORIGIN: 'https://refunds.example.com' }).warnings.join('\n');
+    assert.match(own, /^ALLOWED_ORIGINS is empty: only pages on PUBLIC_ORIGIN \(https:\/\/refunds\.example\.com\)/);
+    assert.match(own, /List the shop's origins in ALLOWED_ORIGINS/);
+    assert.deepEqual(parseConfig({ ...base, ALLOWED_ORIGINS: 'https://shop.example' }).warnings, []);
+    assert.equal(parseConfig({ ...base, ALLOWED_ORIGINS: ' , ' }).warnings.length, 1, 'only commas: empty');
+    assert.deepEqual(parseConfig({}).warnings, [], 'the sandbox: its own pages are its only callers');
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, and reads the other variables', () => {
@@ -105,6 +117,35 @@ describe('parseConfig', () => {
     });
     assert.match(message, /PUBLIC_ORIGIN must be an origin/);
     assert.match(message, /IAMPORT_WEBHOOK_IPS must be a comma-separated list of IP addresses/);
+  });
+});
+
+describe('IAMPORT_WEBHOOK_FORWARD_URL', () => {
+  const forwardUrl = (url: string, env: Record<string, string> = {}) =>
+    parseConfig({ ...base, ...env, IAMPORT_WEBHOOK_FORWARD_URL: url }).webhookForwardUrl;
+
+  it('takes an https URL exactly as written (a trailing slash, a query with a token)', () => {
+    assert.equal(forwardUrl('https://shop.example/iamport/notice/'), 'https://shop.example/iamport/notice/');
+    assert.equal(forwardUrl(' https://shop.example/hook?key=abc '), 'https://shop.example/hook?key=abc');
+    assert.equal(forwardUrl('https://shop.example/hook', { NODE_ENV: 'production' }), 'https://shop.example/hook');
+  });
+
+  it('takes plain http only to a loopback address, and never in production', () => {
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://localhost/hook', 'http://[::1]:3000/hook']) {
+      assert.equal(forwardUrl(url), url);
+      assert.match(
+        problemsOf({ ...base, NODE_ENV: 'production', IAMPORT_WEBHOOK_FORWARD_URL: url }),
+        /IAMPORT_WEBHOOK_FORWARD_URL must start with https:\/\/ in production/,
+      );
+    }
+    assert.match(
+      problemsOf({ ...base, IAMPORT_WEBHOOK_FORWARD_URL: 'http://shop.example/hook' }),
+      /IAMPORT_WEBHOOK_FORWARD_URL must start with https:\/\/ \(http:\/\/ only to a loopback address\)/,
+    );
+    for (const url of ['shop.example/hook', 'ftp://shop.example/hook']) {
+      assert.match(problemsOf({ ...base, IAMPORT_WEBHOOK_FORWARD_URL: url }), /IAMPORT_WEBHOOK_FORWARD_URL/, url);
+    }
+    assert.equal(forwardUrl(''), null, 'set but empty is unset, as for the other optional variables');
   });
 });
 

@@ -40,6 +40,8 @@ export interface Config {
   readonly rateLimit: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp: number };
   /** Client IPs allowed to send i'mport webhooks (IAMPORT_WEBHOOK_IPS, canonical form); empty means any. */
   readonly webhookIps: readonly string[];
+  /** The shop's own webhook handler, which gets each i'mport webhook after the proxy (IAMPORT_WEBHOOK_FORWARD_URL). */
+  readonly webhookForwardUrl: string | null;
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
@@ -145,6 +147,33 @@ const hopsOf = (trustProxy: string | undefined, warnings: string[]): number => {
   return 1;
 };
 
+/**
+ * Live with ALLOWED_ORIGINS empty: a shop page on another origin gets a preflight without Access-Control-Allow-Origin,
+ * the browser blocks the call and the customer sees only a network error, so it is said once at start.
+ */
+const noAllowedOrigins = (publicOrigin: string | undefined): string =>
+  (publicOrigin
+    ? `ALLOWED_ORIGINS is empty: only pages on PUBLIC_ORIGIN (${publicOrigin}) may call the payment routes, so a ` +
+      'shop page on another origin is refused (the browser blocks its calls) and its customers cannot refund.'
+    : 'ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call the payment routes, so every ' +
+      "shop page's calls are refused (the browser blocks them) and its customers cannot refund.") +
+  " List the shop's origins in ALLOWED_ORIGINS (https://shop.example.com,https://m.shop.example.com).";
+
+/**
+ * IAMPORT_WEBHOOK_FORWARD_URL carries i'mport's notifications to the shop: https only, except plain http to this
+ * machine (a handler on loopback, a test) outside production.
+ */
+const forwardUrlOf = (url: string | undefined, production: boolean, problems: string[]): string | undefined => {
+  if (url === undefined || url.startsWith('https://')) return url;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  if (!isLoopbackHost(host)) {
+    problems.push(`IAMPORT_WEBHOOK_FORWARD_URL must start with https:// (http:// only to a loopback address)`);
+  } else if (production) {
+    problems.push('IAMPORT_WEBHOOK_FORWARD_URL must start with https:// in production');
+  }
+  return url;
+};
+
 /** A secret for the sandbox's grants, so that none signed by an earlier run (or by a live secret) passes. */
 const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -191,10 +220,12 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     perOrder: read('RATE_LIMIT_PER_ORDER'),
     webhookPerIp: read('RATE_LIMIT_WEBHOOK_PER_IP'),
     webhookIps: read('IAMPORT_WEBHOOK_IPS'),
+    webhookForwardUrl: forwardUrlOf(read('IAMPORT_WEBHOOK_FORWARD_URL'), production, problems),
     healthDetails: read('HEALTH_DETAILS'),
     deployment: read('DENO_DEPLOYMENT_ID'),
   };
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
+  if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
   // Past this point every required or defaulted value is set: each read that came back empty added a problem.
   return {
     sandbox,
@@ -216,6 +247,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     trustProxyHops,
     rateLimit: { perIp: values.perIp!, perOrder: values.perOrder!, webhookPerIp: values.webhookPerIp! },
     webhookIps: values.webhookIps!,
+    webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
     warnings,
   };

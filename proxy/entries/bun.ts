@@ -6,6 +6,7 @@
 import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
@@ -34,8 +35,16 @@ const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => 
 // Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
 for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
 const background = createBackground();
+const retries = createRetryTimer();
 const clientIp = clientIpFromPeer(config.trustProxyHops);
-const app = buildProxy(config, { ...portablePieces, store, clientIp, background, log: consoleLog });
+const app = buildProxy(config, {
+  ...portablePieces,
+  store,
+  clientIp,
+  background,
+  log: consoleLog,
+  retryWait: retries.wait,
+});
 
 const server = Bun.serve({
   hostname: config.host,
@@ -47,6 +56,8 @@ console.log(listeningLine(server.url.origin, runtime, config));
 const housekeeping = scheduleHousekeeping({ store, now: Date.now, log: consoleLog });
 
 const stop = (): void => {
+  // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
+  retries.stop();
   void server
     .stop()
     .then(() => housekeeping.stop())

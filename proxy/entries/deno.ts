@@ -6,6 +6,7 @@
 import { buildProxy } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
@@ -30,8 +31,16 @@ const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', 
 // Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
 for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
 const background = createBackground();
+const retries = createRetryTimer();
 const clientIp = clientIpFromPeer(config.trustProxyHops);
-const app = buildProxy(config, { ...portablePieces, store, clientIp, background, log: consoleLog });
+const app = buildProxy(config, {
+  ...portablePieces,
+  store,
+  clientIp,
+  background,
+  log: consoleLog,
+  retryWait: retries.wait,
+});
 
 const address = config.addressFromPlatform ? {} : { hostname: config.host, port: config.port };
 const urlOf = ({ hostname, port }: { hostname: string; port: number }) =>
@@ -46,6 +55,8 @@ const housekeeping = scheduleHousekeeping(
 );
 
 const stop = (): void => {
+  // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
+  retries.stop();
   void server
     .shutdown()
     .then(() => housekeeping.stop())

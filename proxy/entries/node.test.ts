@@ -1,13 +1,17 @@
 // `npm start` as a process: refuses to start without credentials, and serves over loopback with a SQLite ledger.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { verifyGrant } from '../auth/grant.ts';
 import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../iamport/fake/serve-node.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
+import { startChild } from '../test-support/child-process.ts';
 import { runScript } from '../test-support/node-process.ts';
 
 const SECRET = 'entry-test-secret-0123456789-abcdefghij';
@@ -166,6 +170,11 @@ describe('the Node entry (npm start)', () => {
         'the old spelling is warned about at start',
       );
       assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url, mode: 'live' });
+      assert.match(
+        proxy.out,
+        /"level":"warn","msg":"ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call/,
+        'live without ALLOWED_ORIGINS is warned about at start',
+      );
       const grant = (
         await runScript('proxy/cli/grant.ts', ['N-1', '--ttl', '120', '--max-amount', '4000'], {
           REFUND_TOKEN_SECRET: SECRET,
@@ -209,6 +218,160 @@ describe('the Node entry (npm start)', () => {
       assert.equal((await claim(after, 'recent', 0)).created, false, 'a key within its 24 hours stays');
     } finally {
       await after.close();
+    }
+  });
+});
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs the entry until it exits: its exit code, what it wrote on stderr, and everything it printed. */
+const failedStart = async (env: Record<string, string>) => {
+  const child = startChild({
+    command: process.execPath,
+    args: ['--import', 'tsx', 'proxy/entries/node.ts'],
+    cwd: root,
+    env,
+    name: 'the Node entry',
+  });
+  const code = await child.waitForExit({ timeoutMs: 30_000 });
+  return { code, stderr: child.stderr(), out: child.output() };
+};
+
+/** A loopback TCP server that does `onConnection` with each connection; close() drops what is still connected. */
+const tcpServer = (onConnection: (socket: Socket) => void = () => undefined) =>
+  new Promise<{ port: number; close(): Promise<void> }>((resolve) => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket.once('close', () => sockets.delete(socket)));
+      onConnection(socket);
+    });
+    const close = () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        for (const socket of sockets) socket.destroy();
+      });
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ port: typeof address === 'object' && address ? address.port : 0, close });
+    });
+  });
+
+/** Exit code 1 and one line on stderr that names `setting`, with no stack trace. */
+const assertOneLine = (result: { code: number | null; stderr: string; out: string }, setting: RegExp) => {
+  assert.equal(result.code, 1, result.out);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr:\n${result.stderr}`);
+  assert.match(lines[0]!, setting);
+  assert.doesNotMatch(result.out, /^\s+at /m, 'no stack trace');
+  assert.doesNotMatch(result.out, /listening on/);
+};
+
+describe('the Node entry stops start-up in one line on what the machine cannot do', () => {
+  const live = (extra: Record<string, string>) => ({
+    ...LIVE,
+    ALLOWED_ORIGINS: 'https://shop.example',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'refund-start-')),
+    PORT: '0',
+    ...extra,
+  });
+
+  it('a PORT another program listens on', async () => {
+    const { port, close } = await tcpServer();
+    try {
+      const result = await failedStart(live({ PORT: String(port) }));
+      assertOneLine(result, new RegExp(`^Cannot start: PORT ${port} is already in use on 127\\.0\\.0\\.1`));
+    } finally {
+      await close();
+    }
+  });
+
+  it('a DATA_DIR the ledger cannot be written in (a file stands where the directory should be)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'refund-start-')), 'not-a-directory');
+    writeFileSync(file, 'x');
+    const result = await failedStart(live({ DATA_DIR: file }));
+    assertOneLine(
+      result,
+      /^Cannot start: DATA_DIR \S+not-a-directory cannot hold the SQLite ledger: a file is in the way/,
+    );
+  });
+
+  it('a DATABASE_URL nobody listens at, never printing its password', async () => {
+    const { port, close } = await tcpServer();
+    await close(); // a port that was free a moment ago, on loopback: connections are refused at once
+    const result = await failedStart(live({ DATABASE_URL: `postgres://refunds:hunter2-secret@127.0.0.1:${port}/db` }));
+    assertOneLine(
+      result,
+      new RegExp(`^Cannot start: DATABASE_URL \\(127\\.0\\.0\\.1:${port}/db\\) could not be opened`),
+    );
+    assert.match(result.stderr, /ECONNREFUSED/);
+    assert.doesNotMatch(result.out, /hunter2/);
+  });
+
+  it('a DATABASE_URL whose server hangs up on every connection, within its connect_timeout', async () => {
+    // The driver retries such a server without end; start-up gives it connect_timeout seconds in all.
+    const { port, close } = await tcpServer((socket) => socket.end());
+    try {
+      const url = `postgres://refunds:hunter2-secret@127.0.0.1:${port}/db?connect_timeout=1`;
+      const result = await failedStart(live({ DATABASE_URL: url }));
+      assertOneLine(result, /^Cannot start: DATABASE_URL \(127\.0\.0\.1:\d+\/db\) could not be opened .*within 1 s/);
+      assert.doesNotMatch(result.out, /hunter2/);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('the Node entry forwarding webhooks (IAMPORT_WEBHOOK_FORWARD_URL)', () => {
+  it("forwards an i'mport webhook over HTTP, and at shutdown gives up a retry rather than wait for it", async () => {
+    const fake = createFakeIamport();
+    const payment = fake.addPayment({ merchant_uid: 'FW-1', amount: 1000 });
+    const iamport = await serveFakeIamport(fake);
+    const received: string[] = [];
+    const shop = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        received.push(`${req.headers['content-type']} ${body}`);
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', () => resolve()));
+    const address = shop.address();
+    const shopPort = typeof address === 'object' && address ? address.port : 0;
+    const child = startChild({
+      command: process.execPath,
+      args: ['--import', 'tsx', 'proxy/entries/node.ts'],
+      cwd: root,
+      env: {
+        ...LIVE,
+        IAMPORT_API_URL: iamport.url,
+        ALLOWED_ORIGINS: 'https://shop.example',
+        IAMPORT_WEBHOOK_FORWARD_URL: `http://127.0.0.1:${shopPort}/iamport-notice`,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'refund-forward-')),
+        PORT: '0',
+      },
+      name: 'the Node entry',
+    });
+    try {
+      const base = (await child.waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
+      const body = JSON.stringify({ imp_uid: payment.imp_uid, merchant_uid: 'FW-1', status: 'paid' });
+      const res = await fetch(`${base}/webhooks/iamport`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
+      assert.equal(res.status, 200);
+      await child.waitForOutput(/"msg":"webhook forward failed; retrying".*"retry_in_ms":5000/);
+      assert.deepEqual(received, [`application/json ${body}`]);
+      await child.stop({ graceMs: 10_000 });
+      assert.equal(child.process.exitCode, 0);
+      assert.match(child.output(), /"level":"warn","msg":"webhook forward gave up[^\n]*stopped before the next try/);
+    } finally {
+      await child.stop();
+      shop.close();
+      await iamport.close();
     }
   });
 });

@@ -17,11 +17,13 @@ import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
 import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
+import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
 
@@ -36,6 +38,30 @@ const openStore = (config: Config): Store =>
   config.database.kind === 'postgres'
     ? createPostgresStore({ url: config.database.url })
     : createSqliteStore({ path: join(config.database.dataDir, config.sandbox ? 'sandbox.sqlite' : 'ledger.sqlite') });
+
+/** The ledger, opened and migrated, or a StartUpError naming DATA_DIR or DATABASE_URL. */
+const openLedger = async (config: Config): Promise<Store> => {
+  const { database } = config;
+  if (database.kind === 'postgres') {
+    const store = openStore(config);
+    await migratePostgres(store, database.url);
+    return store;
+  }
+  try {
+    const store = openStore(config);
+    await store.migrate();
+    return store;
+  } catch (error) {
+    throw dataDirError(error, database.dataDir);
+  }
+};
+
+/** Stops start-up with one line naming the setting: no stack trace, no password. */
+const stopOnStartUp = (error: unknown): never => {
+  if (!(error instanceof StartUpError)) throw error;
+  console.error(`Cannot start: ${error.message}`);
+  process.exit(1);
+};
 
 const socketAddress = (c: Context): string | null => {
   try {
@@ -82,10 +108,10 @@ const main = async (): Promise<void> => {
   // Written at once, not batched with the request log: a warning belongs before the line that says it listens.
   for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
   const log = stdoutLog();
-  const store = openStore(config);
-  await store.migrate();
+  const store = await openLedger(config).catch(stopOnStartUp);
   const iamportFetch = createNodeFetch();
   const background = createBackground();
+  const retries = createRetryTimer();
   // The sandbox learns its own origin from its listen address (its port may be chosen by the system).
   let listening: string[] = [];
   const app = buildProxy(config, {
@@ -95,6 +121,7 @@ const main = async (): Promise<void> => {
     loadWidget: widgetFromFile(WIDGET_FILE),
     log,
     background,
+    retryWait: retries.wait,
     ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
   if (sandbox) {
@@ -122,7 +149,13 @@ const main = async (): Promise<void> => {
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
     if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config.allowedOrigins));
   });
+  // Only while it starts: a port in use or a HOST not on this machine is the operator's to fix, said in one line.
+  const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
+  server.once('error', onListenError);
+  server.once('listening', () => server.off('error', onListenError));
   const stop = (): void => {
+    // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
+    retries.stop();
     iamportFetch.close();
     server.close(() => {
       const ledgerClosed = Promise.resolve(housekeeping?.stop()).then(() => closeWhenSettled(background, store));

@@ -1,6 +1,6 @@
 // What the Deno and Bun entries share: the start-up refusals, the client IP (DATABASE_URL's need: config.test.ts).
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
 import { clientIpFromPeer, openPortableLedger } from './portable.ts';
@@ -16,11 +16,11 @@ const closedPort = () =>
     });
   });
 
-describe('openPortableLedger', () => {
-  const stopWith = (message: string): never => {
-    throw new Error(`stopped: ${message}`);
-  };
+const stopWith = (message: string): never => {
+  throw new Error(`stopped: ${message}`);
+};
 
+describe('openPortableLedger', () => {
   it('stops with the configuration problems', async () => {
     await assert.rejects(
       openPortableLedger(ENV, 'Bun', stopWith),
@@ -37,6 +37,34 @@ describe('openPortableLedger', () => {
       assert.doesNotMatch(error.message, /hunter2/);
       return true;
     });
+  });
+});
+
+describe('openPortableLedger, against a server that hangs up on every connection', () => {
+  it("stops once the URL's connect_timeout has passed (the driver alone would retry without end)", async () => {
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const url = `postgres://refunds:hunter2-secret@127.0.0.1:${port}/refunds?connect_timeout=1`;
+    try {
+      await assert.rejects(openPortableLedger({ ...ENV, DATABASE_URL: url }, 'Bun', stopWith), (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.match(
+          error.message,
+          /^stopped: DATABASE_URL \(127\.0\.0\.1:\d+\/refunds\) could not be opened .*within 1 s/,
+        );
+        assert.doesNotMatch(error.message, /hunter2|\n/);
+        return true;
+      });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
 import { clientIp } from './client-ip.ts';
 import { EMBEDDED_WIDGET } from './embedded-widget.ts';
+import { migratePostgres, StartUpError } from './start-up-error.ts';
 
 /**
  * For a long-lived server (Deno, Bun): reads the configuration, opens the PostgreSQL ledger and migrates it. On a bad
@@ -29,22 +30,14 @@ export const openPortableLedger = async (
   }
   const store = createPostgresStore({ url: config.database.url });
   try {
-    await store.migrate();
+    await migratePostgres(store, config.database.url);
   } catch (error) {
-    await store.close().catch(() => undefined);
-    stop(`The ledger at DATABASE_URL (${redactedHost(config.database.url)}) could not be opened: ${String(error)}`);
+    if (!(error instanceof StartUpError)) throw error;
+    // Not awaited: a driver still retrying a server that hangs up would hold the message back.
+    void store.close().catch(() => undefined);
+    stop(error.message);
   }
   return { config, store };
-};
-
-/** host:port/db of a connection string, never its password. */
-const redactedHost = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.host}${parsed.pathname}`;
-  } catch {
-    return 'unparsable URL';
-  }
 };
 
 /** The env each entry passes to app.fetch(), carrying the peer address the runtime reported. */

@@ -1,7 +1,7 @@
 // The Workers entry's cron trigger: the module's `scheduled` export runs housekeeping on the PostgreSQL ledger.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { createPostgresStore } from '../store/postgres.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 import worker from './workers.ts';
@@ -15,7 +15,32 @@ const context = () => {
   return { kept, waitUntil: (promise: Promise<unknown>) => void kept.push(promise) };
 };
 
+const bindingsFor = (databaseUrl: string) => ({
+  IMP_KEY: 'k',
+  IMP_SECRET: 's',
+  REFUND_TOKEN_SECRET: 'workers-cron-secret-0123456789-abcdef',
+  DATABASE_URL: databaseUrl,
+});
+
 if (url) {
+  describe('the Workers entry (fetch)', () => {
+    it('warns once, at the first event of the isolate, that ALLOWED_ORIGINS is empty', async () => {
+      const lines = mock.method(console, 'log', () => undefined);
+      try {
+        for (let i = 0; i < 2; i += 1) {
+          const res = await worker.fetch(new Request('https://refunds.example/health'), bindingsFor(url), context());
+          assert.equal(res.status, 200);
+        }
+      } finally {
+        lines.mock.restore();
+      }
+      const warned = lines.mock.calls
+        .map((call) => JSON.parse(String(call.arguments[0])) as Record<string, unknown>)
+        .filter((line) => line.level === 'warn' && /^ALLOWED_ORIGINS is empty/.test(String(line.msg)));
+      assert.equal(warned.length, 1);
+    });
+  });
+
   describe('the Workers entry (scheduled)', () => {
     it('purges idempotency records past their 24 hours, keeping the work alive with ctx.waitUntil', async () => {
       const ledger = createPostgresStore({ url, max: 1 });
@@ -25,14 +50,8 @@ if (url) {
       try {
         await claim('expired', 26 * HOUR);
         await claim('recent', HOUR);
-        const bindings = {
-          IMP_KEY: 'k',
-          IMP_SECRET: 's',
-          REFUND_TOKEN_SECRET: 'workers-cron-secret-0123456789-abcdef',
-          DATABASE_URL: url,
-        };
         const ctx = context();
-        await worker.scheduled({ cron: '0 * * * *', scheduledTime: Date.now() }, bindings, ctx);
+        await worker.scheduled({ cron: '0 * * * *', scheduledTime: Date.now() }, bindingsFor(url), ctx);
         assert.equal(ctx.kept.length, 1, 'the round is handed to waitUntil');
         await Promise.all(ctx.kept);
         assert.equal((await claim('expired', 0)).created, true, 'the expired record was purged');

@@ -81,6 +81,8 @@ let isolate: Isolate | null = null;
 
 const build = (bindings: Bindings): Isolate => {
   const config = parseConfig(envFromBindings(bindings), 'Cloudflare Workers');
+  // Once per isolate, which is as close to "at start" as Workers come (an empty ALLOWED_ORIGINS, say).
+  for (const warning of config.warnings) log({ level: 'warn', msg: warning });
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
   const app = buildProxy(config, { ...portablePieces, store: ledger, clientIp: cloudflareClientIp, background, log });
   return { app, ledger, migrated: false };

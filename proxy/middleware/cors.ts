@@ -14,6 +14,8 @@ export interface CorsOptions {
   readonly exposeHeaders: readonly string[];
   /** Seconds a browser may cache a preflight answer. */
   readonly maxAge: number;
+  /** Told each Origin that is not allowed, preflight or not: the browser tells the page nothing useful. */
+  readonly onRefused?: (origin: string) => void;
 }
 
 export const cors = (options: CorsOptions): MiddlewareHandler => {
@@ -28,6 +30,8 @@ export const cors = (options: CorsOptions): MiddlewareHandler => {
     if (origin !== undefined && options.isAllowed(origin)) {
       c.header('Access-Control-Allow-Origin', origin);
       c.header('Access-Control-Expose-Headers', expose);
+    } else if (origin !== undefined) {
+      options.onRefused?.(origin);
     }
     if (c.req.method === 'OPTIONS') {
       c.header('Access-Control-Allow-Methods', methods);

@@ -20,13 +20,11 @@ const PATH = '/webhooks/iamport';
 const ImpUidSchema = v.pipe(v.string(), v.trim(), v.maxLength(40), v.regex(/^imp_[0-9A-Za-z]{12,}$/));
 const WebhookSchema = v.object({ imp_uid: ImpUidSchema });
 
-const readBody = async (req: Request): Promise<unknown> => {
-  const type = req.headers.get('Content-Type');
-  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded')
-    return Object.fromEntries(new URLSearchParams(await req.text()));
+const parseBody = (text: string, type: string | undefined): unknown => {
+  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
   if (isJsonContentType(type)) {
     try {
-      return JSON.parse(await req.text());
+      return JSON.parse(text);
     } catch {
       return null;
     }
@@ -61,11 +59,20 @@ export const webhookRoutes = (deps: AppDeps) => {
       }),
     )
     .post(PATH, async (c) => {
-      const body = v.safeParse(WebhookSchema, await readBody(c.req.raw));
+      const text = await c.req.text();
+      const type = c.req.header('Content-Type');
+      const body = v.safeParse(WebhookSchema, parseBody(text, type));
       if (!body.success) throw new AppError('INVALID_REQUEST', "Expected a JSON or form body with an i'mport imp_uid.");
-      const outcome = await sync(body.output.imp_uid);
-      // UPSTREAM_UNAVAILABLE is a 503, which makes i'mport deliver again (when the merchant asked it to retry).
-      if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
-      return c.json({ ok: true });
+      const impUid = body.output.imp_uid;
+      try {
+        const outcome = await sync(impUid);
+        // UPSTREAM_UNAVAILABLE is a 503, which makes i'mport deliver again (when the merchant asked it to retry).
+        if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
+        return c.json({ ok: true });
+      } finally {
+        // Whatever the proxy made of it, the shop's own handler gets the webhook as i'mport sent it, after the answer.
+        if (deps.forwardWebhook)
+          deps.background.keep(deps.forwardWebhook({ body: text, contentType: type ?? '', impUid }));
+      }
     });
 };

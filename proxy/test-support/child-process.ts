@@ -33,6 +33,8 @@ export interface RunningChild {
   output(): string;
   /** What it printed on stdout alone (the last 256 KB): a program's answer, without warnings on stderr. */
   stdout(): string;
+  /** What it printed on stderr alone (the last 256 KB). */
+  stderr(): string;
   /** Whether it has not exited yet. */
   running(): boolean;
   /** The first match of `pattern` in its output; rejects, with the output, if it exits or times out first. */
@@ -78,6 +80,7 @@ export const startChild = (options: ChildOptions): RunningChild => {
 
   let out = '';
   let stdout = '';
+  let stderr = '';
   const listeners = new Set<() => void>();
   const collect = (chunk: Buffer): void => {
     out = (out + chunk.toString()).slice(-MAX_OUTPUT);
@@ -87,7 +90,10 @@ export const startChild = (options: ChildOptions): RunningChild => {
     stdout = (stdout + chunk.toString()).slice(-MAX_OUTPUT);
     collect(chunk);
   });
-  child.stderr?.on('data', collect);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-MAX_OUTPUT);
+    collect(chunk);
+  });
 
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exited = new Promise<void>((resolve) => {
@@ -153,6 +159,7 @@ export const startChild = (options: ChildOptions): RunningChild => {
     pid: child.pid,
     output: () => out,
     stdout: () => stdout,
+    stderr: () => stderr,
     running: () => exit === undefined,
     waitForOutput: (pattern, { timeoutMs } = {}) =>
       waitFor(`output matching ${pattern}`, () => pattern.exec(out) ?? undefined, timeoutMs),

@@ -10,10 +10,12 @@ import { buildProxy } from '../app.ts';
 import { mintGrant } from '../auth/grant.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import type { Config } from '../config.ts';
+import type { FetchLike } from '../iamport/client.ts';
 import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import type { WidgetScript } from '../routes/widget.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import type { RetryWait } from '../webhook-forwarder.ts';
 
 export const GRANT_SECRET = 'test-grant-secret-0123456789-abcdefghijkl';
 export const IAMPORT_URL = 'http://iamport.test';
@@ -47,8 +49,14 @@ export interface HarnessOptions {
   readonly timeoutMs?: number;
   readonly leaseWaitMs?: number;
   readonly rateLimit?: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp?: number };
-  /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS). */
-  readonly config?: Partial<Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails'>>;
+  /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS, the forward URL). */
+  readonly config?: Partial<
+    Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails' | 'webhookForwardUrl'>
+  >;
+  /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */
+  readonly outside?: FetchLike;
+  /** How a webhook forward waits before its next try. */
+  readonly retryWait?: RetryWait;
   /** The client IP the proxy sees for a request; 203.0.113.7 unless given. */
   readonly clientIp?: (c: Context) => string | null;
   readonly loadWidget?: () => Promise<WidgetScript | null>;
@@ -85,9 +93,13 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     rateLimit: { perIp: 0, perOrder: 0, webhookPerIp: 0, ...options.rateLimit },
     ...options.config,
   };
+  const { outside } = options;
   const app = buildProxy(config, {
     store,
-    fetch: fake.fetch,
+    fetch: outside
+      ? (url, init) => (url.startsWith(`${IAMPORT_URL}/`) ? fake.fetch(url, init) : outside(url, init))
+      : fake.fetch,
+    ...(options.retryWait ? { retryWait: options.retryWait } : {}),
     now: clock.now,
     log: (line) => logs.push(line),
     clientIp: options.clientIp ?? (() => '203.0.113.7'),

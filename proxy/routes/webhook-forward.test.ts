@@ -1,0 +1,165 @@
+// IAMPORT_WEBHOOK_FORWARD_URL: each i'mport webhook the proxy handled goes on to the shop's own handler unchanged,
+// after the answer, retrying after 5 s, 1 min and 10 min; nothing about the forward changes what i'mport is answered.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { FetchInit, FetchLike } from '../iamport/client.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
+
+const SHOP = 'https://shop.example/iamport/notice/';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+interface Received {
+  readonly url: string;
+  readonly init: FetchInit;
+}
+
+/** The shop's old handler: answers each request with the next of `answers` (the last one repeats). */
+const shopHandler = (answers: Array<number | 'network error'>) => {
+  const received: Received[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    received.push({ url, init });
+    const answer = answers[Math.min(received.length, answers.length) - 1]!;
+    if (answer === 'network error') throw new TypeError('fetch failed: connect ECONNREFUSED');
+    return { status: answer, text: async () => 'whatever the handler says' };
+  };
+  return { received, fetch };
+};
+
+/** Waits that return at once, noting how long each would have been. */
+const instantWaits = () => {
+  const waited: number[] = [];
+  const wait = async (ms: number): Promise<boolean> => {
+    waited.push(ms);
+    return true;
+  };
+  return { waited, wait };
+};
+
+const forwarding = async (answers: Array<number | 'network error'>) => {
+  const shop = shopHandler(answers);
+  const waits = instantWaits();
+  h = await createHarness({
+    config: { webhookForwardUrl: SHOP },
+    outside: shop.fetch,
+    retryWait: waits.wait,
+  });
+  return { shop, waits };
+};
+
+const post = (body: string, type: string) =>
+  h.app.request('/webhooks/iamport', { method: 'POST', headers: { 'Content-Type': type }, body });
+
+const warnings = () => h.logs.filter((line) => line.level === 'warn');
+
+describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
+  it('sends the same body with the same Content-Type, JSON or form, to the URL as written', async () => {
+    const { shop } = await forwarding([200]);
+    const p = h.fake.addPayment({ merchant_uid: 'F-1', amount: 1000 });
+    const json = `{"imp_uid":"${p.imp_uid}","merchant_uid":"F-1","status":"paid", "extra":[1,2]}`;
+    assert.equal((await post(json, 'application/json; charset=utf-8')).status, 200);
+    const form = new URLSearchParams({ imp_uid: p.imp_uid, merchant_uid: 'F-1', status: 'paid' }).toString();
+    assert.equal((await post(form, 'application/x-www-form-urlencoded')).status, 200);
+    await h.settled();
+    assert.deepEqual(
+      shop.received.map(({ url, init }) => [url, init.method, init.headers, init.body]),
+      [
+        [SHOP, 'POST', { 'Content-Type': 'application/json; charset=utf-8' }, json],
+        [SHOP, 'POST', { 'Content-Type': 'application/x-www-form-urlencoded' }, form],
+      ],
+    );
+    assert.equal((await h.store.getPayment('F-1'))?.imp_uid, p.imp_uid, 'the proxy handled it too');
+  });
+
+  it("answers i'mport without waiting for the shop's handler", async () => {
+    let release = (): void => undefined;
+    const received: string[] = [];
+    h = await createHarness({
+      config: { webhookForwardUrl: SHOP },
+      outside: (_url, init) =>
+        new Promise((resolve) => {
+          received.push(init.body ?? '');
+          release = () => resolve({ status: 200, text: async () => '' });
+        }),
+    });
+    const p = h.fake.addPayment({ merchant_uid: 'F-2', amount: 1000 });
+    const res = await post(JSON.stringify({ imp_uid: p.imp_uid }), 'application/json');
+    assert.equal(res.status, 200, 'answered while the shop has not answered yet');
+    assert.equal(received.length, 1);
+    release();
+    await h.settled();
+  });
+
+  it('retries after 5 s, 1 min and 10 min on a non-2xx answer or a network error, then gives up with a warn line', async () => {
+    const { shop, waits } = await forwarding([500, 'network error', 302, 404]);
+    const p = h.fake.addPayment({ merchant_uid: 'F-3', amount: 1000 });
+    const res = await post(JSON.stringify({ imp_uid: p.imp_uid, note: 'only-in-the-body' }), 'application/json');
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { ok: true });
+    await h.settled();
+    assert.equal(shop.received.length, 4);
+    assert.deepEqual(waits.waited, [5_000, 60_000, 600_000]);
+    assert.equal(warnings().length, 1);
+    assert.match(String(warnings()[0]?.msg), /gave up.*IAMPORT_WEBHOOK_FORWARD_URL/);
+    assert.deepEqual(
+      { imp_uid: warnings()[0]?.imp_uid, attempts: warnings()[0]?.attempts, failure: warnings()[0]?.failure },
+      { imp_uid: p.imp_uid, attempts: 4, failure: 'HTTP 404' },
+    );
+    assert.ok(
+      h.logs.every((line) => !JSON.stringify(line).includes('only-in-the-body')),
+      'the log never holds the forwarded body',
+    );
+  });
+
+  it('stops retrying once the handler takes it (any 2xx)', async () => {
+    const { shop, waits } = await forwarding(['network error', 204]);
+    const p = h.fake.addPayment({ merchant_uid: 'F-4', amount: 1000 });
+    await post(JSON.stringify({ imp_uid: p.imp_uid, status: 'paid' }), 'application/json');
+    await h.settled();
+    assert.equal(shop.received.length, 2);
+    assert.deepEqual(waits.waited, [5_000]);
+    assert.deepEqual(warnings(), []);
+  });
+
+  it("forwards what the proxy could not use too (unknown payment, i'mport down) without changing its answer", async () => {
+    const { shop } = await forwarding([500]);
+    const p = h.fake.addPayment({ merchant_uid: 'F-5', amount: 1000 });
+    assert.equal((await post(JSON.stringify({ imp_uid: 'imp_000000000000' }), 'application/json')).status, 404);
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    assert.equal((await post(JSON.stringify({ imp_uid: p.imp_uid }), 'application/json')).status, 503);
+    await h.settled();
+    assert.equal(shop.received.length, 8, 'two webhooks, four tries each');
+  });
+
+  it('forwards nothing the proxy refused before handling it (a body without an imp_uid), nor without the setting', async () => {
+    const { shop } = await forwarding([200]);
+    assert.equal((await post('{"status":"paid"}', 'application/json')).status, 400);
+    assert.equal((await post('imp_uid=imp_123456789012', 'text/plain')).status, 400);
+    await h.settled();
+    assert.equal(shop.received.length, 0);
+    await h.close();
+
+    const unset = shopHandler([200]);
+    h = await createHarness({ outside: unset.fetch });
+    const p = h.fake.addPayment({ merchant_uid: 'F-6', amount: 1000 });
+    assert.equal((await post(JSON.stringify({ imp_uid: p.imp_uid }), 'application/json')).status, 200);
+    await h.settled();
+    assert.equal(unset.received.length, 0);
+  });
+
+  it('gives up at once, with its warn line, when the entry stops the retry timer (shutdown)', async () => {
+    const shop = shopHandler([503]);
+    const timer = createRetryTimer();
+    h = await createHarness({ config: { webhookForwardUrl: SHOP }, outside: shop.fetch, retryWait: timer.wait });
+    const p = h.fake.addPayment({ merchant_uid: 'F-7', amount: 1000 });
+    await post(JSON.stringify({ imp_uid: p.imp_uid }), 'application/json');
+    // The first try has failed and the forward waits its 5 s; shutdown ends the wait instead of letting it run.
+    while (!h.logs.some((line) => line.msg === 'webhook forward failed; retrying')) await new Promise(setImmediate);
+    timer.stop();
+    await h.settled();
+    assert.equal(shop.received.length, 1);
+    assert.match(String(warnings()[0]?.failure), /^HTTP 503; the proxy stopped before the next try$/);
+  });
+});
