@@ -30,6 +30,7 @@ const view = {
   revocable: false,
   refund_account_required: false,
   refund_tel_required: false,
+  payout_estimate: null,
 };
 
 const answer = {
