@@ -5,8 +5,9 @@ import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
 import { actions, button, type Formatting, message, summary } from './dialog-parts.ts';
 import { type FormContext, needsAccount, refundAmountOf } from './form.ts';
 import { type FormHandlers, type FormState, refundForm } from './form-template.ts';
+import { fill } from './format.ts';
 import { type Failure, retryOf } from './request.ts';
-import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
+import type { FailureCode, RefundButtonStrings } from './strings.ts';
 
 /** One render branch per phase of the flow. */
 export type Phase =

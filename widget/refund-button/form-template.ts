@@ -11,7 +11,8 @@ import {
   isCapped,
   needsAccount,
 } from './form.ts';
-import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
+import { fill } from './format.ts';
+import type { FailureCode, RefundButtonStrings } from './strings.ts';
 
 /** What the form shows: the loaded payment, the values as typed and the fields marked invalid. */
 export interface FormState extends Formatting {

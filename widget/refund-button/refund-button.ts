@@ -3,11 +3,12 @@ import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValu
 import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
 import { buildRequest, emptyForm, type FormContext } from './form.ts';
+import { formatMoney } from './format.ts';
 import { langOf } from './lang.ts';
 import { styles } from './refund-button.styles.ts';
 import { RefundFlow } from './refund-flow.ts';
 import { RefundForm } from './refund-form.ts';
-import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
+import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
