@@ -134,7 +134,7 @@ const reason = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   return field(
     f,
     'reason',
-    s.reasonError,
+    other ? s.reasonError : s.reasonChoose, // the error sits under the control the customer must use
     presets.length ? select(f, 'preset', s.reason, options, !f.values.preset) : nothing,
     other ? typed : nothing,
   );

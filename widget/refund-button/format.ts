@@ -2,8 +2,8 @@
 import type { Lang } from './strings.ts';
 
 /** Fills `{name}` placeholders; an unknown name is left as written so a typo in an override stays visible. */
-export const fill = (template: string, values: Readonly<Record<string, string>>): string =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+export const fill = (template: string, values: Readonly<Record<string, string | number>>): string =>
+  template.replace(/\{(\w+)\}/g, (whole, name: string) => `${values[name] ?? whole}`);
 
 /**
  * Formats money the way a Korean storefront writes it: `9,000원` in Korean, `₩9,000` in English, and
