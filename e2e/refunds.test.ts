@@ -84,7 +84,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await expectText(dialog, '환불받을 계좌');
     await dialog.getByRole('button', { name: '다음' }).click();
     for (const error of [
-      '환불 사유를 입력해 주세요.',
+      '환불 사유를 선택해 주세요.',
       '예금주 이름을 입력해 주세요.',
       '은행을 선택해 주세요.',
       '계좌번호를 숫자로 정확히 입력해 주세요.',
@@ -100,11 +100,12 @@ describe('refunds in the browser, against the sandbox', () => {
     await dialog.getByLabel('환불 사유').selectOption({ label: '상품 불량·파손' });
     await dialog.getByRole('button', { name: '다음' }).click();
     await expectText(dialog, '45,000원을 환불할까요?');
-    await expectText(dialog, '신한은행 ****6789 (예금주 홍길동) 계좌로 영업일 기준 1일 안에 입금돼요.');
+    await expectText(dialog, '신한은행 ****6789 (예금주 홍길동) 계좌로 입금돼요.');
+    await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.'); // KG Inicis, from the view's payout_estimate
     await screenshot(page, 'vbank-confirm');
     await dialog.getByRole('button', { name: '환불하기' }).click();
-    await expectText(dialog, '환불 요청이 접수되었어요');
-    await expectText(dialog, '영업일 기준 1일 안에 입금돼요.');
+    await expectText(dialog, '환불이 완료되었어요');
+    await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
     await screenshot(page, 'vbank-refund-requested');
     await context.close();
   });
@@ -141,7 +142,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await context.close();
   });
 
-  it("a PG refusal (set from the demo page's panel) is shown to the customer, and nothing is refunded", async () => {
+  it("a PG refusal (set from the demo page's panel) is told in the customer's words, and nothing is refunded", async () => {
     const { context, page } = await openShop(browser, product);
     await page.getByRole('button', { name: 'PG사 환불 거절' }).click();
     await expectText(page.locator('#fault-status'), 'PG사 환불 거절');
@@ -149,8 +150,8 @@ describe('refunds in the browser, against the sandbox', () => {
     await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });
     await dialog.getByRole('button', { name: '다음' }).click();
     await dialog.getByRole('button', { name: '환불하기' }).click();
-    await expectText(dialog, '결제사가 환불을 거절했어요.');
-    await expectText(dialog, '잔액부족');
+    await expectText(dialog, '상점에서 환불을 완료하지 못했어요. 상점에 문의해 주세요.');
+    assert.equal(await dialog.getByText('잔액부족').count(), 0, "i'mport's own text stays off the screen");
     await screenshot(page, 'pg-refusal');
     await dialog.getByRole('button', { name: '닫기' }).first().click();
     const { dialog: again } = await open(page, 'trans');
@@ -236,7 +237,7 @@ describe('refunds in the browser, against the sandbox', () => {
     await screenshot(page, 'phone-360-form');
     await dialog.getByRole('button', { name: '다음' }).click();
     await dialog.getByRole('button', { name: '환불하기' }).click();
-    await expectText(dialog, '환불 요청이 접수되었어요');
+    await expectText(dialog, '환불이 완료되었어요');
     await screenshot(page, 'phone-360-done');
     await context.close();
   });

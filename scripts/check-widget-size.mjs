@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 // Lit's own element class (LitElement, reactive properties, updates) is about 6 KB of it; the widget is the rest.
-const BUDGET = 17 * 1024;
+// 18 KB since issue 12, whose truthful states (an unknown outcome, payout times, the shop's contact, a refused or
+// expired grant, an unreachable proxy) and their texts in two languages came to about 800 bytes: docs/BENCHMARKS.md.
+const BUDGET = 18 * 1024;
 
 const file = process.argv[2] ?? 'dist/refund-button.js';
 let source;

@@ -44,6 +44,12 @@ function card(id: string, label: string, attrs: Record<string, string> = {}, cla
 }
 
 for (const [id, { label }] of Object.entries(SCENARIOS)) card(id, label);
+// A JWT-shaped grant whose exp (1970) has passed: the widget asks for a reload instead of sending to the shop.
+const expired = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsb2FkLVVOQVVUSE9SSVpFRCIsImV4cCI6MX0.ZGV2';
+card('load-UNAUTHORIZED', 'Load fails: grant expired', { token: expired }, 'expired');
+card('card', 'With a contact (try PG_PROVIDER, UNAUTHORIZED)', { contact: '02-1234-5678' }, 'contact');
+card('phone-old', 'Not refundable, with a contact', { contact: 'https://shop.example/help' }, 'contact');
+card('vbank-kiwoom', "The shop's own payout time", { 'payout-days': '1-2' }, 'payout');
 card('card', 'Fixed partial amount', { amount: '15000' }, 'fixed');
 card('card', 'Own reasons', { reasons: '사이즈 교환|색상이 달라요|중복 주문' }, 'reasons');
 card('card', 'Themed (custom properties, ::part)', { label: '환불하기' }, 'themed');

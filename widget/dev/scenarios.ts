@@ -55,18 +55,32 @@ const payment = (merchant_uid: string, fields: Partial<RefundView>): RefundView 
 });
 
 const vbank = { pay_method: 'vbank', refund_account_required: true, banks } as const;
+/** shared/payout.ts's figures: most PGs pay out in 1–2 business days, Kiwoom Pay (daou) in 7 or more. */
+const usual = { payout_estimate: { min_business_days: 1, max_business_days: 2 } } as const;
 const unrefunded = { cancel_amount: 0, cancelable_amount: 39000 } as const;
 
-/** One payment per scenario; `loading` answers slowly, `load-network` and `load-UNAUTHORIZED` fail. */
+/** One payment per scenario; `loading` answers slowly, the `load-*` ones fail. */
 export const SCENARIOS: Record<string, Scenario> = {
   card: { label: 'Card, partly refunded', view: card },
   vbank: {
     label: 'Virtual account (paid): refund account',
-    view: payment('vbank', { ...vbank, pg_provider: 'tosspayments' }),
+    view: payment('vbank', { ...vbank, ...usual, pg_provider: 'tosspayments' }),
   },
   'vbank-tel': {
     label: 'Virtual account, PG wants a phone number',
-    view: payment('vbank-tel', { ...vbank, pg_provider: 'smartro', refund_tel_required: true }),
+    view: payment('vbank-tel', { ...vbank, ...usual, pg_provider: 'smartro', refund_tel_required: true }),
+  },
+  'vbank-kiwoom': {
+    label: 'Virtual account, Kiwoom Pay: paid out in 7+ business days',
+    view: payment('vbank-kiwoom', {
+      ...vbank,
+      pg_provider: 'daou',
+      payout_estimate: { min_business_days: 7, max_business_days: null },
+    }),
+  },
+  'vbank-no-estimate': {
+    label: 'Virtual account, PG with no published payout time',
+    view: payment('vbank-no-estimate', { ...vbank, pg_provider: 'some_pg' }),
   },
   'vbank-ready': {
     label: 'Virtual account, not paid yet: revoke',
@@ -103,6 +117,10 @@ export const SCENARIOS: Record<string, Scenario> = {
       reason: 'phone_previous_month',
     }),
   },
+  'outcome-pending': {
+    label: "A refund's outcome is being checked",
+    view: payment('outcome-pending', { ...unrefunded, refundable: false, reason: 'OUTCOME_PENDING_CHECK' }),
+  },
   'not-paid': {
     label: 'Not paid',
     view: payment('not-paid', {
@@ -115,7 +133,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   loading: { label: 'Slow to load (3 s)', view: card, load: 'slow' },
   'load-network': { label: 'Load fails: no answer', load: 'network' },
-  'load-UNAUTHORIZED': { label: 'Load fails: grant expired', load: 'UNAUTHORIZED' },
+  'load-UNAUTHORIZED': { label: 'Load fails: grant refused (e.g. signed with another secret)', load: 'UNAUTHORIZED' },
+  'load-PAYMENT_NOT_FOUND': { label: 'Load fails: no such payment', load: 'PAYMENT_NOT_FOUND' },
 };
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -154,7 +173,7 @@ async function viewAnswer(url: string): Promise<Response | 'network'> {
   if (!scenario) return failure('PAYMENT_NOT_FOUND', 'no such order');
   if (scenario.load === 'slow') await wait(3000);
   if (scenario.load === 'network') return 'network';
-  if (scenario.load && scenario.load !== 'slow') return failure(scenario.load, 'grant expired');
+  if (scenario.load && scenario.load !== 'slow') return failure(scenario.load, `the proxy's ${scenario.load}`);
   return json(scenario.view);
 }
 

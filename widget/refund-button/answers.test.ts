@@ -47,6 +47,9 @@ const mutated = <T extends Record<string, unknown>>(valid: fc.Arbitrary<T>, keys
 const validBank = fc.record({ code: fc.string(), name_ko: fc.string(), name_en: fc.string() });
 const bank = fc.oneof(validBank, mutated(validBank, ['code', 'name_ko', 'name_en']));
 
+const validPayout = fc.record({ min_business_days: aNumber, max_business_days: fc.option(aNumber, { nil: null }) });
+const PAYOUT_KEYS = ['min_business_days', 'max_business_days'];
+
 const VIEW_KEYS = Object.keys(RefundViewSchema.entries);
 const validView = fc.record(
   {
@@ -66,6 +69,7 @@ const validView = fc.record(
     refund_account_required: fc.boolean(),
     refund_tel_required: fc.boolean(),
     banks: fc.array(validBank, { maxLength: 3 }),
+    payout_estimate: fc.option(fc.oneof(validPayout, mutated(validPayout, PAYOUT_KEYS)), { nil: null }),
     grant_remaining: aNumber,
   },
   { requiredKeys: VIEW_KEYS.filter((k) => !['reason', 'banks', 'grant_remaining'].includes(k)) as never[] },

@@ -2,11 +2,14 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
+import { contactLink } from './contact.ts';
 import { actions, button, type Formatting, message, summary } from './dialog-parts.ts';
 import { type FormContext, needsAccount, refundAmountOf } from './form.ts';
 import { type FormHandlers, type FormState, refundForm } from './form-template.ts';
-import { type Failure, retryOf } from './request.ts';
-import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
+import { fill } from './format.ts';
+import type { ShownFailure } from './refund-flow.ts';
+import { retryOf } from './request.ts';
+import type { FailureCode, FailureText } from './strings.ts';
 
 /** One render branch per phase of the flow. */
 export type Phase =
@@ -26,33 +29,40 @@ export interface DialogState extends Formatting, Omit<FormState, 'ctx'> {
   readonly ctx?: FormContext;
   /** Why the payment cannot be refunded here (the blocked phase). */
   readonly blocked?: FailureCode | NotRefundableReason;
-  readonly failure?: Failure;
+  readonly failure?: ShownFailure;
   readonly result?: CancelSuccess;
   /** The retry is held until `Retry-After` has passed. */
   readonly waiting: boolean;
+  /** The shop's contact (the `contact` attribute). */
+  readonly contact?: string;
+  /** When a paid-out refund's money arrives, in words; undefined when nobody knows. */
+  readonly payout?: string;
 }
+
+/** The failures whose text tells the customer to contact the shop, and so come with the shop's contact. */
+const CONTACT_TEXTS: readonly FailureText[] = ['PG_PROVIDER', 'UNAUTHORIZED'];
 
 /** What the dialog's buttons and form call; Lit calls them with the element as `this`. */
 export interface DialogHandlers extends FormHandlers {
   readonly retry: () => void;
   readonly back: () => void;
   readonly confirm: () => void;
+  /** Loads the payment again. */
+  readonly reload: () => void;
 }
-
-/** A failure in words: the code's text, with the proxy's own message where the text has a place for it. */
-export const messageOf = (s: RefundButtonStrings, failure: Failure): string =>
-  fill(s[failure.code], { message: failure.message });
 
 /**
  * The heading of a step without a form, which the live region announces too; empty for the steps with a form (they
  * speak through their labelled fields) and for confirm (its heading is focused instead).
  */
 export const statusOf = ({ s, phase, failure, result: r }: DialogState): string => {
+  const said = failure && s[failure.text];
   const texts: Partial<Record<Phase, string>> = {
     loading: s.loading,
     submitting: s.submitting,
-    'load-error': s.loadFailed,
-    failed: failure && messageOf(s, failure),
+    // "Couldn't load the payment" above "We couldn't find this payment" would say one thing twice.
+    'load-error': failure?.code === 'PAYMENT_NOT_FOUND' ? said : s.loadFailed,
+    failed: said,
     done: r?.revoked ? s.revoked : r?.pending ? s.pending : s.done,
   };
   return texts[phase] ?? '';
@@ -71,50 +81,74 @@ const confirm = (d: DialogState, ctx: FormContext, on: DialogHandlers): Template
     });
   const title = fill(s.confirmTitle, { amount: d.money(refundAmountOf(f, ctx)) });
   return html`${
-    revocable ? message(s.revokeTitle, nothing, s.revokeBody) : message(title, nothing, s.confirmBody, account)
+    revocable
+      ? message(s.revokeTitle, nothing, s.revokeBody)
+      : message(title, nothing, s.confirmBody, account, account && d.payout)
   }
     ${actions(button(s.back, on.back, 'secondary'), button(revocable ? s.revoke : s.refund, on.confirm))}`;
 };
 
 /** What was refunded and what is left, or that the account was cancelled; the receipt when there is one. */
-const done = ({ s, money }: DialogState, r: CancelSuccess, heading: string, on: DialogHandlers): TemplateResult => {
+const done = (
+  { s, money, payout }: DialogState,
+  r: CancelSuccess,
+  heading: string,
+  on: DialogHandlers,
+): TemplateResult => {
   const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
   const detail = fill(s.doneDetail, { refunded: money(r.refunded), left: money(r.cancelable_amount) });
   return html`${message(
     heading,
     html`<span part="mark" aria-hidden="true">✓</span>`,
     r.revoked ? s.revokedDetail : detail,
-    r.pending && !r.revoked && s.pendingDetail,
+    r.pending && !r.revoked && payout,
     receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
   )}
     ${actions(button(s.ok, on.close))}`;
 };
 
-/** The failure, with "Try again" when the same request may be sent again (held while `waiting`). */
-const failed = (d: DialogState, failure: Failure, heading: string, on: DialogHandlers): TemplateResult => {
+/**
+ * The failure, with the shop's contact where its text says to ask the shop, and "Try again" ("Check again" after an
+ * unknown outcome) when the same request may be sent again (held while `waiting`).
+ */
+const failed = (d: DialogState, failure: ShownFailure, heading: string, on: DialogHandlers): TemplateResult => {
   const { s } = d;
+  const said = s[failure.text];
   const retry = html`<button part="submit" type="button" aria-disabled=${d.waiting} @click=${on.retry}
-    >${s.retry}</button
+    >${failure.code === 'REFUND_OUTCOME_UNKNOWN' ? s.checkAgain : s.retry}</button
   >`;
   return html`${message(
     heading,
     html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
-    d.phase === 'load-error' && messageOf(s, failure),
+    heading !== said && said,
+    CONTACT_TEXTS.includes(failure.text) && contactLink(d.contact),
   )}
     ${actions(button(s.close, on.close, 'secondary'), retryOf(failure.code) === 'same_key' && retry)}`;
 };
 
+/**
+ * Why the payment cannot be refunded here and what to do instead, under a summary that offers nothing as refundable;
+ * an outcome still being checked offers to check again instead.
+ */
+const blocked = (d: DialogState, ctx: FormContext, why: FailureCode | NotRefundableReason, on: DialogHandlers) => {
+  const { s } = d;
+  const checking = why === 'OUTCOME_PENDING_CHECK';
+  return html`${summary(d, ctx.view, why)}
+    <p part="notice" role="alert">
+      ${s[why]}${checking ? nothing : html`<br />${s.contactShop} ${contactLink(d.contact)}`}
+    </p>
+    ${actions(button(s.close, on.close, 'secondary'), checking && button(s.checkAgain, on.reload))}`;
+};
+
 export const dialogBody = (d: DialogState, on: DialogHandlers): TemplateResult => {
-  const { s, ctx } = d;
+  const { ctx } = d;
   const heading = statusOf(d);
   switch (d.phase) {
     case 'load-error':
     case 'failed':
       return failed(d, d.failure!, heading, on); // set before a failure is shown
     case 'blocked':
-      return html`${summary(d, ctx!.view)}
-        <p part="notice" role="alert">${s[d.blocked!]}</p>
-        ${actions(button(s.close, on.close, 'secondary'))}`; // blocked is decided on a loaded payment
+      return blocked(d, ctx!, d.blocked!, on); // blocked is decided on a loaded payment
     case 'form':
       return refundForm({ ...d, ctx: ctx! }, on); // the form is only shown once the payment is loaded
     case 'confirm':

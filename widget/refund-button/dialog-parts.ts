@@ -31,8 +31,12 @@ export const message = (heading: string, icon: unknown, ...lines: unknown[]): Te
     ${lines.map((line) => (line ? html`<p>${line}</p>` : nothing))}
   </div>`;
 
-/** The product and what was paid, refunded and is refundable (an unpaid virtual account: the order amount). */
-export const summary = ({ s, money }: Formatting, view: RefundView): TemplateResult => {
+/**
+ * The product and what was paid, refunded and is refundable (an unpaid virtual account: the order amount). A payment
+ * that cannot be refunded here (`blocked`: why) shows no refundable amount, and, while the outcome of a refund is being
+ * checked, no refunded amount either: both may be stale.
+ */
+export const summary = ({ s, money }: Formatting, view: RefundView, blocked?: string): TemplateResult => {
   const row = (label: string, value: number) => html`<div><dt>${label}</dt><dd>${money(value)}</dd></div>`;
   return html`<section part="summary" aria-labelledby="product">
     <h3 id="product" tabindex="-1" data-focus>${view.name ?? view.merchant_uid}</h3>
@@ -40,7 +44,11 @@ export const summary = ({ s, money }: Formatting, view: RefundView): TemplateRes
       ${
         view.revocable
           ? row(s.orderAmount, view.amount)
-          : [row(s.paid, view.amount), row(s.refunded, view.cancel_amount), row(s.refundable, offerableOf(view))]
+          : [
+              row(s.paid, view.amount),
+              blocked === 'OUTCOME_PENDING_CHECK' ? nothing : row(s.refunded, view.cancel_amount),
+              blocked ? nothing : row(s.refundable, offerableOf(view)),
+            ]
       }
     </dl>
   </section>`;

@@ -11,7 +11,8 @@ import {
   isCapped,
   needsAccount,
 } from './form.ts';
-import { type FailureCode, fill, type RefundButtonStrings } from './strings.ts';
+import { fill } from './format.ts';
+import type { FailureCode, RefundButtonStrings } from './strings.ts';
 
 /** What the form shows: the loaded payment, the values as typed and the fields marked invalid. */
 export interface FormState extends Formatting {
@@ -133,7 +134,7 @@ const reason = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   return field(
     f,
     'reason',
-    s.reasonError,
+    other ? s.reasonError : s.reasonChoose, // the error sits under the control the customer must use
     presets.length ? select(f, 'preset', s.reason, options, !f.values.preset) : nothing,
     other ? typed : nothing,
   );

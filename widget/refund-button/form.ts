@@ -5,7 +5,7 @@
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
 import { checkAmount, checkText, TEXT_RULES } from '../../shared/schemas/field-rules.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
-import { currencyDigits } from './strings.ts';
+import { currencyDigits } from './format.ts';
 
 export type Field = 'amount' | 'reason' | 'holder' | 'bank' | 'account' | 'phone';
 

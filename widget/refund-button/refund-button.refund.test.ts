@@ -27,6 +27,7 @@ import {
   uninstallProxy,
   vbank,
 } from './harness.ts';
+import type { RefundButton } from './refund-button.ts';
 
 describe('<refund-button>', () => {
   afterEach(uninstallProxy);
@@ -145,6 +146,89 @@ describe('<refund-button>', () => {
       await press(bad, ko.refund);
       await shows(bad, ko.done);
       expect($(bad, '[part=link]')).to.be.null;
+    });
+
+    it('calls the revocation in English what it is: cancelling the deposit account', async () => {
+      const ready: RefundView = { ...vbank, status: 'ready', revocable: true, refund_account_required: false };
+      const el = await mount('lang="en"', ready, success({ refunded: 0, revoked: true, pay_method: 'vbank' }));
+      await toConfirm(el);
+      await press(el, 'Cancel the deposit account');
+      await shows(el, 'Deposit account cancelled');
+      expect(textOf(el)).to.not.include('Cancel account');
+    });
+  });
+
+  describe('when the money of a virtual-account refund arrives', () => {
+    /** Refunds a paid virtual account into Shinhan Bank, stopping at the confirm step; the texts of confirm and done. */
+    const refund = async (
+      attrs: string,
+      estimate: RefundView['payout_estimate'],
+      props: Partial<RefundButton> = {},
+    ) => {
+      const el = await mount(attrs, { ...vbank, payout_estimate: estimate }, success({ pending: true }));
+      Object.assign(el, props);
+      await openForm(el);
+      await fill(el, 'preset', '0');
+      await fill(el, 'holder', '홍길동');
+      await fill(el, 'bank', '88');
+      await fill(el, 'account', '110-123-458400');
+      await click(el, 'form [part=submit]');
+      await waitUntil(() => !$(el, 'form'));
+      const confirm = textOf(el);
+      const s = el.lang === 'en' ? en : ko;
+      await press(el, s.refund);
+      await shows(el, s.done); // done, not "requested"
+      return { confirm, done: textOf(el) };
+    };
+
+    const cases: [RefundView['payout_estimate'], string][] = [
+      [{ min_business_days: 1, max_business_days: 1 }, '영업일 기준 1일 안에 입금돼요.'],
+      [{ min_business_days: 1, max_business_days: 2 }, '영업일 기준 1~2일 안에 입금돼요.'],
+      [{ min_business_days: 3, max_business_days: 3 }, '영업일 기준 3일 안에 입금돼요.'],
+      [{ min_business_days: 7, max_business_days: null }, '입금까지 영업일 기준 7일 이상 걸릴 수 있어요.'],
+    ];
+    for (const [estimate, line] of cases) {
+      it(`says "${line}" on confirming and once done, from the payment's estimate`, async () => {
+        const { confirm, done } = await refund('lang="ko"', estimate);
+        expect(confirm).to.include('신한은행 ****8400 (예금주 홍길동) 계좌로 입금돼요.').and.include(line);
+        expect(done).to.include(line);
+        expect(done).to.not.include('접수');
+      });
+    }
+
+    it('says it in English, with one business day in the singular', async () => {
+      const en12 = await refund('lang="en"', { min_business_days: 1, max_business_days: 2 });
+      expect(en12.done).to.include('The money arrives within 1–2 business days.');
+      const en1 = await refund('lang="en"', { min_business_days: 1, max_business_days: 1 });
+      expect(en1.done).to.include('The money arrives within one business day.');
+      const en7 = await refund('lang="en"', { min_business_days: 7, max_business_days: null });
+      expect(en7.confirm).to.include('The money can take 7 or more business days to arrive.');
+      expect(en7.done).to.not.include('Refund requested');
+    });
+
+    it('says nothing about when without an estimate: no guess', async () => {
+      const { confirm, done } = await refund('lang="ko"', null);
+      expect(confirm).to.not.include('영업일');
+      expect(done).to.not.include('영업일');
+    });
+
+    it("takes the shop's payout-days over the estimate, and ignores one it cannot read", async () => {
+      const kiwoom = { min_business_days: 7, max_business_days: null };
+      const said: [string, string][] = [
+        ['1', '영업일 기준 1일 안에'],
+        ['1-2', '영업일 기준 1~2일 안에'],
+        ['7+', '영업일 기준 7일 이상'],
+        ['abc', '영업일 기준 7일 이상'],
+        ['0', '영업일 기준 7일 이상'],
+        ['3-1', '영업일 기준 7일 이상'],
+        ['', '영업일 기준 7일 이상'],
+      ];
+      for (const [days, line] of said) {
+        const { done } = await refund(`lang="ko" payout-days="${days}"`, kiwoom);
+        expect(done, `payout-days="${days}"`).to.include(line);
+      }
+      const byProperty = await refund('lang="ko"', null, { payoutDays: '1-2' });
+      expect(byProperty.done).to.include('영업일 기준 1~2일 안에');
     });
   });
 });

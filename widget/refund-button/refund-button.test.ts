@@ -140,17 +140,20 @@ describe('<refund-button>', () => {
       expect(gets()).to.have.length(2);
     });
 
-    it('offers no retry when the grant has expired', async () => {
-      const el = await mount('lang="ko"', failure('UNAUTHORIZED', 'expired'));
+    it('offers no retry when the grant is refused', async () => {
+      const el = await mount('lang="ko"', failure('UNAUTHORIZED', 'invalid signature'));
       await click(el, '[part=button]');
       await shows(el, ko.UNAUTHORIZED);
       expect($$(el, 'button').map((b) => b.textContent!.trim())).to.not.include(ko.retry);
     });
 
-    it('judges an answer that is not ours by its status', async () => {
+    it('judges an answer that is not ours by its status, and says "not found" once', async () => {
       const el = await mount('lang="ko"', new Response('<html>Not Found</html>', { status: 404 }));
       await click(el, '[part=button]');
       await shows(el, ko.PAYMENT_NOT_FOUND);
+      expect(textOf(el)).to.not.include(ko.loadFailed); // it would say the same thing twice
+      expect($(el, '[role=status]')!.textContent).to.equal(ko.PAYMENT_NOT_FOUND);
+      expect($$(el, '[part=message] p')).to.have.length(0);
     });
 
     it('does not trust a view that does not match the schema', async () => {
@@ -170,15 +173,50 @@ describe('<refund-button>', () => {
       [{ ...vbank, banks: [] }, ko.refund_account_unsupported],
     ];
     for (const [view, message] of cases) {
-      it(`says why: ${message}`, async () => {
+      it(`says why and what to do instead, offering nothing as refundable: ${message}`, async () => {
         const el = await mount('lang="ko"', view);
         await click(el, '[part=button]');
         await shows(el, message);
         expect($(el, 'form')).to.be.null;
-        expect($(el, '[role=alert]')!.textContent).to.equal(message);
+        const alert = $(el, '[role=alert]')!.textContent!.trim();
+        expect(alert.startsWith(message) && alert.endsWith(ko.contactShop), alert).to.be.true;
+        const rows = $$(el, 'dl div').map((row) => row.textContent!.replace(/\s+/g, ''));
+        expect(rows).to.deep.equal([`결제금액12,000원`, `환불된금액${view.cancel_amount.toLocaleString('ko')}원`]);
         await accessible(el);
       });
     }
+
+    it("links the shop's contact where the customer is told to contact the shop", async () => {
+      const phoneOld: RefundView = { ...card, refundable: false, reason: 'phone_previous_month', pay_method: 'phone' };
+      const el = await mount('lang="en" contact="02-1234-5678"', phoneOld);
+      await click(el, '[part=button]');
+      await shows(el, en.phone_previous_month);
+      const link = $<HTMLAnchorElement>(el, '[role=alert] a[part=link]')!;
+      expect(link.textContent).to.equal('02-1234-5678');
+      expect(link.getAttribute('href')).to.equal('tel:0212345678');
+      expect(textOf(el)).to.not.include(en.refundable);
+      await accessible(el);
+    });
+
+    it('shows no stale figures while a refund is being checked, and checks again by reloading the payment', async () => {
+      const checking: RefundView = { ...card, cancel_amount: 0, refundable: false, reason: 'OUTCOME_PENDING_CHECK' };
+      const settled: RefundView = { ...card, cancel_amount: 12000, cancelable_amount: 0, refundable: false };
+      const el = await mount('lang="ko"', [checking, { ...settled, reason: 'fully_refunded' }]);
+      await click(el, '[part=button]');
+      await shows(el, ko.OUTCOME_PENDING_CHECK);
+      expect($(el, '[role=alert]')!.textContent!.trim()).to.equal(ko.OUTCOME_PENDING_CHECK);
+      const rows = $$(el, 'dl div').map((row) => row.textContent!.replace(/\s+/g, ''));
+      expect(rows).to.deep.equal(['결제금액12,000원']); // neither "refunded 0" nor "refundable 9,000" is known to be true
+      expect(textOf(el)).to.not.include('아무것도'); // never "nothing was refunded"
+      await accessible(el);
+      await press(el, ko.checkAgain);
+      await shows(el, ko.fully_refunded);
+      expect(gets()).to.have.length(2);
+      expect($$(el, 'dl div').map((row) => row.textContent!.replace(/\s+/g, ''))).to.deep.equal([
+        '결제금액12,000원',
+        '환불된금액12,000원',
+      ]);
+    });
   });
 
   describe('events', () => {
@@ -242,10 +280,10 @@ describe('<refund-button>', () => {
       const el = await mount();
       await openForm(el);
       await click(el, 'form [part=submit]');
-      expect(errorFor(el, 'preset')).to.equal(ko.reasonError);
+      expect(errorFor(el, 'preset')).to.equal(ko.reasonChoose);
       el.lang = 'en';
       await el.updateComplete;
-      expect(errorFor(el, 'preset')).to.equal(en.reasonError);
+      expect(errorFor(el, 'preset')).to.equal(en.reasonChoose);
     });
 
     it('lets the page override any text', async () => {

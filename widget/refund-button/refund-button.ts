@@ -3,11 +3,13 @@ import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValu
 import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
 import { buildRequest, emptyForm, type FormContext } from './form.ts';
+import { formatMoney } from './format.ts';
 import { langOf } from './lang.ts';
+import { payoutLine } from './payout.ts';
 import { styles } from './refund-button.styles.ts';
 import { RefundFlow } from './refund-flow.ts';
 import { RefundForm } from './refund-form.ts';
-import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
+import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
@@ -20,6 +22,10 @@ import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './str
  * @attr {string} endpoint - The refund proxy's origin; default: the origin this script was loaded from.
  * @attr {string} merchant-uid - The order to refund.
  * @attr {string} token - The refund grant the merchant's server minted for this order.
+ * @attr {string} contact - How to reach the shop, shown where the customer is told to: a phone number (a `tel:` link),
+ *   an email (`mailto:`) or an https URL; anything else is shown as text.
+ * @attr {string} payout-days - When a virtual account's refund reaches the customer, in business days: `1`, `1-2` or
+ *   `7+`. Absent or unreadable: the proxy's estimate for the payment's PG (none for a PG without a published one).
  *
  * @fires {RefundOpenEvent} refund-open - The dialog opened.
  * @fires {RefundStartEvent} refund-start - A refund is about to be sent; cancelable: `preventDefault()` vetoes it.
@@ -51,7 +57,7 @@ import { formatMoney, type Lang, type RefundButtonStrings, STRINGS } from './str
  * @csspart actions - A row of buttons.
  * @csspart submit - A primary button (continue, refund, retry, done).
  * @csspart secondary - A secondary button (close, back).
- * @csspart link - The receipt link.
+ * @csspart link - The receipt link, and the shop's contact.
  *
  * @cssprop --refund-button-accent - Primary colour (buttons, focus ring, selection).
  * @cssprop --refund-button-on-accent - Text on the primary colour.
@@ -87,6 +93,8 @@ export class RefundButton extends LitElement {
     },
     label: {},
     disabled: { type: Boolean, reflect: true },
+    contact: {},
+    payoutDays: { attribute: 'payout-days' },
     strings: { attribute: false },
   };
 
@@ -106,6 +114,10 @@ export class RefundButton extends LitElement {
   declare label: string;
   /** Disables the button. */
   declare disabled: boolean;
+  /** How to reach the shop: a phone number, an email or an https URL (a link), or any text. */
+  declare contact: string | undefined;
+  /** When a virtual account's refund arrives, in business days: `1`, `1-2` or `7+`. Absent: the proxy's estimate. */
+  declare payoutDays: string | undefined;
   /** Overrides any of the widget's text (see `RefundButtonStrings`), whatever the language. */
   declare strings: Partial<RefundButtonStrings>;
 
@@ -267,12 +279,15 @@ export class RefundButton extends LitElement {
       failure: flow.failure,
       result: flow.result,
       waiting: flow.waiting,
+      contact: this.contact,
+      payout: payoutLine(s, this.payoutDays, flow.view?.payout_estimate),
     };
     const on = {
       close: this.close,
       retry: () => flow.retry(),
       back: () => flow.go('form', '[part~=submit]'),
       confirm: () => flow.confirm(),
+      reload: () => flow.load(),
       submit: this.#onContinue,
       input: this.#onInput,
       focusOut: this.#onFocusOut,

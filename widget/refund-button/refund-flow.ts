@@ -9,8 +9,9 @@ import type { NotRefundableReason, RefundView } from '../../shared/schemas/refun
 import type { Phase } from './dialog-body.ts';
 import { RefundErrorEvent, RefundStartEvent, RefundSuccessEvent } from './events.ts';
 import { type FormContext, isAmountValid, needsAccount, offerableOf } from './form.ts';
+import { isGrantExpired } from './grant-expiry.ts';
 import { type Connection, cancelPayment, createIdempotencyKey, type Failure, loadPayment, retryOf } from './request.ts';
-import type { FailureCode } from './strings.ts';
+import type { FailureCode, FailureText } from './strings.ts';
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;
@@ -25,6 +26,11 @@ export interface FlowHost extends ReactiveControllerHost, EventTarget {
   readonly endpoint: string;
   readonly token: string;
   readonly merchantUid: string;
+}
+
+/** A failure as the dialog shows it: with what it says, which may be more than its code knows. */
+export interface ShownFailure extends Failure {
+  readonly text: FailureText;
 }
 
 /** What the flow asks of the element's form. */
@@ -42,11 +48,13 @@ export class RefundFlow implements ReactiveController {
   view?: RefundView;
   /** Why the form came back (a failure that reloaded the payment), shown above it. */
   notice?: FailureCode;
-  failure?: Failure;
+  failure?: ShownFailure;
   result?: CancelSuccess;
   /** The retry is held until `Retry-After` has passed. */
   waiting = false;
   #key?: string;
+  /** The developer has been told once why the proxy could not be reached. */
+  #told = false;
   #seq = 0;
   #controller?: AbortController;
   readonly #host: FlowHost;
@@ -114,6 +122,10 @@ export class RefundFlow implements ReactiveController {
     void (this.phase === 'load-error' ? this.load() : this.#send());
   }
 
+  get #endpoint(): string {
+    return this.#host.endpoint || SCRIPT_ORIGIN;
+  }
+
   /** Forgets the call in flight: its answer, when it comes, is stale. */
   #abort(): void {
     this.#controller?.abort();
@@ -127,7 +139,7 @@ export class RefundFlow implements ReactiveController {
     const seq = this.#seq;
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     const result = await run({
-      endpoint: this.#host.endpoint || SCRIPT_ORIGIN,
+      endpoint: this.#endpoint,
       token: this.#host.token,
       signal: controller.signal,
       fetch: (...args) => fetch(...args), // looked up per call, so a page (or a test) may replace window.fetch
@@ -144,7 +156,16 @@ export class RefundFlow implements ReactiveController {
     const { code } = failure;
     this.#host.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
     if (!phase) return void this.load(code);
-    this.failure = failure;
+    const offline = code === 'NETWORK' && !navigator.onLine;
+    if (code === 'NETWORK' && !offline && !this.#told) {
+      // The browser hides why (a CORS refusal looks like a server that is down): the page's developer is told once.
+      this.#told = true;
+      console.error(
+        `<refund-button>: no answer from ${this.#endpoint}; if it is up, its ALLOWED_ORIGINS must list ${location.origin}`,
+      );
+    }
+    const expired = code === 'UNAUTHORIZED' && isGrantExpired(this.#host.token, Date.now());
+    this.failure = { ...failure, text: offline ? 'offline' : expired ? 'expired' : code };
     if (code === 'RATE_LIMITED') {
       this.waiting = true;
       setTimeout(

@@ -8,15 +8,24 @@ export type Lang = 'ko' | 'en';
 export type FailureCode = ErrorCode | 'NETWORK';
 
 /**
- * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
- * `{left}`, `{bank}`, `{account}`, `{holder}`, `{message}`.
+ * What a failure says: its code's text, or what the widget knows better: `offline` (no answer, and the browser is
+ * offline) or `expired` (UNAUTHORIZED, and the grant's own `exp` has passed).
  */
-export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, string> & {
+export type FailureText = FailureCode | 'offline' | 'expired';
+
+/**
+ * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
+ * `{left}`, `{bank}`, `{account}`, `{holder}`, `{days}`. The proxy's own message is never shown (it is in the
+ * `refund-error` event's detail).
+ */
+export type RefundButtonStrings = Record<FailureText | NotRefundableReason, string> & {
   button: string;
   title: string;
   loading: string;
   loadFailed: string;
   retry: string;
+  /** The retry after an unknown outcome, and the reload of a view whose outcome is being checked. */
+  checkAgain: string;
   paid: string;
   refunded: string;
   refundable: string;
@@ -47,8 +56,18 @@ export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, stri
   submitting: string;
   done: string;
   doneDetail: string;
+  /** The heading of a refund the PG pays out later (a virtual account's). */
   pending: string;
+  /** When the money arrives, for a payout within one business day. */
   pendingDetail: string;
+  /** When the money arrives, within `{days}` business days (a number, or a `dayRange`). */
+  payoutIn: string;
+  /** When the money arrives, after `{days}` business days or more. */
+  payoutOver: string;
+  /** How a range of business days is written in `payoutIn`: `{min}` and `{max}`. */
+  dayRange: string;
+  /** What to do when the payment cannot be refunded here; the `contact` link follows it. */
+  contactShop: string;
   receipt: string;
   ok: string;
   revokeNote: string;
@@ -58,6 +77,9 @@ export type RefundButtonStrings = Record<FailureCode | NotRefundableReason, stri
   revoked: string;
   revokedDetail: string;
   amountError: string;
+  /** A preset reason must be chosen. */
+  reasonChoose: string;
+  /** A reason must be typed. */
   reasonError: string;
   holderError: string;
   bankError: string;
@@ -77,6 +99,7 @@ const TEXTS: Texts = {
   loading: ['결제 정보를 불러오는 중이에요', 'Loading the payment…'],
   loadFailed: ['결제 정보를 불러오지 못했어요.', "Couldn't load the payment."],
   retry: ['다시 시도', 'Try again'],
+  checkAgain: ['다시 확인', 'Check again'],
   paid: ['결제 금액', 'Paid'],
   refunded: ['환불된 금액', 'Already refunded'],
   refundable: ['환불 가능 금액', 'Refundable'],
@@ -97,35 +120,43 @@ const TEXTS: Texts = {
   holder: ['예금주', 'Account holder'],
   bank: ['은행', 'Bank'],
   accountNumber: ['계좌번호', 'Account number'],
-  accountHint: ["'-' 없이 숫자만 입력해 주세요", 'Digits only'],
+  accountHint: ["숫자만 입력해 주세요. '-'는 넣어도 돼요.", 'Digits; hyphens are fine.'],
   phone: ['휴대폰 번호', 'Phone number'],
   next: ['다음', 'Continue'],
   close: ['닫기', 'Close'],
   confirmTitle: ['{amount}을 환불할까요?', 'Refund {amount}?'],
   confirmBody: ['환불한 뒤에는 되돌릴 수 없어요.', "This can't be undone."],
   confirmAccount: [
-    '{bank} {account} (예금주 {holder}) 계좌로 영업일 기준 1일 안에 입금돼요.',
-    'It will be paid into {bank} {account} ({holder}) within one business day.',
+    '{bank} {account} (예금주 {holder}) 계좌로 입금돼요.',
+    'It will be paid into {bank} {account} ({holder}).',
   ],
   refund: ['환불하기', 'Refund'],
   back: ['돌아가기', 'Back'],
   submitting: ['환불을 처리하고 있어요', 'Processing the refund…'],
   done: ['환불이 완료되었어요', 'Refund complete'],
   doneDetail: ['{refunded} 환불 · 남은 금액 {left}', '{refunded} refunded · {left} left'],
-  pending: ['환불 요청이 접수되었어요', 'Refund requested'],
+  pending: ['환불이 완료되었어요', 'Refund complete'],
   pendingDetail: ['영업일 기준 1일 안에 입금돼요.', 'The money arrives within one business day.'],
+  payoutIn: ['영업일 기준 {days}일 안에 입금돼요.', 'The money arrives within {days} business days.'],
+  payoutOver: [
+    '입금까지 영업일 기준 {days}일 이상 걸릴 수 있어요.',
+    'The money can take {days} or more business days to arrive.',
+  ],
+  dayRange: ['{min}~{max}', '{min}–{max}'],
+  contactShop: ['도움이 필요하면 상점에 문의해 주세요.', 'If you need help, please contact the shop.'],
   receipt: ['영수증 보기', 'View receipt'],
   ok: ['확인', 'Done'],
   revokeNote: [
     '아직 입금되지 않은 가상계좌예요. 돌려받을 금액은 없고, 계좌 발급이 취소돼요.',
-    "Nothing has been paid into this virtual account yet, so there's nothing to refund: the account will be cancelled.",
+    "Nothing has been paid into this virtual account yet, so there's nothing to refund: the deposit account will be cancelled.",
   ],
-  revokeTitle: ['가상계좌를 취소할까요?', 'Cancel the virtual account?'],
+  revokeTitle: ['가상계좌를 취소할까요?', 'Cancel the deposit account?'],
   revokeBody: ['취소한 뒤에는 이 계좌로 입금할 수 없어요.', "After this, the account can't take payments."],
-  revoke: ['취소하기', 'Cancel account'],
-  revoked: ['가상계좌가 취소되었어요', 'Virtual account cancelled'],
+  revoke: ['취소하기', 'Cancel the deposit account'],
+  revoked: ['가상계좌가 취소되었어요', 'Deposit account cancelled'],
   revokedDetail: ['이제 이 계좌로는 입금할 수 없어요.', 'It can no longer take payments.'],
   amountError: ['{min} 이상 {max} 이하로 입력해 주세요.', 'Enter an amount from {min} to {max}.'],
+  reasonChoose: ['환불 사유를 선택해 주세요.', 'Choose a reason.'],
   reasonError: ['환불 사유를 입력해 주세요.', 'Please give a reason.'],
   holderError: ['예금주 이름을 입력해 주세요.', "Enter the account holder's name."],
   bankError: ['은행을 선택해 주세요.', 'Choose a bank.'],
@@ -138,19 +169,20 @@ const TEXTS: Texts = {
   ],
   not_paid: ['결제가 완료되지 않은 주문이에요.', "This order hasn't been paid."],
   refund_account_unsupported: [
-    '이 결제는 여기서 계좌로 환불할 수 없어요. 판매자에게 문의해 주세요.',
-    "This payment can't be refunded to a bank account here. Please contact the seller.",
+    '이 결제는 여기서 계좌로 환불할 수 없어요.',
+    "This payment can't be refunded to a bank account here.",
   ],
   OUTCOME_PENDING_CHECK: [
-    '이 주문의 환불 결과를 확인하고 있어요. 중복 환불은 되지 않으니 잠시 후 다시 열어 주세요.',
-    "We're confirming this order's refund. You won't be refunded twice; open this again in a moment.",
+    "이 주문의 환불 결과를 확인하고 있어요. 중복 환불은 되지 않으니 잠시 후 '다시 확인'을 눌러 주세요.",
+    "We're confirming this order's refund. You won't be refunded twice; check again in a moment.",
   ],
   INVALID_REQUEST: ['입력한 내용을 다시 확인해 주세요.', 'Please check what you entered.'],
   REFUND_ACCOUNT_REQUIRED: ['환불받을 계좌 정보를 입력해 주세요.', 'Enter the account for the refund.'],
   UNAUTHORIZED: [
-    '환불 가능 시간이 지났어요. 페이지를 새로고침해 주세요.',
-    'This refund link has expired. Please reload the page.',
+    '지금은 환불을 진행할 수 없어요. 상점에 문의해 주세요.',
+    "Refunds can't be made here right now. Please contact the shop.",
   ],
+  expired: ['이 화면이 오래되었어요. 새로고침해 주세요.', 'This page is out of date. Please reload it.'],
   FORBIDDEN: ['이 주문을 환불할 권한이 없어요.', "You can't refund this order."],
   PAYMENT_NOT_FOUND: ['결제 정보를 찾을 수 없어요.', "We couldn't find this payment."],
   PAYMENT_NOT_PAID: ['결제가 완료되지 않은 주문이에요.', "This order hasn't been paid."],
@@ -174,7 +206,10 @@ const TEXTS: Texts = {
     "We couldn't process that request. Please try again.",
   ],
   RATE_LIMITED: ['요청이 너무 많아요. 잠시 후 다시 시도해 주세요.', 'Too many attempts. Please wait a moment.'],
-  PG_PROVIDER: ['결제사가 환불을 거절했어요. ({message})', 'The payment provider declined the refund. ({message})'],
+  PG_PROVIDER: [
+    '상점에서 환불을 완료하지 못했어요. 상점에 문의해 주세요.',
+    "The shop couldn't complete the refund. Please contact the shop.",
+  ],
   UPSTREAM_UNAVAILABLE: [
     '결제사와 연결되지 않아 환불하지 못했어요. 잠시 후 다시 시도해 주세요.',
     "We couldn't reach the payment provider, so nothing was refunded. Please try again.",
@@ -184,7 +219,11 @@ const TEXTS: Texts = {
     "We couldn't confirm the refund yet. You won't be refunded twice; check again in a moment.",
   ],
   INTERNAL: ['일시적인 오류가 생겼어요. 잠시 후 다시 시도해 주세요.', 'Something went wrong. Please try again.'],
-  NETWORK: ['인터넷 연결을 확인해 주세요.', 'Please check your connection.'],
+  NETWORK: [
+    '상점의 환불 서비스에 연결하지 못했어요. 잠시 후 다시 시도해 주세요.',
+    "We couldn't reach the shop's refund service. Please try again in a moment.",
+  ],
+  offline: ['인터넷 연결을 확인해 주세요.', 'Please check your internet connection.'],
 };
 
 /** One language's column of TEXTS. */
@@ -194,30 +233,3 @@ const column = (i: 0 | 1): RefundButtonStrings =>
 
 /** The default strings per language. */
 export const STRINGS: Readonly<Record<Lang, RefundButtonStrings>> = { ko: column(0), en: column(1) };
-
-/** Fills `{name}` placeholders; an unknown name is left as written so a typo in an override stays visible. */
-export const fill = (template: string, values: Readonly<Record<string, string>>): string =>
-  template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
-
-/**
- * Formats money the way a Korean storefront writes it: `9,000원` in Korean, `₩9,000` in English, and
- * `Intl` with the currency for anything else.
- */
-export const formatMoney = (value: number, currency: string, lang: Lang): string => {
-  const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
-  if (lang === 'ko' && currency === 'KRW') return `${new Intl.NumberFormat(locale).format(value)}원`;
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value);
-  } catch {
-    return `${new Intl.NumberFormat(locale).format(value)} ${currency}`; // a code Intl does not know
-  }
-};
-
-/** How many decimals a currency's amounts may have (0 for KRW and JPY, 2 for USD). */
-export const currencyDigits = (currency: string): number => {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
-  } catch {
-    return 0;
-  }
-};
