@@ -85,6 +85,15 @@ export const injectFault = async (product: RunningProduct, fault: Record<string,
   if (res.status !== 204) throw new Error(`fault not queued: ${res.status} ${await res.text()}`);
 };
 
+/** Drops every queued sandbox fault (i'mport answers normally again). */
+export const clearFaults = async (product: RunningProduct): Promise<void> => {
+  const res = await fetch(`${product.url}/sandbox/faults`, {
+    method: 'DELETE',
+    headers: { 'Content-Type': 'application/json' },
+  });
+  if (res.status !== 204) throw new Error(`faults not cleared: ${res.status} ${await res.text()}`);
+};
+
 /** Saves a full-page screenshot under test-artifacts/e2e/. */
 export const screenshot = async (page: Page, name: string): Promise<void> => {
   mkdirSync(ARTIFACTS, { recursive: true });

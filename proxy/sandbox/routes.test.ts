@@ -89,6 +89,20 @@ describe('sandbox', () => {
     assert.equal(ok.res.status, 200);
   });
 
+  it('drops every queued fault on DELETE /sandbox/faults, from its own page only', async () => {
+    const { orders } = await setUp();
+    const card = (await orders())[0]!;
+    const fault = JSON.stringify({ kind: 'pg_refusal', times: 5 });
+    await h.app.request('/sandbox/faults', { method: 'POST', headers: json, body: fault });
+    const foreign = { ...json, Origin: 'https://evil.example' };
+    assert.equal((await h.app.request('/sandbox/faults', { method: 'DELETE', headers: foreign })).status, 403);
+    const refused = await h.cancel({ merchant_uid: card.merchant_uid, reason: 'x' }, { grant: card.grant });
+    assert.equal(refused.res.status, 502, 'still queued after the refused clear');
+    assert.equal((await h.app.request('/sandbox/faults', { method: 'DELETE', headers: json })).status, 204);
+    const ok = await h.cancel({ merchant_uid: card.merchant_uid, reason: 'x' }, { grant: card.grant });
+    assert.equal(ok.res.status, 200);
+  });
+
   it('resets to a fresh set of orders with new ids', async () => {
     const { orders } = await setUp();
     const before = await orders();

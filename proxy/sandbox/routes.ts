@@ -98,6 +98,11 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
       }
       return c.body(null, 204);
     })
+    // Drops every queued fault: a test or a demo that made i'mport fail can make it answer again, orders unchanged.
+    .delete('/sandbox/faults', (c) => {
+      fake.clearFaults();
+      return c.body(null, 204);
+    })
     .post('/sandbox/reset', async (c) => {
       fake.reset();
       reseed();
