@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { anAttempt } from '../store/contract-fixtures.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, parseCsv, T, withAdmin } from '../test-support/admin-calls.ts';
 import type { Harness } from '../test-support/harness.ts';
 
@@ -122,6 +123,30 @@ describe('GET /admin/refunds', () => {
     assert.ok(reasons.includes(`'=HYPERLINK("http://evil.example","x")`));
     assert.ok(reasons.includes('a, "quoted"\nline'));
     assert.ok(!reasons.some((reason) => /^[=+\-@]/.test(reason!)), 'no cell a spreadsheet would run');
+  });
+
+  it('streams the CSV page by page: each page is read from the ledger when the client wants more', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    let reads = 0;
+    const pageAttempts = store.pageAttempts.bind(store);
+    store.pageAttempts = (query) => {
+      reads += 1;
+      return pageAttempts(query);
+    };
+    await open(withAdmin({ store }));
+    await seed(12);
+    const res = await admin('/admin/refunds?limit=3', { headers: { Accept: 'text/csv' } });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // keep the byte-order mark to see it
+    assert.match(decoder.decode((await reader.read()).value), /^\ufeffid,/, 'the header first');
+    assert.ok(reads <= 1, `read ${reads} pages before the first rows were wanted`);
+    const firstRows = decoder.decode((await reader.read()).value);
+    assert.equal(firstRows.split('\r\n').length - 1, 3, 'one page of rows');
+    assert.ok(reads <= 2, `read ${reads} pages for one`);
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += decoder.decode(chunk.value);
+    assert.equal(rest.split('\r\n').length - 1, 9);
+    assert.equal(reads, 5, 'four full pages, then an empty one that ends it');
   });
 
   it('refuses a limit outside 1 to 500, a cursor it did not give, and an unknown or repeated parameter, naming it', async () => {

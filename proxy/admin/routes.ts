@@ -20,7 +20,7 @@ import { encodeCursor } from './cursor.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseRefundsQuery } from './query.ts';
 import { paymentRow, REFUND_COLUMNS, type RefundRow, refundRow } from './rows.ts';
 
-export type AdminDeps = Pick<AppDeps, 'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds'>;
+export type AdminDeps = Pick<AppDeps, 'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds' | 'log'>;
 
 /** What the sandbox and a merchant backend give a grant unless told otherwise (mintGrant's default). */
 const DEFAULT_GRANT_TTL_SECONDS = 900;
@@ -58,7 +58,14 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
   async function* pages(filters: RefundsQueryFilters, after: AttemptPageQuery['after'], size: number) {
     let position = after;
     for (;;) {
-      const attempts = await store.pageAttempts({ ...filters, ...(position ? { after: position } : {}), limit: size });
+      let attempts: Awaited<ReturnType<typeof store.pageAttempts>>;
+      try {
+        attempts = await store.pageAttempts({ ...filters, ...(position ? { after: position } : {}), limit: size });
+      } catch (error) {
+        // The 200 and the header are gone: the client sees the body cut short, so the reason goes to the log.
+        deps.log({ level: 'error', msg: 'admin CSV export stopped', error: String(error) });
+        throw error;
+      }
       yield attempts.map(refundRow);
       if (attempts.length < size) return;
       position = attempts.at(-1)!;
