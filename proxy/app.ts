@@ -6,6 +6,7 @@
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { adminRoutes } from './admin/routes.ts';
 import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
 import { type Background, createBackground } from './background.ts';
@@ -38,7 +39,8 @@ type Optional =
   | 'maxGrantTtlSeconds'
   | 'webhookIps'
   | 'healthDetails'
-  | 'webhookForwardUrl';
+  | 'webhookForwardUrl'
+  | 'admin';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -151,6 +153,9 @@ export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
   app.route('/', paymentRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', widgetRoutes(deps));
+  // Unset, the admin API does not exist: its routes answer 404 as any unknown route does. It sends no CORS headers
+  // (the cors middleware covers /payments/* only): a browser page has no business with it.
+  if (config.admin && config.admin.keys.length > 0) app.route('/', adminRoutes(deps, config.admin));
 
   // The path is not echoed: an answer that reflects what the client sent is a place to smuggle text into.
   app.notFound((c) => c.json(failure('INVALID_REQUEST', 'There is no such route.').body, 404));

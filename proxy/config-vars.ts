@@ -85,6 +85,9 @@ export const VARS = {
   RATE_LIMIT_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
   RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },
   RATE_LIMIT_WEBHOOK_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
+  // Each key's length is checked in config.ts, which can say which one is short without quoting it.
+  ADMIN_API_KEYS: { schema: v.string() },
+  RATE_LIMIT_ADMIN_PER_KEY: { schema: int(0, 1_000_000), fallback: '600' },
   IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
   // https:// only; http:// to a loopback host outside production is checked in config.ts, which knows the mode.
   IAMPORT_WEBHOOK_FORWARD_URL: { schema: exactHttpUrl },

@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       webhookIps: [],
       webhookForwardUrl: null,
       healthDetails: false,
+      admin: { keys: [], perKeyPerMinute: 600, generated: false },
     });
     assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
   });
@@ -117,6 +118,39 @@ describe('parseConfig', () => {
     });
     assert.match(message, /PUBLIC_ORIGIN must be an origin/);
     assert.match(message, /IAMPORT_WEBHOOK_IPS must be a comma-separated list of IP addresses/);
+  });
+});
+
+describe('ADMIN_API_KEYS', () => {
+  const key = (c: string) => c.repeat(32);
+
+  it('reads comma-separated keys and RATE_LIMIT_ADMIN_PER_KEY; unset, there are none (the admin API is off)', () => {
+    const config = parseConfig({
+      ...base,
+      ADMIN_API_KEYS: ` ${key('a')} ,${key('b')},`,
+      RATE_LIMIT_ADMIN_PER_KEY: '5',
+    });
+    assert.deepEqual(config.admin, { keys: [key('a'), key('b')], perKeyPerMinute: 5, generated: false });
+    assert.deepEqual(parseConfig({ ...base, ADMIN_API_KEYS: '' }).admin.keys, []);
+  });
+
+  it('stops start-up on a key shorter than 32 characters, naming the variable and the key by place, never quoting it', () => {
+    const message = problemsOf({ ...base, ADMIN_API_KEYS: `${key('a')},short-key-31-characters-long-xx` });
+    assert.match(message, /ADMIN_API_KEYS: key 2 of 2 is 31 characters long; each key must be at least 32/);
+    assert.doesNotMatch(message, /short-key/);
+  });
+
+  it('makes a key of its own in the sandbox, new at each start, unless ADMIN_API_KEYS is set', () => {
+    const first = parseConfig({}).admin;
+    assert.equal(first.generated, true);
+    assert.equal(first.keys.length, 1);
+    assert.ok(first.keys[0]!.length >= 32);
+    assert.notDeepEqual(parseConfig({}).admin.keys, first.keys);
+    assert.deepEqual(parseConfig({ ADMIN_API_KEYS: key('c') }).admin, {
+      keys: [key('c')],
+      perKeyPerMinute: 600,
+      generated: false,
+    });
   });
 });
 

@@ -44,8 +44,19 @@ export interface Config {
   readonly webhookForwardUrl: string | null;
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
+  readonly admin: AdminConfig;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
+}
+
+/** The admin API for the merchant's servers. */
+export interface AdminConfig {
+  /** ADMIN_API_KEYS; none means every /admin route answers 404, as an unknown route does. */
+  readonly keys: readonly string[];
+  /** Requests per minute per key (RATE_LIMIT_ADMIN_PER_KEY); 0 is off. */
+  readonly perKeyPerMinute: number;
+  /** The sandbox made the one key itself (ADMIN_API_KEYS unset), so its banner prints it. */
+  readonly generated: boolean;
 }
 
 export interface SqliteDatabase {
@@ -135,6 +146,26 @@ const originsOf = (list: string, problems: string[]): string[] => {
   return origins;
 };
 
+/** The shortest admin key accepted: a key is a password that a script sends, so it must not be guessable. */
+const MIN_ADMIN_KEY_LENGTH = 32;
+
+/** ADMIN_API_KEYS as a list; a short key is named by its place in the list, never quoted. */
+const adminKeysOf = (list: string | undefined, problems: string[]): string[] => {
+  const keys = (list ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  keys.forEach((key, i) => {
+    if (key.length < MIN_ADMIN_KEY_LENGTH) {
+      problems.push(
+        `ADMIN_API_KEYS: key ${i + 1} of ${keys.length} is ${key.length} characters long; each key must be at least ` +
+          `${MIN_ADMIN_KEY_LENGTH} (for example: openssl rand -hex 32)`,
+      );
+    }
+  });
+  return keys;
+};
+
 /** TRUST_PROXY as a hop count; the old boolean spelling `true` reads as one hop, with a warning. */
 const hopsOf = (trustProxy: string | undefined, warnings: string[]): number => {
   if (trustProxy === undefined) return 0; // invalid: a problem is already noted
@@ -177,6 +208,12 @@ const forwardUrlOf = (url: string | undefined, production: boolean, problems: st
 /** A secret for the sandbox's grants, so that none signed by an earlier run (or by a live secret) passes. */
 const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+/** The sandbox's admin key when ADMIN_API_KEYS is unset: new at each start, printed in its banner. */
+const adminOf = (sandbox: boolean, keys: string[], perKeyPerMinute: number | undefined): AdminConfig => {
+  const generated = sandbox && keys.length === 0;
+  return { keys: generated ? [`sandbox_${randomSecret()}`] : keys, perKeyPerMinute: perKeyPerMinute!, generated };
+};
 
 /**
  * Reads and validates the configuration for `runtime`; throws ConfigError naming every bad or missing variable.
@@ -223,6 +260,8 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookForwardUrl: forwardUrlOf(read('IAMPORT_WEBHOOK_FORWARD_URL'), production, problems),
     healthDetails: read('HEALTH_DETAILS'),
     deployment: read('DENO_DEPLOYMENT_ID'),
+    adminKeys: adminKeysOf(read('ADMIN_API_KEYS'), problems),
+    adminPerKey: read('RATE_LIMIT_ADMIN_PER_KEY'),
   };
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
   if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
@@ -249,6 +288,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookIps: values.webhookIps!,
     webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
+    admin: adminOf(sandbox, values.adminKeys, values.adminPerKey),
     warnings,
   };
 }

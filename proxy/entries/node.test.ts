@@ -134,6 +134,18 @@ describe('the Node entry (npm start)', () => {
       });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { cancelable_amount: number }).cancelable_amount, 30000);
+      // The banner's admin key, made for this run, lists that refund.
+      const adminKey = /Admin API key for this run: (\S+)/.exec(proxy.out)?.[1];
+      assert.ok(adminKey && adminKey.length >= 32, proxy.out);
+      const listed = await fetch(`${base}/admin/refunds?merchant_uid=${card.merchant_uid}`, {
+        headers: { Authorization: `Bearer ${adminKey}` },
+      });
+      assert.equal(listed.status, 200);
+      const { data } = (await listed.json()) as { data: Array<{ refunded: number }> };
+      assert.deepEqual(
+        data.map((row) => row.refunded),
+        [9000],
+      );
     } finally {
       proxy.kill();
     }

@@ -95,13 +95,18 @@ const configure = async (env: Env): Promise<{ config: Config; sandbox: SandboxIa
   return { config: sandbox.config, sandbox };
 };
 
-const sandboxBanner = (fakeUrl: string, url: string, allowedOrigins: readonly string[]) =>
+const sandboxBanner = (fakeUrl: string, url: string, config: Config) =>
   `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
   `built-in fake i'mport answers on ${fakeUrl}.\nNo real money moves. Open the demo shop: ${url}/\n` +
-  (allowedOrigins.length > 0
-    ? `Pages on ${allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
+  (config.allowedOrigins.length > 0
+    ? `Pages on ${config.allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
     : 'To embed it in a page on another origin, list that origin in ALLOWED_ORIGINS ' +
-      '(README.md, "Embed it in your own page").\n');
+      '(README.md, "Embed it in your own page").\n') +
+  // Made for this run only (a key of ADMIN_API_KEYS is never printed): try the admin API with curl.
+  (config.admin.generated
+    ? `Admin API key for this run: ${config.admin.keys[0]}\n  curl -H 'Authorization: Bearer ${config.admin.keys[0]}' ` +
+      `${url}/admin/refunds   (README.md, "Admin API")\n`
+    : '');
 
 const main = async (): Promise<void> => {
   const { config, sandbox } = await configure(process.env);
@@ -147,7 +152,7 @@ const main = async (): Promise<void> => {
     housekeeping = scheduleHousekeeping({ store, now: Date.now, log });
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
-    if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config.allowedOrigins));
+    if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config));
   });
   // Only while it starts: a port in use or a HOST not on this machine is the operator's to fix, said in one line.
   const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));

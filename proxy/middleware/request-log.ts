@@ -32,6 +32,8 @@ export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHand
       ip: clientIp(c),
       origin: c.req.header('Origin') ?? null,
       ...(code ? { code } : {}),
+      // Which admin key called (a short hash of it; proxy/admin/admin-key.ts), never the key.
+      ...(c.get('adminKeyId') ? { key_id: c.get('adminKeyId') } : {}),
       // Read from the context, not c.res.headers: reading an answer's headers makes the Node server build it anew.
       ...(c.get('replayed') ? { replayed: true } : {}),
     });

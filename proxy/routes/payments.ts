@@ -25,7 +25,7 @@ const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
  * /^\d{8,16}$/`. Worded from the rule, not valibot's default message, which quotes the input (an account number, say);
  * `subject` names a value checked on its own (a header, a path parameter), whose issues have no path.
  */
-const describeIssues = (issues: readonly v.BaseIssue<unknown>[], subject = 'body'): string =>
+export const describeIssues = (issues: readonly v.BaseIssue<unknown>[], subject = 'body'): string =>
   issues
     .map((issue) => {
       const { type, expected, input } = issue;

@@ -143,5 +143,41 @@ export function attemptsContract(stores: () => StorePair): void {
       );
       assert.deepEqual(await a.listAttempts(unique('order')), []);
     });
+
+    it('pages attempts newest first by (started_at, id), filtered, never repeating or skipping across inserts', async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      // Far in the future of every other test's attempts, so this test's pages hold only its own rows.
+      const base = T0 + 10 * 365 * 86_400_000;
+      const at = (ms: number, id: string, finish?: ReturnType<typeof aFinish>) =>
+        a.insertAttempt(anAttempt({ merchant_uid: order, started_at: base + ms, id: `${order}-${id}` }), finish);
+      await at(0, 'a', aFinish());
+      await at(1, 'b');
+      await at(1, 'c', aFinish({ outcome: 'rejected' }));
+      await at(2, 'd', aFinish());
+      await at(3, 'e');
+      const ids = (rows: { id: string }[]) => rows.map((row) => row.id.slice(order.length + 1));
+      const query = { merchant_uid: order, from: base };
+      const first = await b.pageAttempts({ ...query, limit: 2 });
+      assert.deepEqual(ids(first), ['e', 'd']);
+      // Inserted between pages, newer and older than the cursor: neither shows on the pages that follow.
+      await at(5, 'new');
+      const last = first.at(-1)!;
+      const second = await b.pageAttempts({ ...query, limit: 2, after: last });
+      assert.deepEqual(ids(second), ['c', 'b'], 'same millisecond: the larger id first');
+      const third = await b.pageAttempts({ ...query, limit: 2, after: second.at(-1)! });
+      assert.deepEqual(ids(third), ['a']);
+
+      assert.deepEqual(ids(await a.pageAttempts({ ...query, outcome: 'succeeded', limit: 10 })), ['d', 'a']);
+      assert.deepEqual(ids(await a.pageAttempts({ ...query, outcome: 'open', limit: 10 })), ['new', 'e', 'b']);
+      assert.deepEqual(ids(await a.pageAttempts({ ...query, from: base + 1, to: base + 3, limit: 10 })), [
+        'd',
+        'c',
+        'b',
+      ]);
+      const everyOrder = await a.pageAttempts({ from: base, limit: 10 });
+      assert.deepEqual(ids(everyOrder), ['new', 'e', 'd', 'c', 'b', 'a']);
+      assert.deepEqual(everyOrder[0], { ...(await a.getAttempt(`${order}-new`))! });
+    });
   });
 }

@@ -105,6 +105,15 @@ export const MIGRATIONS: readonly Migration[] = [
               OR (COALESCE(q.paid_at, 0) = COALESCE(p.paid_at, 0) AND q.imp_uid < p.imp_uid)))`,
     ],
   },
+  // Version 3 is the outbox's (another branch); this one depends on nothing it adds, so either may run first.
+  {
+    version: 4,
+    name: 'refund_attempts_by_time',
+    statements: [
+      // The admin API's listing: newest first by (started_at, id), across orders, keyset-paginated.
+      'CREATE INDEX refund_attempts_started_at ON refund_attempts (started_at, id)',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

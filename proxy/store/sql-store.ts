@@ -1,9 +1,9 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
 import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
-import type { SqlDriver } from './sql-driver.ts';
+import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { sql } from './statements.ts';
-import type { AttemptFinish, AttemptStart, Store } from './store.ts';
+import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
 
 /** Lets inspectSqlStore reach the driver behind a store without widening the Store interface. */
 const driverOf = new WeakMap<Store, SqlDriver>();
@@ -37,6 +37,34 @@ const startParams = (start: AttemptStart) => [
   start.idempotency_key,
   start.started_at,
 ];
+
+/** The WHERE conditions of pageAttempts and their parameters, in placeholder order. */
+const pageConditions = (query: AttemptPageQuery): { conditions: string[]; params: SqlValue[] } => {
+  const conditions: string[] = [];
+  const params: SqlValue[] = [];
+  if (query.merchant_uid !== undefined) {
+    conditions.push('merchant_uid = ?');
+    params.push(query.merchant_uid);
+  }
+  if (query.outcome === 'open') conditions.push('outcome IS NULL');
+  else if (query.outcome !== undefined) {
+    conditions.push('outcome = ?');
+    params.push(query.outcome);
+  }
+  if (query.from !== undefined) {
+    conditions.push('started_at >= ?');
+    params.push(query.from);
+  }
+  if (query.to !== undefined) {
+    conditions.push('started_at < ?');
+    params.push(query.to);
+  }
+  if (query.after !== undefined) {
+    conditions.push('(started_at < ? OR (started_at = ? AND id < ?))');
+    params.push(query.after.started_at, query.after.started_at, query.after.id);
+  }
+  return { conditions, params };
+};
 
 export function createSqlStore(driver: SqlDriver): Store {
   const store: Store = {
@@ -156,6 +184,11 @@ export function createSqlStore(driver: SqlDriver): Store {
 
     async listAttempts(merchantUid) {
       return (await driver.query(sql.listAttempts, [merchantUid])).map(decodeAttempt);
+    },
+
+    async pageAttempts(query) {
+      const { conditions, params } = pageConditions(query);
+      return (await driver.query(sql.pageAttempts(conditions), [...params, query.limit])).map(decodeAttempt);
     },
 
     async claimIdempotencyKey(record) {

@@ -74,6 +74,10 @@ export const sql = {
     WHERE id = ? AND (outcome IS NULL OR outcome = 'unknown')`,
   getAttempt: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts WHERE id = ?`,
   listAttempts: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts WHERE merchant_uid = ? ORDER BY started_at, seq`,
+  // pageAttempts adds only the filters it is given (each with its own placeholders), so the index serves each shape.
+  pageAttempts: (conditions: readonly string[]) =>
+    `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
+    ORDER BY started_at DESC, id DESC LIMIT ?`,
 
   // DO NOTHING + RETURNING yields a row only to the caller whose insert won; the others read the winner's row.
   claimIdempotencyKey: `INSERT INTO idempotency_keys ("key", merchant_uid, request_hash, state, created_at)

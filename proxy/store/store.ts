@@ -69,6 +69,20 @@ export interface IdempotencyRecord {
   readonly created_at: number;
 }
 
+/** Which attempts Store.pageAttempts returns: every filter is optional; newest first, by (started_at, id). */
+export interface AttemptPageQuery {
+  readonly merchant_uid?: string;
+  /** An outcome, or `open` for attempts that have not ended (outcome still null). */
+  readonly outcome?: AttemptOutcome | 'open';
+  /** started_at >= from (epoch ms). */
+  readonly from?: number;
+  /** started_at < to (epoch ms). */
+  readonly to?: number;
+  /** Only attempts strictly after this position in the order (older, or as old with a smaller id). */
+  readonly after?: { readonly started_at: number; readonly id: string };
+  readonly limit: number;
+}
+
 /** A lease to take (see Store.acquireLease). */
 export interface LeaseRequest {
   readonly name: string;
@@ -137,6 +151,11 @@ export interface Store {
   getAttempt(id: string): Promise<Attempt | null>;
   /** All attempts for an order, oldest first. */
   listAttempts(merchantUid: string): Promise<Attempt[]>;
+  /**
+   * One page of attempts across orders, newest first by (started_at, id), keyset-paginated: a page read from
+   * `after` never repeats nor skips a row that existed when the previous page was read, whatever was inserted since.
+   */
+  pageAttempts(query: AttemptPageQuery): Promise<Attempt[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;

@@ -49,9 +49,10 @@ export interface HarnessOptions {
   readonly timeoutMs?: number;
   readonly leaseWaitMs?: number;
   readonly rateLimit?: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp?: number };
-  /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS, the forward URL). */
+  /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS, the forward URL,
+   * ADMIN_API_KEYS). */
   readonly config?: Partial<
-    Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails' | 'webhookForwardUrl'>
+    Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails' | 'webhookForwardUrl' | 'admin'>
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */
   readonly outside?: FetchLike;

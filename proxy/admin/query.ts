@@ -1,0 +1,79 @@
+/**
+ * @module The query of GET /admin/refunds, checked: each parameter at most once, none unknown (a misspelt filter
+ * would otherwise list everything), each problem named by its parameter.
+ */
+import * as v from 'valibot';
+import { MerchantUidSchema } from '../../shared/schemas/fields.ts';
+import { AppError } from '../errors.ts';
+import type { AttemptPageQuery } from '../store/store.ts';
+import { decodeCursor, type Position } from './cursor.ts';
+import { REFUND_STATUSES, type RefundStatus } from './rows.ts';
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+
+const PARAMETERS = ['merchant_uid', 'status', 'from', 'to', 'limit', 'cursor'] as const;
+
+export interface RefundsQuery {
+  readonly filters: Omit<AttemptPageQuery, 'after' | 'limit'>;
+  /** Given, or null for the default (which differs between a JSON page and a CSV export). */
+  readonly limit: number | null;
+  readonly after: Position | null;
+}
+
+const invalid = (message: string): AppError => new AppError('INVALID_REQUEST', message);
+
+// UNIX seconds, or an ISO 8601 date (midnight UTC) or date-time with its offset (2026-01-01T00:00:00+09:00).
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** A time parameter in epoch ms. */
+const timeOf = (name: string, value: string): number => {
+  if (/^\d{1,11}$/.test(value)) return Number(value) * 1000;
+  const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) {
+    throw invalid(
+      `${name} must be UNIX seconds or an ISO 8601 date or date-time (2026-01-01, 2026-01-01T09:00:00+09:00)`,
+    );
+  }
+  return ms;
+};
+
+const limitOf = (value: string): number => {
+  const limit = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT)) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  return limit;
+};
+
+export const parseRefundsQuery = (queries: Record<string, string[]>): RefundsQuery => {
+  const one: Partial<Record<(typeof PARAMETERS)[number], string>> = {};
+  for (const [name, values] of Object.entries(queries)) {
+    if (!(PARAMETERS as readonly string[]).includes(name)) {
+      throw invalid(`${name.slice(0, 40)} is not a parameter here (${PARAMETERS.join(', ')})`);
+    }
+    if (values.length > 1) throw invalid(`${name} must be given at most once`);
+    one[name as (typeof PARAMETERS)[number]] = values[0]!;
+  }
+  const filters: { -readonly [K in keyof RefundsQuery['filters']]: RefundsQuery['filters'][K] } = {};
+  if (one.merchant_uid !== undefined) {
+    const uid = v.safeParse(MerchantUidSchema, one.merchant_uid);
+    if (!uid.success) throw invalid('merchant_uid must be 1 to 40 characters');
+    filters.merchant_uid = uid.output;
+  }
+  if (one.status !== undefined) {
+    if (!(REFUND_STATUSES as readonly string[]).includes(one.status)) {
+      throw invalid(`status must be one of ${REFUND_STATUSES.join(', ')}`);
+    }
+    const status = one.status as RefundStatus;
+    filters.outcome = status === 'in_progress' ? 'open' : status;
+  }
+  if (one.from !== undefined) filters.from = timeOf('from', one.from);
+  if (one.to !== undefined) filters.to = timeOf('to', one.to);
+  if (filters.from !== undefined && filters.to !== undefined && filters.from > filters.to) {
+    throw invalid('from must not be later than to');
+  }
+  const after = one.cursor === undefined ? null : decodeCursor(one.cursor);
+  if (one.cursor !== undefined && after === null) {
+    throw invalid('cursor is not one this API gave (pass next_cursor back as it came)');
+  }
+  return { filters, limit: one.limit === undefined ? null : limitOf(one.limit), after };
+};
