@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       webhookIps: [],
       webhookForwardUrl: null,
       healthDetails: false,
+      merchantWebhooks: null,
     });
     assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
   });

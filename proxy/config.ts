@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
 import { isLoopbackHost } from './net/ip.ts';
+import { type MerchantWebhooks, merchantWebhooksOf } from './webhooks/config.ts';
 
 /** Where the proxy runs. Only Node has a disk for the SQLite ledger, and only Node runs the sandbox. */
 export type Runtime = 'Node' | 'Deno' | 'Bun' | 'Cloudflare Workers';
@@ -44,6 +45,8 @@ export interface Config {
   readonly webhookForwardUrl: string | null;
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
+  /** Signed events to the merchant's servers (MERCHANT_WEBHOOK_URL, …); null when not configured. */
+  readonly merchantWebhooks: MerchantWebhooks | null;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
 }
@@ -223,6 +226,16 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookForwardUrl: forwardUrlOf(read('IAMPORT_WEBHOOK_FORWARD_URL'), production, problems),
     healthDetails: read('HEALTH_DETAILS'),
     deployment: read('DENO_DEPLOYMENT_ID'),
+    merchantWebhooks: merchantWebhooksOf(
+      {
+        urls: read('MERCHANT_WEBHOOK_URL'),
+        secret: read('MERCHANT_WEBHOOK_SECRET'),
+        scheduleSeconds: read('WEBHOOK_RETRY_SCHEDULE'),
+      },
+      { url: (env.MERCHANT_WEBHOOK_URL ?? '') !== '', secret: (env.MERCHANT_WEBHOOK_SECRET ?? '') !== '' },
+      production,
+      problems,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
   if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
@@ -249,6 +262,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookIps: values.webhookIps!,
     webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
+    merchantWebhooks: values.merchantWebhooks,
     warnings,
   };
 }

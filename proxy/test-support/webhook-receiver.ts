@@ -1,0 +1,79 @@
+/**
+ * @module startWebhookReceiver(): a merchant's webhook endpoint on loopback (node:http) for tests. It checks each
+ * request with the `standardwebhooks` package (never with the proxy's own signing code) and answers what the test
+ * tells it to: up, down (HTTP 503) for the next N requests, or not listening at all.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+export interface Received {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+  /** What `new Webhook(secret).verify(body, headers)` returned, or null when it threw. */
+  readonly verified: unknown;
+  readonly verifyError: string | null;
+  /** The status the receiver answered. */
+  readonly answered: number;
+}
+
+export interface WebhookReceiver {
+  readonly url: string;
+  readonly received: Received[];
+  /** Answer 503 to the next `n` requests. */
+  failNext(n: number): void;
+  /** Answer 503 to every request until told otherwise. */
+  down(): void;
+  up(): void;
+  close(): Promise<void>;
+}
+
+const headerRecord = (headers: IncomingHttpHeaders): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
+
+export const startWebhookReceiver = async (secret: string): Promise<WebhookReceiver> => {
+  const received: Received[] = [];
+  const verifier = new Webhook(secret);
+  let failures = 0;
+  let alwaysDown = false;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let verified: unknown = null;
+      let verifyError: string | null = null;
+      try {
+        verified = verifier.verify(body, headerRecord(req.headers));
+      } catch (error) {
+        verifyError = String(error);
+      }
+      const failing = alwaysDown || failures > 0;
+      if (failures > 0) failures -= 1;
+      const answered = failing ? 503 : verifyError ? 400 : 204;
+      received.push({ headers: req.headers, body, verified, verifyError, answered });
+      res.writeHead(answered).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/refunds`,
+    received,
+    failNext: (n) => {
+      failures = n;
+    },
+    down: () => {
+      alwaysDown = true;
+    },
+    up: () => {
+      alwaysDown = false;
+      failures = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
