@@ -37,8 +37,9 @@ export const outboxSql = {
   listEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,
   listDeliveries: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE event_id = ? ORDER BY seq`,
-  redeliver: `UPDATE webhook_events SET status = 'pending', next_attempt_at = ?, queued_at = ?, held_by = NULL,
-      held_until = NULL
+  // Queued afresh: its rounds count from 0 again (so it gets the whole schedule); its deliveries stay recorded.
+  redeliver: `UPDATE webhook_events SET status = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?,
+      held_by = NULL, held_until = NULL
     WHERE id = ? AND status IN ('delivered', 'failed')`,
   // A round skips the URLs that took the event since it was (re)queued; a redelivered one goes to all again.
   deliveredUrls: `SELECT DISTINCT d.url FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id

@@ -27,7 +27,7 @@ export interface OutboxEvent {
   readonly data: Readonly<Record<string, unknown>>;
   readonly created_at: number;
   readonly status: EventStatus;
-  /** Delivery rounds so far. */
+  /** Delivery rounds since it was (re)queued. */
   readonly attempts: number;
   readonly next_attempt_at: number;
   readonly delivered_at: number | null;
