@@ -22,6 +22,8 @@ export interface WebhookReceiver {
   readonly received: Received[];
   /** Answer 503 to the next `n` requests. */
   failNext(n: number): void;
+  /** Never answer the next `n` requests (their status is recorded as 0): a delivery in flight. */
+  holdNext(n: number): void;
   /** Answer 503 to every request until told otherwise. */
   down(): void;
   up(): void;
@@ -35,6 +37,7 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
   const received: Received[] = [];
   const verifier = new Webhook(secret);
   let failures = 0;
+  let holds = 0;
   let alwaysDown = false;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -47,6 +50,11 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
         verified = verifier.verify(body, headerRecord(req.headers));
       } catch (error) {
         verifyError = String(error);
+      }
+      if (holds > 0) {
+        holds -= 1;
+        received.push({ headers: req.headers, body, verified, verifyError, answered: 0 });
+        return;
       }
       const failing = alwaysDown || failures > 0;
       if (failures > 0) failures -= 1;
@@ -62,6 +70,9 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
     received,
     failNext: (n) => {
       failures = n;
+    },
+    holdNext: (n) => {
+      holds = n;
     },
     down: () => {
       alwaysDown = true;
