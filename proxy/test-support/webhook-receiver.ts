@@ -22,6 +22,10 @@ export interface WebhookReceiver {
   readonly received: Received[];
   /** Answer 503 to the next `n` requests. */
   failNext(n: number): void;
+  /** Answer every request after `ms` (0: at once). */
+  slow(ms: number): void;
+  /** The most requests for one webhook-id it was answering at the same time. */
+  maxConcurrentPerId(): number;
   /** Never answer the next `n` requests (their status is recorded as 0): a delivery in flight. */
   holdNext(n: number): void;
   /** Answer 503 to every request until told otherwise. */
@@ -38,6 +42,9 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
   const verifier = new Webhook(secret);
   let failures = 0;
   let holds = 0;
+  let delayMs = 0;
+  let maxConcurrent = 0;
+  const inFlight = new Map<string, number>();
   let alwaysDown = false;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -60,7 +67,13 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
       if (failures > 0) failures -= 1;
       const answered = failing ? 503 : verifyError ? 400 : 204;
       received.push({ headers: req.headers, body, verified, verifyError, answered });
-      res.writeHead(answered).end();
+      const id = String(req.headers['webhook-id']);
+      inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+      maxConcurrent = Math.max(maxConcurrent, inFlight.get(id) ?? 0);
+      setTimeout(() => {
+        inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+        res.writeHead(answered).end();
+      }, delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -71,6 +84,10 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
     failNext: (n) => {
       failures = n;
     },
+    slow: (ms) => {
+      delayMs = ms;
+    },
+    maxConcurrentPerId: () => maxConcurrent,
     holdNext: (n) => {
       holds = n;
     },
