@@ -28,6 +28,8 @@ import { widgetRoutes } from './routes/widget.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
 import type { Store } from './store/store.ts';
 import { createRetryTimer, createWebhookForwarder, type RetryWait } from './webhook-forwarder.ts';
+import { createDispatcher, type Dispatcher } from './webhooks/dispatcher.ts';
+import { createSigner, decodeSecret } from './webhooks/signing.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
 export type ProxyConfig = Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, Optional>>;
@@ -40,7 +42,8 @@ type Optional =
   | 'webhookIps'
   | 'healthDetails'
   | 'webhookForwardUrl'
-  | 'admin';
+  | 'admin'
+  | 'merchantWebhooks';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -68,8 +71,32 @@ export interface RuntimePieces {
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
 const MAX_BODY_BYTES = 16 * 1024;
 
-const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
+/** The merchant webhooks' dispatcher over the ledger's outbox, when MERCHANT_WEBHOOK_URL and its secret are set. */
+const dispatcherOf = (
+  config: ProxyConfig,
+  runtime: RuntimePieces,
+  pieces: { store: Store; now: () => number; log: Log; background: Background },
+): Dispatcher | null => {
+  const webhooks = config.merchantWebhooks;
+  if (!webhooks) return null;
+  const decoded = decodeSecret(webhooks.secret);
+  // parseConfig refuses such a secret; a test or an entry that skipped it must not send unsigned events.
+  if ('problem' in decoded) throw new Error(`MERCHANT_WEBHOOK_SECRET ${decoded.problem}`);
+  return createDispatcher({
+    ...pieces,
+    fetch: runtime.fetch,
+    urls: webhooks.urls,
+    signer: createSigner(decoded.key),
+    retryDelaysMs: webhooks.retryDelaysMs,
+    randomId: () => crypto.randomUUID(),
+  });
+};
+
+const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readonly outbox: Dispatcher | null } => {
   const { now = Date.now, log = consoleLog } = runtime;
+  const background = runtime.background ?? createBackground();
+  const store = guardStore(runtime.store);
+  const outbox = dispatcherOf(config, runtime, { store, now, log, background });
   const fixedOrigins = config.publicOrigin ? [config.publicOrigin] : [];
   const more = runtime.ownOrigins;
   const iamport =
@@ -84,7 +111,9 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
       log,
     });
   return {
-    store: guardStore(runtime.store),
+    store,
+    outbox,
+    webhooks: outbox,
     iamport,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -93,7 +122,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps => {
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
     log,
-    background: runtime.background ?? createBackground(),
+    background,
     grantSecret: config.grantSecret,
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
@@ -119,7 +148,18 @@ const tooLarge = (): never => {
   throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`);
 };
 
-export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono => {
+/** The proxy; see buildProxyWithOutbox for an entry that also drives the merchant webhooks' retries. */
+export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
+  buildProxyWithOutbox(config, runtime).app;
+
+/**
+ * The proxy and its merchant webhooks' dispatcher (null when they are not configured): an entry's timer or cron
+ * trigger calls its runDue() so that retries go out and events a stopped instance held are picked up.
+ */
+export const buildProxyWithOutbox = (
+  config: ProxyConfig,
+  runtime: RuntimePieces,
+): { readonly app: Hono; readonly outbox: Dispatcher | null } => {
   const deps = depsOf(config, runtime);
   const app = new Hono();
   // The proxy's own origins come from configuration: a Host header is the client's to write.
@@ -181,5 +221,5 @@ export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
     deps.log({ level: 'error', msg: 'unhandled error', path: new URL(c.req.url).pathname, error: detail });
     return c.json(failure('INTERNAL').body, 500);
   });
-  return app;
+  return { app, outbox: deps.outbox };
 };

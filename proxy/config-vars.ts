@@ -60,6 +60,33 @@ const ipList = v.pipe(
   v.check((items) => items.every((item) => parseIp(item) !== null), 'must be a comma-separated list of IP addresses'),
   v.transform((items) => items.map((item) => parseIp(item)!.address)),
 );
+/** Comma-separated items, each trimmed; empty items dropped. */
+const commaList = v.pipe(
+  v.string(),
+  v.transform((s) =>
+    s
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+);
+const urlList = v.pipe(
+  commaList,
+  v.minLength(1, 'is empty'),
+  v.check(
+    (items) => items.every((item) => URL.canParse(item) && /^https?:\/\//.test(item)),
+    'must be a comma-separated list of https:// URLs',
+  ),
+);
+const secondsList = v.pipe(
+  commaList,
+  v.minLength(1, 'is empty'),
+  v.check(
+    (items) => items.every((item) => /^\d{1,6}$/.test(item)),
+    'must be comma-separated whole seconds (5,300,1800)',
+  ),
+  v.transform((items) => items.map(Number)),
+);
 const secret = v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'));
 
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
@@ -91,6 +118,11 @@ export const VARS = {
   IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
   // https:// only; http:// to a loopback host outside production is checked in config.ts, which knows the mode.
   IAMPORT_WEBHOOK_FORWARD_URL: { schema: exactHttpUrl },
+  // The loopback-only http:// rule and the pairing with the secret are checked in webhooks/config.ts.
+  MERCHANT_WEBHOOK_URL: { schema: urlList },
+  // Its form (whsec_ + base64 of at least 24 bytes) is checked in webhooks/config.ts, which decodes it.
+  MERCHANT_WEBHOOK_SECRET: { schema: v.string() },
+  WEBHOOK_RETRY_SCHEDULE: { schema: secondsList, fallback: '5,300,1800,7200,18000,36000,36000' },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.

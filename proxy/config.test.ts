@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       webhookForwardUrl: null,
       healthDetails: false,
       admin: { keys: [], perKeyPerMinute: 600, generated: false },
+      merchantWebhooks: null,
     });
     assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
   });

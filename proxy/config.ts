@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
 import { isLoopbackHost } from './net/ip.ts';
+import { type MerchantWebhooks, merchantWebhooksOf } from './webhooks/config.ts';
 
 /** Where the proxy runs. Only Node has a disk for the SQLite ledger, and only Node runs the sandbox. */
 export type Runtime = 'Node' | 'Deno' | 'Bun' | 'Cloudflare Workers';
@@ -45,6 +46,8 @@ export interface Config {
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
   readonly admin: AdminConfig;
+  /** Signed events to the merchant's servers (MERCHANT_WEBHOOK_URL, …); null when not configured. */
+  readonly merchantWebhooks: MerchantWebhooks | null;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
 }
@@ -262,6 +265,16 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     deployment: read('DENO_DEPLOYMENT_ID'),
     adminKeys: adminKeysOf(read('ADMIN_API_KEYS'), problems),
     adminPerKey: read('RATE_LIMIT_ADMIN_PER_KEY'),
+    merchantWebhooks: merchantWebhooksOf(
+      {
+        urls: read('MERCHANT_WEBHOOK_URL'),
+        secret: read('MERCHANT_WEBHOOK_SECRET'),
+        scheduleSeconds: read('WEBHOOK_RETRY_SCHEDULE'),
+      },
+      { url: (env.MERCHANT_WEBHOOK_URL ?? '') !== '', secret: (env.MERCHANT_WEBHOOK_SECRET ?? '') !== '' },
+      production,
+      problems,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
   if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
@@ -289,6 +302,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
     admin: adminOf(sandbox, values.adminKeys, values.adminPerKey),
+    merchantWebhooks: values.merchantWebhooks,
     warnings,
   };
 }

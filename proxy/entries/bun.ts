@@ -3,11 +3,12 @@
  * Bun.serve and keeps its housekeeping. The client IP is server.requestIP(). Run the bundle built by
  * scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
-import { buildProxy } from '../app.ts';
+import { buildProxyWithOutbox } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
+import { scheduleOutbox } from './outbox-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 interface BunServer {
@@ -37,7 +38,7 @@ for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning 
 const background = createBackground();
 const retries = createRetryTimer();
 const clientIp = clientIpFromPeer(config.trustProxyHops);
-const app = buildProxy(config, {
+const { app, outbox } = buildProxyWithOutbox(config, {
   ...portablePieces,
   store,
   clientIp,
@@ -54,13 +55,14 @@ const server = Bun.serve({
 });
 console.log(listeningLine(server.url.origin, runtime, config));
 const housekeeping = scheduleHousekeeping({ store, now: Date.now, log: consoleLog });
+const deliveries = scheduleOutbox(outbox);
 
 const stop = (): void => {
   // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
   retries.stop();
   void server
     .stop()
-    .then(() => housekeeping.stop())
+    .then(() => Promise.all([housekeeping.stop(), deliveries.stop()]))
     .then(() => closeWhenSettled(background, store))
     .finally(() => process.exit(0));
   setTimeout(() => process.exit(0), 5000).unref();

@@ -3,11 +3,12 @@
  * ledger, serves the proxy with Deno.serve and keeps its housekeeping. The client IP is the connection's remote
  * address. Run the bundle built by scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
-import { buildProxy } from '../app.ts';
+import { buildProxyWithOutbox } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
+import { scheduleOutbox } from './outbox-timer.ts';
 import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
@@ -33,7 +34,7 @@ for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning 
 const background = createBackground();
 const retries = createRetryTimer();
 const clientIp = clientIpFromPeer(config.trustProxyHops);
-const app = buildProxy(config, {
+const { app, outbox } = buildProxyWithOutbox(config, {
   ...portablePieces,
   store,
   clientIp,
@@ -53,13 +54,17 @@ const housekeeping = scheduleHousekeeping(
   { store, now: Date.now, log: consoleLog },
   unrefdInterval((id) => Deno.unrefTimer(id as number)),
 );
+const deliveries = scheduleOutbox(
+  outbox,
+  unrefdInterval((id) => Deno.unrefTimer(id as number)),
+);
 
 const stop = (): void => {
   // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
   retries.stop();
   void server
     .shutdown()
-    .then(() => housekeeping.stop())
+    .then(() => Promise.all([housekeeping.stop(), deliveries.stop()]))
     .then(() => closeWhenSettled(background, store))
     .finally(() => Deno.exit(0));
   setTimeout(() => Deno.exit(0), 5000);

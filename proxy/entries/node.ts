@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
-import { buildProxy } from '../app.ts';
+import { buildProxyWithOutbox } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
 import { consoleLog } from '../log-line.ts';
@@ -22,6 +22,7 @@ import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
+import { scheduleOutbox } from './outbox-timer.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
@@ -119,7 +120,7 @@ const main = async (): Promise<void> => {
   const retries = createRetryTimer();
   // The sandbox learns its own origin from its listen address (its port may be chosen by the system).
   let listening: string[] = [];
-  const app = buildProxy(config, {
+  const { app, outbox } = buildProxyWithOutbox(config, {
     store,
     fetch: iamportFetch,
     clientIp: clientIp(config.trustProxyHops, socketAddress),
@@ -146,10 +147,12 @@ const main = async (): Promise<void> => {
   }
 
   let housekeeping: ReturnType<typeof scheduleHousekeeping> | null = null;
+  let deliveries: ReturnType<typeof scheduleOutbox> | null = null;
   const server = serve({ ...nodeDrain(app.fetch), port: config.port, hostname: config.host }, (info) => {
     const url = `http://${info.address.includes(':') ? `[${info.address}]` : info.address}:${info.port}`;
     listening = listenOrigins(info.address, info.port);
     housekeeping = scheduleHousekeeping({ store, now: Date.now, log });
+    deliveries = scheduleOutbox(outbox);
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
     if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config));
@@ -163,7 +166,8 @@ const main = async (): Promise<void> => {
     retries.stop();
     iamportFetch.close();
     server.close(() => {
-      const ledgerClosed = Promise.resolve(housekeeping?.stop()).then(() => closeWhenSettled(background, store));
+      const timersStopped = Promise.all([housekeeping?.stop(), deliveries?.stop()]);
+      const ledgerClosed = timersStopped.then(() => closeWhenSettled(background, store));
       void Promise.all([ledgerClosed, sandbox?.served.close()]).finally(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();

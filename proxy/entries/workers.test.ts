@@ -64,8 +64,8 @@ if (url) {
 }
 
 describe('deploy/wrangler.toml', () => {
-  it('has the hourly cron trigger that calls `scheduled`', () => {
+  it('has the hourly cron trigger (housekeeping) and the one every minute (webhook retries) that call `scheduled`', () => {
     const toml = readFileSync(new URL('../../deploy/wrangler.toml', import.meta.url), 'utf8');
-    assert.match(toml, /^\[triggers\]\ncrons = \["0 \* \* \* \*"\]$/m);
+    assert.match(toml, /^\[triggers\]\ncrons = \["0 \* \* \* \*", "\* \* \* \* \*"\]$/m);
   });
 });

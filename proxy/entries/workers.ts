@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Hono } from 'hono';
-import { buildProxy } from '../app.ts';
+import { buildProxyWithOutbox } from '../app.ts';
 import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
 import { failure } from '../errors.ts';
@@ -17,6 +17,7 @@ import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Store } from '../store/store.ts';
+import type { Dispatcher } from '../webhooks/dispatcher.ts';
 import { cloudflareClientIp } from './cloudflare-client-ip.ts';
 import { portablePieces } from './portable.ts';
 
@@ -73,6 +74,8 @@ const envFromBindings = (bindings: Bindings): Env => {
 
 interface Isolate {
   readonly app: Hono;
+  /** The merchant webhooks' dispatcher; null when they are not configured. */
+  readonly outbox: Dispatcher | null;
   readonly ledger: Store;
   migrated: boolean;
 }
@@ -84,8 +87,9 @@ const build = (bindings: Bindings): Isolate => {
   // Once per isolate, which is as close to "at start" as Workers come (an empty ALLOWED_ORIGINS, say).
   for (const warning of config.warnings) log({ level: 'warn', msg: warning });
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
-  const app = buildProxy(config, { ...portablePieces, store: ledger, clientIp: cloudflareClientIp, background, log });
-  return { app, ledger, migrated: false };
+  const pieces = { ...portablePieces, store: ledger, clientIp: cloudflareClientIp, background, log };
+  const { app, outbox } = buildProxyWithOutbox(config, pieces);
+  return { app, outbox, ledger, migrated: false };
 };
 
 /** The isolate's app and ledger, built on the first event; the ConfigError (logged) when the configuration is bad. */
@@ -117,6 +121,9 @@ const migrated = async (current: Isolate): Promise<boolean> => {
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
+/** The outbox's cron (deploy/wrangler.toml); any other trigger is the hourly housekeeping one. */
+const EVERY_MINUTE = '* * * * *';
+
 const LEDGER_DOWN = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
 
 export default {
@@ -135,14 +142,23 @@ export default {
     });
   },
 
-  /** The cron trigger (hourly, deploy/wrangler.toml): one round of housekeeping on a connection of its own. */
-  async scheduled(_controller: unknown, bindings: Bindings, ctx: WorkerContext): Promise<void> {
+  /**
+   * The cron triggers (deploy/wrangler.toml), on a connection of their own: every minute, the merchant webhooks'
+   * due retries (and events a dead invocation held); hourly, also one round of housekeeping.
+   */
+  async scheduled(
+    controller: { readonly cron?: string; readonly scheduledTime?: number },
+    bindings: Bindings,
+    ctx: WorkerContext,
+  ): Promise<void> {
     const current = isolateFor(bindings);
     if (current instanceof ConfigError) return;
     const scope: RequestScope = { driver: null, kept: [] };
     const round = scopes.run(scope, async () => {
       try {
-        if (await migrated(current)) await housekeep({ store: current.ledger, now: Date.now, log });
+        if (!(await migrated(current))) return;
+        await current.outbox?.runDue();
+        if (controller.cron !== EVERY_MINUTE) await housekeep({ store: current.ledger, now: Date.now, log });
       } finally {
         await scope.driver?.close();
       }

@@ -9,7 +9,8 @@ import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { ChangeResult, Refused } from '../iamport/client.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { AttemptStart } from '../store/store.ts';
-import { ending, finishQuietly } from './attempts.ts';
+import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
+import { ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
@@ -63,6 +64,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
             refunded: attempt.amount,
             iamport_ms,
           }),
+          () => appliedEvent(deps, attempt, result.payment),
         ),
       ]);
       return { kind: 'applied', payment: saved, entry };
@@ -83,9 +85,17 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       const fresh = await refreshPayment(deps, payment.imp_uid);
       const failure = explainRefusal(attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
-      await deps.store.finishAttempt(
+      // The event carries our table's words and, apart, i'mport's or the PG's own for the shop.
+      const error = {
+        code: failure.code,
+        message: ERROR_MESSAGES[failure.code],
+        gateway_message: result.message || null,
+      };
+      await finishWithEvent(
+        deps,
         attempt.id,
         ending(deps, { outcome: 'rejected', error_code: failure.code, ...said }),
+        () => refusedEvent(deps, attempt, fresh.kind === 'ok' ? fresh.payment : payment, error),
       );
       return failure;
     }
@@ -191,7 +201,7 @@ const settleUnknown = async (
       iamport_ms,
       iamport_message: detail,
     } as const;
-    await finishQuietly(deps, attempt.id, ending(deps, finish));
+    await finishQuietly(deps, attempt.id, ending(deps, finish), () => appliedEvent(deps, attempt, fresh.payment));
     return { kind: 'applied', payment: fresh.payment, entry };
   }
   const finish = {

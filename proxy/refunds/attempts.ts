@@ -1,4 +1,5 @@
 /** @module The audit's side of a refund: an attempt's first row, how it ended, and a write that must not fail it. */
+import type { NewEvent } from '../store/outbox.ts';
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { maskAccount } from './check-request.ts';
@@ -44,14 +45,32 @@ export const ending = (deps: Pick<RefundDeps, 'now'>, end: Ending): AttemptFinis
   ...end,
 });
 
-/** Writes an attempt's end after money moved; a failed write is logged, never turned into a failure answer. */
-export const finishQuietly = async (
-  deps: Pick<RefundDeps, 'store' | 'log'>,
+/**
+ * Writes an attempt's end and, when merchant webhooks are on, the event `event()` builds, in one transaction; a
+ * written event is then delivered in the background. Answers whether this call ended the attempt.
+ */
+export const finishWithEvent = async (
+  deps: Pick<RefundDeps, 'store' | 'webhooks'>,
   id: string,
   finish: AttemptFinish,
+  event?: () => NewEvent,
+): Promise<boolean> => {
+  const sink = deps.webhooks;
+  if (!sink || !event) return deps.store.finishAttempt(id, finish);
+  const ended = await deps.store.finishAttempt(id, finish, event());
+  if (ended) sink.kick();
+  return ended;
+};
+
+/** Writes an attempt's end after money moved; a failed write is logged, never turned into a failure answer. */
+export const finishQuietly = async (
+  deps: Pick<RefundDeps, 'store' | 'log' | 'webhooks'>,
+  id: string,
+  finish: AttemptFinish,
+  event?: () => NewEvent,
 ): Promise<void> => {
   try {
-    await deps.store.finishAttempt(id, finish);
+    await finishWithEvent(deps, id, finish, event);
   } catch (error) {
     deps.log({ level: 'error', msg: 'audit write failed after a refund', attempt: id, error: String(error) });
   }

@@ -17,4 +17,11 @@ export interface RefundDeps {
   readonly log: (line: Record<string, unknown>) => void;
   /** Keeps writes that follow an answer (under the order's lease) alive until they are done. */
   readonly background: Background;
+  /** Merchant webhooks, when configured: outcomes then write their events, and a write is followed by a kick. */
+  readonly webhooks?: WebhookSink | null;
+}
+
+export interface WebhookSink {
+  /** An event was written: deliver what is due (in the background). */
+  kick(): void;
 }

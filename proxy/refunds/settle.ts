@@ -4,6 +4,8 @@
  */
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
+import { appliedEvent } from '../webhooks/events.ts';
+import { finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
@@ -66,7 +68,7 @@ export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
  * order's lease (so no attempt is still running) and only with a payment just read from i'mport.
  */
 export const settleAttempts = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'log' | 'randomId' | 'webhooks'>,
   payment: Payment,
   attempts: readonly Attempt[],
 ): Promise<void> => {
@@ -76,7 +78,7 @@ export const settleAttempts = async (
     const { applied, entry, refunded } = verdictOf(attempt, payment, claimed);
     if (entry) claimed.add(entryId(entry));
     // Why the outcome was unknown (an `unknown` attempt's i'mport fields) stays in the audit beside how it settled.
-    await deps.store.finishAttempt(attempt.id, {
+    const finish = {
       outcome: applied ? 'succeeded' : 'failed',
       error_code: applied ? null : 'UPSTREAM_UNAVAILABLE',
       iamport_code: attempt.iamport_code,
@@ -85,7 +87,9 @@ export const settleAttempts = async (
       refunded,
       iamport_ms: attempt.iamport_ms,
       finished_at: deps.now(),
-    });
+    } as const;
+    // However it is settled (a retry, the view, i'mport's webhook), the attempt's one event goes with its outcome.
+    await finishWithEvent(deps, attempt.id, finish, applied ? () => appliedEvent(deps, attempt, payment) : undefined);
     // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.
     if (!isRevokeAttempt(attempt)) {
       deps.log({ level: 'warn', msg: "settled a refund attempt from i'mport", attempt: attempt.id, applied });

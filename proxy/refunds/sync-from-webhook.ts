@@ -5,6 +5,7 @@
  */
 import { createCoalescer } from './coalescer.ts';
 import type { RefundDeps } from './deps.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { withLease } from './lease.ts';
 import { refreshPayment } from './ledger-sync.ts';
 import { fail, type SyncOutcome } from './outcome.ts';
@@ -42,9 +43,15 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   // read again under the lease: the one above may predate a cancel that an attempt, finished since, had in flight.
   await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
     const attempts = await deps.store.listAttempts(payment.merchant_uid);
-    if (!attempts.some(isUnsettled)) return { value: undefined };
+    if (!attempts.some(isUnsettled)) {
+      await recordExternalCancels(deps, payment, attempts);
+      return { value: undefined };
+    }
     const again = await refreshPayment(deps, impUid);
-    if (again.kind === 'ok') await settleAttempts(deps, again.payment, attempts);
+    if (again.kind === 'ok') {
+      await settleAttempts(deps, again.payment, attempts);
+      await recordExternalCancels(deps, again.payment, await deps.store.listAttempts(payment.merchant_uid));
+    }
     return { value: undefined };
   });
   return SYNCED;

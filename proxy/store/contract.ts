@@ -8,6 +8,7 @@ import { attemptsContract } from './contract-attempts.ts';
 import type { StorePair } from './contract-fixtures.ts';
 import { idempotencyContract } from './contract-idempotency.ts';
 import { leasesContract } from './contract-leases.ts';
+import { outboxContract } from './contract-outbox.ts';
 import { paymentsContract } from './contract-payments.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { inspectSqlStore } from './sql-store.ts';
@@ -65,5 +66,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     leasesContract(stores);
     attemptsContract(stores);
     idempotencyContract(stores);
+    outboxContract(stores);
   });
 }

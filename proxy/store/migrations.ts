@@ -36,6 +36,31 @@ const ATTEMPT_COLUMNS = `
   iamport_ms DOUBLE PRECISION,
   finished_at BIGINT`;
 
+const EVENT_COLUMNS = `
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  merchant_uid TEXT NOT NULL,
+  sequence INTEGER NOT NULL,
+  dedupe_key TEXT UNIQUE,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  queued_at BIGINT NOT NULL,
+  held_by TEXT,
+  held_until BIGINT,
+  delivered_at BIGINT,
+  UNIQUE (merchant_uid, sequence)`;
+
+const DELIVERY_COLUMNS = `
+  event_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  attempted_at BIGINT NOT NULL,
+  status INTEGER,
+  latency_ms DOUBLE PRECISION,
+  error TEXT`;
+
 // Money is DOUBLE PRECISION because non-KRW currencies have fractions; points in time are BIGINT epoch ms.
 // iamport_ms is a duration that callers may measure with performance.now(), so it is DOUBLE PRECISION too.
 // SQLite accepts these type names (REAL and INTEGER affinity) and stores BOOLEAN as 0/1.
@@ -105,7 +130,27 @@ export const MIGRATIONS: readonly Migration[] = [
               OR (COALESCE(q.paid_at, 0) = COALESCE(p.paid_at, 0) AND q.imp_uid < p.imp_uid)))`,
     ],
   },
-  // Version 3 is the outbox's (another branch); this one depends on nothing it adds, so either may run first.
+  {
+    version: 3,
+    name: 'webhook_outbox',
+    statements: [
+      // The merchant webhooks' outbox: a row is written in the transaction that records the outcome it tells of.
+      // held_by/held_until: the instance delivering it now, until when (another takes it over once that passed).
+      // dedupe_key makes an event about the same fact (one attempt's outcome, one external cancel) a no-op.
+      {
+        sqlite: `CREATE TABLE webhook_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, ${EVENT_COLUMNS})`,
+        postgres: `CREATE TABLE webhook_events (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${EVENT_COLUMNS})`,
+      },
+      'CREATE INDEX webhook_events_due ON webhook_events (status, next_attempt_at)',
+      {
+        sqlite: `CREATE TABLE webhook_deliveries (seq INTEGER PRIMARY KEY AUTOINCREMENT, ${DELIVERY_COLUMNS})`,
+        postgres: `CREATE TABLE webhook_deliveries (
+          seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${DELIVERY_COLUMNS})`,
+      },
+      'CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id, seq)',
+    ],
+  },
+  // Written beside version 3 on another branch; it depends on nothing 3 adds.
   {
     version: 4,
     name: 'refund_attempts_by_time',

@@ -25,23 +25,23 @@ function badColumn(column: string, expected: string, value: unknown): Error {
   return new Error(`store: column ${column} should be ${expected}, got ${typeof value} ${JSON.stringify(value)}`);
 }
 
-function text(row: SqlRow, column: string): string {
+export function text(row: SqlRow, column: string): string {
   const value = row[column];
   if (typeof value !== 'string') throw badColumn(column, 'text', value);
   return value;
 }
 
-function textOrNull(row: SqlRow, column: string): string | null {
+export function textOrNull(row: SqlRow, column: string): string | null {
   return row[column] === null ? null : text(row, column);
 }
 
-function num(row: SqlRow, column: string): number {
+export function num(row: SqlRow, column: string): number {
   const value = row[column];
   if (typeof value !== 'number') throw badColumn(column, 'a number', value);
   return value;
 }
 
-function numOrNull(row: SqlRow, column: string): number | null {
+export function numOrNull(row: SqlRow, column: string): number | null {
   return row[column] === null ? null : num(row, column);
 }
 
@@ -52,7 +52,7 @@ function bool(row: SqlRow, column: string): boolean {
   throw badColumn(column, 'a boolean', value);
 }
 
-function oneOf<T extends string>(row: SqlRow, column: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(row: SqlRow, column: string, allowed: readonly T[]): T {
   const value = row[column];
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) throw badColumn(column, allowed.join(' | '), value);

@@ -2,6 +2,7 @@
 import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
+import { createSqlOutbox, insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
 
@@ -173,8 +174,15 @@ export function createSqlStore(driver: SqlDriver): Store {
       await driver.run(sql.insertAttempt, [...startParams(start), ...finishParams(finish)]);
     },
 
-    async finishAttempt(id, finish) {
-      return (await driver.run(sql.finishAttempt, [...finishParams(finish), id])) === 1;
+    async finishAttempt(id, finish, event) {
+      const params = [...finishParams(finish), id];
+      if (!event) return (await driver.run(sql.finishAttempt, params)) === 1;
+      // The outcome and its event stand or fall together: no refund without its event, no event twice.
+      return inTransactionWithRetry(driver, async (tx) => {
+        if ((await tx.run(sql.finishAttempt, params)) !== 1) return false;
+        await insertEventIn(tx, event);
+        return true;
+      });
     },
 
     async getAttempt(id) {
@@ -216,6 +224,8 @@ export function createSqlStore(driver: SqlDriver): Store {
     },
 
     purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
+
+    ...createSqlOutbox(driver),
   };
   driverOf.set(store, driver);
   return store;

@@ -4,6 +4,7 @@
  * All times are UNIX epoch milliseconds computed by the caller (the clock is injected, never read here).
  */
 import type { Payment } from '../payments/payment.ts';
+import type { NewEvent, OutboxStore } from './outbox.ts';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -103,7 +104,7 @@ export interface OrderSnapshot {
   readonly key: { readonly record: IdempotencyRecord; readonly created: boolean } | null;
 }
 
-export interface Store {
+export interface Store extends OutboxStore {
   readonly backend: StoreBackend;
 
   /** Applies pending schema migrations; safe to call from several processes at once. */
@@ -146,8 +147,11 @@ export interface Store {
 
   /** Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). */
   insertAttempt(start: AttemptStart, finish?: AttemptFinish): Promise<void>;
-  /** Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then. */
-  finishAttempt(id: string, finish: AttemptFinish): Promise<boolean>;
+  /**
+   * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.
+   * With `event`, the event is written to the outbox in the same transaction, and only if the attempt was ended here.
+   */
+  finishAttempt(id: string, finish: AttemptFinish, event?: NewEvent): Promise<boolean>;
   getAttempt(id: string): Promise<Attempt | null>;
   /** All attempts for an order, oldest first. */
   listAttempts(merchantUid: string): Promise<Attempt[]>;

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'hono';
-import { buildProxy } from '../app.ts';
+import { buildProxyWithOutbox } from '../app.ts';
 import { mintGrant } from '../auth/grant.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import type { Config } from '../config.ts';
@@ -52,7 +52,16 @@ export interface HarnessOptions {
   /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS, the forward URL,
    * ADMIN_API_KEYS). */
   readonly config?: Partial<
-    Pick<Config, 'publicOrigin' | 'maxGrantTtlSeconds' | 'webhookIps' | 'healthDetails' | 'webhookForwardUrl' | 'admin'>
+    Pick<
+      Config,
+      | 'publicOrigin'
+      | 'maxGrantTtlSeconds'
+      | 'webhookIps'
+      | 'healthDetails'
+      | 'webhookForwardUrl'
+      | 'admin'
+      | 'merchantWebhooks'
+    >
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */
   readonly outside?: FetchLike;
@@ -95,7 +104,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     ...options.config,
   };
   const { outside } = options;
-  const app = buildProxy(config, {
+  const { app, outbox } = buildProxyWithOutbox(config, {
     store,
     fetch: outside
       ? (url, init) => (url.startsWith(`${IAMPORT_URL}/`) ? fake.fetch(url, init) : outside(url, init))
@@ -144,7 +153,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
 
   const settled = () => background.settled();
   const close = () => closeWhenSettled(background, store);
-  return { app, fake, store, logs, clock, grant, view, cancel, settled, close };
+  return { app, outbox, fake, store, logs, clock, grant, view, cancel, settled, close };
 };
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

@@ -1,0 +1,146 @@
+/** @module Store contract, the webhook outbox: events beside outcomes, held by one instance at a time, every attempt. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import type { NewEvent } from './outbox.ts';
+
+const anEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
+  id: unique('msg'),
+  type: 'refund.succeeded',
+  merchant_uid: unique('order'),
+  data: { amount: 10_000, reason: '단순 변심' },
+  created_at: T0,
+  dedupe_key: null,
+  ...overrides,
+});
+
+export function outboxContract(stores: () => StorePair): void {
+  describe('webhook outbox', () => {
+    before(() => stores().a.migrate());
+
+    it('numbers events per order from 1 and writes one event per dedupe key', async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const first = anEvent({ merchant_uid: order, dedupe_key: unique('fact') });
+      assert.equal(await a.insertEvent(first), true);
+      assert.equal(await b.insertEvent({ ...anEvent({ merchant_uid: order }), dedupe_key: first.dedupe_key }), false);
+      const second = anEvent({ merchant_uid: order, type: 'payment.cancelled_externally' });
+      assert.equal(await b.insertEvent(second), true);
+      const stored = await a.getEvent(second.id);
+      assert.deepEqual(stored, {
+        id: second.id,
+        type: 'payment.cancelled_externally',
+        merchant_uid: order,
+        sequence: 2,
+        data: second.data,
+        created_at: T0,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: T0,
+        delivered_at: null,
+      });
+      assert.equal((await a.getEvent(first.id))?.sequence, 1);
+    });
+
+    it("writes an attempt's event only when that call ended the attempt, in the same transaction", async () => {
+      const { a, b } = stores();
+      const start = anAttempt();
+      await a.insertAttempt(start);
+      const event = anEvent({ merchant_uid: start.merchant_uid, dedupe_key: `attempt:${start.id}` });
+      assert.equal(await a.finishAttempt(start.id, aFinish(), event), true);
+      const again = anEvent({ merchant_uid: start.merchant_uid });
+      assert.equal(await b.finishAttempt(start.id, aFinish(), again), false);
+      assert.equal((await a.getEvent(event.id))?.status, 'pending');
+      assert.equal(await a.getEvent(again.id), null);
+    });
+
+    it('holds a due event for one instance at a time, and lets another take it once the hold ran out', async () => {
+      const { a, b } = stores();
+      const event = anEvent({ created_at: T0 - 10_000_000 });
+      await a.insertEvent(event);
+      const now = T0;
+      const [mineA, mineB] = await Promise.all([
+        a.claimDueEvents('holder-a', now, 20_000, 1000),
+        b.claimDueEvents('holder-b', now, 20_000, 1000),
+      ]);
+      const holders = [mineA, mineB].filter((rows) => rows.some((e) => e.id === event.id));
+      assert.equal(holders.length, 1, 'exactly one instance holds the event');
+      const later = await b.claimDueEvents('holder-b', now + 20_001, 20_000, 1000);
+      assert.ok(
+        later.some((e) => e.id === event.id),
+        'taken over after the hold expired',
+      );
+      // The first holder's round is refused now that it lost the event.
+      const first = mineA.length > 0 ? 'holder-a' : 'holder-b';
+      const end = { status: 'delivered', at: now } as const;
+      if (first !== 'holder-b') assert.equal(await a.finishRound(event.id, first, [], end), false);
+    });
+
+    it("records a round's deliveries, retries when due, and redelivers a delivered or failed event", async () => {
+      const { a, b } = stores();
+      const event = anEvent({ created_at: T0 - 20_000_000 });
+      await a.insertEvent(event);
+      const mine = await a.claimDueEvents('h1', T0, 20_000, 1000);
+      assert.ok(mine.some((e) => e.id === event.id));
+      const refused = {
+        url: 'https://one.example/hook',
+        attempted_at: T0,
+        status: null,
+        latency_ms: 3,
+        error: 'ECONNREFUSED',
+      };
+      const took = { url: 'https://two.example/hook', attempted_at: T0, status: 204, latency_ms: 4.5, error: null };
+      assert.equal(
+        await a.finishRound(event.id, 'h1', [refused, took], { status: 'pending', next_attempt_at: T0 + 5000 }),
+        true,
+      );
+      assert.deepEqual(await b.deliveredUrls(event.id), ['https://two.example/hook']);
+      assert.equal(
+        (await b.claimDueEvents('h2', T0 + 4999, 20_000, 1000)).some((e) => e.id === event.id),
+        false,
+      );
+      assert.ok((await b.claimDueEvents('h2', T0 + 5000, 20_000, 1000)).some((e) => e.id === event.id));
+      assert.equal(await b.finishRound(event.id, 'h2', [], { status: 'failed' }), true);
+      const failed = await a.getEvent(event.id);
+      assert.equal(failed?.status, 'failed');
+      assert.equal(failed?.attempts, 2);
+      const deliveries = await a.listDeliveries(event.id);
+      assert.deepEqual(
+        deliveries.map(({ id: _id, ...d }) => d),
+        [refused, took].map((d) => ({ ...d, event_id: event.id })),
+      );
+
+      assert.equal(await a.redeliver(event.id, T0 + 9000), true);
+      assert.equal(await a.redeliver(event.id, T0 + 9000), false, 'a pending event is not queued twice');
+      assert.deepEqual(await b.deliveredUrls(event.id), [], 'a redelivered event goes to every URL again');
+      const again = await b.claimDueEvents('h3', T0 + 9000, 20_000, 1000);
+      assert.ok(again.some((e) => e.id === event.id));
+      assert.equal(await b.finishRound(event.id, 'h3', [], { status: 'delivered', at: T0 + 9001 }), true);
+      assert.equal((await a.getEvent(event.id))?.delivered_at, T0 + 9001);
+      assert.equal(await a.redeliver(unique('msg'), T0), false);
+    });
+
+    it('lists events newest first by status, with a cursor that stays put while events are added', async () => {
+      const { a, b } = stores();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const event = anEvent();
+        ids.push(event.id);
+        await a.insertEvent(event);
+      }
+      const first = await b.listEvents({ status: 'pending', limit: 2 });
+      assert.deepEqual(
+        first.data.map((e) => e.id),
+        [ids[4], ids[3]],
+      );
+      await a.insertEvent(anEvent());
+      const second = await b.listEvents({ status: 'pending', limit: 2, cursor: first.next_cursor });
+      assert.deepEqual(
+        second.data.map((e) => e.id),
+        [ids[2], ids[1]],
+      );
+      const none = await b.listEvents({ status: 'delivered', limit: 500 });
+      assert.ok(none.data.every((e) => e.status === 'delivered'));
+    });
+  });
+}

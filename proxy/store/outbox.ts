@@ -1,0 +1,81 @@
+/**
+ * @module The ledger's outbox for merchant webhooks: events written beside the outcomes they tell of, held by one
+ * instance at a time while it delivers them, and every delivery attempt. Times are epoch ms from the caller.
+ */
+
+export type EventType = 'refund.succeeded' | 'refund.failed' | 'vbank.revoked' | 'payment.cancelled_externally';
+export type EventStatus = 'pending' | 'delivered' | 'failed';
+
+/** An event as it is first written; the store gives it its per-order `sequence` in the same transaction. */
+export interface NewEvent {
+  readonly id: string;
+  readonly type: EventType;
+  readonly merchant_uid: string;
+  /** The body's `data`, without `sequence`. */
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly created_at: number;
+  /** One event per fact: a second event with the same key is not written. Null: no such check. */
+  readonly dedupe_key: string | null;
+}
+
+export interface OutboxEvent {
+  readonly id: string;
+  readonly type: EventType;
+  readonly merchant_uid: string;
+  /** Per order, from 1. */
+  readonly sequence: number;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly created_at: number;
+  readonly status: EventStatus;
+  /** Delivery rounds since it was (re)queued. */
+  readonly attempts: number;
+  readonly next_attempt_at: number;
+  readonly delivered_at: number | null;
+}
+
+/** One POST of an event to one URL. `status` is the HTTP status, null when there was none (timeout, refused). */
+export interface DeliveryAttempt {
+  readonly url: string;
+  readonly attempted_at: number;
+  readonly status: number | null;
+  readonly latency_ms: number;
+  readonly error: string | null;
+}
+
+export interface Delivery extends DeliveryAttempt {
+  readonly id: string;
+  readonly event_id: string;
+}
+
+/** How a delivery round ended for an event: delivered, due again at a time, or given up on. */
+export type RoundEnd =
+  | { readonly status: 'delivered'; readonly at: number }
+  | { readonly status: 'pending'; readonly next_attempt_at: number }
+  | { readonly status: 'failed' };
+
+export interface EventPage {
+  readonly data: OutboxEvent[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  readonly next_cursor: string | null;
+}
+
+export interface OutboxStore {
+  /** Writes an event unless its dedupe_key was written before; true when written. */
+  insertEvent(event: NewEvent): Promise<boolean>;
+  /**
+   * Takes up to `limit` pending events due by `now` that nobody holds (or whose holder's hold ran out), holding them
+   * for `holder` until `now + holdMs`. Two callers never get the same event while its hold lasts.
+   */
+  claimDueEvents(holder: string, now: number, holdMs: number, limit: number): Promise<OutboxEvent[]>;
+  /** Records a round's deliveries and how the round ended, and lets go of the event; ignored unless `holder` holds it. */
+  finishRound(eventId: string, holder: string, deliveries: readonly DeliveryAttempt[], end: RoundEnd): Promise<boolean>;
+  /** The URLs that answered 2xx for this event since it was last queued (a round sends only to the others). */
+  deliveredUrls(eventId: string): Promise<string[]>;
+  getEvent(id: string): Promise<OutboxEvent | null>;
+  /** Newest first, keyset-paginated (stable while events are added). */
+  listEvents(query: { status?: EventStatus; limit: number; cursor?: string | null }): Promise<EventPage>;
+  /** Oldest first. */
+  listDeliveries(eventId: string): Promise<Delivery[]>;
+  /** A failed or delivered event goes out again (same id) from `now`; false when there is none or it is pending. */
+  redeliver(id: string, now: number): Promise<boolean>;
+}

@@ -1,0 +1,128 @@
+/** @module The outbox half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
+import type { Delivery, EventStatus, EventType, NewEvent, OutboxEvent, OutboxStore } from './outbox.ts';
+import { outboxSql } from './outbox-statements.ts';
+import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+
+const TYPES: readonly EventType[] = [
+  'refund.succeeded',
+  'refund.failed',
+  'vbank.revoked',
+  'payment.cancelled_externally',
+];
+const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
+
+const decodeEvent = (row: SqlRow): OutboxEvent => {
+  const data: unknown = JSON.parse(text(row, 'data'));
+  if (typeof data !== 'object' || data === null) throw new Error('store: column data should be a JSON object');
+  return {
+    id: text(row, 'id'),
+    type: oneOf(row, 'type', TYPES),
+    merchant_uid: text(row, 'merchant_uid'),
+    sequence: num(row, 'sequence'),
+    data: data as Record<string, unknown>,
+    created_at: num(row, 'created_at'),
+    status: oneOf(row, 'status', STATUSES),
+    attempts: num(row, 'attempts'),
+    next_attempt_at: num(row, 'next_attempt_at'),
+    delivered_at: numOrNull(row, 'delivered_at'),
+  };
+};
+
+const decodeDelivery = (row: SqlRow): Delivery => ({
+  id: String(num(row, 'seq')),
+  event_id: text(row, 'event_id'),
+  url: text(row, 'url'),
+  attempted_at: num(row, 'attempted_at'),
+  status: numOrNull(row, 'status'),
+  latency_ms: num(row, 'latency_ms'),
+  error: textOrNull(row, 'error'),
+});
+
+const eventParams = (event: NewEvent): SqlValue[] => [
+  event.id,
+  event.type,
+  event.merchant_uid,
+  event.dedupe_key,
+  JSON.stringify(event.data),
+  event.created_at,
+  event.created_at,
+  event.created_at,
+  event.merchant_uid,
+];
+
+/** Inserts an event inside a caller's transaction; false when its dedupe_key was already written. */
+export const insertEventIn = async (tx: SqlExecutor, event: NewEvent): Promise<boolean> =>
+  (await tx.run(outboxSql.insertEvent, eventParams(event))) === 1;
+
+/**
+ * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
+ * one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the sequence again.
+ */
+export const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await driver.transaction(fn);
+    } catch (error) {
+      if (tries >= 3) throw error;
+    }
+  }
+};
+
+/** Keyset cursors are the row's seq, written as text so a client treats them as opaque. */
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+export const createSqlOutbox = (driver: SqlDriver): OutboxStore => ({
+  insertEvent: (event) => inTransactionWithRetry(driver, (tx) => insertEventIn(tx, event)),
+
+  async claimDueEvents(holder, now, holdMs, limit) {
+    const rows = await driver.query(outboxSql.claimDueEvents[driver.dialect], [
+      holder,
+      now + holdMs,
+      now,
+      now,
+      limit,
+      now,
+      now,
+    ]);
+    return rows.map(decodeEvent);
+  },
+
+  finishRound: (eventId, holder, deliveries, end) =>
+    driver.transaction(async (tx) => {
+      for (const d of deliveries) {
+        await tx.run(outboxSql.insertDelivery, [eventId, d.url, d.attempted_at, d.status, d.latency_ms, d.error]);
+      }
+      const nextAt = end.status === 'pending' ? end.next_attempt_at : 0;
+      const deliveredAt = end.status === 'delivered' ? end.at : null;
+      return (await tx.run(outboxSql.endRound, [end.status, nextAt, deliveredAt, eventId, holder])) === 1;
+    }),
+
+  async deliveredUrls(eventId) {
+    return (await driver.query(outboxSql.deliveredUrls, [eventId])).map((row) => text(row, 'url'));
+  },
+
+  async getEvent(id) {
+    const [row] = await driver.query(outboxSql.getEvent, [id]);
+    return row ? decodeEvent(row) : null;
+  },
+
+  async listEvents({ status, limit, cursor }) {
+    const after = cursor && /^\d+$/.test(cursor) ? Number(cursor) : MAX_SEQ;
+    const rows = await driver.query(outboxSql.listEvents, [status ?? null, status ?? null, after, limit + 1]);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      data: page.map(decodeEvent),
+      next_cursor: rows.length > limit && last ? String(num(last, 'seq')) : null,
+    };
+  },
+
+  async listDeliveries(eventId) {
+    return (await driver.query(outboxSql.listDeliveries, [eventId])).map(decodeDelivery);
+  },
+
+  async redeliver(id, now) {
+    return (await driver.run(outboxSql.redeliver, [now, now, id])) === 1;
+  },
+});

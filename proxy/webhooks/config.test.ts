@@ -1,0 +1,103 @@
+// MERCHANT_WEBHOOK_URL, MERCHANT_WEBHOOK_SECRET and WEBHOOK_RETRY_SCHEDULE through parseConfig: both or neither, a
+// secret that decodes to at least 24 bytes, https except loopback http outside production, the default schedule.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig } from '../config.ts';
+
+const base = { IMP_KEY: 'key', IMP_SECRET: 'secret', REFUND_TOKEN_SECRET: 's'.repeat(32) };
+const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+const problemsOf = (env: Record<string, string>): string => {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+describe('merchant webhook configuration', () => {
+  it('is off when neither variable is set (or both are empty)', () => {
+    assert.equal(parseConfig(base).merchantWebhooks, null);
+    assert.equal(
+      parseConfig({ ...base, MERCHANT_WEBHOOK_URL: '', MERCHANT_WEBHOOK_SECRET: '' }).merchantWebhooks,
+      null,
+    );
+  });
+
+  it('reads several URLs, the secret and the default retry schedule', () => {
+    const config = parseConfig({
+      ...base,
+      MERCHANT_WEBHOOK_URL: 'https://shop.example.com/hooks/refunds, https://erp.example.com/in',
+      MERCHANT_WEBHOOK_SECRET: SECRET,
+    });
+    assert.deepEqual(config.merchantWebhooks, {
+      urls: ['https://shop.example.com/hooks/refunds', 'https://erp.example.com/in'],
+      secret: SECRET,
+      retryDelaysMs: [5, 300, 1800, 7200, 18000, 36000, 36000].map((s) => s * 1000),
+    });
+    const paced = parseConfig({
+      ...base,
+      MERCHANT_WEBHOOK_URL: 'http://127.0.0.1:9000/hook',
+      MERCHANT_WEBHOOK_SECRET: SECRET,
+      WEBHOOK_RETRY_SCHEDULE: '1, 2,3',
+    });
+    assert.deepEqual(paced.merchantWebhooks?.retryDelaysMs, [1000, 2000, 3000]);
+  });
+
+  it('stops start-up when one is set without the other, naming the missing one', () => {
+    assert.match(
+      problemsOf({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example.com/h' }),
+      /MERCHANT_WEBHOOK_SECRET is not set, but MERCHANT_WEBHOOK_URL is/,
+    );
+    assert.match(
+      problemsOf({ ...base, MERCHANT_WEBHOOK_SECRET: SECRET }),
+      /MERCHANT_WEBHOOK_URL is not set, but MERCHANT_WEBHOOK_SECRET is/,
+    );
+  });
+
+  it('stops start-up on a secret that is not whsec_ + base64 of at least 24 bytes', () => {
+    const url = { MERCHANT_WEBHOOK_URL: 'https://shop.example.com/h' };
+    const short = `whsec_${randomBytes(23).toString('base64')}`;
+    assert.match(
+      problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: short }),
+      /MERCHANT_WEBHOOK_SECRET must decode to at least 24 bytes \(it decodes to 23\)/,
+    );
+    assert.match(
+      problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: randomBytes(32).toString('base64') }),
+      /MERCHANT_WEBHOOK_SECRET must start with whsec_/,
+    );
+    assert.match(
+      problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: 'whsec_not base64!' }),
+      /MERCHANT_WEBHOOK_SECRET must be whsec_ followed by base64/,
+    );
+  });
+
+  it('takes http:// only to a loopback address, and not in production', () => {
+    const withUrl = (url: string, extra: Record<string, string> = {}) =>
+      problemsOf({ ...base, MERCHANT_WEBHOOK_URL: url, MERCHANT_WEBHOOK_SECRET: SECRET, ...extra });
+    assert.match(
+      withUrl('http://shop.example.com/h'),
+      /MERCHANT_WEBHOOK_URL http:\/\/shop.example.com\/h must start with https:\/\//,
+    );
+    assert.match(
+      withUrl('http://127.0.0.1:9/h', { NODE_ENV: 'production' }),
+      /must start with https:\/\/ in production/,
+    );
+    assert.match(
+      withUrl('ftp://shop.example.com/h'),
+      /MERCHANT_WEBHOOK_URL must be a comma-separated list of https:\/\/ URLs/,
+    );
+    assert.match(
+      problemsOf({
+        ...base,
+        MERCHANT_WEBHOOK_URL: 'https://a.example/h',
+        MERCHANT_WEBHOOK_SECRET: SECRET,
+        WEBHOOK_RETRY_SCHEDULE: '5,soon',
+      }),
+      /WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds/,
+    );
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * @module merchantWebhooksOf(): MERCHANT_WEBHOOK_URL, MERCHANT_WEBHOOK_SECRET and WEBHOOK_RETRY_SCHEDULE as parseConfig
+ * (config.ts) read them, checked together: both or neither, https except loopback http outside production, a secret
+ * that decodes to enough bytes. The environment itself is read only by config.ts.
+ */
+import { isLoopbackHost } from '../net/ip.ts';
+import { decodeSecret } from './signing.ts';
+
+export interface MerchantWebhooks {
+  readonly urls: readonly string[];
+  /** `whsec_` + base64; webhooks/signing.ts decodes it. */
+  readonly secret: string;
+  /** The waits before the 2nd, 3rd, … delivery rounds; after the last round the event is failed. */
+  readonly retryDelaysMs: readonly number[];
+}
+
+export interface MerchantWebhookVars {
+  readonly urls: readonly string[] | undefined;
+  readonly secret: string | undefined;
+  readonly scheduleSeconds: readonly number[] | undefined;
+}
+
+/** The webhooks' configuration, or null when neither variable is set; adds a line to `problems` for each mistake. */
+export const merchantWebhooksOf = (
+  vars: MerchantWebhookVars,
+  present: { readonly url: boolean; readonly secret: boolean },
+  production: boolean,
+  problems: string[],
+): MerchantWebhooks | null => {
+  if (!present.url && !present.secret) return null;
+  if (!present.secret) {
+    problems.push('MERCHANT_WEBHOOK_SECRET is not set, but MERCHANT_WEBHOOK_URL is: set both (npm run webhook-secret)');
+  }
+  if (!present.url) problems.push('MERCHANT_WEBHOOK_URL is not set, but MERCHANT_WEBHOOK_SECRET is: set both');
+  if (vars.secret !== undefined && present.secret) {
+    const decoded = decodeSecret(vars.secret.trim());
+    if ('problem' in decoded) problems.push(`MERCHANT_WEBHOOK_SECRET ${decoded.problem} (npm run webhook-secret)`);
+  }
+  for (const url of vars.urls ?? []) {
+    if (url.startsWith('https://')) continue;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    if (!isLoopbackHost(host)) {
+      problems.push(`MERCHANT_WEBHOOK_URL ${url} must start with https:// (http:// only to a loopback address)`);
+    } else if (production) {
+      problems.push(`MERCHANT_WEBHOOK_URL ${url} must start with https:// in production`);
+    }
+  }
+  if (!vars.urls || !vars.secret || !vars.scheduleSeconds) return null;
+  return {
+    urls: vars.urls,
+    secret: vars.secret.trim(),
+    retryDelaysMs: vars.scheduleSeconds.map((seconds) => seconds * 1000),
+  };
+};

@@ -1,0 +1,189 @@
+// Delivery of merchant webhooks: retries on the schedule (the clock moved, the pass run as an entry's timer does, no
+// real waiting), the same webhook-id every time, every attempt recorded; given up after the last retry and sent
+// again on redeliver; exactly one refund.succeeded however the outcome was settled; nothing written when unset.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const SCHEDULE = [5_000, 10_000, 20_000];
+
+let h: Harness | undefined;
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await h?.close();
+  await receiver?.close();
+  h = undefined;
+  receiver = undefined;
+});
+
+const start = async () => {
+  receiver = await startWebhookReceiver(SECRET);
+  h = await createHarness({
+    outside: (url, init) => fetch(url, init),
+    config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE } },
+  });
+  return { h, receiver };
+};
+
+/** Moves the clock past a wait (jitter is at most +10%) and runs a pass as the entries' timer does. */
+const afterWait = async (harness: Harness, ms: number) => {
+  harness.clock.advance(Math.ceil(ms * 1.1) + 1);
+  assert.ok(harness.outbox, 'webhooks are on');
+  return harness.outbox.runDue();
+};
+
+const refund = async (harness: Harness, merchantUid: string) => {
+  harness.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+  const res = await harness.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
+  assert.equal(res.res.status, 200);
+  await harness.settled();
+};
+
+describe('merchant webhook delivery', () => {
+  it('retries while the receiver is down (three attempts), delivers once it is up, same webhook-id, nothing lost', async () => {
+    const { h, receiver } = await start();
+    receiver.failNext(3);
+    await refund(h, 'WD-1');
+    assert.equal(receiver.received.length, 1, 'the first attempt, right after the answer');
+    // Not due yet: a pass before the first wait sends nothing.
+    assert.equal(await h.outbox!.runDue(), 0);
+    assert.equal(await afterWait(h, SCHEDULE[0]!), 1);
+    assert.equal(await afterWait(h, SCHEDULE[1]!), 1);
+    assert.equal(receiver.received.length, 3);
+    assert.equal(await afterWait(h, SCHEDULE[2]!), 1);
+    assert.deepEqual(
+      receiver.received.map((r) => r.answered),
+      [503, 503, 503, 204],
+    );
+    const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+    assert.equal(ids.size, 1, 'the same webhook-id on every attempt');
+    assert.ok(
+      receiver.received.every((r) => r.verifyError === null),
+      'each attempt signed afresh, each verifies',
+    );
+    const id = String(receiver.received[0]!.headers['webhook-id']);
+    const event = await h.store.getEvent(id);
+    assert.deepEqual([event?.status, event?.attempts], ['delivered', 4]);
+    const deliveries = await h.store.listDeliveries(id);
+    assert.deepEqual(
+      deliveries.map((d) => [d.url, d.status, d.error]),
+      [
+        [receiver.url, 503, 'HTTP 503'],
+        [receiver.url, 503, 'HTTP 503'],
+        [receiver.url, 503, 'HTTP 503'],
+        [receiver.url, 204, null],
+      ],
+    );
+    assert.ok(deliveries.every((d) => d.latency_ms >= 0 && d.attempted_at > 0));
+    // Delivered: later passes send nothing more.
+    assert.equal(await afterWait(h, 60_000), 0);
+    assert.equal(receiver.received.length, 4);
+  });
+
+  it('always down: failed after the last retry; redelivered, it goes out again with the same webhook-id', async () => {
+    const { h, receiver } = await start();
+    receiver.down();
+    await refund(h, 'WD-2');
+    for (const wait of SCHEDULE) await afterWait(h, wait);
+    assert.equal(receiver.received.length, 4, 'the first attempt and one per retry');
+    const id = String(receiver.received[0]!.headers['webhook-id']);
+    assert.deepEqual([(await h.store.getEvent(id))?.status, (await h.store.getEvent(id))?.attempts], ['failed', 4]);
+    assert.ok(h.logs.some((l) => l.msg === 'webhook: event failed after its last retry' && l.event === id));
+    assert.equal(await afterWait(h, 60_000), 0, 'a failed event is not retried on its own');
+
+    // Redelivered (as the admin API will ask) once the receiver is up: the same webhook-id, delivered.
+    receiver.up();
+    assert.equal(await h.store.redeliver(id, h.clock.now()), true);
+    assert.equal(await h.outbox!.runDue(), 1);
+    assert.equal(receiver.received.length, 5);
+    assert.equal(receiver.received.at(-1)!.headers['webhook-id'], id);
+    assert.deepEqual([receiver.received.at(-1)!.answered, (await h.store.getEvent(id))?.status], [204, 'delivered']);
+  });
+
+  it('a refused connection is a failed attempt, recorded with its error', async () => {
+    const { h, receiver } = await start();
+    await receiver.close();
+    await refund(h, 'WD-4');
+    const [event] = (await h.store.listEvents({ limit: 1 })).data;
+    assert.deepEqual([event?.status, event?.attempts], ['pending', 1]);
+    const [refused] = await h.store.listDeliveries(event!.id);
+    assert.deepEqual([refused?.url, refused?.status], [receiver.url, null]);
+    assert.match(refused?.error ?? '', /fetch failed|ECONNREFUSED/);
+  });
+
+  it('nothing is written to the outbox when merchant webhooks are not configured', async () => {
+    h = await createHarness();
+    assert.equal(h.outbox, null);
+    await refund(h, 'WD-3');
+    assert.deepEqual((await h.store.listEvents({ limit: 10 })).data, []);
+  });
+});
+
+describe('an outcome settled later emits exactly one refund.succeeded', () => {
+  const lookupsFail = (harness: Harness) =>
+    harness.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+
+  const unknownOutcome = async (harness: Harness, merchantUid: string, key: string) => {
+    const p = harness.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+    await harness.view(merchantUid);
+    harness.fake.inject({ kind: 'lose_response' });
+    lookupsFail(harness);
+    const body = { merchant_uid: merchantUid, cancel_request_amount: 4000, reason: 'x' };
+    const first = await harness.cancel(body, { key });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    await harness.settled();
+    harness.fake.clearFaults();
+    return { p, body };
+  };
+
+  const types = (r: WebhookReceiver) => r.received.map((x) => (JSON.parse(x.body) as { type: string }).type);
+
+  it('settled by the retry with the same key (and again by the view and a webhook: still one)', async () => {
+    const { h, receiver } = await start();
+    const { p, body } = await unknownOutcome(h, 'WS-1', 'ws-1');
+    assert.equal(receiver.received.length, 0, 'an unknown outcome says nothing yet');
+    const retry = await h.cancel(body, { key: 'ws-1' });
+    assert.equal(retry.res.status, 200);
+    await h.settled();
+    await h.view('WS-1');
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid }),
+    });
+    await h.settled();
+    assert.deepEqual(types(receiver), ['refund.succeeded']);
+    const data = (JSON.parse(receiver.received[0]!.body) as { data: Record<string, unknown> }).data;
+    assert.deepEqual([data.amount, data.cancel_amount, data.idempotency_key], [4000, 4000, 'ws-1']);
+  });
+
+  it('settled by the view', async () => {
+    const { h, receiver } = await start();
+    await unknownOutcome(h, 'WS-2', 'ws-2');
+    await h.view('WS-2');
+    await h.settled();
+    await h.view('WS-2');
+    await h.settled();
+    assert.deepEqual(types(receiver), ['refund.succeeded']);
+  });
+
+  it("settled by i'mport's webhook, which is not taken for an external cancel", async () => {
+    const { h, receiver } = await start();
+    const { p } = await unknownOutcome(h, 'WS-3', 'ws-3');
+    const notify = () =>
+      h.app.request('/webhooks/iamport', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ imp_uid: p.imp_uid }),
+      });
+    assert.equal((await notify()).status, 200);
+    await h.settled();
+    h.clock.advance(3_000);
+    await notify();
+    await h.settled();
+    assert.deepEqual(types(receiver), ['refund.succeeded']);
+  });
+});

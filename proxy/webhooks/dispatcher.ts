@@ -1,0 +1,133 @@
+/**
+ * @module createDispatcher(): delivers the outbox's events to the merchant's URLs. A pass takes the events due now
+ * (each held by this instance alone for a while, so no two instances send one at once), POSTs each, records every
+ * attempt, and schedules the next round or gives up after the last one. kick() starts a pass right after a write,
+ * kept alive as the runtime keeps work after an answer; entries' timers (or Workers' cron) call runDue() for retries.
+ */
+import type { Background } from '../background.ts';
+import type { FetchLike } from '../iamport/client.ts';
+import type { Log } from '../log-line.ts';
+import type { DeliveryAttempt, OutboxEvent, RoundEnd } from '../store/outbox.ts';
+import type { Store } from '../store/store.ts';
+import { eventBody } from './events.ts';
+import type { Signer } from './signing.ts';
+
+/** A POST may take this long before it counts as a failed attempt. */
+export const DELIVERY_TIMEOUT_MS = 15_000;
+/** How many events one pass takes at most; a pass with more due runs again. */
+const BATCH = 50;
+
+export interface DispatcherOptions {
+  readonly store: Pick<Store, 'claimDueEvents' | 'finishRound' | 'deliveredUrls'>;
+  readonly fetch: FetchLike;
+  readonly urls: readonly string[];
+  readonly signer: Signer;
+  /** The waits before the 2nd, 3rd, … rounds (WEBHOOK_RETRY_SCHEDULE); after the last, an event is failed. */
+  readonly retryDelaysMs: readonly number[];
+  readonly now: () => number;
+  readonly randomId: () => string;
+  readonly log: Log;
+  readonly background: Background;
+  readonly timeoutMs?: number;
+  /** In [0, 1); jitter spreads retries of many events over ±10% of their wait. */
+  readonly random?: () => number;
+}
+
+export interface Dispatcher {
+  /** Delivers what is due now, in the background; a kick during a pass makes it run once more. */
+  kick(): void;
+  /** Delivers what is due now; resolves with how many events it handled. Never rejects. */
+  runDue(): Promise<number>;
+}
+
+const postOnce = async (
+  options: DispatcherOptions,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<DeliveryAttempt> => {
+  const attempted_at = options.now();
+  const started = performance.now();
+  const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+  try {
+    const res = await options.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+    // Read to the end so the connection can be reused; what the receiver says is not ours to interpret.
+    await res.text().catch(() => undefined);
+    const ok = res.status >= 200 && res.status < 300;
+    const latency_ms = performance.now() - started;
+    return { url, attempted_at, status: res.status, latency_ms, error: ok ? null : `HTTP ${res.status}` };
+  } catch (error) {
+    return { url, attempted_at, status: null, latency_ms: performance.now() - started, error: String(error) };
+  }
+};
+
+export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
+  const { store, log } = options;
+  const holder = `dispatch-${options.randomId()}`;
+  const random = options.random ?? Math.random;
+  const holdMs = (options.timeoutMs ?? DELIVERY_TIMEOUT_MS) + 5_000;
+
+  const endOf = (event: OutboxEvent, deliveries: readonly DeliveryAttempt[], pendingUrls: number): RoundEnd => {
+    const now = options.now();
+    if (deliveries.filter((d) => d.error === null).length === pendingUrls) return { status: 'delivered', at: now };
+    const wait = options.retryDelaysMs[event.attempts];
+    if (wait === undefined) return { status: 'failed' };
+    return { status: 'pending', next_attempt_at: now + Math.round(wait * (0.9 + 0.2 * random())) };
+  };
+
+  const deliver = async (event: OutboxEvent): Promise<void> => {
+    const done = new Set(await store.deliveredUrls(event.id));
+    const urls = options.urls.filter((url) => !done.has(url));
+    const body = eventBody(event);
+    const timestamp = Math.floor(options.now() / 1000);
+    const headers = {
+      'Content-Type': 'application/json',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': await options.signer.sign(event.id, timestamp, body),
+    };
+    const deliveries = await Promise.all(urls.map((url) => postOnce(options, url, headers, body)));
+    const end = endOf(event, deliveries, urls.length);
+    const kept = await store.finishRound(event.id, holder, deliveries, end);
+    if (!kept) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
+    if (end.status === 'failed') {
+      log({ level: 'warn', msg: 'webhook: event failed after its last retry', event: event.id, type: event.type });
+    }
+  };
+
+  const runDue = async (): Promise<number> => {
+    let handled = 0;
+    try {
+      for (;;) {
+        const due = await store.claimDueEvents(holder, options.now(), holdMs, BATCH);
+        await Promise.all(due.map(deliver));
+        handled += due.length;
+        if (due.length < BATCH) return handled;
+      }
+    } catch (error) {
+      log({ level: 'error', msg: 'webhook: delivery pass failed', error: String(error) });
+      return handled;
+    }
+  };
+
+  let running = false;
+  let again = false;
+  const loop = async (): Promise<void> => {
+    running = true;
+    do {
+      again = false;
+      await runDue();
+    } while (again);
+    running = false;
+  };
+  return {
+    kick() {
+      if (running) {
+        again = true;
+        return;
+      }
+      options.background.keep(loop());
+    },
+    runDue,
+  };
+};

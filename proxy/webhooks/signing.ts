@@ -1,0 +1,58 @@
+/**
+ * @module Standard Webhooks signatures with WebCrypto's HMAC-SHA256 only, so the same code signs on Node, workerd,
+ * Deno and Bun. The secret is `whsec_` + base64; its decoded bytes are the key.
+ */
+
+const PREFIX = 'whsec_';
+export const MIN_SECRET_BYTES = 24;
+
+const fromBase64 = (text: string): Uint8Array<ArrayBuffer> | null => {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+  const binary = atob(text);
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+};
+
+const toBase64 = (bytes: Uint8Array): string => {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+};
+
+/** The key bytes of a `whsec_` secret, or why it is not one (too short included). */
+export const decodeSecret = (secret: string): { key: Uint8Array<ArrayBuffer> } | { problem: string } => {
+  if (!secret.startsWith(PREFIX)) return { problem: `must start with ${PREFIX}` };
+  const key = fromBase64(secret.slice(PREFIX.length));
+  if (!key) return { problem: `must be ${PREFIX} followed by base64` };
+  if (key.length < MIN_SECRET_BYTES) {
+    return { problem: `must decode to at least ${MIN_SECRET_BYTES} bytes (it decodes to ${key.length})` };
+  }
+  return { key };
+};
+
+/** A new secret: `whsec_` + base64 of 32 random bytes. */
+export const newSecret = (): string => PREFIX + toBase64(crypto.getRandomValues(new Uint8Array(32)));
+
+export interface Signer {
+  /** The `webhook-signature` header's value for one attempt. */
+  sign(id: string, timestampSeconds: number, body: string): Promise<string>;
+}
+
+export const createSigner = (key: Uint8Array<ArrayBuffer>): Signer => {
+  // Imported once, on first use: importKey is async and the signer is made synchronously at start-up.
+  let imported: Promise<CryptoKey> | undefined;
+  const cryptoKey = () => {
+    imported ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return imported;
+  };
+  const encoder = new TextEncoder();
+  return {
+    async sign(id, timestampSeconds, body) {
+      const signed = await crypto.subtle.sign(
+        'HMAC',
+        await cryptoKey(),
+        encoder.encode(`${id}.${timestampSeconds}.${body}`),
+      );
+      return `v1,${toBase64(new Uint8Array(signed))}`;
+    },
+  };
+};
