@@ -38,21 +38,30 @@ const timeOf = (name: string, value: string): number => {
   return ms;
 };
 
-const limitOf = (value: string): number => {
+export const limitOf = (value: string): number => {
   const limit = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
   if (!(limit >= 1 && limit <= MAX_LIMIT)) throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
   return limit;
 };
 
-export const parseRefundsQuery = (queries: Record<string, string[]>): RefundsQuery => {
-  const one: Partial<Record<(typeof PARAMETERS)[number], string>> = {};
+/** Each parameter once, none unknown: a misspelt filter would otherwise list everything. */
+export const singleParameters = <P extends string>(
+  queries: Record<string, string[]>,
+  parameters: readonly P[],
+): Partial<Record<P, string>> => {
+  const one: Partial<Record<P, string>> = {};
   for (const [name, values] of Object.entries(queries)) {
-    if (!(PARAMETERS as readonly string[]).includes(name)) {
-      throw invalid(`${name.slice(0, 40)} is not a parameter here (${PARAMETERS.join(', ')})`);
+    if (!(parameters as readonly string[]).includes(name)) {
+      throw invalid(`${name.slice(0, 40)} is not a parameter here (${parameters.join(', ')})`);
     }
     if (values.length > 1) throw invalid(`${name} must be given at most once`);
-    one[name as (typeof PARAMETERS)[number]] = values[0]!;
+    one[name as P] = values[0]!;
   }
+  return one;
+};
+
+export const parseRefundsQuery = (queries: Record<string, string[]>): RefundsQuery => {
+  const one = singleParameters(queries, PARAMETERS);
   const filters: { -readonly [K in keyof RefundsQuery['filters']]: RefundsQuery['filters'][K] } = {};
   if (one.merchant_uid !== undefined) {
     const uid = v.safeParse(MerchantUidSchema, one.merchant_uid);

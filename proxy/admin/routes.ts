@@ -9,7 +9,7 @@ import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts'
 import type { AppDeps } from '../app-deps.ts';
 import { mintGrant } from '../auth/grant.ts';
 import type { AdminConfig } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { AppError, failure } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { describeIssues } from '../routes/payments.ts';
@@ -17,10 +17,14 @@ import type { AttemptPageQuery } from '../store/store.ts';
 import { requireAdminKey } from './admin-key.ts';
 import { csvStream } from './csv.ts';
 import { encodeCursor } from './cursor.ts';
+import { deliveryRow, eventRow, parseEventsQuery } from './events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseRefundsQuery } from './query.ts';
 import { paymentRow, REFUND_COLUMNS, type RefundRow, refundRow } from './rows.ts';
 
-export type AdminDeps = Pick<AppDeps, 'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds' | 'log'>;
+export type AdminDeps = Pick<
+  AppDeps,
+  'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds' | 'log' | 'webhooks'
+>;
 
 /** What the sandbox and a merchant backend give a grant unless told otherwise (mintGrant's default). */
 const DEFAULT_GRANT_TTL_SECONDS = 900;
@@ -118,13 +122,40 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
       if (!merchantUid.success) {
         throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       }
-      const [payment, attempts] = await Promise.all([
+      const [payment, attempts, events] = await Promise.all([
         store.getPayment(merchantUid.output),
         store.listAttempts(merchantUid.output),
+        store.listOrderEvents(merchantUid.output),
       ]);
       if (!payment) throw new AppError('PAYMENT_NOT_FOUND', 'The ledger has no payment for this order.');
+      const deliveries = await Promise.all(events.map((event) => store.listDeliveries(event.id)));
       c.header('Cache-Control', 'no-store');
-      return c.json({ payment: paymentRow(payment), attempts: attempts.map(refundRow) });
+      return c.json({
+        payment: paymentRow(payment),
+        attempts: attempts.map(refundRow),
+        events: events.map((event, i) => ({ ...eventRow(event), deliveries: deliveries[i]!.map(deliveryRow) })),
+      });
+    })
+    .get('/admin/events', async (c) => {
+      const { status, limit, cursor } = parseEventsQuery(c.req.queries());
+      const page = await store.listEvents({ ...(status ? { status } : {}), limit, cursor });
+      c.header('Cache-Control', 'no-store');
+      return c.json({ data: page.data.map(eventRow), next_cursor: page.next_cursor });
+    })
+    .post('/admin/events/:id/redeliver', async (c) => {
+      const id = c.req.param('id');
+      if (await store.redeliver(id, deps.now())) {
+        deps.webhooks?.kick(); // the first try now, not at the next timer pass
+        const event = await store.getEvent(id);
+        c.header('Cache-Control', 'no-store');
+        return c.json({ ok: true, event: event && eventRow(event) }, 202);
+      }
+      const event = await store.getEvent(id);
+      if (!event) return c.json(failure('INVALID_REQUEST', 'There is no event with this id.').body, 404);
+      throw new AppError(
+        'INVALID_REQUEST',
+        'The event is pending: it goes out on its own (redeliver a failed or delivered one).',
+      );
     });
 };
 

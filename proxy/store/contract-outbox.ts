@@ -120,6 +120,23 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal(await a.redeliver(unique('msg'), T0), false);
     });
 
+    it("lists one order's events by their sequence, and no other order's", async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const events = [anEvent({ merchant_uid: order }), anEvent({ merchant_uid: order })];
+      for (const event of events) await a.insertEvent(event);
+      await a.insertEvent(anEvent());
+      const listed = await b.listOrderEvents(order);
+      assert.deepEqual(
+        listed.map((e) => [e.id, e.sequence]),
+        [
+          [events[0]!.id, 1],
+          [events[1]!.id, 2],
+        ],
+      );
+      assert.deepEqual(await b.listOrderEvents(unique('order')), []);
+    });
+
     it('lists events newest first by status, with a cursor that stays put while events are added', async () => {
       const { a, b } = stores();
       const ids: string[] = [];

@@ -36,6 +36,7 @@ export const outboxSql = {
   getEvent: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = ?`,
   listEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  listOrderEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE merchant_uid = ? ORDER BY sequence`,
   listDeliveries: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE event_id = ? ORDER BY seq`,
   // Queued afresh: its rounds count from 0 again (so it gets the whole schedule); its deliveries stay recorded.
   redeliver: `UPDATE webhook_events SET status = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?,

@@ -74,6 +74,8 @@ export interface OutboxStore {
   getEvent(id: string): Promise<OutboxEvent | null>;
   /** Newest first, keyset-paginated (stable while events are added). */
   listEvents(query: { status?: EventStatus; limit: number; cursor?: string | null }): Promise<EventPage>;
+  /** One order's events, by their sequence. */
+  listOrderEvents(merchantUid: string): Promise<OutboxEvent[]>;
   /** Oldest first. */
   listDeliveries(eventId: string): Promise<Delivery[]>;
   /** A failed or delivered event goes out again (same id) from `now`; false when there is none or it is pending. */

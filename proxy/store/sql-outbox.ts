@@ -118,6 +118,10 @@ export const createSqlOutbox = (driver: SqlDriver): OutboxStore => ({
     };
   },
 
+  async listOrderEvents(merchantUid) {
+    return (await driver.query(outboxSql.listOrderEvents, [merchantUid])).map(decodeEvent);
+  },
+
   async listDeliveries(eventId) {
     return (await driver.query(outboxSql.listDeliveries, [eventId])).map(decodeDelivery);
   },

@@ -1,0 +1,124 @@
+// The admin API's view of the merchant webhooks: an order's events with their deliveries, the events by status in
+// keyset pages, and redelivery (same webhook-id, verified by the standardwebhooks package on a loopback receiver).
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, it } from 'node:test';
+import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
+
+const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+const SCHEDULE = [5_000];
+
+let h: Harness | undefined;
+let receiver: WebhookReceiver | undefined;
+afterEach(async () => {
+  await h?.close();
+  await receiver?.close();
+  h = undefined;
+  receiver = undefined;
+});
+
+const start = async () => {
+  receiver = await startWebhookReceiver(SECRET);
+  h = await withAdmin({
+    outside: (url, init) => fetch(url, init),
+    config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE } },
+  });
+  return { h, receiver, ...adminCalls(h) };
+};
+
+const refund = async (harness: Harness, merchantUid: string) => {
+  harness.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+  const res = await harness.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
+  assert.equal(res.res.status, 200);
+  await harness.settled();
+};
+
+describe('admin API: merchant webhook events', () => {
+  it("shows an order's events with every delivery attempt", async () => {
+    const { h, receiver, admin } = await start();
+    receiver.failNext(1);
+    await refund(h, 'AE-1');
+    const body = await json(await admin('/admin/payments/AE-1'));
+    assert.equal(body.events.length, 1);
+    const [event] = body.events;
+    assert.deepEqual(
+      [event.type, event.sequence, event.status, event.attempts, event.data.merchant_uid, event.data.sequence],
+      ['refund.succeeded', 1, 'pending', 1, 'AE-1', 1],
+    );
+    assert.equal(event.id, receiver.received[0]!.headers['webhook-id']);
+    assert.equal(typeof event.next_attempt_at, 'number');
+    assert.deepEqual(
+      event.deliveries.map((d: Record<string, unknown>) => [d.url, d.status]),
+      [[receiver.url, 503]],
+    );
+  });
+
+  it('lists events by status, newest first, in pages that stay put while events are added', async () => {
+    const { h, admin } = await start();
+    for (const uid of ['AE-L1', 'AE-L2', 'AE-L3']) await refund(h, uid);
+    const first = await json(await admin('/admin/events?status=delivered&limit=2'));
+    assert.deepEqual(
+      first.data.map((e: Record<string, any>) => e.merchant_uid),
+      ['AE-L3', 'AE-L2'],
+    );
+    assert.ok(first.data.every((e: Record<string, any>) => e.status === 'delivered' && e.next_attempt_at === null));
+    await refund(h, 'AE-L4');
+    const second = await json(await admin(`/admin/events?status=delivered&limit=2&cursor=${first.next_cursor}`));
+    assert.deepEqual(
+      [second.data.map((e: Record<string, any>) => e.merchant_uid), second.next_cursor],
+      [['AE-L1'], null],
+    );
+    const pending = await json(await admin('/admin/events?status=pending'));
+    assert.deepEqual(pending.data, []);
+  });
+
+  it('refuses a bad status, limit or cursor, naming the parameter', async () => {
+    const { admin } = await start();
+    for (const [query, named] of [
+      ['status=lost', /status/],
+      ['limit=0', /limit/],
+      ['limit=501', /limit/],
+      ['cursor=abc', /cursor/],
+      ['colour=red', /colour/],
+    ] as const) {
+      const res = await admin(`/admin/events?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match((await json(res)).error.message, named);
+    }
+  });
+
+  it('redelivers a failed event with the same webhook-id; a pending one is refused and an unknown id is 404', async () => {
+    const { h, receiver, admin } = await start();
+    receiver.failNext(2);
+    await refund(h, 'AE-R');
+    h.clock.advance(SCHEDULE[0]! * 2);
+    await h.outbox!.runDue();
+    const id = String(receiver.received[0]!.headers['webhook-id']);
+    const failed = await json(await admin('/admin/events?status=failed'));
+    assert.deepEqual(
+      failed.data.map((e: Record<string, any>) => e.id),
+      [id],
+    );
+
+    const res = await admin(`/admin/events/${id}/redeliver`, { method: 'POST' });
+    assert.equal(res.status, 202);
+    await h.settled();
+    await h.outbox!.runDue();
+    assert.equal(receiver.received.length, 3);
+    assert.equal(receiver.received[2]!.headers['webhook-id'], id, 'the same webhook-id');
+    assert.equal(receiver.received[2]!.verifyError, null, 'verified by the standardwebhooks package');
+    assert.equal(receiver.received[2]!.answered, 204);
+    const events = (await json(await admin('/admin/payments/AE-R'))).events;
+    assert.deepEqual([events[0].status, events[0].deliveries.length], ['delivered', 3]);
+
+    await refund(h, 'AE-P');
+    receiver.failNext(1);
+    await refund(h, 'AE-P2');
+    const pendingId = String(receiver.received.at(-1)!.headers['webhook-id']);
+    assert.equal((await admin(`/admin/events/${pendingId}/redeliver`, { method: 'POST' })).status, 400);
+    assert.equal((await admin('/admin/events/msg_nothing/redeliver', { method: 'POST' })).status, 404);
+    assert.equal((await admin(`/admin/events/${id}/redeliver`, { method: 'POST', key: null })).status, 401);
+  });
+});
