@@ -192,7 +192,7 @@ describe('GET /admin/payments/:merchant_uid', () => {
     const res = await admin('/admin/payments/LED-1');
     assert.equal(res.status, 200);
     const body = await json(res);
-    assert.deepEqual(Object.keys(body), ['payment', 'attempts']);
+    assert.deepEqual(Object.keys(body), ['payment', 'attempts', 'events']);
     assert.equal(body.payment.merchant_uid, 'LED-1');
     assert.equal(body.payment.cancel_amount, 5000);
     assert.equal(body.payment.cancelable_amount, 5000);
