@@ -1,30 +1,15 @@
 // The admin API's view of the merchant webhooks: an order's events with their deliveries, the events by status in
 // keyset pages, and redelivery (same webhook-id, verified by the standardwebhooks package on a loopback receiver).
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
 import type { Harness } from '../test-support/harness.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
-const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const SCHEDULE = [5_000];
-
-let h: Harness | undefined;
-let receiver: WebhookReceiver | undefined;
-afterEach(async () => {
-  await h?.close();
-  await receiver?.close();
-  h = undefined;
-  receiver = undefined;
-});
-
+const stack = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: SCHEDULE, harness: withAdmin });
 const start = async () => {
-  receiver = await startWebhookReceiver(SECRET);
-  h = await withAdmin({
-    outside: (url, init) => fetch(url, init),
-    config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE } },
-  });
+  const { h, receiver } = await stack();
   return { h, receiver, ...adminCalls(h) };
 };
 

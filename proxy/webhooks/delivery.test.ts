@@ -2,31 +2,13 @@
 // real waiting), the same webhook-id every time, every attempt recorded; given up after the last retry and sent
 // again on redeliver; exactly one refund.succeeded however the outcome was settled; nothing written when unset.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
-const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const SCHEDULE = [5_000, 10_000, 20_000];
-
-let h: Harness | undefined;
-let receiver: WebhookReceiver | undefined;
-afterEach(async () => {
-  await h?.close();
-  await receiver?.close();
-  h = undefined;
-  receiver = undefined;
-});
-
-const start = async () => {
-  receiver = await startWebhookReceiver(SECRET);
-  h = await createHarness({
-    outside: (url, init) => fetch(url, init),
-    config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE } },
-  });
-  return { h, receiver };
-};
+const start = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: SCHEDULE });
 
 /** Moves the clock past a wait (jitter is at most +10%) and runs a pass as the entries' timer does. */
 const afterWait = async (harness: Harness, ms: number) => {
@@ -115,10 +97,14 @@ describe('merchant webhook delivery', () => {
   });
 
   it('nothing is written to the outbox when merchant webhooks are not configured', async () => {
-    h = await createHarness();
-    assert.equal(h.outbox, null);
-    await refund(h, 'WD-3');
-    assert.deepEqual((await h.store.listEvents({ limit: 10 })).data, []);
+    const h = await createHarness();
+    try {
+      assert.equal(h.outbox, null);
+      await refund(h, 'WD-3');
+      assert.deepEqual((await h.store.listEvents({ limit: 10 })).data, []);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -2,31 +2,13 @@
 // loopback that verifies each one with the `standardwebhooks` package. Every event type with its exact headers and
 // body; a receiver with another secret refuses them.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BASE, issueToken, json } from '../iamport/fake/test-fixture.ts';
-import { createHarness, type Harness } from '../test-support/harness.ts';
-import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import type { Harness } from '../test-support/harness.ts';
+import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
-const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
-
-let h: Harness | undefined;
-let receiver: WebhookReceiver | undefined;
-afterEach(async () => {
-  await h?.close();
-  await receiver?.close();
-  h = undefined;
-  receiver = undefined;
-});
-
-const start = async (secret = SECRET) => {
-  receiver = await startWebhookReceiver(secret);
-  h = await createHarness({
-    outside: (url, init) => fetch(url, init),
-    config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: [5_000, 10_000, 20_000] } },
-  });
-  return { h, receiver };
-};
+const start = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: [5_000, 10_000, 20_000] });
 
 /** The one event the receiver got, after the refund's background work (its first delivery included) is done. */
 const onlyEvent = async (harness: Harness, r: WebhookReceiver) => {
@@ -198,7 +180,7 @@ describe('merchant webhooks: each event type, signed as Standard Webhooks', () =
   });
 
   it('a receiver with another secret fails verification', async () => {
-    const { h, receiver } = await start(`whsec_${randomBytes(32).toString('base64')}`);
+    const { h, receiver } = await start(newWebhookSecret());
     h.fake.addPayment({ merchant_uid: 'WH-6', amount: 10_000 });
     await h.cancel({ merchant_uid: 'WH-6', cancel_request_amount: 1000, reason: 'x' });
     await h.settled();

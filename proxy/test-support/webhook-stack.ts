@@ -1,0 +1,39 @@
+/**
+ * @module webhookStacks(): for a test file, a proxy per test with merchant webhooks on, sending to its own loopback
+ * receiver (which verifies with the `standardwebhooks` package); both are closed after each test.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach } from 'node:test';
+import { createHarness, type Harness, type HarnessOptions } from './harness.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+
+/** A new `whsec_` secret of 32 random bytes. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+
+export interface WebhookStackOptions {
+  /** The secret the proxy signs with. */
+  readonly secret: string;
+  readonly retryDelaysMs: readonly number[];
+  /** How the proxy is made (createHarness unless given, e.g. one with the admin API on). */
+  readonly harness?: (options: HarnessOptions) => Promise<Harness>;
+}
+
+/** Call at a test file's top level; each call of the function it returns starts a receiver and a proxy. */
+export const webhookStacks = ({ secret, retryDelaysMs, harness = createHarness }: WebhookStackOptions) => {
+  const closers: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    // The proxy first (its background deliveries end), then the receiver.
+    for (const close of closers.splice(0)) await close();
+  });
+  /** `receiverSecret`: what the receiver verifies with (another secret than the proxy's to see verification fail). */
+  return async (receiverSecret = secret): Promise<{ h: Harness; receiver: WebhookReceiver }> => {
+    const receiver = await startWebhookReceiver(receiverSecret);
+    closers.push(() => receiver.close());
+    const h = await harness({
+      outside: (url, init) => fetch(url, init),
+      config: { merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [...retryDelaysMs] } },
+    });
+    closers.unshift(() => h.close());
+    return { h, receiver };
+  };
+};
