@@ -3,13 +3,11 @@
  * Bun.serve and keeps its housekeeping. The client IP is server.requestIP(). Run the bundle built by
  * scripts/build-runtimes.mjs: `bun run dist/bun.js`.
  */
-import { buildProxyWithOutbox } from '../app.ts';
-import { closeWhenSettled, createBackground } from '../background.ts';
+import { closeWhenSettled } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
-import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
-import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
+import { buildServedProxy, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 interface BunServer {
   readonly url: URL;
@@ -33,19 +31,7 @@ const { config, store } = await openPortableLedger(Bun.env, 'Bun', (message) => 
   console.error(message);
   return process.exit(1);
 });
-// Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
-for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
-const background = createBackground();
-const retries = createRetryTimer();
-const clientIp = clientIpFromPeer(config.trustProxyHops);
-const { app, outbox } = buildProxyWithOutbox(config, {
-  ...portablePieces,
-  store,
-  clientIp,
-  background,
-  log: consoleLog,
-  retryWait: retries.wait,
-});
+const { app, outbox, background, retries } = buildServedProxy(config, store);
 
 const server = Bun.serve({
   hostname: config.host,

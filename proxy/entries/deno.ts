@@ -3,13 +3,11 @@
  * ledger, serves the proxy with Deno.serve and keeps its housekeeping. The client IP is the connection's remote
  * address. Run the bundle built by scripts/build-runtimes.mjs: `deno run --allow-net --allow-env dist/deno.js`.
  */
-import { buildProxyWithOutbox } from '../app.ts';
-import { closeWhenSettled, createBackground } from '../background.ts';
+import { closeWhenSettled } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
-import { createRetryTimer } from '../webhook-forwarder.ts';
 import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
-import { clientIpFromPeer, listeningLine, openPortableLedger, type PeerEnv, portablePieces } from './portable.ts';
+import { buildServedProxy, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
 declare const Deno: {
@@ -29,19 +27,7 @@ const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', 
   console.error(message);
   return Deno.exit(1);
 });
-// Said once at start, as the same JSON lines as the request log (a deprecated TRUST_PROXY=true, say).
-for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
-const background = createBackground();
-const retries = createRetryTimer();
-const clientIp = clientIpFromPeer(config.trustProxyHops);
-const { app, outbox } = buildProxyWithOutbox(config, {
-  ...portablePieces,
-  store,
-  clientIp,
-  background,
-  log: consoleLog,
-  retryWait: retries.wait,
-});
+const { app, outbox, background, retries } = buildServedProxy(config, store);
 
 const address = config.addressFromPlatform ? {} : { hostname: config.host, port: config.port };
 const urlOf = ({ hostname, port }: { hostname: string; port: number }) =>

@@ -4,10 +4,13 @@
  * no runtime API.
  */
 import type { Context } from 'hono';
-import type { RuntimePieces } from '../app.ts';
+import { buildProxyWithOutbox, type RuntimePieces } from '../app.ts';
+import { createBackground } from '../background.ts';
 import { ConfigError, type Env, type PostgresConfig, parseConfig, type Runtime } from '../config.ts';
+import { consoleLog } from '../log-line.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
+import { createRetryTimer } from '../webhook-forwarder.ts';
 import { clientIp } from './client-ip.ts';
 import { EMBEDDED_WIDGET } from './embedded-widget.ts';
 import { migratePostgres, StartUpError } from './start-up-error.ts';
@@ -68,3 +71,22 @@ export const portablePieces = {
 /** The line an entry prints once it listens; the runtime tests wait for it. */
 export const listeningLine = (url: string, runtime: string, config: PostgresConfig): string =>
   `refund proxy listening on ${url} (runtime: ${runtime}; ledger: PostgreSQL; i'mport: ${config.iamport.apiUrl})`;
+
+/**
+ * What the Deno and Bun entries run once the ledger is open: the start warnings said (as the same JSON lines as the
+ * request log), and the proxy built with its outbox, its background work and the webhook forwards' retry timer.
+ */
+export const buildServedProxy = (config: PostgresConfig, store: Store) => {
+  for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
+  const background = createBackground();
+  const retries = createRetryTimer();
+  const { app, outbox } = buildProxyWithOutbox(config, {
+    ...portablePieces,
+    store,
+    clientIp: clientIpFromPeer(config.trustProxyHops),
+    background,
+    log: consoleLog,
+    retryWait: retries.wait,
+  });
+  return { app, outbox, background, retries };
+};
