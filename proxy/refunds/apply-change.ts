@@ -12,6 +12,7 @@ import type { AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
@@ -91,6 +92,13 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         message: ERROR_MESSAGES[failure.code],
         gateway_message: result.message || null,
       };
+      // Often refused because someone cancelled elsewhere (i'mport's console): the shop hears of that first, as it
+      // happened first. This attempt, refused, made no entry, so it is left out of those that might have.
+      if (fresh.kind === 'ok') {
+        const others = async () =>
+          (await deps.store.listAttempts(attempt.merchant_uid)).filter((a) => a.id !== attempt.id);
+        await recordExternalCancels(deps, fresh.payment, others);
+      }
       await finishWithEvent(
         deps,
         attempt.id,

@@ -16,6 +16,7 @@ import { attemptStart, ending } from './attempts.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
@@ -155,10 +156,12 @@ const refund = async (
       return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     }
     await settleAttempts(deps, loaded.payment, attempts);
-    // A capped grant is counted from settled outcomes.
-    if (grant.max_amount !== undefined) attempts = await deps.store.listAttempts(req.merchant_uid);
+    // A capped grant, and the search for cancels made elsewhere below, count from settled outcomes.
+    attempts = await deps.store.listAttempts(req.merchant_uid);
   }
   const payment = loaded.payment;
+  // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.
+  await recordExternalCancels(deps, payment, attempts);
 
   // 2. A retry of a request whose refund did happen gets that refund's outcome, not a second refund.
   if (keyed?.earlierAttemptId) {

@@ -1,28 +1,45 @@
 /**
  * @module recordExternalCancels(): cancels i'mport shows that no attempt of the proxy made (one in i'mport's console,
- * the shop's own code) become `payment.cancelled_externally` events, one per cancel_history entry however often
- * i'mport notifies about it. Only with merchant webhooks on, and only under the order's lease with every attempt
- * settled, so an entry one of our attempts made is never taken for someone else's.
+ * the shop's own code) become `payment.cancelled_externally` events, one per cancel_history entry however often the
+ * proxy learns of it (i'mport's webhook, the view's first lookup or re-read, a refund's read or a refusal's re-read).
+ * Only with merchant webhooks on, and only under the order's lease with every attempt settled, so an entry one of our
+ * attempts made is never taken for someone else's.
  */
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import type { RefundDeps } from './deps.ts';
-import { claimedIds, entryId, isUnsettled } from './settle.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled } from './settle.ts';
 
+type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
+
+/**
+ * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
+ * key makes a second sighting write nothing). `attempts`: the order's, as the ledger holds them now, or how to read
+ * them (only read when there is something to compare: webhooks on and a history to look at).
+ */
 export const recordExternalCancels = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'randomId' | 'webhooks'>,
   payment: Payment,
-  attempts: readonly Attempt[],
+  attempts: Attempts,
 ): Promise<void> => {
   const sink = deps.webhooks;
-  if (!sink || attempts.some((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) return;
-  const ours = claimedIds(attempts.filter((a) => a.imp_uid === payment.imp_uid));
+  if (!sink || payment.cancel_history.length === 0) return;
+  const all = typeof attempts === 'function' ? await attempts() : attempts;
+  if (all.some((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) return;
+  const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
+  const ours = claimedIds(mine);
+  // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry
+  // it would match is ours too, never told to the shop as someone else's.
+  for (const a of mine) {
+    if (a.outcome !== 'succeeded' || a.cancellation_id || isRevokeAttempt(a)) continue;
+    const entry = findEntryFor(a, payment.cancel_history, ours);
+    if (entry) ours.add(entryId(entry));
+  }
   let written = false;
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
     const id = entryId(entry);
     if (ours.has(id)) continue;
-    // The dedupe key makes a second notification about the same entry write nothing.
     if (await deps.store.insertEvent(externalCancelEvent(deps, payment, entry, id))) written = true;
   }
   if (written) sink.kick();

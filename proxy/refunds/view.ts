@@ -10,6 +10,7 @@ import type { Grant } from '../auth/grant.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt, StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
@@ -30,7 +31,7 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing.
   const read: Read = stored?.needs_sync
     ? await recheck(deps, stored)
-    : { loaded: await loadPayment(deps, merchantUid, { read: stored }), pending: false, attempts: null };
+    : { loaded: await firstLoad(deps, merchantUid, stored), pending: false, attempts: null };
   const { loaded, pending } = read;
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
@@ -43,6 +44,23 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
       ? null
       : grantRemaining(grant, read.attempts ?? (await deps.store.listAttempts(merchantUid)));
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), left, pending) };
+};
+
+/**
+ * The ledger's row, or for an order it does not know yet i'mport's copy, stored. A first copy may show cancels made
+ * before the proxy ever saw the order (in i'mport's console): they are told to the shop, under the order's lease so
+ * no refund of ours is mid-way; when a refund holds it, the next lookup (or i'mport's webhook) tells them instead.
+ */
+const firstLoad = async (deps: RefundDeps, merchantUid: string, stored: StoredPayment | null): Promise<Loaded> => {
+  const loaded = await loadPayment(deps, merchantUid, { read: stored });
+  if (stored === null && loaded.kind === 'ok' && deps.webhooks && loaded.payment.cancel_history.length > 0) {
+    const payment = loaded.payment;
+    await withLease({ ...deps, leaseWaitMs: 0 }, `order:${merchantUid}`, async () => {
+      await recordExternalCancels(deps, payment, () => deps.store.listAttempts(merchantUid));
+      return { value: undefined };
+    });
+  }
+  return loaded;
 };
 
 /**
@@ -63,9 +81,11 @@ const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> =
       const unsettled = attempts.some(isUnsettled);
       if (loaded.kind === 'ok' && unsettled) {
         await settleAttempts(deps, loaded.payment, attempts);
+        await recordExternalCancels(deps, loaded.payment, () => deps.store.listAttempts(stored.merchant_uid));
         // A capped grant is counted from the settled outcomes, read again.
         return { value: { loaded, pending: false, attempts: null } };
       }
+      if (loaded.kind === 'ok') await recordExternalCancels(deps, loaded.payment, attempts);
       if (loaded.kind === 'unavailable' && loaded.reason !== 'inconsistent') {
         return { value: { loaded: { kind: 'ok', payment: stored }, pending: unsettled, attempts } };
       }

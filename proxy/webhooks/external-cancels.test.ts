@@ -1,0 +1,107 @@
+// `payment.cancelled_externally` from the proxy's own lookups, not only from i'mport's webhook: the view's first read
+// of an order, a refund refused because someone cancelled elsewhere, and the view's re-read of a marked order. Each
+// cancel made elsewhere is told once, and never one the proxy made itself.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BASE, issueToken, json } from '../iamport/fake/test-fixture.ts';
+import type { Harness } from '../test-support/harness.ts';
+import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+
+const start = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: [5_000] });
+
+interface Received {
+  readonly type: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** What the receiver got, verified, once the proxy's background work is done. */
+const received = async (h: Harness, r: WebhookReceiver): Promise<Received[]> => {
+  await h.settled();
+  for (const got of r.received) assert.equal(got.verifyError, null);
+  return r.received.map((got) => JSON.parse(got.body) as Received);
+};
+
+/** A cancel made straight at i'mport, as the shop's staff would in i'mport's console. */
+const cancelInConsole = async (h: Harness, impUid: string, amount: number) => {
+  const token = await issueToken(h.fake);
+  const res = await h.fake.fetch(
+    `${BASE}/payments/cancel`,
+    json({ imp_uid: impUid, amount, reason: 'console' }, token),
+  );
+  assert.equal(res.status, 200);
+};
+
+describe('payment.cancelled_externally from lookups', () => {
+  it("the view's first read of an order cancelled in the console before: told once, not again on the next view", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'EX-1', amount: 10_000 });
+    await cancelInConsole(h, p.imp_uid, 3000);
+    const first = await h.view('EX-1');
+    assert.equal(first.res.status, 200);
+    assert.equal(first.body.cancelable_amount, 7000);
+    await h.view('EX-1');
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.cancel_amount, e.data.attempt_id, e.data.sequence]),
+      [['payment.cancelled_externally', 3000, 3000, null, 1]],
+    );
+  });
+
+  it('an order never cancelled elsewhere: the first view tells nothing', async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'EX-2', amount: 10_000 });
+    assert.equal((await h.view('EX-2')).res.status, 200);
+    assert.deepEqual(await received(h, receiver), []);
+  });
+
+  it('a refund refused because of a cancel made elsewhere since the view: the cancel first, then refund.failed', async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'EX-3', amount: 10_000 });
+    await h.view('EX-3');
+    await cancelInConsole(h, p.imp_uid, 2500);
+    const res = await h.cancel({ merchant_uid: 'EX-3', cancel_request_amount: 1000, reason: '변심' });
+    assert.equal(res.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.sequence]),
+      [
+        ['payment.cancelled_externally', 2500, 1],
+        ['refund.failed', 1000, 2],
+      ],
+    );
+    // The customer, shown the new figures, refunds: that one is ours, and the console's is not told again.
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'EX-3', cancel_request_amount: 1000, reason: '변심' })).res.status,
+      200,
+    );
+    assert.deepEqual(
+      (await received(h, receiver)).map((e) => e.type),
+      ['payment.cancelled_externally', 'refund.failed', 'refund.succeeded'],
+    );
+  });
+
+  it("the view's re-read of an order whose refund went unknown: ours settled as ours, the console's told apart", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'EX-4', amount: 10_000 });
+    await h.view('EX-4');
+    // i'mport refunds but its answer is lost, and the check right after cannot read the payment: unknown.
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: 1 });
+    const lost = await h.cancel({ merchant_uid: 'EX-4', cancel_request_amount: 4000, reason: '변심' });
+    assert.equal(lost.res.status, 503);
+    assert.equal(lost.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    await cancelInConsole(h, p.imp_uid, 1500);
+    const view = await h.view('EX-4');
+    assert.equal(view.body.cancelable_amount, 4500);
+    const [attempt] = await h.store.listAttempts('EX-4');
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.attempt_id]),
+      [
+        ['refund.succeeded', 4000, attempt!.id],
+        ['payment.cancelled_externally', 1500, null],
+      ],
+    );
+  });
+});
