@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openShop, type RunningProduct, screenshot, startProduct } from './support.ts';
+import type { Browser, Page } from 'playwright-core';
+import { expectText, launchBrowser, openShop, type RunningProduct, screenshot, startProduct } from './support.ts';
 
 interface Shop {
   /** `http://127.0.0.1:<port>`: loopback like the sandbox, on another port, so another origin. */
@@ -54,9 +54,6 @@ const createOrder = async (proxy: string, body: Record<string, unknown>) => {
   assert.equal(res.status, 201, await res.clone().text());
   return (await res.json()) as { merchant_uid: string; grant: string };
 };
-
-const expectText = (where: Locator, text: string) =>
-  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
 
 let shop: Shop;
 let product: RunningProduct;

@@ -1,28 +1,10 @@
 // End to end: the product as `npm start` runs it (sandbox), a customer in real headless Chromium, every case.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  injectFault,
-  launchBrowser,
-  openShop,
-  orderButton,
-  type RunningProduct,
-  screenshot,
-  startProduct,
-} from './support.ts';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { expectText, injectFault, openShop, orderButton, productAndBrowser, screenshot } from './support.ts';
 
-let product: RunningProduct;
-let browser: Browser;
-
-before(async () => {
-  product = await startProduct();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+const run = productAndBrowser();
 
 const open = async (page: Page, key: string): Promise<{ rb: Locator; dialog: Locator }> => {
   const rb = orderButton(page, key);
@@ -32,12 +14,9 @@ const open = async (page: Page, key: string): Promise<{ rb: Locator; dialog: Loc
   return { rb, dialog };
 };
 
-const expectText = (where: Locator, text: string) =>
-  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
-
 describe('refunds in the browser, against the sandbox', () => {
   it('a full card refund', async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     const { dialog } = await open(page, 'card');
     await expectText(dialog, '39,000원');
     await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });
@@ -54,7 +33,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('a partial refund, then the rest', async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     let { dialog } = await open(page, 'card');
     await dialog.getByText('부분 환불').click();
     await dialog.getByRole('textbox', { name: '환불 금액' }).fill('10000');
@@ -79,7 +58,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it("a virtual-account refund into the customer's account, with its validation errors first", async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     const { dialog } = await open(page, 'vbank-inicis');
     await expectText(dialog, '환불받을 계좌');
     await dialog.getByRole('button', { name: '다음' }).click();
@@ -111,7 +90,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('an unpaid virtual account is revoked, with no account asked', async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     const { dialog } = await open(page, 'vbank-ready');
     await expectText(dialog, '아직 입금되지 않은 가상계좌예요.');
     assert.equal(await dialog.getByRole('textbox', { name: '계좌번호' }).count(), 0);
@@ -125,7 +104,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('an order already refunded in full says so, with no form', async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     const { dialog } = await open(page, 'refunded');
     await expectText(dialog, '이미 전액 환불된 주문이에요.');
     assert.equal(await dialog.getByRole('button', { name: '다음' }).count(), 0);
@@ -134,7 +113,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it("last month's phone payment is refused with its reason", async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     const { dialog } = await open(page, 'phone-old');
     await expectText(dialog, '휴대폰 결제는 결제한 달에만 환불할 수 있어요.');
     assert.equal(await dialog.getByRole('button', { name: '다음' }).count(), 0);
@@ -143,7 +122,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it("a PG refusal (set from the demo page's panel) is told in the customer's words, and nothing is refunded", async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     await page.getByRole('button', { name: 'PG사 환불 거절' }).click();
     await expectText(page.locator('#fault-status'), 'PG사 환불 거절');
     const { dialog } = await open(page, 'trans');
@@ -163,8 +142,8 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it("a cancel applied at i'mport whose answer was lost is reported as done, once", async () => {
-    const { context, page } = await openShop(browser, product);
-    await injectFault(product, { kind: 'lose_response' });
+    const { context, page } = await openShop(run.browser, run.product);
+    await injectFault(run.product, { kind: 'lose_response' });
     const { dialog } = await open(page, 'phone-now');
     await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });
     await dialog.getByRole('button', { name: '다음' }).click();
@@ -174,7 +153,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('a whole refund by keyboard alone', async () => {
-    const { context, page } = await openShop(browser, product);
+    const { context, page } = await openShop(run.browser, run.product);
     /** Presses Tab until the focused element (through shadow roots) has this text or label. */
     const tabTo = async (name: string) => {
       for (let i = 0; i < 30; i++) {
@@ -225,7 +204,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('on a 360 px phone the dialog fits the screen and the refund works', async () => {
-    const { context, page } = await openShop(browser, product, { viewport: { width: 360, height: 740 } });
+    const { context, page } = await openShop(run.browser, run.product, { viewport: { width: 360, height: 740 } });
     const { dialog } = await open(page, 'vbank-kcp');
     const box = await dialog.boundingBox();
     assert.ok(box && box.x >= 0 && box.x + box.width <= 360, `dialog within the screen: ${JSON.stringify(box)}`);
@@ -243,7 +222,7 @@ describe('refunds in the browser, against the sandbox', () => {
   });
 
   it('the shop in English shows the dialog in English with ₩ amounts', async () => {
-    const { context, page } = await openShop(browser, product, { lang: 'en' });
+    const { context, page } = await openShop(run.browser, run.product, { lang: 'en' });
     const rb = orderButton(page, 'partial');
     await rb.getByRole('button', { name: 'Request refund' }).click();
     const dialog = rb.getByRole('dialog');

@@ -1,30 +1,19 @@
 // End to end: the states issue 12 made true, on a 360 px phone in Korean and English, against the product as
 // `npm start` runs it (sandbox). Each state is asserted on screen and saved as test-artifacts/e2e/state-*-{ko,en}.png.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
 import {
   clearFaults,
+  expectText,
   injectFault,
-  launchBrowser,
   openShop,
   orderButton,
-  type RunningProduct,
+  productAndBrowser,
   screenshot,
-  startProduct,
 } from './support.ts';
 
-let product: RunningProduct;
-let browser: Browser;
-
-before(async () => {
-  product = await startProduct();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await product?.stop();
-});
+const run = productAndBrowser();
 
 type Lang = 'ko' | 'en';
 const PHONE = { width: 360, height: 740 };
@@ -63,9 +52,6 @@ const T = {
   },
 } as const;
 
-const expectText = (where: Locator, text: string) =>
-  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
-
 const open = async (page: Page, key: string, lang: Lang): Promise<Locator> => {
   const rb = orderButton(page, key);
   await rb.getByRole('button', { name: T.button[lang] }).click();
@@ -89,11 +75,11 @@ const forgedGrant = (sub: string, exp: number) => {
 for (const lang of ['ko', 'en'] as const) {
   describe(`issue 12's states at 360 px (${lang})`, () => {
     it('a cancel whose answer is lost while lookups fail: not known, said so; then checked and done, once', async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const dialog = await open(page, 'card', lang);
       await toConfirm(dialog, lang);
-      await injectFault(product, { kind: 'lose_response' });
-      await injectFault(product, { kind: 'http_5xx', route: 'payment', times: 1000 });
+      await injectFault(run.product, { kind: 'lose_response' });
+      await injectFault(run.product, { kind: 'http_5xx', route: 'payment', times: 1000 });
       await dialog.getByRole('button', { name: T.refund[lang] }).click();
       await expectText(dialog, T.unknown[lang]);
       assert.equal(await dialog.getByText(/nothing was refunded|환불하지 못했어요/).count(), 0);
@@ -107,18 +93,18 @@ for (const lang of ['ko', 'en'] as const) {
       await screenshot(page, `state-outcome-pending-check-${lang}`);
 
       // i'mport answers again: checking settles it as the refund it was.
-      await clearFaults(product);
+      await clearFaults(run.product);
       await again.getByRole('button', { name: T.checkAgain[lang] }).click();
       await expectText(again, T.fullyRefunded[lang]);
       await context.close();
     });
 
     it("a PG refusal: the shop's words and the next step, never i'mport's text", async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const raw = '결제취소에 실패하였습니다.(해당거래 취소실패(잔액부족)))';
       const dialog = await open(page, 'card', lang);
       await toConfirm(dialog, lang);
-      await injectFault(product, { kind: 'pg_refusal', message: raw });
+      await injectFault(run.product, { kind: 'pg_refusal', message: raw });
       await dialog.getByRole('button', { name: T.refund[lang] }).click();
       await expectText(dialog, T.pgRefusal[lang]);
       assert.equal(await dialog.getByText('잔액부족').count(), 0, "i'mport's text is not on screen");
@@ -127,7 +113,7 @@ for (const lang of ['ko', 'en'] as const) {
     });
 
     it('a virtual-account refund says it is done and when the money arrives (KG Inicis: 1–2 business days)', async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const dialog = await open(page, 'vbank-inicis', lang);
       await dialog.locator('[name=holder]').fill('홍길동');
       await dialog.locator('[name=bank]').selectOption({ index: 1 });
@@ -141,7 +127,7 @@ for (const lang of ['ko', 'en'] as const) {
     });
 
     it("last month's phone payment shows no refundable amount, and what to do instead", async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const dialog = await open(page, 'phone-old', lang);
       await expectText(dialog, T.contactShop[lang]);
       assert.equal(await dialog.getByText(T.refundable[lang], { exact: true }).count(), 0);
@@ -150,7 +136,7 @@ for (const lang of ['ko', 'en'] as const) {
     });
 
     it('an expired grant asks for a reload; a refused one sends the customer to the shop', async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const rb = orderButton(page, 'card');
       const sub = (await rb.getAttribute('merchant-uid')) ?? '';
       const now = Math.floor(Date.now() / 1000);
@@ -167,7 +153,7 @@ for (const lang of ['ko', 'en'] as const) {
     });
 
     it('a proxy the page cannot reach is named as such, and the developer gets one console.error', async () => {
-      const { context, page } = await openShop(browser, product, { lang, viewport: PHONE });
+      const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
       const errors: string[] = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       const rb = orderButton(page, 'card');

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { startChild } from '../proxy/test-support/child-process.ts';
@@ -52,6 +53,35 @@ export const launchBrowser = (): Promise<Browser> =>
     executablePath: findChrome(),
     args: CHROME_ARGS,
   });
+
+/** Call at a test file's top level: the product and a browser, started before its tests and stopped after them. */
+export const productAndBrowser = (): { readonly product: RunningProduct; readonly browser: Browser } => {
+  const running: { product?: RunningProduct; browser?: Browser } = {};
+  before(async () => {
+    running.product = await startProduct();
+    running.browser = await launchBrowser();
+  });
+  after(async () => {
+    await running.browser?.close();
+    await running.product?.stop();
+  });
+  const started = <T>(what: T | undefined): T => {
+    if (what === undefined) throw new Error('used before the before() hook ran');
+    return what;
+  };
+  return {
+    get product() {
+      return started(running.product);
+    },
+    get browser() {
+      return started(running.browser);
+    },
+  };
+};
+
+/** Resolves once `text` shows inside `where` (5 s at most). */
+export const expectText = (where: Locator, text: string): Promise<void> =>
+  where.getByText(text, { exact: false }).first().waitFor({ timeout: 5000 });
 
 /** A fresh sandbox (new orders, no faults) and a page on the demo shop. */
 export const openShop = async (
