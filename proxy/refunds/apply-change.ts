@@ -8,7 +8,7 @@
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { ChangeResult, Refused } from '../iamport/client.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
-import type { AttemptStart } from '../store/store.ts';
+import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
@@ -52,32 +52,18 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     case 'ok': {
       // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
       const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
-      const cancellation_id = entry ? entryId(entry) : null;
       const [saved] = await Promise.all([
         savePaymentAfterRefund(deps, result.payment),
-        finishQuietly(
-          deps,
-          attempt.id,
-          ending(deps, {
-            outcome: 'succeeded',
-            iamport_code: 0,
-            cancellation_id,
-            refunded: attempt.amount,
-            iamport_ms,
-          }),
-          () => appliedEvent(deps, attempt, result.payment),
-        ),
+        finishApplied(deps, attempt, result.payment, entry, {
+          iamport_code: 0,
+          refunded: attempt.amount,
+          iamport_ms,
+        }),
       ]);
       return { kind: 'applied', payment: saved, entry };
     }
     case 'not_sent': {
-      const finish = {
-        outcome: 'failed',
-        error_code: 'UPSTREAM_UNAVAILABLE',
-        iamport_message: result.detail,
-        iamport_ms,
-      } as const;
-      await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+      await finishNotApplied(deps, attempt, { iamport_message: result.detail, iamport_ms });
       const nothing = revoking ? 'nothing was changed' : 'nothing was refunded';
       return fail('UPSTREAM_UNAVAILABLE', `i'mport could not be reached; ${nothing}.`);
     }
@@ -157,6 +143,34 @@ const refreshAfterChange = async (deps: RefundDeps, impUid: string): Promise<Loa
   }
 };
 
+/**
+ * The change happened (i'mport said so, or showed it when asked): the attempt ends succeeded, with its event. A ledger
+ * failure here is logged, never allowed to turn a refund that happened into an error.
+ */
+const finishApplied = (
+  deps: RefundDeps,
+  attempt: AttemptStart,
+  payment: Payment,
+  entry: Cancellation | undefined,
+  said: Pick<AttemptFinish, 'refunded' | 'iamport_ms'> &
+    Partial<Pick<AttemptFinish, 'iamport_code' | 'iamport_message'>>,
+): Promise<void> => {
+  const finish = { outcome: 'succeeded', cancellation_id: entry ? entryId(entry) : null, ...said } as const;
+  return finishQuietly(deps, attempt.id, ending(deps, finish), () => appliedEvent(deps, attempt, payment));
+};
+
+/** Nothing changed at i'mport (never sent, or i'mport shows it did not happen): the attempt ends failed. */
+const finishNotApplied = async (
+  deps: RefundDeps,
+  attempt: AttemptStart,
+  said: Pick<AttemptFinish, 'iamport_message' | 'iamport_ms'>,
+): Promise<void> => {
+  await deps.store.finishAttempt(
+    attempt.id,
+    ending(deps, { outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', ...said }),
+  );
+};
+
 /** The change may or may not have happened: ask i'mport, and answer only what it shows. */
 const settleUnknown = async (
   deps: RefundDeps,
@@ -201,24 +215,10 @@ const settleUnknown = async (
   }
   const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
   if (applied) {
-    const cancellation_id = entry ? entryId(entry) : null;
-    const finish = {
-      outcome: 'succeeded',
-      cancellation_id,
-      refunded,
-      iamport_ms,
-      iamport_message: detail,
-    } as const;
-    await finishQuietly(deps, attempt.id, ending(deps, finish), () => appliedEvent(deps, attempt, fresh.payment));
+    await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };
   }
-  const finish = {
-    outcome: 'failed',
-    error_code: 'UPSTREAM_UNAVAILABLE',
-    iamport_message: detail,
-    iamport_ms,
-  } as const;
-  await deps.store.finishAttempt(attempt.id, ending(deps, finish));
+  await finishNotApplied(deps, attempt, { iamport_message: detail, iamport_ms });
   const nothing = revoking
     ? 'it shows the account not revoked, so nothing was changed'
     : 'it shows no refund, so nothing was refunded';
