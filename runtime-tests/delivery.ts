@@ -55,6 +55,8 @@ interface DeliveryRow {
   readonly url: string;
   readonly status: number | null;
   readonly error: string | null;
+  readonly attempted_at: number;
+  readonly latency_ms: number | null;
 }
 
 /** The order's events and each one's deliveries, read straight from the runtime's PostgreSQL schema. */
@@ -63,10 +65,22 @@ const outboxOf = async (ledger: Ledger, merchantUid: string) => {
     SELECT id, type, sequence, status, attempts, created_at::float8 AS created_at
     FROM webhook_events WHERE merchant_uid = ${merchantUid} ORDER BY sequence`;
   const deliveries = await ledger.sql<DeliveryRow[]>`
-    SELECT d.url, d.status, d.error FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+    SELECT d.url, d.status, d.error, d.attempted_at::float8 AS attempted_at, d.latency_ms
+    FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
     WHERE e.merchant_uid = ${merchantUid} ORDER BY d.seq`;
   return { events: [...events], deliveries: [...deliveries] };
 };
+
+/** Each delivery's URL, status and error, after checking its time and latency were recorded (from `since`, epoch ms). */
+const attemptsOf = (deliveries: readonly DeliveryRow[], since: number) =>
+  deliveries.map(({ url, status, error, attempted_at, latency_ms }) => {
+    assert.ok(
+      attempted_at >= since && attempted_at <= Date.now(),
+      `attempted_at ${attempted_at} is the attempt's time`,
+    );
+    assert.ok(latency_ms !== null && latency_ms >= 0, `latency_ms ${latency_ms} is recorded`);
+    return { url, status, error };
+  });
 
 /** The variables that turn the merchant webhooks on, with one retry a second after a failed first attempt. */
 const webhookEnv = (runtime: RuntimeName, url: string, secret: string): Record<string, string> => ({
@@ -161,7 +175,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
         events.map((e) => [e.id, e.type, e.sequence, e.status, e.attempts]),
         [[id, 'refund.succeeded', 1, 'delivered', 1]],
       );
-      assert.deepEqual(deliveries, [{ url: receiver.url, status: 204, error: null }]);
+      assert.deepEqual(attemptsOf(deliveries, sentAt * 1000), [{ url: receiver.url, status: 204, error: null }]);
       const [attempt] = await ledger.sql<{ id: string }[]>`
         SELECT id FROM refund_attempts WHERE merchant_uid = 'RT-HOOK-1'`;
       const body = {
@@ -232,6 +246,7 @@ const retriedDelivery = async ({ fake, receiver, ledger, send, merchantUid, next
   fake.addPayment({ merchant_uid: merchantUid, amount: 5000 });
   const before = receiver.received.length;
   receiver.failNext(1);
+  const since = Date.now();
   const res = await refund(send, merchantUid, 5000);
   assert.equal(res.status, 200, await res.text());
   const first = await eventually('the first attempt arrived', async () => receiver.received[before]);
@@ -258,7 +273,7 @@ const retriedDelivery = async ({ fake, receiver, ledger, send, merchantUid, next
     events.map((e) => [e.id, e.type, e.status, e.attempts]),
     [[id, 'refund.succeeded', 'delivered', 2]],
   );
-  assert.deepEqual(deliveries, [
+  assert.deepEqual(attemptsOf(deliveries, since), [
     { url: receiver.url, status: 503, error: 'HTTP 503' },
     { url: receiver.url, status: 204, error: null },
   ]);
