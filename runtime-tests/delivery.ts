@@ -7,16 +7,15 @@
  * Workers (raw workerd has none, so there the worker runs under Miniflare, which can fire one).
  */
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { Miniflare } from 'miniflare';
 import { mintGrant } from '../proxy/auth/grant.ts';
 import { createFakeIamport, type FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
 import { type ServedFake, serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
 import { type Received, startWebhookReceiver, type WebhookReceiver } from '../proxy/test-support/webhook-receiver.ts';
 import { newWebhookSecret } from '../proxy/test-support/webhook-stack.ts';
+import { startCronWorker } from './cron-worker.ts';
 import {
-  buildBundles,
+  freePort,
   GRANT_SECRET,
   type Ledger,
   type LedgerServer,
@@ -201,6 +200,41 @@ export const runDelivery = (runtime: RuntimeName): void => {
       assert.equal(receiver.received.length, 1, 'one POST');
     });
 
+    it("records a refused connection as a failed attempt, with no status and the runtime's error, and keeps the event for its retry", async (t) => {
+      const closed = await freePort();
+      const downLedger = await server.ledger(`${runtime}_hooks_down`);
+      // An hour before the retry: the scenario sees the first round's end, not a second round.
+      const env = {
+        ...proxyEnv(served.url, downLedger.url),
+        ...webhookEnv(runtime, `http://127.0.0.1:${closed}/hooks`, secret),
+        WEBHOOK_RETRY_SCHEDULE: '3600',
+      };
+      const down = await startProxy(runtime, env);
+      try {
+        fake.addPayment({ merchant_uid: 'RT-HOOK-DOWN', amount: 3000 });
+        const since = Date.now();
+        const res = await refund((path, init) => fetch(`${down.url}${path}`, init), 'RT-HOOK-DOWN', 3000);
+        assert.equal(res.status, 200, await res.text());
+        const { events, deliveries } = await eventually('the ledger records the attempt', async () => {
+          const outbox = await outboxOf(downLedger, 'RT-HOOK-DOWN');
+          return outbox.events[0]?.attempts === 1 ? outbox : undefined;
+        });
+        assert.deepEqual(
+          events.map((e) => [e.type, e.status, e.attempts]),
+          [['refund.succeeded', 'pending', 1]],
+        );
+        const [attempt] = attemptsOf(deliveries, since);
+        assert.equal(deliveries.length, 1);
+        assert.equal(attempt!.status, null, 'no HTTP status: nothing answered');
+        assert.ok(attempt!.error && !attempt!.error.startsWith('HTTP '), `the fetch error: ${attempt!.error}`);
+        t.diagnostic(`${runtime}: ${attempt!.error}`);
+        assert.doesNotMatch(down.output(), /delivery pass failed/, 'the pass itself went on');
+      } finally {
+        await down.stop();
+        await downLedger.drop();
+      }
+    });
+
     // Workers' retry is in its own scenario below: raw workerd cannot fire the cron.
     if (runtime !== 'workerd') {
       it('sends a refused first attempt again on the outbox timer, with the same webhook-id, and records both', async () => {
@@ -220,7 +254,8 @@ export const runDelivery = (runtime: RuntimeName): void => {
             ledger: mfLedger,
             send: worker.send,
             merchantUid: 'RT-HOOK-CRON',
-            nextPass: worker.everyMinute,
+            // The outbox's cron (deploy/wrangler.toml: every minute).
+            nextPass: () => worker.scheduled('* * * * *'),
           });
         } finally {
           await worker.dispose();
@@ -277,33 +312,4 @@ const retriedDelivery = async ({ fake, receiver, ledger, send, merchantUid, next
     { url: receiver.url, status: 503, error: 'HTTP 503' },
     { url: receiver.url, status: 204, error: null },
   ]);
-};
-
-/** What miniflare's worker handle offers for a cron event (its published types leave it out). */
-interface CronTarget {
-  scheduled(options: { cron: string }): Promise<{ outcome: string; noRetry: boolean }>;
-}
-
-/** dist/worker.js under Miniflare (workerd underneath), whose cron trigger a test can fire. */
-const startCronWorker = async (bindings: Record<string, string>) => {
-  const { paths } = await buildBundles();
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: paths['worker.js']!,
-    modulesRoot: dirname(paths['worker.js']!),
-    compatibilityDate: '2026-04-01',
-    compatibilityFlags: ['nodejs_compat'],
-    bindings,
-  });
-  const worker = (await mf.getWorker()) as unknown as CronTarget;
-  return {
-    send: (async (path, init) =>
-      // Miniflare's Response is undici's; the scenario reads only its status and text.
-      (await mf.dispatchFetch(`http://localhost${path}`, init as never)) as unknown as Response) satisfies Send,
-    /** The outbox's cron (deploy/wrangler.toml: every minute). */
-    everyMinute: async () => {
-      assert.deepEqual(await worker.scheduled({ cron: '* * * * *' }), { outcome: 'ok', noRetry: false });
-    },
-    dispose: () => mf.dispose(),
-  };
 };
