@@ -57,6 +57,9 @@ const WORKER_BINDINGS = [
   'MAX_GRANT_TTL',
   'PUBLIC_ORIGIN',
   'HEALTH_DETAILS',
+  'MERCHANT_WEBHOOK_URL',
+  'MERCHANT_WEBHOOK_SECRET',
+  'WEBHOOK_RETRY_SCHEDULE',
 ];
 
 // Before workerd's own date; the bundle needs nothing newer than nodejs_compat's AsyncLocalStorage.
