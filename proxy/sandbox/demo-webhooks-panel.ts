@@ -60,7 +60,8 @@ const escapeHtml = (s: string): string =>
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 export const WEBHOOKS_PANEL_STYLE = `
-  .webhooks__controls { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin: 8px 0; }
+  .webhooks__controls { display: flex; flex-wrap: wrap; gap: 12px 24px; margin: 8px 0; }
+  .webhooks__controls > span { display: flex; gap: 8px; align-items: end; }
   .webhooks__controls label { display: grid; gap: 2px; font-size: .85rem; }
   .webhooks__controls input { font: inherit; width: 8em; }
   .webhooks__table-wrap { overflow-x: auto; }
@@ -70,10 +71,10 @@ export const WEBHOOKS_PANEL_STYLE = `
 
 const controls = (t: (typeof TEXT)[Lang]) => `
     <div class="webhooks__controls">
-      <label>${escapeHtml(t.failLabel)}<input id="webhook-fail-next" type="number" min="0" max="100" value="3"></label>
-      <button type="button" data-webhook-fail>${escapeHtml(t.failButton)}</button>
-      <label>${escapeHtml(t.slowLabel)}<input id="webhook-delay" type="number" min="0" max="20000" step="1000" value="16000"></label>
-      <button type="button" data-webhook-delay>${escapeHtml(t.slowButton)}</button>
+      <span><label>${escapeHtml(t.failLabel)}<input id="webhook-fail-next" type="number" min="0" max="100" value="3"></label>
+      <button type="button" data-webhook-fail>${escapeHtml(t.failButton)}</button></span>
+      <span><label>${escapeHtml(t.slowLabel)}<input id="webhook-delay" type="number" min="0" max="20000" step="1000" value="16000"></label>
+      <button type="button" data-webhook-delay>${escapeHtml(t.slowButton)}</button></span>
     </div>
     <p id="webhook-settings" aria-live="polite"></p>
     <div class="webhooks__table-wrap"><table id="webhook-table">
@@ -90,6 +91,7 @@ const SCRIPT = (t: (typeof TEXT)[Lang]) => `
     const td = row.insertCell();
     td.textContent = text;
     if (bad) td.className = 'bad';
+    return td;
   };
   const show = (state) => {
     const s = state.settings;
