@@ -212,7 +212,7 @@ const forwardUrlOf = (url: string | undefined, production: boolean, problems: st
   return url;
 };
 
-/** The sandbox retries a webhook after 5, 15 and 30 s (unless WEBHOOK_RETRY_SCHEDULE is set): retries show in a minute. */
+/** The sandbox retries a webhook after 5, 15 and 30 s unless WEBHOOK_RETRY_SCHEDULE is set: a visitor sees them. */
 export const SANDBOX_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 15, 30];
 
 /**
