@@ -211,7 +211,7 @@ describe('the demo shop at 360 px', () => {
       });
       assert.deepEqual(icon, { scheme: 'data:', width: 32 }, 'an inline SVG that the browser draws');
       await screenshot(page, `demo-page-360-${lang}`);
-      await page.locator('section.panel').scrollIntoViewIfNeeded();
+      await page.locator('section.panel').first().scrollIntoViewIfNeeded();
       await screenshot(page, `demo-page-360-${lang}-panel`);
       await context.close();
     });

@@ -155,6 +155,39 @@ describe('ADMIN_API_KEYS', () => {
   });
 });
 
+describe("the sandbox's merchant webhooks", () => {
+  const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('get a fresh whsec_ secret at each start, no URL (the entry starts its receiver) and retries after 5, 15, 30 s', () => {
+    const first = parseConfig({}).merchantWebhooks;
+    assert.deepEqual(first?.urls, []);
+    assert.match(first?.secret ?? '', /^whsec_[A-Za-z0-9+/]{43}=$/);
+    assert.deepEqual(first?.retryDelaysMs, [5_000, 15_000, 30_000]);
+    assert.notEqual(parseConfig({}).merchantWebhooks?.secret, first?.secret);
+    assert.deepEqual(parseConfig({ WEBHOOK_RETRY_SCHEDULE: '1,2' }).merchantWebhooks?.retryDelaysMs, [1_000, 2_000]);
+    assert.equal(parseConfig(base).merchantWebhooks, null, 'live: off unless configured');
+  });
+
+  it("are the merchant's own when MERCHANT_WEBHOOK_URL and its secret are set, still on the sandbox's schedule", () => {
+    const own = parseConfig({ MERCHANT_WEBHOOK_URL: 'http://127.0.0.1:9000/hooks', MERCHANT_WEBHOOK_SECRET: secret });
+    assert.deepEqual(own.merchantWebhooks, {
+      urls: ['http://127.0.0.1:9000/hooks'],
+      secret,
+      retryDelaysMs: [5_000, 15_000, 30_000],
+    });
+    assert.match(
+      problemsOf({ MERCHANT_WEBHOOK_URL: 'http://127.0.0.1:9000/hooks' }),
+      /MERCHANT_WEBHOOK_SECRET is not set/,
+    );
+    assert.deepEqual(
+      parseConfig({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example/h', MERCHANT_WEBHOOK_SECRET: secret })
+        .merchantWebhooks?.retryDelaysMs,
+      [5, 300, 1800, 7200, 18000, 36000, 36000].map((s) => s * 1000),
+      'live keeps the documented schedule',
+    );
+  });
+});
+
 describe('IAMPORT_WEBHOOK_FORWARD_URL', () => {
   const forwardUrl = (url: string, env: Record<string, string> = {}) =>
     parseConfig({ ...base, ...env, IAMPORT_WEBHOOK_FORWARD_URL: url }).webhookForwardUrl;

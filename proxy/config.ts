@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
 import { isLoopbackHost } from './net/ip.ts';
 import { type MerchantWebhooks, merchantWebhooksOf } from './webhooks/config.ts';
+import { newSecret } from './webhooks/signing.ts';
 
 /** Where the proxy runs. Only Node has a disk for the SQLite ledger, and only Node runs the sandbox. */
 export type Runtime = 'Node' | 'Deno' | 'Bun' | 'Cloudflare Workers';
@@ -46,7 +47,10 @@ export interface Config {
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
   readonly admin: AdminConfig;
-  /** Signed events to the merchant's servers (MERCHANT_WEBHOOK_URL, …); null when not configured. */
+  /**
+   * Signed events to the merchant's servers (MERCHANT_WEBHOOK_URL, …); null when not configured. In the sandbox
+   * without MERCHANT_WEBHOOK_URL: a fresh secret and no URL until the entry's own receiver listens.
+   */
   readonly merchantWebhooks: MerchantWebhooks | null;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
@@ -208,6 +212,16 @@ const forwardUrlOf = (url: string | undefined, production: boolean, problems: st
   return url;
 };
 
+/** The sandbox retries a webhook after 5, 15 and 30 s unless WEBHOOK_RETRY_SCHEDULE is set: a visitor sees them. */
+export const SANDBOX_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 15, 30];
+
+/**
+ * The sandbox's webhooks when MERCHANT_WEBHOOK_URL is unset: a `whsec_` secret new at each start, for the receiver the
+ * Node entry starts (entries/sandbox-receiver.ts), which fills in the URL.
+ */
+const sandboxWebhooksOf = (sandbox: boolean, merchant: MerchantWebhooks | null, scheduleSeconds: readonly number[]) =>
+  merchant ?? (sandbox ? { urls: [], secret: newSecret(), retryDelaysMs: scheduleSeconds.map((s) => s * 1000) } : null);
+
 /** A secret for the sandbox's grants, so that none signed by an earlier run (or by a live secret) passes. */
 const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -244,6 +258,10 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     : { apiKey: read('IMP_KEY'), apiSecret: read('IMP_SECRET'), apiUrl: read('IAMPORT_API_URL') };
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
   const databaseUrl = read('DATABASE_URL');
+  const retrySchedule =
+    sandbox && (env.WEBHOOK_RETRY_SCHEDULE ?? '') === ''
+      ? SANDBOX_WEBHOOK_RETRY_SECONDS
+      : read('WEBHOOK_RETRY_SCHEDULE');
   if (runtime !== 'Node' && (env.DATABASE_URL ?? '') === '') {
     problems.push(
       `DATABASE_URL is not set: on ${runtime} the ledger is PostgreSQL (postgres://user:password@host:5432/db); ` +
@@ -269,7 +287,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
       {
         urls: read('MERCHANT_WEBHOOK_URL'),
         secret: read('MERCHANT_WEBHOOK_SECRET'),
-        scheduleSeconds: read('WEBHOOK_RETRY_SCHEDULE'),
+        scheduleSeconds: retrySchedule,
       },
       { url: (env.MERCHANT_WEBHOOK_URL ?? '') !== '', secret: (env.MERCHANT_WEBHOOK_SECRET ?? '') !== '' },
       production,
@@ -302,7 +320,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
     admin: adminOf(sandbox, values.adminKeys, values.adminPerKey),
-    merchantWebhooks: values.merchantWebhooks,
+    merchantWebhooks: sandboxWebhooksOf(sandbox, values.merchantWebhooks, retrySchedule!),
     warnings,
   };
 }

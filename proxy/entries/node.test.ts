@@ -146,6 +146,25 @@ describe('the Node entry (npm start)', () => {
         data.map((row) => row.refunded),
         [9000],
       );
+      // The refund's event went to the sandbox's own receiver over loopback, which verified its signature.
+      assert.match(
+        proxy.out,
+        /Merchant webhooks go to the sandbox's own receiver \(http:\/\/127\.0\.0\.1:\d+\/webhooks\)/,
+      );
+      assert.match(proxy.out, /retried after 5 s, 15 s, 30 s \(WEBHOOK_RETRY_SCHEDULE\)/);
+      const received = async () =>
+        ((await (await fetch(`${base}/sandbox/webhooks`)).json()) as { received: Array<Record<string, unknown>> })
+          .received;
+      // The first delivery runs just after the answer, in the background: wait for it, on a bound.
+      let got = await received();
+      for (let i = 0; got.length === 0 && i < 100; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        got = await received();
+      }
+      assert.deepEqual(
+        got.map((d) => [d.type, d.verified, d.answered]),
+        [['refund.succeeded', true, 204]],
+      );
     } finally {
       proxy.kill();
     }

@@ -24,6 +24,7 @@ import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
+import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
@@ -83,8 +84,13 @@ const stopOn = (error: unknown): never => {
   process.exit(1);
 };
 
-/** The configuration, and in the sandbox its fake i'mport, started once the configuration is known to be good. */
-const configure = async (env: Env): Promise<{ config: Config; sandbox: SandboxIamport | null }> => {
+type Sandbox = SandboxIamport & { readonly webhooks: SandboxWebhookSetup };
+
+/**
+ * The configuration, and in the sandbox its fake i'mport and its webhook receiver, started once the configuration is
+ * known to be good.
+ */
+const configure = async (env: Env): Promise<{ config: Config; sandbox: Sandbox | null }> => {
   let config: Config;
   try {
     config = parseConfig(env, 'Node');
@@ -92,13 +98,26 @@ const configure = async (env: Env): Promise<{ config: Config; sandbox: SandboxIa
     return stopOn(error);
   }
   if (!config.sandbox) return { config, sandbox: null };
-  const sandbox = await startSandboxIamport(config);
-  return { config: sandbox.config, sandbox };
+  const iamport = await startSandboxIamport(config);
+  const webhooks = await startSandboxWebhooks(iamport.config);
+  return { config: webhooks.config, sandbox: { ...iamport, webhooks } };
 };
 
-const sandboxBanner = (fakeUrl: string, url: string, config: Config) =>
+const webhooksBanner = ({ webhooks, url }: SandboxWebhookSetup, config: Config): string => {
+  const retries = (config.merchantWebhooks?.retryDelaysMs ?? []).map((ms) => `${ms / 1000} s`).join(', ');
+  if (webhooks.kind === 'off') return '';
+  return (
+    (webhooks.kind === 'receiver'
+      ? `Merchant webhooks go to the sandbox's own receiver (${url}), which verifies each signature with the ` +
+        'standardwebhooks package; the demo shop lists what it got and can make it fail or answer slowly.\n'
+      : 'Merchant webhooks go to MERCHANT_WEBHOOK_URL; the demo shop does not list them.\n') +
+    `A failed delivery is retried after ${retries} (WEBHOOK_RETRY_SCHEDULE).\n`
+  );
+};
+
+const sandboxBanner = (sandbox: Sandbox, url: string, config: Config) =>
   `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
-  `built-in fake i'mport answers on ${fakeUrl}.\nNo real money moves. Open the demo shop: ${url}/\n` +
+  `built-in fake i'mport answers on ${sandbox.served.url}.\nNo real money moves. Open the demo shop: ${url}/\n` +
   (config.allowedOrigins.length > 0
     ? `Pages on ${config.allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
     : 'To embed it in a page on another origin, list that origin in ALLOWED_ORIGINS ' +
@@ -107,7 +126,8 @@ const sandboxBanner = (fakeUrl: string, url: string, config: Config) =>
   (config.admin.generated
     ? `Admin API key for this run: ${config.admin.keys[0]}\n  curl -H 'Authorization: Bearer ${config.admin.keys[0]}' ` +
       `${url}/admin/refunds   (README.md, "Admin API")\n`
-    : '');
+    : '') +
+  webhooksBanner(sandbox.webhooks, config);
 
 const main = async (): Promise<void> => {
   const { config, sandbox } = await configure(process.env);
@@ -132,7 +152,7 @@ const main = async (): Promise<void> => {
   });
   if (sandbox) {
     const { maxGrantTtlSeconds, grantSecret } = config;
-    const { fake, keptGeneration, remember: onChange } = sandbox;
+    const { fake, keptGeneration, remember: onChange, webhooks } = sandbox;
     const ownOrigins = () => listening;
     const demo = createSandbox({
       fake,
@@ -142,6 +162,7 @@ const main = async (): Promise<void> => {
       maxGrantTtlSeconds,
       keptGeneration,
       onChange,
+      webhooks: webhooks.webhooks,
     });
     app.route('/', demo.routes);
   }
@@ -155,7 +176,7 @@ const main = async (): Promise<void> => {
     deliveries = scheduleOutbox(outbox);
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
     console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
-    if (sandbox) console.log(sandboxBanner(sandbox.served.url, url, config));
+    if (sandbox) console.log(sandboxBanner(sandbox, url, config));
   });
   // Only while it starts: a port in use or a HOST not on this machine is the operator's to fix, said in one line.
   const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
@@ -168,7 +189,9 @@ const main = async (): Promise<void> => {
     server.close(() => {
       const timersStopped = Promise.all([housekeeping?.stop(), deliveries?.stop()]);
       const ledgerClosed = timersStopped.then(() => closeWhenSettled(background, store));
-      void Promise.all([ledgerClosed, sandbox?.served.close()]).finally(() => process.exit(0));
+      void Promise.all([ledgerClosed, sandbox?.served.close(), sandbox?.webhooks.close()]).finally(() =>
+        process.exit(0),
+      );
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

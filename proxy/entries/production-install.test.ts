@@ -80,6 +80,10 @@ describe('a production install (npm ci --omit=dev)', () => {
       const health = await fetch(`${base}/health`);
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { ok: true, store: 'sqlite' });
+      // No credentials: the sandbox, which runs without the standardwebhooks package (a devDependency) and says so.
+      await proxy.waitForOutput(
+        /"msg":"sandbox: the standardwebhooks package is not installed[^"]*merchant webhooks are off/,
+      );
     } finally {
       await proxy.stop();
     }

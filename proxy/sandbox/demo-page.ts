@@ -2,6 +2,7 @@
  * @module The sandbox's demo storefront: a "my orders" page with a <refund-button> on every order, and a panel that
  * makes the sandbox i'mport misbehave. Server-rendered; the grants are minted on the server as a shop's would be.
  */
+import { WEBHOOKS_PANEL_STYLE, type WebhookTarget, webhooksPanel } from './demo-webhooks-panel.ts';
 import type { DemoOrder } from './seed.ts';
 
 export type DemoLang = 'ko' | 'en';
@@ -62,9 +63,11 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent(
 export interface DemoPageInput {
   readonly lang: DemoLang;
   readonly orders: ReadonlyArray<DemoOrder & { readonly grant: string }>;
+  /** Where the merchant webhooks go (the panel that lists them); off unless given. */
+  readonly webhooks?: WebhookTarget;
 }
 
-export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
+export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput): string => {
   const t = TEXT[lang];
   const other: DemoLang = lang === 'ko' ? 'en' : 'ko';
   const cards = orders
@@ -120,7 +123,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
   .panel__buttons { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0; }
   .panel button { font: inherit; padding: 6px 10px; border-radius: 8px; border: 1px solid color-mix(in srgb, CanvasText 25%, transparent); background: transparent; color: inherit; cursor: pointer; }
   #event-log { font: 12px/1.4 ui-monospace, monospace; max-height: 180px; overflow: auto; margin: 0; white-space: pre-wrap; }
-  a { color: inherit; }
+  a { color: inherit; }${WEBHOOKS_PANEL_STYLE}
 </style>
 </head>
 <body>
@@ -139,7 +142,7 @@ export const renderDemoPage = ({ lang, orders }: DemoPageInput): string => {
     <p id="fault-status" aria-live="polite"></p>
     <h2>${escapeHtml(t.events)}</h2>
     <pre id="event-log"></pre>
-  </section>
+  </section>${webhooksPanel(lang, webhooks)}
 </main>
 <script type="module">
   const lang = ${JSON.stringify(lang)};

@@ -11,6 +11,9 @@ import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
 import { createOwnOrder, parseNewOrder } from './own-orders.ts';
 import { type DemoOrder, demoOrders, seedSandbox } from './seed.ts';
+import { type SandboxWebhooks, webhookRoutes } from './webhook-routes.ts';
+
+export type { SandboxWebhooks };
 
 export interface SandboxOptions {
   readonly fake: FakeIamport;
@@ -25,6 +28,8 @@ export interface SandboxOptions {
   readonly keptGeneration?: string | null;
   /** Told the current demo generation each time the sandbox changes the fake's payments (seeding, a new order). */
   readonly onChange?: (generation: string) => void;
+  /** The panel of webhooks received; off unless given. */
+  readonly webhooks?: SandboxWebhooks;
 }
 
 export interface Sandbox {
@@ -52,6 +57,7 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
 
 export const createSandbox = (options: SandboxOptions): Sandbox => {
   const { fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity, onChange = () => {} } = options;
+  const webhooks = options.webhooks ?? { kind: 'off' };
   const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
   let seedings = 0;
   let generation = options.keptGeneration ?? '';
@@ -72,7 +78,7 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
     .get('/', async (c) => {
       const lang: DemoLang = c.req.query('lang') === 'en' ? 'en' : 'ko';
       c.header('Cache-Control', 'no-store');
-      return c.html(renderDemoPage({ lang, orders: await withGrants() }));
+      return c.html(renderDemoPage({ lang, orders: await withGrants(), webhooks: webhooks.kind }));
     })
     .get('/sandbox/orders', async (c) => c.json({ orders: await withGrants() }))
     .post('/sandbox/orders', controlsGuard(ownOrigins), async (c) => {
@@ -105,9 +111,11 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
     })
     .post('/sandbox/reset', async (c) => {
       fake.reset();
+      if (webhooks.kind === 'receiver') webhooks.receiver.clear();
       reseed();
       return c.json({ orders: await withGrants() });
-    });
+    })
+    .route('/sandbox/webhooks', webhookRoutes(webhooks, controlsGuard(ownOrigins)));
 
   return { routes, orders: () => orders };
 };
