@@ -1,7 +1,8 @@
 /**
  * @module createRegistry(): counters, gauges and histograms, rendered in the Prometheus text exposition format
- * (version 0.0.4). Our own rather than prom-client, which imports Node built-ins (cluster, v8) at load and so does not
- * run on workerd or Deno's edge; this is the small part of it the proxy needs, on web-standard JavaScript alone.
+ * (version 0.0.4). Our own rather than prom-client, which loads Node built-ins when imported (http, zlib, fs, v8; cluster
+ * for its aggregator) that workerd has only in part: this is the small part of it the proxy needs, on web-standard
+ * JavaScript alone, so it runs the same on every entry.
  */
 
 /** The Content-Type of the text exposition format. */
