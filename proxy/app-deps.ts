@@ -1,5 +1,6 @@
 /** @module AppDeps: what buildProxy (app.ts) gives the routes; the environment is read elsewhere (config.ts). */
 import type { Context } from 'hono';
+import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { RefundDeps } from './refunds/deps.ts';
 import type { WidgetScript } from './routes/widget.ts';
 import type { ForwardedWebhook } from './webhook-forwarder.ts';
@@ -28,6 +29,8 @@ export interface AppDeps extends RefundDeps {
   readonly sandbox: boolean;
   /** The built widget file (`dist/refund-button.js`), or null when it was not built. */
   readonly loadWidget: () => Promise<WidgetScript | null>;
+  /** The counters and histogram GET /metrics shows (proxy/metrics/). */
+  readonly metrics: ProxyMetrics;
   /** Hands a handled i'mport webhook on to IAMPORT_WEBHOOK_FORWARD_URL (retrying); null when that is not set. */
   readonly forwardWebhook: ((webhook: ForwardedWebhook) => Promise<void>) | null;
 }

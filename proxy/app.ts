@@ -14,6 +14,8 @@ import type { Config } from './config.ts';
 import { AppError, failure } from './errors.ts';
 import { createIamportClient, type FetchLike, type IamportClient } from './iamport/client.ts';
 import { consoleLog, type Log } from './log-line.ts';
+import { createProxyMetrics } from './metrics/proxy-metrics.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { limitBody } from './middleware/body-limit.ts';
 import { cors } from './middleware/cors.ts';
 import { originGuard } from './middleware/origin-guard.ts';
@@ -21,14 +23,16 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
+import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
+import type { OutboxEvent } from './store/outbox.ts';
 import type { Store } from './store/store.ts';
 import { createRetryTimer, createWebhookForwarder, type RetryWait } from './webhook-forwarder.ts';
-import { createDispatcher, type Dispatcher } from './webhooks/dispatcher.ts';
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
 import { createSigner, decodeSecret } from './webhooks/signing.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
@@ -43,7 +47,8 @@ type Optional =
   | 'healthDetails'
   | 'webhookForwardUrl'
   | 'admin'
-  | 'merchantWebhooks';
+  | 'merchantWebhooks'
+  | 'attentionAfterSeconds';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -66,6 +71,19 @@ export interface RuntimePieces {
   readonly iamport?: IamportClient;
   /** How a webhook forward waits before its next try; a timer unless given (an entry's stops at shutdown). */
   readonly retryWait?: RetryWait;
+  /** A monotonic clock in ms for the i'mport calls' latency histogram; performance.now() unless given. */
+  readonly stopwatch?: () => number;
+}
+
+/**
+ * The proxy's background pass, which an entry's timer (every 2 s) or Workers' cron (every minute) runs: the merchant
+ * webhooks' due deliveries when they are configured, and the attention check (every 30 s at most) in any case.
+ */
+export interface BackgroundPass {
+  /** Delivers what is due now, in the background (nothing without merchant webhooks). */
+  kick(): void;
+  /** Runs the attention check when due, then delivers what is due; resolves with how many events it handled. */
+  runDue(): Promise<number>;
 }
 
 /** Our bodies are a few hundred bytes; anything near this is not a refund request. */
@@ -75,7 +93,7 @@ const MAX_BODY_BYTES = 16 * 1024;
 const dispatcherOf = (
   config: ProxyConfig,
   runtime: RuntimePieces,
-  pieces: { store: Store; now: () => number; log: Log; background: Background },
+  pieces: Pick<DispatcherOptions, 'store' | 'now' | 'log' | 'background' | 'onDelivery' | 'onFailed'>,
 ): Dispatcher | null => {
   const webhooks = config.merchantWebhooks;
   if (!webhooks) return null;
@@ -92,11 +110,35 @@ const dispatcherOf = (
   });
 };
 
-const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readonly outbox: Dispatcher | null } => {
+const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readonly outbox: BackgroundPass } => {
   const { now = Date.now, log = consoleLog } = runtime;
   const background = runtime.background ?? createBackground();
   const store = guardStore(runtime.store);
-  const outbox = dispatcherOf(config, runtime, { store, now, log, background });
+  const metrics = createProxyMetrics();
+  const onFailed = (event: OutboxEvent) => attention.eventFailed(event);
+  const webhooks = dispatcherOf(config, runtime, {
+    store,
+    now,
+    log,
+    background,
+    onDelivery: metrics.delivery,
+    onFailed,
+  });
+  const attention = createAttention({
+    store,
+    now,
+    log,
+    randomId: () => crypto.randomUUID(),
+    afterMs: (config.attentionAfterSeconds ?? DEFAULT_ATTENTION_AFTER_SECONDS) * 1000,
+    webhooks,
+  });
+  const outbox: BackgroundPass = {
+    kick: () => webhooks?.kick(),
+    async runDue() {
+      await attention.due();
+      return webhooks ? webhooks.runDue() : 0;
+    },
+  };
   const fixedOrigins = config.publicOrigin ? [config.publicOrigin] : [];
   const more = runtime.ownOrigins;
   const iamport =
@@ -109,11 +151,14 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       now,
       timeoutMs: config.iamport.timeoutMs,
       log,
+      recordCall: metrics.gatewayCall,
+      ...(runtime.stopwatch ? { stopwatch: runtime.stopwatch } : {}),
     });
   return {
     store,
     outbox,
-    webhooks: outbox,
+    webhooks,
+    metrics,
     iamport,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -148,18 +193,18 @@ const tooLarge = (): never => {
   throw new AppError('PAYLOAD_TOO_LARGE', `The body is larger than the limit of ${MAX_BODY_BYTES} bytes (16 KB).`);
 };
 
-/** The proxy; see buildProxyWithOutbox for an entry that also drives the merchant webhooks' retries. */
+/** The proxy; see buildProxyWithOutbox for an entry that also runs its background pass. */
 export const buildProxy = (config: ProxyConfig, runtime: RuntimePieces): Hono =>
   buildProxyWithOutbox(config, runtime).app;
 
 /**
- * The proxy and its merchant webhooks' dispatcher (null when they are not configured): an entry's timer or cron
- * trigger calls its runDue() so that retries go out and events a stopped instance held are picked up.
+ * The proxy and its background pass: an entry's timer or cron trigger calls its runDue() so that retries go out,
+ * events a stopped instance held are picked up, and what needs attention is told (README.md, "Metrics").
  */
 export const buildProxyWithOutbox = (
   config: ProxyConfig,
   runtime: RuntimePieces,
-): { readonly app: Hono; readonly outbox: Dispatcher | null } => {
+): { readonly app: Hono; readonly outbox: BackgroundPass } => {
   const deps = depsOf(config, runtime);
   const app = new Hono();
   // The proxy's own origins come from configuration: a Host header is the client's to write.
@@ -195,7 +240,10 @@ export const buildProxyWithOutbox = (
   app.route('/', widgetRoutes(deps));
   // Unset, the admin API does not exist: its routes answer 404 as any unknown route does. It sends no CORS headers
   // (the cors middleware covers /payments/* only): a browser page has no business with it.
-  if (config.admin && config.admin.keys.length > 0) app.route('/', adminRoutes(deps, config.admin));
+  if (config.admin && config.admin.keys.length > 0) {
+    app.route('/', adminRoutes(deps, config.admin));
+    app.route('/', metricsRoutes(deps, config.admin));
+  }
 
   // The path is not echoed: an answer that reflects what the client sent is a place to smuggle text into.
   app.notFound((c) => c.json(failure('INVALID_REQUEST', 'There is no such route.').body, 404));

@@ -123,6 +123,8 @@ export const VARS = {
   // Its form (whsec_ + base64 of at least 24 bytes) is checked in webhooks/config.ts, which decodes it.
   MERCHANT_WEBHOOK_SECRET: { schema: v.string() },
   WEBHOOK_RETRY_SCHEDULE: { schema: secondsList, fallback: '5,300,1800,7200,18000,36000,36000' },
+  // Seconds an attempt may stay unsettled before attention.needed is sent (and logged); up to 30 days.
+  ATTENTION_AFTER: { schema: int(1, 30 * 86_400), fallback: '600' },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.

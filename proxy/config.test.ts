@@ -37,8 +37,20 @@ describe('parseConfig', () => {
       healthDetails: false,
       admin: { keys: [], perKeyPerMinute: 600, generated: false },
       merchantWebhooks: null,
+      attentionAfterSeconds: 600,
     });
     assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
+  });
+
+  it('reads ATTENTION_AFTER as a positive whole number of seconds, and refuses anything else naming it', () => {
+    assert.equal(parseConfig({ ...base, ATTENTION_AFTER: '90' }).attentionAfterSeconds, 90);
+    for (const bad of ['0', '-5', '1.5', 'ten', '2592001']) {
+      assert.throws(
+        () => parseConfig({ ...base, ATTENTION_AFTER: bad }),
+        (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.startsWith('ATTENTION_AFTER')),
+        bad,
+      );
+    }
   });
 
   it('warns at start in live mode when ALLOWED_ORIGINS is empty, saying which pages may still call', () => {

@@ -52,6 +52,8 @@ export interface Config {
    * without MERCHANT_WEBHOOK_URL: a fresh secret and no URL until the entry's own receiver listens.
    */
   readonly merchantWebhooks: MerchantWebhooks | null;
+  /** Seconds a refund attempt may stay unsettled before `attention.needed` is sent and logged (ATTENTION_AFTER). */
+  readonly attentionAfterSeconds: number;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
 }
@@ -280,6 +282,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookIps: read('IAMPORT_WEBHOOK_IPS'),
     webhookForwardUrl: forwardUrlOf(read('IAMPORT_WEBHOOK_FORWARD_URL'), production, problems),
     healthDetails: read('HEALTH_DETAILS'),
+    attentionAfter: read('ATTENTION_AFTER'),
     deployment: read('DENO_DEPLOYMENT_ID'),
     adminKeys: adminKeysOf(read('ADMIN_API_KEYS'), problems),
     adminPerKey: read('RATE_LIMIT_ADMIN_PER_KEY'),
@@ -321,6 +324,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     healthDetails: values.healthDetails!,
     admin: adminOf(sandbox, values.adminKeys, values.adminPerKey),
     merchantWebhooks: sandboxWebhooksOf(sandbox, values.merchantWebhooks, retrySchedule!),
+    attentionAfterSeconds: values.attentionAfter!,
     warnings,
   };
 }

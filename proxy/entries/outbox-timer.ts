@@ -1,9 +1,10 @@
 /**
- * @module scheduleOutbox(): how the long-lived entries (Node, Deno, Bun) send the merchant webhooks' retries and pick
- * up events another instance held when it died: a pass right after start, then one every OUTBOX_INTERVAL_MS.
- * Workers runs the same pass from its cron trigger instead (workers.ts).
+ * @module scheduleOutbox(): how the long-lived entries (Node, Deno, Bun) run the proxy's background pass (app.ts): the
+ * merchant webhooks' retries, events another instance held when it died, and the attention check (which looks every
+ * 30 s of these ticks): a pass right after start, then one every OUTBOX_INTERVAL_MS. Workers runs the same pass from
+ * its cron trigger instead (workers.ts).
  */
-import type { Dispatcher } from '../webhooks/dispatcher.ts';
+import type { BackgroundPass } from '../app.ts';
 import { type IntervalTimer, unrefdInterval } from './housekeeping-timer.ts';
 
 /** Short beside the first retry's 5 s and a dead holder's 20 s hold, so both are met within seconds. */
@@ -14,7 +15,10 @@ export interface OutboxSchedule {
   stop(): Promise<void>;
 }
 
-export const scheduleOutbox = (outbox: Dispatcher | null, timer: IntervalTimer = unrefdInterval()): OutboxSchedule => {
+export const scheduleOutbox = (
+  outbox: BackgroundPass | null,
+  timer: IntervalTimer = unrefdInterval(),
+): OutboxSchedule => {
   if (!outbox) return { stop: async () => undefined };
   let running: Promise<unknown> | null = null;
   let stopped = false;

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Hono } from 'hono';
-import { buildProxyWithOutbox } from '../app.ts';
+import { type BackgroundPass, buildProxyWithOutbox } from '../app.ts';
 import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
 import { failure } from '../errors.ts';
@@ -17,7 +17,6 @@ import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Store } from '../store/store.ts';
-import type { Dispatcher } from '../webhooks/dispatcher.ts';
 import { cloudflareClientIp } from './cloudflare-client-ip.ts';
 import { portablePieces } from './portable.ts';
 
@@ -74,8 +73,8 @@ const envFromBindings = (bindings: Bindings): Env => {
 
 interface Isolate {
   readonly app: Hono;
-  /** The merchant webhooks' dispatcher; null when they are not configured. */
-  readonly outbox: Dispatcher | null;
+  /** The background pass: the merchant webhooks' due deliveries (when configured) and the attention check. */
+  readonly outbox: BackgroundPass;
   readonly ledger: Store;
   migrated: boolean;
 }
@@ -144,7 +143,7 @@ export default {
 
   /**
    * The cron triggers (deploy/wrangler.toml), on a connection of their own: every minute, the merchant webhooks'
-   * due retries (and events a dead invocation held); hourly, also one round of housekeeping.
+   * due retries (and events a dead invocation held) and the attention check; hourly, also one round of housekeeping.
    */
   async scheduled(
     controller: { readonly cron?: string; readonly scheduledTime?: number },
@@ -157,7 +156,7 @@ export default {
     const round = scopes.run(scope, async () => {
       try {
         if (!(await migrated(current))) return;
-        await current.outbox?.runDue();
+        await current.outbox.runDue();
         if (controller.cron !== EVERY_MINUTE) await housekeep({ store: current.ledger, now: Date.now, log });
       } finally {
         await scope.driver?.close();

@@ -319,3 +319,36 @@ describe("i'mport client: what it asks for and what it believes", () => {
     assert.equal(fake.count('token'), 2);
   });
 });
+
+describe("i'mport client: timing its calls", () => {
+  it('tells recordCall of every exchange by call, timed on the injected stopwatch, a timed-out one included', async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    const p = fake.addPayment({ merchant_uid: 'T-W', amount: 1000 });
+    let ms = 0;
+    const recorded: [string, number][] = [];
+    const client = createIamportClient({
+      baseUrl: 'http://iamport.test',
+      apiKey: 'test_imp_key',
+      apiSecret: 'test_imp_secret',
+      fetch: fake.fetch,
+      now: clock.now,
+      timeoutMs: 100,
+      // Each reading is 250 ms after the one before: every exchange takes 0.25 s on this stopwatch.
+      stopwatch: () => (ms += 250),
+      recordCall: (call, seconds) => recorded.push([call, seconds]),
+    });
+    await client.findPayment('T-W');
+    await client.getPayment(p.imp_uid);
+    await client.cancelPayment({ imp_uid: p.imp_uid, amount: 1000, reason: 'x', checksum: 1000 });
+    fake.inject({ kind: 'delay', route: 'payment', ms: 2000 });
+    await client.getPayment(p.imp_uid);
+    assert.deepEqual(recorded, [
+      ['token', 0.25],
+      ['find', 0.25],
+      ['payment', 0.25],
+      ['cancel', 0.25],
+      ['payment', 0.25],
+    ]);
+  });
+});

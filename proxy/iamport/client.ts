@@ -32,6 +32,25 @@ export type {
   Unavailable,
 } from './types.ts';
 
+/** Which i'mport call an HTTP exchange was, for the gateway latency histogram. */
+export type IamportCall = 'token' | 'payment' | 'find' | 'cancel' | 'vbank_revoke';
+
+/** How the client's exchanges are timed: both injected, so no global holds a measurement. */
+export interface IamportCallTiming {
+  /** Told of every exchange with i'mport once it ended, answered or not, with its duration in seconds. */
+  readonly recordCall?: (call: IamportCall, seconds: number) => void;
+  /** A monotonic clock in ms; performance.now() unless given. */
+  readonly stopwatch?: () => number;
+}
+
+const callOf = (method: string, path: string): IamportCall => {
+  if (path === '/users/getToken') return 'token';
+  if (path === '/payments/cancel') return 'cancel';
+  if (path.startsWith('/payments/find/')) return 'find';
+  if (method === 'DELETE' && path.startsWith('/vbanks/')) return 'vbank_revoke';
+  return 'payment';
+};
+
 type Raw = { readonly kind: 'response'; readonly status: number; readonly json: unknown } | Unavailable;
 
 /** A payment read from an answer, before the caller decides what a test-channel one means to it. */
@@ -66,11 +85,23 @@ const messageOf = (json: unknown): string | null => {
 const segmentOf = (id: string): string | null =>
   id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id);
 
-export const createIamportClient = (options: IamportClientOptions): IamportClient => {
+export const createIamportClient = (options: IamportClientOptions & IamportCallTiming): IamportClient => {
   const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000, log = () => {} } = options;
+  const { recordCall, stopwatch = () => performance.now() } = options;
+
+  /** One HTTP exchange, timed when asked to be. */
+  const send = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
+    if (!recordCall) return exchange(method, path, body, token);
+    const started = stopwatch();
+    try {
+      return await exchange(method, path, body, token);
+    } finally {
+      recordCall(callOf(method, path), (stopwatch() - started) / 1000);
+    }
+  };
 
   /** One HTTP exchange with a timeout; never throws. */
-  const send = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
+  const exchange = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;

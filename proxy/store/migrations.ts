@@ -159,6 +159,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX refund_attempts_started_at ON refund_attempts (started_at, id)',
     ],
   },
+  {
+    version: 5,
+    name: 'attention_flags',
+    statements: [
+      // One row per fact that needed an operator's attention (an attempt left unsettled, an event failed), so it is
+      // told once, by one instance, also with merchant webhooks off (then only the warn line tells it).
+      `CREATE TABLE attention_flags (
+        "key" TEXT NOT NULL PRIMARY KEY,
+        flagged_at BIGINT NOT NULL
+      )`,
+      // /metrics counts these at every scrape, and the attention check reads the old ones: few rows, kept apart.
+      `CREATE INDEX refund_attempts_unsettled ON refund_attempts (started_at)
+        WHERE outcome IS NULL OR outcome = 'unknown'`,
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -3,7 +3,12 @@
  * instance at a time while it delivers them, and every delivery attempt. Times are epoch ms from the caller.
  */
 
-export type EventType = 'refund.succeeded' | 'refund.failed' | 'vbank.revoked' | 'payment.cancelled_externally';
+export type EventType =
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'vbank.revoked'
+  | 'payment.cancelled_externally'
+  | 'attention.needed';
 export type EventStatus = 'pending' | 'delivered' | 'failed';
 
 /** An event as it is first written; the store gives it its per-order `sequence` in the same transaction. */
@@ -59,6 +64,21 @@ export interface EventPage {
   readonly next_cursor: string | null;
 }
 
+/** The pending events: how many, and when the one waiting longest was (re)queued (null with none). */
+export interface PendingEvents {
+  readonly count: number;
+  readonly oldest_queued_at: number | null;
+}
+
+/**
+ * What needed an operator's attention, as the key it is flagged under once (and the attention event's dedupe_key):
+ * an attempt left unsettled too long, an event failed after its last retry.
+ */
+export const attentionKey = {
+  attempt: (attemptId: string) => `attention:attempt:${attemptId}`,
+  event: (eventId: string) => `attention:event:${eventId}`,
+} as const;
+
 export interface OutboxStore {
   /** Writes an event unless its dedupe_key was written before; true when written. */
   insertEvent(event: NewEvent): Promise<boolean>;
@@ -80,4 +100,13 @@ export interface OutboxStore {
   listDeliveries(eventId: string): Promise<Delivery[]>;
   /** A failed or delivered event goes out again (same id) from `now`; false when there is none or it is pending. */
   redeliver(id: string, now: number): Promise<boolean>;
+
+  pendingEvents(): Promise<PendingEvents>;
+  /** Failed events not yet flagged (attentionKey.event), oldest first; never an `attention.needed` event itself. */
+  failedEventsToFlag(limit: number): Promise<OutboxEvent[]>;
+  /**
+   * Flags `key` as having needed attention at `at` and, with `event`, writes that event in the same transaction.
+   * True only for the call that flagged it: of several instances, one writes the event and logs.
+   */
+  flagAttention(key: string, at: number, event: NewEvent | null): Promise<boolean>;
 }

@@ -9,10 +9,11 @@ const TYPES: readonly EventType[] = [
   'refund.failed',
   'vbank.revoked',
   'payment.cancelled_externally',
+  'attention.needed',
 ];
 const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
 
-const decodeEvent = (row: SqlRow): OutboxEvent => {
+export const decodeEvent = (row: SqlRow): OutboxEvent => {
   const data: unknown = JSON.parse(text(row, 'data'));
   if (typeof data !== 'object' || data === null) throw new Error('store: column data should be a JSON object');
   return {
@@ -72,7 +73,10 @@ export const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlE
 /** Keyset cursors are the row's seq, written as text so a client treats them as opaque. */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
-export const createSqlOutbox = (driver: SqlDriver): OutboxStore => ({
+/** The outbox's delivery side; the counts and attention flags are sql-watch.ts's. */
+type DeliveryStore = Omit<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
+
+export const createSqlOutbox = (driver: SqlDriver): DeliveryStore => ({
   insertEvent: (event) => inTransactionWithRetry(driver, (tx) => insertEventIn(tx, event)),
 
   async claimDueEvents(holder, now, holdMs, limit) {

@@ -3,6 +3,7 @@ import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox, insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
+import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
 
@@ -226,6 +227,7 @@ export function createSqlStore(driver: SqlDriver): Store {
     purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
 
     ...createSqlOutbox(driver),
+    ...createSqlWatch(driver),
   };
   driverOf.set(store, driver);
   return store;

@@ -13,7 +13,7 @@ const ATTEMPT_START_COLUMNS =
   'grant_subject, grant_jti, client_ip, origin, idempotency_key, started_at';
 const ATTEMPT_FINISH_COLUMNS =
   'outcome, error_code, iamport_code, iamport_message, cancellation_id, refunded, iamport_ms, finished_at';
-const ATTEMPT_COLUMNS = `${ATTEMPT_START_COLUMNS}, ${ATTEMPT_FINISH_COLUMNS}`;
+export const ATTEMPT_COLUMNS = `${ATTEMPT_START_COLUMNS}, ${ATTEMPT_FINISH_COLUMNS}`;
 
 const IDEMPOTENCY_COLUMNS =
   '"key", merchant_uid, request_hash, state, attempt_id, response_status, response_body, created_at';

@@ -161,6 +161,11 @@ export interface Store extends OutboxStore {
    */
   pageAttempts(query: AttemptPageQuery): Promise<Attempt[]>;
 
+  /** Attempts not ended, or ended with an unknown outcome (both wait to be settled). */
+  countUnsettledAttempts(): Promise<number>;
+  /** Unsettled attempts started before `startedBefore` and not yet flagged (attentionKey.attempt), oldest first. */
+  unsettledAttemptsToFlag(startedBefore: number, limit: number): Promise<Attempt[]>;
+
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
   setIdempotencyAttempt(key: string, attemptId: string): Promise<void>;

@@ -50,7 +50,7 @@ export interface HarnessOptions {
   readonly leaseWaitMs?: number;
   readonly rateLimit?: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp?: number };
   /** More of the configuration (PUBLIC_ORIGIN, MAX_GRANT_TTL, IAMPORT_WEBHOOK_IPS, HEALTH_DETAILS, the forward URL,
-   * ADMIN_API_KEYS). */
+   * ADMIN_API_KEYS, ATTENTION_AFTER). */
   readonly config?: Partial<
     Pick<
       Config,
@@ -61,6 +61,7 @@ export interface HarnessOptions {
       | 'webhookForwardUrl'
       | 'admin'
       | 'merchantWebhooks'
+      | 'attentionAfterSeconds'
     >
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */

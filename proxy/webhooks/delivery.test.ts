@@ -13,7 +13,6 @@ const start = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: SCHEDUL
 /** Moves the clock past a wait (jitter is at most +10%) and runs a pass as the entries' timer does. */
 const afterWait = async (harness: Harness, ms: number) => {
   harness.clock.advance(Math.ceil(ms * 1.1) + 1);
-  assert.ok(harness.outbox, 'webhooks are on');
   return harness.outbox.runDue();
 };
 
@@ -31,7 +30,7 @@ describe('merchant webhook delivery', () => {
     await refund(h, 'WD-1');
     assert.equal(receiver.received.length, 1, 'the first attempt, right after the answer');
     // Not due yet: a pass before the first wait sends nothing.
-    assert.equal(await h.outbox!.runDue(), 0);
+    assert.equal(await h.outbox.runDue(), 0);
     assert.equal(await afterWait(h, SCHEDULE[0]!), 1);
     assert.equal(await afterWait(h, SCHEDULE[1]!), 1);
     assert.equal(receiver.received.length, 3);
@@ -70,19 +69,21 @@ describe('merchant webhook delivery', () => {
     receiver.down();
     await refund(h, 'WD-2');
     for (const wait of SCHEDULE) await afterWait(h, wait);
-    assert.equal(receiver.received.length, 4, 'the first attempt and one per retry');
     const id = String(receiver.received[0]!.headers['webhook-id']);
+    // Its attention.needed event (attention.test.ts) goes to the receiver too: only this event's POSTs are counted.
+    const posts = () => receiver.received.filter((r) => r.headers['webhook-id'] === id);
+    assert.equal(posts().length, 4, 'the first attempt and one per retry');
     assert.deepEqual([(await h.store.getEvent(id))?.status, (await h.store.getEvent(id))?.attempts], ['failed', 4]);
     assert.ok(h.logs.some((l) => l.msg === 'webhook: event failed after its last retry' && l.event === id));
-    assert.equal(await afterWait(h, 60_000), 0, 'a failed event is not retried on its own');
+    await afterWait(h, 60_000);
+    assert.equal(posts().length, 4, 'a failed event is not retried on its own');
 
     // Redelivered (as the admin API will ask) once the receiver is up: the same webhook-id, delivered.
     receiver.up();
     assert.equal(await h.store.redeliver(id, h.clock.now()), true);
-    assert.equal(await h.outbox!.runDue(), 1);
-    assert.equal(receiver.received.length, 5);
-    assert.equal(receiver.received.at(-1)!.headers['webhook-id'], id);
-    assert.deepEqual([receiver.received.at(-1)!.answered, (await h.store.getEvent(id))?.status], [204, 'delivered']);
+    await h.outbox.runDue();
+    assert.equal(posts().length, 5);
+    assert.deepEqual([posts().at(-1)!.answered, (await h.store.getEvent(id))?.status], [204, 'delivered']);
   });
 
   it('a refused connection is a failed attempt, recorded with its error', async () => {
@@ -99,8 +100,8 @@ describe('merchant webhook delivery', () => {
   it('nothing is written to the outbox when merchant webhooks are not configured', async () => {
     const h = await createHarness();
     try {
-      assert.equal(h.outbox, null);
       await refund(h, 'WD-3');
+      assert.equal(await h.outbox.runDue(), 0);
       assert.deepEqual((await h.store.listEvents({ limit: 10 })).data, []);
     } finally {
       await h.close();

@@ -31,6 +31,10 @@ export interface DispatcherOptions {
   readonly timeoutMs?: number;
   /** In [0, 1); jitter spreads retries of many events over ±10% of their wait. */
   readonly random?: () => number;
+  /** Told of every POST: whether it was answered 2xx (the deliveries counter of /metrics). */
+  readonly onDelivery?: (result: 'delivered' | 'failed_attempt') => void;
+  /** An event was marked failed after its last retry (attention.needed); awaited, and never rejects. */
+  readonly onFailed?: (event: OutboxEvent) => Promise<void>;
 }
 
 export interface Dispatcher {
@@ -87,11 +91,13 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
       'webhook-signature': await options.signer.sign(event.id, timestamp, body),
     };
     const deliveries = await Promise.all(urls.map((url) => postOnce(options, url, headers, body)));
+    for (const d of deliveries) options.onDelivery?.(d.error === null ? 'delivered' : 'failed_attempt');
     const end = endOf(event, deliveries, urls.length);
     const kept = await store.finishRound(event.id, holder, deliveries, end);
     if (!kept) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
     if (end.status === 'failed') {
       log({ level: 'warn', msg: 'webhook: event failed after its last retry', event: event.id, type: event.type });
+      if (kept) await options.onFailed?.(event);
     }
   };
 

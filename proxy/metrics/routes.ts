@@ -1,0 +1,42 @@
+/**
+ * @module GET /metrics: the Prometheus text exposition, behind the admin API's door (an admin key, the same 401, no
+ * CORS, rate-limited per key, logged with the key's id). Mounted by buildProxy only when ADMIN_API_KEYS is set.
+ */
+import { Hono } from 'hono';
+import { requireAdminKey } from '../admin/admin-key.ts';
+import type { AdminConfig } from '../config.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
+import type { Store } from '../store/store.ts';
+import type { ProxyMetrics } from './proxy-metrics.ts';
+import { EXPOSITION_CONTENT_TYPE } from './registry.ts';
+
+export interface MetricsDeps {
+  readonly store: Pick<Store, 'countUnsettledAttempts' | 'pendingEvents'>;
+  readonly metrics: ProxyMetrics;
+  /** Epoch ms. */
+  readonly now: () => number;
+}
+
+export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
+  new Hono()
+    .use('/metrics', requireAdminKey(admin.keys))
+    .use(
+      '/metrics',
+      rateLimit({
+        limit: admin.perKeyPerMinute,
+        windowMs: 60_000,
+        now: deps.now,
+        key: (c) => `metrics:${c.get('adminKeyId')}`,
+      }),
+    )
+    .get('/metrics', async (c) => {
+      // Read at scrape time, so a gauge is the ledger's state now whichever instance answers.
+      const [unsettled, pending] = await Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]);
+      const oldest = pending.oldest_queued_at;
+      const body = deps.metrics.render({
+        unsettledAttempts: unsettled,
+        outboxPending: pending.count,
+        oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (deps.now() - oldest) / 1000),
+      });
+      return c.body(body, 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+    });

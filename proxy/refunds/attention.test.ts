@@ -1,0 +1,135 @@
+// attention.needed: an attempt unsettled past ATTENTION_AFTER and an event failed after its last retry are each told
+// once, to the merchant's webhook (verified by the `standardwebhooks` package) and as a warn line; an attention
+// event that fails asks for nothing more; with webhooks off, the warn line alone, once, across restarts.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+
+const AFTER_SECONDS = 60;
+const SCHEDULE = [5_000];
+const start = webhookStacks({
+  secret: newWebhookSecret(),
+  retryDelaysMs: SCHEDULE,
+  harness: (options) =>
+    createHarness({ ...options, config: { ...options.config, attentionAfterSeconds: AFTER_SECONDS } }),
+});
+
+/** A refund whose outcome stays unknown: the answer is lost and every lookup fails. */
+const unsettledRefund = async (h: Harness, merchantUid: string) => {
+  h.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+  await h.view(merchantUid);
+  h.fake.inject({ kind: 'lose_response' });
+  h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+  const answer = await h.cancel({ merchant_uid: merchantUid, cancel_request_amount: 4000, reason: 'x' }, { key: 'k1' });
+  assert.equal(answer.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+  await h.settled();
+  const [attempt] = await h.store.listAttempts(merchantUid);
+  assert.equal(attempt?.outcome, 'unknown');
+  return attempt;
+};
+
+/** Moves the clock and runs the background pass as an entry's timer does, then waits for the kicked deliveries. */
+const pass = async (h: Harness, ms: number) => {
+  h.clock.advance(ms);
+  await h.outbox.runDue();
+  await h.settled();
+};
+
+const attentionPosts = (receiver: WebhookReceiver) =>
+  receiver.received
+    .map((r) => ({ ...r, parsed: JSON.parse(r.body) as { type: string; data: Record<string, unknown> } }))
+    .filter((r) => r.parsed.type === 'attention.needed');
+
+const warnLines = (h: Harness) => h.logs.filter((l) => l.level === 'warn' && l.msg === 'attention needed');
+
+describe('attention.needed for an attempt left unsettled', () => {
+  it('is sent once ATTENTION_AFTER has passed, and only once, with a warn line', async () => {
+    const { h, receiver } = await start();
+    const attempt = await unsettledRefund(h, 'AT-1');
+    await pass(h, 30_000);
+    assert.equal(attentionPosts(receiver).length, 0, 'not before ATTENTION_AFTER');
+    await pass(h, 31_000);
+    const [post, ...more] = attentionPosts(receiver);
+    assert.equal(more.length, 0);
+    assert.equal(post?.verifyError, null, 'verified by the standardwebhooks package');
+    assert.deepEqual(post?.parsed.data, {
+      reason: 'attempt_unsettled',
+      merchant_uid: 'AT-1',
+      imp_uid: attempt!.imp_uid,
+      attempt_id: attempt!.id,
+      event_id: null,
+      event_type: null,
+      outcome: 'unknown',
+      since: new Date(attempt!.started_at).toISOString(),
+      sequence: 1,
+    });
+    assert.equal(warnLines(h).length, 1);
+    assert.equal(warnLines(h)[0]?.attempt_id, attempt!.id);
+    await pass(h, 31_000);
+    await pass(h, 31_000);
+    assert.equal(attentionPosts(receiver).length, 1, 'told once');
+    assert.equal(warnLines(h).length, 1);
+  });
+});
+
+describe('attention.needed for an event that failed', () => {
+  it('is sent once when an event fails after its last retry; its own failure asks for nothing more', async () => {
+    const { h, receiver } = await start();
+    receiver.down();
+    const payment = h.fake.addPayment({ merchant_uid: 'AT-2', amount: 10_000 });
+    await h.cancel({ merchant_uid: 'AT-2', cancel_request_amount: 1000, reason: 'x' });
+    await h.settled();
+    const failedId = String(receiver.received[0]!.headers['webhook-id']);
+    await pass(h, 6_000);
+    assert.equal((await h.store.getEvent(failedId))?.status, 'failed');
+    const [attention, ...more] = attentionPosts(receiver);
+    assert.equal(more.length, 0, 'written and tried at once (the receiver is still down)');
+    assert.deepEqual(attention?.parsed.data, {
+      reason: 'event_failed',
+      merchant_uid: 'AT-2',
+      imp_uid: payment.imp_uid,
+      attempt_id: (await h.store.listAttempts('AT-2'))[0]?.id,
+      event_id: failedId,
+      event_type: 'refund.succeeded',
+      outcome: null,
+      since: new Date((await h.store.getEvent(failedId))!.created_at).toISOString(),
+      sequence: 2,
+    });
+    assert.equal(warnLines(h).length, 1);
+    assert.equal(warnLines(h)[0]?.event_id, failedId);
+
+    // The attention event fails too, after its own last retry: nothing further is written or logged.
+    const attentionId = String(attention!.headers['webhook-id']);
+    await pass(h, 6_000);
+    assert.equal((await h.store.getEvent(attentionId))?.status, 'failed');
+    await pass(h, 31_000);
+    await pass(h, 31_000);
+    assert.equal((await h.store.listEvents({ limit: 10 })).data.length, 2);
+    assert.equal(warnLines(h).length, 1);
+  });
+});
+
+describe('attention with merchant webhooks off', () => {
+  it('logs the warn line once, writes no event, and does not log it again after a restart', async () => {
+    const h = await createHarness({ config: { attentionAfterSeconds: AFTER_SECONDS } });
+    try {
+      const attempt = await unsettledRefund(h, 'AT-3');
+      await pass(h, 61_000);
+      await pass(h, 31_000);
+      assert.equal(warnLines(h).length, 1);
+      assert.deepEqual(
+        [warnLines(h)[0]?.reason, warnLines(h)[0]?.attempt_id, warnLines(h)[0]?.event],
+        ['attempt_unsettled', attempt!.id, undefined],
+      );
+      assert.deepEqual((await h.store.listEvents({ limit: 10 })).data, []);
+      // Another instance (or this one restarted) on the same ledger: the flag is in the ledger, so no second line.
+      const again = await createHarness({ store: h.store, clock: h.clock, config: { attentionAfterSeconds: 60 } });
+      await again.outbox.runDue();
+      assert.equal(warnLines(again).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * @module createAttention(): tells the operator, once, of what will not fix itself: a refund attempt still unsettled
+ * ATTENTION_AFTER seconds after it started, and a merchant event marked failed after its last retry. Each is an
+ * `attention.needed` event to the merchant's webhook (when configured) and a warn log line, flagged in the ledger so
+ * that neither repeats, across restarts and instances. Run from the entries' background schedule, never on the
+ * refund path.
+ */
+import type { Log } from '../log-line.ts';
+import { attentionKey, type NewEvent, type OutboxEvent } from '../store/outbox.ts';
+import type { Attempt, Store } from '../store/store.ts';
+import { eventId } from '../webhooks/events.ts';
+import type { WebhookSink } from './deps.ts';
+
+/** ATTENTION_AFTER's default, for a proxy built without it (tests); config.ts reads the variable. */
+export const DEFAULT_ATTENTION_AFTER_SECONDS = 600;
+
+/** How often the background schedule looks for attempts left unsettled (it ticks more often than that). */
+export const ATTENTION_CHECK_INTERVAL_MS = 30_000;
+
+/** How many of each a check handles; the rest wait for the next check. */
+const BATCH = 100;
+
+export interface AttentionDeps {
+  readonly store: Pick<Store, 'unsettledAttemptsToFlag' | 'failedEventsToFlag' | 'flagAttention'>;
+  /** Epoch ms. */
+  readonly now: () => number;
+  readonly randomId: () => string;
+  readonly log: Log;
+  /** ATTENTION_AFTER in ms. */
+  readonly afterMs: number;
+  /** The merchant webhooks when configured: attention events are written and delivered; null: the log line only. */
+  readonly webhooks: WebhookSink | null;
+}
+
+export interface Attention {
+  /** Looks for what needs attention now, unless the last look was less than ATTENTION_CHECK_INTERVAL_MS ago. */
+  due(): Promise<void>;
+  /** Looks now. Never rejects: a failure is logged and left for the next look. */
+  check(): Promise<void>;
+  /** An event was just marked failed after its last retry. Never rejects. */
+  eventFailed(event: OutboxEvent): Promise<void>;
+}
+
+/** What `attention.needed` carries (README.md, "Merchant webhooks"); every key is present, unused ones null. */
+type AttentionData = {
+  readonly reason: 'attempt_unsettled' | 'event_failed';
+  readonly merchant_uid: string;
+  readonly imp_uid: string | null;
+  readonly attempt_id: string | null;
+  readonly event_id: string | null;
+  readonly event_type: string | null;
+  /** The attempt's outcome so far: null (never recorded: it stopped mid-call) or `unknown`. */
+  readonly outcome: string | null;
+  /** When the attempt started, or the failed event was written (ISO 8601). */
+  readonly since: string;
+};
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+const attemptData = (attempt: Attempt): AttentionData => ({
+  reason: 'attempt_unsettled',
+  merchant_uid: attempt.merchant_uid,
+  imp_uid: attempt.imp_uid,
+  attempt_id: attempt.id,
+  event_id: null,
+  event_type: null,
+  outcome: attempt.outcome,
+  since: new Date(attempt.started_at).toISOString(),
+});
+
+const eventData = (event: OutboxEvent): AttentionData => ({
+  reason: 'event_failed',
+  merchant_uid: event.merchant_uid,
+  imp_uid: stringOrNull(event.data.imp_uid),
+  attempt_id: stringOrNull(event.data.attempt_id),
+  event_id: event.id,
+  event_type: event.type,
+  outcome: null,
+  since: new Date(event.created_at).toISOString(),
+});
+
+export const createAttention = (deps: AttentionDeps): Attention => {
+  const { store, log } = deps;
+
+  /** Flags one fact; the one call that flags it writes the event (in the same transaction) and the log line. */
+  const tell = async (key: string, data: AttentionData): Promise<boolean> => {
+    const now = deps.now();
+    const event: NewEvent | null = deps.webhooks
+      ? {
+          id: eventId(deps.randomId),
+          type: 'attention.needed',
+          merchant_uid: data.merchant_uid,
+          data,
+          created_at: now,
+          dedupe_key: key,
+        }
+      : null;
+    if (!(await store.flagAttention(key, now, event))) return false;
+    log({ level: 'warn', msg: 'attention needed', ...data, ...(event ? { event: event.id } : {}) });
+    return true;
+  };
+
+  const guarded = async (what: string, work: () => Promise<boolean>): Promise<void> => {
+    try {
+      if (await work()) deps.webhooks?.kick();
+    } catch (error) {
+      log({ level: 'error', msg: 'attention check failed', what, error: String(error) });
+    }
+  };
+
+  const check = () =>
+    guarded('sweep', async () => {
+      let told = false;
+      const attempts = await store.unsettledAttemptsToFlag(deps.now() - deps.afterMs, BATCH);
+      for (const attempt of attempts)
+        told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;
+      // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
+      const failed = deps.webhooks ? await store.failedEventsToFlag(BATCH) : [];
+      for (const event of failed) told = (await tell(attentionKey.event(event.id), eventData(event))) || told;
+      return told;
+    });
+
+  let lastCheck = Number.NEGATIVE_INFINITY;
+  return {
+    async due() {
+      const now = deps.now();
+      if (now - lastCheck < ATTENTION_CHECK_INTERVAL_MS) return;
+      lastCheck = now;
+      await check();
+    },
+    check,
+    eventFailed: (event) =>
+      // An attention.needed event that failed asks for no more attention: there is nobody further to tell.
+      event.type === 'attention.needed'
+        ? Promise.resolve()
+        : guarded('event', () => tell(attentionKey.event(event.id), eventData(event))),
+  };
+};

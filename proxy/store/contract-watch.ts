@@ -1,0 +1,94 @@
+/**
+ * @module Store contract, what operators watch: the counts /metrics reads, and attention flagged once per attempt
+ * or event, with its event written in the same transaction.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { attentionKey, type NewEvent } from './outbox.ts';
+
+const anEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
+  id: unique('msg'),
+  type: 'refund.succeeded',
+  merchant_uid: unique('order'),
+  data: { amount: 10_000 },
+  created_at: T0,
+  dedupe_key: null,
+  ...overrides,
+});
+
+/** Long before any other test's rows, so the oldest pending event is this one. */
+const LONG_AGO = T0 - 900_000_000_000;
+
+export function watchContract(stores: () => StorePair): void {
+  describe('what operators watch', () => {
+    before(() => stores().a.migrate());
+
+    it('counts attempts not ended or ended unknown, and leaves out those ended for good', async () => {
+      const { a, b } = stores();
+      const before = await b.countUnsettledAttempts();
+      const running = anAttempt();
+      const unknown = anAttempt();
+      const done = anAttempt();
+      for (const start of [running, unknown, done]) await a.insertAttempt(start);
+      await a.finishAttempt(unknown.id, aFinish({ outcome: 'unknown', refunded: null, cancellation_id: null }));
+      await a.finishAttempt(done.id, aFinish());
+      assert.equal(await b.countUnsettledAttempts(), before + 2);
+      await a.finishAttempt(unknown.id, aFinish());
+      assert.equal(await b.countUnsettledAttempts(), before + 1);
+    });
+
+    it('lists old unsettled attempts oldest first until each is flagged, then never again', async () => {
+      const { a, b } = stores();
+      const older = anAttempt({ started_at: LONG_AGO });
+      const old = anAttempt({ started_at: LONG_AGO + 1 });
+      const fresh = anAttempt({ started_at: LONG_AGO + 10_000 });
+      for (const start of [fresh, old, older]) await a.insertAttempt(start);
+      const listed = await b.unsettledAttemptsToFlag(LONG_AGO + 5_000, 10);
+      assert.deepEqual(
+        listed.map((attempt) => attempt.id),
+        [older.id, old.id],
+      );
+      const event = anEvent({ merchant_uid: older.merchant_uid, dedupe_key: attentionKey.attempt(older.id) });
+      const [first, second] = await Promise.all([
+        a.flagAttention(attentionKey.attempt(older.id), T0, event),
+        b.flagAttention(attentionKey.attempt(older.id), T0, { ...event, id: unique('msg') }),
+      ]);
+      assert.equal([first, second].filter(Boolean).length, 1, 'flagged by one caller only');
+      assert.equal((await a.listOrderEvents(older.merchant_uid)).length, 1, 'one event written with the flag');
+      assert.equal(await a.flagAttention(attentionKey.attempt(old.id), T0, null), true, 'a flag without an event');
+      assert.deepEqual(await b.unsettledAttemptsToFlag(LONG_AGO + 5_000, 10), []);
+    });
+
+    it('counts pending events and says when the one waiting longest was queued', async () => {
+      const { a, b } = stores();
+      const start = await b.pendingEvents();
+      const oldest = anEvent({ created_at: LONG_AGO });
+      await a.insertEvent(oldest);
+      await a.insertEvent(anEvent({ created_at: LONG_AGO + 1_000 }));
+      assert.deepEqual(await b.pendingEvents(), { count: start.count + 2, oldest_queued_at: LONG_AGO });
+      const [held] = await a.claimDueEvents('watcher', T0, 20_000, 1);
+      assert.equal(held?.id, oldest.id);
+      await a.finishRound(oldest.id, 'watcher', [], { status: 'delivered', at: T0 });
+      assert.deepEqual(await b.pendingEvents(), { count: start.count + 1, oldest_queued_at: LONG_AGO + 1_000 });
+    });
+
+    it('lists failed events until flagged, never an attention.needed one', async () => {
+      const { a, b } = stores();
+      const failed = anEvent({ created_at: LONG_AGO - 2 });
+      const attention = anEvent({ created_at: LONG_AGO - 1, type: 'attention.needed' });
+      await a.insertEvent(failed);
+      await a.insertEvent(attention);
+      // Other tests' pending events may be held too: only these two are failed here.
+      const held = (await a.claimDueEvents('watcher', T0, 20_000, 1000)).filter((e) => e.created_at < LONG_AGO);
+      assert.deepEqual(held.map((e) => e.id).sort(), [failed.id, attention.id].sort());
+      for (const event of held) await a.finishRound(event.id, 'watcher', [], { status: 'failed' });
+      const listed = (await b.failedEventsToFlag(1000)).map((e) => e.id);
+      assert.ok(listed.includes(failed.id));
+      assert.ok(!listed.includes(attention.id), 'an attention.needed event that failed asks for nothing more');
+      assert.equal(await b.flagAttention(attentionKey.event(failed.id), T0, null), true);
+      assert.equal(await a.flagAttention(attentionKey.event(failed.id), T0, null), false);
+      assert.ok(!(await b.failedEventsToFlag(1000)).some((e) => e.id === failed.id));
+    });
+  });
+}

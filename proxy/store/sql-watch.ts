@@ -1,0 +1,60 @@
+/**
+ * @module What operators watch, over the same SqlDriver (createSqlStore spreads it in): the counts /metrics reads at
+ * scrape time, and the attempts and events that need attention, each flagged once (attention_flags, migration 5).
+ */
+
+import type { OutboxStore } from './outbox.ts';
+import { EVENT_COLUMNS } from './outbox-statements.ts';
+import { decodeAttempt, num, numOrNull } from './row-decoders.ts';
+import type { SqlDriver } from './sql-driver.ts';
+import { decodeEvent, insertEventIn } from './sql-outbox.ts';
+import { ATTEMPT_COLUMNS } from './statements.ts';
+import type { Store } from './store.ts';
+
+const UNSETTLED = `(outcome IS NULL OR outcome = 'unknown')`;
+
+// The keys are attentionKey's (outbox.ts), spelled here in SQL so that flagged rows are left out by the query itself.
+const watchSql = {
+  countUnsettled: `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM refund_attempts WHERE ${UNSETTLED}`,
+  unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
+      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
+    ORDER BY started_at, seq LIMIT ?`,
+  pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
+    WHERE status = 'pending'`,
+  failedToFlag: `SELECT ${EVENT_COLUMNS} FROM webhook_events e WHERE status = 'failed' AND type <> 'attention.needed'
+      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:event:' || e.id)
+    ORDER BY seq LIMIT ?`,
+  flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
+};
+
+type Watch = Pick<Store, 'countUnsettledAttempts' | 'unsettledAttemptsToFlag'> &
+  Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
+
+export const createSqlWatch = (driver: SqlDriver): Watch => ({
+  async countUnsettledAttempts() {
+    const [row] = await driver.query(watchSql.countUnsettled);
+    return row ? num(row, 'n') : 0;
+  },
+
+  async unsettledAttemptsToFlag(startedBefore, limit) {
+    return (await driver.query(watchSql.unsettledToFlag, [startedBefore, limit])).map(decodeAttempt);
+  },
+
+  async pendingEvents() {
+    const [row] = await driver.query(watchSql.pendingEvents);
+    return row
+      ? { count: num(row, 'n'), oldest_queued_at: numOrNull(row, 'oldest') }
+      : { count: 0, oldest_queued_at: null };
+  },
+
+  async failedEventsToFlag(limit) {
+    return (await driver.query(watchSql.failedToFlag, [limit])).map(decodeEvent);
+  },
+
+  flagAttention: (key, at, event) =>
+    driver.transaction(async (tx) => {
+      if ((await tx.run(watchSql.flag, [key, at])) !== 1) return false;
+      if (event) await insertEventIn(tx, event);
+      return true;
+    }),
+});
