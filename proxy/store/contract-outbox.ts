@@ -76,6 +76,13 @@ export function outboxContract(stores: () => StorePair): void {
       if (first !== 'holder-b') assert.equal(await a.finishRound(event.id, first, [], end), false);
     });
 
+    it('holds no more events than asked for in one claim', async () => {
+      const { a } = stores();
+      for (let i = 0; i < 3; i += 1) await a.insertEvent(anEvent({ created_at: T0 - 10_000_000 }));
+      const held = await a.claimDueEvents('holder-few', T0, 20_000, 2);
+      assert.equal(held.length, 2);
+    });
+
     it("records a round's deliveries, retries when due, and redelivers a delivered or failed event", async () => {
       const { a, b } = stores();
       const event = anEvent({ created_at: T0 - 20_000_000 });

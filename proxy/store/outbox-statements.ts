@@ -18,14 +18,15 @@ const due = `status = 'pending' AND next_attempt_at <= ? AND (held_until IS NULL
 export const outboxSql = {
   insertEvent,
   // The outer WHERE is checked again on each row as it is updated, so of two instances racing only one holds it;
-  // PostgreSQL also skips rows another transaction has locked instead of waiting for it.
+  // PostgreSQL also skips rows another transaction has locked instead of waiting for it. There the picked rows are an
+  // ARRAY(…), computed once: as `IN (subquery)` the planner may run the subquery again per row, holding over LIMIT.
   claimDueEvents: {
     sqlite: `UPDATE webhook_events SET held_by = ?, held_until = ?
       WHERE seq IN (SELECT seq FROM webhook_events WHERE ${due} ORDER BY next_attempt_at, seq LIMIT ?) AND ${due}
       RETURNING ${EVENT_COLUMNS}`,
     postgres: `UPDATE webhook_events SET held_by = ?, held_until = ?
-      WHERE seq IN (SELECT seq FROM webhook_events WHERE ${due} ORDER BY next_attempt_at, seq LIMIT ?
-        FOR UPDATE SKIP LOCKED) AND ${due}
+      WHERE seq = ANY(ARRAY(SELECT seq FROM webhook_events WHERE ${due} ORDER BY next_attempt_at, seq LIMIT ?
+        FOR UPDATE SKIP LOCKED)) AND ${due}
       RETURNING ${EVENT_COLUMNS}`,
   } satisfies Record<SqlDialect, string>,
   insertDelivery: `INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
