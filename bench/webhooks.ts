@@ -21,6 +21,8 @@ interface Side {
   readonly ledger: Ledger;
   proxy: Child | null;
   readonly runs: LoadResult[];
+  /** The proxy process's CPU time over the stage's timed runs (and, when on, its deliveries), µs. */
+  cpuUs: number;
 }
 
 export const webhooks: Part = async (ctx) => {
@@ -42,7 +44,7 @@ export const webhooks: Part = async (ctx) => {
       // One ledger and one proxy each: the same build, with and without MERCHANT_WEBHOOK_URL.
       for (const name of ['on', 'off'] as const) {
         const ledger = await createLedger(backend, `bench_webhooks_${name}`, server);
-        sides.push({ name, ledger, proxy: null, runs: [] });
+        sides.push({ name, ledger, proxy: null, runs: [], cpuUs: 0 });
         for (const stage of stages) {
           await fake.call('seed', { prefix: `${name}${stage.name}`, count: stage.count });
           await seedLedger(ledger.target, `${name}${stage.name}`, stage.count);
@@ -60,7 +62,10 @@ export const webhooks: Part = async (ctx) => {
         const chunk = Math.ceil(stage.count / ROUNDS);
         const delays: number[] = [];
         let missing = 0;
-        for (const side of sides) side.runs.length = 0;
+        for (const side of sides) {
+          side.runs.length = 0;
+          side.cpuUs = 0;
+        }
         const grants = await Promise.all(sides.map((s) => mintGrants(`${s.name}${stage.name}`, stage.count)));
         for (let round = 0; round < ROUNDS; round++) {
           const from = round * chunk;
@@ -72,6 +77,7 @@ export const webhooks: Part = async (ctx) => {
             const answeredAt: number[] = [];
             const before = receiver.count();
             const url = side.proxy?.url ?? '';
+            const cpuBefore = (await side.proxy?.call<number>('cpu')) ?? 0;
             side.runs.push(
               await runLoad({
                 count,
@@ -84,9 +90,10 @@ export const webhooks: Part = async (ctx) => {
                 },
               }),
             );
-            if (side.name === 'off') continue;
             // Every event in before the next run, so neither side's runs overlap the other's deliveries.
-            missing += await settle(receiver, before + count);
+            if (side.name === 'on') missing += await settle(receiver, before + count);
+            side.cpuUs += ((await side.proxy?.call<number>('cpu')) ?? 0) - cpuBefore;
+            if (side.name === 'off') continue;
             answeredAt.forEach((at, i) => {
               const arrived = receiver.arrivedAt(merchantUidOf(prefix, from + i));
               if (arrived !== undefined) delays.push(arrived - at);
@@ -110,6 +117,7 @@ export const webhooks: Part = async (ctx) => {
           failure ? `invalid: ${failure}` : (lost ?? (p50 < DELIVERY_TARGET_MS ? 'met' : 'missed')),
         ]);
         const ratio = on.p50 / off.p50;
+        const [onCpu, offCpu] = sides.map((side) => side.cpuUs / 1000 / Math.max(1, summarize(...side.runs).n));
         costRows.push([
           backend,
           String(stage.concurrency),
@@ -120,6 +128,8 @@ export const webhooks: Part = async (ctx) => {
           fmtMs(on.p99),
           `${ratio.toFixed(2)}x`,
           `${(on.p99 / off.p99).toFixed(2)}x`,
+          fmtMs(offCpu ?? Number.NaN),
+          fmtMs(onCpu ?? Number.NaN),
           failure ? `invalid: ${failure}` : ratio <= OVERHEAD_TARGET ? 'met' : 'missed',
         ]);
       }
@@ -165,6 +175,8 @@ export const webhooks: Part = async (ctx) => {
         'on p99 ms',
         'p50 on/off',
         'p99 on/off',
+        'off CPU ms per refund',
+        'on CPU ms per refund',
         `target: p50 ≤ ${OVERHEAD_TARGET.toFixed(2)}x`,
       ],
       rows: costRows,
@@ -174,6 +186,8 @@ export const webhooks: Part = async (ctx) => {
         `Runs alternate on/off (the first side swapping each round) ${ROUNDS} times per row, after an untimed warm-up;`,
         "each on-run's events are all received before the next run starts, so delivery after the last answer of a run",
         'is not timed against either side, but deliveries during a run are (they share the proxy with the refunds).',
+        "CPU: the proxy process's user + system time over its timed runs (on: until the run's last event arrived),",
+        'divided by the refunds; on minus off is what an event costs the proxy (its write, hold, POST and record).',
       ],
     } satisfies Table,
   ];
