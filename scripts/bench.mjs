@@ -3,7 +3,7 @@
  * @module `npm run bench` (issue 5): the benchmark, separate from `npm test`. Runs the parts named on the command
  * line (default: all) and prints one markdown table per part on stdout; progress goes to stderr.
  *
- *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [--backend=sqlite|postgres] [--quick]
+ *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [--backend=sqlite|postgres] [--quick]
  *
  * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --quick uses
  * small counts to check that the bench works; its figures are not the ones to quote.
@@ -31,6 +31,8 @@ const PARTS = {
   ledger: async () => (await import('../bench/ledger-scale.ts')).ledgerScale,
   widget: async () => (await import('../bench/widget.ts')).widget,
   ratelimit: async () => (await import('../bench/rate-limit.ts')).rateLimiter,
+  webhooks: async () => (await import('../bench/webhooks.ts')).webhooks,
+  admin: async () => (await import('../bench/admin-list.ts')).adminList,
 };
 const BACKENDS = ['sqlite', 'postgres'];
 

@@ -1,15 +1,17 @@
 /**
- * @module Child process: the proxy as `npm start` wires it (buildProxy, the Node server, the request log on stdout,
- * i'mport over real HTTP), on a given ledger. Two variants for comparison: `bare`, a Hono route that answers a
- * fixed refund view and does nothing else; and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
+ * @module Child process: the proxy as `npm start` wires it (buildProxyWithOutbox, the Node server, the request log on
+ * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks and the admin API on when
+ * asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
+ * and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
 
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
-import { buildProxy, type ProxyConfig, type RuntimePieces } from '../../proxy/app.ts';
+import { buildProxyWithOutbox, type ProxyConfig, type RuntimePieces } from '../../proxy/app.ts';
 import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
+import { scheduleOutbox } from '../../proxy/entries/outbox-timer.ts';
 import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
 import { createIamportClient } from '../../proxy/iamport/client.ts';
@@ -28,6 +30,10 @@ export type ProxyProcessOptions =
       readonly allowedOrigins?: readonly string[];
       /** Serve this file as /refund-button.js. */
       readonly widgetFile?: string;
+      /** MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET; off unless given. */
+      readonly merchantWebhooks?: { readonly urls: readonly string[]; readonly secret: string };
+      /** ADMIN_API_KEYS (no per-key rate limit); the admin API is off unless given. */
+      readonly adminKeys?: readonly string[];
     }
   | { readonly mode: 'bare' };
 
@@ -38,6 +44,9 @@ const staleClock = (): (() => number) => {
   let skew = 0;
   return () => Date.now() + (skew += 3_600_000);
 };
+
+/** The default retry schedule (WEBHOOK_RETRY_SCHEDULE unset), in ms. */
+const RETRY_DELAYS_MS = [5, 300, 1800, 7200, 18000, 36000, 36000].map((seconds) => seconds * 1000);
 
 const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   if (options.mode === 'bare') {
@@ -53,6 +62,10 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
     // On, as in production, but high enough that one benchmark client is never limited.
     rateLimit: { perIp: 1_000_000, perOrder: 1_000_000, webhookPerIp: 1_000_000 },
+    ...(options.merchantWebhooks
+      ? { merchantWebhooks: { ...options.merchantWebhooks, retryDelaysMs: RETRY_DELAYS_MS } }
+      : {}),
+    ...(options.adminKeys ? { admin: { keys: options.adminKeys, perKeyPerMinute: 0, generated: false } } : {}),
   };
   const pieces: RuntimePieces = {
     store,
@@ -61,15 +74,26 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     ...(options.widgetFile ? { loadWidget: widgetFromFile(options.widgetFile) } : {}),
   };
-  if (options.tokenCache !== 'off') return { app: buildProxy(config, pieces), close: () => store.close() };
-  const iamport = createIamportClient({
-    baseUrl: options.iamportUrl,
-    apiKey: IMP_KEY,
-    apiSecret: IMP_SECRET,
-    fetch: createNodeFetch(),
-    now: staleClock(),
-  });
-  return { app: buildProxy(config, { ...pieces, iamport }), close: () => store.close() };
+  const iamport =
+    options.tokenCache === 'off'
+      ? createIamportClient({
+          baseUrl: options.iamportUrl,
+          apiKey: IMP_KEY,
+          apiSecret: IMP_SECRET,
+          fetch: createNodeFetch(),
+          now: staleClock(),
+        })
+      : undefined;
+  const { app, outbox } = buildProxyWithOutbox(config, { ...pieces, ...(iamport ? { iamport } : {}) });
+  // Retries and a dead instance's events, as npm start runs them; the first delivery needs no timer.
+  const deliveries = scheduleOutbox(outbox);
+  return {
+    app,
+    close: async () => {
+      await deliveries.stop();
+      await store.close();
+    },
+  };
 };
 
 const { app, close } = await build();
