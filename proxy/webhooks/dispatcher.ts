@@ -80,7 +80,8 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   };
 
   const deliver = async (event: OutboxEvent): Promise<void> => {
-    const done = new Set(await store.deliveredUrls(event.id));
+    // No round has ended since the event was (re)queued, so no URL has it yet: the usual first round reads nothing.
+    const done = new Set(event.attempts === 0 ? [] : await store.deliveredUrls(event.id));
     const urls = options.urls.filter((url) => !done.has(url));
     const body = eventBody(event);
     const timestamp = Math.floor(options.now() / 1000);
