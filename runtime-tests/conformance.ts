@@ -6,24 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
-import { createFakeIamport, type FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
-import { type ServedFake, serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
-import {
-  GRANT_SECRET,
-  type Ledger,
-  type LedgerServer,
-  proxyEnv,
-  RUNTIME_LABELS,
-  type RunningProxy,
-  type RuntimeName,
-  startLedgerServer,
-  startProxy,
-  startRefused,
-} from './harness.ts';
+import { GRANT_SECRET, proxyEnv, RUNTIME_LABELS, type RuntimeName, startRefused } from './harness.ts';
+import { runtimeStack } from './stack.ts';
 
 /**
  * Workers learn the client IP from CF-Connecting-IP, which Cloudflare's edge sets; raw workerd has no edge, so the
@@ -48,39 +34,8 @@ interface AttemptRow {
 export const runConformance = (runtime: RuntimeName): void => {
   describe(`the proxy on ${RUNTIME_LABELS[runtime]}`, () => {
     const client = clientFor(runtime);
-    let server: LedgerServer;
-    let ledger: Ledger;
-    let fake: FakeIamport;
-    let served: ServedFake;
-    let proxy: RunningProxy;
-    let startError: unknown = null;
-
-    before(async () => {
-      server = await startLedgerServer();
-      ledger = await server.ledger(runtime);
-      fake = createFakeIamport();
-      served = await serveFakeIamport(fake);
-      try {
-        proxy = await startProxy(runtime, proxyEnv(served.url, ledger.url));
-      } catch (error) {
-        startError = error;
-      }
-    });
-
-    // A runtime that cannot start fails every scenario (with its output), rather than cancelling them quietly.
-    beforeEach(() => {
-      if (startError) throw startError;
-    });
-
-    after(async () => {
-      await proxy?.stop();
-      // RUNTIME_TESTS_OUTPUT=dir keeps what each runtime printed (its request log), e.g. to chase a failure.
-      if (process.env.RUNTIME_TESTS_OUTPUT && proxy)
-        writeFileSync(join(process.env.RUNTIME_TESTS_OUTPUT, `${runtime}.log`), proxy.output());
-      await served?.close();
-      await ledger?.drop();
-      await server?.stop();
-    });
+    const stack = runtimeStack(runtime, { schema: runtime });
+    const { fake } = stack;
 
     const call = async (
       path: string,
@@ -97,7 +52,7 @@ export const runConformance = (runtime: RuntimeName): void => {
         init.grant === undefined && init.merchantUid
           ? await mintGrant(GRANT_SECRET, { merchantUid: init.merchantUid })
           : init.grant;
-      const res = await fetch(`${proxy.url}${path}`, {
+      const res = await fetch(`${stack.proxy.url}${path}`, {
         method: init.method ?? 'GET',
         headers: {
           ...client.headers,
@@ -124,14 +79,14 @@ export const runConformance = (runtime: RuntimeName): void => {
     ) => call('/payments/cancel', { method: 'POST', merchantUid: body.merchant_uid, body, ...init });
 
     const attempts = async (merchantUid: string): Promise<AttemptRow[]> =>
-      await ledger.sql<AttemptRow[]>`
+      await stack.ledger.sql<AttemptRow[]>`
         SELECT id, outcome, refunded, client_ip, refund_account_masked, idempotency_key,
                started_at::float8 AS started_at, finished_at::float8 AS finished_at
         FROM refund_attempts WHERE merchant_uid = ${merchantUid} ORDER BY started_at, id`;
 
     const ledgerCancelAmount = async (merchantUid: string): Promise<number | undefined> =>
       (
-        await ledger.sql<
+        await stack.ledger.sql<
           { cancel_amount: number }[]
         >`SELECT cancel_amount FROM payments WHERE merchant_uid = ${merchantUid}`
       )[0]?.cancel_amount;
@@ -141,15 +96,15 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(res.status, 200);
       assert.deepEqual(
         body,
-        { ok: true, store: 'postgres', iamport: served.url, mode: 'live' },
+        { ok: true, store: 'postgres', iamport: stack.served.url, mode: 'live' },
         'HEALTH_DETAILS=true shows more',
       );
-      const [migrations] = await ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;
+      const [migrations] = await stack.ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;
       assert.ok(migrations!.n >= 1, 'the runtime migrated the ledger in its own schema');
     });
 
     it('serves the built widget with its ETag, and 304 for a matching If-None-Match', async () => {
-      const res = await fetch(`${proxy.url}/refund-button.js`, { headers: client.headers });
+      const res = await fetch(`${stack.proxy.url}/refund-button.js`, { headers: client.headers });
       assert.equal(res.status, 200);
       assert.match(res.headers.get('Content-Type') ?? '', /^text\/javascript/);
       assert.equal(res.headers.get('Access-Control-Allow-Origin'), '*');
@@ -159,7 +114,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       // the hash, not with dist/ on disk, which another build may be rewriting meanwhile.
       const etag = res.headers.get('ETag');
       assert.equal(etag, `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
-      const again = await fetch(`${proxy.url}/refund-button.js`, {
+      const again = await fetch(`${stack.proxy.url}/refund-button.js`, {
         headers: { ...client.headers, 'If-None-Match': etag! },
       });
       assert.equal(again.status, 304);
@@ -286,13 +241,13 @@ export const runConformance = (runtime: RuntimeName): void => {
       await call('/payments/RT-HOOK', { merchantUid: 'RT-HOOK' });
       // Cancelled in the i'mport console: the proxy's ledger does not see it.
       const token = (await (
-        await fetch(`${served.url}/users/getToken`, {
+        await fetch(`${stack.served.url}/users/getToken`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ imp_key: 'test_imp_key', imp_secret: 'test_imp_secret' }),
         })
       ).json()) as { response: { access_token: string } };
-      await fetch(`${served.url}/payments/cancel`, {
+      await fetch(`${stack.served.url}/payments/cancel`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.response.access_token}` },
         body: JSON.stringify({ imp_uid: p.imp_uid, amount: 2500, reason: 'console' }),
@@ -331,7 +286,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       const pending = cancel({ merchant_uid: 'RT-SLOW', reason: 'slow' });
       const leaseExpiry = async () =>
         (
-          await ledger.sql<
+          await stack.ledger.sql<
             { expires_at: number }[]
           >`SELECT expires_at::float8 AS expires_at FROM leases WHERE name = 'order:RT-SLOW'`
         )[0]?.expires_at;
@@ -353,12 +308,12 @@ export const runConformance = (runtime: RuntimeName): void => {
         left = await leaseExpiry();
       }
       assert.equal(left, undefined, 'the lease is released');
-      assert.doesNotMatch(proxy.output(), /could not renew a lease|lost a lease/);
+      assert.doesNotMatch(stack.proxy.output(), /could not renew a lease|lost a lease/);
     });
 
     if (runtime !== 'node') {
       it('refuses to start without DATABASE_URL, saying the ledger here is PostgreSQL', async () => {
-        const { DATABASE_URL: _unset, ...env } = proxyEnv(served.url, ledger.url);
+        const { DATABASE_URL: _unset, ...env } = proxyEnv(stack.served.url, stack.ledger.url);
         const refused = await startRefused(runtime, env);
         // A process stops with code 1; a Worker has no start-up, so it answers every request with the message.
         assert.equal(refused.code, runtime === 'workerd' ? 500 : 1, refused.text);

@@ -7,10 +7,9 @@
  * Workers (raw workerd has none, so there the worker runs under Miniflare, which can fire one).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
-import { createFakeIamport, type FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
-import { type ServedFake, serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
+import type { FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
 import { type Received, startWebhookReceiver, type WebhookReceiver } from '../proxy/test-support/webhook-receiver.ts';
 import { newWebhookSecret } from '../proxy/test-support/webhook-stack.ts';
 import { startCronWorker } from './cron-worker.ts';
@@ -18,14 +17,12 @@ import {
   freePort,
   GRANT_SECRET,
   type Ledger,
-  type LedgerServer,
   proxyEnv,
   RUNTIME_LABELS,
-  type RunningProxy,
   type RuntimeName,
-  startLedgerServer,
   startProxy,
 } from './harness.ts';
+import { runtimeStack } from './stack.ts';
 
 /** How long a delivery may take to show up: the first attempt at once, a retry after 1 s and the next pass. */
 const DEADLINE_MS = 10_000;
@@ -111,41 +108,18 @@ const forId = (receiver: WebhookReceiver, id: string): Received[] =>
 export const runDelivery = (runtime: RuntimeName): void => {
   describe(`merchant webhooks from the proxy on ${RUNTIME_LABELS[runtime]}`, () => {
     const secret = newWebhookSecret();
-    let server: LedgerServer;
-    let ledger: Ledger;
-    let fake: FakeIamport;
-    let served: ServedFake;
     let receiver: WebhookReceiver;
-    let proxy: RunningProxy;
-    let startError: unknown = null;
-
-    before(async () => {
-      server = await startLedgerServer();
-      ledger = await server.ledger(`${runtime}_hooks`);
-      fake = createFakeIamport();
-      served = await serveFakeIamport(fake);
-      receiver = await startWebhookReceiver(secret);
-      try {
-        const env = { ...proxyEnv(served.url, ledger.url), ...webhookEnv(runtime, receiver.url, secret) };
-        proxy = await startProxy(runtime, env);
-      } catch (error) {
-        startError = error;
-      }
+    const stack = runtimeStack(runtime, {
+      schema: `${runtime}_hooks`,
+      beside: async () => {
+        receiver = await startWebhookReceiver(secret);
+        return webhookEnv(runtime, receiver.url, secret);
+      },
+      closeBeside: async () => receiver?.close(),
     });
+    const { fake } = stack;
 
-    beforeEach(() => {
-      if (startError) throw startError;
-    });
-
-    after(async () => {
-      await proxy?.stop();
-      await receiver?.close();
-      await served?.close();
-      await ledger?.drop();
-      await server?.stop();
-    });
-
-    const send: Send = (path, init) => fetch(`${proxy.url}${path}`, init);
+    const send: Send = (path, init) => fetch(`${stack.proxy.url}${path}`, init);
 
     it('delivers a refund as refund.succeeded right after its answer: signed, exact headers and body, in the ledger', async () => {
       const p = fake.addPayment({ merchant_uid: 'RT-HOOK-1', amount: 10_000 });
@@ -167,7 +141,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
       assert.match(String(got.headers['webhook-signature']), /^v1,[A-Za-z0-9+/]+={0,2}$/);
 
       const { events, deliveries } = await eventually('the ledger records the delivery', async () => {
-        const outbox = await outboxOf(ledger, 'RT-HOOK-1');
+        const outbox = await outboxOf(stack.ledger, 'RT-HOOK-1');
         return outbox.events[0]?.status === 'delivered' ? outbox : undefined;
       });
       assert.deepEqual(
@@ -175,7 +149,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
         [[id, 'refund.succeeded', 1, 'delivered', 1]],
       );
       assert.deepEqual(attemptsOf(deliveries, sentAt * 1000), [{ url: receiver.url, status: 204, error: null }]);
-      const [attempt] = await ledger.sql<{ id: string }[]>`
+      const [attempt] = await stack.ledger.sql<{ id: string }[]>`
         SELECT id FROM refund_attempts WHERE merchant_uid = 'RT-HOOK-1'`;
       const body = {
         type: 'refund.succeeded',
@@ -202,10 +176,10 @@ export const runDelivery = (runtime: RuntimeName): void => {
 
     it("records a refused connection as a failed attempt, with no status and the runtime's error, and keeps the event for its retry", async (t) => {
       const closed = await freePort();
-      const downLedger = await server.ledger(`${runtime}_hooks_down`);
+      const downLedger = await stack.server.ledger(`${runtime}_hooks_down`);
       // An hour before the retry: the scenario sees the first round's end, not a second round.
       const env = {
-        ...proxyEnv(served.url, downLedger.url),
+        ...proxyEnv(stack.served.url, downLedger.url),
         ...webhookEnv(runtime, `http://127.0.0.1:${closed}/hooks`, secret),
         WEBHOOK_RETRY_SCHEDULE: '3600',
       };
@@ -238,13 +212,20 @@ export const runDelivery = (runtime: RuntimeName): void => {
     // Workers' retry is in its own scenario below: raw workerd cannot fire the cron.
     if (runtime !== 'workerd') {
       it('sends a refused first attempt again on the outbox timer, with the same webhook-id, and records both', async () => {
-        await retriedDelivery({ fake, receiver, ledger, send, merchantUid: 'RT-HOOK-2', nextPass: async () => {} });
+        await retriedDelivery({
+          fake,
+          receiver,
+          ledger: stack.ledger,
+          send,
+          merchantUid: 'RT-HOOK-2',
+          nextPass: async () => {},
+        });
       });
     } else {
       it('sends a refused first attempt again from the cron trigger, with the same webhook-id, and records both', async () => {
-        const mfLedger = await server.ledger('workerd_cron_hooks');
+        const mfLedger = await stack.server.ledger('workerd_cron_hooks');
         const worker = await startCronWorker({
-          ...proxyEnv(served.url, mfLedger.url),
+          ...proxyEnv(stack.served.url, mfLedger.url),
           ...webhookEnv(runtime, receiver.url, secret),
         });
         try {
