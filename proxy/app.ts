@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
+import { staffRoutes } from './staff/routes.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
 import type { OutboxEvent } from './store/outbox.ts';
 import type { Store } from './store/store.ts';
@@ -48,7 +49,8 @@ type Optional =
   | 'webhookForwardUrl'
   | 'admin'
   | 'merchantWebhooks'
-  | 'attentionAfterSeconds';
+  | 'attentionAfterSeconds'
+  | 'staffPerSubPerMinute';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -212,6 +214,7 @@ export const buildProxyWithOutbox = (
   const minute = { windowMs: 60_000, now: deps.now };
   const perIp = (c: Context) => (c.req.method === 'OPTIONS' ? null : `ip:${rateGroupOf(deps.clientIp(c))}`);
   const perOrder = (c: Context) => `order:${c.get('grant').sub}`;
+  const onRefused = createRefusedOriginLog({ log: deps.log, now: deps.now });
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
   app.use(
@@ -222,7 +225,7 @@ export const buildProxyWithOutbox = (
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
       maxAge: 600,
-      onRefused: createRefusedOriginLog({ log: deps.log, now: deps.now }),
+      onRefused,
     }),
   );
   app.use('/payments/*', originGuard({ isAllowed }));
@@ -238,8 +241,10 @@ export const buildProxyWithOutbox = (
   app.route('/', paymentRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', widgetRoutes(deps));
+  // Staff grants are signed with the grant secret, which is always set: the staff routes need no ADMIN_API_KEYS.
+  app.route('/', staffRoutes(deps, { isAllowed, onRefused, perSubPerMinute: config.staffPerSubPerMinute ?? 0 }));
   // Unset, the admin API does not exist: its routes answer 404 as any unknown route does. It sends no CORS headers
-  // (the cors middleware covers /payments/* only): a browser page has no business with it.
+  // (the cors middleware covers /payments/* and /staff/* only): a browser page has no business with it.
   if (config.admin && config.admin.keys.length > 0) {
     app.route('/', adminRoutes(deps, config.admin));
     app.route('/', metricsRoutes(deps, config.admin));

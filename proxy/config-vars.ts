@@ -115,6 +115,7 @@ export const VARS = {
   // Each key's length is checked in config.ts, which can say which one is short without quoting it.
   ADMIN_API_KEYS: { schema: v.string() },
   RATE_LIMIT_ADMIN_PER_KEY: { schema: int(0, 1_000_000), fallback: '600' },
+  RATE_LIMIT_STAFF_PER_SUB: { schema: int(0, 1_000_000), fallback: '120' },
   IAMPORT_WEBHOOK_IPS: { schema: ipList, fallback: '' },
   // https:// only; http:// to a loopback host outside production is checked in config.ts, which knows the mode.
   IAMPORT_WEBHOOK_FORWARD_URL: { schema: exactHttpUrl },

@@ -36,10 +36,23 @@ describe('parseConfig', () => {
       webhookForwardUrl: null,
       healthDetails: false,
       admin: { keys: [], perKeyPerMinute: 600, generated: false },
+      staffPerSubPerMinute: 120,
       merchantWebhooks: null,
       attentionAfterSeconds: 600,
     });
     assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
+  });
+
+  it('reads RATE_LIMIT_STAFF_PER_SUB as a whole number (0 turns the limit off), and refuses anything else naming it', () => {
+    assert.equal(parseConfig({ ...base, RATE_LIMIT_STAFF_PER_SUB: '0' }).staffPerSubPerMinute, 0);
+    assert.equal(parseConfig({ ...base, RATE_LIMIT_STAFF_PER_SUB: '30' }).staffPerSubPerMinute, 30);
+    for (const bad of ['-1', '1.5', 'lots']) {
+      assert.throws(
+        () => parseConfig({ ...base, RATE_LIMIT_STAFF_PER_SUB: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError && error.problems.some((p) => p.startsWith('RATE_LIMIT_STAFF_PER_SUB')),
+      );
+    }
   });
 
   it('reads ATTENTION_AFTER as a positive whole number of seconds, and refuses anything else naming it', () => {

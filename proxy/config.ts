@@ -47,6 +47,8 @@ export interface Config {
   /** /health also shows the i'mport base URL and the mode (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
   readonly admin: AdminConfig;
+  /** Requests per minute per staff member on the /staff/ routes (RATE_LIMIT_STAFF_PER_SUB); 0 is off. */
+  readonly staffPerSubPerMinute: number;
   /**
    * Signed events to the merchant's servers (MERCHANT_WEBHOOK_URL, …); null when not configured. In the sandbox
    * without MERCHANT_WEBHOOK_URL: a fresh secret and no URL until the entry's own receiver listens.
@@ -286,6 +288,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     deployment: read('DENO_DEPLOYMENT_ID'),
     adminKeys: adminKeysOf(read('ADMIN_API_KEYS'), problems),
     adminPerKey: read('RATE_LIMIT_ADMIN_PER_KEY'),
+    staffPerSub: read('RATE_LIMIT_STAFF_PER_SUB'),
     merchantWebhooks: merchantWebhooksOf(
       {
         urls: read('MERCHANT_WEBHOOK_URL'),
@@ -323,6 +326,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookForwardUrl: values.webhookForwardUrl ?? null,
     healthDetails: values.healthDetails!,
     admin: adminOf(sandbox, values.adminKeys, values.adminPerKey),
+    staffPerSubPerMinute: values.staffPerSub!,
     merchantWebhooks: sandboxWebhooksOf(sandbox, values.merchantWebhooks, retrySchedule!),
     attentionAfterSeconds: values.attentionAfter!,
     warnings,

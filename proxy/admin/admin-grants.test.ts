@@ -75,4 +75,38 @@ describe('POST /admin/grants', () => {
     const text = await admin('/admin/grants', { method: 'POST', body: 'merchant_uid=ADM-1' });
     assert.equal(text.status, 400);
   });
+
+  it('mints a staff grant: role "staff", the sub given, no order, 15 minutes unless told, capped by MAX_GRANT_TTL', async () => {
+    const clock = createClock(T);
+    await open(withAdmin({ clock, config: { maxGrantTtlSeconds: 1200 } }));
+    const res = await postGrant({ role: 'staff', sub: 'alice@shop.example' });
+    assert.equal(res.status, 200);
+    const { grant, expires_at, ...rest } = await json(res);
+    assert.deepEqual(rest, {});
+    assert.equal(expires_at, T / 1000 + 900);
+    assert.deepEqual(claimsOf(grant), { role: 'staff', sub: 'alice@shop.example', iat: T / 1000, exp: T / 1000 + 900 });
+    const short = await json(await postGrant({ role: 'staff', sub: '김민수', ttl_seconds: 60 }));
+    assert.equal(claimsOf(short.grant).exp - claimsOf(short.grant).iat, 60);
+    assert.equal((await postGrant({ role: 'staff', sub: 'x'.repeat(128), ttl_seconds: 1200 })).status, 200);
+    const cases: [unknown, RegExp][] = [
+      [{ role: 'staff', sub: 'alice', ttl_seconds: 1201 }, /ttl_seconds must be at most 1200 \(MAX_GRANT_TTL\)/],
+      [{ role: 'staff' }, /sub is required/],
+      [{ role: 'staff', sub: '' }, /sub must be 1–128 printable characters/],
+      [{ role: 'staff', sub: 'x'.repeat(129) }, /sub must be 1–128 printable characters/],
+      [{ role: 'staff', sub: 'al\nice' }, /sub must be 1–128 printable characters/],
+      [{ role: 'staff', sub: ' alice' }, /sub must not start or end with a space/],
+      [{ role: 'staff', sub: 42 }, /sub/],
+      [{ role: 'staff', sub: 'alice', merchant_uid: 'ADM-1' }, /merchant_uid/],
+      [{ role: 'staff', sub: 'alice', max_amount: 1000 }, /max_amount/],
+      [{ role: 'admin', sub: 'alice' }, /role/],
+      [{ role: null, merchant_uid: 'ADM-1' }, /role/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await postGrant(body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      const { error } = await json(answer);
+      assert.equal(error.code, 'INVALID_REQUEST');
+      assert.match(error.message, message, JSON.stringify(body));
+    }
+  });
 });

@@ -4,6 +4,7 @@
  * log and the rate limit), never the key.
  */
 import type { MiddlewareHandler } from 'hono';
+import { adminActor } from '../auth/actor.ts';
 import { AppError } from '../errors.ts';
 
 declare module 'hono' {
@@ -53,7 +54,9 @@ export const requireAdminKey = (keys: readonly string[]): MiddlewareHandler => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     const presented = match?.[1];
     if (presented === undefined || !(await isAdminKey(presented))) throw refused();
-    c.set('adminKeyId', await adminKeyId(presented));
+    const id = await adminKeyId(presented);
+    c.set('adminKeyId', id);
+    c.set('actor', adminActor(id));
     await next();
   };
 };

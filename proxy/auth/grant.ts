@@ -54,17 +54,20 @@ const timeRefusal = ({ exp, nbf, iat }: Readonly<Record<string, unknown>>, nowSe
   return null;
 };
 
-export type GrantCheck = { ok: true; grant: Grant } | { ok: false; reason: string };
+export type GrantCheck = { ok: true; grant: Grant } | GrantRefusal;
+
+/** Why a grant was refused; `staff` when it is a valid staff grant shown at a door for customer grants. */
+export type GrantRefusal = { ok: false; reason: string; staff?: true };
 
 /**
- * Verifies a grant. Only HS256 is accepted (never `none`, never an asymmetric alg that could be confused with the
- * shared secret); `exp` is required and checked.
+ * The checks every grant passes, customer's or staff's: a canonical HS256 signature (never `none`, never an
+ * asymmetric alg that could be confused with the shared secret) and its times on the injected clock.
  */
-export const verifyGrant = async (
+export const verifySignature = async (
   token: string,
   secret: string | CryptoKey,
   options: VerifyOptions = {},
-): Promise<GrantCheck> => {
+): Promise<{ ok: true; payload: Readonly<Record<string, unknown>>; nowSec: number } | GrantRefusal> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
   // One grant, one spelling: a signature with other trailing bits would verify too and dodge the verified-grant cache.
   if (!isCanonicalSignature(token.slice(token.lastIndexOf('.') + 1))) {
@@ -85,20 +88,35 @@ export const verifyGrant = async (
   }
   const late = timeRefusal(payload, nowSec);
   if (late) return { ok: false, reason: late };
+  return { ok: true, payload, nowSec };
+};
+
+/** Why a grant meant to live longer than MAX_GRANT_TTL is refused, or null. */
+export const ttlRefusal = (exp: number, iat: number | undefined, nowSec: number, maxTtlSeconds?: number) => {
+  if (maxTtlSeconds === undefined || exp - Math.min(nowSec, iat ?? Infinity) <= maxTtlSeconds) return null;
+  return `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
+};
+
+/** Verifies a customer's grant: signature and times (verifySignature), `exp` required, and no `role`. */
+export const verifyGrant = async (
+  token: string,
+  secret: string | CryptoKey,
+  options: VerifyOptions = {},
+): Promise<GrantCheck> => {
+  const signed = await verifySignature(token, secret, options);
+  if (!signed.ok) return signed;
+  const { payload, nowSec } = signed;
+  // A staff grant's sub is a person, not an order: were role ignored here, a staff id equal to an order id would open
+  // that order. Any other role is no grant of ours.
+  if (payload.role === 'staff') return { ok: false, reason: 'a staff grant opens no order', staff: true };
+  if (payload.role !== undefined) return { ok: false, reason: 'the grant has a role this proxy does not know' };
   const claims = v.safeParse(ClaimsSchema, payload);
   if (!claims.success) {
     const problem = claims.issues[0].message;
     return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${problem}` };
   }
-  const { maxTtlSeconds } = options;
-  if (maxTtlSeconds !== undefined) {
-    const { exp, iat } = claims.output;
-    const from = Math.min(nowSec, iat ?? Infinity);
-    if (exp - from > maxTtlSeconds) {
-      const reason = `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
-      return { ok: false, reason };
-    }
-  }
+  const late = ttlRefusal(claims.output.exp, claims.output.iat, nowSec, options.maxTtlSeconds);
+  if (late) return { ok: false, reason: late };
   return { ok: true, grant: claims.output };
 };
 

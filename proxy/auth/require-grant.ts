@@ -30,6 +30,9 @@ export const requireGrant = ({ secret, maxTtlSeconds, now }: RequireGrantOptions
       });
     }
     const check = await verifyGrant(match[1]);
+    if (!check.ok && check.staff) {
+      throw new AppError('FORBIDDEN', 'This is a staff grant: it opens the /staff/ routes, not an order.');
+    }
     if (!check.ok) {
       throw new AppError('UNAUTHORIZED', `The grant was refused: ${check.reason}.`, {
         'WWW-Authenticate': 'Bearer error="invalid_token"',

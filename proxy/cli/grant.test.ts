@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { verifyGrant } from '../auth/grant.ts';
+import { verifyStaffGrant } from '../auth/staff-grant.ts';
 import { startChild } from '../test-support/child-process.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
 
@@ -41,6 +42,24 @@ describe('npm run -s grant', () => {
     assert.equal(code, 0);
     assert.ok((await verifyGrant(stdout.trim(), LIVE_SECRET)).ok);
     assert.equal((await verifyGrant(stdout.trim(), SANDBOX_SECRET)).ok, false);
+  });
+
+  it('mints a staff grant with --staff <id>, which opens no order, and refuses order options beside it', async () => {
+    const env = { REFUND_TOKEN_SECRET: LIVE_SECRET };
+    const { code, stdout } = await grantCli(['--staff', 'alice@shop.example', '--ttl', '600'], env);
+    assert.equal(code, 0);
+    const check = await verifyStaffGrant(stdout.trim(), LIVE_SECRET);
+    assert.ok(check.ok && check.grant.sub === 'alice@shop.example' && check.grant.exp - check.grant.iat! === 600);
+    assert.equal((await verifyGrant(stdout.trim(), LIVE_SECRET)).ok, false);
+    for (const args of [
+      ['--staff', 'alice', '--max-amount', '100'],
+      ['--staff', 'alice', 'ORD-1'],
+      ['--staff', ' alice'],
+    ]) {
+      const refused = await grantCli(args, env);
+      assert.equal(refused.code, 2, args.join(' '));
+      assert.equal(refused.stdout, '');
+    }
   });
 
   it('refuses a SANDBOX_TOKEN_SECRET shorter than 32 characters as the proxy does, printing no grant', async () => {

@@ -1,15 +1,19 @@
 /**
  * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant.
  * `--max-amount` caps the total refunded under the grant; it then carries a jti (a random one unless given).
+ * `npm run -s grant -- --staff <staff id> [--ttl <seconds>]`: prints a staff grant (the /staff/ routes, <refund-desk>).
  * Signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET (the sandbox's, when it was started with one). Only the
  * grant goes to stdout: `$(npm run -s grant -- …)` captures it whole.
  */
 import { parseArgs } from 'node:util';
+import * as v from 'valibot';
 import { mintGrant } from '../auth/grant.ts';
+import { mintStaffGrant, StaffSubSchema } from '../auth/staff-grant.ts';
 import { grantSecretOf } from '../config.ts';
 
 const usage =
   'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]\n' +
+  '       npm run -s grant -- --staff <staff id> [--ttl <seconds>]\n' +
   '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
 const { values, positionals } = parseArgs({
@@ -18,6 +22,7 @@ const { values, positionals } = parseArgs({
     ttl: { type: 'string' },
     'max-amount': { type: 'string' },
     jti: { type: 'string' },
+    staff: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -31,7 +36,8 @@ const number = (name: string, raw: string | undefined): number | undefined => {
   }
   return Number(raw);
 };
-if (values.help || !merchantUid) {
+const staff = values.staff;
+if (values.help || (staff === undefined) === (merchantUid === undefined)) {
   console.error(usage);
   process.exit(values.help ? 0 : 2);
 }
@@ -40,13 +46,22 @@ if (!secret.ok) {
   process.exit(2);
 }
 const ttl = number('ttl', values.ttl);
-const maxAmount = number('max-amount', values['max-amount']);
-console.log(
-  await mintGrant(secret.secret, {
-    merchantUid,
-    ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
-    ...(maxAmount === undefined ? {} : { maxAmount }),
-    // A cap is kept per grant, by its jti: a capped grant gets one even when none was asked for.
-    ...(values.jti !== undefined ? { jti: values.jti } : maxAmount !== undefined ? { jti: crypto.randomUUID() } : {}),
-  }),
-);
+if (staff !== undefined) {
+  // A staff grant names a person and no order: the order's options have no place on it.
+  if (values['max-amount'] !== undefined || values.jti !== undefined || !v.is(StaffSubSchema, staff)) {
+    console.error(`--staff takes 1–128 printable characters, without --max-amount or --jti\n${usage}`);
+    process.exit(2);
+  }
+  console.log(await mintStaffGrant(secret.secret, { sub: staff, ...(ttl === undefined ? {} : { ttlSeconds: ttl }) }));
+} else {
+  const maxAmount = number('max-amount', values['max-amount']);
+  console.log(
+    await mintGrant(secret.secret, {
+      merchantUid: merchantUid!,
+      ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
+      ...(maxAmount === undefined ? {} : { maxAmount }),
+      // A cap is kept per grant, by its jti: a capped grant gets one even when none was asked for.
+      ...(values.jti !== undefined ? { jti: values.jti } : maxAmount !== undefined ? { jti: crypto.randomUUID() } : {}),
+    }),
+  );
+}

@@ -34,6 +34,8 @@ export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHand
       ...(code ? { code } : {}),
       // Which admin key called (a short hash of it; proxy/admin/admin-key.ts), never the key.
       ...(c.get('adminKeyId') ? { key_id: c.get('adminKeyId') } : {}),
+      // Which staff member called through the staff door (a verified staff grant's sub).
+      ...(c.get('staffSub') ? { staff_sub: c.get('staffSub') } : {}),
       // Read from the context, not c.res.headers: reading an answer's headers makes the Node server build it anew.
       ...(c.get('replayed') ? { replayed: true } : {}),
     });

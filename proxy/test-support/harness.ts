@@ -62,6 +62,7 @@ export interface HarnessOptions {
       | 'admin'
       | 'merchantWebhooks'
       | 'attentionAfterSeconds'
+      | 'staffPerSubPerMinute'
     >
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */

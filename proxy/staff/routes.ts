@@ -1,0 +1,54 @@
+/**
+ * @module The staff routes, for the back office's `<refund-desk>` in a browser: the admin API's shared routes
+ * (proxy/admin/shared-routes.ts, the same handlers) under /staff, behind a staff grant instead of an admin key. Unlike
+ * /admin they answer browsers: CORS for ALLOWED_ORIGINS (and the proxy's own origins) and the origin guard, as the
+ * payment routes. Each call is logged with the staff member's id and limited per id (RATE_LIMIT_STAFF_PER_SUB).
+ * No /staff/grants: staff cannot mint grants.
+ */
+import { Hono } from 'hono';
+import { sharedRoutes } from '../admin/shared-routes.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { cors } from '../middleware/cors.ts';
+import { originGuard } from '../middleware/origin-guard.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
+import { requireStaffGrant } from './staff-door.ts';
+
+export type StaffDeps = Pick<AppDeps, 'store' | 'now' | 'log' | 'webhooks' | 'grantSecret' | 'maxGrantTtlSeconds'>;
+
+export interface StaffOptions {
+  /** Whether a page on `origin` may call (ALLOWED_ORIGINS and the proxy's own origins). */
+  readonly isAllowed: (origin: string) => boolean;
+  /** Told each refused Origin (the refused-origin log line). */
+  readonly onRefused?: (origin: string) => void;
+  /** Requests per minute per staff member (RATE_LIMIT_STAFF_PER_SUB); 0 is off. */
+  readonly perSubPerMinute: number;
+}
+
+export const staffRoutes = (deps: StaffDeps, options: StaffOptions) =>
+  new Hono()
+    .use(
+      '/staff/*',
+      cors({
+        isAllowed: options.isAllowed,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['Authorization', 'Content-Type'],
+        exposeHeaders: ['Retry-After', 'Content-Disposition'],
+        maxAge: 600,
+        ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+      }),
+    )
+    .use('/staff/*', originGuard({ isAllowed: options.isAllowed }))
+    .use(
+      '/staff/*',
+      requireStaffGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),
+    )
+    .use(
+      '/staff/*',
+      rateLimit({
+        limit: options.perSubPerMinute,
+        windowMs: 60_000,
+        now: deps.now,
+        key: (c) => `staff:${c.get('staffSub')}`,
+      }),
+    )
+    .route('/staff', sharedRoutes(deps));
