@@ -123,6 +123,9 @@ export const VARS = {
   // Its form (whsec_ + base64 of at least 24 bytes) is checked in webhooks/config.ts, which decodes it.
   MERCHANT_WEBHOOK_SECRET: { schema: v.string() },
   WEBHOOK_RETRY_SCHEDULE: { schema: secondsList, fallback: '5,300,1800,7200,18000,36000,36000' },
+  // Their form (base64 of exactly 32 bytes) is checked in config.ts, which says which one is wrong without quoting it.
+  DATA_ENCRYPTION_KEY: { schema: v.string() },
+  DATA_ENCRYPTION_KEY_PREVIOUS: { schema: v.string() },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.

@@ -10,6 +10,7 @@ import { idempotencyContract } from './contract-idempotency.ts';
 import { leasesContract } from './contract-leases.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { paymentsContract } from './contract-payments.ts';
+import { requestsContract } from './contract-requests.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { inspectSqlStore } from './sql-store.ts';
 import type { Store, StoreBackend } from './store.ts';
@@ -67,5 +68,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     attemptsContract(stores);
     idempotencyContract(stores);
     outboxContract(stores);
+    requestsContract(stores);
   });
 }
