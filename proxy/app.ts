@@ -21,8 +21,10 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
+import { createSealer } from './requests/account-crypto.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { refundRequestRoutes } from './routes/refund-requests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
@@ -43,7 +45,8 @@ type Optional =
   | 'healthDetails'
   | 'webhookForwardUrl'
   | 'admin'
-  | 'merchantWebhooks';
+  | 'merchantWebhooks'
+  | 'dataKeys';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -99,6 +102,8 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
   const outbox = dispatcherOf(config, runtime, { store, now, log, background });
   const fixedOrigins = config.publicOrigin ? [config.publicOrigin] : [];
   const more = runtime.ownOrigins;
+  // Imported once, on first use: WebCrypto's key import is async, and a start-up need not wait for it.
+  let sealer: ReturnType<typeof createSealer> | undefined;
   const iamport =
     runtime.iamport ??
     createIamportClient({
@@ -123,6 +128,10 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     leaseTtlMs: 6_000,
     log,
     background,
+    sealer: () => {
+      sealer ??= createSealer(config.dataKeys ?? { current: null, previous: null });
+      return sealer;
+    },
     grantSecret: config.grantSecret,
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
@@ -169,28 +178,27 @@ export const buildProxyWithOutbox = (
   const perOrder = (c: Context) => `order:${c.get('grant').sub}`;
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
-  app.use(
-    '/payments/*',
-    cors({
-      isAllowed,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
-      maxAge: 600,
-      onRefused: createRefusedOriginLog({ log: deps.log, now: deps.now }),
-    }),
-  );
-  app.use('/payments/*', originGuard({ isAllowed }));
+  // The customer's routes: the refund (/payments) and request mode's (/refund-requests), behind the same doors.
+  const customer = ['/payments/*', '/refund-requests/*'] as const;
+  const customerCors = cors({
+    isAllowed,
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
+    maxAge: 600,
+    onRefused: createRefusedOriginLog({ log: deps.log, now: deps.now }),
+  });
+  const guard = originGuard({ isAllowed });
+  for (const path of customer) app.use(path, customerCors, guard);
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp }));
-  app.use(
-    '/payments/*',
-    requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),
-  );
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder }));
+  const ipLimit = rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp });
+  const grant = requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now });
+  const orderLimit = rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder });
+  for (const path of customer) app.use(path, ipLimit, grant, orderLimit);
 
   app.route('/', healthRoutes(deps));
   app.route('/', paymentRoutes(deps));
+  app.route('/', refundRequestRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', widgetRoutes(deps));
   // Unset, the admin API does not exist: its routes answer 404 as any unknown route does. It sends no CORS headers

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { mintGrant } from '../auth/grant.ts';
+import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
 import type { AdminConfig } from '../config.ts';
 import { AppError, failure } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
@@ -34,6 +34,7 @@ const GrantRequestSchema = v.strictObject({
   ttl_seconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   max_amount: v.optional(AmountSchema),
   jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.regex(/^[\x21-\x7e]+$/))),
+  mode: v.optional(v.picklist(GRANT_MODES)),
 });
 
 const wantsCsv = (accept: string | undefined): boolean => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
@@ -82,7 +83,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
     .post('/admin/grants', async (c) => {
       const parsed = v.safeParse(GrantRequestSchema, await readJson(() => c.req.text(), c.req.header('Content-Type')));
       if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
-      const { merchant_uid, ttl_seconds, max_amount, jti } = parsed.output;
+      const { merchant_uid, ttl_seconds, max_amount, jti, mode } = parsed.output;
       if (ttl_seconds !== undefined && ttl_seconds > deps.maxGrantTtlSeconds) {
         throw new AppError('INVALID_REQUEST', `ttl_seconds must be at most ${deps.maxGrantTtlSeconds} (MAX_GRANT_TTL)`);
       }
@@ -96,6 +97,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         now,
         ...(max_amount === undefined ? {} : { maxAmount: max_amount }),
         ...(id === undefined ? {} : { jti: id }),
+        ...(mode === undefined ? {} : { mode }),
       });
       return c.json({ grant, expires_at: now + ttlSeconds });
     })

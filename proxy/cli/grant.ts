@@ -1,15 +1,16 @@
 /**
- * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]`: prints a grant.
+ * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]`: prints a
+ * grant; `--mode request` makes a request-mode grant (the customer asks, the shop approves).
  * `--max-amount` caps the total refunded under the grant; it then carries a jti (a random one unless given).
  * Signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET (the sandbox's, when it was started with one). Only the
  * grant goes to stdout: `$(npm run -s grant -- …)` captures it whole.
  */
 import { parseArgs } from 'node:util';
-import { mintGrant } from '../auth/grant.ts';
+import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
 import { grantSecretOf } from '../config.ts';
 
 const usage =
-  'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>]\n' +
+  'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]\n' +
   '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
 const { values, positionals } = parseArgs({
@@ -18,6 +19,7 @@ const { values, positionals } = parseArgs({
     ttl: { type: 'string' },
     'max-amount': { type: 'string' },
     jti: { type: 'string' },
+    mode: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -40,12 +42,18 @@ if (!secret.ok) {
   process.exit(2);
 }
 const ttl = number('ttl', values.ttl);
+const mode = GRANT_MODES.find((m) => m === values.mode);
+if (values.mode !== undefined && !mode) {
+  console.error(`--mode must be refund or request\n${usage}`);
+  process.exit(2);
+}
 const maxAmount = number('max-amount', values['max-amount']);
 console.log(
   await mintGrant(secret.secret, {
     merchantUid,
     ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
     ...(maxAmount === undefined ? {} : { maxAmount }),
+    ...(mode === undefined ? {} : { mode }),
     // A cap is kept per grant, by its jti: a capped grant gets one even when none was asked for.
     ...(values.jti !== undefined ? { jti: values.jti } : maxAmount !== undefined ? { jti: crypto.randomUUID() } : {}),
   }),

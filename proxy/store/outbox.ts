@@ -3,7 +3,15 @@
  * instance at a time while it delivers them, and every delivery attempt. Times are epoch ms from the caller.
  */
 
-export type EventType = 'refund.succeeded' | 'refund.failed' | 'vbank.revoked' | 'payment.cancelled_externally';
+export type EventType =
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'vbank.revoked'
+  | 'payment.cancelled_externally'
+  | 'refund_request.created'
+  | 'refund_request.withdrawn'
+  | 'refund_request.approved'
+  | 'refund_request.rejected';
 export type EventStatus = 'pending' | 'delivered' | 'failed';
 
 /** An event as it is first written; the store gives it its per-order `sequence` in the same transaction. */

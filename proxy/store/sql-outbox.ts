@@ -9,6 +9,10 @@ const TYPES: readonly EventType[] = [
   'refund.failed',
   'vbank.revoked',
   'payment.cancelled_externally',
+  'refund_request.created',
+  'refund_request.withdrawn',
+  'refund_request.approved',
+  'refund_request.rejected',
 ];
 const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
 
