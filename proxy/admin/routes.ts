@@ -19,12 +19,11 @@ import { csvStream } from './csv.ts';
 import { encodeCursor } from './cursor.ts';
 import { deliveryRow, eventRow, parseEventsQuery } from './events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseRefundsQuery } from './query.ts';
+import { adminRequestRoutes } from './refund-requests.ts';
 import { paymentRow, REFUND_COLUMNS, type RefundRow, refundRow } from './rows.ts';
 
-export type AdminDeps = Pick<
-  AppDeps,
-  'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds' | 'log' | 'webhooks'
->;
+/** All of AppDeps: staff's approval of a refund request runs the refund itself. */
+export type AdminDeps = AppDeps;
 
 /** What the sandbox and a merchant backend give a grant unless told otherwise (mintGrant's default). */
 const DEFAULT_GRANT_TTL_SECONDS = 900;
@@ -158,7 +157,8 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         'INVALID_REQUEST',
         'The event is pending: it goes out on its own (redeliver a failed or delivered one).',
       );
-    });
+    })
+    .route('/', adminRequestRoutes(deps));
 };
 
 type RefundsQueryFilters = ReturnType<typeof parseRefundsQuery>['filters'];

@@ -8,7 +8,10 @@ export const ACCOUNT_DIGITS = '110123456789';
 
 /** A harness with DATA_ENCRYPTION_KEY set (a fresh key unless given) and the admin API on. */
 export const withRequests = (options: HarnessOptions = {}, key: string | null = randomDataKey()): Promise<Harness> =>
-  withAdmin({ ...options, config: { ...options.config, dataKeys: { current: key, previous: null } } });
+  withAdmin({
+    ...options,
+    config: { ...options.config, dataKeys: options.config?.dataKeys ?? { current: key, previous: null } },
+  });
 
 export const requestCalls = (h: Harness) => {
   const { admin } = adminCalls(h);
