@@ -131,6 +131,37 @@ describe('deciding refund requests', () => {
     assert.equal(h.fake.count('cancel'), 1);
   });
 
+  it('leaves an approval whose outcome is unknown approved until the attempt settles, then refunded', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-5');
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+    const unknown = await approve(id);
+    assert.equal(unknown.res.status, 200);
+    assert.equal(unknown.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(unknown.body.request.status, 'approved');
+    assert.equal((await approve(id)).body.error.code, 'REFUND_IN_PROGRESS');
+    assert.ok((await h.store.getRequest(id))?.refund_secret, 'kept while the outcome is unknown');
+    h.fake.clearFaults();
+    const view = await h.view('A-5');
+    assert.equal(view.body.request.status, 'refunded', 'settling the attempt moved its request');
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null);
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("fails an approval i'mport refuses, with its code", async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-6');
+    h.fake.inject({ kind: 'pg_refusal' });
+    const refused = await approve(id);
+    assert.equal(refused.res.status, 200);
+    assert.equal(refused.body.refund.ok, false);
+    assert.equal(refused.body.request.status, 'failed');
+    assert.equal(refused.body.request.error_code, refused.body.refund.error.code);
+  });
+
   it('refunds nothing for an approval after the customer withdrew', async () => {
     h = await withRequests();
     const { approve, withdraw } = requestCalls(h);
