@@ -118,6 +118,27 @@ describe('POST /refund-requests', () => {
   });
 });
 
+describe('the doors of /refund-requests', () => {
+  it('are those of /payments: a grant required, CORS for allowed origins, other origins refused', async () => {
+    h = await withRequests();
+    const post = (origin: string) =>
+      h.app.request('/refund-requests', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: origin },
+        body: '{}',
+      });
+    const bare = await post('https://shop.example');
+    assert.equal(bare.status, 401);
+    assert.equal(bare.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
+    const preflight = await h.app.request('/refund-requests/rr_1/withdraw', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal((await post('https://evil.example')).status, 403);
+  });
+});
+
 describe('request-mode grants', () => {
   it('never refund directly: POST /payments/cancel answers 403 naming request mode', async () => {
     h = await withRequests();
