@@ -15,6 +15,7 @@ import { requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { isUnsettled, settleAttempts } from '../refunds/settle.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
+import type { Sealer } from './account-crypto.ts';
 import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
 import { eventIfOn, requestEvent } from './events.ts';
 import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
@@ -48,7 +49,7 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
           return { value: { kind: 'replayed', answer: { status: record.response_status, body } } as const };
         }
       }
-      const outcome = await create(deps, input, order);
+      const outcome = await create(deps, sealer, input, order);
       if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };
       const answer = toRequestAnswer(outcome);
       return {
@@ -64,7 +65,12 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
   return result;
 };
 
-const create = async (deps: RequestDeps, input: CancelInput, order: OrderSnapshot): Promise<RequestOutcome> => {
+const create = async (
+  deps: RequestDeps,
+  sealer: Sealer,
+  input: CancelInput,
+  order: OrderSnapshot,
+): Promise<RequestOutcome> => {
   const { request: req, grant, idempotencyKey: key } = input;
   const latest = await deps.store.latestRequest(req.merchant_uid);
   if (latest && isOpenStatus(latest.status)) {
@@ -99,9 +105,9 @@ const create = async (deps: RequestDeps, input: CancelInput, order: OrderSnapsho
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;
-  const sealer = await deps.sealer();
-  const secret =
-    refund_account && sealer ? await sealer.seal(JSON.stringify({ refund_holder, refund_account, refund_tel })) : null;
+  const secret = refund_account
+    ? await sealer.seal(JSON.stringify({ refund_holder, refund_account, refund_tel }))
+    : null;
   const record = {
     id: `rr_${deps.randomId().replaceAll('-', '')}`,
     merchant_uid: req.merchant_uid,
