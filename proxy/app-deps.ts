@@ -1,11 +1,11 @@
 /** @module AppDeps: what buildProxy (app.ts) gives the routes; the environment is read elsewhere (config.ts). */
 import type { Context } from 'hono';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
-import type { RefundDeps } from './refunds/deps.ts';
+import type { RequestDeps } from './requests/deps.ts';
 import type { WidgetScript } from './routes/widget.ts';
 import type { ForwardedWebhook } from './webhook-forwarder.ts';
 
-export interface AppDeps extends RefundDeps {
+export interface AppDeps extends RequestDeps {
   /** The secret merchant grants are signed with. */
   readonly grantSecret: string;
   /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */

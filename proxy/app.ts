@@ -24,8 +24,10 @@ import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
+import { createSealer } from './requests/account-crypto.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { refundRequestRoutes } from './routes/refund-requests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -50,7 +52,8 @@ type Optional =
   | 'admin'
   | 'merchantWebhooks'
   | 'attentionAfterSeconds'
-  | 'staffPerSubPerMinute';
+  | 'staffPerSubPerMinute'
+  | 'dataKeys';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -143,6 +146,8 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
   };
   const fixedOrigins = config.publicOrigin ? [config.publicOrigin] : [];
   const more = runtime.ownOrigins;
+  // Imported once, on first use: WebCrypto's key import is async, and a start-up need not wait for it.
+  let sealer: ReturnType<typeof createSealer> | undefined;
   const iamport =
     runtime.iamport ??
     createIamportClient({
@@ -170,6 +175,10 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     leaseTtlMs: 6_000,
     log,
     background,
+    sealer: () => {
+      sealer ??= createSealer(config.dataKeys ?? { current: null, previous: null });
+      return sealer;
+    },
     grantSecret: config.grantSecret,
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
@@ -217,28 +226,27 @@ export const buildProxyWithOutbox = (
   const onRefused = createRefusedOriginLog({ log: deps.log, now: deps.now });
 
   app.use('*', requestLog({ log: deps.log, clientIp: deps.clientIp }));
-  app.use(
-    '/payments/*',
-    cors({
-      isAllowed,
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
-      maxAge: 600,
-      onRefused,
-    }),
-  );
-  app.use('/payments/*', originGuard({ isAllowed }));
+  // The customer's routes: the refund (/payments) and request mode's (/refund-requests), behind the same doors.
+  const customer = ['/payments/*', '/refund-requests/*'] as const;
+  const customerCors = cors({
+    isAllowed,
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposeHeaders: ['Idempotent-Replayed', 'Retry-After'],
+    maxAge: 600,
+    onRefused,
+  });
+  const guard = originGuard({ isAllowed });
+  for (const path of customer) app.use(path, customerCors, guard);
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp }));
-  app.use(
-    '/payments/*',
-    requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),
-  );
-  app.use('/payments/*', rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder }));
+  const ipLimit = rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp });
+  const grant = requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now });
+  const orderLimit = rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder });
+  for (const path of customer) app.use(path, ipLimit, grant, orderLimit);
 
   app.route('/', healthRoutes(deps));
   app.route('/', paymentRoutes(deps));
+  app.route('/', refundRequestRoutes(deps));
   app.route('/', webhookRoutes(deps));
   app.route('/', widgetRoutes(deps));
   // Staff grants are signed with the grant secret, which is always set: the staff routes need no ADMIN_API_KEYS.

@@ -126,6 +126,9 @@ export const VARS = {
   WEBHOOK_RETRY_SCHEDULE: { schema: secondsList, fallback: '5,300,1800,7200,18000,36000,36000' },
   // Seconds an attempt may stay unsettled before attention.needed is sent (and logged); up to 30 days.
   ATTENTION_AFTER: { schema: int(1, 30 * 86_400), fallback: '600' },
+  // Their form (base64 of exactly 32 bytes) is checked in config.ts, which says which one is wrong without quoting it.
+  DATA_ENCRYPTION_KEY: { schema: v.string() },
+  DATA_ENCRYPTION_KEY_PREVIOUS: { schema: v.string() },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.

@@ -39,8 +39,9 @@ describe('parseConfig', () => {
       staffPerSubPerMinute: 120,
       merchantWebhooks: null,
       attentionAfterSeconds: 600,
+      dataKeys: { current: null, previous: null },
     });
-    assert.equal(warnings.length, 1, 'ALLOWED_ORIGINS is empty (next test)');
+    assert.equal(warnings.length, 2, 'ALLOWED_ORIGINS is empty (next test), request mode is off (config-keys.test.ts)');
   });
 
   it('reads RATE_LIMIT_STAFF_PER_SUB as a whole number (0 turns the limit off), and refuses anything else naming it', () => {
@@ -72,8 +73,9 @@ describe('parseConfig', () => {
     const own = parseConfig({ ...base, PUBLIC_ORIGIN: 'https://refunds.example.com' }).warnings.join('\n');
     assert.match(own, /^ALLOWED_ORIGINS is empty: only pages on PUBLIC_ORIGIN \(https:\/\/refunds\.example\.com\)/);
     assert.match(own, /List the shop's origins in ALLOWED_ORIGINS/);
-    assert.deepEqual(parseConfig({ ...base, ALLOWED_ORIGINS: 'https://shop.example' }).warnings, []);
-    assert.equal(parseConfig({ ...base, ALLOWED_ORIGINS: ' , ' }).warnings.length, 1, 'only commas: empty');
+    const keyed = { ...base, DATA_ENCRYPTION_KEY: btoa('k'.repeat(32)) };
+    assert.deepEqual(parseConfig({ ...keyed, ALLOWED_ORIGINS: 'https://shop.example' }).warnings, []);
+    assert.equal(parseConfig({ ...keyed, ALLOWED_ORIGINS: ' , ' }).warnings.length, 1, 'only commas: empty');
     assert.deepEqual(parseConfig({}).warnings, [], 'the sandbox: its own pages are its only callers');
   });
 

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
 import { isLoopbackHost } from './net/ip.ts';
+import { type DataKeys, decodeDataKey, randomDataKey } from './requests/account-crypto.ts';
 import { type MerchantWebhooks, merchantWebhooksOf } from './webhooks/config.ts';
 import { newSecret } from './webhooks/signing.ts';
 
@@ -56,6 +57,8 @@ export interface Config {
   readonly merchantWebhooks: MerchantWebhooks | null;
   /** Seconds a refund attempt may stay unsettled before `attention.needed` is sent and logged (ATTENTION_AFTER). */
   readonly attentionAfterSeconds: number;
+  /** DATA_ENCRYPTION_KEY(_PREVIOUS): seal refund requests' accounts; without a current key request mode is off. */
+  readonly dataKeys: DataKeys;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
 }
@@ -230,6 +233,26 @@ const sandboxWebhooksOf = (sandbox: boolean, merchant: MerchantWebhooks | null, 
 const randomSecret = (): string =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 
+/**
+ * DATA_ENCRYPTION_KEY and its predecessor: each set one must be base64 of 32 bytes. The sandbox makes a key per start
+ * unless one is set, so it can show request mode; live, a missing key turns request mode off (parseConfig warns).
+ */
+const dataKeysOf = (
+  keys: { current: string | undefined; previous: string | undefined },
+  sandbox: boolean,
+  problems: string[],
+): DataKeys => {
+  for (const [name, value] of [
+    ['DATA_ENCRYPTION_KEY', keys.current],
+    ['DATA_ENCRYPTION_KEY_PREVIOUS', keys.previous],
+  ] as const) {
+    if (value !== undefined && value !== '' && !decodeDataKey(value)) {
+      problems.push(`${name} must be base64 of exactly 32 bytes (e.g. the output of \`openssl rand -base64 32\`)`);
+    }
+  }
+  return { current: keys.current || (sandbox ? randomDataKey() : null), previous: keys.previous || null };
+};
+
 /** The sandbox's admin key when ADMIN_API_KEYS is unset: new at each start, printed in its banner. */
 const adminOf = (sandbox: boolean, keys: string[], perKeyPerMinute: number | undefined): AdminConfig => {
   const generated = sandbox && keys.length === 0;
@@ -300,8 +323,18 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
       problems,
     ),
   };
+  const dataKeys = dataKeysOf(
+    { current: read('DATA_ENCRYPTION_KEY'), previous: read('DATA_ENCRYPTION_KEY_PREVIOUS') },
+    sandbox,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
   if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
+  if (!dataKeys.current) {
+    warnings.push(
+      'request mode is off: DATA_ENCRYPTION_KEY is not set, so POST /refund-requests answers REFUND_NOT_ALLOWED',
+    );
+  }
   // Past this point every required or defaulted value is set: each read that came back empty added a problem.
   return {
     sandbox,
@@ -329,6 +362,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     staffPerSubPerMinute: values.staffPerSub!,
     merchantWebhooks: sandboxWebhooksOf(sandbox, values.merchantWebhooks, retrySchedule!),
     attentionAfterSeconds: values.attentionAfter!,
+    dataKeys,
     warnings,
   };
 }

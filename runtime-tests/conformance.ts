@@ -146,6 +146,8 @@ export const runConformance = (runtime: RuntimeName): void => {
         refund_account_required: false,
         refund_tel_required: false,
         payout_estimate: null,
+        request_mode: false,
+        request: null,
       });
       assert.equal(await ledgerCancelAmount('RT-VIEW'), 0, 'the order is in the ledger now');
     });

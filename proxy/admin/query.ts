@@ -27,7 +27,7 @@ const invalid = (message: string): AppError => new AppError('INVALID_REQUEST', m
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 /** A time parameter in epoch ms. */
-const timeOf = (name: string, value: string): number => {
+export const timeOf = (name: string, value: string): number => {
   if (/^\d{1,11}$/.test(value)) return Number(value) * 1000;
   const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {

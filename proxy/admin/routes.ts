@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { mintGrant } from '../auth/grant.ts';
+import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant, StaffSubSchema } from '../auth/staff-grant.ts';
 import type { AdminConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
@@ -19,10 +19,8 @@ import { eventRow, parseEventsQuery } from './events.ts';
 import { readJson } from './read-json.ts';
 import { sharedRoutes } from './shared-routes.ts';
 
-export type AdminDeps = Pick<
-  AppDeps,
-  'store' | 'now' | 'randomId' | 'grantSecret' | 'maxGrantTtlSeconds' | 'log' | 'webhooks'
->;
+/** All of AppDeps: staff's approval of a refund request runs the refund itself. */
+export type AdminDeps = AppDeps;
 
 /** What the sandbox and a merchant backend give a grant unless told otherwise (mintGrant's default). */
 const DEFAULT_GRANT_TTL_SECONDS = 900;
@@ -34,6 +32,7 @@ const GrantRequestSchema = v.strictObject({
   ttl_seconds: TtlSchema,
   max_amount: v.optional(AmountSchema),
   jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.regex(/^[\x21-\x7e]+$/))),
+  mode: v.optional(v.picklist(GRANT_MODES)),
 });
 
 /** A staff grant names a person and no order: merchant_uid, max_amount and jti are refused, not ignored. */
@@ -77,7 +76,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
       }
       const parsed = v.safeParse(GrantRequestSchema, body);
       if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
-      const { merchant_uid, ttl_seconds, max_amount, jti } = parsed.output;
+      const { merchant_uid, ttl_seconds, max_amount, jti, mode } = parsed.output;
       const ttlSeconds = ttlOf(ttl_seconds);
       // A cap is counted per jti, so a capped grant without one gets one of its own.
       const id = jti ?? (max_amount === undefined ? undefined : deps.randomId());
@@ -87,6 +86,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         now,
         ...(max_amount === undefined ? {} : { maxAmount: max_amount }),
         ...(id === undefined ? {} : { jti: id }),
+        ...(mode === undefined ? {} : { mode }),
       });
       return c.json({ grant, expires_at: now + ttlSeconds });
     })

@@ -16,9 +16,11 @@ import { csvStream } from './csv.ts';
 import { encodeCursor } from './cursor.ts';
 import { deliveryRow, eventRow } from './events.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseRefundsQuery } from './query.ts';
+import { requestRoutes } from './refund-requests.ts';
 import { paymentRow, REFUND_COLUMNS, type RefundRow, refundRow } from './rows.ts';
 
-export type SharedDeps = Pick<AppDeps, 'store' | 'now' | 'log' | 'webhooks'>;
+/** All of AppDeps: approving a refund request runs the refund itself. */
+export type SharedDeps = AppDeps;
 
 type RefundsQueryFilters = ReturnType<typeof parseRefundsQuery>['filters'];
 
@@ -100,5 +102,6 @@ export const sharedRoutes = (deps: SharedDeps) => {
         'INVALID_REQUEST',
         'The event is pending: it goes out on its own (redeliver a failed or delivered one).',
       );
-    });
+    })
+    .route('/', requestRoutes(deps));
 };

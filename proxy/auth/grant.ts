@@ -14,7 +14,15 @@ export interface Grant {
   /** The most that may be refunded under this grant in all (its jti), across requests. */
   readonly max_amount?: number;
   readonly jti?: string;
+  /**
+   * `refund` (the default): the customer refunds at once. `request`: the customer may only ask (POST /refund-requests)
+   * and the shop's staff approve or reject; such a grant never refunds directly.
+   */
+  readonly mode?: GrantMode;
 }
+
+export const GRANT_MODES = ['refund', 'request'] as const;
+export type GrantMode = (typeof GRANT_MODES)[number];
 
 const ClaimsSchema = v.pipe(
   v.object({
@@ -23,6 +31,7 @@ const ClaimsSchema = v.pipe(
     iat: v.optional(v.pipe(v.number(), v.integer())),
     max_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
     jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+    mode: v.optional(v.picklist(GRANT_MODES, 'mode must be "refund" or "request"')),
   }),
   // The cap is kept per grant in the ledger, so a capped grant must say which grant it is.
   v.check(
@@ -125,6 +134,8 @@ export interface MintOptions {
   readonly ttlSeconds?: number;
   readonly maxAmount?: number;
   readonly jti?: string;
+  /** Left out of the grant unless given (a grant without it is a refund-mode grant). */
+  readonly mode?: GrantMode;
   /** UNIX seconds; defaults to now. */
   readonly now?: number;
 }
@@ -139,5 +150,6 @@ export const mintGrant = (secret: string, options: MintOptions): Promise<string>
   };
   if (options.maxAmount !== undefined) claims.max_amount = options.maxAmount;
   if (options.jti !== undefined) claims.jti = options.jti;
+  if (options.mode !== undefined) claims.mode = options.mode;
   return sign(claims, secret, 'HS256');
 };

@@ -36,6 +36,16 @@ describe('npm run -s grant', () => {
     assert.ok(check.ok && check.grant.sub === 'ORD-SB-1', JSON.stringify(check));
   });
 
+  it('mints a request-mode grant with --mode request, and refuses another mode', async () => {
+    const { code, stdout } = await grantCli(['ORD-RQ-1', '--mode', 'request'], { REFUND_TOKEN_SECRET: LIVE_SECRET });
+    assert.equal(code, 0);
+    const check = await verifyGrant(stdout.trim(), LIVE_SECRET);
+    assert.ok(check.ok && check.grant.mode === 'request', JSON.stringify(check));
+    const bad = await grantCli(['ORD-RQ-1', '--mode', 'approve'], { REFUND_TOKEN_SECRET: LIVE_SECRET });
+    assert.equal(bad.code, 2);
+    assert.match(bad.out, /--mode must be refund or request/);
+  });
+
   it('prefers REFUND_TOKEN_SECRET when both are set', async () => {
     const env = { REFUND_TOKEN_SECRET: LIVE_SECRET, SANDBOX_TOKEN_SECRET: SANDBOX_SECRET };
     const { code, stdout } = await grantCli(['ORD-1'], env);

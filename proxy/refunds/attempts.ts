@@ -28,6 +28,7 @@ export const attemptStart = (
     origin: input.origin,
     idempotency_key: key,
     started_at: deps.now(),
+    ...(input.approval ?? {}),
   };
 };
 

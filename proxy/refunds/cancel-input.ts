@@ -8,4 +8,6 @@ export interface CancelInput {
   readonly idempotencyKey: string | null;
   readonly clientIp: string | null;
   readonly origin: string | null;
+  /** Set when staff approved a refund request: the attempt carries it, and its end moves the request. */
+  readonly approval?: { readonly request_id: string; readonly approved_by: string };
 }

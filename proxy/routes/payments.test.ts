@@ -36,6 +36,8 @@ describe('GET /payments/:merchant_uid', () => {
       refund_account_required: false,
       refund_tel_required: false,
       payout_estimate: null,
+      request_mode: false,
+      request: null,
     });
     assert.ok(v.safeParse(RefundViewSchema, body).success, 'the answer is the shared RefundView the widget reads');
     assert.equal(h.fake.count('find'), 1);

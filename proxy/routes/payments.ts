@@ -9,6 +9,7 @@ import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
 import { cancelRefund, toAnswer, viewPayment } from '../refunds/index.ts';
+import { requestView } from '../requests/shapes.ts';
 
 // How each rule of the shared schemas is worded; `n` is the rule's requirement (a length, a bound, a pattern).
 const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
@@ -48,7 +49,10 @@ export const paymentRoutes = (deps: AppDeps) =>
       assertGrantCovers(grant, merchantUid.output);
       const outcome = await viewPayment(deps, merchantUid.output, grant);
       if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
-      return c.json(outcome.view);
+      const latest = await deps.store.latestRequest(merchantUid.output);
+      // request_mode: what the customer's dialog ends in (a request for the shop to approve, or the refund itself).
+      const requestMode = grant.mode === 'request';
+      return c.json({ ...outcome.view, request_mode: requestMode, request: latest ? requestView(latest) : null });
     })
     .post('/payments/cancel', async (c) => {
       if (!isJsonContentType(c.req.header('Content-Type'))) {
@@ -67,6 +71,13 @@ export const paymentRoutes = (deps: AppDeps) =>
       if (key && !key.success) throw new AppError('INVALID_REQUEST', describeIssues(key.issues, 'Idempotency-Key'));
       const grant = c.get('grant');
       assertGrantCovers(grant, parsed.output.merchant_uid);
+      if (grant.mode === 'request') {
+        throw new AppError(
+          'FORBIDDEN',
+          'This grant is for request mode: it cannot refund. Ask for the refund with POST /refund-requests; the shop ' +
+            'approves or rejects it.',
+        );
+      }
 
       const outcome = await cancelRefund(deps, {
         request: parsed.output,

@@ -13,7 +13,8 @@ import { originGuard } from '../middleware/origin-guard.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { requireStaffGrant } from './staff-door.ts';
 
-export type StaffDeps = Pick<AppDeps, 'store' | 'now' | 'log' | 'webhooks' | 'grantSecret' | 'maxGrantTtlSeconds'>;
+/** All of AppDeps: the shared routes include approving a refund request, which runs the refund. */
+export type StaffDeps = AppDeps;
 
 export interface StaffOptions {
   /** Whether a page on `origin` may call (ALLOWED_ORIGINS and the proxy's own origins). */

@@ -48,6 +48,8 @@ export function anAttempt(overrides: Partial<AttemptStart> = {}): AttemptStart {
     origin: 'https://shop.example',
     idempotency_key: unique('idem'),
     started_at: T0,
+    request_id: null,
+    approved_by: null,
     ...overrides,
   };
 }

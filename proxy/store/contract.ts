@@ -10,6 +10,7 @@ import { idempotencyContract } from './contract-idempotency.ts';
 import { leasesContract } from './contract-leases.ts';
 import { outboxContract } from './contract-outbox.ts';
 import { paymentsContract } from './contract-payments.ts';
+import { requestsContract } from './contract-requests.ts';
 import { watchContract } from './contract-watch.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { inspectSqlStore } from './sql-store.ts';
@@ -69,5 +70,6 @@ export function runStoreContract(name: string, makeStore: () => Promise<Store>, 
     idempotencyContract(stores);
     outboxContract(stores);
     watchContract(stores);
+    requestsContract(stores);
   });
 }

@@ -61,6 +61,29 @@ const DELIVERY_COLUMNS = `
   latency_ms DOUBLE PRECISION,
   error TEXT`;
 
+/** A refund request (store/requests.ts). allow_new_request is 0/1: both dialects bind and read an integer alike. */
+const REQUEST_COLUMNS = `
+  id TEXT NOT NULL UNIQUE,
+  merchant_uid TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'refunded', 'failed', 'rejected', 'withdrawn')),
+  amount DOUBLE PRECISION NOT NULL,
+  reason TEXT NOT NULL,
+  refund_bank TEXT,
+  refund_account_masked TEXT,
+  refund_secret TEXT,
+  idempotency_key TEXT,
+  grant_subject TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  decided_at BIGINT,
+  decided_by TEXT,
+  reject_reason TEXT,
+  allow_new_request INTEGER NOT NULL DEFAULT 1,
+  approved_amount DOUBLE PRECISION,
+  note TEXT,
+  attempt_id TEXT,
+  error_code TEXT,
+  updated_at BIGINT NOT NULL`;
+
 // Money is DOUBLE PRECISION because non-KRW currencies have fractions; points in time are BIGINT epoch ms.
 // iamport_ms is a duration that callers may measure with performance.now(), so it is DOUBLE PRECISION too.
 // SQLite accepts these type names (REAL and INTEGER affinity) and stores BOOLEAN as 0/1.
@@ -181,6 +204,25 @@ export const MIGRATIONS: readonly Migration[] = [
       // GET /admin/refunds?status=: without it a rare status is found by walking the time index past every other row
       // (npm run bench -- admin); with it the page is read straight off (outcome IS NULL for in_progress too).
       'CREATE INDEX refund_attempts_outcome ON refund_attempts (outcome, started_at, id)',
+    ],
+  },
+  {
+    version: 7,
+    name: 'refund_requests',
+    statements: [
+      // seq orders an order's requests (the latest is the one the view shows) even within one millisecond.
+      {
+        sqlite: `CREATE TABLE refund_requests (seq INTEGER PRIMARY KEY AUTOINCREMENT, ${REQUEST_COLUMNS})`,
+        postgres: `CREATE TABLE refund_requests (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ${REQUEST_COLUMNS})`,
+      },
+      // One open request per order, decided by the database itself, whichever instance inserts.
+      `CREATE UNIQUE INDEX refund_requests_one_open ON refund_requests (merchant_uid)
+        WHERE status IN ('requested', 'approved')`,
+      'CREATE INDEX refund_requests_order ON refund_requests (merchant_uid, seq)',
+      'CREATE INDEX refund_requests_created_at ON refund_requests (created_at, id)',
+      // An approval's refund attempt names its request and the staff member who approved it.
+      'ALTER TABLE refund_attempts ADD COLUMN request_id TEXT',
+      'ALTER TABLE refund_attempts ADD COLUMN approved_by TEXT',
     ],
   },
 ];

@@ -8,7 +8,11 @@ export type EventType =
   | 'refund.failed'
   | 'vbank.revoked'
   | 'payment.cancelled_externally'
-  | 'attention.needed';
+  | 'attention.needed'
+  | 'refund_request.created'
+  | 'refund_request.withdrawn'
+  | 'refund_request.approved'
+  | 'refund_request.rejected';
 export type EventStatus = 'pending' | 'delivered' | 'failed';
 
 /** An event as it is first written; the store gives it its per-order `sequence` in the same transaction. */

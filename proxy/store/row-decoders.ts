@@ -95,6 +95,8 @@ export function decodeAttempt(row: SqlRow): Attempt {
     origin: textOrNull(row, 'origin'),
     idempotency_key: textOrNull(row, 'idempotency_key'),
     started_at: num(row, 'started_at'),
+    request_id: textOrNull(row, 'request_id'),
+    approved_by: textOrNull(row, 'approved_by'),
     outcome: row.outcome === null ? null : oneOf(row, 'outcome', OUTCOMES),
     error_code: textOrNull(row, 'error_code'),
     iamport_code: numOrNull(row, 'iamport_code'),

@@ -10,6 +10,10 @@ const TYPES: readonly EventType[] = [
   'vbank.revoked',
   'payment.cancelled_externally',
   'attention.needed',
+  'refund_request.created',
+  'refund_request.withdrawn',
+  'refund_request.approved',
+  'refund_request.rejected',
 ];
 const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
 

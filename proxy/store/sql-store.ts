@@ -3,6 +3,7 @@ import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox, insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
+import { createSqlRequests, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
@@ -38,6 +39,8 @@ const startParams = (start: AttemptStart) => [
   start.origin,
   start.idempotency_key,
   start.started_at,
+  start.request_id ?? null,
+  start.approved_by ?? null,
 ];
 
 /** The WHERE conditions of pageAttempts and their parameters, in placeholder order. */
@@ -174,16 +177,28 @@ export function createSqlStore(driver: SqlDriver): Store {
     },
 
     async insertAttempt(start, finish) {
-      await driver.run(sql.insertAttempt, [...startParams(start), ...finishParams(finish)]);
+      const params = [...startParams(start), ...finishParams(finish)];
+      const requestId = start.request_id;
+      if (!finish || !requestId) {
+        await driver.run(sql.insertAttempt, params);
+        return;
+      }
+      // An approval refused before anything was sent: its request fails with it.
+      await driver.transaction(async (tx) => {
+        await tx.run(sql.insertAttempt, params);
+        await settleRequestIn(tx, requestId, start.id, finish);
+      });
     },
 
     async finishAttempt(id, finish, event) {
       const params = [...finishParams(finish), id];
-      if (!event) return (await driver.run(sql.finishAttempt, params)) === 1;
-      // The outcome and its event stand or fall together: no refund without its event, no event twice.
+      // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
+      // twice, no request left approved once its refund's outcome is written.
       return inTransactionWithRetry(driver, async (tx) => {
-        if ((await tx.run(sql.finishAttempt, params)) !== 1) return false;
-        await insertEventIn(tx, event);
+        const [ended] = await tx.query(sql.finishAttempt, params);
+        if (!ended) return false;
+        if (event) await insertEventIn(tx, event);
+        if (typeof ended.request_id === 'string') await settleRequestIn(tx, ended.request_id, id, finish);
         return true;
       });
     },
@@ -230,6 +245,7 @@ export function createSqlStore(driver: SqlDriver): Store {
 
     ...createSqlOutbox(driver),
     ...createSqlWatch(driver),
+    ...createSqlRequests(driver),
   };
   driverOf.set(store, driver);
   return store;

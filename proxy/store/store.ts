@@ -5,6 +5,7 @@
  */
 import type { Payment } from '../payments/payment.ts';
 import type { NewEvent, OutboxStore } from './outbox.ts';
+import type { RequestStore } from './requests.ts';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -39,6 +40,10 @@ export interface AttemptStart {
   readonly origin: string | null;
   readonly idempotency_key: string | null;
   readonly started_at: number;
+  /** The refund request whose approval this attempt carries out; its end moves the request (store/requests.ts). */
+  readonly request_id?: string | null;
+  /** Who approved that request (an admin key's id). */
+  readonly approved_by?: string | null;
 }
 
 /** How an attempt ended. Written once; an `unknown` outcome may later be settled to `succeeded` or `failed`. */
@@ -104,7 +109,7 @@ export interface OrderSnapshot {
   readonly key: { readonly record: IdempotencyRecord; readonly created: boolean } | null;
 }
 
-export interface Store extends OutboxStore {
+export interface Store extends OutboxStore, RequestStore {
   readonly backend: StoreBackend;
 
   /** Applies pending schema migrations; safe to call from several processes at once. */
@@ -145,7 +150,10 @@ export interface Store extends OutboxStore {
    */
   takeOrder(lease: LeaseRequest, merchantUid: string, claim: KeyClaim | null): Promise<OrderSnapshot | null>;
 
-  /** Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). */
+  /**
+   * Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). An attempt's end moves
+   * its request (request_id), when it has one, in the same transaction (here and in finishAttempt).
+   */
   insertAttempt(start: AttemptStart, finish?: AttemptFinish): Promise<void>;
   /**
    * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.

@@ -1,5 +1,6 @@
 /** @module The answer of `GET /payments/:merchant_uid`: everything the widget needs to render a refund form. */
 import * as v from 'valibot';
+import { RequestViewSchema } from '../refund-requests.ts';
 
 /** Why a payment cannot be refunded, when `refundable` is false. */
 export const NOT_REFUNDABLE_REASONS = [
@@ -49,6 +50,13 @@ export const RefundViewSchema = v.object({
    * refund under it. The widget offers no more than the smaller of this and `cancelable_amount`.
    */
   grant_remaining: v.optional(v.number()),
+  /**
+   * The order's latest refund request (request mode), null when it has none. Optional: a proxy from before request
+   * mode leaves it out, and the widget's readers treat that as null.
+   */
+  request: v.optional(v.nullable(RequestViewSchema)),
+  /** True for a request-mode grant: the dialog ends in a request for the shop to approve, not in a refund. */
+  request_mode: v.optional(v.boolean()),
 });
 
 export type RefundView = v.InferOutput<typeof RefundViewSchema>;

@@ -7,6 +7,7 @@ import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { codeForBareStatus, ERROR_CODES, ERRORS, isErrorCode } from '../../shared/errors.ts';
+import { REQUEST_STATUSES, RequestViewSchema } from '../../shared/refund-requests.ts';
 import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, RefundViewSchema } from '../../shared/schemas/refund-view.ts';
 import { readError, readSuccess, readView } from './answers.ts';
@@ -50,6 +51,18 @@ const bank = fc.oneof(validBank, mutated(validBank, ['code', 'name_ko', 'name_en
 const validPayout = fc.record({ min_business_days: aNumber, max_business_days: fc.option(aNumber, { nil: null }) });
 const PAYOUT_KEYS = ['min_business_days', 'max_business_days'];
 
+const validRequest = fc.record({
+  id: fc.string(),
+  status: fc.constantFrom(...REQUEST_STATUSES),
+  amount: aNumber,
+  reason: fc.string(),
+  created_at: aNumber,
+  decided_at: fc.option(aNumber, { nil: null }),
+  reject_reason: fc.option(fc.string(), { nil: null }),
+  allow_new_request: fc.boolean(),
+});
+const REQUEST_KEYS = Object.keys(RequestViewSchema.entries);
+
 const VIEW_KEYS = Object.keys(RefundViewSchema.entries);
 const validView = fc.record(
   {
@@ -71,8 +84,11 @@ const validView = fc.record(
     banks: fc.array(validBank, { maxLength: 3 }),
     payout_estimate: fc.option(fc.oneof(validPayout, mutated(validPayout, PAYOUT_KEYS)), { nil: null }),
     grant_remaining: aNumber,
+    request: fc.option(fc.oneof(validRequest, mutated(validRequest, REQUEST_KEYS)), { nil: null }),
   },
-  { requiredKeys: VIEW_KEYS.filter((k) => !['reason', 'banks', 'grant_remaining'].includes(k)) as never[] },
+  {
+    requiredKeys: VIEW_KEYS.filter((k) => !['reason', 'banks', 'grant_remaining', 'request'].includes(k)) as never[],
+  },
 );
 
 const SUCCESS_KEYS = Object.keys(CancelSuccessSchema.entries);

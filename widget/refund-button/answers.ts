@@ -3,7 +3,9 @@
  * removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
  * bundle held to 18 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
+
 import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
+import { REQUEST_STATUSES } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, type RefundView } from '../../shared/schemas/refund-view.ts';
 
@@ -60,6 +62,21 @@ const payout: Read = (v) => {
 
 const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
 
+const readRequest = object<NonNullable<RefundView['request']>>({
+  id: string,
+  status: is((v) => REQUEST_STATUSES.some((status) => status === v)),
+  amount: number,
+  reason: string,
+  created_at: number,
+  decided_at: nullable(number),
+  reject_reason: nullable(string),
+  allow_new_request: boolean,
+});
+const request: Read = (v) => {
+  const read = readRequest(v);
+  return read && [read];
+};
+
 /** Reads the answer of `GET /payments/:merchant_uid` (RefundViewSchema). */
 export const readView = object<RefundView>({
   merchant_uid: string,
@@ -80,6 +97,7 @@ export const readView = object<RefundView>({
   banks: optional(arrayOf(bank)),
   payout_estimate: nullable(payout),
   grant_remaining: optional(number),
+  request: optional(nullable(request)),
 });
 
 /** Reads a successful answer of `POST /payments/cancel` (CancelSuccessSchema). */

@@ -1,0 +1,112 @@
+/**
+ * @module Refund requests for staff (request mode): the list, approve and reject. Mounted by shared-routes.ts behind
+ * both doors, /admin (an ADMIN_API_KEYS bearer) and /staff (a staff grant); who decided is the door's actor
+ * (`key:<key id>` or `staff:<sub>`, actorOf()).
+ */
+
+import { Hono } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import * as v from 'valibot';
+import { REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
+import { AmountSchema } from '../../shared/schemas/fields.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { actorOf } from '../auth/actor.ts';
+import { AppError, failure } from '../errors.ts';
+import { approveRequest, type Decision, rejectRequest } from '../requests/decide.ts';
+import { adminRequestRow } from '../requests/shapes.ts';
+import { describeIssues } from '../routes/payments.ts';
+import type { RequestPageQuery } from '../store/requests.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';
+
+const ApproveSchema = v.strictObject({
+  amount: v.optional(AmountSchema),
+  note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
+});
+const RejectSchema = v.strictObject({
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+  allow_new_request: v.optional(v.boolean()),
+});
+
+const invalid = (message: string) => new AppError('INVALID_REQUEST', message);
+
+const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
+  const one = singleParameters(queries, ['status', 'from', 'to', 'limit', 'cursor'] as const);
+  const query: { -readonly [K in keyof RequestPageQuery]: RequestPageQuery[K] } = {
+    limit: one.limit === undefined ? DEFAULT_LIMIT : limitOf(one.limit),
+  };
+  if (one.status !== undefined) {
+    const status = REQUEST_STATUSES.find((s) => s === one.status);
+    if (!status) throw invalid(`status must be one of ${REQUEST_STATUSES.join(', ')}`);
+    query.status = status satisfies RequestStatus;
+  }
+  if (one.from !== undefined) query.from = timeOf('from', one.from);
+  if (one.to !== undefined) query.to = timeOf('to', one.to);
+  if (one.cursor !== undefined) {
+    const position = decodeCursor(one.cursor);
+    if (!position) throw invalid('cursor is not one this API gave (pass next_cursor back as it came)');
+    query.after = { created_at: position.started_at, id: position.id };
+  }
+  return query;
+};
+
+const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, text: () => Promise<string>): Promise<T> => {
+  let json: unknown;
+  try {
+    json = JSON.parse((await text()) || '{}');
+  } catch {
+    throw invalid('The body is not valid JSON.');
+  }
+  const parsed = v.safeParse(schema, json);
+  if (!parsed.success) throw invalid(describeIssues(parsed.issues));
+  return parsed.output;
+};
+
+/** A decision as the admin API answers it: the request (and, for an approval, its refund's own answer). */
+const answer = (decision: Decision) => {
+  if (decision.kind === 'not_found') {
+    return { status: 404, body: failure('INVALID_REQUEST', 'There is no refund request with this id.').body };
+  }
+  if (decision.kind === 'failed') {
+    const { status, body } = failure(decision.code, decision.message);
+    return { status, body };
+  }
+  const { request, refund } = decision;
+  return {
+    status: 200,
+    body: { ok: true, request: adminRequestRow(request), ...(refund ? { refund: refund.body } : {}) },
+  };
+};
+
+/** Refund requests for staff, at paths relative to the door (mounted by shared-routes.ts under /admin and /staff). */
+export const requestRoutes = (deps: AppDeps) =>
+  new Hono()
+    .get('/refund-requests', async (c) => {
+      const query = parseList(c.req.queries());
+      // One more than asked: whether a next page exists, without a second query.
+      const rows = await deps.store.pageRequests({ ...query, limit: query.limit + 1 });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      const next =
+        rows.length > query.limit && last ? encodeCursor({ started_at: last.created_at, id: last.id }) : null;
+      c.header('Cache-Control', 'no-store');
+      return c.json({ data: page.map(adminRequestRow), next_cursor: next });
+    })
+    .post('/refund-requests/:id/approve', async (c) => {
+      const body = await bodyOf(ApproveSchema, () => c.req.text());
+      const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
+      const decision = await approveRequest(deps, c.req.param('id'), body, decider);
+      if (decision.kind === 'failed') c.set('errorCode', decision.code);
+      const { status, body: out } = answer(decision);
+      c.header('Cache-Control', 'no-store');
+      return c.json(out, status as ContentfulStatusCode);
+    })
+    .post('/refund-requests/:id/reject', async (c) => {
+      const body = await bodyOf(RejectSchema, () => c.req.text());
+      const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
+      const decision = await rejectRequest(deps, c.req.param('id'), body, decider);
+      if (decision.kind === 'failed') c.set('errorCode', decision.code);
+      const { status, body: out } = answer(decision);
+      c.header('Cache-Control', 'no-store');
+      return c.json(out, status as ContentfulStatusCode);
+    });

@@ -1,0 +1,83 @@
+/**
+ * @module The refund account a request carries, sealed with AES-256-GCM through WebCrypto (so it runs on Node,
+ * workerd, Deno and Bun alike). A sealed value is `v1.<key id>.<iv>.<ciphertext>` (base64url): the key id names the
+ * key it was sealed with, so rows written under DATA_ENCRYPTION_KEY_PREVIOUS still open after a rotation.
+ */
+
+/** The two keys as configured: base64 text of exactly 32 bytes each (config.ts checks them). */
+export interface DataKeys {
+  readonly current: string | null;
+  readonly previous: string | null;
+}
+
+export interface Sealer {
+  seal(plain: string): Promise<string>;
+  /** The plain text, or null when no configured key opens it (a key retired too early, a damaged value). */
+  open(sealed: string): Promise<string | null>;
+}
+
+/** The base64 text decoded, or null when it is not base64 of exactly 32 bytes. */
+export const decodeDataKey = (text: string): Uint8Array | null => {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return null;
+  try {
+    const bytes = Uint8Array.from(atob(trimmed.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    return bytes.length === 32 ? bytes : null;
+  } catch {
+    return null;
+  }
+};
+
+/** A fresh key, base64 (the sandbox's when none is set). */
+export const randomDataKey = (): string => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+
+const toB64 = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+const fromB64 = (text: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+
+/** A key's id: the start of its SHA-256, so no key is ever written, yet each sealed value names its own. */
+const keyId = async (raw: Uint8Array<ArrayBuffer>): Promise<string> =>
+  toB64(new Uint8Array(await crypto.subtle.digest('SHA-256', raw)).slice(0, 6));
+
+interface Key {
+  readonly id: string;
+  readonly key: CryptoKey;
+}
+
+const importKey = async (text: string): Promise<Key> => {
+  const raw = decodeDataKey(text);
+  if (!raw) throw new Error('DATA_ENCRYPTION_KEY must be base64 of exactly 32 bytes');
+  const bytes = new Uint8Array(raw);
+  const key = await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return { id: await keyId(bytes), key };
+};
+
+/** A sealer over the configured keys, or null when DATA_ENCRYPTION_KEY is not set (request mode is then off). */
+export const createSealer = async (keys: DataKeys): Promise<Sealer | null> => {
+  if (!keys.current) return null;
+  const current = await importKey(keys.current);
+  const all = [current, ...(keys.previous ? [await importKey(keys.previous)] : [])];
+  return {
+    async seal(plain) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const data = new TextEncoder().encode(plain);
+      const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, current.key, data));
+      return `v1.${current.id}.${toB64(iv)}.${toB64(sealed)}`;
+    },
+    async open(sealed) {
+      const [version, id, iv, body] = sealed.split('.');
+      const key = all.find((k) => k.id === id);
+      if (version !== 'v1' || !key || !iv || !body) return null;
+      try {
+        const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromB64(iv) }, key.key, fromB64(body));
+        return new TextDecoder().decode(plain);
+      } catch {
+        return null;
+      }
+    },
+  };
+};

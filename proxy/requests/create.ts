@@ -1,0 +1,143 @@
+/**
+ * @module createRequest(): a customer asks for a refund (request mode). Under the order's lease, like a refund: the
+ * Idempotency-Key claimed and the order read in one trip, the payment read as the view reads it, the same local checks
+ * as a refund; then the request written (the ledger keeps one open per order) with its event.
+ */
+import { ERRORS } from '../../shared/errors.ts';
+import { isOpenStatus } from '../../shared/refund-requests.ts';
+import type { CancelInput } from '../refunds/cancel-input.ts';
+import { checkRequest, maskAccount } from '../refunds/check-request.ts';
+import { grantRemaining } from '../refunds/grant-cap.ts';
+import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
+import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
+import { fail } from '../refunds/outcome.ts';
+import { requestHash } from '../refunds/request-hash.ts';
+import { isRevocable } from '../refunds/rules.ts';
+import { isUnsettled, settleAttempts } from '../refunds/settle.ts';
+import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
+import type { Sealer } from './account-crypto.ts';
+import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
+import { eventIfOn, requestEvent } from './events.ts';
+import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
+
+/** A request's key is bound to its body and to this route: the same key and body sent to a refund is another use. */
+const hashOf = async (input: CancelInput): Promise<string> => `request:${await requestHash(input.request)}`;
+
+export const createRequest = async (deps: RequestDeps, input: CancelInput): Promise<RequestOutcome> => {
+  const sealer = await deps.sealer();
+  if (!sealer) return fail('REFUND_NOT_ALLOWED', REQUEST_MODE_OFF);
+  const { request, idempotencyKey: key } = input;
+  const claim: KeyClaim | null = key
+    ? { key, merchant_uid: request.merchant_uid, request_hash: await hashOf(input), created_at: deps.now() }
+    : null;
+  const name = `order:${request.merchant_uid}`;
+  const take = (holder: string) =>
+    deps.store.takeOrder({ name, holder, ttlMs: deps.leaseTtlMs, now: deps.now() }, request.merchant_uid, claim);
+  const result = await withLease<RequestOutcome, OrderSnapshot>(
+    deps,
+    name,
+    async (order: OrderSnapshot) => {
+      if (claim && order.key) {
+        const { record, created } = order.key;
+        if (!created && (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid)) {
+          return {
+            value: fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for another request.'),
+          };
+        }
+        if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
+          const body: unknown = JSON.parse(record.response_body);
+          return { value: { kind: 'replayed', answer: { status: record.response_status, body } } as const };
+        }
+      }
+      const outcome = await create(deps, sealer, input, order);
+      if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };
+      const answer = toRequestAnswer(outcome);
+      return {
+        value: outcome,
+        tail: () => deps.store.completeIdempotencyKey(claim.key, answer.status, JSON.stringify(answer.body)),
+      };
+    },
+    take,
+  );
+  if (result === LEASE_BUSY) {
+    return fail('REFUND_IN_PROGRESS', 'Something else is happening to this order; try again in a moment.');
+  }
+  return result;
+};
+
+const create = async (
+  deps: RequestDeps,
+  sealer: Sealer,
+  input: CancelInput,
+  order: OrderSnapshot,
+): Promise<RequestOutcome> => {
+  const { request: req, grant, idempotencyKey: key } = input;
+  const latest = await deps.store.latestRequest(req.merchant_uid);
+  if (latest && isOpenStatus(latest.status)) {
+    // An earlier run with this key made it and ended before its answer was stored: that is this request's answer.
+    if (key !== null && latest.idempotency_key === key) return { kind: 'created', request: latest };
+    return failAbout('REFUND_REQUEST_OPEN', 'This order already has an open refund request.', latest);
+  }
+  if (latest?.status === 'rejected' && !latest.allow_new_request) {
+    return failAbout('REFUND_REQUEST_NOT_ALLOWED', 'The shop does not take another request for this order.', latest);
+  }
+
+  // The payment as the view reads it: the ledger's copy, any refund whose outcome nobody learned settled first.
+  let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
+  if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
+  let { attempts } = order;
+  if (loaded.kind === 'ok' && attempts.some(isUnsettled)) {
+    if (!order.payment?.needs_sync) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (loaded.kind === 'ok') {
+      await settleAttempts(deps, loaded.payment, attempts);
+      attempts = await deps.store.listAttempts(req.merchant_uid);
+    }
+  }
+  if (loaded.kind !== 'ok') {
+    deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund request", merchant_uid: req.merchant_uid });
+    return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; no request was made. Try again.");
+  }
+  const payment = loaded.payment;
+  if (isRevocable(payment)) {
+    return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
+  }
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now());
+  if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
+
+  const { refund_holder, refund_account, refund_tel } = checked.refund;
+  const secret = refund_account
+    ? await sealer.seal(JSON.stringify({ refund_holder, refund_account, refund_tel }))
+    : null;
+  const record = {
+    id: `rr_${deps.randomId().replaceAll('-', '')}`,
+    merchant_uid: req.merchant_uid,
+    amount: checked.amount,
+    reason: req.reason,
+    refund_bank: checked.refund.refund_bank ?? null,
+    refund_account_masked: maskAccount(refund_account),
+    refund_secret: secret,
+    idempotency_key: key,
+    grant_subject: grant.sub,
+    created_at: deps.now(),
+  };
+  const draft = {
+    ...record,
+    status: 'requested',
+    decided_at: null,
+    decided_by: null,
+    reject_reason: null,
+    allow_new_request: true,
+    approved_amount: null,
+    note: null,
+    attempt_id: null,
+    error_code: null,
+    updated_at: record.created_at,
+  } as const;
+  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.created', draft));
+  const inserted = await deps.store.insertRequest(record, event);
+  if (!inserted.created) {
+    return failAbout('REFUND_REQUEST_OPEN', 'This order already has an open refund request.', inserted.open);
+  }
+  if (event) deps.webhooks?.kick();
+  return { kind: 'created', request: inserted.request };
+};

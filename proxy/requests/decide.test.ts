@@ -1,0 +1,262 @@
+// Staff decide refund requests through the admin API: every state × action through the routes, one refund per
+// approval (concurrent ones included), the audit naming the approver and the request, and the account's lifetime.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, it } from 'node:test';
+import type { RequestStatus } from '../../shared/refund-requests.ts';
+import { adminKeyId } from '../admin/admin-key.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import { KEY } from '../test-support/admin-calls.ts';
+import { type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { randomDataKey } from './account-crypto.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const vbankAsk = (merchant_uid: string) => ({
+  merchant_uid,
+  reason: '사이즈가 맞지 않아요',
+  cancel_request_amount: 8000,
+  refund_holder: '홍길동',
+  refund_bank: '88',
+  refund_account: ACCOUNT,
+});
+
+/** A request of a new vbank order, as the customer makes it; its id. */
+const requested = async (uid: string): Promise<string> => {
+  h.fake.addPayment({ merchant_uid: uid, amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+  const made = await requestCalls(h).ask(vbankAsk(uid));
+  assert.equal(made.res.status, 201);
+  return made.body.request.id;
+};
+
+/** A request brought into `status`: by the routes where one leads there, by the ledger for `approved`/`failed`. */
+const inStatus = async (uid: string, status: RequestStatus): Promise<string> => {
+  const id = await requested(uid);
+  const { withdraw, approve, reject } = requestCalls(h);
+  const now = h.clock.now();
+  if (status === 'withdrawn') await withdraw(id, uid);
+  if (status === 'rejected') await reject(id, { reason: '사용 흔적' });
+  if (status === 'refunded') await approve(id);
+  if (status === 'approved' || status === 'failed') {
+    await h.store.transitionRequest(id, { from: 'requested', to: 'approved', now });
+  }
+  if (status === 'failed')
+    await h.store.transitionRequest(id, { from: 'approved', to: 'failed', now, error_code: 'PG_PROVIDER' });
+  assert.equal((await h.store.getRequest(id))?.status, status);
+  return id;
+};
+
+const STATES: readonly RequestStatus[] = ['requested', 'approved', 'refunded', 'failed', 'rejected', 'withdrawn'];
+const LEGAL: Record<string, RequestStatus> = {
+  'requested:withdraw': 'withdrawn',
+  'requested:approve': 'refunded',
+  'requested:reject': 'rejected',
+};
+
+describe('deciding refund requests', () => {
+  it('moves every legal state × action pair through the routes, and answers 409 to the rest, changing nothing', async () => {
+    h = await withRequests();
+    const { withdraw, approve, reject } = requestCalls(h);
+    for (const state of STATES) {
+      for (const action of ['withdraw', 'approve', 'reject'] as const) {
+        const uid = `M-${state}-${action}`;
+        const id = await inStatus(uid, state);
+        const before = await h.store.getRequest(id);
+        const cancels = h.fake.count('cancel');
+        const call =
+          action === 'withdraw' ? withdraw(id, uid) : action === 'approve' ? approve(id) : reject(id, { reason: 'x' });
+        const { res, body } = await call;
+        const to = LEGAL[`${state}:${action}`];
+        if (to) {
+          assert.equal(res.status, 200, `${state} × ${action}`);
+          assert.equal(body.request.status, to, `${state} × ${action}`);
+          assert.equal((await h.store.getRequest(id))?.status, to);
+        } else {
+          assert.equal(res.status, 409, `${state} × ${action}`);
+          const code = state === 'approved' && action === 'approve' ? 'REFUND_IN_PROGRESS' : 'REFUND_REQUEST_DECIDED';
+          assert.equal(body.error.code, code, `${state} × ${action}`);
+          assert.deepEqual(await h.store.getRequest(id), before, `${state} × ${action} changed nothing`);
+          assert.equal(h.fake.count('cancel'), cancels, `${state} × ${action} refunded nothing`);
+        }
+      }
+    }
+  });
+
+  it('refunds an approval once, with the lowered amount, auditing the approver and the request', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-1');
+    const higher = await approve(id, { amount: 9000 });
+    assert.equal(higher.res.status, 400);
+    assert.equal(higher.body.error.code, 'INVALID_REQUEST');
+    assert.match(higher.body.error.message, /^amount must be at most 8000/);
+    const done = await approve(id, { amount: 6000, note: '부분 승인' });
+    assert.equal(done.res.status, 200);
+    assert.equal(done.body.request.status, 'refunded');
+    assert.equal(done.body.request.approved_amount, 6000);
+    assert.equal(done.body.request.decided_by, `key:${await adminKeyId(KEY)}`);
+    assert.equal(done.body.refund.ok, true);
+    assert.equal(done.body.refund.refunded, 6000);
+    assert.equal(h.fake.count('cancel'), 1);
+    const sent = h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>;
+    assert.equal(sent.refund_account, ACCOUNT_DIGITS, "i'mport got the full account");
+    assert.equal(sent.refund_holder, '홍길동');
+    const [attempt] = await h.store.listAttempts('A-1');
+    assert.equal(attempt?.request_id, id);
+    assert.equal(attempt?.approved_by, `key:${await adminKeyId(KEY)}`);
+    assert.equal(attempt?.idempotency_key, `request:${id}`);
+    assert.equal(attempt?.refund_account_masked, '****6789');
+    const stored = await h.store.getRequest(id);
+    assert.equal(stored?.refund_secret, null, 'erased once refunded');
+    assert.equal(stored?.attempt_id, attempt?.id);
+    assert.equal((await approve(id)).body.error.code, 'REFUND_REQUEST_DECIDED');
+    assert.equal(h.fake.count('cancel'), 1);
+    const view = await h.view('A-1');
+    assert.equal(view.body.request.status, 'refunded');
+    assert.equal(view.body.cancel_amount, 6000);
+  });
+
+  it('lets exactly one of concurrent approvals refund; the others get 409', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-2');
+    const results = await Promise.all([approve(id), approve(id), approve(id), approve(id)]);
+    assert.equal(results.filter((r) => r.res.status === 200).length, 1);
+    for (const r of results.filter((x) => x.res.status !== 200)) {
+      assert.equal(r.res.status, 409);
+      assert.ok(['REFUND_REQUEST_DECIDED', 'REFUND_IN_PROGRESS'].includes(r.body.error.code));
+    }
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it('leaves an approval whose outcome is unknown approved until the attempt settles, then refunded', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-5');
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+    const unknown = await approve(id);
+    assert.equal(unknown.res.status, 200);
+    assert.equal(unknown.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(unknown.body.request.status, 'approved');
+    assert.equal((await approve(id)).body.error.code, 'REFUND_IN_PROGRESS');
+    assert.ok((await h.store.getRequest(id))?.refund_secret, 'kept while the outcome is unknown');
+    h.fake.clearFaults();
+    const view = await h.view('A-5');
+    assert.equal(view.body.request.status, 'refunded', 'settling the attempt moved its request');
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null);
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("fails an approval i'mport refuses, with its code", async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-6');
+    h.fake.inject({ kind: 'pg_refusal' });
+    const refused = await approve(id);
+    assert.equal(refused.res.status, 200);
+    assert.equal(refused.body.refund.ok, false);
+    assert.equal(refused.body.request.status, 'failed');
+    assert.equal(refused.body.request.error_code, refused.body.refund.error.code);
+  });
+
+  it('refunds nothing for an approval after the customer withdrew', async () => {
+    h = await withRequests();
+    const { approve, withdraw } = requestCalls(h);
+    const id = await requested('A-3');
+    assert.equal((await withdraw(id, 'A-3')).res.status, 200);
+    const late = await approve(id);
+    assert.equal(late.body.error.code, 'REFUND_REQUEST_DECIDED');
+    assert.equal(h.fake.count('cancel'), 0);
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null, 'erased once withdrawn');
+  });
+
+  it('rejects with a reason (required); allow_new_request=false refuses a new request', async () => {
+    h = await withRequests();
+    const { reject, ask } = requestCalls(h);
+    const id = await requested('A-4');
+    assert.equal((await reject(id, { reason: '  ' })).res.status, 400);
+    assert.equal((await reject(id, {})).res.status, 400);
+    const done = await reject(id, { reason: '사용 흔적이 있어요', allow_new_request: false });
+    assert.equal(done.body.request.status, 'rejected');
+    assert.equal(done.body.request.reject_reason, '사용 흔적이 있어요');
+    const again = await ask(vbankAsk('A-4'));
+    assert.equal(again.res.status, 409);
+    assert.equal(again.body.error.code, 'REFUND_REQUEST_NOT_ALLOWED');
+    const view = await h.view('A-4');
+    assert.equal(view.body.request.allow_new_request, false);
+    assert.equal((await requestCalls(h).approve('rr_none')).res.status, 404);
+  });
+
+  it('lists requests newest first, filtered and keyset-paginated, with the masked account only', async () => {
+    h = await withRequests();
+    const { list, reject } = requestCalls(h);
+    const ids = [];
+    for (const uid of ['L-1', 'L-2', 'L-3']) {
+      ids.push(await requested(uid));
+      h.clock.advance(1000);
+    }
+    await reject(ids[0]!, { reason: 'x' });
+    const first = await list('limit=2');
+    assert.deepEqual(
+      first.body.data.map((r: { id: string }) => r.id),
+      [ids[2], ids[1]],
+    );
+    const second = await list(`limit=2&cursor=${first.body.next_cursor}`);
+    assert.deepEqual(
+      second.body.data.map((r: { id: string }) => r.id),
+      [ids[0]],
+    );
+    assert.equal(second.body.next_cursor, null);
+    const rejected = await list('status=rejected');
+    assert.deepEqual(
+      rejected.body.data.map((r: { id: string }) => r.id),
+      [ids[0]],
+    );
+    assert.equal(rejected.body.data[0].refund_account_masked, '****6789');
+    assert.equal((await list('status=nope')).res.status, 400);
+    assert.ok(!JSON.stringify([first.body, second.body]).includes(ACCOUNT_DIGITS));
+  });
+});
+
+describe("the refund account's lifetime", () => {
+  it('is never in the ledger file in clear, nor a log or an answer, and gone once the request ends', async () => {
+    const path = tempSqlitePath();
+    const contents = () =>
+      [path, `${path}-wal`]
+        .filter(existsSync)
+        .map((file) => readFileSync(file).toString('latin1'))
+        .join('');
+    const digitsIn = (text: string) => text.includes(ACCOUNT_DIGITS) || text.includes(ACCOUNT);
+    h = await withRequests({ store: createSqliteStore({ path }) });
+    const id = await requested('E-1');
+    assert.ok((await h.store.getRequest(id))?.refund_secret, 'kept, sealed, while needed');
+    assert.ok(!digitsIn(contents()), 'not in the database file while requested');
+    const done = await requestCalls(h).approve(id);
+    assert.equal(done.body.request.status, 'refunded');
+    await h.settled();
+    assert.ok(!digitsIn(contents()), 'not in the database file after');
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null);
+    assert.ok(!digitsIn(JSON.stringify(h.logs)), 'never in a log line');
+    assert.ok(!digitsIn(JSON.stringify([done.body, (await h.view('E-1')).body])), 'never in an answer');
+  });
+
+  it('opens a request sealed under the previous key after a rotation', async () => {
+    const path = tempSqlitePath();
+    const oldKey = randomDataKey();
+    h = await withRequests({ store: createSqliteStore({ path }) }, oldKey);
+    const id = await requested('K-1');
+    const { fake } = h;
+    await h.close();
+    const store = createSqliteStore({ path });
+    h = await withRequests({ store, fake, config: { dataKeys: { current: randomDataKey(), previous: oldKey } } });
+    const done = await requestCalls(h).approve(id);
+    assert.equal(done.body.request.status, 'refunded');
+    assert.equal(
+      (h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>).refund_account,
+      ACCOUNT_DIGITS,
+    );
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * @module Staff decide a request: approveRequest() moves it requested→approved by a compare-and-set (of concurrent
+ * approvals, on any number of instances, exactly one proceeds), then runs its refund through cancelRefund() — the
+ * customer's own path: order lease, checksum, an Idempotency-Key of `request:<id>`, the audit naming the approver and
+ * the request. The attempt's end moves the request to refunded or failed (in the ledger's transaction); an unknown
+ * outcome leaves it approved until the attempt is settled. rejectRequest() is one compare-and-set.
+ */
+import { nextStatus } from '../../shared/refund-requests.ts';
+import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
+import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import type { Answer } from '../errors.ts';
+import { cancelRefund, toAnswer } from '../refunds/index.ts';
+import { type Failure, fail } from '../refunds/outcome.ts';
+import type { RefundRequestRecord } from '../store/requests.ts';
+import type { RequestDeps } from './deps.ts';
+import { eventIfOn, requestEvent } from './events.ts';
+import { DECIDED } from './withdraw.ts';
+
+export type Decision =
+  | {
+      readonly kind: 'decided';
+      readonly request: RefundRequestRecord;
+      readonly refund?: Answer<CancelSuccess | ErrorAnswer>;
+    }
+  | { readonly kind: 'not_found' }
+  | Failure;
+
+/** Who decides, and from where (for the refund's audit). */
+export interface Decider {
+  readonly id: string;
+  readonly clientIp: string | null;
+}
+
+/** Why a request that is not `requested` cannot be decided now: an approval's refund may still be running. */
+const notDecidable = (request: RefundRequestRecord, action: 'approve' | 'reject'): Failure =>
+  request.status === 'approved' && action === 'approve'
+    ? fail('REFUND_IN_PROGRESS', 'This request was approved and its refund is still running or being checked.')
+    : fail('REFUND_REQUEST_DECIDED', `${DECIDED} (it is ${request.status})`);
+
+interface Account {
+  readonly refund_holder?: string;
+  readonly refund_account?: string;
+  readonly refund_tel?: string;
+}
+
+const openAccount = async (deps: RequestDeps, request: RefundRequestRecord): Promise<Account | null> => {
+  if (!request.refund_secret) return {};
+  const sealer = await deps.sealer();
+  const plain = sealer ? await sealer.open(request.refund_secret) : null;
+  return plain === null ? null : (JSON.parse(plain) as Account); // sealed by create.ts from exactly these fields
+};
+
+export const approveRequest = async (
+  deps: RequestDeps,
+  id: string,
+  body: { readonly amount?: number; readonly note?: string },
+  decider: Decider,
+): Promise<Decision> => {
+  const request = await deps.store.getRequest(id);
+  if (!request) return { kind: 'not_found' };
+  if (body.amount !== undefined && body.amount > request.amount) {
+    return fail(
+      'INVALID_REQUEST',
+      `amount must be at most ${request.amount} (what the customer asked for): an approval may lower it, never raise it`,
+    );
+  }
+  const to = nextStatus(request.status, 'approve');
+  if (!to) return notDecidable(request, 'approve');
+  // Opened before the move: a request whose account no configured key opens stays requested, for a fixed key.
+  const account = await openAccount(deps, request);
+  if (!account) {
+    return fail(
+      'REFUND_NOT_ALLOWED',
+      "This request's refund account cannot be opened with DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEY_PREVIOUS.",
+    );
+  }
+  const now = deps.now();
+  const amount = body.amount ?? request.amount;
+  const change = {
+    from: request.status,
+    to,
+    now,
+    decided_at: now,
+    decided_by: decider.id,
+    approved_amount: amount,
+    note: body.note ?? null,
+  };
+  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.approved', request, change));
+  const moved = await deps.store.transitionRequest(id, change, event);
+  if (!moved) {
+    const current = await deps.store.getRequest(id);
+    return notDecidable(current ?? request, 'approve');
+  }
+  if (event) deps.webhooks?.kick();
+
+  const refundRequest: CancelRequestOutput = {
+    merchant_uid: request.merchant_uid,
+    cancel_request_amount: amount,
+    reason: request.reason,
+    ...(request.refund_bank ? { refund_bank: request.refund_bank } : {}),
+    ...account,
+  };
+  const outcome = await cancelRefund(deps, {
+    request: refundRequest,
+    grant: { sub: request.grant_subject, exp: Math.floor(now / 1000) + 60 },
+    idempotencyKey: `request:${id}`,
+    clientIp: decider.clientIp,
+    origin: null,
+    approval: { request_id: id, approved_by: decider.id },
+  });
+  let after = (await deps.store.getRequest(id)) ?? moved;
+  if (after.status === 'approved' && outcome.kind === 'failed' && outcome.code !== 'REFUND_OUTCOME_UNKNOWN') {
+    // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
+    const failed = nextStatus('approved', 'refund_failed');
+    if (failed) {
+      const change = { from: 'approved', to: failed, now: deps.now(), error_code: outcome.code } as const;
+      after = (await deps.store.transitionRequest(id, change)) ?? after;
+    }
+  }
+  return { kind: 'decided', request: after, refund: toAnswer(outcome) };
+};
+
+export const rejectRequest = async (
+  deps: RequestDeps,
+  id: string,
+  body: { readonly reason: string; readonly allow_new_request?: boolean },
+  decider: Decider,
+): Promise<Decision> => {
+  const request = await deps.store.getRequest(id);
+  if (!request) return { kind: 'not_found' };
+  const to = nextStatus(request.status, 'reject');
+  if (!to) return notDecidable(request, 'reject');
+  const now = deps.now();
+  const change = {
+    from: request.status,
+    to,
+    now,
+    decided_at: now,
+    decided_by: decider.id,
+    reject_reason: body.reason,
+    allow_new_request: body.allow_new_request ?? true,
+  };
+  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.rejected', request, change));
+  const moved = await deps.store.transitionRequest(id, change, event);
+  if (!moved) return notDecidable((await deps.store.getRequest(id)) ?? request, 'reject');
+  if (event) deps.webhooks?.kick();
+  return { kind: 'decided', request: moved };
+};

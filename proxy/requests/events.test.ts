@@ -1,0 +1,88 @@
+// refund_request.* merchant webhooks: each move of a request sends its event (written with the move), then the
+// approved refund's own event, in the order's sequence, verified by a real Standard Webhooks receiver.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { adminKeyId } from '../admin/admin-key.ts';
+import { KEY } from '../test-support/admin-calls.ts';
+import type { HarnessOptions } from '../test-support/harness.ts';
+import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+
+const start = webhookStacks({
+  secret: newWebhookSecret(),
+  retryDelaysMs: [5_000],
+  harness: (options: HarnessOptions) => withRequests(options),
+});
+
+// `any`: the bodies are read field by field.
+const bodies = (received: { body: string }[]) =>
+  received.map((r) => JSON.parse(r.body) as Record<string, any>).sort((x, y) => x.data.sequence - y.data.sequence); // deliveries run concurrently; the sequence is the order
+
+describe('refund_request events', () => {
+  it('created, approved, then refund.succeeded, in sequence, with the masked account only', async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'EV-1', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    const { ask, approve } = requestCalls(h);
+    const made = await ask({
+      merchant_uid: 'EV-1',
+      reason: '단순 변심',
+      cancel_request_amount: 7000,
+      refund_holder: '홍길동',
+      refund_bank: '88',
+      refund_account: ACCOUNT,
+    });
+    const id = made.body.request.id;
+    await h.settled();
+    await approve(id, { amount: 5000 });
+    await h.settled();
+    const sent = bodies(receiver.received);
+    assert.ok(receiver.received.every((r) => r.verifyError === null));
+    assert.deepEqual(
+      sent.map((b) => [b.type, b.data.sequence]),
+      [
+        ['refund_request.created', 1],
+        ['refund_request.approved', 2],
+        ['refund.succeeded', 3],
+      ],
+    );
+    assert.deepEqual(sent[1]!.data, {
+      request_id: id,
+      merchant_uid: 'EV-1',
+      status: 'approved',
+      amount: 7000,
+      approved_amount: 5000,
+      reason: '단순 변심',
+      refund_account_masked: '****6789',
+      decided_by: `key:${await adminKeyId(KEY)}`,
+      reject_reason: null,
+      allow_new_request: true,
+      created_at: made.body.request.created_at,
+      decided_at: sent[1]!.data.decided_at,
+      sequence: 2,
+    });
+    assert.equal(typeof sent[1]!.data.decided_at, 'number');
+    assert.equal(sent[0]!.data.status, 'requested');
+    assert.ok(!JSON.stringify(sent).includes(ACCOUNT_DIGITS));
+  });
+
+  it('withdrawn and rejected', async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'EV-2', amount: 9000 });
+    const { ask, withdraw, reject } = requestCalls(h);
+    const first = await ask({ merchant_uid: 'EV-2', reason: 'a' });
+    await withdraw(first.body.request.id, 'EV-2');
+    const second = await ask({ merchant_uid: 'EV-2', reason: 'b' });
+    await reject(second.body.request.id, { reason: '기간 경과', allow_new_request: false });
+    await h.settled();
+    const sent = bodies(receiver.received);
+    assert.deepEqual(
+      sent.map((b) => b.type),
+      ['refund_request.created', 'refund_request.withdrawn', 'refund_request.created', 'refund_request.rejected'],
+    );
+    assert.deepEqual(
+      [sent[3]!.data.reject_reason, sent[3]!.data.allow_new_request, sent[3]!.data.status],
+      ['기간 경과', false, 'rejected'],
+    );
+    assert.equal(sent[1]!.data.status, 'withdrawn');
+  });
+});

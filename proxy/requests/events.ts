@@ -1,0 +1,40 @@
+/** @module The `refund_request.*` merchant events, one per move of a request, written in the move's transaction. */
+import type { EventType, NewEvent } from '../store/outbox.ts';
+import type { RefundRequestRecord, RequestChange } from '../store/requests.ts';
+import { eventId } from '../webhooks/events.ts';
+import type { RequestDeps } from './deps.ts';
+import { eventData } from './shapes.ts';
+
+type RequestEventType = Extract<EventType, `refund_request.${string}`>;
+
+/** The event for `request` as it will stand once `change` (if any) is written; one per request and type. */
+export const requestEvent = (
+  deps: Pick<RequestDeps, 'now' | 'randomId'>,
+  type: RequestEventType,
+  request: RefundRequestRecord,
+  change?: RequestChange,
+): NewEvent => {
+  const after: RefundRequestRecord = change
+    ? {
+        ...request,
+        status: change.to,
+        decided_at: change.decided_at ?? request.decided_at,
+        decided_by: change.decided_by ?? request.decided_by,
+        reject_reason: change.reject_reason ?? request.reject_reason,
+        allow_new_request: change.allow_new_request ?? request.allow_new_request,
+        approved_amount: change.approved_amount ?? request.approved_amount,
+      }
+    : request;
+  return {
+    id: eventId(deps.randomId),
+    type,
+    merchant_uid: request.merchant_uid,
+    data: eventData(after),
+    created_at: deps.now(),
+    dedupe_key: `${type}:${request.id}`,
+  };
+};
+
+/** Events are on only with merchant webhooks configured; a written one is then delivered in the background. */
+export const eventIfOn = (deps: RequestDeps, build: () => NewEvent): NewEvent | undefined =>
+  deps.webhooks ? build() : undefined;

@@ -1,0 +1,48 @@
+// Two proxy instances sharing one PostgreSQL ledger: concurrent approvals of one request refund it once.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createPostgresStore } from '../store/postgres.ts';
+import { useTempSchema } from '../test-support/postgres-schema.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { randomDataKey } from './account-crypto.ts';
+
+const url = useTempSchema('request_instances', 'proxy/requests/postgres-instances.test.ts');
+
+if (url) {
+  describe('two proxy instances on one PostgreSQL ledger', () => {
+    it('8 concurrent approvals of one request, from both: exactly one refunds, the others get 409', async () => {
+      const key = randomDataKey();
+      const a = await withRequests({ store: createPostgresStore({ url, max: 4 }) }, key);
+      const b = await withRequests({ store: createPostgresStore({ url, max: 4 }), fake: a.fake, clock: a.clock }, key);
+      try {
+        a.fake.addPayment({ merchant_uid: 'PGR-1', amount: 30000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+        a.fake.inject({ kind: 'delay', route: 'cancel', ms: 20, times: 8 });
+        const made = await requestCalls(a).ask({
+          merchant_uid: 'PGR-1',
+          reason: '단순 변심',
+          refund_holder: '홍길동',
+          refund_bank: '88',
+          refund_account: '110-123-456789',
+        });
+        assert.equal(made.res.status, 201);
+        const id = made.body.request.id;
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => requestCalls(i % 2 ? b : a).approve(id, { amount: 10000 })),
+        );
+        assert.equal(results.filter((r) => r.res.status === 200).length, 1);
+        for (const r of results.filter((x) => x.res.status !== 200)) {
+          assert.equal(r.res.status, 409);
+          assert.ok(['REFUND_REQUEST_DECIDED', 'REFUND_IN_PROGRESS'].includes(r.body.error.code), r.body.error.code);
+        }
+        assert.equal(a.fake.count('cancel'), 1);
+        const stored = await b.store.getRequest(id);
+        assert.equal(stored?.status, 'refunded');
+        assert.equal(stored?.refund_secret, null);
+        assert.equal((await a.store.listAttempts('PGR-1')).length, 1);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+}

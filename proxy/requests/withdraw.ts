@@ -1,0 +1,29 @@
+/** @module withdrawRequest(): the customer takes back a request staff have not decided yet. */
+import { nextStatus } from '../../shared/refund-requests.ts';
+import type { Grant } from '../auth/grant.ts';
+import { fail } from '../refunds/outcome.ts';
+import type { RequestDeps } from './deps.ts';
+import { eventIfOn, requestEvent } from './events.ts';
+import { failAbout, type RequestOutcome } from './outcome.ts';
+
+export const DECIDED = 'This refund request has already been decided or withdrawn.';
+
+export const withdrawRequest = async (deps: RequestDeps, id: string, grant: Grant): Promise<RequestOutcome> => {
+  const request = await deps.store.getRequest(id);
+  // Another order's request is as unknown to this grant as one that does not exist.
+  if (!request || request.merchant_uid !== grant.sub)
+    return fail('FORBIDDEN', 'This grant has no such refund request.');
+  const to = nextStatus(request.status, 'withdraw');
+  if (!to) return failAbout('REFUND_REQUEST_DECIDED', DECIDED, request);
+  const now = deps.now();
+  const change = { from: request.status, to, now, decided_at: now } as const;
+  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.withdrawn', request, change));
+  const moved = await deps.store.transitionRequest(id, change, event);
+  if (!moved) {
+    // Staff decided it in between: say what it is now.
+    const now = await deps.store.getRequest(id);
+    return failAbout('REFUND_REQUEST_DECIDED', DECIDED, now ?? request);
+  }
+  if (event) deps.webhooks?.kick();
+  return { kind: 'moved', request: moved };
+};

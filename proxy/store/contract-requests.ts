@@ -1,0 +1,123 @@
+/** @module Store contract, refund requests: one open per order, compare-and-set moves, erasure, and attempt ends. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import type { NewRefundRequest } from './requests.ts';
+
+const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
+  id: unique('req'),
+  merchant_uid: unique('order'),
+  amount: 10_000,
+  reason: '단순 변심',
+  refund_bank: '88',
+  refund_account_masked: '****8400',
+  refund_secret: 'v1.sealed.iv.body',
+  idempotency_key: null,
+  grant_subject: 'customer-42',
+  created_at: T0,
+  ...overrides,
+});
+
+export function requestsContract(stores: () => StorePair): void {
+  describe('refund requests', () => {
+    before(() => stores().a.migrate());
+
+    it('keeps one open request per order, across instances, and reads the latest', async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const [first, second] = await Promise.all([
+        a.insertRequest(aRequest({ merchant_uid: order })),
+        b.insertRequest(aRequest({ merchant_uid: order })),
+      ]);
+      const made = [first, second].filter((r) => r.created);
+      assert.equal(made.length, 1);
+      const winner = made[0]!.created ? made[0]!.request : null;
+      const loser = [first, second].find((r) => !r.created);
+      assert.equal(loser && !loser.created ? loser.open.id : null, winner?.id);
+      assert.equal(winner?.status, 'requested');
+      assert.equal(winner?.allow_new_request, true);
+      assert.equal((await b.latestRequest(order))?.id, winner?.id);
+      assert.equal(await a.latestRequest(unique('order')), null);
+    });
+
+    it('moves a request only from the status read, once, and erases the account when it ends', async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      const approve = { from: 'requested', to: 'approved', now: T0 + 1, decided_at: T0 + 1, decided_by: 'k1' } as const;
+      const moves = await Promise.all([
+        a.transitionRequest(request.id, approve),
+        b.transitionRequest(request.id, approve),
+      ]);
+      assert.equal(moves.filter(Boolean).length, 1);
+      const approved = await b.getRequest(request.id);
+      assert.equal(approved?.status, 'approved');
+      assert.equal(approved?.decided_by, 'k1');
+      assert.equal(approved?.refund_secret, request.refund_secret);
+      // A new request of the order may follow once this one is final.
+      const rejected = aRequest();
+      await a.insertRequest(rejected);
+      const moved = await a.transitionRequest(rejected.id, {
+        from: 'requested',
+        to: 'rejected',
+        now: T0 + 2,
+        reject_reason: '사용 흔적',
+        allow_new_request: false,
+      });
+      assert.equal(moved?.reject_reason, '사용 흔적');
+      assert.equal(moved?.allow_new_request, false);
+      assert.equal(moved?.refund_secret, null);
+      assert.equal(moved?.refund_account_masked, '****8400');
+      assert.equal(await a.transitionRequest(rejected.id, { from: 'requested', to: 'withdrawn', now: T0 + 3 }), null);
+    });
+
+    it("moves an approved request when its attempt ends, with the attempt's error, and not on an unknown one", async () => {
+      const { a, b } = stores();
+      const ok = aRequest();
+      const bad = aRequest();
+      for (const r of [ok, bad]) {
+        await a.insertRequest(r);
+        await a.transitionRequest(r.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      }
+      const okAttempt = anAttempt({ merchant_uid: ok.merchant_uid, request_id: ok.id, approved_by: 'k1' });
+      await a.insertAttempt(okAttempt);
+      await b.finishAttempt(okAttempt.id, aFinish({ outcome: 'unknown' }));
+      assert.equal((await a.getRequest(ok.id))?.status, 'approved');
+      await b.finishAttempt(okAttempt.id, aFinish());
+      const refunded = await a.getRequest(ok.id);
+      assert.equal(refunded?.status, 'refunded');
+      assert.equal(refunded?.attempt_id, okAttempt.id);
+      assert.equal(refunded?.refund_secret, null);
+      assert.equal((await a.getAttempt(okAttempt.id))?.approved_by, 'k1');
+
+      const refused = anAttempt({ merchant_uid: bad.merchant_uid, request_id: bad.id });
+      await b.insertAttempt(
+        refused,
+        aFinish({ outcome: 'rejected', error_code: 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT' }),
+      );
+      const failed = await a.getRequest(bad.id);
+      assert.equal(failed?.status, 'failed');
+      assert.equal(failed?.error_code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
+    });
+
+    it('pages requests newest first by (created_at, id), filtered by status and time', async () => {
+      const { a, b } = stores();
+      const base = T0 + 10_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+      const rows = [0, 1, 2].map((i) => aRequest({ created_at: base + i }));
+      for (const r of rows) await a.insertRequest(r);
+      const window = { from: base, to: base + 3 };
+      const first = await b.pageRequests({ ...window, limit: 2 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        [rows[2]!.id, rows[1]!.id],
+      );
+      const last = first.at(-1)!;
+      const next = await b.pageRequests({ ...window, after: { created_at: last.created_at, id: last.id }, limit: 2 });
+      assert.deepEqual(
+        next.map((r) => r.id),
+        [rows[0]!.id],
+      );
+      assert.deepEqual(await b.pageRequests({ ...window, status: 'approved', limit: 5 }), []);
+    });
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * @module The ledger's refund requests (request mode): what a customer asked for, what staff decided, and which
+ * refund attempt carried it out. Times are epoch ms from the caller. Every status change is a compare-and-set on the
+ * status the caller read, so of racing deciders (on any number of instances) exactly one moves a request.
+ */
+import type { RequestStatus } from '../../shared/refund-requests.ts';
+import type { NewEvent } from './outbox.ts';
+
+export interface RefundRequestRecord {
+  readonly id: string;
+  readonly merchant_uid: string;
+  readonly status: RequestStatus;
+  /** What the customer asked for (the whole refundable balance when they left it out). */
+  readonly amount: number;
+  readonly reason: string;
+  readonly refund_bank: string | null;
+  /** Never the full number: e.g. `****8400`. */
+  readonly refund_account_masked: string | null;
+  /** The refund account (holder, number, phone) sealed by proxy/requests/account-crypto.ts; null once erased. */
+  readonly refund_secret: string | null;
+  readonly idempotency_key: string | null;
+  readonly grant_subject: string;
+  readonly created_at: number;
+  readonly decided_at: number | null;
+  /** Who approved or rejected it (an admin key's id); null until then, and for a withdrawal. */
+  readonly decided_by: string | null;
+  readonly reject_reason: string | null;
+  readonly allow_new_request: boolean;
+  /** The amount staff approved (at most `amount`). */
+  readonly approved_amount: number | null;
+  readonly note: string | null;
+  /** The refund attempt that carried out the approval, once it ended. */
+  readonly attempt_id: string | null;
+  /** Why the approved refund failed (an error code of shared/errors.ts). */
+  readonly error_code: string | null;
+  readonly updated_at: number;
+}
+
+export type NewRefundRequest = Omit<
+  RefundRequestRecord,
+  | 'status'
+  | 'decided_at'
+  | 'decided_by'
+  | 'reject_reason'
+  | 'allow_new_request'
+  | 'approved_amount'
+  | 'note'
+  | 'attempt_id'
+  | 'error_code'
+  | 'updated_at'
+>;
+
+/** A move from `from` to `to` (computed by the caller with nextStatus()) and the fields it sets. */
+export interface RequestChange {
+  readonly from: RequestStatus;
+  readonly to: RequestStatus;
+  readonly now: number;
+  readonly decided_at?: number;
+  readonly decided_by?: string | null;
+  readonly reject_reason?: string;
+  readonly allow_new_request?: boolean;
+  readonly approved_amount?: number;
+  readonly note?: string | null;
+  readonly error_code?: string;
+}
+
+/** Which requests pageRequests returns: newest first by (created_at, id), every filter optional. */
+export interface RequestPageQuery {
+  readonly status?: RequestStatus;
+  readonly from?: number;
+  readonly to?: number;
+  readonly after?: { readonly created_at: number; readonly id: string };
+  readonly limit: number;
+}
+
+export type RequestInsert =
+  | { readonly created: true; readonly request: RefundRequestRecord }
+  /** The order already has an open request (one per order, enforced by a unique index): that one. */
+  | { readonly created: false; readonly open: RefundRequestRecord };
+
+export interface RequestStore {
+  /** Inserts a `requested` request unless the order has an open one; `event` is written in the same transaction. */
+  insertRequest(request: NewRefundRequest, event?: NewEvent): Promise<RequestInsert>;
+  getRequest(id: string): Promise<RefundRequestRecord | null>;
+  /** The order's latest request, or null. */
+  latestRequest(merchantUid: string): Promise<RefundRequestRecord | null>;
+  /**
+   * Moves a request from `change.from` to `change.to` only if it is still in `from`; null when it was not (someone
+   * else moved it first). A final status other than `failed` erases the sealed account. `event` is written in the
+   * same transaction, only when the move happened.
+   */
+  transitionRequest(id: string, change: RequestChange, event?: NewEvent): Promise<RefundRequestRecord | null>;
+  pageRequests(query: RequestPageQuery): Promise<RefundRequestRecord[]>;
+}

@@ -1,0 +1,171 @@
+/** @module The refund requests half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
+import { nextStatus, REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
+import type { NewEvent } from './outbox.ts';
+import type { RefundRequestRecord, RequestPageQuery, RequestStore } from './requests.ts';
+import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+import { insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
+import type { AttemptFinish } from './store.ts';
+
+const COLUMNS =
+  'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
+  'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
+  'attempt_id, error_code, updated_at';
+
+/** Final statuses after which the full account is never needed again. */
+const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
+
+const requestSql = {
+  // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
+  insert: `INSERT INTO refund_requests (${COLUMNS})
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, ?)
+    ON CONFLICT DO NOTHING
+    RETURNING ${COLUMNS}`,
+  open: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`,
+  get: `SELECT ${COLUMNS} FROM refund_requests WHERE id = ?`,
+  latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
+  // The compare-and-set every move is: the row moves only from the status its caller read.
+  transition: `UPDATE refund_requests SET status = ?,
+      decided_at = COALESCE(CAST(? AS BIGINT), decided_at), decided_by = COALESCE(CAST(? AS TEXT), decided_by),
+      reject_reason = COALESCE(CAST(? AS TEXT), reject_reason),
+      allow_new_request = COALESCE(CAST(? AS INTEGER), allow_new_request),
+      approved_amount = COALESCE(CAST(? AS DOUBLE PRECISION), approved_amount), note = COALESCE(CAST(? AS TEXT), note),
+      attempt_id = COALESCE(CAST(? AS TEXT), attempt_id), error_code = COALESCE(CAST(? AS TEXT), error_code),
+      refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
+    WHERE id = ? AND status = ?
+    RETURNING ${COLUMNS}`,
+  page: (conditions: readonly string[]) =>
+    `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
+    ORDER BY created_at DESC, id DESC LIMIT ?`,
+};
+
+export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
+  id: text(row, 'id'),
+  merchant_uid: text(row, 'merchant_uid'),
+  status: oneOf(row, 'status', REQUEST_STATUSES),
+  amount: num(row, 'amount'),
+  reason: text(row, 'reason'),
+  refund_bank: textOrNull(row, 'refund_bank'),
+  refund_account_masked: textOrNull(row, 'refund_account_masked'),
+  refund_secret: textOrNull(row, 'refund_secret'),
+  idempotency_key: textOrNull(row, 'idempotency_key'),
+  grant_subject: text(row, 'grant_subject'),
+  created_at: num(row, 'created_at'),
+  decided_at: numOrNull(row, 'decided_at'),
+  decided_by: textOrNull(row, 'decided_by'),
+  reject_reason: textOrNull(row, 'reject_reason'),
+  allow_new_request: num(row, 'allow_new_request') === 1,
+  approved_amount: numOrNull(row, 'approved_amount'),
+  note: textOrNull(row, 'note'),
+  attempt_id: textOrNull(row, 'attempt_id'),
+  error_code: textOrNull(row, 'error_code'),
+  updated_at: num(row, 'updated_at'),
+});
+
+type Change = Parameters<RequestStore['transitionRequest']>[1] & { readonly attempt_id?: string };
+
+const transitionIn = async (tx: SqlExecutor, id: string, change: Change): Promise<RefundRequestRecord | null> => {
+  const allow = change.allow_new_request === undefined ? null : change.allow_new_request ? 1 : 0;
+  const [row] = await tx.query(requestSql.transition, [
+    change.to,
+    change.decided_at ?? null,
+    change.decided_by ?? null,
+    change.reject_reason ?? null,
+    allow,
+    change.approved_amount ?? null,
+    change.note ?? null,
+    change.attempt_id ?? null,
+    change.error_code ?? null,
+    ERASING.includes(change.to) ? 1 : 0,
+    change.now,
+    id,
+    change.from,
+  ]);
+  return row ? decodeRequest(row) : null;
+};
+
+/**
+ * An approval's attempt ended: its request (approved) moves to refunded or failed in the caller's transaction, so
+ * however the outcome is learned (the approval itself, a retry, the view, i'mport's webhook) the request follows.
+ * An unknown outcome leaves it approved until the attempt is settled.
+ */
+export const settleRequestIn = async (tx: SqlExecutor, requestId: string, attemptId: string, finish: AttemptFinish) => {
+  if (finish.outcome === 'unknown') return;
+  const to = nextStatus('approved', finish.outcome === 'succeeded' ? 'refund_succeeded' : 'refund_failed');
+  if (!to) return;
+  await transitionIn(tx, requestId, {
+    from: 'approved',
+    to,
+    now: finish.finished_at,
+    attempt_id: attemptId,
+    ...(finish.outcome === 'succeeded' ? {} : { error_code: finish.error_code ?? 'INTERNAL' }),
+  });
+};
+
+const pageConditions = (query: RequestPageQuery): { conditions: string[]; params: SqlValue[] } => {
+  const conditions: string[] = [];
+  const params: SqlValue[] = [];
+  const add = (condition: string, ...values: SqlValue[]) => {
+    conditions.push(condition);
+    params.push(...values);
+  };
+  if (query.status !== undefined) add('status = ?', query.status);
+  if (query.from !== undefined) add('created_at >= ?', query.from);
+  if (query.to !== undefined) add('created_at < ?', query.to);
+  if (query.after !== undefined) {
+    const { created_at, id } = query.after;
+    add('(created_at < ? OR (created_at = ? AND id < ?))', created_at, created_at, id);
+  }
+  return { conditions, params };
+};
+
+export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
+  insertRequest: (r, event?: NewEvent) =>
+    inTransactionWithRetry(driver, async (tx) => {
+      const [row] = await tx.query(requestSql.insert, [
+        r.id,
+        r.merchant_uid,
+        r.amount,
+        r.reason,
+        r.refund_bank,
+        r.refund_account_masked,
+        r.refund_secret,
+        r.idempotency_key,
+        r.grant_subject,
+        r.created_at,
+        r.created_at,
+      ]);
+      if (row) {
+        if (event) await insertEventIn(tx, event);
+        return { created: true, request: decodeRequest(row) } as const;
+      }
+      const [open] = await tx.query(requestSql.open, [r.merchant_uid]);
+      // Neither inserted nor open: the open one ended in between; the caller may simply ask again.
+      if (!open) throw new Error(`store: request for ${r.merchant_uid} conflicted with no open request`);
+      return { created: false, open: decodeRequest(open) } as const;
+    }),
+
+  async getRequest(id) {
+    const [row] = await driver.query(requestSql.get, [id]);
+    return row ? decodeRequest(row) : null;
+  },
+
+  async latestRequest(merchantUid) {
+    const [row] = await driver.query(requestSql.latest, [merchantUid]);
+    return row ? decodeRequest(row) : null;
+  },
+
+  async transitionRequest(id, change, event) {
+    if (!event) return transitionIn(driver, id, change);
+    return inTransactionWithRetry(driver, async (tx) => {
+      const moved = await transitionIn(tx, id, change);
+      if (moved) await insertEventIn(tx, event);
+      return moved;
+    });
+  },
+
+  async pageRequests(query) {
+    const { conditions, params } = pageConditions(query);
+    return (await driver.query(requestSql.page(conditions), [...params, query.limit])).map(decodeRequest);
+  },
+});
