@@ -1,5 +1,6 @@
 /** @module The answer of `GET /payments/:merchant_uid`: everything the widget needs to render a refund form. */
 import * as v from 'valibot';
+import { RequestViewSchema } from '../refund-requests.ts';
 
 /** Why a payment cannot be refunded, when `refundable` is false. */
 export const NOT_REFUNDABLE_REASONS = [
@@ -49,6 +50,13 @@ export const RefundViewSchema = v.object({
    * refund under it. The widget offers no more than the smaller of this and `cancelable_amount`.
    */
   grant_remaining: v.optional(v.number()),
+  /**
+   * True when the grant is a request-mode grant: the dialog ends in a refund request (`POST /refund-requests`) that
+   * the shop approves or rejects, not in a refund. Optional so that a proxy without request mode still parses.
+   */
+  request_mode: v.optional(v.boolean()),
+  /** The order's latest refund request (shared/refund-requests.ts), null when it has none; absent from older proxies. */
+  request: v.optional(v.nullable(RequestViewSchema)),
 });
 
 export type RefundView = v.InferOutput<typeof RefundViewSchema>;

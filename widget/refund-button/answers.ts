@@ -4,6 +4,7 @@
  * bundle held to 18 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
 import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
+import { REQUEST_STATUSES, type RequestCreated, type RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, type RefundView } from '../../shared/schemas/refund-view.ts';
 
@@ -49,14 +50,33 @@ const object =
     return out as T; // every field of T was read above
   };
 
-const readPayout = object<NonNullable<RefundView['payout_estimate']>>({
-  min_business_days: number,
-  max_business_days: nullable(number),
+/** An object reader as a field's reader. */
+const nested =
+  (read: (value: unknown) => object | undefined): Read =>
+  (v) => {
+    const out = read(v);
+    return out && [out];
+  };
+const ok = is((v) => v === true);
+
+const payout = nested(
+  object<NonNullable<RefundView['payout_estimate']>>({
+    min_business_days: number,
+    max_business_days: nullable(number),
+  }),
+);
+
+/** Reads a refund request as the view shows it (RequestViewSchema). */
+const readRequest = object<RequestView>({
+  id: string,
+  status: is((v) => REQUEST_STATUSES.some((status) => status === v)),
+  amount: number,
+  reason: string,
+  created_at: number,
+  decided_at: nullable(number),
+  reject_reason: nullable(string),
+  allow_new_request: boolean,
 });
-const payout: Read = (v) => {
-  const read = readPayout(v);
-  return read && [read];
-};
 
 const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
 
@@ -80,11 +100,31 @@ export const readView = object<RefundView>({
   banks: optional(arrayOf(bank)),
   payout_estimate: nullable(payout),
   grant_remaining: optional(number),
+  request_mode: optional(boolean),
+  request: optional(nullable(nested(readRequest))),
 });
+
+/** Reads the 201 answer of `POST /refund-requests` (RequestCreatedSchema). */
+export const readCreated = object<RequestCreated>({
+  ok,
+  request: nested(
+    object<RequestCreated['request']>({
+      id: string,
+      merchant_uid: string,
+      status: is((v) => v === 'requested'),
+      amount: number,
+      reason: string,
+      created_at: number,
+    }),
+  ),
+});
+
+/** Reads the answer of `POST /refund-requests/:id/withdraw`: `{ ok: true, request }`, the request as the view has it. */
+export const readMoved = object<{ ok: true; request: RequestView }>({ ok, request: nested(readRequest) });
 
 /** Reads a successful answer of `POST /payments/cancel` (CancelSuccessSchema). */
 export const readSuccess = object<CancelSuccess>({
-  ok: is((v) => v === true),
+  ok,
   merchant_uid: string,
   imp_uid: string,
   refunded: number,
