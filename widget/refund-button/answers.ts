@@ -1,7 +1,7 @@
 /**
  * @module Reads the proxy's answers field by field. Typed against the shared answer types, so a field added to or
  * removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
- * bundle held to 18 KB; answers.test.ts holds these readers to those schemas on generated answers.
+ * bundle held to 19 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
 import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
 import { REQUEST_STATUSES, type RequestCreated, type RequestView } from '../../shared/refund-requests.ts';

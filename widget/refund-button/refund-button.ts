@@ -3,7 +3,7 @@ import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValu
 import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
 import { buildRequest, emptyForm, type FormContext } from './form.ts';
-import { formatMoney } from './format.ts';
+import { formatDate, formatMoney } from './format.ts';
 import { langOf } from './lang.ts';
 import { payoutLine } from './payout.ts';
 import { styles } from './refund-button.styles.ts';
@@ -281,13 +281,18 @@ export class RefundButton extends LitElement {
       waiting: flow.waiting,
       contact: this.contact,
       payout: payoutLine(s, this.payoutDays, flow.view?.payout_estimate),
+      date: (seconds) => formatDate(seconds, this.#lang),
+      sending: flow.sending,
     };
     const on = {
       close: this.close,
       retry: () => flow.retry(),
-      back: () => flow.go('form', '[part~=submit]'),
+      back: () => (phase === 'withdraw' ? flow.go('request') : flow.go('form', '[part~=submit]')),
       confirm: () => flow.confirm(),
       reload: () => flow.load(),
+      askWithdraw: () => flow.go('withdraw'),
+      withdraw: () => flow.withdraw(),
+      again: () => flow.again(),
       submit: this.#onContinue,
       input: this.#onInput,
       focusOut: this.#onFocusOut,
