@@ -5,7 +5,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { RequestView } from '../../shared/refund-requests.ts';
 import { contactLink } from './contact.ts';
-import { actions, button, message } from './dialog-parts.ts';
+import { actions, button, message, notice } from './dialog-parts.ts';
 import { fill } from './format.ts';
 import type { RefundButtonStrings } from './strings.ts';
 
@@ -64,7 +64,7 @@ export const requestStatus = (d: RequestState, heading: string, on: RequestHandl
   }[r.status];
   // The proxy allows a new request only once this one has ended.
   const again = r.allow_new_request;
-  return html`${d.notice ? html`<p part="notice" role="alert" tabindex="-1">${d.notice}</p>` : nothing}
+  return html`${notice(d.notice)}
     ${message(heading, icon, ...lines)}
     ${actions(
       r.status === 'requested' && button(s.withdraw, on.askWithdraw, 'secondary'),
