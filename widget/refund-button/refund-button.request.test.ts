@@ -168,6 +168,8 @@ describe('<refund-button> in request mode', () => {
         '상점의 답변: 이미 사용한 상품이에요',
         "The shop's reason: 이미 사용한 상품이에요",
       ],
+      // Withdrawn with no new request allowed (a proxy's choice): the state itself, not the form.
+      ['withdrawn', { decided_at: 1_796_300_000, allow_new_request: false }, ko.withdrawn, en.withdrawn],
     ];
     const headings: Record<
       RequestStatus,
@@ -266,8 +268,9 @@ describe('<refund-button> in request mode', () => {
       await accessible(el);
       const event = oneEvent(el, 'refund-button:request-withdrawn');
       await press(el, ko.withdraw);
-      const { detail } = (await event) as RequestWithdrawnEvent;
+      const { detail, bubbles, composed } = (await event) as RequestWithdrawnEvent;
       expect(detail).to.deep.equal(withdrawn);
+      expect({ bubbles, composed }).to.deep.equal({ bubbles: true, composed: true });
       const [post] = posts();
       expect(post!.url).to.equal('https://proxy.test/refund-requests/req_1/withdraw');
       expect(post!.headers.get('Authorization')).to.equal('Bearer grant-1');

@@ -15,8 +15,8 @@ export type FailureText = FailureCode | 'offline' | 'expired';
 
 /**
  * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
- * `{left}`, `{bank}`, `{account}`, `{holder}`, `{days}`. The proxy's own message is never shown (it is in the
- * `refund-error` event's detail).
+ * `{left}`, `{bank}`, `{account}`, `{holder}`, `{days}`, `{date}`, `{reason}`. The proxy's own message is never shown
+ * (it is in the `refund-error` event's detail).
  */
 export type RefundButtonStrings = Record<FailureText | NotRefundableReason, string> & {
   button: string;
