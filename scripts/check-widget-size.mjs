@@ -7,8 +7,10 @@ import { gzipSync } from 'node:zlib';
 
 // Lit's own element class (LitElement, reactive properties, updates) is about 6 KB of it; the widget is the rest.
 // 18 KB since issue 12, whose truthful states (an unknown outcome, payout times, the shop's contact, a refused or
-// expired grant, an unreachable proxy) and their texts in two languages came to about 800 bytes: docs/BENCHMARKS.md.
-const BUDGET = 18 * 1024;
+// expired grant, an unreachable proxy) and their texts in two languages came to about 800 bytes; 19 KB since issue
+// 14's request mode (a request instead of a refund, its six states, withdrawing it, asking again), about 1.4 KB with
+// its texts in two languages, which left 456 bytes no room: docs/BENCHMARKS.md.
+const BUDGET = 19 * 1024;
 
 const file = process.argv[2] ?? 'dist/refund-button.js';
 let source;

@@ -27,7 +27,7 @@ const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) =
 if (!element) throw new Error('no <refund-button> found in the manifest: check the @tagname JSDoc');
 for (const [what, list, min] of [
   ['attributes', element.attributes, 8],
-  ['events', element.events, 5],
+  ['events', element.events, 7],
   ['css parts', element.cssParts, 10],
   ['css properties', element.cssProperties, 10],
 ]) {

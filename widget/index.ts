@@ -8,6 +8,7 @@ if (customElements.get('refund-button')) {
   customElements.define('refund-button', RefundButton);
 }
 
+export type { RequestCreated, RequestStatus, RequestView } from '../shared/refund-requests.ts';
 export type { CancelSuccess } from '../shared/schemas/answers.ts';
 export type { RefundView } from '../shared/schemas/refund-view.ts';
 export * from './refund-button/events.ts';

@@ -51,12 +51,12 @@ export const RefundViewSchema = v.object({
    */
   grant_remaining: v.optional(v.number()),
   /**
-   * The order's latest refund request (request mode), null when it has none. Optional: a proxy from before request
-   * mode leaves it out, and the widget's readers treat that as null.
+   * True when the grant is a request-mode grant: the dialog ends in a refund request (`POST /refund-requests`) that
+   * the shop approves or rejects, not in a refund. Optional so that a proxy without request mode still parses.
    */
-  request: v.optional(v.nullable(RequestViewSchema)),
-  /** True for a request-mode grant: the dialog ends in a request for the shop to approve, not in a refund. */
   request_mode: v.optional(v.boolean()),
+  /** The order's latest refund request (shared/refund-requests.ts), null when it has none; absent from older proxies. */
+  request: v.optional(v.nullable(RequestViewSchema)),
 });
 
 export type RefundView = v.InferOutput<typeof RefundViewSchema>;

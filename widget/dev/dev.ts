@@ -67,7 +67,8 @@ const wait = (test: () => unknown, ms = 8000) =>
 async function goTo(el: RefundButton, step: (typeof STEPS)[number]): Promise<void> {
   const root = el.shadowRoot!;
   if (!root.querySelector('dialog')?.open) await el.show();
-  await wait(() => root.querySelector('form') || root.querySelector('[part=notice]'));
+  // Loaded: the form, why there is none, or where the order's refund request stands; each has a row of buttons.
+  await wait(() => root.querySelector('[part=actions]'));
   if (step === 'form' || !root.querySelector('form')) return;
   const set = (name: string, value: string) => {
     const control = root.querySelector<HTMLInputElement>(`[name=${name}]`);
@@ -89,7 +90,16 @@ async function goTo(el: RefundButton, step: (typeof STEPS)[number]): Promise<voi
 }
 
 const log = byId('log');
-for (const name of ['refund-open', 'refund-start', 'refund-success', 'refund-error', 'refund-close'] as const) {
+const EVENTS = [
+  'refund-open',
+  'refund-start',
+  'refund-success',
+  'refund-error',
+  'refund-close',
+  'refund-button:requested',
+  'refund-button:request-withdrawn',
+] as const;
+for (const name of EVENTS) {
   document.addEventListener(name, (e) => {
     const id = (e.target as HTMLElement).id; // the page's own buttons, which have ids
     log.prepend(`${new Date().toLocaleTimeString()} ${id} ${name} ${JSON.stringify(e.detail)}\n`);

@@ -4,6 +4,7 @@
  * be reached without a server.
  */
 import type { ErrorCode } from '../../shared/errors.ts';
+import type { RequestCreated, RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import { type Answer, failure, installFakeProxy, json } from '../refund-button/fake-proxy.ts';
@@ -58,6 +59,29 @@ const vbank = { pay_method: 'vbank', refund_account_required: true, banks } as c
 /** shared/payout.ts's figures: most PGs pay out in 1–2 business days, Kiwoom Pay (daou) in 7 or more. */
 const usual = { payout_estimate: { min_business_days: 1, max_business_days: 2 } } as const;
 const unrefunded = { cancel_amount: 0, cancelable_amount: 39000 } as const;
+
+/** A request-mode payment whose latest request is in `status` (null: none yet); `fields` change the request. */
+const requesting = (
+  merchant_uid: string,
+  status: RequestView['status'] | null,
+  fields: Partial<RequestView> = {},
+  view: Partial<RefundView> = {},
+): RefundView =>
+  payment(merchant_uid, {
+    request_mode: true,
+    ...view,
+    request: status && {
+      id: `req_${merchant_uid}`,
+      status,
+      amount: 30000,
+      reason: '상품 불량·파손',
+      created_at: 1_764_730_000,
+      decided_at: status === 'requested' ? null : 1_764_810_000,
+      reject_reason: null,
+      allow_new_request: status !== 'requested' && status !== 'approved',
+      ...fields,
+    },
+  });
 
 /** One payment per scenario; `loading` answers slowly, the `load-*` ones fail. */
 export const SCENARIOS: Record<string, Scenario> = {
@@ -131,6 +155,44 @@ export const SCENARIOS: Record<string, Scenario> = {
       reason: 'not_paid',
     }),
   },
+  request: { label: 'Request mode: the shop approves first', view: requesting('request', null) },
+  'request-vbank': {
+    label: 'Request mode, virtual account',
+    view: requesting('request-vbank', null, {}, { ...vbank, ...usual, pg_provider: 'tosspayments' }),
+  },
+  'request-requested': {
+    label: 'Request mode: requested (withdraw it)',
+    view: requesting('request-requested', 'requested'),
+  },
+  'request-approved': {
+    label: 'Request mode: approved, refund running',
+    view: requesting('request-approved', 'approved'),
+  },
+  'request-refunded': {
+    label: 'Request mode: refunded into a virtual account',
+    view: requesting(
+      'request-refunded',
+      'refunded',
+      {},
+      { ...vbank, ...usual, cancel_amount: 39000, cancelable_amount: 0 },
+    ),
+  },
+  'request-failed': { label: 'Request mode: approved, refund failed', view: requesting('request-failed', 'failed') },
+  'request-rejected': {
+    label: 'Request mode: rejected, may ask again',
+    view: requesting('request-rejected', 'rejected', { reject_reason: '착용 흔적이 있어 환불이 어려워요.' }),
+  },
+  'request-rejected-final': {
+    label: 'Request mode: rejected, no new request',
+    view: requesting('request-rejected-final', 'rejected', {
+      reject_reason: '주문 제작 상품은 환불할 수 없어요.',
+      allow_new_request: false,
+    }),
+  },
+  'request-withdrawn': {
+    label: 'Request mode: withdrawn (the form again)',
+    view: requesting('request-withdrawn', 'withdrawn'),
+  },
   loading: { label: 'Slow to load (3 s)', view: card, load: 'slow' },
   'load-network': { label: 'Load fails: no answer', load: 'network' },
   'load-UNAUTHORIZED': { label: 'Load fails: grant refused (e.g. signed with another secret)', load: 'UNAUTHORIZED' },
@@ -166,6 +228,49 @@ function cancelAnswer(body: Record<string, unknown> | undefined, outcome: Outcom
   } satisfies CancelSuccess);
 }
 
+/** The requests made and withdrawn on this page, by merchant_uid: a reopened dialog shows them until a reload. */
+const requests = new Map<string, RequestView>();
+
+/** The answer to `POST /refund-requests`, ending as `outcome` says; REFUND_REQUEST_OPEN leaves an open one behind. */
+function requestAnswer(body: Record<string, unknown> | undefined, outcome: Outcome): Answer {
+  const uid = String(body?.merchant_uid);
+  const view = SCENARIOS[uid]?.view ?? card;
+  const asked = body?.cancel_request_amount;
+  const request = {
+    id: `req_${uid}_${requests.size + 1}`,
+    merchant_uid: uid,
+    status: 'requested',
+    amount: typeof asked === 'number' ? asked : view.cancelable_amount,
+    reason: String(body?.reason),
+    created_at: Math.floor(Date.now() / 1000),
+  } as const;
+  const open = { ...request, decided_at: null, reject_reason: null, allow_new_request: false };
+  if (outcome === 'network') return 'network';
+  if (outcome === 'success' || outcome === 'pending' || outcome === 'REFUND_REQUEST_OPEN') requests.set(uid, open);
+  if (outcome === 'success' || outcome === 'pending') return json({ ok: true, request } satisfies RequestCreated, 201);
+  return failure(outcome, `the proxy's ${outcome}`, outcome === 'REFUND_REQUEST_OPEN' ? { request: open } : {});
+}
+
+/** The answer to `POST /refund-requests/:id/withdraw`, ending as `outcome` says. */
+function withdrawAnswer(url: string, outcome: Outcome): Answer {
+  const id = decodeURIComponent(new URL(url).pathname.split('/')[2]!); // /refund-requests/:id/withdraw
+  const [uid, request] = [
+    ...requests,
+    ...Object.entries(SCENARIOS).map(([k, s]) => [k, s.view?.request] as const),
+  ].find(([, r]) => r?.id === id) ?? [undefined, undefined];
+  if (!uid || !request) return failure('FORBIDDEN', 'no such request');
+  if (outcome === 'network') return 'network';
+  if (outcome !== 'success' && outcome !== 'pending') return failure(outcome, `the proxy's ${outcome}`);
+  const withdrawn = {
+    ...request,
+    status: 'withdrawn',
+    decided_at: Math.floor(Date.now() / 1000),
+    allow_new_request: true,
+  } as const;
+  requests.set(uid, withdrawn);
+  return json({ ok: true, request: withdrawn });
+}
+
 /** The answer to `GET /payments/:merchant_uid`: the scenario's payment, slowly or not at all as it says. */
 async function viewAnswer(url: string): Promise<Response | 'network'> {
   const id = decodeURIComponent(new URL(url).pathname.replace('/payments/', ''));
@@ -174,13 +279,19 @@ async function viewAnswer(url: string): Promise<Response | 'network'> {
   if (scenario.load === 'slow') await wait(3000);
   if (scenario.load === 'network') return 'network';
   if (scenario.load && scenario.load !== 'slow') return failure(scenario.load, `the proxy's ${scenario.load}`);
-  return json(scenario.view);
+  const request = requests.get(id);
+  return json(request ? { ...scenario.view, request } : scenario.view);
 }
 
-/** Answers the fake endpoint from the scenarios, after half a second; `outcome()` says how the next refund ends. */
+/**
+ * Answers the fake endpoint from the scenarios, after half a second; `outcome()` says how the next refund, refund
+ * request or withdrawal ends.
+ */
 export function installScenarios(outcome: () => Outcome): void {
   installFakeProxy(async ({ url, method, body }) => {
     await wait(500);
-    return method === 'POST' ? cancelAnswer(body, outcome()) : viewAnswer(url);
+    if (method !== 'POST') return viewAnswer(url);
+    if (url.endsWith('/withdraw')) return withdrawAnswer(url, outcome());
+    return url.endsWith('/refund-requests') ? requestAnswer(body, outcome()) : cancelAnswer(body, outcome());
   }, FAKE_ENDPOINT);
 }

@@ -7,10 +7,10 @@ import { expect } from '@open-wc/testing';
 import fc from 'fast-check';
 import * as v from 'valibot';
 import { codeForBareStatus, ERROR_CODES, ERRORS, isErrorCode } from '../../shared/errors.ts';
-import { REQUEST_STATUSES, RequestViewSchema } from '../../shared/refund-requests.ts';
+import { REQUEST_STATUSES, RequestCreatedSchema, RequestViewSchema } from '../../shared/refund-requests.ts';
 import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, RefundViewSchema } from '../../shared/schemas/refund-view.ts';
-import { readError, readSuccess, readView } from './answers.ts';
+import { readCreated, readError, readMoved, readSuccess, readView } from './answers.ts';
 
 const RUNS = 2_000;
 
@@ -51,6 +51,7 @@ const bank = fc.oneof(validBank, mutated(validBank, ['code', 'name_ko', 'name_en
 const validPayout = fc.record({ min_business_days: aNumber, max_business_days: fc.option(aNumber, { nil: null }) });
 const PAYOUT_KEYS = ['min_business_days', 'max_business_days'];
 
+const REQUEST_KEYS = Object.keys(RequestViewSchema.entries);
 const validRequest = fc.record({
   id: fc.string(),
   status: fc.constantFrom(...REQUEST_STATUSES),
@@ -61,7 +62,7 @@ const validRequest = fc.record({
   reject_reason: fc.option(fc.string(), { nil: null }),
   allow_new_request: fc.boolean(),
 });
-const REQUEST_KEYS = Object.keys(RequestViewSchema.entries);
+const request = fc.oneof(validRequest, mutated(validRequest, REQUEST_KEYS));
 
 const VIEW_KEYS = Object.keys(RefundViewSchema.entries);
 const validView = fc.record(
@@ -84,10 +85,13 @@ const validView = fc.record(
     banks: fc.array(validBank, { maxLength: 3 }),
     payout_estimate: fc.option(fc.oneof(validPayout, mutated(validPayout, PAYOUT_KEYS)), { nil: null }),
     grant_remaining: aNumber,
-    request: fc.option(fc.oneof(validRequest, mutated(validRequest, REQUEST_KEYS)), { nil: null }),
+    request_mode: fc.boolean(),
+    request: fc.option(request, { nil: null }),
   },
   {
-    requiredKeys: VIEW_KEYS.filter((k) => !['reason', 'banks', 'grant_remaining', 'request'].includes(k)) as never[],
+    requiredKeys: VIEW_KEYS.filter(
+      (k) => !['reason', 'banks', 'grant_remaining', 'request_mode', 'request'].includes(k),
+    ) as never[],
   },
 );
 
@@ -129,6 +133,38 @@ describe('answer readers and the shared schemas', () => {
   it('readSuccess accepts exactly what CancelSuccessSchema accepts, and returns its output', () => {
     const answers = fc.oneof(validSuccess, mutated(validSuccess, SUCCESS_KEYS), anyValue);
     fc.assert(fc.property(answers, agrees(readSuccess, CancelSuccessSchema)), { numRuns: RUNS });
+  });
+
+  it('readCreated accepts exactly what RequestCreatedSchema accepts, and returns its output', () => {
+    const CREATED_KEYS = ['id', 'merchant_uid', 'status', 'amount', 'reason', 'created_at'];
+    const created = fc.record({
+      id: fc.string(),
+      merchant_uid: fc.string(),
+      status: fc.constantFrom('requested', 'approved'),
+      amount: aNumber,
+      reason: fc.string(),
+      created_at: aNumber,
+    });
+    const validCreated = fc.record({ ok: fc.constant(true), request: created });
+    const answers = fc.oneof(
+      validCreated,
+      mutated(validCreated, ['ok', 'request']),
+      fc.record({ ok: fc.constant(true), request: mutated(created, CREATED_KEYS) }),
+      anyValue,
+    );
+    fc.assert(fc.property(answers, agrees(readCreated, RequestCreatedSchema)), { numRuns: RUNS });
+  });
+
+  it("readMoved accepts exactly a withdrawal's answer { ok: true, request } (RequestViewSchema)", () => {
+    const MovedSchema = v.object({ ok: v.literal(true), request: RequestViewSchema });
+    const validMoved = fc.record({ ok: fc.constant(true), request: validRequest });
+    const answers = fc.oneof(
+      validMoved,
+      mutated(validMoved, ['ok', 'request']),
+      fc.record({ ok: fc.constant(true), request }),
+      anyValue,
+    );
+    fc.assert(fc.property(answers, agrees(readMoved, MovedSchema)), { numRuns: RUNS });
   });
 
   it('readError reads what ErrorAnswerSchema accepts as the schema does, and anything else by its status', () => {

@@ -1,11 +1,10 @@
 /**
  * @module Reads the proxy's answers field by field. Typed against the shared answer types, so a field added to or
  * removed from them is a compile error here. The shared valibot schemas would pull valibot (~1 KB gzipped) into a
- * bundle held to 18 KB; answers.test.ts holds these readers to those schemas on generated answers.
+ * bundle held to 19 KB; answers.test.ts holds these readers to those schemas on generated answers.
  */
-
 import { codeForBareStatus, type ErrorCode, isErrorCode } from '../../shared/errors.ts';
-import { REQUEST_STATUSES } from '../../shared/refund-requests.ts';
+import { REQUEST_STATUSES, type RequestCreated, type RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import { NOT_REFUNDABLE_REASONS, type RefundView } from '../../shared/schemas/refund-view.ts';
 
@@ -51,18 +50,24 @@ const object =
     return out as T; // every field of T was read above
   };
 
-const readPayout = object<NonNullable<RefundView['payout_estimate']>>({
-  min_business_days: number,
-  max_business_days: nullable(number),
-});
-const payout: Read = (v) => {
-  const read = readPayout(v);
-  return read && [read];
-};
+/** An object reader as a field's reader. */
+const nested =
+  (read: (value: unknown) => object | undefined): Read =>
+  (v) => {
+    const out = read(v);
+    return out && [out];
+  };
+const ok = is((v) => v === true);
 
-const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
+const payout = nested(
+  object<NonNullable<RefundView['payout_estimate']>>({
+    min_business_days: number,
+    max_business_days: nullable(number),
+  }),
+);
 
-const readRequest = object<NonNullable<RefundView['request']>>({
+/** Reads a refund request as the view shows it (RequestViewSchema). */
+const readRequest = object<RequestView>({
   id: string,
   status: is((v) => REQUEST_STATUSES.some((status) => status === v)),
   amount: number,
@@ -72,10 +77,8 @@ const readRequest = object<NonNullable<RefundView['request']>>({
   reject_reason: nullable(string),
   allow_new_request: boolean,
 });
-const request: Read = (v) => {
-  const read = readRequest(v);
-  return read && [read];
-};
+
+const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, name_ko: string, name_en: string });
 
 /** Reads the answer of `GET /payments/:merchant_uid` (RefundViewSchema). */
 export const readView = object<RefundView>({
@@ -97,12 +100,31 @@ export const readView = object<RefundView>({
   banks: optional(arrayOf(bank)),
   payout_estimate: nullable(payout),
   grant_remaining: optional(number),
-  request: optional(nullable(request)),
+  request_mode: optional(boolean),
+  request: optional(nullable(nested(readRequest))),
 });
+
+/** Reads the 201 answer of `POST /refund-requests` (RequestCreatedSchema). */
+export const readCreated = object<RequestCreated>({
+  ok,
+  request: nested(
+    object<RequestCreated['request']>({
+      id: string,
+      merchant_uid: string,
+      status: is((v) => v === 'requested'),
+      amount: number,
+      reason: string,
+      created_at: number,
+    }),
+  ),
+});
+
+/** Reads the answer of `POST /refund-requests/:id/withdraw`: `{ ok: true, request }`, the request as the view has it. */
+export const readMoved = object<{ ok: true; request: RequestView }>({ ok, request: nested(readRequest) });
 
 /** Reads a successful answer of `POST /payments/cancel` (CancelSuccessSchema). */
 export const readSuccess = object<CancelSuccess>({
-  ok: is((v) => v === true),
+  ok,
   merchant_uid: string,
   imp_uid: string,
   refunded: number,

@@ -9,6 +9,13 @@ import { type FormHandlers, type FormState, refundForm } from './form-template.t
 import { fill } from './format.ts';
 import type { ShownFailure } from './refund-flow.ts';
 import { retryOf } from './request.ts';
+import {
+  type RequestHandlers,
+  type RequestState,
+  requestHeading,
+  requestStatus,
+  withdrawConfirm,
+} from './request-status.ts';
 import type { FailureCode, FailureText } from './strings.ts';
 
 /** One render branch per phase of the flow. */
@@ -21,7 +28,10 @@ export type Phase =
   | 'confirm'
   | 'submitting'
   | 'done'
-  | 'failed';
+  | 'failed'
+  // Request mode: where the order's latest request stands, and the confirm step of its withdrawal.
+  | 'request'
+  | 'withdraw';
 
 /** What the dialog shows; `ctx` once the payment is loaded, `failure` and `result` once the flow has them. */
 export interface DialogState extends Formatting, Omit<FormState, 'ctx'> {
@@ -37,13 +47,17 @@ export interface DialogState extends Formatting, Omit<FormState, 'ctx'> {
   readonly contact?: string;
   /** When a paid-out refund's money arrives, in words; undefined when nobody knows. */
   readonly payout?: string;
+  /** A day (UNIX seconds) in the widget's language. */
+  readonly date: (seconds: number) => string;
+  /** What the submitting step says is being sent. */
+  readonly sending: 'submitting' | 'sending' | 'withdrawing';
 }
 
 /** The failures whose text tells the customer to contact the shop, and so come with the shop's contact. */
 const CONTACT_TEXTS: readonly FailureText[] = ['PG_PROVIDER', 'UNAUTHORIZED'];
 
 /** What the dialog's buttons and form call; Lit calls them with the element as `this`. */
-export interface DialogHandlers extends FormHandlers {
+export interface DialogHandlers extends FormHandlers, RequestHandlers {
   readonly retry: () => void;
   readonly back: () => void;
   readonly confirm: () => void;
@@ -55,11 +69,13 @@ export interface DialogHandlers extends FormHandlers {
  * The heading of a step without a form, which the live region announces too; empty for the steps with a form (they
  * speak through their labelled fields) and for confirm (its heading is focused instead).
  */
-export const statusOf = ({ s, phase, failure, result: r }: DialogState): string => {
+export const statusOf = ({ s, phase, failure, result: r, ctx, sending }: DialogState): string => {
   const said = failure && s[failure.text];
+  const request = ctx?.view.request;
   const texts: Partial<Record<Phase, string>> = {
     loading: s.loading,
-    submitting: s.submitting,
+    submitting: s[sending],
+    request: request ? requestHeading(s, request) : '',
     // "Couldn't load the payment" above "We couldn't find this payment" would say one thing twice.
     'load-error': failure?.code === 'PAYMENT_NOT_FOUND' ? said : s.loadFailed,
     failed: said,
@@ -71,7 +87,7 @@ export const statusOf = ({ s, phase, failure, result: r }: DialogState): string 
 /** What will happen, in words, with Back and Refund (or Cancel account). */
 const confirm = (d: DialogState, ctx: FormContext, on: DialogHandlers): TemplateResult => {
   const { s, values: f } = d;
-  const { revocable } = ctx.view;
+  const { revocable, request_mode: asking } = ctx.view;
   const account =
     needsAccount(ctx) &&
     fill(s.confirmAccount, {
@@ -79,13 +95,17 @@ const confirm = (d: DialogState, ctx: FormContext, on: DialogHandlers): Template
       account: `****${f.account.replace(/\D/g, '').slice(-4)}`,
       holder: f.holder.trim(),
     });
-  const title = fill(s.confirmTitle, { amount: d.money(refundAmountOf(f, ctx)) });
+  const title = fill(asking ? s.requestTitle : s.confirmTitle, { amount: d.money(refundAmountOf(f, ctx)) });
+  // A request is decided by the shop first: when its money would arrive is not known yet.
   return html`${
     revocable
       ? message(s.revokeTitle, nothing, s.revokeBody)
-      : message(title, nothing, s.confirmBody, account, account && d.payout)
+      : message(title, nothing, asking ? s.requestNote : s.confirmBody, account, account && !asking && d.payout)
   }
-    ${actions(button(s.back, on.back, 'secondary'), button(revocable ? s.revoke : s.refund, on.confirm))}`;
+    ${actions(
+      button(s.back, on.back, 'secondary'),
+      button(revocable ? s.revoke : asking ? s.send : s.refund, on.confirm),
+    )}`;
 };
 
 /** What was refunded and what is left, or that the account was cancelled; the receipt when there is one. */
@@ -140,10 +160,26 @@ const blocked = (d: DialogState, ctx: FormContext, why: FailureCode | NotRefunda
     ${actions(button(s.close, on.close, 'secondary'), checking && button(s.checkAgain, on.reload))}`;
 };
 
+/** The request steps' view of the dialog's state: the order's latest request and what surrounds it. */
+const requestState = (d: DialogState, ctx: FormContext): RequestState => {
+  const { view } = ctx;
+  return {
+    ...d,
+    request: view.request!, // the request steps are only reached with a request
+    left: view.cancelable_amount,
+    payout: view.refund_account_required && d.payout,
+    notice: d.notice && d.s[d.notice],
+  };
+};
+
 export const dialogBody = (d: DialogState, on: DialogHandlers): TemplateResult => {
   const { ctx } = d;
   const heading = statusOf(d);
   switch (d.phase) {
+    case 'request':
+      return requestStatus(requestState(d, ctx!), heading, on); // a request is shown from a loaded payment
+    case 'withdraw':
+      return withdrawConfirm(requestState(d, ctx!), on);
     case 'load-error':
     case 'failed':
       return failed(d, d.failure!, heading, on); // set before a failure is shown

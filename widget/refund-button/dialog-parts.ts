@@ -23,6 +23,10 @@ export const button = (
 export const actions = (...buttons: (TemplateResult | false)[]): TemplateResult =>
   html`<div part="actions">${buttons.map((b) => b || nothing)}</div>`;
 
+/** Why a step came back (a failure that reloaded the payment), above it; focused when it comes. */
+export const notice = (text: string | false | undefined) =>
+  text ? html`<p part="notice" role="alert" tabindex="-1">${text}</p>` : nothing;
+
 /** A step without a form: an icon, a focused heading and the lines under it (falsy ones are left out). */
 export const message = (heading: string, icon: unknown, ...lines: unknown[]): TemplateResult =>
   html`<div part="message">

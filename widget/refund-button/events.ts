@@ -1,4 +1,5 @@
 /** @module The events `<refund-button>` fires: one class each, all bubbling and composed, typed on every element. */
+import type { RequestCreated, RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { FailureCode } from './strings.ts';
 
@@ -48,6 +49,20 @@ export class RefundCloseEvent extends CustomEvent<null> {
   }
 }
 
+/** Request mode: the proxy took the refund request; `detail` is the request from its answer. */
+export class RefundRequestedEvent extends CustomEvent<RequestCreated['request']> {
+  constructor(detail: RequestCreated['request']) {
+    super('refund-button:requested', { ...init, detail });
+  }
+}
+
+/** Request mode: the customer withdrew the order's request; `detail` is the request as the proxy now has it. */
+export class RequestWithdrawnEvent extends CustomEvent<RequestView> {
+  constructor(detail: RequestView) {
+    super('refund-button:request-withdrawn', { ...init, detail });
+  }
+}
+
 /** Every event `<refund-button>` fires, by name. */
 export interface RefundButtonEventMap {
   'refund-open': RefundOpenEvent;
@@ -55,6 +70,8 @@ export interface RefundButtonEventMap {
   'refund-success': RefundSuccessEvent;
   'refund-error': RefundErrorEvent;
   'refund-close': RefundCloseEvent;
+  'refund-button:requested': RefundRequestedEvent;
+  'refund-button:request-withdrawn': RequestWithdrawnEvent;
 }
 
 declare global {

@@ -1,7 +1,7 @@
 /** @module The refund form's template: the amount choice, the reason and (for a paid virtual account) the account. */
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { actions, button, type Formatting, summary } from './dialog-parts.ts';
+import { actions, button, type Formatting, notice, summary } from './dialog-parts.ts';
 import {
   amountLimits,
   type Field,
@@ -158,7 +158,7 @@ const account = (f: FormState, s: RefundButtonStrings): TemplateResult => {
 export const refundForm = (f: FormState, on: FormHandlers): TemplateResult => {
   const { s } = f;
   return html`${summary(f, f.ctx.view)}
-    ${f.notice ? html`<p part="notice" role="alert" tabindex="-1">${s[f.notice]}</p>` : nothing}
+    ${notice(f.notice && s[f.notice])}
     <form part="form" novalidate @submit=${on.submit} @input=${on.input} @change=${on.input} @focusout=${on.focusOut}>
       ${amount(f, s)} ${reason(f, s)} ${needsAccount(f.ctx) ? account(f, s) : nothing}
       ${actions(

@@ -19,6 +19,10 @@ export const formatMoney = (value: number, currency: string, lang: Lang): string
   }
 };
 
+/** A day (UNIX seconds) as the language writes it: `2026. 12. 3.` or `Dec 3, 2026`. */
+export const formatDate = (seconds: number, lang: Lang): string =>
+  new Date(seconds * 1000).toLocaleDateString(lang === 'ko' ? 'ko-KR' : 'en-US', { dateStyle: 'medium' });
+
 /** How many decimals a currency's amounts may have (0 for KRW and JPY, 2 for USD). */
 export const currencyDigits = (currency: string): number => {
   try {

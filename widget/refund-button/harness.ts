@@ -3,6 +3,7 @@
  * that finds things in the shadow root and acts like a customer.
  */
 import { expect, fixture, waitUntil } from '@open-wc/testing';
+import type { RequestCreated, RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import '../index.ts';
@@ -13,21 +14,22 @@ import { STRINGS } from './strings.ts';
 export { failure, held, json } from './fake-proxy.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
-// The fake proxy: GET /payments/:uid answers with a view and POST /payments/cancel from a queue.
+// The fake proxy: GET /payments/:uid answers with a view, and every POST (a refund, a refund request, a withdrawal)
+// from a queue.
 
 /** The payment views to serve, in order. */
 type Views = RefundView | Answer | (RefundView | Answer)[];
 
 let fake: FakeProxy | undefined;
 
-/** Installs the fake proxy: views are served in order (the last one repeats), cancel answers likewise. */
+/** Installs the fake proxy: views are served in order (the last one repeats), POST answers likewise. */
 export function proxy(view: Views, ...cancel: Answer[]): void {
   fake?.uninstall();
   const asAnswer = (v: RefundView | Answer): Answer =>
     v instanceof Response || v === 'network' || v instanceof Promise ? v : json(v);
   const views = (Array.isArray(view) ? view : [view]).map(asAnswer);
   const next = (queue: Answer[]) => (queue.length > 1 ? queue.shift()! : queue[0]!); // a test gives at least one
-  fake = installFakeProxy(({ url }) => next(url.endsWith('/payments/cancel') ? cancel : views));
+  fake = installFakeProxy(({ method }) => next(method === 'POST' ? cancel : views));
 }
 
 /** Puts the real `fetch` back (after each test). */
@@ -84,6 +86,48 @@ export const success = (extra: Partial<CancelSuccess> = {}): Response =>
     pending: false,
     ...extra,
   } satisfies CancelSuccess);
+
+/** A card payment under a request-mode grant, with no request yet. */
+export const asking: RefundView = { ...card, request_mode: true, request: null };
+
+/** 2026-12-03 12:00 UTC: December 3rd from UTC-11 to UTC+11, where the browser's clock shows it. */
+export const MADE_AT = 1_796_299_200;
+
+/** The order's latest request, requested unless `fields` say otherwise. */
+export const aRequest = (fields: Partial<RequestView> = {}): RequestView => ({
+  id: 'req_1',
+  status: 'requested',
+  amount: 9000,
+  reason: '단순 변심',
+  created_at: MADE_AT,
+  decided_at: null,
+  reject_reason: null,
+  allow_new_request: false,
+  ...fields,
+});
+
+/** A request-mode payment whose latest request is `aRequest(fields)`. */
+export const withRequest = (fields: Partial<RequestView> = {}): RefundView => ({
+  ...asking,
+  request: aRequest(fields),
+});
+
+/** The 201 answer of POST /refund-requests. */
+export const created = (): Response =>
+  json(
+    {
+      ok: true,
+      request: {
+        id: 'req_1',
+        merchant_uid: 'order-1',
+        status: 'requested',
+        amount: 9000,
+        reason: '단순 변심',
+        created_at: MADE_AT,
+      },
+    } satisfies RequestCreated,
+    201,
+  );
 
 // ---------------------------------------------------------------------------------------------------------------
 // A harness: find things in the shadow root, act like a customer.

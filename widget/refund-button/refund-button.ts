@@ -3,7 +3,7 @@ import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValu
 import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
 import { buildRequest, emptyForm, type FormContext } from './form.ts';
-import { formatMoney } from './format.ts';
+import { formatDate, formatMoney } from './format.ts';
 import { langOf } from './lang.ts';
 import { payoutLine } from './payout.ts';
 import { styles } from './refund-button.styles.ts';
@@ -14,7 +14,8 @@ import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 /**
  * A button that lets a customer refund one order through the refund proxy: it opens a dialog that shows what was
  * paid and what can still be refunded, asks for the amount, a reason and (for virtual accounts) the account to pay
- * into, confirms, and refunds.
+ * into, confirms, and refunds. Under a request-mode grant (the view's `request_mode`) it sends a refund request the
+ * shop approves or rejects instead, and shows where the order's latest request stands.
  *
  * @summary A refund button for i'mport (PortOne V1) payments.
  * @tagname refund-button
@@ -28,10 +29,16 @@ import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
  *   `7+`. Absent or unreadable: the proxy's estimate for the payment's PG (none for a PG without a published one).
  *
  * @fires {RefundOpenEvent} refund-open - The dialog opened.
- * @fires {RefundStartEvent} refund-start - A refund is about to be sent; cancelable: `preventDefault()` vetoes it.
+ * @fires {RefundStartEvent} refund-start - A refund (in request mode, a refund request) is about to be sent;
+ *   cancelable: `preventDefault()` vetoes it.
  * @fires {RefundSuccessEvent} refund-success - The proxy refunded; `detail` is its answer.
- * @fires {RefundErrorEvent} refund-error - Loading or refunding failed; `detail` is `{ code, message }`.
+ * @fires {RefundErrorEvent} refund-error - Loading, refunding, requesting or withdrawing failed; `detail` is
+ *   `{ code, message }`.
  * @fires {RefundCloseEvent} refund-close - The dialog closed.
+ * @fires {RefundRequestedEvent} refund-button:requested - Request mode: the proxy took the refund request; `detail` is
+ *   the request (`{ id, merchant_uid, status, amount, reason, created_at }`).
+ * @fires {RequestWithdrawnEvent} refund-button:request-withdrawn - Request mode: the customer withdrew the order's
+ *   request; `detail` is the request as the proxy now has it (`status: "withdrawn"`).
  *
  * @csspart button - The button on the page.
  * @csspart dialog - The `<dialog>`.
@@ -281,13 +288,18 @@ export class RefundButton extends LitElement {
       waiting: flow.waiting,
       contact: this.contact,
       payout: payoutLine(s, this.payoutDays, flow.view?.payout_estimate),
+      date: (seconds) => formatDate(seconds, this.#lang),
+      sending: flow.sending,
     };
     const on = {
       close: this.close,
       retry: () => flow.retry(),
-      back: () => flow.go('form', '[part~=submit]'),
+      back: () => (phase === 'withdraw' ? flow.go('request') : flow.go('form', '[part~=submit]')),
       confirm: () => flow.confirm(),
       reload: () => flow.load(),
+      askWithdraw: () => flow.go('withdraw'),
+      withdraw: () => flow.withdraw(),
+      again: () => flow.again(),
       submit: this.#onContinue,
       input: this.#onInput,
       focusOut: this.#onFocusOut,

@@ -3,14 +3,31 @@
  * time, each with a timeout, a stale answer dropped), the Idempotency-Key, and what each answer leads to.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { RequestCreated } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
 import type { NotRefundableReason, RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Phase } from './dialog-body.ts';
-import { RefundErrorEvent, RefundStartEvent, RefundSuccessEvent } from './events.ts';
+import {
+  RefundErrorEvent,
+  RefundRequestedEvent,
+  RefundStartEvent,
+  RefundSuccessEvent,
+  RequestWithdrawnEvent,
+} from './events.ts';
 import { type FormContext, isAmountValid, needsAccount, offerableOf } from './form.ts';
 import { isGrantExpired } from './grant-expiry.ts';
-import { type Connection, cancelPayment, createIdempotencyKey, type Failure, loadPayment, retryOf } from './request.ts';
+import {
+  type Connection,
+  cancelPayment,
+  createIdempotencyKey,
+  type Failure,
+  loadPayment,
+  type Outcome,
+  requestRefund,
+  retryOf,
+  withdrawRequest,
+} from './request.ts';
 import type { FailureCode, FailureText } from './strings.ts';
 
 /** How long one call may take before it counts as "no answer". */
@@ -52,7 +69,11 @@ export class RefundFlow implements ReactiveController {
   result?: CancelSuccess;
   /** The retry is held until `Retry-After` has passed. */
   waiting = false;
+  /** What is being sent, in the words of the submitting step. */
+  sending: 'submitting' | 'sending' | 'withdrawing' = 'submitting';
   #key?: string;
+  /** What "Try again" after a failed send sends again: the refund (or request), or the withdrawal. */
+  #redo = () => this.#send();
   /** The developer has been told once why the proxy could not be reached. */
   #told = false;
   #seq = 0;
@@ -104,9 +125,23 @@ export class RefundFlow implements ReactiveController {
     const outcome = await this.#call((c) => loadPayment(c, this.#host.merchantUid));
     if (!outcome) return;
     if (!outcome.ok) return this.#fail(outcome.error, 'load-error');
-    this.view = outcome.value;
+    const view = (this.view = outcome.value);
+    const request = view.request;
     this.notice = notice;
-    this.go(this.blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
+    // The order's latest request shows where it stands; a withdrawn one that may be asked again leads to the form.
+    const shown = request && !(request.status === 'withdrawn' && request.allow_new_request);
+    this.go(shown ? 'request' : this.blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
+  }
+
+  /** "Request again" after a request that ended: the form (or why there is none). */
+  again(): void {
+    this.notice = undefined;
+    this.go(this.blocked() ? 'blocked' : 'form');
+  }
+
+  /** The customer confirmed the withdrawal of the order's request. */
+  withdraw(): void {
+    if (this.phase === 'withdraw') void this.#withdraw();
   }
 
   /** The customer confirmed: each confirmation gets a new Idempotency-Key. */
@@ -119,7 +154,7 @@ export class RefundFlow implements ReactiveController {
   /** "Try again": loads the payment again, or sends the same request under the same key. */
   retry(): void {
     if (this.waiting) return;
-    void (this.phase === 'load-error' ? this.load() : this.#send());
+    void (this.phase === 'load-error' ? this.load() : this.#redo());
   }
 
   get #endpoint(): string {
@@ -193,7 +228,13 @@ export class RefundFlow implements ReactiveController {
     });
     if (!this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
     const key = (this.#key ??= createIdempotencyKey());
-    const send = () => this.#call((c) => cancelPayment(c, body, key));
+    const asking = ctx.view.request_mode;
+    const send = () =>
+      this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
+        asking ? requestRefund(c, body, key) : cancelPayment(c, body, key),
+      );
+    this.#redo = () => this.#send();
+    this.sending = asking ? 'sending' : 'submitting';
     this.go('submitting');
     let outcome = await send();
     if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
@@ -204,9 +245,17 @@ export class RefundFlow implements ReactiveController {
     if (!outcome) return;
     if (outcome.ok) {
       this.#key = undefined;
-      this.result = outcome.value;
+      const { value } = outcome;
+      if ('request' in value) {
+        // Request mode: the new request is the order's latest, open, so no other may be asked for.
+        this.view!.request = { ...value.request, decided_at: null, reject_reason: null, allow_new_request: false };
+        this.go('request');
+        this.#host.dispatchEvent(new RefundRequestedEvent(value.request));
+        return;
+      }
+      this.result = value;
       this.go('done');
-      this.#host.dispatchEvent(new RefundSuccessEvent(outcome.value));
+      this.#host.dispatchEvent(new RefundSuccessEvent(value));
       return;
     }
     const { error } = outcome;
@@ -218,5 +267,21 @@ export class RefundFlow implements ReactiveController {
     const reload = retryOf(error.code) === 'reload';
     if (reload) this.#key = undefined;
     this.#fail(error, reload ? undefined : 'failed');
+  }
+
+  /** Withdraws the order's request; a request decided meanwhile (REFUND_REQUEST_DECIDED) is read again and shown. */
+  async #withdraw(): Promise<void> {
+    const { id } = this.view!.request!; // the withdraw step is only reached from a request
+    this.#redo = () => this.#withdraw();
+    this.sending = 'withdrawing';
+    this.go('submitting');
+    const outcome = await this.#call((c) => withdrawRequest(c, id));
+    if (!outcome) return;
+    if (!outcome.ok) return this.#fail(outcome.error, retryOf(outcome.error.code) === 'reload' ? undefined : 'failed');
+    const { request } = outcome.value;
+    this.view!.request = request;
+    this.notice = undefined;
+    this.go('request');
+    this.#host.dispatchEvent(new RequestWithdrawnEvent(request));
   }
 }

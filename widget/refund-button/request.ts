@@ -1,9 +1,10 @@
-/** @module The two calls the widget makes to the proxy, each answer checked before it is used. */
+/** @module The calls the widget makes to the proxy, each answer checked before it is used. */
 import { ERRORS, type Retry } from '../../shared/errors.ts';
+import type { RequestCreated, RequestView } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
-import { readError, readSuccess, readView } from './answers.ts';
+import { readCreated, readError, readMoved, readSuccess, readView } from './answers.ts';
 import type { FailureCode } from './strings.ts';
 
 /** Why a call failed: the proxy's `{ code, message }`, or `NETWORK` when no answer came back. */
@@ -71,22 +72,30 @@ async function call<T>(
 export const loadPayment = (c: Connection, merchantUid: string): Promise<Outcome<RefundView>> =>
   call(c, `/payments/${encodeURIComponent(merchantUid)}`, { method: 'GET' }, readView);
 
-/** `POST /payments/cancel` under an `Idempotency-Key`, so a retried request refunds at most once. */
-export const cancelPayment = (
-  c: Connection,
-  body: CancelRequestInput,
-  idempotencyKey: string,
-): Promise<Outcome<CancelSuccess>> =>
+/** A POST of `body` as JSON, under an `Idempotency-Key` when given. */
+const post = <T>(c: Connection, path: string, read: (body: unknown) => T | undefined, body = {}, key?: string) =>
   call(
     c,
-    '/payments/cancel',
+    path,
     {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
+      headers: { 'Content-Type': 'application/json', ...(key && { 'Idempotency-Key': key }) },
       body: JSON.stringify(body),
     },
-    readSuccess,
+    read,
   );
+
+/** `POST /payments/cancel` under an `Idempotency-Key`, so a retried request refunds at most once. */
+export const cancelPayment = (c: Connection, body: CancelRequestInput, key: string): Promise<Outcome<CancelSuccess>> =>
+  post(c, '/payments/cancel', readSuccess, body, key);
+
+/** `POST /refund-requests` (request mode): the same body and key as a refund; the shop decides later. */
+export const requestRefund = (c: Connection, body: CancelRequestInput, key: string): Promise<Outcome<RequestCreated>> =>
+  post(c, '/refund-requests', readCreated, body, key);
+
+/** `POST /refund-requests/:id/withdraw`: the customer takes back a request the shop has not decided yet. */
+export const withdrawRequest = (c: Connection, id: string): Promise<Outcome<{ ok: true; request: RequestView }>> =>
+  post(c, `/refund-requests/${encodeURIComponent(id)}/withdraw`, readMoved);
 
 /** A random v4 UUID; `crypto.randomUUID` exists only on secure (https) pages, so others build one from random bytes. */
 export const createIdempotencyKey = (): string => {

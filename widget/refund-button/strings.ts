@@ -15,8 +15,8 @@ export type FailureText = FailureCode | 'offline' | 'expired';
 
 /**
  * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
- * `{left}`, `{bank}`, `{account}`, `{holder}`, `{days}`. The proxy's own message is never shown (it is in the
- * `refund-error` event's detail).
+ * `{left}`, `{bank}`, `{account}`, `{holder}`, `{days}`, `{date}`, `{reason}`. The proxy's own message is never shown
+ * (it is in the `refund-error` event's detail).
  */
 export type RefundButtonStrings = Record<FailureText | NotRefundableReason, string> & {
   button: string;
@@ -85,6 +85,32 @@ export type RefundButtonStrings = Record<FailureText | NotRefundableReason, stri
   bankError: string;
   accountError: string;
   phoneError: string;
+  // Request mode: the dialog ends in a request the shop decides on, and shows where the order's latest one stands.
+  /** The confirm step's title in request mode. */
+  requestTitle: string;
+  /** That the shop reviews a request first (under its confirm and its "received"). */
+  requestNote: string;
+  /** The confirm step's button in request mode. */
+  send: string;
+  sending: string;
+  /** A request waiting for the shop, also right after it was sent. */
+  requested: string;
+  /** Its amount and the day it was made: `{amount}`, `{date}`. */
+  requestedDetail: string;
+  withdraw: string;
+  withdrawTitle: string;
+  withdrawing: string;
+  withdrawn: string;
+  /** Approved: its refund is running (with `requestedDetail` under it). */
+  approved: string;
+  rejected: string;
+  /** The shop's reason for rejecting: `{reason}`. */
+  rejectReason: string;
+  /** Approved, but the refund did not go through. */
+  requestFailed: string;
+  requestFailedDetail: string;
+  /** Ask again, after a request that ended. */
+  again: string;
 };
 
 /** A text in each language. */
@@ -162,6 +188,25 @@ const TEXTS: Texts = {
   bankError: ['은행을 선택해 주세요.', 'Choose a bank.'],
   accountError: ['계좌번호를 숫자로 정확히 입력해 주세요.', 'Enter the account number in digits.'],
   phoneError: ['휴대폰 번호를 정확히 입력해 주세요.', 'Enter a valid phone number.'],
+  requestTitle: ['{amount} 환불을 요청할까요?', 'Request a refund of {amount}?'],
+  requestNote: ['상점에서 확인한 뒤 환불해 드려요.', 'The shop will review it before refunding.'],
+  send: ['요청하기', 'Send request'],
+  sending: ['환불 요청을 보내고 있어요', 'Sending the request…'],
+  requested: ['요청이 접수되었어요', 'Request received'],
+  requestedDetail: ['{date} 요청 · {amount}', '{amount} · requested {date}'],
+  withdraw: ['요청 취소', 'Withdraw request'],
+  withdrawTitle: ['환불 요청을 취소할까요?', 'Withdraw your refund request?'],
+  withdrawing: ['환불 요청을 취소하고 있어요', 'Withdrawing the request…'],
+  withdrawn: ['환불 요청을 취소했어요', 'Request withdrawn'],
+  approved: ['환불을 진행하고 있어요', 'Your refund is being processed'],
+  rejected: ['환불 요청이 거절되었어요', 'Your refund request was declined'],
+  rejectReason: ['상점의 답변: {reason}', "The shop's reason: {reason}"],
+  requestFailed: ['환불이 처리되지 않았어요', "The refund didn't go through"],
+  requestFailedDetail: [
+    '환불을 시도했지만 처리되지 않았어요. 상점에서 확인하고 연락드릴 거예요.',
+    "The refund was attempted but didn't go through. The shop will follow up.",
+  ],
+  again: ['다시 요청', 'Request again'],
   fully_refunded: ['이미 전액 환불된 주문이에요.', 'This order has already been fully refunded.'],
   phone_previous_month: [
     '휴대폰 결제는 결제한 달에만 환불할 수 있어요.',
