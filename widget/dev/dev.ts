@@ -96,8 +96,8 @@ const EVENTS = [
   'refund-success',
   'refund-error',
   'refund-close',
-  'refund-button:requested',
-  'refund-button:request-withdrawn',
+  'refund-requested',
+  'refund-request-withdrawn',
 ] as const;
 for (const name of EVENTS) {
   document.addEventListener(name, (e) => {

@@ -52,14 +52,14 @@ export class RefundCloseEvent extends CustomEvent<null> {
 /** Request mode: the proxy took the refund request; `detail` is the request from its answer. */
 export class RefundRequestedEvent extends CustomEvent<RequestCreated['request']> {
   constructor(detail: RequestCreated['request']) {
-    super('refund-button:requested', { ...init, detail });
+    super('refund-requested', { ...init, detail });
   }
 }
 
 /** Request mode: the customer withdrew the order's request; `detail` is the request as the proxy now has it. */
 export class RequestWithdrawnEvent extends CustomEvent<RequestView> {
   constructor(detail: RequestView) {
-    super('refund-button:request-withdrawn', { ...init, detail });
+    super('refund-request-withdrawn', { ...init, detail });
   }
 }
 
@@ -70,8 +70,8 @@ export interface RefundButtonEventMap {
   'refund-success': RefundSuccessEvent;
   'refund-error': RefundErrorEvent;
   'refund-close': RefundCloseEvent;
-  'refund-button:requested': RefundRequestedEvent;
-  'refund-button:request-withdrawn': RequestWithdrawnEvent;
+  'refund-requested': RefundRequestedEvent;
+  'refund-request-withdrawn': RequestWithdrawnEvent;
 }
 
 declare global {

@@ -57,7 +57,7 @@ describe('<refund-button> in request mode', () => {
       expect(textOf(el)).to.not.include(ko.confirmBody); // nothing is refunded yet
       expect(buttons(el)).to.deep.equal([ko.back, ko.send]);
       await accessible(el);
-      const requested = oneEvent(el, 'refund-button:requested');
+      const requested = oneEvent(el, 'refund-requested');
       await press(el, ko.send);
       const { detail, bubbles, composed } = (await requested) as RefundRequestedEvent;
       expect({ bubbles, composed }).to.deep.equal({ bubbles: true, composed: true });
@@ -266,7 +266,7 @@ describe('<refund-button> in request mode', () => {
       expect(textOf(el)).to.include('2026. 12. 3. 요청 · 9,000원');
       expect(buttons(el)).to.deep.equal([ko.back, ko.withdraw]);
       await accessible(el);
-      const event = oneEvent(el, 'refund-button:request-withdrawn');
+      const event = oneEvent(el, 'refund-request-withdrawn');
       await press(el, ko.withdraw);
       const { detail, bubbles, composed } = (await event) as RequestWithdrawnEvent;
       expect(detail).to.deep.equal(withdrawn);

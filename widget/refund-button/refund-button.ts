@@ -35,9 +35,9 @@ import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
  * @fires {RefundErrorEvent} refund-error - Loading, refunding, requesting or withdrawing failed; `detail` is
  *   `{ code, message }`.
  * @fires {RefundCloseEvent} refund-close - The dialog closed.
- * @fires {RefundRequestedEvent} refund-button:requested - Request mode: the proxy took the refund request; `detail` is
+ * @fires {RefundRequestedEvent} refund-requested - Request mode: the proxy took the refund request; `detail` is
  *   the request (`{ id, merchant_uid, status, amount, reason, created_at }`).
- * @fires {RequestWithdrawnEvent} refund-button:request-withdrawn - Request mode: the customer withdrew the order's
+ * @fires {RequestWithdrawnEvent} refund-request-withdrawn - Request mode: the customer withdrew the order's
  *   request; `detail` is the request as the proxy now has it (`status: "withdrawn"`).
  *
  * @csspart button - The button on the page.
