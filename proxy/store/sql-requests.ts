@@ -114,7 +114,8 @@ const pageConditions = (query: RequestPageQuery): { conditions: string[]; params
   if (query.to !== undefined) add('created_at < ?', query.to);
   if (query.after !== undefined) {
     const { created_at, id } = query.after;
-    add('(created_at < ? OR (created_at = ? AND id < ?))', created_at, created_at, id);
+    // A row value, read off the (created_at, id) index from the cursor on (as the admin refunds' cursor).
+    add('(created_at, id) < (?, ?)', created_at, id);
   }
   return { conditions, params };
 };
