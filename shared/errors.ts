@@ -32,6 +32,10 @@ export const ERRORS = {
   CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: { status: 409, retry: 'reload' },
   REFUND_NOT_ALLOWED: { status: 409, retry: 'none' },
   REFUND_IN_PROGRESS: { status: 409, retry: 'same_key' },
+  // Request mode (shared/refund-requests.ts): the order's open request is read again and shown.
+  REFUND_REQUEST_OPEN: { status: 409, retry: 'reload' },
+  REFUND_REQUEST_DECIDED: { status: 409, retry: 'reload' },
+  REFUND_REQUEST_NOT_ALLOWED: { status: 409, retry: 'none' },
   PAYLOAD_TOO_LARGE: { status: 413, retry: 'none', bare: true },
   // The key was sent with another request: it cannot be used again, and what it did is read afresh.
   IDEMPOTENCY_KEY_REUSED: { status: 422, retry: 'reload' },
@@ -60,6 +64,9 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: 'The refundable amount has changed; check it and ask again.',
   REFUND_NOT_ALLOWED: 'This payment cannot be refunded.',
   REFUND_IN_PROGRESS: 'Another refund of this order is in progress.',
+  REFUND_REQUEST_OPEN: 'This order already has an open refund request.',
+  REFUND_REQUEST_DECIDED: 'This refund request has already been decided or withdrawn.',
+  REFUND_REQUEST_NOT_ALLOWED: 'The shop does not take another refund request for this order.',
   PAYLOAD_TOO_LARGE: 'The request body is larger than the proxy accepts.',
   IDEMPOTENCY_KEY_REUSED: 'This Idempotency-Key was already used with a different request.',
   RATE_LIMITED: 'Too many requests; try again later.',

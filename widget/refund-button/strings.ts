@@ -197,6 +197,12 @@ const TEXTS: Texts = {
     '이 주문의 다른 환불을 처리하고 있어요. 잠시 후 다시 시도해 주세요.',
     'Another refund for this order is in progress. Try again in a moment.',
   ],
+  REFUND_REQUEST_OPEN: ['이 주문에는 이미 접수된 환불 요청이 있어요.', 'This order already has a refund request.'],
+  REFUND_REQUEST_DECIDED: ['이 요청은 이미 처리되었어요.', 'This request has already been handled.'],
+  REFUND_REQUEST_NOT_ALLOWED: [
+    '이 주문은 다시 환불을 요청할 수 없어요. 상점에 문의해 주세요.',
+    "You can't request a refund for this order again. Please contact the shop.",
+  ],
   PAYLOAD_TOO_LARGE: [
     '요청이 너무 커요. 내용을 줄여 다시 시도해 주세요.',
     'The request is too large. Shorten it and try again.',

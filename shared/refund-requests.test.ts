@@ -1,0 +1,26 @@
+// The request state table: every pair of state and action, legal or not, and what is open.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isOpenStatus, nextStatus, REQUEST_ACTIONS, REQUEST_STATUSES, type RequestAction } from './refund-requests.ts';
+
+const LEGAL: Record<string, string> = {
+  'requested withdraw': 'withdrawn',
+  'requested approve': 'approved',
+  'requested reject': 'rejected',
+  'approved refund_succeeded': 'refunded',
+  'approved refund_failed': 'failed',
+};
+
+describe('refund request states', () => {
+  it('allows exactly the five moves of the table, and nothing from a final state', () => {
+    for (const from of REQUEST_STATUSES) {
+      for (const action of Object.keys(REQUEST_ACTIONS) as RequestAction[]) {
+        assert.equal(nextStatus(from, action), LEGAL[`${from} ${action}`] ?? null, `${from} ${action}`);
+      }
+    }
+  });
+
+  it('is open while requested or approved only', () => {
+    assert.deepEqual(REQUEST_STATUSES.filter(isOpenStatus), ['requested', 'approved']);
+  });
+});
