@@ -1,6 +1,7 @@
 /**
- * @module Vite: `vite build` makes `dist/refund-button.js` (one minified ES module, Lit inside);
- * `vite` serves the widget's dev page (widget/dev/).
+ * @module Vite: `vite build` makes `dist/refund-button.js` (one minified ES module, Lit inside); `vite build --mode desk`
+ * makes `dist/refund-desk.js`, the staff console, the same way. Two builds, not two lib entries: two entries would
+ * share Lit through a third chunk, and each file must load alone. `vite` serves the widget's dev page (widget/dev/).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -8,7 +9,13 @@ import { minifyTemplatesPlugin } from './widget/build/minify-templates.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
-export default defineConfig(({ command }) => ({
+/** Each build's entry and file. */
+const ENTRIES = {
+  widget: { entry: './widget/index.ts', file: 'refund-button.js' },
+  desk: { entry: './desk/index.ts', file: 'refund-desk.js' },
+} as const;
+
+export default defineConfig(({ command, mode }) => ({
   // The dev page lives in widget/dev; the build reads widget/index.ts and writes to dist/ beside the proxy's files.
   root: command === 'serve' ? here('./widget/dev') : here('.'),
   publicDir: false,
@@ -22,9 +29,9 @@ export default defineConfig(({ command }) => ({
     sourcemap: false,
     reportCompressedSize: false, // scripts/check-widget-size.mjs measures it, with the budget
     lib: {
-      entry: here('./widget/index.ts'),
+      entry: here(ENTRIES[mode === 'desk' ? 'desk' : 'widget'].entry),
       formats: ['es'],
-      fileName: () => 'refund-button.js',
+      fileName: () => ENTRIES[mode === 'desk' ? 'desk' : 'widget'].file,
     },
     rolldownOptions: {
       // Lib mode leaves the `es` output unminified (for consumers' tree-shaking); this file is loaded as is.
