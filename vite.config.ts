@@ -4,10 +4,19 @@
  * share Lit through a third chunk, and each file must load alone. `vite` serves the widget's dev page (widget/dev/).
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
-import { minifyTemplatesPlugin } from './widget/build/minify-templates.ts';
+import { defineConfig, type Plugin } from 'vite';
+import { minifyTemplates, minifyTemplatesPlugin } from './widget/build/minify-templates.ts';
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+/** The widget's template minifier, applied to the console's own files too. */
+const minifyDeskTemplates = (): Plugin => ({
+  name: 'minify-desk-templates',
+  apply: 'build',
+  enforce: 'pre',
+  transform: (code, id) =>
+    /\/desk\/.*\.ts$/.test(id) && /\b(html|css)`/.test(code) ? { code: minifyTemplates(code), map: null } : null,
+});
 
 /** Each build's entry and file. */
 const ENTRIES = {
@@ -19,7 +28,7 @@ export default defineConfig(({ command, mode }) => ({
   // The dev page lives in widget/dev; the build reads widget/index.ts and writes to dist/ beside the proxy's files.
   root: command === 'serve' ? here('./widget/dev') : here('.'),
   publicDir: false,
-  plugins: [minifyTemplatesPlugin()],
+  plugins: [minifyTemplatesPlugin(), minifyDeskTemplates()],
   server: { host: '127.0.0.1', port: 5173 },
   build: {
     outDir: here('./dist'),

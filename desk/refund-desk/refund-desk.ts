@@ -132,7 +132,7 @@ export class RefundDesk extends LitElement {
     const tab = (label: string, current: boolean, go: () => void) =>
       html`<button part="tab" type="button" aria-current=${current ? 'page' : 'false'} @click=${go}>${label}</button>`;
     const listScreen = d.screen === 'queue' || d.screen === 'request';
-    return html`<h1 lang=${lang}>${s.title}</h1>
+    return html`<h1>${s.title}</h1>
       <nav part="nav" aria-label=${s.title}>
         ${tab(s.tabQueue, listScreen, d.showQueue)} ${tab(s.tabRefunds, !listScreen, d.showRefunds)}
       </nav>
