@@ -95,7 +95,15 @@ export class DeskController implements ReactiveController {
   #fail(error: unknown): void {
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
     const message = error instanceof Error ? error.message : String(error);
-    this.message = code === 'NETWORK' ? this.host.s.network : fill(this.host.s.failed, { code });
+    const s = this.host.s;
+    this.message =
+      code === 'NETWORK'
+        ? s.network
+        : code === 'UNAUTHORIZED' || code === 'FORBIDDEN'
+          ? s.unauthorized
+          : code === 'REFUND_IN_PROGRESS'
+            ? s.inProgress
+            : fill(s.failed, { code });
     this.host.dispatchEvent(new DeskErrorEvent({ code, message }));
   }
 
@@ -189,6 +197,7 @@ export class DeskController implements ReactiveController {
       this.#replace(answer.request);
       this.approve = { ...this.approve, open: false, confirming: false };
       this.message = fill(this.host.s.approved, { amount: money(amount, this.host.uiLang) });
+      this.focus = 'h2';
       this.host.dispatchEvent(new DeskApprovedEvent(answer));
       void this.#loadOrder(request.merchant_uid);
     } catch (error) {
@@ -216,6 +225,7 @@ export class DeskController implements ReactiveController {
       this.#replace(answer.request);
       this.reject = { ...this.reject, open: false, error: '' };
       this.message = this.host.s.rejectedDone;
+      this.focus = 'h2';
       this.host.dispatchEvent(new DeskRejectedEvent({ request: answer.request }));
     } catch (error) {
       await this.#onDecideError(error, request);
@@ -225,19 +235,30 @@ export class DeskController implements ReactiveController {
     }
   };
 
-  /** Someone else decided first: read the request again and say so; any other failure is said as it is. */
+  /**
+   * A decision refused or failed: the request may have moved meanwhile (someone else decided it, or the approved refund
+   * failed and ended it `failed`), so it is read again and shown as it now stands, with what happened. Without an
+   * answer (NETWORK) or a grant (UNAUTHORIZED, FORBIDDEN) there is nothing to read again.
+   */
   async #onDecideError(error: unknown, request: RequestRow): Promise<void> {
     this.#fail(error);
-    if (!(error instanceof StaffApiError) || error.code !== 'REFUND_REQUEST_DECIDED') return;
-    this.message = this.host.s.decidedElsewhere;
+    const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
+    if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
+    const said =
+      code === 'REFUND_REQUEST_DECIDED'
+        ? this.host.s.decidedElsewhere
+        : code === 'REFUND_IN_PROGRESS'
+          ? this.host.s.inProgress
+          : fill(this.host.s.refundFailed, { code });
     try {
       const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
       const fresh = page.data.find((row) => row.id === request.id);
       if (fresh) this.#replace(fresh);
+      this.message = said;
     } catch (reload) {
       this.#fail(reload);
-      this.message = this.host.s.decidedElsewhere;
     }
+    this.focus = 'h2';
   }
 
   /** The request as it now stands, on its screen and in the queue. */

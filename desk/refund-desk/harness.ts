@@ -13,12 +13,12 @@ export let api: FakeStaffApi;
 export async function desk(
   requests: RequestRow[],
   refunds: RefundRow[] = [],
-  { lang = 'ko', width = 800 }: { lang?: string; width?: number } = {},
+  { lang = 'ko', width = 800, token = 'staff-grant' }: { lang?: string; width?: number; token?: string } = {},
 ): Promise<RefundDesk> {
   api?.uninstall();
   api = installFakeStaffApi(requests, refunds);
   const box = await fixture<HTMLDivElement>(
-    html`<div style="width:${width}px"><refund-desk endpoint=${ENDPOINT} token="staff-grant" lang=${lang}></refund-desk></div>`,
+    html`<div style="width:${width}px"><refund-desk endpoint=${ENDPOINT} token=${token} lang=${lang}></refund-desk></div>`,
   );
   const el = box.querySelector('refund-desk')!;
   await waitUntil(

@@ -3,7 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Order } from './api.ts';
 import type { DeskController } from './controller.ts';
 import { dateTime, fill, money } from './format.ts';
-import type { DeskStrings, Lang } from './strings.ts';
+import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
 /** Paid, refunded and refundable, as a definition list (the request screen shows it too). */
 export const paymentSummary = (order: Order | null, s: DeskStrings, lang: Lang): TemplateResult | typeof nothing => {
@@ -31,7 +31,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
           <ul part="list" class="list attempts">
             ${order.attempts.map(
               (a) => html`<li part="row" class="row">
-                <span part="status" class="status">${a.status}</span>
+                <span part="status" class="status">${OTHER_STATUS_NAMES[lang][a.status] ?? a.status}</span>
                 <span>${money(a.amount ?? a.requested_amount ?? null, lang)}</span>
                 <span>${dateTime(a.created_at, lang)}</span>
                 ${a.error_code ? html`<span class="code">${a.error_code}</span>` : nothing}
@@ -44,7 +44,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
             ${order.events.map(
               (event) => html`<li part="row" class="row event" data-id=${event.id}>
                 <span class="main"
-                  ><strong>${event.type}</strong> <span part="status" class="status">${event.status}</span>
+                  ><strong>${event.type}</strong> <span part="status" class="status">${OTHER_STATUS_NAMES[lang][event.status] ?? event.status}</span>
                   <span>${fill(s.attemptsCount, { n: event.attempts })}</span></span
                 >
                 <ul class="deliveries">

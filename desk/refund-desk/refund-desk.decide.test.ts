@@ -81,6 +81,8 @@ describe('<refund-desk> request', () => {
     await click(el, '거절하기');
     expect($(el, '#reject-error')!.textContent).to.equal('거절 사유를 입력해 주세요.');
     expect(posts()).to.have.length(0);
+    expect(el.shadowRoot!.activeElement?.id, 'focus on the reason').to.equal('reject-preset');
+    await expect(el).to.be.accessible();
     await type(el, '#reject-preset', '*', 'change');
     await type(el, '#reject-typed', '포장이 훼손되었어요');
     const box = $<HTMLInputElement>(el, 'input[name=allow_new_request]')!;
@@ -119,6 +121,38 @@ describe('<refund-desk> request', () => {
     await until(el, '거절 사유: 중복 요청');
     expect(text(el)).to.include('처리: staff-2');
     expect($$(el, 'button').some((b) => ['승인', '거절'].includes(b.textContent!.trim()))).to.equal(false);
+  });
+
+  it('when the approved refund fails, shows the request as it now stands and why', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
+    api.next.push(failure('PG_PROVIDER'));
+    await click(el, '환불하기');
+    await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
+    expect($(el, '[part~=screen] .status')!.textContent).to.equal('실패');
+    expect(el.shadowRoot!.activeElement?.id, 'focus back on the screen').to.equal('h-request');
+  });
+
+  it('says when an approval is already running (REFUND_IN_PROGRESS)', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    api.next.push(failure('REFUND_IN_PROGRESS'));
+    await click(el, '환불하기');
+    await until(el, '이 요청의 환불이 진행 중이에요.');
+  });
+
+  it('says when the staff grant is refused, and fires refund-desk:error', async () => {
+    const error = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('refund-desk:error', (e) => resolve(e as CustomEvent), { once: true }),
+    );
+    const el = await desk([request('a', 3)], [], { token: 'expired-grant' });
+    expect((await error).detail.code).to.equal('UNAUTHORIZED');
+    await until(el, '권한이 없거나 로그인이 만료되었어요.');
   });
 
   it('asks in English', async () => {

@@ -51,9 +51,10 @@ describe('<refund-desk> refunds and orders', () => {
     await until(el, '웹훅 전송');
     expect(gets('/staff/payments/order-r1')).to.have.length(1);
     const t = text(el);
-    expect(t).to.include('환불 시도').and.include('succeeded').and.include('5,000원');
+    expect(t).to.include('환불 시도').and.include('환불됨').and.include('5,000원');
     expect(t)
       .to.include('refund.succeeded')
+      .and.include('실패')
       .and.include('시도 3회')
       .and.include('https://shop.test/hooks')
       .and.include('500');

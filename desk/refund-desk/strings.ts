@@ -54,6 +54,9 @@ const ko = {
   decidedElsewhere: '다른 직원이 이미 처리한 요청이에요. 최신 상태를 불러왔어요.',
   failed: '처리하지 못했어요 ({code}).',
   network: '서버에 연결할 수 없어요.',
+  unauthorized: '권한이 없거나 로그인이 만료되었어요. 다시 로그인해 주세요.',
+  inProgress: '이 요청의 환불이 진행 중이에요. 잠시 후 다시 확인해 주세요.',
+  refundFailed: '환불하지 못했어요 ({code}). 요청의 최신 상태를 불러왔어요.',
   exportCsv: 'CSV 내보내기',
   exported: 'CSV 파일을 준비했어요.',
   attempts: '환불 시도',
@@ -119,6 +122,9 @@ const en: DeskStrings = {
   decidedElsewhere: 'Someone else already decided this request. Its current state is shown.',
   failed: 'That did not work ({code}).',
   network: 'The server could not be reached.',
+  unauthorized: 'You are not allowed to do this, or your sign-in has expired. Sign in again.',
+  inProgress: "This request's refund is in progress. Check again shortly.",
+  refundFailed: 'The refund did not go through ({code}). The request is shown as it now stands.',
   exportCsv: 'Export CSV',
   exported: 'The CSV file is ready.',
   attempts: 'Refund attempts',
@@ -148,5 +154,27 @@ export const STATUS_NAMES: Readonly<Record<Lang, Readonly<Record<RequestStatus, 
     failed: 'Failed',
     rejected: 'Rejected',
     withdrawn: 'Withdrawn',
+  },
+};
+
+/** A refund attempt's status (the refunds feed) and a webhook event's, in words. Unknown values are shown as given. */
+export const OTHER_STATUS_NAMES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
+  ko: {
+    succeeded: '환불됨',
+    rejected: '거절됨',
+    failed: '실패',
+    unknown: '결과 확인 중',
+    in_progress: '진행 중',
+    pending: '전송 대기',
+    delivered: '전송됨',
+  },
+  en: {
+    succeeded: 'Refunded',
+    rejected: 'Refused',
+    failed: 'Failed',
+    unknown: 'Outcome unknown',
+    in_progress: 'In progress',
+    pending: 'Waiting to send',
+    delivered: 'Delivered',
   },
 };
