@@ -107,19 +107,30 @@ export class DeskController implements ReactiveController {
     this.host.dispatchEvent(new DeskErrorEvent({ code, message }));
   }
 
+  /** Which read of each list is the latest: an older answer (filters changed meanwhile) is dropped. */
+  #reads = new WeakMap<object, number>();
+
   async #page<T>(list: Listing<T>, read: (q: Query) => Promise<Page<T>>, more: boolean): Promise<void> {
+    const n = (this.#reads.get(list) ?? 0) + 1;
+    this.#reads.set(list, n);
     list.loading = true;
     this.#update();
+    let page: Page<T> | undefined;
+    let failed: unknown;
     try {
-      const page = await read({ ...queryOf(list.filters), ...(more && list.cursor ? { cursor: list.cursor } : {}) });
+      page = await read({ ...queryOf(list.filters), ...(more && list.cursor ? { cursor: list.cursor } : {}) });
+    } catch (error) {
+      failed = error;
+    }
+    if (this.#reads.get(list) !== n) return;
+    if (page) {
       list.rows = more ? [...list.rows, ...page.data] : page.data;
       list.cursor = page.next_cursor;
-    } catch (error) {
-      this.#fail(error);
-    } finally {
-      list.loading = false;
-      this.#update();
+    } else {
+      this.#fail(failed);
     }
+    list.loading = false;
+    this.#update();
   }
 
   /** The queue, oldest first (what is loaded so far). */
