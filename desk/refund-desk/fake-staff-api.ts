@@ -92,6 +92,8 @@ export interface FakeStaffApi {
   readonly next: Response[];
   requests: RequestRow[];
   refunds: RefundRow[];
+  /** Holds the next call's answer until this settles (to have two reads of a list in flight at once). */
+  holdNext: Promise<void> | null;
   uninstall(): void;
 }
 
@@ -110,6 +112,7 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     next: [],
     requests,
     refunds,
+    holdNext: null,
     uninstall: () => {
       window.fetch = realFetch;
     },
@@ -163,7 +166,11 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
     const call = { url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body };
     fake.calls.push(call);
-    return answer(call);
+    const hold = fake.holdNext;
+    fake.holdNext = null;
+    const response = answer(call); // what the ledger says now, sent once the hold ends
+    await hold;
+    return response;
   };
   return fake;
 }

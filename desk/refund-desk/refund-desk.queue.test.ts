@@ -33,6 +33,22 @@ describe('<refund-desk> queue', () => {
     expect(last.get('merchant_uid')).to.equal('order-a');
   });
 
+  it('shows the answer to the latest search, not an older one that came back later', async () => {
+    const el = await desk([request('a', 3), request('b', 2)]);
+    let release!: () => void;
+    api.holdNext = new Promise<void>((resolve) => (release = resolve));
+    await type(el, 'input[name=merchant_uid]', 'order-a');
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click(); // held
+    await type(el, 'input[name=merchant_uid]', 'order-b');
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click();
+    await waitUntil(() => $$(el, '.list .row').length === 1, 'the second search');
+    release();
+    await waitUntil(() => gets('/staff/refund-requests').length === 3);
+    await new Promise((resolve) => requestAnimationFrame(resolve)); // the held answer has been read
+    await el.updateComplete;
+    expect($$(el, '.list .row').map((row) => row.dataset.id)).to.deep.equal(['b']);
+  });
+
   it('loads the next page only when asked, with next_cursor', async () => {
     const many = Array.from({ length: 25 }, (_, i) => request(`r${i}`, 30 - i));
     const el = await desk(many);
