@@ -172,10 +172,11 @@ export class StaffApi {
   order = (merchantUid: string): Promise<Order> =>
     this.#read(OrderSchema, `/payments/${encodeURIComponent(merchantUid)}`);
 
-  approve = (id: string, amount: number | undefined): Promise<Approved> =>
+  /** `amount` only when lowered (the proxy's default is the whole request); `note` only when written. */
+  approve = (id: string, amount: number | undefined, note = ''): Promise<Approved> =>
     this.#read(ApprovedSchema, `/refund-requests/${encodeURIComponent(id)}/approve`, {
       method: 'POST',
-      body: JSON.stringify(amount === undefined ? {} : { amount }),
+      body: JSON.stringify({ ...(amount === undefined ? {} : { amount }), ...(note ? { note } : {}) }),
     });
 
   reject = (id: string, reason: string, allowNewRequest: boolean): Promise<{ request: RequestRow }> =>

@@ -62,7 +62,7 @@ export class DeskController implements ReactiveController {
   request: RequestRow | null = null;
   order: Order | null = null;
   /** Approving: the amount typed, whether its confirm step is shown, and what is wrong with it. */
-  approve = { open: false, amount: '', confirming: false, error: '' };
+  approve = { open: false, amount: '', note: '', confirming: false, error: '' };
   reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
   busy = false;
   /** What the live region says: the outcome of the last action. */
@@ -154,7 +154,7 @@ export class DeskController implements ReactiveController {
   openRequest = async (row: RequestRow): Promise<void> => {
     this.request = row;
     this.order = null;
-    this.approve = { open: false, amount: String(row.amount), confirming: false, error: '' };
+    this.approve = { open: false, amount: String(row.amount), note: '', confirming: false, error: '' };
     this.reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
     this.message = '';
     this.#go('request');
@@ -203,8 +203,8 @@ export class DeskController implements ReactiveController {
     this.busy = true;
     this.#update();
     try {
-      // The amount only when lowered: the proxy's default is the whole request.
-      const answer = await this.host.api.approve(request.id, amount < request.amount ? amount : undefined);
+      const lowered = amount < request.amount ? amount : undefined;
+      const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
       this.#replace(answer.request);
       this.approve = { ...this.approve, open: false, confirming: false };
       this.message = fill(this.host.s.approved, { amount: money(amount, this.host.uiLang) });

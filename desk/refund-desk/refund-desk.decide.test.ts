@@ -27,6 +27,7 @@ describe('<refund-desk> request', () => {
     await click(el, '승인');
     expect(el.shadowRoot!.activeElement?.id, 'focus in the amount').to.equal('approve-amount');
     await type(el, '#approve-amount', '30,000');
+    await type(el, '#approve-note', ' 부분 반품 ');
     await click(el, '승인');
     expect($(el, '[part~=question]')!.textContent).to.equal('30,000원을 환불할까요?');
     expect(posts(), 'nothing sent before the confirm').to.have.length(0);
@@ -38,7 +39,7 @@ describe('<refund-desk> request', () => {
     expect(event.detail.request.status).to.equal('refunded');
     const [post] = posts();
     expect(post!.url.pathname).to.equal('/staff/refund-requests/a/approve');
-    expect(post!.body).to.deep.equal({ amount: 30000 });
+    expect(post!.body).to.deep.equal({ amount: 30000, note: '부분 반품' });
     await until(el, '30,000원 환불을 승인했어요.');
     expect($(el, '[role=status]')!.textContent).to.equal('30,000원 환불을 승인했어요.');
     expect(text(el)).to.include('환불됨');

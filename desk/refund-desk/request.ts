@@ -77,10 +77,20 @@ const approveForm = (d: DeskController, s: DeskStrings, lang: Lang): TemplateRes
       aria-describedby="approve-hint approve-error"
       aria-invalid=${a.error ? 'true' : 'false'}
       .value=${a.amount}
-      @input=${(e: Event) => (d.approve = { ...a, amount: (e.target as HTMLInputElement).value, error: '' })}
+      @input=${(e: Event) => (d.approve = { ...d.approve, amount: (e.target as HTMLInputElement).value, error: '' })}
     />
     <p part="hint" id="approve-hint">${fill(s.approveHint, { max })}</p>
     <p part="error" id="approve-error" class="error">${a.error}</p>
+    <label part="field" for="approve-note"><span part="label">${s.approveNote}</span></label>
+    <input
+      part="input"
+      id="approve-note"
+      name="note"
+      maxlength="200"
+      autocomplete="off"
+      .value=${a.note}
+      @input=${(e: Event) => (d.approve = { ...d.approve, note: (e.target as HTMLInputElement).value })}
+    />
     <div part="actions" class="actions">
       <button part="submit" type="submit">${s.approve}</button>
       <button part="button" type="button" @click=${() => close(d, 'approve')}>${s.cancel}</button>
