@@ -1,6 +1,6 @@
 /**
- * web-test-runner: the widget's tests (widget/**\/*.test.ts) in headless Chromium.
- * The bundle is built first, because one test loads dist/refund-button.js itself: the runner compiles the sources
+ * web-test-runner: the widget's and the staff console's tests (widget/**\/*.test.ts, desk/**\/*.test.ts) in headless
+ * Chromium. The bundles are built first, because tests load dist/refund-button.js and dist/refund-desk.js themselves: the runner compiles the sources
  * its own way (esbuild) and would pass even when Vite's bundle is broken.
  */
 
@@ -40,19 +40,22 @@ function plainSummaryReporter() {
   };
 }
 
-// Builds dist/refund-button.js once, before the browser starts (set WTR_NO_BUILD=1 to test an existing build).
+// Builds dist/refund-button.js and dist/refund-desk.js once, before the browser starts (set WTR_NO_BUILD=1 to test
+// existing builds).
 function buildBundle() {
   return {
     name: 'build-widget-bundle',
     async serverStart() {
       if (process.env.WTR_NO_BUILD) return;
-      await build({ configFile: fileURLToPath(new URL('./vite.config.ts', import.meta.url)), logLevel: 'warn' });
+      const configFile = fileURLToPath(new URL('./vite.config.ts', import.meta.url));
+      await build({ configFile, logLevel: 'warn' });
+      await build({ configFile, mode: 'desk', logLevel: 'warn' });
     },
   };
 }
 
 export default {
-  files: 'widget/**/*.test.ts',
+  files: ['widget/**/*.test.ts', 'desk/**/*.test.ts'],
   nodeResolve: true,
   plugins: [
     buildBundle(),

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { RequestDeps } from './requests/deps.ts';
-import type { WidgetScript } from './routes/widget.ts';
+import type { WidgetFile, WidgetScript } from './routes/widget.ts';
 import type { ForwardedWebhook } from './webhook-forwarder.ts';
 
 export interface AppDeps extends RequestDeps {
@@ -27,8 +27,8 @@ export interface AppDeps extends RequestDeps {
   readonly healthDetails: boolean;
   /** The built-in sandbox runs (fake i'mport, demo shop); said only by /health with HEALTH_DETAILS. */
   readonly sandbox: boolean;
-  /** The built widget file (`dist/refund-button.js`), or null when it was not built. */
-  readonly loadWidget: () => Promise<WidgetScript | null>;
+  /** A built file (`dist/refund-button.js` unless named, or `dist/refund-desk.js`), or null when it was not built. */
+  readonly loadWidget: (file?: WidgetFile) => Promise<WidgetScript | null>;
   /** The counters and histogram GET /metrics shows (proxy/metrics/). */
   readonly metrics: ProxyMetrics;
   /** Hands a handled i'mport webhook on to IAMPORT_WEBHOOK_FORWARD_URL (retrying); null when that is not set. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * @module `npm run build:runtimes`: bundles the proxy for the runtimes other than Node, each with the built widget
- * (dist/refund-button.js) and its ETag embedded, since Workers has no file system and the others need none:
+ * (dist/refund-button.js) and staff console (dist/refund-desk.js) and their ETags embedded, since Workers has no file
+ * system and the others need none:
  *
  *   dist/worker.js  Cloudflare Workers (workerd): `postgres` resolves to its cloudflare:sockets build
  *   dist/deno.js    Deno / Deno Deploy: `deno run --allow-net --allow-env dist/deno.js`
@@ -27,14 +28,19 @@ export const BUNDLES = [
   { name: 'bun.js', entry: 'proxy/entries/bun.ts', conditions: ['bun'] },
 ];
 
-/** Replaces proxy/entries/embedded-widget.ts with the widget's text and an ETag computed like widget-file.ts does. */
-const embedWidget = (body) => ({
+/** A built file's text with an ETag computed like widget-file.ts does. */
+const script = (body) => ({ body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` });
+
+/** Replaces proxy/entries/embedded-widget.ts with the widget's and the console's texts and ETags. */
+const embedWidget = (widget, desk) => ({
   name: 'embed-widget',
   setup(build) {
-    build.onLoad({ filter: /[\\/]proxy[\\/]entries[\\/]embedded-widget\.ts$/ }, () => {
-      const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-      return { contents: `export const EMBEDDED_WIDGET = ${JSON.stringify({ body, etag })};`, loader: 'js' };
-    });
+    build.onLoad({ filter: /[\\/]proxy[\\/]entries[\\/]embedded-widget\.ts$/ }, () => ({
+      contents:
+        `export const EMBEDDED_WIDGET = ${JSON.stringify(script(widget))};\n` +
+        `export const EMBEDDED_DESK = ${JSON.stringify(script(desk))};`,
+      loader: 'js',
+    }));
   },
 });
 
@@ -51,16 +57,23 @@ const prefixNodeBuiltins = {
 
 /**
  * Builds the three bundles into `outdir`.
- * @param {{ outdir?: string, widget?: string, logLevel?: import('esbuild').LogLevel }} [options]
+ * @param {{ outdir?: string, widget?: string, desk?: string, logLevel?: import('esbuild').LogLevel }} [options]
  * @returns {Promise<Record<string, string>>} absolute path of each bundle by file name
  */
 export async function buildRuntimes(options = {}) {
-  const { outdir = join(root, 'dist'), widget = join(root, 'dist/refund-button.js'), logLevel = 'warning' } = options;
-  if (!existsSync(widget)) {
-    const missing = relative(root, widget);
-    throw new Error(`${missing} is missing: run \`npm run build:widget\` first (every runtime serves it).`);
+  const {
+    outdir = join(root, 'dist'),
+    widget = join(root, 'dist/refund-button.js'),
+    desk = join(root, 'dist/refund-desk.js'),
+    logLevel = 'warning',
+  } = options;
+  for (const file of [widget, desk]) {
+    if (!existsSync(file)) {
+      const missing = relative(root, file);
+      throw new Error(`${missing} is missing: run \`npm run build:widget\` first (every runtime serves it).`);
+    }
   }
-  const body = readFileSync(widget, 'utf8');
+  const [widgetBody, deskBody] = [widget, desk].map((file) => readFileSync(file, 'utf8'));
   const paths = {};
   await Promise.all(
     BUNDLES.map(async ({ name, entry, conditions }) => {
@@ -76,7 +89,7 @@ export async function buildRuntimes(options = {}) {
         conditions,
         mainFields: ['module', 'main'],
         external: ['node:*', 'cloudflare:sockets'],
-        plugins: [embedWidget(body), prefixNodeBuiltins],
+        plugins: [embedWidget(widgetBody, deskBody), prefixNodeBuiltins],
         banner: { js: `// Built by scripts/build-runtimes.mjs from ${entry}; do not edit.` },
         legalComments: 'none',
         logLevel,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run lint:templates`: lit-analyzer checks the widget's lit templates (bindings against element and attribute
+// `npm run lint:templates`: lit-analyzer checks the widget's and the console's lit templates (bindings against element and attribute
 // types, unknown attributes, events). lit-analyzer calls TypeScript's compiler API, which TypeScript 7 (our `tsc`) no
 // longer has, so its `require('typescript')` is pointed at the TypeScript 5 kept for it as `typescript5`.
 import Module, { createRequire } from 'node:module';
@@ -13,7 +13,8 @@ Module._resolveFilename = function (request, ...rest) {
 
 // Run from widget/ so that lit-analyzer reads widget/tsconfig.json, whose ts-lit-plugin entry holds its settings.
 process.chdir(new URL('../widget', import.meta.url).pathname);
-const files = ['refund-button/*.ts'];
+// The console's templates too (desk/ is checked under the same settings).
+const files = ['refund-button/*.ts', '../desk/refund-desk/*.ts'];
 process.argv = [
   process.argv[0],
   'lit-analyzer',

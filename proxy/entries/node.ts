@@ -29,11 +29,15 @@ import { dataDirError, listenError, migratePostgres, StartUpError } from './star
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
 
-// The widget sits next to this file once bundled (dist/node.js), or in dist/ when run from source.
-const WIDGET_FILE =
-  [new URL('./refund-button.js', import.meta.url), new URL('../../dist/refund-button.js', import.meta.url)]
+// The widget and the staff console sit next to this file once bundled (dist/node.js), or in dist/ when run from source.
+const builtFile = (name: string): string =>
+  [new URL(`./${name}`, import.meta.url), new URL(`../../dist/${name}`, import.meta.url)]
     .map((url) => fileURLToPath(url))
-    .find((path) => existsSync(path)) ?? fileURLToPath(new URL('../../dist/refund-button.js', import.meta.url));
+    .find((path) => existsSync(path)) ?? fileURLToPath(new URL(`../../dist/${name}`, import.meta.url));
+const WIDGET_FILES = {
+  'refund-button.js': widgetFromFile(builtFile('refund-button.js')),
+  'refund-desk.js': widgetFromFile(builtFile('refund-desk.js')),
+};
 
 // The sandbox keeps its own ledger file so fake orders never mix with live ones.
 const openStore = (config: Config): Store =>
@@ -144,7 +148,7 @@ const main = async (): Promise<void> => {
     store,
     fetch: iamportFetch,
     clientIp: clientIp(config.trustProxyHops, socketAddress),
-    loadWidget: widgetFromFile(WIDGET_FILE),
+    loadWidget: (file = 'refund-button.js') => WIDGET_FILES[file](),
     log,
     background,
     retryWait: retries.wait,

@@ -12,7 +12,7 @@ import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 import { clientIp } from './client-ip.ts';
-import { EMBEDDED_WIDGET } from './embedded-widget.ts';
+import { EMBEDDED_DESK, EMBEDDED_WIDGET } from './embedded-widget.ts';
 import { migratePostgres, StartUpError } from './start-up-error.ts';
 
 /**
@@ -65,7 +65,7 @@ export const clientIpFromPeer = (trustedHops: number) => clientIp(trustedHops, p
 export const portablePieces = {
   // A plain call: workerd refuses its fetch invoked as a method of another object ("Illegal invocation").
   fetch: (input, init) => fetch(input, init),
-  loadWidget: async () => EMBEDDED_WIDGET,
+  loadWidget: async (file) => (file === 'refund-desk.js' ? EMBEDDED_DESK : EMBEDDED_WIDGET),
 } satisfies Partial<RuntimePieces>;
 
 /** The line an entry prints once it listens; the runtime tests wait for it. */

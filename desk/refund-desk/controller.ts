@@ -1,0 +1,319 @@
+/**
+ * @module What `<refund-desk>` knows and does: the screen shown, each list with its filters and next page, the
+ * request or order opened, and the approve / reject / send-again actions. The screens render from it
+ * (queue.ts, request.ts, refunds.ts, order.ts); the element (refund-desk.ts) owns it.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { nextStatus } from '../../shared/refund-requests.ts';
+import {
+  type Order,
+  type Page,
+  type Query,
+  type RefundRow,
+  type RequestRow,
+  type StaffApi,
+  StaffApiError,
+  timeOf,
+} from './api.ts';
+import { DeskApprovedEvent, DeskErrorEvent, DeskRedeliveredEvent, DeskRejectedEvent } from './events.ts';
+import { fill, money } from './format.ts';
+import type { DeskStrings, Lang } from './strings.ts';
+
+export type Screen = 'queue' | 'request' | 'refunds' | 'order';
+
+export interface Filters {
+  status: string;
+  from: string;
+  to: string;
+  merchant_uid: string;
+}
+
+/** A list of rows read page by page: never everything at once. */
+export interface Listing<T> {
+  rows: T[];
+  cursor: string | null;
+  loading: boolean;
+  filters: Filters;
+}
+
+const PAGE_SIZE = 20;
+
+/** A date input's `YYYY-MM-DD` as the API's half-open range wants it: `to` is exclusive, so the next day. */
+const dayAfter = (day: string): string => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+
+const queryOf = (f: Filters): Query => ({
+  status: f.status,
+  from: f.from,
+  to: f.to && dayAfter(f.to),
+  merchant_uid: f.merchant_uid.trim(),
+  limit: PAGE_SIZE,
+});
+
+export interface DeskHost extends ReactiveControllerHost, HTMLElement {
+  readonly api: StaffApi;
+  readonly uiLang: Lang;
+  readonly s: DeskStrings;
+}
+
+export class DeskController implements ReactiveController {
+  screen: Screen = 'queue';
+  queue: Listing<RequestRow> = { rows: [], cursor: null, loading: false, filters: emptyFilters('requested') };
+  refunds: Listing<RefundRow> = { rows: [], cursor: null, loading: false, filters: emptyFilters('') };
+  request: RequestRow | null = null;
+  order: Order | null = null;
+  /** Approving: the amount typed, whether its confirm step is shown, and what is wrong with it. */
+  approve = { open: false, amount: '', note: '', confirming: false, error: '' };
+  reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
+  busy = false;
+  /** What the live region says: the outcome of the last action. */
+  message = '';
+  /** What to focus once the next update has rendered (a new screen's heading, a form's first field). */
+  focus: string | null = null;
+
+  constructor(private readonly host: DeskHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  #update(): void {
+    this.host.requestUpdate();
+  }
+
+  /** Re-renders after a screen changed this state, then focuses `focus` if given. */
+  changed(focus?: string): void {
+    if (focus) this.focus = focus;
+    this.#update();
+  }
+
+  #go(screen: Screen): void {
+    this.screen = screen;
+    this.focus = 'h2';
+    this.#update();
+  }
+
+  #fail(error: unknown): void {
+    const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    const s = this.host.s;
+    this.message =
+      code === 'NETWORK'
+        ? s.network
+        : code === 'UNAUTHORIZED' || code === 'FORBIDDEN'
+          ? s.unauthorized
+          : code === 'REFUND_IN_PROGRESS'
+            ? s.inProgress
+            : fill(s.failed, { code });
+    this.host.dispatchEvent(new DeskErrorEvent({ code, message }));
+  }
+
+  /** Which read of each list is the latest: an older answer (filters changed meanwhile) is dropped. */
+  #reads = new WeakMap<object, number>();
+
+  async #page<T>(list: Listing<T>, read: (q: Query) => Promise<Page<T>>, more: boolean): Promise<void> {
+    const n = (this.#reads.get(list) ?? 0) + 1;
+    this.#reads.set(list, n);
+    list.loading = true;
+    this.#update();
+    let page: Page<T> | undefined;
+    let failed: unknown;
+    try {
+      page = await read({ ...queryOf(list.filters), ...(more && list.cursor ? { cursor: list.cursor } : {}) });
+    } catch (error) {
+      failed = error;
+    }
+    if (this.#reads.get(list) !== n) return;
+    if (page) {
+      list.rows = more ? [...list.rows, ...page.data] : page.data;
+      list.cursor = page.next_cursor;
+    } else {
+      this.#fail(failed);
+    }
+    list.loading = false;
+    this.#update();
+  }
+
+  /** The queue, oldest first (what is loaded so far). */
+  get queueRows(): RequestRow[] {
+    return [...this.queue.rows].sort((a, b) => (timeOf(a.created_at) ?? 0) - (timeOf(b.created_at) ?? 0));
+  }
+
+  loadQueue = (more = false): Promise<void> => this.#page(this.queue, this.host.api.requests, more);
+  loadRefunds = (more = false): Promise<void> => this.#page(this.refunds, this.host.api.refunds, more);
+
+  showQueue = (): void => {
+    this.#go('queue');
+    if (!this.queue.rows.length) void this.loadQueue();
+  };
+
+  showRefunds = (): void => {
+    this.#go('refunds');
+    if (!this.refunds.rows.length) void this.loadRefunds();
+  };
+
+  openRequest = async (row: RequestRow): Promise<void> => {
+    this.request = row;
+    this.order = null;
+    this.approve = { open: false, amount: String(row.amount), note: '', confirming: false, error: '' };
+    this.reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
+    this.message = '';
+    this.#go('request');
+    await this.#loadOrder(row.merchant_uid);
+  };
+
+  openOrder = async (merchantUid: string): Promise<void> => {
+    this.order = null;
+    this.message = '';
+    this.#go('order');
+    await this.#loadOrder(merchantUid);
+  };
+
+  async #loadOrder(merchantUid: string): Promise<void> {
+    try {
+      this.order = await this.host.api.order(merchantUid);
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.#update();
+  }
+
+  /** Whether staff can still act on the request: the shared table allows `approve` / `reject` from its status. */
+  can = (action: 'approve' | 'reject'): boolean => !!this.request && nextStatus(this.request.status, action) !== null;
+
+  /** The typed amount when it is a whole number from 1 to the request's amount; else the error to show. */
+  approvedAmount(): number | string {
+    const max = this.request?.amount ?? 0;
+    const amount = Number(this.approve.amount.replaceAll(',', '').trim());
+    if (!Number.isInteger(amount) || amount < 1) return this.host.s.amountInvalid;
+    if (amount > max) return fill(this.host.s.amountTooHigh, { max: money(max, this.host.uiLang) });
+    return amount;
+  }
+
+  confirmApprove = (): void => {
+    const amount = this.approvedAmount();
+    const ok = typeof amount === 'number';
+    this.approve = { ...this.approve, error: ok ? '' : amount, confirming: ok };
+    this.changed(ok ? '.do-approve' : '#approve-amount');
+  };
+
+  sendApprove = async (): Promise<void> => {
+    const request = this.request;
+    const amount = this.approvedAmount();
+    if (!request || typeof amount !== 'number' || this.busy) return;
+    this.busy = true;
+    this.#update();
+    try {
+      const lowered = amount < request.amount ? amount : undefined;
+      const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
+      this.#replace(answer.request);
+      this.approve = { ...this.approve, open: false, confirming: false };
+      this.message = fill(this.host.s.approved, { amount: money(amount, this.host.uiLang) });
+      this.focus = 'h2';
+      this.host.dispatchEvent(new DeskApprovedEvent(answer));
+      void this.#loadOrder(request.merchant_uid);
+    } catch (error) {
+      this.approve = { ...this.approve, confirming: false };
+      await this.#onDecideError(error, request);
+    } finally {
+      this.busy = false;
+      this.#update();
+    }
+  };
+
+  sendReject = async (): Promise<void> => {
+    const request = this.request;
+    const reason = (this.reject.preset === '*' ? this.reject.typed : this.reject.preset).trim();
+    if (!request || this.busy) return;
+    if (!reason) {
+      this.reject = { ...this.reject, error: this.host.s.rejectRequired };
+      this.changed(this.reject.preset === '*' ? '#reject-typed' : '#reject-preset');
+      return;
+    }
+    this.busy = true;
+    this.#update();
+    try {
+      const answer = await this.host.api.reject(request.id, reason, this.reject.allowNew);
+      this.#replace(answer.request);
+      this.reject = { ...this.reject, open: false, error: '' };
+      this.message = this.host.s.rejectedDone;
+      this.focus = 'h2';
+      this.host.dispatchEvent(new DeskRejectedEvent({ request: answer.request }));
+    } catch (error) {
+      await this.#onDecideError(error, request);
+    } finally {
+      this.busy = false;
+      this.#update();
+    }
+  };
+
+  /**
+   * A decision refused or failed: the request may have moved meanwhile (someone else decided it, or the approved refund
+   * failed and ended it `failed`), so it is read again and shown as it now stands, with what happened. Without an
+   * answer (NETWORK) or a grant (UNAUTHORIZED, FORBIDDEN) there is nothing to read again.
+   */
+  async #onDecideError(error: unknown, request: RequestRow): Promise<void> {
+    this.#fail(error);
+    const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
+    if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
+    const said =
+      code === 'REFUND_REQUEST_DECIDED'
+        ? this.host.s.decidedElsewhere
+        : code === 'REFUND_IN_PROGRESS'
+          ? this.host.s.inProgress
+          : fill(this.host.s.refundFailed, { code });
+    try {
+      const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
+      const fresh = page.data.find((row) => row.id === request.id);
+      if (fresh) this.#replace(fresh);
+      this.message = said;
+    } catch (reload) {
+      this.#fail(reload);
+    }
+    this.focus = 'h2';
+  }
+
+  /** The request as it now stands, on its screen and in the queue. */
+  #replace(row: RequestRow): void {
+    if (this.request?.id === row.id) this.request = row;
+    this.queue.rows = this.queue.rows.map((r) => (r.id === row.id ? row : r));
+  }
+
+  sendAgain = async (eventId: string): Promise<void> => {
+    const merchantUid = this.order?.payment.merchant_uid ?? '';
+    if (this.busy) return;
+    this.busy = true;
+    this.#update();
+    try {
+      await this.host.api.redeliver(eventId);
+      this.message = this.host.s.sentAgain;
+      this.host.dispatchEvent(new DeskRedeliveredEvent({ event_id: eventId, merchant_uid: merchantUid }));
+      await this.#loadOrder(merchantUid);
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.busy = false;
+      this.#update();
+    }
+  };
+
+  exportCsv = async (): Promise<void> => {
+    try {
+      const { limit: _, ...query } = queryOf(this.refunds.filters);
+      const blob = await this.host.api.refundsCsv(query);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'refunds.csv';
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 0); // after the download has taken the URL
+      this.message = this.host.s.exported;
+    } catch (error) {
+      this.#fail(error);
+    }
+    this.#update();
+  };
+}
+
+function emptyFilters(status: string): Filters {
+  return { status, from: '', to: '', merchant_uid: '' };
+}

@@ -1,0 +1,176 @@
+/**
+ * @module A stand-in for the proxy's staff routes inside the page, for the console's tests: it replaces
+ * `window.fetch`, records each call and answers from a small in-memory ledger, paging with next_cursor as the proxy
+ * does. Error answers carry each code's HTTP status from shared/errors.ts.
+ */
+import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
+import type { Order, RefundRow, RequestRow } from './api.ts';
+
+export interface Call {
+  readonly url: URL;
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown> | undefined;
+}
+
+export const json = (body: unknown, status = 200): Response =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+export const failure = (code: ErrorCode, message = 'detail from the proxy'): Response =>
+  json({ ok: false, error: { code, message } }, ERRORS[code].status);
+
+export const ENDPOINT = 'https://refunds.test';
+const HOUR = 3_600_000;
+
+/** A request made `hoursAgo` hours ago (created_at in UNIX seconds, as proxy rows have it). */
+export const request = (id: string, hoursAgo: number, extra: Partial<RequestRow> = {}): RequestRow => ({
+  id,
+  merchant_uid: `order-${id}`,
+  status: 'requested',
+  amount: 45000,
+  reason: '사이즈가 맞지 않아요',
+  refund_account_masked: '110-***-***789',
+  created_at: Math.floor((Date.now() - hoursAgo * HOUR - 60_000) / 1000),
+  decided_at: null,
+  decided_by: null,
+  reject_reason: null,
+  allow_new_request: true,
+  attempt_id: null,
+  error_code: null,
+  ...extra,
+});
+
+export const refund = (id: string, extra: Partial<RefundRow> = {}): RefundRow => ({
+  id,
+  created_at: Math.floor(Date.now() / 1000) - 600,
+  finished_at: null,
+  merchant_uid: `order-${id}`,
+  status: 'succeeded',
+  requested_amount: 9000,
+  amount: 9000,
+  reason: '단순 변심',
+  refund_account_masked: null,
+  error_code: null,
+  ...extra,
+});
+
+export const order = (merchantUid: string): Order => ({
+  payment: {
+    merchant_uid: merchantUid,
+    name: '여름 티셔츠',
+    amount: 50000,
+    cancel_amount: 5000,
+    cancelable_amount: 45000,
+    currency: 'KRW',
+    status: 'paid',
+    pay_method: 'vbank',
+  },
+  attempts: [refund('a1', { merchant_uid: merchantUid, amount: 5000 })],
+  events: [
+    {
+      id: 'evt_1',
+      type: 'refund.succeeded',
+      status: 'failed',
+      attempts: 3,
+      created_at: Math.floor(Date.now() / 1000) - 900,
+      deliveries: [
+        {
+          id: 'd1',
+          url: 'https://shop.test/hooks',
+          attempted_at: Math.floor(Date.now() / 1000),
+          status: 500,
+          error: null,
+        },
+      ],
+    },
+  ],
+});
+
+export interface FakeStaffApi {
+  readonly calls: Call[];
+  /** Answers for the next POSTs, in order, before the ledger's own. */
+  readonly next: Response[];
+  requests: RequestRow[];
+  refunds: RefundRow[];
+  /** Holds the next call's answer until this settles (to have two reads of a list in flight at once). */
+  holdNext: Promise<void> | null;
+  uninstall(): void;
+}
+
+/** Pages `rows` two at a time when `limit` says so; the cursor is the next index. */
+const paged = <T>(rows: T[], url: URL): Response => {
+  const start = Number(url.searchParams.get('cursor') ?? 0);
+  const limit = Number(url.searchParams.get('limit') ?? 20);
+  const page = rows.slice(start, start + limit);
+  return json({ data: page, next_cursor: start + limit < rows.length ? String(start + limit) : null });
+};
+
+export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[] = []): FakeStaffApi {
+  const realFetch = window.fetch;
+  const fake: FakeStaffApi = {
+    calls: [],
+    next: [],
+    requests,
+    refunds,
+    holdNext: null,
+    uninstall: () => {
+      window.fetch = realFetch;
+    },
+  };
+  const answer = (call: Call): Response => {
+    const path = call.url.pathname;
+    if (call.method === 'POST' && fake.next.length) return fake.next.shift()!;
+    if (call.headers.get('Authorization') !== 'Bearer staff-grant') return failure('UNAUTHORIZED');
+    if (path === '/staff/refund-requests') {
+      const q = call.url.searchParams;
+      const rows = fake.requests.filter(
+        (r) =>
+          (!q.get('status') || r.status === q.get('status')) &&
+          (!q.get('merchant_uid') || r.merchant_uid === q.get('merchant_uid')),
+      );
+      return paged(rows, call.url);
+    }
+    if (path === '/staff/refunds') {
+      if (call.headers.get('Accept') === 'text/csv')
+        return new Response('id,merchant_uid\nr1,order-r1\n', { headers: { 'Content-Type': 'text/csv' } });
+      return paged(fake.refunds, call.url);
+    }
+    const decide = /^\/staff\/refund-requests\/([^/]+)\/(approve|reject)$/.exec(path);
+    if (decide) {
+      const row = fake.requests.find((r) => r.id === decide[1]);
+      if (!row) return failure('INVALID_REQUEST');
+      if (row.status !== 'requested') return failure('REFUND_REQUEST_DECIDED');
+      const now = Math.floor(Date.now() / 1000);
+      if (decide[2] === 'approve') {
+        const amount = (call.body?.amount as number | undefined) ?? row.amount;
+        Object.assign(row, { status: 'refunded', amount, decided_at: now, decided_by: 'staff-7' });
+        return json({ ok: true, request: row, refund: { ok: true, refunded: amount } });
+      }
+      Object.assign(row, {
+        status: 'rejected',
+        decided_at: now,
+        decided_by: 'staff-7',
+        reject_reason: call.body?.reason,
+        allow_new_request: call.body?.allow_new_request,
+      });
+      return json({ ok: true, request: row });
+    }
+    const payment = /^\/staff\/payments\/([^/]+)$/.exec(path);
+    if (payment) return json(order(decodeURIComponent(payment[1]!)));
+    if (/^\/staff\/events\/[^/]+\/redeliver$/.test(path)) return json({ ok: true, event: null }, 202);
+    return failure('INVALID_REQUEST');
+  };
+  window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input));
+    if (url.origin !== ENDPOINT) return realFetch.call(window, input, init);
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+    const call = { url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body };
+    fake.calls.push(call);
+    const hold = fake.holdNext;
+    fake.holdNext = null;
+    const response = answer(call); // what the ledger says now, sent once the hold ends
+    await hold;
+    return response;
+  };
+  return fake;
+}

@@ -1,0 +1,35 @@
+/** @module How the console writes times and money: ages ("3시간 전"), dates, and won as the widget writes them. */
+import { fill, formatMoney } from '../../widget/refund-button/format.ts';
+import { timeOf } from './api.ts';
+import type { Lang } from './strings.ts';
+
+export { fill };
+
+export const money = (value: number | null, lang: Lang, currency = 'KRW'): string =>
+  value === null ? '–' : formatMoney(value, currency, lang);
+
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+];
+
+/** How long ago `time` was, in the largest whole unit ("3시간 전" / "3 hours ago"). */
+export const age = (time: number | string | null, now: number, lang: Lang): string => {
+  const ms = timeOf(time);
+  if (ms === null) return '–';
+  const format = new Intl.RelativeTimeFormat(lang, { numeric: 'always' });
+  const elapsed = Math.max(0, now - ms);
+  for (const [unit, size] of UNITS) if (elapsed >= size) return format.format(-Math.floor(elapsed / size), unit);
+  return format.format(0, 'minute');
+};
+
+/** A date and time in the reader's language and time zone. */
+export const dateTime = (time: number | string | null, lang: Lang): string => {
+  const ms = timeOf(time);
+  return ms === null
+    ? '–'
+    : new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(
+        ms,
+      );
+};

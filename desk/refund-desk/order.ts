@@ -1,0 +1,79 @@
+/** @module Screen 4: an order's payment, its refund attempts and the merchant webhook deliveries, with "send again". */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { Order } from './api.ts';
+import type { DeskController } from './controller.ts';
+import { dateTime, fill, money } from './format.ts';
+import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
+
+/** Paid, refunded and refundable, as a definition list (the request screen shows it too). */
+export const paymentSummary = (order: Order | null, s: DeskStrings, lang: Lang): TemplateResult | typeof nothing => {
+  if (!order) return nothing;
+  const { payment } = order;
+  const m = (value: number) => money(value, lang, payment.currency);
+  return html`<dl part="summary" class="summary">
+    ${payment.name ? html`<dt>${s.product}</dt><dd>${payment.name}</dd>` : nothing}
+    <dt>${s.paid}</dt><dd>${m(payment.amount)}</dd>
+    <dt>${s.refunded}</dt><dd>${m(payment.cancel_amount)}</dd>
+    <dt>${s.refundable}</dt><dd>${m(payment.cancelable_amount)}</dd>
+  </dl>`;
+};
+
+export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: string): TemplateResult => {
+  const order = d.order;
+  return html`<section part="screen" aria-labelledby="h-order">
+    <button part="button" class="back" type="button" @click=${d.showRefunds}>← ${s.back}</button>
+    <h2 part="heading" id="h-order" tabindex="-1">${fill(s.orderHeading, { uid })}</h2>
+    ${order ? nothing : html`<p part="note">${s.loading}</p>`} ${paymentSummary(order, s, lang)}
+    ${
+      order
+        ? html`<h3>${s.attempts}</h3>
+          ${order.attempts.length ? nothing : html`<p part="note">${s.noneYet}</p>`}
+          <ul part="list" class="list attempts">
+            ${order.attempts.map(
+              (a) => html`<li part="row" class="row">
+                <span part="status" class="status">${OTHER_STATUS_NAMES[lang][a.status] ?? a.status}</span>
+                <span>${money(a.amount ?? a.requested_amount ?? null, lang)}</span>
+                <span>${dateTime(a.created_at, lang)}</span>
+                ${a.error_code ? html`<span class="code">${a.error_code}</span>` : nothing}
+              </li>`,
+            )}
+          </ul>
+          <h3>${s.webhooks}</h3>
+          ${order.events.length ? nothing : html`<p part="note">${s.noneYet}</p>`}
+          <ul part="list" class="list events">
+            ${order.events.map(
+              (event) => html`<li part="row" class="row event" data-id=${event.id}>
+                <span class="main"
+                  ><strong>${event.type}</strong> <span part="status" class="status">${OTHER_STATUS_NAMES[lang][event.status] ?? event.status}</span>
+                  <span>${fill(s.attemptsCount, { n: event.attempts })}</span></span
+                >
+                <ul class="deliveries">
+                  ${
+                    event.deliveries.length
+                      ? event.deliveries.map(
+                          (del) =>
+                            html`<li>${dateTime(del.attempted_at, lang)} · ${del.status ?? del.error ?? '–'} · ${del.url}</li>`,
+                        )
+                      : html`<li>${s.noDeliveries}</li>`
+                  }
+                </ul>
+                ${
+                  event.status === 'pending'
+                    ? nothing
+                    : html`<button
+                      part="button"
+                      type="button"
+                      aria-label="${s.sendAgain}: ${event.type}"
+                      ?disabled=${d.busy}
+                      @click=${() => void d.sendAgain(event.id)}
+                    >
+                      ${s.sendAgain}
+                    </button>`
+                }
+              </li>`,
+            )}
+          </ul>`
+        : nothing
+    }
+  </section>`;
+};

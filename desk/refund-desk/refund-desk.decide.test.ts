@@ -1,0 +1,168 @@
+/** A request: what it shows, approve (lower only, confirmed with the amount), reject (a reason), decided elsewhere. */
+import { expect, oneEvent } from '@open-wc/testing';
+import type { DeskApprovedEvent, DeskRejectedEvent } from './events.ts';
+import { $, $$, api, click, desk, failure, posts, request, text, type, until } from './harness.ts';
+
+afterEach(() => api?.uninstall());
+
+const openFirst = async (el: HTMLElement & { updateComplete: Promise<boolean> }) => {
+  await click(el as never, '열기');
+  await until(el as never, '환불 가능 금액');
+};
+
+describe('<refund-desk> request', () => {
+  it('shows the order, the reason and the masked account, and moves focus to the screen', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    const t = text(el);
+    expect(t).to.include('환불 요청 order-a').and.include('사이즈가 맞지 않아요').and.include('110-***-***789');
+    expect(t).to.include('50,000원').and.include('5,000원'); // paid, refunded
+    expect(el.shadowRoot!.activeElement?.id).to.equal('h-request');
+    await expect(el).to.be.accessible();
+  });
+
+  it('approves a lowered amount after a confirm step that repeats it', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    expect(el.shadowRoot!.activeElement?.id, 'focus in the amount').to.equal('approve-amount');
+    await type(el, '#approve-amount', '30,000');
+    await type(el, '#approve-note', ' 부분 반품 ');
+    await click(el, '승인');
+    expect($(el, '[part~=question]')!.textContent).to.equal('30,000원을 환불할까요?');
+    expect(posts(), 'nothing sent before the confirm').to.have.length(0);
+    await expect(el).to.be.accessible();
+    const approved = oneEvent(el, 'refund-desk:approved') as Promise<DeskApprovedEvent>;
+    await click(el, '환불하기');
+    const event = await approved;
+    expect(event.bubbles && event.composed).to.equal(true);
+    expect(event.detail.request.status).to.equal('refunded');
+    const [post] = posts();
+    expect(post!.url.pathname).to.equal('/staff/refund-requests/a/approve');
+    expect(post!.body).to.deep.equal({ amount: 30000, note: '부분 반품' });
+    await until(el, '30,000원 환불을 승인했어요.');
+    expect($(el, '[role=status]')!.textContent).to.equal('30,000원 환불을 승인했어요.');
+    expect(text(el)).to.include('환불됨');
+    expect(
+      $$(el, 'button').some((b) => b.textContent!.trim() === '승인'),
+      'no approve once decided',
+    ).to.equal(false);
+    await click(el, '목록으로');
+    expect($(el, '.row[data-id=a] .status')!.textContent, 'the row updated').to.equal('환불됨');
+  });
+
+  it('sends no amount when the whole request is approved', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    expect($(el, '[part~=question]')!.textContent).to.equal('45,000원을 환불할까요?');
+    await click(el, '환불하기');
+    await until(el, '승인했어요');
+    expect(posts()[0]!.body).to.deep.equal({});
+  });
+
+  it('refuses on screen an amount above the request', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await type(el, '#approve-amount', '45001');
+    await click(el, '승인');
+    expect($(el, '#approve-error')!.textContent).to.equal('요청 금액(45,000원)보다 많이 환불할 수 없어요.');
+    expect($(el, '#approve-amount')!.getAttribute('aria-invalid')).to.equal('true');
+    expect($(el, '[part~=question]')).to.equal(null);
+    expect(posts()).to.have.length(0);
+  });
+
+  it('requires a reason to reject, and sends the typed one with allow_new_request', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '거절');
+    expect(($(el, 'input[name=allow_new_request]') as HTMLInputElement).checked, 'allowed by default').to.equal(true);
+    await click(el, '거절하기');
+    expect($(el, '#reject-error')!.textContent).to.equal('거절 사유를 입력해 주세요.');
+    expect(posts()).to.have.length(0);
+    expect(el.shadowRoot!.activeElement?.id, 'focus on the reason').to.equal('reject-preset');
+    await expect(el).to.be.accessible();
+    await type(el, '#reject-preset', '*', 'change');
+    await type(el, '#reject-typed', '포장이 훼손되었어요');
+    const box = $<HTMLInputElement>(el, 'input[name=allow_new_request]')!;
+    box.click();
+    await el.updateComplete;
+    const rejected = oneEvent(el, 'refund-desk:rejected') as Promise<DeskRejectedEvent>;
+    await click(el, '거절하기');
+    expect((await rejected).detail.request.status).to.equal('rejected');
+    expect(posts()[0]!.url.pathname).to.equal('/staff/refund-requests/a/reject');
+    expect(posts()[0]!.body).to.deep.equal({ reason: '포장이 훼손되었어요', allow_new_request: false });
+    await until(el, '요청을 거절했어요.');
+  });
+
+  it('rejects with a preset reason', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '거절');
+    await type(el, '#reject-preset', '이미 배송된 상품이에요', 'change');
+    await click(el, '거절하기');
+    await until(el, '요청을 거절했어요.');
+    expect(posts()[0]!.body).to.deep.equal({ reason: '이미 배송된 상품이에요', allow_new_request: true });
+  });
+
+  it('on REFUND_REQUEST_DECIDED reads the request again and says someone else decided it', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    // Another staff member rejected it meanwhile.
+    Object.assign(api.requests[0]!, { status: 'rejected', reject_reason: '중복 요청', decided_by: 'staff-2' });
+    api.next.push(failure('REFUND_REQUEST_DECIDED'));
+    const error = oneEvent(el, 'refund-desk:error');
+    await click(el, '환불하기');
+    expect((await error).detail.code).to.equal('REFUND_REQUEST_DECIDED');
+    await until(el, '다른 직원이 이미 처리한 요청이에요.');
+    await until(el, '거절 사유: 중복 요청');
+    expect(text(el)).to.include('처리: staff-2');
+    expect($$(el, 'button').some((b) => ['승인', '거절'].includes(b.textContent!.trim()))).to.equal(false);
+  });
+
+  it('when the approved refund fails, shows the request as it now stands and why', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
+    api.next.push(failure('PG_PROVIDER'));
+    await click(el, '환불하기');
+    await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
+    expect($(el, '[part~=screen] .status')!.textContent).to.equal('실패');
+    expect(el.shadowRoot!.activeElement?.id, 'focus back on the screen').to.equal('h-request');
+  });
+
+  it('says when an approval is already running (REFUND_IN_PROGRESS)', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    api.next.push(failure('REFUND_IN_PROGRESS'));
+    await click(el, '환불하기');
+    await until(el, '이 요청의 환불이 진행 중이에요.');
+  });
+
+  it('says when the staff grant is refused, and fires refund-desk:error', async () => {
+    const error = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('refund-desk:error', (e) => resolve(e as CustomEvent), { once: true }),
+    );
+    const el = await desk([request('a', 3)], [], { token: 'expired-grant' });
+    expect((await error).detail.code).to.equal('UNAUTHORIZED');
+    await until(el, '권한이 없거나 로그인이 만료되었어요.');
+  });
+
+  it('asks in English', async () => {
+    const el = await desk([request('a', 3)], [], { lang: 'en' });
+    await click(el, 'Open');
+    await until(el, 'Refundable');
+    await click(el, 'Approve');
+    await type(el, '#approve-amount', '30000');
+    await click(el, 'Approve');
+    expect($(el, '[part~=question]')!.textContent).to.equal('Refund ₩30,000?');
+  });
+});

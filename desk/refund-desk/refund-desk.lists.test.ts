@@ -1,0 +1,94 @@
+/** The refunds list with its CSV export, an order's attempts and webhook deliveries with "send again", and 360 px. */
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import type { DeskRedeliveredEvent } from './events.ts';
+import { $, $$, api, click, desk, gets, posts, refund, request, text, until } from './harness.ts';
+
+afterEach(() => api?.uninstall());
+
+describe('<refund-desk> refunds and orders', () => {
+  it('lists refunds page by page and exports them as CSV (Accept: text/csv, a Blob URL)', async () => {
+    const el = await desk([], [refund('r1'), refund('r2', { status: 'failed', error_code: 'PG_PROVIDER' })]);
+    await click(el, '환불 내역');
+    await until(el, 'order-r2');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('h-refunds');
+    expect(text(el)).to.include('9,000원').and.include('PG_PROVIDER');
+    expect(gets('/staff/refunds')[0]!.url.searchParams.get('limit')).to.equal('20');
+    await expect(el).to.be.accessible();
+
+    const created: Blob[] = [];
+    const real = URL.createObjectURL;
+    URL.createObjectURL = (blob: Blob | MediaSource) => {
+      created.push(blob as Blob);
+      return 'blob:refunds';
+    };
+    const clicked = new Promise<HTMLAnchorElement>((resolve) => {
+      const realClick = HTMLAnchorElement.prototype.click;
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        HTMLAnchorElement.prototype.click = realClick;
+        resolve(this);
+      };
+    });
+    try {
+      await click(el, 'CSV 내보내기');
+      const link = await clicked;
+      expect(link.download).to.equal('refunds.csv');
+      expect(link.href).to.equal('blob:refunds');
+    } finally {
+      URL.createObjectURL = real;
+    }
+    const csv = gets('/staff/refunds').at(-1)!;
+    expect(csv.headers.get('Accept')).to.equal('text/csv');
+    expect(csv.url.searchParams.has('limit'), 'every row').to.equal(false);
+    expect(await created[0]!.text()).to.include('order-r1');
+    await until(el, 'CSV 파일을 준비했어요.');
+  });
+
+  it("shows an order's attempts and webhook deliveries, and sends one again", async () => {
+    const el = await desk([], [refund('r1')]);
+    await click(el, '환불 내역');
+    await until(el, 'order-r1');
+    await click(el, 'order-r1');
+    await until(el, '웹훅 전송');
+    expect(gets('/staff/payments/order-r1')).to.have.length(1);
+    const t = text(el);
+    expect(t).to.include('환불 시도').and.include('환불됨').and.include('5,000원');
+    expect(t)
+      .to.include('refund.succeeded')
+      .and.include('실패')
+      .and.include('시도 3회')
+      .and.include('https://shop.test/hooks')
+      .and.include('500');
+    await expect(el).to.be.accessible();
+    const sent = oneEvent(el, 'refund-desk:redelivered') as Promise<DeskRedeliveredEvent>;
+    await click(el, '다시 보내기');
+    expect((await sent).detail).to.deep.equal({ event_id: 'evt_1', merchant_uid: 'order-r1' });
+    expect(posts()[0]!.url.pathname).to.equal('/staff/events/evt_1/redeliver');
+    await until(el, '웹훅을 다시 보내도록 했어요.');
+    await waitUntil(() => gets('/staff/payments/order-r1').length === 2, 'the order read again');
+  });
+
+  it('fits 360 px without scrolling sideways, on every screen', async () => {
+    const long = request('a', 3, {
+      merchant_uid: 'ORDER2026061100000000000000000000000000000000001',
+      reason: '가'.repeat(120),
+    });
+    const el = await desk([long], [refund('r1')], { width: 360 });
+    const fits = (where: string) => {
+      for (const node of [el, ...$$(el, '*')]) {
+        expect(node.scrollWidth, `${where}: ${node.tagName}.${node.className}`).to.be.at.most(
+          node.clientWidth || node.scrollWidth,
+        );
+      }
+      expect(el.getBoundingClientRect().width).to.be.at.most(360);
+    };
+    fits('queue');
+    await click(el, '열기');
+    await until(el, '환불 가능 금액');
+    await click(el, '거절');
+    fits('request');
+    await click(el, '환불 내역');
+    await until(el, 'order-r1');
+    fits('refunds');
+    expect($(el, 'nav')).to.not.equal(null);
+  });
+});

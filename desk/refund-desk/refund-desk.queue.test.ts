@@ -1,0 +1,69 @@
+/** The queue: oldest first with ages, filters and search as query parameters, pages with "load more". */
+import { expect, waitUntil } from '@open-wc/testing';
+import { $, $$, api, click, desk, gets, request, text, type } from './harness.ts';
+
+afterEach(() => api?.uninstall());
+
+describe('<refund-desk> queue', () => {
+  it('lists open requests oldest first, with their age, asking with the staff grant', async () => {
+    const el = await desk([request('b', 1), request('a', 3), request('c', 0)]);
+    const ids = $$(el, '.list .row').map((row) => row.dataset.id);
+    expect(ids).to.deep.equal(['a', 'b', 'c']);
+    expect($$(el, '.row .age').map((a) => a.textContent)).to.deep.equal(['3시간 전', '1시간 전', '1분 전']);
+    const [first] = gets('/staff/refund-requests');
+    expect(first!.headers.get('Authorization')).to.equal('Bearer staff-grant');
+    expect(first!.url.searchParams.get('status')).to.equal('requested');
+    expect(first!.url.searchParams.has('cursor')).to.equal(false);
+    expect(text(el)).to.include('처리할 환불 요청').and.include('45,000원');
+    await expect(el).to.be.accessible();
+  });
+
+  it('sends the status, the date range and the merchant_uid searched for', async () => {
+    const el = await desk([request('a', 3)]);
+    await type(el, 'select[name=status]', '', 'change');
+    await type(el, 'input[name=from]', '2026-01-01', 'change');
+    await type(el, 'input[name=to]', '2026-01-05', 'change');
+    await type(el, 'input[name=merchant_uid]', ' order-a ');
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click();
+    await el.updateComplete;
+    const last = gets('/staff/refund-requests').at(-1)!.url.searchParams;
+    expect(last.has('status'), 'all statuses').to.equal(false);
+    expect(last.get('from')).to.equal('2026-01-01');
+    expect(last.get('to'), 'the end day included').to.equal('2026-01-06');
+    expect(last.get('merchant_uid')).to.equal('order-a');
+  });
+
+  it('shows the answer to the latest search, not an older one that came back later', async () => {
+    const el = await desk([request('a', 3), request('b', 2)]);
+    let release!: () => void;
+    api.holdNext = new Promise<void>((resolve) => (release = resolve));
+    await type(el, 'input[name=merchant_uid]', 'order-a');
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click(); // held
+    await type(el, 'input[name=merchant_uid]', 'order-b');
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click();
+    await waitUntil(() => $$(el, '.list .row').length === 1, 'the second search');
+    release();
+    await waitUntil(() => gets('/staff/refund-requests').length === 3);
+    await new Promise((resolve) => requestAnimationFrame(resolve)); // the held answer has been read
+    await el.updateComplete;
+    expect($$(el, '.list .row').map((row) => row.dataset.id)).to.deep.equal(['b']);
+  });
+
+  it('loads the next page only when asked, with next_cursor', async () => {
+    const many = Array.from({ length: 25 }, (_, i) => request(`r${i}`, 30 - i));
+    const el = await desk(many);
+    expect($$(el, '.list .row')).to.have.length(20);
+    await click(el, '더 보기');
+    await waitUntil(() => $$(el, '.list .row').length === 25, 'the second page');
+    expect(gets('/staff/refund-requests').at(-1)!.url.searchParams.get('cursor')).to.equal('20');
+    expect(
+      $$(el, 'button').some((b) => b.textContent!.includes('더 보기')),
+      'no more pages',
+    ).to.equal(false);
+  });
+
+  it('speaks English with lang="en"', async () => {
+    const el = await desk([request('a', 3)], [], { lang: 'en' });
+    expect(text(el)).to.include('Refund requests to handle').and.include('3 hours ago').and.include('₩45,000');
+  });
+});
