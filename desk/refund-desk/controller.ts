@@ -13,7 +13,6 @@ import {
   type RequestRow,
   type StaffApi,
   StaffApiError,
-  timeOf,
 } from './api.ts';
 import { DeskApprovedEvent, DeskErrorEvent, DeskRedeliveredEvent, DeskRejectedEvent } from './events.ts';
 import { fill, money } from './format.ts';
@@ -133,12 +132,13 @@ export class DeskController implements ReactiveController {
     this.#update();
   }
 
-  /** The queue, oldest first (what is loaded so far). */
+  /** The queue as loaded so far: oldest first, as the proxy pages it (`order=oldest`), so "load more" adds newer. */
   get queueRows(): RequestRow[] {
-    return [...this.queue.rows].sort((a, b) => (timeOf(a.created_at) ?? 0) - (timeOf(b.created_at) ?? 0));
+    return this.queue.rows;
   }
 
-  loadQueue = (more = false): Promise<void> => this.#page(this.queue, this.host.api.requests, more);
+  loadQueue = (more = false): Promise<void> =>
+    this.#page(this.queue, (q) => this.host.api.requests({ ...q, order: 'oldest' }), more);
   loadRefunds = (more = false): Promise<void> => this.#page(this.refunds, this.host.api.refunds, more);
 
   showQueue = (): void => {

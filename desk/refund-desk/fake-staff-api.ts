@@ -4,7 +4,7 @@
  * does. Error answers carry each code's HTTP status from shared/errors.ts.
  */
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
-import type { Order, RefundRow, RequestRow } from './api.ts';
+import { type Order, type RefundRow, type RequestRow, timeOf } from './api.ts';
 
 export interface Call {
   readonly url: URL;
@@ -128,7 +128,13 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
           (!q.get('status') || r.status === q.get('status')) &&
           (!q.get('merchant_uid') || r.merchant_uid === q.get('merchant_uid')),
       );
-      return paged(rows, call.url);
+      // As the proxy: newest first unless order=oldest.
+      const at = (r: RequestRow) => timeOf(r.created_at) ?? 0;
+      const sign = q.get('order') === 'oldest' ? 1 : -1;
+      return paged(
+        rows.toSorted((a, b) => sign * (at(a) - at(b))),
+        call.url,
+      );
     }
     if (path === '/staff/refunds') {
       if (call.headers.get('Accept') === 'text/csv')

@@ -13,6 +13,7 @@ describe('<refund-desk> queue', () => {
     const [first] = gets('/staff/refund-requests');
     expect(first!.headers.get('Authorization')).to.equal('Bearer staff-grant');
     expect(first!.url.searchParams.get('status')).to.equal('requested');
+    expect(first!.url.searchParams.get('order'), 'the proxy pages it oldest first').to.equal('oldest');
     expect(first!.url.searchParams.has('cursor')).to.equal(false);
     expect(text(el)).to.include('처리할 환불 요청').and.include('45,000원');
     await expect(el).to.be.accessible();

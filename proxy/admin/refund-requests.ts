@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
-import { AmountSchema } from '../../shared/schemas/fields.ts';
+import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
@@ -31,7 +31,7 @@ const RejectSchema = v.strictObject({
 const invalid = (message: string) => new AppError('INVALID_REQUEST', message);
 
 const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
-  const one = singleParameters(queries, ['status', 'from', 'to', 'limit', 'cursor'] as const);
+  const one = singleParameters(queries, ['status', 'merchant_uid', 'order', 'from', 'to', 'limit', 'cursor'] as const);
   const query: { -readonly [K in keyof RequestPageQuery]: RequestPageQuery[K] } = {
     limit: one.limit === undefined ? DEFAULT_LIMIT : limitOf(one.limit),
   };
@@ -39,6 +39,15 @@ const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
     const status = REQUEST_STATUSES.find((s) => s === one.status);
     if (!status) throw invalid(`status must be one of ${REQUEST_STATUSES.join(', ')}`);
     query.status = status satisfies RequestStatus;
+  }
+  if (one.merchant_uid !== undefined) {
+    const uid = v.safeParse(MerchantUidSchema, one.merchant_uid);
+    if (!uid.success) throw invalid(describeIssues(uid.issues, 'merchant_uid'));
+    query.merchant_uid = uid.output;
+  }
+  if (one.order !== undefined) {
+    if (one.order !== 'newest' && one.order !== 'oldest') throw invalid('order must be newest or oldest');
+    query.order = one.order;
   }
   if (one.from !== undefined) query.from = timeOf('from', one.from);
   if (one.to !== undefined) query.to = timeOf('to', one.to);

@@ -218,6 +218,19 @@ describe('deciding refund requests', () => {
     assert.equal(rejected.body.data[0].refund_account_masked, '****6789');
     assert.equal((await list('status=nope')).res.status, 400);
     assert.ok(!JSON.stringify([first.body, second.body]).includes(ACCOUNT_DIGITS));
+    // A queue reads oldest first, page by page; one order's requests by merchant_uid.
+    const queue = await list('order=oldest&limit=2');
+    const rest = await list(`order=oldest&limit=2&cursor=${queue.body.next_cursor}`);
+    assert.deepEqual(
+      [...queue.body.data, ...rest.body.data].map((r: { id: string }) => r.id),
+      ids,
+    );
+    const one = await list('merchant_uid=L-2');
+    assert.deepEqual(
+      one.body.data.map((r: { id: string }) => r.id),
+      [ids[1]],
+    );
+    assert.equal((await list('order=sideways')).res.status, 400);
   });
 });
 

@@ -119,5 +119,29 @@ export function requestsContract(stores: () => StorePair): void {
       );
       assert.deepEqual(await b.pageRequests({ ...window, status: 'approved', limit: 5 }), []);
     });
+
+    it('pages them oldest first when asked (a queue), and by order', async () => {
+      const { a, b } = stores();
+      const base = T0 + 20_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+      const rows = [0, 1, 2].map((i) => aRequest({ created_at: base + i }));
+      for (const r of rows) await a.insertRequest(r);
+      const window = { from: base, to: base + 3, order: 'oldest' } as const;
+      const first = await b.pageRequests({ ...window, limit: 2 });
+      assert.deepEqual(
+        first.map((r) => r.id),
+        [rows[0]!.id, rows[1]!.id],
+      );
+      const last = first.at(-1)!;
+      const next = await b.pageRequests({ ...window, after: { created_at: last.created_at, id: last.id }, limit: 2 });
+      assert.deepEqual(
+        next.map((r) => r.id),
+        [rows[2]!.id],
+      );
+      const one = await b.pageRequests({ ...window, merchant_uid: rows[1]!.merchant_uid, limit: 5 });
+      assert.deepEqual(
+        one.map((r) => r.id),
+        [rows[1]!.id],
+      );
+    });
   });
 }

@@ -67,6 +67,9 @@ export interface RequestChange {
 /** Which requests pageRequests returns: newest first by (created_at, id), every filter optional. */
 export interface RequestPageQuery {
   readonly status?: RequestStatus;
+  readonly merchant_uid?: string;
+  /** newest first (the default), or oldest first (a queue of requests waiting); `after` is in that order. */
+  readonly order?: 'newest' | 'oldest';
   readonly from?: number;
   readonly to?: number;
   readonly after?: { readonly created_at: number; readonly id: string };

@@ -34,9 +34,9 @@ const requestSql = {
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ? AND status = ?
     RETURNING ${COLUMNS}`,
-  page: (conditions: readonly string[]) =>
+  page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
-    ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
 };
 
 export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
@@ -110,12 +110,13 @@ const pageConditions = (query: RequestPageQuery): { conditions: string[]; params
     params.push(...values);
   };
   if (query.status !== undefined) add('status = ?', query.status);
+  if (query.merchant_uid !== undefined) add('merchant_uid = ?', query.merchant_uid);
   if (query.from !== undefined) add('created_at >= ?', query.from);
   if (query.to !== undefined) add('created_at < ?', query.to);
   if (query.after !== undefined) {
     const { created_at, id } = query.after;
     // A row value, read off the (created_at, id) index from the cursor on (as the admin refunds' cursor).
-    add('(created_at, id) < (?, ?)', created_at, id);
+    add(query.order === 'oldest' ? '(created_at, id) > (?, ?)' : '(created_at, id) < (?, ?)', created_at, id);
   }
   return { conditions, params };
 };
@@ -167,6 +168,7 @@ export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
 
   async pageRequests(query) {
     const { conditions, params } = pageConditions(query);
-    return (await driver.query(requestSql.page(conditions), [...params, query.limit])).map(decodeRequest);
+    const sql = requestSql.page(conditions, query.order === 'oldest' ? 'ASC' : 'DESC');
+    return (await driver.query(sql, [...params, query.limit])).map(decodeRequest);
   },
 });
