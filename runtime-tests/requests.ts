@@ -5,10 +5,10 @@
  * schema, erased once the request ends. Each runtime's test file calls runRequests(name).
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
-import { GRANT_SECRET, RUNTIME_LABELS, type RuntimeName } from './harness.ts';
+import { GRANT_SECRET, proxyEnv, RUNTIME_LABELS, type RuntimeName, startProxy } from './harness.ts';
 import { runtimeStack } from './stack.ts';
 
 const ADMIN_KEY = 'runtime-requests-admin-key-0123456789abcdef';
@@ -18,10 +18,26 @@ const ACCOUNT_DIGITS = '110123456789';
 const MASKED = '****6789';
 const ACCOUNT_BODY = { refund_holder: '홍길동', refund_bank: '88', refund_account: ACCOUNT } as const;
 
+/**
+ * A fresh 32-byte key in standard base64, drawn until its text has both '+' and '/' (and it ends in '=', as every
+ * 32-byte one does), so each runtime's base64 decoding of the whole alphabet is on trial.
+ */
+const dataKey = (): string => {
+  for (;;) {
+    const key = randomBytes(32).toString('base64');
+    if (key.includes('+') && key.includes('/')) return key;
+  }
+};
+
+/** How the admin API names a key in decided_by: the first 8 hex digits of its SHA-256. */
+const keyId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 8);
+
 /** Workers learn the client IP from CF-Connecting-IP (the edge sets it; here the test plays the edge). */
 const EDGE_HEADERS: Readonly<Record<string, string>> = { 'CF-Connecting-IP': '203.0.113.9' };
 
 interface Call {
+  /** Another instance's URL (default: the stack's proxy). */
+  readonly base?: string;
   readonly method?: string;
   readonly bearer?: string | null;
   readonly key?: string;
@@ -31,18 +47,15 @@ interface Call {
 
 export const runRequests = (runtime: RuntimeName): void => {
   describe(`request mode and the staff routes on ${RUNTIME_LABELS[runtime]}`, () => {
+    const firstKey = dataKey();
     const stack = runtimeStack(runtime, {
       schema: `${runtime}_requests`,
-      beside: async () => ({
-        DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-        ADMIN_API_KEYS: ADMIN_KEY,
-        ALLOWED_ORIGINS: DESK_ORIGIN,
-      }),
+      beside: async () => ({ DATA_ENCRYPTION_KEY: firstKey, ADMIN_API_KEYS: ADMIN_KEY, ALLOWED_ORIGINS: DESK_ORIGIN }),
     });
     const { fake } = stack;
 
     const call = async (path: string, init: Call = {}) => {
-      const res = await fetch(`${stack.proxy.url}${path}`, {
+      const res = await fetch(`${init.base ?? stack.proxy.url}${path}`, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
         headers: {
           ...(runtime === 'workerd' ? EDGE_HEADERS : {}),
@@ -254,6 +267,74 @@ export const runRequests = (runtime: RuntimeName): void => {
       const again = await ask('RQ-REJECT');
       assert.equal(again.res.status, 409, JSON.stringify(again.body));
       assert.equal(again.body.error.code, 'REFUND_REQUEST_NOT_ALLOWED');
+    });
+
+    it('takes one of two concurrent requests for an order and answers the other 409 REFUND_REQUEST_OPEN', async () => {
+      vbankOrder('RQ-RACE', 8000);
+      // The first one's i'mport lookup is slow, so the second arrives while the first holds the order.
+      fake.inject({ kind: 'delay', route: 'any', ms: 300 });
+      const answers = await Promise.all([ask('RQ-RACE', {}, 'race-a'), ask('RQ-RACE', {}, 'race-b')]);
+      assert.deepEqual(answers.map((a) => a.res.status).sort(), [201, 409], JSON.stringify(answers.map((a) => a.body)));
+      const refused = answers.find((a) => a.res.status === 409)!;
+      // Behind the lease, the ledger's own rule, as this runtime migrated it: one open request per order.
+      const [index] = await stack.ledger.sql<{ indexdef: string }[]>`
+        SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'refund_requests_one_open'`;
+      assert.match(index?.indexdef ?? '', /^CREATE UNIQUE INDEX .* \(merchant_uid\) WHERE .*requested.*approved/);
+      assert.equal(refused.body.error.code, 'REFUND_REQUEST_OPEN');
+      const rows = await stack.ledger.sql<
+        { id: string }[]
+      >`SELECT id FROM refund_requests WHERE merchant_uid = 'RQ-RACE'`;
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [answers.find((a) => a.res.status === 201)!.body.request.id],
+      );
+    });
+
+    it('opens an account sealed under the previous key after a rotation, and not without it', async () => {
+      const p = vbankOrder('RQ-ROTATE', 10000);
+      const asked = await ask('RQ-ROTATE');
+      assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+      const id: string = asked.body.request.id;
+      const approve = (base: string) =>
+        call(`/admin/refund-requests/${id}/approve`, { base, bearer: ADMIN_KEY, body: {} });
+      const instance = (keys: Record<string, string>) =>
+        startProxy(runtime, {
+          ...proxyEnv(stack.served.url, stack.ledger.url),
+          ADMIN_API_KEYS: ADMIN_KEY,
+          ...keys,
+        });
+      const newKey = dataKey();
+
+      const forgetful = await instance({ DATA_ENCRYPTION_KEY: newKey });
+      try {
+        const refused = await approve(forgetful.url);
+        assert.equal(refused.res.status, 409, JSON.stringify(refused.body));
+        assert.equal(refused.body.error.code, 'REFUND_NOT_ALLOWED');
+        assert.match(refused.body.error.message, /DATA_ENCRYPTION_KEY_PREVIOUS/);
+      } finally {
+        await forgetful.stop();
+      }
+      assert.equal((await requestRow(id)).row.status, 'requested', 'the request waits for a key that opens it');
+
+      const rotated = await instance({ DATA_ENCRYPTION_KEY: newKey, DATA_ENCRYPTION_KEY_PREVIOUS: firstKey });
+      try {
+        const approved = await approve(rotated.url);
+        assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+        assert.deepEqual(
+          [approved.body.request.status, approved.body.request.decided_by],
+          ['refunded', `key:${keyId(ADMIN_KEY)}`],
+        );
+      } finally {
+        await rotated.stop();
+      }
+      const sent = fake.calls.filter(
+        (c) => c.route === 'cancel' && (c.body as Record<string, unknown>).imp_uid === p.imp_uid,
+      );
+      assert.deepEqual(
+        sent.map((c) => (c.body as Record<string, unknown>).refund_account),
+        [ACCOUNT_DIGITS],
+      );
+      assert.equal((await requestRow(id)).row.refund_secret, null);
     });
   });
 };
