@@ -60,6 +60,12 @@ const WORKER_BINDINGS = [
   'MERCHANT_WEBHOOK_URL',
   'MERCHANT_WEBHOOK_SECRET',
   'WEBHOOK_RETRY_SCHEDULE',
+  'ATTENTION_AFTER',
+  'ADMIN_API_KEYS',
+  'RATE_LIMIT_ADMIN_PER_KEY',
+  'RATE_LIMIT_STAFF_PER_SUB',
+  'DATA_ENCRYPTION_KEY',
+  'DATA_ENCRYPTION_KEY_PREVIOUS',
 ];
 
 // Before workerd's own date; the bundle needs nothing newer than nodejs_compat's AsyncLocalStorage.
