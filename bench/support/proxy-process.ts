@@ -1,7 +1,7 @@
 /**
  * @module Child process: the proxy as `npm start` wires it (buildProxyWithOutbox, the Node server, the request log on
- * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks and the admin API on when
- * asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
+ * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks, the admin API and request
+ * mode (DATA_ENCRYPTION_KEY) on when asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
  * and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
 
@@ -34,6 +34,8 @@ export type ProxyProcessOptions =
       readonly merchantWebhooks?: { readonly urls: readonly string[]; readonly secret: string };
       /** ADMIN_API_KEYS (no per-key rate limit); the admin API is off unless given. */
       readonly adminKeys?: readonly string[];
+      /** DATA_ENCRYPTION_KEY (base64 of 32 bytes): request mode is off unless given. */
+      readonly dataKey?: string;
     }
   | { readonly mode: 'bare' };
 
@@ -66,6 +68,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
       ? { merchantWebhooks: { ...options.merchantWebhooks, retryDelaysMs: RETRY_DELAYS_MS } }
       : {}),
     ...(options.adminKeys ? { admin: { keys: options.adminKeys, perKeyPerMinute: 0, generated: false } } : {}),
+    ...(options.dataKey ? { dataKeys: { current: options.dataKey, previous: null } } : {}),
   };
   const pieces: RuntimePieces = {
     store,
