@@ -3,17 +3,18 @@
  * beforehand, untimed) beside the widget's `POST /payments/cancel`, on one proxy, for a card and a virtual-account
  * order, at concurrency 1 and 8, on each ledger backend. Target: an approval's p50 within 1.2x of a refund's.
  */
+import { countCalls, OPERATIONS } from './support/approval-calls.ts';
 import type { Child } from './support/children.ts';
 import { createLedger } from './support/ledger.ts';
 import { type LoadResult, runLoad } from './support/load.ts';
-import { merchantUidOf, mintGrants, type PayMethod, proxyView, refunded, viewed } from './support/orders.ts';
+import { type PayMethod, refunded } from './support/orders.ts';
 import {
   ADMIN_KEY,
   adminApprove,
   approved,
   DATA_KEY,
-  requestIdOf,
-  widgetAsk,
+  prepareRefunds,
+  prepareRequests,
   widgetRefund,
 } from './support/requests.ts';
 import { type Part, startFake, startProxy } from './support/stack.ts';
@@ -23,8 +24,6 @@ const TARGET_RATIO = 1.2;
 /** Each row alternates refund and approval runs this many times, so drift in the machine hits both alike. */
 const ROUNDS = 8;
 const PAY_METHODS: readonly PayMethod[] = ['card', 'vbank'];
-/** Untimed preparation runs this many clients at once. */
-const PREPARE_CONCURRENCY = 8;
 
 interface Side {
   readonly name: 'refund' | 'approval';
@@ -43,6 +42,7 @@ export const approvals: Part = async (ctx) => {
     { name: 'c8', concurrency: 8, count: ctx.quick ? 96 : 1_600, timed: true },
   ] as const;
   const rows: string[][] = [];
+  const callRows: string[][] = [];
 
   for (const backend of ctx.backends) {
     ctx.progress(`approvals: ${backend}: seeding`);
@@ -135,6 +135,10 @@ export const approvals: Part = async (ctx) => {
           ]);
         }
       }
+      await proxy.stop();
+      proxy = null;
+      ctx.progress(`approvals: ${backend}: counting calls`);
+      callRows.push(...(await countCalls(backend, ledger.target, fake, PAY_METHODS)));
     } finally {
       await proxy?.stop();
       await fake.stop();
@@ -148,7 +152,7 @@ export const approvals: Part = async (ctx) => {
       'ledger',
       'payment',
       'concurrency',
-      'each',
+      'each side',
       'refund p50 ms',
       'refund p99 ms',
       'approval p50 ms',
@@ -172,43 +176,16 @@ export const approvals: Part = async (ctx) => {
       "process's user + system time over each side's timed runs, divided by its operations.",
     ],
   };
-  return [table];
-};
-
-/** Grants for orders `prefix-0 …`, each order's view read once so its payment is in the ledger, as the widget does. */
-const prepareRefunds = async (proxyUrl: string, prefix: string, count: number): Promise<string[]> => {
-  const grants = await mintGrants(prefix, count);
-  const run = await runLoad({
-    count,
-    concurrency: PREPARE_CONCURRENCY,
-    maxMs: 300_000,
-    exchange: (i) => proxyView(proxyUrl, merchantUidOf(prefix, i), grants[i] ?? ''),
-    check: viewed,
-  });
-  if (run.firstFailure || run.timedOut) throw new Error(`preparing refunds: ${run.firstFailure ?? 'timed out'}`);
-  return grants;
-};
-
-/** A refund request for each of orders `prefix-0 …`, made as the customer makes it; their ids, in order. */
-const prepareRequests = async (
-  proxyUrl: string,
-  prefix: string,
-  count: number,
-  payMethod: PayMethod,
-): Promise<string[]> => {
-  const grants = await mintGrants(prefix, count);
-  const ids: string[] = [];
-  const run = await runLoad({
-    count,
-    concurrency: PREPARE_CONCURRENCY,
-    maxMs: 300_000,
-    exchange: (i) => widgetAsk(proxyUrl, prefix, i, grants[i] ?? '', payMethod),
-    check: (answer, i) => {
-      const id = requestIdOf(answer);
-      if (id) ids[i] = id;
-      return id ? null : `HTTP ${answer.status}: ${answer.body.slice(0, 300)}`;
-    },
-  });
-  if (run.firstFailure || run.timedOut) throw new Error(`preparing requests: ${run.firstFailure ?? 'timed out'}`);
-  return ids;
+  const calls: Table = {
+    title: "Request mode: what one refund and one approval ask of the ledger and of i'mport",
+    columns: ['ledger', 'payment', 'operation', 'Store calls', 'Store calls by method', "i'mport calls"],
+    rows: callRows,
+    notes: [
+      `Per operation, over ${OPERATIONS} of each made one at a time (untimed) on another proxy, the same but with its Store's`,
+      'method calls counted; tails that run after the answer (storing it for its Idempotency-Key, releasing the lease)',
+      "included. A Store call is one method (one trip to the ledger on PostgreSQL for most); i'mport calls as the fake",
+      'counted them (a token is fetched once and cached).',
+    ],
+  };
+  return [table, calls];
 };

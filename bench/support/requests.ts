@@ -1,9 +1,10 @@
 /**
  * @module Request mode's exchanges for the benchmark: a refund (card or virtual account) as the widget sends it, the
- * same body sent as a refund request, and an approval through the admin API; with checks of their answers.
+ * same body sent as a refund request, and an approval through the admin API; with checks of their answers, and the
+ * untimed preparation of orders for each (a view read, a request made).
  */
-import { type Answer, jsonField } from './load.ts';
-import { merchantUidOf, type PayMethod, REFUND_AMOUNT, SHOP_ORIGIN } from './orders.ts';
+import { type Answer, jsonField, runLoad } from './load.ts';
+import { merchantUidOf, mintGrants, type PayMethod, proxyView, REFUND_AMOUNT, SHOP_ORIGIN, viewed } from './orders.ts';
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdefghijklmnop';
 /** DATA_ENCRYPTION_KEY: 32 fixed bytes, base64 (a bench's key need not be secret). */
@@ -70,3 +71,44 @@ export const approved = (answer: Answer): string | null =>
   field(jsonField(answer.body, 'refund'), 'ok') === true
     ? null
     : unexpected(answer);
+
+/** Untimed preparation runs this many clients at once. */
+const PREPARE_CONCURRENCY = 8;
+
+/** Grants for orders `prefix-0 …`, each order's view read once so its payment is in the ledger, as the widget does. */
+export const prepareRefunds = async (proxyUrl: string, prefix: string, count: number): Promise<string[]> => {
+  const grants = await mintGrants(prefix, count);
+  const run = await runLoad({
+    count,
+    concurrency: PREPARE_CONCURRENCY,
+    maxMs: 300_000,
+    exchange: (i) => proxyView(proxyUrl, merchantUidOf(prefix, i), grants[i] ?? ''),
+    check: viewed,
+  });
+  if (run.firstFailure || run.timedOut) throw new Error(`preparing refunds: ${run.firstFailure ?? 'timed out'}`);
+  return grants;
+};
+
+/** A refund request for each of orders `prefix-0 …`, made as the customer makes it; their ids, in order. */
+export const prepareRequests = async (
+  proxyUrl: string,
+  prefix: string,
+  count: number,
+  payMethod: PayMethod,
+): Promise<string[]> => {
+  const grants = await mintGrants(prefix, count);
+  const ids: string[] = [];
+  const run = await runLoad({
+    count,
+    concurrency: PREPARE_CONCURRENCY,
+    maxMs: 300_000,
+    exchange: (i) => widgetAsk(proxyUrl, prefix, i, grants[i] ?? '', payMethod),
+    check: (answer, i) => {
+      const id = requestIdOf(answer);
+      if (id) ids[i] = id;
+      return id ? null : unexpected(answer);
+    },
+  });
+  if (run.firstFailure || run.timedOut) throw new Error(`preparing requests: ${run.firstFailure ?? 'timed out'}`);
+  return ids;
+};
