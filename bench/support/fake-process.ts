@@ -5,7 +5,7 @@
 import { createFakeIamport, type FakeRoute, type Fault } from '../../proxy/iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../../proxy/iamport/fake/serve-node.ts';
 import { serveCommands } from './children.ts';
-import { fakeSeedOf, IMP_KEY, IMP_SECRET } from './orders.ts';
+import { fakeSeedOf, IMP_KEY, IMP_SECRET, type PayMethod } from './orders.ts';
 
 const fake = createFakeIamport({ apiKey: IMP_KEY, apiSecret: IMP_SECRET });
 const served = await serveFakeIamport(fake);
@@ -13,8 +13,8 @@ const served = await serveFakeIamport(fake);
 serveCommands(
   served.url,
   {
-    seed: ({ prefix, count }: { prefix: string; count: number }) => {
-      for (let i = 0; i < count; i++) fake.addPayment(fakeSeedOf(prefix, i));
+    seed: ({ prefix, count, payMethod }: { prefix: string; count: number; payMethod?: PayMethod }) => {
+      for (let i = 0; i < count; i++) fake.addPayment(fakeSeedOf(prefix, i, payMethod));
       return count;
     },
     inject: (fault: Fault) => fake.inject(fault),

@@ -35,7 +35,13 @@ const orderOf = (prefix: string, i: number) => ({
   receipt_url: `https://fake-iamport.test/receipts/${impUidOf(prefix, i)}`,
 });
 
-export const fakeSeedOf = (prefix: string, i: number): FakePaymentInput => orderOf(prefix, i);
+/** Card, as every part seeds it; or a virtual account (paid), whose refund names the account to pay it back to. */
+export type PayMethod = 'card' | 'vbank';
+
+export const fakeSeedOf = (prefix: string, i: number, payMethod: PayMethod = 'card'): FakePaymentInput => ({
+  ...orderOf(prefix, i),
+  pay_method: payMethod,
+});
 
 /** The ledger's copy of the same payment, as the proxy would have stored it from i'mport's answer. */
 export const ledgerRecordOf = (prefix: string, i: number): PaymentRecord => ({

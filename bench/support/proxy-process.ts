@@ -1,7 +1,7 @@
 /**
  * @module Child process: the proxy as `npm start` wires it (buildProxyWithOutbox, the Node server, the request log on
- * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks and the admin API on when
- * asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
+ * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks, the admin API and request
+ * mode (DATA_ENCRYPTION_KEY) on when asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
  * and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
 
@@ -16,6 +16,7 @@ import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
 import { createIamportClient } from '../../proxy/iamport/client.ts';
 import { toRefundView } from '../../proxy/refunds/view.ts';
+import type { Store } from '../../proxy/store/store.ts';
 import { serveCommands } from './children.ts';
 import { type LedgerTarget, openStore } from './ledger.ts';
 import { GRANT_SECRET, IMP_KEY, IMP_SECRET, ledgerRecordOf, SHOP_ORIGIN } from './orders.ts';
@@ -34,6 +35,10 @@ export type ProxyProcessOptions =
       readonly merchantWebhooks?: { readonly urls: readonly string[]; readonly secret: string };
       /** ADMIN_API_KEYS (no per-key rate limit); the admin API is off unless given. */
       readonly adminKeys?: readonly string[];
+      /** DATA_ENCRYPTION_KEY (base64 of 32 bytes): request mode is off unless given. */
+      readonly dataKey?: string;
+      /** Count the Store's method calls (command `storeCalls`), to see what one request asks of the ledger. */
+      readonly countStoreCalls?: boolean;
     }
   | { readonly mode: 'bare' };
 
@@ -48,14 +53,31 @@ const staleClock = (): (() => number) => {
 /** The default retry schedule (WEBHOOK_RETRY_SCHEDULE unset), in ms. */
 const RETRY_DELAYS_MS = [5, 300, 1800, 7200, 18000, 36000, 36000].map((seconds) => seconds * 1000);
 
+/** Store method calls since the last `storeCalls` command, by method. */
+const storeCalls = new Map<string, number>();
+
+/** The store, each method call counted in storeCalls (then passed on unchanged). */
+const counted = (store: Store): Store =>
+  new Proxy(store, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || typeof name !== 'string') return value;
+      return (...args: unknown[]) => {
+        storeCalls.set(name, (storeCalls.get(name) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+
 const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   if (options.mode === 'bare') {
     // The same answer the proxy gives, computed once: what a route costs with no grant, ledger or validation.
     const view = toRefundView(ledgerRecordOf('bare', 0), Date.now());
     return { app: new Hono().get('/payments/:merchant_uid', (c) => c.json(view)), close: async () => {} };
   }
-  const store = openStore(options.ledger);
-  await store.migrate();
+  const opened = openStore(options.ledger);
+  await opened.migrate();
+  const store = options.countStoreCalls ? counted(opened) : opened;
   const config: ProxyConfig = {
     iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs: 15_000 },
     grantSecret: GRANT_SECRET,
@@ -66,6 +88,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
       ? { merchantWebhooks: { ...options.merchantWebhooks, retryDelaysMs: RETRY_DELAYS_MS } }
       : {}),
     ...(options.adminKeys ? { admin: { keys: options.adminKeys, perKeyPerMinute: 0, generated: false } } : {}),
+    ...(options.dataKey ? { dataKeys: { current: options.dataKey, previous: null } } : {}),
   };
   const pieces: RuntimePieces = {
     store,
@@ -103,7 +126,12 @@ const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info
     const used = process.cpuUsage();
     return used.user + used.system;
   };
-  serveCommands(`http://127.0.0.1:${info.port}`, { cpu }, async () => {
+  const takeStoreCalls = () => {
+    const calls = Object.fromEntries(storeCalls);
+    storeCalls.clear();
+    return calls;
+  };
+  serveCommands(`http://127.0.0.1:${info.port}`, { cpu, storeCalls: takeStoreCalls }, async () => {
     server.close();
     await close();
   });
