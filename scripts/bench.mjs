@@ -3,7 +3,7 @@
  * @module `npm run bench` (issue 5): the benchmark, separate from `npm test`. Runs the parts named on the command
  * line (default: all) and prints one markdown table per part on stdout; progress goes to stderr.
  *
- *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [--backend=sqlite|postgres] [--quick]
+ *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--quick]
  *
  * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --quick uses
  * small counts to check that the bench works; its figures are not the ones to quote.
@@ -34,6 +34,7 @@ const PARTS = {
   webhooks: async () => (await import('../bench/webhooks.ts')).webhooks,
   admin: async () => (await import('../bench/admin-list.ts')).adminList,
   approvals: async () => (await import('../bench/approvals.ts')).approvals,
+  desk: async () => (await import('../bench/desk.ts')).desk,
 };
 const BACKENDS = ['sqlite', 'postgres'];
 

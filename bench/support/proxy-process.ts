@@ -16,6 +16,7 @@ import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
 import { createIamportClient } from '../../proxy/iamport/client.ts';
 import { toRefundView } from '../../proxy/refunds/view.ts';
+import type { WidgetFile } from '../../proxy/routes/widget.ts';
 import type { Store } from '../../proxy/store/store.ts';
 import { serveCommands } from './children.ts';
 import { type LedgerTarget, openStore } from './ledger.ts';
@@ -31,6 +32,8 @@ export type ProxyProcessOptions =
       readonly allowedOrigins?: readonly string[];
       /** Serve this file as /refund-button.js. */
       readonly widgetFile?: string;
+      /** Serve this file as /refund-desk.js. */
+      readonly deskFile?: string;
       /** MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET; off unless given. */
       readonly merchantWebhooks?: { readonly urls: readonly string[]; readonly secret: string };
       /** ADMIN_API_KEYS (no per-key rate limit); the admin API is off unless given. */
@@ -69,6 +72,16 @@ const counted = (store: Store): Store =>
     },
   });
 
+/** The built files the proxy serves, each read once; a file not given answers as not built. */
+const filesOf = (widget: string | undefined, desk: string | undefined) => {
+  const none = async () => null;
+  const files = {
+    'refund-button.js': widget ? widgetFromFile(widget) : none,
+    'refund-desk.js': desk ? widgetFromFile(desk) : none,
+  };
+  return (file: WidgetFile = 'refund-button.js') => files[file]();
+};
+
 const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   if (options.mode === 'bare') {
     // The same answer the proxy gives, computed once: what a route costs with no grant, ledger or validation.
@@ -95,7 +108,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     fetch: createNodeFetch(),
     log: stdoutLog(),
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
-    ...(options.widgetFile ? { loadWidget: widgetFromFile(options.widgetFile) } : {}),
+    ...(options.widgetFile || options.deskFile ? { loadWidget: filesOf(options.widgetFile, options.deskFile) } : {}),
   };
   const iamport =
     options.tokenCache === 'off'

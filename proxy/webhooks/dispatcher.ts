@@ -120,7 +120,6 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   let running = false;
   let again = false;
   const loop = async (): Promise<void> => {
-    running = true;
     do {
       again = false;
       await runDue();
@@ -133,7 +132,10 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
         again = true;
         return;
       }
-      options.background.keep(loop());
+      running = true;
+      // After a macrotask turn, not now: the write that kicked is a refund's, whose answer goes out first (a
+      // synchronous ledger such as SQLite would otherwise hold the event before the answer is even written).
+      options.background.keep(new Promise((resolve) => setTimeout(resolve, 0)).then(loop));
     },
     runDue,
   };
