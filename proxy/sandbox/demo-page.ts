@@ -109,7 +109,7 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
   :root { color-scheme: light dark; font-family: system-ui, -apple-system, 'Apple SD Gothic Neo', 'Noto Sans KR', sans-serif; }
   body { margin: 0; background: Canvas; color: CanvasText; }
   header, main { max-width: 720px; margin: 0 auto; padding: 16px; }
-  header { display: flex; align-items: center; justify-content: space-between; gap: 12px; }
+  header { display: flex; align-items: center; justify-content: space-between; gap: 12px; flex-wrap: wrap; }
   header h1 { font-size: 1.4rem; margin: 0; }
   /* Korean wraps between words (a break inside one reads as two); a word longer than the line still wraps. */
   header, .banner, .order__main, .panel { word-break: keep-all; overflow-wrap: break-word; }
