@@ -124,6 +124,7 @@ describe('the Node entry (npm start)', () => {
       const page = await (await fetch(`${base}/`)).text();
       assert.equal((page.match(/<refund-button /g) ?? []).length, 11);
       // The staff page's grant opens the staff routes from the sandbox's own origin (CORS and the origin guard).
+      assert.ok(proxy.out.includes(`staff decide on ${base}/sandbox/desk`), 'the banner names the staff page');
       const desk = await (await fetch(`${base}/sandbox/desk`)).text();
       const staffGrant = /<refund-desk token="([^"]+)"/.exec(desk)?.[1];
       const queue = await fetch(`${base}/staff/refund-requests`, {

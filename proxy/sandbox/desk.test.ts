@@ -171,7 +171,7 @@ describe('sandbox request mode', () => {
     );
   });
 
-  it('after a reset the new orders carry no request: the old ones stay with the old ids', async () => {
+  it('after a reset the new orders carry no request: the old ones stay in the ledger with the old ids', async () => {
     const { orders } = await setUp();
     const [card] = approvalOrders(await orders()) as [Order];
     const asked = await requestCalls(h).ask(
@@ -190,5 +190,18 @@ describe('sandbox request mode', () => {
     const view = (await h.view(fresh.merchant_uid, { grant: fresh.grant })).body;
     assert.equal(view.request, null);
     assert.equal(view.request_mode, true);
+    const token = await deskToken();
+    const open = (await (await staff(token, '/staff/refund-requests?status=requested')).json()) as {
+      data: Array<{ merchant_uid: string }>;
+    };
+    assert.deepEqual(
+      open.data.map((r) => r.merchant_uid),
+      [card.merchant_uid],
+      'the old request stays in the ledger',
+    );
+    // Its payment went with the reset's fresh sandbox i'mport: approving it refunds nothing and ends it failed.
+    const approved = await staff(token, `/staff/refund-requests/${asked.body.request.id}/approve`, {});
+    const answer = (await approved.json()) as { request: { status: string; error_code: string } };
+    assert.deepEqual([answer.request.status, answer.request.error_code], ['failed', 'PG_PROVIDER']);
   });
 });
