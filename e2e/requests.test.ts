@@ -148,6 +148,10 @@ for (const lang of ['ko', 'en'] as const) {
 
       const { desk, row } = await openDesk(context, run.product, page, lang, uid);
       await expectText(row, won(52000, lang));
+      for (const shown of [page, desk]) {
+        const wide = await shown.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(wide <= PHONE.width, `${shown.url()} fits 360 px (${wide} px wide)`);
+      }
       await screenshot(desk, `staff-queue-${lang}-phone`);
       await openRequest(row, lang, uid);
       const staff = desk.locator('refund-desk');
