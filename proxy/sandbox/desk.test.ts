@@ -104,7 +104,10 @@ describe('sandbox request mode', () => {
     const check = await verifyStaffGrant(token, GRANT_SECRET, { now: h.clock.now, maxTtlSeconds: 15 * 60 });
     assert.ok(check.ok, JSON.stringify(check));
     assert.equal(check.grant.sub, 'sandbox-staff');
-    assert.notEqual(await deskToken(), undefined);
+    h.clock.advance(60_000);
+    const next = await verifyStaffGrant(await deskToken(), GRANT_SECRET, { now: h.clock.now });
+    assert.ok(next.ok);
+    assert.equal(next.grant.iat, (check.grant.iat ?? 0) + 60, 'minted anew at each page load');
     const listed = await staff(token, '/staff/refund-requests?status=requested');
     assert.equal(listed.status, 200);
     assert.equal(listed.headers.get('Access-Control-Allow-Origin'), DEMO_ORIGIN, "the proxy's own origin may call");
