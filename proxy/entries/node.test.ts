@@ -122,7 +122,16 @@ describe('the Node entry (npm start)', () => {
       assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true, store: 'sqlite' });
       assert.match(proxy.out, /i'mport: http:\/\/127\.0\.0\.1:\d+\)/, 'the proxy talks to the fake over HTTP');
       const page = await (await fetch(`${base}/`)).text();
-      assert.equal((page.match(/<refund-button /g) ?? []).length, 9);
+      assert.equal((page.match(/<refund-button /g) ?? []).length, 11);
+      // The staff page's grant opens the staff routes from the sandbox's own origin (CORS and the origin guard).
+      assert.ok(proxy.out.includes(`staff decide on ${base}/sandbox/desk`), 'the banner names the staff page');
+      const desk = await (await fetch(`${base}/sandbox/desk`)).text();
+      const staffGrant = /<refund-desk token="([^"]+)"/.exec(desk)?.[1];
+      const queue = await fetch(`${base}/staff/refund-requests`, {
+        headers: { Authorization: `Bearer ${staffGrant}`, Origin: base },
+      });
+      assert.equal(queue.status, 200);
+      assert.equal(queue.headers.get('Access-Control-Allow-Origin'), base);
       const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as {
         orders: Array<{ merchant_uid: string; grant: string }>;
       };

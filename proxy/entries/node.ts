@@ -122,6 +122,7 @@ const webhooksBanner = ({ webhooks, url }: SandboxWebhookSetup, config: Config):
 const sandboxBanner = (sandbox: Sandbox, url: string, config: Config) =>
   `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
   `built-in fake i'mport answers on ${sandbox.served.url}.\nNo real money moves. Open the demo shop: ${url}/\n` +
+  `Its "refund after approval" orders ask first; staff decide on ${url}/sandbox/desk (README.md, "Request mode").\n` +
   (config.allowedOrigins.length > 0
     ? `Pages on ${config.allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
     : 'To embed it in a page on another origin, list that origin in ALLOWED_ORIGINS ' +

@@ -112,7 +112,7 @@ describe('the sandbox across restarts (one DATA_DIR)', () => {
         sandbox.out,
         /"level":"warn","msg":"sandbox: .*sandbox-iamport\.json is not JSON; starting with fresh/,
       );
-      assert.equal((await demoIds(sandbox)).length, 9);
+      assert.equal((await demoIds(sandbox)).length, 11);
     } finally {
       await sandbox.kill();
     }

@@ -31,6 +31,8 @@ const TEXT = {
     failed: '적용하지 못했어요. 샌드박스가 실행 중인지 확인해 주세요.',
     events: '이벤트 기록',
     lang: 'English',
+    approval: '승인 후 환불',
+    desk: '직원 화면: 요청 승인·거절',
   },
   en: {
     title: 'My orders',
@@ -49,6 +51,8 @@ const TEXT = {
     failed: 'Could not apply it. Check that the sandbox is still running.',
     events: 'Event log',
     lang: '한국어',
+    approval: 'Refund after approval',
+    desk: 'Staff page: approve or reject requests',
   },
 } as const;
 
@@ -77,7 +81,11 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
       return `
       <li class="order" data-merchant-uid="${escapeHtml(o.merchant_uid)}">
         <div class="order__main">
-          <p class="order__scenario">${i + 1}. ${escapeHtml(lang === 'ko' ? scenarioKo : scenarioEn)}</p>
+          <p class="order__scenario">${i + 1}. ${escapeHtml(lang === 'ko' ? scenarioKo : scenarioEn)}</p>${
+            o.mode === 'request'
+              ? `\n          <p class="order__mode">${escapeHtml(t.approval)} · <a href="/sandbox/desk?lang=${lang}">${escapeHtml(t.desk)}</a></p>`
+              : ''
+          }
           <h2 class="order__name">${escapeHtml(o.name)}</h2>
           <p class="order__meta">${escapeHtml(lang === 'ko' ? labelKo : labelEn)} · ${won(o.amount, lang)} · <code>${escapeHtml(o.merchant_uid)}</code></p>
           <p class="order__status" aria-live="polite"></p>
@@ -101,11 +109,14 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
   :root { color-scheme: light dark; font-family: system-ui, -apple-system, 'Apple SD Gothic Neo', 'Noto Sans KR', sans-serif; }
   body { margin: 0; background: Canvas; color: CanvasText; }
   header, main { max-width: 720px; margin: 0 auto; padding: 16px; }
-  header { display: flex; align-items: center; justify-content: space-between; gap: 12px; }
+  header { display: flex; align-items: center; justify-content: space-between; gap: 12px; flex-wrap: wrap; }
   header h1 { font-size: 1.4rem; margin: 0; }
   /* Korean wraps between words (a break inside one reads as two); a word longer than the line still wraps. */
   header, .banner, .order__main, .panel { word-break: keep-all; overflow-wrap: break-word; }
-  .lang-link { flex: none; white-space: nowrap; }
+  header nav { display: flex; flex-wrap: wrap; gap: 4px 16px; justify-content: flex-end; }
+  .lang-link, .desk-link { white-space: nowrap; }
+  .order__mode { margin: 2px 0 0; font-size: .8rem; color: #8a4b00; }
+  @media (prefers-color-scheme: dark) { .order__mode { color: #ffc97a; } }
   .banner { background: #fff4d6; color: #5c4400; border-radius: 10px; padding: 10px 14px; font-size: .92rem; }
   @media (prefers-color-scheme: dark) { .banner { background: #3d3210; color: #ffe7a3; } }
   ol.orders { list-style: none; padding: 0; margin: 16px 0; display: grid; gap: 12px; }
@@ -129,7 +140,10 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
 <body>
 <header>
   <h1>${t.shop} · ${t.title}</h1>
-  <a class="lang-link" href="/?lang=${other}" hreflang="${other}" lang="${other}">${t.lang}</a>
+  <nav>
+    <a class="desk-link" href="/sandbox/desk?lang=${lang}">${escapeHtml(t.desk)}</a>
+    <a class="lang-link" href="/?lang=${other}" hreflang="${other}" lang="${other}">${t.lang}</a>
+  </nav>
 </header>
 <main>
   <p class="banner" role="note">${escapeHtml(t.sandbox)}</p>
@@ -148,7 +162,7 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
   const lang = ${JSON.stringify(lang)};
   const won = (n) => lang === 'ko' ? n.toLocaleString('ko-KR') + '원' : '₩' + n.toLocaleString('en-US');
   const log = document.getElementById('event-log');
-  for (const name of ['refund-open', 'refund-start', 'refund-success', 'refund-error', 'refund-close']) {
+  for (const name of ['refund-open', 'refund-start', 'refund-success', 'refund-requested', 'refund-request-withdrawn', 'refund-error', 'refund-close']) {
     document.addEventListener(name, (event) => {
       const order = event.target.closest('.order')?.dataset.merchantUid ?? '';
       log.textContent = new Date().toLocaleTimeString() + ' ' + name + ' ' + order + (event.detail ? ' ' + JSON.stringify(event.detail) : '') + '\\n' + log.textContent;

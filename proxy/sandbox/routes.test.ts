@@ -36,7 +36,19 @@ describe('sandbox', () => {
     const list = await orders();
     assert.deepEqual(
       list.map((o) => o.merchant_uid.split('-').slice(2).join('-')),
-      ['card', 'partial', 'refunded', 'vbank-inicis', 'vbank-kcp', 'vbank-ready', 'phone-now', 'phone-old', 'trans'],
+      [
+        'card',
+        'partial',
+        'refunded',
+        'vbank-inicis',
+        'vbank-kcp',
+        'vbank-ready',
+        'phone-now',
+        'phone-old',
+        'trans',
+        'card-approval',
+        'vbank-approval',
+      ],
     );
     const ko = await (await h.app.request('/')).text();
     assert.match(ko, /<html lang="ko">/);
@@ -46,11 +58,11 @@ describe('sandbox', () => {
     const views = await Promise.all(list.map(async (o) => (await h.view(o.merchant_uid, { grant: o.grant })).body));
     assert.deepEqual(
       views.map((v) => v.refundable),
-      [true, true, false, true, true, true, true, false, true],
+      [true, true, false, true, true, true, true, false, true, true, true],
     );
     assert.deepEqual(
       views.map((v) => v.reason ?? null),
-      [null, null, 'fully_refunded', null, null, null, null, 'phone_previous_month', null],
+      [null, null, 'fully_refunded', null, null, null, null, 'phone_previous_month', null, null, null],
     );
     assert.equal(views[1].cancelable_amount, 40000);
     assert.equal(views[5].revocable, true);

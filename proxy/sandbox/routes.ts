@@ -3,12 +3,14 @@
  * at `/`, its orders with fresh grants, orders for one's own page, and controls that make the fake i'mport misbehave
  * or start over.
  */
-import { Hono, type MiddlewareHandler } from 'hono';
-import { mintGrant } from '../auth/grant.ts';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { type GrantMode, mintGrant } from '../auth/grant.ts';
+import { mintStaffGrant } from '../auth/staff-grant.ts';
 import { AppError } from '../errors.ts';
 import { isJsonContentType } from '../http/content-type.ts';
 import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
+import { renderDeskPage, SANDBOX_STAFF } from './desk-page.ts';
 import { createOwnOrder, parseNewOrder } from './own-orders.ts';
 import { type DemoOrder, demoOrders, seedSandbox } from './seed.ts';
 import { type SandboxWebhooks, webhookRoutes } from './webhook-routes.ts';
@@ -71,14 +73,29 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
   };
   if (!generation) reseed();
 
-  const grantFor = (merchantUid: string) => mintGrant(grantSecret, { merchantUid, ttlSeconds: grantTtlSeconds });
-  const withGrants = () => Promise.all(orders.map(async (o) => ({ ...o, grant: await grantFor(o.merchant_uid) })));
+  // Staff grants are the short-lived kind (README, "Staff routes"): 15 minutes, or MAX_GRANT_TTL when shorter.
+  const staffTtlSeconds = Math.min(15 * 60, maxGrantTtlSeconds);
+  const nowSec = () => Math.floor(now() / 1000);
+  const grantFor = (merchantUid: string, mode?: GrantMode) =>
+    mintGrant(grantSecret, { merchantUid, ttlSeconds: grantTtlSeconds, now: nowSec(), ...(mode ? { mode } : {}) });
+  const withGrants = () =>
+    Promise.all(orders.map(async (o) => ({ ...o, grant: await grantFor(o.merchant_uid, o.mode) })));
+  const langOf = (c: Context): DemoLang => (c.req.query('lang') === 'en' ? 'en' : 'ko');
 
   const routes = new Hono()
     .get('/', async (c) => {
-      const lang: DemoLang = c.req.query('lang') === 'en' ? 'en' : 'ko';
       c.header('Cache-Control', 'no-store');
-      return c.html(renderDemoPage({ lang, orders: await withGrants(), webhooks: webhooks.kind }));
+      return c.html(renderDemoPage({ lang: langOf(c), orders: await withGrants(), webhooks: webhooks.kind }));
+    })
+    // The staff side of request mode: what a shop's admin page does, a staff grant minted on the server per page load.
+    .get('/sandbox/desk', async (c) => {
+      c.header('Cache-Control', 'no-store');
+      const token = await mintStaffGrant(grantSecret, {
+        sub: SANDBOX_STAFF,
+        ttlSeconds: staffTtlSeconds,
+        now: nowSec(),
+      });
+      return c.html(renderDeskPage({ lang: langOf(c), token }));
     })
     .get('/sandbox/orders', async (c) => c.json({ orders: await withGrants() }))
     .post('/sandbox/orders', controlsGuard(ownOrigins), async (c) => {

@@ -12,6 +12,8 @@ export interface DemoOrder {
   /** What this order shows, for the demo page (Korean, English). */
   readonly scenario: readonly [ko: string, en: string];
   readonly pay_method_label: readonly [ko: string, en: string];
+  /** `request`: its grant lets the customer only ask, and staff decide at /sandbox/desk (README, "Request mode"). */
+  readonly mode?: 'request';
 }
 
 const DAY = 86_400;
@@ -29,6 +31,7 @@ type Seed = Omit<FakePaymentInput, 'merchant_uid'> & {
   amount: number;
   scenario: DemoOrder['scenario'];
   label: DemoOrder['pay_method_label'];
+  mode?: 'request';
 };
 
 const seeds = (nowSec: number): Seed[] => [
@@ -153,14 +156,42 @@ const seeds = (nowSec: number): Seed[] => [
     scenario: ['실시간 계좌이체', 'Real-time bank transfer'],
     label: ['계좌이체', 'Bank transfer'],
   },
+  // Delivered orders: the shop looks first. Keys end unlike the others' ('-card', '-vbank-inicis'): tests find an
+  // order by the end of its merchant_uid.
+  {
+    key: 'card-approval',
+    name: '블루투스 스피커',
+    amount: 64000,
+    pay_method: 'card',
+    pg_provider: 'html5_inicis',
+    card_name: '현대카드',
+    paid_at: nowSec - 4 * DAY,
+    scenario: ['승인 후 환불: 배송된 카드 결제 주문', 'Refund after approval: a delivered card order'],
+    label: ['신용카드', 'Card'],
+    mode: 'request',
+  },
+  {
+    key: 'vbank-approval',
+    name: '캠핑 의자',
+    amount: 52000,
+    pay_method: 'vbank',
+    pg_provider: 'html5_inicis',
+    vbank_name: '농협은행',
+    vbank_num: '30112345678901',
+    paid_at: nowSec - 6 * DAY,
+    scenario: ['승인 후 환불: 입금된 가상계좌 주문', 'Refund after approval: a paid virtual-account order'],
+    label: ['가상계좌', 'Virtual account'],
+    mode: 'request',
+  },
 ];
 
-const orderOf = (generation: string, { key, name, amount, scenario, label }: Seed): DemoOrder => ({
+const orderOf = (generation: string, { key, name, amount, scenario, label, mode }: Seed): DemoOrder => ({
   merchant_uid: `DEMO-${generation}-${key}`,
   name,
   amount,
   scenario,
   pay_method_label: label,
+  ...(mode ? { mode } : {}),
 });
 
 /** Seeds every demo order into the fake and returns them in display order. */
@@ -169,7 +200,7 @@ export const seedSandbox = (
   { nowMs, generation }: { nowMs: number; generation: string },
 ): DemoOrder[] =>
   seeds(Math.floor(nowMs / 1000)).map((seed) => {
-    const { key, scenario, label, ...payment } = seed;
+    const { key, scenario, label, mode, ...payment } = seed;
     const order = orderOf(generation, seed);
     fake.addPayment({ buyer_name: '홍길동', ...payment, merchant_uid: order.merchant_uid });
     return order;
