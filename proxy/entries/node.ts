@@ -23,6 +23,7 @@ import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
+import { sandboxDataKey } from './sandbox-data-key.ts';
 import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
 import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
@@ -102,6 +103,11 @@ const configure = async (env: Env): Promise<{ config: Config; sandbox: Sandbox |
     return stopOn(error);
   }
   if (!config.sandbox) return { config, sandbox: null };
+  // Unset, the sandbox's data key is kept in DATA_DIR, as its ledger is: sealed accounts outlive a restart.
+  if (!env.DATA_ENCRYPTION_KEY && config.database.kind === 'sqlite') {
+    const current = sandboxDataKey(config.database.dataDir);
+    config = { ...config, dataKeys: { ...config.dataKeys, current } };
+  }
   const iamport = await startSandboxIamport(config);
   const webhooks = await startSandboxWebhooks(iamport.config);
   return { config: webhooks.config, sandbox: { ...iamport, webhooks } };

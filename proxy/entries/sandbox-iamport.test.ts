@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
+import { mintStaffGrant } from '../auth/staff-grant.ts';
 import type { FakePayment } from '../iamport/fake/fake-iamport.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
 import { SANDBOX_STATE_FILE } from './sandbox-state-file.ts';
@@ -100,6 +101,48 @@ describe('the sandbox across restarts (one DATA_DIR)', () => {
       assert.ok(!uids.includes(own), "a reset forgets one's own orders as well");
     } finally {
       await third.kill();
+    }
+  });
+
+  it("opens a virtual-account request sealed before a restart: the sandbox's data key is kept in DATA_DIR", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-restart-'));
+    const first = await start(dataDir);
+    let uid: string;
+    let id: string;
+    try {
+      uid = (await demoIds(first)).find((i) => i.endsWith('-vbank-approval'))!;
+      const asked = await fetch(`${first.url}/refund-requests`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${await mintGrant(SECRET, { merchantUid: uid, mode: 'request' })}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({
+          merchant_uid: uid,
+          reason: '단순 변심',
+          refund_holder: '홍길동',
+          refund_bank: '88',
+          refund_account: '110-123-456789',
+        }),
+      });
+      assert.equal(asked.status, 201, await asked.clone().text());
+      id = ((await asked.json()) as { request: { id: string } }).request.id;
+    } finally {
+      await first.kill();
+    }
+    const second = await start(dataDir);
+    try {
+      const staff = await mintStaffGrant(SECRET, { sub: 'restart-staff' });
+      const approved = await fetch(`${second.url}/staff/refund-requests/${id}/approve`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${staff}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      const body = (await approved.json()) as { request: { status: string } };
+      assert.equal(approved.status, 200, JSON.stringify(body));
+      assert.equal(body.request.status, 'refunded');
+    } finally {
+      await second.kill();
     }
   });
 
