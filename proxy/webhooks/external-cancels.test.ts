@@ -15,11 +15,16 @@ interface Received {
   readonly data: Record<string, unknown>;
 }
 
-/** What the receiver got, verified, once the proxy's background work is done. */
+/**
+ * What the receiver got, verified, once the proxy's background work is done, in the order of the events' `sequence`
+ * (events due together are sent together, so they may arrive in any order: `sequence` is how a receiver orders them).
+ */
 const received = async (h: Harness, r: WebhookReceiver): Promise<Received[]> => {
   await h.settled();
   for (const got of r.received) assert.equal(got.verifyError, null);
-  return r.received.map((got) => JSON.parse(got.body) as Received);
+  return r.received
+    .map((got) => JSON.parse(got.body) as Received)
+    .sort((a, b) => Number(a.data.sequence) - Number(b.data.sequence));
 };
 
 /** A cancel made straight at i'mport, as the shop's staff would in i'mport's console. */
