@@ -14,7 +14,7 @@ import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
 import { approveRequest, type Decision, rejectRequest } from '../requests/decide.ts';
 import { adminRequestRow } from '../requests/shapes.ts';
-import { describeIssues } from '../routes/payments.ts';
+import { describeIssues } from '../routes/describe-issues.ts';
 import type { RequestPageQuery } from '../store/requests.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';

@@ -13,7 +13,7 @@ import { mintStaffGrant, StaffSubSchema } from '../auth/staff-grant.ts';
 import type { AdminConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
-import { describeIssues } from '../routes/payments.ts';
+import { describeIssues } from '../routes/describe-issues.ts';
 import { requireAdminKey } from './admin-key.ts';
 import { eventRow, parseEventsQuery } from './events.ts';
 import { readJson } from './read-json.ts';

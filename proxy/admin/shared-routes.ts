@@ -10,7 +10,7 @@ import { MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
-import { describeIssues } from '../routes/payments.ts';
+import { describeIssues } from '../routes/describe-issues.ts';
 import type { AttemptPageQuery } from '../store/store.ts';
 import { csvStream } from './csv.ts';
 import { encodeCursor } from './cursor.ts';
