@@ -4,7 +4,7 @@
  * HS256 signature is the largest cost of a view. Keyed by the whole token, signature included, so a cached answer
  * is exactly the answer verification would give again; expiry is still checked on every use.
  */
-import { type GrantCheck, verifyGrant } from './grant.ts';
+import { type GrantCheck, importGrantKey, verifyGrant } from './grant.ts';
 
 const MAX_ENTRIES = 10_000;
 
@@ -16,13 +16,7 @@ export interface GrantVerifierOptions {
 }
 
 export const createGrantVerifier = (secret: string, options: GrantVerifierOptions) => {
-  const key = crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  );
+  const key = importGrantKey(secret);
   const verified = new Map<string, GrantCheck & { ok: true }>();
   return async function verify(token: string): Promise<GrantCheck> {
     const known = verified.get(token);

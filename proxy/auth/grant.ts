@@ -72,6 +72,13 @@ export type GrantRefusal = { ok: false; reason: string; staff?: true };
  * The checks every grant passes, customer's or staff's: a canonical HS256 signature (never `none`, never an
  * asymmetric alg that could be confused with the shared secret) and its times on the injected clock.
  */
+/** The HMAC key grants are signed with, imported once per verifier (customer's and staff's alike). */
+export const importGrantKey = (secret: string): Promise<CryptoKey> =>
+  crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+
 export const verifySignature = async (
   token: string,
   secret: string | CryptoKey,

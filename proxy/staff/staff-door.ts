@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { staffActor } from '../auth/actor.ts';
+import { importGrantKey } from '../auth/grant.ts';
 import { verifyStaffGrant } from '../auth/staff-grant.ts';
 import { AppError } from '../errors.ts';
 
@@ -30,13 +31,7 @@ const refused = (): AppError =>
   });
 
 export const requireStaffGrant = ({ secret, maxTtlSeconds, now }: StaffDoorOptions): MiddlewareHandler => {
-  const key = crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  );
+  const key = importGrantKey(secret);
   return async function requireStaffGrant(c, next) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     if (!match?.[1]) throw refused();
