@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
 import { GRANT_SECRET, proxyEnv, RUNTIME_LABELS, type RuntimeName, startRefused } from './harness.ts';
-import { runtimeStack } from './stack.ts';
+import { callProxy, runtimeStack } from './stack.ts';
 
 /**
  * Workers learn the client IP from CF-Connecting-IP, which Cloudflare's edge sets; raw workerd has no edge, so the
@@ -52,25 +52,12 @@ export const runConformance = (runtime: RuntimeName): void => {
         init.grant === undefined && init.merchantUid
           ? await mintGrant(GRANT_SECRET, { merchantUid: init.merchantUid })
           : init.grant;
-      const res = await fetch(`${stack.proxy.url}${path}`, {
+      return callProxy(`${stack.proxy.url}${path}`, {
+        ...init,
         method: init.method ?? 'GET',
-        headers: {
-          ...client.headers,
-          ...(grant ? { Authorization: `Bearer ${grant}` } : {}),
-          ...(init.key ? { 'Idempotency-Key': init.key } : {}),
-          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...init.headers,
-        },
-        body: init.body === undefined ? null : JSON.stringify(init.body),
+        bearer: grant ?? null,
+        headers: { ...client.headers, ...init.headers },
       });
-      const text = await res.text();
-      let body: Record<string, any> = {}; // test code: bodies are asserted field by field
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { text };
-      }
-      return { res, body };
     };
 
     const cancel = (

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
 import { GRANT_SECRET, proxyEnv, RUNTIME_LABELS, type RuntimeName, startProxy } from './harness.ts';
-import { runtimeStack } from './stack.ts';
+import { callProxy, runtimeStack } from './stack.ts';
 
 const ADMIN_KEY = 'runtime-requests-admin-key-0123456789abcdef';
 const DESK_ORIGIN = 'https://desk.example';
@@ -54,27 +54,12 @@ export const runRequests = (runtime: RuntimeName): void => {
     });
     const { fake } = stack;
 
-    const call = async (path: string, init: Call = {}) => {
-      const res = await fetch(`${init.base ?? stack.proxy.url}${path}`, {
+    const call = (path: string, init: Call = {}) =>
+      callProxy(`${init.base ?? stack.proxy.url}${path}`, {
+        ...init,
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-        headers: {
-          ...(runtime === 'workerd' ? EDGE_HEADERS : {}),
-          ...(init.bearer ? { Authorization: `Bearer ${init.bearer}` } : {}),
-          ...(init.key ? { 'Idempotency-Key': init.key } : {}),
-          ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...init.headers,
-        },
-        body: init.body === undefined ? null : JSON.stringify(init.body),
+        headers: { ...(runtime === 'workerd' ? EDGE_HEADERS : {}), ...init.headers },
       });
-      const text = await res.text();
-      let body: Record<string, any> = {}; // test code: bodies are asserted field by field
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { text };
-      }
-      return { res, body };
-    };
 
     const requestGrant = (merchantUid: string) => mintGrant(GRANT_SECRET, { merchantUid, mode: 'request' });
     const staffGrant = async (sub: string): Promise<string> => {

@@ -93,3 +93,33 @@ export const runtimeStack = (runtime: RuntimeName, options: StackOptions): Runti
     },
   };
 };
+
+export interface ProxyCall {
+  readonly method: string;
+  readonly bearer?: string | null;
+  readonly key?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** One call to a proxy: the bearer, Idempotency-Key and a JSON body as given; the answer's body parsed if it is JSON. */
+export const callProxy = async (url: string, init: ProxyCall) => {
+  const res = await fetch(url, {
+    method: init.method,
+    headers: {
+      ...(init.bearer ? { Authorization: `Bearer ${init.bearer}` } : {}),
+      ...(init.key ? { 'Idempotency-Key': init.key } : {}),
+      ...(init.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...init.headers,
+    },
+    body: init.body === undefined ? null : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  let body: Record<string, any> = {}; // test code: bodies are asserted field by field
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { text };
+  }
+  return { res, body };
+};
