@@ -13,7 +13,7 @@ import { cancelRefund, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { RequestDeps } from './deps.ts';
-import { eventIfOn, requestEvent } from './events.ts';
+import { moveRequest } from './events.ts';
 import { DECIDED } from './withdraw.ts';
 
 export type Decision =
@@ -85,13 +85,9 @@ export const approveRequest = async (
     approved_amount: amount,
     note: body.note ?? null,
   };
-  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.approved', request, change));
-  const moved = await deps.store.transitionRequest(id, change, event);
-  if (!moved) {
-    const current = await deps.store.getRequest(id);
-    return notDecidable(current ?? request, 'approve');
-  }
-  if (event) deps.webhooks?.kick();
+  const move = await moveRequest(deps, request, change, 'refund_request.approved');
+  if ('lost' in move) return notDecidable(move.lost, 'approve');
+  const moved = move.moved;
 
   const refundRequest: CancelRequestOutput = {
     merchant_uid: request.merchant_uid,
@@ -140,9 +136,7 @@ export const rejectRequest = async (
     reject_reason: body.reason,
     allow_new_request: body.allow_new_request ?? true,
   };
-  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.rejected', request, change));
-  const moved = await deps.store.transitionRequest(id, change, event);
-  if (!moved) return notDecidable((await deps.store.getRequest(id)) ?? request, 'reject');
-  if (event) deps.webhooks?.kick();
-  return { kind: 'decided', request: moved };
+  const move = await moveRequest(deps, request, change, 'refund_request.rejected');
+  if ('lost' in move) return notDecidable(move.lost, 'reject');
+  return { kind: 'decided', request: move.moved };
 };

@@ -1,4 +1,4 @@
-/** @module The `refund_request.*` merchant events, one per move of a request, written in the move's transaction. */
+/** @module The `refund_request.*` merchant events, one per move of a request, written in the move's transaction; moveRequest() makes a move with its event. */
 import type { EventType, NewEvent } from '../store/outbox.ts';
 import type { RefundRequestRecord, RequestChange } from '../store/requests.ts';
 import { eventId } from '../webhooks/events.ts';
@@ -38,3 +38,20 @@ export const requestEvent = (
 /** Events are on only with merchant webhooks configured; a written one is then delivered in the background. */
 export const eventIfOn = (deps: RequestDeps, build: () => NewEvent): NewEvent | undefined =>
   deps.webhooks ? build() : undefined;
+
+/**
+ * Moves `request` by `change` (a compare-and-set on its status) with its `type` event in the same write, then has
+ * the event delivered. `lost`: another move came first; the request as it now stands.
+ */
+export const moveRequest = async (
+  deps: RequestDeps,
+  request: RefundRequestRecord,
+  change: RequestChange,
+  type: RequestEventType,
+): Promise<{ readonly moved: RefundRequestRecord } | { readonly lost: RefundRequestRecord }> => {
+  const event = eventIfOn(deps, () => requestEvent(deps, type, request, change));
+  const moved = await deps.store.transitionRequest(request.id, change, event);
+  if (!moved) return { lost: (await deps.store.getRequest(request.id)) ?? request };
+  if (event) deps.webhooks?.kick();
+  return { moved };
+};

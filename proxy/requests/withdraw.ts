@@ -3,7 +3,7 @@ import { nextStatus } from '../../shared/refund-requests.ts';
 import type { Grant } from '../auth/grant.ts';
 import { fail } from '../refunds/outcome.ts';
 import type { RequestDeps } from './deps.ts';
-import { eventIfOn, requestEvent } from './events.ts';
+import { moveRequest } from './events.ts';
 import { failAbout, type RequestOutcome } from './outcome.ts';
 
 export const DECIDED = 'This refund request has already been decided or withdrawn.';
@@ -17,13 +17,8 @@ export const withdrawRequest = async (deps: RequestDeps, id: string, grant: Gran
   if (!to) return failAbout('REFUND_REQUEST_DECIDED', DECIDED, request);
   const now = deps.now();
   const change = { from: request.status, to, now, decided_at: now } as const;
-  const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.withdrawn', request, change));
-  const moved = await deps.store.transitionRequest(id, change, event);
-  if (!moved) {
-    // Staff decided it in between: say what it is now.
-    const now = await deps.store.getRequest(id);
-    return failAbout('REFUND_REQUEST_DECIDED', DECIDED, now ?? request);
-  }
-  if (event) deps.webhooks?.kick();
-  return { kind: 'moved', request: moved };
+  const move = await moveRequest(deps, request, change, 'refund_request.withdrawn');
+  // Staff decided it in between: say what it is now.
+  if ('lost' in move) return failAbout('REFUND_REQUEST_DECIDED', DECIDED, move.lost);
+  return { kind: 'moved', request: move.moved };
 };
