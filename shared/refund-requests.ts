@@ -1,7 +1,10 @@
 /**
  * @module Refund requests (request mode): their states and the one table of transitions the proxy, the widget and
- * the console all read. A request is open while `requested` (waiting for staff) or `approved` (its refund running);
- * every other state is final. A transition not in the table cannot happen through any route.
+ * the console all read. A request is open while `requested` (waiting for staff) or `approved` (its refund running).
+ * `failed` waits for staff too (they approve it again once the cause is fixed, or reject it) but no longer holds the
+ * order: the customer may ask again, and a failed request that is no longer the order's latest cannot be approved
+ * (the ledger checks that in the move itself, store/sql-requests.ts). Every other state is final. A transition not in
+ * the table cannot happen through any route.
  */
 import * as v from 'valibot';
 
@@ -12,13 +15,13 @@ export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 export const REQUEST_ACTIONS = {
   /** The customer takes the request back (POST /refund-requests/:id/withdraw). */
   withdraw: 'customer',
-  /** Staff approve it; its refund starts (POST /admin|/staff/refund-requests/:id/approve). */
+  /** Staff approve it (again, after a failed refund); its refund starts (POST /admin|/staff/refund-requests/:id/approve). */
   approve: 'staff',
   /** Staff reject it, with a reason (…/reject). */
   reject: 'staff',
   /** The approved refund went through (or, for a virtual account, the PG accepted it). */
   refund_succeeded: 'proxy',
-  /** The approved refund was refused by i'mport or the PG; staff follow up. */
+  /** The approved refund was refused (or could not start); nothing was refunded, and staff follow up. */
   refund_failed: 'proxy',
 } as const;
 export type RequestAction = keyof typeof REQUEST_ACTIONS;
@@ -28,7 +31,7 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, Partial<Record<
   requested: { withdraw: 'withdrawn', approve: 'approved', reject: 'rejected' },
   approved: { refund_succeeded: 'refunded', refund_failed: 'failed' },
   refunded: {},
-  failed: {},
+  failed: { approve: 'approved', reject: 'rejected' },
   rejected: {},
   withdrawn: {},
 };

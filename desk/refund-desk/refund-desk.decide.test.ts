@@ -135,6 +135,9 @@ describe('<refund-desk> request', () => {
     await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
     expect($(el, '[part~=screen] .status')!.textContent).to.equal('실패');
     expect(el.shadowRoot!.activeElement?.id, 'focus back on the screen').to.equal('h-request');
+    // Nothing was refunded: staff may approve it again once the cause is fixed, or reject it (shared table).
+    const actions = $$(el, 'button').map((b) => b.textContent!.trim());
+    expect(actions).to.include.members(['승인', '거절']);
   });
 
   it('says when an approval is already running (REFUND_IN_PROGRESS)', async () => {

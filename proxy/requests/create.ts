@@ -131,6 +131,7 @@ const create = async (
     note: null,
     attempt_id: null,
     error_code: null,
+    approvals: 0,
     updated_at: record.created_at,
   } as const;
   const event = eventIfOn(deps, () => requestEvent(deps, 'refund_request.created', draft));

@@ -53,6 +53,9 @@ const LEGAL: Record<string, RequestStatus> = {
   'requested:withdraw': 'withdrawn',
   'requested:approve': 'refunded',
   'requested:reject': 'rejected',
+  // Nothing was refunded for a failed request: staff approve it again (a new refund) or reject it.
+  'failed:approve': 'refunded',
+  'failed:reject': 'rejected',
 };
 
 describe('deciding refund requests', () => {
@@ -160,6 +163,53 @@ describe('deciding refund requests', () => {
     assert.equal(refused.body.refund.ok, false);
     assert.equal(refused.body.request.status, 'failed');
     assert.equal(refused.body.request.error_code, refused.body.refund.error.code);
+  });
+
+  it('approves a failed request again: one more refund, under a key of its own, with the account still sealed', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-7');
+    h.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    assert.ok((await h.store.getRequest(id))?.refund_secret, 'kept while staff may approve again');
+    const again = await approve(id, { amount: 5000 });
+    assert.equal(again.res.status, 200);
+    assert.equal(again.body.refund.ok, true);
+    assert.equal(again.body.request.status, 'refunded');
+    assert.equal(again.body.request.error_code, null, "the last refund's error is gone with it");
+    assert.equal(again.body.request.approved_amount, 5000);
+    const cancels = h.fake.calls.filter((c) => c.route === 'cancel');
+    assert.equal(cancels.length, 2, 'the refused one, then the one that went through');
+    assert.equal((cancels[1]!.body as Record<string, unknown>).refund_account, ACCOUNT_DIGITS);
+    const attempts = await h.store.listAttempts('A-7');
+    assert.deepEqual(attempts.map((a) => a.idempotency_key).sort(), [`request:${id}`, `request:${id}:2`]);
+    assert.equal((await h.store.getRequest(id))?.attempt_id, attempts.find((a) => a.outcome === 'succeeded')?.id);
+    assert.equal((await approve(id)).body.error.code, 'REFUND_REQUEST_DECIDED');
+    assert.equal(h.fake.count('cancel'), 2);
+    assert.equal((await h.view('A-7')).body.cancel_amount, 5000);
+  });
+
+  it('does not approve a failed request once the customer asked again; the newer request is the one to decide', async () => {
+    h = await withRequests();
+    const { ask, approve, reject } = requestCalls(h);
+    const id = await requested('A-8');
+    h.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    const newer = await ask(vbankAsk('A-8'));
+    assert.equal(newer.res.status, 201, 'a failed request does not hold the order');
+    const before = await h.store.getRequest(id);
+    const old = await approve(id);
+    assert.equal(old.res.status, 409);
+    assert.equal(old.body.error.code, 'REFUND_REQUEST_DECIDED');
+    assert.match(old.body.error.message, /newer request/);
+    assert.deepEqual(await h.store.getRequest(id), before);
+    assert.equal(h.fake.count('cancel'), 1, 'only the refused one');
+    const newerDone = await approve(newer.body.request.id);
+    assert.equal(newerDone.body.request.status, 'refunded');
+    // Closing the old one is harmless, and erases its account.
+    assert.equal((await reject(id, { reason: '새 요청으로 처리' })).body.request.status, 'rejected');
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null);
+    assert.equal(h.fake.count('cancel'), 2);
   });
 
   it('refunds nothing for an approval after the customer withdrew', async () => {

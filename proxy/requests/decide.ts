@@ -1,9 +1,11 @@
 /**
  * @module Staff decide a request: approveRequest() moves it requested→approved by a compare-and-set (of concurrent
  * approvals, on any number of instances, exactly one proceeds), then runs its refund through cancelRefund() — the
- * customer's own path: order lease, checksum, an Idempotency-Key of `request:<id>`, the audit naming the approver and
- * the request. The attempt's end moves the request to refunded or failed (in the ledger's transaction); an unknown
- * outcome leaves it approved until the attempt is settled. rejectRequest() is one compare-and-set.
+ * customer's own path: order lease, checksum, an Idempotency-Key of `request:<id>` (`request:<id>:<n>` for the n-th
+ * approval of a request whose refund failed), the audit naming the approver and the request. The attempt's end moves
+ * the request to refunded or failed (in the ledger's transaction); an unknown outcome leaves it approved until the
+ * attempt is settled. A failed request can be approved again (nothing was refunded) while it is still its order's
+ * latest. rejectRequest() is one compare-and-set.
  */
 import { nextStatus } from '../../shared/refund-requests.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
@@ -13,7 +15,7 @@ import { cancelRefund, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { RequestDeps } from './deps.ts';
-import { moveRequest } from './events.ts';
+import { approvalRound, moveRequest } from './events.ts';
 import { DECIDED } from './withdraw.ts';
 
 export type Decision =
@@ -32,10 +34,16 @@ export interface Decider {
 }
 
 /** Why a request that is not `requested` cannot be decided now: an approval's refund may still be running. */
-const notDecidable = (request: RefundRequestRecord, action: 'approve' | 'reject'): Failure =>
-  request.status === 'approved' && action === 'approve'
-    ? fail('REFUND_IN_PROGRESS', 'This request was approved and its refund is still running or being checked.')
-    : fail('REFUND_REQUEST_DECIDED', `${DECIDED} (it is ${request.status})`);
+const notDecidable = (request: RefundRequestRecord, action: 'approve' | 'reject'): Failure => {
+  if (request.status === 'approved' && action === 'approve') {
+    return fail('REFUND_IN_PROGRESS', 'This request was approved and its refund is still running or being checked.');
+  }
+  if (request.status === 'failed' && action === 'approve') {
+    // Only a lost compare-and-set lands here with a failed request: the order has a newer request.
+    return fail('REFUND_REQUEST_DECIDED', `${DECIDED} (its refund failed, and the order has a newer request since)`);
+  }
+  return fail('REFUND_REQUEST_DECIDED', `${DECIDED} (it is ${request.status})`);
+};
 
 interface Account {
   readonly refund_holder?: string;
@@ -99,7 +107,7 @@ export const approveRequest = async (
   const outcome = await cancelRefund(deps, {
     request: refundRequest,
     grant: { sub: request.grant_subject, exp: Math.floor(now / 1000) + 60 },
-    idempotencyKey: `request:${id}`,
+    idempotencyKey: `request:${approvalRound(id, moved)}`,
     clientIp: decider.clientIp,
     origin: null,
     approval: { request_id: id, approved_by: decider.id },

@@ -65,6 +65,33 @@ describe('refund_request events', () => {
     assert.ok(!JSON.stringify(sent).includes(ACCOUNT_DIGITS));
   });
 
+  it('a failed refund approved again: approved, refund.failed, then approved again and refund.succeeded', async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'EV-3', amount: 9000 });
+    const { ask, approve } = requestCalls(h);
+    const id = (await ask({ merchant_uid: 'EV-3', reason: '단순 변심' })).body.request.id;
+    h.fake.inject({ kind: 'pg_refusal' });
+    await approve(id);
+    await approve(id);
+    await h.settled();
+    const sent = bodies(receiver.received);
+    assert.deepEqual(
+      sent.map((b) => [b.type, b.data.sequence, b.data.status]),
+      [
+        ['refund_request.created', 1, 'requested'],
+        ['refund_request.approved', 2, 'approved'],
+        ['refund.failed', 3, 'paid'],
+        ['refund_request.approved', 4, 'approved'],
+        ['refund.succeeded', 5, 'cancelled'],
+      ],
+    );
+    assert.equal(
+      new Set(receiver.received.map((r) => r.headers['webhook-id'])).size,
+      5,
+      'five events, five webhook-ids',
+    );
+  });
+
   it('withdrawn and rejected', async () => {
     const { h, receiver } = await start();
     h.fake.addPayment({ merchant_uid: 'EV-2', amount: 9000 });

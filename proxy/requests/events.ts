@@ -23,6 +23,7 @@ export const requestEvent = (
         reject_reason: change.reject_reason ?? request.reject_reason,
         allow_new_request: change.allow_new_request ?? request.allow_new_request,
         approved_amount: change.approved_amount ?? request.approved_amount,
+        approvals: change.to === 'approved' ? request.approvals + 1 : request.approvals,
       }
     : request;
   return {
@@ -31,9 +32,17 @@ export const requestEvent = (
     merchant_uid: request.merchant_uid,
     data: eventData(after),
     created_at: deps.now(),
-    dedupe_key: `${type}:${request.id}`,
+    dedupe_key: `${type}:${approvalRound(request.id, after)}`,
   };
 };
+
+/**
+ * What names an approval's round: the request's id for the first (as before approvals could repeat), with the round
+ * after it for later ones (a failed refund approved again). Its refund's Idempotency-Key and its event's dedupe key
+ * are built from it, so each approval refunds at most once and is told once.
+ */
+export const approvalRound = (id: string, request: Pick<RefundRequestRecord, 'approvals'>): string =>
+  request.approvals > 1 ? `${id}:${request.approvals}` : id;
 
 /** Events are on only with merchant webhooks configured; a written one is then delivered in the background. */
 export const eventIfOn = (deps: RequestDeps, build: () => NewEvent): NewEvent | undefined =>

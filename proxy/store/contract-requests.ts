@@ -100,6 +100,54 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(failed?.error_code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
     });
 
+    it('approves a failed request again (counting approvals, clearing its error) only while it is the latest', async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      const approve = { from: 'requested', to: 'approved', now: T0 + 1, decided_by: 'k1' } as const;
+      assert.equal((await a.transitionRequest(request.id, approve))?.approvals, 1);
+      const fail = { from: 'approved', to: 'failed', now: T0 + 2, error_code: 'PG_PROVIDER' } as const;
+      assert.equal((await b.transitionRequest(request.id, fail))?.error_code, 'PG_PROVIDER');
+      const again = await b.transitionRequest(request.id, {
+        ...approve,
+        from: 'failed',
+        now: T0 + 3,
+        decided_by: 'k2',
+      });
+      assert.equal(again?.status, 'approved');
+      assert.equal(again?.approvals, 2);
+      assert.equal(again?.error_code, null);
+      assert.equal(again?.decided_by, 'k2');
+      assert.equal(again?.refund_secret, request.refund_secret, 'still sealed for the refund');
+
+      // Once the customer asked again, the failed one stays failed: a second refund of one ask is not possible.
+      await a.transitionRequest(request.id, { ...fail, from: 'approved', now: T0 + 4 });
+      const newer = await a.insertRequest(aRequest({ merchant_uid: request.merchant_uid }));
+      assert.equal(newer.created, true);
+      assert.equal(await b.transitionRequest(request.id, { ...approve, from: 'failed', now: T0 + 5 }), null);
+      assert.equal((await a.getRequest(request.id))?.status, 'failed');
+    });
+
+    it('lets either a new request or the failed one approved again win a race, never both', async () => {
+      const { a, b } = stores();
+      for (let round = 0; round < 5; round += 1) {
+        const request = aRequest();
+        await a.insertRequest(request);
+        await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+        await a.transitionRequest(request.id, {
+          from: 'approved',
+          to: 'failed',
+          now: T0 + 2,
+          error_code: 'PG_PROVIDER',
+        });
+        const [approved, inserted] = await Promise.all([
+          a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 3 }),
+          b.insertRequest(aRequest({ merchant_uid: request.merchant_uid })),
+        ]);
+        assert.equal(Number(approved !== null) + Number(inserted.created), 1, `round ${round}`);
+      }
+    });
+
     it('pages requests newest first by (created_at, id), filtered by status and time', async () => {
       const { a, b } = stores();
       const base = T0 + 10_000_000 + Math.floor(Math.random() * 1_000_000) * 10;

@@ -225,6 +225,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_attempts ADD COLUMN approved_by TEXT',
     ],
   },
+  {
+    version: 8,
+    name: 'refund_request_approvals',
+    statements: [
+      // How many times a request was approved: a failed refund may be approved again, and each approval's refund
+      // needs an Idempotency-Key (and its event a dedupe key) of its own.
+      'ALTER TABLE refund_requests ADD COLUMN approvals INTEGER NOT NULL DEFAULT 0',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

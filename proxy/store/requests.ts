@@ -31,8 +31,10 @@ export interface RefundRequestRecord {
   readonly note: string | null;
   /** The refund attempt that carried out the approval, once it ended. */
   readonly attempt_id: string | null;
-  /** Why the approved refund failed (an error code of shared/errors.ts). */
+  /** Why the approved refund failed (an error code of shared/errors.ts); cleared when it is approved again. */
   readonly error_code: string | null;
+  /** How many times it was approved (more than once only after a failed refund): the round its refund belongs to. */
+  readonly approvals: number;
   readonly updated_at: number;
 }
 
@@ -47,6 +49,7 @@ export type NewRefundRequest = Omit<
   | 'note'
   | 'attempt_id'
   | 'error_code'
+  | 'approvals'
   | 'updated_at'
 >;
 
@@ -89,8 +92,10 @@ export interface RequestStore {
   latestRequest(merchantUid: string): Promise<RefundRequestRecord | null>;
   /**
    * Moves a request from `change.from` to `change.to` only if it is still in `from`; null when it was not (someone
-   * else moved it first). A final status other than `failed` erases the sealed account. `event` is written in the
-   * same transaction, only when the move happened.
+   * else moved it first). A move to `approved` counts an approval (and clears the last refund's attempt and error),
+   * and happens only while the request is its order's latest and no other of the order is open (null otherwise). A
+   * final status other than `failed` erases the sealed account. `event` is written in the same transaction, only
+   * when the move happened.
    */
   transitionRequest(id: string, change: RequestChange, event?: NewEvent): Promise<RefundRequestRecord | null>;
   pageRequests(query: RequestPageQuery): Promise<RefundRequestRecord[]>;

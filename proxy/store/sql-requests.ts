@@ -10,7 +10,7 @@ import type { AttemptFinish } from './store.ts';
 const COLUMNS =
   'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
-  'attempt_id, error_code, updated_at';
+  'attempt_id, error_code, approvals, updated_at';
 
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
@@ -18,21 +18,28 @@ const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
-    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, ?)
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
   open: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`,
   get: `SELECT ${COLUMNS} FROM refund_requests WHERE id = ?`,
   latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
-  // The compare-and-set every move is: the row moves only from the status its caller read.
+  // The compare-and-set every move is: the row moves only from the status its caller read. An approval (the third
+  // parameter is the new status again) counts itself, starts with no attempt or error, and needs the request to be
+  // its order's latest: a failed request approved again after the customer asked anew would refund twice.
   transition: `UPDATE refund_requests SET status = ?,
+      approvals = approvals + CASE WHEN CAST(? AS TEXT) = 'approved' THEN 1 ELSE 0 END,
       decided_at = COALESCE(CAST(? AS BIGINT), decided_at), decided_by = COALESCE(CAST(? AS TEXT), decided_by),
       reject_reason = COALESCE(CAST(? AS TEXT), reject_reason),
       allow_new_request = COALESCE(CAST(? AS INTEGER), allow_new_request),
       approved_amount = COALESCE(CAST(? AS DOUBLE PRECISION), approved_amount), note = COALESCE(CAST(? AS TEXT), note),
-      attempt_id = COALESCE(CAST(? AS TEXT), attempt_id), error_code = COALESCE(CAST(? AS TEXT), error_code),
+      attempt_id = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), attempt_id) END,
+      error_code = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), error_code) END,
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ? AND status = ?
+      AND (CAST(? AS TEXT) <> 'approved' OR NOT EXISTS (
+        SELECT 1 FROM refund_requests later
+        WHERE later.merchant_uid = refund_requests.merchant_uid AND later.seq > refund_requests.seq))
     RETURNING ${COLUMNS}`,
   page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
@@ -59,8 +66,15 @@ export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
   note: textOrNull(row, 'note'),
   attempt_id: textOrNull(row, 'attempt_id'),
   error_code: textOrNull(row, 'error_code'),
+  approvals: num(row, 'approvals'),
   updated_at: num(row, 'updated_at'),
 });
+
+/** PostgreSQL's unique_violation, or SQLite's. */
+const isUniqueViolation = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
 
 type Change = Parameters<RequestStore['transitionRequest']>[1] & { readonly attempt_id?: string };
 
@@ -68,18 +82,22 @@ const transitionIn = async (tx: SqlExecutor, id: string, change: Change): Promis
   const allow = change.allow_new_request === undefined ? null : change.allow_new_request ? 1 : 0;
   const [row] = await tx.query(requestSql.transition, [
     change.to,
+    change.to,
     change.decided_at ?? null,
     change.decided_by ?? null,
     change.reject_reason ?? null,
     allow,
     change.approved_amount ?? null,
     change.note ?? null,
+    change.to,
     change.attempt_id ?? null,
+    change.to,
     change.error_code ?? null,
     ERASING.includes(change.to) ? 1 : 0,
     change.now,
     id,
     change.from,
+    change.to,
   ]);
   return row ? decodeRequest(row) : null;
 };
@@ -158,12 +176,19 @@ export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
   },
 
   async transitionRequest(id, change, event) {
-    if (!event) return transitionIn(driver, id, change);
-    return inTransactionWithRetry(driver, async (tx) => {
-      const moved = await transitionIn(tx, id, change);
-      if (moved) await insertEventIn(tx, event);
-      return moved;
-    });
+    try {
+      if (!event) return await transitionIn(driver, id, change);
+      return await inTransactionWithRetry(driver, async (tx) => {
+        const moved = await transitionIn(tx, id, change);
+        if (moved) await insertEventIn(tx, event);
+        return moved;
+      });
+    } catch (error) {
+      // A failed request approved again while the customer's new request of the order is being inserted on another
+      // instance (PostgreSQL): the one-open-request index refuses the second to commit. That approval lost.
+      if (change.to === 'approved' && isUniqueViolation(error)) return null;
+      throw error;
+    }
   },
 
   async pageRequests(query) {
