@@ -207,7 +207,7 @@ export class DeskController implements ReactiveController {
       const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
       this.#replace(answer.request);
       this.approve = { ...this.approve, open: false, confirming: false };
-      this.message = fill(this.host.s.approved, { amount: money(amount, this.host.uiLang) });
+      this.message = this.#approvalSaid(answer.request, amount);
       this.focus = 'h2';
       this.host.dispatchEvent(new DeskApprovedEvent(answer));
       void this.#loadOrder(request.merchant_uid);
@@ -265,11 +265,24 @@ export class DeskController implements ReactiveController {
       const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
       const fresh = page.data.find((row) => row.id === request.id);
       if (fresh) this.#replace(fresh);
+      // Moved meanwhile: what staff were deciding no longer stands, so they choose again from the new state.
+      if (fresh && fresh.status !== request.status) {
+        this.approve = { ...this.approve, open: false, confirming: false };
+        this.reject = { ...this.reject, open: false };
+      }
       this.message = said;
     } catch (reload) {
       this.#fail(reload);
     }
     this.focus = 'h2';
+  }
+
+  /** What an approval's answer says happened: the request ends refunded, failed (nothing refunded) or still approved. */
+  #approvalSaid(request: RequestRow, amount: number): string {
+    const { s, uiLang } = this.host;
+    if (request.status === 'failed') return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
+    if (request.status === 'approved') return s.approvedUnknown;
+    return fill(s.approved, { amount: money(amount, uiLang) });
   }
 
   /** The request as it now stands, on its screen and in the queue. */

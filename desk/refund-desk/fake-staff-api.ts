@@ -4,6 +4,7 @@
  * does. Error answers carry each code's HTTP status from shared/errors.ts.
  */
 import { ERRORS, type ErrorCode } from '../../shared/errors.ts';
+import { nextStatus } from '../../shared/refund-requests.ts';
 import { type Order, type RefundRow, type RequestRow, timeOf } from './api.ts';
 
 export interface Call {
@@ -94,6 +95,8 @@ export interface FakeStaffApi {
   refunds: RefundRow[];
   /** Holds the next call's answer until this settles (to have two reads of a list in flight at once). */
   holdNext: Promise<void> | null;
+  /** Where the next approval's request ends: refunded (the default), failed (the PG refused) or approved (unknown). */
+  approvalEndsAs: 'refunded' | 'failed' | 'approved';
   uninstall(): void;
 }
 
@@ -113,6 +116,7 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     requests,
     refunds,
     holdNext: null,
+    approvalEndsAs: 'refunded',
     uninstall: () => {
       window.fetch = realFetch;
     },
@@ -145,12 +149,15 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     if (decide) {
       const row = fake.requests.find((r) => r.id === decide[1]);
       if (!row) return failure('INVALID_REQUEST');
-      if (row.status !== 'requested') return failure('REFUND_REQUEST_DECIDED');
+      if (!nextStatus(row.status, decide[2] as 'approve' | 'reject')) return failure('REFUND_REQUEST_DECIDED');
       const now = Math.floor(Date.now() / 1000);
       if (decide[2] === 'approve') {
         const amount = (call.body?.amount as number | undefined) ?? row.amount;
-        Object.assign(row, { status: 'refunded', amount, decided_at: now, decided_by: 'staff-7' });
-        return json({ ok: true, request: row, refund: { ok: true, refunded: amount } });
+        const status = fake.approvalEndsAs;
+        const error_code = status === 'failed' ? 'PG_PROVIDER' : null;
+        Object.assign(row, { status, amount, decided_at: now, decided_by: 'staff-7', error_code });
+        const refund = status === 'refunded' ? { ok: true, refunded: amount } : { ok: false, error: { code: 'X' } };
+        return json({ ok: true, request: row, refund });
       }
       Object.assign(row, {
         status: 'rejected',

@@ -140,6 +140,37 @@ describe('<refund-desk> request', () => {
     expect(actions).to.include.members(['승인', '거절']);
   });
 
+  it('says what an approval ended in: a refund the PG refused (then approve again), or an outcome not known yet', async () => {
+    const el = await desk([request('a', 3), request('b', 2)]);
+    await openFirst(el);
+    api.approvalEndsAs = 'failed';
+    await click(el, '승인');
+    await click(el, '승인');
+    await click(el, '환불하기');
+    await until(el, '승인했지만 환불되지 않았어요 (PG_PROVIDER). 원인을 확인한 뒤 다시 승인하거나 거절해 주세요.');
+    expect($(el, '[part~=screen] .status')!.textContent).to.equal('실패');
+    // The PG fixed, staff approve the failed request again, as the shared table allows.
+    api.approvalEndsAs = 'refunded';
+    await click(el, '승인');
+    await click(el, '승인');
+    await click(el, '환불하기');
+    await until(el, '환불을 승인했어요.');
+    expect(posts().map((p) => p.url.pathname)).to.deep.equal([
+      '/staff/refund-requests/a/approve',
+      '/staff/refund-requests/a/approve',
+    ]);
+  });
+
+  it('says when an approved refund is still being checked', async () => {
+    const el = await desk([request('a', 3)], [], { lang: 'en' });
+    await click(el, 'Open');
+    api.approvalEndsAs = 'approved';
+    await click(el, 'Approve');
+    await click(el, 'Approve');
+    await click(el, 'Refund');
+    await until(el, "Approved. The refund's outcome is not known yet and is being checked. Check again shortly.");
+  });
+
   it('says when an approval is already running (REFUND_IN_PROGRESS)', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
