@@ -127,6 +127,54 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal(await a.redeliver(unique('msg'), T0), false);
     });
 
+    it("records a pass's rounds in one write, each on its own: a round whose hold was lost is not ended", async () => {
+      const { a, b } = stores();
+      const [one, two, three] = [anEvent(), anEvent(), anEvent()];
+      for (const e of [one, two, three]) await a.insertEvent({ ...e, created_at: T0 - 30_000_000 });
+      const held = (await a.claimDueEvents('pass', T0, 20_000, 1000)).map((e) => e.id);
+      assert.ok([one, two, three].every((e) => held.includes(e.id)));
+      const attempt = (url: string, status: number | null) => ({
+        url,
+        attempted_at: T0 + 1,
+        status,
+        latency_ms: 2,
+        error: status === 204 ? null : 'HTTP 500',
+      });
+      const kept = await b.finishRounds('pass', [
+        {
+          eventId: one.id,
+          deliveries: [attempt('https://one.example/a', 204), attempt('https://one.example/b', 204)],
+          end: { status: 'delivered', at: T0 + 2 },
+        },
+        { eventId: two.id, deliveries: [], end: { status: 'pending', next_attempt_at: T0 + 5000 } },
+        { eventId: three.id, deliveries: [attempt('https://one.example/a', 500)], end: { status: 'failed' } },
+      ]);
+      assert.deepEqual(kept, [true, true, true]);
+      const stored = await Promise.all([one, two, three].map((e) => a.getEvent(e.id)));
+      assert.deepEqual(
+        stored.map((e) => [e?.status, e?.attempts]),
+        [
+          ['delivered', 1],
+          ['pending', 1],
+          ['failed', 1],
+        ],
+      );
+      assert.equal((await a.listDeliveries(one.id)).length, 2);
+      assert.equal((await a.listDeliveries(three.id))[0]?.status, 500);
+      // Held by nobody now: a late round from that holder ends nothing (its attempt is still recorded).
+      const late = await a.finishRounds('pass', [
+        {
+          eventId: two.id,
+          deliveries: [attempt('https://one.example/a', 204)],
+          end: { status: 'delivered', at: T0 + 3 },
+        },
+      ]);
+      assert.deepEqual(late, [false]);
+      assert.equal((await b.getEvent(two.id))?.status, 'pending');
+      assert.equal((await b.listDeliveries(two.id)).length, 1);
+      assert.deepEqual(await a.finishRounds('pass', []), []);
+    });
+
     it("lists one order's events by their sequence, and no other order's", async () => {
       const { a, b } = stores();
       const order = unique('order');

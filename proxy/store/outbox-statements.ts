@@ -13,6 +13,10 @@ const insertEvent = `INSERT INTO webhook_events
   FROM webhook_events WHERE merchant_uid = ?
   ON CONFLICT (dedupe_key) DO NOTHING`;
 
+const endRound = `UPDATE webhook_events SET status = ?, attempts = attempts + 1, next_attempt_at = ?, delivered_at = ?,
+      held_by = NULL, held_until = NULL
+    WHERE id = ? AND held_by = ? AND status = 'pending'`;
+
 const due = `status = 'pending' AND next_attempt_at <= ? AND (held_until IS NULL OR held_until < ?)`;
 
 export const outboxSql = {
@@ -31,9 +35,15 @@ export const outboxSql = {
   } satisfies Record<SqlDialect, string>,
   insertDelivery: `INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
     VALUES (?, ?, ?, ?, ?, ?)`,
-  endRound: `UPDATE webhook_events SET status = ?, attempts = attempts + 1, next_attempt_at = ?, delivered_at = ?,
-      held_by = NULL, held_until = NULL
-    WHERE id = ? AND held_by = ? AND status = 'pending'`,
+  endRound,
+  // PostgreSQL: a round in one statement (its deliveries inserted by the WITH, which always runs), so a pass's rounds
+  // go out pipelined, one round trip for all, each atomic on its own. Parameters: each delivery's six, then endRound's.
+  recordRound: (deliveries: number): string =>
+    deliveries === 0
+      ? `${endRound} RETURNING 1 AS kept`
+      : `WITH recorded AS (INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
+        VALUES ${Array.from({ length: deliveries }, () => '(?, ?, ?, ?, ?, ?)').join(', ')})
+      ${endRound} RETURNING 1 AS kept`,
   getEvent: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = ?`,
   listEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,

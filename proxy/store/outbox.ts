@@ -57,6 +57,13 @@ export interface Delivery extends DeliveryAttempt {
 }
 
 /** How a delivery round ended for an event: delivered, due again at a time, or given up on. */
+/** One event's round: what its POSTs met, and how the round ended. */
+export interface Round {
+  readonly eventId: string;
+  readonly deliveries: readonly DeliveryAttempt[];
+  readonly end: RoundEnd;
+}
+
 export type RoundEnd =
   | { readonly status: 'delivered'; readonly at: number }
   | { readonly status: 'pending'; readonly next_attempt_at: number }
@@ -93,6 +100,11 @@ export interface OutboxStore {
   claimDueEvents(holder: string, now: number, holdMs: number, limit: number): Promise<OutboxEvent[]>;
   /** Records a round's deliveries and how the round ended, and lets go of the event; ignored unless `holder` holds it. */
   finishRound(eventId: string, holder: string, deliveries: readonly DeliveryAttempt[], end: RoundEnd): Promise<boolean>;
+  /**
+   * finishRound() for several events at once (a delivery pass's): one write for all, each round standing or falling
+   * on its own. Whether each was still held, in order.
+   */
+  finishRounds(holder: string, rounds: readonly Round[]): Promise<boolean[]>;
   /** The URLs that answered 2xx for this event since it was last queued (a round sends only to the others). */
   deliveredUrls(eventId: string): Promise<string[]>;
   getEvent(id: string): Promise<OutboxEvent | null>;

@@ -1,5 +1,14 @@
 /** @module The outbox half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
-import type { Delivery, EventStatus, EventType, NewEvent, OutboxEvent, OutboxStore } from './outbox.ts';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  EventStatus,
+  EventType,
+  NewEvent,
+  OutboxEvent,
+  OutboxStore,
+  Round,
+} from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
 import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
@@ -80,6 +89,48 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 /** The outbox's delivery side; the counts and attention flags are sql-watch.ts's. */
 type DeliveryStore = Omit<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
+const deliveryParams = (eventId: string, d: DeliveryAttempt): SqlValue[] => [
+  eventId,
+  d.url,
+  d.attempted_at,
+  d.status,
+  d.latency_ms,
+  d.error,
+];
+
+const endParams = ({ eventId, end }: Round, holder: string): SqlValue[] => [
+  end.status,
+  end.status === 'pending' ? end.next_attempt_at : 0,
+  end.status === 'delivered' ? end.at : null,
+  eventId,
+  holder,
+];
+
+/**
+ * Records rounds in one write: on SQLite one transaction (one commit for the pass), on PostgreSQL one statement per
+ * round, pipelined (one round trip for the pass, each round atomic on its own).
+ */
+const finishRounds = async (driver: SqlDriver, holder: string, rounds: readonly Round[]): Promise<boolean[]> => {
+  if (rounds.length === 0) return [];
+  if (driver.dialect === 'postgres') {
+    const results = await driver.sequence(
+      rounds.map((round) => ({
+        sql: outboxSql.recordRound(round.deliveries.length),
+        params: [...round.deliveries.flatMap((d) => deliveryParams(round.eventId, d)), ...endParams(round, holder)],
+      })),
+    );
+    return results.map((rows) => rows.length === 1);
+  }
+  return driver.transaction(async (tx) => {
+    const kept: boolean[] = [];
+    for (const round of rounds) {
+      for (const d of round.deliveries) await tx.run(outboxSql.insertDelivery, deliveryParams(round.eventId, d));
+      kept.push((await tx.run(outboxSql.endRound, endParams(round, holder))) === 1);
+    }
+    return kept;
+  });
+};
+
 export const createSqlOutbox = (driver: SqlDriver): DeliveryStore => ({
   insertEvent: (event) => inTransactionWithRetry(driver, (tx) => insertEventIn(tx, event)),
 
@@ -96,15 +147,12 @@ export const createSqlOutbox = (driver: SqlDriver): DeliveryStore => ({
     return rows.map(decodeEvent);
   },
 
-  finishRound: (eventId, holder, deliveries, end) =>
-    driver.transaction(async (tx) => {
-      for (const d of deliveries) {
-        await tx.run(outboxSql.insertDelivery, [eventId, d.url, d.attempted_at, d.status, d.latency_ms, d.error]);
-      }
-      const nextAt = end.status === 'pending' ? end.next_attempt_at : 0;
-      const deliveredAt = end.status === 'delivered' ? end.at : null;
-      return (await tx.run(outboxSql.endRound, [end.status, nextAt, deliveredAt, eventId, holder])) === 1;
-    }),
+  async finishRound(eventId, holder, deliveries, end) {
+    const [kept] = await finishRounds(driver, holder, [{ eventId, deliveries, end }]);
+    return kept === true;
+  },
+
+  finishRounds: (holder, rounds) => finishRounds(driver, holder, rounds),
 
   async deliveredUrls(eventId) {
     return (await driver.query(outboxSql.deliveredUrls, [eventId])).map((row) => text(row, 'url'));

@@ -1,13 +1,13 @@
 /**
  * @module createDispatcher(): delivers the outbox's events to the merchant's URLs. A pass takes the events due now
  * (each held by this instance alone for a while, so no two instances send one at once), POSTs each, records every
- * attempt, and schedules the next round or gives up after the last one. kick() starts a pass right after a write,
+ * attempt (the pass's rounds in one write), and schedules the next round or gives up after the last one. kick() starts a pass right after a write,
  * kept alive as the runtime keeps work after an answer; entries' timers (or Workers' cron) call runDue() for retries.
  */
 import type { Background } from '../background.ts';
 import type { FetchLike } from '../iamport/client.ts';
 import type { Log } from '../log-line.ts';
-import type { DeliveryAttempt, OutboxEvent, RoundEnd } from '../store/outbox.ts';
+import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
 import { eventBody } from './events.ts';
 import type { Signer } from './signing.ts';
@@ -18,7 +18,7 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 const BATCH = 50;
 
 export interface DispatcherOptions {
-  readonly store: Pick<Store, 'claimDueEvents' | 'finishRound' | 'deliveredUrls'>;
+  readonly store: Pick<Store, 'claimDueEvents' | 'finishRounds' | 'deliveredUrls'>;
   readonly fetch: FetchLike;
   readonly urls: readonly string[];
   readonly signer: Signer;
@@ -79,7 +79,8 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     return { status: 'pending', next_attempt_at: now + Math.round(wait * (0.9 + 0.2 * random())) };
   };
 
-  const deliver = async (event: OutboxEvent): Promise<void> => {
+  /** One round of an event: its POSTs (to the URLs that do not have it yet) and how the round ends. */
+  const post = async (event: OutboxEvent): Promise<Round> => {
     // No round has ended since the event was (re)queued, so no URL has it yet: the usual first round reads nothing.
     const done = new Set(event.attempts === 0 ? [] : await store.deliveredUrls(event.id));
     const urls = options.urls.filter((url) => !done.has(url));
@@ -93,12 +94,22 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     };
     const deliveries = await Promise.all(urls.map((url) => postOnce(options, url, headers, body)));
     for (const d of deliveries) options.onDelivery?.(d.error === null ? 'delivered' : 'failed_attempt');
-    const end = endOf(event, deliveries, urls.length);
-    const kept = await store.finishRound(event.id, holder, deliveries, end);
-    if (!kept) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
-    if (end.status === 'failed') {
-      log({ level: 'warn', msg: 'webhook: event failed after its last retry', event: event.id, type: event.type });
-      if (kept) await options.onFailed?.(event);
+    return { eventId: event.id, deliveries, end: endOf(event, deliveries, urls.length) };
+  };
+
+  /**
+   * Delivers a pass's events together and records their rounds in one ledger write (under load a pass holds many:
+   * one commit, or one round trip, for all of them instead of one each). The events stay held until it is written.
+   */
+  const deliverAll = async (events: readonly OutboxEvent[]): Promise<void> => {
+    const rounds = await Promise.all(events.map(post));
+    const kept = await store.finishRounds(holder, rounds);
+    for (const [i, event] of events.entries()) {
+      if (!kept[i]) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
+      if (rounds[i]?.end.status === 'failed') {
+        log({ level: 'warn', msg: 'webhook: event failed after its last retry', event: event.id, type: event.type });
+        if (kept[i]) await options.onFailed?.(event);
+      }
     }
   };
 
@@ -107,7 +118,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     try {
       for (;;) {
         const due = await store.claimDueEvents(holder, options.now(), holdMs, BATCH);
-        await Promise.all(due.map(deliver));
+        await deliverAll(due);
         handled += due.length;
         if (due.length < BATCH) return handled;
       }
