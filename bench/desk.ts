@@ -40,6 +40,8 @@ const seedRequests = async (ledger: Ledger, count: number): Promise<void> => {
       refund_secret: null,
       idempotency_key: null,
       grant_subject: `desk-${i}`,
+      tax_free_amount: null,
+      vat_amount: null,
       created_at: start + i * 60_000,
     });
   }

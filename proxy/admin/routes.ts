@@ -6,6 +6,7 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { AMOUNT_RULE } from '../../shared/schemas/field-rules.ts';
 import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
@@ -27,12 +28,18 @@ const DEFAULT_GRANT_TTL_SECONDS = 900;
 
 const TtlSchema = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)));
 
+/** A part of a refund's amount (tax-free, VAT): zero or more, within what a refund can be. */
+const PartSchema = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(AMOUNT_RULE.max));
+
 const GrantRequestSchema = v.strictObject({
   merchant_uid: MerchantUidSchema,
   ttl_seconds: TtlSchema,
   max_amount: v.optional(AmountSchema),
   jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.regex(/^[\x21-\x7e]+$/))),
   mode: v.optional(v.picklist(GRANT_MODES)),
+  // Zero is meaningful here: a wholly tax-free refund has no VAT.
+  tax_free_amount: v.optional(PartSchema),
+  vat_amount: v.optional(PartSchema),
 });
 
 /** A staff grant names a person and no order: merchant_uid, max_amount and jti are refused, not ignored. */
@@ -76,7 +83,10 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
       }
       const parsed = v.safeParse(GrantRequestSchema, body);
       if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
-      const { merchant_uid, ttl_seconds, max_amount, jti, mode } = parsed.output;
+      const { merchant_uid, ttl_seconds, max_amount, jti, mode, tax_free_amount, vat_amount } = parsed.output;
+      if (tax_free_amount !== undefined && max_amount !== undefined && tax_free_amount > max_amount) {
+        throw new AppError('INVALID_REQUEST', 'tax_free_amount must be at most max_amount');
+      }
       const ttlSeconds = ttlOf(ttl_seconds);
       // A cap is counted per jti, so a capped grant without one gets one of its own.
       const id = jti ?? (max_amount === undefined ? undefined : deps.randomId());
@@ -87,6 +97,8 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         ...(max_amount === undefined ? {} : { maxAmount: max_amount }),
         ...(id === undefined ? {} : { jti: id }),
         ...(mode === undefined ? {} : { mode }),
+        ...(tax_free_amount === undefined ? {} : { taxFreeAmount: tax_free_amount }),
+        ...(vat_amount === undefined ? {} : { vatAmount: vat_amount }),
       });
       return c.json({ grant, expires_at: now + ttlSeconds });
     })

@@ -19,6 +19,13 @@ export interface Grant {
    * and the shop's staff approve or reject; such a grant never refunds directly.
    */
   readonly mode?: GrantMode;
+  /**
+   * The tax-free part of the refund the grant allows (books, fresh food: the merchant's backend knows the split),
+   * forwarded to the gateway; a refund smaller than it is refused.
+   */
+  readonly tax_free_amount?: number;
+  /** The VAT of the refund the grant allows, forwarded to the gateway (which computes it when left out). */
+  readonly vat_amount?: number;
 }
 
 export const GRANT_MODES = ['refund', 'request'] as const;
@@ -32,11 +39,20 @@ const ClaimsSchema = v.pipe(
     max_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
     jti: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
     mode: v.optional(v.picklist(GRANT_MODES, 'mode must be "refund" or "request"')),
+    tax_free_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+    vat_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
   }),
   // The cap is kept per grant in the ledger, so a capped grant must say which grant it is.
   v.check(
     (claims) => claims.max_amount === undefined || claims.jti !== undefined,
     'jti is required when max_amount is set',
+  ),
+  v.check(
+    (claims) =>
+      claims.tax_free_amount === undefined ||
+      claims.max_amount === undefined ||
+      claims.tax_free_amount <= claims.max_amount,
+    'tax_free_amount must be at most max_amount',
   ),
 );
 
@@ -143,6 +159,8 @@ export interface MintOptions {
   readonly jti?: string;
   /** Left out of the grant unless given (a grant without it is a refund-mode grant). */
   readonly mode?: GrantMode;
+  readonly taxFreeAmount?: number;
+  readonly vatAmount?: number;
   /** UNIX seconds; defaults to now. */
   readonly now?: number;
 }
@@ -158,5 +176,7 @@ export const mintGrant = (secret: string, options: MintOptions): Promise<string>
   if (options.maxAmount !== undefined) claims.max_amount = options.maxAmount;
   if (options.jti !== undefined) claims.jti = options.jti;
   if (options.mode !== undefined) claims.mode = options.mode;
+  if (options.taxFreeAmount !== undefined) claims.tax_free_amount = options.taxFreeAmount;
+  if (options.vatAmount !== undefined) claims.vat_amount = options.vatAmount;
   return sign(claims, secret, 'HS256');
 };

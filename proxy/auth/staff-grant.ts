@@ -34,6 +34,8 @@ const StaffClaimsSchema = v.object({
   // Order-scoped claims have no meaning on a staff grant: one carrying them was minted by mistake.
   max_amount: v.optional(v.never('is not a staff grant claim')),
   mode: v.optional(v.never('is not a staff grant claim')),
+  tax_free_amount: v.optional(v.never('is not a staff grant claim')),
+  vat_amount: v.optional(v.never('is not a staff grant claim')),
 });
 
 export type StaffGrantCheck = { ok: true; grant: StaffGrant } | GrantRefusal;

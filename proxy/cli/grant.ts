@@ -1,5 +1,5 @@
 /**
- * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]`: prints a
+ * @module `npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request] [--tax-free-amount <n>] [--vat-amount <n>]`: prints a
  * grant; `--mode request` makes a request-mode grant (the customer asks, the shop approves).
  * `--max-amount` caps the total refunded under the grant; it then carries a jti (a random one unless given).
  * `npm run -s grant -- --staff <staff id> [--ttl <seconds>]`: prints a staff grant (the /staff/ routes, <refund-desk>).
@@ -14,6 +14,7 @@ import { grantSecretOf } from '../config.ts';
 
 const usage =
   'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]\n' +
+    '         [--tax-free-amount <n>] [--vat-amount <n>]\n' +
   '       npm run -s grant -- --staff <staff id> [--ttl <seconds>]\n' +
   '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
@@ -25,15 +26,18 @@ const { values, positionals } = parseArgs({
     jti: { type: 'string' },
     staff: { type: 'string' },
     mode: { type: 'string' },
+    'tax-free-amount': { type: 'string' },
+    'vat-amount': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
 const secret = grantSecretOf(process.env);
 const merchantUid = positionals[0];
-const number = (name: string, raw: string | undefined): number | undefined => {
+/** A whole number option; zero only where it means something (a tax-free refund's VAT is 0). */
+const number = (name: string, raw: string | undefined, zero = false): number | undefined => {
   if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
-    console.error(`--${name} must be a positive whole number\n${usage}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < (zero ? 0 : 1)) {
+    console.error(`--${name} must be a ${zero ? 'whole number' : 'positive whole number'}\n${usage}`);
     process.exit(2);
   }
   return Number(raw);
@@ -50,9 +54,11 @@ if (!secret.ok) {
 const ttl = number('ttl', values.ttl);
 if (staff !== undefined) {
   // A staff grant names a person and no order: the order's options have no place on it.
-  const orderOptions = values['max-amount'] !== undefined || values.jti !== undefined || values.mode !== undefined;
+  const orderOptions = ['max-amount', 'jti', 'mode', 'tax-free-amount', 'vat-amount'].some(
+    (option) => values[option as keyof typeof values] !== undefined,
+  );
   if (orderOptions || !v.is(StaffSubSchema, staff)) {
-    console.error(`--staff takes 1–128 printable characters, without --max-amount, --jti or --mode\n${usage}`);
+    console.error(`--staff takes 1–128 printable characters, without an order's options\n${usage}`);
     process.exit(2);
   }
   console.log(await mintStaffGrant(secret.secret, { sub: staff, ...(ttl === undefined ? {} : { ttlSeconds: ttl }) }));
@@ -63,12 +69,16 @@ if (staff !== undefined) {
     process.exit(2);
   }
   const maxAmount = number('max-amount', values['max-amount']);
+  const taxFreeAmount = number('tax-free-amount', values['tax-free-amount'], true);
+  const vatAmount = number('vat-amount', values['vat-amount'], true);
   console.log(
     await mintGrant(secret.secret, {
       merchantUid: merchantUid!,
       ...(ttl === undefined ? {} : { ttlSeconds: ttl }),
       ...(maxAmount === undefined ? {} : { maxAmount }),
       ...(mode === undefined ? {} : { mode }),
+      ...(taxFreeAmount === undefined ? {} : { taxFreeAmount }),
+      ...(vatAmount === undefined ? {} : { vatAmount }),
       // A cap is kept per grant, by its jti: a capped grant gets one even when none was asked for.
       ...(values.jti !== undefined ? { jti: values.jti } : maxAmount !== undefined ? { jti: crypto.randomUUID() } : {}),
     }),

@@ -175,7 +175,8 @@ const refund = async (
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   if (isRevocable(payment)) return revoke(deps, payment, start, keyed?.key ?? null);
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at);
+  const taxFree = grant.tax_free_amount ?? null;
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
 

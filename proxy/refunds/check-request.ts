@@ -22,13 +22,15 @@ const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): C
 /**
  * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to
  * send.
- * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap.
+ * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap. `taxFree`: the tax-free
+ * part of the refund the grant allows (its `tax_free_amount`), which the refund must at least cover; null without one.
  */
 export const checkRequest = (
   p: Payment,
   req: CancelRequestOutput,
   grantLeft: number | null,
   nowMs: number,
+  taxFree: number | null = null,
 ): Checked => {
   switch (notRefundableReason(p, nowMs)) {
     case 'not_paid':
@@ -64,6 +66,12 @@ export const checkRequest = (
     return refuse(
       'FORBIDDEN',
       `This grant allows refunding ${grantLeft} ${p.currency} more; ask for no more than that.`,
+    );
+  }
+  if (taxFree !== null && amount < taxFree) {
+    return refuse(
+      'INVALID_REQUEST',
+      `cancel_request_amount must be at least ${taxFree} ${p.currency}: the tax-free part of this refund (the grant's tax_free_amount).`,
     );
   }
   if (!needsRefundAccount(p)) return { ok: true, amount, refund: {} };

@@ -101,7 +101,8 @@ const create = async (
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now());
+  const taxFree = grant.tax_free_amount ?? null;
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now(), taxFree);
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;
@@ -118,6 +119,8 @@ const create = async (
     refund_secret: secret,
     idempotency_key: key,
     grant_subject: grant.sub,
+    tax_free_amount: taxFree,
+    vat_amount: grant.vat_amount ?? null,
     created_at: deps.now(),
   };
   const draft = {

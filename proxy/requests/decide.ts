@@ -72,6 +72,12 @@ export const approveRequest = async (
       `amount must be at most ${request.amount} (what the customer asked for): an approval may lower it, never raise it`,
     );
   }
+  if (body.amount !== undefined && request.tax_free_amount !== null && body.amount < request.tax_free_amount) {
+    return fail(
+      'INVALID_REQUEST',
+      `amount must be at least ${request.tax_free_amount}: the tax-free part of this refund (its grant's tax_free_amount)`,
+    );
+  }
   const to = nextStatus(request.status, 'approve');
   if (!to) return notDecidable(request, 'approve');
   // Opened before the move: a request whose account no configured key opens stays requested, for a fixed key.
@@ -106,7 +112,13 @@ export const approveRequest = async (
   };
   const outcome = await cancelRefund(deps, {
     request: refundRequest,
-    grant: { sub: request.grant_subject, exp: Math.floor(now / 1000) + 60 },
+    // The customer's grant, as far as the refund needs it: who asked, and the tax parts the shop gave.
+    grant: {
+      sub: request.grant_subject,
+      exp: Math.floor(now / 1000) + 60,
+      ...(request.tax_free_amount === null ? {} : { tax_free_amount: request.tax_free_amount }),
+      ...(request.vat_amount === null ? {} : { vat_amount: request.vat_amount }),
+    },
     idempotencyKey: `request:${approvalRound(id, moved)}`,
     clientIp: decider.clientIp,
     origin: null,

@@ -14,6 +14,8 @@ const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest =
   refund_secret: 'v1.sealed.iv.body',
   idempotency_key: null,
   grant_subject: 'customer-42',
+  tax_free_amount: null,
+  vat_amount: null,
   created_at: T0,
   ...overrides,
 });

@@ -234,6 +234,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_requests ADD COLUMN approvals INTEGER NOT NULL DEFAULT 0',
     ],
   },
+  {
+    version: 9,
+    name: 'refund_request_tax_parts',
+    statements: [
+      // The tax-free part and the VAT the customer's grant gave for the refund: its approval forwards them.
+      'ALTER TABLE refund_requests ADD COLUMN tax_free_amount DOUBLE PRECISION',
+      'ALTER TABLE refund_requests ADD COLUMN vat_amount DOUBLE PRECISION',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

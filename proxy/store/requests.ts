@@ -20,6 +20,9 @@ export interface RefundRequestRecord {
   readonly refund_secret: string | null;
   readonly idempotency_key: string | null;
   readonly grant_subject: string;
+  /** The customer's grant's `tax_free_amount` and `vat_amount`, which the approval's refund forwards; null without. */
+  readonly tax_free_amount: number | null;
+  readonly vat_amount: number | null;
   readonly created_at: number;
   readonly decided_at: number | null;
   /** Who approved or rejected it (an admin key's id); null until then, and for a withdrawal. */

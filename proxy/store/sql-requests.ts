@@ -10,7 +10,7 @@ import type { AttemptFinish } from './store.ts';
 const COLUMNS =
   'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
-  'attempt_id, error_code, approvals, updated_at';
+  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at';
 
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
@@ -18,7 +18,7 @@ const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
-    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?)
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
   open: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`,
@@ -67,6 +67,8 @@ export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
   attempt_id: textOrNull(row, 'attempt_id'),
   error_code: textOrNull(row, 'error_code'),
   approvals: num(row, 'approvals'),
+  tax_free_amount: numOrNull(row, 'tax_free_amount'),
+  vat_amount: numOrNull(row, 'vat_amount'),
   updated_at: num(row, 'updated_at'),
 });
 
@@ -153,6 +155,8 @@ export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
         r.idempotency_key,
         r.grant_subject,
         r.created_at,
+        r.tax_free_amount,
+        r.vat_amount,
         r.created_at,
       ]);
       if (row) {

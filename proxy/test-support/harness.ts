@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'hono';
 import { buildProxyWithOutbox } from '../app.ts';
-import { type GrantMode, mintGrant } from '../auth/grant.ts';
+import { type MintOptions, mintGrant } from '../auth/grant.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import type { Config } from '../config.ts';
 import type { FetchLike } from '../iamport/client.ts';
@@ -122,10 +122,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   });
 
   // Minted at the harness's time: the proxy judges a grant's iat and exp on the same clock.
-  const grant = (
-    merchantUid: string,
-    extra: { ttlSeconds?: number; maxAmount?: number; jti?: string; mode?: GrantMode } = {},
-  ) => mintGrant(GRANT_SECRET, { merchantUid, now: Math.floor(clock.now() / 1000), ...extra });
+  const grant = (merchantUid: string, extra: Omit<MintOptions, 'merchantUid' | 'now'> = {}) =>
+    mintGrant(GRANT_SECRET, { merchantUid, now: Math.floor(clock.now() / 1000), ...extra });
 
   const headersFor = async (merchantUid: string, call: CallOptions): Promise<Record<string, string>> => {
     const token = call.grant === undefined ? await grant(merchantUid) : call.grant;

@@ -1,0 +1,82 @@
+// Tax-free and VAT parts of a refund, given by the merchant's backend in the grant (claims tax_free_amount and
+// vat_amount, or POST /admin/grants): a refund smaller than the tax-free part is refused before i'mport is asked,
+// and a request carries the parts to its approval.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { verifyGrant } from '../auth/grant.ts';
+import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
+import { GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const claimsOf = (grant: string) => JSON.parse(Buffer.from(grant.split('.')[1]!, 'base64url').toString());
+
+describe('tax-free and VAT parts in the grant', () => {
+  it('reads them from a grant, zero VAT included, and refuses a tax-free part above the cap', async () => {
+    h = await withAdmin();
+    const token = await h.grant('TX-1', { taxFreeAmount: 3000, vatAmount: 0 });
+    const check = await verifyGrant(token, GRANT_SECRET);
+    assert.ok(check.ok);
+    assert.equal(check.grant.tax_free_amount, 3000);
+    assert.equal(check.grant.vat_amount, 0);
+    const over = await h.grant('TX-1', { taxFreeAmount: 3000, maxAmount: 2000, jti: 'j' });
+    const refused = await verifyGrant(over, GRANT_SECRET);
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? '' : refused.reason, /tax_free_amount must be at most max_amount/);
+  });
+
+  it('mints them with POST /admin/grants, and says which field is wrong', async () => {
+    h = await withAdmin();
+    const { postGrant } = adminCalls(h);
+    const made = await json(await postGrant({ merchant_uid: 'TX-2', tax_free_amount: 4000, vat_amount: 0 }));
+    assert.deepEqual([claimsOf(made.grant).tax_free_amount, claimsOf(made.grant).vat_amount], [4000, 0]);
+    const cases: [unknown, RegExp][] = [
+      [{ merchant_uid: 'TX-2', tax_free_amount: -1 }, /tax_free_amount/],
+      [{ merchant_uid: 'TX-2', vat_amount: 'x' }, /vat_amount/],
+      [{ merchant_uid: 'TX-2', tax_free_amount: 5000, max_amount: 4000 }, /tax_free_amount must be at most max_amount/],
+      [{ role: 'staff', sub: 'alice', tax_free_amount: 1000 }, /tax_free_amount/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await postGrant(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.match((await json(res)).error.message, message);
+    }
+  });
+
+  it("refuses a refund smaller than the grant's tax-free part, before i'mport is asked; a larger one goes", async () => {
+    h = await withAdmin();
+    h.fake.addPayment({ merchant_uid: 'TX-3', amount: 10000 });
+    const grant = await h.grant('TX-3', { taxFreeAmount: 3000 });
+    const small = await h.cancel({ merchant_uid: 'TX-3', reason: 'r', cancel_request_amount: 2000 }, { grant });
+    assert.equal(small.res.status, 400);
+    assert.equal(small.body.error.code, 'INVALID_REQUEST');
+    assert.match(small.body.error.message, /at least 3000 KRW: the tax-free part of this refund/);
+    assert.equal(h.fake.count('cancel'), 0);
+    const enough = await h.cancel({ merchant_uid: 'TX-3', reason: 'r', cancel_request_amount: 3000 }, { grant });
+    assert.equal(enough.res.status, 200);
+    assert.equal(enough.body.refunded, 3000);
+  });
+
+  it("keeps a request's parts for its approval, which may not lower the amount below the tax-free part", async () => {
+    h = await withRequests();
+    h.fake.addPayment({ merchant_uid: 'TX-4', amount: 10000 });
+    const { ask, approve } = requestCalls(h);
+    const grant = await h.grant('TX-4', { mode: 'request', taxFreeAmount: 3000, vatAmount: 400 });
+    const small = await ask({ merchant_uid: 'TX-4', reason: 'r', cancel_request_amount: 2000 }, { grant });
+    assert.equal(small.body.error.code, 'INVALID_REQUEST');
+    const made = await ask({ merchant_uid: 'TX-4', reason: 'r', cancel_request_amount: 8000 }, { grant });
+    assert.equal(made.res.status, 201);
+    const id = made.body.request.id;
+    const stored = await h.store.getRequest(id);
+    assert.deepEqual([stored?.tax_free_amount, stored?.vat_amount], [3000, 400]);
+    const lowered = await approve(id, { amount: 2500 });
+    assert.equal(lowered.res.status, 400);
+    assert.match(lowered.body.error.message, /amount must be at least 3000/);
+    assert.equal((await h.store.getRequest(id))?.status, 'requested', 'nothing changed');
+    const done = await approve(id, { amount: 5000 });
+    assert.equal(done.body.request.status, 'refunded');
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+});
