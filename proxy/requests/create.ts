@@ -101,7 +101,13 @@ const create = async (
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now());
+  const checked = checkRequest(
+    payment,
+    req,
+    grantRemaining(grant, attempts),
+    deps.now(),
+    deps.gateway.refundBanks(payment),
+  );
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;

@@ -4,9 +4,9 @@
  * fully-cancelled one is observed live (code 1, "이미 전액취소된 주문입니다."); the checksum and amount ones are the fake's,
  * written from the docs.
  */
-import type { RefusalKind } from '../gateways/gateway.ts';
+import type { RefusalKind } from '../gateway.ts';
 
-export type { RefusalKind } from '../gateways/gateway.ts';
+export type { RefusalKind } from '../gateway.ts';
 
 // i'mport's own refusals carry code 1; a PG's carries -1, and its words (which may say anything) are the PG's.
 const PG_CODE = -1;

@@ -2,12 +2,13 @@
  * @module The i'mport client's surface: what it needs (an injected fetch) and the wire calls it makes; its results are
  * the gateway seam's (gateways/gateway.ts).
  */
-import type { ChangeResult, LookupResult } from '../gateways/gateway.ts';
-import type { FetchLike } from '../net/fetch-like.ts';
+
+import type { FetchLike } from '../../net/fetch-like.ts';
+import type { ChangeResult, LookupResult } from '../gateway.ts';
 import type { CancelParams } from './schemas.ts';
 
-export type { ChangeResult, LookupResult, Refused, Unavailable } from '../gateways/gateway.ts';
-export type { FetchedResponse, FetchInit, FetchLike } from '../net/fetch-like.ts';
+export type { FetchedResponse, FetchInit, FetchLike } from '../../net/fetch-like.ts';
+export type { ChangeResult, LookupResult, Refused, Unavailable } from '../gateway.ts';
 
 export interface IamportClientOptions {
   readonly baseUrl: string;
