@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Bank } from '../../shared/banks.ts';
 import type { Payment } from '../payments/payment.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
+import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import type { CancelCommand, ChangeResult, Gateway, LookupResult, WebhookReading } from './gateway.ts';
 
 const PROXY = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -227,6 +228,31 @@ describe("the refund use case over a gateway that is not i'mport", () => {
     );
     const [attempt] = await h.store.listAttempts('order-tiny-1');
     assert.equal(attempt?.cancellation_id, 'c-1', "the audit ties the attempt to the gateway's refund");
+  });
+
+  it("sends a staff approval's refund as the admin's, with the request's key, through the same gateway", async () => {
+    const tiny = createTinyGateway();
+    h = await withRequests({ gateway: tiny.gateway });
+    h.clock.set((T0 + 30) * 1000);
+    tiny.add({ imp_uid: 'pay-5e60', merchant_uid: 'order-tiny-4', pay_method: 'vbank' });
+    const { ask, approve } = requestCalls(h);
+    const made = await ask({
+      merchant_uid: 'order-tiny-4',
+      reason: '사이즈가 맞지 않아요',
+      cancel_request_amount: 8000,
+      refund_holder: '홍길동',
+      refund_bank: 'KOOKMIN',
+      refund_account: ACCOUNT,
+    });
+    assert.equal(made.res.status, 201, JSON.stringify(made.body));
+    const id = made.body.request.id;
+    const approved = await approve(id);
+    assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+    assert.deepEqual(
+      tiny.cancels.map((c) => ({ requester: c.requester, key: c.idempotencyKey, bank: c.refundAccount?.bank })),
+      [{ requester: 'admin', key: `request:${id}`, bank: 'KOOKMIN' }],
+    );
+    assert.equal((await h.store.getRequest(id))?.status, 'refunded');
   });
 
   it("refuses a bank code that is not the gateway's, before any call", async () => {

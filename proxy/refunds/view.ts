@@ -97,8 +97,9 @@ const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> =
 };
 
 /**
- * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grantRemaining`: what a capped grant still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an
- * attempt's outcome is not known yet, so the figures (the ledger's last copy) may be stale and nothing is refundable.
+ * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grantRemaining`: what a capped grant
+ * still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an attempt's outcome is not known yet, so
+ * the figures (the ledger's last copy) may be stale and nothing is refundable.
  */
 export const toRefundView = (
   p: Payment,
