@@ -23,7 +23,7 @@ export interface AppDeps extends RequestDeps {
   readonly rateLimit: { readonly perIp: number; readonly perOrder: number; readonly webhookPerIp: number };
   /** Client IPs allowed to send i'mport webhooks; empty means any. */
   readonly webhookIps: readonly string[];
-  /** /health shows the i'mport base URL and more only when set (HEALTH_DETAILS). */
+  /** /health shows the gateway's base URL and more only when set (HEALTH_DETAILS). */
   readonly healthDetails: boolean;
   /** The built-in sandbox runs (fake i'mport, demo shop); said only by /health with HEALTH_DETAILS. */
   readonly sandbox: boolean;

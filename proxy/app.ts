@@ -12,7 +12,8 @@ import { requireGrant } from './auth/require-grant.ts';
 import { type Background, createBackground } from './background.ts';
 import type { Config } from './config.ts';
 import { AppError, failure } from './errors.ts';
-import { createIamportClient, type FetchLike, type IamportClient } from './iamport/client.ts';
+import { createGateway } from './gateways/create-gateway.ts';
+import type { Gateway } from './gateways/gateway.ts';
 import { consoleLog, type Log } from './log-line.ts';
 import { createProxyMetrics } from './metrics/proxy-metrics.ts';
 import { metricsRoutes } from './metrics/routes.ts';
@@ -22,6 +23,7 @@ import { originGuard } from './middleware/origin-guard.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { createRefusedOriginLog } from './middleware/refused-origin-log.ts';
 import { requestLog } from './middleware/request-log.ts';
+import type { FetchLike } from './net/fetch-like.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
 import { createSealer } from './requests/account-crypto.ts';
@@ -72,11 +74,11 @@ export interface RuntimePieces {
   /** Origins the proxy knows as its own besides PUBLIC_ORIGIN (the sandbox's listen address, known once it listens). */
   readonly ownOrigins?: () => readonly string[];
   readonly leaseWaitMs?: number;
-  /** A client of one's own in place of the one made from config.iamport (the benchmarks' token-cache-off run). */
-  readonly iamport?: IamportClient;
+  /** A gateway of one's own in place of the one made from config (the benchmarks' token-cache-off run, tests). */
+  readonly gateway?: Gateway;
   /** How a webhook forward waits before its next try; a timer unless given (an entry's stops at shutdown). */
   readonly retryWait?: RetryWait;
-  /** A monotonic clock in ms for the i'mport calls' latency histogram; performance.now() unless given. */
+  /** A monotonic clock in ms for the gateway calls' latency histogram; performance.now() unless given. */
   readonly stopwatch?: () => number;
 }
 
@@ -148,15 +150,11 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
   const more = runtime.ownOrigins;
   // Imported once, on first use: WebCrypto's key import is async, and a start-up need not wait for it.
   let sealer: ReturnType<typeof createSealer> | undefined;
-  const iamport =
-    runtime.iamport ??
-    createIamportClient({
-      baseUrl: config.iamport.apiUrl,
-      apiKey: config.iamport.apiKey,
-      apiSecret: config.iamport.apiSecret,
+  const gateway =
+    runtime.gateway ??
+    createGateway(config, {
       fetch: runtime.fetch,
       now,
-      timeoutMs: config.iamport.timeoutMs,
       log,
       recordCall: metrics.gatewayCall,
       ...(runtime.stopwatch ? { stopwatch: runtime.stopwatch } : {}),
@@ -166,7 +164,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     outbox,
     webhooks,
     metrics,
-    iamport,
+    gateway,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     randomId: () => crypto.randomUUID(),

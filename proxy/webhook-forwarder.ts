@@ -5,8 +5,9 @@
  * proxy without losing its handler. The forward runs after the answer, retries after 5 s, 1 min and 10 min, and never
  * changes what i'mport is answered.
  */
-import type { FetchLike } from './iamport/client.ts';
+
 import type { Log } from './log-line.ts';
+import type { FetchLike } from './net/fetch-like.ts';
 
 /** The waits before the second, third and fourth tries. */
 export const FORWARD_RETRY_DELAYS_MS = [5_000, 60_000, 600_000] as const;

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../proxy/auth/grant.ts';
-import type { FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
+import type { FakeIamport } from '../proxy/gateways/iamport/fake/fake-iamport.ts';
 import { type Received, startWebhookReceiver, type WebhookReceiver } from '../proxy/test-support/webhook-receiver.ts';
 import { newWebhookSecret } from '../proxy/test-support/webhook-stack.ts';
 import { startCronWorker } from './cron-worker.ts';

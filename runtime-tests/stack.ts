@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach } from 'node:test';
-import { createFakeIamport, type FakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
-import { type ServedFake, serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
+import { createFakeIamport, type FakeIamport } from '../proxy/gateways/iamport/fake/fake-iamport.ts';
+import { type ServedFake, serveFakeIamport } from '../proxy/gateways/iamport/fake/serve-node.ts';
 import {
   type Ledger,
   type LedgerServer,

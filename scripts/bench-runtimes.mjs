@@ -17,8 +17,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mintGrant } from '../proxy/auth/grant.ts';
-import { createFakeIamport } from '../proxy/iamport/fake/fake-iamport.ts';
-import { serveFakeIamport } from '../proxy/iamport/fake/serve-node.ts';
+import { createFakeIamport } from '../proxy/gateways/iamport/fake/fake-iamport.ts';
+import { serveFakeIamport } from '../proxy/gateways/iamport/fake/serve-node.ts';
 import {
   buildBundles,
   GRANT_SECRET,

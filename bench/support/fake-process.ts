@@ -2,8 +2,8 @@
  * @module Child process: the fake i'mport served over HTTP on loopback (`serveFakeIamport`), standing in for
  * api.iamport.kr. Commands: seed orders, inject faults, count calls.
  */
-import { createFakeIamport, type FakeRoute, type Fault } from '../../proxy/iamport/fake/fake-iamport.ts';
-import { serveFakeIamport } from '../../proxy/iamport/fake/serve-node.ts';
+import { createFakeIamport, type FakeRoute, type Fault } from '../../proxy/gateways/iamport/fake/fake-iamport.ts';
+import { serveFakeIamport } from '../../proxy/gateways/iamport/fake/serve-node.ts';
 import { serveCommands } from './children.ts';
 import { fakeSeedOf, IMP_KEY, IMP_SECRET, type PayMethod } from './orders.ts';
 

@@ -3,7 +3,7 @@
  * proxy's ledger (as if the widget had already shown it), so a refund goes straight to the cancel.
  */
 import { mintGrant } from '../../proxy/auth/grant.ts';
-import type { FakePaymentInput } from '../../proxy/iamport/fake/fake-iamport.ts';
+import type { FakePaymentInput } from '../../proxy/gateways/iamport/fake/fake-iamport.ts';
 import type { PaymentRecord } from '../../proxy/store/store.ts';
 import { type Answer, jsonField } from './load.ts';
 

@@ -14,10 +14,12 @@ import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
 import { scheduleOutbox } from '../../proxy/entries/outbox-timer.ts';
 import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
 import { widgetFromFile } from '../../proxy/entries/widget-file.ts';
-import { createIamportClient } from '../../proxy/iamport/client.ts';
+import { createIamportClient } from '../../proxy/gateways/iamport/client.ts';
+import { iamportGatewayOf } from '../../proxy/gateways/iamport/gateway.ts';
 import { toRefundView } from '../../proxy/refunds/view.ts';
 import type { WidgetFile } from '../../proxy/routes/widget.ts';
 import type { Store } from '../../proxy/store/store.ts';
+import { banksFor } from '../../shared/banks.ts';
 import { serveCommands } from './children.ts';
 import { type LedgerTarget, openStore } from './ledger.ts';
 import { GRANT_SECRET, IMP_KEY, IMP_SECRET, ledgerRecordOf, SHOP_ORIGIN } from './orders.ts';
@@ -85,7 +87,8 @@ const filesOf = (widget: string | undefined, desk: string | undefined) => {
 const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   if (options.mode === 'bare') {
     // The same answer the proxy gives, computed once: what a route costs with no grant, ledger or validation.
-    const view = toRefundView(ledgerRecordOf('bare', 0), Date.now());
+    const record = ledgerRecordOf('bare', 0);
+    const view = toRefundView(record, Date.now(), banksFor(record.pg_provider));
     return { app: new Hono().get('/payments/:merchant_uid', (c) => c.json(view)), close: async () => {} };
   }
   const opened = openStore(options.ledger);
@@ -110,17 +113,19 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     ...(options.widgetFile || options.deskFile ? { loadWidget: filesOf(options.widgetFile, options.deskFile) } : {}),
   };
-  const iamport =
+  const gateway =
     options.tokenCache === 'off'
-      ? createIamportClient({
-          baseUrl: options.iamportUrl,
-          apiKey: IMP_KEY,
-          apiSecret: IMP_SECRET,
-          fetch: createNodeFetch(),
-          now: staleClock(),
-        })
+      ? iamportGatewayOf(
+          createIamportClient({
+            baseUrl: options.iamportUrl,
+            apiKey: IMP_KEY,
+            apiSecret: IMP_SECRET,
+            fetch: createNodeFetch(),
+            now: staleClock(),
+          }),
+        )
       : undefined;
-  const { app, outbox } = buildProxyWithOutbox(config, { ...pieces, ...(iamport ? { iamport } : {}) });
+  const { app, outbox } = buildProxyWithOutbox(config, { ...pieces, ...(gateway ? { gateway } : {}) });
   // Retries and a dead instance's events, as npm start runs them; the first delivery needs no timer.
   const deliveries = scheduleOutbox(outbox);
   return {

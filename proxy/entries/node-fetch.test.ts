@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createIamportClient } from '../iamport/client.ts';
+import { createIamportClient } from '../gateways/iamport/client.ts';
 import { createNodeFetch } from './node-fetch.ts';
 
 /** The client ports requests came from: one port, one connection. */

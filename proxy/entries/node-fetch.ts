@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { FetchedResponse, FetchInit, FetchLike } from '../iamport/client.ts';
+import type { FetchedResponse, FetchInit, FetchLike } from '../net/fetch-like.ts';
 
 export interface NodeFetch extends FetchLike {
   /** Closes idle keep-alive connections (at shutdown). */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant } from '../auth/staff-grant.ts';
-import type { FakePayment } from '../iamport/fake/fake-iamport.ts';
+import type { FakePayment } from '../gateways/iamport/fake/fake-iamport.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
 import { SANDBOX_STATE_FILE } from './sandbox-state-file.ts';
 

@@ -6,8 +6,8 @@
  */
 import { Hono } from 'hono';
 import type { Config } from '../config.ts';
-import { createFakeIamport, type FakeIamport, type FakePayment } from '../iamport/fake/fake-iamport.ts';
-import { type ServedFake, serveFakeIamport } from '../iamport/fake/serve-node.ts';
+import { createFakeIamport, type FakeIamport, type FakePayment } from '../gateways/iamport/fake/fake-iamport.ts';
+import { type ServedFake, serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
 import { consoleLog, type Log } from '../log-line.ts';
 import { demoOrders } from '../sandbox/seed.ts';
 import { readSandboxState, sandboxStatePath, writeSandboxState } from './sandbox-state-file.ts';

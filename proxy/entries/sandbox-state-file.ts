@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as v from 'valibot';
-import { FakePaymentSchema } from '../iamport/fake/payment-schema.ts';
+import { FakePaymentSchema } from '../gateways/iamport/fake/payment-schema.ts';
 
 export const SANDBOX_STATE_FILE = 'sandbox-iamport.json';
 

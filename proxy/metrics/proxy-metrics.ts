@@ -3,7 +3,6 @@
  * and the histogram count in this process (on Workers, this isolate); the ledger's gauges are read at scrape time.
  */
 import { ERRORS } from '../../shared/errors.ts';
-import type { IamportCall } from '../iamport/client.ts';
 import type { CancelOutcome } from '../refunds/outcome.ts';
 import { createRegistry } from './registry.ts';
 
@@ -15,8 +14,8 @@ import { createRegistry } from './registry.ts';
  */
 export type RefundOutcomeLabel = 'succeeded' | 'revoked' | 'replayed' | 'unknown' | 'failed' | 'rejected';
 
-/** The i'mport client's calls, as the histogram's `call` label. */
-export type GatewayCall = IamportCall;
+/** The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke), the `call` label. */
+export type GatewayCall = string;
 
 /** How one POST of an event to one URL went: `delivered` (2xx) or `failed_attempt` (anything else, or no answer). */
 export type DeliveryResult = 'delivered' | 'failed_attempt';

@@ -1,6 +1,6 @@
 /**
- * @module The proxy's own payment: what the ledger keeps and the use case reasons on. i'mport's wire answer is mapped
- * to it once, in proxy/iamport/ (to-payment.ts); nothing outside proxy/iamport/ reads the wire types. Field names are
+ * @module The proxy's own payment: what the ledger keeps and the use case reasons on. Each gateway maps its wire answer
+ * to it once, in proxy/gateways/<name>/ (i'mport: to-payment.ts); nothing outside reads the wire types. Field names are
  * the ledger's columns and the JSON of its cancel_history column, which is why they are snake_case.
  */
 
@@ -17,7 +17,9 @@ export interface Cancellation {
 
 /** One payment of an order. */
 export interface Payment {
+  /** The gateway's own id for the payment (i'mport's imp_uid); the ledger's column keeps V1's name. */
   readonly imp_uid: string;
+  /** The order's id, chosen by the merchant (i'mport's merchant_uid; PortOne V2's paymentId). */
   readonly merchant_uid: string;
   readonly pay_method: string;
   readonly pg_provider: string;

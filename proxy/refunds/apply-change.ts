@@ -6,7 +6,7 @@
  * and answered REFUND_OUTCOME_UNKNOWN when even that copy cannot be read.
  */
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
-import type { ChangeResult, Refused } from '../iamport/client.ts';
+import type { ChangeResult, Refused } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
-import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 

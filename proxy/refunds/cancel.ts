@@ -14,7 +14,7 @@ import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
 import type { CancelInput } from './cancel-input.ts';
-import { checkRequest } from './check-request.ts';
+import { checkRequest, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
@@ -176,7 +176,8 @@ const refund = async (
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   if (isRevocable(payment)) return revoke(deps, payment, start, keyed?.key ?? null);
   const taxFree = grant.tax_free_amount ?? null;
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, taxFree);
+  const banks = deps.gateway.refundBanks(payment);
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
 
@@ -185,18 +186,35 @@ const refund = async (
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: checked.amount, checksum };
   const known = new Set([...claimedIds(attempts), ...payment.cancel_history.map(entryId)]);
   const send = () =>
-    deps.iamport.cancelPayment({
-      imp_uid: payment.imp_uid,
+    deps.gateway.cancel({
+      payment,
       amount: checked.amount,
+      all: (req.cancel_request_amount ?? null) === null,
       checksum,
       reason: req.reason,
-      ...checked.refund,
+      requester: input.approval ? 'admin' : 'customer',
+      ...refundAccountOf(checked.refund),
+      idempotencyKey: keyed?.key ?? null,
+      attemptId: attempt.id,
     });
   const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
   return applied.kind === 'applied'
     ? { kind: 'refunded', payment: applied.payment, refunded: checked.amount, entry: applied.entry }
     : applied;
 };
+
+/** The customer's account for a refund that takes one, in the gateway seam's terms. */
+const refundAccountOf = ({ refund_holder, refund_bank, refund_account, refund_tel }: RefundFields) =>
+  refund_holder && refund_bank && refund_account
+    ? {
+        refundAccount: {
+          bank: refund_bank,
+          number: refund_account,
+          holder: refund_holder,
+          ...(refund_tel ? { tel: refund_tel } : {}),
+        },
+      }
+    : {};
 
 /** An unpaid virtual account is "refunded" by revoking its account number; no money moves. */
 const revoke = async (
@@ -214,7 +232,7 @@ const revoke = async (
     refund_bank: null,
     refund_account_masked: null,
   };
-  const send = () => deps.iamport.revokeVbank(payment.imp_uid);
+  const send = () => deps.gateway.closeVirtualAccount(payment);
   const applied = await applyChange(deps, { attempt, key, payment, known: new Set(), send });
   return applied.kind === 'applied' ? { kind: 'revoked', payment: applied.payment } : applied;
 };

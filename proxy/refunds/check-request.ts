@@ -1,5 +1,5 @@
 /** @module checkRequest(): decides locally whether a refund request can go to i'mport, and with what. */
-import { findBank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Payment } from '../payments/payment.ts';
@@ -22,7 +22,8 @@ const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): C
 /**
  * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to
  * send.
- * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap. `taxFree`: the tax-free
+ * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap. `banks`: the gateway's
+ * refund banks for the payment (Gateway.refundBanks), the only codes `refund_bank` may name. `taxFree`: the tax-free
  * part of the refund the grant allows (its `tax_free_amount`), which the refund must at least cover; null without one.
  */
 export const checkRequest = (
@@ -30,9 +31,10 @@ export const checkRequest = (
   req: CancelRequestOutput,
   grantLeft: number | null,
   nowMs: number,
+  banks: readonly Bank[],
   taxFree: number | null = null,
 ): Checked => {
-  switch (notRefundableReason(p, nowMs)) {
+  switch (notRefundableReason(p, nowMs, banks)) {
     case 'not_paid':
       return refuse('PAYMENT_NOT_PAID', 'This payment has not been paid, so there is nothing to refund.');
     case 'fully_refunded':
@@ -83,7 +85,7 @@ export const checkRequest = (
       'refund_holder, refund_bank and refund_account are required to refund this payment.',
     );
   }
-  if (!findBank(p.pg_provider, refund_bank)) {
+  if (!banks.some((bank) => bank.code === refund_bank)) {
     return refuse('INVALID_REQUEST', `refund_bank "${refund_bank}" is not a bank code that ${p.pg_provider} accepts.`);
   }
   if (needsRefundTel(p) && !refund_tel) {

@@ -1,11 +1,12 @@
 /** @module What the refund use case needs from the outside, passed in so tests and runtimes can supply their own. */
 import type { Background } from '../background.ts';
-import type { IamportClient } from '../iamport/client.ts';
+import type { Gateway } from '../gateways/gateway.ts';
 import type { Store } from '../store/store.ts';
 
 export interface RefundDeps {
   readonly store: Store;
-  readonly iamport: IamportClient;
+  /** The payment gateway (i'mport V1 or PortOne V2); the use case knows no other. */
+  readonly gateway: Gateway;
   /** Epoch ms. */
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;

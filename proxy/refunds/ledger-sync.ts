@@ -1,5 +1,5 @@
 /** @module Keeping the ledger's copy of a payment in step with i'mport: first load, re-fetch, and safe writes. */
-import type { LookupResult, Unavailable } from '../iamport/client.ts';
+import type { LookupResult, Unavailable } from '../gateways/gateway.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
@@ -51,10 +51,10 @@ const fromLookup = async (
  * ledger's row is marked to be re-read before any use, so no refund runs from it until i'mport's figures are sane.
  */
 export const refreshPayment = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'gateway'>,
   impUid: string,
 ): Promise<Loaded> => {
-  const result = await deps.iamport.getPayment(impUid);
+  const result = await deps.gateway.getPayment(impUid);
   if (result.kind === 'unavailable' && result.reason === 'inconsistent')
     await deps.store.markNeedsSync(impUid, deps.now());
   return fromLookup(deps, result);
@@ -65,7 +65,7 @@ export const refreshPayment = async (
  * a row flagged needs_sync is re-fetched first (the view decides itself what a marked row means when i'mport is down).
  */
 export const loadPayment = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'iamport'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'gateway'>,
   merchantUid: string,
   { read }: { read?: StoredPayment | null } = {},
 ): Promise<Loaded> => {
@@ -73,5 +73,5 @@ export const loadPayment = async (
   const stored = read === undefined ? await deps.store.getPayment(merchantUid) : read;
   if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
   if (stored) return refreshPayment(deps, stored.imp_uid);
-  return fromLookup(deps, await deps.iamport.findPayment(merchantUid), merchantUid);
+  return fromLookup(deps, await deps.gateway.findPayment(merchantUid), merchantUid);
 };

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createBackground, type TrackedBackground } from '../background.ts';
-import { createIamportClient } from '../iamport/client.ts';
-import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createIamportGateway } from '../gateways/iamport/gateway.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { type CancelInput, cancelRefund, type RefundDeps, syncFromWebhook, toAnswer, viewPayment } from './index.ts';
 
@@ -26,7 +26,7 @@ const setup = async (): Promise<{ deps: RefundDeps; fake: FakeIamport }> => {
   const background = createBackground();
   const deps: RefundDeps = {
     store,
-    iamport: createIamportClient({
+    gateway: createIamportGateway({
       baseUrl: 'http://iamport.test',
       apiKey: 'test_imp_key',
       apiSecret: 'test_imp_secret',

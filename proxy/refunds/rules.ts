@@ -1,5 +1,5 @@
 /** @module What i'mport and the PGs would refuse, decided locally so a refusal never costs an i'mport call. */
-import { bankCodeFamilyOf, needsRefundAccount } from '../../shared/banks.ts';
+import { type Bank, needsRefundAccount } from '../../shared/banks.ts';
 import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
 import type { Payment } from '../payments/payment.ts';
 
@@ -16,8 +16,11 @@ export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): numb
 export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean =>
   p.pay_method === 'vbank' && p.status === 'ready';
 
-/** Why a payment cannot be refunded now, or null when it can (or, for an unpaid virtual account, be revoked). */
-export const notRefundableReason = (p: Payment, nowMs: number): NotRefundableReason | null => {
+/**
+ * Why a payment cannot be refunded now, or null when it can (or, for an unpaid virtual account, be revoked). `banks`:
+ * the gateway's refund banks for the payment (Gateway.refundBanks); none known means no account can be taken.
+ */
+export const notRefundableReason = (p: Payment, nowMs: number, banks: readonly Bank[]): NotRefundableReason | null => {
   if (isRevocable(p)) return null;
   if (p.status !== 'paid' && p.status !== 'cancelled') return 'not_paid';
   if (cancelableOf(p) <= 0) return 'fully_refunded';
@@ -25,6 +28,6 @@ export const notRefundableReason = (p: Payment, nowMs: number): NotRefundableRea
   if (p.pay_method === 'phone' && (p.paid_at === null || kstMonth(p.paid_at * 1000) !== kstMonth(nowMs))) {
     return 'phone_previous_month';
   }
-  if (needsRefundAccount(p) && !bankCodeFamilyOf(p.pg_provider)) return 'refund_account_unsupported';
+  if (needsRefundAccount(p) && banks.length === 0) return 'refund_account_unsupported';
   return null;
 };

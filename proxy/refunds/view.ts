@@ -3,7 +3,7 @@
  * An order whose row is marked (a change was sent and its outcome may not be in the row) is re-read from i'mport under
  * the order's lease, settling what that change did; while that cannot be learned, the view says OUTCOME_PENDING_CHECK.
  */
-import { banksFor, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
 import { payoutEstimateFor } from '../../shared/payout.ts';
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Grant } from '../auth/grant.ts';
@@ -43,7 +43,8 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     grant.max_amount === undefined
       ? null
       : grantRemaining(grant, read.attempts ?? (await deps.store.listAttempts(merchantUid)));
-  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), left, pending) };
+  const banks = deps.gateway.refundBanks(loaded.payment);
+  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
 };
 
 /**
@@ -96,16 +97,18 @@ const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> =
 };
 
 /**
- * `grantRemaining`: what a capped grant still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an
- * attempt's outcome is not known yet, so the figures (the ledger's last copy) may be stale and nothing is refundable.
+ * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grantRemaining`: what a capped grant
+ * still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an attempt's outcome is not known yet, so
+ * the figures (the ledger's last copy) may be stale and nothing is refundable.
  */
 export const toRefundView = (
   p: Payment,
   nowMs: number,
+  banks: readonly Bank[],
   grantRemaining: number | null = null,
   pending = false,
 ): RefundView => {
-  const reason = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs);
+  const reason = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs, banks);
   const accountRequired = needsRefundAccount(p);
   return {
     merchant_uid: p.merchant_uid,
@@ -123,7 +126,7 @@ export const toRefundView = (
     revocable: isRevocable(p),
     refund_account_required: accountRequired,
     refund_tel_required: needsRefundTel(p),
-    ...(accountRequired ? { banks: [...banksFor(p.pg_provider)] } : {}),
+    ...(accountRequired ? { banks: [...banks] } : {}),
     payout_estimate: accountRequired ? payoutEstimateFor(p.pg_provider) : null,
     // Whole units: a cap written with a fraction must not offer a fraction of a won.
     ...(grantRemaining === null ? {} : { grant_remaining: Math.floor(grantRemaining) }),

@@ -3,7 +3,7 @@
 // the same Idempotency-Key.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { Fault } from '../iamport/fake/fake-iamport.ts';
+import type { Fault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';

@@ -3,7 +3,7 @@
  * was reported that did not happen, the ledger equals i'mport, and every attempt is in the audit.
  */
 import assert from 'node:assert/strict';
-import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import type { FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import type { Store } from '../store/store.ts';
 
 /** What a client saw: the status and body of each refund answer. */

@@ -3,7 +3,7 @@
 // PostgreSQL, and nothing unstorable or impossible is stored.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store, StoreBackend } from '../store/store.ts';

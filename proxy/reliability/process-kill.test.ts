@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
-import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
-import { serveFakeIamport } from '../iamport/fake/serve-node.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
 

@@ -102,7 +102,8 @@ const create = async (
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
   const taxFree = grant.tax_free_amount ?? null;
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now(), taxFree);
+  const banks = deps.gateway.refundBanks(payment);
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now(), banks, taxFree);
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;

@@ -1,6 +1,7 @@
 /**
- * @module GET /health: whether the ledger answers, and which backend it is. The i'mport base URL and the mode are
- * shown only with HEALTH_DETAILS=true: a public health check should not map the proxy's upstreams for anyone.
+ * @module GET /health: whether the ledger answers, and which backend it is. The gateway's base URL (under the gateway's
+ * name: `iamport` for V1) and the mode are shown only with HEALTH_DETAILS=true: a public health check should not map
+ * the proxy's upstreams for anyone.
  */
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
@@ -10,7 +11,9 @@ export const healthRoutes = (deps: AppDeps) =>
   new Hono().get('/health', async (c) => {
     const about = {
       store: deps.store.backend,
-      ...(deps.healthDetails ? { iamport: deps.iamport.baseUrl, mode: deps.sandbox ? 'sandbox' : 'live' } : {}),
+      ...(deps.healthDetails
+        ? { [deps.gateway.name]: deps.gateway.baseUrl, mode: deps.sandbox ? 'sandbox' : 'live' }
+        : {}),
     };
     try {
       await deps.store.ping();

@@ -2,7 +2,7 @@
 // after the answer, retrying after 5 s, 1 min and 10 min; nothing about the forward changes what i'mport is answered.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { FetchInit, FetchLike } from '../iamport/client.ts';
+import type { FetchInit, FetchLike } from '../net/fetch-like.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 

@@ -2,7 +2,7 @@
 // and to repeat (allow-list, per-IP limit, i'mport's imp_uid shape, one lookup per payment every 2 s), answering nothing.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createFakeIamport } from '../iamport/fake/fake-iamport.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 

@@ -1,36 +1,16 @@
 /**
- * @module POST /webhooks/iamport: i'mport's notification. V1 webhooks are unsigned, so the body is trusted for
- * nothing but the imp_uid to re-fetch; the ledger is updated from i'mport's own answer. Anyone can call it, so it is
- * cheap to refuse (sender allow-list, a limit per client IP, an imp_uid of i'mport's shape before any call), costs at
- * most one i'mport lookup per payment every 2 s, and answers nothing about the payment.
+ * @module POST <the gateway's webhook path> (/webhooks/iamport for i'mport V1): the gateway's notification. The
+ * gateway reads it (Gateway.readWebhook: its shape, its signature where it has one) and names the payment to
+ * re-fetch; the body is trusted for nothing else, and the ledger is updated from the gateway's own answer. Anyone can
+ * call it, so it is cheap to refuse (sender allow-list, a limit per client IP, the gateway's reading before any call),
+ * costs at most one lookup per payment every 2 s, and answers nothing about the payment.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
-import * as v from 'valibot';
 import type { AppDeps } from '../app-deps.ts';
 import { AppError } from '../errors.ts';
-import { isJsonContentType, mediaTypeOf } from '../http/content-type.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { parseIp, rateGroupOf } from '../net/ip.ts';
 import { createWebhookSync } from '../refunds/index.ts';
-
-const PATH = '/webhooks/iamport';
-
-// i'mport's imp_uid is `imp_` and 12 digits; more alphanumerics are allowed, to 40 characters in all. Nothing else
-// (`.`, `..`, a slash, a query) ever reaches i'mport as a path segment.
-const ImpUidSchema = v.pipe(v.string(), v.trim(), v.maxLength(40), v.regex(/^imp_[0-9A-Za-z]{12,}$/));
-const WebhookSchema = v.object({ imp_uid: ImpUidSchema });
-
-const parseBody = (text: string, type: string | undefined): unknown => {
-  if (mediaTypeOf(type) === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  if (isJsonContentType(type)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return null;
-    }
-  }
-  return null;
-};
 
 /** With IAMPORT_WEBHOOK_IPS set, only those senders get past; refused before any count, parse or call. */
 const senderAllowList = ({ webhookIps, clientIp }: Pick<AppDeps, 'webhookIps' | 'clientIp'>): MiddlewareHandler => {
@@ -44,13 +24,14 @@ const senderAllowList = ({ webhookIps, clientIp }: Pick<AppDeps, 'webhookIps' | 
 };
 
 export const webhookRoutes = (deps: AppDeps) => {
-  // One i'mport lookup per payment every 2 s, however many notifications name it.
+  // One lookup per payment every 2 s, however many notifications name it.
   const sync = createWebhookSync(deps);
+  const path = deps.gateway.webhookPath;
 
   return new Hono()
-    .use(PATH, senderAllowList(deps))
+    .use(path, senderAllowList(deps))
     .use(
-      PATH,
+      path,
       rateLimit({
         limit: deps.rateLimit.webhookPerIp,
         windowMs: 60_000,
@@ -58,12 +39,15 @@ export const webhookRoutes = (deps: AppDeps) => {
         key: (c) => `webhook:${rateGroupOf(deps.clientIp(c))}`,
       }),
     )
-    .post(PATH, async (c) => {
+    .post(path, async (c) => {
       const text = await c.req.text();
       const type = c.req.header('Content-Type');
-      const body = v.safeParse(WebhookSchema, parseBody(text, type));
-      if (!body.success) throw new AppError('INVALID_REQUEST', "Expected a JSON or form body with an i'mport imp_uid.");
-      const impUid = body.output.imp_uid;
+      const reading = await deps.gateway.readWebhook({ headers: c.req.header(), body: text });
+      if (reading.kind === 'rejected') {
+        throw new AppError(reading.reason === 'unverified' ? 'UNAUTHORIZED' : 'INVALID_REQUEST', reading.message);
+      }
+      // The gateway's own id for the payment (i'mport's imp_uid).
+      const impUid = reading.paymentId;
       try {
         const outcome = await sync(impUid);
         // UPSTREAM_UNAVAILABLE is a 503, which makes i'mport deliver again (when the merchant asked it to retry).

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { banksFor } from '../../shared/banks.ts';
-import type { FakeIamport, FakePaymentInput } from '../iamport/fake/fake-iamport.ts';
+import type { FakeIamport, FakePaymentInput } from '../gateways/iamport/fake/fake-iamport.ts';
 
 export const ORDER_KINDS = ['card', 'vbank', 'vbank_ready', 'phone', 'trans'] as const;
 export type OrderKind = (typeof ORDER_KINDS)[number];

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
-import type { FakePayment } from '../iamport/fake/fake-iamport.ts';
+import type { FakePayment } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harness.ts';
 import { createSandbox, type SandboxOptions } from './routes.ts';
 

@@ -3,7 +3,7 @@
  * Each seeding is a new "generation" with its own merchant_uids, so the ledger never mixes a reset's orders
  * with the previous ones; a restart on the same DATA_DIR keeps its generation (demoOrders), and the payments with it.
  */
-import type { FakeIamport, FakePaymentInput } from '../iamport/fake/fake-iamport.ts';
+import type { FakeIamport, FakePaymentInput } from '../gateways/iamport/fake/fake-iamport.ts';
 
 export interface DemoOrder {
   readonly merchant_uid: string;

@@ -87,6 +87,8 @@ const REQUEST_COLUMNS = `
 // Money is DOUBLE PRECISION because non-KRW currencies have fractions; points in time are BIGINT epoch ms.
 // iamport_ms is a duration that callers may measure with performance.now(), so it is DOUBLE PRECISION too.
 // SQLite accepts these type names (REAL and INTEGER affinity) and stores BOOLEAN as 0/1.
+// `imp_uid` (payments, attempts, events) holds the gateway's own payment id whichever gateway runs: i'mport V1 named
+// the column, and renaming it would change the ledger's schema for every shop.
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,

@@ -9,7 +9,10 @@ import type { RequestStore } from './requests.ts';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
-/** The proxy's copy of one payment (its own type, mapped from i'mport's answer in proxy/iamport/). */
+/**
+ * The proxy's copy of one payment (its own type, mapped from the gateway's answer in proxy/gateways/<name>/). Its
+ * `imp_uid` column holds the gateway's payment id, whichever gateway runs.
+ */
 export type PaymentRecord = Payment;
 
 export interface StoredPayment extends PaymentRecord {

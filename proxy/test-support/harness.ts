@@ -10,8 +10,9 @@ import { buildProxyWithOutbox } from '../app.ts';
 import { type MintOptions, mintGrant } from '../auth/grant.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import type { Config } from '../config.ts';
-import type { FetchLike } from '../iamport/client.ts';
-import { createFakeIamport, type FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import type { Gateway } from '../gateways/gateway.ts';
+import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import type { FetchLike } from '../net/fetch-like.ts';
 import type { WidgetScript } from '../routes/widget.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   /** The client IP the proxy sees for a request; 203.0.113.7 unless given. */
   readonly clientIp?: (c: Context) => string | null;
   readonly loadWidget?: () => Promise<WidgetScript | null>;
+  /** A gateway of the test's own in place of i'mport V1 over the fake (proxy/gateways/seam.test.ts). */
+  readonly gateway?: Gateway;
 }
 
 export interface CallOptions {
@@ -119,6 +122,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     leaseWaitMs: options.leaseWaitMs ?? 5000,
     background,
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   });
 
   // Minted at the harness's time: the proxy judges a grant's iat and exp on the same clock.

@@ -2,7 +2,7 @@
  * @module rewriteAnswers(): the fake i'mport's fetch with its JSON answers rewritten, to play an off-spec i'mport
  * (times in fractions or milliseconds, odd amounts, 4xx bodies without the envelope) without changing the fake.
  */
-import type { FakeIamport } from '../iamport/fake/fake-iamport.ts';
+import type { FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 
 /** An answer as the test may change it: the path asked (no query), the HTTP status and the parsed JSON body. */
 export interface FakeAnswer {

@@ -5,8 +5,8 @@
  * kept alive as the runtime keeps work after an answer; entries' timers (or Workers' cron) call runDue() for retries.
  */
 import type { Background } from '../background.ts';
-import type { FetchLike } from '../iamport/client.ts';
 import type { Log } from '../log-line.ts';
+import type { FetchLike } from '../net/fetch-like.ts';
 import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
 import { eventBody } from './events.ts';

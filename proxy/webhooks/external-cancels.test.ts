@@ -3,7 +3,7 @@
 // cancel made elsewhere is told once, and never one the proxy made itself.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BASE, issueToken, json } from '../iamport/fake/test-fixture.ts';
+import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import type { Harness } from '../test-support/harness.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';

@@ -78,6 +78,9 @@ export interface CancelParams {
   readonly amount: number;
   readonly checksum: number;
   readonly reason: string;
+  /** The tax-free part of `amount`, and its VAT (iamport-v1.md §cancel); sent only where the caller knows them. */
+  readonly tax_free?: number;
+  readonly vat_amount?: number;
   readonly refund_holder?: string;
   readonly refund_bank?: string;
   readonly refund_account?: string;

@@ -2,7 +2,7 @@
 // callers branch on the kind and never read the text, which is still handed on for the audit.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rewriteAnswers } from '../test-support/rewrite-answers.ts';
+import { rewriteAnswers } from '../../test-support/rewrite-answers.ts';
 import { createIamportClient, type FetchLike } from './client.ts';
 import { createFakeIamport } from './fake/fake-iamport.ts';
 

@@ -1,16 +1,12 @@
 /**
  * @module classifyRefusal(): what kind of "no" i'mport said to a change, read from its code and words here, so no
  * caller reads i'mport's text. Messages are i'mport's Korean ones (../shared/iamport-v1.md §cancel): only the
- * fully-cancelled one is observed live; the checksum and amount ones are the fake's, written from the docs.
+ * fully-cancelled one is observed live (code 1, "이미 전액취소된 주문입니다."); the checksum and amount ones are the fake's,
+ * written from the docs.
  */
+import type { RefusalKind } from '../gateway.ts';
 
-/**
- * - `already_cancelled`: nothing is left to refund (code 1, "이미 전액취소된 주문입니다.").
- * - `checksum`: the checksum sent is not i'mport's balance (someone refunded elsewhere).
- * - `amount`: more was asked than the balance.
- * - `pg`: anything else, most often the PG's own refusal; its words are in the message.
- */
-export type RefusalKind = 'already_cancelled' | 'checksum' | 'amount' | 'pg';
+export type { RefusalKind } from '../gateway.ts';
 
 // i'mport's own refusals carry code 1; a PG's carries -1, and its words (which may say anything) are the PG's.
 const PG_CODE = -1;

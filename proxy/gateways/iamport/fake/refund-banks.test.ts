@@ -1,7 +1,7 @@
 /** @module Tests of the fake's refund bank codes: each PG's pinned to iamport-v1.md §5.2, and the proxy's agreeing. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { banksFor } from '../../../shared/banks.ts';
+import { banksFor } from '../../../../shared/banks.ts';
 import { acceptsRefundBank, REFUND_BANK_PGS, refundBankCodesOf } from './refund-banks.ts';
 
 // Each column of the pg-1 table as `KFTC code:the PG's code`, copied by hand from iamport-v1.md §5.2.

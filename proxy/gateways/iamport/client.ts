@@ -5,7 +5,7 @@
  * could have happened: `refused` and `not_sent` never moved money, `unknown` might have.
  */
 import * as v from 'valibot';
-import type { Payment } from '../payments/payment.ts';
+import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
 import { AnyEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
 import { toPayment } from './to-payment.ts';

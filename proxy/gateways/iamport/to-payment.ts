@@ -1,5 +1,5 @@
 /** @module toPayment(): i'mport's payment (wire format) as the proxy's own, mapped once, here. */
-import type { Payment } from '../payments/payment.ts';
+import type { Payment } from '../../payments/payment.ts';
 import type { IamportPayment } from './schemas.ts';
 
 export const toPayment = (p: IamportPayment): Payment => ({

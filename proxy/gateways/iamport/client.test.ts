@@ -2,8 +2,8 @@
 // never a test-channel payment, the paid payment of an order, answers brought to what the ledger can store.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
-import { patchPayments, type Rewrite, rewriteAnswers } from '../test-support/rewrite-answers.ts';
+import { createClock, createHarness, type Harness } from '../../test-support/harness.ts';
+import { patchPayments, type Rewrite, rewriteAnswers } from '../../test-support/rewrite-answers.ts';
 import { createIamportClient } from './client.ts';
 import { createFakeIamport } from './fake/fake-iamport.ts';
 

@@ -1,0 +1,138 @@
+/**
+ * @module Gateway: what the refund use case asks of a payment gateway (i'mport V1 today, PortOne V2 next), in the
+ * proxy's own terms. Each gateway lives in proxy/gateways/<name>/, owns its wire types, maps its answers to the
+ * proxy's Payment and its refusals to a RefusalKind; create-gateway.ts is the one place that picks one. Every result is
+ * a typed value that says whether money could have moved: `refused` and `not_sent` never did, `unknown` might have.
+ */
+import type { Bank } from '../../shared/banks.ts';
+import type { Payment } from '../payments/payment.ts';
+
+export type GatewayName = 'iamport' | 'portone';
+
+/**
+ * Why a call did not produce an answer we can use. `bad_response`: the gateway answered something the proxy cannot
+ * use or store (the gateway logs the field). `inconsistent`: a payment showing more cancelled than paid; nothing may be
+ * refunded from it.
+ */
+export interface Unavailable {
+  readonly kind: 'unavailable';
+  readonly reason: 'timeout' | 'network' | 'http_error' | 'bad_response' | 'auth' | 'inconsistent';
+  readonly detail: string;
+}
+
+/** A payment made through a test channel is never `ok` in live mode: it is `not_found`, as if it did not exist. */
+export type LookupResult =
+  | { readonly kind: 'ok'; readonly payment: Payment }
+  | { readonly kind: 'not_found' }
+  | Unavailable;
+
+/**
+ * What kind of "no" the gateway said to a change; each gateway classifies its own codes and words.
+ * - `already_cancelled`: nothing is left to refund.
+ * - `checksum`: the checksum sent is not the gateway's balance (someone refunded elsewhere).
+ * - `amount`: more was asked than the balance.
+ * - `pg`: anything else, most often the PG's own refusal; its words are in the message.
+ */
+export type RefusalKind = 'already_cancelled' | 'checksum' | 'amount' | 'pg';
+
+/**
+ * The gateway (or the PG) answered and refused; nothing happened. `code` and `message` are the gateway's own, kept
+ * for the audit and, for a PG's refusal, for the shop: `code` is its numeric code where it has one (i'mport's
+ * envelope), else null.
+ */
+export interface Refused {
+  readonly kind: 'refused';
+  readonly refusal: RefusalKind;
+  readonly code: number | null;
+  readonly message: string;
+  readonly httpStatus: number;
+}
+
+/**
+ * - `ok`: the change is done; the payment as the gateway now shows it.
+ * - `refused`: nothing happened (above).
+ * - `not_sent`: the request never reached the gateway's change endpoint (e.g. no token); nothing happened.
+ * - `unknown`: sent, but no usable answer came back (timeout, dropped connection, 5xx, an answer the proxy cannot use);
+ *   it may have been applied, so the caller must re-fetch the payment before saying anything.
+ */
+export type ChangeResult =
+  | { readonly kind: 'ok'; readonly payment: Payment }
+  | Refused
+  | { readonly kind: 'not_sent'; readonly detail: string }
+  | { readonly kind: 'unknown'; readonly reason: Unavailable['reason']; readonly detail: string };
+
+/** The customer's account a virtual-account refund is paid into; `bank` is a code from the gateway's refundBanks(). */
+export interface RefundAccount {
+  readonly bank: string;
+  readonly number: string;
+  readonly holder: string;
+  /** The holder's phone number, for the PGs that want it with the account. */
+  readonly tel?: string;
+}
+
+/** A refund, in the proxy's terms; each gateway writes its own wire request from it. */
+export interface CancelCommand {
+  readonly payment: Payment;
+  /** What to refund; equals `checksum` when the whole remainder was asked for (`all`). */
+  readonly amount: number;
+  /** The customer (or staff) asked for all that remains rather than a sum. */
+  readonly all: boolean;
+  /** The remaining amount the proxy computed from its copy: the gateway refuses the cancel if its own differs. */
+  readonly checksum: number;
+  readonly reason: string;
+  /** `admin` for a staff approval of a refund request, `customer` for the customer's own button. */
+  readonly requester: 'customer' | 'admin';
+  readonly refundAccount?: RefundAccount;
+  /** The client's Idempotency-Key for this refund, or null when it sent none (a gateway may derive one from attemptId). */
+  readonly idempotencyKey: string | null;
+  /** The audit's id for this attempt: unique per call to the gateway. */
+  readonly attemptId: string;
+  /** The tax-free part of `amount` and its VAT, where known; the gateway computes them when omitted. */
+  readonly taxFree?: number;
+  readonly vat?: number;
+}
+
+/** An inbound webhook as received: header names in lower case, the body as sent. */
+export interface InboundWebhook {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * What a webhook asks of the proxy: `refetch` the payment by the gateway's own id (the body is trusted for nothing
+ * else), or `rejected`: `malformed` (400) or `unverified` (401, a signature that does not hold); nothing is done.
+ */
+export type WebhookReading =
+  | { readonly kind: 'refetch'; readonly paymentId: string }
+  | { readonly kind: 'rejected'; readonly reason: 'malformed' | 'unverified'; readonly message: string };
+
+/** An account holder's name as the bank knows it, or why it cannot be said. */
+export type HolderLookup =
+  | { readonly kind: 'ok'; readonly holder: string }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'not_offered' }
+  | Unavailable;
+
+export interface Gateway {
+  readonly name: GatewayName;
+  /** Where the gateway is reached; shown by /health only with HEALTH_DETAILS. */
+  readonly baseUrl: string;
+  /** Where the gateway's webhooks are received (POST). */
+  readonly webhookPath: string;
+  /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
+  findPayment(orderId: string): Promise<LookupResult>;
+  /** A payment by the gateway's own id for it (the ledger's `imp_uid`). */
+  getPayment(paymentId: string): Promise<LookupResult>;
+  cancel(command: CancelCommand): Promise<ChangeResult>;
+  /** Closes an unpaid virtual account (no money has moved); the payment then shows it closed. */
+  closeVirtualAccount(payment: Payment): Promise<ChangeResult>;
+  /** The banks a refund of this payment can be paid into, with the codes this gateway takes; empty when none known. */
+  refundBanks(payment: Payment): readonly Bank[];
+  /** Verifies an inbound webhook and says which payment to re-fetch; never trusts the body's figures. */
+  readWebhook(webhook: InboundWebhook): Promise<WebhookReading>;
+  /** The holder of a bank account, where the gateway offers that lookup. */
+  lookupHolder?(account: { readonly bank: string; readonly number: string }): Promise<HolderLookup>;
+}
+
+/** Told of every exchange with the gateway once it ended, with the gateway's own name for the call (metrics label). */
+export type RecordCall = (call: string, seconds: number) => void;

@@ -1,0 +1,48 @@
+/**
+ * @module createIamportGateway(): i'mport V1 behind the gateway seam. The client (client.ts) speaks V1's wire; this
+ * writes V1's cancel body from the proxy's command, takes the refund banks from the per-PG code tables (V1 wants the
+ * PG's own bank codes) and reads V1's unsigned webhook. V1 has no idempotency key and no documented holder lookup.
+ */
+import { banksFor } from '../../../shared/banks.ts';
+import type { CancelCommand, Gateway } from '../gateway.ts';
+import { createIamportClient, type IamportCallTiming, type IamportClient } from './client.ts';
+import type { CancelParams } from './schemas.ts';
+import type { IamportClientOptions } from './types.ts';
+import { readIamportWebhook } from './webhook.ts';
+
+/** V1's `POST /payments/cancel` body; the tax split goes only where the caller knows it. */
+export const toCancelParams = (command: CancelCommand): CancelParams => {
+  const account = command.refundAccount;
+  return {
+    imp_uid: command.payment.imp_uid,
+    amount: command.amount,
+    checksum: command.checksum,
+    reason: command.reason,
+    ...(command.taxFree === undefined ? {} : { tax_free: command.taxFree }),
+    ...(command.vat === undefined ? {} : { vat_amount: command.vat }),
+    ...(account
+      ? {
+          refund_holder: account.holder,
+          refund_bank: account.bank,
+          refund_account: account.number,
+          ...(account.tel ? { refund_tel: account.tel } : {}),
+        }
+      : {}),
+  };
+};
+
+/** The seam over a client; `client` is given by the benchmarks' token-cache-off run, else made from the options. */
+export const iamportGatewayOf = (client: IamportClient): Gateway => ({
+  name: 'iamport',
+  baseUrl: client.baseUrl,
+  webhookPath: '/webhooks/iamport',
+  findPayment: (merchantUid) => client.findPayment(merchantUid),
+  getPayment: (impUid) => client.getPayment(impUid),
+  cancel: (command) => client.cancelPayment(toCancelParams(command)),
+  closeVirtualAccount: (payment) => client.revokeVbank(payment.imp_uid),
+  refundBanks: (payment) => banksFor(payment.pg_provider),
+  readWebhook: readIamportWebhook,
+});
+
+export const createIamportGateway = (options: IamportClientOptions & IamportCallTiming): Gateway =>
+  iamportGatewayOf(createIamportClient(options));
