@@ -6,6 +6,7 @@ import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import { createInProcessFetch } from './in-process-fetch.ts';
 import { buildPayment, type FakeV2PaymentInput } from './payments.ts';
+import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
 import { paymentRoutes } from './routes-payments.ts';
 import { createState, type FakeCall, type FakePortOneOptions, type FakeSettings, resetState } from './state.ts';
@@ -50,6 +51,7 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
   app.use(traffic(state));
   app.use(requirePortOneAuth(state));
   app.route('/', paymentRoutes(state));
+  app.route('/', cancelRoutes(state));
   app.notFound((c) => answerError(c, refusal('INVALID_REQUEST', 'Not Found')));
 
   return {

@@ -56,6 +56,8 @@ export interface StoredPayment {
   readonly maxCancelCount: number | undefined;
   /** Cancels that reached the PG (accepted or refused), for MAX_CANCEL_COUNT_REACHED. */
   attempts: number;
+  /** Cancellations requested with `skipWebhook: true`: no webhook when they settle either. */
+  readonly silent: Set<string>;
 }
 
 export const RECEIPT_BASE = 'https://fake-portone.test/receipts';
@@ -158,6 +160,7 @@ export const buildPayment = (seed: FakeV2PaymentInput, ctx: { nowMs: number; sto
     cancelMode: input.cancelMode,
     maxCancelCount: input.maxCancelCount,
     attempts: payment.cancellations.length,
+    silent: new Set(),
   };
   return stored;
 };
