@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import { requirePortOneAuth } from './auth.ts';
 import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
+import { idempotency } from './idempotency.ts';
 import { createInProcessFetch } from './in-process-fetch.ts';
 import { buildPayment, type FakeV2PaymentInput } from './payments.ts';
 import { cancelRoutes } from './routes-cancel.ts';
@@ -36,6 +37,10 @@ export interface FakePortOne {
   /** Queues a fault; several can be queued and each is used up in order. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** Lets every request held by a `stall` fault go on; returns how many there were. */
+  releaseStalled(): number;
+  /** How many requests a `stall` fault holds now. */
+  readonly stalled: number;
   /** Forgets payments, accounts, faults, keys, deliveries and the call log; restores the switches. */
   reset(): void;
   /** Every request to a V2 route, in arrival order (control routes are not logged). */
@@ -50,6 +55,7 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
   app.route('/__fake', controlRoutes(state));
   app.use(traffic(state));
   app.use(requirePortOneAuth(state));
+  app.use(idempotency(state));
   app.route('/', paymentRoutes(state));
   app.route('/', cancelRoutes(state));
   app.notFound((c) => answerError(c, refusal('INVALID_REQUEST', 'Not Found')));
@@ -71,7 +77,15 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
     },
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
+    releaseStalled: () => {
+      const held = state.stalled.splice(0);
+      for (const release of held) release();
+      return held.length;
+    },
     reset: () => resetState(state),
+    get stalled() {
+      return state.stalled.length;
+    },
     get calls() {
       return state.calls;
     },

@@ -2,6 +2,7 @@
 import type { Bank } from './banks.ts';
 import type { FakeRoute, FaultKind, FaultQueue } from './faults.ts';
 import { createFaultQueue } from './faults.ts';
+import type { IdempotencyEntry } from './idempotency.ts';
 import { type CancelMode, createPaymentBook, type PaymentBook } from './payments.ts';
 import { createWebhookOutbox, type WebhookOutbox, type WebhookTarget } from './webhooks.ts';
 
@@ -72,6 +73,8 @@ export interface FakeState {
   /** Requests held by a `stall` fault, each released by calling it. */
   readonly stalled: (() => void)[];
   readonly webhooks: WebhookOutbox;
+  /** Idempotency-Key (without its quotes) → the request's state or first answer. */
+  readonly idempotency: Map<string, IdempotencyEntry>;
   readonly calls: LoggedCall[];
   /** The log entry of each in-flight request, so a route can note the fault it applied. */
   readonly callOf: WeakMap<Request, LoggedCall>;
@@ -101,6 +104,7 @@ export const createState = (options: FakePortOneOptions): FakeState => {
     faults: createFaultQueue(),
     stalled: [],
     webhooks: createWebhookOutbox({ now, target: options.webhook, fetch: options.webhookFetch }),
+    idempotency: new Map(),
     calls: [],
     callOf: new WeakMap(),
   };
@@ -114,7 +118,7 @@ export const noteFault = (state: FakeState, request: Request, fault: FaultKind):
 /** Waits until the test releases it (see the `stall` fault). */
 export const stall = (state: FakeState): Promise<void> => new Promise((resolve) => state.stalled.push(resolve));
 
-/** Forgets payments, accounts, faults, the call log and webhook deliveries, and restores the switches. */
+/** Forgets payments, accounts, faults, keys, the call log and webhook deliveries, and restores the switches. */
 export const resetState = (state: FakeState): void => {
   state.payments.clear();
   state.accounts.clear();
@@ -122,5 +126,6 @@ export const resetState = (state: FakeState): void => {
   for (const release of state.stalled.splice(0)) release();
   state.calls.length = 0;
   state.webhooks.clear();
+  state.idempotency.clear();
   Object.assign(state.settings, state.initialSettings);
 };

@@ -49,3 +49,12 @@ export const postJson = (fake: FakePortOne, body: unknown, headers: Record<strin
   headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}`, ...headers },
   body: JSON.stringify(body),
 });
+
+/** Lets the event loop run until `done()` holds (no clock involved); fails after many turns. */
+export const until = async (done: () => boolean): Promise<void> => {
+  for (let turn = 0; turn < 10_000; turn += 1) {
+    if (done()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('condition never held');
+};
