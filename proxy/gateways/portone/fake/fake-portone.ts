@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { requirePortOneAuth } from './auth.ts';
+import { settleCancellation } from './cancel.ts';
 import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import { idempotency } from './idempotency.ts';
@@ -12,11 +13,13 @@ import { controlRoutes } from './routes-control.ts';
 import { paymentRoutes } from './routes-payments.ts';
 import { createState, type FakeCall, type FakePortOneOptions, type FakeSettings, resetState } from './state.ts';
 import { traffic } from './traffic.ts';
-import type { FakeV2Payment } from './wire.ts';
+import type { WebhookDelivery, WebhookTarget } from './webhooks.ts';
+import type { FakeV2Payment, PaymentCancellation } from './wire.ts';
 
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeV2PaymentInput } from './payments.ts';
 export type { FakeCall, FakePortOneOptions, FakeSettings } from './state.ts';
+export type { WebhookDelivery, WebhookTarget, WebhookType } from './webhooks.ts';
 export type { FakeV2Payment, PaymentCancellation } from './wire.ts';
 
 export interface FakePortOne {
@@ -34,6 +37,22 @@ export interface FakePortOne {
   addPayment(input: FakeV2PaymentInput): FakeV2Payment;
   /** A copy of the stored payment (of the fake's own store unless `storeId` is given). */
   getPayment(paymentId: string, storeId?: string): FakeV2Payment | undefined;
+  /**
+   * Finishes a REQUESTED cancellation as the PG decided: SUCCEEDED updates the payment's amounts and status and sends
+   * Transaction.Cancelled or Transaction.PartialCancelled; FAILED only marks it. Throws when there is no such one.
+   */
+  settleCancellation(
+    paymentId: string,
+    cancellationId: string,
+    outcome: 'SUCCEEDED' | 'FAILED',
+    storeId?: string,
+  ): PaymentCancellation;
+  /** Where signed webhooks go from now on (undefined: none are sent). */
+  setWebhookTarget(target: WebhookTarget | undefined): void;
+  /** Every webhook sent, in order, with the receiver's status once it answered. */
+  readonly webhooks: ReadonlyArray<WebhookDelivery>;
+  /** Resolves when every webhook sent so far has been answered (or failed). */
+  flushWebhooks(): Promise<void>;
   /** Queues a fault; several can be queued and each is used up in order. */
   inject(fault: Fault): void;
   clearFaults(): void;
@@ -75,6 +94,15 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
       const stored = state.payments.get(storeId, paymentId);
       return stored && structuredClone(stored.payment);
     },
+    settleCancellation: (paymentId, cancellationId, outcome, storeId = state.storeId) => {
+      const stored = state.payments.get(storeId, paymentId);
+      const entry = stored && settleCancellation(state, stored, cancellationId, outcome);
+      if (!entry) throw new Error(`no REQUESTED cancellation ${cancellationId} of payment ${paymentId}`);
+      return structuredClone(entry);
+    },
+    setWebhookTarget: (target) => void (state.webhooks.target = target),
+    webhooks: state.webhooks.deliveries,
+    flushWebhooks: () => state.webhooks.flush(),
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
     releaseStalled: () => {
