@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { requirePortOneAuth } from './auth.ts';
+import type { Bank } from './banks.ts';
 import { settleCancellation } from './cancel.ts';
 import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
@@ -11,11 +12,21 @@ import { buildPayment, type FakeV2PaymentInput } from './payments.ts';
 import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
 import { paymentRoutes } from './routes-payments.ts';
-import { createState, type FakeCall, type FakePortOneOptions, type FakeSettings, resetState } from './state.ts';
+import { platformRoutes } from './routes-platform.ts';
+import { vbankRoutes } from './routes-vbank.ts';
+import {
+  accountKey,
+  createState,
+  type FakeCall,
+  type FakePortOneOptions,
+  type FakeSettings,
+  resetState,
+} from './state.ts';
 import { traffic } from './traffic.ts';
 import type { WebhookDelivery, WebhookTarget } from './webhooks.ts';
 import type { FakeV2Payment, PaymentCancellation } from './wire.ts';
 
+export type { Bank } from './banks.ts';
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeV2PaymentInput } from './payments.ts';
 export type { FakeCall, FakePortOneOptions, FakeSettings } from './state.ts';
@@ -53,6 +64,8 @@ export interface FakePortOne {
   readonly webhooks: ReadonlyArray<WebhookDelivery>;
   /** Resolves when every webhook sent so far has been answered (or failed). */
   flushWebhooks(): Promise<void>;
+  /** An account the holder lookup knows (answered only while `settings.platformEnabled`). */
+  addAccount(account: { bank: Bank; number: string; holderName: string }): void;
   /** Queues a fault; several can be queued and each is used up in order. */
   inject(fault: Fault): void;
   clearFaults(): void;
@@ -77,6 +90,8 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
   app.use(idempotency(state));
   app.route('/', paymentRoutes(state));
   app.route('/', cancelRoutes(state));
+  app.route('/', vbankRoutes(state));
+  app.route('/', platformRoutes(state));
   app.notFound((c) => answerError(c, refusal('INVALID_REQUEST', 'Not Found')));
 
   return {
@@ -103,6 +118,7 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
     setWebhookTarget: (target) => void (state.webhooks.target = target),
     webhooks: state.webhooks.deliveries,
     flushWebhooks: () => state.webhooks.flush(),
+    addAccount: ({ bank, number, holderName }) => void state.accounts.set(accountKey(bank, number), holderName),
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
     releaseStalled: () => {
