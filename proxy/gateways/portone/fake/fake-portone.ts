@@ -1,4 +1,33 @@
-/** @module createFakePortOne(): a faithful fake of the PortOne V2 REST API as a Hono app. */
+/**
+ * @module createFakePortOne(): a faithful fake of the PortOne V2 REST API as a Hono app, written from the V2 OpenAPI
+ * (`src/schema/v2.openapi.json` of portone-io/developers.portone.io) and the V2 docs. Every V2 route needs
+ * `Authorization: PortOne <secret>` (security scheme `portOne`; else 401 `UNAUTHORIZED`); errors are `{ type, message }`
+ * with the status each error schema names (errors.ts).
+ *
+ * | Route | Request / answer schemas | Errors answered |
+ * |---|---|---|
+ * | `GET /payments/{paymentId}?storeId` | `Payment` (Ready/PayPending/VirtualAccountIssued/Paid/PartialCancelled/Cancelled/FailedPayment), `PaymentAmount`, `PaymentMethodCard`, `PaymentMethodVirtualAccount`, `PaymentCancellation` | GetPaymentError: FORBIDDEN, PAYMENT_NOT_FOUND |
+ * | `POST /payments/{paymentId}/cancel` | `CancelPaymentBody` (+ `CancelPaymentBodyRefundAccount`, `Bank`, `CancelRequester`) → `CancelPaymentResponse` | CancelPaymentError: INVALID_REQUEST, FORBIDDEN, PAYMENT_NOT_FOUND, PAYMENT_NOT_PAID, PAYMENT_ALREADY_CANCELLED, CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN, CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT, SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT, CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT, CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT, MAX_CANCEL_COUNT_REACHED, PG_PROVIDER |
+ * | `POST /payments/{paymentId}/virtual-account/close?storeId` | `CloseVirtualAccountResponse` | CloseVirtualAccountError: FORBIDDEN, PAYMENT_NOT_FOUND, PAYMENT_NOT_WAITING_FOR_DEPOSIT, PG_PROVIDER |
+ * | `GET /platform/bank-accounts/{bank}/{accountNumber}/holder` | `PlatformAccountHolder` | GetPlatformAccountHolderError: INVALID_REQUEST, PLATFORM_NOT_ENABLED, PLATFORM_NOT_SUPPORTED_BANK, PLATFORM_EXTERNAL_API_FAILED |
+ *
+ * Not from the OpenAPI: `Idempotency-Key` and 409 `IDEMPOTENCY_OUTSTANDING_REQUEST` follow the REST V2 overview page
+ * (idempotency.ts); webhooks follow the V2 webhook guide, version 2024-04-25, signed by Standard Webhooks (webhooks.ts).
+ *
+ * The fake's own choices where PortOne documents nothing: the VAT of a taxable amount is amount / 11, rounded; a
+ * REQUESTED cancellation holds its amount back from what is cancellable until settled; a paid virtual account cancelled
+ * without `refundAccount` is 400 INVALID_REQUEST; MAX_CANCEL_COUNT_REACHED counts cancels that reached the PG, refused
+ * ones included; the holder lookup refuses non-deposit institutions as PLATFORM_NOT_SUPPORTED_BANK and answers an
+ * unknown account 503 PLATFORM_EXTERNAL_API_FAILED; a closed virtual account is FAILED and sends no webhook; a failed
+ * cancellation sends none; each webhook is sent once (PortOne's retries are not modelled); a key reused for another
+ * request replays the first answer.
+ *
+ * Control routes under `/__fake` (not logged, no auth, no faults): `POST /payments` (seed), `GET /payments`,
+ * `POST|DELETE /faults`, `POST /release` (stalled requests), `PATCH /settings` ({ cancelMode, maxCancelCount,
+ * platformEnabled }), `PUT /webhook` ({ url, secret } or null), `GET /webhooks` (deliveries, after they finish),
+ * `POST /payments/{paymentId}/cancellations/{cancellationId}/settle` ({ outcome }), `POST /accounts`, `GET /calls`,
+ * `POST /reset`.
+ */
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { requirePortOneAuth } from './auth.ts';
