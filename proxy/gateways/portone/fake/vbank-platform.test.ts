@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BANKS } from './banks.ts';
 import { assertPayment, assertSchema } from './openapi-facts.ts';
 import { api, setup } from './test-fixture.ts';
 
@@ -94,5 +95,15 @@ describe('GET /platform/bank-accounts/{bank}/{accountNumber}/holder', () => {
     const { fake } = setup({ platformEnabled: true });
     const { status, body } = await holder(fake, 'SHINHAN/999');
     assert.deepEqual([status, body.type], [503, 'PLATFORM_EXTERNAL_API_FAILED']);
+  });
+});
+
+describe('the Bank enum (components.schemas.Bank)', () => {
+  it('has the OpenAPI’s 79 values, with its spellings of K_BANK, STANDARD_CHARTERED and LOCAL_NONGHYUP', () => {
+    assert.equal(BANKS.length, 79);
+    assert.equal(new Set(BANKS).size, 79);
+    for (const bank of ['K_BANK', 'STANDARD_CHARTERED', 'LOCAL_NONGHYUP', 'SHINHAN', 'KOOKMIN'] as const) {
+      assert.ok(BANKS.includes(bank), bank);
+    }
   });
 });
