@@ -79,6 +79,8 @@ export const createWebhookOutbox = (options: {
           'webhook-signature': await signWebhook(target.secret, delivery.id, timestampSec, delivery.body),
         },
         body: delivery.body,
+        // PortOne gives a receiver 30 s (portone-v2.md, "Webhooks").
+        signal: AbortSignal.timeout(30_000),
       });
       await response.body?.cancel();
       delivery.status = response.status;
