@@ -1,0 +1,91 @@
+/**
+ * @module Faults a test can queue on the fake PortOne V2, as on the V1 fake (delays, 5xx, PG refusals, drops, lost or
+ * held answers), plus `stall`, and the queue handing them out.
+ */
+import * as v from 'valibot';
+
+/** Which V2 endpoint a request hit; 'any' matches every request (and names requests to other paths). */
+export type FakeRoute = 'payment' | 'cancel' | 'close' | 'holder' | 'any';
+
+/** Routes that change something, where a PG answers and where an answer can be lost after applying. */
+export type ApplyingRoute = 'cancel' | 'close';
+
+/**
+ * A fault to inject. `times`: how many matching requests it affects (default 1); `route` defaults to 'any' for the
+ * transport faults and to 'cancel' for the others.
+ * - `delay`: waits `ms` before the request reaches PortOne; an abort meanwhile applies nothing (the request never
+ *   arrived).
+ * - `http_5xx`: the load balancer answers (502 by default) and nothing is applied.
+ * - `pg_refusal`: the PG refuses; 502 `PG_PROVIDER` with its `pgCode`/`pgMessage` (PgProviderError).
+ * - `drop`: the connection is dropped before anything is applied.
+ * - `lose_response`: applied, then the connection is dropped instead of answering.
+ * - `hold_response`: applied, then the answer is held back `ms`.
+ * - `stall`: PortOne has the request (its Idempotency-Key is outstanding) but waits for the PG until the test calls
+ *   `releaseStalled()`; a client disconnect does not stop it, as the V2 docs say of a real request.
+ */
+export type Fault =
+  | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
+  | { kind: 'http_5xx'; status?: number; route?: FakeRoute; times?: number }
+  | { kind: 'pg_refusal'; pgCode?: string; pgMessage?: string; route?: ApplyingRoute; times?: number }
+  | { kind: 'drop'; route?: FakeRoute; times?: number }
+  | { kind: 'lose_response'; route?: ApplyingRoute; times?: number }
+  | { kind: 'hold_response'; ms: number; route?: ApplyingRoute; times?: number }
+  | { kind: 'stall'; route?: ApplyingRoute; times?: number };
+
+export type FaultKind = Fault['kind'];
+
+const route = v.optional(v.picklist(['payment', 'cancel', 'close', 'holder', 'any']));
+const applyingRoute = v.optional(v.picklist(['cancel', 'close']));
+// No integer check: a test may pass Infinity for "every request".
+const times = v.optional(v.pipe(v.number(), v.minValue(1)));
+const ms = v.pipe(v.number(), v.minValue(0));
+const serverStatus = v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(599));
+
+// Typed against Fault so the schema and the public type cannot drift apart.
+export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
+  v.strictObject({ kind: v.literal('delay'), ms, route, times }),
+  v.strictObject({ kind: v.literal('http_5xx'), status: v.optional(serverStatus), route, times }),
+  v.strictObject({
+    kind: v.literal('pg_refusal'),
+    pgCode: v.optional(v.string()),
+    pgMessage: v.optional(v.string()),
+    route: applyingRoute,
+    times,
+  }),
+  v.strictObject({ kind: v.literal('drop'), route, times }),
+  v.strictObject({ kind: v.literal('lose_response'), route: applyingRoute, times }),
+  v.strictObject({ kind: v.literal('hold_response'), ms, route: applyingRoute, times }),
+  v.strictObject({ kind: v.literal('stall'), route: applyingRoute, times }),
+]);
+
+export interface FaultQueue {
+  push(fault: Fault): void;
+  /** Takes one use of the earliest queued fault of these kinds that applies to the route. */
+  take<K extends FaultKind>(route: FakeRoute, kinds: readonly K[]): Extract<Fault, { kind: K }> | undefined;
+  clear(): void;
+}
+
+const APPLYING_KINDS: readonly FaultKind[] = ['pg_refusal', 'lose_response', 'hold_response', 'stall'];
+
+const targetOf = (fault: Fault): FakeRoute => fault.route ?? (APPLYING_KINDS.includes(fault.kind) ? 'cancel' : 'any');
+
+const isOneOf = <K extends FaultKind>(fault: Fault, kinds: readonly K[]): fault is Extract<Fault, { kind: K }> =>
+  kinds.some((kind) => kind === fault.kind);
+
+export const createFaultQueue = (): FaultQueue => {
+  let pending: { fault: Fault; left: number }[] = [];
+  return {
+    push: (fault) => void pending.push({ fault, left: fault.times ?? 1 }),
+    take(route, kinds) {
+      const entry = pending.find(({ fault }) => {
+        const target = targetOf(fault);
+        return isOneOf(fault, kinds) && (target === 'any' || target === route);
+      });
+      if (!entry || !isOneOf(entry.fault, kinds)) return undefined;
+      entry.left -= 1;
+      if (entry.left <= 0) pending = pending.filter((p) => p !== entry);
+      return entry.fault;
+    },
+    clear: () => void (pending = []),
+  };
+};
