@@ -196,6 +196,9 @@ const refund = async (
       ...refundAccountOf(checked.refund),
       idempotencyKey: keyed?.key ?? null,
       attemptId: attempt.id,
+      // The merchant's split of this refund, from the grant (or the request it was approved from).
+      ...(taxFree === null ? {} : { taxFree }),
+      ...(grant.vat_amount === undefined ? {} : { vat: grant.vat_amount }),
     });
   const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
   return applied.kind === 'applied'

@@ -59,6 +59,22 @@ describe('tax-free and VAT parts in the grant', () => {
     assert.equal(enough.body.refunded, 3000);
   });
 
+  it("forwards the grant's parts to i'mport as tax_free and vat_amount, and nothing when the grant has none", async () => {
+    h = await withAdmin();
+    h.fake.addPayment({ merchant_uid: 'TX-5', amount: 20000, pg_provider: 'nice' });
+    const grant = await h.grant('TX-5', { taxFreeAmount: 5000, vatAmount: 500 });
+    await h.cancel({ merchant_uid: 'TX-5', reason: 'r', cancel_request_amount: 10500 }, { grant });
+    await h.cancel({ merchant_uid: 'TX-5', reason: 'r', cancel_request_amount: 1000 });
+    const sent = h.fake.calls.filter((c) => c.route === 'cancel').map((c) => c.body as Record<string, unknown>);
+    assert.deepEqual(
+      sent.map((b) => [b.amount, b.tax_free, b.vat_amount]),
+      [
+        [10500, 5000, 500],
+        [1000, undefined, undefined],
+      ],
+    );
+  });
+
   it("keeps a request's parts for its approval, which may not lower the amount below the tax-free part", async () => {
     h = await withRequests();
     h.fake.addPayment({ merchant_uid: 'TX-4', amount: 10000 });
@@ -78,5 +94,7 @@ describe('tax-free and VAT parts in the grant', () => {
     const done = await approve(id, { amount: 5000 });
     assert.equal(done.body.request.status, 'refunded');
     assert.equal(h.fake.count('cancel'), 1);
+    const sent = h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>;
+    assert.deepEqual([sent.tax_free, sent.vat_amount], [3000, 400], "the customer's grant's parts, at approval");
   });
 });
