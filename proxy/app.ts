@@ -164,6 +164,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     outbox,
     webhooks,
     metrics,
+    countRefund: metrics.refund,
     gateway,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

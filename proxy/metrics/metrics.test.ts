@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { adminCalls, KEY, OTHER_KEY, withAdmin } from '../test-support/admin-calls.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 import { checkHistogram, type Family, parseExposition } from './exposition-parser.ts';
 
@@ -94,6 +95,17 @@ describe('GET /metrics: what it shows', () => {
     assert.equal(count('token'), 1);
     assert.equal(count('cancel'), 1);
     assert.ok(count('find') + count('payment') >= 1, 'the payment was read before the refund');
+  });
+
+  it("counts an approved refund request's refund as a refund", async () => {
+    h = await withRequests();
+    h.fake.addPayment({ merchant_uid: 'M-R', amount: 10_000 });
+    const { ask, approve } = requestCalls(h);
+    const made = await ask({ merchant_uid: 'M-R', cancel_request_amount: 3000, reason: 'x' });
+    assert.equal((await approve(made.body.request.id)).body.request.status, 'refunded');
+    await h.settled();
+    const families = await scrape(h);
+    assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'succeeded', code: '' }), 1);
   });
 
   it('shows an unsettled attempt, then none once it is settled', async () => {

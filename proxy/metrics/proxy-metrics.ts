@@ -61,7 +61,7 @@ export const createProxyMetrics = (): ProxyMetrics => {
   const registry = createRegistry();
   const refunds = registry.counter(
     'refund_proxy_refunds_total',
-    'Refund requests (POST /payments/cancel) by what they came to, in this process.',
+    "Refunds (a customer's POST /payments/cancel, a staff approval's refund) by what they came to, in this process.",
     ['outcome', 'code'],
   );
   const gateway = registry.histogram(

@@ -26,6 +26,13 @@ import { cancelableOf, isRevocable } from './rules.ts';
 import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
+  const outcome = await cancelOnce(deps, input);
+  // Counted here, not by a route: a customer's refund and a staff approval's both come this way.
+  deps.countRefund?.(outcome);
+  return outcome;
+};
+
+const cancelOnce = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
   const { request, idempotencyKey: key } = input;
   const claim: KeyClaim | null = key
     ? { key, merchant_uid: request.merchant_uid, request_hash: await requestHash(request), created_at: deps.now() }

@@ -2,6 +2,7 @@
 import type { Background } from '../background.ts';
 import type { Gateway } from '../gateways/gateway.ts';
 import type { Store } from '../store/store.ts';
+import type { CancelOutcome } from './outcome.ts';
 
 export interface RefundDeps {
   readonly store: Store;
@@ -20,6 +21,8 @@ export interface RefundDeps {
   readonly background: Background;
   /** Merchant webhooks, when configured: outcomes then write their events, and a write is followed by a kick. */
   readonly webhooks?: WebhookSink | null;
+  /** Told of every refund's outcome, however it was asked for (the refunds counter of /metrics). */
+  readonly countRefund?: (outcome: CancelOutcome) => void;
 }
 
 export interface WebhookSink {

@@ -43,7 +43,6 @@ export const paymentRoutes = (deps: AppDeps) =>
         clientIp: deps.clientIp(c),
         origin: c.req.header('Origin') ?? null,
       });
-      deps.metrics.refund(outcome);
       const answer = toAnswer(outcome);
       if (outcome.kind === 'replayed') {
         c.header('Idempotent-Replayed', 'true');
