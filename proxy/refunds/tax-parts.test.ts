@@ -75,6 +75,26 @@ describe('tax-free and VAT parts in the grant', () => {
     );
   });
 
+  it('is what a tax-free payment on KCP, KICC, NICE or PAYCO needs: without the part, the PG refuses', async () => {
+    h = await withAdmin();
+    for (const pg of ['kcp', 'nice']) {
+      const uid = `TX-PG-${pg}`;
+      const { imp_uid } = h.fake.addPayment({ merchant_uid: uid, amount: 20000, pg_provider: pg });
+      h.fake.setTaxFree(imp_uid, 8000);
+      const bare = await h.cancel({ merchant_uid: uid, reason: 'r', cancel_request_amount: 10000 });
+      assert.equal(bare.body.error.code, 'PG_PROVIDER', `${pg}: refused without tax_free`);
+      const grant = await h.grant(uid, { taxFreeAmount: 8000 });
+      const split = await h.cancel({ merchant_uid: uid, reason: 'r', cancel_request_amount: 10000 }, { grant });
+      assert.equal(split.res.status, 200, `${pg}: refunded with the grant's tax_free`);
+      assert.equal(split.body.refunded, 10000);
+    }
+    // A PG without that rule takes the cancel either way.
+    const { imp_uid } = h.fake.addPayment({ merchant_uid: 'TX-PG-inicis', amount: 20000 });
+    h.fake.setTaxFree(imp_uid, 8000);
+    const inicis = await h.cancel({ merchant_uid: 'TX-PG-inicis', reason: 'r', cancel_request_amount: 10000 });
+    assert.equal(inicis.res.status, 200);
+  });
+
   it("keeps a request's parts for its approval, which may not lower the amount below the tax-free part", async () => {
     h = await withRequests();
     h.fake.addPayment({ merchant_uid: 'TX-4', amount: 10000 });

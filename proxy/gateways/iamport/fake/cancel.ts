@@ -17,6 +17,8 @@ export interface CancelRequest {
   readonly refund_bank: string | undefined;
   readonly refund_account: string | undefined;
   readonly refund_tel: string | undefined;
+  readonly tax_free: number | undefined;
+  readonly vat_amount: number | undefined;
 }
 
 /** i'mport's verdict: the amount to cancel, or a refusal answered as HTTP 200 with a non-zero code. */
@@ -34,6 +36,8 @@ export const readCancelRequest = (fields: Fields): CancelRequest => ({
   refund_bank: stringField(fields, 'refund_bank'),
   refund_account: stringField(fields, 'refund_account'),
   refund_tel: stringField(fields, 'refund_tel'),
+  tax_free: numberField(fields, 'tax_free'),
+  vat_amount: numberField(fields, 'vat_amount'),
 });
 
 /**
@@ -80,8 +84,23 @@ const kstMonth = (unixSec: number) => {
   return date.getUTCFullYear() * 12 + date.getUTCMonth();
 };
 
-/** What the PG refuses, as the PG's own text; undefined when it accepts. */
-export const pgRefusal = (payment: FakePayment, request: CancelRequest, nowSec: number): string | undefined => {
+/** PGs that refuse a tax-free payment's cancel that does not say its tax-free part (iamport-v1.md §3.1, `tax_free`). */
+const TAX_FREE_REQUIRED = ['kcp', 'kcp_quick', 'kicc', 'nice', 'payco'];
+
+/** What the PG refuses, as the PG's own text; undefined when it accepts. `taxFree`: the payment's tax-free part. */
+export const pgRefusal = (
+  payment: FakePayment,
+  request: CancelRequest,
+  nowSec: number,
+  taxFree = 0,
+): string | undefined => {
+  // The wording is the fake's own; i'mport documents the rule, not the PG's message.
+  if (taxFree > 0 && TAX_FREE_REQUIRED.includes(payment.pg_provider) && request.tax_free === undefined) {
+    return '면세금액(tax_free)이 누락되었습니다';
+  }
+  if (taxFree > 0 && request.tax_free !== undefined && (!isMoney(request.tax_free) || request.tax_free > taxFree)) {
+    return `면세 취소금액(${request.tax_free})이 면세금액(${taxFree})을 초과합니다`;
+  }
   // Bank codes are per PG (§5.2): Shinhan is BK88 at KCP but 88 at Inicis, and an unknown PG has no table at all.
   if (needsRefundAccount(payment) && !acceptsRefundBank(payment.pg_provider, request.refund_bank ?? '')) {
     return `환불계좌 은행코드 오류: ${request.refund_bank ?? ''}`;

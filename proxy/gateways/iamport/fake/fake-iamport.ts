@@ -38,6 +38,8 @@ export interface FakeIamport {
   readonly calls: ReadonlyArray<FakeCall>;
   /** Requests that hit a route; 'any' counts them all. */
   count(route: FakeRoute): number;
+  /** Makes `amount` of a payment tax-free, as a checkout with `tax_free` would (not shown in its Payment object). */
+  setTaxFree(impUid: string, amount: number): void;
 }
 
 export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport {
@@ -69,5 +71,6 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
       return state.calls;
     },
     count: (route) => state.calls.filter((call) => route === 'any' || call.route === route).length,
+    setTaxFree: (impUid, amount) => void state.taxFree.set(impUid, amount),
   };
 }

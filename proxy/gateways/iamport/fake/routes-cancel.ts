@@ -19,7 +19,9 @@ export const cancelRoutes = (state: FakeState) =>
     // An injected refusal stands in for the PG, so it is only used up by a cancel that got as far as the PG.
     const injected = state.faults.take('cancel', ['pg_refusal']);
     if (injected) noteFault(state, c.req.raw, 'pg_refusal');
-    const refusal = injected ? (injected.message ?? 'PG사 취소 거절') : pgRefusal(payment, request, state.nowSec());
+    const refusal = injected
+      ? (injected.message ?? 'PG사 취소 거절')
+      : pgRefusal(payment, request, state.nowSec(), state.taxFree.get(payment.imp_uid));
     if (refusal !== undefined) return failure(c, 200, pgRefusalMessage(refusal), -1);
 
     applyCancel(payment, verdict.amount, request, state.nowSec());

@@ -44,6 +44,8 @@ export interface FakeState {
   readonly calls: LoggedCall[];
   /** The log entry of each in-flight request, so a route can note the fault it applied. */
   readonly callOf: WeakMap<Request, LoggedCall>;
+  /** The tax-free part of a payment, by imp_uid: i'mport keeps it but its Payment object does not show it. */
+  readonly taxFree: Map<string, number>;
 }
 
 export const createState = ({
@@ -62,6 +64,7 @@ export const createState = ({
     faults: createFaultQueue(),
     calls: [],
     callOf: new WeakMap(),
+    taxFree: new Map(),
   };
 };
 
@@ -83,4 +86,5 @@ export const resetState = (state: FakeState): void => {
   state.tokens.clear();
   state.faults.clear();
   state.calls.length = 0;
+  state.taxFree.clear();
 };
