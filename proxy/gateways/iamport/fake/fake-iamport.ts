@@ -1,10 +1,10 @@
 /** @module createFakeIamport(): a faithful fake of the i'mport (PortOne V1) REST API as a Hono app. */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { createInProcessFetch } from '../../fake-kit/in-process-fetch.ts';
 import { requireToken } from './auth.ts';
 import { failure } from './envelope.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
-import { createInProcessFetch } from './in-process-fetch.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
 import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
@@ -12,7 +12,7 @@ import { lookupRoutes } from './routes-lookups.ts';
 import { tokenRoutes } from './routes-token.ts';
 import { vbankRoutes } from './routes-vbanks.ts';
 import { createState, type FakeCall, type FakeIamportOptions, resetState, seedPayment } from './state.ts';
-import { traffic } from './traffic.ts';
+import { DROP_HEADER, traffic } from './traffic.ts';
 
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeCancelEntry, FakePayment, FakePaymentInput } from './payment-schema.ts';
@@ -57,7 +57,7 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
 
   return {
     app,
-    fetch: createInProcessFetch(app),
+    fetch: createInProcessFetch(app, DROP_HEADER, 'http://fake-iamport.test'),
     addPayment: (input) => structuredClone(seedPayment(state, input)),
     getPayment: (impUid) => {
       const payment = state.payments.get(impUid);

@@ -1,5 +1,9 @@
 /** @module Faults a test can queue on the fake (delays, 5xx, PG refusals, drops) and the queue handing them out. */
 import * as v from 'valibot';
+import {
+  createFaultQueue as createKitFaultQueue,
+  type FaultQueue as KitFaultQueue,
+} from '../../fake-kit/fault-queue.ts';
 
 /** Which i'mport endpoint a request hit; 'any' matches every request (and names requests to other paths). */
 export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'any';
@@ -35,36 +39,13 @@ export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
   v.strictObject({ kind: v.literal('hold_response'), ms: v.pipe(v.number(), v.minValue(0)), times }),
 ]);
 
-export interface FaultQueue {
-  push(fault: Fault): void;
-  /** Takes one use of the earliest queued fault of these kinds that applies to the route. */
-  take<K extends FaultKind>(route: FakeRoute, kinds: readonly K[]): Extract<Fault, { kind: K }> | undefined;
-  clear(): void;
-}
-
 const targetOf = (fault: Fault): FakeRoute => {
   if (fault.kind === 'pg_refusal' || fault.kind === 'hold_response') return 'cancel';
   if (fault.kind === 'lose_response') return fault.route ?? 'cancel';
   return fault.route ?? 'any';
 };
 
-const isOneOf = <K extends FaultKind>(fault: Fault, kinds: readonly K[]): fault is Extract<Fault, { kind: K }> =>
-  kinds.some((kind) => kind === fault.kind);
+/** The fake's queue of faults (the kit's, with this fake's routes). */
+export type FaultQueue = KitFaultQueue<Fault, FakeRoute>;
 
-export const createFaultQueue = (): FaultQueue => {
-  let pending: { fault: Fault; left: number }[] = [];
-  return {
-    push: (fault) => void pending.push({ fault, left: fault.times ?? 1 }),
-    take(route, kinds) {
-      const entry = pending.find(({ fault }) => {
-        const target = targetOf(fault);
-        return isOneOf(fault, kinds) && (target === 'any' || target === route);
-      });
-      if (!entry || !isOneOf(entry.fault, kinds)) return undefined;
-      entry.left -= 1;
-      if (entry.left <= 0) pending = pending.filter((p) => p !== entry);
-      return entry.fault;
-    },
-    clear: () => void (pending = []),
-  };
-};
+export const createFaultQueue = (): FaultQueue => createKitFaultQueue<Fault, FakeRoute>(targetOf);

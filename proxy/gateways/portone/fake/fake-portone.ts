@@ -30,13 +30,13 @@
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
+import { createInProcessFetch } from '../../fake-kit/in-process-fetch.ts';
 import { requirePortOneAuth } from './auth.ts';
 import type { Bank } from './banks.ts';
 import { settleCancellation } from './cancel.ts';
 import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import { idempotency } from './idempotency.ts';
-import { createInProcessFetch } from './in-process-fetch.ts';
 import { buildPayment, type FakeV2PaymentInput } from './payments.ts';
 import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
@@ -51,7 +51,7 @@ import {
   type FakeSettings,
   resetState,
 } from './state.ts';
-import { traffic } from './traffic.ts';
+import { DROP_HEADER, traffic } from './traffic.ts';
 import type { WebhookDelivery, WebhookTarget } from './webhooks.ts';
 import type { FakeV2Payment, PaymentCancellation } from './wire.ts';
 
@@ -125,7 +125,7 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
 
   return {
     app,
-    fetch: createInProcessFetch(app),
+    fetch: createInProcessFetch(app, DROP_HEADER, 'http://fake-portone.test'),
     apiSecret: state.apiSecret,
     storeId: state.storeId,
     settings: state.settings,

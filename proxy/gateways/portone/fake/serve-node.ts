@@ -1,51 +1,9 @@
-/** @module Serves a fake PortOne V2 over HTTP on loopback (sandbox, process tests); the one user of node:* here. */
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+/** @module Serves a fake PortOne V2 over HTTP on loopback (sandbox, process tests), with the fake kit's server. */
+import { type ServedFake, type ServeFakeOptions, serveFake } from '../../fake-kit/serve-node.ts';
 import type { FakePortOne } from './fake-portone.ts';
 import { DROP_HEADER } from './traffic.ts';
 
-export interface ServeFakeOptions {
-  /** Default 0: any free port. */
-  port?: number;
-  /** Default '127.0.0.1'. */
-  hostname?: string;
-}
+export type { ServedFake, ServeFakeOptions } from '../../fake-kit/serve-node.ts';
 
-export interface ServedFake {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-export const serveFakePortOne = (
-  fake: FakePortOne,
-  { port = 0, hostname = '127.0.0.1' }: ServeFakeOptions = {},
-): Promise<ServedFake> =>
-  new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        port,
-        hostname,
-        fetch: async (request, env) => {
-          const response = await fake.app.fetch(request, env);
-          // A drop fault must look like one on the wire: kill the socket instead of answering.
-          if (response.headers.has(DROP_HEADER)) env.incoming.socket.destroy();
-          return response;
-        },
-      },
-      (info: AddressInfo) => {
-        server.off('error', reject);
-        const host = info.address.includes(':') ? `[${info.address}]` : info.address;
-        resolve({
-          url: `http://${host}:${info.port}`,
-          close: () =>
-            new Promise<void>((done, fail) => {
-              server.close((error) => (error ? fail(error) : done()));
-              // Keep-alive sockets of the client would otherwise hold close() open.
-              if ('closeAllConnections' in server) server.closeAllConnections();
-            }),
-        });
-      },
-    );
-    server.once('error', reject);
-  });
+export const serveFakePortOne = (fake: FakePortOne, options: ServeFakeOptions = {}): Promise<ServedFake> =>
+  serveFake({ app: fake.app, dropHeader: DROP_HEADER }, options);
