@@ -55,7 +55,8 @@ type Optional =
   | 'merchantWebhooks'
   | 'attentionAfterSeconds'
   | 'staffPerSubPerMinute'
-  | 'dataKeys';
+  | 'dataKeys'
+  | 'holderCheck';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {

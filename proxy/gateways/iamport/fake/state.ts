@@ -44,6 +44,10 @@ export interface FakeState {
   readonly calls: LoggedCall[];
   /** The log entry of each in-flight request, so a route can note the fault it applied. */
   readonly callOf: WeakMap<Request, LoggedCall>;
+  /** Bank accounts `GET /vbanks/holder` knows: `bank_code:bank_num` to the holder's name. */
+  readonly accounts: Map<string, string>;
+  /** `GET /vbanks/holder` answers as a route i'mport no longer has (404 Not Found), as it does for many merchants. */
+  holderLookupHidden: boolean;
 }
 
 export const createState = ({
@@ -62,6 +66,8 @@ export const createState = ({
     faults: createFaultQueue(),
     calls: [],
     callOf: new WeakMap(),
+    accounts: new Map(),
+    holderLookupHidden: false,
   };
 };
 
@@ -77,10 +83,15 @@ export const noteFault = (state: FakeState, request: Request, fault: FaultKind):
   if (call) call.fault = fault;
 };
 
-/** Forgets payments, tokens, faults and the call log (the log array is emptied in place). */
+/** Forgets payments, tokens, faults, accounts and the call log (the log array is emptied in place). */
 export const resetState = (state: FakeState): void => {
   state.payments.clear();
   state.tokens.clear();
   state.faults.clear();
   state.calls.length = 0;
+  state.accounts.clear();
+  state.holderLookupHidden = false;
 };
+
+/** The key of an account in `state.accounts`. */
+export const accountKey = (bankCode: string, bankNum: string): string => `${bankCode}:${bankNum}`;
