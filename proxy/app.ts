@@ -170,6 +170,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     randomId: () => crypto.randomUUID(),
     leaseWaitMs: runtime.leaseWaitMs ?? 20_000,
+    holderCheck: config.holderCheck?.verify ?? 'when_available',
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
     log,

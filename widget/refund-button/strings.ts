@@ -223,6 +223,10 @@ const TEXTS: Texts = {
   ],
   INVALID_REQUEST: ['입력한 내용을 다시 확인해 주세요.', 'Please check what you entered.'],
   REFUND_ACCOUNT_REQUIRED: ['환불받을 계좌 정보를 입력해 주세요.', 'Enter the account for the refund.'],
+  REFUND_ACCOUNT_HOLDER_MISMATCH: [
+    '예금주 이름이 계좌와 맞지 않아요. 예금주와 계좌번호를 확인해 주세요.',
+    "The holder's name doesn't match this account. Check the holder and the account number.",
+  ],
   UNAUTHORIZED: [
     '지금은 환불을 진행할 수 없어요. 상점에 문의해 주세요.',
     "Refunds can't be made here right now. Please contact the shop.",
