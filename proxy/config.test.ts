@@ -130,6 +130,9 @@ describe('parseConfig', () => {
     const config = parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'Required', IAMPORT_HOLDER_LOOKUP: 'true' });
     assert.deepEqual(config.holderCheck, { verify: 'required', iamportLookup: true });
     assert.equal(parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'off' }).holderCheck.verify, 'off');
+    assert.doesNotMatch(config.warnings.join('\n'), /VERIFY_REFUND_HOLDER/);
+    const unmet = parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'required' });
+    assert.match(unmet.warnings.join('\n'), /VERIFY_REFUND_HOLDER=required.*IAMPORT_HOLDER_LOOKUP=true/);
     const message = problemsOf({ ...base, VERIFY_REFUND_HOLDER: 'always', IAMPORT_HOLDER_LOOKUP: 'maybe' });
     assert.match(message, /VERIFY_REFUND_HOLDER must be off, when_available or required/);
     assert.match(message, /IAMPORT_HOLDER_LOOKUP must be true or false/);

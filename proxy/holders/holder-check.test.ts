@@ -127,6 +127,23 @@ describe('VERIFY_REFUND_HOLDER=required', () => {
     ]);
   });
 
+  it('refunds on a retry with the same Idempotency-Key once the bank answers again', async () => {
+    await setup('required');
+    h.fake.inject({ kind: 'http_5xx', status: 503, route: 'holder' });
+    const body = {
+      merchant_uid: 'VB-1',
+      reason: '환불',
+      refund_holder: '가나다라마',
+      refund_bank: '88',
+      refund_account: ACCOUNT,
+    };
+    assert.equal((await h.cancel(body, { key: 'holder-key-1' })).res.status, 503);
+    await h.settled();
+    const retried = await h.cancel(body, { key: 'holder-key-1' });
+    assert.equal(retried.res.status, 200);
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
   it('refunds a verified holder', async () => {
     await setup('required');
     assert.equal((await refund('가나다라마')).res.status, 200);

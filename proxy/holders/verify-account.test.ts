@@ -43,6 +43,8 @@ describe('POST /payments/:merchant_uid/verify-account', () => {
     assert.ok(!JSON.stringify(wrong.body).includes('길동'), "the answer never says the bank's holder");
     assert.equal(h.fake.count('cancel'), 0);
     assert.deepEqual(await h.store.listAttempts('VB-1'), [], 'a check is no refund attempt');
+    assert.ok(!JSON.stringify(h.logs).includes('홍길동'), 'no log line holds the name the bank returned');
+    assert.ok(h.logs.some((l) => l.msg === 'refund holder check' && l.returned === '홍*동'));
   });
 
   it('answers unavailable when the bank cannot say (even under required), and off without asking', async () => {
