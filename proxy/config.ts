@@ -348,8 +348,8 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
   }
   if (values.verifyHolder === 'required' && !values.iamportHolderLookup && !env.PORTONE_API_SECRET) {
     warnings.push(
-      "VERIFY_REFUND_HOLDER=required, and i'mport V1 offers no holder lookup unless IAMPORT_HOLDER_LOOKUP=true: every " +
-        'virtual-account refund answers 503 UPSTREAM_UNAVAILABLE until it is set.',
+      "VERIFY_REFUND_HOLDER=required, and i'mport V1 offers no holder lookup unless IAMPORT_HOLDER_LOOKUP=true: " +
+        'every virtual-account refund answers 503 UPSTREAM_UNAVAILABLE until it is set.',
     );
   }
   // Past this point every required or defaulted value is set: each read that came back empty added a problem.

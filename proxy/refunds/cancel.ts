@@ -1,10 +1,11 @@
 /**
  * @module cancelRefund(): the one path by which money moves.
  * lease per order, key claimed, order read (one trip to the ledger) -> anything unknown settled -> local checks ->
- * the refund account's holder checked with the bank (VERIFY_REFUND_HOLDER) -> audit -> i'mport -> ledger -> outcome; then, still under the lease, the answer stored for its key and the lease
- * released. Exactly-once comes from three locks in series: the order lease (one refund of an order at a time, across
- * processes), the Idempotency-Key (a retried request is answered, not repeated) and i'mport's checksum (a refund
- * computed from a stale balance is refused by i'mport itself).
+ * the refund account's holder checked with the bank (VERIFY_REFUND_HOLDER) -> audit -> i'mport -> ledger -> outcome;
+ * then, still under the lease, the answer stored for its key and the lease released. Exactly-once comes from three
+ * locks in series: the order lease (one refund of an order at a time, across processes), the Idempotency-Key (a
+ * retried request is answered, not repeated) and i'mport's checksum (a refund computed from a stale balance is refused
+ * by i'mport itself).
  */
 import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';

@@ -1,4 +1,7 @@
-/** @module Tests of GET /vbanks/holder: an account's holder, an unknown account, missing parameters, the hidden switch. */
+/**
+ * @module Tests of GET /vbanks/holder: an account's holder, an unknown account, missing parameters, the hidden
+ * switch.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { authed, BASE, json, setup } from './test-fixture.ts';
