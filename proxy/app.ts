@@ -55,7 +55,8 @@ type Optional =
   | 'merchantWebhooks'
   | 'attentionAfterSeconds'
   | 'staffPerSubPerMinute'
-  | 'dataKeys';
+  | 'dataKeys'
+  | 'holderCheck';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -170,6 +171,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     randomId: () => crypto.randomUUID(),
     leaseWaitMs: runtime.leaseWaitMs ?? 20_000,
+    holderCheck: config.holderCheck?.verify ?? 'when_available',
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.
     leaseTtlMs: 6_000,
     log,

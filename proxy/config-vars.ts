@@ -130,6 +130,18 @@ export const VARS = {
   DATA_ENCRYPTION_KEY: { schema: v.string() },
   DATA_ENCRYPTION_KEY_PREVIOUS: { schema: v.string() },
   HEALTH_DETAILS: { schema: bool, fallback: 'false' },
+  // The account-holder check before a virtual-account refund (proxy/holders/holder-check.ts).
+  VERIFY_REFUND_HOLDER: {
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(['off', 'when_available', 'required'], 'must be off, when_available or required'),
+    ),
+    fallback: 'when_available',
+  },
+  // i'mport's GET /vbanks/holder, undocumented since 2024: used only when the merchant says it answers for them.
+  IAMPORT_HOLDER_LOOKUP: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.
   SANDBOX_TOKEN_SECRET: { schema: secret, emptyIsSet: true },

@@ -40,6 +40,7 @@ describe('parseConfig', () => {
       merchantWebhooks: null,
       attentionAfterSeconds: 600,
       dataKeys: { current: null, previous: null },
+      holderCheck: { verify: 'when_available', iamportLookup: false },
     });
     assert.equal(warnings.length, 2, 'ALLOWED_ORIGINS is empty (next test), request mode is off (config-keys.test.ts)');
   });
@@ -123,6 +124,18 @@ describe('parseConfig', () => {
     assert.match(legacy.warnings.join('\n'), /TRUST_PROXY=true is read as TRUST_PROXY=1/);
     assert.equal(parseConfig({ ...base, TRUST_PROXY: 'false' }).trustProxyHops, 0);
     assert.match(problemsOf({ ...base, TRUST_PROXY: 'nginx' }), /TRUST_PROXY must be the number of reverse proxies/);
+  });
+
+  it('reads VERIFY_REFUND_HOLDER (off, when_available, required) and IAMPORT_HOLDER_LOOKUP, refusing other values', () => {
+    const config = parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'Required', IAMPORT_HOLDER_LOOKUP: 'true' });
+    assert.deepEqual(config.holderCheck, { verify: 'required', iamportLookup: true });
+    assert.equal(parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'off' }).holderCheck.verify, 'off');
+    assert.doesNotMatch(config.warnings.join('\n'), /VERIFY_REFUND_HOLDER/);
+    const unmet = parseConfig({ ...base, VERIFY_REFUND_HOLDER: 'required' });
+    assert.match(unmet.warnings.join('\n'), /VERIFY_REFUND_HOLDER=required.*IAMPORT_HOLDER_LOOKUP=true/);
+    const message = problemsOf({ ...base, VERIFY_REFUND_HOLDER: 'always', IAMPORT_HOLDER_LOOKUP: 'maybe' });
+    assert.match(message, /VERIFY_REFUND_HOLDER must be off, when_available or required/);
+    assert.match(message, /IAMPORT_HOLDER_LOOKUP must be true or false/);
   });
 
   it('reads PUBLIC_ORIGIN, MAX_GRANT_TTL, the webhook settings and HEALTH_DETAILS', () => {

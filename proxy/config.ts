@@ -59,8 +59,17 @@ export interface Config {
   readonly attentionAfterSeconds: number;
   /** DATA_ENCRYPTION_KEY(_PREVIOUS): seal refund requests' accounts; without a current key request mode is off. */
   readonly dataKeys: DataKeys;
+  /** The account-holder check before a virtual-account refund (VERIFY_REFUND_HOLDER, IAMPORT_HOLDER_LOOKUP). */
+  readonly holderCheck: HolderCheckConfig;
   /** Things worth saying at start-up that do not stop it (a deprecated spelling, say). */
   readonly warnings: readonly string[];
+}
+
+export interface HolderCheckConfig {
+  /** `off`: no lookup; `when_available`: a mismatch refuses, no lookup goes on; `required`: no lookup refuses (503). */
+  readonly verify: 'off' | 'when_available' | 'required';
+  /** i'mport V1's hidden GET /vbanks/holder answers for this merchant (IAMPORT_HOLDER_LOOKUP). */
+  readonly iamportLookup: boolean;
 }
 
 /** The admin API for the merchant's servers. */
@@ -307,6 +316,8 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     webhookIps: read('IAMPORT_WEBHOOK_IPS'),
     webhookForwardUrl: forwardUrlOf(read('IAMPORT_WEBHOOK_FORWARD_URL'), production, problems),
     healthDetails: read('HEALTH_DETAILS'),
+    verifyHolder: read('VERIFY_REFUND_HOLDER'),
+    iamportHolderLookup: read('IAMPORT_HOLDER_LOOKUP'),
     attentionAfter: read('ATTENTION_AFTER'),
     deployment: read('DENO_DEPLOYMENT_ID'),
     adminKeys: adminKeysOf(read('ADMIN_API_KEYS'), problems),
@@ -333,6 +344,12 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
   if (!dataKeys.current) {
     warnings.push(
       'request mode is off: DATA_ENCRYPTION_KEY is not set, so POST /refund-requests answers REFUND_NOT_ALLOWED',
+    );
+  }
+  if (values.verifyHolder === 'required' && !values.iamportHolderLookup && !env.PORTONE_API_SECRET) {
+    warnings.push(
+      "VERIFY_REFUND_HOLDER=required, and i'mport V1 offers no holder lookup unless IAMPORT_HOLDER_LOOKUP=true: " +
+        'every virtual-account refund answers 503 UPSTREAM_UNAVAILABLE until it is set.',
     );
   }
   // Past this point every required or defaulted value is set: each read that came back empty added a problem.
@@ -363,6 +380,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     merchantWebhooks: sandboxWebhooksOf(sandbox, values.merchantWebhooks, retrySchedule!),
     attentionAfterSeconds: values.attentionAfter!,
     dataKeys,
+    holderCheck: { verify: values.verifyHolder!, iamportLookup: values.iamportHolderLookup! },
     warnings,
   };
 }

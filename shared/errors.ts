@@ -23,6 +23,8 @@ export interface ErrorRule {
 export const ERRORS = {
   INVALID_REQUEST: { status: 400, retry: 'reload', bare: true },
   REFUND_ACCOUNT_REQUIRED: { status: 400, retry: 'reload' },
+  // The bank's holder of the refund account is not `refund_holder` (or there is no such account): fix the form.
+  REFUND_ACCOUNT_HOLDER_MISMATCH: { status: 400, retry: 'reload' },
   UNAUTHORIZED: { status: 401, retry: 'none', bare: true },
   FORBIDDEN: { status: 403, retry: 'none', bare: true },
   PAYMENT_NOT_FOUND: { status: 404, retry: 'none', bare: true },
@@ -55,6 +57,7 @@ export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[]; // keys of a lite
 export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   INVALID_REQUEST: 'The request is not valid.',
   REFUND_ACCOUNT_REQUIRED: 'A refund account is required for this payment.',
+  REFUND_ACCOUNT_HOLDER_MISMATCH: "The account holder does not match the bank's records for this account.",
   UNAUTHORIZED: 'A valid refund grant is required.',
   FORBIDDEN: 'This grant does not allow this refund.',
   PAYMENT_NOT_FOUND: 'The payment was not found.',

@@ -32,6 +32,7 @@ export const REFUND_COLUMNS = [
   'grant_jti',
   'client_ip',
   'origin',
+  'holder_check',
 ] as const;
 
 export type RefundRow = { readonly [K in (typeof REFUND_COLUMNS)[number]]: string | number | null };
@@ -60,6 +61,7 @@ export const refundRow = (attempt: Attempt): RefundRow => ({
   grant_jti: attempt.grant_jti,
   client_ip: attempt.client_ip,
   origin: attempt.origin,
+  holder_check: attempt.holder_check ?? null,
 });
 
 export const paymentRow = (payment: StoredPayment) => ({

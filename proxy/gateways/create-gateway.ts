@@ -19,7 +19,10 @@ export interface GatewayPieces {
   readonly stopwatch?: () => number;
 }
 
-export const createGateway = (config: Pick<Config, 'iamport'>, pieces: GatewayPieces): Gateway =>
+export const createGateway = (
+  config: Pick<Config, 'iamport'> & Partial<Pick<Config, 'holderCheck'>>,
+  pieces: GatewayPieces,
+): Gateway =>
   createIamportGateway({
     baseUrl: config.iamport.apiUrl,
     apiKey: config.iamport.apiKey,
@@ -27,6 +30,7 @@ export const createGateway = (config: Pick<Config, 'iamport'>, pieces: GatewayPi
     fetch: pieces.fetch,
     now: pieces.now,
     timeoutMs: config.iamport.timeoutMs,
+    holderLookup: config.holderCheck?.iamportLookup ?? false,
     log: pieces.log,
     ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
     ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),

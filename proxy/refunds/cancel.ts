@@ -1,13 +1,15 @@
 /**
  * @module cancelRefund(): the one path by which money moves.
  * lease per order, key claimed, order read (one trip to the ledger) -> anything unknown settled -> local checks ->
- * audit -> i'mport -> ledger -> outcome; then, still under the lease, the answer stored for its key and the lease
- * released. Exactly-once comes from three locks in series: the order lease (one refund of an order at a time, across
- * processes), the Idempotency-Key (a retried request is answered, not repeated) and i'mport's checksum (a refund
- * computed from a stale balance is refused by i'mport itself).
+ * the refund account's holder checked with the bank (VERIFY_REFUND_HOLDER) -> audit -> i'mport -> ledger -> outcome;
+ * then, still under the lease, the answer stored for its key and the lease released. Exactly-once comes from three
+ * locks in series: the order lease (one refund of an order at a time, across processes), the Idempotency-Key (a
+ * retried request is answered, not repeated) and i'mport's checksum (a refund computed from a stale balance is refused
+ * by i'mport itself).
  */
 import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
+import { checkHolder } from '../holders/holder-check.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
@@ -124,7 +126,8 @@ const refund = async (
   order: OrderSnapshot,
 ): Promise<CancelOutcome> => {
   const { request: req, grant } = input;
-  const start = attemptStart(deps, input, keyed?.key ?? null);
+  // The holder check, once made, is kept on every row this attempt writes (let: rejectLocally reads it when called).
+  let start = attemptStart(deps, input, keyed?.key ?? null);
   /** Audits a refusal made before anything was sent, and answers it; `why` is kept in the audit for the shop. */
   const rejectLocally = async (
     failure: Failure,
@@ -187,6 +190,12 @@ const refund = async (
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
+  const account = refundAccountOf(checked.refund);
+  if (account.refundAccount) {
+    const holder = await checkHolder(deps, account.refundAccount, req.merchant_uid);
+    start = { ...start, holder_check: holder.check };
+    if (holder.failure) return rejectLocally(holder.failure, payment.imp_uid, holder.note);
+  }
 
   // 4. To i'mport, with the balance the ledger shows as the checksum.
   const checksum = cancelableOf(payment);
@@ -200,7 +209,7 @@ const refund = async (
       checksum,
       reason: req.reason,
       requester: input.approval ? 'admin' : 'customer',
-      ...refundAccountOf(checked.refund),
+      ...account,
       idempotencyKey: keyed?.key ?? null,
       attemptId: attempt.id,
       // The merchant's split of this refund, from the grant (or the request it was approved from).

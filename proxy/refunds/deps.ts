@@ -1,6 +1,7 @@
 /** @module What the refund use case needs from the outside, passed in so tests and runtimes can supply their own. */
 import type { Background } from '../background.ts';
 import type { Gateway } from '../gateways/gateway.ts';
+import type { HolderCheckMode } from '../holders/holder-check.ts';
 import type { Store } from '../store/store.ts';
 import type { CancelOutcome } from './outcome.ts';
 
@@ -19,6 +20,8 @@ export interface RefundDeps {
   readonly log: (line: Record<string, unknown>) => void;
   /** Keeps writes that follow an answer (under the order's lease) alive until they are done. */
   readonly background: Background;
+  /** VERIFY_REFUND_HOLDER: the account-holder check before a virtual-account refund; `when_available` unless given. */
+  readonly holderCheck?: HolderCheckMode;
   /** Merchant webhooks, when configured: outcomes then write their events, and a write is followed by a kick. */
   readonly webhooks?: WebhookSink | null;
   /** Told of every refund's outcome, however it was asked for (the refunds counter of /metrics). */

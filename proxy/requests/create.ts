@@ -1,10 +1,12 @@
 /**
  * @module createRequest(): a customer asks for a refund (request mode). Under the order's lease, like a refund: the
  * Idempotency-Key claimed and the order read in one trip, the payment read as the view reads it, the same local checks
- * as a refund; then the request written (the ledger keeps one open per order) with its event.
+ * as a refund, and the account's holder checked with the bank as a refund checks it (so the customer fixes a typo while
+ * still on the page); then the request written (the ledger keeps one open per order) with its event.
  */
 import { ERRORS } from '../../shared/errors.ts';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
+import { checkHolder } from '../holders/holder-check.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
@@ -107,6 +109,11 @@ const create = async (
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;
+  if (refund_holder && refund_account && checked.refund.refund_bank) {
+    const account = { bank: checked.refund.refund_bank, number: refund_account, holder: refund_holder };
+    const holder = await checkHolder(deps, account, req.merchant_uid);
+    if (holder.failure) return fail(holder.failure.code, holder.failure.message);
+  }
   const secret = refund_account
     ? await sealer.seal(JSON.stringify({ refund_holder, refund_account, refund_tel }))
     : null;

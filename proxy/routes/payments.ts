@@ -1,15 +1,38 @@
-/** @module GET /payments/:merchant_uid (the refund view) and POST /payments/cancel (the refund), behind a grant. */
-import { Hono } from 'hono';
+/**
+ * @module GET /payments/:merchant_uid (the refund view), POST /payments/cancel (the refund) and POST
+ * /payments/:merchant_uid/verify-account (the holder check while the customer types), behind a grant.
+ */
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
-import { MerchantUidSchema } from '../../shared/schemas/fields.ts';
+import { AccountNumberSchema, BankCodeSchema, HolderSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
+import { verifyAccount } from '../holders/verify-account.ts';
+import { isJsonContentType } from '../http/content-type.ts';
 import { cancelRefund, toAnswer, viewPayment } from '../refunds/index.ts';
 import { requestView } from '../requests/shapes.ts';
 import { readCancelBody } from './cancel-body.ts';
 import { describeIssues } from './describe-issues.ts';
+
+/** The account to check, with the rules of POST /payments/cancel's fields. */
+const VerifyAccountSchema = v.object({
+  refund_holder: HolderSchema,
+  refund_bank: BankCodeSchema,
+  refund_account: AccountNumberSchema,
+});
+
+const readJson = async (c: Context): Promise<unknown> => {
+  if (!isJsonContentType(c.req.header('Content-Type'))) {
+    throw new AppError('INVALID_REQUEST', 'Send the request as JSON (Content-Type: application/json).');
+  }
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    throw new AppError('INVALID_REQUEST', 'The body is not valid JSON.');
+  }
+};
 
 export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
@@ -51,4 +74,16 @@ export const paymentRoutes = (deps: AppDeps) =>
       if (!answer.body.ok) c.set('errorCode', answer.body.error.code);
       // The status comes from the shared error table (or a stored answer), always a contentful HTTP status.
       return c.json(answer.body, answer.status as ContentfulStatusCode);
+    })
+    .post('/payments/:merchant_uid/verify-account', async (c) => {
+      const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
+      if (!merchantUid.success)
+        throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
+      assertGrantCovers(c.get('grant'), merchantUid.output);
+      const body = v.safeParse(VerifyAccountSchema, await readJson(c));
+      if (!body.success) throw new AppError('INVALID_REQUEST', describeIssues(body.issues));
+      const { refund_bank: bank, refund_account: number, refund_holder: holder } = body.output;
+      const outcome = await verifyAccount(deps, merchantUid.output, { bank, number, holder });
+      if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
+      return c.json({ ok: true, holder_check: outcome.holder_check });
     });

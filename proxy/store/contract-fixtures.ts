@@ -50,6 +50,7 @@ export function anAttempt(overrides: Partial<AttemptStart> = {}): AttemptStart {
     started_at: T0,
     request_id: null,
     approved_by: null,
+    holder_check: null,
     ...overrides,
   };
 }

@@ -245,6 +245,14 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_requests ADD COLUMN vat_amount DOUBLE PRECISION',
     ],
   },
+  {
+    version: 10,
+    name: 'refund_attempt_holder_check',
+    statements: [
+      // The account-holder check made before a virtual-account refund (VERIFY_REFUND_HOLDER), and what it found.
+      'ALTER TABLE refund_attempts ADD COLUMN holder_check TEXT',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -97,6 +97,7 @@ export function decodeAttempt(row: SqlRow): Attempt {
     started_at: num(row, 'started_at'),
     request_id: textOrNull(row, 'request_id'),
     approved_by: textOrNull(row, 'approved_by'),
+    holder_check: textOrNull(row, 'holder_check'),
     outcome: row.outcome === null ? null : oneOf(row, 'outcome', OUTCOMES),
     error_code: textOrNull(row, 'error_code'),
     iamport_code: numOrNull(row, 'iamport_code'),

@@ -41,6 +41,7 @@ const startParams = (start: AttemptStart) => [
   start.started_at,
   start.request_id ?? null,
   start.approved_by ?? null,
+  start.holder_check ?? null,
 ];
 
 /** The WHERE conditions of pageAttempts and their parameters, in placeholder order. */

@@ -47,6 +47,11 @@ export interface AttemptStart {
   readonly request_id?: string | null;
   /** Who approved that request (an admin key's id). */
   readonly approved_by?: string | null;
+  /**
+   * The account-holder check made before this attempt (holders/holder-check.ts): `verified`, `mismatch`,
+   * `unavailable`, `not_offered` or `off`; null when the refund took no account (no check).
+   */
+  readonly holder_check?: string | null;
 }
 
 /** How an attempt ended. Written once; an `unknown` outcome may later be settled to `succeeded` or `failed`. */

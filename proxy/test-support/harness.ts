@@ -65,6 +65,7 @@ export interface HarnessOptions {
       | 'attentionAfterSeconds'
       | 'staffPerSubPerMinute'
       | 'dataKeys'
+      | 'holderCheck'
     >
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */

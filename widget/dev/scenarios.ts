@@ -292,6 +292,11 @@ export function installScenarios(outcome: () => Outcome): void {
     await wait(500);
     if (method !== 'POST') return viewAnswer(url);
     if (url.endsWith('/withdraw')) return withdrawAnswer(url, outcome());
+    // The holder check while typing: the bank knows 홍길동 as the holder of every account here.
+    if (url.endsWith('/verify-account')) {
+      const verified = body?.refund_holder === '홍길동';
+      return verified ? json({ ok: true, holder_check: 'verified' }) : failure('REFUND_ACCOUNT_HOLDER_MISMATCH');
+    }
     return url.endsWith('/refund-requests') ? requestAnswer(body, outcome()) : cancelAnswer(body, outcome());
   }, FAKE_ENDPOINT);
 }

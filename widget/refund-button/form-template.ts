@@ -12,6 +12,7 @@ import {
   needsAccount,
 } from './form.ts';
 import { fill } from './format.ts';
+import type { HolderCheck } from './refund-flow.ts';
 import type { FailureCode, RefundButtonStrings } from './strings.ts';
 
 /** What the form shows: the loaded payment, the values as typed and the fields marked invalid. */
@@ -21,6 +22,8 @@ export interface FormState extends Formatting {
   readonly invalid: ReadonlySet<Field>;
   /** Why the form came back (shown above it), if it did. */
   readonly notice?: FailureCode;
+  /** What the bank said of the account's holder, while it still holds. */
+  readonly check?: HolderCheck | undefined;
 }
 
 /** What the form's events call; Lit calls them with the element as `this`. */
@@ -147,7 +150,13 @@ const account = (f: FormState, s: RefundButtonStrings): TemplateResult => {
   const phone: InputOptions = { label: s.phone, type: 'tel', mode: 'tel', auto: 'tel', max: 16 };
   return html`<fieldset part="group">
     <legend part="label">${s.account}</legend>
-    ${field(f, 'holder', s.holderError, input(f, 'holder', { label: s.holder, auto: 'name', max: 30 }))}
+    ${field(
+      f,
+      'holder',
+      f.check ? s.REFUND_ACCOUNT_HOLDER_MISMATCH : s.holderError, // shown only while marked: never when verified
+      input(f, 'holder', { label: s.holder, auto: 'name', max: 30 }),
+      html`<span part="verified" role="status">${f.check === 'verified' ? s.verified : ''}</span>`,
+    )}
     ${field(f, 'bank', s.bankError, select(f, 'bank', s.bank, banks))}
     ${field(f, 'account', s.accountError, input(f, 'account', accountNumber))}
     ${fieldsOf(f.ctx).includes('phone') ? field(f, 'phone', s.phoneError, input(f, 'phone', phone)) : nothing}

@@ -22,15 +22,31 @@ type Views = RefundView | Answer | (RefundView | Answer)[];
 
 let fake: FakeProxy | undefined;
 
-/** Installs the fake proxy: views are served in order (the last one repeats), POST answers likewise. */
+/** POST /payments/:uid/verify-account's answer (the holder check while typing): "unavailable" unless a test says. */
+let verifyAnswer: () => Answer = () => json({ ok: true, holder_check: 'unavailable' });
+
+/** Sets how the holder check while typing is answered (until the next proxy()). */
+export const verifyWith = (answer: () => Answer): void => {
+  verifyAnswer = answer;
+};
+
+/**
+ * Installs the fake proxy: views are served in order (the last one repeats), POST answers likewise; the holder
+ * check's calls are answered apart (verifyWith) and are not among posts().
+ */
 export function proxy(view: Views, ...cancel: Answer[]): void {
   fake?.uninstall();
   const asAnswer = (v: RefundView | Answer): Answer =>
     v instanceof Response || v === 'network' || v instanceof Promise ? v : json(v);
   const views = (Array.isArray(view) ? view : [view]).map(asAnswer);
   const next = (queue: Answer[]) => (queue.length > 1 ? queue.shift()! : queue[0]!); // a test gives at least one
-  fake = installFakeProxy(({ method }) => next(method === 'POST' ? cancel : views));
+  verifyAnswer = () => json({ ok: true, holder_check: 'unavailable' });
+  fake = installFakeProxy(({ method, url }) =>
+    isVerify(url) ? verifyAnswer() : next(method === 'POST' ? cancel : views),
+  );
 }
+
+const isVerify = (url: string) => url.endsWith('/verify-account');
 
 /** Puts the real `fetch` back (after each test). */
 export function uninstallProxy(): void {
@@ -39,7 +55,8 @@ export function uninstallProxy(): void {
 }
 
 export const calls = () => fake?.calls ?? [];
-export const posts = () => calls().filter((c) => c.method === 'POST');
+export const posts = () => calls().filter((c) => c.method === 'POST' && !isVerify(c.url));
+export const verifies = () => calls().filter((c) => isVerify(c.url));
 export const gets = () => calls().filter((c) => c.method === 'GET');
 
 // ---------------------------------------------------------------------------------------------------------------

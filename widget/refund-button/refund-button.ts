@@ -2,12 +2,12 @@
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { type DialogState, dialogBody, statusOf } from './dialog-body.ts';
 import { RefundCloseEvent, RefundOpenEvent } from './events.ts';
-import { buildRequest, emptyForm, type FormContext } from './form.ts';
+import { buildRequest, type FormContext, needsAccount } from './form.ts';
 import { formatDate, formatMoney } from './format.ts';
 import { langOf } from './lang.ts';
 import { payoutLine } from './payout.ts';
 import { styles } from './refund-button.styles.ts';
-import { RefundFlow } from './refund-flow.ts';
+import { MISMATCH, RefundFlow } from './refund-flow.ts';
 import { RefundForm } from './refund-form.ts';
 import { type Lang, type RefundButtonStrings, STRINGS } from './strings.ts';
 
@@ -129,15 +129,25 @@ export class RefundButton extends LitElement {
   declare strings: Partial<RefundButtonStrings>;
 
   // Not reactive properties: every change to the form or the flow goes through requestUpdate.
-  #form = new RefundForm(() => this.#ctx);
+  #form: RefundForm = new RefundForm(
+    () => this.#ctx,
+    (body) => this.#flow.verify(body),
+    () => this.requestUpdate(),
+  );
   /** What to focus once the next update has rendered. */
   #focus?: string;
-  #flow = new RefundFlow(this, {
+  #flow: RefundFlow = new RefundFlow(this, {
     context: () => this.#ctx,
     request: (ctx) => buildRequest(this.#form.values, ctx),
     entered: (phase, focus) => {
       this.#focus = focus;
       if (phase === 'loading') this.#form.invalid = new Set(); // a payment loaded afresh starts with no field marked
+      // The refund's own mismatch is said under the holder's field, as the check's is, rather than above the form.
+      if (phase === 'form' && this.#flow.notice === MISMATCH && needsAccount(this.#ctx!)) {
+        this.#flow.notice = undefined;
+        this.#form.found('mismatch');
+        this.#focus = '#holder';
+      }
     },
   });
   #langObserver = new MutationObserver(() => this.requestUpdate());
@@ -176,7 +186,7 @@ export class RefundButton extends LitElement {
   async show(): Promise<void> {
     const flow = this.#flow;
     if (this.disabled || flow.phase !== 'closed') return;
-    this.#form.values = emptyForm();
+    this.#form.clear();
     flow.view = flow.notice = undefined;
     flow.go('loading');
     await this.updateComplete;
@@ -281,6 +291,7 @@ export class RefundButton extends LitElement {
       ctx: this.#ctx,
       values: this.#form.values,
       invalid: this.#form.invalid,
+      check: this.#form.check,
       notice: flow.notice,
       blocked: phase === 'blocked' ? flow.blocked() : undefined,
       failure: flow.failure,

@@ -26,9 +26,15 @@ import {
   type Outcome,
   requestRefund,
   retryOf,
+  verifyAccount,
   withdrawRequest,
 } from './request.ts';
 import type { FailureCode, FailureText } from './strings.ts';
+
+/** What the bank said of the account's holder (POST verify-account, or the refund's own answer). */
+export type HolderCheck = 'verified' | 'mismatch';
+
+export const MISMATCH = 'REFUND_ACCOUNT_HOLDER_MISMATCH';
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;
@@ -157,6 +163,26 @@ export class RefundFlow implements ReactiveController {
     void (this.phase === 'load-error' ? this.load() : this.#redo());
   }
 
+  /**
+   * What the bank says of the account's holder while the form is shown: `verified`, `mismatch`, or undefined when
+   * it cannot say. A call of its own, so it never aborts the flow's.
+   */
+  async verify(body: object): Promise<HolderCheck | undefined> {
+    if (this.phase !== 'form') return;
+    const c = { ...this.#connection, signal: AbortSignal.timeout(TIMEOUT_MS) };
+    const o = await verifyAccount(c, this.#host.merchantUid, body);
+    return o.ok ? (o.value === 'verified' ? o.value : undefined) : o.error.code === MISMATCH ? 'mismatch' : undefined;
+  }
+
+  get #connection() {
+    // fetch is looked up per call, so a page (or a test) may replace window.fetch
+    return {
+      endpoint: this.#endpoint,
+      token: this.#host.token,
+      fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
+    };
+  }
+
   get #endpoint(): string {
     return this.#host.endpoint || SCRIPT_ORIGIN;
   }
@@ -173,12 +199,7 @@ export class RefundFlow implements ReactiveController {
     const controller = (this.#controller = new AbortController());
     const seq = this.#seq;
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-    const result = await run({
-      endpoint: this.#endpoint,
-      token: this.#host.token,
-      signal: controller.signal,
-      fetch: (...args) => fetch(...args), // looked up per call, so a page (or a test) may replace window.fetch
-    });
+    const result = await run({ ...this.#connection, signal: controller.signal });
     clearTimeout(timer);
     return seq === this.#seq ? result : undefined;
   }

@@ -1,15 +1,49 @@
-/** @module The refund form's state as the customer fills it in: the values as typed and the fields marked invalid. */
-import { emptyForm, type Field, type FormContext, invalidFields, isFieldValid } from './form.ts';
+/**
+ * @module The refund form's state as the customer fills it in: the values as typed, the fields marked invalid, and
+ * what the bank said of the account's holder (checked 600 ms after the account's last change).
+ */
+import {
+  buildRequest,
+  emptyForm,
+  type Field,
+  type FormContext,
+  invalidFields,
+  isFieldValid,
+  needsAccount,
+} from './form.ts';
 import { fieldOf } from './form-template.ts';
+import type { HolderCheck } from './refund-flow.ts';
+
+const ACCOUNT_FIELDS = ['holder', 'bank', 'account'] as const;
 
 export class RefundForm {
   values = emptyForm();
   invalid = new Set<Field>();
+  /** What the bank said of the account as it now stands; a mismatch marks the holder's field. */
+  check?: HolderCheck;
   /** The payment, presets and fixed amount the form works with; undefined before the payment is loaded. */
   readonly #context: () => FormContext | undefined;
+  /** Asks the bank; `changed` re-renders once it answered. */
+  readonly #verify: (body: object) => Promise<HolderCheck | undefined>;
+  readonly #changed: () => void;
+  /** The account last checked (or being checked), as sent. */
+  #account = '';
+  #timer?: ReturnType<typeof setTimeout>;
 
-  constructor(context: () => FormContext | undefined) {
+  constructor(
+    context: () => FormContext | undefined,
+    verify: (body: object) => Promise<HolderCheck | undefined>,
+    changed: () => void,
+  ) {
     this.#context = context;
+    this.#verify = verify;
+    this.#changed = changed;
+  }
+
+  /** A new dialog: nothing typed, nothing checked. */
+  clear(): void {
+    this.values = emptyForm();
+    this.#watch();
   }
 
   /** A control changed: keeps its value and re-checks its field if marked. Returns a control it revealed, to focus. */
@@ -19,6 +53,7 @@ export class RefundForm {
     const change = name === 'scope' ? { partial: value === 'partial' } : { [name]: control.value };
     this.values = { ...this.values, ...change };
     this.#check(name, false);
+    this.#watch();
     if (name === 'preset' && value === 'other') return '[name=other]';
     if (name === 'scope' && this.values.partial) return '[name=amount]';
     return undefined;
@@ -33,10 +68,39 @@ export class RefundForm {
     return text && !!control.value && this.#check(control.name, true);
   }
 
-  /** Marks every field that is not acceptable yet; true when none is. */
+  /** Marks every field that is not acceptable yet (a holder the bank refused included); true when none is. */
   validate(): boolean {
     this.invalid = new Set(invalidFields(this.values, this.#context()!)); // Continue is only offered on a loaded form
+    this.found(this.check);
     return !this.invalid.size;
+  }
+
+  /** What the bank said of the account as it stands (the check's answer, or the refund's own mismatch). */
+  found(check?: HolderCheck): void {
+    this.check = check;
+    if (check === 'mismatch') this.invalid.add('holder');
+    // Unmarked only by a fresh check of the holder itself.
+    this.#check('holder', false);
+  }
+
+  /** The account changed: forgets what the bank said of the last one, and checks this one 600 ms from now. */
+  #watch(): void {
+    const ctx = this.#context();
+    const complete = ctx && needsAccount(ctx) && ACCOUNT_FIELDS.every((f) => isFieldValid(f, this.values, ctx));
+    const r = complete && buildRequest(this.values, ctx);
+    const body = r && { refund_holder: r.refund_holder, refund_bank: r.refund_bank, refund_account: r.refund_account };
+    const id = JSON.stringify(body);
+    if (id === this.#account) return;
+    this.#account = id;
+    clearTimeout(this.#timer);
+    if (this.check) this.found();
+    if (!body) return;
+    this.#timer = setTimeout(async () => {
+      const check = await this.#verify(body);
+      if (id !== this.#account) return; // the account changed meanwhile
+      this.found(check);
+      this.#changed();
+    }, 600);
   }
 
   /**
@@ -48,8 +112,9 @@ export class RefundForm {
     const was = this.invalid.has(field);
     const ctx = this.#context();
     if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
-    if (isFieldValid(field, this.values, ctx)) this.invalid.delete(field);
-    else this.invalid.add(field);
+    if (isFieldValid(field, this.values, ctx) && !(field === 'holder' && this.check === 'mismatch')) {
+      this.invalid.delete(field);
+    } else this.invalid.add(field);
     return was !== this.invalid.has(field);
   }
 }

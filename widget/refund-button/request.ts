@@ -97,6 +97,15 @@ export const requestRefund = (c: Connection, body: CancelRequestInput, key: stri
 export const withdrawRequest = (c: Connection, id: string): Promise<Outcome<{ ok: true; request: RequestView }>> =>
   post(c, `/refund-requests/${encodeURIComponent(id)}/withdraw`, readMoved);
 
+/** `POST /payments/:merchant_uid/verify-account`: the account's holder checked with the bank (`holder_check`). */
+export const verifyAccount = (c: Connection, merchantUid: string, body: object): Promise<Outcome<string>> =>
+  post(
+    c,
+    `/payments/${encodeURIComponent(merchantUid)}/verify-account`,
+    (b) => (b as { holder_check?: unknown } | null)?.holder_check as string | undefined, // compared, never shown
+    body,
+  );
+
 /** A random v4 UUID; `crypto.randomUUID` exists only on secure (https) pages, so others build one from random bytes. */
 export const createIdempotencyKey = (): string => {
   if (crypto.randomUUID) return crypto.randomUUID();

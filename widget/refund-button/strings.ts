@@ -82,6 +82,8 @@ export type RefundButtonStrings = Record<FailureText | NotRefundableReason, stri
   /** A reason must be typed. */
   reasonError: string;
   holderError: string;
+  /** Beside the holder, once the bank confirmed the account's holder. */
+  verified: string;
   bankError: string;
   accountError: string;
   phoneError: string;
@@ -185,6 +187,7 @@ const TEXTS: Texts = {
   reasonChoose: ['환불 사유를 선택해 주세요.', 'Choose a reason.'],
   reasonError: ['환불 사유를 입력해 주세요.', 'Please give a reason.'],
   holderError: ['예금주 이름을 입력해 주세요.', "Enter the account holder's name."],
+  verified: ['확인됨', 'Verified'],
   bankError: ['은행을 선택해 주세요.', 'Choose a bank.'],
   accountError: ['계좌번호를 숫자로 정확히 입력해 주세요.', 'Enter the account number in digits.'],
   phoneError: ['휴대폰 번호를 정확히 입력해 주세요.', 'Enter a valid phone number.'],
@@ -223,6 +226,7 @@ const TEXTS: Texts = {
   ],
   INVALID_REQUEST: ['입력한 내용을 다시 확인해 주세요.', 'Please check what you entered.'],
   REFUND_ACCOUNT_REQUIRED: ['환불받을 계좌 정보를 입력해 주세요.', 'Enter the account for the refund.'],
+  REFUND_ACCOUNT_HOLDER_MISMATCH: ['예금주가 계좌와 맞지 않아요.', "The holder doesn't match this account."],
   UNAUTHORIZED: [
     '지금은 환불을 진행할 수 없어요. 상점에 문의해 주세요.',
     "Refunds can't be made here right now. Please contact the shop.",

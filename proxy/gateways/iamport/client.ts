@@ -7,12 +7,13 @@
 import * as v from 'valibot';
 import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
-import { AnyEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import { AnyEnvelopeSchema, HolderEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
 import { toPayment } from './to-payment.ts';
 import { createTokenCache } from './token.ts';
 import type {
   ChangeResult,
   FetchedResponse,
+  HolderLookup,
   IamportClient,
   IamportClientOptions,
   LookupResult,
@@ -33,7 +34,7 @@ export type {
 } from './types.ts';
 
 /** Which i'mport call an HTTP exchange was, for the gateway latency histogram. */
-export type IamportCall = 'token' | 'payment' | 'find' | 'cancel' | 'vbank_revoke';
+export type IamportCall = 'token' | 'payment' | 'find' | 'cancel' | 'vbank_revoke' | 'holder';
 
 /** How the client's exchanges are timed: both injected, so no global holds a measurement. */
 export interface IamportCallTiming {
@@ -48,6 +49,7 @@ const callOf = (method: string, path: string): IamportCall => {
   if (path === '/payments/cancel') return 'cancel';
   if (path.startsWith('/payments/find/')) return 'find';
   if (method === 'DELETE' && path.startsWith('/vbanks/')) return 'vbank_revoke';
+  if (path.startsWith('/vbanks/holder')) return 'holder';
   return 'payment';
 };
 
@@ -290,8 +292,31 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     return { kind: 'unknown', reason: read.reason, detail: read.detail };
   };
 
+  /**
+   * `GET /vbanks/holder` (undocumented since 2024): its own 404 says "계좌정보 조회 실패" for an account the bank does
+   * not know; any other 404 is the route itself missing, which is i'mport not offering the lookup to this merchant.
+   */
+  const lookupHolder = async (bankCode: string, bankNum: string): Promise<HolderLookup> => {
+    const query = new URLSearchParams({ bank_code: bankCode, bank_num: bankNum });
+    const raw = await authed('GET', `/vbanks/holder?${query}`);
+    if (raw.kind === 'no_token') return { kind: 'unavailable', reason: 'auth', detail: raw.detail };
+    if (raw.kind === 'unavailable') return raw;
+    const said = messageOf(raw.json) ?? '';
+    if (said.includes('계좌정보')) return { kind: 'not_found' };
+    if (raw.status === 404) return { kind: 'not_offered' };
+    const parsed = v.safeParse(HolderEnvelopeSchema, raw.json);
+    if (raw.status >= 300 || (parsed.success && parsed.output.code !== 0)) {
+      const detail = `HTTP ${raw.status}${said ? `: ${said}` : ''}`;
+      return { kind: 'unavailable', reason: raw.status === 401 ? 'auth' : 'http_error', detail };
+    }
+    if (!parsed.success) return refuseAnswer('/vbanks/holder', parsed.issues);
+    const holder = parsed.output.response?.bank_holder;
+    return holder ? { kind: 'ok', holder } : { kind: 'unavailable', reason: 'bad_response', detail: 'no bank_holder' };
+  };
+
   return {
     baseUrl,
+    lookupHolder,
     getPayment: async (impUid) => {
       const segment = segmentOf(impUid);
       // Without include_sandbox: i'mport leaves test-channel payments out (iamport-v1.md §4.1).

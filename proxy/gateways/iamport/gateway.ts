@@ -1,7 +1,8 @@
 /**
  * @module createIamportGateway(): i'mport V1 behind the gateway seam. The client (client.ts) speaks V1's wire; this
  * writes V1's cancel body from the proxy's command, takes the refund banks from the per-PG code tables (V1 wants the
- * PG's own bank codes) and reads V1's unsigned webhook. V1 has no idempotency key and no documented holder lookup.
+ * PG's own bank codes) and reads V1's unsigned webhook. V1 has no idempotency key and no documented holder lookup: its
+ * hidden `GET /vbanks/holder` is offered only when the merchant turns it on (IAMPORT_HOLDER_LOOKUP=true).
  */
 import { banksFor } from '../../../shared/banks.ts';
 import type { CancelCommand, Gateway } from '../gateway.ts';
@@ -31,8 +32,16 @@ export const toCancelParams = (command: CancelCommand): CancelParams => {
   };
 };
 
+/** Whether the gateway offers `lookupHolder` (IAMPORT_HOLDER_LOOKUP); without it the method is absent. */
+export interface IamportGatewayOptions {
+  readonly holderLookup?: boolean;
+}
+
 /** The seam over a client; `client` is given by the benchmarks' token-cache-off run, else made from the options. */
-export const iamportGatewayOf = (client: IamportClient): Gateway => ({
+export const iamportGatewayOf = (
+  client: IamportClient,
+  { holderLookup = false }: IamportGatewayOptions = {},
+): Gateway => ({
   name: 'iamport',
   baseUrl: client.baseUrl,
   webhookPath: '/webhooks/iamport',
@@ -42,7 +51,9 @@ export const iamportGatewayOf = (client: IamportClient): Gateway => ({
   closeVirtualAccount: (payment) => client.revokeVbank(payment.imp_uid),
   refundBanks: (payment) => banksFor(payment.pg_provider),
   readWebhook: readIamportWebhook,
+  ...(holderLookup ? { lookupHolder: ({ bank, number }) => client.lookupHolder(bank, number) } : {}),
 });
 
-export const createIamportGateway = (options: IamportClientOptions & IamportCallTiming): Gateway =>
-  iamportGatewayOf(createIamportClient(options));
+export const createIamportGateway = (
+  options: IamportClientOptions & IamportCallTiming & IamportGatewayOptions,
+): Gateway => iamportGatewayOf(createIamportClient(options), options);

@@ -71,6 +71,10 @@ export type IamportPayment = v.InferOutput<typeof PaymentSchema>;
 export const TokenEnvelopeSchema = envelopeOf(TokenSchema);
 export const PaymentEnvelopeSchema = envelopeOf(PaymentSchema);
 export const AnyEnvelopeSchema = envelopeOf(v.unknown());
+/** `GET /vbanks/holder`'s answer (undocumented since 2024); a name is at most a few dozen characters. */
+export const HolderEnvelopeSchema = envelopeOf(
+  v.object({ bank_holder: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)) }),
+);
 
 /** The body of `POST /payments/cancel` as i'mport takes it. */
 export interface CancelParams {

@@ -4,11 +4,11 @@
  */
 
 import type { FetchLike } from '../../net/fetch-like.ts';
-import type { ChangeResult, LookupResult } from '../gateway.ts';
+import type { ChangeResult, HolderLookup, LookupResult } from '../gateway.ts';
 import type { CancelParams } from './schemas.ts';
 
 export type { FetchedResponse, FetchInit, FetchLike } from '../../net/fetch-like.ts';
-export type { ChangeResult, LookupResult, Refused, Unavailable } from '../gateway.ts';
+export type { ChangeResult, HolderLookup, LookupResult, Refused, Unavailable } from '../gateway.ts';
 
 export interface IamportClientOptions {
   readonly baseUrl: string;
@@ -29,4 +29,6 @@ export interface IamportClient {
   findPayment(merchantUid: string): Promise<LookupResult>;
   cancelPayment(params: CancelParams): Promise<ChangeResult>;
   revokeVbank(impUid: string): Promise<ChangeResult>;
+  /** `GET /vbanks/holder`, which i'mport no longer documents: the holder of a bank account (the PG's bank code). */
+  lookupHolder(bankCode: string, bankNum: string): Promise<HolderLookup>;
 }

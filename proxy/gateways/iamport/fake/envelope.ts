@@ -11,6 +11,9 @@ export const MESSAGES = {
   missingCredentials: 'imp_key, imp_secret 파라메터가 누락되었습니다.',
   unauthorized: 'Unauthorized',
   badStatus: '지원되지 않는 상태값입니다.',
+  /** `GET /vbanks/holder` of an account the bank does not know (404). */
+  accountNotFound: '계좌정보 조회 실패',
+  missingAccount: 'bank_code, bank_num 파라메터가 누락되었습니다.',
 } as const;
 
 /** The prefix of a PG refusal; the PG's own text follows in parentheses (§2.3). */

@@ -8,10 +8,11 @@ import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
 import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
+import { holderRoutes } from './routes-holder.ts';
 import { lookupRoutes } from './routes-lookups.ts';
 import { tokenRoutes } from './routes-token.ts';
 import { vbankRoutes } from './routes-vbanks.ts';
-import { createState, type FakeCall, type FakeIamportOptions, resetState, seedPayment } from './state.ts';
+import { accountKey, createState, type FakeCall, type FakeIamportOptions, resetState, seedPayment } from './state.ts';
 import { DROP_HEADER, traffic } from './traffic.ts';
 
 export type { FakeRoute, Fault } from './faults.ts';
@@ -32,7 +33,11 @@ export interface FakeIamport {
   clearFaults(): void;
   /** Makes every issued token expire now, so the next API call gets 401. */
   expireTokens(): void;
-  /** Forgets payments, tokens, faults and the call log. */
+  /** An account `GET /vbanks/holder` answers for: `bank` is the PG's bank code, as the proxy sends it. */
+  addAccount(account: { readonly bank: string; readonly number: string; readonly holder: string }): void;
+  /** Makes `GET /vbanks/holder` answer 404 Not Found as a route i'mport does not have (true), or answer again. */
+  hideHolderLookup(hidden?: boolean): void;
+  /** Forgets payments, tokens, faults, accounts and the call log. */
   reset(): void;
   /** Every request to an i'mport route, in arrival order (control routes are not logged). */
   readonly calls: ReadonlyArray<FakeCall>;
@@ -52,6 +57,8 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
   app.route('/', tokenRoutes(state));
   app.route('/', cancelRoutes(state));
   app.route('/', lookupRoutes(state));
+  // Before the revoke's `/vbanks/:imp_uid`, which takes no GET, so the order is for the reader only.
+  app.route('/', holderRoutes(state));
   app.route('/', vbankRoutes(state));
   app.notFound((c) => failure(c, 404, 'Not Found'));
 
@@ -65,6 +72,10 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
     },
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
+    addAccount: ({ bank, number, holder }) => void state.accounts.set(accountKey(bank, number), holder),
+    hideHolderLookup: (hidden = true) => {
+      state.holderLookupHidden = hidden;
+    },
     expireTokens: () => state.tokens.expireAll(),
     reset: () => resetState(state),
     get calls() {

@@ -6,7 +6,7 @@ import {
 } from '../../fake-kit/fault-queue.ts';
 
 /** Which i'mport endpoint a request hit; 'any' matches every request (and names requests to other paths). */
-export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'any';
+export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'holder' | 'any';
 
 /**
  * A fault to inject. `times`: how many matching requests it affects (default 1). `route` defaults to 'any';
@@ -24,7 +24,7 @@ export type Fault =
 
 export type FaultKind = Fault['kind'];
 
-const route = v.optional(v.picklist(['token', 'payment', 'find', 'cancel', 'vbank', 'any']));
+const route = v.optional(v.picklist(['token', 'payment', 'find', 'cancel', 'vbank', 'holder', 'any']));
 // No integer check: a test may pass Infinity for "every request".
 const times = v.optional(v.pipe(v.number(), v.minValue(1)));
 const serverStatus = v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(599));

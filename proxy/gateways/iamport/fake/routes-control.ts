@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { FaultSchema } from './faults.ts';
 import { FakePaymentInputSchema } from './payment-schema.ts';
-import { type FakeState, resetState, seedPayment } from './state.ts';
+import { accountKey, type FakeState, resetState, seedPayment } from './state.ts';
 
 const readJson = async (request: Request): Promise<unknown> => {
   try {
@@ -12,6 +12,12 @@ const readJson = async (request: Request): Promise<unknown> => {
     return undefined;
   }
 };
+
+const AccountSchema = v.object({
+  bank: v.pipe(v.string(), v.minLength(1)),
+  number: v.pipe(v.string(), v.minLength(1)),
+  holder: v.pipe(v.string(), v.minLength(1)),
+});
 
 const invalid = (issues: v.BaseIssue<unknown>[]) => ({ error: 'invalid body', issues: issues.map((i) => i.message) });
 
@@ -38,4 +44,16 @@ export const controlRoutes = (state: FakeState) =>
       return c.json(seedPayment(state, parsed.output), 201);
     })
     .get('/payments', (c) => c.json(state.payments.list()))
+    .post('/accounts', async (c) => {
+      const parsed = v.safeParse(AccountSchema, await readJson(c.req.raw));
+      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
+      state.accounts.set(accountKey(parsed.output.bank, parsed.output.number), parsed.output.holder);
+      return c.json(parsed.output, 201);
+    })
+    .post('/holder-lookup', async (c) => {
+      const parsed = v.safeParse(v.object({ hidden: v.boolean() }), await readJson(c.req.raw));
+      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
+      state.holderLookupHidden = parsed.output.hidden;
+      return c.json(parsed.output, 200);
+    })
     .get('/calls', (c) => c.json(state.calls));

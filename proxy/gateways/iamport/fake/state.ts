@@ -46,6 +46,10 @@ export interface FakeState {
   readonly callOf: WeakMap<Request, LoggedCall>;
   /** The tax-free part of a payment, by imp_uid: i'mport keeps it but its Payment object does not show it. */
   readonly taxFree: Map<string, number>;
+  /** Bank accounts `GET /vbanks/holder` knows: `bank_code:bank_num` to the holder's name. */
+  readonly accounts: Map<string, string>;
+  /** `GET /vbanks/holder` answers as a route i'mport no longer has (404 Not Found), as it does for many merchants. */
+  holderLookupHidden: boolean;
 }
 
 export const createState = ({
@@ -65,6 +69,8 @@ export const createState = ({
     calls: [],
     callOf: new WeakMap(),
     taxFree: new Map(),
+    accounts: new Map(),
+    holderLookupHidden: false,
   };
 };
 
@@ -80,11 +86,16 @@ export const noteFault = (state: FakeState, request: Request, fault: FaultKind):
   if (call) call.fault = fault;
 };
 
-/** Forgets payments, tokens, faults and the call log (the log array is emptied in place). */
+/** Forgets payments, tokens, faults, accounts and the call log (the log array is emptied in place). */
 export const resetState = (state: FakeState): void => {
   state.payments.clear();
   state.tokens.clear();
   state.faults.clear();
   state.calls.length = 0;
   state.taxFree.clear();
+  state.accounts.clear();
+  state.holderLookupHidden = false;
 };
+
+/** The key of an account in `state.accounts`. */
+export const accountKey = (bankCode: string, bankNum: string): string => `${bankCode}:${bankNum}`;

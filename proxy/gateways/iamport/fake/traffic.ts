@@ -13,6 +13,7 @@ export const routeOf = (method: string, path: string): FakeRoute => {
   if (method === 'POST' && path === '/payments/cancel') return 'cancel';
   if (method === 'GET' && /^\/payments\/find\/[^/]+(\/[^/]+)?$/.test(path)) return 'find';
   if (method === 'GET' && /^\/payments\/[^/]+$/.test(path)) return 'payment';
+  if (method === 'GET' && path === '/vbanks/holder') return 'holder';
   if (method === 'DELETE' && /^\/vbanks\/[^/]+$/.test(path)) return 'vbank';
   return 'any';
 };

@@ -1,0 +1,103 @@
+// POST /payments/:merchant_uid/verify-account: the widget's holder check while the customer types, behind the grant,
+// CORS and the per-order rate limit of the other customer routes; it never answers the bank's name for the holder.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { HolderCheckConfig } from '../config.ts';
+import { type CallOptions, createHarness, type Harness, type HarnessOptions } from '../test-support/harness.ts';
+import { ACCOUNT, ACCOUNT_DIGITS } from '../test-support/request-calls.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const setup = async (verify: HolderCheckConfig['verify'], more: HarnessOptions = {}) => {
+  h = await createHarness({ ...more, config: { holderCheck: { verify, iamportLookup: true } } });
+  h.fake.addAccount({ bank: '88', number: ACCOUNT_DIGITS, holder: '홍길동' });
+  h.fake.addPayment({ merchant_uid: 'VB-1', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+};
+
+const verify = async (body: Record<string, unknown>, merchantUid = 'VB-1', call: CallOptions = {}) => {
+  const token = call.grant === undefined ? await h.grant(merchantUid) : call.grant;
+  const res = await h.app.request(`/payments/${merchantUid}/verify-account`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      ...(token === null ? {} : { Authorization: `Bearer ${token}` }),
+      ...(call.origin ? { Origin: call.origin } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  return { res, body: (await res.json()) as Record<string, any> };
+};
+
+const account = (holder: string) => ({ refund_holder: holder, refund_bank: '88', refund_account: ACCOUNT });
+
+describe('POST /payments/:merchant_uid/verify-account', () => {
+  it('answers verified for the right holder, and 400 REFUND_ACCOUNT_HOLDER_MISMATCH without the name for another', async () => {
+    await setup('when_available');
+    const ok = await verify(account('홍 길동'));
+    assert.equal(ok.res.status, 200);
+    assert.deepEqual(ok.body, { ok: true, holder_check: 'verified' });
+    const wrong = await verify(account('김철수'));
+    assert.equal(wrong.res.status, 400);
+    assert.equal(wrong.body.error.code, 'REFUND_ACCOUNT_HOLDER_MISMATCH');
+    assert.ok(!JSON.stringify(wrong.body).includes('길동'), "the answer never says the bank's holder");
+    assert.equal(h.fake.count('cancel'), 0);
+    assert.deepEqual(await h.store.listAttempts('VB-1'), [], 'a check is no refund attempt');
+    assert.ok(!JSON.stringify(h.logs).includes('홍길동'), 'no log line holds the name the bank returned');
+    assert.ok(h.logs.some((l) => l.msg === 'refund holder check' && l.returned === '홍*동'));
+  });
+
+  it('answers unavailable when the bank cannot say (even under required), and off without asking', async () => {
+    await setup('required');
+    h.fake.inject({ kind: 'http_5xx', status: 503, route: 'holder' });
+    assert.deepEqual((await verify(account('홍길동'))).body, { ok: true, holder_check: 'unavailable' });
+    h.fake.hideHolderLookup();
+    assert.deepEqual((await verify(account('홍길동'))).body, { ok: true, holder_check: 'unavailable' });
+    await h.close();
+    await setup('off');
+    assert.deepEqual((await verify(account('김철수'))).body, { ok: true, holder_check: 'off' });
+    assert.equal(h.fake.count('holder'), 0);
+  });
+
+  it('validates the body as POST /payments/cancel does, and refuses a payment refunded without an account', async () => {
+    await setup('when_available');
+    const bad = await verify({ refund_holder: '', refund_bank: '88', refund_account: 'abc' });
+    assert.equal(bad.res.status, 400);
+    assert.equal(bad.body.error.code, 'INVALID_REQUEST');
+    const kcpCode = await verify({ ...account('홍길동'), refund_bank: 'BK88' });
+    assert.equal(kcpCode.body.error.code, 'INVALID_REQUEST');
+    h.fake.addPayment({ merchant_uid: 'CARD-1', amount: 5000 });
+    const card = await verify(account('홍길동'), 'CARD-1');
+    assert.equal(card.body.error.code, 'INVALID_REQUEST');
+    assert.equal(h.fake.count('holder'), 0);
+  });
+
+  it('needs a grant for the order (401 without, 403 for another order) and an allowed origin', async () => {
+    await setup('when_available');
+    assert.equal((await verify(account('홍길동'), 'VB-1', { grant: null })).res.status, 401);
+    const other = await verify(account('홍길동'), 'VB-1', { grant: await h.grant('VB-2') });
+    assert.equal(other.res.status, 403);
+    const foreign = await verify(account('홍길동'), 'VB-1', { origin: 'https://evil.example' });
+    assert.equal(foreign.res.status, 403);
+    const preflight = await h.app.request('/payments/VB-1/verify-account', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://shop.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization, content-type',
+      },
+    });
+    assert.equal(preflight.headers.get('Access-Control-Allow-Origin'), 'https://shop.example');
+    assert.equal(h.fake.count('holder'), 0);
+  });
+
+  it('is rate-limited per order with the other customer routes (429 RATE_LIMITED)', async () => {
+    await setup('when_available', { rateLimit: { perIp: 0, perOrder: 2 } });
+    assert.equal((await verify(account('홍길동'))).res.status, 200);
+    assert.equal((await verify(account('홍길동'))).res.status, 200);
+    const limited = await verify(account('홍길동'));
+    assert.equal(limited.res.status, 429);
+    assert.equal(limited.body.error.code, 'RATE_LIMITED');
+    assert.equal(h.fake.count('holder'), 2);
+  });
+});
