@@ -14,7 +14,7 @@ import { grantSecretOf } from '../config.ts';
 
 const usage =
   'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]\n' +
-    '         [--tax-free-amount <n>] [--vat-amount <n>]\n' +
+  '         [--tax-free-amount <n>] [--vat-amount <n>]\n' +
   '       npm run -s grant -- --staff <staff id> [--ttl <seconds>]\n' +
   '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
