@@ -75,7 +75,16 @@ export type ChangeResult =
   | { readonly kind: 'ok'; readonly payment: Payment }
   | Refused
   | { readonly kind: 'not_sent'; readonly detail: string }
-  | { readonly kind: 'unknown'; readonly reason: Unavailable['reason']; readonly detail: string }
+  | {
+      readonly kind: 'unknown';
+      readonly reason: Unavailable['reason'];
+      readonly detail: string;
+      /**
+       * The gateway still runs an earlier request with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST):
+       * a lookup that shows nothing yet proves nothing, so only one that shows the change settles it.
+       */
+      readonly stillRunning?: true;
+    }
   | { readonly kind: 'requested'; readonly payment: Payment; readonly cancellationId: string };
 
 /** The customer's account a virtual-account refund is paid into; `bank` is a code from the gateway's refundBanks(). */

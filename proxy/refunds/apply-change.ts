@@ -94,7 +94,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return failure;
     }
     case 'unknown':
-      return settleUnknown(deps, change, { detail: result.detail, iamport_ms });
+      return settleUnknown(deps, change, {
+        detail: result.detail,
+        iamport_ms,
+        stillRunning: result.stillRunning === true,
+      });
     case 'requested':
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
       // attempt stays unsettled, as an unknown one whose lookup failed; a later lookup or the gateway's webhook settles
@@ -193,7 +197,11 @@ const finishNotApplied = async (
 const settleUnknown = async (
   deps: RefundDeps,
   change: Change,
-  { detail, iamport_ms }: { readonly detail: string; readonly iamport_ms: number },
+  {
+    detail,
+    iamport_ms,
+    stillRunning,
+  }: { readonly detail: string; readonly iamport_ms: number; readonly stillRunning: boolean },
 ): Promise<Applied> => {
   const { attempt, payment, known } = change;
   const fresh = await refreshAfterChange(deps, payment.imp_uid);
@@ -205,11 +213,14 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
+  const { applied, entry, refunded, pending } = verdictOf(attempt, fresh.payment, known);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };
   }
+  // An earlier request with the same key may still apply, or the gateway shows it accepted and unfinished: not yet
+  // shown is not "not applied".
+  if (stillRunning || pending) return leaveUnsettled(deps, change, { detail, iamport_ms });
   await finishNotApplied(deps, attempt, { iamport_message: detail, iamport_ms });
   const nothing = isRevokeAttempt(attempt)
     ? 'it shows the account not revoked, so nothing was changed'

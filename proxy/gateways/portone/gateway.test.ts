@@ -180,6 +180,7 @@ describe('PortOne V2 cancel', () => {
     const second = await gateway.cancel({ ...command, attemptId: crypto.randomUUID() });
     assert.equal(second.kind, 'unknown');
     assert.match(second.kind === 'unknown' ? second.detail : '', /IDEMPOTENCY_OUTSTANDING_REQUEST/);
+    assert.equal(second.kind === 'unknown' && second.stillRunning, true);
     fake.releaseStalled();
     assert.equal((await first).kind, 'ok');
 
@@ -238,5 +239,9 @@ describe('PortOne V2 cancel', () => {
     assert.equal(result.cancellationId, fake.getPayment('order-1')?.cancellations[0]?.id);
     assert.deepEqual([result.payment.status, result.payment.cancel_amount], ['paid', 0]);
     assert.deepEqual(result.payment.cancel_history, []);
+    assert.deepEqual(
+      result.payment.cancels_pending?.map((c) => [c.amount, c.cancellation_id]),
+      [[2000, result.cancellationId]],
+    );
   });
 });

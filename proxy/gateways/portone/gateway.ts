@@ -101,7 +101,8 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     if (raw.kind === 'unavailable') return { kind: 'unknown', reason: raw.reason, detail: raw.detail };
     const error = errorOf(raw);
     if (error?.type === OUTSTANDING) {
-      return { kind: 'unknown', reason: 'http_error', detail: `${OUTSTANDING}: the first request still runs` };
+      const detail = `${OUTSTANDING}: a request with this key still runs`;
+      return { kind: 'unknown', reason: 'http_error', detail, stillRunning: true };
     }
     // A wrong secret reached nothing: no change was made.
     if (raw.status === 401) return { kind: 'not_sent', detail: `PortOne refused PORTONE_API_SECRET: ${wordsOf(raw)}` };

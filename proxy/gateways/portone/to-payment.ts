@@ -39,17 +39,21 @@ export const toCancellation = (c: V2Cancellation): Cancellation => ({
   receipt_url: c.receiptUrl ?? null,
 });
 
-export const toPayment = (p: V2Payment): Payment => ({
-  imp_uid: p.id,
-  merchant_uid: p.id,
-  pay_method: p.method ? (METHOD[p.method.type] ?? p.method.type) : '',
-  pg_provider: p.channel?.pgProvider ?? '',
-  name: p.orderName,
-  amount: p.amount.total,
-  cancel_amount: p.amount.cancelled,
-  currency: p.currency,
-  status: STATUS[p.status],
-  paid_at: p.paidAt ?? null,
-  receipt_url: p.receiptUrl ?? null,
-  cancel_history: (p.cancellations ?? []).filter((c) => c.status === 'SUCCEEDED').map(toCancellation),
-});
+export const toPayment = (p: V2Payment): Payment => {
+  const pending = (p.cancellations ?? []).filter((c) => c.status === 'REQUESTED').map(toCancellation);
+  return {
+    imp_uid: p.id,
+    merchant_uid: p.id,
+    pay_method: p.method ? (METHOD[p.method.type] ?? p.method.type) : '',
+    pg_provider: p.channel?.pgProvider ?? '',
+    name: p.orderName,
+    amount: p.amount.total,
+    cancel_amount: p.amount.cancelled,
+    currency: p.currency,
+    status: STATUS[p.status],
+    paid_at: p.paidAt ?? null,
+    receipt_url: p.receiptUrl ?? null,
+    cancel_history: (p.cancellations ?? []).filter((c) => c.status === 'SUCCEEDED').map(toCancellation),
+    ...(pending.length > 0 ? { cancels_pending: pending } : {}),
+  };
+};
