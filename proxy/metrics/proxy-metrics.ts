@@ -14,7 +14,10 @@ import { createRegistry } from './registry.ts';
  */
 export type RefundOutcomeLabel = 'succeeded' | 'revoked' | 'replayed' | 'unknown' | 'failed' | 'rejected';
 
-/** The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke), the `call` label. */
+/**
+ * The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke; PortOne V2: get_payment,
+ * cancel_payment, close_virtual_account, get_account_holder), the `call` label.
+ */
 export type GatewayCall = string;
 
 /** How one POST of an event to one URL went: `delivered` (2xx) or `failed_attempt` (anything else, or no answer). */

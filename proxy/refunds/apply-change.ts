@@ -106,6 +106,9 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return leaveUnsettled(deps, change, {
         detail: `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`,
         iamport_ms,
+        message:
+          'The payment provider accepted the refund and finishes it later. Send the same request with the same ' +
+          'Idempotency-Key to learn the outcome (it never applies twice).',
       });
   }
 };
@@ -235,7 +238,11 @@ const settleUnknown = async (
 const leaveUnsettled = async (
   deps: RefundDeps,
   { attempt, payment }: Change,
-  { detail: why, iamport_ms }: { readonly detail: string; readonly iamport_ms: number },
+  {
+    detail: why,
+    iamport_ms,
+    message,
+  }: { readonly detail: string; readonly iamport_ms: number; readonly message?: string },
 ): Promise<Applied> => {
   const revoking = isRevokeAttempt(attempt);
   const finish = {
@@ -260,6 +267,7 @@ const leaveUnsettled = async (
     why,
   });
   const what = revoking ? 'The revocation of this virtual account' : 'The refund';
+  if (message) return fail('REFUND_OUTCOME_UNKNOWN', message);
   return fail(
     'REFUND_OUTCOME_UNKNOWN',
     `${what} was sent to i'mport, but its answer was lost and i'mport could not be asked what happened yet. ` +

@@ -10,7 +10,12 @@ import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from
 
 let h: Harness;
 let fake: FakePortOne;
-afterEach(async () => h?.close());
+afterEach(async () => {
+  // A webhook the fake sent in the background lands before the ledger closes.
+  await fake?.flushWebhooks();
+  await h?.settled();
+  await h?.close();
+});
 
 /** A proxy on V2 whose fake sends its signed webhooks straight to the proxy's /webhooks/portone. */
 const setup = async (options: FakePortOneOptions = {}) => {
@@ -88,8 +93,40 @@ describe('refunds on PortOne V2', () => {
     });
   });
 
+  it("asks for the holder's phone number on Smartro, and sends it as holderPhoneNumber", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'VB-2', total: 5000, method: 'virtual_account', pgProvider: 'SMARTRO_V2' });
+    const view = await h.view('VB-2');
+    assert.deepEqual([view.body.pg_provider, view.body.refund_tel_required], ['SMARTRO_V2', true]);
+    const account = { refund_holder: '홍길동', refund_bank: 'SHINHAN', refund_account: '110123456789' };
+    const missing = await h.cancel({ merchant_uid: 'VB-2', reason: 'r', ...account });
+    assert.equal(missing.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
+    const { res } = await h.cancel({ merchant_uid: 'VB-2', reason: 'r', ...account, refund_tel: '010-1234-5678' });
+    assert.equal(res.status, 200);
+    const sent = cancels()[0]?.body as { refundAccount?: unknown } | undefined;
+    assert.deepEqual(sent?.refundAccount, {
+      bank: 'SHINHAN',
+      number: '110123456789',
+      holderName: '홍길동',
+      holderPhoneNumber: '01012345678',
+    });
+  });
+
+  it('closes an unpaid virtual account with V2’s own call, never a cancel', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'VB-3', total: 5000, method: 'virtual_account', status: 'VIRTUAL_ACCOUNT_ISSUED' });
+    assert.equal((await h.view('VB-3')).body.revocable, true);
+    const { res, body } = await h.cancel({ merchant_uid: 'VB-3', reason: '주문 취소' });
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.revoked, true);
+    assert.deepEqual([fake.count('close'), fake.count('cancel')], [1, 0]);
+    assert.equal(fake.getPayment('VB-3')?.status, 'FAILED');
+  });
+
   it('answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN with the new balance when someone refunded at PortOne', async () => {
     await setup();
+    // No webhook: the ledger must not learn of the refund at PortOne before the proxy's own cancel does.
+    fake.setWebhookTarget(undefined);
     fake.addPayment({ paymentId: 'ORD-3', total: 10000 });
     await h.view('ORD-3');
     assert.equal((await cancelBehindOurBack('ORD-3', { reason: 'console', amount: 3000 })).status, 200);
@@ -174,6 +211,7 @@ describe('POST /webhooks/portone', () => {
       'REFUND_OUTCOME_UNKNOWN',
       'for now a requested cancel answers as an unknown one',
     );
+    assert.match(asked.body.error.message, /accepted the refund and finishes it later/);
     await fake.flushWebhooks();
     await h.settled();
     // Transaction.CancelPending re-fetched the payment: the cancellation shows as unfinished, so nothing is settled.
