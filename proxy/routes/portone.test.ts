@@ -54,7 +54,7 @@ describe('refunds on PortOne V2', () => {
     assert.equal(fake.getPayment('ORD-1')?.status, 'CANCELLED');
     const [sent] = cancels();
     assert.deepEqual(sent?.body, { reason: '단순 변심', requester: 'CUSTOMER', currentCancellableAmount: 10000 });
-    assert.equal(sent?.idempotencyKey, '"refund-button:key:key-ord-1-000001"');
+    assert.equal(sent?.idempotencyKey, '"refund-button:key:customer:ORD-1:key-ord-1-000001"');
   });
 
   it('refunds part, then the rest', async () => {
@@ -178,7 +178,7 @@ describe('idempotency at PortOne V2', () => {
     fake.addPayment({ paymentId: 'ORD-6', total: 10000 });
     await h.view('ORD-6');
     fake.inject({ kind: 'stall', route: 'cancel' });
-    const key = '"refund-button:key:K-6-0000000001"';
+    const key = '"refund-button:key:customer:ORD-6:K-6-0000000001"';
     const first = cancelBehindOurBack('ORD-6', { reason: 'r', amount: 2000 }, { 'Idempotency-Key': key });
     while (fake.stalled === 0) await new Promise((resolve) => setImmediate(resolve));
     const busy = await h.cancel(

@@ -149,10 +149,26 @@ describe('PortOne V2 cancel', () => {
     await gateway.cancel(commandFor(await paymentOf(gateway, 'a'), { idempotencyKey: 'key-123' }));
     await gateway.cancel(commandFor(await paymentOf(gateway, 'b'), { idempotencyKey: '환불-"키"' }));
     const keys = fake.calls.filter((c) => c.route === 'cancel').map((c) => c.idempotencyKey);
-    assert.equal(keys[0], '"refund-button:key:key-123"');
+    assert.equal(keys[0], '"refund-button:key:customer:a:key-123"');
     assert.match(keys[1] ?? '', /^"refund-button:key-sha256:[0-9a-f]{64}"$/);
     assert.equal(fake.count('cancel'), 2);
     assert.ok(fake.calls.every((c) => c.status === 200));
+  });
+
+  it('never replays one order’s answer for another, or a customer’s for a staff approval, under the same key', async () => {
+    const { fake, gateway } = setupGateway();
+    fake.addPayment({ paymentId: 'a', total: 1000 });
+    fake.addPayment({ paymentId: 'b', total: 2000 });
+    const key = { idempotencyKey: 'same-key-0001' };
+    await gateway.cancel(commandFor(await paymentOf(gateway, 'a'), { ...key, amount: 500 }));
+    const other = await gateway.cancel(commandFor(await paymentOf(gateway, 'b'), key));
+    assert.equal(other.kind === 'ok' && other.payment.cancel_amount, 2000);
+    const admin = await gateway.cancel(commandFor(await paymentOf(gateway, 'a'), { ...key, requester: 'admin' }));
+    assert.equal(admin.kind === 'ok' && admin.payment.cancel_amount, 1000);
+    assert.deepEqual(
+      ['a', 'b'].map((id) => fake.getPayment(id)?.amount.cancelled),
+      [1000, 2000],
+    );
   });
 
   it('replays at PortOne when the same refund is sent again after a lost answer: refunded once', async () => {

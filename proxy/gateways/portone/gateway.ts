@@ -137,7 +137,12 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const segment = segmentOf(command.payment.imp_uid);
       if (segment === null) return { kind: 'not_sent', detail: 'not a paymentId' };
       const path = `/payments/${segment}/cancel`;
-      const idempotencyKey = await portOneIdempotencyKey(command.idempotencyKey, command.attemptId);
+      const idempotencyKey = await portOneIdempotencyKey({
+        paymentId: command.payment.imp_uid,
+        requester: command.requester,
+        clientKey: command.idempotencyKey,
+        attemptId: command.attemptId,
+      });
       const body = cancelBodyOf(command, storeId);
       const raw = await send({ call: 'cancel_payment', method: 'POST', path, body, idempotencyKey });
       if (raw.kind !== 'response' || raw.status !== 200) return notApplied(raw);
