@@ -11,11 +11,11 @@ describe('the proxy app', () => {
     h = await createHarness();
     const res = await h.app.request('/health');
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { ok: true, store: 'sqlite' });
+    assert.deepEqual(await res.json(), { ok: true, store: 'sqlite', gateway: 'iamport' });
     await h.close();
     h = await createHarness({ config: { healthDetails: true } });
     const detailed = await (await h.app.request('/health')).json();
-    assert.deepEqual(detailed, { ok: true, store: 'sqlite', iamport: IAMPORT_URL, mode: 'live' });
+    assert.deepEqual(detailed, { ok: true, store: 'sqlite', gateway: 'iamport', iamport: IAMPORT_URL, mode: 'live' });
   });
 
   it('answers 503 on /health when the ledger is gone', async () => {

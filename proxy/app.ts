@@ -41,7 +41,8 @@ import { createDispatcher, type Dispatcher, type DispatcherOptions } from './web
 import { createSigner, decodeSecret } from './webhooks/signing.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
-export type ProxyConfig = Pick<Config, 'iamport' | 'grantSecret' | 'allowedOrigins'> & Partial<Pick<Config, Optional>>;
+export type ProxyConfig = Pick<Config, 'iamport' | 'portone' | 'grantSecret' | 'allowedOrigins'> &
+  Partial<Pick<Config, Optional>>;
 
 type Optional =
   | 'sandbox'

@@ -91,10 +91,19 @@ const secret = v.pipe(v.string(), v.minLength(32, 'must be at least 32 character
 
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
 export const VARS = {
-  IMP_KEY: { schema: text('IMP_KEY'), required: "the i'mport REST API key (console → V1 API keys)" },
+  IMP_KEY: {
+    schema: text('IMP_KEY'),
+    required: "the i'mport REST API key (console → V1 API keys); for PortOne V2 set PORTONE_API_SECRET instead",
+  },
   IMP_SECRET: { schema: text('IMP_SECRET'), required: "the i'mport REST API secret" },
   IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
   IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
+  // PortOne V2 instead of i'mport V1: the secret chooses the gateway (config.ts refuses both sets of credentials).
+  PORTONE_API_SECRET: { schema: text('PORTONE_API_SECRET') },
+  PORTONE_STORE_ID: { schema: text('PORTONE_STORE_ID') },
+  // Its form (whsec_ + base64) and its pairing with PORTONE_API_SECRET are checked in config.ts.
+  PORTONE_WEBHOOK_SECRET: { schema: v.string() },
+  PORTONE_API_URL: { schema: httpUrl, fallback: 'https://api.portone.io' },
   REFUND_TOKEN_SECRET: {
     schema: secret,
     required: 'the secret your backend signs refund grants with (at least 32 characters)',

@@ -25,6 +25,11 @@ export interface Config {
     readonly apiUrl: string;
     readonly timeoutMs: number;
   };
+  /**
+   * PortOne V2, when PORTONE_API_SECRET chooses it over i'mport V1 (whose `iamport` keys are then empty); the timeout is
+   * IAMPORT_TIMEOUT_MS, the gateway's.
+   */
+  readonly portone?: PortOneConfig;
   /** REFUND_TOKEN_SECRET; in the sandbox, SANDBOX_TOKEN_SECRET or a random secret new at each start. */
   readonly grantSecret: string;
   /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */
@@ -72,6 +77,17 @@ export interface HolderCheckConfig {
   readonly iamportLookup: boolean;
 }
 
+/** PortOne V2's credentials and address. */
+export interface PortOneConfig {
+  readonly apiSecret: string;
+  /** A sub-store to act on (PORTONE_STORE_ID); the secret's own store when unset. */
+  readonly storeId?: string;
+  /** `whsec_…`: verifies PortOne's webhooks. */
+  readonly webhookSecret: string;
+  readonly apiUrl: string;
+  readonly timeoutMs: number;
+}
+
 /** The admin API for the merchant's servers. */
 export interface AdminConfig {
   /** ADMIN_API_KEYS; none means every /admin route answers 404, as an unknown route does. */
@@ -110,7 +126,13 @@ export class ConfigError extends Error {
 }
 
 /** The variables whose presence means a live deployment: any one of them set and the sandbox never runs. */
-export const LIVE_VARIABLES = ['IMP_KEY', 'IMP_SECRET', 'REFUND_TOKEN_SECRET', 'DATABASE_URL'] as const;
+export const LIVE_VARIABLES = [
+  'IMP_KEY',
+  'IMP_SECRET',
+  'PORTONE_API_SECRET',
+  'REFUND_TOKEN_SECRET',
+  'DATABASE_URL',
+] as const;
 
 /** The keys the sandbox's fake i'mport accepts; nothing live is configured when it runs, so there are no others. */
 export const SANDBOX_IAMPORT_KEYS = { apiKey: 'test_imp_key', apiSecret: 'test_imp_secret' } as const;
@@ -228,6 +250,43 @@ const forwardUrlOf = (url: string | undefined, production: boolean, problems: st
   return url;
 };
 
+/**
+ * The gateway's credentials: i'mport V1's (IMP_KEY, IMP_SECRET) or PortOne V2's (PORTONE_API_SECRET, with its webhook
+ * secret), never both, since the proxy would not know which one the shop's payments are in.
+ */
+const gatewayOf = (env: Env, read: ReturnType<typeof readerOf>, problems: string[]) => {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  if (!set('PORTONE_API_SECRET')) {
+    return { iamport: { apiKey: read('IMP_KEY'), apiSecret: read('IMP_SECRET'), apiUrl: read('IAMPORT_API_URL') } };
+  }
+  const v1 = ['IMP_KEY', 'IMP_SECRET'].filter(set);
+  if (v1.length > 0) {
+    problems.push(
+      `${v1.join(' and ')} (i'mport V1) and PORTONE_API_SECRET (PortOne V2) are both set: the proxy talks to one ` +
+        "gateway. Keep the credentials of the one the shop's payments are made through and unset the other.",
+    );
+  }
+  const webhookSecret = read('PORTONE_WEBHOOK_SECRET');
+  if (webhookSecret === undefined) {
+    problems.push(
+      'PORTONE_WEBHOOK_SECRET is not set: the secret PortOne signs its webhooks with (whsec_…, console → ' +
+        'Integration → webhooks), required with PORTONE_API_SECRET',
+    );
+  } else if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret.trim())) {
+    problems.push('PORTONE_WEBHOOK_SECRET must be the whsec_… secret PortOne shows for the webhook (whsec_ + base64)');
+  }
+  const storeId = read('PORTONE_STORE_ID');
+  return {
+    iamport: { apiKey: '', apiSecret: '', apiUrl: read('IAMPORT_API_URL') },
+    portone: {
+      apiSecret: read('PORTONE_API_SECRET'),
+      webhookSecret: webhookSecret?.trim(),
+      apiUrl: read('PORTONE_API_URL'),
+      ...(storeId === undefined ? {} : { storeId }),
+    },
+  };
+};
+
 /** The sandbox retries a webhook after 5, 15 and 30 s unless WEBHOOK_RETRY_SCHEDULE is set: a visitor sees them. */
 export const SANDBOX_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 15, 30];
 
@@ -289,9 +348,9 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
         '127.0.0.1 only. Set SANDBOX_PUBLIC=true for a deliberate public demo, or configure the proxy for live use.',
     );
   }
-  const iamport = sandbox
-    ? { ...SANDBOX_IAMPORT_KEYS, apiUrl: '' }
-    : { apiKey: read('IMP_KEY'), apiSecret: read('IMP_SECRET'), apiUrl: read('IAMPORT_API_URL') };
+  const { iamport, portone } = sandbox
+    ? { iamport: { ...SANDBOX_IAMPORT_KEYS, apiUrl: '' }, portone: undefined }
+    : gatewayOf(env, read, problems);
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
   const databaseUrl = read('DATABASE_URL');
   const retrySchedule =
@@ -362,6 +421,17 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
       apiUrl: iamport.apiUrl!,
       timeoutMs: values.timeoutMs!,
     },
+    ...(portone
+      ? {
+          portone: {
+            ...portone,
+            apiSecret: portone.apiSecret!,
+            webhookSecret: portone.webhookSecret!,
+            apiUrl: portone.apiUrl!,
+            timeoutMs: values.timeoutMs!,
+          },
+        }
+      : {}),
     grantSecret: grantSecret!,
     maxGrantTtlSeconds: values.maxGrantTtl!,
     database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir: values.dataDir! },

@@ -83,7 +83,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(res.status, 200);
       assert.deepEqual(
         body,
-        { ok: true, store: 'postgres', iamport: stack.served.url, mode: 'live' },
+        { ok: true, store: 'postgres', gateway: 'iamport', iamport: stack.served.url, mode: 'live' },
         'HEALTH_DETAILS=true shows more',
       );
       const [migrations] = await stack.ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;

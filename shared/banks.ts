@@ -129,7 +129,8 @@ export const findBank = (pgProvider: string, code: string): Bank | undefined =>
 
 // Where an account is needed beyond a paid virtual account, and where a phone number must come with it.
 const ACCOUNT_FOR_TRANSFER = new Set(['smartro_v2', 'welcome']);
-const PHONE_WITH_ACCOUNT = new Set(['smartro', 'smartro_v2', 'welcome']);
+// PortOne V2 names its PGs in capitals (`SelectedChannel.pgProvider`); it takes holderPhoneNumber for Smartro only.
+const PHONE_WITH_ACCOUNT = new Set(['smartro', 'smartro_v2', 'welcome', 'SMARTRO', 'SMARTRO_V2']);
 
 /** Whether refunding this payment needs the customer's bank account (holder, bank, number). */
 export const needsRefundAccount = (p: { pay_method: string; pg_provider: string; status: string }): boolean =>

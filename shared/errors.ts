@@ -32,6 +32,11 @@ export const ERRORS = {
   PAYMENT_ALREADY_CANCELLED: { status: 409, retry: 'none' },
   CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT: { status: 409, retry: 'reload' },
   CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: { status: 409, retry: 'reload' },
+  // PortOne V2's own refusals (its error types of the same names): the PG's limit, and the grant's tax split.
+  MAX_CANCEL_COUNT_REACHED: { status: 409, retry: 'none' },
+  CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT: { status: 409, retry: 'none' },
+  CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT: { status: 409, retry: 'none' },
+  SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT: { status: 409, retry: 'none' },
   REFUND_NOT_ALLOWED: { status: 409, retry: 'none' },
   REFUND_IN_PROGRESS: { status: 409, retry: 'same_key' },
   // Request mode (shared/refund-requests.ts): the order's open request is read again and shown.
@@ -65,6 +70,12 @@ export const ERROR_MESSAGES: Readonly<Record<ErrorCode, string>> = {
   PAYMENT_ALREADY_CANCELLED: 'The payment has already been fully refunded.',
   CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT: 'The amount is larger than what can still be refunded.',
   CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN: 'The refundable amount has changed; check it and ask again.',
+  MAX_CANCEL_COUNT_REACHED: 'This payment has been partly refunded as many times as its payment provider allows.',
+  CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT:
+    'The tax-free part of the refund is larger than the tax-free part still refundable.',
+  CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT:
+    'The taxable part of the refund is larger than the taxable part still refundable.',
+  SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT: 'The tax-free part and the VAT of the refund add up to more than its amount.',
   REFUND_NOT_ALLOWED: 'This payment cannot be refunded.',
   REFUND_IN_PROGRESS: 'Another refund of this order is in progress.',
   REFUND_REQUEST_OPEN: 'This order already has an open refund request.',

@@ -119,7 +119,7 @@ describe('the Node entry (npm start)', () => {
       assert.match(proxy.out, /No real money moves/);
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
       assert.ok(base, proxy.out);
-      assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true, store: 'sqlite' });
+      assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true, store: 'sqlite', gateway: 'iamport' });
       assert.match(proxy.out, /i'mport: http:\/\/127\.0\.0\.1:\d+\)/, 'the proxy talks to the fake over HTTP');
       const page = await (await fetch(`${base}/`)).text();
       assert.equal((page.match(/<refund-button /g) ?? []).length, 11);
@@ -209,7 +209,7 @@ describe('the Node entry (npm start)', () => {
         /"level":"warn","msg":"TRUST_PROXY=true is read as TRUST_PROXY=1/,
         'the old spelling is warned about at start',
       );
-      assert.deepEqual(health, { ok: true, store: 'sqlite', iamport: server.url, mode: 'live' });
+      assert.deepEqual(health, { ok: true, store: 'sqlite', gateway: 'iamport', iamport: server.url, mode: 'live' });
       assert.match(
         proxy.out,
         /"level":"warn","msg":"ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call/,

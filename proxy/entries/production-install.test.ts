@@ -79,7 +79,7 @@ describe('a production install (npm ci --omit=dev)', () => {
       const base = (await proxy.waitForOutput(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1];
       const health = await fetch(`${base}/health`);
       assert.equal(health.status, 200);
-      assert.deepEqual(await health.json(), { ok: true, store: 'sqlite' });
+      assert.deepEqual(await health.json(), { ok: true, store: 'sqlite', gateway: 'iamport' });
       // No credentials: the sandbox, which runs without the standardwebhooks package (a devDependency) and says so.
       await proxy.waitForOutput(
         /"msg":"sandbox: the standardwebhooks package is not installed[^"]*merchant webhooks are off/,

@@ -7,6 +7,7 @@ import type { Log } from '../log-line.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
 import type { Gateway, RecordCall } from './gateway.ts';
 import { createIamportGateway } from './iamport/gateway.ts';
+import { createPortOneGateway } from './portone/gateway.ts';
 
 export interface GatewayPieces {
   readonly fetch: FetchLike;
@@ -19,19 +20,33 @@ export interface GatewayPieces {
   readonly stopwatch?: () => number;
 }
 
+/** PortOne V2 when its secret is configured (config.ts allows only one gateway's credentials), else i'mport V1. */
 export const createGateway = (
-  config: Pick<Config, 'iamport'> & Partial<Pick<Config, 'holderCheck'>>,
+  config: Pick<Config, 'iamport' | 'portone'> & Partial<Pick<Config, 'holderCheck'>>,
   pieces: GatewayPieces,
 ): Gateway =>
-  createIamportGateway({
-    baseUrl: config.iamport.apiUrl,
-    apiKey: config.iamport.apiKey,
-    apiSecret: config.iamport.apiSecret,
-    fetch: pieces.fetch,
-    now: pieces.now,
-    timeoutMs: config.iamport.timeoutMs,
-    holderLookup: config.holderCheck?.iamportLookup ?? false,
-    log: pieces.log,
-    ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
-    ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),
-  });
+  config.portone
+    ? createPortOneGateway({
+        baseUrl: config.portone.apiUrl,
+        apiSecret: config.portone.apiSecret,
+        ...(config.portone.storeId === undefined ? {} : { storeId: config.portone.storeId }),
+        webhookSecret: config.portone.webhookSecret,
+        fetch: pieces.fetch,
+        now: pieces.now,
+        timeoutMs: config.portone.timeoutMs,
+        log: pieces.log,
+        ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
+        ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),
+      })
+    : createIamportGateway({
+        baseUrl: config.iamport.apiUrl,
+        apiKey: config.iamport.apiKey,
+        apiSecret: config.iamport.apiSecret,
+        fetch: pieces.fetch,
+        now: pieces.now,
+        timeoutMs: config.iamport.timeoutMs,
+        holderLookup: config.holderCheck?.iamportLookup ?? false,
+        log: pieces.log,
+        ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
+        ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),
+      });

@@ -31,9 +31,23 @@ export type LookupResult =
  * - `already_cancelled`: nothing is left to refund.
  * - `checksum`: the checksum sent is not the gateway's balance (someone refunded elsewhere).
  * - `amount`: more was asked than the balance.
+ * - `not_paid`: the payment is not (or no longer) paid.
+ * - `max_cancel_count`: the payment has had as many (partial) cancels as its PG allows.
+ * - `tax_free_amount`: the tax-free part asked for exceeds the tax-free part left.
+ * - `tax_amount`: the taxable part asked for exceeds the taxable part left.
+ * - `sum_of_parts`: the tax-free part and the VAT together exceed the amount.
  * - `pg`: anything else, most often the PG's own refusal; its words are in the message.
  */
-export type RefusalKind = 'already_cancelled' | 'checksum' | 'amount' | 'pg';
+export type RefusalKind =
+  | 'already_cancelled'
+  | 'checksum'
+  | 'amount'
+  | 'not_paid'
+  | 'max_cancel_count'
+  | 'tax_free_amount'
+  | 'tax_amount'
+  | 'sum_of_parts'
+  | 'pg';
 
 /**
  * The gateway (or the PG) answered and refused; nothing happened. `code` and `message` are the gateway's own, kept
@@ -54,12 +68,24 @@ export interface Refused {
  * - `not_sent`: the request never reached the gateway's change endpoint (e.g. no token); nothing happened.
  * - `unknown`: sent, but no usable answer came back (timeout, dropped connection, 5xx, an answer the proxy cannot use);
  *   it may have been applied, so the caller must re-fetch the payment before saying anything.
+ * - `requested`: accepted, to finish later (PortOne V2's REQUESTED cancellation): nothing has moved yet; `payment` is
+ *   as the gateway shows it now, and a later lookup or webhook settles it.
  */
 export type ChangeResult =
   | { readonly kind: 'ok'; readonly payment: Payment }
   | Refused
   | { readonly kind: 'not_sent'; readonly detail: string }
-  | { readonly kind: 'unknown'; readonly reason: Unavailable['reason']; readonly detail: string };
+  | {
+      readonly kind: 'unknown';
+      readonly reason: Unavailable['reason'];
+      readonly detail: string;
+      /**
+       * The gateway still runs an earlier request with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST):
+       * a lookup that shows nothing yet proves nothing, so only one that shows the change settles it.
+       */
+      readonly stillRunning?: true;
+    }
+  | { readonly kind: 'requested'; readonly payment: Payment; readonly cancellationId: string };
 
 /** The customer's account a virtual-account refund is paid into; `bank` is a code from the gateway's refundBanks(). */
 export interface RefundAccount {
@@ -100,10 +126,12 @@ export interface InboundWebhook {
 
 /**
  * What a webhook asks of the proxy: `refetch` the payment by the gateway's own id (the body is trusted for nothing
- * else), or `rejected`: `malformed` (400) or `unverified` (401, a signature that does not hold); nothing is done.
+ * else), `ignored`, or `rejected`: `malformed` (400) or `unverified` (401, a signature that does not hold); nothing is done.
  */
 export type WebhookReading =
   | { readonly kind: 'refetch'; readonly paymentId: string }
+  /** Verified, but about nothing a refund needs (a billing key's, say): acknowledged, nothing done. */
+  | { readonly kind: 'ignored' }
   | { readonly kind: 'rejected'; readonly reason: 'malformed' | 'unverified'; readonly message: string };
 
 /** An account holder's name as the bank knows it, or why it cannot be said. */

@@ -15,8 +15,8 @@ import { createRegistry } from './registry.ts';
 export type RefundOutcomeLabel = 'succeeded' | 'revoked' | 'replayed' | 'unknown' | 'failed' | 'rejected';
 
 /**
- * The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke, holder), the `call`
- * label.
+ * The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke, holder; PortOne V2:
+ * get_payment, cancel_payment, close_virtual_account, get_account_holder), the `call` label.
  */
 export type GatewayCall = string;
 

@@ -32,4 +32,9 @@ export interface Payment {
   readonly paid_at: number | null;
   readonly receipt_url: string | null;
   readonly cancel_history: readonly Cancellation[];
+  /**
+   * Cancellations the gateway accepted and has not finished (PortOne V2's REQUESTED ones): no money has moved, and an
+   * attempt that made one is not settled either way until it finishes. Read fresh from the gateway, never stored.
+   */
+  readonly cancels_pending?: readonly Cancellation[];
 }

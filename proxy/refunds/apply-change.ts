@@ -94,7 +94,22 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return failure;
     }
     case 'unknown':
-      return settleUnknown(deps, change, { detail: result.detail, iamport_ms });
+      return settleUnknown(deps, change, {
+        detail: result.detail,
+        iamport_ms,
+        stillRunning: result.stillRunning === true,
+      });
+    case 'requested':
+      // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
+      // attempt stays unsettled, as an unknown one whose lookup failed; a later lookup or the gateway's webhook settles
+      // it. This is where the answer becomes `pending: true` (issue 15).
+      return leaveUnsettled(deps, change, {
+        detail: `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`,
+        iamport_ms,
+        message:
+          'The payment provider accepted the refund and finishes it later. Send the same request with the same ' +
+          'Idempotency-Key to learn the outcome (it never applies twice).',
+      });
   }
 };
 
@@ -128,6 +143,16 @@ const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment 
         "i'mport shows less refundable than was asked; check the amount and ask again.",
         now,
       );
+    case 'not_paid':
+      return fail('PAYMENT_NOT_PAID');
+    case 'max_cancel_count':
+      return fail('MAX_CANCEL_COUNT_REACHED');
+    case 'tax_free_amount':
+      return fail('CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT');
+    case 'tax_amount':
+      return fail('CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT');
+    case 'sum_of_parts':
+      return fail('SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT');
     case 'pg':
       // i'mport's own words (a PG's, most often) are what this answer says.
       return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
@@ -174,53 +199,79 @@ const finishNotApplied = async (
 /** The change may or may not have happened: ask i'mport, and answer only what it shows. */
 const settleUnknown = async (
   deps: RefundDeps,
-  { attempt, payment, known }: Change,
-  { detail, iamport_ms }: { readonly detail: string; readonly iamport_ms: number },
+  change: Change,
+  {
+    detail,
+    iamport_ms,
+    stillRunning,
+  }: { readonly detail: string; readonly iamport_ms: number; readonly stillRunning: boolean },
 ): Promise<Applied> => {
-  const revoking = isRevokeAttempt(attempt);
+  const { attempt, payment, known } = change;
   const fresh = await refreshAfterChange(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
-    // Nobody knows yet. The row stays marked and the attempt unsettled, so the next look at this order (a view, a
-    // retry with this key, a webhook) asks i'mport first; until then the order shows OUTCOME_PENDING_CHECK.
     const lookup = fresh.kind === 'unavailable' ? fresh.detail : "i'mport does not show the payment";
-    const why = `no answer to the ${revoking ? 'revocation' : 'cancel'} (${detail}); the re-fetch failed (${lookup})`;
-    const finish = {
-      outcome: 'unknown',
-      error_code: 'REFUND_OUTCOME_UNKNOWN',
-      iamport_message: why,
+    const what = isRevokeAttempt(attempt) ? 'revocation' : 'cancel';
+    return leaveUnsettled(deps, change, {
+      detail: `no answer to the ${what} (${detail}); the re-fetch failed (${lookup})`,
       iamport_ms,
-    } as const;
-    await Promise.all([
-      deps.store
-        .markNeedsSync(payment.imp_uid, deps.now())
-        .catch((error: unknown) =>
-          deps.log({ level: 'error', msg: 'could not mark an order', imp_uid: payment.imp_uid, error: String(error) }),
-        ),
-      finishQuietly(deps, attempt.id, ending(deps, finish)),
-    ]);
-    deps.log({
-      level: 'warn',
-      msg: 'refund outcome unknown',
-      attempt: attempt.id,
-      merchant_uid: attempt.merchant_uid,
-      why,
     });
-    const what = revoking ? 'The revocation of this virtual account' : 'The refund';
-    return fail(
-      'REFUND_OUTCOME_UNKNOWN',
-      `${what} was sent to i'mport, but its answer was lost and i'mport could not be asked what happened yet. ` +
-        'It is checked before anything else happens to this order; send the same request with the same ' +
-        'Idempotency-Key to learn the outcome (it never applies twice).',
-    );
   }
-  const { applied, entry, refunded } = verdictOf(attempt, fresh.payment, known);
+  const { applied, entry, refunded, pending } = verdictOf(attempt, fresh.payment, known);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };
   }
+  // An earlier request with the same key may still apply, or the gateway shows it accepted and unfinished: not yet
+  // shown is not "not applied".
+  if (stillRunning || pending) return leaveUnsettled(deps, change, { detail, iamport_ms });
   await finishNotApplied(deps, attempt, { iamport_message: detail, iamport_ms });
-  const nothing = revoking
+  const nothing = isRevokeAttempt(attempt)
     ? 'it shows the account not revoked, so nothing was changed'
     : 'it shows no refund, so nothing was refunded';
   return fail('UPSTREAM_UNAVAILABLE', `i'mport did not answer; ${nothing}. Try again.`);
+};
+
+/**
+ * Nobody knows yet. The row stays marked and the attempt unsettled, so the next look at this order (a view, a retry
+ * with this key, a webhook) asks the gateway first; until then the order shows OUTCOME_PENDING_CHECK.
+ */
+const leaveUnsettled = async (
+  deps: RefundDeps,
+  { attempt, payment }: Change,
+  {
+    detail: why,
+    iamport_ms,
+    message,
+  }: { readonly detail: string; readonly iamport_ms: number; readonly message?: string },
+): Promise<Applied> => {
+  const revoking = isRevokeAttempt(attempt);
+  const finish = {
+    outcome: 'unknown',
+    error_code: 'REFUND_OUTCOME_UNKNOWN',
+    iamport_message: why,
+    iamport_ms,
+  } as const;
+  await Promise.all([
+    deps.store
+      .markNeedsSync(payment.imp_uid, deps.now())
+      .catch((error: unknown) =>
+        deps.log({ level: 'error', msg: 'could not mark an order', imp_uid: payment.imp_uid, error: String(error) }),
+      ),
+    finishQuietly(deps, attempt.id, ending(deps, finish)),
+  ]);
+  deps.log({
+    level: 'warn',
+    msg: 'refund outcome unknown',
+    attempt: attempt.id,
+    merchant_uid: attempt.merchant_uid,
+    why,
+  });
+  const what = revoking ? 'The revocation of this virtual account' : 'The refund';
+  if (message) return fail('REFUND_OUTCOME_UNKNOWN', message);
+  return fail(
+    'REFUND_OUTCOME_UNKNOWN',
+    `${what} was sent to i'mport, but its answer was lost and i'mport could not be asked what happened yet. ` +
+      'It is checked before anything else happens to this order; send the same request with the same ' +
+      'Idempotency-Key to learn the outcome (it never applies twice).',
+  );
 };

@@ -43,7 +43,10 @@ const fromLookup = async (
   if (result.kind === 'unavailable') return { kind: 'unavailable', detail: result.detail, reason: result.reason };
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
-  return { kind: 'ok', payment: await savePayment(deps, result.payment) };
+  const saved = await savePayment(deps, result.payment);
+  // What the gateway has not finished is not stored, but is what this fresh read says to whoever settles attempts.
+  const pending = result.payment.cancels_pending;
+  return { kind: 'ok', payment: pending ? { ...saved, cancels_pending: pending } : saved };
 };
 
 /**

@@ -38,6 +38,8 @@ export interface Verdict {
   readonly applied: boolean;
   readonly entry: Cancellation | undefined;
   readonly refunded: number | null;
+  /** The gateway shows a cancellation the attempt may have made still unfinished: not settled either way yet. */
+  readonly pending: boolean;
 }
 
 /** Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. */
@@ -50,10 +52,11 @@ export const verdictOf = (
   // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
   if (isRevokeAttempt(attempt)) {
     const applied = payment.status !== 'ready' && payment.status !== 'paid' && payment.status !== 'cancelled';
-    return { applied, entry: undefined, refunded: applied ? 0 : null };
+    return { applied, entry: undefined, refunded: applied ? 0 : null, pending: false };
   }
   const entry = findEntryFor(attempt, payment.cancel_history, claimed);
-  return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null };
+  const pending = !entry && findEntryFor(attempt, payment.cancels_pending ?? [], claimed) !== undefined;
+  return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending };
 };
 
 export const isUnsettled = (a: Attempt): boolean =>
@@ -75,7 +78,9 @@ export const settleAttempts = async (
   const claimed = claimedIds(attempts);
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const { applied, entry, refunded } = verdictOf(attempt, payment, claimed);
+    const { applied, entry, refunded, pending } = verdictOf(attempt, payment, claimed);
+    // Accepted and unfinished at the gateway: its webhook or a later lookup decides it.
+    if (pending) continue;
     if (entry) claimed.add(entryId(entry));
     // Why the outcome was unknown (an `unknown` attempt's i'mport fields) stays in the audit beside how it settled.
     const finish = {

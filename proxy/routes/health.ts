@@ -1,5 +1,5 @@
 /**
- * @module GET /health: whether the ledger answers, and which backend it is. The gateway's base URL (under the gateway's
+ * @module GET /health: whether the ledger answers, which backend it is, and which gateway (`iamport` or `portone`). The gateway's base URL (under the gateway's
  * name: `iamport` for V1) and the mode are shown only with HEALTH_DETAILS=true: a public health check should not map
  * the proxy's upstreams for anyone.
  */
@@ -11,6 +11,7 @@ export const healthRoutes = (deps: AppDeps) =>
   new Hono().get('/health', async (c) => {
     const about = {
       store: deps.store.backend,
+      gateway: deps.gateway.name,
       ...(deps.healthDetails
         ? { [deps.gateway.name]: deps.gateway.baseUrl, mode: deps.sandbox ? 'sandbox' : 'live' }
         : {}),

@@ -46,6 +46,7 @@ export const webhookRoutes = (deps: AppDeps) => {
       if (reading.kind === 'rejected') {
         throw new AppError(reading.reason === 'unverified' ? 'UNAUTHORIZED' : 'INVALID_REQUEST', reading.message);
       }
+      if (reading.kind === 'ignored') return c.json({ ok: true });
       // The gateway's own id for the payment (i'mport's imp_uid).
       const impUid = reading.paymentId;
       try {

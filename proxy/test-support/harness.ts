@@ -12,6 +12,8 @@ import { closeWhenSettled, createBackground } from '../background.ts';
 import type { Config } from '../config.ts';
 import type { Gateway } from '../gateways/gateway.ts';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import type { FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createPortOneGateway } from '../gateways/portone/gateway.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
 import type { WidgetScript } from '../routes/widget.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -20,6 +22,9 @@ import type { RetryWait } from '../webhook-forwarder.ts';
 
 export const GRANT_SECRET = 'test-grant-secret-0123456789-abcdefghijkl';
 export const IAMPORT_URL = 'http://iamport.test';
+export const PORTONE_URL = 'http://portone.test';
+/** The `whsec_` secret the harness's PortOne V2 gateway verifies webhooks with. */
+export const PORTONE_WEBHOOK_SECRET = `whsec_${btoa('harness-portone-webhook-secret!!')}`;
 
 /** A clock tests can move; real time unless set. */
 export interface TestClock {
@@ -77,6 +82,11 @@ export interface HarnessOptions {
   readonly loadWidget?: () => Promise<WidgetScript | null>;
   /** A gateway of the test's own in place of i'mport V1 over the fake (proxy/gateways/seam.test.ts). */
   readonly gateway?: Gateway;
+  /**
+   * Runs the proxy on PortOne V2 over this fake (its in-process fetch, the harness's clock, PORTONE_WEBHOOK_SECRET)
+   * instead of i'mport V1; the fake's payments are on a TEST channel, which this gateway is told to take.
+   */
+  readonly portone?: FakePortOne;
 }
 
 export interface CallOptions {
@@ -88,6 +98,17 @@ export interface CallOptions {
 
 /** A temporary SQLite file (so several Store instances can share it). */
 export const tempSqlitePath = (): string => join(mkdtempSync(join(tmpdir(), 'refund-ledger-')), 'ledger.sqlite');
+
+const portOneGatewayOver = (fake: FakePortOne, clock: TestClock, timeoutMs = 2000): Gateway =>
+  createPortOneGateway({
+    baseUrl: PORTONE_URL,
+    apiSecret: fake.apiSecret,
+    webhookSecret: PORTONE_WEBHOOK_SECRET,
+    fetch: fake.fetch,
+    now: clock.now,
+    timeoutMs,
+    testChannel: true,
+  });
 
 export const createHarness = async (options: HarnessOptions = {}) => {
   const clock = options.clock ?? createClock();
@@ -124,6 +145,7 @@ export const createHarness = async (options: HarnessOptions = {}) => {
     background,
     ...(options.loadWidget ? { loadWidget: options.loadWidget } : {}),
     ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(options.portone ? { gateway: portOneGatewayOver(options.portone, clock, options.timeoutMs) } : {}),
   });
 
   // Minted at the harness's time: the proxy judges a grant's iat and exp on the same clock.

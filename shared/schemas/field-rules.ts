@@ -35,8 +35,11 @@ export const TEXT_RULES = {
   reason: { min: 1, max: 256, plain: true },
   /** The name on the refund account. */
   refund_holder: { min: 1, max: 30, plain: true },
-  /** A PG's bank code (KCP `BK88`, Inicis `88`, KFTC `088` …); checked against the payment's PG by the proxy. */
-  refund_bank: { pattern: /^[A-Z0-9]{2,8}$/ },
+  /**
+   * A PG's bank code (KCP `BK88`, Inicis `88`, KFTC `088` …) or a PortOne V2 `Bank` (`SHINHAN`, `STANDARD_CHARTERED`,
+   * `KAKAO_PAY_SECURITIES`: capitals joined by one to three underscores); checked against the payment's banks by the proxy.
+   */
+  refund_bank: { pattern: /^(?:[A-Z0-9]{2,8}|[A-Z]+(?:_[A-Z]+){1,3})$/ },
   /** A Korean bank account number: digits only once spaces and hyphens are removed, 8 to 16 of them. */
   refund_account: { strip: true, pattern: /^\d{8,16}$/ },
   /** A Korean phone number: digits only once spaces and hyphens are removed, 9 to 11 of them, starting with 0. */

@@ -120,6 +120,12 @@ type Texts = {
   readonly [K in keyof RefundButtonStrings]: readonly [ko: RefundButtonStrings[K], en: RefundButtonStrings[K]];
 };
 
+// PortOne V2's refusals the customer cannot fix (its per-payment cancel limit, the grant's tax split): the shop can.
+const ASK_THE_SHOP = [
+  '상점에서 환불을 완료하지 못했어요. 상점에 문의해 주세요.',
+  "The shop couldn't complete the refund. Please contact the shop.",
+] as const;
+
 /** Every text as `[Korean, English]`: a translation sits next to what it translates, and each key is written once. */
 const TEXTS: Texts = {
   button: ['환불 요청', 'Request refund'],
@@ -241,6 +247,10 @@ const TEXTS: Texts = {
     '환불 가능 금액이 바뀌었어요. 금액을 다시 확인해 주세요.',
     'The refundable amount has changed. Please check it again.',
   ],
+  MAX_CANCEL_COUNT_REACHED: ASK_THE_SHOP,
+  CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT: ASK_THE_SHOP,
+  CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT: ASK_THE_SHOP,
+  SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT: ASK_THE_SHOP,
   REFUND_NOT_ALLOWED: ['지금은 이 결제를 환불할 수 없어요.', "This payment can't be refunded now."],
   REFUND_IN_PROGRESS: [
     '이 주문의 다른 환불을 처리하고 있어요. 잠시 후 다시 시도해 주세요.',
@@ -261,10 +271,7 @@ const TEXTS: Texts = {
     "We couldn't process that request. Please try again.",
   ],
   RATE_LIMITED: ['요청이 너무 많아요. 잠시 후 다시 시도해 주세요.', 'Too many attempts. Please wait a moment.'],
-  PG_PROVIDER: [
-    '상점에서 환불을 완료하지 못했어요. 상점에 문의해 주세요.',
-    "The shop couldn't complete the refund. Please contact the shop.",
-  ],
+  PG_PROVIDER: ASK_THE_SHOP,
   UPSTREAM_UNAVAILABLE: [
     '결제사와 연결되지 않아 환불하지 못했어요. 잠시 후 다시 시도해 주세요.',
     "We couldn't reach the payment provider, so nothing was refunded. Please try again.",

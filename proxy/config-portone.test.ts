@@ -1,0 +1,63 @@
+// parseConfig for PortOne V2: its variables, the one gateway the credentials choose, and start-up errors naming them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, deploymentOf, parseConfig } from './config.ts';
+import { createGateway } from './gateways/create-gateway.ts';
+
+const WHSEC = `whsec_${btoa('portone-webhook-secret-32-bytes!')}`;
+const v2 = { PORTONE_API_SECRET: 'v2-secret', PORTONE_WEBHOOK_SECRET: WHSEC, REFUND_TOKEN_SECRET: 's'.repeat(32) };
+
+const problemsOf = (env: Record<string, string>): string => {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+const pieces = { fetch: () => Promise.reject(new Error('no network in this test')), now: Date.now, log: () => {} };
+
+describe('parseConfig with PortOne V2', () => {
+  it('reads PORTONE_API_SECRET, the webhook secret, the default URL and no store; the gateway is portone', () => {
+    const config = parseConfig(v2);
+    assert.deepEqual(config.portone, {
+      apiSecret: 'v2-secret',
+      webhookSecret: WHSEC,
+      apiUrl: 'https://api.portone.io',
+      timeoutMs: 15000,
+    });
+    assert.equal(createGateway(config, pieces).name, 'portone');
+    assert.equal(createGateway(config, pieces).webhookPath, '/webhooks/portone');
+  });
+
+  it('reads PORTONE_STORE_ID and PORTONE_API_URL', () => {
+    const config = parseConfig({ ...v2, PORTONE_STORE_ID: 'store-sub-1', PORTONE_API_URL: 'http://127.0.0.1:9000/' });
+    assert.equal(config.portone?.storeId, 'store-sub-1');
+    assert.equal(config.portone?.apiUrl, 'http://127.0.0.1:9000');
+  });
+
+  it("stays i'mport V1 without PORTONE_API_SECRET", () => {
+    const config = parseConfig({ IMP_KEY: 'k', IMP_SECRET: 's', REFUND_TOKEN_SECRET: 's'.repeat(32) });
+    assert.equal(config.portone, undefined);
+    assert.equal(createGateway(config, pieces).name, 'iamport');
+  });
+
+  it('stops start-up when both gateways are configured, naming both', () => {
+    const message = problemsOf({ ...v2, IMP_KEY: 'k', IMP_SECRET: 's' });
+    assert.match(message, /IMP_KEY and IMP_SECRET \(i'mport V1\) and PORTONE_API_SECRET \(PortOne V2\) are both set/);
+    assert.match(problemsOf({ ...v2, IMP_SECRET: 's' }), /IMP_SECRET \(i'mport V1\) and PORTONE_API_SECRET/);
+  });
+
+  it('requires PORTONE_WEBHOOK_SECRET with the secret, in its whsec_ form', () => {
+    const { PORTONE_WEBHOOK_SECRET: _, ...withoutWebhook } = v2;
+    assert.match(problemsOf(withoutWebhook), /PORTONE_WEBHOOK_SECRET is not set/);
+    assert.match(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'plain-secret' }), /PORTONE_WEBHOOK_SECRET must be/);
+    assert.doesNotMatch(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'x', IMP_KEY: 'k' }), /IMP_SECRET is not set/);
+  });
+
+  it('counts PORTONE_API_SECRET as live: the sandbox never runs with it', () => {
+    assert.equal(deploymentOf({ PORTONE_API_SECRET: '' }).sandbox, false);
+  });
+});

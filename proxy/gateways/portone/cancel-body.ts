@@ -1,0 +1,27 @@
+/** @module cancelBodyOf(): V2's `CancelPaymentBody` from the proxy's CancelCommand. */
+import type { CancelCommand } from '../gateway.ts';
+import type { CancelBody } from './wire.ts';
+
+export const cancelBodyOf = (command: CancelCommand, storeId: string | undefined): CancelBody => {
+  const account = command.refundAccount;
+  return {
+    reason: command.reason,
+    // Omitted, V2 cancels all that remains; currentCancellableAmount still guards it.
+    ...(command.all ? {} : { amount: command.amount }),
+    ...(command.taxFree === undefined ? {} : { taxFreeAmount: command.taxFree }),
+    ...(command.vat === undefined ? {} : { vatAmount: command.vat }),
+    requester: command.requester === 'admin' ? 'ADMIN' : 'CUSTOMER',
+    currentCancellableAmount: command.checksum,
+    ...(account
+      ? {
+          refundAccount: {
+            bank: account.bank,
+            number: account.number,
+            holderName: account.holder,
+            ...(account.tel ? { holderPhoneNumber: account.tel } : {}),
+          },
+        }
+      : {}),
+    ...(storeId === undefined ? {} : { storeId }),
+  };
+};

@@ -1,0 +1,219 @@
+/**
+ * @module createPortOneGateway(): PortOne V2 behind the gateway seam. Every answer is validated once (wire.ts) and
+ * mapped to the proxy's Payment (to-payment.ts); errors are read by their `type` (refusals.ts). Auth is
+ * `Authorization: PortOne <secret>` on every call; a cancel carries a derived Idempotency-Key (idempotency-key.ts).
+ * A payment of a TEST channel is `not_found` unless `testChannel` (the sandbox and the tests, whose fake answers only
+ * TEST channels) says otherwise, as i'mport's client drops test-channel payments.
+ */
+import * as v from 'valibot';
+import { REFUND_BANKS_V2 } from '../../../shared/banks-v2.ts';
+import type { Log } from '../../log-line.ts';
+import type { FetchLike } from '../../net/fetch-like.ts';
+import type { Payment } from '../../payments/payment.ts';
+import type { ChangeResult, Gateway, HolderLookup, LookupResult, RecordCall, Unavailable } from '../gateway.ts';
+import { cancelBodyOf } from './cancel-body.ts';
+import { createPortOneHttp, type Raw } from './http.ts';
+import { portOneIdempotencyKey } from './idempotency-key.ts';
+import { OUTSTANDING, refusalOf } from './refusals.ts';
+import { toCancellation, toPayment } from './to-payment.ts';
+import { createPortOneWebhookReader } from './webhook.ts';
+import { CancelResponseSchema, CloseResponseSchema, ErrorBodySchema, HolderSchema, PaymentSchema } from './wire.ts';
+
+export interface PortOneGatewayOptions {
+  readonly baseUrl: string;
+  readonly apiSecret: string;
+  /** A sub-store to act on; the secret's own store when unset. */
+  readonly storeId?: string;
+  /** `whsec_…`: verifies inbound webhooks. */
+  readonly webhookSecret: string;
+  readonly fetch: FetchLike;
+  /** Epoch ms: the webhook timestamp's window. */
+  readonly now: () => number;
+  readonly timeoutMs: number;
+  readonly log?: Log;
+  /** Accept payments made through a TEST channel (the sandbox's and the tests' fake). */
+  readonly testChannel?: boolean;
+  readonly recordCall?: RecordCall;
+  readonly stopwatch?: () => number;
+}
+
+// PortOne's own words are kept for the audit; an off-spec server could send a page of them.
+const MAX_MESSAGE = 500;
+
+/** An id as one path segment; null for those URL parsing would turn into a step ('', '.', '..'), never sent. */
+const segmentOf = (id: string): string | null =>
+  id === '' || id === '.' || id === '..' ? null : encodeURIComponent(id);
+
+type Read = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'not_found' } | Unavailable;
+
+export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway => {
+  const { baseUrl, storeId, log = () => {}, testChannel = false } = options;
+  const send = createPortOneHttp(options);
+  const storeQuery = storeId === undefined ? '' : `?storeId=${encodeURIComponent(storeId)}`;
+
+  /** Logs an answer the proxy will not use, naming the field. */
+  const unusable = (endpoint: string, issues: readonly v.BaseIssue<unknown>[]): Unavailable => {
+    const fields = [...new Set(issues.map((issue) => v.getDotPath(issue) ?? '(answer)'))].join(', ');
+    log({ level: 'error', msg: 'PortOne answered something the proxy cannot use', endpoint, field: fields });
+    return { kind: 'unavailable', reason: 'bad_response', detail: `PortOne's answer has an unusable ${fields}` };
+  };
+
+  const errorOf = (raw: { readonly status: number; readonly json: unknown }) => {
+    const parsed = v.safeParse(ErrorBodySchema, raw.json);
+    return parsed.success ? parsed.output : null;
+  };
+
+  const wordsOf = (raw: { readonly status: number; readonly json: unknown }): string => {
+    const error = errorOf(raw);
+    if (!error) return `HTTP ${raw.status}`;
+    return `${error.type}${error.message ? `: ${error.message}` : ''}`.slice(0, MAX_MESSAGE);
+  };
+
+  const readPayment = (endpoint: string, json: unknown): Read => {
+    const parsed = v.safeParse(PaymentSchema, json);
+    if (!parsed.success) return unusable(endpoint, parsed.issues);
+    const wire = parsed.output;
+    if (wire.channel?.type === 'TEST' && !testChannel) return { kind: 'not_found' };
+    if (wire.amount.cancelled > wire.amount.total) {
+      log({ level: 'error', msg: 'PortOne shows more cancelled than paid', endpoint, paymentId: wire.id });
+      const detail = `cancelled ${wire.amount.cancelled} exceeds total ${wire.amount.total} (${wire.id})`;
+      return { kind: 'unavailable', reason: 'inconsistent', detail };
+    }
+    return { kind: 'ok', payment: toPayment(wire) };
+  };
+
+  const getPayment = async (paymentId: string): Promise<LookupResult> => {
+    const segment = segmentOf(paymentId);
+    if (segment === null) return { kind: 'not_found' };
+    const path = `/payments/${segment}${storeQuery}`;
+    const raw = await send({ call: 'get_payment', method: 'GET', path });
+    if (raw.kind === 'unavailable') return raw;
+    if (raw.status === 404) return { kind: 'not_found' };
+    if (raw.status !== 200) {
+      const reason = raw.status === 401 || raw.status === 403 ? 'auth' : 'http_error';
+      return { kind: 'unavailable', reason, detail: `HTTP ${raw.status}: ${wordsOf(raw)}` };
+    }
+    return readPayment(path, raw.json);
+  };
+
+  /** A change's answer other than 200: a refusal (nothing happened), or an outcome nobody knows yet. */
+  const notApplied = (raw: Raw): ChangeResult => {
+    if (raw.kind === 'unavailable') return { kind: 'unknown', reason: raw.reason, detail: raw.detail };
+    const error = errorOf(raw);
+    if (error?.type === OUTSTANDING) {
+      const detail = `${OUTSTANDING}: a request with this key still runs`;
+      return { kind: 'unknown', reason: 'http_error', detail, stillRunning: true };
+    }
+    // A wrong secret reached nothing: no change was made.
+    if (raw.status === 401) return { kind: 'not_sent', detail: `PortOne refused PORTONE_API_SECRET: ${wordsOf(raw)}` };
+    if (error?.type === 'PG_PROVIDER') {
+      // The PG's own words, for the shop.
+      const pg = [error.pgMessage, error.pgCode && `(${error.pgCode})`].filter(Boolean).join(' ');
+      const message = (pg || error.message || 'PG_PROVIDER').slice(0, MAX_MESSAGE);
+      return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status };
+    }
+    // Only a documented error says nothing happened; any other 5xx (or an unreadable 4xx) might have applied.
+    if (raw.status >= 500 || !error) {
+      return { kind: 'unknown', reason: 'http_error', detail: `HTTP ${raw.status}: ${wordsOf(raw)}` };
+    }
+    return {
+      kind: 'refused',
+      refusal: refusalOf(error.type),
+      code: null,
+      message: wordsOf(raw),
+      httpStatus: raw.status,
+    };
+  };
+
+  const gateway: Gateway = {
+    name: 'portone',
+    baseUrl,
+    webhookPath: '/webhooks/portone',
+    // The merchant's paymentId is the order's id: there is one payment per id, so finding is getting.
+    findPayment: getPayment,
+    getPayment,
+
+    async cancel(command) {
+      const segment = segmentOf(command.payment.imp_uid);
+      if (segment === null) return { kind: 'not_sent', detail: 'not a paymentId' };
+      const path = `/payments/${segment}/cancel`;
+      const idempotencyKey = await portOneIdempotencyKey({
+        paymentId: command.payment.imp_uid,
+        requester: command.requester,
+        clientKey: command.idempotencyKey,
+        attemptId: command.attemptId,
+      });
+      const body = cancelBodyOf(command, storeId);
+      const raw = await send({ call: 'cancel_payment', method: 'POST', path, body, idempotencyKey });
+      if (raw.kind !== 'response' || raw.status !== 200) return notApplied(raw);
+      const parsed = v.safeParse(CancelResponseSchema, raw.json);
+      if (!parsed.success) {
+        const unreadable = unusable(path, parsed.issues);
+        return { kind: 'unknown', reason: unreadable.reason, detail: unreadable.detail };
+      }
+      const { cancellation } = parsed.output;
+      if (cancellation.status === 'FAILED') {
+        const message = `cancellation ${cancellation.id} FAILED`;
+        return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status };
+      }
+      if (cancellation.status === 'REQUESTED') {
+        // Nothing has moved yet; the payment as PortOne shows it now, or as we had it when it cannot be read.
+        const now = await getPayment(command.payment.imp_uid);
+        const payment = now.kind === 'ok' ? now.payment : command.payment;
+        return { kind: 'requested', payment, cancellationId: cancellation.id };
+      }
+      // SUCCEEDED. currentCancellableAmount held, so our copy's balance was PortOne's: the payment now stands as our
+      // copy less this cancellation, and no second call (which could fail after the money moved) is needed.
+      const before = command.payment;
+      const cancelAmount = before.cancel_amount + cancellation.totalAmount;
+      const payment: Payment = {
+        ...before,
+        cancel_amount: cancelAmount,
+        status: cancelAmount >= before.amount ? 'cancelled' : 'paid',
+        cancel_history: [...before.cancel_history, toCancellation(cancellation)],
+      };
+      return { kind: 'ok', payment };
+    },
+
+    async closeVirtualAccount(payment) {
+      const segment = segmentOf(payment.imp_uid);
+      if (segment === null) return { kind: 'not_sent', detail: 'not a paymentId' };
+      const path = `/payments/${segment}/virtual-account/close${storeQuery}`;
+      const raw = await send({ call: 'close_virtual_account', method: 'POST', path });
+      if (raw.kind !== 'response' || raw.status !== 200) return notApplied(raw);
+      const parsed = v.safeParse(CloseResponseSchema, raw.json);
+      if (!parsed.success) {
+        const unreadable = unusable(path, parsed.issues);
+        return { kind: 'unknown', reason: unreadable.reason, detail: unreadable.detail };
+      }
+      // A closed virtual account counts as a failed payment (PortOne's release note of 2024-01-25).
+      return { kind: 'ok', payment: { ...payment, status: 'failed' } };
+    },
+
+    refundBanks: () => REFUND_BANKS_V2,
+
+    readWebhook: createPortOneWebhookReader({ secret: options.webhookSecret, now: options.now }),
+
+    async lookupHolder(account): Promise<HolderLookup> {
+      const bank = segmentOf(account.bank);
+      const number = segmentOf(account.number);
+      if (bank === null || number === null) return { kind: 'not_found' };
+      const path = `/platform/bank-accounts/${bank}/${number}/holder`;
+      const raw = await send({ call: 'get_account_holder', method: 'GET', path });
+      if (raw.kind === 'unavailable') return raw;
+      if (raw.status === 200) {
+        const parsed = v.safeParse(HolderSchema, raw.json);
+        return parsed.success ? { kind: 'ok', holder: parsed.output.holderName } : unusable(path, parsed.issues);
+      }
+      const type = errorOf(raw)?.type;
+      // Without PortOne's Platform product, or for a bank the lookup does not cover, there is nothing to ask.
+      if (type === 'PLATFORM_NOT_ENABLED' || type === 'PLATFORM_NOT_SUPPORTED_BANK') return { kind: 'not_offered' };
+      // The bank's side answered no (an account it does not know, a malformed number); the TEMPORARILY_FAILED one
+      // is a passing failure and stays `unavailable` below.
+      if (type === 'PLATFORM_EXTERNAL_API_FAILED' || type === 'INVALID_REQUEST') return { kind: 'not_found' };
+      const reason = raw.status === 401 || raw.status === 403 ? 'auth' : 'http_error';
+      return { kind: 'unavailable', reason, detail: `HTTP ${raw.status}: ${wordsOf(raw)}` };
+    },
+  };
+  return gateway;
+};

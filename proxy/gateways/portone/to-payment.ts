@@ -1,0 +1,59 @@
+/**
+ * @module toPayment(): a V2 payment as the proxy's own. V2's paymentId is both the gateway's id (the ledger's
+ * `imp_uid`) and the order's (`merchant_uid`), since the merchant chooses it; statuses and methods take V1's words,
+ * which the use case and the widget already know.
+ */
+import type { Cancellation, Payment } from '../../payments/payment.ts';
+import type { V2Cancellation, V2Payment } from './wire.ts';
+
+const STATUS: Record<V2Payment['status'], string> = {
+  READY: 'ready',
+  PAY_PENDING: 'ready',
+  VIRTUAL_ACCOUNT_ISSUED: 'ready',
+  PAID: 'paid',
+  // V1 says `paid` with a cancel_amount for a partly refunded payment.
+  PARTIAL_CANCELLED: 'paid',
+  CANCELLED: 'cancelled',
+  FAILED: 'failed',
+};
+
+/** `PaymentMethod.type` in V1's `pay_method` words (an unknown method is kept as V2 names it). */
+const METHOD: Readonly<Record<string, string>> = {
+  PaymentMethodCard: 'card',
+  PaymentMethodVirtualAccount: 'vbank',
+  PaymentMethodTransfer: 'trans',
+  PaymentMethodMobile: 'phone',
+  PaymentMethodEasyPay: 'easypay',
+  PaymentMethodGiftCertificate: 'giftcertificate',
+  PaymentMethodConvenienceStore: 'cvs',
+  PaymentMethodCrypto: 'crypto',
+};
+
+/** A SUCCEEDED cancellation as a cancel_history entry; its id is what ties an attempt to it. */
+export const toCancellation = (c: V2Cancellation): Cancellation => ({
+  pg_tid: c.pgCancellationId ?? null,
+  amount: c.totalAmount,
+  cancelled_at: c.cancelledAt ?? c.requestedAt,
+  reason: c.reason ?? null,
+  cancellation_id: c.id,
+  receipt_url: c.receiptUrl ?? null,
+});
+
+export const toPayment = (p: V2Payment): Payment => {
+  const pending = (p.cancellations ?? []).filter((c) => c.status === 'REQUESTED').map(toCancellation);
+  return {
+    imp_uid: p.id,
+    merchant_uid: p.id,
+    pay_method: p.method ? (METHOD[p.method.type] ?? p.method.type) : '',
+    pg_provider: p.channel?.pgProvider ?? '',
+    name: p.orderName,
+    amount: p.amount.total,
+    cancel_amount: p.amount.cancelled,
+    currency: p.currency,
+    status: STATUS[p.status],
+    paid_at: p.paidAt ?? null,
+    receipt_url: p.receiptUrl ?? null,
+    cancel_history: (p.cancellations ?? []).filter((c) => c.status === 'SUCCEEDED').map(toCancellation),
+    ...(pending.length > 0 ? { cancels_pending: pending } : {}),
+  };
+};

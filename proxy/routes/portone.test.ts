@@ -1,0 +1,267 @@
+// The proxy's routes on PortOne V2 (the harness over the fake V2): refunds of each kind, V2's refusals in our codes,
+// idempotency at PortOne, a REQUESTED cancel settled by V2's signed webhook, and webhooks that do not verify.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import * as v from 'valibot';
+import { CancelSuccessSchema } from '../../shared/schemas/answers.ts';
+import { createFakePortOne, type FakePortOne, type FakePortOneOptions } from '../gateways/portone/fake/fake-portone.ts';
+import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
+import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+
+let h: Harness;
+let fake: FakePortOne;
+afterEach(async () => {
+  // A webhook the fake sent in the background lands before the ledger closes.
+  await fake?.flushWebhooks();
+  await h?.settled();
+  await h?.close();
+});
+
+/** A proxy on V2 whose fake sends its signed webhooks straight to the proxy's /webhooks/portone. */
+const setup = async (options: FakePortOneOptions = {}) => {
+  const clock = createClock(Date.UTC(2026, 0, 15, 3));
+  fake = createFakePortOne({
+    now: clock.now,
+    webhook: { url: 'http://proxy.test/webhooks/portone', secret: PORTONE_WEBHOOK_SECRET },
+    webhookFetch: async (url, init) => h.app.request(String(url), init),
+    ...options,
+  });
+  h = await createHarness({ clock, portone: fake });
+};
+
+/** A cancel straight at the fake, as from PortOne's console: our ledger does not see it. */
+const cancelBehindOurBack = (paymentId: string, body: unknown, headers: Record<string, string> = {}) =>
+  fake.fetch(`https://api.portone.io/payments/${paymentId}/cancel`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}`, ...headers },
+    body: JSON.stringify(body),
+  });
+
+const cancels = () => fake.calls.filter((c) => c.route === 'cancel');
+
+describe('refunds on PortOne V2', () => {
+  it('refunds a card payment in full: V2 is asked once with the checksum, the answer is the widget’s', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-1', total: 10000 });
+    assert.equal((await h.view('ORD-1')).body.cancelable_amount, 10000);
+    const { res, body } = await h.cancel({ merchant_uid: 'ORD-1', reason: '단순 변심' }, { key: 'key-ord-1-000001' });
+    assert.equal(res.status, 200);
+    assert.ok(v.safeParse(CancelSuccessSchema, body).success);
+    assert.deepEqual(
+      [body.refunded, body.cancel_amount, body.cancelable_amount, body.status],
+      [10000, 10000, 0, 'cancelled'],
+    );
+    assert.equal(fake.getPayment('ORD-1')?.status, 'CANCELLED');
+    const [sent] = cancels();
+    assert.deepEqual(sent?.body, { reason: '단순 변심', requester: 'CUSTOMER', currentCancellableAmount: 10000 });
+    assert.equal(sent?.idempotencyKey, '"refund-button:key:customer:ORD-1:key-ord-1-000001"');
+  });
+
+  it('refunds part, then the rest', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-2', total: 10000 });
+    const first = await h.cancel({ merchant_uid: 'ORD-2', cancel_request_amount: 4000, reason: '부분' });
+    assert.equal(first.res.status, 200);
+    assert.deepEqual([first.body.refunded, first.body.cancelable_amount, first.body.status], [4000, 6000, 'paid']);
+    const rest = await h.cancel({ merchant_uid: 'ORD-2', reason: '나머지' });
+    assert.deepEqual([rest.res.status, rest.body.refunded, rest.body.cancelable_amount], [200, 6000, 0]);
+    assert.deepEqual(
+      cancels().map((c) => (c.body as { amount?: number; currentCancellableAmount: number }).currentCancellableAmount),
+      [10000, 6000],
+    );
+    assert.equal(fake.getPayment('ORD-2')?.amount.cancelled, 10000);
+  });
+
+  it('refunds a paid virtual account into the account given, with a V2 bank code', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'VB-1', total: 5000, method: 'virtual_account' });
+    const view = await h.view('VB-1');
+    assert.equal(view.body.refund_account_required, true);
+    const { res, body } = await h.cancel({
+      merchant_uid: 'VB-1',
+      reason: '단순 변심',
+      refund_holder: '홍길동',
+      refund_bank: 'LOCAL_NONGHYUP',
+      refund_account: '301-1234-5678-91',
+    });
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.pending, true);
+    assert.deepEqual((cancels()[0]?.body as Record<string, unknown> | undefined)?.refundAccount, {
+      bank: 'LOCAL_NONGHYUP',
+      number: '3011234567891',
+      holderName: '홍길동',
+    });
+  });
+
+  it("asks for the holder's phone number on Smartro, and sends it as holderPhoneNumber", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'VB-2', total: 5000, method: 'virtual_account', pgProvider: 'SMARTRO_V2' });
+    const view = await h.view('VB-2');
+    assert.deepEqual([view.body.pg_provider, view.body.refund_tel_required], ['SMARTRO_V2', true]);
+    const account = { refund_holder: '홍길동', refund_bank: 'SHINHAN', refund_account: '110123456789' };
+    const missing = await h.cancel({ merchant_uid: 'VB-2', reason: 'r', ...account });
+    assert.equal(missing.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
+    const { res } = await h.cancel({ merchant_uid: 'VB-2', reason: 'r', ...account, refund_tel: '010-1234-5678' });
+    assert.equal(res.status, 200);
+    const sent = cancels()[0]?.body as { refundAccount?: unknown } | undefined;
+    assert.deepEqual(sent?.refundAccount, {
+      bank: 'SHINHAN',
+      number: '110123456789',
+      holderName: '홍길동',
+      holderPhoneNumber: '01012345678',
+    });
+  });
+
+  it('closes an unpaid virtual account with V2’s own call, never a cancel', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'VB-3', total: 5000, method: 'virtual_account', status: 'VIRTUAL_ACCOUNT_ISSUED' });
+    assert.equal((await h.view('VB-3')).body.revocable, true);
+    const { res, body } = await h.cancel({ merchant_uid: 'VB-3', reason: '주문 취소' });
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.revoked, true);
+    assert.deepEqual([fake.count('close'), fake.count('cancel')], [1, 0]);
+    assert.equal(fake.getPayment('VB-3')?.status, 'FAILED');
+  });
+
+  it('answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN with the new balance when someone refunded at PortOne', async () => {
+    await setup();
+    // No webhook: the ledger must not learn of the refund at PortOne before the proxy's own cancel does.
+    fake.setWebhookTarget(undefined);
+    fake.addPayment({ paymentId: 'ORD-3', total: 10000 });
+    await h.view('ORD-3');
+    assert.equal((await cancelBehindOurBack('ORD-3', { reason: 'console', amount: 3000 })).status, 200);
+    const { res, body } = await h.cancel({ merchant_uid: 'ORD-3', cancel_request_amount: 5000, reason: 'r' });
+    assert.equal(res.status, 409);
+    assert.equal(body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    assert.equal(body.cancelable_amount, 7000);
+    assert.equal(fake.getPayment('ORD-3')?.amount.cancelled, 3000);
+  });
+
+  it("answers PG_PROVIDER with the PG's words, and V2's own refusals in the new codes", async () => {
+    await setup({ maxCancelCount: 1 });
+    fake.addPayment({ paymentId: 'ORD-4', total: 10000 });
+    fake.inject({ kind: 'pg_refusal', pgCode: 'E101', pgMessage: '카드사 승인 취소 거절' });
+    const pg = await h.cancel({ merchant_uid: 'ORD-4', cancel_request_amount: 1000, reason: 'r' });
+    assert.deepEqual([pg.res.status, pg.body.error.code], [502, 'PG_PROVIDER']);
+    assert.match(pg.body.error.message, /카드사 승인 취소 거절 \(E101\)/);
+    const max = await h.cancel({ merchant_uid: 'ORD-4', cancel_request_amount: 1000, reason: 'r' });
+    assert.deepEqual([max.res.status, max.body.error.code], [409, 'MAX_CANCEL_COUNT_REACHED']);
+    assert.equal(fake.getPayment('ORD-4')?.amount.cancelled, 0);
+  });
+});
+
+describe('idempotency at PortOne V2', () => {
+  it('refunds once when the answer is lost and the same request is sent again with the same key', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-5', total: 10000 });
+    await h.view('ORD-5');
+    fake.inject({ kind: 'lose_response', route: 'cancel' });
+    fake.inject({ kind: 'http_5xx', route: 'payment' });
+    const lost = await h.cancel(
+      { merchant_uid: 'ORD-5', cancel_request_amount: 3000, reason: 'r' },
+      { key: 'K-5-0000000001' },
+    );
+    assert.deepEqual([lost.res.status, lost.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    await h.settled();
+    const again = await h.cancel(
+      { merchant_uid: 'ORD-5', cancel_request_amount: 3000, reason: 'r' },
+      { key: 'K-5-0000000001' },
+    );
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.refunded, 3000);
+    assert.equal(fake.getPayment('ORD-5')?.amount.cancelled, 3000);
+    assert.equal(fake.getPayment('ORD-5')?.cancellations.length, 1);
+  });
+
+  it('answers REFUND_OUTCOME_UNKNOWN while PortOne still runs a request with the key, then the one refund', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-6', total: 10000 });
+    await h.view('ORD-6');
+    fake.inject({ kind: 'stall', route: 'cancel' });
+    const key = '"refund-button:key:customer:ORD-6:K-6-0000000001"';
+    const first = cancelBehindOurBack('ORD-6', { reason: 'r', amount: 2000 }, { 'Idempotency-Key': key });
+    while (fake.stalled === 0) await new Promise((resolve) => setImmediate(resolve));
+    const busy = await h.cancel(
+      { merchant_uid: 'ORD-6', cancel_request_amount: 2000, reason: 'r' },
+      { key: 'K-6-0000000001' },
+    );
+    assert.deepEqual([busy.res.status, busy.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    const attempts = await h.store.listAttempts('ORD-6');
+    assert.equal(attempts[0]?.outcome, 'unknown', 'the attempt stays unsettled, not failed');
+    fake.releaseStalled();
+    assert.equal((await first).status, 200);
+    await h.settled();
+    const settled = await h.cancel(
+      { merchant_uid: 'ORD-6', cancel_request_amount: 2000, reason: 'r' },
+      { key: 'K-6-0000000001' },
+    );
+    assert.equal(settled.res.status, 200, JSON.stringify(settled.body));
+    assert.equal(fake.getPayment('ORD-6')?.amount.cancelled, 2000);
+  });
+});
+
+describe('POST /webhooks/portone', () => {
+  it('settles a REQUESTED cancel when V2 signs Transaction.Cancelled: the payment is re-fetched', async () => {
+    await setup({ cancelMode: 'REQUESTED' });
+    fake.addPayment({ paymentId: 'ORD-7', total: 10000 });
+    await h.view('ORD-7');
+    const asked = await h.cancel({ merchant_uid: 'ORD-7', reason: 'r' }, { key: 'K-7-0000000001' });
+    assert.equal(
+      asked.body.error.code,
+      'REFUND_OUTCOME_UNKNOWN',
+      'for now a requested cancel answers as an unknown one',
+    );
+    assert.match(asked.body.error.message, /accepted the refund and finishes it later/);
+    await fake.flushWebhooks();
+    await h.settled();
+    // Transaction.CancelPending re-fetched the payment: the cancellation shows as unfinished, so nothing is settled.
+    assert.equal((await h.store.listAttempts('ORD-7'))[0]?.outcome, 'unknown');
+    h.clock.advance(3000);
+    const lookups = fake.count('payment');
+    const cancellation = fake.getPayment('ORD-7')?.cancellations[0];
+    fake.settleCancellation('ORD-7', cancellation?.id ?? '', 'SUCCEEDED');
+    await fake.flushWebhooks();
+    await h.settled();
+    assert.deepEqual(
+      fake.webhooks.map((w) => [w.type, w.status]),
+      [
+        ['Transaction.CancelPending', 200],
+        ['Transaction.Cancelled', 200],
+      ],
+    );
+    assert.ok(fake.count('payment') > lookups, 'the payment was re-fetched, not read from the body');
+    assert.equal((await h.store.listAttempts('ORD-7'))[0]?.outcome, 'succeeded');
+    assert.equal((await h.store.getPayment('ORD-7'))?.cancel_amount, 10000);
+  });
+
+  it('answers 401 to an unsigned, wrongly signed or stale webhook, and asks PortOne nothing', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-8', total: 10000 });
+    const body = JSON.stringify({ type: 'Transaction.Cancelled', data: { paymentId: 'ORD-8' } });
+    const nowSec = Math.floor(h.clock.now() / 1000);
+    const post = async (secret: string | null, at = nowSec) =>
+      h.app.request('/webhooks/portone', {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(secret === null
+            ? {}
+            : {
+                'webhook-id': 'msg_8',
+                'webhook-timestamp': String(at),
+                'webhook-signature': await signWebhook(secret, 'msg_8', at, body),
+              }),
+        },
+        body,
+      });
+    const other = `whsec_${btoa('some-other-webhook-secret-bytes!')}`;
+    for (const res of [await post(null), await post(other), await post(PORTONE_WEBHOOK_SECRET, nowSec - 600)]) {
+      assert.equal(res.status, 401);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
+    }
+    assert.equal(fake.count('payment'), 0);
+    assert.equal(await h.store.getPayment('ORD-8'), null);
+    assert.equal((await post(PORTONE_WEBHOOK_SECRET)).status, 200);
+    assert.equal(fake.count('payment'), 1);
+  });
+});
