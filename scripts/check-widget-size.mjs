@@ -11,13 +11,14 @@ import { gzipSync } from 'node:zlib';
 // refund-button.js: 18 KB since issue 12, whose truthful states (an unknown outcome, payout times, the shop's contact, a
 // refused or expired grant, an unreachable proxy) and their texts in two languages came to about 800 bytes; 19 KB
 // since issue 14's request mode (a request instead of a refund, its six states, withdrawing it, asking again), about
-// 1.4 KB with its texts in two languages, which left 456 bytes no room. 19 KB + 576 since issue 15: the account-holder
+// 1.4 KB with its texts in two languages, which left 456 bytes no room. 19 KB + 640 since issue 15: the account-holder
 // check (checking the account as it is typed, "확인됨 / Verified", a mismatch under the holder field), about 490 bytes
 // with its two texts, and PortOne V2's refusals (MAX_CANCEL_COUNT_REACHED and the three tax-split codes), about 105
-// bytes for their names in the shared error table (their texts reuse PG_PROVIDER's "ask the shop"), against 54 left.
+// bytes for their names in the shared error table (their texts reuse PG_PROVIDER's "ask the shop"), and a refund V2
+// accepted to finish later ("환불이 접수되었어요 / Refund accepted", not "complete"), about 85, against 54 left.
 // refund-desk.js: 25 KB for the staff console (issue 14): four screens, two languages, and valibot's readers of the
 // staff API. Measured sizes: docs/BENCHMARKS.md.
-const BUDGETS = { 'refund-button.js': 19 * 1024 + 576, 'refund-desk.js': 25 * 1024 };
+const BUDGETS = { 'refund-button.js': 19 * 1024 + 640, 'refund-desk.js': 25 * 1024 };
 
 /** Text only the console has: a desk string in the customer's bundle means the builds got mixed up. */
 const DESK_ONLY = ['refund-desk', '/staff/', '다시 요청할 수 있게 하기', 'Allow a new request'];

@@ -7,7 +7,7 @@ import { expect, fixture, waitUntil } from '@open-wc/testing';
 
 const BUNDLE = '/dist/refund-button.js';
 /** The budget of scripts/check-widget-size.mjs, which is the one that counts (gzip -9, in Node). */
-const BUDGET = 19 * 1024 + 576;
+const BUDGET = 19 * 1024 + 640;
 
 /** Gzipped size at the browser's default level, a little above gzip -9: this check errs on the strict side. */
 const gzippedSize = async (source: string): Promise<number> => {

@@ -8,22 +8,27 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { CancelOutcome } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
 
+/** What the gateway holds for cancels it accepted and has not finished (PortOne V2), no longer refundable. */
+const heldBack = (p: Payment): number => (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0);
+
 const successBody = (
   p: Payment,
   refunded: number,
   entry: Cancellation | undefined,
   revoked: boolean,
+  accepted = false,
 ): CancelSuccess => ({
   ok: true,
   merchant_uid: p.merchant_uid,
   imp_uid: p.imp_uid,
   refunded,
   cancel_amount: p.cancel_amount,
-  cancelable_amount: revoked ? 0 : cancelableOf(p),
+  cancelable_amount: revoked ? 0 : Math.max(0, cancelableOf(p) - heldBack(p)),
   status: p.status,
   pay_method: p.pay_method,
-  // A virtual-account refund is a transfer the PG makes on the next business day.
-  pending: p.pay_method === 'vbank' && !revoked,
+  // A virtual-account refund is a transfer the PG makes on the next business day; an accepted one finishes later.
+  pending: accepted || (p.pay_method === 'vbank' && !revoked),
+  ...(accepted ? { accepted: true } : {}),
   ...(revoked ? { revoked: true } : {}),
   ...(entry?.receipt_url ? { receipt_url: entry.receipt_url } : {}),
 });
@@ -31,7 +36,10 @@ const successBody = (
 export const toAnswer = (outcome: CancelOutcome): Answer<CancelSuccess | ErrorAnswer> => {
   switch (outcome.kind) {
     case 'refunded':
-      return { status: 200, body: successBody(outcome.payment, outcome.refunded, outcome.entry, false) };
+      return {
+        status: 200,
+        body: successBody(outcome.payment, outcome.refunded, outcome.entry, false, outcome.accepted === true),
+      };
     case 'revoked':
       return { status: 200, body: successBody(outcome.payment, 0, undefined, true) };
     case 'replayed':

@@ -30,9 +30,17 @@ export interface Change {
   readonly send: () => Promise<ChangeResult>;
 }
 
-/** The change happened: the payment as i'mport now shows it and, for a cancel, the history entry it made. */
+/**
+ * The change happened: the payment as i'mport now shows it and, for a cancel, the history entry it made. `accepted`:
+ * the gateway took the cancel to finish later (PortOne V2's REQUESTED); its attempt stays unsettled until it does.
+ */
 export type Applied =
-  | { readonly kind: 'applied'; readonly payment: Payment; readonly entry: Cancellation | undefined }
+  | {
+      readonly kind: 'applied';
+      readonly payment: Payment;
+      readonly entry: Cancellation | undefined;
+      readonly accepted?: true;
+    }
   | Failure;
 
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
@@ -99,17 +107,24 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         iamport_ms,
         stillRunning: result.stillRunning === true,
       });
-    case 'requested':
+    case 'requested': {
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
-      // attempt stays unsettled, as an unknown one whose lookup failed; a later lookup or the gateway's webhook settles
-      // it. This is where the answer becomes `pending: true` (issue 15).
-      return leaveUnsettled(deps, change, {
-        detail: `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`,
+      // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
+      // sends the merchant's refund.succeeded or refund.failed). The customer hears it was accepted: `pending`.
+      const why = `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`;
+      const finish = {
+        outcome: 'unknown',
+        error_code: 'REFUND_OUTCOME_UNKNOWN',
+        iamport_message: why,
         iamport_ms,
-        message:
-          'The payment provider accepted the refund and finishes it later. Send the same request with the same ' +
-          'Idempotency-Key to learn the outcome (it never applies twice).',
-      });
+      } as const;
+      await Promise.all([
+        deps.store.markNeedsSync(payment.imp_uid, deps.now()),
+        finishQuietly(deps, attempt.id, ending(deps, finish)),
+      ]);
+      deps.log({ level: 'info', msg: 'refund accepted to finish later', attempt: attempt.id, why });
+      return { kind: 'applied', payment: result.payment, entry: undefined, accepted: true };
+    }
   }
 };
 

@@ -76,6 +76,8 @@ const withIdempotencyKey = async (
   // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns
   // what that attempt really did (settled from i'mport) instead of refunding again.
   if (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key') return { value: outcome };
+  // Nor is an accepted one's: it finishes later, and a retry with the key should learn how it ended.
+  if (outcome.kind === 'refunded' && outcome.accepted) return { value: outcome };
   const answer = toAnswer(outcome);
   // Stored after the answer is sent but before the lease is let go, so a retry (which must take the lease) finds it.
   // Should the write fail, the key stays pending on an attempt whose outcome is written, and a retry answers from that.
@@ -217,9 +219,9 @@ const refund = async (
       ...(grant.vat_amount === undefined ? {} : { vat: grant.vat_amount }),
     });
   const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
-  return applied.kind === 'applied'
-    ? { kind: 'refunded', payment: applied.payment, refunded: checked.amount, entry: applied.entry }
-    : applied;
+  if (applied.kind !== 'applied') return applied;
+  const { payment: now, entry, accepted } = applied;
+  return { kind: 'refunded', payment: now, refunded: checked.amount, entry, ...(accepted ? { accepted } : {}) };
 };
 
 /** The customer's account for a refund that takes one, in the gateway seam's terms. */

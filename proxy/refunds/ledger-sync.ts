@@ -44,9 +44,12 @@ const fromLookup = async (
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
   const saved = await savePayment(deps, result.payment);
-  // What the gateway has not finished is not stored, but is what this fresh read says to whoever settles attempts.
+  // What the gateway has not finished is not stored, but is what this fresh read says to whoever settles attempts;
+  // and the row stays marked, so every look at the order asks the gateway again until it has finished.
   const pending = result.payment.cancels_pending;
-  return { kind: 'ok', payment: pending ? { ...saved, cancels_pending: pending } : saved };
+  if (!pending?.length) return { kind: 'ok', payment: saved };
+  await deps.store.markNeedsSync(saved.imp_uid, deps.now());
+  return { kind: 'ok', payment: { ...saved, cancels_pending: pending } };
 };
 
 /**

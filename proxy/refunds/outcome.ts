@@ -27,6 +27,8 @@ export interface Refunded {
   readonly payment: Payment;
   readonly refunded: number;
   readonly entry: Cancellation | undefined;
+  /** The gateway accepted it to finish later (PortOne V2's REQUESTED): answered `pending`, settled afterwards. */
+  readonly accepted?: true;
 }
 
 /** An unpaid virtual account's number was revoked; no money moved. */

@@ -15,6 +15,11 @@ export const CancelSuccessSchema = v.object({
   pay_method: v.string(),
   /** A virtual-account refund is paid out by the PG on the next business day. */
   pending: v.boolean(),
+  /**
+   * The gateway accepted the refund and finishes it later (PortOne V2's REQUESTED cancellation; `pending` too): it is
+   * not done yet, and the merchant's webhook says how it ended.
+   */
+  accepted: v.optional(v.boolean()),
   /** An unpaid virtual account was revoked instead of refunded. */
   revoked: v.optional(v.boolean()),
   receipt_url: v.optional(v.string()),

@@ -107,10 +107,11 @@ const validSuccess = fc.record(
     status: fc.string(),
     pay_method: fc.string(),
     pending: fc.boolean(),
+    accepted: fc.boolean(),
     revoked: fc.boolean(),
     receipt_url: fc.webUrl(),
   },
-  { requiredKeys: SUCCESS_KEYS.filter((k) => k !== 'revoked' && k !== 'receipt_url') as never[] },
+  { requiredKeys: SUCCESS_KEYS.filter((k) => !['accepted', 'revoked', 'receipt_url'].includes(k)) as never[] },
 );
 
 /** Holds `read` to `schema` on one input: undefined exactly when the schema refuses it, else the schema's output. */

@@ -133,6 +133,7 @@ export const readSuccess = object<CancelSuccess>({
   status: string,
   pay_method: string,
   pending: boolean,
+  accepted: optional(boolean),
   revoked: optional(boolean),
   receipt_url: optional(string),
 });

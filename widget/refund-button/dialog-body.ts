@@ -79,7 +79,7 @@ export const statusOf = ({ s, phase, failure, result: r, ctx, sending }: DialogS
     // "Couldn't load the payment" above "We couldn't find this payment" would say one thing twice.
     'load-error': failure?.code === 'PAYMENT_NOT_FOUND' ? said : s.loadFailed,
     failed: said,
-    done: r?.revoked ? s.revoked : r?.pending ? s.pending : s.done,
+    done: r?.revoked ? s.revoked : r?.accepted ? s.accepted : r?.pending ? s.pending : s.done,
   };
   return texts[phase] ?? '';
 };
@@ -116,12 +116,15 @@ const done = (
   on: DialogHandlers,
 ): TemplateResult => {
   const receipt = r.receipt_url && /^https?:\/\//.test(r.receipt_url) && r.receipt_url; // never a javascript: URL
-  const detail = fill(s.doneDetail, { refunded: money(r.refunded), left: money(r.cancelable_amount) });
+  // Accepted is not refunded yet: what comes next, not an amount as if it had gone back.
+  const detail = r.accepted
+    ? s.acceptedDetail
+    : fill(s.doneDetail, { refunded: money(r.refunded), left: money(r.cancelable_amount) });
   return html`${message(
     heading,
     html`<span part="mark" aria-hidden="true">✓</span>`,
     r.revoked ? s.revokedDetail : detail,
-    r.pending && !r.revoked && payout,
+    r.pending && !r.revoked && !r.accepted && payout,
     receipt && html`<a part="link" href=${receipt} target="_blank" rel="noopener">${s.receipt}</a>`,
   )}
     ${actions(button(s.ok, on.close))}`;

@@ -158,6 +158,30 @@ describe('<refund-button>', () => {
     });
   });
 
+  describe('a refund the payment provider accepted and finishes later (PortOne V2)', () => {
+    it('says it was accepted, not done, and what comes next, without an amount as if it had gone back', async () => {
+      for (const [lang, s] of [
+        ['ko', ko],
+        ['en', en],
+      ] as const) {
+        const el = await mount(
+          `lang="${lang}"`,
+          card,
+          success({ pending: true, accepted: true, cancelable_amount: 0 }),
+        );
+        await toConfirm(el);
+        await press(el, s.refund);
+        await shows(el, s.accepted);
+        const text = textOf(el);
+        expect(text).to.include(s.acceptedDetail);
+        expect(text, 'never "complete"').to.not.include(s.done);
+        expect(text).to.not.include(lang === 'ko' ? '환불 · 남은 금액' : 'refunded ·');
+        await accessible(el);
+        uninstallProxy();
+      }
+    });
+  });
+
   describe('when the money of a virtual-account refund arrives', () => {
     /** Refunds a paid virtual account into Shinhan Bank, stopping at the confirm step; the texts of confirm and done. */
     const refund = async (

@@ -60,6 +60,10 @@ export type RefundButtonStrings = Record<FailureText | NotRefundableReason, stri
   pending: string;
   /** When the money arrives, for a payout within one business day. */
   pendingDetail: string;
+  /** The heading of a refund the payment provider accepted and finishes later (PortOne V2): not done yet. */
+  accepted: string;
+  /** What happens next to an accepted refund, instead of what was refunded. */
+  acceptedDetail: string;
   /** When the money arrives, within `{days}` business days (a number, or a `dayRange`). */
   payoutIn: string;
   /** When the money arrives, after `{days}` business days or more. */
@@ -171,6 +175,8 @@ const TEXTS: Texts = {
   doneDetail: ['{refunded} 환불 · 남은 금액 {left}', '{refunded} refunded · {left} left'],
   pending: ['환불이 완료되었어요', 'Refund complete'],
   pendingDetail: ['영업일 기준 1일 안에 입금돼요.', 'The money arrives within one business day.'],
+  accepted: ['환불이 접수되었어요', 'Refund accepted'],
+  acceptedDetail: ['결제사가 처리를 마치면 환불돼요.', 'It is refunded once the payment provider finishes it.'],
   payoutIn: ['영업일 기준 {days}일 안에 입금돼요.', 'The money arrives within {days} business days.'],
   payoutOver: [
     '입금까지 영업일 기준 {days}일 이상 걸릴 수 있어요.',
