@@ -33,6 +33,12 @@ export interface Payment {
   readonly receipt_url: string | null;
   readonly cancel_history: readonly Cancellation[];
   /**
+   * The payment's tax-free part and how much of it was refunded, where the gateway reports them (PortOne V2's
+   * `amount.taxFree` and `amount.cancelledTaxFree`); absent or null on i'mport V1, whose payments do not show them.
+   */
+  readonly tax_free?: number | null;
+  readonly cancelled_tax_free?: number | null;
+  /**
    * Cancellations the gateway accepted and has not finished (PortOne V2's REQUESTED ones): no money has moved, and an
    * attempt that made one is not settled either way until it finishes. Read fresh from the gateway, never stored.
    */

@@ -45,6 +45,12 @@ describe('tax-free and VAT parts in the grant', () => {
     }
   });
 
+  it("says nothing of a tax-free part on i'mport V1, whose payments do not show one", async () => {
+    h = await withAdmin();
+    h.fake.addPayment({ merchant_uid: 'TX-V1', amount: 10000 });
+    assert.equal((await h.view('TX-V1')).body.cancelable_tax_free_amount, null);
+  });
+
   it("refuses a refund smaller than the grant's tax-free part, before i'mport is asked; a larger one goes", async () => {
     h = await withAdmin();
     h.fake.addPayment({ merchant_uid: 'TX-3', amount: 10000 });

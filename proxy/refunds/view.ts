@@ -118,6 +118,8 @@ export const toRefundView = (
     amount: p.amount,
     cancel_amount: p.cancel_amount,
     cancelable_amount: cancelableOf(p),
+    // Only where the gateway reports the payment's tax-free part (PortOne V2); null on i'mport V1.
+    cancelable_tax_free_amount: p.tax_free == null ? null : Math.max(0, p.tax_free - (p.cancelled_tax_free ?? 0)),
     currency: p.currency,
     pay_method: p.pay_method,
     pg_provider: p.pg_provider,

@@ -57,6 +57,19 @@ describe('refunds on PortOne V2', () => {
     assert.equal(sent?.idempotencyKey, '"refund-button:key:customer:ORD-1:key-ord-1-000001"');
   });
 
+  it("shows the tax-free part still refundable, and forwards the grant's split as taxFreeAmount/vatAmount", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-TF', total: 20000, taxFree: 8000 });
+    const before = await h.view('ORD-TF');
+    assert.equal(before.body.cancelable_tax_free_amount, 8000);
+    const grant = await h.grant('ORD-TF', { taxFreeAmount: 3000, vatAmount: 500 });
+    const done = await h.cancel({ merchant_uid: 'ORD-TF', reason: 'r', cancel_request_amount: 8500 }, { grant });
+    assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    const sent = cancels()[0]?.body as Record<string, unknown>;
+    assert.deepEqual([sent.amount, sent.taxFreeAmount, sent.vatAmount], [8500, 3000, 500]);
+    assert.equal((await h.view('ORD-TF')).body.cancelable_tax_free_amount, 5000, 'taxFree − cancelledTaxFree');
+  });
+
   it('refunds part, then the rest', async () => {
     await setup();
     fake.addPayment({ paymentId: 'ORD-2', total: 10000 });

@@ -27,6 +27,9 @@ export function aPayment(overrides: Partial<PaymentRecord> = {}): PaymentRecord 
     paid_at: 1_767_225_600,
     receipt_url: 'https://iniweb.inicis.com/receipt/1',
     cancel_history: [],
+    // As i'mport V1 shows a payment: no tax-free figures.
+    tax_free: null,
+    cancelled_tax_free: null,
     ...overrides,
   };
 }

@@ -34,6 +34,8 @@ export function paymentsContract(stores: () => StorePair): void {
         receipt_url: null,
         paid_at: 4_102_444_800,
         status: 'paid',
+        tax_free: 8.5,
+        cancelled_tax_free: 2.25,
         cancel_history: [
           {
             pg_tid: 'T-1',

@@ -253,6 +253,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_attempts ADD COLUMN holder_check TEXT',
     ],
   },
+  {
+    version: 11,
+    name: 'payment_tax_free',
+    statements: [
+      // What a gateway reports of a payment's tax-free part (PortOne V2), so the view can show what of it is left.
+      'ALTER TABLE payments ADD COLUMN tax_free DOUBLE PRECISION',
+      'ALTER TABLE payments ADD COLUMN cancelled_tax_free DOUBLE PRECISION',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

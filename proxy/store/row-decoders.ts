@@ -73,6 +73,8 @@ export function decodePayment(row: SqlRow): StoredPayment {
     paid_at: numOrNull(row, 'paid_at'),
     receipt_url: textOrNull(row, 'receipt_url'),
     cancel_history: v.parse(CancelHistorySchema, JSON.parse(text(row, 'cancel_history'))),
+    tax_free: numOrNull(row, 'tax_free'),
+    cancelled_tax_free: numOrNull(row, 'cancelled_tax_free'),
     needs_sync: bool(row, 'needs_sync'),
     updated_at: num(row, 'updated_at'),
   };

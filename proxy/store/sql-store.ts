@@ -111,6 +111,8 @@ export function createSqlStore(driver: SqlDriver): Store {
         payment.paid_at,
         payment.receipt_url,
         JSON.stringify(payment.cancel_history),
+        payment.tax_free ?? null,
+        payment.cancelled_tax_free ?? null,
         now,
       ];
       // The row, then the order's tie, in one trip: the tie reads the row just written.

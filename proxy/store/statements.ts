@@ -6,7 +6,7 @@ import type { SqlDialect } from './sql-driver.ts';
 
 const PAYMENT_COLUMNS =
   'imp_uid, merchant_uid, pay_method, pg_provider, name, amount, cancel_amount, currency, status, paid_at, ' +
-  'receipt_url, cancel_history, needs_sync, updated_at';
+  'receipt_url, cancel_history, tax_free, cancelled_tax_free, needs_sync, updated_at';
 
 const ATTEMPT_START_COLUMNS =
   'id, merchant_uid, imp_uid, requested_amount, amount, checksum, reason, refund_bank, refund_account_masked, ' +
@@ -47,12 +47,13 @@ export const sql = {
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
   // The WHERE makes an update that would lower cancel_amount a no-op: then nothing is returned and the
   // caller reads the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back.
-  upsertPayment: `INSERT INTO payments (${PAYMENT_COLUMNS}) VALUES (${placeholders(12)}, FALSE, ?)
+  upsertPayment: `INSERT INTO payments (${PAYMENT_COLUMNS}) VALUES (${placeholders(14)}, FALSE, ?)
     ON CONFLICT (imp_uid) DO UPDATE SET
       merchant_uid = excluded.merchant_uid, pay_method = excluded.pay_method, pg_provider = excluded.pg_provider,
       name = excluded.name, amount = excluded.amount, cancel_amount = excluded.cancel_amount,
       currency = excluded.currency, status = excluded.status, paid_at = excluded.paid_at,
-      receipt_url = excluded.receipt_url, cancel_history = excluded.cancel_history, needs_sync = FALSE,
+      receipt_url = excluded.receipt_url, cancel_history = excluded.cancel_history, tax_free = excluded.tax_free,
+      cancelled_tax_free = excluded.cancelled_tax_free, needs_sync = FALSE,
       updated_at = excluded.updated_at
     WHERE excluded.cancel_amount >= payments.cancel_amount
     RETURNING ${PAYMENT_COLUMNS}`,

@@ -28,6 +28,11 @@ export const RefundViewSchema = v.object({
   amount: v.number(),
   cancel_amount: v.number(),
   cancelable_amount: v.number(),
+  /**
+   * The tax-free part still refundable, where the gateway reports a payment's tax-free part (PortOne V2: taxFree −
+   * cancelledTaxFree); null on i'mport V1.
+   */
+  cancelable_tax_free_amount: v.optional(v.nullable(v.number())),
   currency: v.string(),
   pay_method: v.string(),
   pg_provider: v.string(),

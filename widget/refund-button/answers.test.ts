@@ -85,12 +85,14 @@ const validView = fc.record(
     banks: fc.array(validBank, { maxLength: 3 }),
     payout_estimate: fc.option(fc.oneof(validPayout, mutated(validPayout, PAYOUT_KEYS)), { nil: null }),
     grant_remaining: aNumber,
+    cancelable_tax_free_amount: fc.option(aNumber, { nil: null }),
     request_mode: fc.boolean(),
     request: fc.option(request, { nil: null }),
   },
   {
     requiredKeys: VIEW_KEYS.filter(
-      (k) => !['reason', 'banks', 'grant_remaining', 'request_mode', 'request'].includes(k),
+      (k) =>
+        !['reason', 'banks', 'grant_remaining', 'request_mode', 'request', 'cancelable_tax_free_amount'].includes(k),
     ) as never[],
   },
 );

@@ -87,6 +87,7 @@ export const readView = object<RefundView>({
   amount: number,
   cancel_amount: number,
   cancelable_amount: number,
+  cancelable_tax_free_amount: optional(nullable(number)),
   currency: string,
   pay_method: string,
   pg_provider: string,

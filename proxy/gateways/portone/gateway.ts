@@ -171,6 +171,9 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         cancel_amount: cancelAmount,
         status: cancelAmount >= before.amount ? 'cancelled' : 'paid',
         cancel_history: [...before.cancel_history, toCancellation(cancellation)],
+        ...(before.tax_free == null
+          ? {}
+          : { cancelled_tax_free: (before.cancelled_tax_free ?? 0) + (cancellation.taxFreeAmount ?? 0) }),
       };
       return { kind: 'ok', payment };
     },

@@ -54,6 +54,8 @@ export const toPayment = (p: V2Payment): Payment => {
     paid_at: p.paidAt ?? null,
     receipt_url: p.receiptUrl ?? null,
     cancel_history: (p.cancellations ?? []).filter((c) => c.status === 'SUCCEEDED').map(toCancellation),
+    tax_free: p.amount.taxFree,
+    cancelled_tax_free: p.amount.cancelledTaxFree,
     ...(pending.length > 0 ? { cancels_pending: pending } : {}),
   };
 };
