@@ -186,6 +186,30 @@ describe('the sandbox on PortOne V2', () => {
     assert.deepEqual(sent?.refundAccount, { bank: 'KOOKMIN', number: '1234567890', holderName: '홍길동' });
   });
 
+  it("takes each fault the demo page's panel sends, in the V2 fake's terms", async () => {
+    const { app, fake } = await setUp();
+    const page = await (await app.request('/')).text();
+    const sent = /const faults = (\{[\s\S]*?\});/.exec(page)?.[1];
+    assert.ok(sent, 'the page lists its faults');
+    const faults = Object.values(Function(`return ${sent}`)() as Record<string, unknown>);
+    assert.equal(faults.length, 4);
+    for (const fault of faults) {
+      const res = await app.request('/sandbox/faults', {
+        method: 'POST',
+        headers: { ...json, Origin: DEMO_ORIGIN },
+        body: JSON.stringify(fault),
+      });
+      assert.equal(res.status, 204, JSON.stringify(fault));
+    }
+    const refused = await app.request('/sandbox/faults', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ kind: 'pg_refusal', route: 'payment' }),
+    });
+    assert.equal(refused.status, 400);
+    fake.clearFaults();
+  });
+
   it("makes V2 refuse the next refund from the demo page's panel, and resets to fresh orders", async () => {
     const { app, fake, order, call, orders } = await setUp();
     const fault = await app.request('/sandbox/faults', {
