@@ -51,6 +51,7 @@ const setUp = async () => {
     now: clock.now,
     log: (line) => void logs.push(line),
     background,
+    ownOrigins: () => [DEMO_ORIGIN],
   }));
   const sandbox = createSandbox({
     gateway: portoneDemo(fake),
@@ -184,6 +185,31 @@ describe('the sandbox on PortOne V2', () => {
     assert.equal(res.status, 200, JSON.stringify(body));
     const sent = fake.calls.find((c) => c.route === 'cancel')?.body as Record<string, unknown> | undefined;
     assert.deepEqual(sent?.refundAccount, { bank: 'KOOKMIN', number: '1234567890', holderName: '홍길동' });
+  });
+
+  it('asks for the paid virtual account in request mode with a V2 bank code, and staff approval refunds it at V2', async () => {
+    const { app, fake, order, call } = await setUp();
+    const vbank = await order('vbank-approval');
+    const asked = await call('/refund-requests', vbank.grant, {
+      merchant_uid: vbank.merchant_uid,
+      reason: '상품 불량·파손',
+      refund_holder: '홍길동',
+      refund_bank: 'NONGHYUP',
+      refund_account: '302-1234-5678-91',
+    });
+    assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+    const desk = await (await app.request('/sandbox/desk')).text();
+    const token = /<refund-desk token="([^"]+)"/.exec(desk)?.[1];
+    assert.ok(token);
+    const approved = await app.request(`/staff/refund-requests/${asked.body.request.id}/approve`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, Origin: DEMO_ORIGIN, ...json },
+      body: '{}',
+    });
+    assert.equal(approved.status, 200, await approved.clone().text());
+    const sent = fake.calls.find((c) => c.route === 'cancel')?.body as Record<string, unknown> | undefined;
+    assert.deepEqual(sent?.refundAccount, { bank: 'NONGHYUP', number: '3021234567891', holderName: '홍길동' });
+    assert.equal(fake.getPayment(vbank.merchant_uid)?.status, 'CANCELLED');
   });
 
   it("takes each fault the demo page's panel sends, in the V2 fake's terms", async () => {
