@@ -159,6 +159,8 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       now,
       log,
       recordCall: metrics.gatewayCall,
+      // Only the sandbox, whose fake PortOne is its only gateway (config.ts), takes TEST-channel payments.
+      testChannel: config.sandbox === true,
       ...(runtime.stopwatch ? { stopwatch: runtime.stopwatch } : {}),
     });
   return {

@@ -152,6 +152,16 @@ export const VARS = {
   // i'mport's GET /vbanks/holder, undocumented since 2024: used only when the merchant says it answers for them.
   IAMPORT_HOLDER_LOOKUP: { schema: bool, fallback: 'false' },
   SANDBOX_PUBLIC: { schema: bool, fallback: 'false' },
+  // Which fake gateway the sandbox runs; read only in the sandbox (live, the credentials choose the gateway).
+  SANDBOX_GATEWAY: {
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(['iamport', 'portone'], "must be iamport (the fake i'mport V1) or portone (the fake PortOne V2)"),
+    ),
+    fallback: 'iamport',
+  },
   // Set but empty is still a secret too short, not "unset": the sandbox never signs with an empty secret.
   SANDBOX_TOKEN_SECRET: { schema: secret, emptyIsSet: true },
   // Set by Deno Deploy, which chooses the listening address itself.

@@ -287,6 +287,18 @@ const gatewayOf = (env: Env, read: ReturnType<typeof readerOf>, problems: string
   };
 };
 
+/**
+ * The sandbox's fake gateway (SANDBOX_GATEWAY): i'mport V1 with its fixed keys, or PortOne V2 with an API secret and a
+ * `whsec_` webhook secret new at each start. Either base URL stays empty until the entry's fake listens.
+ */
+const sandboxGatewayOf = (gateway: 'iamport' | 'portone' | undefined) =>
+  gateway === 'portone'
+    ? {
+        iamport: { apiKey: '', apiSecret: '', apiUrl: '' },
+        portone: { apiSecret: `sandbox_${randomSecret()}`, webhookSecret: newSecret(), apiUrl: '' },
+      }
+    : { iamport: { ...SANDBOX_IAMPORT_KEYS, apiUrl: '' }, portone: undefined };
+
 /** The sandbox retries a webhook after 5, 15 and 30 s unless WEBHOOK_RETRY_SCHEDULE is set: a visitor sees them. */
 export const SANDBOX_WEBHOOK_RETRY_SECONDS: readonly number[] = [5, 15, 30];
 
@@ -348,9 +360,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
         '127.0.0.1 only. Set SANDBOX_PUBLIC=true for a deliberate public demo, or configure the proxy for live use.',
     );
   }
-  const { iamport, portone } = sandbox
-    ? { iamport: { ...SANDBOX_IAMPORT_KEYS, apiUrl: '' }, portone: undefined }
-    : gatewayOf(env, read, problems);
+  const { iamport, portone } = sandbox ? sandboxGatewayOf(read('SANDBOX_GATEWAY')) : gatewayOf(env, read, problems);
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
   const databaseUrl = read('DATABASE_URL');
   const retrySchedule =

@@ -179,6 +179,58 @@ describe('the Node entry (npm start)', () => {
     }
   });
 
+  it('with SANDBOX_GATEWAY=portone runs the same demo shop on the fake PortOne V2, over loopback HTTP', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const proxy = await runScript(
+      'proxy/entries/node.ts',
+      [],
+      { PORT: '0', DATA_DIR: dataDir, SANDBOX_GATEWAY: 'portone' },
+      /Open the demo shop/,
+    );
+    try {
+      assert.match(
+        proxy.out,
+        /a built-in fake PortOne V2 answers on http:\/\/127\.0\.0\.1:\d+ \(SANDBOX_GATEWAY=portone\)/,
+      );
+      assert.match(proxy.out, /PortOne V2: http:\/\/127\.0\.0\.1:\d+\)/, 'the proxy talks to the fake over HTTP');
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
+      assert.ok(base, proxy.out);
+      assert.deepEqual(await (await fetch(`${base}/health`)).json(), { ok: true, store: 'sqlite', gateway: 'portone' });
+      assert.match(await (await fetch(`${base}/`)).text(), /data-gateway="portone"/);
+      const { orders } = (await (await fetch(`${base}/sandbox/orders`)).json()) as {
+        orders: Array<{ merchant_uid: string; grant: string }>;
+      };
+      const card = orders.find((o) => o.merchant_uid.endsWith('-card'))!;
+      const res = await fetch(`${base}/payments/cancel`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${card.grant}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ merchant_uid: card.merchant_uid, cancel_request_amount: 9000, reason: '단순 변심' }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { cancelable_amount: number }).cancelable_amount, 30000);
+      // The fake's signed Transaction.PartialCancelled came back to the proxy, which verified it (200): wait on a bound.
+      const received = /"path":"\/webhooks\/portone","status":200/;
+      for (let i = 0; !received.test(proxy.out) && i < 100; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(proxy.out, received);
+    } finally {
+      proxy.kill();
+    }
+  });
+
+  it('stops start-up naming SANDBOX_GATEWAY when it is neither iamport nor portone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const { code, out } = await runScript('proxy/entries/node.ts', [], {
+      PORT: '0',
+      DATA_DIR: dataDir,
+      SANDBOX_GATEWAY: 'v2',
+    });
+    assert.equal(code, 1, out);
+    assert.match(out, /SANDBOX_GATEWAY must be iamport \(the fake i'mport V1\) or portone \(the fake PortOne V2\)/);
+    assert.doesNotMatch(out, /SANDBOX MODE|listening|Live mode/);
+  });
+
   it("serves the proxy on loopback against i'mport over HTTP, with the SQLite ledger in DATA_DIR", async () => {
     const fake = createFakeIamport();
     fake.addPayment({ merchant_uid: 'N-1', amount: 4000 });

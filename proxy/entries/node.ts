@@ -1,7 +1,8 @@
 /**
  * @module The Node entry point (`npm start`): hands process.env to the configuration, opens the ledger, serves the
  * proxy and keeps its housekeeping. With nothing live configured (and NODE_ENV not production) it runs the sandbox:
- * a fake i'mport on loopback and a demo shop, with a grant secret and a ledger file of its own (config.ts).
+ * a fake gateway on loopback (i'mport V1's, or PortOne V2's with SANDBOX_GATEWAY=portone) and a demo shop, with a
+ * grant secret and a ledger file of its own (config.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,10 @@ import type { Context } from 'hono';
 import { buildProxyWithOutbox } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
 import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
+import type { ServedFake } from '../gateways/fake-kit/serve-node.ts';
 import { consoleLog } from '../log-line.ts';
+import { type DemoGateway, iamportDemo } from '../sandbox/demo-gateway.ts';
+import { portoneDemo } from '../sandbox/portone-demo.ts';
 import { createSandbox } from '../sandbox/routes.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -24,7 +28,8 @@ import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
 import { sandboxDataKey } from './sandbox-data-key.ts';
-import { listenOrigins, type SandboxIamport, startSandboxIamport } from './sandbox-iamport.ts';
+import { listenOrigins, startSandboxIamport } from './sandbox-iamport.ts';
+import { startSandboxPortOne } from './sandbox-portone.ts';
 import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
@@ -89,10 +94,32 @@ const stopOn = (error: unknown): never => {
   process.exit(1);
 };
 
-type Sandbox = SandboxIamport & { readonly webhooks: SandboxWebhookSetup };
+interface Sandbox {
+  readonly gateway: DemoGateway;
+  /** Its label in the start-up lines. */
+  readonly gatewayLabel: string;
+  readonly served: ServedFake;
+  readonly keptGeneration: string | null;
+  readonly remember?: (generation: string) => void;
+  /** Points the fake's webhooks at the proxy once it listens (PortOne V2's; the fake i'mport sends none). */
+  readonly sendWebhooksTo?: (proxyOrigin: string) => void;
+  readonly webhooks: SandboxWebhookSetup;
+}
+
+type SandboxGateway = Omit<Sandbox, 'webhooks'> & { readonly config: Config };
+
+/** The fake gateway SANDBOX_GATEWAY chose (config.ts gives PortOne V2 its secrets when it is chosen), listening. */
+const startSandboxGateway = async (config: Config): Promise<SandboxGateway> => {
+  if (config.portone) {
+    const { fake, ...portone } = await startSandboxPortOne({ ...config, portone: config.portone });
+    return { ...portone, gateway: portoneDemo(fake), gatewayLabel: 'PortOne V2', keptGeneration: null };
+  }
+  const { fake, remember, ...iamport } = await startSandboxIamport(config);
+  return { ...iamport, gateway: iamportDemo(fake), gatewayLabel: "i'mport", remember };
+};
 
 /**
- * The configuration, and in the sandbox its fake i'mport and its webhook receiver, started once the configuration is
+ * The configuration, and in the sandbox its fake gateway and its webhook receiver, started once the configuration is
  * known to be good.
  */
 const configure = async (env: Env): Promise<{ config: Config; sandbox: Sandbox | null }> => {
@@ -108,9 +135,9 @@ const configure = async (env: Env): Promise<{ config: Config; sandbox: Sandbox |
     const current = sandboxDataKey(config.database.dataDir);
     config = { ...config, dataKeys: { ...config.dataKeys, current } };
   }
-  const iamport = await startSandboxIamport(config);
-  const webhooks = await startSandboxWebhooks(iamport.config);
-  return { config: webhooks.config, sandbox: { ...iamport, webhooks } };
+  const gateway = await startSandboxGateway(config);
+  const webhooks = await startSandboxWebhooks(gateway.config);
+  return { config: webhooks.config, sandbox: { ...gateway, webhooks } };
 };
 
 const webhooksBanner = ({ webhooks, url }: SandboxWebhookSetup, config: Config): string => {
@@ -126,8 +153,12 @@ const webhooksBanner = ({ webhooks, url }: SandboxWebhookSetup, config: Config):
 };
 
 const sandboxBanner = (sandbox: Sandbox, url: string, config: Config) =>
-  `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET, DATABASE_URL), so a ` +
-  `built-in fake i'mport answers on ${sandbox.served.url}.\nNo real money moves. Open the demo shop: ${url}/\n` +
+  `\nSANDBOX MODE: nothing live is configured (IMP_KEY, IMP_SECRET, PORTONE_API_SECRET, REFUND_TOKEN_SECRET, ` +
+  `DATABASE_URL), so a built-in fake ${sandbox.gatewayLabel} answers on ${sandbox.served.url}` +
+  (sandbox.gateway.name === 'portone'
+    ? ' (SANDBOX_GATEWAY=portone); its signed webhooks go to /webhooks/portone.\n'
+    : ' (SANDBOX_GATEWAY=portone runs the fake PortOne V2 instead).\n') +
+  `No real money moves. Open the demo shop: ${url}/\n` +
   `Its "refund after approval" orders ask first; staff decide on ${url}/sandbox/desk (README.md, "Request mode").\n` +
   (config.allowedOrigins.length > 0
     ? `Pages on ${config.allowedOrigins.join(', ')} may embed it (ALLOWED_ORIGINS).\n`
@@ -163,16 +194,16 @@ const main = async (): Promise<void> => {
   });
   if (sandbox) {
     const { maxGrantTtlSeconds, grantSecret } = config;
-    const { fake, keptGeneration, remember: onChange, webhooks } = sandbox;
+    const { gateway, keptGeneration, remember: onChange, webhooks } = sandbox;
     const ownOrigins = () => listening;
     const demo = createSandbox({
-      fake,
+      gateway,
       grantSecret,
       now: Date.now,
       ownOrigins,
       maxGrantTtlSeconds,
       keptGeneration,
-      onChange,
+      ...(onChange ? { onChange } : {}),
       webhooks: webhooks.webhooks,
     });
     app.route('/', demo.routes);
@@ -186,7 +217,9 @@ const main = async (): Promise<void> => {
     housekeeping = scheduleHousekeeping({ store, now: Date.now, log });
     deliveries = scheduleOutbox(outbox);
     const ledger = config.database.kind === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.database.dataDir}`;
-    console.log(`refund proxy listening on ${url} (ledger: ${ledger}; i'mport: ${config.iamport.apiUrl})`);
+    const gateway = config.portone ? `PortOne V2: ${config.portone.apiUrl}` : `i'mport: ${config.iamport.apiUrl}`;
+    console.log(`refund proxy listening on ${url} (ledger: ${ledger}; ${gateway})`);
+    sandbox?.sendWebhooksTo?.(url);
     if (sandbox) console.log(sandboxBanner(sandbox, url, config));
   });
   // Only while it starts: a port in use or a HOST not on this machine is the operator's to fix, said in one line.

@@ -18,6 +18,11 @@ export interface GatewayPieces {
   readonly recordCall?: RecordCall;
   /** A monotonic clock in ms for that histogram; performance.now() unless given. */
   readonly stopwatch?: () => number;
+  /**
+   * PortOne V2 takes payments of a TEST channel (the sandbox's fake pays on one); never set live, where such a payment
+   * is one the shop's checkout did not really take.
+   */
+  readonly testChannel?: boolean;
 }
 
 /** PortOne V2 when its secret is configured (config.ts allows only one gateway's credentials), else i'mport V1. */
@@ -35,6 +40,7 @@ export const createGateway = (
         now: pieces.now,
         timeoutMs: config.portone.timeoutMs,
         log: pieces.log,
+        testChannel: pieces.testChannel === true,
         ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
         ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),
       })

@@ -2,6 +2,7 @@
  * @module The sandbox's demo storefront: a "my orders" page with a <refund-button> on every order, and a panel that
  * makes the sandbox i'mport misbehave. Server-rendered; the grants are minted on the server as a shop's would be.
  */
+import type { DemoGatewayName } from './demo-gateway.ts';
 import { WEBHOOKS_PANEL_STYLE, type WebhookTarget, webhooksPanel } from './demo-webhooks-panel.ts';
 import type { DemoOrder } from './seed.ts';
 
@@ -17,7 +18,10 @@ const TEXT = {
   ko: {
     title: '내 주문',
     shop: '리틀 상점',
-    sandbox: "샌드박스 모드예요. 실제 돈은 오가지 않아요. i'mport 대신 이 프로젝트의 가짜 i'mport가 응답해요.",
+    sandbox: {
+      iamport: "샌드박스 모드예요. 실제 돈은 오가지 않아요. i'mport 대신 이 프로젝트의 가짜 i'mport(V1)가 응답해요.",
+      portone: '샌드박스 모드예요. 실제 돈은 오가지 않아요. PortOne 대신 이 프로젝트의 가짜 PortOne V2가 응답해요.',
+    },
     panel: '결제사 상황 바꾸기',
     panelHint: '다음 환불 요청 한 번에 적용돼요.',
     faults: [
@@ -37,7 +41,10 @@ const TEXT = {
   en: {
     title: 'My orders',
     shop: 'Little Shop',
-    sandbox: "Sandbox mode: no real money moves. The project's own fake i'mport answers instead of i'mport.",
+    sandbox: {
+      iamport: "Sandbox mode: no real money moves. The project's own fake i'mport (V1) answers instead of i'mport.",
+      portone: "Sandbox mode: no real money moves. The project's own fake PortOne V2 answers instead of PortOne.",
+    },
     panel: 'Make the payment provider misbehave',
     panelHint: 'Applies to the next refund request.',
     faults: [
@@ -69,9 +76,11 @@ export interface DemoPageInput {
   readonly orders: ReadonlyArray<DemoOrder & { readonly grant: string }>;
   /** Where the merchant webhooks go (the panel that lists them); off unless given. */
   readonly webhooks?: WebhookTarget;
+  /** The fake gateway that answers; i'mport V1's unless given. */
+  readonly gateway?: DemoGatewayName;
 }
 
-export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput): string => {
+export const renderDemoPage = ({ lang, orders, webhooks = 'off', gateway = 'iamport' }: DemoPageInput): string => {
   const t = TEXT[lang];
   const other: DemoLang = lang === 'ko' ? 'en' : 'ko';
   const cards = orders
@@ -146,7 +155,7 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off' }: DemoPageInput
   </nav>
 </header>
 <main>
-  <p class="banner" role="note">${escapeHtml(t.sandbox)}</p>
+  <p class="banner" role="note" data-gateway="${gateway}">${escapeHtml(t.sandbox[gateway])}</p>
   <ol class="orders">${cards}
   </ol>
   <section class="panel" aria-labelledby="panel-title">

@@ -86,7 +86,7 @@ const paymentOf = (kind: OrderKind, nowSec: number): Partial<FakePaymentInput> =
 };
 
 /** A merchant_uid no earlier order has (the ledger keeps every order, across resets and restarts). */
-const newMerchantUid = (nowMs: number): string => {
+export const newMerchantUid = (nowMs: number): string => {
   const random = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => (b % 36).toString(36)).join('');
   return `SB-${nowMs.toString(36).toUpperCase()}-${random.toUpperCase()}`;
 };

@@ -1,7 +1,7 @@
 /**
- * @module The sandbox's own routes, mounted only when the proxy runs without i'mport credentials: the demo storefront
- * at `/`, its orders with fresh grants, orders for one's own page, and controls that make the fake i'mport misbehave
- * or start over.
+ * @module The sandbox's own routes, mounted only when the proxy runs without live credentials: the demo storefront
+ * at `/`, its orders with fresh grants, orders for one's own page, and controls that make the fake gateway (i'mport
+ * V1's, or PortOne V2's with SANDBOX_GATEWAY=portone) misbehave or start over.
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { type GrantMode, mintGrant } from '../auth/grant.ts';
@@ -9,16 +9,20 @@ import { mintStaffGrant } from '../auth/staff-grant.ts';
 import { AppError } from '../errors.ts';
 import type { FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { isJsonContentType } from '../http/content-type.ts';
+import { type DemoGateway, iamportDemo, OrderRefused } from './demo-gateway.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
 import { renderDeskPage, SANDBOX_STAFF } from './desk-page.ts';
-import { createOwnOrder, parseNewOrder } from './own-orders.ts';
-import { type DemoOrder, demoOrders, seedSandbox } from './seed.ts';
+import { parseNewOrder } from './own-orders.ts';
+import type { DemoOrder } from './seed.ts';
 import { type SandboxWebhooks, webhookRoutes } from './webhook-routes.ts';
 
 export type { SandboxWebhooks };
 
 export interface SandboxOptions {
-  readonly fake: FakeIamport;
+  /** The fake gateway behind the demo (demo-gateway.ts): PortOne V2's with SANDBOX_GATEWAY=portone. */
+  readonly gateway?: DemoGateway;
+  /** Short for `gateway: iamportDemo(fake)`, the fake i'mport V1; one of the two is required. */
+  readonly fake?: FakeIamport;
   /** The sandbox's own secret (random per start, or SANDBOX_TOKEN_SECRET): never a live REFUND_TOKEN_SECRET. */
   readonly grantSecret: string;
   readonly now: () => number;
@@ -36,6 +40,8 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   readonly routes: Hono;
+  /** The fake gateway the demo runs on. */
+  readonly gateway: DemoGateway['name'];
   /** The orders of the current generation. */
   orders(): readonly DemoOrder[];
 }
@@ -58,17 +64,19 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
   };
 
 export const createSandbox = (options: SandboxOptions): Sandbox => {
-  const { fake, grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity, onChange = () => {} } = options;
+  const { grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity, onChange = () => {} } = options;
+  const fake = options.gateway ?? (options.fake && iamportDemo(options.fake));
+  if (!fake) throw new Error("createSandbox needs a gateway (or an i'mport fake)");
   const webhooks = options.webhooks ?? { kind: 'off' };
   const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
   let seedings = 0;
   let generation = options.keptGeneration ?? '';
-  let orders: DemoOrder[] = generation ? demoOrders(generation) : [];
+  let orders: DemoOrder[] = generation ? fake.orders(generation) : [];
   const reseed = () => {
     seedings += 1;
     // A new prefix per fresh start and per reset: the ledger keeps old orders, the demo never reuses their ids.
     generation = `${now().toString(36).slice(-5).toUpperCase()}${seedings}`;
-    orders = seedSandbox(fake, { nowMs: now(), generation });
+    orders = fake.seed({ nowMs: now(), generation });
     onChange(generation);
   };
   if (!generation) reseed();
@@ -85,7 +93,9 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
   const routes = new Hono()
     .get('/', async (c) => {
       c.header('Cache-Control', 'no-store');
-      return c.html(renderDemoPage({ lang: langOf(c), orders: await withGrants(), webhooks: webhooks.kind }));
+      return c.html(
+        renderDemoPage({ lang: langOf(c), orders: await withGrants(), webhooks: webhooks.kind, gateway: fake.name }),
+      );
     })
     // The staff side of request mode: what a shop's admin page does, a staff grant minted on the server per page load.
     .get('/sandbox/desk', async (c) => {
@@ -101,7 +111,13 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
     .post('/sandbox/orders', controlsGuard(ownOrigins), async (c) => {
       const parsed = parseNewOrder(await c.req.json().catch(() => undefined));
       if (!parsed.ok) throw new AppError('INVALID_REQUEST', `Not an order: ${parsed.message}`);
-      const merchant_uid = createOwnOrder(fake, parsed.order, now());
+      let merchant_uid: string;
+      try {
+        merchant_uid = fake.addOwnOrder(parsed.order, now());
+      } catch (error) {
+        if (error instanceof OrderRefused) throw new AppError('INVALID_REQUEST', `Not an order: ${error.message}`);
+        throw error;
+      }
       onChange(generation);
       return c.json({ merchant_uid, grant: await grantFor(merchant_uid) }, 201);
     })
@@ -115,7 +131,7 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
         throw new AppError('INVALID_REQUEST', 'Send a fault as JSON, e.g. {"kind":"pg_refusal"}.');
       }
       try {
-        fake.inject(fault as Parameters<FakeIamport['inject']>[0]); // inject() validates with the fake's own schema
+        fake.inject(fault);
       } catch (error) {
         throw new AppError('INVALID_REQUEST', `Not a fault: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -134,5 +150,5 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
     })
     .route('/sandbox/webhooks', webhookRoutes(webhooks, controlsGuard(ownOrigins)));
 
-  return { routes, orders: () => orders };
+  return { routes, gateway: fake.name, orders: () => orders };
 };
