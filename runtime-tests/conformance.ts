@@ -123,6 +123,7 @@ export const runConformance = (runtime: RuntimeName): void => {
         amount: 9000,
         cancel_amount: 0,
         cancelable_amount: 9000,
+        cancelable_tax_free_amount: null,
         currency: 'KRW',
         pay_method: 'card',
         pg_provider: 'kcp',
