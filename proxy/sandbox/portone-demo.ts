@@ -6,16 +6,9 @@
 import type { Bank, FakePortOne, FakeV2PaymentInput, Fault } from '../gateways/portone/fake/fake-portone.ts';
 import { type DemoGateway, OrderRefused } from './demo-gateway.ts';
 import { newMerchantUid, type OrderKind } from './own-orders.ts';
-import type { DemoOrder } from './seed.ts';
+import { type DemoOrder, type DemoSeed, orderOf } from './seed.ts';
 
-type Seed = Omit<FakeV2PaymentInput, 'paymentId' | 'total' | 'orderName'> & {
-  key: string;
-  name: string;
-  amount: number;
-  scenario: DemoOrder['scenario'];
-  label: DemoOrder['pay_method_label'];
-  mode?: 'request';
-};
+type Seed = Omit<FakeV2PaymentInput, 'paymentId' | 'total' | 'orderName'> & DemoSeed;
 
 const CARD: DemoOrder['pay_method_label'] = ['신용카드', 'Card'];
 const VBANK: DemoOrder['pay_method_label'] = ['가상계좌', 'Virtual account'];
@@ -92,15 +85,6 @@ const SEEDS: readonly Seed[] = [
     mode: 'request',
   },
 ];
-
-const orderOf = (generation: string, { key, name, amount, scenario, label, mode }: Seed): DemoOrder => ({
-  merchant_uid: `DEMO-${generation}-${key}`,
-  name,
-  amount,
-  scenario,
-  pay_method_label: label,
-  ...(mode ? { mode } : {}),
-});
 
 // Each own-order kind as V2 holds it, on the PG its demo order uses; phone and bank transfer have no V2 fake payment.
 const OWN: Partial<Record<OrderKind, Pick<FakeV2PaymentInput, 'method' | 'status' | 'pgProvider'> & { bank?: Bank }>> =

@@ -25,14 +25,17 @@ const lastMonthKst = (nowSec: number): number => {
   return Date.UTC(kst.getUTCFullYear(), kst.getUTCMonth(), 1) / 1000 - KST - 60;
 };
 
-type Seed = Omit<FakePaymentInput, 'merchant_uid'> & {
+/** What the demo page says of a demo order, whichever fake gateway holds its payment. */
+export interface DemoSeed {
   key: string;
   name: string;
   amount: number;
   scenario: DemoOrder['scenario'];
   label: DemoOrder['pay_method_label'];
   mode?: 'request';
-};
+}
+
+type Seed = Omit<FakePaymentInput, 'merchant_uid'> & DemoSeed;
 
 const seeds = (nowSec: number): Seed[] => [
   {
@@ -185,7 +188,8 @@ const seeds = (nowSec: number): Seed[] => [
   },
 ];
 
-const orderOf = (generation: string, { key, name, amount, scenario, label, mode }: Seed): DemoOrder => ({
+/** A demo order of a generation, as the demo page lists it. */
+export const orderOf = (generation: string, { key, name, amount, scenario, label, mode }: DemoSeed): DemoOrder => ({
   merchant_uid: `DEMO-${generation}-${key}`,
   name,
   amount,

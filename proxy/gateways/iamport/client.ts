@@ -5,6 +5,7 @@
  * could have happened: `refused` and `not_sent` never moved money, `unknown` might have.
  */
 import * as v from 'valibot';
+import { describeError, exchangeText } from '../../net/exchange-text.ts';
 import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
 import { AnyEnvelopeSchema, HolderEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
@@ -12,7 +13,6 @@ import { toPayment } from './to-payment.ts';
 import { createTokenCache } from './token.ts';
 import type {
   ChangeResult,
-  FetchedResponse,
   HolderLookup,
   IamportClient,
   IamportClientOptions,
@@ -102,38 +102,20 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     }
   };
 
-  /** One HTTP exchange with a timeout; never throws. */
+  /** One HTTP exchange with a timeout; never throws. Any 5xx is i'mport unavailable, whatever its body. */
   const exchange = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
-    let response: FetchedResponse;
+    const request = body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) };
+    const answer = await exchangeText(fetch, `${baseUrl}${path}`, request, timeoutMs);
+    if (answer.kind === 'unavailable') return answer;
+    const { status, text } = answer;
+    if (status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${status}` };
     try {
-      const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetch(
-        `${baseUrl}${path}`,
-        body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal },
-      );
-    } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describe(error) };
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describe(error)}` };
-    }
-    if (response.status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${response.status}` };
-    try {
-      return { kind: 'response', status: response.status, json: JSON.parse(text) };
+      return { kind: 'response', status, json: JSON.parse(text) };
     } catch {
-      return {
-        kind: 'unavailable',
-        reason: 'bad_response',
-        detail: `HTTP ${response.status} with a body that is not JSON`,
-      };
+      return { kind: 'unavailable', reason: 'bad_response', detail: `HTTP ${status} with a body that is not JSON` };
     }
   };
 
@@ -218,7 +200,7 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
       try {
         token = await tokens.get();
       } catch (error) {
-        return { kind: 'no_token', detail: describe(error) };
+        return { kind: 'no_token', detail: describeError(error) };
       }
       const raw = await send(method, path, body, token);
       if (raw.kind === 'response' && raw.status === 401 && attempt === 0) {
@@ -345,6 +327,3 @@ class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -3,7 +3,8 @@
  * Idempotency-Key, a timeout, the latency metric under V2's call names — answered as a status and parsed JSON, or as
  * why there is none. It never throws; what an answer means is the caller's to say.
  */
-import type { FetchedResponse, FetchLike } from '../../net/fetch-like.ts';
+import { exchangeText } from '../../net/exchange-text.ts';
+import type { FetchLike } from '../../net/fetch-like.ts';
 import type { RecordCall, Unavailable } from '../gateway.ts';
 
 /** V2's calls, as the gateway latency histogram labels them. */
@@ -30,9 +31,6 @@ export interface Exchange {
   readonly idempotencyKey?: string;
 }
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 export const createPortOneHttp = (options: PortOneHttpOptions) => {
   const { baseUrl, apiSecret, fetch, timeoutMs, recordCall, stopwatch = () => performance.now() } = options;
 
@@ -40,33 +38,19 @@ export const createPortOneHttp = (options: PortOneHttpOptions) => {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `PortOne ${apiSecret}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey;
-    let response: FetchedResponse;
-    try {
-      const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetch(
-        `${baseUrl}${path}`,
-        body === undefined ? { method, headers, signal } : { method, headers, body: JSON.stringify(body), signal },
-      );
-    } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describe(error) };
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describe(error)}` };
-    }
+    const request = body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) };
+    const answer = await exchangeText(fetch, `${baseUrl}${path}`, request, timeoutMs);
+    if (answer.kind === 'unavailable') return answer;
+    const { status, text } = answer;
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       // A 5xx page from a load balancer is not PortOne's word; nor is any other body that is not JSON.
-      const reason = response.status >= 500 ? 'http_error' : 'bad_response';
-      return { kind: 'unavailable', reason, detail: `HTTP ${response.status} with a body that is not JSON` };
+      const reason = status >= 500 ? 'http_error' : 'bad_response';
+      return { kind: 'unavailable', reason, detail: `HTTP ${status} with a body that is not JSON` };
     }
-    return { kind: 'response', status: response.status, json };
+    return { kind: 'response', status, json };
   };
 
   return async (request: Exchange): Promise<Raw> => {

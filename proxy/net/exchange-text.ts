@@ -1,0 +1,35 @@
+/**
+ * @module exchangeText(): one HTTP exchange with a gateway, its whole answer read as text, within a timeout. It never
+ * throws: no answer is a typed `unavailable` (timeout, or the network), so a gateway client only decides what an
+ * answer's status and body mean to it.
+ */
+import type { FetchedResponse, FetchLike } from './fetch-like.ts';
+
+export type ExchangedText =
+  | { readonly kind: 'answered'; readonly status: number; readonly text: string }
+  | { readonly kind: 'unavailable'; readonly reason: 'timeout' | 'network'; readonly detail: string };
+
+export const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+export const exchangeText = async (
+  fetch: FetchLike,
+  url: string,
+  request: { readonly method: string; readonly headers: Record<string, string>; readonly body?: string },
+  timeoutMs: number,
+): Promise<ExchangedText> => {
+  let response: FetchedResponse;
+  try {
+    const signal = AbortSignal.timeout(timeoutMs);
+    response = await fetch(url, { ...request, signal });
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describeError(error) };
+  }
+  try {
+    return { kind: 'answered', status: response.status, text: await response.text() };
+  } catch (error) {
+    return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describeError(error)}` };
+  }
+};
