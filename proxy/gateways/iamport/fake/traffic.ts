@@ -1,5 +1,6 @@
 /** @module Middleware before every i'mport route: logs each request and applies the queued transport faults. */
 import type { MiddlewareHandler } from 'hono';
+import { withTransportFaults } from '../../fake-kit/transport-faults.ts';
 import { readBody } from './body.ts';
 import type { FakeRoute } from './faults.ts';
 import type { FakeState, LoggedCall } from './state.ts';
@@ -17,21 +18,6 @@ export const routeOf = (method: string, path: string): FakeRoute => {
   if (method === 'DELETE' && /^\/vbanks\/[^/]+$/.test(path)) return 'vbank';
   return 'any';
 };
-
-/** Waits `ms` (real time), or less when the signal aborts; never rejects. */
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    if (signal.aborted) done();
-  });
-
-const dropped = () => new Response('connection dropped by the fake', { status: 502, headers: { [DROP_HEADER]: '1' } });
 
 // A 500 comes from i'mport itself (envelope); other 5xx from the load balancer in front of it (an HTML page).
 const serverError = (status: number) =>
@@ -60,31 +46,14 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
     state.calls.push(call);
     state.callOf.set(request, call);
 
-    const delay = state.faults.take(route, ['delay']);
-    if (delay) {
-      call.fault = 'delay';
-      await sleep(delay.ms, request.signal);
-      if (request.signal.aborted) {
-        // The caller gave up while we waited: like a real server that notices, apply nothing.
-        call.status = 499;
-        return new Response(null, { status: 499 });
-      }
-    }
-
-    const fault = state.faults.take(route, ['http_5xx', 'drop', 'lose_response', 'hold_response']);
-    if (fault) call.fault = fault.kind;
-    if (fault?.kind === 'http_5xx') {
-      const response = serverError(fault.status ?? 502);
-      call.status = response.status;
-      return response;
-    }
-    if (fault?.kind === 'drop') return dropped();
-
-    await next();
-    call.status = c.res.status;
-    // The request was applied; only the answer is lost on the way back.
-    if (fault?.kind === 'lose_response') c.header(DROP_HEADER, '1');
-    // The request was applied; the answer comes late, or never once the caller has given up (nobody would read it).
-    if (fault?.kind === 'hold_response') await sleep(fault.ms, request.signal);
-    return undefined;
+    return withTransportFaults(c, next, {
+      take: (r, kinds) => state.faults.take(r, kinds),
+      route,
+      dropHeader: DROP_HEADER,
+      serverError,
+      note: (fault, status) => {
+        if (fault) call.fault = fault;
+        if (status !== undefined) call.status = status;
+      },
+    });
   };

@@ -1,5 +1,6 @@
 /** @module Middleware before every V2 route: logs each request and applies the queued transport faults. */
 import type { MiddlewareHandler } from 'hono';
+import { withTransportFaults } from '../../fake-kit/transport-faults.ts';
 import type { FakeRoute } from './faults.ts';
 import type { FakeState, LoggedCall } from './state.ts';
 
@@ -14,21 +15,6 @@ export const routeOf = (method: string, path: string): FakeRoute => {
   if (method === 'GET' && /^\/platform\/bank-accounts\/[^/]+\/[^/]+\/holder$/.test(path)) return 'holder';
   return 'any';
 };
-
-/** Waits `ms` (real time), or less when the signal aborts; never rejects. */
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    if (signal?.aborted) done();
-  });
-
-const dropped = () => new Response('connection dropped by the fake', { status: 502, headers: { [DROP_HEADER]: '1' } });
 
 // The load balancer in front of PortOne answers these, so the body is an HTML page, not a V2 error.
 const serverError = (status: number) =>
@@ -65,31 +51,14 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
     state.calls.push(call);
     state.callOf.set(request, call);
 
-    const delay = state.faults.take(route, ['delay']);
-    if (delay) {
-      call.fault = 'delay';
-      await sleep(delay.ms, request.signal);
-      if (request.signal.aborted) {
-        // The caller gave up before the request reached PortOne: nothing is applied.
-        call.status = 499;
-        return new Response(null, { status: 499 });
-      }
-    }
-
-    const fault = state.faults.take(route, ['http_5xx', 'drop', 'lose_response', 'hold_response']);
-    if (fault) call.fault = fault.kind;
-    if (fault?.kind === 'http_5xx') {
-      const response = serverError(fault.status ?? 502);
-      call.status = response.status;
-      return response;
-    }
-    if (fault?.kind === 'drop') return dropped();
-
-    await next();
-    call.status = c.res.status;
-    // Applied; only the answer is lost on the way back.
-    if (fault?.kind === 'lose_response') c.header(DROP_HEADER, '1');
-    // Applied; the answer comes late, or never once the caller has given up.
-    if (fault?.kind === 'hold_response') await sleep(fault.ms, request.signal);
-    return undefined;
+    return withTransportFaults(c, next, {
+      take: (r, kinds) => state.faults.take(r, kinds),
+      route,
+      dropHeader: DROP_HEADER,
+      serverError,
+      note: (fault, status) => {
+        if (fault) call.fault = fault;
+        if (status !== undefined) call.status = status;
+      },
+    });
   };
