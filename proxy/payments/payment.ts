@@ -43,4 +43,9 @@ export interface Payment {
    * attempt that made one is not settled either way until it finishes. Read fresh from the gateway, never stored.
    */
   readonly cancels_pending?: readonly Cancellation[];
+  /**
+   * Cancellations the gateway accepted and then could not finish (PortOne V2's FAILED ones): nothing moved, and the
+   * attempt that made one ended refused. Read fresh from the gateway, never stored.
+   */
+  readonly cancels_failed?: readonly Cancellation[];
 }

@@ -16,7 +16,7 @@ import { recordExternalCancels } from './external-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
-import { entryId, findEntryFor, isRevokeAttempt, verdictOf } from './settle.ts';
+import { entryId, findEntryFor, isRevokeAttempt, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -112,10 +112,12 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
       // sends the merchant's refund.succeeded or refund.failed). The customer hears it was accepted: `pending`.
       const why = `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`;
+      // The cancellation's id is kept on the attempt: it, not the amount, is what later settles this attempt.
       const finish = {
         outcome: 'unknown',
         error_code: 'REFUND_OUTCOME_UNKNOWN',
         iamport_message: why,
+        cancellation_id: result.cancellationId,
         iamport_ms,
       } as const;
       await Promise.all([
@@ -231,10 +233,15 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  const { applied, entry, refunded, pending } = verdictOf(attempt, fresh.payment, known);
+  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, known);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };
+  }
+  if (refused) {
+    const end = ending(deps, { ...refusedLater(refused), iamport_ms });
+    await finishWithEvent(deps, attempt.id, end, () => refusedEvent(deps, attempt, fresh.payment, REFUSED_LATER_ERROR));
+    return fail('PG_PROVIDER');
   }
   // An earlier request with the same key may still apply, or the gateway shows it accepted and unfinished: not yet
   // shown is not "not applied".

@@ -175,7 +175,9 @@ const refund = async (
   // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.
   await recordExternalCancels(deps, payment, attempts);
 
-  // 2. A retry of a request whose refund did happen gets that refund's outcome, not a second refund.
+  // 2. A retry of a request whose refund did happen gets that refund's outcome, not a second refund; one the gateway
+  // accepted and has not finished is still accepted; one it accepted and then failed stays failed (a new request, with
+  // a new key, may try again).
   if (keyed?.earlierAttemptId) {
     const earlier = await deps.store.getAttempt(keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') {
@@ -183,6 +185,12 @@ const refund = async (
       const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
       return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
     }
+    const accepted = earlier?.cancellation_id ?? null;
+    if (earlier && accepted !== null && isUnsettled(earlier)) {
+      // Unsettled after settling: the gateway shows its cancellation unfinished (or could not be read, answered above).
+      return { kind: 'refunded', payment, refunded: earlier.amount ?? 0, entry: undefined, accepted: true };
+    }
+    if (earlier?.outcome === 'rejected' && accepted !== null) return fail('PG_PROVIDER');
   }
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.

@@ -44,12 +44,13 @@ const fromLookup = async (
   // Never let a lookup for one order bind another order's payment.
   if (merchantUid !== undefined && result.payment.merchant_uid !== merchantUid) return { kind: 'not_found' };
   const saved = await savePayment(deps, result.payment);
-  // What the gateway has not finished is not stored, but is what this fresh read says to whoever settles attempts;
-  // and the row stays marked, so every look at the order asks the gateway again until it has finished.
-  const pending = result.payment.cancels_pending;
-  if (!pending?.length) return { kind: 'ok', payment: saved };
+  // What the gateway has not finished (or could not) is not stored, but is what this fresh read says to whoever settles
+  // attempts; while something is unfinished the row stays marked, so every look at the order asks the gateway again.
+  const { cancels_pending: pending, cancels_failed: failed } = result.payment;
+  const fresh = failed?.length ? { ...saved, cancels_failed: failed } : saved;
+  if (!pending?.length) return { kind: 'ok', payment: fresh };
   await deps.store.markNeedsSync(saved.imp_uid, deps.now());
-  return { kind: 'ok', payment: { ...saved, cancels_pending: pending } };
+  return { kind: 'ok', payment: { ...fresh, cancels_pending: pending } };
 };
 
 /**

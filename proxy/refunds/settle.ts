@@ -2,9 +2,11 @@
  * @module Settling refund attempts whose outcome was not known (a timeout, a dropped connection, a crash between
  * i'mport's success and the ledger write) from i'mport's own `cancel_history`.
  */
+
+import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { appliedEvent } from '../webhooks/events.ts';
+import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 
@@ -40,31 +42,41 @@ export interface Verdict {
   readonly refunded: number | null;
   /** The gateway shows a cancellation the attempt may have made still unfinished: not settled either way yet. */
   readonly pending: boolean;
+  /** The gateway shows the cancellation the attempt made as failed (PortOne V2): refused after it was accepted. */
+  readonly refused: Cancellation | undefined;
 }
 
-/** Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. */
-export const verdictOf = (
-  attempt: Pick<Attempt, 'amount' | 'started_at' | 'checksum'>,
-  payment: Payment,
-  claimed: ReadonlySet<string>,
-): Verdict => {
+type Judged = Pick<Attempt, 'amount' | 'started_at' | 'checksum'> & { readonly cancellation_id?: string | null };
+
+/**
+ * Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. An
+ * attempt that knows its cancellation's id (one the gateway accepted to finish later) is judged by that id alone.
+ */
+export const verdictOf = (attempt: Judged, payment: Payment, claimed: ReadonlySet<string>): Verdict => {
   // A revoked virtual account leaves `ready` (for `failed`, most likely); it has no history entry and refunds nothing.
   // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
   if (isRevokeAttempt(attempt)) {
     const applied = payment.status !== 'ready' && payment.status !== 'paid' && payment.status !== 'cancelled';
-    return { applied, entry: undefined, refunded: applied ? 0 : null, pending: false };
+    return { applied, entry: undefined, refunded: applied ? 0 : null, pending: false, refused: undefined };
   }
-  const entry = findEntryFor(attempt, payment.cancel_history, claimed);
-  const pending = !entry && findEntryFor(attempt, payment.cancels_pending ?? [], claimed) !== undefined;
-  return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending };
+  const own = attempt.cancellation_id;
+  const find = (entries: readonly Cancellation[] | undefined) =>
+    own ? entries?.find((e) => entryId(e) === own) : findEntryFor(attempt, entries ?? [], claimed);
+  const entry = find(payment.cancel_history);
+  const refused = entry ? undefined : find(payment.cancels_failed);
+  const pending = !entry && !refused && find(payment.cancels_pending) !== undefined;
+  return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
 };
 
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
-/** cancellation ids already accounted to succeeded attempts. */
+/**
+ * cancellation ids already accounted to attempts: those that succeeded, and those the gateway accepted (settled or
+ * not), which are judged by their own id and never another attempt's to take.
+ */
 export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
-  new Set(attempts.flatMap((a) => (a.outcome === 'succeeded' && a.cancellation_id ? [a.cancellation_id] : [])));
+  new Set(attempts.flatMap((a) => (a.cancellation_id ? [a.cancellation_id] : [])));
 
 /**
  * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the
@@ -78,10 +90,15 @@ export const settleAttempts = async (
   const claimed = claimedIds(attempts);
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const { applied, entry, refunded, pending } = verdictOf(attempt, payment, claimed);
+    const { applied, entry, refunded, pending, refused } = verdictOf(attempt, payment, claimed);
     // Accepted and unfinished at the gateway: its webhook or a later lookup decides it.
     if (pending) continue;
-    if (entry) claimed.add(entryId(entry));
+    const made = entry ?? refused;
+    if (made) claimed.add(entryId(made));
+    if (refused) {
+      await finishRefusedLater(deps, attempt, payment, refused);
+      continue;
+    }
     // Why the outcome was unknown (an `unknown` attempt's i'mport fields) stays in the audit beside how it settled.
     const finish = {
       outcome: applied ? 'succeeded' : 'failed',
@@ -100,4 +117,41 @@ export const settleAttempts = async (
       deps.log({ level: 'warn', msg: "settled a refund attempt from i'mport", attempt: attempt.id, applied });
     }
   }
+};
+
+/**
+ * How an attempt ends whose cancel the gateway accepted and then failed (PortOne V2 says no more than FAILED): refused,
+ * as if refused at once, nothing refunded; the shop hears `refund.failed` and the customer's next look finds the amount
+ * refundable again.
+ */
+export const refusedLater = (refused: Cancellation) =>
+  ({
+    outcome: 'rejected',
+    error_code: 'PG_PROVIDER',
+    iamport_message: `the gateway failed the cancellation it had accepted (${entryId(refused)})`,
+    cancellation_id: entryId(refused),
+    refunded: null,
+  }) as const;
+
+/** The gateway gives no words of its own for a failed cancellation: the shop gets ours, and none in its name. */
+export const REFUSED_LATER_ERROR = {
+  code: 'PG_PROVIDER',
+  message: ERROR_MESSAGES.PG_PROVIDER,
+  gateway_message: null,
+} as const;
+
+const finishRefusedLater = async (
+  deps: Pick<RefundDeps, 'store' | 'now' | 'log' | 'randomId' | 'webhooks'>,
+  attempt: Attempt,
+  payment: Payment,
+  refused: Cancellation,
+): Promise<void> => {
+  const finish = {
+    ...refusedLater(refused),
+    iamport_code: attempt.iamport_code,
+    iamport_ms: attempt.iamport_ms,
+    finished_at: deps.now(),
+  };
+  await finishWithEvent(deps, attempt.id, finish, () => refusedEvent(deps, attempt, payment, REFUSED_LATER_ERROR));
+  deps.log({ level: 'warn', msg: 'the gateway failed a refund it had accepted', attempt: attempt.id });
 };

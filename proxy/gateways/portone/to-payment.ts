@@ -29,7 +29,7 @@ const METHOD: Readonly<Record<string, string>> = {
   PaymentMethodCrypto: 'crypto',
 };
 
-/** A SUCCEEDED cancellation as a cancel_history entry; its id is what ties an attempt to it. */
+/** A cancellation as a cancel_history entry (or a pending or failed one); its id is what ties an attempt to it. */
 export const toCancellation = (c: V2Cancellation): Cancellation => ({
   pg_tid: c.pgCancellationId ?? null,
   amount: c.totalAmount,
@@ -40,7 +40,10 @@ export const toCancellation = (c: V2Cancellation): Cancellation => ({
 });
 
 export const toPayment = (p: V2Payment): Payment => {
-  const pending = (p.cancellations ?? []).filter((c) => c.status === 'REQUESTED').map(toCancellation);
+  const inState = (status: V2Cancellation['status']) =>
+    (p.cancellations ?? []).filter((c) => c.status === status).map(toCancellation);
+  const pending = inState('REQUESTED');
+  const failed = inState('FAILED');
   return {
     imp_uid: p.id,
     merchant_uid: p.id,
@@ -53,9 +56,10 @@ export const toPayment = (p: V2Payment): Payment => {
     status: STATUS[p.status],
     paid_at: p.paidAt ?? null,
     receipt_url: p.receiptUrl ?? null,
-    cancel_history: (p.cancellations ?? []).filter((c) => c.status === 'SUCCEEDED').map(toCancellation),
+    cancel_history: inState('SUCCEEDED'),
     tax_free: p.amount.taxFree,
     cancelled_tax_free: p.amount.cancelledTaxFree,
     ...(pending.length > 0 ? { cancels_pending: pending } : {}),
+    ...(failed.length > 0 ? { cancels_failed: failed } : {}),
   };
 };

@@ -1,0 +1,134 @@
+// A cancel PortOne V2 accepts as REQUESTED and finishes later, through the public surface: a retry with the same key
+// meanwhile is told the same (and sends nothing), and however it ends (SUCCEEDED or FAILED) the attempt, the key's
+// answer and the merchant's webhook say so, once.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ERROR_MESSAGES } from '../../shared/errors.ts';
+import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+
+let fake: FakePortOne;
+
+/** The proxy on V2 (cancels come back REQUESTED), with merchant webhooks to a verifying receiver on loopback. */
+const start = webhookStacks({
+  secret: newWebhookSecret(),
+  retryDelaysMs: [5_000],
+  harness: async (options) => {
+    // Now, not a fixed date: the receiver checks the merchant webhooks' timestamps against its own clock.
+    const clock = createClock();
+    let h: Harness | undefined;
+    fake = createFakePortOne({
+      now: clock.now,
+      cancelMode: 'REQUESTED',
+      webhook: { url: 'http://proxy.test/webhooks/portone', secret: PORTONE_WEBHOOK_SECRET },
+      webhookFetch: async (url, init) => {
+        if (!h) throw new Error('no proxy yet');
+        return h.app.request(String(url), init);
+      },
+    });
+    h = await createHarness({ ...options, clock, portone: fake });
+    return h;
+  },
+});
+
+const cancels = () => fake.calls.filter((c) => c.route === 'cancel').length;
+
+/** The events the merchant's receiver verified, as [type, amount, error code]. */
+const told = (received: readonly { body: string; verifyError: string | null }[]) =>
+  received.map((r) => {
+    assert.equal(r.verifyError, null);
+    const { type, data } = JSON.parse(r.body) as { type: string; data: Record<string, any> };
+    return [type, data.amount, data.error?.code ?? null];
+  });
+
+/** Refunds ORD-R in full with key K and waits for PortOne's CancelPending webhook to be handled. */
+const accepted = async (h: Harness) => {
+  fake.addPayment({ paymentId: 'ORD-R', total: 10_000 });
+  const first = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000001' });
+  assert.equal(first.res.status, 200, JSON.stringify(first.body));
+  assert.deepEqual([first.body.pending, first.body.accepted], [true, true]);
+  await fake.flushWebhooks();
+  await h.settled();
+  const cancellation = fake.getPayment('ORD-R')?.cancellations[0];
+  assert.ok(cancellation, 'PortOne holds the REQUESTED cancellation');
+  return { first, cancellationId: cancellation.id };
+};
+
+describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
+  it('a retry with the key while PortOne still works on it is told "accepted" again, and sends nothing', async () => {
+    const { h, receiver } = await start();
+    const { first } = await accepted(h);
+    const again = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000001' });
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.deepEqual(again.body, first.body, 'the same answer: accepted, pending, nothing refundable meanwhile');
+    assert.equal(cancels(), 1, 'PortOne was asked to cancel once');
+    await h.settled();
+    assert.deepEqual(told(receiver.received), [], 'nothing is told to the shop before PortOne has finished');
+  });
+
+  it('SUCCEEDED later: the retry with the key learns the refund, the shop hears refund.succeeded once', async () => {
+    const { h, receiver } = await start();
+    const { cancellationId } = await accepted(h);
+    fake.settleCancellation('ORD-R', cancellationId, 'SUCCEEDED');
+    await fake.flushWebhooks();
+    await h.settled();
+    const again = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000001' });
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.deepEqual(
+      [again.body.pending, again.body.accepted, again.body.refunded, again.body.cancelable_amount],
+      [false, undefined, 10_000, 0],
+    );
+    assert.equal(cancels(), 1);
+    await h.settled();
+    assert.deepEqual(told(receiver.received), [['refund.succeeded', 10_000, null]]);
+    const [attempt] = await h.store.listAttempts('ORD-R');
+    assert.deepEqual([attempt?.outcome, attempt?.cancellation_id], ['succeeded', cancellationId]);
+  });
+
+  it('FAILED later: the shop hears refund.failed once, the amount is refundable again, the key stays failed', async () => {
+    const { h, receiver } = await start();
+    const { cancellationId } = await accepted(h);
+    // PortOne sends no webhook for a failed cancellation: the next look at the order learns it.
+    fake.settleCancellation('ORD-R', cancellationId, 'FAILED');
+    const view = await h.view('ORD-R');
+    assert.equal(view.res.status, 200);
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 10_000], JSON.stringify(view.body));
+    await h.settled();
+    const [attempt] = await h.store.listAttempts('ORD-R');
+    assert.deepEqual(
+      [attempt?.outcome, attempt?.error_code, attempt?.cancellation_id, attempt?.refunded],
+      ['rejected', 'PG_PROVIDER', cancellationId, null],
+    );
+    assert.deepEqual(told(receiver.received), [['refund.failed', 10_000, 'PG_PROVIDER']]);
+    const failed = JSON.parse(receiver.received[0]!.body) as { data: Record<string, any> };
+    assert.deepEqual(failed.data.error, {
+      code: 'PG_PROVIDER',
+      message: ERROR_MESSAGES.PG_PROVIDER,
+      gateway_message: null,
+    });
+    assert.equal(failed.data.attempt_id, attempt?.id);
+
+    // The same key is answered with how its refund ended, not sent again; a new request may try again.
+    const again = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000001' });
+    assert.deepEqual([again.res.status, again.body.error?.code], [502, 'PG_PROVIDER']);
+    assert.equal(cancels(), 1);
+    const fresh = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000002' });
+    assert.deepEqual([fresh.res.status, fresh.body.accepted], [200, true], JSON.stringify(fresh.body));
+    assert.equal(cancels(), 2);
+    await fake.flushWebhooks();
+    await h.settled();
+    assert.equal(receiver.received.length, 1, 'the failed refund was told once; the new one is not finished');
+  });
+
+  it('FAILED, learned by a retry with the key: answered PG_PROVIDER, and told to the shop', async () => {
+    const { h, receiver } = await start();
+    const { cancellationId } = await accepted(h);
+    fake.settleCancellation('ORD-R', cancellationId, 'FAILED');
+    const again = await h.cancel({ merchant_uid: 'ORD-R', reason: '단순 변심' }, { key: 'K-R-0000000001' });
+    assert.deepEqual([again.res.status, again.body.error?.code], [502, 'PG_PROVIDER'], JSON.stringify(again.body));
+    assert.equal(cancels(), 1);
+    await h.settled();
+    assert.deepEqual(told(receiver.received), [['refund.failed', 10_000, 'PG_PROVIDER']]);
+  });
+});
