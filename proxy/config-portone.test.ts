@@ -26,7 +26,7 @@ describe('parseConfig with PortOne V2', () => {
       apiSecret: 'v2-secret',
       webhookSecret: WHSEC,
       apiUrl: 'https://api.portone.io',
-      timeoutMs: 15000,
+      timeoutMs: 60_000,
     });
     assert.equal(createGateway(config, pieces).name, 'portone');
     assert.equal(createGateway(config, pieces).webhookPath, '/webhooks/portone');
@@ -36,6 +36,13 @@ describe('parseConfig with PortOne V2', () => {
     const config = parseConfig({ ...v2, PORTONE_STORE_ID: 'store-sub-1', PORTONE_API_URL: 'http://127.0.0.1:9000/' });
     assert.equal(config.portone?.storeId, 'store-sub-1');
     assert.equal(config.portone?.apiUrl, 'http://127.0.0.1:9000');
+  });
+
+  it("reads PORTONE_TIMEOUT_MS (60 s unless set, as PortOne advises), apart from i'mport's IAMPORT_TIMEOUT_MS", () => {
+    const config = parseConfig({ ...v2, PORTONE_TIMEOUT_MS: '90000', IAMPORT_TIMEOUT_MS: '5000' });
+    assert.equal(config.portone?.timeoutMs, 90_000);
+    assert.equal(parseConfig({ ...v2, IAMPORT_TIMEOUT_MS: '5000' }).portone?.timeoutMs, 60_000);
+    assert.match(problemsOf({ ...v2, PORTONE_TIMEOUT_MS: '500' }), /PORTONE_TIMEOUT_MS/);
   });
 
   it("stays i'mport V1 without PORTONE_API_SECRET", () => {
@@ -55,6 +62,11 @@ describe('parseConfig with PortOne V2', () => {
     assert.match(problemsOf(withoutWebhook), /PORTONE_WEBHOOK_SECRET is not set/);
     assert.match(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'plain-secret' }), /PORTONE_WEBHOOK_SECRET must be/);
     assert.doesNotMatch(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'x', IMP_KEY: 'k' }), /IMP_SECRET is not set/);
+  });
+
+  it("refuses IAMPORT_WEBHOOK_IPS on V2: it lists i'mport's senders, and V2's webhooks are signed instead", () => {
+    assert.match(problemsOf({ ...v2, IAMPORT_WEBHOOK_IPS: '52.78.100.19' }), /IAMPORT_WEBHOOK_IPS .* unset/);
+    assert.deepEqual(parseConfig({ ...v2, IAMPORT_WEBHOOK_IPS: '' }).webhookIps, []);
   });
 
   it('counts PORTONE_API_SECRET as live: the sandbox never runs with it', () => {

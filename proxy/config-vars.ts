@@ -104,6 +104,8 @@ export const VARS = {
   // Its form (whsec_ + base64) and its pairing with PORTONE_API_SECRET are checked in config.ts.
   PORTONE_WEBHOOK_SECRET: { schema: v.string() },
   PORTONE_API_URL: { schema: httpUrl, fallback: 'https://api.portone.io' },
+  // PortOne advises a read timeout of at least 60 s: a cancel may wait that long on the PG.
+  PORTONE_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '60000' },
   REFUND_TOKEN_SECRET: {
     schema: secret,
     required: 'the secret your backend signs refund grants with (at least 32 characters)',

@@ -26,8 +26,8 @@ export interface Config {
     readonly timeoutMs: number;
   };
   /**
-   * PortOne V2, when PORTONE_API_SECRET chooses it over i'mport V1 (whose `iamport` keys are then empty); the timeout is
-   * IAMPORT_TIMEOUT_MS, the gateway's.
+   * PortOne V2, when PORTONE_API_SECRET chooses it over i'mport V1 (whose `iamport` keys are then empty); its timeout
+   * is PORTONE_TIMEOUT_MS.
    */
   readonly portone?: PortOneConfig;
   /** REFUND_TOKEN_SECRET; in the sandbox, SANDBOX_TOKEN_SECRET or a random secret new at each start. */
@@ -375,6 +375,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
   }
   const values = {
     timeoutMs: read('IAMPORT_TIMEOUT_MS'),
+    portoneTimeoutMs: read('PORTONE_TIMEOUT_MS'),
     maxGrantTtl: read('MAX_GRANT_TTL'),
     dataDir: read('DATA_DIR'),
     publicOrigin: read('PUBLIC_ORIGIN'),
@@ -408,6 +409,12 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     sandbox,
     problems,
   );
+  if (portone && values.webhookIps && values.webhookIps.length > 0) {
+    problems.push(
+      "IAMPORT_WEBHOOK_IPS lists i'mport V1's webhook senders, and PortOne V2 sends from others: every V2 webhook " +
+        'would be refused. V2 signs its webhooks (checked with PORTONE_WEBHOOK_SECRET); unset IAMPORT_WEBHOOK_IPS.',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems, sandbox);
   if (!sandbox && allowedOrigins.length === 0) warnings.push(noAllowedOrigins(values.publicOrigin));
   if (!dataKeys.current) {
@@ -438,7 +445,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
             apiSecret: portone.apiSecret!,
             webhookSecret: portone.webhookSecret!,
             apiUrl: portone.apiUrl!,
-            timeoutMs: values.timeoutMs!,
+            timeoutMs: values.portoneTimeoutMs!,
           },
         }
       : {}),

@@ -1,8 +1,8 @@
 /**
- * @module createWebhookForwarder(): hands each i'mport webhook the proxy has handled on to the shop's own handler
- * (IAMPORT_WEBHOOK_FORWARD_URL), unchanged: the same body with the same Content-Type. i'mport has one notification
- * URL per mode, and a shop often already uses it (virtual-account deposits); forwarding lets it point that URL at the
- * proxy without losing its handler. The forward runs after the answer, retries after 5 s, 1 min and 10 min, and never
+ * @module createWebhookForwarder(): hands each gateway webhook the proxy has handled on to the shop's own handler
+ * (IAMPORT_WEBHOOK_FORWARD_URL), unchanged: the same body with the same Content-Type and, for PortOne V2, the same
+ * signature headers. A gateway has one notification URL per mode, and a shop often already uses it (virtual-account
+ * deposits); forwarding lets it point that URL at the proxy without losing its handler. The forward runs after the answer, retries after 5 s, 1 min and 10 min, and never
  * changes what i'mport is answered.
  */
 
@@ -27,9 +27,11 @@ export interface WebhookForwarderOptions {
 }
 
 export interface ForwardedWebhook {
-  /** The body exactly as i'mport sent it. */
+  /** The body exactly as the gateway sent it. */
   readonly body: string;
   readonly contentType: string;
+  /** The gateway's signature headers as it sent them (PortOne V2's Standard Webhooks headers), none for i'mport V1. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Only for the log, which never holds a body. */
   readonly impUid: string;
 }
@@ -39,7 +41,7 @@ const tryOnce = async (options: WebhookForwarderOptions, webhook: ForwardedWebho
   try {
     const res = await options.fetch(options.url, {
       method: 'POST',
-      headers: { 'Content-Type': webhook.contentType },
+      headers: { ...webhook.headers, 'Content-Type': webhook.contentType },
       body: webhook.body,
       signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
     });

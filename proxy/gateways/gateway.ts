@@ -147,6 +147,11 @@ export interface Gateway {
   readonly baseUrl: string;
   /** Where the gateway's webhooks are received (POST). */
   readonly webhookPath: string;
+  /**
+   * The headers that carry a webhook's signature (lower case), forwarded with it to IAMPORT_WEBHOOK_FORWARD_URL so the
+   * shop's own handler can verify it as the gateway signed it; none for i'mport V1, which signs nothing.
+   */
+  readonly signatureHeaders: readonly string[];
   /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
   findPayment(orderId: string): Promise<LookupResult>;
   /** A payment by the gateway's own id for it (the ledger's `imp_uid`). */

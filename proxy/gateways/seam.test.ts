@@ -104,6 +104,7 @@ const createTinyGateway = () => {
     name: 'portone',
     baseUrl: 'http://tiny-gateway.test',
     webhookPath: '/webhooks/tiny',
+    signatureHeaders: [],
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),
     getPayment: async (id) => lookup(payments.get(id)),
     async cancel(command): Promise<ChangeResult> {

@@ -2,8 +2,11 @@
 // after the answer, retrying after 5 s, 1 min and 10 min; nothing about the forward changes what i'mport is answered.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
 import type { FetchInit, FetchLike } from '../net/fetch-like.ts';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 
 const SHOP = 'https://shop.example/iamport/notice/';
@@ -161,5 +164,42 @@ describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
     await h.settled();
     assert.equal(shop.received.length, 1);
     assert.match(String(warnings()[0]?.failure), /^HTTP 503; the proxy stopped before the next try$/);
+  });
+
+  it("forwards a PortOne V2 webhook with its signature headers: the shop's handler verifies it as PortOne signed it", async () => {
+    const shop = shopHandler([200]);
+    // Now, not a fixed date: the standardwebhooks library checks the timestamp against the real clock.
+    const clock = createClock();
+    const fake = createFakePortOne({ now: clock.now });
+    h = await createHarness({ clock, portone: fake, config: { webhookForwardUrl: SHOP }, outside: shop.fetch });
+    fake.addPayment({ paymentId: 'F-V2', total: 1000 });
+    const body = JSON.stringify({
+      type: 'Transaction.Paid',
+      timestamp: '2026-01-15T03:00:00Z',
+      data: { paymentId: 'F-V2' },
+    });
+    const at = Math.floor(clock.now() / 1000);
+    const signed = {
+      'webhook-id': 'msg_fwd_1',
+      'webhook-timestamp': String(at),
+      'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, 'msg_fwd_1', at, body),
+    };
+    const res = await h.app.request('/webhooks/portone', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Other': 'not forwarded', ...signed },
+      body,
+    });
+    assert.equal(res.status, 200);
+    await h.settled();
+    assert.equal(shop.received.length, 1);
+    const [got] = shop.received;
+    assert.deepEqual(
+      got?.init.headers,
+      { ...signed, 'Content-Type': 'application/json' },
+      'only the signature headers',
+    );
+    assert.equal(got?.init.body, body);
+    const headers = got?.init.headers as Record<string, string>;
+    assert.deepEqual(new Webhook(PORTONE_WEBHOOK_SECRET).verify(body, headers), JSON.parse(body));
   });
 });

@@ -12,7 +12,10 @@ import { rateLimit } from '../middleware/rate-limit.ts';
 import { parseIp, rateGroupOf } from '../net/ip.ts';
 import { createWebhookSync } from '../refunds/index.ts';
 
-/** With IAMPORT_WEBHOOK_IPS set, only those senders get past; refused before any count, parse or call. */
+/**
+ * With IAMPORT_WEBHOOK_IPS set (i'mport V1 only: config.ts refuses it on PortOne V2, whose webhooks are signed), only
+ * those senders get past; refused before any count, parse or call.
+ */
 const senderAllowList = ({ webhookIps, clientIp }: Pick<AppDeps, 'webhookIps' | 'clientIp'>): MiddlewareHandler => {
   const allowed = new Set(webhookIps.map((ip) => parseIp(ip)?.address ?? ip));
   return async function senderAllowList(c, next) {
@@ -22,6 +25,10 @@ const senderAllowList = ({ webhookIps, clientIp }: Pick<AppDeps, 'webhookIps' | 
     await next();
   };
 };
+
+/** The gateway's signature headers the webhook came with, to go on with it (the shop verifies them, not us). */
+const signatureHeadersOf = (names: readonly string[], sent: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(names.flatMap((name) => (sent[name] === undefined ? [] : [[name, sent[name]]])));
 
 export const webhookRoutes = (deps: AppDeps) => {
   // One lookup per payment every 2 s, however many notifications name it.
@@ -56,8 +63,10 @@ export const webhookRoutes = (deps: AppDeps) => {
         return c.json({ ok: true });
       } finally {
         // Whatever the proxy made of it, the shop's own handler gets the webhook as i'mport sent it, after the answer.
-        if (deps.forwardWebhook)
-          deps.background.keep(deps.forwardWebhook({ body: text, contentType: type ?? '', impUid }));
+        if (deps.forwardWebhook) {
+          const headers = signatureHeadersOf(deps.gateway.signatureHeaders, c.req.header());
+          deps.background.keep(deps.forwardWebhook({ body: text, contentType: type ?? '', headers, impUid }));
+        }
       }
     });
 };

@@ -45,6 +45,7 @@ export const iamportGatewayOf = (
   name: 'iamport',
   baseUrl: client.baseUrl,
   webhookPath: '/webhooks/iamport',
+  signatureHeaders: [],
   findPayment: (merchantUid) => client.findPayment(merchantUid),
   getPayment: (impUid) => client.getPayment(impUid),
   cancel: (command) => client.cancelPayment(toCancelParams(command)),

@@ -129,6 +129,8 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     name: 'portone',
     baseUrl,
     webhookPath: '/webhooks/portone',
+    // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
+    signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
     // The merchant's paymentId is the order's id: there is one payment per id, so finding is getting.
     findPayment: getPayment,
     getPayment,
