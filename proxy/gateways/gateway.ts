@@ -145,6 +145,8 @@ export interface Gateway {
   readonly name: GatewayName;
   /** Where the gateway is reached; shown by /health only with HEALTH_DETAILS. */
   readonly baseUrl: string;
+  /** The gateway as an answer's message names it ("i'mport", "PortOne"): messages never name the other one. */
+  readonly label: string;
   /** Where the gateway's webhooks are received (POST). */
   readonly webhookPath: string;
   /**

@@ -103,6 +103,7 @@ const createTinyGateway = () => {
   const gateway: Gateway = {
     name: 'portone',
     baseUrl: 'http://tiny-gateway.test',
+    label: 'Tiny',
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),

@@ -24,7 +24,10 @@ export const verifyAccount = async (
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
     deps.log({ level: 'warn', msg: "i'mport lookup failed before an account check", detail: loaded.detail });
-    return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; the account was not checked. Try again.");
+    return fail(
+      'UPSTREAM_UNAVAILABLE',
+      `${deps.gateway.label} could not be reached; the account was not checked. Try again.`,
+    );
   }
   const payment = loaded.payment;
   if (!needsRefundAccount(payment)) {

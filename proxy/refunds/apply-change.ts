@@ -73,12 +73,12 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     case 'not_sent': {
       await finishNotApplied(deps, attempt, { iamport_message: result.detail, iamport_ms });
       const nothing = revoking ? 'nothing was changed' : 'nothing was refunded';
-      return fail('UPSTREAM_UNAVAILABLE', `i'mport could not be reached; ${nothing}.`);
+      return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; ${nothing}.`);
     }
     case 'refused': {
       // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
       const fresh = await refreshPayment(deps, payment.imp_uid);
-      const failure = explainRefusal(attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
+      const failure = explainRefusal(deps.gateway.label, attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
       // The event carries our table's words and, apart, i'mport's or the PG's own for the shop.
       const error = {
@@ -135,7 +135,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
  * Where one of our codes says what i'mport said, the answer is that code in our words (i'mport's stay in the audit);
  * only a PG's own refusal is passed on in i'mport's words, for the shop (the widget never shows them).
  */
-const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment | null): Failure => {
+const explainRefusal = (label: string, attempt: AttemptStart, refused: Refused, fresh: Payment | null): Failure => {
   if (isRevokeAttempt(attempt)) {
     // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
     if (fresh && fresh.status !== 'ready') {
@@ -157,7 +157,7 @@ const explainRefusal = (attempt: AttemptStart, refused: Refused, fresh: Payment 
     case 'amount':
       return fail(
         'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
-        "i'mport shows less refundable than was asked; check the amount and ask again.",
+        `${label} shows less refundable than was asked; check the amount and ask again.`,
         now,
       );
     case 'not_paid':
@@ -226,7 +226,7 @@ const settleUnknown = async (
   const { attempt, payment, known } = change;
   const fresh = await refreshAfterChange(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
-    const lookup = fresh.kind === 'unavailable' ? fresh.detail : "i'mport does not show the payment";
+    const lookup = fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
     const what = isRevokeAttempt(attempt) ? 'revocation' : 'cancel';
     return leaveUnsettled(deps, change, {
       detail: `no answer to the ${what} (${detail}); the re-fetch failed (${lookup})`,
@@ -250,7 +250,7 @@ const settleUnknown = async (
   const nothing = isRevokeAttempt(attempt)
     ? 'it shows the account not revoked, so nothing was changed'
     : 'it shows no refund, so nothing was refunded';
-  return fail('UPSTREAM_UNAVAILABLE', `i'mport did not answer; ${nothing}. Try again.`);
+  return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} did not answer; ${nothing}. Try again.`);
 };
 
 /**
@@ -292,7 +292,7 @@ const leaveUnsettled = async (
   if (message) return fail('REFUND_OUTCOME_UNKNOWN', message);
   return fail(
     'REFUND_OUTCOME_UNKNOWN',
-    `${what} was sent to i'mport, but its answer was lost and i'mport could not be asked what happened yet. ` +
+    `${what} was sent to ${deps.gateway.label}, but its answer was lost and it could not be asked what happened yet. ` +
       'It is checked before anything else happens to this order; send the same request with the same ' +
       'Idempotency-Key to learn the outcome (it never applies twice).',
   );

@@ -98,7 +98,7 @@ const unavailable = (
   const earlier = earlierUnsettled ? ', and an earlier refund of this order is still being checked' : '';
   return fail(
     'UPSTREAM_UNAVAILABLE',
-    `i'mport could not be reached; this request sent no refund${earlier}. Try again.`,
+    `${deps.gateway.label} could not be reached; this request sent no refund${earlier}. Try again.`,
   );
 };
 
@@ -108,16 +108,17 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   deps.log({ level: 'warn', msg: 'refund outcome still unknown', attempt: attemptId, detail });
   return fail(
     'REFUND_OUTCOME_UNKNOWN',
-    "This request's refund was sent earlier and i'mport still cannot be asked what happened. Send it again with the " +
+    `This request's refund was sent earlier and ${deps.gateway.label} still cannot be asked what happened. Send it again with the ` +
       'same Idempotency-Key later to learn the outcome (it never refunds twice).',
   );
 };
 
-const INCONSISTENT = fail(
-  'UPSTREAM_UNAVAILABLE',
-  "i'mport's figures for this payment cannot be right, so nothing was refunded; it can be refunded once they are. " +
-    'Try again later.',
-);
+const inconsistent = (deps: RefundDeps): Failure =>
+  fail(
+    'UPSTREAM_UNAVAILABLE',
+    `${deps.gateway.label}'s figures for this payment cannot be right, so nothing was refunded; it can be refunded ` +
+      'once they are. Try again later.',
+  );
 
 type Keyed = { readonly key: string; readonly earlierAttemptId: string | null } | null;
 
@@ -149,7 +150,7 @@ const refund = async (
   const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<Failure> | Failure => {
     if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, loaded.detail);
     return loaded.reason === 'inconsistent'
-      ? rejectLocally(INCONSISTENT, order.payment?.imp_uid ?? null, loaded.detail)
+      ? rejectLocally(inconsistent(deps), order.payment?.imp_uid ?? null, loaded.detail)
       : unavailable(deps, loaded, order.attempts.some(isUnsettled));
   };
 
@@ -157,7 +158,8 @@ const refund = async (
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') {
-    if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, "i'mport does not show the payment");
+    if (unsettledEarlier)
+      return stillUnknown(deps, unsettledEarlier.id, `${deps.gateway.label} does not show the payment`);
     return rejectLocally(fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
   }
   if (loaded.kind === 'unavailable') return cannotLoad(loaded);

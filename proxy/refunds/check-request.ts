@@ -47,7 +47,7 @@ export const checkRequest = (
     case 'refund_account_unsupported':
       return refuse(
         'REFUND_NOT_ALLOWED',
-        `No refund bank table is known for PG "${p.pg_provider}"; refund it from the i'mport console.`,
+        `No refund bank table is known for PG "${p.pg_provider}"; refund it from the payment gateway's console.`,
       );
     case null:
       break;

@@ -36,7 +36,7 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
     deps.log({ level: 'warn', msg: "i'mport lookup failed", detail: loaded.detail });
-    return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; try again in a moment.");
+    return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; try again in a moment.`);
   }
   // Only a capped grant costs the view a read of the order's audit (unless it was read already).
   const left =

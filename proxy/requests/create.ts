@@ -97,7 +97,7 @@ const create = async (
   }
   if (loaded.kind !== 'ok') {
     deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund request", merchant_uid: req.merchant_uid });
-    return fail('UPSTREAM_UNAVAILABLE', "i'mport could not be reached; no request was made. Try again.");
+    return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; no request was made. Try again.`);
   }
   const payment = loaded.payment;
   if (isRevocable(payment)) {

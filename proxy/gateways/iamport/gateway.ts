@@ -44,6 +44,7 @@ export const iamportGatewayOf = (
 ): Gateway => ({
   name: 'iamport',
   baseUrl: client.baseUrl,
+  label: "i'mport",
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],
   findPayment: (merchantUid) => client.findPayment(merchantUid),

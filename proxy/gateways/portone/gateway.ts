@@ -128,6 +128,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
   const gateway: Gateway = {
     name: 'portone',
     baseUrl,
+    label: 'PortOne',
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
     signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
