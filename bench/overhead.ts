@@ -1,12 +1,14 @@
 /**
- * @module Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i'mport, in
- * the same run, at concurrency 1 and 32, on each ledger backend. Target: the proxy adds at most 2 ms at p50.
+ * @module Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake gateway, in
+ * the same run, at concurrency 1 and 32, on each gateway (i'mport, PortOne V2) and each ledger backend. Target: the
+ * proxy adds at most 2 ms at p50.
  */
 import type { Child } from './support/children.ts';
+import { PROFILES } from './support/gateway-profile.ts';
 import { createLedger, seedLedger } from './support/ledger.ts';
 import { type LoadResult, runLoad } from './support/load.ts';
-import { cancelled, directCancel, mintGrants, proxyRefund, refunded } from './support/orders.ts';
-import { fakeToken, type Part, startFake, startProxy } from './support/stack.ts';
+import { mintGrants, proxyRefund, refunded } from './support/orders.ts';
+import { type Part, startProxy } from './support/stack.ts';
 import { firstFailure, fmtCount, fmtMs, fmtRps, summarize, type Table } from './support/stats.ts';
 
 const TARGET_MS = 2;
@@ -21,82 +23,86 @@ export const overhead: Part = async (ctx) => {
   ] as const;
   const rows: string[][] = [];
 
-  for (const backend of ctx.backends) {
-    ctx.progress(`overhead: ${backend}: seeding`);
-    const server = backend === 'postgres' ? await ctx.postgres() : null;
-    const ledger = await createLedger(backend, 'bench_overhead', server);
-    const fake = await startFake();
-    let proxy: Child | null = null;
-    try {
-      // Every refund gets its own order: refunds of one order take turns on its lease, which is not what we measure.
-      for (const stage of stages) {
-        await fake.call('seed', { prefix: `p${stage.name}`, count: stage.count });
-        await fake.call('seed', { prefix: `d${stage.name}`, count: stage.count });
-        await seedLedger(ledger.target, `p${stage.name}`, stage.count);
-      }
-      proxy = await startProxy({ mode: 'proxy', ledger: ledger.target, iamportUrl: fake.url });
-      const proxyUrl = proxy.url;
-      const token = await fakeToken(fake.url);
-
-      for (const stage of stages) {
-        ctx.progress(`overhead: ${backend}: ${stage.name}`);
-        const grants = await mintGrants(`p${stage.name}`, stage.count);
-        const chunk = Math.ceil(stage.count / ROUNDS);
-        const straight: LoadResult[] = [];
-        const proxied: LoadResult[] = [];
-        let proxyCpuUs = 0;
-        for (let round = 0; round < ROUNDS; round++) {
-          const from = round * chunk;
-          const count = Math.min(chunk, stage.count - from);
-          const common = { count, concurrency: stage.concurrency, maxMs: 60_000 };
-          straight.push(
-            await runLoad({
-              ...common,
-              exchange: (i) => directCancel(fake.url, `d${stage.name}`, from + i, token),
-              check: cancelled,
-            }),
-          );
-          const cpuBefore = await proxy.call<number>('cpu');
-          proxied.push(
-            await runLoad({
-              ...common,
-              exchange: (i) => proxyRefund(proxyUrl, `p${stage.name}`, from + i, grants[from + i] ?? ''),
-              check: refunded,
-            }),
-          );
-          proxyCpuUs += (await proxy.call<number>('cpu')) - cpuBefore;
+  for (const profile of ctx.gateways.map((name) => PROFILES[name])) {
+    for (const backend of ctx.backends) {
+      const label = `overhead: ${profile.name}: ${backend}`;
+      ctx.progress(`${label}: seeding`);
+      const server = backend === 'postgres' ? await ctx.postgres() : null;
+      const ledger = await createLedger(backend, 'bench_overhead', server);
+      const fake = await profile.start();
+      let proxy: Child | null = null;
+      try {
+        // Every refund gets its own order: refunds of one order take turns on its lease, which is not what we measure.
+        for (const stage of stages) {
+          await fake.seed(`p${stage.name}`, stage.count);
+          await fake.seed(`d${stage.name}`, stage.count);
+          await seedLedger(ledger.target, `p${stage.name}`, stage.count, profile.ledgerRecordOf);
         }
-        if (!stage.timed) continue;
-        const s = summarize(...straight);
-        const p = summarize(...proxied);
-        const failure = firstFailure(...straight, ...proxied);
-        const added = p.p50 - s.p50;
-        rows.push([
-          backend,
-          String(stage.concurrency),
-          fmtCount(p.n),
-          fmtMs(s.p50),
-          fmtMs(s.p99),
-          fmtRps(s.rps),
-          fmtMs(p.p50),
-          fmtMs(p.p99),
-          fmtRps(p.rps),
-          fmtMs(proxyCpuUs / 1000 / p.n),
-          fmtMs(added),
-          fmtMs(p.p99 - s.p99),
-          failure ? `invalid: ${failure}` : added <= TARGET_MS ? 'met' : 'missed',
-        ]);
+        proxy = await startProxy({ mode: 'proxy', ledger: ledger.target, ...fake.proxyTarget });
+        const proxyUrl = proxy.url;
+
+        for (const stage of stages) {
+          ctx.progress(`${label}: ${stage.name}`);
+          const grants = await mintGrants(`p${stage.name}`, stage.count);
+          const chunk = Math.ceil(stage.count / ROUNDS);
+          const straight: LoadResult[] = [];
+          const proxied: LoadResult[] = [];
+          let proxyCpuUs = 0;
+          for (let round = 0; round < ROUNDS; round++) {
+            const from = round * chunk;
+            const count = Math.min(chunk, stage.count - from);
+            const common = { count, concurrency: stage.concurrency, maxMs: 60_000 };
+            straight.push(
+              await runLoad({
+                ...common,
+                exchange: (i) => fake.directCancel(`d${stage.name}`, from + i),
+                check: profile.cancelled,
+              }),
+            );
+            const cpuBefore = await proxy.call<number>('cpu');
+            proxied.push(
+              await runLoad({
+                ...common,
+                exchange: (i) => proxyRefund(proxyUrl, `p${stage.name}`, from + i, grants[from + i] ?? ''),
+                check: refunded,
+              }),
+            );
+            proxyCpuUs += (await proxy.call<number>('cpu')) - cpuBefore;
+          }
+          if (!stage.timed) continue;
+          const s = summarize(...straight);
+          const p = summarize(...proxied);
+          const failure = firstFailure(...straight, ...proxied);
+          const added = p.p50 - s.p50;
+          rows.push([
+            profile.name,
+            backend,
+            String(stage.concurrency),
+            fmtCount(p.n),
+            fmtMs(s.p50),
+            fmtMs(s.p99),
+            fmtRps(s.rps),
+            fmtMs(p.p50),
+            fmtMs(p.p99),
+            fmtRps(p.rps),
+            fmtMs(proxyCpuUs / 1000 / p.n),
+            fmtMs(added),
+            fmtMs(p.p99 - s.p99),
+            failure ? `invalid: ${failure}` : added <= TARGET_MS ? 'met' : 'missed',
+          ]);
+        }
+      } finally {
+        await proxy?.stop();
+        await fake.stop();
+        await ledger.dispose();
       }
-    } finally {
-      await proxy?.stop();
-      await fake.stop();
-      await ledger.dispose();
     }
   }
 
   const table: Table = {
-    title: "Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake i'mport",
+    title: 'Proxy overhead: a refund through the proxy against the same cancel sent straight to the fake gateway',
     columns: [
+      'gateway',
       'ledger',
       'concurrency',
       'refunds',
@@ -113,10 +119,12 @@ export const overhead: Part = async (ctx) => {
     ],
     rows,
     notes: [
-      "Straight: `POST /payments/cancel` with a token, to the fake i'mport (its own process, HTTP on loopback).",
+      'Straight: the cancel the proxy sends, sent by the bench to the fake gateway (its own process, HTTP on loopback):',
+      ...ctx.gateways.map((name) => PROFILES[name].straightNote),
       "Proxy: the widget's refund (grant, Idempotency-Key, Origin) to the proxy (its own process, wired as `npm start`,",
-      'request log on), which sends that same cancel to the fake. Each refund is a partial one of its own order, already',
-      `in the ledger. Runs alternate straight/proxy ${ROUNDS} times per row, after an untimed warm-up of both.`,
+      'request log on, on that gateway), which sends that same cancel to the fake. Each refund is a partial one of its',
+      `own order, already in the ledger. Runs alternate straight/proxy ${ROUNDS} times per row, after an untimed`,
+      'warm-up of both.',
       "Proxy CPU: the proxy process's user + system time over its timed runs, divided by the refunds; one core can",
       'serve at most 1,000 ÷ that many refunds per second, and with 32 refunds always in flight a refund waits for',
       'the other 31, so p50 at concurrency 32 cannot be below about 32 × that figure.',

@@ -3,10 +3,12 @@
  * @module `npm run bench` (issue 5): the benchmark, separate from `npm test`. Runs the parts named on the command
  * line (default: all) and prints one markdown table per part on stdout; progress goes to stderr.
  *
- *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--quick]
+ *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--quick]
  *
- * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --quick uses
- * small counts to check that the bench works; its figures are not the ones to quote.
+ * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --gateway
+ * picks the gateway the overhead part runs on (default both: i'mport V1 and PortOne V2, each against its own fake);
+ * the other parts run on i'mport. --quick uses small counts to check that the bench works; its figures are not the
+ * ones to quote.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -37,6 +39,7 @@ const PARTS = {
   desk: async () => (await import('../bench/desk.ts')).desk,
 };
 const BACKENDS = ['sqlite', 'postgres'];
+const GATEWAYS = ['iamport', 'portone'];
 
 const args = process.argv.slice(2);
 const flags = new Map(
@@ -47,11 +50,14 @@ const flags = new Map(
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = [
   ...names.filter((name) => !(name in PARTS)),
-  ...[...flags.keys()].filter((flag) => !['--backend', '--quick'].includes(flag)),
+  ...[...flags.keys()].filter((flag) => !['--backend', '--gateway', '--quick'].includes(flag)),
 ];
 const backend = flags.get('--backend');
-if (unknown.length || (backend && !BACKENDS.includes(backend))) {
-  console.error(`usage: npm run bench -- [${Object.keys(PARTS).join('|')} ...] [--backend=sqlite|postgres] [--quick]`);
+const gateway = flags.get('--gateway');
+if (unknown.length || (backend && !BACKENDS.includes(backend)) || (gateway && !GATEWAYS.includes(gateway))) {
+  console.error(
+    `usage: npm run bench -- [${Object.keys(PARTS).join('|')} ...] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--quick]`,
+  );
   if (unknown.length) console.error(`unknown: ${unknown.join(' ')}`);
   process.exit(2);
 }
@@ -66,6 +72,7 @@ let postgres = null;
 const started = Date.now();
 const ctx = {
   backends: backend ? [backend] : BACKENDS,
+  gateways: gateway ? [gateway] : GATEWAYS,
   quick: flags.has('--quick'),
   progress: (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
   postgres: async () => {

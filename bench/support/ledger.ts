@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import postgres from 'postgres';
 import { createPostgresStore } from '../../proxy/store/postgres.ts';
 import { createSqliteStore } from '../../proxy/store/sqlite.ts';
-import type { Store } from '../../proxy/store/store.ts';
+import type { PaymentRecord, Store } from '../../proxy/store/store.ts';
 import { ledgerRecordOf, PAID_AT } from './orders.ts';
 
 export type Backend = 'sqlite' | 'postgres';
@@ -72,13 +72,21 @@ export const createLedger = async (backend: Backend, name: string, serverUrl: st
   return ledger;
 };
 
-/** Stores orders `prefix-0 …` as the proxy does after i'mport answers (Store.upsertPayment), ten at a time. */
-export const seedLedger = async (target: LedgerTarget, prefix: string, count: number): Promise<void> => {
+/**
+ * Stores orders `prefix-0 …` as the proxy does after the gateway answers (Store.upsertPayment), ten at a time; as
+ * i'mport's payments unless `recordOf` says otherwise.
+ */
+export const seedLedger = async (
+  target: LedgerTarget,
+  prefix: string,
+  count: number,
+  recordOf: (prefix: string, i: number) => PaymentRecord = ledgerRecordOf,
+): Promise<void> => {
   const store = openStore(target);
   try {
     const now = Date.now();
     for (let from = 0; from < count; from += 10) {
-      const batch = Array.from({ length: Math.min(10, count - from) }, (_, k) => ledgerRecordOf(prefix, from + k));
+      const batch = Array.from({ length: Math.min(10, count - from) }, (_, k) => recordOf(prefix, from + k));
       await Promise.all(batch.map((record) => store.upsertPayment(record, now)));
     }
   } finally {

@@ -1,15 +1,20 @@
 /**
- * @module The benchmark's orders: one paid card payment per order, seeded alike into the fake i'mport and the
- * proxy's ledger (as if the widget had already shown it), so a refund goes straight to the cancel.
+ * @module The benchmark's orders: one paid card payment per order, seeded alike into the fake gateway (i'mport, or
+ * PortOne V2 for the overhead part) and the proxy's ledger (as if the widget had already shown it), so a refund goes
+ * straight to the cancel.
  */
 import { mintGrant } from '../../proxy/auth/grant.ts';
 import type { FakePaymentInput } from '../../proxy/gateways/iamport/fake/fake-iamport.ts';
+import type { FakeV2PaymentInput } from '../../proxy/gateways/portone/fake/fake-portone.ts';
 import type { PaymentRecord } from '../../proxy/store/store.ts';
 import { type Answer, jsonField } from './load.ts';
 
 export const GRANT_SECRET = 'bench-grant-secret-0123456789-abcdefghijkl';
 export const IMP_KEY = 'bench_imp_key';
 export const IMP_SECRET = 'bench_imp_secret';
+/** PortOne V2's API secret and webhook secret (`whsec_` and 32 bytes in base64), when the proxy runs on V2. */
+export const PORTONE_API_SECRET = 'bench_portone_v2_secret';
+export const PORTONE_WEBHOOK_SECRET = `whsec_${btoa('bench-portone-webhook-secret-32b')}`;
 /** The shop whose page calls the proxy (sent as Origin, allowed by the proxy). */
 export const SHOP_ORIGIN = 'https://shop.example';
 
@@ -18,6 +23,7 @@ export const ORDER_AMOUNT = 10_000;
 export const PAID_AT = 1_767_225_600;
 /** Each benchmark refund is a partial one of this much. */
 export const REFUND_AMOUNT = 1_000;
+export const REFUND_REASON = '단순 변심';
 
 export const merchantUidOf = (prefix: string, i: number): string => `${prefix}-${i}`;
 export const impUidOf = (prefix: string, i: number): string => `imp_${prefix}_${i}`;
@@ -41,6 +47,13 @@ export type PayMethod = 'card' | 'vbank';
 export const fakeSeedOf = (prefix: string, i: number, payMethod: PayMethod = 'card'): FakePaymentInput => ({
   ...orderOf(prefix, i),
   pay_method: payMethod,
+});
+
+/** The same order as a V2 payment in the fake PortOne: its paymentId is the order's id (merchant_uid). */
+export const portoneSeedOf = (prefix: string, i: number): FakeV2PaymentInput => ({
+  paymentId: merchantUidOf(prefix, i),
+  total: ORDER_AMOUNT,
+  orderName: 'Bench order',
 });
 
 /** The ledger's copy of the same payment, as the proxy would have stored it from i'mport's answer. */
@@ -73,21 +86,7 @@ export const proxyRefund = (proxyUrl: string, prefix: string, i: number, grant: 
     body: JSON.stringify({
       merchant_uid: merchantUidOf(prefix, i),
       cancel_request_amount: REFUND_AMOUNT,
-      reason: '단순 변심',
-    }),
-  }) as const;
-
-/** What the proxy's i'mport client sends for the same refund, sent straight to the fake. */
-export const directCancel = (fakeUrl: string, prefix: string, i: number, token: string) =>
-  ({
-    method: 'POST',
-    url: `${fakeUrl}/payments/cancel`,
-    headers: { Accept: 'application/json', Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      imp_uid: impUidOf(prefix, i),
-      amount: REFUND_AMOUNT,
-      checksum: ORDER_AMOUNT,
-      reason: '단순 변심',
+      reason: REFUND_REASON,
     }),
   }) as const;
 
@@ -99,15 +98,11 @@ export const proxyView = (proxyUrl: string, merchantUid: string, grant: string) 
     headers: { Authorization: `Bearer ${grant}`, Origin: SHOP_ORIGIN },
   }) as const;
 
-const unexpected = (answer: Answer): string => `HTTP ${answer.status}: ${answer.body.slice(0, 300)}`;
+export const unexpected = (answer: Answer): string => `HTTP ${answer.status}: ${answer.body.slice(0, 300)}`;
 
 /** The proxy refunded. */
 export const refunded = (answer: Answer): string | null =>
   answer.status === 200 && jsonField(answer.body, 'ok') === true ? null : unexpected(answer);
-
-/** i'mport (the fake) cancelled: code 0. */
-export const cancelled = (answer: Answer): string | null =>
-  answer.status === 200 && jsonField(answer.body, 'code') === 0 ? null : unexpected(answer);
 
 /** Any 200 with a JSON object that names the order. */
 export const viewed = (answer: Answer): string | null =>

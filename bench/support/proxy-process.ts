@@ -1,8 +1,9 @@
 /**
  * @module Child process: the proxy as `npm start` wires it (buildProxyWithOutbox, the Node server, the request log on
- * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; merchant webhooks, the admin API and request
- * mode (DATA_ENCRYPTION_KEY) on when asked. Two variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
- * and `tokenCache: 'off'`, an i'mport client that fetches a token per call.
+ * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; PortOne V2 instead of i'mport when given a
+ * fake PortOne's URL; merchant webhooks, the admin API and request mode (DATA_ENCRYPTION_KEY) on when asked. Two
+ * variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else; and
+ * `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
 
 import type { AddressInfo } from 'node:net';
@@ -22,13 +23,29 @@ import type { Store } from '../../proxy/store/store.ts';
 import { banksFor } from '../../shared/banks.ts';
 import { serveCommands } from './children.ts';
 import { type LedgerTarget, openStore } from './ledger.ts';
-import { GRANT_SECRET, IMP_KEY, IMP_SECRET, ledgerRecordOf, SHOP_ORIGIN } from './orders.ts';
+import {
+  GRANT_SECRET,
+  IMP_KEY,
+  IMP_SECRET,
+  ledgerRecordOf,
+  PORTONE_API_SECRET,
+  PORTONE_WEBHOOK_SECRET,
+  SHOP_ORIGIN,
+} from './orders.ts';
+
+/**
+ * The gateway the proxy talks to, at a fake's URL: i'mport V1 (IMP_KEY, IMP_SECRET, IAMPORT_API_URL) or PortOne V2
+ * (PORTONE_API_SECRET, PORTONE_WEBHOOK_SECRET, PORTONE_API_URL), as a deployment's environment would choose it.
+ */
+export type GatewayTarget =
+  | { readonly iamportUrl: string; readonly portoneUrl?: never }
+  | { readonly portoneUrl: string; readonly iamportUrl?: never };
 
 export type ProxyProcessOptions =
-  | {
+  | (GatewayTarget & {
       readonly mode: 'proxy';
       readonly ledger: LedgerTarget;
-      readonly iamportUrl: string;
+      /** i'mport only. */
       readonly tokenCache?: 'on' | 'off';
       /** Origins besides SHOP_ORIGIN whose pages may call the proxy. */
       readonly allowedOrigins?: readonly string[];
@@ -44,7 +61,7 @@ export type ProxyProcessOptions =
       readonly dataKey?: string;
       /** Count the Store's method calls (command `storeCalls`), to see what one request asks of the ledger. */
       readonly countStoreCalls?: boolean;
-    }
+    })
   | { readonly mode: 'bare' };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as ProxyProcessOptions; // written by startProxy() in the parent
@@ -94,8 +111,22 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   const opened = openStore(options.ledger);
   await opened.migrate();
   const store = options.countStoreCalls ? counted(opened) : opened;
+  const timeoutMs = 15_000;
+  // As config.ts reads the environment: V2's secret chosen, i'mport's keys are empty.
+  const gatewayConfig: Pick<ProxyConfig, 'iamport' | 'portone'> =
+    options.portoneUrl === undefined
+      ? { iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs } }
+      : {
+          iamport: { apiUrl: '', apiKey: '', apiSecret: '', timeoutMs },
+          portone: {
+            apiUrl: options.portoneUrl,
+            apiSecret: PORTONE_API_SECRET,
+            webhookSecret: PORTONE_WEBHOOK_SECRET,
+            timeoutMs,
+          },
+        };
   const config: ProxyConfig = {
-    iamport: { apiUrl: options.iamportUrl, apiKey: IMP_KEY, apiSecret: IMP_SECRET, timeoutMs: 15_000 },
+    ...gatewayConfig,
     grantSecret: GRANT_SECRET,
     allowedOrigins: [SHOP_ORIGIN, ...(options.allowedOrigins ?? [])],
     // On, as in production, but high enough that one benchmark client is never limited.
@@ -113,8 +144,11 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     ...(options.widgetFile || options.deskFile ? { loadWidget: filesOf(options.widgetFile, options.deskFile) } : {}),
   };
+  if (options.tokenCache === 'off' && options.iamportUrl === undefined) {
+    throw new Error("tokenCache: 'off' is a variant of i'mport's client");
+  }
   const gateway =
-    options.tokenCache === 'off'
+    options.tokenCache === 'off' && options.iamportUrl !== undefined
       ? iamportGatewayOf(
           createIamportClient({
             baseUrl: options.iamportUrl,
