@@ -10,7 +10,7 @@ import type { ChangeResult, Refused } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
-import { ending, finishQuietly, finishWithEvent } from './attempts.ts';
+import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
@@ -113,17 +113,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       // sends the merchant's refund.succeeded or refund.failed). The customer hears it was accepted: `pending`.
       const why = `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`;
       // The cancellation's id is kept on the attempt: it, not the amount, is what later settles this attempt.
-      const finish = {
-        outcome: 'unknown',
-        error_code: 'REFUND_OUTCOME_UNKNOWN',
-        iamport_message: why,
-        cancellation_id: result.cancellationId,
-        iamport_ms,
-      } as const;
-      await Promise.all([
-        deps.store.markNeedsSync(payment.imp_uid, deps.now()),
-        finishQuietly(deps, attempt.id, ending(deps, finish)),
-      ]);
+      await keepUnsettled(deps, change, { iamport_message: why, cancellation_id: result.cancellationId, iamport_ms });
       deps.log({ level: 'info', msg: 'refund accepted to finish later', attempt: attempt.id, why });
       return { kind: 'applied', payment: result.payment, entry: undefined, accepted: true };
     }
@@ -254,6 +244,26 @@ const settleUnknown = async (
 };
 
 /**
+ * Ends an attempt `unknown` and keeps its order marked, so the next look at the order asks the gateway first. Money may
+ * have moved, so neither write may turn into a failure answer: each failure is logged.
+ */
+const keepUnsettled = async (
+  deps: RefundDeps,
+  { attempt, payment }: Pick<Change, 'attempt' | 'payment'>,
+  said: Omit<Ending, 'outcome' | 'error_code'>,
+): Promise<void> => {
+  const finish = ending(deps, { ...said, outcome: 'unknown', error_code: 'REFUND_OUTCOME_UNKNOWN' });
+  await Promise.all([
+    deps.store
+      .markNeedsSync(payment.imp_uid, deps.now())
+      .catch((error: unknown) =>
+        deps.log({ level: 'error', msg: 'could not mark an order', imp_uid: payment.imp_uid, error: String(error) }),
+      ),
+    finishQuietly(deps, attempt.id, finish),
+  ]);
+};
+
+/**
  * Nobody knows yet. The row stays marked and the attempt unsettled, so the next look at this order (a view, a retry
  * with this key, a webhook) asks the gateway first; until then the order shows OUTCOME_PENDING_CHECK.
  */
@@ -267,20 +277,7 @@ const leaveUnsettled = async (
   }: { readonly detail: string; readonly iamport_ms: number; readonly message?: string },
 ): Promise<Applied> => {
   const revoking = isRevokeAttempt(attempt);
-  const finish = {
-    outcome: 'unknown',
-    error_code: 'REFUND_OUTCOME_UNKNOWN',
-    iamport_message: why,
-    iamport_ms,
-  } as const;
-  await Promise.all([
-    deps.store
-      .markNeedsSync(payment.imp_uid, deps.now())
-      .catch((error: unknown) =>
-        deps.log({ level: 'error', msg: 'could not mark an order', imp_uid: payment.imp_uid, error: String(error) }),
-      ),
-    finishQuietly(deps, attempt.id, ending(deps, finish)),
-  ]);
+  await keepUnsettled(deps, { attempt, payment }, { iamport_message: why, iamport_ms });
   deps.log({
     level: 'warn',
     msg: 'refund outcome unknown',
