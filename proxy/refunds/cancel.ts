@@ -20,6 +20,7 @@ import { checkRequest, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
+import { earlierKeyUse } from './key-use.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
@@ -62,15 +63,10 @@ const withIdempotencyKey = async (
   order: OrderSnapshot,
 ): Promise<LeaseWork<CancelOutcome>> => {
   const { key } = claim;
-  if (!created && (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid)) {
-    return {
-      value: fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different refund request.'),
-    };
-  }
-  if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
-    const body = JSON.parse(record.response_body) as CancelSuccess | ErrorAnswer; // written by us below, from toAnswer
-    return { value: { kind: 'replayed', answer: { status: record.response_status, body } } };
-  }
+  const reused = 'This Idempotency-Key was already used for a different refund request.';
+  // The stored body was written below, from toAnswer.
+  const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused);
+  if (earlier) return { value: earlier };
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
   const outcome = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);
   // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns

@@ -10,6 +10,7 @@ import { checkHolder } from '../holders/holder-check.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
+import { earlierKeyUse } from '../refunds/key-use.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { fail } from '../refunds/outcome.ts';
@@ -39,18 +40,9 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
     deps,
     name,
     async (order: OrderSnapshot) => {
-      if (claim && order.key) {
-        const { record, created } = order.key;
-        if (!created && (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid)) {
-          return {
-            value: fail('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for another request.'),
-          };
-        }
-        if (!created && record.state === 'done' && record.response_status !== null && record.response_body !== null) {
-          const body: unknown = JSON.parse(record.response_body);
-          return { value: { kind: 'replayed', answer: { status: record.response_status, body } } as const };
-        }
-      }
+      const reused = 'This Idempotency-Key was already used for another request.';
+      const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused) : null;
+      if (earlier) return { value: earlier };
       const outcome = await create(deps, sealer, input, order);
       if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };
       const answer = toRequestAnswer(outcome);
