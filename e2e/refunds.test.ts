@@ -180,6 +180,10 @@ for (const gw of GATEWAYS) {
       assert.equal(await dialog.getByText('환불이 완료되었어요').count(), 0, 'not said to be complete');
       await screenshot(page, gw.shot('refund-accepted'));
       await dialog.getByRole('button', { name: '확인' }).click();
+      // The demo page's own line under the order says so too, never that it was refunded.
+      const status = page.locator(`li.order[data-merchant-uid$="-${orders.card}"] .order__status`);
+      await expectText(status, '39,000원 환불 접수 · 결제사 처리 중');
+      assert.equal(await status.getByText('남은 금액').count(), 0, 'not shown as refunded');
       ({ dialog } = await open(page, orders.card));
       await expectText(dialog, '이 주문의 환불 결과를 확인하고 있어요.');
       assert.equal(

@@ -35,6 +35,11 @@ const T = {
   pendingCheck: { ko: '이 주문의 환불 결과를 확인하고 있어요.', en: "We're confirming this order's refund." },
   done: { ko: '환불이 완료되었어요', en: 'Refund complete' },
   accepted: { ko: '환불이 접수되었어요', en: 'Refund accepted' },
+  /** Not the widget's: the demo page's line under the order (proxy/sandbox/demo-page.ts), for the card's 39,000원. */
+  acceptedLine: {
+    ko: '39,000원 환불 접수 · 결제사 처리 중',
+    en: '₩39,000 refund accepted · the provider is finishing it',
+  },
   acceptedDetail: {
     ko: '결제사가 처리를 마치면 환불돼요.',
     en: 'It is refunded once the payment provider finishes it.',
@@ -149,6 +154,10 @@ for (const gw of GATEWAYS) {
           await expectText(dialog, T.accepted[lang]);
           await expectText(dialog, T.acceptedDetail[lang]);
           assert.equal(await dialog.getByText(T.done[lang]).count(), 0);
+          await expectText(
+            page.locator(`li.order[data-merchant-uid$="-${orders.card}"] .order__status`),
+            T.acceptedLine[lang],
+          );
           await screenshot(page, gw.shot(`state-refund-accepted-${lang}`));
           await context.close();
         });
