@@ -4,6 +4,7 @@
  * phone or bank-transfer orders, and one paid virtual account), what the demo page's banner says, and the V2 fake's
  * own switch for a cancel that PortOne only accepts (REQUESTED), which the i'mport fake has no counterpart of.
  */
+import type { FakeV2Payment } from '../proxy/gateways/portone/fake/fake-portone.ts';
 import type { RunningProduct } from './support.ts';
 
 export type GatewayName = 'iamport' | 'portone';
@@ -44,11 +45,15 @@ export interface GatewayProfile {
    * `INICIS_V2`); proxy/sandbox/portone.test.ts holds it as a todo test that fails until it is fixed.
    */
   readonly inicisPayoutShown: boolean;
-  /**
-   * Makes the gateway answer every cancel with a REQUESTED cancellation (accepted, finished later) until the next
-   * sandbox reset; null where the gateway has no such answer (i'mport V1).
-   */
-  readonly acceptCancelsOnly: ((product: RunningProduct) => Promise<void>) | null;
+  /** Cancels the gateway accepts and finishes later (PortOne V2's REQUESTED); null where it has none (i'mport V1). */
+  readonly laterCancels: LaterCancels | null;
+}
+
+export interface LaterCancels {
+  /** From now until the next sandbox reset, every cancel is answered REQUESTED (accepted, not done). */
+  acceptOnly(product: RunningProduct): Promise<void>;
+  /** Finishes the order's REQUESTED cancellation as the PG would; on SUCCEEDED the gateway's webhook tells the proxy. */
+  settle(product: RunningProduct, key: string, outcome: 'SUCCEEDED' | 'FAILED'): Promise<void>;
 }
 
 /** The fake PortOne V2's own URL, as the product's start-up banner prints it. */
@@ -56,6 +61,16 @@ const fakePortOneUrl = (product: RunningProduct): string => {
   const [, url] = product.output().match(/a built-in fake PortOne V2 answers on (http:\/\/[^\s)]+)/) ?? [];
   if (!url) throw new Error(`no fake PortOne V2 URL in:\n${product.output()}`);
   return url.replace(/\/$/, '');
+};
+
+/** A call to the fake PortOne V2's control routes (no auth: they are the fake's, not PortOne's). */
+const fakeControl = async (product: RunningProduct, method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${fakePortOneUrl(product)}/__fake${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`the fake PortOne V2 refused ${method} ${path}: ${res.status} ${await res.text()}`);
+  return res;
 };
 
 const IAMPORT: GatewayProfile = {
@@ -73,7 +88,7 @@ const IAMPORT: GatewayProfile = {
   },
   kookminLabel: 'KB국민은행',
   inicisPayoutShown: true,
-  acceptCancelsOnly: null,
+  laterCancels: null,
 };
 
 const PORTONE: GatewayProfile = {
@@ -91,14 +106,18 @@ const PORTONE: GatewayProfile = {
   },
   kookminLabel: '국민은행',
   inicisPayoutShown: false,
-  // The fake's control route (fake-portone.ts, `PATCH /__fake/settings`); a sandbox reset puts it back.
-  acceptCancelsOnly: async (product) => {
-    const res = await fetch(`${fakePortOneUrl(product)}/__fake/settings`, {
-      method: 'PATCH',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ cancelMode: 'REQUESTED' }),
-    });
-    if (!res.ok) throw new Error(`the fake PortOne V2 refused the setting: ${res.status} ${await res.text()}`);
+  laterCancels: {
+    // The fake's own control routes (fake-portone.ts, `/__fake/*`), on loopback: a sandbox reset undoes the setting.
+    acceptOnly: async (product) => {
+      await fakeControl(product, 'PATCH', '/settings', { cancelMode: 'REQUESTED' });
+    },
+    settle: async (product, key, outcome) => {
+      const payments = (await (await fakeControl(product, 'GET', '/payments')).json()) as FakeV2Payment[];
+      const payment = payments.find((p) => p.id.endsWith(`-${key}`));
+      const requested = payment?.cancellations.find((c) => c.status === 'REQUESTED');
+      if (!payment || !requested) throw new Error(`no REQUESTED cancellation on the ${key} order`);
+      await fakeControl(product, 'POST', `/payments/${payment.id}/cancellations/${requested.id}/settle`, { outcome });
+    },
   },
 };
 

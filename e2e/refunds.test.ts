@@ -165,12 +165,11 @@ for (const gw of GATEWAYS) {
       await context.close();
     });
 
-    const acceptCancelsOnly = gw.acceptCancelsOnly;
-    it('a cancel the gateway only accepts (REQUESTED) is told as accepted, never complete, and is checked when reopened', {
-      skip: !acceptCancelsOnly && "i'mport V1 has no such answer",
-    }, async () => {
-      const { context, page } = await openShop(run.browser, run.product);
-      await acceptCancelsOnly?.(run.product);
+    const later = gw.laterCancels;
+    const noLater = { skip: !later && "i'mport V1 has no cancel it accepts and finishes later" };
+    /** The card refunded in full, answered REQUESTED: the dialog and the page say accepted; reopened, it is checked. */
+    const acceptedCardRefund = async (page: Page): Promise<Locator> => {
+      await later?.acceptOnly(run.product);
       let { dialog } = await open(page, orders.card);
       await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });
       await dialog.getByRole('button', { name: '다음' }).click();
@@ -186,13 +185,39 @@ for (const gw of GATEWAYS) {
       assert.equal(await status.getByText('남은 금액').count(), 0, 'not shown as refunded');
       ({ dialog } = await open(page, orders.card));
       await expectText(dialog, '이 주문의 환불 결과를 확인하고 있어요.');
-      assert.equal(
-        await dialog.getByText('환불 가능 금액', { exact: true }).count(),
-        0,
-        'no refundable amount offered',
-      );
-      await context.close();
-    });
+      const offered = await dialog.getByText('환불 가능 금액', { exact: true }).count();
+      assert.equal(offered, 0, 'no refundable amount offered');
+      return dialog;
+    };
+
+    it(
+      'a cancel the gateway only accepts (REQUESTED) is told as accepted; once the PG finishes it, it is refunded',
+      noLater,
+      async () => {
+        const { context, page } = await openShop(run.browser, run.product);
+        const dialog = await acceptedCardRefund(page);
+        await later?.settle(run.product, orders.card, 'SUCCEEDED');
+        await dialog.getByRole('button', { name: '다시 확인' }).click();
+        await expectText(dialog, '이미 전액 환불된 주문이에요.');
+        await context.close();
+      },
+    );
+
+    it(
+      'a cancel the gateway accepted and the PG then failed leaves the order refundable in full again',
+      noLater,
+      async () => {
+        const { context, page } = await openShop(run.browser, run.product);
+        const dialog = await acceptedCardRefund(page);
+        await later?.settle(run.product, orders.card, 'FAILED');
+        await dialog.getByRole('button', { name: '다시 확인' }).click();
+        await expectText(dialog, '환불 가능 금액');
+        // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText(), the text as rendered.
+        const summary = (await dialog.locator('[part=summary]').innerText()).replace(/\s+/g, '');
+        assert.ok(summary.includes('환불된금액0원환불가능금액39,000원'), `nothing was refunded: ${summary}`);
+        await context.close();
+      },
+    );
 
     it('a whole refund by keyboard alone', async () => {
       const { context, page } = await openShop(run.browser, run.product);

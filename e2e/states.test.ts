@@ -142,12 +142,12 @@ for (const gw of GATEWAYS) {
           await context.close();
         });
 
-        const acceptCancelsOnly = gw.acceptCancelsOnly;
+        const later = gw.laterCancels;
         it('a refund the gateway only accepts (REQUESTED) is told as accepted, not complete', {
-          skip: !acceptCancelsOnly && "i'mport V1 has no such answer",
+          skip: !later && "i'mport V1 has no such answer",
         }, async () => {
           const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
-          await acceptCancelsOnly?.(run.product);
+          await later?.acceptOnly(run.product);
           const dialog = await open(page, orders.card, lang);
           await toConfirm(dialog, lang);
           await dialog.getByRole('button', { name: T.refund[lang] }).click();
