@@ -4,8 +4,10 @@
  * phone or bank-transfer orders, and one paid virtual account), what the demo page's banner says, and the V2 fake's
  * own switch for a cancel that PortOne only accepts (REQUESTED), which the i'mport fake has no counterpart of.
  */
+
+import type { Page } from 'playwright-core';
 import type { FakeV2Payment } from '../proxy/gateways/portone/fake/fake-portone.ts';
-import type { RunningProduct } from './support.ts';
+import { expectText, type RunningProduct } from './support.ts';
 
 export type GatewayName = 'iamport' | 'portone';
 
@@ -122,3 +124,11 @@ const PORTONE: GatewayProfile = {
 };
 
 export const GATEWAYS: readonly GatewayProfile[] = [IAMPORT, PORTONE];
+
+/** The demo page's banner names the fake that answers: the run is on the gateway it is meant to be on. */
+export const expectGateway = async (page: Page, gateway: GatewayProfile, lang: 'ko' | 'en' = 'ko'): Promise<void> => {
+  const banner = page.locator('.banner');
+  await expectText(banner, gateway.banner[lang]);
+  const named = await banner.getAttribute('data-gateway');
+  if (named !== gateway.name) throw new Error(`the demo page runs on ${named}, not ${gateway.name}`);
+};

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { GATEWAYS } from './gateways.ts';
+import { expectGateway, GATEWAYS } from './gateways.ts';
 import { expectText, injectFault, openShop, orderButton, productAndBrowser, screenshot } from './support.ts';
 
 const won = (amount: number) => `${amount.toLocaleString('ko-KR')}원`;
@@ -23,8 +23,7 @@ for (const gw of GATEWAYS) {
 
     it('a full card refund', async () => {
       const { context, page } = await openShop(run.browser, run.product);
-      await expectText(page.locator('.banner'), gw.banner.ko);
-      assert.equal(await page.locator('.banner').getAttribute('data-gateway'), gw.name);
+      await expectGateway(page, gw);
       const { dialog } = await open(page, orders.card);
       await expectText(dialog, '39,000원');
       await dialog.getByLabel('환불 사유').selectOption({ label: '단순 변심' });

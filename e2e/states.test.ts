@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
-import { GATEWAYS } from './gateways.ts';
+import { expectGateway, GATEWAYS } from './gateways.ts';
 import {
   clearFaults,
   expectText,
@@ -92,6 +92,7 @@ for (const gw of GATEWAYS) {
       describe(`issue 12's states at 360 px (${lang})`, () => {
         it('a cancel whose answer is lost while lookups fail: not known, said so; then checked and done, once', async () => {
           const { context, page } = await openShop(run.browser, run.product, { lang, viewport: PHONE });
+          await expectGateway(page, gw, lang);
           const dialog = await open(page, orders.card, lang);
           await toConfirm(dialog, lang);
           await injectFault(run.product, { kind: 'lose_response' });
