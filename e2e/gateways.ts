@@ -1,8 +1,9 @@
 /**
  * @module The two sandboxes the end-to-end refund cases run on (`SANDBOX_GATEWAY=iamport` and `=portone`), and what
  * differs between them, so that each case is written once: which demo order plays which part (the V2 demo shop has no
- * phone or bank-transfer orders, and one paid virtual account), what the demo page's banner says, and the V2 fake's
- * own switch for a cancel that PortOne only accepts (REQUESTED), which the i'mport fake has no counterpart of.
+ * phone or bank-transfer orders, and one paid virtual account), a bank's name in the form, what the demo page's banner
+ * says, and the V2 fake's own controls for a cancel that PortOne accepts and finishes later (REQUESTED), which the
+ * i'mport fake has no counterpart of. The faults the sandbox queues (`POST /sandbox/faults`) are the same on both.
  */
 
 import type { Page } from 'playwright-core';
