@@ -54,11 +54,16 @@ export const launchBrowser = (): Promise<Browser> =>
     args: CHROME_ARGS,
   });
 
-/** Call at a test file's top level: the product and a browser, started before its tests and stopped after them. */
-export const productAndBrowser = (): { readonly product: RunningProduct; readonly browser: Browser } => {
+/**
+ * Call at a test file's top level, or in a describe() for its tests alone: the product (with `env` added, as
+ * startProduct takes it) and a browser, started before those tests and stopped after them.
+ */
+export const productAndBrowser = (
+  env: Readonly<Record<string, string>> = {},
+): { readonly product: RunningProduct; readonly browser: Browser } => {
   const running: { product?: RunningProduct; browser?: Browser } = {};
   before(async () => {
-    running.product = await startProduct();
+    running.product = await startProduct({ env: { ...env } });
     running.browser = await launchBrowser();
   });
   after(async () => {

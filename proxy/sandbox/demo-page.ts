@@ -177,8 +177,11 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off', gateway = 'iamp
       log.textContent = new Date().toLocaleTimeString() + ' ' + name + ' ' + order + (event.detail ? ' ' + JSON.stringify(event.detail) : '') + '\\n' + log.textContent;
       if (name === 'refund-success') {
         const d = event.detail;
+        // An accepted refund (PortOne V2's REQUESTED) is not done yet: never shown as refunded.
         event.target.closest('.order').querySelector('.order__status').textContent = d.revoked
           ? (lang === 'ko' ? '가상계좌 발급이 취소되었어요' : 'Virtual account revoked')
+          : d.accepted
+          ? (lang === 'ko' ? won(d.refunded) + ' 환불 접수 · 결제사 처리 중' : won(d.refunded) + ' refund accepted · the provider is finishing it')
           : (lang === 'ko' ? won(d.refunded) + ' 환불 · 남은 금액 ' + won(d.cancelable_amount) : won(d.refunded) + ' refunded · ' + won(d.cancelable_amount) + ' left');
       }
     });
