@@ -42,12 +42,6 @@ export interface GatewayProfile {
   };
   /** KB Kookmin Bank as the refund form names it (the gateways' bank tables name it differently). */
   readonly kookminLabel: string;
-  /**
-   * Whether a KG Inicis virtual account's view says when the refund arrives (payout_estimate). False on V2: a known
-   * gap, not a difference meant to stay (shared/payout.ts knows i'mport's PG names only, V2's view carries
-   * `INICIS_V2`); proxy/sandbox/portone.test.ts holds it as a todo test that fails until it is fixed.
-   */
-  readonly inicisPayoutShown: boolean;
   /** Cancels the gateway accepts and finishes later (PortOne V2's REQUESTED); null where it has none (i'mport V1). */
   readonly laterCancels: LaterCancels | null;
 }
@@ -90,7 +84,6 @@ const IAMPORT: GatewayProfile = {
     phoneLastMonth: 'phone-old',
   },
   kookminLabel: 'KB국민은행',
-  inicisPayoutShown: true,
   laterCancels: null,
 };
 
@@ -108,7 +101,6 @@ const PORTONE: GatewayProfile = {
     phoneLastMonth: null,
   },
   kookminLabel: '국민은행',
-  inicisPayoutShown: false,
   laterCancels: {
     // The fake's own control routes (fake-portone.ts, `/__fake/*`), on loopback: a sandbox reset undoes the setting.
     acceptOnly: async (product) => {

@@ -88,11 +88,11 @@ for (const gw of GATEWAYS) {
       await expectText(dialog, '45,000원을 환불할까요?');
       await expectText(dialog, '신한은행 ****6789 (예금주 홍길동) 계좌로 입금돼요.');
       // KG Inicis, from the view's payout_estimate
-      if (gw.inicisPayoutShown) await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
+      await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
       await screenshot(page, gw.shot('vbank-confirm'));
       await dialog.getByRole('button', { name: '환불하기' }).click();
       await expectText(dialog, '환불이 완료되었어요');
-      if (gw.inicisPayoutShown) await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
+      await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
       await screenshot(page, gw.shot('vbank-refund-requested'));
       await context.close();
     });

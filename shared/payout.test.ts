@@ -10,6 +10,14 @@ describe('payoutEstimateFor', () => {
     assert.deepEqual(payoutEstimateFor('daou'), { min_business_days: 7, max_business_days: null });
   });
 
+  it("reads PortOne V2's names of the same PGs (capitals, its own _V2 modules)", () => {
+    for (const pg of ['INICIS_V2', 'HTML5_INICIS', 'KCP_V2', 'TOSSPAYMENTS', 'NICE_V2', 'SMARTRO_V2', 'KICC_V2']) {
+      assert.deepEqual(payoutEstimateFor(pg), { min_business_days: 1, max_business_days: 2 }, pg);
+    }
+    assert.deepEqual(payoutEstimateFor('DAOU'), { min_business_days: 7, max_business_days: null });
+    assert.equal(payoutEstimateFor('PAYPAL_V2'), null);
+  });
+
   it('says nothing for a PG with no published figure, nor for names that are not PGs', () => {
     for (const pg of ['paypal_v2', 'kakaopay', '', 'toString', '__proto__']) assert.equal(payoutEstimateFor(pg), null);
   });

@@ -27,6 +27,10 @@ const BY_PG: Readonly<Record<string, PayoutEstimate>> = {
   nice: USUAL,
   nice_v2: USUAL,
   kicc: USUAL,
+  // PortOne V2's own modules of the same PGs (V2 names PGs in capitals: INICIS_V2, KCP_V2, KICC_V2).
+  inicis_v2: USUAL,
+  kcp_v2: USUAL,
+  kicc_v2: USUAL,
   smartro: USUAL,
   smartro_v2: USUAL,
   settle: USUAL,
@@ -34,6 +38,8 @@ const BY_PG: Readonly<Record<string, PayoutEstimate>> = {
   daou: { min_business_days: 7, max_business_days: null },
 };
 
-/** The estimate for a payout by this PG, or null when none is published for it. */
-export const payoutEstimateFor = (pgProvider: string): PayoutEstimate | null =>
-  Object.hasOwn(BY_PG, pgProvider) ? BY_PG[pgProvider]! : null;
+/** The estimate for a payout by this PG (i'mport's name for it, or PortOne V2's), or null when none is published. */
+export const payoutEstimateFor = (pgProvider: string): PayoutEstimate | null => {
+  const pg = pgProvider.toLowerCase();
+  return Object.hasOwn(BY_PG, pg) ? BY_PG[pg]! : null;
+};

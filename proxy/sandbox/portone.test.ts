@@ -187,10 +187,7 @@ describe('the sandbox on PortOne V2', () => {
     assert.deepEqual(sent?.refundAccount, { bank: 'KOOKMIN', number: '1234567890', holderName: '홍길동' });
   });
 
-  // A known bug, kept failing until fixed: the customer is not told when the money arrives on V2 (e2e/gateways.ts).
-  it("says when the paid virtual account's refund arrives, as on V1 for the same PG (KG Inicis: 1–2 business days)", {
-    todo: "shared/payout.ts knows i'mport's PG names only; V2's view carries pg_provider INICIS_V2",
-  }, async () => {
+  it("says when the paid virtual account's refund arrives, as on V1 for the same PG (KG Inicis: 1–2 business days)", async () => {
     const { order, call } = await setUp();
     const vbank = await order('vbank');
     const { body } = await call(`/payments/${vbank.merchant_uid}`, vbank.grant);
