@@ -69,6 +69,7 @@ const scenarios: Scenario[] = [
   { name: 'a timeout on the cancel', faults: [{ kind: 'delay', route: 'cancel', ms: 3000 }], timeoutMs: 300 },
   { name: 'a dropped connection on the cancel', faults: [{ kind: 'drop', route: 'cancel' }] },
   { name: 'dropped connections on every route, twice', faults: [{ kind: 'drop', route: 'any', times: 2 }] },
+  { name: 'connections refused, twice', faults: [{ kind: 'refuse_connection', times: 2 }] },
   { name: 'a PG refusal', faults: [{ kind: 'pg_refusal', message: '해당거래 취소실패' }], refused: 1 },
   { name: 'a cancel applied whose response is lost', faults: [{ kind: 'lose_response' }] },
   {

@@ -3,13 +3,14 @@
  * gateway's fake, a payment to seed, what the gateway holds for an order, how many cancels reached it, and the faults
  * both fakes offer. A case written against `GatewayUnderTest` runs unchanged on i'mport V1 and on PortOne V2.
  */
-import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createFakeIamport, type Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
 import {
   createFakePortOne,
   type FakePortOne,
   type Fault as PortOneFault,
 } from '../gateways/portone/fake/fake-portone.ts';
 import { createClock, createHarness, type Harness, type HarnessOptions } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
 
 export type GatewayName = 'iamport' | 'portone';
 
@@ -30,7 +31,32 @@ export type SharedFault =
   | { kind: 'drop'; route?: 'payment' | 'cancel' | 'any'; times?: number }
   | { kind: 'lose_response'; times?: number }
   | { kind: 'hold_response'; ms: number; times?: number }
-  | { kind: 'pg_refusal'; message: string; times?: number };
+  | { kind: 'pg_refusal'; message: string; times?: number }
+  /** Nothing listens at the gateway's address: the next `times` requests fail to connect, whatever their route. */
+  | { kind: 'refuse_connection'; times?: number };
+
+type FakeFault = Exclude<SharedFault, { kind: 'refuse_connection' }>;
+
+/** Node's fetch when nothing listens at the address: neither fake can play it, so the adapter does, before them. */
+const connectionRefused = () =>
+  new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
+  });
+
+/** `fetch`, but refusing to connect while `refuse` has requests left. */
+const refusing = (fetch: typeof globalThis.fetch) => {
+  let left = 0;
+  let refused = 0;
+  const wrapped: typeof globalThis.fetch = async (input, init) => {
+    if (left > 0) {
+      left -= 1;
+      refused += 1;
+      throw connectionRefused();
+    }
+    return fetch(input, init);
+  };
+  return { fetch: wrapped, refuse: (times: number) => void (left += times), refused: () => refused };
+};
 
 /** A proxy instance over one gateway's fake, and that fake seen through the adapter. */
 export interface Running {
@@ -65,11 +91,10 @@ const iamport: GatewayUnderTest = {
   name: 'iamport',
   label: "i'mport V1",
   async start(options = {}, beside) {
-    const h = await createHarness({
-      ...options,
-      ...(beside ? { fake: beside.h.fake, clock: beside.h.clock } : {}),
-    });
-    const fake = h.fake;
+    const clock = beside?.h.clock ?? createClock();
+    const fake = beside?.h.fake ?? createFakeIamport({ now: clock.now });
+    const transport = refusing(fake.fetch);
+    const h = await createHarness({ ...options, clock, fake: withFetch(fake, transport.fetch) });
     // i'mport keys its payments by imp_uid; the suite names orders by merchant_uid.
     const impUids = new Map<string, string>();
     return {
@@ -85,15 +110,18 @@ const iamport: GatewayUnderTest = {
       },
       cancels: () => fake.count('cancel'),
       calls: () => fake.calls.length,
-      struck: () => fake.calls.filter((call) => call.fault !== undefined).length,
-      // The shared faults are the V1 fake's own, word for word.
-      inject: (fault: IamportFault) => fake.inject(fault),
+      struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
+      // The fakes' faults are the V1 fake's own, word for word.
+      inject: (fault) =>
+        fault.kind === 'refuse_connection'
+          ? transport.refuse(fault.times ?? 1)
+          : fake.inject(fault satisfies IamportFault),
       portone: undefined,
     };
   },
 };
 
-const toPortOne = (fault: SharedFault): PortOneFault =>
+const toPortOne = (fault: FakeFault): PortOneFault =>
   fault.kind === 'pg_refusal'
     ? { kind: 'pg_refusal', pgMessage: fault.message, ...(fault.times ? { times: fault.times } : {}) }
     : fault;
@@ -104,7 +132,9 @@ const portone: GatewayUnderTest = {
   async start(options = {}, beside) {
     const clock = beside?.h.clock ?? createClock();
     const fake = beside?.portone ?? createFakePortOne({ now: clock.now });
-    const h = await createHarness({ ...options, clock, portone: fake });
+    const transport = refusing(fake.fetch);
+    // The harness reads the fake's secret and fetch only.
+    const h = await createHarness({ ...options, clock, portone: { ...fake, fetch: transport.fetch } });
     return {
       gateway: 'portone',
       h,
@@ -118,8 +148,9 @@ const portone: GatewayUnderTest = {
       },
       cancels: () => fake.count('cancel'),
       calls: () => fake.calls.length,
-      struck: () => fake.calls.filter((call) => call.fault !== undefined).length,
-      inject: (fault) => fake.inject(toPortOne(fault)),
+      struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
+      inject: (fault) =>
+        fault.kind === 'refuse_connection' ? transport.refuse(fault.times ?? 1) : fake.inject(toPortOne(fault)),
       portone: fake,
     };
   },
