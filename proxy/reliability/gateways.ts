@@ -3,7 +3,11 @@
  * gateway's fake, a payment to seed, what the gateway holds for an order, how many cancels reached it, and the faults
  * both fakes offer. A case written against `GatewayUnderTest` runs unchanged on i'mport V1 and on PortOne V2.
  */
-import { createFakeIamport, type Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
+import {
+  createFakeIamport,
+  type FakeIamport,
+  type Fault as IamportFault,
+} from '../gateways/iamport/fake/fake-iamport.ts';
 import {
   createFakePortOne,
   type FakePortOne,
@@ -87,6 +91,34 @@ export interface GatewayUnderTest {
   start(options?: ProxyOptions, beside?: Running): Promise<Running>;
 }
 
+/**
+ * i'mport keys payments by imp_uid (`imp_` and 12 digits); the suite names orders by merchant_uid, so the one is made
+ * from the other (FNV-1a: distinct for the few orders of a test).
+ */
+export const impUidOf = (orderId: string) => {
+  let hash = 0x811c9dc5;
+  for (const char of orderId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return `imp_${String(hash).padStart(12, '0')}`;
+};
+
+/** Seeds a paid card payment of the order on the fake i'mport. */
+export const seedIamport = (fake: FakeIamport, orderId: string, amount: number) =>
+  fake.addPayment({ imp_uid: impUidOf(orderId), merchant_uid: orderId, amount });
+
+export const heldByIamport = (fake: FakeIamport, orderId: string): Held => {
+  const payment = fake.getPayment(impUidOf(orderId));
+  if (!payment) throw new Error(`i'mport has no payment for ${orderId}`);
+  return { paid: payment.amount, refunded: payment.cancel_amount, cancellations: payment.cancel_history.length };
+};
+
+export const heldByPortOne = (fake: FakePortOne, orderId: string): Held => {
+  const payment = fake.getPayment(orderId);
+  if (!payment) throw new Error(`PortOne has no payment ${orderId}`);
+  // A REQUESTED cancellation has moved no money yet, and a FAILED one never will.
+  const succeeded = payment.cancellations.filter((entry) => entry.status === 'SUCCEEDED');
+  return { paid: payment.amount.total, refunded: payment.amount.cancelled, cancellations: succeeded.length };
+};
+
 const iamport: GatewayUnderTest = {
   name: 'iamport',
   label: "i'mport V1",
@@ -95,19 +127,11 @@ const iamport: GatewayUnderTest = {
     const fake = beside?.h.fake ?? createFakeIamport({ now: clock.now });
     const transport = refusing(fake.fetch);
     const h = await createHarness({ ...options, clock, fake: withFetch(fake, transport.fetch) });
-    // i'mport keys its payments by imp_uid; the suite names orders by merchant_uid.
-    const impUids = new Map<string, string>();
     return {
       gateway: 'iamport',
       h,
-      addPayment: (orderId, amount) =>
-        void impUids.set(orderId, fake.addPayment({ merchant_uid: orderId, amount }).imp_uid),
-      held: (orderId) => {
-        const impUid = impUids.get(orderId);
-        const payment = impUid === undefined ? undefined : fake.getPayment(impUid);
-        if (!payment) throw new Error(`i'mport has no payment for ${orderId}`);
-        return { paid: payment.amount, refunded: payment.cancel_amount, cancellations: payment.cancel_history.length };
-      },
+      addPayment: (orderId, amount) => void seedIamport(fake, orderId, amount),
+      held: (orderId) => heldByIamport(fake, orderId),
       cancels: () => fake.count('cancel'),
       calls: () => fake.calls.length,
       struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
@@ -139,13 +163,7 @@ const portone: GatewayUnderTest = {
       gateway: 'portone',
       h,
       addPayment: (orderId, amount) => void fake.addPayment({ paymentId: orderId, total: amount }),
-      held: (orderId) => {
-        const payment = fake.getPayment(orderId);
-        if (!payment) throw new Error(`PortOne has no payment ${orderId}`);
-        // A REQUESTED cancellation has moved no money yet, and a FAILED one never will.
-        const succeeded = payment.cancellations.filter((entry) => entry.status === 'SUCCEEDED');
-        return { paid: payment.amount.total, refunded: payment.amount.cancelled, cancellations: succeeded.length };
-      },
+      held: (orderId) => heldByPortOne(fake, orderId),
       cancels: () => fake.count('cancel'),
       calls: () => fake.calls.length,
       struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),

@@ -9,7 +9,7 @@ import { serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
 import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { DROP_HEADER } from '../gateways/portone/fake/traffic.ts';
 import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
-import type { GatewayName, Held } from './gateways.ts';
+import { type GatewayName, type Held, heldByIamport, heldByPortOne, impUidOf, seedIamport } from './gateways.ts';
 
 export interface ProcessRig {
   /** The proxy's environment, but for REFUND_TOKEN_SECRET and DATA_DIR. */
@@ -27,23 +27,17 @@ export interface ProcessRig {
 const iamportRig = async (): Promise<ProcessRig> => {
   const fake = createFakeIamport();
   const served = await serveFakeIamport(fake);
-  const impUids = new Map<string, string>();
   return {
     env: { IMP_KEY: 'test_imp_key', IMP_SECRET: 'test_imp_secret', IAMPORT_API_URL: served.url },
-    addPayment: (orderId, amount) =>
-      void impUids.set(orderId, fake.addPayment({ merchant_uid: orderId, amount }).imp_uid),
-    held: (orderId) => {
-      const payment = fake.getPayment(impUids.get(orderId) ?? '');
-      if (!payment) throw new Error(`i'mport has no payment for ${orderId}`);
-      return { paid: payment.amount, refunded: payment.cancel_amount, cancellations: payment.cancel_history.length };
-    },
+    addPayment: (orderId, amount) => void seedIamport(fake, orderId, amount),
+    held: (orderId) => heldByIamport(fake, orderId),
     cancels: () => fake.count('cancel'),
     holdNextCancel: (ms) => fake.inject({ kind: 'hold_response', ms }),
     webhook: (base, orderId) =>
       fetch(`${base}/webhooks/iamport`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ imp_uid: impUids.get(orderId) ?? '', merchant_uid: orderId, status: 'cancelled' }),
+        body: new URLSearchParams({ imp_uid: impUidOf(orderId), merchant_uid: orderId, status: 'cancelled' }),
       }),
     close: () => served.close(),
   };
@@ -73,12 +67,7 @@ const portoneRig = async (): Promise<ProcessRig> => {
       PORTONE_API_URL: served.url,
     },
     addPayment: (orderId, amount) => void fake.addPayment({ paymentId: orderId, total: amount }),
-    held: (orderId) => {
-      const payment = fake.getPayment(orderId);
-      if (!payment) throw new Error(`PortOne has no payment ${orderId}`);
-      const succeeded = payment.cancellations.filter((entry) => entry.status === 'SUCCEEDED');
-      return { paid: payment.amount.total, refunded: payment.amount.cancelled, cancellations: succeeded.length };
-    },
+    held: (orderId) => heldByPortOne(fake, orderId),
     cancels: () => fake.count('cancel'),
     holdNextCancel: (ms) => fake.inject({ kind: 'hold_response', ms }),
     webhook: async (base, orderId) => {
