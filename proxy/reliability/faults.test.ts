@@ -3,11 +3,11 @@
 // the same Idempotency-Key.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { Fault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { GATEWAYS, type GatewayName, type Running, type SharedFault } from './gateways.ts';
 import { assertMoneyInvariants, type Seen } from './invariants.ts';
 
 let h: Harness;
@@ -38,26 +38,38 @@ const refundLikeTheWidget = async (body: Record<string, unknown>, key: string): 
 interface Scenario {
   readonly name: string;
   /** Faults queued before the second of five refunds. */
-  readonly faults: readonly Fault[];
+  readonly faults: readonly SharedFault[];
   /** Something else to do before the second refund (e.g. expire the token). */
-  readonly before?: (h: Harness) => void;
+  readonly before?: (g: Running) => void;
   readonly timeoutMs?: number;
   /** Refund intents that end refused rather than refunded. */
   readonly refused?: number;
+  /** Requests the faults strike, when not one per `times` of `faults` (a fault queued by `before`). */
+  readonly strikes?: number;
+  /** The one gateway the case has a meaning on; both unless said (and why, beside it). */
+  readonly only?: GatewayName;
 }
 
 const scenarios: Scenario[] = [
-  { name: 'the token expiring mid-run', faults: [], before: (x) => x.fake.expireTokens() },
+  // V2 authenticates every call with its API secret: there is no token to expire, so these two are V1's alone.
+  { name: 'the token expiring mid-run', faults: [], before: (g) => g.h.fake.expireTokens(), only: 'iamport' },
   {
     name: 'the token expiring while getToken answers 5xx',
-    faults: [{ kind: 'http_5xx', route: 'token', status: 503 }],
-    before: (x) => x.fake.expireTokens(),
+    faults: [],
+    before: (g) => {
+      g.h.fake.inject({ kind: 'http_5xx', route: 'token', status: 503 });
+      g.h.fake.expireTokens();
+    },
+    strikes: 1,
+    only: 'iamport',
   },
-  { name: 'HTTP 502 (an HTML page) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 502 }] },
-  { name: 'HTTP 500 (an envelope) on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 500 }] },
+  // V1's 502 is an HTML page and its 500 an envelope; V2's fake answers both as its load balancer's HTML page.
+  { name: 'HTTP 502 on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 502 }] },
+  { name: 'HTTP 500 on the cancel', faults: [{ kind: 'http_5xx', route: 'cancel', status: 500 }] },
   { name: 'a timeout on the cancel', faults: [{ kind: 'delay', route: 'cancel', ms: 3000 }], timeoutMs: 300 },
   { name: 'a dropped connection on the cancel', faults: [{ kind: 'drop', route: 'cancel' }] },
   { name: 'dropped connections on every route, twice', faults: [{ kind: 'drop', route: 'any', times: 2 }] },
+  { name: 'connections refused, twice', faults: [{ kind: 'refuse_connection', times: 2 }] },
   { name: 'a PG refusal', faults: [{ kind: 'pg_refusal', message: '해당거래 취소실패' }], refused: 1 },
   { name: 'a cancel applied whose response is lost', faults: [{ kind: 'lose_response' }] },
   {
@@ -71,117 +83,128 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe("faults at i'mport", () => {
-  for (const scenario of scenarios) {
-    it(`${scenario.name}: converges, refunds once, reports only what happened`, async () => {
-      h = await createHarness({ timeoutMs: scenario.timeoutMs ?? 2000 });
-      const p = h.fake.addPayment({ merchant_uid: 'F-1', amount: 10_000 });
-      const answers: Seen[] = [];
-      for (let i = 0; i < 5; i++) {
-        if (i === 1) {
-          scenario.before?.(h);
-          for (const fault of scenario.faults) h.fake.inject(fault);
+for (const gateway of GATEWAYS) {
+  describe(`faults at ${gateway.label}`, () => {
+    for (const scenario of scenarios.filter((s) => (s.only ?? gateway.name) === gateway.name)) {
+      it(`${scenario.name}: converges, refunds once, reports only what happened`, async () => {
+        const g = await gateway.start({ timeoutMs: scenario.timeoutMs ?? 2000 });
+        h = g.h;
+        g.addPayment('F-1', 10_000);
+        const answers: Seen[] = [];
+        for (let i = 0; i < 5; i++) {
+          if (i === 1) {
+            scenario.before?.(g);
+            for (const fault of scenario.faults) g.inject(fault);
+          }
+          answers.push(
+            await refundLikeTheWidget({ merchant_uid: 'F-1', cancel_request_amount: 1500, reason: `r${i}` }, `f-${i}`),
+          );
         }
-        answers.push(
-          await refundLikeTheWidget({ merchant_uid: 'F-1', cancel_request_amount: 1500, reason: `r${i}` }, `f-${i}`),
-        );
-      }
-      const refused = answers.filter((a) => a.status !== 200);
-      assert.equal(refused.length, scenario.refused ?? 0, JSON.stringify(refused.map((a) => a.body)));
-      for (const a of refused) assert.equal(a.body.error.code, 'PG_PROVIDER');
-      await assertMoneyInvariants({ fake: h.fake, store: h.store, impUid: p.imp_uid, merchantUid: 'F-1', answers });
-      // A last full refund after the storm takes exactly what is left.
-      const rest = await refundLikeTheWidget({ merchant_uid: 'F-1', reason: 'rest' }, 'f-rest');
-      assert.equal(rest.status, 200);
-      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
+        const queued = scenario.faults.reduce((sum, fault) => sum + (fault.times ?? 1), 0);
+        assert.equal(g.struck(), scenario.strikes ?? queued, 'every fault struck');
+        const refused = answers.filter((a) => a.status !== 200);
+        assert.equal(refused.length, scenario.refused ?? 0, JSON.stringify(refused.map((a) => a.body)));
+        for (const a of refused) assert.equal(a.body.error.code, 'PG_PROVIDER');
+        await assertMoneyInvariants({ held: g.held('F-1'), store: h.store, merchantUid: 'F-1', answers });
+        // A last full refund after the storm takes exactly what is left.
+        const rest = await refundLikeTheWidget({ merchant_uid: 'F-1', reason: 'rest' }, 'f-rest');
+        assert.equal(rest.status, 200);
+        assert.equal(g.held('F-1').refunded, 10_000);
+        await assertMoneyInvariants({
+          held: g.held('F-1'),
+          store: h.store,
+          merchantUid: 'F-1',
+          answers: [...answers, rest],
+        });
+      });
+    }
+  });
+}
+
+for (const gateway of GATEWAYS) {
+  describe(`a ledger write failing after ${gateway.label} refunded`, () => {
+    it('still answers the refund as done; the row marked before the cancel makes the next look re-read the gateway, and nothing is refunded twice', async () => {
+      let failWrites = false;
+      const g = await gateway.start({ store: failingStore('upsertPayment', () => failWrites) });
+      h = g.h;
+      g.addPayment('W-FAIL', 10_000);
+      await h.view('W-FAIL');
+      failWrites = true;
+      const first = await h.cancel(
+        { merchant_uid: 'W-FAIL', cancel_request_amount: 4000, reason: 'x' },
+        { key: 'w-1' },
+      );
+      failWrites = false;
+      assert.equal(first.res.status, 200, 'the money moved, so the customer is told');
+      const behind = (await h.store.getPayment('W-FAIL'))!;
+      assert.equal(behind.cancel_amount, 0, 'the ledger fell behind');
+      assert.equal(behind.needs_sync, true, 'but its row was marked before the cancel went out');
+      assert.ok(
+        h.logs.some((l) => l.msg === 'ledger write failed after a refund'),
+        'and it was logged',
+      );
+      const rest = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-2' });
+      assert.equal(rest.body.refunded, 6000, 'the next refund read the gateway first and took exactly what is left');
+      assert.equal(g.cancels(), 2);
       await assertMoneyInvariants({
-        fake: h.fake,
+        held: g.held('W-FAIL'),
         store: h.store,
-        impUid: p.imp_uid,
-        merchantUid: 'F-1',
-        answers: [...answers, rest],
+        merchantUid: 'W-FAIL',
+        answers: [first, rest].map(({ res, body }) => ({ status: res.status, body })),
       });
     });
-  }
-});
+  });
 
-describe("a ledger write failing after i'mport refunded", () => {
-  it("still answers the refund as done; the row marked before the cancel makes the next look re-read i'mport, and nothing is refunded twice", async () => {
-    let failWrites = false;
-    h = await createHarness({ store: failingStore('upsertPayment', () => failWrites) });
-    const p = h.fake.addPayment({ merchant_uid: 'W-FAIL', amount: 10_000 });
-    await h.view('W-FAIL');
-    failWrites = true;
-    const first = await h.cancel({ merchant_uid: 'W-FAIL', cancel_request_amount: 4000, reason: 'x' }, { key: 'w-1' });
-    failWrites = false;
-    assert.equal(first.res.status, 200, 'the money moved, so the customer is told');
-    const behind = (await h.store.getPayment('W-FAIL'))!;
-    assert.equal(behind.cancel_amount, 0, 'the ledger fell behind');
-    assert.equal(behind.needs_sync, true, 'but its row was marked before the cancel went out');
-    assert.ok(
-      h.logs.some((l) => l.msg === 'ledger write failed after a refund'),
-      'and it was logged',
-    );
-    const rest = await h.cancel({ merchant_uid: 'W-FAIL', reason: 'rest' }, { key: 'w-2' });
-    assert.equal(rest.body.refunded, 6000, "the next refund read i'mport first and took exactly what is left");
-    assert.equal(h.fake.count('cancel'), 2);
-    await assertMoneyInvariants({
-      fake: h.fake,
-      store: h.store,
-      impUid: p.imp_uid,
-      merchantUid: 'W-FAIL',
-      answers: [first, rest].map(({ res, body }) => ({ status: res.status, body })),
+  describe(`the writes that follow an answer failing, on ${gateway.label}`, () => {
+    it('leave the refund answered once: the retry with the same key reports it, and the gateway is not called again', async () => {
+      let failTail = false;
+      const g = await gateway.start({ store: failingStore('completeIdempotencyKey', () => failTail) });
+      h = g.h;
+      g.addPayment('T-FAIL', 10_000);
+      failTail = true;
+      const body = { merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' };
+      const first = await h.cancel(body, { key: 't-1' });
+      await h.settled();
+      failTail = false;
+      assert.equal(first.res.status, 200);
+      assert.ok(
+        h.logs.some((l) => l.msg === 'could not finish under a lease' && /disk I\/O error/.test(String(l.error))),
+        'the failure was logged',
+      );
+      const retry = await h.cancel(body, { key: 't-1' });
+      assert.equal(retry.res.status, 200, 'the lease was released despite the failed write');
+      assert.equal(retry.body.refunded, 3000);
+      assert.equal(retry.body.cancelable_amount, 7000);
+      assert.equal(g.cancels(), 1, 'one cancel at the gateway');
+      await assertMoneyInvariants({
+        held: g.held('T-FAIL'),
+        store: h.store,
+        merchantUid: 'T-FAIL',
+        answers: [{ status: first.res.status, body: first.body }],
+      });
     });
   });
-});
 
-describe('the writes that follow an answer failing', () => {
-  it("leave the refund answered once: the retry with the same key reports it, and i'mport is not called again", async () => {
-    let failTail = false;
-    h = await createHarness({ store: failingStore('completeIdempotencyKey', () => failTail) });
-    const p = h.fake.addPayment({ merchant_uid: 'T-FAIL', amount: 10_000 });
-    failTail = true;
-    const first = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
-    await h.settled();
-    failTail = false;
-    assert.equal(first.res.status, 200);
-    assert.ok(
-      h.logs.some((l) => l.msg === 'could not finish under a lease' && /disk I\/O error/.test(String(l.error))),
-      'the failure was logged',
-    );
-    const retry = await h.cancel({ merchant_uid: 'T-FAIL', cancel_request_amount: 3000, reason: 'x' }, { key: 't-1' });
-    assert.equal(retry.res.status, 200, 'the lease was released despite the failed write');
-    assert.equal(retry.body.refunded, 3000);
-    assert.equal(retry.body.cancelable_amount, 7000);
-    assert.equal(h.fake.count('cancel'), 1, "one cancel at i'mport");
-    await assertMoneyInvariants({
-      fake: h.fake,
-      store: h.store,
-      impUid: p.imp_uid,
-      merchantUid: 'T-FAIL',
-      answers: [{ status: first.res.status, body: first.body }],
+  describe(`the ledger database unreachable, on ${gateway.label}`, () => {
+    it('answers a clear 503 and never calls the gateway', async () => {
+      // Port 1 on loopback refuses at once: a PostgreSQL server that is down.
+      const g = await gateway.start({
+        store: {
+          ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }),
+          migrate: async () => {},
+        },
+      });
+      h = g.h;
+      g.addPayment('DB-DOWN', 1000);
+      const cancel = await h.cancel({ merchant_uid: 'DB-DOWN', reason: 'x' }, { key: 'db-down' });
+      assert.equal(cancel.res.status, 503);
+      assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
+      assert.match(cancel.body.error.message, /nothing was refunded/);
+      const view = await h.view('DB-DOWN');
+      assert.equal(view.res.status, 503);
+      const health = await h.app.request('/health');
+      assert.equal(health.status, 503);
+      assert.equal(g.calls(), 0, 'the gateway was never called');
     });
   });
-});
-
-describe('the ledger database unreachable', () => {
-  it("answers a clear 503 and never calls i'mport", async () => {
-    // Port 1 on loopback refuses at once: a PostgreSQL server that is down.
-    h = await createHarness({
-      store: {
-        ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }),
-        migrate: async () => {},
-      },
-    });
-    h.fake.addPayment({ merchant_uid: 'DB-DOWN', amount: 1000 });
-    const cancel = await h.cancel({ merchant_uid: 'DB-DOWN', reason: 'x' }, { key: 'db-down' });
-    assert.equal(cancel.res.status, 503);
-    assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
-    assert.match(cancel.body.error.message, /nothing was refunded/);
-    const view = await h.view('DB-DOWN');
-    assert.equal(view.res.status, 503);
-    const health = await h.app.request('/health');
-    assert.equal(health.status, 503);
-    assert.equal(h.fake.calls.length, 0, "i'mport was never called");
-  });
-});
+}

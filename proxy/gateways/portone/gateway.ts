@@ -98,7 +98,11 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
 
   /** A change's answer other than 200: a refusal (nothing happened), or an outcome nobody knows yet. */
   const notApplied = (raw: Raw): ChangeResult => {
-    if (raw.kind === 'unavailable') return { kind: 'unknown', reason: raw.reason, detail: raw.detail };
+    // No answer (a timeout, a lost connection): PortOne goes on with a request whose client went away (the V2 docs on
+    // Idempotency-Key), so a lookup that shows nothing yet proves nothing, as with IDEMPOTENCY_OUTSTANDING_REQUEST.
+    if (raw.kind === 'unavailable') {
+      return { kind: 'unknown', reason: raw.reason, detail: raw.detail, stillRunning: true };
+    }
     const error = errorOf(raw);
     if (error?.type === OUTSTANDING) {
       const detail = `${OUTSTANDING}: a request with this key still runs`;

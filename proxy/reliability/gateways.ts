@@ -1,0 +1,178 @@
+/**
+ * @module The two gateways the reliability suite runs on, behind one small adapter: a proxy (the harness) over the
+ * gateway's fake, a payment to seed, what the gateway holds for an order, how many cancels reached it, and the faults
+ * both fakes offer. A case written against `GatewayUnderTest` runs unchanged on i'mport V1 and on PortOne V2.
+ */
+import {
+  createFakeIamport,
+  type FakeIamport,
+  type Fault as IamportFault,
+} from '../gateways/iamport/fake/fake-iamport.ts';
+import {
+  createFakePortOne,
+  type FakePortOne,
+  type Fault as PortOneFault,
+} from '../gateways/portone/fake/fake-portone.ts';
+import { createClock, createHarness, type Harness, type HarnessOptions } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
+
+export type GatewayName = 'iamport' | 'portone';
+
+/** What the gateway holds for one order: what was paid, what it refunded, and its cancellations that count. */
+export interface Held {
+  readonly paid: number;
+  readonly refunded: number;
+  readonly cancellations: number;
+}
+
+/**
+ * A fault both fakes apply the same way (the fake-kit's transport faults, and a PG refusal), on a route both have:
+ * `payment` is the payment's lookup by the gateway's id, `cancel` the cancel.
+ */
+export type SharedFault =
+  | { kind: 'delay'; ms: number; route?: 'payment' | 'cancel' | 'any'; times?: number }
+  | { kind: 'http_5xx'; status?: number; route?: 'payment' | 'cancel' | 'any'; times?: number }
+  | { kind: 'drop'; route?: 'payment' | 'cancel' | 'any'; times?: number }
+  | { kind: 'lose_response'; times?: number }
+  | { kind: 'hold_response'; ms: number; times?: number }
+  | { kind: 'pg_refusal'; message: string; times?: number }
+  /** Nothing listens at the gateway's address: the next `times` requests fail to connect, whatever their route. */
+  | { kind: 'refuse_connection'; times?: number };
+
+type FakeFault = Exclude<SharedFault, { kind: 'refuse_connection' }>;
+
+/** Node's fetch when nothing listens at the address: neither fake can play it, so the adapter does, before them. */
+const connectionRefused = () =>
+  new TypeError('fetch failed', {
+    cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
+  });
+
+/** `fetch`, but refusing to connect while `refuse` has requests left. */
+const refusing = (fetch: typeof globalThis.fetch) => {
+  let left = 0;
+  let refused = 0;
+  const wrapped: typeof globalThis.fetch = async (input, init) => {
+    if (left > 0) {
+      left -= 1;
+      refused += 1;
+      throw connectionRefused();
+    }
+    return fetch(input, init);
+  };
+  return { fetch: wrapped, refuse: (times: number) => void (left += times), refused: () => refused };
+};
+
+/** A proxy instance over one gateway's fake, and that fake seen through the adapter. */
+export interface Running {
+  readonly gateway: GatewayName;
+  readonly h: Harness;
+  /** Seeds a paid card payment of `amount` for the order. */
+  addPayment(orderId: string, amount: number): void;
+  held(orderId: string): Held;
+  /** Cancels that reached the gateway (refused or not). */
+  cancels(): number;
+  /** Requests of any kind that reached the gateway. */
+  calls(): number;
+  /** Requests an injected fault shaped: a case whose fault never struck proves nothing. */
+  struck(): number;
+  inject(fault: SharedFault): void;
+  /** The PortOne V2 fake, when this runs on V2 (for what only V2 has). */
+  readonly portone: FakePortOne | undefined;
+}
+
+/** The proxy's options the suite varies; the gateway, its fake and the clock come from the adapter. */
+export type ProxyOptions = Omit<HarnessOptions, 'fake' | 'portone' | 'clock' | 'gateway'>;
+
+export interface GatewayUnderTest {
+  readonly name: GatewayName;
+  /** For test names: "i'mport V1" or "PortOne V2". */
+  readonly label: string;
+  /** A proxy over a new fake, or, with `beside`, a second instance over the same fake and clock. */
+  start(options?: ProxyOptions, beside?: Running): Promise<Running>;
+}
+
+/**
+ * i'mport keys payments by imp_uid (`imp_` and 12 digits); the suite names orders by merchant_uid, so the one is made
+ * from the other (FNV-1a: distinct for the few orders of a test).
+ */
+export const impUidOf = (orderId: string) => {
+  let hash = 0x811c9dc5;
+  for (const char of orderId) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return `imp_${String(hash).padStart(12, '0')}`;
+};
+
+/** Seeds a paid card payment of the order on the fake i'mport. */
+export const seedIamport = (fake: FakeIamport, orderId: string, amount: number) =>
+  fake.addPayment({ imp_uid: impUidOf(orderId), merchant_uid: orderId, amount });
+
+export const heldByIamport = (fake: FakeIamport, orderId: string): Held => {
+  const payment = fake.getPayment(impUidOf(orderId));
+  if (!payment) throw new Error(`i'mport has no payment for ${orderId}`);
+  return { paid: payment.amount, refunded: payment.cancel_amount, cancellations: payment.cancel_history.length };
+};
+
+export const heldByPortOne = (fake: FakePortOne, orderId: string): Held => {
+  const payment = fake.getPayment(orderId);
+  if (!payment) throw new Error(`PortOne has no payment ${orderId}`);
+  // A REQUESTED cancellation has moved no money yet, and a FAILED one never will.
+  const succeeded = payment.cancellations.filter((entry) => entry.status === 'SUCCEEDED');
+  return { paid: payment.amount.total, refunded: payment.amount.cancelled, cancellations: succeeded.length };
+};
+
+const iamport: GatewayUnderTest = {
+  name: 'iamport',
+  label: "i'mport V1",
+  async start(options = {}, beside) {
+    const clock = beside?.h.clock ?? createClock();
+    const fake = beside?.h.fake ?? createFakeIamport({ now: clock.now });
+    const transport = refusing(fake.fetch);
+    const h = await createHarness({ ...options, clock, fake: withFetch(fake, transport.fetch) });
+    return {
+      gateway: 'iamport',
+      h,
+      addPayment: (orderId, amount) => void seedIamport(fake, orderId, amount),
+      held: (orderId) => heldByIamport(fake, orderId),
+      cancels: () => fake.count('cancel'),
+      calls: () => fake.calls.length,
+      struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
+      // The fakes' faults are the V1 fake's own, word for word.
+      inject: (fault) =>
+        fault.kind === 'refuse_connection'
+          ? transport.refuse(fault.times ?? 1)
+          : fake.inject(fault satisfies IamportFault),
+      portone: undefined,
+    };
+  },
+};
+
+const toPortOne = (fault: FakeFault): PortOneFault =>
+  fault.kind === 'pg_refusal'
+    ? { kind: 'pg_refusal', pgMessage: fault.message, ...(fault.times ? { times: fault.times } : {}) }
+    : fault;
+
+const portone: GatewayUnderTest = {
+  name: 'portone',
+  label: 'PortOne V2',
+  async start(options = {}, beside) {
+    const clock = beside?.h.clock ?? createClock();
+    const fake = beside?.portone ?? createFakePortOne({ now: clock.now });
+    const transport = refusing(fake.fetch);
+    // The harness reads the fake's secret and fetch only.
+    const h = await createHarness({ ...options, clock, portone: { ...fake, fetch: transport.fetch } });
+    return {
+      gateway: 'portone',
+      h,
+      addPayment: (orderId, amount) => void fake.addPayment({ paymentId: orderId, total: amount }),
+      held: (orderId) => heldByPortOne(fake, orderId),
+      cancels: () => fake.count('cancel'),
+      calls: () => fake.calls.length,
+      struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
+      inject: (fault) =>
+        fault.kind === 'refuse_connection' ? transport.refuse(fault.times ?? 1) : fake.inject(toPortOne(fault)),
+      portone: fake,
+    };
+  },
+};
+
+/** Every gateway the proxy runs on; each reliability case runs once per entry. */
+export const GATEWAYS: readonly GatewayUnderTest[] = [iamport, portone];

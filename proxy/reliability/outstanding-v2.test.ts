@@ -1,0 +1,134 @@
+// PortOne V2's own fault: a cancel PortOne still runs (its PG has not answered) when the proxy has given up on it, so a
+// retry with the same key meets 409 IDEMPOTENCY_OUTSTANDING_REQUEST. The V2 docs say a request goes on after its
+// client went away: until PortOne shows how it ended, the outcome is unknown, never "nothing was refunded", and it
+// is settled later without a double refund. (i'mport V1 has no idempotency at the gateway and no such answer.)
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import type { FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { GATEWAYS, type Running } from './gateways.ts';
+import { assertMoneyInvariants, type Seen } from './invariants.ts';
+
+const portone = GATEWAYS.find((g) => g.name === 'portone')!;
+
+let h: Harness | undefined;
+afterEach(async () => h?.close());
+
+const start = async (): Promise<{ g: Running; fake: FakePortOne }> => {
+  // 300 ms: the proxy gives up on the cancel long before the test lets the PG answer.
+  const g = await portone.start({ timeoutMs: 300 });
+  h = g.h;
+  g.addPayment('OUT-1', 10_000);
+  return { g, fake: g.portone! };
+};
+
+const refund = async (g: Running, amount: number | undefined, key: string): Promise<Seen> => {
+  const body = { merchant_uid: 'OUT-1', reason: key, ...(amount ? { cancel_request_amount: amount } : {}) };
+  const { res, body: answer } = await g.h.cancel(body, { key });
+  return { status: res.status, body: answer };
+};
+
+/** Lets the event loop run until the stalled cancel has answered (no clock involved). */
+const untilAnswered = async (fake: FakePortOne): Promise<void> => {
+  for (let turn = 0; turn < 10_000; turn += 1) {
+    if (fake.calls.every((call) => call.status !== 0)) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('the stalled cancel never answered');
+};
+
+const outstandingAnswers = (fake: FakePortOne, key: string) =>
+  fake.calls.filter((c) => c.route === 'cancel' && c.status === 409 && c.idempotencyKey?.endsWith(`:${key}"`)).length;
+
+describe('a cancel still running at PortOne V2 when the same refund is sent again', () => {
+  it('answers an unknown outcome while PortOne runs it, settles it by the same key later, and refunds it once', async () => {
+    const { g, fake } = await start();
+    const before = await refund(g, 1500, 'out-0');
+    assert.equal(before.status, 200);
+    fake.inject({ kind: 'stall' });
+    // The widget's behaviour: a 503 is retried with the same key.
+    const meanwhile: Seen[] = [];
+    for (let i = 0; i < 3; i++) meanwhile.push(await refund(g, 1500, 'out-1'));
+    assert.equal(fake.stalled, 1, 'PortOne still has the first cancel');
+    assert.ok(outstandingAnswers(fake, 'out-1') >= 1, 'a retry met IDEMPOTENCY_OUTSTANDING_REQUEST');
+    for (const seen of meanwhile) {
+      assert.equal(seen.status, 503);
+      assert.equal(
+        seen.body.error.code,
+        'REFUND_OUTCOME_UNKNOWN',
+        `never "nothing was refunded": ${JSON.stringify(seen.body)}`,
+      );
+    }
+    assert.equal(g.held('OUT-1').refunded, 1500, 'nothing moved yet');
+
+    fake.releaseStalled();
+    await untilAnswered(fake);
+    assert.equal(g.held('OUT-1').refunded, 3000, 'the PG answered and PortOne applied the first cancel');
+    const settled = await refund(g, 1500, 'out-1');
+    assert.equal(settled.status, 200, JSON.stringify(settled.body));
+    assert.equal(settled.body.refunded, 1500);
+    assert.equal(settled.body.cancelable_amount, 7000);
+    const rest = await refund(g, undefined, 'out-rest');
+    assert.equal(rest.body.refunded, 7000, 'the rest is exactly what is left');
+    await assertMoneyInvariants({
+      held: g.held('OUT-1'),
+      store: g.h.store,
+      merchantUid: 'OUT-1',
+      answers: [before, settled, rest],
+    });
+  });
+
+  it('lets another refund go on meanwhile; the first then meets the changed balance at PortOne, never a double refund', async () => {
+    const { g, fake } = await start();
+    fake.inject({ kind: 'stall' });
+    const lost = await refund(g, 1500, 'out-a');
+    assert.equal(lost.status, 503);
+    assert.equal(
+      lost.body.error.code,
+      'REFUND_OUTCOME_UNKNOWN',
+      `never "nothing was refunded": ${JSON.stringify(lost.body)}`,
+    );
+    // Another refund intent, with a key of its own, while PortOne still waits for the PG on the first.
+    const other = await refund(g, 2000, 'out-b');
+    assert.equal(other.status, 200, JSON.stringify(other.body));
+    fake.releaseStalled();
+    await untilAnswered(fake);
+    assert.equal(g.held('OUT-1').refunded, 2000, "the first cancel's checksum no longer held: PortOne refused it");
+    const again = await refund(g, 1500, 'out-a');
+    assert.equal(again.status, 409, 'the same key learns the first cancel was refused');
+    assert.equal(again.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    const rest = await refund(g, undefined, 'out-rest');
+    assert.equal(rest.body.refunded, 8000);
+    await assertMoneyInvariants({
+      held: g.held('OUT-1'),
+      store: g.h.store,
+      merchantUid: 'OUT-1',
+      answers: [lost, other, again, rest],
+    });
+  });
+
+  // A known bug, outside this suite's files: a look at the order (the view, a refund's settling step) while PortOne
+  // still runs the cancel settles the attempt from a lookup that shows nothing yet (proxy/refunds/settle.ts,
+  // settleAttempts knows no `stillRunning`), as failed, and clears the order's mark; when the PG then answers, the
+  // refund happened, the audit says it failed, and the view shows the old balance until something re-reads PortOne.
+  it('keeps the attempt open while PortOne runs its cancel, so a look after the PG answered settles it as refunded', {
+    todo: 'settleAttempts settles a still-running V2 cancel as failed (proxy/refunds/settle.ts)',
+  }, async () => {
+    const { g, fake } = await start();
+    fake.inject({ kind: 'stall' });
+    const lost = await refund(g, 1500, 'out-v');
+    assert.equal(lost.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    await g.h.view('OUT-1');
+    fake.releaseStalled();
+    await untilAnswered(fake);
+    assert.equal(g.held('OUT-1').refunded, 1500, 'PortOne applied it once the PG answered');
+    const view = await g.h.view('OUT-1');
+    assert.equal(view.body.cancel_amount, 1500, 'the view shows the refund that happened');
+    const audit = await g.h.store.listAttempts('OUT-1');
+    assert.deepEqual(
+      audit.map((a) => a.outcome),
+      ['succeeded'],
+      'the attempt is settled as the refund it was',
+    );
+  });
+});
