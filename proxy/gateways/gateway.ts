@@ -145,6 +145,11 @@ export interface Gateway {
   readonly name: GatewayName;
   /** Where the gateway is reached; shown by /health only with HEALTH_DETAILS. */
   readonly baseUrl: string;
+  /**
+   * How long a change the gateway was sent, and did not answer, may still be running there: sooner, a lookup that
+   * shows nothing proves nothing. 0 where the gateway's answer is the change's end (i'mport V1).
+   */
+  readonly changeMayRunForMs: number;
   /** The gateway as an answer's message names it ("i'mport", "PortOne"): messages never name the other one. */
   readonly label: string;
   /** Where the gateway's webhooks are received (POST). */

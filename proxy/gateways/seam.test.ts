@@ -104,6 +104,7 @@ const createTinyGateway = () => {
     name: 'portone',
     baseUrl: 'http://tiny-gateway.test',
     label: 'Tiny',
+    changeMayRunForMs: 0,
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),

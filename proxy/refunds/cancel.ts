@@ -177,7 +177,11 @@ const refund = async (
   // accepted and has not finished is still accepted; one it accepted and then failed stays failed (a new request, with
   // a new key, may try again).
   if (keyed?.earlierAttemptId) {
-    const earlier = await deps.store.getAttempt(keyed.earlierAttemptId);
+    // Any attempt of this key that succeeded did the key's refund (an earlier one may be settled only now, from the
+    // gateway's copy, after later ones met the gateway still running it); else the attempt the key was last bound to.
+    const ofKey = attempts.filter((a) => a.idempotency_key === keyed.key);
+    const earlier =
+      ofKey.find((a) => a.outcome === 'succeeded') ?? (await deps.store.getAttempt(keyed.earlierAttemptId));
     if (earlier?.outcome === 'succeeded') {
       if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
       const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);

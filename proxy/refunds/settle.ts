@@ -80,19 +80,26 @@ export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
 
 /**
  * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the
- * order's lease (so no attempt is still running) and only with a payment just read from i'mport.
+ * order's lease (so no attempt of ours is still running) and only with a payment just read from the gateway. Answers
+ * how many stay open: a cancel the gateway shows unfinished, or one it may still be running (Gateway.changeMayRunForMs);
+ * their order stays marked, so every look at it asks the gateway again.
  */
 export const settleAttempts = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'log' | 'randomId' | 'webhooks'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'log' | 'randomId' | 'webhooks' | 'gateway'>,
   payment: Payment,
   attempts: readonly Attempt[],
-): Promise<void> => {
+): Promise<number> => {
   const claimed = claimedIds(attempts);
+  let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     const { applied, entry, refunded, pending, refused } = verdictOf(attempt, payment, claimed);
-    // Accepted and unfinished at the gateway: its webhook or a later lookup decides it.
-    if (pending) continue;
+    // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.
+    const mayRun = !applied && !refused && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
+    if (pending || mayRun) {
+      open += 1;
+      continue;
+    }
     const made = entry ?? refused;
     if (made) claimed.add(entryId(made));
     if (refused) {
@@ -117,6 +124,8 @@ export const settleAttempts = async (
       deps.log({ level: 'warn', msg: "settled a refund attempt from i'mport", attempt: attempt.id, applied });
     }
   }
+  if (open > 0) await deps.store.markNeedsSync(payment.imp_uid, deps.now());
+  return open;
 };
 
 /**

@@ -83,10 +83,10 @@ const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> =
       // A cancel the gateway accepted and has not finished (PortOne V2) leaves the figures open until it has.
       const unfinished = loaded.kind === 'ok' && (loaded.payment.cancels_pending?.length ?? 0) > 0;
       if (loaded.kind === 'ok' && unsettled) {
-        await settleAttempts(deps, loaded.payment, attempts);
+        const open = await settleAttempts(deps, loaded.payment, attempts);
         await recordExternalCancels(deps, loaded.payment, () => deps.store.listAttempts(stored.merchant_uid));
         // A capped grant is counted from the settled outcomes, read again.
-        return { value: { loaded, pending: unfinished, attempts: null } };
+        return { value: { loaded, pending: unfinished || open > 0, attempts: null } };
       }
       if (loaded.kind === 'ok') await recordExternalCancels(deps, loaded.payment, attempts);
       if (loaded.kind === 'unavailable' && loaded.reason !== 'inconsistent') {

@@ -107,18 +107,20 @@ describe('a cancel still running at PortOne V2 when the same refund is sent agai
     });
   });
 
-  // A known bug, outside this suite's files: a look at the order (the view, a refund's settling step) while PortOne
-  // still runs the cancel settles the attempt from a lookup that shows nothing yet (proxy/refunds/settle.ts,
-  // settleAttempts knows no `stillRunning`), as failed, and clears the order's mark; when the PG then answers, the
-  // refund happened, the audit says it failed, and the view shows the old balance until something re-reads PortOne.
-  it('keeps the attempt open while PortOne runs its cancel, so a look after the PG answered settles it as refunded', {
-    todo: 'settleAttempts settles a still-running V2 cancel as failed (proxy/refunds/settle.ts)',
-  }, async () => {
+  // A look at the order while PortOne still runs the cancel proves nothing (Gateway.changeMayRunForMs): the attempt
+  // stays open and the order marked, so the look after the PG answered settles it as the refund it was.
+  it('keeps the attempt open while PortOne runs its cancel, so a look after the PG answered settles it as refunded', async () => {
     const { g, fake } = await start();
     fake.inject({ kind: 'stall' });
     const lost = await refund(g, 1500, 'out-v');
     assert.equal(lost.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
-    await g.h.view('OUT-1');
+    const during = await g.h.view('OUT-1');
+    assert.deepEqual(
+      [during.body.refundable, during.body.reason],
+      [false, 'OUTCOME_PENDING_CHECK'],
+      'while PortOne may still run it, the order is shown as being checked, not as refundable',
+    );
+    assert.equal((await g.h.store.listAttempts('OUT-1'))[0]?.outcome, 'unknown');
     fake.releaseStalled();
     await untilAnswered(fake);
     assert.equal(g.held('OUT-1').refunded, 1500, 'PortOne applied it once the PG answered');
@@ -130,5 +132,23 @@ describe('a cancel still running at PortOne V2 when the same refund is sent agai
       ['succeeded'],
       'the attempt is settled as the refund it was',
     );
+  });
+
+  it('settles the attempt as not refunded once PortOne could no longer be running it and shows nothing', async () => {
+    const { g, fake } = await start();
+    fake.inject({ kind: 'stall' });
+    const lost = await refund(g, 1500, 'out-w');
+    assert.equal(lost.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal((await g.h.view('OUT-1')).body.reason, 'OUTCOME_PENDING_CHECK');
+    // Nine minutes on, PortOne could still be running it; eleven minutes on, it cannot (Gateway.changeMayRunForMs).
+    g.h.clock.advance(9 * 60_000);
+    assert.equal((await g.h.view('OUT-1')).body.reason, 'OUTCOME_PENDING_CHECK');
+    g.h.clock.advance(2 * 60_000);
+    const after = await g.h.view('OUT-1');
+    assert.deepEqual([after.body.refundable, after.body.cancelable_amount], [true, 10_000], JSON.stringify(after.body));
+    const [attempt] = await g.h.store.listAttempts('OUT-1');
+    assert.deepEqual([attempt?.outcome, attempt?.refunded], ['failed', null]);
+    fake.releaseStalled();
+    await untilAnswered(fake);
   });
 });

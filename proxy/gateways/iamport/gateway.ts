@@ -45,6 +45,7 @@ export const iamportGatewayOf = (
   name: 'iamport',
   baseUrl: client.baseUrl,
   label: "i'mport",
+  changeMayRunForMs: 0,
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],
   findPayment: (merchantUid) => client.findPayment(merchantUid),

@@ -46,6 +46,13 @@ const segmentOf = (id: string): string | null =>
 
 type Read = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind: 'not_found' } | Unavailable;
 
+/**
+ * PortOne goes on with a request whose client went away (V2's Idempotency-Key guide), and advises clients to wait 60 s
+ * for one. A cancel sent without an answer is taken as possibly still running for ten times that: until then, a lookup
+ * that does not show it leaves the attempt open (the view says it is being checked), never "not refunded".
+ */
+const CHANGE_MAY_RUN_FOR_MS = 10 * 60_000;
+
 export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway => {
   const { baseUrl, storeId, log = () => {}, testChannel = false } = options;
   const send = createPortOneHttp(options);
@@ -133,6 +140,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     name: 'portone',
     baseUrl,
     label: 'PortOne',
+    changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
     signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
@@ -172,6 +180,9 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       // SUCCEEDED. currentCancellableAmount held, so our copy's balance was PortOne's: the payment now stands as our
       // copy less this cancellation, and no second call (which could fail after the money moved) is needed.
       const before = command.payment;
+      // PortOne replays a finished request's answer for its key: a cancellation our copy already holds is not new.
+      if (before.cancel_history.some((e) => e.cancellation_id === cancellation.id))
+        return { kind: 'ok', payment: before };
       const cancelAmount = before.cancel_amount + cancellation.totalAmount;
       const payment: Payment = {
         ...before,
