@@ -1,94 +1,26 @@
 /**
  * @module The conformance suite: the same HTTP-level scenarios against the proxy on one runtime, started as its own
  * process (harness.ts), talking over loopback to the fake i'mport (serveFakeIamport) and to PostgreSQL. Each runtime's
- * test file calls runConformance(name). The audit is read straight from the runtime's PostgreSQL schema, so every
- * scenario also checks what reached the ledger.
+ * test file calls runConformance(name). The scenarios both gateways share are in refund-scenarios.ts (PortOne V2 runs
+ * them too: conformance-portone.ts); here are those only i'mport V1 runs. The audit is read straight from the runtime's
+ * PostgreSQL schema, so every scenario also checks what reached the ledger.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { mintGrant } from '../proxy/auth/grant.ts';
-import { GRANT_SECRET, proxyEnv, RUNTIME_LABELS, type RuntimeName, startRefused } from './harness.ts';
-import { callProxy, runtimeStack } from './stack.ts';
-
-/**
- * Workers learn the client IP from CF-Connecting-IP, which Cloudflare's edge sets; raw workerd has no edge, so the
- * tests play it. The other runtimes report the socket's peer.
- */
-const clientFor = (runtime: RuntimeName): { readonly headers: Record<string, string>; readonly ip: RegExp } =>
-  runtime === 'workerd'
-    ? { headers: { 'CF-Connecting-IP': '203.0.113.9' }, ip: /^203\.0\.113\.9$/ }
-    : { headers: {}, ip: /^(::ffff:)?127\.0\.0\.1$/ };
-
-interface AttemptRow {
-  readonly id: string;
-  readonly outcome: string | null;
-  readonly refunded: number | null;
-  readonly client_ip: string | null;
-  readonly refund_account_masked: string | null;
-  readonly idempotency_key: string | null;
-  readonly started_at: number;
-  readonly finished_at: number | null;
-}
+import { iamportProbe } from './gateway-probes.ts';
+import { proxyEnv, RUNTIME_LABELS, type RuntimeName, startRefused } from './harness.ts';
+import { runRefundScenarios } from './refund-scenarios.ts';
+import { scenarioClient } from './scenario-client.ts';
+import { runtimeStack } from './stack.ts';
 
 export const runConformance = (runtime: RuntimeName): void => {
   describe(`the proxy on ${RUNTIME_LABELS[runtime]}`, () => {
-    const client = clientFor(runtime);
     const stack = runtimeStack(runtime, { schema: runtime });
     const { fake } = stack;
+    const { client, call, cancel, attempts, ledgerCancelAmount } = scenarioClient(runtime, stack);
 
-    const call = async (
-      path: string,
-      init: {
-        method?: string;
-        grant?: string | null;
-        merchantUid?: string;
-        key?: string;
-        body?: unknown;
-        headers?: Record<string, string>;
-      } = {},
-    ) => {
-      const grant =
-        init.grant === undefined && init.merchantUid
-          ? await mintGrant(GRANT_SECRET, { merchantUid: init.merchantUid })
-          : init.grant;
-      return callProxy(`${stack.proxy.url}${path}`, {
-        ...init,
-        method: init.method ?? 'GET',
-        bearer: grant ?? null,
-        headers: { ...client.headers, ...init.headers },
-      });
-    };
-
-    const cancel = (
-      body: { merchant_uid: string } & Record<string, unknown>,
-      init: { grant?: string | null; key?: string } = {},
-    ) => call('/payments/cancel', { method: 'POST', merchantUid: body.merchant_uid, body, ...init });
-
-    const attempts = async (merchantUid: string): Promise<AttemptRow[]> =>
-      await stack.ledger.sql<AttemptRow[]>`
-        SELECT id, outcome, refunded, client_ip, refund_account_masked, idempotency_key,
-               started_at::float8 AS started_at, finished_at::float8 AS finished_at
-        FROM refund_attempts WHERE merchant_uid = ${merchantUid} ORDER BY started_at, id`;
-
-    const ledgerCancelAmount = async (merchantUid: string): Promise<number | undefined> =>
-      (
-        await stack.ledger.sql<
-          { cancel_amount: number }[]
-        >`SELECT cancel_amount FROM payments WHERE merchant_uid = ${merchantUid}`
-      )[0]?.cancel_amount;
-
-    it("answers /health: ok, on the PostgreSQL ledger, with the fake i'mport as its i'mport", async () => {
-      const { res, body } = await call('/health');
-      assert.equal(res.status, 200);
-      assert.deepEqual(
-        body,
-        { ok: true, store: 'postgres', gateway: 'iamport', iamport: stack.served.url, mode: 'live' },
-        'HEALTH_DETAILS=true shows more',
-      );
-      const [migrations] = await stack.ledger.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM schema_migrations`;
-      assert.ok(migrations!.n >= 1, 'the runtime migrated the ledger in its own schema');
-    });
+    runRefundScenarios(runtime, stack, iamportProbe(fake));
 
     it('serves the built widget with its ETag, and 304 for a matching If-None-Match', async () => {
       const res = await fetch(`${stack.proxy.url}/refund-button.js`, { headers: client.headers });
@@ -105,125 +37,6 @@ export const runConformance = (runtime: RuntimeName): void => {
         headers: { ...client.headers, 'If-None-Match': etag! },
       });
       assert.equal(again.status, 304);
-    });
-
-    it("shows the refund view of an order it first fetches from i'mport", async () => {
-      const p = fake.addPayment({
-        merchant_uid: 'RT-VIEW',
-        amount: 9000,
-        name: '반팔 티셔츠',
-        pay_method: 'card',
-        pg_provider: 'kcp',
-      });
-      const { res, body } = await call('/payments/RT-VIEW', { merchantUid: 'RT-VIEW' });
-      assert.equal(res.status, 200);
-      assert.deepEqual(body, {
-        merchant_uid: 'RT-VIEW',
-        name: '반팔 티셔츠',
-        amount: 9000,
-        cancel_amount: 0,
-        cancelable_amount: 9000,
-        cancelable_tax_free_amount: null,
-        currency: 'KRW',
-        pay_method: 'card',
-        pg_provider: 'kcp',
-        status: 'paid',
-        paid_at: p.paid_at,
-        refundable: true,
-        revocable: false,
-        refund_account_required: false,
-        refund_tel_required: false,
-        payout_estimate: null,
-        request_mode: false,
-        request: null,
-      });
-      assert.equal(await ledgerCancelAmount('RT-VIEW'), 0, 'the order is in the ledger now');
-    });
-
-    it("refunds a card payment in full, and audits it with the client's IP", async () => {
-      const p = fake.addPayment({ merchant_uid: 'RT-FULL', amount: 4000 });
-      const { res, body } = await cancel({ merchant_uid: 'RT-FULL', reason: '단순 변심' });
-      assert.equal(res.status, 200, JSON.stringify(body));
-      assert.equal(body.refunded, 4000);
-      assert.equal(body.cancelable_amount, 0);
-      assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
-      assert.equal(await ledgerCancelAmount('RT-FULL'), 4000);
-      const [attempt] = await attempts('RT-FULL');
-      assert.equal(attempt!.outcome, 'succeeded');
-      assert.equal(attempt!.refunded, 4000);
-      assert.match(attempt!.client_ip ?? '', client.ip);
-    });
-
-    it('refunds part of a payment, twice, leaving the rest refundable', async () => {
-      const p = fake.addPayment({ merchant_uid: 'RT-PART', amount: 10000 });
-      const first = await cancel({ merchant_uid: 'RT-PART', cancel_request_amount: 3000, reason: '부분 환불' });
-      assert.equal(first.res.status, 200, JSON.stringify(first.body));
-      assert.equal(first.body.refunded, 3000);
-      assert.equal(first.body.cancelable_amount, 7000);
-      const second = await cancel({ merchant_uid: 'RT-PART', cancel_request_amount: 2000, reason: '부분 환불' });
-      assert.equal(second.body.cancelable_amount, 5000);
-      assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 5000);
-      assert.equal(await ledgerCancelAmount('RT-PART'), 5000);
-      const view = await call('/payments/RT-PART', { merchantUid: 'RT-PART' });
-      assert.equal(view.body.cancelable_amount, 5000);
-    });
-
-    it("refunds a paid virtual account into the customer's account, and audits only a masked account number", async () => {
-      fake.addPayment({ merchant_uid: 'RT-VBANK', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
-      const missing = await cancel({ merchant_uid: 'RT-VBANK', reason: 'x' });
-      assert.equal(missing.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
-      const cancelsBefore = fake.count('cancel');
-      const ok = await cancel({
-        merchant_uid: 'RT-VBANK',
-        reason: '환불',
-        refund_holder: '홍길동',
-        refund_bank: '88',
-        refund_account: '110-123-456789',
-      });
-      assert.equal(ok.res.status, 200, JSON.stringify(ok.body));
-      assert.equal(ok.body.pay_method, 'vbank');
-      assert.equal(ok.body.refunded, 20000);
-      assert.equal(fake.count('cancel'), cancelsBefore + 1);
-      const sent = fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
-      assert.deepEqual([sent.refund_holder, sent.refund_bank, sent.refund_account], ['홍길동', '88', '110123456789']);
-      const audit = await attempts('RT-VBANK');
-      assert.equal(audit.find((a) => a.outcome === 'succeeded')?.refund_account_masked, '****6789');
-      assert.ok(!JSON.stringify(audit).includes('110123456789'), 'the audit never holds the full account number');
-    });
-
-    it("refuses a bad grant (wrong secret, another order, none) without calling i'mport", async () => {
-      const p = fake.addPayment({ merchant_uid: 'RT-GRANT', amount: 5000 });
-      const callsBefore = fake.calls.length;
-      const forged = await mintGrant('another-secret-that-is-long-enough-0123456789', { merchantUid: 'RT-GRANT' });
-      const otherOrder = await mintGrant(GRANT_SECRET, { merchantUid: 'RT-OTHER' });
-      for (const grant of [forged, otherOrder, null]) {
-        const { res, body } = await cancel({ merchant_uid: 'RT-GRANT', reason: 'x' }, { grant });
-        assert.ok([401, 403].includes(res.status), `${res.status} ${JSON.stringify(body)}`);
-        assert.equal(body.ok, false);
-      }
-      assert.equal(fake.calls.length, callsBefore, "not one request reached i'mport");
-      assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 0);
-    });
-
-    it('replays the stored answer for a repeated Idempotency-Key, refunding once, and refuses the key with another body', async () => {
-      fake.addPayment({ merchant_uid: 'RT-IDEM', amount: 9000 });
-      const cancelsBefore = fake.count('cancel');
-      const request = { merchant_uid: 'RT-IDEM', cancel_request_amount: 1000, reason: 'x' };
-      const first = await cancel(request, { key: 'rt-key-1' });
-      const again = await cancel(request, { key: 'rt-key-1' });
-      assert.equal(first.res.status, 200, JSON.stringify(first.body));
-      assert.equal(first.res.headers.get('Idempotent-Replayed'), null);
-      assert.equal(again.res.status, 200);
-      assert.equal(again.res.headers.get('Idempotent-Replayed'), 'true');
-      assert.deepEqual(again.body, first.body);
-      const other = await cancel({ ...request, cancel_request_amount: 2000 }, { key: 'rt-key-1' });
-      assert.equal(other.res.status, 422);
-      assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
-      assert.equal(fake.count('cancel'), cancelsBefore + 1);
-      assert.deepEqual(
-        (await attempts('RT-IDEM')).map((a) => [a.outcome, a.idempotency_key]),
-        [['succeeded', 'rt-key-1']],
-      );
     });
 
     it("reconciles the ledger from i'mport on a webhook, trusting only i'mport's answer", async () => {

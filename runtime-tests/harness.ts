@@ -29,15 +29,31 @@ const bin = (name: string): string => join(ROOT, 'node_modules/.bin', name);
 
 export const GRANT_SECRET = 'runtime-conformance-secret-0123456789-abcdef';
 
-/** The environment every runtime gets: the fake's URL and keys, the grant secret and the ledger. */
-export const proxyEnv = (iamportUrl: string, databaseUrl: string): Record<string, string> => ({
-  IMP_KEY: 'test_imp_key',
-  IMP_SECRET: 'test_imp_secret',
-  IAMPORT_API_URL: iamportUrl,
+/** What every runtime gets whichever gateway it talks to: the timeout, the grant secret and the ledger. */
+const commonEnv = (databaseUrl: string): Record<string, string> => ({
   IAMPORT_TIMEOUT_MS: '5000',
   REFUND_TOKEN_SECRET: GRANT_SECRET,
   DATABASE_URL: databaseUrl,
   HEALTH_DETAILS: 'true',
+});
+
+/** The environment of a proxy on i'mport V1: the fake i'mport's URL and keys, and the common part. */
+export const proxyEnv = (iamportUrl: string, databaseUrl: string): Record<string, string> => ({
+  IMP_KEY: 'test_imp_key',
+  IMP_SECRET: 'test_imp_secret',
+  IAMPORT_API_URL: iamportUrl,
+  ...commonEnv(databaseUrl),
+});
+
+/** The environment of a proxy on PortOne V2: the fake V2's URL and API secret, the webhook secret, the common part. */
+export const portOneEnv = (
+  portone: { url: string; apiSecret: string; webhookSecret: string },
+  databaseUrl: string,
+): Record<string, string> => ({
+  PORTONE_API_SECRET: portone.apiSecret,
+  PORTONE_API_URL: portone.url,
+  PORTONE_WEBHOOK_SECRET: portone.webhookSecret,
+  ...commonEnv(databaseUrl),
 });
 
 /** Variables the worker gets as bindings (workerd reads each from its own environment). */
@@ -46,6 +62,10 @@ const WORKER_BINDINGS = [
   'IMP_SECRET',
   'IAMPORT_API_URL',
   'IAMPORT_TIMEOUT_MS',
+  'PORTONE_API_SECRET',
+  'PORTONE_API_URL',
+  'PORTONE_WEBHOOK_SECRET',
+  'PORTONE_STORE_ID',
   'REFUND_TOKEN_SECRET',
   'DATABASE_URL',
   'ALLOWED_ORIGINS',

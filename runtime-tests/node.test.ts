@@ -1,9 +1,12 @@
 // The conformance suite against the proxy on Node (see conformance.ts), its merchant webhooks (delivery.ts),
-// and request mode with the staff routes (requests.ts).
+// request mode with the staff routes (requests.ts), and the conformance scenarios on PortOne V2
+// (conformance-portone.ts).
 import { runConformance } from './conformance.ts';
+import { runPortOneConformance } from './conformance-portone.ts';
 import { runDelivery } from './delivery.ts';
 import { runRequests } from './requests.ts';
 
 runConformance('node');
 runDelivery('node');
 runRequests('node');
+runPortOneConformance('node');

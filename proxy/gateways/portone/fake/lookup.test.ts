@@ -33,6 +33,15 @@ describe('auth (security scheme portOne: `Authorization: PortOne <secret>`)', ()
 });
 
 describe('GET /payments/{paymentId}', () => {
+  it("answers a TEST channel unless the seed says LIVE (a proxy run live takes no TEST channel's payment)", async () => {
+    const { fake } = setup();
+    fake.addPayment({ paymentId: 'order-test', total: 1000 });
+    fake.addPayment({ paymentId: 'order-live', total: 1000, channelType: 'LIVE' });
+    const channelOf = async (id: string) =>
+      ((await api(fake).get(`/payments/${id}`)).body.channel as { type: string } | undefined)?.type;
+    assert.deepEqual([await channelOf('order-test'), await channelOf('order-live')], ['TEST', 'LIVE']);
+  });
+
   it('answers a paid card payment as PaidPayment with PaymentAmount and PaymentMethodCard', async () => {
     const { fake } = setup();
     fake.addPayment({ paymentId: 'order-1', total: 10000 });

@@ -35,6 +35,11 @@ export const FakeV2PaymentInputSchema = v.strictObject({
   accountNumber: v.optional(v.string()),
   /** `SelectedChannel.pgProvider` (the `PgProvider` enum); default 'TOSSPAYMENTS'. */
   pgProvider: v.optional(v.string()),
+  /**
+   * `SelectedChannel.type`; default 'TEST'. 'LIVE' is for a proxy started live against the fake (the runtime suite),
+   * which, as in production, takes no TEST channel's payment.
+   */
+  channelType: v.optional(v.picklist(['LIVE', 'TEST'])),
   orderName: v.optional(v.string()),
   customerName: v.optional(v.string()),
   /** An earlier, succeeded cancellation of this amount (and tax-free part). */
@@ -91,7 +96,7 @@ export const buildPayment = (seed: FakeV2PaymentInput, ctx: { nowMs: number; sto
     merchantId: ctx.merchantId,
     storeId: input.storeId ?? ctx.storeId,
     channel: {
-      type: 'TEST',
+      type: input.channelType ?? 'TEST',
       id: 'channel-id-fake',
       key: 'channel-key-fake',
       name: 'fake channel',
