@@ -53,6 +53,7 @@ export const portOneEnv = (
   PORTONE_API_SECRET: portone.apiSecret,
   PORTONE_API_URL: portone.url,
   PORTONE_WEBHOOK_SECRET: portone.webhookSecret,
+  PORTONE_TIMEOUT_MS: '5000',
   ...commonEnv(databaseUrl),
 });
 
@@ -66,6 +67,7 @@ const WORKER_BINDINGS = [
   'PORTONE_API_URL',
   'PORTONE_WEBHOOK_SECRET',
   'PORTONE_STORE_ID',
+  'PORTONE_TIMEOUT_MS',
   'REFUND_TOKEN_SECRET',
   'DATABASE_URL',
   'ALLOWED_ORIGINS',

@@ -84,6 +84,8 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
       'refund with fractional cancelled_at',
       h.cancel({ merchant_uid: 'O-REFUND', cancel_request_amount: 1000, reason: 'odd' }),
     );
+    // The refund's lease is let go after its answer: a view before that would be told the order is busy, not compared.
+    await h.settled();
     await note('view after that refund', h.view('O-REFUND'));
     const history = (await h.store.getPayment('O-REFUND'))?.cancel_history ?? [];
 
@@ -101,11 +103,13 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
     await note('inconsistent: first view (sane)', h.view('O-INCONSISTENT'));
     patches.set(inc, (p) => (p.cancel_amount = 4500));
     await note('inconsistent: webhook', webhook(inc));
+    await h.settled();
     await note('inconsistent: view', h.view('O-INCONSISTENT'));
     await note(
       'inconsistent: refund',
       h.cancel({ merchant_uid: 'O-INCONSISTENT', cancel_request_amount: 1000, reason: 'odd' }),
     );
+    await h.settled();
     const cancelsWhileInconsistent = h.fake.count('cancel');
     const storedWhileInconsistent = (await h.store.getPayment('O-INCONSISTENT'))?.cancel_amount;
     const auditWhileInconsistent = (await h.store.listAttempts('O-INCONSISTENT')).map((a) => [
