@@ -1,19 +1,11 @@
 /** @module Control routes under `/__fake` for driving a fake served over HTTP; not behind PortOne auth. */
-import { Hono } from 'hono';
 import * as v from 'valibot';
+import { parseBody, controlRoutes as sharedControlRoutes } from '../../fake-kit/control-routes.ts';
 import { BankSchema } from './banks.ts';
 import { settleCancellation } from './cancel.ts';
 import { FaultSchema } from './faults.ts';
 import { buildPayment, FakeV2PaymentInputSchema } from './payments.ts';
 import { accountKey, type FakeState, resetState } from './state.ts';
-
-const readJson = async (request: Request): Promise<unknown> => {
-  try {
-    return await request.json();
-  } catch {
-    return undefined;
-  }
-};
 
 const SettingsSchema = v.partial(
   v.strictObject({
@@ -28,29 +20,18 @@ const WebhookTargetSchema = v.nullable(
 const AccountSchema = v.strictObject({ bank: BankSchema, number: v.string(), holderName: v.string() });
 const SettleSchema = v.strictObject({ outcome: v.picklist(['SUCCEEDED', 'FAILED']), storeId: v.optional(v.string()) });
 
-const invalid = (issues: v.BaseIssue<unknown>[]) => ({ error: 'invalid body', issues: issues.map((i) => i.message) });
-
 /** Mounted at `/__fake`. */
 export const controlRoutes = (state: FakeState) =>
-  new Hono()
-    .post('/faults', async (c) => {
-      const parsed = v.safeParse(FaultSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      state.faults.push(parsed.output);
-      return c.json(parsed.output, 201);
-    })
-    .delete('/faults', (c) => {
-      state.faults.clear();
-      return c.body(null, 204);
-    })
-    .post('/reset', (c) => {
-      resetState(state);
-      return c.body(null, 204);
-    })
+  sharedControlRoutes({
+    faultSchema: FaultSchema,
+    faults: state.faults,
+    calls: state.calls,
+    reset: () => resetState(state),
+  })
     .post('/payments', async (c) => {
-      const parsed = v.safeParse(FakeV2PaymentInputSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      const stored = buildPayment(parsed.output, {
+      const body = await parseBody(c, FakeV2PaymentInputSchema);
+      if (!body.ok) return body.answer;
+      const stored = buildPayment(body.value, {
         nowMs: state.now(),
         storeId: state.storeId,
         merchantId: state.merchantId,
@@ -59,17 +40,16 @@ export const controlRoutes = (state: FakeState) =>
       return c.json(stored.payment, 201);
     })
     .get('/payments', (c) => c.json(state.payments.list().map((stored) => stored.payment)))
-    .get('/calls', (c) => c.json(state.calls))
     .patch('/settings', async (c) => {
-      const parsed = v.safeParse(SettingsSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      Object.assign(state.settings, parsed.output);
+      const body = await parseBody(c, SettingsSchema);
+      if (!body.ok) return body.answer;
+      Object.assign(state.settings, body.value);
       return c.json(state.settings);
     })
     .put('/webhook', async (c) => {
-      const parsed = v.safeParse(WebhookTargetSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      state.webhooks.target = parsed.output ?? undefined;
+      const body = await parseBody(c, WebhookTargetSchema);
+      if (!body.ok) return body.answer;
+      state.webhooks.target = body.value ?? undefined;
       return c.body(null, 204);
     })
     .get('/webhooks', async (c) => {
@@ -77,10 +57,10 @@ export const controlRoutes = (state: FakeState) =>
       return c.json(state.webhooks.deliveries);
     })
     .post('/payments/:paymentId/cancellations/:cancellationId/settle', async (c) => {
-      const parsed = v.safeParse(SettleSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      const stored = state.payments.get(parsed.output.storeId ?? state.storeId, c.req.param('paymentId'));
-      const entry = stored && settleCancellation(state, stored, c.req.param('cancellationId'), parsed.output.outcome);
+      const body = await parseBody(c, SettleSchema);
+      if (!body.ok) return body.answer;
+      const stored = state.payments.get(body.value.storeId ?? state.storeId, c.req.param('paymentId'));
+      const entry = stored && settleCancellation(state, stored, c.req.param('cancellationId'), body.value.outcome);
       return entry ? c.json(entry) : c.json({ error: 'no such REQUESTED cancellation' }, 404);
     })
     .post('/release', (c) => {
@@ -89,8 +69,8 @@ export const controlRoutes = (state: FakeState) =>
       return c.json({ released: held.length });
     })
     .post('/accounts', async (c) => {
-      const parsed = v.safeParse(AccountSchema, await readJson(c.req.raw));
-      if (!parsed.success) return c.json(invalid(parsed.issues), 400);
-      state.accounts.set(accountKey(parsed.output.bank, parsed.output.number), parsed.output.holderName);
+      const body = await parseBody(c, AccountSchema);
+      if (!body.ok) return body.answer;
+      state.accounts.set(accountKey(body.value.bank, body.value.number), body.value.holderName);
       return c.body(null, 204);
     });
