@@ -72,3 +72,32 @@ export const withTransportFaults = async <R>(
   if (fault?.kind === 'hold_response') await sleep(fault.ms, signal);
   return undefined;
 };
+
+/** A fake's call-log entry, as far as loggedWithFaults() fills it in. */
+interface NotedCall {
+  status: number;
+  fault?: string;
+}
+
+/**
+ * Logs a call (the fake's log, and its map from request to call, which later steps write the status to) and applies
+ * the queued transport faults, noting on the call the fault that struck and the status answered.
+ */
+export const loggedWithFaults = <R, C extends NotedCall>(
+  c: Context,
+  next: Next,
+  log: { readonly calls: C[]; readonly callOf: WeakMap<Request, C> },
+  call: C,
+  options: Omit<TransportFaultsOptions<R>, 'note'>,
+): Promise<Response | undefined> => {
+  log.calls.push(call);
+  log.callOf.set(c.req.raw, call);
+  const noted: NotedCall = call;
+  return withTransportFaults(c, next, {
+    ...options,
+    note: (fault, status) => {
+      if (fault) noted.fault = fault;
+      if (status !== undefined) noted.status = status;
+    },
+  });
+};

@@ -1,6 +1,6 @@
 /** @module Middleware before every V2 route: logs each request and applies the queued transport faults. */
 import type { MiddlewareHandler } from 'hono';
-import { withTransportFaults } from '../../fake-kit/transport-faults.ts';
+import { loggedWithFaults } from '../../fake-kit/transport-faults.ts';
 import type { FakeRoute } from './faults.ts';
 import type { FakeState, LoggedCall } from './state.ts';
 
@@ -48,17 +48,10 @@ export const traffic = (state: FakeState): MiddlewareHandler =>
       status: 0,
       at: state.now(),
     };
-    state.calls.push(call);
-    state.callOf.set(request, call);
-
-    return withTransportFaults(c, next, {
+    return loggedWithFaults(c, next, state, call, {
       take: (r, kinds) => state.faults.take(r, kinds),
       route,
       dropHeader: DROP_HEADER,
       serverError,
-      note: (fault, status) => {
-        if (fault) call.fault = fault;
-        if (status !== undefined) call.status = status;
-      },
     });
   };
