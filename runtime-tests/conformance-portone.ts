@@ -11,25 +11,12 @@ import { describe, it } from 'node:test';
 import type { FakeV2PaymentInput } from '../proxy/gateways/portone/fake/fake-portone.ts';
 import { signWebhook } from '../proxy/gateways/portone/fake/webhooks.ts';
 import { REFUND_BANKS_V2 } from '../shared/banks-v2.ts';
+import { eventually } from './eventually.ts';
 import { addLivePayment, portOneProbe } from './gateway-probes.ts';
 import { RUNTIME_LABELS, type RuntimeName } from './harness.ts';
 import { runRefundScenarios } from './refund-scenarios.ts';
 import { scenarioClient } from './scenario-client.ts';
 import { portOneStack } from './stack.ts';
-
-/** How long a webhook's effect may take to reach the ledger (the proxy answers V2 and settles in the background). */
-const DEADLINE_MS = 10_000;
-
-/** Calls `check` until it returns something, then returns that; fails with `what` after the deadline. */
-const eventually = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
-  const deadline = performance.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) assert.fail(`within ${DEADLINE_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 export const runPortOneConformance = (runtime: RuntimeName): void => {
   describe(`the proxy on PortOne V2, on ${RUNTIME_LABELS[runtime]}`, () => {

@@ -13,6 +13,7 @@ import type { FakeIamport } from '../proxy/gateways/iamport/fake/fake-iamport.ts
 import { type Received, startWebhookReceiver, type WebhookReceiver } from '../proxy/test-support/webhook-receiver.ts';
 import { newWebhookSecret } from '../proxy/test-support/webhook-stack.ts';
 import { startCronWorker } from './cron-worker.ts';
+import { eventually } from './eventually.ts';
 import {
   freePort,
   GRANT_SECRET,
@@ -23,20 +24,6 @@ import {
   startProxy,
 } from './harness.ts';
 import { runtimeStack } from './stack.ts';
-
-/** How long a delivery may take to show up: the first attempt at once, a retry after 1 s and the next pass. */
-const DEADLINE_MS = 10_000;
-
-/** Calls `check` until it returns something, then returns that; fails with `what` after the deadline. */
-const eventually = async <T>(what: string, check: () => Promise<T | undefined>): Promise<T> => {
-  const deadline = performance.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) assert.fail(`within ${DEADLINE_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 interface EventRow {
   readonly id: string;
