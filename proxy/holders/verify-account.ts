@@ -23,7 +23,11 @@ export const verifyAccount = async (
   const loaded = await loadPayment(deps, merchantUid);
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
-    deps.log({ level: 'warn', msg: "i'mport lookup failed before an account check", detail: loaded.detail });
+    deps.log({
+      level: 'warn',
+      msg: `${deps.gateway.label} lookup failed before an account check`,
+      detail: loaded.detail,
+    });
     return fail(
       'UPSTREAM_UNAVAILABLE',
       `${deps.gateway.label} could not be reached; the account was not checked. Try again.`,

@@ -90,7 +90,7 @@ const unavailable = (
   loaded: Loaded & { kind: 'unavailable' },
   earlierUnsettled: boolean,
 ): Failure => {
-  deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund", detail: loaded.detail });
+  deps.log({ level: 'warn', msg: `${deps.gateway.label} lookup failed before a refund`, detail: loaded.detail });
   const earlier = earlierUnsettled ? ', and an earlier refund of this order is still being checked' : '';
   return fail(
     'UPSTREAM_UNAVAILABLE',

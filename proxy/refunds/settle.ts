@@ -121,7 +121,12 @@ export const settleAttempts = async (
     await finishWithEvent(deps, attempt.id, finish, applied ? () => appliedEvent(deps, attempt, payment) : undefined);
     // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.
     if (!isRevokeAttempt(attempt)) {
-      deps.log({ level: 'warn', msg: "settled a refund attempt from i'mport", attempt: attempt.id, applied });
+      deps.log({
+        level: 'warn',
+        msg: `settled a refund attempt from ${deps.gateway.label}`,
+        attempt: attempt.id,
+        applied,
+      });
     }
   }
   if (open > 0) await deps.store.markNeedsSync(payment.imp_uid, deps.now());

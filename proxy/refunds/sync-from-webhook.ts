@@ -22,7 +22,7 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   if (fresh.kind === 'unavailable') {
     // The detail (hosts, ports, i'mport's text) is for the operator, never for the caller.
     const { detail, reason = null } = fresh;
-    deps.log({ level: 'warn', msg: "webhook: i'mport lookup failed", imp_uid: impUid, reason, detail });
+    deps.log({ level: 'warn', msg: `webhook: ${deps.gateway.label} lookup failed`, imp_uid: impUid, reason, detail });
     return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; try again later.`);
   }
   if (fresh.kind === 'not_found') return fail('PAYMENT_NOT_FOUND');

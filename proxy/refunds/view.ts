@@ -35,7 +35,7 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   const { loaded, pending } = read;
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
-    deps.log({ level: 'warn', msg: "i'mport lookup failed", detail: loaded.detail });
+    deps.log({ level: 'warn', msg: `${deps.gateway.label} lookup failed`, detail: loaded.detail });
     return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; try again in a moment.`);
   }
   // Only a capped grant costs the view a read of the order's audit (unless it was read already).

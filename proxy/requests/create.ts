@@ -88,7 +88,11 @@ const create = async (
     }
   }
   if (loaded.kind !== 'ok') {
-    deps.log({ level: 'warn', msg: "i'mport lookup failed before a refund request", merchant_uid: req.merchant_uid });
+    deps.log({
+      level: 'warn',
+      msg: `${deps.gateway.label} lookup failed before a refund request`,
+      merchant_uid: req.merchant_uid,
+    });
     return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; no request was made. Try again.`);
   }
   const payment = loaded.payment;

@@ -1,4 +1,4 @@
-// On PortOne V2 every answer that names the gateway names PortOne: a merchant reading an answer, an event or the
+// On PortOne V2 every answer (and log line) that names the gateway names PortOne: a merchant reading an answer, an event or the
 // audit's note is never sent looking for i'mport, which this shop does not use.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -38,6 +38,14 @@ describe('answers on PortOne V2 name PortOne', () => {
     assert.equal(refund.res.status, 503);
     assert.equal(named(refund.body), 'UPSTREAM_UNAVAILABLE');
     assert.equal(fake.count('cancel'), 0);
+    // The operator's log says so too.
+    const said = h.logs.map((line) => String(line.msg));
+    assert.ok(said.includes('PortOne lookup failed'), said.join(' | '));
+    assert.ok(said.includes('PortOne lookup failed before a refund'), said.join(' | '));
+    assert.deepEqual(
+      said.filter((msg) => /i'mport/.test(msg)),
+      [],
+    );
   });
 
   it('when a refund was sent and neither its answer nor a re-read came back', async () => {
