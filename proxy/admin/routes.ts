@@ -13,11 +13,11 @@ import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant, StaffSubSchema } from '../auth/staff-grant.ts';
 import type { AdminConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { readJson } from '../http/read-json.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { describeIssues } from '../routes/describe-issues.ts';
 import { requireAdminKey } from './admin-key.ts';
 import { eventRow, parseEventsQuery } from './events.ts';
-import { readJson } from './read-json.ts';
 import { sharedRoutes } from './shared-routes.ts';
 
 /** All of AppDeps: staff's approval of a refund request runs the refund itself. */

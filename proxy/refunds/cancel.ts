@@ -180,8 +180,9 @@ const refund = async (
     // Any attempt of this key that succeeded did the key's refund (an earlier one may be settled only now, from the
     // gateway's copy, after later ones met the gateway still running it); else the attempt the key was last bound to.
     const ofKey = attempts.filter((a) => a.idempotency_key === keyed.key);
+    // `attempts` is the order's audit as read under the lease (again after settling), so no further read is needed.
     const earlier =
-      ofKey.find((a) => a.outcome === 'succeeded') ?? (await deps.store.getAttempt(keyed.earlierAttemptId));
+      ofKey.find((a) => a.outcome === 'succeeded') ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') {
       if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
       const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);

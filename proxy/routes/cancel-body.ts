@@ -10,7 +10,7 @@ import { IdempotencyKeySchema } from '../../shared/schemas/fields.ts';
 import type { Grant } from '../auth/grant.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
-import { isJsonContentType } from '../http/content-type.ts';
+import { readJson } from '../http/read-json.ts';
 import { describeIssues } from './describe-issues.ts';
 
 export interface CancelBody {
@@ -20,15 +20,7 @@ export interface CancelBody {
 }
 
 export const readCancelBody = async (c: Context): Promise<CancelBody> => {
-  if (!isJsonContentType(c.req.header('Content-Type'))) {
-    throw new AppError('INVALID_REQUEST', 'Send the request as JSON (Content-Type: application/json).');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(await c.req.text());
-  } catch {
-    throw new AppError('INVALID_REQUEST', 'The body is not valid JSON.');
-  }
+  const json = await readJson(() => c.req.text(), c.req.header('Content-Type'));
   const parsed = v.safeParse(CancelRequestSchema, json);
   if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
   const keyHeader = c.req.header('Idempotency-Key');

@@ -2,7 +2,7 @@
  * @module GET /payments/:merchant_uid (the refund view), POST /payments/cancel (the refund) and POST
  * /payments/:merchant_uid/verify-account (the holder check while the customer types), behind a grant.
  */
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { AccountNumberSchema, BankCodeSchema, HolderSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
@@ -10,7 +10,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
 import { verifyAccount } from '../holders/verify-account.ts';
-import { isJsonContentType } from '../http/content-type.ts';
+import { readJson } from '../http/read-json.ts';
 import { cancelRefund, toAnswer, viewPayment } from '../refunds/index.ts';
 import { requestView } from '../requests/shapes.ts';
 import { readCancelBody } from './cancel-body.ts';
@@ -22,17 +22,6 @@ const VerifyAccountSchema = v.object({
   refund_bank: BankCodeSchema,
   refund_account: AccountNumberSchema,
 });
-
-const readJson = async (c: Context): Promise<unknown> => {
-  if (!isJsonContentType(c.req.header('Content-Type'))) {
-    throw new AppError('INVALID_REQUEST', 'Send the request as JSON (Content-Type: application/json).');
-  }
-  try {
-    return JSON.parse(await c.req.text());
-  } catch {
-    throw new AppError('INVALID_REQUEST', 'The body is not valid JSON.');
-  }
-};
 
 export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
@@ -80,7 +69,7 @@ export const paymentRoutes = (deps: AppDeps) =>
       if (!merchantUid.success)
         throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       assertGrantCovers(c.get('grant'), merchantUid.output);
-      const body = v.safeParse(VerifyAccountSchema, await readJson(c));
+      const body = v.safeParse(VerifyAccountSchema, await readJson(() => c.req.text(), c.req.header('Content-Type')));
       if (!body.success) throw new AppError('INVALID_REQUEST', describeIssues(body.issues));
       const { refund_bank: bank, refund_account: number, refund_holder: holder } = body.output;
       const outcome = await verifyAccount(deps, merchantUid.output, { bank, number, holder });

@@ -2,7 +2,9 @@
  * @module The refund flow as a reactive controller: which phase the dialog is in, the calls to the proxy (one at a
  * time, each with a timeout, a stale answer dropped), the Idempotency-Key, and what each answer leads to.
  */
+
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ErrorCode } from '../../shared/errors.ts';
 import type { RequestCreated } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
 import type { CancelRequestInput } from '../../shared/schemas/cancel-request.ts';
@@ -34,7 +36,7 @@ import type { FailureCode, FailureText } from './strings.ts';
 /** What the bank said of the account's holder (POST verify-account, or the refund's own answer). */
 export type HolderCheck = 'verified' | 'mismatch';
 
-export const MISMATCH = 'REFUND_ACCOUNT_HOLDER_MISMATCH';
+export const MISMATCH = 'REFUND_ACCOUNT_HOLDER_MISMATCH' satisfies ErrorCode;
 
 /** How long one call may take before it counts as "no answer". */
 const TIMEOUT_MS = 30_000;

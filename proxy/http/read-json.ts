@@ -1,6 +1,6 @@
-/** @module readJson(): a JSON body or 400 INVALID_REQUEST, for the admin and staff routes that take one. */
+/** @module readJson(): a JSON body or 400 INVALID_REQUEST, for every route that takes one. */
 import { AppError } from '../errors.ts';
-import { isJsonContentType } from '../http/content-type.ts';
+import { isJsonContentType } from './content-type.ts';
 
 export const readJson = async (text: () => Promise<string>, contentType: string | undefined): Promise<unknown> => {
   if (!isJsonContentType(contentType)) {
