@@ -7,6 +7,7 @@
  */
 
 import type { Log } from './log-line.ts';
+import { withDeadline } from './net/deadline.ts';
 import type { FetchLike } from './net/fetch-like.ts';
 
 /** The waits before the second, third and fourth tries. */
@@ -39,14 +40,17 @@ export interface ForwardedWebhook {
 /** Why one try failed, or null when the shop's handler took it (any 2xx). */
 const tryOnce = async (options: WebhookForwarderOptions, webhook: ForwardedWebhook): Promise<string | null> => {
   try {
-    const res = await options.fetch(options.url, {
-      method: 'POST',
-      headers: { ...webhook.headers, 'Content-Type': webhook.contentType },
-      body: webhook.body,
-      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+    const res = await withDeadline(ATTEMPT_TIMEOUT_MS, async (signal) => {
+      const answer = await options.fetch(options.url, {
+        method: 'POST',
+        headers: { ...webhook.headers, 'Content-Type': webhook.contentType },
+        body: webhook.body,
+        signal,
+      });
+      // Read to the end so the connection can be reused; what it says is not ours to interpret.
+      await answer.text().catch(() => undefined);
+      return answer;
     });
-    // Read to the end so the connection can be reused; what it says is not ours to interpret.
-    await res.text().catch(() => undefined);
     return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
   } catch (error) {
     return String(error);

@@ -3,6 +3,7 @@
  * throws: no answer is a typed `unavailable` (timeout, or the network), so a gateway client only decides what an
  * answer's status and body mean to it.
  */
+import { withDeadline } from './deadline.ts';
 import type { FetchedResponse, FetchLike } from './fetch-like.ts';
 
 export type ExchangedText =
@@ -12,24 +13,25 @@ export type ExchangedText =
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
-export const exchangeText = async (
+export const exchangeText = (
   fetch: FetchLike,
   url: string,
   request: { readonly method: string; readonly headers: Record<string, string>; readonly body?: string },
   timeoutMs: number,
-): Promise<ExchangedText> => {
-  let response: FetchedResponse;
-  try {
-    const signal = AbortSignal.timeout(timeoutMs);
-    response = await fetch(url, { ...request, signal });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describeError(error) };
-  }
-  try {
-    return { kind: 'answered', status: response.status, text: await response.text() };
-  } catch (error) {
-    return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describeError(error)}` };
-  }
-};
+): Promise<ExchangedText> =>
+  // The deadline covers the body too: a gateway that sends its headers and then stalls is as unavailable.
+  withDeadline(timeoutMs, async (signal): Promise<ExchangedText> => {
+    let response: FetchedResponse;
+    try {
+      response = await fetch(url, { ...request, signal });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
+      return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describeError(error) };
+    }
+    try {
+      return { kind: 'answered', status: response.status, text: await response.text() };
+    } catch (error) {
+      return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describeError(error)}` };
+    }
+  });

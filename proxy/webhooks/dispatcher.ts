@@ -6,6 +6,7 @@
  */
 import type { Background } from '../background.ts';
 import type { Log } from '../log-line.ts';
+import { withDeadline } from '../net/deadline.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
 import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
@@ -54,9 +55,12 @@ const postOnce = async (
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
   try {
-    const res = await options.fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
-    // Read to the end so the connection can be reused; what the receiver says is not ours to interpret.
-    await res.text().catch(() => undefined);
+    const res = await withDeadline(timeoutMs, async (signal) => {
+      const answer = await options.fetch(url, { method: 'POST', headers, body, signal });
+      // Read to the end so the connection can be reused; what the receiver says is not ours to interpret.
+      await answer.text().catch(() => undefined);
+      return answer;
+    });
     const ok = res.status >= 200 && res.status < 300;
     const latency_ms = performance.now() - started;
     return { url, attempted_at, status: res.status, latency_ms, error: ok ? null : `HTTP ${res.status}` };
