@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
-import type { NewEvent } from './outbox.ts';
+import type { NewEvent, OutboxEvent } from './outbox.ts';
 
 const anEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
   id: unique('msg'),
@@ -52,6 +52,58 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal(await b.finishAttempt(start.id, aFinish(), again), false);
       assert.equal((await a.getEvent(event.id))?.status, 'pending');
       assert.equal(await a.getEvent(again.id), null);
+    });
+
+    it('hands new events to a taker after their commit, already held by it, and writes later ones unheld once it is gone', async () => {
+      const { a, b } = stores();
+      const taken: OutboxEvent[][] = [];
+      a.handOverNewEvents({
+        holder: 'taker-a',
+        heldUntil: () => T0 + 20_000,
+        take: (events) => taken.push([...events]),
+      });
+      try {
+        const start = anAttempt();
+        await a.insertAttempt(start);
+        const event = anEvent({ merchant_uid: start.merchant_uid, dedupe_key: `attempt:${start.id}` });
+        assert.equal(await a.finishAttempt(start.id, aFinish(), event), true);
+        assert.deepEqual(
+          taken.map((events) => events.map((e) => [e.id, e.sequence, e.attempts, e.status])),
+          [[[event.id, 1, 0, 'pending']]],
+          'handed over once, as written',
+        );
+        // Not written again (its dedupe_key stands), so nothing is handed over.
+        assert.equal(await a.insertEvent({ ...anEvent(), dedupe_key: event.dedupe_key }), false);
+        assert.equal(taken.length, 1);
+        // Held by the taker: nobody claims it while the hold lasts, and the taker's round ends it.
+        assert.ok(!(await b.claimDueEvents('other', T0 + 19_999, 20_000, 1000)).some((e) => e.id === event.id));
+        const end = { status: 'delivered', at: T0 + 10 } as const;
+        assert.equal(await b.finishRound(event.id, 'other', [], end), false, 'another holder cannot end it');
+        assert.equal(await b.finishRound(event.id, 'taker-a', [], end), true);
+        assert.equal((await b.getEvent(event.id))?.status, 'delivered');
+      } finally {
+        a.handOverNewEvents(null);
+      }
+      const later = anEvent({ created_at: T0 - 10_000_000 });
+      await a.insertEvent(later);
+      assert.equal(taken.length, 1, 'no taker, no hand-over');
+      assert.ok(
+        (await b.claimDueEvents('other', T0, 20_000, 1000)).some((e) => e.id === later.id),
+        'written unheld',
+      );
+    });
+
+    it('lets another instance claim a handed-over event once its hold ran out (its taker died)', async () => {
+      const { a, b } = stores();
+      a.handOverNewEvents({ holder: 'taker-dead', heldUntil: () => T0 + 20_000, take: () => undefined });
+      const event = anEvent({ created_at: T0 });
+      try {
+        await a.insertEvent(event);
+      } finally {
+        a.handOverNewEvents(null);
+      }
+      assert.ok(!(await b.claimDueEvents('other', T0 + 20_000, 20_000, 1000)).some((e) => e.id === event.id));
+      assert.ok((await b.claimDueEvents('other', T0 + 20_001, 20_000, 1000)).some((e) => e.id === event.id));
     });
 
     it('holds a due event for one instance at a time, and lets another take it once the hold ran out', async () => {

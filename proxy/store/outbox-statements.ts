@@ -6,12 +6,16 @@ export const EVENT_COLUMNS =
 const DELIVERY_COLUMNS = 'seq, event_id, url, attempted_at, status, latency_ms, error';
 
 // The sequence is the order's next one, read in the insert itself; UNIQUE (merchant_uid, sequence) catches a race.
+// Written held (held_by, held_until) when this process's dispatcher takes new events straight from their write.
 const insertEvent = `INSERT INTO webhook_events
-    (id, type, merchant_uid, sequence, dedupe_key, data, created_at, status, next_attempt_at, queued_at)
+    (id, type, merchant_uid, sequence, dedupe_key, data, created_at, status, next_attempt_at, queued_at, held_by,
+      held_until)
   SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), COALESCE(MAX(sequence), 0) + 1, CAST(? AS TEXT),
-    CAST(? AS TEXT), CAST(? AS BIGINT), 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT)
+    CAST(? AS TEXT), CAST(? AS BIGINT), 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT),
+    CAST(? AS BIGINT)
   FROM webhook_events WHERE merchant_uid = ?
-  ON CONFLICT (dedupe_key) DO NOTHING`;
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING ${EVENT_COLUMNS}`;
 
 const endRound = `UPDATE webhook_events SET status = ?, attempts = attempts + 1, next_attempt_at = ?, delivered_at = ?,
       held_by = NULL, held_until = NULL

@@ -90,9 +90,23 @@ export const attentionKey = {
   event: (eventId: string) => `attention:event:${eventId}`,
 } as const;
 
+/** Who takes new events straight from their write (this process's dispatcher), holding them from the start. */
+export interface EventTaker {
+  readonly holder: string;
+  /** When a hold taken now runs out (epoch ms, on the taker's clock). */
+  heldUntil(): number;
+  /** Events just committed, each held by `holder`: deliver them. Called after the commit, never inside it. */
+  take(events: readonly OutboxEvent[]): void;
+}
+
 export interface OutboxStore {
   /** Writes an event unless its dedupe_key was written before; true when written. */
   insertEvent(event: NewEvent): Promise<boolean>;
+  /**
+   * From now on, every event this store object writes is written held by `taker` and handed to it after its commit,
+   * so its first delivery needs no claim; null stops that (events then wait, unheld, for claimDueEvents).
+   */
+  handOverNewEvents(taker: EventTaker | null): void;
   /**
    * Takes up to `limit` pending events due by `now` that nobody holds (or whose holder's hold ran out), holding them
    * for `holder` until `now + holdMs`. Two callers never get the same event while its hold lasts.

@@ -3,6 +3,7 @@
  * This is also where the dialects meet: SQLite hands back BOOLEAN as 0/1, Postgres as true/false.
  */
 import * as v from 'valibot';
+import type { EventStatus, EventType, OutboxEvent } from './outbox.ts';
 import type { SqlRow } from './sql-driver.ts';
 import type { Attempt, AttemptOutcome, IdempotencyRecord, StoredPayment } from './store.ts';
 
@@ -121,5 +122,35 @@ export function decodeIdempotencyRecord(row: SqlRow): IdempotencyRecord {
     response_status: numOrNull(row, 'response_status'),
     response_body: textOrNull(row, 'response_body'),
     created_at: num(row, 'created_at'),
+  };
+}
+
+const EVENT_TYPES: readonly EventType[] = [
+  'refund.succeeded',
+  'refund.failed',
+  'vbank.revoked',
+  'payment.cancelled_externally',
+  'attention.needed',
+  'refund_request.created',
+  'refund_request.withdrawn',
+  'refund_request.approved',
+  'refund_request.rejected',
+];
+const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
+
+export function decodeEvent(row: SqlRow): OutboxEvent {
+  const data: unknown = JSON.parse(text(row, 'data'));
+  if (typeof data !== 'object' || data === null) throw new Error('store: column data should be a JSON object');
+  return {
+    id: text(row, 'id'),
+    type: oneOf(row, 'type', EVENT_TYPES),
+    merchant_uid: text(row, 'merchant_uid'),
+    sequence: num(row, 'sequence'),
+    data: data as Record<string, unknown>,
+    created_at: num(row, 'created_at'),
+    status: oneOf(row, 'status', EVENT_STATUSES),
+    attempts: num(row, 'attempts'),
+    next_attempt_at: num(row, 'next_attempt_at'),
+    delivered_at: numOrNull(row, 'delivered_at'),
   };
 }

@@ -1,47 +1,10 @@
 /** @module The outbox half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
-import type {
-  Delivery,
-  DeliveryAttempt,
-  EventStatus,
-  EventType,
-  NewEvent,
-  OutboxEvent,
-  OutboxStore,
-  Round,
-} from './outbox.ts';
+
+import type { EventWrites } from './event-writes.ts';
+import type { Delivery, DeliveryAttempt, OutboxStore, Round } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
-import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
-import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
-
-const TYPES: readonly EventType[] = [
-  'refund.succeeded',
-  'refund.failed',
-  'vbank.revoked',
-  'payment.cancelled_externally',
-  'attention.needed',
-  'refund_request.created',
-  'refund_request.withdrawn',
-  'refund_request.approved',
-  'refund_request.rejected',
-];
-const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
-
-export const decodeEvent = (row: SqlRow): OutboxEvent => {
-  const data: unknown = JSON.parse(text(row, 'data'));
-  if (typeof data !== 'object' || data === null) throw new Error('store: column data should be a JSON object');
-  return {
-    id: text(row, 'id'),
-    type: oneOf(row, 'type', TYPES),
-    merchant_uid: text(row, 'merchant_uid'),
-    sequence: num(row, 'sequence'),
-    data: data as Record<string, unknown>,
-    created_at: num(row, 'created_at'),
-    status: oneOf(row, 'status', STATUSES),
-    attempts: num(row, 'attempts'),
-    next_attempt_at: num(row, 'next_attempt_at'),
-    delivered_at: numOrNull(row, 'delivered_at'),
-  };
-};
+import { decodeEvent, num, numOrNull, text, textOrNull } from './row-decoders.ts';
+import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.ts';
 
 const decodeDelivery = (row: SqlRow): Delivery => ({
   id: String(num(row, 'seq')),
@@ -52,36 +15,6 @@ const decodeDelivery = (row: SqlRow): Delivery => ({
   latency_ms: num(row, 'latency_ms'),
   error: textOrNull(row, 'error'),
 });
-
-const eventParams = (event: NewEvent): SqlValue[] => [
-  event.id,
-  event.type,
-  event.merchant_uid,
-  event.dedupe_key,
-  JSON.stringify(event.data),
-  event.created_at,
-  event.created_at,
-  event.created_at,
-  event.merchant_uid,
-];
-
-/** Inserts an event inside a caller's transaction; false when its dedupe_key was already written. */
-export const insertEventIn = async (tx: SqlExecutor, event: NewEvent): Promise<boolean> =>
-  (await tx.run(outboxSql.insertEvent, eventParams(event))) === 1;
-
-/**
- * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
- * one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the sequence again.
- */
-export const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
-  for (let tries = 1; ; tries += 1) {
-    try {
-      return await driver.transaction(fn);
-    } catch (error) {
-      if (tries >= 3) throw error;
-    }
-  }
-};
 
 /** Keyset cursors are the row's seq, written as text so a client treats them as opaque. */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -131,8 +64,10 @@ const finishRounds = async (driver: SqlDriver, holder: string, rounds: readonly 
   });
 };
 
-export const createSqlOutbox = (driver: SqlDriver): DeliveryStore => ({
-  insertEvent: (event) => inTransactionWithRetry(driver, (tx) => insertEventIn(tx, event)),
+export const createSqlOutbox = (driver: SqlDriver, writes: EventWrites): DeliveryStore => ({
+  insertEvent: (event) => writes.transaction((_tx, insertEvent) => insertEvent(event)),
+
+  handOverNewEvents: (taker) => writes.setTaker(taker),
 
   async claimDueEvents(holder, now, holdMs, limit) {
     const rows = await driver.query(outboxSql.claimDueEvents[driver.dialect], [

@@ -1,10 +1,10 @@
 /** @module The refund requests half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
 import { nextStatus, REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
+import type { EventWrites } from './event-writes.ts';
 import type { NewEvent } from './outbox.ts';
 import type { RefundRequestRecord, RequestPageQuery, RequestStore } from './requests.ts';
 import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
-import { insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
 import type { AttemptFinish } from './store.ts';
 
 const COLUMNS =
@@ -141,9 +141,9 @@ const pageConditions = (query: RequestPageQuery): { conditions: string[]; params
   return { conditions, params };
 };
 
-export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
+export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): RequestStore => ({
   insertRequest: (r, event?: NewEvent) =>
-    inTransactionWithRetry(driver, async (tx) => {
+    writes.transaction(async (tx, insertEvent) => {
       const [row] = await tx.query(requestSql.insert, [
         r.id,
         r.merchant_uid,
@@ -160,7 +160,7 @@ export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
         r.created_at,
       ]);
       if (row) {
-        if (event) await insertEventIn(tx, event);
+        if (event) await insertEvent(event);
         return { created: true, request: decodeRequest(row) } as const;
       }
       const [open] = await tx.query(requestSql.open, [r.merchant_uid]);
@@ -182,9 +182,9 @@ export const createSqlRequests = (driver: SqlDriver): RequestStore => ({
   async transitionRequest(id, change, event) {
     try {
       if (!event) return await transitionIn(driver, id, change);
-      return await inTransactionWithRetry(driver, async (tx) => {
+      return await writes.transaction(async (tx, insertEvent) => {
         const moved = await transitionIn(tx, id, change);
-        if (moved) await insertEventIn(tx, event);
+        if (moved) await insertEvent(event);
         return moved;
       });
     } catch (error) {

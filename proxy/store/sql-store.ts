@@ -1,8 +1,10 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
+
+import { createEventWrites } from './event-writes.ts';
 import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
-import { createSqlOutbox, insertEventIn, inTransactionWithRetry } from './sql-outbox.ts';
+import { createSqlOutbox } from './sql-outbox.ts';
 import { createSqlRequests, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
@@ -75,6 +77,7 @@ const pageConditions = (query: AttemptPageQuery): { conditions: string[]; params
 };
 
 export function createSqlStore(driver: SqlDriver): Store {
+  const writes = createEventWrites(driver);
   const store: Store = {
     backend: driver.dialect,
 
@@ -197,10 +200,10 @@ export function createSqlStore(driver: SqlDriver): Store {
       const params = [...finishParams(finish), id];
       // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
       // twice, no request left approved once its refund's outcome is written.
-      return inTransactionWithRetry(driver, async (tx) => {
+      return writes.transaction(async (tx, insertEvent) => {
         const [ended] = await tx.query(sql.finishAttempt, params);
         if (!ended) return false;
-        if (event) await insertEventIn(tx, event);
+        if (event) await insertEvent(event);
         if (typeof ended.request_id === 'string') await settleRequestIn(tx, ended.request_id, id, finish);
         return true;
       });
@@ -246,9 +249,9 @@ export function createSqlStore(driver: SqlDriver): Store {
 
     purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
 
-    ...createSqlOutbox(driver),
-    ...createSqlWatch(driver),
-    ...createSqlRequests(driver),
+    ...createSqlOutbox(driver, writes),
+    ...createSqlWatch(driver, writes),
+    ...createSqlRequests(driver, writes),
   };
   driverOf.set(store, driver);
   return store;

@@ -3,11 +3,11 @@
  * scrape time, and the attempts and events that need attention, each flagged once (attention_flags, migration 5).
  */
 
+import type { EventWrites } from './event-writes.ts';
 import type { OutboxStore } from './outbox.ts';
 import { EVENT_COLUMNS } from './outbox-statements.ts';
-import { decodeAttempt, num, numOrNull } from './row-decoders.ts';
+import { decodeAttempt, decodeEvent, num, numOrNull } from './row-decoders.ts';
 import type { SqlDriver } from './sql-driver.ts';
-import { decodeEvent, insertEventIn } from './sql-outbox.ts';
 import { ATTEMPT_COLUMNS } from './statements.ts';
 import type { Store } from './store.ts';
 
@@ -30,7 +30,7 @@ const watchSql = {
 type Watch = Pick<Store, 'countUnsettledAttempts' | 'unsettledAttemptsToFlag'> &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
-export const createSqlWatch = (driver: SqlDriver): Watch => ({
+export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch => ({
   async countUnsettledAttempts() {
     const [row] = await driver.query(watchSql.countUnsettled);
     return row ? num(row, 'n') : 0;
@@ -52,9 +52,9 @@ export const createSqlWatch = (driver: SqlDriver): Watch => ({
   },
 
   flagAttention: (key, at, event) =>
-    driver.transaction(async (tx) => {
+    writes.transaction(async (tx, insertEvent) => {
       if ((await tx.run(watchSql.flag, [key, at])) !== 1) return false;
-      if (event) await insertEventIn(tx, event);
+      if (event) await insertEvent(event);
       return true;
     }),
 });

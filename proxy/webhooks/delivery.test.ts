@@ -3,12 +3,30 @@
 // again on redeliver; exactly one refund.succeeded however the outcome was settled; nothing written when unset.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
 const SCHEDULE = [5_000, 10_000, 20_000];
-const start = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: SCHEDULE });
+const SECRET = newWebhookSecret();
+const start = webhookStacks({ secret: SECRET, retryDelaysMs: SCHEDULE });
+/** The same, on a ledger that counts the dispatcher's claims. */
+let claims = 0;
+const startCounted = webhookStacks({
+  secret: SECRET,
+  retryDelaysMs: SCHEDULE,
+  harness: (options) => {
+    claims = 0;
+    const store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+      get(target, property, receiver) {
+        if (property === 'claimDueEvents') claims += 1;
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    return createHarness({ ...options, store });
+  },
+});
 
 /** Moves the clock past a wait (jitter is at most +10%) and runs a pass as the entries' timer does. */
 const afterWait = async (harness: Harness, ms: number) => {
@@ -62,6 +80,16 @@ describe('merchant webhook delivery', () => {
     // Delivered: later passes send nothing more.
     assert.equal(await afterWait(h, 60_000), 0);
     assert.equal(receiver.received.length, 4);
+  });
+
+  it("sends a refund's event first without claiming it: it was written held by this process's dispatcher", async () => {
+    const { h, receiver } = await startCounted();
+    await refund(h, 'WD-HELD');
+    assert.equal(receiver.received.length, 1);
+    assert.equal(receiver.received[0]?.verifyError, null);
+    assert.equal(claims, 0, 'no claim before the first delivery');
+    const event = await h.store.getEvent(String(receiver.received[0]!.headers['webhook-id']));
+    assert.deepEqual([event?.status, event?.attempts], ['delivered', 1]);
   });
 
   it('always down: failed after the last retry; redelivered, it goes out again with the same webhook-id', async () => {

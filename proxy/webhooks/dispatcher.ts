@@ -19,7 +19,8 @@ export const DELIVERY_TIMEOUT_MS = 15_000;
 const BATCH = 50;
 
 export interface DispatcherOptions {
-  readonly store: Pick<Store, 'claimDueEvents' | 'finishRounds' | 'deliveredUrls'>;
+  readonly store: Pick<Store, 'claimDueEvents' | 'finishRounds' | 'deliveredUrls'> &
+    Partial<Pick<Store, 'handOverNewEvents'>>;
   readonly fetch: FetchLike;
   readonly urls: readonly string[];
   readonly signer: Signer;
@@ -117,41 +118,66 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     }
   };
 
-  const runDue = async (): Promise<number> => {
+  /** Events this process wrote, held for it since their write (handOverNewEvents): sent without a claim. */
+  const handed: OutboxEvent[] = [];
+  const deliverHanded = async (): Promise<number> => {
     let handled = 0;
-    try {
-      for (;;) {
-        const due = await store.claimDueEvents(holder, options.now(), holdMs, BATCH);
-        await deliverAll(due);
-        handled += due.length;
-        if (due.length < BATCH) return handled;
-      }
-    } catch (error) {
-      log({ level: 'error', msg: 'webhook: delivery pass failed', error: String(error) });
-      return handled;
+    for (let batch = handed.splice(0, BATCH); batch.length > 0; batch = handed.splice(0, BATCH)) {
+      await deliverAll(batch);
+      handled += batch.length;
+    }
+    return handled;
+  };
+
+  const deliverDue = async (): Promise<number> => {
+    let handled = 0;
+    for (;;) {
+      const due = await store.claimDueEvents(holder, options.now(), holdMs, BATCH);
+      await deliverAll(due);
+      handled += due.length;
+      if (due.length < BATCH) return handled;
     }
   };
+
+  /** Never rejects: a pass that fails is logged, and what it held is claimed again once the hold runs out. */
+  const pass = async (deliver: () => Promise<number>): Promise<number> => {
+    try {
+      return await deliver();
+    } catch (error) {
+      log({ level: 'error', msg: 'webhook: delivery pass failed', error: String(error) });
+      return 0;
+    }
+  };
+
+  const runDue = async (): Promise<number> => (await pass(deliverHanded)) + (await pass(deliverDue));
 
   let running = false;
   let again = false;
   const loop = async (): Promise<void> => {
     do {
       again = false;
-      await runDue();
-    } while (again);
+      // A kick after a write that handed its events over needs no claim; any other kick (a redelivery) claims.
+      await (handed.length > 0 ? pass(deliverHanded) : runDue());
+    } while (again || handed.length > 0);
     running = false;
   };
-  return {
-    kick() {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      // After a macrotask turn, not now: the write that kicked is a refund's, whose answer goes out first (a
-      // synchronous ledger such as SQLite would otherwise hold the event before the answer is even written).
-      options.background.keep(new Promise((resolve) => setTimeout(resolve, 0)).then(loop));
-    },
-    runDue,
+  const kick = (): void => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    // After a macrotask turn, not now: the write that kicked is a refund's, whose answer goes out first (a
+    // synchronous ledger such as SQLite would otherwise hold the event before the answer is even written).
+    options.background.keep(new Promise((resolve) => setTimeout(resolve, 0)).then(loop));
   };
+  store.handOverNewEvents?.({
+    holder,
+    heldUntil: () => options.now() + holdMs,
+    take(events) {
+      handed.push(...events);
+      kick();
+    },
+  });
+  return { kick, runDue };
 };

@@ -1,0 +1,74 @@
+/**
+ * @module createEventWrites(): how the SQL store writes outbox events inside the transactions that record what they
+ * tell of. When this process delivers webhooks, its dispatcher takes new events straight from their write: each is
+ * written already held by the dispatcher and handed to it once the transaction has committed, so the first delivery
+ * needs no claim (a write of its own: on SQLite a commit, on PostgreSQL a round trip). An event whose hand-over is
+ * lost with the process is the same as one held by a process that died: another instance (or a restart) claims it
+ * once the hold runs out.
+ */
+import type { EventTaker, NewEvent, OutboxEvent } from './outbox.ts';
+import { outboxSql } from './outbox-statements.ts';
+import { decodeEvent } from './row-decoders.ts';
+import type { SqlDriver, SqlExecutor, SqlValue } from './sql-driver.ts';
+
+/**
+ * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
+ * one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the sequence again.
+ */
+export const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await driver.transaction(fn);
+    } catch (error) {
+      if (tries >= 3) throw error;
+    }
+  }
+};
+
+/** Writes an event inside the transaction; false when its dedupe_key was already written. */
+export type InsertEvent = (event: NewEvent) => Promise<boolean>;
+
+export interface EventWrites {
+  /** inTransactionWithRetry() whose `insertEvent` writes events; the taker gets them after the commit. */
+  transaction<T>(fn: (tx: SqlExecutor, insertEvent: InsertEvent) => Promise<T>): Promise<T>;
+  /** Who takes new events from now on (null: nobody; they wait, unheld, for a claim). */
+  setTaker(taker: EventTaker | null): void;
+}
+
+const eventParams = (event: NewEvent, held: { by: string; until: number } | null): SqlValue[] => [
+  event.id,
+  event.type,
+  event.merchant_uid,
+  event.dedupe_key,
+  JSON.stringify(event.data),
+  event.created_at,
+  event.created_at,
+  event.created_at,
+  held?.by ?? null,
+  held?.until ?? null,
+  event.merchant_uid,
+];
+
+export const createEventWrites = (driver: SqlDriver): EventWrites => {
+  let taker: EventTaker | null = null;
+  return {
+    async transaction(fn) {
+      const hand = taker;
+      let written: OutboxEvent[] = [];
+      const result = await inTransactionWithRetry(driver, (tx) => {
+        written = []; // a retried transaction wrote nothing the first time
+        const held = hand ? { by: hand.holder, until: hand.heldUntil() } : null;
+        return fn(tx, async (event) => {
+          const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
+          if (row) written.push(decodeEvent(row));
+          return row !== undefined;
+        });
+      });
+      if (hand && written.length > 0) hand.take(written);
+      return result;
+    },
+    setTaker(next) {
+      taker = next;
+    },
+  };
+};
