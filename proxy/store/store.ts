@@ -99,7 +99,8 @@ export interface AttemptPageQuery {
 
 /**
  * Told the refund request an attempt's end moved (to refunded or failed), as the move's own statement returned it, after
- * its transaction committed: an approval answers with it instead of reading the request again.
+ * its transaction committed: an approval answers with it instead of reading the request again. Called synchronously
+ * before the write resolves; it must not throw (the write has committed by then).
  */
 export type RequestSettled = (request: RefundRequestRecord) => void;
 
