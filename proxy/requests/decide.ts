@@ -14,6 +14,7 @@ import type { Answer } from '../errors.ts';
 import { cancelRefund, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
+import type { RequestSettled, Store } from '../store/store.ts';
 import type { RequestDeps } from './deps.ts';
 import { approvalRound, moveRequest } from './events.ts';
 import { DECIDED } from './withdraw.ts';
@@ -56,6 +57,20 @@ const openAccount = async (deps: RequestDeps, request: RefundRequestRecord): Pro
   const sealer = await deps.sealer();
   const plain = sealer ? await sealer.open(request.refund_secret) : null;
   return plain === null ? null : (JSON.parse(plain) as Account); // sealed by create.ts from exactly these fields
+};
+
+/**
+ * `deps` whose store tells `keep` of request `id` whenever an attempt's end moves it (Store.finishAttempt and
+ * insertAttempt's `settled`); every other call goes to the store as it is.
+ */
+const tellingSettled = (deps: RequestDeps, id: string, keep: RequestSettled): RequestDeps => {
+  const told: RequestSettled = (request) => {
+    if (request.id === id) keep(request);
+  };
+  const store: Store = Object.create(deps.store);
+  store.finishAttempt = (attemptId, finish, event) => deps.store.finishAttempt(attemptId, finish, event, told);
+  store.insertAttempt = (start, finish) => deps.store.insertAttempt(start, finish, told);
+  return { ...deps, store };
 };
 
 export const approveRequest = async (
@@ -110,7 +125,13 @@ export const approveRequest = async (
     ...(request.refund_bank ? { refund_bank: request.refund_bank } : {}),
     ...account,
   };
-  const outcome = await cancelRefund(deps, {
+  // The request as its attempt's end moved it (refunded or failed, in that attempt's own transaction), handed back by
+  // the store: the answer needs no read of the request after the refund. The last told is the latest.
+  const settled: { request?: RefundRequestRecord } = {};
+  const telling = tellingSettled(deps, id, (request) => {
+    settled.request = request;
+  });
+  const outcome = await cancelRefund(telling, {
     request: refundRequest,
     // The customer's grant, as far as the refund needs it: who asked, and the tax parts the shop gave.
     grant: {
@@ -124,7 +145,9 @@ export const approveRequest = async (
     origin: null,
     approval: { request_id: id, approved_by: decider.id },
   });
-  let after = (await deps.store.getRequest(id)) ?? moved;
+  // Not told: no attempt of this approval ended with a move (refused before one was written, an unknown outcome, a
+  // store that does not tell); the request as it stands then.
+  let after = settled.request ?? (await deps.store.getRequest(id)) ?? moved;
   if (after.status === 'approved' && outcome.kind === 'failed' && outcome.code !== 'REFUND_OUTCOME_UNKNOWN') {
     // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
     const failed = nextStatus('approved', 'refund_failed');

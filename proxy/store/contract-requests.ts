@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
-import type { NewRefundRequest } from './requests.ts';
+import type { NewRefundRequest, RefundRequestRecord } from './requests.ts';
 
 const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
   id: unique('req'),
@@ -100,6 +100,40 @@ export function requestsContract(stores: () => StorePair): void {
       const failed = await a.getRequest(bad.id);
       assert.equal(failed?.status, 'failed');
       assert.equal(failed?.error_code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
+    });
+
+    it("tells the request an attempt's end moved, as stored, once committed; nothing when it did not move", async () => {
+      const { a, b } = stores();
+      const ok = aRequest();
+      const bad = aRequest();
+      for (const r of [ok, bad]) {
+        await a.insertRequest(r);
+        await a.transitionRequest(r.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      }
+      const told: RefundRequestRecord[] = [];
+      const tell = (request: RefundRequestRecord) => told.push(request);
+      const okAttempt = anAttempt({ merchant_uid: ok.merchant_uid, request_id: ok.id });
+      await a.insertAttempt(okAttempt, undefined, tell);
+      await b.finishAttempt(okAttempt.id, aFinish({ outcome: 'unknown' }), undefined, tell);
+      assert.equal(told.length, 0, 'an unknown outcome moves nothing');
+      assert.equal(await b.finishAttempt(okAttempt.id, aFinish({ finished_at: T0 + 5 }), undefined, tell), true);
+      assert.deepEqual(told, [await a.getRequest(ok.id)]);
+      assert.equal(told[0]?.status, 'refunded');
+      assert.equal(told[0]?.attempt_id, okAttempt.id);
+      assert.equal(told[0]?.updated_at, T0 + 5);
+      assert.equal(await b.finishAttempt(okAttempt.id, aFinish(), undefined, tell), false);
+      assert.equal(told.length, 1, 'a finished attempt is not rewritten, nor its request told again');
+
+      const refused = anAttempt({ merchant_uid: bad.merchant_uid, request_id: bad.id });
+      await b.insertAttempt(refused, aFinish({ outcome: 'rejected', error_code: 'PAYMENT_NOT_PAID' }), tell);
+      assert.deepEqual(told.at(-1), await a.getRequest(bad.id));
+      assert.equal(told.at(-1)?.status, 'failed');
+      assert.equal(told.at(-1)?.error_code, 'PAYMENT_NOT_PAID');
+
+      const plain = anAttempt();
+      await a.insertAttempt(plain, undefined, tell);
+      await a.finishAttempt(plain.id, aFinish(), undefined, tell);
+      assert.equal(told.length, 2, 'an attempt of no request tells nothing');
     });
 
     it('approves a failed request again (counting approvals, clearing its error) only while it is the latest', async () => {

@@ -15,7 +15,7 @@ import type { SqlDriver, SqlExecutor, SqlValue } from './sql-driver.ts';
  * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
  * one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the sequence again.
  */
-export const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
   for (let tries = 1; ; tries += 1) {
     try {
       return await driver.transaction(fn);

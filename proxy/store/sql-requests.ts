@@ -107,13 +107,18 @@ const transitionIn = async (tx: SqlExecutor, id: string, change: Change): Promis
 /**
  * An approval's attempt ended: its request (approved) moves to refunded or failed in the caller's transaction, so
  * however the outcome is learned (the approval itself, a retry, the view, i'mport's webhook) the request follows.
- * An unknown outcome leaves it approved until the attempt is settled.
+ * An unknown outcome leaves it approved until the attempt is settled. Answers the request as moved, or null (no move).
  */
-export const settleRequestIn = async (tx: SqlExecutor, requestId: string, attemptId: string, finish: AttemptFinish) => {
-  if (finish.outcome === 'unknown') return;
+export const settleRequestIn = async (
+  tx: SqlExecutor,
+  requestId: string,
+  attemptId: string,
+  finish: AttemptFinish,
+): Promise<RefundRequestRecord | null> => {
+  if (finish.outcome === 'unknown') return null;
   const to = nextStatus('approved', finish.outcome === 'succeeded' ? 'refund_succeeded' : 'refund_failed');
-  if (!to) return;
-  await transitionIn(tx, requestId, {
+  if (!to) return null;
+  return transitionIn(tx, requestId, {
     from: 'approved',
     to,
     now: finish.finished_at,

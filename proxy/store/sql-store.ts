@@ -182,7 +182,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       return { payment: payment ? decodePayment(payment) : null, attempts, key };
     },
 
-    async insertAttempt(start, finish) {
+    async insertAttempt(start, finish, settled) {
       const params = [...startParams(start), ...finishParams(finish)];
       const requestId = start.request_id;
       if (!finish || !requestId) {
@@ -190,23 +190,28 @@ export function createSqlStore(driver: SqlDriver): Store {
         return;
       }
       // An approval refused before anything was sent: its request fails with it.
-      await driver.transaction(async (tx) => {
+      const moved = await driver.transaction(async (tx) => {
         await tx.run(sql.insertAttempt, params);
-        await settleRequestIn(tx, requestId, start.id, finish);
+        return settleRequestIn(tx, requestId, start.id, finish);
       });
+      if (moved) settled?.(moved);
     },
 
-    async finishAttempt(id, finish, event) {
+    async finishAttempt(id, finish, event, settled) {
       const params = [...finishParams(finish), id];
       // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
       // twice, no request left approved once its refund's outcome is written.
-      return writes.transaction(async (tx, insertEvent) => {
+      const result = await writes.transaction(async (tx, insertEvent) => {
         const [ended] = await tx.query(sql.finishAttempt, params);
-        if (!ended) return false;
+        if (!ended) return { ended: false, moved: null };
         if (event) await insertEvent(event);
-        if (typeof ended.request_id === 'string') await settleRequestIn(tx, ended.request_id, id, finish);
-        return true;
+        const requestId = ended.request_id;
+        const moved = typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null;
+        return { ended: true, moved };
       });
+      // Told only now: a transaction retried or rolled back has told nothing.
+      if (result.moved) settled?.(result.moved);
+      return result.ended;
     },
 
     async getAttempt(id) {

@@ -5,7 +5,7 @@
  */
 import type { Payment } from '../payments/payment.ts';
 import type { NewEvent, OutboxStore } from './outbox.ts';
-import type { RequestStore } from './requests.ts';
+import type { RefundRequestRecord, RequestStore } from './requests.ts';
 
 export type StoreBackend = 'sqlite' | 'postgres';
 
@@ -97,6 +97,13 @@ export interface AttemptPageQuery {
   readonly limit: number;
 }
 
+/**
+ * Told the refund request an attempt's end moved (to refunded or failed), as the move's own statement returned it, after
+ * its transaction committed: an approval answers with it instead of reading the request again. Called synchronously
+ * before the write resolves; it must not throw (the write has committed by then).
+ */
+export type RequestSettled = (request: RefundRequestRecord) => void;
+
 /** A lease to take (see Store.acquireLease). */
 export interface LeaseRequest {
   readonly name: string;
@@ -160,14 +167,16 @@ export interface Store extends OutboxStore, RequestStore {
 
   /**
    * Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). An attempt's end moves
-   * its request (request_id), when it has one, in the same transaction (here and in finishAttempt).
+   * its request (request_id), when it has one, in the same transaction (here and in finishAttempt); `settled` is then
+   * told the request as that move left it, once committed.
    */
-  insertAttempt(start: AttemptStart, finish?: AttemptFinish): Promise<void>;
+  insertAttempt(start: AttemptStart, finish?: AttemptFinish, settled?: RequestSettled): Promise<void>;
   /**
    * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.
    * With `event`, the event is written to the outbox in the same transaction, and only if the attempt was ended here.
+   * `settled` as for insertAttempt.
    */
-  finishAttempt(id: string, finish: AttemptFinish, event?: NewEvent): Promise<boolean>;
+  finishAttempt(id: string, finish: AttemptFinish, event?: NewEvent, settled?: RequestSettled): Promise<boolean>;
   getAttempt(id: string): Promise<Attempt | null>;
   /** All attempts for an order, oldest first. */
   listAttempts(merchantUid: string): Promise<Attempt[]>;
