@@ -38,7 +38,7 @@ import type { OutboxEvent } from './store/outbox.ts';
 import type { Store } from './store/store.ts';
 import { createRetryTimer, createWebhookForwarder, type RetryWait } from './webhook-forwarder.ts';
 import { createDispatcher, type Dispatcher, type DispatcherOptions } from './webhooks/dispatcher.ts';
-import { createSigner, decodeSecret } from './webhooks/signing.ts';
+import { createSigner, decodeSecret, type HmacSha256Base64 } from './webhooks/signing.ts';
 
 /** The configuration the proxy needs; tests leave out what they do not exercise (rate limits then off). */
 export type ProxyConfig = Pick<Config, 'iamport' | 'portone' | 'grantSecret' | 'allowedOrigins'> &
@@ -82,6 +82,8 @@ export interface RuntimePieces {
   readonly retryWait?: RetryWait;
   /** A monotonic clock in ms for the gateway calls' latency histogram; performance.now() unless given. */
   readonly stopwatch?: () => number;
+  /** A synchronous HMAC-SHA256 for the merchant webhooks' signatures (node:crypto's); WebCrypto's unless given. */
+  readonly hmacSha256?: HmacSha256Base64;
 }
 
 /**
@@ -113,7 +115,7 @@ const dispatcherOf = (
     ...pieces,
     fetch: runtime.fetch,
     urls: webhooks.urls,
-    signer: createSigner(decoded.key),
+    signer: createSigner(decoded.key, runtime.hmacSha256),
     retryDelaysMs: webhooks.retryDelaysMs,
     randomId: () => crypto.randomUUID(),
   });

@@ -4,6 +4,7 @@
  * a fake gateway on loopback (i'mport V1's, or PortOne V2's with SANDBOX_GATEWAY=portone) and a demo shop, with a
  * grant secret and a ledger file of its own (config.ts).
  */
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,6 +191,7 @@ const main = async (): Promise<void> => {
     log,
     background,
     retryWait: retries.wait,
+    hmacSha256: (key, message) => createHmac('sha256', key).update(message).digest('base64'),
     ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
   if (sandbox) {
