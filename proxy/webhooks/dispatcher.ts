@@ -1,8 +1,10 @@
 /**
  * @module createDispatcher(): delivers the outbox's events to the merchant's URLs. A pass takes the events due now
  * (each held by this instance alone for a while, so no two instances send one at once), POSTs each, records every
- * attempt (the pass's rounds in one write), and schedules the next round or gives up after the last one. kick() starts a pass right after a write,
- * kept alive as the runtime keeps work after an answer; entries' timers (or Workers' cron) call runDue() for retries.
+ * attempt (the pass's rounds in one write), and schedules the next round or gives up after the last one. New events
+ * this process writes come to it already held (handOverNewEvents), so their first round needs no claim. kick() starts
+ * a pass right after a write, kept alive as the runtime keeps work after an answer; entries' timers (or Workers'
+ * cron) call runDue() for retries.
  */
 import type { Background } from '../background.ts';
 import type { Log } from '../log-line.ts';
@@ -69,6 +71,13 @@ const postOnce = async (
     return { url, attempted_at, status: null, latency_ms: performance.now() - started, error: String(error) };
   }
 };
+
+/**
+ * The next macrotask turn: setImmediate where the runtime has one (Node, Bun), which comes as soon as the turn's
+ * answers are written; elsewhere a 0 ms timer (on Node at least 1 ms, and a wake-up of its own, for every event).
+ */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { store, log } = options;
@@ -169,7 +178,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     running = true;
     // After a macrotask turn, not now: the write that kicked is a refund's, whose answer goes out first (a
     // synchronous ledger such as SQLite would otherwise hold the event before the answer is even written).
-    options.background.keep(new Promise((resolve) => setTimeout(resolve, 0)).then(loop));
+    options.background.keep(nextTurn().then(loop));
   };
   store.handOverNewEvents?.({
     holder,
