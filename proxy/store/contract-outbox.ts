@@ -57,10 +57,14 @@ export function outboxContract(stores: () => StorePair): void {
     it('hands new events to a taker after their commit, already held by it, and writes later ones unheld once it is gone', async () => {
       const { a, b } = stores();
       const taken: OutboxEvent[][] = [];
+      const holds: number[] = [];
       a.handOverNewEvents({
         holder: 'taker-a',
         heldUntil: () => T0 + 20_000,
-        take: (events) => taken.push([...events]),
+        take: (events, heldUntil) => {
+          taken.push([...events]);
+          holds.push(heldUntil);
+        },
       });
       try {
         const start = anAttempt();
@@ -72,6 +76,7 @@ export function outboxContract(stores: () => StorePair): void {
           [[[event.id, 1, 0, 'pending']]],
           'handed over once, as written',
         );
+        assert.deepEqual(holds, [T0 + 20_000], 'with the end of its hold');
         // Not written again (its dedupe_key stands), so nothing is handed over.
         assert.equal(await a.insertEvent({ ...anEvent(), dedupe_key: event.dedupe_key }), false);
         assert.equal(taken.length, 1);

@@ -55,16 +55,18 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
     async transaction(fn) {
       const hand = taker;
       let written: OutboxEvent[] = [];
+      let heldUntil = 0;
       const result = await inTransactionWithRetry(driver, (tx) => {
         written = []; // a retried transaction wrote nothing the first time
-        const held = hand ? { by: hand.holder, until: hand.heldUntil() } : null;
+        heldUntil = hand ? hand.heldUntil() : 0;
+        const held = hand ? { by: hand.holder, until: heldUntil } : null;
         return fn(tx, async (event) => {
           const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
           if (row) written.push(decodeEvent(row));
           return row !== undefined;
         });
       });
-      if (hand && written.length > 0) hand.take(written);
+      if (hand && written.length > 0) hand.take(written, heldUntil);
       return result;
     },
     setTaker(next) {

@@ -95,8 +95,8 @@ export interface EventTaker {
   readonly holder: string;
   /** When a hold taken now runs out (epoch ms, on the taker's clock). */
   heldUntil(): number;
-  /** Events just committed, each held by `holder`: deliver them. Called after the commit, never inside it. */
-  take(events: readonly OutboxEvent[]): void;
+  /** Events just committed, each held by `holder` until `heldUntil`: deliver them. Called after the commit only. */
+  take(events: readonly OutboxEvent[], heldUntil: number): void;
 }
 
 export interface OutboxStore {

@@ -92,6 +92,24 @@ describe('merchant webhook delivery', () => {
     assert.deepEqual([event?.status, event?.attempts], ['delivered', 1]);
   });
 
+  it('leaves a new event that waited past its time to be claimed once its hold ran out, then sends it once', async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'WD-LATE', amount: 10_000 });
+    const res = await h.cancel({ merchant_uid: 'WD-LATE', cancel_request_amount: 1000, reason: 'x' });
+    assert.equal(res.res.status, 200);
+    // Before its pass starts, the clock moves on: a POST now could outlast the event's hold (15 s timeout, 20 s hold).
+    h.clock.advance(5_001);
+    await h.settled();
+    assert.equal(receiver.received.length, 0, 'not sent on a hold that might run out mid-POST');
+    assert.equal(await h.outbox.runDue(), 0, 'still held: nobody claims it yet');
+    h.clock.advance(15_000);
+    assert.equal(await h.outbox.runDue(), 1, 'claimed once its hold ran out');
+    assert.equal(receiver.received.length, 1);
+    assert.equal(receiver.received[0]?.verifyError, null);
+    const event = await h.store.getEvent(String(receiver.received[0]!.headers['webhook-id']));
+    assert.deepEqual([event?.status, event?.attempts], ['delivered', 1]);
+  });
+
   it('always down: failed after the last retry; redelivered, it goes out again with the same webhook-id', async () => {
     const { h, receiver } = await start();
     receiver.down();

@@ -83,7 +83,8 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const { store, log } = options;
   const holder = `dispatch-${options.randomId()}`;
   const random = options.random ?? Math.random;
-  const holdMs = (options.timeoutMs ?? DELIVERY_TIMEOUT_MS) + 5_000;
+  const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+  const holdMs = timeoutMs + 5_000;
 
   const endOf = (event: OutboxEvent, deliveries: readonly DeliveryAttempt[], pendingUrls: number): RoundEnd => {
     const now = options.now();
@@ -128,12 +129,16 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   };
 
   /** Events this process wrote, held for it since their write (handOverNewEvents): sent without a claim. */
-  const handed: OutboxEvent[] = [];
+  const handed: { readonly event: OutboxEvent; readonly heldUntil: number }[] = [];
   const deliverHanded = async (): Promise<number> => {
     let handled = 0;
     for (let batch = handed.splice(0, BATCH); batch.length > 0; batch = handed.splice(0, BATCH)) {
-      await deliverAll(batch);
-      handled += batch.length;
+      // Only while the hold outlasts a POST's timeout: one that waited here too long (passes ahead of it were slow)
+      // could still be in flight when another instance claims it. Left alone, it is claimed once its hold runs out.
+      const deadline = options.now() + timeoutMs;
+      const events = batch.filter((held) => deadline < held.heldUntil).map((held) => held.event);
+      await deliverAll(events);
+      handled += events.length;
     }
     return handled;
   };
@@ -183,8 +188,8 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   store.handOverNewEvents?.({
     holder,
     heldUntil: () => options.now() + holdMs,
-    take(events) {
-      handed.push(...events);
+    take(events, heldUntil) {
+      for (const event of events) handed.push({ event, heldUntil });
       kick();
     },
   });
