@@ -26,7 +26,7 @@ import { requestLog } from './middleware/request-log.ts';
 import type { FetchLike } from './net/fetch-like.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
-import { createSealer } from './requests/account-crypto.ts';
+import { type AesGcm, createSealer } from './requests/account-crypto.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { refundRequestRoutes } from './routes/refund-requests.ts';
@@ -84,6 +84,8 @@ export interface RuntimePieces {
   readonly stopwatch?: () => number;
   /** A synchronous HMAC-SHA256 for the merchant webhooks' signatures (node:crypto's); WebCrypto's unless given. */
   readonly hmacSha256?: HmacSha256Base64;
+  /** A synchronous AES-256-GCM for the refund accounts requests carry (node:crypto's); WebCrypto's unless given. */
+  readonly aesGcm?: AesGcm;
 }
 
 /**
@@ -182,7 +184,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     log,
     background,
     sealer: () => {
-      sealer ??= createSealer(config.dataKeys ?? { current: null, previous: null });
+      sealer ??= createSealer(config.dataKeys ?? { current: null, previous: null }, runtime.aesGcm);
       return sealer;
     },
     grantSecret: config.grantSecret,

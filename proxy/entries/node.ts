@@ -4,7 +4,6 @@
  * a fake gateway on loopback (i'mport V1's, or PortOne V2's with SANDBOX_GATEWAY=portone) and a demo shop, with a
  * grant secret and a ledger file of its own (config.ts).
  */
-import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import type { Store } from '../store/store.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
+import { aesGcm, hmacSha256 } from './node-crypto.ts';
 import { nodeDrain } from './node-drain.ts';
 import { createNodeFetch } from './node-fetch.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
@@ -191,7 +191,8 @@ const main = async (): Promise<void> => {
     log,
     background,
     retryWait: retries.wait,
-    hmacSha256: (key, message) => createHmac('sha256', key).update(message).digest('base64'),
+    hmacSha256,
+    aesGcm,
     ...(sandbox ? { ownOrigins: () => listening } : {}),
   });
   if (sandbox) {

@@ -1,6 +1,6 @@
 /**
  * @module The refund account a request carries, sealed with AES-256-GCM through WebCrypto (so it runs on Node,
- * workerd, Deno and Bun alike). A sealed value is `v1.<key id>.<iv>.<ciphertext>` (base64url): the key id names the
+ * workerd, Deno and Bun alike; an entry may give a synchronous AES-GCM of its runtime's instead). A sealed value is `v1.<key id>.<iv>.<ciphertext>` (base64url): the key id names the
  * key it was sealed with, so rows written under DATA_ENCRYPTION_KEY_PREVIOUS still open after a rotation.
  */
 
@@ -43,29 +43,57 @@ const fromB64 = (text: string): Uint8Array<ArrayBuffer> =>
 const keyId = async (raw: Uint8Array<ArrayBuffer>): Promise<string> =>
   toB64(new Uint8Array(await crypto.subtle.digest('SHA-256', raw)).slice(0, 6));
 
+/**
+ * AES-256-GCM computed at once, where the runtime has it (node:crypto); WebCrypto's is an asynchronous job, on Node
+ * a turn through its thread pool for every seal and open. `sealed` is the ciphertext followed by its 16-byte tag, as
+ * WebCrypto writes it, so either opens what the other sealed.
+ */
+export interface AesGcm {
+  seal(key: Uint8Array, iv: Uint8Array, plain: Uint8Array): Uint8Array;
+  /** Throws when the value was not sealed with this key (its tag does not match). */
+  open(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array): Uint8Array;
+}
+
 interface Key {
   readonly id: string;
+  readonly raw: Uint8Array<ArrayBuffer>;
   readonly key: CryptoKey;
 }
 
 const importKey = async (text: string): Promise<Key> => {
-  const raw = decodeDataKey(text);
-  if (!raw) throw new Error('DATA_ENCRYPTION_KEY must be base64 of exactly 32 bytes');
-  const bytes = new Uint8Array(raw);
-  const key = await crypto.subtle.importKey('raw', bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
-  return { id: await keyId(bytes), key };
+  const decoded = decodeDataKey(text);
+  if (!decoded) throw new Error('DATA_ENCRYPTION_KEY must be base64 of exactly 32 bytes');
+  const raw = new Uint8Array(decoded);
+  const key = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  return { id: await keyId(raw), raw, key };
 };
 
-/** A sealer over the configured keys, or null when DATA_ENCRYPTION_KEY is not set (request mode is then off). */
-export const createSealer = async (keys: DataKeys): Promise<Sealer | null> => {
+/** WebCrypto's AES-GCM, for runtimes that give no AesGcm of their own. */
+const webCrypto = {
+  seal: async (key: Key, iv: Uint8Array<ArrayBuffer>, plain: Uint8Array<ArrayBuffer>) =>
+    new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key.key, plain)),
+  open: async (key: Key, iv: Uint8Array<ArrayBuffer>, sealed: Uint8Array<ArrayBuffer>) =>
+    new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key.key, sealed)),
+};
+
+/**
+ * A sealer over the configured keys, or null when DATA_ENCRYPTION_KEY is not set (request mode is then off); with
+ * `aes`, sealing and opening use it instead of WebCrypto.
+ */
+export const createSealer = async (keys: DataKeys, aes?: AesGcm): Promise<Sealer | null> => {
   if (!keys.current) return null;
   const current = await importKey(keys.current);
   const all = [current, ...(keys.previous ? [await importKey(keys.previous)] : [])];
+  const cipher = aes
+    ? {
+        seal: async (key: Key, iv: Uint8Array, plain: Uint8Array) => aes.seal(key.raw, iv, plain),
+        open: async (key: Key, iv: Uint8Array, sealed: Uint8Array) => aes.open(key.raw, iv, sealed),
+      }
+    : webCrypto;
   return {
     async seal(plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const data = new TextEncoder().encode(plain);
-      const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, current.key, data));
+      const sealed = await cipher.seal(current, iv, new TextEncoder().encode(plain));
       return `v1.${current.id}.${toB64(iv)}.${toB64(sealed)}`;
     },
     async open(sealed) {
@@ -73,8 +101,7 @@ export const createSealer = async (keys: DataKeys): Promise<Sealer | null> => {
       const key = all.find((k) => k.id === id);
       if (version !== 'v1' || !key || !iv || !body) return null;
       try {
-        const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: fromB64(iv) }, key.key, fromB64(body));
-        return new TextDecoder().decode(plain);
+        return new TextDecoder().decode(await cipher.open(key, fromB64(iv), fromB64(body)));
       } catch {
         return null;
       }

@@ -1,12 +1,10 @@
-// The two ways of signing (a runtime's synchronous HMAC, WebCrypto's) give the same signature, and the
+// The two ways of signing (the Node entry's node:crypto HMAC, WebCrypto's) give the same signature, and the
 // `standardwebhooks` package (not our own code) verifies it.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { hmacSha256 } from '../entries/node-crypto.ts';
 import { createSigner, decodeSecret, newSecret } from './signing.ts';
-
-const nodeHmac = (key: Uint8Array, message: string) => createHmac('sha256', key).update(message).digest('base64');
 
 describe('webhook signatures', () => {
   it('signs alike with node:crypto and with WebCrypto, and standardwebhooks verifies both', async () => {
@@ -20,7 +18,7 @@ describe('webhook signatures', () => {
       timestamp: '2026-12-03T00:00:00.000Z',
       data: { 금액: 9000 },
     });
-    const withNode = await createSigner(decoded.key, nodeHmac).sign(id, timestamp, body);
+    const withNode = await createSigner(decoded.key, hmacSha256).sign(id, timestamp, body);
     const withWebCrypto = await createSigner(decoded.key).sign(id, timestamp, body);
     assert.equal(withNode, withWebCrypto);
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': withNode };
