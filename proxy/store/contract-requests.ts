@@ -136,6 +136,26 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(told.length, 2, 'an attempt of no request tells nothing');
     });
 
+    it("never lets an attempt's late second end move its request again, after the request was approved anew", async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const first = anAttempt({ merchant_uid: request.merchant_uid, request_id: request.id });
+      await a.insertAttempt(first);
+      const refused = aFinish({ outcome: 'rejected', error_code: 'PG_PROVIDER', finished_at: T0 + 2 });
+      assert.equal(await a.finishAttempt(first.id, refused), true);
+      assert.equal((await a.getRequest(request.id))?.status, 'failed');
+      await a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 3 });
+      // The same end again (another instance that learned the same outcome at the same moment): it ends nothing, so
+      // the request, approved for its second refund, stays so.
+      const told: RefundRequestRecord[] = [];
+      assert.equal(await b.finishAttempt(first.id, refused, undefined, (r) => told.push(r)), false);
+      assert.equal((await a.getRequest(request.id))?.status, 'approved');
+      assert.equal((await a.getRequest(request.id))?.attempt_id, null);
+      assert.deepEqual(told, []);
+    });
+
     it('approves a failed request again (counting approvals, clearing its error) only while it is the latest', async () => {
       const { a, b } = stores();
       const request = aRequest();

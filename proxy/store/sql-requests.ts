@@ -15,6 +15,27 @@ const COLUMNS =
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
 
+/**
+ * The compare-and-set every move is, on the request `target` names (a placeholder, or a subquery): the row moves only
+ * from the status its caller read. An approval (the third parameter is the new status again) counts itself, starts
+ * with no attempt or error, and needs the request to be its order's latest: a failed request approved again after the
+ * customer asked anew would refund twice.
+ */
+const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
+      approvals = approvals + CASE WHEN CAST(? AS TEXT) = 'approved' THEN 1 ELSE 0 END,
+      decided_at = COALESCE(CAST(? AS BIGINT), decided_at), decided_by = COALESCE(CAST(? AS TEXT), decided_by),
+      reject_reason = COALESCE(CAST(? AS TEXT), reject_reason),
+      allow_new_request = COALESCE(CAST(? AS INTEGER), allow_new_request),
+      approved_amount = COALESCE(CAST(? AS DOUBLE PRECISION), approved_amount), note = COALESCE(CAST(? AS TEXT), note),
+      attempt_id = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), attempt_id) END,
+      error_code = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), error_code) END,
+      refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
+    WHERE id = ${target} AND status = ?
+      AND (CAST(? AS TEXT) <> 'approved' OR NOT EXISTS (
+        SELECT 1 FROM refund_requests later
+        WHERE later.merchant_uid = refund_requests.merchant_uid AND later.seq > refund_requests.seq))
+    RETURNING ${COLUMNS}`;
+
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
@@ -24,23 +45,7 @@ const requestSql = {
   open: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`,
   get: `SELECT ${COLUMNS} FROM refund_requests WHERE id = ?`,
   latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
-  // The compare-and-set every move is: the row moves only from the status its caller read. An approval (the third
-  // parameter is the new status again) counts itself, starts with no attempt or error, and needs the request to be
-  // its order's latest: a failed request approved again after the customer asked anew would refund twice.
-  transition: `UPDATE refund_requests SET status = ?,
-      approvals = approvals + CASE WHEN CAST(? AS TEXT) = 'approved' THEN 1 ELSE 0 END,
-      decided_at = COALESCE(CAST(? AS BIGINT), decided_at), decided_by = COALESCE(CAST(? AS TEXT), decided_by),
-      reject_reason = COALESCE(CAST(? AS TEXT), reject_reason),
-      allow_new_request = COALESCE(CAST(? AS INTEGER), allow_new_request),
-      approved_amount = COALESCE(CAST(? AS DOUBLE PRECISION), approved_amount), note = COALESCE(CAST(? AS TEXT), note),
-      attempt_id = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), attempt_id) END,
-      error_code = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), error_code) END,
-      refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
-    WHERE id = ? AND status = ?
-      AND (CAST(? AS TEXT) <> 'approved' OR NOT EXISTS (
-        SELECT 1 FROM refund_requests later
-        WHERE later.merchant_uid = refund_requests.merchant_uid AND later.seq > refund_requests.seq))
-    RETURNING ${COLUMNS}`,
+  transition: transitionOf('?'),
   page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
     ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
@@ -80,28 +85,44 @@ const isUniqueViolation = (error: unknown): boolean => {
 
 type Change = Parameters<RequestStore['transitionRequest']>[1] & { readonly attempt_id?: string };
 
+/** A move's parameters, in transitionOf()'s order; `id` fills its target when that is a placeholder. */
+const transitionParams = (change: Change, id: string | null): SqlValue[] => [
+  change.to,
+  change.to,
+  change.decided_at ?? null,
+  change.decided_by ?? null,
+  change.reject_reason ?? null,
+  change.allow_new_request === undefined ? null : change.allow_new_request ? 1 : 0,
+  change.approved_amount ?? null,
+  change.note ?? null,
+  change.to,
+  change.attempt_id ?? null,
+  change.to,
+  change.error_code ?? null,
+  ERASING.includes(change.to) ? 1 : 0,
+  change.now,
+  ...(id === null ? [] : [id]),
+  change.from,
+  change.to,
+];
+
 const transitionIn = async (tx: SqlExecutor, id: string, change: Change): Promise<RefundRequestRecord | null> => {
-  const allow = change.allow_new_request === undefined ? null : change.allow_new_request ? 1 : 0;
-  const [row] = await tx.query(requestSql.transition, [
-    change.to,
-    change.to,
-    change.decided_at ?? null,
-    change.decided_by ?? null,
-    change.reject_reason ?? null,
-    allow,
-    change.approved_amount ?? null,
-    change.note ?? null,
-    change.to,
-    change.attempt_id ?? null,
-    change.to,
-    change.error_code ?? null,
-    ERASING.includes(change.to) ? 1 : 0,
-    change.now,
-    id,
-    change.from,
-    change.to,
-  ]);
+  const [row] = await tx.query(requestSql.transition, transitionParams(change, id));
   return row ? decodeRequest(row) : null;
+};
+
+/** The move an attempt's end makes its request (approved), or null: an unknown outcome leaves it approved. */
+const settleChange = (attemptId: string, finish: AttemptFinish): Change | null => {
+  if (finish.outcome === 'unknown') return null;
+  const to = nextStatus('approved', finish.outcome === 'succeeded' ? 'refund_succeeded' : 'refund_failed');
+  if (!to) return null;
+  return {
+    from: 'approved',
+    to,
+    now: finish.finished_at,
+    attempt_id: attemptId,
+    ...(finish.outcome === 'succeeded' ? {} : { error_code: finish.error_code ?? 'INTERNAL' }),
+  };
 };
 
 /**
@@ -115,16 +136,35 @@ export const settleRequestIn = async (
   attemptId: string,
   finish: AttemptFinish,
 ): Promise<RefundRequestRecord | null> => {
-  if (finish.outcome === 'unknown') return null;
-  const to = nextStatus('approved', finish.outcome === 'succeeded' ? 'refund_succeeded' : 'refund_failed');
-  if (!to) return null;
-  return transitionIn(tx, requestId, {
-    from: 'approved',
-    to,
-    now: finish.finished_at,
-    attempt_id: attemptId,
-    ...(finish.outcome === 'succeeded' ? {} : { error_code: finish.error_code ?? 'INTERNAL' }),
-  });
+  const change = settleChange(attemptId, finish);
+  return change ? transitionIn(tx, requestId, change) : null;
+};
+
+/**
+ * PostgreSQL: an attempt's end and its request's move (settleRequestIn) as one statement, where they were two round
+ * trips one after the other: the attempt's finish (`finishSql`, which returns `request_id`, and its parameters) in a
+ * WITH, and the request moved only through what that very UPDATE returned, so only when this statement ended the
+ * attempt. Answers whether it did, and the request as moved (null when there is none, or it did not move).
+ */
+export const finishAndSettleIn = async (
+  tx: SqlExecutor,
+  finishSql: string,
+  finishParams: readonly SqlValue[],
+  attemptId: string,
+  finish: AttemptFinish,
+): Promise<{ readonly ended: boolean; readonly moved: RefundRequestRecord | null }> => {
+  const change = settleChange(attemptId, finish);
+  if (!change) return { ended: (await tx.query(finishSql, [...finishParams])).length > 0, moved: null };
+  const rows = await tx.query(
+    `WITH ended AS (${finishSql}), moved AS (${transitionOf('(SELECT request_id FROM ended)')})
+    SELECT (SELECT COUNT(*) FROM ended) AS ended_count, moved.* FROM (SELECT 1 AS here) AS here LEFT JOIN moved ON TRUE`,
+    [...finishParams, ...transitionParams(change, null)],
+  );
+  const [row] = rows;
+  return {
+    ended: row !== undefined && num(row, 'ended_count') > 0,
+    moved: row !== undefined && row.id !== null && row.id !== undefined ? decodeRequest(row) : null,
+  };
 };
 
 const pageConditions = (query: RequestPageQuery): { conditions: string[]; params: SqlValue[] } => {

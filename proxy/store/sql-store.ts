@@ -3,9 +3,9 @@
 import { createEventWrites } from './event-writes.ts';
 import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
-import type { SqlDriver, SqlValue } from './sql-driver.ts';
+import type { SqlDriver, SqlExecutor, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
-import { createSqlRequests, settleRequestIn } from './sql-requests.ts';
+import { createSqlRequests, finishAndSettleIn, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
@@ -201,14 +201,26 @@ export function createSqlStore(driver: SqlDriver): Store {
       const params = [...finishParams(finish), id];
       // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
       // twice, no request left approved once its refund's outcome is written.
-      const result = await writes.transaction(async (tx, insertEvent) => {
+      const endIn = async (tx: SqlExecutor) => {
+        // PostgreSQL: the request's move in the same statement (one round trip); SQLite: one after the other.
+        if (driver.dialect === 'postgres') return finishAndSettleIn(tx, sql.finishAttempt, params, id, finish);
         const [ended] = await tx.query(sql.finishAttempt, params);
         if (!ended) return { ended: false, moved: null };
-        if (event) await insertEvent(event);
         const requestId = ended.request_id;
-        const moved = typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null;
-        return { ended: true, moved };
-      });
+        return {
+          ended: true,
+          moved: typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null,
+        };
+      };
+      // Without an event, on PostgreSQL, that one statement is the whole write, atomic on its own.
+      const result =
+        !event && driver.dialect === 'postgres'
+          ? await endIn(driver)
+          : await writes.transaction(async (tx, insertEvent) => {
+              const end = await endIn(tx);
+              if (end.ended && event) await insertEvent(event);
+              return end;
+            });
       // Told only now: a transaction retried or rolled back has told nothing.
       if (result.moved) settled?.(result.moved);
       return result.ended;
