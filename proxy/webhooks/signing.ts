@@ -42,7 +42,7 @@ export type HmacSha256Base64 = (key: Uint8Array<ArrayBuffer>, message: string) =
 
 /**
  * Signs with `hmac` when the runtime gives one, else with WebCrypto (every runtime has it, but each signature is an
- * asynchronous job: on Node a turn through its thread pool, several times the cost of the HMAC itself).
+ * asynchronous job: on Node a turn through its thread pool, for an HMAC of a few hundred bytes).
  */
 export const createSigner = (key: Uint8Array<ArrayBuffer>, hmac?: HmacSha256Base64): Signer => {
   if (hmac)
