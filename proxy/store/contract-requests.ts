@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
 import type { NewRefundRequest, RefundRequestRecord } from './requests.ts';
+import type { Store } from './store.ts';
 
 const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
   id: unique('req'),
@@ -19,6 +20,16 @@ const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest =
   created_at: T0,
   ...overrides,
 });
+
+/** Requests written and approved (at T0 + 1), each waiting for its attempt. */
+const approvedRequests = async (store: Store, count: number): Promise<NewRefundRequest[]> => {
+  const requests = Array.from({ length: count }, () => aRequest());
+  for (const r of requests) {
+    await store.insertRequest(r);
+    await store.transitionRequest(r.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+  }
+  return requests;
+};
 
 export function requestsContract(stores: () => StorePair): void {
   describe('refund requests', () => {
@@ -75,12 +86,7 @@ export function requestsContract(stores: () => StorePair): void {
 
     it("moves an approved request when its attempt ends, with the attempt's error, and not on an unknown one", async () => {
       const { a, b } = stores();
-      const ok = aRequest();
-      const bad = aRequest();
-      for (const r of [ok, bad]) {
-        await a.insertRequest(r);
-        await a.transitionRequest(r.id, { from: 'requested', to: 'approved', now: T0 + 1 });
-      }
+      const [ok, bad] = await approvedRequests(a, 2);
       const okAttempt = anAttempt({ merchant_uid: ok.merchant_uid, request_id: ok.id, approved_by: 'k1' });
       await a.insertAttempt(okAttempt);
       await b.finishAttempt(okAttempt.id, aFinish({ outcome: 'unknown' }));
@@ -104,12 +110,7 @@ export function requestsContract(stores: () => StorePair): void {
 
     it("tells the request an attempt's end moved, as stored, once committed; nothing when it did not move", async () => {
       const { a, b } = stores();
-      const ok = aRequest();
-      const bad = aRequest();
-      for (const r of [ok, bad]) {
-        await a.insertRequest(r);
-        await a.transitionRequest(r.id, { from: 'requested', to: 'approved', now: T0 + 1 });
-      }
+      const [ok, bad] = await approvedRequests(a, 2);
       const told: RefundRequestRecord[] = [];
       const tell = (request: RefundRequestRecord) => told.push(request);
       const okAttempt = anAttempt({ merchant_uid: ok.merchant_uid, request_id: ok.id });
@@ -138,9 +139,8 @@ export function requestsContract(stores: () => StorePair): void {
 
     it("never lets an attempt's late second end move its request again, after the request was approved anew", async () => {
       const { a, b } = stores();
-      const request = aRequest();
-      await a.insertRequest(request);
-      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const [request] = await approvedRequests(a, 1);
+      assert.ok(request);
       const first = anAttempt({ merchant_uid: request.merchant_uid, request_id: request.id });
       await a.insertAttempt(first);
       const refused = aFinish({ outcome: 'rejected', error_code: 'PG_PROVIDER', finished_at: T0 + 2 });
