@@ -5,6 +5,7 @@ import { verifyGrant } from '../auth/grant.ts';
 import { verifyStaffGrant } from '../auth/staff-grant.ts';
 import { GRANT_SECRET, type Harness, type HarnessOptions } from '../test-support/harness.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { iamportDemo } from './demo-gateway.ts';
 import { createSandbox, type SandboxOptions } from './routes.ts';
 
 let h: Harness;
@@ -21,7 +22,7 @@ const setUp = async (more: Partial<SandboxOptions> = {}, options: HarnessOptions
   // The proxy's own origin as the node entry gives it (here through PUBLIC_ORIGIN): the desk page is served there.
   h = await withRequests({ ...options, config: { publicOrigin: DEMO_ORIGIN, ...options.config } });
   const sandbox = createSandbox({
-    fake: h.fake,
+    gateway: iamportDemo(h.fake),
     grantSecret: GRANT_SECRET,
     now: h.clock.now,
     ownOrigins: () => [DEMO_ORIGIN],

@@ -4,6 +4,7 @@ import { afterEach, describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
 import type { FakePayment } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import { iamportDemo } from './demo-gateway.ts';
 import { createSandbox, type SandboxOptions } from './routes.ts';
 
 let h: Harness;
@@ -14,7 +15,7 @@ afterEach(async () => h?.close());
 const setUp = async (more: Partial<SandboxOptions> = {}) => {
   h = await createHarness();
   const sandbox = createSandbox({
-    fake: h.fake,
+    gateway: iamportDemo(h.fake),
     grantSecret: GRANT_SECRET,
     now: h.clock.now,
     ownOrigins: () => [DEMO_ORIGIN],
@@ -202,7 +203,7 @@ describe('sandbox', () => {
     assert.ok(ids.every((id) => id.startsWith(`DEMO-${generation}-`)));
     const payments = await fakePayments();
     const kept = createSandbox({
-      fake: h.fake,
+      gateway: iamportDemo(h.fake),
       grantSecret: GRANT_SECRET,
       now: h.clock.now,
       ownOrigins: () => [DEMO_ORIGIN],

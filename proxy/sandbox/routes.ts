@@ -7,9 +7,8 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { type GrantMode, mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant } from '../auth/staff-grant.ts';
 import { AppError } from '../errors.ts';
-import type { FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { isJsonContentType } from '../http/content-type.ts';
-import { type DemoGateway, iamportDemo, OrderRefused } from './demo-gateway.ts';
+import { type DemoGateway, OrderRefused } from './demo-gateway.ts';
 import { type DemoLang, renderDemoPage } from './demo-page.ts';
 import { renderDeskPage, SANDBOX_STAFF } from './desk-page.ts';
 import { parseNewOrder } from './own-orders.ts';
@@ -19,10 +18,8 @@ import { type SandboxWebhooks, webhookRoutes } from './webhook-routes.ts';
 export type { SandboxWebhooks };
 
 export interface SandboxOptions {
-  /** The fake gateway behind the demo (demo-gateway.ts): PortOne V2's with SANDBOX_GATEWAY=portone. */
-  readonly gateway?: DemoGateway;
-  /** Short for `gateway: iamportDemo(fake)`, the fake i'mport V1; one of the two is required. */
-  readonly fake?: FakeIamport;
+  /** The fake gateway behind the demo (demo-gateway.ts): i'mport V1's, or PortOne V2's with SANDBOX_GATEWAY=portone. */
+  readonly gateway: DemoGateway;
   /** The sandbox's own secret (random per start, or SANDBOX_TOKEN_SECRET): never a live REFUND_TOKEN_SECRET. */
   readonly grantSecret: string;
   readonly now: () => number;
@@ -65,8 +62,7 @@ const controlsGuard = (ownOrigins: () => readonly string[]): MiddlewareHandler =
 
 export const createSandbox = (options: SandboxOptions): Sandbox => {
   const { grantSecret, now, ownOrigins, maxGrantTtlSeconds = Infinity, onChange = () => {} } = options;
-  const fake = options.gateway ?? (options.fake && iamportDemo(options.fake));
-  if (!fake) throw new Error("createSandbox needs a gateway (or an i'mport fake)");
+  const fake = options.gateway;
   const webhooks = options.webhooks ?? { kind: 'off' };
   const grantTtlSeconds = Math.min(50 * 60, maxGrantTtlSeconds);
   let seedings = 0;

@@ -7,6 +7,7 @@ import { afterEach, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { type ServedReceiver, serveSandboxReceiver } from '../entries/sandbox-receiver.ts';
 import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import { iamportDemo } from './demo-gateway.ts';
 import { createSandbox } from './routes.ts';
 import { createSandboxReceiver, loadStandardWebhooks, type ReceivedDelivery } from './webhook-receiver.ts';
 
@@ -35,7 +36,7 @@ const setUp = async () => {
     config: { merchantWebhooks: { urls: [served.url], secret: SECRET, retryDelaysMs: RETRIES_MS } },
   });
   const sandbox = createSandbox({
-    fake: h.fake,
+    gateway: iamportDemo(h.fake),
     grantSecret: GRANT_SECRET,
     now: h.clock.now,
     ownOrigins: () => [DEMO_ORIGIN],
@@ -214,7 +215,7 @@ describe("the demo page's webhooks panel", () => {
     const harness = h;
     const pageFor = async (webhooks: Parameters<typeof createSandbox>[0]['webhooks'], mount = false) => {
       const sandbox = createSandbox({
-        fake: harness.fake,
+        gateway: iamportDemo(harness.fake),
         grantSecret: GRANT_SECRET,
         now: harness.clock.now,
         ownOrigins: () => [DEMO_ORIGIN],
