@@ -7,7 +7,7 @@ import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
-import { finishWithEvent } from './attempts.ts';
+import { ending, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
@@ -160,12 +160,11 @@ const finishRefusedLater = async (
   payment: Payment,
   refused: Cancellation,
 ): Promise<void> => {
-  const finish = {
+  const finish = ending(deps, {
     ...refusedLater(refused),
     iamport_code: attempt.iamport_code,
     iamport_ms: attempt.iamport_ms,
-    finished_at: deps.now(),
-  };
+  });
   await finishWithEvent(deps, attempt.id, finish, () => refusedEvent(deps, attempt, payment, REFUSED_LATER_ERROR));
   deps.log({ level: 'warn', msg: 'the gateway failed a refund it had accepted', attempt: attempt.id });
 };

@@ -5,6 +5,7 @@ import type { NewEvent } from './outbox.ts';
 import type { RefundRequestRecord, RequestPageQuery, RequestStore } from './requests.ts';
 import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
+import { sql } from './statements.ts';
 import type { AttemptFinish } from './store.ts';
 
 const COLUMNS =
@@ -46,6 +47,10 @@ const requestSql = {
   get: `SELECT ${COLUMNS} FROM refund_requests WHERE id = ?`,
   latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
   transition: transitionOf('?'),
+  // PostgreSQL only (finishAndSettleIn): the attempt's end (statements.ts) in a WITH, its request moved through what
+  // that UPDATE returned. Built once: it runs at the end of every refund on PostgreSQL.
+  finishAndSettle: `WITH ended AS (${sql.finishAttempt}), moved AS (${transitionOf('(SELECT request_id FROM ended)')})
+    SELECT (SELECT COUNT(*) FROM ended) AS ended_count, moved.* FROM (SELECT 1 AS here) AS here LEFT JOIN moved ON TRUE`,
   page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
     ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
@@ -142,28 +147,21 @@ export const settleRequestIn = async (
 
 /**
  * PostgreSQL: an attempt's end and its request's move (settleRequestIn) as one statement, where they were two round
- * trips one after the other: the attempt's finish (`finishSql`, which returns `request_id`, and its parameters) in a
- * WITH, and the request moved only through what that very UPDATE returned, so only when this statement ended the
+ * trips one after the other: the attempt's finish (statements.ts's, with its parameters) in a WITH, and the request moved only through what that very UPDATE returned, so only when this statement ended the
  * attempt. Answers whether it did, and the request as moved (null when there is none, or it did not move).
  */
 export const finishAndSettleIn = async (
   tx: SqlExecutor,
-  finishSql: string,
   finishParams: readonly SqlValue[],
   attemptId: string,
   finish: AttemptFinish,
 ): Promise<{ readonly ended: boolean; readonly moved: RefundRequestRecord | null }> => {
   const change = settleChange(attemptId, finish);
-  if (!change) return { ended: (await tx.query(finishSql, [...finishParams])).length > 0, moved: null };
-  const rows = await tx.query(
-    `WITH ended AS (${finishSql}), moved AS (${transitionOf('(SELECT request_id FROM ended)')})
-    SELECT (SELECT COUNT(*) FROM ended) AS ended_count, moved.* FROM (SELECT 1 AS here) AS here LEFT JOIN moved ON TRUE`,
-    [...finishParams, ...transitionParams(change, null)],
-  );
-  const [row] = rows;
+  if (!change) return { ended: (await tx.query(sql.finishAttempt, [...finishParams])).length > 0, moved: null };
+  const [row] = await tx.query(requestSql.finishAndSettle, [...finishParams, ...transitionParams(change, null)]);
   return {
     ended: row !== undefined && num(row, 'ended_count') > 0,
-    moved: row !== undefined && row.id !== null && row.id !== undefined ? decodeRequest(row) : null,
+    moved: row?.id == null ? null : decodeRequest(row),
   };
 };
 

@@ -203,7 +203,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       // twice, no request left approved once its refund's outcome is written.
       const endIn = async (tx: SqlExecutor) => {
         // PostgreSQL: the request's move in the same statement (one round trip); SQLite: one after the other.
-        if (driver.dialect === 'postgres') return finishAndSettleIn(tx, sql.finishAttempt, params, id, finish);
+        if (driver.dialect === 'postgres') return finishAndSettleIn(tx, params, id, finish);
         const [ended] = await tx.query(sql.finishAttempt, params);
         if (!ended) return { ended: false, moved: null };
         const requestId = ended.request_id;
