@@ -3,6 +3,7 @@
  * beforehand, untimed) beside the widget's `POST /payments/cancel`, on one proxy, for a card and a virtual-account
  * order, at concurrency 1 and 8, on each ledger backend. Target: an approval's p50 within 1.2x of a refund's.
  */
+import { join } from 'node:path';
 import { countCalls, OPERATIONS } from './support/approval-calls.ts';
 import type { Child } from './support/children.ts';
 import { createLedger } from './support/ledger.ts';
@@ -21,6 +22,8 @@ import { type Part, startFake, startProxy } from './support/stack.ts';
 import { firstFailure, fmtCount, fmtMs, summarize, type Table } from './support/stats.ts';
 
 const TARGET_RATIO = 1.2;
+/** Set: the proxy's CPU profile of each side's timed runs goes here, one file a run (CPU figures then include it). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Each row alternates refund and approval runs this many times, so drift in the machine hits both alike. */
 const ROUNDS = 8;
 const PAY_METHODS: readonly PayMethod[] = ['card', 'vbank'];
@@ -98,6 +101,7 @@ export const approvals: Part = async (ctx) => {
             // Which side goes first swaps every round: a run just after the other's may find the machine warmer.
             for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
               const cpuBefore = await proxy.call<number>('cpu');
+              if (PROFILE_DIR && stage.timed) await proxy.call('profileStart');
               side.runs.push(
                 await runLoad({
                   count,
@@ -108,6 +112,10 @@ export const approvals: Part = async (ctx) => {
                 }),
               );
               side.cpuUs += (await proxy.call<number>('cpu')) - cpuBefore;
+              if (PROFILE_DIR && stage.timed) {
+                const file = `approvals-${backend}-${payMethod}-c${stage.concurrency}-${side.name}-${round}.cpuprofile`;
+                await proxy.call('profileStop', join(PROFILE_DIR, file));
+              }
             }
           }
           if (!stage.timed) continue;

@@ -3,6 +3,7 @@
  * events costs the refund itself (webhooks on against off), at concurrency 1 and 32, on each ledger backend.
  * Targets: delivery p50 under 50 ms with a local receiver; the refund's p50 grows by at most 10%.
  */
+import { join } from 'node:path';
 import type { Child } from './support/children.ts';
 import { createLedger, type Ledger, seedLedger } from './support/ledger.ts';
 import { type LoadResult, runLoad } from './support/load.ts';
@@ -13,6 +14,8 @@ import { firstFailure, fmtCount, fmtMs, percentile, summarize, type Table } from
 
 const DELIVERY_TARGET_MS = 50;
 const OVERHEAD_TARGET = 1.1;
+/** Set: the proxy's CPU profile of each side's timed runs goes here, one file a run (CPU figures then include it). */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Each stage alternates webhooks-on and -off runs this many times, so drift in the machine hits both alike. */
 const ROUNDS = 8;
 
@@ -78,6 +81,7 @@ export const webhooks: Part = async (ctx) => {
             const before = receiver.count();
             const url = side.proxy?.url ?? '';
             const cpuBefore = (await side.proxy?.call<number>('cpu')) ?? 0;
+            if (PROFILE_DIR && stage.timed) await side.proxy?.call('profileStart');
             side.runs.push(
               await runLoad({
                 count,
@@ -93,6 +97,10 @@ export const webhooks: Part = async (ctx) => {
             // Every event in before the next run, so neither side's runs overlap the other's deliveries.
             if (side.name === 'on') missing += await settle(receiver, before + count);
             side.cpuUs += ((await side.proxy?.call<number>('cpu')) ?? 0) - cpuBefore;
+            if (PROFILE_DIR && stage.timed) {
+              const file = `webhooks-${backend}-c${stage.concurrency}-${side.name}-${round}.cpuprofile`;
+              await side.proxy?.call('profileStop', join(PROFILE_DIR, file));
+            }
             if (side.name === 'off') continue;
             answeredAt.forEach((at, i) => {
               const arrived = receiver.arrivedAt(merchantUidOf(prefix, from + i));

@@ -6,11 +6,15 @@
  * `tokenCache: 'off'`, an i'mport client that fetches a token per call.
  */
 
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono } from 'hono';
 import { buildProxyWithOutbox, type ProxyConfig, type RuntimePieces } from '../../proxy/app.ts';
+import { aesGcm, hmacSha256 } from '../../proxy/entries/node-crypto.ts';
+import { nodeDrain } from '../../proxy/entries/node-drain.ts';
 import { createNodeFetch } from '../../proxy/entries/node-fetch.ts';
 import { scheduleOutbox } from '../../proxy/entries/outbox-timer.ts';
 import { stdoutLog } from '../../proxy/entries/stdout-log.ts';
@@ -142,6 +146,9 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
     fetch: createNodeFetch(),
     log: stdoutLog(),
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
+    // As proxy/entries/node.ts gives them: node:crypto's HMAC (webhook signatures) and AES-GCM (request accounts).
+    hmacSha256,
+    aesGcm,
     ...(options.widgetFile || options.deskFile ? { loadWidget: filesOf(options.widgetFile, options.deskFile) } : {}),
   };
   if (options.tokenCache === 'off' && options.iamportUrl === undefined) {
@@ -172,7 +179,8 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
 };
 
 const { app, close } = await build();
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+// The Node server's options as proxy/entries/node.ts passes them (the drain of a body answered early).
+const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
   // `cpu`: the process's CPU time so far (user + system, µs), so a part can tell what each request cost it.
   const cpu = () => {
     const used = process.cpuUsage();
@@ -183,7 +191,20 @@ const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info
     storeCalls.clear();
     return calls;
   };
-  serveCommands(`http://127.0.0.1:${info.port}`, { cpu, storeCalls: takeStoreCalls }, async () => {
+  // `profileStart` / `profileStop`: a CPU profile of just what runs between them (BENCH_PROFILE_DIR in a part), written
+  // to the file `profileStop` names, for chrome://inspect or any .cpuprofile reader.
+  const inspector = new Session();
+  inspector.connect();
+  const profileStart = async () => {
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.start');
+  };
+  const profileStop = async (file: string) => {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+  };
+  const commands = { cpu, storeCalls: takeStoreCalls, profileStart, profileStop };
+  serveCommands(`http://127.0.0.1:${info.port}`, commands, async () => {
     server.close();
     await close();
   });
