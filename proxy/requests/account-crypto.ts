@@ -36,8 +36,15 @@ const toB64 = (bytes: Uint8Array): string =>
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
-const fromB64 = (text: string): Uint8Array<ArrayBuffer> =>
-  Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+/** A plain loop: `Uint8Array.from(text, mapper)` calls back per byte and took half of an approval's opening. */
+const fromB64 = (text: string): Uint8Array<ArrayBuffer> => {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+};
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** A key's id: the start of its SHA-256, so no key is ever written, yet each sealed value names its own. */
 const keyId = async (raw: Uint8Array<ArrayBuffer>): Promise<string> =>
@@ -93,7 +100,7 @@ export const createSealer = async (keys: DataKeys, aes?: AesGcm): Promise<Sealer
   return {
     async seal(plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await cipher.seal(current, iv, new TextEncoder().encode(plain));
+      const sealed = await cipher.seal(current, iv, encoder.encode(plain));
       return `v1.${current.id}.${toB64(iv)}.${toB64(sealed)}`;
     },
     async open(sealed) {
@@ -101,7 +108,7 @@ export const createSealer = async (keys: DataKeys, aes?: AesGcm): Promise<Sealer
       const key = all.find((k) => k.id === id);
       if (version !== 'v1' || !key || !iv || !body) return null;
       try {
-        return new TextDecoder().decode(await cipher.open(key, fromB64(iv), fromB64(body)));
+        return decoder.decode(await cipher.open(key, fromB64(iv), fromB64(body)));
       } catch {
         return null;
       }
