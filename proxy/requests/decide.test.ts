@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { RequestStatus } from '../../shared/refund-requests.ts';
 import { adminKeyId } from '../admin/admin-key.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -304,6 +305,50 @@ describe("the refund account's lifetime", () => {
     assert.equal((await h.store.getRequest(id))?.refund_secret, null);
     assert.ok(!digitsIn(JSON.stringify(h.logs)), 'never in a log line');
     assert.ok(!digitsIn(JSON.stringify([done.body, (await h.view('E-1')).body])), 'never in an answer');
+  });
+
+  it('leaves a request sealed under a key no longer configured as it is: 409 naming the keys, then approved once it is', async () => {
+    const path = tempSqlitePath();
+    const oldKey = randomDataKey();
+    h = await withRequests({ store: createSqliteStore({ path }) }, oldKey);
+    const id = await requested('K-2');
+    const { fake } = h;
+    await h.close();
+    // Rotated too early: the old key dropped instead of moved to DATA_ENCRYPTION_KEY_PREVIOUS.
+    h = await withRequests({ store: createSqliteStore({ path }), fake }, randomDataKey());
+    const refused = await requestCalls(h).approve(id);
+    assert.equal(refused.res.status, 409);
+    assert.equal(refused.body.error.code, 'REFUND_NOT_ALLOWED');
+    assert.match(refused.body.error.message, /DATA_ENCRYPTION_KEY_PREVIOUS/);
+    const stored = await h.store.getRequest(id);
+    assert.equal(stored?.status, 'requested', 'still waiting, for a fixed key');
+    assert.equal(stored?.approvals, 0);
+    assert.ok(stored?.refund_secret, 'the sealed account is kept');
+    assert.equal(h.fake.calls.filter((c) => c.route === 'cancel').length, 0, 'nothing refunded');
+    await h.close();
+    h = await withRequests({
+      store: createSqliteStore({ path }),
+      fake,
+      config: { dataKeys: { current: randomDataKey(), previous: oldKey } },
+    });
+    assert.equal((await requestCalls(h).approve(id)).body.request.status, 'refunded');
+  });
+
+  it('leaves a request whose sealed account does not open (a damaged value) as it is: nothing refunded', async () => {
+    const path = tempSqlitePath();
+    h = await withRequests({ store: createSqliteStore({ path }) });
+    const id = await requested('K-3');
+    // The key's id is right, the sealed bytes are not: only opening the value can tell.
+    const secret = (await h.store.getRequest(id))!.refund_secret!;
+    const damaged = `${secret.slice(0, -4)}${secret.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+    const db = new Database(path);
+    db.prepare('UPDATE refund_requests SET refund_secret = ? WHERE id = ?').run(damaged, id);
+    db.close();
+    const refused = await requestCalls(h).approve(id);
+    assert.equal(refused.res.status, 409);
+    assert.equal(refused.body.error.code, 'REFUND_NOT_ALLOWED');
+    assert.equal((await h.store.getRequest(id))?.status, 'requested');
+    assert.equal(h.fake.calls.filter((c) => c.route === 'cancel').length, 0, 'nothing refunded');
   });
 
   it('opens a request sealed under the previous key after a rotation', async () => {
