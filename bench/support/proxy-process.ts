@@ -193,13 +193,18 @@ const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' }
   };
   // `profileStart` / `profileStop`: a CPU profile of just what runs between them (BENCH_PROFILE_DIR in a part), written
   // to the file `profileStop` names, for chrome://inspect or any .cpuprofile reader.
-  const inspector = new Session();
-  inspector.connect();
+  // Connected on the first profileStart only: a run without profiles has no inspector session at all.
+  let inspector: Session | null = null;
   const profileStart = async () => {
-    await inspector.post('Profiler.enable');
+    if (!inspector) {
+      inspector = new Session();
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+    }
     await inspector.post('Profiler.start');
   };
   const profileStop = async (file: string) => {
+    if (!inspector) throw new Error('profileStop without profileStart');
     const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(file, JSON.stringify(profile));
   };
