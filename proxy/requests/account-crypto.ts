@@ -14,6 +14,11 @@ export interface Sealer {
   seal(plain: string): Promise<string>;
   /** The plain text, or null when no configured key opens it (a key retired too early, a damaged value). */
   open(sealed: string): Promise<string | null>;
+  /**
+   * How a value sealed with one of the configured keys begins (`v1.<key id>.`), one per key: the ledger checks a
+   * request's sealed account against them in an approval's own write, without reading the request first.
+   */
+  readonly openablePrefixes: readonly string[];
 }
 
 /** The base64 text decoded, or null when it is not base64 of exactly 32 bytes. */
@@ -98,6 +103,7 @@ export const createSealer = async (keys: DataKeys, aes?: AesGcm): Promise<Sealer
       }
     : webCrypto;
   return {
+    openablePrefixes: all.map((key) => `v1.${key.id}.`),
     async seal(plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const sealed = await cipher.seal(current, iv, encoder.encode(plain));

@@ -1,5 +1,6 @@
-// What an approval asks of the ledger: the request is read once, before its move; the answer is the request as its
-// attempt's end moved it (handed back by the store), not a second read, and it is the row as stored.
+// What an approval asks of the ledger: no read of the request, only its claim (the move to approved, with the
+// approval's checks in it); the answer is the request as its attempt's end moved it (handed back by the store), not a
+// read, and it is the row as stored.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -43,7 +44,7 @@ const requested = async (uid: string): Promise<string> => {
 };
 
 describe("an approval's reads of its request", () => {
-  it('reads the request once: the answer is the refunded request as its attempt moved it, as stored', async () => {
+  it('never reads the request: the answer is the refunded request as its attempt moved it, as stored', async () => {
     const { store, calls } = counting(createSqliteStore({ path: ':memory:' }));
     h = await withRequests({ store });
     const id = await requested('R-1');
@@ -51,8 +52,9 @@ describe("an approval's reads of its request", () => {
     const done = await requestCalls(h).approve(id, { amount: 6000 });
     assert.equal(done.res.status, 200);
     assert.equal(done.body.refund.ok, true);
-    assert.equal(calls.get('getRequest'), 1, 'read before the move, not again for the answer');
-    assert.equal(calls.get('transitionRequest'), 1, 'the compare-and-set to approved; the end moved it in its own');
+    assert.equal(calls.get('getRequest'), undefined, 'not before the move, nor for the answer');
+    assert.equal(calls.get('claimApproval'), 1, 'the compare-and-set to approved');
+    assert.equal(calls.get('transitionRequest'), undefined, 'the end moved it in its own write');
     const stored = await h.store.getRequest(id);
     const [attempt] = await h.store.listAttempts('R-1');
     assert.equal(stored?.status, 'refunded');
@@ -61,7 +63,7 @@ describe("an approval's reads of its request", () => {
     assert.deepEqual(done.body.request, adminRequestRow(stored!), 'the answer is the row as stored');
   });
 
-  it("reads the request once for an approval i'mport refuses: the answer is the failed request, with its code", async () => {
+  it("never reads the request for an approval i'mport refuses: the answer is the failed request, with its code", async () => {
     const { store, calls } = counting(createSqliteStore({ path: ':memory:' }));
     h = await withRequests({ store });
     const id = await requested('R-2');
@@ -69,7 +71,7 @@ describe("an approval's reads of its request", () => {
     calls.clear();
     const refused = await requestCalls(h).approve(id);
     assert.equal(refused.body.refund.ok, false);
-    assert.equal(calls.get('getRequest'), 1);
+    assert.equal(calls.get('getRequest'), undefined);
     const stored = await h.store.getRequest(id);
     assert.equal(stored?.status, 'failed');
     assert.equal(stored?.error_code, refused.body.refund.error.code);
@@ -87,7 +89,7 @@ describe("an approval's reads of its request", () => {
     const unknown = await requestCalls(h).approve(id);
     assert.equal(unknown.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
     assert.equal(unknown.body.request.status, 'approved');
-    assert.equal(calls.get('getRequest'), 2, 'nothing handed back: read again');
+    assert.equal(calls.get('getRequest'), 1, 'nothing handed back: read once, for the answer');
     assert.deepEqual(unknown.body.request, adminRequestRow((await h.store.getRequest(id))!));
   });
 });

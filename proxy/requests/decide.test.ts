@@ -334,7 +334,7 @@ describe("the refund account's lifetime", () => {
     assert.equal((await requestCalls(h).approve(id)).body.request.status, 'refunded');
   });
 
-  it('leaves a request whose sealed account does not open (a damaged value) as it is: nothing refunded', async () => {
+  it('fails a claimed approval whose sealed account does not open (a damaged value): nothing refunded', async () => {
     const path = tempSqlitePath();
     h = await withRequests({ store: createSqliteStore({ path }) });
     const id = await requested('K-3');
@@ -347,7 +347,9 @@ describe("the refund account's lifetime", () => {
     const refused = await requestCalls(h).approve(id);
     assert.equal(refused.res.status, 409);
     assert.equal(refused.body.error.code, 'REFUND_NOT_ALLOWED');
-    assert.equal((await h.store.getRequest(id))?.status, 'requested');
+    const stored = await h.store.getRequest(id);
+    assert.equal(stored?.status, 'failed', 'staff follow up, as after any refund that could not be made');
+    assert.equal(stored?.error_code, 'REFUND_NOT_ALLOWED');
     assert.equal(h.fake.calls.filter((c) => c.route === 'cancel').length, 0, 'nothing refunded');
   });
 

@@ -1,6 +1,7 @@
 /**
- * @module Staff decide a request: approveRequest() moves it requested→approved by a compare-and-set (of concurrent
- * approvals, on any number of instances, exactly one proceeds), then runs its refund through cancelRefund() — the
+ * @module Staff decide a request: approveRequest() claims it, moving it to approved by one compare-and-set that also
+ * checks the approval (the table allows it, the amount, a key that opens its account; of concurrent approvals, on any
+ * number of instances, exactly one proceeds; the request is read only when the claim fails, to say why), then runs its refund through cancelRefund() — the
  * customer's own path: order lease, checksum, an Idempotency-Key of `request:<id>` (`request:<id>:<n>` for the n-th
  * approval of a request whose refund failed), the audit naming the approver and the request. The attempt's end moves
  * the request to refunded or failed (in the ledger's transaction); an unknown outcome leaves it approved until the
@@ -15,8 +16,9 @@ import { cancelRefund, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { RequestSettled, Store } from '../store/store.ts';
+import type { Sealer } from './account-crypto.ts';
 import type { RequestDeps } from './deps.ts';
-import { approvalRound, moveRequest } from './events.ts';
+import { approvalRound, moveRequest, requestEvent } from './events.ts';
 import { DECIDED } from './withdraw.ts';
 
 export type Decision =
@@ -52,11 +54,47 @@ interface Account {
   readonly refund_tel?: string;
 }
 
-const openAccount = async (deps: RequestDeps, request: RefundRequestRecord): Promise<Account | null> => {
+/** The account sealed in `request`, opened ({} when it has none); null when no configured key opens it. */
+const openAccount = async (sealer: Sealer | null, request: RefundRequestRecord): Promise<Account | null> => {
   if (!request.refund_secret) return {};
-  const sealer = await deps.sealer();
   const plain = sealer ? await sealer.open(request.refund_secret) : null;
   return plain === null ? null : (JSON.parse(plain) as Account); // sealed by create.ts from exactly these fields
+};
+
+const UNOPENABLE =
+  "This request's refund account cannot be opened with DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEY_PREVIOUS.";
+
+/**
+ * Why request `id` was not claimed for approval, read after the claim's compare-and-set found nothing to move: the
+ * same checks in the same order as the claim makes them, each with its answer.
+ */
+const whyNotClaimed = async (
+  deps: RequestDeps,
+  id: string,
+  amount: number | undefined,
+  sealer: Sealer | null,
+): Promise<Decision> => {
+  const request = await deps.store.getRequest(id);
+  if (!request) return { kind: 'not_found' };
+  if (amount !== undefined && amount > request.amount) {
+    return fail(
+      'INVALID_REQUEST',
+      `amount must be at most ${request.amount} (what the customer asked for): an approval may lower it, never raise it`,
+    );
+  }
+  if (amount !== undefined && request.tax_free_amount !== null && amount < request.tax_free_amount) {
+    return fail(
+      'INVALID_REQUEST',
+      `amount must be at least ${request.tax_free_amount}: the tax-free part of this refund (its grant's tax_free_amount)`,
+    );
+  }
+  if (!nextStatus(request.status, 'approve')) return notDecidable(request, 'approve');
+  // Left as it is, for a fixed key: sealed under a key no longer configured.
+  if (request.refund_secret && !(sealer?.openablePrefixes ?? []).some((p) => request.refund_secret?.startsWith(p))) {
+    return fail('REFUND_NOT_ALLOWED', UNOPENABLE);
+  }
+  // Approvable as it stands now, yet not moved: another move came first (or the order has a newer request).
+  return notDecidable(request, 'approve');
 };
 
 /**
@@ -79,44 +117,35 @@ export const approveRequest = async (
   body: { readonly amount?: number; readonly note?: string },
   decider: Decider,
 ): Promise<Decision> => {
-  const request = await deps.store.getRequest(id);
-  if (!request) return { kind: 'not_found' };
-  if (body.amount !== undefined && body.amount > request.amount) {
-    return fail(
-      'INVALID_REQUEST',
-      `amount must be at most ${request.amount} (what the customer asked for): an approval may lower it, never raise it`,
-    );
-  }
-  if (body.amount !== undefined && request.tax_free_amount !== null && body.amount < request.tax_free_amount) {
-    return fail(
-      'INVALID_REQUEST',
-      `amount must be at least ${request.tax_free_amount}: the tax-free part of this refund (its grant's tax_free_amount)`,
-    );
-  }
-  const to = nextStatus(request.status, 'approve');
-  if (!to) return notDecidable(request, 'approve');
-  // Opened before the move: a request whose account no configured key opens stays requested, for a fixed key.
-  const account = await openAccount(deps, request);
-  if (!account) {
-    return fail(
-      'REFUND_NOT_ALLOWED',
-      "This request's refund account cannot be opened with DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEY_PREVIOUS.",
-    );
-  }
+  const sealer = await deps.sealer();
   const now = deps.now();
-  const amount = body.amount ?? request.amount;
-  const change = {
-    from: request.status,
-    to,
+  // The request is not read first: the claim moves it only if it may be approved as asked (table, amount, key), and
+  // only when it did not is it read, to tell why.
+  const claim = {
     now,
-    decided_at: now,
     decided_by: decider.id,
-    approved_amount: amount,
+    amount: body.amount ?? null,
     note: body.note ?? null,
+    openablePrefixes: sealer?.openablePrefixes ?? [],
   };
-  const move = await moveRequest(deps, request, change, 'refund_request.approved');
-  if ('lost' in move) return notDecidable(move.lost, 'approve');
-  const moved = move.moved;
+  const event = deps.webhooks
+    ? (moved: RefundRequestRecord) => requestEvent(deps, 'refund_request.approved', moved)
+    : undefined;
+  const request = await deps.store.claimApproval(id, claim, event);
+  if (!request) return whyNotClaimed(deps, id, body.amount, sealer);
+  if (event) deps.webhooks?.kick();
+  const amount = request.approved_amount ?? request.amount;
+  const account = await openAccount(sealer, request);
+  if (!account) {
+    // Sealed under a configured key's id, yet it does not open: a damaged value. Nothing was sent; the request ends
+    // failed with the code, for staff to follow up (the customer's view says so).
+    const failed = nextStatus('approved', 'refund_failed');
+    if (failed) {
+      const change = { from: 'approved', to: failed, now: deps.now(), error_code: 'REFUND_NOT_ALLOWED' } as const;
+      await deps.store.transitionRequest(id, change);
+    }
+    return fail('REFUND_NOT_ALLOWED', UNOPENABLE);
+  }
 
   const refundRequest: CancelRequestOutput = {
     merchant_uid: request.merchant_uid,
@@ -140,14 +169,14 @@ export const approveRequest = async (
       ...(request.tax_free_amount === null ? {} : { tax_free_amount: request.tax_free_amount }),
       ...(request.vat_amount === null ? {} : { vat_amount: request.vat_amount }),
     },
-    idempotencyKey: `request:${approvalRound(id, moved)}`,
+    idempotencyKey: `request:${approvalRound(id, request)}`,
     clientIp: decider.clientIp,
     origin: null,
     approval: { request_id: id, approved_by: decider.id },
   });
   // Not told: no attempt of this approval ended with a move (refused before one was written, an unknown outcome, a
   // store that does not tell); the request as it stands then.
-  let after = settled.request ?? (await deps.store.getRequest(id)) ?? moved;
+  let after = settled.request ?? (await deps.store.getRequest(id)) ?? request;
   if (after.status === 'approved' && outcome.kind === 'failed' && outcome.code !== 'REFUND_OUTCOME_UNKNOWN') {
     // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
     const failed = nextStatus('approved', 'refund_failed');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
-import type { NewRefundRequest, RefundRequestRecord } from './requests.ts';
+import type { ApprovalClaim, NewRefundRequest, RefundRequestRecord } from './requests.ts';
 import type { Store } from './store.ts';
 
 const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
@@ -202,6 +202,76 @@ export function requestsContract(stores: () => StorePair): void {
         ]);
         assert.equal(Number(approved !== null) + Number(inserted.created), 1, `round ${round}`);
       }
+    });
+
+    it("claims a request for approval in one write, only if the approval's checks hold, with its event", async () => {
+      const { a, b } = stores();
+      const claim: ApprovalClaim = {
+        now: T0 + 1,
+        decided_by: 'staff-7',
+        amount: null,
+        note: null,
+        openablePrefixes: ['v1.sealed.'],
+      };
+      const asked = aRequest({ tax_free_amount: 2_000 });
+      await a.insertRequest(asked);
+      const refused = async (changes: Partial<typeof claim>, why: string) => {
+        assert.equal(await b.claimApproval(asked.id, { ...claim, ...changes }), null, why);
+        const stored = await a.getRequest(asked.id);
+        assert.equal(stored?.status, 'requested', why);
+        assert.equal(stored?.approvals, 0, why);
+      };
+      await refused({ amount: 10_001 }, 'more than was asked');
+      await refused({ amount: 1_999 }, 'less than its tax-free part');
+      await refused({ openablePrefixes: ['v1.other.'] }, 'sealed under a key not configured');
+      await refused({ openablePrefixes: [] }, 'no key at all');
+      assert.equal(await b.claimApproval(unique('req'), claim), null, 'no such request');
+
+      const told: RefundRequestRecord[] = [];
+      const moved = await b.claimApproval(asked.id, { ...claim, amount: 6_000, note: '부분 승인' }, (request) => {
+        told.push(request);
+        return {
+          id: unique('evt'),
+          type: 'refund_request.approved',
+          merchant_uid: request.merchant_uid,
+          data: { approved_amount: request.approved_amount },
+          created_at: T0 + 1,
+          dedupe_key: unique('dedupe'),
+        };
+      });
+      assert.equal(moved?.status, 'approved');
+      assert.equal(moved?.approvals, 1);
+      assert.equal(moved?.approved_amount, 6_000);
+      assert.equal(moved?.note, '부분 승인');
+      assert.equal(moved?.decided_by, 'staff-7');
+      assert.equal(moved?.decided_at, T0 + 1);
+      assert.equal(moved?.refund_secret, asked.refund_secret, 'still sealed for the refund');
+      assert.deepEqual(told, [moved], 'the event is built from the request as moved');
+      const [event] = await a.listOrderEvents(asked.merchant_uid);
+      assert.deepEqual(event?.data, { approved_amount: 6_000 }, 'written with the move');
+      assert.equal(await a.claimApproval(asked.id, claim), null, 'approved already: not again');
+
+      // A failed request is claimed again (its error cleared, what was asked approved) while it is its order's latest.
+      await a.transitionRequest(asked.id, { from: 'approved', to: 'failed', now: T0 + 2, error_code: 'PG_PROVIDER' });
+      const again = await b.claimApproval(asked.id, { ...claim, now: T0 + 3 });
+      assert.equal(again?.approvals, 2);
+      assert.equal(again?.error_code, null);
+      assert.equal(again?.approved_amount, 10_000);
+      assert.equal(again?.note, '부분 승인', 'an approval without a note keeps the last one');
+      await a.transitionRequest(asked.id, { from: 'approved', to: 'failed', now: T0 + 4, error_code: 'PG_PROVIDER' });
+      assert.equal((await a.insertRequest(aRequest({ merchant_uid: asked.merchant_uid }))).created, true);
+      assert.equal(await b.claimApproval(asked.id, { ...claim, now: T0 + 5 }), null, 'the order has a newer request');
+      assert.equal((await a.getRequest(asked.id))?.status, 'failed');
+
+      // Without a sealed account no key is needed; of two claims at once, one moves it.
+      const card = aRequest({ refund_secret: null, refund_bank: null, refund_account_masked: null });
+      await a.insertRequest(card);
+      const both = await Promise.all([
+        a.claimApproval(card.id, { ...claim, openablePrefixes: [] }),
+        b.claimApproval(card.id, { ...claim, openablePrefixes: [] }),
+      ]);
+      assert.equal(both.filter(Boolean).length, 1);
+      assert.equal((await a.getRequest(card.id))?.approvals, 1);
     });
 
     it('pages requests newest first by (created_at, id), filtered by status and time', async () => {

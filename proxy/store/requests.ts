@@ -70,6 +70,23 @@ export interface RequestChange {
   readonly error_code?: string;
 }
 
+/**
+ * An approval's claim (claimApproval): the request moves to `approved` only if it may be approved now and every
+ * condition the approval checks holds, all in the one compare-and-set.
+ */
+export interface ApprovalClaim {
+  readonly now: number;
+  readonly decided_by: string;
+  /** What staff approve; null approves what the customer asked. At most that, at least its tax-free part. */
+  readonly amount: number | null;
+  readonly note: string | null;
+  /**
+   * How a sealed refund account this process can open begins (Sealer.openablePrefixes): a request with another is
+   * left as it is, so a request sealed under a retired key stays waiting until the key is configured again.
+   */
+  readonly openablePrefixes: readonly string[];
+}
+
 /** Which requests pageRequests returns: newest first by (created_at, id), every filter optional. */
 export interface RequestPageQuery {
   readonly status?: RequestStatus;
@@ -101,5 +118,16 @@ export interface RequestStore {
    * when the move happened.
    */
   transitionRequest(id: string, change: RequestChange, event?: NewEvent): Promise<RefundRequestRecord | null>;
+  /**
+   * An approval in one write: moves request `id` to `approved` as transitionRequest does (from any status the table
+   * lets `approve` leave, while the request is its order's latest), only if `claim`'s conditions hold; null when it did
+   * not move (the caller reads the request to tell why). `event` builds the approval's event from the moved request,
+   * written in the same transaction. One round trip where reading the request first and then moving it took two.
+   */
+  claimApproval(
+    id: string,
+    claim: ApprovalClaim,
+    event?: (moved: RefundRequestRecord) => NewEvent,
+  ): Promise<RefundRequestRecord | null>;
   pageRequests(query: RequestPageQuery): Promise<RefundRequestRecord[]>;
 }
