@@ -49,6 +49,17 @@ const inStatus = async (uid: string, status: RequestStatus): Promise<string> => 
   return id;
 };
 
+/** A request made on a proxy whose ledger is a file and whose data key is `oldKey`, then that proxy stopped. */
+const sealedThenStopped = async (uid: string) => {
+  const path = tempSqlitePath();
+  const oldKey = randomDataKey();
+  h = await withRequests({ store: createSqliteStore({ path }) }, oldKey);
+  const id = await requested(uid);
+  const { fake } = h;
+  await h.close();
+  return { path, oldKey, id, fake };
+};
+
 const STATES: readonly RequestStatus[] = ['requested', 'approved', 'refunded', 'failed', 'rejected', 'withdrawn'];
 const LEGAL: Record<string, RequestStatus> = {
   'requested:withdraw': 'withdrawn',
@@ -308,12 +319,7 @@ describe("the refund account's lifetime", () => {
   });
 
   it('leaves a request sealed under a key no longer configured as it is: 409 naming the keys, then approved once it is', async () => {
-    const path = tempSqlitePath();
-    const oldKey = randomDataKey();
-    h = await withRequests({ store: createSqliteStore({ path }) }, oldKey);
-    const id = await requested('K-2');
-    const { fake } = h;
-    await h.close();
+    const { path, oldKey, id, fake } = await sealedThenStopped('K-2');
     // Rotated too early: the old key dropped instead of moved to DATA_ENCRYPTION_KEY_PREVIOUS.
     h = await withRequests({ store: createSqliteStore({ path }), fake }, randomDataKey());
     const refused = await requestCalls(h).approve(id);
@@ -354,12 +360,7 @@ describe("the refund account's lifetime", () => {
   });
 
   it('opens a request sealed under the previous key after a rotation', async () => {
-    const path = tempSqlitePath();
-    const oldKey = randomDataKey();
-    h = await withRequests({ store: createSqliteStore({ path }) }, oldKey);
-    const id = await requested('K-1');
-    const { fake } = h;
-    await h.close();
+    const { path, oldKey, id, fake } = await sealedThenStopped('K-1');
     const store = createSqliteStore({ path });
     h = await withRequests({ store, fake, config: { dataKeys: { current: randomDataKey(), previous: oldKey } } });
     const done = await requestCalls(h).approve(id);

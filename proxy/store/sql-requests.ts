@@ -17,6 +17,15 @@ const COLUMNS =
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
 
 /**
+ * The request is its order's latest: `seq` against the order's highest, a subquery PostgreSQL runs on the
+ * (merchant_uid, seq) index for the one row. Not a top-level NOT EXISTS of a later one: with it, the plan PostgreSQL
+ * cached while the table was small became a hash anti join over a sequential scan of every request (auto_explain
+ * during `npm run bench -- approvals --backend=postgres`: 4 to 7 ms a claim, approvals 1.3x to 1.8x a refund).
+ */
+const IS_LATEST =
+  'seq = (SELECT MAX(later.seq) FROM refund_requests later WHERE later.merchant_uid = refund_requests.merchant_uid)';
+
+/**
  * The compare-and-set every move is, on the request `target` names (a placeholder, or a subquery): the row moves only
  * from the status its caller read. An approval (the third parameter is the new status again) counts itself, starts
  * with no attempt or error, and needs the request to be its order's latest: a failed request approved again after the
@@ -32,9 +41,7 @@ const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
       error_code = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), error_code) END,
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ${target} AND status = ?
-      AND (CAST(? AS TEXT) <> 'approved' OR NOT EXISTS (
-        SELECT 1 FROM refund_requests later
-        WHERE later.merchant_uid = refund_requests.merchant_uid AND later.seq > refund_requests.seq))
+      AND (CAST(? AS TEXT) <> 'approved' OR ${IS_LATEST})
     RETURNING ${COLUMNS}`;
 
 /** The statuses `approve` leaves, from the one table: the claim's compare-and-set accepts exactly these. */
@@ -43,10 +50,7 @@ const APPROVABLE = REQUEST_STATUSES.filter((status) => nextStatus(status, 'appro
 /**
  * claimApproval()'s statement, for `prefixes` openable prefixes: transitionOf()'s move to approved, with the
  * approval's own checks in its WHERE (the amount within what was asked and at least its tax-free part; a sealed
- * account only if one of the prefixes begins it). "Its order's latest" is `seq` against the order's highest, a
- * subquery PostgreSQL runs on the (merchant_uid, seq) index for the one row: written as a top-level NOT EXISTS, the
- * plan cached while the table was small turned it into a hash anti join over a sequential scan of every request
- * (auto_explain during `npm run bench -- approvals --backend=postgres`: 4 to 7 ms a claim, approvals 1.3x to 1.8x).
+ * account only if one of the prefixes begins it), and the order's latest (IS_LATEST).
  */
 const claimOf = (prefixes: number) => {
   const openable = Array.from(
@@ -61,7 +65,7 @@ const claimOf = (prefixes: number) => {
       AND (CAST(? AS DOUBLE PRECISION) IS NULL OR (CAST(? AS DOUBLE PRECISION) <= amount
         AND (tax_free_amount IS NULL OR CAST(? AS DOUBLE PRECISION) >= tax_free_amount)))
       AND (refund_secret IS NULL${openable === '' ? '' : ` OR ${openable}`})
-      AND seq = (SELECT MAX(later.seq) FROM refund_requests later WHERE later.merchant_uid = refund_requests.merchant_uid)
+      AND ${IS_LATEST}
     RETURNING ${COLUMNS}`;
 };
 /** Built once each: a process has at most two data keys (DATA_ENCRYPTION_KEY and its _PREVIOUS). */
