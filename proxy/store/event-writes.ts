@@ -9,7 +9,7 @@
 import type { EventTaker, NewEvent, OutboxEvent } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
 import { decodeEvent } from './row-decoders.ts';
-import type { SqlDriver, SqlExecutor, SqlValue } from './sql-driver.ts';
+import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 
 /**
  * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
@@ -31,6 +31,15 @@ export type InsertEvent = (event: NewEvent) => Promise<boolean>;
 export interface EventWrites {
   /** inTransactionWithRetry() whose `insertEvent` writes events; the taker gets them after the commit. */
   transaction<T>(fn: (tx: SqlExecutor, insertEvent: InsertEvent) => Promise<T>): Promise<T>;
+  /**
+   * One statement that writes `event` in its own WITH (PostgreSQL), where transaction() needs a transaction of several
+   * round trips: `run` gets the event's parameters (held for the taker, as transaction() writes them) and answers the
+   * event's row if it wrote one, which the taker gets once the statement has returned. Again when it fails, as there.
+   */
+  inStatement<T>(
+    event: NewEvent,
+    run: (eventParams: SqlValue[]) => Promise<{ readonly value: T; readonly written: SqlRow | null }>,
+  ): Promise<T>;
   /** Who takes new events from now on (null: nobody; they wait, unheld, for a claim). */
   setTaker(taker: EventTaker | null): void;
 }
@@ -68,6 +77,21 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
       });
       if (hand && written.length > 0) hand.take(written, heldUntil);
       return result;
+    },
+    async inStatement(event, run) {
+      const hand = taker;
+      for (let tries = 1; ; tries += 1) {
+        const heldUntil = hand ? hand.heldUntil() : 0;
+        let outcome: Awaited<ReturnType<typeof run>>;
+        try {
+          outcome = await run(eventParams(event, hand ? { by: hand.holder, until: heldUntil } : null));
+        } catch (error) {
+          if (tries >= 3) throw error;
+          continue;
+        }
+        if (hand && outcome.written) hand.take([decodeEvent(outcome.written)], heldUntil);
+        return outcome.value;
+      }
     },
     setTaker(next) {
       taker = next;

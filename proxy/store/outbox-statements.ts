@@ -7,15 +7,17 @@ const DELIVERY_COLUMNS = 'seq, event_id, url, attempted_at, status, latency_ms, 
 
 // The sequence is the order's next one, read in the insert itself; UNIQUE (merchant_uid, sequence) catches a race.
 // Written held (held_by, held_until) when this process's dispatcher takes new events straight from their write.
-const insertEvent = `INSERT INTO webhook_events
+// `having`: a condition the insert is made under (PostgreSQL's WITH: only if the statement's own UPDATE changed a row).
+const insertEventWhen = (having: string | null) => `INSERT INTO webhook_events
     (id, type, merchant_uid, sequence, dedupe_key, data, created_at, status, next_attempt_at, queued_at, held_by,
       held_until)
   SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), COALESCE(MAX(sequence), 0) + 1, CAST(? AS TEXT),
     CAST(? AS TEXT), CAST(? AS BIGINT), 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT),
     CAST(? AS BIGINT)
-  FROM webhook_events WHERE merchant_uid = ?
+  FROM webhook_events WHERE merchant_uid = ?${having === null ? '' : `\n  HAVING ${having}`}
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING ${EVENT_COLUMNS}`;
+const insertEvent = insertEventWhen(null);
 
 const endRound = `UPDATE webhook_events SET status = ?, attempts = attempts + 1, next_attempt_at = ?, delivered_at = ?,
       held_by = NULL, held_until = NULL
@@ -25,6 +27,7 @@ const due = `status = 'pending' AND next_attempt_at <= ? AND (held_until IS NULL
 
 export const outboxSql = {
   insertEvent,
+  insertEventWhen,
   // The outer WHERE is checked again on each row as it is updated, so of two instances racing only one holds it;
   // PostgreSQL also skips rows another transaction has locked instead of waiting for it. There the picked rows are an
   // ARRAY(…), computed once: as `IN (subquery)` the planner may run the subquery again per row, holding over LIMIT.

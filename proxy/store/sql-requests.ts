@@ -2,6 +2,7 @@
 import { nextStatus, REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
 import type { EventWrites } from './event-writes.ts';
 import type { NewEvent } from './outbox.ts';
+import { outboxSql } from './outbox-statements.ts';
 import type { ApprovalClaim, RefundRequestRecord, RequestPageQuery, RequestStore } from './requests.ts';
 import { num, numOrNull, oneOf, text, textOrNull } from './row-decoders.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
@@ -43,6 +44,20 @@ const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
     WHERE id = ${target} AND status = ?
       AND (CAST(? AS TEXT) <> 'approved' OR ${IS_LATEST})
     RETURNING ${COLUMNS}`;
+
+/** An attempt's end on PostgreSQL as one statement: with its request's move (`settle`), with its event (`event`). */
+const endStatement = (parts: { readonly settle: boolean; readonly event: boolean }) => {
+  const withs = [`ended AS (${sql.finishAttempt})`];
+  const columns = ['(SELECT COUNT(*) FROM ended) AS ended_count'];
+  if (parts.settle) withs.push(`moved AS (${transitionOf('(SELECT request_id FROM ended)')})`);
+  if (parts.event) {
+    withs.push(`written AS (${outboxSql.insertEventWhen('EXISTS (SELECT 1 FROM ended)')})`);
+    columns.push('(SELECT row_to_json(written) FROM written) AS written_event');
+  }
+  if (parts.settle) columns.push('moved.*');
+  return `WITH ${withs.join(', ')}
+    SELECT ${columns.join(', ')} FROM (SELECT 1 AS here) AS here${parts.settle ? ' LEFT JOIN moved ON TRUE' : ''}`;
+};
 
 /** The statuses `approve` leaves, from the one table: the claim's compare-and-set accepts exactly these. */
 const APPROVABLE = REQUEST_STATUSES.filter((status) => nextStatus(status, 'approve') === 'approved');
@@ -95,9 +110,11 @@ const requestSql = {
   latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
   transition: transitionOf('?'),
   // PostgreSQL only (finishAndSettleIn): the attempt's end (statements.ts) in a WITH, its request moved through what
-  // that UPDATE returned. Built once: it runs at the end of every refund on PostgreSQL.
-  finishAndSettle: `WITH ended AS (${sql.finishAttempt}), moved AS (${transitionOf('(SELECT request_id FROM ended)')})
-    SELECT (SELECT COUNT(*) FROM ended) AS ended_count, moved.* FROM (SELECT 1 AS here) AS here LEFT JOIN moved ON TRUE`,
+  // that UPDATE returned, and its event written only if it ended the attempt (as one JSON value: the request's
+  // columns share names with the event's). Built once each: one of them ends every refund on PostgreSQL.
+  finishAndSettle: endStatement({ settle: true, event: false }),
+  finishAndSettleWithEvent: endStatement({ settle: true, event: true }),
+  finishWithEvent: endStatement({ settle: false, event: true }),
   page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
     ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
@@ -202,13 +219,29 @@ export const finishAndSettleIn = async (
   finishParams: readonly SqlValue[],
   attemptId: string,
   finish: AttemptFinish,
-): Promise<{ readonly ended: boolean; readonly moved: RefundRequestRecord | null }> => {
+  eventParams: readonly SqlValue[] | null = null,
+): Promise<{
+  readonly ended: boolean;
+  readonly moved: RefundRequestRecord | null;
+  readonly written: SqlRow | null;
+}> => {
   const change = settleChange(attemptId, finish);
-  if (!change) return { ended: (await tx.query(sql.finishAttempt, [...finishParams])).length > 0, moved: null };
-  const [row] = await tx.query(requestSql.finishAndSettle, [...finishParams, ...transitionParams(change, null)]);
+  if (!change && !eventParams) {
+    return { ended: (await tx.query(sql.finishAttempt, [...finishParams])).length > 0, moved: null, written: null };
+  }
+  const statement = !change
+    ? requestSql.finishWithEvent
+    : eventParams
+      ? requestSql.finishAndSettleWithEvent
+      : requestSql.finishAndSettle;
+  const params = [...finishParams, ...(change ? transitionParams(change, null) : []), ...(eventParams ?? [])];
+  const [row] = await tx.query(statement, params);
+  // The driver hands a json column over parsed: the written event's row, its columns by name as a query's are.
+  const written = row?.written_event;
   return {
     ended: row !== undefined && num(row, 'ended_count') > 0,
-    moved: row?.id == null ? null : decodeRequest(row),
+    moved: change && row?.id != null ? decodeRequest(row) : null,
+    written: written !== null && typeof written === 'object' ? (written as SqlRow) : null,
   };
 };
 

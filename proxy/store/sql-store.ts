@@ -3,7 +3,7 @@
 import { createEventWrites } from './event-writes.ts';
 import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
-import type { SqlDriver, SqlExecutor, SqlValue } from './sql-driver.ts';
+import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
 import { createSqlRequests, finishAndSettleIn, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
@@ -201,26 +201,25 @@ export function createSqlStore(driver: SqlDriver): Store {
       const params = [...finishParams(finish), id];
       // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
       // twice, no request left approved once its refund's outcome is written.
-      const endIn = async (tx: SqlExecutor) => {
-        // PostgreSQL: the request's move in the same statement (one round trip); SQLite: one after the other.
-        if (driver.dialect === 'postgres') return finishAndSettleIn(tx, params, id, finish);
-        const [ended] = await tx.query(sql.finishAttempt, params);
-        if (!ended) return { ended: false, moved: null };
-        const requestId = ended.request_id;
-        return {
-          ended: true,
-          moved: typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null,
-        };
+      // PostgreSQL: one statement, atomic on its own (one round trip): the end, the request's move and the event.
+      const endOnPostgres = async () => {
+        if (!event) return finishAndSettleIn(driver, params, id, finish);
+        return writes.inStatement(event, async (eventParams) => {
+          const end = await finishAndSettleIn(driver, params, id, finish, eventParams);
+          return { value: end, written: end.written };
+        });
       };
-      // Without an event, on PostgreSQL, that one statement is the whole write, atomic on its own.
-      const result =
-        !event && driver.dialect === 'postgres'
-          ? await endIn(driver)
-          : await writes.transaction(async (tx, insertEvent) => {
-              const end = await endIn(tx);
-              if (end.ended && event) await insertEvent(event);
-              return end;
-            });
+      // SQLite: one after the other in a transaction (in process: no round trips to save).
+      const endOnSqlite = () =>
+        writes.transaction(async (tx, insertEvent) => {
+          const [ended] = await tx.query(sql.finishAttempt, params);
+          if (!ended) return { ended: false, moved: null };
+          const requestId = ended.request_id;
+          const moved = typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null;
+          if (event) await insertEvent(event);
+          return { ended: true, moved };
+        });
+      const result = driver.dialect === 'postgres' ? await endOnPostgres() : await endOnSqlite();
       // Told only now: a transaction retried or rolled back has told nothing.
       if (result.moved) settled?.(result.moved);
       return result.ended;
