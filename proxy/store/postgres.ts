@@ -50,6 +50,9 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     dialect: 'postgres',
     ...executorOn(sql),
     async sequence(statements) {
+      // One statement needs no order kept: the pool's own connection, without holding one back from the others.
+      const [only] = statements;
+      if (statements.length === 1 && only) return [await executorOn(sql).query(only.sql, only.params)];
       // A reserved connection runs its queries in the order they were issued, and the driver writes them together.
       const connection = await sql.reserve();
       try {
