@@ -54,6 +54,49 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal(await a.getEvent(again.id), null);
     });
 
+    it("writes an approval's refund event with its request's move, and numbers one order's racing ends 1 and 2", async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const request = unique('req');
+      await a.insertRequest({
+        id: request,
+        merchant_uid: order,
+        amount: 10_000,
+        reason: '단순 변심',
+        refund_bank: null,
+        refund_account_masked: null,
+        refund_secret: null,
+        idempotency_key: null,
+        grant_subject: 'customer-42',
+        tax_free_amount: null,
+        vat_amount: null,
+        created_at: T0,
+      });
+      await a.transitionRequest(request, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const approved = anAttempt({ merchant_uid: order, request_id: request });
+      const plain = anAttempt({ merchant_uid: order });
+      await a.insertAttempt(approved);
+      await b.insertAttempt(plain);
+      const events = [approved, plain].map((start) =>
+        anEvent({ merchant_uid: order, dedupe_key: `attempt:${start.id}` }),
+      );
+      const moved: string[] = [];
+      const ended = await Promise.all([
+        a.finishAttempt(approved.id, aFinish(), events[0], (r) => moved.push(r.status)),
+        b.finishAttempt(plain.id, aFinish(), events[1]),
+      ]);
+      assert.deepEqual(ended, [true, true]);
+      assert.deepEqual(moved, ['refunded'], 'the request moved, and was told once');
+      assert.equal((await b.getRequest(request))?.status, 'refunded');
+      const written = await Promise.all(events.map((event) => b.getEvent(event.id)));
+      assert.deepEqual(written.map((event) => event?.sequence).sort(), [1, 2], 'both written, numbered apart');
+      // An end that ends nothing writes no event, and moves nothing.
+      const late = anEvent({ merchant_uid: order });
+      assert.equal(await b.finishAttempt(approved.id, aFinish(), late, (r) => moved.push(r.status)), false);
+      assert.equal(await a.getEvent(late.id), null);
+      assert.deepEqual(moved, ['refunded']);
+    });
+
     it('hands new events to a taker after their commit, already held by it, and writes later ones unheld once it is gone', async () => {
       const { a, b } = stores();
       const taken: OutboxEvent[][] = [];
