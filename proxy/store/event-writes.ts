@@ -1,10 +1,10 @@
 /**
  * @module createEventWrites(): how the SQL store writes outbox events inside the transactions that record what they
- * tell of. When this process delivers webhooks, its dispatcher takes new events straight from their write: each is
- * written already held by the dispatcher and handed to it once the transaction has committed, so the first delivery
- * needs no claim (a write of its own: on SQLite a commit, on PostgreSQL a round trip). An event whose hand-over is
- * lost with the process is the same as one held by a process that died: another instance (or a restart) claims it
- * once the hold runs out.
+ * tell of (or, on PostgreSQL, inside the one statement that records it: inStatement). When this process delivers
+ * webhooks, its dispatcher takes new events straight from their write: each is written already held by the
+ * dispatcher and handed to it once its write has committed, so the first delivery needs no claim (a write of its
+ * own: on SQLite a commit, on PostgreSQL a round trip). An event whose hand-over is lost with the process is the same
+ * as one held by a process that died: another instance (or a restart) claims it once the hold runs out.
  */
 import type { EventTaker, NewEvent, OutboxEvent } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';

@@ -210,9 +210,11 @@ export const settleRequestIn = async (
 };
 
 /**
- * PostgreSQL: an attempt's end and its request's move (settleRequestIn) as one statement, where they were two round
- * trips one after the other: the attempt's finish (statements.ts's, with its parameters) in a WITH, and the request moved only through what that very UPDATE returned, so only when this statement ended the
- * attempt. Answers whether it did, and the request as moved (null when there is none, or it did not move).
+ * PostgreSQL: an attempt's end, its request's move (settleRequestIn) and its event (`eventParams`, as EventWrites
+ * gives them) as one statement, where they were up to four round trips one after the other: the attempt's finish
+ * (statements.ts's, with its parameters) in a WITH, and the request moved and the event written only through what
+ * that very UPDATE returned, so only when this statement ended the attempt. Answers whether it did, the request as
+ * moved (null when there is none, or it did not move) and the event's row as written (null when none was).
  */
 export const finishAndSettleIn = async (
   tx: SqlExecutor,
