@@ -1,19 +1,14 @@
 /**
  * @module The built file, as a page loads it: dist/refund-button.js (web-test-runner.config.mjs builds it first).
  * The other tests run the sources through esbuild; this one catches a bundle that Vite broke (Node-only code let in,
- * a tree-shaken or doubled registration, Lit's dev build, a template the minifier mangled, a blown budget).
+ * a tree-shaken or doubled registration, Lit's dev build, a template the minifier mangled). Its size budget is
+ * scripts/check-widget-size.mjs's alone (gzip -9 in Node, a step of `npm test`): a browser's own gzip differs from one
+ * Chromium build to another (the one from npm measured this file 9 bytes over a budget it meets), so a check here
+ * would pass or fail with the browser that happened to be found.
  */
 import { expect, fixture, waitUntil } from '@open-wc/testing';
 
 const BUNDLE = '/dist/refund-button.js';
-/** The budget of scripts/check-widget-size.mjs, which is the one that counts (gzip -9, in Node). */
-const BUDGET = 19 * 1024 + 640;
-
-/** Gzipped size at the browser's default level, a little above gzip -9: this check errs on the strict side. */
-const gzippedSize = async (source: string): Promise<number> => {
-  const stream = new Blob([source]).stream().pipeThrough(new CompressionStream('gzip'));
-  return (await new Response(stream).arrayBuffer()).byteLength;
-};
 
 const view = {
   merchant_uid: 'order-9',
@@ -84,7 +79,6 @@ describe('dist/refund-button.js', () => {
     expect(found(/\bimport\s*\(/), 'dynamic import').to.equal(undefined);
     // One registration, behind the check that keeps a second copy of the script from throwing.
     expect(source.split('customElements.define(').length - 1, 'customElements.define calls').to.equal(1);
-    expect(await gzippedSize(source), 'gzipped bytes').to.be.at.most(BUDGET);
   });
 
   it('warns instead of throwing when loaded twice', async () => {
