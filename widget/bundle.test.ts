@@ -68,7 +68,7 @@ describe('dist/refund-button.js', () => {
     expect(source).to.not.include('Lit is in dev mode'); // Lit's production build
   });
 
-  it('holds everything it needs and nothing meant for Node', async () => {
+  it('holds everything it needs and nothing meant for Node', () => {
     // The offending text and a little around it, so that a failure does not print the whole file.
     const found = (pattern: RegExp) => new RegExp(`.{0,40}(?:${pattern.source}).{0,40}`).exec(source)?.[0];
     // A page has no `process`: a `process.env` check from a dependency would throw on load.

@@ -12,13 +12,14 @@ import { decodeEvent } from './row-decoders.ts';
 import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 
 /**
- * Runs `fn` in a transaction, again when it fails: two writers giving one order the same next sequence at once makes
- * one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the sequence again.
+ * Runs a write (a transaction, or one statement), again when it fails: two writers giving one order the same next
+ * sequence at once makes one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the
+ * sequence again.
  */
-const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+const withRetry = async <T>(write: () => Promise<T>): Promise<T> => {
   for (let tries = 1; ; tries += 1) {
     try {
-      return await driver.transaction(fn);
+      return await write();
     } catch (error) {
       if (tries >= 3) throw error;
     }
@@ -29,7 +30,7 @@ const inTransactionWithRetry = async <T>(driver: SqlDriver, fn: (tx: SqlExecutor
 export type InsertEvent = (event: NewEvent) => Promise<boolean>;
 
 export interface EventWrites {
-  /** inTransactionWithRetry() whose `insertEvent` writes events; the taker gets them after the commit. */
+  /** A transaction, retried (withRetry), whose `insertEvent` writes events; the taker gets them after the commit. */
   transaction<T>(fn: (tx: SqlExecutor, insertEvent: InsertEvent) => Promise<T>): Promise<T>;
   /**
    * One statement that writes `event` in its own WITH (PostgreSQL), where transaction() needs a transaction of several
@@ -65,33 +66,30 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
       const hand = taker;
       let written: OutboxEvent[] = [];
       let heldUntil = 0;
-      const result = await inTransactionWithRetry(driver, (tx) => {
-        written = []; // a retried transaction wrote nothing the first time
-        heldUntil = hand ? hand.heldUntil() : 0;
-        const held = hand ? { by: hand.holder, until: heldUntil } : null;
-        return fn(tx, async (event) => {
-          const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
-          if (row) written.push(decodeEvent(row));
-          return row !== undefined;
-        });
-      });
+      const result = await withRetry(() =>
+        driver.transaction((tx) => {
+          written = []; // a retried transaction wrote nothing the first time
+          heldUntil = hand ? hand.heldUntil() : 0;
+          const held = hand ? { by: hand.holder, until: heldUntil } : null;
+          return fn(tx, async (event) => {
+            const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
+            if (row) written.push(decodeEvent(row));
+            return row !== undefined;
+          });
+        }),
+      );
       if (hand && written.length > 0) hand.take(written, heldUntil);
       return result;
     },
     async inStatement(event, run) {
       const hand = taker;
-      for (let tries = 1; ; tries += 1) {
-        const heldUntil = hand ? hand.heldUntil() : 0;
-        let outcome: Awaited<ReturnType<typeof run>>;
-        try {
-          outcome = await run(eventParams(event, hand ? { by: hand.holder, until: heldUntil } : null));
-        } catch (error) {
-          if (tries >= 3) throw error;
-          continue;
-        }
-        if (hand && outcome.written) hand.take([decodeEvent(outcome.written)], heldUntil);
-        return outcome.value;
-      }
+      let heldUntil = 0;
+      const outcome = await withRetry(() => {
+        heldUntil = hand ? hand.heldUntil() : 0;
+        return run(eventParams(event, hand ? { by: hand.holder, until: heldUntil } : null));
+      });
+      if (hand && outcome.written) hand.take([decodeEvent(outcome.written)], heldUntil);
+      return outcome.value;
     },
     setTaker(next) {
       taker = next;
