@@ -3,12 +3,13 @@
  * @module `npm run bench` (issue 5): the benchmark, separate from `npm test`. Runs the parts named on the command
  * line (default: all) and prints one markdown table per part on stdout; progress goes to stderr.
  *
- *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--quick]
+ *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--webhook-stage=STAGE] [--quick]
  *
  * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --gateway
  * picks the gateway the overhead part runs on (default both: i'mport V1 and PortOne V2, each against its own fake);
- * the other parts run on i'mport. --quick uses small counts to check that the bench works; its figures are not the
- * ones to quote.
+ * the other parts run on i'mport. --webhook-stage (webhooks only; default full) runs a part of merchant webhooks on
+ * the "on" side, to tell what each piece costs a refund: no-http, write-only or no-write (bench/support/webhook-stage.ts).
+ * --quick uses small counts to check that the bench works; its figures are not the ones to quote.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -40,6 +41,7 @@ const PARTS = {
 };
 const BACKENDS = ['sqlite', 'postgres'];
 const GATEWAYS = ['iamport', 'portone'];
+const { WEBHOOK_STAGES: STAGES } = await import('../bench/support/webhook-stage.ts');
 
 const args = process.argv.slice(2);
 const flags = new Map(
@@ -50,13 +52,19 @@ const flags = new Map(
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = [
   ...names.filter((name) => !(name in PARTS)),
-  ...[...flags.keys()].filter((flag) => !['--backend', '--gateway', '--quick'].includes(flag)),
+  ...[...flags.keys()].filter((flag) => !['--backend', '--gateway', '--webhook-stage', '--quick'].includes(flag)),
 ];
 const backend = flags.get('--backend');
 const gateway = flags.get('--gateway');
-if (unknown.length || (backend && !BACKENDS.includes(backend)) || (gateway && !GATEWAYS.includes(gateway))) {
+const stage = flags.get('--webhook-stage');
+if (
+  unknown.length ||
+  (backend && !BACKENDS.includes(backend)) ||
+  (gateway && !GATEWAYS.includes(gateway)) ||
+  (stage && !STAGES.includes(stage))
+) {
   console.error(
-    `usage: npm run bench -- [${Object.keys(PARTS).join('|')} ...] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--quick]`,
+    `usage: npm run bench -- [${Object.keys(PARTS).join('|')} ...] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--webhook-stage=${STAGES.join('|')}] [--quick]`,
   );
   if (unknown.length) console.error(`unknown: ${unknown.join(' ')}`);
   process.exit(2);
@@ -73,6 +81,7 @@ const started = Date.now();
 const ctx = {
   backends: backend ? [backend] : BACKENDS,
   gateways: gateway ? [gateway] : GATEWAYS,
+  webhookStage: stage ?? 'full',
   quick: flags.has('--quick'),
   progress: (line) => console.error(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
   postgres: async () => {

@@ -1,9 +1,10 @@
 /**
  * @module Child process: the proxy as `npm start` wires it (buildProxyWithOutbox, the Node server, the request log on
  * stdout, i'mport over real HTTP, the outbox's timer), on a given ledger; PortOne V2 instead of i'mport when given a
- * fake PortOne's URL; merchant webhooks, the admin API and request mode (DATA_ENCRYPTION_KEY) on when asked. Two
- * variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else; and
- * `tokenCache: 'off'`, an i'mport client that fetches a token per call.
+ * fake PortOne's URL; merchant webhooks, the admin API and request mode (DATA_ENCRYPTION_KEY) on when asked. Three
+ * variants for comparison: `bare`, a Hono route that answers a fixed refund view and does nothing else;
+ * `tokenCache: 'off'`, an i'mport client that fetches a token per call; and `webhookStage`, merchant webhooks cut off
+ * at one piece (webhook-stage.ts).
  */
 
 import { writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ import {
   PORTONE_WEBHOOK_SECRET,
   SHOP_ORIGIN,
 } from './orders.ts';
+import { stagedFetch, stagedStore, type WebhookStage } from './webhook-stage.ts';
 
 /**
  * The gateway the proxy talks to, at a fake's URL: i'mport V1 (IMP_KEY, IMP_SECRET, IAMPORT_API_URL) or PortOne V2
@@ -59,6 +61,8 @@ export type ProxyProcessOptions =
       readonly deskFile?: string;
       /** MERCHANT_WEBHOOK_URL and MERCHANT_WEBHOOK_SECRET; off unless given. */
       readonly merchantWebhooks?: { readonly urls: readonly string[]; readonly secret: string };
+      /** How much of merchant webhooks runs (webhook-stage.ts); default full. */
+      readonly webhookStage?: WebhookStage;
       /** ADMIN_API_KEYS (no per-key rate limit); the admin API is off unless given. */
       readonly adminKeys?: readonly string[];
       /** DATA_ENCRYPTION_KEY (base64 of 32 bytes): request mode is off unless given. */
@@ -105,6 +109,9 @@ const filesOf = (widget: string | undefined, desk: string | undefined) => {
   return (file: WidgetFile = 'refund-button.js') => files[file]();
 };
 
+/** POSTs to the merchant's URLs answered inside the process (webhook stage `no-http`). */
+let webhooksAnswered = () => 0;
+
 const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   if (options.mode === 'bare') {
     // The same answer the proxy gives, computed once: what a route costs with no grant, ledger or validation.
@@ -114,7 +121,10 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   }
   const opened = openStore(options.ledger);
   await opened.migrate();
-  const store = options.countStoreCalls ? counted(opened) : opened;
+  const stage = options.webhookStage ?? 'full';
+  const store = stagedStore(options.countStoreCalls ? counted(opened) : opened, stage);
+  const http = stagedFetch(createNodeFetch(), stage, options.merchantWebhooks?.urls ?? []);
+  webhooksAnswered = http.answered;
   const timeoutMs = 15_000;
   // As config.ts reads the environment: V2's secret chosen, i'mport's keys are empty.
   const gatewayConfig: Pick<ProxyConfig, 'iamport' | 'portone'> =
@@ -143,7 +153,7 @@ const build = async (): Promise<{ app: Hono; close: () => Promise<void> }> => {
   };
   const pieces: RuntimePieces = {
     store,
-    fetch: createNodeFetch(),
+    fetch: http.fetch,
     log: stdoutLog(),
     clientIp: (c) => getConnInfo(c).remote.address ?? null,
     // As proxy/entries/node.ts gives them: node:crypto's HMAC (webhook signatures) and AES-GCM (request accounts).
@@ -208,7 +218,7 @@ const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' }
     const { profile } = await inspector.post('Profiler.stop');
     writeFileSync(file, JSON.stringify(profile));
   };
-  const commands = { cpu, storeCalls: takeStoreCalls, profileStart, profileStop };
+  const commands = { cpu, storeCalls: takeStoreCalls, profileStart, profileStop, webhooksAnswered };
   serveCommands(`http://127.0.0.1:${info.port}`, commands, async () => {
     server.close();
     await close();

@@ -5,12 +5,15 @@ import type { GatewayName } from './gateway-profile.ts';
 import type { Backend } from './ledger.ts';
 import type { ProxyProcessOptions } from './proxy-process.ts';
 import type { Table } from './stats.ts';
+import type { WebhookStage } from './webhook-stage.ts';
 
 export interface BenchContext {
   /** The ledger backends to measure, in order. */
   readonly backends: readonly Backend[];
   /** The gateways to measure, in order; the overhead part runs on each, the others on i'mport only. */
   readonly gateways: readonly GatewayName[];
+  /** How much of merchant webhooks the webhooks part's "on" proxy runs (--webhook-stage; default full). */
+  readonly webhookStage: WebhookStage;
   /** The throwaway PostgreSQL server's URL (started on first use). */
   postgres(): Promise<string>;
   /** Smaller counts: a smoke run that checks the bench works, not one to quote. */
