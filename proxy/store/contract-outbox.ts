@@ -275,6 +275,41 @@ export function outboxContract(stores: () => StorePair): void {
       assert.deepEqual(await a.finishRounds('pass', []), []);
     });
 
+    it('ends, in one call, only the rounds of events the holder still holds, and records every delivery', async () => {
+      const { a, b } = stores();
+      // Due before anything else in the shared database, so the claims below take these two and nothing else.
+      const [lost, kept] = [anEvent({ created_at: 1 }), anEvent({ created_at: 2 })];
+      for (const e of [lost, kept]) await a.insertEvent(e);
+      const slow = await a.claimDueEvents('slow', 2, 20_000, 2);
+      assert.deepEqual(
+        slow.map((e) => e.id),
+        [lost.id, kept.id],
+      );
+      // The slow pass outlived its hold: another took the first event over.
+      const taken = await b.claimDueEvents('other', 20_003, 20_000, 1);
+      assert.deepEqual(
+        taken.map((e) => e.id),
+        [lost.id],
+      );
+      const delivered = (eventId: string) => ({
+        eventId,
+        deliveries: [{ url: 'https://one.example/a', attempted_at: 20_004, status: 204, latency_ms: 3, error: null }],
+        end: { status: 'delivered', at: 20_005 } as const,
+      });
+      assert.deepEqual(await a.finishRounds('slow', [delivered(lost.id), delivered(kept.id)]), [false, true]);
+      assert.deepEqual(
+        [(await b.getEvent(lost.id))?.status, (await b.getEvent(kept.id))?.status],
+        ['pending', 'delivered'],
+      );
+      assert.equal((await b.getEvent(kept.id))?.delivered_at, 20_005);
+      assert.deepEqual(
+        (await b.listDeliveries(lost.id)).map((d) => [d.status, d.latency_ms]),
+        [[204, 3]],
+      );
+      assert.equal((await b.listDeliveries(kept.id)).length, 1);
+      assert.equal(await b.finishRound(lost.id, 'other', [], { status: 'delivered', at: 20_006 }), true);
+    });
+
     it("lists one order's events by their sequence, and no other order's", async () => {
       const { a, b } = stores();
       const order = unique('order');

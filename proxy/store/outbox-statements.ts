@@ -43,14 +43,28 @@ export const outboxSql = {
   insertDelivery: `INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
     VALUES (?, ?, ?, ?, ?, ?)`,
   endRound,
-  // PostgreSQL: a round in one statement (its deliveries inserted by the WITH, which always runs), so a pass's rounds
-  // go out pipelined, one round trip for all, each atomic on its own. Parameters: each delivery's six, then endRound's.
-  recordRound: (deliveries: number): string =>
-    deliveries === 0
-      ? `${endRound} RETURNING 1 AS kept`
-      : `WITH recorded AS (INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
-        VALUES ${Array.from({ length: deliveries }, () => '(?, ?, ?, ?, ?, ?)').join(', ')})
-      ${endRound} RETURNING 1 AS kept`,
+  // PostgreSQL: a pass's rounds in one statement, however many (one commit for the pass, where a statement a round was
+  // a commit each: on a server that flushes its WAL at every commit, one flush instead of one per event). Parameters:
+  // the rounds ({ event_id, status, next_attempt_at, delivered_at }[]) and their deliveries (deliveryParams' six fields
+  // by name) as json text (as a json parameter, the driver would encode the text once more), and the holder. Each round
+  // ends its event only while this holder holds it (endRound's test, row by row); the deliveries are recorded whatever
+  // the hold, in the order given. Answers the ids of the events it ended.
+  recordRounds: `WITH rounds AS (
+      SELECT * FROM json_to_recordset(CAST(CAST(? AS TEXT) AS json))
+        AS r(event_id TEXT, status TEXT, next_attempt_at BIGINT, delivered_at BIGINT)
+    ), recorded AS (
+      INSERT INTO webhook_deliveries (event_id, url, attempted_at, status, latency_ms, error)
+      SELECT d.event_id, d.url, d.attempted_at, d.status, d.latency_ms, d.error
+      FROM ROWS FROM (json_to_recordset(CAST(CAST(? AS TEXT) AS json)) AS (event_id TEXT, url TEXT, attempted_at BIGINT,
+          status INTEGER, latency_ms DOUBLE PRECISION, error TEXT)) WITH ORDINALITY
+        AS d(event_id, url, attempted_at, status, latency_ms, error, n)
+      ORDER BY d.n
+    )
+    UPDATE webhook_events e SET status = rounds.status, attempts = e.attempts + 1,
+        next_attempt_at = rounds.next_attempt_at, delivered_at = rounds.delivered_at, held_by = NULL, held_until = NULL
+      FROM rounds
+      WHERE e.id = rounds.event_id AND e.held_by = ? AND e.status = 'pending'
+      RETURNING e.id`,
   getEvent: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = ?`,
   listEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,

@@ -22,37 +22,42 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 /** The outbox's delivery side; the counts and attention flags are sql-watch.ts's. */
 type DeliveryStore = Omit<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
-const deliveryParams = (eventId: string, d: DeliveryAttempt): SqlValue[] => [
-  eventId,
-  d.url,
-  d.attempted_at,
-  d.status,
-  d.latency_ms,
-  d.error,
-];
+/** A delivery row's columns, in insertDelivery's order. */
+const deliveryFields = (eventId: string, d: DeliveryAttempt) => ({
+  event_id: eventId,
+  url: d.url,
+  attempted_at: d.attempted_at,
+  status: d.status,
+  latency_ms: d.latency_ms,
+  error: d.error,
+});
 
-const endParams = ({ eventId, end }: Round, holder: string): SqlValue[] => [
-  end.status,
-  end.status === 'pending' ? end.next_attempt_at : 0,
-  end.status === 'delivered' ? end.at : null,
-  eventId,
-  holder,
-];
+const deliveryParams = (eventId: string, d: DeliveryAttempt): SqlValue[] => Object.values(deliveryFields(eventId, d));
 
-/**
- * Records rounds in one write: on SQLite one transaction (one commit for the pass), on PostgreSQL one statement per
- * round, pipelined (one round trip for the pass, each round atomic on its own).
- */
+/** How a round ends its event: the new status, when it is due again (0 once it is not pending), when delivered. */
+const roundFields = ({ eventId, end }: Round) => ({
+  event_id: eventId,
+  status: end.status,
+  next_attempt_at: end.status === 'pending' ? end.next_attempt_at : 0,
+  delivered_at: end.status === 'delivered' ? end.at : null,
+});
+
+const endParams = (round: Round, holder: string): SqlValue[] => {
+  const fields = roundFields(round);
+  return [fields.status, fields.next_attempt_at, fields.delivered_at, round.eventId, holder];
+};
+
+/** Records a pass's rounds in one write: on SQLite one transaction, on PostgreSQL one statement (each one commit). */
 const finishRounds = async (driver: SqlDriver, holder: string, rounds: readonly Round[]): Promise<boolean[]> => {
   if (rounds.length === 0) return [];
   if (driver.dialect === 'postgres') {
-    const results = await driver.sequence(
-      rounds.map((round) => ({
-        sql: outboxSql.recordRound(round.deliveries.length),
-        params: [...round.deliveries.flatMap((d) => deliveryParams(round.eventId, d)), ...endParams(round, holder)],
-      })),
-    );
-    return results.map((rows) => rows.length === 1);
+    const ended = await driver.query(outboxSql.recordRounds, [
+      JSON.stringify(rounds.map(roundFields)),
+      JSON.stringify(rounds.flatMap(({ eventId, deliveries }) => deliveries.map((d) => deliveryFields(eventId, d)))),
+      holder,
+    ]);
+    const ids = new Set(ended.map((row) => text(row, 'id')));
+    return rounds.map((round) => ids.has(round.eventId));
   }
   return driver.transaction(async (tx) => {
     const kept: boolean[] = [];
