@@ -67,6 +67,9 @@ export const createWebhookOutbox = (options: {
 }): WebhookOutbox => {
   const deliveries: WebhookDelivery[] = [];
   const inFlight = new Set<Promise<void>>();
+  // One after the other, in the order they happened (a request's CancelPending before its settling's PartialCancelled),
+  // as they arrive from PortOne, seconds apart: sent at once, the async signing could let the later one overtake.
+  let tail: Promise<void> = Promise.resolve();
   const deliver = async (delivery: WebhookDelivery, target: WebhookTarget, timestampSec: number) => {
     const send = options.fetch ?? fetch;
     try {
@@ -97,7 +100,10 @@ export const createWebhookOutbox = (options: {
       const body = JSON.stringify({ type, timestamp: new Date(nowMs).toISOString(), data });
       const delivery: WebhookDelivery = { id: `msg_${crypto.randomUUID()}`, type, body, url: target.url, status: 0 };
       deliveries.push(delivery);
-      const job = deliver(delivery, target, Math.floor(nowMs / 1000)).finally(() => inFlight.delete(job));
+      const job = tail
+        .then(() => deliver(delivery, target, Math.floor(nowMs / 1000)))
+        .finally(() => inFlight.delete(job));
+      tail = job;
       inFlight.add(job);
     },
     deliveries,
