@@ -179,7 +179,9 @@ export const webhooks: Part = async (ctx) => {
       "refund's answer read in full by the client to the event's body read in full by the receiver, both on the",
       "bench process's clock (performance.now()). Each refund is a partial one of its own order (one",
       '`refund.succeeded` each), sent back to back by that many clients; the first attempt goes out right after',
-      'the answer (no retries were needed in these runs unless a row says invalid).',
+      'the answer (no retries were needed in these runs unless a row says invalid). The client and the receiver',
+      'share the bench process: under load its event loop may read an event before the answer it follows, so a',
+      'delay can be below zero (the event was in before the client had read the answer).',
     ],
   };
   const cost: Table = {
