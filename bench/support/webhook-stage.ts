@@ -21,15 +21,16 @@ export const STAGE_MEANS: Record<WebhookStage, string> = {
 
 /** The stage's Store: `write-only` never hands over nor claims an event; `no-write` writes an outcome without one. */
 export const stagedStore = (store: Store, stage: WebhookStage): Store => {
+  if (stage !== 'write-only' && stage !== 'no-write') return store;
+  // Every other method is the store's own, through the prototype.
   const staged: Store = Object.create(store);
   if (stage === 'write-only') {
     staged.handOverNewEvents = () => {};
     staged.claimDueEvents = async () => [];
-  }
-  if (stage === 'no-write') {
+  } else {
     staged.finishAttempt = (id, finish, _event, settled) => store.finishAttempt(id, finish, undefined, settled);
   }
-  return stage === 'write-only' || stage === 'no-write' ? staged : store;
+  return staged;
 };
 
 /** The stage's HTTP client: in `no-http`, a POST to one of `urls` is answered 204 at once; `answered` counts those. */
