@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { adminCalls, json, T, withAdmin } from '../test-support/admin-calls.ts';
-import { createClock, type Harness } from '../test-support/harness.ts';
+import { createStillClock, type Harness } from '../test-support/harness.ts';
 
 const claimsOf = (grant: string) => JSON.parse(Buffer.from(grant.split('.')[1]!, 'base64url').toString());
 
@@ -19,7 +19,7 @@ const open = async (made: Promise<Harness>) => {
 
 describe('POST /admin/grants', () => {
   it('mints a grant that refunds through /payments/cancel like any other, for 15 minutes unless told', async () => {
-    const clock = createClock(T);
+    const clock = createStillClock(T); // iat is asserted to the second
     await open(withAdmin({ clock }));
     h.fake.addPayment({ merchant_uid: 'ADM-1', amount: 10000 });
     const res = await postGrant({ merchant_uid: 'ADM-1' });
@@ -77,7 +77,7 @@ describe('POST /admin/grants', () => {
   });
 
   it('mints a staff grant: role "staff", the sub given, no order, 15 minutes unless told, capped by MAX_GRANT_TTL', async () => {
-    const clock = createClock(T);
+    const clock = createStillClock(T); // iat is asserted to the second
     await open(withAdmin({ clock, config: { maxGrantTtlSeconds: 1200 } }));
     const res = await postGrant({ role: 'staff', sub: 'alice@shop.example' });
     assert.equal(res.status, 200);

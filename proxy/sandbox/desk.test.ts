@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
 import { verifyStaffGrant } from '../auth/staff-grant.ts';
-import { GRANT_SECRET, type Harness, type HarnessOptions, type TestClock } from '../test-support/harness.ts';
+import { createStillClock, GRANT_SECRET, type Harness, type HarnessOptions } from '../test-support/harness.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { iamportDemo } from './demo-gateway.ts';
 import { createSandbox, type SandboxOptions } from './routes.ts';
@@ -17,20 +17,6 @@ interface Order {
   grant: string;
   mode?: string;
 }
-
-/** Time that moves only when the test moves it (the harness's own clock follows real time from where it is set). */
-const stillClock = (start: number): TestClock => {
-  let at = start;
-  return {
-    now: () => at,
-    set: (ms) => {
-      at = ms;
-    },
-    advance: (ms) => {
-      at += ms;
-    },
-  };
-};
 
 const setUp = async (more: Partial<SandboxOptions> = {}, options: HarnessOptions = {}) => {
   // The proxy's own origin as the node entry gives it (here through PUBLIC_ORIGIN): the desk page is served there.
@@ -102,7 +88,7 @@ describe('sandbox request mode', () => {
 
   it('serves /sandbox/desk in Korean and English with <refund-desk> and a fresh staff grant for sandbox-staff', async () => {
     // Still, so the two grants a minute apart are 60 s apart to the second, however long the test takes between them.
-    await setUp({}, { clock: stillClock(Date.now()) });
+    await setUp({}, { clock: createStillClock(Date.now()) });
     const res = await h.app.request('/sandbox/desk');
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('Cache-Control'), 'no-store');
