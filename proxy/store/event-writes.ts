@@ -45,7 +45,15 @@ export interface EventWrites {
   setTaker(taker: EventTaker | null): void;
 }
 
-const eventParams = (event: NewEvent, held: { by: string; until: number } | null): SqlValue[] => [
+interface Hold {
+  readonly by: string;
+  readonly until: number;
+}
+
+/** The hold a new event is written under: the taker's, from now (each try anew), or none without a taker. */
+const holdFor = (hand: EventTaker | null): Hold | null => (hand ? { by: hand.holder, until: hand.heldUntil() } : null);
+
+const eventParams = (event: NewEvent, held: Hold | null): SqlValue[] => [
   event.id,
   event.type,
   event.merchant_uid,
@@ -65,30 +73,28 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
     async transaction(fn) {
       const hand = taker;
       let written: OutboxEvent[] = [];
-      let heldUntil = 0;
-      const result = await withRetry(() =>
-        driver.transaction((tx) => {
+      const { value, held } = await withRetry(() =>
+        driver.transaction(async (tx) => {
           written = []; // a retried transaction wrote nothing the first time
-          heldUntil = hand ? hand.heldUntil() : 0;
-          const held = hand ? { by: hand.holder, until: heldUntil } : null;
-          return fn(tx, async (event) => {
+          const held = holdFor(hand);
+          const value = await fn(tx, async (event) => {
             const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
             if (row) written.push(decodeEvent(row));
             return row !== undefined;
           });
+          return { value, held };
         }),
       );
-      if (hand && written.length > 0) hand.take(written, heldUntil);
-      return result;
+      if (hand && held && written.length > 0) hand.take(written, held.until);
+      return value;
     },
     async inStatement(event, run) {
       const hand = taker;
-      let heldUntil = 0;
-      const outcome = await withRetry(() => {
-        heldUntil = hand ? hand.heldUntil() : 0;
-        return run(eventParams(event, hand ? { by: hand.holder, until: heldUntil } : null));
+      const { outcome, held } = await withRetry(async () => {
+        const held = holdFor(hand);
+        return { outcome: await run(eventParams(event, held)), held };
       });
-      if (hand && outcome.written) hand.take([decodeEvent(outcome.written)], heldUntil);
+      if (hand && held && outcome.written) hand.take([decodeEvent(outcome.written)], held.until);
       return outcome.value;
     },
     setTaker(next) {
