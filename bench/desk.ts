@@ -42,6 +42,8 @@ const seedRequests = async (ledger: Ledger, count: number): Promise<void> => {
       grant_subject: `desk-${i}`,
       tax_free_amount: null,
       vat_amount: null,
+      grant_jti: null,
+      grant_max_amount: null,
       created_at: start + i * 60_000,
     });
   }

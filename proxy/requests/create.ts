@@ -125,6 +125,8 @@ const create = async (
     grant_subject: grant.sub,
     tax_free_amount: taxFree,
     vat_amount: grant.vat_amount ?? null,
+    grant_jti: grant.jti ?? null,
+    grant_max_amount: grant.max_amount ?? null,
     created_at: deps.now(),
   };
   const draft = {

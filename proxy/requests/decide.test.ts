@@ -359,6 +359,53 @@ describe("the refund account's lifetime", () => {
     assert.equal(h.fake.calls.filter((c) => c.route === 'cancel').length, 0, 'nothing refunded');
   });
 
+  it("counts an approval's refund against the customer's grant's max_amount, as the customer's own refund would", async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'CAP-1', amount: 20000, pay_method: 'card', pg_provider: 'html5_inicis' });
+    const grant = await h.grant('CAP-1', { mode: 'request', maxAmount: 5000, jti: 'cap-1' });
+    const body = { merchant_uid: 'CAP-1', reason: '단순 변심', cancel_request_amount: 5000 };
+    const first = await ask(body, { grant });
+    assert.equal(first.res.status, 201);
+    assert.equal((await approve(first.body.request.id)).body.request.status, 'refunded');
+    const [attempt] = await h.store.listAttempts('CAP-1');
+    assert.equal(attempt?.grant_jti, 'cap-1', "the approval's refund is audited under the customer's grant");
+    const again = await ask(body, { grant });
+    assert.equal(again.res.status, 403, 'the grant allowed 5000 in all, and the approved refund used it');
+    assert.equal(again.body.error.code, 'FORBIDDEN');
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("keeps the approvals' Idempotency-Keys to itself: a client's key may not begin with request:", async () => {
+    h = await withRequests();
+    const id = await requested('KEY-1');
+    const taken = { key: `request:${id}` };
+    const viaRefund = await h.cancel({ ...vbankAsk('KEY-1'), cancel_request_amount: 1000 }, taken);
+    assert.equal(viaRefund.res.status, 400);
+    assert.equal(viaRefund.body.error.code, 'INVALID_REQUEST');
+    assert.match(viaRefund.body.error.message, /^Idempotency-Key must not begin with "request:"/);
+    const viaRequest = await requestCalls(h).ask(vbankAsk('KEY-1'), taken);
+    assert.equal(viaRequest.res.status, 400);
+    assert.equal(h.fake.count('cancel'), 0);
+    const done = await requestCalls(h).approve(id);
+    assert.equal(done.body.request.status, 'refunded', 'the approval ran under its own key');
+    assert.equal(done.body.refund.refunded, 8000);
+  });
+
+  it('answers 400 to an approval of a fraction of a won, before anything moves', async () => {
+    h = await withRequests();
+    const id = await requested('FR-1');
+    const before = await h.store.getRequest(id);
+    const refused = await requestCalls(h).approve(id, { amount: 1.5 });
+    assert.equal(refused.res.status, 400);
+    assert.equal(refused.body.error.code, 'INVALID_REQUEST');
+    assert.match(refused.body.error.message, /^amount must be a whole number of won/);
+    assert.deepEqual(await h.store.getRequest(id), before, 'nothing moved');
+    assert.deepEqual(await h.store.listAttempts('FR-1'), [], 'no attempt audited');
+    assert.equal((await requestCalls(h).approve('rr_nosuch', { amount: 1.5 })).res.status, 404);
+    assert.equal((await requestCalls(h).approve(id, { amount: 1000 })).body.request.status, 'refunded');
+  });
+
   it('opens a request sealed under the previous key after a rotation', async () => {
     const { path, oldKey, id, fake } = await sealedThenStopped('K-1');
     const store = createSqliteStore({ path });

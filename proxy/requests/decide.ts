@@ -11,6 +11,7 @@
 import { nextStatus } from '../../shared/refund-requests.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import { RESERVED_KEY_PREFIX } from '../../shared/schemas/fields.ts';
 import type { Answer } from '../errors.ts';
 import { cancelRefund, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
@@ -111,12 +112,27 @@ const tellingSettled = (deps: RequestDeps, id: string, keep: RequestSettled): Re
   return { ...deps, store };
 };
 
+/**
+ * An approval's amount with a fraction, checked before anything moves: won have none (the customer's own refund is
+ * refused the same way, once its payment's currency is known). Null: no such amount, or a currency that has them.
+ */
+const fractionRefused = async (deps: RequestDeps, id: string, amount: number | undefined): Promise<Decision | null> => {
+  if (amount === undefined || Number.isInteger(amount)) return null;
+  const request = await deps.store.getRequest(id);
+  if (!request) return { kind: 'not_found' };
+  const payment = await deps.store.getPayment(request.merchant_uid);
+  if (payment && payment.currency !== 'KRW') return null;
+  return fail('INVALID_REQUEST', 'amount must be a whole number of won.');
+};
+
 export const approveRequest = async (
   deps: RequestDeps,
   id: string,
   body: { readonly amount?: number; readonly note?: string },
   decider: Decider,
 ): Promise<Decision> => {
+  const fraction = await fractionRefused(deps, id, body.amount);
+  if (fraction) return fraction;
   const sealer = await deps.sealer();
   const now = deps.now();
   // The request is not read first: the claim moves it only if it may be approved as asked (table, amount, key), and
@@ -162,14 +178,17 @@ export const approveRequest = async (
   });
   const outcome = await cancelRefund(telling, {
     request: refundRequest,
-    // The customer's grant, as far as the refund needs it: who asked, and the tax parts the shop gave.
+    // The customer's grant, as far as the refund needs it: who asked, which grant and its cap (so the refund counts
+    // against it, as the customer's own would), and the tax parts the shop gave.
     grant: {
       sub: request.grant_subject,
       exp: Math.floor(now / 1000) + 60,
+      ...(request.grant_jti === null ? {} : { jti: request.grant_jti }),
+      ...(request.grant_max_amount === null ? {} : { max_amount: request.grant_max_amount }),
       ...(request.tax_free_amount === null ? {} : { tax_free_amount: request.tax_free_amount }),
       ...(request.vat_amount === null ? {} : { vat_amount: request.vat_amount }),
     },
-    idempotencyKey: `request:${approvalRound(id, request)}`,
+    idempotencyKey: `${RESERVED_KEY_PREFIX}${approvalRound(id, request)}`,
     clientIp: decider.clientIp,
     origin: null,
     approval: { request_id: id, approved_by: decider.id },

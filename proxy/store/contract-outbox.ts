@@ -70,6 +70,8 @@ export function outboxContract(stores: () => StorePair): void {
         grant_subject: 'customer-42',
         tax_free_amount: null,
         vat_amount: null,
+        grant_jti: null,
+        grant_max_amount: null,
         created_at: T0,
       });
       await a.transitionRequest(request, { from: 'requested', to: 'approved', now: T0 + 1 });

@@ -17,6 +17,8 @@ const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest =
   grant_subject: 'customer-42',
   tax_free_amount: null,
   vat_amount: null,
+  grant_jti: null,
+  grant_max_amount: null,
   created_at: T0,
   ...overrides,
 });
@@ -82,6 +84,26 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(moved?.refund_secret, null);
       assert.equal(moved?.refund_account_masked, '****8400');
       assert.equal(await a.transitionRequest(rejected.id, { from: 'requested', to: 'withdrawn', now: T0 + 3 }), null);
+    });
+
+    it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const failed = aRequest({ merchant_uid: order, grant_jti: 'jti-1', grant_max_amount: 12_000 });
+      await a.insertRequest(failed);
+      await a.transitionRequest(failed.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      await a.transitionRequest(failed.id, { from: 'approved', to: 'failed', now: T0 + 2, error_code: 'PG_PROVIDER' });
+      const waiting = await b.getRequest(failed.id);
+      assert.equal(waiting?.refund_secret, failed.refund_secret, 'a failed request may be approved again: kept');
+      assert.equal(waiting?.grant_jti, 'jti-1');
+      assert.equal(waiting?.grant_max_amount, 12_000);
+      const anew = aRequest({ merchant_uid: order });
+      assert.equal((await b.insertRequest(anew)).created, true);
+      const superseded = await a.getRequest(failed.id);
+      assert.equal(superseded?.refund_secret, null, "no longer its order's latest: never approved again");
+      assert.equal(superseded?.refund_account_masked, '****8400');
+      assert.equal((await a.getRequest(anew.id))?.refund_secret, anew.refund_secret);
+      assert.equal((await a.getRequest(anew.id))?.grant_jti, null);
     });
 
     it("moves an approved request when its attempt ends, with the attempt's error, and not on an unknown one", async () => {

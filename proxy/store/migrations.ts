@@ -262,6 +262,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE payments ADD COLUMN cancelled_tax_free DOUBLE PRECISION',
     ],
   },
+  {
+    version: 12,
+    name: 'refund_request_grant_cap',
+    statements: [
+      // The customer's grant's jti and max_amount: the approval's refund is made under that grant, so it counts
+      // against the grant's cap as the customer's own refunds do (a request made before this has neither: no cap).
+      'ALTER TABLE refund_requests ADD COLUMN grant_jti TEXT',
+      'ALTER TABLE refund_requests ADD COLUMN grant_max_amount DOUBLE PRECISION',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -23,6 +23,12 @@ export interface RefundRequestRecord {
   /** The customer's grant's `tax_free_amount` and `vat_amount`, which the approval's refund forwards; null without. */
   readonly tax_free_amount: number | null;
   readonly vat_amount: number | null;
+  /**
+   * The customer's grant's `jti` and `max_amount`: the approval's refund is made under that grant, so it counts against
+   * the cap as the customer's own refunds would. Null without (and for requests made before the ledger kept them).
+   */
+  readonly grant_jti: string | null;
+  readonly grant_max_amount: number | null;
   readonly created_at: number;
   readonly decided_at: number | null;
   /** Who approved or rejected it (an admin key's id); null until then, and for a withdrawal. */
@@ -105,7 +111,10 @@ export type RequestInsert =
   | { readonly created: false; readonly open: RefundRequestRecord };
 
 export interface RequestStore {
-  /** Inserts a `requested` request unless the order has an open one; `event` is written in the same transaction. */
+  /**
+   * Inserts a `requested` request unless the order has an open one; `event` is written in the same transaction, and
+   * the sealed accounts of the order's failed requests (which only the latest may be approved again) are erased.
+   */
   insertRequest(request: NewRefundRequest, event?: NewEvent): Promise<RequestInsert>;
   getRequest(id: string): Promise<RefundRequestRecord | null>;
   /** The order's latest request, or null. */

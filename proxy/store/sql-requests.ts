@@ -12,7 +12,7 @@ import type { AttemptFinish } from './store.ts';
 const COLUMNS =
   'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
-  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at';
+  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount';
 
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
@@ -102,10 +102,14 @@ const claimParams = (id: string, claim: ApprovalClaim): SqlValue[] => [
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
-    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?)
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
   open: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`,
+  // A failed request is approved again only while it is its order's latest: once the customer asks anew, the account
+  // sealed in the older one is never needed again.
+  eraseSuperseded: `UPDATE refund_requests SET refund_secret = NULL, updated_at = ?
+    WHERE merchant_uid = ? AND status = 'failed' AND refund_secret IS NOT NULL AND id <> ?`,
   get: `SELECT ${COLUMNS} FROM refund_requests WHERE id = ?`,
   latest: `SELECT ${COLUMNS} FROM refund_requests WHERE merchant_uid = ? ORDER BY seq DESC LIMIT 1`,
   transition: transitionOf('?'),
@@ -144,6 +148,8 @@ export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
   tax_free_amount: numOrNull(row, 'tax_free_amount'),
   vat_amount: numOrNull(row, 'vat_amount'),
   updated_at: num(row, 'updated_at'),
+  grant_jti: textOrNull(row, 'grant_jti'),
+  grant_max_amount: numOrNull(row, 'grant_max_amount'),
 });
 
 /** PostgreSQL's unique_violation, or SQLite's. */
@@ -283,8 +289,11 @@ export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): Reque
         r.tax_free_amount,
         r.vat_amount,
         r.created_at,
+        r.grant_jti,
+        r.grant_max_amount,
       ]);
       if (row) {
+        await tx.run(requestSql.eraseSuperseded, [r.created_at, r.merchant_uid, r.id]);
         if (event) await insertEvent(event);
         return { created: true, request: decodeRequest(row) } as const;
       }

@@ -49,5 +49,18 @@ export const AccountNumberSchema = v.pipe(v.string(), v.transform(stripSeparator
 /** A Korean phone number: digits only once spaces and hyphens are removed, 9 to 11 of them, starting with 0. */
 export const PhoneSchema = v.pipe(v.string(), v.transform(stripSeparators), v.regex(refund_tel.pattern));
 
-/** An `Idempotency-Key` header: 1 to 255 visible ASCII characters, as Stripe allows. */
-export const IdempotencyKeySchema = v.pipe(v.string(), v.regex(/^[\x21-\x7e]{1,255}$/));
+/**
+ * The keys the proxy makes itself begin with this: an approval's refund runs under `request:<id>` (`request:<id>:<n>`),
+ * in the same ledger as the keys clients send, so a client's key may not take one before the approval does.
+ */
+export const RESERVED_KEY_PREFIX = 'request:';
+
+/** An `Idempotency-Key` header: 1 to 255 visible ASCII characters, as Stripe allows, and not one the proxy keeps. */
+export const IdempotencyKeySchema = v.pipe(
+  v.string(),
+  v.regex(/^[\x21-\x7e]{1,255}$/),
+  v.check(
+    (key) => !key.startsWith(RESERVED_KEY_PREFIX),
+    `must not begin with "${RESERVED_KEY_PREFIX}" (kept for approvals)`,
+  ),
+);
