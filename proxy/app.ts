@@ -27,6 +27,7 @@ import type { FetchLike } from './net/fetch-like.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
 import { type AesGcm, createSealer } from './requests/account-crypto.ts';
+import { tellingFailedRequests } from './requests/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { refundRequestRoutes } from './routes/refund-requests.ts';
@@ -167,8 +168,11 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       testChannel: config.sandbox === true,
       ...(runtime.stopwatch ? { stopwatch: runtime.stopwatch } : {}),
     });
+  const randomId = () => crypto.randomUUID();
   return {
-    store,
+    // With merchant webhooks, an approval's refund that fails without a refund event of its own says so
+    // (refund_request.failed), however its end is learned.
+    store: webhooks ? tellingFailedRequests(store, { now, randomId, webhooks }) : store,
     outbox,
     webhooks,
     metrics,
@@ -176,7 +180,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     gateway,
     now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    randomId: () => crypto.randomUUID(),
+    randomId,
     leaseWaitMs: runtime.leaseWaitMs ?? 20_000,
     holderCheck: config.holderCheck?.verify ?? 'when_available',
     // Renewed every third of its life while held (lease.ts): short, so a crashed holder frees its order quickly.

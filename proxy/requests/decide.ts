@@ -158,7 +158,7 @@ export const approveRequest = async (
     const failed = nextStatus('approved', 'refund_failed');
     if (failed) {
       const change = { from: 'approved', to: failed, now: deps.now(), error_code: 'REFUND_NOT_ALLOWED' } as const;
-      await deps.store.transitionRequest(id, change);
+      await moveRequest(deps, request, change, 'refund_request.failed');
     }
     return fail('REFUND_NOT_ALLOWED', UNOPENABLE);
   }
@@ -201,7 +201,8 @@ export const approveRequest = async (
     const failed = nextStatus('approved', 'refund_failed');
     if (failed) {
       const change = { from: 'approved', to: failed, now: deps.now(), error_code: outcome.code } as const;
-      after = (await deps.store.transitionRequest(id, change)) ?? after;
+      const move = await moveRequest(deps, after, change, 'refund_request.failed');
+      after = 'moved' in move ? move.moved : move.lost;
     }
   }
   return { kind: 'decided', request: after, refund: toAnswer(outcome) };

@@ -92,6 +92,33 @@ describe('refund_request events', () => {
     );
   });
 
+  it('an approval whose refund fails with no refund event of its own: refund_request.failed, with the code', async () => {
+    const { h, receiver } = await start();
+    const { ask, approve } = requestCalls(h);
+    // i'mport answers the cancel with a 5xx: its outcome unknown, the re-read shows it did not happen. The attempt
+    // ends failed, with nothing to tell the shop but the request's failure.
+    h.fake.addPayment({ merchant_uid: 'EV-4', amount: 9000 });
+    const id = (await ask({ merchant_uid: 'EV-4', reason: '단순 변심' })).body.request.id;
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel' });
+    const approved = await approve(id);
+    assert.equal(approved.body.refund.ok, false);
+    assert.equal(approved.body.request.status, 'failed');
+    await h.settled();
+    const sent = bodies(receiver.received);
+    assert.deepEqual(
+      sent.map((b) => [b.type, b.data.sequence, b.data.status]),
+      [
+        ['refund_request.created', 1, 'requested'],
+        ['refund_request.approved', 2, 'approved'],
+        ['refund_request.failed', 3, 'failed'],
+      ],
+    );
+    assert.equal(sent[2]!.data.error_code, approved.body.request.error_code);
+    assert.equal(sent[2]!.data.request_id, id);
+    assert.ok(receiver.received.every((r) => r.verifyError === null));
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
   it('withdrawn and rejected', async () => {
     const { h, receiver } = await start();
     h.fake.addPayment({ merchant_uid: 'EV-2', amount: 9000 });

@@ -99,6 +99,60 @@ export function outboxContract(stores: () => StorePair): void {
       assert.deepEqual(moved, ['refunded']);
     });
 
+    it("writes a request's failed event with an end that fails it and has no event of its own, and only then", async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const request = {
+        id: unique('req'),
+        merchant_uid: order,
+        amount: 10_000,
+        reason: '단순 변심',
+        refund_bank: null,
+        refund_account_masked: null,
+        refund_secret: null,
+        idempotency_key: null,
+        grant_subject: 'customer-42',
+        tax_free_amount: null,
+        vat_amount: null,
+        grant_jti: null,
+        grant_max_amount: null,
+        created_at: T0,
+      };
+      await a.insertRequest(request);
+      const approve = { from: 'requested', to: 'approved', now: T0 + 1 } as const;
+      await a.transitionRequest(request.id, approve);
+      const failedEvents: NewEvent[] = [];
+      const failedEvent = (moved: { status: string }) => {
+        const event = anEvent({ merchant_uid: order, type: 'refund_request.failed', data: { status: moved.status } });
+        failedEvents.push(event);
+        return event;
+      };
+      // Not sent (nothing reached the gateway): the request fails, and its event is written with the end.
+      const unsent = anAttempt({ merchant_uid: order, request_id: request.id });
+      await b.insertAttempt(unsent);
+      const notSent = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE' });
+      assert.equal(await b.finishAttempt(unsent.id, notSent, undefined, undefined, failedEvent), true);
+      assert.equal((await a.getRequest(request.id))?.status, 'failed');
+      assert.equal((await a.getEvent(failedEvents[0]!.id))?.type, 'refund_request.failed');
+      // Approved again, refused by a check of ours before anything was sent: written already ended, the same.
+      await a.transitionRequest(request.id, { ...approve, from: 'failed', now: T0 + 2 });
+      const refused = anAttempt({ merchant_uid: order, request_id: request.id });
+      const local = aFinish({ outcome: 'rejected', error_code: 'INVALID_REQUEST' });
+      await a.insertAttempt(refused, local, undefined, failedEvent);
+      assert.equal((await b.getEvent(failedEvents[1]!.id))?.data.status, 'failed');
+      // Approved again and refunded: no failure, nothing asked for; an end with its own event tells of itself.
+      await a.transitionRequest(request.id, { ...approve, from: 'failed', now: T0 + 3 });
+      const refunded = anAttempt({ merchant_uid: order, request_id: request.id });
+      await a.insertAttempt(refunded);
+      await b.finishAttempt(refunded.id, aFinish(), undefined, undefined, failedEvent);
+      assert.equal((await a.getRequest(request.id))?.status, 'refunded');
+      assert.equal(failedEvents.length, 2);
+      const plain = anAttempt({ merchant_uid: order });
+      await a.insertAttempt(plain);
+      await a.finishAttempt(plain.id, notSent, undefined, undefined, failedEvent);
+      assert.equal(failedEvents.length, 2, 'an attempt of no request moves none');
+    });
+
     it('hands new events to a taker after their commit, already held by it, and writes later ones unheld once it is gone', async () => {
       const { a, b } = stores();
       const taken: OutboxEvent[][] = [];

@@ -12,7 +12,8 @@ export type EventType =
   | 'refund_request.created'
   | 'refund_request.withdrawn'
   | 'refund_request.approved'
-  | 'refund_request.rejected';
+  | 'refund_request.rejected'
+  | 'refund_request.failed';
 export type EventStatus = 'pending' | 'delivered' | 'failed';
 
 /** An event as it is first written; the store gives it its per-order `sequence` in the same transaction. */

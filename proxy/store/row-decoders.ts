@@ -135,6 +135,7 @@ const EVENT_TYPES: readonly EventType[] = [
   'refund_request.withdrawn',
   'refund_request.approved',
   'refund_request.rejected',
+  'refund_request.failed',
 ];
 const EVENT_STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'failed'];
 

@@ -182,27 +182,38 @@ export function createSqlStore(driver: SqlDriver): Store {
       return { payment: payment ? decodePayment(payment) : null, attempts, key };
     },
 
-    async insertAttempt(start, finish, settled) {
+    async insertAttempt(start, finish, settled, failedEvent) {
       const params = [...startParams(start), ...finishParams(finish)];
       const requestId = start.request_id;
       if (!finish || !requestId) {
         await driver.run(sql.insertAttempt, params);
         return;
       }
-      // An approval refused before anything was sent: its request fails with it.
-      const moved = await driver.transaction(async (tx) => {
+      // An approval refused before anything was sent: its request fails with it (and says so, when asked to).
+      const moved = await writes.transaction(async (tx, insertEvent) => {
         await tx.run(sql.insertAttempt, params);
-        return settleRequestIn(tx, requestId, start.id, finish);
+        const moved = await settleRequestIn(tx, requestId, start.id, finish);
+        if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
+        return moved;
       });
       if (moved) settled?.(moved);
     },
 
-    async finishAttempt(id, finish, event, settled) {
+    async finishAttempt(id, finish, event, settled, failedEvent) {
       const params = [...finishParams(finish), id];
       // The outcome, its event and its request's move stand or fall together: no refund without its event, no event
       // twice, no request left approved once its refund's outcome is written.
       // PostgreSQL: one statement, atomic on its own (one round trip): the end, the request's move and the event.
       const endOnPostgres = async () => {
+        if (!event && failedEvent) {
+          // No refund event to ride in the statement: a transaction, for the request's own event if it fails (rare:
+          // an end that is neither a success nor a gateway's refusal).
+          return writes.transaction(async (tx, insertEvent) => {
+            const end = await finishAndSettleIn(tx, params, id, finish);
+            if (end.moved?.status === 'failed') await insertEvent(failedEvent(end.moved));
+            return end;
+          });
+        }
         if (!event) return finishAndSettleIn(driver, params, id, finish);
         return writes.inStatement(event, async (eventParams) => {
           const end = await finishAndSettleIn(driver, params, id, finish, eventParams);
@@ -217,6 +228,7 @@ export function createSqlStore(driver: SqlDriver): Store {
           const requestId = ended.request_id;
           const moved = typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null;
           if (event) await insertEvent(event);
+          else if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
           return { ended: true, moved };
         });
       const result = driver.dialect === 'postgres' ? await endOnPostgres() : await endOnSqlite();

@@ -103,6 +103,11 @@ export interface AttemptPageQuery {
  * before the write resolves; it must not throw (the write has committed by then).
  */
 export type RequestSettled = (request: RefundRequestRecord) => void;
+/**
+ * The event to write with a move of a request to `failed` that no refund event tells of (an attempt's end written
+ * without `event`: nothing reached the gateway, or it did not happen), in the move's own transaction.
+ */
+export type RequestFailedEvent = (request: RefundRequestRecord) => NewEvent;
 
 /** A lease to take (see Store.acquireLease). */
 export interface LeaseRequest {
@@ -168,15 +173,26 @@ export interface Store extends OutboxStore, RequestStore {
   /**
    * Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). An attempt's end moves
    * its request (request_id), when it has one, in the same transaction (here and in finishAttempt); `settled` is then
-   * told the request as that move left it, once committed.
+   * told the request as that move left it, once committed. A move to `failed` writes `failedEvent`'s event with it.
    */
-  insertAttempt(start: AttemptStart, finish?: AttemptFinish, settled?: RequestSettled): Promise<void>;
+  insertAttempt(
+    start: AttemptStart,
+    finish?: AttemptFinish,
+    settled?: RequestSettled,
+    failedEvent?: RequestFailedEvent,
+  ): Promise<void>;
   /**
    * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.
    * With `event`, the event is written to the outbox in the same transaction, and only if the attempt was ended here.
-   * `settled` as for insertAttempt.
+   * `settled` as for insertAttempt; `failedEvent` too, when there is no `event` (which then tells of the move itself).
    */
-  finishAttempt(id: string, finish: AttemptFinish, event?: NewEvent, settled?: RequestSettled): Promise<boolean>;
+  finishAttempt(
+    id: string,
+    finish: AttemptFinish,
+    event?: NewEvent,
+    settled?: RequestSettled,
+    failedEvent?: RequestFailedEvent,
+  ): Promise<boolean>;
   getAttempt(id: string): Promise<Attempt | null>;
   /** All attempts for an order, oldest first. */
   listAttempts(merchantUid: string): Promise<Attempt[]>;
