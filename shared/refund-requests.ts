@@ -52,6 +52,8 @@ export const RequestViewSchema = v.object({
   id: v.string(),
   status: v.picklist(REQUEST_STATUSES),
   amount: v.number(),
+  /** What staff approved (at most `amount`), once they did; what a refunded request refunded. Older proxies: absent. */
+  approved_amount: v.optional(v.nullable(v.number())),
   reason: v.string(),
   created_at: v.number(),
   decided_at: v.nullable(v.number()),

@@ -45,6 +45,7 @@ describe('POST /refund-requests', () => {
       id: made.body.request.id,
       status: 'requested',
       amount: 5000,
+      approved_amount: null,
       reason: '사이즈가 맞지 않아요',
       created_at: made.body.request.created_at,
       decided_at: null,

@@ -111,6 +111,9 @@ describe('deciding refund requests', () => {
     assert.equal(done.res.status, 200);
     assert.equal(done.body.request.status, 'refunded');
     assert.equal(done.body.request.approved_amount, 6000);
+    const seen = await h.view('A-1');
+    assert.equal(seen.body.request.approved_amount, 6000, 'the customer sees what went back');
+    assert.equal(seen.body.request.amount, 8000);
     assert.equal(done.body.request.decided_by, `key:${await adminKeyId(KEY)}`);
     assert.equal(done.body.refund.ok, true);
     assert.equal(done.body.refund.refunded, 6000);

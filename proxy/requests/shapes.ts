@@ -13,6 +13,7 @@ export const requestView = (r: RefundRequestRecord): RequestView => ({
   id: r.id,
   status: r.status,
   amount: r.amount,
+  approved_amount: r.approved_amount,
   reason: r.reason,
   created_at: seconds(r.created_at),
   decided_at: secondsOrNull(r.decided_at),

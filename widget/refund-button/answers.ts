@@ -71,6 +71,7 @@ const readRequest = object<RequestView>({
   id: string,
   status: is((v) => REQUEST_STATUSES.some((status) => status === v)),
   amount: number,
+  approved_amount: optional(nullable(number)),
   reason: string,
   created_at: number,
   decided_at: nullable(number),

@@ -202,6 +202,18 @@ describe('<refund-button> in request mode', () => {
       }
     }
 
+    it('refunded for less than was asked (staff lowered it): says what went back', async () => {
+      for (const [lang, line] of [
+        ['ko', '6,000원 환불 · 남은 금액 12,000원'],
+        ['en', '₩6,000 refunded · ₩12,000 left'],
+      ] as const) {
+        const view = { ...withRequest({ status: 'refunded', approved_amount: 6000 }), cancel_amount: 6000 };
+        const el = await mount(`lang="${lang}"`, { ...view, cancelable_amount: 12000 });
+        await openRequest(el, (lang === 'ko' ? ko : en).done);
+        expect(textOf(el)).to.include(line);
+      }
+    });
+
     it('refunded into a virtual account: says when the money arrives, as a refund does', async () => {
       const estimate = { min_business_days: 1, max_business_days: 2 };
       const view = {

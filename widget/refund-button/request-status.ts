@@ -48,7 +48,8 @@ const madeOn = ({ s, money, date, request: r }: RequestState) =>
 /** Where the request stands, what it means, and what the customer can do next. */
 export const requestStatus = (d: RequestState, heading: string, on: RequestHandlers): TemplateResult => {
   const { s, money, request: r } = d;
-  const amount = money(r.amount);
+  // Staff may approve less than was asked: what went back is what they approved.
+  const amount = money(r.approved_amount ?? r.amount);
   const contact = contactLink(d.contact);
   const [icon, ...lines]: unknown[] = {
     requested: [ok, madeOn(d), s.requestNote],
