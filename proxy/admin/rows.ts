@@ -33,6 +33,8 @@ export const REFUND_COLUMNS = [
   'client_ip',
   'origin',
   'holder_check',
+  'request_id',
+  'approved_by',
 ] as const;
 
 export type RefundRow = { readonly [K in (typeof REFUND_COLUMNS)[number]]: string | number | null };
@@ -62,6 +64,9 @@ export const refundRow = (attempt: Attempt): RefundRow => ({
   client_ip: attempt.client_ip,
   origin: attempt.origin,
   holder_check: attempt.holder_check ?? null,
+  // An approval's refund: the request it carried out, and who approved it (`key:<key id>` or `staff:<sub>`).
+  request_id: attempt.request_id ?? null,
+  approved_by: attempt.approved_by ?? null,
 });
 
 export const paymentRow = (payment: StoredPayment) => ({

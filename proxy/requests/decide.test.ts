@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { RequestStatus } from '../../shared/refund-requests.ts';
 import { adminKeyId } from '../admin/admin-key.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
-import { KEY } from '../test-support/admin-calls.ts';
+import { adminCalls, json, KEY } from '../test-support/admin-calls.ts';
 import { type Harness, tempSqlitePath } from '../test-support/harness.ts';
 import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
@@ -126,6 +126,12 @@ describe('deciding refund requests', () => {
     assert.equal(attempt?.approved_by, `key:${await adminKeyId(KEY)}`);
     assert.equal(attempt?.idempotency_key, `request:${id}`);
     assert.equal(attempt?.refund_account_masked, '****6789');
+    const audit = (await json(await adminCalls(h).admin('/admin/refunds?merchant_uid=A-1'))).data;
+    assert.deepEqual(
+      audit.map((row: Record<string, unknown>) => [row.request_id, row.approved_by]),
+      [[id, `key:${await adminKeyId(KEY)}`]],
+      "the admin API's audit names the request and its approver",
+    );
     const stored = await h.store.getRequest(id);
     assert.equal(stored?.refund_secret, null, 'erased once refunded');
     assert.equal(stored?.attempt_id, attempt?.id);
