@@ -1,61 +1,55 @@
 /**
- * @module createCoalescer(): one run of some work per key, shared by every caller that asks while it runs or within a
- * window after it started (the webhook's lookups: a burst of notifications for one payment costs one i'mport call).
- * Memory is bounded: past `maxKeys`, finished runs are swept and then the oldest run is forgotten.
+ * @module createCoalescer(): one run of some work per key at a time, shared by the callers it can answer truthfully
+ * (the webhook's lookups: a burst of notifications for one payment costs two i'mport calls, not one each). A run
+ * answers only those who asked before it started: a notification that arrives once a lookup is under way may tell of
+ * a change that lookup could not see, so it waits for the next run, which every caller arriving meanwhile shares.
+ * Nothing is kept once a key's runs are over; past `maxKeys` keys at once, a new key runs without sharing.
  */
 
 export interface CoalescerOptions {
-  /** How long after a run started its result is still handed out. */
-  readonly windowMs: number;
-  /** The most keys remembered at once. */
+  /** The most keys with a run under way or waiting at once. */
   readonly maxKeys: number;
-  /** Epoch ms. */
-  readonly now: () => number;
 }
 
 export interface Coalescer<T> {
-  /** The result of `work` for this key: a run in flight or recent, else a new run. A failed run is not kept. */
+  /**
+   * The result of a run of `work` for this key that starts after this call: the one waiting for its turn, or a new
+   * one after the run under way (if any). A failed run fails only its own callers.
+   */
   run(key: string, work: () => Promise<T>): Promise<T>;
 }
 
-interface Run<T> {
-  readonly startedAt: number;
-  settled: boolean;
-  readonly result: Promise<T>;
+interface Slot<T> {
+  /** The run that has not started yet: whoever asks now shares it. */
+  waiting: Promise<T> | null;
+  /** Settles when the last run asked for so far has ended. */
+  tail: Promise<void>;
+  /** Runs started or waiting. */
+  runs: number;
 }
 
-export const createCoalescer = <T>({ windowMs, maxKeys, now }: CoalescerOptions): Coalescer<T> => {
-  const runs = new Map<string, Run<T>>();
-  const isLive = (run: Run<T>, t: number) => !run.settled || t - run.startedAt < windowMs;
+const ignore = () => undefined;
 
-  const makeRoom = (t: number) => {
-    if (runs.size < maxKeys) return;
-    for (const [key, run] of runs) if (!isLive(run, t)) runs.delete(key);
-    // Still full (a flood of distinct keys): forget the oldest; at worst a later duplicate runs again.
-    const oldest = runs.keys().next();
-    if (runs.size >= maxKeys && !oldest.done) runs.delete(oldest.value);
-  };
-
+export const createCoalescer = <T>({ maxKeys }: CoalescerOptions): Coalescer<T> => {
+  const slots = new Map<string, Slot<T>>();
   return {
     run(key, work) {
-      const t = now();
-      const earlier = runs.get(key);
-      if (earlier && isLive(earlier, t)) return earlier.result;
-      runs.delete(key);
-      makeRoom(t);
-      const run: Run<T> = { startedAt: t, settled: false, result: Promise.resolve().then(work) };
-      runs.set(key, run);
-      run.result.then(
-        () => {
-          run.settled = true;
-        },
-        () => {
-          // A failure (the ledger, say) is shared with those already waiting, never with later callers.
-          run.settled = true;
-          if (runs.get(key) === run) runs.delete(key);
-        },
-      );
-      return run.result;
+      const found = slots.get(key);
+      if (found?.waiting) return found.waiting;
+      if (!found && slots.size >= maxKeys) return Promise.resolve().then(work);
+      const slot: Slot<T> = found ?? { waiting: null, tail: Promise.resolve(), runs: 0 };
+      slots.set(key, slot);
+      slot.runs += 1;
+      const result = slot.tail.then(() => {
+        slot.waiting = null; // under way from here: a later caller needs the run after this one
+        return work();
+      });
+      slot.waiting = result;
+      slot.tail = result.then(ignore, ignore).then(() => {
+        slot.runs -= 1;
+        if (slot.runs === 0 && slots.get(key) === slot) slots.delete(key);
+      });
+      return result;
     },
   };
 };

@@ -1,18 +1,18 @@
 /**
  * @module syncFromWebhook(): what i'mport's notification makes the proxy do. The body is trusted for nothing but the
  * imp_uid: the payment is re-fetched with the proxy's own token, stored, and any attempt left unknown is settled.
- * createWebhookSync() shares one run per payment among notifications within 2 s (i'mport's duplicates, a flood).
+ * createWebhookSync() shares lookups among notifications for one payment (i'mport's duplicates, a flood), never with
+ * one that arrived after the lookup was made.
  */
+import type { Payment } from '../payments/payment.ts';
 import { createCoalescer } from './coalescer.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
-import { withLease } from './lease.ts';
+import { LEASE_BUSY, withLease } from './lease.ts';
 import { refreshPayment } from './ledger-sync.ts';
 import { fail, type SyncOutcome } from './outcome.ts';
 import { isUnsettled, settleAttempts } from './settle.ts';
 
-/** Notifications for one payment within this long share one lookup. */
-const COALESCE_MS = 2_000;
 const COALESCE_MAX_KEYS = 10_000;
 
 const SYNCED: SyncOutcome = { kind: 'synced' };
@@ -39,26 +39,64 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
       tied_imp_uid: tied,
     });
   }
-  // Settle attempts left unknown (e.g. by a crash), unless a refund of this order is running right now. The copy is
-  // read again under the lease: the one above may predate a cancel that an attempt, finished since, had in flight.
-  await withLease({ ...deps, leaseWaitMs: 0 }, `order:${payment.merchant_uid}`, async () => {
-    const attempts = await deps.store.listAttempts(payment.merchant_uid);
-    if (!attempts.some(isUnsettled)) {
-      await recordExternalCancels(deps, payment, attempts);
-      return { value: undefined };
-    }
-    const again = await refreshPayment(deps, impUid);
-    if (again.kind === 'ok') {
-      await settleAttempts(deps, again.payment, attempts);
-      await recordExternalCancels(deps, again.payment, await deps.store.listAttempts(payment.merchant_uid));
-    }
-    return { value: undefined };
-  });
+  // Settle attempts left unknown (e.g. by a crash) and tell of cancels made elsewhere, under the order's lease. The copy
+  // is read again under it: the one above may predate a cancel that an attempt, finished since, had in flight.
+  const name = `order:${payment.merchant_uid}`;
+  const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, () => settleAndTell(deps, payment, impUid));
+  if (done === LEASE_BUSY) {
+    // A refund of this order is running: what this notification tells of (a cancel in i'mport's console, say) is
+    // judged once it has ended, against its outcome. i'mport has its answer meanwhile; the wait goes on after it.
+    deps.background.keep(afterTheRefund(deps, name, impUid));
+  }
   return SYNCED;
 };
 
-/** syncFromWebhook, one run per payment shared by every notification for it within COALESCE_MS. */
+const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string) => {
+  const attempts = await deps.store.listAttempts(payment.merchant_uid);
+  if (!attempts.some(isUnsettled)) {
+    await recordExternalCancels(deps, payment, attempts);
+    return { value: undefined };
+  }
+  const again = await refreshPayment(deps, impUid);
+  if (again.kind === 'ok') {
+    await settleAttempts(deps, again.payment, attempts);
+    await recordExternalCancels(deps, again.payment, await deps.store.listAttempts(payment.merchant_uid));
+  }
+  return { value: undefined };
+};
+
+/**
+ * The notification's work once the order's running refund has let go of it (waiting as a refund waits for another),
+ * on a fresh copy. Should that fail too, the payment is marked for its next reader to re-read and judge.
+ */
+const afterTheRefund = async (deps: RefundDeps, name: string, impUid: string): Promise<void> => {
+  try {
+    const done = await withLease(deps, name, async () => {
+      const fresh = await refreshPayment(deps, impUid);
+      return fresh.kind === 'ok' ? settleAndTell(deps, fresh.payment, impUid) : { value: 'unread' as const };
+    });
+    if (done === undefined) return;
+    deps.log({
+      level: 'warn',
+      msg: 'webhook: the order stayed busy or unreadable; marked for a re-read',
+      imp_uid: impUid,
+    });
+  } catch (error) {
+    deps.log({
+      level: 'warn',
+      msg: 'webhook: the work after a running refund failed',
+      imp_uid: impUid,
+      error: String(error),
+    });
+  }
+  await deps.store.markNeedsSync(impUid, deps.now()).catch(() => undefined);
+};
+
+/**
+ * syncFromWebhook, one run per payment at a time: notifications that arrive while one runs share the next, which
+ * starts once it has ended (so it reads i'mport after every one of them was sent).
+ */
 export const createWebhookSync = (deps: RefundDeps): ((impUid: string) => Promise<SyncOutcome>) => {
-  const coalescer = createCoalescer<SyncOutcome>({ windowMs: COALESCE_MS, maxKeys: COALESCE_MAX_KEYS, now: deps.now });
+  const coalescer = createCoalescer<SyncOutcome>({ maxKeys: COALESCE_MAX_KEYS });
   return (impUid) => coalescer.run(impUid, () => syncFromWebhook(deps, impUid));
 };

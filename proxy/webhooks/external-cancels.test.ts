@@ -53,6 +53,31 @@ describe('payment.cancelled_externally from lookups', () => {
     );
   });
 
+  it("i'mport's webhook for a console cancel while a refund of the order runs: told once that refund has ended", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'EX-9', amount: 10_000 });
+    assert.equal((await h.view('EX-9')).res.status, 200);
+    h.fake.inject({ kind: 'hold_response', ms: 300 });
+    const refund = h.cancel({ merchant_uid: 'EX-9', reason: '단순 변심', cancel_request_amount: 1000 });
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the refund holds the order's lease now
+    await cancelInConsole(h, p.imp_uid, 2500);
+    const hook = await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'EX-9', status: 'cancelled' }),
+    });
+    assert.equal(hook.status, 200, "i'mport gets its answer without waiting for the refund");
+    assert.equal((await refund).res.status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [
+        ['refund.succeeded', 1000],
+        ['payment.cancelled_externally', 2500],
+      ],
+    );
+  });
+
   it('an order never cancelled elsewhere: the first view tells nothing', async () => {
     const { h, receiver } = await start();
     h.fake.addPayment({ merchant_uid: 'EX-2', amount: 10_000 });
