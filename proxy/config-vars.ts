@@ -77,6 +77,13 @@ const urlList = v.pipe(
     (items) => items.every((item) => URL.canParse(item) && /^https?:\/\//.test(item)),
     'must be a comma-separated list of https:// URLs',
   ),
+  // The ledger records each delivery's URL, which the admin API and the staff console show: a password in it would
+  // be shown too. The signature is what tells the receiver an event is ours.
+  v.check(
+    (items) =>
+      items.every((item) => !URL.canParse(item) || (new URL(item).username === '' && new URL(item).password === '')),
+    'must not carry a user or password (user:password@): the receiver checks the webhook-signature instead',
+  ),
 );
 const secondsList = v.pipe(
   commaList,

@@ -219,6 +219,10 @@ describe("the sandbox's merchant webhooks", () => {
       problemsOf({ MERCHANT_WEBHOOK_URL: 'http://127.0.0.1:9000/hooks' }),
       /MERCHANT_WEBHOOK_SECRET is not set/,
     );
+    assert.match(
+      problemsOf({ MERCHANT_WEBHOOK_URL: 'https://shop:pw@shop.example/h', MERCHANT_WEBHOOK_SECRET: secret }),
+      /MERCHANT_WEBHOOK_URL must not carry a user or password/,
+    );
     assert.deepEqual(
       parseConfig({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example/h', MERCHANT_WEBHOOK_SECRET: secret })
         .merchantWebhooks?.retryDelaysMs,

@@ -24,6 +24,7 @@ describe('POST /admin/grants', () => {
     h.fake.addPayment({ merchant_uid: 'ADM-1', amount: 10000 });
     const res = await postGrant({ merchant_uid: 'ADM-1' });
     assert.equal(res.status, 200);
+    assert.equal(res.headers.get('Cache-Control'), 'no-store', 'a bearer credential is never cached');
     const { grant, expires_at, ...rest } = await json(res);
     assert.deepEqual(rest, {});
     assert.equal(expires_at, T / 1000 + 900);

@@ -79,6 +79,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         if (!staff.success) throw new AppError('INVALID_REQUEST', describeIssues(staff.issues));
         const ttlSeconds = ttlOf(staff.output.ttl_seconds);
         const grant = await mintStaffGrant(deps.grantSecret, { sub: staff.output.sub, ttlSeconds, now });
+        c.header('Cache-Control', 'no-store'); // a bearer credential
         return c.json({ grant, expires_at: now + ttlSeconds });
       }
       const parsed = v.safeParse(GrantRequestSchema, body);
@@ -100,6 +101,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
         ...(tax_free_amount === undefined ? {} : { taxFreeAmount: tax_free_amount }),
         ...(vat_amount === undefined ? {} : { vatAmount: vat_amount }),
       });
+      c.header('Cache-Control', 'no-store'); // a bearer credential
       return c.json({ grant, expires_at: now + ttlSeconds });
     })
     .get('/admin/events', async (c) => {

@@ -280,6 +280,9 @@ export function outboxContract(stores: () => StorePair): void {
       assert.ok(again.some((e) => e.id === event.id));
       assert.equal(await b.finishRound(event.id, 'h3', [], { status: 'delivered', at: T0 + 9001 }), true);
       assert.equal((await a.getEvent(event.id))?.delivered_at, T0 + 9001);
+      assert.equal(await a.redeliver(event.id, T0 + 9500), true, 'a delivered event goes out again');
+      const requeued = await b.getEvent(event.id);
+      assert.deepEqual([requeued?.status, requeued?.delivered_at], ['pending', null], 'pending, not delivered');
       assert.equal(await a.redeliver(unique('msg'), T0), false);
     });
 

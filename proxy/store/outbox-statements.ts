@@ -72,7 +72,7 @@ export const outboxSql = {
   listDeliveries: `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE event_id = ? ORDER BY seq`,
   // Queued afresh: its rounds count from 0 again (so it gets the whole schedule); its deliveries stay recorded.
   redeliver: `UPDATE webhook_events SET status = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?,
-      held_by = NULL, held_until = NULL
+      held_by = NULL, held_until = NULL, delivered_at = NULL
     WHERE id = ? AND status IN ('delivered', 'failed')`,
   // A round skips the URLs that took the event since it was (re)queued; a redelivered one goes to all again.
   deliveredUrls: `SELECT DISTINCT d.url FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id

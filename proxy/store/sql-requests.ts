@@ -275,6 +275,10 @@ const pageConditions = (query: RequestPageQuery): { conditions: string[]; params
 export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): RequestStore => ({
   insertRequest: (r, event?: NewEvent) =>
     writes.transaction(async (tx, insertEvent) => {
+      // Before the insert, not after: an approval of the failed request racing this one (PostgreSQL) then waits on
+      // its row and finds it no longer the latest, where erasing after would wait on each other's locks (a deadlock).
+      // Should no new request be written (one is open), the failed one was not its order's latest anyway.
+      await tx.run(requestSql.eraseSuperseded, [r.created_at, r.merchant_uid, r.id]);
       const [row] = await tx.query(requestSql.insert, [
         r.id,
         r.merchant_uid,
@@ -293,7 +297,6 @@ export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): Reque
         r.grant_max_amount,
       ]);
       if (row) {
-        await tx.run(requestSql.eraseSuperseded, [r.created_at, r.merchant_uid, r.id]);
         if (event) await insertEvent(event);
         return { created: true, request: decodeRequest(row) } as const;
       }
