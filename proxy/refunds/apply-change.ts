@@ -13,6 +13,7 @@ import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
+import { maskNumbers } from './gateway-text.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { cancelableOf } from './rules.ts';
@@ -76,15 +77,17 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; ${nothing}.`);
     }
     case 'refused': {
+      // The gateway's words, with any account or card number it echoed masked, wherever they go from here.
+      const refused = { ...result, message: maskNumbers(result.message) };
       // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
       const fresh = await refreshPayment(deps, payment.imp_uid);
-      const failure = explainRefusal(deps.gateway.label, attempt, result, fresh.kind === 'ok' ? fresh.payment : null);
-      const said = { iamport_code: result.code, iamport_message: result.message, iamport_ms };
+      const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);
+      const said = { iamport_code: refused.code, iamport_message: refused.message, iamport_ms };
       // The event carries our table's words and, apart, i'mport's or the PG's own for the shop.
       const error = {
         code: failure.code,
         message: ERROR_MESSAGES[failure.code],
-        gateway_message: result.message || null,
+        gateway_message: refused.message || null,
       };
       // Often refused because someone cancelled elsewhere (i'mport's console): the shop hears of that first, as it
       // happened first. This attempt, refused, made no entry, so it is left out of those that might have.

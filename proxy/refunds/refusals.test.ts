@@ -42,6 +42,18 @@ describe("i'mport's refusals", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 0);
   });
 
+  it('masks an account number a PG echoes in its refusal, in the answer and the audit alike', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'RF-ACC', amount: 8000 });
+    h.fake.inject({ kind: 'pg_refusal', message: '환불계좌 110-1234-5678901 예금주 불일치' });
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-ACC', reason: 'x' });
+    assert.equal(res.status, 502);
+    assert.equal(body.error.message, '결제취소에 실패하였습니다.(환불계좌 ****8901 예금주 불일치)');
+    const [attempt] = await h.store.listAttempts('RF-ACC');
+    assert.equal(attempt!.iamport_message, body.error.message);
+    assert.ok(!JSON.stringify([body, attempt, h.logs]).includes('5678901'), 'the full number is nowhere');
+  });
+
   it("a checksum refusal while i'mport's lookups fail answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN in our words; i'mport's stay in the audit", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'RF-SUM', amount: 10_000 });
