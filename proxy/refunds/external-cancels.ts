@@ -14,6 +14,12 @@ import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled } from 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 
 /**
+ * The payment as it stood once `cancelled` in all had been cancelled. Its status is the one it has now: any cancel,
+ * partial or whole, leaves an i'mport payment `cancelled` (the amounts tell which).
+ */
+const asAfter = (payment: Payment, cancelled: number): Payment => ({ ...payment, cancel_amount: cancelled });
+
+/**
  * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
  * key makes a second sighting write nothing). `attempts`: the order's, as the ledger holds them now, or how to read
  * them (only read when there is something to compare: webhooks on and a history to look at).
@@ -37,10 +43,16 @@ export const recordExternalCancels = async (
     if (entry) ours.add(entryId(entry));
   }
   let written = false;
-  for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
+  const history = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
+  let cancelled = 0;
+  for (const [i, entry] of history.entries()) {
+    cancelled += entry.amount;
     const id = entryId(entry);
     if (ours.has(id)) continue;
-    if (await deps.store.insertEvent(externalCancelEvent(deps, payment, entry, id))) written = true;
+    // Each event's figures are the payment's just after its cancel (several can be learned of at once): the latest
+    // entry's are i'mport's own, an earlier one's are counted from the history up to it.
+    const after = i === history.length - 1 ? payment : asAfter(payment, cancelled);
+    if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;
   }
   if (written) sink.kick();
 };

@@ -78,6 +78,22 @@ describe('payment.cancelled_externally from lookups', () => {
     );
   });
 
+  it('two console cancels learned of at once: each told with the payment as it stood just after it', async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'EX-8', amount: 10_000 });
+    await cancelInConsole(h, p.imp_uid, 500);
+    await cancelInConsole(h, p.imp_uid, 700);
+    assert.equal((await h.view('EX-8')).res.status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.cancel_amount, e.data.cancelable_amount, e.data.status]),
+      [
+        ['payment.cancelled_externally', 500, 500, 9500, 'cancelled'],
+        ['payment.cancelled_externally', 700, 1200, 8800, 'cancelled'],
+      ],
+    );
+  });
+
   it('an order never cancelled elsewhere: the first view tells nothing', async () => {
     const { h, receiver } = await start();
     h.fake.addPayment({ merchant_uid: 'EX-2', amount: 10_000 });
