@@ -89,6 +89,19 @@ describe('GET /admin/refunds', () => {
     assert.ok(!csv.includes('110123456789'));
   });
 
+  it("answers CSV only when the client prefers it to JSON (Accept's q-values, then its order)", async () => {
+    await open(withAdmin());
+    await seed(1);
+    const kind = async (accept: string) =>
+      (await admin('/admin/refunds', { headers: { Accept: accept } })).headers.get('Content-Type')?.split(';')[0];
+    assert.equal(await kind('text/csv'), 'text/csv');
+    assert.equal(await kind('application/json;q=0.5, text/csv'), 'text/csv');
+    assert.equal(await kind('text/csv;q=0.9, application/json'), 'application/json');
+    assert.equal(await kind('application/json, text/csv'), 'application/json');
+    assert.equal(await kind('*/*'), 'application/json');
+    assert.equal(await kind('text/csv;q=0'), 'application/json');
+  });
+
   it('answers Accept: text/csv with the same rows as the JSON pages, streamed, formulas defused', async () => {
     await open(withAdmin());
     await seed(7);

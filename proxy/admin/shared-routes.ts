@@ -4,7 +4,10 @@
  * CSV, an order's ledger with its webhook deliveries, and sending an event again. Whoever acts is read with actorOf(),
  * which the door set: `key:<id>` or `staff:<sub>`.
  */
+
+import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { accepts } from 'hono/accepts';
 import * as v from 'valibot';
 import { MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -24,7 +27,10 @@ export type SharedDeps = AppDeps;
 
 type RefundsQueryFilters = ReturnType<typeof parseRefundsQuery>['filters'];
 
-const wantsCsv = (accept: string | undefined): boolean => /(^|,)\s*text\/csv\s*(;|,|$)/i.test(accept ?? '');
+/** CSV when the client prefers it to JSON, as its Accept header says (q-values, then order); JSON otherwise. */
+const wantsCsv = (c: Context): boolean =>
+  accepts(c, { header: 'Accept', supports: ['application/json', 'text/csv'], default: 'application/json' }) ===
+  'text/csv';
 
 /** The shared routes, at paths relative to the door's prefix (`app.route('/admin', sharedRoutes(deps))`). */
 export const sharedRoutes = (deps: SharedDeps) => {
@@ -51,7 +57,7 @@ export const sharedRoutes = (deps: SharedDeps) => {
   return new Hono()
     .get('/refunds', async (c) => {
       const { filters, limit, after } = parseRefundsQuery(c.req.queries());
-      if (wantsCsv(c.req.header('Accept'))) {
+      if (wantsCsv(c)) {
         const rows = pages(filters, after ?? undefined, limit ?? MAX_LIMIT, actorOf(c));
         return c.body(csvStream<RefundRow>(REFUND_COLUMNS, rows), 200, {
           'Content-Type': 'text/csv; charset=utf-8; header=present',
