@@ -27,6 +27,9 @@ describe('admin API: merchant webhook events', () => {
     await refund(h, 'AE-1');
     const body = await json(await admin('/admin/payments/AE-1'));
     assert.equal(body.events.length, 1);
+    const filtered = await admin('/admin/payments/AE-1?status=failed');
+    assert.equal(filtered.status, 400, 'no parameters here: a filter would be ignored');
+    assert.match((await json(filtered)).error.message, /^status is not a parameter here/);
     const [event] = body.events;
     assert.deepEqual(
       [event.type, event.sequence, event.status, event.attempts, event.data.merchant_uid, event.data.sequence],

@@ -74,6 +74,10 @@ export const sharedRoutes = (deps: SharedDeps) => {
       return c.json({ data: page.map(refundRow), next_cursor: next });
     })
     .get('/payments/:merchant_uid', async (c) => {
+      // None at all, as the lists refuse ones they do not know: a filter here would be silently ignored.
+      const given = Object.keys(c.req.queries())[0];
+      if (given !== undefined)
+        throw new AppError('INVALID_REQUEST', `${given.slice(0, 40)} is not a parameter here (none)`);
       const merchantUid = v.safeParse(MerchantUidSchema, c.req.param('merchant_uid'));
       if (!merchantUid.success) {
         throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
