@@ -385,6 +385,21 @@ describe("the refund account's lifetime", () => {
     assert.equal(h.fake.count('cancel'), 1);
   });
 
+  it('refuses a direct refund of an order with an open request (409), so one ask never refunds twice', async () => {
+    h = await withRequests();
+    const id = await requested('OPEN-1');
+    const direct = { ...vbankAsk('OPEN-1'), cancel_request_amount: 8000 };
+    const refused = await h.cancel(direct); // a refund-mode grant for the same order
+    assert.equal(refused.res.status, 409);
+    assert.equal(refused.body.error.code, 'REFUND_REQUEST_OPEN');
+    assert.equal(h.fake.count('cancel'), 0, 'nothing sent');
+    const done = await requestCalls(h).approve(id);
+    assert.equal(done.body.request.status, 'refunded', 'the request is how this order refunds');
+    assert.equal(h.fake.count('cancel'), 1);
+    const after = await h.cancel({ ...direct, cancel_request_amount: 1000 });
+    assert.equal(after.res.status, 200, 'once the request has ended, refunds as before');
+  });
+
   it("keeps the approvals' Idempotency-Keys to itself: a client's key may not begin with request:", async () => {
     h = await withRequests();
     const id = await requested('KEY-1');

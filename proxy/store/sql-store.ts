@@ -5,7 +5,13 @@ import { appliedMigrations, runMigrations } from './migrations.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
-import { createSqlRequests, finishAndSettleIn, settleRequestIn } from './sql-requests.ts';
+import {
+  createSqlRequests,
+  decodeRequest,
+  finishAndSettleIn,
+  OPEN_REQUEST_SQL,
+  settleRequestIn,
+} from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
@@ -166,11 +172,14 @@ export function createSqlStore(driver: SqlDriver): Store {
         ...claiming,
         { sql: sql.getPayment, params: [merchantUid, merchantUid] },
         { sql: sql.listAttempts, params: [merchantUid] },
+        { sql: OPEN_REQUEST_SQL, params: [merchantUid] },
       ]);
       if (results[0]?.length !== 1) return null;
-      const [payment] = results.at(-2) ?? [];
-      const attempts = (results.at(-1) ?? []).map(decodeAttempt);
-      if (!claim) return { payment: payment ? decodePayment(payment) : null, attempts, key: null };
+      const [payment] = results.at(-3) ?? [];
+      const attempts = (results.at(-2) ?? []).map(decodeAttempt);
+      const [open] = results.at(-1) ?? [];
+      const openRequest = open ? decodeRequest(open) : null;
+      if (!claim) return { payment: payment ? decodePayment(payment) : null, attempts, key: null, openRequest };
       const [mine] = results[1] ?? [];
       const [theirs] = results[2] ?? [];
       // Neither inserted nor found: purged in between. The lease is ours now, so a plain claim is as safe.
@@ -179,7 +188,7 @@ export function createSqlStore(driver: SqlDriver): Store {
         : theirs
           ? { record: decodeIdempotencyRecord(theirs), created: false }
           : await store.claimIdempotencyKey(claim);
-      return { payment: payment ? decodePayment(payment) : null, attempts, key };
+      return { payment: payment ? decodePayment(payment) : null, attempts, key, openRequest };
     },
 
     async insertAttempt(start, finish, settled, failedEvent) {
