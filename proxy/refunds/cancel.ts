@@ -27,6 +27,7 @@ import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable } from './rules.ts';
 import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
+import { grantTaxFree, taxSplit } from './tax-split.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
   const outcome = await cancelOnce(deps, input);
@@ -205,7 +206,7 @@ const refund = async (
     return rejectLocally(fail('REFUND_REQUEST_OPEN', open), payment.imp_uid);
   }
   if (isRevocable(payment)) return revoke(deps, payment, start, keyed?.key ?? null);
-  const taxFree = grant.tax_free_amount ?? null;
+  const taxFree = grantTaxFree(grant, payment);
   const banks = deps.gateway.refundBanks(payment);
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, banks, taxFree);
   if (!checked.ok)
@@ -232,9 +233,8 @@ const refund = async (
       ...account,
       idempotencyKey: keyed?.key ?? null,
       attemptId: attempt.id,
-      // The merchant's split of this refund, from the grant (or the request it was approved from).
-      ...(taxFree === null ? {} : { taxFree }),
-      ...(grant.vat_amount === undefined ? {} : { vat: grant.vat_amount }),
+      // The split of this refund: the grant's (or the request's it was approved from), as far as it is left.
+      ...taxSplit(grant, payment, checked.amount, attempts),
     });
   const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
   if (applied.kind !== 'applied') return applied;

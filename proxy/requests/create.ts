@@ -17,6 +17,7 @@ import { fail } from '../refunds/outcome.ts';
 import { requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { isUnsettled, settleAttempts } from '../refunds/settle.ts';
+import { grantTaxFree } from '../refunds/tax-split.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
 import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
@@ -101,7 +102,14 @@ const create = async (
   }
   const taxFree = grant.tax_free_amount ?? null;
   const banks = deps.gateway.refundBanks(payment);
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), deps.now(), banks, taxFree);
+  const checked = checkRequest(
+    payment,
+    req,
+    grantRemaining(grant, attempts),
+    deps.now(),
+    banks,
+    grantTaxFree(grant, payment),
+  );
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 
   const { refund_holder, refund_account, refund_tel } = checked.refund;

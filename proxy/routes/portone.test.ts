@@ -70,6 +70,42 @@ describe('refunds on PortOne V2', () => {
     assert.equal((await h.view('ORD-TF')).body.cancelable_tax_free_amount, 5000, 'taxFree − cancelledTaxFree');
   });
 
+  it("refunds a grant's split once: a second refund under it sends what of the tax-free part is left, and no VAT", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-TF2', total: 10000, taxFree: 4000 });
+    const grant = await h.grant('ORD-TF2', { maxAmount: 10000, jti: 'tf2', taxFreeAmount: 4000, vatAmount: 545 });
+    for (const amount of [5000, 5000]) {
+      const done = await h.cancel({ merchant_uid: 'ORD-TF2', reason: 'r', cancel_request_amount: amount }, { grant });
+      assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    }
+    assert.deepEqual(
+      cancels().map((c) => {
+        const sent = c.body as Record<string, unknown>;
+        return [sent.amount, sent.taxFreeAmount, sent.vatAmount];
+      }),
+      [
+        [5000, 4000, 545],
+        [5000, 0, undefined],
+      ],
+    );
+    assert.equal((await h.view('ORD-TF2')).body.cancelable_amount, 0);
+  });
+
+  it('refunds everything of a payment with a tax-free part with no split in the grant: the part left goes with it', async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-TF3', total: 10000, taxFree: 4000 });
+    const part = await h.cancel({ merchant_uid: 'ORD-TF3', reason: 'r', cancel_request_amount: 7000 });
+    assert.equal(part.res.status, 200, JSON.stringify(part.body));
+    const rest = await h.cancel({ merchant_uid: 'ORD-TF3', reason: 'r' });
+    assert.equal(rest.res.status, 200, JSON.stringify(rest.body));
+    assert.deepEqual(
+      cancels().map((c) => (c.body as Record<string, unknown>).taxFreeAmount),
+      [1000, 3000],
+      'the taxable part first: 7000 of which 6000 taxable, then the 3000 tax-free left',
+    );
+    assert.equal((await h.view('ORD-TF3')).body.cancelable_amount, 0);
+  });
+
   it('refunds part, then the rest', async () => {
     await setup();
     fake.addPayment({ paymentId: 'ORD-2', total: 10000 });

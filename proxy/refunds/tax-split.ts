@@ -1,0 +1,52 @@
+/**
+ * @module The tax-free part and the VAT a refund sends to the gateway. The grant's parts describe what it allows in
+ * all (as its max_amount does), and the gateway keeps what of the payment's tax-free part is left (PortOne V2 reports
+ * it; i'mport V1 does not), so:
+ * - the grant's tax_free_amount is sent up to what of the payment's tax-free part is left: a grant's second refund,
+ *   after its first took the tax-free part, is taxable, where sending the part again was refused;
+ * - without one, on a payment with a tax-free part left, the least that lets the refund through: what of it exceeds
+ *   the taxable part left (so refunding everything sends the whole tax-free part left; the gateway takes an omitted
+ *   part as taxable and would refuse);
+ * - the grant's vat_amount only on the grant's first refund: it is the VAT of the grant's refund, and on a later one the
+ *   gateway computes the VAT itself, where sending it again counted it twice.
+ */
+import type { Grant } from '../auth/grant.ts';
+import type { Payment } from '../payments/payment.ts';
+import type { Attempt } from '../store/store.ts';
+import { cancelableOf } from './rules.ts';
+
+/** What of the payment's tax-free part can still be refunded, where the gateway reports it; null where it does not. */
+export const taxFreeLeft = (payment: Payment): number | null =>
+  payment.tax_free == null ? null : Math.max(0, payment.tax_free - (payment.cancelled_tax_free ?? 0));
+
+/** The grant's tax-free part as this refund may still send it (checkRequest's floor for the amount); null without. */
+export const grantTaxFree = (grant: Grant, payment: Payment): number | null => {
+  if (grant.tax_free_amount === undefined) return null;
+  const left = taxFreeLeft(payment);
+  return left === null ? grant.tax_free_amount : Math.min(grant.tax_free_amount, left);
+};
+
+/** Whether an earlier refund under this grant went through (or may have): its VAT was sent then. */
+const refundedUnder = (grant: Grant, attempts: readonly Attempt[]): boolean =>
+  attempts.some(
+    (a) =>
+      a.grant_subject === grant.sub &&
+      a.grant_jti === (grant.jti ?? null) &&
+      a.checksum !== null &&
+      (a.outcome === 'succeeded' || a.outcome === null || a.outcome === 'unknown'),
+  );
+
+/** The parts to send with a refund of `amount` (each left out when there is none to send). */
+export const taxSplit = (
+  grant: Grant,
+  payment: Payment,
+  amount: number,
+  attempts: readonly Attempt[],
+): { readonly taxFree?: number; readonly vat?: number } => {
+  const left = taxFreeLeft(payment);
+  const fromGrant = grantTaxFree(grant, payment);
+  const least = left === null ? 0 : Math.min(left, Math.max(0, amount - (cancelableOf(payment) - left)));
+  const taxFree = fromGrant ?? (least > 0 ? least : null);
+  const vat = grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? grant.vat_amount : null;
+  return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };
+};
