@@ -229,9 +229,10 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const type = errorOf(raw)?.type;
       // Without PortOne's Platform product, or for a bank the lookup does not cover, there is nothing to ask.
       if (type === 'PLATFORM_NOT_ENABLED' || type === 'PLATFORM_NOT_SUPPORTED_BANK') return { kind: 'not_offered' };
-      // The bank's side answered no (an account it does not know, a malformed number); the TEMPORARILY_FAILED one
-      // is a passing failure and stays `unavailable` below.
-      if (type === 'PLATFORM_EXTERNAL_API_FAILED' || type === 'INVALID_REQUEST') return { kind: 'not_found' };
+      // A malformed number: no bank has it. PLATFORM_EXTERNAL_API_FAILED (a 503, like its TEMPORARILY_ twin) is the
+      // bank's side failing, which says nothing of the account: `unavailable` below, never "no such account" to a
+      // customer whose account may be right.
+      if (type === 'INVALID_REQUEST') return { kind: 'not_found' };
       const reason = raw.status === 401 || raw.status === 403 ? 'auth' : 'http_error';
       return { kind: 'unavailable', reason, detail: `HTTP ${raw.status}: ${wordsOf(raw)}` };
     },

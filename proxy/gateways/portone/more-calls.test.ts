@@ -135,9 +135,12 @@ describe('PortOne V2 account-holder lookup', () => {
     });
   });
 
-  it('answers not_found for an account the bank does not know, unavailable when PortOne fails', async () => {
+  it("answers unavailable when the bank's side fails (its 503), as when PortOne fails: never a mismatch", async () => {
     const { fake, gateway } = setupGateway({ platformEnabled: true });
-    assert.deepEqual(await gateway.lookupHolder?.({ bank: 'KOOKMIN', number: '99999999999' }), { kind: 'not_found' });
+    // The fake answers an account it does not know with PLATFORM_EXTERNAL_API_FAILED, a 503 PortOne documents as the
+    // bank's side failing: it says nothing of the account.
+    const unknown = await gateway.lookupHolder?.({ bank: 'KOOKMIN', number: '99999999999' });
+    assert.equal(unknown?.kind, 'unavailable');
     assert.deepEqual(await gateway.lookupHolder?.({ bank: 'KB_SECURITIES', number: '99999999999' }), {
       kind: 'not_offered',
     });
