@@ -61,6 +61,9 @@ describe('parseConfig with PortOne V2', () => {
     const { PORTONE_WEBHOOK_SECRET: _, ...withoutWebhook } = v2;
     assert.match(problemsOf(withoutWebhook), /PORTONE_WEBHOOK_SECRET is not set/);
     assert.match(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'plain-secret' }), /PORTONE_WEBHOOK_SECRET must be/);
+    const bare = WHSEC.slice('whsec_'.length);
+    const parsed = parseConfig({ ...v2, PORTONE_WEBHOOK_SECRET: bare });
+    assert.equal(parsed.portone?.webhookSecret, bare, 'without whsec_, as its SDK takes it');
     assert.doesNotMatch(problemsOf({ ...v2, PORTONE_WEBHOOK_SECRET: 'x', IMP_KEY: 'k' }), /IMP_SECRET is not set/);
   });
 

@@ -272,8 +272,11 @@ const gatewayOf = (env: Env, read: ReturnType<typeof readerOf>, problems: string
       'PORTONE_WEBHOOK_SECRET is not set: the secret PortOne signs its webhooks with (whsec_…, console → ' +
         'Integration → webhooks), required with PORTONE_API_SECRET',
     );
-  } else if (!/^whsec_[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret.trim())) {
-    problems.push('PORTONE_WEBHOOK_SECRET must be the whsec_… secret PortOne shows for the webhook (whsec_ + base64)');
+  } else if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(webhookSecret.trim())) {
+    // With or without whsec_, as PortOne's own SDK takes it (it strips the prefix when there is one).
+    problems.push(
+      'PORTONE_WEBHOOK_SECRET must be the secret PortOne shows for the webhook (base64, with or without whsec_)',
+    );
   }
   const storeId = read('PORTONE_STORE_ID');
   return {

@@ -84,6 +84,9 @@ describe('PortOne V2 inbound webhooks', () => {
       kind: 'refetch',
       paymentId: 'order-1',
     });
+    // The secret as PortOne's SDK also takes it, the base64 without whsec_: the same key.
+    const bare = setupGateway({}, { webhookSecret: WEBHOOK_SECRET.slice('whsec_'.length) });
+    assert.equal((await bare.gateway.readWebhook({ headers: await signed(at), body })).kind, 'refetch');
     // Several signatures (a secret being rotated): one that holds is enough.
     const headers = await signed(at);
     headers['webhook-signature'] = `v1,AAAA ${headers['webhook-signature']}`;

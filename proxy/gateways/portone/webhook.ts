@@ -33,9 +33,9 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
   return diff === 0;
 };
 
-/** The key from a `whsec_<base64>` secret; null when it is not one (config.ts refuses such a secret at start-up). */
+/** The key from the secret, `whsec_<base64>` or the base64 alone; null when it is not base64 (config.ts refuses it). */
 export const webhookKeyOf = (secret: string): Uint8Array<ArrayBuffer> | null =>
-  secret.startsWith('whsec_') ? base64ToBytes(secret.slice('whsec_'.length)) : null;
+  base64ToBytes(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret);
 
 export const createPortOneWebhookReader = (options: { readonly secret: string; readonly now: () => number }) => {
   const raw = webhookKeyOf(options.secret);
