@@ -6,10 +6,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import { type Answer, failure } from '../errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { CancelOutcome } from './outcome.ts';
-import { cancelableOf } from './rules.ts';
-
-/** What the gateway holds for cancels it accepted and has not finished (PortOne V2), no longer refundable. */
-const heldBack = (p: Payment): number => (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0);
+import { refundableNow } from './rules.ts';
 
 const successBody = (
   p: Payment,
@@ -23,7 +20,7 @@ const successBody = (
   imp_uid: p.imp_uid,
   refunded,
   cancel_amount: p.cancel_amount,
-  cancelable_amount: revoked ? 0 : Math.max(0, cancelableOf(p) - heldBack(p)),
+  cancelable_amount: revoked ? 0 : refundableNow(p),
   status: p.status,
   pay_method: p.pay_method,
   // A virtual-account refund is a transfer the PG makes on the next business day; an accepted one finishes later.

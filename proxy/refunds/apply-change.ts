@@ -16,7 +16,7 @@ import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
-import { cancelableOf } from './rules.ts';
+import { refundableNow } from './rules.ts';
 import { entryId, findEntryFor, isRevokeAttempt, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
@@ -133,11 +133,11 @@ const explainRefusal = (label: string, attempt: AttemptStart, refused: Refused, 
     // Most often the customer paid in the meantime: the numbers changed, so the widget reloads and asks again.
     if (fresh && fresh.status !== 'ready') {
       const changed = 'This virtual account has changed (it may have been paid); check it and ask again.';
-      return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(fresh));
+      return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, refundableNow(fresh));
     }
     return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
   }
-  const now = fresh ? cancelableOf(fresh) : undefined;
+  const now = fresh ? refundableNow(fresh) : undefined;
   if (fresh && now !== attempt.checksum) {
     const changed = `The refundable amount is now ${now} ${fresh.currency}; check it and ask again.`;
     return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, now);

@@ -25,7 +25,7 @@ import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { requestHash } from './request-hash.ts';
-import { cancelableOf, isRevocable } from './rules.ts';
+import { isRevocable, refundableNow } from './rules.ts';
 import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
 
@@ -219,7 +219,7 @@ const refund = async (
   }
 
   // 4. To i'mport, with the balance the ledger shows as the checksum.
-  const checksum = cancelableOf(payment);
+  const checksum = refundableNow(payment);
   const attempt: AttemptStart = { ...start, imp_uid: payment.imp_uid, amount: checked.amount, checksum };
   const known = new Set([...claimedIds(attempts), ...payment.cancel_history.map(entryId)]);
   const send = () =>

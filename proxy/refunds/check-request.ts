@@ -3,7 +3,7 @@ import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/bank
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Payment } from '../payments/payment.ts';
-import { cancelableOf, notRefundableReason } from './rules.ts';
+import { notRefundableReason, refundableNow } from './rules.ts';
 
 export interface RefundFields {
   readonly refund_holder?: string;
@@ -52,7 +52,7 @@ export const checkRequest = (
     case null:
       break;
   }
-  const cancelable = cancelableOf(p);
+  const cancelable = refundableNow(p);
   const amount = req.cancel_request_amount ?? cancelable;
   if (p.currency === 'KRW' && !Number.isInteger(amount)) {
     return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');

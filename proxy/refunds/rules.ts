@@ -12,6 +12,13 @@ export const kstMonth = (epochMs: number): string => new Date(epochMs + KST_OFFS
 export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): number =>
   Math.max(0, p.amount - p.cancel_amount);
 
+/**
+ * What can be refunded now: cancelableOf less the cancels the gateway accepted and has not finished (PortOne V2's
+ * REQUESTED ones, in a copy read fresh), which it no longer counts as cancellable either. The checksum a refund sends.
+ */
+export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'cancels_pending'>): number =>
+  Math.max(0, cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0));
+
 /** An unpaid virtual account: cancelling it means revoking the account number. */
 export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean =>
   p.pay_method === 'vbank' && p.status === 'ready';

@@ -250,6 +250,21 @@ describe('idempotency at PortOne V2', () => {
 });
 
 describe('POST /webhooks/portone', () => {
+  it('sends a refund made while another cancel is REQUESTED with the checksum less that cancel, as V2 counts it', async () => {
+    await setup({ cancelMode: 'REQUESTED' });
+    fake.addPayment({ paymentId: 'ORD-7B', total: 10000 });
+    await h.view('ORD-7B');
+    const first = await h.cancel({ merchant_uid: 'ORD-7B', reason: 'r', cancel_request_amount: 4000 });
+    assert.deepEqual([first.res.status, first.body.accepted, first.body.cancelable_amount], [200, true, 6000]);
+    const second = await h.cancel({ merchant_uid: 'ORD-7B', reason: 'r', cancel_request_amount: 1000 });
+    assert.equal(second.res.status, 200, JSON.stringify(second.body));
+    assert.equal(second.body.cancelable_amount, 5000, 'the same figure as the first answer, less this one');
+    assert.deepEqual(
+      cancels().map((c) => (c.body as Record<string, unknown>).currentCancellableAmount),
+      [10000, 6000],
+    );
+  });
+
   it('settles a REQUESTED cancel when V2 signs Transaction.Cancelled: the payment is re-fetched', async () => {
     await setup({ cancelMode: 'REQUESTED' });
     fake.addPayment({ paymentId: 'ORD-7', total: 10000 });
