@@ -111,13 +111,15 @@ export const toRefundView = (
   pending = false,
 ): RefundView => {
   const reason = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs, banks);
-  const accountRequired = needsRefundAccount(p);
+  // Never paid (a failed payment, a virtual account closed unpaid): nothing is refundable, and no account is asked for.
+  const unpaid = reason === 'not_paid';
+  const accountRequired = !unpaid && needsRefundAccount(p);
   return {
     merchant_uid: p.merchant_uid,
     name: p.name,
     amount: p.amount,
     cancel_amount: p.cancel_amount,
-    cancelable_amount: cancelableOf(p),
+    cancelable_amount: unpaid ? 0 : cancelableOf(p),
     // Only where the gateway reports the payment's tax-free part (PortOne V2); null on i'mport V1.
     cancelable_tax_free_amount: p.tax_free == null ? null : Math.max(0, p.tax_free - (p.cancelled_tax_free ?? 0)),
     currency: p.currency,

@@ -170,6 +170,12 @@ describe('refunds on PortOne V2', () => {
     assert.equal(body.revoked, true);
     assert.deepEqual([fake.count('close'), fake.count('cancel')], [1, 0]);
     assert.equal(fake.getPayment('VB-3')?.status, 'FAILED');
+    const after = (await h.view('VB-3')).body;
+    assert.deepEqual(
+      [after.refundable, after.reason, after.cancelable_amount, after.refund_account_required, after.banks],
+      [false, 'not_paid', 0, false, undefined],
+      'closed unpaid: nothing to refund, no account asked for, as the close answered',
+    );
   });
 
   it('answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN with the new balance when someone refunded at PortOne', async () => {
