@@ -65,11 +65,14 @@ describe('npm run -s grant', () => {
       ['--staff', 'alice', '--max-amount', '100'],
       ['--staff', 'alice', 'ORD-1'],
       ['--staff', ' alice'],
+      ['--staff', 'alice', '--ttl', '3601'], // over the proxy's MAX_GRANT_TTL (3600 unless set): it would refuse it
     ]) {
       const refused = await grantCli(args, env);
       assert.equal(refused.code, 2, args.join(' '));
       assert.equal(refused.stdout, '');
     }
+    const longer = await grantCli(['--staff', 'alice', '--ttl', '7200'], { ...env, MAX_GRANT_TTL: '7200' });
+    assert.equal(longer.code, 0, 'as long as the MAX_GRANT_TTL it is given');
   });
 
   it('refuses a SANDBOX_TOKEN_SECRET shorter than 32 characters as the proxy does, printing no grant', async () => {

@@ -52,6 +52,14 @@ if (!secret.ok) {
   process.exit(2);
 }
 const ttl = number('ttl', values.ttl);
+// The proxy refuses a grant that lives longer than its MAX_GRANT_TTL: say so here rather than print one it refuses.
+const maxTtl = Number(process.env.MAX_GRANT_TTL?.trim() || 3600);
+if (ttl !== undefined && Number.isFinite(maxTtl) && ttl > maxTtl) {
+  console.error(
+    `--ttl must be at most ${maxTtl} (the proxy's MAX_GRANT_TTL; set it the same here to allow more)\n${usage}`,
+  );
+  process.exit(2);
+}
 if (staff !== undefined) {
   // A staff grant names a person and no order: the order's options have no place on it.
   const orderOptions = ['max-amount', 'jti', 'mode', 'tax-free-amount', 'vat-amount'].some(
