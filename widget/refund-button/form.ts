@@ -115,9 +115,9 @@ export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
 /** The request body for a valid form, with values as they are sent (trimmed, separators stripped). */
 export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
   const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: '' }; // reason: set below
-  if (!ctx.view.revocable && (ctx.fixedAmount || values.partial || isCapped(ctx.view))) {
-    body.cancel_request_amount = refundAmountOf(values, ctx);
-  }
+  // Always the amount the customer confirmed, a full refund's too: left out, the proxy refunds whatever is left when
+  // it arrives, which may be less than the confirm step said (another refund in between).
+  if (!ctx.view.revocable) body.cancel_request_amount = refundAmountOf(values, ctx);
   for (const field of fieldsOf(ctx)) {
     if (field !== 'amount') body[BODY_NAMES[field]] = textOf(field, values, ctx) ?? '';
   }

@@ -42,7 +42,12 @@ describe('<refund-button>', () => {
       await shows(el, '9,000원을 환불할까요?');
       await press(el, ko.refund);
       await shows(el, ko.done);
-      expect(posts()[0]!.body).to.deep.equal({ merchant_uid: 'order-1', reason: '단순 변심' });
+      // The amount confirmed, even for everything: a balance that changed since is then refused, not refunded.
+      expect(posts()[0]!.body).to.deep.equal({
+        merchant_uid: 'order-1',
+        cancel_request_amount: 9000,
+        reason: '단순 변심',
+      });
     });
 
     it('checks a partial amount: required, at most the refundable amount, whole won', async () => {
@@ -155,6 +160,7 @@ describe('<refund-button>', () => {
       expect(textOf(el)).to.not.include('영업일');
       expect(posts()[0]!.body).to.deep.equal({
         merchant_uid: 'order-1',
+        cancel_request_amount: 9000,
         reason: '단순 변심',
         refund_holder: '홍길동',
         refund_bank: '88',

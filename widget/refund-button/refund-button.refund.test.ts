@@ -84,7 +84,12 @@ describe('<refund-button>', () => {
       const start = oneEvent(el, 'refund-start');
       await press(el, ko.refund);
       const { detail } = (await start) as RefundStartEvent;
-      expect(detail).to.deep.equal({ merchant_uid: 'order-1', reason: '단순 변심', revoke: false });
+      expect(detail).to.deep.equal({
+        merchant_uid: 'order-1',
+        cancel_request_amount: 9000,
+        reason: '단순 변심',
+        revoke: false,
+      });
       await aTimeout(50);
       expect(posts()).to.have.length(0);
       expect(textOf(el)).to.include(ko.confirmBody); // still asking

@@ -72,7 +72,7 @@ describe('<refund-button> in request mode', () => {
       const [post, ...more] = posts();
       expect(more).to.have.length(0);
       expect(post!.url).to.equal('https://proxy.test/refund-requests');
-      expect(post!.body).to.deep.equal({ merchant_uid: 'order-1', reason: '단순 변심' });
+      expect(post!.body).to.deep.equal({ merchant_uid: 'order-1', cancel_request_amount: 9000, reason: '단순 변심' });
       expect(post!.headers.get('Authorization')).to.equal('Bearer grant-1');
       expect(post!.headers.get('Content-Type')).to.equal('application/json');
       expect(post!.headers.get('Idempotency-Key')).to.match(UUID);
