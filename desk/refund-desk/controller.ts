@@ -125,6 +125,9 @@ export class DeskController implements ReactiveController {
     if (page) {
       list.rows = more ? [...list.rows, ...page.data] : page.data;
       list.cursor = page.next_cursor;
+      // "Load more" goes while its page loads: the keyboard goes on to the first row it brought.
+      const first = more ? (page.data[0] as { id?: unknown } | undefined)?.id : undefined;
+      if (typeof first === 'string') this.focus = `li[data-id="${first}"] button`;
     } else {
       this.#fail(failed);
     }
@@ -301,6 +304,8 @@ export class DeskController implements ReactiveController {
       this.message = this.host.s.sentAgain;
       this.host.dispatchEvent(new DeskRedeliveredEvent({ event_id: eventId, merchant_uid: merchantUid }));
       await this.#loadOrder(merchantUid);
+      // Its button is gone (the event is pending again): the keyboard stays on the event, not the page's top.
+      this.focus = `li[data-id="${eventId}"]`;
     } catch (error) {
       this.#fail(error);
     } finally {

@@ -21,8 +21,8 @@ export const age = (time: number | string | null, now: number, lang: Lang): stri
   const format = new Intl.RelativeTimeFormat(lang, { numeric: 'always' });
   const elapsed = Math.max(0, now - ms);
   for (const [unit, size] of UNITS) if (elapsed >= size) return format.format(-Math.floor(elapsed / size), unit);
-  // -0, not 0: Intl reads a plain 0 as the future ("0분 후" / "in 0 minutes") for a request made a moment ago.
-  return format.format(-0, 'minute');
+  // Under a minute: "지금" / "now", not "0분 전" / "0 minutes ago".
+  return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(0, 'second');
 };
 
 /** A date and time in the reader's language and time zone. */

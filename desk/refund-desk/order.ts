@@ -42,7 +42,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
           ${order.events.length ? nothing : html`<p part="note">${s.noneYet}</p>`}
           <ul part="list" class="list events">
             ${order.events.map(
-              (event) => html`<li part="row" class="row event" data-id=${event.id}>
+              (event) => html`<li part="row" class="row event" data-id=${event.id} tabindex="-1">
                 <span class="main"
                   ><strong>${event.type}</strong> <span part="status" class="status">${OTHER_STATUS_NAMES[lang][event.status] ?? event.status}</span>
                   <span>${fill(s.attemptsCount, { n: event.attempts })}</span></span
@@ -64,7 +64,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
                       part="button"
                       type="button"
                       aria-label="${s.sendAgain}: ${event.type}"
-                      ?disabled=${d.busy}
+                      aria-disabled=${d.busy ? 'true' : 'false'}
                       @click=${() => void d.sendAgain(event.id)}
                     >
                       ${s.sendAgain}

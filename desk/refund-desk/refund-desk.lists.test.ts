@@ -65,6 +65,10 @@ describe('<refund-desk> refunds and orders', () => {
     expect(posts()[0]!.url.pathname).to.equal('/staff/events/evt_1/redeliver');
     await until(el, '웹훅을 다시 보내도록 했어요.');
     await waitUntil(() => gets('/staff/payments/order-r1').length === 2, 'the order read again');
+    await waitUntil(
+      () => (el.shadowRoot!.activeElement as HTMLElement | null)?.dataset.id === 'evt_1',
+      'the keyboard stays on the event sent again, not the page',
+    );
   });
 
   it('fits 360 px without scrolling sideways, on every screen', async () => {

@@ -56,11 +56,25 @@ describe('<refund-desk> queue', () => {
     expect($$(el, '.list .row')).to.have.length(20);
     await click(el, '더 보기');
     await waitUntil(() => $$(el, '.list .row').length === 25, 'the second page');
+    await waitUntil(
+      () => el.shadowRoot!.activeElement?.closest('li')?.dataset.id === 'r20',
+      'the keyboard goes on to the first row the page brought',
+    );
     expect(gets('/staff/refund-requests').at(-1)!.url.searchParams.get('cursor')).to.equal('20');
     expect(
       $$(el, 'button').some((b) => b.textContent!.includes('더 보기')),
       'no more pages',
     ).to.equal(false);
+  });
+
+  it('says a request made a moment ago was made now, not 0 minutes ago', async () => {
+    const fresh = () => request('a', 0, { created_at: Math.floor(Date.now() / 1000) });
+    expect(text(await desk([fresh()])))
+      .to.include('지금')
+      .and.not.include('0분');
+    expect(text(await desk([fresh()], [], { lang: 'en' })))
+      .to.include('now')
+      .and.not.include('0 minutes');
   });
 
   it('speaks English with lang="en"', async () => {

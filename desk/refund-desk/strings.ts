@@ -140,7 +140,7 @@ const en: DeskStrings = {
   sentAgain: 'The webhook will be sent again.',
   noDeliveries: 'No deliveries yet',
   noneYet: 'None',
-  attemptsCount: '{n} tries',
+  attemptsCount: 'Attempts: {n}',
 };
 
 export const STRINGS: Readonly<Record<Lang, DeskStrings>> = { ko, en };
