@@ -16,6 +16,7 @@ export const RequestRowSchema = v.object({
   merchant_uid: v.string(),
   status: v.picklist(REQUEST_STATUSES),
   amount: v.number(),
+  approved_amount: v.optional(Num, null),
   reason: v.string(),
   refund_account_masked: v.optional(Text, null),
   created_at: Time,

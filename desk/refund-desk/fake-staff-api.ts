@@ -32,6 +32,7 @@ export const request = (id: string, hoursAgo: number, extra: Partial<RequestRow>
   reason: '사이즈가 맞지 않아요',
   refund_account_masked: '110-***-***789',
   created_at: Math.floor((Date.now() - hoursAgo * HOUR - 60_000) / 1000),
+  approved_amount: null,
   decided_at: null,
   decided_by: null,
   reject_reason: null,
@@ -155,7 +156,8 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
         const amount = (call.body?.amount as number | undefined) ?? row.amount;
         const status = fake.approvalEndsAs;
         const error_code = status === 'failed' ? 'PG_PROVIDER' : null;
-        Object.assign(row, { status, amount, decided_at: now, decided_by: 'staff-7', error_code });
+        // As the proxy keeps it: `amount` stays what was asked, `approved_amount` what staff approved.
+        Object.assign(row, { status, approved_amount: amount, decided_at: now, decided_by: 'staff-7', error_code });
         const refund = status === 'refunded' ? { ok: true, refunded: amount } : { ok: false, error: { code: 'X' } };
         return json({ ok: true, request: row, refund });
       }

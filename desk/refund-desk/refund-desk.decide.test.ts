@@ -47,6 +47,7 @@ describe('<refund-desk> request', () => {
       $$(el, 'button').some((b) => b.textContent!.trim() === '승인'),
       'no approve once decided',
     ).to.equal(false);
+    expect(text(el), 'what was approved, beside what was asked').to.include('승인 금액30,000원');
     await click(el, '목록으로');
     expect($(el, '.row[data-id=a] .status')!.textContent, 'the row updated').to.equal('환불됨');
   });

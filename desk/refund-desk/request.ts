@@ -17,6 +17,11 @@ export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now
     <p><span part="status" class="status">${STATUS_NAMES[lang][r.status]}</span></p>
     <dl part="summary" class="summary">
       <dt>${s.requested}</dt><dd class="amount">${money(r.amount, lang)}</dd>
+      ${
+        r.approved_amount !== null && r.approved_amount !== r.amount
+          ? html`<dt>${s.approvedAmount}</dt><dd class="amount">${money(r.approved_amount, lang)}</dd>`
+          : nothing
+      }
       <dt>${s.requestedAt}</dt><dd>${dateTime(r.created_at, lang)} (${age(r.created_at, now, lang)})</dd>
       <dt>${s.reason}</dt><dd class="reason">${r.reason}</dd>
       ${r.refund_account_masked ? html`<dt>${s.account}</dt><dd>${r.refund_account_masked}</dd>` : nothing}
