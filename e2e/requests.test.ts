@@ -34,7 +34,7 @@ const T = {
   declined: { ko: '환불 요청이 거절되었어요', en: 'Your refund request was declined' },
   // The console's
   queue: { ko: '처리할 환불 요청', en: 'Refund requests to handle' },
-  justNow: { ko: '0분 전', en: '0 minutes ago' },
+  justNow: { ko: '지금', en: 'now' },
   open: { ko: '열기', en: 'Open' },
   approve: { ko: '승인', en: 'Approve' },
   doRefund: { ko: '환불하기', en: 'Refund' },
