@@ -1,5 +1,6 @@
 /** @module Small builders for the store contract suite: unique ids, so tests sharing one database never collide. */
 import { randomUUID } from 'node:crypto';
+import type { NewRefundRequest } from './requests.ts';
 import type { AttemptFinish, AttemptStart, PaymentRecord, Store } from './store.ts';
 
 /** Two Store instances on one database, as two processes (or two servers) would have. */
@@ -71,3 +72,22 @@ export function aFinish(overrides: Partial<AttemptFinish> = {}): AttemptFinish {
     ...overrides,
   };
 }
+
+/** A refund request as a customer's would be written, with a sealed account. */
+export const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
+  id: unique('req'),
+  merchant_uid: unique('order'),
+  amount: 10_000,
+  reason: '단순 변심',
+  refund_bank: '88',
+  refund_account_masked: '****8400',
+  refund_secret: 'v1.sealed.iv.body',
+  idempotency_key: null,
+  grant_subject: 'customer-42',
+  tax_free_amount: null,
+  vat_amount: null,
+  grant_jti: null,
+  grant_max_amount: null,
+  created_at: T0,
+  ...overrides,
+});

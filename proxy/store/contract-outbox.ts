@@ -1,7 +1,7 @@
 /** @module Store contract, the webhook outbox: events beside outcomes, held by one instance at a time, every attempt. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aRequest, type StorePair, T0, unique } from './contract-fixtures.ts';
 import type { NewEvent, OutboxEvent } from './outbox.ts';
 
 const anEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
@@ -58,22 +58,7 @@ export function outboxContract(stores: () => StorePair): void {
       const { a, b } = stores();
       const order = unique('order');
       const request = unique('req');
-      await a.insertRequest({
-        id: request,
-        merchant_uid: order,
-        amount: 10_000,
-        reason: '단순 변심',
-        refund_bank: null,
-        refund_account_masked: null,
-        refund_secret: null,
-        idempotency_key: null,
-        grant_subject: 'customer-42',
-        tax_free_amount: null,
-        vat_amount: null,
-        grant_jti: null,
-        grant_max_amount: null,
-        created_at: T0,
-      });
+      await a.insertRequest(aRequest({ id: request, merchant_uid: order }));
       await a.transitionRequest(request, { from: 'requested', to: 'approved', now: T0 + 1 });
       const approved = anAttempt({ merchant_uid: order, request_id: request });
       const plain = anAttempt({ merchant_uid: order });
@@ -102,22 +87,7 @@ export function outboxContract(stores: () => StorePair): void {
     it("writes a request's failed event with an end that fails it and has no event of its own, and only then", async () => {
       const { a, b } = stores();
       const order = unique('order');
-      const request = {
-        id: unique('req'),
-        merchant_uid: order,
-        amount: 10_000,
-        reason: '단순 변심',
-        refund_bank: null,
-        refund_account_masked: null,
-        refund_secret: null,
-        idempotency_key: null,
-        grant_subject: 'customer-42',
-        tax_free_amount: null,
-        vat_amount: null,
-        grant_jti: null,
-        grant_max_amount: null,
-        created_at: T0,
-      };
+      const request = aRequest({ merchant_uid: order });
       await a.insertRequest(request);
       const approve = { from: 'requested', to: 'approved', now: T0 + 1 } as const;
       await a.transitionRequest(request.id, approve);

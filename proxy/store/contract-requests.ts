@@ -1,27 +1,9 @@
 /** @module Store contract, refund requests: one open per order, compare-and-set moves, erasure, and attempt ends. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aRequest, type StorePair, T0, unique } from './contract-fixtures.ts';
 import type { ApprovalClaim, NewRefundRequest, RefundRequestRecord } from './requests.ts';
 import type { Store } from './store.ts';
-
-const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRequest => ({
-  id: unique('req'),
-  merchant_uid: unique('order'),
-  amount: 10_000,
-  reason: '단순 변심',
-  refund_bank: '88',
-  refund_account_masked: '****8400',
-  refund_secret: 'v1.sealed.iv.body',
-  idempotency_key: null,
-  grant_subject: 'customer-42',
-  tax_free_amount: null,
-  vat_amount: null,
-  grant_jti: null,
-  grant_max_amount: null,
-  created_at: T0,
-  ...overrides,
-});
 
 /** Requests written and approved (at T0 + 1), each waiting for its attempt. */
 const approvedRequests = async (store: Store, count: number): Promise<NewRefundRequest[]> => {
