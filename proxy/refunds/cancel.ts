@@ -200,7 +200,7 @@ const refund = async (
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   // An order with an open refund request refunds only through it (its approval), or a refund made beside it and the
   // request approved after would refund the customer twice for one ask.
-  if (order.openRequest && !input.approval) {
+  if (order.openRequestId && !input.approval) {
     const open =
       'This order has an open refund request: the shop approves or rejects it (or the customer withdraws it) first.';
     return rejectLocally(fail('REFUND_REQUEST_OPEN', open), payment.imp_uid);

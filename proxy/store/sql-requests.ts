@@ -14,9 +14,9 @@ const COLUMNS =
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
   'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount';
 
-/** An order's open request (requested or approved; at most one), read off the one-open-request index. */
-export const OPEN_REQUEST_SQL = `SELECT ${COLUMNS} FROM refund_requests
-  WHERE merchant_uid = ? AND status IN ('requested', 'approved')`;
+const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`;
+/** The id of an order's open request (at most one), read off the one-open-request index: takeOrder's check. */
+export const OPEN_REQUEST_ID_SQL = `SELECT id ${OPEN}`;
 
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
@@ -109,7 +109,7 @@ const requestSql = {
     VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
-  open: OPEN_REQUEST_SQL,
+  open: `SELECT ${COLUMNS} ${OPEN}`,
   // A failed request is approved again only while it is its order's latest: once the customer asks anew, the account
   // sealed in the older one is never needed again.
   eraseSuperseded: `UPDATE refund_requests SET refund_secret = NULL, updated_at = ?

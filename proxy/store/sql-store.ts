@@ -2,16 +2,10 @@
 
 import { createEventWrites } from './event-writes.ts';
 import { appliedMigrations, runMigrations } from './migrations.ts';
-import { decodeAttempt, decodeIdempotencyRecord, decodePayment } from './row-decoders.ts';
+import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
-import {
-  createSqlRequests,
-  decodeRequest,
-  finishAndSettleIn,
-  OPEN_REQUEST_SQL,
-  settleRequestIn,
-} from './sql-requests.ts';
+import { createSqlRequests, finishAndSettleIn, OPEN_REQUEST_ID_SQL, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
@@ -172,14 +166,14 @@ export function createSqlStore(driver: SqlDriver): Store {
         ...claiming,
         { sql: sql.getPayment, params: [merchantUid, merchantUid] },
         { sql: sql.listAttempts, params: [merchantUid] },
-        { sql: OPEN_REQUEST_SQL, params: [merchantUid] },
+        { sql: OPEN_REQUEST_ID_SQL, params: [merchantUid] },
       ]);
       if (results[0]?.length !== 1) return null;
       const [payment] = results.at(-3) ?? [];
       const attempts = (results.at(-2) ?? []).map(decodeAttempt);
       const [open] = results.at(-1) ?? [];
-      const openRequest = open ? decodeRequest(open) : null;
-      if (!claim) return { payment: payment ? decodePayment(payment) : null, attempts, key: null, openRequest };
+      const openRequestId = open ? text(open, 'id') : null;
+      if (!claim) return { payment: payment ? decodePayment(payment) : null, attempts, key: null, openRequestId };
       const [mine] = results[1] ?? [];
       const [theirs] = results[2] ?? [];
       // Neither inserted nor found: purged in between. The lease is ours now, so a plain claim is as safe.
@@ -188,7 +182,7 @@ export function createSqlStore(driver: SqlDriver): Store {
         : theirs
           ? { record: decodeIdempotencyRecord(theirs), created: false }
           : await store.claimIdempotencyKey(claim);
-      return { payment: payment ? decodePayment(payment) : null, attempts, key, openRequest };
+      return { payment: payment ? decodePayment(payment) : null, attempts, key, openRequestId };
     },
 
     async insertAttempt(start, finish, settled, failedEvent) {

@@ -127,8 +127,8 @@ export interface OrderSnapshot {
   readonly attempts: Attempt[];
   /** The key as claimIdempotencyKey answers for it, when a claim was asked for. */
   readonly key: { readonly record: IdempotencyRecord; readonly created: boolean } | null;
-  /** The order's open refund request (requested or approved), if it has one: it refunds only through that. */
-  readonly openRequest: RefundRequestRecord | null;
+  /** The id of the order's open refund request (requested or approved), if it has one: it refunds only through it. */
+  readonly openRequestId: string | null;
 }
 
 export interface Store extends OutboxStore, RequestStore {
