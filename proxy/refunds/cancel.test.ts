@@ -95,6 +95,20 @@ describe('POST /payments/cancel: card refunds', () => {
     assert.equal(h.fake.count('cancel'), 0);
   });
 
+  it('refuses a misspelt or null amount (400, naming it) instead of refunding the whole order', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'ORD-AMT', amount: 10000 });
+    const misspelt = await h.cancel({ merchant_uid: 'ORD-AMT', amount: 1000, reason: 'x' }); // i'mport's own name
+    assert.equal(misspelt.res.status, 400);
+    assert.deepEqual(misspelt.body.error, { code: 'INVALID_REQUEST', message: 'amount is not a field here' });
+    const nulled = await h.cancel({ merchant_uid: 'ORD-AMT', cancel_request_amount: null, reason: 'x' }); // a NaN
+    assert.equal(nulled.res.status, 400);
+    assert.match(nulled.body.error.message, /^cancel_request_amount /);
+    assert.equal(h.fake.count('cancel'), 0, 'nothing refunded');
+    const left = await h.cancel({ merchant_uid: 'ORD-AMT', reason: 'x' });
+    assert.equal(left.body.refunded, 10000, 'left out: everything, as documented');
+  });
+
   it("answers PAYMENT_NOT_FOUND for an order i'mport does not know, and PAYMENT_NOT_PAID for a failed payment", async () => {
     h = await createHarness();
     const missing = await h.cancel({ merchant_uid: 'NOPE', reason: 'x' });
@@ -310,6 +324,26 @@ describe('POST /payments/cancel: virtual accounts', () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'failed');
     const again = await h.cancel({ merchant_uid: 'VB-READY', reason: 'again' });
     assert.equal(again.body.error.code, 'PAYMENT_NOT_PAID');
+    assert.equal(h.fake.count('vbank'), 1);
+  });
+
+  it('refuses a part of an unpaid virtual account (400): it is revoked whole or not at all', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({
+      merchant_uid: 'VB-PART',
+      amount: 12000,
+      pay_method: 'vbank',
+      pg_provider: 'tosspayments',
+      status: 'ready',
+      paid_at: 0,
+    });
+    const part = await h.cancel({ merchant_uid: 'VB-PART', cancel_request_amount: 5000, reason: '주문 취소' });
+    assert.equal(part.res.status, 400);
+    assert.equal(part.body.error.code, 'INVALID_REQUEST');
+    assert.equal(h.fake.count('vbank'), 0, 'nothing revoked');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'ready');
+    const whole = await h.cancel({ merchant_uid: 'VB-PART', cancel_request_amount: 12000, reason: '주문 취소' });
+    assert.equal(whole.body.revoked, true, 'the whole amount, as a client that always sends it would');
     assert.equal(h.fake.count('vbank'), 1);
   });
 });

@@ -25,7 +25,7 @@ import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { requestHash } from './request-hash.ts';
-import { isRevocable, refundableNow } from './rules.ts';
+import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
 import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
 
@@ -205,7 +205,15 @@ const refund = async (
       'This order has an open refund request: the shop approves or rejects it (or the customer withdraws it) first.';
     return rejectLocally(fail('REFUND_REQUEST_OPEN', open), payment.imp_uid);
   }
-  if (isRevocable(payment)) return revoke(deps, payment, start, keyed?.key ?? null);
+  if (isRevocable(payment)) {
+    // Nothing was paid: the account number is revoked whole. A part asked for is a request this cannot carry out.
+    const asked = req.cancel_request_amount;
+    if (asked !== undefined && asked !== cancelableOf(payment)) {
+      const whole = `This virtual account has not been paid: it is revoked whole (${cancelableOf(payment)} ${payment.currency}), never in part; leave cancel_request_amount out.`;
+      return rejectLocally(fail('INVALID_REQUEST', whole), payment.imp_uid);
+    }
+    return revoke(deps, payment, start, keyed?.key ?? null);
+  }
   const taxFree = grantTaxFree(grant, payment);
   const banks = deps.gateway.refundBanks(payment);
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, banks, taxFree);

@@ -9,6 +9,7 @@ const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
   max_value: (n) => `must be at most ${String(n)}`,
   regex: (n) => `must match ${String(n)}`,
   finite: () => 'must be a finite number',
+  strict_object: () => 'is not a field here',
 };
 
 /**

@@ -10,10 +10,14 @@ import {
   ReasonSchema,
 } from './fields.ts';
 
-/** A refund request. An absent `cancel_request_amount` means everything that is still refundable. */
-export const CancelRequestSchema = v.object({
+/**
+ * A refund request. An absent `cancel_request_amount` means everything that is still refundable; `null` is refused, as
+ * is any field not named here: a misspelt amount (`amount`, i'mport's own name for it) or a NaN that JSON wrote as null
+ * would otherwise refund the whole order.
+ */
+export const CancelRequestSchema = v.strictObject({
   merchant_uid: MerchantUidSchema,
-  cancel_request_amount: v.nullish(AmountSchema),
+  cancel_request_amount: v.optional(AmountSchema),
   reason: ReasonSchema,
   refund_holder: v.nullish(HolderSchema),
   refund_bank: v.nullish(BankCodeSchema),
