@@ -29,6 +29,8 @@ export interface Change {
   /** cancel_history entries already accounted for, none of which can be this attempt's. */
   readonly known: ReadonlySet<string>;
   readonly send: () => Promise<ChangeResult>;
+  /** The refund account's number this change sends, if any: masked in the gateway's words however it writes it. */
+  readonly account?: string | null;
 }
 
 /**
@@ -78,7 +80,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     }
     case 'refused': {
       // The gateway's words, with any account or card number it echoed masked, wherever they go from here.
-      const refused = { ...result, message: maskNumbers(result.message) };
+      const refused = { ...result, message: maskNumbers(result.message, change.account ?? null) };
       // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
       const fresh = await refreshPayment(deps, payment.imp_uid);
       const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);

@@ -244,7 +244,14 @@ const refund = async (
       // The split of this refund: the grant's (or the request's it was approved from), as far as it is left.
       ...taxSplit(grant, payment, checked.amount, attempts),
     });
-  const applied = await applyChange(deps, { attempt, key: keyed?.key ?? null, payment, known, send });
+  const applied = await applyChange(deps, {
+    attempt,
+    key: keyed?.key ?? null,
+    payment,
+    known,
+    send,
+    account: account.refundAccount?.number ?? null,
+  });
   if (applied.kind !== 'applied') return applied;
   const { payment: now, entry, accepted } = applied;
   return { kind: 'refunded', payment: now, refunded: checked.amount, entry, ...(accepted ? { accepted } : {}) };

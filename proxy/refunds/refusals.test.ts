@@ -54,6 +54,23 @@ describe("i'mport's refusals", () => {
     assert.ok(!JSON.stringify([body, attempt, h.logs]).includes('5678901'), 'the full number is nowhere');
   });
 
+  it('masks the refund account a PG echoes however it writes it (spaces), in the answer and the audit', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'RF-VB', amount: 8000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    h.fake.inject({ kind: 'pg_refusal', message: '계좌 110 123 456789 예금주 불일치' });
+    const { res, body } = await h.cancel({
+      merchant_uid: 'RF-VB',
+      reason: 'x',
+      refund_holder: '홍길동',
+      refund_bank: '88',
+      refund_account: '110-123-456789',
+    });
+    assert.equal(res.status, 502);
+    assert.equal(body.error.message, '결제취소에 실패하였습니다.(계좌 ****6789 예금주 불일치)');
+    const [attempt] = await h.store.listAttempts('RF-VB');
+    assert.ok(!JSON.stringify([body, attempt, h.logs]).includes('110 123 456789'), 'the full number is nowhere');
+  });
+
   it("a checksum refusal while i'mport's lookups fail answers CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN in our words; i'mport's stay in the audit", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'RF-SUM', amount: 10_000 });
