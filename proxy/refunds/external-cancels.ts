@@ -9,15 +9,10 @@ import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import type { RefundDeps } from './deps.ts';
+import { paymentAfter } from './payment-after.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
-
-/**
- * The payment as it stood once `cancelled` in all had been cancelled. Its status is the one it has now: any cancel,
- * partial or whole, leaves an i'mport payment `cancelled` (the amounts tell which).
- */
-const asAfter = (payment: Payment, cancelled: number): Payment => ({ ...payment, cancel_amount: cancelled });
 
 /**
  * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
@@ -43,15 +38,11 @@ export const recordExternalCancels = async (
     if (entry) ours.add(entryId(entry));
   }
   let written = false;
-  const history = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
-  let cancelled = 0;
-  for (const [i, entry] of history.entries()) {
-    cancelled += entry.amount;
+  for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
     const id = entryId(entry);
     if (ours.has(id)) continue;
-    // Each event's figures are the payment's just after its cancel (several can be learned of at once): the latest
-    // entry's are i'mport's own, an earlier one's are counted from the history up to it.
-    const after = i === history.length - 1 ? payment : asAfter(payment, cancelled);
+    // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
+    const after = paymentAfter(payment, entry);
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;
   }
   if (written) sink.kick();

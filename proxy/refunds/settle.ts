@@ -9,6 +9,7 @@ import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
+import { paymentAfter } from './payment-after.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
@@ -118,7 +119,9 @@ export const settleAttempts = async (
       finished_at: deps.now(),
     } as const;
     // However it is settled (a retry, the view, i'mport's webhook), the attempt's one event goes with its outcome.
-    await finishWithEvent(deps, attempt.id, finish, applied ? () => appliedEvent(deps, attempt, payment) : undefined);
+    // Its figures are the payment's just after its own cancel: attempts settled together each tell of their own.
+    const after = entry ? paymentAfter(payment, entry) : payment;
+    await finishWithEvent(deps, attempt.id, finish, applied ? () => appliedEvent(deps, attempt, after) : undefined);
     // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.
     if (!isRevokeAttempt(attempt)) {
       deps.log({

@@ -86,6 +86,31 @@ describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
     assert.deepEqual([attempt?.outcome, attempt?.cancellation_id], ['succeeded', cancellationId]);
   });
 
+  it('two cancels settled from one lookup: each refund.succeeded carries the figures just after its own', async () => {
+    const { h, receiver } = await start();
+    fake.addPayment({ paymentId: 'ORD-R2', total: 10_000 });
+    for (const amount of [3000, 2000]) {
+      const asked = await h.cancel({ merchant_uid: 'ORD-R2', reason: 'r', cancel_request_amount: amount });
+      assert.equal(asked.res.status, 200, JSON.stringify(asked.body));
+    }
+    await fake.flushWebhooks();
+    await h.settled();
+    for (const c of fake.getPayment('ORD-R2')?.cancellations ?? [])
+      fake.settleCancellation('ORD-R2', c.id, 'SUCCEEDED');
+    assert.equal((await h.view('ORD-R2')).res.status, 200); // one lookup settles both
+    await fake.flushWebhooks();
+    await h.settled();
+    const succeeded = receiver.received
+      .map((r) => JSON.parse(r.body) as { type: string; data: Record<string, any> })
+      .filter((e) => e.type === 'refund.succeeded')
+      .sort((a, b) => a.data.sequence - b.data.sequence)
+      .map((e) => [e.data.amount, e.data.cancel_amount, e.data.cancelable_amount]);
+    assert.deepEqual(succeeded, [
+      [3000, 3000, 7000],
+      [2000, 5000, 5000],
+    ]);
+  });
+
   it('FAILED later: the shop hears refund.failed once, the amount is refundable again, the key stays failed', async () => {
     const { h, receiver } = await start();
     const { cancellationId } = await accepted(h);
