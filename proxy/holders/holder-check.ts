@@ -56,7 +56,9 @@ export const checkHolder = async (
     : ({ kind: 'not_offered' } as const);
   const log = (check: HolderCheck, more: Record<string, unknown> = {}) =>
     deps.log({
-      level: check === 'verified' ? 'info' : 'warn',
+      // not_offered is how every refund runs where the gateway has no lookup (start-up says so once): a warning only
+      // where it refuses the refund (required).
+      level: check === 'verified' || (check === 'not_offered' && mode !== 'required') ? 'info' : 'warn',
       msg: 'refund holder check',
       merchant_uid: merchantUid,
       holder_check: check,
