@@ -9,7 +9,6 @@ const RULE_WORDS: Readonly<Record<string, (n: unknown) => string>> = {
   max_value: (n) => `must be at most ${String(n)}`,
   regex: (n) => `must match ${String(n)}`,
   finite: () => 'must be a finite number',
-  strict_object: () => 'is not a field here',
 };
 
 /**
@@ -23,9 +22,12 @@ export const describeIssues = (issues: readonly v.BaseIssue<unknown>[], subject 
       const { type, expected, input } = issue;
       const { requirement } = issue as { requirement?: unknown }; // only validation issues have one
       // A check's message is our own wording (the shared schemas'), which never quotes the input.
-      const words =
-        (type === 'check' ? issue.message : RULE_WORDS[type]?.(requirement)) ??
-        (input === undefined ? 'is required' : `must be of type ${expected ?? type}`);
+      // A strict object's key it does not know is "expected never"; one it lacks is as any missing field.
+      const unknownKey = type === 'strict_object' && expected === 'never';
+      const words = unknownKey
+        ? 'is not a field here'
+        : ((type === 'check' ? issue.message : RULE_WORDS[type]?.(requirement)) ??
+          (input === undefined ? 'is required' : `must be of type ${expected ?? type}`));
       return `${v.getDotPath(issue) ?? subject} ${words}`;
     })
     .join('; ');
