@@ -17,6 +17,7 @@ import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { fail, type ViewOutcome } from './outcome.ts';
 import { cancelableOf, isRevocable, notRefundableReason } from './rules.ts';
 import { isUnsettled, settleAttempts } from './settle.ts';
+import { taxFreeLeft } from './tax-split.ts';
 
 /** The payment to show; `pending` when an attempt's outcome is still unknown; the attempts, when already read. */
 interface Read {
@@ -121,7 +122,7 @@ export const toRefundView = (
     cancel_amount: p.cancel_amount,
     cancelable_amount: unpaid ? 0 : cancelableOf(p),
     // Only where the gateway reports the payment's tax-free part (PortOne V2); null on i'mport V1.
-    cancelable_tax_free_amount: p.tax_free == null ? null : Math.max(0, p.tax_free - (p.cancelled_tax_free ?? 0)),
+    cancelable_tax_free_amount: taxFreeLeft(p),
     currency: p.currency,
     pay_method: p.pay_method,
     pg_provider: p.pg_provider,
