@@ -480,6 +480,12 @@ export type GrantSecret =
   | { readonly ok: true; readonly secret: string; readonly from: 'REFUND_TOKEN_SECRET' | 'SANDBOX_TOKEN_SECRET' }
   | { readonly ok: false; readonly problem: string };
 
+/** For the grant CLI: MAX_GRANT_TTL as the proxy reads it (its schema and fallback); null when it is not valid. */
+export const maxGrantTtlOf = (env: Env): number | null => {
+  const result = v.safeParse(VARS.MAX_GRANT_TTL.schema, env.MAX_GRANT_TTL ?? VARS.MAX_GRANT_TTL.fallback);
+  return result.success ? result.output : null;
+};
+
 /**
  * For the grant CLI: REFUND_TOKEN_SECRET when it is set (even empty, as for the live/sandbox choice), else
  * SANDBOX_TOKEN_SECRET, so a grant minted at the command line works against the proxy or the sandbox. The one chosen

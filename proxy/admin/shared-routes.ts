@@ -4,9 +4,7 @@
  * CSV, an order's ledger with its webhook deliveries, and sending an event again. Whoever acts is read with actorOf(),
  * which the door set: `key:<id>` or `staff:<sub>`.
  */
-
-import type { Context } from 'hono';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { accepts } from 'hono/accepts';
 import * as v from 'valibot';
 import { MerchantUidSchema } from '../../shared/schemas/fields.ts';

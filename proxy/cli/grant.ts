@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { GRANT_MODES, mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant, StaffSubSchema } from '../auth/staff-grant.ts';
-import { grantSecretOf } from '../config.ts';
+import { grantSecretOf, maxGrantTtlOf } from '../config.ts';
 
 const usage =
   'usage: npm run -s grant -- <merchant_uid> [--ttl <seconds>] [--max-amount <n>] [--jti <id>] [--mode refund|request]\n' +
@@ -53,8 +53,8 @@ if (!secret.ok) {
 }
 const ttl = number('ttl', values.ttl);
 // The proxy refuses a grant that lives longer than its MAX_GRANT_TTL: say so here rather than print one it refuses.
-const maxTtl = Number(process.env.MAX_GRANT_TTL?.trim() || 3600);
-if (ttl !== undefined && Number.isFinite(maxTtl) && ttl > maxTtl) {
+const maxTtl = maxGrantTtlOf(process.env);
+if (ttl !== undefined && maxTtl !== null && ttl > maxTtl) {
   console.error(
     `--ttl must be at most ${maxTtl} (the proxy's MAX_GRANT_TTL; set it the same here to allow more)\n${usage}`,
   );

@@ -19,6 +19,17 @@ const ledgerMatchesFake = async (merchantUid: string, impUid: string) => {
   assert.equal(stored.cancel_history.length, truth.cancel_history.length);
 };
 
+/** An unpaid (issued, not yet paid) Toss Payments virtual account of 12,000 at the fake i'mport. */
+const unpaidVbank = (merchant_uid: string) =>
+  h.fake.addPayment({
+    merchant_uid,
+    amount: 12000,
+    pay_method: 'vbank',
+    pg_provider: 'tosspayments',
+    status: 'ready',
+    paid_at: 0,
+  });
+
 describe('POST /payments/cancel: card refunds', () => {
   it('refunds everything that remains when no amount is given, with the right checksum', async () => {
     h = await createHarness();
@@ -306,14 +317,7 @@ describe('POST /payments/cancel: virtual accounts', () => {
 
   it('revokes an unpaid (ready) virtual account with DELETE /vbanks, asking for no account', async () => {
     h = await createHarness();
-    const p = h.fake.addPayment({
-      merchant_uid: 'VB-READY',
-      amount: 12000,
-      pay_method: 'vbank',
-      pg_provider: 'tosspayments',
-      status: 'ready',
-      paid_at: 0,
-    });
+    const p = unpaidVbank('VB-READY');
     const { res, body } = await h.cancel({ merchant_uid: 'VB-READY', reason: '주문 취소' });
     assert.equal(res.status, 200);
     assert.equal(body.revoked, true);
@@ -329,14 +333,7 @@ describe('POST /payments/cancel: virtual accounts', () => {
 
   it('refuses a part of an unpaid virtual account (400): it is revoked whole or not at all', async () => {
     h = await createHarness();
-    const p = h.fake.addPayment({
-      merchant_uid: 'VB-PART',
-      amount: 12000,
-      pay_method: 'vbank',
-      pg_provider: 'tosspayments',
-      status: 'ready',
-      paid_at: 0,
-    });
+    const p = unpaidVbank('VB-PART');
     const part = await h.cancel({ merchant_uid: 'VB-PART', cancel_request_amount: 5000, reason: '주문 취소' });
     assert.equal(part.res.status, 400);
     assert.equal(part.body.error.code, 'INVALID_REQUEST');

@@ -9,8 +9,7 @@ import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import type { RefundDeps } from './deps.ts';
-import { paymentAfter } from './payment-after.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled } from './settle.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled, paymentAfter } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 

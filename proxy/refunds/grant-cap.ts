@@ -7,12 +7,16 @@ import type { Grant } from '../auth/grant.ts';
 import type { Attempt } from '../store/store.ts';
 import { isUnsettled } from './settle.ts';
 
+/** Whether an attempt was made under `grant` (its order's customer and its jti, none for none). */
+export const isUnderGrant = (grant: Grant, a: Attempt): boolean =>
+  a.grant_subject === grant.sub && a.grant_jti === (grant.jti ?? null);
+
 /** The amount the grant still allows, or null for a grant without a cap. */
 export const grantRemaining = (grant: Grant, attempts: readonly Attempt[]): number | null => {
   if (grant.max_amount === undefined) return null;
   let used = 0;
   for (const a of attempts) {
-    if (a.grant_subject !== grant.sub || a.grant_jti !== (grant.jti ?? null)) continue;
+    if (!isUnderGrant(grant, a)) continue;
     if (a.outcome === 'succeeded') used += a.refunded ?? 0;
     else if (isUnsettled(a)) used += a.amount ?? 0;
   }

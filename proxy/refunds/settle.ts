@@ -9,7 +9,6 @@ import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
-import { paymentAfter } from './payment-after.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
@@ -17,6 +16,21 @@ const CLOCK_SLACK_MS = 10 * 60 * 1000;
 /** A stable id for a cancel_history entry (cancellation_id, which i'mport always sends, or a stand-in). */
 export const entryId = (e: Cancellation): string =>
   e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
+
+/**
+ * The payment as it stood just after `entry`, for an event that tells of that cancel when several are learned of at
+ * once (cancels made elsewhere, or attempts settled from one lookup): cancel_amount is what the history had cancelled
+ * up to it, in time order; the status is the payment's now (any cancel, partial or whole, leaves an i'mport payment
+ * `cancelled`: the amounts tell which). The latest entry's figures are the payment's own.
+ */
+export const paymentAfter = (payment: Payment, entry: Cancellation): Payment => {
+  const history = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
+  const id = entryId(entry);
+  const at = history.findIndex((e) => entryId(e) === id);
+  if (at < 0 || at === history.length - 1) return payment;
+  const cancelled = history.slice(0, at + 1).reduce((sum, e) => sum + e.amount, 0);
+  return { ...payment, cancel_amount: cancelled };
+};
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;

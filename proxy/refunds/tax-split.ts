@@ -13,7 +13,9 @@
 import type { Grant } from '../auth/grant.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
+import { isUnderGrant } from './grant-cap.ts';
 import { cancelableOf } from './rules.ts';
+import { isRevokeAttempt, isUnsettled } from './settle.ts';
 
 /** What of the payment's tax-free part can still be refunded, where the gateway reports it; null where it does not. */
 export const taxFreeLeft = (payment: Payment): number | null =>
@@ -28,13 +30,7 @@ export const grantTaxFree = (grant: Grant, payment: Payment): number | null => {
 
 /** Whether an earlier refund under this grant went through (or may have): its VAT was sent then. */
 const refundedUnder = (grant: Grant, attempts: readonly Attempt[]): boolean =>
-  attempts.some(
-    (a) =>
-      a.grant_subject === grant.sub &&
-      a.grant_jti === (grant.jti ?? null) &&
-      a.checksum !== null &&
-      (a.outcome === 'succeeded' || a.outcome === null || a.outcome === 'unknown'),
-  );
+  attempts.some((a) => isUnderGrant(grant, a) && !isRevokeAttempt(a) && (a.outcome === 'succeeded' || isUnsettled(a)));
 
 /** The parts to send with a refund of `amount` (each left out when there is none to send). */
 export const taxSplit = (

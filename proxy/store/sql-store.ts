@@ -1,14 +1,15 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
 
-import { createEventWrites } from './event-writes.ts';
+import { createEventWrites, type InsertEvent } from './event-writes.ts';
 import { appliedMigrations, runMigrations } from './migrations.ts';
+import type { RefundRequestRecord } from './requests.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
 import { createSqlRequests, finishAndSettleIn, OPEN_REQUEST_ID_SQL, settleRequestIn } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
-import type { AttemptFinish, AttemptPageQuery, AttemptStart, Store } from './store.ts';
+import type { AttemptFinish, AttemptPageQuery, AttemptStart, RequestFailedEvent, Store } from './store.ts';
 
 /** Lets inspectSqlStore reach the driver behind a store without widening the Store interface. */
 const driverOf = new WeakMap<Store, SqlDriver>();
@@ -74,6 +75,15 @@ const pageConditions = (query: AttemptPageQuery): { conditions: string[]; params
     params.push(query.after.started_at, query.after.id);
   }
   return { conditions, params };
+};
+
+/** A request an attempt's end moved to failed, with no event of that end's to tell of it: `failedEvent`'s. */
+const tellFailed = async (
+  moved: RefundRequestRecord | null,
+  failedEvent: RequestFailedEvent | undefined,
+  insertEvent: InsertEvent,
+): Promise<void> => {
+  if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
 };
 
 export function createSqlStore(driver: SqlDriver): Store {
@@ -196,7 +206,7 @@ export function createSqlStore(driver: SqlDriver): Store {
       const moved = await writes.transaction(async (tx, insertEvent) => {
         await tx.run(sql.insertAttempt, params);
         const moved = await settleRequestIn(tx, requestId, start.id, finish);
-        if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
+        await tellFailed(moved, failedEvent, insertEvent);
         return moved;
       });
       if (moved) settled?.(moved);
@@ -213,7 +223,7 @@ export function createSqlStore(driver: SqlDriver): Store {
           // an end that is neither a success nor a gateway's refusal).
           return writes.transaction(async (tx, insertEvent) => {
             const end = await finishAndSettleIn(tx, params, id, finish);
-            if (end.moved?.status === 'failed') await insertEvent(failedEvent(end.moved));
+            await tellFailed(end.moved, failedEvent, insertEvent);
             return end;
           });
         }
@@ -231,7 +241,7 @@ export function createSqlStore(driver: SqlDriver): Store {
           const requestId = ended.request_id;
           const moved = typeof requestId === 'string' ? await settleRequestIn(tx, requestId, id, finish) : null;
           if (event) await insertEvent(event);
-          else if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
+          else await tellFailed(moved, failedEvent, insertEvent);
           return { ended: true, moved };
         });
       const result = driver.dialect === 'postgres' ? await endOnPostgres() : await endOnSqlite();
