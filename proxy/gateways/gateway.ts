@@ -10,13 +10,14 @@ import type { Payment } from '../payments/payment.ts';
 export type GatewayName = 'iamport' | 'portone';
 
 /**
- * Why a call did not produce an answer we can use. `bad_response`: the gateway answered something the proxy cannot
+ * Why a call did not produce an answer we can use. `refused`: nothing listened, so the request never left.
+ * `bad_response`: the gateway answered something the proxy cannot
  * use or store (the gateway logs the field). `inconsistent`: a payment showing more cancelled than paid; nothing may be
  * refunded from it.
  */
 export interface Unavailable {
   readonly kind: 'unavailable';
-  readonly reason: 'timeout' | 'network' | 'http_error' | 'bad_response' | 'auth' | 'inconsistent';
+  readonly reason: 'timeout' | 'network' | 'refused' | 'http_error' | 'bad_response' | 'auth' | 'inconsistent';
   readonly detail: string;
 }
 
@@ -80,8 +81,10 @@ export type ChangeResult =
       readonly reason: Unavailable['reason'];
       readonly detail: string;
       /**
-       * The gateway still runs an earlier request with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST):
-       * a lookup that shows nothing yet proves nothing, so only one that shows the change settles it.
+       * The gateway may still be running the change: its answer never came (a timeout, a lost connection, a 5xx), or
+       * it still runs an earlier request with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST). A lookup
+       * that shows nothing yet proves nothing, so only one that shows the change settles it, or one after
+       * `changeMayRunForMs`.
        */
       readonly stillRunning?: true;
     }
@@ -147,9 +150,16 @@ export interface Gateway {
   readonly baseUrl: string;
   /**
    * How long a change the gateway was sent, and did not answer, may still be running there: sooner, a lookup that
-   * shows nothing proves nothing. 0 where the gateway's answer is the change's end (i'mport V1).
+   * shows nothing proves nothing. Both gateways go on with a change whose client went away.
    */
   readonly changeMayRunForMs: number;
+  /**
+   * Whether the gateway itself keeps a change it may still be running from applying beside another (PortOne V2: the
+   * same Idempotency-Key meets IDEMPOTENCY_OUTSTANDING_REQUEST, and a cancel applies only against the balance as it is
+   * when it ends). Where it does not (i'mport V1 has no idempotency, and its checksum is checked when a cancel
+   * arrives, not when it ends), no change is sent on an order while an earlier one may still be running there.
+   */
+  readonly guardsRunningChanges: boolean;
   /** The gateway as an answer's message names it ("i'mport", "PortOne"): messages never name the other one. */
   readonly label: string;
   /** Where the gateway's webhooks are received (POST). */

@@ -105,6 +105,7 @@ const createTinyGateway = () => {
     baseUrl: 'http://tiny-gateway.test',
     label: 'Tiny',
     changeMayRunForMs: 0,
+    guardsRunningChanges: false,
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),

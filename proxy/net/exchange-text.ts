@@ -8,10 +8,19 @@ import type { FetchedResponse, FetchLike } from './fetch-like.ts';
 
 export type ExchangedText =
   | { readonly kind: 'answered'; readonly status: number; readonly text: string }
-  | { readonly kind: 'unavailable'; readonly reason: 'timeout' | 'network'; readonly detail: string };
+  | { readonly kind: 'unavailable'; readonly reason: 'timeout' | 'network' | 'refused'; readonly detail: string };
 
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * Whether nothing was listening (Node's `fetch failed` caused by ECONNREFUSED): the request never left, so a change
+ * sent this way was certainly not made. Anything else that ends without an answer may have reached the gateway.
+ */
+const wasRefused = (error: unknown): boolean => {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code === 'ECONNREFUSED';
+};
 
 export const exchangeText = (
   fetch: FetchLike,
@@ -27,7 +36,8 @@ export const exchangeText = (
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      return { kind: 'unavailable', reason: timedOut ? 'timeout' : 'network', detail: describeError(error) };
+      const reason = timedOut ? 'timeout' : wasRefused(error) ? 'refused' : 'network';
+      return { kind: 'unavailable', reason, detail: describeError(error) };
     }
     try {
       return { kind: 'answered', status: response.status, text: await response.text() };

@@ -11,7 +11,7 @@ import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import { checkHolder } from '../holders/holder-check.ts';
 import type { Payment } from '../payments/payment.ts';
-import type { AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
+import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
@@ -110,6 +110,27 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
+/** Unsettled after settling from a fresh copy, and not accepted by the gateway: it may still be running there. */
+const mayStillRun = (attempt: Attempt): boolean => isUnsettled(attempt) && attempt.cancellation_id === null;
+
+// A retry whose key's earlier attempt was sent, got no answer, and is not shown by the gateway yet: it may still apply.
+const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
+  deps.log({ level: 'info', msg: 'refund outcome not shown yet', attempt: attemptId });
+  return fail(
+    'REFUND_OUTCOME_UNKNOWN',
+    `This request's refund was sent earlier and got no answer, and ${deps.gateway.label} does not show it yet: it may ` +
+      'still be running there. Send it again with the same Idempotency-Key later to learn the outcome (it never ' +
+      'refunds twice).',
+  );
+};
+
+const earlierRunning = (deps: RefundDeps): Failure =>
+  fail(
+    'REFUND_IN_PROGRESS',
+    `An earlier refund of this order got no answer and may still be running at ${deps.gateway.label}; nothing was ` +
+      'sent for this request. Try again once it is settled (the order shows OUTCOME_PENDING_CHECK until then).',
+  );
+
 const inconsistent = (deps: RefundDeps): Failure =>
   fail(
     'UPSTREAM_UNAVAILABLE',
@@ -196,6 +217,11 @@ const refund = async (
     }
     if (earlier?.outcome === 'rejected' && accepted !== null) return fail('PG_PROVIDER');
   }
+
+  // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
+  // (Gateway.guardsRunningChanges): nothing is sent until the gateway shows how it ended, or it can no longer apply.
+  const running = deps.gateway.guardsRunningChanges ? undefined : attempts.find(mayStillRun);
+  if (running) return running.id === unsettledEarlier?.id ? notShownYet(deps, running.id) : earlierRunning(deps);
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   // An order with an open refund request refunds only through it (its approval), or a refund made beside it and the

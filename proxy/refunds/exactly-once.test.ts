@@ -1,6 +1,7 @@
 // Exactly-once: unknown outcomes settled from i'mport, Idempotency-Key replay, and concurrent refunds of one order.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 
@@ -22,26 +23,73 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.ok(attempt!.cancellation_id);
   });
 
+  // The cancel was sent and its answer never came: i'mport may still be running it (waiting on the PG), so a lookup
+  // that shows nothing yet proves nothing (Gateway.changeMayRunForMs). "Nothing was refunded" would be a guess, and a
+  // new refund on it could refund twice if the first applied late.
   for (const fault of [
     { kind: 'drop' as const, route: 'cancel' as const },
     { kind: 'http_5xx' as const, route: 'cancel' as const, status: 502 },
     { kind: 'delay' as const, route: 'cancel' as const, ms: 5000 },
   ]) {
-    it(`a cancel that never applied (${fault.kind}) is a retryable UPSTREAM_UNAVAILABLE and the retry refunds once`, async () => {
+    it(`a cancel whose answer never came (${fault.kind}) stays unknown while i'mport may run it, then the same key refunds once`, async () => {
       h = await createHarness({ timeoutMs: 300 });
-      const p = h.fake.addPayment({ merchant_uid: `U-${fault.kind}`, amount: 5000 });
+      const uid = `U-${fault.kind}`;
+      const p = h.fake.addPayment({ merchant_uid: uid, amount: 5000 });
       h.fake.inject(fault);
-      const first = await h.cancel({ merchant_uid: `U-${fault.kind}`, reason: 'x' }, { key: `k-${fault.kind}` });
+      const first = await h.cancel({ merchant_uid: uid, reason: 'x' }, { key: `k-${fault.kind}` });
       assert.equal(first.res.status, 503);
-      assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
+      assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
       assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 0);
-      assert.equal((await h.store.listAttempts(`U-${fault.kind}`))[0]!.outcome, 'failed');
-      const retry = await h.cancel({ merchant_uid: `U-${fault.kind}`, reason: 'x' }, { key: `k-${fault.kind}` });
-      assert.equal(retry.res.status, 200);
+      assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'unknown');
+      const during = await h.view(uid);
+      assert.deepEqual([during.body.refundable, during.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+      const soon = await h.cancel({ merchant_uid: uid, reason: 'x' }, { key: `k-${fault.kind}` });
+      assert.equal(soon.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', 'a lookup showing nothing yet proves nothing');
+      const other = await h.cancel({ merchant_uid: uid, reason: 'x' }, { key: `k-${fault.kind}-2` });
+      assert.equal(other.body.error?.code, 'REFUND_IN_PROGRESS', 'another request sends nothing beside it');
+      assert.equal(h.fake.count('cancel'), 1, 'nothing more was sent while the first may still apply');
+
+      h.clock.advance(10 * 60_000 + 1000);
+      const retry = await h.cancel({ merchant_uid: uid, reason: 'x' }, { key: `k-${fault.kind}` });
+      assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
       assert.equal(retry.body.refunded, 5000);
       assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000);
+      assert.deepEqual(
+        (await h.store.listAttempts(uid)).map((a) => a.outcome).sort(),
+        ['failed', 'succeeded'],
+        'the first attempt settled as not refunded, the retry refunded',
+      );
     });
   }
+
+  it("a cancel whose answer never came is settled as the refund it was when i'mport applies it late", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-LATE', amount: 5000 });
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const first = await h.cancel(
+      { merchant_uid: 'U-LATE', cancel_request_amount: 2000, reason: 'x' },
+      { key: 'k-late' },
+    );
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // i'mport finishes the cancel after the proxy stopped waiting: it shows up in the payment's history.
+    const token = await issueToken(h.fake);
+    const late = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 2000, checksum: 5000, reason: 'x' }, token),
+    );
+    assert.equal(late.status, 200);
+    const retry = await h.cancel(
+      { merchant_uid: 'U-LATE', cancel_request_amount: 2000, reason: 'x' },
+      { key: 'k-late' },
+    );
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.refunded, 2000);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once');
+    assert.deepEqual(
+      (await h.store.listAttempts('U-LATE')).map((a) => a.outcome),
+      ['succeeded'],
+    );
+  });
 
   it('when even the re-fetch fails, answers 503 REFUND_OUTCOME_UNKNOWN, marks the order, and the retry with the same key reports the refund that did happen', async () => {
     h = await createHarness();

@@ -110,7 +110,9 @@ export const settleAttempts = async (
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     const { applied, entry, refunded, pending, refused } = verdictOf(attempt, payment, claimed);
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.
-    const mayRun = !applied && !refused && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
+    // A revocation can run only on an unpaid account: once paid (or refunded), it has certainly not applied.
+    const moot = isRevokeAttempt(attempt) && payment.status !== 'ready';
+    const mayRun = !applied && !refused && !moot && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
     if (pending || mayRun) {
       open += 1;
       continue;

@@ -87,7 +87,7 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
   });
 
-  it("the same key, once i'mport answers, refunds once when the lost cancel never applied", async () => {
+  it("the same key, once i'mport answers and can no longer be running the lost cancel, refunds once", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'UO-3', amount: 10_000 });
     await h.view('UO-3');
@@ -97,6 +97,14 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
     assert.equal((await h.cancel(body, { key: 'uo-3' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
     assert.equal((await h.view('UO-3')).body.reason, 'OUTCOME_PENDING_CHECK');
     h.fake.clearFaults();
+    const soon = await h.cancel(body, { key: 'uo-3' });
+    assert.equal(
+      soon.body.error?.code,
+      'REFUND_OUTCOME_UNKNOWN',
+      "i'mport shows nothing yet, but may still be running it",
+    );
+    assert.equal(h.fake.count('cancel'), 1, 'nothing more was sent');
+    h.clock.advance(10 * 60_000 + 1000);
     const retry = await h.cancel(body, { key: 'uo-3' });
     assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
     assert.equal(retry.body.refunded, 4000);

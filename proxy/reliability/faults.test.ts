@@ -24,13 +24,19 @@ const failingStore = (method: 'upsertPayment' | 'completeIdempotencyKey', failin
   return { ...inner, [method]: flaky };
 };
 
-/** Sends one refund intent, retrying with the same key while the answer is a retryable 503 (at most 4 tries). */
+/**
+ * Sends one refund intent, retrying with the same key while the answer says to (a 503, or REFUND_IN_PROGRESS), as the
+ * widget does, at most 6 tries. A customer told the outcome is not known yet comes back later: each retry is 4
+ * minutes on, so a cancel that got no answer and that the gateway never shows is settled once it could no longer be
+ * running there (Gateway.changeMayRunForMs).
+ */
 const refundLikeTheWidget = async (body: Record<string, unknown>, key: string): Promise<Seen> => {
   let last: Seen | undefined;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    if (attempt > 0) h.clock.advance(4 * 60_000);
     const { res, body: answer } = await h.cancel(body, { key });
     last = { status: res.status, body: answer };
-    if (res.status !== 503) return last;
+    if (res.status !== 503 && answer.error?.code !== 'REFUND_IN_PROGRESS') return last;
   }
   return last!;
 };

@@ -95,11 +95,12 @@ describe('refund_request events', () => {
   it('an approval whose refund fails with no refund event of its own: refund_request.failed, with the code', async () => {
     const { h, receiver } = await start();
     const { ask, approve } = requestCalls(h);
-    // i'mport answers the cancel with a 5xx: its outcome unknown, the re-read shows it did not happen. The attempt
-    // ends failed, with nothing to tell the shop but the request's failure.
-    h.fake.addPayment({ merchant_uid: 'EV-4', amount: 9000 });
+    // i'mport's token cannot be had, so the cancel is never sent: the attempt ends failed, with nothing to tell the
+    // shop but the request's failure.
+    const paid = h.fake.addPayment({ merchant_uid: 'EV-4', amount: 9000 });
     const id = (await ask({ merchant_uid: 'EV-4', reason: '단순 변심' })).body.request.id;
-    h.fake.inject({ kind: 'http_5xx', route: 'cancel' });
+    h.fake.expireTokens();
+    h.fake.inject({ kind: 'http_5xx', route: 'token', times: 5 });
     const approved = await approve(id);
     assert.equal(approved.body.refund.ok, false);
     assert.equal(approved.body.request.status, 'failed');
@@ -113,6 +114,31 @@ describe('refund_request events', () => {
     assert.equal(sent[2]!.data.error_code, approved.body.request.error_code);
     assert.equal(sent[2]!.data.request_id, id);
     assert.ok(receiver.received.every((r) => r.verifyError === null));
+    assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 0);
+  });
+
+  it('an approval whose refund got no answer: still approved, then refund_request.failed once a look settles it as not done', async () => {
+    const { h, receiver } = await start();
+    const { ask, approve } = requestCalls(h);
+    // i'mport answers the cancel with a 5xx and the re-read does not show it: it may still be running there. Once it
+    // can no longer be (Gateway.changeMayRunForMs), a look at the order settles it as not done.
+    h.fake.addPayment({ merchant_uid: 'EV-5', amount: 9000 });
+    const id = (await ask({ merchant_uid: 'EV-5', reason: '단순 변심' })).body.request.id;
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel' });
+    const approved = await approve(id);
+    assert.equal(approved.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(approved.body.request.status, 'approved', 'nobody knows yet how it ended');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('EV-5')).body.request.status, 'failed');
+    await h.settled();
+    // Signed ten minutes ahead of the receiver's own clock, so its timestamp check fails: only the bodies are read.
+    assert.deepEqual(timeline(receiver.received), [
+      ['refund_request.created', 1, 'requested'],
+      ['refund_request.approved', 2, 'approved'],
+      ['refund_request.failed', 3, 'failed'],
+    ]);
+    const sent = bodies(receiver.received);
+    assert.deepEqual([sent[2]!.data.error_code, sent[2]!.data.request_id], ['UPSTREAM_UNAVAILABLE', id]);
     assert.equal(h.fake.count('cancel'), 1);
   });
 

@@ -97,11 +97,37 @@ describe("i'mport client", () => {
     const params = { imp_uid: p.imp_uid, amount: 1000, checksum: 999, reason: 'x' };
     const refused = await client.cancelPayment(params);
     assert.equal(refused.kind, 'refused');
+    // No answer: i'mport may still be running the cancel (it waits on the PG, and goes on when the client has gone).
     fake.inject({ kind: 'http_5xx', route: 'cancel', status: 500 });
-    assert.equal((await client.cancelPayment({ ...params, checksum: 1000 })).kind, 'unknown');
+    const failed = await client.cancelPayment({ ...params, checksum: 1000 });
+    assert.deepEqual([failed.kind, failed.kind === 'unknown' && failed.stillRunning], ['unknown', true]);
     fake.inject({ kind: 'drop', route: 'cancel' });
-    assert.equal((await client.cancelPayment({ ...params, checksum: 1000 })).kind, 'unknown');
+    const dropped = await client.cancelPayment({ ...params, checksum: 1000 });
+    assert.deepEqual([dropped.kind, dropped.kind === 'unknown' && dropped.stillRunning], ['unknown', true]);
     assert.equal(fake.getPayment(p.imp_uid)!.cancel_amount, 0);
+  });
+
+  it('says a cancel whose connection was refused was not sent: nothing listened, so nothing can apply', async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    const p = fake.addPayment({ merchant_uid: 'T-C', amount: 1000 });
+    let refuse = false;
+    const client = createIamportClient({
+      baseUrl: 'http://iamport.test',
+      apiKey: 'test_imp_key',
+      apiSecret: 'test_imp_secret',
+      now: clock.now,
+      // Node's fetch when nothing listens at the address.
+      fetch: async (url, init) => {
+        if (!refuse) return fake.fetch(url, init);
+        const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
+        throw new TypeError('fetch failed', { cause });
+      },
+    });
+    assert.equal((await client.getPayment(p.imp_uid)).kind, 'ok', 'a token is had first');
+    refuse = true;
+    const result = await client.cancelPayment({ imp_uid: p.imp_uid, amount: 1000, checksum: 1000, reason: 'x' });
+    assert.equal(result.kind, 'not_sent');
   });
 });
 

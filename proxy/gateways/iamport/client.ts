@@ -250,7 +250,14 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
   const change = async (method: string, path: string, body?: unknown): Promise<ChangeResult> => {
     const raw = await authed(method, path, body);
     if (raw.kind === 'no_token') return { kind: 'not_sent', detail: raw.detail };
-    if (raw.kind === 'unavailable') return { kind: 'unknown', reason: raw.reason, detail: raw.detail };
+    if (raw.kind === 'unavailable' && raw.reason === 'refused') {
+      return { kind: 'not_sent', detail: `connection refused: ${raw.detail}` };
+    }
+    // No answer, or a 5xx (a proxy in front of i'mport may give up first): the request may have reached i'mport, which
+    // goes on with it as any server does, waiting on the PG. A lookup that shows nothing yet proves nothing.
+    if (raw.kind === 'unavailable') {
+      return { kind: 'unknown', reason: raw.reason, detail: raw.detail, stillRunning: true };
+    }
     const envelope = v.safeParse(AnyEnvelopeSchema, raw.json);
     // A 4xx applied nothing, whatever its body; i'mport's words are kept even without its envelope.
     if (raw.status >= 400) {

@@ -32,6 +32,14 @@ export const toCancelParams = (command: CancelCommand): CancelParams => {
   };
 };
 
+/**
+ * i'mport's cancel waits on the PG before it answers, and i'mport goes on with it when the client has gone (a timeout
+ * here, a dropped connection, a 5xx from a proxy in front of it): an unanswered cancel may still apply. i'mport gives
+ * no bound; PortOne advises 60 s for a PG's cancel, and this waits ten times that, as for PortOne V2, before a lookup
+ * that shows nothing is taken as "not refunded". Until then the order is shown as being checked.
+ */
+const CHANGE_MAY_RUN_FOR_MS = 10 * 60_000;
+
 /** Whether the gateway offers `lookupHolder` (IAMPORT_HOLDER_LOOKUP); without it the method is absent. */
 export interface IamportGatewayOptions {
   readonly holderLookup?: boolean;
@@ -45,7 +53,8 @@ export const iamportGatewayOf = (
   name: 'iamport',
   baseUrl: client.baseUrl,
   label: "i'mport",
-  changeMayRunForMs: 0,
+  changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
+  guardsRunningChanges: false,
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],
   findPayment: (merchantUid) => client.findPayment(merchantUid),

@@ -105,8 +105,11 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
 
   /** A change's answer other than 200: a refusal (nothing happened), or an outcome nobody knows yet. */
   const notApplied = (raw: Raw): ChangeResult => {
-    // No answer (a timeout, a lost connection): PortOne goes on with a request whose client went away (the V2 docs on
+    // Nothing listened: the request never left. No answer (a timeout, a lost connection): PortOne goes on with a request whose client went away (the V2 docs on
     // Idempotency-Key), so a lookup that shows nothing yet proves nothing, as with IDEMPOTENCY_OUTSTANDING_REQUEST.
+    if (raw.kind === 'unavailable' && raw.reason === 'refused') {
+      return { kind: 'not_sent', detail: `connection refused: ${raw.detail}` };
+    }
     if (raw.kind === 'unavailable') {
       return { kind: 'unknown', reason: raw.reason, detail: raw.detail, stillRunning: true };
     }
@@ -141,6 +144,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     baseUrl,
     label: 'PortOne',
     changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
+    guardsRunningChanges: true,
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
     signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
