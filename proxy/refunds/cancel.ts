@@ -110,8 +110,14 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
-/** Unsettled after settling from a fresh copy, and not accepted by the gateway: it may still be running there. */
-const mayStillRun = (attempt: Attempt): boolean => isUnsettled(attempt) && attempt.cancellation_id === null;
+/**
+ * Unsettled after settling from a fresh copy of `payment`, and not accepted by the gateway: it may still be running
+ * there. Only an attempt on this payment is judged by its copy (settleAttempts), so only such a one holds it back.
+ */
+const mayStillRun =
+  (payment: Payment) =>
+  (attempt: Attempt): boolean =>
+    isUnsettled(attempt) && attempt.cancellation_id === null && attempt.imp_uid === payment.imp_uid;
 
 // A retry whose key's earlier attempt was sent, got no answer, and is not shown by the gateway yet: it may still apply.
 const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
@@ -220,7 +226,7 @@ const refund = async (
 
   // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
   // (Gateway.guardsRunningChanges): nothing is sent until the gateway shows how it ended, or it can no longer apply.
-  const running = deps.gateway.guardsRunningChanges ? undefined : attempts.find(mayStillRun);
+  const running = deps.gateway.guardsRunningChanges ? undefined : attempts.find(mayStillRun(payment));
   if (running) return running.id === unsettledEarlier?.id ? notShownYet(deps, running.id) : earlierRunning(deps);
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
