@@ -26,6 +26,7 @@ import { requestLog } from './middleware/request-log.ts';
 import type { FetchLike } from './net/fetch-like.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
+import { settleOrder } from './refunds/view.ts';
 import { type AesGcm, createSealer } from './requests/account-crypto.ts';
 import { tellingFailedRequests } from './requests/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -145,6 +146,8 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     randomId: () => crypto.randomUUID(),
     afterMs: (config.attentionAfterSeconds ?? DEFAULT_ATTENTION_AFTER_SECONDS) * 1000,
     webhooks,
+    // The deps below, once built: the check runs on the background schedule, never while they are being made.
+    settle: (merchantUid) => settleOrder(deps, merchantUid),
   });
   const outbox: BackgroundPass = {
     kick: () => webhooks?.kick(),
@@ -169,7 +172,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       ...(runtime.stopwatch ? { stopwatch: runtime.stopwatch } : {}),
     });
   const randomId = () => crypto.randomUUID();
-  return {
+  const deps: AppDeps & { readonly outbox: BackgroundPass } = {
     // With merchant webhooks, an approval's refund that fails without a refund event of its own says so
     // (refund_request.failed), however its end is learned.
     store: webhooks ? tellingFailedRequests(store, { now, randomId, webhooks }) : store,
@@ -210,6 +213,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
         })
       : null,
   };
+  return deps;
 };
 
 const tooLarge = (): never => {

@@ -238,9 +238,22 @@ const settleUnknown = async (
     await finishWithEvent(deps, attempt.id, end, () => refusedEvent(deps, attempt, fresh.payment, REFUSED_LATER_ERROR));
     return fail('PG_PROVIDER');
   }
-  // An earlier request with the same key may still apply, or the gateway shows it accepted and unfinished: not yet
-  // shown is not "not applied".
-  if (stillRunning || pending) return leaveUnsettled(deps, change, { detail, iamport_ms });
+  // A revocation can apply only to an unpaid account: the customer's deposit came first, so nothing was revoked.
+  if (isRevokeAttempt(attempt) && fresh.payment.status !== 'ready') {
+    await finishNotApplied(deps, attempt, { iamport_message: detail, iamport_ms });
+    const changed = 'This virtual account has changed (it may have been paid); check it and ask again.';
+    return fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, refundableNow(fresh.payment));
+  }
+  // The gateway may still be running it (its answer never came, or an earlier request with the same key still runs),
+  // or shows it accepted and unfinished: not yet shown is not "not applied".
+  if (stillRunning || pending) {
+    const what = isRevokeAttempt(attempt) ? 'The revocation of this virtual account' : 'The refund';
+    const message =
+      `${what} was sent to ${deps.gateway.label} and got no answer, and ${deps.gateway.label} does not show how it ` +
+      'ended yet: it may still be running there. It is checked before anything else happens to this order; send the ' +
+      'same request with the same Idempotency-Key later to learn the outcome (it never applies twice).';
+    return leaveUnsettled(deps, change, { detail, iamport_ms, message });
+  }
   await finishNotApplied(deps, attempt, { iamport_message: detail, iamport_ms });
   const nothing = isRevokeAttempt(attempt)
     ? 'it shows the account not revoked, so nothing was changed'

@@ -74,6 +74,31 @@ describe('attention.needed for an attempt left unsettled', () => {
   });
 });
 
+describe('the attention check looks at the order first', () => {
+  const startDefault = webhookStacks({
+    secret: newWebhookSecret(),
+    retryDelaysMs: SCHEDULE,
+    harness: (options) => createHarness({ ...options, config: { ...options.config, attentionAfterSeconds: 600 } }),
+  });
+
+  it("settles a cancel that got no answer and that i'mport never showed, once it could no longer run there: no attention", async () => {
+    const { h, receiver } = await startDefault();
+    h.fake.addPayment({ merchant_uid: 'AT-LOOK', amount: 10_000 });
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const answer = await h.cancel({ merchant_uid: 'AT-LOOK', cancel_request_amount: 4000, reason: 'x' }, { key: 'k' });
+    assert.equal(answer.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    await pass(h, 300_000);
+    assert.equal((await h.store.listAttempts('AT-LOOK'))[0]?.outcome, 'unknown', "i'mport may still be running it");
+    // Nobody looks at the order; ten minutes on, the check does, and that look settles it.
+    await pass(h, 301_000);
+    const [attempt] = await h.store.listAttempts('AT-LOOK');
+    assert.deepEqual([attempt?.outcome, attempt?.refunded], ['failed', null]);
+    assert.equal(attentionPosts(receiver).length, 0, 'settled by the look: nothing for the operator');
+    assert.equal(warnLines(h).length, 0);
+    assert.equal((await h.view('AT-LOOK')).body.refundable, true);
+  });
+});
+
 describe('attention.needed for an event that failed', () => {
   it('is sent once when an event fails after its last retry; its own failure asks for nothing more', async () => {
     const { h, receiver } = await start();

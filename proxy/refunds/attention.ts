@@ -1,6 +1,6 @@
 /**
  * @module createAttention(): tells the operator, once, of what will not fix itself: a refund attempt still unsettled
- * ATTENTION_AFTER seconds after it started, and a merchant event marked failed after its last retry. Each is an
+ * ATTENTION_AFTER seconds after it started (and after a look at its order, which settles most), and a merchant event marked failed after its last retry. Each is an
  * `attention.needed` event to the merchant's webhook (when configured) and a warn log line, flagged in the ledger so
  * that neither repeats, across restarts and instances. Run from the entries' background schedule, never on the
  * refund path.
@@ -30,6 +30,11 @@ export interface AttentionDeps {
   readonly afterMs: number;
   /** The merchant webhooks when configured: attention events are written and delivered; null: the log line only. */
   readonly webhooks: WebhookSink | null;
+  /**
+   * Settles what a look at an order can (refunds' settleOrder): an attempt that got no answer and that the gateway
+   * shows, or could no longer be running, is settled by it and needs nobody's attention. Never rejects.
+   */
+  readonly settle?: (merchantUid: string) => Promise<void>;
 }
 
 export interface Attention {
@@ -111,7 +116,13 @@ export const createAttention = (deps: AttentionDeps): Attention => {
   const check = () =>
     guarded('sweep', async () => {
       let told = false;
-      const attempts = await store.unsettledAttemptsToFlag(deps.now() - deps.afterMs, BATCH);
+      const before = deps.now() - deps.afterMs;
+      let attempts = await store.unsettledAttemptsToFlag(before, BATCH);
+      if (deps.settle && attempts.length > 0) {
+        // Looked at first, as a customer's view would: only what that look cannot settle is told.
+        for (const merchantUid of new Set(attempts.map((a) => a.merchant_uid))) await deps.settle(merchantUid);
+        attempts = await store.unsettledAttemptsToFlag(before, BATCH);
+      }
       for (const attempt of attempts)
         told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.

@@ -26,7 +26,15 @@ import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
-import { claimedIds, entryId, isRevokeAttempt, isUnsettled, settleAttempts } from './settle.ts';
+import {
+  claimedIds,
+  entryId,
+  findEntryFor,
+  isRevokeAttempt,
+  isUnsettled,
+  runningChange,
+  settleAttempts,
+} from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
@@ -110,14 +118,12 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
-/**
- * Unsettled after settling from a fresh copy of `payment`, and not accepted by the gateway: it may still be running
- * there. Only an attempt on this payment is judged by its copy (settleAttempts), so only such a one holds it back.
- */
-const mayStillRun =
-  (payment: Payment) =>
-  (attempt: Attempt): boolean =>
-    isUnsettled(attempt) && attempt.cancellation_id === null && attempt.imp_uid === payment.imp_uid;
+/** A refund (not a revocation) that got no answer and was settled as not made: the gateway showed nothing in time. */
+const settledUnanswered = (attempt: Attempt): boolean =>
+  attempt.outcome === 'failed' &&
+  attempt.error_code === 'UPSTREAM_UNAVAILABLE' &&
+  attempt.cancellation_id === null &&
+  !isRevokeAttempt(attempt);
 
 // A retry whose key's earlier attempt was sent, got no answer, and is not shown by the gateway yet: it may still apply.
 const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
@@ -222,11 +228,19 @@ const refund = async (
       return { kind: 'refunded', payment, refunded: earlier.amount ?? 0, entry: undefined, accepted: true };
     }
     if (earlier?.outcome === 'rejected' && accepted !== null) return fail('PG_PROVIDER');
+    // Settled as not refunded once the gateway could no longer be running it, and shown after all: it applied later
+    // than any gateway should. This key's refund is that one (told to the shop as a cancel made elsewhere), never a
+    // second.
+    const late =
+      earlier && settledUnanswered(earlier)
+        ? findEntryFor(earlier, payment.cancel_history, claimedIds(attempts))
+        : undefined;
+    if (late) return { kind: 'refunded', payment, refunded: late.amount, entry: late };
   }
 
   // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
   // (Gateway.guardsRunningChanges): nothing is sent until the gateway shows how it ended, or it can no longer apply.
-  const running = deps.gateway.guardsRunningChanges ? undefined : attempts.find(mayStillRun(payment));
+  const running = runningChange(deps.gateway, payment, attempts);
   if (running) return running.id === unsettledEarlier?.id ? notShownYet(deps, running.id) : earlierRunning(deps);
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.

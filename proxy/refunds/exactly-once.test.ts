@@ -91,6 +91,33 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     );
   });
 
+  it("a cancel settled as not refunded after ten minutes and applied by i'mport later still: the same key answers that refund", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-LATER', amount: 5000 });
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const body = { merchant_uid: 'U-LATER', cancel_request_amount: 2000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-later' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('U-LATER')).body.cancelable_amount, 5000, 'settled as not refunded');
+    // Later than any gateway should, i'mport applies it after all; a look records it as a cancel made elsewhere.
+    const token = await issueToken(h.fake);
+    const late = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 2000, checksum: 5000, reason: 'x' }, token),
+    );
+    assert.equal(late.status, 200);
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-LATER', status: 'cancelled' }),
+    });
+    const retry = await h.cancel(body, { key: 'k-later' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.refunded, 2000);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once, not twice');
+    assert.equal(h.fake.count('cancel'), 2, "the lost one and the late one at i'mport: none sent for the retry");
+  });
+
   it('when even the re-fetch fails, answers 503 REFUND_OUTCOME_UNKNOWN, marks the order, and the retry with the same key reports the refund that did happen', async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'U-DARK', amount: 4000 });

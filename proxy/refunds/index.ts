@@ -8,4 +8,4 @@ export type { CancelInput } from './cancel-input.ts';
 export type { RefundDeps } from './deps.ts';
 export type { CancelOutcome, Failure, Refunded, Replayed, Revoked, SyncOutcome, ViewOutcome } from './outcome.ts';
 export { createWebhookSync, syncFromWebhook } from './sync-from-webhook.ts';
-export { viewPayment } from './view.ts';
+export { settleOrder, viewPayment } from './view.ts';

@@ -4,6 +4,7 @@
  */
 
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
+import type { Gateway } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
@@ -85,6 +86,21 @@ export const verdictOf = (attempt: Judged, payment: Payment, claimed: ReadonlySe
 
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
+
+/**
+ * An earlier change of this order that may still be running at a gateway that would not stop another beside it
+ * (Gateway.guardsRunningChanges): unsettled after settleAttempts() judged `attempts` from `payment`, just read, and not
+ * accepted by the gateway. Only an attempt on this payment is judged by its copy, so only such a one counts. While
+ * there is one, nothing more is sent for the order, and no refund request is taken for it.
+ */
+export const runningChange = (
+  gateway: Pick<Gateway, 'guardsRunningChanges'>,
+  payment: Payment,
+  attempts: readonly Attempt[],
+): Attempt | undefined =>
+  gateway.guardsRunningChanges
+    ? undefined
+    : attempts.find((a) => isUnsettled(a) && a.cancellation_id === null && a.imp_uid === payment.imp_uid);
 
 /**
  * cancellation ids already accounted to attempts: those that succeeded, and those the gateway accepted (settled or

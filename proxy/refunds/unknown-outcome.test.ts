@@ -5,9 +5,11 @@ import { afterEach, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { ErrorAnswerSchema } from '../../shared/schemas/answers.ts';
 import { RefundViewSchema } from '../../shared/schemas/refund-view.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -172,6 +174,27 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
     assert.deepEqual([retry.body.revoked, retry.body.refunded], [true, 0]);
     assert.equal(h.fake.count('vbank'), 1);
+  });
+
+  it('answers at once that the account changed when its revocation got no answer and the account shows paid', async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    const p = fake.addPayment({ merchant_uid: 'UV-3', ...ready });
+    // The customer's deposit lands while the revocation is on its way, and its answer never comes back.
+    const depositThenDrop: typeof fetch = async (input, init) => {
+      if (init?.method === 'DELETE') {
+        fake.addPayment({ ...p, status: 'paid', paid_at: Math.floor(clock.now() / 1000) });
+        throw new TypeError('fetch failed');
+      }
+      return fake.fetch(input, init);
+    };
+    h = await createHarness({ clock, fake: withFetch(fake, depositThenDrop) });
+    await h.view('UV-3');
+    const first = await h.cancel({ merchant_uid: 'UV-3', reason: 'x' }, { key: 'uv-3' });
+    assert.equal(first.body.error?.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', JSON.stringify(first.body));
+    assert.equal(first.body.cancelable_amount, 5000, 'the paid amount, refundable to an account');
+    assert.equal((await h.store.listAttempts('UV-3'))[0]!.outcome, 'failed', 'an unpaid account only can be revoked');
+    assert.equal((await h.view('UV-3')).body.refundable, true);
   });
 
   it('is not reported as revoked when the customer paid in the meantime', async () => {

@@ -74,6 +74,27 @@ describe('POST /refund-requests', () => {
     assert.equal((await h.view('R-2')).body.request, null);
   });
 
+  it("takes no request while an earlier refund of the order got no answer and may still apply at i'mport", async () => {
+    h = await withRequests();
+    h.fake.addPayment({ merchant_uid: 'R-RUN', amount: 20000 });
+    // A refund made earlier under a refund-mode grant, whose cancel got no answer: i'mport shows nothing yet.
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const direct = await h.cancel(
+      { merchant_uid: 'R-RUN', cancel_request_amount: 3000, reason: 'x' },
+      { key: 'r-run' },
+    );
+    assert.equal(direct.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    const { ask } = requestCalls(h);
+    const asked = await ask({ merchant_uid: 'R-RUN', reason: '단순 변심', cancel_request_amount: 3000 });
+    assert.equal(asked.res.status, 409, JSON.stringify(asked.body));
+    assert.equal(asked.body.error.code, 'REFUND_IN_PROGRESS', 'a request now could be approved beside the first');
+    assert.equal(await h.store.latestRequest('R-RUN'), null, 'no request was made');
+    // Once i'mport can no longer be running it and shows nothing, the order is refundable and may be asked about.
+    h.clock.advance(10 * 60_000 + 1000);
+    const later = await ask({ merchant_uid: 'R-RUN', reason: '단순 변심', cancel_request_amount: 3000 });
+    assert.equal(later.res.status, 201, JSON.stringify(later.body));
+  });
+
   it('keeps one open request per order: another answers 409 REFUND_REQUEST_OPEN with the open one', async () => {
     h = await withRequests();
     h.fake.addPayment({ merchant_uid: 'R-3', amount: 9000 });

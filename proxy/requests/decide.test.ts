@@ -174,6 +174,41 @@ describe('deciding refund requests', () => {
     assert.equal(h.fake.count('cancel'), 1);
   });
 
+  it('approving again an approval whose cancel got no answer looks at the order first: refused while it may run, then refunds once', async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-6');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const unknown = await approve(id);
+    assert.equal(unknown.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(unknown.body.request.status, 'approved');
+    const soon = await approve(id);
+    assert.equal(soon.body.error?.code, 'REFUND_IN_PROGRESS', "i'mport may still be running the first cancel");
+    assert.equal(h.fake.count('cancel'), 1, 'nothing more was sent');
+    // Nobody opened the customer's widget: staff approving again is the look that settles it.
+    h.clock.advance(10 * 60_000 + 1000);
+    const again = await approve(id);
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.deepEqual([again.body.refund.ok, again.body.request.status], [true, 'refunded']);
+    assert.equal(h.fake.count('cancel'), 2);
+    const refunded = h.fake.calls.filter((c) => c.route === 'cancel' && c.status === 200).length;
+    assert.equal(refunded, 1, 'one cancel applied');
+  });
+
+  it("approving again an approval whose cancel i'mport applied late says it is refunded, and sends nothing", async () => {
+    h = await withRequests();
+    const { approve } = requestCalls(h);
+    const id = await requested('A-7');
+    h.fake.inject({ kind: 'hold_response', ms: 3000 });
+    h.fake.inject({ kind: 'drop', route: 'payment' });
+    const unknown = await approve(id);
+    assert.equal(unknown.body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    const again = await approve(id);
+    assert.equal(again.body.error?.code, 'REFUND_REQUEST_DECIDED', JSON.stringify(again.body));
+    assert.equal((await h.store.getRequest(id))?.status, 'refunded', 'the look found the cancel applied');
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
   it("fails an approval i'mport refuses, with its code", async () => {
     h = await withRequests();
     const { approve } = requestCalls(h);

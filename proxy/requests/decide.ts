@@ -13,9 +13,10 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import { RESERVED_KEY_PREFIX } from '../../shared/schemas/fields.ts';
 import type { Answer } from '../errors.ts';
-import { cancelRefund, toAnswer } from '../refunds/index.ts';
+import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
-import type { RefundRequestRecord } from '../store/requests.ts';
+import type { NewEvent } from '../store/outbox.ts';
+import type { ApprovalClaim, RefundRequestRecord } from '../store/requests.ts';
 import type { RequestSettled, Store } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
 import type { RequestDeps } from './deps.ts';
@@ -125,6 +126,23 @@ const fractionRefused = async (deps: RequestDeps, id: string, amount: number | u
   return fail('INVALID_REQUEST', 'amount must be a whole number of won.');
 };
 
+/**
+ * A request still `approved` from an earlier approval whose refund got no answer is settled only by a look at its
+ * order (the gateway asked, as the customer's view does). Staff approving it again look first: once the refund shows
+ * as not made (the request `failed`), it is claimed again; made, or still possibly running, and it is not.
+ */
+const claimAfterLooking = async (
+  deps: RequestDeps,
+  id: string,
+  claim: ApprovalClaim,
+  event: ((moved: RefundRequestRecord) => NewEvent) | undefined,
+): Promise<RefundRequestRecord | null> => {
+  const stuck = await deps.store.getRequest(id);
+  if (stuck?.status !== 'approved') return null;
+  await settleOrder(deps, stuck.merchant_uid);
+  return deps.store.claimApproval(id, claim, event);
+};
+
 export const approveRequest = async (
   deps: RequestDeps,
   id: string,
@@ -147,7 +165,8 @@ export const approveRequest = async (
   const event = deps.webhooks
     ? (moved: RefundRequestRecord) => requestEvent(deps, 'refund_request.approved', moved)
     : undefined;
-  const request = await deps.store.claimApproval(id, claim, event);
+  const request =
+    (await deps.store.claimApproval(id, claim, event)) ?? (await claimAfterLooking(deps, id, claim, event));
   if (!request) return whyNotClaimed(deps, id, body.amount, sealer);
   if (event) deps.webhooks?.kick();
   const amount = request.approved_amount ?? request.amount;
