@@ -26,7 +26,7 @@ import { requestLog } from './middleware/request-log.ts';
 import type { FetchLike } from './net/fetch-like.ts';
 import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
-import { settleOrder } from './refunds/view.ts';
+import { settleOrder } from './refunds/settle-order.ts';
 import { type AesGcm, createSealer } from './requests/account-crypto.ts';
 import { tellingFailedRequests } from './requests/events.ts';
 import { healthRoutes } from './routes/health.ts';

@@ -97,6 +97,30 @@ describe('the attention check looks at the order first', () => {
     assert.equal(warnLines(h).length, 0);
     assert.equal((await h.view('AT-LOOK')).body.refundable, true);
   });
+
+  it('settles an attempt left on another payment of the order (a revocation with no answer, the order paid by card since)', async () => {
+    const { h, receiver } = await startDefault();
+    const account = h.fake.addPayment({ merchant_uid: 'AT-OTHER', amount: 5000, pay_method: 'vbank', status: 'ready' });
+    await h.view('AT-OTHER');
+    h.fake.inject({ kind: 'drop', route: 'vbank' });
+    const revoke = await h.cancel({ merchant_uid: 'AT-OTHER', reason: 'x' }, { key: 'k' });
+    assert.equal(revoke.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // The customer pays the order by card instead, and i'mport tells the proxy of that payment.
+    const card = h.fake.addPayment({ merchant_uid: 'AT-OTHER', amount: 5000 });
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: card.imp_uid, merchant_uid: 'AT-OTHER', status: 'paid' }),
+    });
+    await pass(h, 601_000);
+    const attempts = await h.store.listAttempts('AT-OTHER');
+    assert.deepEqual(
+      attempts.map((a) => [a.imp_uid, a.outcome]),
+      [[account.imp_uid, 'failed']],
+      'judged from its own payment, which shows the account not revoked',
+    );
+    assert.equal(attentionPosts(receiver).length, 0);
+  });
 });
 
 describe('attention.needed for an event that failed', () => {

@@ -7,5 +7,6 @@ export { cancelRefund } from './cancel.ts';
 export type { CancelInput } from './cancel-input.ts';
 export type { RefundDeps } from './deps.ts';
 export type { CancelOutcome, Failure, Refunded, Replayed, Revoked, SyncOutcome, ViewOutcome } from './outcome.ts';
+export { settleOrder } from './settle-order.ts';
 export { createWebhookSync, syncFromWebhook } from './sync-from-webhook.ts';
-export { settleOrder, viewPayment } from './view.ts';
+export { viewPayment } from './view.ts';

@@ -49,20 +49,6 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
 };
 
 /**
- * Settles what a look at the order can, as the view does: a marked row (an attempt whose outcome is not known) re-read
- * from the gateway under the order's lease. For those who read only the ledger otherwise: an approval that finds its
- * request still `approved`, and the background check before it calls for the operator's attention. Never rejects.
- */
-export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promise<void> => {
-  try {
-    const stored = await deps.store.getPayment(merchantUid);
-    if (stored?.needs_sync) await recheck(deps, stored);
-  } catch (error) {
-    deps.log({ level: 'warn', msg: 'could not settle an order', merchant_uid: merchantUid, error: String(error) });
-  }
-};
-
-/**
  * The ledger's row, or for an order it does not know yet i'mport's copy, stored. A first copy may show cancels made
  * before the proxy ever saw the order (in i'mport's console): they are told to the shop, under the order's lease so
  * no refund of ours is mid-way; when a refund holds it, the next lookup (or i'mport's webhook) tells them instead.
@@ -85,7 +71,7 @@ const firstLoad = async (deps: RefundDeps, merchantUid: string, stored: StoredPa
  * a refund holding the lease is itself an attempt whose outcome is not known yet. When i'mport cannot be asked, the
  * row stands in as before, marked pending if an attempt is unsettled; not when i'mport shows impossible figures.
  */
-const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> => {
+export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> => {
   const read = await withLease(
     { ...deps, leaseWaitMs: 0 },
     `order:${stored.merchant_uid}`,
