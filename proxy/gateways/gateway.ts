@@ -160,6 +160,13 @@ export interface Gateway {
    * arrives, not when it ends), no change is sent on an order while an earlier one may still be running there.
    */
   readonly guardsRunningChanges: boolean;
+  /**
+   * Whether a cancel applies only while its checksum is the balance at that moment, with nothing pending beside it
+   * (i'mport V1): then a cancel an attempt made comes after the cancels that make up the amount paid less its
+   * checksum, and an earlier one of the same amount (a refund in the console just before) is never taken for it. Not
+   * on PortOne V2, whose checksum also leaves out cancels still pending, which may finish after the attempt's.
+   */
+  readonly checksumOrdersCancels: boolean;
   /** The gateway as an answer's message names it ("i'mport", "PortOne"): messages never name the other one. */
   readonly label: string;
   /** Where the gateway's webhooks are received (POST). */

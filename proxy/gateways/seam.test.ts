@@ -106,6 +106,7 @@ const createTinyGateway = () => {
     label: 'Tiny',
     changeMayRunForMs: 0,
     guardsRunningChanges: false,
+    checksumOrdersCancels: true,
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),

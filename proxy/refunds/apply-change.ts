@@ -228,7 +228,8 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, known);
+  const ordered = deps.gateway.checksumOrdersCancels;
+  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, known, ordered);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };

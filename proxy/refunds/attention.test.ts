@@ -98,6 +98,19 @@ describe('the attention check looks at the order first', () => {
     assert.equal((await h.view('AT-LOOK')).body.refundable, true);
   });
 
+  it('tells of an attempt only once its order was looked at: not while a refund or another look holds the order', async () => {
+    const { h, receiver } = await start();
+    const attempt = await unsettledRefund(h, 'AT-BUSY');
+    // Another instance's refund (or look) holds the order: this check cannot look at it now.
+    assert.ok(await h.store.acquireLease('order:AT-BUSY', 'another-instance', 10 * 60_000, h.clock.now()));
+    await pass(h, 61_000);
+    assert.equal(attentionPosts(receiver).length, 0, 'not looked at yet');
+    await h.store.releaseLease('order:AT-BUSY', 'another-instance');
+    await pass(h, 31_000);
+    const [post] = attentionPosts(receiver);
+    assert.equal(post?.parsed.data.attempt_id, attempt!.id, "looked at, and still unknown (i'mport's lookups fail)");
+  });
+
   it('settles an attempt left on another payment of the order (a revocation with no answer, the order paid by card since)', async () => {
     const { h, receiver } = await startDefault();
     const account = h.fake.addPayment({ merchant_uid: 'AT-OTHER', amount: 5000, pay_method: 'vbank', status: 'ready' });

@@ -20,6 +20,9 @@ export const ATTENTION_CHECK_INTERVAL_MS = 30_000;
 /** How many of each a check handles; the rest wait for the next check. */
 const BATCH = 100;
 
+/** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
+const LOOKS_PER_CHECK = 10;
+
 export interface AttentionDeps {
   readonly store: Pick<Store, 'unsettledAttemptsToFlag' | 'failedEventsToFlag' | 'flagAttention'>;
   /** Epoch ms. */
@@ -34,7 +37,7 @@ export interface AttentionDeps {
    * Settles what a look at an order can (refunds' settleOrder): an attempt that got no answer and that the gateway
    * shows, or could no longer be running, is settled by it and needs nobody's attention. Never rejects.
    */
-  readonly settle?: (merchantUid: string) => Promise<void>;
+  readonly settle?: (merchantUid: string) => Promise<'looked' | 'busy'>;
 }
 
 export interface Attention {
@@ -118,10 +121,15 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       let told = false;
       const before = deps.now() - deps.afterMs;
       let attempts = await store.unsettledAttemptsToFlag(before, BATCH);
-      if (deps.settle && attempts.length > 0) {
-        // Looked at first, as a customer's view would: only what that look cannot settle is told.
-        for (const merchantUid of new Set(attempts.map((a) => a.merchant_uid))) await deps.settle(merchantUid);
-        attempts = await store.unsettledAttemptsToFlag(before, BATCH);
+      const { settle } = deps;
+      if (settle && attempts.length > 0) {
+        // Looked at first, as a customer's view would: only what that look cannot settle is told. A few orders a check,
+        // together, so a gateway that hangs holds the background pass for one timeout, not one per order; an order
+        // whose lease was held (a refund or another look running) is told of at a later check, once looked at.
+        const orders = [...new Set(attempts.map((a) => a.merchant_uid))].slice(0, LOOKS_PER_CHECK);
+        const looks = await Promise.all(orders.map(async (uid) => [uid, await settle(uid)] as const));
+        const looked = new Set(looks.flatMap(([uid, how]) => (how === 'looked' ? [uid] : [])));
+        attempts = (await store.unsettledAttemptsToFlag(before, BATCH)).filter((a) => looked.has(a.merchant_uid));
       }
       for (const attempt of attempts)
         told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;

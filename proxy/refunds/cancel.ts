@@ -10,7 +10,7 @@
 import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import { checkHolder } from '../holders/holder-check.ts';
-import type { Payment } from '../payments/payment.ts';
+import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
@@ -32,6 +32,7 @@ import {
   findEntryFor,
   isRevokeAttempt,
   isUnsettled,
+  madeBefore,
   runningChange,
   settleAttempts,
 } from './settle.ts';
@@ -116,6 +117,35 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
     `This request's refund was sent earlier and ${deps.gateway.label} still cannot be asked what happened. Send it again with the ` +
       'same Idempotency-Key later to learn the outcome (it never refunds twice).',
   );
+};
+
+/** What a late cancel may not be taken from: other attempts' entries, and (where the checksum orders them) earlier ones. */
+const lateClaims = (deps: RefundDeps, attempt: Attempt, payment: Payment, attempts: readonly Attempt[]) => {
+  const claimed = claimedIds(attempts);
+  if (deps.gateway.checksumOrdersCancels) for (const id of madeBefore(attempt, payment)) claimed.add(id);
+  return claimed;
+};
+
+/**
+ * The late-applied refund of this request, if any: an attempt of this key, or of this refund request's approvals,
+ * settled as not made, and an entry the gateway now shows for it that no attempt has taken (nor, where the checksum
+ * orders them, one made before it).
+ */
+const lateRefund = (
+  deps: RefundDeps,
+  input: CancelInput,
+  keyed: Keyed,
+  payment: Payment,
+  attempts: readonly Attempt[],
+): { readonly earlier: Attempt; readonly entry: Cancellation } | null => {
+  const requestId = input.approval?.request_id;
+  const ours = (a: Attempt) =>
+    (keyed !== null && a.idempotency_key === keyed.key) || (requestId !== undefined && a.request_id === requestId);
+  for (const earlier of attempts.filter((a) => a.imp_uid === payment.imp_uid && ours(a) && settledUnanswered(a))) {
+    const entry = findEntryFor(earlier, payment.cancel_history, lateClaims(deps, earlier, payment, attempts));
+    if (entry) return { earlier, entry };
+  }
+  return null;
 };
 
 /** A refund (not a revocation) that got no answer and was settled as not made: the gateway showed nothing in time. */
@@ -228,14 +258,19 @@ const refund = async (
       return { kind: 'refunded', payment, refunded: earlier.amount ?? 0, entry: undefined, accepted: true };
     }
     if (earlier?.outcome === 'rejected' && accepted !== null) return fail('PG_PROVIDER');
-    // Settled as not refunded once the gateway could no longer be running it, and shown after all: it applied later
-    // than any gateway should. This key's refund is that one (told to the shop as a cancel made elsewhere), never a
-    // second.
-    const late =
-      earlier && settledUnanswered(earlier)
-        ? findEntryFor(earlier, payment.cancel_history, claimedIds(attempts))
-        : undefined;
-    if (late) return { kind: 'refunded', payment, refunded: late.amount, entry: late };
+  }
+
+  // An earlier refund of this request (this key's, or this refund request's) was settled as not made once the gateway
+  // could no longer be running it, and the gateway shows it after all: it applied later than any gateway should. That
+  // is this request's refund, never a second one: it is written as this request's attempt (so it counts against the
+  // grant, and no other request can take it), without an event (the shop heard of it as a cancel made elsewhere).
+  const late = lateRefund(deps, input, keyed, payment, attempts);
+  if (late) {
+    const found = `${deps.gateway.label} applied it after attempt ${late.earlier.id} was settled as not made`;
+    const attempt = { ...start, imp_uid: payment.imp_uid, amount: late.entry.amount, checksum: late.earlier.checksum };
+    const finish = { outcome: 'succeeded', cancellation_id: entryId(late.entry), refunded: late.entry.amount } as const;
+    await deps.store.insertAttempt(attempt, ending(deps, { ...finish, iamport_message: found }));
+    return { kind: 'refunded', payment, refunded: late.entry.amount, entry: late.entry };
   }
 
   // An earlier change of this order may still be running at a gateway that would not stop a second one beside it

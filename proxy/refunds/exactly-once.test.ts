@@ -1,9 +1,11 @@
 // Exactly-once: unknown outcomes settled from i'mport, Idempotency-Key replay, and concurrent refunds of one order.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
-import { createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -91,6 +93,76 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     );
   });
 
+  it("never takes a refund made in i'mport's console before the cancel for the cancel that got no answer", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-CONSOLE', amount: 5000 });
+    await h.view('U-CONSOLE');
+    // Staff refund 1,000 in i'mport's console, and the ledger learns of it.
+    const token = await issueToken(h.fake);
+    const inConsole = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'console' }, token),
+    );
+    assert.equal(inConsole.status, 200);
+    h.clock.advance(60_000);
+    assert.equal((await h.view('U-CONSOLE')).body.cancel_amount, 0, 'the ledger has not read it yet');
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-CONSOLE', status: 'cancelled' }),
+    });
+    assert.equal((await h.view('U-CONSOLE')).body.cancel_amount, 1000);
+    h.clock.advance(60_000);
+    // The customer's own 1,000 never reaches i'mport.
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const body = { merchant_uid: 'U-CONSOLE', cancel_request_amount: 1000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-console' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(60_000);
+    const soon = await h.cancel(body, { key: 'k-console' });
+    assert.equal(
+      soon.body.error?.code,
+      'REFUND_OUTCOME_UNKNOWN',
+      `the console's refund is not this one: ${JSON.stringify(soon.body)}`,
+    );
+    h.clock.advance(10 * 60_000);
+    const retry = await h.cancel(body, { key: 'k-console' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, "the console's and the customer's own, once each");
+  });
+
+  it('keeps an order whose cancel got no answer marked when a webhook arrives and its second lookup fails', async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    // The n-th lookup of a payment from now on answers 502; 0: none.
+    let failing = 0;
+    let lookups = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input).includes('/payments/imp_') && failing > 0 && ++lookups === failing) {
+        return new Response('bad gateway', { status: 502 });
+      }
+      return fake.fetch(input, init);
+    };
+    h = await createHarness({ timeoutMs: 300, clock, fake: withFetch(fake, flaky) });
+    const p = h.fake.addPayment({ merchant_uid: 'U-MARK', amount: 5000 });
+    await h.view('U-MARK');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const body = { merchant_uid: 'U-MARK', cancel_request_amount: 1000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-mark' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // i'mport notifies (of something else): its first lookup stores the copy, the one under the order's lease fails.
+    failing = 2;
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-MARK', status: 'paid' }),
+    });
+    assert.equal(lookups, 2);
+    const view = await h.view('U-MARK');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    h.clock.advance(10 * 60_000 + 1000);
+    const after = await h.view('U-MARK');
+    assert.deepEqual([after.body.refundable, after.body.cancelable_amount], [true, 5000], 'settled as not refunded');
+  });
+
   it("a cancel settled as not refunded after ten minutes and applied by i'mport later still: the same key answers that refund", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const p = h.fake.addPayment({ merchant_uid: 'U-LATER', amount: 5000 });
@@ -116,6 +188,48 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal(retry.body.refunded, 2000);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once, not twice');
     assert.equal(h.fake.count('cancel'), 2, "the lost one and the late one at i'mport: none sent for the retry");
+    const audit = await h.store.listAttempts('U-LATER');
+    const taken = audit.find((a) => a.outcome === 'succeeded');
+    assert.equal(taken?.cancellation_id, h.fake.getPayment(p.imp_uid)!.cancel_history[0]!.cancellation_id);
+  });
+
+  it('a late cancel is one refund: it counts against the grant, and a second key that got no answer cannot take it too', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-TWO', amount: 5000 });
+    // One grant (its jti and cap), minted again for each call as a shop's page would be reloaded.
+    const grant = () => h.grant('U-TWO', { maxAmount: 2000, jti: 'g-two' });
+    const body = (n: number) => ({ merchant_uid: 'U-TWO', cancel_request_amount: 1000, reason: `r${n}` });
+    // Two asks of 1,000, each sent, each without an answer, each settled as not made ten minutes on.
+    for (const n of [1, 2]) {
+      h.fake.inject({ kind: 'drop', route: 'cancel' });
+      assert.equal(
+        (await h.cancel(body(n), { key: `k-${n}`, grant: await grant() })).body.error.code,
+        'REFUND_OUTCOME_UNKNOWN',
+      );
+      h.clock.advance(10 * 60_000 + 1000);
+      assert.equal((await h.view('U-TWO')).body.refundable, true);
+    }
+    // One of them applies after all.
+    const token = await issueToken(h.fake);
+    const late = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'late' }, token),
+    );
+    assert.equal(late.status, 200);
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-TWO', status: 'cancelled' }),
+    });
+    const first = await h.cancel(body(1), { key: 'k-1', grant: await grant() });
+    assert.deepEqual([first.res.status, first.body.refunded], [200, 1000], JSON.stringify(first.body));
+    const second = await h.cancel(body(2), { key: 'k-2', grant: await grant() });
+    assert.equal(second.res.status, 200, JSON.stringify(second.body));
+    assert.notEqual(second.body.receipt_url, first.body.receipt_url, 'its own refund, not the same one again');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
+    const third = await h.cancel(body(3), { key: 'k-3', grant: await grant() });
+    assert.equal(third.body.error?.code, 'FORBIDDEN', "the grant's 2,000 are spent: the late one counted");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
   });
 
   it('when even the re-fetch fails, answers 503 REFUND_OUTCOME_UNKNOWN, marks the order, and the retry with the same key reports the refund that did happen', async () => {

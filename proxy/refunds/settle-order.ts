@@ -11,17 +11,23 @@ import { recheck } from './view.ts';
  * A marked row (an attempt whose outcome is not known) re-read from the gateway under the order's lease, as the view
  * does; and an attempt left unsettled on another payment of the order (an unpaid account whose revocation got no
  * answer, the order paid since by another payment), judged from that payment's own copy, as its webhook would be.
- * Never rejects.
+ * Never rejects. `busy`: the order's lease was held (a refund or another look running), so it was not looked at now.
  */
-export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promise<void> => {
+export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promise<'looked' | 'busy'> => {
   try {
-    const stored = await deps.store.getPayment(merchantUid);
-    if (stored?.needs_sync) await recheck(deps, stored);
-    const others = (await deps.store.listAttempts(merchantUid)).flatMap((a) =>
-      isUnsettled(a) && a.imp_uid !== null && a.imp_uid !== stored?.imp_uid ? [a.imp_uid] : [],
-    );
+    const [stored, attempts] = await Promise.all([
+      deps.store.getPayment(merchantUid),
+      deps.store.listAttempts(merchantUid),
+    ]);
+    const unsettled = attempts.filter(isUnsettled);
+    // Marked, or unmarked while one of its attempts is unsettled (a row whose mark a copy stored since had cleared).
+    if (stored && (stored.needs_sync || unsettled.some((a) => a.imp_uid === stored.imp_uid))) {
+      if ((await recheck(deps, stored)).busy) return 'busy';
+    }
+    const others = unsettled.flatMap((a) => (a.imp_uid !== null && a.imp_uid !== stored?.imp_uid ? [a.imp_uid] : []));
     for (const impUid of new Set(others)) await syncFromWebhook(deps, impUid);
   } catch (error) {
     deps.log({ level: 'warn', msg: 'could not settle an order', merchant_uid: merchantUid, error: String(error) });
   }
+  return 'looked';
 };

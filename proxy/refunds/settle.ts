@@ -65,10 +65,38 @@ export interface Verdict {
 type Judged = Pick<Attempt, 'amount' | 'started_at' | 'checksum'> & { readonly cancellation_id?: string | null };
 
 /**
+ * The history entries that were there before `attempt` was sent, where the gateway applies a cancel only while its
+ * checksum is the balance (Gateway.checksumOrdersCancels): `checksum` said what was cancelled by then (amount less
+ * checksum), so the entries that make that up, in time order, were not its own. An entry tied in time with a later
+ * one is left out of this set (either may be the later), and so is every entry when the history does not add up to
+ * the payment's cancel_amount: then nothing is known for sure, and only `claimed` excludes.
+ */
+export const madeBefore = (attempt: Pick<Attempt, 'checksum'>, payment: Payment): Set<string> => {
+  const history = payment.cancel_history;
+  if (attempt.checksum === null || history.reduce((sum, e) => sum + e.amount, 0) !== payment.cancel_amount) {
+    return new Set();
+  }
+  const before = payment.amount - attempt.checksum;
+  const upTo = (e: Cancellation) =>
+    history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
+  return new Set(history.filter((e) => upTo(e) < before).map(entryId));
+};
+
+/**
  * Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. An
  * attempt that knows its cancellation's id (one the gateway accepted to finish later) is judged by that id alone.
+ * `ordered`: the gateway's checksumOrdersCancels, so that an entry made before the attempt is never taken for its own.
  */
-export const verdictOf = (attempt: Judged, payment: Payment, claimed: ReadonlySet<string>): Verdict => {
+export const verdictOf = (
+  attempt: Judged,
+  payment: Payment,
+  claimed: ReadonlySet<string>,
+  ordered = false,
+): Verdict => {
+  if (ordered && !isRevokeAttempt(attempt)) {
+    const before = madeBefore(attempt, payment);
+    if (before.size > 0) return verdictOf(attempt, payment, new Set([...claimed, ...before]));
+  }
   // A revoked virtual account leaves `ready` (for `failed`, most likely); it has no history entry and refunds nothing.
   // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
   if (isRevokeAttempt(attempt)) {
@@ -124,7 +152,12 @@ export const settleAttempts = async (
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const { applied, entry, refunded, pending, refused } = verdictOf(attempt, payment, claimed);
+    const { applied, entry, refunded, pending, refused } = verdictOf(
+      attempt,
+      payment,
+      claimed,
+      deps.gateway.checksumOrdersCancels,
+    );
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.
     // A revocation can run only on an unpaid account: once paid (or refunded), it has certainly not applied.
     const moot = isRevokeAttempt(attempt) && payment.status !== 'ready';

@@ -61,6 +61,10 @@ const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string)
   if (again.kind === 'ok') {
     await settleAttempts(deps, again.payment, attempts);
     await recordExternalCancels(deps, again.payment, await deps.store.listAttempts(payment.merchant_uid));
+  } else {
+    // The copy stored by the first lookup cleared the row's mark, yet an attempt is still unsettled: marked again, so
+    // the next look asks the gateway, and the view says the outcome is being checked.
+    await deps.store.markNeedsSync(impUid, deps.now());
   }
   return { value: undefined };
 };

@@ -24,6 +24,8 @@ interface Read {
   readonly loaded: Loaded;
   readonly pending: boolean;
   readonly attempts: readonly Attempt[] | null;
+  /** The order's lease was held (a refund, or another look, running): nothing was re-read or settled. */
+  readonly busy?: true;
 }
 
 /** The order's payment as the widget renders it; the grant must already be checked to cover the order. */
@@ -96,7 +98,9 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
       return { value: { loaded, pending: unfinished, attempts } };
     },
   );
-  return read === LEASE_BUSY ? { loaded: { kind: 'ok', payment: stored }, pending: true, attempts: null } : read;
+  return read === LEASE_BUSY
+    ? { loaded: { kind: 'ok', payment: stored }, pending: true, attempts: null, busy: true }
+    : read;
 };
 
 /**

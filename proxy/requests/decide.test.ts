@@ -6,6 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { RequestStatus } from '../../shared/refund-requests.ts';
 import { adminKeyId } from '../admin/admin-key.ts';
+import { BASE, json as fakeJson, issueToken } from '../gateways/iamport/fake/test-fixture.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, KEY } from '../test-support/admin-calls.ts';
 import { type Harness, tempSqlitePath } from '../test-support/harness.ts';
@@ -207,6 +208,50 @@ describe('deciding refund requests', () => {
     assert.equal(again.body.error?.code, 'REFUND_REQUEST_DECIDED', JSON.stringify(again.body));
     assert.equal((await h.store.getRequest(id))?.status, 'refunded', 'the look found the cancel applied');
     assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("approving again after i'mport applied the first approval's cancel later than it should: that refund, not a second", async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'A-8', amount: 20000 });
+    const id = (await ask({ merchant_uid: 'A-8', reason: '단순 변심', cancel_request_amount: 8000 })).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await approve(id)).body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('A-8')).body.request.status, 'failed', 'settled as not made');
+    const token = await issueToken(h.fake);
+    const late = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      fakeJson({ imp_uid: p.imp_uid, amount: 8000, checksum: 20000, reason: 'late' }, token),
+    );
+    assert.equal(late.status, 200);
+    await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'A-8', status: 'cancelled' }),
+    });
+    const again = await approve(id);
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.deepEqual(
+      [again.body.refund.ok, again.body.refund.refunded, again.body.request.status],
+      [true, 8000, 'refunded'],
+    );
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000, 'refunded once');
+  });
+
+  it('rejecting an approval whose cancel got no answer looks at the order first: refused while it may run, then rejected', async () => {
+    h = await withRequests();
+    const { approve, reject } = requestCalls(h);
+    const id = await requested('A-9');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await approve(id)).body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    const soon = await reject(id, { reason: '재고 있음' });
+    assert.equal(soon.body.error?.code, 'REFUND_REQUEST_DECIDED', 'approved, and its refund may still apply');
+    h.clock.advance(10 * 60_000 + 1000);
+    const later = await reject(id, { reason: '재고 있음' });
+    assert.equal(later.res.status, 200, JSON.stringify(later.body));
+    assert.equal(later.body.request.status, 'rejected');
+    assert.equal(h.fake.getPayment((await h.store.getPayment('A-9'))!.imp_uid)!.cancel_amount, 0, 'nothing refunded');
   });
 
   it("fails an approval i'mport refuses, with its code", async () => {

@@ -233,8 +233,14 @@ export const rejectRequest = async (
   body: { readonly reason: string; readonly allow_new_request?: boolean },
   decider: Decider,
 ): Promise<Decision> => {
-  const request = await deps.store.getRequest(id);
+  let request = await deps.store.getRequest(id);
   if (!request) return { kind: 'not_found' };
+  if (request.status === 'approved') {
+    // Its refund got no answer: a look at the order may settle it (failed: rejectable; refunded: decided), as for an
+    // approval made again.
+    await settleOrder(deps, request.merchant_uid);
+    request = (await deps.store.getRequest(id)) ?? request;
+  }
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');
   const now = deps.now();

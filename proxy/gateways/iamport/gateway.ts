@@ -55,6 +55,7 @@ export const iamportGatewayOf = (
   label: "i'mport",
   changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
   guardsRunningChanges: false,
+  checksumOrdersCancels: true,
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],
   findPayment: (merchantUid) => client.findPayment(merchantUid),

@@ -145,6 +145,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     label: 'PortOne',
     changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
     guardsRunningChanges: true,
+    checksumOrdersCancels: false,
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
     signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
