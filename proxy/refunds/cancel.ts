@@ -32,7 +32,7 @@ import {
   findEntryFor,
   isRevokeAttempt,
   isUnsettled,
-  madeBefore,
+  notItsOwn,
   runningChange,
   settleAttempts,
 } from './settle.ts';
@@ -119,12 +119,22 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
-/** What a late cancel may not be taken from: other attempts' entries, and (where the checksum orders them) earlier ones. */
+/** What a late cancel may not be taken from: other attempts' entries, and (where the checksum orders them) any it rules out. */
 const lateClaims = (deps: RefundDeps, attempt: Attempt, payment: Payment, attempts: readonly Attempt[]) => {
   const claimed = claimedIds(attempts);
-  if (deps.gateway.checksumOrdersCancels) for (const id of madeBefore(attempt, payment)) claimed.add(id);
+  if (deps.gateway.checksumOrdersCancels) for (const id of notItsOwn(attempt, payment)) claimed.add(id);
   return claimed;
 };
+
+/** An attempt of this request (its key's, or its refund request's approvals') settled as not made after no answer. */
+const ownSettledUnanswered =
+  (input: CancelInput, keyed: Keyed) =>
+  (a: Attempt): boolean => {
+    const requestId = input.approval?.request_id;
+    const ours =
+      (keyed !== null && a.idempotency_key === keyed.key) || (requestId !== undefined && a.request_id === requestId);
+    return ours && settledUnanswered(a);
+  };
 
 /**
  * The late-applied refund of this request, if any: an attempt of this key, or of this refund request's approvals,
@@ -138,10 +148,8 @@ const lateRefund = (
   payment: Payment,
   attempts: readonly Attempt[],
 ): { readonly earlier: Attempt; readonly entry: Cancellation } | null => {
-  const requestId = input.approval?.request_id;
-  const ours = (a: Attempt) =>
-    (keyed !== null && a.idempotency_key === keyed.key) || (requestId !== undefined && a.request_id === requestId);
-  for (const earlier of attempts.filter((a) => a.imp_uid === payment.imp_uid && ours(a) && settledUnanswered(a))) {
+  const ours = ownSettledUnanswered(input, keyed);
+  for (const earlier of attempts.filter((a) => a.imp_uid === payment.imp_uid && ours(a))) {
     const entry = findEntryFor(earlier, payment.cancel_history, lateClaims(deps, earlier, payment, attempts));
     if (entry) return { earlier, entry };
   }
@@ -232,6 +240,13 @@ const refund = async (
     await settleAttempts(deps, loaded.payment, attempts);
     // A capped grant, and the search for cancels made elsewhere below, count from settled outcomes.
     attempts = await deps.store.listAttempts(req.merchant_uid);
+  } else if (!order.payment?.needs_sync && attempts.some(ownSettledUnanswered(input, keyed))) {
+    // A refund of this request was settled as not made: it may have applied since (lateRefund, below), which the
+    // ledger's copy shows only once i'mport's webhook has come. i'mport is asked.
+    loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (loaded.kind !== 'ok') {
+      return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
+    }
   }
   const payment = loaded.payment;
   // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.

@@ -193,6 +193,48 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal(taken?.cancellation_id, h.fake.getPayment(p.imp_uid)!.cancel_history[0]!.cancellation_id);
   });
 
+  it("a late cancel is found by the same key's retry even before i'mport's webhook tells of it", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-QUIET', amount: 5000 });
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const body = { merchant_uid: 'U-QUIET', cancel_request_amount: 1000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-quiet' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('U-QUIET')).body.cancelable_amount, 5000, 'settled as not refunded');
+    const token = await issueToken(h.fake);
+    const late = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'late' }, token),
+    );
+    assert.equal(late.status, 200);
+    const retry = await h.cancel(body, { key: 'k-quiet' });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
+  });
+
+  it("never takes a cancel that came after another the attempt's checksum did not allow for", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-AFTER', amount: 5000 });
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const first = { merchant_uid: 'U-AFTER', cancel_request_amount: 1000, reason: 'first' };
+    assert.equal((await h.cancel(first, { key: 'k-first' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    // Settled as not made; then another refund of 2,000, and staff refund 1,000 in i'mport's console.
+    const other = await h.cancel({ merchant_uid: 'U-AFTER', cancel_request_amount: 2000, reason: 'b' }, { key: 'k-b' });
+    assert.equal(other.res.status, 200, JSON.stringify(other.body));
+    h.clock.advance(60_000);
+    const token = await issueToken(h.fake);
+    const inConsole = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 3000, reason: 'console' }, token),
+    );
+    assert.equal(inConsole.status, 200);
+    // The first ask's retry: the console's 1,000 came after the 2,000, which its checksum (5,000) did not allow for.
+    const retry = await h.cancel(first, { key: 'k-first' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "the customer's own 1,000 was made, once");
+  });
+
   it('a late cancel is one refund: it counts against the grant, and a second key that got no answer cannot take it too', async () => {
     h = await createHarness({ timeoutMs: 300 });
     const p = h.fake.addPayment({ merchant_uid: 'U-TWO', amount: 5000 });

@@ -65,21 +65,30 @@ export interface Verdict {
 type Judged = Pick<Attempt, 'amount' | 'started_at' | 'checksum'> & { readonly cancellation_id?: string | null };
 
 /**
- * The history entries that were there before `attempt` was sent, where the gateway applies a cancel only while its
- * checksum is the balance (Gateway.checksumOrdersCancels): `checksum` said what was cancelled by then (amount less
- * checksum), so the entries that make that up, in time order, were not its own. An entry tied in time with a later
- * one is left out of this set (either may be the later), and so is every entry when the history does not add up to
- * the payment's cancel_amount: then nothing is known for sure, and only `claimed` excludes.
+ * The history entries that cannot be `attempt`'s own, where the gateway applies a cancel only while its checksum is
+ * the balance (Gateway.checksumOrdersCancels). Had the attempt's cancel applied, exactly `amount - checksum` was
+ * cancelled just before it; i'mport stamps a cancel when it applies it, one after another (the checksum orders them),
+ * so its entry is the one with that much cancelled before it in `cancelled_at` order (a tie in the same second is
+ * given the benefit of the doubt). Ruled out: an entry with less before it that is also stamped before the attempt
+ * began (a cancel that was there when it was sent, such as one in i'mport's console), and an entry with more before
+ * it (one that came after another cancel the checksum did not allow for). Nothing is ruled out when the history does
+ * not add up to the payment's cancel_amount: then only `claimed` excludes.
  */
-export const madeBefore = (attempt: Pick<Attempt, 'checksum'>, payment: Payment): Set<string> => {
+export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, payment: Payment): Set<string> => {
   const history = payment.cancel_history;
   if (attempt.checksum === null || history.reduce((sum, e) => sum + e.amount, 0) !== payment.cancel_amount) {
     return new Set();
   }
   const before = payment.amount - attempt.checksum;
-  const upTo = (e: Cancellation) =>
-    history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
-  return new Set(history.filter((e) => upTo(e) < before).map(entryId));
+  const sumOf = (e: Cancellation, counts: (other: Cancellation) => boolean) =>
+    history.reduce((sum, other) => (other !== e && counts(other) ? sum + other.amount : sum), 0);
+  const ruledOut = (e: Cancellation) => {
+    const upTo = sumOf(e, (other) => other.cancelled_at <= e.cancelled_at);
+    const strictlyBefore = sumOf(e, (other) => other.cancelled_at < e.cancelled_at);
+    const earlier = upTo < before && e.cancelled_at * 1000 < attempt.started_at;
+    return earlier || strictlyBefore > before;
+  };
+  return new Set(history.filter(ruledOut).map(entryId));
 };
 
 /**
@@ -94,8 +103,8 @@ export const verdictOf = (
   ordered = false,
 ): Verdict => {
   if (ordered && !isRevokeAttempt(attempt)) {
-    const before = madeBefore(attempt, payment);
-    if (before.size > 0) return verdictOf(attempt, payment, new Set([...claimed, ...before]));
+    const others = notItsOwn(attempt, payment);
+    if (others.size > 0) return verdictOf(attempt, payment, new Set([...claimed, ...others]));
   }
   // A revoked virtual account leaves `ready` (for `failed`, most likely); it has no history entry and refunds nothing.
   // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
