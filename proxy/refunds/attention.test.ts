@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
@@ -120,11 +121,7 @@ describe('the attention check looks at the order first', () => {
     assert.equal(revoke.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
     // The customer pays the order by card instead, and i'mport tells the proxy of that payment.
     const card = h.fake.addPayment({ merchant_uid: 'AT-OTHER', amount: 5000 });
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: card.imp_uid, merchant_uid: 'AT-OTHER', status: 'paid' }),
-    });
+    await notifyOf(h, card.imp_uid, 'AT-OTHER', 'paid');
     await pass(h, 601_000);
     const attempts = await h.store.listAttempts('AT-OTHER');
     assert.deepEqual(

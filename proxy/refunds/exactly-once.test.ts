@@ -2,13 +2,24 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
-import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
+
+/** A refund of `amount` of a new order of 5,000 whose cancel got no answer, settled as not made ten minutes on. */
+const settledAsNotMade = async (merchantUid: string, amount: number, key: string) => {
+  const p = h.fake.addPayment({ merchant_uid: merchantUid, amount: 5000 });
+  h.fake.inject({ kind: 'drop', route: 'cancel' });
+  const body = { merchant_uid: merchantUid, cancel_request_amount: amount, reason: 'x' };
+  assert.equal((await h.cancel(body, { key })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+  h.clock.advance(10 * 60_000 + 1000);
+  assert.equal((await h.view(merchantUid)).body.cancelable_amount, 5000, 'settled as not refunded');
+  return { p, body };
+};
 
 describe("unknown outcomes: the proxy says only what i'mport shows", () => {
   it('a cancel applied but its response lost is reported as done, once', async () => {
@@ -74,12 +85,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     );
     assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
     // i'mport finishes the cancel after the proxy stopped waiting: it shows up in the payment's history.
-    const token = await issueToken(h.fake);
-    const late = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 2000, checksum: 5000, reason: 'x' }, token),
-    );
-    assert.equal(late.status, 200);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
     const retry = await h.cancel(
       { merchant_uid: 'U-LATE', cancel_request_amount: 2000, reason: 'x' },
       { key: 'k-late' },
@@ -98,19 +104,10 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     const p = h.fake.addPayment({ merchant_uid: 'U-CONSOLE', amount: 5000 });
     await h.view('U-CONSOLE');
     // Staff refund 1,000 in i'mport's console, and the ledger learns of it.
-    const token = await issueToken(h.fake);
-    const inConsole = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'console' }, token),
-    );
-    assert.equal(inConsole.status, 200);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
     h.clock.advance(60_000);
     assert.equal((await h.view('U-CONSOLE')).body.cancel_amount, 0, 'the ledger has not read it yet');
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-CONSOLE', status: 'cancelled' }),
-    });
+    await notifyOf(h, p.imp_uid, 'U-CONSOLE');
     assert.equal((await h.view('U-CONSOLE')).body.cancel_amount, 1000);
     h.clock.advance(60_000);
     // The customer's own 1,000 never reaches i'mport.
@@ -150,11 +147,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal((await h.cancel(body, { key: 'k-mark' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
     // i'mport notifies (of something else): its first lookup stores the copy, the one under the order's lease fails.
     failing = 2;
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-MARK', status: 'paid' }),
-    });
+    await notifyOf(h, p.imp_uid, 'U-MARK', 'paid');
     assert.equal(lookups, 2);
     const view = await h.view('U-MARK');
     assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
@@ -165,24 +158,10 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
 
   it("a cancel settled as not refunded after ten minutes and applied by i'mport later still: the same key answers that refund", async () => {
     h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'U-LATER', amount: 5000 });
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'U-LATER', cancel_request_amount: 2000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'k-later' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    h.clock.advance(10 * 60_000 + 1000);
-    assert.equal((await h.view('U-LATER')).body.cancelable_amount, 5000, 'settled as not refunded');
+    const { p, body } = await settledAsNotMade('U-LATER', 2000, 'k-later');
     // Later than any gateway should, i'mport applies it after all; a look records it as a cancel made elsewhere.
-    const token = await issueToken(h.fake);
-    const late = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 2000, checksum: 5000, reason: 'x' }, token),
-    );
-    assert.equal(late.status, 200);
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-LATER', status: 'cancelled' }),
-    });
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await notifyOf(h, p.imp_uid, 'U-LATER');
     const retry = await h.cancel(body, { key: 'k-later' });
     assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
     assert.equal(retry.body.refunded, 2000);
@@ -195,18 +174,8 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
 
   it("a late cancel is found by the same key's retry even before i'mport's webhook tells of it", async () => {
     h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'U-QUIET', amount: 5000 });
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'U-QUIET', cancel_request_amount: 1000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'k-quiet' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    h.clock.advance(10 * 60_000 + 1000);
-    assert.equal((await h.view('U-QUIET')).body.cancelable_amount, 5000, 'settled as not refunded');
-    const token = await issueToken(h.fake);
-    const late = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'late' }, token),
-    );
-    assert.equal(late.status, 200);
+    const { p, body } = await settledAsNotMade('U-QUIET', 1000, 'k-quiet');
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
     const retry = await h.cancel(body, { key: 'k-quiet' });
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
@@ -214,21 +183,12 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
 
   it("never takes a cancel that came after another the attempt's checksum did not allow for", async () => {
     h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'U-AFTER', amount: 5000 });
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const first = { merchant_uid: 'U-AFTER', cancel_request_amount: 1000, reason: 'first' };
-    assert.equal((await h.cancel(first, { key: 'k-first' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    h.clock.advance(10 * 60_000 + 1000);
-    // Settled as not made; then another refund of 2,000, and staff refund 1,000 in i'mport's console.
+    const { p, body: first } = await settledAsNotMade('U-AFTER', 1000, 'k-first');
+    // Then another refund of 2,000, and staff refund 1,000 in i'mport's console.
     const other = await h.cancel({ merchant_uid: 'U-AFTER', cancel_request_amount: 2000, reason: 'b' }, { key: 'k-b' });
     assert.equal(other.res.status, 200, JSON.stringify(other.body));
     h.clock.advance(60_000);
-    const token = await issueToken(h.fake);
-    const inConsole = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 3000, reason: 'console' }, token),
-    );
-    assert.equal(inConsole.status, 200);
+    await cancelAtIamport(h, p.imp_uid, 1000, 3000);
     // The first ask's retry: the console's 1,000 came after the 2,000, which its checksum (5,000) did not allow for.
     const retry = await h.cancel(first, { key: 'k-first' });
     assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
@@ -252,17 +212,8 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
       assert.equal((await h.view('U-TWO')).body.refundable, true);
     }
     // One of them applies after all.
-    const token = await issueToken(h.fake);
-    const late = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 1000, checksum: 5000, reason: 'late' }, token),
-    );
-    assert.equal(late.status, 200);
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'U-TWO', status: 'cancelled' }),
-    });
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    await notifyOf(h, p.imp_uid, 'U-TWO');
     const first = await h.cancel(body(1), { key: 'k-1', grant: await grant() });
     assert.deepEqual([first.res.status, first.body.refunded], [200, 1000], JSON.stringify(first.body));
     const second = await h.cancel(body(2), { key: 'k-2', grant: await grant() });

@@ -6,10 +6,10 @@ import { afterEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { RequestStatus } from '../../shared/refund-requests.ts';
 import { adminKeyId } from '../admin/admin-key.ts';
-import { BASE, json as fakeJson, issueToken } from '../gateways/iamport/fake/test-fixture.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, KEY } from '../test-support/admin-calls.ts';
 import { type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
 
@@ -219,17 +219,8 @@ describe('deciding refund requests', () => {
     assert.equal((await approve(id)).body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
     h.clock.advance(10 * 60_000 + 1000);
     assert.equal((await h.view('A-8')).body.request.status, 'failed', 'settled as not made');
-    const token = await issueToken(h.fake);
-    const late = await h.fake.fetch(
-      `${BASE}/payments/cancel`,
-      fakeJson({ imp_uid: p.imp_uid, amount: 8000, checksum: 20000, reason: 'late' }, token),
-    );
-    assert.equal(late.status, 200);
-    await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, merchant_uid: 'A-8', status: 'cancelled' }),
-    });
+    await cancelAtIamport(h, p.imp_uid, 8000, 20000);
+    await notifyOf(h, p.imp_uid, 'A-8');
     const again = await approve(id);
     assert.equal(again.res.status, 200, JSON.stringify(again.body));
     assert.deepEqual(

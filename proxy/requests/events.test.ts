@@ -22,6 +22,13 @@ const bodies = (received: { body: string }[]) =>
 const timeline = (received: { body: string }[]) =>
   bodies(received).map((b) => [b.type, b.data.sequence, b.data.status]);
 
+/** An approval whose refund failed without a refund event of its own: what the shop hears, in order. */
+const APPROVED_THEN_FAILED = [
+  ['refund_request.created', 1, 'requested'],
+  ['refund_request.approved', 2, 'approved'],
+  ['refund_request.failed', 3, 'failed'],
+];
+
 describe('refund_request events', () => {
   it('created, approved, then refund.succeeded, in sequence, with the masked account only', async () => {
     const { h, receiver } = await start();
@@ -105,11 +112,7 @@ describe('refund_request events', () => {
     assert.equal(approved.body.refund.ok, false);
     assert.equal(approved.body.request.status, 'failed');
     await h.settled();
-    assert.deepEqual(timeline(receiver.received), [
-      ['refund_request.created', 1, 'requested'],
-      ['refund_request.approved', 2, 'approved'],
-      ['refund_request.failed', 3, 'failed'],
-    ]);
+    assert.deepEqual(timeline(receiver.received), APPROVED_THEN_FAILED);
     const sent = bodies(receiver.received);
     assert.equal(sent[2]!.data.error_code, approved.body.request.error_code);
     assert.equal(sent[2]!.data.request_id, id);
@@ -132,11 +135,7 @@ describe('refund_request events', () => {
     assert.equal((await h.view('EV-5')).body.request.status, 'failed');
     await h.settled();
     // Signed ten minutes ahead of the receiver's own clock, so its timestamp check fails: only the bodies are read.
-    assert.deepEqual(timeline(receiver.received), [
-      ['refund_request.created', 1, 'requested'],
-      ['refund_request.approved', 2, 'approved'],
-      ['refund_request.failed', 3, 'failed'],
-    ]);
+    assert.deepEqual(timeline(receiver.received), APPROVED_THEN_FAILED);
     const sent = bodies(receiver.received);
     assert.deepEqual([sent[2]!.data.error_code, sent[2]!.data.request_id], ['UPSTREAM_UNAVAILABLE', id]);
     assert.equal(h.fake.count('cancel'), 1);
