@@ -11,9 +11,8 @@ export type GatewayName = 'iamport' | 'portone';
 
 /**
  * Why a call did not produce an answer we can use. `refused`: nothing listened, so the request never left.
- * `bad_response`: the gateway answered something the proxy cannot
- * use or store (the gateway logs the field). `inconsistent`: a payment showing more cancelled than paid; nothing may be
- * refunded from it.
+ * `bad_response`: the gateway answered something the proxy cannot use or store (the gateway logs the field).
+ * `inconsistent`: a payment showing more cancelled than paid; nothing may be refunded from it.
  */
 export interface Unavailable {
   readonly kind: 'unavailable';

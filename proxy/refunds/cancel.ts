@@ -119,7 +119,7 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
-/** What a late cancel may not be taken from: other attempts' entries, and (where the checksum orders them) any it rules out. */
+/** What a late cancel may not be taken from: other attempts' entries, and any its checksum rules out (notItsOwn). */
 const lateClaims = (deps: RefundDeps, attempt: Attempt, payment: Payment, attempts: readonly Attempt[]) => {
   const claimed = claimedIds(attempts);
   if (deps.gateway.checksumOrdersCancels) for (const id of notItsOwn(attempt, payment)) claimed.add(id);
@@ -128,12 +128,12 @@ const lateClaims = (deps: RefundDeps, attempt: Attempt, payment: Payment, attemp
 
 /** An attempt of this request (its key's, or its refund request's approvals') settled as not made after no answer. */
 const ownSettledUnanswered =
-  (input: CancelInput, keyed: Keyed) =>
+  (deps: RefundDeps, input: CancelInput, keyed: Keyed) =>
   (a: Attempt): boolean => {
     const requestId = input.approval?.request_id;
     const ours =
       (keyed !== null && a.idempotency_key === keyed.key) || (requestId !== undefined && a.request_id === requestId);
-    return ours && settledUnanswered(a);
+    return ours && settledUnanswered(deps, a);
   };
 
 /**
@@ -148,7 +148,7 @@ const lateRefund = (
   payment: Payment,
   attempts: readonly Attempt[],
 ): { readonly earlier: Attempt; readonly entry: Cancellation } | null => {
-  const ours = ownSettledUnanswered(input, keyed);
+  const ours = ownSettledUnanswered(deps, input, keyed);
   for (const earlier of attempts.filter((a) => a.imp_uid === payment.imp_uid && ours(a))) {
     const entry = findEntryFor(earlier, payment.cancel_history, lateClaims(deps, earlier, payment, attempts));
     if (entry) return { earlier, entry };
@@ -156,12 +156,17 @@ const lateRefund = (
   return null;
 };
 
-/** A refund (not a revocation) that got no answer and was settled as not made: the gateway showed nothing in time. */
-const settledUnanswered = (attempt: Attempt): boolean =>
+/**
+ * A refund (not a revocation) that got no answer and was settled as not made once the gateway could no longer be
+ * running it: ended `failed` that long after it began. One never sent (no token, a refused connection) ends at once.
+ */
+const settledUnanswered = (deps: RefundDeps, attempt: Attempt): boolean =>
   attempt.outcome === 'failed' &&
   attempt.error_code === 'UPSTREAM_UNAVAILABLE' &&
   attempt.cancellation_id === null &&
-  !isRevokeAttempt(attempt);
+  !isRevokeAttempt(attempt) &&
+  attempt.finished_at !== null &&
+  attempt.finished_at - attempt.started_at >= deps.gateway.changeMayRunForMs;
 
 // A retry whose key's earlier attempt was sent, got no answer, and is not shown by the gateway yet: it may still apply.
 const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
@@ -240,7 +245,7 @@ const refund = async (
     await settleAttempts(deps, loaded.payment, attempts);
     // A capped grant, and the search for cancels made elsewhere below, count from settled outcomes.
     attempts = await deps.store.listAttempts(req.merchant_uid);
-  } else if (!order.payment?.needs_sync && attempts.some(ownSettledUnanswered(input, keyed))) {
+  } else if (!order.payment?.needs_sync && attempts.some(ownSettledUnanswered(deps, input, keyed))) {
     // A refund of this request was settled as not made: it may have applied since (lateRefund, below), which the
     // ledger's copy shows only once i'mport's webhook has come. i'mport is asked.
     loaded = await refreshPayment(deps, loaded.payment.imp_uid);

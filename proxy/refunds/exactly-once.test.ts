@@ -181,6 +181,27 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
   });
 
+  it("never takes a console cancel for a retry whose first try was never sent (no token from i'mport)", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-UNSENT', amount: 5000 });
+    await h.view('U-UNSENT');
+    h.fake.expireTokens();
+    h.fake.inject({ kind: 'http_5xx', route: 'token', times: 3 });
+    const body = { merchant_uid: 'U-UNSENT', cancel_request_amount: 1000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-unsent' })).body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.deepEqual(
+      (await h.store.listAttempts('U-UNSENT')).map((a) => [a.outcome, a.error_code]),
+      [['failed', 'UPSTREAM_UNAVAILABLE']],
+      'written, and ended at once: nothing was sent',
+    );
+    h.fake.clearFaults();
+    h.clock.advance(60_000);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    const retry = await h.cancel(body, { key: 'k-unsent' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, "the console's and the customer's own");
+  });
+
   it("never takes a cancel that came after another the attempt's checksum did not allow for", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const { p, body: first } = await settledAsNotMade('U-AFTER', 1000, 'k-first');

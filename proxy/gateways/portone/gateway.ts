@@ -105,8 +105,9 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
 
   /** A change's answer other than 200: a refusal (nothing happened), or an outcome nobody knows yet. */
   const notApplied = (raw: Raw): ChangeResult => {
-    // Nothing listened: the request never left. No answer (a timeout, a lost connection): PortOne goes on with a request whose client went away (the V2 docs on
-    // Idempotency-Key), so a lookup that shows nothing yet proves nothing, as with IDEMPOTENCY_OUTSTANDING_REQUEST.
+    // Nothing listened: the request never left. No answer (a timeout, a lost connection): PortOne goes on with a request
+    // whose client went away (the V2 docs on Idempotency-Key), so a lookup that shows nothing yet proves nothing, as
+    // with IDEMPOTENCY_OUTSTANDING_REQUEST.
     if (raw.kind === 'unavailable' && raw.reason === 'refused') {
       return { kind: 'not_sent', detail: `connection refused: ${raw.detail}` };
     }
