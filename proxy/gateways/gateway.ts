@@ -160,11 +160,10 @@ export interface Gateway {
    */
   readonly guardsRunningChanges: boolean;
   /**
-   * Whether a cancel applies only while its checksum is the balance at that moment, with nothing pending beside it
-   * (i'mport V1): then a cancel an attempt made comes right after the cancels that make up the amount paid less its
-   * checksum (settle.ts, notItsOwn), and another of the same amount (a refund in the console just before, or one after
-   * a cancel the checksum did not allow for) is never taken for it. Not on PortOne V2, whose checksum also leaves out
-   * cancels still pending, which may finish after the attempt's.
+   * Whether a cancel is accepted only while its checksum is the balance, with nothing pending beside it (i'mport V1):
+   * then the cancels that make up the amount paid less an attempt's checksum were there before it (settle.ts,
+   * notItsOwn), and one of them of the same amount (a refund in the console just before) is never taken for its own.
+   * Not on PortOne V2, whose checksum also leaves out cancels still pending, which may finish after the attempt's.
    */
   readonly checksumOrdersCancels: boolean;
   /** The gateway as an answer's message names it ("i'mport", "PortOne"): messages never name the other one. */

@@ -66,13 +66,12 @@ type Judged = Pick<Attempt, 'amount' | 'started_at' | 'checksum'> & { readonly c
 
 /**
  * The history entries that cannot be `attempt`'s own, where the gateway applies a cancel only while its checksum is
- * the balance (Gateway.checksumOrdersCancels). Had the attempt's cancel applied, exactly `amount - checksum` was
- * cancelled just before it; i'mport stamps a cancel when it applies it, one after another (the checksum orders them),
- * so its entry is the one with that much cancelled before it in `cancelled_at` order (a tie in the same second is
- * given the benefit of the doubt). Ruled out: an entry with less before it that is also stamped before the attempt
- * began (a cancel that was there when it was sent, such as one in i'mport's console), and an entry with more before
- * it (one that came after another cancel the checksum did not allow for). Nothing is ruled out when the history does
- * not add up to the payment's cancel_amount: then only `claimed` excludes.
+ * the balance (Gateway.checksumOrdersCancels): the checksum says `amount - checksum` was cancelled when the attempt
+ * was sent. An entry that, with everything stamped up to it (itself left out), adds up to less than that, and that is
+ * also stamped before the attempt began, was there before it: a cancel in i'mport's console just before, say. (Not the
+ * other way round: i'mport checks the checksum when a cancel arrives and stamps it when the PG answers, so a cancel
+ * made meanwhile may come before the attempt's own in the history.) Nothing is ruled out when the history does not
+ * add up to the payment's cancel_amount: then only `claimed` excludes.
  */
 export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, payment: Payment): Set<string> => {
   const history = payment.cancel_history;
@@ -80,15 +79,9 @@ export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, pay
     return new Set();
   }
   const before = payment.amount - attempt.checksum;
-  const sumOf = (e: Cancellation, counts: (other: Cancellation) => boolean) =>
-    history.reduce((sum, other) => (other !== e && counts(other) ? sum + other.amount : sum), 0);
-  const ruledOut = (e: Cancellation) => {
-    const upTo = sumOf(e, (other) => other.cancelled_at <= e.cancelled_at);
-    const strictlyBefore = sumOf(e, (other) => other.cancelled_at < e.cancelled_at);
-    const earlier = upTo < before && e.cancelled_at * 1000 < attempt.started_at;
-    return earlier || strictlyBefore > before;
-  };
-  return new Set(history.filter(ruledOut).map(entryId));
+  const upTo = (e: Cancellation) =>
+    history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
+  return new Set(history.filter((e) => upTo(e) < before && e.cancelled_at * 1000 < attempt.started_at).map(entryId));
 };
 
 /**
