@@ -10,12 +10,18 @@ import { withFetch } from '../test-support/rewrite-answers.ts';
 let h: Harness;
 afterEach(async () => h?.close());
 
-/** A refund of `amount` of a new order of 5,000 whose cancel got no answer, settled as not made ten minutes on. */
-const settledAsNotMade = async (merchantUid: string, amount: number, key: string) => {
+/** A refund of `amount` of a new order of 5,000 whose cancel got no answer (it never reached i'mport). */
+const unanswered = async (merchantUid: string, amount: number, key: string) => {
   const p = h.fake.addPayment({ merchant_uid: merchantUid, amount: 5000 });
   h.fake.inject({ kind: 'drop', route: 'cancel' });
   const body = { merchant_uid: merchantUid, cancel_request_amount: amount, reason: 'x' };
   assert.equal((await h.cancel(body, { key })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+  return { p, body };
+};
+
+/** The same, settled as not made ten minutes on. */
+const settledAsNotMade = async (merchantUid: string, amount: number, key: string) => {
+  const { p, body } = await unanswered(merchantUid, amount, key);
   h.clock.advance(10 * 60_000 + 1000);
   assert.equal((await h.view(merchantUid)).body.cancelable_amount, 5000, 'settled as not refunded');
   return { p, body };
@@ -183,10 +189,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
 
   it("takes its own cancel even when a console refund landed while i'mport waited on the PG for it", async () => {
     h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'U-BETWEEN', amount: 5000 });
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'U-BETWEEN', cancel_request_amount: 1000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'k-between' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    const { p, body } = await unanswered('U-BETWEEN', 1000, 'k-between');
     // i'mport accepted the 1,000 (checksum 5,000) and waits on the PG; staff refund 2,000 in the console meanwhile,
     // and the customer's 1,000 is stamped after it.
     h.clock.advance(1000);
