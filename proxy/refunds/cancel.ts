@@ -28,6 +28,7 @@ import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
 import {
   claimedIds,
+  earlierRunning,
   entryId,
   findEntryFor,
   isRevokeAttempt,
@@ -179,13 +180,6 @@ const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
   );
 };
 
-const earlierRunning = (deps: RefundDeps): Failure =>
-  fail(
-    'REFUND_IN_PROGRESS',
-    `An earlier refund of this order got no answer and may still be running at ${deps.gateway.label}; nothing was ` +
-      'sent for this request. Try again once it is settled (the order shows OUTCOME_PENDING_CHECK until then).',
-  );
-
 const inconsistent = (deps: RefundDeps): Failure =>
   fail(
     'UPSTREAM_UNAVAILABLE',
@@ -296,7 +290,10 @@ const refund = async (
   // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
   // (Gateway.guardsRunningChanges): nothing is sent until the gateway shows how it ended, or it can no longer apply.
   const running = runningChange(deps.gateway, payment, attempts);
-  if (running) return running.id === unsettledEarlier?.id ? notShownYet(deps, running.id) : earlierRunning(deps);
+  if (running)
+    return running.id === unsettledEarlier?.id
+      ? notShownYet(deps, running.id)
+      : earlierRunning(deps.gateway, 'nothing was sent for this request');
 
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   // An order with an open refund request refunds only through it (its approval), or a refund made beside it and the

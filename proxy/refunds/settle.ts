@@ -10,6 +10,7 @@ import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
 import type { RefundDeps } from './deps.ts';
+import { type Failure, fail } from './outcome.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
@@ -131,6 +132,14 @@ export const runningChange = (
   gateway.guardsRunningChanges
     ? undefined
     : attempts.find((a) => isUnsettled(a) && a.cancellation_id === null && a.imp_uid === payment.imp_uid);
+
+/** The answer while runningChange() finds one: `nothing` says what this request did not do. */
+export const earlierRunning = (gateway: Pick<Gateway, 'label'>, nothing: string): Failure =>
+  fail(
+    'REFUND_IN_PROGRESS',
+    `An earlier refund of this order got no answer and may still be running at ${gateway.label}; ${nothing}. Try ` +
+      'again once it is settled (the order shows OUTCOME_PENDING_CHECK until then).',
+  );
 
 /**
  * cancellation ids already accounted to attempts: those that succeeded, and those the gateway accepted (settled or

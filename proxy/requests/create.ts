@@ -16,7 +16,7 @@ import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { fail } from '../refunds/outcome.ts';
 import { requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
-import { isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
+import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
 import { grantTaxFree } from '../refunds/tax-split.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
@@ -98,13 +98,7 @@ const create = async (
   }
   const payment = loaded.payment;
   // An earlier refund of the order got no answer and may still apply: a request taken now could be approved beside it.
-  if (runningChange(deps.gateway, payment, attempts)) {
-    return fail(
-      'REFUND_IN_PROGRESS',
-      `An earlier refund of this order got no answer and may still be running at ${deps.gateway.label}; no request ` +
-        'was made. Try again once it is settled (the order shows OUTCOME_PENDING_CHECK until then).',
-    );
-  }
+  if (runningChange(deps.gateway, payment, attempts)) return earlierRunning(deps.gateway, 'no request was made');
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
