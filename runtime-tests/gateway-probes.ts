@@ -22,12 +22,12 @@ export interface GatewayProbe {
   /** Cancels the fake was asked for, in all. */
   cancels(): number;
   /**
-   * Resolves once what the fake does by itself after a change is over: V2 sends a webhook for each cancel, which the
-   * proxy answers only after reading the payment again (a request to the fake); i'mport's fake sends none.
+   * The requests the fake got whose path names one order's payment (by the order or the gateway's id for it), as
+   * `METHOD path` (an i'mport cancel names it in its body: count cancels() for those). Only these: the proxy may still
+   * be reading other orders for earlier scenarios (V2 notifies of each cancel, and a notification met by a running
+   * refund is judged after it, in the background).
    */
-  quiet(): Promise<void>;
-  /** Every request the fake got so far, as `METHOD path`. */
-  requests(): readonly string[];
+  requestsAbout(merchantUid: string): readonly string[];
   /** The refund account of the last cancel sent: holder, bank, number. */
   lastRefundAccount(): readonly [unknown, unknown, unknown];
 }
@@ -57,8 +57,12 @@ export const iamportProbe = (fake: FakeIamport): GatewayProbe => {
     },
     cancelled: (merchantUid) => fake.getPayment(impUids.get(merchantUid) ?? '')?.cancel_amount,
     cancels: () => fake.count('cancel'),
-    quiet: async () => undefined,
-    requests: () => fake.calls.map((c) => `${c.method} ${c.path}`),
+    requestsAbout: (merchantUid) => {
+      const names = [merchantUid, impUids.get(merchantUid)].filter((n): n is string => n !== undefined);
+      return fake.calls
+        .filter((c) => names.some((n) => c.path.split('/').includes(n)))
+        .map((c) => `${c.method} ${c.path}`);
+    },
     lastRefundAccount: () => {
       const sent = fake.calls.filter((c) => c.route === 'cancel').at(-1)?.body as Record<string, unknown> | undefined;
       return [sent?.refund_holder, sent?.refund_bank, sent?.refund_account];
@@ -90,8 +94,8 @@ export const portOneProbe = (fake: FakePortOne): GatewayProbe => ({
   },
   cancelled: (merchantUid) => fake.getPayment(merchantUid)?.amount.cancelled,
   cancels: () => fake.count('cancel'),
-  quiet: () => fake.flushWebhooks(),
-  requests: () => fake.calls.map((c) => `${c.method} ${c.path}`),
+  requestsAbout: (merchantUid) =>
+    fake.calls.filter((c) => c.path.split('/').includes(merchantUid)).map((c) => `${c.method} ${c.path}`),
   lastRefundAccount: () => {
     const sent = fake.calls.filter((c) => c.route === 'cancel').at(-1)?.body as
       | { refundAccount?: { holderName?: unknown; bank?: unknown; number?: unknown } }
