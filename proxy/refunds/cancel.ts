@@ -21,6 +21,7 @@ import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
 import { earlierKeyUse } from './key-use.ts';
+import { lateEntryOf, settledUnanswered } from './late-cancels.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
@@ -30,10 +31,8 @@ import {
   claimedIds,
   earlierRunning,
   entryId,
-  findEntryFor,
   isRevokeAttempt,
   isUnsettled,
-  notItsOwn,
   runningChange,
   settleAttempts,
 } from './settle.ts';
@@ -120,13 +119,6 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
-/** What a late cancel may not be taken from: other attempts' entries, and any its checksum rules out (notItsOwn). */
-const lateClaims = (deps: RefundDeps, attempt: Attempt, payment: Payment, attempts: readonly Attempt[]) => {
-  const claimed = claimedIds(attempts);
-  if (deps.gateway.checksumOrdersCancels) for (const id of notItsOwn(attempt, payment)) claimed.add(id);
-  return claimed;
-};
-
 /** An attempt of this request (its key's, or its refund request's approvals') settled as not made after no answer. */
 const ownSettledUnanswered =
   (deps: RefundDeps, input: CancelInput, keyed: Keyed) =>
@@ -134,7 +126,7 @@ const ownSettledUnanswered =
     const requestId = input.approval?.request_id;
     const ours =
       (keyed !== null && a.idempotency_key === keyed.key) || (requestId !== undefined && a.request_id === requestId);
-    return ours && settledUnanswered(deps, a);
+    return ours && settledUnanswered(deps.gateway, a);
   };
 
 /**
@@ -150,24 +142,12 @@ const lateRefund = (
   attempts: readonly Attempt[],
 ): { readonly earlier: Attempt; readonly entry: Cancellation } | null => {
   const ours = ownSettledUnanswered(deps, input, keyed);
-  for (const earlier of attempts.filter((a) => a.imp_uid === payment.imp_uid && ours(a))) {
-    const entry = findEntryFor(earlier, payment.cancel_history, lateClaims(deps, earlier, payment, attempts));
+  for (const earlier of attempts.filter(ours)) {
+    const entry = lateEntryOf(deps.gateway, earlier, payment, claimedIds(attempts));
     if (entry) return { earlier, entry };
   }
   return null;
 };
-
-/**
- * A refund (not a revocation) that got no answer and was settled as not made once the gateway could no longer be
- * running it: ended `failed` that long after it began. One never sent (no token, a refused connection) ends at once.
- */
-const settledUnanswered = (deps: RefundDeps, attempt: Attempt): boolean =>
-  attempt.outcome === 'failed' &&
-  attempt.error_code === 'UPSTREAM_UNAVAILABLE' &&
-  attempt.cancellation_id === null &&
-  !isRevokeAttempt(attempt) &&
-  attempt.finished_at !== null &&
-  attempt.finished_at - attempt.started_at >= deps.gateway.changeMayRunForMs;
 
 // A retry whose key's earlier attempt was sent, got no answer, and is not shown by the gateway yet: it may still apply.
 const notShownYet = (deps: RefundDeps, attemptId: string): Failure => {
@@ -314,7 +294,14 @@ const refund = async (
   }
   const taxFree = grantTaxFree(grant, payment);
   const banks = deps.gateway.refundBanks(payment);
-  const checked = checkRequest(payment, req, grantRemaining(grant, attempts), start.started_at, banks, taxFree);
+  const checked = checkRequest(
+    payment,
+    req,
+    grantRemaining(grant, attempts, deps.gateway, payment),
+    start.started_at,
+    banks,
+    taxFree,
+  );
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
   const account = refundAccountOf(checked.refund);

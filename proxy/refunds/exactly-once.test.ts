@@ -162,6 +162,41 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.deepEqual([after.body.refundable, after.body.cancelable_amount], [true, 5000], 'settled as not refunded');
   });
 
+  it("shows an order whose cancel got no answer as being checked while a webhook's second lookup waits on i'mport", async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    // From `holdFrom` on, the n-th lookup of a payment waits until released.
+    let holdFrom = 0;
+    let lookups = 0;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: typeof fetch = async (input, init) => {
+      if (String(input).includes('/payments/imp_') && holdFrom > 0 && ++lookups === holdFrom) await held;
+      return fake.fetch(input, init);
+    };
+    h = await createHarness({ timeoutMs: 60_000, clock, fake: withFetch(fake, slow) });
+    const p = h.fake.addPayment({ merchant_uid: 'U-SLOW', amount: 5000 });
+    await h.view('U-SLOW');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const body = { merchant_uid: 'U-SLOW', cancel_request_amount: 1000, reason: 'x' };
+    assert.equal((await h.cancel(body, { key: 'k-slow' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    holdFrom = 2;
+    const notified = notifyOf(h, p.imp_uid, 'U-SLOW', 'paid');
+    try {
+      while (lookups < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const during = await h.view('U-SLOW');
+      assert.deepEqual([during.body.refundable, during.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    } finally {
+      release();
+      await notified;
+    }
+    const after = await h.view('U-SLOW');
+    assert.deepEqual([after.body.refundable, after.body.reason], [false, 'OUTCOME_PENDING_CHECK'], 'still unknown');
+    assert.equal(h.fake.count('cancel'), 1);
+  });
+
   it("a cancel settled as not refunded after ten minutes and applied by i'mport later still: the same key answers that refund", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const { p, body } = await settledAsNotMade('U-LATER', 2000, 'k-later');
@@ -249,6 +284,29 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
     const third = await h.cancel(body(3), { key: 'k-3', grant: await grant() });
     assert.equal(third.body.error?.code, 'FORBIDDEN', "the grant's 2,000 are spent: the late one counted");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
+  });
+
+  it("a cancel applied after ten minutes counts against its grant's cap before its own retry: a new key cannot refund it again", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'U-CAP', amount: 5000 });
+    const grant = () => h.grant('U-CAP', { maxAmount: 2000, jti: 'g-cap' });
+    const body = { merchant_uid: 'U-CAP', cancel_request_amount: 2000, reason: 'x' };
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const first = await h.cancel(body, { key: 'k-cap-1', grant: await grant() });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('U-CAP', { grant: await grant() })).body.grant_remaining, 2000, 'settled as not made');
+    // i'mport applies it after all, and tells of it.
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await notifyOf(h, p.imp_uid, 'U-CAP');
+    assert.equal((await h.view('U-CAP', { grant: await grant() })).body.grant_remaining, 0);
+    const again = await h.cancel(body, { key: 'k-cap-2', grant: await grant() });
+    assert.equal(again.body.error?.code, 'FORBIDDEN', JSON.stringify(again.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once, within the cap');
+    const retry = await h.cancel(body, { key: 'k-cap-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 2000], 'its own retry answers that refund');
+    assert.equal((await h.view('U-CAP', { grant: await grant() })).body.grant_remaining, 0, 'counted once');
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
   });
 

@@ -57,14 +57,15 @@ const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string)
     await recordExternalCancels(deps, payment, attempts);
     return { value: undefined };
   }
+  // The copy stored by the first lookup cleared the row's mark, yet an attempt is still unsettled: marked again before
+  // the second lookup (which may take the gateway's whole timeout), so meanwhile the view says the outcome is being
+  // checked rather than showing the order refundable, and so it stays marked should that lookup fail. A copy it
+  // stores clears the mark, and settleAttempts sets it again while an attempt stays open.
+  await deps.store.markNeedsSync(impUid, deps.now());
   const again = await refreshPayment(deps, impUid);
   if (again.kind === 'ok') {
     await settleAttempts(deps, again.payment, attempts);
     await recordExternalCancels(deps, again.payment, await deps.store.listAttempts(payment.merchant_uid));
-  } else {
-    // The copy stored by the first lookup cleared the row's mark, yet an attempt is still unsettled: marked again, so
-    // the next look asks the gateway, and the view says the outcome is being checked.
-    await deps.store.markNeedsSync(impUid, deps.now());
   }
   return { value: undefined };
 };

@@ -45,7 +45,12 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   const left =
     grant.max_amount === undefined
       ? null
-      : grantRemaining(grant, read.attempts ?? (await deps.store.listAttempts(merchantUid)));
+      : grantRemaining(
+          grant,
+          read.attempts ?? (await deps.store.listAttempts(merchantUid)),
+          deps.gateway,
+          loaded.payment,
+        );
   const banks = deps.gateway.refundBanks(loaded.payment);
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
 };

@@ -107,7 +107,7 @@ const create = async (
   const checked = checkRequest(
     payment,
     req,
-    grantRemaining(grant, attempts),
+    grantRemaining(grant, attempts, deps.gateway, payment),
     deps.now(),
     banks,
     grantTaxFree(grant, payment),
