@@ -192,19 +192,21 @@ export const runPortOneConformance = (runtime: RuntimeName): void => {
           },
           body: JSON.parse(body),
         });
-      await fake.flushWebhooks(); // earlier scenarios' webhooks, whose lookups would be counted here
-      const lookups = fake.count('payment');
+      // Only this order's: earlier scenarios' webhooks may still have V2 read their orders, in the background.
+      const lookupsOfIt = () =>
+        fake.calls.filter((c) => c.route === 'payment' && c.path === '/payments/RT2-HOOK').length;
+      const lookups = lookupsOfIt();
       const other = `whsec_${btoa('some-other-webhook-secret-bytes!')}`;
       for (const answer of [await post(null), await post(other), await post(webhookSecret, nowSec - 600)]) {
         assert.equal(answer.res.status, 401, JSON.stringify(answer.body));
         assert.equal(answer.body.error.code, 'UNAUTHORIZED');
       }
-      assert.equal(fake.count('payment'), lookups, 'V2 was asked nothing');
+      assert.equal(lookupsOfIt(), lookups, 'V2 was asked nothing');
       assert.equal(await ledgerCancelAmount('RT2-HOOK'), undefined);
       // The control: signed with the proxy's secret, the same body is taken and the payment read from V2.
       const signed = await post(webhookSecret);
       assert.equal(signed.res.status, 200, JSON.stringify(signed.body));
-      assert.equal(fake.count('payment'), lookups + 1);
+      assert.equal(lookupsOfIt(), lookups + 1);
     });
   });
 };
