@@ -10,7 +10,7 @@
 import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import { checkHolder } from '../holders/holder-check.ts';
-import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
@@ -21,7 +21,7 @@ import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
 import { earlierKeyUse } from './key-use.ts';
-import { lateEntryOf, settledUnanswered } from './late-cancels.ts';
+import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, storedCopy } from './late-cancels.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
@@ -129,22 +129,17 @@ const ownSettledUnanswered =
     return ours && settledUnanswered(deps.gateway, a);
   };
 
-/**
- * The late-applied refund of this request, if any: an attempt of this key, or of this refund request's approvals,
- * settled as not made, and an entry the gateway now shows for it that no attempt has taken (nor, where the checksum
- * orders them, one made before it).
- */
+/** The late-applied refund of this request, if any: one lateRefunds() assigned to an attempt of this request. */
 const lateRefund = (
   deps: RefundDeps,
   input: CancelInput,
   keyed: Keyed,
-  payment: Payment,
   attempts: readonly Attempt[],
-): { readonly earlier: Attempt; readonly entry: Cancellation } | null => {
-  const ours = ownSettledUnanswered(deps, input, keyed);
-  for (const earlier of attempts.filter(ours)) {
-    const entry = lateEntryOf(deps.gateway, earlier, payment, claimedIds(attempts));
-    if (entry) return { earlier, entry };
+  late: LateRefunds,
+): (LateRefund & { readonly earlier: Attempt }) | null => {
+  for (const earlier of attempts.filter(ownSettledUnanswered(deps, input, keyed))) {
+    const found = late.get(earlier.id);
+    if (found) return { earlier, ...found };
   }
   return null;
 };
@@ -258,13 +253,23 @@ const refund = async (
   // could no longer be running it, and the gateway shows it after all: it applied later than any gateway should. That
   // is this request's refund, never a second one: it is written as this request's attempt (so it counts against the
   // grant, and no other request can take it), without an event (the shop heard of it as a cancel made elsewhere).
-  const late = lateRefund(deps, input, keyed, payment, attempts);
-  if (late) {
-    const found = `${deps.gateway.label} applied it after attempt ${late.earlier.id} was settled as not made`;
-    const attempt = { ...start, imp_uid: payment.imp_uid, amount: late.entry.amount, checksum: late.earlier.checksum };
-    const finish = { outcome: 'succeeded', cancellation_id: entryId(late.entry), refunded: late.entry.amount } as const;
+  const late = await lateRefunds(deps, payment, attempts, storedCopy(deps));
+  const ours = lateRefund(deps, input, keyed, attempts, late);
+  if (ours) {
+    const { earlier, entry } = ours;
+    const found = `${deps.gateway.label} applied it after attempt ${earlier.id} was settled as not made`;
+    // Under the earlier attempt's grant, on its payment: the refund that attempt made.
+    const attempt = {
+      ...start,
+      imp_uid: ours.payment.imp_uid,
+      grant_subject: earlier.grant_subject,
+      grant_jti: earlier.grant_jti,
+      amount: entry.amount,
+      checksum: earlier.checksum,
+    };
+    const finish = { outcome: 'succeeded', cancellation_id: entryId(entry), refunded: entry.amount } as const;
     await deps.store.insertAttempt(attempt, ending(deps, { ...finish, iamport_message: found }));
-    return { kind: 'refunded', payment, refunded: late.entry.amount, entry: late.entry };
+    return { kind: 'refunded', payment: ours.payment, refunded: entry.amount, entry };
   }
 
   // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
@@ -294,14 +299,7 @@ const refund = async (
   }
   const taxFree = grantTaxFree(grant, payment);
   const banks = deps.gateway.refundBanks(payment);
-  const checked = checkRequest(
-    payment,
-    req,
-    grantRemaining(grant, attempts, deps.gateway, payment),
-    start.started_at,
-    banks,
-    taxFree,
-  );
+  const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
   const account = refundAccountOf(checked.refund);

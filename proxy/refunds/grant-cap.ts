@@ -5,9 +5,8 @@
  * ones settled as not made turned out to have refunded late.
  */
 import type { Grant } from '../auth/grant.ts';
-import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { appliedLate } from './late-cancels.ts';
+import type { LateRefunds } from './late-cancels.ts';
 import { isUnsettled } from './settle.ts';
 
 /** Whether an attempt was made under `grant` (its order's customer and its jti, none for none). */
@@ -15,17 +14,11 @@ export const isUnderGrant = (grant: Grant, a: Attempt): boolean =>
   a.grant_subject === grant.sub && a.grant_jti === (grant.jti ?? null);
 
 /**
- * The amount the grant still allows, or null for a grant without a cap. `payment`: the order's payment as last read,
- * whose history may show a refund settled as not made applied late after all (late-cancels.ts): counted as refunded.
+ * The amount the grant still allows, or null for a grant without a cap. `late`: refunds settled as not made that the
+ * gateway shows applied late after all (late-cancels.ts), counted as refunded.
  */
-export const grantRemaining = (
-  grant: Grant,
-  attempts: readonly Attempt[],
-  gateway: Parameters<typeof appliedLate>[0],
-  payment: Payment,
-): number | null => {
+export const grantRemaining = (grant: Grant, attempts: readonly Attempt[], late: LateRefunds): number | null => {
   if (grant.max_amount === undefined) return null;
-  const late = appliedLate(gateway, payment, attempts);
   let used = 0;
   for (const a of attempts) {
     if (!isUnderGrant(grant, a)) continue;

@@ -1,16 +1,28 @@
 /**
  * @module Cancels a gateway applied later than it could still be running them: a refund sent, unanswered, and settled
  * as not made once the gateway's window for it had passed (Gateway.changeMayRunForMs), which the gateway's history
- * shows after all. Such a cancel is the earlier attempt's refund, never money of no one's: the same request's retry
- * takes it as its answer (lateRefund in cancel.ts), and until then it counts against the earlier attempt's grant
- * (grantRemaining), so a new request under a capped grant cannot refund it a second time.
+ * shows after all. Such a cancel is the earlier attempt's refund, never money of no one's. lateRefunds() assigns each
+ * such attempt the entry it made, one entry to one attempt, judged on that attempt's own payment (an order may have
+ * moved to another since). From that one assignment the same request's retry takes the entry as its answer (lateRefund
+ * in cancel.ts), and until then it counts against the earlier attempt's grant (grantRemaining), so that no other
+ * request, under that grant or another, can take or refund it again.
  */
 import type { Gateway } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
+import type { RefundDeps } from './deps.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './settle.ts';
 
 type Judge = Pick<Gateway, 'changeMayRunForMs' | 'checksumOrdersCancels'>;
+
+/** A late-applied refund: the entry the earlier attempt made, on that attempt's payment. */
+export interface LateRefund {
+  readonly entry: Cancellation;
+  readonly payment: Payment;
+}
+
+/** Attempt id → the late refund assigned to it. */
+export type LateRefunds = ReadonlyMap<string, LateRefund>;
 
 /**
  * A refund (not a revocation) that got no answer and was settled as not made once the gateway could no longer be
@@ -24,34 +36,71 @@ export const settledUnanswered = (gateway: Judge, attempt: Attempt): boolean =>
   attempt.finished_at !== null &&
   attempt.finished_at - attempt.started_at >= gateway.changeMayRunForMs;
 
-/**
- * The entry the payment's history shows for `attempt` (settled as not made) applied late, if any: one not in `claimed`
- * (other attempts' entries), nor, where the checksum orders cancels, one made before it (notItsOwn).
- */
-export const lateEntryOf = (
-  gateway: Judge,
-  attempt: Attempt,
-  payment: Payment,
-  claimed: ReadonlySet<string>,
-): Cancellation | undefined => {
-  if (attempt.imp_uid !== payment.imp_uid || !settledUnanswered(gateway, attempt)) return undefined;
-  const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
-  return findEntryFor(attempt, payment.cancel_history, new Set(ruledOut));
-};
+/** Attempts of one request: the same Idempotency-Key, or the same refund request's approvals. */
+export const sameRequest = (a: Attempt, b: Attempt): boolean =>
+  (a.idempotency_key !== null && a.idempotency_key === b.idempotency_key) ||
+  (a.request_id != null && a.request_id === b.request_id);
 
 /**
- * The attempts whose refund the payment shows applied late, each taking an entry of its own: what a capped grant
- * counts as refunded under it. Ambiguity errs toward the cap: a console cancel of the same amount made after such an
- * attempt is counted as it (the history gives only amounts and times).
+ * A later attempt of the same request succeeded: its refund is done, by taking this one's late entry (lateRefund) or
+ * by one of its own. Either way no entry is this attempt's to count again (a gateway that applied it after the retry
+ * refunded too made a second refund the history cannot tell from a cancel made elsewhere).
  */
-export const appliedLate = (gateway: Judge, payment: Payment, attempts: readonly Attempt[]): Set<string> => {
-  const late = new Set<string>();
+const doneLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
+  attempts.some(
+    (b) => b !== attempt && b.outcome === 'succeeded' && b.started_at >= attempt.started_at && sameRequest(attempt, b),
+  );
+
+/**
+ * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
+ * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn).
+ * `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not judged). Ambiguity errs
+ * toward counting: a console cancel of the same amount made after such an attempt is taken as it (the history gives
+ * only amounts and times).
+ */
+export const assignLate = (
+  gateway: Judge,
+  payments: ReadonlyMap<string, Payment>,
+  attempts: readonly Attempt[],
+): LateRefunds => {
+  const late = new Map<string, LateRefund>();
   const claimed = claimedIds(attempts);
   for (const attempt of attempts) {
-    const entry = lateEntryOf(gateway, attempt, payment, claimed);
+    const payment = attempt.imp_uid === null ? undefined : payments.get(attempt.imp_uid);
+    if (!payment || !settledUnanswered(gateway, attempt) || doneLater(attempt, attempts)) continue;
+    const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
+    const entry = findEntryFor(attempt, payment.cancel_history, new Set(ruledOut));
     if (!entry) continue;
-    late.add(attempt.id);
+    late.set(attempt.id, { entry, payment });
     claimed.add(entryId(entry));
   }
   return late;
 };
+
+/**
+ * assignLate() over `payment` (the order's, as just read) and, for attempts settled as not made on an earlier payment
+ * of the order, that payment's copy as `other` reads it. The ledger's copy (storedCopy) is enough: an order moves to
+ * another payment only once its own is fully cancelled in the ledger, whose copy then shows every cancel. No read at
+ * all when no such attempt exists, which is nearly always.
+ */
+export const lateRefunds = async (
+  deps: Pick<RefundDeps, 'gateway'>,
+  payment: Payment,
+  attempts: readonly Attempt[],
+  other: (impUid: string) => Promise<Payment | null>,
+): Promise<LateRefunds> => {
+  const payments = new Map([[payment.imp_uid, payment]]);
+  for (const attempt of attempts) {
+    const impUid = attempt.imp_uid;
+    if (impUid === null || payments.has(impUid) || !settledUnanswered(deps.gateway, attempt)) continue;
+    const copy = await other(impUid);
+    if (copy) payments.set(impUid, copy);
+  }
+  return assignLate(deps.gateway, payments, attempts);
+};
+
+/** The ledger's copy of another payment of the order, for lateRefunds(). */
+export const storedCopy =
+  (deps: Pick<RefundDeps, 'store'>) =>
+  (impUid: string): Promise<Payment | null> =>
+    deps.store.getPaymentByImpUid(impUid);

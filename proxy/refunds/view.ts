@@ -12,6 +12,7 @@ import type { Attempt, StoredPayment } from '../store/store.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
+import { lateRefunds, storedCopy } from './late-cancels.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { fail, type ViewOutcome } from './outcome.ts';
@@ -42,15 +43,12 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; try again in a moment.`);
   }
   // Only a capped grant costs the view a read of the order's audit (unless it was read already).
-  const left =
-    grant.max_amount === undefined
-      ? null
-      : grantRemaining(
-          grant,
-          read.attempts ?? (await deps.store.listAttempts(merchantUid)),
-          deps.gateway,
-          loaded.payment,
-        );
+  let left: number | null = null;
+  if (grant.max_amount !== undefined) {
+    const attempts = read.attempts ?? (await deps.store.listAttempts(merchantUid));
+    const late = await lateRefunds(deps, loaded.payment, attempts, storedCopy(deps));
+    left = grantRemaining(grant, attempts, late);
+  }
   const banks = deps.gateway.refundBanks(loaded.payment);
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
 };

@@ -11,6 +11,7 @@ import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
 import { earlierKeyUse } from '../refunds/key-use.ts';
+import { lateRefunds, storedCopy } from '../refunds/late-cancels.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { fail } from '../refunds/outcome.ts';
@@ -107,7 +108,7 @@ const create = async (
   const checked = checkRequest(
     payment,
     req,
-    grantRemaining(grant, attempts, deps.gateway, payment),
+    grantRemaining(grant, attempts, await lateRefunds(deps, payment, attempts, storedCopy(deps))),
     deps.now(),
     banks,
     grantTaxFree(grant, payment),

@@ -1,0 +1,117 @@
+// Cancels i'mport applies after the ten minutes an unanswered one is given: one entry for one attempt, on that
+// attempt's payment, counted against that attempt's grant until its own request's retry takes it, then once.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const TEN_MINUTES = 10 * 60_000 + 1000;
+
+/** A capped grant of the order, minted again for each call as a shop's page would be on reload. */
+const capped = (merchantUid: string, maxAmount: number, jti: string) => () => h.grant(merchantUid, { maxAmount, jti });
+
+/** Sends `body` under `grant` with `key`, its cancel dropped, and lets the ten minutes pass: settled as not made. */
+const lost = async (body: Record<string, unknown>, key: string, grant: () => Promise<string>) => {
+  h.fake.inject({ kind: 'drop', route: 'cancel' });
+  assert.equal((await h.cancel(body, { key, grant: await grant() })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+  h.clock.advance(TEN_MINUTES);
+  const view = await h.view(String(body.merchant_uid), { grant: await grant() });
+  assert.equal(view.body.refundable, true, 'settled as not made');
+};
+
+const remaining = async (merchantUid: string, grant: () => Promise<string>) =>
+  (await h.view(merchantUid, { grant: await grant() })).body.grant_remaining;
+
+describe("cancels i'mport applies late, against a grant's max_amount", () => {
+  it('counts against its grant before its own retry: a new key cannot refund it again', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-CAP', amount: 5000 });
+    const grant = capped('L-CAP', 2000, 'g-cap');
+    const body = { merchant_uid: 'L-CAP', cancel_request_amount: 2000, reason: 'x' };
+    await lost(body, 'k-1', grant);
+    assert.equal(await remaining('L-CAP', grant), 2000);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await notifyOf(h, p.imp_uid, 'L-CAP');
+    assert.equal(await remaining('L-CAP', grant), 0);
+    const again = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.equal(again.body.error?.code, 'FORBIDDEN', JSON.stringify(again.body));
+    const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 2000], 'its own retry answers that refund');
+    assert.equal(await remaining('L-CAP', grant), 0, 'counted once');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once, within the cap');
+  });
+
+  it('counts it once after its retry took it, even beside a console cancel of the same amount', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-ONCE', amount: 5000 });
+    const grant = capped('L-ONCE', 3000, 'g-once');
+    const body = { merchant_uid: 'L-ONCE', cancel_request_amount: 1000, reason: 'x' };
+    await lost(body, 'k-1', grant);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    h.clock.advance(60_000);
+    await cancelAtIamport(h, p.imp_uid, 1000, 4000); // staff, in i'mport's console
+    await notifyOf(h, p.imp_uid, 'L-ONCE');
+    assert.equal(await remaining('L-ONCE', grant), 2000);
+    assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000);
+    assert.equal(await remaining('L-ONCE', grant), 2000, "the retry's refund is the late one, not one more");
+    const rest = await h.cancel({ ...body, cancel_request_amount: 2000 }, { key: 'k-2', grant: await grant() });
+    assert.deepEqual([rest.res.status, rest.body.refunded], [200, 2000], JSON.stringify(rest.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'the grant refunded 3,000, staff 1,000');
+  });
+
+  it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-TWO', amount: 5000 });
+    const g1 = capped('L-TWO', 1000, 'g-1');
+    const g2 = capped('L-TWO', 1000, 'g-2');
+    const body = (reason: string) => ({ merchant_uid: 'L-TWO', cancel_request_amount: 1000, reason });
+    await lost(body('k-1'), 'k-1', g1);
+    await lost(body('k-2'), 'k-2', g2);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000); // one of the two, i'mport cannot say which
+    await notifyOf(h, p.imp_uid, 'L-TWO');
+    assert.deepEqual([await remaining('L-TWO', g1), await remaining('L-TWO', g2)], [0, 1000], 'the earlier one');
+    assert.equal((await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).res.status, 200);
+    const k2 = await h.cancel(body('k-2'), { key: 'k-2', grant: await g2() });
+    assert.equal(k2.body.error?.code, 'FORBIDDEN', "the late one is g-1's: k-2 cannot take it as its own");
+    const k4 = await h.cancel(body('k-4'), { key: 'k-4', grant: await g1() });
+    assert.equal(k4.body.error?.code, 'FORBIDDEN');
+    assert.equal((await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() })).body.refunded, 1000);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'two grants of 1,000: 2,000 in all');
+  });
+
+  it('stays with the grant it was made under when its key is retried under another (a re-minted token)', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-JTI', amount: 5000 });
+    const old = capped('L-JTI', 2000, 'g-old');
+    const renewed = capped('L-JTI', 2000, 'g-new');
+    const body = { merchant_uid: 'L-JTI', cancel_request_amount: 2000, reason: 'x' };
+    await lost(body, 'k-1', old);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await notifyOf(h, p.imp_uid, 'L-JTI');
+    assert.equal((await h.cancel(body, { key: 'k-1', grant: await renewed() })).body.refunded, 2000);
+    assert.deepEqual([await remaining('L-JTI', old), await remaining('L-JTI', renewed)], [0, 2000]);
+    const more = await h.cancel(body, { key: 'k-2', grant: await old() });
+    assert.equal(more.body.error?.code, 'FORBIDDEN');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
+  });
+
+  it("is found on the order's earlier payment after the order moved to another: its key answers it, sending nothing", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const first = h.fake.addPayment({ merchant_uid: 'L-MOVED', amount: 3000 });
+    const grant = capped('L-MOVED', 3000, 'g-moved');
+    const body = { merchant_uid: 'L-MOVED', reason: 'all' };
+    await lost(body, 'k-1', grant);
+    await cancelAtIamport(h, first.imp_uid, 3000, 3000);
+    await notifyOf(h, first.imp_uid, 'L-MOVED');
+    const second = h.fake.addPayment({ merchant_uid: 'L-MOVED', amount: 3000 }); // a retried checkout
+    await notifyOf(h, second.imp_uid, 'L-MOVED', 'paid');
+    assert.equal(await remaining('L-MOVED', grant), 0, "the first payment's late refund is the grant's");
+    const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 3000], JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(second.imp_uid)!.cancel_amount, 0, 'nothing sent for the second payment');
+    assert.equal(h.fake.count('cancel'), 2, 'the lost one and the late one');
+  });
+});
