@@ -266,6 +266,7 @@ const refund = async (
       grant_jti: earlier.grant_jti,
       amount: entry.amount,
       checksum: earlier.checksum,
+      late_of: earlier.id,
     };
     const finish = { outcome: 'succeeded', cancellation_id: entryId(entry), refunded: entry.amount } as const;
     await deps.store.insertAttempt(attempt, ending(deps, { ...finish, iamport_message: found }));

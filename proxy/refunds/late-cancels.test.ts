@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -60,6 +61,59 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const rest = await h.cancel({ ...body, cancel_request_amount: 2000 }, { key: 'k-2', grant: await grant() });
     assert.deepEqual([rest.res.status, rest.body.refunded], [200, 2000], JSON.stringify(rest.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'the grant refunded 3,000, staff 1,000');
+  });
+
+  it('still counts when its key refunded afresh after the ten minutes and it applied later still: two refunds', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-AFRESH', amount: 5000 });
+    const grant = capped('L-AFRESH', 2000, 'g-afresh');
+    const body = { merchant_uid: 'L-AFRESH', cancel_request_amount: 1000, reason: 'x' };
+    await lost(body, 'k-1', grant);
+    assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000, 'sent afresh');
+    await cancelAtIamport(h, p.imp_uid, 1000); // the first, later than any gateway should
+    await notifyOf(h, p.imp_uid, 'L-AFRESH');
+    assert.equal(await remaining('L-AFRESH', grant), 0, "the grant's 2,000 went out, one key's twice");
+    const more = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.equal(more.body.error?.code, 'FORBIDDEN', JSON.stringify(more.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
+  });
+
+  it('counts the other of two lost tries of one key once its retry took one', async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'L-TWICE', amount: 5000 });
+    const grant = capped('L-TWICE', 3000, 'g-twice');
+    const body = { merchant_uid: 'L-TWICE', cancel_request_amount: 1000, reason: 'x' };
+    await lost(body, 'k-1', grant);
+    await lost(body, 'k-1', grant);
+    await cancelAtIamport(h, p.imp_uid, 1000);
+    await cancelAtIamport(h, p.imp_uid, 1000);
+    await notifyOf(h, p.imp_uid, 'L-TWICE');
+    assert.equal(await remaining('L-TWICE', grant), 1000);
+    assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000);
+    assert.equal(await remaining('L-TWICE', grant), 1000, 'both late ones still counted, once each');
+    const more = await h.cancel({ ...body, cancel_request_amount: 2000 }, { key: 'k-2', grant: await grant() });
+    assert.equal(more.body.error?.code, 'FORBIDDEN');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000);
+  });
+
+  it("counts a request's first approval that applied after its second refunded: no new request past the cap", async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'L-REQ', amount: 30000 });
+    const grant = () => h.grant('L-REQ', { mode: 'request', maxAmount: 16000, jti: 'g-req' });
+    const body = { merchant_uid: 'L-REQ', reason: 'r', cancel_request_amount: 8000 };
+    const id = (await ask(body, { grant: await grant() })).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await approve(id);
+    h.clock.advance(TEN_MINUTES);
+    await h.view('L-REQ', { grant: await grant() });
+    assert.equal((await approve(id)).body.refund?.refunded, 8000);
+    await cancelAtIamport(h, p.imp_uid, 8000);
+    await notifyOf(h, p.imp_uid, 'L-REQ');
+    assert.equal(await remaining('L-REQ', grant), 0);
+    const next = await ask(body, { grant: await grant() });
+    assert.equal(next.body.error?.code, 'FORBIDDEN', JSON.stringify(next.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 16000);
   });
 
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {

@@ -36,20 +36,13 @@ export const settledUnanswered = (gateway: Judge, attempt: Attempt): boolean =>
   attempt.finished_at !== null &&
   attempt.finished_at - attempt.started_at >= gateway.changeMayRunForMs;
 
-/** Attempts of one request: the same Idempotency-Key, or the same refund request's approvals. */
-export const sameRequest = (a: Attempt, b: Attempt): boolean =>
-  (a.idempotency_key !== null && a.idempotency_key === b.idempotency_key) ||
-  (a.request_id != null && a.request_id === b.request_id);
-
 /**
- * A later attempt of the same request succeeded: its refund is done, by taking this one's late entry (lateRefund) or
- * by one of its own. Either way no entry is this attempt's to count again (a gateway that applied it after the retry
- * refunded too made a second refund the history cannot tell from a cancel made elsewhere).
+ * A later attempt of the same request took this attempt's late refund as its answer (lateRefund writes it with
+ * `late_of`): the refund is counted there, once. A later attempt that sent a refund of its own takes nothing from
+ * this one, whose late refund, should the gateway show one, is a second refund and counts as such.
  */
-const doneLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
-  attempts.some(
-    (b) => b !== attempt && b.outcome === 'succeeded' && b.started_at >= attempt.started_at && sameRequest(attempt, b),
-  );
+const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
+  attempts.some((b) => b.late_of === attempt.id && b.outcome === 'succeeded');
 
 /**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
@@ -67,7 +60,7 @@ export const assignLate = (
   const claimed = claimedIds(attempts);
   for (const attempt of attempts) {
     const payment = attempt.imp_uid === null ? undefined : payments.get(attempt.imp_uid);
-    if (!payment || !settledUnanswered(gateway, attempt) || doneLater(attempt, attempts)) continue;
+    if (!payment || !settledUnanswered(gateway, attempt) || takenLater(attempt, attempts)) continue;
     const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
     const entry = findEntryFor(attempt, payment.cancel_history, new Set(ruledOut));
     if (!entry) continue;

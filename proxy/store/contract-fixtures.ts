@@ -55,6 +55,7 @@ export function anAttempt(overrides: Partial<AttemptStart> = {}): AttemptStart {
     request_id: null,
     approved_by: null,
     holder_check: null,
+    late_of: null,
     ...overrides,
   };
 }

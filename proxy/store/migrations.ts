@@ -272,6 +272,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_requests ADD COLUMN grant_max_amount DOUBLE PRECISION',
     ],
   },
+  {
+    version: 13,
+    name: 'refund_attempt_late_of',
+    statements: [
+      // A refund a gateway applied after its attempt was settled as not made, recorded as a later attempt of the same
+      // request: the earlier attempt's id, so that one is not counted again (refunds/late-cancels.ts).
+      'ALTER TABLE refund_attempts ADD COLUMN late_of TEXT',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -101,6 +101,7 @@ export function decodeAttempt(row: SqlRow): Attempt {
     request_id: textOrNull(row, 'request_id'),
     approved_by: textOrNull(row, 'approved_by'),
     holder_check: textOrNull(row, 'holder_check'),
+    late_of: textOrNull(row, 'late_of'),
     outcome: row.outcome === null ? null : oneOf(row, 'outcome', OUTCOMES),
     error_code: textOrNull(row, 'error_code'),
     iamport_code: numOrNull(row, 'iamport_code'),

@@ -45,6 +45,7 @@ const startParams = (start: AttemptStart) => [
   start.request_id ?? null,
   start.approved_by ?? null,
   start.holder_check ?? null,
+  start.late_of ?? null,
 ];
 
 /** The WHERE conditions of pageAttempts and their parameters, in placeholder order. */

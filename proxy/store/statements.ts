@@ -10,7 +10,8 @@ const PAYMENT_COLUMNS =
 
 const ATTEMPT_START_COLUMNS =
   'id, merchant_uid, imp_uid, requested_amount, amount, checksum, reason, refund_bank, refund_account_masked, ' +
-  'grant_subject, grant_jti, client_ip, origin, idempotency_key, started_at, request_id, approved_by, holder_check';
+  'grant_subject, grant_jti, client_ip, origin, idempotency_key, started_at, request_id, approved_by, holder_check, ' +
+  'late_of';
 const ATTEMPT_FINISH_COLUMNS =
   'outcome, error_code, iamport_code, iamport_message, cancellation_id, refunded, iamport_ms, finished_at';
 export const ATTEMPT_COLUMNS = `${ATTEMPT_START_COLUMNS}, ${ATTEMPT_FINISH_COLUMNS}`;
@@ -68,7 +69,7 @@ export const sql = {
   releaseLease: 'DELETE FROM leases WHERE name = ? AND holder = ?',
   purgeExpiredLeases: 'DELETE FROM leases WHERE expires_at < ?',
 
-  insertAttempt: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) VALUES (${placeholders(26)})`,
+  insertAttempt: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) VALUES (${placeholders(27)})`,
   // Only an open or unknown outcome may be written: a finished attempt is audit history and stays as it is.
   finishAttempt: `UPDATE refund_attempts SET outcome = ?, error_code = ?, iamport_code = ?, iamport_message = ?,
       cancellation_id = ?, refunded = ?, iamport_ms = ?, finished_at = ?

@@ -52,6 +52,11 @@ export interface AttemptStart {
    * `unavailable`, `not_offered` or `off`; null when the refund took no account (no check).
    */
   readonly holder_check?: string | null;
+  /**
+   * The attempt of the same request that was settled as not made, whose refund the gateway applied late after all:
+   * this attempt records that refund (it sent nothing itself).
+   */
+  readonly late_of?: string | null;
 }
 
 /** How an attempt ended. Written once; an `unknown` outcome may later be settled to `succeeded` or `failed`. */
