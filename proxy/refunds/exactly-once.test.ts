@@ -133,28 +133,34 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, "the console's and the customer's own, once each");
   });
 
-  it('keeps an order whose cancel got no answer marked when a webhook arrives and its second lookup fails', async () => {
+  /**
+   * A harness whose lookups of a payment are counted, and from `arm(n)` on the n-th goes through `nth` (which may
+   * answer itself, or wait, then forward it to the fake i'mport); the rest reach the fake as they are.
+   */
+  const withLookupSeam = async (
+    nth: (forward: () => Promise<Response>) => Promise<Response>,
+    timeoutMs: number,
+  ): Promise<{ arm: (n: number) => void; lookups: () => number }> => {
     const clock = createClock();
     const fake = createFakeIamport({ now: clock.now });
-    // The n-th lookup of a payment from now on answers 502; 0: none.
-    let failing = 0;
+    let armed = 0;
     let lookups = 0;
-    const flaky: typeof fetch = async (input, init) => {
-      if (String(input).includes('/payments/imp_') && failing > 0 && ++lookups === failing) {
-        return new Response('bad gateway', { status: 502 });
-      }
-      return fake.fetch(input, init);
+    const seam: typeof fetch = async (input, init) => {
+      const forward = () => fake.fetch(input, init);
+      if (String(input).includes('/payments/imp_') && armed > 0 && ++lookups === armed) return nth(forward);
+      return forward();
     };
-    h = await createHarness({ timeoutMs: 300, clock, fake: withFetch(fake, flaky) });
-    const p = h.fake.addPayment({ merchant_uid: 'U-MARK', amount: 5000 });
-    await h.view('U-MARK');
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'U-MARK', cancel_request_amount: 1000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'k-mark' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    h = await createHarness({ timeoutMs, clock, fake: withFetch(fake, seam) });
+    return { arm: (n) => void (armed = n), lookups: () => lookups };
+  };
+
+  it('keeps an order whose cancel got no answer marked when a webhook arrives and its second lookup fails', async () => {
+    const seam = await withLookupSeam(async () => new Response('bad gateway', { status: 502 }), 300);
+    const { p } = await unanswered('U-MARK', 1000, 'k-mark');
     // i'mport notifies (of something else): its first lookup stores the copy, the one under the order's lease fails.
-    failing = 2;
+    seam.arm(2);
     await notifyOf(h, p.imp_uid, 'U-MARK', 'paid');
-    assert.equal(lookups, 2);
+    assert.equal(seam.lookups(), 2);
     const view = await h.view('U-MARK');
     assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
     h.clock.advance(10 * 60_000 + 1000);
@@ -163,29 +169,16 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
   });
 
   it("shows an order whose cancel got no answer as being checked while a webhook's second lookup waits on i'mport", async () => {
-    const clock = createClock();
-    const fake = createFakeIamport({ now: clock.now });
-    // From `holdFrom` on, the n-th lookup of a payment waits until released.
-    let holdFrom = 0;
-    let lookups = 0;
     let release = () => {};
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const slow: typeof fetch = async (input, init) => {
-      if (String(input).includes('/payments/imp_') && holdFrom > 0 && ++lookups === holdFrom) await held;
-      return fake.fetch(input, init);
-    };
-    h = await createHarness({ timeoutMs: 60_000, clock, fake: withFetch(fake, slow) });
-    const p = h.fake.addPayment({ merchant_uid: 'U-SLOW', amount: 5000 });
-    await h.view('U-SLOW');
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'U-SLOW', cancel_request_amount: 1000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'k-slow' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    holdFrom = 2;
+    const seam = await withLookupSeam(async (forward) => held.then(forward), 60_000);
+    const { p } = await unanswered('U-SLOW', 1000, 'k-slow');
+    seam.arm(2);
     const notified = notifyOf(h, p.imp_uid, 'U-SLOW', 'paid');
     try {
-      while (lookups < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (seam.lookups() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       const during = await h.view('U-SLOW');
       assert.deepEqual([during.body.refundable, during.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
     } finally {

@@ -23,15 +23,20 @@ const lost = async (body: Record<string, unknown>, key: string, grant: () => Pro
   assert.equal(view.body.refundable, true, 'settled as not made');
 };
 
+/** A new harness with an order of 5,000 paid; a grant for it capped at `cap`; a body asking `ask` of it. */
+const anOrder = async (merchantUid: string, cap: number, ask: number) => {
+  h = await createHarness({ timeoutMs: 300 });
+  const p = h.fake.addPayment({ merchant_uid: merchantUid, amount: 5000 });
+  const body = { merchant_uid: merchantUid, cancel_request_amount: ask, reason: 'x' };
+  return { p, grant: capped(merchantUid, cap, `g-${merchantUid}`), body };
+};
+
 const remaining = async (merchantUid: string, grant: () => Promise<string>) =>
   (await h.view(merchantUid, { grant: await grant() })).body.grant_remaining;
 
 describe("cancels i'mport applies late, against a grant's max_amount", () => {
   it('counts against its grant before its own retry: a new key cannot refund it again', async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-CAP', amount: 5000 });
-    const grant = capped('L-CAP', 2000, 'g-cap');
-    const body = { merchant_uid: 'L-CAP', cancel_request_amount: 2000, reason: 'x' };
+    const { p, grant, body } = await anOrder('L-CAP', 2000, 2000);
     await lost(body, 'k-1', grant);
     assert.equal(await remaining('L-CAP', grant), 2000);
     await cancelAtIamport(h, p.imp_uid, 2000, 5000);
@@ -46,10 +51,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('counts it once after its retry took it, even beside a console cancel of the same amount', async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-ONCE', amount: 5000 });
-    const grant = capped('L-ONCE', 3000, 'g-once');
-    const body = { merchant_uid: 'L-ONCE', cancel_request_amount: 1000, reason: 'x' };
+    const { p, grant, body } = await anOrder('L-ONCE', 3000, 1000);
     await lost(body, 'k-1', grant);
     await cancelAtIamport(h, p.imp_uid, 1000, 5000);
     h.clock.advance(60_000);
@@ -64,10 +66,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('still counts when its key refunded afresh after the ten minutes and it applied later still: two refunds', async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-AFRESH', amount: 5000 });
-    const grant = capped('L-AFRESH', 2000, 'g-afresh');
-    const body = { merchant_uid: 'L-AFRESH', cancel_request_amount: 1000, reason: 'x' };
+    const { p, grant, body } = await anOrder('L-AFRESH', 2000, 1000);
     await lost(body, 'k-1', grant);
     assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000, 'sent afresh');
     await cancelAtIamport(h, p.imp_uid, 1000); // the first, later than any gateway should
@@ -79,10 +78,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('counts the other of two lost tries of one key once its retry took one', async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-TWICE', amount: 5000 });
-    const grant = capped('L-TWICE', 3000, 'g-twice');
-    const body = { merchant_uid: 'L-TWICE', cancel_request_amount: 1000, reason: 'x' };
+    const { p, grant, body } = await anOrder('L-TWICE', 3000, 1000);
     await lost(body, 'k-1', grant);
     await lost(body, 'k-1', grant);
     await cancelAtIamport(h, p.imp_uid, 1000);
