@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { LATE_OF_FROM_MESSAGE } from './migrations.ts';
+import { inspectSqlStore } from './sql-store.ts';
 
 const OPEN = {
   outcome: null,
@@ -37,6 +39,23 @@ export function attemptsContract(stores: () => StorePair): void {
       });
       await a.insertAttempt(bare);
       assert.deepEqual(await a.getAttempt(bare.id), { ...bare, ...OPEN });
+    });
+
+    it("reads late_of back from the message of a late refund's row written before the column (migration 13)", async () => {
+      const { a, b } = stores();
+      const earlier = unique('attempt');
+      const said = (gateway: string) => `${gateway} applied it after attempt ${earlier} was settled as not made`;
+      const legacy = anAttempt({ late_of: null });
+      const other = anAttempt({ late_of: null });
+      await a.insertAttempt(legacy, aFinish({ iamport_message: said('PortOne V2') }));
+      await a.insertAttempt(other, aFinish({ iamport_message: `i'mport said: ${said("i'mport")} (not ours)` }));
+      await inspectSqlStore(a).rerun(LATE_OF_FROM_MESSAGE);
+      assert.equal((await b.getAttempt(legacy.id))?.late_of, earlier);
+      assert.equal((await b.getAttempt(other.id))?.late_of, null, 'only a message that is exactly ours');
+      const written = anAttempt({ late_of: unique('attempt') });
+      await a.insertAttempt(written, aFinish({ iamport_message: said("i'mport") }));
+      await inspectSqlStore(a).rerun(LATE_OF_FROM_MESSAGE);
+      assert.equal((await b.getAttempt(written.id))?.late_of, written.late_of, 'one written with it is left as it is');
     });
 
     it('stores an attempt that ended before it was sent (a local refusal)', async () => {

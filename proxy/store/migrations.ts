@@ -2,13 +2,32 @@
 import type { SqlDialect, SqlDriver, SqlExecutor } from './sql-driver.ts';
 
 /** A statement for both dialects, or one per dialect where their DDL differs. */
-type Ddl = string | Readonly<Record<SqlDialect, string>>;
+export type Ddl = string | Readonly<Record<SqlDialect, string>>;
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly statements: readonly Ddl[];
 }
+
+/**
+ * Migration 13's second step: rows cancel.ts wrote for a late-applied refund before the column existed name the
+ * earlier attempt only in their message ("<gateway> applied it after attempt <id> was settled as not made"), so
+ * `late_of` is read back from it. Exported for the store contract, which runs it on such a row.
+ */
+export const LATE_OF_FROM_MESSAGE = (() => {
+  const rows = `outcome = 'succeeded' AND late_of IS NULL
+    AND iamport_message LIKE '% applied it after attempt % was settled as not made'`;
+  return {
+    sqlite: `UPDATE refund_attempts
+      SET late_of = substr(iamport_message, instr(iamport_message, ' after attempt ') + 15,
+        length(iamport_message) - instr(iamport_message, ' after attempt ') - 38)
+      WHERE ${rows}`,
+    postgres: `UPDATE refund_attempts
+      SET late_of = substring(iamport_message from ' after attempt (.+) was settled as not made$')
+      WHERE ${rows}`,
+  } as const;
+})();
 
 /** Every column of AttemptStart and AttemptFinish; the outcome columns stay NULL until the attempt ends. */
 const ATTEMPT_COLUMNS = `
@@ -279,6 +298,7 @@ export const MIGRATIONS: readonly Migration[] = [
       // A refund a gateway applied after its attempt was settled as not made, recorded as a later attempt of the same
       // request: the earlier attempt's id, so that one is not counted again (refunds/late-cancels.ts).
       'ALTER TABLE refund_attempts ADD COLUMN late_of TEXT',
+      LATE_OF_FROM_MESSAGE,
     ],
   },
 ];

@@ -1,7 +1,7 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
 
 import { createEventWrites, type InsertEvent } from './event-writes.ts';
-import { appliedMigrations, runMigrations } from './migrations.ts';
+import { appliedMigrations, type Ddl, runMigrations } from './migrations.ts';
 import type { RefundRequestRecord } from './requests.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
@@ -305,6 +305,8 @@ export interface SqlStoreInspection {
   engine(): Promise<string>;
   /** The migration versions recorded in schema_migrations, ascending (after migrate()). */
   migrations(): Promise<number[]>;
+  /** Runs one migration step again, in the store's dialect: what it does to rows written as an older version would. */
+  rerun(step: Ddl): Promise<void>;
 }
 
 /**
@@ -322,5 +324,6 @@ export function inspectSqlStore(store: Store): SqlStoreInspection {
       return version;
     },
     migrations: () => appliedMigrations(driver),
+    rerun: async (step) => void (await driver.run(typeof step === 'string' ? step : step[driver.dialect])),
   };
 }
