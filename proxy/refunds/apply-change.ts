@@ -11,13 +11,14 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
+import { entryId, findEntryFor, isRevokeAttempt } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { refundableNow } from './rules.ts';
-import { entryId, findEntryFor, isRevokeAttempt, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */

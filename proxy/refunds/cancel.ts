@@ -15,6 +15,7 @@ import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/st
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
+import { claimedIds, entryId, isRevokeAttempt } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
@@ -27,15 +28,7 @@ import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
-import {
-  claimedIds,
-  earlierRunning,
-  entryId,
-  isRevokeAttempt,
-  isUnsettled,
-  runningChange,
-  settleAttempts,
-} from './settle.ts';
+import { earlierRunning, isUnsettled, runningChange, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {

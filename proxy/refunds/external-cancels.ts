@@ -8,8 +8,9 @@
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, isUnsettled, paymentAfter } from './settle.ts';
+import { isUnsettled } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 

@@ -10,8 +10,8 @@
 import type { Gateway } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './settle.ts';
 
 type Judge = Pick<Gateway, 'changeMayRunForMs' | 'checksumOrdersCancels'>;
 

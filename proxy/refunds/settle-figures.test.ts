@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Payment } from '../payments/payment.ts';
-import { paymentAfter } from './settle.ts';
+import { paymentAfter } from './cancel-history.ts';
 
 const payment = {
   imp_uid: 'imp_1',

@@ -9,48 +9,9 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { type Failure, fail } from './outcome.ts';
-
-// i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
-const CLOCK_SLACK_MS = 10 * 60 * 1000;
-
-/** A stable id for a cancel_history entry (cancellation_id, which i'mport always sends, or a stand-in). */
-export const entryId = (e: Cancellation): string =>
-  e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
-
-/**
- * The payment as it stood just after `entry`, for an event that tells of that cancel when several are learned of at
- * once (cancels made elsewhere, or attempts settled from one lookup): cancel_amount is what the history had cancelled
- * up to it, in time order; the status is the payment's now (any cancel, partial or whole, leaves an i'mport payment
- * `cancelled`: the amounts tell which). The latest entry's figures are the payment's own.
- */
-export const paymentAfter = (payment: Payment, entry: Cancellation): Payment => {
-  const history = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
-  const id = entryId(entry);
-  const at = history.findIndex((e) => entryId(e) === id);
-  if (at < 0 || at === history.length - 1) return payment;
-  const cancelled = history.slice(0, at + 1).reduce((sum, e) => sum + e.amount, 0);
-  return { ...payment, cancel_amount: cancelled };
-};
-
-/** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
-export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
-
-/** The history entry an attempt produced, if i'mport shows one that no other attempt or earlier entry claims. */
-export const findEntryFor = (
-  attempt: Pick<Attempt, 'amount' | 'started_at'>,
-  history: readonly Cancellation[],
-  claimed: ReadonlySet<string>,
-): Cancellation | undefined =>
-  [...history]
-    .sort((a, b) => a.cancelled_at - b.cancelled_at)
-    .find(
-      (e) =>
-        !claimed.has(entryId(e)) &&
-        e.amount === attempt.amount &&
-        e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
-    );
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
 export interface Verdict {
@@ -64,26 +25,6 @@ export interface Verdict {
 }
 
 type Judged = Pick<Attempt, 'amount' | 'started_at' | 'checksum'> & { readonly cancellation_id?: string | null };
-
-/**
- * The history entries that cannot be `attempt`'s own, where the gateway applies a cancel only while its checksum is
- * the balance (Gateway.checksumOrdersCancels): the checksum says `amount - checksum` was cancelled when the attempt
- * was sent. An entry that, with everything stamped up to it (itself left out), adds up to less than that, and that is
- * also stamped before the attempt began, was there before it: a cancel in i'mport's console just before, say. (Not the
- * other way round: i'mport checks the checksum when a cancel arrives and stamps it when the PG answers, so a cancel
- * made meanwhile may come before the attempt's own in the history.) Nothing is ruled out when the history does not
- * add up to the payment's cancel_amount: then only `claimed` excludes.
- */
-export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, payment: Payment): Set<string> => {
-  const history = payment.cancel_history;
-  if (attempt.checksum === null || history.reduce((sum, e) => sum + e.amount, 0) !== payment.cancel_amount) {
-    return new Set();
-  }
-  const before = payment.amount - attempt.checksum;
-  const upTo = (e: Cancellation) =>
-    history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
-  return new Set(history.filter((e) => upTo(e) < before && e.cancelled_at * 1000 < attempt.started_at).map(entryId));
-};
 
 /**
  * Judges an attempt from a payment just read from i'mport; `claimed`: entries other attempts already account for. An
@@ -140,13 +81,6 @@ export const earlierRunning = (gateway: Pick<Gateway, 'label'>, nothing: string)
     `An earlier refund of this order got no answer and may still be running at ${gateway.label}; ${nothing}. Try ` +
       'again once it is settled (the order shows OUTCOME_PENDING_CHECK until then).',
   );
-
-/**
- * cancellation ids already accounted to attempts: those that succeeded, and those the gateway accepted (settled or
- * not), which are judged by their own id and never another attempt's to take.
- */
-export const claimedIds = (attempts: readonly Attempt[]): Set<string> =>
-  new Set(attempts.flatMap((a) => (a.cancellation_id ? [a.cancellation_id] : [])));
 
 /**
  * Decides every unsettled attempt made on a payment from that payment, freshly fetched. Call only while holding the

@@ -13,9 +13,10 @@
 import type { Grant } from '../auth/grant.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
+import { isRevokeAttempt } from './cancel-history.ts';
 import { isUnderGrant } from './grant-cap.ts';
 import { cancelableOf } from './rules.ts';
-import { isRevokeAttempt, isUnsettled } from './settle.ts';
+import { isUnsettled } from './settle.ts';
 
 /** What of the payment's tax-free part can still be refunded, where the gateway reports it; null where it does not. */
 export const taxFreeLeft = (payment: Payment): number | null =>
