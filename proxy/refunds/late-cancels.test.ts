@@ -2,7 +2,8 @@
 // attempt's payment, counted against that attempt's grant until its own request's retry takes it, then once.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
@@ -163,5 +164,66 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 3000], JSON.stringify(retry.body));
     assert.equal(h.fake.getPayment(second.imp_uid)!.cancel_amount, 0, 'nothing sent for the second payment');
     assert.equal(h.fake.count('cancel'), 2, 'the lost one and the late one');
+  });
+});
+
+describe('on PortOne V2, whose cancels carry no checksum to order them', () => {
+  let fake: FakePortOne | undefined;
+  afterEach(async () => {
+    await fake?.flushWebhooks();
+    await h?.settled();
+  });
+
+  it("a later attempt that got no answer never takes an earlier one's late cancel, stamped before it was sent", async () => {
+    const clock = createClock(Date.UTC(2026, 0, 15, 3));
+    const v2 = createFakePortOne({
+      now: clock.now,
+      webhook: { url: 'http://proxy.test/webhooks/portone', secret: PORTONE_WEBHOOK_SECRET },
+      webhookFetch: async (url, init) => h.app.request(String(url), init),
+    });
+    fake = v2;
+    h = await createHarness({ clock, portone: v2, timeoutMs: 300 });
+    v2.addPayment({ paymentId: 'L-V2', total: 5000 });
+    const g1 = capped('L-V2', 1000, 'g-1');
+    const g2 = capped('L-V2', 1000, 'g-2');
+    const body = (reason: string) => ({ merchant_uid: 'L-V2', cancel_request_amount: 1000, reason });
+    v2.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal(
+      (await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() })).body.error?.code,
+      'REFUND_OUTCOME_UNKNOWN',
+    );
+    clock.advance(TEN_MINUTES);
+    assert.equal(await remaining('L-V2', g1), 1000, 'settled as not made');
+    // k-1's cancel applies at PortOne after all, and its webhook comes.
+    const late = await v2.fetch('https://api.portone.io/payments/L-V2/cancel', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: `PortOne ${v2.apiSecret}` },
+      body: JSON.stringify({ reason: 'late', amount: 1000 }),
+    });
+    assert.equal(late.status, 200);
+    await v2.flushWebhooks();
+    await h.settled();
+    assert.equal(await remaining('L-V2', g1), 0);
+    clock.advance(60_000);
+    v2.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal(
+      (await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).body.error?.code,
+      'REFUND_OUTCOME_UNKNOWN',
+    );
+    assert.equal(await remaining('L-V2', g1), 0, "still g-1's: k-3's own cancel never reached PortOne");
+    clock.advance(TEN_MINUTES);
+    assert.equal(await remaining('L-V2', g2), 1000, "k-3's settled as not made");
+    const k1 = await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() });
+    assert.deepEqual([k1.res.status, k1.body.refunded], [200, 1000], JSON.stringify(k1.body));
+    const attempts = await h.store.listAttempts('L-V2');
+    assert.deepEqual(
+      attempts.map((a) => [a.idempotency_key, a.outcome]),
+      [
+        ['k-1', 'failed'],
+        ['k-3', 'failed'],
+        ['k-1', 'succeeded'],
+      ],
+    );
+    assert.equal(v2.getPayment('L-V2')?.amount.cancelled, 1000, 'one cancel at PortOne: the late one');
   });
 });

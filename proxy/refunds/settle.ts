@@ -11,6 +11,7 @@ import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
+import { assignLate } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
@@ -94,13 +95,17 @@ export const settleAttempts = async (
   attempts: readonly Attempt[],
 ): Promise<number> => {
   const claimed = claimedIds(attempts);
+  // A cancel the gateway applied late for an earlier attempt settled as not made is that attempt's, never one sent
+  // after it was stamped: on a gateway whose checksum does not order cancels (notItsOwn), only this tells them apart.
+  const late = [...assignLate(deps.gateway, new Map([[payment.imp_uid, payment]]), attempts).values()];
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
+    const lateBefore = late.filter(({ entry }) => entry.cancelled_at * 1000 < attempt.started_at);
     const { applied, entry, refunded, pending, refused } = verdictOf(
       attempt,
       payment,
-      claimed,
+      new Set([...claimed, ...lateBefore.map(({ entry }) => entryId(entry))]),
       deps.gateway.checksumOrdersCancels,
     );
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.
