@@ -113,6 +113,26 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 16000);
   });
 
+  it('keeps staff from rejecting a failed request whose refund applied late: approved again, it records it', async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve, reject } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'L-REJ', amount: 30000 });
+    const grant = () => h.grant('L-REJ', { mode: 'request' });
+    const id = (
+      await ask({ merchant_uid: 'L-REJ', reason: 'r', cancel_request_amount: 8000 }, { grant: await grant() })
+    ).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await approve(id);
+    h.clock.advance(TEN_MINUTES);
+    assert.equal((await h.view('L-REJ', { grant: await grant() })).body.request?.status, 'failed');
+    await cancelAtIamport(h, p.imp_uid, 8000); // the approval's, applied late; i'mport has not told the proxy yet
+    const rejected = await reject(id, { reason: 'no' });
+    assert.equal(rejected.body.error?.code, 'REFUND_REQUEST_DECIDED', JSON.stringify(rejected.body));
+    const again = await approve(id);
+    assert.deepEqual([again.body.request?.status, again.body.refund?.refunded], ['refunded', 8000]);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000, 'nothing more was sent');
+  });
+
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const p = h.fake.addPayment({ merchant_uid: 'L-TWO', amount: 5000 });

@@ -13,7 +13,10 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import { RESERVED_KEY_PREFIX } from '../../shared/schemas/fields.ts';
 import type { Answer } from '../errors.ts';
+import type { Payment } from '../payments/payment.ts';
 import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
+import { assignLate, settledUnanswered } from '../refunds/late-cancels.ts';
+import { refreshPayment } from '../refunds/ledger-sync.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { NewEvent } from '../store/outbox.ts';
 import type { ApprovalClaim, RefundRequestRecord } from '../store/requests.ts';
@@ -227,6 +230,24 @@ export const approveRequest = async (
   return { kind: 'decided', request: after, refund: toAnswer(outcome) };
 };
 
+/**
+ * A failed request whose approval's refund was settled as not made once the gateway could no longer be running it,
+ * and that the gateway shows applied after all (late-cancels.ts): rejecting it would end it `rejected` with its money
+ * refunded. The gateway is asked (the ledger's copy may not show it yet), its stored copy used when it cannot be.
+ */
+const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> => {
+  const attempts = await deps.store.listAttempts(request.merchant_uid);
+  const ours = attempts.filter((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
+  const payments = new Map<string, Payment>();
+  for (const impUid of new Set(ours.flatMap((a) => (a.imp_uid === null ? [] : [a.imp_uid])))) {
+    const fresh = await refreshPayment(deps, impUid);
+    const copy = fresh.kind === 'ok' ? fresh.payment : await deps.store.getPaymentByImpUid(impUid);
+    if (copy) payments.set(impUid, copy);
+  }
+  const late = assignLate(deps.gateway, payments, attempts);
+  return ours.some((a) => late.has(a.id));
+};
+
 export const rejectRequest = async (
   deps: RequestDeps,
   id: string,
@@ -243,6 +264,13 @@ export const rejectRequest = async (
   }
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');
+  if (request.status === 'failed' && (await refundedLate(deps, request))) {
+    return fail(
+      'REFUND_REQUEST_DECIDED',
+      `This request's refund was settled as not made, and ${deps.gateway.label} shows it applied after all, so it ` +
+        'cannot be rejected: approve it again to record it as refunded (nothing more is sent).',
+    );
+  }
   const now = deps.now();
   const change = {
     from: request.status,
