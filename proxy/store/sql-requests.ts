@@ -200,7 +200,13 @@ const settleChange = (attemptId: string, finish: AttemptFinish): Change | null =
     to,
     now: finish.finished_at,
     attempt_id: attemptId,
-    ...(finish.outcome === 'succeeded' ? {} : { error_code: finish.error_code ?? 'INTERNAL' }),
+    // A refunded request's approved_amount is what it refunded: the amount approved, or a late-applied refund of an
+    // earlier approval that a later one (at another amount) took as its own (refunds/late-cancels.ts).
+    ...(finish.outcome === 'succeeded'
+      ? finish.refunded === null
+        ? {}
+        : { approved_amount: finish.refunded }
+      : { error_code: finish.error_code ?? 'INTERNAL' }),
   };
 };
 
