@@ -137,6 +137,31 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000, 'nothing more was sent');
   });
 
+  it("never takes a later attempt's own cancel, stamped in the second it began, for an earlier one's late refund", async () => {
+    const { p, grant, body } = await anOrder('L-OWN', 5000, 1000);
+    await lost(body, 'k-1', grant);
+    // A new ask of the same amount: its cancel applies within the second it was sent (i'mport stamps whole seconds),
+    // and neither its answer nor the re-read that follows arrives.
+    h.clock.set(Math.ceil(h.clock.now() / 1000) * 1000 + 500);
+    h.fake.inject({ kind: 'lose_response', route: 'cancel' });
+    h.fake.inject({ kind: 'drop', route: 'payment' });
+    const second = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.equal(second.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    const view = await h.view('L-OWN', { grant: await grant() });
+    assert.equal(view.body.cancel_amount, 1000, JSON.stringify(view.body));
+    assert.deepEqual(
+      (await h.store.listAttempts('L-OWN')).map((a) => [a.idempotency_key, a.outcome]),
+      [
+        ['k-1', 'failed'],
+        ['k-2', 'succeeded'],
+      ],
+      "settled as k-2's own at the first look",
+    );
+    const retry = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
+  });
+
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const p = h.fake.addPayment({ merchant_uid: 'L-TWO', amount: 5000 });
@@ -228,7 +253,7 @@ describe('on PortOne V2, whose cancels carry no checksum to order them', () => {
     await v2.flushWebhooks();
     await h.settled();
     assert.equal(await remaining('L-V2', g1), 0);
-    clock.advance(60_000);
+    clock.advance(2 * 60_000);
     v2.inject({ kind: 'drop', route: 'cancel' });
     assert.equal(
       (await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).body.error?.code,

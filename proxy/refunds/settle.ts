@@ -57,6 +57,9 @@ export const verdictOf = (
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
 };
 
+/** How long before an attempt began a cancel must be stamped to be certainly not its own (settleAttempts). */
+const STAMPED_WELL_BEFORE_MS = 60_000;
+
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
@@ -96,12 +99,16 @@ export const settleAttempts = async (
 ): Promise<number> => {
   const claimed = claimedIds(attempts);
   // A cancel the gateway applied late for an earlier attempt settled as not made is that attempt's, never one sent
-  // after it was stamped: on a gateway whose checksum does not order cancels (notItsOwn), only this tells them apart.
+  // well after it was stamped: on a gateway whose checksum does not order cancels (notItsOwn), only this tells them
+  // apart. Only well after: an attempt's own cancel may be stamped a little before it began (whole seconds on
+  // i'mport, two clocks), and taking that from it would leave it unsettled and then refund again.
   const late = [...assignLate(deps.gateway, new Map([[payment.imp_uid, payment]]), attempts).values()];
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const lateBefore = late.filter(({ entry }) => entry.cancelled_at * 1000 < attempt.started_at);
+    const lateBefore = late.filter(
+      ({ entry }) => entry.cancelled_at * 1000 < attempt.started_at - STAMPED_WELL_BEFORE_MS,
+    );
     const { applied, entry, refunded, pending, refused } = verdictOf(
       attempt,
       payment,
