@@ -137,6 +137,40 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000, 'nothing more was sent');
   });
 
+  it("lets staff reject an older failed request whose refund applied late: only the order's latest can be approved", async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve, reject } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'L-OLDER', amount: 30000 });
+    const body = { merchant_uid: 'L-OLDER', reason: 'r', cancel_request_amount: 8000 };
+    const first = (await ask(body)).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await approve(first);
+    h.clock.advance(TEN_MINUTES);
+    assert.equal((await h.view('L-OLDER')).body.request?.status, 'failed');
+    assert.equal((await ask(body)).res.status, 201, 'the customer asks again');
+    await cancelAtIamport(h, p.imp_uid, 8000); // the first approval's, applied late
+    const rejected = await reject(first, { reason: 'asked again' });
+    assert.deepEqual([rejected.res.status, rejected.body.request?.status], [200, 'rejected'], 'never stuck');
+  });
+
+  it('asks the gateway before a reject without storing its copy: a refund still being checked stays so', async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve, reject } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'L-MARK', amount: 30000 });
+    const id = (await ask({ merchant_uid: 'L-MARK', reason: 'r', cancel_request_amount: 8000 })).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await approve(id);
+    h.clock.advance(TEN_MINUTES);
+    assert.equal((await h.view('L-MARK')).body.request?.status, 'failed');
+    // A direct refund (a refund-mode grant) beside it, whose answer never came.
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    const direct = await h.cancel({ merchant_uid: 'L-MARK', cancel_request_amount: 1000, reason: 'x' });
+    assert.equal(direct.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal((await reject(id, { reason: 'no' })).res.status, 200);
+    const view = await h.view('L-MARK');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+  });
+
   it("never takes a later attempt's own cancel, stamped in the second it began, for an earlier one's late refund", async () => {
     const { p, grant, body } = await anOrder('L-OWN', 5000, 1000);
     await lost(body, 'k-1', grant);

@@ -16,7 +16,6 @@ import type { Answer } from '../errors.ts';
 import type { Payment } from '../payments/payment.ts';
 import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
 import { assignLate, settledUnanswered } from '../refunds/late-cancels.ts';
-import { refreshPayment } from '../refunds/ledger-sync.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import type { NewEvent } from '../store/outbox.ts';
 import type { ApprovalClaim, RefundRequestRecord } from '../store/requests.ts';
@@ -230,17 +229,22 @@ export const approveRequest = async (
   return { kind: 'decided', request: after, refund: toAnswer(outcome) };
 };
 
+const isLatest = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> =>
+  (await deps.store.latestRequest(request.merchant_uid))?.id === request.id;
+
 /**
  * A failed request whose approval's refund was settled as not made once the gateway could no longer be running it,
  * and that the gateway shows applied after all (late-cancels.ts): rejecting it would end it `rejected` with its money
- * refunded. The gateway is asked (the ledger's copy may not show it yet), its stored copy used when it cannot be.
+ * refunded. The gateway is asked (the ledger's copy may not show it yet) and its answer only read, not stored: this
+ * runs outside the order's lease, where a stored copy would clear the mark of a change still being checked. The
+ * ledger's copy stands in when the gateway cannot be asked.
  */
 const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> => {
   const attempts = await deps.store.listAttempts(request.merchant_uid);
   const ours = attempts.filter((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
   const payments = new Map<string, Payment>();
   for (const impUid of new Set(ours.flatMap((a) => (a.imp_uid === null ? [] : [a.imp_uid])))) {
-    const fresh = await refreshPayment(deps, impUid);
+    const fresh = await deps.gateway.getPayment(impUid);
     const copy = fresh.kind === 'ok' ? fresh.payment : await deps.store.getPaymentByImpUid(impUid);
     if (copy) payments.set(impUid, copy);
   }
@@ -264,7 +268,10 @@ export const rejectRequest = async (
   }
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');
-  if (request.status === 'failed' && (await refundedLate(deps, request))) {
+  // Only while it can still be approved (its order's latest): then approving it again records that refund. An older
+  // one can be neither approved nor left waiting for it, so it is rejected as before; its order's newer request is
+  // what staff decide, the refund shown in the order's payment.
+  if (request.status === 'failed' && (await isLatest(deps, request)) && (await refundedLate(deps, request))) {
     return fail(
       'REFUND_REQUEST_DECIDED',
       `This request's refund was settled as not made, and ${deps.gateway.label} shows it applied after all, so it ` +
