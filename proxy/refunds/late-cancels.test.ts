@@ -32,6 +32,13 @@ const anOrder = async (merchantUid: string, cap: number, ask: number) => {
   return { p, grant: capped(merchantUid, cap, `g-${merchantUid}`), body };
 };
 
+/** A new harness with an order of 5,000 paid and two grants for it (two jti), each capped at `cap`. */
+const twoGrants = async (merchantUid: string, cap: number, jtis: readonly [string, string]) => {
+  h = await createHarness({ timeoutMs: 300 });
+  const p = h.fake.addPayment({ merchant_uid: merchantUid, amount: 5000 });
+  return { p, grants: [capped(merchantUid, cap, jtis[0]), capped(merchantUid, cap, jtis[1])] as const };
+};
+
 const remaining = async (merchantUid: string, grant: () => Promise<string>) =>
   (await h.view(merchantUid, { grant: await grant() })).body.grant_remaining;
 
@@ -197,10 +204,10 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-TWO', amount: 5000 });
-    const g1 = capped('L-TWO', 1000, 'g-1');
-    const g2 = capped('L-TWO', 1000, 'g-2');
+    const {
+      p,
+      grants: [g1, g2],
+    } = await twoGrants('L-TWO', 1000, ['g-1', 'g-2']);
     const body = (reason: string) => ({ merchant_uid: 'L-TWO', cancel_request_amount: 1000, reason });
     await lost(body('k-1'), 'k-1', g1);
     await lost(body('k-2'), 'k-2', g2);
@@ -217,10 +224,10 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('stays with the grant it was made under when its key is retried under another (a re-minted token)', async () => {
-    h = await createHarness({ timeoutMs: 300 });
-    const p = h.fake.addPayment({ merchant_uid: 'L-JTI', amount: 5000 });
-    const old = capped('L-JTI', 2000, 'g-old');
-    const renewed = capped('L-JTI', 2000, 'g-new');
+    const {
+      p,
+      grants: [old, renewed],
+    } = await twoGrants('L-JTI', 2000, ['g-old', 'g-new']);
     const body = { merchant_uid: 'L-JTI', cancel_request_amount: 2000, reason: 'x' };
     await lost(body, 'k-1', old);
     await cancelAtIamport(h, p.imp_uid, 2000, 5000);
