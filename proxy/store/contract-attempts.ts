@@ -41,7 +41,7 @@ export function attemptsContract(stores: () => StorePair): void {
       assert.deepEqual(await a.getAttempt(bare.id), { ...bare, ...OPEN });
     });
 
-    it("reads late_of back from the message of a late refund's row written before the column (migration 13)", async () => {
+    it("reads late_of back from the message of a late refund's row written before the column (migration 14)", async () => {
       const { a, b } = stores();
       const earlier = unique('attempt');
       const said = (gateway: string) => `${gateway} applied it after attempt ${earlier} was settled as not made`;

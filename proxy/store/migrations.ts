@@ -11,7 +11,7 @@ export interface Migration {
 }
 
 /**
- * Migration 13's second step: rows cancel.ts wrote for a late-applied refund before the column existed name the
+ * Migration 14: rows cancel.ts wrote for a late-applied refund before migration 13 gave them `late_of` name the
  * earlier attempt only in their message ("<gateway> applied it after attempt <id> was settled as not made"), so
  * `late_of` is read back from it. Exported for the store contract, which runs it on such a row.
  */
@@ -298,8 +298,13 @@ export const MIGRATIONS: readonly Migration[] = [
       // A refund a gateway applied after its attempt was settled as not made, recorded as a later attempt of the same
       // request: the earlier attempt's id, so that one is not counted again (refunds/late-cancels.ts).
       'ALTER TABLE refund_attempts ADD COLUMN late_of TEXT',
-      LATE_OF_FROM_MESSAGE,
     ],
+  },
+  {
+    version: 14,
+    name: 'refund_attempt_late_of_backfill',
+    // Its own version, not a step of 13: a ledger migrated to 13 before this step existed gets it too.
+    statements: [LATE_OF_FROM_MESSAGE],
   },
 ];
 
