@@ -32,15 +32,12 @@ export const findEntryFor = (
     );
 
 /**
- * The history entries that cannot be `attempt`'s own, where the gateway applies a cancel only while its checksum is
- * the balance (Gateway.checksumOrdersCancels): the checksum says `amount - checksum` was cancelled when the attempt
- * was sent. An entry that, with everything stamped up to it (itself left out), adds up to less than that, and that is
- * also stamped before the attempt began, was there before it: a cancel in i'mport's console just before, say. (Not the
- * other way round: i'mport checks the checksum when a cancel arrives and stamps it when the PG answers, so a cancel
- * made meanwhile may come before the attempt's own in the history.) Nothing is ruled out when the history does not
- * add up to the payment's cancel_amount: then only `claimed` excludes.
+ * The history entries the attempt's checksum says were cancelled before it was sent: `amount - checksum` was, so an
+ * entry that, with everything stamped up to it (itself left out), adds up to less than that was among them. Judged by
+ * amounts alone, no stamp held against our clock. Nothing when the history does not add up to the payment's
+ * cancel_amount, or the attempt has no checksum (a revocation).
  */
-export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, payment: Payment): Set<string> => {
+export const countedBefore = (attempt: Pick<Attempt, 'checksum'>, payment: Payment): Set<string> => {
   const history = payment.cancel_history;
   if (attempt.checksum === null || history.reduce((sum, e) => sum + e.amount, 0) !== payment.cancel_amount) {
     return new Set();
@@ -48,7 +45,21 @@ export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, pay
   const before = payment.amount - attempt.checksum;
   const upTo = (e: Cancellation) =>
     history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
-  return new Set(history.filter((e) => upTo(e) < before && e.cancelled_at * 1000 < attempt.started_at).map(entryId));
+  return new Set(history.filter((e) => upTo(e) < before).map(entryId));
+};
+
+/**
+ * The history entries that cannot be `attempt`'s own, where the gateway applies a cancel only while its checksum is
+ * the balance (Gateway.checksumOrdersCancels): those countedBefore() it that are also stamped before the attempt
+ * began, so were there before it: a cancel in i'mport's console just before, say. (Not every one counted: i'mport
+ * checks the checksum when a cancel arrives and stamps it when the PG answers, so a cancel made meanwhile may come
+ * before the attempt's own in the history.)
+ */
+export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, payment: Payment): Set<string> => {
+  const stampedBefore = new Set(
+    payment.cancel_history.filter((e) => e.cancelled_at * 1000 < attempt.started_at).map(entryId),
+  );
+  return new Set([...countedBefore(attempt, payment)].filter((id) => stampedBefore.has(id)));
 };
 
 /**

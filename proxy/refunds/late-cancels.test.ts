@@ -2,6 +2,7 @@
 // attempt's payment, counted against that attempt's grant until its own request's retry takes it, then once.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
@@ -160,7 +161,27 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.deepEqual([rejected.res.status, rejected.body.request?.status], [200, 'rejected'], 'never stuck');
   });
 
-  it('asks the gateway before a reject without storing its copy: a refund still being checked stays so', async () => {
+  it('lets staff reject a failed request while another refund of its order is unsettled: that one may be the cancel', async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve, reject } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'L-BESIDE', amount: 30000 });
+    const id = (await ask({ merchant_uid: 'L-BESIDE', reason: 'r', cancel_request_amount: 8000 })).body.request.id;
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await approve(id);
+    h.clock.advance(TEN_MINUTES);
+    assert.equal((await h.view('L-BESIDE')).body.request?.status, 'failed');
+    // A direct refund of the same amount (a refund-mode grant): it applies, its answer and the re-read are lost.
+    h.fake.inject({ kind: 'lose_response', route: 'cancel' });
+    h.fake.inject({ kind: 'drop', route: 'payment' });
+    const direct = await h.cancel({ merchant_uid: 'L-BESIDE', cancel_request_amount: 8000, reason: 'x' });
+    assert.equal(direct.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    const rejected = await reject(id, { reason: 'refunded directly' });
+    assert.deepEqual([rejected.res.status, rejected.body.request?.status], [200, 'rejected']);
+    assert.equal((await h.view('L-BESIDE')).body.cancel_amount, 8000, "the direct refund's own");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000);
+  });
+
+  it('never clears, by a reject, the mark of a refund still being checked', async () => {
     h = await withRequests({ timeoutMs: 300 });
     const { ask, approve, reject } = requestCalls(h);
     h.fake.addPayment({ merchant_uid: 'L-MARK', amount: 30000 });
@@ -178,29 +199,57 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
   });
 
-  it("never takes a later attempt's own cancel, stamped in the second it began, for an earlier one's late refund", async () => {
-    const { p, grant, body } = await anOrder('L-OWN', 5000, 1000);
-    await lost(body, 'k-1', grant);
-    // A new ask of the same amount: its cancel applies within the second it was sent (i'mport stamps whole seconds),
-    // and neither its answer nor the re-read that follows arrives.
-    h.clock.set(Math.ceil(h.clock.now() / 1000) * 1000 + 500);
-    h.fake.inject({ kind: 'lose_response', route: 'cancel' });
+  for (const lag of [0, 45_000]) {
+    it(`never takes a later attempt's own cancel for an earlier one's late refund (i'mport's clock ${lag / 1000} s behind)`, async () => {
+      const clock = createClock();
+      h = await createHarness({ clock, fake: createFakeIamport({ now: () => clock.now() - lag }), timeoutMs: 300 });
+      const p = h.fake.addPayment({ merchant_uid: 'L-OWN', amount: 5000 });
+      const grant = capped('L-OWN', 5000, 'g-own');
+      const body = { merchant_uid: 'L-OWN', cancel_request_amount: 1000, reason: 'x' };
+      await lost(body, 'k-1', grant);
+      // A new ask of the same amount: its cancel applies within the second it was sent (i'mport stamps whole
+      // seconds, on its own clock), and neither its answer nor the re-read that follows arrives.
+      h.clock.set(Math.ceil(h.clock.now() / 1000) * 1000 + 500);
+      h.fake.inject({ kind: 'lose_response', route: 'cancel' });
+      h.fake.inject({ kind: 'drop', route: 'payment' });
+      const second = await h.cancel(body, { key: 'k-2', grant: await grant() });
+      assert.equal(second.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+      const view = await h.view('L-OWN', { grant: await grant() });
+      assert.equal(view.body.cancel_amount, 1000, JSON.stringify(view.body));
+      assert.deepEqual(
+        (await h.store.listAttempts('L-OWN')).map((a) => [a.idempotency_key, a.outcome]),
+        [
+          ['k-1', 'failed'],
+          ['k-2', 'succeeded'],
+        ],
+        "settled as k-2's own at the first look",
+      );
+      const retry = await h.cancel(body, { key: 'k-2', grant: await grant() });
+      assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
+    });
+  }
+
+  it("never gives an earlier attempt's late cancel, not yet read by the ledger, to one sent minutes after it", async () => {
+    const {
+      p,
+      grants: [g1, g2],
+    } = await twoGrants('L-UNREAD', 1000, ['g-1', 'g-2']);
+    const body = (reason: string) => ({ merchant_uid: 'L-UNREAD', cancel_request_amount: 1000, reason });
+    await lost(body('k-1'), 'k-1', g1);
+    await cancelAtIamport(h, p.imp_uid, 1000); // k-1's, applied late; i'mport has not told the proxy
+    h.clock.advance(2 * 60_000);
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
     h.fake.inject({ kind: 'drop', route: 'payment' });
-    const second = await h.cancel(body, { key: 'k-2', grant: await grant() });
-    assert.equal(second.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
-    const view = await h.view('L-OWN', { grant: await grant() });
-    assert.equal(view.body.cancel_amount, 1000, JSON.stringify(view.body));
-    assert.deepEqual(
-      (await h.store.listAttempts('L-OWN')).map((a) => [a.idempotency_key, a.outcome]),
-      [
-        ['k-1', 'failed'],
-        ['k-2', 'succeeded'],
-      ],
-      "settled as k-2's own at the first look",
+    assert.equal(
+      (await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).body.error?.code,
+      'REFUND_OUTCOME_UNKNOWN',
     );
-    const retry = await h.cancel(body, { key: 'k-2', grant: await grant() });
-    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
+    assert.equal(await remaining('L-UNREAD', g1), 0, "k-1's, not k-3's: k-3 never reached i'mport");
+    h.clock.advance(TEN_MINUTES);
+    const k1 = await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() });
+    assert.deepEqual([k1.res.status, k1.body.refunded], [200, 1000], JSON.stringify(k1.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'one refund');
   });
 
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
@@ -294,7 +343,7 @@ describe('on PortOne V2, whose cancels carry no checksum to order them', () => {
     await v2.flushWebhooks();
     await h.settled();
     assert.equal(await remaining('L-V2', g1), 0);
-    clock.advance(2 * 60_000);
+    clock.advance(30_000);
     v2.inject({ kind: 'drop', route: 'cancel' });
     assert.equal(
       (await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).body.error?.code,

@@ -9,7 +9,15 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
+import {
+  claimedIds,
+  countedBefore,
+  entryId,
+  findEntryFor,
+  isRevokeAttempt,
+  notItsOwn,
+  paymentAfter,
+} from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { assignLate } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
@@ -57,8 +65,7 @@ export const verdictOf = (
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
 };
 
-/** How long before an attempt began a cancel must be stamped to be certainly not its own (settleAttempts). */
-const STAMPED_WELL_BEFORE_MS = 60_000;
+const MINUTE = 60_000;
 
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
@@ -99,20 +106,22 @@ export const settleAttempts = async (
 ): Promise<number> => {
   const claimed = claimedIds(attempts);
   // A cancel the gateway applied late for an earlier attempt settled as not made is that attempt's, never one sent
-  // well after it was stamped: on a gateway whose checksum does not order cancels (notItsOwn), only this tells them
-  // apart. Only well after: an attempt's own cancel may be stamped a little before it began (whole seconds on
-  // i'mport, two clocks), and taking that from it would leave it unsettled and then refund again.
+  // after it: one the later attempt's checksum already counted (countedBefore: by amounts, when the ledger had it), or
+  // stamped over a minute before the later attempt began (when the ledger had not read it yet). Not any stamped before
+  // it: its own may be stamped a little earlier (whole seconds, two clocks). On a gateway whose checksum does not
+  // order cancels (notItsOwn), nothing else tells them apart.
   const late = [...assignLate(deps.gateway, new Map([[payment.imp_uid, payment]]), attempts).values()];
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const lateBefore = late.filter(
-      ({ entry }) => entry.cancelled_at * 1000 < attempt.started_at - STAMPED_WELL_BEFORE_MS,
-    );
+    const counted = countedBefore(attempt, payment);
+    const lateKnown = late
+      .filter(({ entry }) => counted.has(entryId(entry)) || entry.cancelled_at * 1000 < attempt.started_at - MINUTE)
+      .map(({ entry }) => entryId(entry));
     const { applied, entry, refunded, pending, refused } = verdictOf(
       attempt,
       payment,
-      new Set([...claimed, ...lateBefore.map(({ entry }) => entryId(entry))]),
+      new Set([...claimed, ...lateKnown]),
       deps.gateway.checksumOrdersCancels,
     );
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.

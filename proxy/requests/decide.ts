@@ -17,6 +17,7 @@ import type { Payment } from '../payments/payment.ts';
 import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
 import { assignLate, settledUnanswered } from '../refunds/late-cancels.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
+import { isUnsettled } from '../refunds/settle.ts';
 import type { NewEvent } from '../store/outbox.ts';
 import type { ApprovalClaim, RefundRequestRecord } from '../store/requests.ts';
 import type { RequestSettled, Store } from '../store/store.ts';
@@ -241,6 +242,9 @@ const isLatest = async (deps: RequestDeps, request: RefundRequestRecord): Promis
  */
 const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> => {
   const attempts = await deps.store.listAttempts(request.merchant_uid);
+  // An attempt whose outcome is not known yet may be the one that made the cancel; only a look under the order's lease
+  // settles it (the approval's own path does). Until then nothing is known, and the reject goes ahead as it would.
+  if (attempts.some(isUnsettled)) return false;
   const ours = attempts.filter((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
   const payments = new Map<string, Payment>();
   for (const impUid of new Set(ours.flatMap((a) => (a.imp_uid === null ? [] : [a.imp_uid])))) {
