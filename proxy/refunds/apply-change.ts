@@ -8,17 +8,18 @@
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { ChangeResult, Refused } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
-import type { AttemptFinish, AttemptStart } from '../store/store.ts';
+import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
 import { entryId, findEntryFor, isRevokeAttempt } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
+import { assignLate } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { refundableNow } from './rules.ts';
-import { REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { lateNotItsOwn, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -29,6 +30,8 @@ export interface Change {
   readonly payment: Payment;
   /** cancel_history entries already accounted for, none of which can be this attempt's. */
   readonly known: ReadonlySet<string>;
+  /** The order's attempts when the change was decided: an earlier one's late-applied cancel is never this one's. */
+  readonly earlier?: readonly Attempt[];
   readonly send: () => Promise<ChangeResult>;
   /** The refund account's number this change sends, if any: masked in the gateway's words however it writes it. */
   readonly account?: string | null;
@@ -230,7 +233,12 @@ const settleUnknown = async (
     });
   }
   const ordered = deps.gateway.checksumOrdersCancels;
-  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, known, ordered);
+  // An earlier attempt's late-applied cancel the ledger had not read when this one was sent is not this one's.
+  const late = [
+    ...assignLate(deps.gateway, new Map([[fresh.payment.imp_uid, fresh.payment]]), change.earlier ?? []).values(),
+  ];
+  const ruledOut = new Set([...known, ...lateNotItsOwn(late, attempt, fresh.payment)]);
+  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, ruledOut, ordered);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };

@@ -326,6 +326,7 @@ const refund = async (
     key: keyed?.key ?? null,
     payment,
     known,
+    earlier: attempts,
     send,
     account: account.refundAccount?.number ?? null,
   });

@@ -230,27 +230,28 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     });
   }
 
-  it("never gives an earlier attempt's late cancel, not yet read by the ledger, to one sent minutes after it", async () => {
-    const {
-      p,
-      grants: [g1, g2],
-    } = await twoGrants('L-UNREAD', 1000, ['g-1', 'g-2']);
-    const body = (reason: string) => ({ merchant_uid: 'L-UNREAD', cancel_request_amount: 1000, reason });
-    await lost(body('k-1'), 'k-1', g1);
-    await cancelAtIamport(h, p.imp_uid, 1000); // k-1's, applied late; i'mport has not told the proxy
-    h.clock.advance(2 * 60_000);
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    h.fake.inject({ kind: 'drop', route: 'payment' });
-    assert.equal(
-      (await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).body.error?.code,
-      'REFUND_OUTCOME_UNKNOWN',
-    );
-    assert.equal(await remaining('L-UNREAD', g1), 0, "k-1's, not k-3's: k-3 never reached i'mport");
-    h.clock.advance(TEN_MINUTES);
-    const k1 = await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() });
-    assert.deepEqual([k1.res.status, k1.body.refunded], [200, 1000], JSON.stringify(k1.body));
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'one refund');
-  });
+  for (const reread of ['right after the cancel', 'at the next look']) {
+    it(`never gives an earlier attempt's late cancel, not yet read by the ledger, to one sent minutes after it (read ${reread})`, async () => {
+      const uid = reread === 'right after the cancel' ? 'L-UNREAD-1' : 'L-UNREAD-2';
+      const {
+        p,
+        grants: [g1, g2],
+      } = await twoGrants(uid, 1000, ['g-1', 'g-2']);
+      const body = (reason: string) => ({ merchant_uid: uid, cancel_request_amount: 1000, reason });
+      await lost(body('k-1'), 'k-1', g1);
+      await cancelAtIamport(h, p.imp_uid, 1000); // k-1's, applied late; i'mport has not told the proxy
+      h.clock.advance(2 * 60_000);
+      h.fake.inject({ kind: 'drop', route: 'cancel' });
+      if (reread === 'at the next look') h.fake.inject({ kind: 'drop', route: 'payment' });
+      const k3 = await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() });
+      assert.equal(k3.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(k3.body));
+      assert.equal(await remaining(uid, g1), 0, "k-1's, not k-3's: k-3 never reached i'mport");
+      h.clock.advance(TEN_MINUTES);
+      const k1 = await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() });
+      assert.deepEqual([k1.res.status, k1.body.refunded], [200, 1000], JSON.stringify(k1.body));
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'one refund');
+    });
+  }
 
   it("is one grant's when two grants each had one settled as not made: neither refunds it again", async () => {
     const {
