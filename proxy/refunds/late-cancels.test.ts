@@ -40,6 +40,23 @@ const twoGrants = async (merchantUid: string, cap: number, jtis: readonly [strin
   return { p, grants: [capped(merchantUid, cap, jtis[0]), capped(merchantUid, cap, jtis[1])] as const };
 };
 
+/**
+ * A new harness in request mode with an order of 30,000 paid, and a request for 8,000 of it whose approval's cancel
+ * got no answer: settled as not made ten minutes on, the request `failed`.
+ */
+const aFailedRequest = async (merchantUid: string) => {
+  h = await withRequests({ timeoutMs: 300 });
+  const calls = requestCalls(h);
+  const p = h.fake.addPayment({ merchant_uid: merchantUid, amount: 30000 });
+  const body = { merchant_uid: merchantUid, reason: 'r', cancel_request_amount: 8000 };
+  const id = (await calls.ask(body)).body.request.id;
+  h.fake.inject({ kind: 'drop', route: 'cancel' });
+  await calls.approve(id);
+  h.clock.advance(TEN_MINUTES);
+  assert.equal((await h.view(merchantUid)).body.request?.status, 'failed');
+  return { ...calls, p, id, body };
+};
+
 const remaining = async (merchantUid: string, grant: () => Promise<string>) =>
   (await h.view(merchantUid, { grant: await grant() })).body.grant_remaining;
 
@@ -122,17 +139,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('keeps staff from rejecting a failed request whose refund applied late: approved again, it records it as it was', async () => {
-    h = await withRequests({ timeoutMs: 300 });
-    const { ask, approve, reject } = requestCalls(h);
-    const p = h.fake.addPayment({ merchant_uid: 'L-REJ', amount: 30000 });
-    const grant = () => h.grant('L-REJ', { mode: 'request' });
-    const id = (
-      await ask({ merchant_uid: 'L-REJ', reason: 'r', cancel_request_amount: 8000 }, { grant: await grant() })
-    ).body.request.id;
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    await approve(id);
-    h.clock.advance(TEN_MINUTES);
-    assert.equal((await h.view('L-REJ', { grant: await grant() })).body.request?.status, 'failed');
+    const { p, id, approve, reject } = await aFailedRequest('L-REJ');
     await cancelAtIamport(h, p.imp_uid, 8000); // the approval's, applied late; i'mport has not told the proxy yet
     const rejected = await reject(id, { reason: 'no' });
     assert.equal(rejected.body.error?.code, 'REFUND_REQUEST_DECIDED', JSON.stringify(rejected.body));
@@ -146,15 +153,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it("lets staff reject an older failed request whose refund applied late: only the order's latest can be approved", async () => {
-    h = await withRequests({ timeoutMs: 300 });
-    const { ask, approve, reject } = requestCalls(h);
-    const p = h.fake.addPayment({ merchant_uid: 'L-OLDER', amount: 30000 });
-    const body = { merchant_uid: 'L-OLDER', reason: 'r', cancel_request_amount: 8000 };
-    const first = (await ask(body)).body.request.id;
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    await approve(first);
-    h.clock.advance(TEN_MINUTES);
-    assert.equal((await h.view('L-OLDER')).body.request?.status, 'failed');
+    const { p, id: first, body, ask, reject } = await aFailedRequest('L-OLDER');
     assert.equal((await ask(body)).res.status, 201, 'the customer asks again');
     await cancelAtIamport(h, p.imp_uid, 8000); // the first approval's, applied late
     const rejected = await reject(first, { reason: 'asked again' });
@@ -162,14 +161,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('lets staff reject a failed request while another refund of its order is unsettled: that one may be the cancel', async () => {
-    h = await withRequests({ timeoutMs: 300 });
-    const { ask, approve, reject } = requestCalls(h);
-    const p = h.fake.addPayment({ merchant_uid: 'L-BESIDE', amount: 30000 });
-    const id = (await ask({ merchant_uid: 'L-BESIDE', reason: 'r', cancel_request_amount: 8000 })).body.request.id;
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    await approve(id);
-    h.clock.advance(TEN_MINUTES);
-    assert.equal((await h.view('L-BESIDE')).body.request?.status, 'failed');
+    const { p, id, reject } = await aFailedRequest('L-BESIDE');
     // A direct refund of the same amount (a refund-mode grant): it applies, its answer and the re-read are lost.
     h.fake.inject({ kind: 'lose_response', route: 'cancel' });
     h.fake.inject({ kind: 'drop', route: 'payment' });
@@ -182,14 +174,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   });
 
   it('never clears, by a reject, the mark of a refund still being checked', async () => {
-    h = await withRequests({ timeoutMs: 300 });
-    const { ask, approve, reject } = requestCalls(h);
-    h.fake.addPayment({ merchant_uid: 'L-MARK', amount: 30000 });
-    const id = (await ask({ merchant_uid: 'L-MARK', reason: 'r', cancel_request_amount: 8000 })).body.request.id;
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    await approve(id);
-    h.clock.advance(TEN_MINUTES);
-    assert.equal((await h.view('L-MARK')).body.request?.status, 'failed');
+    const { id, reject } = await aFailedRequest('L-MARK');
     // A direct refund (a refund-mode grant) beside it, whose answer never came.
     h.fake.inject({ kind: 'drop', route: 'cancel' });
     const direct = await h.cancel({ merchant_uid: 'L-MARK', cancel_request_amount: 1000, reason: 'x' });
