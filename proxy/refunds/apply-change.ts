@@ -15,11 +15,11 @@ import { entryId, findEntryFor, isRevokeAttempt } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
-import { assignLate } from './late-cancels.ts';
+import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { refundableNow } from './rules.ts';
-import { lateNotItsOwn, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -234,10 +234,8 @@ const settleUnknown = async (
   }
   const ordered = deps.gateway.checksumOrdersCancels;
   // An earlier attempt's late-applied cancel the ledger had not read when this one was sent is not this one's.
-  const late = [
-    ...assignLate(deps.gateway, new Map([[fresh.payment.imp_uid, fresh.payment]]), change.earlier ?? []).values(),
-  ];
-  const ruledOut = new Set([...known, ...lateNotItsOwn(late, attempt, fresh.payment)]);
+  const othersLate = lateCancelsOfOthers(deps.gateway, fresh.payment, change.earlier ?? [])(attempt);
+  const ruledOut = new Set([...known, ...othersLate]);
   const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, ruledOut, ordered);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });

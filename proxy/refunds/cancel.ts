@@ -246,7 +246,7 @@ const refund = async (
   // could no longer be running it, and the gateway shows it after all: it applied later than any gateway should. That
   // is this request's refund, never a second one: it is written as this request's attempt (so it counts against the
   // grant, and no other request can take it), without an event (the shop heard of it as a cancel made elsewhere).
-  const late = await lateRefunds(deps, payment, attempts, storedCopy(deps));
+  const late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
   const ours = lateRefund(deps, input, keyed, attempts, late);
   if (ours) {
     const { earlier, entry } = ours;

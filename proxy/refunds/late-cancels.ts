@@ -10,7 +10,7 @@
 import type { Gateway } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './cancel-history.ts';
+import { claimedIds, countedBefore, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 
 type Judge = Pick<Gateway, 'changeMayRunForMs' | 'checksumOrdersCancels'>;
@@ -71,25 +71,48 @@ export const assignLate = (
 };
 
 /**
- * assignLate() over `payment` (the order's, as just read) and, for attempts settled as not made on an earlier payment
- * of the order, that payment's copy as `other` reads it. The ledger's copy (storedCopy) is enough: an order moves to
- * another payment only once its own is fully cancelled in the ledger, whose copy then shows every cancel. No read at
- * all when no such attempt exists, which is nearly always.
+ * assignLate() over the copies `read` gives of the payments that attempts settled as not made were made on, and
+ * `payment` (the order's, as just read) when given, which is then not read again. The ledger's copy (storedCopy) is
+ * enough for an earlier payment: an order moves to another only once its own is fully cancelled in the ledger, whose
+ * copy then shows every cancel. No read at all when no such attempt exists, which is nearly always.
  */
 export const lateRefunds = async (
   deps: Pick<RefundDeps, 'gateway'>,
-  payment: Payment,
   attempts: readonly Attempt[],
-  other: (impUid: string) => Promise<Payment | null>,
+  read: (impUid: string) => Promise<Payment | null>,
+  payment?: Payment,
 ): Promise<LateRefunds> => {
-  const payments = new Map([[payment.imp_uid, payment]]);
+  const payments = new Map(payment ? [[payment.imp_uid, payment]] : []);
   for (const attempt of attempts) {
     const impUid = attempt.imp_uid;
     if (impUid === null || payments.has(impUid) || !settledUnanswered(deps.gateway, attempt)) continue;
-    const copy = await other(impUid);
+    const copy = await read(impUid);
     if (copy) payments.set(impUid, copy);
   }
   return assignLate(deps.gateway, payments, attempts);
+};
+
+const MINUTE = 60_000;
+
+/**
+ * For judging an attempt from `payment` (just read), the entries that are earlier attempts' late-applied cancels
+ * (assignLate over `attempts`) and so cannot be its own: one the attempt's checksum already counted (countedBefore:
+ * by amounts, the ledger had it when the attempt was sent), or one stamped over a minute before the attempt began
+ * (the ledger had not read it yet). Not any stamped before it: its own may be stamped a little earlier (whole seconds,
+ * two clocks). On a gateway whose checksum does not order cancels (notItsOwn), nothing else tells them apart.
+ */
+export const lateCancelsOfOthers = (
+  gateway: Judge,
+  payment: Payment,
+  attempts: readonly Attempt[],
+): ((attempt: Pick<Attempt, 'checksum' | 'started_at'>) => string[]) => {
+  const late = [...assignLate(gateway, new Map([[payment.imp_uid, payment]]), attempts).values()];
+  return (attempt) => {
+    const counted = countedBefore(attempt, payment);
+    return late
+      .filter(({ entry }) => counted.has(entryId(entry)) || entry.cancelled_at * 1000 < attempt.started_at - MINUTE)
+      .map(({ entry }) => entryId(entry));
+  };
 };
 
 /** The ledger's copy of another payment of the order, for lateRefunds(). */

@@ -9,17 +9,9 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
-import {
-  claimedIds,
-  countedBefore,
-  entryId,
-  findEntryFor,
-  isRevokeAttempt,
-  notItsOwn,
-  paymentAfter,
-} from './cancel-history.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { assignLate, type LateRefund } from './late-cancels.ts';
+import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
@@ -65,27 +57,6 @@ export const verdictOf = (
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
 };
 
-const MINUTE = 60_000;
-
-/**
- * Of `late` (earlier attempts' late-applied cancels, assignLate), those that cannot be `attempt`'s own: a cancel the
- * gateway applied late for an earlier attempt settled as not made is that attempt's, never one sent after it. So one
- * the attempt's checksum already counted (countedBefore: by amounts, the ledger had it when the attempt was sent), or
- * one stamped over a minute before the attempt began (the ledger had not read it yet). Not any stamped before it: its
- * own may be stamped a little earlier (whole seconds, two clocks). On a gateway whose checksum does not order cancels
- * (notItsOwn), nothing else tells them apart.
- */
-export const lateNotItsOwn = (
-  late: readonly LateRefund[],
-  attempt: Pick<Attempt, 'checksum' | 'started_at'>,
-  payment: Payment,
-): string[] => {
-  const counted = countedBefore(attempt, payment);
-  return late
-    .filter(({ entry }) => counted.has(entryId(entry)) || entry.cancelled_at * 1000 < attempt.started_at - MINUTE)
-    .map(({ entry }) => entryId(entry));
-};
-
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
@@ -124,15 +95,14 @@ export const settleAttempts = async (
   attempts: readonly Attempt[],
 ): Promise<number> => {
   const claimed = claimedIds(attempts);
-  const late = [...assignLate(deps.gateway, new Map([[payment.imp_uid, payment]]), attempts).values()];
+  const othersLate = lateCancelsOfOthers(deps.gateway, payment, attempts);
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const lateKnown = lateNotItsOwn(late, attempt, payment);
     const { applied, entry, refunded, pending, refused } = verdictOf(
       attempt,
       payment,
-      new Set([...claimed, ...lateKnown]),
+      new Set([...claimed, ...othersLate(attempt)]),
       deps.gateway.checksumOrdersCancels,
     );
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.

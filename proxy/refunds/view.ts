@@ -46,7 +46,7 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   let left: number | null = null;
   if (grant.max_amount !== undefined) {
     const attempts = read.attempts ?? (await deps.store.listAttempts(merchantUid));
-    const late = await lateRefunds(deps, loaded.payment, attempts, storedCopy(deps));
+    const late = await lateRefunds(deps, attempts, storedCopy(deps), loaded.payment);
     left = grantRemaining(grant, attempts, late);
   }
   const banks = deps.gateway.refundBanks(loaded.payment);

@@ -108,7 +108,7 @@ const create = async (
   const checked = checkRequest(
     payment,
     req,
-    grantRemaining(grant, attempts, await lateRefunds(deps, payment, attempts, storedCopy(deps))),
+    grantRemaining(grant, attempts, await lateRefunds(deps, attempts, storedCopy(deps), payment)),
     deps.now(),
     banks,
     grantTaxFree(grant, payment),

@@ -13,9 +13,8 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import { RESERVED_KEY_PREFIX } from '../../shared/schemas/fields.ts';
 import type { Answer } from '../errors.ts';
-import type { Payment } from '../payments/payment.ts';
 import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
-import { assignLate, settledUnanswered } from '../refunds/late-cancels.ts';
+import { lateRefunds, settledUnanswered } from '../refunds/late-cancels.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import { isUnsettled } from '../refunds/settle.ts';
 import type { NewEvent } from '../store/outbox.ts';
@@ -246,13 +245,12 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
   // settles it (the approval's own path does). Until then nothing is known, and the reject goes ahead as it would.
   if (attempts.some(isUnsettled)) return false;
   const ours = attempts.filter((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
-  const payments = new Map<string, Payment>();
-  for (const impUid of new Set(ours.flatMap((a) => (a.imp_uid === null ? [] : [a.imp_uid])))) {
+  if (ours.length === 0) return false;
+  const read = async (impUid: string) => {
     const fresh = await deps.gateway.getPayment(impUid);
-    const copy = fresh.kind === 'ok' ? fresh.payment : await deps.store.getPaymentByImpUid(impUid);
-    if (copy) payments.set(impUid, copy);
-  }
-  const late = assignLate(deps.gateway, payments, attempts);
+    return fresh.kind === 'ok' ? fresh.payment : deps.store.getPaymentByImpUid(impUid);
+  };
+  const late = await lateRefunds(deps, attempts, read);
   return ours.some((a) => late.has(a.id));
 };
 
