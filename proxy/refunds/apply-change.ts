@@ -87,6 +87,22 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       const refused = { ...result, message: maskNumbers(result.message, change.account ?? null) };
       // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
       const fresh = await refreshPayment(deps, payment.imp_uid);
+      // A PG may make the change and still answer no ("취소실패(기취소성공)"): what the payment shows decides, or the
+      // customer would be told nothing moved, and a second refund (past a grant's cap too) would follow the first.
+      if (fresh.kind === 'ok' && MAY_HAVE_APPLIED.has(refused.refusal)) {
+        const { applied, entry, refunded } = judge(deps, change, fresh.payment);
+        if (applied) {
+          const iamport_message = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it applied`;
+          await finishApplied(deps, attempt, fresh.payment, entry, {
+            refunded,
+            iamport_ms,
+            iamport_code: refused.code,
+            iamport_message,
+          });
+          deps.log({ level: 'warn', msg: 'a refused change shows applied', attempt: attempt.id, why: iamport_message });
+          return { kind: 'applied', payment: fresh.payment, entry };
+        }
+      }
       const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: refused.code, iamport_message: refused.message, iamport_ms };
       // The event carries our table's words and, apart, i'mport's or the PG's own for the shop.
@@ -212,6 +228,19 @@ const finishNotApplied = async (
   );
 };
 
+/**
+ * Refusals that come from the PG, which may have made the change all the same. The others are the gateway's own checks
+ * (checksum, amount, not paid, its limits), made before anything reaches the PG.
+ */
+const MAY_HAVE_APPLIED: ReadonlySet<Refused['refusal']> = new Set(['pg', 'already_cancelled']);
+
+/** What the payment, just read from the gateway, shows the change did. */
+const judge = (deps: RefundDeps, { attempt, known, earlier }: Change, fresh: Payment) => {
+  // An earlier attempt's late-applied cancel the ledger had not read when this one was sent is not this one's.
+  const othersLate = lateCancelsOfOthers(deps.gateway, fresh, earlier ?? [])(attempt);
+  return verdictOf(attempt, fresh, new Set([...known, ...othersLate]), deps.gateway.checksumOrdersCancels);
+};
+
 /** The change may or may not have happened: ask i'mport, and answer only what it shows. */
 const settleUnknown = async (
   deps: RefundDeps,
@@ -222,7 +251,7 @@ const settleUnknown = async (
     stillRunning,
   }: { readonly detail: string; readonly iamport_ms: number; readonly stillRunning: boolean },
 ): Promise<Applied> => {
-  const { attempt, payment, known } = change;
+  const { attempt, payment } = change;
   const fresh = await refreshAfterChange(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
     const lookup = fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
@@ -232,11 +261,7 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  const ordered = deps.gateway.checksumOrdersCancels;
-  // An earlier attempt's late-applied cancel the ledger had not read when this one was sent is not this one's.
-  const othersLate = lateCancelsOfOthers(deps.gateway, fresh.payment, change.earlier ?? [])(attempt);
-  const ruledOut = new Set([...known, ...othersLate]);
-  const { applied, entry, refunded, pending, refused } = verdictOf(attempt, fresh.payment, ruledOut, ordered);
+  const { applied, entry, refunded, pending, refused } = judge(deps, change, fresh.payment);
   if (applied) {
     await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };

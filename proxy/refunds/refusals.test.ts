@@ -26,6 +26,43 @@ const refundElsewhere = async (impUid: string, amount: number) => {
 };
 
 describe("i'mport's refusals", () => {
+  it("a PG's refusal of a cancel i'mport shows applied all the same is that refund: answered, counted, never sent again", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'RF-DONE', amount: 10_000 });
+    const grant = () => h.grant('RF-DONE', { maxAmount: 5000, jti: 'g-1' });
+    h.fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    const body = { merchant_uid: 'RF-DONE', reason: 'x', cancel_request_amount: 5000 };
+    const first = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([first.res.status, first.body.refunded, first.body.cancelable_amount], [200, 5000, 5000]);
+    const view = await h.view('RF-DONE', { grant: await grant() });
+    assert.deepEqual([view.body.cancelable_amount, view.body.grant_remaining], [5000, 0]);
+    const again = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.equal(again.body.error?.code, 'FORBIDDEN', JSON.stringify(again.body));
+    const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 5000], 'its key answers the same refund');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
+  });
+
+  it("a PG's refusal of a revocation i'mport shows applied all the same: the account is revoked, and said so", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'RF-REVOKED', amount: 15_000, pay_method: 'vbank', status: 'ready' });
+    h.fake.inject({ kind: 'pg_refusal', route: 'vbank', applied: true });
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-REVOKED', reason: 'x' });
+    assert.deepEqual([res.status, body.revoked], [200, true], JSON.stringify(body));
+    const [attempt] = await h.store.listAttempts('RF-REVOKED');
+    assert.equal(attempt!.outcome, 'succeeded');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'failed');
+  });
+
+  it("a PG's refusal i'mport does not show applied stays a refusal (the control)", async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'RF-NOT', amount: 10_000, pay_method: 'vbank', status: 'ready' });
+    h.fake.inject({ kind: 'pg_refusal', route: 'vbank' });
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-NOT', reason: 'x' });
+    assert.deepEqual([res.status, body.error?.code], [502, 'PG_PROVIDER']);
+    assert.equal((await h.store.listAttempts('RF-NOT'))[0]!.outcome, 'rejected');
+  });
+
   it("a PG's refusal answers PG_PROVIDER (502) with i'mport's message as it is, and the audit records it", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'RF-PG', amount: 8000 });

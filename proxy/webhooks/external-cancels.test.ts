@@ -38,6 +38,24 @@ const cancelInConsole = async (h: Harness, impUid: string, amount: number) => {
 };
 
 describe('payment.cancelled_externally from lookups', () => {
+  it("a PG's refusal that i'mport shows applied all the same (\"기취소성공\"): the refund's own refund.succeeded, nothing else", async () => {
+    const { h, receiver } = await start();
+    h.fake.addPayment({ merchant_uid: 'EX-APPLIED', amount: 10_000 });
+    assert.equal((await h.view('EX-APPLIED')).res.status, 200);
+    h.fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    const refund = await h.cancel({ merchant_uid: 'EX-APPLIED', reason: '단순 변심', cancel_request_amount: 4000 });
+    assert.deepEqual([refund.res.status, refund.body.refunded], [200, 4000], JSON.stringify(refund.body));
+    const [attempt] = await h.store.listAttempts('EX-APPLIED');
+    assert.deepEqual([attempt!.outcome, attempt!.refunded, attempt!.iamport_code], ['succeeded', 4000, -1]);
+    assert.match(attempt!.iamport_message ?? '', /기취소성공.*shows it applied/);
+    await h.view('EX-APPLIED');
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.cancel_amount, e.data.attempt_id]),
+      [['refund.succeeded', 4000, 4000, attempt!.id]],
+    );
+  });
+
   it("the view's first read of an order cancelled in the console before: told once, not again on the next view", async () => {
     const { h, receiver } = await start();
     const p = h.fake.addPayment({ merchant_uid: 'EX-1', amount: 10_000 });

@@ -10,14 +10,15 @@ export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'hol
 
 /**
  * A fault to inject. `times`: how many matching requests it affects (default 1). `route` defaults to 'any';
- * `pg_refusal` and `hold_response` only ever hit 'cancel', and `lose_response` hits 'cancel' unless its route is 'vbank'
- * (a revocation applied whose answer is lost). `hold_response` applies the cancel and then holds the answer back for
+ * `hold_response` only ever hits 'cancel', and `pg_refusal` and `lose_response` hit 'cancel' unless their route is
+ * 'vbank' (a revocation refused, or applied with its answer lost). `pg_refusal` with `applied`: the PG made the change
+ * and still said no, as in "해당거래 취소실패(기취소성공)" (../shared/iamport-v1.md §2.3). `hold_response` applies the cancel and then holds the answer back for
  * `ms`, so a test can kill the proxy after i'mport's success but before its ledger write.
  */
 export type Fault =
   | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
   | { kind: 'http_5xx'; status?: number; route?: FakeRoute; times?: number }
-  | { kind: 'pg_refusal'; message?: string; times?: number }
+  | { kind: 'pg_refusal'; message?: string; applied?: boolean; route?: 'cancel' | 'vbank'; times?: number }
   | { kind: 'drop'; route?: FakeRoute; times?: number }
   | { kind: 'lose_response'; route?: 'cancel' | 'vbank'; times?: number }
   | { kind: 'hold_response'; ms: number; times?: number };
@@ -33,15 +34,21 @@ const serverStatus = v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue
 export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
   v.strictObject({ kind: v.literal('delay'), ms: v.pipe(v.number(), v.minValue(0)), route, times }),
   v.strictObject({ kind: v.literal('http_5xx'), status: v.optional(serverStatus), route, times }),
-  v.strictObject({ kind: v.literal('pg_refusal'), message: v.optional(v.string()), times }),
+  v.strictObject({
+    kind: v.literal('pg_refusal'),
+    message: v.optional(v.string()),
+    applied: v.optional(v.boolean()),
+    route: v.optional(v.picklist(['cancel', 'vbank'])),
+    times,
+  }),
   v.strictObject({ kind: v.literal('drop'), route, times }),
   v.strictObject({ kind: v.literal('lose_response'), route: v.optional(v.picklist(['cancel', 'vbank'])), times }),
   v.strictObject({ kind: v.literal('hold_response'), ms: v.pipe(v.number(), v.minValue(0)), times }),
 ]);
 
 const targetOf = (fault: Fault): FakeRoute => {
-  if (fault.kind === 'pg_refusal' || fault.kind === 'hold_response') return 'cancel';
-  if (fault.kind === 'lose_response') return fault.route ?? 'cancel';
+  if (fault.kind === 'hold_response') return 'cancel';
+  if (fault.kind === 'pg_refusal' || fault.kind === 'lose_response') return fault.route ?? 'cancel';
   return fault.route ?? 'any';
 };
 

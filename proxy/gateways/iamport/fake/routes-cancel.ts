@@ -22,6 +22,9 @@ export const cancelRoutes = (state: FakeState) =>
     const refusal = injected
       ? (injected.message ?? 'PG사 취소 거절')
       : pgRefusal(payment, request, state.nowSec(), state.taxFree.get(payment.imp_uid));
+    // A PG may make the cancel and still answer no: the payment shows it, the answer does not.
+    if (injected?.kind === 'pg_refusal' && injected.applied)
+      applyCancel(payment, verdict.amount, request, state.nowSec());
     if (refusal !== undefined) return failure(c, 200, pgRefusalMessage(refusal), -1);
 
     applyCancel(payment, verdict.amount, request, state.nowSec());

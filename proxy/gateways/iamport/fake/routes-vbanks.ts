@@ -1,7 +1,7 @@
 /** @module `DELETE /vbanks/:imp_uid`: revokes an unpaid virtual account (404 unknown, 400 not a ready vbank). */
 import { Hono } from 'hono';
 import { failure, MESSAGES, success } from './envelope.ts';
-import type { FakeState } from './state.ts';
+import { type FakeState, noteFault } from './state.ts';
 
 export const vbankRoutes = (state: FakeState) =>
   new Hono().delete('/vbanks/:imp_uid', (c) => {
@@ -9,9 +9,13 @@ export const vbankRoutes = (state: FakeState) =>
     if (!payment) return failure(c, 404, MESSAGES.paymentNotFound);
     if (payment.pay_method !== 'vbank') return failure(c, 400, '가상계좌 결제건이 아닙니다.');
     if (payment.status !== 'ready') return failure(c, 400, '입금대기(ready) 상태의 가상계좌가 아닙니다.');
+    const injected = state.faults.take('vbank', ['pg_refusal']);
+    if (injected) noteFault(state, c.req.raw, 'pg_refusal');
+    const refused = injected?.kind === 'pg_refusal' && failure(c, 200, injected.message ?? 'PG사 발급취소 거절', -1);
+    if (refused && !injected.applied) return refused;
     // A revoked account shows as failed ("계좌말소") in the console (§4.2); 'failed' is the likeliest API status.
     payment.status = 'failed';
     payment.failed_at = state.nowSec();
     payment.fail_reason = '가상계좌 발급 취소';
-    return success(c, payment);
+    return refused || success(c, payment);
   });
