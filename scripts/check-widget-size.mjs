@@ -17,9 +17,12 @@ import { gzipSync } from 'node:zlib';
 // bytes for their names in the shared error table (their texts reuse PG_PROVIDER's "ask the shop"), and a refund V2
 // accepted to finish later ("환불이 접수되었어요 / Refund accepted", not "complete"), about 85, against 54 left.
 // 19 KB + 672 since a refunded request shows what staff approved (it may be less than was asked): 14 bytes over 640.
+// 19 KB + 928 since a refund or request sent with no answer of the proxy's own is shown as not known yet (a text for
+// the request in two languages, a neutral mark), an approval for less shows its amount, and every "ask the shop" text
+// carries the contact: about 260 bytes.
 // refund-desk.js: 25 KB for the staff console (issue 14): four screens, two languages, and valibot's readers of the
 // staff API. Measured sizes: docs/BENCHMARKS.md.
-const BUDGETS = { 'refund-button.js': 19 * 1024 + 672, 'refund-desk.js': 25 * 1024 };
+const BUDGETS = { 'refund-button.js': 19 * 1024 + 928, 'refund-desk.js': 25 * 1024 };
 
 /** Text only the console has: a desk string in the customer's bundle means the builds got mixed up. */
 const DESK_ONLY = ['refund-desk', '/staff/', '다시 요청할 수 있게 하기', 'Allow a new request'];

@@ -197,7 +197,7 @@ describe('answer readers and the shared schemas', () => {
         const parsed = v.safeParse(ErrorAnswerSchema, answer);
         if (parsed.success) {
           const { error, cancelable_amount } = parsed.output;
-          expect(reading).to.deep.equal({ ...error, cancelable_amount });
+          expect(reading).to.deep.equal({ ...error, cancelable_amount, bare: false });
         } else {
           // The proxy's answers always pass (its tests hold them to the schema); anything else is still shown.
           expect(isErrorCode(reading.code), reading.code).to.equal(true);
@@ -205,6 +205,7 @@ describe('answer readers and the shared schemas', () => {
         }
         const code = (answer as { error?: { code?: unknown } } | null)?.error?.code;
         if (!isErrorCode(code)) expect(reading.code).to.equal(codeForBareStatus(status));
+        expect(reading.bare).to.equal(!isErrorCode(code));
       }),
       { numRuns: RUNS },
     );

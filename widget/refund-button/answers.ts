@@ -146,6 +146,8 @@ export interface ErrorReading {
   readonly message: string;
   /** The fresh refundable amount, when it changed under the caller. */
   readonly cancelable_amount: number | undefined;
+  /** The body named no code of ours: the code is the status's guess (a front server's page, or a body cut short). */
+  readonly bare: boolean;
 }
 
 /**
@@ -161,5 +163,6 @@ export const readError = (body: unknown, status: number): ErrorReading => {
     code: isErrorCode(code) ? code : codeForBareStatus(status),
     message: typeof message === 'string' ? message : `HTTP ${status}`,
     cancelable_amount: number(answer?.cancelable_amount)?.[0] as number | undefined, // number() read a number
+    bare: !isErrorCode(code),
   };
 };

@@ -54,7 +54,18 @@ export interface DialogState extends Formatting, Omit<FormState, 'ctx'> {
 }
 
 /** The failures whose text tells the customer to contact the shop, and so come with the shop's contact. */
-const CONTACT_TEXTS: readonly FailureText[] = ['PG_PROVIDER', 'UNAUTHORIZED'];
+const CONTACT_TEXTS: readonly FailureText[] = [
+  'PG_PROVIDER',
+  'UNAUTHORIZED',
+  'MAX_CANCEL_COUNT_REACHED',
+  'CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT',
+  'CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT',
+  'SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT',
+  'REFUND_REQUEST_NOT_ALLOWED',
+];
+
+/** The failures that say what was sent is not known yet: "Check again" sends it again under the same key. */
+const UNKNOWN_TEXTS: readonly FailureText[] = ['REFUND_OUTCOME_UNKNOWN', 'requestUnknown'];
 
 /** What the dialog's buttons and form call; Lit calls them with the element as `this`. */
 export interface DialogHandlers extends FormHandlers, RequestHandlers {
@@ -137,16 +148,20 @@ const done = (
 const failed = (d: DialogState, failure: ShownFailure, heading: string, on: DialogHandlers): TemplateResult => {
   const { s } = d;
   const said = s[failure.text];
+  const unknown = UNKNOWN_TEXTS.includes(failure.text);
   const retry = html`<button part="submit" type="button" aria-disabled=${d.waiting} @click=${on.retry}
-    >${failure.code === 'REFUND_OUTCOME_UNKNOWN' ? s.checkAgain : s.retry}</button
+    >${unknown ? s.checkAgain : s.retry}</button
   >`;
+  // Not known is not failed: a neutral mark, not the red one.
   return html`${message(
     heading,
-    html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
+    unknown
+      ? html`<span part="mark" class="unknown" aria-hidden="true">?</span>`
+      : html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
     heading !== said && said,
     CONTACT_TEXTS.includes(failure.text) && contactLink(d.contact),
   )}
-    ${actions(button(s.close, on.close, 'secondary'), retryOf(failure.code) === 'same_key' && retry)}`;
+    ${actions(button(s.close, on.close, 'secondary'), (unknown || retryOf(failure.code) === 'same_key') && retry)}`;
 };
 
 /**

@@ -4,6 +4,7 @@
  */
 import { expect, oneEvent } from '@open-wc/testing';
 import type { RefundErrorEvent } from './events.ts';
+import type { Answer } from './fake-proxy.ts';
 import {
   $,
   $$,
@@ -65,6 +66,43 @@ describe('<refund-button>', () => {
       expect(second).to.equal(first);
     });
 
+    /** Answers to a refund sent that are not the proxy's own, each with the code the page's event carries. */
+    const unanswered: [string, Answer[], string][] = [
+      ['no answer, twice (the automatic retry too)', ['network', 'network'], 'NETWORK'],
+      ["a front server's 503 page", [new Response('<h1>503</h1>', { status: 503 })], 'UPSTREAM_UNAVAILABLE'],
+      ["a front server's 502 page", [new Response('Bad Gateway', { status: 502 })], 'INTERNAL'],
+      ['a 200 cut short', [new Response('{"ok":tr', { status: 200 })], 'INTERNAL'],
+    ];
+    for (const [what, answers, code] of unanswered) {
+      it(`says the same, with a neutral mark, after ${what}`, async () => {
+        await recordingErrors(async () => {
+          const el = await mount('lang="ko"', card, ...answers, success());
+          await toConfirm(el);
+          const error = oneEvent(el, 'refund-error');
+          await press(el, ko.refund);
+          expect(((await error) as RefundErrorEvent).detail.code).to.equal(code);
+          await shows(el, ko.REFUND_OUTCOME_UNKNOWN);
+          for (const claim of [ko.NETWORK, ko.UPSTREAM_UNAVAILABLE, ko.INTERNAL])
+            expect(textOf(el)).to.not.include(claim);
+          expect($(el, '[part=mark]')!.classList.contains('bad')).to.equal(false);
+          expect(buttons(el)).to.include('다시 확인').and.not.include(ko.retry);
+          await accessible(el);
+          await press(el, '다시 확인');
+          await shows(el, ko.done);
+          expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+        });
+      });
+    }
+
+    it("still tells what a front server's 4xx page stands for: the request never reached the proxy", async () => {
+      const el = await mount('lang="en"', card, new Response('<h1>413</h1>', { status: 413 }));
+      await toConfirm(el);
+      await press(el, en.refund);
+      await shows(el, en.PAYLOAD_TOO_LARGE);
+      expect(textOf(el)).to.not.include(en.REFUND_OUTCOME_UNKNOWN);
+      expect($(el, '[part=mark]')!.classList.contains('bad')).to.equal(true);
+    });
+
     it('says it in English too', async () => {
       const el = await mount('lang="en"', card, failure('REFUND_OUTCOME_UNKNOWN'));
       await toConfirm(el);
@@ -90,6 +128,24 @@ describe('<refund-button>', () => {
         expect(textOf(el)).to.not.include('잔액부족');
         expect(s.PG_PROVIDER).to.include(lang === 'ko' ? '상점에 문의해 주세요' : 'contact the shop');
         expect($(el, '[part=link]')).to.be.null; // no contact given: the text alone says whom to ask
+      }
+    });
+
+    it("gives the shop's contact with every text that says to ask the shop", async () => {
+      const codes = [
+        'MAX_CANCEL_COUNT_REACHED',
+        'CANCEL_TAX_FREE_AMOUNT_EXCEEDS_CANCELLABLE_TAX_FREE_AMOUNT',
+        'CANCEL_TAX_AMOUNT_EXCEEDS_CANCELLABLE_TAX_AMOUNT',
+        'SUM_OF_PARTS_EXCEEDS_CANCEL_AMOUNT',
+        'REFUND_REQUEST_NOT_ALLOWED',
+      ] as const;
+      for (const code of codes) {
+        const el = await mount('lang="ko" contact="02-1234-5678"', card, failure(code));
+        await toConfirm(el);
+        await press(el, ko.refund);
+        await shows(el, ko[code]);
+        expect(ko[code], code).to.include('상점에 문의해 주세요');
+        expect($<HTMLAnchorElement>(el, '[part=link]')?.getAttribute('href'), code).to.equal('tel:0212345678');
       }
     });
 
@@ -146,7 +202,7 @@ describe('<refund-button>', () => {
   });
 
   describe('a proxy that does not answer', () => {
-    it("says the shop's refund service could not be reached, and tells the developer once why", async () => {
+    it("says the shop's refund service could not be reached, or a refund's outcome is not known, and tells the developer once why", async () => {
       await recordingErrors(async (errors) => {
         const el = await mount('lang="ko"', ['network', card], 'network', 'network', 'network', 'network');
         const error = oneEvent(el, 'refund-error');
@@ -158,9 +214,9 @@ describe('<refund-button>', () => {
         await press(el, ko.retry);
         await toConfirm(el); // the form loaded on the retry
         await press(el, ko.refund); // no answer, then no answer to the automatic retry
-        await shows(el, ko.NETWORK);
-        await press(el, ko.retry);
-        await shows(el, ko.NETWORK);
+        await shows(el, ko.REFUND_OUTCOME_UNKNOWN); // it was sent: it may have been made
+        await press(el, ko.checkAgain);
+        await shows(el, ko.REFUND_OUTCOME_UNKNOWN);
         expect(posts()).to.have.length(4); // two tries, each retried once on its own
         expect(errors).to.have.length(1); // one per element, not one per attempt
         const said = String(errors[0]![0]);

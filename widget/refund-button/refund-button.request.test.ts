@@ -120,6 +120,19 @@ describe('<refund-button> in request mode', () => {
       expect(new Set(keys).size).to.equal(1);
     });
 
+    it("no answer of the proxy's own: says it is not known yet whether the request was received, and checks again", async () => {
+      const el = await mount('lang="ko"', asking, 'network', new Response('<h1>502</h1>', { status: 502 }), created());
+      await toConfirm(el);
+      await press(el, ko.send);
+      await shows(el, ko.requestUnknown);
+      expect(textOf(el)).to.not.include(ko.NETWORK);
+      expect(buttons(el)).to.include(ko.checkAgain);
+      await accessible(el);
+      await press(el, ko.checkAgain);
+      await shows(el, ko.requested);
+      expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+    });
+
     it('answered REFUND_REQUEST_OPEN, reads the order again and shows its open request', async () => {
       const open = aRequest({ id: 'req_0', amount: 4000, created_at: 1_796_299_200 });
       const el = await mount(
@@ -212,6 +225,20 @@ describe('<refund-button> in request mode', () => {
         await openRequest(el, (lang === 'ko' ? ko : en).done);
         expect(textOf(el)).to.include(line);
       }
+    });
+
+    it('approved for less than was asked: says what is being refunded', async () => {
+      for (const [lang, s, line] of [
+        ['ko', ko, '승인된 금액 6,000원'],
+        ['en', en, 'Approved: ₩6,000'],
+      ] as const) {
+        const el = await mount(`lang="${lang}"`, withRequest({ status: 'approved', approved_amount: 6000 }));
+        await openRequest(el, s.approved);
+        expect(textOf(el)).to.include(line);
+      }
+      const same = await mount('lang="ko"', withRequest({ status: 'approved', approved_amount: 9000 }));
+      await openRequest(same, ko.approved);
+      expect(textOf(same)).to.not.include('승인된 금액');
     });
 
     it('refunded into a virtual account: says when the money arrives, as a refund does', async () => {

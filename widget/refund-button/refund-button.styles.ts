@@ -237,6 +237,9 @@ export const styles = css`
   .bad {
     background: var(--_danger);
   }
+  .unknown {
+    background: var(--_muted);
+  }
   [part='spinner'] {
     border: 4px solid var(--_surface);
     border-top-color: var(--_accent);

@@ -210,7 +210,7 @@ export class RefundFlow implements ReactiveController {
    * Tells the page, then shows the failure in `phase` (holding the retry button until `Retry-After` has passed), or,
    * without a phase, reloads the payment and shows the failure above the form.
    */
-  #fail(failure: Failure, phase?: Phase): void {
+  #fail(failure: Failure, phase?: Phase, unknown?: FailureText): void {
     const { code } = failure;
     this.#host.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
     if (!phase) return void this.load(code);
@@ -223,7 +223,7 @@ export class RefundFlow implements ReactiveController {
       );
     }
     const expired = code === 'UNAUTHORIZED' && isGrantExpired(this.#host.token, Date.now());
-    this.failure = { ...failure, text: offline ? 'offline' : expired ? 'expired' : code };
+    this.failure = { ...failure, text: offline ? 'offline' : expired ? 'expired' : (unknown ?? code) };
     if (code === 'RATE_LIMITED') {
       this.waiting = true;
       setTimeout(
@@ -289,7 +289,10 @@ export class RefundFlow implements ReactiveController {
     // reading the payment afresh, under a new key (IDEMPOTENCY_KEY_REUSED: this key cannot be used again).
     const reload = retryOf(error.code) === 'reload';
     if (reload) this.#key = undefined;
-    this.#fail(error, reload ? undefined : 'failed');
+    // Sent, with no answer of the proxy's own (none, or a front server's page): it may have been made. The dialog
+    // says it is not known yet, never that the service was not reached or that nothing was refunded.
+    const unknown = error.unanswered && (asking ? 'requestUnknown' : 'REFUND_OUTCOME_UNKNOWN');
+    this.#fail(error, reload ? undefined : 'failed', unknown || undefined);
   }
 
   /** Withdraws the order's request; a request decided meanwhile (REFUND_REQUEST_DECIDED) is read again and shown. */

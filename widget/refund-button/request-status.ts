@@ -45,6 +45,10 @@ const bad = html`<span part="mark" class="bad" aria-hidden="true">!</span>`;
 const madeOn = ({ s, money, date, request: r }: RequestState) =>
   fill(s.requestedDetail, { amount: money(r.amount), date: date(r.created_at) });
 
+/** The amount staff approved, below what was asked. */
+const approvedLower = ({ s, money, request: r }: RequestState) =>
+  fill(s.approvedAmount, { amount: money(r.approved_amount!) }); // shown only with an approved amount
+
 /** Where the request stands, what it means, and what the customer can do next. */
 export const requestStatus = (d: RequestState, heading: string, on: RequestHandlers): TemplateResult => {
   const { s, money, request: r } = d;
@@ -53,7 +57,8 @@ export const requestStatus = (d: RequestState, heading: string, on: RequestHandl
   const contact = contactLink(d.contact);
   const [icon, ...lines]: unknown[] = {
     requested: [ok, madeOn(d), s.requestNote],
-    approved: [nothing, madeOn(d)],
+    // What was asked, and what is being refunded when staff approved less.
+    approved: [nothing, madeOn(d), r.approved_amount != null && r.approved_amount !== r.amount && approvedLower(d)],
     refunded: [ok, fill(s.doneDetail, { refunded: amount, left: money(d.left) }), d.payout],
     failed: [bad, s.requestFailedDetail, contact],
     rejected: [

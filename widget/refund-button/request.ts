@@ -15,6 +15,12 @@ export interface Failure {
   readonly cancelable_amount?: number;
   /** Seconds to wait before trying again (from `Retry-After`). */
   readonly retryAfter?: number;
+  /**
+   * No answer of the proxy's own came back: none at all, or a 2xx, 3xx or 5xx whose body names no code of ours (a
+   * front server's error page, an answer cut short). What the call did is not known; a 4xx of that kind came from
+   * something in front that kept the request from the proxy.
+   */
+  readonly unanswered?: true;
 }
 
 /** What the customer can do after a failure (shared/errors.ts); no answer at all may be retried with the same key. */
@@ -54,7 +60,7 @@ async function call<T>(
       credentials: 'omit',
     });
   } catch (cause) {
-    return { ok: false, error: { code: 'NETWORK', message: String(cause) } };
+    return { ok: false, error: { code: 'NETWORK', message: String(cause), unanswered: true } };
   }
   let body: unknown;
   try {
@@ -65,7 +71,10 @@ async function call<T>(
   const value = response.ok ? read(body) : undefined;
   if (value !== undefined) return { ok: true, value };
   const retryAfter = retryAfterOf(response.headers.get('Retry-After'));
-  return { ok: false, error: { ...readError(body, response.status), retryAfter } };
+  const { bare, ...reading } = readError(body, response.status);
+  const { status } = response;
+  const unanswered = bare && (status < 400 || status >= 500) && { unanswered: true as const };
+  return { ok: false, error: { ...reading, retryAfter, ...unanswered } };
 }
 
 /** `GET /payments/:merchant_uid`: what the refund form needs to know about the order. */

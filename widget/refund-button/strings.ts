@@ -9,9 +9,11 @@ export type FailureCode = ErrorCode | 'NETWORK';
 
 /**
  * What a failure says: its code's text, or what the widget knows better: `offline` (no answer, and the browser is
- * offline) or `expired` (UNAUTHORIZED, and the grant's own `exp` has passed).
+ * offline), `expired` (UNAUTHORIZED, and the grant's own `exp` has passed), or, when a refund (REFUND_OUTCOME_UNKNOWN's
+ * text) or a request (`requestUnknown`) was sent and no answer of the proxy's own came back, that what it did is not
+ * known yet.
  */
-export type FailureText = FailureCode | 'offline' | 'expired';
+export type FailureText = FailureCode | 'offline' | 'expired' | 'requestUnknown';
 
 /**
  * The widget's text. `{name}` placeholders are filled in when shown: `{amount}`, `{min}`, `{max}`, `{refunded}`,
@@ -107,8 +109,10 @@ export type RefundButtonStrings = Record<FailureText | NotRefundableReason, stri
   withdrawTitle: string;
   withdrawing: string;
   withdrawn: string;
-  /** Approved: its refund is running (with `requestedDetail` under it). */
+  /** Approved: its refund is running (with `requestedDetail` under it, and `approvedAmount` when staff lowered it). */
   approved: string;
+  /** The amount staff approved, when lower than asked: `{amount}`. */
+  approvedAmount: string;
   rejected: string;
   /** The shop's reason for rejecting: `{reason}`. */
   rejectReason: string;
@@ -214,6 +218,7 @@ const TEXTS: Texts = {
   withdrawing: ['환불 요청을 취소하고 있어요', 'Withdrawing the request…'],
   withdrawn: ['환불 요청을 취소했어요', 'Request withdrawn'],
   approved: ['환불을 진행하고 있어요', 'Your refund is being processed'],
+  approvedAmount: ['승인된 금액 {amount}', 'Approved: {amount}'],
   rejected: ['환불 요청이 거절되었어요', 'Your refund request was declined'],
   rejectReason: ['상점의 답변: {reason}', "The shop's reason: {reason}"],
   requestFailed: ['환불이 처리되지 않았어요', "The refund didn't go through"],
@@ -292,6 +297,10 @@ const TEXTS: Texts = {
     "We couldn't reach the shop's refund service. Please try again in a moment.",
   ],
   offline: ['인터넷 연결을 확인해 주세요.', 'Please check your internet connection.'],
+  requestUnknown: [
+    "요청이 접수되었는지 아직 확인하지 못했어요. 두 번 접수되지 않으니 잠시 후 '다시 확인'을 눌러 주세요.",
+    "We couldn't confirm your request was received yet. It won't be sent twice; check again in a moment.",
+  ],
 };
 
 /** One language's column of TEXTS. */
