@@ -48,11 +48,16 @@ interface InputOptions {
 export const fieldOf = (name: string): Field =>
   (name === 'preset' || name === 'other' ? 'reason' : name === 'scope' ? 'amount' : name) as Field; // names are ours
 
-/** One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. */
-const field = (f: FormState, name: Field, error: string, ...controls: unknown[]): TemplateResult =>
-  html`<div part="field">
-    ${controls} ${f.invalid.has(name) ? html`<p id="${name}-error" part="error">${error}</p>` : nothing}
+/**
+ * One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. The bank's
+ * "not this holder", found while the customer types elsewhere, is announced as it appears (an alert).
+ */
+const field = (f: FormState, name: Field, error: string, ...controls: unknown[]): TemplateResult => {
+  const alert = name === 'holder' && f.check === 'mismatch' ? 'alert' : nothing;
+  return html`<div part="field">
+    ${controls} ${f.invalid.has(name) ? html`<p id="${name}-error" part="error" role=${alert}>${error}</p>` : nothing}
   </div>`;
+};
 
 /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */
 const describedBy = (f: FormState, name: Field, hint?: string): string | typeof nothing =>

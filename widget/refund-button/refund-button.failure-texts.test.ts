@@ -230,7 +230,7 @@ describe('<refund-button>', () => {
         await recordingErrors(async (errors) => {
           const el = await mount('lang="en"', 'network');
           await click(el, '[part=button]');
-          await shows(el, 'Please check your internet connection.');
+          await shows(el, 'Please check your connection.');
           expect(textOf(el)).to.not.include(en.NETWORK);
           expect(errors).to.have.length(0); // the page's setup is not what failed
         });

@@ -139,6 +139,7 @@ describe('<refund-button>', () => {
       await fill(el, 'preset', '0');
       await click(el, 'form [part=submit]');
       expect(errorFor(el, 'holder')).to.equal(ko.holderError);
+      expect($(el, '#holder-error')!.hasAttribute('role')).to.equal(false); // focus brings it: no alert of its own
       expect(errorFor(el, 'bank')).to.equal(ko.bankError);
       expect(errorFor(el, 'account')).to.equal(ko.accountError);
       expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=holder]'));

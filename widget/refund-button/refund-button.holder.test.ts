@@ -75,6 +75,7 @@ describe('<refund-button> holder check', () => {
     await typeAccount(el, '홍길순');
     await waitUntil(() => $(el, '#holder-error'), 'the mismatch never showed');
     expect(errorFor(el, 'holder')).to.equal(ko.REFUND_ACCOUNT_HOLDER_MISMATCH);
+    expect($(el, '#holder-error')!.getAttribute('role')).to.equal('alert'); // announced: the customer typed elsewhere
     expect(verifiedText(el)).to.equal('');
     await accessible(el);
     verifyWith(() => json({ ok: true, holder_check: 'verified' }));

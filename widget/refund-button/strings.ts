@@ -296,7 +296,7 @@ const TEXTS: Texts = {
     '상점의 환불 서비스에 연결하지 못했어요. 잠시 후 다시 시도해 주세요.',
     "We couldn't reach the shop's refund service. Please try again in a moment.",
   ],
-  offline: ['인터넷 연결을 확인해 주세요.', 'Please check your internet connection.'],
+  offline: ['인터넷 연결을 확인해 주세요.', 'Please check your connection.'],
   requestUnknown: [
     "요청이 접수되었는지 아직 확인하지 못했어요. 두 번 접수되지 않으니 잠시 후 '다시 확인'을 눌러 주세요.",
     "We couldn't confirm your request was received yet. It won't be sent twice; check again in a moment.",
