@@ -84,8 +84,14 @@ describe('<refund-desk> request', () => {
     expect($(el, '#reject-error')!.textContent).to.equal('거절 사유를 입력해 주세요.');
     expect(posts()).to.have.length(0);
     expect(el.shadowRoot!.activeElement?.id, 'focus on the reason').to.equal('reject-preset');
+    expect($(el, '#reject-preset')!.getAttribute('aria-invalid')).to.equal('true');
     await expect(el).to.be.accessible();
     await type(el, '#reject-preset', '*', 'change');
+    await click(el, '거절하기'); // "other", nothing typed: the typed reason is what is missing
+    expect(el.shadowRoot!.activeElement?.id).to.equal('reject-typed');
+    expect($(el, '#reject-typed')!.getAttribute('aria-invalid')).to.equal('true');
+    expect($(el, '#reject-preset')!.getAttribute('aria-invalid')).to.equal('false');
+    expect(posts()).to.have.length(0);
     await type(el, '#reject-typed', '포장이 훼손되었어요');
     const box = $<HTMLInputElement>(el, 'input[name=allow_new_request]')!;
     box.click();

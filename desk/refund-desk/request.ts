@@ -110,6 +110,8 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
     void d.sendReject();
   };
   const presets = s.rejectPresets.split('|');
+  // The error is the typed reason's once "other" is chosen, else the choice's.
+  const typing = r.preset === '*';
   const choose = (e: Event) => {
     d.reject = { ...d.reject, preset: (e.target as HTMLSelectElement).value, error: '' };
     d.changed();
@@ -121,7 +123,7 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
       id="reject-preset"
       name="preset"
       aria-describedby="reject-error"
-      aria-invalid=${r.error ? 'true' : 'false'}
+      aria-invalid=${r.error && !typing ? 'true' : 'false'}
       @change=${choose}
     >
       <option value="" ?selected=${r.preset === ''}>—</option>
@@ -129,7 +131,7 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
       <option value="*" ?selected=${r.preset === '*'}>${s.rejectOther}</option>
     </select>
     ${
-      r.preset === '*'
+      typing
         ? html`<label part="field" for="reject-typed"><span part="label">${s.rejectTyped}</span></label>
           <textarea
             part="input"
@@ -137,6 +139,7 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
             name="reason"
             maxlength="200"
             aria-describedby="reject-error"
+            aria-invalid=${r.error ? 'true' : 'false'}
             .value=${r.typed}
             @input=${(e: Event) => (d.reject = { ...d.reject, typed: (e.target as HTMLTextAreaElement).value, error: '' })}
           ></textarea>`
