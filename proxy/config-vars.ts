@@ -90,7 +90,7 @@ const secondsList = v.pipe(
   v.minLength(1, 'is empty'),
   v.check(
     (items) => items.every((item) => /^\d{1,6}$/.test(item)),
-    'must be comma-separated whole seconds (5,300,1800)',
+    'must be comma-separated whole seconds, each at most 999999 (5,300,1800)',
   ),
   v.transform((items) => items.map(Number)),
 );

@@ -333,6 +333,10 @@ const dataKeysOf = (
       problems.push(`${name} must be base64 of exactly 32 bytes (e.g. the output of \`openssl rand -base64 32\`)`);
     }
   }
+  if (keys.previous && !keys.current && !sandbox) {
+    // A rotation whose new key's name was misspelt: old rows would be read, and nothing new could be sealed.
+    problems.push('DATA_ENCRYPTION_KEY_PREVIOUS is set, but DATA_ENCRYPTION_KEY is not: set the current key beside it');
+  }
   return { current: keys.current || (sandbox ? randomDataKey() : null), previous: keys.previous || null };
 };
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start` runs this first. It builds, only when missing or older than their sources:
-// - dist/refund-button.js, the widget the proxy serves (vite);
+// - dist/refund-button.js and dist/refund-desk.js, the widget and the staff console the proxy serves (vite, one
+//   script builds both, so either one missing or stale rebuilds both);
 // - dist/node.js, the Node entry as one ES module (esbuild; packages stay in node_modules). Plain `node` runs it
 //   without a TypeScript loader, which keeps start-up short and idle memory low.
 import { spawnSync } from 'node:child_process';
@@ -23,8 +24,9 @@ const npmRun = (script) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-if (stale('dist/refund-button.js', ['widget', 'shared', 'vite.config.ts'])) {
-  console.log('building the widget (dist/refund-button.js)…');
+const widget = stale('dist/refund-button.js', ['widget', 'shared', 'vite.config.ts']);
+if (widget || stale('dist/refund-desk.js', ['desk', 'widget', 'shared', 'vite.config.ts'])) {
+  console.log('building the widget and the staff console (dist/refund-button.js, dist/refund-desk.js)…');
   npmRun('build:widget');
 }
 if (stale('dist/node.js', ['proxy', 'shared', 'package.json'])) npmRun('build:node');

@@ -12,7 +12,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { buildProxyWithOutbox } from '../app.ts';
 import { closeWhenSettled, createBackground } from '../background.ts';
-import { type Config, ConfigError, type Env, parseConfig } from '../config.ts';
+import { type Config, ConfigError, type Env, LIVE_VARIABLES, parseConfig } from '../config.ts';
 import type { ServedFake } from '../gateways/fake-kit/serve-node.ts';
 import { consoleLog } from '../log-line.ts';
 import { type DemoGateway, iamportDemo } from '../sandbox/demo-gateway.ts';
@@ -89,8 +89,8 @@ const stopOn = (error: unknown): never => {
   if (!(error instanceof ConfigError)) throw error;
   const live = error.sandbox
     ? ''
-    : '\nLive mode: the sandbox runs only when none of IMP_KEY, IMP_SECRET, REFUND_TOKEN_SECRET and DATABASE_URL is ' +
-      'set and NODE_ENV is unset, development or test.';
+    : `\nLive mode: the sandbox runs only when none of ${LIVE_VARIABLES.join(', ')} is set and NODE_ENV is unset, ` +
+      'development or test.';
   console.error(`${error.message}${live}\n\nSee README.md, "Configuration".`);
   process.exit(1);
 };

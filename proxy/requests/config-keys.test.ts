@@ -25,6 +25,18 @@ describe('DATA_ENCRYPTION_KEY', () => {
     }
   });
 
+  it('stops start-up when only the previous key is set (a rotation whose new key is missing or misspelt)', () => {
+    const previous = randomDataKey();
+    assert.throws(
+      () => parseConfig({ ...live, DATA_ENCRYPTION_KEY_PREVIOUS: previous }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.includes('DATA_ENCRYPTION_KEY_PREVIOUS is set, but DATA_ENCRYPTION_KEY is not') &&
+        !error.message.includes(previous),
+    );
+    assert.equal(parseConfig({ DATA_ENCRYPTION_KEY_PREVIOUS: previous }).dataKeys.previous, previous, 'the sandbox');
+  });
+
   it('turns request mode off with a start-up warning when unset; the sandbox makes a key per start', () => {
     const off = parseConfig(live);
     assert.equal(off.dataKeys.current, null);

@@ -82,6 +82,9 @@ describe('merchant webhook configuration', () => {
       withUrl('http://shop.example.com/h'),
       /MERCHANT_WEBHOOK_URL http:\/\/shop.example.com\/h must start with https:\/\//,
     );
+    const tokened = withUrl('http://shop.example.com/h?token=s3cr3t-token#frag');
+    assert.match(tokened, /MERCHANT_WEBHOOK_URL http:\/\/shop.example.com\/h must start with https:\/\//);
+    assert.ok(!tokened.includes('s3cr3t-token'), 'a token in the query is never echoed');
     assert.match(
       withUrl('http://127.0.0.1:9/h', { NODE_ENV: 'production' }),
       /must start with https:\/\/ in production/,
@@ -98,6 +101,15 @@ describe('merchant webhook configuration', () => {
         WEBHOOK_RETRY_SCHEDULE: '5,soon',
       }),
       /WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds/,
+    );
+    assert.match(
+      problemsOf({
+        ...base,
+        MERCHANT_WEBHOOK_URL: 'https://a.example/h',
+        MERCHANT_WEBHOOK_SECRET: SECRET,
+        WEBHOOK_RETRY_SCHEDULE: '5,9999999',
+      }),
+      /WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds, each at most 999999/,
     );
   });
 });

@@ -39,10 +39,12 @@ export const merchantWebhooksOf = (
   for (const url of vars.urls ?? []) {
     if (url.startsWith('https://')) continue;
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    // Named without its query: a receiver's token may be in it, and start-up messages land in logs.
+    const named = url.split(/[?#]/)[0];
     if (!isLoopbackHost(host)) {
-      problems.push(`MERCHANT_WEBHOOK_URL ${url} must start with https:// (http:// only to a loopback address)`);
+      problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// (http:// only to a loopback address)`);
     } else if (production) {
-      problems.push(`MERCHANT_WEBHOOK_URL ${url} must start with https:// in production`);
+      problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// in production`);
     }
   }
   if (!vars.urls || !vars.secret || !vars.scheduleSeconds) return null;
