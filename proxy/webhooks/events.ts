@@ -113,7 +113,8 @@ export const externalCancelEvent = (
       imp_uid: payment.imp_uid,
       amount: entry.amount,
       ...paymentFigures(payment, false),
-      pending: false,
+      // Made elsewhere or not, a virtual account's refund is a transfer the PG makes later.
+      pending: payment.pay_method === 'vbank',
       reason: entry.reason ?? null,
       attempt_id: null,
       refund_account_masked: null,

@@ -38,6 +38,29 @@ const cancelInConsole = async (h: Harness, impUid: string, amount: number) => {
 };
 
 describe('payment.cancelled_externally from lookups', () => {
+  it('a paid virtual account refunded in the console: told with pending, as its refund through the proxy would be', async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'EX-VB',
+      amount: 9000,
+      pay_method: 'vbank',
+      pg_provider: 'html5_inicis',
+    });
+    const token = await issueToken(h.fake);
+    const account = { refund_holder: '홍길동', refund_bank: '88', refund_account: '110123456789' };
+    const res = await h.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 9000, reason: 'console', ...account }, token),
+    );
+    assert.equal(((await res.json()) as { code: number }).code, 0);
+    await h.view('EX-VB');
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.pending]),
+      [['payment.cancelled_externally', 9000, true]],
+    );
+  });
+
   it("a PG's refusal that i'mport shows applied all the same (\"기취소성공\"): the refund's own refund.succeeded, nothing else", async () => {
     const { h, receiver } = await start();
     h.fake.addPayment({ merchant_uid: 'EX-APPLIED', amount: 10_000 });
