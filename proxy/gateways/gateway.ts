@@ -60,6 +60,12 @@ export interface Refused {
   readonly code: number | null;
   readonly message: string;
   readonly httpStatus: number;
+  /**
+   * The PG itself said no, after the gateway's own checks passed: a PG has been seen to answer so after making the
+   * change ("해당거래 취소실패(기취소성공)"), so the payment, read again, decides (refunds/apply-change.ts). Not set for
+   * the gateway's own refusals (checksum, amount, already cancelled, not ready), made before anything reached a PG.
+   */
+  readonly fromPg?: true;
 }
 
 /**

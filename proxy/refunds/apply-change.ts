@@ -89,19 +89,9 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       const fresh = await refreshPayment(deps, payment.imp_uid);
       // A PG may make the change and still answer no ("취소실패(기취소성공)"): what the payment shows decides, or the
       // customer would be told nothing moved, and a second refund (past a grant's cap too) would follow the first.
-      if (fresh.kind === 'ok' && MAY_HAVE_APPLIED.has(refused.refusal)) {
-        const { applied, entry, refunded } = judge(deps, change, fresh.payment);
-        if (applied) {
-          const iamport_message = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it applied`;
-          await finishApplied(deps, attempt, fresh.payment, entry, {
-            refunded,
-            iamport_ms,
-            iamport_code: refused.code,
-            iamport_message,
-          });
-          deps.log({ level: 'warn', msg: 'a refused change shows applied', attempt: attempt.id, why: iamport_message });
-          return { kind: 'applied', payment: fresh.payment, entry };
-        }
+      if (fresh.kind === 'ok' && refused.fromPg) {
+        const shown = await afterPgRefusal(deps, change, fresh.payment, refused, iamport_ms);
+        if (shown) return shown;
       }
       const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: refused.code, iamport_message: refused.message, iamport_ms };
@@ -228,11 +218,49 @@ const finishNotApplied = async (
   );
 };
 
+/** The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. */
+const sentBy = (attempt: AttemptStart, e: Cancellation | undefined): boolean =>
+  !!e?.reason && e.reason.trim() === attempt.reason.trim();
+
 /**
- * Refusals that come from the PG, which may have made the change all the same. The others are the gateway's own checks
- * (checksum, amount, not paid, its limits), made before anything reaches the PG.
+ * A PG's refusal (Refused.fromPg), against the payment read right after it. An entry that is this attempt's (its
+ * amount, made since it began, no other's, and with the reason it sent: a cancel of the same amount in the gateway's
+ * console meanwhile is not it) means the PG made the change all the same: it ends succeeded, and any other cancel the
+ * copy shows is told as a refusal would have told it. One of those still unfinished (PortOne V2) leaves the attempt
+ * unknown until it ends. Undefined: the copy shows neither, so the refusal stands.
  */
-const MAY_HAVE_APPLIED: ReadonlySet<Refused['refusal']> = new Set(['pg', 'already_cancelled']);
+const afterPgRefusal = async (
+  deps: RefundDeps,
+  change: Change,
+  fresh: Payment,
+  refused: Refused,
+  iamport_ms: number,
+): Promise<Applied | undefined> => {
+  const { attempt } = change;
+  const revoking = isRevokeAttempt(attempt);
+  const { applied, entry, refunded } = judge(deps, change, fresh);
+  const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
+  if (applied && (revoking || sentBy(attempt, entry))) {
+    const iamport_message = `${said} applied`;
+    await finishApplied(deps, attempt, fresh, entry, {
+      refunded,
+      iamport_ms,
+      iamport_code: refused.code,
+      iamport_message,
+    });
+    deps.log({ level: 'warn', msg: 'a refused change shows applied', attempt: attempt.id, why: iamport_message });
+    // The refund happened: a ledger failure here is logged, never turned into an error answer.
+    await recordExternalCancels(deps, fresh, () => deps.store.listAttempts(attempt.merchant_uid)).catch(
+      (error: unknown) =>
+        deps.log({ level: 'error', msg: 'could not record cancels made elsewhere', error: String(error) }),
+    );
+    return { kind: 'applied', payment: fresh, entry };
+  }
+  const unfinished = (fresh.cancels_pending ?? []).some(
+    (e) => !revoking && e.amount === attempt.amount && !change.known.has(entryId(e)) && sentBy(attempt, e),
+  );
+  return unfinished ? leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms }) : undefined;
+};
 
 /** What the payment, just read from the gateway, shows the change did. */
 const judge = (deps: RefundDeps, { attempt, known, earlier }: Change, fresh: Payment) => {

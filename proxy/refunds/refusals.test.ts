@@ -2,7 +2,10 @@
 // refund-error event) and in the audit; i'mport's own refusals that a code already says, in our words only.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -52,6 +55,76 @@ describe("i'mport's refusals", () => {
     const [attempt] = await h.store.listAttempts('RF-REVOKED');
     assert.equal(attempt!.outcome, 'succeeded');
     assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'failed');
+  });
+
+  it("a PG's refusal while the console cancels the same amount stays a refusal: that cancel is not the refund's", async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    let impUid = '';
+    let first = true;
+    // The console's cancel lands after i'mport checked the refund's checksum, before the PG's answer came back.
+    const racing: typeof fetch = async (input, init) => {
+      const res = await fake.fetch(input, init);
+      if (first && String(input).endsWith('/payments/cancel')) {
+        first = false;
+        await refundElsewhere(impUid, 3000);
+      }
+      return res;
+    };
+    h = await createHarness({ clock, fake: withFetch(fake, racing) });
+    impUid = fake.addPayment({ merchant_uid: 'RF-RACE', amount: 10_000 }).imp_uid;
+    assert.equal((await h.view('RF-RACE')).res.status, 200);
+    first = true;
+    fake.inject({ kind: 'pg_refusal' }); // not applied
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-RACE', reason: '단순 변심', cancel_request_amount: 3000 });
+    assert.notEqual(res.status, 200, JSON.stringify(body));
+    assert.equal(body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    assert.equal((await h.store.listAttempts('RF-RACE'))[0]!.outcome, 'rejected');
+    assert.equal(fake.getPayment(impUid)!.cancel_amount, 3000, "the console's 3,000 alone moved");
+  });
+
+  it("i'mport's own refusal (already fully cancelled in the console, the ledger behind) is never taken for the refund", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'RF-GONE', amount: 10_000 });
+    assert.equal((await h.view('RF-GONE')).res.status, 200);
+    await refundElsewhere(p.imp_uid, 10_000); // no webhook reaches the proxy
+    h.clock.advance(60_000);
+    const { res, body } = await h.cancel({ merchant_uid: 'RF-GONE', reason: 'console' });
+    assert.deepEqual(
+      [res.status, body.error?.code],
+      [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN'],
+      JSON.stringify(body),
+    );
+    assert.equal(body.cancelable_amount, 0);
+    assert.equal((await h.store.listAttempts('RF-GONE'))[0]!.outcome, 'rejected');
+  });
+
+  it("PortOne V2: a PG's refusal while PortOne shows the refund's own cancellation unfinished leaves it unknown, not refused", async () => {
+    const clock = createClock();
+    const fake = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
+    let first = true;
+    const refusing: typeof fetch = async (input, init) => {
+      const res = await fake.fetch(input, init);
+      if (!first || !String(input).endsWith('/cancel')) return res;
+      first = false;
+      const pg = { type: 'PG_PROVIDER', message: 'PG', pgCode: 'X', pgMessage: '해당거래 취소실패(기취소성공)' };
+      return new Response(JSON.stringify(pg), { status: 502, headers: { 'Content-Type': 'application/json' } });
+    };
+    h = await createHarness({ clock, portone: { ...fake, fetch: refusing } });
+    fake.addPayment({ paymentId: 'RF-V2', total: 10_000 });
+    const grant = () => h.grant('RF-V2', { maxAmount: 5000, jti: 'g-1' });
+    const body = { merchant_uid: 'RF-V2', reason: 'x', cancel_request_amount: 5000 };
+    const answer = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.equal(answer.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(answer.body));
+    const again = await h.cancel(body, { key: 'k-2', grant: await grant() });
+    assert.notEqual(again.res.status, 200, 'nothing more is sent while it is unfinished');
+    const [cancellation] = fake.getPayment('RF-V2')!.cancellations;
+    fake.settleCancellation('RF-V2', cancellation!.id, 'SUCCEEDED');
+    const view = await h.view('RF-V2', { grant: await grant() });
+    assert.deepEqual([view.body.cancelable_amount, view.body.grant_remaining], [5000, 0]);
+    const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 5000], 'its key answers the refund PortOne made');
+    assert.equal(fake.getPayment('RF-V2')!.amount.cancelled, 5000, 'refunded once, within the cap');
   });
 
   it("a PG's refusal i'mport does not show applied stays a refusal (the control)", async () => {

@@ -320,13 +320,13 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
   };
 };
 
-const refused = (code: number, message: string, httpStatus: number): Refused => ({
-  kind: 'refused',
-  refusal: classifyRefusal(code, message),
-  code,
-  message,
-  httpStatus,
-});
+const refused = (code: number, message: string, httpStatus: number): Refused => {
+  const refusal = classifyRefusal(code, message);
+  // i'mport relays a PG's refusal as HTTP 200 with code -1 (iamport-v1.md §2.3); its own checks answer code 1, or -1
+  // with a 4xx status.
+  const fromPg = refusal === 'pg' && code === -1 && httpStatus === 200;
+  return { kind: 'refused', refusal, code, message, httpStatus, ...(fromPg && { fromPg }) };
+};
 
 class UnavailableError extends Error {
   constructor(readonly unavailable: Unavailable) {

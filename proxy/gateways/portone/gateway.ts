@@ -125,7 +125,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       // The PG's own words, for the shop.
       const pg = [error.pgMessage, error.pgCode && `(${error.pgCode})`].filter(Boolean).join(' ');
       const message = (pg || error.message || 'PG_PROVIDER').slice(0, MAX_MESSAGE);
-      return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status };
+      return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status, fromPg: true };
     }
     // Only a documented error says nothing happened; any other 5xx (or an unreadable 4xx) might have applied.
     if (raw.status >= 500 || !error) {
