@@ -1,5 +1,6 @@
 // i'mport's refusals as the client gets them: a PG's refusal in i'mport's own words (for the shop, through the widget's
-// refund-error event) and in the audit; i'mport's own refusals that a code already says, in our words only.
+// refund-error event) and in the audit; i'mport's own refusals that a code already says, in our words only; a PG's
+// refusal the payment shows applied all the same; and, on PortOne V2, what is not a refusal (an edge's 504).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
@@ -125,6 +126,28 @@ describe("i'mport's refusals", () => {
     const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 5000], 'its key answers the refund PortOne made');
     assert.equal(fake.getPayment('RF-V2')!.amount.cancelled, 5000, 'refunded once, within the cap');
+  });
+
+  it("PortOne V2: an edge's 504 without PortOne's error type is not known, never 'nothing was refunded'", async () => {
+    const clock = createClock();
+    const fake = createFakePortOne({ now: clock.now });
+    let applied: Promise<Response> | undefined;
+    const timingOut: typeof fetch = async (input, init) => {
+      if (applied || !String(input).endsWith('/cancel')) return fake.fetch(input, init);
+      // PortOne goes on with the cancel after the edge in front of it gave up.
+      applied = new Promise((resolve) => setTimeout(resolve, 50)).then(() => fake.fetch(input, init));
+      const edge = { message: 'Endpoint request timed out' };
+      return new Response(JSON.stringify(edge), { status: 504, headers: { 'Content-Type': 'application/json' } });
+    };
+    h = await createHarness({ clock, portone: { ...fake, fetch: timingOut } });
+    fake.addPayment({ paymentId: 'RF-504', total: 10_000 });
+    const body = { merchant_uid: 'RF-504', reason: 'x', cancel_request_amount: 4000 };
+    const first = await h.cancel(body, { key: 'k-1' });
+    assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(first.body));
+    await applied;
+    const retry = await h.cancel(body, { key: 'k-1' });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 4000], JSON.stringify(retry.body));
+    assert.equal(fake.getPayment('RF-504')!.amount.cancelled, 4000, 'refunded once');
   });
 
   it("a PG's refusal i'mport does not show applied stays a refusal (the control)", async () => {

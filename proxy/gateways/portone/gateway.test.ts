@@ -171,6 +171,22 @@ describe('PortOne V2 cancel', () => {
     );
   });
 
+  it('never gives two orders one key where their ids and keys run together as text (X with Y:k, X:Y with k)', async () => {
+    const { fake, gateway } = setupGateway();
+    fake.addPayment({ paymentId: 'X', total: 1000 });
+    fake.addPayment({ paymentId: 'X:Y', total: 2000 });
+    await gateway.cancel(commandFor(await paymentOf(gateway, 'X'), { idempotencyKey: 'Y:k-0000000001' }));
+    const other = await gateway.cancel(commandFor(await paymentOf(gateway, 'X:Y'), { idempotencyKey: 'k-0000000001' }));
+    assert.equal(other.kind === 'ok' && other.payment.cancel_amount, 2000, JSON.stringify(other));
+    assert.deepEqual(
+      ['X', 'X:Y'].map((id) => fake.getPayment(id)?.amount.cancelled),
+      [1000, 2000],
+    );
+    const keys = fake.calls.filter((c) => c.route === 'cancel').map((c) => c.idempotencyKey);
+    assert.equal(keys[0], '"refund-button:key:customer:X:Y:k-0000000001"');
+    assert.match(keys[1] ?? '', /^"refund-button:key-sha256:[0-9a-f]{64}"$/);
+  });
+
   it('replays at PortOne when the same refund is sent again after a lost answer: refunded once', async () => {
     const { fake, gateway } = setupGateway();
     fake.addPayment({ paymentId: 'order-1', total: 10000 });

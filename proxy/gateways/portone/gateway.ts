@@ -127,9 +127,12 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const message = (pg || error.message || 'PG_PROVIDER').slice(0, MAX_MESSAGE);
       return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status, fromPg: true };
     }
-    // Only a documented error says nothing happened; any other 5xx (or an unreadable 4xx) might have applied.
+    // Only a documented error says nothing happened; any other 5xx (or an unreadable 4xx) might have applied. A 5xx
+    // may come from in front of PortOne (an edge's 504 "Endpoint request timed out") while the request goes on there:
+    // a lookup that shows nothing yet proves nothing, as with no answer at all.
     if (raw.status >= 500 || !error) {
-      return { kind: 'unknown', reason: 'http_error', detail: `HTTP ${raw.status}: ${wordsOf(raw)}` };
+      const detail = `HTTP ${raw.status}: ${wordsOf(raw)}`;
+      return { kind: 'unknown', reason: 'http_error', detail, ...(raw.status >= 500 && { stillRunning: true }) };
     }
     return {
       kind: 'refused',

@@ -25,7 +25,9 @@ export interface KeySource {
 
 /**
  * `"refund-button:key:<requester>:<paymentId>:<key>"` (hashed when that cannot go as it is), or
- * `"refund-button:attempt:<attemptId>"`; the prefix alone makes it at least 16 characters long.
+ * `"refund-button:attempt:<attemptId>"`; the prefix alone makes it at least 16 characters long. A paymentId with a `:`
+ * is always hashed: as text, paymentId `X` with key `Y:k` and paymentId `X:Y` with key `k` would read the same, and
+ * PortOne would answer the second order with the first one's cancel.
  */
 export const portOneIdempotencyKey = async ({ paymentId, requester, clientKey, attemptId }: KeySource) => {
   if (clientKey === null) {
@@ -36,5 +38,6 @@ export const portOneIdempotencyKey = async ({ paymentId, requester, clientKey, a
   const plain = `refund-button:key:${scoped}`;
   // Hashed, the parts are joined by a byte that a key or a paymentId cannot hold, so no two sources meet.
   const hashed = () => sha256Hex([requester, paymentId, clientKey].join('\u0000'));
-  return `"${SAFE.test(plain) && plain.length <= MAX ? plain : `refund-button:key-sha256:${await hashed()}`}"`;
+  const asIs = SAFE.test(plain) && plain.length <= MAX && !paymentId.includes(':');
+  return `"${asIs ? plain : `refund-button:key-sha256:${await hashed()}`}"`;
 };
