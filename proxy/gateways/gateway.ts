@@ -159,13 +159,6 @@ export interface Gateway {
    */
   readonly changeMayRunForMs: number;
   /**
-   * Whether the gateway itself keeps a change it may still be running from applying beside another (PortOne V2: the
-   * same Idempotency-Key meets IDEMPOTENCY_OUTSTANDING_REQUEST, and a cancel applies only against the balance as it is
-   * when it ends). Where it does not (i'mport V1 has no idempotency, and its checksum is checked when a cancel
-   * arrives, not when it ends), no change is sent on an order while an earlier one may still be running there.
-   */
-  readonly guardsRunningChanges: boolean;
-  /**
    * Whether a cancel is accepted only while its checksum is the balance, with nothing pending beside it (i'mport V1):
    * then the cancels that make up the amount paid less an attempt's checksum were there before it (settle.ts,
    * notItsOwn), and one of them of the same amount (a refund in the console just before) is never taken for its own.

@@ -105,7 +105,6 @@ const createTinyGateway = () => {
     baseUrl: 'http://tiny-gateway.test',
     label: 'Tiny',
     changeMayRunForMs: 0,
-    guardsRunningChanges: false,
     checksumOrdersCancels: true,
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],

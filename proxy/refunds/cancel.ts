@@ -266,9 +266,9 @@ const refund = async (
     return { kind: 'refunded', payment: ours.payment, refunded: entry.amount, entry };
   }
 
-  // An earlier change of this order may still be running at a gateway that would not stop a second one beside it
-  // (Gateway.guardsRunningChanges): nothing is sent until the gateway shows how it ended, or it can no longer apply.
-  const running = runningChange(deps.gateway, payment, attempts);
+  // An earlier change of this order may still be running at the gateway (runningChange): nothing is sent until the
+  // gateway shows how it ended, or it can no longer apply.
+  const running = runningChange(payment, attempts);
   if (running)
     return running.id === unsettledEarlier?.id
       ? notShownYet(deps, running.id)

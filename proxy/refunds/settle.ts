@@ -61,19 +61,15 @@ export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
 /**
- * An earlier change of this order that may still be running at a gateway that would not stop another beside it
- * (Gateway.guardsRunningChanges): unsettled after settleAttempts() judged `attempts` from `payment`, just read, and not
- * accepted by the gateway. Only an attempt on this payment is judged by its copy, so only such a one counts. While
- * there is one, nothing more is sent for the order, and no refund request is taken for it.
+ * An earlier change of this order that may still be running at the gateway: unsettled after settleAttempts() judged
+ * `attempts` from `payment`, just read, and not accepted by the gateway. Only an attempt on this payment is judged by
+ * its copy, so only such a one counts. While there is one, nothing more is sent for the order, and no refund request
+ * is taken for it: i'mport checks a checksum when a cancel arrives, and PortOne V2 does not say whether it counts a
+ * cancel still waiting on its PG, so a second cancel sent beside it could apply too (its Idempotency-Key stops only
+ * the same request sent again).
  */
-export const runningChange = (
-  gateway: Pick<Gateway, 'guardsRunningChanges'>,
-  payment: Payment,
-  attempts: readonly Attempt[],
-): Attempt | undefined =>
-  gateway.guardsRunningChanges
-    ? undefined
-    : attempts.find((a) => isUnsettled(a) && a.cancellation_id === null && a.imp_uid === payment.imp_uid);
+export const runningChange = (payment: Payment, attempts: readonly Attempt[]): Attempt | undefined =>
+  attempts.find((a) => isUnsettled(a) && a.cancellation_id === null && a.imp_uid === payment.imp_uid);
 
 /** The answer while runningChange() finds one: `nothing` says what this request did not do. */
 export const earlierRunning = (gateway: Pick<Gateway, 'label'>, nothing: string): Failure =>

@@ -54,7 +54,6 @@ export const iamportGatewayOf = (
   baseUrl: client.baseUrl,
   label: "i'mport",
   changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
-  guardsRunningChanges: false,
   checksumOrdersCancels: true,
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],

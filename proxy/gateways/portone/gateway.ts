@@ -148,7 +148,6 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     baseUrl,
     label: 'PortOne',
     changeMayRunForMs: CHANGE_MAY_RUN_FOR_MS,
-    guardsRunningChanges: true,
     checksumOrdersCancels: false,
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
