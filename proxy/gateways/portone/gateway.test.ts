@@ -171,6 +171,19 @@ describe('PortOne V2 cancel', () => {
     );
   });
 
+  it("takes PortOne's 429 for a request that went nowhere (not sent), never a refusal", async () => {
+    const { fake } = setupGateway();
+    const limited: typeof fetch = async (input, init) =>
+      String(input).endsWith('/cancel')
+        ? new Response(JSON.stringify({ type: 'TOO_MANY_REQUESTS', message: 'slow down' }), { status: 429 })
+        : fake.fetch(input, init);
+    const { gateway } = setupGateway({}, { fetch: limited, apiSecret: fake.apiSecret });
+    fake.addPayment({ paymentId: 'limited', total: 1000 });
+    const result = await gateway.cancel(commandFor(await paymentOf(gateway, 'limited')));
+    assert.equal(result.kind, 'not_sent', JSON.stringify(result));
+    assert.equal(fake.getPayment('limited')?.amount.cancelled, 0);
+  });
+
   it('never gives two orders one key where their ids and keys run together as text (X with Y:k, X:Y with k)', async () => {
     const { fake, gateway } = setupGateway();
     fake.addPayment({ paymentId: 'X', total: 1000 });

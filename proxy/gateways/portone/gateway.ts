@@ -119,8 +119,10 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const detail = `${OUTSTANDING}: a request with this key still runs`;
       return { kind: 'unknown', reason: 'http_error', detail, stillRunning: true };
     }
-    // A wrong secret reached nothing: no change was made.
+    // A wrong secret reached nothing: no change was made. Nor did a request PortOne turned away for its rate: it may go
+    // again (UPSTREAM_UNAVAILABLE, the same key), where a refusal would end the customer's refund for good.
     if (raw.status === 401) return { kind: 'not_sent', detail: `PortOne refused PORTONE_API_SECRET: ${wordsOf(raw)}` };
+    if (raw.status === 429) return { kind: 'not_sent', detail: `PortOne's rate limit: ${wordsOf(raw)}` };
     if (error?.type === 'PG_PROVIDER') {
       // The PG's own words, for the shop.
       const pg = [error.pgMessage, error.pgCode && `(${error.pgCode})`].filter(Boolean).join(' ');
