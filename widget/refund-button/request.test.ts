@@ -46,13 +46,15 @@ describe('request', () => {
       connect(() => new Response('<h1>Bad gateway</h1>', { status: 502 })),
       'o',
     );
+    // No answer of the proxy's own: what the call did is not known (a 4xx page kept the request from the proxy).
     const internal = { code: 'INTERNAL', message: 'HTTP 502', cancelable_amount: undefined, retryAfter: 0 };
-    expect(!html.ok && html.error).to.deep.equal(internal);
+    expect(!html.ok && html.error).to.deep.equal({ ...internal, unanswered: true });
     const rateLimited = await loadPayment(
       connect(() => new Response('slow down', { status: 429 })),
       'o',
     );
     expect(!rateLimited.ok && rateLimited.error.code).to.equal('RATE_LIMITED');
+    expect(!rateLimited.ok && rateLimited.error.unanswered).to.equal(undefined);
     // A reverse proxy's own page for a body over its client_max_body_size.
     const page = '<h1>413 Request Entity Too Large</h1>';
     const tooLarge = await loadPayment(
