@@ -238,9 +238,16 @@ const afterPgRefusal = async (
 ): Promise<Applied | undefined> => {
   const { attempt } = change;
   const revoking = isRevokeAttempt(attempt);
-  const { applied, entry, refunded } = judge(deps, change, fresh);
+  // The earliest entry of its amount may be the console's, with this attempt's own after it: that one is passed over.
+  let known = change.known;
+  let verdict = judge(deps, change, fresh);
+  while (verdict.entry && !revoking && !sentBy(attempt, verdict.entry)) {
+    known = new Set([...known, entryId(verdict.entry)]);
+    verdict = judge(deps, { ...change, known }, fresh);
+  }
+  const { applied, entry, refunded } = verdict;
   const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
-  if (applied && (revoking || sentBy(attempt, entry))) {
+  if (applied) {
     const iamport_message = `${said} applied`;
     await finishApplied(deps, attempt, fresh, entry, {
       refunded,

@@ -84,6 +84,37 @@ describe("i'mport's refusals", () => {
     assert.equal(fake.getPayment(impUid)!.cancel_amount, 3000, "the console's 3,000 alone moved");
   });
 
+  it("a PG's refusal applied all the same, with the console's cancel of the same amount stamped just before it: its own", async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    let impUid = '';
+    const racing: typeof fetch = async (input, init) => {
+      const res = await fake.fetch(input, init);
+      if (impUid && String(input).endsWith('/payments/cancel')) {
+        const console = impUid;
+        impUid = '';
+        clock.advance(-2000); // i'mport stamps a cancel when its PG answers: the console's PG answered first
+        await refundElsewhere(console, 3000);
+        clock.advance(2000);
+      }
+      return res;
+    };
+    h = await createHarness({ clock, fake: withFetch(fake, racing) });
+    const p = fake.addPayment({ merchant_uid: 'RF-ORDER', amount: 10_000 });
+    assert.equal((await h.view('RF-ORDER')).res.status, 200);
+    fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    impUid = p.imp_uid;
+    const { res, body } = await h.cancel({
+      merchant_uid: 'RF-ORDER',
+      reason: '단순 변심',
+      cancel_request_amount: 3000,
+    });
+    assert.deepEqual([res.status, body.refunded], [200, 3000], JSON.stringify(body));
+    const [attempt] = await h.store.listAttempts('RF-ORDER');
+    const own = fake.getPayment(p.imp_uid)!.cancel_history.find((e) => e.reason === '단순 변심');
+    assert.equal(attempt!.cancellation_id, own!.cancellation_id, "the entry with its own reason, not the console's");
+  });
+
   it("i'mport's own refusal (already fully cancelled in the console, the ledger behind) is never taken for the refund", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'RF-GONE', amount: 10_000 });
