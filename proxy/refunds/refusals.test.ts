@@ -6,7 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
-import { withFetch } from '../test-support/rewrite-answers.ts';
+import { consoleRace } from '../test-support/iamport-side.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -60,50 +60,27 @@ describe("i'mport's refusals", () => {
 
   it("a PG's refusal while the console cancels the same amount stays a refusal: that cancel is not the refund's", async () => {
     const clock = createClock();
-    const fake = createFakeIamport({ now: clock.now });
-    let impUid = '';
-    let first = true;
-    // The console's cancel lands after i'mport checked the refund's checksum, before the PG's answer came back.
-    const racing: typeof fetch = async (input, init) => {
-      const res = await fake.fetch(input, init);
-      if (first && String(input).endsWith('/payments/cancel')) {
-        first = false;
-        await refundElsewhere(impUid, 3000);
-      }
-      return res;
-    };
-    h = await createHarness({ clock, fake: withFetch(fake, racing) });
-    impUid = fake.addPayment({ merchant_uid: 'RF-RACE', amount: 10_000 }).imp_uid;
+    const race = consoleRace(createFakeIamport({ now: clock.now }));
+    h = await createHarness({ clock, fake: race.fake });
+    const p = h.fake.addPayment({ merchant_uid: 'RF-RACE', amount: 10_000 });
     assert.equal((await h.view('RF-RACE')).res.status, 200);
-    first = true;
-    fake.inject({ kind: 'pg_refusal' }); // not applied
+    h.fake.inject({ kind: 'pg_refusal' }); // not applied
+    race.arm(p.imp_uid, 3000);
     const { res, body } = await h.cancel({ merchant_uid: 'RF-RACE', reason: '단순 변심', cancel_request_amount: 3000 });
     assert.notEqual(res.status, 200, JSON.stringify(body));
     assert.equal(body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
     assert.equal((await h.store.listAttempts('RF-RACE'))[0]!.outcome, 'rejected');
-    assert.equal(fake.getPayment(impUid)!.cancel_amount, 3000, "the console's 3,000 alone moved");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, "the console's 3,000 alone moved");
   });
 
   it("a PG's refusal applied all the same, with the console's cancel of the same amount stamped just before it: its own", async () => {
     const clock = createClock();
-    const fake = createFakeIamport({ now: clock.now });
-    let impUid = '';
-    const racing: typeof fetch = async (input, init) => {
-      const res = await fake.fetch(input, init);
-      if (impUid && String(input).endsWith('/payments/cancel')) {
-        const console = impUid;
-        impUid = '';
-        clock.advance(-2000); // i'mport stamps a cancel when its PG answers: the console's PG answered first
-        await refundElsewhere(console, 3000);
-        clock.advance(2000);
-      }
-      return res;
-    };
-    h = await createHarness({ clock, fake: withFetch(fake, racing) });
-    const p = fake.addPayment({ merchant_uid: 'RF-ORDER', amount: 10_000 });
+    const race = consoleRace(createFakeIamport({ now: clock.now }), clock);
+    h = await createHarness({ clock, fake: race.fake });
+    const p = h.fake.addPayment({ merchant_uid: 'RF-ORDER', amount: 10_000 });
     assert.equal((await h.view('RF-ORDER')).res.status, 200);
-    fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
-    impUid = p.imp_uid;
+    h.fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    race.arm(p.imp_uid, 3000, { stampedEarlierMs: 2000 });
     const { res, body } = await h.cancel({
       merchant_uid: 'RF-ORDER',
       reason: '단순 변심',
@@ -111,7 +88,7 @@ describe("i'mport's refusals", () => {
     });
     assert.deepEqual([res.status, body.refunded], [200, 3000], JSON.stringify(body));
     const [attempt] = await h.store.listAttempts('RF-ORDER');
-    const own = fake.getPayment(p.imp_uid)!.cancel_history.find((e) => e.reason === '단순 변심');
+    const own = h.fake.getPayment(p.imp_uid)!.cancel_history.find((e) => e.reason === '단순 변심');
     assert.equal(attempt!.cancellation_id, own!.cancellation_id, "the entry with its own reason, not the console's");
   });
 

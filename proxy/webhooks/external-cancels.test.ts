@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { withFetch } from '../test-support/rewrite-answers.ts';
+import { consoleRace } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
@@ -30,14 +30,16 @@ const received = async (h: Harness, r: WebhookReceiver): Promise<Received[]> => 
 };
 
 /** A cancel made straight at i'mport, as the shop's staff would in i'mport's console. */
-const cancelAt = async (fake: FakeIamport, impUid: string, amount: number) => {
-  const token = await issueToken(fake);
-  const res = await fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid: impUid, amount, reason: 'console' }, token));
+const cancelInConsole = async (h: Harness, impUid: string, amount: number) => {
+  const token = await issueToken(h.fake);
+  const res = await h.fake.fetch(
+    `${BASE}/payments/cancel`,
+    json({ imp_uid: impUid, amount, reason: 'console' }, token),
+  );
   assert.equal(((await res.json()) as { code: number }).code, 0);
 };
-const cancelInConsole = (h: Harness, impUid: string, amount: number) => cancelAt(h.fake, impUid, amount);
 
-/** The fake i'mport the next racingStart() uses (its fetch wrapped, so a console cancel can race a refund's). */
+/** The fake i'mport the next racingStart() uses (consoleRace's, so a console cancel can race a refund's). */
 let racingFake: FakeIamport | undefined;
 const startWithFake = webhookStacks({
   secret: newWebhookSecret(),
@@ -92,23 +94,12 @@ describe('payment.cancelled_externally from lookups', () => {
   });
 
   it("the same with a console cancel of another amount meanwhile: the refund's event, and the console's, told at once", async () => {
-    const fake = createFakeIamport({ now: Date.now });
-    let impUid = '';
-    // The console's 1,000 lands after i'mport checked the refund's checksum, before the PG's answer came back.
-    const racing: typeof fetch = async (input, init) => {
-      const res = await fake.fetch(input, init);
-      if (impUid && String(input).endsWith('/payments/cancel')) {
-        const console = impUid;
-        impUid = '';
-        await cancelAt(fake, console, 1000);
-      }
-      return res;
-    };
-    const { h, receiver } = await racingStart(withFetch(fake, racing));
-    const p = fake.addPayment({ merchant_uid: 'EX-BOTH', amount: 10_000 });
+    const race = consoleRace(createFakeIamport({ now: Date.now }));
+    const { h, receiver } = await racingStart(race.fake);
+    const p = h.fake.addPayment({ merchant_uid: 'EX-BOTH', amount: 10_000 });
     assert.equal((await h.view('EX-BOTH')).res.status, 200);
-    fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
-    impUid = p.imp_uid;
+    h.fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    race.arm(p.imp_uid, 1000);
     const answer = await h.cancel({ merchant_uid: 'EX-BOTH', reason: '단순 변심', cancel_request_amount: 4000 });
     assert.deepEqual([answer.res.status, answer.body.refunded], [200, 4000], JSON.stringify(answer.body));
     const events = await received(h, receiver);
