@@ -12,8 +12,9 @@ export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'hol
  * A fault to inject. `times`: how many matching requests it affects (default 1). `route` defaults to 'any';
  * `hold_response` only ever hits 'cancel', and `pg_refusal` and `lose_response` hit 'cancel' unless their route is
  * 'vbank' (a revocation refused, or applied with its answer lost). `pg_refusal` with `applied`: the PG made the change
- * and still said no, as in "해당거래 취소실패(기취소성공)" (../shared/iamport-v1.md §2.3). `hold_response` applies the cancel and then holds the answer back for
- * `ms`, so a test can kill the proxy after i'mport's success but before its ledger write.
+ * and still said no, as in "해당거래 취소실패(기취소성공)" (../shared/iamport-v1.md §2.3). `hold_response` applies
+ * the cancel and then holds the answer back for `ms`, so a test can kill the proxy after i'mport's success but before
+ * its ledger write.
  */
 export type Fault =
   | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
