@@ -11,11 +11,11 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
-import { entryId, findEntryFor, isRevokeAttempt } from './cancel-history.ts';
+import { entryId, findEntryFor, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
-import { lateCancelsOfOthers } from './late-cancels.ts';
+import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { refundableNow } from './rules.ts';
@@ -92,6 +92,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       if (fresh.kind === 'ok' && refused.fromPg) {
         const shown = await afterPgRefusal(deps, change, fresh.payment, refused, iamport_ms);
         if (shown) return shown;
+      } else if (refused.fromPg) {
+        // Whether the PG made it cannot be seen: not known, and nothing more is sent until a look can tell.
+        const lookup = fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
+        const detail = `answered refused (${refused.message}); the re-read failed (${lookup})`;
+        return leaveUnsettled(deps, change, { detail, iamport_ms });
       }
       const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: refused.code, iamport_message: refused.message, iamport_ms };
@@ -238,9 +243,15 @@ const afterPgRefusal = async (
 ): Promise<Applied | undefined> => {
   const { attempt } = change;
   const revoking = isRevokeAttempt(attempt);
-  // The earliest entry of its amount may be the console's, with this attempt's own after it: that one is passed over.
-  let known = change.known;
-  let verdict = judge(deps, change, fresh);
+  // An earlier attempt's late cancel is that attempt's, whenever it was stamped: a refused attempt has the weaker claim
+  // (its key's retry would otherwise send that refund again). The earliest entry of its amount may also be the
+  // console's, with this attempt's own after it: that one is passed over.
+  const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), change.earlier ?? []);
+  let known: ReadonlySet<string> = new Set([
+    ...change.known,
+    ...[...earlierLate.values()].map((l) => entryId(l.entry)),
+  ]);
+  let verdict = judge(deps, { ...change, known }, fresh);
   while (verdict.entry && !revoking && !sentBy(attempt, verdict.entry)) {
     known = new Set([...known, entryId(verdict.entry)]);
     verdict = judge(deps, { ...change, known }, fresh);
@@ -249,7 +260,7 @@ const afterPgRefusal = async (
   const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
   if (applied) {
     const iamport_message = `${said} applied`;
-    await finishApplied(deps, attempt, fresh, entry, {
+    await finishApplied(deps, attempt, entry ? paymentAfter(fresh, entry) : fresh, entry, {
       refunded,
       iamport_ms,
       iamport_code: refused.code,
@@ -298,7 +309,9 @@ const settleUnknown = async (
   }
   const { applied, entry, refunded, pending, refused } = judge(deps, change, fresh.payment);
   if (applied) {
-    await finishApplied(deps, attempt, fresh.payment, entry, { refunded, iamport_ms, iamport_message: detail });
+    // The event tells the payment as it stood just after this cancel, not after others the re-read shows too.
+    const after = entry ? paymentAfter(fresh.payment, entry) : fresh.payment;
+    await finishApplied(deps, attempt, after, entry, { refunded, iamport_ms, iamport_message: detail });
     return { kind: 'applied', payment: fresh.payment, entry };
   }
   if (refused) {

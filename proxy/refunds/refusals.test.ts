@@ -92,6 +92,42 @@ describe("i'mport's refusals", () => {
     assert.equal(attempt!.cancellation_id, own!.cancellation_id, "the entry with its own reason, not the console's");
   });
 
+  it("a PG's refusal whose re-read fails is not known yet, never refused: a second key finds the first refund made", async () => {
+    h = await createHarness({ timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'RF-BLIND', amount: 10_000 });
+    assert.equal((await h.view('RF-BLIND')).res.status, 200);
+    h.fake.inject({ kind: 'pg_refusal', applied: true, message: '해당거래 취소실패(기취소성공)' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    const body = { merchant_uid: 'RF-BLIND', reason: '단순 변심', cancel_request_amount: 3000 };
+    const first = await h.cancel(body, { key: 'k-1' });
+    assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(first.body));
+    const view = await h.view('RF-BLIND');
+    assert.deepEqual([view.body.cancel_amount, view.body.cancelable_amount], [3000, 7000], 'the first refund, shown');
+    const retry = await h.cancel(body, { key: 'k-1' });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 3000], 'its key answers the refund the PG made');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
+  });
+
+  it("an earlier key's late cancel landing while a later key's is refused by its PG stays the earlier key's", async () => {
+    const clock = createClock();
+    const race = consoleRace(createFakeIamport({ now: clock.now }));
+    h = await createHarness({ clock, fake: race.fake, timeoutMs: 300 });
+    const p = h.fake.addPayment({ merchant_uid: 'RF-LATE', amount: 10_000 });
+    assert.equal((await h.view('RF-LATE')).res.status, 200);
+    const body = { merchant_uid: 'RF-LATE', reason: '단순 변심', cancel_request_amount: 3000 };
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await h.cancel(body, { key: 'k-1' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view('RF-LATE')).body.refundable, true, 'k-1 settled as not made');
+    h.fake.inject({ kind: 'pg_refusal' }); // k-2's PG says no, and means it
+    race.arm(p.imp_uid, 3000, { reason: '단순 변심' }); // k-1's cancel, applied late by i'mport, lands meanwhile
+    const second = await h.cancel(body, { key: 'k-2' });
+    assert.notEqual(second.res.status, 200, JSON.stringify(second.body));
+    const retry = await h.cancel(body, { key: 'k-1' });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 3000], "k-1's retry answers its late refund");
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'one refund intent, refunded once');
+  });
+
   it("i'mport's own refusal (already fully cancelled in the console, the ledger behind) is never taken for the refund", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'RF-GONE', amount: 10_000 });
