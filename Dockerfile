@@ -1,5 +1,5 @@
 # The refund proxy in a container (docs/deploy.md, "In a container"). Built in one stage; run from another that holds
-# only the production dependencies and the two files of dist/ that `node dist/node.js` needs: none of the test
+# only the production dependencies and the three files of dist/ that `node dist/node.js` needs: none of the test
 # runtimes (workerd, Bun, Deno, miniflare), no compiler, no sources.
 
 FROM node:20-bookworm-slim AS build
@@ -23,7 +23,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/node_modules/better-sqlite3/build/Release/better_sqlite3.node \
   ./node_modules/better-sqlite3/build/Release/better_sqlite3.node
-COPY --from=build /app/dist/node.js /app/dist/refund-button.js ./dist/
+COPY --from=build /app/dist/node.js /app/dist/refund-button.js /app/dist/refund-desk.js ./dist/
 # The SQLite ledger (unless DATABASE_URL is set): a volume the unprivileged user owns.
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
