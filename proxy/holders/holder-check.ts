@@ -36,10 +36,11 @@ export interface CheckedAccount {
   readonly holder: string;
 }
 
+// One text for another holder and for no such account: told apart, a customer could learn whether a stranger's account
+// exists before guessing its holder (the audit keeps which it was).
 const MISMATCH =
-  "The account holder's name does not match the bank's records for this account. Check the holder, the bank and " +
-  'the account number.';
-const NO_ACCOUNT = 'The bank has no such account. Check the bank and the account number.';
+  "The bank does not confirm this holder for this account. Check the holder's name, the bank and the account number.";
+const NO_ACCOUNT = MISMATCH;
 const CANNOT_CHECK =
   "The refund account's holder could not be checked with the bank, and this shop refunds only to a checked " +
   'account; nothing was refunded. Try again later.';

@@ -47,6 +47,27 @@ describe('POST /payments/:merchant_uid/verify-account', () => {
     assert.ok(h.logs.some((l) => l.msg === 'refund holder check' && l.returned === '홍*동'));
   });
 
+  it("answers another holder and no such account in the same words, so it tells nothing of a stranger's account", async () => {
+    await setup('when_available');
+    const wrong = await verify(account('김철수'));
+    const none = await verify({ ...account('김철수'), refund_account: '110-999-999999' });
+    assert.deepEqual([wrong.res.status, none.res.status], [400, 400]);
+    assert.deepEqual(none.body, wrong.body);
+  });
+
+  it('asks the bank nothing for an order with nothing left to refund', async () => {
+    await setup('when_available');
+    const refunded = await h.cancel(
+      { merchant_uid: 'VB-1', reason: 'x', ...account('홍길동') },
+      { grant: await h.grant('VB-1') },
+    );
+    assert.equal(refunded.res.status, 200, JSON.stringify(refunded.body));
+    const asked = h.fake.count('holder');
+    const after = await verify(account('홍길동'));
+    assert.deepEqual([after.res.status, after.body.error?.code], [409, 'PAYMENT_ALREADY_CANCELLED']);
+    assert.equal(h.fake.count('holder'), asked, 'the bank was not asked');
+  });
+
   it('answers unavailable when the bank cannot say (even under required), and off without asking', async () => {
     await setup('required');
     h.fake.inject({ kind: 'http_5xx', status: 503, route: 'holder' });

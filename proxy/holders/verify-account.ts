@@ -7,6 +7,7 @@ import { needsRefundAccount } from '../../shared/banks.ts';
 import type { RefundDeps } from '../refunds/deps.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
+import { refundableNow } from '../refunds/rules.ts';
 import { type CheckedAccount, checkHolder } from './holder-check.ts';
 
 /** What the customer is told: `unavailable` also when the gateway offers no lookup (the refund may still go on). */
@@ -34,6 +35,10 @@ export const verifyAccount = async (
     );
   }
   const payment = loaded.payment;
+  // Nothing left to refund, nothing to check: the route is no way to ask the bank about accounts.
+  if (refundableNow(payment) <= 0) {
+    return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has been fully refunded; there is no account to check.', 0);
+  }
   if (!needsRefundAccount(payment)) {
     return fail('INVALID_REQUEST', 'This payment is refunded without an account, so there is none to check.');
   }
