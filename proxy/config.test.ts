@@ -259,6 +259,20 @@ describe('IAMPORT_WEBHOOK_FORWARD_URL', () => {
     }
     assert.equal(forwardUrl(''), null, 'set but empty is unset, as for the other optional variables');
   });
+
+  it("takes the gateway's API over plain http outside production only: its secret goes with every call", () => {
+    const live = { ...base, IAMPORT_API_URL: 'http://127.0.0.1:9100' };
+    assert.equal(parseConfig(live).iamport?.apiUrl, 'http://127.0.0.1:9100', 'a local stand-in, in development');
+    assert.match(
+      problemsOf({ ...live, NODE_ENV: 'production', IAMPORT_API_URL: 'http://api.iamport.kr' }),
+      /IAMPORT_API_URL must start with https:\/\/ in production/,
+    );
+    const v2 = { REFUND_TOKEN_SECRET: base.REFUND_TOKEN_SECRET, PORTONE_API_SECRET: 'secret', NODE_ENV: 'production' };
+    assert.match(
+      problemsOf({ ...v2, PORTONE_API_URL: 'http://api.portone.io' }),
+      /PORTONE_API_URL must start with https:\/\/ in production/,
+    );
+  });
 });
 
 describe('deploymentOf', () => {

@@ -368,6 +368,13 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     );
   }
   const { iamport, portone } = sandbox ? sandboxGatewayOf(read('SANDBOX_GATEWAY')) : gatewayOf(env, read, problems);
+  // The gateway's secret goes with every call (i'mport's token request, PortOne's Authorization): never in clear live.
+  for (const [name, url] of [
+    ['IAMPORT_API_URL', iamport?.apiUrl],
+    ['PORTONE_API_URL', portone?.apiUrl],
+  ] as const) {
+    if (production && url?.startsWith('http://')) problems.push(`${name} must start with https:// in production`);
+  }
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
   const databaseUrl = read('DATABASE_URL');
   const retrySchedule =

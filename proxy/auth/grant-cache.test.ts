@@ -38,6 +38,14 @@ describe('createGrantVerifier', () => {
     assert.equal((await verify(later)).ok, true);
   });
 
+  it('takes a grant from a server whose clock runs up to a minute ahead of its own (iat), and none further', async () => {
+    const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now });
+    const ahead = (seconds: number) =>
+      mintGrant(SECRET, { merchantUid: 'C-5', now: T0 / 1000 + seconds, ttlSeconds: 600 });
+    assert.equal((await verify(await ahead(45))).ok, true, '45 s ahead');
+    assert.deepEqual(await verify(await ahead(90)), { ok: false, reason: 'the grant is not valid' }, '90 s ahead');
+  });
+
   it("refuses a grant that lives longer than MAX_GRANT_TTL from the clock's now", async () => {
     const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now, maxTtlSeconds: 600 });
     const long = await mintGrant(SECRET, { merchantUid: 'C-4', now: T0 / 1000, ttlSeconds: 601 });

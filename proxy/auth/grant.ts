@@ -70,12 +70,18 @@ export interface VerifyOptions {
   readonly now?: () => number;
 }
 
+/**
+ * How far ahead of ours the minting server's clock may run: a grant it issued "now" is not refused for being from the
+ * future (`iat`, `nbf`). Expiry gets none: a grant ends when its `exp` says, on our clock.
+ */
+const CLOCK_SKEW_SEC = 60;
+
 /** Why the grant's times refuse it at `nowSec`, or null; the checks hono/jwt would make, on our clock. */
 const timeRefusal = ({ exp, nbf, iat }: Readonly<Record<string, unknown>>, nowSec: number): string | null => {
   const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-  if (nbf !== undefined && (!isTime(nbf) || nbf > nowSec)) return 'the grant is not valid';
+  if (nbf !== undefined && (!isTime(nbf) || nbf > nowSec + CLOCK_SKEW_SEC)) return 'the grant is not valid';
   if (exp !== undefined && (!isTime(exp) || exp <= nowSec)) return 'the grant has expired';
-  if (iat !== undefined && (!isTime(iat) || nowSec < iat)) return 'the grant is not valid';
+  if (iat !== undefined && (!isTime(iat) || nowSec + CLOCK_SKEW_SEC < iat)) return 'the grant is not valid';
   return null;
 };
 

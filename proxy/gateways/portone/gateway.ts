@@ -234,7 +234,9 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       if (raw.kind === 'unavailable') return raw;
       if (raw.status === 200) {
         const parsed = v.safeParse(HolderSchema, raw.json);
-        return parsed.success ? { kind: 'ok', holder: parsed.output.holderName } : unusable(path, parsed.issues);
+        if (parsed.success) return { kind: 'ok', holder: parsed.output.holderName };
+        // Logged with the account's last four digits only: a full number is never in a log line.
+        return unusable(`/platform/bank-accounts/${bank}/****${account.number.slice(-4)}/holder`, parsed.issues);
       }
       const type = errorOf(raw)?.type;
       // Without PortOne's Platform product, or for a bank the lookup does not cover, there is nothing to ask.

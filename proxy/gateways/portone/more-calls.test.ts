@@ -138,6 +138,21 @@ describe('PortOne V2 account-holder lookup', () => {
     });
   });
 
+  it('logs an answer it cannot use with the account number masked, never whole', async () => {
+    const lines: unknown[] = [];
+    const { fake } = setupGateway({ platformEnabled: true });
+    const odd: typeof fetch = async (input, init) =>
+      String(input).includes('/platform/bank-accounts/')
+        ? new Response(JSON.stringify({ holderName: 7 }), { status: 200 })
+        : fake.fetch(input, init);
+    const { gateway } = setupGateway({}, { fetch: odd, apiSecret: fake.apiSecret, log: (line) => lines.push(line) });
+    const seen = await gateway.lookupHolder?.({ bank: 'KOOKMIN', number: '12345678901234' });
+    assert.equal(seen?.kind, 'unavailable');
+    assert.equal(lines.length, 1);
+    assert.ok(!JSON.stringify(lines).includes('12345678901234'), JSON.stringify(lines));
+    assert.match(JSON.stringify(lines), /\*\*\*\*1234/);
+  });
+
   it("answers unavailable when the bank's side fails (its 503), as when PortOne fails: never a mismatch", async () => {
     const { fake, gateway } = setupGateway({ platformEnabled: true });
     // The fake answers an account it does not know with PLATFORM_EXTERNAL_API_FAILED, a 503 PortOne documents as the
