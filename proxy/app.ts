@@ -195,6 +195,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       return sealer;
     },
     grantSecret: config.grantSecret,
+    requestHashKey: config.grantSecret,
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
     ownOrigins: more ? () => [...fixedOrigins, ...more()] : () => fixedOrigins,

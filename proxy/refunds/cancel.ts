@@ -26,7 +26,7 @@ import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, stor
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
-import { requestHash } from './request-hash.ts';
+import { legacyRequestHash, requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
@@ -41,7 +41,12 @@ export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promis
 const cancelOnce = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
   const { request, idempotencyKey: key } = input;
   const claim: KeyClaim | null = key
-    ? { key, merchant_uid: request.merchant_uid, request_hash: await requestHash(request), created_at: deps.now() }
+    ? {
+        key,
+        merchant_uid: request.merchant_uid,
+        request_hash: await requestHash(request, deps.requestHashKey),
+        created_at: deps.now(),
+      }
     : null;
   const name = `order:${request.merchant_uid}`;
   // The lease, the key and the order in one trip to the ledger (one round trip on PostgreSQL), read under the lease.
@@ -68,7 +73,8 @@ const withIdempotencyKey = async (
   const { key } = claim;
   const reused = 'This Idempotency-Key was already used for a different refund request.';
   // The stored body was written below, from toAnswer.
-  const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused);
+  const legacy = created ? undefined : await legacyRequestHash(input.request);
+  const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused, legacy);
   if (earlier) return { value: earlier };
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
   const outcome = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);

@@ -13,6 +13,8 @@ export interface RefundDeps {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly randomId: () => string;
+  /** Keys the hash an Idempotency-Key's record keeps of its request (request-hash.ts): the grant secret. */
+  readonly requestHashKey: string;
   /** How long a request waits for another refund of the same order to finish before answering REFUND_IN_PROGRESS. */
   readonly leaseWaitMs: number;
   /** How long a lease lives unless renewed; its holder renews it while working, so this is how long a crash blocks. */

@@ -8,14 +8,19 @@ import { type Failure, fail } from './outcome.ts';
 
 type KeyRecord = NonNullable<OrderSnapshot['key']>;
 
-/** `reused`: the message for a key used before with another body. `B`: the body the route stores for this key. */
+/**
+ * `reused`: the message for a key used before with another body. `B`: the body the route stores for this key.
+ * `legacyHash`: the same request's hash as an earlier version stored it (request-hash.ts), also taken as a match.
+ */
 export const earlierKeyUse = <B>(
   claim: KeyClaim,
   { record, created }: KeyRecord,
   reused: string,
+  legacyHash?: string,
 ): Failure | { readonly kind: 'replayed'; readonly answer: Answer<B> } | null => {
   if (created) return null;
-  if (record.request_hash !== claim.request_hash || record.merchant_uid !== claim.merchant_uid) {
+  const sameBody = record.request_hash === claim.request_hash || record.request_hash === legacyHash;
+  if (!sameBody || record.merchant_uid !== claim.merchant_uid) {
     return fail('IDEMPOTENCY_KEY_REUSED', reused);
   }
   if (record.state === 'done' && record.response_status !== null && record.response_body !== null) {

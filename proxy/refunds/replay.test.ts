@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { requestHash } from './request-hash.ts';
+import { legacyRequestHash } from './request-hash.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -21,6 +21,24 @@ const storedFor = async (key: string, merchant_uid: string) => {
 };
 
 describe('Idempotency-Key: the stored answer', () => {
+  it('keeps a keyed hash of the request, never a plain one that could be searched back to the refund account', async () => {
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'R-0', amount: 9000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    const request = {
+      merchant_uid: 'R-0',
+      reason: 'x',
+      refund_holder: '홍길동',
+      refund_bank: '88',
+      refund_account: '110123456789',
+    };
+    assert.equal((await h.cancel(request, { key: 'r-key-0' })).res.status, 200);
+    const record = await storedFor('r-key-0', 'R-0');
+    assert.match(record.request_hash, /^[0-9a-f]{64}$/);
+    assert.notEqual(record.request_hash, await legacyRequestHash(request));
+    const again = await h.cancel(request, { key: 'r-key-0' });
+    assert.equal(again.res.headers.get('Idempotent-Replayed'), 'true', 'the same request still matches it');
+  });
+
   it('is the answer as it was sent, and its replay is the same bytes', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'R-1', amount: 9000 });
@@ -59,7 +77,7 @@ describe('Idempotency-Key: the stored answer', () => {
     const claim = {
       key: 'r-key-3',
       merchant_uid: 'R-3',
-      request_hash: await requestHash(request),
+      request_hash: await legacyRequestHash(request), // as an earlier version hashed it: plain SHA-256
       created_at: Date.now(),
     };
     await h.store.claimIdempotencyKey(claim);

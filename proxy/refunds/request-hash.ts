@@ -1,17 +1,39 @@
 /** @module requestHash(): what an Idempotency-Key is bound to, so the same key with another body is caught. */
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 
-/** SHA-256 (hex) of the validated request with its fields in a fixed order; absent and null are the same. */
-export const requestHash = async (req: CancelRequestOutput): Promise<string> => {
-  const canonical = JSON.stringify([
-    req.merchant_uid,
-    req.cancel_request_amount ?? null,
-    req.reason,
-    req.refund_holder ?? null,
-    req.refund_bank ?? null,
-    req.refund_account ?? null,
-    req.refund_tel ?? null,
+const encoder = new TextEncoder();
+const hex = (bytes: ArrayBuffer): string =>
+  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/** The validated request with its fields in a fixed order; absent and null are the same. */
+const canonical = (req: CancelRequestOutput): Uint8Array<ArrayBuffer> =>
+  encoder.encode(
+    JSON.stringify([
+      req.merchant_uid,
+      req.cancel_request_amount ?? null,
+      req.reason,
+      req.refund_holder ?? null,
+      req.refund_bank ?? null,
+      req.refund_account ?? null,
+      req.refund_tel ?? null,
+    ]),
+  );
+
+/**
+ * HMAC-SHA256 (hex) of the request under `key`, a secret of the proxy's (the grant secret). Keyed because the request
+ * holds a refund account: the ledger keeps its last four digits and the holder beside the record, so a plain hash
+ * could be searched back to the whole number.
+ */
+export const requestHash = async (req: CancelRequestOutput, key: string): Promise<string> => {
+  const hmac = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
   ]);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(await crypto.subtle.sign('HMAC', hmac, canonical(req)));
 };
+
+/**
+ * The plain SHA-256 (hex) an earlier version stored. Never stored now; only compared, so a key such a version
+ * recorded (its record lives 25 hours) is still honoured after an upgrade.
+ */
+export const legacyRequestHash = async (req: CancelRequestOutput): Promise<string> =>
+  hex(await crypto.subtle.digest('SHA-256', canonical(req)));

@@ -15,7 +15,7 @@ import { lateRefunds, storedCopy } from '../refunds/late-cancels.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { fail } from '../refunds/outcome.ts';
-import { requestHash } from '../refunds/request-hash.ts';
+import { legacyRequestHash, requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
 import { grantTaxFree } from '../refunds/tax-split.ts';
@@ -26,14 +26,15 @@ import { eventIfOn, requestEvent } from './events.ts';
 import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
 
 /** A request's key is bound to its body and to this route: the same key and body sent to a refund is another use. */
-const hashOf = async (input: CancelInput): Promise<string> => `request:${await requestHash(input.request)}`;
+const hashOf = async (deps: RequestDeps, input: CancelInput): Promise<string> =>
+  `request:${await requestHash(input.request, deps.requestHashKey)}`;
 
 export const createRequest = async (deps: RequestDeps, input: CancelInput): Promise<RequestOutcome> => {
   const sealer = await deps.sealer();
   if (!sealer) return fail('REFUND_NOT_ALLOWED', REQUEST_MODE_OFF);
   const { request, idempotencyKey: key } = input;
   const claim: KeyClaim | null = key
-    ? { key, merchant_uid: request.merchant_uid, request_hash: await hashOf(input), created_at: deps.now() }
+    ? { key, merchant_uid: request.merchant_uid, request_hash: await hashOf(deps, input), created_at: deps.now() }
     : null;
   const name = `order:${request.merchant_uid}`;
   const take = (holder: string) =>
@@ -43,7 +44,8 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
     name,
     async (order: OrderSnapshot) => {
       const reused = 'This Idempotency-Key was already used for another request.';
-      const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused) : null;
+      const legacy = order.key?.created === false ? `request:${await legacyRequestHash(request)}` : undefined;
+      const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused, legacy) : null;
       if (earlier) return { value: earlier };
       const outcome = await create(deps, sealer, input, order);
       if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };
