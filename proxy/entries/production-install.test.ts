@@ -103,7 +103,10 @@ describe('a production install (npm ci --omit=dev)', () => {
       runtime,
       /^COPY --from=build \/app\/node_modules\/better-sqlite3\/build\/Release\/better_sqlite3\.node/m,
     );
-    assert.match(runtime, /^COPY --from=build \/app\/dist\/node\.js \/app\/dist\/refund-button\.js \.\/dist\/$/m);
+    // The proxy and the two scripts it serves (GET /refund-button.js, GET /refund-desk.js).
+    const served =
+      /^COPY --from=build \/app\/dist\/node\.js \/app\/dist\/refund-button\.js \/app\/dist\/refund-desk\.js \.\/dist\/$/m;
+    assert.match(runtime, served);
     assert.match(runtime, /^USER node$/m);
     assert.match(runtime, /^VOLUME \/data$/m);
     assert.match(runtime, /^EXPOSE 8787$/m);
