@@ -260,9 +260,11 @@ describe('IAMPORT_WEBHOOK_FORWARD_URL', () => {
     assert.equal(forwardUrl(''), null, 'set but empty is unset, as for the other optional variables');
   });
 
-  it("takes the gateway's API over plain http outside production only: its secret goes with every call", () => {
+  it("takes the gateway's API over plain http in production only to a loopback address: its secret goes with every call", () => {
     const live = { ...base, IAMPORT_API_URL: 'http://127.0.0.1:9100' };
     assert.equal(parseConfig(live).iamport?.apiUrl, 'http://127.0.0.1:9100', 'a local stand-in, in development');
+    const local = parseConfig({ ...live, NODE_ENV: 'production' });
+    assert.equal(local.iamport?.apiUrl, 'http://127.0.0.1:9100', 'an egress proxy on this machine, live');
     assert.match(
       problemsOf({ ...live, NODE_ENV: 'production', IAMPORT_API_URL: 'http://api.iamport.kr' }),
       /IAMPORT_API_URL must start with https:\/\/ in production/,

@@ -368,12 +368,16 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     );
   }
   const { iamport, portone } = sandbox ? sandboxGatewayOf(read('SANDBOX_GATEWAY')) : gatewayOf(env, read, problems);
-  // The gateway's secret goes with every call (i'mport's token request, PortOne's Authorization): never in clear live.
+  // The gateway's secret goes with every call (i'mport's token request, PortOne's Authorization): never in clear over
+  // a network in production (plain http to this machine, a local stand-in or egress proxy, keeps it here).
   for (const [name, url] of [
     ['IAMPORT_API_URL', iamport?.apiUrl],
     ['PORTONE_API_URL', portone?.apiUrl],
   ] as const) {
-    if (production && url?.startsWith('http://')) problems.push(`${name} must start with https:// in production`);
+    if (!production || !url?.startsWith('http://')) continue;
+    if (!isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, ''))) {
+      problems.push(`${name} must start with https:// in production (http:// only to a loopback address)`);
+    }
   }
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
   const databaseUrl = read('DATABASE_URL');
