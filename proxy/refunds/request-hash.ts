@@ -24,11 +24,19 @@ const canonical = (req: CancelRequestOutput): Uint8Array<ArrayBuffer> =>
  * holds a refund account: the ledger keeps its last four digits and the holder beside the record, so a plain hash
  * could be searched back to the whole number.
  */
-export const requestHash = async (req: CancelRequestOutput, key: string): Promise<string> => {
-  const hmac = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-  ]);
-  return hex(await crypto.subtle.sign('HMAC', hmac, canonical(req)));
+export const requestHash = async (req: CancelRequestOutput, key: string): Promise<string> =>
+  hex(await crypto.subtle.sign('HMAC', await hmacKey(key), canonical(req)));
+
+/** The imported key, once per secret (a process has one): importing it for every refund would cost each of them. */
+let imported: { readonly secret: string; readonly key: Promise<CryptoKey> } | undefined;
+const hmacKey = (secret: string): Promise<CryptoKey> => {
+  if (imported?.secret !== secret) {
+    const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    imported = { secret, key };
+  }
+  return imported.key;
 };
 
 /**
