@@ -3,7 +3,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { HolderCheckConfig } from '../config.ts';
-import { type CallOptions, createHarness, type Harness, type HarnessOptions } from '../test-support/harness.ts';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import {
+  type CallOptions,
+  createClock,
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+} from '../test-support/harness.ts';
 import { ACCOUNT, ACCOUNT_DIGITS } from '../test-support/request-calls.ts';
 
 let h: Harness;
@@ -66,6 +73,22 @@ describe('POST /payments/:merchant_uid/verify-account', () => {
     const after = await verify(account('홍길동'));
     assert.deepEqual([after.res.status, after.body.error?.code], [409, 'PAYMENT_ALREADY_CANCELLED']);
     assert.equal(h.fake.count('holder'), asked, 'the bank was not asked');
+  });
+
+  it('never calls a refund PortOne V2 accepted and has not finished "fully refunded": it may yet fail', async () => {
+    const clock = createClock();
+    const fake = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
+    h = await createHarness({
+      clock,
+      portone: fake,
+      config: { holderCheck: { verify: 'when_available', iamportLookup: false } },
+    });
+    fake.addPayment({ paymentId: 'VQ-1', total: 10000, method: 'virtual_account' });
+    const v2Account = { refund_holder: '홍길동', refund_bank: 'SHINHAN', refund_account: ACCOUNT };
+    const accepted = await h.cancel({ merchant_uid: 'VQ-1', reason: 'x', ...v2Account });
+    assert.deepEqual([accepted.res.status, accepted.body.accepted], [200, true], JSON.stringify(accepted.body));
+    const checked = await verify(v2Account, 'VQ-1');
+    assert.notEqual(checked.body.error?.code, 'PAYMENT_ALREADY_CANCELLED', JSON.stringify(checked.body));
   });
 
   it('answers unavailable when the bank cannot say (even under required), and off without asking', async () => {

@@ -7,7 +7,7 @@ import { needsRefundAccount } from '../../shared/banks.ts';
 import type { RefundDeps } from '../refunds/deps.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
-import { refundableNow } from '../refunds/rules.ts';
+import { cancelableOf } from '../refunds/rules.ts';
 import { type CheckedAccount, checkHolder } from './holder-check.ts';
 
 /** What the customer is told: `unavailable` also when the gateway offers no lookup (the refund may still go on). */
@@ -35,8 +35,9 @@ export const verifyAccount = async (
     );
   }
   const payment = loaded.payment;
-  // Nothing left to refund, nothing to check: the route is no way to ask the bank about accounts.
-  if (refundableNow(payment) <= 0) {
+  // Nothing left to refund, nothing to check: the route is no way to ask the bank about accounts. (A refund the gateway
+  // accepted and has not finished is not "fully refunded": it may yet fail.)
+  if (cancelableOf(payment) <= 0) {
     return fail('PAYMENT_ALREADY_CANCELLED', 'This payment has been fully refunded; there is no account to check.', 0);
   }
   if (!needsRefundAccount(payment)) {
