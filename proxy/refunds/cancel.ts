@@ -118,6 +118,19 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
   );
 };
 
+/**
+ * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt: only a
+ * request approved before (its refund failed) has one to be after.
+ */
+const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attempt | undefined => {
+  const own = attempts.filter((a) => a.request_id === requestId);
+  if (own.length === 0) return undefined;
+  const since = Math.max(...own.map((a) => a.started_at));
+  return attempts.find(
+    (a) => a.request_id !== requestId && a.outcome === 'succeeded' && a.checksum !== null && a.started_at > since,
+  );
+};
+
 /** An attempt of this request (its key's, or its refund request's approvals') settled as not made after no answer. */
 const ownSettledUnanswered =
   (deps: RefundDeps, input: CancelInput, keyed: Keyed) =>
@@ -287,6 +300,15 @@ const refund = async (
     const open =
       'This order has an open refund request: the shop approves or rejects it (or the customer withdraws it) first.';
     return rejectLocally(fail('REFUND_REQUEST_OPEN', open), payment.imp_uid);
+  }
+  // The other way round: a request whose refund failed, approved again after the order was refunded outside it (the
+  // customer's own refund, say), would refund twice for one ask. Staff reject it, or the customer asks anew.
+  const outside = input.approval && refundedOutside(attempts, input.approval.request_id);
+  if (outside) {
+    const refunded =
+      `The order was refunded (attempt ${outside.id}) after this request's refund failed; approving it again would ` +
+      'refund again for the same ask. Reject it, or let the customer ask anew.';
+    return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
   }
   if (isRevocable(payment)) {
     // Nothing was paid: the account number is revoked whole. A part asked for is a request this cannot carry out.

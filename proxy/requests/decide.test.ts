@@ -72,6 +72,35 @@ const LEGAL: Record<string, RequestStatus> = {
 };
 
 describe('deciding refund requests', () => {
+  it('keeps a failed request from refunding again once the order was refunded outside it; rejecting it still works', async () => {
+    h = await withRequests();
+    const { ask, approve, reject } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'FD-1', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    const body = {
+      merchant_uid: 'FD-1',
+      reason: '사이즈',
+      cancel_request_amount: 8000,
+      refund_holder: '홍길동',
+      refund_bank: '88',
+      refund_account: ACCOUNT,
+    };
+    const id = (await ask(body)).body.request.id;
+    h.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    const direct = await h.cancel(body); // the customer's own refund, under a refund-mode grant the shop also gave
+    assert.equal(direct.res.status, 200, JSON.stringify(direct.body));
+    const again = await approve(id);
+    assert.equal(
+      again.body.refund?.error?.code ?? again.body.error?.code,
+      'REFUND_REQUEST_DECIDED',
+      JSON.stringify(again.body),
+    );
+    assert.equal(h.fake.count('cancel'), 2, 'the refused one and the direct one: nothing more was sent');
+    assert.equal((await h.view('FD-1')).body.cancel_amount, 8000);
+    const rejected = await reject(id, { reason: '직접 환불되었어요' });
+    assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+  });
+
   it('moves every legal state × action pair through the routes, and answers 409 to the rest, changing nothing', async () => {
     h = await withRequests();
     const { withdraw, approve, reject } = requestCalls(h);
