@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { origin, VARS, type VarName, type VarSpec } from './config-vars.ts';
-import { isLoopbackHost } from './net/ip.ts';
+import { isLoopbackHost, isLoopbackUrl } from './net/ip.ts';
 import { type DataKeys, decodeDataKey, randomDataKey } from './requests/account-crypto.ts';
 import { type MerchantWebhooks, merchantWebhooksOf } from './webhooks/config.ts';
 import { newSecret } from './webhooks/signing.ts';
@@ -241,8 +241,7 @@ const noAllowedOrigins = (publicOrigin: string | undefined): string =>
  */
 const forwardUrlOf = (url: string | undefined, production: boolean, problems: string[]): string | undefined => {
   if (url === undefined || url.startsWith('https://')) return url;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (!isLoopbackHost(host)) {
+  if (!isLoopbackUrl(url)) {
     problems.push(`IAMPORT_WEBHOOK_FORWARD_URL must start with https:// (http:// only to a loopback address)`);
   } else if (production) {
     problems.push('IAMPORT_WEBHOOK_FORWARD_URL must start with https:// in production');
@@ -375,7 +374,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     ['PORTONE_API_URL', portone?.apiUrl],
   ] as const) {
     if (!production || !url?.startsWith('http://')) continue;
-    if (!isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, ''))) {
+    if (!isLoopbackUrl(url)) {
       problems.push(`${name} must start with https:// in production (http:// only to a loopback address)`);
     }
   }

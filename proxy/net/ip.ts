@@ -99,3 +99,6 @@ export const isLoopbackHost = (host: string): boolean => {
   const ip = parseIp(host);
   return ip !== null && (ip.version === 4 ? ip.address.startsWith('127.') : ip.address === '::1');
 };
+
+/** True for a URL (already checked to parse) whose host is a loopback address or `localhost`; `[::1]` included. */
+export const isLoopbackUrl = (url: string): boolean => isLoopbackHost(new URL(url).hostname.replace(/^\[|\]$/g, ''));

@@ -89,14 +89,14 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       const fresh = await refreshPayment(deps, payment.imp_uid);
       // A PG may make the change and still answer no ("취소실패(기취소성공)"): what the payment shows decides, or the
       // customer would be told nothing moved, and a second refund (past a grant's cap too) would follow the first.
-      if (fresh.kind === 'ok' && refused.fromPg) {
+      if (refused.fromPg) {
+        if (fresh.kind !== 'ok') {
+          // Whether the PG made it cannot be seen: not known, and nothing more is sent until a look can tell.
+          const detail = `answered refused (${refused.message}); the re-read failed (${whyUnread(deps, fresh)})`;
+          return leaveUnsettled(deps, change, { detail, iamport_ms });
+        }
         const shown = await afterPgRefusal(deps, change, fresh.payment, refused, iamport_ms);
         if (shown) return shown;
-      } else if (refused.fromPg) {
-        // Whether the PG made it cannot be seen: not known, and nothing more is sent until a look can tell.
-        const lookup = fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
-        const detail = `answered refused (${refused.message}); the re-read failed (${lookup})`;
-        return leaveUnsettled(deps, change, { detail, iamport_ms });
       }
       const failure = explainRefusal(deps.gateway.label, attempt, refused, fresh.kind === 'ok' ? fresh.payment : null);
       const said = { iamport_code: refused.code, iamport_message: refused.message, iamport_ms };
@@ -185,6 +185,10 @@ const explainRefusal = (label: string, attempt: AttemptStart, refused: Refused, 
       return fail('PG_PROVIDER', refused.message || ERROR_MESSAGES.PG_PROVIDER);
   }
 };
+
+/** Why a re-read after a change did not give the payment, in the words the audit keeps. */
+const whyUnread = (deps: RefundDeps, fresh: Exclude<Loaded, { kind: 'ok' }>): string =>
+  fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
 
 /** Re-reads the payment after an unknown outcome; a ledger failure while storing it counts as not knowing. */
 const refreshAfterChange = async (deps: RefundDeps, impUid: string): Promise<Loaded> => {
@@ -300,7 +304,7 @@ const settleUnknown = async (
   const { attempt, payment } = change;
   const fresh = await refreshAfterChange(deps, payment.imp_uid);
   if (fresh.kind !== 'ok') {
-    const lookup = fresh.kind === 'unavailable' ? fresh.detail : `${deps.gateway.label} does not show the payment`;
+    const lookup = whyUnread(deps, fresh);
     const what = isRevokeAttempt(attempt) ? 'revocation' : 'cancel';
     return leaveUnsettled(deps, change, {
       detail: `no answer to the ${what} (${detail}); the re-fetch failed (${lookup})`,

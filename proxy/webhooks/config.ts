@@ -3,7 +3,7 @@
  * (config.ts) read them, checked together: both or neither, https except loopback http outside production, a secret
  * that decodes to enough bytes. The environment itself is read only by config.ts.
  */
-import { isLoopbackHost } from '../net/ip.ts';
+import { isLoopbackUrl } from '../net/ip.ts';
 import { decodeSecret } from './signing.ts';
 
 export interface MerchantWebhooks {
@@ -38,10 +38,9 @@ export const merchantWebhooksOf = (
   }
   for (const url of vars.urls ?? []) {
     if (url.startsWith('https://')) continue;
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     // Named without its query: a receiver's token may be in it, and start-up messages land in logs.
     const named = url.split(/[?#]/)[0];
-    if (!isLoopbackHost(host)) {
+    if (!isLoopbackUrl(url)) {
       problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// (http:// only to a loopback address)`);
     } else if (production) {
       problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// in production`);
