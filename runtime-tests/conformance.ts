@@ -82,6 +82,24 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.ok(second!.started_at >= first!.finished_at!, 'the second refund started only after the first had ended');
     });
 
+    it("sends a cancel once when i'mport applies it and the connection drops before the answer, and settles it as refunded", async () => {
+      fake.addPayment({ merchant_uid: 'RT-LOST', amount: 5000 });
+      // The view's lookup leaves a kept-alive connection to i'mport, the one a runtime may take the drop for stale on.
+      assert.equal((await call('/payments/RT-LOST', { merchantUid: 'RT-LOST' })).res.status, 200);
+      fake.inject({ kind: 'lose_response' });
+      const before = fake.count('cancel');
+      const { res, body } = await cancel({ merchant_uid: 'RT-LOST', reason: 'lost answer' });
+      assert.equal(fake.count('cancel') - before, 1, "i'mport was sent the cancel once");
+      assert.equal(res.status, 200, JSON.stringify(body));
+      assert.equal(body.cancelable_amount, 0);
+      assert.deepEqual(
+        (await attempts('RT-LOST')).map((a) => [a.outcome, a.refunded]),
+        [['succeeded', 5000]],
+        "the refund i'mport made, settled from its lookup; not a refusal beside a cancel made elsewhere",
+      );
+      assert.equal(await ledgerCancelAmount('RT-LOST'), 5000);
+    });
+
     it("keeps renewing the lease while a slow i'mport cancel runs, then releases it", async () => {
       fake.addPayment({ merchant_uid: 'RT-SLOW', amount: 8000 });
       // Longer than a third of the lease's life, so at least one renewal has to happen (on Workers, from a timer).

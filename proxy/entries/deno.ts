@@ -5,6 +5,7 @@
  */
 import { closeWhenSettled } from '../background.ts';
 import { consoleLog } from '../log-line.ts';
+import { createDenoFetch } from './deno-fetch.ts';
 import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
 import { buildServedProxy, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
@@ -16,6 +17,7 @@ declare const Deno: {
   exit(code: number): never;
   addSignalListener(signal: 'SIGINT' | 'SIGTERM', handler: () => void): void;
   unrefTimer(id: number): void;
+  createHttpClient(options: { readonly poolMaxIdlePerHost: number }): unknown;
   serve(
     options: { hostname?: string; port?: number; onListen: (addr: { hostname: string; port: number }) => void },
     handler: (request: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
@@ -27,7 +29,8 @@ const { config, store } = await openPortableLedger(Deno.env.toObject(), 'Deno', 
   console.error(message);
   return Deno.exit(1);
 });
-const { app, outbox, background, retries } = buildServedProxy(config, store);
+// Deno's own fetch may send a request again on a kept-alive connection: deno-fetch.ts.
+const { app, outbox, background, retries } = buildServedProxy(config, store, createDenoFetch(Deno));
 
 const address = config.addressFromPlatform ? {} : { hostname: config.host, port: config.port };
 const urlOf = ({ hostname, port }: { hostname: string; port: number }) =>

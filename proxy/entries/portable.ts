@@ -8,6 +8,7 @@ import { buildProxyWithOutbox, type RuntimePieces } from '../app.ts';
 import { createBackground } from '../background.ts';
 import { ConfigError, type Env, type PostgresConfig, parseConfig, type Runtime } from '../config.ts';
 import { consoleLog } from '../log-line.ts';
+import type { FetchLike } from '../net/fetch-like.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import type { Store } from '../store/store.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
@@ -74,14 +75,16 @@ export const listeningLine = (url: string, runtime: string, config: PostgresConf
 
 /**
  * What the Deno and Bun entries run once the ledger is open: the start warnings said (as the same JSON lines as the
- * request log), and the proxy built with its outbox, its background work and the webhook forwards' retry timer.
+ * request log), and the proxy built with its outbox, its background work and the webhook forwards' retry timer. Its HTTP
+ * is the runtime's `fetch` unless the entry gives its own (Deno's: deno-fetch.ts).
  */
-export const buildServedProxy = (config: PostgresConfig, store: Store) => {
+export const buildServedProxy = (config: PostgresConfig, store: Store, httpFetch: FetchLike = portablePieces.fetch) => {
   for (const warning of config.warnings) consoleLog({ level: 'warn', msg: warning });
   const background = createBackground();
   const retries = createRetryTimer();
   const { app, outbox } = buildProxyWithOutbox(config, {
     ...portablePieces,
+    fetch: httpFetch,
     store,
     clientIp: clientIpFromPeer(config.trustProxyHops),
     background,
