@@ -230,6 +230,46 @@ export const runDelivery = (runtime: RuntimeName): void => {
           await mfLedger.drop();
         }
       });
+
+      it("keeps sending first attempts right after the answer once a cron run wrote an event, and sends that event in the cron's own run", async () => {
+        const mfLedger = await stack.server.ledger('workerd_cron_written');
+        const worker = await startCronWorker({
+          ...proxyEnv(stack.served.url, mfLedger.url),
+          ...webhookEnv(receiver.url, secret),
+        });
+        const typesOf = (from: number) =>
+          receiver.received.slice(from).map((r) => [(JSON.parse(r.body) as { type: string }).type, r.answered]);
+        try {
+          fake.addPayment({ merchant_uid: 'RT-HOOK-CRON-A', amount: 5000 });
+          fake.addPayment({ merchant_uid: 'RT-HOOK-CRON-B', amount: 5000 });
+          const before = receiver.received.length;
+          receiver.failNext(2);
+          assert.equal((await refund(worker.send, 'RT-HOOK-CRON-A', 5000)).status, 200);
+          await eventually('the first attempt was refused', async () => receiver.received[before]);
+          // Past WEBHOOK_RETRY_SCHEDULE's one retry, 1 s on: the cron's pass makes it, it is refused too, and the
+          // event is failed, which the same pass tells as attention.needed: an event the cron run itself wrote.
+          await new Promise((resolve) => setTimeout(resolve, 1200));
+          await worker.scheduled('* * * * *');
+          assert.deepEqual(
+            typesOf(before),
+            [
+              ['refund.succeeded', 503],
+              ['refund.succeeded', 503],
+              ['attention.needed', 204],
+            ],
+            'attention.needed went out within the cron run that wrote it',
+          );
+          assert.equal((await refund(worker.send, 'RT-HOOK-CRON-B', 5000)).status, 200);
+          // No cron fires from here on: only the refund's own waitUntil can send its event.
+          const got = await eventually('the next refund was delivered right after its answer', async () =>
+            receiver.received.slice(before + 3).find((r) => r.body.includes('RT-HOOK-CRON-B')),
+          );
+          assert.equal(got.answered, 204);
+        } finally {
+          await worker.dispose();
+          await mfLedger.drop();
+        }
+      });
     }
   });
 };

@@ -40,6 +40,18 @@ const background: Background = {
 
 const scopes = new AsyncLocalStorage<RequestScope>();
 
+/**
+ * Waits for the scope's kept work, including what that work keeps in turn (a delivery pass kicked by a write made
+ * after the answer, say): a pass the event does not wait for dies with it, half done, when the event ends.
+ */
+const keptSettled = async (scope: RequestScope): Promise<void> => {
+  for (let seen = 0; seen < scope.kept.length; ) {
+    const more = scope.kept.slice(seen);
+    seen = scope.kept.length;
+    await Promise.allSettled(more);
+  }
+};
+
 /** A driver that sends each statement over the current request's own connection. */
 const requestScopedDriver = (url: string): SqlDriver => {
   const current = (): SqlDriver => {
@@ -136,7 +148,7 @@ export default {
         return await current.app.fetch(request);
       } finally {
         // The connection closes only after the work that follows the answer (the lease's release, say) is done.
-        ctx.waitUntil(Promise.allSettled(scope.kept).then(() => scope.driver?.close()));
+        ctx.waitUntil(keptSettled(scope).then(() => scope.driver?.close()));
       }
     });
   },
@@ -159,6 +171,8 @@ export default {
         await current.outbox.runDue();
         if (controller.cron !== EVERY_MINUTE) await housekeep({ store: current.ledger, now: Date.now, log });
       } finally {
+        // What the run kept: the delivery of an event it wrote itself (attention.needed for an event it failed).
+        await keptSettled(scope);
         await scope.driver?.close();
       }
     });
