@@ -119,7 +119,16 @@ export const VARS = {
   },
   MAX_GRANT_TTL: { schema: int(60, 7 * 86_400), fallback: '3600' },
   DATABASE_URL: {
-    schema: v.pipe(v.string(), v.trim(), v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')),
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),
+      // The driver decodes the user and password; a stray % would stop start-up with a URIError's stack trace.
+      v.check(
+        (url) => !/%(?![0-9a-fA-F]{2})/.test(url),
+        'has a % not followed by two hex digits: write a % in the password as %25',
+      ),
+    ),
   },
   DATA_DIR: { schema: text('DATA_DIR'), fallback: './.data' },
   ALLOWED_ORIGINS: { schema: v.string(), fallback: '' },

@@ -117,6 +117,14 @@ describe('parseConfig', () => {
     }
   });
 
+  it("refuses a DATABASE_URL with a stray % (a password's own %, not encoded) in one line, without the password", () => {
+    const message = problemsOf({ ...base, DATABASE_URL: 'postgres://refunds:pa%zzword@db:5432/refunds' });
+    assert.match(message, /DATABASE_URL has a % not followed by two hex digits: write a % in the password as %25/);
+    assert.doesNotMatch(message, /pa%zzword/);
+    const encoded = parseConfig({ ...base, DATABASE_URL: 'postgres://refunds:pa%25zzword@db:5432/refunds' });
+    assert.deepEqual(encoded.database, { kind: 'postgres', url: 'postgres://refunds:pa%25zzword@db:5432/refunds' });
+  });
+
   it('reads TRUST_PROXY as a number of hops; true is one hop with a warning, false none', () => {
     assert.equal(parseConfig({ ...base, TRUST_PROXY: '2' }).trustProxyHops, 2);
     const legacy = parseConfig({ ...base, TRUST_PROXY: 'true' });
@@ -306,6 +314,16 @@ describe('deploymentOf', () => {
       assert.equal(deploymentOf({}, runtime).sandbox, false, runtime);
     }
   });
+
+  it('counts an unset NODE_ENV as production on Workers, Deno and Bun, where nothing sets it; development or test says otherwise', () => {
+    for (const runtime of ['Deno', 'Bun', 'Cloudflare Workers'] as const) {
+      assert.equal(deploymentOf({}, runtime).production, true, runtime);
+      assert.equal(deploymentOf({ NODE_ENV: '' }, runtime).production, true, `${runtime}, empty`);
+      assert.equal(deploymentOf({ NODE_ENV: 'Test' }, runtime).production, false, `${runtime}, test`);
+      assert.equal(deploymentOf({ NODE_ENV: 'development' }, runtime).production, false, `${runtime}, development`);
+    }
+    assert.equal(deploymentOf({}, 'Node').production, false);
+  });
 });
 
 describe('parseConfig for the sandbox', () => {
@@ -371,6 +389,20 @@ describe('parseConfig outside Node', () => {
   it('gives a PostgreSQL configuration when DATABASE_URL is set', () => {
     const config = parseConfig({ ...base, DATABASE_URL: 'postgres://u:p@db:5432/refunds' }, 'Bun');
     assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u:p@db:5432/refunds' });
+  });
+
+  it("refuses a gateway's API over plain http with NODE_ENV unset, which nothing sets there, unless it says test", () => {
+    const env = { ...base, DATABASE_URL: 'postgres://u:p@db:5432/refunds', IAMPORT_API_URL: 'http://api.example.com' };
+    for (const runtime of ['Deno', 'Bun', 'Cloudflare Workers'] as const) {
+      assert.throws(
+        () => parseConfig(env, runtime),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.some((p) => /^IAMPORT_API_URL must start with https:\/\/ in production/.test(p)),
+        runtime,
+      );
+      assert.equal(parseConfig({ ...env, NODE_ENV: 'test' }, runtime).iamport?.apiUrl, 'http://api.example.com');
+    }
   });
 
   it('leaves the address to the platform on Deno Deploy (DENO_DEPLOYMENT_ID)', () => {

@@ -140,7 +140,10 @@ export const SANDBOX_IAMPORT_KEYS = { apiKey: 'test_imp_key', apiSecret: 'test_i
 export interface Deployment {
   /** The built-in sandbox (fake i'mport, demo shop) runs; otherwise the proxy is live. */
   readonly sandbox: boolean;
-  /** NODE_ENV names anything but development or test (compared without case), or is set to something unknown. */
+  /**
+   * NODE_ENV names anything but development or test (compared without case); on Workers, Deno and Bun an unset one
+   * counts as production too.
+   */
   readonly production: boolean;
 }
 
@@ -148,11 +151,14 @@ export interface Deployment {
  * Which mode the environment asks for. The sandbox runs only on Node, when nothing live is configured (none of
  * LIVE_VARIABLES is set, even empty) and NODE_ENV is unset, `development` or `test`; every other NODE_ENV value counts
  * as production. A half-configured live proxy (a misspelt IMP_SECRET, say) is therefore a start-up error, never a
- * sandbox holding the real grant secret and the real ledger.
+ * sandbox holding the real grant secret and the real ledger. On Workers, Deno and Bun the proxy is only ever deployed
+ * (no sandbox there) and nothing sets NODE_ENV, so unset means production: a gateway URL mistyped as http:// would send
+ * the API secret in clear. Only `development` or `test`, said, relaxes it.
  */
 export const deploymentOf = (env: Env, runtime: Runtime = 'Node'): Deployment => {
   const nodeEnv = (env.NODE_ENV ?? '').trim().toLowerCase();
-  const production = !['', 'development', 'test'].includes(nodeEnv);
+  const notProduction = runtime === 'Node' ? ['', 'development', 'test'] : ['development', 'test'];
+  const production = !notProduction.includes(nodeEnv);
   const live = LIVE_VARIABLES.some((name) => env[name] !== undefined);
   return { sandbox: runtime === 'Node' && !production && !live, production };
 };

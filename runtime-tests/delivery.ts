@@ -66,12 +66,13 @@ const attemptsOf = (deliveries: readonly DeliveryRow[], since: number) =>
   });
 
 /** The variables that turn the merchant webhooks on, with one retry a second after a failed first attempt. */
-const webhookEnv = (runtime: RuntimeName, url: string, secret: string): Record<string, string> => ({
+const webhookEnv = (url: string, secret: string): Record<string, string> => ({
   MERCHANT_WEBHOOK_URL: url,
   MERCHANT_WEBHOOK_SECRET: secret,
   WEBHOOK_RETRY_SCHEDULE: '1',
-  // http:// to loopback is refused in production, which is what the Node runs of the suite play otherwise.
-  ...(runtime === 'node' ? { NODE_ENV: 'test' } : {}),
+  // http:// to loopback is refused in production: what the Node runs of the suite play otherwise, and what an unset
+  // NODE_ENV means on Workers, Deno and Bun.
+  NODE_ENV: 'test',
 });
 
 /** Workers learn the client IP from CF-Connecting-IP (Cloudflare's edge sets it; here the test plays the edge). */
@@ -100,7 +101,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
       schema: `${runtime}_hooks`,
       beside: async () => {
         receiver = await startWebhookReceiver(secret);
-        return webhookEnv(runtime, receiver.url, secret);
+        return webhookEnv(receiver.url, secret);
       },
       closeBeside: async () => receiver?.close(),
     });
@@ -167,7 +168,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
       // An hour before the retry: the scenario sees the first round's end, not a second round.
       const env = {
         ...proxyEnv(stack.served.url, downLedger.url),
-        ...webhookEnv(runtime, `http://127.0.0.1:${closed}/hooks`, secret),
+        ...webhookEnv(`http://127.0.0.1:${closed}/hooks`, secret),
         WEBHOOK_RETRY_SCHEDULE: '3600',
       };
       const down = await startProxy(runtime, env);
@@ -213,7 +214,7 @@ export const runDelivery = (runtime: RuntimeName): void => {
         const mfLedger = await stack.server.ledger('workerd_cron_hooks');
         const worker = await startCronWorker({
           ...proxyEnv(stack.served.url, mfLedger.url),
-          ...webhookEnv(runtime, receiver.url, secret),
+          ...webhookEnv(receiver.url, secret),
         });
         try {
           await retriedDelivery({

@@ -59,6 +59,7 @@ export const portOneEnv = (
 
 /** Variables the worker gets as bindings (workerd reads each from its own environment). */
 const WORKER_BINDINGS = [
+  'NODE_ENV',
   'IMP_KEY',
   'IMP_SECRET',
   'IAMPORT_API_URL',
