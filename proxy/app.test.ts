@@ -115,12 +115,16 @@ describe('the proxy app', () => {
     h.fake.addPayment({ merchant_uid: 'A-2', amount: 1000 });
     const auth = { Authorization: `Bearer ${await h.grant('A-2')}` };
     const valid = { merchant_uid: 'A-2', reason: 'x' };
-    const send = (body: string, type = 'application/json') =>
+    const send = (body: string | Blob, type = 'application/json') =>
       h.app.request('/payments/cancel', { method: 'POST', headers: { ...auth, 'Content-Type': type }, body });
+    // "한글" in EUC-KR (C7 D1 B1 DB): not UTF-8, so not JSON; read as UTF-8 it would be a reason nobody wrote.
+    const eucKr = new Blob(['{"merchant_uid":"A-2","reason":"', new Uint8Array([0xc7, 0xd1, 0xb1, 0xdb]), '"}']);
     // Each with what its message must say: a bad field is named (its value, maybe an account number, is not quoted).
     const cases: [ReturnType<typeof send>, RegExp][] = [
       [send('merchant_uid=A-2&reason=x', 'application/x-www-form-urlencoded'), /JSON/],
       [send('{"merchant_uid":'), /JSON/],
+      [send(eucKr), /not UTF-8/],
+      [send(JSON.stringify(valid), 'application/json; charset=euc-kr'), /UTF-8/],
       [send(JSON.stringify({ merchant_uid: 'A-2' })), /^reason is required$/],
       [send(JSON.stringify({ ...valid, cancel_request_amount: -5 })), /^cancel_request_amount /],
       [send(JSON.stringify({ ...valid, cancel_request_amount: '1000' })), /^cancel_request_amount /],
@@ -141,7 +145,7 @@ describe('the proxy app', () => {
     assert.equal(tooLarge.error.code, 'PAYLOAD_TOO_LARGE');
     assert.match(tooLarge.error.message, /limit of 16384 bytes/);
     assert.equal(h.fake.calls.length, 0);
-    const unpadded = await send(JSON.stringify(valid));
+    const unpadded = await send(JSON.stringify(valid), 'application/json; Charset="UTF-8"');
     assert.equal(unpadded.status, 200, 'the same body without the padding is a valid refund');
   });
 

@@ -12,6 +12,7 @@ import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts'
 import type { AppDeps } from '../app-deps.ts';
 import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
+import { readUtf8 } from '../http/read-json.ts';
 import { approveRequest, type Decision, rejectRequest } from '../requests/decide.ts';
 import { adminRequestRow } from '../requests/shapes.ts';
 import { describeIssues } from '../routes/describe-issues.ts';
@@ -59,10 +60,11 @@ const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
   return query;
 };
 
-const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, text: () => Promise<string>): Promise<T> => {
+const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, bytes: () => Promise<ArrayBuffer>): Promise<T> => {
+  const text = await readUtf8(bytes);
   let json: unknown;
   try {
-    json = JSON.parse((await text()) || '{}');
+    json = JSON.parse(text || '{}');
   } catch {
     throw invalid('The body is not valid JSON.');
   }
@@ -102,7 +104,7 @@ export const requestRoutes = (deps: AppDeps) =>
       return c.json({ data: page.map(adminRequestRow), next_cursor: next });
     })
     .post('/refund-requests/:id/approve', async (c) => {
-      const body = await bodyOf(ApproveSchema, () => c.req.text());
+      const body = await bodyOf(ApproveSchema, () => c.req.arrayBuffer());
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await approveRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);
@@ -111,7 +113,7 @@ export const requestRoutes = (deps: AppDeps) =>
       return c.json(out, status as ContentfulStatusCode);
     })
     .post('/refund-requests/:id/reject', async (c) => {
-      const body = await bodyOf(RejectSchema, () => c.req.text());
+      const body = await bodyOf(RejectSchema, () => c.req.arrayBuffer());
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await rejectRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);

@@ -72,7 +72,7 @@ export const adminRoutes = (deps: AdminDeps, admin: AdminConfig) => {
     .use('/admin/*', requireAdminKey(admin.keys))
     .use('/admin/*', perKey)
     .post('/admin/grants', async (c) => {
-      const body = await readJson(() => c.req.text(), c.req.header('Content-Type'));
+      const body = await readJson(() => c.req.arrayBuffer(), c.req.header('Content-Type'));
       const now = Math.floor(deps.now() / 1000);
       if (hasRole(body)) {
         const staff = v.safeParse(StaffGrantRequestSchema, body);

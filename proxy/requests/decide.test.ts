@@ -350,6 +350,10 @@ describe('deciding refund requests', () => {
     const id = await requested('A-4');
     assert.equal((await reject(id, { reason: '  ' })).res.status, 400);
     assert.equal((await reject(id, {})).res.status, 400);
+    // The reason in EUC-KR ("한글"): refused, not kept with U+FFFD where the staff member's words were.
+    const eucKr = await reject(id, new Blob(['{"reason":"', new Uint8Array([0xc7, 0xd1, 0xb1, 0xdb]), '"}']));
+    assert.equal(eucKr.res.status, 400);
+    assert.match(eucKr.body.error.message, /not UTF-8/);
     const done = await reject(id, { reason: '사용 흔적이 있어요', allow_new_request: false });
     assert.equal(done.body.request.status, 'rejected');
     assert.equal(done.body.request.reject_reason, '사용 흔적이 있어요');

@@ -20,7 +20,7 @@ export interface CancelBody {
 }
 
 export const readCancelBody = async (c: Context): Promise<CancelBody> => {
-  const json = await readJson(() => c.req.text(), c.req.header('Content-Type'));
+  const json = await readJson(() => c.req.arrayBuffer(), c.req.header('Content-Type'));
   const parsed = v.safeParse(CancelRequestSchema, json);
   if (!parsed.success) throw new AppError('INVALID_REQUEST', describeIssues(parsed.issues));
   const keyHeader = c.req.header('Idempotency-Key');

@@ -69,7 +69,10 @@ export const paymentRoutes = (deps: AppDeps) =>
       if (!merchantUid.success)
         throw new AppError('INVALID_REQUEST', describeIssues(merchantUid.issues, 'merchant_uid'));
       assertGrantCovers(c.get('grant'), merchantUid.output);
-      const body = v.safeParse(VerifyAccountSchema, await readJson(() => c.req.text(), c.req.header('Content-Type')));
+      const body = v.safeParse(
+        VerifyAccountSchema,
+        await readJson(() => c.req.arrayBuffer(), c.req.header('Content-Type')),
+      );
       if (!body.success) throw new AppError('INVALID_REQUEST', describeIssues(body.issues));
       const { refund_bank: bank, refund_account: number, refund_holder: holder } = body.output;
       const outcome = await verifyAccount(deps, merchantUid.output, { bank, number, holder });

@@ -45,13 +45,14 @@ export const requestCalls = (h: Harness) => {
       key,
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      // A Blob is sent as its bytes (a body in another encoding than UTF-8, say).
+      body: body instanceof Blob ? body : JSON.stringify(body),
     });
     return { res, body: await json(res) };
   };
   const approve = (id: string, body: Record<string, unknown> = {}, key = KEY) =>
     post(`/admin/refund-requests/${id}/approve`, body, key);
-  const reject = (id: string, body: Record<string, unknown>, key = KEY) =>
+  const reject = (id: string, body: Record<string, unknown> | Blob, key = KEY) =>
     post(`/admin/refund-requests/${id}/reject`, body, key);
   const list = async (query = '') => {
     const res = await admin(`/admin/refund-requests${query ? `?${query}` : ''}`);
