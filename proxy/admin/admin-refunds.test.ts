@@ -66,6 +66,7 @@ describe('GET /admin/refunds', () => {
     assert.equal((await ids(`from=${now - 60}&to=${now + 60}`)).length, 3);
     assert.deepEqual(await ids(`to=${now - 60}`), []);
     assert.deepEqual(await ids('from=2999-01-01'), []);
+    assert.deepEqual(await ids('from=2028-02-29'), [], 'a leap day is a day');
     assert.equal((await ids('from=2026-01-01T00:00:00%2B09:00')).length, 3);
   });
 
@@ -177,6 +178,11 @@ describe('GET /admin/refunds', () => {
       [`cursor=${Buffer.from('{"a":1}').toString('base64url')}`, /cursor/],
       ['status=done', /status must be one of succeeded, rejected, failed, unknown, in_progress/],
       ['from=yesterday', /from must be UNIX seconds or an ISO 8601 date/],
+      // Dates Date.parse would roll over to another day.
+      ['from=2026-02-30', /from must be UNIX seconds or an ISO 8601 date/],
+      ['to=2027-02-29', /to must be UNIX seconds or an ISO 8601 date/],
+      ['to=2026-04-31T10:00:00%2B09:00', /to must be UNIX seconds or an ISO 8601 date/],
+      ['from=2026-01-01T24:00:00Z', /from must be UNIX seconds or an ISO 8601 date/],
       ['from=2026-02-01&to=2026-01-01', /from must not be later than to/],
       ['merchant_uid=', /merchant_uid/],
       ['statuss=failed', /statuss is not a parameter here/],

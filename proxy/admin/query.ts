@@ -26,10 +26,20 @@ const invalid = (message: string): AppError => new AppError('INVALID_REQUEST', m
 // UNIX seconds, or an ISO 8601 date (midnight UTC) or date-time with its offset (2026-01-01T00:00:00+09:00).
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
+/**
+ * A date that is on the calendar, at an hour before 24: Date.parse rolls 2026-02-30 over to March 2 and takes T24:00
+ * for the next midnight, so a mistyped filter would list another day's refunds instead of being refused.
+ */
+const onCalendar = (value: string): boolean => {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && !/T24:/.test(value);
+};
+
 /** A time parameter in epoch ms. */
 export const timeOf = (name: string, value: string): number => {
   if (/^\d{1,11}$/.test(value)) return Number(value) * 1000;
-  const ms = ISO_TIME.test(value) ? Date.parse(value) : Number.NaN;
+  const ms = ISO_TIME.test(value) && onCalendar(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw invalid(
       `${name} must be UNIX seconds or an ISO 8601 date or date-time (2026-01-01, 2026-01-01T09:00:00+09:00)`,
