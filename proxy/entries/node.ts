@@ -22,6 +22,7 @@ import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
+import { DELIVERY_TIMEOUT_MS } from '../webhooks/dispatcher.ts';
 import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { aesGcm, hmacSha256 } from './node-crypto.ts';
@@ -229,18 +230,25 @@ const main = async (): Promise<void> => {
   const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
   server.once('error', onListenError);
   server.once('listening', () => server.off('error', onListenError));
+  // Long enough for a request in flight to end on its own: its gateway call or an event's POST timing out, and more.
+  const graceMs = Math.max(config.portone?.timeoutMs ?? config.iamport.timeoutMs, DELIVERY_TIMEOUT_MS) + 10_000;
   const stop = (): void => {
     // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
     retries.stop();
-    iamportFetch.close();
     server.close(() => {
       const timersStopped = Promise.all([housekeeping?.stop(), deliveries?.stop()]);
       const ledgerClosed = timersStopped.then(() => closeWhenSettled(background, store));
-      void Promise.all([ledgerClosed, sandbox?.served.close(), sandbox?.webhooks.close()]).finally(() =>
-        process.exit(0),
-      );
+      void Promise.all([ledgerClosed, sandbox?.served.close(), sandbox?.webhooks.close()]).finally(() => {
+        // Last: a refund's cancel or an event's POST still running needs its connection. Closed first, it was cut
+        // mid-call, and a refund i'mport was about to answer became an unknown outcome.
+        iamportFetch.close();
+        process.exit(0);
+      });
     });
-    setTimeout(() => process.exit(0), 5000).unref();
+    setTimeout(() => {
+      consoleLog({ level: 'warn', msg: `shutdown: work still running after ${graceMs / 1000} s; exiting anyway` });
+      process.exit(1);
+    }, graceMs).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
