@@ -7,6 +7,7 @@
  */
 
 import type { Log } from './log-line.ts';
+import { answerText } from './net/answer-text.ts';
 import { withDeadline } from './net/deadline.ts';
 import type { FetchLike } from './net/fetch-like.ts';
 
@@ -48,7 +49,7 @@ const tryOnce = async (options: WebhookForwarderOptions, webhook: ForwardedWebho
         signal,
       });
       // Read to the end so the connection can be reused; what it says is not ours to interpret.
-      await answer.text().catch(() => undefined);
+      await answerText(answer).catch(() => undefined);
       return answer;
     });
     return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;

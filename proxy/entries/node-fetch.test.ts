@@ -16,6 +16,21 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk: string) => (body += chunk));
   req.on('end', () => {
     if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('late'), 2_000);
+    if (req.url === '/flood') {
+      // 8 MiB, in 64 KiB writes, for as long as the client reads.
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let left = 8 * 1024 * 1024;
+      const more = (): void => {
+        while (left > 0 && !res.destroyed) {
+          left -= chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.on('error', () => undefined);
+      return more();
+    }
     if (req.url === '/cut') {
       // Promises 100 bytes, sends 5, then drops the connection.
       res.writeHead(200, { 'Content-Length': '100' });
@@ -79,6 +94,14 @@ describe('nodeFetch()', () => {
 
   it('rejects when the connection drops in the middle of the answer', async () => {
     await assert.rejects(fetch(`${base}/cut`, { method: 'GET', headers: {}, signal: signal() }));
+  });
+
+  it('rejects an answer longer than 1 MiB once that much has arrived, dropping its connection, and goes on', async () => {
+    await assert.rejects(fetch(`${base}/flood`, { method: 'GET', headers: {}, signal: signal() }), {
+      name: 'AnswerTooLarge',
+    });
+    const next = await fetch(`${base}/echo`, { method: 'GET', headers: {}, signal: signal() });
+    assert.equal(next.status, 200);
   });
 
   it("lets the i'mport client tell a timeout from a refusal", async () => {

@@ -4,10 +4,12 @@
  * refund: switching took 0.2 ms off the proxy's overhead (`npm run bench -- overhead`, PostgreSQL, concurrency 1; see
  * docs/BENCHMARKS.md). Edge runtimes keep their own `fetch`.
  * It reads the whole answer before resolving, so a connection lost mid-answer rejects, as `fetch` does when its
- * body is read, and the client treats both alike (an outcome it must check).
+ * body is read, and the client treats both alike (an outcome it must check). An answer longer than MAX_ANSWER_BYTES
+ * rejects too (AnswerTooLarge), its connection dropped.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { AnswerTooLarge, MAX_ANSWER_BYTES } from '../net/answer-text.ts';
 import type { FetchedResponse, FetchInit, FetchLike } from '../net/fetch-like.ts';
 
 export interface NodeFetch extends FetchLike {
@@ -29,7 +31,17 @@ export const createNodeFetch = (): NodeFetch => {
       const options = { method: init.method, headers, signal: init.signal, agent: secure ? agents.https : agents.http };
       const onAnswer = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          // Past the cap the connection is dropped, not read on (answer-text.ts says why).
+          if (size > MAX_ANSWER_BYTES) {
+            reject(new AnswerTooLarge());
+            req.destroy();
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           resolve({ status: res.statusCode ?? 0, text: async () => text });

@@ -3,6 +3,7 @@
  * throws: no answer is a typed `unavailable` (timeout, or the network), so a gateway client only decides what an
  * answer's status and body mean to it.
  */
+import { answerText } from './answer-text.ts';
 import { withDeadline } from './deadline.ts';
 import type { FetchedResponse, FetchLike } from './fetch-like.ts';
 
@@ -40,7 +41,7 @@ export const exchangeText = (
       return { kind: 'unavailable', reason, detail: describeError(error) };
     }
     try {
-      return { kind: 'answered', status: response.status, text: await response.text() };
+      return { kind: 'answered', status: response.status, text: await answerText(response) };
     } catch (error) {
       return { kind: 'unavailable', reason: 'network', detail: `body lost: ${describeError(error)}` };
     }

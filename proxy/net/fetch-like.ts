@@ -12,6 +12,8 @@ export interface FetchInit {
 export interface FetchedResponse {
   readonly status: number;
   text(): Promise<string>;
+  /** The body as a stream, where the client has one (a Web `Response`); read through answerText(), which caps it. */
+  readonly body?: ReadableStream<Uint8Array> | null;
 }
 
 /** The Web `fetch` fits; so does the Node entry's own client over node:http (entries/node-fetch.ts). */

@@ -28,6 +28,8 @@ export interface WebhookReceiver {
   maxConcurrentPerId(): number;
   /** Never answer the next `n` requests (their status is recorded as 0): a delivery in flight. */
   holdNext(n: number): void;
+  /** Answer the next `n` requests 200 with a body of `bytes` (recorded as 200): a receiver that says far too much. */
+  floodNext(n: number, bytes: number): void;
   /** Answer 503 to every request until told otherwise. */
   down(): void;
   up(): void;
@@ -42,6 +44,8 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
   const verifier = new Webhook(secret);
   let failures = 0;
   let holds = 0;
+  let floods = 0;
+  let floodBytes = 0;
   let delayMs = 0;
   let maxConcurrent = 0;
   const inFlight = new Map<string, number>();
@@ -61,6 +65,24 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
       if (holds > 0) {
         holds -= 1;
         received.push({ headers: req.headers, body, verified, verifyError, answered: 0 });
+        return;
+      }
+      if (floods > 0) {
+        floods -= 1;
+        received.push({ headers: req.headers, body, verified, verifyError, answered: 200 });
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        // In 64 KiB writes: the client may stop reading (and close the connection) part of the way.
+        const chunk = Buffer.alloc(64 * 1024, 'x');
+        let left = floodBytes;
+        const more = (): void => {
+          while (left > 0 && !res.destroyed) {
+            left -= chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', more);
+          }
+          res.end();
+        };
+        res.on('error', () => undefined);
+        more();
         return;
       }
       const failing = alwaysDown || failures > 0;
@@ -90,6 +112,10 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
     maxConcurrentPerId: () => maxConcurrent,
     holdNext: (n) => {
       holds = n;
+    },
+    floodNext: (n, bytes) => {
+      floods = n;
+      floodBytes = bytes;
     },
     down: () => {
       alwaysDown = true;

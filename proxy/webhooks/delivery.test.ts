@@ -143,6 +143,23 @@ describe('merchant webhook delivery', () => {
     assert.match(refused?.error ?? '', /fetch failed|ECONNREFUSED/);
   });
 
+  it('an answer too long to read (8 MiB) is a failed attempt: read no further than 1 MiB, retried, then delivered', async () => {
+    const { h, receiver } = await start();
+    receiver.floodNext(1, 8 * 1024 * 1024);
+    await refund(h, 'WD-FLOOD');
+    const [event] = (await h.store.listEvents({ limit: 1 })).data;
+    assert.deepEqual([event?.status, event?.attempts], ['pending', 1]);
+    const [flooded] = await h.store.listDeliveries(event!.id);
+    assert.equal(flooded?.status, null, 'no status recorded: the answer was not taken');
+    assert.match(flooded?.error ?? '', /AnswerTooLarge: the answer was longer than 1048576 bytes/);
+    assert.equal(await afterWait(h, SCHEDULE[0]!), 1);
+    assert.deepEqual(
+      receiver.received.map((r) => r.answered),
+      [200, 204],
+    );
+    assert.equal((await h.store.getEvent(event!.id))?.status, 'delivered');
+  });
+
   it('nothing is written to the outbox when merchant webhooks are not configured', async () => {
     const h = await createHarness();
     try {

@@ -8,6 +8,7 @@
  */
 import type { Background } from '../background.ts';
 import type { Log } from '../log-line.ts';
+import { AnswerTooLarge, answerText } from '../net/answer-text.ts';
 import { withDeadline } from '../net/deadline.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
 import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
@@ -60,8 +61,11 @@ const postOnce = async (
   try {
     const res = await withDeadline(timeoutMs, async (signal) => {
       const answer = await options.fetch(url, { method: 'POST', headers, body, signal });
-      // Read to the end so the connection can be reused; what the receiver says is not ours to interpret.
-      await answer.text().catch(() => undefined);
+      // Read to the end so the connection can be reused; what the receiver says is not ours to interpret. An answer
+      // too long to read is a failed attempt, as it is where the Node entry's client refuses it off the socket.
+      await answerText(answer).catch((error: unknown) => {
+        if (error instanceof AnswerTooLarge) throw error;
+      });
       return answer;
     });
     const ok = res.status >= 200 && res.status < 300;
