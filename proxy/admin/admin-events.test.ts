@@ -43,6 +43,18 @@ describe('admin API: merchant webhook events', () => {
     );
   });
 
+  it("shows a receiver's URL without its query, where its token may be", async () => {
+    const { h, receiver } = await stack(undefined, '?token=RECEIVER-TOKEN-123');
+    await refund(h, 'AE-Q');
+    assert.equal(receiver.received.length, 1, 'sent to the URL with its query');
+    const body = await json(await adminCalls(h).admin('/admin/payments/AE-Q'));
+    assert.deepEqual(
+      body.events[0].deliveries.map((d: Record<string, unknown>) => d.url),
+      [`${receiver.url}?…`],
+    );
+    assert.doesNotMatch(JSON.stringify(body), /RECEIVER-TOKEN-123/);
+  });
+
   it('lists events by status, newest first, in pages that stay put while events are added', async () => {
     const { h, admin } = await start();
     for (const uid of ['AE-L1', 'AE-L2', 'AE-L3']) await refund(h, uid);
@@ -69,6 +81,9 @@ describe('admin API: merchant webhook events', () => {
       ['limit=0', /limit/],
       ['limit=501', /limit/],
       ['cursor=abc', /cursor/],
+      // Past what a ledger's integer holds: PostgreSQL refused it as an error of its own (answered 503).
+      ['cursor=9999999999999999999', /cursor/],
+      ['cursor=9007199254740993', /cursor/],
       ['colour=red', /colour/],
     ] as const) {
       const res = await admin(`/admin/events?${query}`);

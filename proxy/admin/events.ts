@@ -21,8 +21,9 @@ export const parseEventsQuery = (queries: Record<string, string[]>): EventsQuery
   if (one.status !== undefined && !(STATUSES as readonly string[]).includes(one.status)) {
     throw new AppError('INVALID_REQUEST', `status must be one of ${STATUSES.join(', ')}`);
   }
-  // The outbox's cursor is a position in its table: digits, as next_cursor gave them.
-  if (one.cursor !== undefined && !/^\d{1,19}$/.test(one.cursor)) {
+  // The outbox's cursor is a position in its table: digits, as next_cursor gave them, and a position a ledger's
+  // integer holds (a larger one reached PostgreSQL as an error, answered 503 as if the ledger were down).
+  if (one.cursor !== undefined && !(/^\d{1,16}$/.test(one.cursor) && Number(one.cursor) <= Number.MAX_SAFE_INTEGER)) {
     throw new AppError('INVALID_REQUEST', 'cursor is not one this API gave (pass next_cursor back as it came)');
   }
   return {
@@ -48,10 +49,19 @@ export const eventRow = (event: OutboxEvent) => ({
   data: { ...event.data, sequence: event.sequence },
 });
 
+/**
+ * A receiver's URL as the API shows it: without its query, which may hold the receiver's token (start-up messages
+ * leave it out too), and the staff routes answer browsers. `?…` says there was one.
+ */
+const shownUrl = (url: string): string => {
+  const [bare] = url.split(/[?#]/);
+  return bare === url ? url : `${bare}?…`;
+};
+
 /** One POST of an event: when, where, the HTTP status (null for a timeout or a refused connection), why it failed. */
 export const deliveryRow = (delivery: Delivery) => ({
   id: delivery.id,
-  url: delivery.url,
+  url: shownUrl(delivery.url),
   attempted_at: seconds(delivery.attempted_at),
   status: delivery.status,
   latency_ms: delivery.latency_ms,

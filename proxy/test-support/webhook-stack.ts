@@ -25,13 +25,16 @@ export const webhookStacks = ({ secret, retryDelaysMs, harness = createHarness }
     // The proxy first (its background deliveries end), then the receiver.
     for (const close of closers.splice(0)) await close();
   });
-  /** `receiverSecret`: what the receiver verifies with (another secret than the proxy's to see verification fail). */
-  return async (receiverSecret = secret): Promise<{ h: Harness; receiver: WebhookReceiver }> => {
+  /**
+   * `receiverSecret`: what the receiver verifies with (another secret than the proxy's to see verification fail);
+   * `query`: added to the receiver's URL in the proxy's configuration (`?token=…`, a receiver's own token).
+   */
+  return async (receiverSecret = secret, query = ''): Promise<{ h: Harness; receiver: WebhookReceiver }> => {
     const receiver = await startWebhookReceiver(receiverSecret);
     closers.push(() => receiver.close());
     const h = await harness({
       outside: (url, init) => fetch(url, init),
-      config: { merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [...retryDelaysMs] } },
+      config: { merchantWebhooks: { urls: [`${receiver.url}${query}`], secret, retryDelaysMs: [...retryDelaysMs] } },
     });
     closers.unshift(() => h.close());
     return { h, receiver };
