@@ -29,10 +29,18 @@ const exactHttpUrl = v.pipe(
   v.url('must be a URL'),
   v.check((s) => /^https?:\/\//.test(s), 'must start with https://'),
 );
+/** The origin of `s`, or null when it is no URL at all (the check below still runs after v.url refused it). */
+const originOf = (s: string): string | null => {
+  try {
+    return new URL(s).origin;
+  } catch {
+    return null;
+  }
+};
 export const origin = v.pipe(
   v.string(),
   v.url('is not an origin such as https://shop.example.com'),
-  v.check((s) => new URL(s).origin === s.replace(/\/$/, ''), 'must be an origin (scheme, host and port only)'),
+  v.check((s) => originOf(s) === s.replace(/\/$/, ''), 'must be an origin (scheme, host and port only)'),
   v.transform((s) => new URL(s).origin),
 );
 const bool = v.pipe(

@@ -117,6 +117,15 @@ describe('parseConfig', () => {
     }
   });
 
+  it('names an origin written without its scheme, for ALLOWED_ORIGINS and PUBLIC_ORIGIN alike, in the one message', () => {
+    const message = problemsOf({ ...base, ALLOWED_ORIGINS: 'shop.example.com', PUBLIC_ORIGIN: 'refunds.example.com' });
+    assert.match(
+      message,
+      /ALLOWED_ORIGINS: "shop\.example\.com" is not an origin such as https:\/\/shop\.example\.com/,
+    );
+    assert.match(message, /PUBLIC_ORIGIN is not an origin such as https:\/\/shop\.example\.com/);
+  });
+
   it("refuses a DATABASE_URL with a stray % (a password's own %, not encoded) in one line, without the password", () => {
     const message = problemsOf({ ...base, DATABASE_URL: 'postgres://refunds:pa%zzword@db:5432/refunds' });
     assert.match(message, /DATABASE_URL has a % not followed by two hex digits: write a % in the password as %25/);
@@ -181,6 +190,10 @@ describe('ADMIN_API_KEYS', () => {
     });
     assert.deepEqual(config.admin, { keys: [key('a'), key('b')], perKeyPerMinute: 5, generated: false });
     assert.deepEqual(parseConfig({ ...base, ADMIN_API_KEYS: '' }).admin.keys, []);
+  });
+
+  it('stops start-up on a list of commas alone: keys that went missing, not the admin API turned off', () => {
+    assert.match(problemsOf({ ...base, ADMIN_API_KEYS: ',,,' }), /ADMIN_API_KEYS lists no key \(only commas\)/);
   });
 
   it('stops start-up on a key shorter than 32 characters, naming the variable and the key by place, never quoting it', () => {

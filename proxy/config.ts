@@ -206,6 +206,12 @@ const adminKeysOf = (list: string | undefined, problems: string[]): string[] => 
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  // Commas and nothing else: a list whose keys went missing (a template left unfilled), not the API turned off.
+  if (keys.length === 0 && (list ?? '').trim() !== '') {
+    problems.push(
+      'ADMIN_API_KEYS lists no key (only commas): give at least one, or unset it to turn the admin API off',
+    );
+  }
   keys.forEach((key, i) => {
     if (key.length < MIN_ADMIN_KEY_LENGTH) {
       problems.push(

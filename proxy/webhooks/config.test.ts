@@ -47,6 +47,17 @@ describe('merchant webhook configuration', () => {
     assert.deepEqual(paced.merchantWebhooks?.retryDelaysMs, [1000, 2000, 3000]);
   });
 
+  it('stops start-up on a URL listed twice (each event would go to it twice at once), naming it without its query', () => {
+    const message = problemsOf({
+      ...base,
+      MERCHANT_WEBHOOK_URL:
+        'https://shop.example.com/hook?token=t1,https://erp.example.com/in,https://shop.example.com/hook?token=t1',
+      MERCHANT_WEBHOOK_SECRET: SECRET,
+    });
+    assert.match(message, /MERCHANT_WEBHOOK_URL lists https:\/\/shop\.example\.com\/hook twice/);
+    assert.doesNotMatch(message, /t1|erp/);
+  });
+
   it('stops start-up when one is set without the other, naming the missing one', () => {
     assert.match(
       problemsOf({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example.com/h' }),

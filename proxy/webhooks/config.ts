@@ -36,10 +36,12 @@ export const merchantWebhooksOf = (
     const decoded = decodeSecret(vars.secret.trim());
     if ('problem' in decoded) problems.push(`MERCHANT_WEBHOOK_SECRET ${decoded.problem} (npm run webhook-secret)`);
   }
-  for (const url of vars.urls ?? []) {
-    if (url.startsWith('https://')) continue;
+  for (const [i, url] of (vars.urls ?? []).entries()) {
     // Named without its query: a receiver's token may be in it, and start-up messages land in logs.
     const named = url.split(/[?#]/)[0];
+    // Listed twice, every event would be POSTed to it twice at once.
+    if (vars.urls?.indexOf(url) !== i) problems.push(`MERCHANT_WEBHOOK_URL lists ${named} twice`);
+    if (url.startsWith('https://')) continue;
     if (!isLoopbackUrl(url)) {
       problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// (http:// only to a loopback address)`);
     } else if (production) {
