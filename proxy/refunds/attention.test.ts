@@ -75,6 +75,24 @@ describe('attention.needed for an attempt left unsettled', () => {
   });
 });
 
+describe('an attempt told of, still unsettled', () => {
+  it("is looked at again at later checks, and settled once i'mport shows it; nothing more is told", async () => {
+    const { h, receiver } = await start();
+    const attempt = await unsettledRefund(h, 'AT-LATER');
+    await pass(h, 61_000);
+    assert.equal(attentionPosts(receiver).length, 1);
+    assert.equal(await h.store.countUnsettledAttempts(), 1);
+    // i'mport answers lookups again: it shows the cancel whose answer was lost.
+    h.fake.clearFaults();
+    await pass(h, 31_000);
+    const [settled] = await h.store.listAttempts('AT-LATER');
+    assert.deepEqual([settled?.id, settled?.outcome, settled?.refunded], [attempt!.id, 'succeeded', 4000]);
+    assert.equal(await h.store.countUnsettledAttempts(), 0, "what /metrics' refund_proxy_unsettled_attempts reads");
+    assert.equal(attentionPosts(receiver).length, 1, 'told once');
+    assert.equal(warnLines(h).length, 1);
+  });
+});
+
 describe('the attention check looks at the order first', () => {
   const startDefault = webhookStacks({
     secret: newWebhookSecret(),

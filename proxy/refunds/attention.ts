@@ -24,7 +24,10 @@ const BATCH = 100;
 const LOOKS_PER_CHECK = 10;
 
 export interface AttentionDeps {
-  readonly store: Pick<Store, 'unsettledAttemptsToFlag' | 'failedEventsToFlag' | 'flagAttention'>;
+  readonly store: Pick<
+    Store,
+    'unsettledAttemptsToFlag' | 'toldUnsettledOrders' | 'failedEventsToFlag' | 'flagAttention'
+  >;
   /** Epoch ms. */
   readonly now: () => number;
   readonly randomId: () => string;
@@ -133,6 +136,9 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       }
       for (const attempt of attempts)
         told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;
+      // Told of once, an attempt is still looked at: what the gateway could not say then (it was down, or the cancel
+      // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
+      if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
       const failed = deps.webhooks ? await store.failedEventsToFlag(BATCH) : [];
       for (const event of failed) told = (await tell(attentionKey.event(event.id), eventData(event))) || told;

@@ -58,6 +58,14 @@ export function watchContract(stores: () => StorePair): void {
       assert.equal((await a.listOrderEvents(older.merchant_uid)).length, 1, 'one event written with the flag');
       assert.equal(await a.flagAttention(attentionKey.attempt(old.id), T0, null), true, 'a flag without an event');
       assert.deepEqual(await b.unsettledAttemptsToFlag(LONG_AGO + 5_000, 10), []);
+      // Flagged and still unsettled: their orders are the ones looked at again, each once however many attempts.
+      const told = await b.toldUnsettledOrders(1000);
+      assert.ok(told.includes(older.merchant_uid) && told.includes(old.merchant_uid));
+      assert.ok(!told.includes(fresh.merchant_uid), 'not told of yet');
+      assert.equal(new Set(told).size, told.length);
+      assert.equal((await b.toldUnsettledOrders(1)).length, 1);
+      await a.finishAttempt(older.id, aFinish());
+      assert.ok(!(await b.toldUnsettledOrders(1000)).includes(older.merchant_uid), 'settled: not looked at again');
     });
 
     it('counts pending events and says when the one waiting longest was queued', async () => {

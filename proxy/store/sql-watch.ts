@@ -19,6 +19,10 @@ const watchSql = {
   unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
     ORDER BY started_at, seq LIMIT ?`,
+  // At random: orders that stay unsettleable (a gateway down for days) must not take every look from the others.
+  toldUnsettledOrders: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED}
+      AND EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
+    GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   failedToFlag: `SELECT ${EVENT_COLUMNS} FROM webhook_events e WHERE status = 'failed' AND type <> 'attention.needed'
@@ -27,7 +31,7 @@ const watchSql = {
   flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
 };
 
-type Watch = Pick<Store, 'countUnsettledAttempts' | 'unsettledAttemptsToFlag'> &
+type Watch = Pick<Store, 'countUnsettledAttempts' | 'unsettledAttemptsToFlag' | 'toldUnsettledOrders'> &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
 export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch => ({
@@ -38,6 +42,10 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
 
   async unsettledAttemptsToFlag(startedBefore, limit) {
     return (await driver.query(watchSql.unsettledToFlag, [startedBefore, limit])).map(decodeAttempt);
+  },
+
+  async toldUnsettledOrders(limit) {
+    return (await driver.query(watchSql.toldUnsettledOrders, [limit])).map((row) => String(row.merchant_uid));
   },
 
   async pendingEvents() {

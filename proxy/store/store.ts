@@ -213,6 +213,8 @@ export interface Store extends OutboxStore, RequestStore {
   countUnsettledAttempts(): Promise<number>;
   /** Unsettled attempts started before `startedBefore` and not yet flagged (attentionKey.attempt), oldest first. */
   unsettledAttemptsToFlag(startedBefore: number, limit: number): Promise<Attempt[]>;
+  /** Up to `limit` orders, picked at random, with an attempt still unsettled after it was told of (flagged). */
+  toldUnsettledOrders(limit: number): Promise<string[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
