@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createIamportClient } from '../gateways/iamport/client.ts';
+import { flood } from '../test-support/flood.ts';
 import { createNodeFetch } from './node-fetch.ts';
 
 /** The client ports requests came from: one port, one connection. */
@@ -16,21 +17,7 @@ const server = http.createServer((req, res) => {
   req.on('data', (chunk: string) => (body += chunk));
   req.on('end', () => {
     if (req.url?.startsWith('/slow')) return void setTimeout(() => res.end('late'), 2_000);
-    if (req.url === '/flood') {
-      // 8 MiB, in 64 KiB writes, for as long as the client reads.
-      res.writeHead(200);
-      const chunk = Buffer.alloc(64 * 1024, 'x');
-      let left = 8 * 1024 * 1024;
-      const more = (): void => {
-        while (left > 0 && !res.destroyed) {
-          left -= chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', more);
-        }
-        res.end();
-      };
-      res.on('error', () => undefined);
-      return more();
-    }
+    if (req.url === '/flood') return flood(res, 8 * 1024 * 1024);
     if (req.url === '/cut') {
       // Promises 100 bytes, sends 5, then drops the connection.
       res.writeHead(200, { 'Content-Length': '100' });

@@ -1,20 +1,13 @@
 // The Node entry stopped with SIGTERM while a refund's cancel and an event's POST are in flight: both finish (the
 // customer is answered with the refund, the event is recorded delivered), as docs/deploy.md says, before it exits.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
-import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
-import { serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
-import { startWebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { nodeStack } from '../test-support/node-stack.ts';
 
 const SECRET = 'shutdown-test-secret-0123456789-abcdefgh';
-const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 /** Polls `done` (a child process's doing) for at most `ms`. */
 const eventually = async (done: () => boolean, ms: number) => {
@@ -26,19 +19,8 @@ describe('the Node entry stopped with SIGTERM', () => {
   it("lets a refund's cancel and an event's POST that are in flight finish before it exits", {
     timeout: 60_000,
   }, async () => {
-    const fake = createFakeIamport();
-    const served = await serveFakeIamport(fake);
-    const receiver = await startWebhookReceiver(WEBHOOK_SECRET);
-    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sigterm-'));
-    const env = {
-      IMP_KEY: 'test_imp_key',
-      IMP_SECRET: 'test_imp_secret',
-      REFUND_TOKEN_SECRET: SECRET,
-      IAMPORT_API_URL: served.url,
-      DATA_DIR: dataDir,
-      MERCHANT_WEBHOOK_URL: receiver.url,
-      MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    };
+    const stack = await nodeStack(SECRET, 'refund-sigterm-');
+    const { fake, receiver, env } = stack;
     const refund = async (url: string, merchantUid: string) =>
       fetch(`${url}/payments/cancel`, {
         method: 'POST',
@@ -48,7 +30,7 @@ describe('the Node entry stopped with SIGTERM', () => {
         },
         body: JSON.stringify({ merchant_uid: merchantUid, cancel_request_amount: 3000, reason: 'x' }),
       });
-    const ledger = createSqliteStore({ path: join(dataDir, 'ledger.sqlite') });
+    const ledger = createSqliteStore({ path: stack.ledgerPath });
     try {
       // A cancel i'mport takes 1.5 s to answer, stopped 0.3 s in.
       const first = await startNodeProxy(env);
@@ -78,8 +60,7 @@ describe('the Node entry stopped with SIGTERM', () => {
       assert.equal(last?.attempts, 1, 'once: nothing for a restarted proxy to send again');
     } finally {
       await ledger.close();
-      await receiver.close();
-      await served.close();
+      await stack.close();
     }
   });
 });

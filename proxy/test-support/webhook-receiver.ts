@@ -3,9 +3,11 @@
  * request with the `standardwebhooks` package (never with the proxy's own signing code) and answers what the test
  * tells it to: up, down (HTTP 503) for the next N requests, or not listening at all.
  */
+
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { flood } from './flood.ts';
 
 export interface Received {
   readonly headers: IncomingHttpHeaders;
@@ -70,20 +72,7 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
       if (floods > 0) {
         floods -= 1;
         received.push({ headers: req.headers, body, verified, verifyError, answered: 200 });
-        res.writeHead(200, { 'Content-Type': 'text/plain' });
-        // In 64 KiB writes: the client may stop reading (and close the connection) part of the way.
-        const chunk = Buffer.alloc(64 * 1024, 'x');
-        let left = floodBytes;
-        const more = (): void => {
-          while (left > 0 && !res.destroyed) {
-            left -= chunk.length;
-            if (!res.write(chunk)) return void res.once('drain', more);
-          }
-          res.end();
-        };
-        res.on('error', () => undefined);
-        more();
-        return;
+        return flood(res, floodBytes);
       }
       const failing = alwaysDown || failures > 0;
       if (failures > 0) failures -= 1;

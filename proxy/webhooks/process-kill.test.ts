@@ -1,20 +1,13 @@
 // The proxy killed (SIGKILL) after a refund's answer, while its event's first delivery is in flight: the event is in
 // the ledger, held by the dead process until its hold runs out; a restarted proxy then delivers it, same webhook-id.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
-import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
-import { serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { startNodeProxy } from '../test-support/node-process.ts';
-import { startWebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { nodeStack } from '../test-support/node-stack.ts';
 
 const SECRET = 'kill-test-secret-0123456789-abcdefghijkl';
-const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
 /** Polls `done` (a child process's doing, which no injected clock reaches) for at most `ms`. */
 const eventually = async (done: () => boolean, ms: number) => {
@@ -24,24 +17,13 @@ const eventually = async (done: () => boolean, ms: number) => {
 
 describe('the proxy killed between the answer and the first delivery of its event', () => {
   it('a restarted proxy delivers the event once the dead one’s hold ran out', { timeout: 90_000 }, async () => {
-    const fake = createFakeIamport();
-    const served = await serveFakeIamport(fake);
-    const receiver = await startWebhookReceiver(WEBHOOK_SECRET);
-    const dataDir = mkdtempSync(join(tmpdir(), 'refund-kill-webhook-'));
-    const env = {
-      IMP_KEY: 'test_imp_key',
-      IMP_SECRET: 'test_imp_secret',
-      REFUND_TOKEN_SECRET: SECRET,
-      IAMPORT_API_URL: served.url,
-      DATA_DIR: dataDir,
-      MERCHANT_WEBHOOK_URL: receiver.url,
-      MERCHANT_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    };
+    const stack = await nodeStack(SECRET, 'refund-kill-webhook-');
+    const { fake, receiver, env } = stack;
     fake.addPayment({ merchant_uid: 'KILL-W', amount: 10_000 });
     const grant = await mintGrant(SECRET, { merchantUid: 'KILL-W' });
     const first = await startNodeProxy(env);
     let second: Awaited<ReturnType<typeof startNodeProxy>> | undefined;
-    const ledger = createSqliteStore({ path: join(dataDir, 'ledger.sqlite') });
+    const ledger = createSqliteStore({ path: stack.ledgerPath });
     try {
       receiver.holdNext(1);
       const res = await fetch(`${first.url}/payments/cancel`, {
@@ -67,8 +49,7 @@ describe('the proxy killed between the answer and the first delivery of its even
     } finally {
       await second?.kill();
       await ledger.close();
-      await receiver.close();
-      await served.close();
+      await stack.close();
     }
   });
 });
