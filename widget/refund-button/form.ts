@@ -64,10 +64,15 @@ export const amountLimits = ({ view }: FormContext): { min: number; max: number 
   max: offerableOf(view),
 });
 
-/** Reads a typed amount: grouping commas, spaces and a currency sign are allowed; anything else makes it NaN. */
+/**
+ * Reads a typed amount: digits (full-width ones too, as a Korean keyboard may type them) with a decimal point, grouping
+ * commas, spaces and a currency sign; anything else (0x3e8, 1e3) makes it NaN.
+ */
 export const parseAmount = (text: string): number => {
-  const clean = text.replace(/[\s,원₩]/g, '');
-  return clean ? Number(clean) : Number.NaN;
+  const clean = text
+    .replace(/[\s,，원₩]/g, '')
+    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  return /^\d+(\.\d+)?$/.test(clean) ? Number(clean) : Number.NaN;
 };
 
 /** True when the amount is one this payment can refund: within the limits and in whole units of the currency. */

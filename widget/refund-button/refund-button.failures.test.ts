@@ -133,6 +133,19 @@ describe('<refund-button>', () => {
       expect(c).to.not.equal(b);
     });
 
+    it('tells the page refund-start once a refund: not again when the same refund is sent again', async () => {
+      const el = await mount('lang="ko"', card, failure('UPSTREAM_UNAVAILABLE', 'down'), success());
+      let starts = 0;
+      el.addEventListener('refund-start', () => (starts += 1));
+      await toConfirm(el);
+      await press(el, ko.refund);
+      await shows(el, ko.UPSTREAM_UNAVAILABLE);
+      await press(el, ko.retry);
+      await shows(el, ko.done);
+      expect(posts()).to.have.length(2);
+      expect(starts).to.equal(1);
+    });
+
     it('takes a new key for each confirmation', async () => {
       const el = await mount('lang="ko"', card, success());
       await toConfirm(el);

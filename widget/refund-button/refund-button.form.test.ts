@@ -199,6 +199,30 @@ describe('<refund-button>', () => {
       expect(posts()[0]!.body!.cancel_request_amount).to.equal(5000);
     });
 
+    it('refuses a fixed amount the page wrote so that it cannot be read, instead of offering a refund in full', async () => {
+      for (const amount of ['1,000', '0', 'abc']) {
+        const el = await mount(`lang="ko" amount="${amount}"`);
+        await click(el, '[part=button]');
+        await shows(el, ko.REFUND_NOT_ALLOWED);
+        expect($(el, 'form'), amount).to.be.null;
+      }
+      expect(posts()).to.have.length(0);
+    });
+
+    it('reads typed amounts as digits only (full-width ones too), never as other notations', async () => {
+      const el = await mount();
+      await openForm(el);
+      await fill(el, 'preset', '1');
+      for (const typed of ['0x3e8', '0b11', '1e3', '+1000']) {
+        await choosePartial(el, typed);
+        await click(el, 'form [part=submit]');
+        expect(errorFor(el, 'amount'), typed).to.equal('1원 이상 9,000원 이하로 입력해 주세요.');
+      }
+      await fill(el, 'amount', '１，０００');
+      await click(el, 'form [part=submit]');
+      await shows(el, '1,000원을 환불할까요?');
+    });
+
     it('refuses a fixed amount above what can be refunded', async () => {
       const el = await mount('lang="ko" amount="10000"');
       await click(el, '[part=button]');
@@ -259,7 +283,15 @@ describe('<refund-button>', () => {
       expect(focused()?.getAttribute('value')).to.equal('full');
       await sendKeys({ press: 'ArrowRight' }); // partial refund
       await el.updateComplete;
-      await waitUntil(() => focused()?.getAttribute('name') === 'amount', 'focus moves to the amount');
+      // The arrows stay in the group, so a keyboard can go back to "full" and forth again; Tab goes on to the amount.
+      expect(focused()?.getAttribute('value')).to.equal('partial');
+      await sendKeys({ press: 'ArrowLeft' });
+      await el.updateComplete;
+      expect([focused()?.getAttribute('value'), $(el, '[name=amount]')]).to.deep.equal(['full', null]);
+      await sendKeys({ press: 'ArrowRight' });
+      await el.updateComplete;
+      await sendKeys({ press: 'Tab' });
+      expect(focused()?.getAttribute('name')).to.equal('amount');
       await sendKeys({ type: '4000' });
       await sendKeys({ press: 'Tab' }); // reason
       expect(focused()?.getAttribute('name')).to.equal('preset');

@@ -215,6 +215,15 @@ describe('<refund-button> in request mode', () => {
       }
     }
 
+    it('refunded with nothing left on the order: offers no new request, though one would be allowed', async () => {
+      const el = await mount('lang="en"', {
+        ...withRequest({ status: 'refunded', decided_at: 1_796_300_000, allow_new_request: true }),
+        cancelable_amount: 0,
+      });
+      await openRequest(el, en.done);
+      expect(buttons(el)).to.deep.equal([en.ok]);
+    });
+
     it('refunded for less than was asked (staff lowered it): says what went back', async () => {
       for (const [lang, line] of [
         ['ko', '6,000원 환불 · 남은 금액 12,000원'],

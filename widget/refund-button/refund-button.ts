@@ -223,7 +223,8 @@ export class RefundButton extends LitElement {
       view && {
         view,
         presets: this.reasons ?? this.#s.presets,
-        fixedAmount: fixed! > 0 && !view.revocable ? fixed : undefined, // undefined > 0 is false
+        // Set but unreadable ("1,000", 0): blocked() refuses it, never taken for "no amount" (a refund in full).
+        fixedAmount: fixed != null && !view.revocable ? fixed : undefined,
       }
     );
   }

@@ -123,7 +123,10 @@ export class RefundFlow implements ReactiveController {
     if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
     // The shop's grant allows nothing more for this order.
     if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
-    if (fixedAmount && !isAmountValid(fixedAmount, ctx)) return 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT';
+    if (fixedAmount !== undefined && !isAmountValid(fixedAmount, ctx)) {
+      // The page's amount is more than is left, or no amount at all (a typo in the attribute): the shop's to fix.
+      return fixedAmount > 0 ? 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT' : 'REFUND_NOT_ALLOWED';
+    }
     return undefined;
   }
 
@@ -152,10 +155,10 @@ export class RefundFlow implements ReactiveController {
     if (this.phase === 'withdraw') void this.#withdraw();
   }
 
-  /** The customer confirmed: each confirmation gets a new Idempotency-Key. */
+  /** The customer confirmed: each confirmation is a new refund, with a new Idempotency-Key (made by #send). */
   confirm(): void {
     if (this.phase !== 'confirm') return;
-    this.#key = createIdempotencyKey();
+    this.#key = undefined;
     void this.#send();
   }
 
@@ -249,7 +252,8 @@ export class RefundFlow implements ReactiveController {
       reason,
       revoke: ctx.view.revocable,
     });
-    if (!this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
+    // Once a refund: a retry sends the same one again (its key kept), which the page has already let through.
+    if (!this.#key && !this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
     const key = (this.#key ??= createIdempotencyKey());
     const asking = ctx.view.request_mode;
     const send = () =>

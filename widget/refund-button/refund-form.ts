@@ -55,7 +55,7 @@ export class RefundForm {
     this.#check(name, false);
     this.#watch();
     if (name === 'preset' && value === 'other') return '[name=other]';
-    if (name === 'scope' && this.values.partial) return '[name=amount]';
+    // Not the amount for "partial": arrow keys choose within the radio group, and must be able to go back to "full".
     return undefined;
   }
 

@@ -68,8 +68,8 @@ export const requestStatus = (d: RequestState, heading: string, on: RequestHandl
     ],
     withdrawn: [nothing],
   }[r.status];
-  // The proxy allows a new request only once this one has ended.
-  const again = r.allow_new_request;
+  // The proxy allows a new request only once this one has ended, and only while something is left to refund.
+  const again = r.allow_new_request && d.left > 0;
   return html`${notice(d.notice)}
     ${message(heading, icon, ...lines)}
     ${actions(
