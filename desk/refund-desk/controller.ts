@@ -180,8 +180,17 @@ export class DeskController implements ReactiveController {
     this.#update();
   }
 
+  /**
+   * `id:action` the proxy refused as decided although the table allows it from the request's status: a failed request
+   * whose order has a newer request (or was refunded outside it) is not approved again. Not offered again.
+   */
+  #refused = new Set<string>();
+
   /** Whether staff can still act on the request: the shared table allows `approve` / `reject` from its status. */
-  can = (action: 'approve' | 'reject'): boolean => !!this.request && nextStatus(this.request.status, action) !== null;
+  can = (action: 'approve' | 'reject'): boolean =>
+    !!this.request &&
+    nextStatus(this.request.status, action) !== null &&
+    !this.#refused.has(`${this.request.id}:${action}`);
 
   /** The typed amount when it is a whole number from 1 to the request's amount; else the error to show. */
   approvedAmount(): number | string {
@@ -216,7 +225,7 @@ export class DeskController implements ReactiveController {
       void this.#loadOrder(request.merchant_uid);
     } catch (error) {
       this.approve = { ...this.approve, confirming: false };
-      await this.#onDecideError(error, request);
+      await this.#onDecideError(error, request, 'approve');
     } finally {
       this.busy = false;
       this.#update();
@@ -242,7 +251,7 @@ export class DeskController implements ReactiveController {
       this.focus = 'h2';
       this.host.dispatchEvent(new DeskRejectedEvent({ request: answer.request }));
     } catch (error) {
-      await this.#onDecideError(error, request);
+      await this.#onDecideError(error, request, 'reject');
     } finally {
       this.busy = false;
       this.#update();
@@ -254,22 +263,24 @@ export class DeskController implements ReactiveController {
    * failed and ended it `failed`), so it is read again and shown as it now stands, with what happened. Without an
    * answer (NETWORK) or a grant (UNAUTHORIZED, FORBIDDEN) there is nothing to read again.
    */
-  async #onDecideError(error: unknown, request: RequestRow): Promise<void> {
+  async #onDecideError(error: unknown, request: RequestRow, action: 'approve' | 'reject'): Promise<void> {
     this.#fail(error);
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
     if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
-    const said =
-      code === 'REFUND_REQUEST_DECIDED'
-        ? this.host.s.decidedElsewhere
-        : code === 'REFUND_IN_PROGRESS'
-          ? this.host.s.inProgress
-          : fill(this.host.s.refundFailed, { code });
+    const decided = code === 'REFUND_REQUEST_DECIDED';
+    const said = decided
+      ? this.host.s.decidedElsewhere
+      : code === 'REFUND_IN_PROGRESS'
+        ? this.host.s.inProgress
+        : fill(this.host.s.refundFailed, { code });
     try {
       const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
       const fresh = page.data.find((row) => row.id === request.id);
       if (fresh) this.#replace(fresh);
-      // Moved meanwhile: what staff were deciding no longer stands, so they choose again from the new state.
-      if (fresh && fresh.status !== request.status) {
+      // Refused as decided in the state it had: the proxy knows more than the table (the order's newer request).
+      if (decided && fresh?.status === request.status) this.#refused.add(`${request.id}:${action}`);
+      // Moved meanwhile, or refused: what staff were deciding no longer stands, so they choose again from what is left.
+      if ((fresh && fresh.status !== request.status) || decided) {
         this.approve = { ...this.approve, open: false, confirming: false };
         this.reject = { ...this.reject, open: false };
       }

@@ -114,7 +114,7 @@ describe('<refund-desk> request', () => {
     expect(posts()[0]!.body).to.deep.equal({ reason: '이미 배송된 상품이에요', allow_new_request: true });
   });
 
-  it('on REFUND_REQUEST_DECIDED reads the request again and says someone else decided it', async () => {
+  it('on REFUND_REQUEST_DECIDED reads the request again and says it was decided already', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
     await click(el, '승인');
@@ -125,10 +125,32 @@ describe('<refund-desk> request', () => {
     const error = oneEvent(el, 'refund-desk:error');
     await click(el, '환불하기');
     expect((await error).detail.code).to.equal('REFUND_REQUEST_DECIDED');
-    await until(el, '다른 직원이 이미 처리한 요청이에요.');
+    await until(el, '이미 처리되어 더 이상 결정할 수 없는 요청이에요.');
     await until(el, '거절 사유: 중복 요청');
     expect(text(el)).to.include('처리: staff-2');
     expect($$(el, 'button').some((b) => ['승인', '거절'].includes(b.textContent!.trim()))).to.equal(false);
+  });
+
+  it('a failed request the proxy will not approve again (its order has a newer request): says so, approve not offered again', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    // Approved once, and the PG refused the refund: the request is failed, which the table lets staff approve again.
+    await click(el, '승인');
+    await click(el, '승인');
+    Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
+    api.next.push(failure('PG_PROVIDER'));
+    await click(el, '환불하기');
+    await until(el, '환불하지 못했어요 (PG_PROVIDER)');
+    // Meanwhile the customer asked anew: the proxy approves only the order's latest request.
+    await click(el, '승인');
+    await click(el, '승인');
+    api.next.push(failure('REFUND_REQUEST_DECIDED'));
+    await click(el, '환불하기');
+    await until(el, '이미 처리되어 더 이상 결정할 수 없는 요청이에요.');
+    expect(text(el)).to.not.include('다른 직원');
+    const actions = $$(el, 'button').map((b) => b.textContent!.trim());
+    expect(actions).to.not.include('승인');
+    expect(actions, 'the table still allows a rejection, which the proxy may take').to.include('거절');
   });
 
   it('when the approved refund fails, shows the request as it now stands and why', async () => {
