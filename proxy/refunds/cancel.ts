@@ -132,9 +132,10 @@ const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attem
 };
 
 /**
- * What the order had left to refund when this key's refund was first sent (its checksum), when that is more than it
- * has now: the key's refund was not made (a retry reaches here only then), and the order was refunded since, by
- * another request (a second tab) or elsewhere. Null when the key sent nothing yet, or nothing changed.
+ * What the order had left to refund when this key's refund was first about to be sent (its checksum, written whether
+ * or not it then left: a token i'mport would not give stops it after), when that is more than it has now: the key's
+ * refund was not made (a retry reaches here only then), and the order was refunded since, by another request (a second
+ * tab) or elsewhere. Null when the key got that far with no attempt, or nothing changed.
  */
 const refundedSinceKey = (attempts: readonly Attempt[], key: string, payment: Payment): number | null => {
   const sent = attempts.filter((a) => a.idempotency_key === key && a.checksum !== null);
@@ -305,21 +306,6 @@ const refund = async (
       ? notShownYet(deps, running.id)
       : earlierRunning(deps.gateway, 'nothing was sent for this request');
 
-  // A retry ("다시 확인", hours later) under a key whose refund was found not made, after the order was refunded since
-  // (the customer's second tab, the shop's console): the key's refund is not sent now for an order that changed under
-  // it. The figures are answered afresh, and the customer asks again if they still want it.
-  const before = keyed && !input.approval ? refundedSinceKey(attempts, keyed.key, payment) : null;
-  if (before !== null) {
-    const changed =
-      `This request's refund was found not made, and the order was refunded since (${before - refundableNow(payment)} ` +
-      `${payment.currency} of the ${before} left when it was sent): it is not sent again under this Idempotency-Key. ` +
-      'Check what is left and ask again with a new key.';
-    return rejectLocally(
-      fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(payment)),
-      payment.imp_uid,
-    );
-  }
-
   // 3. Local checks: what i'mport would refuse is refused here, without a call.
   // An order with an open refund request refunds only through it (its approval), or a refund made beside it and the
   // request approved after would refund the customer twice for one ask.
@@ -351,6 +337,21 @@ const refund = async (
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
+  // A retry ("다시 시도", "다시 확인", hours later) under a key whose refund was not made, after the order was refunded
+  // since (the customer's second tab, the shop's console, another ask of theirs applied late): the key's refund is not
+  // sent now for an order that changed under it, though it would pass every check above. The figures are answered
+  // afresh, and the customer asks again if they still want it.
+  const before = keyed && !input.approval ? refundedSinceKey(attempts, keyed.key, payment) : null;
+  if (before !== null) {
+    const changed =
+      `This request's refund was not made, and the order was refunded since (${before - refundableNow(payment)} ` +
+      `${payment.currency} of the ${before} left when it was first tried): it is not sent under this Idempotency-Key. ` +
+      'Check what is left and ask again with a new key.';
+    return rejectLocally(
+      fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(payment)),
+      payment.imp_uid,
+    );
+  }
   const account = refundAccountOf(checked.refund);
   if (account.refundAccount) {
     const holder = await checkHolder(deps, account.refundAccount, req.merchant_uid);

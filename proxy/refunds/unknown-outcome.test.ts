@@ -136,7 +136,7 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
     assert.equal(again.res.status, 409, JSON.stringify(again.body));
     assert.equal(again.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
     assert.equal(again.body.cancelable_amount, 34_000);
-    assert.match(again.body.error.message, /refunded since \(5000 KRW of the 39000 left when it was sent\)/);
+    assert.match(again.body.error.message, /refunded since \(5000 KRW of the 39000 left when it was first tried\)/);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
     const replay = await h.cancel(body, { key: 'tab-a' });
     assert.equal(replay.res.headers.get('Idempotent-Replayed'), 'true');
