@@ -131,19 +131,6 @@ const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attem
   );
 };
 
-/**
- * What the order had left to refund when this key's refund was first about to be sent (its checksum, written whether
- * or not it then left: a token i'mport would not give stops it after), when that is more than it has now: the key's
- * refund was not made (a retry reaches here only then), and the order was refunded since, by another request (a second
- * tab) or elsewhere. Null when the key got that far with no attempt, or nothing changed.
- */
-const refundedSinceKey = (attempts: readonly Attempt[], key: string, payment: Payment): number | null => {
-  const sent = attempts.filter((a) => a.idempotency_key === key && a.checksum !== null);
-  if (sent.length === 0) return null;
-  const first = sent.reduce((a, b) => (b.started_at < a.started_at ? b : a));
-  return first.checksum !== null && refundableNow(payment) < first.checksum ? first.checksum : null;
-};
-
 /** An attempt of this request (its key's, or its refund request's approvals') settled as not made after no answer. */
 const ownSettledUnanswered =
   (deps: RefundDeps, input: CancelInput, keyed: Keyed) =>
@@ -337,21 +324,6 @@ const refund = async (
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
-  // A retry ("다시 시도", "다시 확인", hours later) under a key whose refund was not made, after the order was refunded
-  // since (the customer's second tab, the shop's console, another ask of theirs applied late): the key's refund is not
-  // sent now for an order that changed under it, though it would pass every check above. The figures are answered
-  // afresh, and the customer asks again if they still want it.
-  const before = keyed && !input.approval ? refundedSinceKey(attempts, keyed.key, payment) : null;
-  if (before !== null) {
-    const changed =
-      `This request's refund was not made, and the order was refunded since (${before - refundableNow(payment)} ` +
-      `${payment.currency} of the ${before} left when it was first tried): it is not sent under this Idempotency-Key. ` +
-      'Check what is left and ask again with a new key.';
-    return rejectLocally(
-      fail('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', changed, cancelableOf(payment)),
-      payment.imp_uid,
-    );
-  }
   const account = refundAccountOf(checked.refund);
   if (account.refundAccount) {
     const holder = await checkHolder(deps, account.refundAccount, req.merchant_uid);

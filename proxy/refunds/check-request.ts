@@ -3,7 +3,7 @@ import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/bank
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Payment } from '../payments/payment.ts';
-import { notRefundableReason, refundableNow } from './rules.ts';
+import { cancelableOf, notRefundableReason, refundableNow } from './rules.ts';
 
 export interface RefundFields {
   readonly refund_holder?: string;
@@ -53,6 +53,15 @@ export const checkRequest = (
       break;
   }
   const cancelable = refundableNow(p);
+  // The caller's balance (what its view showed: cancelableOf) against the order's own, as i'mport checks its checksum.
+  if (req.checksum !== undefined && req.checksum !== cancelableOf(p)) {
+    return refuse(
+      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      `The refundable amount is now ${cancelableOf(p)} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
+        'refunded (or paid) since it was shown. Nothing was done; check the figures and ask again with a new key.',
+      cancelableOf(p),
+    );
+  }
   const amount = req.cancel_request_amount ?? cancelable;
   if (p.currency === 'KRW' && !Number.isInteger(amount)) {
     return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');

@@ -16,6 +16,8 @@ const canonical = (req: CancelRequestOutput): Uint8Array<ArrayBuffer> =>
       req.refund_bank ?? null,
       req.refund_account ?? null,
       req.refund_tel ?? null,
+      // Only when sent: a request without one hashes as it did before the field existed (keys stored then still match).
+      ...(req.checksum === undefined ? [] : [req.checksum]),
     ]),
   );
 

@@ -119,33 +119,6 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
     assert.equal(replay.res.headers.get('Idempotent-Replayed'), 'true');
   });
 
-  it('the same key, once its refund was found not made and the order refunded since (a second tab), is not sent again: fresh figures instead', async () => {
-    h = await createHarness();
-    const p = h.fake.addPayment({ merchant_uid: 'UO-TAB', amount: 39_000 });
-    await h.view('UO-TAB');
-    h.fake.inject({ kind: 'drop', route: 'cancel' });
-    const body = { merchant_uid: 'UO-TAB', cancel_request_amount: 5000, reason: 'x' };
-    assert.equal((await h.cancel(body, { key: 'tab-a' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    // Ten minutes on, i'mport shows nothing: the view settles it as not made, and a second tab refunds the 5,000.
-    h.clock.advance(10 * 60_000 + 1000);
-    assert.equal((await h.view('UO-TAB')).body.cancelable_amount, 39_000);
-    const tabB = await h.cancel(body, { key: 'tab-b' });
-    assert.equal(tabB.res.status, 200, JSON.stringify(tabB.body));
-    // The first tab's "다시 확인": its key's refund is not sent now.
-    const again = await h.cancel(body, { key: 'tab-a' });
-    assert.equal(again.res.status, 409, JSON.stringify(again.body));
-    assert.equal(again.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
-    assert.equal(again.body.cancelable_amount, 34_000);
-    assert.match(again.body.error.message, /refunded since \(5000 KRW of the 39000 left when it was first tried\)/);
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
-    const replay = await h.cancel(body, { key: 'tab-a' });
-    assert.equal(replay.res.headers.get('Idempotent-Replayed'), 'true');
-    assert.equal(replay.body.error.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
-    // A new key is a new ask: the customer who still wants it refunds with the fresh figures.
-    assert.equal((await h.cancel(body, { key: 'tab-a-2' })).res.status, 200);
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
-  });
-
   it('the view of an order with a refund running says OUTCOME_PENDING_CHECK, then the outcome', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'UO-4', amount: 10_000 });

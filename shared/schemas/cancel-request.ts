@@ -23,6 +23,14 @@ export const CancelRequestSchema = v.strictObject({
   refund_bank: v.nullish(BankCodeSchema),
   refund_account: v.nullish(AccountNumberSchema),
   refund_tel: v.nullish(PhoneSchema),
+  /**
+   * The refundable balance as the caller last saw it (the view's `cancelable_amount`), as i'mport's own `checksum`:
+   * when the order has another balance now (a second tab refunded it, the shop's console did, an earlier ask applied
+   * late), nothing is done and the answer is 409 CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN with the balance. A retry under
+   * the same Idempotency-Key carries the same one, so a refund that was not made is never made later on figures the
+   * customer did not see. Absent: no check.
+   */
+  checksum: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
 });
 
 export type CancelRequestInput = v.InferInput<typeof CancelRequestSchema>;

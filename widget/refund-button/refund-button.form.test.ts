@@ -42,11 +42,13 @@ describe('<refund-button>', () => {
       await shows(el, '9,000원을 환불할까요?');
       await press(el, ko.refund);
       await shows(el, ko.done);
-      // The amount confirmed, even for everything: a balance that changed since is then refused, not refunded.
+      // The amount confirmed, even for everything, and the balance shown (the checksum): a balance that changed since
+      // is then refused, not refunded.
       expect(posts()[0]!.body).to.deep.equal({
         merchant_uid: 'order-1',
         cancel_request_amount: 9000,
         reason: '단순 변심',
+        checksum: 9000,
       });
     });
 
@@ -166,6 +168,7 @@ describe('<refund-button>', () => {
         refund_holder: '홍길동',
         refund_bank: '88',
         refund_account: '1101234568400',
+        checksum: 9000,
       });
     });
 
@@ -244,7 +247,8 @@ describe('<refund-button>', () => {
       await shows(el, '3,000원을 환불할까요?');
       await press(el, ko.refund);
       await shows(el, ko.done);
-      const sent = { merchant_uid: 'order-1', cancel_request_amount: 3000, reason: '단순 변심' };
+      // The balance shown is the order's (9,000), not the grant's 3,000: the proxy checks it against the order's own.
+      const sent = { merchant_uid: 'order-1', cancel_request_amount: 3000, reason: '단순 변심', checksum: 9000 };
       expect(posts()[0]!.body).to.deep.equal(sent);
     });
 
@@ -309,7 +313,7 @@ describe('<refund-button>', () => {
       await sendKeys({ press: 'Tab' });
       await sendKeys({ press: 'Enter' }); // Done
       await waitUntil(() => !dialog(el).open);
-      const sent = { merchant_uid: 'order-1', cancel_request_amount: 4000, reason: en.presets[0] };
+      const sent = { merchant_uid: 'order-1', cancel_request_amount: 4000, reason: en.presets[0], checksum: 9000 };
       expect(posts()[0]!.body).to.deep.equal(sent);
     });
   });

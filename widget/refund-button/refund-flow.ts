@@ -256,9 +256,12 @@ export class RefundFlow implements ReactiveController {
     if (!this.#key && !this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
     const key = (this.#key ??= createIdempotencyKey());
     const asking = ctx.view.request_mode;
+    // A refund carries the balance the customer was shown: should the order have been refunded since (another tab, a
+    // retry of this one hours later), the proxy sends nothing and answers the fresh figures (a reload).
+    const refund = ctx.view.revocable ? body : { ...body, checksum: ctx.view.cancelable_amount };
     const send = () =>
       this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
-        asking ? requestRefund(c, body, key) : cancelPayment(c, body, key),
+        asking ? requestRefund(c, body, key) : cancelPayment(c, refund, key),
       );
     this.#redo = () => this.#send();
     this.sending = asking ? 'sending' : 'submitting';

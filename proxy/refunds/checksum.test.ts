@@ -1,0 +1,88 @@
+// The caller's checksum (the balance its view showed, as i'mport's own): a refund or a retry of one on an order whose
+// balance moved since is refused with the fresh figures and sends nothing, in whatever order two tabs' retries come.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const TEN_MINUTES = 10 * 60_000 + 1000;
+
+/** What the widget sends: the amount, and the balance its dialog showed as the checksum. */
+const ask = (merchantUid: string, checksum: number) => ({
+  merchant_uid: merchantUid,
+  cancel_request_amount: 5000,
+  reason: '단순 변심',
+  checksum,
+});
+
+describe('the checksum of POST /payments/cancel', () => {
+  it('refunds when it is the balance; refuses a stale one with the balance, sending nothing, the same on a retry', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'CS-1', amount: 39_000 });
+    assert.equal((await h.view('CS-1')).body.cancelable_amount, 39_000);
+    assert.equal((await h.cancel(ask('CS-1', 39_000), { key: 'cs-1a' })).res.status, 200);
+    const stale = await h.cancel(ask('CS-1', 39_000), { key: 'cs-1b' });
+    assert.deepEqual(
+      [stale.res.status, stale.body.error?.code, stale.body.cancelable_amount],
+      [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 34_000],
+    );
+    assert.match(stale.body.error.message, /now 34000 KRW, not the checksum 39000/);
+    assert.equal(h.fake.count('cancel'), 1, 'nothing sent');
+    assert.equal(
+      (await h.cancel(ask('CS-1', 39_000), { key: 'cs-1b' })).res.headers.get('Idempotent-Replayed'),
+      'true',
+    );
+    assert.equal((await h.cancel(ask('CS-1', 34_000), { key: 'cs-1c' })).res.status, 200, 'the fresh figures');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10_000);
+    const [, rejected] = await h.store.listAttempts('CS-1');
+    assert.deepEqual([rejected?.outcome, rejected?.error_code], ['rejected', 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN']);
+  });
+
+  it("a cancel found not made, a second tab's refund meanwhile, then the first tab's '다시 확인': one refund", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'CS-TAB', amount: 39_000 });
+    await h.view('CS-TAB');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await h.cancel(ask('CS-TAB', 39_000), { key: 'tab-a' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // Ten minutes on, i'mport shows nothing: settled as not made. The second tab, loaded now, refunds the 5,000.
+    h.clock.advance(TEN_MINUTES);
+    assert.equal((await h.view('CS-TAB')).body.cancelable_amount, 39_000);
+    assert.equal((await h.cancel(ask('CS-TAB', 39_000), { key: 'tab-b' })).res.status, 200);
+    const again = await h.cancel(ask('CS-TAB', 39_000), { key: 'tab-a' });
+    assert.deepEqual(
+      [again.res.status, again.body.error?.code, again.body.cancelable_amount],
+      [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 34_000],
+    );
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
+  });
+
+  it("the same two tabs with their retries the other way round: the first tab's key refunds, the second's does not", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'CS-REV', amount: 39_000 });
+    await h.view('CS-REV');
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await h.cancel(ask('CS-REV', 39_000), { key: 'tab-a' })).body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // The second tab asks while the first one's cancel may still be running: nothing is sent for it.
+    assert.equal((await h.cancel(ask('CS-REV', 39_000), { key: 'tab-b' })).body.error.code, 'REFUND_IN_PROGRESS');
+    h.clock.advance(TEN_MINUTES);
+    const a = await h.cancel(ask('CS-REV', 39_000), { key: 'tab-a' });
+    assert.deepEqual([a.res.status, a.body.refunded], [200, 5000], JSON.stringify(a.body));
+    const b = await h.cancel(ask('CS-REV', 39_000), { key: 'tab-b' });
+    assert.deepEqual([b.res.status, b.body.error?.code], [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN']);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
+  });
+
+  it("is checked against the order as i'mport has it: a refund made in its console since the view was read", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'CS-CON', amount: 10_000 });
+    await h.view('CS-CON');
+    await cancelAtIamport(h, p.imp_uid, 2000);
+    await notifyOf(h, p.imp_uid, 'CS-CON');
+    const stale = await h.cancel({ ...ask('CS-CON', 10_000), cancel_request_amount: 2000 }, { key: 'cs-con' });
+    assert.deepEqual([stale.res.status, stale.body.cancelable_amount], [409, 8000]);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, "the console's alone");
+  });
+});
