@@ -29,6 +29,16 @@ const exactHttpUrl = v.pipe(
   v.url('must be a URL'),
   v.check((s) => /^https?:\/\//.test(s), 'must start with https://'),
 );
+/** Whether decodeURIComponent takes `s` whole, as the PostgreSQL driver does its user and password. */
+const decodes = (s: string): boolean => {
+  try {
+    decodeURIComponent(s);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The origin of `s`, or null when it is no URL at all (the check below still runs after v.url refused it). */
 const originOf = (s: string): string | null => {
   try {
@@ -131,10 +141,11 @@ export const VARS = {
       v.string(),
       v.trim(),
       v.regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL'),
-      // The driver decodes the user and password; a stray % would stop start-up with a URIError's stack trace.
+      // The driver decodes the user and password; a stray % (or an escape that is not UTF-8, %a9) would stop start-up
+      // with a URIError's stack trace.
       v.check(
-        (url) => !/%(?![0-9a-fA-F]{2})/.test(url),
-        'has a % not followed by two hex digits: write a % in the password as %25',
+        decodes,
+        'has a % that does not decode (not two hex digits, or not UTF-8): write a % in the password as %25',
       ),
     ),
   },

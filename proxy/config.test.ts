@@ -127,9 +127,11 @@ describe('parseConfig', () => {
   });
 
   it("refuses a DATABASE_URL with a stray % (a password's own %, not encoded) in one line, without the password", () => {
-    const message = problemsOf({ ...base, DATABASE_URL: 'postgres://refunds:pa%zzword@db:5432/refunds' });
-    assert.match(message, /DATABASE_URL has a % not followed by two hex digits: write a % in the password as %25/);
-    assert.doesNotMatch(message, /pa%zzword/);
+    for (const password of ['pa%zzword', 'pa%a9word']) {
+      const message = problemsOf({ ...base, DATABASE_URL: `postgres://refunds:${password}@db:5432/refunds` });
+      assert.match(message, /DATABASE_URL has a % that does not decode .*: write a % in the password as %25/, password);
+      assert.doesNotMatch(message, new RegExp(password));
+    }
     const encoded = parseConfig({ ...base, DATABASE_URL: 'postgres://refunds:pa%25zzword@db:5432/refunds' });
     assert.deepEqual(encoded.database, { kind: 'postgres', url: 'postgres://refunds:pa%25zzword@db:5432/refunds' });
   });

@@ -5,7 +5,7 @@
  * docs/BENCHMARKS.md). Edge runtimes keep their own `fetch`.
  * It reads the whole answer before resolving, so a connection lost mid-answer rejects, as `fetch` does when its
  * body is read, and the client treats both alike (an outcome it must check). An answer longer than MAX_ANSWER_BYTES
- * rejects too (AnswerTooLarge), its connection dropped.
+ * resolves with its status and a text() that rejects (AnswerTooLarge), its connection dropped.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -34,9 +34,10 @@ export const createNodeFetch = (): NodeFetch => {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          // Past the cap the connection is dropped, not read on (answer-text.ts says why).
+          // Past the cap the connection is dropped, not read on (answer-text.ts says why). The status stands, as where
+          // a Web Response is read through answerText(): only the text is refused.
           if (size > MAX_ANSWER_BYTES) {
-            reject(new AnswerTooLarge());
+            resolve({ status: res.statusCode ?? 0, text: () => Promise.reject(new AnswerTooLarge()) });
             req.destroy();
             return;
           }
