@@ -3,7 +3,7 @@ import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/bank
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import type { Payment } from '../payments/payment.ts';
-import { cancelableOf, notRefundableReason, refundableNow } from './rules.ts';
+import { notRefundableReason, refundableNow } from './rules.ts';
 
 export interface RefundFields {
   readonly refund_holder?: string;
@@ -53,13 +53,14 @@ export const checkRequest = (
       break;
   }
   const cancelable = refundableNow(p);
-  // The caller's balance (what its view showed: cancelableOf) against the order's own, as i'mport checks its checksum.
-  if (req.checksum !== undefined && req.checksum !== cancelableOf(p)) {
+  // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
+  // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
+  if (req.checksum !== undefined && req.checksum !== cancelable) {
     return refuse(
       'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-      `The refundable amount is now ${cancelableOf(p)} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
+      `The refundable amount is now ${cancelable} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
         'refunded (or paid) since it was shown. Nothing was done; check the figures and ask again with a new key.',
-      cancelableOf(p),
+      cancelable,
     );
   }
   const amount = req.cancel_request_amount ?? cancelable;

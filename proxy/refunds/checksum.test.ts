@@ -2,7 +2,8 @@
 // balance moved since is refused with the fresh figures and sends nothing, in whatever order two tabs' retries come.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 
 let h: Harness;
@@ -73,6 +74,40 @@ describe('the checksum of POST /payments/cancel', () => {
     const b = await h.cancel(ask('CS-REV', 39_000), { key: 'tab-b' });
     assert.deepEqual([b.res.status, b.body.error?.code], [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN']);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'refunded once');
+  });
+
+  it('PortOne V2: a cancel accepted and not finished counts, so the second tab gets the balance net of it', async () => {
+    const clock = createClock();
+    const portone = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
+    h = await createHarness({ clock, portone });
+    portone.addPayment({ paymentId: 'CS-V2', total: 10_000 });
+    const shown = (await h.view('CS-V2')).body.cancelable_amount;
+    const v2 = (checksum: number) => ({ merchant_uid: 'CS-V2', cancel_request_amount: 3000, reason: 'x', checksum });
+    const a = await h.cancel(v2(shown), { key: 'v2-a' });
+    assert.deepEqual([a.res.status, a.body.accepted], [200, true], JSON.stringify(a.body));
+    const b = await h.cancel(v2(shown), { key: 'v2-b' });
+    assert.deepEqual(
+      [b.res.status, b.body.error?.code, b.body.cancelable_amount],
+      [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 7000],
+    );
+    assert.equal(portone.getPayment('CS-V2')!.cancellations.length, 1, 'one cancel at PortOne');
+  });
+
+  it('a revocation of an unpaid virtual account, the order paid by card since: refunds nothing', async () => {
+    h = await createHarness();
+    const vbank = h.fake.addPayment({ merchant_uid: 'CS-VB', amount: 39_000, pay_method: 'vbank', status: 'ready' });
+    const shown = await h.view('CS-VB');
+    assert.equal(shown.body.revocable, true);
+    const card = h.fake.addPayment({ merchant_uid: 'CS-VB', amount: 35_000 });
+    await notifyOf(h, card.imp_uid, 'CS-VB', 'paid');
+    // What the widget sends for "cancel the account": no amount, and the balance it showed.
+    const revoke = await h.cancel(
+      { merchant_uid: 'CS-VB', reason: '단순 변심', checksum: shown.body.cancelable_amount },
+      { key: 'cs-vb' },
+    );
+    assert.deepEqual([revoke.res.status, revoke.body.error?.code], [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN']);
+    assert.equal(h.fake.getPayment(card.imp_uid)!.cancel_amount, 0, 'the card payment is not refunded');
+    assert.equal(h.fake.getPayment(vbank.imp_uid)!.status, 'ready');
   });
 
   it("is checked against the order as i'mport has it: a refund made in its console since the view was read", async () => {

@@ -63,6 +63,12 @@ describe('POST /refund-requests', () => {
     const { ask } = requestCalls(h);
     const tooMuch = await ask({ ...vbank('R-2'), cancel_request_amount: 30000 });
     assert.equal(tooMuch.body.error.code, 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT');
+    assert.equal(tooMuch.body.cancelable_amount, 20000, 'with the balance, as POST /payments/cancel answers');
+    const stale = await ask({ ...vbank('R-2'), checksum: 25000 });
+    assert.deepEqual(
+      [stale.res.status, stale.body.error.code, stale.body.cancelable_amount],
+      [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 20000],
+    );
     const noAccount = await ask({ merchant_uid: 'R-2', reason: 'x' });
     assert.equal(noAccount.body.error.code, 'REFUND_ACCOUNT_REQUIRED');
     const badBank = await ask({ ...vbank('R-2'), refund_bank: 'BK88' });

@@ -30,7 +30,13 @@ export const toRequestAnswer = (outcome: RequestOutcome): Answer => {
     case 'replayed':
       return outcome.answer;
     case 'failed': {
-      const answer = failure(outcome.code, outcome.message);
+      // With the fresh balance where there is one (a stale checksum, an amount over it), as POST /payments/cancel does.
+      const { cancelable_amount } = outcome;
+      const answer = failure(
+        outcome.code,
+        outcome.message,
+        cancelable_amount === undefined ? {} : { cancelable_amount },
+      );
       const body: ErrorAnswer & { request?: unknown } = outcome.request
         ? { ...answer.body, request: requestView(outcome.request) }
         : answer.body;

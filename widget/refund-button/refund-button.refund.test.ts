@@ -136,7 +136,8 @@ describe('<refund-button>', () => {
       expect(((await start) as RefundStartEvent).detail.revoke).to.be.true;
       await shows(el, ko.revoked);
       expect(textOf(el)).to.include(ko.revokedDetail);
-      expect(posts()[0]!.body).to.deep.equal({ merchant_uid: 'order-1', reason: '주문 실수' });
+      // With the balance shown: should the order be paid (by card, again) before it arrives, nothing is refunded.
+      expect(posts()[0]!.body).to.deep.equal({ merchant_uid: 'order-1', reason: '주문 실수', checksum: 12000 });
     });
 
     it('links the receipt when the proxy gives one, never a script URL', async () => {

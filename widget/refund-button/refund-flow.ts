@@ -257,8 +257,9 @@ export class RefundFlow implements ReactiveController {
     const key = (this.#key ??= createIdempotencyKey());
     const asking = ctx.view.request_mode;
     // A refund carries the balance the customer was shown: should the order have been refunded since (another tab, a
-    // retry of this one hours later), the proxy sends nothing and answers the fresh figures (a reload).
-    const refund = ctx.view.revocable ? body : { ...body, checksum: ctx.view.cancelable_amount };
+    // retry of this one hours later), the proxy sends nothing and answers the fresh figures (a reload). A revocation
+    // too: an account paid since, or an order paid again by card, is then not refunded in full for "cancel it".
+    const refund = { ...body, checksum: ctx.view.cancelable_amount };
     const send = () =>
       this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
         asking ? requestRefund(c, body, key) : cancelPayment(c, refund, key),
