@@ -11,6 +11,8 @@ export interface GatewayProbe {
   readonly name: 'iamport' | 'portone';
   /** Seeds a paid card payment; returns the view's fields that come from the gateway's own figures. */
   addCard(order: { readonly merchantUid: string; readonly amount: number; readonly name?: string }): {
+    /** The gateway's id for the payment, as the view names it (i'mport's imp_uid; V2's payment id). */
+    readonly imp_uid: string;
     readonly paid_at: number | null;
     readonly pg_provider: string;
     readonly cancelable_tax_free_amount: number | null;
@@ -46,7 +48,7 @@ export const iamportProbe = (fake: FakeIamport): GatewayProbe => {
         pg_provider: 'kcp',
       });
       add(merchantUid, p);
-      return { paid_at: p.paid_at, pg_provider: 'kcp', cancelable_tax_free_amount: null };
+      return { imp_uid: p.imp_uid, paid_at: p.paid_at, pg_provider: 'kcp', cancelable_tax_free_amount: null };
     },
     addPaidVirtualAccount: ({ merchantUid, amount }) => {
       add(
@@ -83,6 +85,7 @@ export const portOneProbe = (fake: FakePortOne): GatewayProbe => ({
       ...(name === undefined ? {} : { orderName: name }),
     });
     return {
+      imp_uid: merchantUid,
       paid_at: p.paidAt === undefined ? null : Math.floor(Date.parse(p.paidAt) / 1000),
       pg_provider: 'TOSSPAYMENTS',
       cancelable_tax_free_amount: 0,

@@ -39,6 +39,7 @@ export const runRefundScenarios = (
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.deepEqual(body, {
       merchant_uid: 'RT-VIEW',
+      imp_uid: fromGateway.imp_uid,
       name: '반팔 티셔츠',
       amount: 9000,
       cancel_amount: 0,

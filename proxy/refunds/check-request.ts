@@ -53,6 +53,14 @@ export const checkRequest = (
       break;
   }
   const cancelable = refundableNow(p);
+  if (req.imp_uid !== undefined && req.imp_uid !== p.imp_uid) {
+    return refuse(
+      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      `The order's payment is now ${p.imp_uid}, not ${req.imp_uid}: it was paid again since it was shown. Nothing was ` +
+        'done; check the figures and ask again with a new key.',
+      cancelable,
+    );
+  }
   // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
   // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
   if (req.checksum !== undefined && req.checksum !== cancelable) {

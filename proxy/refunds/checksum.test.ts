@@ -110,6 +110,25 @@ describe('the checksum of POST /payments/cancel', () => {
     assert.equal(h.fake.getPayment(vbank.imp_uid)!.status, 'ready');
   });
 
+  it('names the payment shown: an order paid again by the same amount since is not refunded for a stale tab', async () => {
+    h = await createHarness();
+    const first = h.fake.addPayment({ merchant_uid: 'CS-AGAIN', amount: 20_000 });
+    const shown = (await h.view('CS-AGAIN')).body;
+    assert.equal(shown.imp_uid, first.imp_uid);
+    const widget = { merchant_uid: 'CS-AGAIN', cancel_request_amount: 20_000, reason: 'x', imp_uid: shown.imp_uid };
+    const tabA = await h.cancel({ ...widget, checksum: shown.cancelable_amount }, { key: 'again-a' });
+    assert.equal(tabA.res.status, 200);
+    // Bought again under the same order id, by the same amount: the order is now the second payment.
+    const second = h.fake.addPayment({ merchant_uid: 'CS-AGAIN', amount: 20_000 });
+    await notifyOf(h, second.imp_uid, 'CS-AGAIN', 'paid');
+    const tabB = await h.cancel({ ...widget, checksum: shown.cancelable_amount }, { key: 'again-b' });
+    assert.deepEqual([tabB.res.status, tabB.body.error?.code], [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN']);
+    assert.match(tabB.body.error.message, /paid again since it was shown/);
+    assert.equal(h.fake.getPayment(second.imp_uid)!.cancel_amount, 0, 'the second payment is not refunded');
+    const fresh = (await h.view('CS-AGAIN')).body;
+    assert.equal(fresh.imp_uid, second.imp_uid);
+  });
+
   it("is checked against the order as i'mport has it: a refund made in its console since the view was read", async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'CS-CON', amount: 10_000 });

@@ -16,8 +16,10 @@ const canonical = (req: CancelRequestOutput): Uint8Array<ArrayBuffer> =>
       req.refund_bank ?? null,
       req.refund_account ?? null,
       req.refund_tel ?? null,
-      // Only when sent: a request without one hashes as it did before the field existed (keys stored then still match).
+      // Only when sent: a request without them hashes as it did before they existed (keys stored then still match).
+      // A number and a string: which of the two was sent is never in doubt.
       ...(req.checksum === undefined ? [] : [req.checksum]),
+      ...(req.imp_uid === undefined ? [] : [req.imp_uid]),
     ]),
   );
 

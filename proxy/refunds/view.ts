@@ -124,6 +124,7 @@ export const toRefundView = (
   const accountRequired = !unpaid && needsRefundAccount(p);
   return {
     merchant_uid: p.merchant_uid,
+    imp_uid: p.imp_uid,
     name: p.name,
     amount: p.amount,
     cancel_amount: p.cancel_amount,

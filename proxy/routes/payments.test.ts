@@ -22,6 +22,7 @@ describe('GET /payments/:merchant_uid', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(body, {
       merchant_uid: 'V-1',
+      imp_uid: p.imp_uid,
       name: '반팔 티셔츠',
       amount: 9000,
       cancel_amount: 0,

@@ -31,6 +31,12 @@ export const CancelRequestSchema = v.strictObject({
    * customer did not see. Absent: no check.
    */
   checksum: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  /**
+   * The payment the caller was shown (the view's `imp_uid`), as i'mport's cancel names one: when the order's payment is
+   * another now (it was paid again since, perhaps by the same amount, which no checksum tells apart), nothing is done,
+   * with the same 409. Absent: no check.
+   */
+  imp_uid: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
 });
 
 export type CancelRequestInput = v.InferInput<typeof CancelRequestSchema>;

@@ -24,6 +24,12 @@ export const BankSchema = v.object({ code: v.string(), name_ko: v.string(), name
 /** What the proxy tells the widget about one order. Times are UNIX seconds, null when the event has not happened. */
 export const RefundViewSchema = v.object({
   merchant_uid: v.string(),
+  /**
+   * The payment shown (i'mport's imp_uid; PortOne V2's payment id), which a refund names back: an order paid again
+   * since, by the same amount, is not refunded for a dialog that showed the earlier payment. Optional so that an older
+   * proxy's view still parses.
+   */
+  imp_uid: v.optional(v.string()),
   name: v.nullable(v.string()),
   amount: v.number(),
   cancel_amount: v.number(),

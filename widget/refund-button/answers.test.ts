@@ -68,6 +68,7 @@ const VIEW_KEYS = Object.keys(RefundViewSchema.entries);
 const validView = fc.record(
   {
     merchant_uid: fc.string(),
+    imp_uid: fc.string(),
     name: fc.option(fc.string(), { nil: null }),
     amount: aNumber,
     cancel_amount: aNumber,
@@ -92,7 +93,15 @@ const validView = fc.record(
   {
     requiredKeys: VIEW_KEYS.filter(
       (k) =>
-        !['reason', 'banks', 'grant_remaining', 'request_mode', 'request', 'cancelable_tax_free_amount'].includes(k),
+        ![
+          'imp_uid',
+          'reason',
+          'banks',
+          'grant_remaining',
+          'request_mode',
+          'request',
+          'cancelable_tax_free_amount',
+        ].includes(k),
     ) as never[],
   },
 );

@@ -84,6 +84,7 @@ const bank = object<NonNullable<RefundView['banks']>[number]>({ code: string, na
 /** Reads the answer of `GET /payments/:merchant_uid` (RefundViewSchema). */
 export const readView = object<RefundView>({
   merchant_uid: string,
+  imp_uid: optional(string),
   name: nullable(string),
   amount: number,
   cancel_amount: number,

@@ -258,8 +258,9 @@ export class RefundFlow implements ReactiveController {
     const asking = ctx.view.request_mode;
     // A refund carries the balance the customer was shown: should the order have been refunded since (another tab, a
     // retry of this one hours later), the proxy sends nothing and answers the fresh figures (a reload). A revocation
-    // too: an account paid since, or an order paid again by card, is then not refunded in full for "cancel it".
-    const refund = { ...body, checksum: ctx.view.cancelable_amount };
+    // too: an account paid since, or an order paid again by card, is then not refunded in full for "cancel it". And the
+    // payment shown, which tells apart an order paid again by the same amount.
+    const refund = { ...body, checksum: ctx.view.cancelable_amount, imp_uid: ctx.view.imp_uid };
     const send = () =>
       this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
         asking ? requestRefund(c, body, key) : cancelPayment(c, refund, key),
