@@ -10,6 +10,16 @@ const openFirst = async (el: HTMLElement & { updateComplete: Promise<boolean> })
   await until(el as never, '환불 가능 금액');
 };
 
+/** Staff approve the open request and the PG refuses its refund: the request is failed (nothing refunded). */
+const approvedButRefused = async (el: Awaited<ReturnType<typeof desk>>) => {
+  await click(el, '승인');
+  await click(el, '승인');
+  Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
+  api.next.push(failure('PG_PROVIDER'));
+  await click(el, '환불하기');
+  await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
+};
+
 describe('<refund-desk> request', () => {
   it('shows the order, the reason and the masked account, and moves focus to the screen', async () => {
     const el = await desk([request('a', 3)]);
@@ -135,12 +145,7 @@ describe('<refund-desk> request', () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
     // Approved once, and the PG refused the refund: the request is failed, which the table lets staff approve again.
-    await click(el, '승인');
-    await click(el, '승인');
-    Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
-    api.next.push(failure('PG_PROVIDER'));
-    await click(el, '환불하기');
-    await until(el, '환불하지 못했어요 (PG_PROVIDER)');
+    await approvedButRefused(el);
     // Meanwhile the customer asked anew: the proxy approves only the order's latest request.
     await click(el, '승인');
     await click(el, '승인');
@@ -156,12 +161,7 @@ describe('<refund-desk> request', () => {
   it('when the approved refund fails, shows the request as it now stands and why', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
-    await click(el, '승인');
-    await click(el, '승인');
-    Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
-    api.next.push(failure('PG_PROVIDER'));
-    await click(el, '환불하기');
-    await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
+    await approvedButRefused(el);
     expect($(el, '[part~=screen] .status')!.textContent).to.equal('실패');
     expect(el.shadowRoot!.activeElement?.id, 'focus back on the screen').to.equal('h-request');
     // Nothing was refunded: staff may approve it again once the cause is fixed, or reject it (shared table).
