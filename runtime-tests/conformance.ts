@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { eventually } from './eventually.ts';
 import { iamportProbe } from './gateway-probes.ts';
-import { proxyEnv, RUNTIME_LABELS, type RuntimeName, startRefused } from './harness.ts';
+import { proxyEnv, RUNTIME_LABELS, type RuntimeName, startProxy, startRefused } from './harness.ts';
 import { runRefundScenarios } from './refund-scenarios.ts';
 import { scenarioClient } from './scenario-client.ts';
 import { runtimeStack } from './stack.ts';
@@ -131,6 +132,37 @@ export const runConformance = (runtime: RuntimeName): void => {
       assert.equal(left, undefined, 'the lease is released');
       assert.doesNotMatch(stack.proxy.output(), /could not renew a lease|lost a lease/);
     });
+
+    if (runtime !== 'workerd') {
+      it("stopped with SIGTERM while i'mport takes 6 s over a cancel, lets it finish: the customer is answered with the refund", async () => {
+        const ledger = await stack.server.ledger(`${runtime}_sigterm`);
+        // i'mport may take 10 s here (the suite's others give it 5), so that the cancel outlives the old 5 s.
+        const env = { ...proxyEnv(stack.served.url, ledger.url), IAMPORT_TIMEOUT_MS: '10000' };
+        const own = await startProxy(runtime, env);
+        try {
+          fake.addPayment({ merchant_uid: 'RT-TERM', amount: 8000 });
+          fake.inject({ kind: 'delay', route: 'cancel', ms: 6000 });
+          const before = fake.count('cancel');
+          const answer = scenarioClient(runtime, { proxy: own, ledger }).cancel({
+            merchant_uid: 'RT-TERM',
+            reason: 'slow',
+          });
+          await eventually("the cancel reached i'mport", async () =>
+            fake.count('cancel') > before ? true : undefined,
+          );
+          // Longer than the 5 s the entries gave work in flight before: the grace is i'mport's timeout plus 10 s.
+          const stopped = own.stop({ graceMs: 30_000 });
+          const { res, body } = await answer;
+          assert.equal(res.status, 200, JSON.stringify(body));
+          assert.equal(body.refunded, 8000);
+          await stopped;
+          assert.doesNotMatch(own.output(), /exiting anyway/);
+        } finally {
+          await own.stop();
+          await ledger.drop();
+        }
+      });
+    }
 
     if (runtime !== 'node') {
       it('refuses to start without DATABASE_URL, saying the ledger here is PostgreSQL', async () => {

@@ -193,7 +193,8 @@ export interface RunningProxy {
   readonly startMs: number;
   /** What the process printed so far (stdout and stderr). */
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it is still there after `graceMs` (3 s); resolves once it has exited. */
+  stop(options?: { readonly graceMs?: number }): Promise<void>;
 }
 
 /** Starts the proxy's process on `runtime`, listening on 127.0.0.1:port. */
@@ -237,7 +238,7 @@ export const startProxy = async (
   }
   const startMs = performance.now() - started;
   if (child.pid === undefined) throw new Error(`${runtime}: no pid`);
-  return { runtime, url, pid: child.pid, startMs, output: child.output, stop: () => child.stop() };
+  return { runtime, url, pid: child.pid, startMs, output: child.output, stop: (options) => child.stop(options) };
 };
 
 /**

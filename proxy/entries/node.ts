@@ -22,7 +22,6 @@ import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
-import { DELIVERY_TIMEOUT_MS } from '../webhooks/dispatcher.ts';
 import { clientIp } from './client-ip.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { aesGcm, hmacSha256 } from './node-crypto.ts';
@@ -33,6 +32,7 @@ import { sandboxDataKey } from './sandbox-data-key.ts';
 import { listenOrigins, startSandboxIamport } from './sandbox-iamport.ts';
 import { startSandboxPortOne } from './sandbox-portone.ts';
 import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
+import { shutdownGraceMs } from './shutdown-grace.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
@@ -230,8 +230,7 @@ const main = async (): Promise<void> => {
   const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
   server.once('error', onListenError);
   server.once('listening', () => server.off('error', onListenError));
-  // Long enough for a request in flight to end on its own: its gateway call or an event's POST timing out, and more.
-  const graceMs = Math.max(config.portone?.timeoutMs ?? config.iamport.timeoutMs, DELIVERY_TIMEOUT_MS) + 10_000;
+  const graceMs = shutdownGraceMs(config);
   const stop = (): void => {
     // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
     retries.stop();
