@@ -8,7 +8,7 @@ import { consoleLog } from '../log-line.ts';
 import { scheduleHousekeeping } from './housekeeping-timer.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
 import { buildServedProxy, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
-import { shutdownGraceMs } from './shutdown-grace.ts';
+import { exitAfterGrace } from './shutdown-grace.ts';
 
 interface BunServer {
   readonly url: URL;
@@ -44,7 +44,6 @@ console.log(listeningLine(server.url.origin, runtime, config));
 const housekeeping = scheduleHousekeeping({ store, now: Date.now, log: consoleLog });
 const deliveries = scheduleOutbox(outbox);
 
-const graceMs = shutdownGraceMs(config);
 const stop = (): void => {
   // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
   retries.stop();
@@ -53,11 +52,8 @@ const stop = (): void => {
     .then(() => Promise.all([housekeeping.stop(), deliveries.stop()]))
     .then(() => closeWhenSettled(background, store))
     .finally(() => process.exit(0));
-  // Work in flight ends first (shutdown-grace.ts); only what outlives the grace is cut, said, and exits 1.
-  setTimeout(() => {
-    consoleLog({ level: 'warn', msg: `shutdown: work still running after ${graceMs / 1000} s; exiting anyway` });
-    process.exit(1);
-  }, graceMs).unref();
+  // Work in flight ends first (shutdown-grace.ts); only what outlives the grace is cut.
+  exitAfterGrace(config, (code) => process.exit(code)).unref();
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

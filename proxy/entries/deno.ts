@@ -9,7 +9,7 @@ import { createDenoFetch } from './deno-fetch.ts';
 import { scheduleHousekeeping, unrefdInterval } from './housekeeping-timer.ts';
 import { scheduleOutbox } from './outbox-timer.ts';
 import { buildServedProxy, listeningLine, openPortableLedger, type PeerEnv } from './portable.ts';
-import { shutdownGraceMs } from './shutdown-grace.ts';
+import { exitAfterGrace } from './shutdown-grace.ts';
 
 /** The little of the Deno namespace this entry uses (the project's types are Node's). */
 declare const Deno: {
@@ -49,7 +49,6 @@ const deliveries = scheduleOutbox(
   unrefdInterval((id) => Deno.unrefTimer(id as number)),
 );
 
-const graceMs = shutdownGraceMs(config);
 const stop = (): void => {
   // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
   retries.stop();
@@ -58,11 +57,8 @@ const stop = (): void => {
     .then(() => Promise.all([housekeeping.stop(), deliveries.stop()]))
     .then(() => closeWhenSettled(background, store))
     .finally(() => Deno.exit(0));
-  // Work in flight ends first (shutdown-grace.ts); only what outlives the grace is cut, said, and exits 1.
-  setTimeout(() => {
-    consoleLog({ level: 'warn', msg: `shutdown: work still running after ${graceMs / 1000} s; exiting anyway` });
-    Deno.exit(1);
-  }, graceMs);
+  // Work in flight ends first (shutdown-grace.ts); only what outlives the grace is cut.
+  exitAfterGrace(config, (code) => Deno.exit(code));
 };
 Deno.addSignalListener('SIGINT', stop);
 Deno.addSignalListener('SIGTERM', stop);

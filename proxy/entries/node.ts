@@ -32,7 +32,7 @@ import { sandboxDataKey } from './sandbox-data-key.ts';
 import { listenOrigins, startSandboxIamport } from './sandbox-iamport.ts';
 import { startSandboxPortOne } from './sandbox-portone.ts';
 import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
-import { shutdownGraceMs } from './shutdown-grace.ts';
+import { exitAfterGrace } from './shutdown-grace.ts';
 import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
@@ -230,7 +230,6 @@ const main = async (): Promise<void> => {
   const onListenError = (error: unknown): void => void stopOnStartUp(listenError(error, config));
   server.once('error', onListenError);
   server.once('listening', () => server.off('error', onListenError));
-  const graceMs = shutdownGraceMs(config);
   const stop = (): void => {
     // Forwards waiting to try again give up now (each with its warn line) rather than hold shutdown.
     retries.stop();
@@ -244,10 +243,7 @@ const main = async (): Promise<void> => {
         process.exit(0);
       });
     });
-    setTimeout(() => {
-      consoleLog({ level: 'warn', msg: `shutdown: work still running after ${graceMs / 1000} s; exiting anyway` });
-      process.exit(1);
-    }, graceMs).unref();
+    exitAfterGrace(config, (code) => process.exit(code)).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -62,7 +62,7 @@ const postOnce = async (
     const res = await withDeadline(timeoutMs, async (signal) => {
       const answer = await options.fetch(url, { method: 'POST', headers, body, signal });
       // Read to the end so the connection can be reused; what the receiver says is not ours to interpret. An answer
-      // too long to read is a failed attempt, as it is where the Node entry's client refuses it off the socket.
+      // too long to read (answer-text.ts, on every runtime) is a failed attempt: the receiver did not answer sanely.
       await answerText(answer).catch((error: unknown) => {
         if (error instanceof AnswerTooLarge) throw error;
       });
