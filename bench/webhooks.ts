@@ -10,7 +10,7 @@ import type { Child } from './support/children.ts';
 import { createLedger, type Ledger, seedLedger } from './support/ledger.ts';
 import { type LoadResult, runLoad } from './support/load.ts';
 import { merchantUidOf, mintGrants, proxyRefund, refunded } from './support/orders.ts';
-import { benchWebhookSecret, type Receiver, startReceiver } from './support/receiver.ts';
+import { benchWebhookSecret, type Receiver, sharedNow, startReceiver } from './support/receiver.ts';
 import { type Part, startFake, startProxy } from './support/stack.ts';
 import { firstFailure, fmtCount, fmtMs, percentile, summarize, type Table } from './support/stats.ts';
 import { STAGE_MEANS, type WebhookStage } from './support/webhook-stage.ts';
@@ -96,7 +96,7 @@ export const webhooks: Part = async (ctx) => {
             const side = sides[s]!;
             const prefix = `${side.name}${stage.name}`;
             const answeredAt: number[] = [];
-            const before = receiver.count();
+            const before = await receiver.count();
             const url = side.proxy?.url ?? '';
             const cpuBefore = (await side.proxy?.call<number>('cpu')) ?? 0;
             if (PROFILE_DIR && stage.timed) await side.proxy?.call('profileStart');
@@ -107,7 +107,7 @@ export const webhooks: Part = async (ctx) => {
                 maxMs: 120_000,
                 exchange: (i) => proxyRefund(url, prefix, from + i, grants[s]?.[from + i] ?? ''),
                 check: (answer, i) => {
-                  answeredAt[i] = performance.now();
+                  answeredAt[i] = sharedNow();
                   return refunded(answer);
                 },
               }),
@@ -124,9 +124,10 @@ export const webhooks: Part = async (ctx) => {
               await side.proxy?.call('profileStop', join(PROFILE_DIR, file));
             }
             if (side.name === 'off' || webhookStage !== 'full') continue;
+            const arrivals = await receiver.arrivals(answeredAt.map((_, i) => merchantUidOf(prefix, from + i)));
             answeredAt.forEach((at, i) => {
-              const arrived = receiver.arrivedAt(merchantUidOf(prefix, from + i));
-              if (arrived !== undefined) delays.push(arrived - at);
+              const arrived = arrivals[i];
+              if (arrived !== null && arrived !== undefined) delays.push(arrived - at);
             });
           }
         }
@@ -188,14 +189,14 @@ export const webhooks: Part = async (ctx) => {
     ],
     rows: deliveryRows,
     notes: [
-      'The receiver is a plain node:http server in the bench process (loopback, answers 204 without verifying);',
-      'the proxy is its own process with MERCHANT_WEBHOOK_URL pointing at it. Each delay is the time from the',
-      "refund's answer read in full by the client to the event's body read in full by the receiver, both on the",
-      "bench process's clock (performance.now()). Each refund is a partial one of its own order (one",
-      '`refund.succeeded` each), sent back to back by that many clients; the first attempt goes out right after',
-      'the answer (no retries were needed in these runs unless a row says invalid). The client and the receiver',
-      'share the bench process: under load its event loop may read an event before the answer it follows, so a',
-      'delay can be below zero (the event was in before the client had read the answer).',
+      'The receiver is a plain node:http server in a process of its own (loopback, answers 204 without verifying),',
+      "as a merchant's server is another machine; the proxy is its own process with MERCHANT_WEBHOOK_URL pointing",
+      "at it. Each delay is the time from the refund's answer read in full by the client to the event's body read",
+      'in full by the receiver, both on the wall clock at full resolution (performance.timeOrigin + now() in each',
+      'process). Each refund is a partial one of its own order (one `refund.succeeded` each), sent back to back by',
+      'that many clients; the first attempt goes out right after the answer (no retries were needed in these runs',
+      'unless a row says invalid). Under load the client may read an answer only after the receiver has read its',
+      'event (the proxy sends it on the turn after the answer is written), so a delay can be below zero.',
       GATEWAY_NOTE,
     ],
   };
@@ -254,12 +255,7 @@ const verdict = (stage: WebhookStage, ratio: number): string => {
  */
 const settle = async (stage: WebhookStage, receiver: Receiver, proxy: Child | null, total: number): Promise<number> => {
   if (stage === 'full') {
-    try {
-      await receiver.waitFor(total, 30_000);
-      return 0;
-    } catch {
-      return total - receiver.count();
-    }
+    return (await receiver.waitFor(total, 30_000)) ? 0 : total - (await receiver.count());
   }
   if (stage !== 'no-http' || !proxy) return 0;
   const deadline = performance.now() + 30_000;
