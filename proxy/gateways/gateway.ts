@@ -86,8 +86,9 @@ export type ChangeResult =
       readonly reason: Unavailable['reason'];
       readonly detail: string;
       /**
-       * The gateway may still be running the change: its answer never came (a timeout, a lost connection, a 5xx), or
-       * it still runs an earlier request with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST). A lookup
+       * The gateway may still be running the change: its answer never came (a timeout, a lost connection, a 5xx), it
+       * answered a success we cannot read (i'mport's code 0 without the payment), or it still runs an earlier request
+       * with the same idempotency key (V2's IDEMPOTENCY_OUTSTANDING_REQUEST). A lookup
        * that shows nothing yet proves nothing, so only one that shows the change settles it, or one after
        * `changeMayRunForMs`.
        */

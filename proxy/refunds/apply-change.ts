@@ -65,8 +65,14 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   const revoking = isRevokeAttempt(attempt);
   switch (result.kind) {
     case 'ok': {
+      // An answer about another payment says nothing of this one: what happened is asked of the gateway.
+      if (result.payment.imp_uid !== payment.imp_uid) {
+        const detail = `answered with another payment (${result.payment.imp_uid})`;
+        return settleUnknown(deps, change, { detail, iamport_ms, stillRunning: true });
+      }
       // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
       const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
+      if (!revoking && !entry) return acceptedUnshown(deps, change, result.payment, iamport_ms);
       const [saved] = await Promise.all([
         savePaymentAfterRefund(deps, result.payment),
         finishApplied(deps, attempt, result.payment, entry, {
@@ -138,6 +144,25 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return { kind: 'applied', payment: result.payment, entry: undefined, accepted: true };
     }
   }
+};
+
+/**
+ * A cancel answered success whose payment does not show it: PayPal's cancel accepted and approved later (iamport-v1.md
+ * §3.2: approved only once the payment is `cancelled` with the entry; the result comes by webhook). Nothing is known
+ * to have moved, so nothing is said to have: the attempt stays unsettled and the order marked (and no second cancel
+ * is sent for it) until a lookup or i'mport's webhook shows the entry, which then sends the merchant's refund.succeeded.
+ * The customer hears it was accepted: `pending`.
+ */
+const acceptedUnshown = async (
+  deps: RefundDeps,
+  change: Change,
+  shown: Payment,
+  iamport_ms: number,
+): Promise<Applied> => {
+  const why = `${deps.gateway.label} answered the cancel as done, but its payment does not show it yet`;
+  await keepUnsettled(deps, change, { iamport_code: 0, iamport_message: why, iamport_ms });
+  deps.log({ level: 'warn', msg: 'refund accepted, not shown yet', attempt: change.attempt.id, why });
+  return { kind: 'applied', payment: shown, entry: undefined, accepted: true };
 };
 
 /**

@@ -268,17 +268,25 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     if (envelope.success && envelope.output.code !== 0) {
       return refused(envelope.output.code, messageOf(raw.json) ?? '', raw.status);
     }
-    // A 2xx we cannot read or believe: whether it applied is unknown, and a re-fetch decides.
+    // A 2xx we cannot read or believe (code 0 with no payment, a body that is not i'mport's envelope): i'mport took the
+    // request and may have applied it, and its payment may show that only later (iamport-v1.md §3.2). A re-fetch that
+    // shows nothing yet proves nothing, so it stays unsettled until one shows it or it can no longer be running.
     if (!envelope.success || envelope.output.response === null) {
-      return { kind: 'unknown', reason: 'bad_response', detail: `unexpected answer (HTTP ${raw.status})` };
+      const detail = `unexpected answer (HTTP ${raw.status})`;
+      return { kind: 'unknown', reason: 'bad_response', detail, stillRunning: true };
     }
     const read = readPayment(path, envelope.output.response);
     if (read.kind === 'ok') return read;
     if (read.kind === 'sandbox') {
       log({ level: 'error', msg: "i'mport answered a change with a test-channel payment", endpoint: path });
-      return { kind: 'unknown', reason: 'bad_response', detail: 'the answer is a test-channel payment' };
+      return {
+        kind: 'unknown',
+        reason: 'bad_response',
+        detail: 'the answer is a test-channel payment',
+        stillRunning: true,
+      };
     }
-    return { kind: 'unknown', reason: read.reason, detail: read.detail };
+    return { kind: 'unknown', reason: read.reason, detail: read.detail, stillRunning: true };
   };
 
   /**

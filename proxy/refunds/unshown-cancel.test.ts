@@ -1,0 +1,169 @@
+// i'mport answers a cancel as done (code 0) but the payment does not show it: its answer carries no payment, or the
+// payment as it stood (PayPal's cancel accepted and approved later, iamport-v1.md §3.2), or another payment. Nothing
+// is said to have been refunded that i'mport does not show, nothing is sent twice meanwhile, and once the cancel
+// shows, the shop hears of it once, as the refund it is. Through app.request(), with a receiver on loopback.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
+import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+
+/** How the next cancel is answered in i'mport's stead: held (not applied) and answered with this body. */
+type Answer = (held: { imp_uid: string }) => Promise<unknown> | unknown;
+
+interface Playing {
+  readonly fake: FakeIamport;
+  /** Cancels the proxy sent to i'mport, answered by us or by the fake. */
+  readonly sent: unknown[];
+  /** The next cancel is held and answered so; null: the fake takes it. */
+  answer: Answer | null;
+  /** The body of the cancel held last. */
+  held: unknown;
+}
+
+let playing: Playing;
+const start = webhookStacks({
+  secret: newWebhookSecret(),
+  retryDelaysMs: [5_000],
+  harness: (options) => {
+    const fake = createFakeIamport({ now: options.clock?.now });
+    playing = { fake, sent: [], answer: null, held: null };
+    const wrapped: typeof fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname !== '/payments/cancel') return fake.fetch(input, init);
+      const body = JSON.parse(String(init?.body)) as { imp_uid: string };
+      playing.sent.push(body);
+      const answer = playing.answer;
+      if (!answer) return fake.fetch(input, init);
+      playing.answer = null;
+      playing.held = body;
+      return Response.json(await answer(body));
+    };
+    return createHarness({ ...options, fake: withFetch(fake, wrapped) });
+  },
+});
+
+/** i'mport's own copy of a payment, as a lookup answers it. */
+const atIamport = async (fake: FakeIamport, impUid: string) => {
+  const token = await issueToken(fake);
+  const res = await fake.fetch(`${BASE}/payments/${impUid}`, { headers: { Authorization: token } });
+  return ((await res.json()) as { response: Record<string, unknown> }).response;
+};
+
+/** The held cancel now shows at i'mport (PayPal approved it), and i'mport's webhook says so. */
+const heldShowsNow = async (h: Harness, impUid: string) => {
+  const token = await issueToken(playing.fake);
+  const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(playing.held, token));
+  assert.equal(((await res.json()) as { code: number }).code, 0);
+  const hook = await h.app.request('/webhooks/iamport', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ imp_uid: impUid, status: 'cancelled' }),
+  });
+  assert.equal(hook.status, 200);
+};
+
+const eventsOf = async (h: Harness, receiver: WebhookReceiver) => {
+  await h.settled();
+  for (const got of receiver.received) assert.equal(got.verifyError, null);
+  return receiver.received.map((got) => JSON.parse(got.body) as { type: string; data: Record<string, unknown> });
+};
+
+describe("a cancel i'mport answers as done that its payment does not show", () => {
+  it('code 0 with no payment: the outcome is not known, the same key sends nothing more, and the cancel once shown is told once', async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'UN-NULL', amount: 10_000 });
+    await h.view('UN-NULL');
+    playing.answer = () => ({ code: 0, message: null, response: null });
+    const body = { merchant_uid: 'UN-NULL', reason: '단순 변심' };
+    const first = await h.cancel(body, { key: 'un-null-1' });
+    assert.deepEqual([first.res.status, first.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    assert.doesNotMatch(first.body.error.message, /nothing was refunded/);
+    const [attempt] = await h.store.listAttempts('UN-NULL');
+    assert.equal(attempt!.outcome, 'unknown');
+
+    // The widget's "try again" under the same key, before i'mport shows the cancel: nothing is sent again.
+    const retry = await h.cancel(body, { key: 'un-null-1' });
+    assert.deepEqual([retry.res.status, retry.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
+    const other = await h.cancel(body, { key: 'un-null-2' });
+    assert.equal(other.body.ok, false);
+    assert.equal(playing.sent.length, 1, 'one cancel sent for one refund');
+    assert.deepEqual(await eventsOf(h, receiver), []);
+
+    await heldShowsNow(h, p.imp_uid);
+    const events = await eventsOf(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 10_000]],
+    );
+    const settled = await h.cancel(body, { key: 'un-null-1' });
+    assert.deepEqual([settled.res.status, settled.body.refunded], [200, 10_000]);
+    assert.equal(playing.sent.length, 1);
+  });
+
+  it("PayPal's cancel accepted to be approved later: answered accepted, the order held, and refund.succeeded only once it shows", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-PP',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    await h.view('UN-PP');
+    // i'mport's answer: code 0 with the payment as it still stands (paid, no history entry).
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    const first = await h.cancel({ merchant_uid: 'UN-PP', reason: 'changed my mind' }, { key: 'un-pp-1' });
+    assert.equal(first.res.status, 200);
+    assert.deepEqual([first.body.accepted, first.body.pending], [true, true]);
+    const [attempt] = await h.store.listAttempts('UN-PP');
+    assert.equal(attempt!.outcome, 'unknown', 'not recorded as succeeded on no evidence');
+    assert.deepEqual(await eventsOf(h, receiver), [], 'no refund.succeeded before i’mport shows it');
+
+    // Meanwhile the order is not offered again, and a new request sends nothing.
+    const view = await h.view('UN-PP');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    const second = await h.cancel({ merchant_uid: 'UN-PP', reason: 'changed my mind' }, { key: 'un-pp-2' });
+    assert.deepEqual([second.res.status, second.body.error.code], [409, 'REFUND_IN_PROGRESS']);
+    assert.equal(playing.sent.length, 1);
+
+    await heldShowsNow(h, p.imp_uid);
+    const events = await eventsOf(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.cancelable_amount]),
+      [['refund.succeeded', 10_000, 0]],
+    );
+    assert.equal((await h.store.listAttempts('UN-PP'))[0]!.outcome, 'succeeded');
+  });
+
+  it("an answer about another payment: the refund is settled from the order's own payment, and the other is untouched", async () => {
+    const { h, receiver } = await start();
+    const mine = h.fake.addPayment({ merchant_uid: 'UN-MINE', amount: 10_000 });
+    const other = h.fake.addPayment({ merchant_uid: 'UN-OTHER', amount: 10_000 });
+    await h.view('UN-MINE');
+    // i'mport applies the cancel and answers with another payment.
+    playing.answer = async (held) => {
+      const token = await issueToken(playing.fake);
+      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      return { code: 0, message: null, response: await atIamport(playing.fake, other.imp_uid) };
+    };
+    const res = await h.cancel({ merchant_uid: 'UN-MINE', cancel_request_amount: 3000, reason: 'part' }, { key: 'k' });
+    assert.equal(res.res.status, 200);
+    assert.deepEqual(
+      [res.body.merchant_uid, res.body.imp_uid, res.body.refunded, res.body.cancelable_amount],
+      ['UN-MINE', mine.imp_uid, 3000, 7000],
+    );
+    const events = await eventsOf(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.merchant_uid, e.data.imp_uid, e.data.amount]),
+      [['refund.succeeded', 'UN-MINE', mine.imp_uid, 3000]],
+    );
+    assert.equal(await h.store.getPayment('UN-OTHER'), null, 'the other order was not written from this answer');
+  });
+});
