@@ -52,7 +52,9 @@ export const verdictOf = (
   const find = (entries: readonly Cancellation[] | undefined) =>
     own ? entries?.find((e) => entryId(e) === own) : findEntryFor(attempt, entries ?? [], claimed);
   const entry = find(payment.cancel_history);
-  const refused = entry ? undefined : find(payment.cancels_failed);
+  // A failed cancellation is this attempt's only by its id: one of the same amount may be the console's, or an earlier
+  // attempt's the gateway failed at once, while this one's still runs unseen. Without the id, not shown stays unknown.
+  const refused = entry || !own ? undefined : find(payment.cancels_failed);
   const pending = !entry && !refused && find(payment.cancels_pending) !== undefined;
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
 };
