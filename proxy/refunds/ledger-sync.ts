@@ -13,13 +13,21 @@ export type Loaded =
 export const savePayment = (deps: Pick<RefundDeps, 'store' | 'now'>, payment: Payment): Promise<StoredPayment> =>
   deps.store.upsertPayment(payment, deps.now());
 
-/** Like savePayment, for use after money moved: a failed write is logged, never allowed to hide the refund. */
+/**
+ * Like savePayment, for use after money moved: a failed write is logged, never allowed to hide the refund. A cancel the
+ * gateway still has unfinished beside this one (another refund it accepted) keeps the row marked and stays on the
+ * payment returned, so the answer's balance leaves it out, as a lookup's would (fromLookup).
+ */
 export const savePaymentAfterRefund = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'log'>,
   payment: Payment,
 ): Promise<Payment> => {
   try {
-    return await savePayment(deps, payment);
+    const saved = await savePayment(deps, payment);
+    const pending = payment.cancels_pending;
+    if (!pending?.length) return saved;
+    await deps.store.markNeedsSync(saved.imp_uid, deps.now());
+    return { ...saved, cancels_pending: pending };
   } catch (error) {
     // The next request re-reads i'mport (checksum mismatch or needs_sync), so the ledger still converges.
     deps.log({

@@ -182,9 +182,14 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status };
       }
       if (cancellation.status === 'REQUESTED') {
-        // Nothing has moved yet; the payment as PortOne shows it now, or as we had it when it cannot be read.
+        // Nothing has moved yet; the payment as PortOne shows it now, or as we had it when it cannot be read, with
+        // this cancellation unfinished on it (so the answer's balance leaves it out, as PortOne's own copy would).
         const now = await getPayment(command.payment.imp_uid);
-        const payment = now.kind === 'ok' ? now.payment : command.payment;
+        const before = command.payment;
+        const payment =
+          now.kind === 'ok'
+            ? now.payment
+            : { ...before, cancels_pending: [...(before.cancels_pending ?? []), toCancellation(cancellation)] };
         return { kind: 'requested', payment, cancellationId: cancellation.id };
       }
       // SUCCEEDED. currentCancellableAmount held, so our copy's balance was PortOne's: the payment now stands as our
