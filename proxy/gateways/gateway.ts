@@ -71,7 +71,8 @@ export interface Refused {
 /**
  * - `ok`: the change is done; the payment as the gateway now shows it.
  * - `refused`: nothing happened (above).
- * - `not_sent`: the request never reached the gateway's change endpoint (e.g. no token); nothing happened.
+ * - `not_sent`: the request never reached the gateway's change endpoint (e.g. no token), or the gateway turned it
+ *   away before doing anything (i'mport's 401 or 429); nothing happened.
  * - `unknown`: sent, but no usable answer came back (timeout, dropped connection, 5xx, an answer the proxy cannot use);
  *   it may have been applied, so the caller must re-fetch the payment before saying anything.
  * - `requested`: accepted, to finish later (PortOne V2's REQUESTED cancellation): nothing has moved yet; `payment` is

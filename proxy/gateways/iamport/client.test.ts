@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createClock, createHarness, type Harness } from '../../test-support/harness.ts';
-import { patchPayments, type Rewrite, rewriteAnswers } from '../../test-support/rewrite-answers.ts';
+import { patchPayments, type Rewrite, rewriteAnswers, withFetch } from '../../test-support/rewrite-answers.ts';
 import { createIamportClient } from './client.ts';
 import { createFakeIamport } from './fake/fake-iamport.ts';
 
@@ -46,6 +46,34 @@ describe("i'mport client", () => {
       [401, 200],
     );
   });
+
+  for (const [status, said, turnedAway] of [
+    [401, 'Unauthorized', 2], // the call and its retry with a fresh token
+    [429, 'Too Many Requests', 1],
+  ] as const) {
+    it(`a cancel i'mport turns away with HTTP ${status} refunded nothing: UPSTREAM_UNAVAILABLE, and the same key sends it again`, async () => {
+      const fake = createFakeIamport();
+      let left: number = turnedAway;
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const cancel = new URL(input instanceof Request ? input.url : String(input)).pathname === '/payments/cancel';
+        if (!cancel || left === 0) return fake.fetch(input, init);
+        left -= 1;
+        return Response.json({ code: -1, message: said, response: null }, { status });
+      };
+      h = await createHarness({ fake: withFetch(fake, fetch) });
+      h.fake.addPayment({ merchant_uid: `T-${status}`, amount: 10_000 });
+      await h.view(`T-${status}`);
+      const body = { merchant_uid: `T-${status}`, cancel_request_amount: 3000, reason: 'x' };
+      const first = await h.cancel(body, { key: `turned-away-${status}` });
+      assert.deepEqual([first.res.status, first.body.error.code], [503, 'UPSTREAM_UNAVAILABLE']);
+      assert.match(first.body.error.message, /nothing was refunded/);
+      const [attempt] = await h.store.listAttempts(`T-${status}`);
+      assert.deepEqual([attempt!.outcome, attempt!.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
+      const again = await h.cancel(body, { key: `turned-away-${status}` });
+      assert.deepEqual([again.res.status, again.body.refunded], [200, 3000]);
+      assert.equal(h.fake.count('cancel'), 1, 'applied once, by the retry');
+    });
+  }
 
   it('shares one in-flight getToken among concurrent callers', async () => {
     const clock = createClock();

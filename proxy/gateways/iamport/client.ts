@@ -259,6 +259,12 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
       return { kind: 'unknown', reason: raw.reason, detail: raw.detail, stillRunning: true };
     }
     const envelope = v.safeParse(AnyEnvelopeSchema, raw.json);
+    // i'mport turned the call away before doing anything with it: a token refused even fresh (authed() renews it once),
+    // or too many calls. No PG saw it, so it is not a PG's refusal, and the same request may be sent again later.
+    if (raw.status === 401 || raw.status === 429) {
+      const said = messageOf(raw.json);
+      return { kind: 'not_sent', detail: `i'mport turned it away (HTTP ${raw.status}${said ? `: ${said}` : ''})` };
+    }
     // A 4xx applied nothing, whatever its body; i'mport's words are kept even without its envelope.
     if (raw.status >= 400) {
       const code = envelope.success && envelope.output.code !== 0 ? envelope.output.code : -1;
