@@ -11,7 +11,7 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
-import { entryId, findEntryFor, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
+import { entryId, findEntryFor, isClaimedIn, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
@@ -304,7 +304,7 @@ const afterPgRefusal = async (
     return { kind: 'applied', payment: fresh, entry };
   }
   const unfinished = (fresh.cancels_pending ?? []).some(
-    (e) => !revoking && e.amount === attempt.amount && !change.known.has(entryId(e)) && sentBy(attempt, e),
+    (e) => !revoking && e.amount === attempt.amount && !isClaimedIn(change.known, e) && sentBy(attempt, e),
   );
   return unfinished ? leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms }) : undefined;
 };

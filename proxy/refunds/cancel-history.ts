@@ -9,9 +9,22 @@ import type { Attempt } from '../store/store.ts';
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
-/** A stable id for a cancel_history entry (cancellation_id, which i'mport always sends, or a stand-in). */
-export const entryId = (e: Cancellation): string =>
-  e.cancellation_id ?? `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
+/** The id an entry without its cancellation_id goes by: what i'mport says of it that does not change between reads. */
+const standInId = (e: Cancellation): string => `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
+
+/** A stable id for a cancel_history entry (cancellation_id, which i'mport sends, or a stand-in when empty or absent). */
+export const entryId = (e: Cancellation): string => e.cancellation_id || standInId(e);
+
+/**
+ * Whether `id` (an attempt's, or one already accounted for) names entry `e`: by its cancellation_id, or by its stand-in
+ * when the answer that gave the id lacked the cancellation_id a later read of the same entry carries.
+ */
+export const isEntry = (e: Cancellation, id: string | null | undefined): boolean =>
+  !!id && (entryId(e) === id || standInId(e) === id);
+
+/** Whether any id in `ids` names entry `e` (isEntry). */
+export const isClaimedIn = (ids: ReadonlySet<string>, e: Cancellation): boolean =>
+  ids.has(entryId(e)) || ids.has(standInId(e));
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
@@ -26,7 +39,7 @@ export const findEntryFor = (
     .sort((a, b) => a.cancelled_at - b.cancelled_at)
     .find(
       (e) =>
-        !claimed.has(entryId(e)) &&
+        !isClaimedIn(claimed, e) &&
         e.amount === attempt.amount &&
         e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
     );

@@ -15,7 +15,7 @@ import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/st
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
-import { claimedIds, entryId, isRevokeAttempt } from './cancel-history.ts';
+import { claimedIds, entryId, isEntry, isRevokeAttempt } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
@@ -250,7 +250,7 @@ const refund = async (
       ofKey.find((a) => a.outcome === 'succeeded') ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') {
       if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
-      const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
+      const entry = payment.cancel_history.find((e) => isEntry(e, earlier.cancellation_id));
       return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
     }
     const accepted = earlier?.cancellation_id ?? null;

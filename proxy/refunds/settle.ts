@@ -9,7 +9,15 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
+import {
+  claimedIds,
+  entryId,
+  findEntryFor,
+  isEntry,
+  isRevokeAttempt,
+  notItsOwn,
+  paymentAfter,
+} from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
@@ -50,7 +58,7 @@ export const verdictOf = (
   }
   const own = attempt.cancellation_id;
   const find = (entries: readonly Cancellation[] | undefined) =>
-    own ? entries?.find((e) => entryId(e) === own) : findEntryFor(attempt, entries ?? [], claimed);
+    own ? entries?.find((e) => isEntry(e, own)) : findEntryFor(attempt, entries ?? [], claimed);
   const entry = find(payment.cancel_history);
   // A failed cancellation is this attempt's only by its id: one of the same amount may be the console's, or an earlier
   // attempt's the gateway failed at once, while this one's still runs unseen. Without the id, not shown stays unknown.

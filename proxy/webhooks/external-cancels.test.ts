@@ -7,6 +7,7 @@ import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fa
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { consoleRace } from '../test-support/iamport-side.ts';
+import { patchPayments, rewriteAnswers, withFetch } from '../test-support/rewrite-answers.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
@@ -222,6 +223,59 @@ describe('payment.cancelled_externally from lookups', () => {
         ['refund.succeeded', 4000, attempt!.id],
         ['payment.cancelled_externally', 1500, null],
       ],
+    );
+  });
+});
+
+describe("i'mport's history entries without their cancellation_id", () => {
+  /** A proxy whose i'mport answers carry every history entry changed by `change` (on the paths `only` takes). */
+  const startRewriting = (change: (entry: any) => any, only: (path: string) => boolean = () => true) => {
+    const fake = createFakeIamport();
+    const rewrite = patchPayments((p) => {
+      p.cancel_history = p.cancel_history.map(change);
+    }, only);
+    return racingStart(withFetch(fake, rewriteAnswers(fake.fetch, rewrite)));
+  };
+  const webhookFor = (h: Harness, impUid: string) =>
+    h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: impUid, status: 'cancelled' }),
+    });
+
+  it('an empty cancellation_id on every entry: a refund of ours and two console cancels after it, each told as what it is', async () => {
+    const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: '' }));
+    const p = h.fake.addPayment({ merchant_uid: 'EX-EMPTY', amount: 10_000 });
+    const ours = await h.cancel({ merchant_uid: 'EX-EMPTY', cancel_request_amount: 3000, reason: 'mine' });
+    assert.equal(ours.res.status, 200);
+    await cancelInConsole(h, p.imp_uid, 2000);
+    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
+    await cancelInConsole(h, p.imp_uid, 1000);
+    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [
+        ['refund.succeeded', 3000],
+        ['payment.cancelled_externally', 2000],
+        ['payment.cancelled_externally', 1000],
+      ],
+    );
+  });
+
+  it("the cancel's answer without the entry's cancellation_id, later reads with it: our refund is never told as made elsewhere", async () => {
+    const { h, receiver } = await startRewriting(
+      ({ cancellation_id: _, ...e }) => e,
+      (path) => path === '/payments/cancel',
+    );
+    const p = h.fake.addPayment({ merchant_uid: 'EX-LATER-ID', amount: 10_000 });
+    const ours = await h.cancel({ merchant_uid: 'EX-LATER-ID', cancel_request_amount: 3000, reason: 'mine' });
+    assert.equal(ours.res.status, 200);
+    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 3000]],
     );
   });
 });
