@@ -2,6 +2,7 @@
  * @module The admin lists' keyset cursor: an opaque string for a position (created_at in epoch ms, and the row's id)
  * that the next page starts after. Opaque so clients pass it back as given; checked on the way in like any input.
  */
+import { isPlainText } from '../../shared/schemas/field-rules.ts';
 
 export interface Position {
   readonly started_at: number;
@@ -28,7 +29,8 @@ export const decodeCursor = (cursor: string): Position | null => {
     if (!Array.isArray(json) || json.length !== 2) return null;
     const [startedAt, id] = json as unknown[];
     if (typeof startedAt !== 'number' || !Number.isSafeInteger(startedAt) || startedAt < 0) return null;
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200) return null;
+    // Not one this module wrote: ids are plain text (and a NUL is a value PostgreSQL cannot even compare with).
+    if (typeof id !== 'string' || id.length === 0 || id.length > 200 || !isPlainText(id)) return null;
     return { started_at: startedAt, id };
   } catch {
     return null;

@@ -4,15 +4,16 @@
  * (`key:<key id>` or `staff:<sub>`, actorOf()).
  */
 
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
-import { AmountSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
+import { isPlainText } from '../../shared/schemas/field-rules.ts';
+import { AmountSchema, MerchantUidSchema, NOT_PLAIN_TEXT } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
-import { readUtf8 } from '../http/read-json.ts';
+import { readJson } from '../http/read-json.ts';
 import { approveRequest, type Decision, rejectRequest } from '../requests/decide.ts';
 import { adminRequestRow } from '../requests/shapes.ts';
 import { describeIssues } from '../routes/describe-issues.ts';
@@ -20,12 +21,13 @@ import type { RequestPageQuery } from '../store/requests.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';
 
+// Staff's words go to the audit and, for a rejection's reason, to the customer's dialog: plain text, as a customer's.
 const ApproveSchema = v.strictObject({
   amount: v.optional(AmountSchema),
-  note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
+  note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500), v.check(isPlainText, NOT_PLAIN_TEXT))),
 });
 const RejectSchema = v.strictObject({
-  reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500)),
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500), v.check(isPlainText, NOT_PLAIN_TEXT)),
   allow_new_request: v.optional(v.boolean()),
 });
 
@@ -60,14 +62,15 @@ const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
   return query;
 };
 
-const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, bytes: () => Promise<ArrayBuffer>): Promise<T> => {
-  const text = await readUtf8(bytes);
-  let json: unknown;
-  try {
-    json = JSON.parse(text || '{}');
-  } catch {
-    throw invalid('The body is not valid JSON.');
-  }
+/**
+ * A decision's body: none at all is `{}` (approve as asked needs nothing to say), anything else JSON as on every route
+ * (readJson), and an object: valibot's object schemas take an array for one, and `[]` approved the whole amount.
+ */
+const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, c: Context): Promise<T> => {
+  const bytes = await c.req.arrayBuffer();
+  const json = bytes.byteLength === 0 ? {} : await readJson(async () => bytes, c.req.header('Content-Type'));
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw invalid('The body must be a JSON object.');
   const parsed = v.safeParse(schema, json);
   if (!parsed.success) throw invalid(describeIssues(parsed.issues));
   return parsed.output;
@@ -104,7 +107,7 @@ export const requestRoutes = (deps: AppDeps) =>
       return c.json({ data: page.map(adminRequestRow), next_cursor: next });
     })
     .post('/refund-requests/:id/approve', async (c) => {
-      const body = await bodyOf(ApproveSchema, () => c.req.arrayBuffer());
+      const body = await bodyOf(ApproveSchema, c);
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await approveRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);
@@ -113,7 +116,7 @@ export const requestRoutes = (deps: AppDeps) =>
       return c.json(out, status as ContentfulStatusCode);
     })
     .post('/refund-requests/:id/reject', async (c) => {
-      const body = await bodyOf(RejectSchema, () => c.req.arrayBuffer());
+      const body = await bodyOf(RejectSchema, c);
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await rejectRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);

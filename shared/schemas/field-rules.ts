@@ -29,8 +29,8 @@ export interface TextRule {
 
 /** The text fields of a refund request, by their name in it. */
 export const TEXT_RULES = {
-  /** The merchant's order id, as i'mport stores it. */
-  merchant_uid: { min: 1, max: 40 },
+  /** The merchant's order id, as i'mport stores it (plain text: PostgreSQL cannot even store a NUL). */
+  merchant_uid: { min: 1, max: 40, plain: true },
   /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
   reason: { min: 1, max: 256, plain: true },
   /** The name on the refund account. */

@@ -8,19 +8,20 @@ import { AMOUNT_RULE, isPlainText, stripSeparators, TEXT_RULES } from './field-r
 
 const { merchant_uid, reason, refund_holder, refund_bank, refund_account, refund_tel } = TEXT_RULES;
 
-/** The merchant's order id, as i'mport stores it (≤ 40 characters). */
+/** Said of a text with a control character, a bidi override or an unpaired surrogate; never quotes the text. */
+export const NOT_PLAIN_TEXT = 'must not contain control characters, bidirectional overrides or unpaired surrogates';
+
+/** The merchant's order id, as i'mport stores it (≤ 40 characters); plain text (a NUL cannot even be stored). */
 export const MerchantUidSchema = v.pipe(
   v.string(),
   v.trim(),
   v.minLength(merchant_uid.min),
   v.maxLength(merchant_uid.max),
+  v.check(isPlainText, NOT_PLAIN_TEXT),
 );
 
 /** A refund amount: positive and finite. Whole numbers for KRW are checked once the payment's currency is known. */
 export const AmountSchema = v.pipe(v.number(), v.finite(), v.minValue(AMOUNT_RULE.min), v.maxValue(AMOUNT_RULE.max));
-
-/** Said of a text with a control character, a bidi override or an unpaired surrogate; never quotes the text. */
-export const NOT_PLAIN_TEXT = 'must not contain control characters, bidirectional overrides or unpaired surrogates';
 
 /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
 export const ReasonSchema = v.pipe(
