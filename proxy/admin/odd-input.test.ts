@@ -76,6 +76,9 @@ const oddInputs = (makeStore: () => Store) => {
       const cursor = Buffer.from(JSON.stringify([Date.now(), 'a\u0000'])).toString('base64url');
       await refused(await admin(`/admin/refunds?cursor=${cursor}`), 'cursor');
       await refused(await admin(`/admin/refund-requests?cursor=${cursor}`), 'cursor');
+      // A range that ends before it starts, on both lists alike.
+      await refused(await admin('/admin/refunds?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z'), 'from');
+      await refused(await admin('/admin/refund-requests?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z'), 'from');
       // Ids in paths go to the ledger as they are: unknown ones are 404 on SQLite; PostgreSQL refuses the NUL itself.
       for (const path of ['/admin/payments/a%00b', '/admin/refund-requests/rr_%00/approve']) {
         const res = await admin(path, { method: path.endsWith('approve') ? 'POST' : 'GET' });

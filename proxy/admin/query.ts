@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import { AppError } from '../errors.ts';
+import { describeIssues } from '../routes/describe-issues.ts';
 import type { AttemptPageQuery } from '../store/store.ts';
 import { decodeCursor, type Position } from './cursor.ts';
 import { REFUND_STATUSES, type RefundStatus } from './rows.ts';
@@ -70,12 +71,17 @@ export const singleParameters = <P extends string>(
   return one;
 };
 
+/** A list's `from` and `to` (epoch ms, either absent): a range that ends before it starts is a mistake, not "none". */
+export const checkRange = ({ from, to }: { readonly from?: number; readonly to?: number }): void => {
+  if (from !== undefined && to !== undefined && from > to) throw invalid('from must not be later than to');
+};
+
 export const parseRefundsQuery = (queries: Record<string, string[]>): RefundsQuery => {
   const one = singleParameters(queries, PARAMETERS);
   const filters: { -readonly [K in keyof RefundsQuery['filters']]: RefundsQuery['filters'][K] } = {};
   if (one.merchant_uid !== undefined) {
     const uid = v.safeParse(MerchantUidSchema, one.merchant_uid);
-    if (!uid.success) throw invalid('merchant_uid must be 1 to 40 characters');
+    if (!uid.success) throw invalid(describeIssues(uid.issues, 'merchant_uid'));
     filters.merchant_uid = uid.output;
   }
   if (one.status !== undefined) {
@@ -87,9 +93,7 @@ export const parseRefundsQuery = (queries: Record<string, string[]>): RefundsQue
   }
   if (one.from !== undefined) filters.from = timeOf('from', one.from);
   if (one.to !== undefined) filters.to = timeOf('to', one.to);
-  if (filters.from !== undefined && filters.to !== undefined && filters.from > filters.to) {
-    throw invalid('from must not be later than to');
-  }
+  checkRange(filters);
   const after = one.cursor === undefined ? null : decodeCursor(one.cursor);
   if (one.cursor !== undefined && after === null) {
     throw invalid('cursor is not one this API gave (pass next_cursor back as it came)');

@@ -19,7 +19,7 @@ import { adminRequestRow } from '../requests/shapes.ts';
 import { describeIssues } from '../routes/describe-issues.ts';
 import type { RequestPageQuery } from '../store/requests.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';
+import { checkRange, DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';
 
 // Staff's words go to the audit and, for a rejection's reason, to the customer's dialog: plain text, as a customer's.
 const ApproveSchema = v.strictObject({
@@ -54,6 +54,7 @@ const parseList = (queries: Record<string, string[]>): RequestPageQuery => {
   }
   if (one.from !== undefined) query.from = timeOf('from', one.from);
   if (one.to !== undefined) query.to = timeOf('to', one.to);
+  checkRange(query);
   if (one.cursor !== undefined) {
     const position = decodeCursor(one.cursor);
     if (!position) throw invalid('cursor is not one this API gave (pass next_cursor back as it came)');
