@@ -87,6 +87,22 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.deepEqual(await a.getPaymentByImpUid(cancelled.imp_uid), standing);
     });
 
+    it('ignores an update that would bring a paid, refunded or revoked payment back to ready', async () => {
+      const { a, b } = stores();
+      for (const status of ['paid', 'cancelled', 'failed']) {
+        const moved = aPayment({ pay_method: 'vbank', status });
+        const standing = await a.upsertPayment(moved, T0);
+        // A lookup read while the account was unpaid, answered after it was paid or revoked (a webhook's, say).
+        const stale = { ...moved, status: 'ready', paid_at: null };
+        assert.deepEqual(await b.upsertPayment(stale, T0 + 1), standing, status);
+        assert.equal((await a.getPaymentByImpUid(moved.imp_uid))?.status, status);
+      }
+      // An unpaid account's own copy is taken as ever.
+      const unpaid = aPayment({ pay_method: 'vbank', status: 'ready', paid_at: null });
+      await a.upsertPayment(unpaid, T0);
+      assert.equal((await b.upsertPayment({ ...unpaid, name: 'renamed' }, T0 + 1))?.name, 'renamed');
+    });
+
     it('markNeedsSync sets needs_sync until the next applied upsert clears it', async () => {
       const { a, b } = stores();
       const payment = aPayment();

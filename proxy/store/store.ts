@@ -152,8 +152,8 @@ export interface Store extends OutboxStore, RequestStore {
   getPayment(merchantUid: string): Promise<StoredPayment | null>;
   getPaymentByImpUid(impUid: string): Promise<StoredPayment | null>;
   /**
-   * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount is ignored
-   * (the ledger never moves backwards). A paid or cancelled payment ties its order when none is tied yet, or when the
+   * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount, or bring a payment
+   * back to `ready`, is ignored (the ledger never moves backwards). A paid or cancelled payment ties its order when none is tied yet, or when the
    * tied one failed or was refunded in full; otherwise it is kept beside the tied one and never shown for the order.
    * Returns the row as stored afterwards.
    */
