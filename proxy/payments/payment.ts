@@ -13,6 +13,8 @@ export interface Cancellation {
   /** i'mport's id for this refund; the audit ties an attempt to the entry it produced by it. */
   readonly cancellation_id?: string | null | undefined;
   readonly receipt_url?: string | null | undefined;
+  /** Of `amount`, the tax-free part: set on a cancel still unfinished (cancels_pending), whose part is held back. */
+  readonly tax_free_amount?: number;
 }
 
 /** One payment of an order. */

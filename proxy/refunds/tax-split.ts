@@ -15,17 +15,27 @@ import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { isRevokeAttempt } from './cancel-history.ts';
 import { isUnderGrant } from './grant-cap.ts';
-import { cancelableOf } from './rules.ts';
+import { refundableNow } from './rules.ts';
 import { isUnsettled } from './settle.ts';
 
 /** What of the payment's tax-free part can still be refunded, where the gateway reports it; null where it does not. */
 export const taxFreeLeft = (payment: Payment): number | null =>
   payment.tax_free == null ? null : Math.max(0, payment.tax_free - (payment.cancelled_tax_free ?? 0));
 
+/**
+ * taxFreeLeft less the tax-free parts of cancels the gateway accepted and has not finished, as refundableNow() is
+ * cancelableOf() less their amounts: PortOne holds both back, and refuses a split that counts them as still there.
+ */
+const taxFreeLeftNow = (payment: Payment): number | null => {
+  const left = taxFreeLeft(payment);
+  const held = (payment.cancels_pending ?? []).reduce((sum, c) => sum + (c.tax_free_amount ?? 0), 0);
+  return left === null ? null : Math.max(0, left - held);
+};
+
 /** The grant's tax-free part as this refund may still send it (checkRequest's floor for the amount); null without. */
 export const grantTaxFree = (grant: Grant, payment: Payment): number | null => {
   if (grant.tax_free_amount === undefined) return null;
-  const left = taxFreeLeft(payment);
+  const left = taxFreeLeftNow(payment);
   return left === null ? grant.tax_free_amount : Math.min(grant.tax_free_amount, left);
 };
 
@@ -40,9 +50,9 @@ export const taxSplit = (
   amount: number,
   attempts: readonly Attempt[],
 ): { readonly taxFree?: number; readonly vat?: number } => {
-  const left = taxFreeLeft(payment);
+  const left = taxFreeLeftNow(payment);
   const fromGrant = grantTaxFree(grant, payment);
-  const least = left === null ? 0 : Math.min(left, Math.max(0, amount - (cancelableOf(payment) - left)));
+  const least = left === null ? 0 : Math.min(left, Math.max(0, amount - (refundableNow(payment) - left)));
   const taxFree = fromGrant ?? (least > 0 ? least : null);
   const vat = grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? grant.vat_amount : null;
   return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };

@@ -106,6 +106,20 @@ describe('refunds on PortOne V2', () => {
     assert.equal((await h.view('ORD-TF3')).body.cancelable_amount, 0);
   });
 
+  it('refunds the rest beside a REQUESTED cancel: the tax-free part that cancel holds back is not sent again', async () => {
+    await setup({ cancelMode: 'REQUESTED' });
+    fake.addPayment({ paymentId: 'ORD-TF4', total: 10000, taxFree: 4000 });
+    const part = await h.cancel({ merchant_uid: 'ORD-TF4', reason: 'r', cancel_request_amount: 7000 });
+    assert.deepEqual([part.res.status, part.body.accepted], [200, true], JSON.stringify(part.body));
+    const rest = await h.cancel({ merchant_uid: 'ORD-TF4', reason: 'r', cancel_request_amount: 3000 });
+    assert.equal(rest.res.status, 200, JSON.stringify(rest.body));
+    assert.deepEqual(
+      cancels().map((c) => (c.body as Record<string, unknown>).taxFreeAmount),
+      [1000, 3000],
+      'the 7000 held takes 1000 of the tax-free part: the 3000 left is all tax-free, as if the 7000 had finished',
+    );
+  });
+
   it('refunds part, then the rest', async () => {
     await setup();
     fake.addPayment({ paymentId: 'ORD-2', total: 10000 });

@@ -15,7 +15,7 @@ import { cancelBodyOf } from './cancel-body.ts';
 import { createPortOneHttp, type Raw } from './http.ts';
 import { portOneIdempotencyKey } from './idempotency-key.ts';
 import { OUTSTANDING, refusalOf } from './refusals.ts';
-import { toCancellation, toPayment } from './to-payment.ts';
+import { toCancellation, toPayment, toPendingCancellation } from './to-payment.ts';
 import { createPortOneWebhookReader } from './webhook.ts';
 import { CancelResponseSchema, CloseResponseSchema, ErrorBodySchema, HolderSchema, PaymentSchema } from './wire.ts';
 
@@ -189,7 +189,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         const payment =
           now.kind === 'ok'
             ? now.payment
-            : { ...before, cancels_pending: [...(before.cancels_pending ?? []), toCancellation(cancellation)] };
+            : { ...before, cancels_pending: [...(before.cancels_pending ?? []), toPendingCancellation(cancellation)] };
         return { kind: 'requested', payment, cancellationId: cancellation.id };
       }
       // SUCCEEDED. currentCancellableAmount held, so our copy's balance was PortOne's: the payment now stands as our

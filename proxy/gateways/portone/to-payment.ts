@@ -39,10 +39,16 @@ export const toCancellation = (c: V2Cancellation): Cancellation => ({
   receipt_url: c.receiptUrl ?? null,
 });
 
+/** An unfinished cancellation, with the tax-free part it holds back from what is left (tax-split.ts). */
+export const toPendingCancellation = (c: V2Cancellation): Cancellation => ({
+  ...toCancellation(c),
+  tax_free_amount: c.taxFreeAmount,
+});
+
 export const toPayment = (p: V2Payment): Payment => {
   const inState = (status: V2Cancellation['status']) =>
     (p.cancellations ?? []).filter((c) => c.status === status).map(toCancellation);
-  const pending = inState('REQUESTED');
+  const pending = (p.cancellations ?? []).filter((c) => c.status === 'REQUESTED').map(toPendingCancellation);
   const failed = inState('FAILED');
   return {
     imp_uid: p.id,
