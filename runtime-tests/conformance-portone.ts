@@ -69,7 +69,10 @@ export const runPortOneConformance = (runtime: RuntimeName): void => {
         { key: 'rt2-part-key-0001' },
       );
       assert.equal(first.res.status, 200, JSON.stringify(first.body));
-      assert.deepEqual([first.body.refunded, first.body.cancelable_amount, first.body.status], [3000, 7000, 'paid']);
+      assert.deepEqual(
+        [first.body.refunded, first.body.cancelable_amount, first.body.status],
+        [3000, 7000, 'cancelled'],
+      );
       const rest = await cancel({ merchant_uid: 'RT2-PART', reason: '나머지' });
       assert.equal(rest.res.status, 200, JSON.stringify(rest.body));
       assert.deepEqual([rest.body.refunded, rest.body.cancelable_amount, rest.body.status], [7000, 0, 'cancelled']);

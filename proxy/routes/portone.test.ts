@@ -125,7 +125,7 @@ describe('refunds on PortOne V2', () => {
     fake.addPayment({ paymentId: 'ORD-2', total: 10000 });
     const first = await h.cancel({ merchant_uid: 'ORD-2', cancel_request_amount: 4000, reason: '부분' });
     assert.equal(first.res.status, 200);
-    assert.deepEqual([first.body.refunded, first.body.cancelable_amount, first.body.status], [4000, 6000, 'paid']);
+    assert.deepEqual([first.body.refunded, first.body.cancelable_amount, first.body.status], [4000, 6000, 'cancelled']);
     const rest = await h.cancel({ merchant_uid: 'ORD-2', reason: '나머지' });
     assert.deepEqual([rest.res.status, rest.body.refunded, rest.body.cancelable_amount], [200, 6000, 0]);
     assert.deepEqual(

@@ -37,14 +37,14 @@ describe('PortOne V2 lookups', () => {
     );
   });
 
-  it('maps statuses: PARTIAL_CANCELLED is paid with cancel_amount, an issued virtual account is ready vbank', async () => {
+  it("maps statuses: PARTIAL_CANCELLED is cancelled with cancel_amount, as i'mport says, an issued virtual account is ready vbank", async () => {
     const { fake, gateway } = setupGateway();
     fake.addPayment({ paymentId: 'part', total: 10000, cancelled: 3000 });
     fake.addPayment({ paymentId: 'all', total: 10000, cancelled: 10000 });
     fake.addPayment({ paymentId: 'vbank', total: 5000, method: 'virtual_account', status: 'VIRTUAL_ACCOUNT_ISSUED' });
     fake.addPayment({ paymentId: 'failed', total: 5000, status: 'FAILED' });
     const part = await paymentOf(gateway, 'part');
-    assert.deepEqual([part.status, part.cancel_amount, part.cancel_history.length], ['paid', 3000, 1]);
+    assert.deepEqual([part.status, part.cancel_amount, part.cancel_history.length], ['cancelled', 3000, 1]);
     assert.equal(part.cancel_history[0]?.amount, 3000);
     assert.equal((await paymentOf(gateway, 'all')).status, 'cancelled');
     const vbank = await paymentOf(gateway, 'vbank');
@@ -122,7 +122,7 @@ describe('PortOne V2 cancel', () => {
       currentCancellableAmount: 10000,
     });
     assert.deepEqual(result.payment, await paymentOf(gateway, 'order-1'));
-    assert.deepEqual([result.payment.status, result.payment.cancel_amount], ['paid', 4000]);
+    assert.deepEqual([result.payment.status, result.payment.cancel_amount], ['cancelled', 4000]);
   });
 
   it('sends a paid virtual account refund to refundAccount, phone number included when given', async () => {

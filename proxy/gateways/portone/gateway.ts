@@ -202,7 +202,8 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const payment: Payment = {
         ...before,
         cancel_amount: cancelAmount,
-        status: cancelAmount >= before.amount ? 'cancelled' : 'paid',
+        // PARTIAL_CANCELLED or CANCELLED, which both read `cancelled` (to-payment.ts), as i'mport says.
+        status: 'cancelled',
         cancel_history: [...before.cancel_history, toCancellation(cancellation)],
         ...(before.tax_free == null
           ? {}

@@ -11,8 +11,9 @@ const STATUS: Record<V2Payment['status'], string> = {
   PAY_PENDING: 'ready',
   VIRTUAL_ACCOUNT_ISSUED: 'ready',
   PAID: 'paid',
-  // V1 says `paid` with a cancel_amount for a partly refunded payment.
-  PARTIAL_CANCELLED: 'paid',
+  // i'mport says `cancelled` for a partly refunded payment too (its cancel_amount tells how much): the answers and
+  // events say the same on both gateways.
+  PARTIAL_CANCELLED: 'cancelled',
   CANCELLED: 'cancelled',
   FAILED: 'failed',
 };
