@@ -110,6 +110,10 @@ describe('POST /payments/:merchant_uid/verify-account', () => {
     assert.equal(bad.body.error.code, 'INVALID_REQUEST');
     const kcpCode = await verify({ ...account('홍길동'), refund_bank: 'BK88' });
     assert.equal(kcpCode.body.error.code, 'INVALID_REQUEST');
+    // A misspelt or unknown field is named, never ignored, as on POST /payments/cancel.
+    const extra = await verify({ ...account('홍길동'), refund_acount: '110123456789' });
+    assert.deepEqual([extra.res.status, extra.body.error.code], [400, 'INVALID_REQUEST']);
+    assert.match(extra.body.error.message, /refund_acount/);
     h.fake.addPayment({ merchant_uid: 'CARD-1', amount: 5000 });
     const card = await verify(account('홍길동'), 'CARD-1');
     assert.equal(card.body.error.code, 'INVALID_REQUEST');

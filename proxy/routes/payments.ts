@@ -16,8 +16,8 @@ import { requestView } from '../requests/shapes.ts';
 import { readCancelBody } from './cancel-body.ts';
 import { describeIssues } from './describe-issues.ts';
 
-/** The account to check, with the rules of POST /payments/cancel's fields. */
-const VerifyAccountSchema = v.object({
+/** The account to check, with the rules of POST /payments/cancel's fields (a field it does not know is named too). */
+const VerifyAccountSchema = v.strictObject({
   refund_holder: HolderSchema,
   refund_bank: BankCodeSchema,
   refund_account: AccountNumberSchema,
