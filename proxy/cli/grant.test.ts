@@ -46,6 +46,17 @@ describe('npm run -s grant', () => {
     assert.match(bad.out, /--mode must be refund or request/);
   });
 
+  it('answers an option it does not know (--max_amount for --max-amount) with the usage and exit 2, no stack trace', async () => {
+    const { code, stdout, out } = await grantCli(['ORD-1', '--max_amount', '5000'], {
+      REFUND_TOKEN_SECRET: LIVE_SECRET,
+    });
+    assert.equal(code, 2);
+    assert.equal(stdout, '', 'no grant printed');
+    assert.match(out, /Unknown option '--max_amount'/);
+    assert.match(out, /usage: npm run -s grant -- <merchant_uid>/);
+    assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+  });
+
   it('prefers REFUND_TOKEN_SECRET when both are set', async () => {
     const env = { REFUND_TOKEN_SECRET: LIVE_SECRET, SANDBOX_TOKEN_SECRET: SANDBOX_SECRET };
     const { code, stdout } = await grantCli(['ORD-1'], env);

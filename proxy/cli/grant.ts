@@ -18,19 +18,27 @@ const usage =
   '       npm run -s grant -- --staff <staff id> [--ttl <seconds>]\n' +
   '(signs with REFUND_TOKEN_SECRET, else SANDBOX_TOKEN_SECRET: the secret of the proxy or sandbox it is for)';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    ttl: { type: 'string' },
-    'max-amount': { type: 'string' },
-    jti: { type: 'string' },
-    staff: { type: 'string' },
-    mode: { type: 'string' },
-    'tax-free-amount': { type: 'string' },
-    'vat-amount': { type: 'string' },
-    help: { type: 'boolean' },
-  },
-});
+const OPTIONS = {
+  ttl: { type: 'string' },
+  'max-amount': { type: 'string' },
+  jti: { type: 'string' },
+  staff: { type: 'string' },
+  mode: { type: 'string' },
+  'tax-free-amount': { type: 'string' },
+  'vat-amount': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The command line, or the usage and exit 2 for an option it does not know (`--max_amount`), not a stack trace. */
+const parsed = (() => {
+  try {
+    return parseArgs({ allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
+})();
+const { values, positionals } = parsed;
 const secret = grantSecretOf(process.env);
 const merchantUid = positionals[0];
 /** A whole number option; zero only where it means something (a tax-free refund's VAT is 0). */
