@@ -125,6 +125,14 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
     );
     const inconsistentLogged = h.logs.some((l) => l.level === 'error' && l.amount === 3000 && l.cancel_amount === 4500);
 
+    // A NUL in i'mport's text (a payment's name, a PG's refusal): no character anyone reads, and one PostgreSQL cannot
+    // store: dropped as the answer is read, so the ledger takes the rest.
+    seed('O-NUL', 7, (p) => (p.name = '반팔\u0000티셔츠'));
+    await note('NUL in the name', h.view('O-NUL'));
+    h.fake.inject({ kind: 'pg_refusal', message: '취소 실패\u0000(카드사 응답)' });
+    await note('NUL in a refusal', h.cancel({ merchant_uid: 'O-NUL', cancel_request_amount: 1000, reason: 'odd' }));
+    const nulAudit = (await h.store.listAttempts('O-NUL')).map((a) => [a.outcome, a.error_code, a.iamport_message]);
+
     return {
       seen,
       stored,
@@ -135,6 +143,7 @@ const runOddAnswers = async (store: Store, backend: StoreBackend) => {
       storedWhileInconsistent,
       auditWhileInconsistent,
       inconsistentLogged,
+      nulAudit,
     };
   } finally {
     await h.close();
@@ -197,6 +206,12 @@ const assertExpected = (run: OddRun) => {
     'the refused refund is in the audit, with why',
   );
   assert.ok(run.inconsistentLogged);
+  assert.deepEqual(
+    [seen['NUL in the name']?.status, (seen['NUL in the name']?.body as { name?: string } | undefined)?.name],
+    [200, '반팔티셔츠'],
+  );
+  assert.deepEqual([seen['NUL in a refusal']?.status, code(seen['NUL in a refusal'])], [502, 'PG_PROVIDER']);
+  assert.deepEqual(run.nulAudit, [['rejected', 'PG_PROVIDER', '결제취소에 실패하였습니다.(취소 실패(카드사 응답))']]);
   assert.deepEqual(
     [
       seen['inconsistent: view once sane']?.status,

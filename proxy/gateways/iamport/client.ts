@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { describeError, exchangeText } from '../../net/exchange-text.ts';
+import { parseGatewayJson } from '../../net/gateway-json.ts';
 import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
 import { AnyEnvelopeSchema, HolderEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
@@ -113,7 +114,7 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     const { status, text } = answer;
     if (status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${status}` };
     try {
-      return { kind: 'response', status, json: JSON.parse(text) };
+      return { kind: 'response', status, json: parseGatewayJson(text) };
     } catch {
       return { kind: 'unavailable', reason: 'bad_response', detail: `HTTP ${status} with a body that is not JSON` };
     }

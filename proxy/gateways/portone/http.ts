@@ -5,6 +5,7 @@
  */
 import { exchangeText } from '../../net/exchange-text.ts';
 import type { FetchLike } from '../../net/fetch-like.ts';
+import { parseGatewayJson } from '../../net/gateway-json.ts';
 import type { RecordCall, Unavailable } from '../gateway.ts';
 
 /** V2's calls, as the gateway latency histogram labels them. */
@@ -44,7 +45,7 @@ export const createPortOneHttp = (options: PortOneHttpOptions) => {
     const { status, text } = answer;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = parseGatewayJson(text);
     } catch {
       // A 5xx page from a load balancer is not PortOne's word; nor is any other body that is not JSON.
       const reason = status >= 500 ? 'http_error' : 'bad_response';
