@@ -61,6 +61,10 @@ const oddInputs = (makeStore: () => Store) => {
       await refused(await reject(id, { reason: 'a\u0000b' }), 'reason');
       await refused(await approve(id, { note: 'ok\u0000' }), 'note');
       assert.equal((await h.store.getRequest(id))?.status, 'requested');
+      // Lines are words too: the desk's reason is typed into a textarea.
+      const lines = await reject(id, { reason: '사용 흔적이 있어요.\r\n택을 떼셨어요.' });
+      assert.equal(lines.res.status, 200, JSON.stringify(lines.body));
+      assert.equal(lines.body.request.reject_reason, '사용 흔적이 있어요.\r\n택을 떼셨어요.');
     } finally {
       await h.close();
     }

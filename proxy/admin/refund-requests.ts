@@ -21,13 +21,17 @@ import type { RequestPageQuery } from '../store/requests.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { checkRange, DEFAULT_LIMIT, limitOf, singleParameters, timeOf } from './query.ts';
 
-// Staff's words go to the audit and, for a rejection's reason, to the customer's dialog: plain text, as a customer's.
+/**
+ * Staff's words go to the audit and, for a rejection's reason, to the customer's dialog: plain text as a customer's,
+ * but over several lines if need be (the desk types a reason into a textarea).
+ */
+const isPlainLines = (text: string): boolean => isPlainText(text.replace(/\r?\n/g, ' '));
 const ApproveSchema = v.strictObject({
   amount: v.optional(AmountSchema),
-  note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500), v.check(isPlainText, NOT_PLAIN_TEXT))),
+  note: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500), v.check(isPlainLines, NOT_PLAIN_TEXT))),
 });
 const RejectSchema = v.strictObject({
-  reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500), v.check(isPlainText, NOT_PLAIN_TEXT)),
+  reason: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(500), v.check(isPlainLines, NOT_PLAIN_TEXT)),
   allow_new_request: v.optional(v.boolean()),
 });
 
