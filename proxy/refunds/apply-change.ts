@@ -11,14 +11,14 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
-import { entryId, findEntryFor, isClaimedIn, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
+import { entryId, findEntryFor, isRevokeAttempt, paymentAfter, withUnshownCancel } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
 import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
-import { refundableNow } from './rules.ts';
+import { approvesLater, refundableNow } from './rules.ts';
 import { REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
@@ -72,7 +72,8 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       }
       // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
       const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
-      if (!revoking && !entry) return acceptedUnshown(deps, change, result.payment, iamport_ms);
+      if (!revoking && !entry && approvesLater(payment))
+        return acceptedUnshown(deps, change, result.payment, iamport_ms);
       const [saved] = await Promise.all([
         savePaymentAfterRefund(deps, result.payment),
         finishApplied(deps, attempt, result.payment, entry, {
@@ -147,11 +148,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
 };
 
 /**
- * A cancel answered success whose payment does not show it: PayPal's cancel accepted and approved later (iamport-v1.md
- * §3.2: approved only once the payment is `cancelled` with the entry; the result comes by webhook). Nothing is known
- * to have moved, so nothing is said to have: the attempt stays unsettled and the order marked (and no second cancel
- * is sent for it) until a lookup or i'mport's webhook shows the entry, which then sends the merchant's refund.succeeded.
- * The customer hears it was accepted: `pending`.
+ * PayPal's cancel accepted and not approved yet (rules.ts approvesLater): i'mport answered code 0, its payment does not
+ * show the cancel. Nothing is known to have moved, so nothing is said to have: the attempt stays unsettled, marked as
+ * accepted (isAcceptedUnshown: code 0 on an unknown attempt), and the order held with no other cancel sent for it,
+ * for as long as it takes, until a lookup or i'mport's webhook shows the entry, which then sends refund.succeeded.
+ * The customer hears it was accepted (`pending`), with the balance less this cancel.
  */
 const acceptedUnshown = async (
   deps: RefundDeps,
@@ -159,10 +160,11 @@ const acceptedUnshown = async (
   shown: Payment,
   iamport_ms: number,
 ): Promise<Applied> => {
-  const why = `${deps.gateway.label} answered the cancel as done, but its payment does not show it yet`;
+  const { attempt } = change;
+  const why = `${deps.gateway.label} answered the cancel as done; the payment does not show it yet (PayPal approves later)`;
   await keepUnsettled(deps, change, { iamport_code: 0, iamport_message: why, iamport_ms });
-  deps.log({ level: 'warn', msg: 'refund accepted, not shown yet', attempt: change.attempt.id, why });
-  return { kind: 'applied', payment: shown, entry: undefined, accepted: true };
+  deps.log({ level: 'warn', msg: 'refund accepted, not shown yet', attempt: attempt.id, why });
+  return { kind: 'applied', payment: withUnshownCancel(shown, attempt), entry: undefined, accepted: true };
 };
 
 /**
@@ -304,7 +306,7 @@ const afterPgRefusal = async (
     return { kind: 'applied', payment: fresh, entry };
   }
   const unfinished = (fresh.cancels_pending ?? []).some(
-    (e) => !revoking && e.amount === attempt.amount && !isClaimedIn(change.known, e) && sentBy(attempt, e),
+    (e) => !revoking && e.amount === attempt.amount && !change.known.has(entryId(e)) && sentBy(attempt, e),
   );
   return unfinished ? leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms }) : undefined;
 };

@@ -9,22 +9,12 @@ import type { Attempt } from '../store/store.ts';
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
 const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
-/** The id an entry without its cancellation_id goes by: what i'mport says of it that does not change between reads. */
-const standInId = (e: Cancellation): string => `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
-
-/** A stable id for a cancel_history entry (cancellation_id, which i'mport sends, or a stand-in when empty or absent). */
-export const entryId = (e: Cancellation): string => e.cancellation_id || standInId(e);
-
 /**
- * Whether `id` (an attempt's, or one already accounted for) names entry `e`: by its cancellation_id, or by its stand-in
- * when the answer that gave the id lacked the cancellation_id a later read of the same entry carries.
+ * A stable id for a cancel_history entry: its cancellation_id, which i'mport sends, or, when that is absent or empty (an
+ * empty one would make every such entry the same), a stand-in from what i'mport says of it that does not change.
  */
-export const isEntry = (e: Cancellation, id: string | null | undefined): boolean =>
-  !!id && (entryId(e) === id || standInId(e) === id);
-
-/** Whether any id in `ids` names entry `e` (isEntry). */
-export const isClaimedIn = (ids: ReadonlySet<string>, e: Cancellation): boolean =>
-  ids.has(entryId(e)) || ids.has(standInId(e));
+export const entryId = (e: Cancellation): string =>
+  e.cancellation_id || `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
@@ -39,7 +29,7 @@ export const findEntryFor = (
     .sort((a, b) => a.cancelled_at - b.cancelled_at)
     .find(
       (e) =>
-        !isClaimedIn(claimed, e) &&
+        !claimed.has(entryId(e)) &&
         e.amount === attempt.amount &&
         e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
     );
@@ -73,6 +63,19 @@ export const notItsOwn = (attempt: Pick<Attempt, 'checksum' | 'started_at'>, pay
     payment.cancel_history.filter((e) => e.cancelled_at * 1000 < attempt.started_at).map(entryId),
   );
   return new Set([...countedBefore(attempt, payment)].filter((id) => stampedBefore.has(id)));
+};
+
+/**
+ * The payment with an attempt's cancel that the gateway took and does not show yet (PayPal's, approved later) counted as
+ * unfinished, as PortOne V2's own REQUESTED ones are: an answer's balance (refundableNow) then leaves it out.
+ */
+export const withUnshownCancel = (payment: Payment, attempt: Pick<Attempt, 'amount' | 'started_at' | 'reason'>) => {
+  const held = {
+    amount: attempt.amount ?? 0,
+    cancelled_at: Math.floor(attempt.started_at / 1000),
+    reason: attempt.reason,
+  };
+  return { ...payment, cancels_pending: [...(payment.cancels_pending ?? []), held] };
 };
 
 /**

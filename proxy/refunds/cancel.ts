@@ -15,7 +15,7 @@ import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/st
 import { toAnswer } from './answers.ts';
 import { applyChange } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
-import { claimedIds, entryId, isEntry, isRevokeAttempt } from './cancel-history.ts';
+import { claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
@@ -28,7 +28,7 @@ import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { legacyRequestHash, requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
-import { earlierRunning, isUnsettled, runningChange, settleAttempts } from './settle.ts';
+import { earlierRunning, isAcceptedUnshown, isUnsettled, runningChange, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
@@ -250,13 +250,15 @@ const refund = async (
       ofKey.find((a) => a.outcome === 'succeeded') ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') {
       if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
-      const entry = payment.cancel_history.find((e) => isEntry(e, earlier.cancellation_id));
+      const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
       return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
     }
     const accepted = earlier?.cancellation_id ?? null;
-    if (earlier && accepted !== null && isUnsettled(earlier)) {
-      // Unsettled after settling: the gateway shows its cancellation unfinished (or could not be read, answered above).
-      return { kind: 'refunded', payment, refunded: earlier.amount ?? 0, entry: undefined, accepted: true };
+    if (earlier && isUnsettled(earlier) && (accepted !== null || isAcceptedUnshown(earlier))) {
+      // Unsettled after settling: the gateway shows its cancellation unfinished (or could not be read, answered above),
+      // or, taken by i'mport for PayPal to approve later, does not show it yet (its balance then less it, as answered).
+      const shown = accepted === null ? withUnshownCancel(payment, earlier) : payment;
+      return { kind: 'refunded', payment: shown, refunded: earlier.amount ?? 0, entry: undefined, accepted: true };
     }
     if (earlier?.outcome === 'rejected' && accepted !== null) return fail('PG_PROVIDER');
   }

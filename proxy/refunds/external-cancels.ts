@@ -8,7 +8,7 @@
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
-import { claimedIds, entryId, findEntryFor, isClaimedIn, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { isUnsettled } from './settle.ts';
 
@@ -40,7 +40,7 @@ export const recordExternalCancels = async (
   let written = false;
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
     const id = entryId(entry);
-    if (isClaimedIn(ours, entry)) continue;
+    if (ours.has(id)) continue;
     // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
     const after = paymentAfter(payment, entry);
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;

@@ -19,6 +19,13 @@ export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): numb
 export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'cancels_pending'>): number =>
   Math.max(0, cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0));
 
+/**
+ * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2, `paypal_v2`; i'mport also
+ * names it `paypal`). i'mport then answers code 0 with the payment as it still stands: approved only once the payment
+ * shows the cancel's entry, and the outcome arrives by webhook. Any other PG's code 0 is the cancel done.
+ */
+export const approvesLater = (p: Pick<Payment, 'pg_provider'>): boolean => /^paypal/.test(p.pg_provider ?? '');
+
 /** An unpaid virtual account: cancelling it means revoking the account number. */
 export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean =>
   p.pay_method === 'vbank' && p.status === 'ready';

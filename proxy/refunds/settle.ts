@@ -9,15 +9,7 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
-import {
-  claimedIds,
-  entryId,
-  findEntryFor,
-  isEntry,
-  isRevokeAttempt,
-  notItsOwn,
-  paymentAfter,
-} from './cancel-history.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
@@ -58,7 +50,7 @@ export const verdictOf = (
   }
   const own = attempt.cancellation_id;
   const find = (entries: readonly Cancellation[] | undefined) =>
-    own ? entries?.find((e) => isEntry(e, own)) : findEntryFor(attempt, entries ?? [], claimed);
+    own ? entries?.find((e) => entryId(e) === own) : findEntryFor(attempt, entries ?? [], claimed);
   const entry = find(payment.cancel_history);
   // A failed cancellation is this attempt's only by its id: one of the same amount may be the console's, or an earlier
   // attempt's the gateway failed at once, while this one's still runs unseen. Without the id, not shown stays unknown.
@@ -69,6 +61,14 @@ export const verdictOf = (
 
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
+
+/**
+ * A cancel i'mport took that its payment did not show (PayPal's, approved later: apply-change.ts acceptedUnshown, the
+ * one writer of code 0 on an unsettled attempt). It has no window to run out: only the payment showing its entry
+ * settles it, so the order takes no other refund meanwhile, and a retry with its key is told it was accepted.
+ */
+export const isAcceptedUnshown = (a: Attempt): boolean =>
+  isUnsettled(a) && a.cancellation_id === null && a.iamport_code === 0;
 
 /**
  * An earlier change of this order that may still be running at the gateway: unsettled after settleAttempts() judged
@@ -115,7 +115,7 @@ export const settleAttempts = async (
     // A revocation can run only on an unpaid account: once paid (or refunded), it has certainly not applied.
     const moot = isRevokeAttempt(attempt) && payment.status !== 'ready';
     const mayRun = !applied && !refused && !moot && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
-    if (pending || mayRun) {
+    if (pending || mayRun || (!applied && isAcceptedUnshown(attempt))) {
       open += 1;
       continue;
     }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
-import { createHarness, type Harness } from '../test-support/harness.ts';
+import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
@@ -29,7 +29,8 @@ const start = webhookStacks({
   secret: newWebhookSecret(),
   retryDelaysMs: [5_000],
   harness: (options) => {
-    const fake = createFakeIamport({ now: options.clock?.now });
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
     playing = { fake, sent: [], answer: null, held: null };
     const wrapped: typeof fetch = async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
@@ -42,7 +43,7 @@ const start = webhookStacks({
       playing.held = body;
       return Response.json(await answer(body));
     };
-    return createHarness({ ...options, fake: withFetch(fake, wrapped) });
+    return createHarness({ ...options, clock, fake: withFetch(fake, wrapped) });
   },
 });
 
@@ -140,6 +141,78 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       [['refund.succeeded', 10_000, 0]],
     );
     assert.equal((await h.store.listAttempts('UN-PP'))[0]!.outcome, 'succeeded');
+  });
+
+  it("PayPal's accepted cancel is held however long PayPal takes: the same key is told accepted, no other cancel goes", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-PP-LONG',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    await h.view('UN-PP-LONG');
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    const body = { merchant_uid: 'UN-PP-LONG', reason: 'changed my mind' };
+    const first = await h.cancel(body, { key: 'un-pp-long-1' });
+    assert.deepEqual([first.body.accepted, first.body.refunded, first.body.cancelable_amount], [true, 10_000, 0]);
+
+    // Past the ten minutes in which a cancel with no answer could still be running: this one was taken, and waits.
+    h.clock.advance(2 * 24 * 3600 * 1000);
+    const view = await h.view('UN-PP-LONG');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    const retry = await h.cancel(body, { key: 'un-pp-long-1' });
+    assert.deepEqual(
+      [retry.res.status, retry.body.accepted, retry.body.cancelable_amount],
+      [200, true, 0],
+      JSON.stringify(retry.body),
+    );
+    const other = await h.cancel(body, { key: 'un-pp-long-2' });
+    assert.deepEqual([other.res.status, other.body.error?.code], [409, 'REFUND_IN_PROGRESS']);
+    assert.equal(playing.sent.length, 1);
+    assert.equal((await h.store.listAttempts('UN-PP-LONG'))[0]!.outcome, 'unknown');
+
+    await heldShowsNow(h, p.imp_uid);
+    // Read from the outbox: two days on, the receiver would refuse the events' timestamps against its own clock.
+    await h.settled();
+    const refunds = (await h.store.listOrderEvents('UN-PP-LONG')).filter((e) => e.type.startsWith('refund.'));
+    assert.deepEqual(
+      refunds.map((e) => [e.type, (e.data as { amount?: number }).amount]),
+      [['refund.succeeded', 10_000]],
+    );
+  });
+
+  it("any other PG's code 0 is the refund done, even when the answer shows no history entry for it", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'UN-CARD', amount: 10_000 });
+    const grant = await h.grant('UN-CARD', { maxAmount: 3000, jti: 'un-card-jti' });
+    await h.view('UN-CARD', { grant });
+    // i'mport applies the cancel and answers code 0, its payment without cancel_history (optional in its schema).
+    playing.answer = async (held) => {
+      const token = await issueToken(playing.fake);
+      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      return {
+        code: 0,
+        message: null,
+        response: { ...(await atIamport(playing.fake, held.imp_uid)), cancel_history: [] },
+      };
+    };
+    const body = { merchant_uid: 'UN-CARD', cancel_request_amount: 3000, reason: 'part' };
+    const first = await h.cancel(body, { grant, key: 'un-card-1' });
+    assert.deepEqual([first.res.status, first.body.refunded, first.body.accepted], [200, 3000, undefined]);
+    assert.equal((await h.store.listAttempts('UN-CARD'))[0]!.outcome, 'succeeded');
+    assert.deepEqual(
+      (await eventsOf(h, receiver)).map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 3000]],
+    );
+    // The grant's 3,000 is spent: the same grant cannot refund again.
+    const again = await h.cancel(body, { grant, key: 'un-card-2' });
+    assert.equal(again.res.status, 403);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000);
   });
 
   it("an answer about another payment: the refund is settled from the order's own payment, and the other is untouched", async () => {

@@ -262,20 +262,4 @@ describe("i'mport's history entries without their cancellation_id", () => {
       ],
     );
   });
-
-  it("the cancel's answer without the entry's cancellation_id, later reads with it: our refund is never told as made elsewhere", async () => {
-    const { h, receiver } = await startRewriting(
-      ({ cancellation_id: _, ...e }) => e,
-      (path) => path === '/payments/cancel',
-    );
-    const p = h.fake.addPayment({ merchant_uid: 'EX-LATER-ID', amount: 10_000 });
-    const ours = await h.cancel({ merchant_uid: 'EX-LATER-ID', cancel_request_amount: 3000, reason: 'mine' });
-    assert.equal(ours.res.status, 200);
-    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
-    const events = await received(h, receiver);
-    assert.deepEqual(
-      events.map((e) => [e.type, e.data.amount]),
-      [['refund.succeeded', 3000]],
-    );
-  });
 });
