@@ -70,7 +70,7 @@ const oddInputs = (makeStore: () => Store) => {
     }
   });
 
-  it('a NUL in an order id, a path id or a cursor: 400, not "the ledger is unavailable"', async () => {
+  it('a NUL in an order id, a path id or a cursor, or a range that ends before it starts: 400, never "the ledger is unavailable"', async () => {
     const h = await start();
     try {
       const id = await requested(h, 'ODD-NUL');
