@@ -72,7 +72,8 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       }
       // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
       const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
-      if (!revoking && !entry && approvesLater(payment))
+      // PayPal's is approved only once the payment is `cancelled` with the entry (iamport-v1.md §3.2).
+      if (!revoking && approvesLater(payment) && (!entry || result.payment.status !== 'cancelled'))
         return acceptedUnshown(deps, change, result.payment, iamport_ms);
       const [saved] = await Promise.all([
         savePaymentAfterRefund(deps, result.payment),

@@ -254,7 +254,7 @@ const refund = async (
       return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
     }
     const accepted = earlier?.cancellation_id ?? null;
-    if (earlier && isUnsettled(earlier) && (accepted !== null || isAcceptedUnshown(earlier))) {
+    if (earlier && isUnsettled(earlier) && (accepted !== null || isAcceptedUnshown(earlier, payment))) {
       // Unsettled after settling: the gateway shows its cancellation unfinished (or could not be read, answered above),
       // or, taken by i'mport for PayPal to approve later, does not show it yet (its balance then less it, as answered).
       const shown = accepted === null ? withUnshownCancel(payment, earlier) : payment;

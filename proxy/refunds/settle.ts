@@ -13,6 +13,7 @@ import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentA
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
+import { approvesLater, cancelableOf } from './rules.ts';
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
 export interface Verdict {
@@ -63,12 +64,22 @@ export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');
 
 /**
- * A cancel i'mport took that its payment did not show (PayPal's, approved later: apply-change.ts acceptedUnshown, the
- * one writer of code 0 on an unsettled attempt). It has no window to run out: only the payment showing its entry
- * settles it, so the order takes no other refund meanwhile, and a retry with its key is told it was accepted.
+ * A PayPal cancel i'mport took that its payment did not show as approved (apply-change.ts acceptedUnshown, the one
+ * writer of code 0 on an unsettled attempt; on a payment whose PG approves later, rules.ts approvesLater). It has no
+ * window to run out (settleAttempts holds it), so the order takes no other refund meanwhile, and a retry with its key
+ * is told it was accepted.
  */
-export const isAcceptedUnshown = (a: Attempt): boolean =>
-  isUnsettled(a) && a.cancellation_id === null && a.iamport_code === 0;
+export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provider'>): boolean =>
+  approvesLater(payment) && isUnsettled(a) && a.cancellation_id === null && a.iamport_code === 0;
+
+/**
+ * Whether a PayPal cancel taken and not approved yet (isAcceptedUnshown) is still to be waited for, judged from the
+ * payment just read: approved once the payment is `cancelled` with its entry (iamport-v1.md §3.2); moot once the payment
+ * has no longer its amount to give (refunded elsewhere since), when it can no longer apply and is settled as not made.
+ */
+const awaitsApproval = (attempt: Attempt, payment: Payment, applied: boolean): boolean =>
+  isAcceptedUnshown(attempt, payment) &&
+  (applied ? payment.status !== 'cancelled' : cancelableOf(payment) >= (attempt.amount ?? 0));
 
 /**
  * An earlier change of this order that may still be running at the gateway: unsettled after settleAttempts() judged
@@ -115,7 +126,7 @@ export const settleAttempts = async (
     // A revocation can run only on an unpaid account: once paid (or refunded), it has certainly not applied.
     const moot = isRevokeAttempt(attempt) && payment.status !== 'ready';
     const mayRun = !applied && !refused && !moot && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
-    if (pending || mayRun || (!applied && isAcceptedUnshown(attempt))) {
+    if (pending || mayRun || awaitsApproval(attempt, payment, applied)) {
       open += 1;
       continue;
     }

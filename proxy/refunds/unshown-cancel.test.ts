@@ -186,6 +186,91 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     );
   });
 
+  it("PayPal's held cancel is moot once the payment was refunded elsewhere: settled as not made, the console's told", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-PP-MOOT',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    await h.view('UN-PP-MOOT');
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    const first = await h.cancel({ merchant_uid: 'UN-PP-MOOT', cancel_request_amount: 3000, reason: 'mine' });
+    assert.equal(first.body.accepted, true);
+    // PayPal never approves it; a week on, staff refund the whole payment in i'mport's console.
+    h.clock.advance(7 * 24 * 3600 * 1000);
+    const token = await issueToken(playing.fake);
+    await playing.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid: p.imp_uid, reason: 'console' }, token));
+    const view = await h.view('UN-PP-MOOT');
+    assert.deepEqual([view.body.cancel_amount, view.body.reason], [10_000, 'fully_refunded']);
+    assert.equal((await h.store.listAttempts('UN-PP-MOOT'))[0]!.outcome, 'failed');
+    await h.settled();
+    const told = (await h.store.listOrderEvents('UN-PP-MOOT')).filter((e) => e.type !== 'attention.needed');
+    assert.deepEqual(
+      told.map((e) => [e.type, (e.data as { amount?: number }).amount]),
+      [['payment.cancelled_externally', 10_000]],
+    );
+  });
+
+  it("PayPal's cancel shown in the history while the payment is still paid is not approved yet (iamport-v1.md §3.2)", async () => {
+    const { h } = await start();
+    h.fake.addPayment({ merchant_uid: 'UN-PP-PAID', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view('UN-PP-PAID');
+    playing.answer = async (held) => {
+      const token = await issueToken(playing.fake);
+      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      return { code: 0, message: null, response: { ...(await atIamport(playing.fake, held.imp_uid)), status: 'paid' } };
+    };
+    const first = await h.cancel({ merchant_uid: 'UN-PP-PAID', cancel_request_amount: 3000, reason: 'mine' });
+    assert.deepEqual([first.res.status, first.body.accepted], [200, true]);
+    assert.equal((await h.store.listAttempts('UN-PP-PAID'))[0]!.outcome, 'unknown');
+  });
+
+  it("an unsettled attempt with i'mport's code 0 on another PG has the usual ten minutes, not PayPal's wait", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'UN-CODE0', amount: 10_000 });
+    await h.view('UN-CODE0');
+    const now = h.clock.now();
+    const begun = {
+      id: 'code0-card',
+      merchant_uid: 'UN-CODE0',
+      imp_uid: p.imp_uid,
+      requested_amount: 3000,
+      amount: 3000,
+      checksum: 10_000,
+      reason: 'part',
+      refund_bank: null,
+      refund_account_masked: null,
+      grant_subject: 'UN-CODE0',
+      grant_jti: null,
+      client_ip: null,
+      origin: null,
+      idempotency_key: null,
+      started_at: now,
+    };
+    const finish = {
+      outcome: 'unknown',
+      error_code: 'REFUND_OUTCOME_UNKNOWN',
+      iamport_code: 0,
+      iamport_message: 'answered done, not shown',
+      cancellation_id: null,
+      refunded: null,
+      iamport_ms: 12,
+      finished_at: now,
+    } as const;
+    await h.store.insertAttempt(begun, finish);
+    await h.store.markNeedsSync(p.imp_uid, now);
+    h.clock.advance(24 * 3600 * 1000);
+    const view = await h.view('UN-CODE0');
+    assert.deepEqual([view.body.refundable, view.body.reason], [true, undefined]);
+    assert.equal((await h.store.listAttempts('UN-CODE0'))[0]!.outcome, 'failed');
+  });
+
   it("any other PG's code 0 is the refund done, even when the answer shows no history entry for it", async () => {
     const { h, receiver } = await start();
     const p = h.fake.addPayment({ merchant_uid: 'UN-CARD', amount: 10_000 });

@@ -87,9 +87,9 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.deepEqual(await a.getPaymentByImpUid(cancelled.imp_uid), standing);
     });
 
-    it('ignores an update that would bring a paid, refunded or revoked payment back to ready', async () => {
+    it('ignores an update that would bring a paid or refunded payment back to ready; a failed one may be tried again', async () => {
       const { a, b } = stores();
-      for (const status of ['paid', 'cancelled', 'failed']) {
+      for (const status of ['paid', 'cancelled']) {
         const moved = aPayment({ pay_method: 'vbank', status });
         const standing = await a.upsertPayment(moved, T0);
         // A lookup read while the account was unpaid, answered after it was paid or revoked (a webhook's, say).
@@ -101,6 +101,11 @@ export function paymentsContract(stores: () => StorePair): void {
       const unpaid = aPayment({ pay_method: 'vbank', status: 'ready', paid_at: null });
       await a.upsertPayment(unpaid, T0);
       assert.equal((await b.upsertPayment({ ...unpaid, name: 'renamed' }, T0 + 1))?.name, 'renamed');
+      // PortOne V2 takes a new attempt under a failed payment's id: a virtual account issued after a failed card.
+      const failed = aPayment({ status: 'failed', paid_at: null });
+      await a.upsertPayment(failed, T0);
+      const retried = { ...failed, pay_method: 'vbank', status: 'ready' };
+      assert.equal((await b.upsertPayment(retried, T0 + 1))?.status, 'ready');
     });
 
     it('markNeedsSync sets needs_sync until the next applied upsert clears it', async () => {

@@ -46,9 +46,11 @@ export const sql = {
         AND (tied.status = 'failed' OR (tied.status = 'cancelled' AND tied.cancel_amount >= tied.amount)))`,
   tiedImpUid: 'SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?',
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
-  // The WHERE makes an update that would lower cancel_amount, or bring a payment back to `ready` (an unpaid account's
-  // status, which a paid, refunded or revoked one never returns to), a no-op: then nothing is returned and the caller
-  // reads the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back.
+  // The WHERE makes an update that would lower cancel_amount, or bring a paid (or refunded) payment back to `ready`
+  // (unpaid: no money ever goes back to not having been paid), a no-op: then nothing is returned and the caller reads
+  // the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back. A `failed` one may
+  // become `ready` again: PortOne V2 takes a new attempt under the same paymentId (a virtual account issued after a
+  // failed card), so a stale copy of an i'mport account revoked meanwhile can still land (its revocation then refused).
   upsertPayment: `INSERT INTO payments (${PAYMENT_COLUMNS}) VALUES (${placeholders(14)}, FALSE, ?)
     ON CONFLICT (imp_uid) DO UPDATE SET
       merchant_uid = excluded.merchant_uid, pay_method = excluded.pay_method, pg_provider = excluded.pg_provider,
@@ -58,7 +60,7 @@ export const sql = {
       cancelled_tax_free = excluded.cancelled_tax_free, needs_sync = FALSE,
       updated_at = excluded.updated_at
     WHERE excluded.cancel_amount >= payments.cancel_amount
-      AND NOT (excluded.status = 'ready' AND payments.status <> 'ready')
+      AND NOT (excluded.status = 'ready' AND payments.status IN ('paid', 'cancelled'))
     RETURNING ${PAYMENT_COLUMNS}`,
   markNeedsSync: 'UPDATE payments SET needs_sync = TRUE, updated_at = ? WHERE imp_uid = ?',
 
