@@ -2,6 +2,7 @@
 // CORS, logged with the key's id, limited per key), the text format, and each metric moving with what it counts.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { adminCalls, KEY, OTHER_KEY, withAdmin } from '../test-support/admin-calls.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
@@ -95,6 +96,21 @@ describe('GET /metrics: what it shows', () => {
     assert.equal(count('token'), 1);
     assert.equal(count('cancel'), 1);
     assert.ok(count('find') + count('payment') >= 1, 'the payment was read before the refund');
+  });
+
+  it('counts a refund the gateway took to finish later as accepted, not as money gone back', async () => {
+    const fake = createFakePortOne({ cancelMode: 'REQUESTED' });
+    const proxy = await withAdmin({ portone: fake });
+    h = proxy;
+    fake.addPayment({ paymentId: 'M-A', total: 10_000 });
+    // Asked twice under one key: each run answers accepted (the key's answer is stored only once it has finished).
+    const ask = () => proxy.cancel({ merchant_uid: 'M-A', reason: 'x' }, { key: 'm-a-key-0000001' });
+    assert.equal((await ask()).body.accepted, true);
+    assert.equal((await ask()).body.accepted, true);
+    await proxy.settled();
+    const families = await scrape(proxy);
+    assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'accepted', code: '' }), 2);
+    assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'succeeded', code: '' }), 0);
   });
 
   it("counts an approved refund request's refund as a refund", async () => {

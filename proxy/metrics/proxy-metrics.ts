@@ -12,7 +12,7 @@ import { createRegistry } from './registry.ts';
  * (REFUND_OUTCOME_UNKNOWN); `failed`: i'mport, the PG or the proxy failed it (a 5xx code); `rejected`: refused
  * by the rules or the PG as a client error (a 4xx code), nothing moved.
  */
-export type RefundOutcomeLabel = 'succeeded' | 'revoked' | 'replayed' | 'unknown' | 'failed' | 'rejected';
+export type RefundOutcomeLabel = 'succeeded' | 'accepted' | 'revoked' | 'replayed' | 'unknown' | 'failed' | 'rejected';
 
 /**
  * The gateway's own name for a call (i'mport V1: token, payment, find, cancel, vbank_revoke, holder; PortOne V2:
@@ -45,7 +45,8 @@ export interface ProxyMetrics {
 export const refundLabels = (outcome: CancelOutcome): { outcome: RefundOutcomeLabel; code: string } => {
   switch (outcome.kind) {
     case 'refunded':
-      return { outcome: 'succeeded', code: '' };
+      // Taken by the gateway to finish later (PortOne V2's REQUESTED, PayPal's approval): no money has gone back yet.
+      return { outcome: outcome.accepted ? 'accepted' : 'succeeded', code: '' };
     case 'revoked':
       return { outcome: 'revoked', code: '' };
     case 'replayed': {
