@@ -94,6 +94,8 @@ export type ChangeResult =
        * `changeMayRunForMs`.
        */
       readonly stillRunning?: true;
+      /** The gateway said it took the change (i'mport's code 0) though its answer carries no payment to show it. */
+      readonly taken?: true;
     }
   | { readonly kind: 'requested'; readonly payment: Payment; readonly cancellationId: string };
 

@@ -11,7 +11,7 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
-import { entryId, findEntryFor, isRevokeAttempt, paymentAfter, withUnshownCancel } from './cancel-history.ts';
+import { entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy, withUnshownCancel } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
@@ -70,20 +70,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         const detail = `answered with another payment (${result.payment.imp_uid})`;
         return settleUnknown(deps, change, { detail, iamport_ms, stillRunning: true });
       }
-      // The entry is looked for in i'mport's own answer to this change, so both writes go out in one round.
-      const entry = revoking ? undefined : findEntryFor(attempt, result.payment.cancel_history, change.known);
-      // PayPal's is approved only once the payment is `cancelled` with the entry (iamport-v1.md §3.2).
-      if (!revoking && approvesLater(payment) && (!entry || result.payment.status !== 'cancelled'))
-        return acceptedUnshown(deps, change, result.payment, iamport_ms);
-      const [saved] = await Promise.all([
-        savePaymentAfterRefund(deps, result.payment),
-        finishApplied(deps, attempt, result.payment, entry, {
-          iamport_code: 0,
-          refunded: attempt.amount,
-          iamport_ms,
-        }),
-      ]);
-      return { kind: 'applied', payment: saved, entry };
+      return appliedAsShown(deps, change, result.payment, iamport_ms);
     }
     case 'not_sent': {
       await finishNotApplied(deps, attempt, { iamport_message: result.detail, iamport_ms });
@@ -129,12 +116,21 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       );
       return failure;
     }
-    case 'unknown':
+    case 'unknown': {
+      // PayPal's cancel that i'mport said it took (code 0) without the payment: judged from a fresh copy as the payment
+      // in such an answer would be, so that it waits on PayPal's approval however long it takes (acceptedUnshown).
+      if (result.taken && !revoking && approvesLater(payment)) {
+        const fresh = await refreshAfterChange(deps, payment.imp_uid);
+        if (fresh.kind === 'ok') return appliedAsShown(deps, change, fresh.payment, iamport_ms);
+        const detail = `${result.detail}; the re-fetch failed (${whyUnread(deps, fresh)})`;
+        return leaveUnsettled(deps, change, { detail, iamport_ms, iamport_code: 0 });
+      }
       return settleUnknown(deps, change, {
         detail: result.detail,
         iamport_ms,
         stillRunning: result.stillRunning === true,
       });
+    }
     case 'requested': {
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
       // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
@@ -146,6 +142,30 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return { kind: 'applied', payment: result.payment, entry: undefined, accepted: true };
     }
   }
+};
+
+/**
+ * The change i'mport answered as done (code 0), with `shown` the payment it answered (or, when it sent none, read just
+ * after). The entry is looked for in that copy, so both writes go out in one round.
+ */
+const appliedAsShown = async (
+  deps: RefundDeps,
+  change: Change,
+  shown: Payment,
+  iamport_ms: number,
+): Promise<Applied> => {
+  const { attempt, payment } = change;
+  const revoking = isRevokeAttempt(attempt);
+  const entry = revoking ? undefined : findEntryFor(attempt, shown.cancel_history, change.known);
+  // PayPal's is approved only once the payment is `cancelled` with the entry (iamport-v1.md §3.2), its own: one of the
+  // same amount without this refund's words is a cancel made in i'mport's console meanwhile.
+  const approved = !!entry && sentBy(attempt, entry) && shown.status === 'cancelled';
+  if (!revoking && approvesLater(payment) && !approved) return acceptedUnshown(deps, change, shown, iamport_ms);
+  const [saved] = await Promise.all([
+    savePaymentAfterRefund(deps, shown),
+    finishApplied(deps, attempt, shown, entry, { iamport_code: 0, refunded: attempt.amount, iamport_ms }),
+  ]);
+  return { kind: 'applied', payment: saved, entry };
 };
 
 /**
@@ -254,10 +274,6 @@ const finishNotApplied = async (
     ending(deps, { outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', ...said }),
   );
 };
-
-/** The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. */
-const sentBy = (attempt: AttemptStart, e: Cancellation | undefined): boolean =>
-  !!e?.reason && e.reason.trim() === attempt.reason.trim();
 
 /**
  * A PG's refusal (Refused.fromPg), against the payment read right after it. An entry that is this attempt's (its
@@ -405,10 +421,17 @@ const leaveUnsettled = async (
     detail: why,
     iamport_ms,
     message,
-  }: { readonly detail: string; readonly iamport_ms: number; readonly message?: string },
+    iamport_code = null,
+  }: {
+    readonly detail: string;
+    readonly iamport_ms: number;
+    readonly message?: string;
+    /** 0: i'mport took the change (a PayPal cancel then waits on its approval: settle.ts isAcceptedUnshown). */
+    readonly iamport_code?: 0 | null;
+  },
 ): Promise<Applied> => {
   const revoking = isRevokeAttempt(attempt);
-  await keepUnsettled(deps, { attempt, payment }, { iamport_message: why, iamport_ms });
+  await keepUnsettled(deps, { attempt, payment }, { iamport_message: why, iamport_ms, iamport_code });
   deps.log({
     level: 'warn',
     msg: 'refund outcome unknown',

@@ -16,6 +16,10 @@ const CLOCK_SLACK_MS = 10 * 60 * 1000;
 export const entryId = (e: Cancellation): string =>
   e.cancellation_id || `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
 
+/** The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. */
+export const sentBy = (attempt: Pick<Attempt, 'reason'>, e: Cancellation | undefined): boolean =>
+  !!e?.reason && e.reason.trim() === attempt.reason.trim();
+
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;
 

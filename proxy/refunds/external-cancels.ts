@@ -8,9 +8,9 @@
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter } from './cancel-history.ts';
+import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { isUnsettled } from './settle.ts';
+import { isAcceptedUnshown, isUnsettled } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 
@@ -27,7 +27,11 @@ export const recordExternalCancels = async (
   const sink = deps.webhooks;
   if (!sink || payment.cancel_history.length === 0) return;
   const all = typeof attempts === 'function' ? await attempts() : attempts;
-  if (all.some((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) return;
+  // Told only once every attempt on the payment is settled, so none of ours is told as someone else's; a PayPal cancel
+  // waiting on its approval (which may never end) does not wait the others: its own entry, which carries its words, is
+  // passed over below instead.
+  const waiting = all.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid);
+  if (waiting.some((a) => !isAcceptedUnshown(a, payment))) return;
   const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
   const ours = claimedIds(mine);
   // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry
@@ -41,6 +45,7 @@ export const recordExternalCancels = async (
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
     const id = entryId(entry);
     if (ours.has(id)) continue;
+    if (waiting.some((a) => a.amount === entry.amount && sentBy(a, entry))) continue;
     // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
     const after = paymentAfter(payment, entry);
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;

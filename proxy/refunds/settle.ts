@@ -9,7 +9,15 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
-import { claimedIds, entryId, findEntryFor, isRevokeAttempt, notItsOwn, paymentAfter } from './cancel-history.ts';
+import {
+  claimedIds,
+  entryId,
+  findEntryFor,
+  isRevokeAttempt,
+  notItsOwn,
+  paymentAfter,
+  sentBy,
+} from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
@@ -58,6 +66,26 @@ export const verdictOf = (
   const refused = entry || !own ? undefined : find(payment.cancels_failed);
   const pending = !entry && !refused && find(payment.cancels_pending) !== undefined;
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
+};
+
+/**
+ * verdictOf, passing over entries that do not carry the attempt's own words (cancel-history.ts sentBy): for a PayPal
+ * cancel waiting on its approval, whose wait has no end, a cancel of the same amount made in i'mport's console
+ * meanwhile is not it (the reason the proxy sent is on every entry it made).
+ */
+const ownVerdict = (
+  attempt: Judged & Pick<Attempt, 'reason'>,
+  payment: Payment,
+  claimed: ReadonlySet<string>,
+  ordered = false,
+): Verdict => {
+  let known = claimed;
+  let verdict = verdictOf(attempt, payment, known, ordered);
+  while (verdict.entry && !sentBy(attempt, verdict.entry)) {
+    known = new Set([...known, entryId(verdict.entry)]);
+    verdict = verdictOf(attempt, payment, known, ordered);
+  }
+  return verdict;
 };
 
 export const isUnsettled = (a: Attempt): boolean =>
@@ -116,7 +144,8 @@ export const settleAttempts = async (
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const { applied, entry, refunded, pending, refused } = verdictOf(
+    const judged = isAcceptedUnshown(attempt, payment) ? ownVerdict : verdictOf;
+    const { applied, entry, refunded, pending, refused } = judged(
       attempt,
       payment,
       new Set([...claimed, ...othersLate(attempt)]),

@@ -54,10 +54,14 @@ const atIamport = async (fake: FakeIamport, impUid: string) => {
   return ((await res.json()) as { response: Record<string, unknown> }).response;
 };
 
-/** The held cancel now shows at i'mport (PayPal approved it), and i'mport's webhook says so. */
+/**
+ * The held cancel now shows at i'mport (PayPal approved it), and i'mport's webhook says so. Applied at the fake without
+ * its checksum: PayPal's approval is not a new request, and a cancel made in the console meanwhile changed the balance.
+ */
 const heldShowsNow = async (h: Harness, impUid: string) => {
   const token = await issueToken(playing.fake);
-  const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(playing.held, token));
+  const approval = { ...(playing.held as Record<string, unknown>), checksum: undefined };
+  const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(approval, token));
   assert.equal(((await res.json()) as { code: number }).code, 0);
   const hook = await h.app.request('/webhooks/iamport', {
     method: 'POST',
@@ -184,6 +188,101 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       refunds.map((e) => [e.type, (e.data as { amount?: number }).amount]),
       [['refund.succeeded', 10_000]],
     );
+  });
+
+  it("PayPal's cancel i'mport took without sending the payment waits as accepted too: its key sends nothing, days on", async () => {
+    const { h } = await start();
+    h.fake.addPayment({ merchant_uid: 'UN-PP-NULL', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view('UN-PP-NULL');
+    playing.answer = () => ({ code: 0, message: null, response: null });
+    const body = { merchant_uid: 'UN-PP-NULL', cancel_request_amount: 3000, reason: 'mine' };
+    const first = await h.cancel(body, { key: 'un-pp-null-1' });
+    assert.deepEqual([first.res.status, first.body.accepted, first.body.cancelable_amount], [200, true, 7000]);
+    h.clock.advance(2 * 24 * 3600 * 1000);
+    const retry = await h.cancel(body, { key: 'un-pp-null-1' });
+    assert.deepEqual([retry.res.status, retry.body.accepted], [200, true]);
+    assert.equal(playing.sent.length, 1, 'one cancel for one refund, however long PayPal takes');
+  });
+
+  it('a console cancel of the same amount while PayPal holds ours is not ours: told as made elsewhere, ours still held', async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-PP-TWIN',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    await h.view('UN-PP-TWIN');
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    const body = { merchant_uid: 'UN-PP-TWIN', cancel_request_amount: 3000, reason: 'mine' };
+    assert.equal((await h.cancel(body, { key: 'un-pp-twin-1' })).body.accepted, true);
+    // A day on, staff refund 3,000 in i'mport's console (another reason), and i'mport's webhook says so.
+    h.clock.advance(24 * 3600 * 1000);
+    const token = await issueToken(playing.fake);
+    await playing.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 3000, reason: 'console' }, token),
+    );
+    const hook = await h.app.request('/webhooks/iamport', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ imp_uid: p.imp_uid, status: 'cancelled' }),
+    });
+    assert.equal(hook.status, 200);
+    await h.settled();
+    assert.equal((await h.store.listAttempts('UN-PP-TWIN'))[0]!.outcome, 'unknown', 'still waiting on PayPal');
+    const view = await h.view('UN-PP-TWIN');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    const told = async () =>
+      (await h.store.listOrderEvents('UN-PP-TWIN'))
+        .filter((e) => e.type !== 'attention.needed')
+        .map((e) => [e.type, (e.data as { amount?: number }).amount]);
+    assert.deepEqual(await told(), [['payment.cancelled_externally', 3000]]);
+    // PayPal approves ours: told as the refund it is, once.
+    await heldShowsNow(h, p.imp_uid);
+    await h.view('UN-PP-TWIN');
+    await h.settled();
+    assert.deepEqual(await told(), [
+      ['payment.cancelled_externally', 3000],
+      ['refund.succeeded', 3000],
+    ]);
+    assert.equal(playing.sent.length, 1);
+  });
+
+  it("PayPal's answer showing only a console cancel of the same amount, made just before: ours is accepted, not that one", async () => {
+    const { h } = await start();
+    h.fake.addPayment({ merchant_uid: 'UN-PP-RACE', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view('UN-PP-RACE');
+    playing.answer = async ({ imp_uid }) => {
+      const token = await issueToken(playing.fake);
+      await playing.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid, amount: 3000, reason: 'console' }, token));
+      return { code: 0, message: null, response: await atIamport(playing.fake, imp_uid) };
+    };
+    const first = await h.cancel({ merchant_uid: 'UN-PP-RACE', cancel_request_amount: 3000, reason: 'mine' });
+    assert.deepEqual([first.res.status, first.body.accepted], [200, true], JSON.stringify(first.body));
+    assert.equal((await h.store.listAttempts('UN-PP-RACE'))[0]!.outcome, 'unknown');
+  });
+
+  it("a balance in a currency with fractions is what i'mport would write: 10.10 less 2.90 is 7.2, not 7.199999999999999", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-USD',
+      amount: 10.1,
+      currency: 'USD',
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    const token = await issueToken(playing.fake);
+    await playing.fake.fetch(
+      `${BASE}/payments/cancel`,
+      json({ imp_uid: p.imp_uid, amount: 2.9, reason: 'console' }, token),
+    );
+    const view = await h.view('UN-USD');
+    assert.equal(view.body.cancelable_amount, 7.2);
   });
 
   it("PayPal's held cancel is moot once the payment was refunded elsewhere: settled as not made, the console's told", async () => {

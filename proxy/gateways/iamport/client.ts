@@ -280,7 +280,8 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     // shows nothing yet proves nothing, so it stays unsettled until one shows it or it can no longer be running.
     if (!envelope.success || envelope.output.response === null) {
       const detail = `unexpected answer (HTTP ${raw.status})`;
-      return { kind: 'unknown', reason: 'bad_response', detail, stillRunning: true };
+      const taken = envelope.success ? ({ taken: true } as const) : {};
+      return { kind: 'unknown', reason: 'bad_response', detail, stillRunning: true, ...taken };
     }
     const read = readPayment(path, envelope.output.response);
     if (read.kind === 'ok') return read;
