@@ -16,9 +16,19 @@ const CLOCK_SLACK_MS = 10 * 60 * 1000;
 export const entryId = (e: Cancellation): string =>
   e.cancellation_id || `${e.pg_tid ?? ''}:${e.cancelled_at}:${e.amount}`;
 
-/** The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. */
-export const sentBy = (attempt: Pick<Attempt, 'reason'>, e: Cancellation | undefined): boolean =>
-  !!e?.reason && e.reason.trim() === attempt.reason.trim();
+/** A reason as a gateway may keep it: trimmed, with each run of blanks one space. */
+const wordsOf = (reason: string): string => reason.trim().replace(/\s+/g, ' ');
+
+/**
+ * The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. Kept as
+ * i'mport may keep them: blanks run together, or cut short (its limit is not said in characters or bytes), as long as
+ * what is kept is all of it or at least its first 16 characters; an empty reason marks nothing.
+ */
+export const sentBy = (attempt: Pick<Attempt, 'reason'>, e: Cancellation | undefined): boolean => {
+  const kept = wordsOf(e?.reason ?? '');
+  const sent = wordsOf(attempt.reason);
+  return kept.length > 0 && (kept === sent || (kept.length >= 16 && sent.startsWith(kept)));
+};
 
 /** An attempt that revoked an unpaid virtual account carries no checksum (nothing was refundable). */
 export const isRevokeAttempt = (a: Pick<Attempt, 'checksum'>): boolean => a.checksum === null;

@@ -8,23 +8,16 @@ const KST_OFFSET_MS = 9 * 3600 * 1000;
 /** "2026-01" for an instant, in Korea Standard Time (the PGs' calendar). */
 export const kstMonth = (epochMs: number): string => new Date(epochMs + KST_OFFSET_MS).toISOString().slice(0, 7);
 
-/**
- * A difference of amounts as the gateway writes them: a currency with fractions (a USD payment: 10.1 less 2.9) gives
- * 7.199999999999999 in floating point, which would be sent as the amount to cancel and never match i'mport's 7.2.
- * Rounded to a millionth, far below any currency's smallest unit; whole won are left as they are.
- */
-const money = (amount: number): number => Math.round(amount * 1e6) / 1e6;
-
 /** What can still be refunded (i'mport's `checksum`). */
 export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): number =>
-  Math.max(0, money(p.amount - p.cancel_amount));
+  Math.max(0, p.amount - p.cancel_amount);
 
 /**
  * What can be refunded now: cancelableOf less the cancels the gateway accepted and has not finished (PortOne V2's
  * REQUESTED ones, in a copy read fresh), which it no longer counts as cancellable either. The checksum a refund sends.
  */
 export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'cancels_pending'>): number =>
-  Math.max(0, money(cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0)));
+  Math.max(0, cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0));
 
 /**
  * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2, `paypal_v2`; i'mport also

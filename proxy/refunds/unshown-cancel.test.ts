@@ -58,9 +58,11 @@ const atIamport = async (fake: FakeIamport, impUid: string) => {
  * The held cancel now shows at i'mport (PayPal approved it), and i'mport's webhook says so. Applied at the fake without
  * its checksum: PayPal's approval is not a new request, and a cancel made in the console meanwhile changed the balance.
  */
-const heldShowsNow = async (h: Harness, impUid: string) => {
+const heldShowsNow = async (h: Harness, impUid: string, keptReason?: string) => {
   const token = await issueToken(playing.fake);
-  const approval = { ...(playing.held as Record<string, unknown>), checksum: undefined };
+  const held = playing.held as Record<string, unknown>;
+  // `keptReason`: the refund's words as i'mport keeps them on the entry (blanks run together, cut short).
+  const approval = { ...held, checksum: undefined, reason: keptReason ?? held.reason };
   const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(approval, token));
   assert.equal(((await res.json()) as { code: number }).code, 0);
   const hook = await h.app.request('/webhooks/iamport', {
@@ -267,23 +269,39 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     assert.equal((await h.store.listAttempts('UN-PP-RACE'))[0]!.outcome, 'unknown');
   });
 
-  it("a balance in a currency with fractions is what i'mport would write: 10.10 less 2.90 is 7.2, not 7.199999999999999", async () => {
-    const { h } = await start();
-    const p = h.fake.addPayment({
-      merchant_uid: 'UN-USD',
-      amount: 10.1,
-      currency: 'USD',
-      pay_method: 'paypal',
-      pg_provider: 'paypal_v2',
+  for (const [how, sent, kept] of [
+    ['its blanks run together', '  사이즈가   맞지 않아요  ', '사이즈가 맞지 않아요'],
+    [
+      'cut short',
+      '받은 상품의 색상이 사진과 많이 달라서 반품하고 싶어요. 포장은 뜯지 않았어요.',
+      '받은 상품의 색상이 사진과 많이 달라서',
+    ],
+  ] as const) {
+    it(`PayPal's approval is recognised with the refund's words as i'mport kept them (${how})`, async () => {
+      const { h } = await start();
+      const uid = `UN-PP-WORDS-${sent.length}`;
+      const p = h.fake.addPayment({
+        merchant_uid: uid,
+        amount: 10_000,
+        pay_method: 'paypal',
+        pg_provider: 'paypal_v2',
+      });
+      await h.view(uid);
+      playing.answer = async ({ imp_uid }) => ({
+        code: 0,
+        message: null,
+        response: await atIamport(playing.fake, imp_uid),
+      });
+      const first = await h.cancel({ merchant_uid: uid, cancel_request_amount: 3000, reason: sent });
+      assert.equal(first.body.accepted, true);
+      await heldShowsNow(h, p.imp_uid, kept);
+      await h.view(uid);
+      await h.settled();
+      assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'succeeded');
+      const told = (await h.store.listOrderEvents(uid)).map((e) => e.type);
+      assert.deepEqual(told, ['refund.succeeded']);
     });
-    const token = await issueToken(playing.fake);
-    await playing.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 2.9, reason: 'console' }, token),
-    );
-    const view = await h.view('UN-USD');
-    assert.equal(view.body.cancelable_amount, 7.2);
-  });
+  }
 
   it("PayPal's held cancel is moot once the payment was refunded elsewhere: settled as not made, the console's told", async () => {
     const { h } = await start();
