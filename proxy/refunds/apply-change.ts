@@ -170,9 +170,10 @@ const appliedAsShown = async (
 
 /**
  * PayPal's cancel accepted and not approved yet (rules.ts approvesLater): i'mport answered code 0, its payment does not
- * show the cancel. Nothing is known to have moved, so nothing is said to have: the attempt stays unsettled, marked as
- * accepted (isAcceptedUnshown: code 0 on an unknown attempt), and the order held with no other cancel sent for it,
- * for as long as it takes, until a lookup or i'mport's webhook shows the entry, which then sends refund.succeeded.
+ * show the cancel approved. Nothing is known to have moved, so nothing is said to have: the attempt stays unsettled,
+ * marked as accepted (settle.ts isAcceptedUnshown: code 0 on an unknown attempt), and the order held with no other
+ * cancel sent for it, for as long as it takes (settle.ts awaitsApproval): until a lookup or i'mport's webhook shows the
+ * payment `cancelled` with its entry, which sends refund.succeeded, or the payment no longer has its amount to give.
  * The customer hears it was accepted (`pending`), with the balance less this cancel.
  */
 const acceptedUnshown = async (

@@ -20,9 +20,9 @@ export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'can
   Math.max(0, cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0));
 
 /**
- * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2, `paypal_v2`; i'mport also
- * names it `paypal`). i'mport then answers code 0 with the payment as it still stands: approved only once the payment
- * shows the cancel's entry, and the outcome arrives by webhook. Any other PG's code 0 is the cancel done.
+ * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2 names `paypal_v2`; its PG list
+ * has `paypal` too). i'mport then answers code 0 with the payment as it still stands: approved only once the payment is
+ * `cancelled` with the cancel's entry, the outcome by webhook. Any other PG's code 0 is the cancel done.
  */
 export const approvesLater = (p: Pick<Payment, 'pg_provider'>): boolean => /^paypal/.test(p.pg_provider ?? '');
 
