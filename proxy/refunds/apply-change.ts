@@ -19,7 +19,7 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -296,16 +296,8 @@ const afterPgRefusal = async (
   // (its key's retry would otherwise send that refund again). The earliest entry of its amount may also be the
   // console's, with this attempt's own after it: that one is passed over.
   const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), change.earlier ?? []);
-  let known: ReadonlySet<string> = new Set([
-    ...change.known,
-    ...[...earlierLate.values()].map((l) => entryId(l.entry)),
-  ]);
-  let verdict = judge(deps, { ...change, known }, fresh);
-  while (verdict.entry && !revoking && !sentBy(attempt, verdict.entry)) {
-    known = new Set([...known, entryId(verdict.entry)]);
-    verdict = judge(deps, { ...change, known }, fresh);
-  }
-  const { applied, entry, refunded } = verdict;
+  const known = new Set([...change.known, ...[...earlierLate.values()].map((l) => entryId(l.entry))]);
+  const { applied, entry, refunded } = judge(deps, { ...change, known }, fresh, ownVerdict);
   const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
   if (applied) {
     const iamport_message = `${said} applied`;
@@ -330,10 +322,15 @@ const afterPgRefusal = async (
 };
 
 /** What the payment, just read from the gateway, shows the change did. */
-const judge = (deps: RefundDeps, { attempt, known, earlier }: Change, fresh: Payment) => {
+const judge = (
+  deps: RefundDeps,
+  { attempt, known, earlier }: Change,
+  fresh: Payment,
+  by: typeof ownVerdict = verdictOf,
+) => {
   // An earlier attempt's late-applied cancel the ledger had not read when this one was sent is not this one's.
   const othersLate = lateCancelsOfOthers(deps.gateway, fresh, earlier ?? [])(attempt);
-  return verdictOf(attempt, fresh, new Set([...known, ...othersLate]), deps.gateway.checksumOrdersCancels);
+  return by(attempt, fresh, new Set([...known, ...othersLate]), deps.gateway.checksumOrdersCancels);
 };
 
 /** The change may or may not have happened: ask i'mport, and answer only what it shows. */

@@ -69,11 +69,11 @@ export const verdictOf = (
 };
 
 /**
- * verdictOf, passing over entries that do not carry the attempt's own words (cancel-history.ts sentBy): for a PayPal
- * cancel waiting on its approval, whose wait has no end, a cancel of the same amount made in i'mport's console
- * meanwhile is not it (the reason the proxy sent is on every entry it made).
+ * verdictOf, passing over entries that do not carry the attempt's own words (cancel-history.ts sentBy): a cancel of the
+ * same amount made in i'mport's console meanwhile is not it (the reason the proxy sent is on every entry it made). For
+ * a PayPal cancel waiting on its approval, whose wait has no end, and for a PG's refusal that shows applied all the same.
  */
-const ownVerdict = (
+export const ownVerdict = (
   attempt: Judged & Pick<Attempt, 'reason'>,
   payment: Payment,
   claimed: ReadonlySet<string>,

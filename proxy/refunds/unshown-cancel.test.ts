@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
@@ -59,18 +60,18 @@ const atIamport = async (fake: FakeIamport, impUid: string) => {
  * its checksum: PayPal's approval is not a new request, and a cancel made in the console meanwhile changed the balance.
  */
 const heldShowsNow = async (h: Harness, impUid: string, keptReason?: string) => {
-  const token = await issueToken(playing.fake);
   const held = playing.held as Record<string, unknown>;
   // `keptReason`: the refund's words as i'mport keeps them on the entry (blanks run together, cut short).
-  const approval = { ...held, checksum: undefined, reason: keptReason ?? held.reason };
-  const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(approval, token));
-  assert.equal(((await res.json()) as { code: number }).code, 0);
-  const hook = await h.app.request('/webhooks/iamport', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ imp_uid: impUid, status: 'cancelled' }),
-  });
+  await applyAtIamport({ ...held, checksum: undefined, reason: keptReason ?? held.reason });
+  const hook = await notifyOf(h, impUid, playing.fake.getPayment(impUid)!.merchant_uid);
   assert.equal(hook.status, 200);
+};
+
+/** A cancel the proxy sent (held by the test), applied at i'mport as sent: code 0. */
+const applyAtIamport = async (body: unknown) => {
+  const token = await issueToken(playing.fake);
+  const res = await playing.fake.fetch(`${BASE}/payments/cancel`, json(body, token));
+  assert.equal(((await res.json()) as { code: number }).code, 0);
 };
 
 const eventsOf = async (h: Harness, receiver: WebhookReceiver) => {
@@ -224,17 +225,8 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     assert.equal((await h.cancel(body, { key: 'un-pp-twin-1' })).body.accepted, true);
     // A day on, staff refund 3,000 in i'mport's console (another reason), and i'mport's webhook says so.
     h.clock.advance(24 * 3600 * 1000);
-    const token = await issueToken(playing.fake);
-    await playing.fake.fetch(
-      `${BASE}/payments/cancel`,
-      json({ imp_uid: p.imp_uid, amount: 3000, reason: 'console' }, token),
-    );
-    const hook = await h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: p.imp_uid, status: 'cancelled' }),
-    });
-    assert.equal(hook.status, 200);
+    await cancelAtIamport({ fake: playing.fake }, p.imp_uid, 3000);
+    assert.equal((await notifyOf(h, p.imp_uid, 'UN-PP-TWIN')).status, 200);
     await h.settled();
     assert.equal((await h.store.listAttempts('UN-PP-TWIN'))[0]!.outcome, 'unknown', 'still waiting on PayPal');
     const view = await h.view('UN-PP-TWIN');
@@ -260,8 +252,7 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     h.fake.addPayment({ merchant_uid: 'UN-PP-RACE', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
     await h.view('UN-PP-RACE');
     playing.answer = async ({ imp_uid }) => {
-      const token = await issueToken(playing.fake);
-      await playing.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid, amount: 3000, reason: 'console' }, token));
+      await cancelAtIamport({ fake: playing.fake }, imp_uid, 3000);
       return { code: 0, message: null, response: await atIamport(playing.fake, imp_uid) };
     };
     const first = await h.cancel({ merchant_uid: 'UN-PP-RACE', cancel_request_amount: 3000, reason: 'mine' });
@@ -321,8 +312,7 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     assert.equal(first.body.accepted, true);
     // PayPal never approves it; a week on, staff refund the whole payment in i'mport's console.
     h.clock.advance(7 * 24 * 3600 * 1000);
-    const token = await issueToken(playing.fake);
-    await playing.fake.fetch(`${BASE}/payments/cancel`, json({ imp_uid: p.imp_uid, reason: 'console' }, token));
+    await cancelAtIamport({ fake: playing.fake }, p.imp_uid, 10_000);
     const view = await h.view('UN-PP-MOOT');
     assert.deepEqual([view.body.cancel_amount, view.body.reason], [10_000, 'fully_refunded']);
     assert.equal((await h.store.listAttempts('UN-PP-MOOT'))[0]!.outcome, 'failed');
@@ -339,8 +329,7 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     h.fake.addPayment({ merchant_uid: 'UN-PP-PAID', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
     await h.view('UN-PP-PAID');
     playing.answer = async (held) => {
-      const token = await issueToken(playing.fake);
-      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      await applyAtIamport(held);
       return { code: 0, message: null, response: { ...(await atIamport(playing.fake, held.imp_uid)), status: 'paid' } };
     };
     const first = await h.cancel({ merchant_uid: 'UN-PP-PAID', cancel_request_amount: 3000, reason: 'mine' });
@@ -395,8 +384,7 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     await h.view('UN-CARD', { grant });
     // i'mport applies the cancel and answers code 0, its payment without cancel_history (optional in its schema).
     playing.answer = async (held) => {
-      const token = await issueToken(playing.fake);
-      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      await applyAtIamport(held);
       return {
         code: 0,
         message: null,
@@ -424,8 +412,7 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     await h.view('UN-MINE');
     // i'mport applies the cancel and answers with another payment.
     playing.answer = async (held) => {
-      const token = await issueToken(playing.fake);
-      await playing.fake.fetch(`${BASE}/payments/cancel`, json(held, token));
+      await applyAtIamport(held);
       return { code: 0, message: null, response: await atIamport(playing.fake, other.imp_uid) };
     };
     const res = await h.cancel({ merchant_uid: 'UN-MINE', cancel_request_amount: 3000, reason: 'part' }, { key: 'k' });

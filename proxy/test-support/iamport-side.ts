@@ -8,8 +8,16 @@ import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts
 import type { Harness, TestClock } from './harness.ts';
 import { withFetch } from './rewrite-answers.ts';
 
-/** A cancel of `amount` made at i'mport, not through the proxy; `checksum`, when given, is checked as i'mport does. */
-export const cancelAtIamport = async (h: Harness, impUid: string, amount: number, checksum?: number): Promise<void> => {
+/**
+ * A cancel of `amount` made at i'mport, not through the proxy; `checksum`, when given, is checked as i'mport does. `h`:
+ * a harness, or just the fake i'mport (one whose proxy-side fetch is played by the test, say).
+ */
+export const cancelAtIamport = async (
+  h: Pick<Harness, 'fake'>,
+  impUid: string,
+  amount: number,
+  checksum?: number,
+): Promise<void> => {
   const token = await issueToken(h.fake);
   const body = { imp_uid: impUid, amount, reason: 'at i’mport', ...(checksum === undefined ? {} : { checksum }) };
   const res = await h.fake.fetch(`${BASE}/payments/cancel`, json(body, token));

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { consoleRace } from '../test-support/iamport-side.ts';
+import { consoleRace, notifyOf } from '../test-support/iamport-side.ts';
 import { patchPayments, rewriteAnswers, withFetch } from '../test-support/rewrite-answers.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
@@ -236,12 +236,6 @@ describe("i'mport's history entries without their cancellation_id", () => {
     }, only);
     return racingStart(withFetch(fake, rewriteAnswers(fake.fetch, rewrite)));
   };
-  const webhookFor = (h: Harness, impUid: string) =>
-    h.app.request('/webhooks/iamport', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ imp_uid: impUid, status: 'cancelled' }),
-    });
 
   it('an empty cancellation_id on every entry: a refund of ours and two console cancels after it, each told as what it is', async () => {
     const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: '' }));
@@ -249,9 +243,9 @@ describe("i'mport's history entries without their cancellation_id", () => {
     const ours = await h.cancel({ merchant_uid: 'EX-EMPTY', cancel_request_amount: 3000, reason: 'mine' });
     assert.equal(ours.res.status, 200);
     await cancelInConsole(h, p.imp_uid, 2000);
-    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-EMPTY')).status, 200);
     await cancelInConsole(h, p.imp_uid, 1000);
-    assert.equal((await webhookFor(h, p.imp_uid)).status, 200);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-EMPTY')).status, 200);
     const events = await received(h, receiver);
     assert.deepEqual(
       events.map((e) => [e.type, e.data.amount]),
