@@ -2,6 +2,7 @@
  * @module What the admin API shows of the ledger: a refund attempt as a row (JSON and CSV alike) and a payment.
  * Times are UNIX seconds, as everywhere else in the API; accounts are the audit's masked ones (the ledger has no other).
  */
+import { cancelableOf } from '../refunds/rules.ts';
 import type { Attempt, StoredPayment } from '../store/store.ts';
 
 /** An attempt's `status`: its outcome, or `in_progress` while it has none (running, or its process died). */
@@ -75,7 +76,7 @@ export const paymentRow = (payment: StoredPayment) => ({
   name: payment.name,
   amount: payment.amount,
   cancel_amount: payment.cancel_amount,
-  cancelable_amount: payment.amount - payment.cancel_amount,
+  cancelable_amount: cancelableOf(payment),
   currency: payment.currency,
   status: payment.status,
   pay_method: payment.pay_method,

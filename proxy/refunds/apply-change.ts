@@ -7,6 +7,7 @@
  */
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { ChangeResult, Refused } from '../gateways/gateway.ts';
+import { sameAmount } from '../payments/money.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
@@ -316,7 +317,7 @@ const afterPgRefusal = async (
     return { kind: 'applied', payment: fresh, entry };
   }
   const unfinished = (fresh.cancels_pending ?? []).some(
-    (e) => !revoking && e.amount === attempt.amount && !change.known.has(entryId(e)) && sentBy(attempt, e),
+    (e) => !revoking && sameAmount(e.amount, attempt.amount) && !change.known.has(entryId(e)) && sentBy(attempt, e),
   );
   return unfinished ? leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms }) : undefined;
 };

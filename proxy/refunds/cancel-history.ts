@@ -3,6 +3,7 @@
  * made, which cannot be its own, which are accounted for, and the payment as it stood after one. Pure; settle.ts
  * settles attempts with it, late-cancels.ts assigns late ones.
  */
+import { money, sameAmount, sumOf } from '../payments/money.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 
@@ -44,7 +45,7 @@ export const findEntryFor = (
     .find(
       (e) =>
         !claimed.has(entryId(e)) &&
-        e.amount === attempt.amount &&
+        sameAmount(e.amount, attempt.amount) &&
         e.cancelled_at * 1000 >= attempt.started_at - CLOCK_SLACK_MS,
     );
 
@@ -56,12 +57,12 @@ export const findEntryFor = (
  */
 export const countedBefore = (attempt: Pick<Attempt, 'checksum'>, payment: Payment): Set<string> => {
   const history = payment.cancel_history;
-  if (attempt.checksum === null || history.reduce((sum, e) => sum + e.amount, 0) !== payment.cancel_amount) {
+  if (attempt.checksum === null || !sameAmount(sumOf(history.map((e) => e.amount)), payment.cancel_amount)) {
     return new Set();
   }
-  const before = payment.amount - attempt.checksum;
+  const before = money(payment.amount - attempt.checksum);
   const upTo = (e: Cancellation) =>
-    history.reduce((sum, other) => (other !== e && other.cancelled_at <= e.cancelled_at ? sum + other.amount : sum), 0);
+    sumOf(history.filter((other) => other !== e && other.cancelled_at <= e.cancelled_at).map((other) => other.amount));
   return new Set(history.filter((e) => upTo(e) < before).map(entryId));
 };
 
@@ -110,6 +111,6 @@ export const paymentAfter = (payment: Payment, entry: Cancellation): Payment => 
   const id = entryId(entry);
   const at = history.findIndex((e) => entryId(e) === id);
   if (at < 0 || at === history.length - 1) return payment;
-  const cancelled = history.slice(0, at + 1).reduce((sum, e) => sum + e.amount, 0);
+  const cancelled = sumOf(history.slice(0, at + 1).map((e) => e.amount));
   return { ...payment, cancel_amount: cancelled };
 };

@@ -10,6 +10,7 @@
 import { ERRORS } from '../../shared/errors.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import { checkHolder } from '../holders/holder-check.ts';
+import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
@@ -315,7 +316,7 @@ const refund = async (
   if (isRevocable(payment)) {
     // Nothing was paid: the account number is revoked whole. A part asked for is a request this cannot carry out.
     const asked = req.cancel_request_amount;
-    if (asked !== undefined && asked !== cancelableOf(payment)) {
+    if (asked !== undefined && !sameAmount(asked, cancelableOf(payment))) {
       const whole = `This virtual account has not been paid: it is revoked whole (${cancelableOf(payment)} ${payment.currency}), never in part; leave cancel_request_amount out.`;
       return rejectLocally(fail('INVALID_REQUEST', whole), payment.imp_uid);
     }

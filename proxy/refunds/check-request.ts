@@ -2,6 +2,7 @@
 import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
+import { money, sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import { notRefundableReason, refundableNow } from './rules.ts';
 
@@ -63,7 +64,7 @@ export const checkRequest = (
   }
   // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
   // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
-  if (req.checksum !== undefined && req.checksum !== cancelable) {
+  if (req.checksum !== undefined && !sameAmount(req.checksum, cancelable)) {
     return refuse(
       'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
       `The refundable amount is now ${cancelable} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
@@ -71,10 +72,11 @@ export const checkRequest = (
       cancelable,
     );
   }
-  const amount = req.cancel_request_amount ?? cancelable;
-  if (p.currency === 'KRW' && !Number.isInteger(amount)) {
+  if (p.currency === 'KRW' && req.cancel_request_amount !== undefined && !Number.isInteger(req.cancel_request_amount)) {
     return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');
   }
+  // A caller's amount without floating-point noise, as the balance is (money.ts): what is sent and recorded.
+  const amount = req.cancel_request_amount === undefined ? cancelable : money(req.cancel_request_amount);
   if (amount > cancelable) {
     return refuse(
       'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',

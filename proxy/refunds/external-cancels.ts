@@ -5,6 +5,7 @@
  * Only with merchant webhooks on, and only under the order's lease with every attempt settled, so an entry one of our
  * attempts made is never taken for someone else's.
  */
+import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
@@ -45,7 +46,7 @@ export const recordExternalCancels = async (
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
     const id = entryId(entry);
     if (ours.has(id)) continue;
-    if (waiting.some((a) => a.amount === entry.amount && sentBy(a, entry))) continue;
+    if (waiting.some((a) => sameAmount(a.amount, entry.amount) && sentBy(a, entry))) continue;
     // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
     const after = paymentAfter(payment, entry);
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;

@@ -5,6 +5,7 @@
  * ones settled as not made turned out to have refunded late.
  */
 import type { Grant } from '../auth/grant.ts';
+import { money } from '../payments/money.ts';
 import type { Attempt } from '../store/store.ts';
 import type { LateRefunds } from './late-cancels.ts';
 import { isUnsettled } from './settle.ts';
@@ -25,5 +26,5 @@ export const grantRemaining = (grant: Grant, attempts: readonly Attempt[], late:
     if (a.outcome === 'succeeded') used += a.refunded ?? 0;
     else if (isUnsettled(a) || late.has(a.id)) used += a.amount ?? 0;
   }
-  return Math.max(0, grant.max_amount - used);
+  return Math.max(0, money(grant.max_amount - used));
 };

@@ -1,6 +1,7 @@
 /** @module What i'mport and the PGs would refuse, decided locally so a refusal never costs an i'mport call. */
 import { type Bank, needsRefundAccount } from '../../shared/banks.ts';
 import type { NotRefundableReason } from '../../shared/schemas/refund-view.ts';
+import { money, sumOf } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 
 const KST_OFFSET_MS = 9 * 3600 * 1000;
@@ -10,14 +11,14 @@ export const kstMonth = (epochMs: number): string => new Date(epochMs + KST_OFFS
 
 /** What can still be refunded (i'mport's `checksum`). */
 export const cancelableOf = (p: Pick<Payment, 'amount' | 'cancel_amount'>): number =>
-  Math.max(0, p.amount - p.cancel_amount);
+  Math.max(0, money(p.amount - p.cancel_amount));
 
 /**
  * What can be refunded now: cancelableOf less the cancels the gateway accepted and has not finished (PortOne V2's
  * REQUESTED ones, in a copy read fresh), which it no longer counts as cancellable either. The checksum a refund sends.
  */
 export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'cancels_pending'>): number =>
-  Math.max(0, cancelableOf(p) - (p.cancels_pending ?? []).reduce((sum, c) => sum + c.amount, 0));
+  Math.max(0, money(cancelableOf(p) - sumOf((p.cancels_pending ?? []).map((c) => c.amount))));
 
 /**
  * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2 names `paypal_v2`; its PG list

@@ -11,6 +11,7 @@
  *   gateway computes the VAT itself, where sending it again counted it twice.
  */
 import type { Grant } from '../auth/grant.ts';
+import { money, sumOf } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { isRevokeAttempt } from './cancel-history.ts';
@@ -20,7 +21,7 @@ import { isUnsettled } from './settle.ts';
 
 /** What of the payment's tax-free part can still be refunded, where the gateway reports it; null where it does not. */
 export const taxFreeLeft = (payment: Payment): number | null =>
-  payment.tax_free == null ? null : Math.max(0, payment.tax_free - (payment.cancelled_tax_free ?? 0));
+  payment.tax_free == null ? null : Math.max(0, money(payment.tax_free - (payment.cancelled_tax_free ?? 0)));
 
 /**
  * taxFreeLeft less the tax-free parts of cancels the gateway accepted and has not finished, as refundableNow() is
@@ -28,8 +29,8 @@ export const taxFreeLeft = (payment: Payment): number | null =>
  */
 const taxFreeLeftNow = (payment: Payment): number | null => {
   const left = taxFreeLeft(payment);
-  const held = (payment.cancels_pending ?? []).reduce((sum, c) => sum + (c.tax_free_amount ?? 0), 0);
-  return left === null ? null : Math.max(0, left - held);
+  const held = sumOf((payment.cancels_pending ?? []).map((c) => c.tax_free_amount ?? 0));
+  return left === null ? null : Math.max(0, money(left - held));
 };
 
 /** The grant's tax-free part as this refund may still send it (checkRequest's floor for the amount); null without. */
@@ -52,7 +53,7 @@ export const taxSplit = (
 ): { readonly taxFree?: number; readonly vat?: number } => {
   const left = taxFreeLeftNow(payment);
   const fromGrant = grantTaxFree(grant, payment);
-  const least = left === null ? 0 : Math.min(left, Math.max(0, amount - (refundableNow(payment) - left)));
+  const least = left === null ? 0 : Math.min(left, Math.max(0, money(amount - (refundableNow(payment) - left))));
   const taxFree = fromGrant ?? (least > 0 ? least : null);
   const vat = grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? grant.vat_amount : null;
   return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };

@@ -143,7 +143,9 @@ export const toRefundView = (
     refund_tel_required: needsRefundTel(p),
     ...(accountRequired ? { banks: [...banks] } : {}),
     payout_estimate: accountRequired ? payoutEstimateFor(p.pg_provider) : null,
-    // Whole units: a cap written with a fraction must not offer a fraction of a won.
-    ...(grantRemaining === null ? {} : { grant_remaining: Math.floor(grantRemaining) }),
+    // Whole won: a cap written with a fraction must not offer a fraction of a won (a USD cap's cents stay).
+    ...(grantRemaining === null
+      ? {}
+      : { grant_remaining: p.currency === 'KRW' ? Math.floor(grantRemaining) : grantRemaining }),
   };
 };

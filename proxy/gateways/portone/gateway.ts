@@ -9,6 +9,7 @@ import * as v from 'valibot';
 import { REFUND_BANKS_V2 } from '../../../shared/banks-v2.ts';
 import type { Log } from '../../log-line.ts';
 import type { FetchLike } from '../../net/fetch-like.ts';
+import { money } from '../../payments/money.ts';
 import type { Payment } from '../../payments/payment.ts';
 import type { ChangeResult, Gateway, HolderLookup, LookupResult, RecordCall, Unavailable } from '../gateway.ts';
 import { cancelBodyOf } from './cancel-body.ts';
@@ -198,7 +199,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       // PortOne replays a finished request's answer for its key: a cancellation our copy already holds is not new.
       if (before.cancel_history.some((e) => e.cancellation_id === cancellation.id))
         return { kind: 'ok', payment: before };
-      const cancelAmount = before.cancel_amount + cancellation.totalAmount;
+      const cancelAmount = money(before.cancel_amount + cancellation.totalAmount);
       const payment: Payment = {
         ...before,
         cancel_amount: cancelAmount,
@@ -207,7 +208,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         cancel_history: [...before.cancel_history, toCancellation(cancellation)],
         ...(before.tax_free == null
           ? {}
-          : { cancelled_tax_free: (before.cancelled_tax_free ?? 0) + (cancellation.taxFreeAmount ?? 0) }),
+          : { cancelled_tax_free: money((before.cancelled_tax_free ?? 0) + (cancellation.taxFreeAmount ?? 0)) }),
       };
       return { kind: 'ok', payment };
     },

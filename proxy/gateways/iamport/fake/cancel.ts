@@ -2,7 +2,7 @@
 import { type Fields, numberField, stringField } from './body.ts';
 import { MESSAGES } from './envelope.ts';
 import type { FakeCancelEntry, FakePayment } from './payment-schema.ts';
-import { type PaymentBook, RECEIPT_BASE } from './payments.ts';
+import { decimal, type PaymentBook, RECEIPT_BASE } from './payments.ts';
 import { randomHex } from './random.ts';
 import { acceptsRefundBank, needsRefundAccount, needsRefundTel } from './refund-banks.ts';
 
@@ -58,7 +58,7 @@ const isMoney = (n: number) => Number.isFinite(n) && n >= 0;
 export const checkAtIamport = (payment: FakePayment, request: CancelRequest): CancelVerdict => {
   if (payment.status === 'ready') return refuse('결제완료되지 않은 결제건은 취소할 수 없습니다.(ready)');
   if (payment.status === 'failed') return refuse('결제실패한 결제건은 취소할 수 없습니다.(failed)');
-  const balance = payment.amount - payment.cancel_amount;
+  const balance = decimal(payment.amount - payment.cancel_amount);
   if (balance <= 0) return refuse(MESSAGES.alreadyCancelled);
   if (request.amount !== undefined && !isMoney(request.amount)) return refuse('취소요청금액이 올바르지 않습니다.');
   if (request.checksum !== undefined && request.checksum !== balance) {
@@ -66,7 +66,7 @@ export const checkAtIamport = (payment: FakePayment, request: CancelRequest): Ca
       `취소가능잔액(checksum)이 일치하지 않습니다.(checksum: ${request.checksum}, 취소가능잔액: ${balance})`,
     );
   }
-  const amount = request.amount || balance;
+  const amount = decimal(request.amount || balance);
   if (amount > balance) return refuse(`취소요청금액(${amount})이 취소가능잔액(${balance})을 초과합니다.`);
   if (needsRefundAccount(payment)) {
     if (!request.refund_holder || !request.refund_bank || !request.refund_account) {
@@ -130,7 +130,7 @@ export const applyCancel = (
   };
   payment.cancel_history.push(entry);
   if (entry.receipt_url) payment.cancel_receipt_urls.push(entry.receipt_url);
-  payment.cancel_amount += amount;
+  payment.cancel_amount = decimal(payment.cancel_amount + amount);
   payment.cancelled_at = nowSec;
   payment.cancel_reason = entry.reason;
   payment.status = 'cancelled';

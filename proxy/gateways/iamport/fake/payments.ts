@@ -4,6 +4,12 @@ import { type FakePayment, type FakePaymentInput, FakePaymentInputSchema } from 
 import { randomDigits, randomHex } from './random.ts';
 
 const THREE_DAYS = 3 * 24 * 3600;
+
+/**
+ * An amount as i'mport keeps it: a decimal, so 10.10 less 2.90 is 7.2 there (in floating point, 7.199999999999999).
+ * Rounded to a millionth, below any currency's smallest unit.
+ */
+export const decimal = (amount: number): number => Math.round(amount * 1e6) / 1e6;
 export const RECEIPT_BASE = 'https://fake-iamport.test/receipts';
 
 /** A complete payment from a seed; the defaults are what a fresh, paid card payment on KG Inicis looks like. */
@@ -13,7 +19,7 @@ export const buildPayment = (seed: FakePaymentInput, nowSec: number): FakePaymen
   const payMethod = input.pay_method ?? 'card';
   const status = input.status ?? 'paid';
   const history = input.cancel_history ?? [];
-  const cancelled = history.reduce((sum, entry) => sum + entry.amount, 0);
+  const cancelled = decimal(history.reduce((sum, entry) => sum + entry.amount, 0));
   const startedAt = input.started_at ?? input.paid_at ?? nowSec;
   const isVbank = payMethod === 'vbank';
   const wasPaid = status === 'paid' || status === 'cancelled';

@@ -1,0 +1,82 @@
+// Amounts with fractions (a USD payment): the balance, a grant's cap and i'mport's entries read alike, so the rest of a
+// payment can be refunded, a capped grant allows what it says, and a refund whose answer was lost is recognised (never
+// made twice). i'mport keeps amounts as decimals (the fake does: 10.10 less 2.90 is 7.2 there), through app.request().
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport } from '../test-support/iamport-side.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const usdPayment = (merchantUid: string, amount: number) =>
+  h.fake.addPayment({ merchant_uid: merchantUid, amount, currency: 'USD', pg_provider: 'html5_inicis' });
+
+describe('amounts with fractions', () => {
+  it("the rest of a USD payment after a console cancel is refundable: 10.10 less 2.90 is 7.2, i'mport's balance", async () => {
+    h = await createHarness();
+    const p = usdPayment('FR-REST', 10.1);
+    await cancelAtIamport(h, p.imp_uid, 2.9);
+    const view = await h.view('FR-REST');
+    assert.equal(view.body.cancelable_amount, 7.2, 'not 7.199999999999999');
+
+    const rest = await h.cancel({ merchant_uid: 'FR-REST', reason: 'rest', checksum: 7.2 }, { key: 'fr-rest' });
+    assert.equal(rest.res.status, 200, JSON.stringify(rest.body));
+    assert.deepEqual([rest.body.refunded, rest.body.cancelable_amount], [7.2, 0]);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10.1);
+  });
+
+  it('a capped grant allows the whole of its cap: 10.10 less a refund of 2.90 leaves 7.2 to refund', async () => {
+    h = await createHarness();
+    const p = usdPayment('FR-CAP', 20);
+    const grant = await h.grant('FR-CAP', { maxAmount: 10.1, jti: 'cap-1' });
+    await h.view('FR-CAP', { grant });
+    const first = await h.cancel(
+      { merchant_uid: 'FR-CAP', cancel_request_amount: 2.9, reason: 'part' },
+      { grant, key: 'fr-cap-1' },
+    );
+    assert.equal(first.res.status, 200, JSON.stringify(first.body));
+    await h.settled();
+
+    const view = await h.view('FR-CAP', { grant });
+    assert.equal(view.body.grant_remaining, 7.2, 'not 7.199999999999999');
+    const rest = await h.cancel(
+      { merchant_uid: 'FR-CAP', cancel_request_amount: view.body.grant_remaining, reason: 'rest of the cap' },
+      { grant, key: 'fr-cap-2' },
+    );
+    assert.equal(rest.res.status, 200, JSON.stringify(rest.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 10.1);
+    await h.settled();
+    const over = await h.cancel(
+      { merchant_uid: 'FR-CAP', cancel_request_amount: 0.01, reason: 'over the cap' },
+      { grant, key: 'fr-cap-3' },
+    );
+    assert.deepEqual([over.res.status, over.body.error?.code], [403, 'FORBIDDEN'], 'the cap is spent');
+  });
+
+  it("a refund of an amount with floating-point noise whose answer was lost is recognised in i'mport's entry, and never made twice", async () => {
+    h = await createHarness();
+    const p = usdPayment('FR-LOST', 10);
+    await h.view('FR-LOST');
+    h.fake.inject({ kind: 'lose_response' });
+    const noisy = 0.1 + 0.2; // 0.30000000000000004, as a client's own arithmetic may send it
+    const body = { merchant_uid: 'FR-LOST', cancel_request_amount: noisy, reason: 'lost' };
+    const first = await h.cancel(body, { key: 'fr-lost' });
+    await h.settled();
+    // However the lost answer was told, the same key now answers the refund that was made, and sends nothing more.
+    const again = await h.cancel(body, { key: 'fr-lost' });
+    assert.equal(again.res.status, 200, `first: ${JSON.stringify(first.body)} again: ${JSON.stringify(again.body)}`);
+    assert.equal(again.body.refunded, 0.3);
+    const [attempt] = await h.store.listAttempts('FR-LOST');
+    assert.deepEqual([attempt!.outcome, attempt!.refunded], ['succeeded', 0.3]);
+    const other = await h.cancel({ ...body, reason: 'once more' }, { key: 'fr-lost-2' });
+    await h.settled();
+    assert.equal(h.fake.count('cancel'), 2, 'the second key made a refund of its own');
+    assert.equal(other.res.status, 200);
+    assert.equal(
+      h.fake.getPayment(p.imp_uid)!.cancel_amount,
+      0.6,
+      'two refunds, one per key: the lost one not made again',
+    );
+  });
+});
