@@ -71,6 +71,13 @@ describe('merchant grants', () => {
     assert.ok(check.grant.exp > now() && check.grant.exp <= now() + 60);
   });
 
+  it('says a grant whose exp is not a number is not valid, not that it expired', async () => {
+    const check = await verifyGrant(await hs256({ sub: 'G-1', exp: String(now() + 600) }), GRANT_SECRET);
+    assert.deepEqual(check, { ok: false, reason: 'the grant is not valid' });
+    const late = await verifyGrant(await hs256({ sub: 'G-1', exp: now() - 1 }), GRANT_SECRET);
+    assert.deepEqual(late, { ok: false, reason: 'the grant has expired' });
+  });
+
   it('says why a long-lived grant is refused, and accepts one at exactly MAX_GRANT_TTL', async () => {
     h = await createHarness({ config: { maxGrantTtlSeconds: 600 } });
     h.fake.addPayment({ merchant_uid: 'G-3', amount: 1000 });

@@ -80,7 +80,8 @@ const CLOCK_SKEW_SEC = 60;
 const timeRefusal = ({ exp, nbf, iat }: Readonly<Record<string, unknown>>, nowSec: number): string | null => {
   const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
   if (nbf !== undefined && (!isTime(nbf) || nbf > nowSec + CLOCK_SKEW_SEC)) return 'the grant is not valid';
-  if (exp !== undefined && (!isTime(exp) || exp <= nowSec)) return 'the grant has expired';
+  if (exp !== undefined && !isTime(exp)) return 'the grant is not valid';
+  if (exp !== undefined && exp <= nowSec) return 'the grant has expired';
   if (iat !== undefined && (!isTime(iat) || nowSec + CLOCK_SKEW_SEC < iat)) return 'the grant is not valid';
   return null;
 };
