@@ -19,6 +19,7 @@ import { legacyRequestHash, requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
 import { grantTaxFree } from '../refunds/tax-split.ts';
+import type { RefundRequestRecord } from '../store/requests.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
 import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
@@ -63,6 +64,22 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
   return result;
 };
 
+/** The order's request made under Idempotency-Key `key`, if any: read page by page (an order has few requests). */
+const requestMadeWith = async (
+  deps: RequestDeps,
+  merchantUid: string,
+  key: string,
+): Promise<RefundRequestRecord | null> => {
+  let after: { created_at: number; id: string } | undefined;
+  for (;;) {
+    const page = await deps.store.pageRequests({ merchant_uid: merchantUid, limit: 100, ...(after ? { after } : {}) });
+    const made = page.find((r) => r.idempotency_key === key);
+    if (made || page.length < 100) return made ?? null;
+    const last = page[page.length - 1] as RefundRequestRecord;
+    after = { created_at: last.created_at, id: last.id };
+  }
+};
+
 const create = async (
   deps: RequestDeps,
   sealer: Sealer,
@@ -70,10 +87,14 @@ const create = async (
   order: OrderSnapshot,
 ): Promise<RequestOutcome> => {
   const { request: req, grant, idempotencyKey: key } = input;
+  // The key was claimed before and its answer never stored: an earlier run may have made the request (and staff may
+  // have decided it since). That request, as it stands, is this one's answer; never a second request for one ask.
+  if (key !== null && order.key && !order.key.created) {
+    const made = await requestMadeWith(deps, req.merchant_uid, key);
+    if (made) return { kind: 'created', request: made };
+  }
   const latest = await deps.store.latestRequest(req.merchant_uid);
   if (latest && isOpenStatus(latest.status)) {
-    // An earlier run with this key made it and ended before its answer was stored: that is this request's answer.
-    if (key !== null && latest.idempotency_key === key) return { kind: 'created', request: latest };
     return failAbout('REFUND_REQUEST_OPEN', 'This order already has an open refund request.', latest);
   }
   if (latest?.status === 'rejected' && !latest.allow_new_request) {
