@@ -19,9 +19,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const createDenoFetch = (deno: DenoHttp, fetchFn: typeof fetch = fetch): FetchLike => {
   const oneUse = deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+  // Redirects are answers, never followed (as on every entry: portable.ts).
   return (url: string, init: FetchInit) =>
     SAFE_METHODS.has(init.method.toUpperCase())
-      ? fetchFn(url, init)
+      ? fetchFn(url, { ...init, redirect: 'manual' })
       : // `client` is Deno's own RequestInit member.
-        fetchFn(url, { ...init, client: oneUse } as RequestInit);
+        fetchFn(url, { ...init, redirect: 'manual', client: oneUse } as RequestInit);
 };

@@ -64,8 +64,10 @@ export const clientIpFromPeer = (trustedHops: number) => clientIp(trustedHops, p
 
 /** The pieces of the proxy that are the same on Workers, Deno and Bun. */
 export const portablePieces = {
-  // A plain call: workerd refuses its fetch invoked as a method of another object ("Illegal invocation").
-  fetch: (input, init) => fetch(input, init),
+  // A plain call: workerd refuses its fetch invoked as a method of another object ("Illegal invocation"). Redirects
+  // are answers, never followed (as on the Node entry): a receiver's 3xx is a failed delivery, not a POST of a signed
+  // event to wherever its Location points (an internal address, say).
+  fetch: (input, init) => fetch(input, { ...init, redirect: 'manual' }),
   loadWidget: async (file) => (file === 'refund-desk.js' ? EMBEDDED_DESK : EMBEDDED_WIDGET),
 } satisfies Partial<RuntimePieces>;
 
