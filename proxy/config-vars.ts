@@ -5,7 +5,8 @@
 import * as v from 'valibot';
 import { parseIp } from './net/ip.ts';
 
-const text = (what: string) => v.pipe(v.string(), v.trim(), v.minLength(1, `${what} is empty`));
+// The variable's name is put before each message by config.ts (readerOf), so a message never repeats it.
+const text = (_what: string) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is empty'));
 const int = (min: number, max: number) =>
   v.pipe(
     v.string(),
@@ -20,6 +21,11 @@ const httpUrl = v.pipe(
   v.trim(),
   v.url('must be a URL'),
   v.check((s) => /^https?:\/\//.test(s), 'must start with http:// or https://'),
+  // Printed at start-up and in /health's details: a password in it would be logged and served.
+  v.check(
+    (s) => !URL.canParse(s) || (new URL(s).username === '' && new URL(s).password === ''),
+    'must not carry a user or password (user:password@)',
+  ),
   v.transform((s) => s.replace(/\/+$/, '')),
 );
 /** A URL used as given: a shop's handler may tell `/hook` from `/hook/`. */
@@ -112,7 +118,12 @@ const secondsList = v.pipe(
   ),
   v.transform((items) => items.map(Number)),
 );
-const secret = v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'));
+/** A signing secret: 32 characters or more, none of them blank (spaces would make a guessable key look long). */
+const secret = v.pipe(
+  v.string(),
+  v.minLength(32, 'must be at least 32 characters'),
+  v.regex(/^\S+$/, 'must not contain spaces or other blanks'),
+);
 
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
 export const VARS = {

@@ -463,4 +463,25 @@ describe('grantSecretOf (npm run grant)', () => {
     const neither = grantSecretOf({});
     assert.ok(!neither.ok && /REFUND_TOKEN_SECRET .*SANDBOX_TOKEN_SECRET.* is not set/.test(neither.problem));
   });
+
+  it('stops start-up on values that look set but cannot work, each named once', () => {
+    assert.match(problemsOf({ ...base, IMP_SECRET: '   ' }), /IMP_SECRET is empty/);
+    assert.doesNotMatch(problemsOf({ ...base, IMP_SECRET: '   ' }), /IMP_SECRET IMP_SECRET/);
+    // A password in the gateway's URL would be printed at start-up and in /health's details.
+    assert.match(
+      problemsOf({ ...base, IAMPORT_API_URL: 'https://egress:PASSWORD@egress.internal:8443' }),
+      /IAMPORT_API_URL must not carry a user or password/,
+    );
+    // Blanks do not count towards a secret's length.
+    assert.match(
+      problemsOf({ ...base, REFUND_TOKEN_SECRET: ' '.repeat(28) + 'abcd' }),
+      /REFUND_TOKEN_SECRET must not contain/,
+    );
+    // An admin key no Authorization header can carry as written.
+    const keys = ['k'.repeat(20) + ' ' + 'k'.repeat(20), '관리자'.repeat(11)];
+    for (const key of keys) {
+      assert.match(problemsOf({ ...base, ADMIN_API_KEYS: key }), /ADMIN_API_KEYS: key 1 of 1 has a character a header/);
+    }
+    assert.deepEqual(parseConfig({ ...base, ADMIN_API_KEYS: 'a'.repeat(32) }).admin.keys, ['a'.repeat(32)]);
+  });
 });

@@ -213,6 +213,13 @@ const adminKeysOf = (list: string | undefined, problems: string[]): string[] => 
     );
   }
   keys.forEach((key, i) => {
+    // A key travels in an Authorization header: printable ASCII without blanks, or it could never be sent as written.
+    if (!/^[\x21-\x7e]+$/.test(key)) {
+      problems.push(
+        `ADMIN_API_KEYS: key ${i + 1} of ${keys.length} has a character a header cannot carry as written (a blank, ` +
+          'a control character or one outside ASCII); use letters, digits and punctuation (openssl rand -hex 32)',
+      );
+    }
     if (key.length < MIN_ADMIN_KEY_LENGTH) {
       problems.push(
         `ADMIN_API_KEYS: key ${i + 1} of ${keys.length} is ${key.length} characters long; each key must be at least ` +

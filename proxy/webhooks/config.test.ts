@@ -123,4 +123,15 @@ describe('merchant webhook configuration', () => {
       /WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds, each at most 999999/,
     );
   });
+
+  it('refuses one receiver listed twice in another spelling (host case, its default port, a bare origin)', () => {
+    for (const urls of [
+      'https://a.example/h,https://A.EXAMPLE/h',
+      'https://a.example/h,https://a.example:443/h',
+      'https://a.example,https://a.example/',
+    ]) {
+      const message = problemsOf({ ...base, MERCHANT_WEBHOOK_URL: urls, MERCHANT_WEBHOOK_SECRET: SECRET });
+      assert.match(message, /MERCHANT_WEBHOOK_URL lists .* twice/, urls);
+    }
+  });
 });

@@ -39,8 +39,12 @@ export const merchantWebhooksOf = (
   for (const [i, url] of (vars.urls ?? []).entries()) {
     // Named without its query: a receiver's token may be in it, and start-up messages land in logs.
     const named = url.split(/[?#]/)[0];
-    // Listed twice, every event would be POSTed to it twice at once.
-    if (vars.urls?.indexOf(url) !== i) problems.push(`MERCHANT_WEBHOOK_URL lists ${named} twice`);
+    // Listed twice, every event would be POSTed to it twice at once: compared as URLs (host case, a default port).
+    const same = (other: string) =>
+      URL.canParse(other) && URL.canParse(url) && new URL(other).href === new URL(url).href;
+    if ((vars.urls ?? []).findIndex((other) => other === url || same(other)) !== i) {
+      problems.push(`MERCHANT_WEBHOOK_URL lists ${named} twice`);
+    }
     if (url.startsWith('https://')) continue;
     if (!isLoopbackUrl(url)) {
       problems.push(`MERCHANT_WEBHOOK_URL ${named} must start with https:// (http:// only to a loopback address)`);
