@@ -129,6 +129,35 @@ const fractionRefused = async (deps: RequestDeps, id: string, amount: number | u
 };
 
 /**
+ * How long after its claim an approval's refund must have begun (its attempt written): the claim is followed at once by
+ * the order's lease (seconds at most) and the account holder's check. An approval older than this with no attempt of its
+ * own ended before its refund began (a ledger error, a stopped process), and never will: ten minutes, as long as a
+ * refund whose answer was lost is taken to be possibly still running.
+ */
+const UNSTARTED_AFTER_MS = 10 * 60 * 1000;
+
+/**
+ * `request` moved from `approved` to `failed` (nothing was refunded: UPSTREAM_UNAVAILABLE) when its approval's refund
+ * never began: no attempt of it since its claim, which is at least `afterMs` old. Staff may then approve it again or
+ * reject it, and the customer sees it failed, where it would otherwise stay `approved` for good, its account kept.
+ */
+const failUnstarted = async (
+  deps: RequestDeps,
+  request: RefundRequestRecord,
+  afterMs: number,
+): Promise<RefundRequestRecord> => {
+  const claimedAt = request.decided_at;
+  if (request.status !== 'approved' || claimedAt === null || deps.now() - claimedAt < afterMs) return request;
+  const attempts = await deps.store.listAttempts(request.merchant_uid);
+  if (attempts.some((a) => a.request_id === request.id && a.started_at >= claimedAt)) return request;
+  const failed = nextStatus('approved', 'refund_failed');
+  if (!failed) return request;
+  const change = { from: 'approved', to: failed, now: deps.now(), error_code: 'UPSTREAM_UNAVAILABLE' } as const;
+  const move = await moveRequest(deps, request, change, 'refund_request.failed');
+  return 'moved' in move ? move.moved : move.lost;
+};
+
+/**
  * A request still `approved` from an earlier approval whose refund got no answer is settled only by a look at its
  * order (the gateway asked, as the customer's view does). Staff approving it again look first: once the refund shows
  * as not made (the request `failed`), it is claimed again; made, or still possibly running, and it is not.
@@ -142,6 +171,8 @@ const claimAfterLooking = async (
   const stuck = await deps.store.getRequest(id);
   if (stuck?.status !== 'approved') return null;
   await settleOrder(deps, stuck.merchant_uid);
+  const now = await deps.store.getRequest(id);
+  if (now) await failUnstarted(deps, now, UNSTARTED_AFTER_MS);
   return deps.store.claimApproval(id, claim, event);
 };
 
@@ -197,7 +228,7 @@ export const approveRequest = async (
   const telling = tellingSettled(deps, id, (request) => {
     settled.request = request;
   });
-  const outcome = await cancelRefund(telling, {
+  const refund = cancelRefund(telling, {
     request: refundRequest,
     // The customer's grant, as far as the refund needs it: who asked, which grant and its cap (so the refund counts
     // against it, as the customer's own would), and the tax parts the shop gave.
@@ -213,6 +244,12 @@ export const approveRequest = async (
     clientIp: decider.clientIp,
     origin: null,
     approval: { request_id: id, approved_by: decider.id },
+  });
+  const outcome = await refund.catch(async (error: unknown) => {
+    // Thrown (the ledger failing): if no attempt was written, the refund never began and this approval is over, so the
+    // request is failed now rather than left approved; an attempt written is settled as any refund's is.
+    await failUnstarted(deps, request, 0).catch(() => undefined);
+    throw error;
   });
   // Not told: no attempt of this approval ended with a move (refused before one was written, an unknown outcome, a
   // store that does not tell); the request as it stands then.
@@ -266,7 +303,7 @@ export const rejectRequest = async (
     // Its refund got no answer: a look at the order may settle it (failed: rejectable; refunded: decided), as for an
     // approval made again.
     await settleOrder(deps, request.merchant_uid);
-    request = (await deps.store.getRequest(id)) ?? request;
+    request = await failUnstarted(deps, (await deps.store.getRequest(id)) ?? request, UNSTARTED_AFTER_MS);
   }
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');

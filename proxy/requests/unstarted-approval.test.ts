@@ -1,0 +1,97 @@
+// An approval whose refund never began (the ledger failed once just after the claim, or the process stopped between
+// the claim and the refund's attempt): the request is not left `approved` for good, its account kept. It ends `failed`
+// (nothing was refunded), at once when the approval itself saw the failure, or once ten minutes have passed when staff
+// look at it again; staff then approve it again (one refund) or reject it.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
+import type { Harness } from '../test-support/harness.ts';
+import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const vbankAsk = (merchantUid: string) => ({
+  merchant_uid: merchantUid,
+  reason: '사이즈가 맞지 않아요',
+  cancel_request_amount: 8000,
+  refund_holder: '홍길동',
+  refund_bank: '88',
+  refund_account: ACCOUNT,
+});
+
+/** A SQLite store whose next takeOrder (the refund's first write, after the approval's claim) fails once. */
+const storeFailingTakeOrder = () => {
+  const fault = { armed: false };
+  const store: Store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop === 'takeOrder' && fault.armed) {
+        return async () => {
+          fault.armed = false;
+          throw new Error('connection reset');
+        };
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store, fault };
+};
+
+describe('an approval whose refund never began', () => {
+  it('the ledger failing once after the claim: the request ends failed at once, and approving again refunds once', async () => {
+    const { store, fault } = storeFailingTakeOrder();
+    h = await withRequests({ store });
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-1', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-1'))).body.request.id;
+
+    fault.armed = true;
+    const first = await calls.approve(id);
+    assert.equal(first.res.status, 503);
+    const failed = await h.store.getRequest(id);
+    assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
+    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+
+    const again = await calls.approve(id);
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.request.status, 'refunded');
+    assert.equal(h.fake.count('cancel'), 1);
+    assert.equal((await h.store.getRequest(id))?.refund_secret, null, 'the account erased once it ended');
+  });
+
+  it('a process stopped between the claim and the attempt: approved while it could still be running, failed ten minutes on, then rejected', async () => {
+    h = await withRequests();
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-2', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-2'))).body.request.id;
+    // The approval's first write, and then nothing: the process stopped (a deploy, a Worker cancelled mid-call).
+    const claim = { now: h.clock.now(), decided_by: 'key:x', amount: null, note: null, openablePrefixes: [] };
+    const sealed = await h.store.getRequest(id);
+    const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
+    assert.ok(await h.store.claimApproval(id, { ...claim, openablePrefixes: [`${prefix}.`] }));
+
+    h.clock.advance(5 * 60 * 1000);
+    const early = await calls.approve(id);
+    assert.deepEqual(
+      [early.res.status, early.body.error?.code],
+      [409, 'REFUND_IN_PROGRESS'],
+      'it could still be running',
+    );
+    const earlyReject = await calls.reject(id, { reason: '다시 요청해 주세요' });
+    assert.equal(earlyReject.res.status, 409);
+    assert.equal((await h.store.getRequest(id))?.status, 'approved');
+
+    h.clock.advance(5 * 60 * 1000);
+    const rejected = await calls.reject(id, { reason: '다시 요청해 주세요' });
+    assert.equal(rejected.res.status, 200, JSON.stringify(rejected.body));
+    const row = await h.store.getRequest(id);
+    assert.deepEqual([row?.status, row?.refund_secret], ['rejected', null]);
+    assert.equal(h.fake.count('cancel'), 0);
+    assert.equal(
+      (await h.view('US-2', { grant: await h.grant('US-2', { mode: 'request' }) })).body.request.status,
+      'rejected',
+    );
+  });
+});
