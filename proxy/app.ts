@@ -34,7 +34,7 @@ import { paymentRoutes } from './routes/payments.ts';
 import { refundRequestRoutes } from './routes/refund-requests.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { widgetRoutes } from './routes/widget.ts';
-import { staffRoutes } from './staff/routes.ts';
+import { staffDoors, staffRoutes } from './staff/routes.ts';
 import { guardStore, LedgerUnavailableError } from './store/guard.ts';
 import type { OutboxEvent } from './store/outbox.ts';
 import type { Store } from './store/store.ts';
@@ -255,6 +255,7 @@ export const buildProxyWithOutbox = (
   });
   const guard = originGuard({ isAllowed });
   for (const path of customer) app.use(path, customerCors, guard);
+  app.use('/staff/*', ...staffDoors({ isAllowed, onRefused }));
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
   const ipLimit = rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp });
   const grant = requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now });

@@ -25,20 +25,26 @@ export interface StaffOptions {
   readonly perSubPerMinute: number;
 }
 
+/**
+ * The console's doors for /staff/*: CORS for ALLOWED_ORIGINS and the Origin guard. app.ts puts them before the body
+ * limit, as the customer's, so a refusal of any kind (413 too) reaches the console's page with its CORS headers.
+ */
+export const staffDoors = (options: Pick<StaffOptions, 'isAllowed' | 'onRefused'>) =>
+  [
+    cors({
+      isAllowed: options.isAllowed,
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type'],
+      exposeHeaders: ['Retry-After', 'Content-Disposition'],
+      maxAge: 600,
+      ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    }),
+    originGuard({ isAllowed: options.isAllowed }),
+  ] as const;
+
+/** The staff routes behind the staff grant and its rate limit; staffDoors() must come before them. */
 export const staffRoutes = (deps: StaffDeps, options: StaffOptions) =>
   new Hono()
-    .use(
-      '/staff/*',
-      cors({
-        isAllowed: options.isAllowed,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['Authorization', 'Content-Type'],
-        exposeHeaders: ['Retry-After', 'Content-Disposition'],
-        maxAge: 600,
-        ...(options.onRefused ? { onRefused: options.onRefused } : {}),
-      }),
-    )
-    .use('/staff/*', originGuard({ isAllowed: options.isAllowed }))
     .use(
       '/staff/*',
       requireStaffGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),

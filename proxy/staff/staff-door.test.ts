@@ -143,6 +143,13 @@ describe('the staff door', () => {
     const refused = await calls.staff('/staff/refunds', null, { headers: { Origin: 'https://desk.example' } });
     assert.equal(refused.status, 401);
     assert.equal(refused.headers.get('Access-Control-Allow-Origin'), 'https://desk.example', 'the console reads why');
+    const tooLarge = await calls.staff('/staff/refund-requests/rr_x/reject', grant, {
+      method: 'POST',
+      headers: { Origin: 'https://desk.example', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: 'x'.repeat(20_000) }),
+    });
+    assert.equal(tooLarge.status, 413);
+    assert.equal(tooLarge.headers.get('Access-Control-Allow-Origin'), 'https://desk.example', 'a 413 too');
     const evil = await calls.staff('/staff/events/msg_x/redeliver', grant, {
       method: 'POST',
       headers: { Origin: 'https://evil.example' },
