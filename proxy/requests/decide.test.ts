@@ -365,6 +365,23 @@ describe('deciding refund requests', () => {
     assert.equal((await requestCalls(h).approve('rr_none')).res.status, 404);
   });
 
+  it('allow_new_request=false on an older request bars a new one after the newer is withdrawn', async () => {
+    h = await withRequests();
+    const { ask, approve, reject, withdraw } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'A-4B', amount: 20_000 });
+    const body = { merchant_uid: 'A-4B', reason: '환불', cancel_request_amount: 8000 };
+    const first = (await ask(body)).body.request.id;
+    h.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(first)).body.request.status, 'failed');
+    const second = (await ask({ ...body, reason: '다시' })).body.request.id;
+    const barred = await reject(first, { reason: '반품 불가 상품', allow_new_request: false });
+    assert.equal(barred.res.status, 200);
+    assert.equal((await withdraw(second, 'A-4B')).res.status, 200);
+    const third = await ask({ ...body, reason: '세 번째' });
+    assert.deepEqual([third.res.status, third.body.error?.code], [409, 'REFUND_REQUEST_NOT_ALLOWED']);
+    assert.equal(third.body.request.id, first, 'the rejection that said so');
+  });
+
   it('lists requests newest first, filtered and keyset-paginated, with the masked account only', async () => {
     h = await withRequests();
     const { list, reject } = requestCalls(h);
