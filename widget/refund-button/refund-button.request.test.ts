@@ -72,7 +72,13 @@ describe('<refund-button> in request mode', () => {
       const [post, ...more] = posts();
       expect(more).to.have.length(0);
       expect(post!.url).to.equal('https://proxy.test/refund-requests');
-      expect(post!.body).to.deep.equal({ merchant_uid: 'order-1', cancel_request_amount: 9000, reason: '단순 변심' });
+      // With the balance shown, as a refund's: a request made from a stale view is refused, not left for staff to approve.
+      expect(post!.body).to.deep.equal({
+        merchant_uid: 'order-1',
+        cancel_request_amount: 9000,
+        reason: '단순 변심',
+        checksum: 9000,
+      });
       expect(post!.headers.get('Authorization')).to.equal('Bearer grant-1');
       expect(post!.headers.get('Content-Type')).to.equal('application/json');
       expect(post!.headers.get('Idempotency-Key')).to.match(UUID);
@@ -83,6 +89,21 @@ describe('<refund-button> in request mode', () => {
       expect(el.shadowRoot!.activeElement?.textContent).to.equal('요청이 접수되었어요');
       expect(buttons(el)).to.deep.equal([ko.withdraw, ko.ok]);
       await accessible(el);
+    });
+
+    it('reloads the numbers when the order was refunded since it was shown, and makes no request of the old ones', async () => {
+      const el = await mount(
+        'lang="ko"',
+        [asking, { ...asking, cancel_amount: 7000, cancelable_amount: 5000 }],
+        failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'changed', { cancelable_amount: 5000 }),
+      );
+      await toConfirm(el);
+      await press(el, ko.send);
+      await shows(el, ko.CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN);
+      await waitUntil(() => $(el, 'form'));
+      const rows = $$(el, 'dl div').map((row) => row.textContent!.replace(/\s+/g, ''));
+      expect(rows[2]).to.equal('환불가능금액5,000원');
+      expect(posts()[0]!.body).to.include({ checksum: 9000 });
     });
 
     it("sends a partial amount and a virtual account's refund account, as a refund would", async () => {
@@ -105,6 +126,7 @@ describe('<refund-button> in request mode', () => {
         refund_holder: '홍길동',
         refund_bank: '88',
         refund_account: '110123458400',
+        checksum: 9000,
       });
     });
 

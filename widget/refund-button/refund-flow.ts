@@ -256,14 +256,14 @@ export class RefundFlow implements ReactiveController {
     if (!this.#key && !this.#host.dispatchEvent(start)) return; // vetoed: nothing is sent
     const key = (this.#key ??= createIdempotencyKey());
     const asking = ctx.view.request_mode;
-    // A refund carries the balance the customer was shown: should the order have been refunded since (another tab, a
-    // retry of this one hours later), the proxy sends nothing and answers the fresh figures (a reload). A revocation
-    // too: an account paid since, or an order paid again by card, is then not refunded in full for "cancel it". And the
-    // payment shown, which tells apart an order paid again by the same amount.
+    // A refund (and a request, which staff approve later) carries the balance the customer was shown: should the order
+    // have been refunded since (another tab, a retry of this one hours later), the proxy makes nothing and answers the
+    // fresh figures (a reload). A revocation too: an account paid since, or an order paid again by card, is then not
+    // refunded in full for "cancel it". And the payment shown, which tells apart an order paid again by the same amount.
     const refund = { ...body, checksum: ctx.view.cancelable_amount, imp_uid: ctx.view.imp_uid };
     const send = () =>
       this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
-        asking ? requestRefund(c, body, key) : cancelPayment(c, refund, key),
+        (asking ? requestRefund : cancelPayment)(c, refund, key),
       );
     this.#redo = () => this.#send();
     this.sending = asking ? 'sending' : 'submitting';
