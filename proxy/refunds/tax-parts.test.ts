@@ -123,4 +123,16 @@ describe('tax-free and VAT parts in the grant', () => {
     const sent = h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>;
     assert.deepEqual([sent.tax_free, sent.vat_amount], [3000, 400], "the customer's grant's parts, at approval");
   });
+
+  it('never sends more VAT than the taxable part of an approval lowered to the tax-free part', async () => {
+    h = await withRequests();
+    h.fake.addPayment({ merchant_uid: 'TX-5', amount: 10000, pg_provider: 'nice' });
+    const { ask, approve } = requestCalls(h);
+    const grant = await h.grant('TX-5', { mode: 'request', taxFreeAmount: 3000, vatAmount: 400 });
+    const made = await ask({ merchant_uid: 'TX-5', reason: 'r', cancel_request_amount: 7400 }, { grant });
+    const done = await approve(made.body.request.id, { amount: 3000 });
+    assert.equal(done.body.request.status, 'refunded');
+    const sent = h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>;
+    assert.deepEqual([sent.amount, sent.tax_free, sent.vat_amount], [3000, 3000, 0], 'all of it tax-free: no VAT');
+  });
 });

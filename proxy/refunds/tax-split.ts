@@ -55,6 +55,9 @@ export const taxSplit = (
   const fromGrant = grantTaxFree(grant, payment);
   const least = left === null ? 0 : Math.min(left, Math.max(0, money(amount - (refundableNow(payment) - left))));
   const taxFree = fromGrant ?? (least > 0 ? least : null);
-  const vat = grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? grant.vat_amount : null;
+  // Never more VAT than the refund's taxable part (an approval may lower the amount the shop's parts were given for).
+  const taxable = money(amount - (taxFree ?? 0));
+  const vat =
+    grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? Math.min(grant.vat_amount, taxable) : null;
   return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };
 };
