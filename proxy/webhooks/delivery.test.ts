@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
 const SCHEDULE = [5_000, 10_000, 20_000];
@@ -108,6 +108,52 @@ describe('merchant webhook delivery', () => {
     assert.equal(receiver.received[0]?.verifyError, null);
     const event = await h.store.getEvent(String(receiver.received[0]!.headers['webhook-id']));
     assert.deepEqual([event?.status, event?.attempts], ['delivered', 1]);
+  });
+
+  it("a receiver that never answers holds back no other URL's first round of new events", async () => {
+    const healthy = await startWebhookReceiver(SECRET);
+    const stuck = await startWebhookReceiver(SECRET);
+    stuck.holdNext(100); // each POST to it waits for the 15 s timeout
+    const urls = [healthy.url, stuck.url];
+    const h = await createHarness({
+      outside: (url, init) => fetch(url, init),
+      config: { merchantWebhooks: { urls, secret: SECRET, retryDelaysMs: [...SCHEDULE] } },
+    });
+    try {
+      /** Until the healthy receiver has `n` events, for at most 5 s: well within the stuck POST's 15 s. */
+      const healthyHas = async (n: number) => {
+        for (let waited = 0; healthy.received.length < n && waited < 5_000; waited += 20) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        return healthy.received.length;
+      };
+      h.fake.addPayment({ merchant_uid: 'WD-SLOW-1', amount: 10_000 });
+      h.fake.addPayment({ merchant_uid: 'WD-SLOW-2', amount: 10_000 });
+      assert.equal(
+        (await h.cancel({ merchant_uid: 'WD-SLOW-1', cancel_request_amount: 1000, reason: 'x' })).res.status,
+        200,
+      );
+      assert.equal(await healthyHas(1), 1);
+      // The first event's pass now waits on the stuck receiver; the next refund comes a little later.
+      h.clock.advance(2_000);
+      assert.equal(
+        (await h.cancel({ merchant_uid: 'WD-SLOW-2', cancel_request_amount: 1000, reason: 'x' })).res.status,
+        200,
+      );
+      assert.equal(
+        await healthyHas(2),
+        2,
+        "the second event reached the healthy URL while the first's pass still waited",
+      );
+      assert.deepEqual(
+        healthy.received.map((r) => JSON.parse(r.body).data.merchant_uid),
+        ['WD-SLOW-1', 'WD-SLOW-2'],
+      );
+    } finally {
+      await stuck.close(); // its held POSTs fail now, so the passes end
+      await h.close();
+      await healthy.close();
+    }
   });
 
   it('always down: failed after the last retry; redelivered, it goes out again with the same webhook-id', async () => {

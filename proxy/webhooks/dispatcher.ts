@@ -20,6 +20,13 @@ import type { Signer } from './signing.ts';
 export const DELIVERY_TIMEOUT_MS = 15_000;
 /** How many events one pass takes at most; a pass with more due runs again. */
 const BATCH = 50;
+/**
+ * A pass this old is taken to be held by a receiver that does not answer (each POST may take DELIVERY_TIMEOUT_MS): new
+ * events then go out in passes of their own beside it, at most EXTRA_PASSES at once, rather than wait for it (their
+ * first round to every other URL with them). Below it, new events wait for the pass and share the next one's write.
+ */
+const SLOW_PASS_MS = 1_000;
+const EXTRA_PASSES = 4;
 
 export interface DispatcherOptions {
   readonly store: Pick<Store, 'claimDueEvents' | 'finishRounds' | 'deliveredUrls'> &
@@ -171,9 +178,13 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
 
   let running = false;
   let again = false;
+  /** When the loop's current pass began, and how many handed-only passes run beside it. */
+  let passSince = 0;
+  let extra = 0;
   const loop = async (): Promise<void> => {
     do {
       again = false;
+      passSince = options.now();
       // A kick after a write that handed its events over needs no claim; any other kick (a redelivery) claims.
       await (handed.length > 0 ? pass(deliverHanded) : runDue());
     } while (again || handed.length > 0);
@@ -182,6 +193,16 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const kick = (): void => {
     if (running) {
       again = true;
+      if (handed.length > 0 && extra < EXTRA_PASSES && options.now() - passSince >= SLOW_PASS_MS) {
+        // Handed events alone: each is taken from `handed` by one pass, so none is sent twice at once.
+        extra += 1;
+        const beside = nextTurn()
+          .then(() => pass(deliverHanded))
+          .finally(() => {
+            extra -= 1;
+          });
+        options.background.keep(beside);
+      }
       return;
     }
     running = true;
