@@ -152,7 +152,15 @@ const failUnstarted = async (
   if (attempts.some((a) => a.request_id === request.id && a.started_at >= claimedAt)) return request;
   const failed = nextStatus('approved', 'refund_failed');
   if (!failed) return request;
-  const change = { from: 'approved', to: failed, now: deps.now(), error_code: 'UPSTREAM_UNAVAILABLE' } as const;
+  // In this round only: staff deciding at the same time may have failed it and approved it again meanwhile, and that
+  // approval's refund may be running.
+  const change = {
+    from: 'approved',
+    to: failed,
+    now: deps.now(),
+    error_code: 'UPSTREAM_UNAVAILABLE',
+    round: request.approvals,
+  } as const;
   const move = await moveRequest(deps, request, change, 'refund_request.failed');
   return 'moved' in move ? move.moved : move.lost;
 };

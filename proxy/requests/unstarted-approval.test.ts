@@ -39,6 +39,69 @@ const storeFailingTakeOrder = () => {
   return { store, fault };
 };
 
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+};
+
+/**
+ * A SQLite store that, once armed, holds the first request move (staff Y's, judged from a read of the stuck approval)
+ * until another approval (staff X's) is about to write its refund's attempt: Y's move then comes after X failed the
+ * request, claimed it again and began its refund.
+ */
+const storeRacingTwoStaff = () => {
+  const armed = { on: false };
+  const yAtMove = deferred();
+  const yMayMove = deferred();
+  const yMoved = deferred();
+  let moves = 0;
+  let inserts = 0;
+  const store: Store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop === 'transitionRequest') {
+        return async (...args: unknown[]) => {
+          if (!armed.on || ++moves !== 1) return value.apply(target, args);
+          yAtMove.resolve();
+          await yMayMove.promise;
+          try {
+            return await value.apply(target, args);
+          } finally {
+            yMoved.resolve();
+          }
+        };
+      }
+      if (prop === 'insertAttempt') {
+        return async (...args: unknown[]) => {
+          if (armed.on && ++inserts === 1) {
+            yMayMove.resolve();
+            await yMoved.promise;
+          }
+          return value.apply(target, args);
+        };
+      }
+      return value.bind(target);
+    },
+  });
+  return { store, armed, yAtMove };
+};
+
+/** A vbank request claimed for approval, and then nothing (its process stopped); the clock eleven minutes on. */
+const stuckApproval = async (merchantUid: string) => {
+  h.fake.addPayment({ merchant_uid: merchantUid, amount: 20_000, pay_method: 'vbank' });
+  const id = (await requestCalls(h).ask(vbankAsk(merchantUid))).body.request.id;
+  const sealed = await h.store.getRequest(id);
+  const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
+  const claim = { now: h.clock.now(), decided_by: 'key:x', amount: null, note: null, openablePrefixes: [`${prefix}.`] };
+  assert.ok(await h.store.claimApproval(id, claim));
+  h.clock.advance(11 * 60 * 1000);
+  return id;
+};
+
 describe('an approval whose refund never began', () => {
   it('the ledger failing once after the claim: the request ends failed at once, and approving again refunds once', async () => {
     const { store, fault } = storeFailingTakeOrder();
@@ -94,4 +157,23 @@ describe('an approval whose refund never began', () => {
       'rejected',
     );
   });
+
+  for (const y of ['approve', 'reject'] as const) {
+    it(`two staff at once on a stuck approval (one to ${y}): the late move of the stuck round never lands on the new one, one refund`, async () => {
+      const { store, armed, yAtMove } = storeRacingTwoStaff();
+      h = await withRequests({ store });
+      const calls = requestCalls(h);
+      const id = await stuckApproval('US-RACE');
+      armed.on = true;
+      const late = y === 'approve' ? calls.approve(id) : calls.reject(id, { reason: '재고가 없어요' });
+      await yAtMove.promise; // Y read the stuck round and found no attempt; its move waits
+      const [x, yAnswer] = await Promise.all([calls.approve(id), late]);
+      await h.settled();
+      assert.equal(x.res.status, 200, JSON.stringify(x.body));
+      assert.equal(x.body.request.status, 'refunded');
+      assert.equal(yAnswer.res.status, 409, JSON.stringify(yAnswer.body));
+      assert.equal(h.fake.count('cancel'), 1, 'one ask, one refund');
+      assert.equal((await h.store.getRequest(id))?.status, 'refunded');
+    });
+  }
 });

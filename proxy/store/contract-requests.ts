@@ -68,6 +68,20 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(await a.transitionRequest(rejected.id, { from: 'requested', to: 'withdrawn', now: T0 + 3 }), null);
     });
 
+    it('moves a request only in the approval round given, when one is', async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      await a.transitionRequest(request.id, { from: 'approved', to: 'failed', now: T0 + 2, error_code: 'PG_PROVIDER' });
+      const second = await a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 3 });
+      assert.equal(second?.approvals, 2);
+      const fail = { from: 'approved', to: 'failed', now: T0 + 4, error_code: 'UPSTREAM_UNAVAILABLE' } as const;
+      assert.equal(await b.transitionRequest(request.id, { ...fail, round: 1 }), null, 'read in round 1: not moved');
+      assert.equal((await a.getRequest(request.id))?.status, 'approved');
+      assert.equal((await b.transitionRequest(request.id, { ...fail, round: 2 }))?.status, 'failed');
+    });
+
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
       const { a, b } = stores();
       const order = unique('order');

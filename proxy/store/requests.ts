@@ -74,6 +74,11 @@ export interface RequestChange {
   readonly approved_amount?: number;
   readonly note?: string | null;
   readonly error_code?: string;
+  /**
+   * Only while the request is still in this approval round (its `approvals` as the caller read them): a move judged
+   * from a read of one approval must not land on the next one, claimed meanwhile by someone else.
+   */
+  readonly round?: number;
 }
 
 /**

@@ -47,6 +47,7 @@ const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ${target} AND status = ?
       AND (CAST(? AS TEXT) <> 'approved' OR ${IS_LATEST})
+      AND (CAST(? AS INTEGER) IS NULL OR approvals = CAST(? AS INTEGER))
     RETURNING ${COLUMNS}`;
 
 /** An attempt's end on PostgreSQL as one statement: with its request's move (`settle`), with its event (`event`). */
@@ -183,6 +184,8 @@ const transitionParams = (change: Change, id: string | null): SqlValue[] => [
   ...(id === null ? [] : [id]),
   change.from,
   change.to,
+  change.round ?? null,
+  change.round ?? null,
 ];
 
 const transitionIn = async (tx: SqlExecutor, id: string, change: Change): Promise<RefundRequestRecord | null> => {
