@@ -22,6 +22,7 @@ import { grantTaxFree } from '../refunds/tax-split.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
+import { barringRejection } from './bar.ts';
 import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
 import { eventIfOn, requestEvent } from './events.ts';
 import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
@@ -64,23 +65,6 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
   return result;
 };
 
-/** The order's newest rejected request whose rejection took no new request, if any (an order has few requests). */
-const barringRejection = async (deps: RequestDeps, merchantUid: string): Promise<RefundRequestRecord | null> => {
-  let after: { created_at: number; id: string } | undefined;
-  for (;;) {
-    const page = await deps.store.pageRequests({
-      merchant_uid: merchantUid,
-      status: 'rejected',
-      limit: 100,
-      ...(after ? { after } : {}),
-    });
-    const barring = page.find((r) => !r.allow_new_request);
-    if (barring || page.length < 100) return barring ?? null;
-    const last = page[page.length - 1] as RefundRequestRecord;
-    after = { created_at: last.created_at, id: last.id };
-  }
-};
-
 /** The order's request made under Idempotency-Key `key`, if any: read page by page (an order has few requests). */
 const requestMadeWith = async (
   deps: RequestDeps,
@@ -114,12 +98,9 @@ const create = async (
   if (latest && isOpenStatus(latest.status)) {
     return failAbout('REFUND_REQUEST_OPEN', 'This order already has an open refund request.', latest);
   }
-  // Any rejection that took no new request bars one, not only the latest request's: staff may reject an older failed
-  // request so while a newer one is open, which the customer then withdraws.
-  const barred =
-    latest?.status === 'rejected' && !latest.allow_new_request
-      ? latest
-      : await barringRejection(deps, req.merchant_uid);
+  // The latest rejection decides, not only the latest request's: staff may reject an older failed request while a newer
+  // one is open, which the customer then withdraws.
+  const barred = await barringRejection(deps.store, req.merchant_uid);
   if (barred) {
     return failAbout('REFUND_REQUEST_NOT_ALLOWED', 'The shop does not take another request for this order.', barred);
   }

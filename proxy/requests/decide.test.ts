@@ -377,9 +377,28 @@ describe('deciding refund requests', () => {
     const barred = await reject(first, { reason: '반품 불가 상품', allow_new_request: false });
     assert.equal(barred.res.status, 200);
     assert.equal((await withdraw(second, 'A-4B')).res.status, 200);
+    assert.equal((await h.view('A-4B')).body.request.allow_new_request, false, 'the view says so too');
     const third = await ask({ ...body, reason: '세 번째' });
     assert.deepEqual([third.res.status, third.body.error?.code], [409, 'REFUND_REQUEST_NOT_ALLOWED']);
     assert.equal(third.body.request.id, first, 'the rejection that said so');
+  });
+
+  it("a later rejection that takes a new request lifts an earlier one's bar, in the view and for the ask", async () => {
+    h = await withRequests();
+    const { ask, approve, reject } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'A-4C', amount: 20_000 });
+    const body = { merchant_uid: 'A-4C', reason: '환불', cancel_request_amount: 8000 };
+    const first = (await ask(body)).body.request.id;
+    h.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(first)).body.request.status, 'failed');
+    const second = (await ask({ ...body, reason: '다시' })).body.request.id;
+    assert.equal((await reject(first, { reason: '반품 불가 상품', allow_new_request: false })).res.status, 200);
+    h.clock.advance(1000);
+    const lifted = await reject(second, { reason: '계좌를 고쳐 다시 요청해 주세요', allow_new_request: true });
+    assert.equal(lifted.res.status, 200);
+    assert.equal((await h.view('A-4C')).body.request.allow_new_request, true);
+    const third = await ask({ ...body, reason: '세 번째' });
+    assert.equal(third.res.status, 201, JSON.stringify(third.body));
   });
 
   it('lists requests newest first, filtered and keyset-paginated, with the masked account only', async () => {

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
+import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { AccountNumberSchema, BankCodeSchema, HolderSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
@@ -12,6 +13,7 @@ import { AppError } from '../errors.ts';
 import { verifyAccount } from '../holders/verify-account.ts';
 import { readJson } from '../http/read-json.ts';
 import { cancelRefund, toAnswer, viewPayment } from '../refunds/index.ts';
+import { barringRejection } from '../requests/bar.ts';
 import { requestView } from '../requests/shapes.ts';
 import { readCancelBody } from './cancel-body.ts';
 import { describeIssues } from './describe-issues.ts';
@@ -36,7 +38,12 @@ export const paymentRoutes = (deps: AppDeps) =>
       const latest = await deps.store.latestRequest(merchantUid.output);
       // request_mode: what the customer's dialog ends in (a request for the shop to approve, or the refund itself).
       const requestMode = grant.mode === 'request';
-      return c.json({ ...outcome.view, request_mode: requestMode, request: latest ? requestView(latest) : null });
+      // Whether the customer may ask again is the shop's latest rejection's to say (bar.ts), read once a request ended.
+      const request = latest ? requestView(latest) : null;
+      if (latest && request && !isOpenStatus(latest.status)) {
+        request.allow_new_request = (await barringRejection(deps.store, latest.merchant_uid)) === null;
+      }
+      return c.json({ ...outcome.view, request_mode: requestMode, request });
     })
     .post('/payments/cancel', async (c) => {
       const { request, idempotencyKey, grant } = await readCancelBody(c);
