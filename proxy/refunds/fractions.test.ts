@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { cancelAtIamport } from '../test-support/iamport-side.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -78,5 +79,23 @@ describe('amounts with fractions', () => {
       0.6,
       'two refunds, one per key: the lost one not made again',
     );
+  });
+
+  it('an approval of 0.1 + 0.2 is the 0.3 the customer asked for, and a tax-free part of 0.1 + 0.2 allows a refund of 0.3', async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    usdPayment('FR-APPROVE', 10);
+    const made = await ask({ merchant_uid: 'FR-APPROVE', cancel_request_amount: 0.1 + 0.2, reason: 'x' });
+    assert.equal(made.res.status, 201, JSON.stringify(made.body));
+    const approved = await approve(made.body.request.id, { amount: 0.1 + 0.2 });
+    assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.request.status, 'refunded');
+
+    usdPayment('FR-TAXFREE', 10);
+    const grant = await h.grant('FR-TAXFREE', { taxFreeAmount: 0.1 + 0.2 });
+    const refund = await h.cancel({ merchant_uid: 'FR-TAXFREE', cancel_request_amount: 0.3, reason: 'x' }, { grant });
+    assert.equal(refund.res.status, 200, JSON.stringify(refund.body));
+    const sent = h.fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
+    assert.equal(sent.tax_free, 0.3);
   });
 });

@@ -37,7 +37,8 @@ const taxFreeLeftNow = (payment: Payment): number | null => {
 export const grantTaxFree = (grant: Grant, payment: Payment): number | null => {
   if (grant.tax_free_amount === undefined) return null;
   const left = taxFreeLeftNow(payment);
-  return left === null ? grant.tax_free_amount : Math.min(grant.tax_free_amount, left);
+  const part = money(grant.tax_free_amount); // the shop's figure without floating-point noise, as amounts are kept
+  return left === null ? part : Math.min(part, left);
 };
 
 /** Whether an earlier refund under this grant went through (or may have): its VAT was sent then. */

@@ -13,6 +13,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import { RESERVED_KEY_PREFIX } from '../../shared/schemas/fields.ts';
 import type { Answer } from '../errors.ts';
+import { money } from '../payments/money.ts';
 import { cancelRefund, settleOrder, toAnswer } from '../refunds/index.ts';
 import { lateRefunds, settledUnanswered } from '../refunds/late-cancels.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
@@ -192,6 +193,8 @@ export const approveRequest = async (
 ): Promise<Decision> => {
   const fraction = await fractionRefused(deps, id, body.amount);
   if (fraction) return fraction;
+  // Compared with the request's amount, and sent, as amounts are kept (money.ts): 0.1 + 0.2 is the 0.3 asked for.
+  const amountAsked = body.amount === undefined ? undefined : money(body.amount);
   const sealer = await deps.sealer();
   const now = deps.now();
   // The request is not read first: the claim moves it only if it may be approved as asked (table, amount, key), and
@@ -199,7 +202,7 @@ export const approveRequest = async (
   const claim = {
     now,
     decided_by: decider.id,
-    amount: body.amount ?? null,
+    amount: amountAsked ?? null,
     note: body.note ?? null,
     openablePrefixes: sealer?.openablePrefixes ?? [],
   };
@@ -208,7 +211,7 @@ export const approveRequest = async (
     : undefined;
   const request =
     (await deps.store.claimApproval(id, claim, event)) ?? (await claimAfterLooking(deps, id, claim, event));
-  if (!request) return whyNotClaimed(deps, id, body.amount, sealer);
+  if (!request) return whyNotClaimed(deps, id, amountAsked, sealer);
   if (event) deps.webhooks?.kick();
   const amount = request.approved_amount ?? request.amount;
   const account = await openAccount(sealer, request);
