@@ -118,11 +118,15 @@ const secondsList = v.pipe(
   ),
   v.transform((items) => items.map(Number)),
 );
-/** A signing secret: 32 characters or more, none of them blank (spaces would make a guessable key look long). */
+/**
+ * A signing secret: 32 characters or more, none of them blank (spaces would make a guessable key look long). Blanks at
+ * its ends (a file's last newline) are not counted, yet kept: the secret is used as given, as it always was, so grants
+ * signed with it still verify.
+ */
 const secret = v.pipe(
   v.string(),
-  v.minLength(32, 'must be at least 32 characters'),
-  v.regex(/^\S+$/, 'must not contain spaces or other blanks'),
+  v.check((s) => s.trim().length >= 32, 'must be at least 32 characters'),
+  v.check((s) => /^\S+$/.test(s.trim()), 'must not contain spaces or other blanks'),
 );
 
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */

@@ -474,9 +474,16 @@ describe('grantSecretOf (npm run grant)', () => {
     );
     // Blanks do not count towards a secret's length.
     assert.match(
-      problemsOf({ ...base, REFUND_TOKEN_SECRET: ' '.repeat(28) + 'abcd' }),
-      /REFUND_TOKEN_SECRET must not contain/,
+      problemsOf({ ...base, REFUND_TOKEN_SECRET: `${' '.repeat(28)}abcd` }),
+      /REFUND_TOKEN_SECRET must be at least 32/,
     );
+    assert.match(
+      problemsOf({ ...base, REFUND_TOKEN_SECRET: `${'s'.repeat(20)} ${'s'.repeat(20)}` }),
+      /must not contain/,
+    );
+    // A file's last newline is no blank inside: the secret is kept as given (grants signed with it still verify).
+    const fromFile = `${'s'.repeat(32)}\n`;
+    assert.equal(parseConfig({ ...base, REFUND_TOKEN_SECRET: fromFile }).grantSecret, fromFile);
     // An admin key no Authorization header can carry as written.
     const keys = ['k'.repeat(20) + ' ' + 'k'.repeat(20), '관리자'.repeat(11)];
     for (const key of keys) {
