@@ -53,10 +53,19 @@ export type Applied =
 
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
   const { attempt, key, payment } = change;
+  // An approval's refund is written only while its request still waits for it in that approval's round (bound to it in
+  // the same write): an approval held up for so long that its request was failed as never begun, and perhaps approved
+  // again since, sends nothing.
+  if (attempt.request_round !== undefined && !(await deps.store.insertAttempt(attempt))) {
+    return fail(
+      'REFUND_REQUEST_DECIDED',
+      'This approval was overtaken: its request was ended (or approved again) while it waited, so nothing was sent.',
+    );
+  }
   // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
   // shows figures this change may have made stale as if they were current (view.ts).
   await Promise.all([
-    deps.store.insertAttempt(attempt),
+    attempt.request_round === undefined && deps.store.insertAttempt(attempt),
     key && deps.store.setIdempotencyAttempt(key, attempt.id),
     deps.store.markNeedsSync(payment.imp_uid, deps.now()),
   ]);

@@ -28,7 +28,13 @@ export const attemptStart = (
     origin: input.origin,
     idempotency_key: key,
     started_at: deps.now(),
-    ...(input.approval ?? {}),
+    ...(input.approval
+      ? {
+          request_id: input.approval.request_id,
+          approved_by: input.approval.approved_by,
+          request_round: input.approval.round,
+        }
+      : {}),
   };
 };
 

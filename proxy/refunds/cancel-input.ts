@@ -9,5 +9,6 @@ export interface CancelInput {
   readonly clientIp: string | null;
   readonly origin: string | null;
   /** Set when staff approved a refund request: the attempt carries it, and its end moves the request. */
-  readonly approval?: { readonly request_id: string; readonly approved_by: string };
+  /** The refund request this refund carries out, who approved it, and in which approval round (its `approvals`). */
+  readonly approval?: { readonly request_id: string; readonly approved_by: string; readonly round: number };
 }

@@ -220,7 +220,13 @@ export const approveRequest = async (
     // failed with the code, for staff to follow up (the customer's view says so).
     const failed = nextStatus('approved', 'refund_failed');
     if (failed) {
-      const change = { from: 'approved', to: failed, now: deps.now(), error_code: 'REFUND_NOT_ALLOWED' } as const;
+      const change = {
+        from: 'approved',
+        to: failed,
+        now: deps.now(),
+        error_code: 'REFUND_NOT_ALLOWED',
+        round: request.approvals,
+      } as const;
       await moveRequest(deps, request, change, 'refund_request.failed');
     }
     return fail('REFUND_NOT_ALLOWED', UNOPENABLE);
@@ -254,7 +260,7 @@ export const approveRequest = async (
     idempotencyKey: `${RESERVED_KEY_PREFIX}${approvalRound(id, request)}`,
     clientIp: decider.clientIp,
     origin: null,
-    approval: { request_id: id, approved_by: decider.id },
+    approval: { request_id: id, approved_by: decider.id, round: request.approvals },
   });
   const outcome = await refund.catch(async (error: unknown) => {
     // Thrown (the ledger failing): if no attempt was written, the refund never began and this approval is over, so the
@@ -269,7 +275,14 @@ export const approveRequest = async (
     // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
     const failed = nextStatus('approved', 'refund_failed');
     if (failed) {
-      const change = { from: 'approved', to: failed, now: deps.now(), error_code: outcome.code } as const;
+      // In this approval's round, its refund not begun: a later approval's must not be failed for it.
+      const change = {
+        from: 'approved',
+        to: failed,
+        now: deps.now(),
+        error_code: outcome.code,
+        round: request.approvals,
+      } as const;
       const move = await moveRequest(deps, after, change, 'refund_request.failed');
       after = 'moved' in move ? move.moved : move.lost;
     }

@@ -93,8 +93,9 @@ export const tellingFailedRequests = (
   const telling: Store = Object.create(store);
   telling.insertAttempt = async (start, finish, settled, failedEventGiven) => {
     const { seen, told } = noting(settled);
-    await store.insertAttempt(start, finish, told, failedEventGiven ?? failedEvent);
+    const written = await store.insertAttempt(start, finish, told, failedEventGiven ?? failedEvent);
     if (seen.failed) deps.webhooks.kick();
+    return written;
   };
   telling.finishAttempt = async (id, finish, event, settled, failedEventGiven) => {
     const { seen, told } = noting(settled);

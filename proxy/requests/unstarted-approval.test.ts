@@ -90,6 +90,29 @@ const storeRacingTwoStaff = () => {
   return { store, armed, yAtMove };
 };
 
+/** A SQLite store that, once armed, holds the first call of `method` until `go` (an approval's process paused there). */
+const storePausing = (method: 'insertAttempt' | 'takeOrder') => {
+  const armed = { on: false };
+  const reached = deferred();
+  const go = deferred();
+  let calls = 0;
+  const store: Store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop !== method) return value.bind(target);
+      return async (...args: unknown[]) => {
+        if (armed.on && ++calls === 1) {
+          reached.resolve();
+          await go.promise;
+        }
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { store, armed, reached, go };
+};
+
 /** A vbank request claimed for approval, and then nothing (its process stopped); the clock eleven minutes on. */
 const stuckApproval = async (merchantUid: string) => {
   h.fake.addPayment({ merchant_uid: merchantUid, amount: 20_000, pay_method: 'vbank' });
@@ -176,4 +199,51 @@ describe('an approval whose refund never began', () => {
       assert.equal((await h.store.getRequest(id))?.status, 'refunded');
     });
   }
+
+  it('an approval paused (not stopped) past ten minutes, its request rejected meanwhile, sends nothing when it resumes', async () => {
+    const paused = storePausing('insertAttempt');
+    h = await withRequests({ store: paused.store });
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-PAUSED', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-PAUSED'))).body.request.id;
+    paused.armed.on = true;
+    const approval = calls.approve(id);
+    await paused.reached.promise; // about to write its refund's attempt, and then send it
+    h.clock.advance(11 * 60 * 1000);
+    const rejected = await calls.reject(id, { reason: '재고가 없어요' });
+    assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+    paused.go.resolve();
+    const resumed = await approval;
+    await h.settled();
+    assert.equal(resumed.body.refund?.error?.code, 'REFUND_REQUEST_DECIDED');
+    assert.equal(h.fake.count('cancel'), 0, 'the rejected request was not refunded');
+    assert.deepEqual(
+      [(await h.store.getRequest(id))?.status, (await h.store.listAttempts('US-PAUSED')).length],
+      ['rejected', 0],
+    );
+  });
+
+  it("an approval paused before its lease past ten minutes never fails the next approval's running refund", async () => {
+    const paused = storePausing('takeOrder');
+    h = await withRequests({ store: paused.store, leaseWaitMs: 500 });
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-LEASE', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-LEASE'))).body.request.id;
+    paused.armed.on = true;
+    const first = calls.approve(id);
+    await paused.reached.promise;
+    h.clock.advance(11 * 60 * 1000);
+    h.fake.inject({ kind: 'hold_response', ms: 1500 }); // the next approval's cancel is still at i'mport when…
+    const second = calls.approve(id); // …the first fails as never begun, and this one claims the request again
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    paused.go.resolve(); // …the first resumes: the order is busy, it was refused before any attempt of its own
+    await first;
+    const done = await second;
+    await h.settled();
+    assert.equal(done.body.request?.status, 'refunded', JSON.stringify(done.body));
+    assert.equal((await h.store.getRequest(id))?.status, 'refunded', 'not failed by the first');
+    const again = await calls.approve(id);
+    assert.equal(again.res.status, 409);
+    assert.equal(h.fake.count('cancel'), 1, 'one ask, one refund');
+  });
 });

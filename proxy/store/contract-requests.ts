@@ -82,6 +82,35 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await b.transitionRequest(request.id, { ...fail, round: 2 }))?.status, 'failed');
     });
 
+    it("writes an approval's attempt only while its request waits for it in that round, bound to it", async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
+      const stale = anAttempt({ ...order, request_round: 2 });
+      assert.equal(await b.insertAttempt(stale), false, 'another round: not written');
+      const first = anAttempt({ ...order, request_round: 1 });
+      const second = anAttempt({ ...order, request_round: 1 });
+      const written = await Promise.all([a.insertAttempt(first), b.insertAttempt(second)]);
+      assert.deepEqual(written.filter(Boolean).length, 1, 'one attempt per round');
+      const bound = await a.getRequest(request.id);
+      assert.equal(bound?.attempt_id, written[0] ? first.id : second.id);
+      assert.deepEqual(
+        (await a.listAttempts(request.merchant_uid)).map((x) => x.id),
+        [written[0] ? first.id : second.id],
+      );
+      // Its round's refund has begun: a move judged from that round (a stuck approval's) no longer lands.
+      const fail = {
+        from: 'approved',
+        to: 'failed',
+        now: T0 + 2,
+        error_code: 'UPSTREAM_UNAVAILABLE',
+        round: 1,
+      } as const;
+      assert.equal(await b.transitionRequest(request.id, fail), null);
+    });
+
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
       const { a, b } = stores();
       const order = unique('order');

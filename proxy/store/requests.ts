@@ -75,8 +75,9 @@ export interface RequestChange {
   readonly note?: string | null;
   readonly error_code?: string;
   /**
-   * Only while the request is still in this approval round (its `approvals` as the caller read them): a move judged
-   * from a read of one approval must not land on the next one, claimed meanwhile by someone else.
+   * Only while the request is still in this approval round (its `approvals` as the caller read them) and that round's
+   * refund has not begun (no attempt bound to it: Store.insertAttempt): a move judged from a read of one approval must
+   * not land on the next one, claimed meanwhile by someone else, nor on a refund about to be sent.
    */
   readonly round?: number;
 }

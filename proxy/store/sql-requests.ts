@@ -18,6 +18,14 @@ const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('reques
 /** The id of an order's open request (at most one), read off the one-open-request index: takeOrder's check. */
 export const OPEN_REQUEST_ID_SQL = `SELECT id ${OPEN}`;
 
+/**
+ * An approval's refund bound to its request just before it is sent (Store.insertAttempt with `request_round`): only
+ * while the request is `approved`, in the round the approval claimed, with no attempt bound yet. A move judged from that
+ * round (RequestChange.round) needs no attempt bound: of the two, exactly one lands.
+ */
+export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
+  WHERE id = ? AND status = 'approved' AND approvals = CAST(? AS INTEGER) AND attempt_id IS NULL`;
+
 /** Final statuses after which the full account is never needed again. */
 const ERASING: readonly RequestStatus[] = ['refunded', 'rejected', 'withdrawn'];
 
@@ -47,7 +55,7 @@ const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ${target} AND status = ?
       AND (CAST(? AS TEXT) <> 'approved' OR ${IS_LATEST})
-      AND (CAST(? AS INTEGER) IS NULL OR approvals = CAST(? AS INTEGER))
+      AND (CAST(? AS INTEGER) IS NULL OR (approvals = CAST(? AS INTEGER) AND attempt_id IS NULL))
     RETURNING ${COLUMNS}`;
 
 /** An attempt's end on PostgreSQL as one statement: with its request's move (`settle`), with its event (`event`). */

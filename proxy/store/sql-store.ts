@@ -6,7 +6,13 @@ import type { RefundRequestRecord } from './requests.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
-import { createSqlRequests, finishAndSettleIn, OPEN_REQUEST_ID_SQL, settleRequestIn } from './sql-requests.ts';
+import {
+  BIND_APPROVAL_SQL,
+  createSqlRequests,
+  finishAndSettleIn,
+  OPEN_REQUEST_ID_SQL,
+  settleRequestIn,
+} from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
 import { sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, RequestFailedEvent, Store } from './store.ts';
@@ -199,9 +205,18 @@ export function createSqlStore(driver: SqlDriver): Store {
     async insertAttempt(start, finish, settled, failedEvent) {
       const params = [...startParams(start), ...finishParams(finish)];
       const requestId = start.request_id;
+      const round = start.request_round;
+      if (!finish && requestId && round !== undefined) {
+        // An approval's refund, about to be sent: bound to its request in its round, or not written (and not sent).
+        return driver.transaction(async (tx) => {
+          if ((await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) return false;
+          await tx.run(sql.insertAttempt, params);
+          return true;
+        });
+      }
       if (!finish || !requestId) {
         await driver.run(sql.insertAttempt, params);
-        return;
+        return true;
       }
       // An approval refused before anything was sent: its request fails with it (and says so, when asked to).
       const moved = await writes.transaction(async (tx, insertEvent) => {
@@ -211,6 +226,7 @@ export function createSqlStore(driver: SqlDriver): Store {
         return moved;
       });
       if (moved) settled?.(moved);
+      return true;
     },
 
     async finishAttempt(id, finish, event, settled, failedEvent) {

@@ -48,6 +48,11 @@ export interface AttemptStart {
   /** Who approved that request (an admin key's id). */
   readonly approved_by?: string | null;
   /**
+   * The approval round (the request's `approvals`) this attempt carries out; not stored. With it, insertAttempt writes
+   * the attempt only while its request is still `approved` in that round with no attempt bound, and binds it there.
+   */
+  readonly request_round?: number;
+  /**
    * The account-holder check made before this attempt (holders/holder-check.ts): `verified`, `mismatch`,
    * `unavailable`, `not_offered` or `off`; null when the refund took no account (no check).
    */
@@ -181,13 +186,16 @@ export interface Store extends OutboxStore, RequestStore {
    * Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). An attempt's end moves
    * its request (request_id), when it has one, in the same transaction (here and in finishAttempt); `settled` is then
    * told the request as that move left it, once committed. A move to `failed` writes `failedEvent`'s event with it.
+   * An approval's attempt not yet ended (`request_round`) is written only while its request is `approved` in that
+   * round with no attempt bound, and bound to it in the same transaction; false when it was not written (the approval
+   * was overtaken: its request failed as never begun, and perhaps approved again), when nothing may be sent for it.
    */
   insertAttempt(
     start: AttemptStart,
     finish?: AttemptFinish,
     settled?: RequestSettled,
     failedEvent?: RequestFailedEvent,
-  ): Promise<void>;
+  ): Promise<boolean>;
   /**
    * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.
    * With `event`, the event is written to the outbox in the same transaction, and only if the attempt was ended here.
