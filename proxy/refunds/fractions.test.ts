@@ -97,5 +97,34 @@ describe('amounts with fractions', () => {
     assert.equal(refund.res.status, 200, JSON.stringify(refund.body));
     const sent = h.fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
     assert.equal(sent.tax_free, 0.3);
+
+    usdPayment('FR-VAT', 10);
+    const withVat = await h.grant('FR-VAT', { taxFreeAmount: 0.1 + 0.2, vatAmount: 0.1 + 0.2 });
+    const taxed = await h.cancel({ merchant_uid: 'FR-VAT', cancel_request_amount: 1, reason: 'x' }, { grant: withVat });
+    assert.equal(taxed.res.status, 200, JSON.stringify(taxed.body));
+    const sentTaxed = h.fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
+    assert.deepEqual([sentTaxed.tax_free, sentTaxed.vat_amount], [0.3, 0.3]);
+  });
+
+  it("a request's tax-free part and VAT of 0.1 + 0.2 are kept as 0.3: approved as asked, and sent so", async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    const parts = { mode: 'request', taxFreeAmount: 0.1 + 0.2, vatAmount: 0.1 + 0.2 } as const;
+    const sentLast = () => h.fake.calls.filter((c) => c.route === 'cancel').at(-1)!.body as Record<string, unknown>;
+    for (const [uid, amount] of [
+      ['FR-PARTS-1', 0.3],
+      ['FR-PARTS-2', 1],
+    ] as const) {
+      usdPayment(uid, 10);
+      const made = await ask(
+        { merchant_uid: uid, cancel_request_amount: 1, reason: 'x' },
+        { grant: await h.grant(uid, parts) },
+      );
+      assert.equal(made.res.status, 201, JSON.stringify(made.body));
+      const approved = await approve(made.body.request.id, { amount });
+      assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+      const sent = sentLast();
+      assert.deepEqual([sent.amount, sent.tax_free, sent.vat_amount], [amount, 0.3, amount === 1 ? 0.3 : 0]);
+    }
   });
 });

@@ -59,6 +59,8 @@ export const taxSplit = (
   // Never more VAT than the refund's taxable part (an approval may lower the amount the shop's parts were given for).
   const taxable = money(amount - (taxFree ?? 0));
   const vat =
-    grant.vat_amount !== undefined && !refundedUnder(grant, attempts) ? Math.min(grant.vat_amount, taxable) : null;
+    grant.vat_amount !== undefined && !refundedUnder(grant, attempts)
+      ? Math.min(money(grant.vat_amount), taxable)
+      : null;
   return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };
 };

@@ -7,6 +7,7 @@
 import { ERRORS } from '../../shared/errors.ts';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { checkHolder } from '../holders/holder-check.ts';
+import { money } from '../payments/money.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
@@ -65,16 +66,20 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
   return result;
 };
 
-/** The order's request made under Idempotency-Key `key`, if any: read page by page (an order has few requests). */
+/**
+ * The order's request made under Idempotency-Key `key` since `since` (the key's claim: a key forgotten after its
+ * lifetime and used again is another use), if any: read page by page (an order has few requests).
+ */
 const requestMadeWith = async (
   deps: RequestDeps,
   merchantUid: string,
   key: string,
+  since: number,
 ): Promise<RefundRequestRecord | null> => {
   let after: { created_at: number; id: string } | undefined;
   for (;;) {
     const page = await deps.store.pageRequests({ merchant_uid: merchantUid, limit: 100, ...(after ? { after } : {}) });
-    const made = page.find((r) => r.idempotency_key === key);
+    const made = page.find((r) => r.idempotency_key === key && r.created_at >= since);
     if (made || page.length < 100) return made ?? null;
     const last = page[page.length - 1] as RefundRequestRecord;
     after = { created_at: last.created_at, id: last.id };
@@ -91,7 +96,7 @@ const create = async (
   // The key was claimed before and its answer never stored: an earlier run may have made the request (and staff may
   // have decided it since). That request, as it stands, is this one's answer; never a second request for one ask.
   if (key !== null && order.key && !order.key.created) {
-    const made = await requestMadeWith(deps, req.merchant_uid, key);
+    const made = await requestMadeWith(deps, req.merchant_uid, key, order.key.record.created_at);
     if (made) return { kind: 'created', request: made };
   }
   const latest = await deps.store.latestRequest(req.merchant_uid);
@@ -130,7 +135,8 @@ const create = async (
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
-  const taxFree = grant.tax_free_amount ?? null;
+  // The shop's parts as amounts are kept (money.ts): approved and sent later as they are stored.
+  const taxFree = grant.tax_free_amount === undefined ? null : money(grant.tax_free_amount);
   const banks = deps.gateway.refundBanks(payment);
   const checked = checkRequest(
     payment,
@@ -162,7 +168,7 @@ const create = async (
     idempotency_key: key,
     grant_subject: grant.sub,
     tax_free_amount: taxFree,
-    vat_amount: grant.vat_amount ?? null,
+    vat_amount: grant.vat_amount === undefined ? null : money(grant.vat_amount),
     grant_jti: grant.jti ?? null,
     grant_max_amount: grant.max_amount ?? null,
     created_at: deps.now(),

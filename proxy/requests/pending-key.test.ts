@@ -56,4 +56,40 @@ describe("a request's Idempotency-Key whose answer was not stored", () => {
       assert.equal(h.fake.count('cancel'), decision === 'approve' ? 1 : 0);
     });
   }
+
+  it('a key used again after its lifetime (its record purged) is a new ask, never answered with the old request', async () => {
+    const store = createSqliteStore({ path: ':memory:' });
+    let failLatest = false;
+    h = await withRequests({
+      store: new Proxy(store, {
+        get(target, prop, receiver) {
+          const value = Reflect.get(target, prop, receiver);
+          if (prop === 'latestRequest' && failLatest) {
+            return async () => {
+              failLatest = false;
+              throw new Error('connection reset'); // the new run ends before it makes anything
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+    });
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'PK-2', amount: 20_000 });
+    const first = await calls.ask(
+      { merchant_uid: 'PK-2', reason: '한 벌', cancel_request_amount: 3000 },
+      { key: 'pk-2' },
+    );
+    assert.equal((await calls.reject(first.body.request.id, { reason: '사진을 보내 주세요' })).res.status, 200);
+    h.clock.advance(26 * 3600 * 1000);
+    await h.store.purgeIdempotencyKeys(h.clock.now() - 25 * 3600 * 1000);
+    const body = { merchant_uid: 'PK-2', reason: '두 벌 모두', cancel_request_amount: 9000 };
+    failLatest = true;
+    assert.equal((await calls.ask(body, { key: 'pk-2' })).res.status, 503);
+    await h.settled();
+    const retry = await calls.ask(body, { key: 'pk-2' });
+    assert.equal(retry.res.status, 201, JSON.stringify(retry.body));
+    assert.notEqual(retry.body.request.id, first.body.request.id);
+    assert.equal(retry.body.request.amount, 9000);
+  });
 });
