@@ -1,19 +1,17 @@
 /**
- * @module barringRejection(): whether an order takes another refund request. The shop's latest rejection decides (by
- * when it was decided, not when its request was made): staff may reject an older failed request while a newer one is
- * open, and a later rejection that takes a new request lifts an earlier one's bar.
+ * @module barringRejection(): whether an order takes another refund request. A rejection that took no new request bars
+ * one, whichever of the order's requests it ended (staff may reject an older failed request while a newer one is open,
+ * which the customer then withdraws). A later rejection that takes a new request lifts it, when it ends a request as
+ * new as the barring one or newer: rejecting an older, stale request (the reject's default takes a new request) does not
+ * reopen an order whose latest request staff barred.
  */
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { Store } from '../store/store.ts';
 
 const PAGE = 100;
 
-/** The order's latest-decided rejection when it took no new request (the request then barred), or null. */
-export const barringRejection = async (
-  store: Pick<Store, 'pageRequests'>,
-  merchantUid: string,
-): Promise<RefundRequestRecord | null> => {
-  let latest: RefundRequestRecord | null = null;
+const rejectedOf = async (store: Pick<Store, 'pageRequests'>, merchantUid: string): Promise<RefundRequestRecord[]> => {
+  const all: RefundRequestRecord[] = [];
   let after: { created_at: number; id: string } | undefined;
   for (;;) {
     // An order has few requests: its rejected ones are read whole, a page at a time.
@@ -23,9 +21,28 @@ export const barringRejection = async (
       limit: PAGE,
       ...(after ? { after } : {}),
     });
-    for (const r of page) if (!latest || (r.decided_at ?? 0) > (latest.decided_at ?? 0)) latest = r;
-    if (page.length < PAGE) return latest && !latest.allow_new_request ? latest : null;
+    all.push(...page);
+    if (page.length < PAGE) return all;
     const last = page[page.length - 1] as RefundRequestRecord;
     after = { created_at: last.created_at, id: last.id };
   }
+};
+
+/** The rejection that bars a new request for the order (the latest-decided one that took none, unlifted), or null. */
+export const barringRejection = async (
+  store: Pick<Store, 'pageRequests'>,
+  merchantUid: string,
+): Promise<RefundRequestRecord | null> => {
+  const rejected = await rejectedOf(store, merchantUid);
+  let bar: RefundRequestRecord | null = null;
+  for (const r of rejected) {
+    if (!r.allow_new_request && (bar === null || (r.decided_at ?? 0) > (bar.decided_at ?? 0))) bar = r;
+  }
+  if (bar === null) return null;
+  const barAt = bar.decided_at ?? 0;
+  const barOf = bar.created_at;
+  // Lifted only by a rejection decided after it (one in the same millisecond cannot be told to be later) of a request
+  // at least as new.
+  const lifted = rejected.some((r) => r.allow_new_request && (r.decided_at ?? 0) > barAt && r.created_at >= barOf);
+  return lifted ? null : bar;
 };

@@ -8,7 +8,7 @@ import type { RequestStatus } from '../../shared/refund-requests.ts';
 import { adminKeyId } from '../admin/admin-key.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, KEY } from '../test-support/admin-calls.ts';
-import { type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { createStillClock, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
@@ -400,6 +400,34 @@ describe('deciding refund requests', () => {
     const third = await ask({ ...body, reason: '세 번째' });
     assert.equal(third.res.status, 201, JSON.stringify(third.body));
   });
+
+  for (const [how, clock] of [
+    ['rejecting an older, stale request afterwards (the default takes a new request)', 'moving'],
+    ['two rejections in one millisecond, the barring one of the older request', 'still'],
+  ] as const) {
+    it(`a bar on the order stands after ${how}`, async () => {
+      h = await withRequests(clock === 'still' ? { clock: createStillClock(Date.UTC(2026, 11, 6, 3)) } : {});
+      const { ask, approve, reject } = requestCalls(h);
+      h.fake.addPayment({ merchant_uid: 'A-4D', amount: 20_000 });
+      const body = { merchant_uid: 'A-4D', reason: '환불', cancel_request_amount: 8000 };
+      const older = (await ask(body)).body.request.id;
+      h.fake.inject({ kind: 'pg_refusal' });
+      assert.equal((await approve(older)).body.request.status, 'failed');
+      h.clock.advance(1000);
+      const newer = (await ask({ ...body, reason: '다시' })).body.request.id;
+      if (clock === 'moving') {
+        assert.equal((await reject(newer, { reason: '반품 불가 상품', allow_new_request: false })).res.status, 200);
+        h.clock.advance(1000);
+        assert.equal((await reject(older, { reason: '정리' })).res.status, 200);
+      } else {
+        assert.equal((await reject(newer, { reason: '계좌 확인 후 다시', allow_new_request: true })).res.status, 200);
+        assert.equal((await reject(older, { reason: '반품 불가 상품', allow_new_request: false })).res.status, 200);
+      }
+      assert.equal((await h.view('A-4D')).body.request.allow_new_request, false);
+      const again = await ask({ ...body, reason: '세 번째' });
+      assert.deepEqual([again.res.status, again.body.error?.code], [409, 'REFUND_REQUEST_NOT_ALLOWED']);
+    });
+  }
 
   it('lists requests newest first, filtered and keyset-paginated, with the masked account only', async () => {
     h = await withRequests();
