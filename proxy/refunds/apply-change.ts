@@ -53,22 +53,23 @@ export type Applied =
 
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
   const { attempt, key, payment } = change;
+  // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
+  // shows figures this change may have made stale as if they were current (view.ts).
+  const [written] = await Promise.all([
+    deps.store.insertAttempt(attempt),
+    key && deps.store.setIdempotencyAttempt(key, attempt.id),
+    deps.store.markNeedsSync(payment.imp_uid, deps.now()),
+  ]);
   // An approval's refund is written only while its request still waits for it in that approval's round (bound to it in
   // the same write): an approval held up for so long that its request was failed as never begun, and perhaps approved
-  // again since, sends nothing.
-  if (attempt.request_round !== undefined && !(await deps.store.insertAttempt(attempt))) {
+  // again since, sends nothing. (Its key is then bound to an attempt that does not exist, which a retry reads as none,
+  // and the payment's row is marked, which only makes the next look ask the gateway.)
+  if (!written) {
     return fail(
       'REFUND_REQUEST_DECIDED',
       'This approval was overtaken: its request was ended (or approved again) while it waited, so nothing was sent.',
     );
   }
-  // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
-  // shows figures this change may have made stale as if they were current (view.ts).
-  await Promise.all([
-    attempt.request_round === undefined && deps.store.insertAttempt(attempt),
-    key && deps.store.setIdempotencyAttempt(key, attempt.id),
-    deps.store.markNeedsSync(payment.imp_uid, deps.now()),
-  ]);
   const sentAt = deps.now();
   const result = await change.send();
   const iamport_ms = deps.now() - sentAt;

@@ -10,11 +10,12 @@ import {
   BIND_APPROVAL_SQL,
   createSqlRequests,
   finishAndSettleIn,
+  insertBoundAttemptSql,
   OPEN_REQUEST_ID_SQL,
   settleRequestIn,
 } from './sql-requests.ts';
 import { createSqlWatch } from './sql-watch.ts';
-import { sql } from './statements.ts';
+import { ATTEMPT_COLUMNS, sql } from './statements.ts';
 import type { AttemptFinish, AttemptPageQuery, AttemptStart, RequestFailedEvent, Store } from './store.ts';
 
 /** Lets inspectSqlStore reach the driver behind a store without widening the Store interface. */
@@ -31,6 +32,10 @@ const finishParams = (finish: AttemptFinish | undefined) => [
   finish?.iamport_ms ?? null,
   finish?.finished_at ?? null,
 ];
+
+/** The attempt columns in insertAttempt's parameter order, and the PostgreSQL statement that binds and inserts. */
+const ATTEMPT_COLUMN_NAMES = ATTEMPT_COLUMNS.split(', ');
+const INSERT_BOUND_ATTEMPT = insertBoundAttemptSql(ATTEMPT_COLUMNS);
 
 const startParams = (start: AttemptStart) => [
   start.id,
@@ -208,8 +213,13 @@ export function createSqlStore(driver: SqlDriver): Store {
       const round = start.request_round;
       if (!finish && requestId && round !== undefined) {
         // An approval's refund, about to be sent: bound to its request in its round, or not written (and not sent).
+        const bind = [start.id, requestId, round];
+        if (driver.dialect === 'postgres') {
+          const row = Object.fromEntries(ATTEMPT_COLUMN_NAMES.map((name, i) => [name, params[i] ?? null]));
+          return (await driver.query(INSERT_BOUND_ATTEMPT, [...bind, JSON.stringify(row)])).length === 1;
+        }
         return driver.transaction(async (tx) => {
-          if ((await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) return false;
+          if ((await tx.run(BIND_APPROVAL_SQL, bind)) === 0) return false;
           await tx.run(sql.insertAttempt, params);
           return true;
         });
