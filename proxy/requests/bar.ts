@@ -7,33 +7,14 @@
  */
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { Store } from '../store/store.ts';
-
-const PAGE = 100;
-
-const rejectedOf = async (store: Pick<Store, 'pageRequests'>, merchantUid: string): Promise<RefundRequestRecord[]> => {
-  const all: RefundRequestRecord[] = [];
-  let after: { created_at: number; id: string } | undefined;
-  for (;;) {
-    // An order has few requests: its rejected ones are read whole, a page at a time.
-    const page = await store.pageRequests({
-      merchant_uid: merchantUid,
-      status: 'rejected',
-      limit: PAGE,
-      ...(after ? { after } : {}),
-    });
-    all.push(...page);
-    if (page.length < PAGE) return all;
-    const last = page[page.length - 1] as RefundRequestRecord;
-    after = { created_at: last.created_at, id: last.id };
-  }
-};
+import { orderRequests } from './order-requests.ts';
 
 /** The rejection that bars a new request for the order (the latest-decided one that took none, unlifted), or null. */
 export const barringRejection = async (
   store: Pick<Store, 'pageRequests'>,
   merchantUid: string,
 ): Promise<RefundRequestRecord | null> => {
-  const rejected = await rejectedOf(store, merchantUid);
+  const rejected = await orderRequests(store, merchantUid, 'rejected');
   let bar: RefundRequestRecord | null = null;
   for (const r of rejected) {
     if (!r.allow_new_request && (bar === null || (r.decided_at ?? 0) > (bar.decided_at ?? 0))) bar = r;

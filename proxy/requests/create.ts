@@ -26,6 +26,7 @@ import type { Sealer } from './account-crypto.ts';
 import { barringRejection } from './bar.ts';
 import { REQUEST_MODE_OFF, type RequestDeps } from './deps.ts';
 import { eventIfOn, requestEvent } from './events.ts';
+import { orderRequests } from './order-requests.ts';
 import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
 
 /** A request's key is bound to its body and to this route: the same key and body sent to a refund is another use. */
@@ -68,23 +69,16 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
 
 /**
  * The order's request made under Idempotency-Key `key` since `since` (the key's claim: a key forgotten after its
- * lifetime and used again is another use), if any: read page by page (an order has few requests).
+ * lifetime and used again is another use), if any.
  */
 const requestMadeWith = async (
   deps: RequestDeps,
   merchantUid: string,
   key: string,
   since: number,
-): Promise<RefundRequestRecord | null> => {
-  let after: { created_at: number; id: string } | undefined;
-  for (;;) {
-    const page = await deps.store.pageRequests({ merchant_uid: merchantUid, limit: 100, ...(after ? { after } : {}) });
-    const made = page.find((r) => r.idempotency_key === key && r.created_at >= since);
-    if (made || page.length < 100) return made ?? null;
-    const last = page[page.length - 1] as RefundRequestRecord;
-    after = { created_at: last.created_at, id: last.id };
-  }
-};
+): Promise<RefundRequestRecord | null> =>
+  (await orderRequests(deps.store, merchantUid)).find((r) => r.idempotency_key === key && r.created_at >= since) ??
+  null;
 
 const create = async (
   deps: RequestDeps,
