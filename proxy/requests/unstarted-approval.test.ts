@@ -4,9 +4,10 @@
 // look at it again; staff then approve it again (one refund) or reject it.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
-import type { Harness } from '../test-support/harness.ts';
+import { createClock, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
@@ -245,5 +246,39 @@ describe('an approval whose refund never began', () => {
     const again = await calls.approve(id);
     assert.equal(again.res.status, 409);
     assert.equal(h.fake.count('cancel'), 1, 'one ask, one refund');
+  });
+
+  it("an approval paused before its lease past ten minutes, refused when it resumes, never ends the next round's refund still running at PortOne", async () => {
+    const clock = createClock(Date.UTC(2026, 0, 15, 3));
+    const portone = createFakePortOne({
+      now: clock.now,
+      cancelMode: 'REQUESTED', // the next round's cancel stays REQUESTED: bound, running, with its cancellation's id
+      webhook: { url: 'http://proxy.test/webhooks/portone', secret: PORTONE_WEBHOOK_SECRET },
+      webhookFetch: async (url, init) => h.app.request(String(url), init),
+    });
+    const paused = storePausing('takeOrder');
+    h = await withRequests({ clock, portone, store: paused.store });
+    portone.addPayment({ paymentId: 'US-V2', total: 10_000 });
+    const calls = requestCalls(h);
+    const id = (await calls.ask({ merchant_uid: 'US-V2', cancel_request_amount: 10_000, reason: 'r' })).body.request.id;
+    paused.armed.on = true;
+    const first = calls.approve(id);
+    await paused.reached.promise;
+    clock.advance(11 * 60 * 1000);
+    const second = await calls.approve(id); // fails the first round as never begun, claims the next: REQUESTED
+    assert.equal(second.res.status, 200, JSON.stringify(second.body));
+    const bound = (await h.store.getRequest(id))?.attempt_id;
+    paused.go.resolve(); // the first resumes: nothing left to refund, so it is refused before sending anything
+    await first;
+    const after = await h.store.getRequest(id);
+    assert.deepEqual([after?.status, after?.attempt_id], ['approved', bound], 'still waiting for the running refund');
+    assert.equal((await calls.reject(id, { reason: '재고가 없어요' })).res.status, 409, 'not rejectable while it runs');
+    const cancellation = portone.getPayment('US-V2')?.cancellations[0];
+    assert.ok(cancellation);
+    portone.settleCancellation('US-V2', cancellation.id, 'SUCCEEDED');
+    await portone.flushWebhooks();
+    await h.settled();
+    await h.view('US-V2', { grant: await h.grant('US-V2', { mode: 'request' }) });
+    assert.equal((await h.store.getRequest(id))?.status, 'refunded');
   });
 });

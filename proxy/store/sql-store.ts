@@ -231,7 +231,9 @@ export function createSqlStore(driver: SqlDriver): Store {
       // An approval refused before anything was sent: its request fails with it (and says so, when asked to).
       const moved = await writes.transaction(async (tx, insertEvent) => {
         await tx.run(sql.insertAttempt, params);
-        const moved = await settleRequestIn(tx, requestId, start.id, finish);
+        // Only in the approval's own round with nothing bound (an approval written already ended was never bound): one
+        // held up past a later round's claim must not end that round's running refund.
+        const moved = await settleRequestIn(tx, requestId, start.id, finish, start.request_round);
         await tellFailed(moved, failedEvent, insertEvent);
         return moved;
       });
