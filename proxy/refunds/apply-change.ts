@@ -51,6 +51,16 @@ export type Applied =
     }
   | Failure;
 
+/**
+ * An approval's attempt the ledger did not write (Store.insertAttempt): its request was ended, or approved again, while
+ * the approval waited; nothing was sent, and nothing of it is recorded.
+ */
+export const overtaken = (): Failure =>
+  fail(
+    'REFUND_REQUEST_DECIDED',
+    'This approval was overtaken: its request was ended (or approved again) while it waited, so nothing was sent.',
+  );
+
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
   const { attempt, key, payment } = change;
   // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
@@ -64,12 +74,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   // the same write): an approval held up for so long that its request was failed as never begun, and perhaps approved
   // again since, sends nothing. (Its key is then bound to an attempt that does not exist, which a retry reads as none,
   // and the payment's row is marked, which only makes the next look ask the gateway.)
-  if (!written) {
-    return fail(
-      'REFUND_REQUEST_DECIDED',
-      'This approval was overtaken: its request was ended (or approved again) while it waited, so nothing was sent.',
-    );
-  }
+  if (!written) return overtaken();
   const sentAt = deps.now();
   const result = await change.send();
   const iamport_ms = deps.now() - sentAt;

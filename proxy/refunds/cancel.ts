@@ -14,7 +14,7 @@ import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
-import { applyChange } from './apply-change.ts';
+import { applyChange, overtaken } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
 import { claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
@@ -193,8 +193,8 @@ const refund = async (
     why: string | null = null,
   ): Promise<Failure> => {
     const end = ending(deps, { outcome: 'rejected', error_code: failure.code, iamport_message: why });
-    await deps.store.insertAttempt({ ...start, imp_uid: impUid }, end);
-    return failure;
+    const written = await deps.store.insertAttempt({ ...start, imp_uid: impUid }, end);
+    return written ? failure : overtaken();
   };
 
   // The attempt this key was last bound to, when its outcome is not known yet (as read under the lease).
@@ -284,7 +284,9 @@ const refund = async (
       late_of: earlier.id,
     };
     const finish = { outcome: 'succeeded', cancellation_id: entryId(entry), refunded: entry.amount } as const;
-    await deps.store.insertAttempt(attempt, ending(deps, { ...finish, iamport_message: found }));
+    const written = await deps.store.insertAttempt(attempt, ending(deps, { ...finish, iamport_message: found }));
+    // An approval overtaken meanwhile records nothing: the late refund stays for the approval that overtook it.
+    if (!written) return overtaken();
     return { kind: 'refunded', payment: ours.payment, refunded: entry.amount, entry };
   }
 

@@ -8,6 +8,7 @@ import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { cancelAtIamport } from '../test-support/iamport-side.ts';
 import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
@@ -280,5 +281,40 @@ describe('an approval whose refund never began', () => {
     await h.settled();
     await h.view('US-V2', { grant: await h.grant('US-V2', { mode: 'request' }) });
     assert.equal((await h.store.getRequest(id))?.status, 'refunded');
+  });
+
+  it("an approval paused past ten minutes that resumes to find its request's earlier refund applied late records nothing: the next approval records it, and nothing is refunded twice", async () => {
+    const paused = storePausing('takeOrder');
+    h = await withRequests({ store: paused.store, timeoutMs: 300 });
+    const calls = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'US-LATE', amount: 30_000 });
+    const id = (await calls.ask({ merchant_uid: 'US-LATE', reason: 'r', cancel_request_amount: 8000 })).body.request.id;
+    // The first approval's cancel gets no answer; ten minutes on a look settles it as not made: the request failed.
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    await calls.approve(id);
+    h.clock.advance(10 * 60 * 1000 + 1000);
+    assert.equal(
+      (await h.view('US-LATE', { grant: await h.grant('US-LATE', { mode: 'request' }) })).body.request.status,
+      'failed',
+    );
+    await cancelAtIamport(h, p.imp_uid, 8000); // …and i'mport applies it after all
+    paused.armed.on = true;
+    const stale = calls.approve(id); // approved again, then paused before its lease (a frozen process)
+    await paused.reached.promise;
+    h.clock.advance(11 * 60 * 1000);
+    // Staff reject it: the stuck round is failed as never begun; the reject itself is refused (the refund applied).
+    assert.equal((await calls.reject(id, { reason: 'no' })).res.status, 409);
+    paused.go.resolve();
+    const resumed = await stale;
+    assert.equal(resumed.body.refund?.error?.code, 'REFUND_REQUEST_DECIDED', 'overtaken: it records nothing');
+    assert.equal(
+      (await calls.reject(id, { reason: 'no' })).res.status,
+      409,
+      'still not rejectable: the money went out',
+    );
+    const again = await calls.approve(id);
+    await h.settled();
+    assert.equal(again.body.request?.status, 'refunded', JSON.stringify(again.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 8000, 'one ask of 8,000, refunded once');
   });
 });

@@ -236,18 +236,15 @@ const settleChange = (attemptId: string, finish: AttemptFinish): Change | null =
  * An approval's attempt ended: its request (approved) moves to refunded or failed in the caller's transaction, so
  * however the outcome is learned (the approval itself, a retry, the view, i'mport's webhook) the request follows.
  * An unknown outcome leaves it approved until the attempt is settled. Answers the request as moved, or null (no move).
- * `round`: only while the request is in that approval round with no attempt bound (RequestChange.round), for an
- * approval's attempt written already ended, which was never bound.
  */
 export const settleRequestIn = async (
   tx: SqlExecutor,
   requestId: string,
   attemptId: string,
   finish: AttemptFinish,
-  round?: number,
 ): Promise<RefundRequestRecord | null> => {
   const change = settleChange(attemptId, finish);
-  return change ? transitionIn(tx, requestId, round === undefined ? change : { ...change, round }) : null;
+  return change ? transitionIn(tx, requestId, change) : null;
 };
 
 /**

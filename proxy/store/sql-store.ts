@@ -228,15 +228,21 @@ export function createSqlStore(driver: SqlDriver): Store {
         await driver.run(sql.insertAttempt, params);
         return true;
       }
-      // An approval refused before anything was sent: its request fails with it (and says so, when asked to).
+      // An approval refused before anything was sent (or a late refund recorded for it): its request moves with it (and
+      // says so, when asked to). Written, like a refund about to be sent, only bound to its request in its own round:
+      // one held up past a later round's claim writes nothing, neither ending that round's refund nor taking a late
+      // refund from the next approval that will record it.
+      const NOT_BOUND = Symbol('not bound');
       const moved = await writes.transaction(async (tx, insertEvent) => {
+        if (round !== undefined && (await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) {
+          return NOT_BOUND;
+        }
         await tx.run(sql.insertAttempt, params);
-        // Only in the approval's own round with nothing bound (an approval written already ended was never bound): one
-        // held up past a later round's claim must not end that round's running refund.
-        const moved = await settleRequestIn(tx, requestId, start.id, finish, start.request_round);
+        const moved = await settleRequestIn(tx, requestId, start.id, finish);
         await tellFailed(moved, failedEvent, insertEvent);
         return moved;
       });
+      if (moved === NOT_BOUND) return false;
       if (moved) settled?.(moved);
       return true;
     },

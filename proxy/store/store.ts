@@ -186,7 +186,7 @@ export interface Store extends OutboxStore, RequestStore {
    * Appends an attempt. With `finish`, the attempt is written already ended (a local refusal). An attempt's end moves
    * its request (request_id), when it has one, in the same transaction (here and in finishAttempt); `settled` is then
    * told the request as that move left it, once committed. A move to `failed` writes `failedEvent`'s event with it.
-   * An approval's attempt not yet ended (`request_round`) is written only while its request is `approved` in that
+   * An approval's attempt (`request_round`), ended or not, is written only while its request is `approved` in that
    * round with no attempt bound, and bound to it in the same transaction; false when it was not written (the approval
    * was overtaken: its request failed as never begun, and perhaps approved again), when nothing may be sent for it.
    */
