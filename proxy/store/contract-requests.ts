@@ -114,6 +114,34 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(await b.transitionRequest(request.id, fail), null);
     });
 
+    it("writes an approval's attempt ended already (a refusal) only in its round with none bound, and moves its request", async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
+      const refused = aFinish({ outcome: 'rejected', error_code: 'FORBIDDEN', cancellation_id: null, refunded: null });
+      const told: RefundRequestRecord[] = [];
+      const tell = (moved: RefundRequestRecord) => void told.push(moved);
+      assert.equal(
+        await b.insertAttempt(anAttempt({ ...order, request_round: 2 }), refused, tell),
+        false,
+        'another round',
+      );
+      assert.deepEqual([(await a.listAttempts(request.merchant_uid)).length, told.length], [0, 0], 'nothing written');
+      const own = anAttempt({ ...order, request_round: 1 });
+      assert.equal(await a.insertAttempt(own, refused, tell), true);
+      const failed = await b.getRequest(request.id);
+      assert.deepEqual([failed?.status, failed?.attempt_id, failed?.error_code], ['failed', own.id, 'FORBIDDEN']);
+      assert.equal(told.length, 1);
+      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 1 }), refused, tell), false, 'ended');
+      // Approved again: once its refund is bound, an ended attempt of the same round is not written.
+      await a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 3 });
+      assert.equal(await a.insertAttempt(anAttempt({ ...order, request_round: 2 })), true);
+      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 2 }), refused, tell), false, 'begun');
+      assert.equal((await a.getRequest(request.id))?.status, 'approved');
+    });
+
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
       const { a, b } = stores();
       const order = unique('order');

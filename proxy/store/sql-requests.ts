@@ -19,9 +19,10 @@ const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('reques
 export const OPEN_REQUEST_ID_SQL = `SELECT id ${OPEN}`;
 
 /**
- * An approval's refund bound to its request just before it is sent (Store.insertAttempt with `request_round`): only
- * while the request is `approved`, in the round the approval claimed, with no attempt bound yet. A move judged from that
- * round (RequestChange.round) needs no attempt bound: of the two, exactly one lands.
+ * An approval's attempt bound to its request as it is written (Store.insertAttempt with `request_round`: a refund about
+ * to be sent, a refusal, a late refund recorded): only while the request is `approved`, in the round the approval
+ * claimed, with no attempt bound yet. A move judged from that round (RequestChange.round) needs no attempt bound: of the
+ * two, exactly one lands.
  */
 export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
   WHERE id = ? AND status = 'approved' AND approvals = CAST(? AS INTEGER) AND attempt_id IS NULL`;
