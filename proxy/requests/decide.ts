@@ -1,12 +1,14 @@
 /**
  * @module Staff decide a request: approveRequest() claims it, moving it to approved by one compare-and-set that also
  * checks the approval (the table allows it, the amount, a key that opens its account; of concurrent approvals, on any
- * number of instances, exactly one proceeds; the request is read only when the claim fails, to say why), then runs its refund through cancelRefund() — the
- * customer's own path: order lease, checksum, an Idempotency-Key of `request:<id>` (`request:<id>:<n>` for the n-th
- * approval of a request whose refund failed), the audit naming the approver and the request. The attempt's end moves
- * the request to refunded or failed (in the ledger's transaction); an unknown outcome leaves it approved until the
- * attempt is settled. A failed request can be approved again (nothing was refunded) while it is still its order's
- * latest. rejectRequest() is one compare-and-set.
+ * number of instances, exactly one proceeds; the request is read only when the claim fails, to say why), then runs
+ * its refund through cancelRefund() — the customer's own path: order lease, checksum, an Idempotency-Key of
+ * `request:<id>` (`request:<id>:<n>` for the n-th approval of a request whose refund failed), the audit naming the
+ * approver and the request. The attempt's end moves the request to refunded or failed (in the ledger's transaction);
+ * an unknown outcome leaves it approved until the attempt is settled. Each approval is a round (the request's
+ * `approvals`): its attempt is written bound to the request in that round, or not at all (an approval overtaken while
+ * it waited sends nothing), and a move judged from a round lands only while none is bound. A failed request can be
+ * approved again (nothing was refunded) while it is still its order's latest. rejectRequest() is one compare-and-set.
  */
 import { nextStatus } from '../../shared/refund-requests.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
@@ -153,8 +155,9 @@ const failUnstarted = async (
   if (attempts.some((a) => a.request_id === request.id && a.started_at >= claimedAt)) return request;
   const failed = nextStatus('approved', 'refund_failed');
   if (!failed) return request;
-  // In this round only: staff deciding at the same time may have failed it and approved it again meanwhile, and that
-  // approval's refund may be running.
+  // In this round only, and only while no attempt is bound to it (the ledger checks both in the move itself, the read
+  // above being a look only): staff deciding at the same time may have failed it and approved it again, and a paused
+  // approval may have bound its refund since.
   const change = {
     from: 'approved',
     to: failed,
