@@ -97,8 +97,8 @@ const create = async (
   if (latest && isOpenStatus(latest.status)) {
     return failAbout('REFUND_REQUEST_OPEN', 'This order already has an open refund request.', latest);
   }
-  // The latest rejection decides, not only the latest request's: staff may reject an older failed request while a newer
-  // one is open, which the customer then withdraws.
+  // Any of the order's rejections may bar a new request, not only the latest request's (bar.ts: staff may reject an
+  // older failed request while a newer one is open, which the customer then withdraws).
   const barred = await barringRejection(deps.store, req.merchant_uid);
   if (barred) {
     return failAbout('REFUND_REQUEST_NOT_ALLOWED', 'The shop does not take another request for this order.', barred);

@@ -38,7 +38,7 @@ export const paymentRoutes = (deps: AppDeps) =>
       const latest = await deps.store.latestRequest(merchantUid.output);
       // request_mode: what the customer's dialog ends in (a request for the shop to approve, or the refund itself).
       const requestMode = grant.mode === 'request';
-      // Whether the customer may ask again is the shop's latest rejection's to say (bar.ts), read once a request ended.
+      // Whether the customer may ask again is for the order's rejections to say (bar.ts), read once a request ended.
       const request = latest ? requestView(latest) : null;
       if (latest && request && !isOpenStatus(latest.status)) {
         request.allow_new_request = (await barringRejection(deps.store, latest.merchant_uid)) === null;
