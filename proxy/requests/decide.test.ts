@@ -376,7 +376,9 @@ describe('deciding refund requests', () => {
     const second = (await ask({ ...body, reason: '다시' })).body.request.id;
     const barred = await reject(first, { reason: '반품 불가 상품', allow_new_request: false });
     assert.equal(barred.res.status, 200);
-    assert.equal((await withdraw(second, 'A-4B')).res.status, 200);
+    const withdrawn = await withdraw(second, 'A-4B');
+    assert.equal(withdrawn.res.status, 200);
+    assert.equal(withdrawn.body.request.allow_new_request, false, 'the withdrawal says so');
     assert.equal((await h.view('A-4B')).body.request.allow_new_request, false, 'the view says so too');
     const third = await ask({ ...body, reason: '세 번째' });
     assert.deepEqual([third.res.status, third.body.error?.code], [409, 'REFUND_REQUEST_NOT_ALLOWED']);

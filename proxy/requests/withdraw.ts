@@ -2,6 +2,7 @@
 import { nextStatus } from '../../shared/refund-requests.ts';
 import type { Grant } from '../auth/grant.ts';
 import { fail } from '../refunds/outcome.ts';
+import { barringRejection } from './bar.ts';
 import type { RequestDeps } from './deps.ts';
 import { moveRequest } from './events.ts';
 import { failAbout, type RequestOutcome } from './outcome.ts';
@@ -20,5 +21,7 @@ export const withdrawRequest = async (deps: RequestDeps, id: string, grant: Gran
   const move = await moveRequest(deps, request, change, 'refund_request.withdrawn');
   // Staff decided it in between: say what it is now.
   if ('lost' in move) return failAbout('REFUND_REQUEST_DECIDED', DECIDED, move.lost);
-  return { kind: 'moved', request: move.moved };
+  // Whether the customer may ask again is for the order's rejections to say (bar.ts), as the view says it.
+  const barred = await barringRejection(deps.store, request.merchant_uid);
+  return { kind: 'moved', request: barred ? { ...move.moved, allow_new_request: false } : move.moved };
 };
