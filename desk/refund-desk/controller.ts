@@ -192,12 +192,21 @@ export class DeskController implements ReactiveController {
     nextStatus(this.request.status, action) !== null &&
     !this.#refused.has(`${this.request.id}:${action}`);
 
-  /** The typed amount when it is a whole number from 1 to the request's amount; else the error to show. */
+  /** The open order's currency (won until its payment is loaded): what the request's amounts are in. */
+  get currency(): string {
+    return this.order?.payment.currency ?? 'KRW';
+  }
+
+  /**
+   * The typed amount when it is more than nothing and at most the request's amount, in whole won for a payment in won
+   * (a USD one has cents); else the error to show.
+   */
   approvedAmount(): number | string {
     const max = this.request?.amount ?? 0;
     const amount = Number(this.approve.amount.replaceAll(',', '').trim());
-    if (!Number.isInteger(amount) || amount < 1) return this.host.s.amountInvalid;
-    if (amount > max) return fill(this.host.s.amountTooHigh, { max: money(max, this.host.uiLang) });
+    const whole = this.currency !== 'KRW' || Number.isInteger(amount);
+    if (!Number.isFinite(amount) || !whole || amount <= 0) return this.host.s.amountInvalid;
+    if (amount > max) return fill(this.host.s.amountTooHigh, { max: money(max, this.host.uiLang, this.currency) });
     return amount;
   }
 
@@ -296,7 +305,7 @@ export class DeskController implements ReactiveController {
     const { s, uiLang } = this.host;
     if (request.status === 'failed') return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
     if (request.status === 'approved') return s.approvedUnknown;
-    return fill(s.approved, { amount: money(amount, uiLang) });
+    return fill(s.approved, { amount: money(amount, uiLang, this.currency) });
   }
 
   /** The request as it now stands, on its screen and in the queue. */

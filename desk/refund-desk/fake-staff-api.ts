@@ -56,6 +56,7 @@ export const refund = (id: string, extra: Partial<RefundRow> = {}): RefundRow =>
   ...extra,
 });
 
+/** An order's payment, attempts and events; one whose merchant_uid begins `usd-` was paid in dollars (PayPal). */
 export const order = (merchantUid: string): Order => ({
   payment: {
     merchant_uid: merchantUid,
@@ -63,7 +64,7 @@ export const order = (merchantUid: string): Order => ({
     amount: 50000,
     cancel_amount: 5000,
     cancelable_amount: 45000,
-    currency: 'KRW',
+    currency: merchantUid.startsWith('usd-') ? 'USD' : 'KRW',
     status: 'paid',
     pay_method: 'vbank',
   },

@@ -62,6 +62,19 @@ describe('<refund-desk> request', () => {
     expect($(el, '.row[data-id=a] .status')!.textContent, 'the row updated').to.equal('환불됨');
   });
 
+  it('approves an amount with cents for a payment in dollars, shown in dollars', async () => {
+    const el = await desk([request('a', 3, { merchant_uid: 'usd-a', amount: 10.1 })]);
+    await openFirst(el);
+    expect(text(el)).to.include('US$10.10');
+    await click(el, '승인');
+    await type(el, '#approve-amount', '7.2');
+    await click(el, '승인');
+    expect($(el, '[part~=question]')!.textContent).to.equal('US$7.20을 환불할까요?');
+    await click(el, '환불하기');
+    await until(el, 'US$7.20 환불을 승인했어요.');
+    expect(posts()[0]!.body).to.deep.equal({ amount: 7.2 });
+  });
+
   it('sends no amount when the whole request is approved', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);

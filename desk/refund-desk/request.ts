@@ -16,10 +16,10 @@ export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now
     <h2 part="heading" id="h-request" tabindex="-1">${fill(s.requestHeading, { uid: r.merchant_uid })}</h2>
     <p><span part="status" class="status">${STATUS_NAMES[lang][r.status]}</span></p>
     <dl part="summary" class="summary">
-      <dt>${s.requested}</dt><dd class="amount">${money(r.amount, lang)}</dd>
+      <dt>${s.requested}</dt><dd class="amount">${money(r.amount, lang, d.currency)}</dd>
       ${
         r.approved_amount !== null && r.approved_amount !== r.amount
-          ? html`<dt>${s.approvedAmount}</dt><dd class="amount">${money(r.approved_amount, lang)}</dd>`
+          ? html`<dt>${s.approvedAmount}</dt><dd class="amount">${money(r.approved_amount, lang, d.currency)}</dd>`
           : nothing
       }
       <dt>${s.requestedAt}</dt><dd>${dateTime(r.created_at, lang)} (${age(r.created_at, now, lang)})</dd>
@@ -54,11 +54,11 @@ const open = (d: DeskController, which: 'approve' | 'reject'): void => {
 
 const approveForm = (d: DeskController, s: DeskStrings, lang: Lang): TemplateResult => {
   const a = d.approve;
-  const max = money(d.request!.amount, lang);
+  const max = money(d.request!.amount, lang, d.currency);
   if (a.confirming) {
     const amount = d.approvedAmount();
     return html`<div part="confirm" class="confirm" role="group" aria-labelledby="confirm-q">
-      <p id="confirm-q" part="question">${fill(s.confirmApprove, { amount: money(amount as number, lang) })}</p>
+      <p id="confirm-q" part="question">${fill(s.confirmApprove, { amount: money(amount as number, lang, d.currency) })}</p>
       <div part="actions" class="actions">
         <button part="submit" class="do-approve" type="button" ?disabled=${d.busy} @click=${d.sendApprove}>
           ${s.doRefund}
