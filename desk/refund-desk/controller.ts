@@ -277,15 +277,27 @@ export class DeskController implements ReactiveController {
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
     if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
     const decided = code === 'REFUND_REQUEST_DECIDED';
-    const said = decided
-      ? this.host.s.decidedElsewhere
+    const s = this.host.s;
+    let said = decided
+      ? s.decidedElsewhere
       : code === 'REFUND_IN_PROGRESS'
-        ? this.host.s.inProgress
-        : fill(this.host.s.refundFailed, { code });
+        ? s.inProgress
+        : fill(action === 'reject' ? s.rejectFailed : s.refundFailed, { code });
     try {
       const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
       const fresh = page.data.find((row) => row.id === request.id);
       if (fresh) this.#replace(fresh);
+      // An approval answered with an error may still have been claimed, and its refund made or running: what happened
+      // is read from the request as it now stands, as for an approval answered in full.
+      if (
+        action === 'approve' &&
+        fresh &&
+        !decided &&
+        code !== 'REFUND_IN_PROGRESS' &&
+        fresh.status !== request.status
+      ) {
+        said = this.#approvalSaid(fresh, fresh.approved_amount ?? fresh.amount);
+      }
       // Refused as decided in the state it had: the proxy knows more than the table (the order's newer request).
       if (decided && fresh?.status === request.status) this.#refused.add(`${request.id}:${action}`);
       // Moved meanwhile, or refused: what staff were deciding no longer stands, so they choose again from what is left.

@@ -17,7 +17,8 @@ const approvedButRefused = async (el: Awaited<ReturnType<typeof desk>>) => {
   Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
   api.next.push(failure('PG_PROVIDER'));
   await click(el, '환불하기');
-  await until(el, '환불하지 못했어요 (PG_PROVIDER). 요청의 최신 상태를 불러왔어요.');
+  // Said from the request as it now stands (failed, with its code), however the approval was answered.
+  await until(el, '승인했지만 환불되지 않았어요 (PG_PROVIDER). 원인을 확인한 뒤 다시 승인하거나 거절해 주세요.');
 };
 
 describe('<refund-desk> request', () => {
@@ -125,6 +126,18 @@ describe('<refund-desk> request', () => {
     expect(posts()[0]!.url.pathname).to.equal('/staff/refund-requests/a/reject');
     expect(posts()[0]!.body).to.deep.equal({ reason: '포장이 훼손되었어요', allow_new_request: false });
     await until(el, '요청을 거절했어요.');
+  });
+
+  it('says a rejection that failed did not reject, not that a refund failed', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '거절');
+    await type(el, '#reject-preset', '*', 'change');
+    await type(el, '#reject-typed', '재고가 없어요');
+    api.next.push(failure('INTERNAL'));
+    await click(el, '거절하기');
+    await until(el, '거절하지 못했어요 (INTERNAL). 요청의 최신 상태를 불러왔어요.');
+    expect(text(el)).to.not.include('환불하지 못했어요');
   });
 
   it('rejects with a preset reason', async () => {

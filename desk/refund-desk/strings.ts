@@ -59,6 +59,7 @@ const ko = {
   unauthorized: '권한이 없거나 로그인이 만료되었어요. 다시 로그인해 주세요.',
   inProgress: '이 요청의 환불이 진행 중이에요. 잠시 후 다시 확인해 주세요.',
   refundFailed: '환불하지 못했어요 ({code}). 요청의 최신 상태를 불러왔어요.',
+  rejectFailed: '거절하지 못했어요 ({code}). 요청의 최신 상태를 불러왔어요.',
   approvedRefundFailed: '승인했지만 환불되지 않았어요 ({code}). 원인을 확인한 뒤 다시 승인하거나 거절해 주세요.',
   approvedUnknown: '승인했어요. 환불 결과를 아직 알 수 없어 확인하고 있어요. 잠시 후 다시 확인해 주세요.',
   exportCsv: 'CSV 내보내기',
@@ -131,6 +132,7 @@ const en: DeskStrings = {
   unauthorized: 'You are not allowed to do this, or your sign-in has expired. Sign in again.',
   inProgress: "This request's refund is in progress. Check again shortly.",
   refundFailed: 'The refund did not go through ({code}). The request is shown as it now stands.',
+  rejectFailed: 'The request was not rejected ({code}). It is shown as it now stands.',
   approvedRefundFailed:
     'Approved, but the refund did not go through ({code}). Fix the cause, then approve again or reject.',
   approvedUnknown: "Approved. The refund's outcome is not known yet and is being checked. Check again shortly.",
