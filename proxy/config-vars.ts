@@ -5,8 +5,8 @@
 import * as v from 'valibot';
 import { parseIp } from './net/ip.ts';
 
-// The variable's name is put before each message by config.ts (readerOf), so a message never repeats it.
-const text = (_what: string) => v.pipe(v.string(), v.trim(), v.minLength(1, 'is empty'));
+/** Any text but blanks. The variable's name is put before each message by config.ts (readerOf). */
+const text = v.pipe(v.string(), v.trim(), v.minLength(1, 'is empty'));
 const int = (min: number, max: number) =>
   v.pipe(
     v.string(),
@@ -132,15 +132,15 @@ const secret = v.pipe(
 /** Each variable: its schema, and its fallback when unset, or why it is required (neither: optional). */
 export const VARS = {
   IMP_KEY: {
-    schema: text('IMP_KEY'),
+    schema: text,
     required: "the i'mport REST API key (console → V1 API keys); for PortOne V2 set PORTONE_API_SECRET instead",
   },
-  IMP_SECRET: { schema: text('IMP_SECRET'), required: "the i'mport REST API secret" },
+  IMP_SECRET: { schema: text, required: "the i'mport REST API secret" },
   IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
   IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
   // PortOne V2 instead of i'mport V1: the secret chooses the gateway (config.ts refuses both sets of credentials).
-  PORTONE_API_SECRET: { schema: text('PORTONE_API_SECRET') },
-  PORTONE_STORE_ID: { schema: text('PORTONE_STORE_ID') },
+  PORTONE_API_SECRET: { schema: text },
+  PORTONE_STORE_ID: { schema: text },
   // Its form (whsec_ + base64) and its pairing with PORTONE_API_SECRET are checked in config.ts.
   PORTONE_WEBHOOK_SECRET: { schema: v.string() },
   PORTONE_API_URL: { schema: httpUrl, fallback: 'https://api.portone.io' },
@@ -164,11 +164,11 @@ export const VARS = {
       ),
     ),
   },
-  DATA_DIR: { schema: text('DATA_DIR'), fallback: './.data' },
+  DATA_DIR: { schema: text, fallback: './.data' },
   ALLOWED_ORIGINS: { schema: v.string(), fallback: '' },
   PUBLIC_ORIGIN: { schema: origin },
   PORT: { schema: int(0, 65_535), fallback: '8787' },
-  HOST: { schema: text('HOST'), fallback: '127.0.0.1' },
+  HOST: { schema: text, fallback: '127.0.0.1' },
   TRUST_PROXY: { schema: hops, fallback: '0' },
   RATE_LIMIT_PER_IP: { schema: int(0, 1_000_000), fallback: '120' },
   RATE_LIMIT_PER_ORDER: { schema: int(0, 1_000_000), fallback: '30' },

@@ -153,18 +153,24 @@ const failUnstarted = async (
   if (request.status !== 'approved' || claimedAt === null || deps.now() - claimedAt < afterMs) return request;
   const attempts = await deps.store.listAttempts(request.merchant_uid);
   if (attempts.some((a) => a.request_id === request.id && a.started_at >= claimedAt)) return request;
+  return failRound(deps, request, request.approvals, 'UPSTREAM_UNAVAILABLE');
+};
+
+/**
+ * `request` (as last read) moved from `approved` to `failed` with `errorCode`, nothing having been refunded; the request
+ * as it then stands. Only in approval round `round` and only while no attempt is bound to it (the ledger checks both in
+ * the move itself, a read before being a look only): staff deciding at the same time may have failed it and approved
+ * it again, and a paused approval may have bound its refund since; a later round's refund is never failed for this one.
+ */
+const failRound = async (
+  deps: RequestDeps,
+  request: RefundRequestRecord,
+  round: number,
+  errorCode: string,
+): Promise<RefundRequestRecord> => {
   const failed = nextStatus('approved', 'refund_failed');
   if (!failed) return request;
-  // In this round only, and only while no attempt is bound to it (the ledger checks both in the move itself, the read
-  // above being a look only): staff deciding at the same time may have failed it and approved it again, and a paused
-  // approval may have bound its refund since.
-  const change = {
-    from: 'approved',
-    to: failed,
-    now: deps.now(),
-    error_code: 'UPSTREAM_UNAVAILABLE',
-    round: request.approvals,
-  } as const;
+  const change = { from: 'approved', to: failed, now: deps.now(), error_code: errorCode, round } as const;
   const move = await moveRequest(deps, request, change, 'refund_request.failed');
   return 'moved' in move ? move.moved : move.lost;
 };
@@ -221,17 +227,7 @@ export const approveRequest = async (
   if (!account) {
     // Sealed under a configured key's id, yet it does not open: a damaged value. Nothing was sent; the request ends
     // failed with the code, for staff to follow up (the customer's view says so).
-    const failed = nextStatus('approved', 'refund_failed');
-    if (failed) {
-      const change = {
-        from: 'approved',
-        to: failed,
-        now: deps.now(),
-        error_code: 'REFUND_NOT_ALLOWED',
-        round: request.approvals,
-      } as const;
-      await moveRequest(deps, request, change, 'refund_request.failed');
-    }
+    await failRound(deps, request, request.approvals, 'REFUND_NOT_ALLOWED');
     return fail('REFUND_NOT_ALLOWED', UNOPENABLE);
   }
 
@@ -276,19 +272,8 @@ export const approveRequest = async (
   let after = settled.request ?? (await deps.store.getRequest(id)) ?? request;
   if (after.status === 'approved' && outcome.kind === 'failed' && outcome.code !== 'REFUND_OUTCOME_UNKNOWN') {
     // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
-    const failed = nextStatus('approved', 'refund_failed');
-    if (failed) {
-      // In this approval's round, its refund not begun: a later approval's must not be failed for it.
-      const change = {
-        from: 'approved',
-        to: failed,
-        now: deps.now(),
-        error_code: outcome.code,
-        round: request.approvals,
-      } as const;
-      const move = await moveRequest(deps, after, change, 'refund_request.failed');
-      after = 'moved' in move ? move.moved : move.lost;
-    }
+    // In this approval's round (the claimed one), whichever round `after` shows.
+    after = await failRound(deps, after, request.approvals, outcome.code);
   }
   return { kind: 'decided', request: after, refund: toAnswer(outcome) };
 };
