@@ -203,7 +203,8 @@ describe('<refund-button>', () => {
     });
 
     it('refuses a fixed amount the page wrote so that it cannot be read, instead of offering a refund in full', async () => {
-      for (const amount of ['1,000', '0', 'abc']) {
+      // 1.5: a fraction of a won is no amount one can refund, not "more than can be refunded".
+      for (const amount of ['1,000', '0', 'abc', '1.5']) {
         const el = await mount(`lang="ko" amount="${amount}"`);
         await click(el, '[part=button]');
         await shows(el, ko.REFUND_NOT_ALLOWED);

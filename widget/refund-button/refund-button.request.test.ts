@@ -203,8 +203,14 @@ describe('<refund-button> in request mode', () => {
         '상점의 답변: 이미 사용한 상품이에요',
         "The shop's reason: 이미 사용한 상품이에요",
       ],
-      // Withdrawn with no new request allowed (a proxy's choice): the state itself, not the form.
-      ['withdrawn', { decided_at: 1_796_300_000, allow_new_request: false }, ko.withdrawn, en.withdrawn],
+      // Withdrawn with no new request allowed (an earlier rejection barred them): the state itself, not the form, and why
+      // no new request can be made.
+      [
+        'withdrawn',
+        { decided_at: 1_796_300_000, allow_new_request: false },
+        ko.REFUND_REQUEST_NOT_ALLOWED,
+        en.REFUND_REQUEST_NOT_ALLOWED,
+      ],
     ];
     const headings: Record<
       RequestStatus,
@@ -374,18 +380,41 @@ describe('<refund-button> in request mode', () => {
       expect(buttons(el)).to.deep.equal([en.ok]);
     });
 
-    it('no answer: "Try again" withdraws again, not a refund', async () => {
-      const withdrawn = aRequest({ status: 'withdrawn', allow_new_request: true });
-      const el = await mount('lang="en"', withRequest(), 'network', json({ ok: true, request: withdrawn }));
+    it('no answer, yet it was withdrawn: reads the request again and shows it withdrawn, never "not reached"', async () => {
+      const withdrawn = aRequest({ status: 'withdrawn', decided_at: 1_796_300_000, allow_new_request: false });
+      const el = await mount('lang="en"', [withRequest(), withRequest(withdrawn)], 'network');
+      await openRequest(el, en.requested);
+      await press(el, en.withdraw);
+      const error = oneEvent(el, 'refund-error');
+      await press(el, en.withdraw);
+      expect((await error).detail.code).to.equal('NETWORK'); // the page hears of it
+      await shows(el, en.withdrawn);
+      expect(textOf(el)).to.not.include(en.NETWORK);
+      expect(gets()).to.have.length(2);
+      expect(posts().map((p) => p.url)).to.deep.equal(['https://proxy.test/refund-requests/req_1/withdraw']);
+    });
+
+    it('no answer, and it was not withdrawn: shows the request still open, with "withdraw" offered again', async () => {
+      const el = await mount('lang="ko"', withRequest(), 'network');
+      await openRequest(el, ko.requested);
+      await press(el, ko.withdraw);
+      await press(el, ko.withdraw);
+      await waitUntil(() => gets().length === 2, 'the request is read again');
+      await shows(el, ko.requested);
+      expect(textOf(el)).to.not.include(ko.NETWORK);
+      expect(buttons(el)).to.deep.equal([ko.withdraw, ko.ok]);
+      await accessible(el);
+    });
+
+    it('no answer, and the request cannot be read either: says the payment could not be loaded, and tries again', async () => {
+      const el = await mount('lang="en"', [withRequest(), 'network', withRequest()], 'network');
       await openRequest(el, en.requested);
       await press(el, en.withdraw);
       await press(el, en.withdraw);
-      await shows(el, en.NETWORK);
+      await shows(el, en.loadFailed); // of the read, which changes nothing, not of the withdrawal
       await press(el, en.retry);
-      await shows(el, en.withdrawn);
-      expect(posts().map((p) => p.url)).to.deep.equal(
-        Array(2).fill('https://proxy.test/refund-requests/req_1/withdraw'),
-      );
+      await shows(el, en.requested);
+      expect(posts()).to.have.length(1); // "Try again" read the request; it sent nothing
     });
   });
 });

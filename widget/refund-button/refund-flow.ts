@@ -124,8 +124,9 @@ export class RefundFlow implements ReactiveController {
     // The shop's grant allows nothing more for this order.
     if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
     if (fixedAmount !== undefined && !isAmountValid(fixedAmount, ctx)) {
-      // The page's amount is more than is left, or no amount at all (a typo in the attribute): the shop's to fix.
-      return fixedAmount > 0 ? 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT' : 'REFUND_NOT_ALLOWED';
+      // The page's amount is more than is left, or no amount one can refund (a typo in the attribute, a fraction of a
+      // won): the shop's to fix.
+      return fixedAmount > offerableOf(view) ? 'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT' : 'REFUND_NOT_ALLOWED';
     }
     return undefined;
   }
@@ -216,7 +217,8 @@ export class RefundFlow implements ReactiveController {
   #fail(failure: Failure, phase?: Phase, unknown?: FailureText): void {
     const { code } = failure;
     this.#host.dispatchEvent(new RefundErrorEvent({ code, message: failure.message }));
-    if (!phase) return void this.load(code);
+    // Unanswered, the reload shows what came of it: no notice says the service was not reached.
+    if (!phase) return void this.load(failure.unanswered ? undefined : code);
     const offline = code === 'NETWORK' && !navigator.onLine;
     if (code === 'NETWORK' && !offline && !this.#told) {
       // The browser hides why (a CORS refusal looks like a server that is down): the page's developer is told once.
@@ -312,7 +314,12 @@ export class RefundFlow implements ReactiveController {
     this.go('submitting');
     const outcome = await this.#call((c) => withdrawRequest(c, id));
     if (!outcome) return;
-    if (!outcome.ok) return this.#fail(outcome.error, retryOf(outcome.error.code) === 'reload' ? undefined : 'failed');
+    // Sent with no answer of the proxy's own, it may have been withdrawn: the request is read again and shown as it
+    // stands, never said not to have reached the shop.
+    if (!outcome.ok) {
+      const { error } = outcome;
+      return this.#fail(error, retryOf(error.code) === 'reload' || error.unanswered ? undefined : 'failed');
+    }
     const { request } = outcome.value;
     this.view!.request = request;
     this.notice = undefined;

@@ -55,18 +55,16 @@ export const requestStatus = (d: RequestState, heading: string, on: RequestHandl
   // Staff may approve less than was asked: what went back is what they approved.
   const amount = money(r.approved_amount ?? r.amount);
   const contact = contactLink(d.contact);
+  // An ended request that may not be followed by another (a rejection barred new ones): why, and whom to ask.
+  const barred = !r.allow_new_request && html`${s.REFUND_REQUEST_NOT_ALLOWED} ${contact}`;
   const [icon, ...lines]: unknown[] = {
     requested: [ok, madeOn(d), s.requestNote],
     // What was asked, and what is being refunded when staff approved less.
     approved: [nothing, madeOn(d), r.approved_amount != null && r.approved_amount !== r.amount && approvedLower(d)],
     refunded: [ok, fill(s.doneDetail, { refunded: amount, left: money(d.left) }), d.payout],
     failed: [bad, s.requestFailedDetail, contact],
-    rejected: [
-      bad,
-      r.reject_reason && fill(s.rejectReason, { reason: r.reject_reason }),
-      !r.allow_new_request && html`${s.REFUND_REQUEST_NOT_ALLOWED} ${contact}`,
-    ],
-    withdrawn: [nothing],
+    rejected: [bad, r.reject_reason && fill(s.rejectReason, { reason: r.reject_reason }), barred],
+    withdrawn: [nothing, barred],
   }[r.status];
   // The proxy allows a new request only once this one has ended, and only while something is left to refund.
   const again = r.allow_new_request && d.left > 0;
