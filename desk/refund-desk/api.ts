@@ -26,6 +26,8 @@ export const RequestRowSchema = v.object({
   allow_new_request: v.optional(v.boolean(), true),
   attempt_id: v.optional(Text, null),
   error_code: v.optional(Text, null),
+  /** The order's currency (the lists' rows; a decision's answer has none: the order's is used). */
+  currency: v.optional(Text, null),
 });
 export type RequestRow = v.InferOutput<typeof RequestRowSchema>;
 
@@ -40,6 +42,7 @@ export const RefundRowSchema = v.object({
   reason: v.optional(Text, null),
   refund_account_masked: v.optional(Text, null),
   error_code: v.optional(Text, null),
+  currency: v.optional(Text, null),
 });
 export type RefundRow = v.InferOutput<typeof RefundRowSchema>;
 

@@ -39,6 +39,7 @@ export const request = (id: string, hoursAgo: number, extra: Partial<RequestRow>
   allow_new_request: true,
   attempt_id: null,
   error_code: null,
+  currency: 'KRW',
   ...extra,
 });
 
@@ -53,41 +54,45 @@ export const refund = (id: string, extra: Partial<RefundRow> = {}): RefundRow =>
   reason: '단순 변심',
   refund_account_masked: null,
   error_code: null,
+  currency: 'KRW',
   ...extra,
 });
 
 /** An order's payment, attempts and events; one whose merchant_uid begins `usd-` was paid in dollars (PayPal). */
-export const order = (merchantUid: string): Order => ({
-  payment: {
-    merchant_uid: merchantUid,
-    name: '여름 티셔츠',
-    amount: 50000,
-    cancel_amount: 5000,
-    cancelable_amount: 45000,
-    currency: merchantUid.startsWith('usd-') ? 'USD' : 'KRW',
-    status: 'paid',
-    pay_method: 'vbank',
-  },
-  attempts: [refund('a1', { merchant_uid: merchantUid, amount: 5000 })],
-  events: [
-    {
-      id: 'evt_1',
-      type: 'refund.succeeded',
-      status: 'failed',
-      attempts: 3,
-      created_at: Math.floor(Date.now() / 1000) - 900,
-      deliveries: [
-        {
-          id: 'd1',
-          url: 'https://shop.test/hooks',
-          attempted_at: Math.floor(Date.now() / 1000),
-          status: 500,
-          error: null,
-        },
-      ],
+export const order = (merchantUid: string): Order => {
+  const currency = merchantUid.startsWith('usd-') ? 'USD' : 'KRW';
+  return {
+    payment: {
+      merchant_uid: merchantUid,
+      name: '여름 티셔츠',
+      amount: 50000,
+      cancel_amount: 5000,
+      cancelable_amount: 45000,
+      currency,
+      status: 'paid',
+      pay_method: 'vbank',
     },
-  ],
-});
+    attempts: [refund('a1', { merchant_uid: merchantUid, amount: currency === 'USD' ? 2.9 : 5000, currency })],
+    events: [
+      {
+        id: 'evt_1',
+        type: 'refund.succeeded',
+        status: 'failed',
+        attempts: 3,
+        created_at: Math.floor(Date.now() / 1000) - 900,
+        deliveries: [
+          {
+            id: 'd1',
+            url: 'https://shop.test/hooks',
+            attempted_at: Math.floor(Date.now() / 1000),
+            status: 500,
+            error: null,
+          },
+        ],
+      },
+    ],
+  };
+};
 
 export interface FakeStaffApi {
   readonly calls: Call[];

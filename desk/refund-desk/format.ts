@@ -1,12 +1,13 @@
-/** @module How the console writes times and money: ages ("3시간 전"), dates, and won as the widget writes them. */
+/** @module How the console writes times and money: ages ("3시간 전"), dates, and money as the widget writes it. */
 import { fill, formatMoney } from '../../widget/refund-button/format.ts';
 import { timeOf } from './api.ts';
 import type { Lang } from './strings.ts';
 
 export { fill };
 
-export const money = (value: number | null, lang: Lang, currency = 'KRW'): string =>
-  value === null ? '–' : formatMoney(value, currency, lang);
+/** An amount in its currency (won when a row names none: the ledger had no payment for its order). */
+export const money = (value: number | null, lang: Lang, currency?: string | null): string =>
+  value === null ? '–' : formatMoney(value, currency ?? 'KRW', lang);
 
 const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400_000],

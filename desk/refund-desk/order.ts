@@ -32,7 +32,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
             ${order.attempts.map(
               (a) => html`<li part="row" class="row">
                 <span part="status" class="status">${OTHER_STATUS_NAMES[lang][a.status] ?? a.status}</span>
-                <span>${money(a.amount ?? a.requested_amount ?? null, lang)}</span>
+                <span>${money(a.amount ?? a.requested_amount ?? null, lang, order.payment.currency)}</span>
                 <span>${dateTime(a.created_at, lang)}</span>
                 ${a.error_code ? html`<span class="code">${a.error_code}</span>` : nothing}
               </li>`,

@@ -22,7 +22,7 @@ export const queueScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: 
           <span class="main"
             ><strong>${row.merchant_uid}</strong> <span part="status" class="status">${STATUS_NAMES[lang][row.status]}</span></span
           >
-          <span>${money(row.amount, lang)}</span>
+          <span>${money(row.amount, lang, row.currency)}</span>
           <span part="age" class="age">${age(row.created_at, now, lang)}</span>
           <span class="reason">${row.reason}</span>
           <button part="button" type="button" aria-label="${s.open}: ${row.merchant_uid}" @click=${() => void d.openRequest(row)}>

@@ -40,7 +40,7 @@ describe('<refund-desk> request', () => {
     await type(el, '#approve-amount', '30,000');
     await type(el, '#approve-note', ' 부분 반품 ');
     await click(el, '승인');
-    expect($(el, '[part~=question]')!.textContent).to.equal('30,000원을 환불할까요?');
+    expect($(el, '[part~=question]')!.textContent).to.equal('30,000원 환불을 승인할까요?');
     expect(posts(), 'nothing sent before the confirm').to.have.length(0);
     await expect(el).to.be.accessible();
     const approved = oneEvent(el, 'refund-desk:approved') as Promise<DeskApprovedEvent>;
@@ -70,7 +70,7 @@ describe('<refund-desk> request', () => {
     await click(el, '승인');
     await type(el, '#approve-amount', '7.2');
     await click(el, '승인');
-    expect($(el, '[part~=question]')!.textContent).to.equal('US$7.20을 환불할까요?');
+    expect($(el, '[part~=question]')!.textContent).to.equal('US$7.20 환불을 승인할까요?');
     await click(el, '환불하기');
     await until(el, 'US$7.20 환불을 승인했어요.');
     expect(posts()[0]!.body).to.deep.equal({ amount: 7.2 });
@@ -81,7 +81,7 @@ describe('<refund-desk> request', () => {
     await openFirst(el);
     await click(el, '승인');
     await click(el, '승인');
-    expect($(el, '[part~=question]')!.textContent).to.equal('45,000원을 환불할까요?');
+    expect($(el, '[part~=question]')!.textContent).to.equal('45,000원 환불을 승인할까요?');
     await click(el, '환불하기');
     await until(el, '승인했어요');
     expect(posts()[0]!.body).to.deep.equal({});

@@ -71,6 +71,22 @@ describe('<refund-desk> refunds and orders', () => {
     );
   });
 
+  it("writes each row's amount in its order's currency: a PayPal order's in dollars, on every list", async () => {
+    const el = await desk(
+      [request('u', 2, { merchant_uid: 'usd-u', amount: 10.1, currency: 'USD' }), request('k', 1)],
+      [refund('u1', { merchant_uid: 'usd-u1', amount: 7.2, currency: 'USD' })],
+    );
+    await until(el, 'usd-u');
+    expect($(el, '.row[data-id=u]')!.textContent).to.include('US$10.10').and.not.include('원');
+    expect($(el, '.row[data-id=k]')!.textContent).to.include('45,000원');
+    await click(el, '환불 내역');
+    await until(el, 'usd-u1');
+    expect($(el, '.row[data-id=u1]')!.textContent).to.include('US$7.20').and.not.include('원');
+    await click(el, 'usd-u1');
+    await until(el, '웹훅 전송');
+    expect($(el, '.attempts .row')!.textContent).to.include('US$2.90').and.not.include('원');
+  });
+
   it('fits 360 px without scrolling sideways, on every screen', async () => {
     const long = request('a', 3, {
       merchant_uid: 'ORDER2026061100000000000000000000000000000000001',

@@ -45,7 +45,7 @@ import { styles } from './styles.ts';
  * @csspart error - A field's error.
  * @csspart choice - The "allow a new request" checkbox.
  * @csspart confirm - The approve confirm step.
- * @csspart question - Its question ("45,000원을 환불할까요?").
+ * @csspart question - Its question ("45,000원 환불을 승인할까요?").
  * @csspart actions - A row of buttons.
  * @csspart submit - A primary button.
  * @csspart button - Any other button.

@@ -26,7 +26,7 @@ export const refundsScreen = (d: DeskController, s: DeskStrings, lang: Lang): Te
             </button>
             <span part="status" class="status">${OTHER_STATUS_NAMES[lang][row.status] ?? row.status}</span></span
           >
-          <span>${money(row.amount ?? row.requested_amount ?? null, lang)}</span>
+          <span>${money(row.amount ?? row.requested_amount ?? null, lang, row.currency)}</span>
           <span>${dateTime(row.created_at, lang)}</span>
           ${row.error_code ? html`<span class="code">${row.error_code}</span>` : ''}
         </li>`,

@@ -41,7 +41,8 @@ const ko = {
   approveNote: '메모 (선택)',
   amountTooHigh: '요청 금액({max})보다 많이 환불할 수 없어요.',
   amountInvalid: '1 이상의 금액을 입력해 주세요.',
-  confirmApprove: '{amount}을 환불할까요?',
+  // No particle after the amount: 원 takes 을, but US$7.20 is read as 달러, which takes 를.
+  confirmApprove: '{amount} 환불을 승인할까요?',
   doRefund: '환불하기',
   cancel: '취소',
   rejectReason: '거절 사유',

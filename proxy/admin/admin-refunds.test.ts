@@ -5,6 +5,7 @@ import { anAttempt } from '../store/contract-fixtures.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, parseCsv, T, withAdmin } from '../test-support/admin-calls.ts';
 import type { Harness } from '../test-support/harness.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
 let admin: ReturnType<typeof adminCalls>['admin'];
@@ -199,6 +200,57 @@ describe('GET /admin/refunds', () => {
 });
 
 describe('GET /admin/payments/:merchant_uid', () => {
+  it("says what each row's amounts are in: a PayPal order's in dollars, in the JSON, the CSV and the order's rows", async () => {
+    await open(withRequests());
+    h.fake.addPayment({ merchant_uid: 'CUR-USD', amount: 10.1, currency: 'USD', pg_provider: 'paypal_v2' });
+    h.fake.addPayment({ merchant_uid: 'CUR-KRW', amount: 10000 });
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'CUR-USD', reason: 'x', cancel_request_amount: 2.9 })).res.status,
+      200,
+    );
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'CUR-KRW', reason: 'x', cancel_request_amount: 1000 })).res.status,
+      200,
+    );
+    await h.settled();
+    const rows = (await json(await admin('/admin/refunds'))).data;
+    assert.deepEqual(
+      rows.map((r: Record<string, unknown>) => [r.merchant_uid, r.refunded, r.currency]),
+      [
+        ['CUR-KRW', 1000, 'KRW'],
+        ['CUR-USD', 2.9, 'USD'],
+      ],
+    );
+    const [header, ...cells] = parseCsv(
+      await (await admin('/admin/refunds', { headers: { Accept: 'text/csv' } })).text(),
+    );
+    assert.equal(header!.at(-1), 'currency', 'the last column: a spreadsheet built on the earlier ones is unchanged');
+    assert.deepEqual(
+      cells.map((row) => row.at(-1)),
+      ['KRW', 'USD'],
+    );
+    const order = await json(await admin('/admin/payments/CUR-USD'));
+    assert.deepEqual(
+      order.attempts.map((a: Record<string, unknown>) => a.currency),
+      ['USD'],
+    );
+
+    // The refund requests' list too; null for an order the ledger holds no payment of (a row written by hand).
+    const { ask, list } = requestCalls(h);
+    assert.equal((await ask({ merchant_uid: 'CUR-USD', reason: 'more', cancel_request_amount: 7.2 })).res.status, 201);
+    await h.store.insertAttempt(anAttempt({ merchant_uid: 'NO-PAYMENT', started_at: T }));
+    const requests = (await list()).body.data;
+    assert.deepEqual(
+      requests.map((r: Record<string, unknown>) => [r.merchant_uid, r.amount, r.currency]),
+      [['CUR-USD', 7.2, 'USD']],
+    );
+    const none = (await json(await admin('/admin/refunds?merchant_uid=NO-PAYMENT'))).data;
+    assert.deepEqual(
+      none.map((r: Record<string, unknown>) => r.currency),
+      [null],
+    );
+  });
+
   it("answers the ledger's payment and its attempts, oldest first; 404 PAYMENT_NOT_FOUND when it has none", async () => {
     await open(withAdmin());
     const missing = await admin('/admin/payments/NOPE-1');

@@ -108,8 +108,11 @@ export const requestRoutes = (deps: AppDeps) =>
       const last = page.at(-1);
       const next =
         rows.length > query.limit && last ? encodeCursor({ started_at: last.created_at, id: last.id }) : null;
+      // Each with its order's currency (null while the ledger has no payment for it), as the refunds list's rows.
+      const currencies = await deps.store.currenciesOf(page.map((r) => r.merchant_uid));
+      const data = page.map((r) => ({ ...adminRequestRow(r), currency: currencies.get(r.merchant_uid) ?? null }));
       c.header('Cache-Control', 'no-store');
-      return c.json({ data: page.map(adminRequestRow), next_cursor: next });
+      return c.json({ data, next_cursor: next });
     })
     .post('/refund-requests/:id/approve', async (c) => {
       const body = await bodyOf(ApproveSchema, c);

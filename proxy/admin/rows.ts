@@ -36,13 +36,15 @@ export const REFUND_COLUMNS = [
   'holder_check',
   'request_id',
   'approved_by',
+  'currency',
 ] as const;
 
 export type RefundRow = { readonly [K in (typeof REFUND_COLUMNS)[number]]: string | number | null };
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.floor(ms / 1000));
 
-export const refundRow = (attempt: Attempt): RefundRow => ({
+/** `currency`: the order's payment's (ISO 4217, as i'mport gives it), or null when the ledger has none. */
+export const refundRow = (attempt: Attempt, currency: string | null): RefundRow => ({
   id: attempt.id,
   created_at: seconds(attempt.started_at),
   finished_at: seconds(attempt.finished_at),
@@ -68,6 +70,8 @@ export const refundRow = (attempt: Attempt): RefundRow => ({
   // An approval's refund: the request it carried out, and who approved it (`key:<key id>` or `staff:<sub>`).
   request_id: attempt.request_id ?? null,
   approved_by: attempt.approved_by ?? null,
+  // The amounts' currency: a PayPal order's are dollars with cents, not won.
+  currency,
 });
 
 export const paymentRow = (payment: StoredPayment) => ({

@@ -12,7 +12,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { actorOf } from '../auth/actor.ts';
 import { AppError, failure } from '../errors.ts';
 import { describeIssues } from '../routes/describe-issues.ts';
-import type { AttemptPageQuery } from '../store/store.ts';
+import type { Attempt, AttemptPageQuery } from '../store/store.ts';
 import { csvStream } from './csv.ts';
 import { encodeCursor } from './cursor.ts';
 import { deliveryRow, eventRow } from './events.ts';
@@ -34,19 +34,27 @@ const wantsCsv = (c: Context): boolean =>
 export const sharedRoutes = (deps: SharedDeps) => {
   const { store } = deps;
 
+  /** A page of attempts as rows, each with its order's currency. */
+  const rowsOf = async (attempts: readonly Attempt[]): Promise<RefundRow[]> => {
+    const currencies = await store.currenciesOf(attempts.map((a) => a.merchant_uid));
+    return attempts.map((a) => refundRow(a, currencies.get(a.merchant_uid) ?? null));
+  };
+
   /** Pages of rows from `after` on, each read when the CSV stream wants it. */
   async function* pages(filters: RefundsQueryFilters, after: AttemptPageQuery['after'], size: number, actor: string) {
     let position = after;
     for (;;) {
-      let attempts: Awaited<ReturnType<typeof store.pageAttempts>>;
+      let attempts: Attempt[];
+      let rows: RefundRow[];
       try {
         attempts = await store.pageAttempts({ ...filters, ...(position ? { after: position } : {}), limit: size });
+        rows = await rowsOf(attempts);
       } catch (error) {
         // The 200 and the header are gone: the client sees the body cut short, so the reason goes to the log.
         deps.log({ level: 'error', msg: 'admin CSV export stopped', actor, error: String(error) });
         throw error;
       }
-      yield attempts.map(refundRow);
+      yield rows;
       if (attempts.length < size) return;
       position = attempts.at(-1)!;
     }
@@ -69,7 +77,7 @@ export const sharedRoutes = (deps: SharedDeps) => {
       const page = attempts.slice(0, size);
       const next = attempts.length > size ? encodeCursor(page.at(-1)!) : null;
       c.header('Cache-Control', 'no-store');
-      return c.json({ data: page.map(refundRow), next_cursor: next });
+      return c.json({ data: await rowsOf(page), next_cursor: next });
     })
     .get('/payments/:merchant_uid', async (c) => {
       // None at all, as the lists refuse ones they do not know: a filter here would be silently ignored.
@@ -90,7 +98,7 @@ export const sharedRoutes = (deps: SharedDeps) => {
       c.header('Cache-Control', 'no-store');
       return c.json({
         payment: paymentRow(payment),
-        attempts: attempts.map(refundRow),
+        attempts: attempts.map((attempt) => refundRow(attempt, payment.currency)),
         events: events.map((event, i) => ({ ...eventRow(event), deliveries: deliveries[i]!.map(deliveryRow) })),
       });
     })

@@ -13,6 +13,28 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.equal(await a.getPaymentByImpUid(unique('imp')), null);
     });
 
+    it('gives the currency of each order named that has a payment, in one call, whatever their number', async () => {
+      const { a, b } = stores();
+      const usd = aPayment({ currency: 'USD', amount: 10.1 });
+      const krw = aPayment();
+      await a.upsertPayment(usd, T0);
+      await a.upsertPayment(krw, T0);
+      const none = unique('order');
+      const many = Array.from({ length: 600 }, () => unique('order')); // more than a page of the lists holds
+      const currencies = await b.currenciesOf([usd.merchant_uid, none, krw.merchant_uid, usd.merchant_uid, ...many]);
+      assert.deepEqual(
+        [...currencies].sort(),
+        [
+          [krw.merchant_uid, 'KRW'],
+          [usd.merchant_uid, 'USD'],
+        ].sort(),
+      );
+      assert.equal((await b.currenciesOf([])).size, 0);
+      // A merchant_uid is data, never SQL: quotes and brackets are only characters of a name.
+      assert.equal((await b.currenciesOf([`x'); DROP TABLE payments; --`, '["a"]'])).size, 0);
+      assert.deepEqual(await b.getPayment(usd.merchant_uid), { ...usd, needs_sync: false, updated_at: T0 });
+    });
+
     it('inserts a payment and reads it back by imp_uid and by merchant_uid', async () => {
       const { a, b } = stores();
       const payment = aPayment();

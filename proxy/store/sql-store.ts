@@ -116,6 +116,12 @@ export function createSqlStore(driver: SqlDriver): Store {
       return row ? decodePayment(row) : null;
     },
 
+    async currenciesOf(merchantUids) {
+      if (merchantUids.length === 0) return new Map();
+      const rows = await driver.query(sql.currencies[driver.dialect], [JSON.stringify([...new Set(merchantUids)])]);
+      return new Map(rows.map((row) => [String(row.merchant_uid), String(row.currency)]));
+    },
+
     async getPaymentByImpUid(impUid) {
       const [row] = await driver.query(sql.getPaymentByImpUid, [impUid]);
       return row ? decodePayment(row) : null;

@@ -46,6 +46,14 @@ export const sql = {
         AND (tied.status = 'failed' OR (tied.status = 'cancelled' AND tied.cancel_amount >= tied.amount)))`,
   tiedImpUid: 'SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?',
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
+  // The currency of each order named (a JSON array of merchant_uids, one parameter whatever their number), off the
+  // payments' merchant_uid index: the lists' rows carry no currency of their own. On PostgreSQL the parameter is
+  // cast to text first: the driver would send a parameter it infers as json encoded once more, as a JSON string.
+  currencies: {
+    sqlite: 'SELECT merchant_uid, currency FROM payments WHERE merchant_uid IN (SELECT value FROM json_each(?))',
+    postgres: `SELECT merchant_uid, currency FROM payments
+      WHERE merchant_uid IN (SELECT json_array_elements_text(CAST(CAST(? AS TEXT) AS json)))`,
+  } satisfies Record<SqlDialect, string>,
   // The WHERE makes an update that would lower cancel_amount, or bring a paid (or refunded) payment back to `ready`
   // (unpaid: no money ever goes back to not having been paid), a no-op: then nothing is returned and the caller reads
   // the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back. A `failed` one may

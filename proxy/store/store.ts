@@ -156,6 +156,8 @@ export interface Store extends OutboxStore, RequestStore {
    */
   getPayment(merchantUid: string): Promise<StoredPayment | null>;
   getPaymentByImpUid(impUid: string): Promise<StoredPayment | null>;
+  /** The currency of each of these orders the ledger has a payment for (the lists' rows, which carry none). */
+  currenciesOf(merchantUids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount, or bring a payment
    * back to `ready`, is ignored (the ledger never moves backwards). A paid or cancelled payment ties its order when none is tied yet, or when the
