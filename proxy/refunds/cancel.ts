@@ -120,15 +120,17 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
 };
 
 /**
- * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt: only a
- * request approved before (its refund failed) has one to be after.
+ * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt, or that
+ * the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named): only a request approved
+ * before (its refund failed) has one to be after.
  */
 const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attempt | undefined => {
   const own = attempts.filter((a) => a.request_id === requestId);
   if (own.length === 0) return undefined;
   const since = Math.max(...own.map((a) => a.started_at));
+  const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
   return attempts.find(
-    (a) => a.request_id !== requestId && a.outcome === 'succeeded' && a.checksum !== null && a.started_at > since,
+    (a) => a.request_id !== requestId && refunding(a) && a.checksum !== null && a.started_at > since,
   );
 };
 
@@ -311,7 +313,7 @@ const refund = async (
   const outside = input.approval && refundedOutside(attempts, input.approval.request_id);
   if (outside) {
     const refunded =
-      `The order was refunded (attempt ${outside.id}) after this request's refund failed; approving it again would ` +
+      `The order was refunded (attempt ${outside.id}${outside.outcome === 'succeeded' ? '' : ', accepted and still finishing'}) after this request's refund failed; approving it again would ` +
       'refund again for the same ask. Reject it, or let the customer ask anew.';
     return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
   }

@@ -77,4 +77,42 @@ describe('an approval on PortOne V2 whose refund PortOne finishes later', () => 
     assert.equal(keys.length, 2);
     assert.notEqual(keys[0], keys[1], 'the second approval is another refund, under a key of its own');
   });
+
+  it("keeps a failed request from refunding again beside the customer's own refund PortOne holds as REQUESTED", async () => {
+    const clock = createClock(Date.UTC(2026, 0, 15, 3));
+    fake = createFakePortOne({
+      now: clock.now,
+      webhook: { url: 'http://proxy.test/webhooks/portone', secret: PORTONE_WEBHOOK_SECRET },
+      webhookFetch: async (url, init) => h.app.request(String(url), init),
+    });
+    h = await withRequests({ clock, portone: fake });
+    fake.addPayment({ paymentId: 'ORD-X', total: 20_000 });
+    const { ask, approve, reject } = requestCalls(h);
+    const body = { merchant_uid: 'ORD-X', reason: '사이즈', cancel_request_amount: 8000 };
+    const id = (await ask(body)).body.request.id;
+    fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    // The customer's own refund (a refund-mode grant the shop also gave), which PortOne accepts to finish later.
+    fake.settings.cancelMode = 'REQUESTED';
+    const direct = await h.cancel(body, { key: 'K-direct-000000001' });
+    assert.deepEqual([direct.res.status, direct.body.accepted], [200, true], JSON.stringify(direct.body));
+    await fake.flushWebhooks();
+    await h.settled();
+
+    fake.settings.cancelMode = 'SUCCEEDED';
+    const again = await approve(id);
+    assert.equal(
+      again.body.refund?.error?.code ?? again.body.error?.code,
+      'REFUND_REQUEST_DECIDED',
+      JSON.stringify(again.body),
+    );
+    const pending = fake.getPayment('ORD-X')?.cancellations.find((c) => c.status === 'REQUESTED');
+    assert.ok(pending);
+    fake.settleCancellation('ORD-X', pending.id, 'SUCCEEDED');
+    await fake.flushWebhooks();
+    await h.settled();
+    assert.equal(fake.getPayment('ORD-X')?.amount.cancelled, 8000, 'one ask, refunded once');
+    assert.equal(fake.calls.filter((c) => c.route === 'cancel').length, 2, 'the refused one and the direct one');
+    assert.equal((await reject(id, { reason: '직접 환불되었어요' })).body.request?.status, 'rejected');
+  });
 });
