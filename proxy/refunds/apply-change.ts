@@ -199,7 +199,7 @@ const acceptedUnshown = async (
   iamport_ms: number,
 ): Promise<Applied> => {
   const { attempt } = change;
-  const why = `${deps.gateway.label} answered the cancel as done; the payment does not show it yet (PayPal approves later)`;
+  const why = `${deps.gateway.label} answered the cancel as done; the payment does not show it yet (its PG finishes it later)`;
   await keepUnsettled(deps, change, { iamport_code: 0, iamport_message: why, iamport_ms });
   deps.log({ level: 'warn', msg: 'refund accepted, not shown yet', attempt: attempt.id, why });
   return { kind: 'applied', payment: withUnshownCancel(shown, attempt), entry: undefined, accepted: true };

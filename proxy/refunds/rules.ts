@@ -22,10 +22,12 @@ export const refundableNow = (p: Pick<Payment, 'amount' | 'cancel_amount' | 'can
 
 /**
  * A payment whose PG may take a cancel and approve it later: PayPal's (iamport-v1.md §3.2 names `paypal_v2`; its PG list
- * has `paypal` too). i'mport then answers code 0 with the payment as it still stands: approved only once the payment is
- * `cancelled` with the cancel's entry, the outcome by webhook. Any other PG's code 0 is the cancel done.
+ * has `paypal` too), and a Smartro (v2) virtual account's, whose cancel is finalised only once the PG has paid out and
+ * sent its pingback (§3.4). i'mport then answers code 0 with the payment as it still stands: approved only once the
+ * payment is `cancelled` with the cancel's entry, the outcome by webhook. Any other PG's code 0 is the cancel done.
  */
-export const approvesLater = (p: Pick<Payment, 'pg_provider'>): boolean => /^paypal/.test(p.pg_provider ?? '');
+export const approvesLater = (p: Pick<Payment, 'pg_provider' | 'pay_method'>): boolean =>
+  /^paypal/.test(p.pg_provider ?? '') || (p.pg_provider === 'smartro_v2' && p.pay_method === 'vbank');
 
 /** An unpaid virtual account: cancelling it means revoking the account number. */
 export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean =>

@@ -97,7 +97,7 @@ export const isUnsettled = (a: Attempt): boolean =>
  * window to run out (settleAttempts holds it), so the order takes no other refund meanwhile, and a retry with its key
  * is told it was accepted.
  */
-export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provider'>): boolean =>
+export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provider' | 'pay_method'>): boolean =>
   approvesLater(payment) && isUnsettled(a) && a.cancellation_id === null && a.iamport_code === 0;
 
 /**

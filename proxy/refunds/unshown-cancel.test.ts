@@ -150,6 +150,46 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     assert.equal((await h.store.listAttempts('UN-PP'))[0]!.outcome, 'succeeded');
   });
 
+  it("a Smartro virtual account's cancel, finalised after its payout (iamport-v1.md §3.4), is held as PayPal's", async () => {
+    const { h, receiver } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-SMV2',
+      amount: 10_000,
+      pay_method: 'vbank',
+      pg_provider: 'smartro_v2',
+    });
+    await h.view('UN-SMV2');
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    const account = {
+      refund_holder: '홍길동',
+      refund_bank: '088',
+      refund_account: '110123456789',
+      refund_tel: '01012345678',
+    };
+    const body = { merchant_uid: 'UN-SMV2', reason: '단순 변심', checksum: 10_000, ...account };
+    const first = await h.cancel(body, { key: 'un-smv2-1' });
+    assert.equal(first.res.status, 200, JSON.stringify(first.body));
+    assert.deepEqual([first.body.accepted, first.body.pending, first.body.cancelable_amount], [true, true, 0]);
+    assert.deepEqual(await eventsOf(h, receiver), [], 'no refund.succeeded before i’mport shows it');
+
+    // Not offered again meanwhile: a whole refund asked again from the view sends nothing.
+    const view = await h.view('UN-SMV2');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    const second = await h.cancel({ ...body, checksum: view.body.cancelable_amount }, { key: 'un-smv2-2' });
+    assert.deepEqual([second.res.status, second.body.error.code], [409, 'REFUND_IN_PROGRESS']);
+    assert.equal(playing.sent.length, 1, 'one cancel sent');
+
+    await heldShowsNow(h, p.imp_uid);
+    assert.deepEqual(
+      (await eventsOf(h, receiver)).map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 10_000]],
+    );
+  });
+
   it("PayPal's accepted cancel is held however long PayPal takes: the same key is told accepted, no other cancel goes", async () => {
     const { h } = await start();
     const p = h.fake.addPayment({
