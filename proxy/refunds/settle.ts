@@ -5,6 +5,7 @@
 
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import type { Gateway } from '../gateways/gateway.ts';
+import { money, sameAmount, sumOf } from '../payments/money.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
@@ -64,8 +65,20 @@ export const verdictOf = (
   // A failed cancellation is this attempt's only by its id: one of the same amount may be the console's, or an earlier
   // attempt's the gateway failed at once, while this one's still runs unseen. Without the id, not shown stays unknown.
   const refused = entry || !own ? undefined : find(payment.cancels_failed);
-  const pending = !entry && !refused && find(payment.cancels_pending) !== undefined;
+  const pending = !entry && !refused && (find(payment.cancels_pending) !== undefined || hiddenIn(attempt, payment));
   return { applied: entry !== undefined, entry, refunded: entry ? entry.amount : null, pending, refused };
+};
+
+/**
+ * Whether the payment's cancel_amount holds more than its history shows, by at least the attempt's amount: i'mport may
+ * leave cancel_history out (iamport-v1.md §4.3: every field but a few may be absent), and then an entry not shown is
+ * no proof the cancel did not apply. The attempt stays unsettled (the order held, the shop's attention.needed in time)
+ * rather than be settled as not made and sent again.
+ */
+const hiddenIn = (attempt: Judged, payment: Payment): boolean => {
+  if (attempt.amount === null) return false;
+  const unaccounted = money(payment.cancel_amount - sumOf(payment.cancel_history.map((e) => e.amount)));
+  return unaccounted > attempt.amount || sameAmount(unaccounted, attempt.amount);
 };
 
 /**
