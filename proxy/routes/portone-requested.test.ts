@@ -183,4 +183,51 @@ describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
     await h.settled();
     assert.deepEqual(told(receiver.received), [['refund.failed', 10_000, 'PG_PROVIDER']]);
   });
+
+  it('FAILED while its answer was lost: the retry, answered again REQUESTED by PortOne, is told it failed, not "accepted"', async () => {
+    // Eleven minutes pass on the proxy's clock: the receiver would take its events' timestamps as too new, so they are
+    // read from the outbox here.
+    const clock = createClock(Date.UTC(2026, 0, 15, 3));
+    fake = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
+    const merchantWebhooks = {
+      urls: ['https://merchant.test/hook'],
+      secret: newWebhookSecret(),
+      retryDelaysMs: [1000],
+    };
+    const h = await createHarness({
+      clock,
+      portone: fake,
+      outside: async () => new Response(null),
+      config: { merchantWebhooks },
+    });
+    fake.addPayment({ paymentId: 'ORD-L', total: 10_000 });
+    await h.view('ORD-L');
+    fake.inject({ kind: 'lose_response', route: 'cancel' });
+    const body = { merchant_uid: 'ORD-L', reason: '단순 변심', cancel_request_amount: 3000 };
+    const asked = await h.cancel(body, { key: 'K-L-0000000001' });
+    assert.equal(asked.body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    const [held] = fake.getPayment('ORD-L')!.cancellations;
+    assert.ok(held);
+    // Past the ten minutes a cancel may still run, the PG fails it (V2 sends no webhook for that).
+    h.clock.advance(11 * 60_000);
+    fake.settleCancellation('ORD-L', held.id, 'FAILED');
+    assert.deepEqual((await h.view('ORD-L')).body.cancelable_amount, 10_000);
+    // PortOne replays its first answer for the key (REQUESTED); the payment read just after shows it FAILED.
+    const again = await h.cancel(body, { key: 'K-L-0000000001' });
+    assert.deepEqual([again.res.status, again.body.error?.code], [502, 'PG_PROVIDER'], JSON.stringify(again.body));
+    assert.deepEqual(
+      fake.getPayment('ORD-L')!.cancellations.map((c) => c.status),
+      ['FAILED'],
+      'no other cancellation made',
+    );
+    await h.settled();
+    const events = await h.store.listOrderEvents('ORD-L');
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, (e.data.error as { code: string } | undefined)?.code]),
+      [['refund.failed', 3000, 'PG_PROVIDER']],
+    );
+    const view = await h.view('ORD-L');
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 10_000]);
+    await h.close();
+  });
 });

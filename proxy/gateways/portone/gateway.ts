@@ -187,6 +187,15 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         // this cancellation unfinished on it (so the answer's balance leaves it out, as PortOne's own copy would).
         const now = await getPayment(command.payment.imp_uid);
         const before = command.payment;
+        // A replayed answer (the same key sent again within PortOne's hours) is the first one's, REQUESTED: the
+        // payment read just now may show that cancellation failed since, and then "accepted" would be false. (One that
+        // succeeded since is left accepted, which is true, and settled by its id on the next look.)
+        const failed =
+          now.kind === 'ok' && now.payment.cancels_failed?.some((e) => e.cancellation_id === cancellation.id);
+        if (failed) {
+          const message = `cancellation ${cancellation.id} FAILED (answered REQUESTED, read again FAILED)`;
+          return { kind: 'refused', refusal: 'pg', code: null, message, httpStatus: raw.status };
+        }
         const payment =
           now.kind === 'ok'
             ? now.payment
