@@ -36,11 +36,14 @@ export const recordExternalCancels = async (
   const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
   const ours = claimedIds(mine);
   // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry
-  // it would match is ours too, never told to the shop as someone else's.
+  // it would match is ours too, never told to the shop as someone else's. So is one whose id, given in the answer, this
+  // copy's entries no longer carry (they go by a stand-in): its entry is the one with its amount, time and words.
+  const shownIds = new Set(payment.cancel_history.map(entryId));
   for (const a of mine) {
-    if (a.outcome !== 'succeeded' || a.cancellation_id || isRevokeAttempt(a)) continue;
+    if (a.outcome !== 'succeeded' || isRevokeAttempt(a)) continue;
+    if (a.cancellation_id && shownIds.has(a.cancellation_id)) continue;
     const entry = findEntryFor(a, payment.cancel_history, ours);
-    if (entry) ours.add(entryId(entry));
+    if (entry && (!a.cancellation_id || sentBy(a, entry))) ours.add(entryId(entry));
   }
   let written = false;
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {

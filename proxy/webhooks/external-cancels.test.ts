@@ -237,6 +237,28 @@ describe("i'mport's history entries without their cancellation_id", () => {
     return racingStart(withFetch(fake, rewriteAnswers(fake.fetch, rewrite)));
   };
 
+  it("a refund of ours answered with its entry's id, later shown without ids: still ours; a console cancel still told", async () => {
+    let dropIds = false;
+    const { h, receiver } = await startRewriting((e) => (dropIds ? { ...e, cancellation_id: undefined } : e));
+    const p = h.fake.addPayment({ merchant_uid: 'EX-DROP', amount: 10_000 });
+    const ours = await h.cancel({ merchant_uid: 'EX-DROP', cancel_request_amount: 4000, reason: '단순 변심' });
+    assert.equal(ours.res.status, 200);
+    assert.ok((await h.store.listAttempts('EX-DROP'))[0]!.cancellation_id, 'the answer named its entry');
+    dropIds = true;
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-DROP')).status, 200);
+    // A console cancel of the same amount, in other words: not ours, and told.
+    await cancelInConsole(h, p.imp_uid, 4000);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-DROP')).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [
+        ['refund.succeeded', 4000],
+        ['payment.cancelled_externally', 4000],
+      ],
+    );
+  });
+
   it('an empty cancellation_id on every entry: a refund of ours and two console cancels after it, each told as what it is', async () => {
     const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: '' }));
     const p = h.fake.addPayment({ merchant_uid: 'EX-EMPTY', amount: 10_000 });
