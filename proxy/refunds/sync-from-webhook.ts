@@ -45,7 +45,10 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, () => settleAndTell(deps, payment, impUid));
   if (done === LEASE_BUSY) {
     // A refund of this order is running: what this notification tells of (a cancel in i'mport's console, say) is
-    // judged once it has ended, against its outcome. i'mport has its answer meanwhile; the wait goes on after it.
+    // judged once it has ended, against its outcome. i'mport has its answer meanwhile; the wait goes on after it. The
+    // copy stored above cleared the row's mark the running refund had set: marked again, so meanwhile the view says the
+    // outcome is being checked, never the order refundable as it stood before that refund.
+    await deps.store.markNeedsSync(impUid, deps.now());
     deps.background.keep(afterTheRefund(deps, name, impUid));
   }
   return SYNCED;

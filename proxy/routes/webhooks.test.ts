@@ -106,6 +106,23 @@ describe('POST /webhooks/iamport', () => {
     assert.equal((await h.store.getPayment('W-4'))!.cancel_amount, 5000);
   });
 
+  it('during a running refund, leaves the order shown as being checked, never refundable in full', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'WH-RUN', amount: 10_000 });
+    await h.view('WH-RUN');
+    h.fake.inject({ kind: 'delay', route: 'cancel', ms: 500 });
+    const running = h.cancel({ merchant_uid: 'WH-RUN', reason: 'x' }, { key: 'wh-run' });
+    while (h.fake.count('cancel') === 0) await new Promise((resolve) => setImmediate(resolve));
+    // Anyone may send it; its lookup, made outside the order's lease, stored i'mport's copy as it stood.
+    assert.equal((await postJson(p.imp_uid)).status, 200);
+    const during = await h.view('WH-RUN');
+    assert.deepEqual([during.body.refundable, during.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    assert.equal((await running).res.status, 200);
+    await h.settled();
+    const after = await h.view('WH-RUN');
+    assert.deepEqual([after.body.refundable, after.body.cancelable_amount], [false, 0]);
+  });
+
   it("answers 400 without calling i'mport for an imp_uid not of i'mport's shape (., .., slashes, too short or long)", async () => {
     h = await createHarness();
     const bad = [
