@@ -79,6 +79,9 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   const result = await change.send();
   const iamport_ms = deps.now() - sentAt;
   const revoking = isRevokeAttempt(attempt);
+  // What went wrong, in the gateway's words where it gave any (a 5xx's message): masked as a refusal's are, for the audit
+  // and the log keep no full account number, whatever a gateway echoes.
+  const gatewayWords = (text: string) => maskNumbers(text, change.account ?? null);
   switch (result.kind) {
     case 'ok': {
       // An answer about another payment says nothing of this one: what happened is asked of the gateway.
@@ -89,7 +92,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return appliedAsShown(deps, change, result.payment, iamport_ms);
     }
     case 'not_sent': {
-      await finishNotApplied(deps, attempt, { iamport_message: result.detail, iamport_ms });
+      await finishNotApplied(deps, attempt, { iamport_message: gatewayWords(result.detail), iamport_ms });
       const nothing = revoking ? 'nothing was changed' : 'nothing was refunded';
       return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; ${nothing}.`);
     }
@@ -138,11 +141,11 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       if (result.taken && !revoking && approvesLater(payment)) {
         const fresh = await refreshAfterChange(deps, payment.imp_uid);
         if (fresh.kind === 'ok') return appliedAsShown(deps, change, fresh.payment, iamport_ms);
-        const detail = `${result.detail}; the re-fetch failed (${whyUnread(deps, fresh)})`;
+        const detail = `${gatewayWords(result.detail)}; the re-fetch failed (${whyUnread(deps, fresh)})`;
         return leaveUnsettled(deps, change, { detail, iamport_ms, iamport_code: 0 });
       }
       return settleUnknown(deps, change, {
-        detail: result.detail,
+        detail: gatewayWords(result.detail),
         iamport_ms,
         stillRunning: result.stillRunning === true,
       });

@@ -194,6 +194,25 @@ describe("i'mport's refusals", () => {
     assert.equal(fake.getPayment('RF-504')!.amount.cancelled, 4000, 'refunded once');
   });
 
+  it('PortOne V2: a 5xx whose words echo the refund account keeps them masked in the audit and the log', async () => {
+    const clock = createClock();
+    const fake = createFakePortOne({ now: clock.now });
+    const echoing: typeof fetch = async (input, init) => {
+      if (!String(input).endsWith('/cancel')) return fake.fetch(input, init);
+      const error = { type: 'INTERNAL', message: '환불계좌 110-123-456789 처리 중 오류' };
+      return new Response(JSON.stringify(error), { status: 500, headers: { 'Content-Type': 'application/json' } });
+    };
+    h = await createHarness({ clock, portone: { ...fake, fetch: echoing } });
+    fake.addPayment({ paymentId: 'RF-ECHO', total: 10_000, method: 'virtual_account' });
+    const account = { refund_holder: '홍길동', refund_bank: 'SHINHAN', refund_account: '110-123-456789' };
+    const first = await h.cancel({ merchant_uid: 'RF-ECHO', reason: 'x', ...account }, { key: 'k-echo' });
+    assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(first.body));
+    await h.settled();
+    const kept = JSON.stringify([await h.store.listAttempts('RF-ECHO'), h.logs, first.body]);
+    assert.ok(kept.includes('****6789'), 'the words are kept, masked');
+    assert.ok(!/110-?123-?456789/.test(kept), 'no full account number in the audit, the log or the answer');
+  });
+
   it("a PG's refusal i'mport does not show applied stays a refusal (the control)", async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'RF-NOT', amount: 10_000, pay_method: 'vbank', status: 'ready' });
