@@ -42,8 +42,9 @@ export const recordExternalCancels = async (
   for (const a of mine) {
     if (a.outcome !== 'succeeded' || isRevokeAttempt(a)) continue;
     if (a.cancellation_id && shownIds.has(a.cancellation_id)) continue;
-    const entry = findEntryFor(a, payment.cancel_history, ours);
-    if (entry && (!a.cancellation_id || sentBy(a, entry))) ours.add(entryId(entry));
+    const among = a.cancellation_id ? payment.cancel_history.filter((e) => sentBy(a, e)) : payment.cancel_history;
+    const entry = findEntryFor(a, among, ours);
+    if (entry) ours.add(entryId(entry));
   }
   let written = false;
   for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {

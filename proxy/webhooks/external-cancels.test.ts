@@ -259,6 +259,46 @@ describe("i'mport's history entries without their cancellation_id", () => {
     );
   });
 
+  it("a refund of ours answered without its entry's id, later shown with it: still ours, told once", async () => {
+    const onCancel = (path: string) => path === '/payments/cancel';
+    const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: undefined }), onCancel);
+    const p = h.fake.addPayment({ merchant_uid: 'EX-LATEID', amount: 10_000 });
+    const ours = await h.cancel({ merchant_uid: 'EX-LATEID', cancel_request_amount: 4000, reason: '단순 변심' });
+    assert.equal(ours.res.status, 200);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-LATEID')).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 4000]],
+    );
+  });
+
+  it('the same, with a console cancel of the same amount stamped just before ours: each told as what it is', async () => {
+    const raw = createFakeIamport();
+    const race = consoleRace(raw);
+    const rewrite = patchPayments(
+      (p) => {
+        p.cancel_history = p.cancel_history.map((e: any) => ({ ...e, cancellation_id: undefined }));
+      },
+      (path) => path === '/payments/cancel',
+    );
+    const { h, receiver } = await racingStart(withFetch(raw, rewriteAnswers(race.fake.fetch, rewrite)));
+    const p = h.fake.addPayment({ merchant_uid: 'EX-LATEID2', amount: 10_000 });
+    await h.view('EX-LATEID2');
+    race.arm(p.imp_uid, 4000, { stampedEarlierMs: 1000 });
+    const ours = await h.cancel({ merchant_uid: 'EX-LATEID2', cancel_request_amount: 4000, reason: '단순 변심' });
+    assert.equal(ours.res.status, 200, JSON.stringify(ours.body));
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-LATEID2')).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.reason ?? null]),
+      [
+        ['refund.succeeded', 4000, '단순 변심'],
+        ['payment.cancelled_externally', 4000, 'console'],
+      ],
+    );
+  });
+
   it('an empty cancellation_id on every entry: a refund of ours and two console cancels after it, each told as what it is', async () => {
     const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: '' }));
     const p = h.fake.addPayment({ merchant_uid: 'EX-EMPTY', amount: 10_000 });
