@@ -125,7 +125,9 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
  * before (its refund failed) has one to be after.
  */
 const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attempt | undefined => {
-  const own = attempts.filter((a) => a.request_id === requestId);
+  // This guard's own refusals leave the request as it was (failed): they are not what an outside refund is after, or a
+  // second approval refused here would let a third through.
+  const own = attempts.filter((a) => a.request_id === requestId && a.error_code !== 'REFUND_REQUEST_DECIDED');
   if (own.length === 0) return undefined;
   const since = Math.max(...own.map((a) => a.started_at));
   const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
