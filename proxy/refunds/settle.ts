@@ -114,6 +114,14 @@ export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provide
   approvesLater(payment) && isUnsettled(a) && a.cancellation_id === null && a.iamport_code === 0;
 
 /**
+ * Whether a refund not shown may still be approved by its PG (rules.ts approvesLater: PayPal, a Smartro virtual
+ * account), however long ago it was sent: i'mport may have taken it with its answer lost, and then shows it only once
+ * approved. Not shown is no proof until the payment no longer has its amount to give (refunded elsewhere since).
+ */
+export const mayBeApprovedLater = (attempt: Attempt, payment: Payment): boolean =>
+  approvesLater(payment) && !isRevokeAttempt(attempt) && cancelableOf(payment) >= (attempt.amount ?? 0);
+
+/**
  * Whether a PayPal cancel taken and not approved yet (isAcceptedUnshown) is still to be waited for, judged from the
  * payment just read: approved once the payment is `cancelled` with its entry (iamport-v1.md §3.2); moot once the payment
  * has no longer its amount to give (refunded elsewhere since), when it can no longer apply and is settled as not made.
@@ -167,7 +175,11 @@ export const settleAttempts = async (
     // Accepted and unfinished at the gateway, or perhaps still running there: its webhook or a later lookup decides.
     // A revocation can run only on an unpaid account: once paid (or refunded), it has certainly not applied.
     const moot = isRevokeAttempt(attempt) && payment.status !== 'ready';
-    const mayRun = !applied && !refused && !moot && deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs;
+    const mayRun =
+      !applied &&
+      !refused &&
+      !moot &&
+      (deps.now() < attempt.started_at + deps.gateway.changeMayRunForMs || mayBeApprovedLater(attempt, payment));
     if (pending || mayRun || awaitsApproval(attempt, payment, applied)) {
       open += 1;
       continue;

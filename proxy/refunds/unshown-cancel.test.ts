@@ -23,6 +23,8 @@ interface Playing {
   answer: Answer | null;
   /** The body of the cancel held last. */
   held: unknown;
+  /** The next cancel is taken (held, not applied) and its answer never comes: the proxy's call times out. */
+  lose: boolean;
 }
 
 let playing: Playing;
@@ -32,19 +34,26 @@ const start = webhookStacks({
   harness: (options) => {
     const clock = createClock();
     const fake = createFakeIamport({ now: clock.now });
-    playing = { fake, sent: [], answer: null, held: null };
+    playing = { fake, sent: [], answer: null, held: null, lose: false };
     const wrapped: typeof fetch = async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
       if (url.pathname !== '/payments/cancel') return fake.fetch(input, init);
       const body = JSON.parse(String(init?.body)) as { imp_uid: string };
       playing.sent.push(body);
+      if (playing.lose) {
+        playing.lose = false;
+        playing.held = body;
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        );
+      }
       const answer = playing.answer;
       if (!answer) return fake.fetch(input, init);
       playing.answer = null;
       playing.held = body;
       return Response.json(await answer(body));
     };
-    return createHarness({ ...options, clock, fake: withFetch(fake, wrapped) });
+    return createHarness({ ...options, clock, fake: withFetch(fake, wrapped), timeoutMs: 300 });
   },
 });
 
@@ -189,6 +198,51 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       [['refund.succeeded', 10_000]],
     );
   });
+
+  for (const [pg, payMethod, uid] of [
+    ['paypal_v2', 'paypal', 'UN-PPLOST'],
+    ['smartro_v2', 'vbank', 'UN-SMLOST'],
+  ] as const) {
+    it(`${pg}: a cancel i'mport took with its answer lost is never settled as not made while its PG may approve it`, async () => {
+      const { h } = await start();
+      const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: payMethod, pg_provider: pg });
+      await h.view(uid);
+      const account =
+        payMethod === 'vbank'
+          ? { refund_holder: '홍길동', refund_bank: '088', refund_account: '110123456789', refund_tel: '01012345678' }
+          : {};
+      const body = {
+        merchant_uid: uid,
+        reason: '단순 변심',
+        cancel_request_amount: 4000,
+        checksum: 10_000,
+        ...account,
+      };
+      playing.lose = true;
+      const first = await h.cancel(body, { key: `${uid}-1` });
+      assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(first.body));
+      // Days on, i'mport still shows nothing: the same key, and any other, sends nothing more.
+      h.clock.advance(3 * 24 * 3600_000);
+      const retry = await h.cancel(body, { key: `${uid}-1` });
+      assert.equal(retry.body.ok, false, JSON.stringify(retry.body));
+      const other = await h.cancel({ ...body, cancel_request_amount: 1000 }, { key: `${uid}-2` });
+      assert.equal(other.body.error?.code, 'REFUND_IN_PROGRESS', JSON.stringify(other.body));
+      assert.equal(playing.sent.length, 1, 'one cancel sent');
+      const view = await h.view(uid);
+      assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+
+      // Its PG approves it: told once, as the refund it is (read from the outbox: days on, the receiver would refuse
+      // the events' timestamps against its own clock).
+      await heldShowsNow(h, p.imp_uid);
+      await h.settled();
+      const refunds = (await h.store.listOrderEvents(uid)).filter((e) => e.type.startsWith('refund.'));
+      assert.deepEqual(
+        refunds.map((e) => [e.type, e.data.amount]),
+        [['refund.succeeded', 4000]],
+      );
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
+    });
+  }
 
   it("PayPal's accepted cancel is held however long PayPal takes: the same key is told accepted, no other cancel goes", async () => {
     const { h } = await start();
