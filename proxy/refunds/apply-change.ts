@@ -20,7 +20,7 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -337,7 +337,12 @@ const afterPgRefusal = async (
   const unfinished = (fresh.cancels_pending ?? []).some(
     (e) => !revoking && sameAmount(e.amount, attempt.amount) && !change.known.has(entryId(e)) && sentBy(attempt, e),
   );
-  return unfinished ? leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms }) : undefined;
+  if (unfinished) return leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms });
+  // A copy without the history that would show it, whose cancel_amount may hold it: not known, never refused.
+  if (!revoking && hiddenIn(attempt, fresh)) {
+    return leaveUnsettled(deps, change, { detail: `${said} perhaps: its history is not shown`, iamport_ms });
+  }
+  return undefined;
 };
 
 /** What the payment, just read from the gateway, shows the change did. */

@@ -73,12 +73,16 @@ export const verdictOf = (
  * Whether the payment's cancel_amount holds more than its history shows, by at least the attempt's amount: i'mport may
  * leave cancel_history out (iamport-v1.md §4.3: every field but a few may be absent), and then an entry not shown is
  * no proof the cancel did not apply. The attempt stays unsettled (the order held, the shop's attention.needed in time)
- * rather than be settled as not made and sent again.
+ * rather than be settled as not made and sent again. Unless its checksum proves it did not apply: i'mport takes a cancel
+ * only while its balance is the checksum, so one that applied leaves at least its amount cancelled since then.
  */
-const hiddenIn = (attempt: Judged, payment: Payment): boolean => {
-  if (attempt.amount === null) return false;
+export const hiddenIn = (attempt: Judged, payment: Payment): boolean => {
+  const { amount, checksum } = attempt;
+  if (amount === null) return false;
+  const atLeast = (figure: number) => figure > amount || sameAmount(figure, amount);
   const unaccounted = money(payment.cancel_amount - sumOf(payment.cancel_history.map((e) => e.amount)));
-  return unaccounted > attempt.amount || sameAmount(unaccounted, attempt.amount);
+  const since = checksum === null ? unaccounted : money(payment.cancel_amount - (payment.amount - checksum));
+  return atLeast(unaccounted) && atLeast(since);
 };
 
 /**
