@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { HolderCheckConfig } from '../config.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { rewriteAnswers, withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -100,6 +102,25 @@ describe('VERIFY_REFUND_HOLDER=when_available (the default)', () => {
     assert.equal(h.fake.count('cancel'), 2);
     const checks = (await h.store.listAttempts('VB-1')).map((a) => a.holder_check);
     assert.deepEqual(checks, ['unavailable', 'not_offered']);
+  });
+
+  it("goes on when i'mport answers the lookup with an error echoing the account, which no log line keeps whole", async () => {
+    const fake = createFakeIamport();
+    const echoing = rewriteAnswers(fake.fetch, ({ path }) =>
+      path === '/vbanks/holder'
+        ? { status: 200, json: { code: -1, message: `은행 점검 중입니다 (${ACCOUNT_DIGITS})`, response: null } }
+        : undefined,
+    );
+    h = await createHarness({
+      fake: withFetch(fake, echoing),
+      config: { holderCheck: { verify: 'when_available', iamportLookup: true } },
+    });
+    h.fake.addPayment({ merchant_uid: 'VB-1', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    assert.equal((await refund('아무개')).res.status, 200);
+    assert.equal((await onlyAttempt()).holder_check, 'unavailable');
+    const text = JSON.stringify(h.logs);
+    assert.ok(text.includes(`****${ACCOUNT_DIGITS.slice(-4)}`), "the gateway's words are logged, masked");
+    assert.ok(!text.includes(ACCOUNT_DIGITS), 'no log line holds the full account number');
   });
 
   it('goes on, audited not_offered, when IAMPORT_HOLDER_LOOKUP is off (nothing asked)', async () => {

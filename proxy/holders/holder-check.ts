@@ -6,6 +6,7 @@
  */
 import type { HolderCheckConfig } from '../config.ts';
 import type { Gateway } from '../gateways/gateway.ts';
+import { maskNumbers } from '../refunds/gateway-text.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import { maskHolderName, sameHolder } from './holder-name.ts';
 
@@ -86,7 +87,8 @@ export const checkHolder = async (
     case 'not_offered':
     case 'unavailable': {
       const check = found.kind;
-      log(check, found.kind === 'unavailable' ? { detail: found.detail } : {});
+      // The gateway's words may echo the account looked up: the log keeps no full account number.
+      log(check, found.kind === 'unavailable' ? { detail: maskNumbers(found.detail, account.number) } : {});
       if (mode !== 'required') return { check, failure: null, note: null };
       return { check, failure: fail('UPSTREAM_UNAVAILABLE', CANNOT_CHECK), note: `holder check: ${check}` };
     }
