@@ -251,6 +251,32 @@ describe('GET /admin/payments/:merchant_uid', () => {
     );
   });
 
+  it("gives each refund its own payment's currency, though its order holds a payment in another", async () => {
+    await open(withAdmin());
+    const webhook = (impUid: string) =>
+      h.app.request('/webhooks/iamport', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ imp_uid: impUid }),
+      });
+    h.fake.addPayment({ merchant_uid: 'CUR-2', amount: 10.1, currency: 'USD', pg_provider: 'paypal_v2' });
+    assert.equal((await h.cancel({ merchant_uid: 'CUR-2', reason: 'x' })).res.status, 200);
+    await h.settled();
+    // The order moves on to a payment in won (paid again after the refund in full), its webhook recorded.
+    const again = h.fake.addPayment({ merchant_uid: 'CUR-2', amount: 13000 });
+    assert.equal((await webhook(again.imp_uid)).status, 200);
+    await h.settled();
+    const order = await json(await admin('/admin/payments/CUR-2'));
+    assert.equal(order.payment.currency, 'KRW', 'the order now shows the payment in won');
+    const listed = (await json(await admin('/admin/refunds?merchant_uid=CUR-2'))).data;
+    const [, ...cells] = parseCsv(await (await admin('/admin/refunds', { headers: { Accept: 'text/csv' } })).text());
+    const pairs = (rows: Record<string, unknown>[]) => rows.map((r) => [r.refunded, r.currency]);
+    assert.deepEqual(
+      { order: pairs(order.attempts), list: pairs(listed), csv: cells.map((c) => c.at(-1)) },
+      { order: [[10.1, 'USD']], list: [[10.1, 'USD']], csv: ['USD'] },
+    );
+  });
+
   it("answers the ledger's payment and its attempts, oldest first; 404 PAYMENT_NOT_FOUND when it has none", async () => {
     await open(withAdmin());
     const missing = await admin('/admin/payments/NOPE-1');

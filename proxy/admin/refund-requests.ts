@@ -108,8 +108,8 @@ export const requestRoutes = (deps: AppDeps) =>
       const last = page.at(-1);
       const next =
         rows.length > query.limit && last ? encodeCursor({ started_at: last.created_at, id: last.id }) : null;
-      // Each with its order's currency (null while the ledger has no payment for it), as the refunds list's rows.
-      const currencies = await deps.store.currenciesOf(page.map((r) => r.merchant_uid));
+      // Each with its order's currency (its payment's, as the view shows it; null while the ledger has none).
+      const currencies = await deps.store.orderCurrencies(page.map((r) => r.merchant_uid));
       const data = page.map((r) => ({ ...adminRequestRow(r), currency: currencies.get(r.merchant_uid) ?? null }));
       c.header('Cache-Control', 'no-store');
       return c.json({ data, next_cursor: next });

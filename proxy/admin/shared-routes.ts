@@ -34,10 +34,17 @@ const wantsCsv = (c: Context): boolean =>
 export const sharedRoutes = (deps: SharedDeps) => {
   const { store } = deps;
 
-  /** A page of attempts as rows, each with its order's currency. */
+  /**
+   * Attempts as rows, each with its own payment's currency (an order may hold payments in two currencies: a retried
+   * checkout), or its order's when it names no payment (refused before one was found).
+   */
   const rowsOf = async (attempts: readonly Attempt[]): Promise<RefundRow[]> => {
-    const currencies = await store.currenciesOf(attempts.map((a) => a.merchant_uid));
-    return attempts.map((a) => refundRow(a, currencies.get(a.merchant_uid) ?? null));
+    const impUids = attempts.flatMap((a) => (a.imp_uid === null ? [] : [a.imp_uid]));
+    const orphans = attempts.flatMap((a) => (a.imp_uid === null ? [a.merchant_uid] : []));
+    const [byPayment, byOrder] = await Promise.all([store.paymentCurrencies(impUids), store.orderCurrencies(orphans)]);
+    const currencyOf = (a: Attempt) =>
+      (a.imp_uid === null ? byOrder.get(a.merchant_uid) : byPayment.get(a.imp_uid)) ?? null;
+    return attempts.map((a) => refundRow(a, currencyOf(a)));
   };
 
   /** Pages of rows from `after` on, each read when the CSV stream wants it. */
@@ -98,7 +105,7 @@ export const sharedRoutes = (deps: SharedDeps) => {
       c.header('Cache-Control', 'no-store');
       return c.json({
         payment: paymentRow(payment),
-        attempts: attempts.map((attempt) => refundRow(attempt, payment.currency)),
+        attempts: await rowsOf(attempts),
         events: events.map((event, i) => ({ ...eventRow(event), deliveries: deliveries[i]!.map(deliveryRow) })),
       });
     })

@@ -13,26 +13,41 @@ export function paymentsContract(stores: () => StorePair): void {
       assert.equal(await a.getPaymentByImpUid(unique('imp')), null);
     });
 
-    it('gives the currency of each order named that has a payment, in one call, whatever their number', async () => {
+    it("gives the currency of each order named (its payment's, as getPayment) and of each payment, in one call each", async () => {
       const { a, b } = stores();
       const usd = aPayment({ currency: 'USD', amount: 10.1 });
       const krw = aPayment();
+      // Another payment of the USD order, in won (a checkout that failed): kept beside the tied one, never shown for it.
+      const retried = aPayment({ merchant_uid: usd.merchant_uid, amount: 12_000, status: 'failed' });
+      // Written first, so that a read in the table's own order would meet it before the tied one.
+      await a.upsertPayment(retried, T0);
       await a.upsertPayment(usd, T0);
       await a.upsertPayment(krw, T0);
+      assert.equal((await b.getPayment(usd.merchant_uid))?.imp_uid, usd.imp_uid);
       const none = unique('order');
       const many = Array.from({ length: 600 }, () => unique('order')); // more than a page of the lists holds
-      const currencies = await b.currenciesOf([usd.merchant_uid, none, krw.merchant_uid, usd.merchant_uid, ...many]);
+      const orders = await b.orderCurrencies([usd.merchant_uid, none, krw.merchant_uid, usd.merchant_uid, ...many]);
       assert.deepEqual(
-        [...currencies].sort(),
+        [...orders].sort(),
         [
           [krw.merchant_uid, 'KRW'],
           [usd.merchant_uid, 'USD'],
         ].sort(),
       );
-      assert.equal((await b.currenciesOf([])).size, 0);
-      // A merchant_uid is data, never SQL: quotes and brackets are only characters of a name.
-      assert.equal((await b.currenciesOf([`x'); DROP TABLE payments; --`, '["a"]'])).size, 0);
-      assert.deepEqual(await b.getPayment(usd.merchant_uid), { ...usd, needs_sync: false, updated_at: T0 });
+      const payments = await b.paymentCurrencies([usd.imp_uid, retried.imp_uid, unique('imp')]);
+      assert.deepEqual(
+        [...payments].sort(),
+        [
+          [retried.imp_uid, 'KRW'],
+          [usd.imp_uid, 'USD'],
+        ].sort(),
+      );
+      assert.equal((await b.orderCurrencies([])).size, 0);
+      assert.equal((await b.paymentCurrencies([])).size, 0);
+      // A name is data, never SQL: quotes and brackets are only characters of a name.
+      assert.equal((await b.orderCurrencies([`x'); DROP TABLE payments; --`, '["a"]'])).size, 0);
+      assert.equal((await b.paymentCurrencies([`x'); DROP TABLE payments; --`, '["a"]'])).size, 0);
+      assert.deepEqual(await b.getPayment(krw.merchant_uid), { ...krw, needs_sync: false, updated_at: T0 });
     });
 
     it('inserts a payment and reads it back by imp_uid and by merchant_uid', async () => {

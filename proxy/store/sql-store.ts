@@ -116,10 +116,24 @@ export function createSqlStore(driver: SqlDriver): Store {
       return row ? decodePayment(row) : null;
     },
 
-    async currenciesOf(merchantUids) {
+    async orderCurrencies(merchantUids) {
       if (merchantUids.length === 0) return new Map();
-      const rows = await driver.query(sql.currencies[driver.dialect], [JSON.stringify([...new Set(merchantUids)])]);
-      return new Map(rows.map((row) => [String(row.merchant_uid), String(row.currency)]));
+      const rows = await driver.query(sql.orderCurrencies[driver.dialect], [
+        JSON.stringify([...new Set(merchantUids)]),
+      ]);
+      const currencies = new Map<string, string>();
+      // Each order's payments come in getPayment's order: its first is the one the order shows.
+      for (const row of rows) {
+        const order = String(row.merchant_uid);
+        if (!currencies.has(order)) currencies.set(order, String(row.currency));
+      }
+      return currencies;
+    },
+
+    async paymentCurrencies(impUids) {
+      if (impUids.length === 0) return new Map();
+      const rows = await driver.query(sql.paymentCurrencies[driver.dialect], [JSON.stringify([...new Set(impUids)])]);
+      return new Map(rows.map((row) => [String(row.imp_uid), String(row.currency)]));
     },
 
     async getPaymentByImpUid(impUid) {

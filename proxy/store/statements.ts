@@ -19,6 +19,22 @@ export const ATTEMPT_COLUMNS = `${ATTEMPT_START_COLUMNS}, ${ATTEMPT_FINISH_COLUM
 const IDEMPOTENCY_COLUMNS =
   '"key", merchant_uid, request_hash, state, attempt_id, response_status, response_body, created_at';
 
+/** The JSON array parameter's members, in each dialect. */
+const JSON_MEMBERS: Record<SqlDialect, string> = {
+  sqlite: 'SELECT value FROM json_each(?)',
+  postgres: 'SELECT json_array_elements_text(CAST(CAST(? AS TEXT) AS json))',
+};
+
+const orderCurrencies = (): Record<SqlDialect, string> => {
+  const of = (dialect: SqlDialect) => `SELECT p.merchant_uid, p.currency FROM payments p
+    WHERE p.merchant_uid IN (${JSON_MEMBERS[dialect]})
+    ORDER BY p.merchant_uid,
+      CASE WHEN p.imp_uid = (SELECT b.imp_uid FROM order_bindings b WHERE b.merchant_uid = p.merchant_uid) THEN 0
+        WHEN p.status IN ('paid', 'cancelled') THEN 1 WHEN p.status = 'ready' THEN 2 ELSE 3 END,
+      p.updated_at DESC, p.imp_uid DESC`;
+  return { sqlite: of('sqlite'), postgres: of('postgres') };
+};
+
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
 export const sql = {
@@ -47,12 +63,14 @@ export const sql = {
   tiedImpUid: 'SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?',
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
   // The currency of each order named (a JSON array of merchant_uids, one parameter whatever their number), off the
-  // payments' merchant_uid index: the lists' rows carry no currency of their own. On PostgreSQL the parameter is
-  // cast to text first: the driver would send a parameter it infers as json encoded once more, as a JSON string.
-  currencies: {
-    sqlite: 'SELECT merchant_uid, currency FROM payments WHERE merchant_uid IN (SELECT value FROM json_each(?))',
-    postgres: `SELECT merchant_uid, currency FROM payments
-      WHERE merchant_uid IN (SELECT json_array_elements_text(CAST(CAST(? AS TEXT) AS json)))`,
+  // payments' merchant_uid index: the lists' rows carry no currency of their own. Every payment of those orders, in
+  // getPayment's order per order (the tied one first): the caller keeps each order's first. On PostgreSQL the
+  // parameter is cast to text first: the driver would send a parameter it infers as json encoded once more.
+  orderCurrencies: orderCurrencies(),
+  // The currency of each payment named (a JSON array of imp_uids): a refund's own payment, whichever the order shows.
+  paymentCurrencies: {
+    sqlite: `SELECT imp_uid, currency FROM payments WHERE imp_uid IN (${JSON_MEMBERS.sqlite})`,
+    postgres: `SELECT imp_uid, currency FROM payments WHERE imp_uid IN (${JSON_MEMBERS.postgres})`,
   } satisfies Record<SqlDialect, string>,
   // The WHERE makes an update that would lower cancel_amount, or bring a paid (or refunded) payment back to `ready`
   // (unpaid: no money ever goes back to not having been paid), a no-op: then nothing is returned and the caller reads

@@ -156,8 +156,13 @@ export interface Store extends OutboxStore, RequestStore {
    */
   getPayment(merchantUid: string): Promise<StoredPayment | null>;
   getPaymentByImpUid(impUid: string): Promise<StoredPayment | null>;
-  /** The currency of each of these orders the ledger has a payment for (the lists' rows, which carry none). */
-  currenciesOf(merchantUids: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /**
+   * The currency of each of these orders the ledger has a payment for: its payment's, the one getPayment gives (the
+   * lists' rows carry none).
+   */
+  orderCurrencies(merchantUids: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /** The currency of each of these payments the ledger has (a refund attempt's own, by its imp_uid). */
+  paymentCurrencies(impUids: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /**
    * Inserts or updates by imp_uid and clears needs_sync. An update that would lower cancel_amount, or bring a payment
    * back to `ready`, is ignored (the ledger never moves backwards). A paid or cancelled payment ties its order when none is tied yet, or when the
