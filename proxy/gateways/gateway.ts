@@ -97,7 +97,16 @@ export type ChangeResult =
       /** The gateway said it took the change (i'mport's code 0) though its answer carries no payment to show it. */
       readonly taken?: true;
     }
-  | { readonly kind: 'requested'; readonly payment: Payment; readonly cancellationId: string };
+  | {
+      readonly kind: 'requested';
+      readonly payment: Payment;
+      readonly cancellationId: string;
+      /**
+       * The payment could not be read after the answer: a REQUESTED the gateway replays for a key sent again may have
+       * ended since, which nothing here shows.
+       */
+      readonly unread?: true;
+    };
 
 /** The customer's account a virtual-account refund is paid into; `bank` is a code from the gateway's refundBanks(). */
 export interface RefundAccount {

@@ -154,6 +154,13 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
       // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
       // sends the merchant's refund.succeeded or refund.failed). The customer hears it was accepted: `pending`.
+      // Sent again under a key an earlier attempt used, the answer may be the first one's replayed; with the payment
+      // unread, whether that cancellation has ended since (failed, say) is not known: not known is what is said.
+      const resent = change.key !== null && (change.earlier ?? []).some((a) => a.idempotency_key === change.key);
+      if (result.unread && resent) {
+        const detail = `answered REQUESTED (${result.cancellationId}) again for its key; the payment could not be read`;
+        return leaveUnsettled(deps, change, { detail, iamport_ms, cancellation_id: result.cancellationId });
+      }
       const why = `the gateway accepted the cancel as requested (${result.cancellationId}); it finishes later`;
       // The cancellation's id is kept on the attempt: it, not the amount, is what later settles this attempt.
       await keepUnsettled(deps, change, { iamport_message: why, cancellation_id: result.cancellationId, iamport_ms });
@@ -444,16 +451,19 @@ const leaveUnsettled = async (
     iamport_ms,
     message,
     iamport_code = null,
+    cancellation_id = null,
   }: {
     readonly detail: string;
     readonly iamport_ms: number;
     readonly message?: string;
     /** 0: i'mport took the change (a PayPal cancel then waits on its approval: settle.ts isAcceptedUnshown). */
     readonly iamport_code?: 0 | null;
+    /** The cancellation the gateway named, by which the attempt is settled later (PortOne V2). */
+    readonly cancellation_id?: string | null;
   },
 ): Promise<Applied> => {
   const revoking = isRevokeAttempt(attempt);
-  await keepUnsettled(deps, { attempt, payment }, { iamport_message: why, iamport_ms, iamport_code });
+  await keepUnsettled(deps, { attempt, payment }, { iamport_message: why, iamport_ms, iamport_code, cancellation_id });
   deps.log({
     level: 'warn',
     msg: 'refund outcome unknown',

@@ -230,4 +230,60 @@ describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
     assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 10_000]);
     await h.close();
   });
+  it('the same, with the payment unreadable just after the replayed REQUESTED: not known, never "accepted"', async () => {
+    const clock = createClock(Date.UTC(2026, 0, 15, 3));
+    fake = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
+    // The one payment read right after the cancel's answer fails (a 503 from PortOne's edge).
+    let failReadAfterCancel = false;
+    let cancelled = false;
+    const flaky: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (failReadAfterCancel && url.endsWith('/cancel')) cancelled = true;
+      else if (failReadAfterCancel && cancelled && (init?.method ?? 'GET') === 'GET' && url.includes('/payments/')) {
+        failReadAfterCancel = false;
+        return new Response('upstream down', { status: 503 });
+      }
+      return fake.fetch(input, init);
+    };
+    const merchantWebhooks = {
+      urls: ['https://merchant.test/hook'],
+      secret: newWebhookSecret(),
+      retryDelaysMs: [1000],
+    };
+    const h = await createHarness({
+      clock,
+      portone: { ...fake, fetch: flaky },
+      outside: async () => new Response(null),
+      config: { merchantWebhooks },
+    });
+    try {
+      fake.addPayment({ paymentId: 'ORD-U', total: 10_000 });
+      await h.view('ORD-U');
+      fake.inject({ kind: 'lose_response', route: 'cancel' });
+      const body = { merchant_uid: 'ORD-U', reason: '단순 변심', cancel_request_amount: 3000 };
+      assert.equal((await h.cancel(body, { key: 'K-U-0000000001' })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+      const [held] = fake.getPayment('ORD-U')!.cancellations;
+      assert.ok(held);
+      h.clock.advance(11 * 60_000);
+      fake.settleCancellation('ORD-U', held.id, 'FAILED');
+      failReadAfterCancel = true;
+      const again = await h.cancel(body, { key: 'K-U-0000000001' });
+      assert.deepEqual(
+        [again.res.status, again.body.error?.code],
+        [503, 'REFUND_OUTCOME_UNKNOWN'],
+        JSON.stringify(again.body),
+      );
+      // The next look reads it FAILED: the shop is told once, and the amount is refundable again.
+      const view = await h.view('ORD-U');
+      assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 10_000]);
+      await h.settled();
+      const events = await h.store.listOrderEvents('ORD-U');
+      assert.deepEqual(
+        events.map((e) => [e.type, (e.data.error as { code: string } | undefined)?.code]),
+        [['refund.failed', 'PG_PROVIDER']],
+      );
+    } finally {
+      await h.close();
+    }
+  });
 });

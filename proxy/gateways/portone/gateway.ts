@@ -200,7 +200,12 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
           now.kind === 'ok'
             ? now.payment
             : { ...before, cancels_pending: [...(before.cancels_pending ?? []), toPendingCancellation(cancellation)] };
-        return { kind: 'requested', payment, cancellationId: cancellation.id };
+        return {
+          kind: 'requested',
+          payment,
+          cancellationId: cancellation.id,
+          ...(now.kind !== 'ok' && { unread: true }),
+        };
       }
       // SUCCEEDED. currentCancellableAmount held, so our copy's balance was PortOne's: the payment now stands as our
       // copy less this cancellation, and no second call (which could fail after the money moved) is needed.
