@@ -107,7 +107,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         if (fresh.kind !== 'ok') {
           // Whether the PG made it cannot be seen: not known, and nothing more is sent until a look can tell.
           const detail = `answered refused (${refused.message}); the re-read failed (${whyUnread(deps, fresh)})`;
-          return leaveUnsettled(deps, change, { detail, iamport_ms });
+          return leaveUnsettled(deps, change, { detail, iamport_ms, iamport_code: refused.code });
         }
         const shown = await afterPgRefusal(deps, change, fresh.payment, refused, iamport_ms);
         if (shown) return shown;
@@ -344,10 +344,11 @@ const afterPgRefusal = async (
   const unfinished = (fresh.cancels_pending ?? []).some(
     (e) => !revoking && sameAmount(e.amount, attempt.amount) && !change.known.has(entryId(e)) && sentBy(attempt, e),
   );
-  if (unfinished) return leaveUnsettled(deps, change, { detail: `${said} unfinished`, iamport_ms });
+  const answered = { iamport_ms, iamport_code: refused.code };
+  if (unfinished) return leaveUnsettled(deps, change, { detail: `${said} unfinished`, ...answered });
   // A copy without the history that would show it, whose cancel_amount may hold it: not known, never refused.
   if (!revoking && hiddenIn(attempt, fresh)) {
-    return leaveUnsettled(deps, change, { detail: `${said} perhaps: its history is not shown`, iamport_ms });
+    return leaveUnsettled(deps, change, { detail: `${said} perhaps: its history is not shown`, ...answered });
   }
   return undefined;
 };
@@ -456,8 +457,11 @@ const leaveUnsettled = async (
     readonly detail: string;
     readonly iamport_ms: number;
     readonly message?: string;
-    /** 0: i'mport took the change (a PayPal cancel then waits on its approval: settle.ts isAcceptedUnshown). */
-    readonly iamport_code?: 0 | null;
+    /**
+     * 0: i'mport took the change (a PayPal cancel then waits on its approval: settle.ts isAcceptedUnshown); a refusal's
+     * code when it was answered refused (not known all the same: whether the PG made it cannot be seen yet).
+     */
+    readonly iamport_code?: number | null;
     /** The cancellation the gateway named, by which the attempt is settled later (PortOne V2). */
     readonly cancellation_id?: string | null;
   },

@@ -11,7 +11,7 @@ import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { isAcceptedUnshown, isUnsettled } from './settle.ts';
+import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 
@@ -32,7 +32,8 @@ export const recordExternalCancels = async (
   // waiting on its approval (which may never end) does not wait the others: its own entry, which carries its words, is
   // passed over below instead.
   const waiting = all.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid);
-  if (waiting.some((a) => !isAcceptedUnshown(a, payment))) return;
+  // Nor does one whose answer was lost on such a payment (settle.ts mayBeApprovedLater), held as long.
+  if (waiting.some((a) => !isAcceptedUnshown(a, payment) && !mayBeApprovedLater(a, payment))) return;
   const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
   const ours = claimedIds(mine);
   // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry

@@ -119,11 +119,16 @@ export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provide
 
 /**
  * Whether a refund not shown may still be approved by its PG (rules.ts approvesLater: PayPal, a Smartro virtual
- * account), however long ago it was sent: i'mport may have taken it with its answer lost, and then shows it only once
- * approved. Not shown is no proof until the payment no longer has its amount to give (refunded elsewhere since).
+ * account), however long ago it was sent: i'mport may have taken it with its answer lost (or said it took it: code 0),
+ * and then shows it only once approved. Not shown is no proof until the payment no longer has its amount to give
+ * (refunded elsewhere since). One answered refused (a non-zero code) was not taken: it has the usual window.
  */
 export const mayBeApprovedLater = (attempt: Attempt, payment: Payment): boolean =>
-  approvesLater(payment) && !isRevokeAttempt(attempt) && cancelableOf(payment) >= (attempt.amount ?? 0);
+  approvesLater(payment) &&
+  !isRevokeAttempt(attempt) &&
+  isUnsettled(attempt) &&
+  (attempt.iamport_code === null || attempt.iamport_code === 0) &&
+  cancelableOf(payment) >= (attempt.amount ?? 0);
 
 /**
  * Whether a PayPal cancel taken and not approved yet (isAcceptedUnshown) is still to be waited for, judged from the

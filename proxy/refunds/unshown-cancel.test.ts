@@ -231,18 +231,43 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       const view = await h.view(uid);
       assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
 
-      // Its PG approves it: told once, as the refund it is (read from the outbox: days on, the receiver would refuse
+      // Meanwhile the shop cancels 1,000 in i'mport's console: told, though ours is still held.
+      const fields = { ...account, refund_holder: '김철수', refund_account: '110987654321' };
+      const console = { imp_uid: p.imp_uid, amount: 1000, reason: 'console', ...(payMethod === 'vbank' ? fields : {}) };
+      const made = await playing.fake.fetch(`${BASE}/payments/cancel`, json(console, await issueToken(playing.fake)));
+      assert.equal(((await made.json()) as { code: number }).code, 0);
+      assert.equal((await notifyOf(h, p.imp_uid, uid)).status, 200);
+      // Its PG approves ours: told once, as the refund it is (read from the outbox: days on, the receiver would refuse
       // the events' timestamps against its own clock).
       await heldShowsNow(h, p.imp_uid);
       await h.settled();
-      const refunds = (await h.store.listOrderEvents(uid)).filter((e) => e.type.startsWith('refund.'));
+      const told = (await h.store.listOrderEvents(uid)).filter((e) => e.type !== 'attention.needed');
       assert.deepEqual(
-        refunds.map((e) => [e.type, e.data.amount]),
-        [['refund.succeeded', 4000]],
+        told.map((e) => [e.type, e.data.amount]),
+        [
+          ['payment.cancelled_externally', 1000],
+          ['refund.succeeded', 4000],
+        ],
       );
-      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000);
     });
   }
+
+  it('PayPal: a cancel its PG refused, the re-read after failing, is not held past its window: nothing was taken', async () => {
+    const { h } = await start();
+    h.fake.addPayment({ merchant_uid: 'UN-PPREF', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view('UN-PPREF');
+    h.fake.inject({ kind: 'pg_refusal', message: 'PG refused: not cancellable now' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: 1 });
+    const body = { merchant_uid: 'UN-PPREF', cancel_request_amount: 3000, reason: '단순 변심' };
+    const first = await h.cancel(body, { key: 'un-ppref-1' });
+    assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', 'whether the PG made it all the same is not known');
+    h.clock.advance(11 * 60_000);
+    const view = await h.view('UN-PPREF');
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 10_000], JSON.stringify(view.body));
+    const [attempt] = await h.store.listAttempts('UN-PPREF');
+    assert.equal(attempt!.outcome, 'failed');
+  });
 
   it("PayPal's accepted cancel is held however long PayPal takes: the same key is told accepted, no other cancel goes", async () => {
     const { h } = await start();
