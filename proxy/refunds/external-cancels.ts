@@ -43,8 +43,12 @@ export const recordExternalCancels = async (
   for (const a of mine) {
     if (a.outcome !== 'succeeded' || isRevokeAttempt(a)) continue;
     if (a.cancellation_id && shownIds.has(a.cancellation_id)) continue;
-    const among = a.cancellation_id ? payment.cancel_history.filter((e) => sentBy(a, e)) : payment.cancel_history;
-    const entry = findEntryFor(a, among, ours);
+    // An entry with its words first, and one stamped since it began before one within the clock's slack: a console
+    // cancel of the same amount (in the same words, even), stamped before it, is not it.
+    const withWords = payment.cancel_history.filter((e) => sentBy(a, e));
+    const since = withWords.filter((e) => e.cancelled_at * 1000 >= a.started_at);
+    const worded = findEntryFor(a, since, ours) ?? findEntryFor(a, withWords, ours);
+    const entry = worded ?? (a.cancellation_id ? undefined : findEntryFor(a, payment.cancel_history, ours));
     if (entry) ours.add(entryId(entry));
   }
   let written = false;

@@ -299,6 +299,33 @@ describe("i'mport's history entries without their cancellation_id", () => {
     );
   });
 
+  it('a refund of ours answered without the history, a console cancel of the same amount before it: each as what it is', async () => {
+    const raw = createFakeIamport();
+    const rewrite = patchPayments(
+      (p) => {
+        p.cancel_history = null;
+      },
+      (path) => path === '/payments/cancel',
+    );
+    const { h, receiver } = await racingStart(withFetch(raw, rewriteAnswers(raw.fetch, rewrite)));
+    const p = h.fake.addPayment({ merchant_uid: 'EX-NOHIST', amount: 10_000 });
+    await h.view('EX-NOHIST');
+    await cancelInConsole(h, p.imp_uid, 4000);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-NOHIST')).status, 200);
+    // Ours, answered without cancel_history: its attempt names no entry.
+    const ours = await h.cancel({ merchant_uid: 'EX-NOHIST', cancel_request_amount: 4000, reason: '단순 변심' });
+    assert.equal(ours.res.status, 200, JSON.stringify(ours.body));
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-NOHIST')).status, 200);
+    const events = await received(h, receiver);
+    assert.deepEqual(
+      events.map((e) => [e.type, e.data.amount, e.data.reason ?? null]),
+      [
+        ['payment.cancelled_externally', 4000, 'console'],
+        ['refund.succeeded', 4000, '단순 변심'],
+      ],
+    );
+  });
+
   it('an empty cancellation_id on every entry: a refund of ours and two console cancels after it, each told as what it is', async () => {
     const { h, receiver } = await startRewriting((e) => ({ ...e, cancellation_id: '' }));
     const p = h.fake.addPayment({ merchant_uid: 'EX-EMPTY', amount: 10_000 });
