@@ -385,7 +385,10 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  const { applied, entry, refunded, pending, refused } = judge(deps, change, fresh.payment);
+  // On a payment whose PG approves later, only an entry in the refund's own words is its (a console cancel of the same
+  // amount made meanwhile is not), as settle.ts judges one it holds.
+  const by = !isRevokeAttempt(attempt) && approvesLater(fresh.payment) ? ownVerdict : verdictOf;
+  const { applied, entry, refunded, pending, refused } = judge(deps, change, fresh.payment, by);
   if (applied) {
     // The event tells the payment as it stood just after this cancel, not after others the re-read shows too.
     const after = entry ? paymentAfter(fresh.payment, entry) : fresh.payment;

@@ -8,7 +8,7 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 
 // i'mport's clock and ours may disagree; an entry this much older than the attempt cannot be its result.
-const CLOCK_SLACK_MS = 10 * 60 * 1000;
+export const CLOCK_SLACK_MS = 10 * 60 * 1000;
 
 /**
  * A stable id for a cancel_history entry: its cancellation_id, which i'mport sends, or, when that is absent or empty (an

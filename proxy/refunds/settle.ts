@@ -11,6 +11,7 @@ import type { Attempt } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { ending, finishWithEvent } from './attempts.ts';
 import {
+  CLOCK_SLACK_MS,
   claimedIds,
   entryId,
   findEntryFor,
@@ -124,11 +125,29 @@ export const isAcceptedUnshown = (a: Attempt, payment: Pick<Payment, 'pg_provide
  * (refunded elsewhere since). One answered refused (a non-zero code) was not taken: it has the usual window.
  */
 export const mayBeApprovedLater = (attempt: Attempt, payment: Payment): boolean =>
+  awaitsItsPg(attempt, payment) && cancelableOf(payment) >= (attempt.amount ?? 0) && !checksumStale(attempt, payment);
+
+/**
+ * A refund on such a payment that i'mport may have taken (its answer lost, or code 0): whatever the payment now shows,
+ * only an entry in its own words is its (cancel-history.ts sentBy), never a console cancel of the same amount.
+ */
+const awaitsItsPg = (attempt: Attempt, payment: Payment): boolean =>
   approvesLater(payment) &&
   !isRevokeAttempt(attempt) &&
   isUnsettled(attempt) &&
-  (attempt.iamport_code === null || attempt.iamport_code === 0) &&
-  cancelableOf(payment) >= (attempt.amount ?? 0);
+  (attempt.iamport_code === null || attempt.iamport_code === 0);
+
+/**
+ * Whether cancels stamped well before the attempt began (beyond the clocks' slack) had already brought the balance
+ * below its checksum: i'mport takes a cancel only while its balance is the checksum, and a balance never grows back,
+ * so such an attempt was refused, whatever answer was lost.
+ */
+const checksumStale = (attempt: Attempt, payment: Payment): boolean => {
+  if (attempt.checksum === null) return false;
+  const before = payment.cancel_history.filter((e) => e.cancelled_at * 1000 < attempt.started_at - CLOCK_SLACK_MS);
+  const balance = money(payment.amount - sumOf(before.map((e) => e.amount)));
+  return balance < attempt.checksum && !sameAmount(balance, attempt.checksum);
+};
 
 /**
  * Whether a PayPal cancel taken and not approved yet (isAcceptedUnshown) is still to be waited for, judged from the
@@ -174,7 +193,9 @@ export const settleAttempts = async (
   let open = 0;
   // Only this payment's history can settle an attempt made on it: another payment of the same order proves nothing.
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
-    const judged = isAcceptedUnshown(attempt, payment) ? ownVerdict : verdictOf;
+    // Held for its PG's approval (accepted, or its answer lost), however long: only an entry in its own words is its,
+    // never a console cancel of the same amount made meanwhile.
+    const judged = awaitsItsPg(attempt, payment) ? ownVerdict : verdictOf;
     const { applied, entry, refunded, pending, refused } = judged(
       attempt,
       payment,

@@ -253,6 +253,82 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     });
   }
 
+  it('PayPal: a console cancel of the same amount while a lost-answer refund is held is not taken for it', async () => {
+    const { h } = await start();
+    const uid = 'UN-PPTWIN';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view(uid);
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 4000, checksum: 10_000 };
+    playing.lose = true;
+    assert.equal((await h.cancel(body, { key: `${uid}-1` })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    // Two days on, staff refund 4,000 in i'mport's console, in their own words; i'mport's webhook says so.
+    h.clock.advance(2 * 24 * 3600_000);
+    await cancelAtIamport({ fake: playing.fake }, p.imp_uid, 4000);
+    assert.equal((await notifyOf(h, p.imp_uid, uid)).status, 200);
+    assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'unknown', 'ours still held');
+    const other = await h.cancel({ ...body, cancel_request_amount: 6000, checksum: 6000 }, { key: `${uid}-2` });
+    assert.equal(other.body.error?.code, 'REFUND_IN_PROGRESS', 'nothing more sent while PayPal may approve ours');
+    assert.equal(playing.sent.length, 1);
+
+    // PayPal approves ours: each cancel told once, as what it is (read from the outbox: days on).
+    await heldShowsNow(h, p.imp_uid);
+    await h.settled();
+    const told = (await h.store.listOrderEvents(uid)).filter((e) => e.type !== 'attention.needed');
+    assert.deepEqual(
+      told.map((e) => [e.type, e.data.amount, e.data.reason]),
+      [
+        ['payment.cancelled_externally', 4000, 'at i’mport'],
+        ['refund.succeeded', 4000, '단순 변심'],
+      ],
+    );
+  });
+
+  it('PayPal: a lost answer, a console cancel of the same amount stamped just before ours: each told as what it is', async () => {
+    const { h, receiver } = await start();
+    const uid = 'UN-PPRACE';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view(uid);
+    // i'mport takes ours (PayPal approves it at once), staff's console cancel of the same amount is stamped a second
+    // before it, and ours' answer is lost.
+    playing.answer = async (held) => {
+      await applyAtIamport(held);
+      h.clock.advance(-1000);
+      await cancelAtIamport({ fake: playing.fake }, p.imp_uid, 4000);
+      h.clock.advance(1000);
+      throw new TypeError('fetch failed');
+    };
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 4000, checksum: 10_000 };
+    const first = await h.cancel(body, { key: `${uid}-1` });
+    assert.deepEqual([first.res.status, first.body.refunded], [200, 4000], JSON.stringify(first.body));
+    const [attempt] = await h.store.listAttempts(uid);
+    const ours = h.fake.getPayment(p.imp_uid)!.cancel_history.find((e) => e.reason === '단순 변심');
+    assert.equal(attempt!.cancellation_id, ours?.cancellation_id, 'settled from its own entry, not the console’s');
+    assert.equal((await notifyOf(h, p.imp_uid, uid)).status, 200); // i'mport's webhook for the console's cancel
+    assert.deepEqual((await eventsOf(h, receiver)).map((e) => [e.type, e.data.amount, e.data.reason]).sort(), [
+      ['payment.cancelled_externally', 4000, 'at i’mport'],
+      ['refund.succeeded', 4000, '단순 변심'],
+    ]);
+  });
+
+  it("PayPal: a lost-answer refund whose checksum was already stale is not held: i'mport never took it", async () => {
+    const { h } = await start();
+    const uid = 'UN-PPSTALE';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view(uid);
+    // Staff refund 3,000 in i'mport's console; its webhook never reaches the proxy.
+    await cancelAtIamport({ fake: playing.fake }, p.imp_uid, 3000);
+    h.clock.advance(3600_000);
+    // An hour on, a refund from the ledger's copy: its checksum (10,000) is not i'mport's balance (7,000), so i'mport
+    // refuses it, and that answer is lost.
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 4000, checksum: 10_000 };
+    playing.lose = true;
+    assert.equal((await h.cancel(body, { key: `${uid}-1` })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(11 * 60_000);
+    const view = await h.view(uid);
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 7000], JSON.stringify(view.body));
+    assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'failed');
+  });
+
   it('PayPal: a cancel its PG refused, the re-read after failing, is not held past its window: nothing was taken', async () => {
     const { h } = await start();
     h.fake.addPayment({ merchant_uid: 'UN-PPREF', amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
