@@ -20,7 +20,7 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { heldVerdict, hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -385,11 +385,18 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  // On a payment whose PG approves later, only an entry in the refund's own words is its (a console cancel of the same
-  // amount made meanwhile is not), as settle.ts judges one it holds.
-  const by = !isRevokeAttempt(attempt) && approvesLater(fresh.payment) ? ownVerdict : verdictOf;
-  const { applied, entry, refunded, pending, refused } = judge(deps, change, fresh.payment, by);
-  if (applied) {
+  // On a payment whose PG approves later, only an entry in the refund's own words (or in none) is its (a console cancel
+  // of the same amount made meanwhile is not), as settle.ts judges one it holds; and it is approved only once the
+  // payment is `cancelled` with it (iamport-v1.md §3.2): shown while the payment is still paid, it waits.
+  const later = !isRevokeAttempt(attempt) && approvesLater(fresh.payment);
+  const { applied, entry, refunded, pending, refused } = judge(
+    deps,
+    change,
+    fresh.payment,
+    later ? heldVerdict : verdictOf,
+  );
+  const unapproved = later && applied && fresh.payment.status !== 'cancelled';
+  if (applied && !unapproved) {
     // The event tells the payment as it stood just after this cancel, not after others the re-read shows too.
     const after = entry ? paymentAfter(fresh.payment, entry) : fresh.payment;
     await finishApplied(deps, attempt, after, entry, { refunded, iamport_ms, iamport_message: detail });
@@ -408,7 +415,7 @@ const settleUnknown = async (
   }
   // The gateway may still be running it (its answer never came, or an earlier request with the same key still runs),
   // or shows it accepted and unfinished: not yet shown is not "not applied".
-  if (stillRunning || pending) {
+  if (stillRunning || pending || unapproved) {
     const what = isRevokeAttempt(attempt) ? 'The revocation of this virtual account' : 'The refund';
     const message =
       `${what} was sent to ${deps.gateway.label} and got no answer, and ${deps.gateway.label} does not show how it ` +

@@ -19,6 +19,7 @@ import {
   notItsOwn,
   paymentAfter,
   sentBy,
+  wordless,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
@@ -96,10 +97,11 @@ export const ownVerdict = (
   payment: Payment,
   claimed: ReadonlySet<string>,
   ordered = false,
+  takeWordless = false,
 ): Verdict => {
   let known = claimed;
   let verdict = verdictOf(attempt, payment, known, ordered);
-  while (verdict.entry && !sentBy(attempt, verdict.entry)) {
+  while (verdict.entry && !sentBy(attempt, verdict.entry) && !(takeWordless && wordless(verdict.entry))) {
     known = new Set([...known, entryId(verdict.entry)]);
     verdict = verdictOf(attempt, payment, known, ordered);
   }
@@ -155,8 +157,20 @@ const checksumStale = (attempt: Attempt, payment: Payment): boolean => {
  * has no longer its amount to give (refunded elsewhere since), when it can no longer apply and is settled as not made.
  */
 const awaitsApproval = (attempt: Attempt, payment: Payment, applied: boolean): boolean =>
-  isAcceptedUnshown(attempt, payment) &&
-  (applied ? payment.status !== 'cancelled' : cancelableOf(payment) >= (attempt.amount ?? 0));
+  applied
+    ? awaitsItsPg(attempt, payment) && payment.status !== 'cancelled'
+    : isAcceptedUnshown(attempt, payment) && cancelableOf(payment) >= (attempt.amount ?? 0);
+
+/**
+ * How a refund awaiting its PG's approval is judged (settleAttempts, and apply-change.ts at its first look): by an entry
+ * in its own words, or one that keeps none (i'mport may keep a PayPal cancel's reason empty), never one in other words.
+ */
+export const heldVerdict = (
+  attempt: Judged & Pick<Attempt, 'reason'>,
+  payment: Payment,
+  claimed: ReadonlySet<string>,
+  ordered = false,
+): Verdict => ownVerdict(attempt, payment, claimed, ordered, true);
 
 /**
  * An earlier change of this order that may still be running at the gateway: unsettled after settleAttempts() judged
@@ -195,7 +209,7 @@ export const settleAttempts = async (
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     // Held for its PG's approval (accepted, or its answer lost), however long: only an entry in its own words is its,
     // never a console cancel of the same amount made meanwhile.
-    const judged = awaitsItsPg(attempt, payment) ? ownVerdict : verdictOf;
+    const judged = awaitsItsPg(attempt, payment) ? heldVerdict : verdictOf;
     const { applied, entry, refunded, pending, refused } = judged(
       attempt,
       payment,

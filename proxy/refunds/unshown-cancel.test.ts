@@ -25,6 +25,8 @@ interface Playing {
   held: unknown;
   /** The next cancel is taken (held, not applied) and its answer never comes: the proxy's call times out. */
   lose: boolean;
+  /** Lookups show the payment `paid` whatever its history (PayPal's cancel not approved yet, §3.2). */
+  shownPaid: boolean;
 }
 
 let playing: Playing;
@@ -34,10 +36,16 @@ const start = webhookStacks({
   harness: (options) => {
     const clock = createClock();
     const fake = createFakeIamport({ now: clock.now });
-    playing = { fake, sent: [], answer: null, held: null, lose: false };
+    playing = { fake, sent: [], answer: null, held: null, lose: false, shownPaid: false };
     const wrapped: typeof fetch = async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      if (url.pathname !== '/payments/cancel') return fake.fetch(input, init);
+      if (url.pathname !== '/payments/cancel') {
+        const res = await fake.fetch(input, init);
+        if (!playing.shownPaid || !url.pathname.startsWith('/payments/')) return res;
+        const got = (await res.json()) as { response: Record<string, unknown> | null };
+        if (got.response && 'imp_uid' in got.response) got.response = { ...got.response, status: 'paid' };
+        return Response.json(got, { status: res.status });
+      }
       const body = JSON.parse(String(init?.body)) as { imp_uid: string };
       playing.sent.push(body);
       if (playing.lose) {
@@ -308,6 +316,57 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       ['payment.cancelled_externally', 4000, 'at i’mport'],
       ['refund.succeeded', 4000, '단순 변심'],
     ]);
+  });
+
+  it("PayPal: a lost answer whose entry shows while the payment is still paid waits for PayPal's approval (§3.2)", async () => {
+    const { h } = await start();
+    const uid = 'UN-PPLOSTPAID';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view(uid);
+    // i'mport takes ours and shows its entry with the payment still `paid`; the answer is lost.
+    playing.answer = async (held) => {
+      await applyAtIamport(held);
+      playing.shownPaid = true;
+      throw new TypeError('fetch failed');
+    };
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 3000 };
+    const first = await h.cancel(body, { key: `${uid}-1` });
+    assert.equal(first.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(first.body));
+    h.clock.advance(2 * 24 * 3600_000);
+    const view = await h.view(uid);
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'unknown', 'not refunded before PayPal approves it');
+    // PayPal approves it: the payment now shows `cancelled`.
+    playing.shownPaid = false;
+    assert.equal((await notifyOf(h, p.imp_uid, uid)).status, 200);
+    await h.settled();
+    assert.deepEqual(
+      (await h.store.listOrderEvents(uid))
+        .filter((e) => e.type !== 'attention.needed')
+        .map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 3000]],
+    );
+  });
+
+  it('PayPal: a lost answer approved with its reason kept empty is still its own: told once, the order freed', async () => {
+    const { h } = await start();
+    const uid = 'UN-PPEMPTY';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+    await h.view(uid);
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 4000, checksum: 10_000 };
+    playing.lose = true;
+    assert.equal((await h.cancel(body, { key: `${uid}-1` })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(3600_000);
+    await heldShowsNow(h, p.imp_uid, '');
+    const view = await h.view(uid);
+    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 6000]);
+    await h.settled();
+    assert.deepEqual(
+      (await h.store.listOrderEvents(uid))
+        .filter((e) => e.type !== 'attention.needed')
+        .map((e) => [e.type, e.data.amount]),
+      [['refund.succeeded', 4000]],
+    );
   });
 
   it("PayPal: a lost-answer refund whose checksum was already stale is not held: i'mport never took it", async () => {
