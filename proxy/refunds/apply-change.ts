@@ -20,7 +20,7 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { heldVerdict, hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -385,7 +385,7 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  // On a payment whose PG approves later, only an entry in the refund's own words (or in none) is its (a console cancel
+  // On a payment whose PG approves later, only an entry in the refund's own words is its (a console cancel
   // of the same amount made meanwhile is not), as settle.ts judges one it holds; and it is approved only once the
   // payment is `cancelled` with it (iamport-v1.md §3.2): shown while the payment is still paid, it waits.
   const later = !isRevokeAttempt(attempt) && approvesLater(fresh.payment);
@@ -393,7 +393,7 @@ const settleUnknown = async (
     deps,
     change,
     fresh.payment,
-    later ? heldVerdict : verdictOf,
+    later ? ownVerdict : verdictOf,
   );
   const unapproved = later && applied && fresh.payment.status !== 'cancelled';
   if (applied && !unapproved) {

@@ -25,9 +25,6 @@ const wordsOf = (reason: string): string => reason.trim().replace(/\s+/g, ' ');
  * i'mport may keep them: blanks run together, or cut short (its limit is not said in characters or bytes), as long as
  * what is kept is all of it or at least its first 16 characters; an empty reason marks nothing.
  */
-/** The entry keeps no words at all (an empty reason): it can be told neither as the proxy's nor as another's. */
-export const wordless = (e: Cancellation): boolean => wordsOf(e.reason ?? '').length === 0;
-
 export const sentBy = (attempt: Pick<Attempt, 'reason'>, e: Cancellation | undefined): boolean => {
   const kept = wordsOf(e?.reason ?? '');
   const sent = wordsOf(attempt.reason);

@@ -19,7 +19,6 @@ import {
   notItsOwn,
   paymentAfter,
   sentBy,
-  wordless,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
@@ -97,11 +96,10 @@ export const ownVerdict = (
   payment: Payment,
   claimed: ReadonlySet<string>,
   ordered = false,
-  takeWordless = false,
 ): Verdict => {
   let known = claimed;
   let verdict = verdictOf(attempt, payment, known, ordered);
-  while (verdict.entry && !sentBy(attempt, verdict.entry) && !(takeWordless && wordless(verdict.entry))) {
+  while (verdict.entry && !sentBy(attempt, verdict.entry)) {
     known = new Set([...known, entryId(verdict.entry)]);
     verdict = verdictOf(attempt, payment, known, ordered);
   }
@@ -162,17 +160,6 @@ const awaitsApproval = (attempt: Attempt, payment: Payment, applied: boolean): b
     : isAcceptedUnshown(attempt, payment) && cancelableOf(payment) >= (attempt.amount ?? 0);
 
 /**
- * How a refund awaiting its PG's approval is judged (settleAttempts, and apply-change.ts at its first look): by an entry
- * in its own words, or one that keeps none (i'mport may keep a PayPal cancel's reason empty), never one in other words.
- */
-export const heldVerdict = (
-  attempt: Judged & Pick<Attempt, 'reason'>,
-  payment: Payment,
-  claimed: ReadonlySet<string>,
-  ordered = false,
-): Verdict => ownVerdict(attempt, payment, claimed, ordered, true);
-
-/**
  * An earlier change of this order that may still be running at the gateway: unsettled after settleAttempts() judged
  * `attempts` from `payment`, just read, and not accepted by the gateway. Only an attempt on this payment is judged by
  * its copy, so only such a one counts. While there is one, nothing more is sent for the order, and no refund request
@@ -209,7 +196,7 @@ export const settleAttempts = async (
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     // Held for its PG's approval (accepted, or its answer lost), however long: only an entry in its own words is its,
     // never a console cancel of the same amount made meanwhile.
-    const judged = awaitsItsPg(attempt, payment) ? heldVerdict : verdictOf;
+    const judged = awaitsItsPg(attempt, payment) ? ownVerdict : verdictOf;
     const { applied, entry, refunded, pending, refused } = judged(
       attempt,
       payment,

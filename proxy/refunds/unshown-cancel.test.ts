@@ -348,25 +348,24 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
     );
   });
 
-  it('PayPal: a lost answer approved with its reason kept empty is still its own: told once, the order freed', async () => {
+  it('PayPal: a console cancel of the same amount kept without words is not taken for a held refund', async () => {
     const { h } = await start();
-    const uid = 'UN-PPEMPTY';
+    const uid = 'UN-PPBLANK';
     const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
     await h.view(uid);
-    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 4000, checksum: 10_000 };
+    const body = { merchant_uid: uid, reason: '단순 변심', cancel_request_amount: 3000, checksum: 10_000 };
     playing.lose = true;
     assert.equal((await h.cancel(body, { key: `${uid}-1` })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
-    h.clock.advance(3600_000);
-    await heldShowsNow(h, p.imp_uid, '');
-    const view = await h.view(uid);
-    assert.deepEqual([view.body.refundable, view.body.cancelable_amount], [true, 6000]);
-    await h.settled();
-    assert.deepEqual(
-      (await h.store.listOrderEvents(uid))
-        .filter((e) => e.type !== 'attention.needed')
-        .map((e) => [e.type, e.data.amount]),
-      [['refund.succeeded', 4000]],
-    );
+    // A day on, staff cancel 3,000 at i'mport with no reason at all.
+    h.clock.advance(24 * 3600_000);
+    const blank = { imp_uid: p.imp_uid, amount: 3000, reason: '' };
+    const made = await playing.fake.fetch(`${BASE}/payments/cancel`, json(blank, await issueToken(playing.fake)));
+    assert.equal(((await made.json()) as { code: number }).code, 0);
+    assert.equal((await notifyOf(h, p.imp_uid, uid)).status, 200);
+    assert.equal((await h.store.listAttempts(uid))[0]!.outcome, 'unknown', 'ours still held');
+    const other = await h.cancel({ ...body, cancel_request_amount: 1000, checksum: 7000 }, { key: `${uid}-2` });
+    assert.equal(other.body.error?.code, 'REFUND_IN_PROGRESS', 'nothing sent beside one PayPal may still approve');
+    assert.equal(playing.sent.length, 1);
   });
 
   it("PayPal: a lost-answer refund whose checksum was already stale is not held: i'mport never took it", async () => {
