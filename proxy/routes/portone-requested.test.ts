@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ERROR_MESSAGES } from '../../shared/errors.ts';
 import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
-import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import {
+  createClock,
+  createHarness,
+  type Harness,
+  PORTONE_WEBHOOK_SECRET,
+  type TestClock,
+} from '../test-support/harness.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
 let fake: FakePortOne;
@@ -33,6 +39,21 @@ const start = webhookStacks({
 });
 
 const cancels = () => fake.calls.filter((c) => c.route === 'cancel').length;
+
+/**
+ * A proxy on `portone` whose merchant webhooks are written to the outbox and sent nowhere that checks them: for tests
+ * that move the clock on, which a verifying receiver would refuse as events from the future. Their events are read from
+ * the outbox.
+ */
+const withOutboxOnly = (clock: TestClock, portone: FakePortOne) =>
+  createHarness({
+    clock,
+    portone,
+    outside: async () => new Response(null),
+    config: {
+      merchantWebhooks: { urls: ['https://merchant.test/hook'], secret: newWebhookSecret(), retryDelaysMs: [1000] },
+    },
+  });
 
 /** The events the merchant's receiver verified, as [type, amount, error code]. */
 const told = (received: readonly { body: string; verifyError: string | null }[]) =>
@@ -189,17 +210,7 @@ describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
     // read from the outbox here.
     const clock = createClock(Date.UTC(2026, 0, 15, 3));
     fake = createFakePortOne({ now: clock.now, cancelMode: 'REQUESTED' });
-    const merchantWebhooks = {
-      urls: ['https://merchant.test/hook'],
-      secret: newWebhookSecret(),
-      retryDelaysMs: [1000],
-    };
-    const h = await createHarness({
-      clock,
-      portone: fake,
-      outside: async () => new Response(null),
-      config: { merchantWebhooks },
-    });
+    const h = await withOutboxOnly(clock, fake);
     fake.addPayment({ paymentId: 'ORD-L', total: 10_000 });
     await h.view('ORD-L');
     fake.inject({ kind: 'lose_response', route: 'cancel' });
@@ -245,17 +256,7 @@ describe('a REQUESTED cancel at PortOne V2, retried and settled', () => {
       }
       return fake.fetch(input, init);
     };
-    const merchantWebhooks = {
-      urls: ['https://merchant.test/hook'],
-      secret: newWebhookSecret(),
-      retryDelaysMs: [1000],
-    };
-    const h = await createHarness({
-      clock,
-      portone: { ...fake, fetch: flaky },
-      outside: async () => new Response(null),
-      config: { merchantWebhooks },
-    });
+    const h = await withOutboxOnly(clock, { ...fake, fetch: flaky });
     try {
       fake.addPayment({ paymentId: 'ORD-U', total: 10_000 });
       await h.view('ORD-U');
