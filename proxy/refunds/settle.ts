@@ -150,9 +150,11 @@ const checksumStale = (attempt: Attempt, payment: Payment): boolean => {
 };
 
 /**
- * Whether a PayPal cancel taken and not approved yet (isAcceptedUnshown) is still to be waited for, judged from the
- * payment just read: approved once the payment is `cancelled` with its entry (iamport-v1.md §3.2); moot once the payment
- * has no longer its amount to give (refunded elsewhere since), when it can no longer apply and is settled as not made.
+ * Whether a refund its PG approves later (awaitsItsPg: taken, or its answer lost) is still to be waited for, judged from
+ * the payment just read: approved once the payment is `cancelled` with its entry (iamport-v1.md §3.2), so an entry shown
+ * while the payment is still paid waits. Not shown, one taken (isAcceptedUnshown) waits until the payment no longer has
+ * its amount to give (refunded elsewhere since), when it can no longer apply and is settled as not made; one whose
+ * answer was lost waits as settleAttempts' mayBeApprovedLater says.
  */
 const awaitsApproval = (attempt: Attempt, payment: Payment, applied: boolean): boolean =>
   applied
