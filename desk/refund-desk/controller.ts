@@ -60,6 +60,11 @@ export class DeskController implements ReactiveController {
   refunds: Listing<RefundRow> = { rows: [], cursor: null, loading: false, filters: emptyFilters('') };
   request: RequestRow | null = null;
   order: Order | null = null;
+  /**
+   * Some request was approved and not refunded (failed): it waits for staff, yet is not in the queue's default filter
+   * (requested), so the queue says so and offers to show them.
+   */
+  failedWaiting = false;
   /** Approving: the amount typed, whether its confirm step is shown, and what is wrong with it. */
   approve = { open: false, amount: '', note: '', confirming: false, error: '' };
   reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
@@ -142,6 +147,23 @@ export class DeskController implements ReactiveController {
 
   loadQueue = (more = false): Promise<void> =>
     this.#page(this.queue, (q) => this.host.api.requests({ ...q, order: 'oldest' }), more);
+
+  /** Whether any request waits failed (one row asked for): the queue's notice. A failed read leaves it as it was. */
+  checkFailed = async (): Promise<void> => {
+    try {
+      const page = await this.host.api.requests({ status: 'failed', limit: 1, order: 'oldest' });
+      this.failedWaiting = page.data.length > 0;
+      this.#update();
+    } catch {
+      // The queue's own read says what went wrong, if anything does.
+    }
+  };
+
+  /** The queue's filter set to failed requests, and read. */
+  showFailed = (): void => {
+    this.queue.filters.status = 'failed';
+    void this.loadQueue();
+  };
   loadRefunds = (more = false): Promise<void> => this.#page(this.refunds, this.host.api.refunds, more);
 
   showQueue = (): void => {
@@ -315,7 +337,10 @@ export class DeskController implements ReactiveController {
   /** What an approval's answer says happened: the request ends refunded, failed (nothing refunded) or still approved. */
   #approvalSaid(request: RequestRow, amount: number): string {
     const { s, uiLang } = this.host;
-    if (request.status === 'failed') return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
+    if (request.status === 'failed') {
+      this.failedWaiting = true;
+      return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
+    }
     if (request.status === 'approved') return s.approvedUnknown;
     return fill(s.approved, { amount: money(amount, uiLang, this.currency) });
   }

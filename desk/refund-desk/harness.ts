@@ -24,6 +24,9 @@ export async function desk(
   await waitUntil(
     () => api.calls.length > 0 && !el.shadowRoot!.textContent!.includes(lang === 'ko' ? '불러오는 중' : 'Loading'),
   );
+  // After the queue, the desk asks whether a failed request waits (one row): a test's calls come after that one.
+  if (token === 'staff-grant')
+    await waitUntil(() => api.calls.some((c) => c.url.searchParams.get('status') === 'failed'));
   await el.updateComplete;
   return el;
 }

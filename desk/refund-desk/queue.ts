@@ -15,6 +15,12 @@ export const queueScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: 
   return html`<section part="screen" aria-labelledby="h-queue">
     <h2 part="heading" id="h-queue" tabindex="-1">${s.queueHeading}</h2>
     ${filterForm({ id: 'queue', filters: d.queue.filters, statuses, s, apply: () => void d.loadQueue() })}
+    ${
+      d.failedWaiting && d.queue.filters.status === 'requested'
+        ? html`<p part="notice" class="notice">${s.failedWaiting}
+            <button part="button" type="button" @click=${d.showFailed}>${s.showFailed}</button></p>`
+        : ''
+    }
     ${!rows.length && !d.queue.loading ? html`<p part="note">${s.empty}</p>` : ''}
     <ul part="list" class="list">
       ${rows.map(

@@ -44,7 +44,9 @@ describe('<refund-desk> queue', () => {
     $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click();
     await waitUntil(() => $$(el, '.list .row').length === 1, 'the second search');
     release();
-    await waitUntil(() => gets('/staff/refund-requests').length === 3);
+    await waitUntil(
+      () => gets('/staff/refund-requests').filter((c) => c.url.searchParams.get('merchant_uid')).length === 2,
+    );
     await new Promise((resolve) => requestAnimationFrame(resolve)); // the held answer has been read
     await el.updateComplete;
     expect($$(el, '.list .row').map((row) => row.dataset.id)).to.deep.equal(['b']);
@@ -65,6 +67,29 @@ describe('<refund-desk> queue', () => {
       $$(el, 'button').some((b) => b.textContent!.includes('더 보기')),
       'no more pages',
     ).to.equal(false);
+  });
+
+  it('says when an approved request was not refunded, shows it on asking, and its screen says why', async () => {
+    const failed = request('f', 5, { status: 'failed', error_code: 'PG_PROVIDER', decided_at: 1_796_300_000 });
+    const el = await desk([request('a', 3), failed]);
+    expect(
+      $$(el, '.list .row').map((row) => row.dataset.id),
+      'the queue is of requests waiting',
+    ).to.deep.equal(['a']);
+    await waitUntil(() => text(el).includes('승인했지만 환불되지 않은 요청이 있어요.'), 'the notice');
+    await expect(el).to.be.accessible();
+    await click(el, '실패한 요청 보기');
+    await waitUntil(() => $$(el, '.list .row').length === 1 && $(el, '.row[data-id=f]') !== null, 'the failed one');
+    expect(gets('/staff/refund-requests').at(-1)!.url.searchParams.get('status')).to.equal('failed');
+    expect(text(el)).to.not.include('승인했지만 환불되지 않은 요청이 있어요.');
+    await click(el, '열기');
+    await waitUntil(() => text(el).includes('(PG_PROVIDER)'), 'why it failed');
+    expect(text(el)).to.include('승인했지만 환불되지 않았어요 (PG_PROVIDER)');
+  });
+
+  it('says nothing of failed requests when none waits', async () => {
+    const el = await desk([request('a', 3)]);
+    expect(text(el)).to.not.include('승인했지만 환불되지 않은 요청이 있어요.');
   });
 
   it('says a request made a moment ago was made now, not 0 minutes ago', async () => {

@@ -113,12 +113,14 @@ export class RefundDesk extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.token) void this.#desk.loadQueue();
+    if (this.token) void this.#desk.loadQueue().then(this.#desk.checkFailed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // A grant given after the element was added (a backend call away) loads the queue then.
-    if (changed.has('token') && changed.get('token') === '' && this.token) void this.#desk.loadQueue();
+    if (changed.has('token') && changed.get('token') === '' && this.token) {
+      void this.#desk.loadQueue().then(this.#desk.checkFailed);
+    }
     const focus = this.#desk.focus;
     this.#desk.focus = null;
     if (focus) this.shadowRoot!.querySelector<HTMLElement>(`[part~='screen'] ${focus}`)?.focus();

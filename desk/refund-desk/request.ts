@@ -27,6 +27,11 @@ export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now
       ${r.refund_account_masked ? html`<dt>${s.account}</dt><dd>${r.refund_account_masked}</dd>` : nothing}
     </dl>
     ${r.decided_by ? html`<p part="note">${fill(s.decided, { who: r.decided_by })}</p>` : nothing}
+    ${
+      r.status === 'failed'
+        ? html`<p part="note">${fill(s.approvedRefundFailed, { code: r.error_code ?? 'INTERNAL' })}</p>`
+        : nothing
+    }
     ${r.reject_reason ? html`<p part="note">${fill(s.rejectReasonShown, { reason: r.reject_reason })}</p>` : nothing}
     ${paymentSummary(d.order, s, lang)}
     <div part="actions" class="actions">
