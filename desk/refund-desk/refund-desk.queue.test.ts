@@ -89,6 +89,10 @@ describe('<refund-desk> queue', () => {
 
   it('says nothing of failed requests when none waits', async () => {
     const el = await desk([request('a', 3)]);
+    // The desk has asked; its answer is read before anything is said of it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await el.updateComplete;
+    expect(text(el)).to.include('처리할 환불 요청');
     expect(text(el)).to.not.include('승인했지만 환불되지 않은 요청이 있어요.');
   });
 

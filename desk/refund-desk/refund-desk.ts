@@ -113,14 +113,17 @@ export class RefundDesk extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.token) void this.#desk.loadQueue().then(this.#desk.checkFailed);
+    if (this.token) this.#loadQueue();
+  }
+
+  /** The queue's first page, then whether a failed request waits (the queue's notice). */
+  #loadQueue(): void {
+    void this.#desk.loadQueue().then(this.#desk.checkFailed);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // A grant given after the element was added (a backend call away) loads the queue then.
-    if (changed.has('token') && changed.get('token') === '' && this.token) {
-      void this.#desk.loadQueue().then(this.#desk.checkFailed);
-    }
+    if (changed.has('token') && changed.get('token') === '' && this.token) this.#loadQueue();
     const focus = this.#desk.focus;
     this.#desk.focus = null;
     if (focus) this.shadowRoot!.querySelector<HTMLElement>(`[part~='screen'] ${focus}`)?.focus();

@@ -25,13 +25,20 @@ const JSON_MEMBERS: Record<SqlDialect, string> = {
   postgres: 'SELECT json_array_elements_text(CAST(CAST(? AS TEXT) AS json))',
 };
 
+/**
+ * How an order's payments (`payments p`) are ranked for it, the one it shows first: the payment the order is tied to
+ * (tieOrder); before any is paid, a ready one (an unpaid virtual account), then the newest. `order` is the SQL naming
+ * the order's merchant_uid (a placeholder, or a column of the outer query).
+ */
+const shownFirst = (order: string) => `CASE
+        WHEN p.imp_uid = (SELECT b.imp_uid FROM order_bindings b WHERE b.merchant_uid = ${order}) THEN 0
+        WHEN p.status IN ('paid', 'cancelled') THEN 1 WHEN p.status = 'ready' THEN 2 ELSE 3 END,
+      p.updated_at DESC, p.imp_uid DESC`;
+
 const orderCurrencies = (): Record<SqlDialect, string> => {
   const of = (dialect: SqlDialect) => `SELECT p.merchant_uid, p.currency FROM payments p
     WHERE p.merchant_uid IN (${JSON_MEMBERS[dialect]})
-    ORDER BY p.merchant_uid,
-      CASE WHEN p.imp_uid = (SELECT b.imp_uid FROM order_bindings b WHERE b.merchant_uid = p.merchant_uid) THEN 0
-        WHEN p.status IN ('paid', 'cancelled') THEN 1 WHEN p.status = 'ready' THEN 2 ELSE 3 END,
-      p.updated_at DESC, p.imp_uid DESC`;
+    ORDER BY p.merchant_uid, ${shownFirst('p.merchant_uid')}`;
   return { sqlite: of('sqlite'), postgres: of('postgres') };
 };
 
@@ -45,13 +52,8 @@ export const sql = {
   } satisfies Record<SqlDialect, string>,
   ping: 'SELECT 1 AS ok',
 
-  // The payment the order is tied to (tieOrder); before any is paid, a ready one (an unpaid virtual account), then the
-  // newest. The order's merchant_uid is given twice.
-  getPayment: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE merchant_uid = ?
-    ORDER BY CASE WHEN imp_uid = (SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?) THEN 0
-        WHEN status IN ('paid', 'cancelled') THEN 1 WHEN status = 'ready' THEN 2 ELSE 3 END,
-      updated_at DESC, imp_uid DESC
-    LIMIT 1`,
+  // The payment the order shows (shownFirst). The order's merchant_uid is given twice.
+  getPayment: `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.merchant_uid = ? ORDER BY ${shownFirst('?')} LIMIT 1`,
   // Ties an order to a paid (or cancelled) payment: the first one the ledger learns of. Another payment for the same
   // merchant_uid (a retried checkout, a test payment) takes its place only when the tied one has nothing left at stake:
   // it failed, or it was refunded in full. Sent right after the payment's own row is written.
@@ -63,8 +65,8 @@ export const sql = {
   tiedImpUid: 'SELECT imp_uid FROM order_bindings WHERE merchant_uid = ?',
   getPaymentByImpUid: `SELECT ${PAYMENT_COLUMNS} FROM payments WHERE imp_uid = ?`,
   // The currency of each order named (a JSON array of merchant_uids, one parameter whatever their number), off the
-  // payments' merchant_uid index: the lists' rows carry no currency of their own. Every payment of those orders, in
-  // getPayment's order per order (the tied one first): the caller keeps each order's first. On PostgreSQL the
+  // payments' merchant_uid index: the lists' rows carry no currency of their own. Every payment of those orders, ranked
+  // per order as getPayment ranks them (shownFirst): the caller keeps each order's first. On PostgreSQL the
   // parameter is cast to text first: the driver would send a parameter it infers as json encoded once more.
   orderCurrencies: orderCurrencies(),
   // The currency of each payment named (a JSON array of imp_uids): a refund's own payment, whichever the order shows.
