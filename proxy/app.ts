@@ -121,6 +121,7 @@ const dispatcherOf = (
     urls: webhooks.urls,
     signer: createSigner(decoded.key, runtime.hmacSha256),
     retryDelaysMs: webhooks.retryDelaysMs,
+    ...(webhooks.timeoutMs === undefined ? {} : { timeoutMs: webhooks.timeoutMs }),
     randomId: () => crypto.randomUUID(),
   });
 };

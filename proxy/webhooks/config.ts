@@ -12,6 +12,8 @@ export interface MerchantWebhooks {
   readonly secret: string;
   /** The waits before the 2nd, 3rd, … delivery rounds; after the last round the event is failed. */
   readonly retryDelaysMs: readonly number[];
+  /** How long a POST may take (15 s unless set); no variable sets it, tests shorten it to see a timeout. */
+  readonly timeoutMs?: number;
 }
 
 export interface MerchantWebhookVars {

@@ -3,6 +3,7 @@
 // again on redeliver; exactly one refund.succeeded however the outcome was settled; nothing written when unset.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createNodeFetch } from '../entries/node-fetch.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
@@ -80,6 +81,34 @@ describe('merchant webhook delivery', () => {
     // Delivered: later passes send nothing more.
     assert.equal(await afterWait(h, 60_000), 0);
     assert.equal(receiver.received.length, 4);
+  });
+
+  it('records a POST the receiver never answered as a timeout, whichever client the runtime has', async () => {
+    // The Node entry's client (node:http) and the Web fetch each name an aborted request their own way.
+    for (const [name, outside] of [
+      ['node:http', createNodeFetch()],
+      ['fetch', (url: string, init: RequestInit) => fetch(url, init)],
+    ] as const) {
+      const receiver = await startWebhookReceiver(SECRET);
+      receiver.holdNext(1);
+      const config = { urls: [receiver.url], secret: SECRET, retryDelaysMs: [...SCHEDULE], timeoutMs: 200 };
+      const h = await createHarness({ outside, config: { merchantWebhooks: config } });
+      try {
+        await refund(h, `WD-TIMEOUT-${name}`);
+        const [held] = receiver.received;
+        assert.ok(held, `${name}: the POST reached the receiver`);
+        const id = String(held.headers['webhook-id']);
+        assert.deepEqual(
+          (await h.store.listDeliveries(id)).map((d) => [d.status, d.error, d.latency_ms >= 200]),
+          [[null, 'timeout: no answer within 0.2 s', true]],
+          name,
+        );
+        assert.equal((await h.store.getEvent(id))?.status, 'pending', `${name}: retried later`);
+      } finally {
+        await h.close();
+        await receiver.close();
+      }
+    }
   });
 
   it("sends a refund's event first without claiming it: it was written held by this process's dispatcher", async () => {

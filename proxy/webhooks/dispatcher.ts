@@ -79,7 +79,13 @@ const postOnce = async (
     const latency_ms = performance.now() - started;
     return { url, attempted_at, status: res.status, latency_ms, error: ok ? null : `HTTP ${res.status}` };
   } catch (error) {
-    return { url, attempted_at, status: null, latency_ms: performance.now() - started, error: String(error) };
+    const latency_ms = performance.now() - started;
+    // Only the deadline aborts a POST; each runtime's client names that its own way (Node's "AbortError: The
+    // operation was aborted"), so the record says what happened, in one wording.
+    const name = error instanceof Error || error instanceof DOMException ? error.name : '';
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    const said = timedOut ? `timeout: no answer within ${timeoutMs / 1000} s` : String(error);
+    return { url, attempted_at, status: null, latency_ms, error: said };
   }
 };
 
