@@ -18,6 +18,7 @@ export const RequestRowSchema = v.object({
   amount: v.number(),
   approved_amount: v.optional(Num, null),
   reason: v.string(),
+  refund_bank: v.optional(Text, null),
   refund_account_masked: v.optional(Text, null),
   created_at: Time,
   decided_at: v.optional(Time, null),
@@ -39,6 +40,8 @@ export const RefundRowSchema = v.object({
   status: v.string(),
   requested_amount: v.optional(Num, null),
   amount: Num,
+  /** null: a revocation of an unpaid virtual account (no money moved; proxy/refunds/cancel-history.ts); absent: not said. */
+  checksum: v.optional(Num),
   reason: v.optional(Text, null),
   refund_account_masked: v.optional(Text, null),
   error_code: v.optional(Text, null),
@@ -74,6 +77,7 @@ export const PaymentSchema = v.object({
   currency: v.string(),
   status: v.string(),
   pay_method: Text,
+  pg_provider: v.optional(Text, null),
 });
 export type Payment = v.InferOutput<typeof PaymentSchema>;
 

@@ -30,6 +30,7 @@ export const request = (id: string, hoursAgo: number, extra: Partial<RequestRow>
   status: 'requested',
   amount: 45000,
   reason: '사이즈가 맞지 않아요',
+  refund_bank: 'BK88',
   refund_account_masked: '110-***-***789',
   created_at: Math.floor((Date.now() - hoursAgo * HOUR - 60_000) / 1000),
   approved_amount: null,
@@ -51,6 +52,7 @@ export const refund = (id: string, extra: Partial<RefundRow> = {}): RefundRow =>
   status: 'succeeded',
   requested_amount: 9000,
   amount: 9000,
+  checksum: 10000,
   reason: '단순 변심',
   refund_account_masked: null,
   error_code: null,
@@ -71,6 +73,7 @@ export const order = (merchantUid: string): Order => {
       currency,
       status: 'paid',
       pay_method: 'vbank',
+      pg_provider: 'kcp',
     },
     attempts: [refund('a1', { merchant_uid: merchantUid, amount: currency === 'USD' ? 2.9 : 5000, currency })],
     events: [
@@ -78,17 +81,16 @@ export const order = (merchantUid: string): Order => {
         id: 'evt_1',
         type: 'refund.succeeded',
         status: 'failed',
-        attempts: 3,
+        // Rounds since it was last queued (it was sent again once): fewer than the deliveries listed under it.
+        attempts: 1,
         created_at: Math.floor(Date.now() / 1000) - 900,
-        deliveries: [
-          {
-            id: 'd1',
-            url: 'https://shop.test/hooks',
-            attempted_at: Math.floor(Date.now() / 1000),
-            status: 500,
-            error: null,
-          },
-        ],
+        deliveries: ['d1', 'd2', 'd3'].map((id, i) => ({
+          id,
+          url: 'https://shop.test/hooks',
+          attempted_at: Math.floor(Date.now() / 1000) - 600 + i * 60,
+          status: i === 2 ? null : 500,
+          error: i === 2 ? 'timeout: no answer within 15 s' : null,
+        })),
       },
     ],
   };

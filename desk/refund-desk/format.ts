@@ -1,9 +1,20 @@
 /** @module How the console writes times and money: ages ("3시간 전"), dates, and money as the widget writes it. */
+import { findBank } from '../../shared/banks.ts';
+import { BANKS_V2 } from '../../shared/banks-v2.ts';
 import { fill, formatMoney } from '../../widget/refund-button/format.ts';
 import { timeOf } from './api.ts';
 import type { Lang } from './strings.ts';
 
 export { fill };
+
+/**
+ * The bank a refund account is in, by name: an i'mport code means a bank only with its payment's PG (shared/banks.ts);
+ * PortOne V2's codes are names of their own. Null when neither table knows the code.
+ */
+export const bankName = (code: string, pgProvider: string | null, lang: Lang): string | null => {
+  const bank = (pgProvider ? findBank(pgProvider, code) : undefined) ?? BANKS_V2.find((b) => b.code === code);
+  return bank ? (lang === 'ko' ? bank.name_ko : bank.name_en) : null;
+};
 
 /** An amount in its currency (won when a row names none: the ledger had no payment for its order). */
 export const money = (value: number | null, lang: Lang, currency?: string | null): string =>

@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { Order } from './api.ts';
 import type { DeskController } from './controller.ts';
 import { dateTime, fill, money } from './format.ts';
+import { attemptCells } from './refunds.ts';
 import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
 /** Paid, refunded and refundable, as a definition list (the request screen shows it too). */
@@ -18,6 +19,10 @@ export const paymentSummary = (order: Order | null, s: DeskStrings, lang: Lang):
   </dl>`;
 };
 
+/**
+ * An event's attempts are counted from its deliveries listed under it: the ledger's `attempts` counts rounds since the
+ * event was last queued (a "send again" starts it at 0), so beside the earlier deliveries it would read as too few.
+ */
 export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: string): TemplateResult => {
   const order = d.order;
   return html`<section part="screen" aria-labelledby="h-order">
@@ -31,8 +36,8 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
           <ul part="list" class="list attempts">
             ${order.attempts.map(
               (a) => html`<li part="row" class="row">
-                <span part="status" class="status">${OTHER_STATUS_NAMES[lang][a.status] ?? a.status}</span>
-                <span>${money(a.amount ?? a.requested_amount ?? null, lang, order.payment.currency)}</span>
+                <span part="status" class="status">${attemptCells(a, lang, order.payment.currency)[0]}</span>
+                <span>${attemptCells(a, lang, order.payment.currency)[1]}</span>
                 <span>${dateTime(a.created_at, lang)}</span>
                 ${a.error_code ? html`<span class="code">${a.error_code}</span>` : nothing}
               </li>`,
@@ -45,7 +50,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
               (event) => html`<li part="row" class="row event" data-id=${event.id} tabindex="-1">
                 <span class="main"
                   ><strong>${event.type}</strong> <span part="status" class="status">${OTHER_STATUS_NAMES[lang][event.status] ?? event.status}</span>
-                  <span>${fill(s.attemptsCount, { n: event.attempts })}</span></span
+                  <span>${fill(s.attemptsCount, { n: event.deliveries.length })}</span></span
                 >
                 <ul class="deliveries">
                   ${

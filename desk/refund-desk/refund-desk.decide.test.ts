@@ -26,8 +26,10 @@ describe('<refund-desk> request', () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
     const t = text(el);
-    expect(t).to.include('환불 요청 order-a').and.include('사이즈가 맞지 않아요').and.include('110-***-***789');
+    expect(t).to.include('환불 요청 order-a').and.include('사이즈가 맞지 않아요');
     expect(t).to.include('50,000원').and.include('5,000원'); // paid, refunded
+    // The bank by name: BK88 is Shinhan at NHN KCP, the order's PG.
+    await until(el, '신한은행 110-***-***789');
     expect(el.shadowRoot!.activeElement?.id).to.equal('h-request');
     await expect(el).to.be.accessible();
   });

@@ -43,6 +43,22 @@ describe('<refund-desk> refunds and orders', () => {
     await until(el, 'CSV 파일을 준비했어요.');
   });
 
+  it("names an unpaid virtual account's revocation and a gateway's refusal for what they are", async () => {
+    const el = await desk(
+      [],
+      [
+        refund('v1', { amount: 0, requested_amount: null, checksum: null }),
+        refund('g1', { status: 'rejected', error_code: 'PG_PROVIDER' }),
+      ],
+    );
+    await click(el, '환불 내역');
+    await until(el, 'order-g1');
+    const revoked = $(el, '.row[data-id=v1]')!.textContent!;
+    expect(revoked, 'no money moved').to.include('가상계좌 취소됨').and.not.include('환불됨').and.not.include('0원');
+    const refused = $(el, '.row[data-id=g1]')!.textContent!;
+    expect(refused, "not staff's word for a request turned down").to.include('결제사 거부').and.not.include('거절됨');
+  });
+
   it("shows an order's attempts and webhook deliveries, and sends one again", async () => {
     const el = await desk([], [refund('r1')]);
     await click(el, '환불 내역');
@@ -55,7 +71,8 @@ describe('<refund-desk> refunds and orders', () => {
     expect(t)
       .to.include('refund.succeeded')
       .and.include('실패')
-      .and.include('시도 3회')
+      .and.include('시도 3회') // the deliveries listed, though the event was queued again since
+      .and.include('timeout: no answer within 15 s')
       .and.include('https://shop.test/hooks')
       .and.include('500');
     await expect(el).to.be.accessible();

@@ -1,6 +1,6 @@
 /** The queue: oldest first with ages, filters and search as query parameters, pages with "load more". */
 import { expect, waitUntil } from '@open-wc/testing';
-import { $, $$, api, click, desk, gets, request, text, type } from './harness.ts';
+import { $, $$, api, click, desk, gets, request, text, type, until } from './harness.ts';
 
 afterEach(() => api?.uninstall());
 
@@ -109,5 +109,11 @@ describe('<refund-desk> queue', () => {
   it('speaks English with lang="en"', async () => {
     const el = await desk([request('a', 3)], [], { lang: 'en' });
     expect(text(el)).to.include('Refund requests to handle').and.include('3 hours ago').and.include('₩45,000');
+    await click(el, 'Open');
+    // The amount and the time each named for what it is; the bank named in English.
+    await until(el, 'Shinhan Bank 110-***-***789');
+    const labels = [...el.shadowRoot!.querySelectorAll('dt')].map((dt) => dt.textContent);
+    expect(labels).to.include.members(['Amount requested', 'Requested at']);
+    expect(new Set(labels).size, 'no label twice').to.equal(labels.length);
   });
 });

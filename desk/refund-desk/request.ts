@@ -5,12 +5,17 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { DeskController } from './controller.ts';
-import { age, dateTime, fill, money } from './format.ts';
+import { age, bankName, dateTime, fill, money } from './format.ts';
 import { paymentSummary } from './order.ts';
 import { type DeskStrings, type Lang, STATUS_NAMES } from './strings.ts';
 
 export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: number): TemplateResult => {
   const r = d.request!; // this screen is only shown with a request
+  // The bank by name once the order (its PG) is known; a code no table knows is shown as it is, not dropped.
+  const account = (bank: string | null, masked: string) => {
+    const name = bank && (bankName(bank, d.order?.payment.pg_provider ?? null, lang) ?? (d.order ? bank : null));
+    return name ? `${name} ${masked}` : masked;
+  };
   return html`<section part="screen" aria-labelledby="h-request">
     <button part="button" class="back" type="button" @click=${d.showQueue}>← ${s.back}</button>
     <h2 part="heading" id="h-request" tabindex="-1">${fill(s.requestHeading, { uid: r.merchant_uid })}</h2>
@@ -24,7 +29,7 @@ export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now
       }
       <dt>${s.requestedAt}</dt><dd>${dateTime(r.created_at, lang)} (${age(r.created_at, now, lang)})</dd>
       <dt>${s.reason}</dt><dd class="reason">${r.reason}</dd>
-      ${r.refund_account_masked ? html`<dt>${s.account}</dt><dd>${r.refund_account_masked}</dd>` : nothing}
+      ${r.refund_account_masked ? html`<dt>${s.account}</dt><dd>${account(r.refund_bank, r.refund_account_masked)}</dd>` : nothing}
     </dl>
     ${r.decided_by ? html`<p part="note">${fill(s.decided, { who: r.decided_by })}</p>` : nothing}
     ${
