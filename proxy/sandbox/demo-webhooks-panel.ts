@@ -28,6 +28,7 @@ const TEXT = {
     failing: '남은 실패',
     delay: '응답 지연',
     after: '지연',
+    late: '늦음: 프록시는 15초에 기다리기를 멈췄고, 실패로 보고 다시 보내요',
     failed: '적용하지 못했어요.',
   },
   en: {
@@ -49,6 +50,7 @@ const TEXT = {
     failing: 'failures left',
     delay: 'answer delay',
     after: 'after',
+    late: 'too late: the proxy stopped waiting at 15 s, counts it as failed and sends it again',
     failed: 'Could not apply it.',
   },
 } as const;
@@ -84,7 +86,7 @@ const controls = (t: (typeof TEXT)[Lang]) => `
 
 const SCRIPT = (t: (typeof TEXT)[Lang]) => `
 <script type="module">
-  const t = ${scriptJson({ verified: t.verified, notVerified: t.notVerified, empty: t.empty, failing: t.failing, delay: t.delay, after: t.after, failed: t.failed })};
+  const t = ${scriptJson({ verified: t.verified, notVerified: t.notVerified, empty: t.empty, failing: t.failing, delay: t.delay, after: t.after, late: t.late, failed: t.failed })};
   const body = document.querySelector('#webhook-table tbody');
   const settings = document.getElementById('webhook-settings');
   const cell = (row, text, bad) => {
@@ -108,7 +110,7 @@ const SCRIPT = (t: (typeof TEXT)[Lang]) => `
       cell(row, d.id ?? '?');
       cell(row, String(d.attempt));
       cell(row, d.verified ? t.verified : t.notVerified + (d.verify_error ? ' (' + d.verify_error + ')' : ''), !d.verified);
-      cell(row, String(d.answered) + (d.delay_ms ? ' ' + t.after + ' ' + d.delay_ms + ' ms' : ''), d.answered >= 300);
+      cell(row, String(d.answered) + (d.delay_ms ? ' ' + t.after + ' ' + d.delay_ms + ' ms' : '') + (d.late ? ' (' + t.late + ')' : ''), d.answered >= 300 || d.late);
     }
   };
   const refresh = async () => {

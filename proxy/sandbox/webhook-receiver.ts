@@ -5,6 +5,8 @@
  * retries show. Runtime-neutral: the Node entry serves it on loopback (entries/sandbox-receiver.ts).
  */
 
+import { DELIVERY_TIMEOUT_MS } from '../webhooks/dispatcher.ts';
+
 /** Throws when the body and headers are not a delivery signed with the receiver's secret. */
 export type Verify = (body: string, headers: Record<string, string>) => void;
 
@@ -30,6 +32,11 @@ export interface ReceivedDelivery {
   readonly answered: number;
   /** How long it waited before answering (answer slowly). */
   readonly delay_ms: number;
+  /**
+   * Answered only after the proxy's delivery timeout: the proxy had stopped waiting, so whatever `answered` says, the
+   * attempt counted as failed and the event is sent again.
+   */
+  readonly late: boolean;
 }
 
 export interface ReceiverSettings {
@@ -101,6 +108,7 @@ export const createSandboxReceiver = (options: ReceiverOptions): SandboxReceiver
           verify_error: verifyError,
           answered,
           delay_ms: delay,
+          late: delay >= DELIVERY_TIMEOUT_MS,
         },
         ...deliveries,
       ].slice(0, KEPT_DELIVERIES);

@@ -112,7 +112,11 @@ describe("the sandbox's webhook receiver", () => {
     assert.equal((await control({ delay_ms: 16_000 })).status, 200);
     await refundCard();
     assert.deepEqual(slept, [16_000]);
-    assert.equal((await panel()).received[0]?.delay_ms, 16_000);
+    const [slow] = (await panel()).received;
+    assert.deepEqual([slow?.delay_ms, slow?.answered, slow?.late], [16_000, 204, true], 'listed as answered too late');
+    assert.equal((await control({ delay_ms: 1_000 })).status, 200);
+    await refundCard();
+    assert.equal((await panel()).received[0]?.late, false, 'a second: in time');
     const tooSlow = await control({ delay_ms: 20_001 });
     assert.equal(tooSlow.status, 400);
     assert.match(((await tooSlow.json()) as { error: { message: string } }).error.message, /delay_ms/);
