@@ -328,7 +328,7 @@ const refund = async (
     }
     return revoke(deps, payment, start, keyed?.key ?? null);
   }
-  const taxFree = grantTaxFree(grant, payment);
+  const taxFree = grantTaxFree(grant, payment, attempts);
   const banks = deps.gateway.refundBanks(payment);
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);
   if (!checked.ok)

@@ -81,6 +81,25 @@ describe('tax-free and VAT parts in the grant', () => {
     );
   });
 
+  it("sends a grant's tax-free part with its first refund only: i'mport keeps no balance of it", async () => {
+    h = await withAdmin();
+    h.fake.addPayment({ merchant_uid: 'TX-6', amount: 10000, pg_provider: 'kcp' });
+    const grant = await h.grant('TX-6', { taxFreeAmount: 2000, vatAmount: 500, maxAmount: 10000, jti: 'tx6' });
+    for (const amount of [5000, 1000]) {
+      const done = await h.cancel({ merchant_uid: 'TX-6', reason: 'r', cancel_request_amount: amount }, { grant });
+      assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    }
+    const sent = h.fake.calls.filter((c) => c.route === 'cancel').map((c) => c.body as Record<string, unknown>);
+    assert.deepEqual(
+      sent.map((b) => [b.amount, b.tax_free, b.vat_amount]),
+      [
+        [5000, 2000, 500],
+        // Smaller than the part, and let through: the part went with the first refund.
+        [1000, undefined, undefined],
+      ],
+    );
+  });
+
   it('is what a tax-free payment on KCP, KICC, NICE or PAYCO needs: without the part, the PG refuses', async () => {
     h = await withAdmin();
     for (const pg of ['kcp', 'nice']) {

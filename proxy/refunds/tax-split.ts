@@ -2,8 +2,9 @@
  * @module The tax-free part and the VAT a refund sends to the gateway. The grant's parts describe what it allows in
  * all (as its max_amount does), and the gateway keeps what of the payment's tax-free part is left (PortOne V2 reports
  * it; i'mport V1 does not), so:
- * - the grant's tax_free_amount is sent up to what of the payment's tax-free part is left: a grant's second refund,
- *   after its first took the tax-free part, is taxable, where sending the part again was refused;
+ * - the grant's tax_free_amount is sent with the grant's first refund, up to what of the payment's tax-free part is
+ *   left: a grant's second refund, after its first took the tax-free part, sends what the payment needs (below), where
+ *   sending the part again was refused by PortOne and taken as more tax-free by i'mport;
  * - without one, on a payment with a tax-free part left, the least that lets the refund through: what of it exceeds
  *   the taxable part left (so refunding everything sends the whole tax-free part left; the gateway takes an omitted
  *   part as taxable and would refuse);
@@ -33,17 +34,23 @@ const taxFreeLeftNow = (payment: Payment): number | null => {
   return left === null ? null : Math.max(0, money(left - held));
 };
 
-/** The grant's tax-free part as this refund may still send it (checkRequest's floor for the amount); null without. */
-export const grantTaxFree = (grant: Grant, payment: Payment): number | null => {
-  if (grant.tax_free_amount === undefined) return null;
+/** Whether an earlier refund under this grant went through (or may have): its tax-free part and VAT were sent then. */
+const refundedUnder = (grant: Grant, attempts: readonly Attempt[]): boolean =>
+  attempts.some((a) => isUnderGrant(grant, a) && !isRevokeAttempt(a) && (a.outcome === 'succeeded' || isUnsettled(a)));
+
+/**
+ * The grant's tax-free part as this refund may still send it (checkRequest's floor for the amount); null without, or
+ * once an earlier refund under the grant took it (a refund is never smaller than it, so the first takes it whole):
+ * i'mport V1 keeps no tax-free balance to stop the part being sent again with each refund, and on PortOne V2 a payment
+ * with more tax-free left than the grant's part would take it again too. A later refund then sends what the payment
+ * needs, as one without the claim does.
+ */
+export const grantTaxFree = (grant: Grant, payment: Payment, attempts: readonly Attempt[]): number | null => {
+  if (grant.tax_free_amount === undefined || refundedUnder(grant, attempts)) return null;
   const left = taxFreeLeftNow(payment);
   const part = money(grant.tax_free_amount); // the shop's figure without floating-point noise, as amounts are kept
   return left === null ? part : Math.min(part, left);
 };
-
-/** Whether an earlier refund under this grant went through (or may have): its VAT was sent then. */
-const refundedUnder = (grant: Grant, attempts: readonly Attempt[]): boolean =>
-  attempts.some((a) => isUnderGrant(grant, a) && !isRevokeAttempt(a) && (a.outcome === 'succeeded' || isUnsettled(a)));
 
 /** The parts to send with a refund of `amount` (each left out when there is none to send). */
 export const taxSplit = (
@@ -53,7 +60,7 @@ export const taxSplit = (
   attempts: readonly Attempt[],
 ): { readonly taxFree?: number; readonly vat?: number } => {
   const left = taxFreeLeftNow(payment);
-  const fromGrant = grantTaxFree(grant, payment);
+  const fromGrant = grantTaxFree(grant, payment, attempts);
   const least = left === null ? 0 : Math.min(left, Math.max(0, money(amount - (refundableNow(payment) - left))));
   const taxFree = fromGrant ?? (least > 0 ? least : null);
   // Never more VAT than the refund's taxable part (an approval may lower the amount the shop's parts were given for).

@@ -138,7 +138,7 @@ const create = async (
     grantRemaining(grant, attempts, await lateRefunds(deps, attempts, storedCopy(deps), payment)),
     deps.now(),
     banks,
-    grantTaxFree(grant, payment),
+    grantTaxFree(grant, payment, attempts),
   );
   if (!checked.ok) return fail(checked.code, checked.message, checked.cancelable_amount);
 

@@ -85,10 +85,26 @@ describe('refunds on PortOne V2', () => {
       }),
       [
         [5000, 4000, 545],
-        [5000, 0, undefined],
+        // The grant's part went with its first refund; none is left, so none is sent (omitted: all taxable).
+        [5000, undefined, undefined],
       ],
     );
     assert.equal((await h.view('ORD-TF2')).body.cancelable_amount, 0);
+  });
+
+  it("sends a grant's tax-free part once even where the payment has more of it left", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-TF5', total: 10000, taxFree: 6000 });
+    const grant = await h.grant('ORD-TF5', { maxAmount: 10000, jti: 'tf5', taxFreeAmount: 2000 });
+    for (const amount of [3000, 3000]) {
+      const done = await h.cancel({ merchant_uid: 'ORD-TF5', reason: 'r', cancel_request_amount: amount }, { grant });
+      assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    }
+    assert.deepEqual(
+      cancels().map((c) => (c.body as Record<string, unknown>).taxFreeAmount),
+      [2000, undefined],
+      'the second refund is taxable: the taxable part left (3000) covers it',
+    );
   });
 
   it('refunds everything of a payment with a tax-free part with no split in the grant: the part left goes with it', async () => {
