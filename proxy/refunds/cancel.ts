@@ -101,10 +101,20 @@ const unavailable = (
   earlierUnsettled: boolean,
 ): Failure => {
   deps.log({ level: 'warn', msg: `${deps.gateway.label} lookup failed before a refund`, detail: loaded.detail });
-  const earlier = earlierUnsettled ? ', and an earlier refund of this order is still being checked' : '';
+  // With an earlier refund of the order not settled, "nothing was refunded" (what a customer reads for
+  // UPSTREAM_UNAVAILABLE) may be false of the order: that refund may have gone through. It is the order's refund in
+  // progress that stops this one, as once the gateway answers again.
+  if (earlierUnsettled) {
+    return fail(
+      'REFUND_IN_PROGRESS',
+      `An earlier refund of this order is still being checked and ${deps.gateway.label} could not be reached to ` +
+        'learn how it ended; this request sent nothing. Try again once it is settled (the order shows ' +
+        'OUTCOME_PENDING_CHECK until then).',
+    );
+  }
   return fail(
     'UPSTREAM_UNAVAILABLE',
-    `${deps.gateway.label} could not be reached; this request sent no refund${earlier}. Try again.`,
+    `${deps.gateway.label} could not be reached; this request sent no refund. Try again.`,
   );
 };
 

@@ -40,10 +40,11 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
     const again = await h.cancel(body, { key: 'uo-1' });
     assert.deepEqual([again.res.status, again.body.error.code], [503, 'REFUND_OUTCOME_UNKNOWN']);
     assert.equal(again.res.headers.get('Idempotent-Replayed'), null);
-    // Another request sent nothing, and says that, without claiming the order had nothing refunded.
+    // Another request sent nothing, and says the order's refund is in progress: not UPSTREAM_UNAVAILABLE, whose
+    // "nothing was refunded" the customer would read of the order, whose first refund did go through.
     const other = await h.cancel({ ...body, reason: 'y' }, { key: 'uo-2' });
-    assert.deepEqual([other.res.status, other.body.error.code], [503, 'UPSTREAM_UNAVAILABLE']);
-    assert.match(other.body.error.message, /this request sent no refund, and an earlier refund .* still being checked/);
+    assert.deepEqual([other.res.status, other.body.error.code], [409, 'REFUND_IN_PROGRESS']);
+    assert.match(other.body.error.message, /earlier refund of this order is still being checked .*sent nothing/);
     assert.equal(h.fake.count('cancel'), 1);
   });
 
