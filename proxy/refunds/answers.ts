@@ -5,6 +5,7 @@
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import { type Answer, failure } from '../errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
+import { requestView } from '../requests/shapes.ts';
 import type { CancelOutcome } from './outcome.ts';
 import { refundableNow } from './rules.ts';
 
@@ -42,8 +43,11 @@ export const toAnswer = (outcome: CancelOutcome): Answer<CancelSuccess | ErrorAn
     case 'replayed':
       return outcome.answer;
     case 'failed': {
-      const { code, message, cancelable_amount } = outcome;
-      return failure(code, message, cancelable_amount === undefined ? {} : { cancelable_amount });
+      const { code, message, cancelable_amount, request } = outcome;
+      const answer = failure(code, message, cancelable_amount === undefined ? {} : { cancelable_amount });
+      if (!request) return answer;
+      const body: ErrorAnswer & { request: unknown } = { ...answer.body, request: requestView(request) };
+      return { status: answer.status, body };
     }
   }
 };

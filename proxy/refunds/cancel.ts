@@ -318,7 +318,9 @@ const refund = async (
   if (order.openRequestId && !input.approval) {
     const open =
       'This order has an open refund request: the shop approves or rejects it (or the customer withdraws it) first.';
-    return rejectLocally(fail('REFUND_REQUEST_OPEN', open), payment.imp_uid);
+    // Shown in the answer, as POST /refund-requests shows it (read only here: a refusal, and a rare one).
+    const request = await deps.store.getRequest(order.openRequestId);
+    return rejectLocally({ ...fail('REFUND_REQUEST_OPEN', open), ...(request ? { request } : {}) }, payment.imp_uid);
   }
   // The other way round: a request whose refund failed, approved again after the order was refunded outside it (the
   // customer's own refund, say), would refund twice for one ask. Staff reject it, or the customer asks anew.

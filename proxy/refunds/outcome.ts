@@ -7,6 +7,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { Answer } from '../errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { RefundRequestRecord } from '../store/requests.ts';
 
 /** An expected failure: its code, the message the answer says, and the fresh balance where the client reloads. */
 export interface Failure {
@@ -14,6 +15,8 @@ export interface Failure {
   readonly code: ErrorCode;
   readonly message: string;
   readonly cancelable_amount?: number;
+  /** The refund request the failure is about (the order's open one, say): its answer shows the customer's view of it. */
+  readonly request?: RefundRequestRecord;
 }
 
 export const fail = (code: ErrorCode, message: string = ERROR_MESSAGES[code], cancelable_amount?: number): Failure =>

@@ -563,6 +563,11 @@ describe("the refund account's lifetime", () => {
     const refused = await h.cancel(direct); // a refund-mode grant for the same order
     assert.equal(refused.res.status, 409);
     assert.equal(refused.body.error.code, 'REFUND_REQUEST_OPEN');
+    assert.deepEqual(
+      [refused.body.request?.id, refused.body.request?.status],
+      [id, 'requested'],
+      'the open request in the body, as POST /refund-requests shows it',
+    );
     assert.equal(h.fake.count('cancel'), 0, 'nothing sent');
     const done = await requestCalls(h).approve(id);
     assert.equal(done.body.request.status, 'refunded', 'the request is how this order refunds');
