@@ -158,6 +158,11 @@ export class StaffApi {
     if (failure.success && isErrorCode(failure.output.error.code)) {
       throw new StaffApiError(failure.output.error.code, failure.output.error.message);
     }
+    // The proxy answers every unknown path and order with its own JSON: a bare 404 is another server (an endpoint
+    // that is not the proxy's origin), which no code of the proxy's describes.
+    if (response.status === 404) {
+      throw new StaffApiError('NETWORK', `HTTP 404 without the proxy's answer: is ${this.endpoint} the refund proxy?`);
+    }
     throw new StaffApiError(codeForBareStatus(response.status), `HTTP ${response.status}`);
   }
 

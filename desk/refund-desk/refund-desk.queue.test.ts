@@ -1,5 +1,6 @@
 /** The queue: oldest first with ages, filters and search as query parameters, pages with "load more". */
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
+import type { DeskErrorEvent } from './events.ts';
 import { $, $$, api, click, desk, gets, request, text, type, until } from './harness.ts';
 
 afterEach(() => api?.uninstall());
@@ -104,6 +105,18 @@ describe('<refund-desk> queue', () => {
     expect(text(await desk([fresh()], [], { lang: 'en' })))
       .to.include('now')
       .and.not.include('0 minutes');
+  });
+
+  it('says the server could not be reached when its endpoint is not the proxy (a bare 404), not a code of the proxy', async () => {
+    api?.uninstall();
+    // The test page's own server: it has no /staff/ routes and answers them 404 without the proxy's JSON.
+    const el = document.createElement('refund-desk');
+    Object.assign(el, { endpoint: location.origin, token: 'staff-grant', lang: 'ko' });
+    const failed = oneEvent(el, 'refund-desk:error') as Promise<DeskErrorEvent>; // listening before it loads
+    await fixture(el);
+    expect((await failed).detail.code).to.equal('NETWORK');
+    await until(el, '서버에 연결할 수 없어요.');
+    expect(text(el)).to.not.include('PAYMENT_NOT_FOUND');
   });
 
   it('speaks English with lang="en"', async () => {

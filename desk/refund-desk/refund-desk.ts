@@ -10,6 +10,10 @@ import { requestScreen } from './request.ts';
 import { type DeskStrings, type Lang, STRINGS } from './strings.ts';
 import { styles } from './styles.ts';
 
+// The origin this script was loaded from: the proxy serves it, so that is where the proxy is unless told otherwise
+// (as <refund-button> does); the admin page it is embedded in is often on another origin.
+const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
+
 /**
  * The console where staff see the customers' refund requests, approve or reject them, and look through every refund
  * and each order's merchant webhooks. It authorizes with a short-lived staff grant, never an admin key.
@@ -17,7 +21,7 @@ import { styles } from './styles.ts';
  * @summary The staff console for refund requests (request mode).
  * @tagname refund-desk
  *
- * @attr {string} endpoint - The refund proxy's origin; default: the page's origin.
+ * @attr {string} endpoint - The refund proxy's origin; default: the origin this script was loaded from.
  * @attr {string} token - The staff grant (`role: "staff"`) the merchant's backend minted for the signed-in staff member.
  * @attr {string} lang - `ko` or `en`; default: the nearest `lang` above, then the browser's; else `ko`.
  *
@@ -73,7 +77,7 @@ export class RefundDesk extends LitElement {
     lang: { reflect: true },
   };
 
-  /** The refund proxy's origin. Default: the page's origin. */
+  /** The refund proxy's origin. Default: the origin this script was loaded from. */
   declare endpoint: string;
   /** The staff grant. */
   declare token: string;
@@ -92,7 +96,7 @@ export class RefundDesk extends LitElement {
 
   /** @internal The client for the current endpoint and grant. */
   get api(): StaffApi {
-    const endpoint = this.endpoint || location.origin;
+    const endpoint = this.endpoint || SCRIPT_ORIGIN;
     const key = `${endpoint} ${this.token}`;
     if (!this.#api || key !== this.#apiKey) {
       this.#api = new StaffApi(endpoint, this.token);
