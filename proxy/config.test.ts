@@ -68,6 +68,18 @@ describe('parseConfig', () => {
     }
   });
 
+  it('says the range of a whole-number setting given a negative or a fraction, not only that it must be whole', () => {
+    for (const bad of ['-1', '1.5']) {
+      assert.throws(
+        () => parseConfig({ ...base, MAX_GRANT_TTL: bad }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.some((p) => /^MAX_GRANT_TTL must be a whole number from 60 to 604800$/.test(p)),
+        bad,
+      );
+    }
+  });
+
   it('warns at start in live mode when ALLOWED_ORIGINS is empty, saying which pages may still call', () => {
     const bare = parseConfig(base).warnings.join('\n');
     assert.match(bare, /^ALLOWED_ORIGINS is empty and PUBLIC_ORIGIN is not set: no web page may call the payment/);
