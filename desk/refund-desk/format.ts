@@ -1,9 +1,9 @@
-/** @module How the console writes times and money: ages ("3시간 전"), dates, and money as the widget writes it. */
+/** @module How the console writes times, money, banks and refund attempts ("3시간 전", money as the widget writes it). */
 import { findBank } from '../../shared/banks.ts';
 import { BANKS_V2 } from '../../shared/banks-v2.ts';
 import { fill, formatMoney } from '../../widget/refund-button/format.ts';
-import { timeOf } from './api.ts';
-import type { Lang } from './strings.ts';
+import { type RefundRow, timeOf } from './api.ts';
+import { type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
 export { fill };
 
@@ -45,4 +45,19 @@ export const dateTime = (time: number | string | null, lang: Lang): string => {
     : new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(
         ms,
       );
+};
+
+/**
+ * A refund attempt's status and amount, as staff read them. An unpaid virtual account's revocation (no checksum) moved
+ * no money: it is said so, not "refunded 0".
+ */
+export const attemptCells = (
+  row: RefundRow,
+  lang: Lang,
+  currency: string | null,
+): { readonly status: string; readonly amount: string } => {
+  const revoked = row.status === 'succeeded' && row.checksum === null;
+  const status = revoked ? 'revoked' : row.status;
+  const amount = revoked ? null : (row.amount ?? row.requested_amount ?? null);
+  return { status: OTHER_STATUS_NAMES[lang][status] ?? status, amount: money(amount, lang, currency) };
 };

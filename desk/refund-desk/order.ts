@@ -2,8 +2,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Order } from './api.ts';
 import type { DeskController } from './controller.ts';
-import { dateTime, fill, money } from './format.ts';
-import { attemptCells } from './refunds.ts';
+import { attemptCells, dateTime, fill, money } from './format.ts';
 import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
 /** Paid, refunded and refundable, as a definition list (the request screen shows it too). */
@@ -34,14 +33,15 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
         ? html`<h3>${s.attempts}</h3>
           ${order.attempts.length ? nothing : html`<p part="note">${s.noneYet}</p>`}
           <ul part="list" class="list attempts">
-            ${order.attempts.map(
-              (a) => html`<li part="row" class="row">
-                <span part="status" class="status">${attemptCells(a, lang, order.payment.currency)[0]}</span>
-                <span>${attemptCells(a, lang, order.payment.currency)[1]}</span>
+            ${order.attempts.map((a) => {
+              const { status, amount } = attemptCells(a, lang, order.payment.currency);
+              return html`<li part="row" class="row">
+                <span part="status" class="status">${status}</span>
+                <span>${amount}</span>
                 <span>${dateTime(a.created_at, lang)}</span>
                 ${a.error_code ? html`<span class="code">${a.error_code}</span>` : nothing}
-              </li>`,
-            )}
+              </li>`;
+            })}
           </ul>
           <h3>${s.webhooks}</h3>
           ${order.events.length ? nothing : html`<p part="note">${s.noneYet}</p>`}

@@ -6,7 +6,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import { type Answer, failure } from '../errors.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import { requestView } from '../requests/shapes.ts';
-import type { CancelOutcome } from './outcome.ts';
+import type { CancelOutcome, Failure } from './outcome.ts';
 import { refundableNow } from './rules.ts';
 
 const successBody = (
@@ -42,12 +42,19 @@ export const toAnswer = (outcome: CancelOutcome): Answer<CancelSuccess | ErrorAn
       return { status: 200, body: successBody(outcome.payment, 0, undefined, true) };
     case 'replayed':
       return outcome.answer;
-    case 'failed': {
-      const { code, message, cancelable_amount, request } = outcome;
-      const answer = failure(code, message, cancelable_amount === undefined ? {} : { cancelable_amount });
-      if (!request) return answer;
-      const body: ErrorAnswer & { request: unknown } = { ...answer.body, request: requestView(request) };
-      return { status: answer.status, body };
-    }
+    case 'failed':
+      return failureAnswer(outcome);
   }
+};
+
+/**
+ * A failure as every route answers it: the code and message, the fresh balance where there is one (a stale checksum,
+ * an amount over it), and the customer's view of the request it is about (the order's open one, say).
+ */
+export const failureAnswer = (outcome: Failure): Answer<ErrorAnswer> => {
+  const { code, message, cancelable_amount, request } = outcome;
+  const answer = failure(code, message, cancelable_amount === undefined ? {} : { cancelable_amount });
+  if (!request) return answer;
+  const body: ErrorAnswer & { request: unknown } = { ...answer.body, request: requestView(request) };
+  return { status: answer.status, body };
 };

@@ -20,7 +20,7 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { approvedByItsPg, hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */
@@ -385,10 +385,9 @@ const settleUnknown = async (
       iamport_ms,
     });
   }
-  // On a payment whose PG approves later, only an entry in the refund's own words is its (a console cancel
-  // of the same amount made meanwhile is not), as settle.ts judges one it holds; and it is approved only once the
-  // payment is `cancelled` with it (iamport-v1.md §3.2): shown while the payment is still paid, it waits.
-  const later = !isRevokeAttempt(attempt) && approvesLater(fresh.payment);
+  // On a payment whose PG approves later, judged as settle.ts judges one it holds (approvedByItsPg): shown while the
+  // payment is still paid, it waits.
+  const later = approvedByItsPg(attempt, fresh.payment);
   const { applied, entry, refunded, pending, refused } = judge(
     deps,
     change,

@@ -128,12 +128,18 @@ export const mayBeApprovedLater = (attempt: Attempt, payment: Payment): boolean 
   awaitsItsPg(attempt, payment) && cancelableOf(payment) >= (attempt.amount ?? 0) && !checksumStale(attempt, payment);
 
 /**
- * A refund on such a payment that i'mport may have taken (its answer lost, or code 0): whatever the payment now shows,
- * only an entry in its own words is its (cancel-history.ts sentBy), never a console cancel of the same amount.
+ * A refund (not a revocation) on a payment whose PG approves later (rules.ts approvesLater): only an entry in its own
+ * words is its (ownVerdict: never a console cancel of the same amount), and it is approved only once the payment is
+ * `cancelled` with it (iamport-v1.md §3.2).
  */
+export const approvedByItsPg = (
+  attempt: Pick<Attempt, 'checksum'>,
+  payment: Pick<Payment, 'pg_provider' | 'pay_method'>,
+): boolean => approvesLater(payment) && !isRevokeAttempt(attempt);
+
+/** Such a refund that i'mport may have taken (its answer lost, or code 0), whatever the payment now shows. */
 const awaitsItsPg = (attempt: Attempt, payment: Payment): boolean =>
-  approvesLater(payment) &&
-  !isRevokeAttempt(attempt) &&
+  approvedByItsPg(attempt, payment) &&
   isUnsettled(attempt) &&
   (attempt.iamport_code === null || attempt.iamport_code === 0);
 

@@ -1,6 +1,7 @@
 /**
  * @module The sandbox's staff page: `<refund-desk>` as a shop's admin page embeds it, with a staff grant the server
- * minted for this page load. Without an `endpoint` the console calls the page's own origin, which is the proxy here.
+ * minted for this page load. Without an `endpoint` the console calls the origin its script came from: the proxy, which
+ * serves this page too.
  */
 import type { DemoLang } from './demo-page.ts';
 

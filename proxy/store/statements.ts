@@ -35,12 +35,11 @@ const shownFirst = (order: string) => `CASE
         WHEN p.status IN ('paid', 'cancelled') THEN 1 WHEN p.status = 'ready' THEN 2 ELSE 3 END,
       p.updated_at DESC, p.imp_uid DESC`;
 
-const orderCurrencies = (): Record<SqlDialect, string> => {
-  const of = (dialect: SqlDialect) => `SELECT p.merchant_uid, p.currency FROM payments p
-    WHERE p.merchant_uid IN (${JSON_MEMBERS[dialect]})
-    ORDER BY p.merchant_uid, ${shownFirst('p.merchant_uid')}`;
-  return { sqlite: of('sqlite'), postgres: of('postgres') };
-};
+/** A statement in each dialect, from what differs between them. */
+const perDialect = (of: (dialect: SqlDialect) => string): Record<SqlDialect, string> => ({
+  sqlite: of('sqlite'),
+  postgres: of('postgres'),
+});
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
@@ -68,12 +67,15 @@ export const sql = {
   // payments' merchant_uid index: the lists' rows carry no currency of their own. Every payment of those orders, ranked
   // per order as getPayment ranks them (shownFirst): the caller keeps each order's first. On PostgreSQL the
   // parameter is cast to text first: the driver would send a parameter it infers as json encoded once more.
-  orderCurrencies: orderCurrencies(),
+  orderCurrencies: perDialect(
+    (dialect) => `SELECT p.merchant_uid, p.currency FROM payments p
+    WHERE p.merchant_uid IN (${JSON_MEMBERS[dialect]})
+    ORDER BY p.merchant_uid, ${shownFirst('p.merchant_uid')}`,
+  ),
   // The currency of each payment named (a JSON array of imp_uids): a refund's own payment, whichever the order shows.
-  paymentCurrencies: {
-    sqlite: `SELECT imp_uid, currency FROM payments WHERE imp_uid IN (${JSON_MEMBERS.sqlite})`,
-    postgres: `SELECT imp_uid, currency FROM payments WHERE imp_uid IN (${JSON_MEMBERS.postgres})`,
-  } satisfies Record<SqlDialect, string>,
+  paymentCurrencies: perDialect(
+    (dialect) => `SELECT imp_uid, currency FROM payments WHERE imp_uid IN (${JSON_MEMBERS[dialect]})`,
+  ),
   // The WHERE makes an update that would lower cancel_amount, or bring a paid (or refunded) payment back to `ready`
   // (unpaid: no money ever goes back to not having been paid), a no-op: then nothing is returned and the caller reads
   // the row as it stands. i'mport's answers can arrive out of order; the ledger never moves back. A `failed` one may
