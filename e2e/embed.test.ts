@@ -1,7 +1,8 @@
 // End to end: README.md's "Embed it in your own page", step by step, in headless Chromium: the sandbox as `npm start`
 // runs it with ALLOWED_ORIGINS naming a second loopback origin, an order from POST /sandbox/orders, a page with the
-// script tag and the element served on that origin, and the refund done through the widget. Then the demo shop at
-// 360 px in Korean and English.
+// script tag and the element served on that origin, and the refund done through the widget. The staff console the
+// same way: an admin page on that origin with its script tag and a staff grant minted with the admin API, no
+// `endpoint` (it finds the proxy where its script came from). Then the demo shop at 360 px in Korean and English.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -154,6 +155,72 @@ describe("embedding the button in one's own page, against the sandbox (README.md
     const refused = await ask(stranger);
     assert.equal(refused.status, 403);
     assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'FORBIDDEN');
+  });
+});
+
+/** The README's admin page: the console's script tag and element, with a staff grant and no `endpoint`. */
+const adminPage = (proxy: string, grant: string) => `<!doctype html>
+<html lang="ko">
+<meta charset="utf-8">
+<title>Back office</title>
+<script type="module" src="${proxy}/refund-desk.js"></script>
+<refund-desk token="${grant}" lang="ko"></refund-desk>
+`;
+
+describe("embedding the staff console in one's own admin page, against the sandbox (README.md)", () => {
+  it('finds the proxy where its script came from: the queue lists an open request, approved from that page', async () => {
+    // An open request, as a customer's dialog would make it, on a demo order in request mode.
+    const { orders } = (await (await fetch(`${product.url}/sandbox/orders`)).json()) as {
+      orders: { merchant_uid: string; grant: string; mode?: string }[];
+    };
+    const order = orders.find((o) => o.mode === 'request' && o.merchant_uid.endsWith('-card-approval'));
+    assert.ok(order, 'the sandbox has a card order in request mode');
+    const asked = await fetch(`${product.url}/refund-requests`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${order.grant}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ merchant_uid: order.merchant_uid, cancel_request_amount: 1000, reason: '단순 변심' }),
+    });
+    assert.equal(asked.status, 201, await asked.clone().text());
+    // The staff grant as the README's backend mints it, with the admin key the sandbox printed for this run.
+    const adminKey = /Admin API key for this run: (\S+)/.exec(product.output())?.[1];
+    assert.ok(adminKey, 'the sandbox printed its admin key');
+    const minted = await fetch(`${product.url}/admin/grants`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ role: 'staff', sub: 'embed-e2e', ttl_seconds: 900 }),
+    });
+    assert.equal(minted.status, 200, await minted.clone().text());
+    const { grant } = (await minted.json()) as { grant: string };
+    shop.setPage(adminPage(product.url, grant));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ko-KR' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    const called = new Set<string>();
+    page.on('request', (req) => called.add(new URL(req.url()).origin));
+    await page.goto(`${shop.origin}/shop.html`);
+    const desk = page.locator('refund-desk');
+    const row = desk.locator('li.row', { hasText: order.merchant_uid });
+    await row.waitFor();
+    await row.getByRole('button', { name: `열기: ${order.merchant_uid}` }).click();
+    await desk.getByRole('button', { name: '승인', exact: true }).click();
+    await desk.locator('form.approve-form').getByRole('button', { name: '승인', exact: true }).click();
+    await desk.locator('[part="confirm"]').getByRole('button', { name: '환불하기', exact: true }).click();
+    await expectText(desk, '1,000원 환불을 승인했어요.');
+
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      [...called].sort(),
+      [product.url, shop.origin].sort(),
+      'the page called only itself and the proxy',
+    );
+    const view = await fetch(`${product.url}/payments/${order.merchant_uid}`, {
+      headers: { Authorization: `Bearer ${order.grant}` },
+    });
+    const body = (await view.json()) as { request: { status: string } };
+    assert.equal(body.request.status, 'refunded', 'approved and refunded at the sandbox');
+    await context.close();
   });
 });
 
