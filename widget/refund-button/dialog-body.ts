@@ -152,13 +152,14 @@ const failed = (d: DialogState, failure: ShownFailure, heading: string, on: Dial
   const retry = html`<button part="submit" type="button" aria-disabled=${d.waiting} @click=${on.retry}
     >${unknown ? s.checkAgain : s.retry}</button
   >`;
-  // Not known is not failed: a neutral mark, not the red one.
+  // Not known is not failed: a neutral mark, not the red one. A load the gateway failed tried no refund: the heading
+  // says it all, not UPSTREAM_UNAVAILABLE's "so nothing was refunded" (untrue of an order refunded in part before).
   return html`${message(
     heading,
     unknown
       ? html`<span part="mark" class="unknown" aria-hidden="true">?</span>`
       : html`<span part="mark" class="bad" aria-hidden="true">!</span>`,
-    heading !== said && said,
+    heading !== said && !(d.phase === 'load-error' && failure.code === 'UPSTREAM_UNAVAILABLE') && said,
     CONTACT_TEXTS.includes(failure.text) && contactLink(d.contact),
   )}
     ${actions(button(s.close, on.close, 'secondary'), (unknown || retryOf(failure.code) === 'same_key') && retry)}`;

@@ -140,6 +140,22 @@ describe('<refund-button>', () => {
       expect(gets()).to.have.length(2);
     });
 
+    it('says only that the payment did not load when the gateway failed the look, not that nothing was refunded', async () => {
+      for (const lang of ['ko', 'en'] as const) {
+        const el = await mount(`lang="${lang}"`, [
+          failure('UPSTREAM_UNAVAILABLE', "i'mport could not be reached"),
+          card,
+        ]);
+        const texts = lang === 'ko' ? ko : en;
+        await click(el, '[part=button]');
+        await shows(el, texts.loadFailed);
+        // Opening the dialog tried no refund; of an order refunded in part before, "nothing was refunded" is untrue.
+        expect(textOf(el)).to.not.include(texts.UPSTREAM_UNAVAILABLE);
+        await press(el, texts.retry);
+        await shows(el, '여름 티셔츠');
+      }
+    });
+
     it('offers no retry when the grant is refused', async () => {
       const el = await mount('lang="ko"', failure('UNAUTHORIZED', 'invalid signature'));
       await click(el, '[part=button]');
