@@ -49,7 +49,8 @@ export const dateTime = (time: number | string | null, lang: Lang): string => {
 
 /**
  * A refund attempt's status and amount, as staff read them. An unpaid virtual account's revocation (no checksum) moved
- * no money: it is said so, not "refunded 0".
+ * no money: it is said so, not "refunded 0". A refusal is the gateway's only once something was sent (an amount was
+ * decided): one the proxy made before sending anything (a stale checksum, a grant's cap) is not the gateway's.
  */
 export const attemptCells = (
   row: RefundRow,
@@ -57,7 +58,7 @@ export const attemptCells = (
   currency: string | null,
 ): { readonly status: string; readonly amount: string } => {
   const revoked = row.status === 'succeeded' && row.checksum === null;
-  const status = revoked ? 'revoked' : row.status;
+  const status = revoked ? 'revoked' : row.status === 'rejected' && row.amount !== null ? 'pg_rejected' : row.status;
   const amount = revoked ? null : (row.amount ?? row.requested_amount ?? null);
   return { status: OTHER_STATUS_NAMES[lang][status] ?? status, amount: money(amount, lang, currency) };
 };

@@ -49,6 +49,13 @@ describe('<refund-desk> refunds and orders', () => {
       [
         refund('v1', { amount: 0, requested_amount: null, checksum: null }),
         refund('g1', { status: 'rejected', error_code: 'PG_PROVIDER' }),
+        // Refused by the proxy before anything was sent (a customer's stale checksum): no amount, no checksum.
+        refund('p1', {
+          status: 'rejected',
+          error_code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+          amount: null,
+          checksum: null,
+        }),
       ],
     );
     await click(el, '환불 내역');
@@ -57,6 +64,8 @@ describe('<refund-desk> refunds and orders', () => {
     expect(revoked, 'no money moved').to.include('가상계좌 취소됨').and.not.include('환불됨').and.not.include('0원');
     const refused = $(el, '.row[data-id=g1]')!.textContent!;
     expect(refused, "not staff's word for a request turned down").to.include('결제사 거부').and.not.include('거절됨');
+    const ours = $(el, '.row[data-id=p1]')!.textContent!;
+    expect(ours, 'nothing reached the gateway').to.include('환불 거부').and.not.include('결제사');
   });
 
   it("shows an order's attempts and webhook deliveries, and sends one again", async () => {

@@ -177,8 +177,10 @@ export const STATUS_NAMES: Readonly<Record<Lang, Readonly<Record<RequestStatus, 
 export const OTHER_STATUS_NAMES: Readonly<Record<Lang, Readonly<Record<string, string>>>> = {
   ko: {
     succeeded: '환불됨',
-    // Not 거절됨: that is staff's word for a request they turned down; this is the PG or i'mport refusing a refund.
-    rejected: '결제사 거부',
+    // Not 거절됨: that is staff's word for a request they turned down; this is a refund refused, by the proxy before
+    // anything was sent (the filter's `rejected` covers both) or, once sent, by the PG or i'mport (`pg_rejected`).
+    rejected: '환불 거부',
+    pg_rejected: '결제사 거부',
     revoked: '가상계좌 취소됨',
     failed: '실패',
     unknown: '결과 확인 중',
@@ -188,7 +190,8 @@ export const OTHER_STATUS_NAMES: Readonly<Record<Lang, Readonly<Record<string, s
   },
   en: {
     succeeded: 'Refunded',
-    rejected: 'Refused by gateway',
+    rejected: 'Refused',
+    pg_rejected: 'Refused by gateway',
     revoked: 'Deposit account cancelled',
     failed: 'Failed',
     unknown: 'Outcome unknown',
