@@ -6,6 +6,7 @@
  * own: on SQLite a commit, on PostgreSQL a round trip). An event whose hand-over is lost with the process is the same
  * as one held by a process that died: another instance (or a restart) claims it once the hold runs out.
  */
+import type { LedgerClock } from './ledger-clock.ts';
 import type { EventTaker, NewEvent, OutboxEvent } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
 import { decodeEvent } from './row-decoders.ts';
@@ -53,7 +54,8 @@ interface Hold {
 /** The hold a new event is written under: the taker's, from now (each try anew), or none without a taker. */
 const holdFor = (hand: EventTaker | null): Hold | null => (hand ? { by: hand.holder, until: hand.heldUntil() } : null);
 
-const eventParams = (event: NewEvent, held: Hold | null): SqlValue[] => [
+/** The insert's parameters; the hold's end is written on the ledger's clock, as a claim judges it (sql-outbox.ts). */
+const eventParams = (event: NewEvent, held: Hold | null, clock: LedgerClock): SqlValue[] => [
   event.id,
   event.type,
   event.merchant_uid,
@@ -63,11 +65,11 @@ const eventParams = (event: NewEvent, held: Hold | null): SqlValue[] => [
   event.created_at,
   event.created_at,
   held?.by ?? null,
-  held?.until ?? null,
+  held ? clock.at(held.until) : null,
   event.merchant_uid,
 ];
 
-export const createEventWrites = (driver: SqlDriver): EventWrites => {
+export const createEventWrites = (driver: SqlDriver, clock: LedgerClock): EventWrites => {
   let taker: EventTaker | null = null;
   return {
     async transaction(fn) {
@@ -78,7 +80,7 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
           written = []; // a retried transaction wrote nothing the first time
           const held = holdFor(hand);
           const value = await fn(tx, async (event) => {
-            const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held));
+            const [row] = await tx.query(outboxSql.insertEvent, eventParams(event, held, clock));
             if (row) written.push(decodeEvent(row));
             return row !== undefined;
           });
@@ -92,7 +94,7 @@ export const createEventWrites = (driver: SqlDriver): EventWrites => {
       const hand = taker;
       const { outcome, held } = await withRetry(async () => {
         const held = holdFor(hand);
-        return { outcome: await run(eventParams(event, held)), held };
+        return { outcome: await run(eventParams(event, held, clock)), held };
       });
       if (hand && held && outcome.written) hand.take([decodeEvent(outcome.written)], held.until);
       return outcome.value;

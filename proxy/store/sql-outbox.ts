@@ -1,6 +1,7 @@
 /** @module The outbox half of the SQL store (createSqlStore spreads it in), over the same SqlDriver. */
 
 import type { EventWrites } from './event-writes.ts';
+import type { LedgerClock } from './ledger-clock.ts';
 import type { Delivery, DeliveryAttempt, OutboxStore, Round } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
 import { decodeEvent, num, numOrNull, text, textOrNull } from './row-decoders.ts';
@@ -69,21 +70,16 @@ const finishRounds = async (driver: SqlDriver, holder: string, rounds: readonly 
   });
 };
 
-export const createSqlOutbox = (driver: SqlDriver, writes: EventWrites): DeliveryStore => ({
+export const createSqlOutbox = (driver: SqlDriver, writes: EventWrites, clock: LedgerClock): DeliveryStore => ({
   insertEvent: (event) => writes.transaction((_tx, insertEvent) => insertEvent(event)),
 
   handOverNewEvents: (taker) => writes.setTaker(taker),
 
   async claimDueEvents(holder, now, holdMs, limit) {
-    const rows = await driver.query(outboxSql.claimDueEvents[driver.dialect], [
-      holder,
-      now + holdMs,
-      now,
-      now,
-      limit,
-      now,
-      now,
-    ]);
+    // Holds on the ledger's clock (another instance's hold is judged by when it ends there); due times on this one's.
+    const heldNow = clock.at(now);
+    const params = [holder, clock.at(now + holdMs), now, heldNow, limit, now, heldNow];
+    const [rows = []] = await clock.sequence([{ sql: outboxSql.claimDueEvents[driver.dialect], params }]);
     return rows.map(decodeEvent);
   },
 

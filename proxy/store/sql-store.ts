@@ -1,6 +1,7 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
 
 import { createEventWrites, type InsertEvent } from './event-writes.ts';
+import { createLedgerClock } from './ledger-clock.ts';
 import { appliedMigrations, type Ddl, runMigrations } from './migrations.ts';
 import type { RefundRequestRecord } from './requests.ts';
 import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
@@ -98,12 +99,25 @@ const tellFailed = async (
   if (moved?.status === 'failed' && failedEvent) await insertEvent(failedEvent(moved));
 };
 
-export function createSqlStore(driver: SqlDriver): Store {
-  const writes = createEventWrites(driver);
+export interface SqlStoreOptions {
+  /**
+   * This instance's clock, which the ledger's (ledger-clock.ts) is read against: the one the store's callers pass times
+   * from in production. Date.now unless given.
+   */
+  readonly now?: () => number;
+}
+
+export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: SqlStoreOptions = {}): Store {
+  // Lease and hold times go through the ledger's clock: instances on several machines judge them on one clock.
+  const clock = createLedgerClock(driver, localNow);
+  const writes = createEventWrites(driver, clock);
   const store: Store = {
     backend: driver.dialect,
 
-    migrate: () => runMigrations(driver),
+    async migrate() {
+      await runMigrations(driver);
+      await clock.read();
+    },
 
     async ping() {
       await driver.query(sql.ping);
@@ -182,15 +196,16 @@ export function createSqlStore(driver: SqlDriver): Store {
     },
 
     async acquireLease(name, holder, ttlMs, now) {
-      const rows = await driver.query(sql.acquireLease, [name, holder, now + ttlMs, now]);
-      return rows.length === 1;
+      const params = [name, holder, clock.at(now + ttlMs), clock.at(now)];
+      const [rows] = await clock.sequence([{ sql: sql.acquireLease, params }]);
+      return rows?.length === 1;
     },
 
     async releaseLease(name, holder) {
       await driver.run(sql.releaseLease, [name, holder]);
     },
 
-    purgeExpiredLeases: (before) => driver.run(sql.purgeExpiredLeases, [before]),
+    purgeExpiredLeases: (before) => driver.run(sql.purgeExpiredLeases, [clock.at(before)]),
 
     async takeOrder(lease, merchantUid, claim) {
       const claiming = claim
@@ -203,8 +218,11 @@ export function createSqlStore(driver: SqlDriver): Store {
           ]
         : [];
       // In this order on one connection: each statement sees what the ones before it committed.
-      const results = await driver.sequence([
-        { sql: sql.acquireLease, params: [lease.name, lease.holder, lease.now + lease.ttlMs, lease.now] },
+      const results = await clock.sequence([
+        {
+          sql: sql.acquireLease,
+          params: [lease.name, lease.holder, clock.at(lease.now + lease.ttlMs), clock.at(lease.now)],
+        },
         ...claiming,
         { sql: sql.getPayment, params: [merchantUid, merchantUid] },
         { sql: sql.listAttempts, params: [merchantUid] },
@@ -345,7 +363,7 @@ export function createSqlStore(driver: SqlDriver): Store {
 
     purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
 
-    ...createSqlOutbox(driver, writes),
+    ...createSqlOutbox(driver, writes, clock),
     ...createSqlWatch(driver, writes),
     ...createSqlRequests(driver, writes),
   };

@@ -1,0 +1,89 @@
+// Instances whose clocks disagree, on one PostgreSQL ledger: an order's lease and an outbox event's hold are judged on
+// the database server's clock, so an instance running 8 s (or 25 s) fast takes neither from another that holds it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createClock, createHarness } from '../test-support/harness.ts';
+import { useTempSchema } from '../test-support/postgres-schema.ts';
+import { createPostgresStore } from './postgres.ts';
+
+const url = useTempSchema('ledger_clock', 'proxy/store/ledger-clock.test.ts');
+
+if (url) {
+  describe('instances whose clocks disagree, on one PostgreSQL ledger', () => {
+    it("an instance 8 s fast waits for another's running refund of the order instead of sending its own beside it", async () => {
+      const a = await createHarness({ store: createPostgresStore({ url }) });
+      const fast = createClock(Date.now() + 8_000);
+      const b = await createHarness({
+        store: createPostgresStore({ url, now: fast.now }),
+        clock: fast,
+        fake: a.fake,
+      });
+      try {
+        const p = a.fake.addPayment({ merchant_uid: 'SKEW-1', amount: 20_000 });
+        // A's cancel takes 1.5 s at i'mport: A holds the order's lease (6 s, renewed every 2 s) all the while.
+        a.fake.inject({ kind: 'delay', route: 'cancel', ms: 1_500, times: 1 });
+        const first = a.cancel(
+          { merchant_uid: 'SKEW-1', cancel_request_amount: 1_000, reason: 'a' },
+          { key: 'skew-a' },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const second = await b.cancel(
+          { merchant_uid: 'SKEW-1', cancel_request_amount: 1_000, reason: 'b' },
+          { key: 'skew-b' },
+        );
+        const firstDone = await first;
+        // Had B taken the lease (A's expiry is 6 s ahead on A's clock, already past on B's), its cancel would have gone
+        // out beside A's with the same checksum, and A's would have been refused as CONSISTENCY_BROKEN.
+        assert.equal(firstDone.res.status, 200, JSON.stringify(firstDone.body));
+        assert.equal(second.res.status, 200, JSON.stringify(second.body));
+        assert.equal(a.fake.getPayment(p.imp_uid)?.cancel_amount, 2_000);
+        const attempts = await a.store.listAttempts('SKEW-1');
+        assert.deepEqual(
+          attempts.map((x) => [x.outcome, x.checksum]).sort(),
+          [
+            ['succeeded', 19_000],
+            ['succeeded', 20_000],
+          ],
+          'one after the other: the second was sent against what the first left',
+        );
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('an instance 25 s fast claims no event another instance holds (a 20 s hold), and claims it once the hold ends', async () => {
+      const now = Date.now();
+      const a = createPostgresStore({ url });
+      const b = createPostgresStore({ url, now: () => Date.now() + 25_000 });
+      try {
+        await a.migrate();
+        await b.migrate();
+        const id = `msg_skew_${now}`;
+        await a.insertEvent({
+          id,
+          type: 'refund.succeeded',
+          merchant_uid: 'SKEW-2',
+          data: { amount: 1_000 },
+          created_at: now,
+          dedupe_key: null,
+        });
+        const held = await a.claimDueEvents('holder-a', now, 20_000, 10);
+        assert.deepEqual(
+          held.map((e) => e.id),
+          [id],
+        );
+        assert.deepEqual(await b.claimDueEvents('holder-b', now + 25_000, 20_000, 10), [], 'held by A for 20 s more');
+        // 21 s later on the server's clock (46 s on B's), A's hold has ended and B takes the event over.
+        const later = await b.claimDueEvents('holder-b', now + 25_000 + 21_000, 20_000, 10);
+        assert.deepEqual(
+          later.map((e) => e.id),
+          [id],
+        );
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
+}
