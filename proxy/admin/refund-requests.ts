@@ -81,8 +81,11 @@ const bodyOf = async <T>(schema: v.GenericSchema<unknown, T>, c: Context): Promi
   return parsed.output;
 };
 
-/** A decision as the admin API answers it: the request (and, for an approval, its refund's own answer). */
-const answer = (decision: Decision) => {
+/**
+ * A decision as the admin API answers it: the request, as a row of the list with its order's currency (and, for an
+ * approval, its refund's own answer).
+ */
+const answer = async (deps: AppDeps, decision: Decision) => {
   if (decision.kind === 'not_found') {
     return { status: 404, body: failure('INVALID_REQUEST', 'There is no refund request with this id.').body };
   }
@@ -91,9 +94,11 @@ const answer = (decision: Decision) => {
     return { status, body };
   }
   const { request, refund } = decision;
+  const currency =
+    decision.currency ?? (await deps.store.orderCurrencies([request.merchant_uid])).get(request.merchant_uid) ?? null;
   return {
     status: 200,
-    body: { ok: true, request: adminRequestRow(request), ...(refund ? { refund: refund.body } : {}) },
+    body: { ok: true, request: { ...adminRequestRow(request), currency }, ...(refund ? { refund: refund.body } : {}) },
   };
 };
 
@@ -119,7 +124,7 @@ export const requestRoutes = (deps: AppDeps) =>
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await approveRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);
-      const { status, body: out } = answer(decision);
+      const { status, body: out } = await answer(deps, decision);
       c.header('Cache-Control', 'no-store');
       return c.json(out, status as ContentfulStatusCode);
     })
@@ -128,7 +133,7 @@ export const requestRoutes = (deps: AppDeps) =>
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await rejectRequest(deps, c.req.param('id'), body, decider);
       if (decision.kind === 'failed') c.set('errorCode', decision.code);
-      const { status, body: out } = answer(decision);
+      const { status, body: out } = await answer(deps, decision);
       c.header('Cache-Control', 'no-store');
       return c.json(out, status as ContentfulStatusCode);
     });

@@ -142,6 +142,7 @@ describe('deciding refund requests', () => {
     assert.equal(done.res.status, 200);
     assert.equal(done.body.request.status, 'refunded');
     assert.equal(done.body.request.approved_amount, 6000);
+    assert.equal(done.body.request.currency, 'KRW', "the request as the list shows it, its order's currency too");
     const seen = await h.view('A-1');
     assert.equal(seen.body.request.approved_amount, 6000, 'the customer sees what went back');
     assert.equal(seen.body.request.amount, 8000);
@@ -285,6 +286,7 @@ describe('deciding refund requests', () => {
     assert.equal(refused.body.refund.ok, false);
     assert.equal(refused.body.request.status, 'failed');
     assert.equal(refused.body.request.error_code, refused.body.refund.error.code);
+    assert.equal(refused.body.request.currency, 'KRW');
   });
 
   it('approves a failed request again: one more refund, under a key of its own, with the account still sealed', async () => {
@@ -358,6 +360,7 @@ describe('deciding refund requests', () => {
     const done = await reject(id, { reason: '사용 흔적이 있어요', allow_new_request: false });
     assert.equal(done.body.request.status, 'rejected');
     assert.equal(done.body.request.reject_reason, '사용 흔적이 있어요');
+    assert.equal(done.body.request.currency, 'KRW');
     const again = await ask(vbankAsk('A-4'));
     assert.equal(again.res.status, 409);
     assert.equal(again.body.error.code, 'REFUND_REQUEST_NOT_ALLOWED');

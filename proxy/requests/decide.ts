@@ -33,6 +33,8 @@ export type Decision =
       readonly kind: 'decided';
       readonly request: RefundRequestRecord;
       readonly refund?: Answer<CancelSuccess | ErrorAnswer>;
+      /** The order's payment's currency, when the refund read it (else the answer looks it up). */
+      readonly currency?: string;
     }
   | { readonly kind: 'not_found' }
   | Failure;
@@ -275,7 +277,8 @@ export const approveRequest = async (
     // In this approval's round (the claimed one), whichever round `after` shows.
     after = await failRound(deps, after, request.approvals, outcome.code);
   }
-  return { kind: 'decided', request: after, refund: toAnswer(outcome) };
+  const currency = outcome.kind === 'refunded' || outcome.kind === 'revoked' ? outcome.payment.currency : undefined;
+  return { kind: 'decided', request: after, refund: toAnswer(outcome), ...(currency ? { currency } : {}) };
 };
 
 const isLatest = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> =>
