@@ -91,6 +91,8 @@ export class DeskController implements ReactiveController {
   }
 
   #go(screen: Screen): void {
+    // What the last action came to belongs to the screen it was taken on, not to the next one.
+    this.message = '';
     this.screen = screen;
     this.focus = 'h2';
     this.#update();
@@ -181,14 +183,12 @@ export class DeskController implements ReactiveController {
     this.order = null;
     this.approve = { open: false, amount: String(row.amount), note: '', confirming: false, error: '' };
     this.reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
-    this.message = '';
     this.#go('request');
     await this.#loadOrder(row.merchant_uid);
   };
 
   openOrder = async (merchantUid: string): Promise<void> => {
     this.order = null;
-    this.message = '';
     this.#go('order');
     await this.#loadOrder(merchantUid);
   };

@@ -216,6 +216,10 @@ describe('<refund-desk> request', () => {
       '/staff/refund-requests/a/approve',
       '/staff/refund-requests/a/approve',
     ]);
+    // Said of this request: back on the list, the status line no longer says it.
+    await click(el, '목록으로');
+    await until(el, 'order-b');
+    expect($(el, '[part=status-line]')!.textContent!.trim()).to.equal('');
   });
 
   it('says when an approved refund is still being checked', async () => {
