@@ -86,7 +86,7 @@ for (const gw of GATEWAYS) {
       await dialog.getByLabel('환불 사유').selectOption({ label: '상품 불량·파손' });
       await dialog.getByRole('button', { name: '다음' }).click();
       await expectText(dialog, '45,000원을 환불할까요?');
-      await expectText(dialog, '신한은행 ****6789 (예금주 홍길동) 계좌로 입금돼요.');
+      await expectText(dialog, '신한은행 ****6789 (예금주 홍길동) 계좌로 환불돼요.');
       // KG Inicis, from the view's payout_estimate
       await expectText(dialog, '영업일 기준 1~2일 안에 입금돼요.');
       await screenshot(page, gw.shot('vbank-confirm'));

@@ -156,7 +156,7 @@ describe('<refund-button>', () => {
       expect($<HTMLInputElement>(el, '[name=account]')!.value).to.equal('110-123 4568400'); // letters never get in
       expect($(el, '[name=account]')!.getAttribute('aria-invalid')).to.equal('false'); // hyphens and spaces are fine
       await click(el, 'form [part=submit]');
-      await shows(el, '신한은행 ****8400 (예금주 홍길동) 계좌로 입금돼요.');
+      await shows(el, '신한은행 ****8400 (예금주 홍길동) 계좌로 환불돼요.');
       expect(textOf(el)).to.not.include('영업일'); // this payment's PG has no published estimate: no guess
       await press(el, ko.refund);
       await shows(el, ko.pending);

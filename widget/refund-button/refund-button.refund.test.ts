@@ -220,7 +220,7 @@ describe('<refund-button>', () => {
     for (const [estimate, line] of cases) {
       it(`says "${line}" on confirming and once done, from the payment's estimate`, async () => {
         const { confirm, done } = await refund('lang="ko"', estimate);
-        expect(confirm).to.include('신한은행 ****8400 (예금주 홍길동) 계좌로 입금돼요.').and.include(line);
+        expect(confirm).to.include('신한은행 ****8400 (예금주 홍길동) 계좌로 환불돼요.').and.include(line);
         expect(done).to.include(line);
         expect(done).to.not.include('접수');
       });

@@ -169,7 +169,7 @@ const TEXTS: Texts = {
   confirmTitle: ['{amount}을 환불할까요?', 'Refund {amount}?'],
   confirmBody: ['환불한 뒤에는 되돌릴 수 없어요.', "This can't be undone."],
   confirmAccount: [
-    '{bank} {account} (예금주 {holder}) 계좌로 입금돼요.',
+    '{bank} {account} (예금주 {holder}) 계좌로 환불돼요.',
     'It will be paid into {bank} {account} ({holder}).',
   ],
   refund: ['환불하기', 'Refund'],
