@@ -62,7 +62,7 @@ describe('POST /admin/grants', () => {
       [{ merchant_uid: 'ADM-1', ttl_seconds: 0 }, /ttl_seconds must be at least 1/],
       [{ merchant_uid: 'ADM-1', max_amount: -1 }, /max_amount/],
       [{ merchant_uid: 'ADM-1', jti: '' }, /jti is required/],
-      [{ merchant_uid: 'x'.repeat(41) }, /merchant_uid must be at most 40 characters/],
+      [{ merchant_uid: 'x'.repeat(129) }, /merchant_uid must be at most 128 characters/],
       [{}, /merchant_uid is required/],
       [{ merchant_uid: 'ADM-1', sub: 'ADM-2' }, /sub/],
     ];

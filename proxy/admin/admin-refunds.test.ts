@@ -302,6 +302,6 @@ describe('GET /admin/payments/:merchant_uid', () => {
     );
     const listed = (await json(await admin('/admin/refunds?merchant_uid=LED-1'))).data;
     assert.deepEqual(body.attempts, [...listed].reverse(), 'the same rows as the list');
-    assert.equal((await admin(`/admin/payments/${'x'.repeat(41)}`)).status, 400);
+    assert.equal((await admin(`/admin/payments/${'x'.repeat(129)}`)).status, 400);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { sign, verify } from 'hono/jwt';
 import * as v from 'valibot';
+import { TEXT_RULES } from '../../shared/schemas/field-rules.ts';
 
 /** What a verified grant allows. */
 export interface Grant {
@@ -33,7 +34,7 @@ export type GrantMode = (typeof GRANT_MODES)[number];
 
 const ClaimsSchema = v.pipe(
   v.object({
-    sub: v.pipe(v.string(), v.minLength(1), v.maxLength(40)),
+    sub: v.pipe(v.string(), v.minLength(1), v.maxLength(TEXT_RULES.merchant_uid.max)),
     exp: v.pipe(v.number(), v.integer()),
     iat: v.optional(v.pipe(v.number(), v.integer())),
     max_amount: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),

@@ -1,6 +1,7 @@
 // The proxy's routes on PortOne V2 (the harness over the fake V2): refunds of each kind, V2's refusals in our codes,
 // idempotency at PortOne, a REQUESTED cancel settled by V2's signed webhook, and webhooks that do not verify.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { CancelSuccessSchema } from '../../shared/schemas/answers.ts';
@@ -55,6 +56,27 @@ describe('refunds on PortOne V2', () => {
     const [sent] = cancels();
     assert.deepEqual(sent?.body, { reason: '단순 변심', requester: 'CUSTOMER', currentCancellableAmount: 10000 });
     assert.equal(sent?.idempotencyKey, '"refund-button:key:customer:ORD-1:key-ord-1-000001"');
+  });
+
+  it("refunds a payment whose id is made as PortOne's own guide makes it (payment-<uuid>: 44 characters)", async () => {
+    await setup();
+    const id = `payment-${randomUUID()}`;
+    assert.equal(id.length, 44);
+    fake.addPayment({ paymentId: id, total: 10000 });
+    const view = await h.view(id);
+    assert.equal(view.res.status, 200, JSON.stringify(view.body));
+    assert.equal(view.body.cancelable_amount, 10000);
+    const { res, body } = await h.cancel(
+      { merchant_uid: id, cancel_request_amount: 4000, reason: 'r' },
+      { key: 'K-44-00000001' },
+    );
+    assert.equal(res.status, 200, JSON.stringify(body));
+    assert.equal(body.cancelable_amount, 6000);
+    // A cancel made in PortOne's console reaches the ledger through V2's signed webhook.
+    assert.equal((await cancelBehindOurBack(id, { reason: 'console', amount: 1000 })).status, 200);
+    await fake.flushWebhooks();
+    await h.settled();
+    assert.equal((await h.store.getPayment(id))?.cancel_amount, 5000);
   });
 
   it("shows the tax-free part still refundable, and forwards the grant's split as taxFreeAmount/vatAmount", async () => {

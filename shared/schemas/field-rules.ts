@@ -29,8 +29,12 @@ export interface TextRule {
 
 /** The text fields of a refund request, by their name in it. */
 export const TEXT_RULES = {
-  /** The merchant's order id, as i'mport stores it (plain text: PostgreSQL cannot even store a NUL). */
-  merchant_uid: { min: 1, max: 40, plain: true },
+  /**
+   * The merchant's order id (plain text: PostgreSQL cannot even store a NUL): i'mport's merchant_uid (at most 40) or
+   * PortOne V2's paymentId, for which V2 sets no limit and whose own guide makes 44-character ones
+   * (`payment-${crypto.randomUUID()}`). An id longer than i'mport keeps is simply not found there.
+   */
+  merchant_uid: { min: 1, max: 128, plain: true },
   /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
   reason: { min: 1, max: 256, plain: true },
   /** The name on the refund account. */

@@ -11,7 +11,7 @@ const { merchant_uid, reason, refund_holder, refund_bank, refund_account, refund
 /** Said of a text with a control character, a bidi override or an unpaired surrogate; never quotes the text. */
 export const NOT_PLAIN_TEXT = 'must not contain control characters, bidirectional overrides or unpaired surrogates';
 
-/** The merchant's order id, as i'mport stores it (≤ 40 characters); plain text (a NUL cannot even be stored). */
+/** The merchant's order id: i'mport's merchant_uid or PortOne V2's paymentId (field-rules.ts); plain text. */
 export const MerchantUidSchema = v.pipe(
   v.string(),
   v.trim(),
