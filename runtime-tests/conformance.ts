@@ -168,7 +168,7 @@ export const runConformance = (runtime: RuntimeName): void => {
       it('refuses to start without DATABASE_URL, saying the ledger here is PostgreSQL', async () => {
         const { DATABASE_URL: _unset, ...env } = proxyEnv(stack.served.url, stack.ledger.url);
         const refused = await startRefused(runtime, env);
-        // A process stops with code 1; a Worker has no start-up, so it answers every request with the message.
+        // A process stops with code 1; a Worker has no start-up, so it answers every request 500 and logs the message.
         assert.equal(refused.code, runtime === 'workerd' ? 500 : 1, refused.text);
         assert.match(
           refused.text,

@@ -13,12 +13,14 @@ import { ConfigError, type Env, parseConfig } from '../config.ts';
 import { failure } from '../errors.ts';
 import { consoleLog as log } from '../log-line.ts';
 import { housekeep } from '../refunds/housekeeping.ts';
+import { WIDGET_FILES } from '../routes/widget.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Store } from '../store/store.ts';
 import { cloudflareClientIp } from './cloudflare-client-ip.ts';
 import { portablePieces } from './portable.ts';
+import { migratePostgres } from './start-up-error.ts';
 
 /** The part of the Workers ExecutionContext this entry uses. */
 interface WorkerContext {
@@ -31,6 +33,8 @@ type Bindings = Readonly<Record<string, unknown>>;
 interface RequestScope {
   driver: SqlDriver | null;
   readonly kept: Promise<unknown>[];
+  /** The ledger could not be opened: its connection is closed at once, its retries stopped. */
+  unopened?: true;
 }
 
 // Work after an answer stays in its request's scope: ctx.waitUntil keeps it, and its connection, alive.
@@ -88,6 +92,7 @@ interface Isolate {
   /** The background pass: the merchant webhooks' due deliveries (when configured) and the attention check. */
   readonly outbox: BackgroundPass;
   readonly ledger: Store;
+  readonly databaseUrl: string;
   migrated: boolean;
 }
 
@@ -100,7 +105,7 @@ const build = (bindings: Bindings): Isolate => {
   const ledger = createSqlStore(requestScopedDriver(config.database.url));
   const pieces = { ...portablePieces, store: ledger, clientIp: cloudflareClientIp, background, log };
   const { app, outbox } = buildProxyWithOutbox(config, pieces);
-  return { app, outbox, ledger, migrated: false };
+  return { app, outbox, ledger, databaseUrl: config.database.url, migrated: false };
 };
 
 /** The isolate's app and ledger, built on the first event; the ConfigError (logged) when the configuration is bad. */
@@ -116,18 +121,27 @@ const isolateFor = (bindings: Bindings): Isolate | ConfigError => {
 
 /**
  * Migrates the ledger on every event until once it succeeds (migrations are safe to run concurrently); no promise is
- * shared between events, since one event cannot wait on another's I/O in workerd.
+ * shared between events, since one event cannot wait on another's I/O in workerd. Bounded as the other entries' start
+ * is (DATABASE_URL's connect_timeout, 30 s unless set): the driver retries a server that hangs up without end (a TLS
+ * handshake workerd refuses, a certificate it does not trust), and the event would never be answered while its
+ * connection's retries went on; past the deadline the event answers 503 and its connection is closed.
  */
 const migrated = async (current: Isolate): Promise<boolean> => {
   if (current.migrated) return true;
   try {
-    await current.ledger.migrate();
+    await migratePostgres(current.ledger, current.databaseUrl);
     current.migrated = true;
   } catch (error) {
-    log({ level: 'error', msg: 'ledger unavailable', operation: 'migrate', error: String(error) });
+    // migratePostgres names DATABASE_URL by its host, without its password.
+    log({ level: 'error', msg: 'ledger unavailable', operation: 'migrate', error: (error as Error).message });
   }
   return current.migrated;
 };
+
+const SCRIPT_PATHS = new Set(WIDGET_FILES.map((file) => `/${file}`));
+
+/** The widget's and the console's scripts: built into the bundle, served without the ledger (a shop's page loads them). */
+const needsNoLedger = (request: Request): boolean => SCRIPT_PATHS.has(new URL(request.url).pathname);
 
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -137,18 +151,26 @@ const EVERY_MINUTE = '* * * * *';
 
 const LEDGER_DOWN = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
 
+// Public: anyone's request gets it. What to fix is in the log (wrangler tail), where a value may be named.
+const CONFIG_BROKEN =
+  "The refund proxy's configuration is incomplete or invalid; its log names what to fix. See docs/runtimes.md.";
+
 export default {
   async fetch(request: Request, bindings: Bindings, ctx: WorkerContext): Promise<Response> {
     const current = isolateFor(bindings);
-    if (current instanceof ConfigError) return answer(failure('INTERNAL', `${current.message}\nSee docs/runtimes.md.`));
+    if (current instanceof ConfigError) return answer(failure('INTERNAL', CONFIG_BROKEN));
     const scope: RequestScope = { driver: null, kept: [] };
     return scopes.run(scope, async () => {
       try {
-        if (!(await migrated(current))) return answer(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN));
+        if (!needsNoLedger(request) && !(await migrated(current))) {
+          scope.unopened = true;
+          return answer(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN));
+        }
         return await current.app.fetch(request);
       } finally {
-        // The connection closes only after the work that follows the answer (the lease's release, say) is done.
-        ctx.waitUntil(keptSettled(scope).then(() => scope.driver?.close()));
+        // The connection closes only after the work that follows the answer (the lease's release, say) is done; one
+        // that never opened at once, or the driver would go on retrying it (thousands of times a second on workerd).
+        ctx.waitUntil(keptSettled(scope).then(() => scope.driver?.close(scope.unopened ? 0 : undefined)));
       }
     });
   },
@@ -167,13 +189,16 @@ export default {
     const scope: RequestScope = { driver: null, kept: [] };
     const round = scopes.run(scope, async () => {
       try {
-        if (!(await migrated(current))) return;
+        if (!(await migrated(current))) {
+          scope.unopened = true;
+          return;
+        }
         await current.outbox.runDue();
         if (controller.cron !== EVERY_MINUTE) await housekeep({ store: current.ledger, now: Date.now, log });
       } finally {
         // What the run kept: the delivery of an event it wrote itself (attention.needed for an event it failed).
         await keptSettled(scope);
-        await scope.driver?.close();
+        await scope.driver?.close(scope.unopened ? 0 : undefined);
       }
     });
     ctx.waitUntil(round);

@@ -71,7 +71,7 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
       const box = await sql.begin(async (tx) => ({ value: await fn(executorOn(tx)) }));
       return box.value;
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: (graceSeconds = 5) => sql.end({ timeout: graceSeconds }),
   };
 }
 

@@ -35,5 +35,9 @@ export interface SqlDriver extends SqlExecutor {
    * itself may wait for this transaction to end.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
+  /**
+   * Closes the connections once their statements have run, waiting at most `graceSeconds` (5 unless given; 0: at
+   * once, as for a connection that never opened and is still being retried).
+   */
+  close(graceSeconds?: number): Promise<void>;
 }
