@@ -3,6 +3,7 @@
 // event that fails asks for nothing more; with webhooks off, the warn line alone, once, across restarts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
@@ -72,6 +73,42 @@ describe('attention.needed for an attempt left unsettled', () => {
     await pass(h, 31_000);
     assert.equal(attentionPosts(receiver).length, 1, 'told once');
     assert.equal(warnLines(h).length, 1);
+  });
+});
+
+describe('a cancel PortOne V2 accepted to finish later (REQUESTED)', () => {
+  let portone: FakePortOne;
+  const startV2 = webhookStacks({
+    secret: newWebhookSecret(),
+    retryDelaysMs: SCHEDULE,
+    harness: (options) => {
+      portone = createFakePortOne({ cancelMode: 'REQUESTED' });
+      return createHarness({
+        ...options,
+        portone,
+        config: { ...options.config, attentionAfterSeconds: AFTER_SECONDS },
+      });
+    },
+  });
+
+  it('is not told at ATTENTION_AFTER (the gateway has it); told once if still unfinished a week after it started', async () => {
+    const { h, receiver } = await startV2();
+    portone.addPayment({ paymentId: 'AT-V2', total: 10_000 });
+    await h.view('AT-V2');
+    const asked = await h.cancel({ merchant_uid: 'AT-V2', cancel_request_amount: 4000, reason: 'x' }, { key: 'k-v2' });
+    assert.equal(asked.body.accepted, true, JSON.stringify(asked.body));
+    await pass(h, 61_000);
+    await pass(h, 24 * 3600_000);
+    assert.equal(attentionPosts(receiver).length, 0, 'a day on, still finishing at PortOne: nothing to tell');
+    assert.equal(warnLines(h).length, 0);
+    assert.equal(await h.store.countUnsettledAttempts(), 1, 'still counted as not settled on /metrics');
+    await pass(h, 6 * 24 * 3600_000);
+    const posts = attentionPosts(receiver);
+    assert.deepEqual(
+      posts.map((p) => [p.parsed.data.reason, p.parsed.data.merchant_uid, p.parsed.data.outcome]),
+      [['attempt_unsettled', 'AT-V2', 'unknown']],
+      'a week on, unfinished: told once',
+    );
   });
 });
 

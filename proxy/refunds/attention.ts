@@ -1,6 +1,7 @@
 /**
  * @module createAttention(): tells the operator, once, of what will not fix itself: a refund attempt still unsettled
- * ATTENTION_AFTER seconds after it started (and after a look at its order, which settles most), and a merchant event
+ * ATTENTION_AFTER seconds after it started (and after a look at its order, which settles most; a cancel the gateway
+ * accepted to finish later, only a week after), and a merchant event
  * marked failed after its last retry. Each is an `attention.needed` event to the merchant's webhook (when configured)
  * and a warn log line, flagged in the ledger so that neither repeats, across restarts and instances. Run from the
  * entries' background schedule, never on the refund path.
@@ -16,6 +17,13 @@ export const DEFAULT_ATTENTION_AFTER_SECONDS = 600;
 
 /** How often the background schedule looks for attempts left unsettled (it ticks more often than that). */
 export const ATTENTION_CHECK_INTERVAL_MS = 30_000;
+
+/**
+ * How long a cancel the gateway accepted to finish later (PortOne V2's REQUESTED: a virtual account's refund is a
+ * transfer of one or two business days) may stay unfinished before anyone is told: it is not stuck, the gateway has it
+ * and will say how it ends. Told after ATTENTION_AFTER, every such refund would page an operator for nothing.
+ */
+export const ACCEPTED_ATTENTION_AFTER_MS = 7 * 24 * 3600 * 1000;
 
 /** How many of each a check handles; the rest wait for the next check. */
 const BATCH = 100;
@@ -123,7 +131,9 @@ export const createAttention = (deps: AttentionDeps): Attention => {
     guarded('sweep', async () => {
       let told = false;
       const before = deps.now() - deps.afterMs;
-      let attempts = await store.unsettledAttemptsToFlag(before, BATCH);
+      const acceptedBefore = deps.now() - Math.max(deps.afterMs, ACCEPTED_ATTENTION_AFTER_MS);
+      const toFlag = () => store.unsettledAttemptsToFlag(before, BATCH, acceptedBefore);
+      let attempts = await toFlag();
       const { settle } = deps;
       if (settle && attempts.length > 0) {
         // Looked at first, as a customer's view would: only what that look cannot settle is told. A few orders a check,
@@ -132,7 +142,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
         const orders = [...new Set(attempts.map((a) => a.merchant_uid))].slice(0, LOOKS_PER_CHECK);
         const looks = await Promise.all(orders.map(async (uid) => [uid, await settle(uid)] as const));
         const looked = new Set(looks.flatMap(([uid, how]) => (how === 'looked' ? [uid] : [])));
-        attempts = (await store.unsettledAttemptsToFlag(before, BATCH)).filter((a) => looked.has(a.merchant_uid));
+        attempts = (await toFlag()).filter((a) => looked.has(a.merchant_uid));
       }
       for (const attempt of attempts)
         told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;

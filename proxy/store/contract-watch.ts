@@ -68,6 +68,28 @@ export function watchContract(stores: () => StorePair): void {
       assert.ok(!(await b.toldUnsettledOrders(1000)).includes(older.merchant_uid), 'settled: not looked at again');
     });
 
+    it('lists an attempt the gateway accepted to finish later (a cancellation id) only when it is older still', async () => {
+      const { a, b } = stores();
+      const base = LONG_AGO + 100_000;
+      const plain = anAttempt({ started_at: base });
+      const accepted = anAttempt({ started_at: base + 1 });
+      for (const start of [plain, accepted]) await a.insertAttempt(start);
+      await a.finishAttempt(accepted.id, aFinish({ outcome: 'unknown', refunded: null, cancellation_id: unique('c') }));
+      const ours = (attempts: readonly { id: string }[]) =>
+        attempts.map((attempt) => attempt.id).filter((id) => id === plain.id || id === accepted.id);
+      assert.deepEqual(ours(await b.unsettledAttemptsToFlag(base + 5_000, 1000, base)), [plain.id]);
+      assert.deepEqual(ours(await b.unsettledAttemptsToFlag(base + 5_000, 1000, base + 5_000)), [
+        plain.id,
+        accepted.id,
+      ]);
+      assert.deepEqual(
+        ours(await b.unsettledAttemptsToFlag(base + 5_000, 1000)),
+        [plain.id, accepted.id],
+        'by default',
+      );
+      for (const { id } of [plain, accepted]) await a.flagAttention(attentionKey.attempt(id), T0, null);
+    });
+
     it('counts pending events and says when the one waiting longest was queued', async () => {
       const { a, b } = stores();
       const start = await b.pendingEvents();

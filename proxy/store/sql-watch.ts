@@ -17,6 +17,7 @@ const UNSETTLED = `(outcome IS NULL OR outcome = 'unknown')`;
 const watchSql = {
   countUnsettled: `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM refund_attempts WHERE ${UNSETTLED}`,
   unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
+      AND (cancellation_id IS NULL OR started_at < ?)
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
     ORDER BY started_at, seq LIMIT ?`,
   // At random: orders that stay unsettleable (a gateway down for days) must not take every look from the others.
@@ -40,8 +41,9 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
     return row ? num(row, 'n') : 0;
   },
 
-  async unsettledAttemptsToFlag(startedBefore, limit) {
-    return (await driver.query(watchSql.unsettledToFlag, [startedBefore, limit])).map(decodeAttempt);
+  async unsettledAttemptsToFlag(startedBefore, limit, acceptedStartedBefore = startedBefore) {
+    const params = [startedBefore, acceptedStartedBefore, limit];
+    return (await driver.query(watchSql.unsettledToFlag, params)).map(decodeAttempt);
   },
 
   async toldUnsettledOrders(limit) {

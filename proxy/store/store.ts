@@ -226,8 +226,12 @@ export interface Store extends OutboxStore, RequestStore {
 
   /** Attempts not ended, or ended with an unknown outcome (both wait to be settled). */
   countUnsettledAttempts(): Promise<number>;
-  /** Unsettled attempts started before `startedBefore` and not yet flagged (attentionKey.attempt), oldest first. */
-  unsettledAttemptsToFlag(startedBefore: number, limit: number): Promise<Attempt[]>;
+  /**
+   * Unsettled attempts started before `startedBefore` and not yet flagged (attentionKey.attempt), oldest first; of
+   * those the gateway accepted to finish later (a cancellation id, PortOne V2's REQUESTED), only the ones started before
+   * `acceptedStartedBefore` (`startedBefore` unless given).
+   */
+  unsettledAttemptsToFlag(startedBefore: number, limit: number, acceptedStartedBefore?: number): Promise<Attempt[]>;
   /** Up to `limit` orders, picked at random, with an attempt still unsettled after it was told of (flagged). */
   toldUnsettledOrders(limit: number): Promise<string[]>;
 
