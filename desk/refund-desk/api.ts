@@ -97,7 +97,8 @@ export type Page<T> = { data: T[]; next_cursor: string | null };
 export const ApprovedSchema = v.object({
   ok: v.literal(true),
   request: RequestRowSchema,
-  refund: v.optional(v.unknown()),
+  // The refund's own answer; `accepted`: the gateway took it to finish later (PortOne V2's REQUESTED).
+  refund: v.optional(v.looseObject({ ok: v.boolean(), accepted: v.optional(v.boolean()) })),
 });
 export type Approved = v.InferOutput<typeof ApprovedSchema>;
 export const RejectedSchema = v.object({ ok: v.literal(true), request: RequestRowSchema });

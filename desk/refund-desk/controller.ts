@@ -250,7 +250,7 @@ export class DeskController implements ReactiveController {
       const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
       this.#replace(answer.request);
       this.approve = { ...this.approve, open: false, confirming: false };
-      this.message = this.#approvalSaid(answer.request, amount);
+      this.message = this.#approvalSaid(answer.request, amount, answer.refund?.accepted === true);
       this.focus = 'h2';
       this.host.dispatchEvent(new DeskApprovedEvent(answer));
       void this.#loadOrder(request.merchant_uid);
@@ -335,14 +335,17 @@ export class DeskController implements ReactiveController {
   }
 
   /** What an approval's answer says happened: the request ends refunded, failed (nothing refunded) or still approved. */
-  #approvalSaid(request: RequestRow, amount: number): string {
+  /** What an approval came to; `accepted`: its refund the gateway took to finish later, known, not unknown. */
+  #approvalSaid(request: RequestRow, amount: number, accepted = false): string {
     const { s, uiLang } = this.host;
     if (request.status === 'failed') {
       this.failedWaiting = true;
       return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
     }
-    if (request.status === 'approved') return s.approvedUnknown;
-    return fill(s.approved, { amount: money(amount, uiLang, this.currency) });
+    const shown = money(amount, uiLang, this.currency);
+    if (request.status === 'approved')
+      return accepted ? fill(s.approvedAccepted, { amount: shown }) : s.approvedUnknown;
+    return fill(s.approved, { amount: shown });
   }
 
   /** The request as it now stands, on its screen and in the queue. */

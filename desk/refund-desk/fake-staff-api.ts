@@ -105,7 +105,8 @@ export interface FakeStaffApi {
   /** Holds the next call's answer until this settles (to have two reads of a list in flight at once). */
   holdNext: Promise<void> | null;
   /** Where the next approval's request ends: refunded (the default), failed (the PG refused) or approved (unknown). */
-  approvalEndsAs: 'refunded' | 'failed' | 'approved';
+  /** `accepted`: left approved, its refund taken by the gateway to finish later (PortOne V2's REQUESTED). */
+  approvalEndsAs: 'refunded' | 'failed' | 'approved' | 'accepted';
   uninstall(): void;
 }
 
@@ -162,11 +163,17 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
       const now = Math.floor(Date.now() / 1000);
       if (decide[2] === 'approve') {
         const amount = (call.body?.amount as number | undefined) ?? row.amount;
-        const status = fake.approvalEndsAs;
+        const ends = fake.approvalEndsAs;
+        const status = ends === 'accepted' ? 'approved' : ends;
         const error_code = status === 'failed' ? 'PG_PROVIDER' : null;
         // As the proxy keeps it: `amount` stays what was asked, `approved_amount` what staff approved.
         Object.assign(row, { status, approved_amount: amount, decided_at: now, decided_by: 'staff-7', error_code });
-        const refund = status === 'refunded' ? { ok: true, refunded: amount } : { ok: false, error: { code: 'X' } };
+        const refund =
+          ends === 'refunded'
+            ? { ok: true, refunded: amount }
+            : ends === 'accepted'
+              ? { ok: true, refunded: amount, pending: true, accepted: true }
+              : { ok: false, error: { code: 'X' } };
         return json({ ok: true, request: row, refund });
       }
       Object.assign(row, {

@@ -232,6 +232,27 @@ describe('<refund-desk> request', () => {
     await until(el, "Approved. The refund's outcome is not known yet and is being checked. Check again shortly.");
   });
 
+  it('says the gateway accepted an approved refund to finish later, not that its outcome is unknown', async () => {
+    for (const [lang, said] of [
+      ['ko', '승인했어요. 결제사가 45,000원 환불을 접수했어요. 결제사 처리가 끝나면 환불됨으로 바뀌어요.'],
+      [
+        'en',
+        'Approved. The gateway accepted the refund of ₩45,000; it shows as refunded once the gateway finishes it.',
+      ],
+    ] as const) {
+      const el = await desk([request('a', 3)], [], { lang });
+      await click(el, lang === 'ko' ? '열기' : 'Open');
+      api.approvalEndsAs = 'accepted';
+      const approve = lang === 'ko' ? '승인' : 'Approve';
+      await click(el, approve);
+      await click(el, approve);
+      await click(el, lang === 'ko' ? '환불하기' : 'Refund');
+      await until(el, said);
+      expect(text(el)).to.not.include(lang === 'ko' ? '알 수 없어' : 'not known');
+      api.uninstall();
+    }
+  });
+
   it('says when an approval is already running (REFUND_IN_PROGRESS)', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
