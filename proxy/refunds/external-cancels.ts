@@ -32,8 +32,12 @@ export const recordExternalCancels = async (
   // waiting on its approval (which may never end) does not wait the others: its own entry, which carries its words, is
   // passed over below instead.
   const waiting = all.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid);
-  // Nor does one whose answer was lost on such a payment (settle.ts mayBeApprovedLater), held as long.
-  if (waiting.some((a) => !isAcceptedUnshown(a, payment) && !mayBeApprovedLater(a, payment))) return;
+  // Nor does one whose answer was lost on such a payment (settle.ts mayBeApprovedLater), held as long; nor one the
+  // gateway accepted under an id of its own (PortOne V2's REQUESTED, for a business day or two on a virtual account):
+  // its entry is known by that id (claimedIds), so any other is someone else's, told now rather than days later.
+  const blocks = (a: Attempt) =>
+    a.cancellation_id === null && !isAcceptedUnshown(a, payment) && !mayBeApprovedLater(a, payment);
+  if (waiting.some(blocks)) return;
   const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
   const ours = claimedIds(mine);
   // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry

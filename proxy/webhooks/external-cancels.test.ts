@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFakeIamport, type FakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
+import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { consoleRace, notifyOf } from '../test-support/iamport-side.ts';
 import { patchPayments, rewriteAnswers, withFetch } from '../test-support/rewrite-answers.ts';
@@ -342,6 +343,58 @@ describe("i'mport's history entries without their cancellation_id", () => {
         ['refund.succeeded', 3000],
         ['payment.cancelled_externally', 2000],
         ['payment.cancelled_externally', 1000],
+      ],
+    );
+  });
+});
+
+/** The fake PortOne V2 the next v2Start() uses; its cancels are accepted to finish later (REQUESTED). */
+let portone: FakePortOne | undefined;
+const v2Start = webhookStacks({
+  secret: newWebhookSecret(),
+  retryDelaysMs: [5_000],
+  harness: (options) => {
+    portone = createFakePortOne({ cancelMode: 'REQUESTED' });
+    return createHarness({ ...options, portone });
+  },
+});
+
+describe('payment.cancelled_externally on PortOne V2', () => {
+  it("a console cancel while a refund of ours is REQUESTED: told at once, then our refund's own event once it ends", async () => {
+    const { h, receiver } = await v2Start();
+    const fake = portone!;
+    fake.addPayment({ paymentId: 'V2-EXT', total: 30_000 });
+    await h.view('V2-EXT');
+    const ours = await h.cancel(
+      { merchant_uid: 'V2-EXT', cancel_request_amount: 10_000, reason: '단순 변심' },
+      {
+        key: 'k-v2-ext',
+      },
+    );
+    assert.equal(ours.body.accepted, true, JSON.stringify(ours.body));
+    const ourId = (await h.store.listAttempts('V2-EXT'))[0]?.cancellation_id;
+    // The shop's staff cancel 5,000 in PortOne's console; PortOne finishes that one at once.
+    const console = await fake.fetch('https://api.portone.io/payments/V2-EXT/cancel', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}` },
+      body: JSON.stringify({ reason: 'console', amount: 5_000 }),
+    });
+    assert.equal(console.status, 200);
+    const consoleId = fake.getPayment('V2-EXT')?.cancellations.find((c) => c.id !== ourId)?.id ?? '';
+    fake.settleCancellation('V2-EXT', consoleId, 'SUCCEEDED');
+    await h.view('V2-EXT');
+    assert.deepEqual(
+      (await received(h, receiver)).map((e) => [e.type, e.data.cancel_amount, e.data.sequence]),
+      [['payment.cancelled_externally', 5_000, 1]],
+      "told while ours is still finishing, and ours is not taken for someone else's",
+    );
+    fake.settleCancellation('V2-EXT', ourId ?? '', 'SUCCEEDED');
+    await h.view('V2-EXT');
+    assert.deepEqual(
+      (await received(h, receiver)).map((e) => [e.type, e.data.sequence]),
+      [
+        ['payment.cancelled_externally', 1],
+        ['refund.succeeded', 2],
       ],
     );
   });
