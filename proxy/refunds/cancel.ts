@@ -232,9 +232,12 @@ const refund = async (
     return rejectLocally(fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.'), null);
   }
   if (loaded.kind === 'unavailable') return cannotLoad(loaded);
+  // Whether `loaded` is i'mport's copy as of now: an order the ledger did not hold, or a marked row, was just read.
+  let fresh = !order.payment || order.payment.needs_sync;
   if (attempts.some(isUnsettled)) {
     // A marked row was just re-read by loadPayment; only an unmarked one needs i'mport's copy now.
     if (!order.payment?.needs_sync) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    fresh = true;
     if (loaded.kind !== 'ok') {
       return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     }
@@ -248,6 +251,14 @@ const refund = async (
     if (loaded.kind !== 'ok') {
       return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
     }
+    fresh = true;
+  }
+  if (!fresh && req.checksum !== undefined && !sameAmount(req.checksum, refundableNow(loaded.payment))) {
+    // The caller's balance is not the ledger's: the ledger's copy may be the stale one (a cancel made elsewhere that no
+    // webhook told of yet). i'mport is asked before anything is refused, so a refusal carries the balance as it is, and
+    // a checksum that matches it goes ahead; i'mport unreachable, the ledger's copy answers as before.
+    const reread = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (reread.kind === 'ok') loaded = reread;
   }
   const payment = loaded.payment;
   // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.

@@ -143,4 +143,21 @@ describe('the checksum of POST /payments/cancel', () => {
     assert.deepEqual([stale.res.status, stale.body.cancelable_amount], [409, 8000]);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, "the console's alone");
   });
+
+  it("a checksum the ledger's copy does not match asks i'mport first: the console's cancel no webhook told of", async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'CS-NEW', amount: 10_000 });
+    await h.view('CS-NEW');
+    // Made in i'mport's console, and no webhook came: the ledger still shows 10,000 refundable.
+    await cancelAtIamport(h, p.imp_uid, 2000);
+    await cancelAtIamport(h, p.imp_uid, 1000);
+    const old = await h.cancel({ ...ask('CS-NEW', 9000), cancel_request_amount: 1000 }, { key: 'cs-new-1' });
+    refusedAsStale(old, 7000); // i'mport's balance, not the ledger's 10,000
+    assert.equal(h.fake.count('cancel'), 2, 'nothing sent for it');
+    // The shop's server knew the balance i'mport has: its refund goes ahead, with that checksum.
+    const right = await h.cancel({ ...ask('CS-NEW', 7000), cancel_request_amount: 1000 }, { key: 'cs-new-2' });
+    assert.equal(right.res.status, 200, JSON.stringify(right.body));
+    assert.equal(right.body.cancelable_amount, 6000);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000);
+  });
 });
