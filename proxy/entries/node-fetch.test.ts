@@ -73,6 +73,31 @@ describe('nodeFetch()', () => {
     assert.equal(connections.size, 1);
   });
 
+  it("lets an idle connection go a second before the server's own keep-alive timeout, never racing its close", async () => {
+    // The server closes an idle connection after 2.5 s and says so (`Keep-Alive: timeout=2`), as Node's own do
+    // (5 s): a call sent on it just as it closes fails with "socket hang up" (a webhook attempt lost, or worse, a
+    // cancel whose outcome is then unknown). Dropped a second before the hint, a call after 1.3 s idle opens another.
+    const ports = new Set<number>();
+    const brief = http.createServer((req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.end('ok');
+    });
+    brief.keepAliveTimeout = 2_500;
+    await new Promise<void>((resolve) => brief.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(brief.address() as AddressInfo).port}/`;
+    try {
+      await (await fetch(url, { method: 'GET', headers: {}, signal: signal() })).text();
+      await (await fetch(url, { method: 'GET', headers: {}, signal: signal() })).text();
+      assert.equal(ports.size, 1, 'reused while fresh');
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      await (await fetch(url, { method: 'GET', headers: {}, signal: signal() })).text();
+      assert.equal(ports.size, 2, 'not reused once within a second of the server closing it');
+    } finally {
+      brief.closeAllConnections();
+      brief.close();
+    }
+  });
+
   it('rejects with an AbortError when the signal times out', async () => {
     await assert.rejects(fetch(`${base}/slow`, { method: 'GET', headers: {}, signal: AbortSignal.timeout(50) }), {
       name: 'AbortError',

@@ -17,9 +17,16 @@ export interface NodeFetch extends FetchLike {
   close(): void;
 }
 
+/** How long an idle keep-alive connection is kept when the server gives no hint: under nginx's default (75 s). */
+const IDLE_MS = 30_000;
+
 export const createNodeFetch = (): NodeFetch => {
-  // Keep-alive, as `fetch` does: a new TCP (and TLS) connection per call would cost far more than it saves.
-  const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  // Keep-alive, as `fetch` does: a new TCP (and TLS) connection per call would cost far more than it saves. An idle
+  // connection is let go a second before the server's own keep-alive timeout (its `Keep-Alive: timeout=` hint) or
+  // after IDLE_MS: a call sent on a connection the server is closing fails ("socket hang up"), a webhook attempt lost
+  // or a cancel whose outcome is then unknown. Node's agent reads the hint only when it has a timeout of its own.
+  const options = { keepAlive: true, timeout: IDLE_MS };
+  const agents = { http: new http.Agent(options), https: new https.Agent(options) };
 
   const request = (url: string, init: FetchInit): Promise<FetchedResponse> =>
     new Promise((resolve, reject) => {
