@@ -334,8 +334,10 @@ export class DeskController implements ReactiveController {
     this.focus = 'h2';
   }
 
-  /** What an approval's answer says happened: the request ends refunded, failed (nothing refunded) or still approved. */
-  /** What an approval came to; `accepted`: its refund the gateway took to finish later, known, not unknown. */
+  /**
+   * What an approval's answer says happened: the request ends refunded, failed (nothing refunded) or still approved;
+   * still approved with `accepted`, the gateway took its refund to finish later (known, unlike an unknown outcome).
+   */
   #approvalSaid(request: RequestRow, amount: number, accepted = false): string {
     const { s, uiLang } = this.host;
     if (request.status === 'failed') {
