@@ -234,10 +234,10 @@ describe('<refund-desk> request', () => {
 
   it('says the gateway accepted an approved refund to finish later, not that its outcome is unknown', async () => {
     for (const [lang, said] of [
-      ['ko', '승인했어요. 결제사가 45,000원 환불을 접수했어요. 결제사 처리가 끝나면 환불됨으로 바뀌어요.'],
+      ['ko', '승인했어요. 결제사가 45,000원 환불을 접수했어요. 결제사가 처리를 마치면 그 결과가 여기에 보여요.'],
       [
         'en',
-        'Approved. The gateway accepted the refund of ₩45,000; it shows as refunded once the gateway finishes it.',
+        'Approved. The gateway accepted the refund of ₩45,000; how it ends shows here once the gateway finishes it.',
       ],
     ] as const) {
       const el = await desk([request('a', 3)], [], { lang });

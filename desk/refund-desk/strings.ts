@@ -65,7 +65,7 @@ const ko = {
   rejectFailed: '거절하지 못했어요 ({code}). 요청의 최신 상태를 불러왔어요.',
   approvedRefundFailed: '승인했지만 환불되지 않았어요 ({code}). 원인을 확인한 뒤 다시 승인하거나 거절해 주세요.',
   approvedUnknown: '승인했어요. 환불 결과를 아직 알 수 없어 확인하고 있어요. 잠시 후 다시 확인해 주세요.',
-  approvedAccepted: '승인했어요. 결제사가 {amount} 환불을 접수했어요. 결제사 처리가 끝나면 환불됨으로 바뀌어요.',
+  approvedAccepted: '승인했어요. 결제사가 {amount} 환불을 접수했어요. 결제사가 처리를 마치면 그 결과가 여기에 보여요.',
   exportCsv: 'CSV 내보내기',
   exported: 'CSV 파일을 준비했어요.',
   attempts: '환불 시도',
@@ -143,7 +143,7 @@ const en: DeskStrings = {
     'Approved, but the refund did not go through ({code}). Fix the cause, then approve again or reject.',
   approvedUnknown: "Approved. The refund's outcome is not known yet and is being checked. Check again shortly.",
   approvedAccepted:
-    'Approved. The gateway accepted the refund of {amount}; it shows as refunded once the gateway finishes it.',
+    'Approved. The gateway accepted the refund of {amount}; how it ends shows here once the gateway finishes it.',
   exportCsv: 'Export CSV',
   exported: 'The CSV file is ready.',
   attempts: 'Refund attempts',

@@ -23,7 +23,7 @@ export const ATTENTION_CHECK_INTERVAL_MS = 30_000;
  * transfer of one or two business days) may stay unfinished before anyone is told: it is not stuck, the gateway has it
  * and will say how it ends. Told after ATTENTION_AFTER, every such refund would page an operator for nothing.
  */
-export const ACCEPTED_ATTENTION_AFTER_MS = 7 * 24 * 3600 * 1000;
+const ACCEPTED_ATTENTION_AFTER_MS = 7 * 24 * 3600 * 1000;
 
 /** How many of each a check handles; the rest wait for the next check. */
 const BATCH = 100;
@@ -130,8 +130,9 @@ export const createAttention = (deps: AttentionDeps): Attention => {
   const check = () =>
     guarded('sweep', async () => {
       let told = false;
-      const before = deps.now() - deps.afterMs;
-      const acceptedBefore = deps.now() - Math.max(deps.afterMs, ACCEPTED_ATTENTION_AFTER_MS);
+      const now = deps.now();
+      const before = now - deps.afterMs;
+      const acceptedBefore = now - Math.max(deps.afterMs, ACCEPTED_ATTENTION_AFTER_MS);
       const toFlag = () => store.unsettledAttemptsToFlag(before, BATCH, acceptedBefore);
       let attempts = await toFlag();
       const { settle } = deps;

@@ -4,10 +4,14 @@
  * fail or answer slowly so a visitor sees the outbox retry. Rows are built with textContent: nothing received is
  * ever parsed as HTML.
  */
+import { DELIVERY_TIMEOUT_MS } from '../webhooks/dispatcher.ts';
 import type { SandboxWebhooks } from './webhook-routes.ts';
 
 type Lang = 'ko' | 'en';
 export type WebhookTarget = SandboxWebhooks['kind'];
+
+/** The proxy's delivery timeout, which a late answer came after. */
+const TIMEOUT_S = DELIVERY_TIMEOUT_MS / 1000;
 
 const TEXT = {
   ko: {
@@ -28,7 +32,7 @@ const TEXT = {
     failing: '남은 실패',
     delay: '응답 지연',
     after: '지연',
-    late: '늦음: 프록시는 15초에 기다리기를 멈췄고, 실패로 보고 다시 보내요',
+    late: `늦음: 프록시는 ${TIMEOUT_S}초에 기다리기를 멈췄고, 실패로 보고 다시 보내요`,
     failed: '적용하지 못했어요.',
   },
   en: {
@@ -50,7 +54,7 @@ const TEXT = {
     failing: 'failures left',
     delay: 'answer delay',
     after: 'after',
-    late: 'too late: the proxy stopped waiting at 15 s, counts it as failed and sends it again',
+    late: `too late: the proxy stopped waiting at ${TIMEOUT_S} s, counts it as failed and sends it again`,
     failed: 'Could not apply it.',
   },
 } as const;

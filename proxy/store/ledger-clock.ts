@@ -11,9 +11,9 @@
 import type { SqlDriver, SqlRow, SqlStatement } from './sql-driver.ts';
 
 /** Below this, an instance's clock is taken to agree with the database's. */
-export const SKEW_IGNORED_MS = 1000;
+const SKEW_IGNORED_MS = 1000;
 /** How often the database's clock is read again. */
-export const SKEW_REREAD_MS = 60_000;
+const SKEW_REREAD_MS = 60_000;
 /** A reading whose trip took longer says too little of when the server read its clock: it is not used. */
 const SLOW_TRIP_MS = 500;
 
@@ -35,7 +35,7 @@ export interface LedgerClock {
 }
 
 /** SQLite's: one machine, one clock. */
-const SAME_CLOCK = (driver: SqlDriver): LedgerClock => ({
+const sameClock = (driver: SqlDriver): LedgerClock => ({
   at: (localMs) => localMs,
   sequence: (statements) => driver.sequence(statements),
   read: async () => undefined,
@@ -43,7 +43,7 @@ const SAME_CLOCK = (driver: SqlDriver): LedgerClock => ({
 
 /** The clock for `driver`'s ledger; `localNow` is this instance's clock (the one its callers pass times from). */
 export const createLedgerClock = (driver: SqlDriver, localNow: () => number): LedgerClock => {
-  if (driver.dialect !== 'postgres') return SAME_CLOCK(driver);
+  if (driver.dialect !== 'postgres') return sameClock(driver);
   let skewMs = 0;
   let readAt = Number.NEGATIVE_INFINITY;
   /** Learns the skew from the server's reading taken between `sentAt` and `answeredAt`. */
