@@ -39,7 +39,8 @@ describe("the demo shop's merchant webhooks panel", () => {
     assert.equal(refund.status, 200);
 
     const rows = page.locator('#webhook-table tbody tr');
-    await rows.filter({ hasText: '204' }).waitFor({ timeout: 20_000 });
+    // The answer cell itself: a row's text also holds the webhook-id, whose random hex may contain "204".
+    await rows.locator('td:nth-child(6)').filter({ hasText: /^204$/ }).waitFor({ timeout: 20_000 });
     const cells = await rows.evaluateAll((trs) =>
       trs.map((tr) => Array.from((tr as HTMLTableRowElement).cells, (td) => td.textContent)),
     );
