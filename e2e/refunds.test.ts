@@ -174,7 +174,7 @@ for (const gw of GATEWAYS) {
       await dialog.getByRole('button', { name: '다음' }).click();
       await dialog.getByRole('button', { name: '환불하기' }).click();
       await expectText(dialog, '환불이 접수되었어요');
-      await expectText(dialog, '결제사가 처리를 마치면 환불돼요.');
+      await expectText(dialog, '결제사에서 처리하고 있어요.');
       assert.equal(await dialog.getByText('환불이 완료되었어요').count(), 0, 'not said to be complete');
       await screenshot(page, gw.shot('refund-accepted'));
       await dialog.getByRole('button', { name: '확인' }).click();

@@ -41,8 +41,8 @@ const T = {
     en: '₩39,000 refund accepted · the provider is finishing it',
   },
   acceptedDetail: {
-    ko: '결제사가 처리를 마치면 환불돼요.',
-    en: 'It is refunded once the payment provider finishes it.',
+    ko: '결제사에서 처리하고 있어요.',
+    en: 'The payment provider is still processing it.',
   },
   pgRefusal: {
     ko: '상점에서 환불을 완료하지 못했어요. 상점에 문의해 주세요.',

@@ -180,7 +180,7 @@ const TEXTS: Texts = {
   pending: ['환불이 완료되었어요', 'Refund complete'],
   pendingDetail: ['영업일 기준 1일 안에 입금돼요.', 'The money arrives within one business day.'],
   accepted: ['환불이 접수되었어요', 'Refund accepted'],
-  acceptedDetail: ['결제사가 처리를 마치면 환불돼요.', 'It is refunded once the payment provider finishes it.'],
+  acceptedDetail: ['결제사에서 처리하고 있어요.', 'The payment provider is still processing it.'],
   payoutIn: ['영업일 기준 {days}일 안에 입금돼요.', 'The money arrives within {days} business days.'],
   payoutOver: [
     '입금까지 영업일 기준 {days}일 이상 걸릴 수 있어요.',
