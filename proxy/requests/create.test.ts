@@ -143,6 +143,16 @@ describe('POST /refund-requests', () => {
     assert.equal(off.res.status, 409);
     assert.equal(off.body.error.code, 'REFUND_NOT_ALLOWED');
     assert.match(off.body.error.message, /DATA_ENCRYPTION_KEY/);
+    // The view says so first, so the customer is not asked to fill in a request that cannot be made.
+    const view = await h.view('R-5', { grant: await h.grant('R-5', { mode: 'request' }) });
+    assert.equal(view.res.status, 200);
+    assert.ok(v.safeParse(RefundViewSchema, view.body).success);
+    assert.deepEqual(
+      [view.body.request_mode, view.body.refundable, view.body.reason, view.body.cancelable_amount],
+      [true, false, 'request_mode_off', 9000],
+    );
+    // A refund-mode grant on the same proxy refunds as ever.
+    assert.deepEqual([(await h.view('R-5')).body.refundable, (await h.view('R-5')).body.reason], [true, undefined]);
   });
 });
 

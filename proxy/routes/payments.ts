@@ -38,12 +38,17 @@ export const paymentRoutes = (deps: AppDeps) =>
       const latest = await deps.store.latestRequest(merchantUid.output);
       // request_mode: what the customer's dialog ends in (a request for the shop to approve, or the refund itself).
       const requestMode = grant.mode === 'request';
+      // Request mode is off without a data key: said before the customer fills the form in, not at its end.
+      const view =
+        requestMode && outcome.view.refundable && !(await deps.sealer())
+          ? { ...outcome.view, refundable: false, reason: 'request_mode_off' as const }
+          : outcome.view;
       // Whether the customer may ask again is for the order's rejections to say (bar.ts), read once a request ended.
       const request = latest ? requestView(latest) : null;
       if (latest && request && !isOpenStatus(latest.status)) {
         request.allow_new_request = (await barringRejection(deps.store, latest.merchant_uid)) === null;
       }
-      return c.json({ ...outcome.view, request_mode: requestMode, request });
+      return c.json({ ...view, request_mode: requestMode, request });
     })
     .post('/payments/cancel', async (c) => {
       const { request, idempotencyKey, grant } = await readCancelBody(c);

@@ -8,6 +8,8 @@ export const NOT_REFUNDABLE_REASONS = [
   'phone_previous_month',
   'not_paid',
   'refund_account_unsupported',
+  // A request-mode grant on a proxy without DATA_ENCRYPTION_KEY: request mode is off (no request can be made).
+  'request_mode_off',
   // A refund of this order was sent and its outcome is not known yet; the view settles it once i'mport answers.
   'OUTCOME_PENDING_CHECK',
 ] as const;

@@ -185,6 +185,8 @@ describe('<refund-button>', () => {
       [{ ...card, refundable: false, reason: 'phone_previous_month', pay_method: 'phone' }, ko.phone_previous_month],
       [{ ...card, refundable: false, reason: 'not_paid', status: 'ready' }, ko.not_paid],
       [{ ...card, refundable: false, reason: 'refund_account_unsupported' }, ko.refund_account_unsupported],
+      // A request-mode grant on a proxy that takes no requests (no data key): said before any form.
+      [{ ...card, refundable: false, reason: 'request_mode_off', request_mode: true }, ko.request_mode_off],
       [{ ...card, refundable: false }, ko.REFUND_NOT_ALLOWED],
       [{ ...vbank, banks: [] }, ko.refund_account_unsupported],
     ];

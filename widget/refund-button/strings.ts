@@ -237,6 +237,7 @@ const TEXTS: Texts = {
     '이 결제는 여기서 계좌로 환불할 수 없어요.',
     "This payment can't be refunded to a bank account here.",
   ],
+  request_mode_off: ['지금은 환불 요청을 받을 수 없어요.', "Refund requests can't be taken right now."],
   OUTCOME_PENDING_CHECK: [
     "이 주문의 환불 결과를 확인하고 있어요. 중복 환불은 되지 않으니 잠시 후 '다시 확인'을 눌러 주세요.",
     "We're confirming this order's refund. You won't be refunded twice; check again in a moment.",
