@@ -45,6 +45,27 @@ const decodes = (s: string): boolean => {
   }
 };
 
+/**
+ * Whether the PostgreSQL driver reads `s` as it is meant: it takes the host from after the user and password up to the
+ * first / or ?, so a / ? or # left unescaped in the password moves the host into it (a TypeError that quotes the whole
+ * URL, password and all, or another host), and it parses what it took with WHATWG's URL.
+ */
+const driverReads = (s: string): boolean => {
+  if (s.includes('#')) return false; // a fragment is never part of a connection string: a password's own #
+  const rest = s.slice(s.indexOf('://') + 3);
+  // An @ past the first / or ?: that / or ? was the user's or the password's.
+  if (rest.indexOf('@') > (rest.split(/[?/]/)[0] ?? '').length) return false;
+  // The driver's own parse (postgres/src/index.js, parseUrl), which throws on what it cannot read.
+  try {
+    const authority = rest.split(/[?/]/)[0] ?? '';
+    const host = decodeURIComponent(authority.slice(authority.indexOf('@') + 1));
+    new URL(s.replace(host, host.split(',')[0] ?? ''));
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The origin of `s`, or null when it is no URL at all (the check below still runs after v.url refused it). */
 const originOf = (s: string): string | null => {
   try {
@@ -161,6 +182,10 @@ export const VARS = {
       v.check(
         decodes,
         'has a % that does not decode (not two hex digits, or not UTF-8): write a % in the password as %25',
+      ),
+      v.check(
+        driverReads,
+        'cannot be read as a PostgreSQL URL: write a / ? or # in the user or password percent-encoded (%2F %3F %23)',
       ),
     ),
   },

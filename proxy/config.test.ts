@@ -148,6 +148,24 @@ describe('parseConfig', () => {
     assert.deepEqual(encoded.database, { kind: 'postgres', url: 'postgres://refunds:pa%25zzword@db:5432/refunds' });
   });
 
+  it('refuses a DATABASE_URL whose password holds / ? or # unescaped, in one line, without the password', () => {
+    // The driver would throw a TypeError quoting the whole URL (password and all), or read another host.
+    for (const password of ['k9/Xq2SECRET', 'k9#Xq2SECRET', 'k9?Xq2SECRET', '123/SECRET', '12#SECRET']) {
+      const message = problemsOf({ ...base, DATABASE_URL: `postgres://app:${password}@127.0.0.1:5432/db` });
+      assert.match(
+        message,
+        /DATABASE_URL cannot be read as a PostgreSQL URL: write a \/ \? or # in the user/,
+        password,
+      );
+      assert.doesNotMatch(message, /SECRET/);
+    }
+    const encoded = 'postgres://app:k9%2FXq%23%3F[2@x@127.0.0.1:5432/db?sslmode=require&connect_timeout=5';
+    assert.deepEqual(parseConfig({ ...base, DATABASE_URL: encoded }).database, { kind: 'postgres', url: encoded });
+    for (const fine of ['postgres://127.0.0.1/db', 'postgresql://u@db/refunds', 'postgres://u:p@h1,h2/db']) {
+      assert.equal(parseConfig({ ...base, DATABASE_URL: fine }).database.kind, 'postgres', fine);
+    }
+  });
+
   it('reads TRUST_PROXY as a number of hops; true is one hop with a warning, false none', () => {
     assert.equal(parseConfig({ ...base, TRUST_PROXY: '2' }).trustProxyHops, 2);
     const legacy = parseConfig({ ...base, TRUST_PROXY: 'true' });

@@ -399,6 +399,17 @@ describe('the Node entry stops start-up in one line on what the machine cannot d
     assert.doesNotMatch(result.out, /hunter2/);
   });
 
+  it('a DATABASE_URL whose password holds a / or #, never printing the password', async () => {
+    // Generated passwords often hold them; the driver would throw a TypeError quoting the whole URL.
+    for (const password of ['k9/Xq2hunter2', 'k9#Xq2hunter2']) {
+      const result = await failedStart(live({ DATABASE_URL: `postgres://app:${password}@127.0.0.1:9/db` }));
+      assert.equal(result.code, 1, result.out);
+      assert.match(result.stderr, /DATABASE_URL cannot be read as a PostgreSQL URL: write a \/ \? or #/);
+      assert.doesNotMatch(result.out, /hunter2/);
+      assert.doesNotMatch(result.out, /^\s+at /m, 'no stack trace');
+    }
+  });
+
   it('a DATABASE_URL whose server hangs up on every connection, within its connect_timeout', async () => {
     // The driver retries such a server without end; start-up gives it connect_timeout seconds in all.
     const { port, close } = await tcpServer((socket) => socket.end());

@@ -33,7 +33,7 @@ import { listenOrigins, startSandboxIamport } from './sandbox-iamport.ts';
 import { startSandboxPortOne } from './sandbox-portone.ts';
 import { type SandboxWebhookSetup, startSandboxWebhooks } from './sandbox-receiver.ts';
 import { exitAfterGrace } from './shutdown-grace.ts';
-import { dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
+import { databaseError, dataDirError, listenError, migratePostgres, StartUpError } from './start-up-error.ts';
 import { stdoutLog } from './stdout-log.ts';
 import { widgetFromFile } from './widget-file.ts';
 
@@ -57,7 +57,12 @@ const openStore = (config: Config): Store =>
 const openLedger = async (config: Config): Promise<Store> => {
   const { database } = config;
   if (database.kind === 'postgres') {
-    const store = openStore(config);
+    let store: Store;
+    try {
+      store = openStore(config); // the driver reads the URL here: what it throws may quote it, password and all
+    } catch (error) {
+      throw databaseError(error, database.url);
+    }
     await migratePostgres(store, database.url);
     return store;
   }
