@@ -278,7 +278,10 @@ export const buildProxyWithOutbox = (
   }
 
   // The path is not echoed: an answer that reflects what the client sent is a place to smuggle text into.
-  app.notFound((c) => c.json(failure('INVALID_REQUEST', 'There is no such route.').body, 404));
+  app.notFound((c) => {
+    c.set('errorCode', 'INVALID_REQUEST');
+    return c.json(failure('INVALID_REQUEST', 'There is no such route.').body, 404);
+  });
   app.onError((error, c) => {
     if (error instanceof AppError) {
       c.set('errorCode', error.code);

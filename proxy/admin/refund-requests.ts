@@ -123,7 +123,8 @@ export const requestRoutes = (deps: AppDeps) =>
       const body = await bodyOf(ApproveSchema, c);
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await approveRequest(deps, c.req.param('id'), body, decider);
-      if (decision.kind === 'failed') c.set('errorCode', decision.code);
+      if (decision.kind !== 'decided')
+        c.set('errorCode', decision.kind === 'failed' ? decision.code : 'INVALID_REQUEST');
       const { status, body: out } = await answer(deps, decision);
       c.header('Cache-Control', 'no-store');
       return c.json(out, status as ContentfulStatusCode);
@@ -132,7 +133,8 @@ export const requestRoutes = (deps: AppDeps) =>
       const body = await bodyOf(RejectSchema, c);
       const decider = { id: actorOf(c), clientIp: deps.clientIp(c) };
       const decision = await rejectRequest(deps, c.req.param('id'), body, decider);
-      if (decision.kind === 'failed') c.set('errorCode', decision.code);
+      if (decision.kind !== 'decided')
+        c.set('errorCode', decision.kind === 'failed' ? decision.code : 'INVALID_REQUEST');
       const { status, body: out } = await answer(deps, decision);
       c.header('Cache-Control', 'no-store');
       return c.json(out, status as ContentfulStatusCode);

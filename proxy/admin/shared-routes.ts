@@ -120,7 +120,10 @@ export const sharedRoutes = (deps: SharedDeps) => {
         return c.json({ ok: true, event: event && eventRow(event) }, 202);
       }
       const event = await store.getEvent(id);
-      if (!event) return c.json(failure('INVALID_REQUEST', 'There is no event with this id.').body, 404);
+      if (!event) {
+        c.set('errorCode', 'INVALID_REQUEST');
+        return c.json(failure('INVALID_REQUEST', 'There is no event with this id.').body, 404);
+      }
       throw new AppError(
         'INVALID_REQUEST',
         'The event is pending: it goes out on its own (redeliver a failed or delivered one).',

@@ -17,20 +17,27 @@ export interface RequestLogOptions {
   readonly clientIp: (c: Context) => string | null;
 }
 
+// The path and the Origin are the client's to write, on any route and before any limit: a long one is cut, so that
+// no sender can make each line kilobytes long (and the log pipeline with it).
+const MAX_LOGGED_LENGTH = 200;
+const capped = (text: string): string =>
+  text.length > MAX_LOGGED_LENGTH ? `${text.slice(0, MAX_LOGGED_LENGTH)}…(${text.length} chars)` : text;
+
 export const requestLog = ({ log, clientIp }: RequestLogOptions): MiddlewareHandler =>
   async function requestLog(c, next) {
     const started = performance.now();
+    const origin = c.req.header('Origin');
     await next();
     const code = c.get('errorCode');
     log({
       level: c.res.status >= 500 ? 'error' : 'info',
       msg: 'request',
       method: c.req.method,
-      path: c.req.path,
+      path: capped(c.req.path),
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
       ip: clientIp(c),
-      origin: c.req.header('Origin') ?? null,
+      origin: origin === undefined ? null : capped(origin),
       ...(code ? { code } : {}),
       // Which admin key called (a short hash of it; proxy/admin/admin-key.ts), never the key.
       ...(c.get('adminKeyId') ? { key_id: c.get('adminKeyId') } : {}),
