@@ -167,7 +167,13 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
         const status = ends === 'accepted' ? 'approved' : ends;
         const error_code = status === 'failed' ? 'PG_PROVIDER' : null;
         // As the proxy keeps it: `amount` stays what was asked, `approved_amount` what staff approved.
-        Object.assign(row, { status, approved_amount: amount, decided_at: now, decided_by: 'staff-7', error_code });
+        Object.assign(row, {
+          status,
+          approved_amount: amount,
+          decided_at: now,
+          decided_by: 'staff:staff-7',
+          error_code,
+        });
         const refund =
           ends === 'refunded'
             ? { ok: true, refunded: amount }
@@ -179,7 +185,7 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
       Object.assign(row, {
         status: 'rejected',
         decided_at: now,
-        decided_by: 'staff-7',
+        decided_by: 'staff:staff-7',
         reject_reason: call.body?.reason,
         allow_new_request: call.body?.allow_new_request,
       });

@@ -14,7 +14,7 @@ const openFirst = async (el: HTMLElement & { updateComplete: Promise<boolean> })
 const approvedButRefused = async (el: Awaited<ReturnType<typeof desk>>) => {
   await click(el, '승인');
   await click(el, '승인');
-  Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff-7' });
+  Object.assign(api.requests[0]!, { status: 'failed', error_code: 'PG_PROVIDER', decided_by: 'staff:staff-7' });
   api.next.push(failure('PG_PROVIDER'));
   await click(el, '환불하기');
   // Said from the request as it now stands (failed, with its code), however the approval was answered.
@@ -158,14 +158,15 @@ describe('<refund-desk> request', () => {
     await click(el, '승인');
     await click(el, '승인');
     // Another staff member rejected it meanwhile.
-    Object.assign(api.requests[0]!, { status: 'rejected', reject_reason: '중복 요청', decided_by: 'staff-2' });
+    Object.assign(api.requests[0]!, { status: 'rejected', reject_reason: '중복 요청', decided_by: 'staff:staff-2' });
     api.next.push(failure('REFUND_REQUEST_DECIDED'));
     const error = oneEvent(el, 'refund-desk:error');
     await click(el, '환불하기');
     expect((await error).detail.code).to.equal('REFUND_REQUEST_DECIDED');
     await until(el, '이미 처리되어 더 이상 결정할 수 없는 요청이에요.');
     await until(el, '거절 사유: 중복 요청');
-    expect(text(el)).to.include('처리: staff-2');
+    expect(text(el)).to.include('처리: staff-2'); // the staff member by name, not as the ledger keeps it (staff:…)
+    expect(text(el)).to.not.include('staff:');
     expect($$(el, 'button').some((b) => ['승인', '거절'].includes(b.textContent!.trim()))).to.equal(false);
   });
 
@@ -280,5 +281,24 @@ describe('<refund-desk> request', () => {
     await type(el, '#approve-amount', '30000');
     await click(el, 'Approve');
     expect($(el, '[part~=question]')!.textContent).to.equal('Refund ₩30,000?');
+  });
+
+  it("names a request decided through the admin API by its key's id, in either language", async () => {
+    for (const [lang, buttons, words] of [
+      ['ko', ['열기', '승인', '환불하기'], '처리: API 키 1a2b3c4d'],
+      ['en', ['Open', 'Approve', 'Refund'], 'Decided by API key 1a2b3c4d'],
+    ] as const) {
+      const el = await desk([request('a', 3)], [], { lang });
+      await click(el, buttons[0]);
+      await click(el, buttons[1]);
+      await click(el, buttons[1]);
+      // The merchant's server rejected it meanwhile, through the admin API.
+      Object.assign(api.requests[0]!, { status: 'rejected', reject_reason: 'x', decided_by: 'key:1a2b3c4d' });
+      api.next.push(failure('REFUND_REQUEST_DECIDED'));
+      await click(el, buttons[2]);
+      await until(el, words);
+      expect(text(el)).to.not.include('key:');
+      api.uninstall();
+    }
   });
 });

@@ -9,6 +9,13 @@ import { age, bankName, dateTime, fill, money } from './format.ts';
 import { paymentSummary } from './order.ts';
 import { type DeskStrings, type Lang, STATUS_NAMES } from './strings.ts';
 
+/**
+ * Who decided, as staff read it: a staff member by name (the ledger keeps `staff:<sub>`), the merchant's server by its
+ * admin key's id (`key:<id>`); anything else as stored.
+ */
+const deciderName = (by: string, s: DeskStrings): string =>
+  by.startsWith('staff:') ? by.slice(6) : by.startsWith('key:') ? fill(s.byKey, { id: by.slice(4) }) : by;
+
 export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: number): TemplateResult => {
   const r = d.request!; // this screen is only shown with a request
   // The bank by name once the order (its PG) is known; a code no table knows is shown as it is, not dropped.
@@ -31,7 +38,7 @@ export const requestScreen = (d: DeskController, s: DeskStrings, lang: Lang, now
       <dt>${s.reason}</dt><dd class="reason">${r.reason}</dd>
       ${r.refund_account_masked ? html`<dt>${s.account}</dt><dd>${account(r.refund_bank, r.refund_account_masked)}</dd>` : nothing}
     </dl>
-    ${r.decided_by ? html`<p part="note">${fill(s.decided, { who: r.decided_by })}</p>` : nothing}
+    ${r.decided_by ? html`<p part="note">${fill(s.decided, { who: deciderName(r.decided_by, s) })}</p>` : nothing}
     ${
       r.status === 'failed'
         ? html`<p part="note">${fill(s.approvedRefundFailed, { code: r.error_code ?? 'INTERNAL' })}</p>`
