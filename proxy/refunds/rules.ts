@@ -34,12 +34,21 @@ export const isRevocable = (p: Pick<Payment, 'pay_method' | 'status'>): boolean 
   p.pay_method === 'vbank' && p.status === 'ready';
 
 /**
+ * A virtual account shown revoked as `cancelled`: never paid and nothing cancelled. i'mport's status after a revocation
+ * is not documented (iamport-v1.md §4.2: the console says "계좌말소", `failed` most likely), and a paid account refunded
+ * since has a `paid_at` and a `cancel_amount`, so this one can only be the revocation.
+ */
+export const isRevokedAsCancelled = (
+  p: Pick<Payment, 'pay_method' | 'status' | 'paid_at' | 'cancel_amount'>,
+): boolean => p.pay_method === 'vbank' && p.status === 'cancelled' && p.paid_at === null && p.cancel_amount === 0;
+
+/**
  * Why a payment cannot be refunded now, or null when it can (or, for an unpaid virtual account, be revoked). `banks`:
  * the gateway's refund banks for the payment (Gateway.refundBanks); none known means no account can be taken.
  */
 export const notRefundableReason = (p: Payment, nowMs: number, banks: readonly Bank[]): NotRefundableReason | null => {
   if (isRevocable(p)) return null;
-  if (p.status !== 'paid' && p.status !== 'cancelled') return 'not_paid';
+  if ((p.status !== 'paid' && p.status !== 'cancelled') || isRevokedAsCancelled(p)) return 'not_paid';
   if (cancelableOf(p) <= 0) return 'fully_refunded';
   // Mobile micropayments can be refunded only within the calendar month they were paid in.
   if (p.pay_method === 'phone' && (p.paid_at === null || kstMonth(p.paid_at * 1000) !== kstMonth(nowMs))) {

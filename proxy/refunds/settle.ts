@@ -23,7 +23,7 @@ import {
 import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
-import { approvesLater, cancelableOf } from './rules.ts';
+import { approvesLater, cancelableOf, isRevokedAsCancelled } from './rules.ts';
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
 export interface Verdict {
@@ -53,10 +53,12 @@ export const verdictOf = (
     const others = notItsOwn(attempt, payment);
     if (others.size > 0) return verdictOf(attempt, payment, new Set([...claimed, ...others]));
   }
-  // A revoked virtual account leaves `ready` (for `failed`, most likely); it has no history entry and refunds nothing.
-  // One that was paid (or refunded since) was not revoked: the customer's deposit came first.
+  // A revoked virtual account leaves `ready` (for `failed`, most likely; or `cancelled`, never paid); it has no history
+  // entry and refunds nothing. One that was paid (or refunded since) was not revoked: the customer's deposit came first.
   if (isRevokeAttempt(attempt)) {
-    const applied = payment.status !== 'ready' && payment.status !== 'paid' && payment.status !== 'cancelled';
+    const { status } = payment;
+    const applied =
+      (status !== 'ready' && status !== 'paid' && status !== 'cancelled') || isRevokedAsCancelled(payment);
     return { applied, entry: undefined, refunded: applied ? 0 : null, pending: false, refused: undefined };
   }
   const own = attempt.cancellation_id;

@@ -198,6 +198,28 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.equal((await h.view('UV-3')).body.refundable, true);
   });
 
+  it("answers the revocation when i'mport shows the revoked account as cancelled (never paid), not that it changed", async () => {
+    // i'mport's status after a revocation is not documented (iamport-v1.md §4.2): `failed` most likely, maybe `cancelled`.
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    const p = fake.addPayment({ merchant_uid: 'UV-4', ...ready });
+    const revokeThenDrop: typeof fetch = async (input, init) => {
+      if (init?.method === 'DELETE') {
+        fake.addPayment({ ...p, status: 'cancelled', paid_at: 0, cancel_amount: 0 });
+        throw new TypeError('fetch failed');
+      }
+      return fake.fetch(input, init);
+    };
+    h = await createHarness({ clock, fake: withFetch(fake, revokeThenDrop) });
+    await h.view('UV-4');
+    const first = await h.cancel({ merchant_uid: 'UV-4', reason: 'x' }, { key: 'uv-4' });
+    assert.equal(first.res.status, 200, JSON.stringify(first.body));
+    assert.deepEqual([first.body.revoked, first.body.refunded], [true, 0]);
+    assert.equal((await h.store.listAttempts('UV-4'))[0]!.outcome, 'succeeded');
+    const view = await h.view('UV-4');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'not_paid'], 'no refund offered for it');
+  });
+
   it('is not reported as revoked when the customer paid in the meantime', async () => {
     h = await createHarness();
     const p = h.fake.addPayment({ merchant_uid: 'UV-2', ...ready });
