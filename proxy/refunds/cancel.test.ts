@@ -315,6 +315,22 @@ describe('POST /payments/cancel: virtual accounts', () => {
     assert.equal((h.fake.calls.find((c) => c.route === 'cancel')!.body as any).refund_bank, 'BK88');
   });
 
+  it("tells i'mport who asked (extra.requester: customer), and sends the holder's phone wherever it was given", async () => {
+    // iamport-v1.md §3.1: extra.requester is required for Naver Pay (admin when left out), and refund_tel, which its
+    // reference calls required for every virtual-account refund, is best sent whenever there is one.
+    h = await createHarness();
+    h.fake.addPayment({ merchant_uid: 'VB-TEL', amount: 15000, pay_method: 'vbank', pg_provider: 'kcp' });
+    h.fake.addPayment({ merchant_uid: 'NP-1', amount: 9000, pay_method: 'naverpay', pg_provider: 'naverpay' });
+    const account = { refund_holder: '김철수', refund_bank: 'BK88', refund_account: '11012345678' };
+    const vbank = await h.cancel({ merchant_uid: 'VB-TEL', reason: 'x', ...account, refund_tel: '010-1234-5678' });
+    assert.equal(vbank.res.status, 200, JSON.stringify(vbank.body));
+    const naver = await h.cancel({ merchant_uid: 'NP-1', reason: '단순 변심' });
+    assert.equal(naver.res.status, 200, JSON.stringify(naver.body));
+    const [toKcp, toNaver] = h.fake.calls.filter((c) => c.route === 'cancel').map((c) => c.body as any);
+    assert.deepEqual([toKcp.refund_tel, toKcp.extra], ['01012345678', { requester: 'customer' }]);
+    assert.deepEqual([toNaver.refund_tel, toNaver.extra], [undefined, { requester: 'customer' }]);
+  });
+
   it('revokes an unpaid (ready) virtual account with DELETE /vbanks, asking for no account', async () => {
     h = await createHarness();
     const p = unpaidVbank('VB-READY');

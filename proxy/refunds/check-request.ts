@@ -114,7 +114,9 @@ export const checkRequest = (
   return {
     ok: true,
     amount,
-    refund: { refund_holder, refund_bank, refund_account, ...(needsRefundTel(p) && refund_tel ? { refund_tel } : {}) },
+    // The holder's phone goes wherever it was given, not only where the PG requires it: i'mport's own reference calls
+    // it required for every virtual-account refund (iamport-v1.md §3.1), its guide does not.
+    refund: { refund_holder, refund_bank, refund_account, ...(refund_tel ? { refund_tel } : {}) },
   };
 };
 

@@ -33,12 +33,13 @@ const command: CancelCommand = {
 };
 
 describe("createIamportGateway's cancel body", () => {
-  it('sends what V1 took before the seam: imp_uid, amount, checksum, reason, and nothing V1 has no field for', () => {
+  it('sends imp_uid, amount, checksum, reason and who asked (extra.requester), and nothing V1 has no field for', () => {
     assert.deepEqual(toCancelParams(command), {
       imp_uid: 'imp_123456789012',
       amount: 15000,
       checksum: 15000,
       reason: '단순 변심',
+      extra: { requester: 'admin' },
     });
   });
 
@@ -60,6 +61,7 @@ describe("createIamportGateway's cancel body", () => {
       refund_bank: '088',
       refund_account: '110123456789',
       refund_tel: '01012345678',
+      extra: { requester: 'admin' },
     });
   });
 });

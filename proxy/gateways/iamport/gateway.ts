@@ -11,7 +11,7 @@ import type { CancelParams } from './schemas.ts';
 import type { IamportClientOptions } from './types.ts';
 import { readIamportWebhook } from './webhook.ts';
 
-/** V1's `POST /payments/cancel` body; the tax split goes only where the caller knows it. */
+/** V1's `POST /payments/cancel` body; the tax split goes only where the caller knows it, and who asked always. */
 export const toCancelParams = (command: CancelCommand): CancelParams => {
   const account = command.refundAccount;
   return {
@@ -29,6 +29,7 @@ export const toCancelParams = (command: CancelCommand): CancelParams => {
           ...(account.tel ? { refund_tel: account.tel } : {}),
         }
       : {}),
+    extra: { requester: command.requester },
   };
 };
 

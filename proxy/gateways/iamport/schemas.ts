@@ -89,4 +89,9 @@ export interface CancelParams {
   readonly refund_bank?: string;
   readonly refund_account?: string;
   readonly refund_tel?: string;
+  /**
+   * Who asked (iamport-v1.md §3.1: `customer`, or `admin`, i'mport's default): required for Naver Pay, whose review
+   * wants a customer's own refund told as one.
+   */
+  readonly extra?: { readonly requester: 'customer' | 'admin' };
 }
