@@ -220,6 +220,16 @@ describe('POST /webhooks/iamport', () => {
     assert.equal((await postJson(p.imp_uid, '52.78.48.223')).status, 200);
   });
 
+  it("with IAMPORT_WEBHOOK_IPS set, does not limit i'mport's own senders: a 429 is a notification i'mport never resends", async () => {
+    const rateLimit = { perIp: 0, perOrder: 0, webhookPerIp: 3 };
+    h = await createHarness({ rateLimit, config: { webhookIps: ['52.78.100.19'] }, ...testIp });
+    const p = h.fake.addPayment({ merchant_uid: 'W-IPRL', amount: 1000 });
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push((await postJson(p.imp_uid, '52.78.100.19')).status);
+    assert.deepEqual(answers, Array(10).fill(200));
+    assert.equal((await postJson(p.imp_uid, '203.0.113.9')).status, 403, 'anyone else is still refused');
+  });
+
   it("after i'mport refuses the keys, asks for a token at most once per 5 s; other webhooks fail fast with 503", async () => {
     let t = Date.now();
     const clock = { now: () => t, set: (ms: number) => void (t = ms), advance: (ms: number) => void (t += ms) };
