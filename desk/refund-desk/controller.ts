@@ -40,10 +40,16 @@ const PAGE_SIZE = 20;
 /** A date input's `YYYY-MM-DD` as the API's half-open range wants it: `to` is exclusive, so the next day. */
 const dayAfter = (day: string): string => new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
 
+/**
+ * The start of a day in Korea (KST, UTC+9, no summer time): the shop's, its PG's and its settlement's day, whatever the
+ * browser's zone; a bare date would be midnight UTC to the API, nine hours into the Korean day.
+ */
+const kstDay = (day: string): string => `${day}T00:00:00+09:00`;
+
 const queryOf = (f: Filters): Query => ({
   status: f.status,
-  from: f.from,
-  to: f.to && dayAfter(f.to),
+  from: f.from && kstDay(f.from),
+  to: f.to && kstDay(dayAfter(f.to)),
   merchant_uid: f.merchant_uid.trim(),
   limit: PAGE_SIZE,
 });

@@ -37,14 +37,19 @@ export const age = (time: number | string | null, now: number, lang: Lang): stri
   return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }).format(0, 'second');
 };
 
-/** A date and time in the reader's language and time zone. */
+/**
+ * A date and time in the reader's language, in Korean time: the days the filters choose are Korean days, so a refund
+ * listed for the 15th shows as made on the 15th wherever the browser is.
+ */
 export const dateTime = (time: number | string | null, lang: Lang): string => {
   const ms = timeOf(time);
   return ms === null
     ? '–'
-    : new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { dateStyle: 'medium', timeStyle: 'short' }).format(
-        ms,
-      );
+    : new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: 'Asia/Seoul',
+      }).format(ms);
 };
 
 /**

@@ -34,6 +34,14 @@ describe('<refund-desk> request', () => {
     await expect(el).to.be.accessible();
   });
 
+  it("shows when it was made in Korean time, the day the filters count it in, whatever the browser's zone", async () => {
+    // 23:30 UTC on 15 January is 08:30 on the 16th in Korea.
+    const created_at = Date.UTC(2026, 0, 15, 23, 30) / 1000;
+    const el = await desk([request('a', 3, { created_at })]);
+    await openFirst(el);
+    expect(text(el)).to.include('2026. 1. 16. 오전 8:30');
+  });
+
   it('approves a lowered amount after a confirm step that repeats it', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);

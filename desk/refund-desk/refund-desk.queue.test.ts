@@ -30,8 +30,9 @@ describe('<refund-desk> queue', () => {
     await el.updateComplete;
     const last = gets('/staff/refund-requests').at(-1)!.url.searchParams;
     expect(last.has('status'), 'all statuses').to.equal(false);
-    expect(last.get('from')).to.equal('2026-01-01');
-    expect(last.get('to'), 'the end day included').to.equal('2026-01-06');
+    // Korean days, whatever the browser's zone: from midnight KST on the first to midnight KST after the last.
+    expect(last.get('from')).to.equal('2026-01-01T00:00:00+09:00');
+    expect(last.get('to'), 'the end day included').to.equal('2026-01-06T00:00:00+09:00');
     expect(last.get('merchant_uid')).to.equal('order-a');
   });
 
