@@ -184,6 +184,8 @@ describe('GET /admin/refunds', () => {
       ['to=2027-02-29', /to must be UNIX seconds or an ISO 8601 date/],
       ['to=2026-04-31T10:00:00%2B09:00', /to must be UNIX seconds or an ISO 8601 date/],
       ['from=2026-01-01T24:00:00Z', /from must be UNIX seconds or an ISO 8601 date/],
+      // ISO 8601's basic form, which read as seconds would be August 1970 and list everything.
+      ['from=20260115', /from 20260115 looks like a date: write it as 2026-01-15/],
       ['from=2026-02-01&to=2026-01-01', /from must not be later than to/],
       ['merchant_uid=', /merchant_uid/],
       ['statuss=failed', /statuss is not a parameter here/],

@@ -39,6 +39,13 @@ const onCalendar = (value: string): boolean => {
 
 /** A time parameter in epoch ms. */
 export const timeOf = (name: string, value: string): number => {
+  // Eight digits read as seconds are a day in 1970, but as ISO 8601's basic form (20260115) a date: refused, not guessed.
+  if (/^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(value)) {
+    const day = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6)}`;
+    throw invalid(
+      `${name} ${value} looks like a date: write it as ${day} (or give UNIX seconds, which have 9 or more digits)`,
+    );
+  }
   if (/^\d{1,11}$/.test(value)) return Number(value) * 1000;
   const ms = ISO_TIME.test(value) && onCalendar(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
