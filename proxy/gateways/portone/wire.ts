@@ -8,11 +8,17 @@ import * as v from 'valibot';
 /** An amount of money: V2 sends int64 amounts; never negative. */
 const MoneySchema = v.pipe(v.number(), v.finite(), v.minValue(0));
 
+/**
+ * A date-time with its offset: RFC 3339 always carries one. One without (never documented) is read as UTC, the same
+ * on every server: Date.parse would read it in the server's own zone, moving a payment's month for the phone rule.
+ */
+const withOffset = (s: string): string => (/T[^Z+-]*$/i.test(s) ? `${s}Z` : s);
+
 /** A V2 date-time (RFC 3339) as whole UNIX seconds, which is how the ledger keeps time. */
 export const DateTimeSchema = v.pipe(
   v.string(),
-  v.check((s) => !Number.isNaN(Date.parse(s)), 'not a date-time'),
-  v.transform((s) => Math.floor(Date.parse(s) / 1000)),
+  v.check((s) => !Number.isNaN(Date.parse(withOffset(s))), 'not a date-time'),
+  v.transform((s) => Math.floor(Date.parse(withOffset(s)) / 1000)),
 );
 
 /** `PaymentAmount`: `total − cancelled` is what remains (V2 has no field for it). */
