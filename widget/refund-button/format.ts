@@ -19,9 +19,15 @@ export const formatMoney = (value: number, currency: string, lang: Lang): string
   }
 };
 
-/** A day (UNIX seconds) as the language writes it: `2026. 12. 3.` or `Dec 3, 2026`. */
+/**
+ * A day (UNIX seconds) as the language writes it, `2026. 12. 3.` or `Dec 3, 2026`, in Korea: the shop's and its PG's
+ * day, which a customer abroad (or a browser that hides its zone) would otherwise see a day off.
+ */
 export const formatDate = (seconds: number, lang: Lang): string =>
-  new Date(seconds * 1000).toLocaleDateString(lang === 'ko' ? 'ko-KR' : 'en-US', { dateStyle: 'medium' });
+  new Date(seconds * 1000).toLocaleDateString(lang === 'ko' ? 'ko-KR' : 'en-US', {
+    dateStyle: 'medium',
+    timeZone: 'Asia/Seoul',
+  });
 
 /** How many decimals a currency's amounts may have (0 for KRW and JPY, 2 for USD). */
 export const currencyDigits = (currency: string): number => {

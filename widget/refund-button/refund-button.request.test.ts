@@ -243,6 +243,16 @@ describe('<refund-button> in request mode', () => {
       }
     }
 
+    it("dates the request by Korea's day, the shop's, whatever the browser's zone", async () => {
+      // 16:00 UTC on 3 December is 01:00 on the 4th in Korea.
+      const el = await mount(
+        'lang="ko"',
+        withRequest({ status: 'requested', created_at: Date.UTC(2026, 11, 3, 16) / 1000 }),
+      );
+      await openRequest(el, ko.requested);
+      expect(textOf(el)).to.include('2026. 12. 4. 요청');
+    });
+
     it('refunded with nothing left on the order: offers no new request, though one would be allowed', async () => {
       const el = await mount('lang="en"', {
         ...withRequest({ status: 'refunded', decided_at: 1_796_300_000, allow_new_request: true }),
