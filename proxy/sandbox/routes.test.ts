@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
 import type { FakePayment } from '../gateways/iamport/fake/fake-iamport.ts';
+import { randomDataKey } from '../requests/account-crypto.ts';
 import { createHarness, GRANT_SECRET, type Harness } from '../test-support/harness.ts';
 import { iamportDemo } from './demo-gateway.ts';
 import { createSandbox, type SandboxOptions } from './routes.ts';
@@ -13,7 +14,8 @@ const json = { 'Content-Type': 'application/json' };
 afterEach(async () => h?.close());
 
 const setUp = async (more: Partial<SandboxOptions> = {}) => {
-  h = await createHarness();
+  // As `npm start` runs the sandbox: with a data key of its own, so its request-mode orders take requests.
+  h = await createHarness({ config: { dataKeys: { current: randomDataKey(), previous: null } } });
   const sandbox = createSandbox({
     gateway: iamportDemo(h.fake),
     grantSecret: GRANT_SECRET,
