@@ -257,15 +257,6 @@ export const buildProxyWithOutbox = (
   const guard = originGuard({ isAllowed });
   for (const path of customer) app.use(path, customerCors, guard);
   app.use('/staff/*', ...staffDoors({ isAllowed, onRefused }));
-  // Keys and staff grants refused (401), counted per client IP against RATE_LIMIT_PER_IP: guessing at the admin, metrics
-  // and staff doors is slowed, while a caller whose key or grant is good is never counted here (its own limits apply).
-  const refusedLimit = rateLimit({
-    ...minute,
-    limit: deps.rateLimit.perIp,
-    key: (c) => (c.req.method === 'OPTIONS' ? null : `refused:${rateGroupOf(deps.clientIp(c))}`),
-    countIf: (c) => c.res.status === 401,
-  });
-  for (const path of ['/admin/*', '/metrics', '/staff/*']) app.use(path, refusedLimit);
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
   const ipLimit = rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp });
   const grant = requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now });

@@ -20,11 +20,6 @@ export interface RateLimitOptions {
    * (addresses, /64s) within one window.
    */
   readonly maxKeys?: number;
-  /**
-   * Counts a request only once answered, and only when this says so (a refused key, say): a client over the limit is
-   * then refused before its request runs, while the requests this does not count are never limited.
-   */
-  readonly countIf?: (c: Context) => boolean;
 }
 
 interface Window {
@@ -32,14 +27,7 @@ interface Window {
   count: number;
 }
 
-export const rateLimit = ({
-  limit,
-  windowMs,
-  key,
-  now,
-  maxKeys = 100_000,
-  countIf,
-}: RateLimitOptions): MiddlewareHandler => {
+export const rateLimit = ({ limit, windowMs, key, now, maxKeys = 100_000 }: RateLimitOptions): MiddlewareHandler => {
   // Two generations: windows open in `current`; once it holds half of maxKeys, or a window's length has passed since
   // it began, it becomes `previous` and the old `previous` is dropped whole. So the oldest windows go first (those
   // that have ended, unless the keys come faster than that), and no request walks a map: deleting a Map's first entry
@@ -48,40 +36,28 @@ export const rateLimit = ({
   let current = new Map<string, Window>();
   let previous = new Map<string, Window>();
   let currentSince = Number.NEGATIVE_INFINITY;
-  /** The window `k` counts in at `t`, opened (at 0) when it has none or its last one ended. */
-  const windowOf = (k: string, t: number): Window => {
-    let w = current.get(k) ?? previous.get(k);
-    if (!w || t - w.start >= windowMs) {
-      if (current.size >= half || t - currentSince >= windowMs) {
-        previous = current;
-        current = new Map();
-        currentSince = t;
-      }
-      w = { start: t, count: 0 };
-      current.set(k, w);
-    }
-    return w;
-  };
-  const refuseOver = (w: Window, t: number, count: number): void => {
-    if (count <= limit) return;
-    const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
-    throw new AppError('RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, {
-      'Retry-After': String(retryAfter),
-    });
-  };
   return async function rateLimit(c, next) {
     const k = limit > 0 ? key(c) : null;
-    if (k === null) return next();
-    const t = now();
-    const w = windowOf(k, t);
-    if (!countIf) {
+    if (k !== null) {
+      const t = now();
+      let w = current.get(k) ?? previous.get(k);
+      if (!w || t - w.start >= windowMs) {
+        if (current.size >= half || t - currentSince >= windowMs) {
+          previous = current;
+          current = new Map();
+          currentSince = t;
+        }
+        w = { start: t, count: 0 };
+        current.set(k, w);
+      }
       w.count += 1;
-      refuseOver(w, t, w.count);
-      return next();
+      if (w.count > limit) {
+        const retryAfter = Math.max(1, Math.ceil((w.start + windowMs - t) / 1000));
+        throw new AppError('RATE_LIMITED', `Too many requests; try again in ${retryAfter} s.`, {
+          'Retry-After': String(retryAfter),
+        });
+      }
     }
-    // Refused when this one would be one too many, were it counted; counted once answered, if it counts.
-    refuseOver(w, t, w.count + 1);
     await next();
-    if (countIf(c)) windowOf(k, now()).count += 1;
   };
 };
