@@ -1,4 +1,5 @@
 /** @module cancelBodyOf(): V2's `CancelPaymentBody` from the proxy's CancelCommand. */
+import { needsRefundTel } from '../../../shared/banks.ts';
 import type { CancelCommand } from '../gateway.ts';
 import type { CancelBody } from './wire.ts';
 
@@ -18,7 +19,8 @@ export const cancelBodyOf = (command: CancelCommand, storeId: string | undefined
             bank: account.bank,
             number: account.number,
             holderName: account.holder,
-            ...(account.tel ? { holderPhoneNumber: account.tel } : {}),
+            // V2 takes it for Smartro only (its CancelPaymentBodyRefundAccount), whatever the caller sent.
+            ...(account.tel && needsRefundTel(command.payment) ? { holderPhoneNumber: account.tel } : {}),
           },
         }
       : {}),

@@ -125,21 +125,22 @@ describe('PortOne V2 cancel', () => {
     assert.deepEqual([result.payment.status, result.payment.cancel_amount], ['cancelled', 4000]);
   });
 
-  it('sends a paid virtual account refund to refundAccount, phone number included when given', async () => {
+  it('sends a paid virtual account refund to refundAccount, the phone number only where V2 takes it (Smartro)', async () => {
     const { fake, gateway } = setupGateway();
     fake.addPayment({ paymentId: 'vb', total: 5000, method: 'virtual_account' });
-    const payment = await paymentOf(gateway, 'vb');
-    assert.equal(payment.pay_method, 'vbank');
+    fake.addPayment({ paymentId: 'vb-smartro', total: 5000, method: 'virtual_account', pgProvider: 'SMARTRO_V2' });
     const refundAccount = { bank: 'STANDARD_CHARTERED', number: '11012345678', holder: '홍길동', tel: '01012345678' };
-    const result = await gateway.cancel(commandFor(payment, { refundAccount }));
-    assert.equal(result.kind, 'ok');
-    const sent = fake.calls.find((c) => c.route === 'cancel')?.body as Record<string, unknown>;
-    assert.deepEqual(sent.refundAccount, {
-      bank: 'STANDARD_CHARTERED',
-      number: '11012345678',
-      holderName: '홍길동',
-      holderPhoneNumber: '01012345678',
-    });
+    for (const id of ['vb', 'vb-smartro']) {
+      const payment = await paymentOf(gateway, id);
+      assert.equal(payment.pay_method, 'vbank');
+      assert.equal((await gateway.cancel(commandFor(payment, { refundAccount }))).kind, 'ok');
+    }
+    const [other, smartro] = fake.calls
+      .filter((c) => c.route === 'cancel')
+      .map((c) => c.body as Record<string, unknown>);
+    const account = { bank: 'STANDARD_CHARTERED', number: '11012345678', holderName: '홍길동' };
+    assert.deepEqual(other?.refundAccount, account, 'no phone number for a PG that does not take one');
+    assert.deepEqual(smartro?.refundAccount, { ...account, holderPhoneNumber: '01012345678' });
   });
 
   it('derives the key from the client key, hashing one V2 would not take', async () => {
