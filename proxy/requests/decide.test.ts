@@ -330,6 +330,10 @@ describe('deciding refund requests', () => {
     assert.equal(h.fake.count('cancel'), 1, 'only the refused one');
     const newerDone = await approve(newer.body.request.id);
     assert.equal(newerDone.body.request.status, 'refunded');
+    // The newer one decided, the old one is still not its order's latest: approving it now would refund one ask twice.
+    const late = await approve(id);
+    assert.deepEqual([late.res.status, late.body.error?.code], [409, 'REFUND_REQUEST_DECIDED']);
+    assert.equal(h.fake.count('cancel'), 2, 'nothing more sent');
     // Closing the old one is harmless, and erases its account.
     assert.equal((await reject(id, { reason: '새 요청으로 처리' })).body.request.status, 'rejected');
     assert.equal((await h.store.getRequest(id))?.refund_secret, null);
@@ -557,6 +561,18 @@ describe("the refund account's lifetime", () => {
     assert.equal(again.res.status, 403, 'the grant allowed 5000 in all, and the approved refund used it');
     assert.equal(again.body.error.code, 'FORBIDDEN');
     assert.equal(h.fake.count('cancel'), 1);
+  });
+
+  it("sends an approval's refund with the customer's grant's tax parts, as the customer's own refund would be", async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'TAX-R', amount: 20000, pay_method: 'card', pg_provider: 'nice' });
+    const grant = await h.grant('TAX-R', { mode: 'request', taxFreeAmount: 5000, vatAmount: 500 });
+    const made = await ask({ merchant_uid: 'TAX-R', reason: '단순 변심', cancel_request_amount: 10500 }, { grant });
+    assert.equal(made.res.status, 201);
+    assert.equal((await approve(made.body.request.id)).body.request.status, 'refunded');
+    const sent = h.fake.calls.find((c) => c.route === 'cancel')?.body as Record<string, unknown>;
+    assert.deepEqual([sent.amount, sent.tax_free, sent.vat_amount], [10500, 5000, 500]);
   });
 
   it('refuses a direct refund of an order with an open request (409), so one ask never refunds twice', async () => {
