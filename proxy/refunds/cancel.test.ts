@@ -347,6 +347,33 @@ describe('POST /payments/cancel: virtual accounts', () => {
     assert.equal(h.fake.count('vbank'), 1);
   });
 
+  // Guards rules.ts isRevocable(): only a virtual account is revoked while unpaid. An unfinished (ready) card payment
+  // is not a virtual account: refused as unpaid, never "revoked", and DELETE /vbanks is never called for it.
+  it('refuses an unpaid (ready) payment that is not a virtual account as not paid, revoking nothing', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({
+      merchant_uid: 'CARD-READY',
+      amount: 12000,
+      pay_method: 'card',
+      pg_provider: 'tosspayments',
+      status: 'ready',
+      paid_at: 0,
+    });
+    const view = await h.view('CARD-READY');
+    assert.deepEqual(
+      [view.body.refundable, view.body.reason, view.body.revocable],
+      [false, 'not_paid', false],
+      JSON.stringify(view.body),
+    );
+    const { res, body } = await h.cancel({ merchant_uid: 'CARD-READY', reason: '주문 취소' });
+    assert.equal(res.status, 409, JSON.stringify(body));
+    assert.equal(body.error.code, 'PAYMENT_NOT_PAID');
+    assert.notEqual(body.revoked, true);
+    assert.equal(h.fake.count('vbank'), 0, 'no DELETE /vbanks');
+    assert.equal(h.fake.count('cancel'), 0);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.status, 'ready');
+  });
+
   it('refuses a part of an unpaid virtual account (400): it is revoked whole or not at all', async () => {
     h = await createHarness();
     const p = unpaidVbank('VB-PART');
