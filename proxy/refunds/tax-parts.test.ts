@@ -65,6 +65,24 @@ describe('tax-free and VAT parts in the grant', () => {
     assert.equal(enough.body.refunded, 3000);
   });
 
+  // Guards check-request.ts's floor at its boundary (`amount < taxFree`): one won below the grant's tax-free part is
+  // refused, exactly the part goes.
+  it("refuses a refund one won below the grant's tax-free part, and takes one of exactly the part", async () => {
+    h = await withAdmin();
+    h.fake.addPayment({ merchant_uid: 'TX-EDGE', amount: 10000 });
+    const grant = await h.grant('TX-EDGE', { taxFreeAmount: 3000 });
+    const below = await h.cancel({ merchant_uid: 'TX-EDGE', reason: 'r', cancel_request_amount: 2999 }, { grant });
+    assert.equal(below.res.status, 400, JSON.stringify(below.body));
+    assert.equal(below.body.error.code, 'INVALID_REQUEST');
+    assert.match(below.body.error.message, /at least 3000 KRW/);
+    assert.equal(h.fake.count('cancel'), 0);
+    const exact = await h.cancel({ merchant_uid: 'TX-EDGE', reason: 'r', cancel_request_amount: 3000 }, { grant });
+    assert.equal(exact.res.status, 200, JSON.stringify(exact.body));
+    assert.equal(exact.body.refunded, 3000);
+    const sent = h.fake.calls.find((c) => c.route === 'cancel')!.body as Record<string, unknown>;
+    assert.deepEqual([sent.amount, sent.tax_free], [3000, 3000]);
+  });
+
   it("forwards the grant's parts to i'mport as tax_free and vat_amount, and nothing when the grant has none", async () => {
     h = await withAdmin();
     h.fake.addPayment({ merchant_uid: 'TX-5', amount: 20000, pg_provider: 'nice' });
