@@ -129,6 +129,31 @@ describe('refunds on PortOne V2', () => {
     );
   });
 
+  // Guards tax-split.ts grantTaxFree()'s cap (Math.min(part, left)): a grant's tax_free_amount above what of the
+  // payment's tax-free part is left sends only what is left, and the least amount the grant lets through follows it.
+  it("sends no more of a grant's tax-free part than the payment has left, and asks at least that much", async () => {
+    await setup();
+    fake.addPayment({ paymentId: 'ORD-TF6', total: 10000, taxFree: 4000 });
+    // 1000 of the tax-free part refunded at PortOne's console: 3000 of it left.
+    assert.equal(
+      (await cancelBehindOurBack('ORD-TF6', { reason: 'console', amount: 1000, taxFreeAmount: 1000 })).status,
+      200,
+    );
+    await fake.flushWebhooks();
+    await h.settled();
+    assert.equal((await h.view('ORD-TF6')).body.cancelable_tax_free_amount, 3000);
+    const grant = await h.grant('ORD-TF6', { maxAmount: 9000, jti: 'tf6', taxFreeAmount: 5000 });
+    const below = await h.cancel({ merchant_uid: 'ORD-TF6', reason: 'r', cancel_request_amount: 2999 }, { grant });
+    assert.equal(below.res.status, 400, JSON.stringify(below.body));
+    assert.match(below.body.error.message, /at least 3000 KRW/, 'the floor is the part left, not the grant’s 5000');
+    assert.equal(cancels().length, 1, 'only the console’s cancel reached PortOne');
+    const done = await h.cancel({ merchant_uid: 'ORD-TF6', reason: 'r', cancel_request_amount: 3000 }, { grant });
+    assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    const sent = cancels()[1]?.body as Record<string, unknown>;
+    assert.deepEqual([sent.amount, sent.taxFreeAmount], [3000, 3000]);
+    assert.equal((await h.view('ORD-TF6')).body.cancelable_tax_free_amount, 0);
+  });
+
   it('refunds everything of a payment with a tax-free part with no split in the grant: the part left goes with it', async () => {
     await setup();
     fake.addPayment({ paymentId: 'ORD-TF3', total: 10000, taxFree: 4000 });
