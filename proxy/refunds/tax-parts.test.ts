@@ -6,6 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import { verifyGrant } from '../auth/grant.ts';
 import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
 import { GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
@@ -115,6 +116,35 @@ describe('tax-free and VAT parts in the grant', () => {
         // Smaller than the part, and let through: the part went with the first refund.
         [1000, undefined, undefined],
       ],
+    );
+  });
+
+  // Guards tax-split.ts refundedUnder()'s leaving revocations out: revoking an unpaid virtual account under a grant
+  // refunds nothing and sends no parts, so the grant's first real refund (the order paid again, by card) still sends
+  // its tax-free part and VAT.
+  it("sends a grant's parts with its first refund after a revocation under it: the revocation sent none", async () => {
+    h = await withAdmin();
+    const account = h.fake.addPayment({
+      merchant_uid: 'TX-REV',
+      amount: 12000,
+      pay_method: 'vbank',
+      pg_provider: 'kcp',
+      status: 'ready',
+      paid_at: 0,
+    });
+    const grant = await h.grant('TX-REV', { taxFreeAmount: 2000, vatAmount: 500, maxAmount: 20000, jti: 'txrev' });
+    const revoked = await h.cancel({ merchant_uid: 'TX-REV', reason: '주문 취소' }, { grant });
+    assert.deepEqual([revoked.res.status, revoked.body.revoked], [200, true], JSON.stringify(revoked.body));
+    assert.equal(h.fake.getPayment(account.imp_uid)!.status, 'failed');
+    // The order paid again, by card: its payment is now this one.
+    const card = h.fake.addPayment({ merchant_uid: 'TX-REV', amount: 10000, pg_provider: 'kcp' });
+    await notifyOf(h, card.imp_uid, 'TX-REV', 'paid');
+    const done = await h.cancel({ merchant_uid: 'TX-REV', reason: 'r', cancel_request_amount: 5000 }, { grant });
+    assert.equal(done.res.status, 200, JSON.stringify(done.body));
+    const sent = h.fake.calls.filter((c) => c.route === 'cancel').map((c) => c.body as Record<string, unknown>);
+    assert.deepEqual(
+      sent.map((b) => [b.imp_uid, b.amount, b.tax_free, b.vat_amount]),
+      [[card.imp_uid, 5000, 2000, 500]],
     );
   });
 
