@@ -235,4 +235,46 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.equal(retry.body.error.code, 'REFUND_ACCOUNT_REQUIRED', 'a paid virtual account is refunded to an account');
     assert.equal((await h.store.listAttempts('UV-2'))[0]!.outcome, 'failed');
   });
+
+  // Guards settle.ts settleAttempts' `moot` for a revocation (`payment.status !== 'ready'`): an account paid and then
+  // refunded (`cancelled`) can no more be revoked than one paid, so the lost revocation is settled at once, not held
+  // for the ten minutes it might still be running.
+  it('is settled at once as not made when the customer paid and the account was refunded in full meanwhile', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'UV-5', ...ready });
+    await h.view('UV-5');
+    h.fake.inject({ kind: 'drop', route: 'vbank' });
+    lookupsFail();
+    const first = await h.cancel({ merchant_uid: 'UV-5', reason: 'x' }, { key: 'uv-5' });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // Within the ten minutes: the customer pays, and the shop refunds it in full in i'mport's console.
+    const paidAt = Math.floor(h.clock.now() / 1000);
+    h.fake.addPayment({
+      ...p,
+      status: 'cancelled',
+      paid_at: paidAt,
+      cancel_amount: 5000,
+      cancel_history: [
+        {
+          pg_tid: 'tid-uv-5',
+          amount: 5000,
+          cancelled_at: paidAt,
+          reason: 'console',
+          cancellation_id: 'c-uv-5',
+          receipt_url: null,
+        },
+      ],
+    });
+    h.fake.clearFaults();
+    const view = await h.view('UV-5');
+    assert.notEqual(view.body.reason, 'OUTCOME_PENDING_CHECK', JSON.stringify(view.body));
+    assert.deepEqual([view.body.status, view.body.refundable], ['cancelled', false]);
+    const [attempt] = await h.store.listAttempts('UV-5');
+    assert.equal(attempt!.outcome, 'failed', 'settled as not made, not held open');
+    assert.equal((await h.store.getPayment('UV-5'))!.needs_sync, false);
+    const retry = await h.cancel({ merchant_uid: 'UV-5', reason: 'x' }, { key: 'uv-5' });
+    assert.notEqual(retry.body.revoked, true);
+    assert.notEqual(retry.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(retry.body));
+    assert.equal(h.fake.count('vbank'), 1, 'no revocation sent again');
+  });
 });
