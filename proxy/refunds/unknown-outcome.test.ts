@@ -9,6 +9,7 @@ import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness;
@@ -276,5 +277,48 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.notEqual(retry.body.revoked, true);
     assert.notEqual(retry.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(retry.body));
     assert.equal(h.fake.count('vbank'), 1, 'no revocation sent again');
+  });
+
+  /**
+   * A revocation of UV-6's virtual account whose answer was lost (i'mport did revoke it) while i'mport could not be
+   * asked, then a new card payment for the same order, paid and announced by i'mport's webhook: the order is now tied
+   * to that one. Returns both payments.
+   */
+  const revokedThenPaidAgain = async (merchantUid: string, key: string) => {
+    h = await createHarness();
+    const revoked = h.fake.addPayment({ merchant_uid: merchantUid, ...ready });
+    await h.view(merchantUid);
+    h.fake.inject({ kind: 'lose_response', route: 'vbank' });
+    lookupsFail();
+    const first = await h.cancel({ merchant_uid: merchantUid, reason: 'x' }, { key });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(h.fake.getPayment(revoked.imp_uid)!.status, 'failed', "i'mport did revoke it");
+    h.fake.clearFaults();
+    const paid = h.fake.addPayment({ merchant_uid: merchantUid, amount: 5000 }); // a card this time
+    assert.equal((await notifyOf(h, paid.imp_uid, merchantUid, 'paid')).status, 200);
+    await h.settled();
+    assert.equal(await h.store.tiedImpUid(merchantUid), paid.imp_uid);
+    return { revoked, paid };
+  };
+
+  // Guards settle.ts settleAttempts' filter `a.imp_uid === payment.imp_uid`: the revocation is judged from its own
+  // account's copy only. Judged from the new card payment's (paid, so "moot"), it would be settled as not made, and the
+  // same key's retry would then refund the card payment instead of answering the revocation.
+  it("is never settled from another payment of the order: the new payment's webhook leaves it unknown, its own account's settles it", async () => {
+    const { revoked, paid } = await revokedThenPaidAgain('UV-6', 'uv-6');
+    assert.deepEqual(
+      (await h.store.listAttempts('UV-6')).map((a) => [a.imp_uid, a.outcome]),
+      [[revoked.imp_uid, 'unknown']],
+      "the card payment's copy says nothing of the account's revocation",
+    );
+    assert.equal((await notifyOf(h, revoked.imp_uid, 'UV-6', 'failed')).status, 200);
+    await h.settled();
+    const [attempt] = await h.store.listAttempts('UV-6');
+    assert.equal(attempt!.outcome, 'succeeded', "settled from the revoked account's own copy");
+    const retry = await h.cancel({ merchant_uid: 'UV-6', reason: 'x' }, { key: 'uv-6' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.equal(retry.body.revoked, true);
+    assert.equal(h.fake.count('cancel'), 0, 'the card payment was not refunded');
+    assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 0);
   });
 });
