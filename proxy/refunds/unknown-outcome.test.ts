@@ -321,4 +321,22 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.equal(h.fake.count('cancel'), 0, 'the card payment was not refunded');
     assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 0);
   });
+
+  // Guards settle.ts runningChange's `a.imp_uid === payment.imp_uid`: a change that may still be running on another
+  // payment of the order (the revoked account's) does not hold a refund of the payment the order is tied to now.
+  it('an unsettled revocation of an earlier payment of the order does not hold a refund of the new one (no REFUND_IN_PROGRESS)', async () => {
+    const { revoked, paid } = await revokedThenPaidAgain('UV-7', 'uv-7');
+    const refund = await h.cancel({ merchant_uid: 'UV-7', reason: 'y' }, { key: 'uv-7-card' });
+    assert.equal(refund.res.status, 200, JSON.stringify(refund.body));
+    assert.deepEqual([refund.body.imp_uid, refund.body.refunded], [paid.imp_uid, 5000]);
+    assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 5000);
+    const attempts = await h.store.listAttempts('UV-7');
+    assert.deepEqual(
+      attempts.map((a) => [a.imp_uid, a.outcome]),
+      [
+        [revoked.imp_uid, 'unknown'],
+        [paid.imp_uid, 'succeeded'],
+      ],
+    );
+  });
 });
