@@ -226,6 +226,38 @@ describe('payment.cancelled_externally from lookups', () => {
       ],
     );
   });
+
+  // Guards external-cancels.ts `if (waiting.some(blocks)) return;`: nothing is told while a refund of ours whose answer
+  // was lost is still unsettled (and holds the order), so an entry it may have made is never told as someone else's.
+  // PayPal's refund is its own only by an entry in its words; i'mport shows this one's entry without them.
+  it('a PayPal refund whose answer was lost, its entry shown without its words: nothing told while it is unsettled', async () => {
+    const fake = createFakeIamport({ now: Date.now });
+    // i'mport applies the refund, keeping no reason on its entry, and the answer never comes back.
+    const wordsDropped: typeof fetch = async (input, init) => {
+      if (!String(input).endsWith('/payments/cancel')) return fake.fetch(input, init);
+      const sent = JSON.parse(String(init?.body)) as Record<string, unknown>;
+      const token = await issueToken(fake);
+      const res = await fake.fetch(`${BASE}/payments/cancel`, json({ ...sent, reason: '' }, token));
+      assert.equal(((await res.json()) as { code: number }).code, 0);
+      throw new TypeError('fetch failed');
+    };
+    const { h, receiver } = await racingStart(withFetch(fake, wordsDropped));
+    const p = h.fake.addPayment({
+      merchant_uid: 'EX-PPLOST',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    assert.equal((await h.view('EX-PPLOST')).res.status, 200);
+    const lost = await h.cancel({ merchant_uid: 'EX-PPLOST', reason: '단순 변심' }, { key: 'ex-pplost' });
+    assert.equal(lost.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(lost.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_history.length, 1, "i'mport shows it, without its words");
+    const view = await h.view('EX-PPLOST');
+    assert.deepEqual([view.body.refundable, view.body.reason], [false, 'OUTCOME_PENDING_CHECK']);
+    assert.equal((await notifyOf(h, p.imp_uid, 'EX-PPLOST')).status, 200);
+    assert.equal((await h.store.listAttempts('EX-PPLOST'))[0]!.outcome, 'unknown', 'still held');
+    assert.deepEqual(await received(h, receiver), [], 'not told as a cancel made elsewhere');
+  });
 });
 
 describe("i'mport's history entries without their cancellation_id", () => {
