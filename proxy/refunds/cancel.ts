@@ -130,6 +130,31 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
 };
 
 /**
+ * What this key's unsettled attempt did, when it was made on another payment of the order than the one the order is
+ * tied to now (an unpaid account revoked, its answer lost, then the order paid by card): only that payment's own copy
+ * can say, and the order's current copy never will. Settled as made, its outcome is the key's answer; settled as not
+ * made, null (the request goes ahead as any retry of a change not made); not known yet, REFUND_OUTCOME_UNKNOWN, so the
+ * key's retry never makes another change beside one that may have applied.
+ */
+const settleElsewhere = async (
+  deps: RefundDeps,
+  earlier: Attempt,
+  attempts: readonly Attempt[],
+): Promise<CancelOutcome | null> => {
+  const own = await deps.gateway.getPayment(earlier.imp_uid!);
+  if (own.kind !== 'ok') return stillUnknown(deps, earlier.id, `its payment ${earlier.imp_uid} could not be read`);
+  await settleAttempts(deps, own.payment, attempts);
+  const now = (await deps.store.listAttempts(earlier.merchant_uid)).find((a) => a.id === earlier.id);
+  if (!now || isUnsettled(now)) {
+    return stillUnknown(deps, earlier.id, `${deps.gateway.label} does not show yet what it did`);
+  }
+  if (now.outcome !== 'succeeded') return null;
+  if (isRevokeAttempt(now)) return { kind: 'revoked', payment: own.payment };
+  const entry = own.payment.cancel_history.find((e) => entryId(e) === now.cancellation_id);
+  return { kind: 'refunded', payment: own.payment, refunded: now.refunded ?? 0, entry };
+};
+
+/**
  * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt, or that
  * the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named): only a request approved
  * before (its refund failed) has one to be after.
@@ -263,6 +288,13 @@ const refund = async (
   const payment = loaded.payment;
   // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.
   await recordExternalCancels(deps, payment, attempts);
+
+  // A retry whose earlier attempt was on another payment of the order learns that attempt's outcome from its own copy.
+  if (unsettledEarlier?.imp_uid && unsettledEarlier.imp_uid !== payment.imp_uid) {
+    const elsewhere = await settleElsewhere(deps, unsettledEarlier, attempts);
+    if (elsewhere) return elsewhere;
+    attempts = await deps.store.listAttempts(req.merchant_uid);
+  }
 
   // 2. A retry of a request whose refund did happen gets that refund's outcome, not a second refund; one the gateway
   // accepted and has not finished is still accepted; one it accepted and then failed stays failed (a new request, with

@@ -322,6 +322,21 @@ describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (D
     assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 0);
   });
 
+  // The key's retry must learn what its own attempt did, which only the revoked account's copy says: judged against the
+  // card payment the order is tied to now, it was left unknown and the retry went on to refund the card in full.
+  it("the same key's retry, with the order paid by card since, answers the revocation it made and never refunds the card", async () => {
+    const { revoked, paid } = await revokedThenPaidAgain('UV-8', 'uv-8');
+    const retry = await h.cancel({ merchant_uid: 'UV-8', reason: 'x' }, { key: 'uv-8' });
+    assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
+    assert.deepEqual([retry.body.revoked, retry.body.refunded, retry.body.imp_uid], [true, 0, revoked.imp_uid]);
+    assert.equal(h.fake.count('cancel'), 0, 'the card payment was not refunded');
+    assert.equal(h.fake.getPayment(paid.imp_uid)!.cancel_amount, 0);
+    assert.deepEqual(
+      (await h.store.listAttempts('UV-8')).map((a) => [a.imp_uid, a.outcome]),
+      [[revoked.imp_uid, 'succeeded']],
+    );
+  });
+
   // Guards settle.ts runningChange's `a.imp_uid === payment.imp_uid`: a change that may still be running on another
   // payment of the order (the revoked account's) does not hold a refund of the payment the order is tied to now.
   it('an unsettled revocation of an earlier payment of the order does not hold a refund of the new one (no REFUND_IN_PROGRESS)', async () => {
