@@ -53,11 +53,11 @@ const decodes = (s: string): boolean => {
 const driverReads = (s: string): boolean => {
   if (s.includes('#')) return false; // a fragment is never part of a connection string: a password's own #
   const rest = s.slice(s.indexOf('://') + 3);
+  const authority = rest.split(/[?/]/)[0] ?? '';
   // An @ past the first / or ?: that / or ? was the user's or the password's.
-  if (rest.indexOf('@') > (rest.split(/[?/]/)[0] ?? '').length) return false;
+  if (rest.indexOf('@') > authority.length) return false;
   // The driver's own parse (postgres/src/index.js, parseUrl), which throws on what it cannot read.
   try {
-    const authority = rest.split(/[?/]/)[0] ?? '';
     const host = decodeURIComponent(authority.slice(authority.indexOf('@') + 1));
     new URL(s.replace(host, host.split(',')[0] ?? ''));
     return true;
