@@ -138,6 +138,24 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 16000);
   });
 
+  // The approval's own check of the cap, from the grant the request keeps: the ask's check came before the late cancel.
+  it("keeps an approval within its grant's max_amount when a refund under the grant applied late after the ask", async () => {
+    h = await withRequests({ timeoutMs: 300 });
+    const { ask, approve } = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'L-APCAP', amount: 30000 });
+    const refundGrant = capped('L-APCAP', 8000, 'g-apcap');
+    const requestGrant = () => h.grant('L-APCAP', { mode: 'request', maxAmount: 8000, jti: 'g-apcap' });
+    await lost({ merchant_uid: 'L-APCAP', reason: 'r', cancel_request_amount: 5000 }, 'k-1', refundGrant);
+    const body = { merchant_uid: 'L-APCAP', reason: 'r', cancel_request_amount: 8000 };
+    const made = await ask(body, { grant: await requestGrant() });
+    assert.equal(made.res.status, 201, 'nothing counted yet: the refund was settled as not made');
+    await cancelAtIamport(h, p.imp_uid, 5000); // i'mport applies it after all
+    await notifyOf(h, p.imp_uid, 'L-APCAP');
+    const approved = await approve(made.body.request.id);
+    assert.equal(approved.body.refund?.error?.code, 'FORBIDDEN', JSON.stringify(approved.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 5000, 'the grant allowed 8,000 in all: nothing more');
+  });
+
   it('keeps staff from rejecting a failed request whose refund applied late: approved again, it records it as it was', async () => {
     const { p, id, approve, reject } = await aFailedRequest('L-REJ');
     await cancelAtIamport(h, p.imp_uid, 8000); // the approval's, applied late; i'mport has not told the proxy yet
