@@ -6,6 +6,7 @@ import { CancelSuccessSchema, ErrorAnswerSchema } from '../../shared/schemas/ans
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -345,6 +346,28 @@ describe('POST /payments/cancel: virtual accounts', () => {
     const again = await h.cancel({ merchant_uid: 'VB-READY', reason: 'again' });
     assert.equal(again.body.error.code, 'PAYMENT_NOT_PAID');
     assert.equal(h.fake.count('vbank'), 1);
+  });
+
+  it('revokes only the account the caller was shown: one issued since is not revoked for it (imp_uid, checksum)', async () => {
+    h = await createHarness();
+    const first = unpaidVbank('VB-AGAIN');
+    const shown = (await h.view('VB-AGAIN')).body;
+    assert.deepEqual([shown.imp_uid, shown.revocable], [first.imp_uid, true]);
+    // That account lapses, and the order is issued another, for another amount.
+    h.fake.addPayment({ ...first, status: 'failed' });
+    const second = h.fake.addPayment({ ...first, imp_uid: undefined, amount: 7000 });
+    assert.equal((await notifyOf(h, second.imp_uid, 'VB-AGAIN', 'ready')).status, 200);
+    assert.equal((await h.view('VB-AGAIN')).body.imp_uid, second.imp_uid, 'the order shows the new account');
+    for (const named of [{ imp_uid: first.imp_uid }, { checksum: shown.cancelable_amount }]) {
+      const refused = await h.cancel({ merchant_uid: 'VB-AGAIN', reason: 'x', ...named });
+      assert.equal(refused.res.status, 409, JSON.stringify(refused.body));
+      assert.deepEqual(
+        [refused.body.error.code, refused.body.cancelable_amount],
+        ['CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 7000],
+      );
+    }
+    assert.equal(h.fake.count('vbank'), 0, 'nothing revoked');
+    assert.equal(h.fake.getPayment(second.imp_uid)!.status, 'ready');
   });
 
   // Guards rules.ts isRevocable(): only a virtual account is revoked while unpaid. An unfinished (ready) card payment

@@ -18,7 +18,7 @@ import { applyChange, overtaken } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
 import { claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
-import { checkRequest, type RefundFields } from './check-request.ts';
+import { checkRequest, notAsShown, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
@@ -141,13 +141,14 @@ const settleElsewhere = async (
   earlier: Attempt,
   attempts: readonly Attempt[],
 ): Promise<CancelOutcome | null> => {
-  const own = await deps.gateway.getPayment(earlier.imp_uid!);
+  // Read and kept as its webhook would have it (the ledger's copy never goes back), cancels made elsewhere told.
+  const own = await refreshPayment(deps, earlier.imp_uid!);
   if (own.kind !== 'ok') return stillUnknown(deps, earlier.id, `its payment ${earlier.imp_uid} could not be read`);
   await settleAttempts(deps, own.payment, attempts);
-  const now = (await deps.store.listAttempts(earlier.merchant_uid)).find((a) => a.id === earlier.id);
-  if (!now || isUnsettled(now)) {
-    return stillUnknown(deps, earlier.id, `${deps.gateway.label} does not show yet what it did`);
-  }
+  const after = await deps.store.listAttempts(earlier.merchant_uid);
+  await recordExternalCancels(deps, own.payment, after);
+  const now = after.find((a) => a.id === earlier.id);
+  if (!now || isUnsettled(now)) return notShownYet(deps, earlier.id);
   if (now.outcome !== 'succeeded') return null;
   if (isRevokeAttempt(now)) return { kind: 'revoked', payment: own.payment };
   const entry = own.payment.cancel_history.find((e) => entryId(e) === now.cancellation_id);
@@ -375,6 +376,10 @@ const refund = async (
     return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
   }
   if (isRevocable(payment)) {
+    // An account paid again since it was shown (another account issued, say) is not revoked for a request about the
+    // earlier one: the payment and balance the caller names are checked, as a refund's are.
+    const stale = notAsShown(payment, req, cancelableOf(payment));
+    if (stale) return rejectLocally(fail(stale.code, stale.message, stale.cancelable_amount), payment.imp_uid);
     // Nothing was paid: the account number is revoked whole. A part asked for is a request this cannot carry out.
     const asked = req.cancel_request_amount;
     if (asked !== undefined && !sameAmount(asked, cancelableOf(payment))) {

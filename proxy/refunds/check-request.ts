@@ -21,6 +21,40 @@ const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): C
   cancelable_amount === undefined ? { ok: false, code, message } : { ok: false, code, message, cancelable_amount };
 
 /**
+ * Refused when the caller was shown another payment (`imp_uid`) or another balance (`checksum`) than the order's now,
+ * `balance`: the order was paid again, refunded or paid since it was shown. A refund and a revocation alike.
+ */
+export const notAsShown = (
+  p: Payment,
+  req: Pick<CancelRequestOutput, 'imp_uid' | 'checksum'>,
+  balance: number,
+): (Checked & { ok: false }) | null => {
+  if (req.imp_uid !== undefined && req.imp_uid !== p.imp_uid) {
+    return {
+      ok: false,
+      code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      message:
+        `The order's payment is now ${p.imp_uid}, not ${req.imp_uid}: it was paid again since it was shown. Nothing ` +
+        'was done; check the figures and ask again with a new key.',
+      cancelable_amount: balance,
+    };
+  }
+  // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
+  // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
+  if (req.checksum !== undefined && !sameAmount(req.checksum, balance)) {
+    return {
+      ok: false,
+      code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      message:
+        `The refundable amount is now ${balance} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
+        'refunded (or paid) since it was shown. Nothing was done; check the figures and ask again with a new key.',
+      cancelable_amount: balance,
+    };
+  }
+  return null;
+};
+
+/**
  * Refuses what i'mport would refuse (and what the grant does not allow); otherwise the amount and refund fields to
  * send.
  * `grantLeft`: what a capped grant still allows (grant-cap.ts), null for a grant without a cap. `banks`: the gateway's
@@ -54,24 +88,8 @@ export const checkRequest = (
       break;
   }
   const cancelable = refundableNow(p);
-  if (req.imp_uid !== undefined && req.imp_uid !== p.imp_uid) {
-    return refuse(
-      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-      `The order's payment is now ${p.imp_uid}, not ${req.imp_uid}: it was paid again since it was shown. Nothing was ` +
-        'done; check the figures and ask again with a new key.',
-      cancelable,
-    );
-  }
-  // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
-  // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
-  if (req.checksum !== undefined && !sameAmount(req.checksum, cancelable)) {
-    return refuse(
-      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-      `The refundable amount is now ${cancelable} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
-        'refunded (or paid) since it was shown. Nothing was done; check the figures and ask again with a new key.',
-      cancelable,
-    );
-  }
+  const stale = notAsShown(p, req, cancelable);
+  if (stale) return stale;
   if (p.currency === 'KRW' && req.cancel_request_amount !== undefined && !Number.isInteger(req.cancel_request_amount)) {
     return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');
   }
