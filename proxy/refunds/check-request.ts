@@ -17,7 +17,9 @@ export type Checked =
   | { readonly ok: true; readonly amount: number; readonly refund: RefundFields }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string; readonly cancelable_amount?: number };
 
-const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): Checked =>
+type Refused = Extract<Checked, { ok: false }>;
+
+const refuse = (code: ErrorCode, message: string, cancelable_amount?: number): Refused =>
   cancelable_amount === undefined ? { ok: false, code, message } : { ok: false, code, message, cancelable_amount };
 
 /**
@@ -28,28 +30,24 @@ export const notAsShown = (
   p: Payment,
   req: Pick<CancelRequestOutput, 'imp_uid' | 'checksum'>,
   balance: number,
-): (Checked & { ok: false }) | null => {
+): Refused | null => {
   if (req.imp_uid !== undefined && req.imp_uid !== p.imp_uid) {
-    return {
-      ok: false,
-      code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-      message:
-        `The order's payment is now ${p.imp_uid}, not ${req.imp_uid}: it was paid again since it was shown. Nothing ` +
-        'was done; check the figures and ask again with a new key.',
-      cancelable_amount: balance,
-    };
+    return refuse(
+      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      `The order's payment is now ${p.imp_uid}, not ${req.imp_uid}: it was paid again since it was shown. Nothing was ` +
+        'done; check the figures and ask again with a new key.',
+      balance,
+    );
   }
   // The caller's balance against the order's own, as i'mport and PortOne check theirs: what is left once cancels the
   // gateway accepted and has not finished are counted (a view shows none while one runs: its refund waits for it).
   if (req.checksum !== undefined && !sameAmount(req.checksum, balance)) {
-    return {
-      ok: false,
-      code: 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-      message:
-        `The refundable amount is now ${balance} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
+    return refuse(
+      'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+      `The refundable amount is now ${balance} ${p.currency}, not the checksum ${req.checksum}: the order was ` +
         'refunded (or paid) since it was shown. Nothing was done; check the figures and ask again with a new key.',
-      cancelable_amount: balance,
-    };
+      balance,
+    );
   }
   return null;
 };
