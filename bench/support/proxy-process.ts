@@ -7,7 +7,8 @@
  * at one piece (webhook-stage.ts).
  */
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -216,6 +217,7 @@ const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' }
   const profileStop = async (file: string) => {
     if (!inspector) throw new Error('profileStop without profileStart');
     const { profile } = await inspector.post('Profiler.stop');
+    mkdirSync(dirname(file), { recursive: true }); // BENCH_PROFILE_DIR need not exist yet
     writeFileSync(file, JSON.stringify(profile));
   };
   const commands = { cpu, storeCalls: takeStoreCalls, profileStart, profileStop, webhooksAnswered };
