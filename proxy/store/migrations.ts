@@ -306,6 +306,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // Its own version, not a step of 13: a ledger migrated to 13 before this step existed gets it too.
     statements: [LATE_OF_FROM_MESSAGE],
   },
+  {
+    version: 15,
+    name: 'refund_request_approvals_backfill',
+    statements: [
+      // Migration 8 gave every request approvals = 0, also one a release before it had approved (once: it knew no
+      // other move to approved). Counted so, its approval again is round two, with a refund key and event dedupe keys
+      // of its own, not round one's `request:<id>` again (which replayed the first refund's stored refusal, and whose
+      // events were already written). No request this code approved has approvals = 0 in these statuses.
+      `UPDATE refund_requests SET approvals = 1
+        WHERE approvals = 0 AND status IN ('approved', 'refunded', 'failed')`,
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.
