@@ -6,7 +6,7 @@
  * attempts made is never taken for someone else's.
  */
 import { sameAmount } from '../payments/money.ts';
-import type { Payment } from '../payments/payment.ts';
+import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
@@ -14,6 +14,29 @@ import type { RefundDeps } from './deps.ts';
 import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
+
+/**
+ * The entry an event written by a release before 6b24f99 already told, or null. Those releases keyed an entry by its
+ * cancellation_id even when i'mport sent it empty (`external:<imp_uid>:`, one key for all such entries of a payment, so
+ * only the first was told), where such entries now go by a stand-in (entryId): on a ledger they wrote, that event
+ * stands for the first such entry, not ours, with its amount (and its words, where one has them), told again otherwise.
+ * Read only for a payment with such an entry.
+ */
+const toldUnderEmptyId = async (
+  store: RefundDeps['store'],
+  payment: Payment,
+  inTime: readonly Cancellation[],
+  ours: ReadonlySet<string>,
+): Promise<string | null> => {
+  const unnamed = inTime.filter((e) => e.cancellation_id === '' && !ours.has(entryId(e)));
+  if (unnamed.length === 0) return null;
+  const told = await store.eventByDedupeKey(`external:${payment.imp_uid}:`);
+  if (!told) return null;
+  const amount = told.data.amount;
+  const same = unnamed.filter((e) => typeof amount === 'number' && sameAmount(e.amount, amount));
+  const entry = same.find((e) => (e.reason ?? null) === (told.data.reason ?? null)) ?? same[0];
+  return entry ? entryId(entry) : null;
+};
 
 /**
  * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
@@ -55,10 +78,12 @@ export const recordExternalCancels = async (
     const entry = worded ?? (a.cancellation_id ? undefined : findEntryFor(a, payment.cancel_history, ours));
     if (entry) ours.add(entryId(entry));
   }
+  const inTime = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
+  const toldBefore = await toldUnderEmptyId(deps.store, payment, inTime, ours);
   let written = false;
-  for (const entry of [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at)) {
+  for (const entry of inTime) {
     const id = entryId(entry);
-    if (ours.has(id)) continue;
+    if (ours.has(id) || id === toldBefore) continue;
     if (waiting.some((a) => sameAmount(a.amount, entry.amount) && sentBy(a, entry))) continue;
     // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
     const after = paymentAfter(payment, entry);

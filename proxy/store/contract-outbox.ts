@@ -42,6 +42,14 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal((await a.getEvent(first.id))?.sequence, 1);
     });
 
+    it('finds an event by its dedupe key, from any instance', async () => {
+      const { a, b } = stores();
+      const event = anEvent({ dedupe_key: unique('external') });
+      assert.equal(await a.insertEvent(event), true);
+      assert.equal((await b.eventByDedupeKey(event.dedupe_key!))?.id, event.id);
+      assert.equal(await b.eventByDedupeKey(unique('external')), null);
+    });
+
     it("writes an attempt's event only when that call ended the attempt, in the same transaction", async () => {
       const { a, b } = stores();
       const start = anAttempt();

@@ -66,6 +66,7 @@ export const outboxSql = {
       WHERE e.id = rounds.event_id AND e.held_by = ? AND e.status = 'pending'
       RETURNING e.id`,
   getEvent: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = ?`,
+  eventByDedupeKey: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE dedupe_key = ?`,
   listEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events
     WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND seq < ? ORDER BY seq DESC LIMIT ?`,
   listOrderEvents: `SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE merchant_uid = ? ORDER BY sequence`,

@@ -123,6 +123,8 @@ export interface OutboxStore {
   /** The URLs that answered 2xx for this event since it was last queued (a round sends only to the others). */
   deliveredUrls(eventId: string): Promise<string[]>;
   getEvent(id: string): Promise<OutboxEvent | null>;
+  /** The event written under dedupe key `key`, or null. */
+  eventByDedupeKey(key: string): Promise<OutboxEvent | null>;
   /** Newest first, keyset-paginated (stable while events are added). */
   listEvents(query: { status?: EventStatus; limit: number; cursor?: string | null }): Promise<EventPage>;
   /** One order's events, by their sequence. */

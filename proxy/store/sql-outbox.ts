@@ -99,6 +99,11 @@ export const createSqlOutbox = (driver: SqlDriver, writes: EventWrites, clock: L
     return row ? decodeEvent(row) : null;
   },
 
+  async eventByDedupeKey(key) {
+    const [row] = await driver.query(outboxSql.eventByDedupeKey, [key]);
+    return row ? decodeEvent(row) : null;
+  },
+
   async listEvents({ status, limit, cursor }) {
     const after = cursor && /^\d+$/.test(cursor) ? Number(cursor) : MAX_SEQ;
     const rows = await driver.query(outboxSql.listEvents, [status ?? null, status ?? null, after, limit + 1]);
