@@ -16,11 +16,14 @@ import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts'
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 
 /**
- * The entry an event written by a release before 6b24f99 already told, or null. Those releases keyed an entry by its
- * cancellation_id even when i'mport sent it empty (`external:<imp_uid>:`, one key for all such entries of a payment, so
- * only the first was told), where such entries now go by a stand-in (entryId): on a ledger they wrote, that event
- * stands for the first such entry, not ours, with its amount (and its words, where one has them), told again otherwise.
- * Read only for a payment with such an entry.
+ * The entry an event written by a release before 6b24f99 already told, when it is not ours, or null. Those releases
+ * keyed an entry by its cancellation_id even when i'mport sent it empty (`external:<imp_uid>:`, one key for all such
+ * entries of a payment, so only the first was told), where such entries now go by a stand-in (entryId): on a ledger
+ * they wrote, that event stands for the first such entry with its amount (and its words, where one has them), told
+ * again otherwise (its cancel_amount is no guide: the first releases gave the payment's own). That entry may be one
+ * the current code knows as ours (those releases told a refund of ours whose entry later copies showed with an empty
+ * id as made elsewhere): then it stands for no other, and every such entry not ours is told. Read only for a payment
+ * with such an entry not ours.
  */
 const toldUnderEmptyId = async (
   store: RefundDeps['store'],
@@ -28,14 +31,14 @@ const toldUnderEmptyId = async (
   inTime: readonly Cancellation[],
   ours: ReadonlySet<string>,
 ): Promise<string | null> => {
-  const unnamed = inTime.filter((e) => e.cancellation_id === '' && !ours.has(entryId(e)));
-  if (unnamed.length === 0) return null;
+  const unnamed = inTime.filter((e) => e.cancellation_id === '');
+  if (unnamed.every((e) => ours.has(entryId(e)))) return null;
   const told = await store.eventByDedupeKey(`external:${payment.imp_uid}:`);
   if (!told) return null;
   const amount = told.data.amount;
   const same = unnamed.filter((e) => typeof amount === 'number' && sameAmount(e.amount, amount));
   const entry = same.find((e) => (e.reason ?? null) === (told.data.reason ?? null)) ?? same[0];
-  return entry ? entryId(entry) : null;
+  return entry && !ours.has(entryId(entry)) ? entryId(entry) : null;
 };
 
 /**
