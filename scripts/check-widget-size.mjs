@@ -28,10 +28,13 @@ import { gzipSync } from 'node:zlib';
 // payment it showed (imp_uid, read from the view and sent back), 13 more. 20 KB + 64 since a withdrawal with no
 // answer reads the request again instead of saying the service was not reached (it may have been withdrawn), a
 // withdrawn request on a barred order says no new request can be made and whom to ask, and a fixed amount with a
-// fraction of a won is no longer called "more than refundable": 27 bytes, against 11 left.
+// fraction of a won is no longer called "more than refundable": 27 bytes, against 11 left. 20 KB + 128 since an
+// embedding audit: the dialog keeps its own text layout inside a page's right-aligned, nowrap cell (labels were cut
+// off), its buttons have an edge forced colours draw, and an element the page moves keeps its dialog and the refund in
+// flight, so the page hears how it ended: 40 bytes, against none left.
 // refund-desk.js: 25 KB for the staff console (issue 14): four screens, two languages, and valibot's readers of the
 // staff API. Measured sizes: docs/BENCHMARKS.md.
-const BUDGETS = { 'refund-button.js': 20 * 1024 + 64, 'refund-desk.js': 25 * 1024 };
+const BUDGETS = { 'refund-button.js': 20 * 1024 + 128, 'refund-desk.js': 25 * 1024 };
 
 /** Text only the console has: a desk string in the customer's bundle means the builds got mixed up. */
 const DESK_ONLY = ['refund-desk', '/staff/', '다시 요청할 수 있게 하기', 'Allow a new request'];

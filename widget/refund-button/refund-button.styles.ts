@@ -47,7 +47,7 @@ export const styles = css`
   button {
     min-height: 44px;
     padding: 0 18px;
-    border: 0;
+    border: 1px solid #0000; /* unseen, but drawn in forced colours (Windows high contrast), where the fill is not */
     border-radius: var(--_radius);
     background: var(--_surface);
     color: var(--_fg);
@@ -84,6 +84,11 @@ export const styles = css`
     background: var(--_bg);
     color: var(--_fg);
     line-height: 1.5;
+    /* Inherited through the host from the page (an order list's right-aligned, nowrap cell): the dialog's own. */
+    text-align: start;
+    text-indent: 0;
+    letter-spacing: normal;
+    white-space: normal;
     word-break: keep-all; /* Korean breaks between words, not inside them */
     overflow-wrap: anywhere;
     box-shadow: 0 24px 60px #0004;

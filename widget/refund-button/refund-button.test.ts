@@ -56,12 +56,16 @@ describe('<refund-button>', () => {
       expect(calls).to.have.length(0);
     });
 
-    it('works again after being removed while open', async () => {
+    it('keeps its dialog, modal, when moved while open, and works again once closed', async () => {
       const el = await mount();
       await openForm(el);
       const parent = el.parentNode!;
       el.remove();
       parent.append(el);
+      await el.updateComplete;
+      expect(dialog(el).matches(':modal'), 'shown modal again, not inline in the page').to.be.true;
+      expect($(el, 'form'), 'the form it held').to.exist;
+      expect(el.close()).to.be.true;
       await el.updateComplete;
       expect(dialog(el).open).to.be.false;
       await openForm(el);

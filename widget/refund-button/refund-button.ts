@@ -166,13 +166,19 @@ export class RefundButton extends LitElement {
     super.connectedCallback();
     // A `lang` set on an ancestor (or the page) after load still switches the language.
     this.#langObserver.observe(document.documentElement, { subtree: true, attributeFilter: ['lang'] });
+    // Moved (a list re-sorted, a page re-rendered), the dialog and what it does (a refund in flight) carry on, and the
+    // page hears how it ended. A removed modal dialog leaves the top layer but stays open: shown modal again. Its close
+    // event, which comes later, finds it open and is ignored.
+    const dialog = this.#dialog;
+    if (dialog?.open) {
+      dialog.close();
+      dialog.showModal();
+    }
   }
 
   override disconnectedCallback(): void {
-    super.disconnectedCallback(); // the flow forgets its call and closes
+    super.disconnectedCallback();
     this.#langObserver.disconnect();
-    // A removed modal dialog leaves the top layer but stays open; close it so the button works if put back.
-    this.#dialog?.close(); // not rendered yet if removed right after being added
   }
 
   protected override updated(changed: PropertyValues<this>): void {

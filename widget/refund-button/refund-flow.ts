@@ -1,9 +1,10 @@
 /**
- * @module The refund flow as a reactive controller: which phase the dialog is in, the calls to the proxy (one at a
- * time, each with a timeout, a stale answer dropped), the Idempotency-Key, and what each answer leads to.
+ * @module The refund flow the element runs: which phase the dialog is in, the calls to the proxy (one at a time, each
+ * with a timeout, a stale answer dropped), the Idempotency-Key, and what each answer leads to. It is not the element's
+ * controller on purpose: a refund sent goes on while the page moves or removes the element, and its outcome is told.
  */
 
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { RequestCreated } from '../../shared/refund-requests.ts';
 import type { CancelSuccess } from '../../shared/schemas/answers.ts';
@@ -68,7 +69,7 @@ export interface FlowForm {
   entered(phase: Phase, focus: string): void;
 }
 
-export class RefundFlow implements ReactiveController {
+export class RefundFlow {
   phase: Phase = 'closed';
   view?: RefundView;
   /** Why the form came back (a failure that reloaded the payment), shown above it. */
@@ -90,16 +91,12 @@ export class RefundFlow implements ReactiveController {
   readonly #form: FlowForm;
 
   constructor(host: FlowHost, form: FlowForm) {
-    (this.#host = host).addController(this);
+    this.#host = host;
     this.#form = form;
   }
 
   get busy(): boolean {
     return this.phase === 'submitting';
-  }
-
-  hostDisconnected(): void {
-    this.close();
   }
 
   /** Moves to a phase and, once it is rendered, focuses `focus` inside the dialog. */

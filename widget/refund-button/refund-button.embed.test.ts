@@ -1,0 +1,138 @@
+/**
+ * @module Tests of `<refund-button>` inside a merchant's page as it really is: an order list whose cells have their own
+ * text layout, Windows' forced colours, a list that moves its rows while a refund is in flight.
+ */
+import { expect, fixture, waitUntil } from '@open-wc/testing';
+import type { RefundSuccessEvent } from './events.ts';
+import {
+  $,
+  $$,
+  card,
+  dialog,
+  held,
+  ko,
+  openForm,
+  posts,
+  press,
+  proxy,
+  shows,
+  success,
+  toConfirm,
+  uninstallProxy,
+} from './harness.ts';
+import type { RefundButton } from './refund-button.ts';
+
+describe('<refund-button> in a merchant page', () => {
+  afterEach(uninstallProxy);
+
+  // An order list is a table whose action cell is often right-aligned and nowrap. The dialog is in the top layer but
+  // inherits from the cell through the host, as every inherited property does: its labels were right-aligned,
+  // indented and spaced like the cell, and a long product name and "부분 환불" ran off the dialog's edge (a
+  // horizontal scrollbar in a 440 px dialog).
+  it("keeps its own text layout inside a cell that sets the page's (text-align, white-space, indent, spacing)", async () => {
+    proxy({ ...card, name: '반팔 티셔츠 (아주 긴 상품 이름이 들어가면 어떻게 되는지 확인해 봅니다)' });
+    const cell = await fixture<HTMLElement>(
+      `<div style="text-align:right;white-space:nowrap;text-indent:2em;letter-spacing:.2em">
+        <refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button>
+      </div>`,
+    );
+    const el = cell.querySelector('refund-button') as RefundButton;
+    await openForm(el);
+    const style = getComputedStyle(dialog(el));
+    expect(
+      {
+        textAlign: style.textAlign,
+        whiteSpace: style.whiteSpace,
+        textIndent: style.textIndent,
+        letterSpacing: style.letterSpacing,
+      },
+      'the dialog',
+    ).to.deep.equal({ textAlign: 'start', whiteSpace: 'normal', textIndent: '0px', letterSpacing: 'normal' });
+    const d = dialog(el);
+    expect(d.scrollWidth, 'no horizontal overflow').to.be.at.most(d.clientWidth);
+  });
+
+  // In forced colours (Windows high contrast) backgrounds are replaced and a button is drawn only by its border: with
+  // `border: 0`, "다음", "환불하기", "닫기" and "돌아가기" showed as bare words on the dialog (seen in Chromium with
+  // forced-colors emulated). A transparent border is invisible otherwise and drawn in forced colours.
+  it('gives every button an edge forced colours can draw', async () => {
+    proxy(card);
+    const el = await fixture<RefundButton>(
+      '<refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button>',
+    );
+    const edgeless = () =>
+      $$(el, 'button')
+        .filter((b) => b.getAttribute('part') !== 'close-button') // × is a glyph, not a box
+        .filter((b) => {
+          const s = getComputedStyle(b);
+          return s.borderTopStyle === 'none' || s.borderTopWidth === '0px';
+        })
+        .map((b) => b.textContent!.trim());
+    await openForm(el);
+    expect(edgeless(), 'the page button and the form').to.deep.equal([]);
+    await toConfirmFrom(el);
+    expect(edgeless(), 'the confirm step').to.deep.equal([]);
+  });
+
+  // A page that re-sorts its order list moves the element: it is disconnected and connected again in one task, which
+  // closes the dialog and forgets the call in flight. Moved once the refund was sent (the list re-rendered a moment
+  // later, as a framework does after refund-start's state change), the refund is made, but the dialog vanished under
+  // the customer and the page never heard refund-success, nor refund-error, nor refund-close.
+  it('still tells the page how a refund ended when the page moves the element while it is in flight', async () => {
+    const pending = held();
+    const { list, el } = await inList(pending.promise);
+    await toConfirm(el);
+    const outcomes = heard(el);
+    await press(el, ko.refund);
+    await shows(el, ko.submitting);
+    list.querySelector('#b')!.append(el);
+    pending.release(success());
+    await waitUntil(() => outcomes.length > 0, 'the page heard nothing of the refund', { timeout: 2000 }).catch(
+      () => {},
+    );
+    expect(outcomes[0], 'the first event after the move').to.equal('refund-success:9000');
+  });
+
+  // Moved by a refund-start listener itself (synchronously), the disconnect closed the dialog, the refund was sent
+  // anyway (the veto check had passed), and the dialog's late `close` event then aborted it: the page heard only
+  // refund-close, for a refund that was made.
+  it('tells the page how a refund ended when a refund-start listener moves the element', async () => {
+    const { list, el } = await inList(success());
+    await toConfirm(el);
+    const outcomes = heard(el);
+    el.addEventListener('refund-start', () => list.querySelector('#b')!.append(el), { once: true });
+    await press(el, ko.refund);
+    await waitUntil(() => outcomes.length > 0, 'the page heard nothing of the refund', { timeout: 2000 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(posts(), 'the refund was sent').to.have.length(1);
+    expect({ outcomes, open: dialog(el).open }).to.deep.equal({ outcomes: ['refund-success:9000'], open: true });
+  });
+});
+
+/** A `<refund-button>` in the first of two list items, on the fake proxy (card, then `answer` to the refund). */
+async function inList(answer: Parameters<typeof proxy>[1]): Promise<{ list: HTMLElement; el: RefundButton }> {
+  proxy(card, answer);
+  const list = await fixture<HTMLElement>(
+    '<ul><li><refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button></li><li id="b"></li></ul>',
+  );
+  return { list, el: list.querySelector('refund-button') as RefundButton };
+}
+
+/** The outcome events the element fires from now on, as `type:refunded`. */
+function heard(el: RefundButton): string[] {
+  const outcomes: string[] = [];
+  for (const type of ['refund-success', 'refund-error', 'refund-close']) {
+    el.addEventListener(type, (e) => outcomes.push(`${type}:${(e as RefundSuccessEvent).detail?.refunded ?? ''}`));
+  }
+  return outcomes;
+}
+
+/** Continues from an open form to the confirm step (the first preset reason). */
+async function toConfirmFrom(el: RefundButton): Promise<void> {
+  const preset = $<HTMLSelectElement>(el, '[name=preset]')!;
+  preset.value = '0';
+  preset.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  await el.updateComplete;
+  $<HTMLButtonElement>(el, 'form [part=submit]')!.click();
+  await shows(el, ko.refund);
+}
