@@ -3,12 +3,15 @@
 // a 2 MB upload on an ordinary uplink does.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { runScript, type ScriptRun } from '../test-support/node-process.ts';
+import { nodeDrain } from './node-drain.ts';
 
 const BODY_BYTES = 2 * 1024 * 1024;
 const WRITE_BYTES = 16 * 1024;
@@ -98,5 +101,56 @@ describe('the Node entry, answering a body over the limit', () => {
 
   it('from a client that asked for Connection: close: the same 413', async () => {
     assertTooLarge(await sendThenRead(port, request(`Content-Length: ${BODY_BYTES}`, 'Connection: close\r\n'), false));
+  });
+});
+
+// A keep-alive connection answered early again and again (a body over the limit, a POST to no route, each body sent
+// after its answer) must not leave something behind on its socket per request: the connection may live for as long as
+// its client keeps using it, so whatever each drain leaves there grows without bound.
+describe('nodeDrain, on one keep-alive connection answered early many times', () => {
+  it('leaves no listener behind on the socket per drained request', async () => {
+    const app = new Hono().post('*', (c) => c.text('refused before its body', 413));
+    const sockets: Socket[] = [];
+    const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' });
+    server.on('connection', (socket: Socket) => sockets.push(socket));
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = connect(port, '127.0.0.1');
+    client.setNoDelay(true);
+    // Each request's one-byte body is sent once its answer has come: the answer always goes out before the body.
+    const answers = (n: number) =>
+      new Promise<void>((resolve) => {
+        let seen = 0;
+        const head = 'POST /payments/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1\r\n\r\n';
+        const onData = (data: Buffer) => {
+          seen += data.toString('latin1').match(/HTTP\/1\.1 413 /g)?.length ?? 0;
+          client.write('x');
+          if (seen < n) client.write(head);
+          else {
+            client.off('data', onData);
+            resolve();
+          }
+        };
+        client.on('data', onData);
+        client.write(head);
+      });
+    try {
+      await answers(5);
+      await sleep(50);
+      const [socket] = sockets;
+      assert.ok(socket, 'the server saw the connection');
+      const closeListenersAfter5 = socket.listenerCount('close');
+      await answers(50);
+      await sleep(50);
+      assert.equal(sockets.length, 1, 'one connection throughout');
+      assert.equal(
+        socket.listenerCount('close'),
+        closeListenersAfter5,
+        'each drained request left a close listener (holding its request) on the socket',
+      );
+    } finally {
+      client.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

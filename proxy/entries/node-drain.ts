@@ -34,6 +34,8 @@ const drain = (incoming: IncomingMessage, { maxBytes, maxMs }: DrainLimits): voi
   let read = 0;
   const done = (): void => {
     clearTimeout(timer);
+    // The connection may carry many more requests: nothing of this one may stay on its socket.
+    socket.off('close', onClose);
     incoming.off('data', onData);
     incoming.off('end', done);
     if (closing) socket.destroy();
@@ -48,7 +50,8 @@ const drain = (incoming: IncomingMessage, { maxBytes, maxMs }: DrainLimits): voi
   };
   const timer = setTimeout(giveUp, maxMs);
   timer.unref();
-  socket.once('close', () => clearTimeout(timer));
+  const onClose = (): void => clearTimeout(timer);
+  socket.once('close', onClose);
   // Whoever read the start of the body (a size check on a chunked one) is done with it.
   incoming.removeAllListeners('data');
   incoming.on('data', onData);
