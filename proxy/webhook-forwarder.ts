@@ -17,6 +17,13 @@ export const FORWARD_RETRY_DELAYS_MS = [5_000, 60_000, 600_000] as const;
 /** One try may take this long before it counts as failed. */
 const ATTEMPT_TIMEOUT_MS = 10_000;
 
+/**
+ * The most forwards waiting for their next try at once (each holds its body, up to 16 KB, for up to 11 minutes): about
+ * 20 MB at most. V1 webhooks are unsigned, so their number is the senders' to choose; past it, a failed forward gives
+ * up at once, with its warn line.
+ */
+export const MAX_WAITING_FORWARDS = 1_000;
+
 /** Waits `ms`; true once waited, false when the entry is shutting down (the forward then gives up at once). */
 export type RetryWait = (ms: number) => Promise<boolean>;
 
@@ -59,14 +66,18 @@ const tryOnce = async (options: WebhookForwarderOptions, webhook: ForwardedWebho
 };
 
 /** Forwards one webhook until the shop's handler takes it or the retries are spent; never rejects. */
-export const createWebhookForwarder =
-  (options: WebhookForwarderOptions) =>
-  async (webhook: ForwardedWebhook): Promise<void> => {
+export const createWebhookForwarder = (options: WebhookForwarderOptions) => {
+  let waiting = 0;
+  return async (webhook: ForwardedWebhook): Promise<void> => {
     const { log } = options;
     let failure = await tryOnce(options, webhook);
     let attempts = 1;
     for (const delay of FORWARD_RETRY_DELAYS_MS) {
       if (failure === null) return;
+      if (waiting >= MAX_WAITING_FORWARDS) {
+        failure = `${failure}; ${MAX_WAITING_FORWARDS} forwards were waiting to try again already`;
+        break;
+      }
       log({
         level: 'info',
         msg: 'webhook forward failed; retrying',
@@ -75,7 +86,11 @@ export const createWebhookForwarder =
         failure,
         retry_in_ms: delay,
       });
-      if (!(await options.wait(delay))) {
+      waiting += 1;
+      const waited = await options.wait(delay).finally(() => {
+        waiting -= 1;
+      });
+      if (!waited) {
         failure = `${failure}; the proxy stopped before the next try`;
         break;
       }
@@ -91,6 +106,7 @@ export const createWebhookForwarder =
       failure,
     });
   };
+};
 
 /**
  * The waits of a long-lived server: plain timers, which stop() ends at once so that shutdown is not held by a forward

@@ -202,4 +202,31 @@ describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
     const headers = got?.init.headers as Record<string, string>;
     assert.deepEqual(new Webhook(PORTONE_WEBHOOK_SECRET).verify(body, headers), JSON.parse(body));
   });
+
+  it('keeps at most 1,000 forwards waiting for their next try: past that, one that fails gives up at once', async () => {
+    // V1 webhooks are unsigned, and any well-formed imp_uid is forwarded (above): a sender the shop's handler turns
+    // away (404 for a payment it does not know) had each of its webhooks, with a body of up to 16 KB, held in memory
+    // for the 11 minutes of retries, as many as it sent meanwhile.
+    const shop = shopHandler([404]);
+    const pending: Array<(waited: boolean) => void> = [];
+    const wait = (_ms: number) => new Promise<boolean>((resolve) => pending.push(resolve));
+    h = await createHarness({ config: { webhookForwardUrl: SHOP }, outside: shop.fetch, retryWait: wait });
+    const padding = 'x'.repeat(15_000);
+    const sent = 1_200;
+    try {
+      for (let i = 0; i < sent; i++) {
+        const imp_uid = `imp_${String(i).padStart(12, '0')}`;
+        const res = await post(JSON.stringify({ imp_uid, padding }), 'application/json');
+        assert.equal(res.status, 404, 'an unknown payment, forwarded all the same');
+      }
+      while (shop.received.length < sent) await new Promise(setImmediate);
+      await new Promise(setImmediate);
+      assert.ok(pending.length <= 1_000, `${pending.length} forwards wait for a retry, each holding its body`);
+      const gaveUp = warnings().filter((line) => String(line.msg).includes('gave up'));
+      assert.equal(gaveUp.length, sent - pending.length, 'each forward not kept says so in a warn line');
+    } finally {
+      for (const resolve of pending.splice(0)) resolve(false);
+      await h.settled();
+    }
+  });
 });
