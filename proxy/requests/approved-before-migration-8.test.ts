@@ -6,8 +6,7 @@ import { afterEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../store/migrations.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
-import type { Harness, HarnessOptions } from '../test-support/harness.ts';
-import { tempSqlitePath } from '../test-support/harness.ts';
+import { type Harness, tempSqlitePath, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
 
@@ -34,22 +33,11 @@ const asOfMigration7 = (path: string): void => {
   assert.equal(MIGRATIONS.find((m) => m.version === 8)?.name, 'refund_request_approvals');
 };
 
-const webhooksOn: HarnessOptions = {
-  outside: async () => new Response('ok'),
-  config: {
-    merchantWebhooks: {
-      urls: ['https://merchant.example/hooks'],
-      secret: `whsec_${btoa('s'.repeat(32))}`,
-      retryDelaysMs: [1000],
-    },
-  },
-};
-
 describe('a request approved on a ledger from before approvals were counted (migration 8)', () => {
   it('is approved again after the upgrade: a refund of its own, its request refunded, its approval told', async () => {
     const path = tempSqlitePath();
     const key = randomDataKey();
-    h = await withRequests({ ...webhooksOn, store: createSqliteStore({ path }) }, key);
+    h = await withRequests({ ...WEBHOOKS_ANSWERED, store: createSqliteStore({ path }) }, key);
     const { fake } = h;
     fake.addPayment({ merchant_uid: 'UP8-1', amount: 20000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
     const made = await requestCalls(h).ask({
@@ -66,7 +54,7 @@ describe('a request approved on a ledger from before approvals were counted (mig
     await h.close();
 
     asOfMigration7(path);
-    h = await withRequests({ ...webhooksOn, store: createSqliteStore({ path }), fake }, key);
+    h = await withRequests({ ...WEBHOOKS_ANSWERED, store: createSqliteStore({ path }), fake }, key);
     const again = await requestCalls(h).approve(id);
     assert.equal(fake.count('cancel'), 2, 'the refused one, then a refund of this approval');
     assert.equal(again.body.refund.ok, true, JSON.stringify(again.body.refund));

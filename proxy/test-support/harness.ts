@@ -113,6 +113,21 @@ export interface CallOptions {
   readonly headers?: Record<string, string>;
 }
 
+/**
+ * Merchant webhooks on, every POST answered 200 by `outside`: for tests that read what the outbox holds
+ * (store.listOrderEvents), not how it is delivered.
+ */
+export const WEBHOOKS_ANSWERED: HarnessOptions = {
+  outside: async () => new Response('ok'),
+  config: {
+    merchantWebhooks: {
+      urls: ['https://merchant.example/hooks'],
+      secret: `whsec_${btoa('s'.repeat(32))}`,
+      retryDelaysMs: [1000],
+    },
+  },
+};
+
 /** A temporary SQLite file (so several Store instances can share it). */
 export const tempSqlitePath = (): string => join(mkdtempSync(join(tmpdir(), 'refund-ledger-')), 'ledger.sqlite');
 
