@@ -107,6 +107,24 @@ describe('<refund-button> in a merchant page', () => {
     expect(posts(), 'the refund was sent').to.have.length(1);
     expect({ outcomes, open: dialog(el).open }).to.deep.equal({ outcomes: ['refund-success:9000'], open: true });
   });
+
+  // A page that takes the row out as its button is clicked (to put it back once re-rendered) removes the element
+  // before its dialog opens: show() then cannot open it, and the element, put back, kept a flow that was neither closed
+  // nor shown, so its button did nothing ever after (it worked again before the flow outlived a disconnect).
+  it('opens again once put back when the page took it out as its button was clicked', async () => {
+    proxy(card);
+    const row = await fixture<HTMLElement>(
+      '<div><refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button></div>',
+    );
+    const el = row.querySelector('refund-button') as RefundButton;
+    const opening = el.show();
+    el.remove();
+    await opening.catch(() => {});
+    await new Promise((r) => setTimeout(r, 50));
+    row.append(el);
+    await openForm(el);
+    expect(dialog(el).matches(':modal')).to.be.true;
+  });
 });
 
 /** A `<refund-button>` in the first of two list items, on the fake proxy (card, then `answer` to the refund). */

@@ -196,6 +196,9 @@ export class RefundButton extends LitElement {
     flow.view = flow.notice = undefined;
     flow.go('loading');
     await this.updateComplete;
+    // Taken out of the page before it could open (a row re-rendered on the click): nothing opened, and the button works
+    // once put back.
+    if (!this.isConnected) return flow.close();
     this.#dialog!.showModal(); // rendered by the update just awaited
     this.dispatchEvent(new RefundOpenEvent({ merchant_uid: this.merchantUid }));
     void flow.load();
