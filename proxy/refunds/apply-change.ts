@@ -99,8 +99,9 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     case 'refused': {
       // The gateway's words, with any account or card number it echoed masked, wherever they go from here.
       const refused = { ...result, message: maskNumbers(result.message, change.account ?? null) };
-      // Re-read the payment: a refusal is often i'mport telling us our copy is stale.
-      const fresh = await refreshPayment(deps, payment.imp_uid);
+      // Re-read the payment: a refusal is often i'mport telling us our copy is stale. A ledger failure while storing it
+      // counts as not having read it: a PG's refusal may have applied, so it must not be answered "nothing was refunded".
+      const fresh = await refreshAfterChange(deps, payment.imp_uid);
       // A PG may make the change and still answer no ("취소실패(기취소성공)"): what the payment shows decides, or the
       // customer would be told nothing moved, and a second refund (past a grant's cap too) would follow the first.
       if (refused.fromPg) {
