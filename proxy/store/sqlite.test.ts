@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type RunningChild, startChild } from '../test-support/child-process.ts';
 import { runStoreContract } from './contract.ts';
-import { T0 } from './contract-fixtures.ts';
+import { aPayment, T0 } from './contract-fixtures.ts';
 import { createSqliteStore } from './sqlite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-sqlite-'));
@@ -121,6 +121,30 @@ describe('SQLite store', () => {
       inChildProcess(path, race('c3')),
     ]);
     assert.equal(results.filter((result) => result === 'true').length, 1, results.join(','));
+    await here.close();
+  });
+
+  it("waits out another connection's write lock with its event loop free: this process's own timer ends the wait", async () => {
+    const path = join(dir, 'free', 'ledger.db');
+    const here = createSqliteStore({ path });
+    await here.migrate();
+    // Held by a connection of this very process, and released by a timer of it: SQLite's own busy handler would sleep
+    // the thread until its timeout, so the timer could not run and the write would fail with SQLITE_BUSY after 5 s.
+    const lock = holdWriteLock(path);
+    let released = false;
+    setTimeout(() => {
+      lock.release();
+      released = true;
+    }, 50);
+    assert.equal(await here.acquireLease('order-1', 'here', 1000, T0), true);
+    assert.ok(released, 'the write went through once the timer let the lock go');
+    // A pipelined sequence (the payment's row and the order's tie) and a transaction (BEGIN IMMEDIATE) wait the same way.
+    const again = holdWriteLock(path);
+    setTimeout(() => again.release(), 50);
+    assert.equal((await here.upsertPayment(aPayment({ merchant_uid: 'order-2' }), T0)).merchant_uid, 'order-2');
+    const third = holdWriteLock(path);
+    setTimeout(() => third.release(), 50);
+    assert.equal(await here.flagAttention('attention:free', T0, null), true);
     await here.close();
   });
 

@@ -19,9 +19,9 @@ interface Queue {
   users: number;
 }
 
-// Connections to one file inside one process take turns through a shared queue. better-sqlite3 blocks the
-// thread while SQLite waits out busy_timeout, so a connection waiting for another one's open transaction would
-// freeze the event loop that transaction needs in order to commit. Other processes are left to busy_timeout.
+// Connections to one file inside one process take turns through a shared queue: a transaction awaits between its
+// statements, and another connection of the same process has nothing to gain from trying the file's lock meanwhile.
+// Another process's lock is waited out on a timer (untilFree), never in SQLite's busy handler, which blocks the thread.
 const queues = new Map<string, Queue>();
 
 function joinQueue(key: string | null) {
@@ -41,6 +41,27 @@ function joinQueue(key: string | null) {
   };
 }
 
+const isBusy = (error: unknown): boolean =>
+  typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
+
+/**
+ * Runs `step` (one statement, or BEGIN/COMMIT) until it is not refused for another process's lock, for up to `ms`:
+ * waiting on a timer, not in SQLite's own busy handler, which sleeps the thread and with it every request this process
+ * is serving (and the keep-alive sockets it should be closing or answering). A refused statement did nothing, so running
+ * it again is safe.
+ */
+const untilFree = async <T>(ms: number, step: () => T): Promise<T> => {
+  const deadline = Date.now() + ms;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+};
+
 function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions): SqlDriver {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -49,6 +70,9 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // From here on another process's lock is waited out by untilFree(), with the event loop free.
+  db.pragma('busy_timeout = 0');
+  const free = <T>(step: () => T): Promise<T> => untilFree(busyTimeoutMs, step);
   const queue = joinQueue(inMemory ? null : realpathSync(path));
 
   const statements = new Map<string, Database.Statement<SqlValue[], SqlRow>>();
@@ -61,10 +85,10 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
     return statement;
   };
 
-  // Async only in shape: each call runs to completion synchronously, and a throw becomes a rejection.
+  // Each statement runs to completion synchronously once it runs; another process's lock is waited out first (free()).
   const direct: SqlExecutor = {
-    query: async (text, params = []) => prepare(text).all(...params),
-    run: async (text, params = []) => prepare(text).run(...params).changes,
+    query: (text, params = []) => free(() => prepare(text).all(...params)),
+    run: (text, params = []) => free(() => prepare(text).run(...params).changes),
   };
 
   return {
@@ -72,17 +96,22 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
     sequence: (statements) =>
       queue.turn(async () => {
         const failures: unknown[] = [];
-        const rows = statements.map(({ sql, params }) => {
+        const rows: SqlRow[][] = [];
+        // One at a time, each waited out on its own: one refused after the one before it ran must not run that one again.
+        for (const { sql, params } of statements) {
           try {
             const statement = prepare(sql);
-            if (statement.reader) return statement.all(...params);
-            statement.run(...params);
-            return [];
+            const step = (): SqlRow[] => {
+              if (statement.reader) return statement.all(...params);
+              statement.run(...params);
+              return [];
+            };
+            rows.push(await free(step));
           } catch (error) {
             failures.push(error);
-            return [];
+            rows.push([]);
           }
-        });
+        }
         if (failures.length > 0) throw failures[0];
         return rows;
       }),
@@ -90,10 +119,10 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
     run: (text, params) => queue.turn(() => direct.run(text, params)),
     transaction: (fn) =>
       queue.turn(async () => {
-        db.exec('BEGIN IMMEDIATE');
+        await free(() => db.exec('BEGIN IMMEDIATE'));
         try {
           const result = await fn(direct);
-          db.exec('COMMIT');
+          await free(() => db.exec('COMMIT')); // a COMMIT refused leaves the transaction open, to be committed again
           return result;
         } catch (error) {
           if (db.inTransaction) db.exec('ROLLBACK');
