@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
 import { adminCalls, KEY, OTHER_KEY, withAdmin } from '../test-support/admin-calls.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
@@ -22,6 +24,7 @@ const NAMES = {
   refund_proxy_outbox_pending: 'gauge',
   refund_proxy_outbox_oldest_pending_seconds: 'gauge',
   refund_proxy_webhook_deliveries_total: 'counter',
+  refund_proxy_ledger_up: 'gauge',
 } as const;
 
 const scrape = async (harness: Harness): Promise<Map<string, Family>> => {
@@ -73,6 +76,31 @@ describe('GET /metrics: what it shows', () => {
     for (const [name, type] of Object.entries(NAMES)) assert.equal(families.get(name)?.type, type, name);
     assert.equal(sampleOf(families, 'refund_proxy_unsettled_attempts'), 0);
     assert.equal(sampleOf(families, 'refund_proxy_outbox_oldest_pending_seconds'), 0);
+  });
+
+  it("still answers when the ledger does not: ledger_up 0, the ledger's gauges without a sample, the counters", async () => {
+    let down = false;
+    const inner = createSqliteStore({ path: ':memory:' });
+    const store: Store = {
+      ...inner,
+      countUnsettledAttempts: () =>
+        down ? Promise.reject(new Error('connection refused')) : inner.countUnsettledAttempts(),
+    };
+    h = await withAdmin({ store });
+    h.fake.addPayment({ merchant_uid: 'M-DOWN', amount: 10_000 });
+    assert.equal(
+      (await h.cancel({ merchant_uid: 'M-DOWN', cancel_request_amount: 1000, reason: 'x' })).res.status,
+      200,
+    );
+    assert.equal(sampleOf(await scrape(h), 'refund_proxy_ledger_up'), 1);
+    down = true;
+    const families = await scrape(h); // 200, where a ledger that did not answer made the whole scrape a 503
+    assert.equal(sampleOf(families, 'refund_proxy_ledger_up'), 0);
+    for (const gauge of ['refund_proxy_unsettled_attempts', 'refund_proxy_outbox_pending']) {
+      assert.equal(families.get(gauge)?.type, 'gauge', `${gauge} is still named`);
+      assert.deepEqual(families.get(gauge)?.samples, [], `${gauge}: no value, rather than a made-up 0`);
+    }
+    assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'succeeded', code: '' }), 1);
   });
 
   it("counts refunds by outcome and code, and times i'mport's calls", async () => {

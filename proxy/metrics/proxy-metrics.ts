@@ -38,8 +38,11 @@ export interface ProxyMetrics {
   refund(outcome: CancelOutcome): void;
   gatewayCall(call: GatewayCall, seconds: number): void;
   delivery(result: DeliveryResult): void;
-  /** The text exposition of everything, with the ledger's gauges as given. */
-  render(ledger: LedgerGauges): string;
+  /**
+   * The text exposition of everything, with the ledger's gauges as given; null when the ledger could not be read: its
+   * gauges then have no sample, `refund_proxy_ledger_up` is 0, and this process's counters are still served.
+   */
+  render(ledger: LedgerGauges | null): string;
 }
 
 export const refundLabels = (outcome: CancelOutcome): { outcome: RefundOutcomeLabel; code: string } => {
@@ -83,6 +86,10 @@ export const createProxyMetrics = (): ProxyMetrics => {
     'refund_proxy_outbox_oldest_pending_seconds',
     'How long the oldest pending merchant webhook event has waited, in seconds (0 with none).',
   );
+  const ledgerUp = registry.gauge(
+    'refund_proxy_ledger_up',
+    'Whether the ledger answered this scrape (1) or not (0, and the ledger gauges have no sample).',
+  );
   const deliveries = registry.counter(
     'refund_proxy_webhook_deliveries_total',
     'POSTs of merchant webhook events by result, in this process.',
@@ -93,9 +100,10 @@ export const createProxyMetrics = (): ProxyMetrics => {
     gatewayCall: (call, seconds) => gateway.observe({ call }, seconds),
     delivery: (result) => deliveries.inc({ result }),
     render(ledger) {
-      unsettled.set(ledger.unsettledAttempts);
-      pending.set(ledger.outboxPending);
-      oldest.set(ledger.oldestPendingSeconds);
+      unsettled.set(ledger?.unsettledAttempts ?? null);
+      pending.set(ledger?.outboxPending ?? null);
+      oldest.set(ledger?.oldestPendingSeconds ?? null);
+      ledgerUp.set(ledger ? 1 : 0);
       return registry.render();
     },
   };

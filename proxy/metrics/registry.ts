@@ -15,7 +15,8 @@ export interface Counter<L extends string> {
 }
 
 export interface Gauge {
-  set(value: number): void;
+  /** Null: no sample (the value is not known now); the family's HELP and TYPE are still written. */
+  set(value: number | null): void;
 }
 
 export interface Histogram<L extends string> {
@@ -106,8 +107,8 @@ export const createRegistry = (): Registry => {
     },
 
     gauge(name: string, help: string): Gauge {
-      let value = 0;
-      add({ name, help, type: 'gauge', lines: () => [`${name} ${formatValue(value)}`] }, []);
+      let value: number | null = 0;
+      add({ name, help, type: 'gauge', lines: () => (value === null ? [] : [`${name} ${formatValue(value)}`]) }, []);
       return {
         set(next) {
           value = next;

@@ -30,13 +30,20 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
       }),
     )
     .get('/metrics', async (c) => {
-      // Read at scrape time, so a gauge is the ledger's state now whichever instance answers.
-      const [unsettled, pending] = await Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]);
-      const oldest = pending.oldest_queued_at;
-      const body = deps.metrics.render({
-        unsettledAttempts: unsettled,
-        outboxPending: pending.count,
-        oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (deps.now() - oldest) / 1000),
-      });
+      // Read at scrape time, so a gauge is the ledger's state now whichever instance answers. A ledger that does not
+      // answer is what the scrape must show then (refund_proxy_ledger_up 0), with this process's counters, not a 503
+      // that hides both.
+      const ledger = await Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]).then(
+        ([unsettled, pending]) => {
+          const oldest = pending.oldest_queued_at;
+          return {
+            unsettledAttempts: unsettled,
+            outboxPending: pending.count,
+            oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (deps.now() - oldest) / 1000),
+          };
+        },
+        () => null,
+      );
+      const body = deps.metrics.render(ledger);
       return c.body(body, 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
     });
