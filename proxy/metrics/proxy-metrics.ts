@@ -73,7 +73,7 @@ export const createProxyMetrics = (): ProxyMetrics => {
   );
   const gateway = registry.histogram(
     'refund_proxy_gateway_request_seconds',
-    "Time of each HTTP exchange with i'mport, by call, in this process.",
+    "Time of each HTTP exchange with the payment gateway (i'mport or PortOne V2), by call, in this process.",
     ['call'],
     GATEWAY_BUCKETS,
   );
