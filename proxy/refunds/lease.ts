@@ -62,11 +62,30 @@ export async function withLease<T, S>(
   };
   let pause = 5;
   let taken: S | true | null;
+  let askedAt = deps.now();
   while ((taken = await tryTake()) === null) {
     if (deps.now() >= deadline) return LEASE_BUSY;
     // Jittered backoff so many waiters do not poll the database in step.
     await deps.sleep(pause + Math.random() * pause);
     pause = Math.min(pause * 2, 100);
+    askedAt = deps.now();
+  }
+  // The lease runs out TTL after it was asked for, not after it was written: a take that waited (another process's
+  // write lock on a SQLite file, this process's ledger calls queued ahead of it) may hold a lease with little or none of
+  // its TTL left, which another instance would take before the first renewal. Renewed at once then; lost meanwhile, the
+  // work is not done (nothing was sent yet).
+  if (deps.now() - askedAt >= deps.leaseTtlMs / 3) {
+    let kept = false;
+    try {
+      kept = await deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now());
+    } catch (error) {
+      await deps.store.releaseLease(name, holder).catch(() => undefined);
+      throw error;
+    }
+    if (!kept) {
+      deps.log({ level: 'warn', msg: 'a lease ran out while it was being taken', lease: name });
+      return LEASE_BUSY;
+    }
   }
   // Renew well before expiry while the work (an i'mport call, perhaps a slow one) and its tail run.
   const renew = setInterval(() => {
