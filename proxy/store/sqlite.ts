@@ -100,8 +100,8 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
         // One at a time, each waited out on its own: one refused after the one before it ran must not run that one again.
         for (const { sql, params } of statements) {
           try {
-            const statement = prepare(sql);
             const step = (): SqlRow[] => {
+              const statement = prepare(sql); // preparing reads the schema, which may be refused for a lock too
               if (statement.reader) return statement.all(...params);
               statement.run(...params);
               return [];
