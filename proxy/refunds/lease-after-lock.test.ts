@@ -14,7 +14,10 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import { withLease } from './lease.ts';
 
 const TTL = 500;
-const BUSY = 300;
+// The lock is let go at TTL + 50: after the first call's busy_timeout (BUSY) and well before the take's (2 BUSY), so a
+// pause of the event loop of up to about 250 ms around then (a loaded CI machine) cannot make the take fail instead.
+// With 300 the take's wait ran out 50 ms after the lock was let go, and a 120 ms pause just before made it SQLITE_BUSY.
+const BUSY = 400;
 
 describe('withLease() after waiting out another process on the SQLite file', () => {
   it('holds the lease against another taker while its work runs, however long the take waited', async () => {

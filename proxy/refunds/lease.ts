@@ -77,7 +77,9 @@ export async function withLease<T, S>(
   if (deps.now() - askedAt >= deps.leaseTtlMs / 3) {
     let kept = false;
     try {
-      kept = await deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now());
+      // renewLease, not acquireLease: a lease another holder took and released meanwhile is gone from the ledger, and
+      // taking it afresh would run the work on what the take read before that holder's work.
+      kept = await deps.store.renewLease(name, holder, deps.leaseTtlMs, deps.now());
     } catch (error) {
       await deps.store.releaseLease(name, holder).catch(() => undefined);
       throw error;

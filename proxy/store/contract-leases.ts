@@ -32,6 +32,23 @@ export function leasesContract(stores: () => StorePair): void {
       assert.equal(await a.acquireLease(name, 'h2', 1000, T0 + 1500), true);
     });
 
+    it('renews only a lease its holder still has: not one another holder took, or took and released', async () => {
+      const { a, b } = stores();
+      const [kept, taken, gone] = [unique('lease'), unique('lease'), unique('lease')];
+      assert.equal(await a.acquireLease(kept, 'h1', 1000, T0), true);
+      assert.equal(await a.renewLease(kept, 'h1', 1000, T0 + 2000), true, 'its own row, even past its expiry');
+      assert.equal(await b.acquireLease(kept, 'h2', 1000, T0 + 2999), false, 'renewed until T0 + 3000');
+      assert.equal(await a.acquireLease(taken, 'h1', 1000, T0), true);
+      assert.equal(await b.acquireLease(taken, 'h2', 1000, T0 + 1000), true);
+      assert.equal(await a.renewLease(taken, 'h1', 1000, T0 + 1001), false, 'h2 holds it');
+      assert.equal(await a.acquireLease(gone, 'h1', 1000, T0), true);
+      assert.equal(await b.acquireLease(gone, 'h2', 1000, T0 + 1000), true);
+      await b.releaseLease(gone, 'h2');
+      assert.equal(await a.renewLease(gone, 'h1', 1000, T0 + 1001), false, 'h2 had it in between');
+      assert.equal(await b.acquireLease(gone, 'h3', 1000, T0 + 1002), true, 'and the failed renewal took nothing');
+      assert.equal(await a.renewLease(unique('lease'), 'h1', 1000, T0), false, 'never takes a free lease');
+    });
+
     it('purges leases that expired before the cutoff and says how many', async () => {
       const { a, b } = stores();
       // Far below T0, so no other test's lease falls before these cutoffs.

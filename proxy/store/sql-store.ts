@@ -201,6 +201,10 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
       return rows?.length === 1;
     },
 
+    async renewLease(name, holder, ttlMs, now) {
+      return (await driver.run(sql.renewLease, [clock.at(now + ttlMs), name, holder])) === 1;
+    },
+
     async releaseLease(name, holder) {
       await driver.run(sql.releaseLease, [name, holder]);
     },

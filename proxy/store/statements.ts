@@ -100,6 +100,8 @@ export const sql = {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
     RETURNING holder`,
+  // Only a lease its holder still has: a row another holder took, or took and released (deleted), is not written again.
+  renewLease: 'UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?',
   releaseLease: 'DELETE FROM leases WHERE name = ? AND holder = ?',
   purgeExpiredLeases: 'DELETE FROM leases WHERE expires_at < ?',
 

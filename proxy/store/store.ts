@@ -179,6 +179,12 @@ export interface Store extends OutboxStore, RequestStore {
    * Works across processes and across instances sharing one database.
    */
   acquireLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
+  /**
+   * Extends the named lease to now + ttlMs only if `holder` has held it all along as far as the ledger shows: false when
+   * another holder has it, or its row is gone (released by another holder that took it meanwhile, or purged). Unlike
+   * acquireLease, never takes a lease that is free.
+   */
+  renewLease(name: string, holder: string, ttlMs: number, now: number): Promise<boolean>;
   releaseLease(name: string, holder: string): Promise<void>;
   /** Deletes leases that expired before `before` (a held lease is renewed long before); returns how many. */
   purgeExpiredLeases(before: number): Promise<number>;

@@ -1,0 +1,116 @@
+// withLease()'s renewal at once after a slow take (c3de763): the take may write a lease with little or none of its TTL
+// left, and another instance may take the order's lease before the renewal lands. The renewal must then fail, so the
+// work (a refund read under the take) is not run on what another holder may have changed meanwhile.
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { createBackground, type TrackedBackground } from '../background.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
+import { LEASE_BUSY, withLease } from './lease.ts';
+
+const TTL = 6_000;
+let store: Store;
+let background: TrackedBackground;
+let logs: Record<string, unknown>[];
+let clock: number;
+
+beforeEach(async () => {
+  store = createSqliteStore({ path: ':memory:' });
+  await store.migrate();
+  background = createBackground();
+  logs = [];
+  clock = 1_000_000;
+});
+afterEach(async () => {
+  await background.settled();
+  await store.close();
+});
+
+/**
+ * The store as this instance sees it: its first acquireLease (the take) lands TTL + 1 ms after it was asked for (it
+ * waited behind a lock), and `beforeRenewal` runs on the ledger before its second one (the renewal) lands.
+ */
+const slowTake = (beforeRenewal: () => Promise<void>): Store => {
+  let calls = 0;
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      const method = Reflect.get(target, key, receiver);
+      // The take, then the renewal, whichever of the store's lease methods each uses.
+      if (key !== 'acquireLease' && key !== 'renewLease') return method;
+      return async (...args: unknown[]) => {
+        calls += 1;
+        if (calls === 2) await beforeRenewal();
+        const taken = await method.apply(target, args);
+        if (calls === 1) clock += TTL + 1;
+        return taken;
+      };
+    },
+  });
+};
+
+const deps = (s: Store) => ({
+  store: s,
+  background,
+  now: () => clock,
+  sleep: async () => undefined,
+  randomId: () => 'here',
+  leaseWaitMs: 0,
+  leaseTtlMs: TTL,
+  log: (line: Record<string, unknown>) => void logs.push(line),
+});
+
+describe('withLease() after a take that outlived its lease', () => {
+  it('does not run the work when another holder took the lease meanwhile and still holds it', async () => {
+    const s = slowTake(async () => {
+      assert.equal(await store.acquireLease('order:A', 'other', TTL, clock), true, 'the lease had run out');
+    });
+    let ran = false;
+    const result = await withLease(deps(s), 'order:A', async () => {
+      ran = true;
+      return { value: 'worked' };
+    });
+    assert.equal(result, LEASE_BUSY);
+    assert.equal(ran, false);
+  });
+
+  it('does not run the work when another holder took the lease, did its work and released it meanwhile', async () => {
+    const s = slowTake(async () => {
+      // Another instance's whole refund of the order: it takes the expired lease, works, and gives it back.
+      assert.equal(await store.acquireLease('order:B', 'other', TTL, clock), true, 'the lease had run out');
+      await store.releaseLease('order:B', 'other');
+    });
+    let ran = false;
+    const result = await withLease(deps(s), 'order:B', async () => {
+      ran = true;
+      return { value: 'worked' };
+    });
+    assert.equal(
+      ran,
+      false,
+      'the work ran on what the take read, though another holder had the lease (and the order) in between',
+    );
+    assert.equal(result, LEASE_BUSY);
+  });
+
+  it('gives the lease back and passes the error on when the renewal fails', async () => {
+    let calls = 0;
+    const s = new Proxy(store, {
+      get(target, key, receiver) {
+        const method = Reflect.get(target, key, receiver);
+        if (key !== 'acquireLease' && key !== 'renewLease') return method;
+        return async (...args: unknown[]) => {
+          calls += 1;
+          if (calls === 2) throw new Error('ledger down');
+          const taken = await method.apply(target, args);
+          clock += TTL / 3;
+          return taken;
+        };
+      },
+    });
+    await assert.rejects(
+      withLease(deps(s), 'order:C', async () => ({ value: 'worked' })),
+      /ledger down/,
+    );
+    assert.equal(await store.acquireLease('order:C', 'other', TTL, clock), true, 'released');
+  });
+});
