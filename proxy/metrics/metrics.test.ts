@@ -103,6 +103,28 @@ describe('GET /metrics: what it shows', () => {
     assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'succeeded', code: '' }), 1);
   });
 
+  it('answers within a bounded time when the ledger hangs: ledger_up 0, the counters served', {
+    timeout: 15_000,
+  }, async () => {
+    const inner = createSqliteStore({ path: ':memory:' });
+    let hang = false;
+    // A ledger that takes the read and never answers (a PostgreSQL connection to a host that stopped answering: no
+    // statement timeout, TCP gives up after minutes; a SQLite read queued behind this process's waiting writes).
+    const store: Store = {
+      ...inner,
+      pendingEvents: () => (hang ? new Promise<never>(() => undefined) : inner.pendingEvents()),
+    };
+    h = await withAdmin({ store });
+    assert.equal(sampleOf(await scrape(h), 'refund_proxy_ledger_up'), 1);
+    hang = true;
+    const started = Date.now();
+    const families = await scrape(h);
+    // Prometheus's default scrape_timeout is 10 s: a scrape slower than that shows the target down, counters and all.
+    assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
+    assert.equal(sampleOf(families, 'refund_proxy_ledger_up'), 0);
+    assert.equal(families.get('refund_proxy_refunds_total')?.type, 'counter');
+  });
+
   it("counts refunds by outcome and code, and times i'mport's calls", async () => {
     h = await withAdmin();
     h.fake.addPayment({ merchant_uid: 'M-1', amount: 10_000 });

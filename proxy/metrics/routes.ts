@@ -10,6 +10,9 @@ import type { Store } from '../store/store.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './registry.ts';
 
+/** How long a scrape waits for the ledger's gauges before it answers without them (refund_proxy_ledger_up 0). */
+const LEDGER_WAIT_MS = 5_000;
+
 export interface MetricsDeps {
   readonly store: Pick<Store, 'countUnsettledAttempts' | 'pendingEvents'>;
   readonly metrics: ProxyMetrics;
@@ -33,7 +36,13 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
       // Read at scrape time, so a gauge is the ledger's state now whichever instance answers. A ledger that does not
       // answer is what the scrape must show then (refund_proxy_ledger_up 0), with this process's counters, not a 503
       // that hides both.
-      const ledger = await Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]).then(
+      // A ledger that hangs (no answer from PostgreSQL's host, a SQLite read queued behind writes waiting for a lock) is
+      // one that did not answer: waited for no longer than LEDGER_WAIT_MS, under Prometheus's default scrape_timeout.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), LEDGER_WAIT_MS);
+      });
+      const read = Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]).then(
         ([unsettled, pending]) => {
           const oldest = pending.oldest_queued_at;
           return {
@@ -44,6 +53,7 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
         },
         () => null,
       );
+      const ledger = await Promise.race([read, late]).finally(() => clearTimeout(timer));
       const body = deps.metrics.render(ledger);
       return c.body(body, 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
     });
