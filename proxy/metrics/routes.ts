@@ -33,11 +33,10 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
       }),
     )
     .get('/metrics', async (c) => {
-      // Read at scrape time, so a gauge is the ledger's state now whichever instance answers. A ledger that does not
-      // answer is what the scrape must show then (refund_proxy_ledger_up 0), with this process's counters, not a 503
-      // that hides both.
-      // A ledger that hangs (no answer from PostgreSQL's host, a SQLite read queued behind writes waiting for a lock) is
-      // one that did not answer: waited for no longer than LEDGER_WAIT_MS, under Prometheus's default scrape_timeout.
+      // Read at scrape time, so a gauge is the ledger's state now whichever instance answers. A ledger that fails, or
+      // hangs (no answer from PostgreSQL's host, a SQLite read queued behind writes waiting out a lock) for longer than
+      // LEDGER_WAIT_MS (under Prometheus's default scrape_timeout), is what the scrape must show then
+      // (refund_proxy_ledger_up 0), with this process's counters: not a 503, nor no answer, that hides both.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<null>((resolve) => {
         timer = setTimeout(() => resolve(null), LEDGER_WAIT_MS);
