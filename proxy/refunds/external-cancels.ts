@@ -8,7 +8,7 @@
 import { sameAmount } from '../payments/money.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { externalCancelEvent } from '../webhooks/events.ts';
+import { externalCancelEvent, externalCancelKey } from '../webhooks/events.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts';
@@ -33,7 +33,7 @@ const toldUnderEmptyId = async (
 ): Promise<string | null> => {
   const unnamed = inTime.filter((e) => e.cancellation_id === '');
   if (unnamed.every((e) => ours.has(entryId(e)))) return null;
-  const told = await store.eventByDedupeKey(`external:${payment.imp_uid}:`);
+  const told = await store.eventByDedupeKey(externalCancelKey(payment.imp_uid, ''));
   if (!told) return null;
   const amount = told.data.amount;
   const same = unnamed.filter((e) => typeof amount === 'number' && sameAmount(e.amount, amount));

@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createBackground } from '../background.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
+import { sql } from '../store/statements.ts';
 import { withLease } from './lease.ts';
 
 const TTL = 500;
@@ -45,11 +46,8 @@ describe('withLease() after waiting out another process on the SQLite file', () 
     let takenByOther: boolean | undefined;
     const value = await withLease(deps, 'order:X', async () => {
       // Another process, its clock read now, tries to take the order's lease while this work runs.
-      const row = other
-        .prepare(`INSERT INTO leases (name, holder, expires_at) VALUES ('order:X', 'other', ?)
-          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-          WHERE leases.expires_at <= ? OR leases.holder = excluded.holder RETURNING holder`)
-        .all(Date.now() + TTL, Date.now());
+      // The store's own statement (statements.ts), as that process's store would send it.
+      const row = other.prepare(sql.acquireLease).all('order:X', 'other', Date.now() + TTL, Date.now());
       takenByOther = row.length === 1;
       return { value: 'worked' };
     });

@@ -41,8 +41,11 @@ function joinQueue(key: string | null) {
   };
 }
 
-const isBusy = (error: unknown): boolean =>
-  typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
+/** Refused for another connection's lock (SQLITE_BUSY and its extended codes, as better-sqlite3 reports them). */
+const isBusy = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+};
 
 /**
  * Runs `step` (one statement, or BEGIN/COMMIT) until it is not refused for another process's lock, for up to `ms`:

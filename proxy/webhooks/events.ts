@@ -97,6 +97,12 @@ export const refusedEvent = (
     `attempt:${attempt.id}`,
   );
 
+/**
+ * The dedupe key of `payment.cancelled_externally` for a cancel_history entry (entryKey: its id, cancel-history.ts
+ * entryId). Releases before 6b24f99 gave an entry with an empty cancellation_id the key `externalCancelKey(imp, '')`.
+ */
+export const externalCancelKey = (impUid: string, entryKey: string): string => `external:${impUid}:${entryKey}`;
+
 /** `payment.cancelled_externally`: a cancel_history entry no attempt of ours made, once per entry. */
 export const externalCancelEvent = (
   clock: EventClock,
@@ -120,7 +126,7 @@ export const externalCancelEvent = (
       refund_account_masked: null,
       idempotency_key: null,
     },
-    `external:${payment.imp_uid}:${entryKey}`,
+    externalCancelKey(payment.imp_uid, entryKey),
   );
 
 /** The body's JSON: the event's type, when it happened (ISO 8601) and its data with the order's sequence. */
