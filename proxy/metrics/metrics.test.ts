@@ -101,6 +101,10 @@ describe('GET /metrics: what it shows', () => {
       assert.deepEqual(families.get(gauge)?.samples, [], `${gauge}: no value, rather than a made-up 0`);
     }
     assert.equal(sampleOf(families, 'refund_proxy_refunds_total', { outcome: 'succeeded', code: '' }), 1);
+    const why = h.logs.filter((l) => l.msg === 'metrics: the ledger could not be read');
+    assert.equal(why.length, 1, 'one line for the one scrape that could not read the ledger');
+    assert.equal(why[0]?.level, 'warn');
+    assert.match(String(why[0]?.error), /connection refused/, 'says what failed');
   });
 
   it('answers within a bounded time when the ledger hangs: ledger_up 0, the counters served', {
@@ -123,6 +127,11 @@ describe('GET /metrics: what it shows', () => {
     assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
     assert.equal(sampleOf(families, 'refund_proxy_ledger_up'), 0);
     assert.equal(families.get('refund_proxy_refunds_total')?.type, 'counter');
+    const why = h.logs.filter((l) => l.msg === 'metrics: the ledger could not be read');
+    assert.deepEqual(
+      why.map((l) => l.error),
+      ['no answer within 5000 ms'],
+    );
   });
 
   it("counts refunds by outcome and code, and times i'mport's calls", async () => {

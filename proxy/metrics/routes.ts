@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { requireAdminKey } from '../admin/admin-key.ts';
 import type { AdminConfig } from '../config.ts';
+import type { Log } from '../log-line.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import type { Store } from '../store/store.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
@@ -18,6 +19,7 @@ export interface MetricsDeps {
   readonly metrics: ProxyMetrics;
   /** Epoch ms. */
   readonly now: () => number;
+  readonly log: Log;
 }
 
 export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
@@ -38,8 +40,8 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
       // LEDGER_WAIT_MS (under Prometheus's default scrape_timeout), is what the scrape must show then
       // (refund_proxy_ledger_up 0), with this process's counters: not a 503, nor no answer, that hides both.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), LEDGER_WAIT_MS);
+      const late = new Promise<{ error: string }>((resolve) => {
+        timer = setTimeout(() => resolve({ error: `no answer within ${LEDGER_WAIT_MS} ms` }), LEDGER_WAIT_MS);
       });
       const read = Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]).then(
         ([unsettled, pending]) => {
@@ -50,9 +52,13 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
             oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (deps.now() - oldest) / 1000),
           };
         },
-        () => null,
+        (error: unknown) => ({ error: String(error) }),
       );
-      const ledger = await Promise.race([read, late]).finally(() => clearTimeout(timer));
+      const gauges = await Promise.race([read, late]).finally(() => clearTimeout(timer));
+      // ledger_up 0 tells the operator that the ledger failed; this line, what failed (once per scrape).
+      if ('error' in gauges)
+        deps.log({ level: 'warn', msg: 'metrics: the ledger could not be read', error: gauges.error });
+      const ledger = 'error' in gauges ? null : gauges;
       const body = deps.metrics.render(ledger);
       return c.body(body, 200, { 'Content-Type': EXPOSITION_CONTENT_TYPE, 'Cache-Control': 'no-store' });
     });
