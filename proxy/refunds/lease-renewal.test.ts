@@ -114,3 +114,46 @@ describe('withLease() after a take that outlived its lease', () => {
     assert.equal(await store.acquireLease('order:C', 'other', TTL, clock), true, 'released');
   });
 });
+
+describe('withLease() when the renewal after a slow take is slow too', () => {
+  /** The store with each of its lease calls landing `landsAfter(n)` ms after it was asked for (n: the call's number). */
+  const slowLeases = (landsAfter: (call: number) => number): Store => {
+    let calls = 0;
+    return new Proxy(store, {
+      get(target, key, receiver) {
+        const method = Reflect.get(target, key, receiver);
+        if (key !== 'acquireLease' && key !== 'renewLease') return method;
+        return async (...args: unknown[]) => {
+          calls += 1;
+          const taken = await method.apply(target, args);
+          clock += landsAfter(calls);
+          return taken;
+        };
+      },
+    });
+  };
+
+  it('renews again, so the work starts with most of a TTL left', async () => {
+    // The take lands after its TTL, the renewal a millisecond short of its own: renewed once, the lease would run out
+    // 1 ms into the work, and another instance could take the order while this one refunds it.
+    const s = slowLeases((call) => (call === 1 ? TTL + 1 : call === 2 ? TTL - 1 : 0));
+    const result = await withLease(deps(s), 'order:D', async () => {
+      clock += 2;
+      return { value: await store.acquireLease('order:D', 'other', TTL, clock) };
+    });
+    assert.equal(result, false, 'another holder took the lease of an order under work');
+  });
+
+  it('gives the lease back and does no work when every renewal is as slow', async () => {
+    const s = slowLeases(() => TTL / 3);
+    let ran = false;
+    const result = await withLease(deps(s), 'order:E', async () => {
+      ran = true;
+      return { value: 'worked' };
+    });
+    assert.equal(result, LEASE_BUSY);
+    assert.equal(ran, false);
+    assert.equal(await store.acquireLease('order:E', 'other', TTL, clock), true, 'given back, not left to run out');
+    assert.ok(logs.some((l) => l.msg === 'the ledger was too slow to keep a lease'));
+  });
+});

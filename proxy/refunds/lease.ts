@@ -17,6 +17,9 @@ export interface LeaseWork<T> {
   readonly tail?: () => Promise<unknown>;
 }
 
+/** Renewals at once after a slow take, each of which waited a third of the TTL too, before the work is given up. */
+const MAX_RENEWALS_BEFORE_WORK = 3;
+
 type LeaseDeps = Pick<
   RefundDeps,
   'store' | 'now' | 'sleep' | 'randomId' | 'leaseWaitMs' | 'leaseTtlMs' | 'log' | 'background'
@@ -72,14 +75,21 @@ export async function withLease<T, S>(
   }
   // The lease runs out TTL after it was asked for, not after it was written: a take that waited (another process's
   // write lock on a SQLite file, this process's ledger calls queued ahead of it) may hold a lease with little or none of
-  // its TTL left, which another instance would take before the first renewal. Renewed at once then; lost meanwhile, the
-  // work is not done (nothing was sent yet).
-  if (deps.now() - askedAt >= deps.leaseTtlMs / 3) {
+  // its TTL left, which another instance would take before the first renewal. Renewed at once then, and again while a
+  // renewal itself waited as long (its TTL, too, counts from when it was asked for); lost meanwhile, the work is not
+  // done (nothing was sent yet). A ledger that slow on every try is given up on after a few, the lease given back.
+  for (let renewals = 0; deps.now() - askedAt >= deps.leaseTtlMs / 3; renewals += 1) {
+    if (renewals === MAX_RENEWALS_BEFORE_WORK) {
+      await deps.store.releaseLease(name, holder).catch(() => undefined);
+      deps.log({ level: 'warn', msg: 'the ledger was too slow to keep a lease', lease: name });
+      return LEASE_BUSY;
+    }
+    askedAt = deps.now();
     let kept = false;
     try {
       // renewLease, not acquireLease: a lease another holder took and released meanwhile is gone from the ledger, and
       // taking it afresh would run the work on what the take read before that holder's work.
-      kept = await deps.store.renewLease(name, holder, deps.leaseTtlMs, deps.now());
+      kept = await deps.store.renewLease(name, holder, deps.leaseTtlMs, askedAt);
     } catch (error) {
       await deps.store.releaseLease(name, holder).catch(() => undefined);
       throw error;
@@ -89,7 +99,9 @@ export async function withLease<T, S>(
       return LEASE_BUSY;
     }
   }
-  // Renew well before expiry while the work (an i'mport call, perhaps a slow one) and its tail run.
+  // Renew well before expiry while the work (an i'mport call, perhaps a slow one) and its tail run. acquireLease here,
+  // where the renewal before the work is renewLease: work under way cannot be called back, so a lease lost meanwhile
+  // (run out, taken and released by another) is taken again if free, keeping whoever comes next out while it runs.
   const renew = setInterval(() => {
     deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now()).then(
       (kept) => kept || deps.log({ level: 'error', msg: 'lost a lease while working', lease: name }),
