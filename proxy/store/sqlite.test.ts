@@ -1,6 +1,6 @@
 /** @module Runs the store contract on a fresh SQLite file, and checks what only SQLite needs: files, WAL, processes. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -68,6 +68,29 @@ describe('SQLite store', () => {
     await store.migrate();
     assert.ok(existsSync(path));
     assert.ok(existsSync(`${path}-wal`), 'WAL mode keeps a -wal file beside the database while it is open');
+    await store.close();
+  });
+
+  it('cuts its WAL file back after a large write once a checkpoint has emptied it', async () => {
+    const path = join(dir, 'wal-size', 'ledger.db');
+    const store = createSqliteStore({ path });
+    await store.migrate();
+    // A write far larger than any refund's (a purge of many expired keys, say), from another connection.
+    const other = new Database(path);
+    other.exec('CREATE TABLE bulk (b BLOB)');
+    const insert = other.prepare('INSERT INTO bulk (b) VALUES (?)');
+    other.transaction(() => {
+      for (let i = 0; i < 400; i += 1) insert.run(Buffer.alloc(100_000, i));
+    })();
+    other.exec('DROP TABLE bulk');
+    other.pragma('wal_checkpoint(PASSIVE)'); // as the store's own checkpoints do once the WAL holds 1,000 pages
+    other.close();
+    const grown = statSync(`${path}-wal`).size;
+    assert.ok(grown > 32 * 1024 * 1024, `the WAL held the write (${grown} bytes)`);
+    // The store's own writes after the checkpoint start the WAL again from its beginning.
+    for (let i = 0; i < 3; i += 1) await store.acquireLease(`order-${i}`, 'h', 1000, T0);
+    const size = statSync(`${path}-wal`).size;
+    assert.ok(size <= 16 * 1024 * 1024, `the WAL stayed at ${size} bytes`);
     await store.close();
   });
 

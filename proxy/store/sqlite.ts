@@ -65,6 +65,9 @@ const untilFree = async <T>(ms: number, step: () => T): Promise<T> => {
   }
 };
 
+/** What the WAL file is cut back to after a checkpoint: a few times what an ordinary hour of refunds writes to it. */
+const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
 function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions): SqlDriver {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -73,6 +76,9 @@ function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions):
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // The WAL grows to hold the largest write between checkpoints (a purge of many expired keys, a big import) and stays
+  // that size for good unless limited: cut back to this once a checkpoint has emptied it.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   // From here on another process's lock is waited out by untilFree(), with the event loop free.
   db.pragma('busy_timeout = 0');
   const free = <T>(step: () => T): Promise<T> => untilFree(busyTimeoutMs, step);
