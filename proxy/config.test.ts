@@ -515,7 +515,7 @@ describe('grantSecretOf (npm run grant)', () => {
     const fromFile = `${'s'.repeat(32)}\n`;
     assert.equal(parseConfig({ ...base, REFUND_TOKEN_SECRET: fromFile }).grantSecret, fromFile);
     // An admin key no Authorization header can carry as written.
-    const keys = ['k'.repeat(20) + ' ' + 'k'.repeat(20), '관리자'.repeat(11)];
+    const keys = [`${'k'.repeat(20)} ${'k'.repeat(20)}`, '관리자'.repeat(11)];
     for (const key of keys) {
       assert.match(problemsOf({ ...base, ADMIN_API_KEYS: key }), /ADMIN_API_KEYS: key 1 of 1 has a character a header/);
     }
