@@ -8,9 +8,10 @@
  *   idle RSS resident memory of the runtime's processes, a second after start, before any refund
  *   refund   latency of POST /payments/cancel, one at a time, each a full refund of its own order (lease, ledger,
  *            i'mport lookup and cancel, audit), after WARMUP unmeasured ones; p50 and p99 of REFUNDS
+ *   RSS after  resident memory again, SETTLE seconds after the last refund (idle again: what it keeps after work)
  *
  * Prints a Markdown table for docs/BENCHMARKS.md. Rate limits are off so the refunds are not throttled.
- * Options: --refunds N (default 300), --starts N (default 5), --only node,bun.
+ * Options: --refunds N (default 300), --starts N (default 5), --settle S (default 30), --only node,bun.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -34,11 +35,13 @@ const { values } = parseArgs({
   options: {
     refunds: { type: 'string', default: '300' },
     starts: { type: 'string', default: '5' },
+    settle: { type: 'string', default: '30' },
     only: { type: 'string' },
   },
 });
 const REFUNDS = Number(values.refunds);
 const START_RUNS = Number(values.starts);
+const SETTLE_S = Number(values.settle);
 const WARMUP = 20;
 const runtimes = values.only ? values.only.split(',') : RUNTIMES;
 
@@ -104,11 +107,14 @@ const benchRuntime = async (runtime, ledgers) => {
         if (res.status !== 200) throw new Error(`${runtime}: refund ${merchantUid} answered ${res.status} ${body}`);
         if (i >= WARMUP) latencies.push(ms);
       }
+      await sleep(SETTLE_S * 1000);
+      const rssAfter = rssBytes(proxy.pid);
       return {
         runtime,
         start: median(starts),
         starts,
         idleRss,
+        rssAfter,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
       };
@@ -136,13 +142,16 @@ try {
 const cpu = cpus();
 console.log(
   `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${loadavg()[0].toFixed(2)} at the end; ` +
-    `${REFUNDS} refunds per runtime after ${WARMUP} warm-up, ${START_RUNS} starts\n`,
+    `${REFUNDS} refunds per runtime after ${WARMUP} warm-up, ${START_RUNS} starts, RSS after: ${SETTLE_S} s after the last\n`,
 );
-console.log('| runtime | start to first 200 on /health (median) | idle RSS | refund p50 | refund p99 |');
-console.log('|---|---:|---:|---:|---:|');
+console.log(
+  '| runtime | start to first 200 on /health (median) | idle RSS | RSS after the refunds | refund p50 | refund p99 |',
+);
+console.log('|---|---:|---:|---:|---:|---:|');
 const fmt = (ms) => `${ms.toFixed(1)} ms`;
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 for (const r of results) {
   console.log(
-    `| ${labels[r.runtime] ?? r.runtime} | ${Math.round(r.start)} ms (${r.starts.map((s) => Math.round(s)).join(', ')}) | ${(r.idleRss / 1024 / 1024).toFixed(0)} MB | ${fmt(r.p50)} | ${fmt(r.p99)} |`,
+    `| ${labels[r.runtime] ?? r.runtime} | ${Math.round(r.start)} ms (${r.starts.map((s) => Math.round(s)).join(', ')}) | ${mb(r.idleRss)} | ${mb(r.rssAfter)} | ${fmt(r.p50)} | ${fmt(r.p99)} |`,
   );
 }
