@@ -11,6 +11,7 @@ import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+import { housekeep } from './housekeeping.ts';
 
 /** How the next cancel is answered in i'mport's stead: held (not applied) and answered with this body. */
 type Answer = (held: { imp_uid: string }) => Promise<unknown> | unknown;
@@ -444,6 +445,40 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       refunds.map((e) => [e.type, (e.data as { amount?: number }).amount]),
       [['refund.succeeded', 10_000]],
     );
+  });
+
+  it("PayPal's held cancel keeps its Idempotency-Key through housekeeping: days on, the key is told accepted, then the refund once", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({
+      merchant_uid: 'UN-PP-KEEP',
+      amount: 10_000,
+      pay_method: 'paypal',
+      pg_provider: 'paypal_v2',
+    });
+    await h.view('UN-PP-KEEP');
+    playing.answer = async ({ imp_uid }) => ({
+      code: 0,
+      message: null,
+      response: await atIamport(playing.fake, imp_uid),
+    });
+    // A server's client, without the widget's checksum: the key alone says this is the same ask.
+    const body = { merchant_uid: 'UN-PP-KEEP', cancel_request_amount: 3000, reason: 'mine' };
+    const first = await h.cancel(body, { key: 'un-pp-keep-1' });
+    assert.deepEqual([first.res.status, first.body.accepted], [200, true]);
+
+    // Two days on, with the Node entry's hourly housekeeping run meanwhile (keys are purged 25 hours on).
+    h.clock.advance(2 * 24 * 3600 * 1000);
+    await housekeep({ store: h.store, now: h.clock.now, log: () => undefined });
+    const retry = await h.cancel(body, { key: 'un-pp-keep-1' });
+    assert.deepEqual([retry.res.status, retry.body.accepted], [200, true], JSON.stringify(retry.body));
+
+    // PayPal approves it; the key's retry answers that refund and sends nothing more.
+    await heldShowsNow(h, p.imp_uid);
+    await housekeep({ store: h.store, now: h.clock.now, log: () => undefined });
+    const after = await h.cancel(body, { key: 'un-pp-keep-1' });
+    assert.deepEqual([after.res.status, after.body.refunded, after.body.cancel_amount], [200, 3000, 3000]);
+    assert.equal(playing.sent.length, 1, 'one cancel for one ask');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000);
   });
 
   it("PayPal's cancel i'mport took without sending the payment waits as accepted too: its key sends nothing, days on", async () => {

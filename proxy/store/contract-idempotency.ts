@@ -1,7 +1,7 @@
 /** @module Store contract, idempotency keys: one claimant per key under any race, answers kept for replay. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type StorePair, T0, unique } from './contract-fixtures.ts';
+import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
 
 const aClaim = (overrides: { key?: string; request_hash?: string; created_at?: number } = {}) => ({
   key: unique('idem'),
@@ -72,6 +72,27 @@ export function idempotencyContract(stores: () => StorePair): void {
       assert.equal((await a.claimIdempotencyKey(old1)).created, true, 'a purged key is free again');
       assert.equal((await a.claimIdempotencyKey(kept)).created, false, 'a key at or after the cutoff stays');
       assert.equal(await b.purgeIdempotencyKeys(3000), 1, 'strictly before the cutoff');
+    });
+
+    it('keeps a key past the cutoff while its attempt is unsettled, and until the cutoff passes its end', async () => {
+      const { a, b } = stores();
+      const claim = aClaim({ created_at: 1500 });
+      await a.claimIdempotencyKey(claim);
+      const attempt = anAttempt({ merchant_uid: claim.merchant_uid, idempotency_key: claim.key, started_at: 1500 });
+      await a.insertAttempt(attempt);
+      await a.setIdempotencyAttempt(claim.key, attempt.id);
+      const kept = async () => (await a.claimIdempotencyKey({ ...claim, created_at: T0 })).created === false;
+
+      await b.purgeIdempotencyKeys(T0);
+      assert.ok(await kept(), 'bound to an attempt whose outcome is not known');
+      await a.finishAttempt(attempt.id, aFinish({ outcome: 'unknown', finished_at: 1600 }));
+      await b.purgeIdempotencyKeys(T0);
+      assert.ok(await kept(), 'still unknown');
+      await a.finishAttempt(attempt.id, aFinish({ finished_at: 4000 }));
+      await b.purgeIdempotencyKeys(4000);
+      assert.ok(await kept(), 'its attempt ended at the cutoff');
+      await b.purgeIdempotencyKeys(4001);
+      assert.equal(await kept(), false, 'purged once its attempt ended before the cutoff');
     });
   });
 }

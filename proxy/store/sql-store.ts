@@ -365,7 +365,7 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
       await driver.run(sql.completeIdempotencyKey, [status, body, key]);
     },
 
-    purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before]),
+    purgeIdempotencyKeys: (before) => driver.run(sql.purgeIdempotencyKeys, [before, before]),
 
     ...createSqlOutbox(driver, writes, clock),
     ...createSqlWatch(driver, writes),

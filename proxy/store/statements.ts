@@ -134,5 +134,10 @@ export const sql = {
   setIdempotencyAttempt: 'UPDATE idempotency_keys SET attempt_id = ? WHERE "key" = ?',
   completeIdempotencyKey: `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?
     WHERE "key" = ?`,
-  purgeIdempotencyKeys: 'DELETE FROM idempotency_keys WHERE created_at < ?',
+  // A key outlives its 25 hours while the attempt it is bound to is unsettled (a PayPal cancel waits days for its
+  // approval) and for 25 hours after that attempt ended: purged sooner, a retry with it would claim it afresh and
+  // refund again beside the refund the attempt made.
+  purgeIdempotencyKeys: `DELETE FROM idempotency_keys WHERE created_at < ? AND NOT EXISTS (
+      SELECT 1 FROM refund_attempts a WHERE a.id = idempotency_keys.attempt_id
+        AND (a.outcome IS NULL OR a.outcome = 'unknown' OR a.finished_at >= ?))`,
 };

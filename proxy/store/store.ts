@@ -246,6 +246,9 @@ export interface Store extends OutboxStore, RequestStore {
   setIdempotencyAttempt(key: string, attemptId: string): Promise<void>;
   /** Stores the answer for a key and marks it done. */
   completeIdempotencyKey(key: string, status: number, body: string): Promise<void>;
-  /** Deletes records created before `before`; returns how many. */
+  /**
+   * Deletes records created before `before`, but for one whose attempt is unsettled or ended at or after `before`;
+   * returns how many.
+   */
   purgeIdempotencyKeys(before: number): Promise<number>;
 }
