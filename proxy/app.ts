@@ -149,6 +149,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     webhooks,
     // The deps below, once built: the check runs on the background schedule, never while they are being made.
     settle: (merchantUid) => settleOrder(deps, merchantUid),
+    lookAfterMs: () => deps.gateway.changeMayRunForMs,
   });
   const outbox: BackgroundPass = {
     kick: () => webhooks?.kick(),

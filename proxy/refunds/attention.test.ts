@@ -137,6 +137,12 @@ describe('the attention check looks at the order first', () => {
     harness: (options) => createHarness({ ...options, config: { ...options.config, attentionAfterSeconds: 600 } }),
   });
 
+  const startHour = webhookStacks({
+    secret: newWebhookSecret(),
+    retryDelaysMs: SCHEDULE,
+    harness: (options) => createHarness({ ...options, config: { ...options.config, attentionAfterSeconds: 3600 } }),
+  });
+
   it("settles a cancel that got no answer and that i'mport never showed, once it could no longer run there: no attention", async () => {
     const { h, receiver } = await startDefault();
     h.fake.addPayment({ merchant_uid: 'AT-LOOK', amount: 10_000 });
@@ -152,6 +158,23 @@ describe('the attention check looks at the order first', () => {
     assert.equal(attentionPosts(receiver).length, 0, 'settled by the look: nothing for the operator');
     assert.equal(warnLines(h).length, 0);
     assert.equal((await h.view('AT-LOOK')).body.refundable, true);
+  });
+
+  it('with ATTENTION_AFTER an hour, still settles a refund whose answer was lost once it could no longer run: refund.succeeded then, not an hour on', async () => {
+    const { h, receiver } = await startHour();
+    h.fake.addPayment({ merchant_uid: 'AT-HOUR', amount: 10_000 });
+    await h.view('AT-HOUR');
+    // i'mport refunds it; its answer is lost and so is the re-read (a process killed mid-call leaves the same).
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    const answer = await h.cancel({ merchant_uid: 'AT-HOUR', cancel_request_amount: 4000, reason: 'x' }, { key: 'k' });
+    assert.equal(answer.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // Nobody asks again, and i'mport sends no webhook for an API cancel: the background alone, eleven minutes on.
+    await pass(h, 11 * 60_000);
+    const [attempt] = await h.store.listAttempts('AT-HOUR');
+    assert.deepEqual([attempt?.outcome, attempt?.refunded], ['succeeded', 4000]);
+    const types = receiver.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
+    assert.deepEqual(types, ['refund.succeeded']);
   });
 
   it('tells of an attempt only once its order was looked at: not while a refund or another look holds the order', async () => {

@@ -49,6 +49,12 @@ export interface AttentionDeps {
    * shows, or could no longer be running, is settled by it and needs nobody's attention. Never rejects.
    */
   readonly settle?: (merchantUid: string) => Promise<'looked' | 'busy'>;
+  /**
+   * How long after it started an unanswered change can still be running at the gateway (Gateway.changeMayRunForMs):
+   * an unsettled attempt's order is looked at from then on even when ATTENTION_AFTER is longer, so a refund whose
+   * answer was lost (a crash) is settled, and its refund.succeeded written, without waiting to be told of.
+   */
+  readonly lookAfterMs?: () => number;
 }
 
 export interface Attention {
@@ -133,9 +139,11 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       const now = deps.now();
       const before = now - deps.afterMs;
       const acceptedBefore = now - Math.max(deps.afterMs, ACCEPTED_ATTENTION_AFTER_MS);
-      const toFlag = () => store.unsettledAttemptsToFlag(before, BATCH, acceptedBefore);
-      let attempts = await toFlag();
+      const toFlag = (startedBefore = before) => store.unsettledAttemptsToFlag(startedBefore, BATCH, acceptedBefore);
       const { settle } = deps;
+      // Looked at from the sooner of ATTENTION_AFTER and the end of the time the gateway may still be running it.
+      const lookBefore = now - Math.min(deps.afterMs, deps.lookAfterMs?.() ?? deps.afterMs);
+      let attempts = await toFlag(settle ? lookBefore : before);
       if (settle && attempts.length > 0) {
         // Looked at first, as a customer's view would: only what that look cannot settle is told. A few orders a check,
         // together, so a gateway that hangs holds the background pass for one timeout, not one per order; an order
