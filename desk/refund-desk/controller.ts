@@ -170,6 +170,7 @@ export class DeskController implements ReactiveController {
   /** The queue's filter set to failed requests, and read. */
   showFailed = (): void => {
     this.queue.filters.status = 'failed';
+    this.focus = 'h2'; // its button goes with the notice
     void this.loadQueue();
   };
   loadRefunds = (more = false): Promise<void> => this.#page(this.refunds, this.host.api.refunds, more);
@@ -302,6 +303,7 @@ export class DeskController implements ReactiveController {
    */
   async #onDecideError(error: unknown, request: RequestRow, action: 'approve' | 'reject'): Promise<void> {
     this.#fail(error);
+    this.focus = 'h2'; // the confirm step's button is gone, whatever comes next
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
     if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
     const decided = code === 'REFUND_REQUEST_DECIDED';
@@ -337,7 +339,6 @@ export class DeskController implements ReactiveController {
     } catch (reload) {
       this.#fail(reload);
     }
-    this.focus = 'h2';
   }
 
   /**

@@ -42,7 +42,16 @@ export const filterForm = ({ id, filters, statuses, s, apply }: FilterOptions): 
   </form>`;
 };
 
-/** "Load more" under a list while the API has a next page. */
+/**
+ * "Load more" under a list while the API has a next page; kept (inert) while a page loads, so the keyboard stays on it
+ * until the first row the page brought takes it, or, when the page fails, to try again.
+ */
 export const loadMore = (cursor: string | null, loading: boolean, s: DeskStrings, more: () => void) =>
   html`${loading ? html`<p part="note">${s.loading}</p>` : ''}
-  ${cursor && !loading ? html`<button part="button" class="more" type="button" @click=${more}>${s.loadMore}</button>` : ''}`;
+  ${
+    cursor
+      ? html`<button part="button" class="more" type="button" aria-disabled=${loading ? 'true' : 'false'} @click=${() => loading || more()}>
+        ${s.loadMore}
+      </button>`
+      : ''
+  }`;

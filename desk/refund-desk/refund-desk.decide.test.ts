@@ -109,6 +109,44 @@ describe('<refund-desk> request', () => {
     expect(posts()).to.have.length(0);
   });
 
+  it('keeps the keyboard on the screen while a decision is sent and when it fails with nothing to read again', async () => {
+    const focused = (el: HTMLElement) => el.shadowRoot!.activeElement?.textContent?.trim() ?? 'the page';
+    for (const code of ['FORBIDDEN', 'INVALID_REQUEST'] as const) {
+      const el = await desk([request('a', 3)]);
+      await openFirst(el);
+      await click(el, '승인');
+      await click(el, '승인');
+      expect(focused(el), 'the confirm step').to.equal('환불하기');
+      let answer!: () => void;
+      api.holdNext = new Promise((resolve) => (answer = resolve));
+      api.next.push(failure(code));
+      $<HTMLButtonElement>(el, '.do-approve')!.click();
+      await el.updateComplete;
+      expect(focused(el), `${code}: while it is sent`).to.equal('환불하기');
+      answer();
+      await until(el, code === 'FORBIDDEN' ? '권한이 없거나' : '처리하지 못했어요 (INVALID_REQUEST).');
+      await el.updateComplete;
+      expect(focused(el), `${code}: once it failed`).to.equal('환불 요청 order-a');
+      api.uninstall();
+    }
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '거절');
+    await type(el, '#reject-preset', '이미 배송된 상품이에요', 'change');
+    const reject = $$(el, 'button').find((b) => b.textContent!.trim() === '거절하기')!;
+    reject.focus();
+    let answer!: () => void;
+    api.holdNext = new Promise((resolve) => (answer = resolve));
+    api.next.push(failure('FORBIDDEN'));
+    reject.click();
+    await el.updateComplete;
+    expect(focused(el), 'rejecting: while it is sent').to.equal('거절하기');
+    answer();
+    await until(el, '권한이 없거나');
+    await el.updateComplete;
+    expect(focused(el), 'rejecting: once it failed').to.not.equal('the page');
+  });
+
   it('requires a reason to reject, and sends the typed one with allow_new_request', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);

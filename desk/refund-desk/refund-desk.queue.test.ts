@@ -89,6 +89,40 @@ describe('<refund-desk> queue', () => {
     expect(text(el)).to.include('승인했지만 환불되지 않았어요 (PG_PROVIDER)');
   });
 
+  it('keeps the keyboard on the queue when the failed requests are shown, and on "load more" when its page fails', async () => {
+    const failed = request('f', 50, { status: 'failed', error_code: 'PG_PROVIDER', decided_at: 1_796_300_000 });
+    const el = await desk([...Array.from({ length: 25 }, (_, i) => request(`r${i}`, 30 - i)), failed]);
+    await until(el, '승인했지만 환불되지 않은 요청이 있어요.');
+    // A keyboard user presses the notice's button, which goes with the notice.
+    const show = $$(el, 'button').find((b) => b.textContent!.trim() === '실패한 요청 보기')!;
+    show.focus();
+    show.click();
+    await waitUntil(() => $(el, '.row[data-id=f]'), 'the failed one');
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement?.id, 'not dropped to the page').to.equal('h-queue');
+    // Back to the open ones (20 of 25), then "load more" gets no answer: the keyboard stays on it, to try again.
+    $<HTMLSelectElement>(el, '#queue-status')!.value = 'requested';
+    $(el, '#queue-status')!.dispatchEvent(new Event('change'));
+    $<HTMLButtonElement>(el, '.filters [type=submit]')!.click();
+    await waitUntil(() => $$(el, '.list .row').length === 20, 'the open ones');
+    await el.updateComplete;
+    const more = $<HTMLButtonElement>(el, '.more')!;
+    more.focus();
+    api.uninstall();
+    const real = window.fetch;
+    window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));
+    try {
+      more.click();
+      await el.updateComplete;
+      expect(el.shadowRoot!.activeElement?.className, 'while its page loads').to.equal('more');
+      await until(el, '서버에 연결할 수 없어요.');
+      await el.updateComplete;
+      expect(el.shadowRoot!.activeElement?.className, 'after it failed').to.equal('more');
+    } finally {
+      window.fetch = real;
+    }
+  });
+
   it('says nothing of failed requests when none waits', async () => {
     const el = await desk([request('a', 3)]);
     // The desk has asked; its answer is read before anything is said of it.

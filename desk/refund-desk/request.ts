@@ -74,10 +74,12 @@ const approveForm = (d: DeskController, s: DeskStrings, lang: Lang): TemplateRes
   const max = money(d.request!.amount, lang, d.currency);
   if (a.confirming) {
     const amount = d.approvedAmount();
+    // While it is sent, Refund (as Reject) is aria-disabled, not disabled: a disabled button would drop the keyboard to
+    // the page. A second press does nothing (sendApprove and sendReject return while busy).
     return html`<div part="confirm" class="confirm" role="group" aria-labelledby="confirm-q">
       <p id="confirm-q" part="question">${fill(s.confirmApprove, { amount: money(amount as number, lang, d.currency) })}</p>
       <div part="actions" class="actions">
-        <button part="submit" class="do-approve" type="button" ?disabled=${d.busy} @click=${d.sendApprove}>
+        <button part="submit" class="do-approve" type="button" aria-disabled=${d.busy ? 'true' : 'false'} @click=${d.sendApprove}>
           ${s.doRefund}
         </button>
         <button part="button" type="button" ?disabled=${d.busy} @click=${() => close(d, 'approve')}>${s.cancel}</button>
@@ -173,7 +175,7 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
       ${s.allowNew}</label
     >
     <div part="actions" class="actions">
-      <button part="submit" type="submit" ?disabled=${d.busy}>${s.doReject}</button>
+      <button part="submit" type="submit" aria-disabled=${d.busy ? 'true' : 'false'}>${s.doReject}</button>
       <button part="button" type="button" @click=${() => close(d, 'reject')}>${s.cancel}</button>
     </div>
   </form>`;
