@@ -109,6 +109,20 @@ describe('<refund-desk> request', () => {
     expect(posts()).to.have.length(0);
   });
 
+  it('says an amount refused as Enter is pressed in its field, where the keyboard already is', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await type(el, '#approve-amount', '45001');
+    $<HTMLFormElement>(el, '.approve-form')!.requestSubmit(); // Enter in the amount: focus does not move
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement?.id).to.equal('approve-amount');
+    // Focus staying put, the error is heard only if it is announced as it appears.
+    const error = $(el, '#approve-error')!;
+    expect(error.textContent).to.equal('요청 금액(45,000원)보다 많이 환불할 수 없어요.');
+    expect(error.closest('[role=alert], [aria-live=assertive], [aria-live=polite]'), 'an alert').to.not.equal(null);
+  });
+
   it('keeps the keyboard on the screen while a decision is sent and when it fails with nothing to read again', async () => {
     const focused = (el: HTMLElement) => el.shadowRoot!.activeElement?.textContent?.trim() ?? 'the page';
     for (const code of ['FORBIDDEN', 'INVALID_REQUEST'] as const) {

@@ -104,7 +104,7 @@ const approveForm = (d: DeskController, s: DeskStrings, lang: Lang): TemplateRes
       @input=${(e: Event) => (d.approve = { ...d.approve, amount: (e.target as HTMLInputElement).value, error: '' })}
     />
     <p part="hint" id="approve-hint">${fill(s.approveHint, { max })}</p>
-    <p part="error" id="approve-error" class="error">${a.error}</p>
+    <p part="error" id="approve-error" class="error" role="alert">${a.error}</p>
     <label part="field" for="approve-note"><span part="label">${s.approveNote}</span></label>
     <input
       part="input"
