@@ -15,7 +15,7 @@ import {
   StaffApiError,
 } from './api.ts';
 import { DeskApprovedEvent, DeskErrorEvent, DeskRedeliveredEvent, DeskRejectedEvent } from './events.ts';
-import { fill, money } from './format.ts';
+import { currencyDigits, fill, money } from './format.ts';
 import type { DeskStrings, Lang } from './strings.ts';
 
 export type Screen = 'queue' | 'request' | 'refunds' | 'order';
@@ -234,8 +234,11 @@ export class DeskController implements ReactiveController {
     const max = this.request?.amount ?? 0;
     const amount = Number(this.approve.amount.replaceAll(',', '').trim());
     const whole = this.currency !== 'KRW' || Number.isInteger(amount);
-    if (!Number.isFinite(amount) || !whole || amount <= 0) return this.host.s.amountInvalid;
-    if (amount > max) return fill(this.host.s.amountTooHigh, { max: money(max, this.host.uiLang, this.currency) });
+    const { s, uiLang } = this.host;
+    // The least is one of the currency's smallest unit: 1원, US$0.01.
+    const least = money(10 ** -currencyDigits(this.currency), uiLang, this.currency);
+    if (!Number.isFinite(amount) || !whole || amount <= 0) return fill(s.amountInvalid, { min: least });
+    if (amount > max) return fill(s.amountTooHigh, { max: money(max, uiLang, this.currency) });
     return amount;
   }
 

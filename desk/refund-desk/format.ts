@@ -1,11 +1,11 @@
 /** @module How the console writes times, money, banks and refund attempts ("3시간 전", money as the widget writes it). */
 import { findBank } from '../../shared/banks.ts';
 import { BANKS_V2 } from '../../shared/banks-v2.ts';
-import { fill, formatMoney } from '../../widget/refund-button/format.ts';
+import { currencyDigits, fill, formatMoney } from '../../widget/refund-button/format.ts';
 import { type RefundRow, timeOf } from './api.ts';
 import { type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
-export { fill };
+export { currencyDigits, fill };
 
 /**
  * The bank a refund account is in, by name: an i'mport code means a bank only with its payment's PG (shared/banks.ts);

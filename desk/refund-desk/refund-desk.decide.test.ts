@@ -161,6 +161,23 @@ describe('<refund-desk> request', () => {
     expect(focused(el), 'rejecting: once it failed').to.not.equal('the page');
   });
 
+  it("writes the least it approves as money, in the order's currency: 1원, ₩1, US$0.01", async () => {
+    for (const [uid, lang, buttons, said] of [
+      ['order-a', 'ko', ['열기', '승인'], '1원 이상의 금액을 입력해 주세요.'],
+      ['order-a', 'en', ['Open', 'Approve'], 'Enter an amount of at least ₩1.'],
+      ['usd-a', 'ko', ['열기', '승인'], 'US$0.01 이상의 금액을 입력해 주세요.'],
+    ] as const) {
+      const el = await desk([request('a', 3, { merchant_uid: uid })], [], { lang });
+      await click(el, buttons[0]);
+      await until(el, lang === 'ko' ? '환불 가능 금액' : 'Refundable');
+      await click(el, buttons[1]);
+      await type(el, '#approve-amount', '0');
+      await click(el, buttons[1]);
+      expect($(el, '#approve-error')!.textContent, `${uid} ${lang}`).to.equal(said);
+      api.uninstall();
+    }
+  });
+
   it('requires a reason to reject, and sends the typed one with allow_new_request', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);

@@ -43,7 +43,7 @@ const ko = {
   approveHint: '{max} 이하로 낮출 수 있어요.',
   approveNote: '메모 (선택)',
   amountTooHigh: '요청 금액({max})보다 많이 환불할 수 없어요.',
-  amountInvalid: '1 이상의 금액을 입력해 주세요.',
+  amountInvalid: '{min} 이상의 금액을 입력해 주세요.',
   // No particle after the amount: 원 takes 을, but US$7.20 is read as 달러, which takes 를.
   confirmApprove: '{amount} 환불을 승인할까요?',
   doRefund: '환불하기',
@@ -120,7 +120,7 @@ const en: DeskStrings = {
   approveHint: 'You may lower it, up to {max}.',
   approveNote: 'Note (optional)',
   amountTooHigh: 'You cannot refund more than the request ({max}).',
-  amountInvalid: 'Enter an amount of at least 1.',
+  amountInvalid: 'Enter an amount of at least {min}.',
   confirmApprove: 'Refund {amount}?',
   doRefund: 'Refund',
   cancel: 'Cancel',
