@@ -49,16 +49,14 @@ export const fieldOf = (name: string): Field =>
   (name === 'preset' || name === 'other' ? 'reason' : name === 'scope' ? 'amount' : name) as Field; // names are ours
 
 /**
- * One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked. The bank's
- * "not this holder", found while the customer types elsewhere, is announced as it appears (an alert).
+ * One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked, announced as
+ * it appears (an alert): focus alone does not say it when it is already in the field (Enter there, refused), nor for a
+ * field left behind (checked as it is left; the bank's "not this holder", found while the customer types elsewhere).
  */
-const field = (f: FormState, name: Field, error: string, ...controls: unknown[]): TemplateResult => {
-  // `nothing` leaves the attribute out; the cast is for lit-analyzer, which knows no `nothing` among ARIA roles.
-  const alert = (name === 'holder' && f.check === 'mismatch' ? 'alert' : nothing) as 'alert';
-  return html`<div part="field">
-    ${controls} ${f.invalid.has(name) ? html`<p id="${name}-error" part="error" role=${alert}>${error}</p>` : nothing}
+const field = (f: FormState, name: Field, error: string, ...controls: unknown[]): TemplateResult =>
+  html`<div part="field">
+    ${controls} ${f.invalid.has(name) ? html`<p id="${name}-error" part="error" role="alert">${error}</p>` : nothing}
   </div>`;
-};
 
 /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */
 const describedBy = (f: FormState, name: Field, hint?: string): string | typeof nothing =>
