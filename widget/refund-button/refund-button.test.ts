@@ -287,6 +287,7 @@ describe('<refund-button>', () => {
       await el.updateComplete;
       expect(textOf(el)).to.include('Refundable');
       expect(textOf(el)).to.include('₩9,000');
+      expect($(el, '[part=dialog]')!.lang, 'the dialog says which language its texts are in').to.equal('en');
       wrapper.setAttribute('lang', 'fr');
       el.removeAttribute('lang');
       await el.updateComplete;
@@ -296,6 +297,9 @@ describe('<refund-button>', () => {
           ?.slice(0, 2)
           .toLowerCase() ?? 'ko';
       expect($(el, '[part=button]')!.textContent!.trim()).to.equal(STRINGS[browser as 'ko' | 'en'].button);
+      // Not the page's fr: a screen reader would read Korean or English text with a French voice.
+      expect($(el, '[part=button]')!.lang).to.equal(browser);
+      expect($(el, '[part=dialog]')!.lang).to.equal(browser);
     });
 
     it('keeps field errors in the new language', async () => {

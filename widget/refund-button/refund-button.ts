@@ -290,6 +290,8 @@ export class RefundButton extends LitElement {
 
   override render(): TemplateResult {
     const s = this.#s;
+    // Said in the language the texts are in, whatever the page's lang (ja, none): a screen reader picks its voice by it.
+    const lang = this.#lang;
     const flow = this.#flow;
     const { phase, busy } = flow;
     const open = phase !== 'closed';
@@ -309,7 +311,7 @@ export class RefundButton extends LitElement {
       waiting: flow.waiting,
       contact: this.contact,
       payout: payoutLine(s, this.payoutDays, flow.view?.payout_estimate),
-      date: (seconds) => formatDate(seconds, this.#lang),
+      date: (seconds) => formatDate(seconds, lang),
       sending: flow.sending,
     };
     const on = {
@@ -327,6 +329,7 @@ export class RefundButton extends LitElement {
     };
     return html`<button
         part="button"
+        lang=${lang}
         type="button"
         aria-haspopup="dialog"
         ?disabled=${this.disabled}
@@ -336,6 +339,7 @@ export class RefundButton extends LitElement {
       </button>
       <dialog
         part="dialog"
+        lang=${lang}
         aria-labelledby="title"
         closedby=${busy ? 'none' : 'closerequest'}
         @close=${this.#onClose}
