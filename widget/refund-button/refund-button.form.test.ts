@@ -99,8 +99,12 @@ describe('<refund-button>', () => {
       ]);
       await click(el, 'form [part=submit]');
       expect(errorFor(el, 'preset')).to.equal(ko.reasonChoose); // chosen, not typed
+      $<HTMLSelectElement>(el, '[name=preset]')!.focus();
       await fill(el, 'preset', 'other');
-      expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=other]'));
+      // Shown, and focus left on the select: arrow keys move through its options (changing it), and reaching "other"
+      // must not carry the customer off the select (WCAG 3.2.2).
+      expect($(el, '[name=other]')).to.not.be.null;
+      expect(el.shadowRoot!.activeElement?.getAttribute('name'), 'focus stays on the select').to.equal('preset');
       await click(el, 'form [part=submit]');
       expect(errorFor(el, 'other')).to.equal(ko.reasonError);
       expect($(el, '[name=preset]')!.getAttribute('aria-invalid')).to.equal('false');

@@ -268,7 +268,7 @@ export class RefundButton extends LitElement {
 
   #onInput(e: Event): void {
     // Only inputs and selects fire input/change in the form.
-    this.#focus = this.#form.input(e.target as HTMLInputElement) ?? this.#focus;
+    this.#form.input(e.target as HTMLInputElement);
     this.requestUpdate(); // the choices show and hide fields
   }
 

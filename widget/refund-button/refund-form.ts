@@ -46,17 +46,18 @@ export class RefundForm {
     this.#watch();
   }
 
-  /** A control changed: keeps its value and re-checks its field if marked. Returns a control it revealed, to focus. */
-  input(control: HTMLInputElement): string | undefined {
+  /**
+   * A control changed: keeps its value and re-checks its field if marked. Focus stays where it is, on a field it
+   * reveals too ("other" reason's text): arrow keys change a select's value and a radio group's as they move through
+   * it (WCAG 3.2.2), and must be able to go on, or back to "full".
+   */
+  input(control: HTMLInputElement): void {
     const { name, value } = control;
     if (name === 'account' || name === 'phone') control.value = value.replace(/[^\d\s-]/g, '');
     const change = name === 'scope' ? { partial: value === 'partial' } : { [name]: control.value };
     this.values = { ...this.values, ...change };
     this.#check(name, false);
     this.#watch();
-    if (name === 'preset' && value === 'other') return '[name=other]';
-    // Not the amount for "partial": arrow keys choose within the radio group, and must be able to go back to "full".
-    return undefined;
   }
 
   /**
