@@ -8,6 +8,7 @@ import {
   $,
   $$,
   card,
+  click,
   dialog,
   held,
   ko,
@@ -106,6 +107,20 @@ describe('<refund-button> in a merchant page', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(posts(), 'the refund was sent').to.have.length(1);
     expect({ outcomes, open: dialog(el).open }).to.deep.equal({ outcomes: ['refund-success:9000'], open: true });
+  });
+
+  // Moved while the customer types (a list re-sorted by a poll), the dialog is shown modal again, which focuses its
+  // first control (×): the customer's next keystrokes went nowhere, and a screen reader announced the dialog anew.
+  it('keeps focus in the field the customer was in when the page moves the element', async () => {
+    const { list, el } = await inList(success());
+    await openForm(el);
+    await click(el, '[name=scope][value=partial]');
+    $<HTMLInputElement>(el, '[name=amount]')!.focus();
+    expect(el.shadowRoot!.activeElement?.getAttribute('name'), 'focus before the move').to.equal('amount');
+    list.querySelector('#b')!.append(el);
+    await el.updateComplete;
+    expect(dialog(el).matches(':modal')).to.be.true;
+    expect(el.shadowRoot!.activeElement?.getAttribute('name'), 'focus after the move').to.equal('amount');
   });
 
   // A page that takes the row out as its button is clicked (to put it back once re-rendered) removes the element

@@ -152,6 +152,9 @@ export class RefundButton extends LitElement {
   });
   #langObserver = new MutationObserver(() => this.requestUpdate());
 
+  /** What last took focus in the dialog: by the time the page's removal is heard, focus has already left it. */
+  #was?: HTMLElement;
+
   constructor() {
     super();
     this.endpoint = '';
@@ -168,11 +171,14 @@ export class RefundButton extends LitElement {
     this.#langObserver.observe(document.documentElement, { subtree: true, attributeFilter: ['lang'] });
     // Moved (a list re-sorted, a page re-rendered), the dialog and what it does (a refund in flight) carry on, and the
     // page hears how it ended. A removed modal dialog leaves the top layer but stays open: shown modal again. Its close
-    // event, which comes later, finds it open and is ignored.
+    // event, which comes later, finds it open and is ignored. Focus goes back where the customer was: showing it focuses
+    // its first control (×), heard as the last focus, so what was is read before.
+    const was = this.#was;
     const dialog = this.#dialog;
     if (dialog?.open) {
       dialog.close();
       dialog.showModal();
+      was?.focus();
     }
   }
 
@@ -345,6 +351,7 @@ export class RefundButton extends LitElement {
         @close=${this.#onClose}
         @cancel=${this.#onCancel}
         @keydown=${this.#onKeydown}
+        @focusin=${(e: FocusEvent) => (this.#was = e.target as HTMLElement)}
       >
         ${
           open
