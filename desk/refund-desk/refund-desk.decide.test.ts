@@ -188,6 +188,8 @@ describe('<refund-desk> request', () => {
     expect(posts()).to.have.length(0);
     expect(el.shadowRoot!.activeElement?.id, 'focus on the reason').to.equal('reject-preset');
     expect($(el, '#reject-preset')!.getAttribute('aria-invalid')).to.equal('true');
+    // Said as the widget says it: a dash alone is read as nothing, or as "em dash".
+    expect($(el, '#reject-preset option')!.textContent).to.equal('선택해 주세요');
     await expect(el).to.be.accessible();
     await type(el, '#reject-preset', '*', 'change');
     await click(el, '거절하기'); // "other", nothing typed: the typed reason is what is missing

@@ -145,7 +145,7 @@ const rejectForm = (d: DeskController, s: DeskStrings): TemplateResult => {
       aria-invalid=${r.error && !typing ? 'true' : 'false'}
       @change=${choose}
     >
-      <option value="" ?selected=${r.preset === ''}>—</option>
+      <option value="" ?selected=${r.preset === ''}>${s.choose}</option>
       ${presets.map((p) => html`<option value=${p} ?selected=${r.preset === p}>${p}</option>`)}
       <option value="*" ?selected=${r.preset === '*'}>${s.rejectOther}</option>
     </select>
