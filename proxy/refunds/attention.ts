@@ -34,7 +34,7 @@ const LOOKS_PER_CHECK = 10;
 export interface AttentionDeps {
   readonly store: Pick<
     Store,
-    'unsettledAttemptsToFlag' | 'toldUnsettledOrders' | 'failedEventsToFlag' | 'flagAttention'
+    'unsettledAttemptsToFlag' | 'unsettledOrdersToLook' | 'toldUnsettledOrders' | 'failedEventsToFlag' | 'flagAttention'
   >;
   /** Epoch ms. */
   readonly now: () => number;
@@ -139,16 +139,22 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       const now = deps.now();
       const before = now - deps.afterMs;
       const acceptedBefore = now - Math.max(deps.afterMs, ACCEPTED_ATTENTION_AFTER_MS);
-      const toFlag = (startedBefore = before) => store.unsettledAttemptsToFlag(startedBefore, BATCH, acceptedBefore);
+      const toFlag = () => store.unsettledAttemptsToFlag(before, BATCH, acceptedBefore);
       const { settle } = deps;
       // Looked at from the sooner of ATTENTION_AFTER and the end of the time the gateway may still be running it.
       const lookBefore = now - Math.min(deps.afterMs, deps.lookAfterMs?.() ?? deps.afterMs);
-      let attempts = await toFlag(settle ? lookBefore : before);
-      if (settle && attempts.length > 0) {
+      let attempts = await toFlag();
+      const orders = [...new Set(attempts.map((a) => a.merchant_uid))].slice(0, LOOKS_PER_CHECK);
+      // Before ATTENTION_AFTER, orders picked at random fill the looks left: oldest first, the same few an early look
+      // cannot settle (a PayPal cancel awaiting approval) would be looked at every check, and the others never.
+      if (settle && lookBefore > before && orders.length < LOOKS_PER_CHECK) {
+        for (const uid of await store.unsettledOrdersToLook(lookBefore, acceptedBefore, LOOKS_PER_CHECK))
+          if (orders.length < LOOKS_PER_CHECK && !orders.includes(uid)) orders.push(uid);
+      }
+      if (settle && orders.length > 0) {
         // Looked at first, as a customer's view would: only what that look cannot settle is told. A few orders a check,
         // together, so a gateway that hangs holds the background pass for one timeout, not one per order; an order
         // whose lease was held (a refund or another look running) is told of at a later check, once looked at.
-        const orders = [...new Set(attempts.map((a) => a.merchant_uid))].slice(0, LOOKS_PER_CHECK);
         const looks = await Promise.all(orders.map(async (uid) => [uid, await settle(uid)] as const));
         const looked = new Set(looks.flatMap(([uid, how]) => (how === 'looked' ? [uid] : [])));
         attempts = (await toFlag()).filter((a) => looked.has(a.merchant_uid));

@@ -31,40 +31,44 @@ interface Playing {
 }
 
 let playing: Playing;
-const start = webhookStacks({
-  secret: newWebhookSecret(),
-  retryDelaysMs: [5_000],
-  harness: (options) => {
-    const clock = createClock();
-    const fake = createFakeIamport({ now: clock.now });
-    playing = { fake, sent: [], answer: null, held: null, lose: false, shownPaid: false };
-    const wrapped: typeof fetch = async (input, init) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      if (url.pathname !== '/payments/cancel') {
-        const res = await fake.fetch(input, init);
-        if (!playing.shownPaid || !url.pathname.startsWith('/payments/')) return res;
-        const got = (await res.json()) as { response: Record<string, unknown> | null };
-        if (got.response && 'imp_uid' in got.response) got.response = { ...got.response, status: 'paid' };
-        return Response.json(got, { status: res.status });
-      }
-      const body = JSON.parse(String(init?.body)) as { imp_uid: string };
-      playing.sent.push(body);
-      if (playing.lose) {
-        playing.lose = false;
+const stacks = (attentionAfterSeconds?: number) =>
+  webhookStacks({
+    secret: newWebhookSecret(),
+    retryDelaysMs: [5_000],
+    harness: (given) => {
+      const options = attentionAfterSeconds ? { ...given, config: { ...given.config, attentionAfterSeconds } } : given;
+      const clock = createClock();
+      const fake = createFakeIamport({ now: clock.now });
+      playing = { fake, sent: [], answer: null, held: null, lose: false, shownPaid: false };
+      const wrapped: typeof fetch = async (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (url.pathname !== '/payments/cancel') {
+          const res = await fake.fetch(input, init);
+          if (!playing.shownPaid || !url.pathname.startsWith('/payments/')) return res;
+          const got = (await res.json()) as { response: Record<string, unknown> | null };
+          if (got.response && 'imp_uid' in got.response) got.response = { ...got.response, status: 'paid' };
+          return Response.json(got, { status: res.status });
+        }
+        const body = JSON.parse(String(init?.body)) as { imp_uid: string };
+        playing.sent.push(body);
+        if (playing.lose) {
+          playing.lose = false;
+          playing.held = body;
+          return new Promise<Response>((_, reject) =>
+            init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+          );
+        }
+        const answer = playing.answer;
+        if (!answer) return fake.fetch(input, init);
+        playing.answer = null;
         playing.held = body;
-        return new Promise<Response>((_, reject) =>
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
-        );
-      }
-      const answer = playing.answer;
-      if (!answer) return fake.fetch(input, init);
-      playing.answer = null;
-      playing.held = body;
-      return Response.json(await answer(body));
-    };
-    return createHarness({ ...options, clock, fake: withFetch(fake, wrapped), timeoutMs: 300 });
-  },
-});
+        return Response.json(await answer(body));
+      };
+      return createHarness({ ...options, clock, fake: withFetch(fake, wrapped), timeoutMs: 300 });
+    },
+  });
+const start = stacks();
+const startDay = stacks(86_400);
 
 /** i'mport's own copy of a payment, as a lookup answers it. */
 const atIamport = async (fake: FakeIamport, impUid: string) => {
@@ -715,5 +719,43 @@ describe("a cancel i'mport answers as done that its payment does not show", () =
       [['refund.succeeded', 'UN-MINE', mine.imp_uid, 3000]],
     );
     assert.equal(await h.store.getPayment('UN-OTHER'), null, 'the other order was not written from this answer');
+  });
+
+  it('with ATTENTION_AFTER a day, ten PayPal cancels awaiting approval do not keep the early look from a newer refund whose answer was lost', async () => {
+    const { h, receiver } = await startDay();
+    for (let n = 0; n < 10; n += 1) {
+      const uid = `UN-PP-WAIT-${n}`;
+      h.fake.addPayment({ merchant_uid: uid, amount: 10_000, pay_method: 'paypal', pg_provider: 'paypal_v2' });
+      await h.view(uid);
+      playing.answer = async ({ imp_uid }) => ({
+        code: 0,
+        message: null,
+        response: await atIamport(playing.fake, imp_uid),
+      });
+      const accepted = await h.cancel({ merchant_uid: uid, reason: 'wait' }, { key: `un-pp-wait-${n}` });
+      assert.equal(accepted.body.accepted, true);
+    }
+    h.clock.advance(60_000);
+    h.fake.addPayment({ merchant_uid: 'UN-LOST', amount: 10_000 });
+    await h.view('UN-LOST');
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment' });
+    const lost = await h.cancel({ merchant_uid: 'UN-LOST', cancel_request_amount: 4000, reason: 'x' }, { key: 'lost' });
+    assert.equal(lost.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    // The background alone, as an entry's timer runs it: eleven minutes on, then a few more checks.
+    for (const ms of [11 * 60_000, 30_000, 30_000, 30_000, 30_000]) {
+      h.clock.advance(ms);
+      await h.outbox.runDue();
+      await h.settled();
+    }
+    const [attempt] = await h.store.listAttempts('UN-LOST');
+    assert.deepEqual([attempt?.outcome, attempt?.refunded], ['succeeded', 4000]);
+    assert.deepEqual(
+      receiver.received
+        .map((r) => JSON.parse(r.body) as { type: string; data: Record<string, unknown> })
+        .map((e) => `${e.type} ${e.data.merchant_uid}`)
+        .filter((told, i, all) => told.startsWith('refund.') && all.indexOf(told) === i),
+      ['refund.succeeded UN-LOST'],
+    );
   });
 });

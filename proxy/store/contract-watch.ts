@@ -90,6 +90,27 @@ export function watchContract(stores: () => StorePair): void {
       for (const { id } of [plain, accepted]) await a.flagAttention(attentionKey.attempt(id), T0, null);
     });
 
+    it('picks orders to look at among the attempts it would list, each once', async () => {
+      const { a, b } = stores();
+      const base = LONG_AGO + 200_000;
+      const plain = anAttempt({ started_at: base });
+      const again = anAttempt({ merchant_uid: plain.merchant_uid, started_at: base + 1 });
+      const accepted = anAttempt({ started_at: base + 2 });
+      const later = anAttempt({ started_at: base + 10_000 });
+      for (const start of [plain, again, accepted, later]) await a.insertAttempt(start);
+      await a.finishAttempt(accepted.id, aFinish({ outcome: 'unknown', refunded: null, cancellation_id: unique('c') }));
+      const ours = (uids: readonly string[]) =>
+        uids.filter((uid) => [plain, accepted, later].some((x) => x.merchant_uid === uid)).sort();
+      assert.deepEqual(ours(await b.unsettledOrdersToLook(base + 5_000, base, 1000)), [plain.merchant_uid]);
+      assert.deepEqual(
+        ours(await b.unsettledOrdersToLook(base + 5_000, base + 5_000, 1000)),
+        [plain.merchant_uid, accepted.merchant_uid].sort(),
+      );
+      assert.equal((await b.unsettledOrdersToLook(base + 5_000, base + 5_000, 1)).length, 1);
+      for (const { id } of [plain, again, accepted, later]) await a.flagAttention(attentionKey.attempt(id), T0, null);
+      assert.deepEqual(ours(await b.unsettledOrdersToLook(base + 20_000, base + 20_000, 1000)), [], 'told of');
+    });
+
     it('counts pending events and says when the one waiting longest was queued', async () => {
       const { a, b } = stores();
       const start = await b.pendingEvents();

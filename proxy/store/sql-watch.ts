@@ -20,6 +20,12 @@ const watchSql = {
       AND (cancellation_id IS NULL OR started_at < ?)
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
     ORDER BY started_at, seq LIMIT ?`,
+  // Orders looked at before ATTENTION_AFTER (attention.ts), at random too: the oldest first, the same few that stay
+  // unsettleable (PayPal cancels awaiting approval) would take every look, and a newer order's lost answer none.
+  unsettledOrdersToLook: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
+      AND (cancellation_id IS NULL OR started_at < ?)
+      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
+    GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   // At random: orders that stay unsettleable (a gateway down for days) must not take every look from the others.
   toldUnsettledOrders: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED}
       AND EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
@@ -32,7 +38,10 @@ const watchSql = {
   flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
 };
 
-type Watch = Pick<Store, 'countUnsettledAttempts' | 'unsettledAttemptsToFlag' | 'toldUnsettledOrders'> &
+type Watch = Pick<
+  Store,
+  'countUnsettledAttempts' | 'unsettledAttemptsToFlag' | 'unsettledOrdersToLook' | 'toldUnsettledOrders'
+> &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
 export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch => ({
@@ -44,6 +53,11 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
   async unsettledAttemptsToFlag(startedBefore, limit, acceptedStartedBefore = startedBefore) {
     const params = [startedBefore, acceptedStartedBefore, limit];
     return (await driver.query(watchSql.unsettledToFlag, params)).map(decodeAttempt);
+  },
+
+  async unsettledOrdersToLook(startedBefore, acceptedStartedBefore, limit) {
+    const params = [startedBefore, acceptedStartedBefore, limit];
+    return (await driver.query(watchSql.unsettledOrdersToLook, params)).map((row) => String(row.merchant_uid));
   },
 
   async toldUnsettledOrders(limit) {

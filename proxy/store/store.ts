@@ -238,6 +238,11 @@ export interface Store extends OutboxStore, RequestStore {
    * `acceptedStartedBefore` (`startedBefore` unless given).
    */
   unsettledAttemptsToFlag(startedBefore: number, limit: number, acceptedStartedBefore?: number): Promise<Attempt[]>;
+  /**
+   * Up to `limit` orders, picked at random, with an attempt unsettledAttemptsToFlag(startedBefore, …,
+   * acceptedStartedBefore) would list.
+   */
+  unsettledOrdersToLook(startedBefore: number, acceptedStartedBefore: number, limit: number): Promise<string[]>;
   /** Up to `limit` orders, picked at random, with an attempt still unsettled after it was told of (flagged). */
   toldUnsettledOrders(limit: number): Promise<string[]>;
 
