@@ -233,10 +233,12 @@ export class DeskController implements ReactiveController {
   approvedAmount(): number | string {
     const max = this.request?.amount ?? 0;
     const amount = Number(this.approve.amount.replaceAll(',', '').trim());
-    const whole = this.currency !== 'KRW' || Number.isInteger(amount);
+    // A whole number of the currency's smallest unit (1원, US$0.01), which is also the least.
+    const unit = 10 ** -currencyDigits(this.currency);
+    const units = amount / unit;
+    const whole = Math.abs(units - Math.round(units)) < 1e-6; // 0.29 / 0.01 is 28.999999999999996
     const { s, uiLang } = this.host;
-    // The least is one of the currency's smallest unit: 1원, US$0.01.
-    const least = money(10 ** -currencyDigits(this.currency), uiLang, this.currency);
+    const least = money(unit, uiLang, this.currency);
     if (!Number.isFinite(amount) || !whole || amount <= 0) return fill(s.amountInvalid, { min: least });
     if (amount > max) return fill(s.amountTooHigh, { max: money(max, uiLang, this.currency) });
     return amount;

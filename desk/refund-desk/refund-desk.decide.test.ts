@@ -176,6 +176,16 @@ describe('<refund-desk> request', () => {
       expect($(el, '#approve-error')!.textContent, `${uid} ${lang}`).to.equal(said);
       api.uninstall();
     }
+    // Finer than a cent is no amount of dollars: it was taken, and the confirm step asked "US$0.00 환불을 승인할까요?".
+    const el = await desk([request('a', 3, { merchant_uid: 'usd-a' })]);
+    await click(el, '열기');
+    await until(el, '환불 가능 금액');
+    await click(el, '승인');
+    for (const typed of ['0.001', '1.005']) {
+      await type(el, '#approve-amount', typed);
+      await click(el, '승인');
+      expect($(el, '#approve-error')?.textContent, typed).to.equal('US$0.01 이상의 금액을 입력해 주세요.');
+    }
   });
 
   it('requires a reason to reject, and sends the typed one with allow_new_request', async () => {
