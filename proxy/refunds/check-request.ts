@@ -1,5 +1,6 @@
 /** @module checkRequest(): decides locally whether a refund request can go to i'mport, and with what. */
 import { type Bank, needsRefundAccount, needsRefundTel } from '../../shared/banks.ts';
+import { inWholeUnits, unitsRule } from '../../shared/currency-units.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
 import { money, sameAmount } from '../payments/money.ts';
@@ -88,8 +89,8 @@ export const checkRequest = (
   const cancelable = refundableNow(p);
   const stale = notAsShown(p, req, cancelable);
   if (stale) return stale;
-  if (p.currency === 'KRW' && req.cancel_request_amount !== undefined && !Number.isInteger(req.cancel_request_amount)) {
-    return refuse('INVALID_REQUEST', 'cancel_request_amount must be a whole number of won.');
+  if (req.cancel_request_amount !== undefined && !inWholeUnits(req.cancel_request_amount, p.currency)) {
+    return refuse('INVALID_REQUEST', unitsRule('cancel_request_amount', p.currency));
   }
   // A caller's amount without floating-point noise, as the balance is (money.ts): what is sent and recorded.
   const amount = req.cancel_request_amount === undefined ? cancelable : money(req.cancel_request_amount);

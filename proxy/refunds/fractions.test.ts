@@ -127,4 +127,28 @@ describe('amounts with fractions', () => {
       assert.deepEqual([sent.amount, sent.tax_free, sent.vat_amount], [amount, 0.3, amount === 1 ? 0.3 : 0]);
     }
   });
+
+  it("refunds no amount finer than a cent of a dollar payment, by the widget's call, a request or an approval", async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    const p = usdPayment('FR-CENT', 10);
+    await h.view('FR-CENT');
+    const refund = await h.cancel({ merchant_uid: 'FR-CENT', cancel_request_amount: 1.005, reason: 'x' });
+    assert.equal(refund.res.status, 400, JSON.stringify(refund.body));
+    assert.equal(refund.body.error.code, 'INVALID_REQUEST');
+    assert.equal(refund.body.error.message, 'cancel_request_amount must be a whole number of 0.01 USD.');
+    const asked = await ask({ merchant_uid: 'FR-CENT', cancel_request_amount: 1.005, reason: 'x' });
+    assert.equal(asked.res.status, 400, JSON.stringify(asked.body));
+    const made = await ask({ merchant_uid: 'FR-CENT', cancel_request_amount: 2.01, reason: 'x' });
+    assert.equal(made.res.status, 201, JSON.stringify(made.body));
+    const before = await h.store.getRequest(made.body.request.id);
+    const lowered = await approve(made.body.request.id, { amount: 2.005 });
+    assert.equal(lowered.res.status, 400, JSON.stringify(lowered.body));
+    assert.equal(lowered.body.error.message, 'amount must be a whole number of 0.01 USD.');
+    assert.deepEqual(await h.store.getRequest(made.body.request.id), before, 'nothing moved');
+    assert.equal(h.fake.count('cancel'), 0, 'nothing sent');
+    const approved = await approve(made.body.request.id, { amount: 2 });
+    assert.equal(approved.body.request.status, 'refunded', JSON.stringify(approved.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2);
+  });
 });

@@ -10,6 +10,7 @@
  * it waited sends nothing), and a move judged from a round lands only while none is bound. A failed request can be
  * approved again (nothing was refunded) while it is still its order's latest. rejectRequest() is one compare-and-set.
  */
+import { inWholeUnits, unitsRule } from '../../shared/currency-units.ts';
 import { nextStatus } from '../../shared/refund-requests.ts';
 import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts';
 import type { CancelRequestOutput } from '../../shared/schemas/cancel-request.ts';
@@ -121,16 +122,16 @@ const tellingSettled = (deps: RequestDeps, id: string, keep: RequestSettled): Re
 };
 
 /**
- * An approval's amount with a fraction, checked before anything moves: won have none (the customer's own refund is
- * refused the same way, once its payment's currency is known). Null: no such amount, or a currency that has them.
+ * An approval's amount finer than its currency's smallest unit, checked before anything moves: won have no fraction,
+ * dollars none below a cent (the customer's own refund is refused the same way, once its payment's currency is known).
+ * Null: no such amount, or one in whole units.
  */
 const fractionRefused = async (deps: RequestDeps, id: string, amount: number | undefined): Promise<Decision | null> => {
   if (amount === undefined || Number.isInteger(amount)) return null;
   const request = await deps.store.getRequest(id);
   if (!request) return { kind: 'not_found' };
-  const payment = await deps.store.getPayment(request.merchant_uid);
-  if (payment && payment.currency !== 'KRW') return null;
-  return fail('INVALID_REQUEST', 'amount must be a whole number of won.');
+  const currency = (await deps.store.getPayment(request.merchant_uid))?.currency ?? 'KRW';
+  return inWholeUnits(amount, currency) ? null : fail('INVALID_REQUEST', unitsRule('amount', currency));
 };
 
 /**

@@ -29,11 +29,4 @@ export const formatDate = (seconds: number, lang: Lang): string =>
     timeZone: 'Asia/Seoul',
   });
 
-/** How many decimals a currency's amounts may have (0 for KRW and JPY, 2 for USD). */
-export const currencyDigits = (currency: string): number => {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 0;
-  } catch {
-    return 0;
-  }
-};
+export { currencyDigits } from '../../shared/currency-units.ts';
