@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { verifyGrant } from '../auth/grant.ts';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
 import { serveFakeIamport } from '../gateways/iamport/fake/serve-node.ts';
@@ -384,6 +385,27 @@ describe('the Node entry stops start-up in one line on what the machine cannot d
     assertOneLine(
       result,
       /^Cannot start: DATA_DIR \S+not-a-directory cannot hold the SQLite ledger: a file is in the way/,
+    );
+  });
+
+  it('a ledger a newer release migrated (a downgrade): names the versions, and runs nothing on it', async () => {
+    // An older release on a newer ledger would write rows by rules the newer one's migrations have moved past (a
+    // refund while a request of a later release's request mode is open, events its outbox cannot read).
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-start-'));
+    const ledger = createSqliteStore({ path: join(dataDir, 'ledger.sqlite') });
+    await ledger.migrate();
+    await ledger.close();
+    const db = new Database(join(dataDir, 'ledger.sqlite'));
+    const known = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v;
+    db.prepare("INSERT INTO schema_migrations (version, name) VALUES (?, 'from_a_newer_release')").run(known + 1);
+    db.close();
+    const result = await failedStart(live({ DATA_DIR: dataDir }));
+    assertOneLine(
+      result,
+      new RegExp(
+        `^Cannot start: DATA_DIR \\S+: the ledger was migrated by a newer release \\(schema version ${known + 1}; ` +
+          `this release knows up to ${known}\\)`,
+      ),
     );
   });
 

@@ -4,6 +4,7 @@
  * operator reading a terminal or a service log, never a stack trace, and never the database password.
  */
 import { resolve } from 'node:path';
+import { LedgerNewerThanRelease } from '../store/migrations.ts';
 
 /** A setting that cannot work on this machine; `message` is the whole line to print. */
 export class StartUpError extends Error {
@@ -77,6 +78,8 @@ const DATA_DIR_REASONS: Readonly<Record<string, string>> = {
 export const dataDirError = (error: unknown, dataDir: string): StartUpError => {
   const absolute = resolve(dataDir);
   const named = absolute === dataDir ? dataDir : `${dataDir} (${absolute})`;
+  if (error instanceof LedgerNewerThanRelease)
+    return new StartUpError('DATA_DIR', `DATA_DIR ${named}: ${error.message}.`);
   const reason = DATA_DIR_REASONS[codeOf(error) ?? ''];
   return new StartUpError(
     'DATA_DIR',
@@ -94,6 +97,9 @@ export const databaseError = (error: unknown, url: string): StartUpError => {
     secrets.push(decodeURIComponent(password));
   } catch {
     // Not a URL (config.ts lets only postgres:// URLs through), or a password whose %-escapes do not decode.
+  }
+  if (error instanceof LedgerNewerThanRelease) {
+    return new StartUpError('DATABASE_URL', `DATABASE_URL (${redactedHost(url)}): ${error.message}.`);
   }
   return new StartUpError(
     'DATABASE_URL',

@@ -335,8 +335,38 @@ async function lockMigrations(tx: SqlExecutor, dialect: SqlDialect): Promise<voi
   if (dialect === 'postgres') await tx.query(`SELECT pg_advisory_xact_lock(${PG_MIGRATION_LOCK})`);
 }
 
-/** Applies each migration not yet recorded, each in its own transaction; safe from several instances at once. */
+/**
+ * The ledger records a migration this release does not have: a newer release ran on it. An older release must not
+ * run there (docs/deploy.md, "Going back to an older release"): it would write rows by rules the newer one's
+ * migrations moved past (a customer's refund beside a refund request it does not know of, which an approval then
+ * refunds again) and fail on rows it cannot read (events of types it does not know, which stop its outbox).
+ */
+export class LedgerNewerThanRelease extends Error {
+  constructor(
+    readonly ledgerVersion: number,
+    readonly releaseVersion: number,
+  ) {
+    super(
+      `the ledger was migrated by a newer release (schema version ${ledgerVersion}; this release knows up to ` +
+        `${releaseVersion}): run that release or a later one, or restore the ledger's backup from before the upgrade`,
+    );
+    this.name = 'LedgerNewerThanRelease';
+  }
+}
+
+/**
+ * Applies each migration not yet recorded, each in its own transaction; safe from several instances at once. Throws
+ * LedgerNewerThanRelease, having changed nothing, when the ledger records a version above every one of `migrations`.
+ */
 export async function runMigrations(driver: SqlDriver, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  const known = Math.max(0, ...migrations.map((migration) => migration.version));
+  const newest = await driver.transaction(async (tx) => {
+    await lockMigrations(tx, driver.dialect);
+    await tx.run(CREATE_SCHEMA_MIGRATIONS);
+    const [row] = await tx.query('SELECT MAX(version) AS version FROM schema_migrations');
+    return Number(row?.version ?? 0);
+  });
+  if (newest > known) throw new LedgerNewerThanRelease(newest, known);
   for (const migration of migrations) {
     await driver.transaction(async (tx) => {
       await lockMigrations(tx, driver.dialect);
