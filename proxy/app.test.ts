@@ -1,6 +1,8 @@
 // The app's edges: health, CORS and origins, body limits, JSON only, and log lines that never hold a secret.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { createSqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
 import { createHarness, GRANT_SECRET, type Harness, IAMPORT_URL } from './test-support/harness.ts';
 
 let h: Harness;
@@ -23,6 +25,17 @@ describe('the proxy app', () => {
     await h.store.close();
     const res = await h.app.request('/health');
     assert.equal(res.status, 503);
+  });
+
+  it('answers 503 on /health within seconds when the ledger hangs rather than fails', { timeout: 15_000 }, async () => {
+    // PostgreSQL's host gone silent (SIGSTOPped, a network drop): no statement timeout, so the ping never answers.
+    const inner = createSqliteStore({ path: ':memory:' });
+    const store: Store = { ...inner, ping: () => new Promise<never>(() => undefined) };
+    h = await createHarness({ store });
+    const started = Date.now();
+    const res = await h.app.request('/health');
+    assert.equal(res.status, 503);
+    assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
   });
 
   it("answers a clear 503 when the ledger database is down, and never calls i'mport", async () => {
