@@ -272,7 +272,17 @@ export const approveRequest = async (
   });
   // Not told: no attempt of this approval ended with a move (refused before one was written, an unknown outcome, a
   // store that does not tell); the request as it stands then.
-  let after = settled.request ?? (await deps.store.getRequest(id)) ?? request;
+  // A ledger that fails here (gone while the cancel was out) must not turn the refund's outcome into "nothing was
+  // refunded": the request is answered as claimed (approved), and the next look at its order settles it.
+  const reread = async (): Promise<RefundRequestRecord | null> => {
+    try {
+      return await deps.store.getRequest(id);
+    } catch (error) {
+      deps.log({ level: 'error', msg: 'could not read a request after its refund', request: id, error: String(error) });
+      return null;
+    }
+  };
+  let after = settled.request ?? (await reread()) ?? request;
   if (after.status === 'approved' && outcome.kind === 'failed' && outcome.code !== 'REFUND_OUTCOME_UNKNOWN') {
     // Refused before an attempt was written (the order busy, i'mport unreachable): no attempt's end moves it.
     // In this approval's round (the claimed one), whichever round `after` shows.
