@@ -30,6 +30,28 @@ function numberPlaceholders(text: string): string {
   return result;
 }
 
+/** Node's socket errors that mean the connection to the server is gone. */
+const SOCKET_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether `error` says the connection itself is gone (the driver's CONNECTION_CLOSED and kin, a socket error, the server
+ * ending the session: class 08, 57P01 to 57P05, a FATAL), not that a statement failed on a connection still open.
+ */
+const connectionGone = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = 'code' in error ? String(error.code) : '';
+  const severity = 'severity' in error ? String(error.severity) : '';
+  return (
+    code.startsWith('CONNECTION_') ||
+    code === 'CONNECT_TIMEOUT' ||
+    code.startsWith('08') ||
+    code.startsWith('57P') ||
+    SOCKET_GONE.has(code) ||
+    severity === 'FATAL' ||
+    severity === 'PANIC'
+  );
+};
+
 export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): SqlDriver {
   const sql = postgres(url, {
     max,
@@ -41,12 +63,57 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     },
   });
 
-  const executorOn = (connection: Pick<postgres.TransactionSql<{ int8: number }>, 'unsafe'>): SqlExecutor => ({
+  const executorOn = (connection: Pick<postgres.Sql<{ int8: number }>, 'unsafe'>): SqlExecutor => ({
     query: async (text, params = []) =>
       await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true }),
     run: async (text, params = []) =>
       (await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true })).count,
   });
+
+  /**
+   * Runs `work` on a connection of its own, given back to the pool after unless it turned out to be gone. The driver
+   * (postgres 3.4.9; porsager/postgres#1154, #1208) writes anything given to a connection it has closed on a timer,
+   * which throws past every catch and ends the process: a reserved connection given back after it closed (the pool
+   * hands it out again), a ROLLBACK after a statement failed because it closed (its begin() does). So once a statement
+   * says the connection is gone, nothing more is written on it (each later statement fails with that error), it is not
+   * given back (the driver has set it aside to open again), and `work` is not waited for: statements the driver held
+   * back for it never settle.
+   */
+  const onReserved = async <T>(work: (connection: ReservedExecutor) => Promise<T>): Promise<T> => {
+    const connection = await sql.reserve();
+    let gone: { readonly error: unknown } | null = null;
+    let lose: (error: unknown) => void = () => undefined;
+    const lost = new Promise<never>((_, reject) => {
+      lose = reject;
+    });
+    lost.catch(() => undefined); // raced below; unwaited when the work ends first
+    let failed: { readonly error: unknown } | null = null;
+    const unsafe = async (text: string, params: readonly unknown[], prepare: boolean) => {
+      if (gone) throw gone.error;
+      try {
+        return await connection.unsafe(text, [...params] as postgres.ParameterOrJSON<never>[], { prepare });
+      } catch (error) {
+        failed ??= { error };
+        if (!gone && connectionGone(error)) {
+          gone = { error };
+          lose(error);
+        }
+        throw error;
+      }
+    };
+    const executor: ReservedExecutor = {
+      query: async (text, params = []) => await unsafe(numberPlaceholders(text), params, true),
+      run: async (text, params = []) => (await unsafe(numberPlaceholders(text), params, true)).count,
+      command: async (text) => void (await unsafe(text, [], false)),
+      gone: () => gone !== null,
+      failed: () => failed?.error,
+    };
+    try {
+      return await Promise.race([work(executor), lost]);
+    } finally {
+      if (!gone) connection.release();
+    }
+  };
 
   return {
     dialect: 'postgres',
@@ -56,23 +123,42 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
       const [only] = statements;
       if (statements.length === 1 && only) return [await executorOn(sql).query(only.sql, only.params)];
       // A reserved connection runs its queries in the order they were issued, and the driver writes them together.
-      const connection = await sql.reserve();
-      try {
-        const results = await Promise.allSettled(statements.map((s) => executorOn(connection).query(s.sql, s.params)));
+      return onReserved(async (connection) => {
+        const results = await Promise.allSettled(statements.map((s) => connection.query(s.sql, s.params)));
         const failed = results.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
         return results.map((r) => (r.status === 'fulfilled' ? r.value : []));
-      } finally {
-        connection.release();
-      }
+      });
     },
-    async transaction(fn) {
-      // Boxed because the driver's return type unwraps arrays, which a generic result cannot be checked against.
-      const box = await sql.begin(async (tx) => ({ value: await fn(executorOn(tx)) }));
-      return box.value;
-    },
+    transaction: (fn) =>
+      // BEGIN and COMMIT written here, not by the driver's begin(), which writes its ROLLBACK on a connection gone.
+      onReserved(async (tx) => {
+        await tx.command('BEGIN');
+        let value: Awaited<ReturnType<typeof fn>>;
+        try {
+          value = await fn(tx);
+          // A statement that failed aborts the transaction even when `fn` went on (COMMIT would then roll it back
+          // and answer as if it had committed): that failure is the transaction's, as the driver's begin() had it.
+          const failed = tx.failed();
+          if (failed !== undefined) throw failed;
+        } catch (error) {
+          if (!tx.gone()) await tx.command('ROLLBACK');
+          throw error;
+        }
+        await tx.command('COMMIT');
+        return value;
+      }),
     close: (graceSeconds = 5) => sql.end({ timeout: graceSeconds }),
   };
+}
+
+/** A reserved connection's executor: statements, and BEGIN/COMMIT/ROLLBACK, none written once it is gone. */
+interface ReservedExecutor extends SqlExecutor {
+  command(text: 'BEGIN' | 'COMMIT' | 'ROLLBACK'): Promise<void>;
+  /** A statement said the connection is gone. */
+  gone(): boolean;
+  /** The first statement's error, if one failed. */
+  failed(): unknown;
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
