@@ -65,11 +65,22 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   const { attempt, key, payment } = change;
   // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
   // shows figures this change may have made stale as if they were current (view.ts).
-  const [written] = await Promise.all([
+  const [inserted, ...others] = await Promise.allSettled([
     deps.store.insertAttempt(attempt),
     key && deps.store.setIdempotencyAttempt(key, attempt.id),
     deps.store.markNeedsSync(payment.imp_uid, deps.now()),
   ]);
+  const broken = [inserted, ...others].find((write) => write.status === 'rejected');
+  if (broken) {
+    // Nothing is sent, and the caller says so. An attempt written beside a write that failed would be read by the key's
+    // retry as one that may have been sent (not known for ten minutes), against that answer: ended now as not sent,
+    // if the ledger takes it (else it stays unsettled, and is settled as any unanswered attempt is).
+    if (inserted.status === 'fulfilled' && inserted.value) {
+      await finishNotApplied(deps, attempt, { iamport_message: null, iamport_ms: null }).catch(() => undefined);
+    }
+    throw broken.reason;
+  }
+  const written = inserted.status === 'fulfilled' && inserted.value;
   // An approval's refund is written only while its request still waits for it in that approval's round (bound to it in
   // the same write): an approval held up for so long that its request was failed as never begun, and perhaps approved
   // again since, sends nothing. (Its key is then bound to an attempt that does not exist, which a retry reads as none,

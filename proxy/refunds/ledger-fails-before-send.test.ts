@@ -1,0 +1,54 @@
+// The ledger failing in the writes a refund makes just before it is sent (its attempt, its key's binding, the payment's
+// mark, written together): nothing is sent, and the customer is told so. The attempt may have been written all the
+// same; left unsettled, a retry with the key read it as a refund that may have been sent ("it may still be running
+// there": REFUND_OUTCOME_UNKNOWN for ten minutes), which contradicted the first answer. Seen with PostgreSQL, whose
+// driver fails the first statement of a connection opened again after the server ended it.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+/** An in-memory ledger whose next `failures` payment marks fail (its other writes go through). */
+const markFailing = (failures: { left: number }): Store => {
+  const inner = createSqliteStore({ path: ':memory:' });
+  const markNeedsSync: Store['markNeedsSync'] = async (...args) => {
+    if (failures.left > 0) {
+      failures.left -= 1;
+      throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    }
+    return inner.markNeedsSync(...args);
+  };
+  return { ...inner, markNeedsSync };
+};
+
+describe('the ledger failing just before a refund is sent', () => {
+  it('answers "nothing was refunded", and a retry with its key refunds at once, once', async () => {
+    const failures = { left: 0 };
+    h = await createHarness({ store: markFailing(failures) });
+    const p = h.fake.addPayment({ merchant_uid: 'LB-1', amount: 10_000 });
+    assert.equal((await h.view('LB-1')).res.status, 200);
+    const body = { merchant_uid: 'LB-1', reason: 'x', cancel_request_amount: 3000 };
+    failures.left = 1;
+    const first = await h.cancel(body, { key: 'lb-key' });
+    assert.equal(first.res.status, 503, JSON.stringify(first.body));
+    assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+    await h.settled();
+    const again = await h.cancel(body, { key: 'lb-key' });
+    assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
+    const attempts = await h.store.listAttempts('LB-1');
+    assert.deepEqual(
+      attempts.map((a) => [a.outcome, a.error_code]),
+      [
+        ['failed', 'UPSTREAM_UNAVAILABLE'],
+        ['succeeded', null],
+      ],
+      'the first attempt ended as not sent',
+    );
+  });
+});
