@@ -82,6 +82,7 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
   const onReserved = async <T>(work: (connection: ReservedExecutor) => Promise<T>): Promise<T> => {
     const connection = await sql.reserve();
     let gone: { readonly error: unknown } | null = null;
+    let keep = false;
     let lose: (error: unknown) => void = () => undefined;
     const lost = new Promise<never>((_, reject) => {
       lose = reject;
@@ -107,11 +108,14 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
       command: async (text) => void (await unsafe(text, [], false)),
       gone: () => gone !== null,
       failed: () => failed?.error,
+      keep: () => {
+        keep = true;
+      },
     };
     try {
       return await Promise.race([work(executor), lost]);
     } finally {
-      if (!gone) connection.release();
+      if (!gone && !keep) connection.release();
     }
   };
 
@@ -142,7 +146,9 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
           const failed = tx.failed();
           if (failed !== undefined) throw failed;
         } catch (error) {
-          if (!tx.gone()) await tx.command('ROLLBACK');
+          // A ROLLBACK that fails on a connection still open leaves it in the transaction: kept out of the pool, whose
+          // next statements would otherwise run inside it.
+          if (!tx.gone()) await tx.command('ROLLBACK').catch(() => tx.keep());
           throw error;
         }
         await tx.command('COMMIT');
@@ -159,6 +165,8 @@ interface ReservedExecutor extends SqlExecutor {
   gone(): boolean;
   /** The first statement's error, if one failed. */
   failed(): unknown;
+  /** Not given back to the pool at the end. */
+  keep(): void;
 }
 
 export function createPostgresStore(options: PostgresStoreOptions): Store {
