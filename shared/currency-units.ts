@@ -12,10 +12,17 @@ export const currencyDigits = (currency: string): number => {
   }
 };
 
-/** True when `amount` is a whole number of the currency's smallest unit (1,000.5 won is not; 7.20 dollars is). */
+/** An amount to the millionth, as proxy/payments/money.ts keeps (and sends) it. */
+const toMillionth = (amount: number): number => (Number.isInteger(amount) ? amount : Math.round(amount * 1e6) / 1e6);
+
+/**
+ * True when `amount` is a whole number of the currency's smallest unit (1,000.5 won is not; 7.20 dollars is): judged as
+ * kept to the millionth, which is what is sent, so 1,000.0000009 won (kept as 1,000.000001) is not.
+ */
 export const inWholeUnits = (amount: number, currency: string): boolean => {
-  const units = amount * 10 ** currencyDigits(currency);
-  return Math.abs(units - Math.round(units)) < 1e-6; // 0.29 dollars is 28.999999999999996 cents
+  const scale = 10 ** currencyDigits(currency);
+  const kept = toMillionth(amount);
+  return toMillionth(Math.round(kept * scale) / scale) === kept; // 0.29 dollars is 28.999999999999996 cents
 };
 
 /** What an amount finer than the currency's unit is told: "a whole number of won", "of 0.01 USD" otherwise. */
