@@ -27,26 +27,42 @@ afterEach(async () => {
 });
 
 /**
- * The store as this instance sees it: its first acquireLease (the take) lands TTL + 1 ms after it was asked for (it
- * waited behind a lock), and `beforeRenewal` runs on the ledger before its second one (the renewal) lands.
+ * The store with each of its lease calls (the take, then the renewals, whichever of its lease methods each uses)
+ * made through `around`, given the call's number (from 1) and the call itself.
  */
-const slowTake = (beforeRenewal: () => Promise<void>): Store => {
+const leaseCallsThrough = (around: (call: number, made: () => Promise<unknown>) => Promise<unknown>): Store => {
   let calls = 0;
   return new Proxy(store, {
     get(target, key, receiver) {
       const method = Reflect.get(target, key, receiver);
-      // The take, then the renewal, whichever of the store's lease methods each uses.
       if (key !== 'acquireLease' && key !== 'renewLease') return method;
-      return async (...args: unknown[]) => {
+      return (...args: unknown[]) => {
         calls += 1;
-        if (calls === 2) await beforeRenewal();
-        const taken = await method.apply(target, args);
-        if (calls === 1) clock += TTL + 1;
-        return taken;
+        return around(calls, () => method.apply(target, args));
       };
     },
   });
 };
+
+/**
+ * The store as this instance sees it: its first lease call (the take) lands TTL + 1 ms after it was asked for (it
+ * waited behind a lock), and `beforeRenewal` runs on the ledger before its second one (the renewal) lands.
+ */
+const slowTake = (beforeRenewal: () => Promise<void>): Store =>
+  leaseCallsThrough(async (call, made) => {
+    if (call === 2) await beforeRenewal();
+    const taken = await made();
+    if (call === 1) clock += TTL + 1;
+    return taken;
+  });
+
+/** The store with each of its lease calls landing `landsAfter(n)` ms after it was asked for (n: the call's number). */
+const slowLeases = (landsAfter: (call: number) => number): Store =>
+  leaseCallsThrough(async (call, made) => {
+    const taken = await made();
+    clock += landsAfter(call);
+    return taken;
+  });
 
 const deps = (s: Store) => ({
   store: s,
@@ -93,19 +109,11 @@ describe('withLease() after a take that outlived its lease', () => {
   });
 
   it('gives the lease back and passes the error on when the renewal fails', async () => {
-    let calls = 0;
-    const s = new Proxy(store, {
-      get(target, key, receiver) {
-        const method = Reflect.get(target, key, receiver);
-        if (key !== 'acquireLease' && key !== 'renewLease') return method;
-        return async (...args: unknown[]) => {
-          calls += 1;
-          if (calls === 2) throw new Error('ledger down');
-          const taken = await method.apply(target, args);
-          clock += TTL / 3;
-          return taken;
-        };
-      },
+    const s = leaseCallsThrough(async (call, made) => {
+      if (call === 2) throw new Error('ledger down');
+      const taken = await made();
+      clock += TTL / 3;
+      return taken;
     });
     await assert.rejects(
       withLease(deps(s), 'order:C', async () => ({ value: 'worked' })),
@@ -116,23 +124,6 @@ describe('withLease() after a take that outlived its lease', () => {
 });
 
 describe('withLease() when the renewal after a slow take is slow too', () => {
-  /** The store with each of its lease calls landing `landsAfter(n)` ms after it was asked for (n: the call's number). */
-  const slowLeases = (landsAfter: (call: number) => number): Store => {
-    let calls = 0;
-    return new Proxy(store, {
-      get(target, key, receiver) {
-        const method = Reflect.get(target, key, receiver);
-        if (key !== 'acquireLease' && key !== 'renewLease') return method;
-        return async (...args: unknown[]) => {
-          calls += 1;
-          const taken = await method.apply(target, args);
-          clock += landsAfter(calls);
-          return taken;
-        };
-      },
-    });
-  };
-
   it('renews again, so the work starts with most of a TTL left', async () => {
     // The take lands after its TTL, the renewal a millisecond short of its own: renewed once, the lease would run out
     // 1 ms into the work, and another instance could take the order while this one refunds it.
