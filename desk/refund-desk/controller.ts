@@ -4,6 +4,7 @@
  * (queue.ts, request.ts, refunds.ts, order.ts); the element (refund-desk.ts) owns it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { inWholeUnits } from '../../shared/currency-units.ts';
 import { nextStatus } from '../../shared/refund-requests.ts';
 import {
   type Order,
@@ -233,13 +234,11 @@ export class DeskController implements ReactiveController {
   approvedAmount(): number | string {
     const max = this.request?.amount ?? 0;
     const amount = Number(this.approve.amount.replaceAll(',', '').trim());
-    // A whole number of the currency's smallest unit (1원, US$0.01), which is also the least.
-    const unit = 10 ** -currencyDigits(this.currency);
-    const units = amount / unit;
-    const whole = Math.abs(units - Math.round(units)) < 1e-6; // 0.29 / 0.01 is 28.999999999999996
+    // A whole number of the currency's smallest unit (1원, US$0.01), as the proxy requires; the unit is also the least.
     const { s, uiLang } = this.host;
-    const least = money(unit, uiLang, this.currency);
-    if (!Number.isFinite(amount) || !whole || amount <= 0) return fill(s.amountInvalid, { min: least });
+    const least = money(10 ** -currencyDigits(this.currency), uiLang, this.currency);
+    const whole = Number.isFinite(amount) && inWholeUnits(amount, this.currency);
+    if (!whole || amount <= 0) return fill(s.amountInvalid, { min: least });
     if (amount > max) return fill(s.amountTooHigh, { max: money(max, uiLang, this.currency) });
     return amount;
   }

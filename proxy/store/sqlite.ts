@@ -65,7 +65,7 @@ const untilFree = async <T>(ms: number, step: () => T): Promise<T> => {
   }
 };
 
-/** What the WAL file is cut back to after a checkpoint: a few times what an ordinary hour of refunds writes to it. */
+/** What the WAL file is cut back to after a checkpoint, once a large write has grown it past that. */
 const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 function createSqliteDriver({ path, busyTimeoutMs = 5000 }: SqliteStoreOptions): SqlDriver {
