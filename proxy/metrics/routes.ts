@@ -7,6 +7,7 @@ import { requireAdminKey } from '../admin/admin-key.ts';
 import type { AdminConfig } from '../config.ts';
 import type { Log } from '../log-line.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import { answerWithin } from '../net/deadline.ts';
 import type { Store } from '../store/store.ts';
 import type { ProxyMetrics } from './proxy-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from './registry.ts';
@@ -39,10 +40,6 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
       // hangs (no answer from PostgreSQL's host, a SQLite read queued behind writes waiting out a lock) for longer than
       // LEDGER_WAIT_MS (under Prometheus's default scrape_timeout), is what the scrape must show then
       // (refund_proxy_ledger_up 0), with this process's counters: not a 503, nor no answer, that hides both.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<{ error: string }>((resolve) => {
-        timer = setTimeout(() => resolve({ error: `no answer within ${LEDGER_WAIT_MS} ms` }), LEDGER_WAIT_MS);
-      });
       const read = Promise.all([deps.store.countUnsettledAttempts(), deps.store.pendingEvents()]).then(
         ([unsettled, pending]) => {
           const oldest = pending.oldest_queued_at;
@@ -52,9 +49,10 @@ export const metricsRoutes = (deps: MetricsDeps, admin: AdminConfig) =>
             oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (deps.now() - oldest) / 1000),
           };
         },
-        (error: unknown) => ({ error: String(error) }),
       );
-      const gauges = await Promise.race([read, late]).finally(() => clearTimeout(timer));
+      const gauges = await answerWithin(LEDGER_WAIT_MS, read).catch((error: unknown) => ({
+        error: error instanceof Error ? error.message : String(error),
+      }));
       // ledger_up 0 tells the operator that the ledger failed; this line, what failed (once per scrape).
       if ('error' in gauges)
         deps.log({ level: 'warn', msg: 'metrics: the ledger could not be read', error: gauges.error });

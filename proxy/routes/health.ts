@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
 import { failure } from '../errors.ts';
+import { answerWithin } from '../net/deadline.ts';
 
 /**
  * How long the check waits for the ledger before it counts it as not answering: a ledger that hangs rather than fails
@@ -22,17 +23,11 @@ export const healthRoutes = (deps: AppDeps) =>
         ? { [deps.gateway.name]: deps.gateway.baseUrl, mode: deps.sandbox ? 'sandbox' : 'live' }
         : {}),
     };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${LEDGER_WAIT_MS} ms`)), LEDGER_WAIT_MS);
-    });
     try {
-      await Promise.race([deps.store.ping(), late]);
+      await answerWithin(LEDGER_WAIT_MS, deps.store.ping());
     } catch (error) {
       deps.log({ level: 'error', msg: 'ledger unreachable', error: String(error) });
       return c.json({ ...failure('UPSTREAM_UNAVAILABLE', 'The ledger database does not answer.').body, ...about }, 503);
-    } finally {
-      clearTimeout(timer);
     }
     return c.json({ ok: true, ...about });
   });
