@@ -14,17 +14,16 @@ import type { Store } from './store.ts';
 const UNSETTLED = `(outcome IS NULL OR outcome = 'unknown')`;
 
 // The keys are attentionKey's (outbox.ts), spelled here in SQL so that flagged rows are left out by the query itself.
+/** Unsettled, not told of yet, started before ?, and (a cancel the gateway accepted to finish later) before ?. */
+const NOT_TOLD = `${UNSETTLED} AND started_at < ? AND (cancellation_id IS NULL OR started_at < ?)
+      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)`;
+
 const watchSql = {
   countUnsettled: `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM refund_attempts WHERE ${UNSETTLED}`,
-  unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
-      AND (cancellation_id IS NULL OR started_at < ?)
-      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
-    ORDER BY started_at, seq LIMIT ?`,
+  unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${NOT_TOLD} ORDER BY started_at, seq LIMIT ?`,
   // Orders looked at before ATTENTION_AFTER (attention.ts), at random too: the oldest first, the same few that stay
   // unsettleable (PayPal cancels awaiting approval) would take every look, and a newer order's lost answer none.
-  unsettledOrdersToLook: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED} AND started_at < ?
-      AND (cancellation_id IS NULL OR started_at < ?)
-      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
+  unsettledOrdersToLook: `SELECT merchant_uid FROM refund_attempts a WHERE ${NOT_TOLD}
     GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   // At random: orders that stay unsettleable (a gateway down for days) must not take every look from the others.
   toldUnsettledOrders: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED}
