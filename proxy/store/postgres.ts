@@ -63,12 +63,12 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     },
   });
 
-  const executorOn = (connection: Pick<postgres.Sql<{ int8: number }>, 'unsafe'>): SqlExecutor => ({
-    query: async (text, params = []) =>
-      await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true }),
-    run: async (text, params = []) =>
-      (await connection.unsafe(numberPlaceholders(text), [...params], { prepare: true })).count,
+  /** The executor over `unsafe` (the pool's, or a reserved connection's guarded one): `?` placeholders, prepared. */
+  const executorOf = (unsafe: Unsafe): SqlExecutor => ({
+    query: async (text, params = []) => await unsafe(numberPlaceholders(text), params, true),
+    run: async (text, params = []) => (await unsafe(numberPlaceholders(text), params, true)).count,
   });
+  const pool = executorOf((text, params, prepare) => sql.unsafe(text, [...params] as DriverParams, { prepare }));
 
   /**
    * Runs `work` on a connection of its own, given back to the pool after unless it turned out to be gone. The driver
@@ -89,10 +89,10 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     });
     lost.catch(() => undefined); // raced below; unwaited when the work ends first
     let failed: { readonly error: unknown } | null = null;
-    const unsafe = async (text: string, params: readonly unknown[], prepare: boolean) => {
+    const unsafe: Unsafe = async (text, params, prepare) => {
       if (gone) throw gone.error;
       try {
-        return await connection.unsafe(text, [...params] as postgres.ParameterOrJSON<never>[], { prepare });
+        return await connection.unsafe(text, [...params] as DriverParams, { prepare });
       } catch (error) {
         failed ??= { error };
         if (!gone && connectionGone(error)) {
@@ -103,8 +103,7 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
       }
     };
     const executor: ReservedExecutor = {
-      query: async (text, params = []) => await unsafe(numberPlaceholders(text), params, true),
-      run: async (text, params = []) => (await unsafe(numberPlaceholders(text), params, true)).count,
+      ...executorOf(unsafe),
       command: async (text) => void (await unsafe(text, [], false)),
       gone: () => gone !== null,
       failed: () => failed?.error,
@@ -121,11 +120,11 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
 
   return {
     dialect: 'postgres',
-    ...executorOn(sql),
+    ...pool,
     async sequence(statements) {
       // One statement needs no order kept: the pool's own connection, without holding one back from the others.
       const [only] = statements;
-      if (statements.length === 1 && only) return [await executorOn(sql).query(only.sql, only.params)];
+      if (statements.length === 1 && only) return [await pool.query(only.sql, only.params)];
       // A reserved connection runs its queries in the order they were issued, and the driver writes them together.
       return onReserved(async (connection) => {
         const results = await Promise.allSettled(statements.map((s) => connection.query(s.sql, s.params)));
@@ -157,6 +156,11 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
     close: (graceSeconds = 5) => sql.end({ timeout: graceSeconds }),
   };
 }
+
+type DriverParams = postgres.ParameterOrJSON<never>[];
+
+/** A statement's text (numbered placeholders) sent with its parameters, prepared or not; its rows, with their count. */
+type Unsafe = (text: string, params: readonly unknown[], prepare: boolean) => Promise<postgres.RowList<postgres.Row[]>>;
 
 /** A reserved connection's executor: statements, and BEGIN/COMMIT/ROLLBACK, none written once it is gone. */
 interface ReservedExecutor extends SqlExecutor {
