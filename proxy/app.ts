@@ -112,14 +112,22 @@ const dispatcherOf = (
 ): Dispatcher | null => {
   const webhooks = config.merchantWebhooks;
   if (!webhooks) return null;
-  const decoded = decodeSecret(webhooks.secret);
   // parseConfig refuses such a secret; a test or an entry that skipped it must not send unsigned events.
-  if ('problem' in decoded) throw new Error(`MERCHANT_WEBHOOK_SECRET ${decoded.problem}`);
+  const keyOf = (name: string, secret: string) => {
+    const decoded = decodeSecret(secret);
+    if ('problem' in decoded) throw new Error(`${name} ${decoded.problem}`);
+    return decoded.key;
+  };
+  const key = keyOf('MERCHANT_WEBHOOK_SECRET', webhooks.secret);
+  const previous = webhooks.previousSecret;
   return createDispatcher({
     ...pieces,
     fetch: runtime.fetch,
     urls: webhooks.urls,
-    signer: createSigner(decoded.key, runtime.hmacSha256),
+    signer: createSigner(
+      previous === undefined ? [key] : [key, keyOf('MERCHANT_WEBHOOK_SECRET_PREVIOUS', previous)],
+      runtime.hmacSha256,
+    ),
     retryDelaysMs: webhooks.retryDelaysMs,
     ...(webhooks.timeoutMs === undefined ? {} : { timeoutMs: webhooks.timeoutMs }),
     randomId: () => crypto.randomUUID(),

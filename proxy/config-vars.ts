@@ -209,6 +209,8 @@ export const VARS = {
   MERCHANT_WEBHOOK_URL: { schema: urlList },
   // Its form (whsec_ + base64 of at least 24 bytes) is checked in webhooks/config.ts, which decodes it.
   MERCHANT_WEBHOOK_SECRET: { schema: v.string() },
+  // The secret before a rotation, signed with too; checked beside MERCHANT_WEBHOOK_SECRET in webhooks/config.ts.
+  MERCHANT_WEBHOOK_SECRET_PREVIOUS: { schema: v.string() },
   WEBHOOK_RETRY_SCHEDULE: { schema: secondsList, fallback: '5,300,1800,7200,18000,36000,36000' },
   // Seconds an attempt may stay unsettled before attention.needed is sent (and logged); up to 30 days.
   ATTENTION_AFTER: { schema: int(1, 30 * 86_400), fallback: '600' },

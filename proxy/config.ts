@@ -433,9 +433,14 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
       {
         urls: read('MERCHANT_WEBHOOK_URL'),
         secret: read('MERCHANT_WEBHOOK_SECRET'),
+        previousSecret: read('MERCHANT_WEBHOOK_SECRET_PREVIOUS'),
         scheduleSeconds: retrySchedule,
       },
-      { url: (env.MERCHANT_WEBHOOK_URL ?? '') !== '', secret: (env.MERCHANT_WEBHOOK_SECRET ?? '') !== '' },
+      {
+        url: (env.MERCHANT_WEBHOOK_URL ?? '') !== '',
+        secret: (env.MERCHANT_WEBHOOK_SECRET ?? '') !== '',
+        previousSecret: (env.MERCHANT_WEBHOOK_SECRET_PREVIOUS ?? '') !== '',
+      },
       production,
       problems,
     ),

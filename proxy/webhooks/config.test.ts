@@ -1,5 +1,6 @@
-// MERCHANT_WEBHOOK_URL, MERCHANT_WEBHOOK_SECRET and WEBHOOK_RETRY_SCHEDULE through parseConfig: both or neither, a
-// secret that decodes to at least 24 bytes, https except loopback http outside production, the default schedule.
+// MERCHANT_WEBHOOK_URL, MERCHANT_WEBHOOK_SECRET(_PREVIOUS) and WEBHOOK_RETRY_SCHEDULE through parseConfig: both or
+// neither, secrets that decode to at least 24 bytes (a previous one only beside a current one), https except loopback
+// http outside production, the default schedule.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -84,6 +85,39 @@ describe('merchant webhook configuration', () => {
       problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: 'whsec_not base64!' }),
       /MERCHANT_WEBHOOK_SECRET must be whsec_ followed by base64/,
     );
+  });
+
+  it('reads the secret before a rotation, and stops start-up on one alone, malformed or the same as the current', () => {
+    const url = { MERCHANT_WEBHOOK_URL: 'https://shop.example.com/h' };
+    const old = `whsec_${randomBytes(32).toString('base64')}`;
+    const config = parseConfig({
+      ...base,
+      ...url,
+      MERCHANT_WEBHOOK_SECRET: SECRET,
+      MERCHANT_WEBHOOK_SECRET_PREVIOUS: ` ${old} `,
+    });
+    assert.equal(config.merchantWebhooks?.secret, SECRET);
+    assert.equal(config.merchantWebhooks?.previousSecret, old);
+    assert.equal(
+      parseConfig({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: SECRET, MERCHANT_WEBHOOK_SECRET_PREVIOUS: '' })
+        .merchantWebhooks?.previousSecret,
+      undefined,
+      'empty is unset',
+    );
+    const alone = problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET_PREVIOUS: old });
+    assert.match(alone, /MERCHANT_WEBHOOK_SECRET_PREVIOUS is set, but MERCHANT_WEBHOOK_SECRET is not/);
+    assert.match(
+      problemsOf({ ...base, MERCHANT_WEBHOOK_SECRET_PREVIOUS: old }),
+      /MERCHANT_WEBHOOK_SECRET_PREVIOUS is set, but MERCHANT_WEBHOOK_SECRET is not/,
+      'also with no URL',
+    );
+    const short = `whsec_${randomBytes(23).toString('base64')}`;
+    const withPrevious = (previous: string) =>
+      problemsOf({ ...base, ...url, MERCHANT_WEBHOOK_SECRET: SECRET, MERCHANT_WEBHOOK_SECRET_PREVIOUS: previous });
+    assert.match(withPrevious(short), /MERCHANT_WEBHOOK_SECRET_PREVIOUS must decode to at least 24 bytes/);
+    assert.match(withPrevious('hunter2'), /MERCHANT_WEBHOOK_SECRET_PREVIOUS must start with whsec_/);
+    assert.doesNotMatch(withPrevious('hunter2'), /hunter2/, 'the value itself is never quoted');
+    assert.match(withPrevious(SECRET), /MERCHANT_WEBHOOK_SECRET_PREVIOUS is the same as MERCHANT_WEBHOOK_SECRET/);
   });
 
   it('takes http:// only to a loopback address, and not in production', () => {

@@ -42,26 +42,38 @@ export type HmacSha256Base64 = (key: Uint8Array<ArrayBuffer>, message: string) =
 
 /**
  * Signs with `hmac` when the runtime gives one, else with WebCrypto (every runtime has it, but each signature is an
- * asynchronous job: on Node a turn through its thread pool, for an HMAC of a few hundred bytes).
+ * asynchronous job: on Node a turn through its thread pool, for an HMAC of a few hundred bytes). With several keys
+ * (the current secret, then the one before a rotation) the header holds one `v1,` signature per key, space-separated
+ * as Standard Webhooks has it, so a receiver that knows either secret verifies the event with its library as it is.
  */
-export const createSigner = (key: Uint8Array<ArrayBuffer>, hmac?: HmacSha256Base64): Signer => {
-  if (hmac)
-    return { sign: async (id, timestampSeconds, body) => `v1,${hmac(key, `${id}.${timestampSeconds}.${body}`)}` };
-  // Imported once, on first use: importKey is async and the signer is made synchronously at start-up.
-  let imported: Promise<CryptoKey> | undefined;
-  const cryptoKey = () => {
-    imported ??= crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return imported;
+export const createSigner = (
+  keys: readonly [Uint8Array<ArrayBuffer>, ...Uint8Array<ArrayBuffer>[]],
+  hmac?: HmacSha256Base64,
+): Signer => {
+  if (hmac) {
+    return {
+      sign: async (id, timestampSeconds, body) => {
+        const message = `${id}.${timestampSeconds}.${body}`;
+        return keys.map((key) => `v1,${hmac(key, message)}`).join(' ');
+      },
+    };
+  }
+  // Imported once each, on first use: importKey is async and the signer is made synchronously at start-up.
+  const imported: (Promise<CryptoKey> | undefined)[] = [];
+  const cryptoKey = (i: number) => {
+    imported[i] ??= crypto.subtle.importKey('raw', keys[i]!, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return imported[i];
   };
   const encoder = new TextEncoder();
   return {
     async sign(id, timestampSeconds, body) {
-      const signed = await crypto.subtle.sign(
-        'HMAC',
-        await cryptoKey(),
-        encoder.encode(`${id}.${timestampSeconds}.${body}`),
+      const message = encoder.encode(`${id}.${timestampSeconds}.${body}`);
+      const signed = await Promise.all(
+        keys.map(async (_, i) =>
+          toBase64(new Uint8Array(await crypto.subtle.sign('HMAC', await cryptoKey(i), message))),
+        ),
       );
-      return `v1,${toBase64(new Uint8Array(signed))}`;
+      return signed.map((signature) => `v1,${signature}`).join(' ');
     },
   };
 };
