@@ -8,6 +8,8 @@ import type { ForwardedWebhook } from './webhook-forwarder.ts';
 export interface AppDeps extends RequestDeps {
   /** The secret merchant grants are signed with. */
   readonly grantSecret: string;
+  /** REFUND_TOKEN_SECRET_PREVIOUS: grants signed with it still pass (never signs). */
+  readonly previousGrantSecret?: string | undefined;
   /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */
   readonly maxGrantTtlSeconds: number;
   /** Origins (besides the proxy's own) whose pages may call the payment routes. */

@@ -59,7 +59,8 @@ type Optional =
   | 'attentionAfterSeconds'
   | 'staffPerSubPerMinute'
   | 'dataKeys'
-  | 'holderCheck';
+  | 'holderCheck'
+  | 'previousGrantSecret';
 
 /** What the runtime supplies. */
 export interface RuntimePieces {
@@ -205,7 +206,10 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
       return sealer;
     },
     grantSecret: config.grantSecret,
-    requestHashKey: config.grantSecret,
+    previousGrantSecret: config.previousGrantSecret,
+    requestHashKeys: config.previousGrantSecret
+      ? [config.grantSecret, config.previousGrantSecret]
+      : [config.grantSecret],
     maxGrantTtlSeconds: config.maxGrantTtlSeconds ?? 3600,
     allowedOrigins: config.allowedOrigins,
     ownOrigins: more ? () => [...fixedOrigins, ...more()] : () => fixedOrigins,
@@ -268,7 +272,12 @@ export const buildProxyWithOutbox = (
   app.use('/staff/*', ...staffDoors({ isAllowed, onRefused }));
   app.use('*', limitBody({ maxBytes: MAX_BODY_BYTES, onTooLarge: tooLarge }));
   const ipLimit = rateLimit({ ...minute, limit: deps.rateLimit.perIp, key: perIp });
-  const grant = requireGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now });
+  const grant = requireGrant({
+    secret: deps.grantSecret,
+    previousSecret: deps.previousGrantSecret,
+    maxTtlSeconds: deps.maxGrantTtlSeconds,
+    now: deps.now,
+  });
   const orderLimit = rateLimit({ ...minute, limit: deps.rateLimit.perOrder, key: perOrder });
   for (const path of customer) app.use(path, ipLimit, grant, orderLimit);
 

@@ -171,6 +171,8 @@ export const VARS = {
     schema: secret,
     required: 'the secret your backend signs refund grants with (at least 32 characters)',
   },
+  // The grant secret before a rotation (grants signed with it still pass); checked beside REFUND_TOKEN_SECRET in config.ts.
+  REFUND_TOKEN_SECRET_PREVIOUS: { schema: secret },
   MAX_GRANT_TTL: { schema: int(60, 7 * 86_400), fallback: '3600' },
   DATABASE_URL: {
     schema: v.pipe(

@@ -211,6 +211,36 @@ describe('parseConfig', () => {
   });
 });
 
+describe('REFUND_TOKEN_SECRET_PREVIOUS', () => {
+  const old = 'o'.repeat(40);
+
+  it('reads the grant secret before a rotation beside the current one; unset or empty, there is none', () => {
+    assert.equal(parseConfig({ ...base, REFUND_TOKEN_SECRET_PREVIOUS: old }).previousGrantSecret, old);
+    assert.equal(parseConfig(base).previousGrantSecret, undefined);
+    assert.equal(parseConfig({ ...base, REFUND_TOKEN_SECRET_PREVIOUS: '' }).previousGrantSecret, undefined);
+  });
+
+  it('stops start-up when it is set alone (the sandbox included), short, or the same as REFUND_TOKEN_SECRET', () => {
+    const { REFUND_TOKEN_SECRET: _, ...withoutCurrent } = base;
+    assert.match(
+      problemsOf({ ...withoutCurrent, REFUND_TOKEN_SECRET_PREVIOUS: old }),
+      /REFUND_TOKEN_SECRET_PREVIOUS is set, but REFUND_TOKEN_SECRET is not/,
+    );
+    assert.match(
+      problemsOf({ REFUND_TOKEN_SECRET_PREVIOUS: old }),
+      /REFUND_TOKEN_SECRET_PREVIOUS is set, but REFUND_TOKEN_SECRET is not/,
+      'in the sandbox, whose grant secret is its own',
+    );
+    const short = problemsOf({ ...base, REFUND_TOKEN_SECRET_PREVIOUS: 'hunter2' });
+    assert.match(short, /REFUND_TOKEN_SECRET_PREVIOUS.*at least 32 characters/);
+    assert.doesNotMatch(short, /hunter2/, 'never quoted');
+    assert.match(
+      problemsOf({ ...base, REFUND_TOKEN_SECRET_PREVIOUS: base.REFUND_TOKEN_SECRET }),
+      /REFUND_TOKEN_SECRET_PREVIOUS is the same as REFUND_TOKEN_SECRET/,
+    );
+  });
+});
+
 describe('ADMIN_API_KEYS', () => {
   const key = (c: string) => c.repeat(32);
 

@@ -32,6 +32,11 @@ export interface Config {
   readonly portone?: PortOneConfig;
   /** REFUND_TOKEN_SECRET; in the sandbox, SANDBOX_TOKEN_SECRET or a random secret new at each start. */
   readonly grantSecret: string;
+  /**
+   * REFUND_TOKEN_SECRET_PREVIOUS, during a rotation: grants signed with it still pass, and an Idempotency-Key's record
+   * hashed under it still matches its request. Never used to sign anything.
+   */
+  readonly previousGrantSecret?: string;
   /** The longest lifetime a grant may have, in seconds (MAX_GRANT_TTL). */
   readonly maxGrantTtlSeconds: number;
   readonly database: SqliteDatabase | PostgresDatabase;
@@ -398,6 +403,14 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     }
   }
   const grantSecret = sandbox ? (read('SANDBOX_TOKEN_SECRET') ?? randomSecret()) : read('REFUND_TOKEN_SECRET');
+  const previousGrantSecret = read('REFUND_TOKEN_SECRET_PREVIOUS');
+  if (previousGrantSecret !== undefined && (env.REFUND_TOKEN_SECRET ?? '') === '') {
+    problems.push(
+      'REFUND_TOKEN_SECRET_PREVIOUS is set, but REFUND_TOKEN_SECRET is not: set the new secret beside the old one',
+    );
+  } else if (previousGrantSecret !== undefined && previousGrantSecret === grantSecret) {
+    problems.push('REFUND_TOKEN_SECRET_PREVIOUS is the same as REFUND_TOKEN_SECRET: set it to the old secret');
+  }
   const databaseUrl = read('DATABASE_URL');
   const retrySchedule =
     sandbox && (env.WEBHOOK_RETRY_SCHEDULE ?? '') === ''
@@ -491,6 +504,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
         }
       : {}),
     grantSecret: grantSecret!,
+    ...(previousGrantSecret === undefined ? {} : { previousGrantSecret }),
     maxGrantTtlSeconds: values.maxGrantTtl!,
     database: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', dataDir: values.dataDir! },
     allowedOrigins,

@@ -16,7 +16,7 @@ const fixedClock = (start: number) => {
 describe('createGrantVerifier', () => {
   it('accepts a valid grant again from its cache up to its last millisecond, and refuses it at exp', async () => {
     const clock = fixedClock(T0);
-    const verify = createGrantVerifier(SECRET, { now: clock.now });
+    const verify = createGrantVerifier([SECRET], { now: clock.now });
     const token = await mintGrant(SECRET, { merchantUid: 'C-1', now: T0 / 1000, ttlSeconds: 60 });
     const expMs = T0 + 60_000;
     assert.equal((await verify(token)).ok, true);
@@ -31,7 +31,7 @@ describe('createGrantVerifier', () => {
 
   it('judges iat and exp on its clock alone, for a grant it has never seen', async () => {
     const clock = fixedClock(T0);
-    const verify = createGrantVerifier(SECRET, { now: clock.now });
+    const verify = createGrantVerifier([SECRET], { now: clock.now });
     const later = await mintGrant(SECRET, { merchantUid: 'C-3', now: T0 / 1000 + 3600, ttlSeconds: 60 });
     assert.deepEqual(await verify(later), { ok: false, reason: 'the grant is not valid' }, 'issued after its now');
     clock.set(T0 + 3600_000);
@@ -39,7 +39,7 @@ describe('createGrantVerifier', () => {
   });
 
   it('takes a grant from a server whose clock runs up to a minute ahead of its own (iat), and none further', async () => {
-    const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now });
+    const verify = createGrantVerifier([SECRET], { now: fixedClock(T0).now });
     const ahead = (seconds: number) =>
       mintGrant(SECRET, { merchantUid: 'C-5', now: T0 / 1000 + seconds, ttlSeconds: 600 });
     assert.equal((await verify(await ahead(45))).ok, true, '45 s ahead');
@@ -47,7 +47,7 @@ describe('createGrantVerifier', () => {
   });
 
   it("refuses a grant that lives longer than MAX_GRANT_TTL from the clock's now", async () => {
-    const verify = createGrantVerifier(SECRET, { now: fixedClock(T0).now, maxTtlSeconds: 600 });
+    const verify = createGrantVerifier([SECRET], { now: fixedClock(T0).now, maxTtlSeconds: 600 });
     const long = await mintGrant(SECRET, { merchantUid: 'C-4', now: T0 / 1000, ttlSeconds: 601 });
     const check = await verify(long);
     assert.ok(!check.ok && /MAX_GRANT_TTL allows \(600 s\)/.test(check.reason), JSON.stringify(check));
@@ -57,13 +57,13 @@ describe('createGrantVerifier', () => {
 
   it('never remembers a refusal as valid: a tampered signature is refused every time', async () => {
     const { now } = fixedClock(T0);
-    const verify = createGrantVerifier(SECRET, { now });
+    const verify = createGrantVerifier([SECRET], { now });
     const token = await mintGrant(SECRET, { merchantUid: 'C-2', now: T0 / 1000 });
     const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
     assert.equal((await verify(token)).ok, true);
     assert.equal((await verify(tampered)).ok, false);
     assert.equal((await verify(tampered)).ok, false);
-    const elsewhere = createGrantVerifier('another-secret-0123456789-abcdefghijklmn', { now });
+    const elsewhere = createGrantVerifier(['another-secret-0123456789-abcdefghijklmn'], { now });
     assert.equal((await elsewhere(token)).ok, false);
   });
 });

@@ -15,8 +15,9 @@ export interface GrantVerifierOptions {
   readonly now: () => number;
 }
 
-export const createGrantVerifier = (secret: string, options: GrantVerifierOptions) => {
-  const key = importGrantKey(secret);
+/** `secrets`: the current grant secret, then (during a rotation) REFUND_TOKEN_SECRET_PREVIOUS. */
+export const createGrantVerifier = (secrets: readonly string[], options: GrantVerifierOptions) => {
+  const keys = Promise.all(secrets.map(importGrantKey));
   const verified = new Map<string, GrantCheck & { ok: true }>();
   return async function verify(token: string): Promise<GrantCheck> {
     const known = verified.get(token);
@@ -24,7 +25,7 @@ export const createGrantVerifier = (secret: string, options: GrantVerifierOption
       if (known.grant.exp * 1000 > options.now()) return known;
       verified.delete(token);
     }
-    const check = await verifyGrant(token, await key, options);
+    const check = await verifyGrant(token, await keys, options);
     if (check.ok) {
       // Oldest first out: a Map keeps insertion order.
       if (verified.size >= MAX_ENTRIES) verified.delete(verified.keys().next().value as string);

@@ -103,9 +103,12 @@ export const importGrantKey = (secret: string): Promise<CryptoKey> =>
     'verify',
   ]);
 
+/** A grant secret, or its imported key; several: the current one first, then REFUND_TOKEN_SECRET_PREVIOUS's. */
+export type GrantKeys = string | CryptoKey | readonly (string | CryptoKey)[];
+
 export const verifySignature = async (
   token: string,
-  secret: string | CryptoKey,
+  keys: GrantKeys,
   options: VerifyOptions = {},
 ): Promise<{ ok: true; payload: Readonly<Record<string, unknown>>; nowSec: number } | GrantRefusal> => {
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) return { ok: false, reason: 'the grant is not a signed JWT' };
@@ -114,18 +117,23 @@ export const verifySignature = async (
     return { ok: false, reason: 'the grant signature is not valid' };
   }
   const nowSec = Math.floor((options.now ?? Date.now)() / 1000);
-  let payload: Awaited<ReturnType<typeof verify>>;
-  try {
-    // Times are checked below on the injected clock; hono/jwt would read Date.now.
-    payload = await verify(token, secret, { alg: 'HS256', exp: false, nbf: false, iat: false });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') {
-      return { ok: false, reason: 'the grant must be signed with HS256' };
+  let payload: Awaited<ReturnType<typeof verify>> | undefined;
+  // A signature that is not the current secret's is tried with the one before a rotation: during one, the merchant's
+  // backend and pages opened before it may still hold grants signed with the old secret.
+  for (const key of Array.isArray(keys) ? keys : [keys]) {
+    try {
+      // Times are checked below on the injected clock; hono/jwt would read Date.now.
+      payload = await verify(token, key, { alg: 'HS256', exp: false, nbf: false, iat: false });
+      break;
+    } catch (error) {
+      const name = error instanceof Error ? error.name : '';
+      if (name === 'JwtAlgorithmMismatch' || name === 'JwtHeaderInvalid') {
+        return { ok: false, reason: 'the grant must be signed with HS256' };
+      }
+      if (name !== 'JwtTokenSignatureMismatched') return { ok: false, reason: 'the grant is not valid' };
     }
-    if (name === 'JwtTokenSignatureMismatched') return { ok: false, reason: 'the grant signature is not valid' };
-    return { ok: false, reason: 'the grant is not valid' };
   }
+  if (payload === undefined) return { ok: false, reason: 'the grant signature is not valid' };
   const late = timeRefusal(payload, nowSec);
   if (late) return { ok: false, reason: late };
   return { ok: true, payload, nowSec };
@@ -138,12 +146,8 @@ export const ttlRefusal = (exp: number, iat: number | undefined, nowSec: number,
 };
 
 /** Verifies a customer's grant: signature and times (verifySignature), `exp` required, and no `role`. */
-export const verifyGrant = async (
-  token: string,
-  secret: string | CryptoKey,
-  options: VerifyOptions = {},
-): Promise<GrantCheck> => {
-  const signed = await verifySignature(token, secret, options);
+export const verifyGrant = async (token: string, keys: GrantKeys, options: VerifyOptions = {}): Promise<GrantCheck> => {
+  const signed = await verifySignature(token, keys, options);
   if (!signed.ok) return signed;
   const { payload, nowSec } = signed;
   // A staff grant's sub is a person, not an order: were role ignored here, a staff id equal to an order id would open

@@ -12,6 +12,8 @@ declare module 'hono' {
 
 export interface RequireGrantOptions {
   readonly secret: string;
+  /** REFUND_TOKEN_SECRET_PREVIOUS: grants signed with it pass too, until it is unset. */
+  readonly previousSecret?: string | undefined;
   /** MAX_GRANT_TTL: a grant meant to live longer than this is refused. */
   readonly maxTtlSeconds: number;
   /** Epoch ms: when a grant is checked for expiry. */
@@ -19,8 +21,14 @@ export interface RequireGrantOptions {
 }
 
 /** Rejects a request without a valid grant with 401 before anything else (and so before any i'mport call). */
-export const requireGrant = ({ secret, maxTtlSeconds, now }: RequireGrantOptions): MiddlewareHandler => {
-  const verifyGrant = createGrantVerifier(secret, { maxTtlSeconds, now });
+export const requireGrant = ({
+  secret,
+  previousSecret,
+  maxTtlSeconds,
+  now,
+}: RequireGrantOptions): MiddlewareHandler => {
+  const secrets = previousSecret === undefined ? [secret] : [secret, previousSecret];
+  const verifyGrant = createGrantVerifier(secrets, { maxTtlSeconds, now });
   return async function requireGrant(c, next) {
     const header = c.req.header('Authorization');
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

@@ -6,7 +6,7 @@
  */
 import { sign } from 'hono/jwt';
 import * as v from 'valibot';
-import { type GrantRefusal, ttlRefusal, type VerifyOptions, verifySignature } from './grant.ts';
+import { type GrantKeys, type GrantRefusal, ttlRefusal, type VerifyOptions, verifySignature } from './grant.ts';
 
 /** What a verified staff grant says: who the staff member is, until when. */
 export interface StaffGrant {
@@ -46,10 +46,10 @@ export type StaffGrantCheck = { ok: true; grant: StaffGrant } | GrantRefusal;
  */
 export const verifyStaffGrant = async (
   token: string,
-  secret: string | CryptoKey,
+  keys: GrantKeys,
   options: VerifyOptions = {},
 ): Promise<StaffGrantCheck | { ok: false; reason: string; customer: true }> => {
-  const signed = await verifySignature(token, secret, options);
+  const signed = await verifySignature(token, keys, options);
   if (!signed.ok) return signed;
   const { payload, nowSec } = signed;
   if (payload.role === undefined) return { ok: false, reason: 'a customer grant is not a staff grant', customer: true };

@@ -27,7 +27,7 @@ import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, stor
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
-import { legacyRequestHash, requestHash } from './request-hash.ts';
+import { earlierRequestHashes, requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
 import { earlierRunning, isAcceptedUnshown, isUnsettled, runningChange, settleAttempts } from './settle.ts';
 import { grantTaxFree, taxSplit } from './tax-split.ts';
@@ -45,7 +45,7 @@ const cancelOnce = async (deps: RefundDeps, input: CancelInput): Promise<CancelO
     ? {
         key,
         merchant_uid: request.merchant_uid,
-        request_hash: await requestHash(request, deps.requestHashKey),
+        request_hash: await requestHash(request, deps.requestHashKeys[0]),
         created_at: deps.now(),
       }
     : null;
@@ -74,8 +74,8 @@ const withIdempotencyKey = async (
   const { key } = claim;
   const reused = 'This Idempotency-Key was already used for a different refund request.';
   // The stored body was written below, from toAnswer.
-  const legacy = created ? undefined : await legacyRequestHash(input.request);
-  const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused, legacy);
+  const others = created ? [] : await earlierRequestHashes(input.request, deps.requestHashKeys);
+  const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused, others);
   if (earlier) return { value: earlier };
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
   const outcome = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);

@@ -13,8 +13,12 @@ export interface RefundDeps {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly randomId: () => string;
-  /** Keys the hash an Idempotency-Key's record keeps of its request (request-hash.ts): the grant secret. */
-  readonly requestHashKey: string;
+  /**
+   * Key the hash an Idempotency-Key's record keeps of its request (request-hash.ts): the grant secret first (new
+   * records are hashed under it), then REFUND_TOKEN_SECRET_PREVIOUS's during a rotation (a record from before it
+   * still matches its request).
+   */
+  readonly requestHashKeys: readonly [string, ...string[]];
   /** How long a request waits for another refund of the same order to finish before answering REFUND_IN_PROGRESS. */
   readonly leaseWaitMs: number;
   /** How long a lease lives unless renewed; its holder renews it while working, so this is how long a crash blocks. */

@@ -10,16 +10,17 @@ type KeyRecord = NonNullable<OrderSnapshot['key']>;
 
 /**
  * `reused`: the message for a key used before with another body. `B`: the body the route stores for this key.
- * `legacyHash`: the same request's hash as an earlier version stored it (request-hash.ts), also taken as a match.
+ * `otherHashes`: the same request's hash as an earlier record may hold it (earlierRequestHashes: under the grant
+ * secret before a rotation, or as an earlier version stored it), also taken as a match.
  */
 export const earlierKeyUse = <B>(
   claim: KeyClaim,
   { record, created }: KeyRecord,
   reused: string,
-  legacyHash?: string,
+  otherHashes: readonly string[] = [],
 ): Failure | { readonly kind: 'replayed'; readonly answer: Answer<B> } | null => {
   if (created) return null;
-  const sameBody = record.request_hash === claim.request_hash || record.request_hash === legacyHash;
+  const sameBody = record.request_hash === claim.request_hash || otherHashes.includes(record.request_hash);
   if (!sameBody || record.merchant_uid !== claim.merchant_uid) {
     return fail('IDEMPOTENCY_KEY_REUSED', reused);
   }

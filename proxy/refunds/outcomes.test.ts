@@ -36,7 +36,7 @@ const setup = async (): Promise<{ deps: RefundDeps; fake: FakeIamport }> => {
     now,
     sleep: async () => undefined,
     randomId: () => `id-${++ids}`,
-    requestHashKey: 'request-hash-key',
+    requestHashKeys: ['request-hash-key'],
     leaseWaitMs: 0,
     leaseTtlMs: 10_000,
     log: () => undefined,

@@ -31,16 +31,19 @@ const canonical = (req: CancelRequestOutput): Uint8Array<ArrayBuffer> =>
 export const requestHash = async (req: CancelRequestOutput, key: string): Promise<string> =>
   hex(await crypto.subtle.sign('HMAC', await hmacKey(key), canonical(req)));
 
-/** The imported key, once per secret (a process has one): importing it for every refund would cost each of them. */
-let imported: { readonly secret: string; readonly key: Promise<CryptoKey> } | undefined;
+/**
+ * The imported keys, once per secret (a process has one, two during a rotation): importing one for every refund
+ * would cost each of them. Kept to a few, as tests make many proxies in one process.
+ */
+const imported = new Map<string, Promise<CryptoKey>>();
 const hmacKey = (secret: string): Promise<CryptoKey> => {
-  if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-    imported = { secret, key };
+  let key = imported.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    if (imported.size >= 4) imported.clear();
+    imported.set(secret, key);
   }
-  return imported.key;
+  return key;
 };
 
 /**
@@ -49,3 +52,12 @@ const hmacKey = (secret: string): Promise<CryptoKey> => {
  */
 export const legacyRequestHash = async (req: CancelRequestOutput): Promise<string> =>
   hex(await crypto.subtle.digest('SHA-256', canonical(req)));
+
+/**
+ * The other hashes an earlier record of the same request may hold: under each key after the first (the grant secret
+ * before a rotation, REFUND_TOKEN_SECRET_PREVIOUS), and the plain one of an earlier version (legacyRequestHash).
+ */
+export const earlierRequestHashes = async (req: CancelRequestOutput, keys: readonly string[]): Promise<string[]> => [
+  ...(await Promise.all(keys.slice(1).map((key) => requestHash(req, key)))),
+  await legacyRequestHash(req),
+];

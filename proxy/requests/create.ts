@@ -16,7 +16,7 @@ import { lateRefunds, storedCopy } from '../refunds/late-cancels.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { fail } from '../refunds/outcome.ts';
-import { legacyRequestHash, requestHash } from '../refunds/request-hash.ts';
+import { earlierRequestHashes, requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
 import { grantTaxFree } from '../refunds/tax-split.ts';
@@ -31,7 +31,7 @@ import { failAbout, type RequestOutcome, toRequestAnswer } from './outcome.ts';
 
 /** A request's key is bound to its body and to this route: the same key and body sent to a refund is another use. */
 const hashOf = async (deps: RequestDeps, input: CancelInput): Promise<string> =>
-  `request:${await requestHash(input.request, deps.requestHashKey)}`;
+  `request:${await requestHash(input.request, deps.requestHashKeys[0])}`;
 
 export const createRequest = async (deps: RequestDeps, input: CancelInput): Promise<RequestOutcome> => {
   const sealer = await deps.sealer();
@@ -48,8 +48,11 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
     name,
     async (order: OrderSnapshot) => {
       const reused = 'This Idempotency-Key was already used for another request.';
-      const legacy = order.key?.created === false ? `request:${await legacyRequestHash(request)}` : undefined;
-      const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused, legacy) : null;
+      const others =
+        order.key?.created === false
+          ? (await earlierRequestHashes(request, deps.requestHashKeys)).map((hash) => `request:${hash}`)
+          : [];
+      const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused, others) : null;
       if (earlier) return { value: earlier };
       const outcome = await create(deps, sealer, input, order);
       if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };

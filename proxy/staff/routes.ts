@@ -47,7 +47,12 @@ export const staffRoutes = (deps: StaffDeps, options: StaffOptions) =>
   new Hono()
     .use(
       '/staff/*',
-      requireStaffGrant({ secret: deps.grantSecret, maxTtlSeconds: deps.maxGrantTtlSeconds, now: deps.now }),
+      requireStaffGrant({
+        secret: deps.grantSecret,
+        previousSecret: deps.previousGrantSecret,
+        maxTtlSeconds: deps.maxGrantTtlSeconds,
+        now: deps.now,
+      }),
     )
     .use(
       '/staff/*',

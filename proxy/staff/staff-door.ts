@@ -18,6 +18,8 @@ declare module 'hono' {
 
 export interface StaffDoorOptions {
   readonly secret: string;
+  /** REFUND_TOKEN_SECRET_PREVIOUS: staff grants signed with it pass too, until it is unset. */
+  readonly previousSecret?: string | undefined;
   /** MAX_GRANT_TTL, in seconds. */
   readonly maxTtlSeconds: number;
   /** Epoch ms. */
@@ -30,12 +32,17 @@ const refused = (): AppError =>
     'WWW-Authenticate': 'Bearer',
   });
 
-export const requireStaffGrant = ({ secret, maxTtlSeconds, now }: StaffDoorOptions): MiddlewareHandler => {
-  const key = importGrantKey(secret);
+export const requireStaffGrant = ({
+  secret,
+  previousSecret,
+  maxTtlSeconds,
+  now,
+}: StaffDoorOptions): MiddlewareHandler => {
+  const keys = Promise.all((previousSecret === undefined ? [secret] : [secret, previousSecret]).map(importGrantKey));
   return async function requireStaffGrant(c, next) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '');
     if (!match?.[1]) throw refused();
-    const check = await verifyStaffGrant(match[1], await key, { maxTtlSeconds, now });
+    const check = await verifyStaffGrant(match[1], await keys, { maxTtlSeconds, now });
     if (!check.ok && 'customer' in check) {
       throw new AppError('FORBIDDEN', "This is a customer's grant: the staff routes take a staff grant.");
     }

@@ -88,6 +88,9 @@ export interface HarnessOptions {
       | 'staffPerSubPerMinute'
       | 'dataKeys'
       | 'holderCheck'
+      // Another grant secret than GRANT_SECRET: grant() and the calls that mint with it then carry refused grants.
+      | 'grantSecret'
+      | 'previousGrantSecret'
     >
   >;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */

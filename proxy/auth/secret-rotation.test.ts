@@ -1,0 +1,117 @@
+// Rotating REFUND_TOKEN_SECRET: with REFUND_TOKEN_SECRET_PREVIOUS set, grants signed with the old secret (a page
+// opened before the switch, a backend not yet switched) still open their order and the staff routes, an
+// Idempotency-Key used before the switch still replays its answer instead of 422, and grants are minted with the new
+// secret only. Without it, the old secret's grants are refused, as before.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { mintGrant } from '../auth/grant.ts';
+import { mintStaffGrant } from '../auth/staff-grant.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
+import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { verifyGrant } from './grant.ts';
+
+const OLD = 'old-grant-secret-0123456789-abcdefghijklmn';
+const NEW = 'new-grant-secret-0123456789-abcdefghijklmn';
+const STRANGER = 'stranger-secret-0123456789-abcdefghijklmn';
+const open: Harness[] = [];
+after(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+const nowSec = (h: Harness) => Math.floor(h.clock.now() / 1000);
+const grantOf = (h: Harness, secret: string, merchantUid: string) => mintGrant(secret, { merchantUid, now: nowSec(h) });
+const cancelBody = (merchantUid: string) => ({
+  merchant_uid: merchantUid,
+  cancel_request_amount: 1000,
+  reason: '변심',
+});
+
+describe('REFUND_TOKEN_SECRET rotation', () => {
+  it("takes the old secret's grants beside the new one's while REFUND_TOKEN_SECRET_PREVIOUS is set", async () => {
+    const h = await withAdmin({ config: { grantSecret: NEW, previousGrantSecret: OLD } });
+    open.push(h);
+    h.fake.addPayment({ merchant_uid: 'ROT-G1', amount: 10_000 });
+    for (const secret of [NEW, OLD]) {
+      const { res } = await h.view('ROT-G1', { grant: await grantOf(h, secret, 'ROT-G1') });
+      assert.equal(res.status, 200, `a grant signed with the ${secret === NEW ? 'new' : 'old'} secret opens the order`);
+    }
+    const stranger = await h.view('ROT-G1', { grant: await grantOf(h, STRANGER, 'ROT-G1') });
+    assert.equal(stranger.res.status, 401, 'a grant signed with neither is refused');
+    const refund = await h.cancel(cancelBody('ROT-G1'), { grant: await grantOf(h, OLD, 'ROT-G1') });
+    assert.equal(refund.res.status, 200, 'and refunds with the old one');
+    assert.equal(refund.body.ok, true);
+
+    // Staff grants too, at the staff door.
+    for (const [secret, status] of [
+      [OLD, 200],
+      [NEW, 200],
+      [STRANGER, 401],
+    ] as const) {
+      const grant = await mintStaffGrant(secret, { sub: 'alice', now: nowSec(h) });
+      const res = await h.app.request('/staff/refunds', { headers: { Authorization: `Bearer ${grant}` } });
+      assert.equal(res.status, status);
+    }
+
+    // What the proxy mints is signed with the new secret alone.
+    const minted = await json(await adminCalls(h).postGrant({ merchant_uid: 'ROT-G1' }));
+    assert.equal((await verifyGrant(minted.grant, NEW, { now: h.clock.now })).ok, true);
+    assert.equal((await verifyGrant(minted.grant, OLD, { now: h.clock.now })).ok, false);
+  });
+
+  it("refuses the old secret's grants once REFUND_TOKEN_SECRET_PREVIOUS is unset", async () => {
+    const h = await withAdmin({ config: { grantSecret: NEW } });
+    open.push(h);
+    h.fake.addPayment({ merchant_uid: 'ROT-G2', amount: 10_000 });
+    assert.equal((await h.view('ROT-G2', { grant: await grantOf(h, OLD, 'ROT-G2') })).res.status, 401);
+    const staff = await mintStaffGrant(OLD, { sub: 'alice', now: nowSec(h) });
+    const res = await h.app.request('/staff/refunds', { headers: { Authorization: `Bearer ${staff}` } });
+    assert.equal(res.status, 401);
+  });
+
+  it('replays an Idempotency-Key used before the switch (its record hashed under the old secret), refunding once', async () => {
+    const clock = createClock();
+    const store = createSqliteStore({ path: ':memory:' });
+    const before = await createHarness({ clock, store, config: { grantSecret: OLD } });
+    before.fake.addPayment({ merchant_uid: 'ROT-K1', amount: 10_000 });
+    const first = await before.cancel(cancelBody('ROT-K1'), {
+      grant: await grantOf(before, OLD, 'ROT-K1'),
+      key: 'k-1',
+    });
+    assert.equal(first.res.status, 200);
+    await before.settled();
+    const cancels = () => before.fake.calls.filter((call) => call.route === 'cancel').length;
+    assert.equal(cancels(), 1);
+
+    // The same ledger and the same i'mport, after the restart with the new secret.
+    const rotated = await createHarness({
+      clock,
+      store,
+      fake: before.fake,
+      config: { grantSecret: NEW, previousGrantSecret: OLD },
+    });
+    const retry = await rotated.cancel(cancelBody('ROT-K1'), {
+      grant: await grantOf(rotated, NEW, 'ROT-K1'),
+      key: 'k-1',
+    });
+    assert.equal(retry.res.status, 200);
+    assert.deepEqual(retry.body, first.body, 'the stored answer, replayed');
+    assert.equal(cancels(), 1, "nothing sent to i'mport again");
+    const other = await rotated.cancel(
+      { ...cancelBody('ROT-K1'), cancel_request_amount: 2000 },
+      { grant: await grantOf(rotated, NEW, 'ROT-K1'), key: 'k-1' },
+    );
+    assert.equal(other.res.status, 422, 'the key with another body is still refused');
+    assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+
+    const withoutPrevious = await createHarness({ clock, store, fake: before.fake, config: { grantSecret: NEW } });
+    open.push(withoutPrevious); // closes the shared ledger, after the others' work has settled
+    await rotated.settled();
+    const late = await withoutPrevious.cancel(cancelBody('ROT-K1'), {
+      grant: await grantOf(withoutPrevious, NEW, 'ROT-K1'),
+      key: 'k-1',
+    });
+    assert.equal(late.res.status, 422, 'once the old secret is dropped, its records no longer match (as documented)');
+    assert.equal(cancels(), 1);
+  });
+});
