@@ -239,6 +239,23 @@ describe('REFUND_TOKEN_SECRET_PREVIOUS', () => {
       /REFUND_TOKEN_SECRET_PREVIOUS is the same as REFUND_TOKEN_SECRET/,
     );
   });
+
+  it('sees the current secret pasted as the previous one with a blank or a newline around it (either side)', () => {
+    // Both are taken with blanks around them (a value from a file, `echo … | wrangler secret put`): the same secret
+    // pasted twice must stop start-up however it was pasted, as MERCHANT_WEBHOOK_SECRET_PREVIOUS's check does.
+    const current = base.REFUND_TOKEN_SECRET;
+    for (const [now, previous] of [
+      [current, `${current}\n`],
+      [current, ` ${current} `],
+      [`${current}\n`, current],
+    ]) {
+      assert.match(
+        problemsOf({ ...base, REFUND_TOKEN_SECRET: now!, REFUND_TOKEN_SECRET_PREVIOUS: previous! }),
+        /REFUND_TOKEN_SECRET_PREVIOUS is the same as REFUND_TOKEN_SECRET/,
+        JSON.stringify([now, previous]),
+      );
+    }
+  });
 });
 
 describe('ADMIN_API_KEYS', () => {

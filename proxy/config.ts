@@ -408,7 +408,8 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
     problems.push(
       'REFUND_TOKEN_SECRET_PREVIOUS is set, but REFUND_TOKEN_SECRET is not: set the new secret beside the old one',
     );
-  } else if (previousGrantSecret !== undefined && previousGrantSecret === grantSecret) {
+  } else if (previousGrantSecret !== undefined && previousGrantSecret.trim() === grantSecret?.trim()) {
+    // Compared without the blanks around them, which both may carry (a value from a file): the same secret twice.
     problems.push('REFUND_TOKEN_SECRET_PREVIOUS is the same as REFUND_TOKEN_SECRET: set it to the old secret');
   }
   const databaseUrl = read('DATABASE_URL');
