@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { mintGrant } from '../auth/grant.ts';
 import { mintStaffGrant } from '../auth/staff-grant.ts';
+import { randomDataKey } from '../requests/account-crypto.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { verifyGrant } from './grant.ts';
 
 const OLD = 'old-grant-secret-0123456789-abcdefghijklmn';
@@ -113,5 +115,33 @@ describe('REFUND_TOKEN_SECRET rotation', () => {
     });
     assert.equal(late.res.status, 422, 'once the old secret is dropped, its records no longer match (as documented)');
     assert.equal(cancels(), 1);
+  });
+
+  it('replays a refund request (POST /refund-requests) whose Idempotency-Key was used before the switch', async () => {
+    const clock = createClock();
+    const store = createSqliteStore({ path: ':memory:' });
+    const dataKey = randomDataKey();
+    const body = { merchant_uid: 'ROT-R1', reason: '변심' };
+    const requestGrant = (secret: string) =>
+      mintGrant(secret, { merchantUid: 'ROT-R1', mode: 'request', now: Math.floor(clock.now() / 1000) });
+    const before = await withRequests({ clock, store, config: { grantSecret: OLD } }, dataKey);
+    before.fake.addPayment({ merchant_uid: 'ROT-R1', amount: 9000 });
+    const first = await requestCalls(before).ask(body, { key: 'rk-1', grant: await requestGrant(OLD) });
+    assert.equal(first.res.status, 201);
+    await before.settled();
+
+    const rotated = await withRequests(
+      { clock, store, fake: before.fake, config: { grantSecret: NEW, previousGrantSecret: OLD } },
+      dataKey,
+    );
+    open.push(rotated); // closes the shared ledger
+    const { ask } = requestCalls(rotated);
+    const again = await ask(body, { key: 'rk-1', grant: await requestGrant(NEW) });
+    assert.equal(again.res.status, 201, JSON.stringify(again.body));
+    assert.equal(again.res.headers.get('Idempotent-Replayed'), 'true');
+    assert.deepEqual(again.body, first.body, 'the same request, not a second one');
+    const other = await ask({ ...body, reason: '다른 이유' }, { key: 'rk-1', grant: await requestGrant(NEW) });
+    assert.equal(other.res.status, 422, 'the key with another body is still refused');
+    assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
   });
 });
