@@ -117,6 +117,48 @@ describe('REFUND_TOKEN_SECRET rotation', () => {
     assert.equal(cancels(), 1);
   });
 
+  it('across instances restarted one by one: a key retried on one not yet restarted replays only with two rounds', async () => {
+    const clock = createClock();
+    const store = createSqliteStore({ path: ':memory:' });
+    const instance = (grantSecret: string, previousGrantSecret?: string) =>
+      createHarness({
+        clock,
+        store,
+        fake: first.fake,
+        config: { grantSecret, ...(previousGrantSecret ? { previousGrantSecret } : {}) },
+      });
+    const first = await createHarness({ clock, store, config: { grantSecret: OLD } });
+    const cancels = () => first.fake.calls.filter((call) => call.route === 'cancel').length;
+    const refundTwice = async (on: Harness, retryOn: Harness, merchantUid: string, secret: string) => {
+      first.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+      const grant = await grantOf(on, secret, merchantUid);
+      const one = await on.cancel(cancelBody(merchantUid), { grant, key: `key-${merchantUid}` });
+      assert.equal(one.res.status, 200);
+      await on.settled();
+      const two = await retryOn.cancel(cancelBody(merchantUid), { grant, key: `key-${merchantUid}` });
+      await retryOn.settled();
+      return two;
+    };
+
+    // One round (docs/grants.md): an instance on the new secret beside one still on the old secret alone.
+    const swapped = await instance(NEW, OLD);
+    const refused = await refundTwice(swapped, first, 'ROT-I1', OLD);
+    assert.equal(refused.res.status, 422, 'the instance on the old secret alone does not know the new hash');
+    assert.equal(refused.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+
+    // Two rounds: the old secret current and the new one previous, beside the old alone, then beside the swapped.
+    const between = await instance(OLD, NEW);
+    const roundOne = await refundTwice(between, first, 'ROT-I2', OLD);
+    assert.equal(roundOne.res.status, 200, JSON.stringify(roundOne.body));
+    assert.equal(roundOne.res.headers.get('Idempotent-Replayed'), 'true');
+    const roundTwo = await refundTwice(swapped, between, 'ROT-I3', NEW);
+    assert.equal(roundTwo.res.status, 200, JSON.stringify(roundTwo.body));
+    assert.equal(roundTwo.res.headers.get('Idempotent-Replayed'), 'true');
+    assert.equal(cancels(), 3, 'each order refunded once');
+    await Promise.all([swapped.settled(), between.settled()]);
+    open.push(first); // closes the shared ledger, after the others' work has settled
+  });
+
   it('replays a refund request (POST /refund-requests) whose Idempotency-Key was used before the switch', async () => {
     const clock = createClock();
     const store = createSqliteStore({ path: ':memory:' });
