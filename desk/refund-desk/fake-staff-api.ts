@@ -88,8 +88,9 @@ export const order = (merchantUid: string): Order => {
           id,
           url: 'https://shop.test/hooks',
           attempted_at: Math.floor(Date.now() / 1000) - 600 + i * 60,
-          status: i === 2 ? null : 500,
-          error: i === 2 ? 'timeout: no answer within 15 s' : null,
+          // An answer, a connection refused, a timeout: what the proxy's dispatcher records for each.
+          status: i === 0 ? 500 : null,
+          error: [null, 'Error: connect ECONNREFUSED 203.0.113.5:443', 'timeout: no answer within 15 s'][i] ?? null,
         })),
       },
     ],

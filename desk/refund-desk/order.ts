@@ -5,6 +5,16 @@ import type { DeskController } from './controller.ts';
 import { attemptCells, dateTime, fill, money } from './format.ts';
 import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
+/**
+ * How a delivery ended: the receiver's HTTP status, or in the desk's language that it never answered (the proxy's
+ * own timeout), or could not be reached, with the connection's error as the runtime said it, for whoever fixes it.
+ */
+const delivered = (del: Order['events'][number]['deliveries'][number], s: DeskStrings) => {
+  if (del.status !== null) return del.status;
+  if (del.error?.startsWith('timeout:')) return s.timedOut;
+  return del.error ? `${s.noAnswer} (${del.error})` : s.noAnswer;
+};
+
 /** Paid, refunded and refundable, as a definition list (the request screen shows it too). */
 export const paymentSummary = (order: Order | null, s: DeskStrings, lang: Lang): TemplateResult | typeof nothing => {
   if (!order) return nothing;
@@ -57,7 +67,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
                     event.deliveries.length
                       ? event.deliveries.map(
                           (del) =>
-                            html`<li>${dateTime(del.attempted_at, lang)} · ${del.status ?? del.error ?? '–'} · ${del.url}</li>`,
+                            html`<li>${dateTime(del.attempted_at, lang)} · ${delivered(del, s)} · ${del.url}</li>`,
                         )
                       : html`<li>${s.noDeliveries}</li>`
                   }

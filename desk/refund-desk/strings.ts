@@ -75,6 +75,8 @@ const ko = {
   sendAgain: '다시 보내기',
   sentAgain: '웹훅을 다시 보내도록 했어요.',
   noDeliveries: '전송 기록 없음',
+  timedOut: '응답 시간 초과',
+  noAnswer: '응답 없음',
   noneYet: '없음',
   attemptsCount: '시도 {n}회',
 } as const;
@@ -155,6 +157,8 @@ const en: DeskStrings = {
   sendAgain: 'Send again',
   sentAgain: 'The webhook will be sent again.',
   noDeliveries: 'No deliveries yet',
+  timedOut: 'Timed out',
+  noAnswer: 'No answer',
   noneYet: 'None',
   attemptsCount: 'Attempts: {n}',
 };
