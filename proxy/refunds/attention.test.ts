@@ -112,6 +112,31 @@ describe('a cancel PortOne V2 accepted to finish later (REQUESTED)', () => {
   });
 });
 
+describe('a cancel PortOne V2 accepted to finish later, with ATTENTION_AFTER set longer than a week', () => {
+  it('is told once ATTENTION_AFTER has passed, not at a week', async () => {
+    const portone = createFakePortOne({ cancelMode: 'REQUESTED' });
+    const h = await createHarness({ portone, config: { attentionAfterSeconds: 14 * 24 * 3600 } });
+    try {
+      portone.addPayment({ paymentId: 'AT-V2-LONG', total: 10_000 });
+      await h.view('AT-V2-LONG');
+      const asked = await h.cancel(
+        { merchant_uid: 'AT-V2-LONG', cancel_request_amount: 4000, reason: 'x' },
+        { key: 'k' },
+      );
+      assert.equal(asked.body.accepted, true, JSON.stringify(asked.body));
+      await pass(h, 8 * 24 * 3600_000);
+      assert.equal(warnLines(h).length, 0, 'a week on: ATTENTION_AFTER (two weeks) has not passed');
+      await pass(h, 6 * 24 * 3600_000 + 61_000);
+      assert.deepEqual(
+        warnLines(h).map((l) => [l.reason, l.merchant_uid]),
+        [['attempt_unsettled', 'AT-V2-LONG']],
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('an attempt told of, still unsettled', () => {
   it("is looked at again at later checks, and settled once i'mport shows it; nothing more is told", async () => {
     const { h, receiver } = await start();
