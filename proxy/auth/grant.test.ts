@@ -89,6 +89,34 @@ describe('merchant grants', () => {
     assert.equal(exact.res.status, 200);
   });
 
+  it('after a restart with MAX_GRANT_TTL lowered, refuses at once a grant minted to live longer, though it has time left (docs/grants.md)', async () => {
+    h = await createHarness({ config: { maxGrantTtlSeconds: 3600 } });
+    h.fake.addPayment({ merchant_uid: 'G-5', amount: 1000 });
+    const hour = await h.grant('G-5', { ttlSeconds: 3600 });
+    const quarter = await h.grant('G-5', { ttlSeconds: 900 });
+    const noIat = await hs256({ sub: 'G-5', exp: Math.floor(h.clock.now() / 1000) + 3600 });
+    assert.equal((await h.view('G-5', { grant: hour })).res.status, 200);
+    const lowered = await createHarness({
+      store: h.store,
+      fake: h.fake,
+      clock: h.clock,
+      config: { maxGrantTtlSeconds: 900 },
+    });
+    try {
+      h.clock.advance(60_000);
+      const refused = await lowered.view('G-5', { grant: hour });
+      assert.equal(refused.res.status, 401, 'exp - iat is an hour: refused with 59 minutes left');
+      assert.match(refused.body.error.message, /longer than MAX_GRANT_TTL allows \(900 s\)/);
+      assert.equal((await lowered.view('G-5', { grant: quarter })).res.status, 200, 'within the new value');
+      assert.equal((await lowered.view('G-5', { grant: noIat })).res.status, 401, 'no iat: 59 minutes left');
+      h.clock.advance(2760_000);
+      assert.equal((await lowered.view('G-5', { grant: noIat })).res.status, 200, 'no iat: 14 minutes left');
+      assert.equal((await lowered.view('G-5', { grant: hour })).res.status, 401, 'with iat: refused to the end');
+    } finally {
+      await lowered.close();
+    }
+  });
+
   it('verifies only the canonical spelling of a signature, not another one of the same bytes', async () => {
     const token = await mintGrant(GRANT_SECRET, { merchantUid: 'G-4' });
     const other = respell(token);
