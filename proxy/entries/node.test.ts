@@ -180,6 +180,32 @@ describe('the Node entry (npm start)', () => {
     }
   });
 
+  it("with PUBLIC_ORIGIN, the demo shop's controls answer its page there, as the payment routes do, and no other", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
+    const env = { PORT: '0', DATA_DIR: dataDir, PUBLIC_ORIGIN: 'https://demo.example' };
+    const proxy = await runScript('proxy/entries/node.ts', [], env, /Open the demo shop/);
+    try {
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(proxy.out)?.[1];
+      assert.ok(base, proxy.out);
+      const addOrder = (origin: string) =>
+        fetch(`${base}/sandbox/orders`, {
+          method: 'POST',
+          headers: { Origin: origin, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ kind: 'card', amount: 15000 }),
+        });
+      const there = await addOrder('https://demo.example');
+      assert.equal(there.status, 201, await there.clone().text());
+      const { merchant_uid, grant } = (await there.json()) as { merchant_uid: string; grant: string };
+      const view = await fetch(`${base}/payments/${merchant_uid}`, {
+        headers: { Authorization: `Bearer ${grant}`, Origin: 'https://demo.example' },
+      });
+      assert.equal(view.status, 200, 'the payment routes take the page on PUBLIC_ORIGIN');
+      assert.equal((await addOrder('https://other.example')).status, 403);
+    } finally {
+      await proxy.kill();
+    }
+  });
+
   it('with SANDBOX_GATEWAY=portone runs the same demo shop on the fake PortOne V2, over loopback HTTP', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'refund-sandbox-'));
     const proxy = await runScript(

@@ -204,7 +204,8 @@ const main = async (): Promise<void> => {
   if (sandbox) {
     const { maxGrantTtlSeconds, grantSecret } = config;
     const { gateway, keptGeneration, remember: onChange, webhooks } = sandbox;
-    const ownOrigins = () => listening;
+    // The demo shop's own page is where the proxy is reached: PUBLIC_ORIGIN too, as for the payment routes.
+    const ownOrigins = () => (config.publicOrigin ? [config.publicOrigin, ...listening] : listening);
     const demo = createSandbox({
       gateway,
       grantSecret,
