@@ -11,8 +11,9 @@ import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.t
 
 const AFTER_SECONDS = 60;
 const SCHEDULE = [5_000];
+const SECRET = newWebhookSecret();
 const start = webhookStacks({
-  secret: newWebhookSecret(),
+  secret: SECRET,
   retryDelaysMs: SCHEDULE,
   harness: (options) =>
     createHarness({ ...options, config: { ...options.config, attentionAfterSeconds: AFTER_SECONDS } }),
@@ -24,7 +25,10 @@ const unsettledRefund = async (h: Harness, merchantUid: string) => {
   await h.view(merchantUid);
   h.fake.inject({ kind: 'lose_response' });
   h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
-  const answer = await h.cancel({ merchant_uid: merchantUid, cancel_request_amount: 4000, reason: 'x' }, { key: 'k1' });
+  const answer = await h.cancel(
+    { merchant_uid: merchantUid, cancel_request_amount: 4000, reason: 'x' },
+    { key: `k1-${merchantUid}` },
+  );
   assert.equal(answer.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
   await h.settled();
   const [attempt] = await h.store.listAttempts(merchantUid);
@@ -270,6 +274,47 @@ describe('attention.needed for an event that failed', () => {
     await pass(h, 31_000);
     assert.equal((await h.store.listEvents({ limit: 10 })).data.length, 2);
     assert.equal(warnLines(h).length, 1);
+  });
+});
+
+describe('ATTENTION_AFTER changed on a restart', () => {
+  it('counts for the attempts already unsettled: lowered, the older ones told at the first check; none told twice', async () => {
+    const { h, receiver } = await start();
+    await unsettledRefund(h, 'AT-OLD');
+    h.clock.advance(40_000);
+    await unsettledRefund(h, 'AT-NEW');
+    // The same ledger, clock and i'mport, restarted with another ATTENTION_AFTER.
+    const restart = (seconds: number) =>
+      createHarness({
+        store: h.store,
+        clock: h.clock,
+        fake: h.fake,
+        outside: (url, init) => fetch(url, init),
+        config: {
+          attentionAfterSeconds: seconds,
+          merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE },
+        },
+      });
+    const lowered = await restart(30);
+    await pass(lowered, 1_000);
+    assert.deepEqual(
+      attentionPosts(receiver).map((p) => p.parsed.data.merchant_uid),
+      ['AT-OLD'],
+      'older than 30 s: told at the first check; AT-NEW (1 s old) waits',
+    );
+    await pass(lowered, 31_000);
+    assert.deepEqual(
+      attentionPosts(receiver)
+        .map((p) => p.parsed.data.merchant_uid)
+        .sort(),
+      ['AT-NEW', 'AT-OLD'],
+    );
+    const raised = await restart(3600);
+    const lowest = await restart(1);
+    await pass(raised, 31_000);
+    await pass(lowest, 31_000);
+    assert.equal(attentionPosts(receiver).length, 2, 'told once, whatever the value after');
+    assert.equal(warnLines(raised).length + warnLines(lowest).length, 0);
   });
 });
 
