@@ -96,6 +96,11 @@ const hops = v.pipe(
 );
 const ipList = v.pipe(
   v.string(),
+  // Commas and nothing else: a list whose addresses went missing (a template left unfilled), not "any sender".
+  v.check(
+    (s) => s.trim() === '' || s.split(',').some((item) => item.trim() !== ''),
+    'lists no address (only commas): give at least one, or unset it to take webhooks from any sender',
+  ),
   v.transform((s) =>
     s
       .split(',')

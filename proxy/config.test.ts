@@ -209,6 +209,15 @@ describe('parseConfig', () => {
     assert.match(message, /PUBLIC_ORIGIN must be an origin/);
     assert.match(message, /IAMPORT_WEBHOOK_IPS must be a comma-separated list of IP addresses/);
   });
+
+  it('stops start-up on an IAMPORT_WEBHOOK_IPS of commas alone (addresses gone missing), where unset or empty is any sender', () => {
+    for (const commas of [',', ' , ,']) {
+      assert.match(problemsOf({ ...base, IAMPORT_WEBHOOK_IPS: commas }), /IAMPORT_WEBHOOK_IPS lists no address/);
+    }
+    assert.deepEqual(parseConfig({ ...base, IAMPORT_WEBHOOK_IPS: '' }).webhookIps, []);
+    assert.deepEqual(parseConfig(base).webhookIps, []);
+    assert.deepEqual(parseConfig({ ...base, IAMPORT_WEBHOOK_IPS: '52.78.100.19,' }).webhookIps, ['52.78.100.19']);
+  });
 });
 
 describe('REFUND_TOKEN_SECRET_PREVIOUS', () => {
