@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fake-portone.ts';
+import { aFinish } from '../store/contract-fixtures.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
@@ -338,5 +340,36 @@ describe('attention with merchant webhooks off', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('an attempt settled between the check listing it and telling of it', () => {
+  // Another request or instance settles the attempt just before this check flags it: the flag's write must see that.
+  const startRacing = webhookStacks({
+    secret: newWebhookSecret(),
+    retryDelaysMs: SCHEDULE,
+    harness: (options) => {
+      const inner = createSqliteStore({ path: ':memory:' });
+      const store = new Proxy(inner, {
+        get(target, property, receiver) {
+          if (property !== 'flagAttention') return Reflect.get(target, property, receiver);
+          return async (...args: Parameters<typeof inner.flagAttention>) => {
+            const [, , , attemptId] = args;
+            if (attemptId !== undefined) await inner.finishAttempt(attemptId, aFinish());
+            return inner.flagAttention(...args);
+          };
+        },
+      });
+      return createHarness({ ...options, store, config: { ...options.config, attentionAfterSeconds: AFTER_SECONDS } });
+    },
+  });
+
+  it('is not told of: no attention.needed, no warn line', async () => {
+    const { h, receiver } = await startRacing();
+    await unsettledRefund(h, 'AT-RACE');
+    await pass(h, 61_000);
+    assert.equal(await h.store.countUnsettledAttempts(), 0, 'settled meanwhile');
+    assert.equal(attentionPosts(receiver).length, 0);
+    assert.equal(warnLines(h).length, 0);
   });
 });

@@ -107,8 +107,11 @@ const eventData = (event: OutboxEvent): AttentionData => ({
 export const createAttention = (deps: AttentionDeps): Attention => {
   const { store, log } = deps;
 
-  /** Flags one fact; the one call that flags it writes the event (in the same transaction) and the log line. */
-  const tell = async (key: string, data: AttentionData): Promise<boolean> => {
+  /**
+   * Flags one fact; the one call that flags it writes the event (in the same transaction) and the log line. An
+   * attempt's (`unsettled`, its id) only while it is still unsettled: it may have been settled since it was listed.
+   */
+  const tell = async (key: string, data: AttentionData, unsettled?: string): Promise<boolean> => {
     const now = deps.now();
     const event: NewEvent | null = deps.webhooks
       ? {
@@ -120,7 +123,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
           dedupe_key: key,
         }
       : null;
-    if (!(await store.flagAttention(key, now, event))) return false;
+    if (!(await store.flagAttention(key, now, event, unsettled))) return false;
     log({ level: 'warn', msg: 'attention needed', ...data, ...(event ? { event: event.id } : {}) });
     return true;
   };
@@ -160,7 +163,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
         attempts = (await toFlag()).filter((a) => looked.has(a.merchant_uid));
       }
       for (const attempt of attempts)
-        told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt))) || told;
+        told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt), attempt.id)) || told;
       // Told of once, an attempt is still looked at: what the gateway could not say then (it was down, or the cancel
       // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
       if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));

@@ -38,6 +38,27 @@ export function watchContract(stores: () => StorePair): void {
       assert.equal(await b.countUnsettledAttempts(), before + 1);
     });
 
+    it("flags an attempt's key, with its event, only while the attempt is still unsettled (settled since it was listed)", async () => {
+      const { a, b } = stores();
+      const settled = anAttempt({ started_at: LONG_AGO });
+      const unknown = anAttempt({ started_at: LONG_AGO });
+      for (const start of [settled, unknown]) await a.insertAttempt(start);
+      await a.finishAttempt(unknown.id, aFinish({ outcome: 'unknown', refunded: null, cancellation_id: null }));
+      await a.finishAttempt(settled.id, aFinish());
+      const told = (attempt: typeof settled, on: typeof a) =>
+        on.flagAttention(
+          attentionKey.attempt(attempt.id),
+          T0,
+          anEvent({ merchant_uid: attempt.merchant_uid, dedupe_key: attentionKey.attempt(attempt.id) }),
+          attempt.id,
+        );
+      assert.equal(await told(settled, b), false, 'settled: not flagged');
+      assert.deepEqual(await a.listOrderEvents(settled.merchant_uid), [], 'and no event written');
+      assert.equal(await told(unknown, b), true, 'unknown is unsettled: flagged');
+      assert.equal((await a.listOrderEvents(unknown.merchant_uid)).length, 1);
+      assert.equal(await told(unknown, a), false, 'once');
+    });
+
     it('lists old unsettled attempts oldest first until each is flagged, then never again', async () => {
       const { a, b } = stores();
       const older = anAttempt({ started_at: LONG_AGO });

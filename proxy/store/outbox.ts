@@ -139,7 +139,9 @@ export interface OutboxStore {
   failedEventsToFlag(limit: number): Promise<OutboxEvent[]>;
   /**
    * Flags `key` as having needed attention at `at` and, with `event`, writes that event in the same transaction.
-   * True only for the call that flagged it: of several instances, one writes the event and logs.
+   * True only for the call that flagged it: of several instances, one writes the event and logs. With `unsettled`, an
+   * attempt's id: only while that attempt is still unsettled (another request or instance may have settled it since
+   * it was listed, and nobody is then told of it).
    */
-  flagAttention(key: string, at: number, event: NewEvent | null): Promise<boolean>;
+  flagAttention(key: string, at: number, event: NewEvent | null, unsettled?: string): Promise<boolean>;
 }

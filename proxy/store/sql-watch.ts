@@ -35,6 +35,11 @@ const watchSql = {
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:event:' || e.id)
     ORDER BY seq LIMIT ?`,
   flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
+  // The same, only while the attempt is still unsettled (SQLite needs the SELECT's WHERE before an upsert's ON).
+  flagUnsettled: `INSERT INTO attention_flags ("key", flagged_at)
+    SELECT CAST(? AS TEXT), CAST(? AS BIGINT)
+    WHERE EXISTS (SELECT 1 FROM refund_attempts WHERE id = ? AND ${UNSETTLED})
+    ON CONFLICT ("key") DO NOTHING`,
 };
 
 type Watch = Pick<
@@ -74,9 +79,13 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
     return (await driver.query(watchSql.failedToFlag, [limit])).map(decodeEvent);
   },
 
-  flagAttention: (key, at, event) =>
+  flagAttention: (key, at, event, unsettled) =>
     writes.transaction(async (tx, insertEvent) => {
-      if ((await tx.run(watchSql.flag, [key, at])) !== 1) return false;
+      const flagged =
+        unsettled === undefined
+          ? await tx.run(watchSql.flag, [key, at])
+          : await tx.run(watchSql.flagUnsettled, [key, at, unsettled]);
+      if (flagged !== 1) return false;
       if (event) await insertEvent(event);
       return true;
     }),
