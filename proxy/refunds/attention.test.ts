@@ -354,8 +354,8 @@ describe('an attempt settled between the check listing it and telling of it', ()
         get(target, property, receiver) {
           if (property !== 'flagAttention') return Reflect.get(target, property, receiver);
           return async (...args: Parameters<typeof inner.flagAttention>) => {
-            const [, , , attemptId] = args;
-            if (attemptId !== undefined) await inner.finishAttempt(attemptId, aFinish());
+            const [, , , only] = args;
+            if (only && 'unsettledAttempt' in only) await inner.finishAttempt(only.unsettledAttempt, aFinish());
             return inner.flagAttention(...args);
           };
         },

@@ -7,7 +7,7 @@
  * the refund path.
  */
 import type { Log } from '../log-line.ts';
-import { attentionKey, type NewEvent, type OutboxEvent } from '../store/outbox.ts';
+import { type AttentionCondition, attentionKey, type NewEvent, type OutboxEvent } from '../store/outbox.ts';
 import type { Attempt, Store } from '../store/store.ts';
 import { eventId } from '../webhooks/events.ts';
 import type { WebhookSink } from './deps.ts';
@@ -108,10 +108,10 @@ export const createAttention = (deps: AttentionDeps): Attention => {
   const { store, log } = deps;
 
   /**
-   * Flags one fact; the one call that flags it writes the event (in the same transaction) and the log line. An
-   * attempt's (`unsettled`, its id) only while it is still unsettled: it may have been settled since it was listed.
+   * Flags one fact; the one call that flags it writes the event (in the same transaction) and the log line; only
+   * while it still stands (`only`): an attempt may have been settled, an event sent again, since it was listed.
    */
-  const tell = async (key: string, data: AttentionData, unsettled?: string): Promise<boolean> => {
+  const tell = async (key: string, data: AttentionData, only: AttentionCondition): Promise<boolean> => {
     const now = deps.now();
     const event: NewEvent | null = deps.webhooks
       ? {
@@ -123,7 +123,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
           dedupe_key: key,
         }
       : null;
-    if (!(await store.flagAttention(key, now, event, unsettled))) return false;
+    if (!(await store.flagAttention(key, now, event, only))) return false;
     log({ level: 'warn', msg: 'attention needed', ...data, ...(event ? { event: event.id } : {}) });
     return true;
   };
@@ -163,13 +163,17 @@ export const createAttention = (deps: AttentionDeps): Attention => {
         attempts = (await toFlag()).filter((a) => looked.has(a.merchant_uid));
       }
       for (const attempt of attempts)
-        told = (await tell(attentionKey.attempt(attempt.id), attemptData(attempt), attempt.id)) || told;
+        told =
+          (await tell(attentionKey.attempt(attempt.id), attemptData(attempt), { unsettledAttempt: attempt.id })) ||
+          told;
       // Told of once, an attempt is still looked at: what the gateway could not say then (it was down, or the cancel
       // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
       if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
       const failed = deps.webhooks ? await store.failedEventsToFlag(BATCH) : [];
-      for (const event of failed) told = (await tell(attentionKey.event(event.id), eventData(event))) || told;
+      for (const event of failed) {
+        told = (await tell(attentionKey.event(event.id), eventData(event), { failedEvent: event.id })) || told;
+      }
       return told;
     });
 
@@ -186,6 +190,6 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       // An attention.needed event that failed asks for no more attention: there is nobody further to tell.
       event.type === 'attention.needed'
         ? Promise.resolve()
-        : guarded('event', () => tell(attentionKey.event(event.id), eventData(event))),
+        : guarded('event', () => tell(attentionKey.event(event.id), eventData(event), { failedEvent: event.id })),
   };
 };

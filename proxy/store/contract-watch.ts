@@ -50,7 +50,7 @@ export function watchContract(stores: () => StorePair): void {
           attentionKey.attempt(attempt.id),
           T0,
           anEvent({ merchant_uid: attempt.merchant_uid, dedupe_key: attentionKey.attempt(attempt.id) }),
-          attempt.id,
+          { unsettledAttempt: attempt.id },
         );
       assert.equal(await told(settled, b), false, 'settled: not flagged');
       assert.deepEqual(await a.listOrderEvents(settled.merchant_uid), [], 'and no event written');
@@ -158,8 +158,17 @@ export function watchContract(stores: () => StorePair): void {
       const listed = (await b.failedEventsToFlag(1000)).map((e) => e.id);
       assert.ok(listed.includes(failed.id));
       assert.ok(!listed.includes(attention.id), 'an attention.needed event that failed asks for nothing more');
-      assert.equal(await b.flagAttention(attentionKey.event(failed.id), T0, null), true);
-      assert.equal(await a.flagAttention(attentionKey.event(failed.id), T0, null), false);
+      // Sent again by staff since it was listed: no longer failed, so nobody is told of it (the flag is not written).
+      await a.redeliver(attention.id, T0);
+      const gone = await b.flagAttention(attentionKey.event(attention.id), T0, null, { failedEvent: attention.id });
+      assert.equal(gone, false);
+      // Failed again, as it was: no other test should find a pending event of this one's.
+      const again = (await a.claimDueEvents('watcher', T0, 20_000, 1000)).filter((e) => e.id === attention.id);
+      assert.equal(again.length, 1);
+      await a.finishRound(attention.id, 'watcher', [], { status: 'failed' });
+      const stands = { failedEvent: failed.id };
+      assert.equal(await b.flagAttention(attentionKey.event(failed.id), T0, null, stands), true);
+      assert.equal(await a.flagAttention(attentionKey.event(failed.id), T0, null, stands), false);
       assert.ok(!(await b.failedEventsToFlag(1000)).some((e) => e.id === failed.id));
     });
   });

@@ -139,9 +139,12 @@ export interface OutboxStore {
   failedEventsToFlag(limit: number): Promise<OutboxEvent[]>;
   /**
    * Flags `key` as having needed attention at `at` and, with `event`, writes that event in the same transaction.
-   * True only for the call that flagged it: of several instances, one writes the event and logs. With `unsettled`, an
-   * attempt's id: only while that attempt is still unsettled (another request or instance may have settled it since
-   * it was listed, and nobody is then told of it).
+   * True only for the call that flagged it: of several instances, one writes the event and logs. With `only`, only
+   * while what it tells of still stands: the attempt unsettled, the event failed (another request or instance may have
+   * settled the attempt, or staff sent the event again, since it was listed; nobody is then told of it).
    */
-  flagAttention(key: string, at: number, event: NewEvent | null, unsettled?: string): Promise<boolean>;
+  flagAttention(key: string, at: number, event: NewEvent | null, only?: AttentionCondition): Promise<boolean>;
 }
+
+/** What must still hold for an attention flag to be written (OutboxStore.flagAttention). */
+export type AttentionCondition = { readonly unsettledAttempt: string } | { readonly failedEvent: string };

@@ -18,6 +18,10 @@ const UNSETTLED = `(outcome IS NULL OR outcome = 'unknown')`;
 const NOT_TOLD = `${UNSETTLED} AND started_at < ? AND (cancellation_id IS NULL OR started_at < ?)
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)`;
 
+const flagOnlyIf = (exists: string) => `INSERT INTO attention_flags ("key", flagged_at)
+    SELECT CAST(? AS TEXT), CAST(? AS BIGINT) WHERE EXISTS (${exists})
+    ON CONFLICT ("key") DO NOTHING`;
+
 const watchSql = {
   countUnsettled: `SELECT CAST(COUNT(*) AS INTEGER) AS n FROM refund_attempts WHERE ${UNSETTLED}`,
   unsettledToFlag: `SELECT ${ATTEMPT_COLUMNS} FROM refund_attempts a WHERE ${NOT_TOLD} ORDER BY started_at, seq LIMIT ?`,
@@ -35,11 +39,10 @@ const watchSql = {
       AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:event:' || e.id)
     ORDER BY seq LIMIT ?`,
   flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
-  // The same, only while the attempt is still unsettled (SQLite needs the SELECT's WHERE before an upsert's ON).
-  flagUnsettled: `INSERT INTO attention_flags ("key", flagged_at)
-    SELECT CAST(? AS TEXT), CAST(? AS BIGINT)
-    WHERE EXISTS (SELECT 1 FROM refund_attempts WHERE id = ? AND ${UNSETTLED})
-    ON CONFLICT ("key") DO NOTHING`,
+  // The same, only while the attempt is still unsettled, or the event still failed (SQLite needs the SELECT's WHERE
+  // before an upsert's ON CONFLICT).
+  flagUnsettled: flagOnlyIf(`SELECT 1 FROM refund_attempts WHERE id = ? AND ${UNSETTLED}`),
+  flagFailed: flagOnlyIf(`SELECT 1 FROM webhook_events WHERE id = ? AND status = 'failed'`),
 };
 
 type Watch = Pick<
@@ -79,12 +82,14 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
     return (await driver.query(watchSql.failedToFlag, [limit])).map(decodeEvent);
   },
 
-  flagAttention: (key, at, event, unsettled) =>
+  flagAttention: (key, at, event, only) =>
     writes.transaction(async (tx, insertEvent) => {
       const flagged =
-        unsettled === undefined
+        only === undefined
           ? await tx.run(watchSql.flag, [key, at])
-          : await tx.run(watchSql.flagUnsettled, [key, at, unsettled]);
+          : 'unsettledAttempt' in only
+            ? await tx.run(watchSql.flagUnsettled, [key, at, only.unsettledAttempt])
+            : await tx.run(watchSql.flagFailed, [key, at, only.failedEvent]);
       if (flagged !== 1) return false;
       if (event) await insertEvent(event);
       return true;
