@@ -113,10 +113,6 @@ export const isFieldValid = (field: Field, values: FormValues, ctx: FormContext)
     ? !values.partial || isAmountValid(parseAmount(values.amount), ctx)
     : textOf(field, values, ctx) !== undefined;
 
-/** The fields that are not acceptable yet, in form order; empty when the form can be sent. */
-export const invalidFields = (values: FormValues, ctx: FormContext): Field[] =>
-  fieldsOf(ctx).filter((field) => !isFieldValid(field, values, ctx));
-
 /** The request body for a valid form, with values as they are sent (trimmed, separators stripped). */
 export const buildRequest = (values: FormValues, ctx: FormContext): CancelRequestInput => {
   const body: CancelRequestInput = { merchant_uid: ctx.view.merchant_uid, reason: '' }; // reason: set below

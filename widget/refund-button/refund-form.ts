@@ -2,15 +2,7 @@
  * @module The refund form's state as the customer fills it in: the values as typed, the fields marked invalid, and
  * what the bank said of the account's holder (checked 600 ms after the account's last change).
  */
-import {
-  buildRequest,
-  emptyForm,
-  type Field,
-  type FormContext,
-  invalidFields,
-  isFieldValid,
-  needsAccount,
-} from './form.ts';
+import { buildRequest, emptyForm, type Field, type FormContext, fieldsOf, isFieldValid, needsAccount } from './form.ts';
 import { fieldOf } from './form-template.ts';
 import type { HolderCheck } from './refund-flow.ts';
 
@@ -71,17 +63,16 @@ export class RefundForm {
 
   /** Marks every field that is not acceptable yet (a holder the bank refused included); true when none is. */
   validate(): boolean {
-    this.invalid = new Set(invalidFields(this.values, this.#context()!)); // Continue is only offered on a loaded form
-    this.found(this.check);
+    const ctx = this.#context()!; // Continue is only offered on a loaded form
+    this.invalid = new Set(fieldsOf(ctx).filter((field) => this.#bad(field, ctx)));
     return !this.invalid.size;
   }
 
   /** What the bank said of the account as it stands (the check's answer, or the refund's own mismatch). */
   found(check?: HolderCheck): void {
     this.check = check;
-    if (check === 'mismatch') this.invalid.add('holder');
-    // Unmarked only by a fresh check of the holder itself.
-    this.#check('holder', false);
+    // A mismatch marks the holder's field; otherwise only a fresh check of the holder itself unmarks it.
+    this.#check('holder', check === 'mismatch');
   }
 
   /** The account changed: forgets what the bank said of the last one, and checks this one 600 ms from now. */
@@ -104,6 +95,11 @@ export class RefundForm {
     }, 600);
   }
 
+  /** True when a field is to be marked: its value is not acceptable, or it is the holder the bank refused. */
+  #bad(field: Field, ctx: FormContext): boolean {
+    return !isFieldValid(field, this.values, ctx) || (field === 'holder' && this.check === 'mismatch');
+  }
+
   /**
    * Marks a field valid or not; a field is checked as it is left, and on every keystroke while it is marked.
    * Returns whether its mark changed.
@@ -113,9 +109,8 @@ export class RefundForm {
     const was = this.invalid.has(field);
     const ctx = this.#context();
     if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
-    if (isFieldValid(field, this.values, ctx) && !(field === 'holder' && this.check === 'mismatch')) {
-      this.invalid.delete(field);
-    } else this.invalid.add(field);
+    if (this.#bad(field, ctx)) this.invalid.add(field);
+    else this.invalid.delete(field);
     return was !== this.invalid.has(field);
   }
 }
