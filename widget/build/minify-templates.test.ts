@@ -5,7 +5,18 @@ import { minifyTemplates } from './minify-templates.ts';
 describe('minifyTemplates', () => {
   it('collapses the whitespace of html templates, keeping one space', () => {
     const out = minifyTemplates('const t = html`<div>\n    <p part="a">${x}</p>\n  </div>`;');
-    expect(out).to.equal('const t = html`<div> <p part="a">${x}</p> </div>`;');
+    expect(out).to.equal('const t = html`<div> <p part=a>${x}</p> </div>`;');
+  });
+
+  // Not before `/>`: `.checked=${c}/>` would bind `.checked` to the value followed by "/".
+  it("drops a line break before a tag's >, and the quotes around plain attribute values", () => {
+    const code =
+      'html`<label part="choice"\n  ><input type="radio" name=${n} .checked=${c}\n  /></label\n>' +
+      '<p id="${id}-error" class="a b" data-x="" role="alert">x="y"</p><br class="z"/>`';
+    const expected =
+      'html`<label part=choice><input type=radio name=${n} .checked=${c} /></label>' +
+      '<p id="${id}-error" class="a b" data-x="" role=alert>x="y"</p><br class="z"/>`';
+    expect(minifyTemplates(code)).to.equal(expected);
   });
 
   it('minifies css templates', () => {

@@ -82,8 +82,16 @@ const skipString = (code: string, start: number): number => {
   return i + 1;
 };
 
-// Whitespace between tags and attributes collapses to one space, which renders the same outside <pre>.
-const squeezeHtml = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
+// Whitespace between tags and attributes collapses to one space, which renders the same outside <pre>; a line break
+// before a tag's `>` goes (not before `/>`: after an unquoted value, or a binding, the `/` would join the value). A plain
+// attribute value (letters, digits, `-`, `_`) loses its quotes when a space or the tag's `>` follows. Both read text,
+// not tags: a `>` that starts a line of text, or `="word"` written in text or inside another attribute's quotes, would
+// be changed too (our templates have neither: text writes `&gt;`).
+const squeezeHtml = (text: string): string =>
+  text
+    .replace(/\s*\n\s*(?=>)/g, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/="([\w-]+)"(?=[\s>])/g, '=$1');
 
 const squeezeCss = (text: string): string =>
   text
