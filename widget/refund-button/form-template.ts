@@ -19,7 +19,8 @@ import type { FailureCode, RefundButtonStrings } from './strings.ts';
 export interface FormState extends Formatting {
   readonly ctx: FormContext;
   readonly values: FormValues;
-  readonly invalid: ReadonlySet<Field>;
+  /** The fields marked invalid, each with whether its error is announced (an alert) as it appears. */
+  readonly invalid: ReadonlyMap<Field, boolean>;
   /** Why the form came back (shown above it), if it did. */
   readonly notice?: FailureCode;
   /** What the bank said of the account's holder, while it still holds. */
@@ -52,10 +53,16 @@ export const fieldOf = (name: string): Field =>
  * One field: its controls, then its error (tied to them through `aria-describedby`) while it is marked, announced as
  * it appears (an alert): focus alone does not say it when it is already in the field (Enter there, refused), nor for a
  * field left behind (checked as it is left; the bank's "not this holder", found while the customer types elsewhere).
+ * Of the fields Continue marks, only the first one's is an alert (focus goes to it): several would be said at once.
  */
 const field = (f: FormState, name: Field, error: string, ...controls: unknown[]): TemplateResult =>
   html`<div part="field">
-    ${controls} ${f.invalid.has(name) ? html`<p id="${name}-error" part="error" role="alert">${error}</p>` : nothing}
+    ${controls}
+    ${
+      f.invalid.has(name)
+        ? html`<p id="${name}-error" part="error" role=${ifDefined(f.invalid.get(name) ? 'alert' : undefined)}>${error}</p>`
+        : nothing
+    }
   </div>`;
 
 /** A control's `aria-describedby`: its hint and, while its field is marked, the field's error. */

@@ -145,8 +145,9 @@ describe('<refund-button>', () => {
       await fill(el, 'preset', '0');
       await click(el, 'form [part=submit]');
       expect(errorFor(el, 'holder')).to.equal(ko.holderError);
-      // Said as they appear, though focus brings the first too: heard twice beats not heard (Enter in a marked field).
-      expect($$(el, '[part=error]').map((e) => e.getAttribute('role'))).to.deep.equal(['alert', 'alert', 'alert']);
+      // One alert, the first field's, where focus goes (heard twice beats not heard: Enter in that field); the others
+      // are shown and described, not all said at once.
+      expect($$(el, '[part=error]').map((e) => e.getAttribute('role'))).to.deep.equal(['alert', null, null]);
       expect(errorFor(el, 'bank')).to.equal(ko.bankError);
       expect(errorFor(el, 'account')).to.equal(ko.accountError);
       expect(el.shadowRoot!.activeElement).to.equal($(el, '[name=holder]'));
@@ -300,6 +301,35 @@ describe('<refund-button>', () => {
         live.some((region) => region.textContent!.includes('Enter an amount from ₩1 to ₩9,000.')),
         'the error is announced',
       ).to.equal(true);
+    });
+
+    // Continue with several fields wrong put as many alerts in the page at once: a screen reader said them over each
+    // other (or only the last). One is said, the first field's, and focus goes to that field; the others are shown,
+    // marked and described, and one marked afresh later (left wrong again) is said as it appears.
+    it('says one error when Continue finds several, and focuses the first field marked', async () => {
+      for (const lang of ['ko', 'en'] as const) {
+        const s = lang === 'ko' ? ko : en;
+        const el = await mount(`lang="${lang}"`, vbank);
+        await openForm(el);
+        await click(el, 'form [part=submit]');
+        const alerts = () => $$(el, '[role=alert]').map((e) => `${e.id}: ${e.textContent!.trim()}`);
+        expect(alerts(), lang).to.deep.equal([`reason-error: ${s.reasonChoose}`]);
+        expect(el.shadowRoot!.activeElement?.getAttribute('name'), lang).to.equal('preset');
+        expect(
+          ['holder', 'bank', 'account'].map((name) => errorFor(el, name)),
+          `${lang}: the others, marked and described`,
+        ).to.deep.equal([s.holderError, s.bankError, s.accountError]);
+
+        await fill(el, 'account', '110123456789');
+        await fill(el, 'account', '12');
+        expect(alerts(), `${lang}: marked afresh`).to.deep.equal([
+          `reason-error: ${s.reasonChoose}`,
+          `account-error: ${s.accountError}`,
+        ]);
+        await click(el, 'form [part=submit]');
+        expect(alerts(), `${lang}: Continue again`).to.deep.equal([`reason-error: ${s.reasonChoose}`]);
+        await accessible(el);
+      }
     });
 
     it('works through the whole flow by keyboard alone', async () => {

@@ -141,7 +141,7 @@ export class RefundButton extends LitElement {
     request: (ctx) => buildRequest(this.#form.values, ctx),
     entered: (phase, focus) => {
       this.#focus = focus;
-      if (phase === 'loading') this.#form.invalid = new Set(); // a payment loaded afresh starts with no field marked
+      if (phase === 'loading') this.#form.invalid = new Map(); // a payment loaded afresh starts with no field marked
       // The refund's own mismatch is said under the holder's field, as the check's is, rather than above the form.
       if (phase === 'form' && this.#flow.notice === MISMATCH && needsAccount(this.#ctx!)) {
         this.#flow.notice = undefined;

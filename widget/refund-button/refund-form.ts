@@ -10,7 +10,11 @@ const ACCOUNT_FIELDS = ['holder', 'bank', 'account'] as const;
 
 export class RefundForm {
   values = emptyForm();
-  invalid = new Set<Field>();
+  /**
+   * The fields marked invalid, each with whether its error is announced as it appears: Continue announces only the
+   * first one it marks (where focus goes), so that one thing is said; a field marked on its own is announced.
+   */
+  invalid = new Map<Field, boolean>();
   /** What the bank said of the account as it now stands; a mismatch marks the holder's field. */
   check?: HolderCheck;
   /** The payment, presets and fixed amount the form works with; undefined before the payment is loaded. */
@@ -61,10 +65,14 @@ export class RefundForm {
     return text && !!control.value && this.#check(control.name, true);
   }
 
-  /** Marks every field that is not acceptable yet (a holder the bank refused included); true when none is. */
+  /**
+   * Marks every field that is not acceptable yet (a holder the bank refused included), announcing the first; true when
+   * none is.
+   */
   validate(): boolean {
     const ctx = this.#context()!; // Continue is only offered on a loaded form
-    this.invalid = new Set(fieldsOf(ctx).filter((field) => this.#bad(field, ctx)));
+    const marked = fieldsOf(ctx).filter((field) => this.#bad(field, ctx));
+    this.invalid = new Map(marked.map((field, i) => [field, !i]));
     return !this.invalid.size;
   }
 
@@ -109,8 +117,8 @@ export class RefundForm {
     const was = this.invalid.has(field);
     const ctx = this.#context();
     if (!ctx || (!always && !was)) return false; // no payment: the form is being taken down
-    if (this.#bad(field, ctx)) this.invalid.add(field);
-    else this.invalid.delete(field);
+    if (!this.#bad(field, ctx)) this.invalid.delete(field);
+    else if (!was) this.invalid.set(field, true); // marked on its own: announced
     return was !== this.invalid.has(field);
   }
 }
