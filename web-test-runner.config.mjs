@@ -54,11 +54,31 @@ function buildBundle() {
   };
 }
 
+// `executeServerCommand('forced-colors', true | false)`: Windows' forced colours (high contrast), emulated. The
+// emulateMedia command's `forcedColors` works with Playwright only; with this launcher (puppeteer, whose own media
+// emulation refuses the feature) it is set through DevTools, on a session kept per page: closing it would end it.
+function forcedColorsCommand() {
+  const sessions = new WeakMap();
+  return {
+    name: 'forced-colors-command',
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'forced-colors') return undefined;
+      const page = session.browser.getPage(session.id);
+      if (!sessions.has(page)) sessions.set(page, await page.createCDPSession());
+      await sessions.get(page).send('Emulation.setEmulatedMedia', {
+        features: [{ name: 'forced-colors', value: payload ? 'active' : 'none' }],
+      });
+      return true;
+    },
+  };
+}
+
 export default {
   files: ['widget/**/*.test.ts', 'desk/**/*.test.ts'],
   nodeResolve: true,
   plugins: [
     buildBundle(),
+    forcedColorsCommand(),
     esbuildPlugin({
       ts: true,
       target: 'auto',

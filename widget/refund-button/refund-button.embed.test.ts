@@ -3,11 +3,13 @@
  * text layout, Windows' forced colours, a list that moves its rows while a refund is in flight.
  */
 import { expect, fixture, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import type { RefundSuccessEvent } from './events.ts';
 import {
   $,
   $$,
   card,
+  choosePartial,
   click,
   dialog,
   held,
@@ -73,6 +75,35 @@ describe('<refund-button> in a merchant page', () => {
     expect(edgeless(), 'the page button and the form').to.deep.equal([]);
     await toConfirmFrom(el);
     expect(edgeless(), 'the confirm step').to.deep.equal([]);
+  });
+
+  // In forced colours every text is drawn in the one text colour: a field's error (red otherwise) looked just like the
+  // hint above it, "Enter an amount from ₩1 to ₩9,000." like "Up to ₩9,000" (WCAG 1.4.1: told apart by colour alone).
+  it("tells a field's error from its hint without colour in forced colours, in both languages", async () => {
+    await executeServerCommand('forced-colors', true);
+    try {
+      expect(matchMedia('(forced-colors: active)').matches, 'forced colours emulated').to.be.true;
+      for (const lang of ['ko', 'en']) {
+        proxy(card);
+        const el = await fixture<RefundButton>(
+          `<refund-button lang="${lang}" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button>`,
+        );
+        await openForm(el);
+        await choosePartial(el, '9001'); // more than is refundable
+        const [hint, error] = [$(el, '#amount-hint')!, $(el, '#amount-error')!];
+        expect(getComputedStyle(error).color, `${lang}: one colour for both`).to.equal(getComputedStyle(hint).color);
+        // What tells them apart without colour: a weight, a style, a line, an edge, or a mark before the text.
+        const look = (e: Element) => {
+          const s = getComputedStyle(e);
+          const before = getComputedStyle(e, '::before').content;
+          return [s.fontWeight, s.fontStyle, s.textDecorationLine, s.borderInlineStartStyle, before].join(' | ');
+        };
+        expect(look(error), `${lang}: the error looks like the hint`).to.not.equal(look(hint));
+        el.close();
+      }
+    } finally {
+      await executeServerCommand('forced-colors', false);
+    }
   });
 
   // A page that re-sorts its order list moves the element: it is disconnected and connected again in one task, which

@@ -204,6 +204,12 @@ export const styles = css`
   [part='error'] {
     color: var(--_danger);
   }
+  @media (forced-colors: active) {
+    /* Every text is drawn in one colour there: the error is told from the hint by its weight, not by red. */
+    [part='error'] {
+      font-weight: 700;
+    }
+  }
   [part='actions'] {
     display: flex;
     gap: 8px;
