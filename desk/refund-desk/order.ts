@@ -7,11 +7,13 @@ import { type DeskStrings, type Lang, OTHER_STATUS_NAMES } from './strings.ts';
 
 /**
  * How a delivery ended: the receiver's HTTP status, or in the desk's language that it never answered (the proxy's
- * own timeout), or could not be reached, with the connection's error as the runtime said it, for whoever fixes it.
+ * own timeout), answered more than the proxy reads (AnswerTooLarge, recorded without its status: an answer all the
+ * same), or could not be reached, with the connection's error as the runtime said it, for whoever fixes it.
  */
 const delivered = (del: Order['events'][number]['deliveries'][number], s: DeskStrings) => {
   if (del.status !== null) return del.status;
   if (del.error?.startsWith('timeout:')) return s.timedOut;
+  if (del.error?.startsWith('AnswerTooLarge')) return s.answerTooLarge;
   return del.error ? `${s.noAnswer} (${del.error})` : s.noAnswer;
 };
 

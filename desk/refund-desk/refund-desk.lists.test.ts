@@ -68,6 +68,36 @@ describe('<refund-desk> refunds and orders', () => {
     expect(ours, 'nothing reached the gateway').to.include('환불 거부').and.not.include('결제사');
   });
 
+  // The receiver answered, with more than the proxy reads (1 MiB): the dispatcher records no status, the error
+  // `AnswerTooLarge: …`. That is an answer, not "no answer": staff would look for a receiver that is down.
+  it('says a delivery answered at too great a length was answered, in both languages', async () => {
+    for (const [lang, said, wrong] of [
+      ['ko', '응답이 너무 큼', '응답 없음'],
+      ['en', 'Answer too large', 'No answer'],
+    ] as const) {
+      const el = await desk([], [refund('r1')], { lang });
+      const fake = window.fetch;
+      window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+        const res = await fake(input, init);
+        const url = input instanceof Request ? input.url : String(input);
+        if (!url.includes('/staff/payments/')) return res;
+        const body = (await res.json()) as {
+          events: { deliveries: { status: number | null; error: string | null }[] }[];
+        };
+        const error = 'AnswerTooLarge: the answer was longer than 1048576 bytes; the proxy stopped reading it';
+        body.events[0]!.deliveries = body.events[0]!.deliveries.slice(0, 1).map((d) => ({ ...d, status: null, error }));
+        return new Response(JSON.stringify(body), { status: res.status, headers: res.headers });
+      };
+      await click(el, lang === 'ko' ? '환불 내역' : 'Refunds');
+      await until(el, 'order-r1');
+      await click(el, 'order-r1');
+      await until(el, lang === 'ko' ? '웹훅 전송' : 'Webhook deliveries');
+      const deliveries = $$(el, '.deliveries li').map((li) => li.textContent!);
+      expect(deliveries, lang).to.have.length(1);
+      expect(deliveries[0], lang).to.include(` · ${said} · `).and.not.include(wrong);
+    }
+  });
+
   it("shows an order's attempts and webhook deliveries, and sends one again", async () => {
     const el = await desk([], [refund('r1')]);
     await click(el, '환불 내역');
