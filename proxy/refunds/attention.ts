@@ -1,7 +1,8 @@
 /**
  * @module createAttention(): tells the operator, once, of what will not fix itself: a refund attempt still unsettled
  * ATTENTION_AFTER seconds after it started (and after a look at its order, which settles most; a cancel the gateway
- * accepted to finish later, only a week after it started), and a merchant event marked failed after its last retry.
+ * accepted to finish later, only a week after it started, or ATTENTION_AFTER when that is longer), and a merchant
+ * event marked failed after its last retry; each only while it still stands when flagged.
  * Each is an `attention.needed` event to the merchant's webhook (when configured) and a warn log line, flagged in the
  * ledger so that neither repeats, across restarts and instances. Run from the entries' background schedule, never on
  * the refund path.
