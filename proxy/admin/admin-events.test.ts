@@ -3,21 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { adminCalls, json, withAdmin } from '../test-support/admin-calls.ts';
-import type { Harness } from '../test-support/harness.ts';
-import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+import { newWebhookSecret, refundOnce as refund, webhookStacks } from '../test-support/webhook-stack.ts';
 
 const SCHEDULE = [5_000];
 const stack = webhookStacks({ secret: newWebhookSecret(), retryDelaysMs: SCHEDULE, harness: withAdmin });
 const start = async () => {
   const { h, receiver } = await stack();
   return { h, receiver, ...adminCalls(h) };
-};
-
-const refund = async (harness: Harness, merchantUid: string) => {
-  harness.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
-  const res = await harness.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
-  assert.equal(res.res.status, 200);
-  await harness.settled();
 };
 
 describe('admin API: merchant webhook events', () => {

@@ -2,10 +2,19 @@
  * @module webhookStacks(): for a test file, a proxy per test with merchant webhooks on, sending to its own loopback
  * receiver (which verifies with the `standardwebhooks` package); both are closed after each test.
  */
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach } from 'node:test';
 import { createHarness, type Harness, type HarnessOptions } from './harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+
+/** A partial refund (1,000 of a new 10,000 order) answered 200, its tail work settled: one `refund.succeeded`. */
+export const refundOnce = async (h: Harness, merchantUid: string): Promise<void> => {
+  h.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+  const res = await h.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
+  assert.equal(res.res.status, 200);
+  await h.settled();
+};
 
 /** A new `whsec_` secret of 32 random bytes. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;

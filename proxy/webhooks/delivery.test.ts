@@ -7,7 +7,7 @@ import { createNodeFetch } from '../entries/node-fetch.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
-import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
+import { newWebhookSecret, refundOnce as refund, webhookStacks } from '../test-support/webhook-stack.ts';
 
 const SCHEDULE = [5_000, 10_000, 20_000];
 const SECRET = newWebhookSecret();
@@ -33,13 +33,6 @@ const startCounted = webhookStacks({
 const afterWait = async (harness: Harness, ms: number) => {
   harness.clock.advance(Math.ceil(ms * 1.1) + 1);
   return harness.outbox.runDue();
-};
-
-const refund = async (harness: Harness, merchantUid: string) => {
-  harness.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
-  const res = await harness.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
-  assert.equal(res.res.status, 200);
-  await harness.settled();
 };
 
 describe('merchant webhook delivery', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createHarness, type Harness } from '../test-support/harness.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../test-support/webhook-receiver.ts';
-import { newWebhookSecret } from '../test-support/webhook-stack.ts';
+import { newWebhookSecret, refundOnce as refund } from '../test-support/webhook-stack.ts';
 
 const OLD = newWebhookSecret();
 const NEW = newWebhookSecret();
@@ -34,13 +34,6 @@ const stack = async (previousSecret: string | undefined, receiverSecrets: readon
   });
   closers.unshift(() => h.close());
   return { h, receivers };
-};
-
-const refund = async (h: Harness, merchantUid: string) => {
-  h.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
-  const res = await h.cancel({ merchant_uid: merchantUid, cancel_request_amount: 1000, reason: 'x' });
-  assert.equal(res.res.status, 200);
-  await h.settled();
 };
 
 describe('merchant webhook secret rotation', () => {
