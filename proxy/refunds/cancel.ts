@@ -12,6 +12,7 @@ import type { CancelSuccess, ErrorAnswer } from '../../shared/schemas/answers.ts
 import { checkHolder } from '../holders/holder-check.ts';
 import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
+import { LedgerUnavailableError } from '../store/guard.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
 import { applyChange, overtaken } from './apply-change.ts';
@@ -78,7 +79,17 @@ const withIdempotencyKey = async (
   const earlier = earlierKeyUse<CancelSuccess | ErrorAnswer>(claim, { record, created }, reused, others);
   if (earlier) return { value: earlier };
   // A pending record is an earlier run with this key that ended without an answer: refund() settles it first.
-  const outcome = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order);
+  const outcome = await refund(deps, input, { key, earlierAttemptId: created ? null : record.attempt_id }, order).catch(
+    (error: unknown) => {
+      // The ledger failing on the way (a statement the server cancelled, a connection it refused), when this key's
+      // refund may have gone through: "the ledger is unavailable, so nothing was refunded" could be false.
+      const sent = order.attempts.some(
+        (a) => a.idempotency_key === key && (isUnsettled(a) || a.outcome === 'succeeded'),
+      );
+      if (!(error instanceof LedgerUnavailableError) || !sent) throw error;
+      return ledgerFailedAfterSend(deps, error);
+    },
+  );
   // A retryable answer is not stored: the key stays pending, bound to its latest attempt, so a retry with it learns
   // what that attempt really did (settled from i'mport) instead of refunding again.
   if (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key') return { value: outcome };
@@ -126,6 +137,17 @@ const stillUnknown = (deps: RefundDeps, attemptId: string, detail: string): Fail
     'REFUND_OUTCOME_UNKNOWN',
     `This request's refund was sent earlier and ${deps.gateway.label} still cannot be asked what happened. Send it again with the ` +
       'same Idempotency-Key later to learn the outcome (it never refunds twice).',
+  );
+};
+
+// A retry whose key's refund was sent earlier (its outcome unknown, or known but not stored as the key's answer), and the
+// ledger failed before it could be answered: what that refund did is not said to be nothing.
+const ledgerFailedAfterSend = (deps: RefundDeps, error: LedgerUnavailableError): Failure => {
+  deps.log({ level: 'error', msg: 'ledger unavailable', operation: error.operation, error: String(error.cause) });
+  return fail(
+    'REFUND_OUTCOME_UNKNOWN',
+    "This request's refund was sent earlier and the refund ledger failed before its outcome could be read. Send it " +
+      'again with the same Idempotency-Key later to learn the outcome (it never refunds twice).',
   );
 };
 
