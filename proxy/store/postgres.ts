@@ -173,6 +173,36 @@ interface ReservedExecutor extends SqlExecutor {
   keep(): void;
 }
 
+/** The driver's own query for the array types (`fetch_types`), as its failures name it (their `query`). */
+const TYPE_FETCH = /\bb\.typarray\b[\s\S]*\bpg_catalog\.pg_type\b/;
+
+const isTypeFetchFailure = (reason: unknown): boolean =>
+  typeof reason === 'object' &&
+  reason !== null &&
+  'query' in reason &&
+  typeof reason.query === 'string' &&
+  TYPE_FETCH.test(reason.query);
+
+let typeFetchGuarded = false;
+
+/**
+ * The driver (postgres 3.4.9; porsager/postgres#1192, #1205, #1223) runs a query of its own on each connection it opens,
+ * the array types, and drops its promise: that query failing (cancelled by statement_timeout, its connection ended as
+ * it opens by a failover, a restart, pg_terminate_backend, a reset) was an unhandled rejection, which ends a Node, Bun or
+ * Deno process. The ledger's own statements on that connection fail or go on by themselves, and the ledger reads no
+ * arrays, so that one rejection is let go; any other is thrown on, and still ends the process as it would have.
+ */
+const surviveTypeFetchFailures = (): void => {
+  const host = globalThis.process;
+  if (typeFetchGuarded || typeof host?.on !== 'function') return;
+  typeFetchGuarded = true;
+  host.on('unhandledRejection', (reason) => {
+    if (!isTypeFetchFailure(reason)) throw reason;
+  });
+};
+
+/** The ledger of a long-running process (Node, Bun, Deno); Workers use createPostgresDriver, one per request. */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
+  surviveTypeFetchFailures();
   return createSqlStore(createPostgresDriver(options), options.now ? { now: options.now } : {});
 }
