@@ -45,10 +45,29 @@ describe('the proxy app', () => {
     const cancel = await h.cancel({ merchant_uid: 'DB-1', reason: 'x' });
     assert.equal(cancel.res.status, 503);
     assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
-    assert.match(cancel.body.error.message, /nothing was refunded/);
+    assert.match(cancel.body.error.message, /this request sent no refund/);
     const view = await h.view('DB-1');
     assert.equal(view.res.status, 503);
     assert.equal(h.fake.calls.length, 0);
+  });
+
+  it('a same-key retry of a refund whose answer was lost, with the ledger down: 503, never "nothing was refunded"', async () => {
+    h = await createHarness();
+    const p = h.fake.addPayment({ merchant_uid: 'DB-2', amount: 10_000 });
+    await h.view('DB-2');
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+    const body = { merchant_uid: 'DB-2', cancel_request_amount: 4000, reason: 'x' };
+    const first = await h.cancel(body, { key: 'db-2' });
+    assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "i'mport made it");
+    await h.store.close();
+    const retry = await h.cancel(body, { key: 'db-2' });
+    assert.deepEqual([retry.res.status, retry.body.error.code], [503, 'UPSTREAM_UNAVAILABLE']);
+    // The ledger holds what the key did, so this retry cannot say; what it can say is that it sent nothing itself.
+    assert.doesNotMatch(retry.body.error.message, /nothing was refunded/);
+    assert.match(retry.body.error.message, /this request sent no refund/);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'nothing more was sent');
   });
 
   it('allows CORS only for ALLOWED_ORIGINS and PUBLIC_ORIGIN, never for the origin a Host header claims', async () => {

@@ -11,7 +11,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
 import { type Background, createBackground } from './background.ts';
 import type { Config } from './config.ts';
-import { AppError, failure } from './errors.ts';
+import { AppError, failure, LEDGER_DOWN } from './errors.ts';
 import { createGateway } from './gateways/create-gateway.ts';
 import type { Gateway } from './gateways/gateway.ts';
 import { consoleLog, type Log } from './log-line.ts';
@@ -309,8 +309,7 @@ export const buildProxyWithOutbox = (
     if (error instanceof LedgerUnavailableError) {
       c.set('errorCode', 'UPSTREAM_UNAVAILABLE');
       deps.log({ level: 'error', msg: 'ledger unavailable', operation: error.operation, error: String(error.cause) });
-      const message = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
-      return c.json(failure('UPSTREAM_UNAVAILABLE', message).body, 503);
+      return c.json(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN).body, 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
       c.set('errorCode', 'INVALID_REQUEST');

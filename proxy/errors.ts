@@ -29,3 +29,12 @@ export const failure = (
   status: ERRORS[code].status,
   body: { ok: false, error: { code, message }, ...extra },
 });
+
+/**
+ * What a request is told when the ledger cannot be reached. Only what is known: this request sent no refund (a ledger
+ * failure after a send is answered otherwise, cancel.ts). Not "nothing was refunded": a retry with an Idempotency-Key
+ * whose earlier refund got no answer cannot read what that refund did until the ledger is back.
+ */
+export const LEDGER_DOWN =
+  'The refund ledger is unavailable, so this request sent no refund (what an earlier request with the same ' +
+  'Idempotency-Key did cannot be read until it is back). Try again in a moment.';

@@ -10,7 +10,7 @@ import type { Hono } from 'hono';
 import { type BackgroundPass, buildProxyWithOutbox } from '../app.ts';
 import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
-import { failure } from '../errors.ts';
+import { failure, LEDGER_DOWN } from '../errors.ts';
 import { consoleLog as log } from '../log-line.ts';
 import { housekeep } from '../refunds/housekeeping.ts';
 import { WIDGET_FILES } from '../routes/widget.ts';
@@ -148,8 +148,6 @@ const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
 
 /** The outbox's cron (deploy/wrangler.toml); any other trigger is the hourly housekeeping one. */
 const EVERY_MINUTE = '* * * * *';
-
-const LEDGER_DOWN = 'The refund ledger is unavailable, so nothing was refunded. Try again in a moment.';
 
 // Public: anyone's request gets it. What to fix is in the log (wrangler tail), where a value may be named.
 const CONFIG_BROKEN =

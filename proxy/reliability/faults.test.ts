@@ -205,7 +205,7 @@ for (const gateway of GATEWAYS) {
       const cancel = await h.cancel({ merchant_uid: 'DB-DOWN', reason: 'x' }, { key: 'db-down' });
       assert.equal(cancel.res.status, 503);
       assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
-      assert.match(cancel.body.error.message, /nothing was refunded/);
+      assert.match(cancel.body.error.message, /this request sent no refund/);
       const view = await h.view('DB-DOWN');
       assert.equal(view.res.status, 503);
       const health = await h.app.request('/health');
