@@ -104,6 +104,43 @@ describe('<refund-button>', () => {
       expect(new Set(keys).size).to.equal(1);
     });
 
+    it('after an unknown outcome, a check again answered UPSTREAM_UNAVAILABLE still says it is not known', async () => {
+      // The proxy's ledger out of reach: the check sent nothing, and says nothing of what the first send did.
+      const el = await mount(
+        'lang="en"',
+        card,
+        failure('REFUND_OUTCOME_UNKNOWN'),
+        failure('UPSTREAM_UNAVAILABLE', 'The refund ledger is unavailable; this request sent no refund.'),
+        success(),
+      );
+      const en = STRINGS.en;
+      await toConfirm(el);
+      await press(el, en.refund);
+      await shows(el, en.REFUND_OUTCOME_UNKNOWN);
+      const error = oneEvent(el, 'refund-error');
+      await press(el, en.checkAgain);
+      expect(((await error) as RefundErrorEvent).detail.code).to.equal('UPSTREAM_UNAVAILABLE'); // the page hears it
+      await waitUntil(() => $(el, '[role=status]'));
+      expect($(el, '[role=status]')!.textContent).to.equal(en.REFUND_OUTCOME_UNKNOWN);
+      expect(textOf(el)).to.not.include(en.UPSTREAM_UNAVAILABLE);
+      await accessible(el);
+      await press(el, en.checkAgain);
+      await shows(el, en.done);
+      expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+      expect(posts()).to.have.length(3);
+    });
+
+    it('no answer, then the automatic retry answered UPSTREAM_UNAVAILABLE: not known, never "nothing was refunded"', async () => {
+      const el = await mount('lang="ko"', card, 'network', failure('UPSTREAM_UNAVAILABLE'), success());
+      await toConfirm(el);
+      await press(el, ko.refund);
+      await shows(el, ko.REFUND_OUTCOME_UNKNOWN);
+      expect(textOf(el)).to.not.include(ko.UPSTREAM_UNAVAILABLE);
+      await press(el, ko.checkAgain);
+      await shows(el, ko.done);
+      expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+    });
+
     it('keeps the key for a retry after UPSTREAM_UNAVAILABLE, whose refund may yet turn out to be done', async () => {
       const el = await mount('lang="ko"', card, failure('UPSTREAM_UNAVAILABLE'), success());
       await toConfirm(el);

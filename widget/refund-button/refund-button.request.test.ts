@@ -155,6 +155,17 @@ describe('<refund-button> in request mode', () => {
       expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
     });
 
+    it('no answer, then UPSTREAM_UNAVAILABLE (the ledger out of reach): still not known whether it was received', async () => {
+      const el = await mount('lang="ko"', asking, 'network', failure('UPSTREAM_UNAVAILABLE'), created());
+      await toConfirm(el);
+      await press(el, ko.send);
+      await shows(el, ko.requestUnknown);
+      expect(textOf(el)).to.not.include(ko.UPSTREAM_UNAVAILABLE);
+      await press(el, ko.checkAgain);
+      await shows(el, ko.requested);
+      expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+    });
+
     it('answered REFUND_REQUEST_OPEN, reads the order again and shows its open request', async () => {
       const open = aRequest({ id: 'req_0', amount: 4000, created_at: 1_796_299_200 });
       const el = await mount(

@@ -81,6 +81,8 @@ export class RefundFlow {
   /** What is being sent, in the words of the submitting step. */
   sending: 'submitting' | 'sending' | 'withdrawing' = 'submitting';
   #key?: string;
+  /** The key whose refund (or request) was sent and whose outcome the dialog last said is not known yet. */
+  #unknownKey?: string;
   /** What "Try again" after a failed send sends again: the refund (or request), or the withdrawal. */
   #redo = () => this.#send();
   /** The developer has been told once why the proxy could not be reached. */
@@ -269,6 +271,7 @@ export class RefundFlow {
     this.go('submitting');
     let outcome = await send();
     if (outcome?.ok === false && outcome.error.code === 'NETWORK') {
+      this.#unknownKey = key; // sent with no answer: it may have been made
       await new Promise((r) => setTimeout(r, AUTO_RETRY_MS));
       // The same key: if the first request did arrive, the proxy answers with its outcome instead of refunding again.
       outcome = await send();
@@ -299,7 +302,13 @@ export class RefundFlow {
     if (reload) this.#key = undefined;
     // Sent, with no answer of the proxy's own (none, or a front server's page): it may have been made. The dialog
     // says it is not known yet, never that the service was not reached or that nothing was refunded.
-    const unknown = error.unanswered && (asking ? 'requestUnknown' : 'REFUND_OUTCOME_UNKNOWN');
+    // So is a check again of such a send answered UPSTREAM_UNAVAILABLE (the proxy's ledger or i'mport out of reach):
+    // that says this try sent nothing, not what the first one did, and its text ("nothing was refunded") would.
+    const unknown =
+      (error.unanswered || (key === this.#unknownKey && error.code === 'UPSTREAM_UNAVAILABLE')) &&
+      (asking ? 'requestUnknown' : 'REFUND_OUTCOME_UNKNOWN');
+    // Kept for the key whatever a later try answers: only an outcome read for it (a success, a refusal) ends the doubt.
+    if (unknown || error.code === 'REFUND_OUTCOME_UNKNOWN') this.#unknownKey = key;
     this.#fail(error, reload ? undefined : 'failed', unknown || undefined);
   }
 
