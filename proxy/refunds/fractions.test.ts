@@ -151,4 +151,26 @@ describe('amounts with fractions', () => {
     assert.equal(approved.body.request.status, 'refunded', JSON.stringify(approved.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2);
   });
+  it('an amount of 0 or less is refused naming the smallest unit, never "at least 0.01" (which won would read as allowed)', async () => {
+    h = await withRequests();
+    const { ask, approve } = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'FR-ZERO', amount: 10_000 });
+    await h.view('FR-ZERO');
+    const unit =
+      /^cancel_request_amount must be at least the currency's smallest unit \(1 won; 0\.01 of a currency with cents\)$/;
+    for (const amount of [0, -1000]) {
+      const refund = await h.cancel({ merchant_uid: 'FR-ZERO', cancel_request_amount: amount, reason: 'x' });
+      assert.deepEqual([refund.res.status, refund.body.error.code], [400, 'INVALID_REQUEST']);
+      assert.match(refund.body.error.message, unit);
+      const asked = await ask({ merchant_uid: 'FR-ZERO', cancel_request_amount: amount, reason: 'x' });
+      assert.match(asked.body.error.message, unit);
+    }
+    const made = await ask({ merchant_uid: 'FR-ZERO', cancel_request_amount: 2000, reason: 'x' });
+    const zero = await approve(made.body.request.id, { amount: 0 });
+    assert.deepEqual(
+      [zero.res.status, zero.body.error.message],
+      [400, "amount must be at least the currency's smallest unit (1 won; 0.01 of a currency with cents)"],
+    );
+    assert.equal(h.fake.count('cancel'), 0, 'nothing sent');
+  });
 });

@@ -21,7 +21,17 @@ export const MerchantUidSchema = v.pipe(
 );
 
 /** A refund amount: positive and finite. Whole numbers for KRW are checked once the payment's currency is known. */
-export const AmountSchema = v.pipe(v.number(), v.finite(), v.minValue(AMOUNT_RULE.min), v.maxValue(AMOUNT_RULE.max));
+// Below the smallest unit of any currency (1 won, a cent): worded for every currency, since the payment's (whole won or
+// cents, checked later) is not known yet; "at least 0.01" would read as allowed for won.
+export const AmountSchema = v.pipe(
+  v.number(),
+  v.finite(),
+  v.check(
+    (n) => n >= AMOUNT_RULE.min,
+    "must be at least the currency's smallest unit (1 won; 0.01 of a currency with cents)",
+  ),
+  v.maxValue(AMOUNT_RULE.max),
+);
 
 /** Why the customer wants the refund; i'mport keeps at most 256 characters. */
 export const ReasonSchema = v.pipe(
