@@ -279,6 +279,61 @@ describe('attention.needed for an event that failed', () => {
   });
 });
 
+describe('an event failed whose telling was lost (its instance stopped just after marking it)', () => {
+  /** Marks the order's pending event failed at `at` as another instance would, and stops: nobody is told. */
+  const failedElsewhere = async (h: Harness, merchantUid: string, at: number) => {
+    const [event] = (await h.store.listOrderEvents(merchantUid)).filter((e) => e.status === 'pending');
+    const held = await h.store.claimDueEvents('stopped', h.clock.now() + 60_000, 20_000, 1000);
+    assert.ok(held.some((e) => e.id === event!.id));
+    for (const e of held) {
+      await h.store.finishRound(
+        e.id,
+        'stopped',
+        [],
+        e.id === event!.id ? { status: 'failed', at } : { status: 'pending', next_attempt_at: 0 },
+      );
+    }
+    return event!.id;
+  };
+  // Each attention event as often as it was tried (the receiver is down): by the event it tells of, once each.
+  const toldOf = (receiver: WebhookReceiver) => [
+    ...new Set(attentionPosts(receiver).map((p) => p.parsed.data.event_id)),
+  ];
+
+  it('is told at a later check of a running instance, and one failed before the last hour at the next start', async () => {
+    const { h, receiver } = await start();
+    await pass(h, 31_000); // the first check has read every failed event (none): later ones read the last hour's
+    receiver.down();
+    h.fake.addPayment({ merchant_uid: 'AT-LOST', amount: 10_000 });
+    await h.cancel({ merchant_uid: 'AT-LOST', cancel_request_amount: 1000, reason: 'x' });
+    await h.settled();
+    const lost = await failedElsewhere(h, 'AT-LOST', h.clock.now());
+    await pass(h, 31_000);
+    assert.deepEqual(toldOf(receiver), [lost], 'told at the next check');
+
+    // Given up by an instance whose clock is two hours behind: older than a later check reads.
+    h.fake.addPayment({ merchant_uid: 'AT-SKEW', amount: 10_000 });
+    await h.cancel({ merchant_uid: 'AT-SKEW', cancel_request_amount: 1000, reason: 'x' });
+    await h.settled();
+    const skewed = await failedElsewhere(h, 'AT-SKEW', h.clock.now() - 2 * 3600 * 1000);
+    await pass(h, 31_000);
+    assert.deepEqual(toldOf(receiver), [lost]);
+    const restarted = await createHarness({
+      store: h.store,
+      clock: h.clock,
+      fake: h.fake,
+      outside: (url, init) => fetch(url, init),
+      config: {
+        attentionAfterSeconds: AFTER_SECONDS,
+        merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE },
+      },
+    });
+    await pass(restarted, 1_000);
+    assert.deepEqual(toldOf(receiver), [lost, skewed], 'its first check reads every failed event not told of');
+    assert.equal(warnLines(h).length + warnLines(restarted).length, 2, 'each told once');
+  });
+});
+
 describe('ATTENTION_AFTER changed on a restart', () => {
   it('counts for the attempts already unsettled: lowered, the older ones told at the first check; none told twice', async () => {
     const { h, receiver } = await start();

@@ -29,6 +29,14 @@ const ACCEPTED_ATTENTION_AFTER_MS = 7 * 24 * 3600 * 1000;
 /** How many of each a check handles; the rest wait for the next check. */
 const BATCH = 100;
 
+/**
+ * How far before its previous check a check reads the events given up: an event is told of as it fails (eventFailed),
+ * so a check only catches one whose telling was lost (its instance stopped just after marking it, or the ledger
+ * failed then), on this instance or another whose clock may differ from this one's. A process's first check reads
+ * every failed event not told of, so an older one is told at the next start.
+ */
+const FAILED_LOOKBACK_MS = 3600 * 1000;
+
 /** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
 const LOOKS_PER_CHECK = 10;
 
@@ -137,6 +145,9 @@ export const createAttention = (deps: AttentionDeps): Attention => {
     }
   };
 
+  /** Read by a check: every failed event not told of (undefined) until a check has seen them all, then the recent. */
+  let failedSince: number | undefined;
+
   const check = () =>
     guarded('sweep', async () => {
       let told = false;
@@ -171,10 +182,13 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
       if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
-      const failed = deps.webhooks ? await store.failedEventsToFlag(BATCH) : [];
+      // Every 30 s over every failed event would read a ledger's whole history of them: once all are told of, only the
+      // ones given up lately are read (off the due index).
+      const failed = deps.webhooks ? await store.failedEventsToFlag(BATCH, failedSince) : [];
       for (const event of failed) {
         told = (await tell(attentionKey.event(event.id), eventData(event), { failedEvent: event.id })) || told;
       }
+      if (failed.length < BATCH) failedSince = now - FAILED_LOOKBACK_MS;
       return told;
     });
 

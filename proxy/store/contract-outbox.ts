@@ -241,7 +241,7 @@ export function outboxContract(stores: () => StorePair): void {
         false,
       );
       assert.ok((await b.claimDueEvents('h2', T0 + 5000, 20_000, 1000)).some((e) => e.id === event.id));
-      assert.equal(await b.finishRound(event.id, 'h2', [], { status: 'failed' }), true);
+      assert.equal(await b.finishRound(event.id, 'h2', [], { status: 'failed', at: T0 }), true);
       const failed = await a.getEvent(event.id);
       assert.equal(failed?.status, 'failed');
       assert.equal(failed?.attempts, 2);
@@ -284,7 +284,7 @@ export function outboxContract(stores: () => StorePair): void {
           end: { status: 'delivered', at: T0 + 2 },
         },
         { eventId: two.id, deliveries: [], end: { status: 'pending', next_attempt_at: T0 + 5000 } },
-        { eventId: three.id, deliveries: [attempt('https://one.example/a', 500)], end: { status: 'failed' } },
+        { eventId: three.id, deliveries: [attempt('https://one.example/a', 500)], end: { status: 'failed', at: T0 } },
       ]);
       assert.deepEqual(kept, [true, true, true]);
       const stored = await Promise.all([one, two, three].map((e) => a.getEvent(e.id)));

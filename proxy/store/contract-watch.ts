@@ -154,7 +154,7 @@ export function watchContract(stores: () => StorePair): void {
       // Other tests' pending events may be held too: only these two are failed here.
       const held = (await a.claimDueEvents('watcher', T0, 20_000, 1000)).filter((e) => e.created_at < LONG_AGO);
       assert.deepEqual(held.map((e) => e.id).sort(), [failed.id, attention.id].sort());
-      for (const event of held) await a.finishRound(event.id, 'watcher', [], { status: 'failed' });
+      for (const event of held) await a.finishRound(event.id, 'watcher', [], { status: 'failed', at: T0 });
       const listed = (await b.failedEventsToFlag(1000)).map((e) => e.id);
       assert.ok(listed.includes(failed.id));
       assert.ok(!listed.includes(attention.id), 'an attention.needed event that failed asks for nothing more');
@@ -165,11 +165,37 @@ export function watchContract(stores: () => StorePair): void {
       // Failed again, as it was: no other test should find a pending event of this one's.
       const again = (await a.claimDueEvents('watcher', T0, 20_000, 1000)).filter((e) => e.id === attention.id);
       assert.equal(again.length, 1);
-      await a.finishRound(attention.id, 'watcher', [], { status: 'failed' });
+      await a.finishRound(attention.id, 'watcher', [], { status: 'failed', at: T0 });
       const stands = { failedEvent: failed.id };
       assert.equal(await b.flagAttention(attentionKey.event(failed.id), T0, null, stands), true);
       assert.equal(await a.flagAttention(attentionKey.event(failed.id), T0, null, stands), false);
       assert.ok(!(await b.failedEventsToFlag(1000)).some((e) => e.id === failed.id));
+    });
+    it('lists, with failedSince, only the events given up at or after it', async () => {
+      const { a, b } = stores();
+      const early = anEvent({ created_at: LONG_AGO - 20 });
+      const late = anEvent({ created_at: LONG_AGO - 19 });
+      await a.insertEvent(early);
+      await a.insertEvent(late);
+      const held = (await a.claimDueEvents('since', T0, 20_000, 1000)).filter((e) =>
+        [early.id, late.id].includes(e.id),
+      );
+      assert.equal(held.length, 2);
+      await a.finishRound(early.id, 'since', [], { status: 'failed', at: T0 + 1_000 });
+      await a.finishRound(late.id, 'since', [], { status: 'failed', at: T0 + 5_000 });
+      const ids = async (since?: number) => (await b.failedEventsToFlag(1000, since)).map((e) => e.id);
+      assert.deepEqual(
+        (await ids(T0 + 5_000)).filter((id) => id === early.id || id === late.id),
+        [late.id],
+      );
+      assert.deepEqual(
+        (await ids(T0 + 1_000)).filter((id) => id === early.id || id === late.id),
+        [early.id, late.id],
+      );
+      assert.deepEqual(await ids(T0 + 5_001), [], 'none given up since');
+      const all = await ids();
+      assert.ok(all.includes(early.id) && all.includes(late.id), 'without failedSince, every failed event');
+      for (const { id } of [early, late]) await a.flagAttention(attentionKey.event(id), T0, null);
     });
   });
 }

@@ -68,7 +68,7 @@ export interface Round {
 export type RoundEnd =
   | { readonly status: 'delivered'; readonly at: number }
   | { readonly status: 'pending'; readonly next_attempt_at: number }
-  | { readonly status: 'failed' };
+  | { readonly status: 'failed'; readonly at: number };
 
 export interface EventPage {
   readonly data: OutboxEvent[];
@@ -135,8 +135,12 @@ export interface OutboxStore {
   redeliver(id: string, now: number): Promise<boolean>;
 
   pendingEvents(): Promise<PendingEvents>;
-  /** Failed events not yet flagged (attentionKey.event), oldest first; never an `attention.needed` event itself. */
-  failedEventsToFlag(limit: number): Promise<OutboxEvent[]>;
+  /**
+   * Failed events not yet flagged (attentionKey.event), oldest first; never an `attention.needed` event itself. With
+   * `failedSince` (epoch ms), only those given up at or after it, which the ledger reads without going over every
+   * failed event; events failed before their failure time was written (an earlier release) count as failed at 0.
+   */
+  failedEventsToFlag(limit: number, failedSince?: number): Promise<OutboxEvent[]>;
   /**
    * Flags `key` as having needed attention at `at` and, with `event`, writes that event in the same transaction.
    * True only for the call that flagged it: of several instances, one writes the event and logs. With `only`, only

@@ -35,11 +35,15 @@ const deliveryFields = (eventId: string, d: DeliveryAttempt) => ({
 
 const deliveryParams = (eventId: string, d: DeliveryAttempt): SqlValue[] => Object.values(deliveryFields(eventId, d));
 
-/** How a round ends its event: the new status, when it is due again (0 once it is not pending), when delivered. */
+/**
+ * How a round ends its event: the new status; `next_attempt_at`, when it is due again, or for a failed event when it
+ * was given up (the attention check reads the failures since its last look off the due index: failedEventsToFlag), 0
+ * once delivered; when delivered.
+ */
 const roundFields = ({ eventId, end }: Round) => ({
   event_id: eventId,
   status: end.status,
-  next_attempt_at: end.status === 'pending' ? end.next_attempt_at : 0,
+  next_attempt_at: end.status === 'pending' ? end.next_attempt_at : end.status === 'failed' ? end.at : 0,
   delivered_at: end.status === 'delivered' ? end.at : null,
 });
 

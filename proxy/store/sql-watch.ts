@@ -35,8 +35,10 @@ const watchSql = {
     GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
-  failedToFlag: `SELECT ${EVENT_COLUMNS} FROM webhook_events e WHERE status = 'failed' AND type <> 'attention.needed'
-      AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:event:' || e.id)
+  // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads
+  // only the failures since then off the due index, where every failed event would be read and looked up in the flags.
+  failedToFlag: `SELECT ${EVENT_COLUMNS} FROM webhook_events e WHERE status = 'failed' AND next_attempt_at >= ?
+      AND type <> 'attention.needed' AND NOT EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:event:' || e.id)
     ORDER BY seq LIMIT ?`,
   flag: `INSERT INTO attention_flags ("key", flagged_at) VALUES (?, ?) ON CONFLICT ("key") DO NOTHING`,
   // The same, only while the attempt is still unsettled, or the event still failed (SQLite needs the SELECT's WHERE
@@ -78,8 +80,8 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
       : { count: 0, oldest_queued_at: null };
   },
 
-  async failedEventsToFlag(limit) {
-    return (await driver.query(watchSql.failedToFlag, [limit])).map(decodeEvent);
+  async failedEventsToFlag(limit, failedSince = 0) {
+    return (await driver.query(watchSql.failedToFlag, [failedSince, limit])).map(decodeEvent);
   },
 
   flagAttention: (key, at, event, only) =>

@@ -107,7 +107,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     const now = options.now();
     if (deliveries.filter((d) => d.error === null).length === pendingUrls) return { status: 'delivered', at: now };
     const wait = options.retryDelaysMs[event.attempts];
-    if (wait === undefined) return { status: 'failed' };
+    if (wait === undefined) return { status: 'failed', at: now };
     return { status: 'pending', next_attempt_at: now + Math.round(wait * (0.9 + 0.2 * random())) };
   };
 
