@@ -103,8 +103,7 @@ if (url) {
         // driver opens it again, and again) until the relay lets them through.
         relay.arm(true);
         relay.dropAll();
-        // Not awaited: the refund that waited on those connections may never be answered (the driver strands the
-        // connection it waited for: porsager/postgres#1195), which its retry with the same key overcomes.
+        // The refund that waited on those connections: the driver strands its wait for one (porsager/postgres#1195).
         const during = refund('TF-2', 'tf-2').catch((error: unknown) => error);
         for (let waited = 0; relay.cuts() < 3 && waited < 10_000; waited += 20)
           await new Promise((r) => setTimeout(r, 20));
@@ -120,7 +119,15 @@ if (url) {
         let again = await refund('TF-2', 'tf-2');
         for (let tries = 1; again.status !== 200 && tries < 3; tries += 1) again = await refund('TF-2', 'tf-2');
         assert.equal(again.status, 200, `${await again.clone().text()}\n${proxy.out}`);
-        void during;
+        // Before: never answered (its wait stranded for good). Now refused once the wait for a connection is over (10 s),
+        // and it sent nothing, so it says so.
+        const answered = await Promise.race([during, new Promise((r) => setTimeout(() => r('no answer'), 20_000))]);
+        assert.ok(answered instanceof Response, `the refund caught in the cut is answered: ${String(answered)}`);
+        const body = (await answered.json()) as { error?: { code: string; message: string } };
+        if (answered.status !== 200) {
+          assert.deepEqual([answered.status, body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
+          assert.match(body.error?.message ?? '', /this request sent no refund/);
+        }
         assert.equal(stack.fake.count('cancel'), 2, 'each order refunded once');
       } finally {
         await proxy.kill();

@@ -52,6 +52,16 @@ const connectionGone = (error: unknown): boolean => {
   );
 };
 
+/**
+ * How long a sequence or a transaction waits to be handed a connection of its own. The driver (postgres 3.4.9,
+ * porsager/postgres#1195) can strand a wait for one for good: a connection lost while it waits, opened again by the
+ * driver, is never handed over. Without a bound that request was never answered and, after a refund was sent, its
+ * order's lease renewed until a restart; bounded, it fails as a ledger that cannot be reached does (before a send: "this
+ * request sent no refund"; after: the outcome settled later). Ten seconds is far past any wait a busy pool makes and
+ * under the widget's own 30-second wait for an answer.
+ */
+const RESERVE_TIMEOUT_MS = 10_000;
+
 export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): SqlDriver {
   const sql = postgres(url, {
     max,
@@ -71,6 +81,33 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
   const pool = executorOf((text, params, prepare) => sql.unsafe(text, [...params] as DriverParams, { prepare }));
 
   /**
+   * A connection of its own, or a rejection once RESERVE_TIMEOUT_MS have passed without one. One handed over after that
+   * (a pool busy for that long) is given back at once, unused, while it is open; a wait the driver stranded never
+   * settles, and holds nothing.
+   */
+  const reserve = async (): Promise<postgres.ReservedSql> => {
+    const waiting = sql.reserve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no ledger connection was free within ${RESERVE_TIMEOUT_MS / 1000} s`)),
+        RESERVE_TIMEOUT_MS,
+      );
+    });
+    try {
+      return await Promise.race([waiting, timedOut]);
+    } catch (error) {
+      void waiting.then(
+        (late) => late.release(),
+        () => undefined,
+      );
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  /**
    * Runs `work` on a connection of its own, given back to the pool after unless it turned out to be gone. The driver
    * (postgres 3.4.9; porsager/postgres#1154, #1208) writes anything given to a connection it has closed on a timer,
    * which throws past every catch and ends the process: a reserved connection given back after it closed (the pool
@@ -80,7 +117,7 @@ export function createPostgresDriver({ url, max = 4 }: PostgresStoreOptions): Sq
    * back for it never settle.
    */
   const onReserved = async <T>(work: (connection: ReservedExecutor) => Promise<T>): Promise<T> => {
-    const connection = await sql.reserve();
+    const connection = await reserve();
     let gone: { readonly error: unknown } | null = null;
     let keep = false;
     let lose: (error: unknown) => void = () => undefined;
