@@ -187,6 +187,12 @@ export interface Gateway {
    * shop's own handler can verify it as the gateway signed it; none for i'mport V1, which signs nothing.
    */
   readonly signatureHeaders: readonly string[];
+  /**
+   * Whether a payment the ledger holds is one of this gateway's. A ledger kept across a switch of gateway (i'mport V1
+   * to PortOne V2, or back) holds the other one's payments too, whose ids this one does not know: they are never looked
+   * up or sent a change here (docs/portone-v2.md).
+   */
+  owns(payment: Pick<Payment, 'imp_uid' | 'merchant_uid'>): boolean;
   /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
   findPayment(orderId: string): Promise<LookupResult>;
   /** A payment by the gateway's own id for it (the ledger's `imp_uid`). */

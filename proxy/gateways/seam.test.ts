@@ -108,6 +108,7 @@ const createTinyGateway = () => {
     checksumOrdersCancels: true,
     webhookPath: '/webhooks/tiny',
     signatureHeaders: [],
+    owns: () => true,
     findPayment: async (orderId) => lookup([...payments.values()].find((p) => p.merchant_uid === orderId)),
     getPayment: async (id) => lookup(payments.get(id)),
     async cancel(command): Promise<ChangeResult> {

@@ -27,6 +27,7 @@ import { earlierKeyUse } from './key-use.ts';
 import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, storedCopy } from './late-cancels.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
+import { notRefundableHere } from './other-gateway.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { earlierRequestHashes, requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
@@ -263,6 +264,24 @@ const refund = async (
   const keyAttempt = keyed?.earlierAttemptId ? order.attempts.find((a) => a.id === keyed.earlierAttemptId) : undefined;
   const unsettledEarlier = keyAttempt && isUnsettled(keyAttempt) ? keyAttempt : undefined;
 
+  // The other gateway's payment (a ledger kept across a switch of gateway): this one never made it, so it is sent
+  // nothing and asked nothing; it would answer "not found", which says nothing of the payment, nor of a refund of it
+  // sent before the switch. That refund's key is told it is still unknown; any other request is refused.
+  if (order.payment && !deps.gateway.owns(order.payment)) {
+    const made = keyed && order.attempts.find((a) => a.idempotency_key === keyed.key && a.outcome === 'succeeded');
+    if (made) return succeededAnswer(order.payment, made);
+    if (unsettledEarlier) {
+      deps.log({ level: 'warn', msg: 'refund outcome unknown on the other gateway', attempt: unsettledEarlier.id });
+      return fail(
+        'REFUND_OUTCOME_UNKNOWN',
+        `This request's refund was sent earlier, through the gateway the order was paid with, and ${deps.gateway.label} ` +
+          '(which this proxy runs on now) cannot say what happened to it; it is learned once the proxy runs on that ' +
+          'gateway again. Send it again with the same Idempotency-Key then (it never refunds twice).',
+      );
+    }
+    return rejectLocally(notRefundableHere(deps.gateway, 'nothing was sent'), order.payment.imp_uid);
+  }
+
   /** No usable payment from i'mport: more cancelled than paid (impossible there) is refused and audited until sane. */
   const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<Failure> | Failure => {
     if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, loaded.detail);
@@ -329,11 +348,7 @@ const refund = async (
     // `attempts` is the order's audit as read under the lease (again after settling), so no further read is needed.
     const earlier =
       ofKey.find((a) => a.outcome === 'succeeded') ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
-    if (earlier?.outcome === 'succeeded') {
-      if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
-      const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
-      return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
-    }
+    if (earlier?.outcome === 'succeeded') return succeededAnswer(payment, earlier);
     const accepted = earlier?.cancellation_id ?? null;
     if (earlier && isUnsettled(earlier) && (accepted !== null || isAcceptedUnshown(earlier, payment))) {
       // Unsettled after settling: the gateway shows its cancellation unfinished (or could not be read, answered above),
@@ -452,6 +467,13 @@ const refund = async (
   if (applied.kind !== 'applied') return applied;
   const { payment: now, entry, accepted } = applied;
   return { kind: 'refunded', payment: now, refunded: checked.amount, entry, ...(accepted ? { accepted } : {}) };
+};
+
+/** A retry's answer when its key's change was made (by `earlier`): that change's outcome, on `payment` as it is now. */
+const succeededAnswer = (payment: Payment, earlier: Attempt): CancelOutcome => {
+  if (isRevokeAttempt(earlier)) return { kind: 'revoked', payment };
+  const entry = payment.cancel_history.find((e) => entryId(e) === earlier.cancellation_id);
+  return { kind: 'refunded', payment, refunded: earlier.refunded ?? 0, entry };
 };
 
 /** The customer's account for a refund that takes one, in the gateway seam's terms. */

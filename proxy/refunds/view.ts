@@ -32,6 +32,7 @@ interface Read {
 /** The order's payment as the widget renders it; the grant must already be checked to cover the order. */
 export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: Grant): Promise<ViewOutcome> => {
   const stored = await deps.store.getPayment(merchantUid);
+  if (stored && !deps.gateway.owns(stored)) return { kind: 'view', view: await elsewhere(deps, stored) };
   // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing.
   const read: Read = stored?.needs_sync
     ? await recheck(deps, stored)
@@ -51,6 +52,17 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   }
   const banks = deps.gateway.refundBanks(loaded.payment);
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
+};
+
+/**
+ * The other gateway's payment (other-gateway.ts), as the ledger last had it and refundable nowhere here: being checked
+ * while a refund of the order was sent and its outcome not learned (its figures may be stale; only the other gateway
+ * can say), else not refundable, with the reason only where the payment's own figures give one (fully refunded).
+ */
+const elsewhere = async (deps: RefundDeps, stored: StoredPayment): Promise<RefundView> => {
+  const pending = (await deps.store.listAttempts(stored.merchant_uid)).some(isUnsettled);
+  // No banks: this gateway's bank codes are not the ones the other one would take for this payment's refund.
+  return toRefundView(stored, deps.now(), [], null, pending, true);
 };
 
 /**
@@ -77,6 +89,11 @@ const firstLoad = async (deps: RefundDeps, merchantUid: string, stored: StoredPa
  * row stands in as before, marked pending if an attempt is unsettled; not when i'mport shows impossible figures.
  */
 export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<Read> => {
+  if (!deps.gateway.owns(stored)) {
+    // Never asked of a gateway that did not make it: it would answer "not found", and nothing would be settled by it.
+    const attempts = await deps.store.listAttempts(stored.merchant_uid);
+    return { loaded: { kind: 'ok', payment: stored }, pending: attempts.some(isUnsettled), attempts };
+  }
   const read = await withLease(
     { ...deps, leaseWaitMs: 0 },
     `order:${stored.merchant_uid}`,
@@ -109,7 +126,9 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
 /**
  * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grantRemaining`: what a capped grant
  * still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an attempt's outcome is not known yet, so
- * the figures (the ledger's last copy) may be stale and nothing is refundable.
+ * the figures (the ledger's last copy) may be stale and nothing is refundable. `elsewhere`: the other gateway's payment
+ * (other-gateway.ts), refundable nowhere here; `refundable: false` without a reason says so when its figures give none
+ * (the widget: "This payment can't be refunded now", and to contact the shop).
  */
 export const toRefundView = (
   p: Payment,
@@ -117,8 +136,11 @@ export const toRefundView = (
   banks: readonly Bank[],
   grantRemaining: number | null = null,
   pending = false,
+  elsewhere = false,
 ): RefundView => {
-  const reason = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs, banks);
+  const own = pending ? 'OUTCOME_PENDING_CHECK' : notRefundableReason(p, nowMs, banks);
+  // Elsewhere, no refund account could be taken here whatever the banks: that is not the reason, the gateway is.
+  const reason = elsewhere && own === 'refund_account_unsupported' ? null : own;
   // Never paid (a failed payment, a virtual account closed unpaid): nothing is refundable, and no account is asked for.
   const unpaid = reason === 'not_paid';
   const accountRequired = !unpaid && needsRefundAccount(p);
@@ -136,7 +158,7 @@ export const toRefundView = (
     pg_provider: p.pg_provider,
     status: p.status,
     paid_at: p.paid_at,
-    refundable: reason === null,
+    refundable: reason === null && !elsewhere,
     ...(reason ? { reason } : {}),
     revocable: isRevocable(p),
     refund_account_required: accountRequired,

@@ -15,6 +15,7 @@ import { earlierKeyUse } from '../refunds/key-use.ts';
 import { lateRefunds, storedCopy } from '../refunds/late-cancels.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
+import { notRefundableHere } from '../refunds/other-gateway.ts';
 import { fail } from '../refunds/outcome.ts';
 import { earlierRequestHashes, requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
@@ -107,6 +108,8 @@ const create = async (
     return failAbout('REFUND_REQUEST_NOT_ALLOWED', 'The shop does not take another request for this order.', barred);
   }
 
+  // The other gateway's payment (other-gateway.ts): a request taken for it could never be refunded here.
+  if (order.payment && !deps.gateway.owns(order.payment)) return notRefundableHere(deps.gateway, 'no request was made');
   // The payment as the view reads it: the ledger's copy, any refund whose outcome nobody learned settled first.
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');

@@ -58,6 +58,8 @@ export const iamportGatewayOf = (
   checksumOrdersCancels: true,
   webhookPath: '/webhooks/iamport',
   signatureHeaders: [],
+  // i'mport names its payments itself (imp_…); a PortOne V2 payment's id is the merchant's own, its order's.
+  owns: (payment) => payment.imp_uid !== payment.merchant_uid,
   findPayment: (merchantUid) => client.findPayment(merchantUid),
   getPayment: (impUid) => client.getPayment(impUid),
   cancel: (command) => client.cancelPayment(toCancelParams(command)),

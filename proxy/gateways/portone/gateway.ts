@@ -155,6 +155,8 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
     webhookPath: '/webhooks/portone',
     // Standard Webhooks' three: the shop's handler verifies a forwarded webhook with PORTONE_WEBHOOK_SECRET.
     signatureHeaders: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+    // The paymentId is both the payment's id and the order's (to-payment.ts): i'mport's payments have their own imp_uid.
+    owns: (payment) => payment.imp_uid === payment.merchant_uid,
     // The merchant's paymentId is the order's id: there is one payment per id, so finding is getting.
     findPayment: getPayment,
     getPayment,
