@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import * as v from 'valibot';
 import { RefundViewSchema } from '../../shared/schemas/refund-view.ts';
+import { housekeep } from '../refunds/housekeeping.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
@@ -191,6 +192,9 @@ describe('a V1 refund whose outcome was not learned before the switch', () => {
     assert.deepEqual(await eventTypes(proxy, 'V1-LOST'), ['attention.needed']);
     assert.ok((await eventTypes(proxy, 'V1-APPROVED')).includes('attention.needed'));
     assert.equal(portone.count('any'), 0);
+    // Days on V2, housekeeping every hour: a key whose refund is still unknown is kept, whatever its age.
+    clock.advance(3 * 24 * 3600_000);
+    await housekeep({ store: proxy.store, now: clock.now, log: () => {} });
 
     proxy = await on('iamport');
     const settled = await proxy.view('V1-LOST');
