@@ -55,6 +55,41 @@ describe('<refund-button> in a merchant page', () => {
     expect(d.scrollWidth, 'no horizontal overflow').to.be.at.most(d.clientWidth);
   });
 
+  // A shop's stylesheet sets its type on the body (a light weight, italics, capitals for English, wide word spacing):
+  // the dialog set its own family, size, line-height and letter-spacing, but every other font property, word-spacing
+  // and text-transform were inherited through the host: "Request a refund" came out in the shop's light, condensed,
+  // italic capitals, its words an em apart.
+  it("keeps its own type on a page that sets the body's (font, line-height, spacing, text-transform)", async () => {
+    const PAGE =
+      "font-style:italic;font-weight:300;font-variant:small-caps;font-stretch:condensed;font-feature-settings:'smcp';" +
+      'font-kerning:none;line-height:3;letter-spacing:.2em;word-spacing:1em;text-transform:uppercase';
+    const look = async (style: string) => {
+      proxy(card);
+      const page = await fixture<HTMLElement>(
+        `<div style="${style}"><refund-button lang="en" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button></div>`,
+      );
+      const el = page.querySelector('refund-button') as RefundButton;
+      await openForm(el);
+      const texts = [
+        'dialog',
+        '[part=title]',
+        '[part=summary]',
+        '[part~=label]',
+        '[part=choice]',
+        'form [part=submit]',
+      ];
+      const type = texts.map((selector) => {
+        const s = getComputedStyle($(el, selector)!);
+        return `${selector}: ${TYPE.map((property) => s[property]).join(' ')}`;
+      });
+      const height = dialog(el).offsetHeight;
+      el.close();
+      return { type, height };
+    };
+    const own = await look('');
+    expect(await look(PAGE), "the dialog on the shop's page").to.deep.equal(own);
+  });
+
   // In forced colours (Windows high contrast) backgrounds are replaced and a button is drawn only by its border: with
   // `border: 0`, "다음", "환불하기", "닫기" and "돌아가기" showed as bare words on the dialog (seen in Chromium with
   // forced-colors emulated). A transparent border is invisible otherwise and drawn in forced colours.
@@ -172,6 +207,20 @@ describe('<refund-button> in a merchant page', () => {
     expect(dialog(el).matches(':modal')).to.be.true;
   });
 });
+
+/** The inherited properties that make how a text looks, besides its family, size and colour. */
+const TYPE = [
+  'fontStyle',
+  'fontWeight',
+  'fontVariant',
+  'fontStretch',
+  'fontFeatureSettings',
+  'fontKerning',
+  'lineHeight',
+  'letterSpacing',
+  'wordSpacing',
+  'textTransform',
+] as const;
 
 /** A `<refund-button>` in the first of two list items, on the fake proxy (card, then `answer` to the refund). */
 async function inList(answer: Parameters<typeof proxy>[1]): Promise<{ list: HTMLElement; el: RefundButton }> {

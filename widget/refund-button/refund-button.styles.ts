@@ -39,12 +39,9 @@ export const styles = css`
     font: inherit;
     color: inherit;
   }
-  button,
-  dialog {
-    font-family: var(--refund-button-font, system-ui, sans-serif);
-    font-size: 16px; /* inherited by the inputs: below 16px, iOS zooms the page on focus */
-  }
   button {
+    font-family: var(--refund-button-font, system-ui, sans-serif);
+    font-size: 16px;
     min-height: 44px;
     padding: 0 18px;
     border: 1px solid #0000; /* unseen, but drawn in forced colours (Windows high contrast), where the fill is not */
@@ -83,11 +80,15 @@ export const styles = css`
     border-radius: calc(var(--_radius) + 6px);
     background: var(--_bg);
     color: var(--_fg);
-    line-height: 1.5;
-    /* Inherited through the host from the page (an order list's right-aligned, nowrap cell): the dialog's own. */
+    /* Inherited through the host from the page (its body's type, an order list's right-aligned, nowrap cell): the
+       dialog's own. The shorthand resets every font property (style, weight, variant, features, kerning...); its 16px
+       is inherited by the inputs: below 16px, iOS zooms the page on focus. */
+    font: 16px/1.5 var(--refund-button-font, system-ui, sans-serif);
     text-align: start;
     text-indent: 0;
     letter-spacing: normal;
+    word-spacing: normal;
+    text-transform: none;
     white-space: normal;
     word-break: keep-all; /* Korean breaks between words, not inside them */
     overflow-wrap: anywhere;
