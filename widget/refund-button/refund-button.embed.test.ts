@@ -3,7 +3,7 @@
  * text layout, Windows' forced colours, a list that moves its rows while a refund is in flight.
  */
 import { expect, fixture, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
 import type { RefundSuccessEvent } from './events.ts';
 import {
   $,
@@ -88,6 +88,40 @@ describe('<refund-button> in a merchant page', () => {
     };
     const own = await look('');
     expect(await look(PAGE), "the dialog on the shop's page").to.deep.equal(own);
+  });
+
+  // The dialog's colours follow the customer's prefers-color-scheme, but it declared no color-scheme, so its native
+  // controls (the select's arrow and list, the radios, the scrollbar) took the page's: on a dark page (color-scheme:
+  // dark) they were drawn dark on the dialog's light colours, and on a light page they stayed light on its dark ones.
+  it("draws its native controls in the scheme of its own colours, whatever the page's color-scheme", async () => {
+    try {
+      for (const [customer, page] of [
+        ['light', 'dark'],
+        ['dark', 'light'],
+      ] as const) {
+        await emulateMedia({ colorScheme: customer });
+        proxy(card);
+        // light-dark() resolves by the scheme an element is drawn in: the page's own part rule shows the select's.
+        const wrap = await fixture<HTMLElement>(
+          `<div style="color-scheme:${page}">
+            <style>refund-button::part(input) { outline-color: light-dark(#fff, #000) }</style>
+            <refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button>
+          </div>`,
+        );
+        const el = wrap.querySelector('refund-button') as RefundButton;
+        await openForm(el);
+        expect(
+          {
+            colours: tone(getComputedStyle(dialog(el)).backgroundColor),
+            controls: tone(getComputedStyle($(el, 'select')!).outlineColor),
+          },
+          `a ${customer}-mode customer on a ${page} page`,
+        ).to.deep.equal({ colours: customer, controls: customer });
+        el.close();
+      }
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   // In forced colours (Windows high contrast) backgrounds are replaced and a button is drawn only by its border: with
@@ -207,6 +241,15 @@ describe('<refund-button> in a merchant page', () => {
     expect(dialog(el).matches(':modal')).to.be.true;
   });
 });
+
+/** Whether an `rgb()` colour is light or dark. */
+const tone = (rgb: string): 'light' | 'dark' =>
+  rgb
+    .match(/\d+/g)!
+    .slice(0, 3)
+    .reduce((sum, c) => sum + Number(c), 0) > 384
+    ? 'light'
+    : 'dark';
 
 /** The inherited properties that make how a text looks, besides its family, size and colour. */
 const TYPE = [

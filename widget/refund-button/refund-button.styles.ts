@@ -11,6 +11,9 @@ const css = (text: TemplateStringsArray) => unsafeCSS(text[0]);
 export const styles = css`
   :host {
     display: inline-block;
+    /* The scheme of the colours below (dark ones under prefers-color-scheme: dark), not the page's: native controls
+       (the select, the radios, the scrollbar) are drawn in it. */
+    color-scheme: light dark;
     --_accent: var(--refund-button-accent, #2f62e9);
     --_bg: var(--refund-button-bg, #fff);
     --_fg: var(--refund-button-fg, #191f28);
