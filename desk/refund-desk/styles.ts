@@ -21,6 +21,7 @@ export const styles = css`
     font-size: 15px;
     line-height: 1.5;
     overflow-wrap: anywhere;
+    text-align: start; /* not the admin page's (a centred layout): inherited through the host otherwise */
   }
   *,
   *::before,
