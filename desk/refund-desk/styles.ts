@@ -44,6 +44,16 @@ export const styles = css`
     border-bottom-color: var(--_accent);
     font-weight: 600;
   }
+  @media (forced-colors: active) {
+    /* Every border takes the text colour there, the other tabs' transparent one too: the current tab's line is drawn
+       in Highlight, and the others' in the background's colour, unseen. */
+    nav button {
+      border-bottom-color: Canvas;
+    }
+    nav button[aria-current='page'] {
+      border-bottom-color: Highlight;
+    }
+  }
   h1 {
     font-size: 1.2em;
     margin: 0 0 8px;
