@@ -1,7 +1,7 @@
 /** Tests of `<refund-desk>` inside a merchant's admin page as it really is: its own text-align, Windows' forced colours. */
 import { expect } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
-import { $$, api, click, desk, refund, request } from './harness.ts';
+import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
+import { $, $$, api, click, desk, refund, request } from './harness.ts';
 import type { RefundDesk } from './refund-desk.ts';
 
 afterEach(() => api?.uninstall());
@@ -23,6 +23,39 @@ describe('<refund-desk> in an admin page', () => {
       page.style.textAlign = align;
       const off = offStart(el).filter((line) => !line.endsWith(' 0px'));
       expect(off, `${align} in a ${dir} page: texts away from their start edge`).to.deep.equal([]);
+    }
+  });
+
+  // The console's colours follow the staff member's prefers-color-scheme, but it declared no color-scheme, so its
+  // native controls (the date fields' calendar button, the selects, the checkbox, the scrollbars) took the page's:
+  // on an admin page without one (most), a dark-mode staff member got them drawn for a light page on the console's
+  // dark colours (the calendar button black on near-black), and on a dark page a light-mode one the other way round.
+  it("draws its native controls in the scheme of its own colours, whatever the page's color-scheme", async () => {
+    try {
+      for (const [staff, page] of [
+        ['dark', 'normal'],
+        ['light', 'dark'],
+      ] as const) {
+        await emulateMedia({ colorScheme: staff });
+        const el = await desk([request('a', 3)]);
+        el.parentElement!.style.colorScheme = page;
+        // light-dark() resolves by the scheme an element is drawn in: a page's own part rule shows the fields'.
+        const rule = document.head.appendChild(document.createElement('style'));
+        rule.textContent = 'refund-desk::part(input) { outline-color: light-dark(#fff, #000) }';
+        try {
+          expect(
+            {
+              colours: tone(getComputedStyle(el).backgroundColor),
+              controls: tone(getComputedStyle($(el, 'input[name=from]')!).outlineColor),
+            },
+            `a ${staff}-mode staff member on a page with color-scheme: ${page}`,
+          ).to.deep.equal({ colours: staff, controls: staff });
+        } finally {
+          rule.remove();
+        }
+      }
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
     }
   });
 
@@ -53,6 +86,15 @@ describe('<refund-desk> in an admin page', () => {
     }
   });
 });
+
+/** Whether an `rgb()` colour is light or dark. */
+const tone = (rgb: string): 'light' | 'dark' =>
+  rgb
+    .match(/\d+/g)!
+    .slice(0, 3)
+    .reduce((sum, c) => sum + Number(c), 0) > 384
+    ? 'light'
+    : 'dark';
 
 /** A system colour as the page resolves it (in forced colours: the user's). */
 function systemColour(name: string): string {

@@ -21,6 +21,9 @@ export const styles = css`
     font-size: 15px;
     line-height: 1.5;
     overflow-wrap: anywhere;
+    /* The scheme of these colours (the dark ones under prefers-color-scheme: dark), not the page's: native controls
+       (the date fields' calendar button, the selects, the scrollbars) are drawn in it. */
+    color-scheme: light dark;
     text-align: start; /* not the admin page's (a centred layout): inherited through the host otherwise */
   }
   *,
