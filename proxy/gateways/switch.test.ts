@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { RefundViewSchema } from '../../shared/schemas/refund-view.ts';
 import { housekeep } from '../refunds/housekeeping.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
+import { anAttempt } from '../store/contract-fixtures.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, type Harness, tempSqlitePath, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
@@ -242,5 +243,24 @@ describe("back on i'mport after a while on PortOne V2", () => {
     const other = await proxy.cancel({ merchant_uid: 'V2-WAIT', reason: 'y' }, { key: 'v2-wait-2' });
     assert.equal(other.body.error.code, 'REFUND_NOT_ALLOWED');
     assert.equal(iamport.count('any'), 0);
+  });
+});
+
+describe("an order paid again through i'mport beside a PortOne V2 payment whose refund got no answer", () => {
+  it("the attention check's look asks i'mport of its own payment only, never of the V2 one", async () => {
+    const { iamport, clock, on } = shop();
+    const proxy = await on('iamport');
+    const own = iamport.addPayment({ merchant_uid: 'MIX', amount: 10_000 });
+    assert.equal((await proxy.view('MIX')).res.status, 200);
+    // The V2 payment's refund, sent before the switch and never answered: its payment id is the order's.
+    const lost = anAttempt({ merchant_uid: 'MIX', imp_uid: 'MIX', started_at: clock.now() });
+    await proxy.store.insertAttempt(lost);
+    clock.advance(11 * 60 * 1000); // past the time it could still run, and ATTENTION_AFTER's default
+    await proxy.outbox.runDue();
+    await proxy.settled();
+    const asked = iamport.calls.filter((call) => call.route === 'payment').map((call) => call.path);
+    assert.ok(!asked.some((path) => path.endsWith('/MIX')), `i'mport asked of the V2 payment: ${asked.join(', ')}`);
+    assert.equal((await proxy.store.getAttempt(lost.id))?.outcome ?? null, null, 'left for PortOne to settle');
+    assert.equal((await proxy.store.getPayment('MIX'))?.imp_uid, own.imp_uid);
   });
 });

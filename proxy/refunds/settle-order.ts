@@ -24,8 +24,13 @@ export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promis
     if (stored && (stored.needs_sync || unsettled.some((a) => a.imp_uid === stored.imp_uid))) {
       if ((await recheck(deps, stored)).busy) return 'busy';
     }
-    const others = unsettled.flatMap((a) => (a.imp_uid !== null && a.imp_uid !== stored?.imp_uid ? [a.imp_uid] : []));
-    for (const impUid of new Set(others)) await syncFromWebhook(deps, impUid);
+    const others = new Set<string>();
+    for (const { imp_uid } of unsettled) {
+      // Only this gateway's payments: another's (a ledger kept across a switch, other-gateway.ts) it would not know.
+      const ours = imp_uid !== null && deps.gateway.owns({ imp_uid, merchant_uid: merchantUid });
+      if (ours && imp_uid !== stored?.imp_uid) others.add(imp_uid);
+    }
+    for (const impUid of others) await syncFromWebhook(deps, impUid);
   } catch (error) {
     deps.log({ level: 'warn', msg: 'could not settle an order', merchant_uid: merchantUid, error: String(error) });
   }
