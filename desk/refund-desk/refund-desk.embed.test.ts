@@ -26,6 +26,17 @@ describe('<refund-desk> in an admin page', () => {
     }
   });
 
+  // An admin page that shows the console only to staff who may decide, with the hidden attribute: the host's own
+  // display won over the browser's [hidden] rule, and the console stayed on the page.
+  it('is hidden by the hidden attribute, and shown again without it', async () => {
+    const el = await desk([request('a', 3)]);
+    el.hidden = true;
+    expect(getComputedStyle(el).display).to.equal('none');
+    expect(el.getClientRects().length, 'it takes no room').to.equal(0);
+    el.hidden = false;
+    expect(getComputedStyle(el).display).to.equal('block');
+  });
+
   // The console's colours follow the staff member's prefers-color-scheme, but it declared no color-scheme, so its
   // native controls (the date fields' calendar button, the selects, the checkbox, the scrollbars) took the page's:
   // on an admin page without one (most), a dark-mode staff member got them drawn for a light page on the console's

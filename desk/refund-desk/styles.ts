@@ -26,6 +26,11 @@ export const styles = css`
     color-scheme: light dark;
     text-align: start; /* not the admin page's (a centred layout): inherited through the host otherwise */
   }
+  /* The display above would otherwise win over the browser's own [hidden] rule: a page hides it with the attribute. */
+  :host([hidden]) {
+    display: none;
+  }
+
   *,
   *::before,
   *::after {

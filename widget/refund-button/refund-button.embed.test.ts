@@ -55,6 +55,21 @@ describe('<refund-button> in a merchant page', () => {
     expect(d.scrollWidth, 'no horizontal overflow').to.be.at.most(d.clientWidth);
   });
 
+  // A page shows the button only once the order is refundable, with the hidden attribute: the host's own display won
+  // over the browser's [hidden] rule, and the button stayed on the page.
+  it('is hidden by the hidden attribute, and shown again without it', async () => {
+    proxy(card);
+    const el = await fixture<RefundButton>(
+      '<refund-button hidden lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button>',
+    );
+    await el.updateComplete;
+    expect(getComputedStyle(el).display).to.equal('none');
+    expect($(el, 'button')!.getClientRects().length, 'its button takes no room').to.equal(0);
+    el.hidden = false;
+    expect(getComputedStyle(el).display).to.equal('inline-block');
+    expect($(el, 'button')!.getClientRects().length).to.be.above(0);
+  });
+
   // A shop's stylesheet sets its type on the body (a light weight, italics, capitals for English, wide word spacing):
   // the dialog set its own family, size, line-height and letter-spacing, but every other font property, word-spacing
   // and text-transform were inherited through the host: "Request a refund" came out in the shop's light, condensed,

@@ -24,6 +24,10 @@ export const styles = css`
     --_success: var(--refund-button-success, #13804a);
     --_radius: var(--refund-button-radius, 10px);
   }
+  /* The display above would otherwise win over the browser's own [hidden] rule: a page hides it with the attribute. */
+  :host([hidden]) {
+    display: none;
+  }
   @media (prefers-color-scheme: dark) {
     :host {
       --_bg: var(--refund-button-bg, #1b1d22);
