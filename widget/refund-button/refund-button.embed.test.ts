@@ -73,8 +73,8 @@ describe('<refund-button> in a merchant page', () => {
   // A shop's stylesheet sets its type on the body (a light weight, italics, capitals for English, wide word spacing):
   // the dialog set its own family, size, line-height and letter-spacing, but every other font property, word-spacing
   // and text-transform were inherited through the host: "Request a refund" came out in the shop's light, condensed,
-  // italic capitals, its words an em apart.
-  it("keeps its own type on a page that sets the body's (font, line-height, spacing, text-transform)", async () => {
+  // italic capitals, its words an em apart. The page's button took all of it, line-height too.
+  it("keeps its own type, its button's and its dialog's, on a page that sets the body's (font, line-height, spacing, text-transform)", async () => {
     const PAGE =
       "font-style:italic;font-weight:300;font-variant:small-caps;font-stretch:condensed;font-feature-settings:'smcp';" +
       'font-kerning:none;line-height:3;letter-spacing:.2em;word-spacing:1em;text-transform:uppercase';
@@ -84,6 +84,10 @@ describe('<refund-button> in a merchant page', () => {
         `<div style="${style}"><refund-button lang="en" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button></div>`,
       );
       const el = page.querySelector('refund-button') as RefundButton;
+      await el.updateComplete;
+      // The page's own button too: it took the page's line-height (3: a 50 px button), spacing and capitals.
+      const button = $(el, 'button')!;
+      const pageButton = `${TYPE.map((property) => getComputedStyle(button)[property]).join(' ')} ${button.offsetHeight}px`;
       await openForm(el);
       const texts = [
         'dialog',
@@ -99,7 +103,7 @@ describe('<refund-button> in a merchant page', () => {
       });
       const height = dialog(el).offsetHeight;
       el.close();
-      return { type, height };
+      return { pageButton, type, height };
     };
     const own = await look('');
     expect(await look(PAGE), "the dialog on the shop's page").to.deep.equal(own);

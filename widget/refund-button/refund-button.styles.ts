@@ -23,6 +23,16 @@ export const styles = css`
     --_danger: var(--refund-button-danger, #c42b2b);
     --_success: var(--refund-button-success, #13804a);
     --_radius: var(--refund-button-radius, 10px);
+    /* Inherited from the page otherwise (its body's type, an order list's right-aligned, nowrap cell), by the button
+       and the dialog alike. The shorthand resets every font property (style, weight, variant, features, kerning...);
+       its 16px is inherited by the inputs: below 16px, iOS zooms the page on focus. */
+    font: 16px/1.5 var(--refund-button-font, system-ui, sans-serif);
+    text-align: start;
+    text-indent: 0;
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-transform: none;
+    white-space: normal;
   }
   /* The display above would otherwise win over the browser's own [hidden] rule: a page hides it with the attribute. */
   :host([hidden]) {
@@ -47,8 +57,6 @@ export const styles = css`
     color: inherit;
   }
   button {
-    font-family: var(--refund-button-font, system-ui, sans-serif);
-    font-size: 16px;
     min-height: 44px;
     padding: 0 18px;
     border: 1px solid #0000; /* unseen, but drawn in forced colours (Windows high contrast), where the fill is not */
@@ -87,16 +95,6 @@ export const styles = css`
     border-radius: calc(var(--_radius) + 6px);
     background: var(--_bg);
     color: var(--_fg);
-    /* Inherited through the host from the page (its body's type, an order list's right-aligned, nowrap cell): the
-       dialog's own. The shorthand resets every font property (style, weight, variant, features, kerning...); its 16px
-       is inherited by the inputs: below 16px, iOS zooms the page on focus. */
-    font: 16px/1.5 var(--refund-button-font, system-ui, sans-serif);
-    text-align: start;
-    text-indent: 0;
-    letter-spacing: normal;
-    word-spacing: normal;
-    text-transform: none;
-    white-space: normal;
     word-break: keep-all; /* Korean breaks between words, not inside them */
     overflow-wrap: anywhere;
     box-shadow: 0 24px 60px #0004;
