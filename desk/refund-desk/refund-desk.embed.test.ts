@@ -26,6 +26,24 @@ describe('<refund-desk> in an admin page', () => {
     }
   });
 
+  // An admin page sets its type on the body (a light weight, italics, small capitals, wide spacing, a tall line): the
+  // console set its family, size and line-height, and inherited the rest through the host.
+  it("keeps its own type in an admin page that sets the body's (font, spacing, capitals, indent, wrapping)", async () => {
+    const PAGE =
+      "font-style:italic;font-weight:300;font-variant:small-caps;font-stretch:condensed;font-feature-settings:'smcp';" +
+      'line-height:3;letter-spacing:.2em;word-spacing:1em;text-transform:uppercase;text-indent:2em;white-space:nowrap';
+    const look = async (style: string) => {
+      const el = await desk([request('a', 3), request('b', 1)], [], { lang: 'en' });
+      el.parentElement!.setAttribute('style', `${el.parentElement!.getAttribute('style')};${style}`);
+      return ['h1', 'nav button', '[part=label]', '.row .main', '.row .reason'].map((selector) => {
+        const s = getComputedStyle($(el, selector)!);
+        return `${selector}: ${TYPE.map((property) => s[property]).join(' ')}`;
+      });
+    };
+    const own = await look('');
+    expect(await look(PAGE)).to.deep.equal(own);
+  });
+
   // An admin page that shows the console only to staff who may decide, with the hidden attribute: the host's own
   // display won over the browser's [hidden] rule, and the console stayed on the page.
   it('is hidden by the hidden attribute, and shown again without it', async () => {
@@ -128,3 +146,18 @@ function offStart(el: RefundDesk): string[] {
     }),
   );
 }
+
+/** The inherited properties of a text's type and layout that an admin page's body sets. */
+const TYPE = [
+  'fontStyle',
+  'fontWeight',
+  'fontVariant',
+  'fontStretch',
+  'fontFeatureSettings',
+  'lineHeight',
+  'letterSpacing',
+  'wordSpacing',
+  'textTransform',
+  'textIndent',
+  'whiteSpace',
+] as const;

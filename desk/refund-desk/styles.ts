@@ -17,9 +17,14 @@ export const styles = css`
     max-width: 100%;
     color: var(--_fg);
     background: var(--_bg);
-    font-family: var(--refund-desk-font, system-ui, -apple-system, 'Noto Sans KR', sans-serif);
-    font-size: 15px;
-    line-height: 1.5;
+    /* Inherited from the admin page otherwise (its body's type): the shorthand resets every font property (style,
+       weight, variant, features...), and the spacing, capitals, indent and wrapping are the console's own too. */
+    font: 15px/1.5 var(--refund-desk-font, system-ui, -apple-system, 'Noto Sans KR', sans-serif);
+    letter-spacing: normal;
+    word-spacing: normal;
+    text-transform: none;
+    text-indent: 0;
+    white-space: normal;
     overflow-wrap: anywhere;
     /* The scheme of these colours (the dark ones under prefers-color-scheme: dark), not the page's: native controls
        (the date fields' calendar button, the selects, the scrollbars) are drawn in it. */
