@@ -118,6 +118,14 @@ describe('merchant webhook configuration', () => {
     assert.match(withPrevious('hunter2'), /MERCHANT_WEBHOOK_SECRET_PREVIOUS must start with whsec_/);
     assert.doesNotMatch(withPrevious('hunter2'), /hunter2/, 'the value itself is never quoted');
     assert.match(withPrevious(SECRET), /MERCHANT_WEBHOOK_SECRET_PREVIOUS is the same as MERCHANT_WEBHOOK_SECRET/);
+    // The same 32 bytes spelt another way: base64 of 32 bytes ends in two bits no byte uses, which any value may take.
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const current = `whsec_${randomBytes(32).toString('base64')}`;
+    const last = current.at(-2)!;
+    const respelt = `${current.slice(0, -2)}${ALPHABET[ALPHABET.indexOf(last) ^ 1]}=`;
+    assert.notEqual(respelt, current);
+    const both = { ...base, ...url, MERCHANT_WEBHOOK_SECRET: current, MERCHANT_WEBHOOK_SECRET_PREVIOUS: respelt };
+    assert.match(problemsOf(both), /MERCHANT_WEBHOOK_SECRET_PREVIOUS is the same as MERCHANT_WEBHOOK_SECRET/);
   });
 
   it('takes http:// only to a loopback address, and not in production', () => {

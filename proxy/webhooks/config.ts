@@ -43,15 +43,16 @@ export const merchantWebhooksOf = (
     problems.push('MERCHANT_WEBHOOK_SECRET is not set, but MERCHANT_WEBHOOK_URL is: set both (npm run webhook-secret)');
   }
   if (!present.url) problems.push('MERCHANT_WEBHOOK_URL is not set, but MERCHANT_WEBHOOK_SECRET is: set both');
-  if (vars.secret !== undefined && present.secret) {
-    const decoded = decodeSecret(vars.secret.trim());
-    if ('problem' in decoded) problems.push(`MERCHANT_WEBHOOK_SECRET ${decoded.problem} (npm run webhook-secret)`);
+  const current = vars.secret !== undefined && present.secret ? decodeSecret(vars.secret.trim()) : undefined;
+  if (current && 'problem' in current) {
+    problems.push(`MERCHANT_WEBHOOK_SECRET ${current.problem} (npm run webhook-secret)`);
   }
   const previous = present.previousSecret ? vars.previousSecret?.trim() : undefined;
   if (previous !== undefined) {
     const decoded = decodeSecret(previous);
     if ('problem' in decoded) problems.push(`MERCHANT_WEBHOOK_SECRET_PREVIOUS ${decoded.problem}`);
-    else if (previous === vars.secret?.trim()) {
+    // Compared as keys: the same bytes spelt another way in base64 (padding, say) are the same secret.
+    else if (current && 'key' in current && sameBytes(decoded.key, current.key)) {
       problems.push(
         'MERCHANT_WEBHOOK_SECRET_PREVIOUS is the same as MERCHANT_WEBHOOK_SECRET: set it to the old secret',
       );
@@ -81,3 +82,6 @@ export const merchantWebhooksOf = (
     retryDelaysMs: vars.scheduleSeconds.map((seconds) => seconds * 1000),
   };
 };
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((byte, i) => byte === b[i]);
