@@ -5,6 +5,7 @@
  * one that arrived after the lookup was made.
  */
 import type { Payment } from '../payments/payment.ts';
+import type { Attempt } from '../store/store.ts';
 import { createCoalescer } from './coalescer.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
@@ -17,7 +18,18 @@ const COALESCE_MAX_KEYS = 10_000;
 
 const SYNCED: SyncOutcome = { kind: 'synced' };
 
+/** The order's changes as far as the ledger has them: which began, and how each ended so far. */
+const changesOf = (attempts: readonly Attempt[]): string => attempts.map((a) => `${a.id}:${a.outcome ?? ''}`).join(' ');
+
+/** The changes of the order a payment belongs to, read before that payment is looked up ('' for a payment not known). */
+const changesBefore = async (deps: RefundDeps, impUid: string): Promise<string> => {
+  const known = await deps.store.getPaymentByImpUid(impUid);
+  return known ? changesOf(await deps.store.listAttempts(known.merchant_uid)) : '';
+};
+
 export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise<SyncOutcome> => {
+  // Read before the lookup: a change of the order made between the lookup and the lease may have left the copy stale.
+  const before = await changesBefore(deps, impUid);
   const fresh = await refreshPayment(deps, impUid);
   if (fresh.kind === 'unavailable') {
     // The detail (hosts, ports, i'mport's text) is for the operator, never for the caller.
@@ -42,7 +54,7 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   // Settle attempts left unknown (e.g. by a crash) and tell of cancels made elsewhere, under the order's lease. The copy
   // is read again under it: the one above may predate a cancel that an attempt, finished since, had in flight.
   const name = `order:${payment.merchant_uid}`;
-  const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, () => settleAndTell(deps, payment, impUid));
+  const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, () => settleAndTell(deps, payment, impUid, before));
   if (done === LEASE_BUSY) {
     // A refund of this order is running: what this notification tells of (a cancel in i'mport's console, say) is
     // judged once it has ended, against its outcome. i'mport has its answer meanwhile; the wait goes on after it. The
@@ -54,16 +66,24 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   return SYNCED;
 };
 
-const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string) => {
+/**
+ * `before`: the order's changes as the ledger had them before `payment` was read from the gateway, when it was read
+ * outside the lease. A change made since (a refund of the order that ran between that lookup and this lease) may have
+ * made the copy stale, and it was stored all the same: the store keeps a stale copy out only by its cancel_amount,
+ * which a revocation leaves as it was (a copy read before one brought the account back to `ready`, revocable). The
+ * payment is then read again under the lease, as for an attempt left unsettled, and that copy stored over it.
+ */
+const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string, before?: string) => {
   const attempts = await deps.store.listAttempts(payment.merchant_uid);
-  if (!attempts.some(isUnsettled)) {
+  const stale = before !== undefined && changesOf(attempts) !== before;
+  if (!stale && !attempts.some(isUnsettled)) {
     await recordExternalCancels(deps, payment, attempts);
     return { value: undefined };
   }
-  // The copy stored by the first lookup cleared the row's mark, yet an attempt is still unsettled: marked again before
-  // the second lookup (which may take the gateway's whole timeout), so meanwhile the view says the outcome is being
-  // checked rather than showing the order refundable, and so it stays marked should that lookup fail. A copy it
-  // stores clears the mark, and settleAttempts sets it again while an attempt stays open.
+  // The copy stored by the first lookup cleared the row's mark, yet an attempt is still unsettled (or that copy may be
+  // stale): marked again before the second lookup (which may take the gateway's whole timeout), so meanwhile the view
+  // says the outcome is being checked rather than showing the order refundable, and so it stays marked should that
+  // lookup fail. A copy it stores clears the mark, and settleAttempts sets it again while an attempt stays open.
   await deps.store.markNeedsSync(impUid, deps.now());
   const again = await refreshPayment(deps, impUid);
   if (again.kind === 'ok') {
