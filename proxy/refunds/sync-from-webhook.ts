@@ -16,6 +16,9 @@ import { isUnsettled, settleAttempts } from './settle.ts';
 
 const COALESCE_MAX_KEYS = 10_000;
 
+/** Between two waits for an order's lease after a running refund (each waits RefundDeps.leaseWaitMs). */
+const LEASE_ROUND_PAUSE_MS = 1000;
+
 const SYNCED: SyncOutcome = { kind: 'synced' };
 
 /** The order's changes as far as the ledger has them: which began, and how each ended so far. */
@@ -95,14 +98,24 @@ const settleAndTell = async (deps: RefundDeps, payment: Payment, impUid: string,
 
 /**
  * The notification's work once the order's running refund has let go of it (waiting as a refund waits for another),
- * on a fresh copy. Should that fail too, the payment is marked for its next reader to re-read and judge.
+ * on a fresh copy. A refund may hold its order longer than one such wait (a gateway's timeout, PortOne's 60 s, and the
+ * lookup after a lost answer): the wait is taken again, until the gateway could no longer be running that refund
+ * (Gateway.changeMayRunForMs), or nothing but the row's mark would tell of a cancel made elsewhere meanwhile, and no
+ * one may look at the order again. Should it still fail, the payment is marked for its next reader to re-read and
+ * judge.
  */
 const afterTheRefund = async (deps: RefundDeps, name: string, impUid: string): Promise<void> => {
   try {
-    const done = await withLease(deps, name, async () => {
+    const until = deps.now() + deps.gateway.changeMayRunForMs;
+    const work = async () => {
       const fresh = await refreshPayment(deps, impUid);
       return fresh.kind === 'ok' ? settleAndTell(deps, fresh.payment, impUid) : { value: 'unread' as const };
-    });
+    };
+    let done = await withLease(deps, name, work);
+    while (done === LEASE_BUSY && deps.now() < until) {
+      await deps.sleep(LEASE_ROUND_PAUSE_MS);
+      done = await withLease(deps, name, work);
+    }
     if (done === undefined) return;
     deps.log({
       level: 'warn',

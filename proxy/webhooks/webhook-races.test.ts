@@ -274,6 +274,25 @@ describe("i'mport's webhook during a refund of its order", () => {
       ['payment.cancelled_externally', 1000],
     ]);
   });
+
+  it('a console cancel told by a webhook while a refund outlasts the wait for its lease: still told, once', async () => {
+    const { h, receiver } = await start({ leaseWaitMs: 200, timeoutMs: 5000 });
+    const p = h.fake.addPayment({ merchant_uid: 'WR-6', amount: 10_000 });
+    await h.view('WR-6');
+    // i'mport takes the customer's refund and its PG takes longer than a waiter waits for the order's lease.
+    h.fake.inject({ kind: 'hold_response', ms: 1000 });
+    const refund = h.cancel({ merchant_uid: 'WR-6', cancel_request_amount: 4000, reason: '단순 변심' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await cancelAtIamport(h, p.imp_uid, 1000);
+    assert.equal((await notifyOf(h, p.imp_uid, 'WR-6')).status, 200);
+    assert.equal((await refund).res.status, 200);
+    await h.settled();
+    // Nobody looks at the order again.
+    assert.deepEqual(summary(await received(h, receiver)), [
+      ['refund.succeeded', 4000],
+      ['payment.cancelled_externally', 1000],
+    ]);
+  });
 });
 
 /** The fake PortOne V2 sending its signed webhooks to the proxy under test. */
