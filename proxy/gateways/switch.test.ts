@@ -264,3 +264,30 @@ describe("an order paid again through i'mport beside a PortOne V2 payment whose 
     assert.equal((await proxy.store.getPayment('MIX'))?.imp_uid, own.imp_uid);
   });
 });
+
+describe('a V1 request whose refund was settled as not made, rejected after the switch', () => {
+  it("is rejected from the ledger's copy, and PortOne is asked nothing about the V1 payment", async () => {
+    const { iamport, portone, clock, on } = shop();
+    let proxy = await on('iamport');
+    iamport.addPayment({ merchant_uid: 'V1-REJECT', amount: 10_000 });
+    const asked = await requestCalls(proxy).ask({
+      merchant_uid: 'V1-REJECT',
+      reason: 'r',
+      cancel_request_amount: 4000,
+    });
+    const id = asked.body.request.id;
+    iamport.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await requestCalls(proxy).approve(id)).body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
+    clock.advance(10 * 60_000 + 1000);
+    assert.equal((await proxy.view('V1-REJECT')).body.request.status, 'failed', 'settled as not made, on V1');
+
+    proxy = await on('portone');
+    const rejected = await requestCalls(proxy).reject(id, { reason: 'no' });
+    assert.deepEqual(
+      [rejected.res.status, rejected.body.request?.status],
+      [200, 'rejected'],
+      JSON.stringify(rejected.body),
+    );
+    assert.equal(portone.count('any'), 0, 'PortOne is asked nothing about a payment it never made');
+  });
+});

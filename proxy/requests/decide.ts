@@ -310,6 +310,9 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
   const ours = attempts.filter((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
   if (ours.length === 0) return false;
   const read = async (impUid: string) => {
+    // The other gateway's payment (other-gateway.ts) is not asked of this one, which does not know it.
+    if (!deps.gateway.owns({ imp_uid: impUid, merchant_uid: request.merchant_uid }))
+      return deps.store.getPaymentByImpUid(impUid);
     const fresh = await deps.gateway.getPayment(impUid);
     return fresh.kind === 'ok' ? fresh.payment : deps.store.getPaymentByImpUid(impUid);
   };
