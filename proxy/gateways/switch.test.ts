@@ -12,7 +12,7 @@ import { anAttempt } from '../store/contract-fixtures.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, type Harness, tempSqlitePath, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { createFakeIamport } from './iamport/fake/fake-iamport.ts';
 import { createFakePortOne } from './portone/fake/fake-portone.ts';
 
@@ -289,5 +289,24 @@ describe('a V1 request whose refund was settled as not made, rejected after the 
       JSON.stringify(rejected.body),
     );
     assert.equal(portone.count('any'), 0, 'PortOne is asked nothing about a payment it never made');
+  });
+});
+
+describe("a V1 virtual account's refund account, checked after the switch", () => {
+  it('is refused as its refund is, and neither PortOne nor a bank is asked', async () => {
+    const { iamport, portone, on } = shop();
+    let proxy = await on('iamport');
+    iamport.addPayment({ merchant_uid: 'V1-HOLDER', amount: 20_000, pay_method: 'vbank', pg_provider: 'html5_inicis' });
+    assert.equal((await proxy.view('V1-HOLDER')).body.refund_account_required, true);
+
+    proxy = await on('portone');
+    const checked = await proxy.app.request('/payments/V1-HOLDER/verify-account', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${await proxy.grant('V1-HOLDER')}` },
+      body: JSON.stringify({ refund_holder: '홍길동', refund_bank: 'SHINHAN', refund_account: ACCOUNT }),
+    });
+    const body = (await checked.json()) as { error?: { code: string } };
+    assert.deepEqual([checked.status, body.error?.code], [409, 'REFUND_NOT_ALLOWED'], JSON.stringify(body));
+    assert.equal(portone.count('any'), 0);
   });
 });

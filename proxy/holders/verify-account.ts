@@ -6,6 +6,7 @@
 import { needsRefundAccount } from '../../shared/banks.ts';
 import type { RefundDeps } from '../refunds/deps.ts';
 import { loadPayment } from '../refunds/ledger-sync.ts';
+import { notRefundableHere } from '../refunds/other-gateway.ts';
 import { type Failure, fail } from '../refunds/outcome.ts';
 import { cancelableOf } from '../refunds/rules.ts';
 import { type CheckedAccount, checkHolder } from './holder-check.ts';
@@ -21,7 +22,10 @@ export const verifyAccount = async (
   account: CheckedAccount,
 ): Promise<VerifyOutcome> => {
   if ((deps.holderCheck ?? 'when_available') === 'off') return { kind: 'checked', holder_check: 'off' };
-  const loaded = await loadPayment(deps, merchantUid);
+  // The other gateway's payment (other-gateway.ts): refused as its refund is, before this gateway or a bank is asked.
+  const stored = await deps.store.getPayment(merchantUid);
+  if (stored && !deps.gateway.owns(stored)) return notRefundableHere(deps.gateway, 'no account was checked');
+  const loaded = await loadPayment(deps, merchantUid, { read: stored });
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
     deps.log({
