@@ -55,6 +55,23 @@ describe('<refund-button> in a merchant page', () => {
     expect(d.scrollWidth, 'no horizontal overflow').to.be.at.most(d.clientWidth);
   });
 
+  // The page's button in an order list's narrow action cell, nowrap so its actions stay on one line: the host reset the
+  // cell's white-space with the rest of the type, and "환불 요청" broke between its syllables, a 58 px wide, 98 px tall
+  // button, where it was one line.
+  it("keeps its button's label on one line in a narrow nowrap cell, as the page asks", async () => {
+    proxy(card);
+    const table = await fixture<HTMLElement>(
+      `<table style="width:120px"><tr><td>반팔 티셔츠 (아주 긴 상품 이름이 들어가는 칸)</td>
+        <td style="white-space:nowrap"><refund-button lang="ko" merchant-uid="order-1" token="grant-1" endpoint="https://proxy.test"></refund-button></td>
+      </tr></table>`,
+    );
+    const el = table.querySelector('refund-button') as RefundButton;
+    await el.updateComplete;
+    expect($(el, '[part=button]')!.offsetHeight, 'one line: its min-height').to.equal(44);
+    await openForm(el);
+    expect(getComputedStyle(dialog(el)).whiteSpace, 'the dialog wraps as its own').to.equal('normal');
+  });
+
   // A page shows the button only once the order is refundable, with the hidden attribute: the host's own display won
   // over the browser's [hidden] rule, and the button stayed on the page.
   it('is hidden by the hidden attribute, and shown again without it', async () => {

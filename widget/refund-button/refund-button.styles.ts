@@ -23,16 +23,16 @@ export const styles = css`
     --_danger: var(--refund-button-danger, #c42b2b);
     --_success: var(--refund-button-success, #13804a);
     --_radius: var(--refund-button-radius, 10px);
-    /* Inherited from the page otherwise (its body's type, an order list's right-aligned, nowrap cell), by the button
-       and the dialog alike. The shorthand resets every font property (style, weight, variant, features, kerning...);
-       its 16px is inherited by the inputs: below 16px, iOS zooms the page on focus. */
+    /* Inherited from the page otherwise (its body's type, an order list's right-aligned cell), by the button and the
+       dialog alike. The shorthand resets every font property (style, weight, variant, features, kerning...); its 16px
+       is inherited by the inputs: below 16px, iOS zooms the page on focus. Not white-space: a nowrap cell keeps the
+       button's label on one line (the dialog sets its own). */
     font: 16px/1.5 var(--refund-button-font, system-ui, sans-serif);
     text-align: start;
     text-indent: 0;
     letter-spacing: normal;
     word-spacing: normal;
     text-transform: none;
-    white-space: normal;
   }
   /* The display above would otherwise win over the browser's own [hidden] rule: a page hides it with the attribute. */
   :host([hidden]) {
@@ -95,6 +95,7 @@ export const styles = css`
     border-radius: calc(var(--_radius) + 6px);
     background: var(--_bg);
     color: var(--_fg);
+    white-space: normal; /* not an order list's nowrap cell's, inherited through the host */
     word-break: keep-all; /* Korean breaks between words, not inside them */
     overflow-wrap: anywhere;
     box-shadow: 0 24px 60px #0004;
