@@ -41,8 +41,7 @@ export interface WebhookReceiver {
 const headerRecord = (headers: IncomingHttpHeaders): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : [])));
 
-/** `port`: where it listens (a port the OS picks unless given). */
-export const startWebhookReceiver = async (secret: string, port = 0): Promise<WebhookReceiver> => {
+export const startWebhookReceiver = async (secret: string): Promise<WebhookReceiver> => {
   const received: Received[] = [];
   const verifier = new Webhook(secret);
   let failures = 0;
@@ -88,10 +87,10 @@ export const startWebhookReceiver = async (secret: string, port = 0): Promise<We
       }, delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const { port: listening } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${listening}/hooks/refunds`,
+    url: `http://127.0.0.1:${port}/hooks/refunds`,
     received,
     failNext: (n) => {
       failures = n;

@@ -25,13 +25,10 @@ export interface WebhookStackOptions {
   readonly retryDelaysMs: readonly number[];
   /** How the proxy is made (createHarness unless given, e.g. one with the admin API on). */
   readonly harness?: (options: HarnessOptions) => Promise<Harness>;
-  /** The ports the receivers listen on, one after the other (ports the OS picks unless given). */
-  readonly ports?: readonly number[];
 }
 
 /** Call at a test file's top level; each call of the function it returns starts a receiver and a proxy. */
-export const webhookStacks = ({ secret, retryDelaysMs, harness = createHarness, ports = [] }: WebhookStackOptions) => {
-  let started = 0;
+export const webhookStacks = ({ secret, retryDelaysMs, harness = createHarness }: WebhookStackOptions) => {
   const closers: (() => Promise<void>)[] = [];
   afterEach(async () => {
     // The proxy first (its background deliveries end), then the receiver.
@@ -42,7 +39,7 @@ export const webhookStacks = ({ secret, retryDelaysMs, harness = createHarness, 
    * `query`: added to the receiver's URL in the proxy's configuration (`?token=…`, a receiver's own token).
    */
   return async (receiverSecret = secret, query = ''): Promise<{ h: Harness; receiver: WebhookReceiver }> => {
-    const receiver = await startWebhookReceiver(receiverSecret, ports[started++ % Math.max(ports.length, 1)] ?? 0);
+    const receiver = await startWebhookReceiver(receiverSecret);
     closers.push(() => receiver.close());
     const h = await harness({
       outside: (url, init) => fetch(url, init),

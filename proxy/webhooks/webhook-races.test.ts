@@ -17,8 +17,6 @@ import { cancelAtIamport, consoleRace, notifyOf } from '../test-support/iamport-
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
-const PORTS = [49410, 49411, 49412, 49413];
-
 const deferred = <T = void>() => {
   let resolve!: (value: T) => void;
   const promise = new Promise<T>((r) => {
@@ -87,7 +85,6 @@ let next: Partial<HarnessOptions> = {};
 const stack = webhookStacks({
   secret: newWebhookSecret(),
   retryDelaysMs: [5_000],
-  ports: PORTS,
   harness: (options) => {
     gate = gatedStore();
     return createHarness({ ...options, ...next, store: gate.store });
@@ -300,7 +297,6 @@ let portone: FakePortOne;
 const v2Start = webhookStacks({
   secret: newWebhookSecret(),
   retryDelaysMs: [5_000],
-  ports: PORTS,
   harness: async (options) => {
     gate = gatedStore();
     let h: Harness | undefined;
