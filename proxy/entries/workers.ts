@@ -33,13 +33,25 @@ type Bindings = Readonly<Record<string, unknown>>;
 interface RequestScope {
   driver: SqlDriver | null;
   readonly kept: Promise<unknown>[];
+  /** When the request (or the cron's event) began, epoch ms. */
+  readonly startedAt: number;
   /** The ledger could not be opened: its connection is closed at once, its retries stopped. */
   unopened?: true;
 }
 
+/**
+ * How long after its request began kept work may take a further wait: ctx.waitUntil lets it run about 30 s after the
+ * answer, and a wait for an order's lease takes up to 20 s.
+ */
+const KEPT_WAITS_FOR_MS = 10_000;
+
 // Work after an answer stays in its request's scope: ctx.waitUntil keeps it, and its connection, alive.
 const background: Background = {
   keep: (work) => void scopes.getStore()?.kept.push(work),
+  stopping: () => {
+    const scope = scopes.getStore();
+    return scope !== undefined && Date.now() - scope.startedAt > KEPT_WAITS_FOR_MS;
+  },
 };
 
 const scopes = new AsyncLocalStorage<RequestScope>();
@@ -157,7 +169,7 @@ export default {
   async fetch(request: Request, bindings: Bindings, ctx: WorkerContext): Promise<Response> {
     const current = isolateFor(bindings);
     if (current instanceof ConfigError) return answer(failure('INTERNAL', CONFIG_BROKEN));
-    const scope: RequestScope = { driver: null, kept: [] };
+    const scope: RequestScope = { driver: null, kept: [], startedAt: Date.now() };
     return scopes.run(scope, async () => {
       try {
         if (!needsNoLedger(request) && !(await migrated(current))) {
@@ -184,7 +196,7 @@ export default {
   ): Promise<void> {
     const current = isolateFor(bindings);
     if (current instanceof ConfigError) return;
-    const scope: RequestScope = { driver: null, kept: [] };
+    const scope: RequestScope = { driver: null, kept: [], startedAt: Date.now() };
     const round = scopes.run(scope, async () => {
       try {
         if (!(await migrated(current))) {

@@ -112,7 +112,8 @@ const afterTheRefund = async (deps: RefundDeps, name: string, impUid: string): P
       return fresh.kind === 'ok' ? settleAndTell(deps, fresh.payment, impUid) : { value: 'unread' as const };
     };
     let done = await withLease(deps, name, work);
-    while (done === LEASE_BUSY && deps.now() < until) {
+    // Not past the process's end, nor (Workers) the request's time for its work: the row stays marked for its next reader.
+    while (done === LEASE_BUSY && deps.now() < until && !deps.background.stopping?.()) {
       await deps.sleep(LEASE_ROUND_PAUSE_MS);
       done = await withLease(deps, name, work);
     }

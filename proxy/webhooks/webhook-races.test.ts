@@ -12,7 +12,13 @@ import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fa
 import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
-import { createHarness, type Harness, type HarnessOptions, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import {
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+  PORTONE_WEBHOOK_SECRET,
+  tempSqlitePath,
+} from '../test-support/harness.ts';
 import { cancelAtIamport, consoleRace, notifyOf } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
@@ -289,6 +295,31 @@ describe("i'mport's webhook during a refund of its order", () => {
       ['refund.succeeded', 4000],
       ['payment.cancelled_externally', 1000],
     ]);
+  });
+});
+
+describe("i'mport's webhook waiting for an order a refund holds, when the proxy shuts down", () => {
+  it('stops waiting after its current wait, not when the refund ends, and leaves the order marked for its next reader', async () => {
+    const path = tempSqlitePath();
+    const h = await createHarness({ store: createSqliteStore({ path }), leaseWaitMs: 200, timeoutMs: 5000 });
+    const p = h.fake.addPayment({ merchant_uid: 'WR-9', amount: 10_000 });
+    await h.view('WR-9');
+    h.fake.inject({ kind: 'hold_response', ms: 3000 });
+    let answered = false;
+    const refund = h.cancel({ merchant_uid: 'WR-9', cancel_request_amount: 4000, reason: '단순 변심' }).finally(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await cancelAtIamport(h, p.imp_uid, 1000);
+    assert.equal((await notifyOf(h, p.imp_uid, 'WR-9')).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // its wait for the order has begun
+    // Before: the shutdown waited for the webhook's waits, taken again until the refund let go of the order.
+    await h.close();
+    assert.equal(answered, false, 'closed while the refund still held the order');
+    await refund.catch(() => undefined);
+    const ledger = createSqliteStore({ path });
+    assert.equal((await ledger.getPayment('WR-9'))?.needs_sync, true, 'marked: its next reader judges the cancel');
+    await ledger.close();
   });
 });
 
