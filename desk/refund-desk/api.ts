@@ -25,6 +25,8 @@ export const RequestRowSchema = v.object({
   decided_by: v.optional(Text, null),
   reject_reason: v.optional(Text, null),
   allow_new_request: v.optional(v.boolean(), true),
+  /** What staff wrote with the approval; read so that refund-desk:approved carries the proxy's answer whole. */
+  note: v.optional(Text, null),
   attempt_id: v.optional(Text, null),
   error_code: v.optional(Text, null),
   /** The order's currency (the lists' rows; a decision's answer has none: the order's is used). */

@@ -38,6 +38,7 @@ export const request = (id: string, hoursAgo: number, extra: Partial<RequestRow>
   decided_by: null,
   reject_reason: null,
   allow_new_request: true,
+  note: null,
   attempt_id: null,
   error_code: null,
   currency: 'KRW',
@@ -173,6 +174,7 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
           approved_amount: amount,
           decided_at: now,
           decided_by: 'staff:staff-7',
+          note: (call.body?.note as string | undefined) ?? null,
           error_code,
         });
         const refund =

@@ -58,6 +58,7 @@ describe('<refund-desk> request', () => {
     const event = await approved;
     expect(event.bubbles && event.composed).to.equal(true);
     expect(event.detail.request.status).to.equal('refunded');
+    expect(event.detail.request.note, "the proxy's answer, the note included").to.equal('부분 반품');
     const [post] = posts();
     expect(post!.url.pathname).to.equal('/staff/refund-requests/a/approve');
     expect(post!.body).to.deep.equal({ amount: 30000, note: '부분 반품' });
