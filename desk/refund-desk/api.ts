@@ -29,7 +29,7 @@ export const RequestRowSchema = v.object({
   note: v.optional(Text, null),
   attempt_id: v.optional(Text, null),
   error_code: v.optional(Text, null),
-  /** The order's currency (the lists' rows; a decision's answer has none: the order's is used). */
+  /** The order's currency, in the lists' rows and a decision's answer alike; null while the ledger has no payment. */
   currency: v.optional(Text, null),
 });
 export type RequestRow = v.InferOutput<typeof RequestRowSchema>;
