@@ -50,6 +50,19 @@ const attentionPosts = (receiver: WebhookReceiver) =>
     .map((r) => ({ ...r, parsed: JSON.parse(r.body) as { type: string; data: Record<string, unknown> } }))
     .filter((r) => r.parsed.type === 'attention.needed');
 
+/** `h`'s proxy started again (the same ledger, clock and i'mport, its webhooks to `receiver`) with ATTENTION_AFTER `seconds`. */
+const restartOf = (h: Harness, receiver: WebhookReceiver, seconds: number) =>
+  createHarness({
+    store: h.store,
+    clock: h.clock,
+    fake: h.fake,
+    outside: (url, init) => fetch(url, init),
+    config: {
+      attentionAfterSeconds: seconds,
+      merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE },
+    },
+  });
+
 const warnLines = (h: Harness) => h.logs.filter((l) => l.level === 'warn' && l.msg === 'attention needed');
 
 describe('attention.needed for an attempt left unsettled', () => {
@@ -318,16 +331,7 @@ describe('an event failed whose telling was lost (its instance stopped just afte
     const skewed = await failedElsewhere(h, 'AT-SKEW', h.clock.now() - 2 * 3600 * 1000);
     await pass(h, 31_000);
     assert.deepEqual(toldOf(receiver), [lost]);
-    const restarted = await createHarness({
-      store: h.store,
-      clock: h.clock,
-      fake: h.fake,
-      outside: (url, init) => fetch(url, init),
-      config: {
-        attentionAfterSeconds: AFTER_SECONDS,
-        merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE },
-      },
-    });
+    const restarted = await restartOf(h, receiver, AFTER_SECONDS);
     await pass(restarted, 1_000);
     assert.deepEqual(toldOf(receiver), [lost, skewed], 'its first check reads every failed event not told of');
     assert.equal(warnLines(h).length + warnLines(restarted).length, 2, 'each told once');
@@ -341,17 +345,7 @@ describe('ATTENTION_AFTER changed on a restart', () => {
     h.clock.advance(40_000);
     await unsettledRefund(h, 'AT-NEW');
     // The same ledger, clock and i'mport, restarted with another ATTENTION_AFTER.
-    const restart = (seconds: number) =>
-      createHarness({
-        store: h.store,
-        clock: h.clock,
-        fake: h.fake,
-        outside: (url, init) => fetch(url, init),
-        config: {
-          attentionAfterSeconds: seconds,
-          merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: SCHEDULE },
-        },
-      });
+    const restart = (seconds: number) => restartOf(h, receiver, seconds);
     const lowered = await restart(30);
     await pass(lowered, 1_000);
     assert.deepEqual(
