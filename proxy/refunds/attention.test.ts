@@ -7,7 +7,7 @@ import { createFakePortOne, type FakePortOne } from '../gateways/portone/fake/fa
 import { aFinish } from '../store/contract-fixtures.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
-import { notifyOf } from '../test-support/iamport-side.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import type { WebhookReceiver } from '../test-support/webhook-receiver.ts';
 import { newWebhookSecret, webhookStacks } from '../test-support/webhook-stack.ts';
 
@@ -335,6 +335,30 @@ describe('an event failed whose telling was lost (its instance stopped just afte
     await pass(restarted, 1_000);
     assert.deepEqual(toldOf(receiver), [lost, skewed], 'its first check reads every failed event not told of');
     assert.equal(warnLines(h).length + warnLines(restarted).length, 2, 'each told once');
+  });
+});
+
+describe("an order whose row was left marked for a re-read (a webhook's look cut short)", () => {
+  it("is looked at by the hourly check: a cancel made in i'mport's console meanwhile is told, once", async () => {
+    const { h } = await start();
+    const p = h.fake.addPayment({ merchant_uid: 'AT-MARK', amount: 10_000 });
+    await h.view('AT-MARK');
+    await pass(h, 31_000); // the first check: its look at marked rows found none, the next is an hour on
+    await cancelAtIamport(h, p.imp_uid, 3000);
+    // Its webhook's look cut short (its wait for the order ended at a shutdown, say): only the row's mark is left.
+    await h.store.markNeedsSync(p.imp_uid, h.clock.now());
+    // Read from the ledger's outbox: the test clock runs hours ahead, past what a receiver's signature check allows.
+    const told = async () =>
+      (await h.store.listOrderEvents('AT-MARK'))
+        .filter((e) => e.type === 'payment.cancelled_externally')
+        .map((e) => (e.data as { amount: number }).amount);
+    await pass(h, 31_000);
+    assert.deepEqual(await told(), [], 'not before the hourly look');
+    await pass(h, 3600_000);
+    assert.deepEqual(await told(), [3000]);
+    assert.equal((await h.store.getPayment('AT-MARK'))?.needs_sync, false, 'the copy read again cleared it');
+    await pass(h, 3600_000);
+    assert.deepEqual(await told(), [3000], 'once');
   });
 });
 

@@ -37,13 +37,26 @@ const BATCH = 100;
  */
 const FAILED_LOOKBACK_MS = 3600 * 1000;
 
+/**
+ * How often a check also looks at orders whose row was marked for a re-read and left so: a gateway webhook's look cut
+ * short (its wait for an order a refund held ended at a shutdown, or on Workers with the request), or a lookup that
+ * failed, where the mark is the only trace of what the gateway said changed (a cancel made in its console, untold).
+ * Hourly: the ledger has no index on the mark, so each look reads every payment.
+ */
+const MARKED_LOOK_INTERVAL_MS = 3600 * 1000;
+
 /** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
 const LOOKS_PER_CHECK = 10;
 
 export interface AttentionDeps {
   readonly store: Pick<
     Store,
-    'unsettledAttemptsToFlag' | 'unsettledOrdersToLook' | 'toldUnsettledOrders' | 'failedEventsToFlag' | 'flagAttention'
+    | 'unsettledAttemptsToFlag'
+    | 'unsettledOrdersToLook'
+    | 'toldUnsettledOrders'
+    | 'markedOrdersToLook'
+    | 'failedEventsToFlag'
+    | 'flagAttention'
   >;
   /** Epoch ms. */
   readonly now: () => number;
@@ -147,6 +160,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
 
   /** Read by a check: every failed event not told of (undefined) until a check has seen them all, then the recent. */
   let failedSince: number | undefined;
+  let lastMarkedLook = Number.NEGATIVE_INFINITY;
 
   const check = () =>
     guarded('sweep', async () => {
@@ -181,6 +195,13 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       // Told of once, an attempt is still looked at: what the gateway could not say then (it was down, or the cancel
       // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
       if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
+      // Marked rows left so past the time a change could still be running (a refund marks its own while it runs), looked
+      // at as a view would: the copy read again, a cancel made elsewhere told (payment.cancelled_externally).
+      if (settle && now - lastMarkedLook >= MARKED_LOOK_INTERVAL_MS) {
+        lastMarkedLook = now;
+        const markedBefore = now - (deps.lookAfterMs?.() ?? deps.afterMs);
+        await Promise.all((await store.markedOrdersToLook(markedBefore, LOOKS_PER_CHECK)).map(settle));
+      }
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
       // Every 30 s over every failed event would read a ledger's whole history of them: once all are told of, only the
       // ones given up lately are read (off the due index).

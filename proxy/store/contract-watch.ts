@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aPayment, type StorePair, T0, unique } from './contract-fixtures.ts';
 import { attentionKey, type NewEvent } from './outbox.ts';
 
 const anEvent = (overrides: Partial<NewEvent> = {}): NewEvent => ({
@@ -130,6 +130,26 @@ export function watchContract(stores: () => StorePair): void {
       assert.equal((await b.unsettledOrdersToLook(base + 5_000, base + 5_000, 1)).length, 1);
       for (const { id } of [plain, again, accepted, later]) await a.flagAttention(attentionKey.attempt(id), T0, null);
       assert.deepEqual(ours(await b.unsettledOrdersToLook(base + 20_000, base + 20_000, 1000)), [], 'told of');
+    });
+
+    it('lists the orders whose row is marked for a re-read and was last written before a time', async () => {
+      const { a, b } = stores();
+      const base = LONG_AGO + 300_000;
+      const [old, fresh, unmarked] = [aPayment(), aPayment(), aPayment()];
+      for (const p of [old, fresh, unmarked]) await a.upsertPayment(p, base);
+      await a.markNeedsSync(old.imp_uid, base + 1_000);
+      await a.markNeedsSync(fresh.imp_uid, base + 9_000);
+      const ours = (uids: string[]) => uids.filter((u) => [old, fresh, unmarked].some((p) => p.merchant_uid === u));
+      assert.deepEqual(ours(await b.markedOrdersToLook(base + 5_000, 1000)), [old.merchant_uid]);
+      assert.deepEqual(
+        ours(await b.markedOrdersToLook(base + 10_000, 1000)).sort(),
+        [old, fresh].map((p) => p.merchant_uid).sort(),
+      );
+      assert.equal((await b.markedOrdersToLook(base + 10_000, 1)).length, 1);
+      // A copy stored clears the mark (upsertPayment): the order is no longer listed.
+      await a.upsertPayment(old, base + 20_000);
+      assert.deepEqual(ours(await b.markedOrdersToLook(base + 30_000, 1000)), [fresh.merchant_uid]);
+      await a.upsertPayment(fresh, base + 20_000);
     });
 
     it('counts pending events and says when the one waiting longest was queued', async () => {

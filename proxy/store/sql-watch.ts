@@ -33,6 +33,9 @@ const watchSql = {
   toldUnsettledOrders: `SELECT merchant_uid FROM refund_attempts a WHERE ${UNSETTLED}
       AND EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
     GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
+  // At random: rows that stay marked (a gateway that cannot be asked, another gateway's payment) must not take every look.
+  markedOrdersToLook: `SELECT merchant_uid FROM payments WHERE needs_sync AND updated_at < ?
+    GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads
@@ -49,7 +52,11 @@ const watchSql = {
 
 type Watch = Pick<
   Store,
-  'countUnsettledAttempts' | 'unsettledAttemptsToFlag' | 'unsettledOrdersToLook' | 'toldUnsettledOrders'
+  | 'countUnsettledAttempts'
+  | 'unsettledAttemptsToFlag'
+  | 'unsettledOrdersToLook'
+  | 'toldUnsettledOrders'
+  | 'markedOrdersToLook'
 > &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
@@ -71,6 +78,12 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
 
   async toldUnsettledOrders(limit) {
     return (await driver.query(watchSql.toldUnsettledOrders, [limit])).map((row) => String(row.merchant_uid));
+  },
+
+  async markedOrdersToLook(markedBefore, limit) {
+    return (await driver.query(watchSql.markedOrdersToLook, [markedBefore, limit])).map((row) =>
+      String(row.merchant_uid),
+    );
   },
 
   async pendingEvents() {

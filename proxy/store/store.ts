@@ -245,6 +245,11 @@ export interface Store extends OutboxStore, RequestStore {
   unsettledOrdersToLook(startedBefore: number, acceptedStartedBefore: number, limit: number): Promise<string[]>;
   /** Up to `limit` orders, picked at random, with an attempt still unsettled after it was told of (flagged). */
   toldUnsettledOrders(limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` orders, picked at random, whose payment row is marked for a re-read (needs_sync) and was last written
+   * before `markedBefore`. Reads every payment (no index has the mark): for an hourly look, not a frequent one.
+   */
+  markedOrdersToLook(markedBefore: number, limit: number): Promise<string[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
