@@ -339,11 +339,10 @@ describe('an event failed whose telling was lost (its instance stopped just afte
 });
 
 describe("an order whose row was left marked for a re-read (a webhook's look cut short)", () => {
-  it("is looked at by the hourly check: a cancel made in i'mport's console meanwhile is told, once", async () => {
+  it("is looked at by the check at the top of the hour: a cancel made in i'mport's console meanwhile is told, once", async () => {
     const { h } = await start();
     const p = h.fake.addPayment({ merchant_uid: 'AT-MARK', amount: 10_000 });
     await h.view('AT-MARK');
-    await pass(h, 31_000); // the first check: its look at marked rows found none, the next is an hour on
     await cancelAtIamport(h, p.imp_uid, 3000);
     // Its webhook's look cut short (its wait for the order ended at a shutdown, say): only the row's mark is left.
     await h.store.markNeedsSync(p.imp_uid, h.clock.now());
@@ -352,12 +351,19 @@ describe("an order whose row was left marked for a re-read (a webhook's look cut
       (await h.store.listOrderEvents('AT-MARK'))
         .filter((e) => e.type === 'payment.cancelled_externally')
         .map((e) => (e.data as { amount: number }).amount);
-    await pass(h, 31_000);
-    assert.deepEqual(await told(), [], 'not before the hourly look');
-    await pass(h, 3600_000);
+    // Looked at in the first minutes of each hour by the clock, once the mark is older than a change could run (10 min).
+    const HOUR = 3600_000;
+    const boundary = Math.ceil((h.clock.now() + 11 * 60_000) / HOUR) * HOUR;
+    const checkAt = async (at: number) => {
+      h.clock.set(at);
+      await pass(h, 0);
+    };
+    await checkAt(boundary - 60_000);
+    assert.deepEqual(await told(), [], "not in the hour's last minute");
+    await checkAt(boundary + 10_000);
     assert.deepEqual(await told(), [3000]);
     assert.equal((await h.store.getPayment('AT-MARK'))?.needs_sync, false, 'the copy read again cleared it');
-    await pass(h, 3600_000);
+    await checkAt(boundary + HOUR + 10_000);
     assert.deepEqual(await told(), [3000], 'once');
   });
 });

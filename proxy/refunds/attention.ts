@@ -41,9 +41,13 @@ const FAILED_LOOKBACK_MS = 3600 * 1000;
  * How often a check also looks at orders whose row was marked for a re-read and left so: a gateway webhook's look cut
  * short (its wait for an order a refund held ended at a shutdown, or on Workers with the request), or a lookup that
  * failed, where the mark is the only trace of what the gateway said changed (a cancel made in its console, untold).
- * Hourly: the ledger has no index on the mark, so each look reads every payment.
+ * Hourly, by the clock's hours: the ledger has no index on the mark, so each look reads every payment, and a count kept
+ * in memory would look again at each start (on Workers, each new isolate's first cron).
  */
-const MARKED_LOOK_INTERVAL_MS = 3600 * 1000;
+const MARKED_LOOK_EVERY_MS = 3600 * 1000;
+
+/** The first part of each hour in which a check looks (checks come every 30 s on Node, each minute on Workers' cron). */
+const MARKED_LOOK_WITHIN_MS = 2 * 60 * 1000;
 
 /** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
 const LOOKS_PER_CHECK = 10;
@@ -160,7 +164,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
 
   /** Read by a check: every failed event not told of (undefined) until a check has seen them all, then the recent. */
   let failedSince: number | undefined;
-  let lastMarkedLook = Number.NEGATIVE_INFINITY;
+  let lastMarkedHour = Number.NaN;
 
   const check = () =>
     guarded('sweep', async () => {
@@ -197,8 +201,9 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
       // Marked rows left so past the time a change could still be running (a refund marks its own while it runs), looked
       // at as a view would: the copy read again, a cancel made elsewhere told (payment.cancelled_externally).
-      if (settle && now - lastMarkedLook >= MARKED_LOOK_INTERVAL_MS) {
-        lastMarkedLook = now;
+      const hour = Math.floor(now / MARKED_LOOK_EVERY_MS);
+      if (settle && now % MARKED_LOOK_EVERY_MS < MARKED_LOOK_WITHIN_MS && hour !== lastMarkedHour) {
+        lastMarkedHour = hour;
         const markedBefore = now - (deps.lookAfterMs?.() ?? deps.afterMs);
         await Promise.all((await store.markedOrdersToLook(markedBefore, LOOKS_PER_CHECK)).map(settle));
       }
