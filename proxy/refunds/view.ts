@@ -32,7 +32,13 @@ interface Read {
 /** The order's payment as the widget renders it; the grant must already be checked to cover the order. */
 export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: Grant): Promise<ViewOutcome> => {
   const stored = await deps.store.getPayment(merchantUid);
-  if (stored && !deps.gateway.owns(stored)) return { kind: 'view', view: await elsewhere(deps, stored) };
+  if (stored && !deps.gateway.owns(stored)) {
+    // The other gateway's payment (other-gateway.ts), as the ledger last had it and refundable nowhere here: being
+    // checked while a refund of it is unsettled (recheck asks nothing of this gateway for it). No banks: this
+    // gateway's bank codes are not the ones the other would take for its refund.
+    const { pending } = await recheck(deps, stored);
+    return { kind: 'view', view: toRefundView(stored, deps.now(), [], null, pending, true) };
+  }
   // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing.
   const read: Read = stored?.needs_sync
     ? await recheck(deps, stored)
@@ -52,17 +58,6 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   }
   const banks = deps.gateway.refundBanks(loaded.payment);
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
-};
-
-/**
- * The other gateway's payment (other-gateway.ts), as the ledger last had it and refundable nowhere here: being checked
- * while a refund of the order was sent and its outcome not learned (its figures may be stale; only the other gateway
- * can say), else not refundable, with the reason only where the payment's own figures give one (fully refunded).
- */
-const elsewhere = async (deps: RefundDeps, stored: StoredPayment): Promise<RefundView> => {
-  const pending = (await deps.store.listAttempts(stored.merchant_uid)).some(isUnsettled);
-  // No banks: this gateway's bank codes are not the ones the other one would take for this payment's refund.
-  return toRefundView(stored, deps.now(), [], null, pending, true);
 };
 
 /**
