@@ -5,7 +5,7 @@
  * current one. The environment itself is read only by config.ts.
  */
 import { isLoopbackUrl } from '../net/ip.ts';
-import { decodeSecret } from './signing.ts';
+import { decodeSecret, sameBytes } from './signing.ts';
 
 export interface MerchantWebhooks {
   readonly urls: readonly string[];
@@ -82,6 +82,3 @@ export const merchantWebhooksOf = (
     retryDelaysMs: vars.scheduleSeconds.map((seconds) => seconds * 1000),
   };
 };
-
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
-  a.length === b.length && a.every((byte, i) => byte === b[i]);

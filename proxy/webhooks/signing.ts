@@ -12,6 +12,14 @@ const fromBase64 = (text: string): Uint8Array<ArrayBuffer> | null => {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 };
 
+/** Equal byte strings, compared without stopping at the first difference (a signature, a key). */
+export const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+};
+
 const toBase64 = (bytes: Uint8Array): string => {
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);

@@ -6,6 +6,7 @@
  * of a `Transaction.*` event to re-fetch; its figures are never believed.
  */
 import * as v from 'valibot';
+import { sameBytes } from '../../webhooks/signing.ts';
 import type { InboundWebhook, WebhookReading } from '../gateway.ts';
 
 const TOLERANCE_SECONDS = 5 * 60;
@@ -23,14 +24,6 @@ const base64ToBytes = (base64: string): Uint8Array<ArrayBuffer> | null => {
   } catch {
     return null;
   }
-};
-
-/** Equal byte strings, compared without stopping at the first difference. */
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 };
 
 /** The key from the secret, `whsec_<base64>` or the base64 alone; null when it is not base64 (config.ts refuses it). */
