@@ -366,6 +366,37 @@ describe("an order whose row was left marked for a re-read (a webhook's look cut
     await checkAt(boundary + HOUR + 10_000);
     assert.deepEqual(await told(), [3000], 'once');
   });
+
+  it("reads an order's older payment left marked as its own, and sets aside another gateway's rows, which stay marked", async () => {
+    const { h } = await start();
+    // An unpaid account, then the order paid by card: the card is the order's payment.
+    const account = h.fake.addPayment({ merchant_uid: 'AT-OLDER', amount: 5000, pay_method: 'vbank', status: 'ready' });
+    await h.view('AT-OLDER');
+    const card = h.fake.addPayment({ merchant_uid: 'AT-OLDER', amount: 5000 });
+    await notifyOf(h, card.imp_uid, 'AT-OLDER', 'paid');
+    // The account paid after all; its webhook's look cut short, only the mark on its row is left.
+    h.fake.addPayment({ ...account, status: 'paid' });
+    await h.store.markNeedsSync(account.imp_uid, h.clock.now());
+    // And 60 rows of PortOne V2 payments (their id is their order's) kept from before a switch to i'mport, marked: none
+    // can be asked about, so they stay marked and, were they picked, would take every look of the hour (10).
+    for (let i = 0; i < 60; i++) {
+      const uid = `AT-V2-${i}`;
+      await h.store.upsertPayment(
+        { ...(await h.store.getPaymentByImpUid(card.imp_uid))!, imp_uid: uid, merchant_uid: uid },
+        0,
+      );
+      await h.store.markNeedsSync(uid, h.clock.now());
+    }
+    const HOUR = 3600_000;
+    h.clock.set(Math.ceil((h.clock.now() + 11 * 60_000) / HOUR) * HOUR + 10_000);
+    const lookups = h.fake.count('payment');
+    await pass(h, 0);
+    const older = await h.store.getPaymentByImpUid(account.imp_uid);
+    assert.deepEqual([older?.status, older?.needs_sync], ['paid', false], 'read again and stored: the mark cleared');
+    assert.equal((await h.store.getPayment('AT-OLDER'))?.imp_uid, card.imp_uid, "the card stays the order's payment");
+    assert.equal(h.fake.count('payment') - lookups, 1, "the account's lookup only: nothing asked of the other rows");
+    assert.equal((await h.store.getPaymentByImpUid('AT-V2-0'))?.needs_sync, true);
+  });
 });
 
 describe('ATTENTION_AFTER changed on a restart', () => {

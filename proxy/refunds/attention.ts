@@ -52,13 +52,16 @@ const MARKED_LOOK_WITHIN_MS = 2 * 60 * 1000;
 /** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
 const LOOKS_PER_CHECK = 10;
 
+/** Marked rows read for each hourly look, of which another gateway's are set aside (a few bytes a row, once an hour). */
+const MARKED_READ_PER_LOOK = 10;
+
 export interface AttentionDeps {
   readonly store: Pick<
     Store,
     | 'unsettledAttemptsToFlag'
     | 'unsettledOrdersToLook'
     | 'toldUnsettledOrders'
-    | 'markedOrdersToLook'
+    | 'markedPaymentsToLook'
     | 'failedEventsToFlag'
     | 'flagAttention'
   >;
@@ -74,7 +77,12 @@ export interface AttentionDeps {
    * Settles what a look at an order can (refunds' settleOrder): an attempt that got no answer and that the gateway
    * shows, or could no longer be running, is settled by it and needs nobody's attention. Never rejects.
    */
-  readonly settle?: (merchantUid: string) => Promise<'looked' | 'busy'>;
+  readonly settle?: (merchantUid: string, markedImpUid?: string) => Promise<'looked' | 'busy'>;
+  /**
+   * Whether a payment row is the running gateway's (Gateway.owns): another's, kept in the ledger across a switch, stays
+   * marked for good, as nothing here may ask about it, so it is not picked for the hourly look. All are, unless given.
+   */
+  readonly owns?: (payment: { readonly imp_uid: string; readonly merchant_uid: string }) => boolean;
   /**
    * How long after it started an unanswered change can still be running at the gateway (Gateway.changeMayRunForMs):
    * an unsettled attempt's order is looked at from then on even when ATTENTION_AFTER is longer, so a refund whose
@@ -198,14 +206,19 @@ export const createAttention = (deps: AttentionDeps): Attention => {
           told;
       // Told of once, an attempt is still looked at: what the gateway could not say then (it was down, or the cancel
       // could still be running) it may say now, and nobody else may look at the order for days. Nothing is told again.
-      if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map(settle));
+      if (settle) await Promise.all((await store.toldUnsettledOrders(LOOKS_PER_CHECK)).map((uid) => settle(uid)));
       // Marked rows left so past the time a change could still be running (a refund marks its own while it runs), looked
       // at as a view would: the copy read again, a cancel made elsewhere told (payment.cancelled_externally).
       const hour = Math.floor(now / MARKED_LOOK_EVERY_MS);
       if (settle && now % MARKED_LOOK_EVERY_MS < MARKED_LOOK_WITHIN_MS && hour !== lastMarkedHour) {
         lastMarkedHour = hour;
         const markedBefore = now - (deps.lookAfterMs?.() ?? deps.afterMs);
-        await Promise.all((await store.markedOrdersToLook(markedBefore, LOOKS_PER_CHECK)).map(settle));
+        // More read than looked at, so rows of another gateway's payments (which stay marked) do not take the looks.
+        const marked = (await store.markedPaymentsToLook(markedBefore, LOOKS_PER_CHECK * MARKED_READ_PER_LOOK))
+          .filter((payment) => deps.owns?.(payment) ?? true)
+          .slice(0, LOOKS_PER_CHECK);
+        // Each payment by name: an order's older payment left marked is read as its own webhook would read it.
+        await Promise.all(marked.map((payment) => settle(payment.merchant_uid, payment.imp_uid)));
       }
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
       // Every 30 s over every failed event would read a ledger's whole history of them: once all are told of, only the

@@ -10,10 +10,15 @@ import { recheck } from './view.ts';
 /**
  * A marked row (an attempt whose outcome is not known) re-read from the gateway under the order's lease, as the view
  * does; and an attempt left unsettled on another payment of the order (an unpaid account whose revocation got no
- * answer, the order paid since by another payment), judged from that payment's own copy, as its webhook would be.
- * Never rejects. `busy`: the order's lease was held (a refund or another look running), so it was not looked at now.
+ * answer, the order paid since by another payment), judged from that payment's own copy, as its webhook would be; so is
+ * `markedImpUid`, a row of the order found marked (the hourly look), when it is not the order's payment: an older one
+ * whose webhook's look was cut short, which the re-read clears. Never rejects. `busy`: the order's lease was held (a refund or another look running), so it was not looked at now.
  */
-export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promise<'looked' | 'busy'> => {
+export const settleOrder = async (
+  deps: RefundDeps,
+  merchantUid: string,
+  markedImpUid?: string,
+): Promise<'looked' | 'busy'> => {
   try {
     const [stored, attempts] = await Promise.all([
       deps.store.getPayment(merchantUid),
@@ -25,7 +30,7 @@ export const settleOrder = async (deps: RefundDeps, merchantUid: string): Promis
       if ((await recheck(deps, stored)).busy) return 'busy';
     }
     const others = new Set<string>();
-    for (const { imp_uid } of unsettled) {
+    for (const { imp_uid } of [...unsettled, { imp_uid: markedImpUid ?? null }]) {
       // Only this gateway's payments: another's (a ledger kept across a switch, other-gateway.ts) it would not know.
       const ours = imp_uid !== null && deps.gateway.owns({ imp_uid, merchant_uid: merchantUid });
       if (ours && imp_uid !== stored?.imp_uid) others.add(imp_uid);

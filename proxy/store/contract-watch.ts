@@ -132,24 +132,28 @@ export function watchContract(stores: () => StorePair): void {
       assert.deepEqual(ours(await b.unsettledOrdersToLook(base + 20_000, base + 20_000, 1000)), [], 'told of');
     });
 
-    it('lists the orders whose row is marked for a re-read and was last written before a time', async () => {
+    it('lists the payment rows marked for a re-read and last written before a time, each with its order', async () => {
       const { a, b } = stores();
       const base = LONG_AGO + 300_000;
       const [old, fresh, unmarked] = [aPayment(), aPayment(), aPayment()];
-      for (const p of [old, fresh, unmarked]) await a.upsertPayment(p, base);
+      // An older payment of `old`'s order (its first, say): a row of its own, marked on its own.
+      const earlier = { ...aPayment(), merchant_uid: old.merchant_uid };
+      for (const p of [earlier, old, fresh, unmarked]) await a.upsertPayment(p, base);
       await a.markNeedsSync(old.imp_uid, base + 1_000);
+      await a.markNeedsSync(earlier.imp_uid, base + 2_000);
       await a.markNeedsSync(fresh.imp_uid, base + 9_000);
-      const ours = (uids: string[]) => uids.filter((u) => [old, fresh, unmarked].some((p) => p.merchant_uid === u));
-      assert.deepEqual(ours(await b.markedOrdersToLook(base + 5_000, 1000)), [old.merchant_uid]);
-      assert.deepEqual(
-        ours(await b.markedOrdersToLook(base + 10_000, 1000)).sort(),
-        [old, fresh].map((p) => p.merchant_uid).sort(),
-      );
-      assert.equal((await b.markedOrdersToLook(base + 10_000, 1)).length, 1);
-      // A copy stored clears the mark (upsertPayment): the order is no longer listed.
+      const mine = [earlier, old, fresh, unmarked].map((p) => p.imp_uid);
+      const ours = (rows: { merchant_uid: string; imp_uid: string }[]) =>
+        rows.filter((r) => mine.includes(r.imp_uid)).sort((x, y) => x.imp_uid.localeCompare(y.imp_uid));
+      const rowOf = (p: typeof old) => ({ merchant_uid: p.merchant_uid, imp_uid: p.imp_uid });
+      const sorted = (...ps: (typeof old)[]) => ps.map(rowOf).sort((x, y) => x.imp_uid.localeCompare(y.imp_uid));
+      assert.deepEqual(ours(await b.markedPaymentsToLook(base + 5_000, 1000)), sorted(old, earlier));
+      assert.deepEqual(ours(await b.markedPaymentsToLook(base + 10_000, 1000)), sorted(old, earlier, fresh));
+      assert.equal((await b.markedPaymentsToLook(base + 10_000, 1)).length, 1);
+      // A copy stored clears its own row's mark (upsertPayment), not the other row's of the order.
       await a.upsertPayment(old, base + 20_000);
-      assert.deepEqual(ours(await b.markedOrdersToLook(base + 30_000, 1000)), [fresh.merchant_uid]);
-      await a.upsertPayment(fresh, base + 20_000);
+      assert.deepEqual(ours(await b.markedPaymentsToLook(base + 30_000, 1000)), sorted(earlier, fresh));
+      for (const p of [earlier, fresh]) await a.upsertPayment(p, base + 20_000);
     });
 
     it('counts pending events and says when the one waiting longest was queued', async () => {

@@ -34,8 +34,8 @@ const watchSql = {
       AND EXISTS (SELECT 1 FROM attention_flags f WHERE f."key" = 'attention:attempt:' || a.id)
     GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
   // At random: rows that stay marked (a gateway that cannot be asked, another gateway's payment) must not take every look.
-  markedOrdersToLook: `SELECT merchant_uid FROM payments WHERE needs_sync AND updated_at < ?
-    GROUP BY merchant_uid ORDER BY RANDOM() LIMIT ?`,
+  markedPaymentsToLook: `SELECT merchant_uid, imp_uid FROM payments WHERE needs_sync AND updated_at < ?
+    ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads
@@ -56,7 +56,7 @@ type Watch = Pick<
   | 'unsettledAttemptsToFlag'
   | 'unsettledOrdersToLook'
   | 'toldUnsettledOrders'
-  | 'markedOrdersToLook'
+  | 'markedPaymentsToLook'
 > &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
@@ -80,10 +80,11 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
     return (await driver.query(watchSql.toldUnsettledOrders, [limit])).map((row) => String(row.merchant_uid));
   },
 
-  async markedOrdersToLook(markedBefore, limit) {
-    return (await driver.query(watchSql.markedOrdersToLook, [markedBefore, limit])).map((row) =>
-      String(row.merchant_uid),
-    );
+  async markedPaymentsToLook(markedBefore, limit) {
+    return (await driver.query(watchSql.markedPaymentsToLook, [markedBefore, limit])).map((row) => ({
+      merchant_uid: String(row.merchant_uid),
+      imp_uid: String(row.imp_uid),
+    }));
   },
 
   async pendingEvents() {

@@ -246,10 +246,14 @@ export interface Store extends OutboxStore, RequestStore {
   /** Up to `limit` orders, picked at random, with an attempt still unsettled after it was told of (flagged). */
   toldUnsettledOrders(limit: number): Promise<string[]>;
   /**
-   * Up to `limit` orders, picked at random, whose payment row is marked for a re-read (needs_sync) and was last written
-   * before `markedBefore`. Reads every payment (no index has the mark): for an hourly look, not a frequent one.
+   * Up to `limit` payment rows, picked at random, marked for a re-read (needs_sync) and last written before
+   * `markedBefore`: each with its order, as an order may have had more than one payment. Reads every payment (no index
+   * has the mark): for an hourly look, not a frequent one.
    */
-  markedOrdersToLook(markedBefore: number, limit: number): Promise<string[]>;
+  markedPaymentsToLook(
+    markedBefore: number,
+    limit: number,
+  ): Promise<{ readonly merchant_uid: string; readonly imp_uid: string }[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
