@@ -94,7 +94,11 @@ export const checkRequest = (
   }
   // A caller's amount without floating-point noise, as the balance is (money.ts): what is sent and recorded.
   const amount = req.cancel_request_amount === undefined ? cancelable : money(req.cancel_request_amount);
-  if (amount > cancelable) {
+  // `amount <= 0`: a whole refund while cancels the gateway accepted and has not finished (PortOne V2's REQUESTED) hold
+  // all that is left. notRefundableReason() counts only finished cancels, so it let this through, and the whole cancel
+  // went out with nothing to take (a second cancellation for one refund, answered "accepted" for 0); it is refused as
+  // any amount beyond what is left is, with nothing sent.
+  if (amount > cancelable || amount <= 0) {
     return refuse(
       'CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT',
       `At most ${cancelable} ${p.currency} can be refunded.`,
