@@ -1,0 +1,168 @@
+/**
+ * @module What the model-based test (model.test.ts) needs beyond the reliability adapter: orders of each kind seeded on
+ * either fake, a cancel made at the gateway behind the proxy's back, the gateway's own webhook for an order, and a
+ * merchant webhook receiver on loopback that verifies with `standardwebhooks` at the test clock's time (the proxy
+ * signs with its injected clock, which the model moves by hours; the package's own verify() reads the real clock).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
+import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
+import { PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
+import { impUidOf, type Running } from './gateways.ts';
+
+export type OrderKind = 'card' | 'vbank' | 'vbank_ready';
+
+/** The refund account a paid virtual account's refund names, in the PG's bank code of each gateway. */
+export const ACCOUNT = '110-123-456789';
+export const ACCOUNT_DIGITS = '110123456789';
+export const accountFields = (g: Running) => ({
+  refund_holder: '홍길동',
+  refund_bank: g.gateway === 'iamport' ? '88' : 'SHINHAN',
+  refund_account: ACCOUNT,
+});
+
+/** Seeds an order of `kind` on the gateway's fake. */
+export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number): void => {
+  if (g.gateway === 'iamport') {
+    const base = { imp_uid: impUidOf(orderId), merchant_uid: orderId, amount };
+    if (kind === 'card') g.h.fake.addPayment(base);
+    else
+      g.h.fake.addPayment({
+        ...base,
+        pay_method: 'vbank',
+        pg_provider: 'html5_inicis',
+        ...(kind === 'vbank_ready' ? { status: 'ready' as const } : {}),
+      });
+    return;
+  }
+  const fake = g.portone!;
+  if (kind === 'card') fake.addPayment({ paymentId: orderId, total: amount });
+  else
+    fake.addPayment({
+      paymentId: orderId,
+      total: amount,
+      method: 'virtual_account',
+      // V2 takes a virtual account's refund to finish later (REQUESTED), as a PG's transfer does.
+      ...(kind === 'vbank_ready'
+        ? { status: 'VIRTUAL_ACCOUNT_ISSUED' as const }
+        : { cancelMode: 'REQUESTED' as const }),
+    });
+};
+
+/**
+ * The PG finishing the order's oldest cancellation V2 holds as REQUESTED (PortOne V2 only), as `outcome`; whether
+ * there was one.
+ */
+export const pgFinishes = (g: Running, orderId: string, outcome: 'SUCCEEDED' | 'FAILED'): boolean => {
+  const fake = g.portone;
+  const waiting = fake?.getPayment(orderId)?.cancellations.find((c) => c.status === 'REQUESTED');
+  if (!fake || !waiting) return false;
+  fake.settleCancellation(orderId, waiting.id, outcome);
+  return true;
+};
+
+/** The reason a cancel made behind the proxy's back carries at the gateway. */
+export const CONSOLE_REASON = 'console';
+
+/** A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there. */
+export const cancelBehindTheProxy = async (g: Running, orderId: string, kind: OrderKind, amount: number) => {
+  if (g.gateway === 'iamport') {
+    const token = await issueToken(g.h.fake);
+    const account =
+      kind === 'vbank' ? { refund_holder: '홍길동', refund_bank: '88', refund_account: ACCOUNT_DIGITS } : {};
+    const body = { imp_uid: impUidOf(orderId), amount, reason: CONSOLE_REASON, ...account };
+    const res = await g.h.fake.fetch(`${BASE}/payments/cancel`, json(body, token));
+    await res.body?.cancel();
+    return;
+  }
+  const fake = g.portone!;
+  const account =
+    kind === 'vbank' ? { refundAccount: { bank: 'SHINHAN', number: '110123456789', holderName: '홍길동' } } : {};
+  const res = await fake.fetch(`https://api.portone.io/payments/${orderId}/cancel`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}` },
+    body: JSON.stringify({ amount, reason: CONSOLE_REASON, ...account }),
+  });
+  await res.body?.cancel();
+};
+
+/** The gateway's own webhook for the order, as it would send it: i'mport's notification, or V2's signed one. */
+export const gatewayWebhook = async (g: Running, orderId: string): Promise<Response> => {
+  if (g.gateway === 'iamport') return notifyOf(g.h, impUidOf(orderId), orderId);
+  const payment = g.portone!.getPayment(orderId)!;
+  const id = `msg_${crypto.randomUUID()}`;
+  const ts = Math.floor(g.h.clock.now() / 1000);
+  const body = JSON.stringify({
+    type: 'Transaction.Cancelled',
+    timestamp: new Date(g.h.clock.now()).toISOString(),
+    data: {
+      paymentId: orderId,
+      storeId: payment.storeId,
+      transactionId: payment.transactionId,
+      cancellationId: payment.cancellations.at(-1)?.id ?? 'none',
+    },
+  });
+  return g.h.app.request('/webhooks/portone', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, id, ts, body),
+    },
+    body,
+  });
+};
+
+export interface ReceivedEvent {
+  readonly id: string;
+  readonly body: string;
+  readonly verified: boolean;
+}
+
+export interface ModelReceiver {
+  readonly url: string;
+  readonly received: ReceivedEvent[];
+  close(): Promise<void>;
+}
+
+/**
+ * A merchant's endpoint on loopback (port 0): each POST is checked against `standardwebhooks`' own signature of its
+ * id, timestamp and body (any of the header's `v1,` signatures may match) and answered 204, or 400 when none does.
+ */
+export const startModelReceiver = async (secret: string): Promise<ModelReceiver> => {
+  const webhook = new Webhook(secret);
+  const received: ReceivedEvent[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const id = String(req.headers['webhook-id'] ?? '');
+      const ts = Number(req.headers['webhook-timestamp']);
+      const given = String(req.headers['webhook-signature'] ?? '').split(' ');
+      let verified = false;
+      try {
+        verified = Number.isInteger(ts) && given.includes(webhook.sign(id, new Date(ts * 1000), body));
+      } catch {
+        verified = false;
+      }
+      received.push({ id, body, verified });
+      res.writeHead(verified ? 204 : 400).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

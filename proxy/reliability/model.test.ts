@@ -1,0 +1,556 @@
+// A model-based test: random sequences of what customers, staff, the gateway and time do to a few orders (a card and
+// a paid virtual account refunded in parts and whole, an unpaid virtual account revoked), some of them at once, with
+// gateway faults queued before them, on i'mport V1 and PortOne V2 behind the reliability adapter, with request mode,
+// the admin API and merchant webhooks (a loopback receiver) on. Then everything is settled as the product settles it
+// (time past a change's window, a view of each order, the background check, every key's "check again") and the
+// documented contract is checked: money, the ledger, the audit, the requests and the events.
+//
+// FC_NUM_RUNS (default 40) runs more; a failure prints its seed and path, which FC_SEED and FC_PATH replay.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { randomDataKey } from '../requests/account-crypto.ts';
+import { KEY } from '../test-support/admin-calls.ts';
+import { GRANT_SECRET, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { requestCalls } from '../test-support/request-calls.ts';
+import { newWebhookSecret } from '../test-support/webhook-stack.ts';
+import { GATEWAYS, impUidOf, type Running, type SharedFault } from './gateways.ts';
+import {
+  ACCOUNT_DIGITS,
+  accountFields,
+  CONSOLE_REASON,
+  cancelBehindTheProxy,
+  gatewayWebhook,
+  type ModelReceiver,
+  type OrderKind,
+  pgFinishes,
+  seedOrder,
+  startModelReceiver,
+} from './model-support.ts';
+
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 40);
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const PATH = process.env.FC_PATH;
+/** The proxy's timeout on gateway calls: a held answer (HOLD_MS) outlasts it. */
+const TIMEOUT_MS = 150;
+const HOLD_MS = 400;
+const MINUTE = 60_000;
+
+const ORDERS: readonly { kind: OrderKind; amount: number }[] = [
+  { kind: 'card', amount: 10_000 },
+  { kind: 'vbank', amount: 20_000 },
+  { kind: 'vbank_ready', amount: 5_000 },
+  { kind: 'card', amount: 3_000 },
+];
+
+type Step =
+  | { t: 'refund'; o: number; amount: number | null; checksum: boolean }
+  | { t: 'retry'; o: number; pick: number }
+  | { t: 'ask'; o: number; amount: number | null }
+  | { t: 'withdraw'; o: number; pick: number }
+  | { t: 'approve'; o: number; pick: number; amount: number | null; staff: boolean }
+  | { t: 'reject'; o: number; pick: number; allowNew: boolean }
+  | { t: 'external'; o: number; amount: number }
+  | { t: 'gwhook'; o: number }
+  | { t: 'pg'; o: number; outcome: 'SUCCEEDED' | 'FAILED' }
+  | { t: 'view'; o: number; request: boolean }
+  | { t: 'fault'; fault: SharedFault }
+  | { t: 'advance'; ms: number }
+  | { t: 'check' }
+  | { t: 'par'; steps: Step[] };
+
+const order = fc.integer({ min: 0, max: ORDERS.length - 1 });
+const pick = fc.integer({ min: 0, max: 3 });
+const partial = fc.integer({ min: 1, max: 6 }).map((n) => n * 1000);
+const amount = fc.option(partial, { freq: 3 });
+
+const concurrentStep: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ t: fc.constant('refund' as const), o: order, amount, checksum: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('retry' as const), o: order, pick }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('ask' as const), o: order, amount }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('withdraw' as const), o: order, pick }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('approve' as const),
+      o: order,
+      pick,
+      amount: fc.option(partial, { freq: 2 }),
+      staff: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('reject' as const), o: order, pick, allowNew: fc.boolean() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('external' as const), o: order, amount: fc.constantFrom(777, 1234, 2345) }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('gwhook' as const), o: order }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('pg' as const),
+      o: order,
+      outcome: fc.constantFrom('SUCCEEDED' as const, 'SUCCEEDED' as const, 'FAILED' as const),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('view' as const), o: order, request: fc.boolean() }) },
+);
+
+const fault: fc.Arbitrary<SharedFault> = fc.constantFrom<SharedFault>(
+  { kind: 'lose_response' },
+  { kind: 'hold_response', ms: HOLD_MS },
+  { kind: 'http_5xx', route: 'cancel', status: 500 },
+  { kind: 'http_5xx', route: 'cancel', status: 502 },
+  { kind: 'http_5xx', route: 'payment' },
+  { kind: 'drop', route: 'cancel' },
+  { kind: 'drop', route: 'any' },
+  { kind: 'pg_refusal', message: '해당거래 취소실패' },
+  { kind: 'refuse_connection' },
+);
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 10, arbitrary: concurrentStep },
+  { weight: 5, arbitrary: fc.record({ t: fc.constant('fault' as const), fault }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('advance' as const),
+      ms: fc.constantFrom(MINUTE, 4 * MINUTE, 11 * MINUTE, 2 * 60 * MINUTE),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ t: 'check' as const }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('par' as const),
+      steps: fc.array(concurrentStep, { minLength: 2, maxLength: 3 }),
+    }),
+  },
+);
+
+/** What one customer's refund intent (one Idempotency-Key) was sent as, and every answer it got. */
+interface Intent {
+  readonly key: string;
+  readonly body: Record<string, unknown>;
+  readonly answers: { status: number; body: Record<string, any> }[];
+}
+
+interface OrderState {
+  readonly uid: string;
+  readonly kind: OrderKind;
+  readonly amount: number;
+  readonly intents: Intent[];
+  readonly requests: string[];
+  /** The refundable amount the last view showed, for a checksum. */
+  shown: number | null;
+}
+
+// `any`: answers are read field by field.
+type Json = Record<string, any>;
+
+/** Everything one run did, for the checks and for a failure's message. */
+interface World {
+  readonly g: Running;
+  readonly receiver: ModelReceiver;
+  readonly orders: OrderState[];
+  readonly secrets: readonly string[];
+  /** Every answer a customer or staff got, as text: none may carry a secret. */
+  readonly texts: string[];
+  readonly trace: string[];
+  keys: number;
+}
+
+/** Notes an answer (for the trace and the secrets check); an INTERNAL answer is a bug whatever the step. */
+const note = (w: World, status: number, body: Json, what: string): { status: number; body: Json } => {
+  const text = JSON.stringify(body);
+  w.texts.push(text);
+  w.trace.push(`${what} -> ${status} ${text.slice(0, 300)}`);
+  assert.notEqual(status, 500, `${what}: an INTERNAL answer ${text}`);
+  return { status, body };
+};
+
+const read = async (w: World, res: Response, what: string) => {
+  const text = await res.text();
+  w.texts.push(text);
+  return note(w, res.status, text ? (JSON.parse(text) as Json) : {}, what);
+};
+
+const admin = (w: World, path: string, init: RequestInit = {}) => {
+  const headers = new Headers(init.headers);
+  headers.set('Authorization', `Bearer ${KEY}`);
+  return w.g.h.app.request(path, { ...init, headers });
+};
+
+const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksum: boolean) => ({
+  merchant_uid: o.uid,
+  reason: '단순 변심',
+  ...(amountAsked === null ? {} : { cancel_request_amount: amountAsked }),
+  ...(o.kind === 'vbank' ? accountFields(w.g) : {}),
+  ...(checksum && o.shown !== null ? { checksum: o.shown } : {}),
+});
+
+const send = async (w: World, o: OrderState, intent: Intent, what: string) => {
+  const { res, body } = await w.g.h.cancel(intent.body, { key: intent.key });
+  const seen = note(w, res.status, body, `${what} ${intent.key} ${JSON.stringify(intent.body)}`);
+  // A refund V2 accepted to finish later (`accepted: true`) is not done: how it ends comes later.
+  const done = intent.answers.find((a) => a.status === 200 && !a.body.accepted);
+  if (done)
+    assert.deepEqual(
+      [seen.status, seen.body.refunded],
+      [200, done.body.refunded],
+      `${intent.key}: answered 200 once, so every later answer for the key is that refund`,
+    );
+  if (seen.status === 200 && typeof intent.body.cancel_request_amount === 'number')
+    assert.equal(seen.body.refunded, intent.body.cancel_request_amount, 'a refund of what was asked');
+  intent.answers.push(seen);
+  // The view's figures after a refund are the answer's.
+  if (seen.status === 200) o.shown = seen.body.cancelable_amount;
+};
+
+const pickOf = <T>(list: readonly T[], n: number): T | undefined => list[list.length - 1 - (n % list.length)];
+
+const approveCall = async (w: World, id: string, body: Json, staff: boolean) => {
+  if (!staff) return admin(w, `/admin/refund-requests/${id}/approve`, jsonPost(body));
+  // A fresh staff grant each time: a console's lives 15 minutes, and the model moves the clock by hours.
+  const grant = (await (await admin(w, '/admin/grants', jsonPost({ role: 'staff', sub: 'kim' }))).json()).grant;
+  return w.g.h.app.request(`/staff/refund-requests/${id}/approve`, {
+    ...jsonPost(body),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${grant}` },
+  });
+};
+
+const jsonPost = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+const run = async (w: World, s: Step): Promise<void> => {
+  const { h } = w.g;
+  if (s.t === 'par') {
+    w.trace.push(`par [${s.steps.map((x) => x.t).join(', ')}]`);
+    await Promise.all(s.steps.map((x) => run(w, x)));
+    return;
+  }
+  if (s.t === 'fault') {
+    w.trace.push(`fault ${JSON.stringify(s.fault)}`);
+    w.g.inject(s.fault);
+    return;
+  }
+  if (s.t === 'advance') {
+    await h.settled();
+    w.trace.push(`advance ${s.ms / MINUTE} min`);
+    h.clock.advance(s.ms);
+    return;
+  }
+  if (s.t === 'check') {
+    w.trace.push('background check');
+    await h.outbox.runDue();
+    await h.settled();
+    return;
+  }
+  const o = w.orders[s.o]!;
+  switch (s.t) {
+    case 'refund': {
+      // An unpaid virtual account is revoked whole: the widget sends no amount for it.
+      const asked = o.kind === 'vbank_ready' ? null : s.amount;
+      const intent: Intent = { key: `k-${o.uid}-${w.keys++}`, body: refundBody(w, o, asked, s.checksum), answers: [] };
+      o.intents.push(intent);
+      await send(w, o, intent, 'refund');
+      return;
+    }
+    case 'retry': {
+      const intent = pickOf(o.intents, s.pick);
+      if (intent) await send(w, o, intent, 'retry');
+      return;
+    }
+    case 'ask': {
+      const { res, body } = await requestCalls(h).ask(refundBody(w, o, s.amount, false), {
+        key: `a-${o.uid}-${w.keys++}`,
+      });
+      const asked = note(w, res.status, body, `ask ${o.uid} ${s.amount}`);
+      if (asked.status === 201) o.requests.push(asked.body.request.id);
+      return;
+    }
+    case 'withdraw': {
+      const id = pickOf(o.requests, s.pick);
+      if (!id) return;
+      const { res, body } = await requestCalls(h).withdraw(id, o.uid);
+      note(w, res.status, body, `withdraw ${id}`);
+      return;
+    }
+    case 'approve': {
+      const id = pickOf(o.requests, s.pick);
+      if (!id) return;
+      const body = s.amount === null ? {} : { amount: s.amount };
+      await read(
+        w,
+        await approveCall(w, id, body, s.staff),
+        `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
+      );
+      return;
+    }
+    case 'reject': {
+      const id = pickOf(o.requests, s.pick);
+      if (!id) return;
+      const body = { reason: '사용 흔적', allow_new_request: s.allowNew };
+      await read(w, await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body)), `reject ${id}`);
+      return;
+    }
+    case 'external': {
+      w.trace.push(`external cancel of ${s.amount} on ${o.uid}`);
+      await cancelBehindTheProxy(w.g, o.uid, o.kind, s.amount).catch(() => undefined);
+      return;
+    }
+    case 'pg': {
+      if (pgFinishes(w.g, o.uid, s.outcome)) w.trace.push(`the PG finished a cancellation of ${o.uid}: ${s.outcome}`);
+      return;
+    }
+    case 'gwhook': {
+      const res = await gatewayWebhook(w.g, o.uid);
+      w.trace.push(`gateway webhook ${o.uid} -> ${res.status}`);
+      assert.ok([200, 503].includes(res.status), `the gateway's webhook answered ${res.status}`);
+      return;
+    }
+    case 'view': {
+      const grant = await h.grant(o.uid, s.request ? { mode: 'request' } : {});
+      const { res, body } = await h.view(o.uid, { grant });
+      const seen = note(w, res.status, body, `view ${o.uid}`);
+      if (seen.status === 200 && seen.body.refundable) o.shown = seen.body.cancelable_amount;
+      return;
+    }
+  }
+};
+
+/** Settles everything as the product does: time past a change's window, a view of each order, the background check. */
+const settleAll = async (w: World) => {
+  const { h } = w.g;
+  h.fake?.clearFaults?.();
+  w.g.portone?.clearFaults();
+  await h.settled();
+  const lookAll = async () => {
+    h.clock.advance(11 * MINUTE);
+    for (const o of w.orders) {
+      const { res, body } = await h.view(o.uid);
+      note(w, res.status, body, `settle: view ${o.uid}`);
+    }
+    await h.outbox.runDue();
+    await h.settled();
+  };
+  await lookAll();
+  // The widget's "check again" for every intent whose last answer asked for it.
+  for (const o of w.orders)
+    for (const intent of o.intents) {
+      const last = intent.answers.at(-1);
+      if (last && last.status === 503) await send(w, o, intent, 'settle: check again');
+    }
+  await lookAll();
+  // The PG finishes what V2 still holds as REQUESTED.
+  for (const o of w.orders)
+    while (pgFinishes(w.g, o.uid, 'SUCCEEDED')) w.trace.push(`settle: the PG finished a cancellation of ${o.uid}`);
+  // The gateway's webhooks still owed: it sends one after every cancel (the console's too), again until answered 200.
+  for (const o of w.orders)
+    for (let tries = 0; tries < 3; tries++) {
+      const res = await gatewayWebhook(w.g, o.uid);
+      w.trace.push(`settle: gateway webhook ${o.uid} -> ${res.status}`);
+      if (res.status === 200) break;
+    }
+  await h.settled();
+  await lookAll();
+  // Deliveries: every event out, retried on its schedule.
+  for (let round = 0; round < 12; round++) {
+    await h.outbox.runDue();
+    await h.settled();
+    const pending = await (await admin(w, '/admin/events?status=pending&limit=500')).json();
+    if (pending.data.length === 0) break;
+    h.clock.advance(30 * MINUTE);
+  }
+};
+
+interface EventBody {
+  readonly type: string;
+  readonly data: Json;
+}
+
+const checkInvariants = async (w: World) => {
+  const { h } = w.g;
+  // No answer carries a secret or a whole account number.
+  for (const text of w.texts)
+    for (const secret of [...w.secrets, ACCOUNT_DIGITS, '110-123-456789'])
+      assert.ok(!text.includes(secret), `an answer carried a secret or an account: ${text}`);
+
+  // Every delivery verified; one webhook-id is one event.
+  const byId = new Map<string, string>();
+  for (const got of w.receiver.received) {
+    assert.ok(got.verified, `a delivery that does not verify: ${got.id}`);
+    const seen = byId.get(got.id);
+    if (seen !== undefined) assert.equal(seen, got.body, `webhook-id ${got.id} delivered as two different events`);
+    byId.set(got.id, got.body);
+  }
+  const events = [...byId.values()].map((body) => JSON.parse(body) as EventBody);
+  for (const status of ['pending', 'failed']) {
+    const listed = await (await admin(w, `/admin/events?status=${status}&limit=500`)).json();
+    assert.deepEqual(listed.data, [], `no event left ${status}`);
+  }
+
+  for (const o of w.orders) {
+    const held = w.g.held(o.uid);
+    const ledger = await h.store.getPayment(o.uid);
+    assert.ok(held.refunded <= held.paid, `${o.uid}: never more refunded than paid`);
+    if (!ledger) {
+      assert.equal(held.refunded, 0, `${o.uid}: the ledger has no row, and the gateway refunded nothing`);
+      continue;
+    }
+    assert.equal(ledger.needs_sync, false, `${o.uid}: no row left marked`);
+    assert.equal(ledger.cancel_amount, held.refunded, `${o.uid}: the ledger equals the gateway`);
+    assert.equal(ledger.cancel_history.length, held.cancellations, `${o.uid}: one ledger entry per cancellation`);
+
+    const attempts = await h.store.listAttempts(o.uid);
+    for (const a of attempts)
+      assert.ok(a.outcome !== null && a.outcome !== 'unknown', `${o.uid}: attempt ${a.id} unsettled (${a.outcome})`);
+    const refunds = attempts.filter((a) => a.outcome === 'succeeded' && (a.refunded ?? 0) > 0);
+    const revocations = attempts.filter((a) => a.outcome === 'succeeded' && (a.refunded ?? 0) === 0);
+    const mine = events.filter((e) => e.data.merchant_uid === o.uid);
+    const elsewhere = mine.filter((e) => e.type === 'payment.cancelled_externally');
+    const refundedByProxy = refunds.reduce((sum, a) => sum + a.refunded!, 0);
+    const refundedElsewhere = elsewhere.reduce((sum, e) => sum + Number(e.data.amount), 0);
+    assert.equal(
+      held.refunded,
+      refundedByProxy + refundedElsewhere,
+      `${o.uid}: the gateway's refunds are the audit's succeeded attempts and the cancels told as made elsewhere`,
+    );
+    assert.equal(held.cancellations, refunds.length + elsewhere.length, `${o.uid}: one cancellation per refund`);
+    const ids = refunds.map((a) => a.cancellation_id);
+    assert.equal(new Set(ids).size, ids.length, `${o.uid}: no cancellation claimed by two attempts`);
+    const consoleMade = consoleCancels(w, o);
+    assert.equal(elsewhere.length, consoleMade, `${o.uid}: every console cancel told once as made elsewhere`);
+
+    // One refund.succeeded per refund, none for anything else; one vbank.revoked per revocation.
+    const succeededEvents = mine.filter((e) => e.type === 'refund.succeeded');
+    assert.deepEqual(
+      succeededEvents.map((e) => e.data.attempt_id).sort(),
+      refunds.map((a) => a.id).sort(),
+      `${o.uid}: exactly one refund.succeeded per refund`,
+    );
+    for (const e of succeededEvents) {
+      const a = refunds.find((x) => x.id === e.data.attempt_id)!;
+      assert.equal(e.data.amount, a.refunded, `${o.uid}: refund.succeeded tells the amount refunded`);
+    }
+    assert.equal(mine.filter((e) => e.type === 'vbank.revoked').length, revocations.length, `${o.uid}: revocations`);
+
+    // Each intent: at most one refund; one answered 200 is exactly that refund; one refused, none.
+    for (const intent of o.intents) {
+      const its = refunds.filter((a) => a.idempotency_key === intent.key);
+      assert.ok(its.length <= 1, `${intent.key}: refunded twice`);
+      const last = intent.answers.at(-1);
+      if (!last) continue;
+      if (last.status === 200) {
+        if (last.body.revoked || last.body.accepted) continue;
+        assert.equal(its.length, 1, `${intent.key}: answered 200, so its refund is in the audit`);
+        assert.equal(its[0]!.refunded, last.body.refunded, `${intent.key}: the refund it was told of`);
+      } else if (last.status !== 503) {
+        assert.equal(its.length, 0, `${intent.key}: answered ${last.status} ${last.body.error?.code}, yet refunded`);
+      } else if (last.body.error?.code === 'UPSTREAM_UNAVAILABLE') {
+        assert.equal(its.length, 0, `${intent.key}: told nothing was refunded, yet refunded`);
+      }
+    }
+
+    // Each request ends consistent with its refund.
+    for (const id of o.requests) {
+      const request = (await h.store.getRequest(id))!;
+      const its = refunds.filter((a) => a.request_id === id);
+      assert.ok(its.length <= 1, `${id}: refunded twice`);
+      assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
+      if (request.status === 'refunded') {
+        assert.equal(its.length, 1, `${id}: refunded, so one refund of it happened`);
+        assert.equal(request.approved_amount, its[0]!.refunded, `${id}: approved_amount is what was refunded`);
+      } else {
+        assert.equal(its.length, 0, `${id}: ${request.status}, yet a refund of it happened`);
+      }
+    }
+  }
+};
+
+/** How many cancels the gateway holds that were made in its console (the model's own). */
+const consoleCancels = (w: World, o: OrderState): number => {
+  if (w.g.gateway === 'iamport') {
+    const payment = w.g.h.fake.getPayment(impUidOf(o.uid))!;
+    return payment.cancel_history.filter((c) => c.reason === CONSOLE_REASON).length;
+  }
+  const payment = w.g.portone!.getPayment(o.uid)!;
+  return payment.cancellations.filter((c) => c.status === 'SUCCEEDED' && c.reason === CONSOLE_REASON).length;
+};
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+describe('the model: random refunds, requests, faults, console cancels, webhooks and time, then settled', () => {
+  it(`keeps the money, the ledger, the requests and the events consistent (${NUM_RUNS} runs)`, async () => {
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...GATEWAYS.map((x) => x.name)),
+        fc.array(step, { minLength: 10, maxLength: 45, size: 'max' }),
+        async (name, steps) => {
+          const gateway = GATEWAYS.find((x) => x.name === name)!;
+          runs += 1;
+          const secret = newWebhookSecret();
+          const receiver = await startModelReceiver(secret);
+          const g = await gateway.start({
+            timeoutMs: TIMEOUT_MS,
+            leaseWaitMs: 3000,
+            outside: (url, init) => fetch(url, init),
+            config: {
+              admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
+              dataKeys: { current: randomDataKey(), previous: null },
+              holderCheck: { verify: 'off', iamportLookup: false },
+              merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [5000, 60_000] },
+            },
+          });
+          const w: World = {
+            g,
+            receiver,
+            orders: ORDERS.map((x, i) => ({
+              uid: `M${runs}-${i}`,
+              ...x,
+              intents: [],
+              requests: [],
+              shown: null,
+            })),
+            secrets: [
+              'test_imp_secret',
+              g.portone?.apiSecret ?? 'test_imp_secret',
+              GRANT_SECRET,
+              PORTONE_WEBHOOK_SECRET.slice(6),
+              secret.slice(6),
+              KEY,
+            ],
+            texts: [],
+            trace: [`on ${gateway.name}`],
+            keys: 0,
+          };
+          for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount);
+          try {
+            for (const s of steps) await run(w, s);
+            await settleAll(w);
+            await checkInvariants(w);
+            if (process.env.FC_VERBOSE) console.log(w.trace.join('\n'));
+          } catch (error) {
+            throw new Error(`${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}`, { cause: error });
+          } finally {
+            await g.h.close();
+            await receiver.close();
+          }
+        },
+      ),
+      {
+        numRuns: NUM_RUNS,
+        includeErrorInReport: true,
+        ...(SEED === undefined ? {} : { seed: SEED }),
+        ...(PATH ? { path: PATH } : {}),
+      },
+    );
+  });
+});
