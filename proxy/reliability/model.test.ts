@@ -379,6 +379,11 @@ const checkInvariants = async (w: World) => {
     for (const secret of [...w.secrets, ACCOUNT_DIGITS, '110-123-456789'])
       assert.ok(!text.includes(secret), `an answer carried a secret or an account: ${text}`);
 
+  // Nor does a log line (README, "Logs and the audit": never a secret, never an account number).
+  const logged = JSON.stringify(h.logs);
+  for (const secret of [...w.secrets, ACCOUNT_DIGITS, '110-123-456789'])
+    assert.ok(!logged.includes(secret), `a log line carried a secret or an account (${secret.slice(0, 4)}…)`);
+
   // Every delivery verified; one webhook-id is one event.
   const byId = new Map<string, string>();
   for (const got of w.receiver.received) {
@@ -455,9 +460,43 @@ const checkInvariants = async (w: World) => {
       }
     }
 
-    // Each request ends consistent with its refund.
+    // `sequence` counts the order's events from 1, one number each.
+    assert.deepEqual(
+      mine.map((e) => Number(e.data.sequence)).sort((a, b) => a - b),
+      mine.map((_, i) => i + 1),
+      `${o.uid}: events numbered 1..n`,
+    );
+    // attention.needed: once per attempt, once per failed event.
+    const attention = mine
+      .filter((e) => e.type === 'attention.needed')
+      .map((e) => e.data.attempt_id ?? e.data.event_id);
+    assert.equal(new Set(attention).size, attention.length, `${o.uid}: attention.needed told twice for one thing`);
+    // refund.failed: once per attempt, for an attempt the gateway refused.
+    const failedIds = mine.filter((e) => e.type === 'refund.failed').map((e) => String(e.data.attempt_id));
+    assert.equal(new Set(failedIds).size, failedIds.length, `${o.uid}: refund.failed twice for one attempt`);
+    for (const id of failedIds)
+      assert.equal(
+        attempts.find((a) => a.id === id)?.outcome,
+        'rejected',
+        `${o.uid}: refund.failed for attempt ${id}, which did not end refused`,
+      );
+
+    // Each request ends consistent with its refund, and each of its moves was told once.
     for (const id of o.requests) {
       const request = (await h.store.getRequest(id))!;
+      const told = (type: string) => mine.filter((e) => e.type === type && e.data.request_id === id).length;
+      assert.equal(told('refund_request.created'), 1, `${id}: refund_request.created once`);
+      if (request.status === 'withdrawn') assert.equal(told('refund_request.withdrawn'), 1, `${id}: .withdrawn once`);
+      if (request.status === 'rejected') assert.equal(told('refund_request.rejected'), 1, `${id}: .rejected once`);
+      if (request.status === 'refunded' || request.status === 'failed')
+        assert.ok(told('refund_request.approved') >= 1, `${id}: ${request.status} without refund_request.approved`);
+      if (request.status === 'failed') {
+        const refusedRefunds = failedIds.filter((a) => attempts.find((x) => x.id === a)?.request_id === id).length;
+        assert.ok(
+          told('refund_request.failed') + refusedRefunds >= 1,
+          `${id}: failed, yet neither refund_request.failed nor refund.failed told of it`,
+        );
+      }
       const its = refunds.filter((a) => a.request_id === id);
       assert.ok(its.length <= 1, `${id}: refunded twice`);
       assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
