@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { randomDataKey } from '../requests/account-crypto.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { KEY } from '../test-support/admin-calls.ts';
-import { GRANT_SECRET, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { GRANT_SECRET, PORTONE_WEBHOOK_SECRET, tempSqlitePath } from '../test-support/harness.ts';
 import { requestCalls } from '../test-support/request-calls.ts';
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
-import { GATEWAYS, impUidOf, type Running, type SharedFault } from './gateways.ts';
+import { GATEWAYS, impUidOf, type ProxyOptions, type Running, type SharedFault } from './gateways.ts';
 import {
   ACCOUNT_DIGITS,
   accountFields,
@@ -43,7 +44,7 @@ const ORDERS: readonly { kind: OrderKind; amount: number }[] = [
   { kind: 'card', amount: 3_000 },
 ];
 
-type Step =
+type Step = (
   | { t: 'refund'; o: number; amount: number | null; checksum: boolean }
   | { t: 'retry'; o: number; pick: number }
   | { t: 'ask'; o: number; amount: number | null }
@@ -57,7 +58,11 @@ type Step =
   | { t: 'fault'; fault: SharedFault }
   | { t: 'advance'; ms: number }
   | { t: 'check' }
-  | { t: 'par'; steps: Step[] };
+  | { t: 'par'; steps: Step[] }
+) & {
+  /** Which proxy instance serves the step, when two share the ledger (0 with one). */
+  via?: number;
+};
 
 const order = fc.integer({ min: 0, max: ORDERS.length - 1 });
 const pick = fc.integer({ min: 0, max: 3 });
@@ -108,9 +113,13 @@ const fault: fc.Arbitrary<SharedFault> = fc.constantFrom<SharedFault>(
   { kind: 'refuse_connection' },
 );
 
+/** A step, served by either instance. */
+const anywhere = (arbitrary: fc.Arbitrary<Step>): fc.Arbitrary<Step> =>
+  fc.tuple(arbitrary, fc.nat(1)).map(([s, via]) => ({ ...s, via }));
+
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 10, arbitrary: concurrentStep },
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('fault' as const), fault }) },
+  { weight: 10, arbitrary: anywhere(concurrentStep) },
+  { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -118,12 +127,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       ms: fc.constantFrom(MINUTE, 4 * MINUTE, 11 * MINUTE, 2 * 60 * MINUTE),
     }),
   },
-  { weight: 1, arbitrary: fc.constant({ t: 'check' as const }) },
+  { weight: 1, arbitrary: anywhere(fc.constant({ t: 'check' as const })) },
   {
     weight: 3,
     arbitrary: fc.record({
       t: fc.constant('par' as const),
-      steps: fc.array(concurrentStep, { minLength: 2, maxLength: 3 }),
+      steps: fc.array(anywhere(concurrentStep), { minLength: 2, maxLength: 3 }),
     }),
   },
 );
@@ -150,7 +159,10 @@ type Json = Record<string, any>;
 
 /** Everything one run did, for the checks and for a failure's message. */
 interface World {
+  /** The first instance: its fake, clock and ledger are every instance's. */
   readonly g: Running;
+  /** Every instance (one or two, on one SQLite ledger). */
+  readonly gs: readonly Running[];
   readonly receiver: ModelReceiver;
   readonly orders: OrderState[];
   readonly secrets: readonly string[];
@@ -175,10 +187,10 @@ const read = async (w: World, res: Response, what: string) => {
   return note(w, res.status, text ? (JSON.parse(text) as Json) : {}, what);
 };
 
-const admin = (w: World, path: string, init: RequestInit = {}) => {
+const admin = (w: World, path: string, init: RequestInit = {}, g: Running = w.g) => {
   const headers = new Headers(init.headers);
   headers.set('Authorization', `Bearer ${KEY}`);
-  return w.g.h.app.request(path, { ...init, headers });
+  return g.h.app.request(path, { ...init, headers });
 };
 
 const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksum: boolean) => ({
@@ -189,8 +201,8 @@ const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksu
   ...(checksum && o.shown !== null ? { checksum: o.shown } : {}),
 });
 
-const send = async (w: World, o: OrderState, intent: Intent, what: string) => {
-  const { res, body } = await w.g.h.cancel(intent.body, { key: intent.key });
+const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Running = w.g) => {
+  const { res, body } = await g.h.cancel(intent.body, { key: intent.key });
   const seen = note(w, res.status, body, `${what} ${intent.key} ${JSON.stringify(intent.body)}`);
   // A refund V2 accepted to finish later (`accepted: true`) is not done: how it ends comes later.
   const done = intent.answers.find((a) => a.status === 200 && !a.body.accepted);
@@ -209,11 +221,11 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string) => {
 
 const pickOf = <T>(list: readonly T[], n: number): T | undefined => list[list.length - 1 - (n % list.length)];
 
-const approveCall = async (w: World, id: string, body: Json, staff: boolean) => {
-  if (!staff) return admin(w, `/admin/refund-requests/${id}/approve`, jsonPost(body));
+const approveCall = async (w: World, g: Running, id: string, body: Json, staff: boolean) => {
+  if (!staff) return admin(w, `/admin/refund-requests/${id}/approve`, jsonPost(body), g);
   // A fresh staff grant each time: a console's lives 15 minutes, and the model moves the clock by hours.
-  const grant = (await (await admin(w, '/admin/grants', jsonPost({ role: 'staff', sub: 'kim' }))).json()).grant;
-  return w.g.h.app.request(`/staff/refund-requests/${id}/approve`, {
+  const grant = (await (await admin(w, '/admin/grants', jsonPost({ role: 'staff', sub: 'kim' }), g)).json()).grant;
+  return g.h.app.request(`/staff/refund-requests/${id}/approve`, {
     ...jsonPost(body),
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${grant}` },
   });
@@ -225,8 +237,12 @@ const jsonPost = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
+/** Waits for every instance's work that follows its answers. */
+const settledAll = (w: World) => Promise.all(w.gs.map((x) => x.h.settled()));
+
 const run = async (w: World, s: Step): Promise<void> => {
-  const { h } = w.g;
+  const g = w.gs[(s.via ?? 0) % w.gs.length]!;
+  const { h } = g;
   if (s.t === 'par') {
     w.trace.push(`par [${s.steps.map((x) => x.t).join(', ')}]`);
     await Promise.all(s.steps.map((x) => run(w, x)));
@@ -234,11 +250,11 @@ const run = async (w: World, s: Step): Promise<void> => {
   }
   if (s.t === 'fault') {
     w.trace.push(`fault ${JSON.stringify(s.fault)}`);
-    w.g.inject(s.fault);
+    g.inject(s.fault);
     return;
   }
   if (s.t === 'advance') {
-    await h.settled();
+    await settledAll(w);
     w.trace.push(`advance ${s.ms / MINUTE} min`);
     h.clock.advance(s.ms);
     return;
@@ -256,12 +272,12 @@ const run = async (w: World, s: Step): Promise<void> => {
       const asked = o.kind === 'vbank_ready' ? null : s.amount;
       const intent: Intent = { key: `k-${o.uid}-${w.keys++}`, body: refundBody(w, o, asked, s.checksum), answers: [] };
       o.intents.push(intent);
-      await send(w, o, intent, 'refund');
+      await send(w, o, intent, `refund via ${s.via ?? 0}`, g);
       return;
     }
     case 'retry': {
       const intent = pickOf(o.intents, s.pick);
-      if (intent) await send(w, o, intent, 'retry');
+      if (intent) await send(w, o, intent, `retry via ${s.via ?? 0}`, g);
       return;
     }
     case 'ask': {
@@ -285,7 +301,7 @@ const run = async (w: World, s: Step): Promise<void> => {
       const body = s.amount === null ? {} : { amount: s.amount };
       await read(
         w,
-        await approveCall(w, id, body, s.staff),
+        await approveCall(w, g, id, body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
       return;
@@ -294,7 +310,7 @@ const run = async (w: World, s: Step): Promise<void> => {
       const id = pickOf(o.requests, s.pick);
       if (!id) return;
       const body = { reason: '사용 흔적', allow_new_request: s.allowNew };
-      await read(w, await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body)), `reject ${id}`);
+      await read(w, await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body), g), `reject ${id}`);
       return;
     }
     case 'external': {
@@ -307,7 +323,7 @@ const run = async (w: World, s: Step): Promise<void> => {
       return;
     }
     case 'gwhook': {
-      const res = await gatewayWebhook(w.g, o.uid);
+      const res = await gatewayWebhook(g, o.uid);
       w.trace.push(`gateway webhook ${o.uid} -> ${res.status}`);
       assert.ok([200, 503].includes(res.status), `the gateway's webhook answered ${res.status}`);
       return;
@@ -327,15 +343,15 @@ const settleAll = async (w: World) => {
   const { h } = w.g;
   h.fake?.clearFaults?.();
   w.g.portone?.clearFaults();
-  await h.settled();
+  await settledAll(w);
   const lookAll = async () => {
     h.clock.advance(11 * MINUTE);
     for (const o of w.orders) {
       const { res, body } = await h.view(o.uid);
       note(w, res.status, body, `settle: view ${o.uid}`);
     }
-    await h.outbox.runDue();
-    await h.settled();
+    for (const x of w.gs) await x.h.outbox.runDue();
+    await settledAll(w);
   };
   await lookAll();
   // The widget's "check again" for every intent whose last answer asked for it.
@@ -355,12 +371,12 @@ const settleAll = async (w: World) => {
       w.trace.push(`settle: gateway webhook ${o.uid} -> ${res.status}`);
       if (res.status === 200) break;
     }
-  await h.settled();
+  await settledAll(w);
   await lookAll();
   // Deliveries: every event out, retried on its schedule.
   for (let round = 0; round < 12; round++) {
-    await h.outbox.runDue();
-    await h.settled();
+    for (const x of w.gs) await x.h.outbox.runDue();
+    await settledAll(w);
     const pending = await (await admin(w, '/admin/events?status=pending&limit=500')).json();
     if (pending.data.length === 0) break;
     h.clock.advance(30 * MINUTE);
@@ -380,7 +396,7 @@ const checkInvariants = async (w: World) => {
       assert.ok(!text.includes(secret), `an answer carried a secret or an account: ${text}`);
 
   // Nor does a log line (README, "Logs and the audit": never a secret, never an account number).
-  const logged = JSON.stringify(h.logs);
+  const logged = JSON.stringify(w.gs.map((x) => x.h.logs));
   for (const secret of [...w.secrets, ACCOUNT_DIGITS, '110-123-456789'])
     assert.ok(!logged.includes(secret), `a log line carried a secret or an account (${secret.slice(0, 4)}…)`);
 
@@ -531,25 +547,33 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...GATEWAYS.map((x) => x.name)),
+        fc.constantFrom(1, 2),
         fc.array(step, { minLength: 10, maxLength: 45, size: 'max' }),
-        async (name, steps) => {
+        async (name, instances, steps) => {
           const gateway = GATEWAYS.find((x) => x.name === name)!;
           runs += 1;
           const secret = newWebhookSecret();
+          const dataKey = randomDataKey();
           const receiver = await startModelReceiver(secret);
-          const g = await gateway.start({
+          // One SQLite file, so a second instance shares the ledger (its leases, keys and outbox) with the first.
+          const path = tempSqlitePath();
+          const options = (): ProxyOptions => ({
+            store: createSqliteStore({ path }),
             timeoutMs: TIMEOUT_MS,
             leaseWaitMs: 3000,
             outside: (url, init) => fetch(url, init),
             config: {
               admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
-              dataKeys: { current: randomDataKey(), previous: null },
+              dataKeys: { current: dataKey, previous: null },
               holderCheck: { verify: 'off', iamportLookup: false },
               merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [5000, 60_000] },
             },
           });
+          const g = await gateway.start(options());
+          const gs = instances === 2 ? [g, await gateway.start(options(), g)] : [g];
           const w: World = {
             g,
+            gs,
             receiver,
             orders: ORDERS.map((x, i) => ({
               uid: `M${runs}-${i}`,
@@ -567,7 +591,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
               KEY,
             ],
             texts: [],
-            trace: [`on ${gateway.name}`],
+            trace: [`on ${gateway.name}, ${instances} instance(s)`],
             keys: 0,
           };
           for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount);
@@ -579,7 +603,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
           } catch (error) {
             throw new Error(`${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}`, { cause: error });
           } finally {
-            await g.h.close();
+            for (const x of gs) await x.h.close();
             await receiver.close();
           }
         },
