@@ -45,7 +45,7 @@ const ORDERS: readonly { kind: OrderKind; amount: number }[] = [
 ];
 
 type Step = (
-  | { t: 'refund'; o: number; amount: number | null; checksum: boolean }
+  | { t: 'refund'; o: number; amount: number | null; checksum: boolean; capped: boolean }
   | { t: 'retry'; o: number; pick: number }
   | { t: 'ask'; o: number; amount: number | null }
   | { t: 'withdraw'; o: number; pick: number }
@@ -70,7 +70,16 @@ const partial = fc.integer({ min: 1, max: 6 }).map((n) => n * 1000);
 const amount = fc.option(partial, { freq: 3 });
 
 const concurrentStep: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('refund' as const), o: order, amount, checksum: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('refund' as const),
+      o: order,
+      amount,
+      checksum: fc.boolean(),
+      capped: fc.boolean(),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('retry' as const), o: order, pick }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('ask' as const), o: order, amount }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('withdraw' as const), o: order, pick }) },
@@ -140,6 +149,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 /** What one customer's refund intent (one Idempotency-Key) was sent as, and every answer it got. */
 interface Intent {
   readonly key: string;
+  /** Sent under the order's capped grant (its `max_amount` and `jti`), re-minted for each try. */
+  readonly capped: boolean;
   readonly body: Record<string, unknown>;
   readonly answers: { status: number; body: Record<string, any> }[];
 }
@@ -202,7 +213,8 @@ const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksu
 });
 
 const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Running = w.g) => {
-  const { res, body } = await g.h.cancel(intent.body, { key: intent.key });
+  const grant = await g.h.grant(o.uid, intent.capped ? { maxAmount: capOf(o), jti: capJti(o) } : {});
+  const { res, body } = await g.h.cancel(intent.body, { key: intent.key, grant });
   const seen = note(w, res.status, body, `${what} ${intent.key} ${JSON.stringify(intent.body)}`);
   // A refund V2 accepted to finish later (`accepted: true`) is not done: how it ends comes later.
   const done = intent.answers.find((a) => a.status === 200 && !a.body.accepted);
@@ -218,6 +230,10 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Ru
   // The view's figures after a refund are the answer's.
   if (seen.status === 200) o.shown = seen.body.cancelable_amount;
 };
+
+/** What the order's capped grant allows in all (`max_amount`, counted per `jti`). */
+const capOf = (o: Pick<OrderState, 'amount'>) => Math.floor((o.amount * 0.4) / 1000) * 1000;
+const capJti = (o: Pick<OrderState, 'uid'>) => `cap-${o.uid}`;
 
 const pickOf = <T>(list: readonly T[], n: number): T | undefined => list[list.length - 1 - (n % list.length)];
 
@@ -270,7 +286,12 @@ const run = async (w: World, s: Step): Promise<void> => {
     case 'refund': {
       // An unpaid virtual account is revoked whole: the widget sends no amount for it.
       const asked = o.kind === 'vbank_ready' ? null : s.amount;
-      const intent: Intent = { key: `k-${o.uid}-${w.keys++}`, body: refundBody(w, o, asked, s.checksum), answers: [] };
+      const intent: Intent = {
+        key: `k-${o.uid}-${w.keys++}`,
+        capped: s.capped,
+        body: refundBody(w, o, asked, s.checksum),
+        answers: [],
+      };
       o.intents.push(intent);
       await send(w, o, intent, `refund via ${s.via ?? 0}`, g);
       return;
@@ -441,6 +462,9 @@ const checkInvariants = async (w: World) => {
       `${o.uid}: the gateway's refunds are the audit's succeeded attempts and the cancels told as made elsewhere`,
     );
     assert.equal(held.cancellations, refunds.length + elsewhere.length, `${o.uid}: one cancellation per refund`);
+    // A capped grant never refunds more than its max_amount, however its refunds were settled.
+    const underCap = refunds.filter((a) => a.grant_jti === capJti(o)).reduce((sum, a) => sum + a.refunded!, 0);
+    assert.ok(underCap <= capOf(o), `${o.uid}: ${underCap} refunded under a grant capped at ${capOf(o)}`);
     const ids = refunds.map((a) => a.cancellation_id);
     assert.equal(new Set(ids).size, ids.length, `${o.uid}: no cancellation claimed by two attempts`);
     const consoleMade = consoleCancels(w, o);
