@@ -180,6 +180,8 @@ interface World {
   /** Every answer a customer or staff got, as text: none may carry a secret. */
   readonly texts: string[];
   readonly trace: string[];
+  /** The end a request was told it reached (withdrawn, rejected, refunded): no state follows these. */
+  readonly told: Map<string, string>;
   keys: number;
 }
 
@@ -314,24 +316,34 @@ const run = async (w: World, s: Step): Promise<void> => {
       if (!id) return;
       const { res, body } = await requestCalls(h).withdraw(id, o.uid);
       note(w, res.status, body, `withdraw ${id}`);
+      if (res.status === 200) w.told.set(id, 'withdrawn');
       return;
     }
     case 'approve': {
       const id = pickOf(o.requests, s.pick);
       if (!id) return;
       const body = s.amount === null ? {} : { amount: s.amount };
-      await read(
+      const approved = await read(
         w,
         await approveCall(w, g, id, body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
+      // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
+      if (approved.status === 200 && approved.body.request.status === 'refunded') w.told.set(id, 'refunded');
+      if (approved.status === 200 && s.amount !== null)
+        assert.equal(approved.body.request.approved_amount, s.amount, `${id}: approved for what staff said`);
       return;
     }
     case 'reject': {
       const id = pickOf(o.requests, s.pick);
       if (!id) return;
       const body = { reason: '사용 흔적', allow_new_request: s.allowNew };
-      await read(w, await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body), g), `reject ${id}`);
+      const rejected = await read(
+        w,
+        await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body), g),
+        `reject ${id}`,
+      );
+      if (rejected.status === 200) w.told.set(id, 'rejected');
       return;
     }
     case 'external': {
@@ -540,6 +552,8 @@ const checkInvariants = async (w: World) => {
       const its = refunds.filter((a) => a.request_id === id);
       assert.ok(its.length <= 1, `${id}: refunded twice`);
       assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
+      const end = w.told.get(id);
+      if (end) assert.equal(request.status, end, `${id}: answered ${end}, and a request never leaves that state`);
       if (request.status === 'refunded') {
         assert.equal(its.length, 1, `${id}: refunded, so one refund of it happened`);
         assert.equal(request.approved_amount, its[0]!.refunded, `${id}: approved_amount is what was refunded`);
@@ -615,6 +629,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
               KEY,
             ],
             texts: [],
+            told: new Map(),
             trace: [`on ${gateway.name}, ${instances} instance(s)`],
             keys: 0,
           };
