@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import { KEY } from '../test-support/admin-calls.ts';
@@ -56,6 +57,7 @@ type Step = (
   | { t: 'pg'; o: number; outcome: 'SUCCEEDED' | 'FAILED' }
   | { t: 'view'; o: number; request: boolean }
   | { t: 'fault'; fault: SharedFault }
+  | { t: 'v1fault'; fault: IamportFault }
   | { t: 'advance'; ms: number }
   | { t: 'check' }
   | { t: 'par'; steps: Step[] }
@@ -126,9 +128,18 @@ const fault: fc.Arbitrary<SharedFault> = fc.constantFrom<SharedFault>(
 const anywhere = (arbitrary: fc.Arbitrary<Step>): fc.Arbitrary<Step> =>
   fc.tuple(arbitrary, fc.nat(1)).map(([s, via]) => ({ ...s, via }));
 
+/** Faults only the i'mport fake plays: a PG refusal after cancelling (기취소성공), a revocation's answer lost or refused. */
+const v1Fault: fc.Arbitrary<IamportFault> = fc.constantFrom<IamportFault>(
+  { kind: 'pg_refusal', message: '해당거래 취소실패(기취소성공)', applied: true },
+  { kind: 'lose_response', route: 'vbank' },
+  { kind: 'pg_refusal', route: 'vbank' },
+  { kind: 'http_5xx', route: 'vbank' },
+);
+
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: anywhere(concurrentStep) },
   { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('v1fault' as const), fault: v1Fault }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -269,6 +280,12 @@ const run = async (w: World, s: Step): Promise<void> => {
   if (s.t === 'fault') {
     w.trace.push(`fault ${JSON.stringify(s.fault)}`);
     g.inject(s.fault);
+    return;
+  }
+  if (s.t === 'v1fault') {
+    if (w.g.gateway !== 'iamport') return;
+    w.trace.push(`i'mport fault ${JSON.stringify(s.fault)}`);
+    w.g.h.fake.inject(s.fault);
     return;
   }
   if (s.t === 'advance') {
