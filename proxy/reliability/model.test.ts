@@ -244,6 +244,13 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Ru
   if (seen.status === 200) o.shown = seen.body.cancelable_amount;
 };
 
+/**
+ * An answer the widget sends again under the same key (`retry: same_key` in shared/errors.ts: a 503, REFUND_IN_PROGRESS,
+ * RATE_LIMITED): not how the intent ended, which the same key learns later.
+ */
+const sameKeyAgain = (a: { status: number; body: Json }) =>
+  a.status === 503 || a.status === 429 || a.body.error?.code === 'REFUND_IN_PROGRESS';
+
 /** What the order's capped grant allows in all (`max_amount`, counted per `jti`). */
 const capOf = (o: Pick<OrderState, 'amount'>) => Math.floor((o.amount * 0.4) / 1000) * 1000;
 const capJti = (o: Pick<OrderState, 'uid'>) => `cap-${o.uid}`;
@@ -408,7 +415,7 @@ const settleAll = async (w: World) => {
   for (const o of w.orders)
     for (const intent of o.intents) {
       const last = intent.answers.at(-1);
-      if (last && last.status === 503) await send(w, o, intent, 'settle: check again');
+      if (last && sameKeyAgain(last)) await send(w, o, intent, 'settle: check again');
     }
   await lookAll();
   // The PG finishes what V2 still holds as REQUESTED.
@@ -516,13 +523,16 @@ const checkInvariants = async (w: World) => {
     for (const intent of o.intents) {
       const its = refunds.filter((a) => a.idempotency_key === intent.key);
       assert.ok(its.length <= 1, `${intent.key}: refunded twice`);
+      // Once refunded, the key makes no other attempt: its retries learn that refund.
+      const tries = attempts.filter((a) => a.idempotency_key === intent.key);
+      if (its.length === 1) assert.equal(tries.at(-1)!.id, its[0]!.id, `${intent.key}: an attempt after its refund`);
       const last = intent.answers.at(-1);
       if (!last) continue;
       if (last.status === 200) {
         if (last.body.revoked || last.body.accepted) continue;
         assert.equal(its.length, 1, `${intent.key}: answered 200, so its refund is in the audit`);
         assert.equal(its[0]!.refunded, last.body.refunded, `${intent.key}: the refund it was told of`);
-      } else if (last.status !== 503) {
+      } else if (!sameKeyAgain(last)) {
         assert.equal(its.length, 0, `${intent.key}: answered ${last.status} ${last.body.error?.code}, yet refunded`);
       } else if (last.body.error?.code === 'UPSTREAM_UNAVAILABLE') {
         assert.equal(its.length, 0, `${intent.key}: told nothing was refunded, yet refunded`);
