@@ -490,27 +490,45 @@ const checkInvariants = async (w: World) => {
     const revocations = attempts.filter((a) => a.outcome === 'succeeded' && (a.refunded ?? 0) === 0);
     const mine = events.filter((e) => e.data.merchant_uid === o.uid);
     const elsewhere = mine.filter((e) => e.type === 'payment.cancelled_externally');
-    const refundedByProxy = refunds.reduce((sum, a) => sum + a.refunded!, 0);
-    const refundedElsewhere = elsewhere.reduce((sum, e) => sum + Number(e.data.amount), 0);
-    assert.equal(
-      held.refunded,
-      refundedByProxy + refundedElsewhere,
-      `${o.uid}: the gateway's refunds are the audit's succeeded attempts and the cancels told as made elsewhere`,
+    // A refund the gateway applied after its attempt was settled as not made is written as a later attempt of the same
+    // key or request (`late_of`), with no event of its own: the shop may have heard of it as a cancel made elsewhere
+    // (README, "An unknown outcome"). So each cancel is one attempt's refund, or told as made elsewhere, or both
+    // when late, never neither, never twice.
+    const late = refunds.filter((a) => a.late_of);
+    const sum = (list: readonly { refunded: number | null }[]) => list.reduce((total, a) => total + a.refunded!, 0);
+    const refundedElsewhere = elsewhere.reduce((total, e) => total + Number(e.data.amount), 0);
+    const told = sum(refunds) - sum(late) + refundedElsewhere;
+    assert.ok(
+      held.refunded >= told - sum(late) && held.refunded <= told && held.refunded >= sum(refunds),
+      `${o.uid}: the gateway refunded ${held.refunded}; attempts ${sum(refunds)} (${sum(late)} late), told as made elsewhere ${refundedElsewhere}`,
     );
-    assert.equal(held.cancellations, refunds.length + elsewhere.length, `${o.uid}: one cancellation per refund`);
+    if (late.length === 0) {
+      assert.equal(
+        held.refunded,
+        told,
+        `${o.uid}: the gateway's refunds are the attempts' and the cancels made elsewhere`,
+      );
+      assert.equal(held.cancellations, refunds.length + elsewhere.length, `${o.uid}: one cancellation per refund`);
+    }
     // A capped grant never refunds more than its max_amount, however its refunds were settled.
     const underCap = refunds.filter((a) => a.grant_jti === capJti(o)).reduce((sum, a) => sum + a.refunded!, 0);
     assert.ok(underCap <= capOf(o), `${o.uid}: ${underCap} refunded under a grant capped at ${capOf(o)}`);
     const ids = refunds.map((a) => a.cancellation_id);
     assert.equal(new Set(ids).size, ids.length, `${o.uid}: no cancellation claimed by two attempts`);
     const consoleMade = consoleCancels(w, o);
-    assert.equal(elsewhere.length, consoleMade, `${o.uid}: every console cancel told once as made elsewhere`);
+    assert.ok(
+      elsewhere.length >= consoleMade && elsewhere.length <= consoleMade + late.length,
+      `${o.uid}: ${consoleMade} console cancels (and ${late.length} late refunds), ${elsewhere.length} told as made elsewhere`,
+    );
 
     // One refund.succeeded per refund, none for anything else; one vbank.revoked per revocation.
     const succeededEvents = mine.filter((e) => e.type === 'refund.succeeded');
     assert.deepEqual(
       succeededEvents.map((e) => e.data.attempt_id).sort(),
-      refunds.map((a) => a.id).sort(),
+      refunds
+        .filter((a) => !a.late_of)
+        .map((a) => a.id)
+        .sort(),
       `${o.uid}: exactly one refund.succeeded per refund`,
     );
     for (const e of succeededEvents) {
