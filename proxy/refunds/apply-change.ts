@@ -333,7 +333,13 @@ const afterPgRefusal = async (
   // An earlier attempt's late cancel is that attempt's, whenever it was stamped: a refused attempt has the weaker claim
   // (its key's retry would otherwise send that refund again). The earliest entry of its amount may also be the
   // console's, with this attempt's own after it: that one is passed over.
-  const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), change.earlier ?? []);
+  // Not an earlier attempt of this very request, though (its key's, or its refund request's earlier approval): a late
+  // cancel of that one is this request's one refund whichever attempt it is counted for (README: the same key refunds
+  // once "unless i'mport by then shows the first cancel after all: that is the refund"). Leaving it to that attempt
+  // took this attempt's own cancel for it, so the customer was told 409 "nothing was done, ask again" for a refund
+  // made, the shop heard of it as a cancel made elsewhere, and asking again as told refunded twice.
+  const others = (change.earlier ?? []).filter((a) => !sameRequest(a, attempt));
+  const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), others);
   const known = new Set([...change.known, ...[...earlierLate.values()].map((l) => entryId(l.entry))]);
   const { applied, entry, refunded } = judge(deps, { ...change, known }, fresh, ownVerdict);
   const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
@@ -364,6 +370,11 @@ const afterPgRefusal = async (
   }
   return undefined;
 };
+
+/** `a` is an attempt of the same request as `attempt`: under its Idempotency-Key, or of its refund request. */
+const sameRequest = (a: Attempt, attempt: AttemptStart): boolean =>
+  (attempt.idempotency_key !== null && a.idempotency_key === attempt.idempotency_key) ||
+  (attempt.request_id != null && a.request_id === attempt.request_id);
 
 /** What the payment, just read from the gateway, shows the change did. */
 const judge = (
