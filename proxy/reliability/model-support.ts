@@ -25,7 +25,7 @@ export const accountFields = (g: Running) => ({
 });
 
 /** Seeds an order of `kind` on the gateway's fake. */
-export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number): void => {
+export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number, cardsLater = false): void => {
   if (g.gateway === 'iamport') {
     const base = { imp_uid: impUidOf(orderId), merchant_uid: orderId, amount };
     if (kind === 'card') g.h.fake.addPayment(base);
@@ -39,7 +39,9 @@ export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: 
     return;
   }
   const fake = g.portone!;
-  if (kind === 'card') fake.addPayment({ paymentId: orderId, total: amount });
+  // `cardsLater`: V2 takes a card's refunds to finish later too (REQUESTED), as some PGs' are.
+  if (kind === 'card')
+    fake.addPayment({ paymentId: orderId, total: amount, ...(cardsLater ? { cancelMode: 'REQUESTED' } : {}) });
   else
     fake.addPayment({
       paymentId: orderId,

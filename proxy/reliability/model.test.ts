@@ -51,7 +51,7 @@ type Step = (
   | { t: 'ask'; o: number; amount: number | null }
   | { t: 'withdraw'; o: number; pick: number }
   | { t: 'approve'; o: number; pick: number; amount: number | null; staff: boolean }
-  | { t: 'reject'; o: number; pick: number; allowNew: boolean }
+  | { t: 'reject'; o: number; pick: number; allowNew: boolean; staff: boolean }
   | { t: 'external'; o: number; amount: number }
   | { t: 'gwhook'; o: number }
   | { t: 'pg'; o: number; outcome: 'SUCCEEDED' | 'FAILED' }
@@ -95,7 +95,16 @@ const concurrentStep: fc.Arbitrary<Step> = fc.oneof(
       staff: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('reject' as const), o: order, pick, allowNew: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('reject' as const),
+      o: order,
+      pick,
+      allowNew: fc.boolean(),
+      staff: fc.boolean(),
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({ t: fc.constant('external' as const), o: order, amount: fc.constantFrom(777, 1234, 2345) }),
@@ -257,11 +266,12 @@ const capJti = (o: Pick<OrderState, 'uid'>) => `cap-${o.uid}`;
 
 const pickOf = <T>(list: readonly T[], n: number): T | undefined => list[list.length - 1 - (n % list.length)];
 
-const approveCall = async (w: World, g: Running, id: string, body: Json, staff: boolean) => {
-  if (!staff) return admin(w, `/admin/refund-requests/${id}/approve`, jsonPost(body), g);
+/** A staff decision (`approve` or `reject`), through the admin API or, with a staff grant, the staff routes. */
+const decide = async (w: World, g: Running, id: string, how: 'approve' | 'reject', body: Json, staff: boolean) => {
+  if (!staff) return admin(w, `/admin/refund-requests/${id}/${how}`, jsonPost(body), g);
   // A fresh staff grant each time: a console's lives 15 minutes, and the model moves the clock by hours.
   const grant = (await (await admin(w, '/admin/grants', jsonPost({ role: 'staff', sub: 'kim' }), g)).json()).grant;
-  return g.h.app.request(`/staff/refund-requests/${id}/approve`, {
+  return g.h.app.request(`/staff/refund-requests/${id}/${how}`, {
     ...jsonPost(body),
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${grant}` },
   });
@@ -349,7 +359,7 @@ const run = async (w: World, s: Step): Promise<void> => {
       const body = s.amount === null ? {} : { amount: s.amount };
       const approved = await read(
         w,
-        await approveCall(w, g, id, body, s.staff),
+        await decide(w, g, id, 'approve', body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
       // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
@@ -364,8 +374,8 @@ const run = async (w: World, s: Step): Promise<void> => {
       const body = { reason: '사용 흔적', allow_new_request: s.allowNew };
       const rejected = await read(
         w,
-        await admin(w, `/admin/refund-requests/${id}/reject`, jsonPost(body), g),
-        `reject ${id}`,
+        await decide(w, g, id, 'reject', body, s.staff),
+        `reject ${id}${s.staff ? ' (staff)' : ''}`,
       );
       if (rejected.status === 200) w.told.set(id, 'rejected');
       return;
@@ -631,8 +641,9 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
       fc.asyncProperty(
         fc.constantFrom(...GATEWAYS.map((x) => x.name)),
         fc.constantFrom(1, 2),
+        fc.boolean(),
         fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }),
-        async (name, instances, steps) => {
+        async (name, instances, cardsLater, steps) => {
           const gateway = GATEWAYS.find((x) => x.name === name)!;
           runs += 1;
           const secret = newWebhookSecret();
@@ -675,10 +686,12 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
             ],
             texts: [],
             told: new Map(),
-            trace: [`on ${gateway.name}, ${instances} instance(s)`],
+            trace: [
+              `on ${gateway.name}, ${instances} instance(s)${cardsLater ? ', V2 finishing card refunds later' : ''}`,
+            ],
             keys: 0,
           };
-          for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount);
+          for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount, cardsLater);
           try {
             for (const s of steps) await run(w, s);
             await settleAll(w);
