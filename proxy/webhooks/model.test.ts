@@ -1,0 +1,490 @@
+// A model-based test of the merchant-webhook outbox (fast-check): refunds on a few orders (some at once, some refused
+// by the PG), a receiver that answers each delivery its own way (2xx, a redirect, 4xx, 5xx, too late, never, a reset
+// connection, 2xx after reading slowly), the clock moved across the retry schedule, background passes, admin
+// redeliveries, a secret rotation, the proxy stopped and started again on the same ledger, and on PostgreSQL (with
+// DATABASE_URL) two instances sharing it. Once everything has settled, what the README and docs/RELIABILITY.md promise
+// is checked against what the receiver saw: every event delivered or failed and told of (attention.needed, a warn
+// line), one body per webhook-id and one webhook-id per fact, signatures by the secrets in force, retries no earlier
+// than the schedule, the per-order sequence, the admin API agreeing with the receiver, no event sent twice at once,
+// and no secret in an event or a log line. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import postgres from 'postgres';
+import { createNodeFetch, type NodeFetch } from '../entries/node-fetch.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createPostgresStore } from '../store/postgres.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
+import type { Store } from '../store/store.ts';
+import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { newWebhookSecret } from '../test-support/webhook-stack.ts';
+import { BEHAVIOURS, type Behaviour, startModelReceiver } from './model-receiver.ts';
+
+const TIMEOUT_MS = 800;
+/** WEBHOOK_RETRY_SCHEDULE=5,60,600: four rounds, then failed. */
+const SCHEDULE = [5_000, 60_000, 600_000];
+/** A hold: the timeout and 5 s (dispatcher.ts). */
+const HOLD_MS = TIMEOUT_MS + 5_000;
+const ORDERS = 3;
+const AMOUNT = 100_000;
+const PART = 1_000;
+const KEY = 'model-admin-key-0123456789-abcdefghijklmnopqrstuv';
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 20);
+
+type Action =
+  | { readonly t: 'refund'; readonly inst: number; readonly order: number }
+  | { readonly t: 'refuse'; readonly inst: number; readonly order: number }
+  | { readonly t: 'burst'; readonly refunds: readonly { readonly inst: number; readonly order: number }[] }
+  | { readonly t: 'advance'; readonly ms: number }
+  | { readonly t: 'pass'; readonly inst: number }
+  | { readonly t: 'restart'; readonly inst: number }
+  | { readonly t: 'redeliver'; readonly pick: number }
+  | { readonly t: 'rotate' };
+
+const inst = fc.nat({ max: 1 });
+const order = fc.nat({ max: ORDERS - 1 });
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ t: fc.constant('refund' as const), inst, order }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('refuse' as const), inst, order }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('burst' as const),
+      refunds: fc.array(fc.record({ inst, order }), { minLength: 2, maxLength: 5 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('advance' as const),
+      ms: fc.constantFrom(1_000, 4_400, 5_600, 30_000, 66_000, 540_000, 660_000, 3_600_000),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('pass' as const), inst }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), inst }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('rotate' as const) }) },
+);
+const behavioursArb = fc.array(fc.constantFrom<Behaviour>(...BEHAVIOURS), { minLength: 1, maxLength: 30 });
+
+/** Where the instances' ledger is: a SQLite file, or a PostgreSQL schema of this run's own. */
+interface Ledger {
+  readonly open: () => Store;
+  readonly instances: number;
+  readonly drop: () => Promise<void>;
+}
+
+const sqliteLedger = async (): Promise<Ledger> => {
+  const path = tempSqlitePath();
+  return { open: () => createSqliteStore({ path }), instances: 1, drop: async () => {} };
+};
+
+const postgresLedger = (databaseUrl: string) => async (): Promise<Ledger> => {
+  const schema = `webhook_model_${randomUUID().replaceAll('-', '')}`;
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('search_path', schema);
+  return {
+    open: () => createPostgresStore({ url: url.href, max: 4 }),
+    instances: 2,
+    drop: async () => {
+      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+};
+
+interface Instance {
+  readonly tag: string;
+  readonly h: Harness;
+  readonly fetch: NodeFetch;
+}
+
+// `any`: the admin API's rows are read field by field.
+type Row = Record<string, any>;
+
+const runModel = async (
+  makeLedger: () => Promise<Ledger>,
+  actions: readonly Action[],
+  behaviours: readonly Behaviour[],
+): Promise<void> => {
+  const ledger = await makeLedger();
+  const secrets = [newWebhookSecret(), newWebhookSecret()];
+  const clock = createClock();
+  const fake = createFakeIamport({ now: clock.now });
+  const receiver = await startModelReceiver({ secrets, behaviours, timeoutMs: TIMEOUT_MS, now: clock.now });
+  const orders = Array.from({ length: ORDERS }, (_, i) => `MODEL-${i}`);
+  for (const merchant_uid of orders) fake.addPayment({ merchant_uid, amount: AMOUNT });
+  /** 0: the first secret; 1: the second with the first as MERCHANT_WEBHOOK_SECRET_PREVIOUS; 2: the second alone. */
+  let stage = 0;
+  const secretsOf = (s: number): number[] => (s === 0 ? [0] : s === 1 ? [1, 0] : [1]);
+  /** Which secrets (indices, current first) each instance generation signed with. */
+  const senders = new Map<string, number[]>();
+  const logs: Record<string, unknown>[][] = [];
+  let generation = 0;
+
+  const start = async (): Promise<Instance> => {
+    generation += 1;
+    const tag = `gen-${generation}`;
+    const [current, previous] = secretsOf(stage).map((i) => secrets[i]!);
+    senders.set(tag, secretsOf(stage));
+    const nodeFetch = createNodeFetch();
+    const h = await createHarness({
+      clock,
+      fake,
+      store: ledger.open(),
+      // The Node entry's client, each POST tagged with the instance that sent it.
+      outside: (url, init) => nodeFetch(url, { ...init, headers: { ...init.headers, 'x-model-sender': tag } }),
+      config: {
+        merchantWebhooks: {
+          urls: [receiver.url],
+          secret: current!,
+          ...(previous === undefined ? {} : { previousSecret: previous }),
+          retryDelaysMs: SCHEDULE,
+          timeoutMs: TIMEOUT_MS,
+        },
+        admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
+      },
+    });
+    logs.push(h.logs);
+    return { tag, h, fetch: nodeFetch };
+  };
+  const stop = async (instance: Instance) => {
+    await instance.h.close();
+    instance.fetch.close();
+  };
+
+  const instances: Instance[] = [];
+  for (let i = 0; i < ledger.instances; i += 1) instances.push(await start());
+  const of = (i: number) => instances[i % instances.length]!;
+  const settleAll = async () => {
+    for (let round = 0; round < 3; round += 1) await Promise.all(instances.map((i) => i.h.settled()));
+  };
+  const admin = async (path: string, init: RequestInit = {}) =>
+    of(0).h.app.request(path, { ...init, headers: { Authorization: `Bearer ${KEY}` } });
+  const allEvents = async (status?: string): Promise<Row[]> => {
+    const rows: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const query = `limit=500${status ? `&status=${status}` : ''}${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await admin(`/admin/events?${query}`);
+      assert.equal(res.status, 200);
+      const page = (await res.json()) as Row;
+      rows.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    return rows;
+  };
+
+  const succeeded = new Map<string, number>();
+  const refused = new Map<string, number>();
+  const count = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+  /** When each event was queued again by an admin redelivery (test clock, just before the call). */
+  const requeued = new Map<string, number[]>();
+  const failedEver = new Set<string>();
+
+  const refund = async (i: number, o: number) => {
+    const merchant_uid = orders[o]!;
+    const { res, body } = await of(i).h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' });
+    if (res.status === 200) count(succeeded, merchant_uid);
+    else assert.fail(`refund of ${merchant_uid}: ${res.status} ${JSON.stringify(body)}`);
+  };
+
+  try {
+    for (const action of actions) {
+      switch (action.t) {
+        case 'refund':
+          await refund(action.inst, action.order);
+          break;
+        case 'refuse': {
+          await settleAll();
+          const merchant_uid = orders[action.order]!;
+          fake.inject({ kind: 'pg_refusal', message: '취소 불가 (model)' });
+          const { res, body } = await of(action.inst).h.cancel({
+            merchant_uid,
+            cancel_request_amount: PART,
+            reason: '단순 변심',
+          });
+          assert.notEqual(res.status, 200, 'a refusal');
+          assert.equal(body.error?.code, 'PG_PROVIDER', JSON.stringify(body));
+          count(refused, merchant_uid);
+          break;
+        }
+        case 'burst':
+          await Promise.all(action.refunds.map((r) => refund(r.inst, r.order)));
+          break;
+        case 'advance':
+          // Only while nothing is in flight: a POST's timeout runs on real time, holds on the clock.
+          await settleAll();
+          clock.advance(action.ms);
+          break;
+        case 'pass':
+          await of(action.inst).h.outbox.runDue();
+          break;
+        case 'restart': {
+          const at = action.inst % instances.length;
+          await stop(instances[at]!);
+          instances[at] = await start();
+          break;
+        }
+        case 'redeliver': {
+          await settleAll();
+          const done = (await allEvents()).filter((e) => e.status !== 'pending');
+          if (done.length === 0) break;
+          const event = done[action.pick % done.length]!;
+          if (event.status === 'failed') failedEver.add(event.id);
+          requeued.set(event.id, [...(requeued.get(event.id) ?? []), clock.now()]);
+          const res = await admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
+          assert.equal(res.status, 202, `redeliver ${event.id} (${event.status})`);
+          break;
+        }
+        case 'rotate': {
+          if (stage === 2) break;
+          stage += 1;
+          for (const [at, instance] of instances.entries()) {
+            await stop(instance);
+            instances[at] = await start();
+          }
+          break;
+        }
+      }
+    }
+
+    // Settle: the clock past each wait (and a hold), every instance's pass, until nothing is pending.
+    let pending = -1;
+    for (let round = 0; round < 4 * (SCHEDULE.length + 2) && pending !== 0; round += 1) {
+      await settleAll();
+      clock.advance(Math.ceil(Math.max(...SCHEDULE) * 1.1) + HOLD_MS);
+      for (const instance of instances) await instance.h.outbox.runDue();
+      await settleAll();
+      pending = (await allEvents('pending')).length;
+    }
+    assert.equal(pending, 0, 'every event delivered or failed once the schedule has run out');
+
+    await checkInvariants({
+      events: await allEvents(),
+      orders: await Promise.all(
+        orders.map(async (uid) => {
+          const res = await admin(`/admin/payments/${uid}`);
+          return res.status === 404 ? null : ((await res.json()) as Row);
+        }),
+      ),
+      orderIds: orders,
+      receiver,
+      senders,
+      secrets,
+      logs: logs.flat(),
+      requeued,
+      failedEver,
+      succeeded,
+      refused,
+    });
+  } finally {
+    for (const instance of instances) await stop(instance);
+    await receiver.close();
+    await ledger.drop();
+  }
+};
+
+interface Observed {
+  readonly events: Row[];
+  readonly orders: (Row | null)[];
+  readonly orderIds: readonly string[];
+  readonly receiver: Awaited<ReturnType<typeof startModelReceiver>>;
+  readonly senders: ReadonlyMap<string, number[]>;
+  readonly secrets: readonly string[];
+  readonly logs: readonly Record<string, unknown>[];
+  readonly requeued: ReadonlyMap<string, number[]>;
+  readonly failedEver: ReadonlySet<string>;
+  readonly succeeded: ReadonlyMap<string, number>;
+  readonly refused: ReadonlyMap<string, number>;
+}
+
+const checkInvariants = async (o: Observed): Promise<void> => {
+  const { events, receiver } = o;
+  const byId = new Map(events.map((e) => [e.id as string, e]));
+  assert.equal(byId.size, events.length, 'each event listed once');
+
+  if (process.env.MODEL_DEBUG) {
+    const statuses = events.map((e) => `${e.type}:${e.status}:${e.attempts}`);
+    console.log(JSON.stringify({ posts: receiver.seen.length, statuses }));
+  }
+  // Nothing reached another path of the receiver (a redirect is never followed).
+  assert.deepEqual(receiver.strays, [], 'nothing sent to a Location');
+
+  // Every POST: a known event, the same body every time, signed by exactly the secrets its sender had.
+  const bodies = new Map<string, string>();
+  for (const seen of receiver.seen) {
+    const event = byId.get(seen.id);
+    assert.ok(event, `a POST for an event the ledger does not have: ${seen.id}`);
+    const first = bodies.get(seen.id);
+    if (first === undefined) bodies.set(seen.id, seen.body);
+    else assert.equal(seen.body, first, `${seen.id}: one body per webhook-id`);
+    assert.equal(seen.headers['content-type'], 'application/json');
+    const sender = o.senders.get(seen.headers['x-model-sender'] ?? '');
+    assert.ok(sender, 'a POST from a known instance');
+    assert.deepEqual(seen.signedWith, sender, `${seen.id}: signed with the sender's secrets, current first`);
+    const timestamp = Number(seen.headers['webhook-timestamp']);
+    assert.ok(Math.abs(timestamp - seen.at / 1000) <= 5, `${seen.id}: webhook-timestamp is when it was signed`);
+  }
+
+  // The body is the event the admin API shows; one webhook-id per fact.
+  const facts = new Set<string>();
+  for (const event of events) {
+    const body = bodies.get(event.id);
+    if (body !== undefined) {
+      const parsed = JSON.parse(body) as Row;
+      assert.equal(parsed.type, event.type);
+      assert.deepEqual(parsed.data, event.data, `${event.id}: body = admin's data`);
+      assert.equal(parsed.data.sequence, event.sequence);
+      assert.equal(Math.floor(Date.parse(parsed.timestamp) / 1000), event.created_at);
+    }
+    const fact =
+      event.type === 'attention.needed'
+        ? `attention:${event.data.event_id ?? event.data.attempt_id}`
+        : event.data.attempt_id
+          ? `attempt:${event.data.attempt_id}`
+          : `${event.type}:${event.id}`;
+    assert.ok(!facts.has(fact), `two events for one fact: ${fact}`);
+    facts.add(fact);
+  }
+
+  // Settled: delivered, or failed and told of once (attention.needed, a warn line), an attention event excepted.
+  const attentionFor = new Map<string, Row[]>();
+  for (const event of events.filter((e) => e.type === 'attention.needed')) {
+    assert.equal(event.data.reason, 'event_failed', 'no attempt is left unsettled here');
+    const told = event.data.event_id as string;
+    attentionFor.set(told, [...(attentionFor.get(told) ?? []), event]);
+  }
+  const warned = new Map<string, number>();
+  for (const line of o.logs) {
+    if (line.msg === 'attention needed' && line.reason === 'event_failed') {
+      warned.set(String(line.event_id), (warned.get(String(line.event_id)) ?? 0) + 1);
+      assert.equal(line.level, 'warn');
+    }
+  }
+  for (const event of events) {
+    assert.ok(['delivered', 'failed'].includes(event.status), `${event.id}: ${event.status}`);
+    const everFailed = event.status === 'failed' || o.failedEver.has(event.id);
+    const told = attentionFor.get(event.id) ?? [];
+    if (event.type === 'attention.needed') {
+      assert.equal(told.length, 0, 'an attention event that failed asks for nothing more');
+    } else if (everFailed) {
+      assert.equal(told.length, 1, `${event.id} failed: one attention.needed`);
+      assert.equal(told[0]!.merchant_uid, event.merchant_uid);
+      assert.equal(told[0]!.data.event_type, event.type);
+      assert.equal(warned.get(event.id), 1, `${event.id} failed: one warn line`);
+    } else {
+      assert.equal(told.length, 0, `${event.id} never failed, yet told of`);
+    }
+  }
+  for (const told of attentionFor.keys()) {
+    const event = byId.get(told);
+    assert.ok(event && (event.status === 'failed' || o.failedEver.has(told)), `attention for ${told}, never failed`);
+  }
+
+  // Per order: sequences 1..n; refunds in sequence order show the payment after each in turn; one event per refund.
+  for (const [i, uid] of o.orderIds.entries()) {
+    const view = o.orders[i];
+    const mine = events.filter((e) => e.merchant_uid === uid);
+    if (!view) {
+      assert.equal(mine.length, 0);
+      continue;
+    }
+    const ordered = view.events as Row[];
+    assert.deepEqual(
+      ordered.map((e) => e.sequence),
+      ordered.map((_, k) => k + 1),
+      `${uid}: sequence counts from 1, no gap, no repeat`,
+    );
+    assert.deepEqual(new Set(ordered.map((e) => e.id)), new Set(mine.map((e) => e.id)));
+    const refunds = ordered.filter((e) => e.type === 'refund.succeeded');
+    assert.equal(refunds.length, o.succeeded.get(uid) ?? 0, `${uid}: one refund.succeeded per refund`);
+    assert.equal(
+      ordered.filter((e) => e.type === 'refund.failed').length,
+      o.refused.get(uid) ?? 0,
+      `${uid}: one refund.failed per refusal`,
+    );
+    assert.deepEqual(
+      refunds.map((e) => e.data.cancel_amount),
+      refunds.map((_, k) => (k + 1) * PART),
+      `${uid}: in sequence order, each refund's payment after it`,
+    );
+    assert.equal(view.payment.cancel_amount, refunds.length * PART);
+
+    // The admin view of each event agrees with the receiver.
+    for (const event of ordered) {
+      const seen = receiver.seen.filter((s) => s.id === event.id);
+      const deliveries = event.deliveries as Row[];
+      assert.deepEqual(
+        deliveries.map((d) => d.status).sort(),
+        seen.map((s) => s.status).sort(),
+        `${event.id}: the recorded deliveries are what the receiver answered`,
+      );
+      // Rounds since it was last queued (by its write or a redelivery), no earlier than the schedule.
+      const queued = o.requeued.get(event.id) ?? [];
+      const segments: (typeof seen)[] = [[]];
+      for (const s of [...seen].sort((a, b) => a.at - b.at)) {
+        while (queued.length >= segments.length && s.at >= queued[segments.length - 1]!) segments.push([]);
+        segments.at(-1)!.push(s);
+      }
+      for (const segment of segments) {
+        assert.ok(segment.length <= SCHEDULE.length + 1, `${event.id}: at most ${SCHEDULE.length + 1} rounds`);
+        for (let k = 1; k < segment.length; k += 1) {
+          const gap = segment[k]!.at - segment[k - 1]!.at;
+          assert.ok(gap >= 0.9 * SCHEDULE[k - 1]! - 1, `${event.id}: round ${k + 1} came ${gap} ms after the last`);
+        }
+      }
+      const last = segments.at(-1)!;
+      const ok = (s: { status: number | null }) => s.status !== null && s.status >= 200 && s.status < 300;
+      assert.equal(event.attempts, last.length, `${event.id}: attempts = rounds since queued`);
+      if (event.status === 'delivered') {
+        assert.ok(last.length > 0 && ok(last.at(-1)!), `${event.id}: delivered on a 2xx`);
+        assert.ok(
+          last.slice(0, -1).every((s) => !ok(s)),
+          `${event.id}: nothing after its 2xx`,
+        );
+      } else {
+        assert.equal(last.length, SCHEDULE.length + 1, `${event.id}: failed after its last retry`);
+        assert.ok(
+          last.every((s) => !ok(s)),
+          `${event.id}: failed with no 2xx`,
+        );
+      }
+    }
+  }
+
+  // Never two requests for one event at the same time.
+  assert.equal(receiver.maxConcurrentPerId() <= 1, true, 'one POST of an event at a time');
+
+  // No secret in an event, an admin answer or a log line.
+  const everything = JSON.stringify([o.events, o.orders, o.logs]);
+  for (const secret of o.secrets) {
+    assert.ok(!everything.includes(secret.slice('whsec_'.length, 'whsec_'.length + 16)), 'a secret leaked');
+  }
+};
+
+const replay = process.env.FC_SEED
+  ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) }
+  : {};
+
+const property = (makeLedger: () => Promise<Ledger>) =>
+  fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 25 }), behavioursArb, (actions, behaviours) =>
+    runModel(makeLedger, actions, behaviours),
+  );
+
+describe('merchant webhooks, model-based', () => {
+  it('SQLite, one instance restarted: settled events keep every documented promise', { timeout: 600_000 }, async () => {
+    await fc.assert(property(sqliteLedger), { numRuns: NUM_RUNS, ...replay });
+  });
+
+  const databaseUrl = process.env.DATABASE_URL;
+  it('PostgreSQL, two instances: settled events keep every documented promise', {
+    timeout: 600_000,
+    skip: databaseUrl ? false : 'DATABASE_URL is not set',
+  }, async () => {
+    await fc.assert(property(postgresLedger(databaseUrl!)), { numRuns: NUM_RUNS, ...replay });
+  });
+});
