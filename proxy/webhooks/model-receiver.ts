@@ -24,6 +24,8 @@ export const BEHAVIOURS = [
 export type Behaviour = (typeof BEHAVIOURS)[number];
 
 export interface Seen {
+  /** Which of the receiver's URLs (the last part of its path: `a` or `b`). */
+  readonly path: string;
   readonly id: string;
   readonly body: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -37,7 +39,8 @@ export interface Seen {
 }
 
 export interface ModelReceiver {
-  readonly url: string;
+  /** Its URLs: this with `a` or `b` appended. */
+  readonly base: string;
   readonly seen: Seen[];
   /** Requests that reached anything but the webhook path (a followed redirect, say). */
   readonly strays: string[];
@@ -87,7 +90,8 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
   };
 
   const server = createServer((req, res) => {
-    if (!req.url?.startsWith('/hooks/refunds')) {
+    const path = /^\/hooks\/refunds\/([ab])$/.exec(req.url ?? '')?.[1];
+    if (path === undefined) {
       strays.push(`${req.method} ${req.url}`);
       req.resume();
       answer(res, 204);
@@ -115,7 +119,7 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
       req.on('end', () => then(Buffer.concat(chunks).toString('utf8')));
     };
     const record = (body: string, status: number | null) =>
-      seen.push({ id, body, headers, at, behaviour, status, signedWith: signedWith(headers, body) });
+      seen.push({ path, id, body, headers, at, behaviour, status, signedWith: signedWith(headers, body) });
     const slowReadMs = Math.round(options.timeoutMs / 8);
     if (behaviour === 'slowRead') {
       // Nothing read for a while (the proxy's body waits in the socket), then read and answered 200, in time.
@@ -165,7 +169,7 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/hooks/refunds`,
+    base: `http://127.0.0.1:${port}/hooks/refunds/`,
     seen,
     strays,
     maxConcurrentPerId: () => maxConcurrent,

@@ -19,11 +19,16 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
-import { BEHAVIOURS, type Behaviour, startModelReceiver } from './model-receiver.ts';
+import { BEHAVIOURS, type Behaviour, type Seen, startModelReceiver } from './model-receiver.ts';
 
 const TIMEOUT_MS = 800;
-/** WEBHOOK_RETRY_SCHEDULE=5,60,600: four rounds, then failed. */
-const SCHEDULE = [5_000, 60_000, 600_000];
+/** WEBHOOK_RETRY_SCHEDULE: 5,60,600 (four rounds, then failed), or 2,30 after a restart that changed it. */
+const SCHEDULES = [
+  [5_000, 60_000, 600_000],
+  [2_000, 30_000],
+] as const;
+/** MERCHANT_WEBHOOK_URL: the receiver's URL `a`, both, or `b`. */
+const URL_SETS = [['a'], ['a', 'b'], ['b']] as const;
 /** A hold: the timeout and 5 s (dispatcher.ts). */
 const HOLD_MS = TIMEOUT_MS + 5_000;
 const ORDERS = 3;
@@ -40,7 +45,8 @@ type Action =
   | { readonly t: 'pass'; readonly inst: number }
   | { readonly t: 'restart'; readonly inst: number }
   | { readonly t: 'redeliver'; readonly pick: number }
-  | { readonly t: 'rotate' };
+  | { readonly t: 'rotate' }
+  | { readonly t: 'reconfigure'; readonly urls: number; readonly schedule: number };
 
 const inst = fc.nat({ max: 1 });
 const order = fc.nat({ max: ORDERS - 1 });
@@ -65,6 +71,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), inst }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('rotate' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('reconfigure' as const),
+      urls: fc.nat({ max: URL_SETS.length - 1 }),
+      schedule: fc.nat({ max: SCHEDULES.length - 1 }),
+    }),
+  },
 );
 const behavioursArb = fc.array(fc.constantFrom<Behaviour>(...BEHAVIOURS), { minLength: 1, maxLength: 30 });
 
@@ -96,6 +110,14 @@ const postgresLedger = (databaseUrl: string) => async (): Promise<Ledger> => {
   };
 };
 
+/** What an instance generation was started with. */
+interface Sender {
+  /** The secrets it signed with (indices), current first. */
+  readonly secrets: readonly number[];
+  readonly urls: readonly string[];
+  readonly schedule: readonly number[];
+}
+
 interface Instance {
   readonly tag: string;
   readonly h: Harness;
@@ -115,13 +137,15 @@ const runModel = async (
   const clock = createClock();
   const fake = createFakeIamport({ now: clock.now });
   const receiver = await startModelReceiver({ secrets, behaviours, timeoutMs: TIMEOUT_MS, now: clock.now });
+  let urlSet = 0;
+  let schedule = 0;
   const orders = Array.from({ length: ORDERS }, (_, i) => `MODEL-${i}`);
   for (const merchant_uid of orders) fake.addPayment({ merchant_uid, amount: AMOUNT });
   /** 0: the first secret; 1: the second with the first as MERCHANT_WEBHOOK_SECRET_PREVIOUS; 2: the second alone. */
   let stage = 0;
   const secretsOf = (s: number): number[] => (s === 0 ? [0] : s === 1 ? [1, 0] : [1]);
-  /** Which secrets (indices, current first) each instance generation signed with. */
-  const senders = new Map<string, number[]>();
+  /** What each instance generation was started with, by its tag. */
+  const senders = new Map<string, Sender>();
   const logs: Record<string, unknown>[][] = [];
   let generation = 0;
 
@@ -129,7 +153,8 @@ const runModel = async (
     generation += 1;
     const tag = `gen-${generation}`;
     const [current, previous] = secretsOf(stage).map((i) => secrets[i]!);
-    senders.set(tag, secretsOf(stage));
+    const sender = { secrets: secretsOf(stage), urls: URL_SETS[urlSet]!, schedule: SCHEDULES[schedule]! };
+    senders.set(tag, sender);
     const nodeFetch = createNodeFetch();
     const h = await createHarness({
       clock,
@@ -139,10 +164,10 @@ const runModel = async (
       outside: (url, init) => nodeFetch(url, { ...init, headers: { ...init.headers, 'x-model-sender': tag } }),
       config: {
         merchantWebhooks: {
-          urls: [receiver.url],
+          urls: sender.urls.map((path) => receiver.base + path),
           secret: current!,
           ...(previous === undefined ? {} : { previousSecret: previous }),
-          retryDelaysMs: SCHEDULE,
+          retryDelaysMs: [...sender.schedule],
           timeoutMs: TIMEOUT_MS,
         },
         admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
@@ -240,9 +265,15 @@ const runModel = async (
           assert.equal(res.status, 202, `redeliver ${event.id} (${event.status})`);
           break;
         }
-        case 'rotate': {
-          if (stage === 2) break;
-          stage += 1;
+        case 'rotate':
+        case 'reconfigure': {
+          if (action.t === 'rotate') {
+            if (stage === 2) break;
+            stage += 1;
+          } else {
+            urlSet = action.urls;
+            schedule = action.schedule;
+          }
           for (const [at, instance] of instances.entries()) {
             await stop(instance);
             instances[at] = await start();
@@ -254,9 +285,9 @@ const runModel = async (
 
     // Settle: the clock past each wait (and a hold), every instance's pass, until nothing is pending.
     let pending = -1;
-    for (let round = 0; round < 4 * (SCHEDULE.length + 2) && pending !== 0; round += 1) {
+    for (let round = 0; round < 4 * (SCHEDULES[0].length + 2) && pending !== 0; round += 1) {
       await settleAll();
-      clock.advance(Math.ceil(Math.max(...SCHEDULE) * 1.1) + HOLD_MS);
+      clock.advance(Math.ceil(Math.max(...SCHEDULES.flat()) * 1.1) + HOLD_MS);
       for (const instance of instances) await instance.h.outbox.runDue();
       await settleAll();
       pending = (await allEvents('pending')).length;
@@ -293,7 +324,7 @@ interface Observed {
   readonly orders: (Row | null)[];
   readonly orderIds: readonly string[];
   readonly receiver: Awaited<ReturnType<typeof startModelReceiver>>;
-  readonly senders: ReadonlyMap<string, number[]>;
+  readonly senders: ReadonlyMap<string, Sender>;
   readonly secrets: readonly string[];
   readonly logs: readonly Record<string, unknown>[];
   readonly requeued: ReadonlyMap<string, number[]>;
@@ -301,6 +332,69 @@ interface Observed {
   readonly succeeded: ReadonlyMap<string, number>;
   readonly refused: ReadonlyMap<string, number>;
 }
+
+const ok = (s: { readonly status: number | null }) => s.status !== null && s.status >= 200 && s.status < 300;
+
+/**
+ * An event's POSTs since it was last queued (written, or redelivered), in rounds (one sender, one webhook-timestamp):
+ * each round goes to its sender's URLs that have not answered 2xx since, no earlier than the wait its previous round's
+ * sender set, none after the round that completed it; the admin API's status and attempts say the same.
+ */
+const checkRounds = (event: Row, seen: readonly Seen[], o: Observed): void => {
+  const queued = o.requeued.get(event.id) ?? [];
+  const segments: Seen[][] = [[]];
+  for (const s of [...seen].sort((a, b) => a.at - b.at)) {
+    while (queued.length >= segments.length && s.at >= queued[segments.length - 1]!) segments.push([]);
+    segments.at(-1)!.push(s);
+  }
+  let last: { rounds: number; completed: boolean; done: Set<string>; sender: Sender | null } | null = null;
+  for (const segment of segments) {
+    const rounds = new Map<string, Seen[]>();
+    for (const s of segment) {
+      const key = `${s.headers['x-model-sender']} ${s.headers['webhook-timestamp']}`;
+      rounds.set(key, [...(rounds.get(key) ?? []), s]);
+    }
+    const done = new Set<string>();
+    let completed = false;
+    let previous: { at: number; sender: Sender } | null = null;
+    let k = 0;
+    for (const posts of rounds.values()) {
+      const sender = o.senders.get(posts[0]!.headers['x-model-sender'] ?? '')!;
+      const at = posts[0]!.at;
+      assert.ok(!completed, `${event.id}: a round after the one that delivered it`);
+      assert.deepEqual(
+        posts.map((p) => p.path).sort(),
+        sender.urls.filter((url) => !done.has(url)),
+        `${event.id}: round ${k + 1} to each URL that has not answered 2xx`,
+      );
+      if (previous) {
+        const wait = previous.sender.schedule[k - 1];
+        assert.ok(wait !== undefined, `${event.id}: round ${k + 1} after the schedule ran out`);
+        assert.ok(at - previous.at >= 0.9 * wait - 1, `${event.id}: round ${k + 1} ${at - previous.at} ms after`);
+      }
+      for (const p of posts) if (ok(p)) done.add(p.path);
+      completed = posts.every(ok);
+      previous = { at, sender };
+      k += 1;
+    }
+    last = { rounds: k, completed, done, sender: previous?.sender ?? null };
+  }
+  const { rounds, completed, done, sender } = last!;
+  if (event.status === 'delivered') {
+    // Delivered by a round with a 2xx from each URL it went to, or by one with nothing left to send (every URL set
+    // then had answered 2xx: a URL taken out of the list is no longer waited for).
+    const emptyRound = event.attempts === rounds + 1;
+    assert.ok(
+      (completed && event.attempts === rounds) ||
+        (emptyRound && [...o.senders.values()].some((s) => s.urls.every((url) => done.has(url)))),
+      `${event.id}: delivered after ${rounds} rounds (attempts ${event.attempts}), 2xx from ${[...done]}`,
+    );
+  } else {
+    assert.equal(event.attempts, rounds, `${event.id}: attempts = rounds since queued`);
+    assert.ok(!completed && sender, `${event.id}: failed with a round that did not deliver it`);
+    assert.ok(rounds - 1 >= sender.schedule.length, `${event.id}: failed after ${rounds} rounds`);
+  }
+};
 
 const checkInvariants = async (o: Observed): Promise<void> => {
   const { events, receiver } = o;
@@ -325,7 +419,8 @@ const checkInvariants = async (o: Observed): Promise<void> => {
     assert.equal(seen.headers['content-type'], 'application/json');
     const sender = o.senders.get(seen.headers['x-model-sender'] ?? '');
     assert.ok(sender, 'a POST from a known instance');
-    assert.deepEqual(seen.signedWith, sender, `${seen.id}: signed with the sender's secrets, current first`);
+    assert.deepEqual(seen.signedWith, sender.secrets, `${seen.id}: signed with the sender's secrets, current first`);
+    assert.ok(sender.urls.includes(seen.path), `${seen.id}: sent to a URL its sender had`);
     const timestamp = Number(seen.headers['webhook-timestamp']);
     assert.ok(Math.abs(timestamp - seen.at / 1000) <= 5, `${seen.id}: webhook-timestamp is when it was signed`);
   }
@@ -419,40 +514,11 @@ const checkInvariants = async (o: Observed): Promise<void> => {
       const seen = receiver.seen.filter((s) => s.id === event.id);
       const deliveries = event.deliveries as Row[];
       assert.deepEqual(
-        deliveries.map((d) => d.status).sort(),
-        seen.map((s) => s.status).sort(),
+        deliveries.map((d) => `${String(d.url).slice(receiver.base.length)} ${d.status}`).sort(),
+        seen.map((s) => `${s.path} ${s.status}`).sort(),
         `${event.id}: the recorded deliveries are what the receiver answered`,
       );
-      // Rounds since it was last queued (by its write or a redelivery), no earlier than the schedule.
-      const queued = o.requeued.get(event.id) ?? [];
-      const segments: (typeof seen)[] = [[]];
-      for (const s of [...seen].sort((a, b) => a.at - b.at)) {
-        while (queued.length >= segments.length && s.at >= queued[segments.length - 1]!) segments.push([]);
-        segments.at(-1)!.push(s);
-      }
-      for (const segment of segments) {
-        assert.ok(segment.length <= SCHEDULE.length + 1, `${event.id}: at most ${SCHEDULE.length + 1} rounds`);
-        for (let k = 1; k < segment.length; k += 1) {
-          const gap = segment[k]!.at - segment[k - 1]!.at;
-          assert.ok(gap >= 0.9 * SCHEDULE[k - 1]! - 1, `${event.id}: round ${k + 1} came ${gap} ms after the last`);
-        }
-      }
-      const last = segments.at(-1)!;
-      const ok = (s: { status: number | null }) => s.status !== null && s.status >= 200 && s.status < 300;
-      assert.equal(event.attempts, last.length, `${event.id}: attempts = rounds since queued`);
-      if (event.status === 'delivered') {
-        assert.ok(last.length > 0 && ok(last.at(-1)!), `${event.id}: delivered on a 2xx`);
-        assert.ok(
-          last.slice(0, -1).every((s) => !ok(s)),
-          `${event.id}: nothing after its 2xx`,
-        );
-      } else {
-        assert.equal(last.length, SCHEDULE.length + 1, `${event.id}: failed after its last retry`);
-        assert.ok(
-          last.every((s) => !ok(s)),
-          `${event.id}: failed with no 2xx`,
-        );
-      }
+      checkRounds(event, seen, o);
     }
   }
 
