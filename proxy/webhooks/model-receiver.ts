@@ -44,7 +44,7 @@ export interface ModelReceiver {
   readonly seen: Seen[];
   /** Requests that reached anything but the webhook path (a followed redirect, say). */
   readonly strays: string[];
-  /** The most requests for one webhook-id it held at the same time. */
+  /** The most requests for one webhook-id to one of its URLs it held at the same time. */
   maxConcurrentPerId(): number;
   close(): Promise<void>;
 }
@@ -102,14 +102,16 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
     next += 1;
     const headers = headerRecord(req.headers);
     const id = headers['webhook-id'] ?? '';
-    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
-    maxConcurrent = Math.max(maxConcurrent, inFlight.get(id) ?? 0);
+    // Per URL: a round POSTs an event to each URL at once.
+    const key = `${path} ${id}`;
+    inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+    maxConcurrent = Math.max(maxConcurrent, inFlight.get(key) ?? 0);
     let open = true;
     // Held until the answer is written or the proxy lets go (its timeout, or our reset).
     const release = () => {
       if (!open) return;
       open = false;
-      inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+      inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
     };
     res.on('close', release);
     res.on('finish', release);
