@@ -40,6 +40,7 @@ const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 20);
 type Action =
   | { readonly t: 'refund'; readonly inst: number; readonly order: number }
   | { readonly t: 'refuse'; readonly inst: number; readonly order: number }
+  /** Refunds at once, with background passes (order -1) among them. */
   | { readonly t: 'burst'; readonly refunds: readonly { readonly inst: number; readonly order: number }[] }
   | { readonly t: 'advance'; readonly ms: number }
   | { readonly t: 'pass'; readonly inst: number }
@@ -58,7 +59,10 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant('burst' as const),
-      refunds: fc.array(fc.record({ inst, order }), { minLength: 2, maxLength: 5 }),
+      refunds: fc.array(fc.record({ inst, order: fc.integer({ min: -1, max: ORDERS - 1 }) }), {
+        minLength: 2,
+        maxLength: 5,
+      }),
     }),
   },
   {
@@ -221,9 +225,18 @@ const runModel = async (
     logs.push(h.logs);
     return { tag, h, fetch: nodeFetch, gone, webhooks: sender.urls.length > 0 };
   };
+  /** Each generation's deliveries counter (/metrics), read once it has stopped. */
+  const counted = new Map<string, { delivered: number; failed_attempt: number }>();
   const stop = async (instance: Instance) => {
     await instance.h.close();
     instance.fetch.close();
+    const res = await instance.h.app.request('/metrics', { headers: { Authorization: `Bearer ${KEY}` } });
+    const text = await res.text();
+    const metric = (result: string) =>
+      Number(
+        new RegExp(`^refund_proxy_webhook_deliveries_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+      );
+    counted.set(instance.tag, { delivered: metric('delivered'), failed_attempt: metric('failed_attempt') });
   };
 
   const instances: Instance[] = [];
@@ -286,7 +299,9 @@ const runModel = async (
           break;
         }
         case 'burst':
-          await Promise.all(action.refunds.map((r) => refund(r.inst, r.order)));
+          await Promise.all(
+            action.refunds.map((r) => (r.order < 0 ? of(r.inst).h.outbox.runDue() : refund(r.inst, r.order))),
+          );
           break;
         case 'advance':
           // Only while nothing is in flight: a POST's timeout runs on real time, holds on the clock.
@@ -360,7 +375,12 @@ const runModel = async (
     }
     assert.equal(pending, 0, 'every event delivered or failed once the schedule has run out');
 
+    for (const [at, instance] of instances.entries()) {
+      await stop(instance);
+      instances[at] = await start();
+    }
     await checkInvariants({
+      counted,
       events: await allEvents(),
       orders: await Promise.all(
         orders.map(async (uid) => {
@@ -389,6 +409,7 @@ const runModel = async (
 };
 
 interface Observed {
+  readonly counted: ReadonlyMap<string, { delivered: number; failed_attempt: number }>;
   readonly events: Row[];
   readonly orders: (Row | null)[];
   readonly orderIds: readonly string[];
@@ -504,7 +525,7 @@ const checkInvariants = async (o: Observed): Promise<void> => {
 
   if (process.env.MODEL_DEBUG) {
     const statuses = events.map((e) => `${e.type}:${e.status}:${e.attempts}`);
-    console.log(JSON.stringify({ posts: receiver.seen.length, statuses }));
+    console.log(JSON.stringify({ posts: receiver.seen.length, statuses, counted: [...o.counted] }));
   }
   // Nothing reached another path of the receiver (a redirect is never followed).
   assert.deepEqual(receiver.strays, [], 'nothing sent to a Location');
@@ -563,6 +584,8 @@ const checkInvariants = async (o: Observed): Promise<void> => {
   }
   for (const event of events) {
     assert.ok(['delivered', 'failed'].includes(event.status), `${event.id}: ${event.status}`);
+    assert.equal(event.next_attempt_at, null, `${event.id}: no next attempt once settled`);
+    assert.equal(event.delivered_at === null, event.status !== 'delivered', `${event.id}: delivered_at`);
     const everFailed = event.status === 'failed' || o.failedEver.has(event.id);
     const told = attentionFor.get(event.id) ?? [];
     if (event.type === 'attention.needed') {
@@ -627,13 +650,43 @@ const checkInvariants = async (o: Observed): Promise<void> => {
         o,
       );
       const deliveries = event.deliveries as Row[];
+      // Each attempt recorded as it went: its URL, status and error (a status for any answer, a timeout for none).
+      const recordedAs = (d: Row) =>
+        d.error === null
+          ? 'ok'
+          : d.error === `HTTP ${d.status}`
+            ? 'http'
+            : d.error === `timeout: no answer within ${TIMEOUT_MS / 1000} s` && d.latency_ms >= TIMEOUT_MS - 1
+              ? 'timeout'
+              : d.status === null
+                ? 'network'
+                : `odd: ${d.error}`;
+      const expectedAs = (s: Seen) =>
+        s.behaviour === 'slow' || s.behaviour === 'silent'
+          ? 'timeout'
+          : s.behaviour === 'reset'
+            ? 'network'
+            : ok(s)
+              ? 'ok'
+              : 'http';
       assert.deepEqual(
-        deliveries.map((d) => `${String(d.url).slice(receiver.base.length)} ${d.status}`).sort(),
-        seen.map((s) => `${s.path} ${s.status}`).sort(),
+        deliveries.map((d) => `${String(d.url).slice(receiver.base.length)} ${d.status} ${recordedAs(d)}`).sort(),
+        seen.map((s) => `${s.path} ${s.status} ${expectedAs(s)}`).sort(),
         `${event.id}: the recorded deliveries are what the receiver answered`,
       );
       checkRounds(event, seen, o);
     }
+  }
+
+  // /metrics counted each POST of every instance that did not crash, as the receiver answered it.
+  for (const [tag, { delivered, failed_attempt }] of o.counted) {
+    if (o.crashed.has(tag)) continue;
+    const posts = receiver.seen.filter((s) => s.headers['x-model-sender'] === tag);
+    assert.deepEqual(
+      { delivered, failed_attempt },
+      { delivered: posts.filter(ok).length, failed_attempt: posts.filter((s) => !ok(s)).length },
+      `${tag}: refund_proxy_webhook_deliveries_total`,
+    );
   }
 
   // Never two requests for one event at the same time.
