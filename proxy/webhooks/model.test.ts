@@ -458,6 +458,37 @@ const recordedPosts = (id: string, seen: readonly Seen[], o: Observed): Seen[] =
   return kept;
 };
 
+/** Each event type's `data` keys (README.md, "Merchant webhooks"), `sequence` included. */
+const PAYMENT_KEYS = [
+  'merchant_uid',
+  'imp_uid',
+  'amount',
+  'cancel_amount',
+  'cancelable_amount',
+  'status',
+  'pending',
+  'reason',
+  'attempt_id',
+  'refund_account_masked',
+  'idempotency_key',
+  'sequence',
+];
+const DATA_KEYS: Record<string, readonly string[]> = {
+  'refund.succeeded': PAYMENT_KEYS,
+  'refund.failed': [...PAYMENT_KEYS, 'error'],
+  'attention.needed': [
+    'reason',
+    'merchant_uid',
+    'imp_uid',
+    'attempt_id',
+    'event_id',
+    'event_type',
+    'outcome',
+    'since',
+    'sequence',
+  ],
+};
+
 const ok = (s: { readonly status: number | null }) => s.status !== null && s.status >= 200 && s.status < 300;
 
 /**
@@ -547,9 +578,29 @@ const checkInvariants = async (o: Observed): Promise<void> => {
     assert.ok(Math.abs(timestamp - seen.at / 1000) <= 5, `${seen.id}: webhook-timestamp is when it was signed`);
   }
 
-  // The body is the event the admin API shows; one webhook-id per fact.
+  // The body is the event the admin API shows, its data with the keys the README lists; one webhook-id per fact.
   const facts = new Set<string>();
   for (const event of events) {
+    assert.match(event.id, /^msg_[0-9a-f]+$/);
+    assert.deepEqual(
+      Object.keys(event.data).sort(),
+      [...(DATA_KEYS[event.type] ?? ['unknown type'])].sort(),
+      `${event.id}: ${event.type}'s data`,
+    );
+    if (event.type === 'refund.failed') {
+      assert.deepEqual(Object.keys(event.data.error).sort(), ['code', 'gateway_message', 'message']);
+      assert.equal(event.data.error.code, 'PG_PROVIDER');
+    }
+    if (event.type === 'attention.needed') {
+      const told = byId.get(event.data.event_id);
+      assert.ok(told, `${event.id}: tells of an event the ledger has`);
+      assert.deepEqual(
+        [event.data.merchant_uid, event.data.imp_uid, event.data.attempt_id, event.data.event_type, event.data.outcome],
+        [told.merchant_uid, told.data.imp_uid, told.data.attempt_id, told.type, null],
+        `${event.id}: what it tells of`,
+      );
+      assert.equal(Math.floor(Date.parse(event.data.since) / 1000), told.created_at, `${event.id}: since`);
+    }
     const body = bodies.get(event.id);
     if (body !== undefined) {
       const parsed = JSON.parse(body) as Row;
