@@ -132,6 +132,60 @@ describe('merchant webhook delivery', () => {
     assert.deepEqual([event?.status, event?.attempts], ['delivered', 1]);
   });
 
+  it('a retry whose ledger read outlasted part of its hold is not sent on it: never two POSTs of it at once', async () => {
+    // A claimed retry reads which URLs already have it before its POST. Should that read wait (a busy pool, a lock),
+    // the POST could start so late that the hold (timeout + 5 s) runs out while it is in flight, and the next pass
+    // (this instance's timer, or another instance) would claim and send the event again beside it.
+    const receiver = await startWebhookReceiver(SECRET);
+    const timeoutMs = 2_000;
+    let stall = 0;
+    const store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== 'deliveredUrls') return value;
+        return async (id: string) => {
+          // The read takes `stall` ms, on the clock every instance goes by.
+          h.clock.advance(stall);
+          stall = 0;
+          return value.call(target, id);
+        };
+      },
+    });
+    const h: Harness = await createHarness({
+      store,
+      outside: (url, init) => fetch(url, init),
+      config: { merchantWebhooks: { urls: [receiver.url], secret: SECRET, retryDelaysMs: [...SCHEDULE], timeoutMs } },
+    });
+    try {
+      receiver.failNext(1);
+      await refund(h, 'WD-STALL');
+      const id = String(receiver.received[0]!.headers['webhook-id']);
+      receiver.slow(600); // each POST in flight a while
+      h.clock.advance(SCHEDULE[0]! * 1.1 + 1);
+      stall = timeoutMs + 5_000 - 500; // the claim's hold has less left than a POST may take
+      const first = h.outbox.runDue();
+      for (let waited = 0; receiver.received.length < 2 && waited < 5_000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      h.clock.advance(1_000); // the hold has run out; the first POST (if sent) is still being answered
+      const second = h.outbox.runDue();
+      await Promise.all([first, second]);
+      await h.settled();
+      await h.outbox.runDue();
+      assert.equal(receiver.maxConcurrentPerId(), 1, 'never two POSTs of one event at the same time');
+      const posts = receiver.received.filter((r) => r.headers['webhook-id'] === id);
+      assert.deepEqual(
+        posts.map((r) => r.answered),
+        [503, 204],
+        'sent once more, on a hold that outlasts its POST',
+      );
+      assert.equal((await h.store.getEvent(id))?.status, 'delivered');
+    } finally {
+      await h.close();
+      await receiver.close();
+    }
+  });
+
   it("a receiver that never answers holds back no other URL's first round of new events", async () => {
     const healthy = await startWebhookReceiver(SECRET);
     const stuck = await startWebhookReceiver(SECRET);

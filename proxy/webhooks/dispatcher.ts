@@ -93,6 +93,12 @@ const postOnce = async (
  * The next macrotask turn: setImmediate where the runtime has one (Node, Bun), which comes as soon as the turn's
  * answers are written; elsewhere a 0 ms timer (on Node at least 1 ms, and a wake-up of its own, for every event).
  */
+/** An event this instance holds, and when its hold runs out (epoch ms, on this instance's clock). */
+interface Held {
+  readonly event: OutboxEvent;
+  readonly heldUntil: number;
+}
+
 const nextTurn = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
@@ -111,8 +117,11 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     return { status: 'pending', next_attempt_at: now + Math.round(wait * (0.9 + 0.2 * random())) };
   };
 
-  /** One round of an event: its POSTs (to the URLs that do not have it yet) and how the round ends. */
-  const post = async (event: OutboxEvent): Promise<Round> => {
+  /**
+   * One round of an event: its POSTs (to the URLs that do not have it yet) and how the round ends; null when it was not
+   * sent, its hold (until `heldUntil`, on this clock) no longer outlasting a POST.
+   */
+  const post = async (event: OutboxEvent, heldUntil: number): Promise<Round | null> => {
     // No round has ended since the event was (re)queued, so no URL has it yet: the usual first round reads nothing.
     const done = new Set(event.attempts === 0 ? [] : await store.deliveredUrls(event.id));
     const urls = options.urls.filter((url) => !done.has(url));
@@ -124,6 +133,11 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
       'webhook-timestamp': String(timestamp),
       'webhook-signature': await options.signer.sign(event.id, timestamp, body),
     };
+    // Sent only while the hold outlasts the POST's timeout: the ledger read above (or the claim before it) may have
+    // waited (a busy pool, a lock) until a POST could still be in flight when the hold runs out, and the next pass, of
+    // this instance or another, would claim the event and send it again beside it. Left alone, it stays held until its
+    // hold runs out and is claimed then, as a new event that waited too long is (deliverHanded).
+    if (options.now() + timeoutMs >= heldUntil) return null;
     const deliveries = await Promise.all(urls.map((url) => postOnce(options, url, headers, body)));
     for (const d of deliveries) options.onDelivery?.(d.error === null ? 'delivered' : 'failed_attempt');
     return { eventId: event.id, deliveries, end: endOf(event, deliveries, urls.length) };
@@ -133,8 +147,23 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
    * Delivers a pass's events together and records their rounds in one ledger write (under load a pass holds many:
    * one commit, or one round trip, for all of them instead of one each). The events stay held until it is written.
    */
-  const deliverAll = async (events: readonly OutboxEvent[]): Promise<void> => {
-    const rounds = await Promise.all(events.map(post));
+  const deliverAll = async (held: readonly Held[]): Promise<void> => {
+    const posted = await Promise.all(held.map(({ event, heldUntil }) => post(event, heldUntil)));
+    const rounds: Round[] = [];
+    const events: OutboxEvent[] = [];
+    for (const [i, { event }] of held.entries()) {
+      const round = posted[i];
+      if (round) {
+        rounds.push(round);
+        events.push(event);
+      } else {
+        log({
+          level: 'warn',
+          msg: 'webhook: hold ran short before its POST; sent once claimed again',
+          event: event.id,
+        });
+      }
+    }
     const kept = await store.finishRounds(holder, rounds);
     for (const [i, event] of events.entries()) {
       if (!kept[i]) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
@@ -146,14 +175,14 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   };
 
   /** Events this process wrote, held for it since their write (handOverNewEvents): sent without a claim. */
-  const handed: { readonly event: OutboxEvent; readonly heldUntil: number }[] = [];
+  const handed: Held[] = [];
   const deliverHanded = async (): Promise<number> => {
     let handled = 0;
     for (let batch = handed.splice(0, BATCH); batch.length > 0; batch = handed.splice(0, BATCH)) {
       // Only while the hold outlasts a POST's timeout: one that waited here too long (passes ahead of it were slow)
       // could still be in flight when another instance claims it. Left alone, it is claimed once its hold runs out.
       const deadline = options.now() + timeoutMs;
-      const events = batch.filter((held) => deadline < held.heldUntil).map((held) => held.event);
+      const events = batch.filter((held) => deadline < held.heldUntil);
       await deliverAll(events);
       handled += events.length;
     }
@@ -163,8 +192,9 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   const deliverDue = async (): Promise<number> => {
     let handled = 0;
     for (;;) {
-      const due = await store.claimDueEvents(holder, options.now(), holdMs, BATCH);
-      await deliverAll(due);
+      const now = options.now();
+      const due = await store.claimDueEvents(holder, now, holdMs, BATCH);
+      await deliverAll(due.map((event) => ({ event, heldUntil: now + holdMs })));
       handled += due.length;
       if (due.length < BATCH) return handled;
     }
