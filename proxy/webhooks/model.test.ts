@@ -732,6 +732,16 @@ const checkInvariants = async (o: Observed): Promise<void> => {
         `${event.id}: the recorded deliveries are what the receiver answered`,
       );
       checkRounds(event, seen, o);
+      // Sent right after it was written (the clock only moves once everything has settled), unless an instance
+      // crashed (a new event it held waits for its hold to run out) or merchant webhooks were off for a while.
+      const steady = o.crashed.size === 0 && [...o.senders.values()].every((sender) => sender.urls.length > 0);
+      const first = Math.min(...seen.map((s) => s.at));
+      if (steady && seen.length > 0) {
+        assert.ok(
+          first - event.created_at * 1000 < 3_000,
+          `${event.id}: first sent ${first - event.created_at * 1000} ms on`,
+        );
+      }
     }
   }
 
