@@ -21,7 +21,8 @@ import { createClock, createHarness, type Harness, tempSqlitePath } from '../tes
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
 import { BEHAVIOURS, type Behaviour, type Seen, startModelReceiver } from './model-receiver.ts';
 
-const TIMEOUT_MS = 800;
+/** Over a second: a pass held by a receiver that does not answer lets new events go out in passes beside it. */
+const TIMEOUT_MS = 1_200;
 /** WEBHOOK_RETRY_SCHEDULE: 5,60,600 (four rounds, then failed), or 2,30 after a restart that changed it. */
 const SCHEDULES = [
   [5_000, 60_000, 600_000],
@@ -44,6 +45,8 @@ type Action =
   | { readonly t: 'burst'; readonly refunds: readonly { readonly inst: number; readonly order: number }[] }
   | { readonly t: 'advance'; readonly ms: number }
   | { readonly t: 'pass'; readonly inst: number }
+  /** A second of real time, nothing settled: a pass stuck on a POST is then slow enough for passes beside it. */
+  | { readonly t: 'sleep' }
   | { readonly t: 'restart'; readonly inst: number }
   | { readonly t: 'redeliver'; readonly pick: number }
   | { readonly t: 'crash'; readonly inst: number }
@@ -73,6 +76,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('pass' as const), inst }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('sleep' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), inst }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), inst }) },
@@ -307,6 +311,9 @@ const runModel = async (
           // Only while nothing is in flight: a POST's timeout runs on real time, holds on the clock.
           await settleAll();
           clock.advance(action.ms);
+          break;
+        case 'sleep':
+          await new Promise((resolve) => setTimeout(resolve, 1_050));
           break;
         case 'pass':
           await of(action.inst).h.outbox.runDue();
