@@ -745,7 +745,7 @@ const checkInvariants = async (o: Observed): Promise<void> => {
       const first = Math.min(...seen.map((s) => s.at));
       if (steady && seen.length > 0) {
         assert.ok(
-          first - event.created_at * 1000 < 3_000,
+          first - event.created_at * 1000 < 5_000,
           `${event.id}: first sent ${first - event.created_at * 1000} ms on`,
         );
       }
