@@ -696,6 +696,10 @@ const checkInvariants = async (o: Observed): Promise<void> => {
       // Its telling lost with a crashed instance, then sent again by staff before a check told it: nobody is told.
       assert.ok(told.length <= 1 && (warned.get(event.id) ?? 0) === told.length, `${event.id}: told once at most`);
     } else if (everFailed) {
+      assert.ok(
+        o.logs.some((l) => l.msg === 'webhook: event failed after its last retry' && l.event === event.id),
+        `${event.id} failed: logged at warn`,
+      );
       assert.equal(told.length, 1, `${event.id} failed: one attention.needed`);
       assert.equal(told[0]!.merchant_uid, event.merchant_uid);
       assert.equal(told[0]!.data.event_type, event.type);
