@@ -848,6 +848,7 @@ describe('merchant webhooks, model-based', () => {
     timeout: 600_000,
     skip: databaseUrl ? false : 'DATABASE_URL is not set',
   }, async () => {
+    if (oneCase) return runModel(postgresLedger(databaseUrl!), ...oneCase);
     await fc.assert(property(postgresLedger(databaseUrl!)), {
       numRuns: PG_NUM_RUNS,
       includeErrorInReport: true,
