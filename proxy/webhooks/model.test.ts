@@ -8,15 +8,17 @@
 // (attention.needed, a warn line), one body per webhook-id and one webhook-id per fact, signatures by the secrets in
 // force, retries no earlier than the schedule and never to a URL that already answered 2xx, the per-order sequence,
 // the admin API and /metrics agreeing with the receiver, no event sent twice at once to one URL, and no secret in an
-// event, an admin answer or a log line. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE runs a
-// printed counterexample as it is.
+// event, an admin answer or a log line. Each run POSTs with the Node entry's client or with the web fetch of Workers,
+// Deno and Bun. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE runs a printed counterexample.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import postgres from 'postgres';
-import { createNodeFetch, type NodeFetch } from '../entries/node-fetch.ts';
+import { createNodeFetch } from '../entries/node-fetch.ts';
+import { portablePieces } from '../entries/portable.ts';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import type { FetchLike } from '../net/fetch-like.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
@@ -139,7 +141,7 @@ interface Sender {
 interface Instance {
   readonly tag: string;
   readonly h: Harness;
-  readonly fetch: NodeFetch;
+  readonly http: { readonly close: () => void };
   /** Set by a crash: its ledger calls and POSTs fail from then on, as if the process were gone. */
   readonly gone: { value: boolean };
   /** Merchant webhooks on: its refunds are told of. */
@@ -178,10 +180,20 @@ const instanceLedger = (store: Store, tag: string, gone: { value: boolean }, rec
 // `any`: the admin API's rows are read field by field.
 type Row = Record<string, any>;
 
+/** The HTTP client the instances POST with: the Node entry's (node:http), or Workers', Deno's and Bun's (web fetch). */
+type Client = 'node' | 'web';
+
+const clientOf = (client: Client): { fetch: FetchLike; close: () => void } => {
+  if (client === 'web') return { fetch: portablePieces.fetch, close: () => {} };
+  const nodeFetch = createNodeFetch();
+  return { fetch: nodeFetch, close: () => nodeFetch.close() };
+};
+
 const runModel = async (
   makeLedger: () => Promise<Ledger>,
   actions: readonly Action[],
   behaviours: readonly Behaviour[],
+  client: Client = 'node',
 ): Promise<void> => {
   const ledger = await makeLedger();
   const secrets = [newWebhookSecret(), newWebhookSecret()];
@@ -208,7 +220,7 @@ const runModel = async (
     const [current, previous] = secretsOf(stage).map((i) => secrets[i]!);
     const sender: Sender = { secrets: secretsOf(stage), urls: URL_SETS[urlSet]!, schedule: SCHEDULES[schedule]! };
     senders.set(tag, sender);
-    const nodeFetch = createNodeFetch();
+    const http = clientOf(client);
     const gone = { value: false };
     const h = await createHarness({
       clock,
@@ -218,7 +230,7 @@ const runModel = async (
       outside: (url, init) =>
         gone.value
           ? Promise.reject(new Error('model: this instance is gone'))
-          : nodeFetch(url, { ...init, headers: { ...init.headers, 'x-model-sender': tag } }),
+          : http.fetch(url, { ...init, headers: { ...init.headers, 'x-model-sender': tag } }),
       config: {
         ...(sender.urls.length === 0
           ? {}
@@ -235,13 +247,13 @@ const runModel = async (
       },
     });
     logs.push(h.logs);
-    return { tag, h, fetch: nodeFetch, gone, webhooks: sender.urls.length > 0 };
+    return { tag, h, http, gone, webhooks: sender.urls.length > 0 };
   };
   /** Each generation's deliveries counter (/metrics), read once it has stopped. */
   const counted = new Map<string, { delivered: number; failed_attempt: number }>();
   const stop = async (instance: Instance) => {
     await instance.h.close();
-    instance.fetch.close();
+    instance.http.close();
     const res = await instance.h.app.request('/metrics', { headers: { Authorization: `Bearer ${KEY}` } });
     const text = await res.text();
     const metric = (result: string) =>
@@ -830,12 +842,15 @@ const replay = process.env.FC_SEED
   : {};
 
 const property = (makeLedger: () => Promise<Ledger>) =>
-  fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 20 }), behavioursArb, (actions, behaviours) =>
-    runModel(makeLedger, actions, behaviours),
+  fc.asyncProperty(
+    fc.array(actionArb, { minLength: 1, maxLength: 20 }),
+    behavioursArb,
+    fc.constantFrom<Client>('node', 'web'),
+    (actions, behaviours, client) => runModel(makeLedger, actions, behaviours, client),
   );
 
-/** FC_CASE: a counterexample as printed (`[actions, behaviours]`), run once as it is. */
-const oneCase = process.env.FC_CASE ? (JSON.parse(process.env.FC_CASE) as [Action[], Behaviour[]]) : null;
+/** FC_CASE: a counterexample as printed (`[actions, behaviours, client]`), run once as it is. */
+const oneCase = process.env.FC_CASE ? (JSON.parse(process.env.FC_CASE) as [Action[], Behaviour[], Client?]) : null;
 
 describe('merchant webhooks, model-based', () => {
   it('SQLite, one instance restarted: settled events keep every documented promise', { timeout: 600_000 }, async () => {
