@@ -89,16 +89,16 @@ const postOnce = async (
   }
 };
 
-/**
- * The next macrotask turn: setImmediate where the runtime has one (Node, Bun), which comes as soon as the turn's
- * answers are written; elsewhere a 0 ms timer (on Node at least 1 ms, and a wake-up of its own, for every event).
- */
 /** An event this instance holds, and when its hold runs out (epoch ms, on this instance's clock). */
 interface Held {
   readonly event: OutboxEvent;
   readonly heldUntil: number;
 }
 
+/**
+ * The next macrotask turn: setImmediate where the runtime has one (Node, Bun), which comes as soon as the turn's
+ * answers are written; elsewhere a 0 ms timer (on Node at least 1 ms, and a wake-up of its own, for every event).
+ */
 const nextTurn = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
