@@ -26,8 +26,11 @@ import { createClock, createHarness, type Harness, tempSqlitePath } from '../tes
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
 import { BEHAVIOURS, type Behaviour, type Seen, startModelReceiver } from './model-receiver.ts';
 
-/** Over a second: a pass held by a receiver that does not answer lets new events go out in passes beside it. */
-const TIMEOUT_MS = 1_200;
+/**
+ * The delivery timeout, drawn per run: 0.6 s, or 1.2 s, over the second after which a pass stuck on a POST lets new
+ * events go out in passes beside it (dispatcher.ts).
+ */
+const TIMEOUTS_MS = [600, 1_200] as const;
 /** WEBHOOK_RETRY_SCHEDULE: 5,60,600 (four rounds, then failed), or 2,30 after a restart that changed it. */
 const SCHEDULES = [
   [5_000, 60_000, 600_000],
@@ -35,8 +38,8 @@ const SCHEDULES = [
 ] as const;
 /** MERCHANT_WEBHOOK_URL: the receiver's URL `a`, both, or `b`; or merchant webhooks off (neither variable set). */
 const URL_SETS = [['a'], ['a', 'b'], ['b'], []] as const;
-/** A hold: the timeout and 5 s (dispatcher.ts). */
-const HOLD_MS = TIMEOUT_MS + 5_000;
+/** A hold: the timeout and 5 s (dispatcher.ts), at most. */
+const HOLD_MS = Math.max(...TIMEOUTS_MS) + 5_000;
 const ORDERS = 3;
 const AMOUNT = 100_000;
 const PART = 1_000;
@@ -194,12 +197,13 @@ const runModel = async (
   actions: readonly Action[],
   behaviours: readonly Behaviour[],
   client: Client = 'node',
+  timeoutMs: number = TIMEOUTS_MS[1],
 ): Promise<void> => {
   const ledger = await makeLedger();
   const secrets = [newWebhookSecret(), newWebhookSecret()];
   const clock = createClock();
   const fake = createFakeIamport({ now: clock.now });
-  const receiver = await startModelReceiver({ secrets, behaviours, timeoutMs: TIMEOUT_MS, now: clock.now });
+  const receiver = await startModelReceiver({ secrets, behaviours, timeoutMs, now: clock.now });
   let urlSet = 0;
   let schedule = 0;
   const orders = Array.from({ length: ORDERS }, (_, i) => `MODEL-${i}`);
@@ -240,7 +244,7 @@ const runModel = async (
                 secret: current!,
                 ...(previous === undefined ? {} : { previousSecret: previous }),
                 retryDelaysMs: [...sender.schedule],
-                timeoutMs: TIMEOUT_MS,
+                timeoutMs,
               },
             }),
         admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
@@ -438,6 +442,7 @@ const runModel = async (
       instances[at] = await start();
     }
     await checkInvariants({
+      timeoutMs,
       counted,
       events: await allEvents(),
       orders: await Promise.all(
@@ -468,6 +473,7 @@ const runModel = async (
 };
 
 interface Observed {
+  readonly timeoutMs: number;
   readonly counted: ReadonlyMap<string, { delivered: number; failed_attempt: number }>;
   readonly events: Row[];
   readonly orders: (Row | null)[];
@@ -784,7 +790,7 @@ const checkInvariants = async (o: Observed): Promise<void> => {
           ? 'ok'
           : d.error === `HTTP ${d.status}`
             ? 'http'
-            : d.error === `timeout: no answer within ${TIMEOUT_MS / 1000} s` && d.latency_ms >= TIMEOUT_MS - 1
+            : d.error === `timeout: no answer within ${o.timeoutMs / 1000} s` && d.latency_ms >= o.timeoutMs - 1
               ? 'timeout'
               : d.status === null
                 ? 'network'
@@ -846,11 +852,14 @@ const property = (makeLedger: () => Promise<Ledger>) =>
     fc.array(actionArb, { minLength: 1, maxLength: 20 }),
     behavioursArb,
     fc.constantFrom<Client>('node', 'web'),
-    (actions, behaviours, client) => runModel(makeLedger, actions, behaviours, client),
+    fc.constantFrom(...TIMEOUTS_MS),
+    (actions, behaviours, client, timeoutMs) => runModel(makeLedger, actions, behaviours, client, timeoutMs),
   );
 
 /** FC_CASE: a counterexample as printed (`[actions, behaviours, client]`), run once as it is. */
-const oneCase = process.env.FC_CASE ? (JSON.parse(process.env.FC_CASE) as [Action[], Behaviour[], Client?]) : null;
+const oneCase = process.env.FC_CASE
+  ? (JSON.parse(process.env.FC_CASE) as [Action[], Behaviour[], Client?, number?])
+  : null;
 
 describe('merchant webhooks, model-based', () => {
   it('SQLite, one instance restarted: settled events keep every documented promise', { timeout: 600_000 }, async () => {
