@@ -230,7 +230,7 @@ const runModel = async (
       clock,
       fake,
       store: instanceLedger(ledger.open(), tag, gone, recorded),
-      // The Node entry's client, each POST tagged with the instance that sent it; nothing sent once it is gone.
+      // The run's client, each POST tagged with the instance that sent it; nothing sent once it is gone.
       outside: (url, init) =>
         gone.value
           ? Promise.reject(new Error('model: this instance is gone'))
