@@ -128,6 +128,8 @@ export interface ReceivedEvent {
 export interface ModelReceiver {
   readonly url: string;
   readonly received: ReceivedEvent[];
+  /** Answer 503 to `n` more deliveries (the merchant's server down a moment): the proxy retries them. */
+  failNext(n: number): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,7 @@ export interface ModelReceiver {
 export const startModelReceiver = async (secret: string): Promise<ModelReceiver> => {
   const webhook = new Webhook(secret);
   const received: ReceivedEvent[] = [];
+  let failing = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -152,8 +155,10 @@ export const startModelReceiver = async (secret: string): Promise<ModelReceiver>
       } catch {
         verified = false;
       }
+      const down = failing > 0;
+      if (down) failing -= 1;
       received.push({ id, body, verified });
-      res.writeHead(verified ? 204 : 400).end();
+      res.writeHead(down ? 503 : verified ? 204 : 400).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -161,6 +166,9 @@ export const startModelReceiver = async (secret: string): Promise<ModelReceiver>
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
+    failNext: (n) => {
+      failing += n;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

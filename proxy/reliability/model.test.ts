@@ -60,6 +60,7 @@ type Step = (
   | { t: 'v1fault'; fault: IamportFault }
   | { t: 'advance'; ms: number }
   | { t: 'check' }
+  | { t: 'receiverDown'; n: number }
   | { t: 'par'; steps: Step[] }
 ) & {
   /** Which proxy instance serves the step, when two share the ledger (0 with one). */
@@ -157,6 +158,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: anywhere(fc.constant({ t: 'check' as const })) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('receiverDown' as const), n: fc.integer({ min: 1, max: 2 }) }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -203,6 +205,8 @@ interface World {
   /** The end a request was told it reached (withdrawn, rejected, refunded): no state follows these. */
   readonly told: Map<string, string>;
   keys: number;
+  /** Deliveries the receiver may still fail in this run. */
+  failuresLeft: number;
 }
 
 /** Notes an answer (for the trace and the secrets check); an INTERNAL answer is a bug whatever the step. */
@@ -309,6 +313,14 @@ const run = async (w: World, s: Step): Promise<void> => {
     await settledAll(w);
     w.trace.push(`advance ${s.ms / MINUTE} min`);
     h.clock.advance(s.ms);
+    return;
+  }
+  if (s.t === 'receiverDown') {
+    // Two failed deliveries in a run at most, fewer than the retry schedule's three tries: every event gets through.
+    const n = Math.min(s.n, w.failuresLeft);
+    w.failuresLeft -= n;
+    w.trace.push(`the merchant's receiver fails ${n} more`);
+    w.receiver.failNext(n);
     return;
   }
   if (s.t === 'check') {
@@ -690,6 +702,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
               `on ${gateway.name}, ${instances} instance(s)${cardsLater ? ', V2 finishing card refunds later' : ''}`,
             ],
             keys: 0,
+            failuresLeft: 2,
           };
           for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount, cardsLater);
           try {
