@@ -333,14 +333,19 @@ const afterPgRefusal = async (
   // An earlier attempt's late cancel is that attempt's, whenever it was stamped: a refused attempt has the weaker claim
   // (its key's retry would otherwise send that refund again). The earliest entry of its amount may also be the
   // console's, with this attempt's own after it: that one is passed over.
-  // Not an earlier attempt of this very request, though (its key's, or its refund request's earlier approval): a late
-  // cancel of that one is this request's one refund whichever attempt it is counted for (README: the same key refunds
-  // once "unless i'mport by then shows the first cancel after all: that is the refund"). Leaving it to that attempt
+  // Not one assigned to an earlier attempt of this very request, though (its key's, or its refund request's earlier
+  // approval): a late cancel of that one is this request's one refund whichever attempt it is counted for (README: the
+  // same key refunds once "unless i'mport by then shows the first cancel after all: that is the refund"). Ruling it out
   // took this attempt's own cancel for it, so the customer was told 409 "nothing was done, ask again" for a refund
-  // made, the shop heard of it as a cancel made elsewhere, and asking again as told refunded twice.
-  const others = (change.earlier ?? []).filter((a) => !sameRequest(a, attempt));
-  const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), others);
-  const known = new Set([...change.known, ...[...earlierLate.values()].map((l) => entryId(l.entry))]);
+  // made, the shop heard of it as a cancel made elsewhere, and asking again as told refunded twice. The assignment is
+  // over every earlier attempt, as lateRefunds() makes it, so no other request's retry is handed the entry either.
+  const earlier = change.earlier ?? [];
+  const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), earlier);
+  const othersLate = [...earlierLate.entries()].filter(([id]) => {
+    const owner = earlier.find((a) => a.id === id);
+    return !owner || !sameRequest(owner, attempt);
+  });
+  const known = new Set([...change.known, ...othersLate.map(([, l]) => entryId(l.entry))]);
   const { applied, entry, refunded } = judge(deps, { ...change, known }, fresh, ownVerdict);
   const said = `answered refused (${refused.message}), yet ${deps.gateway.label} shows it`;
   if (applied) {

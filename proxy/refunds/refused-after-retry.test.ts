@@ -54,6 +54,30 @@ describe("a same-key retry whose cancel the PG refused after making it, the key'
   }
 });
 
+describe("the same, with another key's cancel also settled as not made between the two", () => {
+  it("answers the key's refund done, and the other key's retry that nothing is left", async () => {
+    await start();
+    const payment = h.fake.addPayment({ merchant_uid: 'RR-3', amount: 3000 });
+    const body = { merchant_uid: 'RR-3', reason: '단순 변심' };
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+    assert.equal((await h.cancel(body, { key: 'rr-k1' })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(120 * MINUTE);
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 500 });
+    assert.equal((await h.cancel(body, { key: 'rr-k2' })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(120 * MINUTE);
+    h.fake.inject(APPLIED_REFUSAL);
+    const again = await h.cancel(body, { key: 'rr-k1' });
+    assert.deepEqual([again.res.status, again.body.refunded], [200, 3000], JSON.stringify(again.body));
+    const other = await h.cancel(body, { key: 'rr-k2' });
+    assert.equal(other.body.error?.code, 'PAYMENT_ALREADY_CANCELLED', JSON.stringify(other.body));
+    await h.settled();
+    assert.equal(h.fake.getPayment(payment.imp_uid)!.cancel_history.length, 1);
+    const told = await eventTypes('RR-3');
+    assert.equal(told.filter((t) => t === 'refund.succeeded').length, 1, told.join());
+    assert.ok(!told.includes('payment.cancelled_externally'), told.join());
+  });
+});
+
 describe('an approval again whose cancel the PG refused after making it, the first approval settled as not made', () => {
   it('ends the request refunded, with one refund', async () => {
     await start();
