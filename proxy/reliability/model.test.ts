@@ -727,7 +727,15 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
             await checkInvariants(w);
             if (process.env.FC_VERBOSE) console.log(w.trace.join('\n'));
           } catch (error) {
-            throw new Error(`${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}`, { cause: error });
+            // What reached the gateway, in order, with the fault that shaped each: which step a queued fault struck.
+            const calls = (g.portone?.calls ?? g.h.fake.calls).map(
+              (c) =>
+                `${c.method} ${c.path} ${c.status}${c.fault ? ` [${c.fault}]` : ''} ${JSON.stringify(c.body ?? '')}`,
+            );
+            throw new Error(
+              `${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}\n--- gateway calls ---\n${calls.join('\n')}`,
+              { cause: error },
+            );
           } finally {
             for (const x of gs) await x.h.close();
             await receiver.close();
