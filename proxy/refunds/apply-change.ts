@@ -341,9 +341,13 @@ const afterPgRefusal = async (
   // over every earlier attempt, as lateRefunds() makes it, so no other request's retry is handed the entry either.
   const earlier = change.earlier ?? [];
   const earlierLate = assignLate(deps.gateway, new Map([[fresh.imp_uid, fresh]]), earlier);
+  // Nor one assigned to an attempt of a refund request rejected or withdrawn since: nothing can send that request's
+  // refund again, so its claim is not the stronger one. Left to it, this attempt's own cancel (of the same amount and
+  // reason) was told to the customer as "nothing was done, ask again" and to the shop as a cancel made elsewhere.
+  const closed = await closedRequests(deps, earlier, [...earlierLate.keys()]);
   const othersLate = [...earlierLate.entries()].filter(([id]) => {
     const owner = earlier.find((a) => a.id === id);
-    return !owner || !sameRequest(owner, attempt);
+    return !owner || !(sameRequest(owner, attempt) || (owner.request_id != null && closed.has(owner.request_id)));
   });
   const known = new Set([...change.known, ...othersLate.map(([, l]) => entryId(l.entry))]);
   const { applied, entry, refunded } = judge(deps, { ...change, known }, fresh, ownVerdict);
@@ -374,6 +378,26 @@ const afterPgRefusal = async (
     return leaveUnsettled(deps, change, { detail: `${said} perhaps: its history is not shown`, ...answered });
   }
   return undefined;
+};
+
+/**
+ * Of the refund requests the attempts `ids` were made for, those that can never be approved again (rejected, withdrawn).
+ * Read only here: after a PG's refusal the gateway shows applied, beside an earlier attempt's late cancel (rare).
+ */
+const closedRequests = async (
+  deps: RefundDeps,
+  attempts: readonly Attempt[],
+  ids: readonly string[],
+): Promise<Set<string>> => {
+  const requestIds = new Set(
+    attempts.flatMap((a) => (ids.includes(a.id) && a.request_id != null ? [a.request_id] : [])),
+  );
+  const closed = new Set<string>();
+  for (const id of requestIds) {
+    const status = (await deps.store.getRequest(id))?.status;
+    if (status === 'rejected' || status === 'withdrawn') closed.add(id);
+  }
+  return closed;
 };
 
 /** `a` is an attempt of the same request as `attempt`: under its Idempotency-Key, or of its refund request. */

@@ -102,3 +102,29 @@ describe('an approval again whose cancel the PG refused after making it, the fir
     assert.ok(!(await eventTypes('RR-2')).includes('payment.cancelled_externally'));
   });
 });
+
+describe("a customer's refund the PG refused after making it, beside a rejected request's cancel settled as not made", () => {
+  it("is the customer's refund: the rejected request can never send its own again", async () => {
+    await start();
+    const payment = h.fake.addPayment({ merchant_uid: 'RR-4', amount: 10_000 });
+    const { ask, approve, reject } = requestCalls(h);
+    const body = { merchant_uid: 'RR-4', reason: '단순 변심', cancel_request_amount: 1000 };
+    const asked = await ask(body);
+    const id = asked.body.request.id;
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+    assert.equal((await approve(id)).body.request.status, 'approved', 'its outcome not known');
+    h.clock.advance(11 * MINUTE);
+    const rejected = await reject(id, { reason: '재고 확인 필요' });
+    assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+    // The same amount and reason, from the customer, with a key of its own: refused by the PG, made all the same.
+    h.fake.inject(APPLIED_REFUSAL);
+    const own = await h.cancel(body, { key: 'rr-own' });
+    await h.settled();
+    assert.deepEqual([own.res.status, own.body.refunded], [200, 1000], JSON.stringify(own.body));
+    assert.equal(h.fake.getPayment(payment.imp_uid)!.cancel_amount, 1000, 'one cancel at i’mport');
+    assert.equal((await h.store.getRequest(id))?.status, 'rejected');
+    const told = await eventTypes('RR-4');
+    assert.equal(told.filter((t) => t === 'refund.succeeded').length, 1, told.join());
+    assert.ok(!told.includes('payment.cancelled_externally'), told.join());
+  });
+});
