@@ -344,7 +344,15 @@ const afterPgRefusal = async (
   // Nor one assigned to an attempt of a refund request rejected or withdrawn since: nothing can send that request's
   // refund again, so its claim is not the stronger one. Left to it, this attempt's own cancel (of the same amount and
   // reason) was told to the customer as "nothing was done, ask again" and to the shop as a cancel made elsewhere.
-  const closed = await closedRequests(deps, earlier, [...earlierLate.keys()]);
+  // Should the ledger fail to say (rare, on a rare path), whose cancel it is cannot be told: not known, as when the
+  // payment cannot be re-read, rather than "nothing was done" for what may be this attempt's refund.
+  let closed: Set<string>;
+  try {
+    closed = await closedRequests(deps, earlier, [...earlierLate.keys()]);
+  } catch (error) {
+    const detail = `answered refused (${refused.message}); its requests could not be read (${String(error)})`;
+    return leaveUnsettled(deps, change, { detail, iamport_ms, iamport_code: refused.code });
+  }
   const othersLate = [...earlierLate.entries()].filter(([id]) => {
     const owner = earlier.find((a) => a.id === id);
     return !owner || !(sameRequest(owner, attempt) || (owner.request_id != null && closed.has(owner.request_id)));

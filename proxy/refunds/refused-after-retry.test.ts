@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createSqliteStore } from '../store/sqlite.ts';
 import { createClock, type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 
@@ -16,10 +17,20 @@ afterEach(async () => h?.close());
 const MINUTE = 60_000;
 const APPLIED_REFUSAL = { kind: 'pg_refusal', message: '해당거래 취소실패(기취소성공)', applied: true } as const;
 
+/** While true, the ledger cannot read a refund request (a disk error). */
+let requestsUnreadable = false;
+
 const start = async () => {
   const clock = createClock();
+  requestsUnreadable = false;
+  const inner = createSqliteStore({ path: ':memory:' });
+  const store = {
+    ...inner,
+    getRequest: (id: string) =>
+      requestsUnreadable ? Promise.reject(new Error('disk I/O error')) : inner.getRequest(id),
+  };
   // Merchant webhooks on (answered by `outside`): the events are read from the outbox.
-  h = await withRequests({ ...WEBHOOKS_ANSWERED, clock, fake: createFakeIamport({ now: clock.now }) });
+  h = await withRequests({ ...WEBHOOKS_ANSWERED, clock, store, fake: createFakeIamport({ now: clock.now }) });
 };
 
 const eventTypes = async (uid: string) => (await h.store.listOrderEvents(uid)).map((e) => e.type);
@@ -126,5 +137,28 @@ describe("a customer's refund the PG refused after making it, beside a rejected 
     const told = await eventTypes('RR-4');
     assert.equal(told.filter((t) => t === 'refund.succeeded').length, 1, told.join());
     assert.ok(!told.includes('payment.cancelled_externally'), told.join());
+  });
+});
+
+describe('the same, with the rejected request unreadable at that moment', () => {
+  it("answers the outcome not known, and the key's retry answers the refund once the ledger reads again", async () => {
+    await start();
+    const payment = h.fake.addPayment({ merchant_uid: 'RR-5', amount: 10_000 });
+    const { ask, approve, reject } = requestCalls(h);
+    const body = { merchant_uid: 'RR-5', reason: '단순 변심', cancel_request_amount: 1000 };
+    const id = (await ask(body)).body.request.id;
+    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+    await approve(id);
+    h.clock.advance(11 * MINUTE);
+    assert.equal((await reject(id, { reason: '재고 확인 필요' })).body.request?.status, 'rejected');
+    h.fake.inject(APPLIED_REFUSAL);
+    requestsUnreadable = true;
+    const own = await h.cancel(body, { key: 'rr-own' });
+    assert.equal(own.body.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(own.body));
+    requestsUnreadable = false;
+    await h.settled();
+    const again = await h.cancel(body, { key: 'rr-own' });
+    assert.deepEqual([again.res.status, again.body.refunded], [200, 1000], JSON.stringify(again.body));
+    assert.equal(h.fake.getPayment(payment.imp_uid)!.cancel_amount, 1000, 'one cancel at i’mport');
   });
 });
