@@ -114,19 +114,27 @@ describe('an approval again whose cancel the PG refused after making it, the fir
   });
 });
 
+/**
+ * A 1,000 refund request of a new 10,000 order, approved while i'mport's cancel answers 502, settled as not made 11
+ * minutes on and rejected: its attempt's late cancel could be any later cancel of that amount and reason.
+ */
+const rejectedAfterNoAnswer = async (merchantUid: string) => {
+  await start();
+  const payment = h.fake.addPayment({ merchant_uid: merchantUid, amount: 10_000 });
+  const { ask, approve, reject } = requestCalls(h);
+  const body = { merchant_uid: merchantUid, reason: '단순 변심', cancel_request_amount: 1000 };
+  const id = (await ask(body)).body.request.id;
+  h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+  assert.equal((await approve(id)).body.request.status, 'approved', 'its outcome not known');
+  h.clock.advance(11 * MINUTE);
+  const rejected = await reject(id, { reason: '재고 확인 필요' });
+  assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+  return { payment, body, id };
+};
+
 describe("a customer's refund the PG refused after making it, beside a rejected request's cancel settled as not made", () => {
   it("is the customer's refund: the rejected request can never send its own again", async () => {
-    await start();
-    const payment = h.fake.addPayment({ merchant_uid: 'RR-4', amount: 10_000 });
-    const { ask, approve, reject } = requestCalls(h);
-    const body = { merchant_uid: 'RR-4', reason: '단순 변심', cancel_request_amount: 1000 };
-    const asked = await ask(body);
-    const id = asked.body.request.id;
-    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
-    assert.equal((await approve(id)).body.request.status, 'approved', 'its outcome not known');
-    h.clock.advance(11 * MINUTE);
-    const rejected = await reject(id, { reason: '재고 확인 필요' });
-    assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+    const { payment, body, id } = await rejectedAfterNoAnswer('RR-4');
     // The same amount and reason, from the customer, with a key of its own: refused by the PG, made all the same.
     h.fake.inject(APPLIED_REFUSAL);
     const own = await h.cancel(body, { key: 'rr-own' });
@@ -142,15 +150,7 @@ describe("a customer's refund the PG refused after making it, beside a rejected 
 
 describe('the same, with the rejected request unreadable at that moment', () => {
   it("answers the outcome not known, and the key's retry answers the refund once the ledger reads again", async () => {
-    await start();
-    const payment = h.fake.addPayment({ merchant_uid: 'RR-5', amount: 10_000 });
-    const { ask, approve, reject } = requestCalls(h);
-    const body = { merchant_uid: 'RR-5', reason: '단순 변심', cancel_request_amount: 1000 };
-    const id = (await ask(body)).body.request.id;
-    h.fake.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
-    await approve(id);
-    h.clock.advance(11 * MINUTE);
-    assert.equal((await reject(id, { reason: '재고 확인 필요' })).body.request?.status, 'rejected');
+    const { payment, body } = await rejectedAfterNoAnswer('RR-5');
     h.fake.inject(APPLIED_REFUSAL);
     requestsUnreadable = true;
     const own = await h.cancel(body, { key: 'rr-own' });
