@@ -98,7 +98,7 @@ export interface RuntimePieces {
 export interface BackgroundPass {
   /** Delivers what is due now, in the background (nothing without merchant webhooks). */
   kick(): void;
-  /** Runs the attention check when due, then delivers what is due; resolves with how many events it handled. */
+  /** Runs the attention check when due, then delivers what is due; resolves with how many events it sent. */
   runDue(): Promise<number>;
 }
 

@@ -52,7 +52,7 @@ export interface DispatcherOptions {
 export interface Dispatcher {
   /** Delivers what is due now, in the background; a kick during a pass makes it run once more. */
   kick(): void;
-  /** Delivers what is due now; resolves with how many events it handled. Never rejects. */
+  /** Delivers what is due now; resolves with how many events it sent (one round each). Never rejects. */
   runDue(): Promise<number>;
 }
 
@@ -146,8 +146,9 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
   /**
    * Delivers a pass's events together and records their rounds in one ledger write (under load a pass holds many:
    * one commit, or one round trip, for all of them instead of one each). The events stay held until it is written.
+   * Resolves with how many were sent (one whose hold ran short is not: it is handled once claimed again).
    */
-  const deliverAll = async (held: readonly Held[]): Promise<void> => {
+  const deliverAll = async (held: readonly Held[]): Promise<number> => {
     const posted = await Promise.all(held.map(({ event, heldUntil }) => post(event, heldUntil)));
     const rounds: Round[] = [];
     const events: OutboxEvent[] = [];
@@ -172,6 +173,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
         if (kept[i]) await options.onFailed?.(event);
       }
     }
+    return rounds.length;
   };
 
   /** Events this process wrote, held for it since their write (handOverNewEvents): sent without a claim. */
@@ -182,9 +184,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
       // Only while the hold outlasts a POST's timeout: one that waited here too long (passes ahead of it were slow)
       // could still be in flight when another instance claims it. Left alone, it is claimed once its hold runs out.
       const deadline = options.now() + timeoutMs;
-      const events = batch.filter((held) => deadline < held.heldUntil);
-      await deliverAll(events);
-      handled += events.length;
+      handled += await deliverAll(batch.filter((held) => deadline < held.heldUntil));
     }
     return handled;
   };
@@ -194,8 +194,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     for (;;) {
       const now = options.now();
       const due = await store.claimDueEvents(holder, now, holdMs, BATCH);
-      await deliverAll(due.map((event) => ({ event, heldUntil: now + holdMs })));
-      handled += due.length;
+      handled += await deliverAll(due.map((event) => ({ event, heldUntil: now + holdMs })));
       if (due.length < BATCH) return handled;
     }
   };
