@@ -176,3 +176,104 @@ export const startModelReceiver = async (secret: string): Promise<ModelReceiver>
       }),
   };
 };
+
+/**
+ * How a ledger call fails. `before`: without reaching the ledger (SQLite's `database is locked` past its busy timeout,
+ * a disk I/O error or a full disk; nothing written). `after`: once the call has been made and committed, its answer
+ * lost (PostgreSQL's connection dropped after COMMIT): the write holds, the caller learns nothing of it, not even what
+ * a write tells through its callbacks (a request's move, store.ts RequestSettled), which a lost COMMIT never reaches.
+ */
+export type LedgerFaultMode = 'before' | 'after';
+
+/** The Store methods a ledger fault may strike: the money path's writes and the reads it decides from. */
+export const LEDGER_METHODS = [
+  'takeOrder',
+  'insertAttempt',
+  'finishAttempt',
+  'setIdempotencyAttempt',
+  'completeIdempotencyKey',
+  'upsertPayment',
+  'markNeedsSync',
+  'releaseLease',
+  'claimApproval',
+  'transitionRequest',
+  'insertRequest',
+  'insertEvent',
+  'finishRounds',
+  'listAttempts',
+  'getPayment',
+] as const;
+export type LedgerMethod = (typeof LEDGER_METHODS)[number];
+
+const BEFORE_ERRORS = [
+  () => Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }),
+  () => Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }),
+  () => Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+];
+const AFTER_ERROR = () => Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+
+/** Ledger faults queued for the model's stores (every instance's: they share one ledger), and what they struck. */
+export interface LedgerFaults {
+  /** The next `n` calls of `method`, on any instance, fail as `mode`. */
+  queue(method: LedgerMethod, mode: LedgerFaultMode, n: number): void;
+  /** How the next call of `method` fails, if a fault is queued for it (taken: one call's worth). */
+  take(method: string): LedgerFaultMode | undefined;
+  /** Drops every queued fault (the ledger back for good). */
+  clear(): void;
+  /** Each call struck, in order, for a failure's trace; its length counts them. */
+  readonly struck: readonly string[];
+}
+
+export const createLedgerFaults = (): LedgerFaults => {
+  const queued = new Map<string, { mode: LedgerFaultMode; left: number }[]>();
+  const struck: string[] = [];
+  return {
+    queue: (method, mode, n) => {
+      const list = queued.get(method) ?? [];
+      list.push({ mode, left: n });
+      queued.set(method, list);
+    },
+    take: (method) => {
+      const list = queued.get(method);
+      const first = list?.[0];
+      if (!list || !first) return undefined;
+      first.left -= 1;
+      if (first.left === 0) list.shift();
+      struck.push(`${method} ${first.mode}`);
+      return first.mode;
+    },
+    clear: () => queued.clear(),
+    struck,
+  };
+};
+
+/**
+ * The argument that tells a write's caller what it moved (store.ts RequestSettled), by method: called once the write
+ * committed, so not called when its answer is lost.
+ */
+const TOLD_AT: Partial<Record<string, number>> = { insertAttempt: 2, finishAttempt: 3 };
+
+/** `inner`, with the calls `faults` has queued failing as queued; everything else goes straight through. */
+export const faultyLedger = <S extends object>(inner: S, faults: LedgerFaults): S =>
+  new Proxy(inner, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!(LEDGER_METHODS as readonly (string | symbol)[]).includes(property)) return method.bind(target);
+      const name = String(property);
+      return async (...args: unknown[]) => {
+        const mode = faults.take(name);
+        if (mode === 'before') throw BEFORE_ERRORS[faults.struck.length % BEFORE_ERRORS.length]!();
+        if (mode === 'after') {
+          const told = TOLD_AT[name];
+          await method.apply(
+            target,
+            args.map((arg, i) => (i === told && typeof arg === 'function' ? () => undefined : arg)),
+          );
+          throw AFTER_ERROR();
+        }
+        return method.apply(target, args);
+      };
+    },
+  });

@@ -23,7 +23,13 @@ import {
   accountFields,
   CONSOLE_REASON,
   cancelBehindTheProxy,
+  createLedgerFaults,
+  faultyLedger,
   gatewayWebhook,
+  LEDGER_METHODS,
+  type LedgerFaultMode,
+  type LedgerFaults,
+  type LedgerMethod,
   type ModelReceiver,
   type OrderKind,
   pgFinishes,
@@ -59,6 +65,7 @@ type Step = (
   | { t: 'view'; o: number; request: boolean }
   | { t: 'fault'; fault: SharedFault }
   | { t: 'v1fault'; fault: IamportFault }
+  | { t: 'ledgerFault'; method: LedgerMethod; mode: LedgerFaultMode; n: number }
   | { t: 'advance'; ms: number }
   | { t: 'check' }
   | { t: 'receiverDown'; n: number }
@@ -152,6 +159,15 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('v1fault' as const), fault: v1Fault }) },
   {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('ledgerFault' as const),
+      method: fc.constantFrom(...LEDGER_METHODS),
+      mode: fc.constantFrom<LedgerFaultMode>('before', 'after'),
+      n: fc.integer({ min: 1, max: 2 }),
+    }),
+  },
+  {
     weight: 2,
     arbitrary: fc.record({
       t: fc.constant('advance' as const),
@@ -198,6 +214,10 @@ interface World {
   /** Every instance (one or two, on one SQLite ledger). */
   readonly gs: readonly Running[];
   readonly receiver: ModelReceiver;
+  /** Ledger faults queued on every instance's store (they share one ledger). */
+  readonly ledger: LedgerFaults;
+  /** How many of `ledger.struck` the trace shows so far. */
+  struckShown: number;
   readonly orders: OrderState[];
   readonly secrets: readonly string[];
   /** Every answer a customer or staff got, as text: none may carry a secret. */
@@ -214,9 +234,16 @@ interface World {
 const note = (w: World, status: number, body: Json, what: string): { status: number; body: Json } => {
   const text = JSON.stringify(body);
   w.texts.push(text);
+  showStruck(w);
   w.trace.push(`${what} -> ${status} ${text.slice(0, 300)}`);
   assert.notEqual(status, 500, `${what}: an INTERNAL answer ${text}`);
   return { status, body };
+};
+
+/** The ledger faults that struck since the trace last showed them. */
+const showStruck = (w: World) => {
+  for (const struck of w.ledger.struck.slice(w.struckShown)) w.trace.push(`  (the ledger failed: ${struck})`);
+  w.struckShown = w.ledger.struck.length;
 };
 
 const read = async (w: World, res: Response, what: string) => {
@@ -302,6 +329,11 @@ const run = async (w: World, s: Step): Promise<void> => {
   if (s.t === 'fault') {
     w.trace.push(`fault ${JSON.stringify(s.fault)}`);
     g.inject(s.fault);
+    return;
+  }
+  if (s.t === 'ledgerFault') {
+    w.trace.push(`ledger fault: the next ${s.n} ${s.method} ${s.mode}`);
+    w.ledger.queue(s.method, s.mode, s.n);
     return;
   }
   if (s.t === 'v1fault') {
@@ -421,6 +453,8 @@ const run = async (w: World, s: Step): Promise<void> => {
 /** Settles everything as the product does: time past a change's window, a view of each order, the background check. */
 const settleAll = async (w: World) => {
   const { h } = w.g;
+  // The ledger back for good first: settling must reach an end (what a fault struck stays as it left it).
+  w.ledger.clear();
   h.fake?.clearFaults?.();
   w.g.portone?.clearFaults();
   await settledAll(w);
@@ -679,8 +713,9 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
           const receiver = await startModelReceiver(secret);
           // One SQLite file, so a second instance shares the ledger (its leases, keys and outbox) with the first.
           const path = tempSqlitePath();
+          const ledger = createLedgerFaults();
           const options = (): ProxyOptions => ({
-            store: createSqliteStore({ path }),
+            store: faultyLedger(createSqliteStore({ path }), ledger),
             timeoutMs: TIMEOUT_MS,
             leaseWaitMs: 3000,
             outside: (url, init) => fetch(url, init),
@@ -697,6 +732,8 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
             g,
             gs,
             receiver,
+            ledger,
+            struckShown: 0,
             orders: ORDERS.map((x, i) => ({
               uid: `M${runs}-${i}`,
               ...x,
