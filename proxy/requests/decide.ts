@@ -197,6 +197,17 @@ const claimAfterLooking = async (
   return deps.store.claimApproval(id, claim, event);
 };
 
+/**
+ * Request `id` moved to `failed` (nothing was refunded) if it stands `approved` by `claim` itself (its time and decider)
+ * with no refund begun since: a claim whose answer was lost.
+ */
+const failOwnClaim = async (deps: RequestDeps, id: string, claim: ApprovalClaim): Promise<void> => {
+  const request = await deps.store.getRequest(id);
+  if (request?.status !== 'approved' || request.decided_at !== claim.now || request.decided_by !== claim.decided_by)
+    return;
+  await failUnstarted(deps, request, 0);
+};
+
 export const approveRequest = async (
   deps: RequestDeps,
   id: string,
@@ -221,8 +232,15 @@ export const approveRequest = async (
   const event = deps.webhooks
     ? (moved: RefundRequestRecord) => requestEvent(deps, 'refund_request.approved', moved)
     : undefined;
-  const request =
+  const claimed = async () =>
     (await deps.store.claimApproval(id, claim, event)) ?? (await claimAfterLooking(deps, id, claim, event));
+  const request = await claimed().catch(async (error: unknown) => {
+    // The ledger failing on the claim may have written it all the same (its answer lost: a connection dropped after
+    // COMMIT). Then this approval holds the request `approved` and will never begin its refund: failed now, as when
+    // the ledger fails after a claim it answered, rather than left approved until staff decide again ten minutes on.
+    await failOwnClaim(deps, id, claim).catch(() => undefined);
+    throw error;
+  });
   if (!request) return whyNotClaimed(deps, id, amountAsked, sealer);
   if (event) deps.webhooks?.kick();
   const amount = request.approved_amount ?? request.amount;

@@ -41,6 +41,28 @@ const storeFailingTakeOrder = () => {
   return { store, fault };
 };
 
+/**
+ * A SQLite store whose next claimApproval commits and then fails: its answer lost (PostgreSQL's connection dropped
+ * after COMMIT), so the approval never learns that its claim landed.
+ */
+const storeLosingClaim = () => {
+  const fault = { armed: false };
+  const store: Store = new Proxy(createSqliteStore({ path: ':memory:' }), {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      if (prop !== 'claimApproval') return value.bind(target);
+      return async (...args: unknown[]) => {
+        const moved = await value.apply(target, args);
+        if (!fault.armed) return moved;
+        fault.armed = false;
+        throw new Error('Connection terminated unexpectedly');
+      };
+    },
+  });
+  return { store, fault };
+};
+
 const deferred = () => {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => {
@@ -147,6 +169,28 @@ describe('an approval whose refund never began', () => {
     assert.equal(again.body.request.status, 'refunded');
     assert.equal(h.fake.count('cancel'), 1);
     assert.equal((await h.store.getRequest(id))?.refund_secret, null, 'the account erased once it ended');
+  });
+
+  it("the claim's answer lost after it was written: the request ends failed at once, and approving again refunds once", async () => {
+    const { store, fault } = storeLosingClaim();
+    h = await withRequests({ store });
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-5', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-5'))).body.request.id;
+
+    fault.armed = true;
+    const first = await calls.approve(id);
+    assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
+    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+    // Before: left `approved` with no refund begun (the customer shown it approved), approving it again answered
+    // REFUND_IN_PROGRESS for ten minutes, and only staff deciding again after them ended it.
+    const failed = await h.store.getRequest(id);
+    assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
+
+    const again = await calls.approve(id);
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.request.status, 'refunded');
+    assert.equal(h.fake.count('cancel'), 1);
   });
 
   it('a process stopped between the claim and the attempt: approved while it could still be running, failed ten minutes on, then rejected', async () => {
