@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { LEDGER_DOWN } from '../errors.ts';
 import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
@@ -154,6 +155,16 @@ const v1Fault: fc.Arbitrary<IamportFault> = fc.constantFrom<IamportFault>(
   { kind: 'http_5xx', route: 'vbank' },
 );
 
+/**
+ * A Store method to fail. releaseLease rarely (one pick in thirty): its failure holds the order for the lease's TTL (6 s
+ * of real time, which the next steps on the order wait out, 3 s each, to answer REFUND_IN_PROGRESS), which would make
+ * the run several times as long, and its money path is the others' (a lease never released is one that ran out).
+ */
+const ledgerMethod: fc.Arbitrary<LedgerMethod> = fc.oneof(
+  { weight: 29, arbitrary: fc.constantFrom(...LEDGER_METHODS.filter((m) => m !== 'releaseLease')) },
+  { weight: 1, arbitrary: fc.constant('releaseLease' as const) },
+);
+
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: anywhere(concurrentStep) },
   { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
@@ -162,7 +173,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
     arbitrary: fc.record({
       t: fc.constant('ledgerFault' as const),
-      method: fc.constantFrom(...LEDGER_METHODS),
+      method: ledgerMethod,
       mode: fc.constantFrom<LedgerFaultMode>('before', 'after'),
       n: fc.integer({ min: 1, max: 2 }),
     }),
@@ -191,7 +202,8 @@ interface Intent {
   /** Sent under the order's capped grant (its `max_amount` and `jti`), re-minted for each try. */
   readonly capped: boolean;
   readonly body: Record<string, unknown>;
-  readonly answers: { status: number; body: Record<string, any> }[];
+  /** Each answer, with how many ledger faults had struck when its request was sent. */
+  readonly answers: { status: number; body: Record<string, any>; struck: number }[];
 }
 
 interface OrderState {
@@ -268,11 +280,12 @@ const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksu
 
 const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Running = w.g) => {
   const grant = await g.h.grant(o.uid, intent.capped ? { maxAmount: capOf(o), jti: capJti(o) } : {});
+  const struck = w.ledger.struck.length;
   const { res, body } = await g.h.cancel(intent.body, { key: intent.key, grant });
   const seen = note(w, res.status, body, `${what} ${intent.key} ${JSON.stringify(intent.body)}`);
   // A refund V2 accepted to finish later (`accepted: true`) is not done: how it ends comes later.
   const done = intent.answers.find((a) => a.status === 200 && !a.body.accepted);
-  if (done)
+  if (done && !(w.ledger.struck.length > done.struck && cannotReadKey(seen)))
     assert.deepEqual(
       [seen.status, seen.body.refunded],
       [200, done.body.refunded],
@@ -280,7 +293,7 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Ru
     );
   if (seen.status === 200 && typeof intent.body.cancel_request_amount === 'number')
     assert.equal(seen.body.refunded, intent.body.cancel_request_amount, 'a refund of what was asked');
-  intent.answers.push(seen);
+  intent.answers.push({ ...seen, struck });
   // The view's figures after a refund are the answer's.
   if (seen.status === 200) o.shown = seen.body.cancelable_amount;
 };
@@ -291,6 +304,21 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Ru
  */
 const sameKeyAgain = (a: { status: number; body: Json }) =>
   a.status === 503 || a.status === 429 || a.body.error?.code === 'REFUND_IN_PROGRESS';
+
+/**
+ * A ledger fault struck since the key's 200 was asked for (with steps at once, perhaps another's) may keep a retry from
+ * reading what its key did: it answers so, never that nothing was refunded of it. 503 UPSTREAM_UNAVAILABLE only in the
+ * ledger's words (errors.ts LEDGER_DOWN: this try sent nothing, what the key did "cannot be read until it is back"),
+ * which the widget, asking again for an answer it lost, reads as not known (widget/README.md); 503
+ * REFUND_OUTCOME_UNKNOWN; or 409 REFUND_IN_PROGRESS, the order's lease left held by a release that failed (it runs out
+ * after its TTL: "a failed tail or release costs only time", lease.ts). All are `same_key`: asked again once the ledger
+ * is back, the key answers its refund (the settling asks, and the checks hold it to that refund, made once).
+ */
+const cannotReadKey = (a: { status: number; body: Json }) =>
+  a.body.error?.code === 'REFUND_IN_PROGRESS' ||
+  (a.status === 503 &&
+    (a.body.error?.code === 'REFUND_OUTCOME_UNKNOWN' ||
+      (a.body.error?.code === 'UPSTREAM_UNAVAILABLE' && a.body.error?.message === LEDGER_DOWN)));
 
 /** What the order's capped grant allows in all (`max_amount`, counted per `jti`). */
 const capOf = (o: Pick<OrderState, 'amount'>) => Math.floor((o.amount * 0.4) / 1000) * 1000;
@@ -450,6 +478,21 @@ const run = async (w: World, s: Step): Promise<void> => {
   }
 };
 
+/** Staff approving again each request still `approved` with no attempt of it since its claim (ten minutes on). */
+const approveUnstarted = async (w: World) => {
+  for (const o of w.orders) {
+    const attempts = await w.g.h.store.listAttempts(o.uid);
+    for (const id of o.requests) {
+      const request = await w.g.h.store.getRequest(id);
+      if (request?.status !== 'approved' || request.decided_at === null) continue;
+      const claimedAt = request.decided_at;
+      if (attempts.some((a) => a.request_id === id && a.started_at >= claimedAt)) continue;
+      const again = await read(w, await decide(w, w.g, id, 'approve', {}, false), `settle: approve ${id} again`);
+      if (again.status === 200 && again.body.request.status === 'refunded') w.told.set(id, 'refunded');
+    }
+  }
+};
+
 /** Settles everything as the product does: time past a change's window, a view of each order, the background check. */
 const settleAll = async (w: World) => {
   const { h } = w.g;
@@ -487,6 +530,12 @@ const settleAll = async (w: World) => {
         const last = intent.answers.at(-1);
         if (last && sameKeyAgain(last)) await send(w, o, intent, 'settle: check again');
       }
+    // An approval whose refund never began (the ledger failing on the refund's first write, then again on failing the
+    // request) stays `approved` until staff approve or reject it again ten minutes on (RELIABILITY.md, "an approval
+    // whose refund never began"), which nothing else does: staff approve it again here, as documented. Only after a
+    // ledger fault struck, and only a request with no attempt since its claim (one left approved beside an attempt
+    // still fails the check).
+    if (w.ledger.struck.length > 0) await approveUnstarted(w);
     await lookAll();
     // The PG finishes what V2 still holds as REQUESTED.
     for (const o of w.orders)
