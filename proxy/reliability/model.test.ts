@@ -202,8 +202,22 @@ interface Intent {
   /** Sent under the order's capped grant (its `max_amount` and `jti`), re-minted for each try. */
   readonly capped: boolean;
   readonly body: Record<string, unknown>;
-  /** Each answer, with how many ledger faults had struck when its request was sent. */
-  readonly answers: { status: number; body: Record<string, any>; struck: number }[];
+  /**
+   * Each answer, with how many ledger faults had struck when its request was sent, and the clock's time then (`sentAt`)
+   * and when it was answered (`at`).
+   */
+  readonly answers: {
+    status: number;
+    body: Record<string, any>;
+    struck: number;
+    sentAt: number;
+    at: number;
+    /** No other try of the key ran beside this one (steps at once). */
+    alone: boolean;
+  }[];
+  /** Tries of the key running now, and begun so far. */
+  running: number;
+  begun: number;
 }
 
 interface OrderState {
@@ -237,6 +251,8 @@ interface World {
   readonly trace: string[];
   /** The end a request was told it reached (withdrawn, rejected, refunded): no state follows these. */
   readonly told: Map<string, string>;
+  /** Each approval's answer's code (none when 200), and when it was asked and answered. */
+  readonly approvals: { id: string; code: string | undefined; sentAt: number; at: number }[];
   keys: number;
   /** Deliveries the receiver may still fail in this run. */
   failuresLeft: number;
@@ -281,7 +297,14 @@ const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksu
 const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Running = w.g) => {
   const grant = await g.h.grant(o.uid, intent.capped ? { maxAmount: capOf(o), jti: capJti(o) } : {});
   const struck = w.ledger.struck.length;
+  const sentAt = g.h.clock.now();
+  const beside = intent.running;
+  const begun = ++intent.begun;
+  intent.running += 1;
   const { res, body } = await g.h.cancel(intent.body, { key: intent.key, grant });
+  intent.running -= 1;
+  const at = g.h.clock.now();
+  const alone = beside === 0 && intent.begun === begun;
   const seen = note(w, res.status, body, `${what} ${intent.key} ${JSON.stringify(intent.body)}`);
   // A refund V2 accepted to finish later (`accepted: true`) is not done: how it ends comes later.
   const done = intent.answers.find((a) => a.status === 200 && !a.body.accepted);
@@ -293,7 +316,7 @@ const send = async (w: World, o: OrderState, intent: Intent, what: string, g: Ru
     );
   if (seen.status === 200 && typeof intent.body.cancel_request_amount === 'number')
     assert.equal(seen.body.refunded, intent.body.cancel_request_amount, 'a refund of what was asked');
-  intent.answers.push({ ...seen, struck });
+  intent.answers.push({ ...seen, struck, sentAt, at, alone });
   // The view's figures after a refund are the answer's.
   if (seen.status === 200) o.shown = seen.body.cancelable_amount;
 };
@@ -400,6 +423,8 @@ const run = async (w: World, s: Step): Promise<void> => {
         capped: s.capped,
         body: refundBody(w, o, asked, s.checksum),
         answers: [],
+        running: 0,
+        begun: 0,
       };
       o.intents.push(intent);
       await send(w, o, intent, `refund via ${s.via ?? 0}`, g);
@@ -430,11 +455,13 @@ const run = async (w: World, s: Step): Promise<void> => {
       const id = pickOf(o.requests, s.pick);
       if (!id) return;
       const body = s.amount === null ? {} : { amount: s.amount };
+      const sentAt = h.clock.now();
       const approved = await read(
         w,
         await decide(w, g, id, 'approve', body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
+      w.approvals.push({ id, code: approved.body.error?.code, sentAt, at: h.clock.now() });
       // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
       if (approved.status === 200 && approved.body.request.status === 'refunded') w.told.set(id, 'refunded');
       if (approved.status === 200 && s.amount !== null)
@@ -665,6 +692,17 @@ const checkInvariants = async (w: World) => {
       // Once refunded, the key makes no other attempt: its retries learn that refund.
       const tries = attempts.filter((a) => a.idempotency_key === intent.key);
       if (its.length === 1) assert.equal(tries.at(-1)!.id, its[0]!.id, `${intent.key}: an attempt after its refund`);
+      // UPSTREAM_UNAVAILABLE says "this request sent no refund" (a ledger that failed or a gateway out of reach): never
+      // of a try during which the key's refund was sent (its attempt, or the one it is the late refund of, begun
+      // between the request and its answer, with no other try of the key beside it). Any answer, not just the last: a
+      // ledger failure after the send must not be answered so, though the key's next try answers the refund.
+      const sender = its[0] && (its[0].late_of ? attempts.find((a) => a.id === its[0]!.late_of) : its[0]);
+      for (const answer of intent.answers)
+        if (sender && answer.alone && answer.body.error?.code === 'UPSTREAM_UNAVAILABLE')
+          assert.ok(
+            sender.started_at < answer.sentAt || sender.started_at > answer.at,
+            `${intent.key}: answered UPSTREAM_UNAVAILABLE "this request sent no refund" by the try that sent its refund`,
+          );
       const last = intent.answers.at(-1);
       if (!last) continue;
       if (last.status === 200) {
@@ -717,6 +755,19 @@ const checkInvariants = async (w: World) => {
       }
       const its = refunds.filter((a) => a.request_id === id);
       assert.ok(its.length <= 1, `${id}: refunded twice`);
+      // An approval answered UPSTREAM_UNAVAILABLE ("this request sent no refund") did not send the request's refund:
+      // none of its attempts that refunded (or whose refund came late) began between the approval and its answer, when
+      // no other approval of the request ran beside it.
+      const sender = its[0] && (its[0].late_of ? attempts.find((a) => a.id === its[0]!.late_of) : its[0]);
+      const approvalsOf = w.approvals.filter((a) => a.id === id);
+      const alone = (x: (typeof approvalsOf)[number]) =>
+        !approvalsOf.some((y) => y !== x && y.sentAt <= x.at && y.at >= x.sentAt);
+      for (const approval of approvalsOf)
+        if (sender && approval.code === 'UPSTREAM_UNAVAILABLE' && alone(approval))
+          assert.ok(
+            sender.started_at < approval.sentAt || sender.started_at > approval.at,
+            `${id}: an approval answered UPSTREAM_UNAVAILABLE "nothing was refunded" sent its refund`,
+          );
       assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
       const end = w.told.get(id);
       if (end) assert.equal(request.status, end, `${id}: answered ${end}, and a request never leaves that state`);
@@ -800,6 +851,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
             ],
             texts: [],
             told: new Map(),
+            approvals: [],
             trace: [
               `on ${gateway.name}, ${instances} instance(s)${cardsLater ? ', V2 finishing card refunds later' : ''}`,
             ],
