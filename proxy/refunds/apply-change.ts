@@ -74,8 +74,10 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   if (broken) {
     // Nothing is sent, and the caller says so. An attempt written beside a write that failed would be read by the key's
     // retry as one that may have been sent (not known for ten minutes), against that answer: ended now as not sent,
-    // if the ledger takes it (else it stays unsettled, and is settled as any unanswered attempt is).
-    if (inserted.status === 'fulfilled' && inserted.value) {
+    // if the ledger takes it (else it stays unsettled, and is settled as any unanswered attempt is). So is one whose own
+    // write failed, which may have been written all the same (its answer lost: a connection dropped after COMMIT); if
+    // it was not, there is nothing to end (finishAttempt ends only an attempt it finds unended).
+    if (inserted.status === 'rejected' || inserted.value) {
       await finishNotApplied(deps, attempt, { iamport_message: null, iamport_ms: null }).catch(() => undefined);
     }
     throw broken.reason;

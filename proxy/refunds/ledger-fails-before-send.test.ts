@@ -25,6 +25,23 @@ const markFailing = (failures: { left: number }): Store => {
   return { ...inner, markNeedsSync };
 };
 
+/**
+ * An in-memory ledger whose next `failures` attempt writes commit and then fail: their answer lost (PostgreSQL's
+ * connection dropped after COMMIT), so the refund does not know its attempt was written.
+ */
+const insertLost = (failures: { left: number }): Store => {
+  const inner = createSqliteStore({ path: ':memory:' });
+  const insertAttempt: Store['insertAttempt'] = async (...args) => {
+    const written = await inner.insertAttempt(...args);
+    if (failures.left > 0) {
+      failures.left -= 1;
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    }
+    return written;
+  };
+  return { ...inner, insertAttempt };
+};
+
 describe('the ledger failing just before a refund is sent', () => {
   it('answers "nothing was refunded", and a retry with its key refunds at once, once', async () => {
     const failures = { left: 0 };
@@ -42,6 +59,33 @@ describe('the ledger failing just before a refund is sent', () => {
     assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
     const attempts = await h.store.listAttempts('LB-1');
+    assert.deepEqual(
+      attempts.map((a) => [a.outcome, a.error_code]),
+      [
+        ['failed', 'UPSTREAM_UNAVAILABLE'],
+        ['succeeded', null],
+      ],
+      'the first attempt ended as not sent',
+    );
+  });
+
+  it("the attempt written but the write's answer lost: the key's retry refunds at once, once", async () => {
+    const failures = { left: 0 };
+    h = await createHarness({ store: insertLost(failures) });
+    const p = h.fake.addPayment({ merchant_uid: 'LB-2', amount: 10_000 });
+    assert.equal((await h.view('LB-2')).res.status, 200);
+    const body = { merchant_uid: 'LB-2', reason: 'x', cancel_request_amount: 3000 };
+    failures.left = 1;
+    const first = await h.cancel(body, { key: 'lb-key-2' });
+    assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
+    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+    await h.settled();
+    // Before: the attempt was left unsettled, so the retry read it as a refund that may have been sent and answered
+    // REFUND_OUTCOME_UNKNOWN ("the refund was sent") for ten minutes, against "this request sent no refund".
+    const again = await h.cancel(body, { key: 'lb-key-2' });
+    assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
+    const attempts = await h.store.listAttempts('LB-2');
     assert.deepEqual(
       attempts.map((a) => [a.outcome, a.error_code]),
       [
