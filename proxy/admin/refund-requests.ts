@@ -94,8 +94,23 @@ const answer = async (deps: AppDeps, decision: Decision) => {
     return { status, body };
   }
   const { request, refund } = decision;
+  // Read for the answer only, after the decision (and an approval's refund) was made: a ledger failing here must not turn
+  // that into 503 "this request sent no refund" for a refund that was sent. The currency is then not known (null, as
+  // while the ledger has no payment for the order).
   const currency =
-    decision.currency ?? (await deps.store.orderCurrencies([request.merchant_uid])).get(request.merchant_uid) ?? null;
+    decision.currency ??
+    (await deps.store.orderCurrencies([request.merchant_uid]).then(
+      (currencies) => currencies.get(request.merchant_uid) ?? null,
+      (error: unknown) => {
+        deps.log({
+          level: 'error',
+          msg: 'could not read an order currency',
+          request: request.id,
+          error: String(error),
+        });
+        return null;
+      },
+    ));
   return {
     status: 200,
     body: { ok: true, request: { ...adminRequestRow(request), currency }, ...(refund ? { refund: refund.body } : {}) },

@@ -69,4 +69,36 @@ describe('the ledger lost while an approval’s cancel is at i’mport', () => {
     assert.equal(real.count('cancel'), 1, 'one ask, one refund');
     assert.equal((await h.store.getRequest(id))?.status, 'refunded');
   });
+
+  it("the ledger failing on the answer's own read (the order's currency) after a refund whose outcome is not known: the approval's refund is what staff are told", async () => {
+    const fail = { currencies: false };
+    const inner = createSqliteStore({ path: ':memory:' });
+    const store: Store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (prop !== 'orderCurrencies') return value.bind(target);
+        return async (...args: unknown[]) => {
+          if (fail.currencies) throw new Error('database is locked');
+          return value.apply(target, args);
+        };
+      },
+    });
+    h = await withRequests({ store });
+    const calls = requestCalls(h);
+    const p = h.fake.addPayment({ merchant_uid: 'LL-2', amount: 10_000 });
+    const id = (await calls.ask({ merchant_uid: 'LL-2', reason: '사이즈가 맞지 않아요', cancel_request_amount: 3000 }))
+      .body.request.id;
+    // The cancel is made and its answer lost; the payment cannot be read just after: the outcome is not known.
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: 3 });
+    fail.currencies = true;
+    const approved = await calls.approve(id);
+    assert.equal(h.fake.getPayment(p.imp_uid)?.cancel_amount, 3000, 'the refund was made');
+    // Before: 503 UPSTREAM_UNAVAILABLE "this request sent no refund", for an approval whose refund had been sent.
+    assert.notEqual(approved.body.error?.code, 'UPSTREAM_UNAVAILABLE', JSON.stringify(approved.body));
+    assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.refund?.error?.code, 'REFUND_OUTCOME_UNKNOWN', JSON.stringify(approved.body));
+    assert.equal(approved.body.request.currency, null, 'the currency not known, the decision answered');
+  });
 });
