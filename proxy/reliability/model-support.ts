@@ -185,7 +185,10 @@ export const startModelReceiver = async (secret: string): Promise<ModelReceiver>
  */
 export type LedgerFaultMode = 'before' | 'after';
 
-/** The Store methods a ledger fault may strike: the money path's writes and the reads it decides from. */
+/**
+ * The Store methods a ledger fault may strike: the money path's writes, the reads it decides from, and the reads an
+ * answer makes after a change (orderCurrencies: a decision's; getRequest: an approval's request read again).
+ */
 export const LEDGER_METHODS = [
   'takeOrder',
   'insertAttempt',
@@ -202,6 +205,9 @@ export const LEDGER_METHODS = [
   'finishRounds',
   'listAttempts',
   'getPayment',
+  'getRequest',
+  'orderCurrencies',
+  'acquireLease',
 ] as const;
 export type LedgerMethod = (typeof LEDGER_METHODS)[number];
 
@@ -218,6 +224,8 @@ export interface LedgerFaults {
   queue(method: LedgerMethod, mode: LedgerFaultMode, n: number): void;
   /** How the next call of `method` fails, if a fault is queued for it (taken: one call's worth). */
   take(method: string): LedgerFaultMode | undefined;
+  /** Whether a fault is still queued for `method`. */
+  queued(method: LedgerMethod): boolean;
   /** Drops every queued fault (the ledger back for good). */
   clear(): void;
   /** Each call struck, in order, for a failure's trace; its length counts them. */
@@ -242,6 +250,7 @@ export const createLedgerFaults = (): LedgerFaults => {
       struck.push(`${method} ${first.mode}`);
       return first.mode;
     },
+    queued: (method) => (queued.get(method)?.length ?? 0) > 0,
     clear: () => queued.clear(),
     struck,
   };
@@ -253,14 +262,21 @@ export const createLedgerFaults = (): LedgerFaults => {
  */
 const TOLD_AT: Partial<Record<string, number>> = { insertAttempt: 2, finishAttempt: 3 };
 
-/** `inner`, with the calls `faults` has queued failing as queued; everything else goes straight through. */
-export const faultyLedger = <S extends object>(inner: S, faults: LedgerFaults): S =>
+/**
+ * `inner`, with the calls of `methods` (async Store methods) that `faults` has queued failing as queued; everything else
+ * goes straight through.
+ */
+export const faultyLedger = <S extends object>(
+  inner: S,
+  faults: LedgerFaults,
+  methods: readonly string[] = LEDGER_METHODS,
+): S =>
   new Proxy(inner, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;
-      if (!(LEDGER_METHODS as readonly (string | symbol)[]).includes(property)) return method.bind(target);
+      if (typeof property !== 'string' || !methods.includes(property)) return method.bind(target);
       const name = String(property);
       return async (...args: unknown[]) => {
         const mode = faults.take(name);
