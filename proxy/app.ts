@@ -28,6 +28,7 @@ import { rateGroupOf } from './net/ip.ts';
 import { createAttention, DEFAULT_ATTENTION_AFTER_SECONDS } from './refunds/attention.ts';
 import { settleOrder } from './refunds/settle-order.ts';
 import { type AesGcm, createSealer } from './requests/account-crypto.ts';
+import { failUnstartedApprovals } from './requests/decide.ts';
 import { tellingFailedRequests } from './requests/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { paymentRoutes } from './routes/payments.ts';
@@ -160,6 +161,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     settle: (merchantUid, markedImpUid) => settleOrder(deps, merchantUid, markedImpUid),
     owns: (payment) => deps.gateway.owns(payment),
     lookAfterMs: () => deps.gateway.changeMayRunForMs,
+    failUnstartedApprovals: (limit) => failUnstartedApprovals(deps, limit),
   });
   const outbox: BackgroundPass = {
     kick: () => webhooks?.kick(),

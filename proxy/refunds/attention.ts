@@ -2,7 +2,8 @@
  * @module createAttention(): tells the operator, once, of what will not fix itself: a refund attempt still unsettled
  * ATTENTION_AFTER seconds after it started (and after a look at its order, which settles most; a cancel the gateway
  * accepted to finish later, only a week after it started, or ATTENTION_AFTER when that is longer), and a merchant
- * event marked failed after its last retry; each only while it still stands when flagged.
+ * event marked failed after its last retry; each only while it still stands when flagged. It also ends, as failed, an
+ * approval whose refund never began (failUnstartedApprovals), which would otherwise wait for staff to decide again.
  * Each is an `attention.needed` event to the merchant's webhook (when configured) and a warn log line, flagged in the
  * ledger so that neither repeats, across restarts and instances. Run from the entries' background schedule, never on
  * the refund path.
@@ -89,6 +90,11 @@ export interface AttentionDeps {
    * answer was lost (a crash) is settled, and its refund.succeeded written, without waiting to be told of.
    */
   readonly lookAfterMs?: () => number;
+  /**
+   * Moves approvals that ended before their refund began, ten minutes on, to `failed` (requests' failUnstartedApprovals,
+   * at most `limit`); resolves with how many moved. Each writes its own event (refund_request.failed).
+   */
+  readonly failUnstartedApprovals?: (limit: number) => Promise<number>;
 }
 
 export interface Attention {
@@ -231,15 +237,22 @@ export const createAttention = (deps: AttentionDeps): Attention => {
       return told;
     });
 
+  /** A check, then the approvals whose refund never began: apart, so that one failing does not keep back the other. */
+  const checkAll = async (): Promise<void> => {
+    await check();
+    const { failUnstartedApprovals } = deps;
+    if (failUnstartedApprovals) await guarded('approvals', async () => (await failUnstartedApprovals(BATCH)) > 0);
+  };
+
   let lastCheck = Number.NEGATIVE_INFINITY;
   return {
     async due() {
       const now = deps.now();
       if (now - lastCheck < ATTENTION_CHECK_INTERVAL_MS) return;
       lastCheck = now;
-      await check();
+      await checkAll();
     },
-    check,
+    check: checkAll,
     eventFailed: (event) =>
       // An attention.needed event that failed asks for no more attention: there is nobody further to tell.
       event.type === 'attention.needed'

@@ -160,6 +160,31 @@ const failUnstarted = async (
 };
 
 /**
+ * The background check's part (refunds/attention.ts): each request left `approved` UNSTARTED_AFTER_MS after its claim
+ * with no refund begun (its approval ended first: a stopped process, the ledger failing twice), at most `limit`, moved
+ * to `failed` as staff deciding again would move it, so the customer is not shown an approval whose refund nothing will
+ * send, and staff find it among the failed. Resolves with how many moved (each with its event). A paused approval that
+ * resumes after it sends nothing: its refund is bound to its round in the write of its attempt, which then fails.
+ */
+export const failUnstartedApprovals = async (deps: RequestDeps, limit: number): Promise<number> => {
+  let moved = 0;
+  for (const request of await deps.store.unstartedApprovals(deps.now() - UNSTARTED_AFTER_MS, limit)) {
+    const after = await failUnstarted(deps, request, UNSTARTED_AFTER_MS);
+    // Not moved (a refund begun since the list was read), or moved otherwise by staff deciding meanwhile.
+    if (after.status !== 'failed' || after.approvals !== request.approvals) continue;
+    moved += 1;
+    deps.log({
+      level: 'warn',
+      msg: 'approval ended before its refund began; request failed',
+      request: request.id,
+      merchant_uid: request.merchant_uid,
+      approved_at: new Date(request.decided_at ?? 0).toISOString(),
+    });
+  }
+  return moved;
+};
+
+/**
  * `request` (as last read) moved from `approved` to `failed` with `errorCode`, nothing having been refunded; the request
  * as it then stands. Only in approval round `round` and only while no attempt is bound to it (the ledger checks both in
  * the move itself, a read before being a look only): staff deciding at the same time may have failed it and approved

@@ -7,7 +7,7 @@ import { afterEach, describe, it } from 'node:test';
 import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
-import { createClock, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import { createClock, type Harness, PORTONE_WEBHOOK_SECRET, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { cancelAtIamport } from '../test-support/iamport-side.ts';
 import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
 
@@ -225,6 +225,65 @@ describe('an approval whose refund never began', () => {
       (await h.view('US-2', { grant: await h.grant('US-2', { mode: 'request' }) })).body.request.status,
       'rejected',
     );
+  });
+
+  it('left approved by a stopped process: the background check fails it ten minutes on, with its event, and approving again refunds once', async () => {
+    h = await withRequests(WEBHOOKS_ANSWERED);
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-BG', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-BG'))).body.request.id;
+    const sealed = await h.store.getRequest(id);
+    const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
+    const claim = {
+      now: h.clock.now(),
+      decided_by: 'key:x',
+      amount: null,
+      note: null,
+      openablePrefixes: [`${prefix}.`],
+    };
+    assert.ok(await h.store.claimApproval(id, claim)); // the approval's first write, and then nothing
+    const customerSees = async () =>
+      (await h.view('US-BG', { grant: await h.grant('US-BG', { mode: 'request' }) })).body.request;
+
+    h.clock.advance(9 * 60 * 1000);
+    await h.outbox.runDue();
+    assert.equal((await h.store.getRequest(id))?.status, 'approved', 'it could still be running');
+
+    h.clock.advance(2 * 60 * 1000);
+    await h.outbox.runDue();
+    const failed = await h.store.getRequest(id);
+    // Before: left `approved` until staff decided again, the customer shown an approval nothing would refund.
+    assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
+    assert.equal((await customerSees()).status, 'failed');
+    const types = (await h.store.listOrderEvents('US-BG')).map((e) => e.type);
+    assert.equal(types.filter((t) => t === 'refund_request.failed').length, 1, types.join());
+    assert.ok(
+      h.logs.some((l) => l.msg === 'approval ended before its refund began; request failed' && l.request === id),
+    );
+    await h.outbox.runDue(); // nothing more
+    assert.equal((await h.store.listOrderEvents('US-BG')).filter((e) => e.type === 'refund_request.failed').length, 1);
+
+    const again = await calls.approve(id);
+    assert.equal(again.res.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.request.status, 'refunded');
+    assert.equal(h.fake.count('cancel'), 1, 'one refund');
+  });
+
+  it('the background check leaves an approval whose refund began, however long it has been unsettled', async () => {
+    h = await withRequests();
+    const calls = requestCalls(h);
+    h.fake.addPayment({ merchant_uid: 'US-BG2', amount: 20_000, pay_method: 'vbank' });
+    const id = (await calls.ask(vbankAsk('US-BG2'))).body.request.id;
+    // Its refund applied at i'mport, its answer lost, and i'mport unreachable for the looks that would settle it.
+    h.fake.inject({ kind: 'lose_response' });
+    h.fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
+    assert.equal((await calls.approve(id)).body.refund?.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    assert.equal((await h.store.getRequest(id))?.status, 'approved');
+    h.clock.advance(11 * 60 * 1000);
+    await h.outbox.runDue();
+    const row = await h.store.getRequest(id);
+    assert.notEqual(row?.status, 'failed', 'not failed for a refund that was sent');
+    assert.equal(h.fake.count('cancel'), 1);
   });
 
   for (const y of ['approve', 'reject'] as const) {

@@ -352,6 +352,31 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await a.getRequest(card.id))?.approvals, 1);
     });
 
+    it('lists approvals whose refund never began, claimed before a time, longest waiting first', async () => {
+      const { a, b } = stores();
+      // Claimed far past every other test's requests, so theirs come first in the list, and these are told apart.
+      const at = T0 + 900_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+      const approve = (id: string, decided_at: number) =>
+        a.transitionRequest(id, { from: 'requested', to: 'approved', now: decided_at, decided_at, decided_by: 'k' });
+      const [later, earlier, begun, recent, asked] = [0, 1, 2, 3, 4].map(() => aRequest());
+      for (const r of [later, earlier, begun, recent, asked]) await a.insertRequest(r!);
+      await approve(later!.id, at + 2);
+      await approve(earlier!.id, at + 1);
+      await approve(begun!.id, at);
+      await approve(recent!.id, at + 5);
+      const bound = anAttempt({ merchant_uid: begun!.merchant_uid, request_id: begun!.id, request_round: 1 });
+      assert.equal(await a.insertAttempt(bound), true, 'its refund began');
+      const mine = new Set([later, earlier, begun, recent, asked].map((r) => r!.id));
+      const listed = (await b.unstartedApprovals(at + 5, 500)).filter((r) => mine.has(r.id));
+      assert.deepEqual(
+        listed.map((r) => [r.id, r.status, r.attempt_id]),
+        [
+          [earlier!.id, 'approved', null],
+          [later!.id, 'approved', null],
+        ],
+      );
+    });
+
     it('pages requests newest first by (created_at, id), filtered by status and time', async () => {
       const { a, b } = stores();
       const base = T0 + 10_000_000 + Math.floor(Math.random() * 1_000_000) * 10;

@@ -145,4 +145,10 @@ export interface RequestStore {
     event?: (moved: RefundRequestRecord) => NewEvent,
   ): Promise<RefundRequestRecord | null>;
   pageRequests(query: RequestPageQuery): Promise<RefundRequestRecord[]>;
+  /**
+   * Requests `approved` before `claimedBefore` (their claim's `decided_at`, epoch ms) whose refund has not begun (no
+   * attempt bound to them), longest waiting first, at most `limit`: approvals that ended before their refund began (a
+   * stopped process, the ledger failing twice), for the background check. Read off the open requests' index.
+   */
+  unstartedApprovals(claimedBefore: number, limit: number): Promise<RefundRequestRecord[]>;
 }

@@ -15,6 +15,8 @@ const COLUMNS =
   'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount';
 
 const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`;
+/** Every order's open requests, in the words of the one-open-request index's predicate (migration 7). */
+const OPEN_ANY = `FROM refund_requests WHERE status IN ('requested', 'approved')`;
 /** The id of an order's open request (at most one), read off the one-open-request index: takeOrder's check. */
 export const OPEN_REQUEST_ID_SQL = `SELECT id ${OPEN}`;
 
@@ -147,6 +149,11 @@ const requestSql = {
   page: (conditions: readonly string[], direction: 'ASC' | 'DESC') =>
     `SELECT ${COLUMNS} FROM refund_requests${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}
     ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+  // `status IN (…)` as the one-open-request index's own predicate, so both databases read it off that partial index
+  // (the open requests only, however long the history), then narrow it to approvals with no attempt bound.
+  unstartedApprovals: `SELECT ${COLUMNS} ${OPEN_ANY}
+      AND status = 'approved' AND attempt_id IS NULL AND decided_at < CAST(? AS BIGINT)
+    ORDER BY decided_at, id LIMIT ?`,
 };
 
 export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
@@ -392,5 +399,9 @@ export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): Reque
     const { conditions, params } = pageConditions(query);
     const sql = requestSql.page(conditions, query.order === 'oldest' ? 'ASC' : 'DESC');
     return (await driver.query(sql, [...params, query.limit])).map(decodeRequest);
+  },
+
+  async unstartedApprovals(claimedBefore, limit) {
+    return (await driver.query(requestSql.unstartedApprovals, [claimedBefore, limit])).map(decodeRequest);
   },
 });
