@@ -11,18 +11,22 @@
 // event, an admin answer or a log line. Each run POSTs with the Node entry's client or with the web fetch of Workers,
 // Deno and Bun. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE runs a printed counterexample.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import postgres from 'postgres';
 import { createNodeFetch } from '../entries/node-fetch.ts';
 import { portablePieces } from '../entries/portable.ts';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { BASE, json as iamportJson, issueToken } from '../gateways/iamport/fake/test-fixture.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
+import { randomDataKey } from '../requests/account-crypto.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
+import { notifyOf } from '../test-support/iamport-side.ts';
+import { requestCalls } from '../test-support/request-calls.ts';
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
 import { BEHAVIOURS, type Behaviour, type Seen, startModelReceiver } from './model-receiver.ts';
 
@@ -40,10 +44,20 @@ const SCHEDULES = [
 const URL_SETS = [['a'], ['a', 'b'], ['b'], []] as const;
 /** A hold: the timeout and 5 s (dispatcher.ts), at most. */
 const HOLD_MS = Math.max(...TIMEOUTS_MS) + 5_000;
+/** Orders refunded by customers (MODEL-0…2); beside them MODEL-R, refunded only through refund requests, and MODEL-V, an
+ * unpaid virtual account (revoked). */
 const ORDERS = 3;
+const REQUEST_ORDER = 'MODEL-R';
+const VBANK_ORDER = 'MODEL-V';
 const AMOUNT = 100_000;
 const PART = 1_000;
+/** A cancel made at i'mport behind the proxy (its console): another amount and other words than any refund of ours. */
+const EXTERNAL = 700;
+const CONSOLE_REASON = 'console (model)';
 const KEY = 'model-admin-key-0123456789-abcdefghijklmnopqrstuv';
+/** Who decided, as a request's `decided_by` records it: the admin key's id, or the staff grant's `sub`. */
+const KEY_ID = `key:${createHash('sha256').update(KEY).digest('hex').slice(0, 8)}`;
+const STAFF = 'kim';
 /** Runs of each variant (FC_NUM_RUNS for both); the PostgreSQL one's slower (two instances), so fewer by default. */
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 15);
 const PG_NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 8);
@@ -61,6 +75,22 @@ type Action =
   | { readonly t: 'sleep' }
   | { readonly t: 'restart'; readonly inst: number }
   | { readonly t: 'redeliver'; readonly pick: number }
+  /** A cancel made at i'mport, not through the proxy, then i'mport's webhook to the proxy `told` times (0: learned later). */
+  | { readonly t: 'external'; readonly inst: number; readonly order: number; readonly told: number }
+  /** i'mport's webhook for an order (any of them), again: a cancel already learned is told of no more. */
+  | { readonly t: 'gwhook'; readonly inst: number; readonly order: number }
+  /** The unpaid virtual account revoked (again: refused, nothing told). */
+  | { readonly t: 'revoke'; readonly inst: number }
+  /** Request mode on MODEL-R: a customer asks, withdraws; staff approve or reject (admin key or staff grant). */
+  | {
+      readonly t: 'ask';
+      readonly inst: number;
+      readonly followedBy: 'stay' | 'withdraw' | 'approve' | 'reject';
+      readonly staff: boolean;
+    }
+  | { readonly t: 'withdraw'; readonly inst: number }
+  | { readonly t: 'approve'; readonly inst: number; readonly staff: boolean }
+  | { readonly t: 'reject'; readonly inst: number; readonly staff: boolean }
   | { readonly t: 'crash'; readonly inst: number }
   | { readonly t: 'rotate' }
   | { readonly t: 'reconfigure'; readonly urls: number; readonly schedule: number };
@@ -92,6 +122,24 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('sleep' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), inst }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('external' as const), inst, order, told: fc.nat({ max: 2 }) }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('gwhook' as const), inst, order: fc.nat({ max: ORDERS + 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('revoke' as const), inst }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('ask' as const),
+      inst,
+      followedBy: fc.constantFrom('stay' as const, 'withdraw' as const, 'approve' as const, 'reject' as const),
+      staff: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('withdraw' as const), inst }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('approve' as const), inst, staff: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('reject' as const), inst, staff: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('rotate' as const) }) },
   {
@@ -183,6 +231,14 @@ const instanceLedger = (store: Store, tag: string, gone: { value: boolean }, rec
 // `any`: the admin API's rows are read field by field.
 type Row = Record<string, any>;
 
+/** A refund request on MODEL-R as its answers left it, the moves of it told (event type → how many), who decided. */
+interface RequestFacts {
+  readonly id: string;
+  status: string;
+  readonly told: Map<string, number>;
+  readonly decidedBy: string[];
+}
+
 /** The HTTP client the instances POST with: the Node entry's (node:http), or Workers', Deno's and Bun's (web fetch). */
 type Client = 'node' | 'web';
 
@@ -207,7 +263,16 @@ const runModel = async (
   let urlSet = 0;
   let schedule = 0;
   const orders = Array.from({ length: ORDERS }, (_, i) => `MODEL-${i}`);
-  for (const merchant_uid of orders) fake.addPayment({ merchant_uid, amount: AMOUNT });
+  const allOrders = [...orders, REQUEST_ORDER, VBANK_ORDER];
+  /** Each order's imp_uid at i'mport (its webhook names it). */
+  const impUids = new Map<string, string>();
+  for (const merchant_uid of [...orders, REQUEST_ORDER]) {
+    impUids.set(merchant_uid, fake.addPayment({ merchant_uid, amount: AMOUNT }).imp_uid);
+  }
+  const vbank = { merchant_uid: VBANK_ORDER, amount: AMOUNT, pay_method: 'vbank', pg_provider: 'html5_inicis' };
+  impUids.set(VBANK_ORDER, fake.addPayment({ ...vbank, status: 'ready' }).imp_uid);
+  /** DATA_ENCRYPTION_KEY: request mode on, the same key at every start. */
+  const dataKey = randomDataKey();
   /** 0: the first secret; 1: the second with the first as MERCHANT_WEBHOOK_SECRET_PREVIOUS; 2: the second alone. */
   let stage = 0;
   const secretsOf = (s: number): number[] => (s === 0 ? [0] : s === 1 ? [1, 0] : [1]);
@@ -248,6 +313,7 @@ const runModel = async (
               },
             }),
         admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
+        dataKeys: { current: dataKey, previous: null },
       },
     });
     logs.push(h.logs);
@@ -299,15 +365,115 @@ const runModel = async (
   /** When each event was queued again by an admin redelivery (test clock, just before the call). */
   const requeued = new Map<string, number[]>();
   const failedEver = new Set<string>();
+  /** Cancels made at i'mport behind the proxy, per order: each told once, however often it is learned. */
+  const externals = new Map<string, number>();
+  /** Refunds i'mport refused for a checksum a console cancel had made stale (told with merchant webhooks on). */
+  const mismatched = new Map<string, number>();
+  /** MODEL-V revoked, and whether by an instance with merchant webhooks on (then told once). */
+  const revocation = { done: false, told: false };
+  /** MODEL-R's requests, oldest first: each one's status as its answers said, and its moves told (type → count). */
+  const requests: RequestFacts[] = [];
+  let keys = 0;
 
-  const refund = async (i: number, o: number) => {
+  /** Whether the refund was made and told of (merchant webhooks on at the instance that made it). */
+  const refund = async (i: number, o: number): Promise<boolean> => {
     const merchant_uid = orders[o]!;
     const by = of(i);
     const { res, body } = await by.h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' });
     if (res.status === 200) count(by.webhooks ? succeeded : untold, merchant_uid);
     // A refund of the order whose outcome is unknown may still be running at i'mport: nothing sent.
-    else if (res.status === 409 && body.error?.code === 'REFUND_IN_PROGRESS' && unknown.has(merchant_uid)) return;
-    else assert.fail(`refund of ${merchant_uid}: ${res.status} ${JSON.stringify(body)}`);
+    else if (res.status === 409 && body.error?.code === 'REFUND_IN_PROGRESS' && unknown.has(merchant_uid)) return false;
+    // A console cancel not learned yet: i'mport refuses the checksum (the ledger's balance), which is told as any
+    // refusal is (refund.failed, with that code), and the re-read learns the cancel.
+    else if (body.error?.code === 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN' && externals.has(merchant_uid)) {
+      if (by.webhooks) count(mismatched, merchant_uid);
+      return false;
+    } else assert.fail(`refund of ${merchant_uid}: ${res.status} ${JSON.stringify(body)}`);
+    return by.webhooks;
+  };
+  const jsonPost = (body: unknown, authorization: string): RequestInit => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${authorization}` },
+    body: JSON.stringify(body),
+  });
+  /** A staff grant (POST /admin/grants), fresh each time: a console's lives 15 minutes, and the clock moves by hours. */
+  const staffGrant = async (by: Instance): Promise<string> => {
+    const res = await by.h.app.request('/admin/grants', jsonPost({ role: 'staff', sub: STAFF }, KEY));
+    const body = (await res.json()) as Row;
+    assert.ok(res.ok && typeof body.grant === 'string', `a staff grant: ${res.status} ${JSON.stringify(body)}`);
+    return body.grant;
+  };
+  /** A staff decision, through the admin API or, with a staff grant, the staff routes. */
+  const decision = async (by: Instance, id: string, how: 'approve' | 'reject', body: Row, staff: boolean) => {
+    const res = staff
+      ? await by.h.app.request(`/staff/refund-requests/${id}/${how}`, jsonPost(body, await staffGrant(by)))
+      : await by.h.app.request(`/admin/refund-requests/${id}/${how}`, jsonPost(body, KEY));
+    return { res, body: (await res.json()) as Row };
+  };
+  /** i'mport's webhook to the proxy for an order, as i'mport sends one after each cancel (and again, unanswered). */
+  const gatewayWebhook = async (i: number, merchant_uid: string) => {
+    const res = await notifyOf(of(i).h, impUids.get(merchant_uid)!, merchant_uid);
+    assert.equal(res.status, 200, `i'mport's webhook for ${merchant_uid}: ${res.status} ${await res.text()}`);
+  };
+  const tell = (request: RequestFacts, by: Instance, type: string) => {
+    if (by.webhooks) request.told.set(type, (request.told.get(type) ?? 0) + 1);
+  };
+  /** A customer's request on MODEL-R (POST /refund-requests); whether it was made. */
+  const ask = async (i: number): Promise<boolean> => {
+    const by = of(i);
+    const asked = { merchant_uid: REQUEST_ORDER, cancel_request_amount: PART, reason: '사이즈가 맞지 않아요' };
+    const { res, body } = await requestCalls(by.h).ask(asked, { key: `ask-${keys++}` });
+    // One open request per order: a request asked while the last is neither withdrawn, rejected nor refunded is
+    // refused, nothing told.
+    const open = ['requested', 'approved', 'failed'].includes(requests.at(-1)?.status ?? 'none');
+    if (open) {
+      assert.equal(res.status, 409, `ask with ${requests.at(-1)!.id} open: ${JSON.stringify(body)}`);
+      return false;
+    }
+    assert.equal(res.status, 201, `ask: ${JSON.stringify(body)}`);
+    const request: RequestFacts = { id: body.request.id, status: 'requested', told: new Map(), decidedBy: [] };
+    tell(request, by, 'refund_request.created');
+    requests.push(request);
+    return true;
+  };
+  /** The customer withdraws MODEL-R's latest request: only one still `requested`. */
+  const withdraw = async (i: number) => {
+    const request = requests.at(-1);
+    if (!request) return;
+    const by = of(i);
+    const { res, body } = await requestCalls(by.h).withdraw(request.id, REQUEST_ORDER);
+    if (request.status !== 'requested') {
+      assert.equal(body.error?.code, 'REFUND_REQUEST_DECIDED', `withdraw ${request.status}: ${res.status}`);
+      return;
+    }
+    assert.equal(res.status, 200, `withdraw: ${JSON.stringify(body)}`);
+    request.status = 'withdrawn';
+    tell(request, by, 'refund_request.withdrawn');
+  };
+  /** Staff approve or reject MODEL-R's latest request: only one `requested` (or `failed`). */
+  const decide = async (i: number, how: 'approve' | 'reject', staff: boolean) => {
+    const request = requests.at(-1);
+    if (!request) return;
+    const by = of(i);
+    const asked = how === 'approve' ? {} : { reason: '사용 흔적', allow_new_request: true };
+    const { res, body } = await decision(by, request.id, how, asked, staff);
+    if (!['requested', 'failed'].includes(request.status)) {
+      assert.equal(body.error?.code, 'REFUND_REQUEST_DECIDED', `${how} ${request.status}: ${res.status}`);
+      return;
+    }
+    assert.equal(res.status, 200, `${how} ${request.id}: ${JSON.stringify(body)}`);
+    request.decidedBy.push(staff ? `staff:${STAFF}` : KEY_ID);
+    if (how === 'reject') {
+      assert.equal(body.request.status, 'rejected');
+      request.status = 'rejected';
+      tell(request, by, 'refund_request.rejected');
+      return;
+    }
+    // Approved, and refunded through the customer's own path (no fault here): its refund.succeeded follows.
+    assert.equal(body.request.status, 'refunded', `approve ${request.id}: ${JSON.stringify(body)}`);
+    request.status = 'refunded';
+    tell(request, by, 'refund_request.approved');
+    count(by.webhooks ? succeeded : untold, REQUEST_ORDER);
   };
 
   try {
@@ -388,18 +554,62 @@ const runModel = async (
           const listed = await allEvents();
           if (listed.length === 0) break;
           const event = listed[action.pick % listed.length]!;
+          const redeliver = () => admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
+          const by = '';
           if (event.status === 'pending') {
             // It goes out on its own: refused, nothing changed.
-            const res = await admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
-            assert.equal(res.status, 400, `redeliver ${event.id} (pending)`);
+            const res = await redeliver();
+            assert.equal(res.status, 400, `redeliver ${event.id} (pending)${by}`);
             break;
           }
           if (event.status === 'failed') failedEver.add(event.id);
           requeued.set(event.id, [...(requeued.get(event.id) ?? []), clock.now()]);
-          const res = await admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
-          assert.equal(res.status, 202, `redeliver ${event.id} (${event.status})`);
+          const res = await redeliver();
+          assert.equal(res.status, 202, `redeliver ${event.id} (${event.status})${by}`);
           break;
         }
+        case 'external': {
+          await settleAll();
+          const merchant_uid = orders[action.order]!;
+          const token = await issueToken(fake);
+          const cancel = { imp_uid: impUids.get(merchant_uid), amount: EXTERNAL, reason: CONSOLE_REASON };
+          const res = await fake.fetch(`${BASE}/payments/cancel`, iamportJson(cancel, token));
+          assert.equal(((await res.json()) as Row).code, 0, "the console's cancel was made");
+          count(externals, merchant_uid);
+          for (let k = 0; k < action.told; k += 1) await gatewayWebhook(action.inst, merchant_uid);
+          break;
+        }
+        case 'gwhook':
+          await settleAll();
+          await gatewayWebhook(action.inst, allOrders[action.order]!);
+          break;
+        case 'revoke': {
+          const by = of(action.inst);
+          const { res, body } = await by.h.cancel({ merchant_uid: VBANK_ORDER, reason: '단순 변심' });
+          if (revocation.done) {
+            assert.ok(res.status === 409, `revoked again: ${res.status} ${JSON.stringify(body)}`);
+            break;
+          }
+          assert.equal(res.status, 200, `revoke: ${JSON.stringify(body)}`);
+          assert.equal(body.revoked, true, `revoke: ${JSON.stringify(body)}`);
+          Object.assign(revocation, { done: true, told: by.webhooks });
+          break;
+        }
+        case 'ask':
+          // Asked, and then (`followedBy`) withdrawn, approved or rejected at once, or left to a later step.
+          if ((await ask(action.inst)) && action.followedBy !== 'stay') {
+            await (action.followedBy === 'withdraw'
+              ? withdraw(action.inst)
+              : decide(action.inst, action.followedBy, action.staff));
+          }
+          break;
+        case 'withdraw':
+          await withdraw(action.inst);
+          break;
+        case 'approve':
+        case 'reject':
+          await decide(action.inst, action.t, action.staff);
+          break;
         case 'rotate':
         case 'reconfigure': {
           if (action.t === 'rotate') {
@@ -427,15 +637,22 @@ const runModel = async (
         instances[at] = await start();
       }
     }
-    let pending = -1;
-    for (let round = 0; round < 4 * (SCHEDULES[0].length + 2) && pending !== 0; round += 1) {
-      await settleAll();
-      clock.advance(Math.ceil(Math.max(...SCHEDULES.flat()) * 1.1) + HOLD_MS);
-      for (const instance of instances) await instance.h.outbox.runDue();
-      await settleAll();
-      pending = (await allEvents('pending')).length;
-    }
-    assert.equal(pending, 0, 'every event delivered or failed once the schedule has run out');
+    const drain = async () => {
+      let pending = -1;
+      for (let round = 0; round < 4 * (SCHEDULES[0].length + 2) && pending !== 0; round += 1) {
+        await settleAll();
+        clock.advance(Math.ceil(Math.max(...SCHEDULES.flat()) * 1.1) + HOLD_MS);
+        for (const instance of instances) await instance.h.outbox.runDue();
+        await settleAll();
+        pending = (await allEvents('pending')).length;
+      }
+      assert.equal(pending, 0, 'every event delivered or failed once the schedule has run out');
+    };
+    await drain();
+    // i'mport's webhook for every order, as i'mport sends one after each cancel (twice: it tells nothing new), so every
+    // console cancel is learned (one learned while merchant webhooks were off is told now); then delivered.
+    for (const merchant_uid of allOrders) for (let k = 0; k < 2; k += 1) await gatewayWebhook(k, merchant_uid);
+    await drain();
 
     for (const [at, instance] of instances.entries()) {
       await stop(instance);
@@ -446,12 +663,12 @@ const runModel = async (
       counted,
       events: await allEvents(),
       orders: await Promise.all(
-        orders.map(async (uid) => {
+        allOrders.map(async (uid) => {
           const res = await admin(`/admin/payments/${uid}`);
           return res.status === 404 ? null : ((await res.json()) as Row);
         }),
       ),
-      orderIds: orders,
+      orderIds: allOrders,
       receiver,
       senders,
       secrets,
@@ -464,6 +681,10 @@ const runModel = async (
       refused,
       untold,
       unknown,
+      externals,
+      mismatched,
+      revocation,
+      requests,
     });
   } finally {
     for (const instance of instances) await stop(instance);
@@ -490,6 +711,10 @@ interface Observed {
   readonly refused: ReadonlyMap<string, number>;
   readonly untold: ReadonlyMap<string, number>;
   readonly unknown: ReadonlyMap<string, number>;
+  readonly externals: ReadonlyMap<string, number>;
+  readonly mismatched: ReadonlyMap<string, number>;
+  readonly revocation: { readonly done: boolean; readonly told: boolean };
+  readonly requests: readonly RequestFacts[];
 }
 
 /**
@@ -539,9 +764,35 @@ const PAYMENT_KEYS = [
   'idempotency_key',
   'sequence',
 ];
+const REQUEST_KEYS = [
+  'request_id',
+  'merchant_uid',
+  'status',
+  'amount',
+  'approved_amount',
+  'reason',
+  'refund_account_masked',
+  'decided_by',
+  'reject_reason',
+  'allow_new_request',
+  'created_at',
+  'decided_at',
+  'sequence',
+];
+const REQUEST_TYPES = [
+  'refund_request.created',
+  'refund_request.withdrawn',
+  'refund_request.approved',
+  'refund_request.rejected',
+  'refund_request.failed',
+] as const;
 const DATA_KEYS: Record<string, readonly string[]> = {
   'refund.succeeded': PAYMENT_KEYS,
   'refund.failed': [...PAYMENT_KEYS, 'error'],
+  'vbank.revoked': PAYMENT_KEYS,
+  'payment.cancelled_externally': PAYMENT_KEYS,
+  ...Object.fromEntries(REQUEST_TYPES.map((type) => [type, REQUEST_KEYS])),
+  'refund_request.failed': [...REQUEST_KEYS, 'error_code'],
   'attention.needed': [
     'reason',
     'merchant_uid',
@@ -655,14 +906,14 @@ const checkInvariants = async (o: Observed): Promise<void> => {
     );
     if (event.type === 'refund.failed') {
       assert.deepEqual(Object.keys(event.data.error).sort(), ['code', 'gateway_message', 'message']);
-      assert.equal(event.data.error.code, 'PG_PROVIDER');
+      assert.ok(['PG_PROVIDER', 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN'].includes(event.data.error.code));
     }
     if (event.type === 'attention.needed' && event.data.reason === 'event_failed') {
       const told = byId.get(event.data.event_id);
       assert.ok(told, `${event.id}: tells of an event the ledger has`);
       assert.deepEqual(
         [event.data.merchant_uid, event.data.imp_uid, event.data.attempt_id, event.data.event_type, event.data.outcome],
-        [told.merchant_uid, told.data.imp_uid, told.data.attempt_id, told.type, null],
+        [told.merchant_uid, told.data.imp_uid ?? null, told.data.attempt_id ?? null, told.type, null],
         `${event.id}: what it tells of`,
       );
       assert.equal(Math.floor(Date.parse(event.data.since) / 1000), told.created_at, `${event.id}: since`);
@@ -757,10 +1008,11 @@ const checkInvariants = async (o: Observed): Promise<void> => {
       everOff ? refunds.length >= made && refunds.length <= made + lost : refunds.length === made + lost,
       `${uid}: one refund.succeeded per refund (${refunds.length}: ${made} answered, ${lost} settled later)`,
     );
-    assert.equal(
-      ordered.filter((e) => e.type === 'refund.failed').length,
-      o.refused.get(uid) ?? 0,
-      `${uid}: one refund.failed per refusal`,
+    const refusals = ordered.filter((e) => e.type === 'refund.failed').map((e) => e.data.error.code);
+    assert.deepEqual(
+      [refusals.filter((c) => c === 'PG_PROVIDER').length, refusals.length],
+      [o.refused.get(uid) ?? 0, (o.refused.get(uid) ?? 0) + (o.mismatched.get(uid) ?? 0)],
+      `${uid}: one refund.failed per refusal (the PG's, or i'mport's for a stale balance)`,
     );
     const amounts = refunds.map((e) => e.data.cancel_amount as number);
     assert.ok(
@@ -768,13 +1020,88 @@ const checkInvariants = async (o: Observed): Promise<void> => {
       `${uid}: in sequence order, each refund's payment after it (${amounts})`,
     );
     const all = made + lost + (o.untold.get(uid) ?? 0);
-    assert.equal(view.payment.cancel_amount, all * PART, `${uid}: the ledger has every refund i'mport made`);
+    const external = o.externals.get(uid) ?? 0;
+    if (uid !== VBANK_ORDER) {
+      assert.equal(
+        view.payment.cancel_amount,
+        all * PART + external * EXTERNAL,
+        `${uid}: the ledger has every refund i'mport made, the console's too`,
+      );
+    }
     if (!everOff)
       assert.deepEqual(
         amounts,
-        amounts.map((_, k) => (k + 1) * PART),
+        external === 0 ? amounts.map((_, k) => (k + 1) * PART) : amounts.map((a, k) => Math.max(a, (k + 1) * PART)),
         `${uid}: every refund told`,
       );
+
+    // One payment.cancelled_externally per console cancel however often it was learned (a webhook again, a refund's
+    // read, the last look): its amount and words, no attempt of ours, after the payment it changed.
+    const consoles = ordered.filter((e) => e.type === 'payment.cancelled_externally');
+    assert.equal(consoles.length, external, `${uid}: one payment.cancelled_externally per console cancel`);
+    for (const e of consoles) {
+      assert.deepEqual(
+        [e.data.amount, e.data.reason, e.data.attempt_id, e.data.idempotency_key, e.data.pending],
+        [EXTERNAL, CONSOLE_REASON, null, null, false],
+        `${e.id}: the console's cancel`,
+      );
+      assert.ok(
+        e.data.cancel_amount >= EXTERNAL && e.data.imp_uid === view.payment.imp_uid,
+        `${e.id}: the payment after it`,
+      );
+    }
+
+    // One vbank.revoked for the revocation (made with merchant webhooks on): nothing paid, nothing left.
+    const revocations = ordered.filter((e) => e.type === 'vbank.revoked');
+    assert.equal(revocations.length, uid === VBANK_ORDER && o.revocation.told ? 1 : 0, `${uid}: vbank.revoked`);
+    for (const e of revocations) {
+      assert.deepEqual([e.data.amount, e.data.cancelable_amount], [0, 0], `${e.id}: a revocation's figures`);
+      assert.equal(typeof e.data.attempt_id, 'string', `${e.id}: the attempt that revoked it`);
+    }
+    if (uid === VBANK_ORDER) assert.equal(all + external, 0, `${uid}: no refund`);
+
+    // Each request's moves told once each (made with merchant webhooks on), its data as README shows it; none failed.
+    const requestEvents = ordered.filter((e) => e.type.startsWith('refund_request.'));
+    const mineRequests = uid === REQUEST_ORDER ? o.requests : [];
+    assert.equal(
+      requestEvents.length,
+      mineRequests.reduce((n, r) => n + [...r.told.values()].reduce((a, b) => a + b, 0), 0),
+      `${uid}: one refund_request event per move`,
+    );
+    for (const request of mineRequests) {
+      const told = requestEvents.filter((e) => e.data.request_id === request.id);
+      for (const type of REQUEST_TYPES) {
+        assert.equal(
+          told.filter((e) => e.type === type).length,
+          request.told.get(type) ?? 0,
+          `${request.id}: ${type} once per move`,
+        );
+      }
+      for (const e of told) {
+        const move = e.type.slice('refund_request.'.length);
+        assert.equal(e.data.status, move === 'created' ? 'requested' : move, `${e.id}: status`);
+        assert.deepEqual(
+          [e.data.merchant_uid, e.data.amount, e.data.reason, e.data.refund_account_masked],
+          [REQUEST_ORDER, PART, '사이즈가 맞지 않아요', null],
+          `${e.id}: what was asked`,
+        );
+        if (move === 'approved' || move === 'rejected') {
+          assert.ok(request.decidedBy.includes(e.data.decided_by), `${e.id}: decided by ${e.data.decided_by}`);
+          assert.equal(typeof e.data.decided_at, 'number', `${e.id}: decided_at`);
+        }
+        if (move === 'approved') {
+          assert.equal(e.data.approved_amount, PART, `${e.id}: approved_amount`);
+          // The refund's own event follows.
+          const refunded = refunds.filter((r) => String(r.data.idempotency_key).includes(request.id));
+          assert.ok(
+            refunded.length === 1 && refunded[0]!.sequence > e.sequence,
+            `${e.id}: its refund.succeeded follows`,
+          );
+        }
+        if (move === 'rejected')
+          assert.deepEqual([e.data.reject_reason, e.data.allow_new_request], ['사용 흔적', true], `${e.id}: why`);
+      }
+    }
 
     // The admin view of each event agrees with the receiver.
     for (const event of ordered) {
