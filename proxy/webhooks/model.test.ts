@@ -74,7 +74,8 @@ type Action =
   /** A second of real time, nothing settled: a pass stuck on a POST is then slow enough for passes beside it. */
   | { readonly t: 'sleep' }
   | { readonly t: 'restart'; readonly inst: number }
-  | { readonly t: 'redeliver'; readonly pick: number }
+  /** An admin redelivery, or a staff member's (POST /staff/events/:id/redeliver with a staff grant). */
+  | { readonly t: 'redeliver'; readonly pick: number; readonly staff: boolean }
   /** A cancel made at i'mport, not through the proxy, then i'mport's webhook to the proxy `told` times (0: learned later). */
   | { readonly t: 'external'; readonly inst: number; readonly order: number; readonly told: number }
   /** i'mport's webhook for an order (any of them), again: a cancel already learned is told of no more. */
@@ -121,7 +122,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('pass' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('sleep' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restart' as const), inst }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliver' as const), pick: fc.nat(), staff: fc.boolean() }) },
   {
     weight: 2,
     arbitrary: fc.record({ t: fc.constant('external' as const), inst, order, told: fc.nat({ max: 2 }) }),
@@ -554,8 +555,15 @@ const runModel = async (
           const listed = await allEvents();
           if (listed.length === 0) break;
           const event = listed[action.pick % listed.length]!;
-          const redeliver = () => admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
-          const by = '';
+          // By an admin key, or by staff on the staff route (a staff grant).
+          const redeliver = async () =>
+            action.staff
+              ? of(0).h.app.request(`/staff/events/${event.id}/redeliver`, {
+                  method: 'POST',
+                  headers: { Authorization: `Bearer ${await staffGrant(of(0))}` },
+                })
+              : admin(`/admin/events/${event.id}/redeliver`, { method: 'POST' });
+          const by = action.staff ? ' (staff)' : '';
           if (event.status === 'pending') {
             // It goes out on its own: refused, nothing changed.
             const res = await redeliver();
