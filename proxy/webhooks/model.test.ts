@@ -54,6 +54,8 @@ const PART = 1_000;
 /** A cancel made at i'mport behind the proxy (its console): another amount and other words than any refund of ours. */
 const EXTERNAL = 700;
 const CONSOLE_REASON = 'console (model)';
+/** Refunds made while the receiver is down: more than one pass's batch (50, dispatcher.ts) falls due at once. */
+const FLOOD = 57;
 const KEY = 'model-admin-key-0123456789-abcdefghijklmnopqrstuv';
 /** Who decided, as a request's `decided_by` records it: the admin key's id, or the staff grant's `sub`. */
 const KEY_ID = `key:${createHash('sha256').update(KEY).digest('hex').slice(0, 8)}`;
@@ -92,6 +94,8 @@ type Action =
   | { readonly t: 'withdraw'; readonly inst: number }
   | { readonly t: 'approve'; readonly inst: number; readonly staff: boolean }
   | { readonly t: 'reject'; readonly inst: number; readonly staff: boolean }
+  /** FLOOD refunds while the receiver answers 503 to everything, then it is up and one pass sends them all. */
+  | { readonly t: 'flood'; readonly inst: number }
   | { readonly t: 'crash'; readonly inst: number }
   | { readonly t: 'rotate' }
   | { readonly t: 'reconfigure'; readonly urls: number; readonly schedule: number };
@@ -141,6 +145,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('withdraw' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('approve' as const), inst, staff: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('reject' as const), inst, staff: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('flood' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const), inst }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('rotate' as const) }) },
   {
@@ -618,6 +623,24 @@ const runModel = async (
         case 'reject':
           await decide(action.inst, action.t, action.staff);
           break;
+        case 'flood': {
+          await settleAll();
+          const by = of(action.inst);
+          receiver.setDown(true);
+          let told = 0;
+          // A refund of each order at once, FLOOD in all.
+          for (let k = 0; k < FLOOD; k += ORDERS) {
+            const made = await Promise.all(orders.map((_, o) => refund(action.inst, o)));
+            told += made.filter(Boolean).length;
+          }
+          await settleAll();
+          receiver.setDown(false);
+          // Every one due again (the first retry's wait, with its jitter), and one pass for them all.
+          clock.advance(Math.ceil(Math.max(...SCHEDULES.map((s) => s[0])) * 1.1) + 1);
+          const sent = await by.h.outbox.runDue();
+          assert.ok(sent >= told, `one pass sent ${sent} events, of the ${told} refunds due again`);
+          break;
+        }
         case 'rotate':
         case 'reconfigure': {
           if (action.t === 'rotate') {
