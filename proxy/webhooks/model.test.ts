@@ -1,15 +1,21 @@
 // A model-based test of the merchant-webhook outbox (fast-check): refunds on a few orders (some at once, some refused
-// by the PG, some whose answer was lost and settled later), a receiver that answers each delivery its own way (2xx, a
-// redirect, 4xx, 5xx, too late, never, a reset connection, 2xx after reading slowly), the clock moved across the retry
-// schedule, background passes, admin redeliveries, a secret rotation, MERCHANT_WEBHOOK_URL (one URL, two, none) and
-// WEBHOOK_RETRY_SCHEDULE changed at a restart, the proxy stopped (or gone at once) and started again on the same
-// ledger, and on PostgreSQL (with DATABASE_URL) two instances sharing it. Once everything has settled, what the README
-// and docs/RELIABILITY.md promise is checked against what the receiver saw: every event delivered or failed and told of
-// (attention.needed, a warn line), one body per webhook-id and one webhook-id per fact, signatures by the secrets in
-// force, retries no earlier than the schedule and never to a URL that already answered 2xx, the per-order sequence,
-// the admin API and /metrics agreeing with the receiver, no event sent twice at once to one URL, and no secret in an
-// event, an admin answer or a log line. Each run POSTs with the Node entry's client or with the web fetch of Workers,
-// Deno and Bun. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE runs a printed counterexample.
+// by the PG, some whose answer was lost and settled later, a flood of them while the receiver is down, more than a
+// pass's batch), cancels made in i'mport's console (learned from i'mport's webhook, again and again, a refund's
+// refusal or a last look), an unpaid virtual account revoked, refund requests on an order of their own (asked,
+// withdrawn, approved or rejected by admin key or staff grant), a receiver that answers each delivery its own way
+// (2xx, a redirect, 4xx, 5xx, too late, never, a reset connection, 2xx after reading slowly), the clock moved across
+// the retry schedule, background passes, redeliveries (admin and staff routes), a secret rotation, MERCHANT_WEBHOOK_URL
+// (one URL, two, none) and WEBHOOK_RETRY_SCHEDULE changed at a restart, the proxy stopped (or gone at once) and started
+// again on the same ledger, a ledger call stalled while the clock runs its hold out and another pass claims the event,
+// and on PostgreSQL (with DATABASE_URL) two instances sharing it. Once everything has settled, what the README and
+// docs/RELIABILITY.md promise is checked against what the receiver saw: every event delivered or failed and told of
+// (attention.needed, a warn line), one body per webhook-id and one webhook-id per fact (one event per refund, refusal,
+// revocation, request move, console cancel however often learned), each type's data as the README lists it,
+// signatures by the secrets in force, retries no earlier than the schedule and never to a URL that already answered
+// 2xx, the per-order sequence, the admin API and /metrics agreeing with the receiver, no event sent twice at once to
+// one URL, and no secret in an event, an admin answer or a log line. Each run POSTs with the Node entry's client or
+// with the web fetch of Workers, Deno and Bun. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE
+// runs a printed counterexample.
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
