@@ -1,8 +1,8 @@
 /**
  * @module startModelReceiver(): the merchant's endpoint for model.test.ts, on loopback (node:http). Each request is
  * answered as the next behaviour in a list the test draws says (cycled): 200, 204, a redirect, 4xx, 5xx, an answer
- * after the proxy's timeout, no answer at all, a reset connection, or 200 after reading the body slowly; while it is
- * down, 503 to everything. It records what it saw (on the test's clock), which secrets each signature was made with
+ * after the proxy's timeout, no answer at all, a reset connection, or 200 after reading the body slowly; or, for a
+ * while, every request one way (503 while it is down). It records what it saw (on the test's clock), which secrets each signature was made with
  * (checked with the `standardwebhooks` package's signing, not the proxy's, against the header's own timestamp: the
  * test's clock runs days ahead of the library's 5-minute window), and how many requests for one webhook-id it held at
  * once.
@@ -47,8 +47,8 @@ export interface ModelReceiver {
   readonly strays: string[];
   /** The most requests for one webhook-id to one of its URLs it held at the same time. */
   maxConcurrentPerId(): number;
-  /** Down: every request answered 503 (`server5xx`), the list of behaviours not moved on, until it is up again. */
-  setDown(down: boolean): void;
+  /** Every request answered as `behaviour` (503 while it is down, say), the list not moved on, until set to null. */
+  answerAll(behaviour: Behaviour | null): void;
   close(): Promise<void>;
 }
 
@@ -70,7 +70,7 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
   const signers = options.secrets.map((secret) => new Webhook(secret));
   const behaviours = options.behaviours.length > 0 ? options.behaviours : (['ok204'] as const);
   let next = 0;
-  let down = false;
+  let all: Behaviour | null = null;
   const inFlight = new Map<string, number>();
   let maxConcurrent = 0;
   const timers = new Set<NodeJS.Timeout>();
@@ -102,8 +102,8 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
       return;
     }
     const at = options.now();
-    const behaviour = down ? 'server5xx' : behaviours[next % behaviours.length]!;
-    if (!down) next += 1;
+    const behaviour = all ?? behaviours[next % behaviours.length]!;
+    if (all === null) next += 1;
     const headers = headerRecord(req.headers);
     const id = headers['webhook-id'] ?? '';
     // Per URL: a round POSTs an event to each URL at once.
@@ -179,8 +179,8 @@ export const startModelReceiver = async (options: ModelReceiverOptions): Promise
     seen,
     strays,
     maxConcurrentPerId: () => maxConcurrent,
-    setDown: (value) => {
-      down = value;
+    answerAll: (behaviour) => {
+      all = behaviour;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -105,7 +105,7 @@ type Action =
   | { readonly t: 'withdraw'; readonly inst: number }
   | { readonly t: 'approve'; readonly inst: number; readonly staff: boolean }
   | { readonly t: 'reject'; readonly inst: number; readonly staff: boolean }
-  /** FLOOD refunds while the receiver answers 503 to everything, then it is up and one pass sends them all. */
+  /** FLOOD refunds while the receiver answers 503 to everything, then it is up (204) and one pass sends them all. */
   | { readonly t: 'flood'; readonly inst: number }
   /**
    * The instance's next ledger call of a kind stalls while its hold all but runs out (the first retry due), another
@@ -699,7 +699,7 @@ const runModel = async (
         case 'flood': {
           await settleAll();
           const by = of(action.inst);
-          receiver.setDown(true);
+          receiver.answerAll('server5xx');
           let told = 0;
           // A refund of each order at once, FLOOD in all.
           for (let k = 0; k < FLOOD; k += ORDERS) {
@@ -707,10 +707,11 @@ const runModel = async (
             told += made.filter(Boolean).length;
           }
           await settleAll();
-          receiver.setDown(false);
-          // Every one due again (the first retry's wait, with its jitter), and one pass for them all.
+          // Up again, answering 204: every one due again (the first retry's wait, with its jitter), one pass for all.
+          receiver.answerAll('ok204');
           clock.advance(Math.ceil(Math.max(...SCHEDULES.map((s) => s[0])) * 1.1) + 1);
           const sent = await by.h.outbox.runDue();
+          receiver.answerAll(null);
           assert.ok(sent >= told, `one pass sent ${sent} events, of the ${told} refunds due again`);
           break;
         }
