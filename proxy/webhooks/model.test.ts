@@ -150,7 +150,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('gwhook' as const), inst, order: fc.nat({ max: ORDERS + 1 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('revoke' as const), inst }) },
   {
-    weight: 2,
+    weight: 3,
     arbitrary: fc.record({
       t: fc.constant('ask' as const),
       inst,
