@@ -51,8 +51,10 @@ const SCHEDULES = [
 const URL_SETS = [['a'], ['a', 'b'], ['b'], []] as const;
 /** A hold: the timeout and 5 s (dispatcher.ts), at most. */
 const HOLD_MS = Math.max(...TIMEOUTS_MS) + 5_000;
-/** Orders refunded by customers (MODEL-0…2); beside them MODEL-R, refunded only through refund requests, and MODEL-V, an
- * unpaid virtual account (revoked). */
+/**
+ * Orders refunded by customers (MODEL-0…2); beside them MODEL-R, refunded only through refund requests, and MODEL-V, an
+ * unpaid virtual account (revoked).
+ */
 const ORDERS = 3;
 const REQUEST_ORDER = 'MODEL-R';
 const VBANK_ORDER = 'MODEL-V';
@@ -235,7 +237,12 @@ type Recorded = Map<string, Map<string, { readonly at: number; readonly kept: bo
  * waits, and it goes on once `release` resolves.
  */
 interface Stall {
-  next: { readonly call: Stallable; readonly ms: number; readonly reached: () => void; release: Promise<void> } | null;
+  next: {
+    readonly call: Stallable;
+    readonly ms: number;
+    readonly reached: () => void;
+    readonly release: Promise<void>;
+  } | null;
 }
 
 /**
