@@ -1,7 +1,7 @@
 // A model-based test of the merchant-webhook outbox (fast-check): refunds on a few orders (some at once, some refused
 // by the PG, some whose answer was lost and settled later, a flood of them while the receiver is down, more than a
-// pass's batch), cancels made in i'mport's console (learned from i'mport's webhook, again and again, a refund's
-// refusal or a last look), an unpaid virtual account revoked, refund requests on an order of their own (asked,
+// pass's batch), cancels made in i'mport's console (learned from i'mport's webhook, again and again, a view, a
+// refund's refusal or a last look), an unpaid virtual account revoked, refund requests on an order of their own (asked,
 // withdrawn, approved or rejected by admin key or staff grant), a receiver that answers each delivery its own way
 // (2xx, a redirect, 4xx, 5xx, too late, never, a reset connection, 2xx after reading slowly), the clock moved across
 // the retry schedule, background passes, redeliveries (admin and staff routes), a secret rotation, MERCHANT_WEBHOOK_URL
@@ -95,6 +95,8 @@ type Action =
   | { readonly t: 'external'; readonly inst: number; readonly order: number; readonly told: number }
   /** i'mport's webhook for an order (any of them), again: a cancel already learned is told of no more. */
   | { readonly t: 'gwhook'; readonly inst: number; readonly order: number }
+  /** The widget's view of an order (any of them): its first lookup at i'mport learns a console cancel too. */
+  | { readonly t: 'view'; readonly inst: number; readonly order: number }
   /** The unpaid virtual account revoked (again: refused, nothing told). */
   | { readonly t: 'revoke'; readonly inst: number }
   /** Request mode on MODEL-R: a customer asks, withdraws; staff approve or reject (admin key or staff grant). */
@@ -150,6 +152,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ t: fc.constant('external' as const), inst, order, told: fc.nat({ max: 2 }) }),
   },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('gwhook' as const), inst, order: fc.nat({ max: ORDERS + 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('view' as const), inst, order: fc.nat({ max: ORDERS + 1 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('revoke' as const), inst }) },
   {
     weight: 3,
@@ -676,6 +679,11 @@ const runModel = async (
           await settleAll();
           await gatewayWebhook(action.inst, allOrders[action.order]!);
           break;
+        case 'view': {
+          const { res, body } = await of(action.inst).h.view(allOrders[action.order]!);
+          assert.equal(res.status, 200, `view of ${allOrders[action.order]}: ${JSON.stringify(body)}`);
+          break;
+        }
         case 'revoke': {
           const by = of(action.inst);
           const { res, body } = await by.h.cancel({ merchant_uid: VBANK_ORDER, reason: '단순 변심' });
