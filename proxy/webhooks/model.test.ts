@@ -894,11 +894,12 @@ const recordedPosts = (id: string, seen: readonly Seen[], o: Observed): { record
   for (const posts of rounds.values()) {
     const tag = posts[0]!.headers['x-model-sender'] ?? '';
     counted.set(tag, (counted.get(tag) ?? 0) + 1);
-    // The round written for these POSTs: its sender's, made just before they arrived (rounds of one event are seconds
-    // apart); a late write may land after the next round's.
-    const written = (o.recorded.get(tag)?.get(id) ?? []).find(
-      (w) => !matched.has(w) && w.at <= posts[0]!.at && posts[0]!.at - w.at < 1_000,
-    );
+    // The round written for these POSTs: its sender's whose POSTs were made last before they arrived (a round and the
+    // next are seconds apart, but for a redelivery); a late write may land after the next round's.
+    const gap = (w: { readonly at: number }) => posts[0]!.at - w.at;
+    const written = (o.recorded.get(tag)?.get(id) ?? [])
+      .filter((w) => !matched.has(w) && gap(w) >= 0 && gap(w) < 2_000)
+      .sort((x, y) => gap(x) - gap(y))[0];
     if (!written) continue;
     matched.add(written);
     recorded.push(...posts);
