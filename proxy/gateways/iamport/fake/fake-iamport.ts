@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { createInProcessFetch } from '../../fake-kit/in-process-fetch.ts';
+import type { HeldCancel, LateOutcome } from '../../fake-kit/late-cancels.ts';
 import { requireToken } from './auth.ts';
 import { failure } from './envelope.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
@@ -15,6 +16,7 @@ import { vbankRoutes } from './routes-vbanks.ts';
 import { accountKey, createState, type FakeCall, type FakeIamportOptions, resetState, seedPayment } from './state.ts';
 import { DROP_HEADER, traffic } from './traffic.ts';
 
+export type { HeldCancel, LateOutcome } from '../../fake-kit/late-cancels.ts';
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeCancelEntry, FakePayment, FakePaymentInput } from './payment-schema.ts';
 export type { FakeCall, FakeIamportOptions } from './state.ts';
@@ -31,6 +33,10 @@ export interface FakeIamport {
   /** Queues a fault; several can be queued and each is used up in order. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** The cancels an `apply_later` fault holds (`payment`: the imp_uid), oldest first. */
+  heldLate(): readonly HeldCancel[];
+  /** Applies (or drops) the held cancels `which` picks, each as the PG finishing it now; how many there were. */
+  settleLate(which: (cancel: HeldCancel) => boolean, how: LateOutcome): Promise<number>;
   /** Makes every issued token expire now, so the next API call gets 401. */
   expireTokens(): void;
   /** An account `GET /vbanks/holder` answers for: `bank` is the PG's bank code, as the proxy sends it. */
@@ -72,6 +78,8 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
     },
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
+    heldLate: () => state.late.held(),
+    settleLate: (which, how) => state.late.release(which, how),
     addAccount: ({ bank, number, holder }) => void state.accounts.set(accountKey(bank, number), holder),
     hideHolderLookup: (hidden = true) => {
       state.holderLookupHidden = hidden;

@@ -257,3 +257,55 @@ describe('fault queue, reset and counting', () => {
     assert.equal(lookup.status, 401);
   });
 });
+
+/** A caller's signal, aborted as its timeout would be once the fake holds `n` cancels (a known point, however slow). */
+const givenUp = (held: () => number, n = 1) => {
+  const controller = new AbortController();
+  const wait = async () => {
+    while (held() < n) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new DOMException('timed out', 'TimeoutError'));
+  };
+  void wait();
+  return controller.signal;
+};
+
+describe('apply_later fault', () => {
+  it('answers nobody and applies nothing until the test applies the cancel, then as the PG finishing it then', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'apply_later' });
+    const sent = fixture.fake.fetch(`${BASE}/payments/cancel`, {
+      ...json({ imp_uid, amount: 3000, checksum: 10000, reason: 'r' }, api.token),
+      signal: givenUp(() => fixture.fake.heldLate().length),
+    });
+    await assert.rejects(sent, { name: 'TimeoutError' });
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 0, 'not applied while held');
+    assert.equal(fixture.fake.heldLate().length, 1);
+    // Someone else cancels meanwhile: the held cancel's checksum is i'mport's check, made before the PG had it.
+    assert.equal((await api.post('/payments/cancel', { imp_uid, amount: 1000 })).code, 0);
+    assert.equal(await fixture.fake.settleLate(() => true, 'apply'), 1);
+    const payment = fixture.fake.getPayment(imp_uid)!;
+    assert.deepEqual([payment.cancel_amount, payment.cancel_history.map((c) => c.amount)], [4000, [1000, 3000]]);
+    assert.deepEqual(fixture.fake.heldLate(), []);
+  });
+
+  it('drops a held cancel (the PG refused it), and applies one no longer within the balance as refused', async () => {
+    const fixture = setup();
+    const { imp_uid } = paidCard(fixture);
+    const api = await authed(fixture.fake);
+    fixture.fake.inject({ kind: 'apply_later', times: 2 });
+    let picked = 0;
+    for (const [i, amount] of [4000, 7000].entries())
+      await assert.rejects(
+        fixture.fake.fetch(`${BASE}/payments/cancel`, {
+          ...json({ imp_uid, amount, reason: 'r' }, api.token),
+          signal: givenUp(() => fixture.fake.heldLate().length, i + 1),
+        }),
+      );
+    assert.equal(await fixture.fake.settleLate(() => picked++ === 0, 'drop'), 1);
+    assert.equal((await api.post('/payments/cancel', { imp_uid, amount: 5000 })).code, 0);
+    assert.equal(await fixture.fake.settleLate(() => true, 'apply'), 1);
+    assert.equal(fixture.fake.getPayment(imp_uid)?.cancel_amount, 5000, 'only the console cancel');
+  });
+});

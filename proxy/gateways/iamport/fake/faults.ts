@@ -14,7 +14,9 @@ export type FakeRoute = 'token' | 'payment' | 'find' | 'cancel' | 'vbank' | 'hol
  * 'vbank' (a revocation refused, or applied with its answer lost). `pg_refusal` with `applied`: the PG made the change
  * and still said no, as in "해당거래 취소실패(기취소성공)" (../shared/iamport-v1.md §2.3). `hold_response` applies
  * the cancel and then holds the answer back for `ms`, so a test can kill the proxy after i'mport's success but before
- * its ledger write.
+ * its ledger write. `apply_later` (cancel only): the PG takes the cancel on and is slow, so nobody is answered (the
+ * caller's own timeout ends the call) and nothing is applied yet: the cancel is held (`heldLate`) until the test
+ * applies it, which may be long after the caller gave up, or drops it (`settleLate`).
  */
 export type Fault =
   | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
@@ -22,7 +24,8 @@ export type Fault =
   | { kind: 'pg_refusal'; message?: string; applied?: boolean; route?: 'cancel' | 'vbank'; times?: number }
   | { kind: 'drop'; route?: FakeRoute; times?: number }
   | { kind: 'lose_response'; route?: 'cancel' | 'vbank'; times?: number }
-  | { kind: 'hold_response'; ms: number; times?: number };
+  | { kind: 'hold_response'; ms: number; times?: number }
+  | { kind: 'apply_later'; times?: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -45,10 +48,11 @@ export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
   v.strictObject({ kind: v.literal('drop'), route, times }),
   v.strictObject({ kind: v.literal('lose_response'), route: v.optional(v.picklist(['cancel', 'vbank'])), times }),
   v.strictObject({ kind: v.literal('hold_response'), ms: v.pipe(v.number(), v.minValue(0)), times }),
+  v.strictObject({ kind: v.literal('apply_later'), times }),
 ]);
 
 const targetOf = (fault: Fault): FakeRoute => {
-  if (fault.kind === 'hold_response') return 'cancel';
+  if (fault.kind === 'hold_response' || fault.kind === 'apply_later') return 'cancel';
   if (fault.kind === 'pg_refusal' || fault.kind === 'lose_response') return fault.route ?? 'cancel';
   return fault.route ?? 'any';
 };

@@ -16,6 +16,16 @@ export const cancelRoutes = (state: FakeState) =>
     const verdict = checkAtIamport(payment, request);
     if (!verdict.ok) return failure(c, 200, verdict.message, verdict.code);
 
+    // The PG takes it on and answers nobody: applied when the test says, if the payment still has the amount then.
+    if (state.faults.take('cancel', ['apply_later'])) {
+      noteFault(state, c.req.raw, 'apply_later');
+      if ((await state.late.hold(payment.imp_uid, state.now())) === 'drop')
+        return failure(c, 200, pgRefusalMessage('PG사 취소 실패'), -1);
+      const still = checkAtIamport(payment, { ...request, amount: verdict.amount, checksum: undefined });
+      if (!still.ok) return failure(c, 200, still.message, still.code);
+      applyCancel(payment, verdict.amount, request, state.nowSec());
+      return success(c, payment);
+    }
     // An injected refusal stands in for the PG, so it is only used up by a cancel that got as far as the PG.
     const injected = state.faults.take('cancel', ['pg_refusal']);
     if (injected) noteFault(state, c.req.raw, 'pg_refusal');

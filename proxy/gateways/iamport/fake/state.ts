@@ -1,4 +1,5 @@
 /** @module What one fake i'mport remembers (clock, keys, payments, tokens, faults, call log); seeding and reset. */
+import { createLateCancels, type LateCancels } from '../../fake-kit/late-cancels.ts';
 import type { FakeRoute, FaultKind, FaultQueue } from './faults.ts';
 import { createFaultQueue } from './faults.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
@@ -41,6 +42,8 @@ export interface FakeState {
   readonly payments: PaymentBook;
   readonly tokens: TokenIssuer;
   readonly faults: FaultQueue;
+  /** Cancels an `apply_later` fault holds, by imp_uid. */
+  readonly late: LateCancels;
   readonly calls: LoggedCall[];
   /** The log entry of each in-flight request, so a route can note the fault it applied. */
   readonly callOf: WeakMap<Request, LoggedCall>;
@@ -66,6 +69,7 @@ export const createState = ({
     payments: createPaymentBook(),
     tokens: createTokenIssuer(nowSec),
     faults: createFaultQueue(),
+    late: createLateCancels(),
     calls: [],
     callOf: new WeakMap(),
     taxFree: new Map(),

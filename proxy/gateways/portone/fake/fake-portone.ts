@@ -31,6 +31,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { createInProcessFetch } from '../../fake-kit/in-process-fetch.ts';
+import type { HeldCancel, LateOutcome } from '../../fake-kit/late-cancels.ts';
 import { requirePortOneAuth } from './auth.ts';
 import type { Bank } from './banks.ts';
 import { settleCancellation } from './cancel.ts';
@@ -55,6 +56,7 @@ import { DROP_HEADER, traffic } from './traffic.ts';
 import type { WebhookDelivery, WebhookTarget } from './webhooks.ts';
 import type { FakeV2Payment, PaymentCancellation } from './wire.ts';
 
+export type { HeldCancel, LateOutcome } from '../../fake-kit/late-cancels.ts';
 export type { Bank } from './banks.ts';
 export type { FakeRoute, Fault } from './faults.ts';
 export type { FakeV2PaymentInput } from './payments.ts';
@@ -98,6 +100,10 @@ export interface FakePortOne {
   /** Queues a fault; several can be queued and each is used up in order. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /** The cancels an `apply_later` fault holds (`payment`: the paymentId), oldest first. */
+  heldLate(): readonly HeldCancel[];
+  /** Applies (or drops) the held cancels `which` picks, each as the PG finishing it now; how many there were. */
+  settleLate(which: (cancel: HeldCancel) => boolean, how: LateOutcome): Promise<number>;
   /** Lets every request held by a `stall` fault go on; returns how many there were. */
   releaseStalled(): number;
   /** How many requests a `stall` fault holds now. */
@@ -150,6 +156,8 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
     addAccount: ({ bank, number, holderName }) => void state.accounts.set(accountKey(bank, number), holderName),
     inject: (fault) => state.faults.push(v.parse(FaultSchema, fault)),
     clearFaults: () => state.faults.clear(),
+    heldLate: () => state.late.held(),
+    settleLate: (which, how) => state.late.release(which, how),
     releaseStalled: () => {
       const held = state.stalled.splice(0);
       for (const release of held) release();

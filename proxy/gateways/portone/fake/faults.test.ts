@@ -203,3 +203,53 @@ describe('call log, counts and reset', () => {
     assert.notDeepEqual(after.body, before.body, 'the key was forgotten: a new cancellation, not a replay');
   });
 });
+
+/** A caller's signal, aborted as its timeout would be once the fake holds `n` cancels (a known point, however slow). */
+const givenUp = (held: () => number, n = 1) => {
+  const controller = new AbortController();
+  const wait = async () => {
+    while (held() < n) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new DOMException('timed out', 'TimeoutError'));
+  };
+  void wait();
+  return controller.signal;
+};
+
+describe('apply_later fault', () => {
+  it('holds a cancel (its key outstanding) until the test applies it; the key then replays that cancel', async () => {
+    const { fake } = paid();
+    fake.inject({ kind: 'apply_later' });
+    const key = { 'Idempotency-Key': '"late-key-000000001"' };
+    const body = { reason: 'r', amount: 3000, currentCancellableAmount: 10000 };
+    await assert.rejects(
+      fake.fetch(cancelUrl, { ...postJson(fake, body, key), signal: givenUp(() => fake.heldLate().length) }),
+    );
+    assert.deepEqual(
+      fake.heldLate().map((c) => c.payment),
+      ['order-1'],
+    );
+    assert.equal(fake.getPayment('order-1')?.amount.cancelled, 0, 'not applied while held');
+    const again = await api(fake).post('/payments/order-1/cancel', body, key);
+    assert.equal(again.body.type, 'IDEMPOTENCY_OUTSTANDING_REQUEST');
+    assert.equal(await fake.settleLate(() => true, 'apply'), 1);
+    assert.equal(fake.getPayment('order-1')?.amount.cancelled, 3000);
+    const replayed = await api(fake).post('/payments/order-1/cancel', body, key);
+    assert.equal(replayed.status, 200);
+    assert.equal(
+      (replayed.body as { cancellation: { id: string } }).cancellation.id,
+      fake.getPayment('order-1')?.cancellations[0]?.id,
+    );
+  });
+
+  it('drops a held cancel as the PG refusing it, which the key then replays', async () => {
+    const { fake } = paid();
+    fake.inject({ kind: 'apply_later' });
+    const key = { 'Idempotency-Key': '"late-key-000000002"' };
+    await assert.rejects(
+      fake.fetch(cancelUrl, { ...postJson(fake, { reason: 'r' }, key), signal: givenUp(() => fake.heldLate().length) }),
+    );
+    assert.equal(await fake.settleLate(() => true, 'drop'), 1);
+    assert.equal(fake.getPayment('order-1')?.amount.cancelled, 0);
+    assert.equal((await api(fake).post('/payments/order-1/cancel', { reason: 'r' }, key)).body.type, 'PG_PROVIDER');
+  });
+});

@@ -26,6 +26,9 @@ export type ApplyingRoute = 'cancel' | 'close';
  * - `hold_response`: applied, then the answer is held back `ms`.
  * - `stall`: PortOne has the request (its Idempotency-Key is outstanding) but waits for the PG until the test calls
  *   `releaseStalled()`; a client disconnect does not stop it, as the V2 docs say of a real request.
+ * - `apply_later` (cancel only): as `stall`, but the cancel is held by payment (`heldLate`) until the test applies it,
+ *   long after the caller's timeout if it likes, or drops it (the PG refused it: the key's answer is that refusal), with
+ *   `settleLate`.
  */
 export type Fault =
   | { kind: 'delay'; ms: number; route?: FakeRoute; times?: number }
@@ -34,7 +37,8 @@ export type Fault =
   | { kind: 'drop'; route?: FakeRoute; times?: number }
   | { kind: 'lose_response'; route?: ApplyingRoute; times?: number }
   | { kind: 'hold_response'; ms: number; route?: ApplyingRoute; times?: number }
-  | { kind: 'stall'; route?: ApplyingRoute; times?: number };
+  | { kind: 'stall'; route?: ApplyingRoute; times?: number }
+  | { kind: 'apply_later'; route?: 'cancel'; times?: number };
 
 export type FaultKind = Fault['kind'];
 
@@ -60,9 +64,10 @@ export const FaultSchema: v.GenericSchema<Fault> = v.variant('kind', [
   v.strictObject({ kind: v.literal('lose_response'), route: applyingRoute, times }),
   v.strictObject({ kind: v.literal('hold_response'), ms, route: applyingRoute, times }),
   v.strictObject({ kind: v.literal('stall'), route: applyingRoute, times }),
+  v.strictObject({ kind: v.literal('apply_later'), route: v.optional(v.literal('cancel')), times }),
 ]);
 
-const APPLYING_KINDS: readonly FaultKind[] = ['pg_refusal', 'lose_response', 'hold_response', 'stall'];
+const APPLYING_KINDS: readonly FaultKind[] = ['pg_refusal', 'lose_response', 'hold_response', 'stall', 'apply_later'];
 
 const targetOf = (fault: Fault): FakeRoute => fault.route ?? (APPLYING_KINDS.includes(fault.kind) ? 'cancel' : 'any');
 

@@ -28,6 +28,18 @@ export const cancelRoutes = (state: FakeState) =>
       noteFault(state, c.req.raw, 'stall');
       await stall(state);
     }
+    // The PG takes it on and answers nobody: applied when the test says (its key outstanding till then), if the payment
+    // still has the amount then; dropped, the PG's refusal is the key's answer.
+    if (state.faults.take('cancel', ['apply_later'])) {
+      noteFault(state, c.req.raw, 'apply_later');
+      if ((await state.late.hold(stored.payment.id, state.now())) === 'drop') {
+        const pg = { pgCode: 'FAKE_PG_REFUSED', pgMessage: 'PG사 취소 실패' };
+        return answerError(c, refusal('PG_PROVIDER', `PG사에서 오류를 전달했습니다. (${pg.pgMessage})`, pg));
+      }
+      const late = checkCancel(stored, { ...body, amount: verdict.totalAmount, currentCancellableAmount: undefined });
+      if ('type' in late) return answerError(c, late);
+      return c.json({ cancellation: structuredClone(applyCancel(state, stored, late, body)) }, 200);
+    }
     const pgRefusal = state.faults.take('cancel', ['pg_refusal']);
     if (pgRefusal) {
       noteFault(state, c.req.raw, 'pg_refusal');

@@ -1,4 +1,5 @@
 /** @module What one fake PortOne V2 remembers (clock, store, payments, switches, faults, keys, call log) and reset. */
+import { createLateCancels, type LateCancels } from '../../fake-kit/late-cancels.ts';
 import type { Bank } from './banks.ts';
 import type { FakeRoute, FaultKind, FaultQueue } from './faults.ts';
 import { createFaultQueue } from './faults.ts';
@@ -72,6 +73,8 @@ export interface FakeState {
   readonly faults: FaultQueue;
   /** Requests held by a `stall` fault, each released by calling it. */
   readonly stalled: (() => void)[];
+  /** Cancels an `apply_later` fault holds, by paymentId. */
+  readonly late: LateCancels;
   readonly webhooks: WebhookOutbox;
   /** Idempotency-Key (without its quotes) → the request's state or first answer. */
   readonly idempotency: Map<string, IdempotencyEntry>;
@@ -103,6 +106,7 @@ export const createState = (options: FakePortOneOptions): FakeState => {
     accounts: new Map(),
     faults: createFaultQueue(),
     stalled: [],
+    late: createLateCancels(),
     webhooks: createWebhookOutbox({ now, target: options.webhook, fetch: options.webhookFetch }),
     idempotency: new Map(),
     calls: [],
