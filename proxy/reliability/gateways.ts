@@ -3,6 +3,8 @@
  * gateway's fake, a payment to seed, what the gateway holds for an order, how many cancels reached it, and the faults
  * both fakes offer. A case written against `GatewayUnderTest` runs unchanged on i'mport V1 and on PortOne V2.
  */
+
+import type { LateOutcome } from '../gateways/fake-kit/late-cancels.ts';
 import {
   createFakeIamport,
   type FakeIamport,
@@ -37,7 +39,12 @@ export type SharedFault =
   | { kind: 'hold_response'; ms: number; times?: number }
   | { kind: 'pg_refusal'; message: string; times?: number }
   /** Nothing listens at the gateway's address: the next `times` requests fail to connect, whatever their route. */
-  | { kind: 'refuse_connection'; times?: number };
+  | { kind: 'refuse_connection'; times?: number }
+  /**
+   * The next cancel to reach the PG is taken on and not answered (the caller's timeout ends the call) nor applied yet:
+   * it is held until `settleLate` applies it (the PG finishing it then, however late) or drops it (the PG refused it).
+   */
+  | { kind: 'apply_later'; times?: number };
 
 type FakeFault = Exclude<SharedFault, { kind: 'refuse_connection' }>;
 
@@ -76,6 +83,13 @@ export interface Running {
   /** Requests an injected fault shaped: a case whose fault never struck proves nothing. */
   struck(): number;
   inject(fault: SharedFault): void;
+  /** When each cancel of the order an `apply_later` fault holds reached the gateway (epoch ms), oldest first. */
+  heldLate(orderId: string): number[];
+  /**
+   * Applies (or drops) the order's held cancels that reached the gateway at a time `when` picks, oldest first, as the
+   * PG finishing them now; how many there were.
+   */
+  settleLate(orderId: string, when: (at: number) => boolean, how: LateOutcome): Promise<number>;
   /** The PortOne V2 fake, when this runs on V2 (for what only V2 has). */
   readonly portone: FakePortOne | undefined;
 }
@@ -140,6 +154,12 @@ const iamport: GatewayUnderTest = {
         fault.kind === 'refuse_connection'
           ? transport.refuse(fault.times ?? 1)
           : fake.inject(fault satisfies IamportFault),
+      heldLate: (orderId) =>
+        fake
+          .heldLate()
+          .filter((x) => x.payment === impUidOf(orderId))
+          .map((x) => x.at),
+      settleLate: (orderId, when, how) => fake.settleLate((x) => x.payment === impUidOf(orderId) && when(x.at), how),
       portone: undefined,
     };
   },
@@ -169,6 +189,12 @@ const portone: GatewayUnderTest = {
       struck: () => fake.calls.filter((call) => call.fault !== undefined).length + transport.refused(),
       inject: (fault) =>
         fault.kind === 'refuse_connection' ? transport.refuse(fault.times ?? 1) : fake.inject(toPortOne(fault)),
+      heldLate: (orderId) =>
+        fake
+          .heldLate()
+          .filter((x) => x.payment === orderId)
+          .map((x) => x.at),
+      settleLate: (orderId, when, how) => fake.settleLate((x) => x.payment === orderId && when(x.at), how),
       portone: fake,
     };
   },
