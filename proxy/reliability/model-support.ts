@@ -69,14 +69,19 @@ export const pgFinishes = (g: Running, orderId: string, outcome: 'SUCCEEDED' | '
 /** The reason a cancel made behind the proxy's back carries at the gateway. */
 export const CONSOLE_REASON = 'console';
 
-/** A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there. */
+const CONSOLE_WAIT = () => AbortSignal.timeout(500);
+
+/**
+ * A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there, or held by an
+ * `apply_later` fault (the console gives up waiting after half a second; the cancel may land later).
+ */
 export const cancelBehindTheProxy = async (g: Running, orderId: string, kind: OrderKind, amount: number) => {
   if (g.gateway === 'iamport') {
     const token = await issueToken(g.h.fake);
     const account =
       kind === 'vbank' ? { refund_holder: '홍길동', refund_bank: '88', refund_account: ACCOUNT_DIGITS } : {};
     const body = { imp_uid: impUidOf(orderId), amount, reason: CONSOLE_REASON, ...account };
-    const res = await g.h.fake.fetch(`${BASE}/payments/cancel`, json(body, token));
+    const res = await g.h.fake.fetch(`${BASE}/payments/cancel`, { ...json(body, token), signal: CONSOLE_WAIT() });
     await res.body?.cancel();
     return;
   }
@@ -87,6 +92,7 @@ export const cancelBehindTheProxy = async (g: Running, orderId: string, kind: Or
     method: 'POST',
     headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}` },
     body: JSON.stringify({ amount, reason: CONSOLE_REASON, ...account }),
+    signal: CONSOLE_WAIT(),
   });
   await res.body?.cancel();
 };

@@ -71,6 +71,8 @@ type Step = (
   | { t: 'check' }
   | { t: 'receiverDown'; n: number }
   | { t: 'par'; steps: Step[] }
+  /** The PG finishing cancels an `apply_later` fault holds for an order: while they may still run, or past that. */
+  | { t: 'late'; o: number; within: boolean; before: 'none' | 'view' | 'retry'; webhook: boolean }
 ) & {
   /** Which proxy instance serves the step, when two share the ledger (0 with one). */
   via?: number;
@@ -141,6 +143,7 @@ const fault: fc.Arbitrary<SharedFault> = fc.constantFrom<SharedFault>(
   { kind: 'drop', route: 'any' },
   { kind: 'pg_refusal', message: '해당거래 취소실패' },
   { kind: 'refuse_connection' },
+  { kind: 'apply_later' },
 );
 
 /** A step, served by either instance. */
@@ -184,6 +187,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       steps: fc.array(anywhere(concurrentStep), { minLength: 2, maxLength: 3 }),
     }),
   },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('late' as const),
+      o: order,
+      within: fc.boolean(),
+      before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const),
+      webhook: fc.boolean(),
+    }),
+  },
+  // More often than among the other faults: a held cancel needs a refund to strike and a `late` step after it.
+  { weight: 2, arbitrary: anywhere(fc.constant({ t: 'fault' as const, fault: { kind: 'apply_later' as const } })) },
 );
 
 /** What one customer's refund intent (one Idempotency-Key) was sent as, and every answer it got. */
@@ -246,6 +261,8 @@ interface World {
   keys: number;
   /** Deliveries the receiver may still fail in this run. */
   failuresLeft: number;
+  /** Cancellations the gateway applied late (a `late` step), within the window a change may still run or after it. */
+  readonly lateApplied: { readonly uid: string; readonly id: string; readonly within: boolean; console: boolean }[];
 }
 
 /** Notes an answer (for the trace and the secrets check); an INTERNAL answer is a bug whatever the step. */
@@ -404,6 +421,7 @@ const run = async (w: World, s: Step): Promise<void> => {
     await h.settled();
     return;
   }
+  if (s.t === 'late') return applyLate(w, s);
   const o = w.orders[s.o]!;
   switch (s.t) {
     case 'refund': {
@@ -455,8 +473,12 @@ const run = async (w: World, s: Step): Promise<void> => {
       w.approvals.push({ id, code: approved.body.error?.code, sentAt, at: h.clock.now() });
       // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
       if (approved.status === 200 && approved.body.request.status === 'refunded') w.told.set(id, 'refunded');
-      if (approved.status === 200 && s.amount !== null)
-        assert.equal(approved.body.request.approved_amount, s.amount, `${id}: approved for what staff said`);
+      // Unless an earlier approval's refund, settled as not made, applied late after all: that is its refund, whatever
+      // this approval said (README, the admin API's approve).
+      if (approved.status === 200 && s.amount !== null && approved.body.request.approved_amount !== s.amount) {
+        const late = (await h.store.listAttempts(o.uid)).some((a) => a.request_id === id && a.late_of);
+        assert.ok(late && approved.body.request.status === 'refunded', `${id}: approved for what staff said`);
+      }
       return;
     }
     case 'reject': {
@@ -529,6 +551,51 @@ const approveUnstarted = async (w: World) => {
   }
 };
 
+/** How long an unanswered change may still run at the gateway: both gateways' `changeMayRunForMs` (README: ten minutes). */
+const WINDOW = 10 * MINUTE;
+
+/** The ids of the order's cancellations at the gateway; with `money`, only those that moved money (V2: SUCCEEDED). */
+const entryIds = (w: World, o: OrderState, money = false): string[] =>
+  w.g.gateway === 'iamport'
+    ? w.g.h.fake.getPayment(impUidOf(o.uid))!.cancel_history.map((c) => c.cancellation_id)
+    : w.g
+        .portone!.getPayment(o.uid)!
+        .cancellations.filter((c) => !money || c.status === 'SUCCEEDED')
+        .map((c) => c.id);
+
+/**
+ * The PG finishing an order's cancels an `apply_later` fault holds (an order holding some, `s.o` picking among them):
+ * those still within the window a change may run, or, past it (the clock moved on until it has passed for all), every
+ * one, `before` which the proxy may settle them as not made: the order viewed, or every intent of the order whose last
+ * answer asked for it sent again with its key (a new cancel, if nothing shows). With `webhook`, the gateway's webhook
+ * tells of it at once; else the proxy learns of it by its own looks.
+ */
+const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<void> => {
+  const holding = w.orders.filter((x) => w.g.heldLate(x.uid).length > 0);
+  const o = holding[s.o % Math.max(1, holding.length)];
+  if (!o) return;
+  const { clock } = w.g.h;
+  if (!s.within) {
+    const past = Math.max(...w.g.heldLate(o.uid)) + WINDOW - clock.now();
+    await settledAll(w);
+    if (past > 0) clock.advance(past + MINUTE);
+    w.trace.push(`advance ${Math.max(0, past + MINUTE) / MINUTE} min, past the window of ${o.uid}'s held cancels`);
+    if (s.before === 'view') note(w, (await w.g.h.view(o.uid)).res.status, {}, `view ${o.uid}`);
+    if (s.before === 'retry')
+      for (const intent of o.intents)
+        if (intent.answers.length > 0 && sameKeyAgain(intent.answers.at(-1)!)) await send(w, o, intent, 'check again');
+  }
+  const before = new Set(entryIds(w, o));
+  const now = clock.now();
+  const n = await w.g.settleLate(o.uid, (at) => now < at + WINDOW === s.within, 'apply');
+  const made = entryIds(w, o).filter((id) => !before.has(id));
+  for (const id of made) w.lateApplied.push({ uid: o.uid, id, within: s.within, console: isConsole(w, o, id) });
+  w.trace.push(
+    `the gateway applies ${n} held cancel(s) of ${o.uid} ${s.within ? 'within' : 'after'} the window: ${made}`,
+  );
+  if (s.webhook && n > 0) w.trace.push(`gateway webhook ${o.uid} -> ${(await gatewayWebhook(w.g, o.uid)).status}`);
+};
+
 /** Settles everything as the product does: time past a change's window, a view of each order, the background check. */
 const settleAll = async (w: World) => {
   const { h } = w.g;
@@ -536,6 +603,8 @@ const settleAll = async (w: World) => {
   w.ledger.clear();
   h.fake?.clearFaults?.();
   w.g.portone?.clearFaults();
+  // Held cancels the PG never finished: it refuses them.
+  for (const o of w.orders) await w.g.settleLate(o.uid, () => true, 'drop');
   await settledAll(w);
   const lookAll = async () => {
     h.clock.advance(11 * MINUTE);
@@ -672,10 +741,21 @@ const checkInvariants = async (w: World) => {
     assert.ok(underCap <= capOf(o), `${o.uid}: ${underCap} refunded under a grant capped at ${capOf(o)}`);
     const ids = refunds.map((a) => a.cancellation_id);
     assert.equal(new Set(ids).size, ids.length, `${o.uid}: no cancellation claimed by two attempts`);
+    // A cancel the gateway applied late while it could still be running it is its attempt's refund, told as one (README,
+    // "An unknown outcome"); one applied past that may be no attempt's, and told as made elsewhere.
+    const money = new Set(entryIds(w, o, true));
+    const applied = w.lateApplied.filter((x) => x.uid === o.uid && money.has(x.id) && !x.console);
+    const claimedBy = (id: string) => refunds.filter((a) => a.cancellation_id === id);
+    for (const x of applied.filter((x) => x.within))
+      assert.ok(
+        claimedBy(x.id).some((a) => !a.late_of),
+        `${o.uid}: cancellation ${x.id}, applied late within the window, is not its attempt's refund`,
+      );
+    const lateUnclaimed = applied.filter((x) => !x.within && claimedBy(x.id).length === 0).length;
     const consoleMade = consoleCancels(w, o);
     assert.ok(
-      elsewhere.length >= consoleMade && elsewhere.length <= consoleMade + late.length,
-      `${o.uid}: ${consoleMade} console cancels (and ${late.length} late refunds), ${elsewhere.length} told as made elsewhere`,
+      elsewhere.length >= consoleMade && elsewhere.length <= consoleMade + late.length + lateUnclaimed,
+      `${o.uid}: ${consoleMade} console cancels (and ${late.length} late refunds, ${lateUnclaimed} applied past the window unclaimed), ${elsewhere.length} told as made elsewhere`,
     );
 
     // One refund.succeeded per refund, none for anything else; one vbank.revoked per revocation.
@@ -790,6 +870,14 @@ const checkInvariants = async (w: World) => {
   }
 };
 
+/** Whether the order's cancellation `id` was made in the gateway's console (the model's own). */
+const isConsole = (w: World, o: OrderState, id: string): boolean =>
+  w.g.gateway === 'iamport'
+    ? w.g.h.fake
+        .getPayment(impUidOf(o.uid))!
+        .cancel_history.some((c) => c.cancellation_id === id && c.reason === CONSOLE_REASON)
+    : w.g.portone!.getPayment(o.uid)!.cancellations.some((c) => c.id === id && c.reason === CONSOLE_REASON);
+
 /** How many cancels the gateway holds that were made in its console (the model's own). */
 const consoleCancels = (w: World, o: OrderState): number => {
   if (w.g.gateway === 'iamport') {
@@ -866,6 +954,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
             ],
             keys: 0,
             failuresLeft: 2,
+            lateApplied: [],
           };
           for (const [i, x] of w.orders.entries()) seedOrder(g, x.uid, ORDERS[i]!.kind, x.amount, cardsLater);
           try {
