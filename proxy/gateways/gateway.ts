@@ -79,7 +79,15 @@ export interface Refused {
  *   as the gateway shows it now, and a later lookup or webhook settles it.
  */
 export type ChangeResult =
-  | { readonly kind: 'ok'; readonly payment: Payment }
+  | {
+      readonly kind: 'ok';
+      readonly payment: Payment;
+      /**
+       * The answer names a cancellation the proxy's copy already held (PortOne V2 replays a finished request's answer
+       * to a later one with its Idempotency-Key): made by an earlier request, not by this one. Its id.
+       */
+      readonly replayed?: string;
+    }
   | Refused
   | { readonly kind: 'not_sent'; readonly detail: string }
   | {

@@ -102,6 +102,8 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         const detail = `answered with another payment (${result.payment.imp_uid})`;
         return settleUnknown(deps, change, { detail, iamport_ms, stillRunning: true });
       }
+      if (result.replayed !== undefined && !revoking && change.known.has(result.replayed))
+        return replayedElsewhere(deps, change, result.payment, result.replayed, iamport_ms);
       return appliedAsShown(deps, change, result.payment, iamport_ms);
     }
     case 'not_sent': {
@@ -182,6 +184,36 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       return { kind: 'applied', payment: result.payment, entry: undefined, accepted: true };
     }
   }
+};
+
+/**
+ * The gateway answered with a cancellation its key's earlier request made (PortOne V2's replay), which the ledger counts
+ * as another attempt's refund: that request's cancel, applied late, was taken for the other attempt's (amounts and times
+ * are all a copy tells), and that attempt was told of it. This attempt made nothing: counted, it would be a refund the
+ * gateway never made. Its key meets the same replay for PortOne's hours, so the customer is asked to read the payment
+ * again and ask anew (a new key): the refundable amount already leaves that cancel out.
+ */
+const replayedElsewhere = async (
+  deps: RefundDeps,
+  change: Change,
+  shown: Payment,
+  cancellationId: string,
+  iamport_ms: number,
+): Promise<Failure> => {
+  const why = `answered with cancellation ${cancellationId} again for its key, which another attempt's refund holds`;
+  await finishNotApplied(deps, change.attempt, { iamport_message: why, iamport_ms });
+  deps.log({
+    level: 'warn',
+    msg: "refund answered with another attempt's cancellation",
+    attempt: change.attempt.id,
+    why,
+  });
+  const now = refundableNow(shown);
+  return fail(
+    'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+    `This refund's earlier request was made and counted as another refund of this payment; the refundable amount is now ${now} ${shown.currency}: check it and ask again.`,
+    now,
+  );
 };
 
 /**

@@ -214,7 +214,7 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       const before = command.payment;
       // PortOne replays a finished request's answer for its key: a cancellation our copy already holds is not new.
       if (before.cancel_history.some((e) => e.cancellation_id === cancellation.id))
-        return { kind: 'ok', payment: before };
+        return { kind: 'ok', payment: before, replayed: cancellation.id };
       const cancelAmount = money(before.cancel_amount + cancellation.totalAmount);
       const payment: Payment = {
         ...before,
