@@ -72,7 +72,7 @@ type Step = (
   | { t: 'receiverDown'; n: number }
   | { t: 'par'; steps: Step[] }
   /** The PG finishing cancels an `apply_later` fault holds for an order: while they may still run, or past that. */
-  | { t: 'late'; o: number; within: boolean; before: 'none' | 'view' | 'retry'; webhook: boolean }
+  | { t: 'late'; o: number; within: boolean; before: 'none' | 'view' | 'retry' | 'other'; webhook: boolean }
 ) & {
   /** Which proxy instance serves the step, when two share the ledger (0 with one). */
   via?: number;
@@ -193,7 +193,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       t: fc.constant('late' as const),
       o: order,
       within: fc.boolean(),
-      before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const),
+      before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const, 'other' as const),
       webhook: fc.boolean(),
     }),
   },
@@ -567,7 +567,9 @@ const entryIds = (w: World, o: OrderState, money = false): string[] =>
  * The PG finishing an order's cancels an `apply_later` fault holds (an order holding some, `s.o` picking among them):
  * those still within the window a change may run, or, past it (the clock moved on until it has passed for all), every
  * one, `before` which the proxy may settle them as not made: the order viewed, or every intent of the order whose last
- * answer asked for it sent again with its key (a new cancel, if nothing shows). With `webhook`, the gateway's webhook
+ * answer asked for it sent again with its key (a new cancel, if nothing shows), or the last of those sent again under a
+ * new key, its cancel failing with a 502 before anything was applied (one the late cancel may be taken for: amounts and
+ * times are all a copy tells). With `webhook`, the gateway's webhook
  * tells of it at once; else the proxy learns of it by its own looks.
  */
 const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<void> => {
@@ -584,6 +586,13 @@ const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<voi
     if (s.before === 'retry')
       for (const intent of o.intents)
         if (intent.answers.length > 0 && sameKeyAgain(intent.answers.at(-1)!)) await send(w, o, intent, 'check again');
+    const unanswered = o.intents.findLast((x) => x.answers.length > 0 && sameKeyAgain(x.answers.at(-1)!));
+    if (s.before === 'other' && unanswered) {
+      w.g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+      const intent: Intent = { ...unanswered, key: `k-${o.uid}-${w.keys++}`, answers: [] };
+      o.intents.push(intent);
+      await send(w, o, intent, 'another refund of the same');
+    }
   }
   const before = new Set(entryIds(w, o));
   const now = clock.now();
