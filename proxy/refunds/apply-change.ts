@@ -167,6 +167,9 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       });
     }
     case 'requested': {
+      // Replayed for its key, and another attempt's refund already (replayedElsewhere).
+      if (!revoking && change.known.has(result.cancellationId))
+        return replayedElsewhere(deps, change, result.payment, result.cancellationId, iamport_ms);
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
       // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
       // sends the merchant's refund.succeeded or refund.failed). The customer hears it was accepted: `pending`.

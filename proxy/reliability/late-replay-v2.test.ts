@@ -54,3 +54,33 @@ for (const gateway of GATEWAYS)
       assert.equal((await g.h.store.getPayment('LATE-1'))?.cancel_amount, g.held('LATE-1').refunded);
     });
   });
+
+describe('the same on PortOne V2 with a cancel its PG finishes later (REQUESTED), replayed as REQUESTED', () => {
+  it('counts no refund the gateway did not make', async () => {
+    const g = await GATEWAYS.find((x) => x.name === 'portone')!.start({ timeoutMs: 200 });
+    h = g.h;
+    g.portone!.addPayment({ paymentId: 'LATE-1', total: 10_000, cancelMode: 'REQUESTED' });
+    g.inject({ kind: 'apply_later' });
+    assert.equal((await refund(g, 'key-one-0000000001')).code, 'REFUND_OUTCOME_UNKNOWN');
+    g.h.clock.advance(11 * MINUTE);
+    await g.h.view('LATE-1');
+    g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+    assert.equal((await refund(g, 'key-two-0000000002')).code, 'REFUND_OUTCOME_UNKNOWN');
+    // Key one's cancel lands, REQUESTED (V2 keeps that answer for its key); the PG finishes it; a view finds it.
+    assert.equal(await g.settleLate('LATE-1', () => true, 'apply'), 1);
+    const requested = g.portone!.getPayment('LATE-1')!.cancellations[0]!;
+    g.portone!.settleCancellation('LATE-1', requested.id, 'SUCCEEDED');
+    await g.h.view('LATE-1');
+    g.h.clock.advance(11 * MINUTE);
+    await g.h.view('LATE-1');
+    const one = await refund(g, 'key-one-0000000001');
+    assert.equal((await refund(g, 'key-two-0000000002')).status, 200);
+    assert.equal(one.code, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN');
+    await g.h.settled();
+    const attempts = await g.h.store.listAttempts('LATE-1');
+    const ids = attempts.filter((a) => a.cancellation_id !== null).map((a) => a.cancellation_id);
+    assert.deepEqual(ids, [requested.id], 'one attempt holds the one cancellation');
+    const counted = attempts.filter((a) => a.outcome === 'succeeded').reduce((sum, a) => sum + (a.refunded ?? 0), 0);
+    assert.equal(counted, g.held('LATE-1').refunded);
+  });
+});
