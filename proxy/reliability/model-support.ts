@@ -69,11 +69,11 @@ export const pgFinishes = (g: Running, orderId: string, outcome: 'SUCCEEDED' | '
 /** The reason a cancel made behind the proxy's back carries at the gateway. */
 export const CONSOLE_REASON = 'console';
 
-const CONSOLE_WAIT = () => AbortSignal.timeout(500);
+const CONSOLE_WAIT = () => AbortSignal.timeout(250);
 
 /**
  * A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there, or held by an
- * `apply_later` fault (the console gives up waiting after half a second; the cancel may land later).
+ * `apply_later` fault (the console gives up waiting after a quarter of a second; the cancel may land later).
  */
 export const cancelBehindTheProxy = async (g: Running, orderId: string, kind: OrderKind, amount: number) => {
   if (g.gateway === 'iamport') {
