@@ -12,7 +12,15 @@ import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptFinish, AttemptStart } from '../store/store.ts';
 import { appliedEvent, refusedEvent } from '../webhooks/events.ts';
 import { type Ending, ending, finishQuietly, finishWithEvent } from './attempts.ts';
-import { entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy, withUnshownCancel } from './cancel-history.ts';
+import {
+  claimedIds,
+  entryId,
+  findEntryFor,
+  isRevokeAttempt,
+  paymentAfter,
+  sentBy,
+  withUnshownCancel,
+} from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
@@ -102,7 +110,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
         const detail = `answered with another payment (${result.payment.imp_uid})`;
         return settleUnknown(deps, change, { detail, iamport_ms, stillRunning: true });
       }
-      if (result.replayed !== undefined && !revoking && change.known.has(result.replayed))
+      if (result.replayed !== undefined && !revoking && heldByAnother(change, result.replayed))
         return replayedElsewhere(deps, change, result.payment, result.replayed, iamport_ms);
       return appliedAsShown(deps, change, result.payment, iamport_ms);
     }
@@ -168,7 +176,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     }
     case 'requested': {
       // Replayed for its key, and another attempt's refund already (replayedElsewhere).
-      if (!revoking && change.known.has(result.cancellationId))
+      if (!revoking && heldByAnother(change, result.cancellationId))
         return replayedElsewhere(deps, change, result.payment, result.cancellationId, iamport_ms);
       // Accepted, to finish later (PortOne V2): nothing has moved yet, so a re-read could only say "not applied". The
       // attempt stays unsettled and the order marked; a later lookup or the gateway's webhook settles it (and then
@@ -188,6 +196,13 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
     }
   }
 };
+
+/**
+ * Whether cancellation `id` is already an earlier attempt's refund in the ledger. Only that: one the copy holds that no
+ * attempt has (a cancel told as made elsewhere), replayed for this attempt's key, is this attempt's own refund, and
+ * saying it made nothing would have the customer ask again and be refunded twice.
+ */
+const heldByAnother = (change: Change, id: string): boolean => claimedIds(change.earlier ?? []).has(id);
 
 /**
  * The gateway answered with a cancellation its key's earlier request made (PortOne V2's replay), which the ledger counts
