@@ -20,20 +20,26 @@ const refund = async (g: Running, key: string) => {
   return { status: res.status, code: answer.error?.code as string | undefined };
 };
 
+/**
+ * Key one's cancel: the PG takes it on and answers nobody; past the window a view settles it as not made. Then key
+ * two's cancel of the same amount: a 502 before anything was applied (not known to the proxy).
+ */
+const heldThenAnotherUnknown = async (g: Running) => {
+  g.inject({ kind: 'apply_later' });
+  assert.equal((await refund(g, 'key-one-0000000001')).code, 'REFUND_OUTCOME_UNKNOWN');
+  g.h.clock.advance(11 * MINUTE);
+  await g.h.view('LATE-1');
+  g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
+  assert.equal((await refund(g, 'key-two-0000000002')).code, 'REFUND_OUTCOME_UNKNOWN');
+};
+
 for (const gateway of GATEWAYS)
   describe(`a late cancel another key's unsettled attempt took, then its own key's retry, on ${gateway.label}`, () => {
     it('counts no refund the gateway did not make', async () => {
       const g = await gateway.start({ timeoutMs: 200 });
       h = g.h;
       g.addPayment('LATE-1', 10_000);
-      // Key one's cancel: the PG takes it on and answers nobody; past the window a view settles it as not made.
-      g.inject({ kind: 'apply_later' });
-      assert.equal((await refund(g, 'key-one-0000000001')).code, 'REFUND_OUTCOME_UNKNOWN');
-      g.h.clock.advance(11 * MINUTE);
-      await g.h.view('LATE-1');
-      // Key two's cancel of the same amount: a 502 before anything was applied (not known to the proxy).
-      g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
-      assert.equal((await refund(g, 'key-two-0000000002')).code, 'REFUND_OUTCOME_UNKNOWN');
+      await heldThenAnotherUnknown(g);
       // Key one's cancel lands now, and a view finds it: key two's attempt may take it (the history cannot tell).
       assert.equal(await g.settleLate('LATE-1', () => true, 'apply'), 1);
       await g.h.view('LATE-1');
@@ -60,12 +66,7 @@ describe('the same on PortOne V2 with a cancel its PG finishes later (REQUESTED)
     const g = await GATEWAYS.find((x) => x.name === 'portone')!.start({ timeoutMs: 200 });
     h = g.h;
     g.portone!.addPayment({ paymentId: 'LATE-1', total: 10_000, cancelMode: 'REQUESTED' });
-    g.inject({ kind: 'apply_later' });
-    assert.equal((await refund(g, 'key-one-0000000001')).code, 'REFUND_OUTCOME_UNKNOWN');
-    g.h.clock.advance(11 * MINUTE);
-    await g.h.view('LATE-1');
-    g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
-    assert.equal((await refund(g, 'key-two-0000000002')).code, 'REFUND_OUTCOME_UNKNOWN');
+    await heldThenAnotherUnknown(g);
     // Key one's cancel lands, REQUESTED (V2 keeps that answer for its key); the PG finishes it; a view finds it.
     assert.equal(await g.settleLate('LATE-1', () => true, 'apply'), 1);
     const requested = g.portone!.getPayment('LATE-1')!.cancellations[0]!;

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { givenUp } from '../../../test-support/given-up.ts';
 import { authed, BASE, json, readEnvelope, setup } from './test-fixture.ts';
 
 const paidCard = ({ fake }: ReturnType<typeof setup>) => fake.addPayment({ merchant_uid: 'order-1', amount: 10000 });
@@ -257,17 +258,6 @@ describe('fault queue, reset and counting', () => {
     assert.equal(lookup.status, 401);
   });
 });
-
-/** A caller's signal, aborted as its timeout would be once the fake holds `n` cancels (a known point, however slow). */
-const givenUp = (held: () => number, n = 1) => {
-  const controller = new AbortController();
-  const wait = async () => {
-    while (held() < n) await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(new DOMException('timed out', 'TimeoutError'));
-  };
-  void wait();
-  return controller.signal;
-};
 
 describe('apply_later fault', () => {
   it('answers nobody and applies nothing until the test applies the cancel, then as the PG finishing it then', async () => {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { givenUp } from '../../../test-support/given-up.ts';
 import { api, BASE, postJson, readAnswer, setup, until } from './test-fixture.ts';
 
 const paid = () => {
@@ -203,17 +204,6 @@ describe('call log, counts and reset', () => {
     assert.notDeepEqual(after.body, before.body, 'the key was forgotten: a new cancellation, not a replay');
   });
 });
-
-/** A caller's signal, aborted as its timeout would be once the fake holds `n` cancels (a known point, however slow). */
-const givenUp = (held: () => number, n = 1) => {
-  const controller = new AbortController();
-  const wait = async () => {
-    while (held() < n) await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(new DOMException('timed out', 'TimeoutError'));
-  };
-  void wait();
-  return controller.signal;
-};
 
 describe('apply_later fault', () => {
   it('holds a cancel (its key outstanding) until the test applies it; the key then replays that cancel', async () => {
