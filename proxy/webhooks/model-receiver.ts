@@ -2,10 +2,10 @@
  * @module startModelReceiver(): the merchant's endpoint for model.test.ts, on loopback (node:http). Each request is
  * answered as the next behaviour in a list the test draws says (cycled): 200, 204, a redirect, 4xx, 5xx, an answer
  * after the proxy's timeout, no answer at all, a reset connection, or 200 after reading the body slowly; or, for a
- * while, every request one way (503 while it is down). It records what it saw (on the test's clock), which secrets each signature was made with
- * (checked with the `standardwebhooks` package's signing, not the proxy's, against the header's own timestamp: the
- * test's clock runs days ahead of the library's 5-minute window), and how many requests for one webhook-id it held at
- * once.
+ * while, every request one way (503 while it is down). It records what it saw (on the test's clock), which secrets
+ * each signature was made with (checked with the `standardwebhooks` package's signing, not the proxy's, against the
+ * header's own timestamp: the test's clock runs days ahead of the library's 5-minute window), and how many requests
+ * for one webhook-id it held at once.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
