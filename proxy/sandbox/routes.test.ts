@@ -99,6 +99,8 @@ describe('sandbox', () => {
     assert.equal(refused.res.status, 502);
     assert.match(refused.body.error.message, /잔액부족/);
     assert.equal((await inject(JSON.stringify({ kind: 'explode' }))).status, 400);
+    // The fakes' held cancel needs a test to apply it: offered, a sandbox refund would hang at the fake for good.
+    assert.equal((await inject(JSON.stringify({ kind: 'apply_later' }))).status, 400);
     assert.equal((await inject('nope')).status, 400);
     const ok = await h.cancel({ merchant_uid: card.merchant_uid, reason: 'x' }, { grant: card.grant });
     assert.equal(ok.res.status, 200);

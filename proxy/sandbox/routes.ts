@@ -126,6 +126,11 @@ export const createSandbox = (options: SandboxOptions): Sandbox => {
       } catch {
         throw new AppError('INVALID_REQUEST', 'Send a fault as JSON, e.g. {"kind":"pg_refusal"}.');
       }
+      // A cancel held for a test to apply later: nothing in the sandbox applies it, so its refund would hang at the
+      // fake for good (the proxy's own timeout answering "not known yet"), and the demo could never show it land.
+      if (typeof fault === 'object' && fault !== null && (fault as { kind?: unknown }).kind === 'apply_later') {
+        throw new AppError('INVALID_REQUEST', 'Not a fault the sandbox offers: apply_later needs a test to apply it.');
+      }
       try {
         fake.inject(fault);
       } catch (error) {
