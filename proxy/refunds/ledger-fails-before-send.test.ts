@@ -42,57 +42,52 @@ const insertLost = (failures: { left: number }): Store => {
   return { ...inner, insertAttempt };
 };
 
-describe('the ledger failing just before a refund is sent', () => {
-  it('answers "nothing was refunded", and a retry with its key refunds at once, once', async () => {
-    const failures = { left: 0 };
-    h = await createHarness({ store: markFailing(failures) });
-    const p = h.fake.addPayment({ merchant_uid: 'LB-1', amount: 10_000 });
-    assert.equal((await h.view('LB-1')).res.status, 200);
-    const body = { merchant_uid: 'LB-1', reason: 'x', cancel_request_amount: 3000 };
-    failures.left = 1;
-    const first = await h.cancel(body, { key: 'lb-key' });
-    assert.equal(first.res.status, 503, JSON.stringify(first.body));
-    assert.equal(first.body.error.code, 'UPSTREAM_UNAVAILABLE');
-    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
-    await h.settled();
-    const again = await h.cancel(body, { key: 'lb-key' });
-    assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
-    const attempts = await h.store.listAttempts('LB-1');
-    assert.deepEqual(
-      attempts.map((a) => [a.outcome, a.error_code]),
-      [
-        ['failed', 'UPSTREAM_UNAVAILABLE'],
-        ['succeeded', null],
-      ],
-      'the first attempt ended as not sent',
-    );
-  });
-
-  it("the attempt written but the write's answer lost: the key's retry refunds at once, once", async () => {
-    const failures = { left: 0 };
-    h = await createHarness({ store: insertLost(failures) });
-    const p = h.fake.addPayment({ merchant_uid: 'LB-2', amount: 10_000 });
-    assert.equal((await h.view('LB-2')).res.status, 200);
-    const body = { merchant_uid: 'LB-2', reason: 'x', cancel_request_amount: 3000 };
-    failures.left = 1;
-    const first = await h.cancel(body, { key: 'lb-key-2' });
-    assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
-    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
-    await h.settled();
+const CASES = [
+  {
+    name: 'answers "nothing was refunded", and a retry with its key refunds at once, once',
+    store: markFailing,
+    uid: 'LB-1',
+    key: 'lb-key',
+  },
+  {
     // Before: the attempt was left unsettled, so the retry read it as a refund that may have been sent and answered
     // REFUND_OUTCOME_UNKNOWN ("the refund was sent") for ten minutes, against "this request sent no refund".
-    const again = await h.cancel(body, { key: 'lb-key-2' });
-    assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
-    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
-    const attempts = await h.store.listAttempts('LB-2');
-    assert.deepEqual(
-      attempts.map((a) => [a.outcome, a.error_code]),
-      [
-        ['failed', 'UPSTREAM_UNAVAILABLE'],
-        ['succeeded', null],
-      ],
-      'the first attempt ended as not sent',
-    );
-  });
+    name: "the attempt written but the write's answer lost: the key's retry refunds at once, once",
+    store: insertLost,
+    uid: 'LB-2',
+    key: 'lb-key-2',
+  },
+] as const;
+
+describe('the ledger failing just before a refund is sent', () => {
+  for (const { name, store, uid, key } of CASES) {
+    it(name, async () => {
+      const failures = { left: 0 };
+      h = await createHarness({ store: store(failures) });
+      const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000 });
+      assert.equal((await h.view(uid)).res.status, 200);
+      const body = { merchant_uid: uid, reason: 'x', cancel_request_amount: 3000 };
+      failures.left = 1;
+      const first = await h.cancel(body, { key });
+      assert.deepEqual(
+        [first.res.status, first.body.error?.code],
+        [503, 'UPSTREAM_UNAVAILABLE'],
+        JSON.stringify(first.body),
+      );
+      assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+      await h.settled();
+      const again = await h.cancel(body, { key });
+      assert.equal(again.res.status, 200, `the retry: ${JSON.stringify(again.body)}`);
+      assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');
+      const attempts = await h.store.listAttempts(uid);
+      assert.deepEqual(
+        attempts.map((a) => [a.outcome, a.error_code]),
+        [
+          ['failed', 'UPSTREAM_UNAVAILABLE'],
+          ['succeeded', null],
+        ],
+        'the first attempt ended as not sent',
+      );
+    });
+  }
 });

@@ -137,14 +137,23 @@ const storePausing = (method: 'insertAttempt' | 'takeOrder') => {
   return { store, armed, reached, go };
 };
 
-/** A vbank request claimed for approval, and then nothing (its process stopped); the clock eleven minutes on. */
-const stuckApproval = async (merchantUid: string) => {
+/**
+ * A vbank request claimed for approval, and then nothing: the approval's first write, then its process stopped (a
+ * deploy, a Worker cancelled mid-call). Its id.
+ */
+const claimedOnly = async (merchantUid: string) => {
   h.fake.addPayment({ merchant_uid: merchantUid, amount: 20_000, pay_method: 'vbank' });
   const id = (await requestCalls(h).ask(vbankAsk(merchantUid))).body.request.id;
   const sealed = await h.store.getRequest(id);
   const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
   const claim = { now: h.clock.now(), decided_by: 'key:x', amount: null, note: null, openablePrefixes: [`${prefix}.`] };
   assert.ok(await h.store.claimApproval(id, claim));
+  return id;
+};
+
+/** claimedOnly(), the clock eleven minutes on. */
+const stuckApproval = async (merchantUid: string) => {
+  const id = await claimedOnly(merchantUid);
   h.clock.advance(11 * 60 * 1000);
   return id;
 };
@@ -196,13 +205,7 @@ describe('an approval whose refund never began', () => {
   it('a process stopped between the claim and the attempt: approved while it could still be running, failed ten minutes on, then rejected', async () => {
     h = await withRequests();
     const calls = requestCalls(h);
-    h.fake.addPayment({ merchant_uid: 'US-2', amount: 20_000, pay_method: 'vbank' });
-    const id = (await calls.ask(vbankAsk('US-2'))).body.request.id;
-    // The approval's first write, and then nothing: the process stopped (a deploy, a Worker cancelled mid-call).
-    const claim = { now: h.clock.now(), decided_by: 'key:x', amount: null, note: null, openablePrefixes: [] };
-    const sealed = await h.store.getRequest(id);
-    const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
-    assert.ok(await h.store.claimApproval(id, { ...claim, openablePrefixes: [`${prefix}.`] }));
+    const id = await claimedOnly('US-2');
 
     h.clock.advance(5 * 60 * 1000);
     const early = await calls.approve(id);
@@ -230,18 +233,7 @@ describe('an approval whose refund never began', () => {
   it('left approved by a stopped process: the background check fails it ten minutes on, with its event, and approving again refunds once', async () => {
     h = await withRequests(WEBHOOKS_ANSWERED);
     const calls = requestCalls(h);
-    h.fake.addPayment({ merchant_uid: 'US-BG', amount: 20_000, pay_method: 'vbank' });
-    const id = (await calls.ask(vbankAsk('US-BG'))).body.request.id;
-    const sealed = await h.store.getRequest(id);
-    const prefix = sealed!.refund_secret!.split('.').slice(0, 2).join('.');
-    const claim = {
-      now: h.clock.now(),
-      decided_by: 'key:x',
-      amount: null,
-      note: null,
-      openablePrefixes: [`${prefix}.`],
-    };
-    assert.ok(await h.store.claimApproval(id, claim)); // the approval's first write, and then nothing
+    const id = await claimedOnly('US-BG');
     const customerSees = async () =>
       (await h.view('US-BG', { grant: await h.grant('US-BG', { mode: 'request' }) })).body.request;
 
