@@ -11,7 +11,7 @@ import type { AppDeps } from './app-deps.ts';
 import { requireGrant } from './auth/require-grant.ts';
 import { type Background, createBackground } from './background.ts';
 import type { Config } from './config.ts';
-import { AppError, failure, LEDGER_DOWN } from './errors.ts';
+import { AppError, failure, ledgerDown } from './errors.ts';
 import { createGateway } from './gateways/create-gateway.ts';
 import type { Gateway } from './gateways/gateway.ts';
 import { consoleLog, type Log } from './log-line.ts';
@@ -312,7 +312,8 @@ export const buildProxyWithOutbox = (
     if (error instanceof LedgerUnavailableError) {
       c.set('errorCode', 'UPSTREAM_UNAVAILABLE');
       deps.log({ level: 'error', msg: 'ledger unavailable', operation: error.operation, error: String(error.cause) });
-      return c.json(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN).body, 503);
+      const words = ledgerDown(c.req.method, new URL(c.req.url).pathname);
+      return c.json(failure('UPSTREAM_UNAVAILABLE', words).body, 503);
     }
     if (error instanceof HTTPException && error.status < 500) {
       c.set('errorCode', 'INVALID_REQUEST');

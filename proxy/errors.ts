@@ -38,3 +38,18 @@ export const failure = (
 export const LEDGER_DOWN =
   'The refund ledger is unavailable, so this request sent no refund (what an earlier request with the same ' +
   'Idempotency-Key did cannot be read until it is back). Try again in a moment.';
+
+/**
+ * The same for a route that never sends a refund (asking, withdrawing, rejecting, a view, a list): LEDGER_DOWN's "sent no
+ * refund" would name something it never does. Not "nothing was changed" either: a write whose answer was lost (a
+ * connection dropped after COMMIT) may have been made, which the same Idempotency-Key, where the route takes one, reads.
+ */
+export const LEDGER_DOWN_NO_REFUND =
+  'The refund ledger is unavailable; try again in a moment (with the same Idempotency-Key, if this request sent one).';
+
+/** The routes that may send a refund: the customer's, and an approval's (admin and staff). */
+const REFUND_ROUTE = /^\/(?:payments\/cancel|(?:admin|staff)\/refund-requests\/[^/]+\/approve)\/?$/;
+
+/** Which ledger-down words a request gets: LEDGER_DOWN where a refund could be sent, else LEDGER_DOWN_NO_REFUND. */
+export const ledgerDown = (method: string, pathname: string): string =>
+  method === 'POST' && REFUND_ROUTE.test(pathname) ? LEDGER_DOWN : LEDGER_DOWN_NO_REFUND;

@@ -10,7 +10,7 @@ import type { Hono } from 'hono';
 import { type BackgroundPass, buildProxyWithOutbox } from '../app.ts';
 import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
-import { failure, LEDGER_DOWN } from '../errors.ts';
+import { failure, ledgerDown } from '../errors.ts';
 import { consoleLog as log } from '../log-line.ts';
 import { housekeep } from '../refunds/housekeeping.ts';
 import { WIDGET_FILES } from '../routes/widget.ts';
@@ -174,7 +174,7 @@ export default {
       try {
         if (!needsNoLedger(request) && !(await migrated(current))) {
           scope.unopened = true;
-          return answer(failure('UPSTREAM_UNAVAILABLE', LEDGER_DOWN));
+          return answer(failure('UPSTREAM_UNAVAILABLE', ledgerDown(request.method, new URL(request.url).pathname)));
         }
         return await current.app.fetch(request);
       } finally {

@@ -3,9 +3,11 @@
 // the same Idempotency-Key.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { LEDGER_DOWN, LEDGER_DOWN_NO_REFUND } from '../errors.ts';
 import { createPostgresStore } from '../store/postgres.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
+import { KEY } from '../test-support/admin-calls.ts';
 import type { Harness } from '../test-support/harness.ts';
 import { GATEWAYS, type GatewayName, type Running, type SharedFault } from './gateways.ts';
 import { assertMoneyInvariants, type Seen } from './invariants.ts';
@@ -199,6 +201,7 @@ for (const gateway of GATEWAYS) {
           ...createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/postgres', max: 1 }),
           migrate: async () => {},
         },
+        config: { admin: { keys: [KEY], perKeyPerMinute: 0, generated: false } },
       });
       h = g.h;
       g.addPayment('DB-DOWN', 1000);
@@ -206,8 +209,22 @@ for (const gateway of GATEWAYS) {
       assert.equal(cancel.res.status, 503);
       assert.equal(cancel.body.error.code, 'UPSTREAM_UNAVAILABLE');
       assert.match(cancel.body.error.message, /this request sent no refund/);
+      // An approval could send a refund too, and is told so; a route that never sends one is not told of refunds.
+      const admin = async (path: string, method = 'GET') => {
+        const res = await h!.app.request(path, { method, headers: { Authorization: `Bearer ${KEY}` } });
+        const { error } = (await res.json()) as { error: { code: string; message: string } };
+        return { status: res.status, error };
+      };
+      const approve = await admin('/admin/refund-requests/rr_0123/approve', 'POST');
+      assert.deepEqual([approve.status, approve.error.message], [503, LEDGER_DOWN]);
       const view = await h.view('DB-DOWN');
       assert.equal(view.res.status, 503);
+      assert.equal(view.body.error.message, LEDGER_DOWN_NO_REFUND);
+      const list = await admin('/admin/refunds');
+      assert.deepEqual(
+        [list.status, list.error.code, list.error.message],
+        [503, 'UPSTREAM_UNAVAILABLE', LEDGER_DOWN_NO_REFUND],
+      );
       const health = await h.app.request('/health');
       assert.equal(health.status, 503);
       assert.equal(g.calls(), 0, 'the gateway was never called');
