@@ -7,7 +7,8 @@ import { requireToken } from './auth.ts';
 import { failure } from './envelope.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
-import { cancelRoutes } from './routes-cancel.ts';
+import { RECEIPT_BASE } from './payments.ts';
+import { cancelRoutes, pgDecides } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
 import { holderRoutes } from './routes-holder.ts';
 import { lookupRoutes } from './routes-lookups.ts';
@@ -37,6 +38,20 @@ export interface FakeIamport {
   heldLate(): readonly HeldCancel[];
   /** Applies (or drops) the held cancels `which` picks, each as the PG finishing it now; how many there were. */
   settleLate(which: (cancel: HeldCancel) => boolean, how: LateOutcome): Promise<number>;
+  /**
+   * From now on, a cancel on a payment whose PG approves later (PayPal, a Smartro virtual account) is answered code 0
+   * with the payment unchanged, and waits for `pgDecides`; until called, such PGs approve at once.
+   */
+  holdForApproval(): void;
+  /** The cancels awaiting their PG's approval (`payment`: the imp_uid; `at`: when i'mport took it), oldest first. */
+  awaitingApproval(): readonly HeldCancel[];
+  /**
+   * The PG approving (`true`: the payment shows it `cancelled` with its entry, if the balance still has its amount) or
+   * refusing (nothing shows) the oldest cancel of `impUid` awaiting it; whether there was one.
+   */
+  pgDecides(impUid: string, approve: boolean): boolean;
+  /** The customer's deposit lands on an unpaid virtual account (`ready`): it is `paid` from now on; whether it was ready. */
+  deposit(impUid: string): boolean;
   /** Makes every issued token expire now, so the next API call gets 401. */
   expireTokens(): void;
   /** An account `GET /vbanks/holder` answers for: `bank` is the PG's bank code, as the proxy sends it. */
@@ -80,6 +95,23 @@ export function createFakeIamport(options: FakeIamportOptions = {}): FakeIamport
     clearFaults: () => state.faults.clear(),
     heldLate: () => state.late.held(),
     settleLate: (which, how) => state.late.release(which, how),
+    holdForApproval: () => {
+      state.awaitingApproval ??= [];
+    },
+    awaitingApproval: () => (state.awaitingApproval ?? []).map((x) => ({ payment: x.imp_uid, at: x.at })),
+    pgDecides: (impUid, approve) => pgDecides(state, impUid, approve),
+    deposit: (impUid) => {
+      const payment = state.payments.get(impUid);
+      if (payment?.status !== 'ready') return false;
+      Object.assign(payment, { status: 'paid', paid_at: state.nowSec(), receipt_url: `${RECEIPT_BASE}/${impUid}` });
+      payment.deposit_history.push({
+        pg_tid: payment.pg_tid ?? '',
+        amount: payment.amount,
+        depositor_name: '홍길동',
+        deposited_at: state.nowSec(),
+      });
+      return true;
+    },
     addAccount: ({ bank, number, holder }) => void state.accounts.set(accountKey(bank, number), holder),
     hideHolderLookup: (hidden = true) => {
       state.holderLookupHidden = hidden;

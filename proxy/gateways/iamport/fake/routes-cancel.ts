@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { readBody } from './body.ts';
 import { applyCancel, checkAtIamport, findCancelTarget, pgRefusal, readCancelRequest } from './cancel.ts';
 import { failure, MESSAGES, pgRefusalMessage, success } from './envelope.ts';
+import type { FakePayment } from './payment-schema.ts';
 import { type FakeState, noteFault } from './state.ts';
 
 export const cancelRoutes = (state: FakeState) =>
@@ -37,6 +38,32 @@ export const cancelRoutes = (state: FakeState) =>
       applyCancel(payment, verdict.amount, request, state.nowSec());
     if (refusal !== undefined) return failure(c, 200, pgRefusalMessage(refusal), -1);
 
+    // PayPal (or a Smartro virtual account's PG) approves later: i'mport answers code 0 with the payment as it stands.
+    if (state.awaitingApproval && approvesLater(payment)) {
+      state.awaitingApproval.push({ imp_uid: payment.imp_uid, amount: verdict.amount, request, at: state.now() });
+      return success(c, payment);
+    }
     applyCancel(payment, verdict.amount, request, state.nowSec());
     return success(c, payment);
   });
+
+/** The PGs that take a cancel and approve it later (iamport-v1.md §3.2, §3.4). */
+const approvesLater = (payment: FakePayment): boolean =>
+  /^paypal/.test(payment.pg_provider) || (payment.pg_provider === 'smartro_v2' && payment.pay_method === 'vbank');
+
+/**
+ * The PG deciding the oldest cancel of `impUid` awaiting its approval: approved, it shows on the payment (`cancelled`,
+ * with the cancel's entry) if the balance still has its amount; refused, nothing shows. Whether there was one.
+ */
+export const pgDecides = (state: FakeState, impUid: string, approve: boolean): boolean => {
+  const list = state.awaitingApproval ?? [];
+  const index = list.findIndex((x) => x.imp_uid === impUid);
+  const waiting = list[index];
+  const payment = state.payments.get(impUid);
+  if (!waiting || !payment) return false;
+  list.splice(index, 1);
+  if (!approve) return true;
+  const still = checkAtIamport(payment, { ...waiting.request, amount: waiting.amount, checksum: undefined });
+  if (still.ok) applyCancel(payment, waiting.amount, waiting.request, state.nowSec());
+  return true;
+};

@@ -1,5 +1,6 @@
 /** @module What one fake i'mport remembers (clock, keys, payments, tokens, faults, call log); seeding and reset. */
 import { createLateCancels, type LateCancels } from '../../fake-kit/late-cancels.ts';
+import type { CancelRequest } from './cancel.ts';
 import type { FakeRoute, FaultKind, FaultQueue } from './faults.ts';
 import { createFaultQueue } from './faults.ts';
 import type { FakePayment, FakePaymentInput } from './payment-schema.ts';
@@ -31,6 +32,15 @@ export interface FakeCall {
   readonly fault?: FaultKind;
 }
 
+/** A cancel i'mport answered code 0 that its PG has not approved yet: applied when it does, if the balance allows. */
+export interface AwaitingApproval {
+  readonly imp_uid: string;
+  readonly amount: number;
+  readonly request: CancelRequest;
+  /** When i'mport took it (epoch ms). */
+  readonly at: number;
+}
+
 export type LoggedCall = { -readonly [K in keyof FakeCall]: FakeCall[K] };
 
 export interface FakeState {
@@ -44,6 +54,11 @@ export interface FakeState {
   readonly faults: FaultQueue;
   /** Cancels an `apply_later` fault holds, by imp_uid. */
   readonly late: LateCancels;
+  /**
+   * Cancels i'mport took (code 0) on a payment whose PG approves later (PayPal, a Smartro virtual account), waiting for
+   * the PG, oldest first; null while such PGs approve at once (the default).
+   */
+  awaitingApproval: AwaitingApproval[] | null;
   readonly calls: LoggedCall[];
   /** The log entry of each in-flight request, so a route can note the fault it applied. */
   readonly callOf: WeakMap<Request, LoggedCall>;
@@ -70,6 +85,7 @@ export const createState = ({
     tokens: createTokenIssuer(nowSec),
     faults: createFaultQueue(),
     late: createLateCancels(),
+    awaitingApproval: null,
     calls: [],
     callOf: new WeakMap(),
     taxFree: new Map(),
@@ -99,6 +115,7 @@ export const resetState = (state: FakeState): void => {
   state.taxFree.clear();
   state.accounts.clear();
   state.holderLookupHidden = false;
+  state.awaitingApproval = null;
 };
 
 /** The key of an account in `state.accounts`. */

@@ -38,7 +38,7 @@ import { settleCancellation } from './cancel.ts';
 import { answerError, refusal } from './errors.ts';
 import { type FakeRoute, type Fault, FaultSchema } from './faults.ts';
 import { idempotency } from './idempotency.ts';
-import { buildPayment, type FakeV2PaymentInput } from './payments.ts';
+import { buildPayment, type FakeV2PaymentInput, RECEIPT_BASE } from './payments.ts';
 import { cancelRoutes } from './routes-cancel.ts';
 import { controlRoutes } from './routes-control.ts';
 import { paymentRoutes } from './routes-payments.ts';
@@ -89,6 +89,11 @@ export interface FakePortOne {
     outcome: 'SUCCEEDED' | 'FAILED',
     storeId?: string,
   ): PaymentCancellation;
+  /**
+   * The customer's deposit lands on a virtual account awaiting it (VIRTUAL_ACCOUNT_ISSUED): it is PAID from now on;
+   * whether it was awaiting one.
+   */
+  deposit(paymentId: string): boolean;
   /** Where signed webhooks go from now on (undefined: none are sent). */
   setWebhookTarget(target: WebhookTarget | undefined): void;
   /** Every webhook sent, in order, with the receiver's status once it answered. */
@@ -149,6 +154,17 @@ export function createFakePortOne(options: FakePortOneOptions = {}): FakePortOne
       const entry = stored && settleCancellation(state, stored, cancellationId, outcome);
       if (!entry) throw new Error(`no REQUESTED cancellation ${cancellationId} of payment ${paymentId}`);
       return structuredClone(entry);
+    },
+    deposit: (paymentId) => {
+      const stored = state.payments.get(state.storeId, paymentId);
+      if (stored?.payment.status !== 'VIRTUAL_ACCOUNT_ISSUED') return false;
+      const at = state.iso();
+      const { payment } = stored;
+      Object.assign(payment, { status: 'PAID', paidAt: at, updatedAt: at, statusChangedAt: at });
+      payment.amount.paid = payment.amount.total;
+      payment.pgTxId = `fake_${crypto.randomUUID()}`;
+      payment.receiptUrl = `${RECEIPT_BASE}/${paymentId}`;
+      return true;
     },
     setWebhookTarget: (target) => void (state.webhooks.target = target),
     webhooks: state.webhooks.deliveries,

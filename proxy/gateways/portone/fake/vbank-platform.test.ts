@@ -24,6 +24,16 @@ describe('POST /payments/{paymentId}/virtual-account/close', () => {
     assert.equal(payment.status, 'FAILED');
   });
 
+  it('answers 409 PAYMENT_NOT_WAITING_FOR_DEPOSIT once a deposit() landed: the payment is a PAID one', async () => {
+    const { fake } = setup();
+    fake.addPayment({ paymentId: 'order-1', total: 5000, method: 'virtual_account', status: 'VIRTUAL_ACCOUNT_ISSUED' });
+    assert.equal(fake.deposit('order-1'), true);
+    assert.equal(fake.deposit('order-1'), false, 'paid already');
+    const payment = assertPayment((await api(fake).get('/payments/order-1')).body);
+    assert.deepEqual([payment.status, (payment.amount as { paid: number }).paid], ['PAID', 5000]);
+    assert.equal((await close(fake, 'order-1')).body.type, 'PAYMENT_NOT_WAITING_FOR_DEPOSIT');
+  });
+
   it('answers 409 PAYMENT_NOT_WAITING_FOR_DEPOSIT for a paid account, a card payment and a closed account', async () => {
     const { fake } = setup();
     fake.addPayment({ paymentId: 'paid', total: 5000, method: 'virtual_account' });
