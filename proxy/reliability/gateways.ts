@@ -54,19 +54,35 @@ const connectionRefused = () =>
     cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }),
   });
 
-/** `fetch`, but refusing to connect while `refuse` has requests left. */
+/** A revocation of an unpaid virtual account: i'mport's `DELETE /vbanks/…`, V2's virtual-account close. */
+const isRevocation = (input: Parameters<typeof globalThis.fetch>[0], init?: RequestInit) => {
+  const url = input instanceof Request ? input.url : String(input);
+  return (init?.method === 'DELETE' && url.includes('/vbanks/')) || url.includes('/virtual-account/close');
+};
+
+/**
+ * `fetch`, but refusing to connect while `refuse` has requests left, and running what `beforeRevocation` queued just
+ * before the next revocation reaches the gateway.
+ */
 const refusing = (fetch: typeof globalThis.fetch) => {
   let left = 0;
   let refused = 0;
+  const beforeRevocation: (() => void)[] = [];
   const wrapped: typeof globalThis.fetch = async (input, init) => {
     if (left > 0) {
       left -= 1;
       refused += 1;
       throw connectionRefused();
     }
+    if (isRevocation(input, init)) for (const run of beforeRevocation.splice(0)) run();
     return fetch(input, init);
   };
-  return { fetch: wrapped, refuse: (times: number) => void (left += times), refused: () => refused };
+  return {
+    fetch: wrapped,
+    refuse: (times: number) => void (left += times),
+    refused: () => refused,
+    beforeRevocation: (run: () => void) => void beforeRevocation.push(run),
+  };
 };
 
 /** A proxy instance over one gateway's fake, and that fake seen through the adapter. */
@@ -90,6 +106,10 @@ export interface Running {
    * PG finishing them now; how many there were.
    */
   settleLate(orderId: string, when: (at: number) => boolean, how: LateOutcome): Promise<number>;
+  /** Runs `run` just before this instance's next revocation of an unpaid virtual account reaches the gateway. */
+  beforeRevocation(run: () => void): void;
+  /** The customer's deposit lands on the order's unpaid virtual account; whether it was awaiting one. */
+  deposit(orderId: string): boolean;
   /** The PortOne V2 fake, when this runs on V2 (for what only V2 has). */
   readonly portone: FakePortOne | undefined;
 }
@@ -160,6 +180,8 @@ const iamport: GatewayUnderTest = {
           .filter((x) => x.payment === impUidOf(orderId))
           .map((x) => x.at),
       settleLate: (orderId, when, how) => fake.settleLate((x) => x.payment === impUidOf(orderId) && when(x.at), how),
+      beforeRevocation: transport.beforeRevocation,
+      deposit: (orderId) => fake.deposit(impUidOf(orderId)),
       portone: undefined,
     };
   },
@@ -195,6 +217,8 @@ const portone: GatewayUnderTest = {
           .filter((x) => x.payment === orderId)
           .map((x) => x.at),
       settleLate: (orderId, when, how) => fake.settleLate((x) => x.payment === orderId && when(x.at), how),
+      beforeRevocation: transport.beforeRevocation,
+      deposit: (orderId) => fake.deposit(orderId),
       portone: fake,
     };
   },

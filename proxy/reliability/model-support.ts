@@ -13,7 +13,8 @@ import { PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
 import { impUidOf, type Running } from './gateways.ts';
 
-export type OrderKind = 'card' | 'vbank' | 'vbank_ready';
+/** A paid card, a paid virtual account, an unpaid one, and (i'mport only) a PayPal payment in USD. */
+export type OrderKind = 'card' | 'vbank' | 'vbank_ready' | 'paypal';
 
 /** The refund account a paid virtual account's refund names, in the PG's bank code of each gateway. */
 export const ACCOUNT = '110-123-456789';
@@ -24,11 +25,17 @@ export const accountFields = (g: Running) => ({
   refund_account: ACCOUNT,
 });
 
-/** Seeds an order of `kind` on the gateway's fake. */
-export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number, cardsLater = false): void => {
+/**
+ * Seeds an order of `kind` on the gateway's fake. `later`: on V2 a card's refunds finish later too (REQUESTED); on
+ * i'mport PayPal approves its refunds later (i'mport answers code 0 with the payment unchanged), as it may.
+ */
+export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number, later = false): void => {
   if (g.gateway === 'iamport') {
     const base = { imp_uid: impUidOf(orderId), merchant_uid: orderId, amount };
+    if (later) g.h.fake.holdForApproval();
     if (kind === 'card') g.h.fake.addPayment(base);
+    else if (kind === 'paypal')
+      g.h.fake.addPayment({ ...base, currency: 'USD', pay_method: 'paypal', pg_provider: 'paypal_v2' });
     else
       g.h.fake.addPayment({
         ...base,
@@ -38,10 +45,11 @@ export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: 
       });
     return;
   }
+  if (kind === 'paypal') throw new Error("PayPal is an i'mport payment");
   const fake = g.portone!;
-  // `cardsLater`: V2 takes a card's refunds to finish later too (REQUESTED), as some PGs' are.
+  // `later`: V2 takes a card's refunds to finish later too (REQUESTED), as some PGs' are.
   if (kind === 'card')
-    fake.addPayment({ paymentId: orderId, total: amount, ...(cardsLater ? { cancelMode: 'REQUESTED' } : {}) });
+    fake.addPayment({ paymentId: orderId, total: amount, ...(later ? { cancelMode: 'REQUESTED' } : {}) });
   else
     fake.addPayment({
       paymentId: orderId,
@@ -55,16 +63,24 @@ export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: 
 };
 
 /**
- * The PG finishing the order's oldest cancellation V2 holds as REQUESTED (PortOne V2 only), as `outcome`; whether
- * there was one.
+ * The PG finishing the order's oldest cancel that waits for it, as `outcome`: on V2 a cancellation held as REQUESTED;
+ * on i'mport one PayPal has yet to approve (approved, the payment shows it; refused, nothing shows). Whether there was
+ * one.
  */
 export const pgFinishes = (g: Running, orderId: string, outcome: 'SUCCEEDED' | 'FAILED'): boolean => {
+  if (g.gateway === 'iamport') return g.h.fake.pgDecides(impUidOf(orderId), outcome === 'SUCCEEDED');
   const fake = g.portone;
   const waiting = fake?.getPayment(orderId)?.cancellations.find((c) => c.status === 'REQUESTED');
   if (!fake || !waiting) return false;
   fake.settleCancellation(orderId, waiting.id, outcome);
   return true;
 };
+
+/** Whether the order has a cancel waiting for its PG (V2's REQUESTED, PayPal's approval on i'mport). */
+export const waitsForPg = (g: Running, orderId: string): boolean =>
+  g.gateway === 'iamport'
+    ? g.h.fake.awaitingApproval().some((x) => x.payment === impUidOf(orderId))
+    : (g.portone?.getPayment(orderId)?.cancellations.some((c) => c.status === 'REQUESTED') ?? false);
 
 /** The reason a cancel made behind the proxy's back carries at the gateway. */
 export const CONSOLE_REASON = 'console';
