@@ -19,15 +19,20 @@ export type OrderKind = 'card' | 'vbank' | 'vbank_ready' | 'paypal';
 /** The refund account a paid virtual account's refund names, in the PG's bank code of each gateway. */
 export const ACCOUNT = '110-123-456789';
 export const ACCOUNT_DIGITS = '110123456789';
-export const accountFields = (g: Running) => ({
+/** The holder's phone number, which Smartro wants with the account (iamport-v1.md §5.2). */
+export const REFUND_TEL = '01012345678';
+/** `smartro`: the account is a Smartro (v2) one on i'mport, whose bank codes are the KFTC's, with the holder's phone. */
+export const accountFields = (g: Running, smartro = false) => ({
   refund_holder: '홍길동',
-  refund_bank: g.gateway === 'iamport' ? '88' : 'SHINHAN',
+  refund_bank: g.gateway === 'iamport' ? (smartro ? '088' : '88') : 'SHINHAN',
   refund_account: ACCOUNT,
+  ...(smartro ? { refund_tel: REFUND_TEL } : {}),
 });
 
 /**
  * Seeds an order of `kind` on the gateway's fake. `later`: on V2 a card's refunds finish later too (REQUESTED); on
- * i'mport PayPal approves its refunds later (i'mport answers code 0 with the payment unchanged), as it may.
+ * i'mport PayPal approves its refunds later (i'mport answers code 0 with the payment unchanged), as it may, and the paid
+ * virtual account is a Smartro (v2) one, whose refunds the PG finalises after paying them out (§3.4), later too.
  */
 export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: number, later = false): void => {
   if (g.gateway === 'iamport') {
@@ -40,7 +45,7 @@ export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: 
       g.h.fake.addPayment({
         ...base,
         pay_method: 'vbank',
-        pg_provider: 'html5_inicis',
+        pg_provider: later && kind === 'vbank' ? 'smartro_v2' : 'html5_inicis',
         ...(kind === 'vbank_ready' ? { status: 'ready' as const } : {}),
       });
     return;
@@ -91,11 +96,16 @@ const CONSOLE_WAIT = () => AbortSignal.timeout(250);
  * A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there, or held by an
  * `apply_later` fault (the console gives up waiting after a quarter of a second; the cancel may land later).
  */
-export const cancelBehindTheProxy = async (g: Running, orderId: string, kind: OrderKind, amount: number) => {
+export const cancelBehindTheProxy = async (
+  g: Running,
+  orderId: string,
+  kind: OrderKind,
+  amount: number,
+  smartro = false,
+) => {
   if (g.gateway === 'iamport') {
     const token = await issueToken(g.h.fake);
-    const account =
-      kind === 'vbank' ? { refund_holder: '홍길동', refund_bank: '88', refund_account: ACCOUNT_DIGITS } : {};
+    const account = kind === 'vbank' ? { ...accountFields(g, smartro), refund_account: ACCOUNT_DIGITS } : {};
     const body = { imp_uid: impUidOf(orderId), amount, reason: CONSOLE_REASON, ...account };
     const res = await g.h.fake.fetch(`${BASE}/payments/cancel`, { ...json(body, token), signal: CONSOLE_WAIT() });
     await res.body?.cancel();

@@ -268,6 +268,11 @@ interface OrderState {
   shown: number | null;
   /** The customer's deposit landed on it (an unpaid virtual account no longer): refunded as a paid one from then. */
   deposited: boolean;
+  /**
+   * Its PG approves refunds later (rules.ts approvesLater): PayPal; in runs where PGs finish later, on i'mport, the paid
+   * virtual account too (Smartro v2). A refund i'mport may have taken that never shows is held for good (awaitsForGood).
+   */
+  readonly later: boolean;
 }
 
 // `any`: answers are read field by field.
@@ -342,7 +347,7 @@ const refundBody = (w: World, o: OrderState, amountAsked: number | null, checksu
   merchant_uid: o.uid,
   reason: '단순 변심',
   ...(amountAsked === null ? {} : { cancel_request_amount: amountAsked }),
-  ...(paidVbank(o) ? accountFields(w.g) : {}),
+  ...(paidVbank(o) ? accountFields(w.g, o.later) : {}),
   ...(checksum && o.shown !== null ? { checksum: o.shown } : {}),
 });
 
@@ -551,16 +556,16 @@ const run = async (w: World, s: Step): Promise<void> => {
     case 'external': {
       const made = scaled(o, s.amount);
       w.trace.push(`external cancel of ${made} on ${o.uid}`);
-      await cancelBehindTheProxy(w.g, o.uid, paidVbank(o) ? 'vbank' : o.kind, made).catch(() => undefined);
+      await cancelBehindTheProxy(w.g, o.uid, paidVbank(o) ? 'vbank' : o.kind, made, o.later).catch(() => undefined);
       return;
     }
     case 'pg': {
-      // An order with a cancel waiting for its PG, if any (on i'mport only PayPal's wait).
+      // An order with a cancel waiting for its PG, if any (on i'mport only PayPal's and Smartro's wait).
       const waiting = w.orders.filter((x) => waitsForPg(w.g, x.uid));
       const o = waiting[s.o % Math.max(1, waiting.length)];
       if (!o || !pgFinishes(w.g, o.uid, s.outcome)) return;
       w.trace.push(`the PG finished a cancellation of ${o.uid}: ${s.outcome}`);
-      // A PayPal refusal shows nowhere at i'mport (its webhook tells nothing): the refund stays awaiting it (awaitsForGood).
+      // On i'mport a refusal shows nowhere (its webhook tells nothing): the refund stays awaiting it (awaitsForGood).
       if (s.webhook) w.trace.push(`gateway webhook ${o.uid} -> ${(await gatewayWebhook(g, o.uid)).status}`);
       return;
     }
@@ -714,7 +719,7 @@ const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<voi
  * `ATTENTION_AFTER`. The money checks still hold it to the gateway: a cancel the gateway shows is some attempt's.
  */
 const awaitsForGood = (o: OrderState, a: Attempt): boolean =>
-  o.kind === 'paypal' &&
+  o.later &&
   (a.outcome === null || a.outcome === 'unknown') &&
   a.amount !== null &&
   a.cancellation_id === null &&
@@ -728,7 +733,7 @@ const settleAll = async (w: World) => {
   h.fake?.clearFaults?.();
   w.g.portone?.clearFaults();
   // Held cancels the PG never finished: it refuses them.
-  // On PayPal that is PayPal refusing a refund i'mport may have taken, which i'mport shows nowhere (awaitsForGood).
+  // On PayPal (or Smartro) that is the PG refusing a refund i'mport may have taken, shown nowhere (awaitsForGood).
   for (const o of w.orders) await w.g.settleLate(o.uid, () => true, 'drop');
   await settledAll(w);
   const lookAll = async () => {
@@ -1104,6 +1109,7 @@ describe('the model: random refunds, requests, faults, console cancels, webhooks
               requests: [],
               shown: null,
               deposited: false,
+              later: x.kind === 'paypal' || (cardsLater && gateway.name === 'iamport' && x.kind === 'vbank'),
             })),
             secrets: [
               'test_imp_secret',
