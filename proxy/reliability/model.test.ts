@@ -892,10 +892,18 @@ const checkInvariants = async (w: World) => {
     // A capped grant never refunds more than its max_amount, however its refunds were settled.
     // A cancel the gateway applied past the window, after the grant's other refunds were sent, counts from when it shows
     // (docs/grants.md) and may take the grant past its cap: nothing is promised for it.
+    // "The grant's other refunds": every attempt under it of another key (any outcome: the one settled as not made whose
+    // cancel then landed is one), for which attempt claims the late cancel is not told by it (amounts and times are all
+    // a copy tells: a later refund of the same amount may take it for its own, and its own cancel, landing after, is then
+    // the late refund of the first, late_of it).
     const capped = refunds.filter((a) => a.grant_jti === capJti(o));
+    const underGrant = attempts.filter((a) => a.grant_jti === capJti(o));
     const landedAfter = (a: (typeof refunds)[number]) => {
       const landed = w.lateApplied.find((x) => x.id === a.cancellation_id && !x.within);
-      return landed !== undefined && capped.some((b) => b !== a && b.started_at < landed.at);
+      return (
+        landed !== undefined &&
+        underGrant.some((b) => b.idempotency_key !== a.idempotency_key && b.started_at < landed.at)
+      );
     };
     const underCap = sum(capped.filter((a) => !landedAfter(a)));
     assert.ok(underCap <= capOf(o), `${o.uid}: ${underCap} refunded under a grant capped at ${capOf(o)}`);
