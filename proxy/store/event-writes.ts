@@ -6,6 +6,7 @@
  * own: on SQLite a commit, on PostgreSQL a round trip). An event whose hand-over is lost with the process is the same
  * as one held by a process that died: another instance (or a restart) claims it once the hold runs out.
  */
+import { connectionGone } from './connection-gone.ts';
 import type { LedgerClock } from './ledger-clock.ts';
 import type { EventTaker, NewEvent, OutboxEvent } from './outbox.ts';
 import { outboxSql } from './outbox-statements.ts';
@@ -15,14 +16,17 @@ import type { SqlDriver, SqlExecutor, SqlRow, SqlValue } from './sql-driver.ts';
 /**
  * Runs a write (a transaction, or one statement), again when it fails: two writers giving one order the same next
  * sequence at once makes one of them fail on UNIQUE (merchant_uid, sequence), and that one only has to read the
- * sequence again.
+ * sequence again. Not when the connection was lost (connection-gone.ts): the write may have committed, its answer
+ * lost, and run again it finds its own work done and takes it for another's (an approval's claim, made, answered as
+ * overtaken: the request left `approved` with nothing sent). That failure is the caller's, as the ledger failing after
+ * a commit always is.
  */
 const withRetry = async <T>(write: () => Promise<T>): Promise<T> => {
   for (let tries = 1; ; tries += 1) {
     try {
       return await write();
     } catch (error) {
-      if (tries >= 3) throw error;
+      if (tries >= 3 || connectionGone(error)) throw error;
     }
   }
 };

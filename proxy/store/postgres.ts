@@ -1,5 +1,6 @@
 /** @module The server backend: adapts the `postgres` driver (porsager) to SqlDriver. */
 import postgres from 'postgres';
+import { connectionGone } from './connection-gone.ts';
 import type { SqlDriver, SqlExecutor } from './sql-driver.ts';
 import { createSqlStore } from './sql-store.ts';
 import type { Store } from './store.ts';
@@ -29,28 +30,6 @@ function numberPlaceholders(text: string): string {
   }
   return result;
 }
-
-/** Node's socket errors that mean the connection to the server is gone. */
-const SOCKET_GONE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/**
- * Whether `error` says the connection itself is gone (the driver's CONNECTION_CLOSED and kin, a socket error, the server
- * ending the session: class 08, 57P01 to 57P05, a FATAL), not that a statement failed on a connection still open.
- */
-const connectionGone = (error: unknown): boolean => {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = 'code' in error ? String(error.code) : '';
-  const severity = 'severity' in error ? String(error.severity) : '';
-  return (
-    code.startsWith('CONNECTION_') ||
-    code === 'CONNECT_TIMEOUT' ||
-    code.startsWith('08') ||
-    code.startsWith('57P') ||
-    SOCKET_GONE.has(code) ||
-    severity === 'FATAL' ||
-    severity === 'PANIC'
-  );
-};
 
 /**
  * How long a sequence or a transaction waits to be handed a connection of its own. The driver (postgres 3.4.9,
