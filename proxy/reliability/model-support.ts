@@ -4,11 +4,13 @@
  * merchant webhook receiver on loopback that verifies with `standardwebhooks` at the test clock's time (the proxy
  * signs with its injected clock, which the model moves by hours; the package's own verify() reads the real clock).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
+import type { SqlDriver } from '../store/sql-driver.ts';
 import { PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
 import { impUidOf, type Running } from './gateways.ts';
@@ -215,7 +217,16 @@ export const startModelReceiver = async (secret: string): Promise<ModelReceiver>
  * lost (PostgreSQL's connection dropped after COMMIT): the write holds, the caller learns nothing of it, not even what
  * a write tells through its callbacks (a request's move, store.ts RequestSettled), which a lost COMMIT never reaches.
  */
-export type LedgerFaultMode = 'before' | 'after';
+export type LedgerFaultMode = 'before' | 'after' | 'lost';
+
+/**
+ * PostgreSQL only (`losingDriver`): `lost`, the first trip the call makes to the server (a statement, a pipelined
+ * sequence, or a transaction up to its COMMIT) done and its answer lost, the connection dropped; the store goes on as it
+ * would then (event-writes.ts runs a transaction or statement again that failed: the write it retries has committed).
+ * `after` is that failure with every retry failing too, so that the call fails once it has committed; `lost` is the one
+ * whose retry reaches the server and finds its own write done.
+ */
+export const LOST_ON_POSTGRES: readonly LedgerFaultMode[] = ['before', 'after', 'lost'];
 
 /**
  * The Store methods a ledger fault may strike: the money path's writes, the reads it decides from, and the reads an
@@ -294,9 +305,37 @@ export const createLedgerFaults = (): LedgerFaults => {
  */
 const TOLD_AT: Partial<Record<string, number>> = { insertAttempt: 2, finishAttempt: 3 };
 
+/** A `lost` fault's call (faultyLedger), until its first trip to the server is made (losingDriver). */
+const losing = new AsyncLocalStorage<{ pending: boolean }>();
+
+/**
+ * `driver` (PostgreSQL's), with the first trip to the server each `lost` call of faultyLedger makes done and then failed
+ * as a dropped connection: a statement, a sequence or a whole transaction (its COMMIT's answer lost). The statements
+ * inside a transaction go straight through: one failing there rolls it back, as `before` has it.
+ */
+export const losingDriver = (driver: SqlDriver): SqlDriver => {
+  const lose = async <T>(trip: () => Promise<T>): Promise<T> => {
+    const value = await trip();
+    const call = losing.getStore();
+    if (call?.pending) {
+      call.pending = false;
+      throw AFTER_ERROR();
+    }
+    return value;
+  };
+  return {
+    dialect: driver.dialect,
+    query: (text, params) => lose(() => driver.query(text, params)),
+    run: (text, params) => lose(() => driver.run(text, params)),
+    sequence: (statements) => lose(() => driver.sequence(statements)),
+    transaction: (fn) => lose(() => driver.transaction(fn)),
+    close: (graceSeconds) => driver.close(graceSeconds),
+  };
+};
+
 /**
  * `inner`, with the calls of `methods` (async Store methods) that `faults` has queued failing as queued; everything else
- * goes straight through.
+ * goes straight through. A `lost` fault needs `inner` over losingDriver (else it strikes nothing).
  */
 export const faultyLedger = <S extends object>(
   inner: S,
@@ -313,6 +352,7 @@ export const faultyLedger = <S extends object>(
       return async (...args: unknown[]) => {
         const mode = faults.take(name);
         if (mode === 'before') throw BEFORE_ERRORS[faults.struck.length % BEFORE_ERRORS.length]!();
+        if (mode === 'lost') return losing.run({ pending: true }, () => method.apply(target, args));
         if (mode === 'after') {
           const told = TOLD_AT[name];
           await method.apply(

@@ -6,17 +6,25 @@
 // (time past a change's window, a view of each order, the background check, every key's "check again") and the
 // documented contract is checked: money, the ledger, the audit, the requests and the events.
 //
-// FC_NUM_RUNS (default 40) runs more; a failure prints its seed and path, which FC_SEED and FC_PATH replay.
+// It runs on SQLite (one file, one or two instances on it) and, with DATABASE_URL, on PostgreSQL too (a schema of each
+// run's own, each instance its own pool on it, as two servers in production are): the PostgreSQL store's statements
+// are its own (an attempt's one-statement end, the approval claim, leases on the ledger's clock, the outbox's claim).
+// FC_NUM_RUNS (default 40 on SQLite, 10 on PostgreSQL) runs more, on both; a failure prints its seed and path, which
+// FC_SEED and FC_PATH replay (`--test-name-pattern PostgreSQL` or `SQLite` picks one ledger).
 // FC_TIMEOUT_MS (default 150) is the proxy's timeout on gateway calls: lower, more of them time out (a loaded machine).
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
+import postgres from 'postgres';
 import { LEDGER_DOWN } from '../errors.ts';
 import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { money, sameAmount, sumOf } from '../payments/money.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
+import { createPostgresDriver } from '../store/postgres.ts';
+import { createSqlStore } from '../store/sql-store.ts';
 import { createSqliteStore } from '../store/sqlite.ts';
-import type { Attempt } from '../store/store.ts';
+import type { Attempt, Store } from '../store/store.ts';
 import { KEY } from '../test-support/admin-calls.ts';
 import { GRANT_SECRET, PORTONE_WEBHOOK_SECRET, tempSqlitePath } from '../test-support/harness.ts';
 import { requestCalls } from '../test-support/request-calls.ts';
@@ -34,6 +42,8 @@ import {
   type LedgerFaultMode,
   type LedgerFaults,
   type LedgerMethod,
+  LOST_ON_POSTGRES,
+  losingDriver,
   type ModelReceiver,
   type OrderKind,
   pgFinishes,
@@ -43,6 +53,8 @@ import {
 } from './model-support.ts';
 
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 40);
+/** PostgreSQL's runs are slower (a schema and its migrations each, a trip per statement): fewer by default. */
+const PG_NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 10);
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 const PATH = process.env.FC_PATH;
 /** The proxy's timeout on gateway calls: a held answer (HOLD_MS) outlasts it. */
@@ -181,58 +193,60 @@ const v1Fault: fc.Arbitrary<IamportFault> = fc.constantFrom<IamportFault>(
   { kind: 'http_5xx', route: 'vbank' },
 );
 
-const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 10, arbitrary: anywhere(concurrentStep) },
-  { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('v1fault' as const), fault: v1Fault }) },
-  {
-    weight: 4,
-    arbitrary: fc.record({
-      t: fc.constant('ledgerFault' as const),
-      method: fc.constantFrom(...LEDGER_METHODS),
-      mode: fc.constantFrom<LedgerFaultMode>('before', 'after'),
-      n: fc.integer({ min: 1, max: 2 }),
-    }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      t: fc.constant('advance' as const),
-      ms: fc.constantFrom(MINUTE, 4 * MINUTE, 11 * MINUTE, 2 * 60 * MINUTE),
-    }),
-  },
-  { weight: 1, arbitrary: anywhere(fc.constant({ t: 'check' as const })) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('receiverDown' as const), n: fc.integer({ min: 1, max: 2 }) }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      t: fc.constant('par' as const),
-      steps: fc.array(anywhere(concurrentStep), { minLength: 2, maxLength: 3 }),
-    }),
-  },
-  {
-    weight: 3,
-    arbitrary: fc.record({
-      t: fc.constant('late' as const),
-      o: order,
-      within: fc.boolean(),
-      before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const, 'other' as const),
-      webhook: fc.boolean(),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: anywhere(
-      fc.record({
-        t: fc.constant('deposit' as const),
-        atRevocation: fc.boolean(),
-        tell: fc.constantFrom('webhook' as const, 'view' as const, 'none' as const),
+/** A step; a ledger fault fails as one of `modes` (PostgreSQL's has one more than SQLite's: LOST_ON_POSTGRES). */
+const stepOf = (modes: readonly LedgerFaultMode[]): fc.Arbitrary<Step> =>
+  fc.oneof(
+    { weight: 10, arbitrary: anywhere(concurrentStep) },
+    { weight: 5, arbitrary: anywhere(fc.record({ t: fc.constant('fault' as const), fault })) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('v1fault' as const), fault: v1Fault }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        t: fc.constant('ledgerFault' as const),
+        method: fc.constantFrom(...LEDGER_METHODS),
+        mode: fc.constantFrom<LedgerFaultMode>(...modes),
+        n: fc.integer({ min: 1, max: 2 }),
       }),
-    ),
-  },
-  // More often than among the other faults: a held cancel needs a refund to strike and a `late` step after it.
-  { weight: 2, arbitrary: anywhere(fc.constant({ t: 'fault' as const, fault: { kind: 'apply_later' as const } })) },
-);
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        t: fc.constant('advance' as const),
+        ms: fc.constantFrom(MINUTE, 4 * MINUTE, 11 * MINUTE, 2 * 60 * MINUTE),
+      }),
+    },
+    { weight: 1, arbitrary: anywhere(fc.constant({ t: 'check' as const })) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('receiverDown' as const), n: fc.integer({ min: 1, max: 2 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        t: fc.constant('par' as const),
+        steps: fc.array(anywhere(concurrentStep), { minLength: 2, maxLength: 3 }),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        t: fc.constant('late' as const),
+        o: order,
+        within: fc.boolean(),
+        before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const, 'other' as const),
+        webhook: fc.boolean(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: anywhere(
+        fc.record({
+          t: fc.constant('deposit' as const),
+          atRevocation: fc.boolean(),
+          tell: fc.constantFrom('webhook' as const, 'view' as const, 'none' as const),
+        }),
+      ),
+    },
+    // More often than among the other faults: a held cancel needs a refund to strike and a `late` step after it.
+    { weight: 2, arbitrary: anywhere(fc.constant({ t: 'fault' as const, fault: { kind: 'apply_later' as const } })) },
+  );
 
 /** What one customer's refund intent (one Idempotency-Key) was sent as, and every answer it got. */
 interface Intent {
@@ -297,7 +311,7 @@ interface World {
   /** The end a request was told it reached (withdrawn, rejected, refunded): no state follows these. */
   readonly told: Map<string, string>;
   /** Each approval's answer's code (none when 200), and when it was asked and answered. */
-  readonly approvals: { id: string; code: string | undefined; sentAt: number; at: number }[];
+  readonly approvals: { id: string; status: number; code: string | undefined; sentAt: number; at: number }[];
   keys: number;
   /** Deliveries the receiver may still fail in this run. */
   failuresLeft: number;
@@ -522,7 +536,7 @@ const run = async (w: World, s: Step): Promise<void> => {
         await decide(w, g, id, 'approve', body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
-      w.approvals.push({ id, code: approved.body.error?.code, sentAt, at: h.clock.now() });
+      w.approvals.push({ id, status: approved.status, code: approved.body.error?.code, sentAt, at: h.clock.now() });
       // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
       if (approved.status === 200 && approved.body.request.status === 'refunded') w.told.set(id, 'refunded');
       // Unless an earlier approval's refund, settled as not made, applied late after all: that is its refund, whatever
@@ -650,6 +664,13 @@ const approveUnstarted = async (w: World) => {
       if (request?.status !== 'approved' || request.decided_at === null) continue;
       const claimedAt = request.decided_at;
       if (attempts.some((a) => a.request_id === id && a.started_at >= claimedAt)) continue;
+      // Only the ledger failing leaves a claim with no refund begun, and the approval that made it says so (503): one
+      // answered otherwise (409 REFUND_IN_PROGRESS: "its refund is still running") told staff of a refund never begun.
+      const claimers = w.approvals.filter((a) => a.id === id && a.sentAt <= claimedAt && claimedAt <= a.at);
+      assert.ok(
+        claimers.some((a) => a.status === 503),
+        `${id}: claimed with no refund begun, yet its approval was answered ${claimers.map((a) => `${a.status} ${a.code}`).join(', ')}`,
+      );
       const again = await read(w, await decide(w, w.g, id, 'approve', {}, false), `settle: approve ${id} again`);
       if (again.status === 200 && again.body.request.status === 'refunded') w.told.set(id, 'refunded');
     }
@@ -1085,104 +1106,153 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-describe('the model: random refunds, requests, faults, console cancels, webhooks and time, then settled', () => {
-  it(`keeps the money, the ledger, the requests and the events consistent (${NUM_RUNS} runs)`, async () => {
-    let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...GATEWAYS.map((x) => x.name)),
-        fc.constantFrom(1, 2),
-        // On V2 cards' refunds finish later (REQUESTED); on i'mport PayPal approves its refunds later.
-        fc.boolean(),
-        fc.array(step, { minLength: 10, maxLength: 60, size: 'max' }),
-        async (name, instances, cardsLater, steps) => {
-          const gateway = GATEWAYS.find((x) => x.name === name)!;
-          runs += 1;
-          const secret = newWebhookSecret();
-          const dataKey = randomDataKey();
-          const receiver = await startModelReceiver(secret);
-          // One SQLite file, so a second instance shares the ledger (its leases, keys and outbox) with the first.
-          const path = tempSqlitePath();
-          const ledger = createLedgerFaults();
-          const options = (): ProxyOptions => ({
-            store: faultyLedger(createSqliteStore({ path }), ledger),
-            timeoutMs: TIMEOUT_MS,
-            leaseWaitMs: 3000,
-            outside: (url, init) => fetch(url, init),
-            config: {
-              admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
-              dataKeys: { current: dataKey, previous: null },
-              holderCheck: { verify: 'off', iamportLookup: false },
-              merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [5000, 60_000] },
-            },
-          });
-          const g = await gateway.start(options());
-          const gs = instances === 2 ? [g, await gateway.start(options(), g)] : [g];
-          const w: World = {
-            g,
-            gs,
-            receiver,
-            ledger,
-            struckShown: 0,
-            orders: ordersOn(gateway.name).map((x, i) => ({
-              uid: `M${runs}-${i}`,
-              ...x,
-              intents: [],
-              requests: [],
-              shown: null,
-              deposited: false,
-              later: x.kind === 'paypal' || (cardsLater && gateway.name === 'iamport' && x.kind === 'vbank'),
-            })),
-            secrets: [
-              'test_imp_secret',
-              g.portone?.apiSecret ?? 'test_imp_secret',
-              GRANT_SECRET,
-              PORTONE_WEBHOOK_SECRET.slice(6),
-              secret.slice(6),
-              KEY,
-            ],
-            texts: [],
-            told: new Map(),
-            approvals: [],
-            trace: [
-              `on ${gateway.name}, ${instances} instance(s)${cardsLater ? `, ${gateway.name === 'iamport' ? 'PayPal approving its refunds later' : 'V2 finishing card refunds later'}` : ''}`,
-            ],
-            keys: 0,
-            failuresLeft: 2,
-            lateApplied: [],
-          };
-          for (const x of w.orders) seedOrder(g, x.uid, x.kind, x.amount, cardsLater);
-          try {
-            for (const s of steps) {
-              const struck = w.ledger.struck.length;
-              await run(w, s);
-              await leaseRunsOut(w, struck);
-            }
-            await settleAll(w);
-            await checkInvariants(w);
-            if (process.env.FC_VERBOSE) console.log(w.trace.join('\n'));
-          } catch (error) {
-            // What reached the gateway, in order, with the fault that shaped each: which step a queued fault struck.
-            const calls = (g.portone?.calls ?? g.h.fake.calls).map(
-              (c) =>
-                `${c.method} ${c.path} ${c.status}${c.fault ? ` [${c.fault}]` : ''} ${JSON.stringify(c.body ?? '')}`,
-            );
-            throw new Error(
-              `${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}\n--- gateway calls ---\n${calls.join('\n')}`,
-              { cause: error },
-            );
-          } finally {
-            for (const x of gs) await x.h.close();
-            await receiver.close();
-          }
+/** Where a run's instances keep their ledger: a SQLite file, or a PostgreSQL schema of the run's own. */
+interface Ledger {
+  /** A store on it, for one instance (each its own connection, or pool). */
+  readonly open: () => Store;
+  readonly drop: () => Promise<void>;
+}
+
+const sqliteLedger = async (): Promise<Ledger> => {
+  const path = tempSqlitePath();
+  return { open: () => createSqliteStore({ path }), drop: async () => {} };
+};
+
+/**
+ * A schema of the run's own at `databaseUrl`; each instance's store is a pool of its own on it, as two servers'. The
+ * store reads the server's clock against Date.now (ledger-clock.ts): on one machine they agree, so the leases' and the
+ * outbox's times are the test clock's as given, as on SQLite.
+ */
+const postgresLedger = (databaseUrl: string) => async (): Promise<Ledger> => {
+  const schema = `money_model_${randomUUID().replaceAll('-', '')}`;
+  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  const url = new URL(databaseUrl);
+  url.searchParams.set('search_path', schema);
+  return {
+    // Its driver wrapped, for the `lost` faults (model-support.ts losingDriver).
+    open: () => createSqlStore(losingDriver(createPostgresDriver({ url: url.href, max: 4 }))),
+    drop: async () => {
+      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+};
+
+const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFaultMode[]) => {
+  let runs = 0;
+  return fc.asyncProperty(
+    fc.constantFrom(...GATEWAYS.map((x) => x.name)),
+    fc.constantFrom(1, 2),
+    // On V2 cards' refunds finish later (REQUESTED); on i'mport PayPal approves its refunds later.
+    fc.boolean(),
+    fc.array(stepOf(modes), { minLength: 10, maxLength: 60, size: 'max' }),
+    async (name, instances, cardsLater, steps) => {
+      const gateway = GATEWAYS.find((x) => x.name === name)!;
+      runs += 1;
+      const secret = newWebhookSecret();
+      const dataKey = randomDataKey();
+      const receiver = await startModelReceiver(secret);
+      // One ledger, so a second instance shares it (its leases, keys and outbox) with the first.
+      const place = await makeLedger();
+      const ledger = createLedgerFaults();
+      const options = (): ProxyOptions => ({
+        store: faultyLedger(place.open(), ledger),
+        timeoutMs: TIMEOUT_MS,
+        leaseWaitMs: 3000,
+        outside: (url, init) => fetch(url, init),
+        config: {
+          admin: { keys: [KEY], perKeyPerMinute: 0, generated: false },
+          dataKeys: { current: dataKey, previous: null },
+          holderCheck: { verify: 'off', iamportLookup: false },
+          merchantWebhooks: { urls: [receiver.url], secret, retryDelaysMs: [5000, 60_000] },
         },
-      ),
-      {
-        numRuns: NUM_RUNS,
-        includeErrorInReport: true,
-        ...(SEED === undefined ? {} : { seed: SEED }),
-        ...(PATH ? { path: PATH } : {}),
-      },
-    );
+      });
+      const g = await gateway.start(options());
+      const gs = instances === 2 ? [g, await gateway.start(options(), g)] : [g];
+      const w: World = {
+        g,
+        gs,
+        receiver,
+        ledger,
+        struckShown: 0,
+        orders: ordersOn(gateway.name).map((x, i) => ({
+          uid: `M${runs}-${i}`,
+          ...x,
+          intents: [],
+          requests: [],
+          shown: null,
+          deposited: false,
+          later: x.kind === 'paypal' || (cardsLater && gateway.name === 'iamport' && x.kind === 'vbank'),
+        })),
+        secrets: [
+          'test_imp_secret',
+          g.portone?.apiSecret ?? 'test_imp_secret',
+          GRANT_SECRET,
+          PORTONE_WEBHOOK_SECRET.slice(6),
+          secret.slice(6),
+          KEY,
+        ],
+        texts: [],
+        told: new Map(),
+        approvals: [],
+        trace: [
+          `on ${gateway.name}, ${instances} instance(s)${cardsLater ? `, ${gateway.name === 'iamport' ? 'PayPal approving its refunds later' : 'V2 finishing card refunds later'}` : ''}`,
+        ],
+        keys: 0,
+        failuresLeft: 2,
+        lateApplied: [],
+      };
+      for (const x of w.orders) seedOrder(g, x.uid, x.kind, x.amount, cardsLater);
+      try {
+        for (const s of steps) {
+          const struck = w.ledger.struck.length;
+          await run(w, s);
+          await leaseRunsOut(w, struck);
+        }
+        await settleAll(w);
+        await checkInvariants(w);
+        if (process.env.FC_VERBOSE) console.log(w.trace.join('\n'));
+      } catch (error) {
+        // What reached the gateway, in order, with the fault that shaped each: which step a queued fault struck.
+        const calls = (g.portone?.calls ?? g.h.fake.calls).map(
+          (c) => `${c.method} ${c.path} ${c.status}${c.fault ? ` [${c.fault}]` : ''} ${JSON.stringify(c.body ?? '')}`,
+        );
+        // The attempts as the ledger holds them: which cancellation each took, and how each was settled.
+        const held = await Promise.all(w.orders.map((o) => g.h.store.listAttempts(o.uid).catch(() => [])));
+        const attempts = held.flat().map((a) => JSON.stringify(a));
+        throw new Error(
+          `${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}\n--- gateway calls ---\n${calls.join('\n')}\n--- attempts ---\n${attempts.join('\n')}`,
+          { cause: error },
+        );
+      } finally {
+        for (const x of gs) await x.h.close();
+        await receiver.close();
+        await place.drop();
+      }
+    },
+  );
+};
+
+const replay = { ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH ? { path: PATH } : {}) };
+
+describe('the model: random refunds, requests, faults, console cancels, webhooks and time, then settled', () => {
+  it(`SQLite: keeps the money, the ledger, the requests and the events consistent (${NUM_RUNS} runs)`, async () => {
+    await fc.assert(property(sqliteLedger, ['before', 'after']), {
+      numRuns: NUM_RUNS,
+      includeErrorInReport: true,
+      ...replay,
+    });
+  });
+
+  const databaseUrl = process.env.DATABASE_URL;
+  it(`PostgreSQL, each instance its own pool: keeps the same consistent (${PG_NUM_RUNS} runs)`, {
+    skip: databaseUrl ? false : 'DATABASE_URL is not set',
+  }, async () => {
+    await fc.assert(property(postgresLedger(databaseUrl!), LOST_ON_POSTGRES), {
+      numRuns: PG_NUM_RUNS,
+      includeErrorInReport: true,
+      ...replay,
+    });
   });
 });
