@@ -301,6 +301,8 @@ interface World {
   readonly receiver: ModelReceiver;
   /** Ledger faults queued on every instance's store (they share one ledger). */
   readonly ledger: LedgerFaults;
+  /** The ledger as it is, for the model's own reads beside the steps: faults queued for the product's are not taken. */
+  readonly ledgerAsIs: Store;
   /** How many of `ledger.struck` the trace shows so far. */
   struckShown: number;
   readonly orders: OrderState[];
@@ -311,7 +313,9 @@ interface World {
   /** The end a request was told it reached (withdrawn, rejected, refunded): no state follows these. */
   readonly told: Map<string, string>;
   /** Each approval's answer's code (none when 200), and when it was asked and answered. */
-  readonly approvals: { id: string; status: number; code: string | undefined; sentAt: number; at: number }[];
+  readonly approvals: Decided[];
+  /** Each rejection's answer, as approvals'. */
+  readonly rejections: Decided[];
   keys: number;
   /** Deliveries the receiver may still fail in this run. */
   failuresLeft: number;
@@ -325,6 +329,27 @@ interface World {
     readonly at: number;
   }[];
 }
+
+/** A staff decision's answer, when it was asked and answered, and, when answered 409, the request just after. */
+interface Decided {
+  readonly id: string;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly sentAt: number;
+  readonly at: number;
+  /** Answered 409: the request as it then stood, and whether an attempt of it began since its last decision. */
+  readonly stood?: { readonly status: string; readonly decidedAt: number | null; readonly begun: boolean };
+}
+
+/** What the ledger shows of request `id` after a decision answered 409 (read beside the faults: ledgerAsIs). */
+const standing = async (w: World, o: OrderState, id: string): Promise<Decided['stood']> => {
+  const request = await w.ledgerAsIs.getRequest(id);
+  if (!request) return undefined;
+  const decidedAt = request.decided_at;
+  const attempts = await w.ledgerAsIs.listAttempts(o.uid);
+  const begun = attempts.some((a) => a.request_id === id && decidedAt !== null && a.started_at >= decidedAt);
+  return { status: request.status, decidedAt, begun };
+};
 
 /** Notes an answer (for the trace and the secrets check); an INTERNAL answer is a bug whatever the step. */
 const note = (w: World, status: number, body: Json, what: string): { status: number; body: Json } => {
@@ -536,7 +561,9 @@ const run = async (w: World, s: Step): Promise<void> => {
         await decide(w, g, id, 'approve', body, s.staff),
         `approve ${id} ${JSON.stringify(body)}${s.staff ? ' (staff)' : ''}`,
       );
-      w.approvals.push({ id, status: approved.status, code: approved.body.error?.code, sentAt, at: h.clock.now() });
+      const at = h.clock.now();
+      const stood = approved.status === 409 ? await standing(w, o, id) : undefined;
+      w.approvals.push({ id, status: approved.status, code: approved.body.error?.code, sentAt, at, stood });
       // Told refunded (an end: nothing moves a request on from it), or approved for an amount.
       if (approved.status === 200 && approved.body.request.status === 'refunded') w.told.set(id, 'refunded');
       // Unless an earlier approval's refund, settled as not made, applied late after all: that is its refund, whatever
@@ -559,12 +586,16 @@ const run = async (w: World, s: Step): Promise<void> => {
       const id = pickOf(o.requests, s.pick);
       if (!id) return;
       const body = { reason: '사용 흔적', allow_new_request: s.allowNew };
+      const sentAt = h.clock.now();
       const rejected = await read(
         w,
         await decide(w, g, id, 'reject', body, s.staff),
         `reject ${id}${s.staff ? ' (staff)' : ''}`,
       );
       if (rejected.status === 200) w.told.set(id, 'rejected');
+      const at = h.clock.now();
+      const stood = rejected.status === 409 ? await standing(w, o, id) : undefined;
+      w.rejections.push({ id, status: rejected.status, code: rejected.body.error?.code, sentAt, at, stood });
       return;
     }
     case 'external': {
@@ -1062,6 +1093,29 @@ const checkInvariants = async (w: World) => {
             sender.started_at < approval.sentAt || sender.started_at > approval.at,
             `${id}: an approval answered UPSTREAM_UNAVAILABLE "nothing was refunded" sent its refund`,
           );
+      // A decision answered 409 (not made: decided already, or a refund still running) made none: the request does not
+      // stand as that decision left it, decided between its request and its answer, when no other decision of the
+      // same kind ran beside it (an approval's with no refund begun since). A write run again after its answer was
+      // lost finds its own work done and took it for another's (store/event-writes.ts).
+      const ownDecision = (x: Decided, to: string, others: Decided[]) =>
+        x.status === 409 &&
+        !others.some((y) => y !== x && y.sentAt <= x.at && y.at >= x.sentAt) &&
+        x.stood?.status === to &&
+        x.stood.decidedAt !== null &&
+        x.sentAt <= x.stood.decidedAt &&
+        x.stood.decidedAt <= x.at &&
+        (to !== 'approved' || !x.stood.begun);
+      for (const x of approvalsOf)
+        assert.ok(
+          !ownDecision(x, 'approved', approvalsOf),
+          `${id}: an approval answered 409 ${x.code}, yet its own claim stood with no refund begun`,
+        );
+      const rejectionsOf = w.rejections.filter((a) => a.id === id);
+      for (const x of rejectionsOf)
+        assert.ok(
+          !ownDecision(x, 'rejected', rejectionsOf),
+          `${id}: a rejection answered 409 ${x.code}, yet the request stood rejected by it`,
+        );
       // Unless its refund is held for good (awaitsForGood): approved, its refund neither made nor refused.
       if (!attempts.some((a) => a.request_id === id && awaitsForGood(o, a)))
         assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
@@ -1156,8 +1210,14 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
       // One ledger, so a second instance shares it (its leases, keys and outbox) with the first.
       const place = await makeLedger();
       const ledger = createLedgerFaults();
+      const opened: Store[] = [];
+      const open = () => {
+        const store = place.open();
+        opened.push(store);
+        return store;
+      };
       const options = (): ProxyOptions => ({
-        store: faultyLedger(place.open(), ledger),
+        store: faultyLedger(open(), ledger),
         timeoutMs: TIMEOUT_MS,
         leaseWaitMs: 3000,
         outside: (url, init) => fetch(url, init),
@@ -1175,6 +1235,7 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
         gs,
         receiver,
         ledger,
+        ledgerAsIs: opened[0]!,
         struckShown: 0,
         orders: ordersOn(gateway.name).map((x, i) => ({
           uid: `M${runs}-${i}`,
@@ -1196,6 +1257,7 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
         texts: [],
         told: new Map(),
         approvals: [],
+        rejections: [],
         trace: [
           `on ${gateway.name}, ${instances} instance(s)${cardsLater ? `, ${gateway.name === 'iamport' ? 'PayPal approving its refunds later' : 'V2 finishing card refunds later'}` : ''}`,
         ],
