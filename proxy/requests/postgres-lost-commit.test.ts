@@ -1,8 +1,9 @@
-// PostgreSQL: an approval's claim committed, but the connection dropped before COMMIT's answer came back. The store
-// ran the claim again on another connection and found the request already `approved` (by this same claim), so the
-// approval took itself for overtaken: answered 409 REFUND_IN_PROGRESS ("its refund is still running") while nothing
-// was sent, and the request stayed `approved` with no refund begun until the background check failed it ten minutes
-// later. Found by the money model on PostgreSQL (proxy/reliability/model.test.ts, a `lost` ledger fault).
+// PostgreSQL: a staff decision committed, but the connection dropped before COMMIT's answer came back. The store ran
+// the write again on another connection and found the request already moved (by this same decision), so the decision
+// took itself for overtaken: an approval answered 409 REFUND_IN_PROGRESS ("its refund is still running") while nothing
+// was sent, the request left `approved` with no refund begun until the background check failed it ten minutes later;
+// a rejection answered 409 REFUND_REQUEST_DECIDED. Found by the money model on PostgreSQL
+// (proxy/reliability/model.test.ts, a `lost` ledger fault).
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createPostgresDriver } from '../store/postgres.ts';
@@ -40,29 +41,37 @@ afterEach(async () => {
   h = undefined;
 });
 
+/**
+ * A harness over `driver` with merchant webhooks on (a move and its event are one transaction, which the store ran
+ * again on failure), and a request asked for `merchantUid`: its id, once everything its asking set off is done.
+ */
+const asked = async (driver: SqlDriver, merchantUid: string): Promise<{ h: Harness; id: string }> => {
+  const merchantWebhooks = {
+    urls: ['http://127.0.0.1:9/hooks'],
+    secret: `whsec_${btoa('x'.repeat(32))}`,
+    retryDelaysMs: [5000],
+  };
+  const made = await withRequests({ store: createSqlStore(driver), config: { merchantWebhooks } });
+  h = made;
+  made.fake.addPayment({ merchant_uid: merchantUid, amount: 20_000, pay_method: 'vbank' });
+  const { body } = await requestCalls(made).ask({
+    merchant_uid: merchantUid,
+    reason: '사이즈가 맞지 않아요',
+    cancel_request_amount: 8000,
+    refund_holder: '홍길동',
+    refund_bank: '88',
+    refund_account: ACCOUNT,
+  });
+  await made.settled(); // the created event's delivery (and its write) done: the next transaction is the decision's
+  return { h: made, id: body.request.id };
+};
+
 if (url) {
-  describe("PostgreSQL: a write's COMMIT answer lost", () => {
+  describe("PostgreSQL: a decision's COMMIT answer lost", () => {
     it("an approval's claim: answered as the ledger failing, the request failed at once, approved again refunds once", async () => {
       const { driver, fault } = losingNextCommit(createPostgresDriver({ url, max: 2 }));
-      // Merchant webhooks on: the claim and its event are one transaction (the store's, retried on failure).
-      const merchantWebhooks = {
-        urls: ['http://127.0.0.1:9/hooks'],
-        secret: `whsec_${btoa('x'.repeat(32))}`,
-        retryDelaysMs: [5000],
-      };
-      h = await withRequests({ store: createSqlStore(driver), config: { merchantWebhooks } });
+      const { h, id } = await asked(driver, 'LC-1');
       const calls = requestCalls(h);
-      h.fake.addPayment({ merchant_uid: 'LC-1', amount: 20_000, pay_method: 'vbank' });
-      const asked = await calls.ask({
-        merchant_uid: 'LC-1',
-        reason: '사이즈가 맞지 않아요',
-        cancel_request_amount: 8000,
-        refund_holder: '홍길동',
-        refund_bank: '88',
-        refund_account: ACCOUNT,
-      });
-      const id = asked.body.request.id;
-      await h.settled(); // the created event's delivery (and its write) done: the next transaction is the claim's
 
       fault.armed = true;
       const first = await calls.approve(id);
@@ -77,6 +86,24 @@ if (url) {
       assert.equal(again.res.status, 200, JSON.stringify(again.body));
       assert.equal(again.body.request.status, 'refunded');
       assert.equal(h.fake.count('cancel'), 1);
+    });
+
+    it('a rejection: answered as the ledger failing (not "already decided"), and asked again, says it is rejected', async () => {
+      const { driver, fault } = losingNextCommit(createPostgresDriver({ url, max: 2 }));
+      const { h, id } = await asked(driver, 'LC-2');
+      const calls = requestCalls(h);
+
+      fault.armed = true;
+      const first = await calls.reject(id, { reason: '사용 흔적' });
+      assert.equal(fault.armed, false, 'the fault struck');
+      // Before: 409 REFUND_REQUEST_DECIDED "(it is rejected)", its own rejection taken for another's.
+      assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
+      assert.equal((await h.store.getRequest(id))?.status, 'rejected', 'the rejection committed');
+      const again = await calls.reject(id, { reason: '사용 흔적' });
+      assert.deepEqual([again.res.status, again.body.error?.code], [409, 'REFUND_REQUEST_DECIDED']);
+      assert.match(again.body.error.message, /it is rejected/);
+      const events = await h.store.listOrderEvents('LC-2');
+      assert.equal(events.filter((e) => e.type === 'refund_request.rejected').length, 1, 'told once');
     });
   });
 }
