@@ -577,7 +577,9 @@ const run = async (w: World, s: Step): Promise<void> => {
         !overtaken &&
         !sameAmount(approved.body.request.approved_amount, body.amount)
       ) {
-        const late = (await h.store.listAttempts(o.uid)).some((a) => a.request_id === id && a.late_of);
+        // Read beside the faults: through the instance's store this read took a fault queued for the product's own
+        // (seed 702 on PostgreSQL: a listAttempts `before` thrown by the model itself, "disk I/O error").
+        const late = (await w.ledgerAsIs.listAttempts(o.uid)).some((a) => a.request_id === id && a.late_of);
         assert.ok(late && approved.body.request.status === 'refunded', `${id}: approved for what staff said`);
       }
       return;
@@ -1281,7 +1283,7 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
           (c) => `${c.method} ${c.path} ${c.status}${c.fault ? ` [${c.fault}]` : ''} ${JSON.stringify(c.body ?? '')}`,
         );
         // The attempts as the ledger holds them: which cancellation each took, and how each was settled.
-        const held = await Promise.all(w.orders.map((o) => g.h.store.listAttempts(o.uid).catch(() => [])));
+        const held = await Promise.all(w.orders.map((o) => w.ledgerAsIs.listAttempts(o.uid).catch(() => [])));
         const attempts = held.flat().map((a) => JSON.stringify(a));
         throw new Error(
           `${(error as Error).message}\n--- trace ---\n${w.trace.join('\n')}\n--- gateway calls ---\n${calls.join('\n')}\n--- attempts ---\n${attempts.join('\n')}`,
