@@ -221,10 +221,10 @@ export type LedgerFaultMode = 'before' | 'after' | 'lost';
 
 /**
  * PostgreSQL only (`losingDriver`): `lost`, the first trip the call makes to the server (a statement, a pipelined
- * sequence, or a transaction up to its COMMIT) done and its answer lost, the connection dropped; the store goes on as it
- * would then (event-writes.ts runs a transaction or statement again that failed: the write it retries has committed).
- * `after` is that failure with every retry failing too, so that the call fails once it has committed; `lost` is the one
- * whose retry reaches the server and finds its own write done.
+ * sequence, or a transaction up to its COMMIT) done and its answer lost, the connection dropped, below the store, which
+ * goes on as it would then: a call of several trips fails after its first, and a write the store runs again when it
+ * fails is not run again once its connection is gone (event-writes.ts; run again, it found its own work done and took
+ * it for another's). `after` is the whole call done, then failed.
  */
 export const LOST_ON_POSTGRES: readonly LedgerFaultMode[] = ['before', 'after', 'lost'];
 
