@@ -1,6 +1,7 @@
 // The grant verifier's cache: the same answers as verifying every time, and expiry still enforced, on its clock.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sign } from 'hono/jwt';
 import { mintGrant } from './grant.ts';
 import { createGrantVerifier } from './grant-cache.ts';
 
@@ -44,6 +45,22 @@ describe('createGrantVerifier', () => {
       mintGrant(SECRET, { merchantUid: 'C-5', now: T0 / 1000 + seconds, ttlSeconds: 600 });
     assert.equal((await verify(await ahead(45))).ok, true, '45 s ahead');
     assert.deepEqual(await verify(await ahead(90)), { ok: false, reason: 'the grant is not valid' }, '90 s ahead');
+  });
+
+  it('takes a grant whose nbf is up to a minute ahead of its clock, and one further only once its clock reaches it', async () => {
+    const clock = fixedClock(T0);
+    const verify = createGrantVerifier([SECRET], { now: clock.now });
+    const startingIn = (seconds: number | string) => {
+      const claims: Record<string, unknown> = { sub: 'C-6', exp: T0 / 1000 + 600 };
+      claims.nbf = typeof seconds === 'number' ? T0 / 1000 + seconds : seconds;
+      return sign(claims, SECRET, 'HS256');
+    };
+    assert.equal((await verify(await startingIn(45))).ok, true, 'nbf 45 s ahead');
+    const later = await startingIn(90);
+    assert.deepEqual(await verify(later), { ok: false, reason: 'the grant is not valid' }, 'nbf 90 s ahead');
+    clock.set(T0 + 30_000);
+    assert.equal((await verify(later)).ok, true, 'nbf 60 s ahead, once the clock moved on');
+    assert.deepEqual(await verify(await startingIn('soon')), { ok: false, reason: 'the grant is not valid' });
   });
 
   it("refuses a grant that lives longer than MAX_GRANT_TTL from the clock's now", async () => {
