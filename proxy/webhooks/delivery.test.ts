@@ -232,6 +232,31 @@ describe('merchant webhook delivery', () => {
     }
   });
 
+  it('two URLs, one down at first: the event stays pending until both have it, and the retry goes only to that one', async () => {
+    const up = await startWebhookReceiver(SECRET);
+    const down = await startWebhookReceiver(SECRET);
+    down.failNext(1);
+    const h = await createHarness({
+      outside: (url, init) => fetch(url, init),
+      config: { merchantWebhooks: { urls: [up.url, down.url], secret: SECRET, retryDelaysMs: [...SCHEDULE] } },
+    });
+    try {
+      await refund(h, 'WD-TWO');
+      await h.settled();
+      assert.deepEqual([up.received.length, down.received.length], [1, 1], 'the first round went to both');
+      const id = String(up.received[0]!.headers['webhook-id']);
+      assert.equal((await h.store.getEvent(id))?.status, 'pending', 'one URL has not answered 2xx yet');
+      assert.equal(await afterWait(h, SCHEDULE[0]!), 1);
+      assert.deepEqual([up.received.length, down.received.length], [1, 2], 'retried to the URL that failed, only');
+      assert.equal(down.received[1]!.headers['webhook-id'], id);
+      assert.equal((await h.store.getEvent(id))?.status, 'delivered');
+    } finally {
+      await h.close();
+      await up.close();
+      await down.close();
+    }
+  });
+
   it('always down: failed after the last retry; redelivered, it goes out again with the same webhook-id', async () => {
     const { h, receiver } = await start();
     receiver.down();
