@@ -10,20 +10,11 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import { adminCalls, json, KEY } from '../test-support/admin-calls.ts';
 import { createStillClock, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
-import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { ACCOUNT, ACCOUNT_DIGITS, requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
-
-const vbankAsk = (merchant_uid: string) => ({
-  merchant_uid,
-  reason: '사이즈가 맞지 않아요',
-  cancel_request_amount: 8000,
-  refund_holder: '홍길동',
-  refund_bank: '88',
-  refund_account: ACCOUNT,
-});
 
 /** A request of a new vbank order, as the customer makes it; its id. */
 const requested = async (uid: string): Promise<string> => {

@@ -10,8 +10,9 @@ import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Harness } from '../test-support/harness.ts';
+import { approveAfterLostClaim } from '../test-support/lost-claim.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
-import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 
 const url = useTempSchema('lost_commit', 'proxy/requests/postgres-lost-commit.test.ts');
 
@@ -54,14 +55,8 @@ const asked = async (driver: SqlDriver, merchantUid: string): Promise<{ h: Harne
   const made = await withRequests({ store: createSqlStore(driver), config: { merchantWebhooks } });
   h = made;
   made.fake.addPayment({ merchant_uid: merchantUid, amount: 20_000, pay_method: 'vbank' });
-  const { body } = await requestCalls(made).ask({
-    merchant_uid: merchantUid,
-    reason: '사이즈가 맞지 않아요',
-    cancel_request_amount: 8000,
-    refund_holder: '홍길동',
-    refund_bank: '88',
-    refund_account: ACCOUNT,
-  });
+  const { body } = await requestCalls(made).ask(vbankAsk(merchantUid));
+
   await made.settled(); // the created event's delivery (and its write) done: the next transaction is the decision's
   return { h: made, id: body.request.id };
 };
@@ -71,21 +66,11 @@ if (url) {
     it("an approval's claim: answered as the ledger failing, the request failed at once, approved again refunds once", async () => {
       const { driver, fault } = losingNextCommit(createPostgresDriver({ url, max: 2 }));
       const { h, id } = await asked(driver, 'LC-1');
-      const calls = requestCalls(h);
-
-      fault.armed = true;
-      const first = await calls.approve(id);
+      // Before: the first approval answered 409 REFUND_IN_PROGRESS, the request left `approved` with nothing sent.
+      await approveAfterLostClaim(h, id, () => {
+        fault.armed = true;
+      });
       assert.equal(fault.armed, false, 'the fault struck');
-      // Before: 409 REFUND_IN_PROGRESS, the request left `approved` with nothing sent.
-      assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
-      assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
-      const failed = await h.store.getRequest(id);
-      assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
-
-      const again = await calls.approve(id);
-      assert.equal(again.res.status, 200, JSON.stringify(again.body));
-      assert.equal(again.body.request.status, 'refunded');
-      assert.equal(h.fake.count('cancel'), 1);
     });
 
     it('a rejection: answered as the ledger failing (not "already decided"), and asked again, says it is rejected', async () => {

@@ -9,19 +9,11 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, type Harness, PORTONE_WEBHOOK_SECRET, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { cancelAtIamport } from '../test-support/iamport-side.ts';
-import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { approveAfterLostClaim } from '../test-support/lost-claim.ts';
+import { requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
-
-const vbankAsk = (merchantUid: string) => ({
-  merchant_uid: merchantUid,
-  reason: '사이즈가 맞지 않아요',
-  cancel_request_amount: 8000,
-  refund_holder: '홍길동',
-  refund_bank: '88',
-  refund_account: ACCOUNT,
-});
 
 /** A SQLite store whose next takeOrder (the refund's first write, after the approval's claim) fails once. */
 const storeFailingTakeOrder = () => {
@@ -186,20 +178,9 @@ describe('an approval whose refund never began', () => {
     const calls = requestCalls(h);
     h.fake.addPayment({ merchant_uid: 'US-5', amount: 20_000, pay_method: 'vbank' });
     const id = (await calls.ask(vbankAsk('US-5'))).body.request.id;
-
-    fault.armed = true;
-    const first = await calls.approve(id);
-    assert.deepEqual([first.res.status, first.body.error?.code], [503, 'UPSTREAM_UNAVAILABLE']);
-    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
-    // Before: left `approved` with no refund begun (the customer shown it approved), approving it again answered
-    // REFUND_IN_PROGRESS for ten minutes, and only staff deciding again after them ended it.
-    const failed = await h.store.getRequest(id);
-    assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
-
-    const again = await calls.approve(id);
-    assert.equal(again.res.status, 200, JSON.stringify(again.body));
-    assert.equal(again.body.request.status, 'refunded');
-    assert.equal(h.fake.count('cancel'), 1);
+    await approveAfterLostClaim(h, id, () => {
+      fault.armed = true;
+    });
   });
 
   it('a process stopped between the claim and the attempt: approved while it could still be running, failed ten minutes on, then rejected', async () => {

@@ -6,6 +6,16 @@ import type { CallOptions, Harness, HarnessOptions } from './harness.ts';
 export const ACCOUNT = '110-123-456789';
 export const ACCOUNT_DIGITS = '110123456789';
 
+/** A customer's request of 8,000 KRW on a paid virtual account `merchant_uid`, with the refund account in full. */
+export const vbankAsk = (merchant_uid: string) => ({
+  merchant_uid,
+  reason: '사이즈가 맞지 않아요',
+  cancel_request_amount: 8000,
+  refund_holder: '홍길동',
+  refund_bank: '88',
+  refund_account: ACCOUNT,
+});
+
 /** A harness with DATA_ENCRYPTION_KEY set (a fresh key unless given) and the admin API on. */
 export const withRequests = (options: HarnessOptions = {}, key: string | null = randomDataKey()): Promise<Harness> =>
   withAdmin({
