@@ -13,10 +13,8 @@
 // FC_SEED and FC_PATH replay (`--test-name-pattern PostgreSQL` or `SQLite` picks one ledger).
 // FC_TIMEOUT_MS (default 150) is the proxy's timeout on gateway calls: lower, more of them time out (a loaded machine).
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
-import postgres from 'postgres';
 import { LEDGER_DOWN } from '../errors.ts';
 import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
 import { money, sameAmount, sumOf } from '../payments/money.ts';
@@ -27,6 +25,7 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Attempt, Store } from '../store/store.ts';
 import { KEY } from '../test-support/admin-calls.ts';
 import { GRANT_SECRET, PORTONE_WEBHOOK_SECRET, tempSqlitePath } from '../test-support/harness.ts';
+import { tempSchema } from '../test-support/postgres-schema.ts';
 import { requestCalls } from '../test-support/request-calls.ts';
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
 import { GATEWAYS, impUidOf, type ProxyOptions, type Running, type SharedFault } from './gateways.ts';
@@ -1180,18 +1179,12 @@ const sqliteLedger = async (): Promise<Ledger> => {
  * outbox's times are the test clock's as given, as on SQLite.
  */
 const postgresLedger = (databaseUrl: string) => async (): Promise<Ledger> => {
-  const schema = `money_model_${randomUUID().replaceAll('-', '')}`;
-  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  const url = new URL(databaseUrl);
-  url.searchParams.set('search_path', schema);
+  const schema = tempSchema(databaseUrl, 'money_model');
+  await schema.create();
   return {
     // Its driver wrapped, for the `lost` faults (model-support.ts losingDriver).
-    open: () => createSqlStore(losingDriver(createPostgresDriver({ url: url.href, max: 4 }))),
-    drop: async () => {
-      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end({ timeout: 5 });
-    },
+    open: () => createSqlStore(losingDriver(createPostgresDriver({ url: schema.url, max: 4 }))),
+    drop: schema.drop,
   };
 };
 

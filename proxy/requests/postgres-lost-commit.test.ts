@@ -10,7 +10,7 @@ import { createPostgresDriver } from '../store/postgres.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { createSqlStore } from '../store/sql-store.ts';
 import type { Harness } from '../test-support/harness.ts';
-import { approveAfterLostClaim } from '../test-support/lost-claim.ts';
+import { approveNeverBegun } from '../test-support/never-begun.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 import { requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 
@@ -67,7 +67,7 @@ if (url) {
       const { driver, fault } = losingNextCommit(createPostgresDriver({ url, max: 2 }));
       const { h, id } = await asked(driver, 'LC-1');
       // Before: the first approval answered 409 REFUND_IN_PROGRESS, the request left `approved` with nothing sent.
-      await approveAfterLostClaim(h, id, () => {
+      await approveNeverBegun(h, id, () => {
         fault.armed = true;
       });
       assert.equal(fault.armed, false, 'the fault struck');

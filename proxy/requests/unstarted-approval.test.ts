@@ -9,7 +9,7 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, type Harness, PORTONE_WEBHOOK_SECRET, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { cancelAtIamport } from '../test-support/iamport-side.ts';
-import { approveAfterLostClaim } from '../test-support/lost-claim.ts';
+import { approveNeverBegun } from '../test-support/never-begun.ts';
 import { requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 
 let h: Harness;
@@ -158,17 +158,9 @@ describe('an approval whose refund never began', () => {
     h.fake.addPayment({ merchant_uid: 'US-1', amount: 20_000, pay_method: 'vbank' });
     const id = (await calls.ask(vbankAsk('US-1'))).body.request.id;
 
-    fault.armed = true;
-    const first = await calls.approve(id);
-    assert.equal(first.res.status, 503);
-    const failed = await h.store.getRequest(id);
-    assert.deepEqual([failed?.status, failed?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE']);
-    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
-
-    const again = await calls.approve(id);
-    assert.equal(again.res.status, 200, JSON.stringify(again.body));
-    assert.equal(again.body.request.status, 'refunded');
-    assert.equal(h.fake.count('cancel'), 1);
+    await approveNeverBegun(h, id, () => {
+      fault.armed = true;
+    });
     assert.equal((await h.store.getRequest(id))?.refund_secret, null, 'the account erased once it ended');
   });
 
@@ -178,7 +170,7 @@ describe('an approval whose refund never began', () => {
     const calls = requestCalls(h);
     h.fake.addPayment({ merchant_uid: 'US-5', amount: 20_000, pay_method: 'vbank' });
     const id = (await calls.ask(vbankAsk('US-5'))).body.request.id;
-    await approveAfterLostClaim(h, id, () => {
+    await approveNeverBegun(h, id, () => {
       fault.armed = true;
     });
   });

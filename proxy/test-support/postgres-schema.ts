@@ -1,5 +1,5 @@
 /**
- * @module A PostgreSQL schema of its own for one test file, at DATABASE_URL; dropped afterwards.
+ * @module A PostgreSQL schema of its own for one test file (or one run), at DATABASE_URL; dropped afterwards.
  * Without DATABASE_URL the test fails with instructions rather than skipping: a skipped backend looks tested.
  */
 import assert from 'node:assert/strict';
@@ -23,17 +23,35 @@ export const useTempSchema = (prefix: string, rerun: string): string | null => {
     });
     return null;
   }
+  const schema = tempSchema(databaseUrl, prefix);
+  before(schema.create);
+  after(schema.drop);
+  return schema.url;
+};
+
+/** A schema of its own at `databaseUrl`, named now: `url` lands every connection in it once `create` has run. */
+export interface TempSchema {
+  readonly url: string;
+  readonly create: () => Promise<void>;
+  /** Drops the schema and ends the connection that made it. */
+  readonly drop: () => Promise<void>;
+}
+
+/** A new schema named `<prefix>_<random>` at `databaseUrl` (a test file's, or one run of a model's). */
+export const tempSchema = (databaseUrl: string, prefix: string): TempSchema => {
   const schema = `${prefix}_${randomUUID().replaceAll('-', '')}`;
   const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  // Extra URL parameters become session settings, so every connection of the stores lands in this run's schema.
+  // Extra URL parameters become session settings, so every connection of the stores lands in this schema.
   const url = new URL(databaseUrl);
   url.searchParams.set('search_path', schema);
-  before(async () => {
-    await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  });
-  after(async () => {
-    await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end({ timeout: 5 });
-  });
-  return url.href;
+  return {
+    url: url.href,
+    create: async () => {
+      await admin.unsafe(`CREATE SCHEMA ${schema}`);
+    },
+    drop: async () => {
+      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end({ timeout: 5 });
+    },
+  };
 };

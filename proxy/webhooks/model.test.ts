@@ -17,11 +17,10 @@
 // with the web fetch of Workers, Deno and Bun. FC_NUM_RUNS runs more; FC_SEED (and FC_PATH) replays a failure, FC_CASE
 // runs a printed counterexample.
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
-import postgres from 'postgres';
 import { createNodeFetch } from '../entries/node-fetch.ts';
 import { portablePieces } from '../entries/portable.ts';
 import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
@@ -33,6 +32,7 @@ import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createClock, createHarness, type Harness, tempSqlitePath } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
+import { tempSchema } from '../test-support/postgres-schema.ts';
 import { requestCalls } from '../test-support/request-calls.ts';
 import { newWebhookSecret } from '../test-support/webhook-stack.ts';
 import { BEHAVIOURS, type Behaviour, type Seen, startModelReceiver } from './model-receiver.ts';
@@ -194,18 +194,12 @@ const sqliteLedger = async (): Promise<Ledger> => {
 };
 
 const postgresLedger = (databaseUrl: string) => async (): Promise<Ledger> => {
-  const schema = `webhook_model_${randomUUID().replaceAll('-', '')}`;
-  const admin = postgres(databaseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE SCHEMA ${schema}`);
-  const url = new URL(databaseUrl);
-  url.searchParams.set('search_path', schema);
+  const schema = tempSchema(databaseUrl, 'webhook_model');
+  await schema.create();
   return {
-    open: () => createPostgresStore({ url: url.href, max: 4 }),
+    open: () => createPostgresStore({ url: schema.url, max: 4 }),
     instances: 2,
-    drop: async () => {
-      await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end({ timeout: 5 });
-    },
+    drop: schema.drop,
   };
 };
 

@@ -1,14 +1,15 @@
 /**
- * What an approval whose claim was written but whose answer was lost must come to, whichever layer lost it (the store's
- * answer, unstarted-approval.test.ts; PostgreSQL's COMMIT answer, postgres-lost-commit.test.ts): answered as the ledger
- * failing, nothing sent, the request failed at once; approved again, refunded once.
+ * What an approval whose refund never began because the ledger failed once after its claim must come to, whichever call
+ * failed (the refund's first write, or the claim itself with its answer lost: the store's, unstarted-approval.test.ts;
+ * PostgreSQL's COMMIT's, postgres-lost-commit.test.ts): answered as the ledger failing, nothing sent, the request failed
+ * at once; approved again, refunded once.
  */
 import assert from 'node:assert/strict';
 import type { Harness } from './harness.ts';
 import { requestCalls } from './request-calls.ts';
 
-/** Approves request `id` with the loss armed by `arm`, then again, asserting both answers and what was sent. */
-export const approveAfterLostClaim = async (h: Harness, id: string, arm: () => void): Promise<void> => {
+/** Approves request `id` with the failure armed by `arm`, then again, asserting both answers and what was sent. */
+export const approveNeverBegun = async (h: Harness, id: string, arm: () => void): Promise<void> => {
   const calls = requestCalls(h);
   arm();
   const first = await calls.approve(id);
