@@ -3,7 +3,8 @@
  * the shop's own code) become `payment.cancelled_externally` events, one per cancel_history entry however often the
  * proxy learns of it (i'mport's webhook, the view's first lookup or re-read, a refund's read or a refusal's re-read).
  * Only with merchant webhooks on, and only under the order's lease with every attempt settled, so an entry one of our
- * attempts made is never taken for someone else's.
+ * attempts made is never taken for someone else's. An entry that was not told then and became ours (a refund the
+ * gateway applied late, which its request's retry took) is told as that request's refund: toldAsMadeElsewhere.
  */
 import { sameAmount } from '../payments/money.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
@@ -93,4 +94,22 @@ export const recordExternalCancels = async (
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;
   }
   if (written) sink.kick();
+};
+
+/**
+ * Whether `entry` of `payment` was told to the shop as a cancel made elsewhere (`payment.cancelled_externally`), by this
+ * release or one before 6b24f99 (toldUnderEmptyId). `attempts`: the order's, as the ledger holds them now.
+ */
+export const toldAsMadeElsewhere = async (
+  store: RefundDeps['store'],
+  payment: Payment,
+  entry: Cancellation,
+  attempts: readonly Attempt[],
+): Promise<boolean> => {
+  const id = entryId(entry);
+  if (await store.eventByDedupeKey(externalCancelKey(payment.imp_uid, id))) return true;
+  if (entry.cancellation_id !== '') return false;
+  const ours = claimedIds(attempts.filter((a) => a.imp_uid === payment.imp_uid));
+  const inTime = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
+  return (await toldUnderEmptyId(store, payment, inTime, ours)) === id;
 };

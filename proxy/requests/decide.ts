@@ -117,7 +117,8 @@ const tellingSettled = (deps: RequestDeps, id: string, keep: RequestSettled): Re
   };
   const store: Store = Object.create(deps.store);
   store.finishAttempt = (attemptId, finish, event) => deps.store.finishAttempt(attemptId, finish, event, told);
-  store.insertAttempt = (start, finish) => deps.store.insertAttempt(start, finish, told);
+  store.insertAttempt = (start, finish, _settled, failedEvent, event) =>
+    deps.store.insertAttempt(start, finish, told, failedEvent, event);
   return { ...deps, store };
 };
 

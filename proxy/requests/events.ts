@@ -91,10 +91,10 @@ export const tellingFailedRequests = (
     return { seen, told };
   };
   const telling: Store = Object.create(store);
-  telling.insertAttempt = async (start, finish, settled, failedEventGiven) => {
+  telling.insertAttempt = async (start, finish, settled, failedEventGiven, event) => {
     const { seen, told } = noting(settled);
-    const written = await store.insertAttempt(start, finish, told, failedEventGiven ?? failedEvent);
-    if (seen.failed) deps.webhooks.kick();
+    const written = await store.insertAttempt(start, finish, told, failedEventGiven ?? failedEvent, event);
+    if (seen.failed && !event) deps.webhooks.kick();
     return written;
   };
   telling.finishAttempt = async (id, finish, event, settled, failedEventGiven) => {

@@ -62,6 +62,28 @@ export function outboxContract(stores: () => StorePair): void {
       assert.equal(await a.getEvent(again.id), null);
     });
 
+    it("writes an attempt recorded ended with its event, both or neither (an approval's, only in its round)", async () => {
+      const { a, b } = stores();
+      const plain = anAttempt();
+      const told = anEvent({ merchant_uid: plain.merchant_uid, dedupe_key: `attempt:${plain.id}` });
+      assert.equal(await a.insertAttempt(plain, aFinish(), undefined, undefined, told), true);
+      assert.equal((await b.getAttempt(plain.id))?.outcome, 'succeeded');
+      assert.equal((await b.getEvent(told.id))?.status, 'pending');
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
+      const stale = anAttempt({ ...order, request_round: 2 });
+      const notTold = anEvent({ merchant_uid: order.merchant_uid });
+      assert.equal(await b.insertAttempt(stale, aFinish(), undefined, undefined, notTold), false, 'another round');
+      assert.equal(await a.getEvent(notTold.id), null, 'nor its event');
+      const own = anAttempt({ ...order, request_round: 1 });
+      const event = anEvent({ merchant_uid: order.merchant_uid, dedupe_key: `attempt:${own.id}` });
+      assert.equal(await b.insertAttempt(own, aFinish(), undefined, undefined, event), true);
+      assert.equal((await a.getRequest(request.id))?.status, 'refunded');
+      assert.equal((await a.getEvent(event.id))?.type, 'refund.succeeded');
+    });
+
     it("writes an approval's refund event with its request's move, and numbers one order's racing ends 1 and 2", async () => {
       const { a, b } = stores();
       const order = unique('order');

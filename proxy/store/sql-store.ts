@@ -249,7 +249,7 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
       return { payment: payment ? decodePayment(payment) : null, attempts, key, openRequestId };
     },
 
-    async insertAttempt(start, finish, settled, failedEvent) {
+    async insertAttempt(start, finish, settled, failedEvent, event) {
       const params = [...startParams(start), ...finishParams(finish)];
       const requestId = start.request_id;
       const round = start.request_round;
@@ -266,6 +266,14 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
           return true;
         });
       }
+      if (finish && event && !requestId) {
+        // A refund recorded ended, with its event: both or neither.
+        await writes.transaction(async (tx, insertEvent) => {
+          await tx.run(sql.insertAttempt, params);
+          await insertEvent(event);
+        });
+        return true;
+      }
       if (!finish || !requestId) {
         await driver.run(sql.insertAttempt, params);
         return true;
@@ -281,7 +289,8 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
         }
         await tx.run(sql.insertAttempt, params);
         const moved = await settleRequestIn(tx, requestId, start.id, finish);
-        await tellFailed(moved, failedEvent, insertEvent);
+        if (event) await insertEvent(event);
+        else await tellFailed(moved, failedEvent, insertEvent);
         return moved;
       });
       if (moved === NOT_BOUND) return false;

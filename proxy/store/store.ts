@@ -202,12 +202,15 @@ export interface Store extends OutboxStore, RequestStore {
    * An approval's attempt (`request_round`), ended or not, is written only while its request is `approved` in that
    * round with no attempt bound, and bound to it in the same transaction; false when it was not written (the approval
    * was overtaken: its request failed as never begun, and perhaps approved again), when nothing may be sent for it.
+   * With `finish` and `event`, the event is written to the outbox in the same transaction (a refund the gateway applied
+   * late, recorded ended: cancel.ts), and only if the attempt was.
    */
   insertAttempt(
     start: AttemptStart,
     finish?: AttemptFinish,
     settled?: RequestSettled,
     failedEvent?: RequestFailedEvent,
+    event?: NewEvent,
   ): Promise<boolean>;
   /**
    * Ends an attempt whose outcome is null or `unknown`; a finished attempt is never rewritten. Returns false then.
