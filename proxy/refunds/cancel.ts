@@ -14,18 +14,18 @@ import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import { LedgerUnavailableError } from '../store/guard.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
-import { appliedEvent } from '../webhooks/events.ts';
 import { toAnswer } from './answers.ts';
 import { applyChange, overtaken } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
-import { claimedIds, entryId, isRevokeAttempt, paymentAfter, withUnshownCancel } from './cancel-history.ts';
+import { claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest, notAsShown, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
-import { recordExternalCancels, toldAsMadeElsewhere } from './external-cancels.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { grantRemaining } from './grant-cap.ts';
 import { earlierKeyUse } from './key-use.ts';
 import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, storedCopy } from './late-cancels.ts';
+import { recordLateRefund } from './late-refund-record.ts';
 import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { notRefundableHere } from './other-gateway.ts';
@@ -363,33 +363,12 @@ const refund = async (
   // An earlier refund of this request (this key's, or this refund request's) was settled as not made once the gateway
   // could no longer be running it, and the gateway shows it after all: it applied later than any gateway should. That
   // is this request's refund, never a second one: it is written as this request's attempt (so it counts against the
-  // grant, and no other request can take it). The shop heard of it as a cancel made elsewhere when it was first seen
-  // with every attempt settled (recordExternalCancels); seen first here, with another refund of the order unsettled, it
-  // was not told then and never would be (it is ours now): it is told now as this request's refund.
+  // grant, and no other request can take it), told to the shop unless it was told as made elsewhere.
   const late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
   const ours = lateRefund(deps, input, keyed, attempts, late);
   if (ours) {
-    const { earlier, entry } = ours;
-    const found = `${deps.gateway.label} applied it after attempt ${earlier.id} was settled as not made`;
-    // Under the earlier attempt's grant, on its payment: the refund that attempt made.
-    const attempt = {
-      ...start,
-      imp_uid: ours.payment.imp_uid,
-      grant_subject: earlier.grant_subject,
-      grant_jti: earlier.grant_jti,
-      amount: entry.amount,
-      checksum: earlier.checksum,
-      late_of: earlier.id,
-    };
-    const finish = { outcome: 'succeeded', cancellation_id: entryId(entry), refunded: entry.amount } as const;
-    const untold = deps.webhooks && !(await toldAsMadeElsewhere(deps.store, ours.payment, entry, attempts));
-    const event = untold ? appliedEvent(deps, attempt, paymentAfter(ours.payment, entry)) : undefined;
-    const end = ending(deps, { ...finish, iamport_message: found });
-    const written = await deps.store.insertAttempt(attempt, end, undefined, undefined, event);
-    // An approval overtaken meanwhile records nothing: the late refund stays for the approval that overtook it.
-    if (!written) return overtaken();
-    if (event) deps.webhooks?.kick();
-    return { kind: 'refunded', payment: ours.payment, refunded: entry.amount, entry };
+    if (!(await recordLateRefund(deps, start, ours, attempts))) return overtaken();
+    return { kind: 'refunded', payment: ours.payment, refunded: ours.entry.amount, entry: ours.entry };
   }
 
   // An earlier change of this order may still be running at the gateway (runningChange): nothing is sent until the
