@@ -22,7 +22,7 @@ import {
   withUnshownCancel,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { recordExternalCancels } from './external-cancels.ts';
+import { recordExternalCancels, toldAsMadeElsewhere } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
 import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
@@ -112,7 +112,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
       }
       if (result.replayed !== undefined && !revoking && heldByAnother(change, result.replayed))
         return replayedElsewhere(deps, change, result.payment, result.replayed, iamport_ms);
-      return appliedAsShown(deps, change, result.payment, iamport_ms);
+      return appliedAsShown(deps, change, result.payment, iamport_ms, result.replayed);
     }
     case 'not_sent': {
       await finishNotApplied(deps, attempt, { iamport_message: gatewayWords(result.detail), iamport_ms });
@@ -243,9 +243,11 @@ const appliedAsShown = async (
   change: Change,
   shown: Payment,
   iamport_ms: number,
+  replayed?: string,
 ): Promise<Applied> => {
   const { attempt, payment } = change;
   const revoking = isRevokeAttempt(attempt);
+  if (replayed !== undefined && !revoking) return appliedAsReplayed(deps, change, shown, iamport_ms, replayed);
   const entry = revoking ? undefined : findEntryFor(attempt, shown.cancel_history, change.known);
   // PayPal's is approved only once the payment is `cancelled` with the entry (iamport-v1.md §3.2), its own: one of the
   // same amount without this refund's words is a cancel made in i'mport's console meanwhile.
@@ -254,6 +256,40 @@ const appliedAsShown = async (
   const [saved] = await Promise.all([
     savePaymentAfterRefund(deps, shown),
     finishApplied(deps, attempt, shown, entry, { iamport_code: 0, refunded: attempt.amount, iamport_ms }),
+  ]);
+  return { kind: 'applied', payment: saved, entry };
+};
+
+/**
+ * PortOne V2 answered with a cancellation the copy already held, replayed for this attempt's key: the cancel an earlier
+ * request with this key made, which no attempt holds (heldByAnother ruled that out). That is this request's refund,
+ * and this attempt's entry by its id, whatever its amount and time suggested to the copy: one of the key's earlier
+ * attempts, settled as not made, whose cancel landed late and was taken (amounts and times being all a copy tells) for
+ * another key's earlier one's. Held by its id, it is no other's late refund, so that key's retry refunds anew. Nothing
+ * is sent to the shop for it if it was told as a cancel made elsewhere when it was first seen (told once).
+ */
+const appliedAsReplayed = async (
+  deps: RefundDeps,
+  change: Change,
+  shown: Payment,
+  iamport_ms: number,
+  replayed: string,
+): Promise<Applied> => {
+  const { attempt } = change;
+  const entry = shown.cancel_history.find((e) => entryId(e) === replayed);
+  const told = entry !== undefined && (await toldAsMadeElsewhere(deps.store, shown, entry, change.earlier ?? []));
+  const after = entry ? paymentAfter(shown, entry) : shown;
+  const said = {
+    iamport_code: 0,
+    refunded: entry?.amount ?? attempt.amount,
+    iamport_ms,
+    iamport_message: `answered with cancellation ${replayed} again for its key, which no attempt held`,
+  };
+  const event = told ? undefined : () => appliedEvent(deps, attempt, after);
+  const finish = { outcome: 'succeeded', cancellation_id: entry ? entryId(entry) : replayed, ...said } as const;
+  const [saved] = await Promise.all([
+    savePaymentAfterRefund(deps, shown),
+    finishQuietly(deps, attempt.id, ending(deps, finish), event),
   ]);
   return { kind: 'applied', payment: saved, entry };
 };
