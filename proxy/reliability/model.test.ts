@@ -104,8 +104,18 @@ type Step = (
   | { t: 'check' }
   | { t: 'receiverDown'; n: number }
   | { t: 'par'; steps: Step[] }
-  /** The PG finishing cancels an `apply_later` fault holds for an order: while they may still run, or past that. */
-  | { t: 'late'; o: number; within: boolean; before: 'none' | 'view' | 'retry' | 'other'; webhook: boolean }
+  /**
+   * The PG finishing cancels an `apply_later` fault holds for an order: while they may still run, or past that; all of
+   * them, or only the oldest or the newest, the PG refusing the others.
+   */
+  | {
+      t: 'late';
+      o: number;
+      within: boolean;
+      before: 'none' | 'view' | 'retry' | 'other';
+      webhook: boolean;
+      only: 'all' | 'oldest' | 'newest';
+    }
 ) & {
   /** Which proxy instance serves the step, when two share the ledger (0 with one). */
   via?: number;
@@ -231,6 +241,7 @@ const stepOf = (modes: readonly LedgerFaultMode[]): fc.Arbitrary<Step> =>
         within: fc.boolean(),
         before: fc.constantFrom('none' as const, 'view' as const, 'retry' as const, 'other' as const),
         webhook: fc.boolean(),
+        only: fc.constantFrom('all' as const, 'all' as const, 'oldest' as const, 'newest' as const),
       }),
     },
     {
@@ -728,7 +739,8 @@ const entryIds = (w: World, o: OrderState, money = false): string[] =>
  * answer asked for it sent again with its key (a new cancel, if nothing shows), or the last of those sent again under a
  * new key, its cancel failing with a 502 before anything was applied (one the late cancel may be taken for: amounts and
  * times are all a copy tells). With `webhook`, the gateway's webhook
- * tells of it at once; else the proxy learns of it by its own looks.
+ * tells of it at once; else the proxy learns of it by its own looks. `only`: the oldest or the newest of them applied,
+ * the PG refusing the others (two refunds of one amount, one landing late: whose it is, the copy cannot tell).
  */
 const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<void> => {
   const holding = w.orders.filter((x) => w.g.heldLate(x.uid).length > 0);
@@ -754,7 +766,11 @@ const applyLate = async (w: World, s: Extract<Step, { t: 'late' }>): Promise<voi
   }
   const before = new Set(entryIds(w, o));
   const now = clock.now();
-  const n = await w.g.settleLate(o.uid, (at) => now < at + WINDOW === s.within, 'apply');
+  const held = w.g.heldLate(o.uid).filter((at) => now < at + WINDOW === s.within);
+  const chosen = s.only === 'all' ? held : [s.only === 'oldest' ? Math.min(...held) : Math.max(...held)];
+  const refused = await w.g.settleLate(o.uid, (at) => held.includes(at) && !chosen.includes(at), 'drop');
+  if (refused > 0) w.trace.push(`the PG refuses ${refused} held cancel(s) of ${o.uid}`);
+  const n = await w.g.settleLate(o.uid, (at) => chosen.includes(at), 'apply');
   const made = entryIds(w, o).filter((id) => !before.has(id));
   for (const id of made)
     w.lateApplied.push({ uid: o.uid, id, within: s.within, console: isConsole(w, o, id), at: clock.now() });
