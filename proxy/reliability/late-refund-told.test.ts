@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { GATEWAYS, type Running } from './gateways.ts';
+import { GATEWAYS, type GatewayUnderTest, type Running } from './gateways.ts';
 
 const MINUTE = 60_000;
 let h: Harness | undefined;
@@ -22,17 +22,25 @@ const refund = async (g: Running, key: string, amount: number) => {
 const told = async (g: Running) =>
   (await g.h.store.listOrderEvents('LATE-2')).map((e) => ({ type: e.type, attempt: e.data.attempt_id ?? null }));
 
+/**
+ * A proxy with merchant webhooks on, over `gateway`'s fake, where key one's cancel of 3000 was taken on by the PG and
+ * answered nobody, then settled as not made by a view past its window.
+ */
+const heldThenSettled = async (gateway: GatewayUnderTest): Promise<Running> => {
+  const g = await gateway.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
+  h = g.h;
+  g.addPayment('LATE-2', 10_000);
+  g.inject({ kind: 'apply_later' });
+  assert.equal((await refund(g, 'key-one-0000000001', 3000)).code, 'REFUND_OUTCOME_UNKNOWN');
+  g.h.clock.advance(11 * MINUTE);
+  await g.h.view('LATE-2');
+  return g;
+};
+
 for (const gateway of GATEWAYS)
   describe(`a late refund its own retry finds while another refund is unsettled, on ${gateway.label}`, () => {
     it('is told to the shop once, as the refund of the request that made it', async () => {
-      const g = await gateway.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
-      h = g.h;
-      g.addPayment('LATE-2', 10_000);
-      // Key one's cancel: the PG takes it on and answers nobody; past the window a view settles it as not made.
-      g.inject({ kind: 'apply_later' });
-      assert.equal((await refund(g, 'key-one-0000000001', 3000)).code, 'REFUND_OUTCOME_UNKNOWN');
-      g.h.clock.advance(11 * MINUTE);
-      await g.h.view('LATE-2');
+      const g = await heldThenSettled(gateway);
       // Key two's refund (another amount) meets a 502: not known, and within its window.
       g.inject({ kind: 'http_5xx', route: 'cancel', status: 502 });
       assert.equal((await refund(g, 'key-two-0000000002', 2000)).code, 'REFUND_OUTCOME_UNKNOWN');
@@ -53,13 +61,7 @@ for (const gateway of GATEWAYS)
     });
 
     it('is not told twice when a view told it first, as a cancel made elsewhere', async () => {
-      const g = await gateway.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
-      h = g.h;
-      g.addPayment('LATE-2', 10_000);
-      g.inject({ kind: 'apply_later' });
-      assert.equal((await refund(g, 'key-one-0000000001', 3000)).code, 'REFUND_OUTCOME_UNKNOWN');
-      g.h.clock.advance(11 * MINUTE);
-      await g.h.view('LATE-2');
+      const g = await heldThenSettled(gateway);
       assert.equal(await g.settleLate('LATE-2', () => true, 'apply'), 1);
       // Every attempt settled: the view that sees the cancel first tells it as made elsewhere (nobody knows whose yet).
       await g.h.view('LATE-2');
