@@ -158,7 +158,7 @@ const depsOf = (config: ProxyConfig, runtime: RuntimePieces): AppDeps & { readon
     afterMs: (config.attentionAfterSeconds ?? DEFAULT_ATTENTION_AFTER_SECONDS) * 1000,
     webhooks,
     // The deps below, once built: the check runs on the background schedule, never while they are being made.
-    settle: (merchantUid, markedImpUid) => settleOrder(deps, merchantUid, markedImpUid),
+    settle: (merchantUid, impUid) => settleOrder(deps, merchantUid, impUid),
     owns: (payment) => deps.gateway.owns(payment),
     lookAfterMs: () => deps.gateway.changeMayRunForMs,
     failUnstartedApprovals: (limit) => failUnstartedApprovals(deps, limit),

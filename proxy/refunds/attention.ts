@@ -50,6 +50,14 @@ const MARKED_LOOK_EVERY_MS = 3600 * 1000;
 /** The first part of each hour in which a check looks (checks come every 30 s on Node, each minute on Workers' cron). */
 const MARKED_LOOK_WITHIN_MS = 2 * 60 * 1000;
 
+/**
+ * How long after a refund settled as not made for want of an answer began the hourly look reads its payment again: a
+ * gateway that applies a cancel past the time it could still be running it (late-cancels.ts) tells nobody (i'mport
+ * notifies of no cancel made through its API), and the customer may never look again, so without it that refund
+ * would reach the shop only with the order's next look. Told then as a cancel made elsewhere, as a view would.
+ */
+const LATE_LOOK_FOR_MS = 24 * 3600 * 1000;
+
 /** How many orders a check looks at (at the gateway) before telling of their attempts; the rest wait for the next. */
 const LOOKS_PER_CHECK = 10;
 
@@ -63,6 +71,7 @@ export interface AttentionDeps {
     | 'unsettledOrdersToLook'
     | 'toldUnsettledOrders'
     | 'markedPaymentsToLook'
+    | 'unansweredRefundsToLook'
     | 'failedEventsToFlag'
     | 'flagAttention'
   >;
@@ -78,7 +87,7 @@ export interface AttentionDeps {
    * Settles what a look at an order can (refunds' settleOrder): an attempt that got no answer and that the gateway
    * shows, or could no longer be running, is settled by it and needs nobody's attention. Never rejects.
    */
-  readonly settle?: (merchantUid: string, markedImpUid?: string) => Promise<'looked' | 'busy'>;
+  readonly settle?: (merchantUid: string, impUid?: string) => Promise<'looked' | 'busy'>;
   /**
    * Whether a payment row is the running gateway's (Gateway.owns): another's, kept in the ledger across a switch, stays
    * marked for good, as nothing here may ask about it, so it is not picked for the hourly look. All are, unless given.
@@ -225,6 +234,14 @@ export const createAttention = (deps: AttentionDeps): Attention => {
           .slice(0, LOOKS_PER_CHECK);
         // Each payment by name: an order's older payment left marked is read as its own webhook would read it.
         await Promise.all(marked.map((payment) => settle(payment.merchant_uid, payment.imp_uid)));
+        // Refunds of the last day settled as not made, whose cancel may land yet (LATE_LOOK_FOR_MS), likewise.
+        const windowMs = deps.lookAfterMs?.() ?? deps.afterMs;
+        const unanswered = (
+          await store.unansweredRefundsToLook(now - LATE_LOOK_FOR_MS, windowMs, LOOKS_PER_CHECK * MARKED_READ_PER_LOOK)
+        )
+          .filter((payment) => deps.owns?.(payment) ?? true)
+          .slice(0, LOOKS_PER_CHECK);
+        await Promise.all(unanswered.map((payment) => settle(payment.merchant_uid, payment.imp_uid)));
       }
       // A failed event whose own attention was lost (the process stopped right after marking it) is told here.
       // Every 30 s over every failed event would read a ledger's whole history of them: once all are told of, only the

@@ -156,6 +156,52 @@ export function watchContract(stores: () => StorePair): void {
       for (const p of [earlier, fresh]) await a.upsertPayment(p, base + 20_000);
     });
 
+    it('lists the payments of refunds begun since a time and settled as not made for want of an answer', async () => {
+      const { a, b } = stores();
+      const base = LONG_AGO + 400_000;
+      const WINDOW = 600_000;
+      const unanswered = { outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null } as const;
+      const settled = (start: number, end: number, overrides: Partial<Parameters<typeof anAttempt>[0]> = {}) => ({
+        start: anAttempt({ started_at: start, ...overrides }),
+        finish: aFinish({ ...unanswered, refunded: null, finished_at: end }),
+      });
+      const listed = settled(base, base + WINDOW + 5_000);
+      const twice = settled(base, base + WINDOW, {
+        merchant_uid: listed.start.merchant_uid,
+        imp_uid: listed.start.imp_uid,
+      });
+      const unsent = settled(base + 10_000, base + 10_100); // a refused connection: ended at once, never sent
+      const before = settled(base - 1, base + WINDOW); // begun before the time asked for
+      const revocation = settled(base, base + WINDOW, { checksum: null });
+      const taken = settled(base, base + WINDOW);
+      const refused = {
+        start: anAttempt({ started_at: base }),
+        finish: aFinish({
+          outcome: 'rejected',
+          error_code: 'PG_PROVIDER',
+          cancellation_id: null,
+          refunded: null,
+          finished_at: base + WINDOW,
+        }),
+      };
+      const made = { start: anAttempt({ started_at: base }), finish: aFinish({ finished_at: base + WINDOW }) };
+      const all = [listed, twice, unsent, before, revocation, taken, refused, made];
+      for (const { start, finish } of all) await a.insertAttempt(start, finish);
+      // Its late refund taken by a later attempt of the same key (cancel.ts): nothing more can land for it.
+      const lateOf = anAttempt({
+        merchant_uid: taken.start.merchant_uid,
+        imp_uid: taken.start.imp_uid,
+        late_of: taken.start.id,
+      });
+      await a.insertAttempt(lateOf, aFinish({ finished_at: base + WINDOW + 1 }));
+      const mine = new Set(all.map((x) => x.start.imp_uid));
+      const ours = (rows: { merchant_uid: string; imp_uid: string }[]) => rows.filter((r) => mine.has(r.imp_uid));
+      const row = { merchant_uid: listed.start.merchant_uid, imp_uid: listed.start.imp_uid };
+      assert.deepEqual(ours(await b.unansweredRefundsToLook(base, WINDOW, 1000)), [row], 'once per payment');
+      assert.deepEqual(ours(await b.unansweredRefundsToLook(base + WINDOW + 5_001, WINDOW, 1000)), [], 'begun before');
+      assert.equal((await b.unansweredRefundsToLook(base, WINDOW, 1)).length, 1);
+    });
+
     it('counts pending events and says when the one waiting longest was queued', async () => {
       const { a, b } = stores();
       const start = await b.pendingEvents();

@@ -36,6 +36,12 @@ const watchSql = {
   // At random: rows that stay marked (a gateway that cannot be asked, another gateway's payment) must not take every look.
   markedPaymentsToLook: `SELECT merchant_uid, imp_uid FROM payments WHERE needs_sync AND updated_at < ?
     ORDER BY RANDOM() LIMIT ?`,
+  // late-cancels.ts settledUnanswered, in SQL (a revocation has no checksum), with no late_of attempt taking its refund.
+  unansweredRefundsToLook: `SELECT merchant_uid, imp_uid FROM refund_attempts a
+    WHERE outcome = 'failed' AND started_at >= ? AND error_code = 'UPSTREAM_UNAVAILABLE' AND cancellation_id IS NULL
+      AND checksum IS NOT NULL AND imp_uid IS NOT NULL AND finished_at - started_at >= ?
+      AND NOT EXISTS (SELECT 1 FROM refund_attempts b WHERE b.late_of = a.id)
+    GROUP BY merchant_uid, imp_uid ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads
@@ -50,6 +56,12 @@ const watchSql = {
   flagFailed: flagOnlyIf(`SELECT 1 FROM webhook_events WHERE id = ? AND status = 'failed'`),
 };
 
+/** A payment row's names, as the looks read them. */
+const paymentOf = (row: Record<string, unknown>) => ({
+  merchant_uid: String(row.merchant_uid),
+  imp_uid: String(row.imp_uid),
+});
+
 type Watch = Pick<
   Store,
   | 'countUnsettledAttempts'
@@ -57,6 +69,7 @@ type Watch = Pick<
   | 'unsettledOrdersToLook'
   | 'toldUnsettledOrders'
   | 'markedPaymentsToLook'
+  | 'unansweredRefundsToLook'
 > &
   Pick<OutboxStore, 'pendingEvents' | 'failedEventsToFlag' | 'flagAttention'>;
 
@@ -81,10 +94,11 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
   },
 
   async markedPaymentsToLook(markedBefore, limit) {
-    return (await driver.query(watchSql.markedPaymentsToLook, [markedBefore, limit])).map((row) => ({
-      merchant_uid: String(row.merchant_uid),
-      imp_uid: String(row.imp_uid),
-    }));
+    return (await driver.query(watchSql.markedPaymentsToLook, [markedBefore, limit])).map(paymentOf);
+  },
+
+  async unansweredRefundsToLook(startedSince, windowMs, limit) {
+    return (await driver.query(watchSql.unansweredRefundsToLook, [startedSince, windowMs, limit])).map(paymentOf);
   },
 
   async pendingEvents() {

@@ -257,6 +257,18 @@ export interface Store extends OutboxStore, RequestStore {
     markedBefore: number,
     limit: number,
   ): Promise<{ readonly merchant_uid: string; readonly imp_uid: string }[]>;
+  /**
+   * Up to `limit` payments, picked at random, with a refund begun at or after `startedSince` and settled as not made
+   * for want of an answer (ended `failed` with UPSTREAM_UNAVAILABLE and no cancellation, at least `windowMs` after it
+   * began: late-cancels.ts settledUnanswered), whose late refund no later attempt has taken (late_of): a cancel the
+   * gateway applied later than it could still be running it may land on them yet. Each with its order. Read off the
+   * index of attempts by outcome and start, for an hourly look.
+   */
+  unansweredRefundsToLook(
+    startedSince: number,
+    windowMs: number,
+    limit: number,
+  ): Promise<{ readonly merchant_uid: string; readonly imp_uid: string }[]>;
 
   /** Inserts a pending record unless the key exists; returns the record now stored and whether this call made it. */
   claimIdempotencyKey(record: KeyClaim): Promise<{ record: IdempotencyRecord; created: boolean }>;
