@@ -22,13 +22,14 @@ import {
   withUnshownCancel,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { recordExternalCancels, toldAsMadeElsewhere } from './external-cancels.ts';
+import { recordExternalCancels } from './external-cancels.ts';
 import { maskNumbers } from './gateway-text.ts';
 import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
 import { approvedByItsPg, hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import { toldAsMadeElsewhere } from './told-elsewhere.ts';
 
 export interface Change {
   /** The attempt as it is written before the call; a revocation is one without a checksum (settle.ts). */

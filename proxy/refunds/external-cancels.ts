@@ -4,43 +4,18 @@
  * proxy learns of it (i'mport's webhook, the view's first lookup or re-read, a refund's read or a refusal's re-read).
  * Only with merchant webhooks on, and only under the order's lease with every attempt settled, so an entry one of our
  * attempts made is never taken for someone else's. An entry that was not told then and became ours (a refund the
- * gateway applied late, which its request's retry took) is told as that request's refund: toldAsMadeElsewhere.
+ * gateway applied late, which its request's retry took) is told as that request's refund (told-elsewhere.ts).
  */
 import { sameAmount } from '../payments/money.ts';
-import type { Cancellation, Payment } from '../payments/payment.ts';
+import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { externalCancelEvent, externalCancelKey } from '../webhooks/events.ts';
+import { externalCancelEvent } from '../webhooks/events.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts';
+import { toldUnderEmptyId } from './told-elsewhere.ts';
 
 type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
-
-/**
- * The entry an event written by a release before 6b24f99 already told, when it is not ours, or null. Those releases
- * keyed an entry by its cancellation_id even when i'mport sent it empty (`external:<imp_uid>:`, one key for all such
- * entries of a payment, so only the first was told), where such entries now go by a stand-in (entryId): on a ledger
- * they wrote, that event stands for the first such entry with its amount (and its words, where one has them), told
- * again otherwise (its cancel_amount is no guide: the first releases gave the payment's own). That entry may be one
- * the current code knows as ours (those releases told a refund of ours whose entry later copies showed with an empty
- * id as made elsewhere): then it stands for no other, and every such entry not ours is told. Read only for a payment
- * with such an entry not ours.
- */
-const toldUnderEmptyId = async (
-  store: RefundDeps['store'],
-  payment: Payment,
-  inTime: readonly Cancellation[],
-  ours: ReadonlySet<string>,
-): Promise<string | null> => {
-  const unnamed = inTime.filter((e) => e.cancellation_id === '');
-  if (unnamed.every((e) => ours.has(entryId(e)))) return null;
-  const told = await store.eventByDedupeKey(externalCancelKey(payment.imp_uid, ''));
-  if (!told) return null;
-  const amount = told.data.amount;
-  const same = unnamed.filter((e) => typeof amount === 'number' && sameAmount(e.amount, amount));
-  const entry = same.find((e) => (e.reason ?? null) === (told.data.reason ?? null)) ?? same[0];
-  return entry && !ours.has(entryId(entry)) ? entryId(entry) : null;
-};
 
 /**
  * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
@@ -94,22 +69,4 @@ export const recordExternalCancels = async (
     if (await deps.store.insertEvent(externalCancelEvent(deps, after, entry, id))) written = true;
   }
   if (written) sink.kick();
-};
-
-/**
- * Whether `entry` of `payment` was told to the shop as a cancel made elsewhere (`payment.cancelled_externally`), by this
- * release or one before 6b24f99 (toldUnderEmptyId). `attempts`: the order's, as the ledger holds them now.
- */
-export const toldAsMadeElsewhere = async (
-  store: RefundDeps['store'],
-  payment: Payment,
-  entry: Cancellation,
-  attempts: readonly Attempt[],
-): Promise<boolean> => {
-  const id = entryId(entry);
-  if (await store.eventByDedupeKey(externalCancelKey(payment.imp_uid, id))) return true;
-  if (entry.cancellation_id !== '') return false;
-  const ours = claimedIds(attempts.filter((a) => a.imp_uid === payment.imp_uid));
-  const inTime = [...payment.cancel_history].sort((a, b) => a.cancelled_at - b.cancelled_at);
-  return (await toldUnderEmptyId(store, payment, inTime, ours)) === id;
 };

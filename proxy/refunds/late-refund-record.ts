@@ -8,8 +8,8 @@ import { appliedEvent } from '../webhooks/events.ts';
 import { ending } from './attempts.ts';
 import { entryId, paymentAfter } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { toldAsMadeElsewhere } from './external-cancels.ts';
 import type { LateRefund } from './late-cancels.ts';
+import { toldAsMadeElsewhere } from './told-elsewhere.ts';
 
 /**
  * Writes `start` as the attempt holding `late`, the refund `earlier` made; false when the ledger did not write it (an

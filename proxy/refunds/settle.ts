@@ -24,6 +24,7 @@ import type { RefundDeps } from './deps.ts';
 import { lateCancelsOfOthers } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, cancelableOf, isRevokedAsCancelled } from './rules.ts';
+import { toldAsMadeElsewhere } from './told-elsewhere.ts';
 
 /** What i'mport's copy of a payment shows an attempt did: applied or not, its history entry, what it refunded. */
 export interface Verdict {
@@ -243,9 +244,17 @@ export const settleAttempts = async (
       finished_at: deps.now(),
     } as const;
     // However it is settled (a retry, the view, i'mport's webhook), the attempt's one event goes with its outcome.
-    // Its figures are the payment's just after its own cancel: attempts settled together each tell of their own.
+    // Its figures are the payment's just after its own cancel: attempts settled together each tell of their own. Not
+    // when the shop heard of that cancel as made elsewhere: one it took under an id PortOne V2 replayed for its key,
+    // which the copy showed, with every attempt settled, before this attempt held it.
     const after = entry ? paymentAfter(payment, entry) : payment;
-    await finishWithEvent(deps, attempt.id, finish, applied ? () => appliedEvent(deps, attempt, after) : undefined);
+    const told =
+      applied &&
+      entry !== undefined &&
+      !!deps.webhooks &&
+      (await toldAsMadeElsewhere(deps.store, payment, entry, attempts));
+    const event = applied && !told ? () => appliedEvent(deps, attempt, after) : undefined;
+    await finishWithEvent(deps, attempt.id, finish, event);
     // A revocation's settling is plain from the payment's status; a refund's is worth the operator's eye.
     if (!isRevokeAttempt(attempt)) {
       deps.log({

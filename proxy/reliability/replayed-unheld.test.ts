@@ -58,3 +58,38 @@ for (const gateway of GATEWAYS)
       assert.equal(sumOf(cancels.map((e) => Number(e.data.amount))), told, 'the shop told of each cancellation once');
     });
   });
+
+describe('the same on PortOne V2, the late cancel accepted (REQUESTED) and finished before the retries', () => {
+  it('tells the shop of it once, though the retry learns it by its id', async () => {
+    const g = await GATEWAYS.find((x) => x.name === 'portone')!.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
+    h = g.h;
+    g.portone!.addPayment({ paymentId: 'TWIN-1', total: 10_000, cancelMode: 'REQUESTED' });
+    await heldThenSettled(g, 'key-zero-000000000');
+    await heldThenSettled(g, 'key-one-0000000001');
+    const [first, second] = g.heldLate('TWIN-1');
+    assert.equal(await g.settleLate('TWIN-1', (at) => at === first, 'drop'), 1);
+    assert.equal(await g.settleLate('TWIN-1', (at) => at === second, 'apply'), 1);
+    const [requested] = g.portone!.getPayment('TWIN-1')!.cancellations.filter((c) => c.status === 'REQUESTED');
+    g.portone!.settleCancellation('TWIN-1', requested!.id, 'SUCCEEDED');
+    // Every attempt settled: the look that finds it tells it as made elsewhere.
+    await g.h.view('TWIN-1');
+    // The second key's retry is answered with its first answer, REQUESTED, under that id: accepted, settled by it.
+    const retry = await g.h.cancel(
+      { merchant_uid: 'TWIN-1', reason: '단순 변심', cancel_request_amount: 3000 },
+      { key: 'key-one-0000000001' },
+    );
+    assert.equal(retry.res.status, 200);
+    await g.h.view('TWIN-1');
+    await g.h.settled();
+    const attempts = await g.h.store.listAttempts('TWIN-1');
+    const held = attempts.filter((a) => a.outcome === 'succeeded').map((a) => a.cancellation_id);
+    assert.deepEqual(held, [requested!.id], "the second key's attempt holds it");
+    const events = await g.h.store.listOrderEvents('TWIN-1');
+    const cancels = events.filter((e) => e.type === 'refund.succeeded' || e.type === 'payment.cancelled_externally');
+    assert.deepEqual(
+      cancels.map((e) => [e.type, e.data.amount]),
+      [['payment.cancelled_externally', 3000]],
+      'told once',
+    );
+  });
+});
