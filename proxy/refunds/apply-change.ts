@@ -28,7 +28,15 @@ import { assignLate, lateCancelsOfOthers } from './late-cancels.ts';
 import { type Loaded, refreshPayment, savePaymentAfterRefund } from './ledger-sync.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, refundableNow } from './rules.ts';
-import { approvedByItsPg, hiddenIn, ownVerdict, REFUSED_LATER_ERROR, refusedLater, verdictOf } from './settle.ts';
+import {
+  approvedByItsPg,
+  hiddenIn,
+  ownVerdict,
+  REFUSED_LATER_ERROR,
+  refusedLater,
+  verdictOf,
+  wordedVerdict,
+} from './settle.ts';
 import { toldAsMadeElsewhere } from './told-elsewhere.ts';
 
 export interface Change {
@@ -541,7 +549,7 @@ const settleUnknown = async (
     deps,
     change,
     fresh.payment,
-    later ? ownVerdict : verdictOf,
+    later ? ownVerdict : wordedVerdict,
   );
   const unapproved = later && applied && fresh.payment.status !== 'cancelled';
   if (applied && !unapproved) {

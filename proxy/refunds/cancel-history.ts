@@ -21,6 +21,13 @@ export const entryId = (e: Cancellation): string =>
 const wordsOf = (reason: string): string => reason.trim().replace(/\s+/g, ' ');
 
 /**
+ * The entry carries words, and not the ones this attempt sent (sentBy): someone else's cancel (one made in the gateway's
+ * console meanwhile, in the staff's words), never this attempt's. One without words may be anyone's.
+ */
+export const inOtherWords = (attempt: Pick<Attempt, 'reason'>, e: Cancellation): boolean =>
+  wordsOf(e.reason ?? '').length > 0 && !sentBy(attempt, e);
+
+/**
  * The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. Kept as
  * i'mport may keep them: blanks run together, or cut short (its limit is not said in characters or bytes), as long as
  * what is kept is all of it or at least its first 16 characters; an empty reason marks nothing.

@@ -90,8 +90,8 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
       { key: 'k-late' },
     );
     assert.equal(first.body.error.code, 'REFUND_OUTCOME_UNKNOWN');
-    // i'mport finishes the cancel after the proxy stopped waiting: it shows up in the payment's history.
-    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    // i'mport finishes the cancel after the proxy stopped waiting: it shows up in the payment's history, in its words.
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, 'x');
     const retry = await h.cancel(
       { merchant_uid: 'U-LATE', cancel_request_amount: 2000, reason: 'x' },
       { key: 'k-late' },
@@ -223,7 +223,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     h.clock.advance(1000);
     await cancelAtIamport(h, p.imp_uid, 2000, 5000);
     h.clock.advance(1000);
-    await cancelAtIamport(h, p.imp_uid, 1000);
+    await cancelAtIamport(h, p.imp_uid, 1000, undefined, body.reason);
     const retry = await h.cancel(body, { key: 'k-between' });
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 3000, 'refunded once');

@@ -15,6 +15,7 @@ import {
   claimedIds,
   entryId,
   findEntryFor,
+  inOtherWords,
   isRevokeAttempt,
   notItsOwn,
   paymentAfter,
@@ -87,6 +88,26 @@ export const hiddenIn = (attempt: Judged, payment: Payment): boolean => {
   const unaccounted = money(payment.cancel_amount - sumOf(payment.cancel_history.map((e) => e.amount)));
   const since = checksum === null ? unaccounted : money(payment.cancel_amount - (payment.amount - checksum));
   return atLeast(unaccounted) && atLeast(since);
+};
+
+/**
+ * verdictOf, passing over entries in words other than the attempt sent (cancel-history.ts inOtherWords): a cancel of
+ * the same amount made in the gateway's console meanwhile, in the staff's words, is someone else's, whose ever it may
+ * look like by amount and time. An entry without words may be the attempt's.
+ */
+export const wordedVerdict = (
+  attempt: Judged & Pick<Attempt, 'reason'>,
+  payment: Payment,
+  claimed: ReadonlySet<string>,
+  ordered = false,
+): Verdict => {
+  let known = claimed;
+  let verdict = verdictOf(attempt, payment, known, ordered);
+  while (verdict.entry && inOtherWords(attempt, verdict.entry)) {
+    known = new Set([...known, entryId(verdict.entry)]);
+    verdict = verdictOf(attempt, payment, known, ordered);
+  }
+  return verdict;
 };
 
 /**
@@ -207,7 +228,7 @@ export const settleAttempts = async (
   for (const attempt of attempts.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid)) {
     // Held for its PG's approval (accepted, or its answer lost), however long: only an entry in its own words is its,
     // never a console cancel of the same amount made meanwhile.
-    const judged = awaitsItsPg(attempt, payment) ? ownVerdict : verdictOf;
+    const judged = awaitsItsPg(attempt, payment) ? ownVerdict : wordedVerdict;
     const { applied, entry, refunded, pending, refused } = judged(
       attempt,
       payment,

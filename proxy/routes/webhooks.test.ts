@@ -21,8 +21,8 @@ const testIp = {
   clientIp: (c: { req: { header(name: string): string | undefined } }) => c.req.header('X-Test-Ip') ?? '203.0.113.7',
 };
 
-/** Cancels at the fake directly, as if from the i'mport console (our ledger does not see it). */
-const cancelBehindOurBack = async (impUid: string, amount: number) => {
+/** Cancels at the fake directly, as if from the i'mport console (our ledger does not see it); `reason`: its words. */
+const cancelBehindOurBack = async (impUid: string, amount: number, reason = 'console') => {
   const token = (await (
     await h.fake.fetch('http://iamport.test/users/getToken', {
       method: 'POST',
@@ -33,7 +33,7 @@ const cancelBehindOurBack = async (impUid: string, amount: number) => {
   await h.fake.fetch('http://iamport.test/payments/cancel', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token.response.access_token}` },
-    body: JSON.stringify({ imp_uid: impUid, amount, reason: 'console' }),
+    body: JSON.stringify({ imp_uid: impUid, amount, reason }),
   });
 };
 
@@ -98,7 +98,8 @@ describe('POST /webhooks/iamport', () => {
       idempotency_key: null,
       started_at: startedAt,
     });
-    await cancelBehindOurBack(p.imp_uid, 5000);
+    // The proxy's own cancel, in its words.
+    await cancelBehindOurBack(p.imp_uid, 5000, 'x');
     const res = await post(JSON.stringify({ imp_uid: p.imp_uid, status: 'cancelled' }), 'application/json');
     assert.equal(res.status, 200);
     const attempt = await h.store.getAttempt('crashed-attempt');

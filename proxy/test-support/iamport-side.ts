@@ -10,16 +10,18 @@ import { withFetch } from './rewrite-answers.ts';
 
 /**
  * A cancel of `amount` made at i'mport, not through the proxy; `checksum`, when given, is checked as i'mport does. `h`:
- * a harness, or just the fake i'mport (one whose proxy-side fetch is played by the test, say).
+ * a harness, or just the fake i'mport (one whose proxy-side fetch is played by the test, say). `reason`: its words, the
+ * console's unless given (an attempt's own, for a cancel of the proxy's that i'mport finishes after it stopped waiting).
  */
 export const cancelAtIamport = async (
   h: Pick<Harness, 'fake'>,
   impUid: string,
   amount: number,
   checksum?: number,
+  reason = 'at i’mport',
 ): Promise<void> => {
   const token = await issueToken(h.fake);
-  const body = { imp_uid: impUid, amount, reason: 'at i’mport', ...(checksum === undefined ? {} : { checksum }) };
+  const body = { imp_uid: impUid, amount, reason, ...(checksum === undefined ? {} : { checksum }) };
   const res = await h.fake.fetch(`${BASE}/payments/cancel`, json(body, token));
   assert.equal(res.status, 200);
 };
