@@ -4,7 +4,7 @@
 // tell it); the customer's retry later answers it as their refund, and nothing is told twice.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { GATEWAYS, type Running } from '../reliability/gateways.ts';
+import { GATEWAYS, type Running, refundVia } from '../reliability/gateways.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 
 const MINUTE = 60_000;
@@ -13,11 +13,7 @@ const ORDER = 'LATE-LOOK';
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = async (g: Running) => {
-  const body = { merchant_uid: ORDER, reason: '단순 변심', cancel_request_amount: 3000 };
-  const { res, body: answer } = await g.h.cancel(body, { key: 'key-late-look-00001' });
-  return { status: res.status, code: answer.error?.code as string | undefined };
-};
+const refund = (g: Running) => refundVia(g, ORDER, 'key-late-look-00001');
 
 /** The background pass at `at`, as an entry's timer runs it. */
 const passAt = async (g: Running, at: number) => {

@@ -90,45 +90,34 @@ export const hiddenIn = (attempt: Judged, payment: Payment): boolean => {
   return atLeast(unaccounted) && atLeast(since);
 };
 
+type WordedAttempt = Judged & Pick<Attempt, 'reason'>;
+
+/** verdictOf, passing over every entry `notIts` rules out, as if another attempt had claimed it. */
+const verdictPassingOver =
+  (notIts: (attempt: WordedAttempt, entry: Cancellation) => boolean) =>
+  (attempt: WordedAttempt, payment: Payment, claimed: ReadonlySet<string>, ordered = false): Verdict => {
+    let known = claimed;
+    let verdict = verdictOf(attempt, payment, known, ordered);
+    while (verdict.entry && notIts(attempt, verdict.entry)) {
+      known = new Set([...known, entryId(verdict.entry)]);
+      verdict = verdictOf(attempt, payment, known, ordered);
+    }
+    return verdict;
+  };
+
 /**
  * verdictOf, passing over entries in words other than the attempt sent (cancel-history.ts inOtherWords): a cancel of
  * the same amount made in the gateway's console meanwhile, in the staff's words, is someone else's, whose ever it may
  * look like by amount and time. An entry without words may be the attempt's.
  */
-export const wordedVerdict = (
-  attempt: Judged & Pick<Attempt, 'reason'>,
-  payment: Payment,
-  claimed: ReadonlySet<string>,
-  ordered = false,
-): Verdict => {
-  let known = claimed;
-  let verdict = verdictOf(attempt, payment, known, ordered);
-  while (verdict.entry && inOtherWords(attempt, verdict.entry)) {
-    known = new Set([...known, entryId(verdict.entry)]);
-    verdict = verdictOf(attempt, payment, known, ordered);
-  }
-  return verdict;
-};
+export const wordedVerdict = verdictPassingOver(inOtherWords);
 
 /**
  * verdictOf, passing over entries that do not carry the attempt's own words (cancel-history.ts sentBy): a cancel of the
  * same amount made in i'mport's console meanwhile is not it (the reason the proxy sent is on every entry it made). For
  * a PayPal cancel waiting on its approval, whose wait has no end, and for a PG's refusal that shows applied all the same.
  */
-export const ownVerdict = (
-  attempt: Judged & Pick<Attempt, 'reason'>,
-  payment: Payment,
-  claimed: ReadonlySet<string>,
-  ordered = false,
-): Verdict => {
-  let known = claimed;
-  let verdict = verdictOf(attempt, payment, known, ordered);
-  while (verdict.entry && !sentBy(attempt, verdict.entry)) {
-    known = new Set([...known, entryId(verdict.entry)]);
-    verdict = verdictOf(attempt, payment, known, ordered);
-  }
-  return verdict;
-};
+export const ownVerdict = verdictPassingOver((attempt, entry) => !sentBy(attempt, entry));
 
 export const isUnsettled = (a: Attempt): boolean =>
   a.amount !== null && (a.outcome === null || a.outcome === 'unknown');

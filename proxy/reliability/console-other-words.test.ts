@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { sumOf } from '../payments/money.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { GATEWAYS, type Running } from './gateways.ts';
+import { GATEWAYS, type Running, refundVia } from './gateways.ts';
 import { cancelBehindTheProxy } from './model-support.ts';
 
 const MINUTE = 60_000;
@@ -16,11 +16,7 @@ const ORDER = 'WORDS-1';
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = async (g: Running) => {
-  const body = { merchant_uid: ORDER, reason: '단순 변심', cancel_request_amount: 3000 };
-  const { res, body: answer } = await g.h.cancel(body, { key: 'key-words-00000001' });
-  return { status: res.status, code: answer.error?.code as string | undefined };
-};
+const refund = (g: Running) => refundVia(g, ORDER, 'key-words-00000001');
 
 for (const gateway of GATEWAYS)
   describe(`a console cancel in other words while a refund of the same amount may still run, on ${gateway.label}`, () => {

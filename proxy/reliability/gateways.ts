@@ -226,3 +226,13 @@ const portone: GatewayUnderTest = {
 
 /** Every gateway the proxy runs on; each reliability case runs once per entry. */
 export const GATEWAYS: readonly GatewayUnderTest[] = [iamport, portone];
+
+/**
+ * The widget's refund of `amount` (3000 unless given) of order `orderId` under Idempotency-Key `key`, through `g`'s
+ * proxy: what it answered (its status and error code).
+ */
+export const refundVia = async (g: Running, orderId: string, key: string, amount = 3000) => {
+  const body = { merchant_uid: orderId, reason: '단순 변심', cancel_request_amount: amount };
+  const { res, body: answer } = await g.h.cancel(body, { key });
+  return { key, status: res.status, code: answer.error?.code as string | undefined };
+};

@@ -6,17 +6,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { GATEWAYS, type GatewayUnderTest, type Running } from './gateways.ts';
+import { GATEWAYS, type GatewayUnderTest, type Running, refundVia } from './gateways.ts';
 
 const MINUTE = 60_000;
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = async (g: Running, key: string, amount: number) => {
-  const body = { merchant_uid: 'LATE-2', reason: '단순 변심', cancel_request_amount: amount };
-  const { res, body: answer } = await g.h.cancel(body, { key });
-  return { status: res.status, code: answer.error?.code as string | undefined };
-};
+const refund = (g: Running, key: string, amount: number) => refundVia(g, 'LATE-2', key, amount);
 
 /** The order's events as the outbox holds them: type, and the attempt each tells of. */
 const told = async (g: Running) =>

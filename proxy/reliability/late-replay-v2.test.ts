@@ -8,17 +8,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { Harness } from '../test-support/harness.ts';
-import { GATEWAYS, type Running } from './gateways.ts';
+import { GATEWAYS, type Running, refundVia } from './gateways.ts';
 
 const MINUTE = 60_000;
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = async (g: Running, key: string) => {
-  const body = { merchant_uid: 'LATE-1', reason: '단순 변심', cancel_request_amount: 3000 };
-  const { res, body: answer } = await g.h.cancel(body, { key });
-  return { status: res.status, code: answer.error?.code as string | undefined };
-};
+const refund = (g: Running, key: string) => refundVia(g, 'LATE-1', key);
 
 /**
  * Key one's cancel: the PG takes it on and answers nobody; past the window a view settles it as not made. Then key

@@ -10,7 +10,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { LateOutcome } from '../gateways/fake-kit/late-cancels.ts';
 import { sumOf } from '../payments/money.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { GATEWAYS, type Running } from './gateways.ts';
+import { GATEWAYS, type Running, refundVia } from './gateways.ts';
 
 const MINUTE = 60_000;
 const ORDER = 'TWINS-1';
@@ -26,11 +26,7 @@ interface Answer {
   readonly code: string | undefined;
 }
 
-const refund = async (g: Running, key: string): Promise<Answer> => {
-  const body = { merchant_uid: ORDER, reason: '단순 변심', cancel_request_amount: 3000 };
-  const { res, body: answer } = await g.h.cancel(body, { key });
-  return { key, status: res.status, code: answer.error?.code };
-};
+const refund = (g: Running, key: string): Promise<Answer> => refundVia(g, ORDER, key);
 
 const CASES: {
   readonly outcomes: readonly [LateOutcome, LateOutcome];

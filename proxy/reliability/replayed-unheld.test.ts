@@ -9,17 +9,13 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { sumOf } from '../payments/money.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
-import { GATEWAYS, type Running } from './gateways.ts';
+import { GATEWAYS, type Running, refundVia } from './gateways.ts';
 
 const MINUTE = 60_000;
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = async (g: Running, key: string) => {
-  const body = { merchant_uid: 'TWIN-1', reason: '단순 변심', cancel_request_amount: 3000 };
-  const { res, body: answer } = await g.h.cancel(body, { key });
-  return { status: res.status, code: answer.error?.code as string | undefined };
-};
+const refund = (g: Running, key: string) => refundVia(g, 'TWIN-1', key);
 
 /** A refund under `key` that the PG takes on and answers nobody, settled as not made by a view past its window. */
 const heldThenSettled = async (g: Running, key: string) => {
