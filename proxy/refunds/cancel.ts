@@ -329,8 +329,17 @@ const refund = async (
     if (reread.kind === 'ok') loaded = reread;
   }
   const payment = loaded.payment;
-  // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made.
-  await recordExternalCancels(deps, payment, attempts);
+  // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made; not this
+  // request's own refund the gateway applied late, which it takes below (recordLateRefund) and tells as its refund.
+  const ownLate = lateRefund(
+    deps,
+    input,
+    keyed,
+    attempts,
+    await lateRefunds(deps, attempts, storedCopy(deps), payment),
+  );
+  const taking = ownLate?.payment.imp_uid === payment.imp_uid ? [entryId(ownLate.entry)] : [];
+  await recordExternalCancels(deps, payment, attempts, new Set(taking));
 
   // A retry whose earlier attempt was on another payment of the order learns that attempt's outcome from its own copy.
   if (unsettledEarlier?.imp_uid && unsettledEarlier.imp_uid !== payment.imp_uid) {

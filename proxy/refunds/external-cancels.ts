@@ -20,12 +20,14 @@ type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
 /**
  * `payment`: a copy just read from i'mport (or the ledger's, whose entries were read from i'mport before: the dedupe
  * key makes a second sighting write nothing). `attempts`: the order's, as the ledger holds them now, or how to read
- * them (only read when there is something to compare: webhooks on and a history to look at).
+ * them (only read when there is something to compare: webhooks on and a history to look at). `taking`: entries the
+ * caller is about to take as its own request's refund (a late one its retry finds), told as that refund instead.
  */
 export const recordExternalCancels = async (
   deps: Pick<RefundDeps, 'store' | 'now' | 'randomId' | 'webhooks'>,
   payment: Payment,
   attempts: Attempts,
+  taking: ReadonlySet<string> = new Set(),
 ): Promise<void> => {
   const sink = deps.webhooks;
   if (!sink || payment.cancel_history.length === 0) return;
@@ -62,7 +64,7 @@ export const recordExternalCancels = async (
   let written = false;
   for (const entry of inTime) {
     const id = entryId(entry);
-    if (ours.has(id) || id === toldBefore) continue;
+    if (ours.has(id) || id === toldBefore || taking.has(id)) continue;
     if (waiting.some((a) => sameAmount(a.amount, entry.amount) && sentBy(a, entry))) continue;
     // Several can be learned of at once: each event's figures are the payment's just after its own cancel.
     const after = paymentAfter(payment, entry);

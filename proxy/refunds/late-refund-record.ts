@@ -14,9 +14,9 @@ import { toldAsMadeElsewhere } from './told-elsewhere.ts';
 /**
  * Writes `start` as the attempt holding `late`, the refund `earlier` made; false when the ledger did not write it (an
  * approval overtaken meanwhile: the late refund stays for the approval that overtook it). The shop heard of the cancel
- * as made elsewhere if a look saw it first with every attempt on the payment settled (recordExternalCancels); seen
- * first with another refund unsettled, it was not told then, and never would be once it is ours: it is told now, as
- * this attempt's `refund.succeeded`, in the same write.
+ * as made elsewhere if an earlier look saw it with every attempt on the payment settled (recordExternalCancels, which
+ * leaves it to this call when this call's own look is the first); else it is told now, as this attempt's
+ * `refund.succeeded`, in the same write: once ours, nothing else would tell it.
  */
 export const recordLateRefund = async (
   deps: Pick<RefundDeps, 'store' | 'webhooks' | 'now' | 'randomId' | 'gateway'>,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 import { GATEWAYS, type GatewayUnderTest, type Running, refundVia } from './gateways.ts';
+import { gatewayWebhook } from './model-support.ts';
 
 const MINUTE = 60_000;
 let h: Harness | undefined;
@@ -56,11 +57,12 @@ for (const gateway of GATEWAYS)
       assert.deepEqual(refunds, [{ type: 'refund.succeeded', attempt: late.id }], 'told once, as key one’s refund');
     });
 
-    it('is not told twice when a view told it first, as a cancel made elsewhere', async () => {
+    it('is not told twice when a look told it first, as a cancel made elsewhere', async () => {
       const g = await heldThenSettled(gateway);
       assert.equal(await g.settleLate('LATE-2', () => true, 'apply'), 1);
-      // Every attempt settled: the view that sees the cancel first tells it as made elsewhere (nobody knows whose yet).
-      await g.h.view('LATE-2');
+      // Every attempt settled: the look that sees the cancel first (the gateway's webhook, here) tells it as made
+      // elsewhere, nobody knowing whose it is yet.
+      assert.equal((await gatewayWebhook(g, 'LATE-2')).status, 200);
       assert.equal((await refund(g, 'key-one-0000000001', 3000)).status, 200);
       await g.h.settled();
       assert.ok(
@@ -69,5 +71,16 @@ for (const gateway of GATEWAYS)
       );
       const refunds = (await told(g)).filter((e) => e.type !== 'refund.failed');
       assert.deepEqual(refunds, [{ type: 'payment.cancelled_externally', attempt: null }], 'told once');
+    });
+
+    it('is told as its refund when its retry is the first to see it, every attempt settled', async () => {
+      const g = await heldThenSettled(gateway);
+      assert.equal(await g.settleLate('LATE-2', () => true, 'apply'), 1);
+      assert.equal((await refund(g, 'key-one-0000000001', 3000)).status, 200);
+      await g.h.settled();
+      const late = (await g.h.store.listAttempts('LATE-2')).find((a) => a.late_of !== null);
+      assert.ok(late, 'the retry took it');
+      const refunds = (await told(g)).filter((e) => e.type !== 'refund.failed');
+      assert.deepEqual(refunds, [{ type: 'refund.succeeded', attempt: late.id }], 'told once, as its refund');
     });
   });
