@@ -41,7 +41,9 @@ for (const gateway of GATEWAYS)
       assert.ok(refunds[0]!.late_of, 'its own cancel, landed late');
       const events = await g.h.store.listOrderEvents(ORDER);
       const told = events.filter((e) => e.type === 'refund.succeeded' || e.type === 'payment.cancelled_externally');
-      // Both first seen by a look with every attempt settled: told as made elsewhere (whose, nobody knew yet).
+      // Which of the two the retry takes as its late refund, amounts and times decide (late-cancels.ts assignLate):
+      // the console's, stamped first, told as made elsewhere when the refund was settled; the refund's own is then
+      // told as made elsewhere too. Each once.
       assert.equal(told.length, 2, 'each told once');
       assert.equal(sumOf(told.map((e) => Number(e.data.amount))), 6000);
     });
