@@ -286,7 +286,11 @@ const appliedAsReplayed = async (
 ): Promise<Applied> => {
   const { attempt } = change;
   const entry = shown.cancel_history.find((e) => entryId(e) === replayed);
-  const told = entry !== undefined && (await toldAsMadeElsewhere(deps.store, shown, entry, change.earlier ?? []));
+  // The refund was made: a ledger failing on this read must not turn it into an error (finishQuietly's rule). Not known
+  // to have been told, it is told (once more at worst), never left untold: once this attempt holds it, nothing would.
+  const told =
+    entry !== undefined &&
+    (await toldAsMadeElsewhere(deps.store, shown, entry, change.earlier ?? []).catch(() => false));
   const after = entry ? paymentAfter(shown, entry) : shown;
   const said = {
     iamport_code: 0,

@@ -329,15 +329,12 @@ const refund = async (
     if (reread.kind === 'ok') loaded = reread;
   }
   const payment = loaded.payment;
+  // Refunds the gateway applied after their attempts were settled as not made (late-cancels.ts), one of which may be
+  // this request's own (lateRefund, below).
+  let late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
   // Cancels made elsewhere (i'mport's console) that this copy shows are told to the shop before ours is made; not this
   // request's own refund the gateway applied late, which it takes below (recordLateRefund) and tells as its refund.
-  const ownLate = lateRefund(
-    deps,
-    input,
-    keyed,
-    attempts,
-    await lateRefunds(deps, attempts, storedCopy(deps), payment),
-  );
+  const ownLate = lateRefund(deps, input, keyed, attempts, late);
   const taking = ownLate?.payment.imp_uid === payment.imp_uid ? [entryId(ownLate.entry)] : [];
   await recordExternalCancels(deps, payment, attempts, new Set(taking));
 
@@ -346,6 +343,7 @@ const refund = async (
     const elsewhere = await settleElsewhere(deps, unsettledEarlier, attempts);
     if (elsewhere) return elsewhere;
     attempts = await deps.store.listAttempts(req.merchant_uid);
+    late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
   }
 
   // 2. A retry of a request whose refund did happen gets that refund's outcome, not a second refund; one the gateway
@@ -373,7 +371,6 @@ const refund = async (
   // could no longer be running it, and the gateway shows it after all: it applied later than any gateway should. That
   // is this request's refund, never a second one: it is written as this request's attempt (so it counts against the
   // grant, and no other request can take it), told to the shop unless it was told as made elsewhere.
-  const late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
   const ours = lateRefund(deps, input, keyed, attempts, late);
   if (ours) {
     if (!(await recordLateRefund(deps, start, ours, attempts))) return overtaken();
