@@ -194,7 +194,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
     h = await createHarness({ timeoutMs: 300 });
     const { p, body } = await settledAsNotMade('U-LATER', 2000, 'k-later');
     // Later than any gateway should, i'mport applies it after all; a look records it as a cancel made elsewhere.
-    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, body.reason);
     await notifyOf(h, p.imp_uid, 'U-LATER');
     const retry = await h.cancel(body, { key: 'k-later' });
     assert.equal(retry.res.status, 200, JSON.stringify(retry.body));
@@ -209,7 +209,7 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
   it("a late cancel is found by the same key's retry even before i'mport's webhook tells of it", async () => {
     h = await createHarness({ timeoutMs: 300 });
     const { p, body } = await settledAsNotMade('U-QUIET', 1000, 'k-quiet');
-    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000, body.reason);
     const retry = await h.cancel(body, { key: 'k-quiet' });
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 1000], JSON.stringify(retry.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 1000, 'refunded once');
@@ -266,8 +266,8 @@ describe("unknown outcomes: the proxy says only what i'mport shows", () => {
       h.clock.advance(10 * 60_000 + 1000);
       assert.equal((await h.view('U-TWO')).body.refundable, true);
     }
-    // One of them applies after all.
-    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    // One of them applies after all: the first, in its words.
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000, 'r1');
     await notifyOf(h, p.imp_uid, 'U-TWO');
     const first = await h.cancel(body(1), { key: 'k-1', grant: await grant() });
     assert.deepEqual([first.res.status, first.body.refunded], [200, 1000], JSON.stringify(first.body));

@@ -65,7 +65,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const { p, grant, body } = await anOrder('L-CAP', 2000, 2000);
     await lost(body, 'k-1', grant);
     assert.equal(await remaining('L-CAP', grant), 2000);
-    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, 'x'); // k-1's, in its words
     await notifyOf(h, p.imp_uid, 'L-CAP');
     assert.equal(await remaining('L-CAP', grant), 0);
     const again = await h.cancel(body, { key: 'k-2', grant: await grant() });
@@ -79,7 +79,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   it('counts it once after its retry took it, even beside a console cancel of the same amount', async () => {
     const { p, grant, body } = await anOrder('L-ONCE', 3000, 1000);
     await lost(body, 'k-1', grant);
-    await cancelAtIamport(h, p.imp_uid, 1000, 5000);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000, 'x');
     h.clock.advance(60_000);
     await cancelAtIamport(h, p.imp_uid, 1000, 4000); // staff, in i'mport's console
     await notifyOf(h, p.imp_uid, 'L-ONCE');
@@ -95,7 +95,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const { p, grant, body } = await anOrder('L-AFRESH', 2000, 1000);
     await lost(body, 'k-1', grant);
     assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000, 'sent afresh');
-    await cancelAtIamport(h, p.imp_uid, 1000); // the first, later than any gateway should
+    await cancelAtIamport(h, p.imp_uid, 1000, undefined, 'x'); // the first, later than any gateway should
     await notifyOf(h, p.imp_uid, 'L-AFRESH');
     assert.equal(await remaining('L-AFRESH', grant), 0, "the grant's 2,000 went out, one key's twice");
     const more = await h.cancel(body, { key: 'k-2', grant: await grant() });
@@ -107,8 +107,8 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const { p, grant, body } = await anOrder('L-TWICE', 3000, 1000);
     await lost(body, 'k-1', grant);
     await lost(body, 'k-1', grant);
-    await cancelAtIamport(h, p.imp_uid, 1000);
-    await cancelAtIamport(h, p.imp_uid, 1000);
+    await cancelAtIamport(h, p.imp_uid, 1000, undefined, 'x');
+    await cancelAtIamport(h, p.imp_uid, 1000, undefined, 'x');
     await notifyOf(h, p.imp_uid, 'L-TWICE');
     assert.equal(await remaining('L-TWICE', grant), 1000);
     assert.equal((await h.cancel(body, { key: 'k-1', grant: await grant() })).body.refunded, 1000);
@@ -130,7 +130,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     h.clock.advance(TEN_MINUTES);
     await h.view('L-REQ', { grant: await grant() });
     assert.equal((await approve(id)).body.refund?.refunded, 8000);
-    await cancelAtIamport(h, p.imp_uid, 8000);
+    await cancelAtIamport(h, p.imp_uid, 8000, undefined, 'r');
     await notifyOf(h, p.imp_uid, 'L-REQ');
     assert.equal(await remaining('L-REQ', grant), 0);
     const next = await ask(body, { grant: await grant() });
@@ -149,7 +149,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const body = { merchant_uid: 'L-APCAP', reason: 'r', cancel_request_amount: 8000 };
     const made = await ask(body, { grant: await requestGrant() });
     assert.equal(made.res.status, 201, 'nothing counted yet: the refund was settled as not made');
-    await cancelAtIamport(h, p.imp_uid, 5000); // i'mport applies it after all
+    await cancelAtIamport(h, p.imp_uid, 5000, undefined, 'r'); // i'mport applies it after all
     await notifyOf(h, p.imp_uid, 'L-APCAP');
     const approved = await approve(made.body.request.id);
     assert.equal(approved.body.refund?.error?.code, 'FORBIDDEN', JSON.stringify(approved.body));
@@ -158,7 +158,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
 
   it('keeps staff from rejecting a failed request whose refund applied late: approved again, it records it as it was', async () => {
     const { p, id, approve, reject } = await aFailedRequest('L-REJ');
-    await cancelAtIamport(h, p.imp_uid, 8000); // the approval's, applied late; i'mport has not told the proxy yet
+    await cancelAtIamport(h, p.imp_uid, 8000, undefined, 'r'); // the approval's, applied late; i'mport has not told the proxy yet
     const rejected = await reject(id, { reason: 'no' });
     assert.equal(rejected.body.error?.code, 'REFUND_REQUEST_DECIDED', JSON.stringify(rejected.body));
     const again = await approve(id, { amount: 5000 });
@@ -173,7 +173,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
   it("lets staff reject an older failed request whose refund applied late: only the order's latest can be approved", async () => {
     const { p, id: first, body, ask, reject } = await aFailedRequest('L-OLDER');
     assert.equal((await ask(body)).res.status, 201, 'the customer asks again');
-    await cancelAtIamport(h, p.imp_uid, 8000); // the first approval's, applied late
+    await cancelAtIamport(h, p.imp_uid, 8000, undefined, 'r'); // the first approval's, applied late
     const rejected = await reject(first, { reason: 'asked again' });
     assert.deepEqual([rejected.res.status, rejected.body.request?.status], [200, 'rejected'], 'never stuck');
   });
@@ -242,7 +242,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
       } = await twoGrants(uid, 1000, ['g-1', 'g-2']);
       const body = (reason: string) => ({ merchant_uid: uid, cancel_request_amount: 1000, reason });
       await lost(body('k-1'), 'k-1', g1);
-      await cancelAtIamport(h, p.imp_uid, 1000); // k-1's, applied late; i'mport has not told the proxy
+      await cancelAtIamport(h, p.imp_uid, 1000, undefined, 'k-1'); // k-1's, applied late; i'mport has not told the proxy
       h.clock.advance(2 * 60_000);
       h.fake.inject({ kind: 'drop', route: 'cancel' });
       if (reread === 'at the next look') h.fake.inject({ kind: 'drop', route: 'payment' });
@@ -261,18 +261,19 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
       p,
       grants: [g1, g2],
     } = await twoGrants('L-TWO', 1000, ['g-1', 'g-2']);
+    // Both in the same words, so the late cancel's words cannot say whose it is either.
     const body = (reason: string) => ({ merchant_uid: 'L-TWO', cancel_request_amount: 1000, reason });
-    await lost(body('k-1'), 'k-1', g1);
-    await lost(body('k-2'), 'k-2', g2);
-    await cancelAtIamport(h, p.imp_uid, 1000, 5000); // one of the two, i'mport cannot say which
+    await lost(body('return'), 'k-1', g1);
+    await lost(body('return'), 'k-2', g2);
+    await cancelAtIamport(h, p.imp_uid, 1000, 5000, 'return'); // one of the two, i'mport cannot say which
     await notifyOf(h, p.imp_uid, 'L-TWO');
     assert.deepEqual([await remaining('L-TWO', g1), await remaining('L-TWO', g2)], [0, 1000], 'the earlier one');
     assert.equal((await h.cancel(body('k-3'), { key: 'k-3', grant: await g2() })).res.status, 200);
-    const k2 = await h.cancel(body('k-2'), { key: 'k-2', grant: await g2() });
+    const k2 = await h.cancel(body('return'), { key: 'k-2', grant: await g2() });
     assert.equal(k2.body.error?.code, 'FORBIDDEN', "the late one is g-1's: k-2 cannot take it as its own");
     const k4 = await h.cancel(body('k-4'), { key: 'k-4', grant: await g1() });
     assert.equal(k4.body.error?.code, 'FORBIDDEN');
-    assert.equal((await h.cancel(body('k-1'), { key: 'k-1', grant: await g1() })).body.refunded, 1000);
+    assert.equal((await h.cancel(body('return'), { key: 'k-1', grant: await g1() })).body.refunded, 1000);
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'two grants of 1,000: 2,000 in all');
   });
 
@@ -283,7 +284,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     } = await twoGrants('L-JTI', 2000, ['g-old', 'g-new']);
     const body = { merchant_uid: 'L-JTI', cancel_request_amount: 2000, reason: 'x' };
     await lost(body, 'k-1', old);
-    await cancelAtIamport(h, p.imp_uid, 2000, 5000);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, 'x');
     await notifyOf(h, p.imp_uid, 'L-JTI');
     assert.equal((await h.cancel(body, { key: 'k-1', grant: await renewed() })).body.refunded, 2000);
     assert.deepEqual([await remaining('L-JTI', old), await remaining('L-JTI', renewed)], [0, 2000]);
@@ -298,7 +299,7 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     const grant = capped('L-MOVED', 3000, 'g-moved');
     const body = { merchant_uid: 'L-MOVED', reason: 'all' };
     await lost(body, 'k-1', grant);
-    await cancelAtIamport(h, first.imp_uid, 3000, 3000);
+    await cancelAtIamport(h, first.imp_uid, 3000, 3000, 'all');
     await notifyOf(h, first.imp_uid, 'L-MOVED');
     const second = h.fake.addPayment({ merchant_uid: 'L-MOVED', amount: 3000 }); // a retried checkout
     await notifyOf(h, second.imp_uid, 'L-MOVED', 'paid');
@@ -341,7 +342,7 @@ describe('on PortOne V2, whose cancels carry no checksum to order them', () => {
     const late = await v2.fetch('https://api.portone.io/payments/L-V2/cancel', {
       method: 'POST',
       headers: { 'content-type': 'application/json', Authorization: `PortOne ${v2.apiSecret}` },
-      body: JSON.stringify({ reason: 'late', amount: 1000 }),
+      body: JSON.stringify({ reason: 'k-1', amount: 1000 }),
     });
     assert.equal(late.status, 200);
     await v2.flushWebhooks();

@@ -10,7 +10,15 @@
 import type { Gateway } from '../gateways/gateway.ts';
 import type { Cancellation, Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
-import { claimedIds, countedBefore, entryId, findEntryFor, isRevokeAttempt, notItsOwn } from './cancel-history.ts';
+import {
+  claimedIds,
+  countedBefore,
+  entryId,
+  findEntryFor,
+  inOtherWords,
+  isRevokeAttempt,
+  notItsOwn,
+} from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 
 type Judge = Pick<Gateway, 'changeMayRunForMs' | 'checksumOrdersCancels'>;
@@ -46,10 +54,11 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
 
 /**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
- * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn).
+ * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one
+ * in other words than the attempt sent (inOtherWords: a console cancel in the staff's words, as settle.ts judges).
  * `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not judged). Ambiguity errs
- * toward counting: a console cancel of the same amount made after such an attempt is taken as it (the history gives
- * only amounts and times).
+ * toward counting: a console cancel of the same amount, in the same words or none, made after such an attempt is
+ * taken as it (the history gives nothing else to tell them apart).
  */
 export const assignLate = (
   gateway: Judge,
@@ -62,7 +71,8 @@ export const assignLate = (
     const payment = attempt.imp_uid === null ? undefined : payments.get(attempt.imp_uid);
     if (!payment || !settledUnanswered(gateway, attempt) || takenLater(attempt, attempts)) continue;
     const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
-    const entry = findEntryFor(attempt, payment.cancel_history, new Set(ruledOut));
+    const theirs = payment.cancel_history.filter((e) => inOtherWords(attempt, e)).map(entryId);
+    const entry = findEntryFor(attempt, payment.cancel_history, new Set([...ruledOut, ...theirs]));
     if (!entry) continue;
     late.set(attempt.id, { entry, payment });
     claimed.add(entryId(entry));

@@ -241,7 +241,7 @@ describe('deciding refund requests', () => {
     assert.equal((await approve(id)).body.refund.error.code, 'REFUND_OUTCOME_UNKNOWN');
     h.clock.advance(10 * 60_000 + 1000);
     assert.equal((await h.view('A-8')).body.request.status, 'failed', 'settled as not made');
-    await cancelAtIamport(h, p.imp_uid, 8000, 20000);
+    await cancelAtIamport(h, p.imp_uid, 8000, 20000, '단순 변심');
     await notifyOf(h, p.imp_uid, 'A-8');
     const again = await approve(id);
     assert.equal(again.res.status, 200, JSON.stringify(again.body));

@@ -365,7 +365,7 @@ describe('an approval whose refund never began', () => {
       (await h.view('US-LATE', { grant: await h.grant('US-LATE', { mode: 'request' }) })).body.request.status,
       'failed',
     );
-    await cancelAtIamport(h, p.imp_uid, 8000); // …and i'mport applies it after all
+    await cancelAtIamport(h, p.imp_uid, 8000, undefined, 'r'); // …and i'mport applies it after all
     paused.armed.on = true;
     const stale = calls.approve(id); // approved again, then paused before its lease (a frozen process)
     await paused.reached.promise;
