@@ -49,6 +49,8 @@ const SCHEDULES = [
 ] as const;
 /** MERCHANT_WEBHOOK_URL: the receiver's URL `a`, both, or `b`; or merchant webhooks off (neither variable set). */
 const URL_SETS = [['a'], ['a', 'b'], ['b'], []] as const;
+/** An order's lease (app.ts): how long one a crashed instance held blocks its order. */
+const LEASE_TTL_MS = 6_000;
 /** A hold: the timeout and 5 s (dispatcher.ts), at most. */
 const HOLD_MS = Math.max(...TIMEOUTS_MS) + 5_000;
 /**
@@ -349,6 +351,22 @@ const runModel = async (
   let generation = 0;
   const recorded: Recorded = new Map();
   const crashed = new Set<string>();
+  /**
+   * Until when (real time: the lease runs out on the ledger's clock) an order's lease may be held by a crashed instance:
+   * a lease is given back after the answer (lease.ts), so an instance gone at once after answering keeps its order's
+   * until the lease's TTL.
+   */
+  let strandedUntil = 0;
+  /**
+   * A call under an order's lease, asked again once a lease a crash left held has run out: a 409 REFUND_IN_PROGRESS
+   * meanwhile is the lease doing its work (the order is blocked for seconds, not for good), not a promise broken.
+   */
+  const pastStrandedLease = async <R extends { res: Response; body: Row }>(call: () => Promise<R>): Promise<R> => {
+    const first = await call();
+    if (first.body.error?.code !== 'REFUND_IN_PROGRESS' || Date.now() > strandedUntil + LEASE_TTL_MS) return first;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, strandedUntil - Date.now()) + 100));
+    return call();
+  };
   /** Ledger calls stalled (the clock moved on while they waited). */
   let stalls = 0;
 
@@ -451,7 +469,9 @@ const runModel = async (
   const refund = async (i: number, o: number): Promise<boolean> => {
     const merchant_uid = orders[o]!;
     const by = of(i);
-    const { res, body } = await by.h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' });
+    const { res, body } = await pastStrandedLease(() =>
+      by.h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' }),
+    );
     if (res.status === 200) count(by.webhooks ? succeeded : untold, merchant_uid);
     // A refund of the order whose outcome is unknown may still be running at i'mport: nothing sent.
     else if (res.status === 409 && body.error?.code === 'REFUND_IN_PROGRESS' && inDoubt.has(merchant_uid)) return false;
@@ -494,7 +514,8 @@ const runModel = async (
   const ask = async (i: number): Promise<boolean> => {
     const by = of(i);
     const asked = { merchant_uid: REQUEST_ORDER, cancel_request_amount: PART, reason: '사이즈가 맞지 않아요' };
-    const { res, body } = await requestCalls(by.h).ask(asked, { key: `ask-${keys++}` });
+    const key = `ask-${keys++}`;
+    const { res, body } = await pastStrandedLease(() => requestCalls(by.h).ask(asked, { key }));
     // One open request per order: a request asked while the last is neither withdrawn, rejected nor refunded is
     // refused, nothing told.
     const open = ['requested', 'approved', 'failed'].includes(requests.at(-1)?.status ?? 'none');
@@ -513,7 +534,7 @@ const runModel = async (
     const request = requests.at(-1);
     if (!request) return;
     const by = of(i);
-    const { res, body } = await requestCalls(by.h).withdraw(request.id, REQUEST_ORDER);
+    const { res, body } = await pastStrandedLease(() => requestCalls(by.h).withdraw(request.id, REQUEST_ORDER));
     if (request.status !== 'requested') {
       assert.equal(body.error?.code, 'REFUND_REQUEST_DECIDED', `withdraw ${request.status}: ${res.status}`);
       return;
@@ -528,7 +549,7 @@ const runModel = async (
     if (!request) return;
     const by = of(i);
     const asked = how === 'approve' ? {} : { reason: '사용 흔적', allow_new_request: true };
-    const { res, body } = await decision(by, request.id, how, asked, staff);
+    const { res, body } = await pastStrandedLease(() => decision(by, request.id, how, asked, staff));
     if (!['requested', 'failed'].includes(request.status)) {
       assert.equal(body.error?.code, 'REFUND_REQUEST_DECIDED', `${how} ${request.status}: ${res.status}`);
       return;
@@ -558,11 +579,9 @@ const runModel = async (
           await settleAll();
           const merchant_uid = orders[action.order]!;
           fake.inject({ kind: 'pg_refusal', message: '취소 불가 (model)' });
-          const { body } = await of(action.inst).h.cancel({
-            merchant_uid,
-            cancel_request_amount: PART,
-            reason: '단순 변심',
-          });
+          const { body } = await pastStrandedLease(() =>
+            of(action.inst).h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' }),
+          );
           if (body.error?.code === 'REFUND_IN_PROGRESS' && inDoubt.has(merchant_uid)) {
             fake.clearFaults(); // the cancel was not sent: its fault must not meet another
             break;
@@ -586,7 +605,9 @@ const runModel = async (
           const before = atImport();
           fake.inject({ kind: 'lose_response' });
           fake.inject({ kind: 'http_5xx', route: 'payment', times: Number.POSITIVE_INFINITY });
-          const { res, body } = await by.h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' });
+          const { res, body } = await pastStrandedLease(() =>
+            by.h.cancel({ merchant_uid, cancel_request_amount: PART, reason: '단순 변심' }),
+          );
           await settleAll();
           fake.clearFaults();
           if (res.status === 200) count(by.webhooks ? succeeded : untold, merchant_uid);
@@ -622,6 +643,7 @@ const runModel = async (
           const dead = instances[at]!;
           dead.gone.value = true;
           crashed.add(dead.tag);
+          strandedUntil = Date.now() + LEASE_TTL_MS;
           await stop(dead);
           instances[at] = await start();
           break;
@@ -680,7 +702,9 @@ const runModel = async (
         }
         case 'revoke': {
           const by = of(action.inst);
-          const { res, body } = await by.h.cancel({ merchant_uid: VBANK_ORDER, reason: '단순 변심' });
+          const { res, body } = await pastStrandedLease(() =>
+            by.h.cancel({ merchant_uid: VBANK_ORDER, reason: '단순 변심' }),
+          );
           if (revocation.done) {
             assert.ok(res.status === 409, `revoked again: ${res.status} ${JSON.stringify(body)}`);
             break;
