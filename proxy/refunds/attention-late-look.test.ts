@@ -4,7 +4,7 @@
 // tell it); the customer's retry later answers it as their refund, and nothing is told twice.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { GATEWAYS, type Running, refundVia } from '../reliability/gateways.ts';
+import { GATEWAYS, type Running, refundVia, unansweredRefund } from '../reliability/gateways.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 
 const MINUTE = 60_000;
@@ -13,7 +13,8 @@ const ORDER = 'LATE-LOOK';
 let h: Harness | undefined;
 afterEach(async () => h?.close());
 
-const refund = (g: Running) => refundVia(g, ORDER, 'key-late-look-00001');
+const KEY = 'key-late-look-00001';
+const refund = (g: Running) => refundVia(g, ORDER, KEY);
 
 /** The background pass at `at`, as an entry's timer runs it. */
 const passAt = async (g: Running, at: number) => {
@@ -35,10 +36,7 @@ const told = async (g: Running) =>
 const heldAndSettled = async (gateway: (typeof GATEWAYS)[number]): Promise<Running> => {
   const g = await gateway.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
   h = g.h;
-  g.addPayment(ORDER, 10_000);
-  await g.h.view(ORDER);
-  g.inject({ kind: 'apply_later' });
-  assert.equal((await refund(g)).code, 'REFUND_OUTCOME_UNKNOWN');
+  await unansweredRefund(g, ORDER, KEY);
   await passAt(g, g.h.clock.now() + 11 * MINUTE);
   const [attempt] = await g.h.store.listAttempts(ORDER);
   assert.deepEqual([attempt?.outcome, attempt?.error_code], ['failed', 'UPSTREAM_UNAVAILABLE'], 'settled as not made');

@@ -4,6 +4,7 @@
  * both fakes offer. A case written against `GatewayUnderTest` runs unchanged on i'mport V1 and on PortOne V2.
  */
 
+import assert from 'node:assert/strict';
 import type { LateOutcome } from '../gateways/fake-kit/late-cancels.ts';
 import {
   createFakeIamport,
@@ -235,4 +236,15 @@ export const refundVia = async (g: Running, orderId: string, key: string, amount
   const body = { merchant_uid: orderId, reason: '단순 변심', cancel_request_amount: amount };
   const { res, body: answer } = await g.h.cancel(body, { key });
   return { key, status: res.status, code: answer.error?.code as string | undefined };
+};
+
+/**
+ * An order of 10,000 paid and in the ledger (viewed), and a refund of 3,000 of it under `key` that the PG takes on and
+ * answers nobody (held until `settleLate`): its outcome unknown.
+ */
+export const unansweredRefund = async (g: Running, orderId: string, key: string) => {
+  g.addPayment(orderId, 10_000);
+  await g.h.view(orderId);
+  g.inject({ kind: 'apply_later' });
+  assert.equal((await refundVia(g, orderId, key)).code, 'REFUND_OUTCOME_UNKNOWN');
 };
