@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { GATEWAYS, type Running, refundVia, unansweredRefund } from '../reliability/gateways.ts';
+import { cancelBehindTheProxy } from '../reliability/model-support.ts';
 import { type Harness, WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
 
 const MINUTE = 60_000;
@@ -14,6 +15,8 @@ let h: Harness | undefined;
 afterEach(async () => h?.close());
 
 const KEY = 'key-late-look-00001';
+/** The words refundVia sends. */
+const REFUND_REASON = '단순 변심';
 const refund = (g: Running) => refundVia(g, ORDER, KEY);
 
 /** The background pass at `at`, as an entry's timer runs it. */
@@ -66,6 +69,36 @@ for (const gateway of GATEWAYS)
       const before = lookups(g);
       await passAt(g, hour + HOUR + 10_000);
       assert.equal(lookups(g) - before, 0, 'no lookup for it at the next hour');
+    });
+
+    // A console cancel of the same amount in the customer's own words, while the refund may still run: nothing tells
+    // the two apart, and it settles the refund as made. The refund's own cancel, landing later, is money back nobody
+    // was told of.
+    it('is told by the hourly look when a console cancel in its words settled it as made', async () => {
+      const g = await gateway.start({ ...WEBHOOKS_ANSWERED, timeoutMs: 200 });
+      h = g.h;
+      await unansweredRefund(g, ORDER, KEY);
+      await cancelBehindTheProxy(g, ORDER, 'card', 3000, false, REFUND_REASON);
+      await passAt(g, g.h.clock.now() + 11 * MINUTE);
+      assert.equal((await g.h.store.listAttempts(ORDER))[0]?.outcome, 'succeeded', 'settled by the console cancel');
+      assert.deepEqual(await told(g), [['refund.succeeded', 3000]]);
+      const landed = g.h.clock.now() + 20 * MINUTE;
+      g.h.clock.set(landed);
+      assert.equal(await g.settleLate(ORDER, () => true, 'apply'), 1);
+      await passAt(g, Math.ceil((landed + MINUTE) / HOUR) * HOUR + 10_000);
+      assert.deepEqual(
+        await told(g),
+        [
+          ['refund.succeeded', 3000],
+          ['payment.cancelled_externally', 3000],
+        ],
+        'the shop hears of the second',
+      );
+      assert.equal((await g.h.store.getPayment(ORDER))?.cancel_amount, 6000, 'the ledger has both');
+      assert.equal((await refund(g)).status, 200);
+      await g.h.settled();
+      assert.equal((await told(g)).length, 2, 'nothing told twice');
+      assert.equal(g.held(ORDER).refunded, 6000);
     });
 
     it('is looked for at each hour for a day after it began, then no more', async () => {

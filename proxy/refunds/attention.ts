@@ -51,7 +51,8 @@ const MARKED_LOOK_EVERY_MS = 3600 * 1000;
 const MARKED_LOOK_WITHIN_MS = 2 * 60 * 1000;
 
 /**
- * How long after a refund settled as not made for want of an answer began the hourly look reads its payment again: a
+ * How long after a refund that got no answer began the hourly look reads its payment again, when it was settled as not
+ * made, or as made by a cancel its history showed (a console cancel in the same words may have been that one): a
  * gateway that applies a cancel past the time it could still be running it (late-cancels.ts) tells nobody (i'mport
  * notifies of no cancel made through its API), and the customer may never look again, so without it that refund
  * would reach the shop only with the order's next look. Told then as a cancel made elsewhere, as a view would.
@@ -234,7 +235,7 @@ export const createAttention = (deps: AttentionDeps): Attention => {
           .slice(0, LOOKS_PER_CHECK);
         // Each payment by name: an order's older payment left marked is read as its own webhook would read it.
         await Promise.all(marked.map((payment) => settle(payment.merchant_uid, payment.imp_uid)));
-        // Refunds of the last day settled as not made, whose cancel may land yet (LATE_LOOK_FOR_MS), likewise.
+        // Refunds of the last day settled with no answer, whose cancel may land yet (LATE_LOOK_FOR_MS), likewise.
         const windowMs = deps.lookAfterMs?.() ?? deps.afterMs;
         const unanswered = (
           await store.unansweredRefundsToLook(now - LATE_LOOK_FOR_MS, windowMs, LOOKS_PER_CHECK * MARKED_READ_PER_LOOK)

@@ -95,8 +95,9 @@ export const CONSOLE_REASON = 'console';
 const CONSOLE_WAIT = () => AbortSignal.timeout(250);
 
 /**
- * A cancel of `amount` made at the gateway (its console), not through the proxy; it may be refused there, or held by an
- * `apply_later` fault (the console gives up waiting after a quarter of a second; the cancel may land later).
+ * A cancel of `amount` made at the gateway (its console), not through the proxy, in the staff's words (`reason`); it may
+ * be refused there, or held by an `apply_later` fault (the console gives up waiting after a quarter of a second; the
+ * cancel may land later).
  */
 export const cancelBehindTheProxy = async (
   g: Running,
@@ -104,11 +105,12 @@ export const cancelBehindTheProxy = async (
   kind: OrderKind,
   amount: number,
   smartro = false,
+  reason = CONSOLE_REASON,
 ) => {
   if (g.gateway === 'iamport') {
     const token = await issueToken(g.h.fake);
     const account = kind === 'vbank' ? { ...accountFields(g, smartro), refund_account: ACCOUNT_DIGITS } : {};
-    const body = { imp_uid: impUidOf(orderId), amount, reason: CONSOLE_REASON, ...account };
+    const body = { imp_uid: impUidOf(orderId), amount, reason, ...account };
     const res = await g.h.fake.fetch(`${BASE}/payments/cancel`, { ...json(body, token), signal: CONSOLE_WAIT() });
     await res.body?.cancel();
     return;
@@ -119,7 +121,7 @@ export const cancelBehindTheProxy = async (
   const res = await fake.fetch(`https://api.portone.io/payments/${orderId}/cancel`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}` },
-    body: JSON.stringify({ amount, reason: CONSOLE_REASON, ...account }),
+    body: JSON.stringify({ amount, reason, ...account }),
     signal: CONSOLE_WAIT(),
   });
   await res.body?.cancel();

@@ -37,11 +37,15 @@ const watchSql = {
   markedPaymentsToLook: `SELECT merchant_uid, imp_uid FROM payments WHERE needs_sync AND updated_at < ?
     ORDER BY RANDOM() LIMIT ?`,
   // late-cancels.ts settledUnanswered, in SQL (a revocation has no checksum), with no late_of attempt taking its refund.
+  // Settled as not made first (a cancel landing on them is a refund nobody was told of), then settled as made from a copy
+  // (no answer: iamport_code null), whose own cancel may land beside the one that settled them.
   unansweredRefundsToLook: `SELECT merchant_uid, imp_uid FROM refund_attempts a
-    WHERE outcome = 'failed' AND started_at >= ? AND error_code = 'UPSTREAM_UNAVAILABLE' AND cancellation_id IS NULL
-      AND checksum IS NOT NULL AND imp_uid IS NOT NULL AND finished_at - started_at >= ?
-      AND NOT EXISTS (SELECT 1 FROM refund_attempts b WHERE b.late_of = a.id)
-    GROUP BY merchant_uid, imp_uid ORDER BY RANDOM() LIMIT ?`,
+    WHERE outcome IN ('failed', 'succeeded') AND started_at >= ? AND checksum IS NOT NULL AND imp_uid IS NOT NULL
+      AND ((outcome = 'failed' AND error_code = 'UPSTREAM_UNAVAILABLE' AND cancellation_id IS NULL
+          AND finished_at - started_at >= ? AND NOT EXISTS (SELECT 1 FROM refund_attempts b WHERE b.late_of = a.id))
+        OR (outcome = 'succeeded' AND iamport_code IS NULL AND late_of IS NULL))
+    GROUP BY merchant_uid, imp_uid
+    ORDER BY MAX(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END) DESC, RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads

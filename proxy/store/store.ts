@@ -258,11 +258,13 @@ export interface Store extends OutboxStore, RequestStore {
     limit: number,
   ): Promise<{ readonly merchant_uid: string; readonly imp_uid: string }[]>;
   /**
-   * Up to `limit` payments, picked at random, with a refund begun at or after `startedSince` and settled as not made
-   * for want of an answer (ended `failed` with UPSTREAM_UNAVAILABLE and no cancellation, at least `windowMs` after it
-   * began: late-cancels.ts settledUnanswered), whose late refund no later attempt has taken (late_of): a cancel the
-   * gateway applied later than it could still be running it may land on them yet. Each with its order. Read off the
-   * index of attempts by outcome and start, for an hourly look.
+   * Up to `limit` payments, picked at random, with a refund begun at or after `startedSince` that got no answer and
+   * was settled from what the gateway showed: a cancel the gateway applied later than it could still be running it may
+   * land on them yet. Each with its order. Read off the index of attempts by outcome and start, for an hourly look.
+   * First those settled as not made (ended `failed` with UPSTREAM_UNAVAILABLE and no cancellation, at least `windowMs`
+   * after it began: late-cancels.ts settledUnanswered) whose late refund no later attempt has taken (late_of); then
+   * those settled as made (`succeeded` with no gateway code, not a late refund taken): the entry that settled one may
+   * have been a console cancel in the same words, and its own cancel may land beside it.
    */
   unansweredRefundsToLook(
     startedSince: number,
