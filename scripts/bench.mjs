@@ -3,7 +3,7 @@
  * @module `npm run bench` (issue 5): the benchmark, separate from `npm test`. Runs the parts named on the command
  * line (default: all) and prints one markdown table per part on stdout; progress goes to stderr.
  *
- *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [approvals] [desk] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--webhook-stage=STAGE] [--quick]
+ *   node --import tsx scripts/bench.mjs [overhead] [token] [view] [ledger] [widget] [ratelimit] [webhooks] [admin] [look] [approvals] [desk] [--backend=sqlite|postgres] [--gateway=iamport|portone] [--webhook-stage=STAGE] [--quick]
  *
  * PostgreSQL rows use a throwaway server (scripts/pg-throwaway.mjs); --backend=sqlite runs without one. --gateway
  * picks the gateway the overhead part runs on (default both: i'mport V1 and PortOne V2, each against its own fake);
@@ -36,6 +36,7 @@ const PARTS = {
   ratelimit: async () => (await import('../bench/rate-limit.ts')).rateLimiter,
   webhooks: async () => (await import('../bench/webhooks.ts')).webhooks,
   admin: async () => (await import('../bench/admin-list.ts')).adminList,
+  look: async () => (await import('../bench/hourly-look.ts')).hourlyLook,
   approvals: async () => (await import('../bench/approvals.ts')).approvals,
   desk: async () => (await import('../bench/desk.ts')).desk,
 };

@@ -318,6 +318,20 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE approvals = 0 AND status IN ('approved', 'refunded', 'failed')`,
     ],
   },
+  {
+    version: 16,
+    name: 'refund_attempts_looked_again',
+    statements: [
+      // Refunds that got no answer and were settled as made from the gateway's history, which the hourly look reads
+      // again (sql-watch.ts): few rows, where the outcome index would walk every refund of the day.
+      // Keyed by iamport_code too, so that SQLite's planner takes it over the outcome index (outcome, started_at).
+      `CREATE INDEX refund_attempts_made_unanswered ON refund_attempts (iamport_code, started_at)
+        WHERE outcome = 'succeeded' AND iamport_code IS NULL`,
+      // Whether a later attempt took an attempt's late refund, asked by that look of each refund settled as not made:
+      // without it, each such refund scans every attempt. Few rows have one.
+      'CREATE INDEX refund_attempts_late_of ON refund_attempts (late_of) WHERE late_of IS NOT NULL',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

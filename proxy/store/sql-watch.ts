@@ -37,15 +37,17 @@ const watchSql = {
   markedPaymentsToLook: `SELECT merchant_uid, imp_uid FROM payments WHERE needs_sync AND updated_at < ?
     ORDER BY RANDOM() LIMIT ?`,
   // late-cancels.ts settledUnanswered, in SQL (a revocation has no checksum), with no late_of attempt taking its refund.
-  // Settled as not made first (a cancel landing on them is a refund nobody was told of), then settled as made from a copy
-  // (no answer: iamport_code null), whose own cancel may land beside the one that settled them.
   unansweredRefundsToLook: `SELECT merchant_uid, imp_uid FROM refund_attempts a
-    WHERE outcome IN ('failed', 'succeeded') AND started_at >= ? AND checksum IS NOT NULL AND imp_uid IS NOT NULL
-      AND ((outcome = 'failed' AND error_code = 'UPSTREAM_UNAVAILABLE' AND cancellation_id IS NULL
-          AND finished_at - started_at >= ? AND NOT EXISTS (SELECT 1 FROM refund_attempts b WHERE b.late_of = a.id))
-        OR (outcome = 'succeeded' AND iamport_code IS NULL AND late_of IS NULL))
-    GROUP BY merchant_uid, imp_uid
-    ORDER BY MAX(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END) DESC, RANDOM() LIMIT ?`,
+    WHERE outcome = 'failed' AND started_at >= ? AND error_code = 'UPSTREAM_UNAVAILABLE' AND cancellation_id IS NULL
+      AND checksum IS NOT NULL AND imp_uid IS NOT NULL AND finished_at - started_at >= ?
+      AND NOT EXISTS (SELECT 1 FROM refund_attempts b WHERE b.late_of = a.id)
+    GROUP BY merchant_uid, imp_uid ORDER BY RANDOM() LIMIT ?`,
+  // Settled as made from a copy (no answer: iamport_code null): off the partial index of migration 16, where the day's
+  // answered refunds would be walked on the outcome index.
+  madeUnansweredToLook: `SELECT merchant_uid, imp_uid FROM refund_attempts
+    WHERE outcome = 'succeeded' AND iamport_code IS NULL AND started_at >= ? AND late_of IS NULL
+      AND checksum IS NOT NULL AND imp_uid IS NOT NULL
+    GROUP BY merchant_uid, imp_uid ORDER BY RANDOM() LIMIT ?`,
   pendingEvents: `SELECT CAST(COUNT(*) AS INTEGER) AS n, MIN(queued_at) AS oldest FROM webhook_events
     WHERE status = 'pending'`,
   // next_attempt_at is when a failed event was given up (0 for one failed before that was written): `failedSince` reads
@@ -102,7 +104,15 @@ export const createSqlWatch = (driver: SqlDriver, writes: EventWrites): Watch =>
   },
 
   async unansweredRefundsToLook(startedSince, windowMs, limit) {
-    return (await driver.query(watchSql.unansweredRefundsToLook, [startedSince, windowMs, limit])).map(paymentOf);
+    // Those settled as not made first (a cancel landing on one is a refund nobody was told of), then those settled as
+    // made from the gateway's history, whose own cancel may land beside the one that settled them.
+    const notMade = (await driver.query(watchSql.unansweredRefundsToLook, [startedSince, windowMs, limit])).map(
+      paymentOf,
+    );
+    if (notMade.length >= limit) return notMade;
+    const made = (await driver.query(watchSql.madeUnansweredToLook, [startedSince, limit])).map(paymentOf);
+    const listed = new Set(notMade.map((p) => p.imp_uid));
+    return [...notMade, ...made.filter((p) => !listed.has(p.imp_uid))].slice(0, limit);
   },
 
   async pendingEvents() {
