@@ -15,7 +15,7 @@ afterEach(async () => h?.close());
 
 /**
  * Takes the ledger file at `path` back to the schema of a release that had applied migrations 1 to 7 only: the columns
- * later migrations add are dropped and their versions forgotten, so the next start applies 8 onwards to these rows as
+ * and indexes later migrations add are dropped and their versions forgotten, so the next start applies 8 onwards to these rows as
  * it would to that release's (every row then has approvals = 0).
  */
 const asOfMigration7 = (path: string): void => {
@@ -25,6 +25,8 @@ const asOfMigration7 = (path: string): void => {
     refund_attempts: ['holder_check', 'late_of'],
     payments: ['tax_free', 'cancelled_tax_free'],
   };
+  // Indexes later migrations add (16), before the columns they cover.
+  for (const index of ['refund_attempts_late_of', 'refund_attempts_made_unanswered']) db.exec(`DROP INDEX ${index}`);
   for (const [table, columns] of Object.entries(added)) {
     for (const column of columns) db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
   }
