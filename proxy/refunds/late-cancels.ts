@@ -18,6 +18,7 @@ import {
   inOtherWords,
   isRevokeAttempt,
   notItsOwn,
+  sentBy,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 
@@ -53,12 +54,19 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
   attempts.some((b) => b.late_of === attempt.id && b.outcome === 'succeeded');
 
 /**
+ * How an entry's words stand to what an attempt sent: its own words (sentBy), none (anyone's), or other words
+ * (inOtherWords: a console cancel in the staff's words, as settle.ts judges).
+ */
+const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => !e.reason?.trim(), inOtherWords] as const;
+
+/**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
- * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one
- * in other words than the attempt sent (inOtherWords: a console cancel in the staff's words, as settle.ts judges).
- * `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not judged). Ambiguity errs
- * toward counting: a console cancel of the same amount, in the same words or none, made after such an attempt is
- * taken as it (the history gives nothing else to tell them apart).
+ * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn).
+ * `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not judged). Every attempt is
+ * first given an entry in the words it sent, then one without words, and only then one in other words: its own cancel
+ * before a console cancel in the staff's words, but never, for want of words, a retry that sends the refund again
+ * beside its own cancel should a gateway keep other words for it. Ambiguity errs toward counting: a console cancel of
+ * the same amount made after such an attempt, in no other attempt's words, is taken as it when nothing else is.
  */
 export const assignLate = (
   gateway: Judge,
@@ -67,15 +75,21 @@ export const assignLate = (
 ): LateRefunds => {
   const late = new Map<string, LateRefund>();
   const claimed = claimedIds(attempts);
-  for (const attempt of attempts) {
+  const judged = attempts.filter((attempt) => {
     const payment = attempt.imp_uid === null ? undefined : payments.get(attempt.imp_uid);
-    if (!payment || !settledUnanswered(gateway, attempt) || takenLater(attempt, attempts)) continue;
-    const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
-    const theirs = payment.cancel_history.filter((e) => inOtherWords(attempt, e)).map(entryId);
-    const entry = findEntryFor(attempt, payment.cancel_history, new Set([...ruledOut, ...theirs]));
-    if (!entry) continue;
-    late.set(attempt.id, { entry, payment });
-    claimed.add(entryId(entry));
+    return payment && settledUnanswered(gateway, attempt) && !takenLater(attempt, attempts);
+  });
+  for (const ranked of WORDS_RANKS) {
+    for (const attempt of judged) {
+      const payment = payments.get(attempt.imp_uid!)!;
+      if (late.has(attempt.id)) continue;
+      const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
+      const otherRank = payment.cancel_history.filter((e) => !ranked(attempt, e)).map(entryId);
+      const entry = findEntryFor(attempt, payment.cancel_history, new Set([...ruledOut, ...otherRank]));
+      if (!entry) continue;
+      late.set(attempt.id, { entry, payment });
+      claimed.add(entryId(entry));
+    }
   }
   return late;
 };
