@@ -91,16 +91,33 @@ describe("cancels i'mport applies late, against a grant's max_amount", () => {
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, 'the grant refunded 3,000, staff 1,000');
   });
 
-  // Its own cancel is taken before a console cancel in the staff's words (console-other-words.test.ts); with none in its
-  // words, one in other words is still taken: a gateway may keep other words for the proxy's own cancel.
-  it('is taken in other words when nothing else is there: the refund is never sent again', async () => {
-    const { p, grant, body } = await anOrder('L-WORDS', 5000, 2000);
+  // Its own cancel is taken before a console cancel in the staff's words (console-other-words.test.ts); one without
+  // words may be anyone's, its own too (a gateway that keeps none), and is taken rather than the refund sent again.
+  it('is taken without words: the refund is never sent again', async () => {
+    const { p, grant, body } = await anOrder('L-WORDLESS', 5000, 2000);
     await lost(body, 'k-1', grant);
-    await cancelAtIamport(h, p.imp_uid, 2000, 5000, '고객 요청');
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, '');
     const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
     assert.deepEqual([retry.res.status, retry.body.refunded], [200, 2000], JSON.stringify(retry.body));
     assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 2000, 'refunded once');
     assert.equal(h.fake.count('cancel'), 2, 'the lost one and the late one: nothing sent for the retry');
+  });
+
+  it("is never one in other words: that is the staff's cancel, and the key refunds afresh", async () => {
+    const { p, grant, body } = await anOrder('L-OTHER', 5000, 2000);
+    await lost(body, 'k-1', grant);
+    await cancelAtIamport(h, p.imp_uid, 2000, 5000, '배송비 환불'); // staff, in i'mport's console
+    assert.equal(await remaining('L-OTHER', grant), 5000, 'not counted against the grant');
+    const retry = await h.cancel(body, { key: 'k-1', grant: await grant() });
+    assert.deepEqual([retry.res.status, retry.body.refunded], [200, 2000], JSON.stringify(retry.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 4000, "the staff's and the customer's");
+    const refunds = (await h.store.listAttempts('L-OTHER')).filter((a) => a.outcome === 'succeeded');
+    assert.deepEqual(
+      refunds.map((a) => [a.idempotency_key, a.late_of]),
+      [['k-1', null]],
+      'a refund of its own, sent afresh',
+    );
+    assert.equal(h.fake.count('cancel'), 3, 'the lost one, the console one, the retry');
   });
 
   it('still counts when its key refunded afresh after the ten minutes and it applied later still: two refunds', async () => {

@@ -15,7 +15,6 @@ import {
   countedBefore,
   entryId,
   findEntryFor,
-  inOtherWords,
   isRevokeAttempt,
   notItsOwn,
   sentBy,
@@ -54,19 +53,21 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
   attempts.some((b) => b.late_of === attempt.id && b.outcome === 'succeeded');
 
 /**
- * How an entry's words stand to what an attempt sent: its own words (sentBy), none (anyone's), or other words
- * (inOtherWords: a console cancel in the staff's words, as settle.ts judges).
+ * The entries an attempt may take as its late refund, in turn: one in the words it sent (sentBy), then one without
+ * words (a gateway that keeps none). Never one in other words (inOtherWords): a console cancel in the staff's words,
+ * as settle.ts judges, whatever its amount and time.
  */
-const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => !e.reason?.trim(), inOtherWords] as const;
+const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => !e.reason?.trim()] as const;
 
 /**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
- * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn).
- * `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not judged). Every attempt is
- * first given an entry in the words it sent, then one without words, and only then one in other words: its own cancel
- * before a console cancel in the staff's words, but never, for want of words, a retry that sends the refund again
- * beside its own cancel should a gateway keep other words for it. Ambiguity errs toward counting: a console cancel of
- * the same amount made after such an attempt, in no other attempt's words, is taken as it when nothing else is.
+ * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one in
+ * other words than it sent. `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not
+ * judged). Every attempt is first given an entry in its own words, then one without words: its own cancel goes to it
+ * before another attempt takes it for want of words. Ambiguity errs toward counting: a console cancel of the same amount made after
+ * such an attempt, in its words or none, is taken as it (the history gives nothing else to tell them apart). Trusting
+ * the words, a gateway that kept other words for the proxy's own cancel would have its retry refund again: i'mport and
+ * PortOne keep the reason sent (sentBy allows blanks run together and a cut).
  */
 export const assignLate = (
   gateway: Judge,
