@@ -6,9 +6,7 @@
  * refunds that got no answer (it picks among them at random), not with the audit's older history, which the indexes
  * leave unread; the figures say what an hour's look costs at a volume far past a shop's.
  */
-import Database from 'better-sqlite3';
-import postgres from 'postgres';
-import { attemptAt, fillAttempts } from './support/attempts.ts';
+import { attemptAt, fillAttempts, runThenAnalyze } from './support/attempts.ts';
 import { createLedger, type Ledger, type LedgerTarget, openStore } from './support/ledger.ts';
 import type { Part } from './support/stack.ts';
 import { fmtCount, fmtMs, percentile, type Table } from './support/stats.ts';
@@ -31,25 +29,7 @@ const UNANSWERED = [
   `UPDATE refund_attempts SET iamport_code = NULL WHERE outcome = 'succeeded' AND idempotency_key LIKE '%89'`,
 ];
 
-const markUnanswered = async (target: LedgerTarget): Promise<void> => {
-  if (target.kind === 'sqlite') {
-    const db = new Database(target.path);
-    try {
-      for (const statement of UNANSWERED) db.exec(statement);
-      db.exec('ANALYZE');
-    } finally {
-      db.close();
-    }
-    return;
-  }
-  const sql = postgres(target.url, { max: 1, onnotice: () => {} });
-  try {
-    for (const statement of UNANSWERED) await sql.unsafe(statement);
-    await sql.unsafe('VACUUM ANALYZE');
-  } finally {
-    await sql.end();
-  }
-};
+const markUnanswered = (target: LedgerTarget): Promise<void> => runThenAnalyze(target, () => UNANSWERED);
 
 interface Sized {
   readonly size: number;

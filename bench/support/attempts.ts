@@ -49,14 +49,18 @@ const insertSql = (count: number, series: string, pad12: (x: string) => string) 
     FROM ${series}`;
 };
 
-/** Adds attempts 0 … count-1 (see attemptAt) to an empty, migrated ledger. */
-export const fillAttempts = async (target: LedgerTarget, count: number): Promise<void> => {
+/**
+ * Runs `statements` (those for the ledger's dialect) on it over one connection, then ANALYZE (VACUUM ANALYZE on
+ * PostgreSQL), so the planner knows the rows as a ledger in use would.
+ */
+export const runThenAnalyze = async (
+  target: LedgerTarget,
+  statements: (dialect: LedgerTarget['kind']) => readonly string[],
+): Promise<void> => {
   if (target.kind === 'sqlite') {
     const db = new Database(target.path);
     try {
-      const series = `(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1})
-        SELECT i FROM n)`;
-      db.exec(insertSql(count, series, (x) => `printf('%012d', ${x})`));
+      for (const statement of statements('sqlite')) db.exec(statement);
       db.exec('ANALYZE');
     } finally {
       db.close();
@@ -65,10 +69,30 @@ export const fillAttempts = async (target: LedgerTarget, count: number): Promise
   }
   const sql = postgres(target.url, { max: 1, onnotice: () => {} });
   try {
-    const series = `(SELECT i::bigint AS i FROM generate_series(0, ${count - 1}) AS i) AS series`;
-    await sql.unsafe(insertSql(count, series, (x) => `lpad((${x})::text, 12, '0')`));
+    for (const statement of statements('postgres')) await sql.unsafe(statement);
     await sql.unsafe('VACUUM ANALYZE');
   } finally {
     await sql.end();
   }
 };
+
+/** Adds attempts 0 … count-1 (see attemptAt) to an empty, migrated ledger. */
+export const fillAttempts = (target: LedgerTarget, count: number): Promise<void> =>
+  runThenAnalyze(target, (dialect) =>
+    dialect === 'sqlite'
+      ? [
+          insertSql(
+            count,
+            `(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${count - 1})
+        SELECT i FROM n)`,
+            (x) => `printf('%012d', ${x})`,
+          ),
+        ]
+      : [
+          insertSql(
+            count,
+            `(SELECT i::bigint AS i FROM generate_series(0, ${count - 1}) AS i) AS series`,
+            (x) => `lpad((${x})::text, 12, '0')`,
+          ),
+        ],
+  );
