@@ -111,6 +111,10 @@ export const styles = css`
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
+  /* A heading or row focused by script (tabindex -1) so a screen reader follows the move: nothing there to operate. */
+  [tabindex='-1'] {
+    outline: 0;
+  }
   input,
   select,
   textarea {
