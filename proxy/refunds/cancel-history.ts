@@ -20,12 +20,15 @@ export const entryId = (e: Cancellation): string =>
 /** A reason as a gateway may keep it: trimmed, with each run of blanks one space. */
 const wordsOf = (reason: string): string => reason.trim().replace(/\s+/g, ' ');
 
+/** The entry carries no words (a gateway that keeps none): it may be anyone's cancel. */
+export const wordless = (e: Cancellation): boolean => wordsOf(e.reason ?? '').length === 0;
+
 /**
  * The entry carries words, and not the ones this attempt sent (sentBy): someone else's cancel (one made in the gateway's
  * console meanwhile, in the staff's words), never this attempt's. One without words may be anyone's.
  */
 export const inOtherWords = (attempt: Pick<Attempt, 'reason'>, e: Cancellation): boolean =>
-  wordsOf(e.reason ?? '').length > 0 && !sentBy(attempt, e);
+  !wordless(e) && !sentBy(attempt, e);
 
 /**
  * The entry carries the words this attempt sent: on the gateway's copy, the mark of the proxy's own cancel. Kept as

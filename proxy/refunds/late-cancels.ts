@@ -18,6 +18,7 @@ import {
   isRevokeAttempt,
   notItsOwn,
   sentBy,
+  wordless,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
 
@@ -57,17 +58,17 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
  * words (a gateway that keeps none). Never one in other words (inOtherWords): a console cancel in the staff's words,
  * as settle.ts judges, whatever its amount and time.
  */
-const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => !e.reason?.trim()] as const;
+const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => wordless(e)] as const;
 
 /**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
  * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one in
  * other words than it sent. `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not
  * judged). Every attempt is first given an entry in its own words, then one without words: its own cancel goes to it
- * before another attempt takes it for want of words. Ambiguity errs toward counting: a console cancel of the same amount made after
- * such an attempt, in its words or none, is taken as it (the history gives nothing else to tell them apart). Trusting
- * the words, a gateway that kept other words for the proxy's own cancel would have its retry refund again: i'mport and
- * PortOne keep the reason sent (sentBy allows blanks run together and a cut).
+ * before another attempt takes it for want of words. Ambiguity errs toward counting: a console cancel of the same
+ * amount made after such an attempt, in its words or none, is taken as it (the history gives nothing else to tell them
+ * apart). Trusting the words, a gateway that kept other words for the proxy's own cancel would have its retry refund
+ * again: i'mport and PortOne keep the reason sent (sentBy allows blanks run together and a cut).
  */
 export const assignLate = (
   gateway: Judge,
@@ -76,13 +77,14 @@ export const assignLate = (
 ): LateRefunds => {
   const late = new Map<string, LateRefund>();
   const claimed = claimedIds(attempts);
-  const judged = attempts.filter((attempt) => {
+  const judged = attempts.flatMap((attempt) => {
     const payment = attempt.imp_uid === null ? undefined : payments.get(attempt.imp_uid);
-    return payment && settledUnanswered(gateway, attempt) && !takenLater(attempt, attempts);
+    return payment && settledUnanswered(gateway, attempt) && !takenLater(attempt, attempts)
+      ? [{ attempt, payment }]
+      : [];
   });
   for (const ranked of WORDS_RANKS) {
-    for (const attempt of judged) {
-      const payment = payments.get(attempt.imp_uid!)!;
+    for (const { attempt, payment } of judged) {
       if (late.has(attempt.id)) continue;
       const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
       const otherRank = payment.cancel_history.filter((e) => !ranked(attempt, e)).map(entryId);

@@ -74,8 +74,9 @@ const ORDERS: readonly { kind: OrderKind; amount: number }[] = [
 const ordersOn = (gateway: string) => ORDERS.filter((x) => x.kind !== 'paypal' || gateway === 'iamport');
 
 /**
- * An amount the steps draw in won (1000 to 6000, or a console's 777… or 1000 to 3000), as the order's currency has it: on the PayPal
- * order, dollars and cents (1000 won is 12.34 dollars), so partial refunds, requests and approvals are fractional.
+ * An amount the steps draw in won (1000 to 6000, or a console's 777… or 1000 to 3000), as the order's currency has it:
+ * on the PayPal order, dollars and cents (1000 won is 12.34 dollars), so partial refunds, requests and approvals are
+ * fractional.
  */
 const scaled = (o: Pick<OrderState, 'kind'>, won: number): number =>
   o.kind === 'paypal' ? money(Math.round(won * 1.234) / 100) : won;
