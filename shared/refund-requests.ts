@@ -23,6 +23,11 @@ export const REQUEST_ACTIONS = {
   refund_succeeded: 'proxy',
   /** The approved refund was refused (or could not start); nothing was refunded, and staff follow up. */
   refund_failed: 'proxy',
+  /**
+   * A failed request's refund, settled as not made (sent, unanswered, not shown in the gateway's time for it), was
+   * shown applied after all: it was refunded then (refunds/late-approvals.ts).
+   */
+  refund_landed_late: 'proxy',
 } as const;
 export type RequestAction = keyof typeof REQUEST_ACTIONS;
 
@@ -31,7 +36,7 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, Partial<Record<
   requested: { withdraw: 'withdrawn', approve: 'approved', reject: 'rejected' },
   approved: { refund_succeeded: 'refunded', refund_failed: 'failed' },
   refunded: {},
-  failed: { approve: 'approved', reject: 'rejected' },
+  failed: { approve: 'approved', reject: 'rejected', refund_landed_late: 'refunded' },
   rejected: {},
   withdrawn: {},
 };

@@ -4,7 +4,8 @@
  * proxy learns of it (i'mport's webhook, the view's first lookup or re-read, a refund's read or a refusal's re-read).
  * Only with merchant webhooks on, and only under the order's lease with every attempt settled, so an entry one of our
  * attempts made is never taken for someone else's. An entry that was not told then and became ours (a refund the
- * gateway applied late, which its request's retry took) is told as that request's refund (told-elsewhere.ts).
+ * gateway applied late, which its request's retry took) is told as that request's refund (told-elsewhere.ts). First,
+ * a failed request's refund the gateway applied late is recorded as that request's (late-approvals.ts).
  */
 import { sameAmount } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
@@ -12,6 +13,7 @@ import type { Attempt } from '../store/store.ts';
 import { externalCancelEvent } from '../webhooks/events.ts';
 import { claimedIds, entryId, findEntryFor, isRevokeAttempt, paymentAfter, sentBy } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
+import { recordLateApprovals } from './late-approvals.ts';
 import { isAcceptedUnshown, isUnsettled, mayBeApprovedLater } from './settle.ts';
 import { toldUnderEmptyId } from './told-elsewhere.ts';
 
@@ -24,18 +26,22 @@ type Attempts = readonly Attempt[] | (() => Promise<readonly Attempt[]>);
  * caller is about to take as its own request's refund (a late one its retry finds), told as that refund instead.
  */
 export const recordExternalCancels = async (
-  deps: Pick<RefundDeps, 'store' | 'now' | 'randomId' | 'webhooks'>,
+  deps: Pick<RefundDeps, 'store' | 'now' | 'randomId' | 'webhooks' | 'gateway'>,
   payment: Payment,
   attempts: Attempts,
   taking: ReadonlySet<string> = new Set(),
 ): Promise<void> => {
-  const sink = deps.webhooks;
-  if (!sink || payment.cancel_history.length === 0) return;
+  if (payment.cancel_history.length === 0) return;
   const all = typeof attempts === 'function' ? await attempts() : attempts;
   // Told only once every attempt on the payment is settled, so none of ours is told as someone else's; a PayPal cancel
   // waiting on its approval (which may never end) does not wait the others: its own entry, which carries its words, is
   // passed over below instead.
   const waiting = all.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid);
+  // A failed request's refund that applied late is that request's, told as its refund (with webhooks on or off): judged
+  // only with no attempt on the payment unsettled at all, not even one that waits on its PG.
+  const landed = waiting.length === 0 ? await recordLateApprovals(deps, payment, all, taking) : new Set<string>();
+  const sink = deps.webhooks;
+  if (!sink) return;
   // Nor does one whose answer was lost on such a payment (settle.ts mayBeApprovedLater), held as long; nor one the
   // gateway accepted under an id of its own (PortOne V2's REQUESTED, for a business day or two on a virtual account):
   // its entry is known by that id (claimedIds), so any other is someone else's, told now rather than days later.
@@ -43,7 +49,7 @@ export const recordExternalCancels = async (
     a.cancellation_id === null && !isAcceptedUnshown(a, payment) && !mayBeApprovedLater(a, payment);
   if (waiting.some(blocks)) return;
   const mine = all.filter((a) => a.imp_uid === payment.imp_uid);
-  const ours = claimedIds(mine);
+  const ours = new Set([...claimedIds(mine), ...landed]);
   // A refund of ours whose entry was not recognised in i'mport's answer (none matched then) still made one: the entry
   // it would match is ours too, never told to the shop as someone else's. So is one whose id, given in the answer, this
   // copy's entries no longer carry (they go by a stand-in): its entry is the one with its amount, time and words.

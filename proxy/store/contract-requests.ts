@@ -142,6 +142,34 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await a.getRequest(request.id))?.status, 'approved');
     });
 
+    it("records a failed request's refund that applied late once, only late of the attempt bound to it, and moves it", async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
+      const sent = anAttempt({ ...order, request_round: 1 });
+      await a.insertAttempt(sent);
+      const unanswered = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null });
+      await a.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      assert.equal((await b.getRequest(request.id))?.status, 'failed');
+      const landed = aFinish({ refunded: 4000, finished_at: T0 + 9 });
+      const lateOf = (late_of: string) => anAttempt({ ...order, request_round: 1, late_of });
+      assert.equal(await b.insertAttempt(lateOf('another-attempt'), landed), false, 'not late of its attempt');
+      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 1 }), landed), false, 'not late at all');
+      const written = await Promise.all([
+        a.insertAttempt(lateOf(sent.id), landed),
+        b.insertAttempt(lateOf(sent.id), landed),
+      ]);
+      assert.deepEqual(written.filter(Boolean).length, 1, 'of two instances, one records it');
+      const refunded = await a.getRequest(request.id);
+      assert.deepEqual(
+        [refunded?.status, refunded?.approved_amount, refunded?.error_code, refunded?.refund_secret],
+        ['refunded', 4000, null, null],
+      );
+      assert.equal((await a.listAttempts(request.merchant_uid)).length, 2);
+    });
+
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
       const { a, b } = stores();
       const order = unique('order');

@@ -30,6 +30,14 @@ export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
   WHERE id = ? AND status = 'approved' AND approvals = CAST(? AS INTEGER) AND attempt_id IS NULL`;
 
 /**
+ * A late-applied refund bound to a `failed` request whose own refund it is (Store.insertAttempt with `late_of` and
+ * `request_round`): only while the request is still failed in that round with that refund's attempt bound, the one
+ * settled as not made that the gateway showed applied after all. Of two instances recording it, exactly one binds.
+ */
+export const BIND_LANDED_LATE_SQL = `UPDATE refund_requests SET attempt_id = ?
+  WHERE id = ? AND status = 'failed' AND approvals = CAST(? AS INTEGER) AND attempt_id = ?`;
+
+/**
  * PostgreSQL: BIND_APPROVAL_SQL and the attempt's insert as one statement (one round trip, where a transaction takes
  * four), the attempt inserted only if the bind updated its request. Its columns come as one JSON object, typed by the
  * table's own row type (parameters in a SELECT list would be read as text).
@@ -65,7 +73,8 @@ const transitionOf = (target: string) => `UPDATE refund_requests SET status = ?,
       allow_new_request = COALESCE(CAST(? AS INTEGER), allow_new_request),
       approved_amount = COALESCE(CAST(? AS DOUBLE PRECISION), approved_amount), note = COALESCE(CAST(? AS TEXT), note),
       attempt_id = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), attempt_id) END,
-      error_code = CASE WHEN CAST(? AS TEXT) = 'approved' THEN NULL ELSE COALESCE(CAST(? AS TEXT), error_code) END,
+      error_code = CASE WHEN CAST(? AS TEXT) IN ('approved', 'refunded') THEN NULL
+        ELSE COALESCE(CAST(? AS TEXT), error_code) END,
       refund_secret = CASE WHEN CAST(? AS INTEGER) = 1 THEN NULL ELSE refund_secret END, updated_at = ?
     WHERE id = ${target} AND status = ?
       AND (CAST(? AS TEXT) <> 'approved' OR ${IS_LATEST})
@@ -253,6 +262,28 @@ export const settleRequestIn = async (
 ): Promise<RefundRequestRecord | null> => {
   const change = settleChange(attemptId, finish);
   return change ? transitionIn(tx, requestId, change) : null;
+};
+
+/**
+ * A failed request's refund recorded as applied late (BIND_LANDED_LATE_SQL bound it first): the request moves to
+ * `refunded`, for what the late refund refunded, its failure's code cleared. In the caller's transaction.
+ */
+export const landLateIn = async (
+  tx: SqlExecutor,
+  requestId: string,
+  attemptId: string,
+  finish: AttemptFinish,
+): Promise<RefundRequestRecord | null> => {
+  const to = nextStatus('failed', 'refund_landed_late');
+  if (!to || finish.outcome !== 'succeeded') return null;
+  const refunded = finish.refunded === null ? {} : { approved_amount: finish.refunded };
+  return transitionIn(tx, requestId, {
+    from: 'failed',
+    to,
+    now: finish.finished_at,
+    attempt_id: attemptId,
+    ...refunded,
+  });
 };
 
 /**

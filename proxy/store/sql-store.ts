@@ -9,9 +9,11 @@ import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
 import {
   BIND_APPROVAL_SQL,
+  BIND_LANDED_LATE_SQL,
   createSqlRequests,
   finishAndSettleIn,
   insertBoundAttemptSql,
+  landLateIn,
   OPEN_REQUEST_ID_SQL,
   settleRequestIn,
 } from './sql-requests.ts';
@@ -282,13 +284,21 @@ export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: 
       // says so, when asked to). Written, like a refund about to be sent, only bound to its request in its own round:
       // one held up past a later round's claim writes nothing, neither ending that round's refund nor taking a late
       // refund from the next approval that will record it.
+      // A late refund may also be recorded for a request already failed by it (late-approvals.ts): bound there only
+      // while the attempt it is late of is still the request's, and the request moves from failed.
       const NOT_BOUND = Symbol('not bound');
+      const lateOf = start.late_of ?? null;
       const moved = await writes.transaction(async (tx, insertEvent) => {
+        let landedLate = false;
         if (round !== undefined && (await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) {
-          return NOT_BOUND;
+          const late = lateOf !== null && finish.outcome === 'succeeded';
+          if (!late || (await tx.run(BIND_LANDED_LATE_SQL, [start.id, requestId, round, lateOf])) === 0) {
+            return NOT_BOUND;
+          }
+          landedLate = true;
         }
         await tx.run(sql.insertAttempt, params);
-        const moved = await settleRequestIn(tx, requestId, start.id, finish);
+        const moved = await (landedLate ? landLateIn : settleRequestIn)(tx, requestId, start.id, finish);
         if (event) await insertEvent(event);
         else await tellFailed(moved, failedEvent, insertEvent);
         return moved;
