@@ -85,5 +85,37 @@ if (url) {
         await b.close();
       }
     });
+
+    it('an instance whose clock steps 25 s forward after its reading claims no event another holds, until the hold ends', async () => {
+      const now = Date.now();
+      const a = createPostgresStore({ url });
+      // B's own clock, and beside it one that never steps, as production's performance.now.
+      const wall = createClock(now);
+      const b = createPostgresStore({ url, now: wall.now, monotonic: () => performance.now() });
+      try {
+        await a.migrate();
+        await b.migrate(); // B reads the server's clock: it agrees with B's
+        const id = `msg_step_${now}`;
+        const event = {
+          type: 'refund.succeeded',
+          merchant_uid: 'SKEW-3',
+          data: { amount: 1_000 },
+          dedupe_key: null,
+        } as const;
+        await a.insertEvent({ id, created_at: now, ...event });
+        assert.equal((await a.claimDueEvents('holder-a', now, 20_000, 10)).length, 1);
+        wall.advance(25_000); // an NTP step, a VM resumed: B's clock is 25 s ahead of where it was
+        assert.deepEqual(await b.claimDueEvents('holder-b', wall.now(), 20_000, 10), [], 'held by A for 20 s more');
+        // 21 s later on every clock that did not step, A's hold has ended and B takes the event over.
+        const later = await b.claimDueEvents('holder-b', wall.now() + 21_000, 20_000, 10);
+        assert.deepEqual(
+          later.map((e) => e.id),
+          [id],
+        );
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
   });
 }

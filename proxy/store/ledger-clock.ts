@@ -7,6 +7,9 @@
  * a minute, in a trip it makes anyway) and shifts those times by how far this instance's clock is from it, so every
  * instance judges them on the server's clock. A difference under a second is left as it is: it is harmless, and
  * instances on one machine (the SQLite ledger's, and tests with a clock of their own) see the times exactly as given.
+ * Between readings the instance's clock may step (an NTP correction, a VM resumed): with a monotonic clock beside it
+ * (performance.now in production) a step is taken out of the times at once, and the server's clock read again in the
+ * next trip, so an instance whose clock jumped 6 s forward does not see another's lease or hold as run out.
  */
 import type { SqlDriver, SqlRow, SqlStatement } from './sql-driver.ts';
 
@@ -41,31 +44,52 @@ const sameClock = (driver: SqlDriver): LedgerClock => ({
   read: async () => undefined,
 });
 
-/** The clock for `driver`'s ledger; `localNow` is this instance's clock (the one its callers pass times from). */
-export const createLedgerClock = (driver: SqlDriver, localNow: () => number): LedgerClock => {
+/**
+ * The clock for `driver`'s ledger; `localNow` is this instance's clock (the one its callers pass times from).
+ * `monotonic`: a clock that never steps (performance.now), against which a step of `localNow` is seen; without it
+ * (tests, whose clock moves by steps on purpose: time passing) `localNow` is taken as it comes, between readings.
+ */
+export const createLedgerClock = (driver: SqlDriver, localNow: () => number, monotonic?: () => number): LedgerClock => {
   if (driver.dialect !== 'postgres') return sameClock(driver);
-  let skewMs = 0;
+  const still = monotonic ?? localNow;
+  /** The server's clock less this instance's, at the last reading used. */
+  let measuredMs = 0;
+  /** That reading's time on both clocks: how far `localNow` stepped since is how far it moved beyond `still`. */
+  let base = { local: 0, still: 0 };
+  /** When a reading was last answered, on `still`. */
   let readAt = Number.NEGATIVE_INFINITY;
+  const stepped = () => localNow() - base.local - (still() - base.still);
   /** Learns the skew from the server's reading taken between `sentAt` and `answeredAt`. */
   const learn = (rows: SqlRow[] | undefined, sentAt: number, answeredAt: number) => {
-    readAt = answeredAt;
     const serverMs = Number(rows?.[0]?.now_ms);
     if (!Number.isFinite(serverMs) || answeredAt - sentAt > SLOW_TRIP_MS) return;
-    const measured = serverMs - (sentAt + answeredAt) / 2;
-    skewMs = Math.abs(measured) < SKEW_IGNORED_MS ? 0 : Math.round(measured);
+    measuredMs = serverMs - (sentAt + answeredAt) / 2;
+    base = { local: answeredAt, still: monotonic ? monotonic() : answeredAt };
+  };
+  /** Reads the server's clock by `ask` (its row), and learns from it; a trip that failed is tried again next time. */
+  const reading = async (ask: () => Promise<SqlRow[] | undefined>) => {
+    const sentAt = localNow();
+    const rows = await ask();
+    readAt = still();
+    learn(rows, sentAt, localNow());
   };
   return {
-    at: (localMs) => localMs + skewMs,
+    at: (localMs) => {
+      const skew = measuredMs - stepped();
+      return Math.abs(skew) < SKEW_IGNORED_MS ? localMs : localMs + Math.round(skew);
+    },
     async sequence(statements) {
-      if (localNow() - readAt < SKEW_REREAD_MS) return driver.sequence(statements);
-      const sentAt = localNow();
-      const rows = await driver.sequence([...statements, READ_CLOCK]);
-      learn(rows.pop(), sentAt, localNow());
-      return rows;
+      // Read again each minute, and at once after a step of this instance's clock was seen.
+      if (still() - readAt < SKEW_REREAD_MS && Math.abs(stepped()) < SKEW_IGNORED_MS) {
+        return driver.sequence(statements);
+      }
+      let answered: SqlRow[][] = [];
+      await reading(async () => {
+        answered = await driver.sequence([...statements, READ_CLOCK]);
+        return answered.pop();
+      });
+      return answered;
     },
-    async read() {
-      const sentAt = localNow();
-      learn(await driver.query(READ_CLOCK.sql), sentAt, localNow());
-    },
+    read: () => reading(() => driver.query(READ_CLOCK.sql)),
   };
 };

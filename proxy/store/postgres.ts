@@ -16,6 +16,8 @@ export interface PostgresStoreOptions {
   readonly max?: number;
   /** This instance's clock, which the database server's is read against (ledger-clock.ts); Date.now unless given. */
   readonly now?: () => number;
+  /** A clock that never steps, to see a step of `now` by (SqlStoreOptions.monotonic). */
+  readonly monotonic?: () => number;
 }
 
 const numbered = new Map<string, string>();
@@ -220,5 +222,9 @@ const surviveTypeFetchFailures = (): void => {
 /** The ledger of a long-running process (Node, Bun, Deno); Workers use createPostgresDriver, one per request. */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   surviveTypeFetchFailures();
-  return createSqlStore(createPostgresDriver(options), options.now ? { now: options.now } : {});
+  const { now, monotonic } = options;
+  return createSqlStore(createPostgresDriver(options), {
+    ...(now ? { now } : {}),
+    ...(monotonic ? { monotonic } : {}),
+  });
 }

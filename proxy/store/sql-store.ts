@@ -107,11 +107,19 @@ export interface SqlStoreOptions {
    * from in production. Date.now unless given.
    */
   readonly now?: () => number;
+  /**
+   * A clock that never steps, against which a step of `now` between two readings of the ledger's clock is seen
+   * (ledger-clock.ts). performance.now when `now` is not given (production); none when it is (a test's clock, which
+   * steps on purpose), unless given too.
+   */
+  readonly monotonic?: () => number;
 }
 
-export function createSqlStore(driver: SqlDriver, { now: localNow = Date.now }: SqlStoreOptions = {}): Store {
+export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {}): Store {
+  const localNow = options.now ?? Date.now;
+  const monotonic = options.monotonic ?? (options.now ? undefined : () => performance.now());
   // Lease and hold times go through the ledger's clock: instances on several machines judge them on one clock.
-  const clock = createLedgerClock(driver, localNow);
+  const clock = createLedgerClock(driver, localNow, monotonic);
   const writes = createEventWrites(driver, clock);
   const store: Store = {
     backend: driver.dialect,
