@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { createClock, createHarness } from '../test-support/harness.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 import { createPostgresStore } from './postgres.ts';
+import type { Store } from './store.ts';
 
 const url = useTempSchema('ledger_clock', 'proxy/store/ledger-clock.test.ts');
 
@@ -52,34 +53,31 @@ if (url) {
       }
     });
 
+    /**
+     * A (on the server's clock) writes an event and holds it for 20 s from `now`; B, asking at `bAt` on its own clock,
+     * claims nothing, and 21 s later (on B's clock too) takes the event over.
+     */
+    const heldThenTaken = async (a: Store, b: Store, id: string, now: number, bAt: () => number) => {
+      await a.migrate();
+      await b.migrate(); // B reads the server's clock
+      const event = { type: 'refund.succeeded', merchant_uid: id, data: { amount: 1_000 }, dedupe_key: null } as const;
+      await a.insertEvent({ id, created_at: now, ...event });
+      assert.equal((await a.claimDueEvents('holder-a', now, 20_000, 10)).length, 1);
+      const asked = bAt();
+      assert.deepEqual(await b.claimDueEvents('holder-b', asked, 20_000, 10), [], 'held by A for 20 s more');
+      const later = await b.claimDueEvents('holder-b', asked + 21_000, 20_000, 10);
+      assert.deepEqual(
+        later.map((e) => e.id),
+        [id],
+      );
+    };
+
     it('an instance 25 s fast claims no event another instance holds (a 20 s hold), and claims it once the hold ends', async () => {
       const now = Date.now();
       const a = createPostgresStore({ url });
       const b = createPostgresStore({ url, now: () => Date.now() + 25_000 });
       try {
-        await a.migrate();
-        await b.migrate();
-        const id = `msg_skew_${now}`;
-        await a.insertEvent({
-          id,
-          type: 'refund.succeeded',
-          merchant_uid: 'SKEW-2',
-          data: { amount: 1_000 },
-          created_at: now,
-          dedupe_key: null,
-        });
-        const held = await a.claimDueEvents('holder-a', now, 20_000, 10);
-        assert.deepEqual(
-          held.map((e) => e.id),
-          [id],
-        );
-        assert.deepEqual(await b.claimDueEvents('holder-b', now + 25_000, 20_000, 10), [], 'held by A for 20 s more');
-        // 21 s later on the server's clock (46 s on B's), A's hold has ended and B takes the event over.
-        const later = await b.claimDueEvents('holder-b', now + 25_000 + 21_000, 20_000, 10);
-        assert.deepEqual(
-          later.map((e) => e.id),
-          [id],
-        );
+        await heldThenTaken(a, b, `msg_skew_${now}`, now, () => now + 25_000);
       } finally {
         await a.close();
         await b.close();
@@ -93,25 +91,10 @@ if (url) {
       const wall = createClock(now);
       const b = createPostgresStore({ url, now: wall.now, monotonic: () => performance.now() });
       try {
-        await a.migrate();
-        await b.migrate(); // B reads the server's clock: it agrees with B's
-        const id = `msg_step_${now}`;
-        const event = {
-          type: 'refund.succeeded',
-          merchant_uid: 'SKEW-3',
-          data: { amount: 1_000 },
-          dedupe_key: null,
-        } as const;
-        await a.insertEvent({ id, created_at: now, ...event });
-        assert.equal((await a.claimDueEvents('holder-a', now, 20_000, 10)).length, 1);
-        wall.advance(25_000); // an NTP step, a VM resumed: B's clock is 25 s ahead of where it was
-        assert.deepEqual(await b.claimDueEvents('holder-b', wall.now(), 20_000, 10), [], 'held by A for 20 s more');
-        // 21 s later on every clock that did not step, A's hold has ended and B takes the event over.
-        const later = await b.claimDueEvents('holder-b', wall.now() + 21_000, 20_000, 10);
-        assert.deepEqual(
-          later.map((e) => e.id),
-          [id],
-        );
+        await heldThenTaken(a, b, `msg_step_${now}`, now, () => {
+          wall.advance(25_000); // after B's reading: an NTP step, a VM resumed
+          return wall.now();
+        });
       } finally {
         await a.close();
         await b.close();
