@@ -17,6 +17,7 @@ import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { LEDGER_DOWN } from '../errors.ts';
 import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
+import { answerWithin } from '../net/deadline.ts';
 import { money, sameAmount, sumOf } from '../payments/money.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
 import { createPostgresDriver } from '../store/postgres.ts';
@@ -61,6 +62,18 @@ const PATH = process.env.FC_PATH;
  * and path instead of holding the process until an outer timeout kills it unnamed.
  */
 const RUN_LIMIT_MS = process.env.FC_RUN_LIMIT_MS === undefined ? undefined : Number(process.env.FC_RUN_LIMIT_MS);
+/** A limit on one step, for hunts (off by default): a step that hangs fails with the trace up to it. */
+const STEP_LIMIT_MS = process.env.FC_STEP_LIMIT_MS === undefined ? undefined : Number(process.env.FC_STEP_LIMIT_MS);
+
+/** `work`, or a failure naming `what` once STEP_LIMIT_MS has passed without it (the work left running). */
+const withinLimit = <T>(work: Promise<T>, what: string): Promise<T> => {
+  if (STEP_LIMIT_MS === undefined) return work;
+  const late = `no answer within ${STEP_LIMIT_MS} ms`;
+  return answerWithin(STEP_LIMIT_MS, work).catch((error: unknown) => {
+    throw (error as Error).message === late ? new Error(`${what} did not end within ${STEP_LIMIT_MS} ms`) : error;
+  });
+};
+
 /** The proxy's timeout on gateway calls: a held answer (HOLD_MS) outlasts it. */
 const TIMEOUT_MS = Number(process.env.FC_TIMEOUT_MS ?? 150);
 const HOLD_MS = TIMEOUT_MS * 3;
@@ -1296,11 +1309,11 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
       try {
         for (const s of steps) {
           const struck = w.ledger.struck.length;
-          await run(w, s);
-          await leaseRunsOut(w, struck);
+          await withinLimit(run(w, s), `the step ${JSON.stringify(s)}`);
+          await withinLimit(leaseRunsOut(w, struck), 'the lease left by a failed release');
         }
-        await settleAll(w);
-        await checkInvariants(w);
+        await withinLimit(settleAll(w), 'settling');
+        await withinLimit(checkInvariants(w), 'the checks');
         if (process.env.FC_VERBOSE) console.log(w.trace.join('\n'));
       } catch (error) {
         // What reached the gateway, in order, with the fault that shaped each: which step a queued fault struck.
