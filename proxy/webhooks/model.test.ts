@@ -767,6 +767,11 @@ const runModel = async (
           stalls += 1;
           const first = by.h.outbox.runDue();
           await Promise.race([stalled, first]);
+          // A POST of the same instance beside the stalled call (a pass kicked by an event the background run wrote)
+          // ends first: the clock's jump stands for the stall, and a POST in flight takes real time, at most its
+          // timeout, not 6 s (seed 694676303: that POST met the other instance's of the same event, its hold run out).
+          // Not waited for by settled() alone: the stalled call may be that background pass's own, held till release.
+          await Promise.race([by.h.settled(), new Promise((resolve) => setTimeout(resolve, timeoutMs + 50))]);
           if (action.call !== 'finishRounds') setTimeout(release, 20);
           clock.advance(1_000); // the hold has run out
           const second = of(action.inst + 1).h.outbox.runDue();
