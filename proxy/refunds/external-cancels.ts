@@ -37,8 +37,8 @@ export const recordExternalCancels = async (
   // waiting on its approval (which may never end) does not wait the others: its own entry, which carries its words, is
   // passed over below instead.
   const waiting = all.filter((a) => isUnsettled(a) && a.imp_uid === payment.imp_uid);
-  // A failed request's refund that applied late is that request's, told as its refund (with webhooks on or off): judged
-  // only with no attempt on the payment unsettled at all, not even one that waits on its PG.
+  // A failed request's refund that applied late is that request's: recorded with webhooks on or off (and then told as
+  // its refund), judged only with no attempt on the payment unsettled at all, not even one that waits on its PG.
   const landed = waiting.length === 0 ? await recordLateApprovals(deps, payment, all, taking) : new Set<string>();
   const sink = deps.webhooks;
   if (!sink) return;

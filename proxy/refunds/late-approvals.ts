@@ -2,9 +2,9 @@
  * @module recordLateApprovals(): a request's approved refund that got no answer was settled as not made once the
  * gateway could no longer be running it, and the request `failed`; then the gateway showed that refund applied after
  * all (late-cancels.ts). The customer's money went back, so the request is `refunded`: the refund is recorded as that
- * request's (an attempt `late_of` the one that sent it) and the request moves with it, in one write, whoever looks at
- * the order first (the hourly look, the view, a refund's read). Until then it said failed, and only staff approving it
- * again would have recorded it.
+ * request's (an attempt `late_of` the one that sent it) and the request moves with it, in one write, by the first look
+ * that reads the payment from the gateway (the hourly look, the gateway's webhook, a view's re-read, a refund's read).
+ * Before, it said failed until staff approved it again, whose refund then recorded it.
  */
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart } from '../store/store.ts';
