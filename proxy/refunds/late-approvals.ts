@@ -42,9 +42,9 @@ const startFor = (deps: Deps, earlier: Attempt, requestId: string, round: number
  * applied late, that refund as the request's; answers the history entries so taken. The caller holds the order's
  * lease with every attempt on the payment settled (`attempts`: the order's, as the ledger holds them), as for telling
  * cancels made elsewhere, so no attempt whose outcome is still unknown can be the one that made the entry. `taking`:
- * entries the caller takes itself (an approval made again, whose own retry records it). A request approved again,
- * or failed by a later round, is left: the store binds the record only while the request is failed with that very
- * attempt bound, and one of two instances recording it at once writes it.
+ * entries the caller takes itself (an approval made again, whose own retry records it). A request approved again
+ * meanwhile is left to that approval (which takes the refund as its own): the store binds the record only while the
+ * request is failed in the round read, and one of two instances recording it at once writes it.
  */
 export const recordLateApprovals = async (
   deps: Deps,
@@ -61,8 +61,9 @@ export const recordLateApprovals = async (
   for (const earlier of candidates) {
     const found = late.get(earlier.id);
     if (!found || taking.has(entryId(found.entry)) || !earlier.request_id) continue;
+    // Failed in this round or a later one (approved again, that refund refused or never begun): no round refunded.
     const request = await deps.store.getRequest(earlier.request_id);
-    if (request?.status !== 'failed' || request.attempt_id !== earlier.id) continue;
+    if (request?.status !== 'failed') continue;
     const start = startFor(deps, earlier, request.id, request.approvals);
     if (await recordLateRefund(deps, start, { ...found, earlier }, attempts)) taken.add(entryId(found.entry));
   }

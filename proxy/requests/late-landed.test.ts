@@ -117,6 +117,27 @@ for (const gateway of GATEWAYS)
       ]);
     });
 
+    it('is refunded when staff approved it again meanwhile and that refund was refused', async () => {
+      const { g, id, approve } = await aFailedRequest(gateway);
+      g.inject({ kind: 'pg_refusal', message: '잔액 부족' });
+      const again = await approve(id);
+      assert.equal(again.body.request?.status, 'failed', JSON.stringify(again.body));
+      await landsThenHourlyLook(g);
+      const request = await g.h.store.getRequest(id);
+      assert.deepEqual([request?.status, request?.approved_amount], ['refunded', 3000]);
+      const attempts = await g.h.store.listAttempts(ORDER);
+      assert.deepEqual(
+        attempts.map((a) => [a.outcome, a.late_of]),
+        [
+          ['failed', null],
+          ['rejected', null],
+          ['succeeded', attempts[0]?.id],
+        ],
+        "the first approval's refund, recorded once; the second sent nothing that went through",
+      );
+      assert.equal(g.held(ORDER).refunded, 3000);
+    });
+
     it('is refunded though the customer asked again since, and the newer request stays as it was', async () => {
       const { g, id, ask } = await aFailedRequest(gateway);
       const newer = await ask({ merchant_uid: ORDER, reason: 'again', cancel_request_amount: 2000 });

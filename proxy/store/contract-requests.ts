@@ -142,7 +142,7 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await a.getRequest(request.id))?.status, 'approved');
     });
 
-    it("records a failed request's refund that applied late once, only late of the attempt bound to it, and moves it", async () => {
+    it("records a failed request's refund that applied late once, late of one of its attempts, in the round read", async () => {
       const { a, b } = stores();
       const request = aRequest();
       await a.insertRequest(request);
@@ -152,11 +152,23 @@ export function requestsContract(stores: () => StorePair): void {
       await a.insertAttempt(sent);
       const unanswered = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null });
       await a.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      // Approved again; that refund refused (the first one's, landing meanwhile, had taken the money): failed again.
+      await a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 2 });
+      const refused = aFinish({
+        outcome: 'rejected',
+        error_code: 'PG_PROVIDER',
+        cancellation_id: null,
+        refunded: null,
+      });
+      assert.equal(await a.insertAttempt(anAttempt({ ...order, request_round: 2 }), refused), true);
       assert.equal((await b.getRequest(request.id))?.status, 'failed');
       const landed = aFinish({ refunded: 4000, finished_at: T0 + 9 });
-      const lateOf = (late_of: string) => anAttempt({ ...order, request_round: 1, late_of });
-      assert.equal(await b.insertAttempt(lateOf('another-attempt'), landed), false, 'not late of its attempt');
-      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 1 }), landed), false, 'not late at all');
+      const lateOf = (late_of: string, request_round = 2) => anAttempt({ ...order, request_round, late_of });
+      const other = anAttempt();
+      await a.insertAttempt(other);
+      assert.equal(await b.insertAttempt(lateOf(other.id), landed), false, "late of another order's attempt");
+      assert.equal(await b.insertAttempt(lateOf(sent.id, 1), landed), false, 'in a round that has moved on');
+      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 2 }), landed), false, 'not late at all');
       const written = await Promise.all([
         a.insertAttempt(lateOf(sent.id), landed),
         b.insertAttempt(lateOf(sent.id), landed),
@@ -167,7 +179,7 @@ export function requestsContract(stores: () => StorePair): void {
         [refunded?.status, refunded?.approved_amount, refunded?.error_code, refunded?.refund_secret],
         ['refunded', 4000, null, null],
       );
-      assert.equal((await a.listAttempts(request.merchant_uid)).length, 2);
+      assert.equal((await a.listAttempts(request.merchant_uid)).length, 3);
     });
 
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {

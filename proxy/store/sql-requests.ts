@@ -31,11 +31,13 @@ export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
 
 /**
  * A late-applied refund bound to a `failed` request whose own refund it is (Store.insertAttempt with `late_of` and
- * `request_round`): only while the request is still failed in that round with that refund's attempt bound, the one
- * settled as not made that the gateway showed applied after all. Of two instances recording it, exactly one binds.
+ * `request_round`): only while the request is still failed in the round read (no approval since, whose refund would
+ * take it), and only when the attempt it is late of (settled as not made, shown applied after all) was one of this
+ * request's. Failed, no round of the request refunded anything. Of two instances recording it, exactly one binds.
  */
 export const BIND_LANDED_LATE_SQL = `UPDATE refund_requests SET attempt_id = ?
-  WHERE id = ? AND status = 'failed' AND approvals = CAST(? AS INTEGER) AND attempt_id = ?`;
+  WHERE id = ? AND status = 'failed' AND approvals = CAST(? AS INTEGER)
+    AND EXISTS (SELECT 1 FROM refund_attempts sent WHERE sent.id = ? AND sent.request_id = refund_requests.id)`;
 
 /**
  * PostgreSQL: BIND_APPROVAL_SQL and the attempt's insert as one statement (one round trip, where a transaction takes

@@ -292,8 +292,8 @@ export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {})
       // says so, when asked to). Written, like a refund about to be sent, only bound to its request in its own round:
       // one held up past a later round's claim writes nothing, neither ending that round's refund nor taking a late
       // refund from the next approval that will record it.
-      // A late refund may also be recorded for a request already failed by it (late-approvals.ts): bound there only
-      // while the attempt it is late of is still the request's, and the request moves from failed.
+      // A late refund may also be recorded for a request already failed (late-approvals.ts): bound there only in the
+      // round read and late of one of the request's own attempts, and the request moves from failed.
       const NOT_BOUND = Symbol('not bound');
       const lateOf = start.late_of ?? null;
       const moved = await writes.transaction(async (tx, insertEvent) => {

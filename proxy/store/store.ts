@@ -202,8 +202,9 @@ export interface Store extends OutboxStore, RequestStore {
    * An approval's attempt (`request_round`), ended or not, is written only while its request is `approved` in that
    * round with no attempt bound, and bound to it in the same transaction; false when it was not written (the approval
    * was overtaken: its request failed as never begun, and perhaps approved again), when nothing may be sent for it.
-   * A late refund recorded ended (`late_of`, succeeded) binds instead, in its round, to a request `failed` with that
-   * very attempt bound (its own refund, applied late), which then moves to `refunded` (refunds/late-approvals.ts).
+   * A late refund recorded ended (`late_of`, succeeded) binds instead, in its round, to a request `failed` that the
+   * attempt it is late of was one of (its own refund, applied late), which then moves to `refunded`
+   * (refunds/late-approvals.ts).
    * With `finish` and `event`, the event is written to the outbox in the same transaction (a refund the gateway applied
    * late, recorded ended: cancel.ts), and only if the attempt was.
    */
