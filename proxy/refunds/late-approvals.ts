@@ -34,7 +34,7 @@ const startFor = (deps: Deps, earlier: Attempt, requestId: string, round: number
   started_at: deps.now(),
   request_id: requestId,
   approved_by: earlier.approved_by ?? null,
-  request_round: round,
+  failed_round: round,
 });
 
 /**

@@ -163,12 +163,14 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(await a.insertAttempt(anAttempt({ ...order, request_round: 2 }), refused), true);
       assert.equal((await b.getRequest(request.id))?.status, 'failed');
       const landed = aFinish({ refunded: 4000, finished_at: T0 + 9 });
-      const lateOf = (late_of: string, request_round = 2) => anAttempt({ ...order, request_round, late_of });
+      const lateOf = (late_of: string, failed_round = 2) => anAttempt({ ...order, failed_round, late_of });
       const other = anAttempt();
       await a.insertAttempt(other);
       assert.equal(await b.insertAttempt(lateOf(other.id), landed), false, "late of another order's attempt");
       assert.equal(await b.insertAttempt(lateOf(sent.id, 1), landed), false, 'in a round that has moved on');
-      assert.equal(await b.insertAttempt(anAttempt({ ...order, request_round: 2 }), landed), false, 'not late at all');
+      assert.equal(await b.insertAttempt(anAttempt({ ...order, failed_round: 2 }), landed), false, 'not late at all');
+      const asApproval = anAttempt({ ...order, request_round: 2, late_of: sent.id });
+      assert.equal(await b.insertAttempt(asApproval, landed), false, "an approval's round, ended: not on a failed one");
       const written = await Promise.all([
         a.insertAttempt(lateOf(sent.id), landed),
         b.insertAttempt(lateOf(sent.id), landed),

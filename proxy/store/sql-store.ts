@@ -292,21 +292,20 @@ export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {})
       // says so, when asked to). Written, like a refund about to be sent, only bound to its request in its own round:
       // one held up past a later round's claim writes nothing, neither ending that round's refund nor taking a late
       // refund from the next approval that will record it.
-      // A late refund may also be recorded for a request already failed (late-approvals.ts): bound there only in the
-      // round read and late of one of the request's own attempts, and the request moves from failed.
+      // A late refund recorded for a request already failed (`failed_round`, late-approvals.ts): bound only while it is
+      // failed in that round, late of one of its own attempts, and the request moves from failed.
       const NOT_BOUND = Symbol('not bound');
-      const lateOf = start.late_of ?? null;
+      const failedRound = start.failed_round;
       const moved = await writes.transaction(async (tx, insertEvent) => {
-        let landedLate = false;
-        if (round !== undefined && (await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) {
-          const late = lateOf !== null && finish.outcome === 'succeeded';
-          if (!late || (await tx.run(BIND_LANDED_LATE_SQL, [start.id, requestId, round, lateOf])) === 0) {
-            return NOT_BOUND;
-          }
-          landedLate = true;
+        if (failedRound !== undefined) {
+          const lateOf = start.late_of ?? null;
+          if (lateOf === null || finish.outcome !== 'succeeded') return NOT_BOUND;
+          if ((await tx.run(BIND_LANDED_LATE_SQL, [start.id, requestId, failedRound, lateOf])) === 0) return NOT_BOUND;
+        } else if (round !== undefined && (await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) {
+          return NOT_BOUND;
         }
         await tx.run(sql.insertAttempt, params);
-        const moved = await (landedLate ? landLateIn : settleRequestIn)(tx, requestId, start.id, finish);
+        const moved = await (failedRound !== undefined ? landLateIn : settleRequestIn)(tx, requestId, start.id, finish);
         if (event) await insertEvent(event);
         else await tellFailed(moved, failedEvent, insertEvent);
         return moved;

@@ -53,6 +53,12 @@ export interface AttemptStart {
    */
   readonly request_round?: number;
   /**
+   * For a late refund recorded on a request that stands `failed` (refunds/late-approvals.ts), instead of
+   * `request_round`: the round the request was read failed in; not stored. insertAttempt writes it only while the
+   * request is still failed in that round, and moves the request to `refunded`.
+   */
+  readonly failed_round?: number;
+  /**
    * The account-holder check made before this attempt (holders/holder-check.ts): `verified`, `mismatch`,
    * `unavailable`, `not_offered` or `off`; null when the refund took no account (no check).
    */
@@ -202,8 +208,8 @@ export interface Store extends OutboxStore, RequestStore {
    * An approval's attempt (`request_round`), ended or not, is written only while its request is `approved` in that
    * round with no attempt bound, and bound to it in the same transaction; false when it was not written (the approval
    * was overtaken: its request failed as never begun, and perhaps approved again), when nothing may be sent for it.
-   * A late refund recorded ended (`late_of`, succeeded) binds instead, in its round, to a request `failed` that the
-   * attempt it is late of was one of (its own refund, applied late), which then moves to `refunded`
+   * A late refund recorded ended (`late_of`, succeeded) with `failed_round` binds instead to a request `failed` in that
+   * round that the attempt it is late of was one of (its own refund, applied late), which then moves to `refunded`
    * (refunds/late-approvals.ts).
    * With `finish` and `event`, the event is written to the outbox in the same transaction (a refund the gateway applied
    * late, recorded ended: cancel.ts), and only if the attempt was.
