@@ -364,6 +364,20 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
   return ours.some((a) => late.has(a.id));
 };
 
+/**
+ * A failed request one of whose refunds got no answer and was settled as not made: a look at that payment under the
+ * order's lease (as the hourly look's) records the refund as the request's should the gateway show it applied after
+ * all (late-approvals.ts), and the request is read again: refunded, there is nothing to reject. The look may not
+ * happen (the order held by a refund): the request is then as it was.
+ */
+const lookForLateRefund = async (deps: RequestDeps, request: RefundRequestRecord): Promise<RefundRequestRecord> => {
+  const attempts = await deps.store.listAttempts(request.merchant_uid);
+  const sent = attempts.find((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
+  if (!sent?.imp_uid || attempts.some((a) => a.late_of === sent.id)) return request;
+  await settleOrder(deps, request.merchant_uid, sent.imp_uid);
+  return (await deps.store.getRequest(request.id)) ?? request;
+};
+
 export const rejectRequest = async (
   deps: RequestDeps,
   id: string,
@@ -378,6 +392,7 @@ export const rejectRequest = async (
     await settleOrder(deps, request.merchant_uid);
     request = await failUnstarted(deps, (await deps.store.getRequest(id)) ?? request, UNSTARTED_AFTER_MS);
   }
+  if (request.status === 'failed') request = await lookForLateRefund(deps, request);
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');
   // Only while it can still be approved (its order's latest): then approving it again records that refund. An older
