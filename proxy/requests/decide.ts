@@ -23,7 +23,7 @@ import { type Failure, fail } from '../refunds/outcome.ts';
 import { isUnsettled } from '../refunds/settle.ts';
 import type { NewEvent } from '../store/outbox.ts';
 import type { ApprovalClaim, RefundRequestRecord } from '../store/requests.ts';
-import type { RequestSettled, Store } from '../store/store.ts';
+import type { Attempt, RequestSettled, Store } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
 import type { RequestDeps } from './deps.ts';
 import { approvalRound, moveRequest, requestEvent } from './events.ts';
@@ -372,8 +372,9 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
  */
 const lookForLateRefund = async (deps: RequestDeps, request: RefundRequestRecord): Promise<RefundRequestRecord> => {
   const attempts = await deps.store.listAttempts(request.merchant_uid);
-  const sent = attempts.find((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a));
-  if (!sent?.imp_uid || attempts.some((a) => a.late_of === sent.id)) return request;
+  const taken = (a: Attempt) => attempts.some((b) => b.late_of === a.id);
+  const sent = attempts.find((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a) && !taken(a));
+  if (!sent?.imp_uid) return request;
   await settleOrder(deps, request.merchant_uid, sent.imp_uid);
   return (await deps.store.getRequest(request.id)) ?? request;
 };
