@@ -1,7 +1,10 @@
-// Two proxy instances sharing one PostgreSQL ledger: concurrent approvals of one request refund it once.
+// Two proxy instances sharing one PostgreSQL ledger: concurrent approvals of one request refund it once; a failed
+// request's refund applied late, seen by both at once, is recorded and told once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPostgresStore } from '../store/postgres.ts';
+import { WEBHOOKS_ANSWERED } from '../test-support/harness.ts';
+import { cancelAtIamport } from '../test-support/iamport-side.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 import { requestCalls, withRequests } from '../test-support/request-calls.ts';
 import { randomDataKey } from './account-crypto.ts';
@@ -39,6 +42,50 @@ if (url) {
         assert.equal(stored?.status, 'refunded');
         assert.equal(stored?.refund_secret, null);
         assert.equal((await a.store.listAttempts('PGR-1')).length, 1);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it("a failed request's refund applied late, seen by both at once (their hourly looks): recorded and told once", async () => {
+      const key = randomDataKey();
+      const webhooks = { ...WEBHOOKS_ANSWERED, timeoutMs: 300 };
+      const a = await withRequests({ ...webhooks, store: createPostgresStore({ url, max: 4 }) }, key);
+      const b = await withRequests(
+        { ...webhooks, store: createPostgresStore({ url, max: 4 }), fake: a.fake, clock: a.clock },
+        key,
+      );
+      try {
+        const p = a.fake.addPayment({ merchant_uid: 'PGR-2', amount: 30000 });
+        const calls = requestCalls(a);
+        const id = (await calls.ask({ merchant_uid: 'PGR-2', reason: 'r', cancel_request_amount: 8000 })).body.request
+          .id;
+        a.fake.inject({ kind: 'drop', route: 'cancel' });
+        await calls.approve(id);
+        a.clock.advance(10 * 60_000 + 1000);
+        await a.outbox.runDue();
+        await a.settled();
+        assert.equal((await a.store.getRequest(id))?.status, 'failed', 'settled as not made');
+        await cancelAtIamport(a, p.imp_uid, 8000, undefined, 'r'); // …and i'mport applies it after all
+        for (let round = 0; round < 3; round += 1) {
+          // Both at the next hour's first minutes, at once, as two instances' timers would be.
+          a.clock.set(Math.ceil((a.clock.now() + 60_000) / 3600_000) * 3600_000 + 10_000);
+          await Promise.all([a.outbox.runDue(), b.outbox.runDue()]);
+          await Promise.all([a.settled(), b.settled()]);
+        }
+        const request = await b.store.getRequest(id);
+        assert.deepEqual([request?.status, request?.approved_amount], ['refunded', 8000]);
+        const attempts = await a.store.listAttempts('PGR-2');
+        assert.equal(attempts.filter((x) => x.late_of !== null).length, 1, 'recorded once');
+        const told = (await a.store.listOrderEvents('PGR-2')).filter(
+          (e) => e.type === 'refund.succeeded' || e.type === 'payment.cancelled_externally',
+        );
+        assert.deepEqual(
+          told.map((e) => [e.type, e.data.amount]),
+          [['refund.succeeded', 8000]],
+        );
+        assert.equal(a.fake.getPayment(p.imp_uid)!.cancel_amount, 8000);
       } finally {
         await a.close();
         await b.close();
