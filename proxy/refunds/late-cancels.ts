@@ -61,11 +61,19 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
 const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => wordless(e)] as const;
 
 /**
+ * Within each, an attempt whose call is known to have gone out (it timed out or was answered: `iamport_ms`) before one
+ * with no trace of it: stopped mid-call, or never sent at all (the ledger failing just before the send, and again at
+ * its end, leaves it unsettled, and a look settles it as not made like any other). Of two such attempts of one amount
+ * in the same words, the one that went out takes the cancel that lands.
+ */
+const SENT_RANKS = [(a: Attempt) => a.iamport_ms !== null, (a: Attempt) => a.iamport_ms === null] as const;
+
+/**
  * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
  * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one in
  * other words than it sent. `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not
  * judged). Every attempt is first given an entry in its own words, then one without words: its own cancel goes to it
- * before another attempt takes it for want of words. Ambiguity errs toward counting: a console cancel of the same
+ * before another attempt takes it for want of words; and in each, attempts whose call went out first (SENT_RANKS). Ambiguity errs toward counting: a console cancel of the same
  * amount made after such an attempt, in its words or none, is taken as it (the history gives nothing else to tell them
  * apart). Trusting the words, a gateway that kept other words for the proxy's own cancel would have its retry refund
  * again: i'mport and PortOne keep the reason sent (sentBy allows blanks run together and a cut).
@@ -83,9 +91,10 @@ export const assignLate = (
       ? [{ attempt, payment }]
       : [];
   });
-  for (const ranked of WORDS_RANKS) {
+  const rounds = WORDS_RANKS.flatMap((ranked) => SENT_RANKS.map((sent) => ({ ranked, sent })));
+  for (const { ranked, sent } of rounds) {
     for (const { attempt, payment } of judged) {
-      if (late.has(attempt.id)) continue;
+      if (late.has(attempt.id) || !sent(attempt)) continue;
       const ruledOut = gateway.checksumOrdersCancels ? [...claimed, ...notItsOwn(attempt, payment)] : claimed;
       const otherRank = payment.cancel_history.filter((e) => !ranked(attempt, e)).map(entryId);
       const entry = findEntryFor(attempt, payment.cancel_history, new Set([...ruledOut, ...otherRank]));

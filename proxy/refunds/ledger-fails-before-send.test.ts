@@ -8,6 +8,7 @@ import { afterEach, describe, it } from 'node:test';
 import { createSqliteStore } from '../store/sqlite.ts';
 import type { Store } from '../store/store.ts';
 import { createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport } from '../test-support/iamport-side.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -90,4 +91,61 @@ describe('the ledger failing just before a refund is sent', () => {
       );
     });
   }
+});
+
+/**
+ * An in-memory ledger whose next payment mark fails (nothing is sent) and whose next attempt end fails too (the
+ * attempt, not known as unsent, is left unsettled), while `failing.on`.
+ */
+const unsentLeftOpen = (failing: { on: boolean }): Store => {
+  const inner = createSqliteStore({ path: ':memory:' });
+  const broken = () => Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+  const markNeedsSync: Store['markNeedsSync'] = async (...args) => {
+    if (failing.on) throw broken();
+    return inner.markNeedsSync(...args);
+  };
+  const finishAttempt: Store['finishAttempt'] = async (...args) => {
+    if (failing.on) {
+      failing.on = false;
+      throw broken();
+    }
+    return inner.finishAttempt(...args);
+  };
+  return { ...inner, markNeedsSync, finishAttempt };
+};
+
+describe('an attempt never sent, left unsettled and settled as not made, beside one sent whose cancel lands late', () => {
+  it("is not given that cancel: it is the refund of the key that sent it, and the first key's retry refunds afresh", async () => {
+    const failing = { on: false };
+    h = await createHarness({ store: unsentLeftOpen(failing), timeoutMs: 300 });
+    const uid = 'LB-3';
+    const p = h.fake.addPayment({ merchant_uid: uid, amount: 10_000 });
+    await h.view(uid);
+    const body = { merchant_uid: uid, reason: 'x', cancel_request_amount: 3000 };
+    failing.on = true;
+    const unsent = await h.cancel(body, { key: 'lb-unsent' });
+    assert.equal(unsent.body.error?.code, 'UPSTREAM_UNAVAILABLE', JSON.stringify(unsent.body));
+    assert.equal(h.fake.count('cancel'), 0, 'nothing was sent');
+    // Another key, the same amount and words, ten minutes on (the first settled as not made first): its cancel gets no
+    // answer, is settled as not made ten minutes later still, and lands after that.
+    h.clock.advance(10 * 60_000 + 1000);
+    h.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal((await h.cancel(body, { key: 'lb-sent' })).body.error?.code, 'REFUND_OUTCOME_UNKNOWN');
+    h.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await h.view(uid)).body.refundable, true, 'both settled as not made');
+    await cancelAtIamport(h, p.imp_uid, 3000, undefined, 'x');
+    const first = await h.cancel(body, { key: 'lb-unsent' });
+    assert.deepEqual([first.res.status, first.body.refunded], [200, 3000], JSON.stringify(first.body));
+    const second = await h.cancel(body, { key: 'lb-sent' });
+    assert.deepEqual([second.res.status, second.body.refunded], [200, 3000], JSON.stringify(second.body));
+    assert.equal(h.fake.getPayment(p.imp_uid)!.cancel_amount, 6000, "the landed cancel, and the first key's own");
+    const attempts = await h.store.listAttempts(uid);
+    const sent = attempts.find((a) => a.idempotency_key === 'lb-sent' && a.late_of === null);
+    const taken = attempts.find((a) => a.late_of !== null);
+    assert.deepEqual(
+      [taken?.idempotency_key, taken?.late_of],
+      ['lb-sent', sent?.id],
+      'the late cancel is the refund of the attempt that sent it',
+    );
+  });
 });
