@@ -268,8 +268,9 @@ const refund = async (
   // The other gateway's payment (a ledger kept across a switch of gateway): this one never made it, so it is sent
   // nothing and asked nothing; it would answer "not found", which says nothing of the payment, nor of a refund of it
   // sent before the switch. That refund's key is told it is still unknown; any other request is refused.
+  // A refund this key made already (its stored answer lost: the ledger failed as it was written) is its answer.
+  const made = keyed && order.attempts.find((a) => a.idempotency_key === keyed.key && a.outcome === 'succeeded');
   if (order.payment && !deps.gateway.owns(order.payment)) {
-    const made = keyed && order.attempts.find((a) => a.idempotency_key === keyed.key && a.outcome === 'succeeded');
     if (made) return succeededAnswer(order.payment, made);
     if (unsettledEarlier) {
       deps.log({ level: 'warn', msg: 'refund outcome unknown on the other gateway', attempt: unsettledEarlier.id });
@@ -284,7 +285,10 @@ const refund = async (
   }
 
   /** No usable payment from i'mport: more cancelled than paid (impossible there) is refused and audited until sane. */
-  const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<Failure> | Failure => {
+  const cannotLoad = (loaded: Loaded & { kind: 'unavailable' }): Promise<CancelOutcome> | CancelOutcome => {
+    // Whether the gateway can be read now or not, from the ledger's copy: "this request sent no refund" is no answer
+    // for a key that was answered its refund before.
+    if (made && order.payment) return succeededAnswer(order.payment, made);
     if (unsettledEarlier) return stillUnknown(deps, unsettledEarlier.id, loaded.detail);
     return loaded.reason === 'inconsistent'
       ? rejectLocally(inconsistent(deps), order.payment?.imp_uid ?? null, loaded.detail)
