@@ -69,14 +69,15 @@ const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => wo
 const SENT_RANKS = [(a: Attempt) => a.iamport_ms !== null, (a: Attempt) => a.iamport_ms === null] as const;
 
 /**
- * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no attempt
- * has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it (notItsOwn), nor one in
- * other words than it sent. `payments`: the copies to judge by, by imp_uid (an attempt on a payment not given is not
- * judged). Every attempt is first given an entry in its own words, then one without words: its own cancel goes to it
- * before another attempt takes it for want of words; and in each, attempts whose call went out first (SENT_RANKS). Ambiguity errs toward counting: a console cancel of the same
- * amount made after such an attempt, in its words or none, is taken as it (the history gives nothing else to tell them
- * apart). Trusting the words, a gateway that kept other words for the proxy's own cancel would have its retry refund
- * again: i'mport and PortOne keep the reason sent (sentBy allows blanks run together and a cut).
+ * Assigns each attempt settled as not made the entry its payment's history shows it made late, if any: one no
+ * attempt has taken (nor assigned before it), nor, where the checksum orders cancels, one made before it
+ * (notItsOwn), nor one in other words than it sent. `payments`: the copies to judge by, by imp_uid (an attempt on a
+ * payment not given is not judged). Every attempt is first given an entry in its own words, then one without words:
+ * its own cancel goes to it before another attempt takes it for want of words; and in each, attempts whose call went
+ * out first (SENT_RANKS). Ambiguity errs toward counting: a console cancel of the same amount made after such an
+ * attempt, in its words or none, is taken as it (the history gives nothing else to tell them apart). Trusting the
+ * words, a gateway that kept other words for the proxy's own cancel would have its retry refund again: i'mport and
+ * PortOne keep the reason sent (sentBy allows blanks run together and a cut).
  */
 export const assignLate = (
   gateway: Judge,

@@ -344,9 +344,10 @@ const isLatest = async (deps: RequestDeps, request: RefundRequestRecord): Promis
  * and that the gateway shows applied after all (late-cancels.ts): rejecting it would end it `rejected` with its money
  * refunded. The gateway is asked (the ledger's copy may not show it yet) and its answer only read, not stored: this
  * runs outside the order's lease, where a stored copy would clear the mark of a change still being checked. The
- * ledger's copy stands in when the gateway cannot be asked.
+ * ledger's copy stands in when the gateway cannot be asked, and is read alone when `looked` (lookForLateRefund has just
+ * asked the gateway and stored its answer: asking again would only double the wait while it is down).
  */
-const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Promise<boolean> => {
+const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord, looked: boolean): Promise<boolean> => {
   const attempts = await deps.store.listAttempts(request.merchant_uid);
   // An attempt whose outcome is not known yet may be the one that made the cancel; only a look under the order's lease
   // settles it (the approval's own path does). Until then nothing is known, and the reject goes ahead as it would.
@@ -355,7 +356,7 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
   if (ours.length === 0) return false;
   const read = async (impUid: string) => {
     // The other gateway's payment (other-gateway.ts) is not asked of this one, which does not know it.
-    if (!deps.gateway.owns({ imp_uid: impUid, merchant_uid: request.merchant_uid }))
+    if (looked || !deps.gateway.owns({ imp_uid: impUid, merchant_uid: request.merchant_uid }))
       return deps.store.getPaymentByImpUid(impUid);
     const fresh = await deps.gateway.getPayment(impUid);
     return fresh.kind === 'ok' ? fresh.payment : deps.store.getPaymentByImpUid(impUid);
@@ -368,15 +369,18 @@ const refundedLate = async (deps: RequestDeps, request: RefundRequestRecord): Pr
  * A failed request one of whose refunds got no answer and was settled as not made: a look at that payment under the
  * order's lease (as the hourly look's) records the refund as the request's should the gateway show it applied after
  * all (late-approvals.ts), and the request is read again: refunded, there is nothing to reject. The look may not
- * happen (the order held by a refund): the request is then as it was.
+ * happen (the order held by a refund): the request is then as it was. `looked`: the look ran.
  */
-const lookForLateRefund = async (deps: RequestDeps, request: RefundRequestRecord): Promise<RefundRequestRecord> => {
+const lookForLateRefund = async (
+  deps: RequestDeps,
+  request: RefundRequestRecord,
+): Promise<{ readonly request: RefundRequestRecord; readonly looked: boolean }> => {
   const attempts = await deps.store.listAttempts(request.merchant_uid);
   const taken = (a: Attempt) => attempts.some((b) => b.late_of === a.id);
   const sent = attempts.find((a) => a.request_id === request.id && settledUnanswered(deps.gateway, a) && !taken(a));
-  if (!sent?.imp_uid) return request;
-  await settleOrder(deps, request.merchant_uid, sent.imp_uid);
-  return (await deps.store.getRequest(request.id)) ?? request;
+  if (!sent?.imp_uid) return { request, looked: false };
+  const looked = (await settleOrder(deps, request.merchant_uid, sent.imp_uid)) === 'looked';
+  return { request: (await deps.store.getRequest(request.id)) ?? request, looked };
 };
 
 export const rejectRequest = async (
@@ -393,13 +397,14 @@ export const rejectRequest = async (
     await settleOrder(deps, request.merchant_uid);
     request = await failUnstarted(deps, (await deps.store.getRequest(id)) ?? request, UNSTARTED_AFTER_MS);
   }
-  if (request.status === 'failed') request = await lookForLateRefund(deps, request);
+  let looked = false;
+  if (request.status === 'failed') ({ request, looked } = await lookForLateRefund(deps, request));
   const to = nextStatus(request.status, 'reject');
   if (!to) return notDecidable(request, 'reject');
   // Only while it can still be approved (its order's latest): then approving it again records that refund. An older
   // one can be neither approved nor left waiting for it, so it is rejected as before; its order's newer request is
   // what staff decide, the refund shown in the order's payment.
-  if (request.status === 'failed' && (await isLatest(deps, request)) && (await refundedLate(deps, request))) {
+  if (request.status === 'failed' && (await isLatest(deps, request)) && (await refundedLate(deps, request, looked))) {
     return fail(
       'REFUND_REQUEST_DECIDED',
       `This request's refund was settled as not made, and ${deps.gateway.label} shows it applied after all, so it ` +

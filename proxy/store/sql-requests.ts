@@ -31,7 +31,7 @@ export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
 
 /**
  * A late-applied refund bound to a `failed` request whose own refund it is (Store.insertAttempt with `late_of` and
- * `request_round`): only while the request is still failed in the round read (no approval since, whose refund would
+ * `failed_round`): only while the request is still failed in the round read (no approval since, whose refund would
  * take it), and only when the attempt it is late of (settled as not made, shown applied after all) was one of this
  * request's. Failed, no round of the request refunded anything. Of two instances recording it, exactly one binds.
  */
