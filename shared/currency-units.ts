@@ -20,6 +20,9 @@ const toMillionth = (amount: number): number => (Number.isInteger(amount) ? amou
  * kept to the millionth, which is what is sent, so 1,000.0000009 won (kept as 1,000.000001) is not.
  */
 export const inWholeUnits = (amount: number, currency: string): boolean => {
+  // A whole amount is whole in any currency's unit, without building an Intl.NumberFormat (tens of microseconds, and
+  // the proxy checks every refund's amount: nearly all in won).
+  if (Number.isInteger(amount)) return true;
   const scale = 10 ** currencyDigits(currency);
   const kept = toMillionth(amount);
   return toMillionth(Math.round(kept * scale) / scale) === kept; // 0.29 dollars is 28.999999999999996 cents
