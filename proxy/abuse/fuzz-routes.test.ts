@@ -1,14 +1,23 @@
 // Abuse beyond the refund route (fuzz.test.ts): generated bodies to every other route that takes one (request mode's,
 // the admin API's, the staff console's, the account check), generated queries to every list, and generated path
 // segments under every method. None may cause a 5xx; every refusal is our JSON error with a code of the shared table;
-// no answer or log line may hold the admin key, the grant secret, the data key or a full account number.
+// no answer or log line may hold the admin key, the grant secret, the data key or a full account number. And webhooks
+// in each gateway's shape, signed, unsigned or signed wrong, to its route: no 5xx, and none makes a refund.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { Webhook } from 'standardwebhooks';
 import { isErrorCode } from '../../shared/errors.ts';
+import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
 import { json, KEY } from '../test-support/admin-calls.ts';
-import { GRANT_SECRET, type Harness } from '../test-support/harness.ts';
+import {
+  createClock,
+  createHarness,
+  GRANT_SECRET,
+  type Harness,
+  PORTONE_WEBHOOK_SECRET,
+} from '../test-support/harness.ts';
 import { ACCOUNT_DIGITS, requestCalls, vbankAsk, withRequests } from '../test-support/request-calls.ts';
 
 const RUNS = 1500;
@@ -84,6 +93,9 @@ const fieldsArbitrary = (fields: readonly string[]) =>
 const bodyArbitrary = (fields: readonly string[]) =>
   fc.record({ fields: fieldsArbitrary(fields), broken: fc.nat(9).map((n) => n === 0) });
 
+/** A generated value as text: a string as it is, anything else as JSON (String() throws on an object with no prototype). */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+
 interface Seen {
   readonly statuses: Map<number, number>;
   readonly answers: string[];
@@ -154,7 +166,7 @@ describe('fuzzed calls to the routes besides the refund', () => {
         fc.asyncProperty(
           fc.constantFrom(...routes).chain((route) => fc.tuple(fc.constant(route), bodyArbitrary(route[2]))),
           async ([[path, token], { fields, broken }]) => {
-            const text = broken ? String(Object.values(fields)[0] ?? '') : JSON.stringify(fields);
+            const text = broken ? asText(Object.values(fields)[0]) : JSON.stringify(fields);
             const res = await h.app.request(path, {
               method: 'POST',
               headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: ORIGIN },
@@ -190,7 +202,7 @@ describe('fuzzed calls to the routes besides the refund', () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...lists), queryArbitrary, fc.boolean(), async (path, query, csv) => {
           const search = Object.entries(query)
-            .map(([k, v]) => `${k}=${encodeURIComponent(typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))}`)
+            .map(([k, v]) => `${k}=${encodeURIComponent(asText(v))}`)
             .join('&');
           const res = await h.app.request(`${path}?${search}`, {
             headers: {
@@ -263,4 +275,82 @@ describe('fuzzed calls to the routes besides the refund', () => {
       await h.close();
     }
   });
+});
+
+describe("fuzzed gateway webhooks (what reaches the gateway's route from anywhere)", () => {
+  /** A value that is usually one of `near`, sometimes anything. */
+  const mostly = (...near: unknown[]) =>
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...near) }, { weight: 1, arbitrary: valueArbitrary });
+
+  /** Bodies in the shape each gateway sends (i'mport V1's, PortOne V2's), naming `known` (the paid payment) mostly. */
+  const bodyOfGateway = (gateway: 'iamport' | 'portone', known: string) =>
+    gateway === 'iamport'
+      ? fc.record(
+          { imp_uid: mostly(known), merchant_uid: mostly('FZ-CARD'), status: mostly('paid', 'cancelled', 'ready') },
+          { requiredKeys: [] },
+        )
+      : fc.record(
+          {
+            type: mostly('Transaction.Paid', 'Transaction.Cancelled', 'BillingKey.Issued'),
+            timestamp: mostly('2026-12-07T00:00:00Z'),
+            data: fc.oneof(fc.record({ paymentId: mostly(known) }, { requiredKeys: [] }), valueArbitrary),
+          },
+          { requiredKeys: [] },
+        );
+
+  const webhookArbitrary = (gateway: 'iamport' | 'portone', known: string) =>
+    fc.record({
+      fields: bodyOfGateway(gateway, known),
+      type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', ''),
+      // `signed`: PortOne's own signature over the body (i'mport V1 signs nothing; it ignores the headers).
+      signature: fc.constantFrom(null, 'signed', 'signed', 'v1,AAAA', ''),
+    });
+
+  for (const gateway of ['iamport', 'portone'] as const) {
+    it(`${RUNS} generated ${gateway} webhooks, signed, unsigned or signed wrong: no 5xx, nothing refunded`, async () => {
+      const clock = createClock();
+      const portone = gateway === 'portone' ? createFakePortOne({ now: clock.now }) : undefined;
+      const h = await createHarness({ clock, ...(portone ? { portone } : {}) });
+      try {
+        // A paid order the generated bodies name now and then: a webhook about it may make the proxy read it, never refund.
+        const known = portone
+          ? portone.addPayment({ paymentId: 'FZ-CARD', total: 20000 }).id
+          : h.fake.addPayment({ merchant_uid: 'FZ-CARD', amount: 20000 }).imp_uid;
+        const path = `/webhooks/${gateway}`;
+        const signer = new Webhook(PORTONE_WEBHOOK_SECRET);
+        await fc.assert(
+          fc.asyncProperty(webhookArbitrary(gateway, known), async ({ fields, type, signature }) => {
+            const form = type === 'application/x-www-form-urlencoded';
+            const text = form
+              ? new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, asText(v)])).toString()
+              : JSON.stringify(fields);
+            const res = await h.app.request(path, {
+              method: 'POST',
+              headers: {
+                ...(type ? { 'Content-Type': type } : {}),
+                ...(signature === null
+                  ? {}
+                  : {
+                      'webhook-id': 'msg_fuzz',
+                      'webhook-timestamp': String(Math.floor(clock.now() / 1000)),
+                      'webhook-signature':
+                        signature === 'signed'
+                          ? signer.sign('msg_fuzz', new Date(Math.floor(clock.now() / 1000) * 1000), text)
+                          : signature,
+                    }),
+              },
+              body: text,
+            });
+            const answer = await res.text();
+            assert.ok(res.status < 500, `${res.status} for ${text.slice(0, 200)}: ${answer.slice(0, 300)}`);
+          }),
+          { numRuns: RUNS },
+        );
+        await h.settled();
+        assert.equal(portone ? portone.count('cancel') : h.fake.count('cancel'), 0, 'a webhook made a refund');
+      } finally {
+        await h.close();
+      }
+    });
+  }
 });
