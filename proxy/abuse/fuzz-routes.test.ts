@@ -93,7 +93,7 @@ const fieldsArbitrary = (fields: readonly string[]) =>
 const bodyArbitrary = (fields: readonly string[]) =>
   fc.record({ fields: fieldsArbitrary(fields), broken: fc.nat(9).map((n) => n === 0) });
 
-/** A generated value as text: a string as it is, anything else as JSON (String() throws on an object with no prototype). */
+/** A generated value as text: a string as it is, anything else as JSON (String() throws on a prototype-less object). */
 const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
 
 interface Seen {
@@ -307,12 +307,12 @@ describe("fuzzed gateway webhooks (what reaches the gateway's route from anywher
     });
 
   for (const gateway of ['iamport', 'portone'] as const) {
-    it(`${RUNS} generated ${gateway} webhooks, signed, unsigned or signed wrong: no 5xx, nothing refunded`, async () => {
+    it(`${RUNS} generated ${gateway} webhooks, signed, unsigned or signed wrong: no 5xx, no refund`, async () => {
       const clock = createClock();
       const portone = gateway === 'portone' ? createFakePortOne({ now: clock.now }) : undefined;
       const h = await createHarness({ clock, ...(portone ? { portone } : {}) });
       try {
-        // A paid order the generated bodies name now and then: a webhook about it may make the proxy read it, never refund.
+        // A paid order the generated bodies mostly name: a webhook about it may make the proxy read it, never refund.
         const known = portone
           ? portone.addPayment({ paymentId: 'FZ-CARD', total: 20000 }).id
           : h.fake.addPayment({ merchant_uid: 'FZ-CARD', amount: 20000 }).imp_uid;
