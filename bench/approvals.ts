@@ -186,13 +186,23 @@ export const approvals: Part = async (ctx) => {
   };
   const calls: Table = {
     title: "Request mode: what one refund and one approval ask of the ledger and of i'mport",
-    columns: ['ledger', 'payment', 'operation', 'Store calls', 'Store calls by method', "i'mport calls"],
+    columns: [
+      'ledger',
+      'payment',
+      'operation',
+      'Store calls',
+      'Store calls by method',
+      'Store ms',
+      'Store ms by method',
+      "i'mport calls",
+    ],
     rows: callRows,
     notes: [
       `Per operation, over ${OPERATIONS} of each made one at a time (untimed) on another proxy, the same but with its Store's`,
       'method calls counted; tails that run after the answer (storing it for its Idempotency-Key, releasing the lease)',
       "included. A Store call is one method (one trip to the ledger on PostgreSQL for most); i'mport calls as the fake",
-      'counted them (a token is fetched once and cached).',
+      "counted them (a token is fetched once and cached). Store ms: the calls' wall time, from each call to its promise",
+      "settling, per operation (on SQLite the ledger's own work, WAL checkpoints included; on PostgreSQL the round trips).",
     ],
   };
   return [table, calls];

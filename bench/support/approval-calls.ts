@@ -18,8 +18,11 @@ import {
 } from './requests.ts';
 import { startProxy } from './stack.ts';
 
-/** Operations per side: enough that a background pass landing in a run shows as a fraction, not a whole call. */
-export const OPERATIONS = 20;
+/**
+ * Operations per side: enough that a background pass landing in a run shows as a fraction, not a whole call, and that
+ * the ledger's time per operation is not one slow call (a WAL checkpoint runs inside whichever commit crosses its size).
+ */
+export const OPERATIONS = 100;
 const IAMPORT_ROUTES = ['token', 'payment', 'find', 'cancel', 'vbank'] as const;
 
 const perOperation = (counts: Readonly<Record<string, number>>): string =>
@@ -32,7 +35,17 @@ const perOperation = (counts: Readonly<Record<string, number>>): string =>
 const total = (counts: Readonly<Record<string, number>>): number =>
   Object.values(counts).reduce((sum, n) => sum + n, 0) / OPERATIONS;
 
-/** One row per payment method and side: ledger, payment, side, Store calls per operation (all, by method), i'mport's. */
+/** The Store calls' wall time per operation, by method, largest first: where an operation waits on the ledger. */
+const msPerOperation = (ms: Readonly<Record<string, number>>): string =>
+  Object.entries(ms)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, total]) => `${name} ${(total / OPERATIONS).toFixed(3)}`)
+    .join(', ') || '–';
+
+/**
+ * One row per payment method and side: ledger, payment, side, Store calls per operation (all, by method), their wall time
+ * per operation in ms (all, by method), i'mport's calls.
+ */
 export const countCalls = async (
   backend: string,
   ledger: LedgerTarget,
@@ -76,7 +89,9 @@ export const countCalls = async (
         const before = await iamportCounts();
         const run = await runLoad({ count: OPERATIONS, concurrency: 1, maxMs: 60_000, ...side });
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const store = await proxy.call<Record<string, number>>('storeCalls');
+        const store = await proxy.call<{ calls: Record<string, number>; ms: Record<string, number>; busyMs: number }>(
+          'storeCalls',
+        );
         const after = await iamportCounts();
         const iamport = Object.fromEntries(
           IAMPORT_ROUTES.map((route) => [route, (after[route] ?? 0) - (before[route] ?? 0)]),
@@ -85,8 +100,10 @@ export const countCalls = async (
           backend,
           payMethod,
           side.name,
-          run.firstFailure ? `invalid: ${run.firstFailure}` : String(Number(total(store).toFixed(2))),
-          perOperation(store),
+          run.firstFailure ? `invalid: ${run.firstFailure}` : String(Number(total(store.calls).toFixed(2))),
+          perOperation(store.calls),
+          (store.busyMs / OPERATIONS).toFixed(3),
+          msPerOperation(store.ms),
           perOperation(iamport),
         ]);
       }

@@ -68,7 +68,7 @@ export type ProxyProcessOptions =
       readonly adminKeys?: readonly string[];
       /** DATA_ENCRYPTION_KEY (base64 of 32 bytes): request mode is off unless given. */
       readonly dataKey?: string;
-      /** Count the Store's method calls (command `storeCalls`), to see what one request asks of the ledger. */
+      /** Count and time the Store's method calls (command `storeCalls`): what one request asks of the ledger. */
       readonly countStoreCalls?: boolean;
     })
   | { readonly mode: 'bare' };
@@ -86,8 +86,12 @@ const RETRY_DELAYS_MS = [5, 300, 1800, 7200, 18000, 36000, 36000].map((seconds) 
 
 /** Store method calls since the last `storeCalls` command, by method. */
 const storeCalls = new Map<string, number>();
+/** The same calls' wall time, from the call to its promise settling, in ms, by method (calls at once overlap). */
+const storeMs = new Map<string, number>();
+/** The time with at least one Store call in flight, in ms: what requests waited on the ledger, overlaps counted once. */
+const busy = { ms: 0, inFlight: 0, since: 0 };
 
-/** The store, each method call counted in storeCalls (then passed on unchanged). */
+/** The store, each method call counted in storeCalls and timed in storeMs (then passed on unchanged). */
 const counted = (store: Store): Store =>
   new Proxy(store, {
     get(target, name, receiver) {
@@ -95,7 +99,17 @@ const counted = (store: Store): Store =>
       if (typeof value !== 'function' || typeof name !== 'string') return value;
       return (...args: unknown[]) => {
         storeCalls.set(name, (storeCalls.get(name) ?? 0) + 1);
-        return value.apply(target, args);
+        const started = performance.now();
+        if (busy.inFlight++ === 0) busy.since = started;
+        const timed = () => {
+          const now = performance.now();
+          storeMs.set(name, (storeMs.get(name) ?? 0) + now - started);
+          if (--busy.inFlight === 0) busy.ms += now - busy.since;
+        };
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) result.then(timed, timed);
+        else timed();
+        return result;
       };
     },
   });
@@ -198,9 +212,11 @@ const server = serve({ ...nodeDrain(app.fetch), port: 0, hostname: '127.0.0.1' }
     return used.user + used.system;
   };
   const takeStoreCalls = () => {
-    const calls = Object.fromEntries(storeCalls);
+    const taken = { calls: Object.fromEntries(storeCalls), ms: Object.fromEntries(storeMs), busyMs: busy.ms };
     storeCalls.clear();
-    return calls;
+    storeMs.clear();
+    busy.ms = 0;
+    return taken;
   };
   // `profileStart` / `profileStop`: a CPU profile of just what runs between them (BENCH_PROFILE_DIR in a part), written
   // to the file `profileStop` names, for chrome://inspect or any .cpuprofile reader.
