@@ -201,8 +201,9 @@ export const approvals: Part = async (ctx) => {
       `Per operation, over ${OPERATIONS} of each made one at a time (untimed) on another proxy, the same but with its Store's`,
       'method calls counted; tails that run after the answer (storing it for its Idempotency-Key, releasing the lease)',
       "included. A Store call is one method (one trip to the ledger on PostgreSQL for most); i'mport calls as the fake",
-      "counted them (a token is fetched once and cached). Store ms: the calls' wall time, from each call to its promise",
-      "settling, per operation (on SQLite the ledger's own work, WAL checkpoints included; on PostgreSQL the round trips).",
+      'counted them (a token is fetched once and cached). Store ms: the time with at least one Store call in flight, per',
+      "operation (calls at once counted once; on SQLite the ledger's own work, WAL checkpoints included, and the wait for",
+      "its turn; on PostgreSQL the round trips); by method, each call's wall time from the call to its promise settling.",
     ],
   };
   return [table, calls];
