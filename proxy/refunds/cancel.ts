@@ -179,6 +179,10 @@ const settleElsewhere = async (
   return { kind: 'refunded', payment: own.payment, refunded: now.refunded ?? 0, entry };
 };
 
+/** The refund Idempotency-Key `key` made (an attempt of the key that succeeded), if any, in `attempts`. */
+const keysRefund = (attempts: readonly Attempt[], key: string): Attempt | undefined =>
+  attempts.find((a) => a.idempotency_key === key && a.outcome === 'succeeded');
+
 /**
  * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt, or that
  * the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named): only a request approved
@@ -269,7 +273,7 @@ const refund = async (
   // nothing and asked nothing; it would answer "not found", which says nothing of the payment, nor of a refund of it
   // sent before the switch. That refund's key is told it is still unknown; any other request is refused.
   // A refund this key made already (its stored answer lost: the ledger failed as it was written) is its answer.
-  const made = keyed && order.attempts.find((a) => a.idempotency_key === keyed.key && a.outcome === 'succeeded');
+  const made = keyed && keysRefund(order.attempts, keyed.key);
   if (order.payment && !deps.gateway.owns(order.payment)) {
     if (made) return succeededAnswer(order.payment, made);
     if (unsettledEarlier) {
@@ -356,10 +360,8 @@ const refund = async (
   if (keyed?.earlierAttemptId) {
     // Any attempt of this key that succeeded did the key's refund (an earlier one may be settled only now, from the
     // gateway's copy, after later ones met the gateway still running it); else the attempt the key was last bound to.
-    const ofKey = attempts.filter((a) => a.idempotency_key === keyed.key);
     // `attempts` is the order's audit as read under the lease (again after settling), so no further read is needed.
-    const earlier =
-      ofKey.find((a) => a.outcome === 'succeeded') ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
+    const earlier = keysRefund(attempts, keyed.key) ?? attempts.find((a) => a.id === keyed.earlierAttemptId);
     if (earlier?.outcome === 'succeeded') return succeededAnswer(payment, earlier);
     const accepted = earlier?.cancellation_id ?? null;
     if (earlier && isUnsettled(earlier) && (accepted !== null || isAcceptedUnshown(earlier, payment))) {

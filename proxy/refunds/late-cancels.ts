@@ -61,10 +61,10 @@ const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
 const WORDS_RANKS = [sentBy, (_: Pick<Attempt, 'reason'>, e: Cancellation) => wordless(e)] as const;
 
 /**
- * Within each, an attempt whose call is known to have gone out (it timed out or was answered: `iamport_ms`) before one
- * with no trace of it: stopped mid-call, or never sent at all (the ledger failing just before the send, and again at
- * its end, leaves it unsettled, and a look settles it as not made like any other). Of two such attempts of one amount
- * in the same words, the one that went out takes the cancel that lands.
+ * Within each words rank (WORDS_RANKS), an attempt whose call is known to have gone out (it timed out or was answered:
+ * `iamport_ms`) before one with no trace of it: stopped mid-call, or never sent at all (the ledger failing just before
+ * the send, and again at its end, leaves it unsettled, and a look settles it as not made like any other). Of two such
+ * attempts of one amount in the same words, the one that went out takes the cancel that lands.
  */
 const SENT_RANKS = [(a: Attempt) => a.iamport_ms !== null, (a: Attempt) => a.iamport_ms === null] as const;
 
