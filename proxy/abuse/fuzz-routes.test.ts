@@ -187,8 +187,8 @@ describe('fuzzed calls to the routes besides the refund', () => {
     }
   });
 
-  it(`${RUNS} generated queries to every list: no 5xx, our error codes`, async () => {
-    const { h, staff } = await setUp();
+  it(`${RUNS} generated queries to every list: no 5xx, our error codes, no secret out`, async () => {
+    const { h, dataKey, staff } = await setUp();
     try {
       const lists = [
         '/admin/refunds',
@@ -217,13 +217,14 @@ describe('fuzzed calls to the routes besides the refund', () => {
       );
       const got = (status: number) => (seen.statuses.get(status) ?? 0) > 0;
       assert.ok(got(200) && got(400), JSON.stringify([...seen.statuses]));
+      assertNoLeak(h, seen, [KEY, GRANT_SECRET, dataKey, ACCOUNT_DIGITS, staff]);
     } finally {
       await h.close();
     }
   });
 
-  it(`${RUNS} generated path segments under every method and caller: no 5xx, our error codes`, async () => {
-    const { h, staff } = await setUp();
+  it(`${RUNS} generated path segments under every method and caller: no 5xx, our codes, no secret out`, async () => {
+    const { h, dataKey, staff } = await setUp();
     try {
       const customer = await h.grant('FZ-CARD');
       const templates = [
@@ -271,6 +272,7 @@ describe('fuzzed calls to the routes besides the refund', () => {
         ),
         { numRuns: RUNS },
       );
+      assertNoLeak(h, seen, [KEY, GRANT_SECRET, dataKey, ACCOUNT_DIGITS, customer, staff]);
     } finally {
       await h.close();
     }
