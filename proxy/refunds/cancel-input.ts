@@ -8,7 +8,15 @@ export interface CancelInput {
   readonly idempotencyKey: string | null;
   readonly clientIp: string | null;
   readonly origin: string | null;
-  /** Set when staff approved a refund request: the attempt carries it, and its end moves the request. */
-  /** The refund request this refund carries out, who approved it, and in which approval round (its `approvals`). */
-  readonly approval?: { readonly request_id: string; readonly approved_by: string; readonly round: number };
+  /**
+   * Set when staff approved a refund request: the attempt carries it, and its end moves the request. The request this
+   * refund carries out, when the customer made it (`requested_at`, epoch ms), who approved it, and in which approval
+   * round (its `approvals`).
+   */
+  readonly approval?: {
+    readonly request_id: string;
+    readonly requested_at: number;
+    readonly approved_by: string;
+    readonly round: number;
+  };
 }

@@ -184,17 +184,25 @@ const keysRefund = (attempts: readonly Attempt[], key: string): Attempt | undefi
   attempts.find((a) => a.idempotency_key === key && a.outcome === 'succeeded');
 
 /**
- * A refund of the order that succeeded outside refund request `requestId` since that request's last attempt, or that
- * the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named): only a request approved
- * before (its refund failed) has one to be after.
+ * A refund of the order made outside the refund request `approval` carries out, begun since that request's last
+ * attempt (since the request was made, when its earlier approval wrote none: it ended before sending, the order busy):
+ * one that succeeded, one the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named), or
+ * one settled as not made that the gateway applied late (`late`). While a request is open no other refund of its
+ * order begins, so only a request approved before (its refund failed) has one to be after: a first approval has none.
  */
-const refundedOutside = (attempts: readonly Attempt[], requestId: string): Attempt | undefined => {
+const refundedOutside = (
+  attempts: readonly Attempt[],
+  approval: NonNullable<CancelInput['approval']>,
+  late: LateRefunds,
+): Attempt | undefined => {
+  const requestId = approval.request_id;
   // This guard's own refusals leave the request as it was (failed): they are not what an outside refund is after, or a
   // second approval refused here would let a third through.
   const own = attempts.filter((a) => a.request_id === requestId && a.error_code !== 'REFUND_REQUEST_DECIDED');
-  if (own.length === 0) return undefined;
-  const since = Math.max(...own.map((a) => a.started_at));
-  const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
+  if (own.length === 0 && approval.round <= 1) return undefined;
+  const since = Math.max(approval.requested_at, ...own.map((a) => a.started_at));
+  const refunding = (a: Attempt) =>
+    a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null) || late.has(a.id);
   return attempts.find(
     (a) => a.request_id !== requestId && refunding(a) && a.checksum !== null && a.started_at > since,
   );
@@ -403,11 +411,17 @@ const refund = async (
   }
   // The other way round: a request whose refund failed, approved again after the order was refunded outside it (the
   // customer's own refund, say), would refund twice for one ask. Staff reject it, or the customer asks anew.
-  const outside = input.approval && refundedOutside(attempts, input.approval.request_id);
+  const outside = input.approval && refundedOutside(attempts, input.approval, late);
   if (outside) {
+    const how =
+      outside.outcome === 'succeeded'
+        ? ''
+        : late.has(outside.id)
+          ? `, applied by ${deps.gateway.label} after it was settled as not made`
+          : ', accepted and still finishing';
     const refunded =
-      `The order was refunded (attempt ${outside.id}${outside.outcome === 'succeeded' ? '' : ', accepted and still finishing'}) after this request's refund failed; approving it again would ` +
-      'refund again for the same ask. Reject it, or let the customer ask anew.';
+      `The order was refunded (attempt ${outside.id}${how}) after this request's refund failed; approving it again ` +
+      'would refund again for the same ask. Reject it, or let the customer ask anew.';
     return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
   }
   if (isRevocable(payment)) {

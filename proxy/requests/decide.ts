@@ -306,7 +306,7 @@ export const approveRequest = async (
     idempotencyKey: `${RESERVED_KEY_PREFIX}${approvalRound(id, request)}`,
     clientIp: decider.clientIp,
     origin: null,
-    approval: { request_id: id, approved_by: decider.id, round: request.approvals },
+    approval: { request_id: id, requested_at: request.created_at, approved_by: decider.id, round: request.approvals },
   });
   const outcome = await refund.catch(async (error: unknown) => {
     // Thrown (the ledger failing): if no attempt was written, the refund never began and this approval is over, so the
