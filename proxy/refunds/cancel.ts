@@ -17,7 +17,7 @@ import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/st
 import { toAnswer } from './answers.ts';
 import { applyChange, overtaken } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
-import { claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
+import { CLOCK_SLACK_MS, claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
 import { checkRequest, notAsShown, type RefundFields } from './check-request.ts';
 import type { RefundDeps } from './deps.ts';
@@ -184,27 +184,30 @@ const keysRefund = (attempts: readonly Attempt[], key: string): Attempt | undefi
   attempts.find((a) => a.idempotency_key === key && a.outcome === 'succeeded');
 
 /**
- * A refund of the order made outside the refund request `approval` carries out, begun since that request's last
- * attempt (since the request was made, when its earlier approval wrote none: it ended before sending, the order busy):
- * one that succeeded, one the gateway accepted and is finishing (PortOne V2's REQUESTED, its cancellation named), or
- * one settled as not made that the gateway applied late (`late`). While a request is open no other refund of its
- * order begins, so only a request approved before (its refund failed) has one to be after: a first approval has none.
+ * A refund of the order made outside the refund request `approval` carries out that the customer may have asked that
+ * request for again, not knowing it made: one begun since the request was made (while a request is open no other
+ * refund of its order begins, so only after its approval failed) that succeeded, or that the gateway accepted and is
+ * finishing (PortOne V2's REQUESTED, its cancellation named); or one settled as not made whose refund the gateway
+ * applied late (`late`), landing since the request was made, by the gateway's stamp with CLOCK_SLACK_MS to spare. Not
+ * judged from the request's own attempts: a refusal written before anything was sent (the gateway's figures
+ * inconsistent, say) would move the mark past an outside refund, and a late refund began before any of them.
  */
 const refundedOutside = (
   attempts: readonly Attempt[],
   approval: NonNullable<CancelInput['approval']>,
   late: LateRefunds,
 ): Attempt | undefined => {
-  const requestId = approval.request_id;
-  // This guard's own refusals leave the request as it was (failed): they are not what an outside refund is after, or a
-  // second approval refused here would let a third through.
-  const own = attempts.filter((a) => a.request_id === requestId && a.error_code !== 'REFUND_REQUEST_DECIDED');
-  if (own.length === 0 && approval.round <= 1) return undefined;
-  const since = Math.max(approval.requested_at, ...own.map((a) => a.started_at));
-  const refunding = (a: Attempt) =>
-    a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null) || late.has(a.id);
+  const since = approval.requested_at;
+  const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
+  const landedSince = (a: Attempt) => {
+    const landed = late.get(a.id);
+    return landed !== undefined && landed.entry.cancelled_at * 1000 > since - CLOCK_SLACK_MS;
+  };
   return attempts.find(
-    (a) => a.request_id !== requestId && refunding(a) && a.checksum !== null && a.started_at > since,
+    (a) =>
+      a.request_id !== approval.request_id &&
+      a.checksum !== null &&
+      ((refunding(a) && a.started_at > since) || landedSince(a)),
   );
 };
 
@@ -409,21 +412,6 @@ const refund = async (
     const request = await deps.store.getRequest(order.openRequestId);
     return rejectLocally({ ...fail('REFUND_REQUEST_OPEN', open), ...(request ? { request } : {}) }, payment.imp_uid);
   }
-  // The other way round: a request whose refund failed, approved again after the order was refunded outside it (the
-  // customer's own refund, say), would refund twice for one ask. Staff reject it, or the customer asks anew.
-  const outside = input.approval && refundedOutside(attempts, input.approval, late);
-  if (outside) {
-    const how =
-      outside.outcome === 'succeeded'
-        ? ''
-        : late.has(outside.id)
-          ? `, applied by ${deps.gateway.label} after it was settled as not made`
-          : ', accepted and still finishing';
-    const refunded =
-      `The order was refunded (attempt ${outside.id}${how}) after this request's refund failed; approving it again ` +
-      'would refund again for the same ask. Reject it, or let the customer ask anew.';
-    return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
-  }
   if (isRevocable(payment)) {
     // An account paid again since it was shown (another account issued, say) is not revoked for a request about the
     // earlier one: the payment and balance the caller names are checked, as a refund's are.
@@ -442,6 +430,22 @@ const refund = async (
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);
   if (!checked.ok)
     return rejectLocally(fail(checked.code, checked.message, checked.cancelable_amount), payment.imp_uid);
+  // The other way round: a request approved after the order was refunded outside it (the customer's own refund once
+  // the request's failed, say, or one that landed late) would refund twice for one ask. Staff reject it, or the
+  // customer asks anew. Judged once the request is known to be one i'mport could take (a grant's cap told first).
+  const outside = input.approval && refundedOutside(attempts, input.approval, late);
+  if (outside) {
+    const how =
+      outside.outcome === 'succeeded'
+        ? ''
+        : late.has(outside.id)
+          ? `, applied by ${deps.gateway.label} after it was settled as not made`
+          : ', accepted and still finishing';
+    const refunded =
+      `The order was refunded outside this request (attempt ${outside.id}${how}) after the customer made it; ` +
+      'approving it would refund again for the same ask. Reject it, or let the customer ask anew.';
+    return rejectLocally(fail('REFUND_REQUEST_DECIDED', refunded), payment.imp_uid);
+  }
   const account = refundAccountOf(checked.refund);
   if (account.refundAccount) {
     const holder = await checkHolder(deps, account.refundAccount, req.merchant_uid);

@@ -1,14 +1,16 @@
 /**
- * A failed request approved again after the order was refunded outside it (the customer's own refund, under a
- * refund-mode grant the shop also gave) is refused, whatever the request's first approval left behind: decide.test.ts
- * has the case where that approval's refund was sent and refused; these, one that never sent anything, and an outside
- * refund that applied late.
+ * A request approved after the order was refunded outside it (the customer's own refund, under a refund-mode grant the
+ * shop also gave) is refused, whatever the request's earlier approvals left behind: decide.test.ts has the case where
+ * the first approval's refund was sent and refused; these, one that never sent anything, one refused before anything
+ * was sent, and an outside refund that applied late (begun before the request, or before its last approval).
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { Harness } from '../test-support/harness.ts';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createClock, type Harness } from '../test-support/harness.ts';
 import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 import { ACCOUNT, requestCalls, withRequests } from '../test-support/request-calls.ts';
+import { rewriteAnswers, withFetch } from '../test-support/rewrite-answers.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -85,5 +87,115 @@ describe('a failed request approved again after the order was refunded outside i
     await harness.settled();
     assert.equal(codeOf(again), 'REFUND_REQUEST_DECIDED', JSON.stringify(again.body));
     assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 8000, 'one refund for one ask');
+  });
+
+  it("is refused when a re-approval was refused before anything was sent (i'mport's figures inconsistent)", async () => {
+    const clock = createClock();
+    const fake = createFakeIamport({ now: clock.now });
+    let inconsistent = false;
+    const rewrite = rewriteAnswers(fake.fetch, ({ json }) => {
+      if (!inconsistent || json?.response?.imp_uid === undefined) return undefined;
+      return { json: { ...json, response: { ...json.response, cancel_amount: 99999 } } };
+    });
+    const harness = await withRequests({ clock, fake: withFetch(fake, rewrite) });
+    h = harness;
+    const { ask, approve } = requestCalls(harness);
+    const payment = fake.addPayment({ merchant_uid: 'RO-3', amount: 30000 });
+    const body = { merchant_uid: 'RO-3', reason: '사이즈', cancel_request_amount: 8000 };
+    const id = (await ask(body)).body.request.id;
+    fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    clock.advance(1000);
+    assert.equal((await harness.cancel(body)).res.status, 200);
+    await harness.settled();
+
+    // i'mport's figures go wrong for a while (its webhook marks the row): staff's approval is refused before sending.
+    clock.advance(1000);
+    inconsistent = true;
+    await notifyOf(harness, payment.imp_uid, 'RO-3');
+    await harness.settled();
+    assert.equal((await approve(id)).body.request?.status, 'failed');
+    inconsistent = false;
+    const audit = (await harness.store.listAttempts('RO-3')).map((a) => [
+      Boolean(a.request_id),
+      a.outcome,
+      a.error_code,
+    ]);
+    assert.deepEqual(audit, [
+      [true, 'rejected', 'PG_PROVIDER'],
+      [false, 'succeeded', null],
+      [true, 'rejected', 'UPSTREAM_UNAVAILABLE'],
+    ]);
+
+    clock.advance(1000);
+    const third = await approve(id);
+    await harness.settled();
+    assert.equal(codeOf(third), 'REFUND_REQUEST_DECIDED', JSON.stringify(third.body));
+    assert.equal(fake.getPayment(payment.imp_uid)?.cancel_amount, 8000, 'one refund for one ask');
+  });
+
+  it('is refused when an outside refund lands late after the request was approved and refused again', async () => {
+    const harness = await withRequests({ timeoutMs: 300 });
+    h = harness;
+    const { ask, approve } = requestCalls(harness);
+    const payment = harness.fake.addPayment({ merchant_uid: 'RO-4', amount: 30000 });
+    const body = { merchant_uid: 'RO-4', reason: '사이즈', cancel_request_amount: 8000 };
+    const id = (await ask(body)).body.request.id;
+    harness.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+    harness.clock.advance(1000);
+    harness.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal(codeOf(await harness.cancel(body, { key: 'k-direct' })), 'REFUND_OUTCOME_UNKNOWN');
+    harness.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await harness.view('RO-4')).body.refundable, true, 'settled as not made');
+    // Approved again, refused by the PG again: the request's last attempt is now later than the outside refund's.
+    harness.clock.advance(1000);
+    harness.fake.inject({ kind: 'pg_refusal' });
+    assert.equal((await approve(id)).body.request.status, 'failed');
+
+    harness.clock.advance(60_000);
+    await cancelAtIamport(harness, payment.imp_uid, 8000, 30000, '사이즈');
+    await notifyOf(harness, payment.imp_uid, 'RO-4');
+    await harness.settled();
+    harness.clock.advance(1000);
+    const third = await approve(id);
+    await harness.settled();
+    assert.equal(codeOf(third), 'REFUND_REQUEST_DECIDED', JSON.stringify(third.body));
+    assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 8000, 'one refund for one ask');
+  });
+
+  it("is refused at the request's first approval when a refund sent before the request was made lands late", async () => {
+    const harness = await withRequests({ timeoutMs: 300 });
+    h = harness;
+    const { ask, approve, reject } = requestCalls(harness);
+    const payment = harness.fake.addPayment({ merchant_uid: 'RO-5', amount: 30000 });
+    const body = { merchant_uid: 'RO-5', reason: '사이즈', cancel_request_amount: 8000 };
+    harness.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal(codeOf(await harness.cancel(body, { key: 'k-direct' })), 'REFUND_OUTCOME_UNKNOWN');
+    harness.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await harness.view('RO-5')).body.refundable, true, 'settled as not made');
+    // The customer asks, as the refund seems not to have happened; then i'mport applies it after all.
+    harness.clock.advance(1000);
+    const asked = await ask(body);
+    assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+    harness.clock.advance(60_000);
+    await cancelAtIamport(harness, payment.imp_uid, 8000, 30000, '사이즈');
+    await notifyOf(harness, payment.imp_uid, 'RO-5');
+    await harness.settled();
+
+    harness.clock.advance(1000);
+    const first = await approve(asked.body.request.id);
+    await harness.settled();
+    assert.equal(codeOf(first), 'REFUND_REQUEST_DECIDED', JSON.stringify(first.body));
+    assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 8000, 'one refund for one ask');
+    // Staff reject it; a request the customer makes once the late refund is known can be approved.
+    const rejected = await reject(asked.body.request.id, { reason: '이미 환불되었어요' });
+    assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+    harness.clock.advance(11 * 60_000);
+    const anew = await ask({ ...body, cancel_request_amount: 5000 });
+    assert.equal(anew.res.status, 201, JSON.stringify(anew.body));
+    const approved = await approve(anew.body.request.id);
+    assert.equal(approved.body.request?.status, 'refunded', JSON.stringify(approved.body));
+    assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 13000);
   });
 });
