@@ -396,7 +396,7 @@ const refund = async (
 
   // An earlier change of this order may still be running at the gateway (runningChange): nothing is sent until the
   // gateway shows how it ended, or it can no longer apply.
-  const running = runningChange(payment, attempts);
+  const running = runningChange(deps.gateway, payment, attempts);
   if (running)
     return running.id === unsettledEarlier?.id
       ? notShownYet(deps, running.id)

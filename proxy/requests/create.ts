@@ -131,7 +131,7 @@ const create = async (
   }
   const payment = loaded.payment;
   // An earlier refund of the order got no answer and may still apply: a request taken now could be approved beside it.
-  if (runningChange(payment, attempts)) return earlierRunning(deps.gateway, 'no request was made');
+  if (runningChange(deps.gateway, payment, attempts)) return earlierRunning(deps.gateway, 'no request was made');
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
