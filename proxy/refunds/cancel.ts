@@ -196,18 +196,28 @@ const refundedOutside = (
   attempts: readonly Attempt[],
   approval: NonNullable<CancelInput['approval']>,
   late: LateRefunds,
+  payment: Payment,
 ): Attempt | undefined => {
   const since = approval.requested_at;
   const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
+  const stampedSince = (at: number) => at * 1000 > since - CLOCK_SLACK_MS;
+  // A late refund recorded as an attempt (`late_of`: its key's retry took it) was written when recorded, maybe long
+  // after it landed: judged by its entry's stamp, as when not yet recorded; counted when the entry is not on this
+  // payment to read.
+  const begunSince = (a: Attempt) => {
+    if (!a.late_of) return a.started_at > since;
+    const entry = payment.cancel_history.find((e) => entryId(e) === a.cancellation_id);
+    return entry === undefined || stampedSince(entry.cancelled_at);
+  };
   const landedSince = (a: Attempt) => {
     const landed = late.get(a.id);
-    return landed !== undefined && landed.entry.cancelled_at * 1000 > since - CLOCK_SLACK_MS;
+    return landed !== undefined && stampedSince(landed.entry.cancelled_at);
   };
   return attempts.find(
     (a) =>
       a.request_id !== approval.request_id &&
       a.checksum !== null &&
-      ((refunding(a) && a.started_at > since) || landedSince(a)),
+      ((refunding(a) && begunSince(a)) || landedSince(a)),
   );
 };
 
@@ -433,7 +443,7 @@ const refund = async (
   // The other way round: a request approved after the order was refunded outside it (the customer's own refund once
   // the request's failed, say, or one that landed late) would refund twice for one ask. Staff reject it, or the
   // customer asks anew. Judged once the request is known to be one i'mport could take (a grant's cap told first).
-  const outside = input.approval && refundedOutside(attempts, input.approval, late);
+  const outside = input.approval && refundedOutside(attempts, input.approval, late, payment);
   if (outside) {
     const how =
       outside.outcome === 'succeeded'

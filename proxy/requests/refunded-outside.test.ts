@@ -198,4 +198,31 @@ describe('a failed request approved again after the order was refunded outside i
     assert.equal(approved.body.request?.status, 'refunded', JSON.stringify(approved.body));
     assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 13000);
   });
+
+  it('approves a request made an hour after an outside refund landed late, though its key takes it only after', async () => {
+    const harness = await withRequests({ timeoutMs: 300 });
+    h = harness;
+    const { ask, approve } = requestCalls(harness);
+    const payment = harness.fake.addPayment({ merchant_uid: 'RO-6', amount: 30000 });
+    const direct = { merchant_uid: 'RO-6', reason: '사이즈', cancel_request_amount: 8000 };
+    harness.fake.inject({ kind: 'drop', route: 'cancel' });
+    assert.equal(codeOf(await harness.cancel(direct, { key: 'k-direct' })), 'REFUND_OUTCOME_UNKNOWN');
+    harness.clock.advance(10 * 60_000 + 1000);
+    assert.equal((await harness.view('RO-6')).body.refundable, true, 'settled as not made');
+    await cancelAtIamport(harness, payment.imp_uid, 8000, 30000, '사이즈');
+    await notifyOf(harness, payment.imp_uid, 'RO-6');
+    await harness.settled();
+
+    // An hour on the customer asks for another item; then their app retries the old key, answered with the late
+    // refund (recorded now, as an attempt of that key): a refund that landed before the request, not after it.
+    harness.clock.advance(60 * 60_000);
+    const asked = await ask({ merchant_uid: 'RO-6', reason: '다른 상품 불량', cancel_request_amount: 5000 });
+    assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+    harness.clock.advance(1000);
+    assert.equal((await harness.cancel(direct, { key: 'k-direct' })).body.refunded, 8000);
+    harness.clock.advance(1000);
+    const approved = await approve(asked.body.request.id);
+    assert.equal(approved.body.request?.status, 'refunded', JSON.stringify(approved.body));
+    assert.equal(harness.fake.getPayment(payment.imp_uid)?.cancel_amount, 13000);
+  });
 });
