@@ -38,6 +38,7 @@ const seedRequests = async (ledger: Ledger, count: number): Promise<void> => {
       refund_bank: null,
       refund_account_masked: null,
       refund_secret: null,
+      imp_uid: null,
       idempotency_key: null,
       grant_subject: `desk-${i}`,
       tax_free_amount: null,

@@ -21,7 +21,7 @@ afterEach(async () => h?.close());
 const asOfMigration7 = (path: string): void => {
   const db = new Database(path);
   const added: Record<string, readonly string[]> = {
-    refund_requests: ['approvals', 'tax_free_amount', 'vat_amount', 'grant_jti', 'grant_max_amount'],
+    refund_requests: ['approvals', 'tax_free_amount', 'vat_amount', 'grant_jti', 'grant_max_amount', 'imp_uid'],
     refund_attempts: ['holder_check', 'late_of'],
     payments: ['tax_free', 'cancelled_tax_free'],
   };

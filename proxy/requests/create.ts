@@ -171,6 +171,7 @@ const create = async (
     vat_amount: grant.vat_amount === undefined ? null : money(grant.vat_amount),
     grant_jti: grant.jti ?? null,
     grant_max_amount: grant.max_amount ?? null,
+    imp_uid: payment.imp_uid,
     created_at: deps.now(),
   };
   const draft = {

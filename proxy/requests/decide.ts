@@ -280,6 +280,8 @@ export const approveRequest = async (
 
   const refundRequest: CancelRequestOutput = {
     merchant_uid: request.merchant_uid,
+    // The payment the customer asked about: should the order have been paid again since, nothing is refunded.
+    ...(request.imp_uid === null ? {} : { imp_uid: request.imp_uid }),
     cancel_request_amount: amount,
     reason: request.reason,
     ...(request.refund_bank ? { refund_bank: request.refund_bank } : {}),

@@ -89,6 +89,7 @@ export const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRe
   vat_amount: null,
   grant_jti: null,
   grant_max_amount: null,
+  imp_uid: null,
   created_at: T0,
   ...overrides,
 });

@@ -332,6 +332,15 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX refund_attempts_late_of ON refund_attempts (late_of) WHERE late_of IS NOT NULL',
     ],
   },
+  {
+    version: 17,
+    name: 'refund_request_payment',
+    statements: [
+      // The payment a request was made about: its approval refunds that one only, never one the order was paid with
+      // again since (the first refunded whole in the gateway's console, say). Null for requests made before.
+      'ALTER TABLE refund_requests ADD COLUMN imp_uid TEXT',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

@@ -29,6 +29,11 @@ export interface RefundRequestRecord {
    */
   readonly grant_jti: string | null;
   readonly grant_max_amount: number | null;
+  /**
+   * The payment (the gateway's id) the request was made about: its approval refunds that one only. Null for requests
+   * made before the ledger kept it.
+   */
+  readonly imp_uid: string | null;
   readonly created_at: number;
   readonly decided_at: number | null;
   /** Who approved or rejected it (an admin key's id); null until then, and for a withdrawal. */

@@ -12,7 +12,7 @@ import type { AttemptFinish } from './store.ts';
 const COLUMNS =
   'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
-  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount';
+  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount, imp_uid';
 
 const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`;
 /** Every order's open requests, in the words of the one-open-request index's predicate (migration 7). */
@@ -140,7 +140,7 @@ const claimParams = (id: string, claim: ApprovalClaim): SqlValue[] => [
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
-    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?)
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
   open: `SELECT ${COLUMNS} ${OPEN}`,
@@ -193,6 +193,7 @@ export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
   updated_at: num(row, 'updated_at'),
   grant_jti: textOrNull(row, 'grant_jti'),
   grant_max_amount: numOrNull(row, 'grant_max_amount'),
+  imp_uid: textOrNull(row, 'imp_uid'),
 });
 
 /** PostgreSQL's unique_violation, or SQLite's. */
@@ -368,6 +369,7 @@ export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): Reque
         r.created_at,
         r.grant_jti,
         r.grant_max_amount,
+        r.imp_uid,
       ]);
       if (row) {
         if (event) await insertEvent(event);
