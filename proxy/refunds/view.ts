@@ -39,10 +39,10 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     const { pending } = await recheck(deps, stored);
     return { kind: 'view', view: toRefundView(stored, deps.now(), [], null, pending, true) };
   }
-  // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing.
-  const read: Read = stored?.needs_sync
-    ? await recheck(deps, stored)
-    : { loaded: await firstLoad(deps, merchantUid, stored), pending: false, attempts: null };
+  // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing. A first
+  // copy read from the gateway may show a cancel it has not finished (made in PortOne's console, say): the figures are
+  // open until it has, as on a recheck.
+  const read: Read = stored?.needs_sync ? await recheck(deps, stored) : await firstRead(deps, merchantUid, stored);
   const { loaded, pending } = read;
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   if (loaded.kind === 'unavailable') {
@@ -58,6 +58,12 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   }
   const banks = deps.gateway.refundBanks(loaded.payment);
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
+};
+
+const firstRead = async (deps: RefundDeps, merchantUid: string, stored: StoredPayment | null): Promise<Read> => {
+  const loaded = await firstLoad(deps, merchantUid, stored);
+  const unfinished = loaded.kind === 'ok' && (loaded.payment.cancels_pending?.length ?? 0) > 0;
+  return { loaded, pending: unfinished, attempts: null };
 };
 
 /**
