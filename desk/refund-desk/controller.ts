@@ -261,7 +261,10 @@ export class DeskController implements ReactiveController {
       const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
       this.#replace(answer.request);
       this.approve = { ...this.approve, open: false, confirming: false };
-      this.message = this.#approvalSaid(answer.request, amount, answer.refund?.accepted === true);
+      // What the request ended approved (and refunded) for, which is not always the amount typed: approved again, a
+      // failed request may take an earlier approval's refund that its gateway applied late, for that one's amount.
+      const said = answer.request.approved_amount ?? amount;
+      this.message = this.#approvalSaid(answer.request, said, answer.refund?.accepted === true);
       this.focus = 'h2';
       this.host.dispatchEvent(new DeskApprovedEvent(answer));
       void this.#loadOrder(request.merchant_uid);

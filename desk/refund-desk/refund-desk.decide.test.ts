@@ -100,6 +100,20 @@ describe('<refund-desk> request', () => {
     expect(posts()[0]!.body).to.deep.equal({});
   });
 
+  it('says the amount the request was refunded for, when it is not the one typed', async () => {
+    // Approved again, a failed request took an earlier approval's refund, applied late, for that one's 6,000원.
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    const row = api.requests[0]!;
+    const refunded = { ...row, status: 'refunded', approved_amount: 6000, error_code: null };
+    api.next.push(Response.json({ ok: true, request: refunded, refund: { ok: true, refunded: 6000 } }));
+    await click(el, '승인');
+    await click(el, '승인');
+    expect($(el, '[part~=question]')!.textContent).to.equal('45,000원 환불을 승인할까요?');
+    await click(el, '환불하기');
+    await until(el, '6,000원 환불을 승인했어요.');
+  });
+
   it('refuses on screen an amount above the request', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
