@@ -4,13 +4,52 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClock, createHarness } from '../test-support/harness.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
-import { createPostgresStore } from './postgres.ts';
+import { createPostgresDriver, createPostgresStore } from './postgres.ts';
+import type { SqlDriver } from './sql-driver.ts';
+import { createSqlStore } from './sql-store.ts';
 import type { Store } from './store.ts';
 
 const url = useTempSchema('ledger_clock', 'proxy/store/ledger-clock.test.ts');
 
+/** `driver`, whose readings of the server's clock take `slow.ms` longer (a loaded server, a distant one). */
+const slowClockReads = (driver: SqlDriver, slow: { ms: number }): SqlDriver => {
+  const delay = async (text: string) => {
+    if (text.includes('clock_timestamp') && slow.ms > 0) await new Promise((r) => setTimeout(r, slow.ms));
+  };
+  return {
+    ...driver,
+    query: async (text, params) => {
+      await delay(text);
+      return driver.query(text, params);
+    },
+    sequence: async (statements) => {
+      for (const statement of statements) await delay(statement.sql);
+      return driver.sequence(statements);
+    },
+  };
+};
+
 if (url) {
   describe('instances whose clocks disagree, on one PostgreSQL ledger', () => {
+    it("an instance whose readings of the server's clock are too slow to use holds its leases all the same", async () => {
+      // As the entries build it: no clock given, so Date.now with performance.now beside it.
+      const slow = { ms: 700 };
+      const x = createSqlStore(slowClockReads(createPostgresDriver({ url }), slow));
+      const y = createPostgresStore({ url });
+      try {
+        await x.migrate(); // its start-up reading took 700 ms: not used
+        await y.migrate();
+        for (let i = 0; i < 3; i += 1) {
+          const name = `order:SLOW-READ-${i}`;
+          assert.equal(await x.acquireLease(name, 'holder-x', 6_000, Date.now()), true);
+          assert.equal(await y.acquireLease(name, 'holder-y', 6_000, Date.now()), false, `Y took ${name} from X`);
+        }
+      } finally {
+        await x.close();
+        await y.close();
+      }
+    });
+
     it("an instance 8 s fast waits for another's running refund of the order instead of sending its own beside it", async () => {
       const a = await createHarness({ store: createPostgresStore({ url }) });
       const fast = createClock(Date.now() + 8_000);

@@ -54,24 +54,33 @@ export const createLedgerClock = (driver: SqlDriver, localNow: () => number, mon
   const still = monotonic ?? localNow;
   /** The server's clock less this instance's, at the last reading used. */
   let measuredMs = 0;
-  /** That reading's time on both clocks: how far `localNow` stepped since is how far it moved beyond `still`. */
-  let base = { local: 0, still: 0 };
+  /**
+   * That reading's time on both clocks: how far `localNow` stepped since is how far it moved beyond `still`. Until a
+   * reading is used (the start-up one may be too slow to tell anything, or fail), the clocks as they stand now: this
+   * instance's clock is taken to agree with the server's and to have stepped nowhere. From zeros, `stepped()` was the
+   * whole of `localNow() - still()` (the epoch, less the process's uptime), so every lease and hold this instance wrote
+   * had run out decades ago, and another instance took its order beside it (a second refund, found by a review).
+   */
+  let base = { local: localNow(), still: still() };
   /** When a reading was last answered, on `still`. */
   let readAt = Number.NEGATIVE_INFINITY;
   const stepped = () => localNow() - base.local - (still() - base.still);
-  /** Learns the skew from the server's reading taken between `sentAt` and `answeredAt`. */
-  const learn = (rows: SqlRow[] | undefined, sentAt: number, answeredAt: number) => {
+  /** Learns the skew from the server's reading taken between `sentAt` and `answeredAt`; whether it could. */
+  const learn = (rows: SqlRow[] | undefined, sentAt: number, answeredAt: number): boolean => {
     const serverMs = Number(rows?.[0]?.now_ms);
-    if (!Number.isFinite(serverMs) || answeredAt - sentAt > SLOW_TRIP_MS) return;
+    if (!Number.isFinite(serverMs) || answeredAt - sentAt > SLOW_TRIP_MS) return false;
     measuredMs = serverMs - (sentAt + answeredAt) / 2;
     base = { local: answeredAt, still: monotonic ? monotonic() : answeredAt };
+    return true;
   };
-  /** Reads the server's clock by `ask` (its row), and learns from it; a trip that failed is tried again next time. */
+  /**
+   * Reads the server's clock by `ask` (its row), and learns from it; a trip that failed, or too slow to use, is tried
+   * again next time.
+   */
   const reading = async (ask: () => Promise<SqlRow[] | undefined>) => {
     const sentAt = localNow();
     const rows = await ask();
-    readAt = still();
-    learn(rows, sentAt, localNow());
+    if (learn(rows, sentAt, localNow())) readAt = still();
   };
   return {
     at: (localMs) => {
