@@ -33,7 +33,7 @@ import { type CancelOutcome, type Failure, fail } from './outcome.ts';
 import { earlierRequestHashes, requestHash } from './request-hash.ts';
 import { cancelableOf, isRevocable, refundableNow } from './rules.ts';
 import { earlierRunning, isAcceptedUnshown, isUnsettled, runningChange, settleAttempts } from './settle.ts';
-import { grantTaxFree, taxSplit } from './tax-split.ts';
+import { grantPartsRefused, grantTaxFree, taxSplit } from './tax-split.ts';
 
 export const cancelRefund = async (deps: RefundDeps, input: CancelInput): Promise<CancelOutcome> => {
   const outcome = await cancelOnce(deps, input);
@@ -435,6 +435,8 @@ const refund = async (
     }
     return revoke(deps, payment, start, keyed?.key ?? null);
   }
+  const parts = grantPartsRefused(grant, payment.currency);
+  if (parts) return rejectLocally(parts, payment.imp_uid);
   const taxFree = grantTaxFree(grant, payment, attempts);
   const banks = deps.gateway.refundBanks(payment);
   const checked = checkRequest(payment, req, grantRemaining(grant, attempts, late), start.started_at, banks, taxFree);

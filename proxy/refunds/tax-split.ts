@@ -11,12 +11,14 @@
  * - the grant's vat_amount only on the grant's first refund: it is the VAT of the grant's refund, and on a later one the
  *   gateway computes the VAT itself, where sending it again counted it twice.
  */
+import { inWholeUnits, unitsRule } from '../../shared/currency-units.ts';
 import type { Grant } from '../auth/grant.ts';
 import { money, sumOf } from '../payments/money.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt } from '../store/store.ts';
 import { isRevokeAttempt } from './cancel-history.ts';
 import { isUnderGrant } from './grant-cap.ts';
+import { type Failure, fail } from './outcome.ts';
 import { refundableNow } from './rules.ts';
 import { isUnsettled } from './settle.ts';
 
@@ -70,4 +72,21 @@ export const taxSplit = (
       ? Math.min(money(grant.vat_amount), taxable)
       : null;
   return { ...(taxFree === null ? {} : { taxFree }), ...(vat === null ? {} : { vat }) };
+};
+
+/**
+ * The grant's tax parts finer than the payment's currency's smallest unit (half a won, say), refused before anything
+ * is sent: a grant carries no currency, so only the payment can tell, as for `cancel_request_amount`. Unchecked, the
+ * gateway was sent the fraction (i'mport took it; PortOne refused the cancel).
+ */
+export const grantPartsRefused = (
+  grant: Pick<Grant, 'tax_free_amount' | 'vat_amount'>,
+  currency: string,
+): Failure | null => {
+  for (const field of ['tax_free_amount', 'vat_amount'] as const) {
+    const value = grant[field];
+    if (value !== undefined && !inWholeUnits(value, currency))
+      return fail('INVALID_REQUEST', `The grant's ${unitsRule(field, currency)}`);
+  }
+  return null;
 };

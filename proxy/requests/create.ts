@@ -20,7 +20,7 @@ import { fail } from '../refunds/outcome.ts';
 import { earlierRequestHashes, requestHash } from '../refunds/request-hash.ts';
 import { isRevocable } from '../refunds/rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
-import { grantTaxFree } from '../refunds/tax-split.ts';
+import { grantPartsRefused, grantTaxFree } from '../refunds/tax-split.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
 import type { KeyClaim, OrderSnapshot } from '../store/store.ts';
 import type { Sealer } from './account-crypto.ts';
@@ -135,6 +135,8 @@ const create = async (
   if (isRevocable(payment)) {
     return fail('PAYMENT_NOT_PAID', 'This virtual account has not been paid, so there is nothing to refund.');
   }
+  const parts = grantPartsRefused(grant, payment.currency);
+  if (parts) return parts;
   // The shop's parts as amounts are kept (money.ts): approved and sent later as they are stored.
   const taxFree = grant.tax_free_amount === undefined ? null : money(grant.tax_free_amount);
   const banks = deps.gateway.refundBanks(payment);
