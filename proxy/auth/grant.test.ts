@@ -78,6 +78,19 @@ describe('merchant grants', () => {
     assert.deepEqual(late, { ok: false, reason: 'the grant has expired' });
   });
 
+  it('names the claim that is not valid', async () => {
+    for (const [claim, value] of [
+      ['max_amount', '8000'],
+      ['tax_free_amount', -1],
+      ['vat_amount', 'x'],
+      ['jti', ''],
+    ] as const) {
+      const check = await verifyGrant(await hs256({ sub: 'G-1', exp: now() + 600, [claim]: value }), GRANT_SECRET);
+      assert.equal(check.ok, false);
+      assert.match(check.ok ? '' : check.reason, new RegExp(`^the grant's claims are not valid: ${claim} `), claim);
+    }
+  });
+
   it('says why a long-lived grant is refused, and accepts one at exactly MAX_GRANT_TTL', async () => {
     h = await createHarness({ config: { maxGrantTtlSeconds: 600 } });
     h.fake.addPayment({ merchant_uid: 'G-3', amount: 1000 });

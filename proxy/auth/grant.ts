@@ -156,8 +156,9 @@ export const verifyGrant = async (token: string, keys: GrantKeys, options: Verif
   if (payload.role !== undefined) return { ok: false, reason: 'the grant has a role this proxy does not know' };
   const claims = v.safeParse(ClaimsSchema, payload);
   if (!claims.success) {
-    const problem = claims.issues[0].message;
-    return { ok: false, reason: `the grant's claims are not valid (sub and exp are required): ${problem}` };
+    // Named, as a staff grant's are: which claim, and what is wrong with it.
+    const [issue] = claims.issues;
+    return { ok: false, reason: `the grant's claims are not valid: ${v.getDotPath(issue) ?? ''} ${issue.message}` };
   }
   const late = ttlRefusal(claims.output.exp, claims.output.iat, nowSec, options.maxTtlSeconds);
   if (late) return { ok: false, reason: late };
