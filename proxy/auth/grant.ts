@@ -145,6 +145,10 @@ export const ttlRefusal = (exp: number, iat: number | undefined, nowSec: number,
   return `the grant lives longer than MAX_GRANT_TTL allows (${maxTtlSeconds} s); mint grants that expire sooner`;
 };
 
+/** The first claim valibot refused and what is wrong with it (`max_amount Invalid type: …`), for a refusal's reason. */
+export const claimProblem = ([issue]: readonly [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]): string =>
+  `${v.getDotPath(issue) ?? ''} ${issue.message}`;
+
 /** Verifies a customer's grant: signature and times (verifySignature), `exp` required, and no `role`. */
 export const verifyGrant = async (token: string, keys: GrantKeys, options: VerifyOptions = {}): Promise<GrantCheck> => {
   const signed = await verifySignature(token, keys, options);
@@ -155,11 +159,7 @@ export const verifyGrant = async (token: string, keys: GrantKeys, options: Verif
   if (payload.role === 'staff') return { ok: false, reason: 'a staff grant opens no order', staff: true };
   if (payload.role !== undefined) return { ok: false, reason: 'the grant has a role this proxy does not know' };
   const claims = v.safeParse(ClaimsSchema, payload);
-  if (!claims.success) {
-    // Named, as a staff grant's are: which claim, and what is wrong with it.
-    const [issue] = claims.issues;
-    return { ok: false, reason: `the grant's claims are not valid: ${v.getDotPath(issue) ?? ''} ${issue.message}` };
-  }
+  if (!claims.success) return { ok: false, reason: `the grant's claims are not valid: ${claimProblem(claims.issues)}` };
   const late = ttlRefusal(claims.output.exp, claims.output.iat, nowSec, options.maxTtlSeconds);
   if (late) return { ok: false, reason: late };
   return { ok: true, grant: claims.output };

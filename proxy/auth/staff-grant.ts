@@ -6,7 +6,14 @@
  */
 import { sign } from 'hono/jwt';
 import * as v from 'valibot';
-import { type GrantKeys, type GrantRefusal, ttlRefusal, type VerifyOptions, verifySignature } from './grant.ts';
+import {
+  claimProblem,
+  type GrantKeys,
+  type GrantRefusal,
+  ttlRefusal,
+  type VerifyOptions,
+  verifySignature,
+} from './grant.ts';
 
 /** What a verified staff grant says: who the staff member is, until when. */
 export interface StaffGrant {
@@ -55,11 +62,7 @@ export const verifyStaffGrant = async (
   if (payload.role === undefined) return { ok: false, reason: 'a customer grant is not a staff grant', customer: true };
   const claims = v.safeParse(StaffClaimsSchema, payload);
   if (!claims.success) {
-    const [issue] = claims.issues;
-    return {
-      ok: false,
-      reason: `the staff grant's claims are not valid: ${v.getDotPath(issue) ?? ''} ${issue.message}`,
-    };
+    return { ok: false, reason: `the staff grant's claims are not valid: ${claimProblem(claims.issues)}` };
   }
   const { role, sub, exp, iat } = claims.output;
   const late = ttlRefusal(exp, iat, nowSec, options.maxTtlSeconds);

@@ -50,7 +50,7 @@ export const settledUnanswered = (gateway: Judge, attempt: Attempt): boolean =>
  * `late_of`): the refund is counted there, once. A later attempt that sent a refund of its own takes nothing from
  * this one, whose late refund, should the gateway show one, is a second refund and counts as such.
  */
-const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
+export const takenLater = (attempt: Attempt, attempts: readonly Attempt[]): boolean =>
   attempts.some((b) => b.late_of === attempt.id && b.outcome === 'succeeded');
 
 /**

@@ -22,7 +22,7 @@ import {
   sentBy,
 } from './cancel-history.ts';
 import type { RefundDeps } from './deps.ts';
-import { lateCancelsOfOthers, settledUnanswered } from './late-cancels.ts';
+import { lateCancelsOfOthers, settledUnanswered, takenLater } from './late-cancels.ts';
 import { type Failure, fail } from './outcome.ts';
 import { approvesLater, cancelableOf, isRevokedAsCancelled } from './rules.ts';
 import { toldAsMadeElsewhere } from './told-elsewhere.ts';
@@ -207,10 +207,14 @@ const unfinishedLate = (
   payment: Payment,
   attempts: readonly Attempt[],
 ): Attempt | undefined => {
+  // Nearly every payment has no unfinished cancel: nothing more is looked at on a refund's ordinary path.
+  const pending = payment.cancels_pending ?? [];
+  if (pending.length === 0) return undefined;
   const claimed = claimedIds(attempts);
-  if (!(payment.cancels_pending ?? []).some((c) => !claimed.has(entryId(c)))) return undefined;
-  const takenLater = (a: Attempt) => attempts.some((b) => b.late_of === a.id);
-  return attempts.find((a) => a.imp_uid === payment.imp_uid && settledUnanswered(gateway, a) && !takenLater(a));
+  if (!pending.some((c) => !claimed.has(entryId(c)))) return undefined;
+  return attempts.find(
+    (a) => a.imp_uid === payment.imp_uid && settledUnanswered(gateway, a) && !takenLater(a, attempts),
+  );
 };
 
 /** The answer while runningChange() finds one: `nothing` says what this request did not do. */

@@ -60,9 +60,13 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
   return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
 };
 
+/** A copy just read that shows a cancel the gateway accepted and has not finished (PortOne V2): its figures are open. */
+const holdsUnfinished = (loaded: Loaded): boolean =>
+  loaded.kind === 'ok' && (loaded.payment.cancels_pending?.length ?? 0) > 0;
+
 const firstRead = async (deps: RefundDeps, merchantUid: string, stored: StoredPayment | null): Promise<Read> => {
   const loaded = await firstLoad(deps, merchantUid, stored);
-  const unfinished = loaded.kind === 'ok' && (loaded.payment.cancels_pending?.length ?? 0) > 0;
+  const unfinished = holdsUnfinished(loaded);
   return { loaded, pending: unfinished, attempts: null };
 };
 
@@ -105,7 +109,7 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
       ]);
       const unsettled = attempts.some(isUnsettled);
       // A cancel the gateway accepted and has not finished (PortOne V2) leaves the figures open until it has.
-      const unfinished = loaded.kind === 'ok' && (loaded.payment.cancels_pending?.length ?? 0) > 0;
+      const unfinished = holdsUnfinished(loaded);
       if (loaded.kind === 'ok' && unsettled) {
         const open = await settleAttempts(deps, loaded.payment, attempts);
         await recordExternalCancels(deps, loaded.payment, () => deps.store.listAttempts(stored.merchant_uid));
