@@ -18,7 +18,7 @@ import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { fail, type ViewOutcome } from './outcome.ts';
 import { cancelableOf, isRevocable, notRefundableReason } from './rules.ts';
 import { isUnsettled, settleAttempts } from './settle.ts';
-import { taxFreeLeft } from './tax-split.ts';
+import { grantTaxFree, taxFreeLeft } from './tax-split.ts';
 
 /** The payment to show; `pending` when an attempt's outcome is still unknown; the attempts, when already read. */
 interface Read {
@@ -37,7 +37,7 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     // checked while a refund of it is unsettled (recheck asks nothing of this gateway for it). No banks: this
     // gateway's bank codes are not the ones the other would take for its refund.
     const { pending } = await recheck(deps, stored);
-    return { kind: 'view', view: toRefundView(stored, deps.now(), [], null, pending, true) };
+    return { kind: 'view', view: toRefundView(stored, deps.now(), [], undefined, pending, true) };
   }
   // The ordinary case costs one ledger read: an unmarked row has no change whose outcome it might be missing. A first
   // copy read from the gateway may show a cancel it has not finished (made in PortOne's console, say): the figures are
@@ -49,15 +49,20 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     deps.log({ level: 'warn', msg: `${deps.gateway.label} lookup failed`, detail: loaded.detail });
     return fail('UPSTREAM_UNAVAILABLE', `${deps.gateway.label} could not be reached; try again in a moment.`);
   }
-  // Only a capped grant costs the view a read of the order's audit (unless it was read already).
-  let left: number | null = null;
-  if (grant.max_amount !== undefined) {
+  // Only a grant with a cap or a tax-free part costs the view a read of the order's audit (unless it was read already).
+  const limits: GrantLimits = { remaining: null, minimum: null };
+  if (grant.max_amount !== undefined || grant.tax_free_amount !== undefined) {
     const attempts = read.attempts ?? (await deps.store.listAttempts(merchantUid));
-    const late = await lateRefunds(deps, attempts, storedCopy(deps), loaded.payment);
-    left = grantRemaining(grant, attempts, late);
+    if (grant.max_amount !== undefined) {
+      const late = await lateRefunds(deps, attempts, storedCopy(deps), loaded.payment);
+      limits.remaining = grantRemaining(grant, attempts, late);
+    }
+    // The floor the refund checks (check-request.ts), as it would check it now: gone once a refund under the grant
+    // took the tax-free part.
+    limits.minimum = grantTaxFree(grant, loaded.payment, attempts);
   }
   const banks = deps.gateway.refundBanks(loaded.payment);
-  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, left, pending) };
+  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, limits, pending) };
 };
 
 /** A copy just read that shows a cancel the gateway accepted and has not finished (PortOne V2): its figures are open. */
@@ -128,9 +133,16 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
     : read;
 };
 
+/** What the grant allows of one refund: `remaining`, what a capped grant still allows (grant-cap.ts); `minimum`, the
+ * tax-free part a refund must cover (tax-split.ts grantTaxFree). Each null when the grant sets none. */
+interface GrantLimits {
+  remaining: number | null;
+  minimum: number | null;
+}
+
 /**
- * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grantRemaining`: what a capped grant
- * still allows (grant-cap.ts), or null for a grant without a cap. `pending`: an attempt's outcome is not known yet, so
+ * `banks`: the gateway's refund banks for the payment (Gateway.refundBanks). `grant`: what the grant allows of one
+ * refund. `pending`: an attempt's outcome is not known yet, so
  * the figures (the ledger's last copy) may be stale and nothing is refundable. `elsewhere`: the other gateway's payment
  * (other-gateway.ts), refundable nowhere here; `refundable: false` without a reason says so when its figures give none
  * (the widget: "This payment can't be refunded now", and to contact the shop).
@@ -139,7 +151,7 @@ export const toRefundView = (
   p: Payment,
   nowMs: number,
   banks: readonly Bank[],
-  grantRemaining: number | null = null,
+  grant: GrantLimits = { remaining: null, minimum: null },
   pending = false,
   elsewhere = false,
 ): RefundView => {
@@ -171,8 +183,9 @@ export const toRefundView = (
     ...(accountRequired ? { banks: [...banks] } : {}),
     payout_estimate: accountRequired ? payoutEstimateFor(p.pg_provider) : null,
     // Whole won: a cap written with a fraction must not offer a fraction of a won (a USD cap's cents stay).
-    ...(grantRemaining === null
+    ...(grant.remaining === null
       ? {}
-      : { grant_remaining: p.currency === 'KRW' ? Math.floor(grantRemaining) : grantRemaining }),
+      : { grant_remaining: p.currency === 'KRW' ? Math.floor(grant.remaining) : grant.remaining }),
+    ...(grant.minimum === null || grant.minimum <= 0 ? {} : { grant_minimum: grant.minimum }),
   };
 };

@@ -64,6 +64,12 @@ export const RefundViewSchema = v.object({
    */
   grant_remaining: v.optional(v.number()),
   /**
+   * Present when the grant has a `tax_free_amount` the next refund must cover: the least one refund under it may be.
+   * The widget asks for no less; above what it may offer (`grant_remaining`, `cancelable_amount`), nothing can be
+   * refunded under this grant, and the customer is sent to the shop.
+   */
+  grant_minimum: v.optional(v.number()),
+  /**
    * True when the grant is a request-mode grant: the dialog ends in a refund request (`POST /refund-requests`) that
    * the shop approves or rejects, not in a refund. Optional so that a proxy without request mode still parses.
    */

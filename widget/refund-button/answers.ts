@@ -103,6 +103,7 @@ export const readView = object<RefundView>({
   banks: optional(arrayOf(bank)),
   payout_estimate: nullable(payout),
   grant_remaining: optional(number),
+  grant_minimum: optional(number),
   request_mode: optional(boolean),
   request: optional(nullable(nested(readRequest))),
 });

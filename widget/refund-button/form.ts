@@ -58,11 +58,17 @@ export const offerableOf = (view: RefundView): number =>
 /** True when the grant allows less than everything refundable, so "everything" must be sent as an amount. */
 export const isCapped = (view: RefundView): boolean => offerableOf(view) < view.cancelable_amount;
 
-/** The smallest and largest amount one refund may be, in the payment's currency. */
+/**
+ * The smallest and largest amount one refund may be, in the payment's currency: at least one unit, or the tax-free part
+ * the shop's grant says a refund must cover (`grant_minimum`).
+ */
 export const amountLimits = ({ view }: FormContext): { min: number; max: number } => ({
-  min: 10 ** -currencyDigits(view.currency),
+  min: Math.max(10 ** -currencyDigits(view.currency), view.grant_minimum ?? 0),
   max: offerableOf(view),
 });
+
+/** True when the grant's least refund is more than this page may refund: no amount can be sent. */
+export const isUnderMinimum = (view: RefundView): boolean => offerableOf(view) < (view.grant_minimum ?? 0);
 
 /**
  * Reads a typed amount: digits (full-width ones too, as a Korean keyboard may type them) with a decimal point, grouping

@@ -259,6 +259,31 @@ describe('<refund-button>', () => {
       expect(posts()[0]!.body).to.deep.equal(sent);
     });
 
+    // A grant's tax-free part is a floor the proxy holds a refund to (grant_minimum): asked for less, it refuses.
+    it("asks for no less than the grant's least refund, and names it", async () => {
+      const el = await mount('lang="ko"', { ...card, grant_minimum: 3000 }, success({ refunded: 3000 }));
+      await openForm(el);
+      await fill(el, 'preset', '0');
+      await choosePartial(el, '2999');
+      await click(el, 'form [part=submit]');
+      expect(errorFor(el, 'amount')).to.equal('3,000원 이상 9,000원 이하로 입력해 주세요.');
+      await fill(el, 'amount', '3000');
+      await click(el, 'form [part=submit]');
+      await shows(el, '3,000원을 환불할까요?');
+      await press(el, ko.refund);
+      await shows(el, ko.done);
+      expect(posts().map((p) => (p.body as { cancel_request_amount: number }).cancel_request_amount)).to.deep.equal([
+        3000,
+      ]);
+    });
+
+    it("offers nothing when less is left than the grant's least refund", async () => {
+      const el = await mount('lang="en"', { ...card, cancelable_amount: 2000, grant_minimum: 3000 });
+      await click(el, '[part=button]');
+      await shows(el, en.REFUND_NOT_ALLOWED);
+      expect($(el, 'form')).to.be.null;
+    });
+
     it('offers nothing once the grant allows nothing more', async () => {
       const el = await mount('lang="en"', { ...card, grant_remaining: 0 });
       await click(el, '[part=button]');

@@ -18,7 +18,7 @@ import {
   RefundSuccessEvent,
   RequestWithdrawnEvent,
 } from './events.ts';
-import { type FormContext, isAmountValid, needsAccount, offerableOf } from './form.ts';
+import { type FormContext, isAmountValid, isUnderMinimum, needsAccount, offerableOf } from './form.ts';
 import { isGrantExpired } from './grant-expiry.ts';
 import {
   type Connection,
@@ -122,6 +122,8 @@ export class RefundFlow {
     if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
     // The shop's grant allows nothing more for this order.
     if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
+    // Less is left than the tax-free part the shop's grant says a refund must cover: the shop's to settle.
+    if (!view.revocable && isUnderMinimum(view)) return 'REFUND_NOT_ALLOWED';
     if (fixedAmount !== undefined && !isAmountValid(fixedAmount, ctx)) {
       // The page's amount is more than is left, or no amount one can refund (a typo in the attribute, a fraction of a
       // won): the shop's to fix.
