@@ -49,6 +49,8 @@ describe('small leaks', () => {
     ['a control character', '환불\u0000요청'],
     ['a line break', '환불\n요청'],
     ['a lone surrogate', '환불\ud800'],
+    ['a line separator', '환불\u2028요청'],
+    ['nothing but a zero-width space', '\u200b'],
   ] as const) {
     it(`refuses ${name} in reason and refund_holder with 400 naming the field, and sends nothing`, async () => {
       h = await createHarness();
@@ -59,7 +61,9 @@ describe('small leaks', () => {
         const res = await h.cancel({ ...base, [field]: text });
         assert.equal(res.res.status, 400);
         assert.equal(res.body.error.code, 'INVALID_REQUEST');
-        const says = `^${field} must not contain control characters, bidirectional overrides or unpaired surrogates`;
+        const says =
+          `^${field} must be visible text without control characters, line separators, zero-width spaces, ` +
+          'bidirectional overrides or unpaired surrogates';
         assert.match(res.body.error.message, new RegExp(says));
       }
       assert.equal(h.fake.count('cancel'), 0);

@@ -85,13 +85,25 @@ describe('shared field rules', () => {
       'a\ud800b',
       'a\udc00b',
       'a\u200fb',
+      // Line and paragraph separators break a log line or a PG console's line; a zero-width space hides text.
+      'a\u2028b',
+      'a\u2029b',
+      'a\u200bb',
+      '\u200b',
+      'a\u2060b',
+      'a\ufeffb',
+      // Nothing visible: joiners, a combining mark alone.
+      '\u200d',
+      '\u200c\u200d',
+      '\u0301',
     ]) {
       assert.equal(isPlainText(bad), false, JSON.stringify(bad));
       assert.equal(checkText(TEXT_RULES.reason, bad), undefined);
       assert.equal(v.safeParse(ReasonSchema, bad).success, false);
       assert.equal(v.safeParse(HolderSchema, bad).success, false);
     }
-    for (const good of ['단순 변심', 'Hong Gildong', '상품 불량 😀', '(주)홍길동']) {
+    // A family emoji is joined with U+200D; a dot alone is visible.
+    for (const good of ['단순 변심', 'Hong Gildong', '상품 불량 😀', '(주)홍길동', '👨\u200d👩\u200d👧', '.']) {
       assert.equal(checkText(TEXT_RULES.reason, good), good);
       assert.equal(v.safeParse(ReasonSchema, good).success, true);
     }

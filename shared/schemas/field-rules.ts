@@ -9,18 +9,29 @@
 export const stripSeparators = (s: string): string => s.replace(/[\s-]/g, '');
 
 // C0 and C1 controls, and the bidi marks, embeddings, overrides and isolates that make text display in another order
-// than it is stored (an audit line or a PG's console showing something else than was sent). With the `u` flag a
-// surrogate pair is one code point, so the surrogate range matches only an unpaired half.
+// than it is stored (an audit line or a PG's console showing something else than was sent). The line and paragraph
+// separators (U+2028, U+2029) break a line as \n does, where a reader of logs or a PG's console expects one line; the
+// zero-width space, word joiner and BOM hide text in text. The zero-width joiners (U+200C, U+200D) stay: emoji and some
+// scripts are written with them. With the `u` flag a surrogate pair is one code point, so the surrogate range matches
+// only an unpaired half.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
-const NOT_PLAIN = /[\0-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
+const NOT_PLAIN = /[\0-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff\ud800-\udfff]/u;
 
-/** True for text a person types: no control characters, no bidi overrides, no unpaired surrogate. */
-export const isPlainText = (text: string): boolean => !NOT_PLAIN.test(text);
+// Something a reader can see: a letter, digit, punctuation or symbol (emoji included). Text of only joiners, combining
+// marks or spaces other than the ones trim() removes looks empty on every screen it reaches.
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
+
+/**
+ * True for text a person types: no control characters, line separators, zero-width spaces, bidi overrides or unpaired
+ * surrogates, and (unless empty) something visible.
+ */
+export const isPlainText = (text: string): boolean => !NOT_PLAIN.test(text) && (text === '' || VISIBLE.test(text));
 
 /** A text field's rule: its text is trimmed (with `strip`, loses all spaces and hyphens), then must fit these. */
 export interface TextRule {
   readonly strip?: true;
-  /** Refuses control characters, bidi overrides and unpaired surrogates (isPlainText). */
+  /** Refuses control characters, line separators, zero-width spaces, bidi overrides, unpaired surrogates and text with
+   * nothing visible (isPlainText). */
   readonly plain?: true;
   readonly min?: number;
   readonly max?: number;

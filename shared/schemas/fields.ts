@@ -8,8 +8,10 @@ import { AMOUNT_RULE, isPlainText, stripSeparators, TEXT_RULES } from './field-r
 
 const { merchant_uid, reason, refund_holder, refund_bank, refund_account, refund_tel } = TEXT_RULES;
 
-/** Said of a text with a control character, a bidi override or an unpaired surrogate; never quotes the text. */
-export const NOT_PLAIN_TEXT = 'must not contain control characters, bidirectional overrides or unpaired surrogates';
+/** Said of a text isPlainText refuses; never quotes the text. */
+export const NOT_PLAIN_TEXT =
+  'must be visible text without control characters, line separators, zero-width spaces, ' +
+  'bidirectional overrides or unpaired surrogates';
 
 /** The merchant's order id: i'mport's merchant_uid or PortOne V2's paymentId (field-rules.ts); plain text. */
 export const MerchantUidSchema = v.pipe(
