@@ -222,9 +222,12 @@ export class DeskController implements ReactiveController {
     nextStatus(this.request.status, action) !== null &&
     !this.#refused.has(`${this.request.id}:${action}`);
 
-  /** The open order's currency (won until its payment is loaded): what the request's amounts are in. */
+  /**
+   * What the open screen's amounts are in: the order's currency once its payment is loaded; before that, on a request's
+   * screen, the one its row carries (a PayPal order's request is in dollars from the first paint); won when neither says.
+   */
   get currency(): string {
-    return this.order?.payment.currency ?? 'KRW';
+    return this.order?.payment.currency ?? (this.screen === 'request' ? this.request?.currency : null) ?? 'KRW';
   }
 
   /**
@@ -304,22 +307,27 @@ export class DeskController implements ReactiveController {
   };
 
   /**
-   * A decision refused or failed: the request may have moved meanwhile (someone else decided it, or the approved refund
-   * failed and ended it `failed`), so it is read again and shown as it now stands, with what happened. Without an
-   * answer (NETWORK) or a grant (UNAUTHORIZED, FORBIDDEN) there is nothing to read again.
+   * A decision refused, failed or unanswered: the request may have moved meanwhile (someone else decided it, the
+   * approved refund failed and ended it `failed`, or the decision went through and only its answer was lost), so it is
+   * read again and shown as it now stands, with what happened. Without a grant (UNAUTHORIZED, FORBIDDEN), or refused
+   * for what was typed (INVALID_REQUEST), there is nothing to read again.
    */
   async #onDecideError(error: unknown, request: RequestRow, action: 'approve' | 'reject'): Promise<void> {
     this.#fail(error);
     this.focus = 'h2'; // the confirm step's button is gone, whatever comes next
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
-    if (['NETWORK', 'UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
+    if (['UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
     const decided = code === 'REFUND_REQUEST_DECIDED';
+    // No answer: whether the decision was taken (and a refund made) is known only from the request as it now stands.
+    const lost = code === 'NETWORK';
     const s = this.host.s;
     let said = decided
       ? s.decidedElsewhere
       : code === 'REFUND_IN_PROGRESS'
         ? s.inProgress
-        : fill(action === 'reject' ? s.rejectFailed : s.refundFailed, { code });
+        : lost
+          ? s.network
+          : fill(action === 'reject' ? s.rejectFailed : s.refundFailed, { code });
     try {
       const page = await this.host.api.requests({ merchant_uid: request.merchant_uid, limit: PAGE_SIZE });
       const fresh = page.data.find((row) => row.id === request.id);
@@ -335,6 +343,7 @@ export class DeskController implements ReactiveController {
       ) {
         said = this.#approvalSaid(fresh, fresh.approved_amount ?? fresh.amount);
       }
+      if (action === 'reject' && lost && fresh?.status === 'rejected') said = s.rejectedDone;
       // Refused as decided in the state it had: the proxy knows more than the table (the order's newer request).
       if (decided && fresh?.status === request.status) this.#refused.add(`${request.id}:${action}`);
       // Moved meanwhile, or refused: what staff were deciding no longer stands, so they choose again from what is left.
@@ -345,6 +354,9 @@ export class DeskController implements ReactiveController {
       this.message = said;
     } catch (reload) {
       this.#fail(reload);
+      // Neither the decision's answer nor the request could be read: what happened is not known, and staff are told so,
+      // with the safe next step (deciding again is refused, never done twice, once the first went through).
+      if (lost) this.message = s.decisionUnknown;
     }
   }
 

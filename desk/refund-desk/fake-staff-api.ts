@@ -109,6 +109,10 @@ export interface FakeStaffApi {
   /** Where the next approval's request ends: refunded (the default), failed (the PG refused) or approved (unknown). */
   /** `accepted`: left approved, its refund taken by the gateway to finish later (PortOne V2's REQUESTED). */
   approvalEndsAs: 'refunded' | 'failed' | 'approved' | 'accepted';
+  /** The next call is done (a decision taken) but its answer never arrives, as when the connection drops after. */
+  loseNextAnswer: boolean;
+  /** Every call fails before it reaches the proxy (the network is down). */
+  offline: boolean;
   uninstall(): void;
 }
 
@@ -129,6 +133,8 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     refunds,
     holdNext: null,
     approvalEndsAs: 'refunded',
+    loseNextAnswer: false,
+    offline: false,
     uninstall: () => {
       window.fetch = realFetch;
     },
@@ -205,10 +211,15 @@ export function installFakeStaffApi(requests: RequestRow[], refunds: RefundRow[]
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
     const call = { url, method: init?.method ?? 'GET', headers: new Headers(init?.headers), body };
     fake.calls.push(call);
+    if (fake.offline) throw new TypeError('Failed to fetch');
     const hold = fake.holdNext;
     fake.holdNext = null;
     const response = answer(call); // what the ledger says now, sent once the hold ends
     await hold;
+    if (fake.loseNextAnswer) {
+      fake.loseNextAnswer = false;
+      throw new TypeError('Failed to fetch');
+    }
     return response;
   };
   return fake;

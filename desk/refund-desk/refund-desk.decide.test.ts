@@ -89,6 +89,52 @@ describe('<refund-desk> request', () => {
     expect(posts()[0]!.body).to.deep.equal({ amount: 7.2 });
   });
 
+  it("shows a dollar request's amounts in dollars before its order has loaded", async () => {
+    const el = await desk([request('a', 3, { merchant_uid: 'usd-a', amount: 10.1, currency: 'USD' })]);
+    let release = () => {};
+    api.holdNext = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await click(el, '열기');
+    await until(el, '환불 요청 usd-a');
+    expect(text(el), 'not ₩10 or 10원 while the order loads').to.include('US$10.10').and.not.include('10원');
+    release();
+    await until(el, '환불 가능 금액');
+  });
+
+  // The approval reached the proxy and refunded; only its answer was lost. Saying "could not be reached" alone left
+  // staff to think nothing happened.
+  it('reads the request again when an approval gets no answer, and says what it came to', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    api.loseNextAnswer = true;
+    await click(el, '환불하기');
+    await until(el, '45,000원 환불을 승인했어요.');
+    expect(text(el)).to.include('환불됨');
+    expect(
+      $$(el, 'button').some((b) => b.textContent!.trim() === '승인'),
+      'no approve once refunded',
+    ).to.equal(false);
+  });
+
+  it('says it is not known whether an approval went through when neither it nor the request can be read', async () => {
+    const el = await desk([request('a', 3)]);
+    await openFirst(el);
+    await click(el, '승인');
+    await click(el, '승인');
+    api.offline = true;
+    await click(el, '환불하기');
+    await until(el, '처리되었는지 확인하지 못했어요.');
+    expect($(el, '[role=status]')!.textContent).to.include('다시 처리해도 두 번 환불되지는 않아요.');
+    // The approval stays open to send again: on the proxy, a second approval of one request never refunds twice.
+    api.offline = false;
+    await click(el, '승인');
+    await click(el, '환불하기');
+    await until(el, '45,000원 환불을 승인했어요.');
+  });
+
   it('sends no amount when the whole request is approved', async () => {
     const el = await desk([request('a', 3)]);
     await openFirst(el);
