@@ -15,6 +15,7 @@ import type { ChangeResult, Gateway, HolderLookup, LookupResult, RecordCall, Una
 import { cancelBodyOf } from './cancel-body.ts';
 import { createPortOneHttp, type Raw } from './http.ts';
 import { portOneIdempotencyKey } from './idempotency-key.ts';
+import { fromMinor } from './minor-units.ts';
 import { OUTSTANDING, refusalOf } from './refusals.ts';
 import { toCancellation, toPayment, toPendingCancellation } from './to-payment.ts';
 import { createPortOneWebhookReader } from './webhook.ts';
@@ -201,7 +202,13 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
         const payment =
           now.kind === 'ok'
             ? now.payment
-            : { ...before, cancels_pending: [...(before.cancels_pending ?? []), toPendingCancellation(cancellation)] };
+            : {
+                ...before,
+                cancels_pending: [
+                  ...(before.cancels_pending ?? []),
+                  toPendingCancellation(cancellation, before.currency),
+                ],
+              };
         return {
           kind: 'requested',
           payment,
@@ -215,16 +222,21 @@ export const createPortOneGateway = (options: PortOneGatewayOptions): Gateway =>
       // PortOne replays a finished request's answer for its key: a cancellation our copy already holds is not new.
       if (before.cancel_history.some((e) => e.cancellation_id === cancellation.id))
         return { kind: 'ok', payment: before, replayed: cancellation.id };
-      const cancelAmount = money(before.cancel_amount + cancellation.totalAmount);
+      const done = toCancellation(cancellation, before.currency);
+      const cancelAmount = money(before.cancel_amount + done.amount);
       const payment: Payment = {
         ...before,
         cancel_amount: cancelAmount,
         // PARTIAL_CANCELLED or CANCELLED, which both read `cancelled` (to-payment.ts), as i'mport says.
         status: 'cancelled',
-        cancel_history: [...before.cancel_history, toCancellation(cancellation)],
+        cancel_history: [...before.cancel_history, done],
         ...(before.tax_free == null
           ? {}
-          : { cancelled_tax_free: money((before.cancelled_tax_free ?? 0) + (cancellation.taxFreeAmount ?? 0)) }),
+          : {
+              cancelled_tax_free: money(
+                (before.cancelled_tax_free ?? 0) + fromMinor(cancellation.taxFreeAmount ?? 0, before.currency),
+              ),
+            }),
       };
       return { kind: 'ok', payment };
     },

@@ -4,6 +4,7 @@
  * which the use case and the widget already know.
  */
 import type { Cancellation, Payment } from '../../payments/payment.ts';
+import { fromMinor } from './minor-units.ts';
 import type { V2Cancellation, V2Payment } from './wire.ts';
 
 const STATUS: Record<V2Payment['status'], string> = {
@@ -31,9 +32,9 @@ const METHOD: Readonly<Record<string, string>> = {
 };
 
 /** A cancellation as a cancel_history entry (or a pending or failed one); its id is what ties an attempt to it. */
-export const toCancellation = (c: V2Cancellation): Cancellation => ({
+export const toCancellation = (c: V2Cancellation, currency: string): Cancellation => ({
   pg_tid: c.pgCancellationId ?? null,
-  amount: c.totalAmount,
+  amount: fromMinor(c.totalAmount, currency),
   cancelled_at: c.cancelledAt ?? c.requestedAt,
   reason: c.reason ?? null,
   cancellation_id: c.id,
@@ -41,15 +42,18 @@ export const toCancellation = (c: V2Cancellation): Cancellation => ({
 });
 
 /** An unfinished cancellation, with the tax-free part it holds back from what is left (tax-split.ts). */
-export const toPendingCancellation = (c: V2Cancellation): Cancellation => ({
-  ...toCancellation(c),
-  tax_free_amount: c.taxFreeAmount,
+export const toPendingCancellation = (c: V2Cancellation, currency: string): Cancellation => ({
+  ...toCancellation(c, currency),
+  tax_free_amount: fromMinor(c.taxFreeAmount, currency),
 });
 
 export const toPayment = (p: V2Payment): Payment => {
   const inState = (status: V2Cancellation['status']) =>
-    (p.cancellations ?? []).filter((c) => c.status === status).map(toCancellation);
-  const pending = (p.cancellations ?? []).filter((c) => c.status === 'REQUESTED').map(toPendingCancellation);
+    (p.cancellations ?? []).filter((c) => c.status === status).map((c) => toCancellation(c, p.currency));
+  const pending = (p.cancellations ?? [])
+    .filter((c) => c.status === 'REQUESTED')
+    .map((c) => toPendingCancellation(c, p.currency));
+  const major = (minor: number) => fromMinor(minor, p.currency);
   const failed = inState('FAILED');
   return {
     imp_uid: p.id,
@@ -57,15 +61,15 @@ export const toPayment = (p: V2Payment): Payment => {
     pay_method: p.method ? (METHOD[p.method.type] ?? p.method.type) : '',
     pg_provider: p.channel?.pgProvider ?? '',
     name: p.orderName,
-    amount: p.amount.total,
-    cancel_amount: p.amount.cancelled,
+    amount: major(p.amount.total),
+    cancel_amount: major(p.amount.cancelled),
     currency: p.currency,
     status: STATUS[p.status],
     paid_at: p.paidAt ?? null,
     receipt_url: p.receiptUrl ?? null,
     cancel_history: inState('SUCCEEDED'),
-    tax_free: p.amount.taxFree,
-    cancelled_tax_free: p.amount.cancelledTaxFree,
+    tax_free: major(p.amount.taxFree),
+    cancelled_tax_free: major(p.amount.cancelledTaxFree),
     ...(pending.length > 0 ? { cancels_pending: pending } : {}),
     ...(failed.length > 0 ? { cancels_failed: failed } : {}),
   };

@@ -41,6 +41,8 @@ export const FakeV2PaymentInputSchema = v.strictObject({
    */
   channelType: v.optional(v.picklist(['LIVE', 'TEST'])),
   orderName: v.optional(v.string()),
+  /** Default 'KRW'. Every amount here is in the currency's minor unit, as V2 sends it: 1050 in USD is US$10.50. */
+  currency: v.optional(v.picklist(['KRW', 'USD', 'JPY'])),
   customerName: v.optional(v.string()),
   /** An earlier, succeeded cancellation of this amount (and tax-free part). */
   cancelled: v.optional(money),
@@ -117,7 +119,7 @@ export const buildPayment = (seed: FakeV2PaymentInput, ctx: { nowMs: number; sto
       cancelled,
       cancelledTaxFree,
     },
-    currency: 'KRW',
+    currency: input.currency ?? 'KRW',
     customer: input.customerName === undefined ? {} : { name: input.customerName },
     origin: { platformType: 'PC', ipAddress: '127.0.0.1' },
     cancellations: [],

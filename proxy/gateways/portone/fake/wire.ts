@@ -83,7 +83,8 @@ export interface FakeV2Payment {
   statusChangedAt: string;
   orderName: string;
   amount: PaymentAmount;
-  currency: 'KRW';
+  // Won, or a currency with cents (USD) or without (JPY): every amount in its minor unit, as V2 sends it.
+  currency: 'KRW' | 'USD' | 'JPY';
   customer: { name?: string };
   origin: { platformType: 'PC' | 'MOBILE' | 'API'; ipAddress: string };
   paidAt?: string;
