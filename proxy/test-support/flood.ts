@@ -1,8 +1,8 @@
 /** @module flood(): an HTTP answer of `bytes` bytes, written 64 KiB at a time for as long as the client reads. */
 import type { ServerResponse } from 'node:http';
 
-export const flood = (res: ServerResponse, bytes: number): void => {
-  res.writeHead(200, { 'Content-Type': 'text/plain' });
+export const flood = (res: ServerResponse, bytes: number, status = 200): void => {
+  res.writeHead(status, { 'Content-Type': 'text/plain' });
   const chunk = Buffer.alloc(64 * 1024, 'x');
   let left = bytes;
   const more = (): void => {

@@ -30,8 +30,8 @@ export interface WebhookReceiver {
   maxConcurrentPerId(): number;
   /** Never answer the next `n` requests (their status is recorded as 0): a delivery in flight. */
   holdNext(n: number): void;
-  /** Answer the next `n` requests 200 with a body of `bytes` (recorded as 200): a receiver that says far too much. */
-  floodNext(n: number, bytes: number): void;
+  /** Answer the next `n` requests `status` (200 unless told) with a body of `bytes`: a receiver that says far too much. */
+  floodNext(n: number, bytes: number, status?: number): void;
   /** Answer 503 to every request until told otherwise. */
   down(): void;
   up(): void;
@@ -48,6 +48,7 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
   let holds = 0;
   let floods = 0;
   let floodBytes = 0;
+  let floodStatus = 200;
   let delayMs = 0;
   let maxConcurrent = 0;
   const inFlight = new Map<string, number>();
@@ -71,8 +72,8 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
       }
       if (floods > 0) {
         floods -= 1;
-        received.push({ headers: req.headers, body, verified, verifyError, answered: 200 });
-        return flood(res, floodBytes);
+        received.push({ headers: req.headers, body, verified, verifyError, answered: floodStatus });
+        return flood(res, floodBytes, floodStatus);
       }
       const failing = alwaysDown || failures > 0;
       if (failures > 0) failures -= 1;
@@ -102,9 +103,10 @@ export const startWebhookReceiver = async (secret: string): Promise<WebhookRecei
     holdNext: (n) => {
       holds = n;
     },
-    floodNext: (n, bytes) => {
+    floodNext: (n, bytes, status = 200) => {
       floods = n;
       floodBytes = bytes;
+      floodStatus = status;
     },
     down: () => {
       alwaysDown = true;

@@ -59,6 +59,26 @@ describe('merchant webhook configuration', () => {
     assert.doesNotMatch(message, /t1|erp/);
   });
 
+  // The URL parser takes a space as %20 and drops a line break: two URLs one per line (a YAML block) were read as one
+  // URL to a path nobody serves, and every event ran its whole schedule to `failed`.
+  it('stops start-up on URLs separated by a space or a line break, never one URL made of both', () => {
+    for (const urls of [
+      'https://shop.example.com/hooks https://erp.example.com/in',
+      'https://a.example/h\nhttps://b.example/i',
+    ]) {
+      const said = problemsOf({ ...base, MERCHANT_WEBHOOK_URL: urls, MERCHANT_WEBHOOK_SECRET: SECRET });
+      assert.match(said, /MERCHANT_WEBHOOK_URL .*a space or line break is not a separator/, JSON.stringify(urls));
+    }
+  });
+
+  it('stops start-up on a retry schedule with an entry left empty, not one retry fewer', () => {
+    for (const schedule of ['5,,300', '5,300,', ',5,300', ' ']) {
+      const env = { MERCHANT_WEBHOOK_URL: 'https://shop.example/h', MERCHANT_WEBHOOK_SECRET: SECRET };
+      const said = problemsOf({ ...base, ...env, WEBHOOK_RETRY_SCHEDULE: schedule });
+      assert.match(said, /WEBHOOK_RETRY_SCHEDULE must be comma-separated whole seconds/, JSON.stringify(schedule));
+    }
+  });
+
   it('stops start-up when one is set without the other, naming the missing one', () => {
     assert.match(
       problemsOf({ ...base, MERCHANT_WEBHOOK_URL: 'https://shop.example.com/h' }),
