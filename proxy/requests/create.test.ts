@@ -154,6 +154,20 @@ describe('POST /refund-requests', () => {
     // A refund-mode grant on the same proxy refunds as ever.
     assert.deepEqual([(await h.view('R-5')).body.refundable, (await h.view('R-5')).body.reason], [true, undefined]);
   });
+
+  // A request cannot revoke an unpaid virtual account: the view said refundable (revocable), and the widget offered
+  // "cancel the deposit account", which the request then refused.
+  it('says an unpaid virtual account is not paid under a request-mode grant, as its request is refused', async () => {
+    h = await withRequests();
+    h.fake.addPayment({ merchant_uid: 'R-6', amount: 12000, pay_method: 'vbank', status: 'ready' });
+    const view = await h.view('R-6', { grant: await h.grant('R-6', { mode: 'request' }) });
+    assert.deepEqual([view.body.refundable, view.body.reason, view.body.revocable], [false, 'not_paid', true]);
+    const { ask } = requestCalls(h);
+    const refused = await ask({ merchant_uid: 'R-6', reason: 'x' });
+    assert.deepEqual([refused.res.status, refused.body.error.code], [409, 'PAYMENT_NOT_PAID']);
+    // A refund-mode grant revokes it, as ever.
+    assert.deepEqual([(await h.view('R-6')).body.refundable, (await h.view('R-6')).body.revocable], [true, true]);
+  });
 });
 
 describe('the doors of /refund-requests', () => {

@@ -7,6 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { AccountNumberSchema, BankCodeSchema, HolderSchema, MerchantUidSchema } from '../../shared/schemas/fields.ts';
+import type { RefundView } from '../../shared/schemas/refund-view.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { assertGrantCovers } from '../auth/require-grant.ts';
 import { AppError } from '../errors.ts';
@@ -25,6 +26,17 @@ const VerifyAccountSchema = v.strictObject({
   refund_account: AccountNumberSchema,
 });
 
+/**
+ * The view under a request-mode grant. An unpaid virtual account has nothing to refund, and a request cannot revoke it
+ * (POST /refund-requests answers PAYMENT_NOT_PAID): not paid, never offered as "cancel the account". Without a data
+ * key request mode is off: said before the customer fills the form in, not at its end.
+ */
+const asRequested = async (view: RefundView, deps: AppDeps): Promise<RefundView> => {
+  if (!view.refundable) return view;
+  if (view.revocable) return { ...view, refundable: false, reason: 'not_paid' };
+  return (await deps.sealer()) ? view : { ...view, refundable: false, reason: 'request_mode_off' };
+};
+
 export const paymentRoutes = (deps: AppDeps) =>
   new Hono()
     .get('/payments/:merchant_uid', async (c) => {
@@ -38,11 +50,7 @@ export const paymentRoutes = (deps: AppDeps) =>
       const latest = await deps.store.latestRequest(merchantUid.output);
       // request_mode: what the customer's dialog ends in (a request for the shop to approve, or the refund itself).
       const requestMode = grant.mode === 'request';
-      // Request mode is off without a data key: said before the customer fills the form in, not at its end.
-      const view =
-        requestMode && outcome.view.refundable && !(await deps.sealer())
-          ? { ...outcome.view, refundable: false, reason: 'request_mode_off' as const }
-          : outcome.view;
+      const view = requestMode ? await asRequested(outcome.view, deps) : outcome.view;
       // Whether the customer may ask again is for the order's rejections to say (bar.ts), read once a request ended.
       const request = latest ? requestView(latest) : null;
       if (latest && request && !isOpenStatus(latest.status)) {
