@@ -11,6 +11,7 @@ import {
   accessible,
   card,
   click,
+  en,
   failure,
   gets,
   ko,
@@ -102,6 +103,22 @@ describe('<refund-button>', () => {
       const keys = posts().map((p) => p.headers.get('Idempotency-Key'));
       expect(keys).to.have.length(3);
       expect(new Set(keys).size).to.equal(1);
+    });
+
+    // The proxy holds a key to its first body (key-use.ts): a body built afresh (the page switched language, so the
+    // preset reason is another text) was answered IDEMPOTENCY_KEY_REUSED, never the first refund's outcome.
+    it('checks again with the very body first sent under the key, whatever changed on the page since', async () => {
+      const el = await mount('lang="ko"', card, 'network', 'network', success());
+      await toConfirm(el);
+      await press(el, ko.refund);
+      await shows(el, ko.REFUND_OUTCOME_UNKNOWN);
+      el.lang = 'en';
+      await el.updateComplete;
+      await press(el, en.checkAgain);
+      await shows(el, en.done);
+      const [first, , third] = posts();
+      expect(third!.headers.get('Idempotency-Key')).to.equal(first!.headers.get('Idempotency-Key'));
+      expect(third!.body).to.deep.equal(first!.body);
     });
 
     it('after an unknown outcome, a check again answered UPSTREAM_UNAVAILABLE still says it is not known', async () => {
@@ -217,6 +234,35 @@ describe('<refund-button>', () => {
       await press(el, ko.retry);
       await shows(el, ko.done);
       expect(posts()).to.have.length(2);
+    });
+
+    it("releases a Retry-After wait when the dialog closes: a later dialog's retry is not held by it", async () => {
+      const limited = failure('RATE_LIMITED', 'slow down', {}, { 'Retry-After': '30' });
+      const el = await mount('lang="ko"', [limited, card], failure('INTERNAL'), success());
+      await click(el, '[part=button]');
+      await shows(el, ko.loadFailed);
+      await press(el, ko.close);
+      await toConfirm(el);
+      await press(el, ko.refund);
+      await shows(el, ko.INTERNAL);
+      await press(el, ko.retry);
+      await shows(el, ko.done);
+      expect(posts()).to.have.length(2);
+    });
+
+    // The reloaded order can no longer be refunded: its notice is no control, and focus fell to the page's body.
+    it('keeps focus in the dialog when a refusal reloads an order that can no longer be refunded', async () => {
+      const gone = { ...card, cancel_amount: 12000, cancelable_amount: 0, refundable: false, reason: 'fully_refunded' };
+      const el = await mount(
+        'lang="ko"',
+        [card, gone as typeof card],
+        failure('CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 'changed', { cancelable_amount: 0 }),
+      );
+      await toConfirm(el);
+      await press(el, ko.refund);
+      await shows(el, ko.fully_refunded);
+      await el.updateComplete;
+      expect(el.shadowRoot!.activeElement, 'focus in the dialog').to.exist;
     });
   });
 });

@@ -166,6 +166,34 @@ describe('<refund-button> in request mode', () => {
       expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
     });
 
+    // UPSTREAM_UNAVAILABLE on this route is the proxy's ledger out of reach (the request may have been written), or
+    // the gateway out of reach: its refund text ("nothing was refunded") answered nothing the customer asked.
+    it('answered UPSTREAM_UNAVAILABLE on the first send: not known yet whether it was received, checked again', async () => {
+      const el = await mount('lang="en"', asking, failure('UPSTREAM_UNAVAILABLE'), created());
+      await toConfirm(el);
+      await press(el, en.send);
+      await shows(el, en.requestUnknown);
+      expect(textOf(el)).to.not.include(en.UPSTREAM_UNAVAILABLE);
+      await press(el, en.checkAgain);
+      await shows(el, en.requested);
+      expect(new Set(posts().map((p) => p.headers.get('Idempotency-Key'))).size).to.equal(1);
+    });
+
+    it('asks nothing of an unpaid virtual account, which a request cannot revoke (from a proxy that offers it)', async () => {
+      const unpaid = {
+        ...asking,
+        pay_method: 'vbank',
+        status: 'ready',
+        revocable: true,
+        refund_account_required: true,
+      };
+      const el = await mount('lang="ko"', unpaid);
+      await click(el, '[part=button]');
+      await shows(el, ko.not_paid);
+      expect(textOf(el)).to.not.include(ko.revokeNote);
+      expect($(el, 'form')).to.be.null;
+    });
+
     it('answered REFUND_REQUEST_OPEN, reads the order again and shows its open request', async () => {
       const open = aRequest({ id: 'req_0', amount: 4000, created_at: 1_796_299_200 });
       const el = await mount(
@@ -413,6 +441,17 @@ describe('<refund-button> in request mode', () => {
       expect(textOf(el)).to.not.include(en.NETWORK);
       expect(gets()).to.have.length(2);
       expect(posts().map((p) => p.url)).to.deep.equal(['https://proxy.test/refund-requests/req_1/withdraw']);
+    });
+
+    it('answered UPSTREAM_UNAVAILABLE (the ledger out of reach): reads the request again, never "nothing was refunded"', async () => {
+      const withdrawn = aRequest({ status: 'withdrawn', decided_at: 1_796_300_000, allow_new_request: false });
+      const el = await mount('lang="en"', [withRequest(), withRequest(withdrawn)], failure('UPSTREAM_UNAVAILABLE'));
+      await openRequest(el, en.requested);
+      await press(el, en.withdraw);
+      await press(el, en.withdraw);
+      await shows(el, en.withdrawn);
+      expect(textOf(el)).to.not.include(en.UPSTREAM_UNAVAILABLE);
+      expect(gets()).to.have.length(2);
     });
 
     it('no answer, and it was not withdrawn: shows the request still open, with "withdraw" offered again', async () => {

@@ -8,6 +8,7 @@ import {
   $,
   $$,
   accessible,
+  asking,
   calls,
   card,
   click,
@@ -15,6 +16,7 @@ import {
   en,
   errorFor,
   failure,
+  fill,
   gets,
   held,
   json,
@@ -106,6 +108,22 @@ describe('<refund-button>', () => {
       expect(gets()).to.have.length(1);
       expect(gets()[0]!.url).to.equal('https://proxy.test/payments/order%2F1');
       expect(gets()[0]!.headers.get('Authorization')).to.equal('Bearer grant-1');
+    });
+
+    // The view's request mode and grant cap are the grant's: a form read under the old grant, kept after the page
+    // swapped it, sent a refund the new one refuses (FORBIDDEN for a request-mode grant).
+    it('reads the order again when the page gives another order or another grant while the dialog is open', async () => {
+      const el = await mount('lang="ko"', [card, { ...card, merchant_uid: 'order-2' }, asking]);
+      await openForm(el);
+      el.setAttribute('merchant-uid', 'order-2');
+      await waitUntil(() => gets().length === 2, 'not read again for another order');
+      el.setAttribute('token', 'grant-2');
+      await waitUntil(() => gets().length === 3, 'not read again for another grant');
+      expect(gets()[2]!.headers.get('Authorization')).to.equal('Bearer grant-2');
+      await waitUntil(() => $(el, 'form'));
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, '9,000원 환불을 요청할까요?');
     });
 
     it('talks to the origin it was loaded from when no endpoint is given', async () => {

@@ -189,7 +189,9 @@ export class RefundButton extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     const flow = this.#flow;
-    if (changed.get('merchantUid') && flow.phase !== 'closed' && !flow.busy) void flow.load();
+    // Another order, or another grant for it (its mode, its cap): the view on screen was read for what no longer holds.
+    const reread = changed.get('merchantUid') || changed.has('token');
+    if (reread && flow.phase !== 'closed' && !flow.busy) void flow.load();
     if (this.#focus) this.shadowRoot!.querySelector<HTMLElement>(this.#focus)?.focus();
     this.#focus = undefined;
   }

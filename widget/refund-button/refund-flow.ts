@@ -81,6 +81,10 @@ export class RefundFlow {
   /** What is being sent, in the words of the submitting step. */
   sending: 'submitting' | 'sending' | 'withdrawing' = 'submitting';
   #key?: string;
+  /** The body sent under `#key`: a retry sends it again as it was, whatever changed on the page since (lang, presets). */
+  #body?: CancelRequestInput & { checksum: number; imp_uid?: string };
+  /** The pending end of a Retry-After wait. */
+  #wait?: ReturnType<typeof setTimeout>;
   /** The key whose refund (or request) was sent and whose outcome the dialog last said is not known yet. */
   #unknownKey?: string;
   /** What "Try again" after a failed send sends again: the refund (or request), or the withdrawal. */
@@ -111,6 +115,8 @@ export class RefundFlow {
   /** The dialog closed: the call in flight is forgotten. */
   close(): void {
     this.#abort();
+    clearTimeout(this.#wait);
+    this.waiting = false;
     this.phase = 'closed';
   }
 
@@ -119,6 +125,8 @@ export class RefundFlow {
     const ctx = this.#form.context()!; // only asked once the payment is loaded
     const { view, fixedAmount } = ctx;
     if (!view.refundable) return view.reason ?? 'REFUND_NOT_ALLOWED';
+    // A request cannot revoke an unpaid virtual account (the proxy answers PAYMENT_NOT_PAID): say so before the form.
+    if (view.request_mode && view.revocable) return 'not_paid';
     if (needsAccount(ctx) && !view.banks?.length) return 'refund_account_unsupported';
     // The shop's grant allows nothing more for this order.
     if (!view.revocable && offerableOf(view) <= 0) return 'FORBIDDEN';
@@ -143,7 +151,8 @@ export class RefundFlow {
     this.notice = notice;
     // The order's latest request shows where it stands; a withdrawn one that may be asked again leads to the form.
     const shown = request && !(request.status === 'withdrawn' && request.allow_new_request);
-    this.go(shown ? 'request' : this.blocked() ? 'blocked' : 'form', notice ? '[part~=notice]' : undefined);
+    const next = shown ? 'request' : this.blocked() ? 'blocked' : 'form';
+    this.go(next, notice && next !== 'blocked' ? '[part~=notice]' : undefined);
   }
 
   /** "Request again" after a request that ended: the form (or why there is none). */
@@ -160,7 +169,7 @@ export class RefundFlow {
   /** The customer confirmed: each confirmation is a new refund, with a new Idempotency-Key (made by #send). */
   confirm(): void {
     if (this.phase !== 'confirm') return;
-    this.#key = undefined;
+    this.#key = this.#body = undefined;
     void this.#send();
   }
 
@@ -232,7 +241,8 @@ export class RefundFlow {
     this.failure = { ...failure, text: offline ? 'offline' : expired ? 'expired' : (unknown ?? code) };
     if (code === 'RATE_LIMITED') {
       this.waiting = true;
-      setTimeout(
+      clearTimeout(this.#wait);
+      this.#wait = setTimeout(
         () => {
           this.waiting = false;
           this.#host.requestUpdate();
@@ -263,7 +273,7 @@ export class RefundFlow {
     // have been refunded since (another tab, a retry of this one hours later), the proxy makes nothing and answers the
     // fresh figures (a reload). A revocation too: an account paid since, or an order paid again by card, is then not
     // refunded in full for "cancel it". And the payment shown, which tells apart an order paid again by the same amount.
-    const refund = { ...body, checksum: ctx.view.cancelable_amount, imp_uid: ctx.view.imp_uid };
+    const refund = (this.#body ??= { ...body, checksum: ctx.view.cancelable_amount, imp_uid: ctx.view.imp_uid });
     const send = () =>
       this.#call<Outcome<CancelSuccess | RequestCreated>>((c) =>
         (asking ? requestRefund : cancelPayment)(c, refund, key),
@@ -280,7 +290,7 @@ export class RefundFlow {
     }
     if (!outcome) return;
     if (outcome.ok) {
-      this.#key = undefined;
+      this.#key = this.#body = undefined;
       const { value } = outcome;
       if ('request' in value) {
         // Request mode: the new request is the order's latest, open, so no other may be asked for.
@@ -301,13 +311,13 @@ export class RefundFlow {
     // refunded, the proxy has released the key, so reusing it simply runs the refund.) A reload asks again after
     // reading the payment afresh, under a new key (IDEMPOTENCY_KEY_REUSED: this key cannot be used again).
     const reload = retryOf(error.code) === 'reload';
-    if (reload) this.#key = undefined;
+    if (reload) this.#key = this.#body = undefined;
     // Sent, with no answer of the proxy's own (none, or a front server's page): it may have been made. The dialog
     // says it is not known yet, never that the service was not reached or that nothing was refunded.
     // So is a check again of such a send answered UPSTREAM_UNAVAILABLE (the proxy's ledger or i'mport out of reach):
     // that says this try sent nothing, not what the first one did, and its text ("nothing was refunded") would.
     const unknown =
-      (error.unanswered || (key === this.#unknownKey && error.code === 'UPSTREAM_UNAVAILABLE')) &&
+      (error.unanswered || ((asking || key === this.#unknownKey) && error.code === 'UPSTREAM_UNAVAILABLE')) &&
       (asking ? 'requestUnknown' : 'REFUND_OUTCOME_UNKNOWN');
     // Kept for the key whatever a later try answers: only an outcome read for it (a success, a refusal) ends the doubt.
     if (unknown || error.code === 'REFUND_OUTCOME_UNKNOWN') this.#unknownKey = key;
@@ -326,7 +336,9 @@ export class RefundFlow {
     // stands, never said not to have reached the shop.
     if (!outcome.ok) {
       const { error } = outcome;
-      return this.#fail(error, retryOf(error.code) === 'reload' || error.unanswered ? undefined : 'failed');
+      const maybe = error.unanswered || error.code === 'UPSTREAM_UNAVAILABLE'; // the ledger's write may have been made
+      if (maybe) return this.#fail({ ...error, unanswered: true }); // read again, shown as it stands, no notice
+      return this.#fail(error, retryOf(error.code) === 'reload' ? undefined : 'failed');
     }
     const { request } = outcome.value;
     this.view!.request = request;
