@@ -192,6 +192,33 @@ export const runRequests = (runtime: RuntimeName): void => {
       assert.deepEqual(attempt, { approved_by: 'staff:kim@shop.example', request_id: id, outcome: 'succeeded' });
     });
 
+    // The CSV is streamed page by page after the answer's head (proxy/admin/csv.ts): on Workers the reads after the
+    // answer run in the stream's pulls, which only a runtime of its own tries.
+    it('exports the refunds list as CSV, streamed: the rows the JSON list gives, the account masked', async () => {
+      vbankOrder('RQ-CSV', 20000);
+      const asked = await ask('RQ-CSV');
+      assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+      const grant = await staffGrant('csv@shop.example');
+      const approved = await call(`/staff/refund-requests/${asked.body.request.id}/approve`, {
+        bearer: grant,
+        body: {},
+      });
+      assert.equal(approved.res.status, 200, JSON.stringify(approved.body));
+      const list = await call('/staff/refunds?merchant_uid=RQ-CSV', { bearer: grant });
+      assert.equal(list.res.status, 200, JSON.stringify(list.body));
+      const csv = await call('/staff/refunds?merchant_uid=RQ-CSV', { bearer: grant, headers: { Accept: 'text/csv' } });
+      assert.equal(csv.res.status, 200, csv.body.text);
+      assert.match(csv.res.headers.get('Content-Type') ?? '', /^text\/csv/);
+      const lines = String(csv.body.text).split('\r\n').filter(Boolean);
+      assert.equal(lines.length, 1 + list.body.data.length, csv.body.text);
+      assert.deepEqual(
+        lines.slice(1).map((line) => line.split(',')[0]),
+        list.body.data.map((row: { id: string }) => row.id),
+      );
+      assert.ok(lines[1]!.includes(MASKED), lines[1]);
+      assert.ok(!String(csv.body.text).includes(ACCOUNT_DIGITS), 'never the full account number');
+    });
+
     it("answers the staff routes' preflight from an allowed origin, and keeps each grant to its own routes", async () => {
       const preflight = await fetch(`${stack.proxy.url}/staff/refund-requests`, {
         method: 'OPTIONS',
