@@ -34,6 +34,10 @@ export interface Listing<T> {
   cursor: string | null;
   loading: boolean;
   filters: Filters;
+  /** The query the rows shown were read with: "load more" continues it, whatever the form holds since. */
+  applied: Query;
+  /** The last read of the first page failed: the rows shown (none, at first) are not what the filters select. */
+  failed: boolean;
 }
 
 const PAGE_SIZE = 20;
@@ -63,10 +67,19 @@ export interface DeskHost extends ReactiveControllerHost, HTMLElement {
 
 export class DeskController implements ReactiveController {
   screen: Screen = 'queue';
-  queue: Listing<RequestRow> = { rows: [], cursor: null, loading: false, filters: emptyFilters('requested') };
-  refunds: Listing<RefundRow> = { rows: [], cursor: null, loading: false, filters: emptyFilters('') };
+  queue: Listing<RequestRow> = listing('requested');
+  refunds: Listing<RefundRow> = listing('');
   request: RequestRow | null = null;
   order: Order | null = null;
+  /** The order the open screen is about (a request's, or the one opened): an answer for another is dropped. */
+  orderUid = '';
+  /** Its read failed: nothing is loading any more. */
+  orderFailed = false;
+  #orderReads = 0;
+  /** A decision was made since the refunds list was read: it is read again when shown. */
+  #refundsStale = false;
+  /** What the status line says of a failed read, cleared once a read succeeds. */
+  #readError: string | null = null;
   /**
    * Some request was approved and not refunded (failed): it waits for staff, yet is not in the queue's default filter
    * (requested), so the queue says so and offers to show them.
@@ -76,8 +89,17 @@ export class DeskController implements ReactiveController {
   approve = { open: false, amount: '', note: '', confirming: false, error: '' };
   reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
   busy = false;
+  #message = '';
+  /** Bumped at each message said, the same words again too: the live region's text is replaced, so it is spoken. */
+  messageSeq = 0;
   /** What the live region says: the outcome of the last action. */
-  message = '';
+  get message(): string {
+    return this.#message;
+  }
+  set message(value: string) {
+    this.#message = value;
+    this.messageSeq += 1;
+  }
   /** What to focus once the next update has rendered (a new screen's heading, a form's first field). */
   focus: string | null = null;
 
@@ -120,6 +142,11 @@ export class DeskController implements ReactiveController {
     this.host.dispatchEvent(new DeskErrorEvent({ code, message }));
   }
 
+  #readSucceeded(): void {
+    if (this.#readError !== null && this.message === this.#readError) this.message = '';
+    this.#readError = null;
+  }
+
   /** Which read of each list is the latest: an older answer (filters changed meanwhile) is dropped. */
   #reads = new WeakMap<object, number>();
 
@@ -130,8 +157,9 @@ export class DeskController implements ReactiveController {
     this.#update();
     let page: Page<T> | undefined;
     let failed: unknown;
+    const query = more && list.cursor ? { ...list.applied, cursor: list.cursor } : queryOf(list.filters);
     try {
-      page = await read({ ...queryOf(list.filters), ...(more && list.cursor ? { cursor: list.cursor } : {}) });
+      page = await read(query);
     } catch (error) {
       failed = error;
     }
@@ -139,11 +167,18 @@ export class DeskController implements ReactiveController {
     if (page) {
       list.rows = more ? [...list.rows, ...page.data] : page.data;
       list.cursor = page.next_cursor;
+      if (!more) {
+        list.applied = queryOf(list.filters);
+        list.failed = false;
+      }
+      this.#readSucceeded();
       // "Load more" goes while its page loads: the keyboard goes on to the first row it brought.
       const first = more ? (page.data[0] as { id?: unknown } | undefined)?.id : undefined;
       if (typeof first === 'string') this.focus = `li[data-id="${first}"] button`;
     } else {
+      if (!more) list.failed = true;
       this.#fail(failed);
+      this.#readError = this.message;
     }
     list.loading = false;
     this.#update();
@@ -179,16 +214,22 @@ export class DeskController implements ReactiveController {
   showQueue = (): void => {
     this.#go('queue');
     if (!this.queue.rows.length) void this.loadQueue();
+    void this.checkFailed(); // a failed request may have been decided since
   };
 
   showRefunds = (): void => {
     this.#go('refunds');
-    if (!this.refunds.rows.length) void this.loadRefunds();
+    if (!this.refunds.rows.length || this.#refundsStale) {
+      this.#refundsStale = false;
+      void this.loadRefunds();
+    }
   };
 
   openRequest = async (row: RequestRow): Promise<void> => {
     this.request = row;
     this.order = null;
+    this.orderUid = row.merchant_uid;
+    this.orderFailed = false;
     this.approve = { open: false, amount: String(row.amount), note: '', confirming: false, error: '' };
     this.reject = { open: false, preset: '', typed: '', allowNew: true, error: '' };
     this.#go('request');
@@ -197,17 +238,36 @@ export class DeskController implements ReactiveController {
 
   openOrder = async (merchantUid: string): Promise<void> => {
     this.order = null;
+    this.orderUid = merchantUid;
+    this.orderFailed = false;
     this.#go('order');
     await this.#loadOrder(merchantUid);
   };
 
   async #loadOrder(merchantUid: string): Promise<void> {
+    const n = ++this.#orderReads;
+    let order: Order | undefined;
+    let failed: unknown;
     try {
-      this.order = await this.host.api.order(merchantUid);
+      order = await this.host.api.order(merchantUid);
     } catch (error) {
-      this.#fail(error);
+      failed = error;
+    }
+    // An answer for an order no longer shown, or overtaken by a newer read, is dropped.
+    if (n !== this.#orderReads || merchantUid !== this.orderUid) return;
+    if (order) {
+      this.order = order;
+      this.orderFailed = false;
+    } else {
+      this.orderFailed = !this.order;
+      this.#fail(failed);
     }
     this.#update();
+  }
+
+  /** Whether the request's screen is still the one shown (staff may have moved on while a decision was sent). */
+  #showing(request: RequestRow): boolean {
+    return this.screen === 'request' && this.request?.id === request.id;
   }
 
   /**
@@ -263,16 +323,20 @@ export class DeskController implements ReactiveController {
       const lowered = amount < request.amount ? amount : undefined;
       const answer = await this.host.api.approve(request.id, lowered, this.approve.note.trim());
       this.#replace(answer.request);
-      this.approve = { ...this.approve, open: false, confirming: false };
+      this.#refundsStale = true;
       // What the request ended approved (and refunded) for, which is not always the amount typed: approved again, a
       // failed request may take an earlier approval's refund that its gateway applied late, for that one's amount.
       const said = answer.request.approved_amount ?? amount;
-      this.message = this.#approvalSaid(answer.request, said, answer.refund?.accepted === true);
-      this.focus = 'h2';
+      this.#tell(request, this.#approvalSaid(answer.request, said, answer.refund?.accepted === true));
+      if (this.#showing(request)) {
+        this.approve = { ...this.approve, open: false, confirming: false };
+        this.focus = 'h2';
+        void this.#loadOrder(request.merchant_uid);
+      }
       this.host.dispatchEvent(new DeskApprovedEvent(answer));
-      void this.#loadOrder(request.merchant_uid);
     } catch (error) {
-      this.approve = { ...this.approve, confirming: false };
+      if (this.#showing(request)) this.approve = { ...this.approve, confirming: false };
+      this.#refundsStale = true;
       await this.#onDecideError(error, request, 'approve');
     } finally {
       this.busy = false;
@@ -294,9 +358,11 @@ export class DeskController implements ReactiveController {
     try {
       const answer = await this.host.api.reject(request.id, reason, this.reject.allowNew);
       this.#replace(answer.request);
-      this.reject = { ...this.reject, open: false, error: '' };
-      this.message = this.host.s.rejectedDone;
-      this.focus = 'h2';
+      this.#tell(request, this.host.s.rejectedDone);
+      if (this.#showing(request)) {
+        this.reject = { ...this.reject, open: false, error: '' };
+        this.focus = 'h2';
+      }
       this.host.dispatchEvent(new DeskRejectedEvent({ request: answer.request }));
     } catch (error) {
       await this.#onDecideError(error, request, 'reject');
@@ -314,7 +380,7 @@ export class DeskController implements ReactiveController {
    */
   async #onDecideError(error: unknown, request: RequestRow, action: 'approve' | 'reject'): Promise<void> {
     this.#fail(error);
-    this.focus = 'h2'; // the confirm step's button is gone, whatever comes next
+    if (this.#showing(request)) this.focus = 'h2'; // the confirm step's button is gone, whatever comes next
     const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
     if (['UNAUTHORIZED', 'FORBIDDEN', 'INVALID_REQUEST'].includes(code)) return;
     const decided = code === 'REFUND_REQUEST_DECIDED';
@@ -347,17 +413,25 @@ export class DeskController implements ReactiveController {
       // Refused as decided in the state it had: the proxy knows more than the table (the order's newer request).
       if (decided && fresh?.status === request.status) this.#refused.add(`${request.id}:${action}`);
       // Moved meanwhile, or refused: what staff were deciding no longer stands, so they choose again from what is left.
-      if ((fresh && fresh.status !== request.status) || decided) {
+      if (((fresh && fresh.status !== request.status) || decided) && this.#showing(request)) {
         this.approve = { ...this.approve, open: false, confirming: false };
         this.reject = { ...this.reject, open: false };
       }
-      this.message = said;
+      this.#tell(request, said);
     } catch (reload) {
       this.#fail(reload);
       // Neither the decision's answer nor the request could be read: what happened is not known, and staff are told so,
       // with the safe next step (deciding again is refused, never done twice, once the first went through).
-      if (lost) this.message = s.decisionUnknown;
+      if (lost) this.#tell(request, s.decisionUnknown);
     }
+  }
+
+  /**
+   * Says what a decision came to: as it is on the request's own screen, and naming its order once staff have moved on
+   * (an answer that came late), so that it is not taken for the screen's own request.
+   */
+  #tell(request: RequestRow, said: string): void {
+    this.message = this.#showing(request) ? said : fill(this.host.s.aboutOrder, { uid: request.merchant_uid, said });
   }
 
   /**
@@ -370,7 +444,9 @@ export class DeskController implements ReactiveController {
       this.failedWaiting = true;
       return fill(s.approvedRefundFailed, { code: request.error_code ?? 'INTERNAL' });
     }
-    const shown = money(amount, uiLang, this.currency);
+    // On another request's screen (a late answer), the request's own currency, not that screen's order's.
+    const currency = this.#showing(request) ? this.currency : (request.currency ?? 'KRW');
+    const shown = money(amount, uiLang, currency);
     if (request.status === 'approved')
       return accepted ? fill(s.approvedAccepted, { amount: shown }) : s.approvedUnknown;
     return fill(s.approved, { amount: shown });
@@ -383,7 +459,7 @@ export class DeskController implements ReactiveController {
   }
 
   sendAgain = async (eventId: string): Promise<void> => {
-    const merchantUid = this.order?.payment.merchant_uid ?? '';
+    const merchantUid = this.orderUid;
     if (this.busy) return;
     this.busy = true;
     this.#update();
@@ -396,6 +472,9 @@ export class DeskController implements ReactiveController {
       this.focus = `li[data-id="${eventId}"]`;
     } catch (error) {
       this.#fail(error);
+      // Refused (sent again by someone else meanwhile, so pending now): the event is shown as it now stands.
+      const code = error instanceof StaffApiError ? error.code : 'INTERNAL';
+      if (!['UNAUTHORIZED', 'FORBIDDEN', 'NETWORK'].includes(code)) await this.#loadOrder(merchantUid);
     } finally {
       this.busy = false;
       this.#update();
@@ -404,7 +483,8 @@ export class DeskController implements ReactiveController {
 
   exportCsv = async (): Promise<void> => {
     try {
-      const { limit: _, ...query } = queryOf(this.refunds.filters);
+      // The list as shown (its applied filters), not what the form holds and was not applied.
+      const { limit: _, ...query } = this.refunds.applied;
       const blob = await this.host.api.refundsCsv(query);
       const url = URL.createObjectURL(blob);
       const link = document.createElement('a');
@@ -422,4 +502,9 @@ export class DeskController implements ReactiveController {
 
 function emptyFilters(status: string): Filters {
   return { status, from: '', to: '', merchant_uid: '' };
+}
+
+function listing<T>(status: string): Listing<T> {
+  const filters = emptyFilters(status);
+  return { rows: [], cursor: null, loading: false, filters, applied: queryOf(filters), failed: false };
 }

@@ -39,7 +39,7 @@ export const orderScreen = (d: DeskController, s: DeskStrings, lang: Lang, uid: 
   return html`<section part="screen" aria-labelledby="h-order">
     <button part="button" class="back" type="button" @click=${d.showRefunds}>← ${s.back}</button>
     <h2 part="heading" id="h-order" tabindex="-1">${fill(s.orderHeading, { uid })}</h2>
-    ${order ? nothing : html`<p part="note">${s.loading}</p>`} ${paymentSummary(order, s, lang)}
+    ${order || d.orderFailed ? nothing : html`<p part="note">${s.loading}</p>`} ${paymentSummary(order, s, lang)}
     ${
       order
         ? html`<h3>${s.attempts}</h3>

@@ -21,7 +21,7 @@ export const queueScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: 
             <button part="button" type="button" @click=${d.showFailed}>${s.showFailed}</button></p>`
         : ''
     }
-    ${!rows.length && !d.queue.loading ? html`<p part="note">${s.empty}</p>` : ''}
+    ${!rows.length && !d.queue.loading && !d.queue.failed ? html`<p part="note">${s.empty}</p>` : ''}
     <ul part="list" class="list">
       ${rows.map(
         (row) => html`<li part="row" class="row" data-id=${row.id}>

@@ -1,10 +1,13 @@
 /** Tests of `<refund-desk>` inside a merchant's admin page as it really is: its own text-align, Windows' forced colours. */
-import { expect } from '@open-wc/testing';
+import { expect, waitUntil } from '@open-wc/testing';
 import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
-import { $, $$, api, click, desk, refund, request } from './harness.ts';
+import { $, $$, api, click, desk, gets, posts, refund, request, type, until } from './harness.ts';
 import type { RefundDesk } from './refund-desk.ts';
 
 afterEach(() => api?.uninstall());
+
+const frame = () => new Promise((resolve) => setTimeout(resolve, 100)); // the answer read and rendered
+const statusLine = (el: HTMLElement) => el.shadowRoot!.querySelector('[part=status-line]')!.textContent!.trim();
 
 describe('<refund-desk> in an admin page', () => {
   // Admin pages centre their content, or right-align a layout cell, with text-align on an ancestor: the console
@@ -161,3 +164,67 @@ const TYPE = [
   'textIndent',
   'whiteSpace',
 ] as const;
+
+describe('<refund-desk> for the keyboard, screen readers and small screens', () => {
+  it('announces an outcome said again (a retry that failed the same way)', async () => {
+    const el = await desk([request('a', 3)]);
+    api.offline = true;
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click();
+    await until(el, '서버에 연결할 수 없어요.');
+    await el.updateComplete;
+    const line = $(el, '[part=status-line]')!;
+    const changes: MutationRecord[] = [];
+    const observer = new MutationObserver((records) => changes.push(...records));
+    observer.observe(line, { childList: true, subtree: true, characterData: true });
+    $<HTMLButtonElement>(el, '.filters button[type=submit]')!.click(); // tried again: same failure
+    await waitUntil(() => gets('/staff/refund-requests').length >= 4);
+    await frame();
+    await el.updateComplete;
+    observer.disconnect();
+    expect(statusLine(el)).to.equal('서버에 연결할 수 없어요.');
+    expect(changes.length, 'the live region changed, so it is spoken again').to.be.above(0);
+  });
+
+  it('a dollar amount can be typed with cents on a phone keyboard (inputmode)', async () => {
+    const el = await desk([request('a', 3, { merchant_uid: 'usd-a', amount: 10.1, currency: 'USD' })], [], {
+      width: 360,
+    });
+    await click(el, '열기');
+    await until(el, '환불 가능 금액');
+    await click(el, '승인');
+    expect($<HTMLInputElement>(el, '#approve-amount')!.inputMode, 'numeric has no decimal point').to.equal('decimal');
+  });
+
+  it('fits the approve steps and the order screen in 360 px, axe clean', async () => {
+    const el = await desk(
+      [request('a', 3, { merchant_uid: 'ORDER20260611000000000000000000000000000001' })],
+      [refund('r1')],
+      {
+        width: 360,
+      },
+    );
+    const fits = (where: string) => {
+      for (const node of [el, ...$$(el, '*')])
+        expect(node.scrollWidth, `${where}: ${node.tagName}.${node.className}`).to.be.at.most(
+          node.clientWidth || node.scrollWidth,
+        );
+    };
+    await click(el, '열기');
+    await until(el, '환불 가능 금액');
+    await click(el, '승인');
+    fits('approve form');
+    await type(el, '#approve-amount', '99999999');
+    await click(el, '승인');
+    fits('approve error');
+    await expect(el).to.be.accessible();
+    await type(el, '#approve-amount', '45000');
+    await click(el, '승인');
+    fits('confirm');
+    await click(el, '환불 내역');
+    await until(el, 'order-r1');
+    await click(el, 'order-r1');
+    await until(el, '웹훅 전송');
+    fits('order');
+    expect(posts()).to.have.length(0);
+  });
+});

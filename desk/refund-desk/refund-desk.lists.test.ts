@@ -1,7 +1,7 @@
 /** The refunds list with its CSV export, an order's attempts and webhook deliveries with "send again", and 360 px. */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { DeskRedeliveredEvent } from './events.ts';
-import { $, $$, api, click, desk, gets, posts, refund, request, text, until } from './harness.ts';
+import { $, $$, api, click, desk, gets, posts, refund, request, text, type, until } from './harness.ts';
 
 afterEach(() => api?.uninstall());
 
@@ -41,6 +41,26 @@ describe('<refund-desk> refunds and orders', () => {
     expect(csv.url.searchParams.has('limit'), 'every row').to.equal(false);
     expect(await created[0]!.text()).to.include('order-r1');
     await until(el, 'CSV 파일을 준비했어요.');
+  });
+
+  // The file is the list on screen: filters chosen and not applied (no 검색) select other rows than those shown.
+  it('exports the rows the list shows, by the filters applied to it, not those only chosen since', async () => {
+    const el = await desk([], [refund('r1')]);
+    await click(el, '환불 내역');
+    await until(el, 'order-r1');
+    const real = URL.createObjectURL;
+    URL.createObjectURL = () => 'blob:refunds';
+    const realClick = HTMLAnchorElement.prototype.click;
+    HTMLAnchorElement.prototype.click = () => undefined;
+    try {
+      await type(el, '#refunds-status', 'failed', 'change');
+      await click(el, 'CSV 내보내기');
+      await until(el, 'CSV 파일을 준비했어요.');
+      expect(gets('/staff/refunds').at(-1)!.url.searchParams.get('status'), 'as shown: every status').to.equal(null);
+    } finally {
+      URL.createObjectURL = real;
+      HTMLAnchorElement.prototype.click = realClick;
+    }
   });
 
   it("names an unpaid virtual account's revocation and a gateway's refusal for what they are", async () => {

@@ -1,5 +1,7 @@
 /** @module `<refund-desk>`: the staff console of the merchant's back office over the proxy's `/staff/` routes. */
+
 import { html, LitElement, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { langOf } from '../../widget/refund-button/lang.ts';
 import { StaffApi } from './api.ts';
 import { DeskController } from './controller.ts';
@@ -127,7 +129,9 @@ export class RefundDesk extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // A grant given after the element was added (a backend call away) loads the queue then.
-    if (changed.has('token') && changed.get('token') === '' && this.token) this.#loadQueue();
+    // A grant renewed after the queue's read was refused (an expired one) reads it again.
+    if (changed.has('token') && this.token && (changed.get('token') === '' || this.#desk.queue.failed))
+      this.#loadQueue();
     const focus = this.#desk.focus;
     this.#desk.focus = null;
     if (focus) this.shadowRoot!.querySelector<HTMLElement>(`[part~='screen'] ${focus}`)?.focus();
@@ -145,7 +149,7 @@ export class RefundDesk extends LitElement {
       <nav part="nav" aria-label=${s.title}>
         ${tab(s.tabQueue, listScreen, d.showQueue)} ${tab(s.tabRefunds, !listScreen, d.showRefunds)}
       </nav>
-      <p part="status-line" role="status">${d.message}</p>
+      <p part="status-line" role="status">${keyed(d.messageSeq, html`<span>${d.message}</span>`)}</p>
       ${
         d.screen === 'queue'
           ? queueScreen(d, s, lang, now)
@@ -153,7 +157,7 @@ export class RefundDesk extends LitElement {
             ? requestScreen(d, s, lang, now)
             : d.screen === 'refunds'
               ? refundsScreen(d, s, lang)
-              : orderScreen(d, s, lang, d.order?.payment.merchant_uid ?? '')
+              : orderScreen(d, s, lang, d.orderUid)
       }`;
   }
 }

@@ -16,7 +16,7 @@ export const refundsScreen = (d: DeskController, s: DeskStrings, lang: Lang): Te
     <h2 part="heading" id="h-refunds" tabindex="-1">${s.refundsHeading}</h2>
     ${filterForm({ id: 'refunds', filters: d.refunds.filters, statuses, s, apply: () => void d.loadRefunds() })}
     <button part="button" class="export" type="button" @click=${() => void d.exportCsv()}>${s.exportCsv}</button>
-    ${!d.refunds.rows.length && !d.refunds.loading ? html`<p part="note">${s.empty}</p>` : ''}
+    ${!d.refunds.rows.length && !d.refunds.loading && !d.refunds.failed ? html`<p part="note">${s.empty}</p>` : ''}
     <ul part="list" class="list">
       ${d.refunds.rows.map((row) => {
         const { status, amount } = attemptCells(row, lang, row.currency);

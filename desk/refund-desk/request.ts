@@ -5,7 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import type { DeskController } from './controller.ts';
-import { age, bankName, dateTime, fill, money } from './format.ts';
+import { age, bankName, currencyDigits, dateTime, fill, money } from './format.ts';
 import { paymentSummary } from './order.ts';
 import { type DeskStrings, type Lang, STATUS_NAMES } from './strings.ts';
 
@@ -96,7 +96,7 @@ const approveForm = (d: DeskController, s: DeskStrings, lang: Lang): TemplateRes
       part="input"
       id="approve-amount"
       name="amount"
-      inputmode="numeric"
+      inputmode=${currencyDigits(d.currency) > 0 ? 'decimal' : 'numeric'}
       autocomplete="off"
       aria-describedby="approve-hint approve-error"
       aria-invalid=${a.error ? 'true' : 'false'}

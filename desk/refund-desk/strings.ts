@@ -61,6 +61,7 @@ const ko = {
   decidedElsewhere: '이미 처리되어 더 이상 결정할 수 없는 요청이에요. 최신 상태를 불러왔어요.',
   failed: '처리하지 못했어요 ({code}).',
   network: '서버에 연결할 수 없어요.',
+  aboutOrder: '주문 {uid}: {said}',
   decisionUnknown:
     '처리되었는지 확인하지 못했어요. 연결되면 요청을 다시 열어 상태를 확인해 주세요. 다시 처리해도 두 번 환불되지는 않아요.',
   unauthorized: '권한이 없거나 로그인이 만료되었어요. 다시 로그인해 주세요.',
@@ -144,6 +145,7 @@ const en: DeskStrings = {
   decidedElsewhere: 'This request was already decided and cannot be decided again. Its current state is shown.',
   failed: 'That did not work ({code}).',
   network: 'The server could not be reached.',
+  aboutOrder: 'Order {uid}: {said}',
   decisionUnknown:
     "We couldn't tell whether that went through. Once the server can be reached, open the request again to see " +
     'where it stands; doing it again never refunds twice.',
