@@ -16,6 +16,7 @@ import {
   type FakePortOne,
   type Fault as PortOneFault,
 } from '../gateways/portone/fake/fake-portone.ts';
+import { fromMinor } from '../gateways/portone/minor-units.ts';
 import { createClock, createHarness, type Harness, type HarnessOptions } from '../test-support/harness.ts';
 import { withFetch } from '../test-support/rewrite-answers.ts';
 
@@ -151,7 +152,13 @@ export const heldByPortOne = (fake: FakePortOne, orderId: string): Held => {
   if (!payment) throw new Error(`PortOne has no payment ${orderId}`);
   // A REQUESTED cancellation has moved no money yet, and a FAILED one never will.
   const succeeded = payment.cancellations.filter((entry) => entry.status === 'SUCCEEDED');
-  return { paid: payment.amount.total, refunded: payment.amount.cancelled, cancellations: succeeded.length };
+  // V2 counts in the currency's minor unit (cents); the suite, as the proxy, in its unit.
+  const unit = (minor: number) => fromMinor(minor, payment.currency);
+  return {
+    paid: unit(payment.amount.total),
+    refunded: unit(payment.amount.cancelled),
+    cancellations: succeeded.length,
+  };
 };
 
 const iamport: GatewayUnderTest = {

@@ -10,12 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { BASE, issueToken, json } from '../gateways/iamport/fake/test-fixture.ts';
 import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
+import { toMinor } from '../gateways/portone/minor-units.ts';
 import type { SqlDriver } from '../store/sql-driver.ts';
 import { PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
 import { notifyOf } from '../test-support/iamport-side.ts';
 import { impUidOf, type Running } from './gateways.ts';
 
-/** A paid card, a paid virtual account, an unpaid one, and (i'mport only) a PayPal payment in USD. */
+/** A paid card, a paid virtual account, an unpaid one, and a PayPal payment in USD. */
 export type OrderKind = 'card' | 'vbank' | 'vbank_ready' | 'paypal';
 
 /** The refund account a paid virtual account's refund names, in the PG's bank code of each gateway. */
@@ -52,8 +53,18 @@ export const seedOrder = (g: Running, orderId: string, kind: OrderKind, amount: 
       });
     return;
   }
-  if (kind === 'paypal') throw new Error("PayPal is an i'mport payment");
   const fake = g.portone!;
+  // PayPal through V2: dollars, in cents on V2's wire; its refunds finish later (REQUESTED), as on i'mport.
+  if (kind === 'paypal') {
+    fake.addPayment({
+      paymentId: orderId,
+      total: toMinor(amount, 'USD'),
+      currency: 'USD',
+      pgProvider: 'PAYPAL_V2',
+      ...(later ? { cancelMode: 'REQUESTED' as const } : {}),
+    });
+    return;
+  }
   // `later`: V2 takes a card's refunds to finish later too (REQUESTED), as some PGs' are.
   if (kind === 'card')
     fake.addPayment({ paymentId: orderId, total: amount, ...(later ? { cancelMode: 'REQUESTED' } : {}) });
@@ -121,7 +132,8 @@ export const cancelBehindTheProxy = async (
   const res = await fake.fetch(`https://api.portone.io/payments/${orderId}/cancel`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', Authorization: `PortOne ${fake.apiSecret}` },
-    body: JSON.stringify({ amount, reason, ...account }),
+    // The console's amount in V2's unit (cents for a dollar payment).
+    body: JSON.stringify({ amount: toMinor(amount, fake.getPayment(orderId)!.currency), reason, ...account }),
     signal: CONSOLE_WAIT(),
   });
   await res.body?.cancel();

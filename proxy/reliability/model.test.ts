@@ -17,6 +17,7 @@ import { afterEach, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { LEDGER_DOWN } from '../errors.ts';
 import type { Fault as IamportFault } from '../gateways/iamport/fake/fake-iamport.ts';
+import { fromMinor } from '../gateways/portone/minor-units.ts';
 import { answerWithin } from '../net/deadline.ts';
 import { money, sameAmount, sumOf } from '../payments/money.ts';
 import { randomDataKey } from '../requests/account-crypto.ts';
@@ -84,12 +85,9 @@ const ORDERS: readonly { kind: OrderKind; amount: number }[] = [
   { kind: 'vbank', amount: 20_000 },
   { kind: 'vbank_ready', amount: 5_000 },
   { kind: 'card', amount: 3_000 },
-  // i'mport only (V2's fake keeps KRW): USD with cents, so amounts, balances and sums have fractions.
+  // USD with cents, so amounts, balances and sums have fractions (on V2, cents on the wire: minor-units.ts).
   { kind: 'paypal', amount: 123.45 },
 ];
-
-/** The orders a run has on `gateway`. */
-const ordersOn = (gateway: string) => ORDERS.filter((x) => x.kind !== 'paypal' || gateway === 'iamport');
 
 /**
  * An amount the steps draw in won (1000 to 6000, or a console's 777… or 1000 to 3000), as the order's currency has it:
@@ -1189,7 +1187,11 @@ const isConsole = (w: World, o: OrderState, id: string): boolean =>
 const entryAmount = (w: World, o: OrderState, id: string): number | undefined =>
   w.g.gateway === 'iamport'
     ? w.g.h.fake.getPayment(impUidOf(o.uid))!.cancel_history.find((c) => c.cancellation_id === id)?.amount
-    : w.g.portone!.getPayment(o.uid)!.cancellations.find((c) => c.id === id)?.totalAmount;
+    : portOneAmount(w, o, w.g.portone!.getPayment(o.uid)!.cancellations.find((c) => c.id === id)?.totalAmount);
+
+/** A V2 amount (in the currency's minor unit, cents for the PayPal order) in the order's unit, as the proxy has it. */
+const portOneAmount = (w: World, o: OrderState, minor: number | undefined): number | undefined =>
+  minor === undefined ? undefined : fromMinor(minor, w.g.portone!.getPayment(o.uid)!.currency);
 
 /** How many cancels the gateway holds that were made in its console (the model's own). */
 const consoleCancels = (w: World, o: OrderState): number => {
@@ -1277,7 +1279,7 @@ const property = (makeLedger: () => Promise<Ledger>, modes: readonly LedgerFault
         ledger,
         ledgerAsIs: opened[0]!,
         struckShown: 0,
-        orders: ordersOn(gateway.name).map((x, i) => ({
+        orders: ORDERS.map((x, i) => ({
           uid: `M${runs}-${i}`,
           ...x,
           intents: [],
