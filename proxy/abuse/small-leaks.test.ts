@@ -71,6 +71,14 @@ describe('small leaks', () => {
     });
   }
 
+  it('names a refused Origin in its 403 cut to 200 characters, as the log does', async () => {
+    h = await createHarness();
+    const origin = `https://${'a'.repeat(10_000)}.example`;
+    const { res, body } = await h.view('LEAK-O', { headers: { Origin: origin } });
+    assert.equal(res.status, 403);
+    assert.equal(body.error.message, `Origin ${origin.slice(0, 200)}… is not in ALLOWED_ORIGINS.`);
+  });
+
   it('takes application/json itself (with parameters), nothing that merely starts like it', async () => {
     h = await createHarness();
     h.fake.addPayment({ merchant_uid: 'LEAK-4', amount: 1000 });
