@@ -170,6 +170,8 @@ export const VARS = {
   },
   IMP_SECRET: { schema: text, required: "the i'mport REST API secret" },
   IAMPORT_API_URL: { schema: httpUrl, fallback: 'https://api.iamport.kr' },
+  // KG Inicis's own API key, which i'mport requires to revoke an Inicis virtual account (iamport-v1.md §4.1).
+  IAMPORT_INICIS_PG_API_KEY: { schema: text },
   IAMPORT_TIMEOUT_MS: { schema: int(1000, 120_000), fallback: '15000' },
   // PortOne V2 instead of i'mport V1: the secret chooses the gateway (config.ts refuses both sets of credentials).
   PORTONE_API_SECRET: { schema: text },

@@ -187,6 +187,15 @@ describe('parseConfig', () => {
     assert.match(message, /IAMPORT_HOLDER_LOOKUP must be true or false/);
   });
 
+  it("reads IAMPORT_INICIS_PG_API_KEY, which i'mport requires to revoke a KG Inicis virtual account", () => {
+    assert.equal(
+      parseConfig({ ...base, IAMPORT_INICIS_PG_API_KEY: ' inicis-key ' }).iamport.inicisPgApiKey,
+      'inicis-key',
+    );
+    assert.equal('inicisPgApiKey' in parseConfig(base).iamport, false);
+    assert.equal('inicisPgApiKey' in parseConfig({ ...base, IAMPORT_INICIS_PG_API_KEY: '' }).iamport, false);
+  });
+
   it('reads PUBLIC_ORIGIN, MAX_GRANT_TTL, the webhook settings and HEALTH_DETAILS', () => {
     const config = parseConfig({
       ...base,

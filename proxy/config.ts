@@ -24,6 +24,11 @@ export interface Config {
     readonly apiSecret: string;
     readonly apiUrl: string;
     readonly timeoutMs: number;
+    /**
+     * KG Inicis's API key (IAMPORT_INICIS_PG_API_KEY), without which i'mport revokes no Inicis virtual account: such
+     * an account is then not offered for revocation. The sandbox's fake takes its own.
+     */
+    readonly inicisPgApiKey?: string;
   };
   /**
    * PortOne V2, when PORTONE_API_SECRET chooses it over i'mport V1 (whose `iamport` keys are then empty); its timeout
@@ -140,7 +145,11 @@ export const LIVE_VARIABLES = [
 ] as const;
 
 /** The keys the sandbox's fake i'mport accepts; nothing live is configured when it runs, so there are no others. */
-export const SANDBOX_IAMPORT_KEYS = { apiKey: 'test_imp_key', apiSecret: 'test_imp_secret' } as const;
+export const SANDBOX_IAMPORT_KEYS = {
+  apiKey: 'test_imp_key',
+  apiSecret: 'test_imp_secret',
+  inicisPgApiKey: 'test_inicis_pg_key',
+} as const;
 
 export interface Deployment {
   /** The built-in sandbox (fake i'mport, demo shop) runs; otherwise the proxy is live. */
@@ -280,7 +289,15 @@ const forwardUrlOf = (url: string | undefined, production: boolean, problems: st
 const gatewayOf = (env: Env, read: ReturnType<typeof readerOf>, problems: string[]) => {
   const set = (name: string) => (env[name] ?? '') !== '';
   if (!set('PORTONE_API_SECRET')) {
-    return { iamport: { apiKey: read('IMP_KEY'), apiSecret: read('IMP_SECRET'), apiUrl: read('IAMPORT_API_URL') } };
+    const inicisPgApiKey = read('IAMPORT_INICIS_PG_API_KEY');
+    return {
+      iamport: {
+        apiKey: read('IMP_KEY'),
+        apiSecret: read('IMP_SECRET'),
+        apiUrl: read('IAMPORT_API_URL'),
+        ...(inicisPgApiKey === undefined ? {} : { inicisPgApiKey }),
+      },
+    };
   }
   const v1 = ['IMP_KEY', 'IMP_SECRET'].filter(set);
   if (v1.length > 0) {
@@ -492,6 +509,7 @@ export function parseConfig(env: Env, runtime: Runtime = 'Node'): Config {
       apiSecret: iamport.apiSecret!,
       apiUrl: iamport.apiUrl!,
       timeoutMs: values.timeoutMs!,
+      ...('inicisPgApiKey' in iamport && iamport.inicisPgApiKey ? { inicisPgApiKey: iamport.inicisPgApiKey } : {}),
     },
     ...(portone
       ? {

@@ -52,6 +52,7 @@ export const createGateway = (
         now: pieces.now,
         timeoutMs: config.iamport.timeoutMs,
         holderLookup: config.holderCheck?.iamportLookup ?? false,
+        ...(config.iamport.inicisPgApiKey ? { inicisPgApiKey: config.iamport.inicisPgApiKey } : {}),
         log: pieces.log,
         ...(pieces.recordCall ? { recordCall: pieces.recordCall } : {}),
         ...(pieces.stopwatch ? { stopwatch: pieces.stopwatch } : {}),

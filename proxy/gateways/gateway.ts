@@ -208,6 +208,8 @@ export interface Gateway {
   cancel(command: CancelCommand): Promise<ChangeResult>;
   /** Closes an unpaid virtual account (no money has moved); the payment then shows it closed. */
   closeVirtualAccount(payment: Payment): Promise<ChangeResult>;
+  /** Whether the gateway can close this unpaid virtual account at all (its PG supports it, with what it needs). */
+  canCloseVirtualAccount?(payment: Payment): boolean;
   /** The banks a refund of this payment can be paid into, with the codes this gateway takes; empty when none known. */
   refundBanks(payment: Payment): readonly Bank[];
   /** Verifies an inbound webhook and says which payment to re-fetch; never trusts the body's figures. */

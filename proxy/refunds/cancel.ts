@@ -423,6 +423,10 @@ const refund = async (
     return rejectLocally({ ...fail('REFUND_REQUEST_OPEN', open), ...(request ? { request } : {}) }, payment.imp_uid);
   }
   if (isRevocable(payment)) {
+    if (deps.gateway.canCloseVirtualAccount?.(payment) === false) {
+      const cannot = `${deps.gateway.label} cannot revoke this PG's (${payment.pg_provider}) unpaid virtual account; the shop closes it in the PG's console.`;
+      return rejectLocally(fail('REFUND_NOT_ALLOWED', cannot), payment.imp_uid);
+    }
     // An account paid again since it was shown (another account issued, say) is not revoked for a request about the
     // earlier one: the payment and balance the caller names are checked, as a refund's are.
     const stale = notAsShown(payment, req, cancelableOf(payment));

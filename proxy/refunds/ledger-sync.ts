@@ -86,6 +86,13 @@ export const loadPayment = async (
 ): Promise<Loaded> => {
   // `read`: the row, when the caller already read it alongside other statements.
   const stored = read === undefined ? await deps.store.getPayment(merchantUid) : read;
+  // An unpaid virtual account may have been paid since, and i'mport sends its one webhook of that once (iamport-v1.md
+  // §6): asked again before anything says it is unpaid; i'mport unreachable, the ledger's copy stands (a revocation is
+  // still refused by i'mport for a paid account).
+  if (stored && !stored.needs_sync && stored.pay_method === 'vbank' && stored.status === 'ready') {
+    const fresh = await refreshPayment(deps, stored.imp_uid);
+    return fresh.kind === 'unavailable' && fresh.reason !== 'inconsistent' ? { kind: 'ok', payment: stored } : fresh;
+  }
   if (stored && !stored.needs_sync) return { kind: 'ok', payment: stored };
   if (stored) return refreshPayment(deps, stored.imp_uid);
   return fromLookup(deps, await deps.gateway.findPayment(merchantUid), merchantUid);

@@ -30,6 +30,7 @@ const setup = async (): Promise<{ deps: RefundDeps; fake: FakeIamport }> => {
       baseUrl: 'http://iamport.test',
       apiKey: 'test_imp_key',
       apiSecret: 'test_imp_secret',
+      inicisPgApiKey: 'test_inicis_pg_key', // the fake's payments are KG Inicis's
       fetch: fake.fetch,
       now,
     }),

@@ -128,7 +128,7 @@ describe('tax-free and VAT parts in the grant', () => {
       merchant_uid: 'TX-REV',
       amount: 12000,
       pay_method: 'vbank',
-      pg_provider: 'kcp',
+      pg_provider: 'kicc', // i'mport revokes KICC's unpaid accounts, not NHN KCP's (iamport-v1.md §5.1)
       status: 'ready',
       paid_at: 0,
     });

@@ -154,7 +154,8 @@ describe("REFUND_OUTCOME_UNKNOWN: a cancel sent, its answer lost, and i'mport no
 });
 
 describe('REFUND_OUTCOME_UNKNOWN: the revocation of an unpaid virtual account (DELETE /vbanks)', () => {
-  const ready = { amount: 5000, pay_method: 'vbank', pg_provider: 'kcp', status: 'ready', paid_at: 0 } as const;
+  // KICC: a PG whose unpaid accounts i'mport revokes, with no key of its own to give (iamport-v1.md §5.1).
+  const ready = { amount: 5000, pay_method: 'vbank', pg_provider: 'kicc', status: 'ready', paid_at: 0 } as const;
 
   it('answers REFUND_OUTCOME_UNKNOWN when its answer is lost and lookups fail; the same key later answers the revocation, sent once', async () => {
     h = await createHarness();

@@ -62,7 +62,12 @@ export const viewPayment = async (deps: RefundDeps, merchantUid: string, grant: 
     limits.minimum = grantTaxFree(grant, loaded.payment, attempts);
   }
   const banks = deps.gateway.refundBanks(loaded.payment);
-  return { kind: 'view', view: toRefundView(loaded.payment, deps.now(), banks, limits, pending) };
+  const view = toRefundView(loaded.payment, deps.now(), banks, limits, pending);
+  // An unpaid account the gateway cannot revoke is offered as nothing: it is not paid, and cannot be cancelled here.
+  if (view.revocable && deps.gateway.canCloseVirtualAccount?.(loaded.payment) === false) {
+    return { kind: 'view', view: { ...view, revocable: false, refundable: false, reason: 'not_paid' } };
+  }
+  return { kind: 'view', view };
 };
 
 /** A copy just read that shows a cancel the gateway accepted and has not finished (PortOne V2): its figures are open. */

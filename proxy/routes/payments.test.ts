@@ -80,7 +80,7 @@ describe('GET /payments/:merchant_uid', () => {
       merchant_uid: 'V-READY',
       amount: 1000,
       pay_method: 'vbank',
-      pg_provider: 'kcp',
+      pg_provider: 'kicc', // i'mport revokes KICC's unpaid accounts, not NHN KCP's (iamport-v1.md §5.1)
       status: 'ready',
       paid_at: 0,
     });

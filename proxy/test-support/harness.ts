@@ -93,6 +93,8 @@ export interface HarnessOptions {
       | 'previousGrantSecret'
     >
   >;
+  /** IAMPORT_INICIS_PG_API_KEY: the harness sets one (the fake's payments are KG Inicis's); null leaves it unset. */
+  readonly inicisPgApiKey?: string | null;
   /** What the proxy's HTTP reaches at any URL but the fake i'mport's (a webhook forward's target). */
   readonly outside?: FetchLike;
   /** How a webhook forward waits before its next try. */
@@ -160,6 +162,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
       apiKey: 'test_imp_key',
       apiSecret: 'test_imp_secret',
       timeoutMs: options.timeoutMs ?? 2000,
+      // The fake's payments are KG Inicis's unless a test says otherwise: its accounts are revoked with its key.
+      ...(options.inicisPgApiKey === null ? {} : { inicisPgApiKey: options.inicisPgApiKey ?? 'test_inicis_pg_key' }),
     },
     grantSecret: GRANT_SECRET,
     allowedOrigins: options.allowedOrigins ?? ['https://shop.example'],

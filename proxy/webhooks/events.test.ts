@@ -109,7 +109,7 @@ describe('merchant webhooks: each event type, signed as Standard Webhooks', () =
       merchant_uid: 'WH-3',
       amount: 5000,
       pay_method: 'vbank',
-      pg_provider: 'kcp',
+      pg_provider: 'kicc', // i'mport revokes KICC's unpaid accounts, not NHN KCP's (iamport-v1.md §5.1)
       status: 'ready',
       paid_at: 0,
     });

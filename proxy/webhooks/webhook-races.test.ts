@@ -144,7 +144,7 @@ describe("i'mport's webhook during a refund of its order", () => {
       merchant_uid: 'WR-2',
       amount: 5000,
       pay_method: 'vbank',
-      pg_provider: 'kcp',
+      pg_provider: 'kicc', // i'mport revokes KICC's unpaid accounts, not NHN KCP's (iamport-v1.md §5.1)
       status: 'ready',
       paid_at: 0,
     });

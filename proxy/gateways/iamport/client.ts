@@ -92,24 +92,27 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
   const { baseUrl, apiKey, apiSecret, fetch, now = Date.now, timeoutMs = 15_000, log = () => {} } = options;
   const { recordCall, stopwatch = () => performance.now() } = options;
 
-  /** One HTTP exchange, timed when asked to be. */
-  const send = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
-    if (!recordCall) return exchange(method, path, body, token);
+  /**
+   * One HTTP exchange, timed when asked to be. `query`: sent, never logged or named (a PG's key rides in it), where
+   * `path` is what logs and metrics name.
+   */
+  const send = async (method: string, path: string, body?: unknown, token?: string, query = ''): Promise<Raw> => {
+    if (!recordCall) return exchange(method, path, body, token, query);
     const started = stopwatch();
     try {
-      return await exchange(method, path, body, token);
+      return await exchange(method, path, body, token, query);
     } finally {
       recordCall(callOf(method, path), (stopwatch() - started) / 1000);
     }
   };
 
   /** One HTTP exchange with a timeout; never throws. Any 5xx is i'mport unavailable, whatever its body. */
-  const exchange = async (method: string, path: string, body?: unknown, token?: string): Promise<Raw> => {
+  const exchange = async (method: string, path: string, body?: unknown, token?: string, query = ''): Promise<Raw> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     const request = body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) };
-    const answer = await exchangeText(fetch, `${baseUrl}${path}`, request, timeoutMs);
+    const answer = await exchangeText(fetch, `${baseUrl}${path}${query}`, request, timeoutMs);
     if (answer.kind === 'unavailable') return answer;
     const { status, text } = answer;
     if (status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${status}` };
@@ -195,6 +198,7 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     method: string,
     path: string,
     body?: unknown,
+    query = '',
   ): Promise<Raw | { kind: 'no_token'; detail: string }> => {
     for (let attempt = 0; ; attempt++) {
       let token: string;
@@ -203,7 +207,7 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
       } catch (error) {
         return { kind: 'no_token', detail: describeError(error) };
       }
-      const raw = await send(method, path, body, token);
+      const raw = await send(method, path, body, token, query);
       if (raw.kind === 'response' && raw.status === 401 && attempt === 0) {
         tokens.invalidate(token);
         continue;
@@ -239,17 +243,26 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     // The plain find answers the most recently started payment of the order, which may be a failed retry.
     const plain = await lookup(`/payments/find/${segment}`);
     if (plain.kind === 'not_found' || plain.kind === 'unavailable') return plain;
-    if (plain.kind === 'ok' && (plain.payment.status === 'paid' || plain.payment.status === 'cancelled')) return plain;
+    if (plain.kind === 'ok' && plain.payment.status === 'paid') return plain;
+    // A paid payment first (iamport-v1.md §4.1: the plain find answers the newest started, which may be a refunded
+    // duplicate beside the paid one), then a cancelled one (the plain one itself when it is cancelled: it is the newest).
     for (const status of ['paid', 'cancelled'] as const) {
+      if (status === 'cancelled' && plain.kind === 'ok' && plain.payment.status === 'cancelled') return plain;
       const found = await lookup(`/payments/find/${segment}/${status}`);
       // Going on after a failure could answer with the failed try and bind the order to it.
       if (found.kind === 'ok' || found.kind === 'unavailable') return found;
     }
+    // Nothing paid yet: an unpaid virtual account, which can be revoked, before a failed try.
+    if (!(plain.kind === 'ok' && plain.payment.status === 'ready')) {
+      const ready = await lookup(`/payments/find/${segment}/ready`);
+      if (ready.kind === 'unavailable') return ready;
+      if (ready.kind === 'ok' && ready.payment.pay_method === 'vbank') return ready;
+    }
     return plain.kind === 'sandbox' ? { kind: 'not_found' } : plain;
   };
 
-  const change = async (method: string, path: string, body?: unknown): Promise<ChangeResult> => {
-    const raw = await authed(method, path, body);
+  const change = async (method: string, path: string, body?: unknown, query = ''): Promise<ChangeResult> => {
+    const raw = await authed(method, path, body, query);
     if (raw.kind === 'no_token') return { kind: 'not_sent', detail: raw.detail };
     if (raw.kind === 'unavailable' && raw.reason === 'refused') {
       return { kind: 'not_sent', detail: `connection refused: ${raw.detail}` };
@@ -329,9 +342,13 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     },
     findPayment,
     cancelPayment: (params) => change('POST', '/payments/cancel', params),
-    revokeVbank: async (impUid) => {
+    revokeVbank: async (impUid, pgApiKey) => {
       const segment = segmentOf(impUid);
-      return segment === null ? { kind: 'not_sent', detail: 'not an imp_uid' } : change('DELETE', `/vbanks/${segment}`);
+      // KG Inicis's key, which i'mport requires to revoke its accounts (iamport-v1.md §4.1): in the query, never logged.
+      const query = pgApiKey ? `?${new URLSearchParams({ pg_api_key: pgApiKey })}` : '';
+      return segment === null
+        ? { kind: 'not_sent', detail: 'not an imp_uid' }
+        : change('DELETE', `/vbanks/${segment}`, undefined, query);
     },
   };
 };

@@ -44,12 +44,30 @@ const CHANGE_MAY_RUN_FOR_MS = 10 * 60_000;
 /** Whether the gateway offers `lookupHolder` (IAMPORT_HOLDER_LOOKUP); without it the method is absent. */
 export interface IamportGatewayOptions {
   readonly holderLookup?: boolean;
+  /** KG Inicis's own API key, which i'mport requires to revoke an Inicis virtual account (iamport-v1.md §4.1). */
+  readonly inicisPgApiKey?: string;
 }
+
+/** The PGs for which i'mport revokes an unpaid virtual account (iamport-v1.md §5.1). */
+const REVOKE_PGS = new Set([
+  'html5_inicis',
+  'uplus',
+  'danal',
+  'nice',
+  'kicc',
+  'settle',
+  'smartro',
+  'tosspayments',
+  'ksnet',
+  'smartro_v2',
+  'nice_v2',
+  'welcome',
+]);
 
 /** The seam over a client; `client` is given by the benchmarks' token-cache-off run, else made from the options. */
 export const iamportGatewayOf = (
   client: IamportClient,
-  { holderLookup = false }: IamportGatewayOptions = {},
+  { holderLookup = false, inicisPgApiKey }: IamportGatewayOptions = {},
 ): Gateway => ({
   name: 'iamport',
   baseUrl: client.baseUrl,
@@ -63,7 +81,10 @@ export const iamportGatewayOf = (
   findPayment: (merchantUid) => client.findPayment(merchantUid),
   getPayment: (impUid) => client.getPayment(impUid),
   cancel: (command) => client.cancelPayment(toCancelParams(command)),
-  closeVirtualAccount: (payment) => client.revokeVbank(payment.imp_uid),
+  closeVirtualAccount: (payment) =>
+    client.revokeVbank(payment.imp_uid, payment.pg_provider === 'html5_inicis' ? inicisPgApiKey : undefined),
+  canCloseVirtualAccount: (payment) =>
+    REVOKE_PGS.has(payment.pg_provider) && (payment.pg_provider !== 'html5_inicis' || !!inicisPgApiKey),
   refundBanks: (payment) => banksFor(payment.pg_provider),
   readWebhook: readIamportWebhook,
   ...(holderLookup ? { lookupHolder: ({ bank, number }) => client.lookupHolder(bank, number) } : {}),

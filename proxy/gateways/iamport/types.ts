@@ -28,7 +28,7 @@ export interface IamportClient {
   /** The order's paid (or cancelled) payment when it has several, e.g. a failed try before the paid one. */
   findPayment(merchantUid: string): Promise<LookupResult>;
   cancelPayment(params: CancelParams): Promise<ChangeResult>;
-  revokeVbank(impUid: string): Promise<ChangeResult>;
+  revokeVbank(impUid: string, pgApiKey?: string): Promise<ChangeResult>;
   /** `GET /vbanks/holder`, which i'mport no longer documents: the holder of a bank account (the PG's bank code). */
   lookupHolder(bankCode: string, bankNum: string): Promise<HolderLookup>;
 }

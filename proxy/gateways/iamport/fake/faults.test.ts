@@ -214,7 +214,7 @@ describe('lose_response fault', () => {
       .fetch(`${BASE}/payments/cancel`, json({ imp_uid: card.imp_uid, amount: 1000 }, token))
       .then(readEnvelope);
     assert.equal(cancelled.code, 0, 'the cancel was answered');
-    const revoke = fixture.fake.fetch(`${BASE}/vbanks/${imp_uid}`, {
+    const revoke = fixture.fake.fetch(`${BASE}/vbanks/${imp_uid}?pg_api_key=k`, {
       method: 'DELETE',
       headers: { Authorization: token },
     });

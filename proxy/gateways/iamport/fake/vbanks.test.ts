@@ -11,7 +11,7 @@ describe('DELETE /vbanks/:imp_uid', () => {
     const { imp_uid } = fake.addPayment(readyVbank);
     const api = await authed(fake);
     advance(60);
-    const answer = await api.del(`/vbanks/${imp_uid}`);
+    const answer = await api.del(`/vbanks/${imp_uid}?pg_api_key=inicis-key`);
     assert.equal(answer.status, 200);
     assert.equal(answer.code, 0);
     const payment = asPayment(answer.response);
@@ -31,8 +31,25 @@ describe('DELETE /vbanks/:imp_uid', () => {
     assert.equal((await api.del('/vbanks/imp_000000000000')).status, 404);
     assert.equal((await api.del(`/vbanks/${card.imp_uid}`)).status, 400);
     assert.equal((await api.del(`/vbanks/${paid.imp_uid}`)).status, 400);
-    assert.equal((await api.del(`/vbanks/${ready.imp_uid}`)).status, 200);
-    assert.equal((await api.del(`/vbanks/${ready.imp_uid}`)).status, 400);
+    assert.equal((await api.del(`/vbanks/${ready.imp_uid}?pg_api_key=k`)).status, 200);
+    assert.equal((await api.del(`/vbanks/${ready.imp_uid}?pg_api_key=k`)).status, 400);
+  });
+
+  // iamport-v1.md §4.1 and §5.1: Inicis's accounts only with its pg_api_key; some PGs' (NHN KCP's) never.
+  it("answers 400 and revokes nothing without an Inicis account's pg_api_key, or on a PG i'mport does not revoke for", async () => {
+    const { fake } = setup();
+    const inicis = fake.addPayment(readyVbank);
+    const kcp = fake.addPayment({ ...readyVbank, merchant_uid: 'order-2', pg_provider: 'kcp' });
+    const nice = fake.addPayment({ ...readyVbank, merchant_uid: 'order-3', pg_provider: 'nice_v2' });
+    const api = await authed(fake);
+    const keyless = await api.del(`/vbanks/${inicis.imp_uid}`);
+    assert.deepEqual([keyless.status, keyless.message], [400, 'pg_api_key 파라메터가 누락되었습니다.']);
+    assert.equal((await api.del(`/vbanks/${kcp.imp_uid}`)).status, 400);
+    assert.deepEqual(
+      [fake.getPayment(inicis.imp_uid)?.status, fake.getPayment(kcp.imp_uid)?.status],
+      ['ready', 'ready'],
+    );
+    assert.equal((await api.del(`/vbanks/${nice.imp_uid}`)).status, 200, 'another PG needs no key');
   });
 
   it('needs a token', async () => {

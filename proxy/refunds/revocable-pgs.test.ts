@@ -1,0 +1,56 @@
+// Which unpaid virtual accounts can be revoked: i'mport revokes for some PGs only, and KG Inicis's only with Inicis's own
+// API key (`DELETE /vbanks/{imp_uid}?pg_api_key=`, iamport-v1.md §4.1, §5.1; IAMPORT_INICIS_PG_API_KEY). Before, every
+// unpaid account was offered as "cancel the account", and the revocation then failed with a 502 that said the PG had
+// refused a refund.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { createFakeIamport } from '../gateways/iamport/fake/fake-iamport.ts';
+import { createHarness, type Harness } from '../test-support/harness.ts';
+import { withFetch } from '../test-support/rewrite-answers.ts';
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+const unpaid = (merchant_uid: string, pg_provider: string) =>
+  ({ merchant_uid, amount: 12000, pay_method: 'vbank', pg_provider, status: 'ready', paid_at: 0 }) as const;
+
+const revokes = () => h.fake.calls.filter((c) => c.route === 'vbank');
+
+describe('revoking an unpaid virtual account', () => {
+  it("sends KG Inicis's key with an Inicis account's revocation, in the query", async () => {
+    const fake = createFakeIamport();
+    const urls: string[] = [];
+    const recording: typeof fetch = (input, init) => {
+      urls.push(String(input));
+      return fake.fetch(input, init);
+    };
+    // The harness sets IAMPORT_INICIS_PG_API_KEY, as a shop on Inicis does.
+    h = await createHarness({ fake: withFetch(fake, recording) });
+    h.fake.addPayment(unpaid('RP-1', 'html5_inicis'));
+    assert.equal((await h.view('RP-1')).body.revocable, true);
+    const done = await h.cancel({ merchant_uid: 'RP-1', reason: 'r' });
+    assert.deepEqual([done.res.status, done.body.revoked], [200, true]);
+    const revoke = urls.find((url) => url.includes('/vbanks/'));
+    assert.equal(new URL(revoke!).searchParams.get('pg_api_key'), 'test_inicis_pg_key');
+    assert.ok(!h.logs.some((line) => JSON.stringify(line).includes('test_inicis_pg_key')), 'the key is never logged');
+  });
+
+  it("offers no revocation of an Inicis account without the key, and refuses one before i'mport is asked", async () => {
+    h = await createHarness({ inicisPgApiKey: null });
+    h.fake.addPayment(unpaid('RP-2', 'html5_inicis'));
+    const view = await h.view('RP-2');
+    assert.deepEqual([view.body.revocable, view.body.refundable, view.body.reason], [false, false, 'not_paid']);
+    const refused = await h.cancel({ merchant_uid: 'RP-2', reason: 'r' });
+    assert.deepEqual([refused.res.status, refused.body.error.code], [409, 'REFUND_NOT_ALLOWED']);
+    assert.equal(revokes().length, 0);
+  });
+
+  it("offers none on a PG i'mport does not revoke for (NHN KCP)", async () => {
+    h = await createHarness();
+    h.fake.addPayment(unpaid('RP-3', 'kcp'));
+    const view = await h.view('RP-3');
+    assert.deepEqual([view.body.revocable, view.body.reason], [false, 'not_paid']);
+    assert.equal((await h.cancel({ merchant_uid: 'RP-3', reason: 'r' })).body.error.code, 'REFUND_NOT_ALLOWED');
+    assert.equal(revokes().length, 0);
+  });
+});
