@@ -5,8 +5,10 @@
  * take the other's lease for expired, and send a second refund of the order beside the first. On PostgreSQL, where
  * instances may run on several machines, the store reads the database server's clock (at start-up, then at most once
  * a minute, in a trip it makes anyway) and shifts those times by how far this instance's clock is from it, so every
- * instance judges them on the server's clock. A difference under a second is left as it is: it is harmless, and
- * instances on one machine (the SQLite ledger's, and tests with a clock of their own) see the times exactly as given.
+ * instance judges them on the server's clock. A difference under a second is left as it is, so that instances on one
+ * machine (the SQLite ledger's, and tests with a clock of their own) see the times exactly as given: two instances may
+ * then disagree by up to twice SKEW_IGNORED_MS, which what they judge leaves room for (a lease's renewals; a webhook
+ * POST ends that much before its hold does, proxy/webhooks/dispatcher.ts).
  * Between readings the instance's clock may step (an NTP correction, a VM resumed): with a monotonic clock beside it
  * (performance.now in production) a step is taken out of the times at once, and the server's clock read again in the
  * next trip, so an instance whose clock jumped 6 s forward does not see another's lease or hold as run out.
@@ -14,7 +16,7 @@
 import type { SqlDriver, SqlRow, SqlStatement } from './sql-driver.ts';
 
 /** Below this, an instance's clock is taken to agree with the database's. */
-const SKEW_IGNORED_MS = 1000;
+export const SKEW_IGNORED_MS = 1000;
 /** How often the database's clock is read again. */
 const SKEW_REREAD_MS = 60_000;
 /** A reading whose trip took longer says too little of when the server read its clock: it is not used. */

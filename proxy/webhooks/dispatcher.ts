@@ -11,6 +11,7 @@ import type { Log } from '../log-line.ts';
 import { answerText } from '../net/answer-text.ts';
 import { withDeadline } from '../net/deadline.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
+import { SKEW_IGNORED_MS } from '../store/ledger-clock.ts';
 import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
 import { eventBody } from './events.ts';
@@ -26,6 +27,12 @@ const BATCH = 50;
  * first round to every other URL with them). Below it, new events wait for the pass and share the next one's write.
  */
 const SLOW_PASS_MS = 1_000;
+/**
+ * Two instances' clocks may disagree by up to twice what the ledger's clock leaves uncorrected (each up to
+ * SKEW_IGNORED_MS off the server's, either way): another instance may take a hold over that much before it ends on this
+ * one's clock, so a POST must end that much before it.
+ */
+const SKEW_MARGIN_MS = 2 * SKEW_IGNORED_MS;
 const EXTRA_PASSES = 4;
 
 export interface DispatcherOptions {
@@ -135,7 +142,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     // waited (a busy pool, a lock) until a POST could still be in flight when the hold runs out, and the next pass, of
     // this instance or another, would claim the event and send it again beside it. Left alone, it stays held until its
     // hold runs out and is claimed then, as a new event that waited too long is (deliverHanded).
-    if (options.now() + timeoutMs >= heldUntil) return null;
+    if (options.now() + timeoutMs + SKEW_MARGIN_MS >= heldUntil) return null;
     const deliveries = await Promise.all(urls.map((url) => postOnce(options, url, headers, body)));
     for (const d of deliveries) options.onDelivery?.(d.error === null ? 'delivered' : 'failed_attempt');
     return { eventId: event.id, deliveries, end: endOf(event, deliveries, urls.length) };
@@ -146,7 +153,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
    * one commit, or one round trip, for all of them instead of one each). The events stay held until it is written.
    * Resolves with how many were sent (one whose hold ran short is not: it is handled once claimed again).
    */
-  const deliverAll = async (held: readonly Held[]): Promise<number> => {
+  const deliverAll = async (held: readonly Held[], by: string = holder): Promise<number> => {
     const posted = await Promise.all(held.map(({ event, heldUntil }) => post(event, heldUntil)));
     const rounds: Round[] = [];
     const events: OutboxEvent[] = [];
@@ -163,7 +170,7 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
         });
       }
     }
-    const kept = await store.finishRounds(holder, rounds);
+    const kept = await store.finishRounds(by, rounds);
     for (const [i, event] of events.entries()) {
       if (!kept[i]) log({ level: 'warn', msg: 'webhook: lost hold of an event while delivering it', event: event.id });
       if (rounds[i]?.end.status === 'failed') {
@@ -181,18 +188,28 @@ export const createDispatcher = (options: DispatcherOptions): Dispatcher => {
     for (let batch = handed.splice(0, BATCH); batch.length > 0; batch = handed.splice(0, BATCH)) {
       // Only while the hold outlasts a POST's timeout: one that waited here too long (passes ahead of it were slow)
       // could still be in flight when another instance claims it. Left alone, it is claimed once its hold runs out.
-      const deadline = options.now() + timeoutMs;
+      const deadline = options.now() + timeoutMs + SKEW_MARGIN_MS;
       handled += await deliverAll(batch.filter((held) => deadline < held.heldUntil));
     }
     return handled;
   };
 
+  /**
+   * Each claim holds its events under a name of its own: a round recorded late (after its hold ran out) is refused
+   * even when this same dispatcher has claimed the event again since, whose round may be in flight.
+   */
+  let claims = 0;
   const deliverDue = async (): Promise<number> => {
     let handled = 0;
     for (;;) {
       const now = options.now();
-      const due = await store.claimDueEvents(holder, now, holdMs, BATCH);
-      handled += await deliverAll(due.map((event) => ({ event, heldUntil: now + holdMs })));
+      claims += 1;
+      const claimHolder = `${holder}.${claims}`;
+      const due = await store.claimDueEvents(claimHolder, now, holdMs, BATCH);
+      handled += await deliverAll(
+        due.map((event) => ({ event, heldUntil: now + holdMs })),
+        claimHolder,
+      );
       if (due.length < BATCH) return handled;
     }
   };
