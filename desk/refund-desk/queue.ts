@@ -1,6 +1,7 @@
 /** @module Screen 1: the open requests, oldest first, with their age, filters and "load more". */
 import { html, type TemplateResult } from 'lit';
 import { REQUEST_STATUSES } from '../../shared/refund-requests.ts';
+import type { RequestRow } from './api.ts';
 import type { DeskController } from './controller.ts';
 import { filterForm, loadMore } from './filters.ts';
 import { age, money } from './format.ts';
@@ -28,7 +29,7 @@ export const queueScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: 
           <span class="main"
             ><strong>${row.merchant_uid}</strong> <span part="status" class="status">${STATUS_NAMES[lang][row.status]}</span></span
           >
-          <span>${money(row.amount, lang, row.currency)}</span>
+          <span>${money(decidedAmount(row), lang, row.currency)}</span>
           <span part="age" class="age">${age(row.created_at, now, lang)}</span>
           <span class="reason">${row.reason}</span>
           <button part="button" type="button" aria-label="${s.open}: ${row.merchant_uid}" @click=${() => void d.openRequest(row)}>
@@ -40,3 +41,9 @@ export const queueScreen = (d: DeskController, s: DeskStrings, lang: Lang, now: 
     ${loadMore(d.queue.cursor, d.queue.loading, s, () => void d.loadQueue(true))}
   </section>`;
 };
+
+/** What a row's amount says: approved or refunded, the amount staff approved (which may be lower); else what was asked. */
+const decidedAmount = (row: RequestRow): number =>
+  (row.status === 'approved' || row.status === 'refunded') && row.approved_amount !== null
+    ? row.approved_amount
+    : row.amount;

@@ -74,6 +74,10 @@ describe('<refund-desk> request', () => {
     expect(text(el), 'what was approved, beside what was asked').to.include('승인 금액30,000원');
     await click(el, '목록으로');
     expect($(el, '.row[data-id=a] .status')!.textContent, 'the row updated').to.equal('환불됨');
+    // Refunded for what staff approved, not the 45,000원 asked.
+    expect($(el, '.row[data-id=a]')!.textContent!.replace(/\s+/g, ' '))
+      .to.include('30,000원')
+      .and.not.include('45,000원');
   });
 
   it('approves an amount with cents for a payment in dollars, shown in dollars', async () => {

@@ -174,7 +174,7 @@ export const renderDemoPage = ({ lang, orders, webhooks = 'off', gateway = 'iamp
   for (const name of ['refund-open', 'refund-start', 'refund-success', 'refund-requested', 'refund-request-withdrawn', 'refund-error', 'refund-close']) {
     document.addEventListener(name, (event) => {
       const order = event.target.closest('.order')?.dataset.merchantUid ?? '';
-      log.textContent = new Date().toLocaleTimeString() + ' ' + name + ' ' + order + (event.detail ? ' ' + JSON.stringify(event.detail) : '') + '\\n' + log.textContent;
+      log.textContent = new Date().toLocaleTimeString(lang === 'ko' ? 'ko-KR' : 'en-US') + ' ' + name + ' ' + order + (event.detail ? ' ' + JSON.stringify(event.detail) : '') + '\\n' + log.textContent;
       if (name === 'refund-success') {
         const d = event.detail;
         // An accepted refund (PortOne V2's REQUESTED) is not done yet: never shown as refunded.

@@ -33,6 +33,7 @@ const TEXT = {
     delay: '응답 지연',
     after: '지연',
     late: `늦음: 프록시는 ${TIMEOUT_S}초에 기다리기를 멈췄고, 실패로 보고 다시 보내요`,
+    answering: '응답하는 중',
     failed: '적용하지 못했어요.',
   },
   en: {
@@ -55,6 +56,7 @@ const TEXT = {
     delay: 'answer delay',
     after: 'after',
     late: `too late: the proxy stopped waiting at ${TIMEOUT_S} s, counts it as failed and sends it again`,
+    answering: 'answering',
     failed: 'Could not apply it.',
   },
 } as const;
@@ -90,7 +92,9 @@ const controls = (t: (typeof TEXT)[Lang]) => `
 
 const SCRIPT = (t: (typeof TEXT)[Lang]) => `
 <script type="module">
-  const t = ${scriptJson({ verified: t.verified, notVerified: t.notVerified, empty: t.empty, failing: t.failing, delay: t.delay, after: t.after, late: t.late, failed: t.failed })};
+  const t = ${scriptJson({ verified: t.verified, notVerified: t.notVerified, empty: t.empty, failing: t.failing, delay: t.delay, after: t.after, late: t.late, answering: t.answering, failed: t.failed })};
+  // The page's language, not the browser's: an English page with a Korean browser showed "오전 5:58:09".
+  const timeOf = (iso) => new Date(iso).toLocaleTimeString(document.documentElement.lang === 'ko' ? 'ko-KR' : 'en-US');
   const body = document.querySelector('#webhook-table tbody');
   const settings = document.getElementById('webhook-settings');
   const cell = (row, text, bad) => {
@@ -109,12 +113,14 @@ const SCRIPT = (t: (typeof TEXT)[Lang]) => `
     }
     for (const d of state.received) {
       const row = body.insertRow();
-      cell(row, new Date(d.received_at).toLocaleTimeString());
+      cell(row, timeOf(d.received_at));
       cell(row, d.type ?? '?');
       cell(row, d.id ?? '?');
       cell(row, String(d.attempt));
       cell(row, d.verified ? t.verified : t.notVerified + (d.verify_error ? ' (' + d.verify_error + ')' : ''), !d.verified);
-      cell(row, String(d.answered) + (d.delay_ms ? ' ' + t.after + ' ' + d.delay_ms + ' ms' : '') + (d.late ? ' (' + t.late + ')' : ''), d.answered >= 300 || d.late);
+      // Held back (answer slowly): not answered yet, whatever it will say.
+      if (d.answering) cell(row, t.answering + ' (' + d.delay_ms + ' ms)…');
+      else cell(row, String(d.answered) + (d.delay_ms ? ' ' + t.after + ' ' + d.delay_ms + ' ms' : '') + (d.late ? ' (' + t.late + ')' : ''), d.answered >= 300 || d.late);
     }
   };
   const refresh = async () => {

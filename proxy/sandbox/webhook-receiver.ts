@@ -37,6 +37,8 @@ export interface ReceivedDelivery {
    * attempt counted as failed and the event is sent again.
    */
   readonly late: boolean;
+  /** Still holding its answer back (answer slowly): `answered` is what it will say, not said yet. */
+  readonly answering: boolean;
 }
 
 export interface ReceiverSettings {
@@ -98,22 +100,25 @@ export const createSandboxReceiver = (options: ReceiverOptions): SandboxReceiver
       if (failing) settings = { ...settings, fail_next: settings.fail_next - 1 };
       const answered = verifyError !== null ? 400 : failing ? 500 : 204;
       const delay = settings.delay_ms;
-      deliveries = [
-        {
-          id,
-          type: typeOf(body),
-          attempt,
-          received_at: new Date(options.now()).toISOString(),
-          verified: verifyError === null,
-          verify_error: verifyError,
-          answered,
-          delay_ms: delay,
-          late: delay >= DELIVERY_TIMEOUT_MS,
-        },
-        ...deliveries,
-      ].slice(0, KEPT_DELIVERIES);
+      const delivery: ReceivedDelivery = {
+        id,
+        type: typeOf(body),
+        attempt,
+        received_at: new Date(options.now()).toISOString(),
+        verified: verifyError === null,
+        verify_error: verifyError,
+        answered,
+        delay_ms: delay,
+        late: delay >= DELIVERY_TIMEOUT_MS,
+        answering: delay > 0,
+      };
+      deliveries = [delivery, ...deliveries].slice(0, KEPT_DELIVERIES);
       if (seen.size > KEPT_DELIVERIES * 10) seen.clear(); // a bound, not a ledger: attempt numbers may restart
-      if (delay > 0) await sleep(delay);
+      if (delay > 0) {
+        await sleep(delay);
+        // Answered now: the panel said "answering" until then, not an answer nobody had given yet.
+        deliveries = deliveries.map((d) => (d === delivery ? { ...d, answering: false } : d));
+      }
       return answered === 204
         ? new Response(null, { status: 204 })
         : new Response(verifyError ?? 'failing on purpose (sandbox: fail next)', { status: answered });

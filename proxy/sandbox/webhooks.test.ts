@@ -107,6 +107,23 @@ describe("the sandbox's webhook receiver", () => {
     assert.deepEqual(settings, { fail_next: 0, delay_ms: 0 });
   });
 
+  // The panel listed "204 after 16000 ms" the moment the delivery arrived, while the receiver had answered nothing yet.
+  it('lists a delivery it is still holding its answer back for as answering, not as answered', async () => {
+    let release = () => {};
+    const receiver = createSandboxReceiver({
+      verify: () => undefined,
+      now: Date.now,
+      sleep: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    receiver.configure({ delay_ms: 16_000 });
+    const answer = receiver.fetch(new Request('http://receiver.test/', { method: 'POST', body: '{"type":"x"}' }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([receiver.received()[0]?.answering, receiver.received()[0]?.answered], [true, 204]);
+    release();
+    assert.equal((await answer).status, 204);
+    assert.equal(receiver.received()[0]?.answering, false);
+  });
+
   it('answers slowly when told (at most 20 s, past the 15 s delivery timeout)', async () => {
     const { refundCard, panel, control, slept } = await setUp();
     assert.equal((await control({ delay_ms: 16_000 })).status, 200);

@@ -46,7 +46,9 @@ export const summary = ({ s, money }: Formatting, view: RefundView, blocked?: st
     <h3 id="product" tabindex="-1" data-focus>${view.name ?? view.merchant_uid}</h3>
     <dl>
       ${
-        view.revocable
+        // Nothing was paid (an unpaid account, one revoked or closed unpaid, a failed payment): the order's amount, never
+        // "paid".
+        view.revocable || blocked === 'not_paid'
           ? row(s.orderAmount, view.amount)
           : [
               row(s.paid, view.amount),

@@ -221,7 +221,13 @@ describe('<refund-button>', () => {
         const alert = $(el, '[role=alert]')!.textContent!.trim();
         expect(alert.startsWith(message) && alert.endsWith(ko.contactShop), alert).to.be.true;
         const rows = $$(el, 'dl div').map((row) => row.textContent!.replace(/\s+/g, ''));
-        expect(rows).to.deep.equal([`결제금액12,000원`, `환불된금액${view.cancel_amount.toLocaleString('ko')}원`]);
+        // Nothing was paid: the order's amount, never "paid" (a revoked account said "결제 금액 19,900원").
+        const unpaid = view.reason === 'not_paid';
+        expect(rows).to.deep.equal(
+          unpaid
+            ? ['주문금액12,000원']
+            : [`결제금액12,000원`, `환불된금액${view.cancel_amount.toLocaleString('ko')}원`],
+        );
         await accessible(el);
       });
     }
