@@ -32,10 +32,14 @@ import { gzipSync } from 'node:zlib';
 // embedding audit: the dialog keeps its own text layout inside a page's right-aligned, nowrap cell (labels were cut
 // off), its buttons have an edge forced colours draw, and an element the page moves keeps its dialog and the refund in
 // flight, so the page hears how it ended: 40 bytes, against none left; and a button the page takes out as it is
-// clicked opens again once put back: 20 more.
+// clicked opens again once put back: 20 more. 20 KB + 320 since a widget review and a grant's tax-free floor: a check
+// again sends the very body first sent under its key (a language switch made it another, refused as a key reused), a
+// Retry-After wait ends with its dialog, request mode says an unreachable ledger as not known, the grant's least
+// refund (grant_minimum) is asked for, a page's new grant reads the order again, focus stays in a dialog a reload
+// blocks, an order nothing was paid for shows no "paid", and text with nothing visible is refused: 139 bytes over.
 // refund-desk.js: 25 KB for the staff console (issue 14): four screens, two languages, and valibot's readers of the
 // staff API. Measured sizes: docs/BENCHMARKS.md.
-const BUDGETS = { 'refund-button.js': 20 * 1024 + 128, 'refund-desk.js': 25 * 1024 };
+const BUDGETS = { 'refund-button.js': 20 * 1024 + 320, 'refund-desk.js': 25 * 1024 };
 
 /** Text only the console has: a desk string in the customer's bundle means the builds got mixed up. */
 const DESK_ONLY = ['refund-desk', '/staff/', '다시 요청할 수 있게 하기', 'Allow a new request'];
