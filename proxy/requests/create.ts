@@ -7,18 +7,18 @@
 import { ERRORS } from '../../shared/errors.ts';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { checkHolder } from '../holders/holder-check.ts';
-import { money } from '../payments/money.ts';
+import { money, sameAmount } from '../payments/money.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
 import { earlierKeyUse } from '../refunds/key-use.ts';
-import { lateRefunds, storedCopy } from '../refunds/late-cancels.ts';
+import { lateRefunds, settledUnanswered, storedCopy } from '../refunds/late-cancels.ts';
 import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { notRefundableHere } from '../refunds/other-gateway.ts';
 import { fail } from '../refunds/outcome.ts';
 import { earlierRequestHashes, requestHash } from '../refunds/request-hash.ts';
-import { isRevocable } from '../refunds/rules.ts';
+import { isRevocable, refundableNow } from '../refunds/rules.ts';
 import { earlierRunning, isUnsettled, runningChange, settleAttempts } from '../refunds/settle.ts';
 import { grantPartsRefused, grantTaxFree } from '../refunds/tax-split.ts';
 import type { RefundRequestRecord } from '../store/requests.ts';
@@ -119,6 +119,28 @@ const create = async (
     if (loaded.kind === 'ok') {
       await settleAttempts(deps, loaded.payment, attempts);
       attempts = await deps.store.listAttempts(req.merchant_uid);
+    }
+  }
+  // A refund of the order settled as not made after no answer may have applied since (late), which the ledger's copy
+  // shows only once i'mport's webhook came: the customer asking again for it would be refunded twice. i'mport is asked,
+  // and a balance other than the ledger's is told to the customer before any request is taken.
+  if (
+    loaded.kind === 'ok' &&
+    !order.payment?.needs_sync &&
+    !attempts.some(isUnsettled) &&
+    attempts.some((a) => settledUnanswered(deps.gateway, a))
+  ) {
+    const before = loaded.payment;
+    const reread = await refreshPayment(deps, before.imp_uid);
+    if (reread.kind === 'ok') {
+      loaded = reread;
+      if (!sameAmount(refundableNow(reread.payment), refundableNow(before))) {
+        return fail(
+          'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+          `The refundable amount is now ${refundableNow(reread.payment)} ${reread.payment.currency}; check it and ask again.`,
+          refundableNow(reread.payment),
+        );
+      }
     }
   }
   if (loaded.kind !== 'ok') {
