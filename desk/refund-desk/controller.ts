@@ -168,7 +168,7 @@ export class DeskController implements ReactiveController {
       list.rows = more ? [...list.rows, ...page.data] : page.data;
       list.cursor = page.next_cursor;
       if (!more) {
-        list.applied = queryOf(list.filters);
+        list.applied = query; // what was sent, not what the form holds now (edited while the read was out)
         list.failed = false;
       }
       this.#readSucceeded();

@@ -140,6 +140,31 @@ describe('<refund-desk> with answers that come late', () => {
   });
 });
 
+describe('<refund-desk> with filters edited while a read is out', () => {
+  it("'load more' continues the query the rows were read with, when the form was edited while the read was out", async () => {
+    const many = Array.from({ length: 25 }, (_, i) => request(`r${i}`, 30 - i));
+    const failed = Array.from({ length: 3 }, (_, i) => request(`f${i}`, 40 - i, { status: 'failed' }));
+    const el = await desk([...many, ...failed]);
+    expect($$(el, '.list .row')).to.have.length(20);
+    // Apply "requested" again, slowly; while it is out, staff choose "failed" without applying it.
+    let release!: () => void;
+    api.holdNext = new Promise<void>((resolve) => (release = resolve));
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.filters button[type=submit]')!.click();
+    await el.updateComplete;
+    await type(el, 'select[name=status]', 'failed', 'change');
+    release();
+    await waitUntil(() => !text(el).includes('불러오는 중'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect($$(el, '.list .row'), 'the rows shown are the requested ones').to.have.length(20);
+    $$(el, 'button')
+      .find((b) => b.textContent!.trim() === '더 보기')!
+      .click();
+    await waitUntil(() => gets('/staff/refund-requests').some((g) => g.url.searchParams.get('cursor') === '20'));
+    const more = gets('/staff/refund-requests').at(-1)!.url.searchParams;
+    expect(more.get('status'), 'the next page of the list shown (requested)').to.equal('requested');
+  });
+});
+
 describe('<refund-desk> after a read that failed', () => {
   it('a queue that could not be read does not say that nothing matches', async () => {
     const el = await desk([request('a', 3)], [], { token: 'expired-grant' });

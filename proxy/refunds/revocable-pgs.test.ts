@@ -53,4 +53,28 @@ describe('revoking an unpaid virtual account', () => {
     assert.equal((await h.cancel({ merchant_uid: 'RP-3', reason: 'r' })).body.error.code, 'REFUND_NOT_ALLOWED');
     assert.equal(revokes().length, 0);
   });
+
+  // A runtime whose fetch error names the URL (Deno: "error sending request for url (…)") put the key in the detail kept.
+  it("keeps Inicis's key out of every log line, attempt and answer when the revocation gets no answer", async () => {
+    const fake = createFakeIamport();
+    const denoLike: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (url.includes('/vbanks/')) {
+        // Deno's fetch rejects with the request's URL in its message.
+        throw new TypeError(`error sending request for url (${url}): connection closed before message completed`);
+      }
+      return fake.fetch(input, init);
+    };
+    h = await createHarness({ fake: withFetch(fake, denoLike) });
+    h.fake.addPayment(unpaid('KE-1', 'html5_inicis'));
+    await h.view('KE-1');
+    const done = await h.cancel({ merchant_uid: 'KE-1', reason: 'r' });
+    await h.settled();
+    const where = [
+      ...h.logs.map((l) => `log ${JSON.stringify(l)}`),
+      ...(await h.store.listAttempts('KE-1')).map((a) => `attempt ${JSON.stringify(a)}`),
+      `answer ${JSON.stringify(done.body)}`,
+    ].filter((s) => s.includes('test_inicis_pg_key'));
+    assert.deepEqual(where, [], 'the key is never logged');
+  });
 });

@@ -10,7 +10,7 @@ import { createCoalescer } from './coalescer.ts';
 import type { RefundDeps } from './deps.ts';
 import { recordExternalCancels } from './external-cancels.ts';
 import { LEASE_BUSY, withLease } from './lease.ts';
-import { refreshPayment } from './ledger-sync.ts';
+import { refreshPayment, savePayment } from './ledger-sync.ts';
 import { fail, type SyncOutcome } from './outcome.ts';
 import { isUnsettled, settleAttempts } from './settle.ts';
 
@@ -53,6 +53,21 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
       imp_uid: payment.imp_uid,
       tied_imp_uid: tied,
     });
+  }
+  // The order's own payment has nothing left at stake now (refunded in full, or failed): another payment of the order
+  // may be its money (the paid one beside a duplicate refunded in the console), which findPayment prefers. Looked up
+  // by the order once, as a first look does, and stored: the order is tied to it then (tieOrder). V2 has one payment
+  // per id.
+  const spent =
+    payment.status === 'failed' || (payment.status === 'cancelled' && payment.cancel_amount >= payment.amount);
+  if (spent && (tied === null || tied === payment.imp_uid) && payment.imp_uid !== payment.merchant_uid) {
+    const other = await deps.gateway.findPayment(payment.merchant_uid);
+    if (
+      other.kind === 'ok' &&
+      other.payment.imp_uid !== payment.imp_uid &&
+      other.payment.merchant_uid === payment.merchant_uid
+    )
+      await savePayment(deps, other.payment);
   }
   // Settle attempts left unknown (e.g. by a crash) and tell of cancels made elsewhere, under the order's lease. The copy
   // is read again under it: the one above may predate a cancel that an attempt, finished since, had in flight.

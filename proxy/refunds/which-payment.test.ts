@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { createClock, createHarness, type Harness } from '../test-support/harness.ts';
+import { cancelAtIamport, notifyOf } from '../test-support/iamport-side.ts';
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -60,6 +61,25 @@ describe("the order's payment among several", () => {
     assert.deepEqual([view.body.imp_uid, view.body.revocable], [account.imp_uid, true]);
     const revoked = await h.cancel({ merchant_uid: 'WP-2', reason: 'r' });
     assert.deepEqual([revoked.res.status, revoked.body.revoked], [200, true]);
+  });
+
+  it('moves to the paid one when the payment the ledger holds is refunded in full in the console', async () => {
+    h = await createHarness({ clock: createClock(T0) });
+    const paid = h.fake.addPayment({ merchant_uid: 'WP-4', amount: 30000, started_at: NOW - 600, paid_at: NOW - 590 });
+    const dup = h.fake.addPayment({ merchant_uid: 'WP-4', amount: 30000, started_at: NOW - 300, paid_at: NOW - 290 });
+    const first = await h.view('WP-4');
+    assert.equal(first.body.imp_uid, dup.imp_uid, "the newest paid payment, as i'mport answers");
+    // The shop refunds the duplicate in i'mport's console; i'mport tells the proxy.
+    await cancelAtIamport(h, dup.imp_uid, 30000);
+    const told = await notifyOf(h, dup.imp_uid, 'WP-4');
+    assert.equal(told.status, 200);
+    await h.settled();
+    const view = await h.view('WP-4');
+    assert.deepEqual(
+      [view.body.imp_uid, view.body.refundable, view.body.cancelable_amount],
+      [paid.imp_uid, true, 30000],
+      `30,000 is paid and unrefunded on ${paid.imp_uid}: ${JSON.stringify(view.body)}`,
+    );
   });
 
   it("asks i'mport once for an order with one paid payment", async () => {

@@ -11,7 +11,7 @@ import {
   isCapped,
   needsAccount,
 } from './form.ts';
-import { fill } from './format.ts';
+import { currencyDigits, fill } from './format.ts';
 import type { HolderCheck } from './refund-flow.ts';
 import type { FailureCode, RefundButtonStrings } from './strings.ts';
 
@@ -130,7 +130,17 @@ const amount = (f: FormState, s: RefundButtonStrings): TemplateResult => {
     <div class="choices">${choice('full', !partial)}${choice('partial', partial)}</div>
     ${
       partial
-        ? field(f, 'amount', error, input(f, 'amount', { hint: upTo, mode: min < 1 ? 'decimal' : 'numeric' }, s.amount))
+        ? field(
+            f,
+            'amount',
+            error,
+            input(
+              f,
+              'amount',
+              { hint: upTo, mode: currencyDigits(view.currency) > 0 ? 'decimal' : 'numeric' },
+              s.amount,
+            ),
+          )
         : nothing
     }
   </fieldset>`;

@@ -84,7 +84,8 @@ export const parseAmount = (text: string): number => {
 /** True when the amount is one this payment can refund: within the limits and in whole units of the currency. */
 export const isAmountValid = (amount: number, ctx: FormContext): boolean => {
   const { min, max } = amountLimits(ctx);
-  const units = amount / min; // KRW: min is 1, so this must be a whole number
+  // Whole units of the currency (1원, US$0.01), not of `min`: a grant's floor (grant_minimum) is no step.
+  const units = amount * 10 ** currencyDigits(ctx.view.currency);
   return checkAmount(amount) && amount >= min && amount <= max && Math.abs(units - Math.round(units)) < 1e-6;
 };
 

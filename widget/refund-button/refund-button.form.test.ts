@@ -277,6 +277,32 @@ describe('<refund-button>', () => {
       ]);
     });
 
+    // A floor, not a step: 5,000 above a 3,000 floor was refused as not a multiple of it.
+    it("takes any whole amount above the grant's least refund, typed or the page's own", async () => {
+      const el = await mount('lang="ko"', { ...card, grant_minimum: 3000 }, success({ refunded: 5000 }));
+      await openForm(el);
+      await fill(el, 'preset', '0');
+      await choosePartial(el, '5000');
+      await click(el, 'form [part=submit]');
+      await shows(el, '5,000원을 환불할까요?');
+      const fixed = await mount('lang="ko" amount="5000"', { ...card, grant_minimum: 3000 });
+      await openForm(fixed);
+      await fill(fixed, 'preset', '0');
+      await click(fixed, 'form [part=submit]');
+      await shows(fixed, '5,000원을 환불할까요?');
+    });
+
+    it('takes cents above a floor in dollars, on a keyboard with a decimal point', async () => {
+      const usd = { ...card, currency: 'USD', amount: 20, cancel_amount: 0, cancelable_amount: 20, grant_minimum: 3.5 };
+      const el = await mount('lang="en"', usd, success());
+      await openForm(el);
+      await choosePartial(el, '12.34');
+      expect($(el, '[name=amount]')!.getAttribute('inputmode'), 'cents can be typed').to.equal('decimal');
+      await fill(el, 'preset', '0');
+      await click(el, 'form [part=submit]');
+      await shows(el, 'Refund $12.34?');
+    });
+
     it("offers nothing when less is left than the grant's least refund", async () => {
       const el = await mount('lang="en"', { ...card, cancelable_amount: 2000, grant_minimum: 3000 });
       await click(el, '[part=button]');

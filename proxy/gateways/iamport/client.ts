@@ -113,7 +113,9 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     if (token) headers.Authorization = `Bearer ${token}`;
     const request = body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) };
     const answer = await exchangeText(fetch, `${baseUrl}${path}${query}`, request, timeoutMs);
-    if (answer.kind === 'unavailable') return answer;
+    // A runtime's fetch error may name the URL (Deno's does): its query (a PG's key) is cut out of what is kept.
+    if (answer.kind === 'unavailable')
+      return query ? { ...answer, detail: answer.detail.replaceAll(query, '?…') } : answer;
     const { status, text } = answer;
     if (status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${status}` };
     try {
