@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import postgres from 'postgres';
 import { createPostgresStore } from '../store/postgres.ts';
-import { createClock, createHarness } from '../test-support/harness.ts';
+import { createClock, createHarness, type HarnessOptions, type TestClock } from '../test-support/harness.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 
 const url = useTempSchema('webhook_holds', 'proxy/webhooks/postgres-holds.test.ts');
@@ -61,6 +61,32 @@ const from =
   (u: string, init: Parameters<typeof fetch>[1] = {}) =>
     fetch(u, { ...init, headers: { ...(init.headers as Record<string, string>), 'x-instance': instance } });
 
+/**
+ * Two instances on one schema, A on `clockA` and B on `clockB` (the same clock for instances that agree; each store on
+ * its instance's clock, as on two machines), over one fake i'mport, each POST naming its instance.
+ */
+const twoInstances = async (
+  url: string,
+  merchantWebhooks: NonNullable<HarnessOptions['config']>['merchantWebhooks'],
+  clockA: TestClock,
+  clockB: TestClock,
+) => {
+  const a = await createHarness({
+    store: createPostgresStore({ url, now: clockA.now }),
+    clock: clockA,
+    outside: from('A'),
+    config: { merchantWebhooks },
+  });
+  const b = await createHarness({
+    store: createPostgresStore({ url, now: clockB.now }),
+    clock: clockB,
+    fake: a.fake,
+    outside: from('B'),
+    config: { merchantWebhooks },
+  });
+  return { a, b };
+};
+
 /** A retry whose ledger read before its POST waited, on instances whose clocks are `skewMs` slow and fast. */
 const run = async (url: string, skewMs: number) => {
   const receiver = await startReceiver(5_000);
@@ -69,19 +95,7 @@ const run = async (url: string, skewMs: number) => {
   // A's clock `skewMs` slow, B's `skewMs` fast; each instance's store and app on its own clock, as on two machines.
   const slow = createClock(Date.now() - skewMs);
   const fast = createClock(Date.now() + skewMs);
-  const a = await createHarness({
-    store: createPostgresStore({ url, now: slow.now }),
-    clock: slow,
-    outside: from('A'),
-    config: { merchantWebhooks },
-  });
-  const b = await createHarness({
-    store: createPostgresStore({ url, now: fast.now }),
-    clock: fast,
-    fake: a.fake,
-    outside: from('B'),
-    config: { merchantWebhooks },
-  });
+  const { a, b } = await twoInstances(url, merchantWebhooks, slow, fast);
   const locker = postgres(url, { max: 1, onnotice: () => {} });
   const held = await locker.reserve();
   const pending: Promise<unknown>[] = [];
@@ -133,18 +147,8 @@ if (url) {
       const receiver = await startReceiver(2_500);
       // A POST may take 3 s, so an event is held for 8 s.
       const merchantWebhooks = { urls: [receiver.url], secret: SECRET, retryDelaysMs: [1, 1, 1], timeoutMs: 3_000 };
-      const a = await createHarness({
-        store: createPostgresStore({ url }),
-        outside: from('A'),
-        config: { merchantWebhooks },
-      });
-      const b = await createHarness({
-        store: createPostgresStore({ url }),
-        fake: a.fake,
-        clock: a.clock,
-        outside: from('B'),
-        config: { merchantWebhooks },
-      });
+      const clock = createClock();
+      const { a, b } = await twoInstances(url, merchantWebhooks, clock, clock);
       // A slow ledger for A's first round's record: its write waits (here behind a lock on the deliveries table, as it
       // would behind a stalled connection or a busy server) until after its hold ran out.
       const locker = postgres(url, { max: 1, onnotice: () => {} });

@@ -7,6 +7,7 @@
 import { banksFor } from '../../../shared/banks.ts';
 import type { CancelCommand, Gateway } from '../gateway.ts';
 import { createIamportClient, type IamportCallTiming, type IamportClient } from './client.ts';
+import { REVOKING_PGS } from './revoking-pgs.ts';
 import type { CancelParams } from './schemas.ts';
 import type { IamportClientOptions } from './types.ts';
 import { readIamportWebhook } from './webhook.ts';
@@ -48,22 +49,6 @@ export interface IamportGatewayOptions {
   readonly inicisPgApiKey?: string;
 }
 
-/** The PGs for which i'mport revokes an unpaid virtual account (iamport-v1.md §5.1). */
-const REVOKE_PGS = new Set([
-  'html5_inicis',
-  'uplus',
-  'danal',
-  'nice',
-  'kicc',
-  'settle',
-  'smartro',
-  'tosspayments',
-  'ksnet',
-  'smartro_v2',
-  'nice_v2',
-  'welcome',
-]);
-
 /** The seam over a client; `client` is given by the benchmarks' token-cache-off run, else made from the options. */
 export const iamportGatewayOf = (
   client: IamportClient,
@@ -84,7 +69,7 @@ export const iamportGatewayOf = (
   closeVirtualAccount: (payment) =>
     client.revokeVbank(payment.imp_uid, payment.pg_provider === 'html5_inicis' ? inicisPgApiKey : undefined),
   canCloseVirtualAccount: (payment) =>
-    REVOKE_PGS.has(payment.pg_provider) && (payment.pg_provider !== 'html5_inicis' || !!inicisPgApiKey),
+    REVOKING_PGS.has(payment.pg_provider) && (payment.pg_provider !== 'html5_inicis' || !!inicisPgApiKey),
   refundBanks: (payment) => banksFor(payment.pg_provider),
   readWebhook: readIamportWebhook,
   ...(holderLookup ? { lookupHolder: ({ bank, number }) => client.lookupHolder(bank, number) } : {}),

@@ -1,23 +1,8 @@
 /** @module `DELETE /vbanks/:imp_uid`: revokes an unpaid virtual account (404 unknown, 400 not a ready vbank). */
 import { Hono } from 'hono';
+import { REVOKING_PGS } from '../revoking-pgs.ts';
 import { failure, MESSAGES, success } from './envelope.ts';
 import { type FakeState, noteFault } from './state.ts';
-
-/** The PGs for which i'mport revokes an unpaid virtual account; Inicis only with its `pg_api_key` (§4.1, §5.1). */
-const REVOKING_PGS = new Set([
-  'html5_inicis',
-  'uplus',
-  'danal',
-  'nice',
-  'kicc',
-  'settle',
-  'smartro',
-  'tosspayments',
-  'ksnet',
-  'smartro_v2',
-  'nice_v2',
-  'welcome',
-]);
 
 export const vbankRoutes = (state: FakeState) =>
   new Hono().delete('/vbanks/:imp_uid', (c) => {
