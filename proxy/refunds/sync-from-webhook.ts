@@ -56,11 +56,11 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   }
   // The order's own payment has nothing left at stake now (refunded in full, or failed): another payment of the order
   // may be its money (the paid one beside a duplicate refunded in the console), which findPayment prefers. Looked up
-  // by the order once, as a first look does, and stored: the order is tied to it then (tieOrder). V2 has one payment
-  // per id.
+  // by the order once, as a first look does, and stored: the order is tied to it then (tieOrder). PortOne V2 has one
+  // payment per id, the order's.
   const spent =
     payment.status === 'failed' || (payment.status === 'cancelled' && payment.cancel_amount >= payment.amount);
-  if (spent && (tied === null || tied === payment.imp_uid) && payment.imp_uid !== payment.merchant_uid) {
+  if (spent && (tied === null || tied === payment.imp_uid) && deps.gateway.name === 'iamport') {
     const other = await deps.gateway.findPayment(payment.merchant_uid);
     if (
       other.kind === 'ok' &&

@@ -114,8 +114,11 @@ const create = async (
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   let { attempts } = order;
+  // Whether `loaded` is the gateway's copy already (a marked row is read from it by loadPayment).
+  let fresh = order.payment?.needs_sync === true;
   if (loaded.kind === 'ok' && attempts.some(isUnsettled)) {
-    if (!order.payment?.needs_sync) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (!fresh) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    fresh = true;
     if (loaded.kind === 'ok') {
       await settleAttempts(deps, loaded.payment, attempts);
       attempts = await deps.store.listAttempts(req.merchant_uid);
@@ -124,12 +127,7 @@ const create = async (
   // A refund of the order settled as not made after no answer may have applied since (late), which the ledger's copy
   // shows only once i'mport's webhook came: the customer asking again for it would be refunded twice. i'mport is asked,
   // and a balance other than the ledger's is told to the customer before any request is taken.
-  if (
-    loaded.kind === 'ok' &&
-    !order.payment?.needs_sync &&
-    !attempts.some(isUnsettled) &&
-    attempts.some((a) => settledUnanswered(deps.gateway, a))
-  ) {
+  if (loaded.kind === 'ok' && !fresh && attempts.some((a) => settledUnanswered(deps.gateway, a))) {
     const before = loaded.payment;
     const reread = await refreshPayment(deps, before.imp_uid);
     if (reread.kind === 'ok') {

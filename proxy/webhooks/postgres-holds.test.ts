@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import postgres from 'postgres';
 import { createPostgresStore } from '../store/postgres.ts';
-import { createClock, createHarness, type HarnessOptions, type TestClock } from '../test-support/harness.ts';
+import { createClock, createHarness, type TestClock } from '../test-support/harness.ts';
 import { useTempSchema } from '../test-support/postgres-schema.ts';
 
 const url = useTempSchema('webhook_holds', 'proxy/webhooks/postgres-holds.test.ts');
@@ -63,14 +63,17 @@ const from =
 
 /**
  * Two instances on one schema, A on `clockA` and B on `clockB` (the same clock for instances that agree; each store on
- * its instance's clock, as on two machines), over one fake i'mport, each POST naming its instance.
+ * its instance's clock, as on two machines), over one fake i'mport, each POST naming its instance; `held`, a session of
+ * the test's own on the ledger to hold locks with; `pending`, passes still running; `close` undoes it all.
  */
-const twoInstances = async (
+const rig = async (
   url: string,
-  merchantWebhooks: NonNullable<HarnessOptions['config']>['merchantWebhooks'],
+  receiver: { url: string; close(): Promise<void> },
+  timeoutMs: number,
   clockA: TestClock,
   clockB: TestClock,
 ) => {
+  const merchantWebhooks = { urls: [receiver.url], secret: SECRET, retryDelaysMs: [1, 1, 1], timeoutMs };
   const a = await createHarness({
     store: createPostgresStore({ url, now: clockA.now }),
     clock: clockA,
@@ -84,21 +87,28 @@ const twoInstances = async (
     outside: from('B'),
     config: { merchantWebhooks },
   });
-  return { a, b };
+  const locker = postgres(url, { max: 1, onnotice: () => {} });
+  const held = await locker.reserve();
+  const pending: Promise<unknown>[] = [];
+  const close = async () => {
+    await held.unsafe('ROLLBACK').catch(() => undefined);
+    held.release();
+    await locker.end({ timeout: 1 });
+    await Promise.allSettled(pending);
+    await a.close();
+    await b.close();
+    await receiver.close();
+  };
+  return { a, b, held, pending, close };
 };
 
 /** A retry whose ledger read before its POST waited, on instances whose clocks are `skewMs` slow and fast. */
 const run = async (url: string, skewMs: number) => {
   const receiver = await startReceiver(5_000);
-  // A POST may take 2 s: an event is held for 7 s.
-  const merchantWebhooks = { urls: [receiver.url], secret: SECRET, retryDelaysMs: [1, 1, 1], timeoutMs: 2_000 };
-  // A's clock `skewMs` slow, B's `skewMs` fast; each instance's store and app on its own clock, as on two machines.
+  // A POST may take 2 s: an event is held for 7 s. A's clock `skewMs` slow, B's `skewMs` fast.
   const slow = createClock(Date.now() - skewMs);
   const fast = createClock(Date.now() + skewMs);
-  const { a, b } = await twoInstances(url, merchantWebhooks, slow, fast);
-  const locker = postgres(url, { max: 1, onnotice: () => {} });
-  const held = await locker.reserve();
-  const pending: Promise<unknown>[] = [];
+  const { a, b, held, pending, close } = await rig(url, receiver, 2_000, slow, fast);
   try {
     const order = `WH-SKEW-${skewMs}`;
     a.fake.addPayment({ merchant_uid: order, amount: 10_000 });
@@ -129,13 +139,7 @@ const run = async (url: string, skewMs: number) => {
       posts: ours.map((r) => `${r.from} at ${r.at - (ours[0]?.at ?? 0)} ms`).join(', '),
     };
   } finally {
-    await held.unsafe('ROLLBACK').catch(() => undefined);
-    held.release();
-    await locker.end({ timeout: 1 });
-    await Promise.allSettled(pending);
-    await a.close();
-    await b.close();
-    await receiver.close();
+    await close();
   }
 };
 
@@ -146,14 +150,10 @@ if (url) {
     }, async () => {
       const receiver = await startReceiver(2_500);
       // A POST may take 3 s, so an event is held for 8 s.
-      const merchantWebhooks = { urls: [receiver.url], secret: SECRET, retryDelaysMs: [1, 1, 1], timeoutMs: 3_000 };
       const clock = createClock();
-      const { a, b } = await twoInstances(url, merchantWebhooks, clock, clock);
+      const { a, b, held, pending, close } = await rig(url, receiver, 3_000, clock, clock);
       // A slow ledger for A's first round's record: its write waits (here behind a lock on the deliveries table, as it
       // would behind a stalled connection or a busy server) until after its hold ran out.
-      const locker = postgres(url, { max: 1, onnotice: () => {} });
-      const held = await locker.reserve();
-      let pending: Promise<unknown>[] = [];
       try {
         a.fake.addPayment({ merchant_uid: 'WH-LATE', amount: 10_000 });
         await held.unsafe('BEGIN');
@@ -173,7 +173,6 @@ if (url) {
         pending.push(b.outbox!.runDue());
         await sleep(3_000);
         await Promise.all(pending);
-        pending = [];
         await Promise.all([a.settled(), b.settled()]);
         const id = receiver.arrivals[0]?.id ?? '';
         assert.deepEqual(
@@ -188,13 +187,7 @@ if (url) {
             .join(', ')} ms)`,
         );
       } finally {
-        await held.unsafe('ROLLBACK').catch(() => undefined);
-        held.release();
-        await locker.end({ timeout: 1 });
-        await Promise.allSettled(pending);
-        await a.close();
-        await b.close();
-        await receiver.close();
+        await close();
       }
     });
     it('sends a retry from one instance at a time with clocks in agreement (the control)', {

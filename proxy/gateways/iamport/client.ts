@@ -245,17 +245,18 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     // The plain find answers the most recently started payment of the order, which may be a failed retry.
     const plain = await lookup(`/payments/find/${segment}`);
     if (plain.kind === 'not_found' || plain.kind === 'unavailable') return plain;
-    if (plain.kind === 'ok' && plain.payment.status === 'paid') return plain;
+    const newest = plain.kind === 'ok' ? plain.payment.status : null;
+    if (plain.kind === 'ok' && newest === 'paid') return plain;
     // A paid payment first (iamport-v1.md §4.1: the plain find answers the newest started, which may be a refunded
-    // duplicate beside the paid one), then a cancelled one (the plain one itself when it is cancelled: it is the newest).
-    for (const status of ['paid', 'cancelled'] as const) {
-      if (status === 'cancelled' && plain.kind === 'ok' && plain.payment.status === 'cancelled') return plain;
-      const found = await lookup(`/payments/find/${segment}/${status}`);
-      // Going on after a failure could answer with the failed try and bind the order to it.
-      if (found.kind === 'ok' || found.kind === 'unavailable') return found;
-    }
+    // duplicate beside the paid one), then a cancelled one (the plain one itself when it is cancelled: the newest).
+    // Going on after a failure could answer with the failed try and bind the order to it.
+    const paid = await lookup(`/payments/find/${segment}/paid`);
+    if (paid.kind === 'ok' || paid.kind === 'unavailable') return paid;
+    if (plain.kind === 'ok' && newest === 'cancelled') return plain;
+    const cancelled = await lookup(`/payments/find/${segment}/cancelled`);
+    if (cancelled.kind === 'ok' || cancelled.kind === 'unavailable') return cancelled;
     // Nothing paid yet: an unpaid virtual account, which can be revoked, before a failed try.
-    if (!(plain.kind === 'ok' && plain.payment.status === 'ready')) {
+    if (newest !== 'ready') {
       const ready = await lookup(`/payments/find/${segment}/ready`);
       if (ready.kind === 'unavailable') return ready;
       if (ready.kind === 'ok' && ready.payment.pay_method === 'vbank') return ready;
