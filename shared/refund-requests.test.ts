@@ -12,12 +12,13 @@ const LEGAL: Record<string, string> = {
   // Staff follow a failed refund up: approve again once the cause is fixed, or reject.
   'failed approve': 'approved',
   'failed reject': 'rejected',
-  // Its refund, settled as not made, applied after all.
+  // Its refund, settled as not made, applied after all (also once staff rejected it meanwhile: the money went back).
   'failed refund_landed_late': 'refunded',
+  'rejected refund_landed_late': 'refunded',
 };
 
 describe('refund request states', () => {
-  it('allows exactly the eight moves of the table, and nothing from a final state', () => {
+  it("allows exactly the nine moves of the table, and from a final state only a rejected request's late refund", () => {
     for (const from of REQUEST_STATUSES) {
       for (const action of Object.keys(REQUEST_ACTIONS) as RequestAction[]) {
         assert.equal(nextStatus(from, action), LEGAL[`${from} ${action}`] ?? null, `${from} ${action}`);

@@ -3,8 +3,9 @@
  * the console all read. A request is open while `requested` (waiting for staff) or `approved` (its refund running).
  * `failed` waits for staff too (they approve it again once the cause is fixed, or reject it) but no longer holds the
  * order: the customer may ask again, and a failed request that is no longer the order's latest cannot be approved
- * (the ledger checks that in the move itself, store/sql-requests.ts). Every other state is final. A transition not in
- * the table cannot happen through any route.
+ * (the ledger checks that in the move itself, store/sql-requests.ts). Every other state is final but one: a request
+ * rejected after its refund failed is refunded if that refund turns out to have been applied late (the money went
+ * back). A transition not in the table cannot happen through any route.
  */
 import * as v from 'valibot';
 
@@ -25,7 +26,9 @@ export const REQUEST_ACTIONS = {
   refund_failed: 'proxy',
   /**
    * A failed request's refund, settled as not made (sent, unanswered, not shown in the gateway's time for it), was
-   * shown applied after all: it was refunded then (refunds/late-approvals.ts).
+   * shown applied after all: it was refunded then (refunds/late-approvals.ts). So was it when staff rejected the
+   * failed request meanwhile: the customer's money went back whatever was decided, and the request says so (its
+   * rejection's reason and whether it took a new request stay).
    */
   refund_landed_late: 'proxy',
 } as const;
@@ -37,7 +40,7 @@ export const REQUEST_TRANSITIONS: Readonly<Record<RequestStatus, Partial<Record<
   approved: { refund_succeeded: 'refunded', refund_failed: 'failed' },
   refunded: {},
   failed: { approve: 'approved', reject: 'rejected', refund_landed_late: 'refunded' },
-  rejected: {},
+  rejected: { refund_landed_late: 'refunded' },
   withdrawn: {},
 };
 

@@ -4,8 +4,11 @@
  * all (late-cancels.ts). The customer's money went back, so the request is `refunded`: the refund is recorded as that
  * request's (an attempt `late_of` the one that sent it) and the request moves with it, in one write, by the first look
  * that reads the payment from the gateway (the hourly look, the gateway's webhook, a view's re-read, a refund's read).
- * Before, it said failed until staff approved it again, whose refund then recorded it.
+ * Before, it said failed until staff approved it again, whose refund then recorded it. A request staff rejected once its
+ * refund failed is refunded the same way (shared/refund-requests.ts): its money went back whatever was decided, and
+ * it was otherwise told to the shop as a cancel made elsewhere, its request still saying rejected.
  */
+import { nextStatus } from '../../shared/refund-requests.ts';
 import type { Payment } from '../payments/payment.ts';
 import type { Attempt, AttemptStart } from '../store/store.ts';
 import { entryId } from './cancel-history.ts';
@@ -61,9 +64,10 @@ export const recordLateApprovals = async (
   for (const earlier of candidates) {
     const found = late.get(earlier.id);
     if (!found || taking.has(entryId(found.entry)) || !earlier.request_id) continue;
-    // Failed in this round or a later one (approved again, that refund refused or never begun): no round refunded.
+    // Failed in this round or a later one (approved again, that refund refused or never begun), or rejected once it
+    // failed: no round refunded. Refunded or approved again, it is not this look's to record.
     const request = await deps.store.getRequest(earlier.request_id);
-    if (request?.status !== 'failed') continue;
+    if (!request || nextStatus(request.status, 'refund_landed_late') === null) continue;
     const start = startFor(deps, earlier, request.id, request.approvals);
     if (await recordLateRefund(deps, start, { ...found, earlier }, attempts)) taken.add(entryId(found.entry));
   }

@@ -1163,8 +1163,12 @@ const checkInvariants = async (w: World) => {
       // Unless its refund is held for good (awaitsForGood): approved, its refund neither made nor refused.
       if (!attempts.some((a) => a.request_id === id && awaitsForGood(o, a)))
         assert.notEqual(request.status, 'approved', `${id}: still approved once everything settled`);
+      // A request's end stands, but for one: rejected once its refund failed, that refund applied late (it is
+      // refunded then, by that late refund only: shared/refund-requests.ts).
       const end = w.told.get(id);
-      if (end) assert.equal(request.status, end, `${id}: answered ${end}, and a request never leaves that state`);
+      const landedLate = end === 'rejected' && request.status === 'refunded' && its.length === 1 && !!its[0]!.late_of;
+      if (end && !landedLate)
+        assert.equal(request.status, end, `${id}: answered ${end}, and a request never leaves that state`);
       if (request.status === 'refunded') {
         assert.equal(its.length, 1, `${id}: refunded, so one refund of it happened`);
         assert.equal(request.approved_amount, its[0]!.refunded, `${id}: approved_amount is what was refunded`);

@@ -10,6 +10,7 @@ import { checkHolder } from '../holders/holder-check.ts';
 import { money, sameAmount } from '../payments/money.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
+import { recordExternalCancels } from '../refunds/external-cancels.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
 import { earlierKeyUse } from '../refunds/key-use.ts';
 import { lateRefunds, settledUnanswered, storedCopy } from '../refunds/late-cancels.ts';
@@ -132,6 +133,9 @@ const create = async (
     const reread = await refreshPayment(deps, before.imp_uid);
     if (reread.kind === 'ok') {
       loaded = reread;
+      // What the re-read shows is recorded as a view's re-read records it (under this lease): a failed or rejected
+      // request's refund applied late becomes that request's, so the customer sees it refunded rather than ask again.
+      await recordExternalCancels(deps, reread.payment, attempts);
       if (!sameAmount(refundableNow(reread.payment), refundableNow(before))) {
         return fail(
           'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',

@@ -138,6 +138,56 @@ for (const gateway of GATEWAYS)
       assert.equal(g.held(ORDER).refunded, 3000);
     });
 
+    it("is refunded when staff rejected it meanwhile, told as its refund; the rejection's reason and bar stay", async () => {
+      const { g, id, ask, approve, reject } = await aFailedRequest(gateway);
+      const rejected = await reject(id, { reason: '재고가 없어요', allow_new_request: false });
+      assert.equal(rejected.body.request?.status, 'rejected', JSON.stringify(rejected.body));
+      await landsThenHourlyLook(g);
+      const request = await g.h.store.getRequest(id);
+      assert.deepEqual(
+        [request?.status, request?.approved_amount, request?.reject_reason, request?.error_code],
+        ['refunded', 3000, '재고가 없어요', null],
+        'its money went back: refunded, not rejected',
+      );
+      assert.deepEqual(await told(g), [
+        ['refund_request.failed', 'failed'],
+        ['refund_request.rejected', 'rejected'],
+        ['refund.succeeded', 3000],
+      ]);
+      const [event] = (await g.h.store.listOrderEvents(ORDER)).filter((e) => e.type === 'refund.succeeded');
+      assert.equal(event?.data.attempt_id, request?.attempt_id, "told as the request's refund, not as made elsewhere");
+      const view = (await g.h.view(ORDER)).body;
+      assert.deepEqual(
+        [view.cancel_amount, view.request?.status, view.request?.approved_amount, view.request?.allow_new_request],
+        [3000, 'refunded', 3000, false],
+      );
+      const cancels = g.cancels();
+      const again = await ask({ merchant_uid: ORDER, reason: 'again', cancel_request_amount: 3000 });
+      assert.equal(again.body.error?.code, 'REFUND_REQUEST_NOT_ALLOWED', 'staff said no more requests');
+      assert.equal((await approve(id)).body.error?.code, 'REFUND_REQUEST_DECIDED');
+      assert.deepEqual([g.cancels(), g.held(ORDER).refunded], [cancels, 3000], 'nothing more was sent');
+    });
+
+    it('is refunded when staff rejected it and the customer asks again before anything else looked', async () => {
+      const { g, id, ask, reject } = await aFailedRequest(gateway);
+      await reject(id, { reason: '재고가 없어요' });
+      assert.equal(await g.settleLate(ORDER, () => true, 'apply'), 1);
+      const newer = await ask({ merchant_uid: ORDER, reason: WORDS, cancel_request_amount: 3000 });
+      assert.deepEqual(
+        [newer.res.status, newer.body.error?.code, newer.body.cancelable_amount],
+        [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 7000],
+        'told the balance the late refund left, no request taken',
+      );
+      await g.h.settled();
+      const view = (await g.h.view(ORDER)).body;
+      assert.deepEqual([view.request?.id, view.request?.status, view.request?.approved_amount], [id, 'refunded', 3000]);
+      assert.deepEqual(await told(g), [
+        ['refund_request.failed', 'failed'],
+        ['refund_request.rejected', 'rejected'],
+        ['refund.succeeded', 3000],
+      ]);
+    });
+
     it('is refunded though the customer asked again since, and the newer request stays as it was', async () => {
       const { g, id, ask } = await aFailedRequest(gateway);
       const newer = await ask({ merchant_uid: ORDER, reason: 'again', cancel_request_amount: 2000 });

@@ -184,6 +184,29 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await a.listAttempts(request.merchant_uid)).length, 3);
     });
 
+    it("records a rejected request's refund that applied late: refunded, its rejection's reason kept", async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
+      const sent = anAttempt({ ...order, request_round: 1 });
+      await a.insertAttempt(sent);
+      const unanswered = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null });
+      await a.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      const rejection = { reject_reason: '재고 없음', allow_new_request: false };
+      await a.transitionRequest(request.id, { from: 'failed', to: 'rejected', now: T0 + 2, ...rejection });
+      const landed = aFinish({ refunded: 4000, finished_at: T0 + 9 });
+      const late = () => anAttempt({ ...order, failed_round: 1, late_of: sent.id });
+      const written = await Promise.all([a.insertAttempt(late(), landed), b.insertAttempt(late(), landed)]);
+      assert.deepEqual(written.filter(Boolean).length, 1, 'of two instances, one records it');
+      const refunded = await b.getRequest(request.id);
+      assert.deepEqual(
+        [refunded?.status, refunded?.approved_amount, refunded?.reject_reason, refunded?.allow_new_request],
+        ['refunded', 4000, '재고 없음', false],
+      );
+    });
+
     it("erases a failed request's account once the customer asks anew, and keeps the grant's jti and cap", async () => {
       const { a, b } = stores();
       const order = unique('order');

@@ -29,15 +29,20 @@ export const OPEN_REQUEST_ID_SQL = `SELECT id ${OPEN}`;
 export const BIND_APPROVAL_SQL = `UPDATE refund_requests SET attempt_id = ?
   WHERE id = ? AND status = 'approved' AND approvals = CAST(? AS INTEGER) AND attempt_id IS NULL`;
 
+/** The statuses a late-applied refund moves to refunded, from the one table: failed, and rejected since. */
+const LANDS_LATE_FROM = REQUEST_STATUSES.filter((status) => nextStatus(status, 'refund_landed_late') !== null);
+
 /**
- * A late-applied refund bound to a `failed` request whose own refund it is (Store.insertAttempt with `late_of` and
- * `failed_round`): only while the request is still failed in the round read (no approval since, whose refund would
- * take it), and only when the attempt it is late of (settled as not made, shown applied after all) was one of this
- * request's. Failed, no round of the request refunded anything. Of two instances recording it, exactly one binds.
+ * A late-applied refund bound to a `failed` request whose own refund it is, or to one staff rejected once it had
+ * failed (Store.insertAttempt with `late_of` and `failed_round`): only while the request is still so in the round read
+ * (no approval since, whose refund would take it), and only when the attempt it is late of (settled as not made, shown
+ * applied after all) was one of this request's. Failed, no round of the request refunded anything. Of two instances
+ * recording it, exactly one binds. Answers the status it was bound in (landLateIn's `from`).
  */
 export const BIND_LANDED_LATE_SQL = `UPDATE refund_requests SET attempt_id = ?
-  WHERE id = ? AND status = 'failed' AND approvals = CAST(? AS INTEGER)
-    AND EXISTS (SELECT 1 FROM refund_attempts sent WHERE sent.id = ? AND sent.request_id = refund_requests.id)`;
+  WHERE id = ? AND status IN (${LANDS_LATE_FROM.map((s) => `'${s}'`).join(', ')}) AND approvals = CAST(? AS INTEGER)
+    AND EXISTS (SELECT 1 FROM refund_attempts sent WHERE sent.id = ? AND sent.request_id = refund_requests.id)
+  RETURNING status`;
 
 /**
  * PostgreSQL: BIND_APPROVAL_SQL and the attempt's insert as one statement (one round trip, where a transaction takes
@@ -268,20 +273,22 @@ export const settleRequestIn = async (
 };
 
 /**
- * A failed request's refund recorded as applied late (BIND_LANDED_LATE_SQL bound it first): the request moves to
- * `refunded`, for what the late refund refunded, its failure's code cleared. In the caller's transaction.
+ * A failed (or since rejected) request's refund recorded as applied late (BIND_LANDED_LATE_SQL bound it first, in
+ * `from`): the request moves to `refunded`, for what the late refund refunded, its failure's code cleared. In the
+ * caller's transaction.
  */
 export const landLateIn = async (
   tx: SqlExecutor,
   requestId: string,
+  from: RequestStatus,
   attemptId: string,
   finish: AttemptFinish,
 ): Promise<RefundRequestRecord | null> => {
-  const to = nextStatus('failed', 'refund_landed_late');
+  const to = nextStatus(from, 'refund_landed_late');
   if (!to || finish.outcome !== 'succeeded') return null;
   const refunded = finish.refunded === null ? {} : { approved_amount: finish.refunded };
   return transitionIn(tx, requestId, {
-    from: 'failed',
+    from,
     to,
     now: finish.finished_at,
     attempt_id: attemptId,

@@ -1,10 +1,11 @@
 /** @module The one Store implementation, written against SqlDriver so SQLite and Postgres run the same statements. */
 
+import { REQUEST_STATUSES, type RequestStatus } from '../../shared/refund-requests.ts';
 import { createEventWrites, type InsertEvent } from './event-writes.ts';
 import { createLedgerClock } from './ledger-clock.ts';
 import { appliedMigrations, type Ddl, runMigrations } from './migrations.ts';
 import type { RefundRequestRecord } from './requests.ts';
-import { decodeAttempt, decodeIdempotencyRecord, decodePayment, text } from './row-decoders.ts';
+import { decodeAttempt, decodeIdempotencyRecord, decodePayment, oneOf, text } from './row-decoders.ts';
 import type { SqlDriver, SqlValue } from './sql-driver.ts';
 import { createSqlOutbox } from './sql-outbox.ts';
 import {
@@ -293,19 +294,24 @@ export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {})
       // one held up past a later round's claim writes nothing, neither ending that round's refund nor taking a late
       // refund from the next approval that will record it.
       // A late refund recorded for a request already failed (`failed_round`, late-approvals.ts): bound only while it is
-      // failed in that round, late of one of its own attempts, and the request moves from failed.
+      // failed (or rejected since) in that round, late of one of its own attempts, and the request moves from there.
       const NOT_BOUND = Symbol('not bound');
       const failedRound = start.failed_round;
       const moved = await writes.transaction(async (tx, insertEvent) => {
+        let landsFrom: RequestStatus | undefined;
         if (failedRound !== undefined) {
           const lateOf = start.late_of ?? null;
           if (lateOf === null || finish.outcome !== 'succeeded') return NOT_BOUND;
-          if ((await tx.run(BIND_LANDED_LATE_SQL, [start.id, requestId, failedRound, lateOf])) === 0) return NOT_BOUND;
+          const [bound] = await tx.query(BIND_LANDED_LATE_SQL, [start.id, requestId, failedRound, lateOf]);
+          if (!bound) return NOT_BOUND;
+          landsFrom = oneOf(bound, 'status', REQUEST_STATUSES);
         } else if (round !== undefined && (await tx.run(BIND_APPROVAL_SQL, [start.id, requestId, round])) === 0) {
           return NOT_BOUND;
         }
         await tx.run(sql.insertAttempt, params);
-        const moved = await (failedRound !== undefined ? landLateIn : settleRequestIn)(tx, requestId, start.id, finish);
+        const moved = landsFrom
+          ? await landLateIn(tx, requestId, landsFrom, start.id, finish)
+          : await settleRequestIn(tx, requestId, start.id, finish);
         if (event) await insertEvent(event);
         else await tellFailed(moved, failedEvent, insertEvent);
         return moved;
