@@ -60,20 +60,31 @@ export const syncFromWebhook = async (deps: RefundDeps, impUid: string): Promise
   // payment per id, the order's.
   const spent =
     payment.status === 'failed' || (payment.status === 'cancelled' && payment.cancel_amount >= payment.amount);
+  let beside: Payment | null = null;
   if (spent && (tied === null || tied === payment.imp_uid) && deps.gateway.name === 'iamport') {
     const other = await deps.gateway.findPayment(payment.merchant_uid);
     if (
       other.kind === 'ok' &&
       other.payment.imp_uid !== payment.imp_uid &&
       other.payment.merchant_uid === payment.merchant_uid
-    )
+    ) {
       await savePayment(deps, other.payment);
+      beside = other.payment;
+    }
   }
   // Settle attempts left unknown (e.g. by a crash) and tell of cancels made elsewhere, under the order's lease. The copy
-  // is read again under it: the one above may predate a cancel that an attempt, finished since, had in flight.
+  // is read again under it: the one above may predate a cancel that an attempt, finished since, had in flight. The
+  // payment found beside it may be the ledger's first copy of it, showing cancels made in the console whose own
+  // webhooks never came: told as a first read tells them (view.ts firstLoad), once however often it is read.
   const name = `order:${payment.merchant_uid}`;
-  const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, () => settleAndTell(deps, payment, impUid, before));
+  const done = await withLease({ ...deps, leaseWaitMs: 0 }, name, async () => {
+    const settled = await settleAndTell(deps, payment, impUid, before);
+    if (beside) await recordExternalCancels(deps, beside, () => deps.store.listAttempts(payment.merchant_uid));
+    return settled;
+  });
   if (done === LEASE_BUSY) {
+    // The payment beside it is read again (and its cancels told) by the order's next look, once the refund has ended.
+    if (beside) await deps.store.markNeedsSync(beside.imp_uid, deps.now());
     // A refund of this order is running: what this notification tells of (a cancel in i'mport's console, say) is
     // judged once it has ended, against its outcome. i'mport has its answer meanwhile; the wait goes on after it. The
     // copy stored above cleared the row's mark the running refund had set: marked again, so meanwhile the view says the

@@ -9,7 +9,14 @@ import { describeError, exchangeText } from '../../net/exchange-text.ts';
 import { parseGatewayJson } from '../../net/gateway-json.ts';
 import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
-import { AnyEnvelopeSchema, HolderEnvelopeSchema, PaymentSchema, type Token, TokenEnvelopeSchema } from './schemas.ts';
+import {
+  AnyEnvelopeSchema,
+  envelopeOf,
+  HolderEnvelopeSchema,
+  PaymentSchema,
+  type Token,
+  TokenEnvelopeSchema,
+} from './schemas.ts';
 import { toPayment } from './to-payment.ts';
 import { createTokenCache } from './token.ts';
 import type {
@@ -48,7 +55,7 @@ export interface IamportCallTiming {
 const callOf = (method: string, path: string): IamportCall => {
   if (path === '/users/getToken') return 'token';
   if (path === '/payments/cancel') return 'cancel';
-  if (path.startsWith('/payments/find/')) return 'find';
+  if (path.startsWith('/payments/find/') || path.startsWith('/payments/findAll/')) return 'find';
   if (method === 'DELETE' && path.startsWith('/vbanks/')) return 'vbank_revoke';
   if (path.startsWith('/vbanks/holder')) return 'holder';
   return 'payment';
@@ -61,6 +68,12 @@ type Read = { readonly kind: 'ok'; readonly payment: Payment } | { readonly kind
 
 // i'mport's own text is kept for the audit; an off-spec server could send a page of it.
 const MAX_MESSAGE = 500;
+
+/** One page of an order's cancelled payments: more than anyone retries a checkout. */
+const FIND_ALL_LIMIT = 100;
+
+/** `GET /payments/findAll/…`'s page (iamport-v1.md §4.1); each payment is read as a lookup's is. */
+const PageEnvelopeSchema = envelopeOf(v.object({ list: v.array(v.unknown()) }));
 
 /** i'mport's words in any JSON body: its envelope's `message`, an off-spec `{ error }`, or a bare string. */
 const WordsSchema = v.union([
@@ -239,6 +252,43 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     return found.kind === 'sandbox' ? { kind: 'not_found' } : found;
   };
 
+  /**
+   * i'mport says `cancelled` for a partly refunded payment too (iamport-v1.md §4.2), and its find answers only the
+   * newest payment in a status: a duplicate refunded in full, started later, hides an order's partly refunded payment
+   * with money still on it. `found` refunded in full, the order's cancelled payments are read (findAll, newest started
+   * first) and the newest with money left is the order's; with none, `found` stands.
+   */
+  const withMoneyLeft = async (segment: string, found: LookupResult): Promise<LookupResult> => {
+    if (found.kind !== 'ok' || found.payment.cancel_amount < found.payment.amount) return found;
+    const path = `/payments/findAll/${segment}/cancelled`;
+    const raw = await authed('GET', path, undefined, `?limit=${FIND_ALL_LIMIT}`);
+    if (raw.kind === 'no_token') return { kind: 'unavailable', reason: 'auth', detail: raw.detail };
+    if (raw.kind === 'unavailable') return raw;
+    if (raw.status === 404) return found;
+    // i'mport refused the list (no such route for this merchant, say): the order reads as it did before this look.
+    if (raw.status >= 400 && raw.status < 500) {
+      log({
+        level: 'warn',
+        msg: "i'mport refused its list of an order's payments",
+        endpoint: path,
+        status: raw.status,
+      });
+      return found;
+    }
+    const page = v.safeParse(PageEnvelopeSchema, raw.json);
+    if (raw.status >= 300 || !page.success || page.output.code !== 0 || page.output.response === null) {
+      const said = messageOf(raw.json);
+      return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${raw.status}${said ? `: ${said}` : ''}` };
+    }
+    for (const item of page.output.response.list) {
+      const read = readPayment(path, item);
+      if (read.kind !== 'ok') continue;
+      const { payment } = read;
+      if (payment.merchant_uid === found.payment.merchant_uid && payment.cancel_amount < payment.amount) return read;
+    }
+    return found;
+  };
+
   const findPayment = async (merchantUid: string): Promise<LookupResult> => {
     const segment = segmentOf(merchantUid);
     if (segment === null) return { kind: 'not_found' };
@@ -252,9 +302,9 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     // Going on after a failure could answer with the failed try and bind the order to it.
     const paid = await lookup(`/payments/find/${segment}/paid`);
     if (paid.kind === 'ok' || paid.kind === 'unavailable') return paid;
-    if (plain.kind === 'ok' && newest === 'cancelled') return plain;
+    if (plain.kind === 'ok' && newest === 'cancelled') return withMoneyLeft(segment, plain);
     const cancelled = await lookup(`/payments/find/${segment}/cancelled`);
-    if (cancelled.kind === 'ok' || cancelled.kind === 'unavailable') return cancelled;
+    if (cancelled.kind === 'ok' || cancelled.kind === 'unavailable') return withMoneyLeft(segment, cancelled);
     // Nothing paid yet: an unpaid virtual account, which can be revoked, before a failed try.
     if (newest !== 'ready') {
       const ready = await lookup(`/payments/find/${segment}/ready`);

@@ -12,7 +12,7 @@ export const DROP_HEADER = 'x-fake-iamport-drop';
 export const routeOf = (method: string, path: string): FakeRoute => {
   if (method === 'POST' && path === '/users/getToken') return 'token';
   if (method === 'POST' && path === '/payments/cancel') return 'cancel';
-  if (method === 'GET' && /^\/payments\/find\/[^/]+(\/[^/]+)?$/.test(path)) return 'find';
+  if (method === 'GET' && /^\/payments\/find(All)?\/[^/]+(\/[^/]+)?$/.test(path)) return 'find';
   if (method === 'GET' && /^\/payments\/[^/]+$/.test(path)) return 'payment';
   if (method === 'GET' && path === '/vbanks/holder') return 'holder';
   if (method === 'DELETE' && /^\/vbanks\/[^/]+$/.test(path)) return 'vbank';
