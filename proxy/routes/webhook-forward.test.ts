@@ -1,5 +1,6 @@
-// IAMPORT_WEBHOOK_FORWARD_URL: each i'mport webhook the proxy handled goes on to the shop's own handler unchanged,
-// after the answer, retrying after 5 s, 1 min and 10 min; nothing about the forward changes what i'mport is answered.
+// IAMPORT_WEBHOOK_FORWARD_URL: each i'mport webhook the proxy handled (each PortOne V2 webhook it verified) goes on
+// to the shop's own handler unchanged, after the answer, retrying after 5 s, 1 min and 10 min; nothing about the
+// forward changes what the gateway is answered.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
@@ -201,6 +202,39 @@ describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
     assert.equal(got?.init.body, body);
     const headers = got?.init.headers as Record<string, string>;
     assert.deepEqual(new Webhook(PORTONE_WEBHOOK_SECRET).verify(body, headers), JSON.parse(body));
+  });
+
+  it('forwards a verified PortOne V2 webhook of a type the proxy has no use for (BillingKey.*): PortOne never resends it', async () => {
+    const shop = shopHandler([200]);
+    const clock = createClock();
+    h = await createHarness({
+      clock,
+      portone: createFakePortOne({ now: clock.now }),
+      config: { webhookForwardUrl: SHOP },
+      outside: shop.fetch,
+    });
+    const body = JSON.stringify({
+      type: 'BillingKey.Issued',
+      timestamp: '2026-01-15T03:00:00Z',
+      data: { billingKey: 'billing-key-1', storeId: 'store-1' },
+    });
+    const at = Math.floor(clock.now() / 1000);
+    const signed = {
+      'webhook-id': 'msg_bk_1',
+      'webhook-timestamp': String(at),
+      'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, 'msg_bk_1', at, body),
+    };
+    const res = await h.app.request('/webhooks/portone', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...signed },
+      body,
+    });
+    assert.equal(res.status, 200);
+    await h.settled();
+    assert.deepEqual(
+      shop.received.map((r) => [r.init.body, r.init.headers]),
+      [[body, { ...signed, 'Content-Type': 'application/json' }]],
+    );
   });
 
   it('keeps at most 1,000 forwards waiting for their next try: past that, one that fails gives up at once', async () => {

@@ -56,7 +56,18 @@ export const webhookRoutes = (deps: AppDeps) => {
       if (reading.kind === 'rejected') {
         throw new AppError(reading.reason === 'unverified' ? 'UNAUTHORIZED' : 'INVALID_REQUEST', reading.message);
       }
-      if (reading.kind === 'ignored') return c.json({ ok: true });
+      // Whatever the proxy made of it, the shop's own handler gets the webhook as the gateway sent it, after the
+      // answer: one of a type the proxy has no use for (PortOne V2's BillingKey.*) too, which the gateway, answered
+      // 200, never sends again.
+      const forward = (impUid: string) => {
+        if (!deps.forwardWebhook) return;
+        const headers = signatureHeadersOf(deps.gateway.signatureHeaders, c.req.header());
+        deps.background.keep(deps.forwardWebhook({ body: text, contentType: type ?? '', headers, impUid }));
+      };
+      if (reading.kind === 'ignored') {
+        forward('');
+        return c.json({ ok: true });
+      }
       // The gateway's own id for the payment (i'mport's imp_uid).
       const impUid = reading.paymentId;
       try {
@@ -65,11 +76,7 @@ export const webhookRoutes = (deps: AppDeps) => {
         if (outcome.kind === 'failed') throw new AppError(outcome.code, outcome.message);
         return c.json({ ok: true });
       } finally {
-        // Whatever the proxy made of it, the shop's own handler gets the webhook as i'mport sent it, after the answer.
-        if (deps.forwardWebhook) {
-          const headers = signatureHeadersOf(deps.gateway.signatureHeaders, c.req.header());
-          deps.background.keep(deps.forwardWebhook({ body: text, contentType: type ?? '', headers, impUid }));
-        }
+        forward(impUid);
       }
     });
 };

@@ -89,7 +89,15 @@ const postOnce = async (
     // operation was aborted"), so the record says what happened, in one wording.
     const name = error instanceof Error || error instanceof DOMException ? error.name : '';
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    const said = timedOut ? `timeout: no answer within ${timeoutMs / 1000} s` : String(error);
+    // A runtime's fetch error may name the URL it could not reach: the query (a receiver's token) is cut out of what
+    // the ledger keeps, which the admin API and the staff console show (as they show the URL, without its query).
+    const query = url.slice(url.search(/[?#]|$/));
+    const text = String(error);
+    const said = timedOut
+      ? `timeout: no answer within ${timeoutMs / 1000} s`
+      : query
+        ? text.replaceAll(query, '?…')
+        : text;
     return { url, attempted_at, status: null, latency_ms, error: said };
   }
 };
