@@ -3,7 +3,8 @@
  * gateway reads it (Gateway.readWebhook: its shape, its signature where it has one) and names the payment to
  * re-fetch; the body is trusted for nothing else, and the ledger is updated from the gateway's own answer. Anyone can
  * call it, so it is cheap to refuse (sender allow-list, a limit per client IP, the gateway's reading before any call),
- * costs at most one lookup per payment every 2 s, and answers nothing about the payment.
+ * shares a payment's lookups among the notifications that arrive while one waits its turn (a burst for one payment costs
+ * two lookups, not one each: refunds/coalescer.ts), and answers nothing about the payment.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AppDeps } from '../app-deps.ts';
@@ -31,7 +32,7 @@ const signatureHeadersOf = (names: readonly string[], sent: Record<string, strin
   Object.fromEntries(names.flatMap((name) => (sent[name] === undefined ? [] : [[name, sent[name]]])));
 
 export const webhookRoutes = (deps: AppDeps) => {
-  // One lookup per payment every 2 s, however many notifications name it.
+  // A payment's notifications share the lookup waiting its turn, however many name it (sync-from-webhook.ts).
   const sync = createWebhookSync(deps);
   const path = deps.gateway.webhookPath;
 
