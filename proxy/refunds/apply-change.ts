@@ -78,12 +78,27 @@ export const overtaken = (): Failure =>
     'This approval was overtaken: its request was ended (or approved again) while it waited, so nothing was sent.',
   );
 
+/** The order's lease lost before anything was sent (see applyChange): the customer may try again in a moment. */
+export const leaseLost = (deps: Pick<RefundDeps, 'log'>, attempt?: string): Failure => {
+  deps.log({ level: 'warn', msg: "the order's lease was lost before anything was sent; nothing sent", attempt });
+  return fail(
+    'REFUND_IN_PROGRESS',
+    'Another refund of this order may be running; nothing was sent. Try again in a moment.',
+  );
+};
+
 export const applyChange = async (deps: RefundDeps, change: Change): Promise<Applied> => {
   const { attempt, key, payment } = change;
+  // The order's lease lost while this refund got ready (its renewals failed): another instance may have taken the order
+  // since and refunded it, on a read without this attempt. Nothing is written or sent. The attempt is written under the
+  // lease too (`lease`): should it be lost between this look and the write, the write does not happen, and another
+  // instance taking the order after the write reads this attempt, unsettled, and sends nothing beside it.
+  const { lease } = deps;
+  if (lease && !(await lease.held())) return leaseLost(deps, attempt.id);
   // The row is marked in the same round: whatever i'mport then says (or a crash) clears or keeps it, so a view never
   // shows figures this change may have made stale as if they were current (view.ts).
   const [inserted, ...others] = await Promise.allSettled([
-    deps.store.insertAttempt(attempt),
+    deps.store.insertAttempt(lease ? { ...attempt, lease: { name: lease.name, holder: lease.holder } } : attempt),
     key && deps.store.setIdempotencyAttempt(key, attempt.id),
     deps.store.markNeedsSync(payment.imp_uid, deps.now()),
   ]);
@@ -104,7 +119,7 @@ export const applyChange = async (deps: RefundDeps, change: Change): Promise<App
   // the same write): an approval held up for so long that its request was failed as never begun, and perhaps approved
   // again since, sends nothing. (Its key is then bound to an attempt that does not exist, which a retry reads as none,
   // and the payment's row is marked, which only makes the next look ask the gateway.)
-  if (!written) return overtaken();
+  if (!written) return attempt.request_round === undefined ? leaseLost(deps, attempt.id) : overtaken();
   const sentAt = deps.now();
   const result = await change.send();
   const iamport_ms = deps.now() - sentAt;

@@ -15,7 +15,7 @@ import type { Payment } from '../payments/payment.ts';
 import { LedgerUnavailableError } from '../store/guard.ts';
 import type { Attempt, AttemptStart, KeyClaim, OrderSnapshot } from '../store/store.ts';
 import { toAnswer } from './answers.ts';
-import { applyChange, overtaken } from './apply-change.ts';
+import { applyChange, leaseLost, overtaken } from './apply-change.ts';
 import { attemptStart, ending } from './attempts.ts';
 import { CLOCK_SLACK_MS, claimedIds, entryId, isRevokeAttempt, withUnshownCancel } from './cancel-history.ts';
 import type { CancelInput } from './cancel-input.ts';
@@ -26,7 +26,7 @@ import { grantRemaining } from './grant-cap.ts';
 import { earlierKeyUse } from './key-use.ts';
 import { type LateRefund, type LateRefunds, lateRefunds, settledUnanswered, storedCopy } from './late-cancels.ts';
 import { recordLateRefund } from './late-refund-record.ts';
-import { LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
+import { type HeldLease, LEASE_BUSY, type LeaseWork, withLease } from './lease.ts';
 import { type Loaded, loadPayment, refreshPayment } from './ledger-sync.ts';
 import { notRefundableHere } from './other-gateway.ts';
 import { type CancelOutcome, type Failure, fail } from './outcome.ts';
@@ -56,10 +56,12 @@ const cancelOnce = async (deps: RefundDeps, input: CancelInput): Promise<CancelO
   // The lease, the key and the order in one trip to the ledger (one round trip on PostgreSQL), read under the lease.
   const take = (holder: string) =>
     deps.store.takeOrder({ name, holder, ttlMs: deps.leaseTtlMs, now: deps.now() }, request.merchant_uid, claim);
-  const work = async (order: OrderSnapshot): Promise<LeaseWork<CancelOutcome>> =>
-    claim && order.key
-      ? withIdempotencyKey(deps, input, claim, order.key, order)
-      : { value: await refund(deps, input, null, order) };
+  const work = async (order: OrderSnapshot, lease: HeldLease): Promise<LeaseWork<CancelOutcome>> => {
+    const leased = { ...deps, lease };
+    return claim && order.key
+      ? withIdempotencyKey(leased, input, claim, order.key, order)
+      : { value: await refund(leased, input, null, order) };
+  };
   const result = await withLease(deps, name, work, take);
   if (result === LEASE_BUSY) {
     return fail('REFUND_IN_PROGRESS', 'Another refund of this order is still running; try again in a moment.');
@@ -323,6 +325,9 @@ const refund = async (
   // 1. The ledger's copy of the payment, first settling any attempt whose outcome nobody learned.
   let { attempts } = order;
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
+  // A read from the gateway may take long enough for the order's lease to be lost (its renewals failing), and another
+  // instance to refund the order meanwhile: nothing is judged, written or told from what was read under it.
+  if (!(await stillHeld(deps))) return leaseLost(deps);
   if (loaded.kind === 'not_found') {
     if (unsettledEarlier)
       return stillUnknown(deps, unsettledEarlier.id, `${deps.gateway.label} does not show the payment`);
@@ -334,6 +339,7 @@ const refund = async (
   if (attempts.some(isUnsettled)) {
     // A marked row was just re-read by loadPayment; only an unmarked one needs i'mport's copy now.
     if (!order.payment?.needs_sync) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (!(await stillHeld(deps))) return leaseLost(deps);
     fresh = true;
     if (loaded.kind !== 'ok') {
       return cannotLoad(loaded.kind === 'unavailable' ? loaded : { kind: 'unavailable', detail: 'payment vanished' });
@@ -357,6 +363,7 @@ const refund = async (
     const reread = await refreshPayment(deps, loaded.payment.imp_uid);
     if (reread.kind === 'ok') loaded = reread;
   }
+  if (!(await stillHeld(deps))) return leaseLost(deps);
   const payment = loaded.payment;
   // Refunds the gateway applied after their attempts were settled as not made (late-cancels.ts), one of which may be
   // this request's own (lateRefund, below).
@@ -500,6 +507,9 @@ const refund = async (
   const { payment: now, entry, accepted } = applied;
   return { kind: 'refunded', payment: now, refunded: checked.amount, entry, ...(accepted ? { accepted } : {}) };
 };
+
+/** Whether the order's lease is still this refund's (true where no lease is tracked). */
+const stillHeld = async (deps: RefundDeps): Promise<boolean> => (deps.lease ? deps.lease.held() : true);
 
 /** A retry's answer when its key's change was made (by `earlier`): that change's outcome, on `payment` as it is now. */
 const succeededAnswer = (payment: Payment, earlier: Attempt): CancelOutcome => {

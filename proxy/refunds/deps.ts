@@ -1,8 +1,10 @@
 /** @module What the refund use case needs from the outside, passed in so tests and runtimes can supply their own. */
+
 import type { Background } from '../background.ts';
 import type { Gateway } from '../gateways/gateway.ts';
 import type { HolderCheckMode } from '../holders/holder-check.ts';
 import type { Store } from '../store/store.ts';
+import type { HeldLease } from './lease.ts';
 import type { CancelOutcome } from './outcome.ts';
 
 export interface RefundDeps {
@@ -30,6 +32,11 @@ export interface RefundDeps {
   readonly holderCheck?: HolderCheckMode;
   /** Merchant webhooks, when configured: outcomes then write their events, and a write is followed by a kick. */
   readonly webhooks?: WebhookSink | null;
+  /**
+   * The order's lease, set by the refund that holds it (lease.ts HeldLease): asked before judging from a slow read, and
+   * the change's attempt is written under it (nothing is sent once another instance has taken the order).
+   */
+  readonly lease?: HeldLease;
   /** Told of every refund's outcome, however it was asked for (the refunds counter of /metrics). */
   readonly countRefund?: (outcome: CancelOutcome) => void;
 }

@@ -17,6 +17,19 @@ export interface LeaseWork<T> {
   readonly tail?: () => Promise<unknown>;
 }
 
+/**
+ * The lease the work holds: its name and holder, which a write may be made under (Store.insertAttempt's `lease`: only
+ * while the ledger still has it this holder's), and `held()`, whether it is still this work's, asked before judging
+ * from a slow read and before something that cannot be called back (a refund sent). A lease whose renewals failed (the
+ * ledger unreachable from this instance for its TTL) may have run out and been taken by another instance, which then
+ * read the order without this work's refund and may have refunded it already.
+ */
+export interface HeldLease {
+  readonly name: string;
+  readonly holder: string;
+  held(): Promise<boolean>;
+}
+
 /** Renewals at once after a slow take, each of which waited a third of the TTL too, before the work is given up. */
 const MAX_RENEWALS_BEFORE_WORK = 3;
 
@@ -33,7 +46,7 @@ type LeaseDeps = Pick<
 export function withLease<T>(
   deps: LeaseDeps,
   name: string,
-  work: () => Promise<LeaseWork<T>>,
+  work: (taken: true, lease: HeldLease) => Promise<LeaseWork<T>>,
 ): Promise<T | typeof LEASE_BUSY>;
 /**
  * With `take`: the lease is taken by `take(holder)` (a Store.takeOrder, which reads along with taking), answering
@@ -42,13 +55,13 @@ export function withLease<T>(
 export function withLease<T, S>(
   deps: LeaseDeps,
   name: string,
-  work: (taken: S) => Promise<LeaseWork<T>>,
+  work: (taken: S, lease: HeldLease) => Promise<LeaseWork<T>>,
   take: (holder: string) => Promise<S | null>,
 ): Promise<T | typeof LEASE_BUSY>;
 export async function withLease<T, S>(
   deps: LeaseDeps,
   name: string,
-  work: (taken: S | true) => Promise<LeaseWork<T>>,
+  work: (taken: S | true, lease: HeldLease) => Promise<LeaseWork<T>>,
   take?: (holder: string) => Promise<S | null>,
 ): Promise<T | typeof LEASE_BUSY> {
   const holder = deps.randomId();
@@ -102,9 +115,25 @@ export async function withLease<T, S>(
   // Renew well before expiry while the work (an i'mport call, perhaps a slow one) and its tail run. acquireLease here,
   // where the renewal before the work is renewLease: work under way cannot be called back, so a lease lost meanwhile
   // (run out, taken and released by another) is taken again if free, keeping whoever comes next out while it runs.
+  // When the last take or renewal that kept the lease was asked for: it is ours for its TTL from then. `broken`: it was
+  // not ours all along (a renewal found another holder, or came after it could have run out: taken again, perhaps
+  // after another holder took and released it).
+  let keptAt = askedAt;
+  let broken = false;
+  const kept = (at: number): void => {
+    if (at - keptAt >= deps.leaseTtlMs) broken = true;
+    keptAt = Math.max(keptAt, at);
+  };
   const renew = setInterval(() => {
-    deps.store.acquireLease(name, holder, deps.leaseTtlMs, deps.now()).then(
-      (kept) => kept || deps.log({ level: 'error', msg: 'lost a lease while working', lease: name }),
+    const at = deps.now();
+    deps.store.acquireLease(name, holder, deps.leaseTtlMs, at).then(
+      (still) => {
+        if (still) kept(at);
+        else {
+          broken = true;
+          deps.log({ level: 'error', msg: 'lost a lease while working', lease: name });
+        }
+      },
       (error: unknown) =>
         deps.log({ level: 'error', msg: 'could not renew a lease', lease: name, error: String(error) }),
     );
@@ -113,9 +142,24 @@ export async function withLease<T, S>(
     clearInterval(renew);
     await deps.store.releaseLease(name, holder);
   };
+  // Kept recently enough: still ours for half its TTL at least. Not kept for its whole TTL: it may have run out and been
+  // taken meanwhile, whatever the ledger shows now. In between, the ledger says (renewLease: only a row still this
+  // holder's), and a lease it cannot confirm is taken for lost.
+  const held = async (): Promise<boolean> => {
+    const at = deps.now();
+    if (broken || at - keptAt >= deps.leaseTtlMs) return false;
+    if (at - keptAt < deps.leaseTtlMs / 2) return true;
+    try {
+      if (!(await deps.store.renewLease(name, holder, deps.leaseTtlMs, at))) return false;
+    } catch {
+      return false;
+    }
+    kept(at);
+    return !broken;
+  };
   let done: LeaseWork<T>;
   try {
-    done = await work(taken);
+    done = await work(taken, { name, holder, held });
   } catch (error) {
     await release();
     throw error;

@@ -1,7 +1,7 @@
 /** @module Store contract, leases: one holder per order at a time, across instances, until release or expiry. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { aFinish, anAttempt, aPayment, type StorePair, T0, unique } from './contract-fixtures.ts';
+import { aFinish, anAttempt, aPayment, aRequest, type StorePair, T0, unique } from './contract-fixtures.ts';
 
 export function leasesContract(stores: () => StorePair): void {
   describe('leases', () => {
@@ -103,6 +103,47 @@ export function leasesContract(stores: () => StorePair): void {
         [a, b, a, b].map((store, i) => store.acquireLease(name, `late-${i}`, 10_000, T0 + 30_000)),
       );
       assert.equal(retaken.filter(Boolean).length, 1, 'an expired lease also goes to exactly one racer');
+    });
+  });
+
+  describe('an attempt written under a lease (insertAttempt with `lease`)', () => {
+    before(() => stores().a.migrate());
+
+    it("is written while the lease is its holder's, even past its expiry; not once another took it, or released it", async () => {
+      const { a, b } = stores();
+      const order = unique('order');
+      const name = `order:${order}`;
+      const under = (holder: string) => anAttempt({ merchant_uid: order, lease: { name, holder } });
+      assert.equal(await a.acquireLease(name, 'h1', 1000, T0), true);
+      assert.equal(await a.insertAttempt(under('h1')), true, 'its own live lease');
+      assert.equal(await a.insertAttempt(under('h1')), true, 'its own, run out, nobody else took it');
+      assert.equal(await b.acquireLease(name, 'h2', 1000, T0 + 5000), true);
+      assert.equal(await a.insertAttempt(under('h1')), false, 'h2 took it: h2 read the order without this attempt');
+      await b.releaseLease(name, 'h2');
+      assert.equal(await a.insertAttempt(under('h1')), false, 'h2 had it in between');
+      assert.equal(await a.insertAttempt(under('h3')), false, 'no lease at all');
+      assert.equal((await b.listAttempts(order)).length, 2, 'only the two written under the lease');
+    });
+
+    it('is written for an approval only while both its round and the lease are its own', async () => {
+      const { a, b } = stores();
+      const request = aRequest();
+      await a.insertRequest(request);
+      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      const name = `order:${request.merchant_uid}`;
+      const approval = (holder: string) =>
+        anAttempt({
+          merchant_uid: request.merchant_uid,
+          request_id: request.id,
+          request_round: 1,
+          lease: { name, holder },
+        });
+      assert.equal(await a.acquireLease(name, 'h1', 1000, T0), true);
+      assert.equal(await b.acquireLease(name, 'h2', 1000, T0 + 5000), true);
+      assert.equal(await a.insertAttempt(approval('h1')), false, 'h2 took the lease');
+      assert.equal((await a.getRequest(request.id))?.attempt_id, null, 'nothing bound');
+      assert.equal(await b.insertAttempt(approval('h2')), true);
+      assert.equal((await b.listAttempts(request.merchant_uid)).length, 1);
     });
   });
 

@@ -49,7 +49,9 @@ export const BIND_LANDED_LATE_SQL = `UPDATE refund_requests SET attempt_id = ?
  * four), the attempt inserted only if the bind updated its request. Its columns come as one JSON object, typed by the
  * table's own row type (parameters in a SELECT list would be read as text).
  */
-export const insertBoundAttemptSql = (columns: string) => `WITH bound AS (${BIND_APPROVAL_SQL} RETURNING id)
+export const insertBoundAttemptSql = (columns: string, underLease = '') => `WITH bound AS (${BIND_APPROVAL_SQL}${
+  underLease ? ` AND ${underLease}` : ''
+} RETURNING id)
   INSERT INTO refund_attempts (${columns})
     SELECT ${columns} FROM json_populate_record(NULL::refund_attempts, CAST(CAST(? AS TEXT) AS json))
     WHERE EXISTS (SELECT 1 FROM bound)

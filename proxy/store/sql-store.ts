@@ -41,6 +41,19 @@ const finishParams = (finish: AttemptFinish | undefined) => [
 const ATTEMPT_COLUMN_NAMES = ATTEMPT_COLUMNS.split(', ');
 const INSERT_BOUND_ATTEMPT = insertBoundAttemptSql(ATTEMPT_COLUMNS);
 
+/**
+ * PostgreSQL: the named lease still the holder's (Store.insertAttempt's `lease`), its row locked for the statement
+ * (FOR SHARE): another instance's take of the lease waits for the write to commit, then reads the attempt; a take that
+ * came first leaves another holder, and nothing is written.
+ */
+const PG_LEASE_HELD = 'EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ? FOR SHARE)';
+const INSERT_BOUND_ATTEMPT_UNDER_LEASE = insertBoundAttemptSql(ATTEMPT_COLUMNS, PG_LEASE_HELD);
+/** PostgreSQL: an attempt about to be sent, written only under its lease (columns as one JSON object, as bound ones). */
+const INSERT_ATTEMPT_UNDER_LEASE = `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS})
+  SELECT ${ATTEMPT_COLUMNS} FROM json_populate_record(NULL::refund_attempts, CAST(CAST(? AS TEXT) AS json))
+  WHERE ${PG_LEASE_HELD}
+  RETURNING id`;
+
 const startParams = (start: AttemptStart) => [
   start.id,
   start.merchant_uid,
@@ -264,18 +277,29 @@ export function createSqlStore(driver: SqlDriver, options: SqlStoreOptions = {})
       const params = [...startParams(start), ...finishParams(finish)];
       const requestId = start.request_id;
       const round = start.request_round;
+      // An attempt about to be sent under the order's lease: written only while the ledger has the lease this holder's.
+      const lease = finish ? undefined : start.lease;
+      const leaseParams = lease ? [lease.name, lease.holder] : [];
+      const asJson = () =>
+        JSON.stringify(Object.fromEntries(ATTEMPT_COLUMN_NAMES.map((name, i) => [name, params[i] ?? null])));
       if (!finish && requestId && round !== undefined) {
         // An approval's refund, about to be sent: bound to its request in its round, or not written (and not sent).
         const bind = [start.id, requestId, round];
         if (driver.dialect === 'postgres') {
-          const row = Object.fromEntries(ATTEMPT_COLUMN_NAMES.map((name, i) => [name, params[i] ?? null]));
-          return (await driver.query(INSERT_BOUND_ATTEMPT, [...bind, JSON.stringify(row)])).length === 1;
+          const statement = lease ? INSERT_BOUND_ATTEMPT_UNDER_LEASE : INSERT_BOUND_ATTEMPT;
+          return (await driver.query(statement, [...bind, ...leaseParams, asJson()])).length === 1;
         }
         return driver.transaction(async (tx) => {
+          if (lease && (await tx.query(sql.leaseHolder, [lease.name, lease.holder])).length === 0) return false;
           if ((await tx.run(BIND_APPROVAL_SQL, bind)) === 0) return false;
           await tx.run(sql.insertAttempt, params);
           return true;
         });
+      }
+      if (lease) {
+        if (driver.dialect === 'postgres')
+          return (await driver.query(INSERT_ATTEMPT_UNDER_LEASE, [asJson(), ...leaseParams])).length === 1;
+        return (await driver.run(sql.insertAttemptUnderLease, [...params, ...leaseParams])) === 1;
       }
       if (finish && event && !requestId) {
         // A refund recorded ended, with its event: both or neither.

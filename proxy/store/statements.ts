@@ -103,9 +103,14 @@ export const sql = {
   // Only a lease its holder still has: a row another holder took, or took and released (deleted), is not written again.
   renewLease: 'UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?',
   releaseLease: 'DELETE FROM leases WHERE name = ? AND holder = ?',
+  leaseHolder: 'SELECT holder FROM leases WHERE name = ? AND holder = ?',
   purgeExpiredLeases: 'DELETE FROM leases WHERE expires_at < ?',
 
   insertAttempt: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) VALUES (${placeholders(27)})`,
+  // The same, only while the named lease is still the holder's (Store.insertAttempt's `lease`); SQLite only (its one
+  // writer at a time makes the lease's read and the insert one step of the file). PostgreSQL: sql-store.ts.
+  insertAttemptUnderLease: `INSERT INTO refund_attempts (${ATTEMPT_COLUMNS}) SELECT ${placeholders(27)}
+    WHERE EXISTS (SELECT 1 FROM leases WHERE name = ? AND holder = ?)`,
   // Only an open or unknown outcome may be written: a finished attempt is audit history and stays as it is.
   finishAttempt: `UPDATE refund_attempts SET outcome = ?, error_code = ?, iamport_code = ?, iamport_message = ?,
       cancellation_id = ?, refunded = ?, iamport_ms = ?, finished_at = ?

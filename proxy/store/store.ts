@@ -68,6 +68,12 @@ export interface AttemptStart {
    * this attempt records that refund (it sent nothing itself).
    */
   readonly late_of?: string | null;
+  /**
+   * The order's lease the attempt is about to be sent under (refunds/lease.ts); not stored. With it, insertAttempt
+   * (without `finish`) writes the attempt only while the ledger has that lease this holder's, and answers false
+   * otherwise: another instance took the order once this one lost it, and nothing may be sent.
+   */
+  readonly lease?: { readonly name: string; readonly holder: string };
 }
 
 /** How an attempt ended. Written once; an `unknown` outcome may later be settled to `succeeded` or `failed`. */
