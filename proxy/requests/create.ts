@@ -8,6 +8,7 @@ import { ERRORS } from '../../shared/errors.ts';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { checkHolder } from '../holders/holder-check.ts';
 import { money, sameAmount } from '../payments/money.ts';
+import { entryId } from '../refunds/cancel-history.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
 import { recordExternalCancels } from '../refunds/external-cancels.ts';
@@ -131,8 +132,10 @@ const create = async (
   if (loaded.kind === 'ok' && !fresh && attempts.some((a) => settledUnanswered(deps.gateway, a))) {
     const before = loaded.payment;
     const reread = await refreshPayment(deps, before.imp_uid);
+    // Not read: whether that refund applied since is not known, so no request is taken on a copy that may not show it
+    // (answered below as the gateway unreachable: nothing made, try again).
+    loaded = reread;
     if (reread.kind === 'ok') {
-      loaded = reread;
       // What the re-read shows is recorded as a view's re-read records it (under this lease): a failed or rejected
       // request's refund applied late becomes that request's, so the customer sees it refunded rather than ask again.
       await recordExternalCancels(deps, reread.payment, attempts);
@@ -143,6 +146,24 @@ const create = async (
           refundableNow(reread.payment),
         );
       }
+    }
+  } else if (loaded.kind === 'ok' && attempts.some((a) => settledUnanswered(deps.gateway, a))) {
+    // The gateway was read above already (to settle another refund of the order, or a marked row): a late-applied
+    // refund that copy shows and the ledger's did not (as this request found it) is told the same way, before any
+    // request is taken; the ledger's copy is no "before" now, being that very read.
+    const payment = loaded.payment;
+    const shown = order.payment?.imp_uid === payment.imp_uid ? order.payment.cancel_history.map(entryId) : [];
+    const late = await lateRefunds(deps, attempts, storedCopy(deps), payment);
+    const unshown = [...late.values()].some(
+      (l) => l.payment.imp_uid === payment.imp_uid && !shown.includes(entryId(l.entry)),
+    );
+    if (unshown) {
+      await recordExternalCancels(deps, payment, attempts);
+      return fail(
+        'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+        `The refundable amount is now ${refundableNow(payment)} ${payment.currency}; check it and ask again.`,
+        refundableNow(payment),
+      );
     }
   }
   if (loaded.kind !== 'ok') {
