@@ -80,6 +80,8 @@ export const PaymentSchema = v.object({
   status: v.string(),
   pay_method: Text,
   pg_provider: v.optional(Text, null),
+  /** A refund's outcome is not known yet (a cancel sent, its answer lost): the refunded figures may be stale. */
+  needs_sync: v.optional(v.boolean(), false),
 });
 export type Payment = v.InferOutput<typeof PaymentSchema>;
 

@@ -6,6 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { inWholeUnits } from '../../shared/currency-units.ts';
 import { nextStatus } from '../../shared/refund-requests.ts';
+import { parseAmount } from '../../widget/refund-button/form.ts';
 import {
   type Order,
   type Page,
@@ -296,7 +297,8 @@ export class DeskController implements ReactiveController {
    */
   approvedAmount(): number | string {
     const max = this.request?.amount ?? 0;
-    const amount = Number(this.approve.amount.replaceAll(',', '').trim());
+    // Read as the customer's widget reads one: grouping, 원 and ₩, full-width digits; never 1e3 or 0x10.
+    const amount = parseAmount(this.approve.amount);
     // A whole number of the currency's smallest unit (1원, US$0.01), as the proxy requires; the unit is also the least.
     const { s, uiLang } = this.host;
     const least = money(10 ** -currencyDigits(this.currency), uiLang, this.currency);

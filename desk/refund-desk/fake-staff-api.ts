@@ -75,6 +75,7 @@ export const order = (merchantUid: string): Order => {
       status: 'paid',
       pay_method: 'vbank',
       pg_provider: 'kcp',
+      needs_sync: false,
     },
     attempts: [refund('a1', { merchant_uid: merchantUid, amount: currency === 'USD' ? 2.9 : 5000, currency })],
     events: [

@@ -22,11 +22,14 @@ export const paymentSummary = (order: Order | null, s: DeskStrings, lang: Lang):
   if (!order) return nothing;
   const { payment } = order;
   const m = (value: number) => money(value, lang, payment.currency);
+  // While a refund's outcome is being checked the ledger's figures may be stale (that refund may have gone through):
+  // they are not stated as known, as the customer's dialog does not state them either (OUTCOME_PENDING_CHECK).
+  const left = (value: number) => (payment.needs_sync ? s.beingChecked : m(value));
   return html`<dl part="summary" class="summary">
     ${payment.name ? html`<dt>${s.product}</dt><dd>${payment.name}</dd>` : nothing}
     <dt>${s.paid}</dt><dd>${m(payment.amount)}</dd>
-    <dt>${s.refunded}</dt><dd>${m(payment.cancel_amount)}</dd>
-    <dt>${s.refundable}</dt><dd>${m(payment.cancelable_amount)}</dd>
+    <dt>${s.refunded}</dt><dd>${left(payment.cancel_amount)}</dd>
+    <dt>${s.refundable}</dt><dd>${left(payment.cancelable_amount)}</dd>
   </dl>`;
 };
 

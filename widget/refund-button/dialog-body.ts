@@ -106,7 +106,9 @@ const confirm = (d: DialogState, ctx: FormContext, on: DialogHandlers): Template
       account: `****${f.account.replace(/\D/g, '').slice(-4)}`,
       holder: f.holder.trim(),
     });
-  const title = fill(asking ? s.requestTitle : s.confirmTitle, { amount: d.money(refundAmountOf(f, ctx)) });
+  // 원 takes 을 (9,000원을), but another currency's amount is read in its unit (US$7.20: 달러, which takes 를): none then.
+  const ask = ctx.view.currency === 'KRW' ? s.confirmTitle : s.confirmTitle.replace('}을', '}');
+  const title = fill(asking ? s.requestTitle : ask, { amount: d.money(refundAmountOf(f, ctx)) });
   // A request is decided by the shop first: when its money would arrive is not known yet.
   return html`${
     revocable

@@ -70,14 +70,16 @@ export const amountLimits = ({ view }: FormContext): { min: number; max: number 
 /** True when the grant's least refund is more than this page may refund: no amount can be sent. */
 export const isUnderMinimum = (view: RefundView): boolean => offerableOf(view) < (view.grant_minimum ?? 0);
 
+/** Full-width digits (a Korean IME's, in its full-width mode) as ASCII ones. */
+export const halfWidth = (text: string): string =>
+  text.replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+
 /**
  * Reads a typed amount: digits (full-width ones too, as a Korean keyboard may type them) with a decimal point, grouping
  * commas, spaces and a currency sign; anything else (0x3e8, 1e3) makes it NaN.
  */
 export const parseAmount = (text: string): number => {
-  const clean = text
-    .replace(/[\s,，원₩]/g, '')
-    .replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const clean = halfWidth(text.replace(/[\s,，원₩]/g, ''));
   return /^\d+(\.\d+)?$/.test(clean) ? Number(clean) : Number.NaN;
 };
 

@@ -316,8 +316,13 @@ export class RefundFlow {
     // says it is not known yet, never that the service was not reached or that nothing was refunded.
     // So is a check again of such a send answered UPSTREAM_UNAVAILABLE (the proxy's ledger or i'mport out of reach):
     // that says this try sent nothing, not what the first one did, and its text ("nothing was refunded") would.
+    // And one answered REFUND_IN_PROGRESS: the order's lease may be held by that very send, still running, so "another
+    // refund is in progress" (under a red mark) would say this one did not go.
+    const again = key === this.#unknownKey;
     const unknown =
-      (error.unanswered || ((asking || key === this.#unknownKey) && error.code === 'UPSTREAM_UNAVAILABLE')) &&
+      (error.unanswered ||
+        ((asking || again) && error.code === 'UPSTREAM_UNAVAILABLE') ||
+        (again && error.code === 'REFUND_IN_PROGRESS')) &&
       (asking ? 'requestUnknown' : 'REFUND_OUTCOME_UNKNOWN');
     // Kept for the key whatever a later try answers: only an outcome read for it (a success, a refusal) ends the doubt.
     if (unknown || error.code === 'REFUND_OUTCOME_UNKNOWN') this.#unknownKey = key;

@@ -2,7 +2,16 @@
  * @module The refund form's state as the customer fills it in: the values as typed, the fields marked invalid, and
  * what the bank said of the account's holder (checked 600 ms after the account's last change).
  */
-import { buildRequest, emptyForm, type Field, type FormContext, fieldsOf, isFieldValid, needsAccount } from './form.ts';
+import {
+  buildRequest,
+  emptyForm,
+  type Field,
+  type FormContext,
+  fieldsOf,
+  halfWidth,
+  isFieldValid,
+  needsAccount,
+} from './form.ts';
 import { fieldOf } from './form-template.ts';
 import type { HolderCheck } from './refund-flow.ts';
 
@@ -49,7 +58,8 @@ export class RefundForm {
    */
   input(control: HTMLInputElement): void {
     const { name, value } = control;
-    if (name === 'account' || name === 'phone') control.value = value.replace(/[^\d\s-]/g, '');
+    // Full-width digits are digits: a Korean IME in full-width mode types them, and dropped, nothing would appear.
+    if (name === 'account' || name === 'phone') control.value = halfWidth(value).replace(/[^\d\s-]/g, '');
     const change = name === 'scope' ? { partial: value === 'partial' } : { [name]: control.value };
     this.values = { ...this.values, ...change };
     this.#check(name, false);
