@@ -142,16 +142,22 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal((await a.getRequest(request.id))?.status, 'approved');
     });
 
-    it("records a failed request's refund that applied late once, late of one of its attempts, in the round read", async () => {
-      const { a, b } = stores();
+    /** A request approved, its refund sent and settled as not made after no answer: `failed`, as the ledger has it. */
+    const aFailedApproval = async (store: Store) => {
       const request = aRequest();
-      await a.insertRequest(request);
-      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
+      await store.insertRequest(request);
+      await store.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
       const order = { merchant_uid: request.merchant_uid, request_id: request.id };
       const sent = anAttempt({ ...order, request_round: 1 });
-      await a.insertAttempt(sent);
+      await store.insertAttempt(sent);
       const unanswered = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null });
-      await a.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      await store.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      return { request, order, sent };
+    };
+
+    it("records a failed request's refund that applied late once, late of one of its attempts, in the round read", async () => {
+      const { a, b } = stores();
+      const { request, order, sent } = await aFailedApproval(a);
       // Approved again; that refund refused (the first one's, landing meanwhile, had taken the money): failed again.
       await a.transitionRequest(request.id, { from: 'failed', to: 'approved', now: T0 + 2 });
       const refused = aFinish({
@@ -186,14 +192,7 @@ export function requestsContract(stores: () => StorePair): void {
 
     it("records a rejected request's refund that applied late: refunded, its rejection's reason kept", async () => {
       const { a, b } = stores();
-      const request = aRequest();
-      await a.insertRequest(request);
-      await a.transitionRequest(request.id, { from: 'requested', to: 'approved', now: T0 + 1 });
-      const order = { merchant_uid: request.merchant_uid, request_id: request.id };
-      const sent = anAttempt({ ...order, request_round: 1 });
-      await a.insertAttempt(sent);
-      const unanswered = aFinish({ outcome: 'failed', error_code: 'UPSTREAM_UNAVAILABLE', cancellation_id: null });
-      await a.finishAttempt(sent.id, { ...unanswered, refunded: null });
+      const { request, order, sent } = await aFailedApproval(a);
       const rejection = { reject_reason: '재고 없음', allow_new_request: false };
       await a.transitionRequest(request.id, { from: 'failed', to: 'rejected', now: T0 + 2, ...rejection });
       const landed = aFinish({ refunded: 4000, finished_at: T0 + 9 });
