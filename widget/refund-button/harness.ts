@@ -167,6 +167,8 @@ export const $$ = (el: RefundButton, selector: string): HTMLElement[] => [
 ];
 export const textOf = (el: RefundButton): string => ($(el, 'dialog')?.textContent ?? '').replace(/\s+/g, ' ');
 export const dialog = (el: RefundButton) => $<HTMLDialogElement>(el, 'dialog')!;
+/** The words of every button the widget shows, in order. */
+export const buttons = (el: RefundButton): string[] => $$(el, 'button').map((b) => b.textContent!.trim());
 
 /** Waits until the dialog shows `text` (and Lit has rendered). */
 export async function shows(el: RefundButton, text: string): Promise<void> {

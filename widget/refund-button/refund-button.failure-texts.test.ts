@@ -7,8 +7,8 @@ import type { RefundErrorEvent } from './events.ts';
 import type { Answer } from './fake-proxy.ts';
 import {
   $,
-  $$,
   accessible,
+  buttons,
   card,
   click,
   en,
@@ -23,9 +23,6 @@ import {
   toConfirm,
   uninstallProxy,
 } from './harness.ts';
-import type { RefundButton } from './refund-button.ts';
-
-const buttons = (el: RefundButton) => $$(el, 'button').map((b) => b.textContent!.trim());
 
 /** A grant as the shop's server mints one (signature not checked here); its payload's base64url has a `-`. */
 const grant = (exp: number) => {

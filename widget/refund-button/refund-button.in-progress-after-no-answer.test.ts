@@ -7,9 +7,9 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import {
   $,
-  $$,
   accessible,
   asking,
+  buttons,
   card,
   created,
   en,
@@ -24,9 +24,6 @@ import {
   toConfirm,
   uninstallProxy,
 } from './harness.ts';
-import type { RefundButton } from './refund-button.ts';
-
-const buttons = (el: RefundButton) => $$(el, 'button').map((b) => b.textContent!.trim());
 
 describe('<refund-button> REFUND_IN_PROGRESS after a send that got no answer', () => {
   afterEach(uninstallProxy);
