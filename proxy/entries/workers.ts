@@ -10,7 +10,8 @@ import type { Hono } from 'hono';
 import { type BackgroundPass, buildProxyWithOutbox } from '../app.ts';
 import type { Background } from '../background.ts';
 import { ConfigError, type Env, parseConfig } from '../config.ts';
-import { failure, ledgerDown } from '../errors.ts';
+import { VARS } from '../config-vars.ts';
+import { failure } from '../errors.ts';
 import { consoleLog as log } from '../log-line.ts';
 import { housekeep } from '../refunds/housekeeping.ts';
 import { WIDGET_FILES } from '../routes/widget.ts';
@@ -73,6 +74,8 @@ const requestScopedDriver = (url: string): SqlDriver => {
   const current = (): SqlDriver => {
     const scope = scopes.getStore();
     if (!scope) throw new Error('The ledger was used outside a request.');
+    // Its migration failed just now: every use fails (guardStore makes it the app's 503), none retries the connect.
+    if (scope.unopened) throw new Error('the ledger could not be opened (see the migrate error logged before)');
     // One connection per request: its statements run one after another, transactions included.
     return (scope.driver ??= createPostgresDriver({ url, max: 1 }));
   };
@@ -89,7 +92,18 @@ const requestScopedDriver = (url: string): SqlDriver => {
 /** String bindings (vars and secrets) as the config parser's env; a Hyperdrive binding supplies DATABASE_URL. */
 const envFromBindings = (bindings: Bindings): Env => {
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(bindings)) if (typeof value === 'string') env[name] = value;
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(bindings)) {
+    if (typeof value === 'string') env[name] = value;
+    // A [vars] value written without quotes (RATE_LIMIT_PER_IP = 120, HEALTH_DETAILS = true) arrives as a number or a
+    // boolean: read as the same text would be, never dropped for the default in silence.
+    else if (typeof value === 'number' || typeof value === 'boolean') env[name] = String(value);
+    // null: a binding declared without a value (workerd's fromEnvironment of an unset variable), i.e. unset.
+    else if (value !== null && value !== undefined && Object.hasOwn(VARS, name)) {
+      problems.push(`${name} must be text (a string in [vars], or a secret); it is bound as a ${typeof value} here`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const hyperdrive = bindings.HYPERDRIVE;
   const fromHyperdrive =
     typeof hyperdrive === 'object' && hyperdrive !== null && 'connectionString' in hyperdrive
@@ -155,6 +169,47 @@ const SCRIPT_PATHS = new Set(WIDGET_FILES.map((file) => `/${file}`));
 /** The widget's and the console's scripts: built into the bundle, served without the ledger (a shop's page loads them). */
 const needsNoLedger = (request: Request): boolean => SCRIPT_PATHS.has(new URL(request.url).pathname);
 
+/**
+ * An answer whose body reads the ledger while it is sent (the CSV export, streamed page by page: admin/csv.ts): its
+ * pulls run in the request's scope, and the scope's connection stays open until the body has ended (or the client went
+ * away). Closed with the answer, every page after the head failed with CONNECTION_ENDED and the file was cut short.
+ */
+const keepingScopeWhileStreamed = (response: Response, scope: RequestScope): Response => {
+  const body = response.body;
+  if (!body || !/^text\/csv\b/.test(response.headers.get('Content-Type') ?? '')) return response;
+  let ended!: () => void;
+  scope.kept.push(new Promise<void>((resolve) => (ended = resolve)));
+  const reader = body.getReader();
+  const streamed = new ReadableStream<Uint8Array>({
+    pull: (controller) =>
+      scopes.run(scope, async () => {
+        try {
+          const { value, done } = await reader.read();
+          if (done) {
+            controller.close();
+            ended();
+          } else controller.enqueue(value);
+        } catch (error) {
+          controller.error(error);
+          ended();
+        }
+      }),
+    cancel: (reason) =>
+      scopes.run(scope, async () => {
+        try {
+          await reader.cancel(reason);
+        } finally {
+          ended();
+        }
+      }),
+  });
+  return new Response(streamed, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+};
+
 const answer = ({ status, body }: ReturnType<typeof failure>): Response =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
@@ -172,11 +227,11 @@ export default {
     const scope: RequestScope = { driver: null, kept: [], startedAt: Date.now() };
     return scopes.run(scope, async () => {
       try {
-        if (!needsNoLedger(request) && !(await migrated(current))) {
-          scope.unopened = true;
-          return answer(failure('UPSTREAM_UNAVAILABLE', ledgerDown(request.method, new URL(request.url).pathname)));
-        }
-        return await current.app.fetch(request);
+        // Unmigrated, the request still goes through the app, with a ledger that fails at once: what needs none (a
+        // preflight, a refused grant) is answered as elsewhere, and what does gets the app's 503 with its CORS headers,
+        // which a shop's page can read (a bare answer here would look to the widget like no answer at all).
+        if (!needsNoLedger(request) && !(await migrated(current))) scope.unopened = true;
+        return keepingScopeWhileStreamed(await current.app.fetch(request), scope);
       } finally {
         // The connection closes only after the work that follows the answer (the lease's release, say) is done; one
         // that never opened at once, or the driver would go on retrying it (thousands of times a second on workerd).
