@@ -112,11 +112,15 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
   const read = await withLease(
     { ...deps, leaseWaitMs: 0 },
     `order:${stored.merchant_uid}`,
-    async (): Promise<LeaseWork<Read>> => {
+    async (_taken, lease): Promise<LeaseWork<Read>> => {
       const [loaded, attempts] = await Promise.all([
         refreshPayment(deps, stored.imp_uid),
         deps.store.listAttempts(stored.merchant_uid),
       ]);
+      // The read may take long enough for the order's lease to be lost (its renewals failing) and another instance to
+      // take the order and change it meanwhile: `attempts` would then lack that change, and its cancel in the copy be
+      // settled or told as someone else's. Nothing is judged from it; the order is left as a busy one is.
+      if (!(await lease.held())) return { value: BUSY(stored) };
       const unsettled = attempts.some(isUnsettled);
       // A cancel the gateway accepted and has not finished (PortOne V2) leaves the figures open until it has.
       const unfinished = holdsUnfinished(loaded);
@@ -133,10 +137,16 @@ export const recheck = async (deps: RefundDeps, stored: StoredPayment): Promise<
       return { value: { loaded, pending: unfinished, attempts } };
     },
   );
-  return read === LEASE_BUSY
-    ? { loaded: { kind: 'ok', payment: stored }, pending: true, attempts: null, busy: true }
-    : read;
+  return read === LEASE_BUSY ? BUSY(stored) : read;
 };
+
+/** The order's lease held by another (a refund, or another look, running), or lost meanwhile: nothing was judged. */
+const BUSY = (stored: StoredPayment): Read => ({
+  loaded: { kind: 'ok', payment: stored },
+  pending: true,
+  attempts: null,
+  busy: true,
+});
 
 /** What the grant allows of one refund: `remaining`, what a capped grant still allows (grant-cap.ts); `minimum`, the
  * tax-free part a refund must cover (tax-split.ts grantTaxFree). Each null when the grant sets none. */

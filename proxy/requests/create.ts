@@ -15,7 +15,7 @@ import { recordExternalCancels } from '../refunds/external-cancels.ts';
 import { grantRemaining } from '../refunds/grant-cap.ts';
 import { earlierKeyUse } from '../refunds/key-use.ts';
 import { lateRefunds, settledUnanswered, storedCopy } from '../refunds/late-cancels.ts';
-import { LEASE_BUSY, withLease } from '../refunds/lease.ts';
+import { type HeldLease, LEASE_BUSY, withLease } from '../refunds/lease.ts';
 import { loadPayment, refreshPayment } from '../refunds/ledger-sync.ts';
 import { notRefundableHere } from '../refunds/other-gateway.ts';
 import { fail } from '../refunds/outcome.ts';
@@ -49,7 +49,7 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
   const result = await withLease<RequestOutcome, OrderSnapshot>(
     deps,
     name,
-    async (order: OrderSnapshot) => {
+    async (order: OrderSnapshot, lease: HeldLease) => {
       const reused = 'This Idempotency-Key was already used for another request.';
       const others =
         order.key?.created === false
@@ -57,7 +57,7 @@ export const createRequest = async (deps: RequestDeps, input: CancelInput): Prom
           : [];
       const earlier = claim && order.key ? earlierKeyUse<unknown>(claim, order.key, reused, others) : null;
       if (earlier) return { value: earlier };
-      const outcome = await create(deps, sealer, input, order);
+      const outcome = await create(deps, sealer, input, order, lease);
       if (!claim || (outcome.kind === 'failed' && ERRORS[outcome.code].retry === 'same_key')) return { value: outcome };
       const answer = toRequestAnswer(outcome);
       return {
@@ -91,8 +91,20 @@ const create = async (
   sealer: Sealer,
   input: CancelInput,
   order: OrderSnapshot,
+  lease: HeldLease,
 ): Promise<RequestOutcome> => {
   const { request: req, grant, idempotencyKey: key } = input;
+  // A read from the gateway (or the bank's holder check) may take long enough for the order's lease to be lost (its
+  // renewals failing) and another instance to take the order and refund it meanwhile: `order.attempts` would then lack
+  // that refund, which its cancel in the copy would be judged (or told to the shop) without. Nothing is judged, told or
+  // taken once the lease may have been lost.
+  const leaseLost = () => {
+    deps.log({ level: 'warn', msg: "the order's lease was lost while a request got ready; none taken" });
+    return fail(
+      'REFUND_IN_PROGRESS',
+      'Something else is happening to this order; no request was made. Try again in a moment.',
+    );
+  };
   // The key was claimed before and its answer never stored: an earlier run may have made the request (and staff may
   // have decided it since). That request, as it stands, is this one's answer; never a second request for one ask.
   if (key !== null && order.key && !order.key.created) {
@@ -114,12 +126,14 @@ const create = async (
   if (order.payment && !deps.gateway.owns(order.payment)) return notRefundableHere(deps.gateway, 'no request was made');
   // The payment as the view reads it: the ledger's copy, any refund whose outcome nobody learned settled first.
   let loaded = await loadPayment(deps, req.merchant_uid, { read: order.payment });
+  if (!(await lease.held())) return leaseLost();
   if (loaded.kind === 'not_found') return fail('PAYMENT_NOT_FOUND', 'No payment was found for this order.');
   let { attempts } = order;
   // Whether `loaded` is the gateway's copy already (a marked row is read from it by loadPayment).
   let fresh = order.payment?.needs_sync === true;
   if (loaded.kind === 'ok' && attempts.some(isUnsettled)) {
     if (!fresh) loaded = await refreshPayment(deps, loaded.payment.imp_uid);
+    if (!(await lease.held())) return leaseLost();
     fresh = true;
     if (loaded.kind === 'ok') {
       await settleAttempts(deps, loaded.payment, attempts);
@@ -132,6 +146,7 @@ const create = async (
   if (loaded.kind === 'ok' && !fresh && attempts.some((a) => settledUnanswered(deps.gateway, a))) {
     const before = loaded.payment;
     const reread = await refreshPayment(deps, before.imp_uid);
+    if (!(await lease.held())) return leaseLost();
     // Not read: whether that refund applied since is not known, so no request is taken on a copy that may not show it
     // (answered below as the gateway unreachable: nothing made, try again).
     loaded = reread;
@@ -200,6 +215,7 @@ const create = async (
     const account = { bank: checked.refund.refund_bank, number: refund_account, holder: refund_holder };
     const holder = await checkHolder(deps, account, req.merchant_uid);
     if (holder.failure) return fail(holder.failure.code, holder.failure.message);
+    if (!(await lease.held())) return leaseLost();
   }
   const secret = refund_account
     ? await sealer.seal(JSON.stringify({ refund_holder, refund_account, refund_tel }))
