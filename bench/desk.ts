@@ -39,6 +39,7 @@ const seedRequests = async (ledger: Ledger, count: number): Promise<void> => {
       refund_account_masked: null,
       refund_secret: null,
       imp_uid: null,
+      cancels_seen: null,
       idempotency_key: null,
       grant_subject: `desk-${i}`,
       tax_free_amount: null,

@@ -18,5 +18,7 @@ export interface CancelInput {
     readonly requested_at: number;
     readonly approved_by: string;
     readonly round: number;
+    /** The cancels the request's payment showed when it was taken (RefundRequestRecord.cancels_seen), when known. */
+    readonly cancels_seen?: readonly string[] | null;
   };
 }

@@ -203,17 +203,20 @@ const refundedOutside = (
   const since = approval.requested_at;
   const refunding = (a: Attempt) => a.outcome === 'succeeded' || (isUnsettled(a) && a.cancellation_id !== null);
   const stampedSince = (at: number) => at * 1000 > since - CLOCK_SLACK_MS;
+  // A cancel the request's payment showed when the request was taken was known to the customer who asked: not since,
+  // whatever its stamp (the slack above is for clocks, not for what the request saw).
+  const seen = new Set(approval.cancels_seen ?? []);
   // A late refund recorded as an attempt (`late_of`: its key's retry took it) was written when recorded, maybe long
   // after it landed: judged by its entry's stamp, as when not yet recorded; counted when the entry is not on this
   // payment to read.
   const begunSince = (a: Attempt) => {
     if (!a.late_of) return a.started_at > since;
     const entry = payment.cancel_history.find((e) => entryId(e) === a.cancellation_id);
-    return entry === undefined || stampedSince(entry.cancelled_at);
+    return entry === undefined || (!seen.has(entryId(entry)) && stampedSince(entry.cancelled_at));
   };
   const landedSince = (a: Attempt) => {
     const landed = late.get(a.id);
-    return landed !== undefined && stampedSince(landed.entry.cancelled_at);
+    return landed !== undefined && !seen.has(entryId(landed.entry)) && stampedSince(landed.entry.cancelled_at);
   };
   return attempts.find(
     (a) =>

@@ -21,7 +21,15 @@ afterEach(async () => h?.close());
 const asOfMigration7 = (path: string): void => {
   const db = new Database(path);
   const added: Record<string, readonly string[]> = {
-    refund_requests: ['approvals', 'tax_free_amount', 'vat_amount', 'grant_jti', 'grant_max_amount', 'imp_uid'],
+    refund_requests: [
+      'approvals',
+      'tax_free_amount',
+      'vat_amount',
+      'grant_jti',
+      'grant_max_amount',
+      'imp_uid',
+      'cancels_seen',
+    ],
     refund_attempts: ['holder_check', 'late_of'],
     payments: ['tax_free', 'cancelled_tax_free'],
   };

@@ -3,7 +3,9 @@
 // the fresh figures. Here the request's own read of the gateway is not the plain one: the gateway cannot be read when
 // the customer asks, or the order has another refund whose outcome is not known (the shop's server refunded a part, its
 // answer and the look after it lost), so the request reads the gateway to settle that one first. Either way the
-// request was taken on a copy that did not show the late refund, approved, and the same ask refunded twice.
+// request was taken on a copy that did not show the late refund, approved, and the same ask refunded twice. And a
+// request made after the customer was told of the late refund (another ask) was refused at approval as "refunded
+// outside this request after the customer made it", for good, the late refund being stamped within the clocks' slack.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { GATEWAYS, type GatewayUnderTest, refundVia } from '../reliability/gateways.ts';
@@ -72,6 +74,28 @@ for (const gateway of GATEWAYS)
         [409, 'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 22_000],
         JSON.stringify(again.body),
       );
+    });
+
+    it('then another ask, made knowing of it (told the balance left): approved, that refund not taken as since', async () => {
+      const { g, ask, approve } = await aLateRefund(gateway);
+      const other = { merchant_uid: ORDER, reason: '다른 상품 불량', cancel_request_amount: 5000 };
+      const told = await ask(other);
+      assert.deepEqual(
+        [told.body.error?.code, told.body.cancelable_amount],
+        ['CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN', 22_000],
+      );
+      g.h.clock.advance(30_000);
+      const asked = await ask({ ...other, checksum: 22_000 });
+      assert.equal(asked.res.status, 201, JSON.stringify(asked.body));
+      // Within CLOCK_SLACK_MS of the late refund's stamp: judged by what the request saw, not by the clock's slack.
+      g.h.clock.advance(MINUTE);
+      const approved = await approve(asked.body.request.id);
+      assert.equal(
+        approved.body.request?.status,
+        'refunded',
+        `${approved.body.refund?.error?.code}: ${approved.body.refund?.error?.message}`,
+      );
+      assert.equal(g.held(ORDER).refunded, 13_000, 'the late 8,000 and this 5,000, each once');
     });
 
     it('asked while another refund is unsettled: refused with the fresh figures, nothing refunded twice', async () => {

@@ -235,6 +235,8 @@ const create = async (
     grant_jti: grant.jti ?? null,
     grant_max_amount: grant.max_amount ?? null,
     imp_uid: payment.imp_uid,
+    // What the customer was shown, and asked knowing of: a late refund among these is not one made since (cancel.ts).
+    cancels_seen: payment.cancel_history.map(entryId),
     created_at: deps.now(),
   };
   const draft = {

@@ -308,7 +308,13 @@ export const approveRequest = async (
     idempotencyKey: `${RESERVED_KEY_PREFIX}${approvalRound(id, request)}`,
     clientIp: decider.clientIp,
     origin: null,
-    approval: { request_id: id, requested_at: request.created_at, approved_by: decider.id, round: request.approvals },
+    approval: {
+      request_id: id,
+      requested_at: request.created_at,
+      approved_by: decider.id,
+      round: request.approvals,
+      cancels_seen: request.cancels_seen,
+    },
   });
   const outcome = await refund.catch(async (error: unknown) => {
     // Thrown (the ledger failing): if no attempt was written, the refund never began and this approval is over, so the

@@ -90,6 +90,7 @@ export const aRequest = (overrides: Partial<NewRefundRequest> = {}): NewRefundRe
   grant_jti: null,
   grant_max_amount: null,
   imp_uid: null,
+  cancels_seen: null,
   created_at: T0,
   ...overrides,
 });

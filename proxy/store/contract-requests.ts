@@ -37,6 +37,17 @@ export function requestsContract(stores: () => StorePair): void {
       assert.equal(await a.latestRequest(unique('order')), null);
     });
 
+    it('keeps the cancels a request saw as a list, and none as none', async () => {
+      const { a, b } = stores();
+      const seen = aRequest({ cancels_seen: ['cncl_1', 'imp_1:1796000000:5000'] });
+      const before = aRequest({ cancels_seen: null });
+      const empty = aRequest({ cancels_seen: [] });
+      for (const r of [seen, before, empty]) await a.insertRequest(r);
+      assert.deepEqual((await b.getRequest(seen.id))?.cancels_seen, ['cncl_1', 'imp_1:1796000000:5000']);
+      assert.equal((await b.getRequest(before.id))?.cancels_seen, null, 'a request from before the ledger kept them');
+      assert.deepEqual((await b.getRequest(empty.id))?.cancels_seen, []);
+    });
+
     it('moves a request only from the status read, once, and erases the account when it ends', async () => {
       const { a, b } = stores();
       const request = aRequest();

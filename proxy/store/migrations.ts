@@ -341,6 +341,16 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE refund_requests ADD COLUMN imp_uid TEXT',
     ],
   },
+  {
+    version: 18,
+    name: 'refund_request_cancels_seen',
+    statements: [
+      // The cancels (their ids, as a JSON array) the request's payment showed when the request was taken: a refund the
+      // gateway applied late that the customer was shown before asking is not one "made since the request" (cancel.ts
+      // refundedOutside). Null for requests made before.
+      'ALTER TABLE refund_requests ADD COLUMN cancels_seen TEXT',
+    ],
+  },
 ];
 
 // applied_at is bookkeeping for people reading the table, so the database's clock is good enough here.

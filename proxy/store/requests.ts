@@ -34,6 +34,11 @@ export interface RefundRequestRecord {
    * made before the ledger kept it.
    */
   readonly imp_uid: string | null;
+  /**
+   * The cancels (their ids: cancel-history.ts entryId) that payment showed when the request was taken, which the
+   * customer asked knowing of. Null for requests made before the ledger kept them.
+   */
+  readonly cancels_seen: readonly string[] | null;
   readonly created_at: number;
   readonly decided_at: number | null;
   /** Who approved or rejected it (an admin key's id); null until then, and for a withdrawal. */

@@ -12,7 +12,8 @@ import type { AttemptFinish } from './store.ts';
 const COLUMNS =
   'id, merchant_uid, status, amount, reason, refund_bank, refund_account_masked, refund_secret, idempotency_key, ' +
   'grant_subject, created_at, decided_at, decided_by, reject_reason, allow_new_request, approved_amount, note, ' +
-  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount, imp_uid';
+  'attempt_id, error_code, approvals, tax_free_amount, vat_amount, updated_at, grant_jti, grant_max_amount, imp_uid, ' +
+  'cancels_seen';
 
 const OPEN = `FROM refund_requests WHERE merchant_uid = ? AND status IN ('requested', 'approved')`;
 /** Every order's open requests, in the words of the one-open-request index's predicate (migration 7). */
@@ -147,7 +148,7 @@ const claimParams = (id: string, claim: ApprovalClaim): SqlValue[] => [
 const requestSql = {
   // No conflict target: the only constraint a fresh id can meet is the one-open-request-per-order index.
   insert: `INSERT INTO refund_requests (${COLUMNS})
-    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, 'requested', ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, 1, NULL, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING
     RETURNING ${COLUMNS}`,
   open: `SELECT ${COLUMNS} ${OPEN}`,
@@ -201,7 +202,18 @@ export const decodeRequest = (row: SqlRow): RefundRequestRecord => ({
   grant_jti: textOrNull(row, 'grant_jti'),
   grant_max_amount: numOrNull(row, 'grant_max_amount'),
   imp_uid: textOrNull(row, 'imp_uid'),
+  cancels_seen: idsOrNull(row, 'cancels_seen'),
 });
+
+/** A JSON array of strings (cancels_seen), or null; anything else in the column is a broken ledger. */
+const idsOrNull = (row: SqlRow, column: string): readonly string[] | null => {
+  const raw = textOrNull(row, column);
+  if (raw === null) return null;
+  const ids: unknown = JSON.parse(raw);
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+    throw new Error(`store: ${column} is not a list of ids`);
+  return ids;
+};
 
 /** PostgreSQL's unique_violation, or SQLite's. */
 const isUniqueViolation = (error: unknown): boolean => {
@@ -379,6 +391,7 @@ export const createSqlRequests = (driver: SqlDriver, writes: EventWrites): Reque
         r.grant_jti,
         r.grant_max_amount,
         r.imp_uid,
+        r.cancels_seen === null ? null : JSON.stringify(r.cancels_seen),
       ]);
       if (row) {
         if (event) await insertEvent(event);
