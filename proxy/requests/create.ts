@@ -8,6 +8,7 @@ import { ERRORS } from '../../shared/errors.ts';
 import { isOpenStatus } from '../../shared/refund-requests.ts';
 import { checkHolder } from '../holders/holder-check.ts';
 import { money, sameAmount } from '../payments/money.ts';
+import type { Payment } from '../payments/payment.ts';
 import { entryId } from '../refunds/cancel-history.ts';
 import type { CancelInput } from '../refunds/cancel-input.ts';
 import { checkRequest, maskAccount } from '../refunds/check-request.ts';
@@ -86,6 +87,14 @@ const requestMadeWith = async (
   (await orderRequests(deps.store, merchantUid)).find((r) => r.idempotency_key === key && r.created_at >= since) ??
   null;
 
+/** The balance a late refund left, told to the customer before any request is taken (they asked knowing less). */
+const balanceMoved = (payment: Payment): RequestOutcome =>
+  fail(
+    'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
+    `The refundable amount is now ${refundableNow(payment)} ${payment.currency}; check it and ask again.`,
+    refundableNow(payment),
+  );
+
 const create = async (
   deps: RequestDeps,
   sealer: Sealer,
@@ -154,13 +163,7 @@ const create = async (
       // What the re-read shows is recorded as a view's re-read records it (under this lease): a failed or rejected
       // request's refund applied late becomes that request's, so the customer sees it refunded rather than ask again.
       await recordExternalCancels(deps, reread.payment, attempts);
-      if (!sameAmount(refundableNow(reread.payment), refundableNow(before))) {
-        return fail(
-          'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-          `The refundable amount is now ${refundableNow(reread.payment)} ${reread.payment.currency}; check it and ask again.`,
-          refundableNow(reread.payment),
-        );
-      }
+      if (!sameAmount(refundableNow(reread.payment), refundableNow(before))) return balanceMoved(reread.payment);
     }
   } else if (loaded.kind === 'ok' && attempts.some((a) => settledUnanswered(deps.gateway, a))) {
     // The gateway was read above already (to settle another refund of the order, or a marked row): a late-applied
@@ -174,11 +177,7 @@ const create = async (
     );
     if (unshown) {
       await recordExternalCancels(deps, payment, attempts);
-      return fail(
-        'CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN',
-        `The refundable amount is now ${refundableNow(payment)} ${payment.currency}; check it and ask again.`,
-        refundableNow(payment),
-      );
+      return balanceMoved(payment);
     }
   }
   if (loaded.kind !== 'ok') {
