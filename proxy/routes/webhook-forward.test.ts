@@ -7,7 +7,13 @@ import { Webhook } from 'standardwebhooks';
 import { createFakePortOne } from '../gateways/portone/fake/fake-portone.ts';
 import { signWebhook } from '../gateways/portone/fake/webhooks.ts';
 import type { FetchInit, FetchLike } from '../net/fetch-like.ts';
-import { createClock, createHarness, type Harness, PORTONE_WEBHOOK_SECRET } from '../test-support/harness.ts';
+import {
+  createClock,
+  createHarness,
+  type Harness,
+  PORTONE_WEBHOOK_SECRET,
+  type TestClock,
+} from '../test-support/harness.ts';
 import { createRetryTimer } from '../webhook-forwarder.ts';
 
 const SHOP = 'https://shop.example/iamport/notice/';
@@ -19,6 +25,16 @@ interface Received {
   readonly url: string;
   readonly init: FetchInit;
 }
+
+/** The Standard Webhooks headers PortOne V2 signs `body` with, as `id`, now on `clock`. */
+const signedAsPortOne = async (id: string, clock: TestClock, body: string) => {
+  const at = Math.floor(clock.now() / 1000);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(at),
+    'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, id, at, body),
+  };
+};
 
 /** The shop's old handler: answers each request with the next of `answers` (the last one repeats). */
 const shopHandler = (answers: Array<number | 'network error'>) => {
@@ -179,12 +195,7 @@ describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
       timestamp: '2026-01-15T03:00:00Z',
       data: { paymentId: 'F-V2' },
     });
-    const at = Math.floor(clock.now() / 1000);
-    const signed = {
-      'webhook-id': 'msg_fwd_1',
-      'webhook-timestamp': String(at),
-      'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, 'msg_fwd_1', at, body),
-    };
+    const signed = await signedAsPortOne('msg_fwd_1', clock, body);
     const res = await h.app.request('/webhooks/portone', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Other': 'not forwarded', ...signed },
@@ -218,12 +229,7 @@ describe('forwarding webhooks to IAMPORT_WEBHOOK_FORWARD_URL', () => {
       timestamp: '2026-01-15T03:00:00Z',
       data: { billingKey: 'billing-key-1', storeId: 'store-1' },
     });
-    const at = Math.floor(clock.now() / 1000);
-    const signed = {
-      'webhook-id': 'msg_bk_1',
-      'webhook-timestamp': String(at),
-      'webhook-signature': await signWebhook(PORTONE_WEBHOOK_SECRET, 'msg_bk_1', at, body),
-    };
+    const signed = await signedAsPortOne('msg_bk_1', clock, body);
     const res = await h.app.request('/webhooks/portone', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...signed },
