@@ -4,6 +4,7 @@
  * and the rows that show an event with its deliveries. Times are UNIX seconds, as everywhere in the API.
  */
 import { AppError } from '../errors.ts';
+import { shownUrl } from '../net/url-query.ts';
 import type { Delivery, EventStatus, OutboxEvent } from '../store/outbox.ts';
 import { DEFAULT_LIMIT, limitOf, singleParameters } from './query.ts';
 
@@ -48,15 +49,6 @@ export const eventRow = (event: OutboxEvent) => ({
   delivered_at: seconds(event.delivered_at),
   data: { ...event.data, sequence: event.sequence },
 });
-
-/**
- * A receiver's URL as the API shows it: without its query, which may hold the receiver's token (start-up messages
- * leave it out too), and the staff routes answer browsers. `?…` says there was one.
- */
-const shownUrl = (url: string): string => {
-  const [bare] = url.split(/[?#]/);
-  return bare === url ? url : `${bare}?…`;
-};
 
 /** One POST of an event: when, where, the HTTP status (null for a timeout or a refused connection), why it failed. */
 export const deliveryRow = (delivery: Delivery) => ({

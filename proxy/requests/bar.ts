@@ -14,10 +14,9 @@ export const barringRejection = async (
   store: Pick<Store, 'pageRequests'>,
   merchantUid: string,
 ): Promise<RefundRequestRecord | null> => {
-  // A rejection stands as staff decided it though the request's refund, failed before, was applied late since
+  // Every request staff rejected has its reason, also one whose refund, failed before, was applied late since
   // (rejected → refunded, keeping its reject_reason): the money came back, and staff still said no more requests.
-  const landedLate = (await orderRequests(store, merchantUid, 'refunded')).filter((r) => r.reject_reason !== null);
-  const rejected = [...(await orderRequests(store, merchantUid, 'rejected')), ...landedLate];
+  const rejected = (await orderRequests(store, merchantUid)).filter((r) => r.reject_reason !== null);
   let bar: RefundRequestRecord | null = null;
   for (const r of rejected) {
     if (!r.allow_new_request && (bar === null || (r.decided_at ?? 0) > (bar.decided_at ?? 0))) bar = r;

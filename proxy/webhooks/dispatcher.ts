@@ -11,6 +11,7 @@ import type { Log } from '../log-line.ts';
 import { answerText } from '../net/answer-text.ts';
 import { withDeadline } from '../net/deadline.ts';
 import type { FetchLike } from '../net/fetch-like.ts';
+import { withoutQueryOf } from '../net/url-query.ts';
 import { SKEW_IGNORED_MS } from '../store/ledger-clock.ts';
 import type { DeliveryAttempt, OutboxEvent, Round, RoundEnd } from '../store/outbox.ts';
 import type { Store } from '../store/store.ts';
@@ -91,13 +92,7 @@ const postOnce = async (
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
     // A runtime's fetch error may name the URL it could not reach: the query (a receiver's token) is cut out of what
     // the ledger keeps, which the admin API and the staff console show (as they show the URL, without its query).
-    const query = url.slice(url.search(/[?#]|$/));
-    const text = String(error);
-    const said = timedOut
-      ? `timeout: no answer within ${timeoutMs / 1000} s`
-      : query
-        ? text.replaceAll(query, '?…')
-        : text;
+    const said = timedOut ? `timeout: no answer within ${timeoutMs / 1000} s` : withoutQueryOf(String(error), url);
     return { url, attempted_at, status: null, latency_ms, error: said };
   }
 };

@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { describeError, exchangeText } from '../../net/exchange-text.ts';
 import { parseGatewayJson } from '../../net/gateway-json.ts';
+import { withoutQueryOf } from '../../net/url-query.ts';
 import type { Payment } from '../../payments/payment.ts';
 import { classifyRefusal } from './refusals.ts';
 import {
@@ -125,10 +126,10 @@ export const createIamportClient = (options: IamportClientOptions & IamportCallT
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     const request = body === undefined ? { method, headers } : { method, headers, body: JSON.stringify(body) };
-    const answer = await exchangeText(fetch, `${baseUrl}${path}${query}`, request, timeoutMs);
+    const url = `${baseUrl}${path}${query}`;
+    const answer = await exchangeText(fetch, url, request, timeoutMs);
     // A runtime's fetch error may name the URL (Deno's does): its query (a PG's key) is cut out of what is kept.
-    if (answer.kind === 'unavailable')
-      return query ? { ...answer, detail: answer.detail.replaceAll(query, '?…') } : answer;
+    if (answer.kind === 'unavailable') return { ...answer, detail: withoutQueryOf(answer.detail, url) };
     const { status, text } = answer;
     if (status >= 500) return { kind: 'unavailable', reason: 'http_error', detail: `HTTP ${status}` };
     try {
